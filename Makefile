@@ -1,0 +1,107 @@
+# burnrate - one Makefile: deps, build, check, demo, install.
+#
+#   make                      build ./burnrate
+#   make deps                 install missing Debian packages (apt-get)
+#   make check                deps + build + every CUnit suite and end-to-end test
+#   make SANITIZE=address,undefined check
+#   make demo                 ingest samples/ and write reports into demo-out/
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+# Everything the build, the tests and the demo need, as Debian packages.
+DEB_PACKAGES = pkg-config zlib1g-dev libisal-dev libarchive-dev libcsv-dev \
+	libjansson-dev libxlsxwriter-dev libesmtp-dev libcunit1-dev \
+	python3 python3-aiosmtpd python3-openpyxl
+
+ifeq ($(SANITIZE),)
+BUILD ?= build
+SANFLAGS =
+else
+BUILD ?= build/san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# Libraries with a .pc file; libcsv ships none.
+PKGS = zlib libisal jansson
+LIB_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIB_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null)
+
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-missing-field-initializers -Werror
+OPT ?= -O2 -g
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(SANFLAGS) $(LIB_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+STAGES = core ingest reduce report
+LIB_SRC = $(foreach d,$(STAGES),$(sort $(wildcard $(d)/*.c)))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(BUILD)/burnrate.o
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check test unit e2e demo install clean
+.DEFAULT_GOAL := all
+
+all: burnrate
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libburnrate.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/burnrate: $(CLI_OBJ) $(BUILD)/libburnrate.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lm -lpthread
+
+burnrate: $(BUILD)/burnrate
+	cp $< $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/cunit_main.o $(BUILD)/libburnrate.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) $(TEST_LIBS) -lm -lpthread
+
+$(BUILD)/tests/cunit_main.o: tests/cunit_main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
+	fi
+
+# check and demo install first, then re-enter make so that pkg-config sees
+# the freshly installed libraries.
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test: burnrate $(BUILD)/burnrate $(TEST_BIN)
+	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/run.sh $(TEST_BIN)
+
+unit: $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(TEST_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory burnrate
+	@sh tools/demo.sh
+
+install: burnrate
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 burnrate $(DESTDIR)$(BINDIR)/burnrate
+
+clean:
+	rm -rf build burnrate demo-out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

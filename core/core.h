@@ -1,0 +1,356 @@
+/* core.h - burnrate's shared vocabulary: errors, buffers, exact money, time,
+ * string dictionaries, content fingerprints, prices and the usage event.
+ *
+ * Every stage (ingest, reduce, report, notify) includes this header and no
+ * other stage's header except the one directly upstream of it.
+ *
+ * Conventions for the whole code base:
+ * - A function that can fail returns 0 on success and -1 on failure, and fills
+ *   a caller-owned struct br_err (the first error wins). Library code never
+ *   prints and never exits, with one documented exception: running out of
+ *   memory (br_oom) ends the process with status 1, which is safe because
+ *   every store change is published atomically.
+ * - Every x_new() has an x_free() that accepts NULL.
+ * - Pointers in this header are borrowed unless the comment says otherwise.
+ */
+#ifndef BURNRATE_CORE_H
+#define BURNRATE_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BR_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define BR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define BR_PRINTF(f, a)
+#endif
+
+/* Exit statuses of the command-line contract (DESIGN §5). */
+enum {
+	BR_EXIT_OK = 0,
+	BR_EXIT_FAILURE = 1,   /* I/O, corrupt input or store */
+	BR_EXIT_USAGE = 2,     /* usage or configuration error */
+	BR_EXIT_THRESHOLD = 3, /* a threshold was crossed */
+	BR_EXIT_TEMPFAIL = 75  /* store locked, SMTP unreachable */
+};
+
+/* ---------------------------------------------------------------- errors */
+
+/* A caller-owned error buffer. An empty msg means "no error yet". */
+struct br_err {
+	char msg[1024];
+	int status; /* the BR_EXIT_* status the failure maps to; 0 when unset */
+};
+
+/* Records a formatted error unless one is already recorded (the first error
+ * wins) and returns -1, so callers can write `return br_fail(err, ...)`.
+ * The status recorded is BR_EXIT_FAILURE. err may be NULL. Messages follow
+ * git's style: lowercase, no final period, what failed first. */
+int br_fail(struct br_err *err, const char *fmt, ...) BR_PRINTF(2, 3);
+
+/* As br_fail, with an explicit BR_EXIT_* status. */
+int br_fail_status(struct br_err *err, int status, const char *fmt, ...)
+	BR_PRINTF(3, 4);
+
+/* Tells whether an error has been recorded. */
+bool br_failed(const struct br_err *err);
+
+/* Forgets any recorded error. */
+void br_err_clear(struct br_err *err);
+
+/* ---------------------------------------------------------------- memory */
+
+/* Prints "burnrate: error: out of memory" and exits with status 1. */
+_Noreturn void br_oom(void);
+
+/* malloc, calloc, realloc and strndup that call br_oom() instead of
+ * returning NULL. br_realloc(p, 0) frees p and returns NULL. */
+void *br_malloc(size_t n);
+void *br_calloc(size_t count, size_t size);
+void *br_realloc(void *p, size_t n);
+char *br_strndup(const char *s, size_t n);
+char *br_strdup(const char *s);
+
+/* A growable byte buffer; always NUL-terminated when p != NULL.
+ * Zero-initialise it ({0}); br_buf_free releases it. */
+struct br_buf {
+	char *p;
+	size_t len, cap;
+};
+
+void br_buf_put(struct br_buf *b, const void *data, size_t n);
+void br_buf_putc(struct br_buf *b, char c);
+void br_buf_puts(struct br_buf *b, const char *s);
+void br_buf_printf(struct br_buf *b, const char *fmt, ...) BR_PRINTF(2, 3);
+void br_buf_reset(struct br_buf *b); /* len = 0, keeps the memory */
+void br_buf_free(struct br_buf *b);
+
+/* A borrowed byte slice (not NUL-terminated). */
+struct br_str {
+	const char *p;
+	size_t n;
+};
+
+/* ----------------------------------------------------------------- money */
+
+/* Money is an exact signed integer number of pico-dollars (1e-12 USD).
+ * A catalog rate of at most 6 decimals USD per 1M tokens is an integer
+ * number of pico-dollars per token, so a cost is tokens x rate with no
+ * rounding; sums use this 128-bit type. Rounding happens only in
+ * br_money_format / br_pico_to_micro. */
+typedef __int128 br_pico;
+
+#define BR_PICO_PER_USD ((int64_t)1000000000000)
+#define BR_MONEY_BUFSZ 64
+
+/* Parses a decimal USD amount in JSON number syntax (optional sign, fraction
+ * and exponent, e.g. "0.0123", "1.5e-3") exactly to pico-dollars; digits
+ * beyond the 12th decimal are rounded half away from zero. Leading '+' and
+ * surrounding blanks are not accepted. Returns 0, or -1 when the text is not
+ * a number or its magnitude is 1e15 USD or more. */
+int br_money_parse(const char *s, size_t n, br_pico *out);
+
+/* Parses a rate in USD per 1M tokens ("2.5", "0.075", "3") with at most 6
+ * decimals to pico-dollars per token. Returns 0, or -1 when the text is not
+ * a plain non-negative decimal, has more than 6 decimals, or exceeds
+ * 1,000,000 USD per 1M tokens. */
+int br_rate_parse(const char *s, size_t n, int64_t *pico_per_token);
+
+/* Rounds to whole micro-dollars, half away from zero. */
+int64_t br_pico_to_micro(br_pico v);
+
+/* Writes v rounded to 6 decimals ("-1.234567", "0.000000") into buf, which
+ * holds at least BR_MONEY_BUFSZ bytes, and returns buf. */
+char *br_money_format(br_pico v, char *buf);
+
+/* Writes v with all 12 decimals, trailing zeros removed but at least one
+ * decimal ("2.5", "0.000000000001"), and returns buf (BR_MONEY_BUFSZ). */
+char *br_money_format_exact(br_pico v, char *buf);
+
+/* ------------------------------------------------------------------ time */
+
+/* Instants are microseconds since 1970-01-01T00:00:00Z. Days are integers:
+ * days since 1970-01-01 in some calendar (UTC or the store's time zone). */
+#define BR_DAY_NONE INT32_MIN
+
+/* Parses a timestamp in any form of DESIGN §3 to an instant:
+ * - RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm), 't'/'z' accepted;
+ * - YYYY-MM-DD HH:MM:SS[.fraction], taken as UTC (a trailing Z or offset is
+ *   honoured too);
+ * - an epoch number (JSON number syntax): seconds, or milliseconds when its
+ *   value is above 1e11; a fraction is allowed.
+ * Fractions keep microseconds (further digits are truncated). Leap seconds
+ * (:60) are rejected. Returns NULL on success, else a static reason such as
+ * "invalid month". */
+const char *br_time_parse(const char *s, size_t n, int64_t *us);
+
+/* Day number of a proleptic Gregorian date, and back. */
+int32_t br_day_from_civil(int y, int m, int d);
+void br_civil_from_day(int32_t day, int *y, int *m, int *d);
+
+/* Parses exactly "YYYY-MM-DD" (a valid date). Returns 0 or -1. */
+int br_day_parse(const char *s, int32_t *day);
+
+/* Formatters; buf sizes include the NUL. */
+void br_day_format(int32_t day, char buf[11]);   /* YYYY-MM-DD */
+void br_week_format(int32_t day, char buf[9]);   /* ISO 8601 YYYY-Www */
+void br_month_format(int32_t day, char buf[8]);  /* YYYY-MM */
+void br_time_format(int64_t us, char buf[28]);   /* YYYY-MM-DDTHH:MM:SS.ffffffZ */
+
+/* Day of week, 0 = Monday .. 6 = Sunday. */
+int br_day_weekday(int32_t day);
+
+/* Day of the Monday starting the ISO week of day; first day of its month;
+ * number of days in its month. */
+int32_t br_day_week_start(int32_t day);
+int32_t br_day_month_start(int32_t day);
+int br_day_month_length(int32_t day);
+
+/* Today's day number in UTC, from the real-time clock. */
+int32_t br_day_today(void);
+
+/* A time zone that maps instants to calendar days. */
+struct br_tz;
+
+/* Loads "UTC" or an IANA zone name ("Europe/Paris") from the system's
+ * zoneinfo (TZDIR or /usr/share/zoneinfo). Caller frees with br_tz_free. */
+struct br_tz *br_tz_load(const char *name, struct br_err *err);
+void br_tz_free(struct br_tz *tz);
+const char *br_tz_name(const struct br_tz *tz);
+
+/* The calendar day of instant us in zone tz. */
+int32_t br_tz_day(const struct br_tz *tz, int64_t us);
+
+/* ------------------------------------------------------------- dictionary */
+
+/* Interns byte strings to dense ids 0, 1, 2, ... in insertion order. Strings
+ * may hold any bytes, including NUL. */
+struct br_dict;
+
+struct br_dict *br_dict_new(void);
+void br_dict_free(struct br_dict *d);
+
+/* Returns the id of s[0..n), adding a copy when it is new. */
+uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n);
+
+/* Returns the id of s[0..n), or -1 when it is not in the dictionary. */
+int64_t br_dict_find(const struct br_dict *d, const char *s, size_t n);
+
+/* Returns the string of id (NUL-terminated; *len, when not NULL, gets its
+ * length). Borrowed until the dictionary is freed. id must be < count. */
+const char *br_dict_str(const struct br_dict *d, uint32_t id, size_t *len);
+
+uint32_t br_dict_count(const struct br_dict *d);
+
+/* ------------------------------------------------------------ fingerprint */
+
+/* A 128-bit content fingerprint (a fast non-cryptographic hash; see
+ * docs/FORMAT.md for why that is enough). */
+struct br_fp {
+	uint64_t lo, hi;
+};
+
+struct br_hasher {
+	uint64_t v[4];
+	uint64_t total;
+	unsigned char tail[32];
+	size_t ntail;
+};
+
+void br_hash_init(struct br_hasher *h);
+void br_hash_update(struct br_hasher *h, const void *data, size_t n);
+struct br_fp br_hash_final(const struct br_hasher *h);
+struct br_fp br_hash(const void *data, size_t n);
+bool br_fp_equal(struct br_fp a, struct br_fp b);
+
+/* Writes 32 lowercase hex digits and a NUL. */
+void br_fp_hex(struct br_fp fp, char buf[33]);
+
+/* ----------------------------------------------------------------- prices */
+
+enum br_tier {
+	BR_TIER_STANDARD,
+	BR_TIER_BATCH,
+	BR_TIER_FLEX,
+	BR_TIER_PRIORITY,
+	BR_TIER_COUNT
+};
+
+/* "standard", "batch", "flex", "priority". */
+const char *br_tier_name(enum br_tier t);
+
+/* Parses a tier name (case-insensitive; "default", "auto" and "on_demand"
+ * mean standard). Returns the tier or -1. */
+int br_tier_parse(const char *s, size_t n);
+
+/* Token counts of one request or of a sum of requests. input is uncached
+ * input only; output includes reasoning; cache_write is the 5-minute write
+ * and cache_write_1h the 1-hour write (not included in cache_write). */
+struct br_tokens {
+	uint64_t input, output, cache_read, cache_write, cache_write_1h, reasoning;
+};
+
+/* Rates in pico-dollars per token. BR_RATE_UNSET in a cache rate means "the
+ * input rate", in reasoning "the output rate", in cache_write_1h "the
+ * cache_write rate". */
+#define BR_RATE_UNSET INT64_C(-1)
+
+struct br_rates {
+	int64_t input, output, cache_read, cache_write, cache_write_1h, reasoning;
+};
+
+/* One price: the rates of a model from a day on, for requests of one tier
+ * whose total input (input + cache_read + cache_write + cache_write_1h) is
+ * at least min_input_tokens. */
+struct br_price {
+	int32_t from_day; /* BR_DAY_NONE: in force since always */
+	uint64_t min_input_tokens;
+	enum br_tier tier;
+	struct br_rates rates;
+};
+
+/* The exact cost of tokens at rates: each token class at its own rate,
+ * reasoning tokens (a subset of output) at the reasoning rate when one is
+ * set. */
+br_pico br_price_cost(const struct br_rates *rates, const struct br_tokens *t);
+
+/* A price catalog: for each (provider, model) a list of prices. */
+struct br_catalog;
+
+struct br_catalog *br_catalog_new(void);
+void br_catalog_free(struct br_catalog *c);
+
+/* Loads a prices CSV (DESIGN §7): header
+ * provider,model,from,input,output,cache_read,cache_write
+ * [,cache_write_1h,reasoning,min_input_tokens,tier] in any column order.
+ * The models it lists replace whatever the catalog held for them (all rows
+ * of one (provider, model) form its history). An empty provider matches any
+ * provider. Errors name the file, line and value. On failure the catalog is
+ * unchanged. */
+int br_catalog_load_csv(struct br_catalog *c, const char *path,
+			struct br_err *err);
+
+/* Why a lookup found no price. */
+enum br_unpriced {
+	BR_PRICED = 0,
+	BR_UNPRICED_UNKNOWN_MODEL, /* no entry for the provider and model */
+	BR_UNPRICED_NO_PRICE_ON_DAY, /* entries exist, none in force that day */
+	BR_UNPRICED_NO_TIER /* no price for the service tier */
+};
+
+/* Finds the price in force for a request: the latest from_day <= day among
+ * the entries of the request's tier, and among those the highest
+ * min_input_tokens <= total_input. Returns NULL and sets *why when
+ * unpriced. The result is borrowed until the catalog changes or is freed. */
+const struct br_price *br_catalog_find(const struct br_catalog *c,
+				       const char *provider, const char *model,
+				       int32_t day, enum br_tier tier,
+				       uint64_t total_input,
+				       enum br_unpriced *why);
+
+/* A short text for an enum br_unpriced ("unknown model", ...). */
+const char *br_unpriced_reason(enum br_unpriced why);
+
+/* Number of (provider, model) entries. */
+size_t br_catalog_models(const struct br_catalog *c);
+
+/* ------------------------------------------------------------ usage event */
+
+/* How an event's cost is decided (--cost-mode):
+ * AUTO: the cost the log reports when present, else the catalog;
+ * CALCULATE: always the catalog; DISPLAY: only the log's cost. */
+enum br_cost_mode { BR_COST_AUTO, BR_COST_CALCULATE, BR_COST_DISPLAY };
+
+int br_cost_mode_parse(const char *s, enum br_cost_mode *out);
+
+/* The canonical usage event (DESIGN §2), priced. String slices are borrowed:
+ * valid only during the call that hands the event over. */
+struct br_event {
+	int64_t ts_us; /* UTC instant */
+	struct br_str provider, model, agent, label, request_id;
+	enum br_tier tier;
+	bool error;
+	struct br_tokens tokens;
+	bool has_logged_cost;
+	br_pico logged_cost; /* cost the log reports, when has_logged_cost */
+
+	/* Filled by pricing (br_event_price). */
+	bool priced;       /* cost is known (from the catalog or the log) */
+	br_pico cost;      /* the cost the cost mode chose; 0 when !priced */
+	br_pico calc_cost; /* catalog cost; 0 when the catalog has no price */
+	bool calc_priced;  /* the catalog had a price */
+};
+
+/* Prices ev with catalog (may be NULL: nothing is in the catalog) under
+ * mode, using the price in force on the UTC day of ev->ts_us. Sets priced,
+ * cost, calc_cost and calc_priced. When provider and model are needed as C
+ * strings they are copied to a small internal buffer. */
+void br_event_price(struct br_event *ev, const struct br_catalog *catalog,
+		    enum br_cost_mode mode);
+
+#endif

@@ -1,0 +1,87 @@
+/* ingest.h - reads log inputs (files, directories, standard input; plain or
+ * gzip-compressed) and turns each record into a priced canonical usage event
+ * (core.h's struct br_event), handed to a caller-supplied sink.
+ *
+ * ingest knows nothing of the store: the caller's sink decides, per input,
+ * whether its events are kept (for example when the input's fingerprint was
+ * already ingested, they are not).
+ *
+ * Ownership: the options, catalog, rejects stream and sink are borrowed for
+ * the life of the struct ingest. Strings handed to the sink are borrowed for
+ * the duration of the callback only.
+ */
+#ifndef BURNRATE_INGEST_H
+#define BURNRATE_INGEST_H
+
+#include "core/core.h"
+
+/* Default cap on one record's length; a longer record is rejected. */
+#define INGEST_MAX_RECORD_DEFAULT ((size_t)16 << 20)
+
+struct ingest_opts {
+	const char *format;   /* "auto" (also when NULL) or a format name */
+	const struct br_catalog *catalog; /* NULL: nothing is priced by catalog */
+	enum br_cost_mode cost_mode;
+	bool no_dedupe;       /* true: keep records whose request_id was seen */
+	FILE *rejects;        /* NULL: rejected records are only counted */
+	size_t max_record;    /* 0: INGEST_MAX_RECORD_DEFAULT */
+};
+
+/* What is known about one input once it has been read. */
+struct ingest_input {
+	const char *name;  /* display name: the path, "-" or "archive:member" */
+	struct br_fp fp;   /* fingerprint of the decompressed content */
+	uint64_t bytes;    /* decompressed bytes read */
+	uint64_t records;  /* non-empty records seen */
+	uint64_t events;   /* events handed to the sink */
+	uint64_t rejected; /* records rejected */
+	uint64_t duplicates; /* records dropped as duplicate request ids */
+};
+
+/* Receives the events of each input. begin and end bracket every input;
+ * events in between belong to it. end's ok is false when the input could not
+ * be read to its end (truncated or corrupt container, I/O error): the sink
+ * must then discard that input's events; message says why and names the
+ * input. Any callback may be NULL. */
+struct ingest_sink {
+	void *ctx;
+	void (*begin)(void *ctx, const char *name);
+	void (*event)(void *ctx, const struct br_event *ev);
+	void (*end)(void *ctx, const struct ingest_input *in, bool ok,
+		    const char *message);
+};
+
+/* Totals over every input handed to one struct ingest. */
+struct ingest_stats {
+	uint64_t inputs;        /* inputs read to their end */
+	uint64_t failed_inputs; /* inputs that could not be read to their end */
+	uint64_t records;       /* non-empty records */
+	uint64_t events;        /* events handed to the sink */
+	uint64_t rejected;      /* records rejected */
+	uint64_t duplicates;    /* records dropped as duplicate request ids */
+	uint64_t bytes;         /* decompressed bytes */
+};
+
+struct ingest;
+
+/* Creates an ingest run. Returns NULL and fills err when the options are
+ * invalid (for example an unknown format name; status BR_EXIT_USAGE). */
+struct ingest *ingest_new(const struct ingest_opts *opts,
+			  const struct ingest_sink *sink, struct br_err *err);
+void ingest_free(struct ingest *g);
+
+/* Ingests path: a regular file, a directory (every regular file below it,
+ * recursively, in byte order of their paths; hidden entries are skipped), or
+ * "-" for standard input. Each file is one input, detected as gzip by its
+ * magic bytes. A record that cannot be used is rejected: counted, and written
+ * to the rejects stream as "file:line: reason: record". A request_id already
+ * seen during this struct ingest's life counts once.
+ *
+ * Returns 0 when every input was read to its end, else -1 with the first
+ * failure in err (status BR_EXIT_FAILURE); the other inputs are still
+ * ingested and the sink's end() reports each failure. */
+int ingest_path(struct ingest *g, const char *path, struct br_err *err);
+
+const struct ingest_stats *ingest_stats(const struct ingest *g);
+
+#endif

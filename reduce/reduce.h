@@ -1,0 +1,130 @@
+/* reduce.h - folds priced usage events into daily totals per (day, provider,
+ * model, agent, label, service tier) and keeps them in a store: a directory
+ * of append-only, checksummed segment files (layout in docs/FORMAT.md).
+ *
+ * Ownership: every struct returned by an x_new/x_open is freed by the
+ * matching x_free, which accepts NULL. Strings in rows handed to callbacks
+ * are borrowed for the duration of the callback.
+ */
+#ifndef BURNRATE_REDUCE_H
+#define BURNRATE_REDUCE_H
+
+#include "core/core.h"
+
+/* The totals of one group of requests. */
+struct red_totals {
+	uint64_t requests;
+	uint64_t errors;
+	uint64_t unpriced;      /* requests whose cost is unknown */
+	uint64_t logged_cost_requests; /* requests whose log reported a cost */
+	struct br_tokens tokens;
+	br_pico cost;           /* cost chosen by the ingest's cost mode */
+	br_pico calc_cost;      /* catalog cost of the priced requests */
+	br_pico logged_cost;    /* sum of the costs the logs reported */
+};
+
+/* Adds b into a. */
+void red_totals_add(struct red_totals *a, const struct red_totals *b);
+
+/* --------------------------------------------------------------- aggregate */
+
+/* An in-memory aggregate: one row per (day, provider, model, agent, label,
+ * tier). */
+struct agg;
+
+struct agg *agg_new(void);
+void agg_free(struct agg *a);
+
+/* Counts ev on day (its calendar day in the store's time zone). The strings
+ * are copied. */
+void agg_add(struct agg *a, int32_t day, const struct br_event *ev);
+
+/* Adds every row of src into dst. */
+void agg_merge(struct agg *dst, const struct agg *src);
+
+/* Empties a, keeping its memory for reuse. */
+void agg_clear(struct agg *a);
+
+/* Number of rows. */
+size_t agg_rows(const struct agg *a);
+
+/* ------------------------------------------------------------------- store */
+
+/* One row as read back from a store. */
+struct store_row {
+	int32_t day;
+	const char *source, *provider, *model, *agent, *label;
+	enum br_tier tier;
+	struct red_totals t;
+};
+
+/* What one ingest run read: the inputs a segment covers. */
+struct store_input {
+	const char *name; /* informative: the name it had when ingested */
+	struct br_fp fp;  /* fingerprint of the decompressed content */
+	uint64_t bytes;
+	uint64_t records;
+};
+
+struct store;
+
+/* Creates a store in dir (the directory itself is created if missing) whose
+ * days are calendar days in time zone tz_name. Succeeds without change when a
+ * store with the same zone exists; fails when it has another zone. */
+int store_init(const char *dir, const char *tz_name, struct br_err *err);
+
+/* Opens the store in dir. With create, a missing store is first created
+ * with time zone UTC. Reads the store's metadata only; segments are read
+ * when first needed. Caller frees with store_free, which also releases the
+ * lock. */
+struct store *store_open(const char *dir, bool create, struct br_err *err);
+void store_free(struct store *s);
+
+const char *store_dir(const struct store *s);
+const struct br_tz *store_tz(const struct store *s);
+
+/* Takes the store's writer lock (a kernel-released flock, so a killed
+ * holder never blocks). Fails at once, with status BR_EXIT_TEMPFAIL and the
+ * message "store is locked by pid N", when another process holds it. */
+int store_lock(struct store *s, struct br_err *err);
+
+/* Tells whether an input with fingerprint fp is covered by a segment of the
+ * store. Loads the segment index on first use; fails (-1) when a segment is
+ * corrupt, naming it. Returns 1 (known), 0 (not known) or -1. */
+int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
+
+/* Publishes a new segment holding the rows of a and covering inputs, for
+ * source (NULL: "default"), atomically: temporary file, write, fsync, rename,
+ * fsync of the directory. Readers see either all of it or none of it.
+ * Requires the lock. An empty aggregate with no inputs publishes nothing. */
+int store_publish(struct store *s, const char *source, const struct agg *a,
+		  const struct store_input *inputs, size_t ninputs,
+		  struct br_err *err);
+
+/* Which rows a scan visits. */
+struct store_query {
+	int32_t since, until;  /* inclusive day range; BR_DAY_NONE: open */
+	const char *source;    /* NULL: every source */
+};
+
+/* Called for every row a scan visits; a non-zero return stops the scan and
+ * becomes store_scan's result. */
+typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+
+/* Calls fn for each live row matching q. Fails (-1) naming the segment when
+ * one is corrupt or of a newer format version. */
+int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
+	       void *ctx, struct br_err *err);
+
+/* Called once per segment by store_verify; problem is NULL for a sound
+ * segment, else says what is wrong with it. */
+typedef void (*store_verify_fn)(void *ctx, const char *segment,
+				const char *problem);
+
+/* Checks every segment (magic, version, checksum, dictionary bounds, row
+ * sanity). Returns the number of bad segments, or -1 when the store cannot
+ * be read at all. */
+int store_verify(struct store *s, store_verify_fn fn, void *ctx,
+		 struct br_err *err);
+
+#endif

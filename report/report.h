@@ -1,0 +1,90 @@
+/* report.h - queries a store (through reduce.h) into grouped totals and
+ * writes them as an aligned table, CSV or JSON (DESIGN §6).
+ *
+ * A struct report is a snapshot: it owns copies of every string it holds,
+ * and every writer is fed from that one snapshot, so all formats show the
+ * same numbers.
+ */
+#ifndef BURNRATE_REPORT_H
+#define BURNRATE_REPORT_H
+
+#include "core/core.h"
+#include "reduce/reduce.h"
+
+/* The group-by keys, in the order DESIGN §5 lists them. */
+enum report_key {
+	REPORT_DAY,
+	REPORT_WEEK,
+	REPORT_MONTH,
+	REPORT_PROVIDER,
+	REPORT_MODEL,
+	REPORT_AGENT,
+	REPORT_LABEL,
+	REPORT_KEY_COUNT
+};
+
+/* The key's name as it appears in output ("day", "week", ...). */
+const char *report_key_name(enum report_key k);
+
+enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON };
+
+/* Parses "table", "csv" or "json". Returns 0 or -1. */
+int report_format_parse(const char *s, enum report_format *out);
+
+struct report_query {
+	int32_t since, until; /* inclusive; BR_DAY_NONE: open */
+	int32_t as_of;        /* data after this day is ignored */
+	enum report_key keys[REPORT_KEY_COUNT];
+	size_t nkeys;
+	const char *source;   /* NULL: every source; borrowed */
+};
+
+/* Parses a comma list of key names ("day,provider") into q->keys. An empty
+ * list, an unknown or a repeated key is an error naming it (status
+ * BR_EXIT_USAGE). */
+int report_parse_keys(const char *list, struct report_query *q,
+		      struct br_err *err);
+
+/* Sets q's period from --since/--until/--month/--as-of texts (each may be
+ * NULL). --month M is the whole month M, cut at as_of; without --until the
+ * period ends at as_of; without --since it is open. as_of defaults to
+ * today. Errors name the option and value (status BR_EXIT_USAGE). */
+int report_parse_period(struct report_query *q, const char *since,
+			const char *until, const char *month,
+			const char *as_of, struct br_err *err);
+
+/* One output row: the values of the query's keys (key[i] for keys[i]) and
+ * the totals of its group. */
+struct report_row {
+	char *key[REPORT_KEY_COUNT];
+	struct red_totals t;
+};
+
+/* Requests whose cost is unknown, per (provider, model). */
+struct report_unpriced {
+	char *provider, *model;
+	uint64_t requests;
+};
+
+struct report {
+	struct report_query q;   /* q.source is a copy owned by the report */
+	char timezone[64];
+	int32_t first_day, last_day; /* days with data; BR_DAY_NONE if none */
+	struct report_row *rows; /* sorted by key values, in key order */
+	size_t nrows;
+	struct red_totals totals;
+	struct report_unpriced *unpriced; /* sorted by provider, model */
+	size_t nunpriced;
+};
+
+/* Runs q over the store. Caller frees with report_free. */
+struct report *report_run(struct store *s, const struct report_query *q,
+			  struct br_err *err);
+void report_free(struct report *r);
+
+/* Writes r to out in format f. Fails on a write error (status
+ * BR_EXIT_FAILURE). color asks the table writer for ANSI colour. */
+int report_write(const struct report *r, enum report_format f, bool color,
+		 FILE *out, struct br_err *err);
+
+#endif
