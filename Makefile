@@ -87,7 +87,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: burnrate $(BUILD)/burnrate $(TEST_BIN)
+test: $(BUILD)/burnrate $(TEST_BIN)
 	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/run.sh $(TEST_BIN)
 
 unit: $(TEST_BIN)

@@ -171,6 +171,9 @@ int32_t br_day_week_start(int32_t day);
 int32_t br_day_month_start(int32_t day);
 int br_day_month_length(int32_t day);
 
+/* The UTC calendar day of instant us. */
+int32_t br_utc_day(int64_t us);
+
 /* Today's day number in UTC, from the real-time clock. */
 int32_t br_day_today(void);
 
@@ -230,6 +233,24 @@ bool br_fp_equal(struct br_fp a, struct br_fp b);
 
 /* Writes 32 lowercase hex digits and a NUL. */
 void br_fp_hex(struct br_fp fp, char buf[33]);
+
+/* -------------------------------------------------------------- CSV files */
+
+/* Called once per record of a CSV file read by br_csv_read_file: the
+ * record's first physical line (1-based), its fields (NUL-terminated,
+ * borrowed for the call) and their count. A non-zero return stops reading
+ * and becomes the result; the callback fills err itself. */
+typedef int (*br_csv_record_fn)(void *ctx, unsigned long line, char **fields,
+				size_t nfields, struct br_err *err);
+
+/* Reads a small RFC 4180 CSV file (configuration: prices, budgets) of at
+ * most 64 MiB, skipping a UTF-8 BOM and blank lines, and calls fn for each
+ * record, the header included. Errors name the file (and line). */
+int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
+		     struct br_err *err);
+
+/* Finds name in a CSV header; returns its index or -1. */
+int br_csv_column(char **header, size_t n, const char *name);
 
 /* ----------------------------------------------------------------- prices */
 
@@ -348,8 +369,7 @@ struct br_event {
 
 /* Prices ev with catalog (may be NULL: nothing is in the catalog) under
  * mode, using the price in force on the UTC day of ev->ts_us. Sets priced,
- * cost, calc_cost and calc_priced. When provider and model are needed as C
- * strings they are copied to a small internal buffer. */
+ * cost, calc_cost and calc_priced. */
 void br_event_price(struct br_event *ev, const struct br_catalog *catalog,
 		    enum br_cost_mode mode);
 

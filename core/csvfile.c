@@ -1,0 +1,125 @@
+/* csvfile.c - reads small configuration CSV files (prices, budgets) with
+ * libcsv, record by record. */
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+#define CSV_FILE_MAX_BYTES ((size_t)64 << 20)
+#define CSV_MAX_FIELDS 256
+
+struct reader {
+	const char *path;
+	br_csv_record_fn fn;
+	void *ctx;
+	struct br_err *err;
+	char *fields[CSV_MAX_FIELDS];
+	size_t nfields;
+	unsigned long line;        /* current physical line */
+	unsigned long record_line; /* first line of the record being read */
+	bool record_started;
+	int status;                /* sticky: first failure */
+};
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	struct reader *r = ctx;
+	if (r->status)
+		return;
+	if (!r->record_started) {
+		r->record_started = true;
+		r->record_line = r->line;
+	}
+	if (r->nfields == CSV_MAX_FIELDS) {
+		r->status = br_fail(r->err, "%s:%lu: more than %d fields",
+				    r->path, r->record_line, CSV_MAX_FIELDS);
+		return;
+	}
+	r->fields[r->nfields++] = br_strndup(data ? data : "", len);
+}
+
+static void clear_fields(struct reader *r)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		free(r->fields[i]);
+	r->nfields = 0;
+	r->record_started = false;
+}
+
+static void on_record(int c, void *ctx)
+{
+	(void)c;
+	struct reader *r = ctx;
+	if (!r->status && r->nfields > 0) {
+		bool blank = r->nfields == 1 && r->fields[0][0] == 0;
+		if (!blank && r->fn(r->ctx, r->record_line, r->fields,
+				    r->nfields, r->err) != 0)
+			r->status = -1;
+	}
+	clear_fields(r);
+}
+
+int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
+		     struct br_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
+	struct csv_parser p;
+	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+		fclose(f);
+		br_oom();
+	}
+	csv_set_realloc_func(&p, br_realloc);
+	struct reader r = {.path = path, .fn = fn, .ctx = ctx, .err = err,
+			   .line = 1};
+	char buf[65536];
+	size_t total = 0, n;
+	bool first = true;
+	while (!r.status && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+		total += n;
+		if (total > CSV_FILE_MAX_BYTES) {
+			r.status = br_fail(err, "%s: larger than %zu MiB", path,
+					   CSV_FILE_MAX_BYTES >> 20);
+			break;
+		}
+		size_t off = 0;
+		if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+			off = 3;
+		first = false;
+		/* Feed line by line so that record_line can be tracked. */
+		while (off < n && !r.status) {
+			char *nl = memchr(buf + off, '\n', n - off);
+			size_t len = nl ? (size_t)(nl - (buf + off)) + 1 : n - off;
+			if (csv_parse(&p, buf + off, len, on_field, on_record,
+				      &r) != len) {
+				r.status = br_fail(err, "%s:%lu: %s", path, r.line,
+						   csv_strerror(csv_error(&p)));
+				break;
+			}
+			off += len;
+			if (nl)
+				r.line++;
+		}
+	}
+	if (!r.status && ferror(f))
+		r.status = br_fail(err, "cannot read '%s': %s", path,
+				   strerror(errno));
+	if (!r.status && csv_fini(&p, on_field, on_record, &r) != 0)
+		r.status = br_fail(err, "%s:%lu: %s", path, r.line,
+				   csv_strerror(csv_error(&p)));
+	clear_fields(&r);
+	csv_free(&p);
+	fclose(f);
+	return r.status ? -1 : 0;
+}
+
+int br_csv_column(char **header, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(header[i], name) == 0)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,129 @@
+/* dict.c - string interning: byte strings to dense ids, open addressing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+struct entry {
+	uint64_t hash;
+	uint32_t id; /* UINT32_MAX: empty slot */
+};
+
+struct br_dict {
+	struct entry *slots;
+	size_t nslots;    /* a power of two */
+	char **str;       /* by id; each NUL-terminated */
+	size_t *len;
+	uint32_t count, cap;
+};
+
+/* FNV-1a, then a final mix so that low bits are well spread. */
+static uint64_t str_hash(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return h;
+}
+
+struct br_dict *br_dict_new(void)
+{
+	struct br_dict *d = br_calloc(1, sizeof *d);
+	d->nslots = 64;
+	d->slots = br_malloc(d->nslots * sizeof *d->slots);
+	for (size_t i = 0; i < d->nslots; i++)
+		d->slots[i].id = UINT32_MAX;
+	return d;
+}
+
+void br_dict_free(struct br_dict *d)
+{
+	if (!d)
+		return;
+	for (uint32_t i = 0; i < d->count; i++)
+		free(d->str[i]);
+	free(d->str);
+	free(d->len);
+	free(d->slots);
+	free(d);
+}
+
+/* Returns the slot holding s, or the empty slot where it belongs. */
+static struct entry *find_slot(const struct br_dict *d, const char *s,
+			       size_t n, uint64_t h)
+{
+	size_t mask = d->nslots - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct entry *e = &d->slots[i];
+		if (e->id == UINT32_MAX)
+			return e;
+		if (e->hash == h && d->len[e->id] == n &&
+		    memcmp(d->str[e->id], s, n) == 0)
+			return e;
+	}
+}
+
+static void grow(struct br_dict *d)
+{
+	struct entry *old = d->slots;
+	size_t nold = d->nslots;
+	d->nslots *= 2;
+	d->slots = br_malloc(d->nslots * sizeof *d->slots);
+	for (size_t i = 0; i < d->nslots; i++)
+		d->slots[i].id = UINT32_MAX;
+	for (size_t i = 0; i < nold; i++) {
+		if (old[i].id == UINT32_MAX)
+			continue;
+		size_t mask = d->nslots - 1, j = old[i].hash & mask;
+		while (d->slots[j].id != UINT32_MAX)
+			j = (j + 1) & mask;
+		d->slots[j] = old[i];
+	}
+	free(old);
+}
+
+uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
+{
+	uint64_t h = str_hash(s, n);
+	struct entry *e = find_slot(d, s, n, h);
+	if (e->id != UINT32_MAX)
+		return e->id;
+	if (d->count == UINT32_MAX - 1)
+		br_oom();
+	if (d->count == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->str = br_realloc(d->str, d->cap * sizeof *d->str);
+		d->len = br_realloc(d->len, d->cap * sizeof *d->len);
+	}
+	uint32_t id = d->count++;
+	d->str[id] = br_strndup(s, n);
+	d->len[id] = n;
+	e->hash = h;
+	e->id = id;
+	if ((size_t)d->count * 4 > d->nslots * 3)
+		grow(d);
+	return id;
+}
+
+int64_t br_dict_find(const struct br_dict *d, const char *s, size_t n)
+{
+	struct entry *e = find_slot(d, s, n, str_hash(s, n));
+	return e->id == UINT32_MAX ? -1 : (int64_t)e->id;
+}
+
+const char *br_dict_str(const struct br_dict *d, uint32_t id, size_t *len)
+{
+	if (len)
+		*len = d->len[id];
+	return d->str[id];
+}
+
+uint32_t br_dict_count(const struct br_dict *d)
+{
+	return d->count;
+}

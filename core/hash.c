@@ -1,0 +1,118 @@
+/* hash.c - a streaming 128-bit content fingerprint.
+ *
+ * Four 64-bit lanes absorb 32-byte stripes with a multiply-rotate round (the
+ * construction of xxHash64), and two differently seeded final mixes give
+ * the two halves. It is not cryptographic: it tells inputs apart, it does
+ * not resist someone crafting collisions (see docs/FORMAT.md). */
+#include <string.h>
+
+#include "core/core.h"
+
+#define P1 UINT64_C(0x9E3779B185EBCA87)
+#define P2 UINT64_C(0xC2B2AE3D27D4EB4F)
+#define P3 UINT64_C(0x165667B19E3779F9)
+#define P4 UINT64_C(0x85EBCA77C2B2AE63)
+
+static uint64_t rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t read64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static uint64_t round64(uint64_t acc, uint64_t input)
+{
+	acc += input * P2;
+	acc = rotl(acc, 31);
+	return acc * P1;
+}
+
+static void stripe(uint64_t v[4], const unsigned char *p)
+{
+	v[0] = round64(v[0], read64(p));
+	v[1] = round64(v[1], read64(p + 8));
+	v[2] = round64(v[2], read64(p + 16));
+	v[3] = round64(v[3], read64(p + 24));
+}
+
+void br_hash_init(struct br_hasher *h)
+{
+	memset(h, 0, sizeof *h);
+	h->v[0] = P1 + P2;
+	h->v[1] = P2;
+	h->v[2] = 0;
+	h->v[3] = (uint64_t)0 - P1;
+}
+
+void br_hash_update(struct br_hasher *h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	h->total += n;
+	if (h->ntail) {
+		size_t take = 32 - h->ntail < n ? 32 - h->ntail : n;
+		memcpy(h->tail + h->ntail, p, take);
+		h->ntail += take;
+		p += take;
+		n -= take;
+		if (h->ntail < 32)
+			return;
+		stripe(h->v, h->tail);
+		h->ntail = 0;
+	}
+	for (; n >= 32; p += 32, n -= 32)
+		stripe(h->v, p);
+	memcpy(h->tail, p, n);
+	h->ntail = n;
+}
+
+static uint64_t avalanche(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= P2;
+	x ^= x >> 29;
+	x *= P3;
+	x ^= x >> 32;
+	return x;
+}
+
+struct br_fp br_hash_final(const struct br_hasher *h)
+{
+	uint64_t v[4] = {h->v[0], h->v[1], h->v[2], h->v[3]};
+	unsigned char tail[32] = {0};
+	memcpy(tail, h->tail, h->ntail);
+	if (h->ntail)
+		stripe(v, tail);
+	uint64_t a = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) +
+		     rotl(v[3], 18) + h->total * P4 + h->ntail;
+	uint64_t b = (v[0] ^ rotl(v[2], 29)) * P3 + (v[1] ^ rotl(v[3], 37)) * P1 +
+		     h->total;
+	struct br_fp fp = {avalanche(a ^ P1), avalanche(b + a * P4)};
+	return fp;
+}
+
+struct br_fp br_hash(const void *data, size_t n)
+{
+	struct br_hasher h;
+	br_hash_init(&h);
+	br_hash_update(&h, data, n);
+	return br_hash_final(&h);
+}
+
+bool br_fp_equal(struct br_fp a, struct br_fp b)
+{
+	return a.lo == b.lo && a.hi == b.hi;
+}
+
+void br_fp_hex(struct br_fp fp, char buf[33])
+{
+	snprintf(buf, 33, "%016llx%016llx", (unsigned long long)fp.hi,
+		 (unsigned long long)fp.lo);
+}

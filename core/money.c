@@ -1,0 +1,209 @@
+/* money.c - exact decimal money: parsing to pico-dollars, rounding, printing. */
+#include <string.h>
+
+#include "core/core.h"
+
+typedef unsigned __int128 u128;
+
+#define PICO_DECIMALS 12
+/* Amounts of 1e15 USD and more are refused: 1e27 pico-dollars. */
+#define MAX_INT_DIGITS 15
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The digits of a parsed decimal number: digits[0..ndigits) with the
+ * decimal point after `point` digits (point may be negative or exceed
+ * ndigits), leading zeros removed. */
+struct decimal {
+	bool negative;
+	const char *int_part, *frac_part;
+	size_t nint, nfrac;
+	long point;
+};
+
+/* Reads the digit at position k of int_part followed by frac_part. */
+static int decimal_digit(const struct decimal *d, long k)
+{
+	if (k < 0)
+		return 0;
+	if ((size_t)k < d->nint)
+		return d->int_part[k] - '0';
+	k -= (long)d->nint;
+	if ((size_t)k < d->nfrac)
+		return d->frac_part[k] - '0';
+	return 0;
+}
+
+/* Parses JSON number syntax into d. Returns 0 or -1. */
+static int decimal_parse(const char *s, size_t n, struct decimal *d)
+{
+	size_t i = 0;
+	memset(d, 0, sizeof *d);
+	if (i < n && s[i] == '-') {
+		d->negative = true;
+		i++;
+	}
+	d->int_part = s + i;
+	while (i < n && is_digit(s[i]))
+		i++;
+	d->nint = (size_t)(s + i - d->int_part);
+	if (d->nint == 0 || (d->nint > 1 && d->int_part[0] == '0'))
+		return -1;
+	if (i < n && s[i] == '.') {
+		i++;
+		d->frac_part = s + i;
+		while (i < n && is_digit(s[i]))
+			i++;
+		d->nfrac = (size_t)(s + i - d->frac_part);
+		if (d->nfrac == 0)
+			return -1;
+	}
+	long exp = 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		bool eneg = false;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i >= n || !is_digit(s[i]))
+			return -1;
+		for (; i < n && is_digit(s[i]); i++)
+			if (exp < 100000)
+				exp = exp * 10 + (s[i] - '0');
+		if (eneg)
+			exp = -exp;
+	}
+	if (i != n)
+		return -1;
+	d->point = (long)d->nint + exp;
+	return 0;
+}
+
+int br_money_parse(const char *s, size_t n, br_pico *out)
+{
+	struct decimal d;
+	if (decimal_parse(s, n, &d) != 0)
+		return -1;
+	long ndig = (long)(d.nint + d.nfrac);
+	long first = 0; /* first significant digit */
+	while (first < ndig && decimal_digit(&d, first) == 0)
+		first++;
+	if (first == ndig) {
+		*out = 0;
+		return 0;
+	}
+	if (d.point - first > MAX_INT_DIGITS)
+		return -1;
+	/* The value in pico-dollars is the digits up to position point + 12;
+	 * the next digit decides the rounding (half away from zero). */
+	long end = d.point + PICO_DECIMALS;
+	u128 v = 0;
+	for (long k = first; k < end; k++)
+		v = v * 10 + (u128)decimal_digit(&d, k);
+	if (end >= first && decimal_digit(&d, end) >= 5)
+		v++;
+	*out = d.negative ? -(br_pico)v : (br_pico)v;
+	return 0;
+}
+
+int br_rate_parse(const char *s, size_t n, int64_t *pico_per_token)
+{
+	size_t i = 0;
+	int64_t whole = 0, frac = 0;
+	int nfrac = 0;
+	if (n == 0 || !is_digit(s[0]))
+		return -1;
+	for (; i < n && is_digit(s[i]); i++) {
+		whole = whole * 10 + (s[i] - '0');
+		if (whole > 1000000)
+			return -1;
+	}
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i == n)
+			return -1;
+		for (; i < n && is_digit(s[i]); i++) {
+			if (++nfrac > 6)
+				return -1;
+			frac = frac * 10 + (s[i] - '0');
+		}
+	}
+	if (i != n)
+		return -1;
+	for (; nfrac < 6; nfrac++)
+		frac *= 10;
+	int64_t v = whole * 1000000 + frac;
+	if (v > INT64_C(1000000000000))
+		return -1;
+	*pico_per_token = v;
+	return 0;
+}
+
+/* Rounds |v| to a multiple of unit, half away from zero; returns the
+ * quotient (a magnitude). */
+static u128 round_magnitude(br_pico v, u128 unit)
+{
+	u128 m = v < 0 ? (u128)0 - (u128)v : (u128)v;
+	u128 q = m / unit, r = m % unit;
+	if (r * 2 >= unit)
+		q++;
+	return q;
+}
+
+int64_t br_pico_to_micro(br_pico v)
+{
+	u128 q = round_magnitude(v, 1000000);
+	return v < 0 ? -(int64_t)q : (int64_t)q;
+}
+
+/* Writes the decimal digits of m into buf and returns the length. */
+static size_t u128_digits(u128 m, char *buf)
+{
+	char tmp[48];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + (int)(m % 10));
+		m /= 10;
+	} while (m);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = 0;
+	return n;
+}
+
+/* Writes sign, whole part, '.', and `decimals` digits of the magnitude m
+ * (in units of 10^-decimals). */
+static char *format_fixed(bool negative, u128 m, int decimals, char *buf)
+{
+	u128 scale = 1;
+	for (int i = 0; i < decimals; i++)
+		scale *= 10;
+	char *p = buf;
+	if (negative && m != 0)
+		*p++ = '-';
+	p += u128_digits(m / scale, p);
+	*p++ = '.';
+	u128 frac = m % scale;
+	for (int i = decimals - 1; i >= 0; i--) {
+		p[i] = (char)('0' + (int)(frac % 10));
+		frac /= 10;
+	}
+	p[decimals] = 0;
+	return buf;
+}
+
+char *br_money_format(br_pico v, char *buf)
+{
+	return format_fixed(v < 0, round_magnitude(v, 1000000), 6, buf);
+}
+
+char *br_money_format_exact(br_pico v, char *buf)
+{
+	format_fixed(v < 0, round_magnitude(v, 1), PICO_DECIMALS, buf);
+	size_t n = strlen(buf);
+	while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
+		buf[--n] = 0;
+	return buf;
+}

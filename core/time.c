@@ -1,0 +1,461 @@
+/* time.c - timestamp parsing, the proleptic Gregorian calendar, time zones. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+#define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
+
+/* Floor division and modulo for negative instants. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+	return a - floor_div(a, b) * b;
+}
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+int32_t br_day_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+void br_civil_from_day(int32_t day, int *y, int *m, int *d)
+{
+	int z = day + 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_length(int y, int m)
+{
+	static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : len[m - 1];
+}
+
+/* Reads exactly n digits at s into *v. */
+static bool digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/* Parses "YYYY-MM-DD" at s (10 bytes available) into a day. */
+static const char *parse_date(const char *s, int32_t *day)
+{
+	int y, m, d;
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d))
+		return "expected YYYY-MM-DD";
+	if (m < 1 || m > 12)
+		return "invalid month";
+	if (d < 1 || d > month_length(y, m))
+		return "invalid day of month";
+	*day = br_day_from_civil(y, m, d);
+	return NULL;
+}
+
+/* Parses the part after the date: "THH:MM:SS[.f](Z|±hh:mm)" or
+ * " HH:MM:SS[.f][Z|±hh:mm]". */
+static const char *parse_clock(const char *s, size_t n, int64_t *us_of_day,
+			       int64_t *offset_us)
+{
+	if (n < 9)
+		return "expected a time after the date";
+	char sep = s[0];
+	if (sep != 'T' && sep != 't' && sep != ' ')
+		return "expected 'T' or ' ' between date and time";
+	int hh, mm, ss;
+	if (!digits(s + 1, 2, &hh) || s[3] != ':' || !digits(s + 4, 2, &mm) ||
+	    s[6] != ':' || !digits(s + 7, 2, &ss))
+		return "expected HH:MM:SS";
+	if (hh > 23)
+		return "invalid hour";
+	if (mm > 59)
+		return "invalid minute";
+	if (ss > 59)
+		return "invalid second";
+	size_t i = 9;
+	int64_t frac = 0;
+	if (i < n && s[i] == '.') {
+		i++;
+		size_t start = i;
+		int64_t scale = 100000;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			frac += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+		if (i == start)
+			return "expected digits after '.'";
+		if (i - start > 18)
+			return "fraction too long";
+	}
+	*offset_us = 0;
+	if (i == n) {
+		if (sep != ' ')
+			return "missing time zone (Z or +hh:mm)";
+	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		/* UTC */
+	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n) {
+		int oh, om;
+		if (!digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+		    !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+			return "invalid offset, expected +hh:mm";
+		*offset_us = (int64_t)(oh * 3600 + om * 60) * US_PER_SEC;
+		if (s[i] == '-')
+			*offset_us = -*offset_us;
+	} else {
+		return "invalid time zone, expected Z or +hh:mm";
+	}
+	*us_of_day = (int64_t)(hh * 3600 + mm * 60 + ss) * US_PER_SEC + frac;
+	return NULL;
+}
+
+/* Parses an epoch number: seconds, or milliseconds above 1e11. */
+static const char *parse_epoch(const char *s, size_t n, int64_t *us)
+{
+	br_pico v; /* the number times 1e12, exactly */
+	if (br_money_parse(s, n, &v) != 0)
+		return "not a timestamp or epoch number";
+	const br_pico e11 = (br_pico)100000000000 * BR_PICO_PER_USD;
+	if (v > e11 || v < -e11)
+		*us = (int64_t)(v / 1000000000); /* milliseconds */
+	else
+		*us = (int64_t)(v / 1000000);
+	return NULL;
+}
+
+const char *br_time_parse(const char *s, size_t n, int64_t *us)
+{
+	if (n == 0)
+		return "empty timestamp";
+	if (n >= 10 && s[4] == '-') {
+		int32_t day;
+		const char *why = parse_date(s, &day);
+		if (why)
+			return why;
+		int64_t tod, off;
+		why = parse_clock(s + 10, n - 10, &tod, &off);
+		if (why)
+			return why;
+		*us = (int64_t)day * US_PER_DAY + tod - off;
+		return NULL;
+	}
+	return parse_epoch(s, n, us);
+}
+
+int br_day_parse(const char *s, int32_t *day)
+{
+	if (strlen(s) != 10)
+		return -1;
+	return parse_date(s, day) ? -1 : 0;
+}
+
+/* Writes v as exactly width decimal digits (modulo 10^width) at p and
+ * returns p + width. */
+static char *put_digits(char *p, int64_t v, int width)
+{
+	if (v < 0)
+		v = -v;
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+void br_day_format(int32_t day, char buf[11])
+{
+	int y, m, d;
+	br_civil_from_day(day, &y, &m, &d);
+	char *p = put_digits(buf, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p = 0;
+}
+
+int br_day_weekday(int32_t day)
+{
+	return (int)floor_mod((int64_t)day + 3, 7);
+}
+
+int32_t br_day_week_start(int32_t day)
+{
+	return day - br_day_weekday(day);
+}
+
+int32_t br_day_month_start(int32_t day)
+{
+	int y, m, d;
+	br_civil_from_day(day, &y, &m, &d);
+	return day - (d - 1);
+}
+
+int br_day_month_length(int32_t day)
+{
+	int y, m, d;
+	br_civil_from_day(day, &y, &m, &d);
+	return month_length(y, m);
+}
+
+void br_week_format(int32_t day, char buf[9])
+{
+	int32_t thursday = br_day_week_start(day) + 3;
+	int y, m, d;
+	br_civil_from_day(thursday, &y, &m, &d);
+	int week = (thursday - br_day_from_civil(y, 1, 1)) / 7 + 1;
+	char *p = put_digits(buf, y, 4);
+	*p++ = '-';
+	*p++ = 'W';
+	p = put_digits(p, week, 2);
+	*p = 0;
+}
+
+void br_month_format(int32_t day, char buf[8])
+{
+	int y, m, d;
+	br_civil_from_day(day, &y, &m, &d);
+	char *p = put_digits(buf, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p = 0;
+}
+
+void br_time_format(int64_t us, char buf[28])
+{
+	int32_t day = (int32_t)floor_div(us, US_PER_DAY);
+	int64_t rest = floor_mod(us, US_PER_DAY);
+	int64_t secs = rest / US_PER_SEC;
+	br_day_format(day, buf);
+	char *p = buf + 10;
+	*p++ = 'T';
+	p = put_digits(p, secs / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, secs / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, secs % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, rest % US_PER_SEC, 6);
+	*p++ = 'Z';
+	*p = 0;
+}
+
+int32_t br_utc_day(int64_t us)
+{
+	return (int32_t)floor_div(us, US_PER_DAY);
+}
+
+int32_t br_day_today(void)
+{
+	return (int32_t)floor_div((int64_t)time(NULL), 86400);
+}
+
+/* ------------------------------------------------------------ time zones */
+
+/* A zone is a sorted list of transition instants (seconds) and the UTC
+ * offset in force from each; before the first, `initial` applies. */
+struct br_tz {
+	char name[64];
+	size_t n;
+	int64_t *at;      /* transition instants, seconds since the epoch */
+	int32_t *offset;  /* UTC offset in seconds from at[i] on */
+	int32_t initial;  /* offset before the first transition */
+};
+
+#define TZIF_MAX_BYTES (1 << 20)
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static int64_t be64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
+}
+
+/* Reads a whole small file. Returns the byte count or -1 (errno set). */
+static ssize_t read_small_file(const char *path, unsigned char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	unsigned char *buf = br_malloc(TZIF_MAX_BYTES);
+	size_t len = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + len, TZIF_MAX_BYTES - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		if (r == 0 || (len += (size_t)r) == TZIF_MAX_BYTES)
+			break;
+	}
+	close(fd);
+	*out = buf;
+	return (ssize_t)len;
+}
+
+/* Parses the version 2+ (64-bit) data block of a TZif file. */
+static const char *tzif_parse(struct br_tz *tz, const unsigned char *p,
+			      size_t len)
+{
+	if (len < 44 || memcmp(p, "TZif", 4) != 0)
+		return "not a TZif file";
+	if (p[4] < '2')
+		return "TZif version 1 files are not supported";
+	/* Skip the version 1 block: header counts with 4-byte times. */
+	size_t v1 = 44 + (size_t)be32(p + 32) * 5 + be32(p + 36) * 6 +
+		    be32(p + 40) + be32(p + 28) * 8 + be32(p + 24) +
+		    be32(p + 20);
+	if (v1 + 44 > len || memcmp(p + v1, "TZif", 4) != 0)
+		return "truncated TZif file";
+	const unsigned char *h = p + v1;
+	uint32_t isutcnt = be32(h + 20), isstdcnt = be32(h + 24),
+		 leapcnt = be32(h + 28), timecnt = be32(h + 32),
+		 typecnt = be32(h + 36), charcnt = be32(h + 40);
+	size_t need = 44 + (size_t)timecnt * 9 + (size_t)typecnt * 6 + charcnt +
+		      (size_t)leapcnt * 12 + isstdcnt + isutcnt;
+	if (typecnt == 0 || v1 + need > len)
+		return "truncated TZif file";
+	const unsigned char *times = h + 44, *idx = times + (size_t)timecnt * 8,
+			    *types = idx + timecnt;
+	tz->n = timecnt;
+	tz->at = br_malloc(sizeof *tz->at * (timecnt ? timecnt : 1));
+	tz->offset = br_malloc(sizeof *tz->offset * (timecnt ? timecnt : 1));
+	for (uint32_t i = 0; i < timecnt; i++) {
+		if (idx[i] >= typecnt)
+			return "bad TZif type index";
+		tz->at[i] = be64(times + (size_t)i * 8);
+		tz->offset[i] = (int32_t)be32(types + (size_t)idx[i] * 6);
+		if (i > 0 && tz->at[i] <= tz->at[i - 1])
+			return "TZif transitions out of order";
+	}
+	tz->initial = (int32_t)be32(types);
+	return NULL;
+}
+
+struct br_tz *br_tz_load(const char *name, struct br_err *err)
+{
+	if (!name || !*name || strlen(name) >= sizeof ((struct br_tz *)0)->name) {
+		br_fail_status(err, BR_EXIT_USAGE, "invalid time zone '%s'",
+			       name ? name : "");
+		return NULL;
+	}
+	struct br_tz *tz = br_calloc(1, sizeof *tz);
+	snprintf(tz->name, sizeof tz->name, "%s", name);
+	if (strcmp(name, "UTC") == 0)
+		return tz;
+	/* An IANA name is letters, digits, '_', '-', '+' and '/' (no "..",
+	 * no leading '/'), so it can never name a file outside TZDIR. */
+	for (const char *c = name; *c; c++) {
+		bool ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
+			  *c == '+' || (*c == '/' && c != name && c[-1] != '/');
+		if (!ok || (c[0] == '.')) {
+			br_fail_status(err, BR_EXIT_USAGE,
+				       "invalid time zone '%s'", name);
+			br_tz_free(tz);
+			return NULL;
+		}
+	}
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s",
+		 dir && *dir ? dir : "/usr/share/zoneinfo", name);
+	unsigned char *data = NULL;
+	ssize_t len = read_small_file(path, &data);
+	if (len < 0) {
+		br_fail_status(err, BR_EXIT_USAGE, "unknown time zone '%s': %s",
+			       name, strerror(errno));
+		br_tz_free(tz);
+		return NULL;
+	}
+	const char *why = tzif_parse(tz, data, (size_t)len);
+	free(data);
+	if (why) {
+		br_fail_status(err, BR_EXIT_USAGE, "time zone '%s' (%s): %s",
+			       name, path, why);
+		br_tz_free(tz);
+		return NULL;
+	}
+	return tz;
+}
+
+void br_tz_free(struct br_tz *tz)
+{
+	if (!tz)
+		return;
+	free(tz->at);
+	free(tz->offset);
+	free(tz);
+}
+
+const char *br_tz_name(const struct br_tz *tz)
+{
+	return tz->name;
+}
+
+/* The UTC offset in force at instant t (seconds). Past the last transition
+ * the last offset stays in force; Debian's zoneinfo lists transitions up
+ * to 2037. */
+static int32_t tz_offset(const struct br_tz *tz, int64_t t)
+{
+	if (tz->n == 0 || t < tz->at[0])
+		return tz->initial;
+	size_t lo = 0, hi = tz->n; /* at[lo] <= t < at[hi] */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tz->at[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return tz->offset[lo];
+}
+
+int32_t br_tz_day(const struct br_tz *tz, int64_t us)
+{
+	int64_t t = floor_div(us, US_PER_SEC);
+	t += tz_offset(tz, t);
+	return (int32_t)floor_div(t, 86400);
+}

@@ -1,0 +1,497 @@
+/* test_core.c - CUnit suites for core/: money, time, zones, dictionary,
+ * fingerprints, prices and event pricing. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "tests/testutil.h"
+
+/* ---------------------------------------------------------------- money */
+
+static br_pico money(const char *s)
+{
+	br_pico v = -777;
+	CU_ASSERT_EQUAL_FATAL(br_money_parse(s, strlen(s), &v), 0);
+	return v;
+}
+
+static const char *fmt(br_pico v)
+{
+	static char buf[BR_MONEY_BUFSZ];
+	return br_money_format(v, buf);
+}
+
+static void test_money_parse(void)
+{
+	CU_ASSERT(money("0.0123") == (br_pico)12300000000);
+	CU_ASSERT(money("1") == (br_pico)BR_PICO_PER_USD);
+	CU_ASSERT(money("-2.5") == -(br_pico)2500000000000);
+	CU_ASSERT(money("1.5e-3") == (br_pico)1500000000);
+	CU_ASSERT(money("15E-4") == (br_pico)1500000000);
+	CU_ASSERT(money("2e2") == (br_pico)200 * BR_PICO_PER_USD);
+	CU_ASSERT(money("0") == 0);
+	CU_ASSERT(money("-0") == 0);
+	CU_ASSERT(money("0e99999") == 0);
+	/* Beyond 12 decimals: half away from zero. */
+	CU_ASSERT(money("0.0000000000005") == 1);
+	CU_ASSERT(money("0.0000000000004999") == 0);
+	CU_ASSERT(money("-0.0000000000005") == -1);
+	CU_ASSERT(money("1e-13") == 0);
+	CU_ASSERT(money("5e-13") == 1);
+	CU_ASSERT(money("999999999999999.999999999999") ==
+		  (br_pico)999999999999999 * BR_PICO_PER_USD + 999999999999);
+	br_pico v;
+	const char *bad[] = {"", "-", "+1", "01", "1.", ".5", "1e", "1e+",
+			     "1x", " 1", "1 ", "NaN", "1e15", "1000000000000000",
+			     "--1", "0x10", NULL};
+	for (int i = 0; bad[i]; i++)
+		CU_ASSERT_EQUAL(br_money_parse(bad[i], strlen(bad[i]), &v), -1);
+}
+
+static void test_money_format(void)
+{
+	CU_ASSERT_STRING_EQUAL(fmt(0), "0.000000");
+	CU_ASSERT_STRING_EQUAL(fmt(1234567000000), "1.234567");
+	CU_ASSERT_STRING_EQUAL(fmt(1234567500000), "1.234568");
+	CU_ASSERT_STRING_EQUAL(fmt(1234567499999), "1.234567");
+	CU_ASSERT_STRING_EQUAL(fmt(-1234567500000), "-1.234568");
+	CU_ASSERT_STRING_EQUAL(fmt(-400000), "0.000000");
+	CU_ASSERT_STRING_EQUAL(fmt(500000), "0.000001");
+	/* Sums beyond 64 bits print exactly. */
+	br_pico big = (br_pico)INT64_MAX * 1000 + 500000;
+	CU_ASSERT_STRING_EQUAL(fmt(big), "9223372036.854776");
+	CU_ASSERT_EQUAL(br_pico_to_micro(1500000), 2);
+	CU_ASSERT_EQUAL(br_pico_to_micro(-1500000), -2);
+	char buf[BR_MONEY_BUFSZ];
+	CU_ASSERT_STRING_EQUAL(br_money_format_exact(2500000000000, buf), "2.5");
+	CU_ASSERT_STRING_EQUAL(br_money_format_exact(1, buf), "0.000000000001");
+	CU_ASSERT_STRING_EQUAL(br_money_format_exact(0, buf), "0.0");
+}
+
+static void test_rate_parse(void)
+{
+	int64_t r;
+	CU_ASSERT(br_rate_parse("2.5", 3, &r) == 0 && r == 2500000);
+	CU_ASSERT(br_rate_parse("0.075", 5, &r) == 0 && r == 75000);
+	CU_ASSERT(br_rate_parse("3", 1, &r) == 0 && r == 3000000);
+	CU_ASSERT(br_rate_parse("0.000001", 8, &r) == 0 && r == 1);
+	CU_ASSERT(br_rate_parse("1000000", 7, &r) == 0 && r == INT64_C(1000000000000));
+	const char *bad[] = {"", "-1", "0.0000001", "1e3", "1.", ".5", "abc",
+			     "1000000.5", "2000000", NULL};
+	for (int i = 0; bad[i]; i++)
+		CU_ASSERT_EQUAL(br_rate_parse(bad[i], strlen(bad[i]), &r), -1);
+}
+
+/* ----------------------------------------------------------------- time */
+
+static int64_t ts(const char *s)
+{
+	int64_t us = -1;
+	const char *why = br_time_parse(s, strlen(s), &us);
+	if (why)
+		fprintf(stderr, "%s: %s\n", s, why);
+	CU_ASSERT_PTR_NULL_FATAL(why);
+	return us;
+}
+
+static const char *ts_error(const char *s)
+{
+	int64_t us;
+	return br_time_parse(s, strlen(s), &us);
+}
+
+#define SEC INT64_C(1000000)
+static const int64_t oct1 = INT64_C(1759276800) * SEC; /* 2025-10-01T00:00Z */
+
+static void test_time_parse(void)
+{
+	CU_ASSERT_EQUAL(ts("2025-10-01T00:00:00Z"), oct1);
+	CU_ASSERT_EQUAL(ts("2025-10-01t00:00:00z"), oct1);
+	CU_ASSERT_EQUAL(ts("2025-10-01T12:00:00.5Z"), oct1 + 43200 * SEC + 500000);
+	CU_ASSERT_EQUAL(ts("2025-10-01T00:00:00.123456789Z"), oct1 + 123456);
+	CU_ASSERT_EQUAL(ts("2025-10-01T02:00:00+02:00"), oct1);
+	CU_ASSERT_EQUAL(ts("2025-09-30T19:30:00-04:30"), oct1);
+	CU_ASSERT_EQUAL(ts("2025-10-01 00:00:00"), oct1);
+	CU_ASSERT_EQUAL(ts("2025-10-01 00:00:00.25"), oct1 + 250000);
+	CU_ASSERT_EQUAL(ts("2025-10-01 01:00:00+01:00"), oct1);
+	CU_ASSERT_EQUAL(ts("1759276800"), oct1);
+	CU_ASSERT_EQUAL(ts("1759276800.25"), oct1 + 250000);
+	CU_ASSERT_EQUAL(ts("1759276800000"), oct1);       /* milliseconds */
+	CU_ASSERT_EQUAL(ts("1759276800123.5"), oct1 + 123500);
+	CU_ASSERT_EQUAL(ts("1.7592768e9"), oct1);
+	CU_ASSERT_EQUAL(ts("100000000000"), INT64_C(100000000000) * SEC);
+	CU_ASSERT_EQUAL(ts("100000000001"), INT64_C(100000000001) * 1000);
+	CU_ASSERT_EQUAL(ts("2024-02-29T23:59:59Z"),
+			(int64_t)br_day_from_civil(2024, 2, 29) * 86400 * SEC +
+				86399 * SEC);
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-02-29T00:00:00Z"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-13-01T00:00:00Z"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T24:00:00Z"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T23:59:60Z"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T00:00:00"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T00:00:00+0200"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T00:00:00+24:00"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T00:00Z"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T00:00:00.Z"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("yesterday"));
+	CU_ASSERT_PTR_NOT_NULL(ts_error(""));
+	CU_ASSERT_PTR_NOT_NULL(ts_error("2025/10/01 00:00:00"));
+}
+
+static void test_days(void)
+{
+	char buf[28];
+	CU_ASSERT_EQUAL(br_day_from_civil(1970, 1, 1), 0);
+	int32_t d;
+	CU_ASSERT_EQUAL(br_day_parse("2024-02-29", &d), 0);
+	br_day_format(d, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "2024-02-29");
+	CU_ASSERT_EQUAL(br_day_parse("2023-02-29", &d), -1);
+	CU_ASSERT_EQUAL(br_day_parse("2023-2-28", &d), -1);
+	CU_ASSERT_EQUAL(br_day_parse("2023-02-28x", &d), -1);
+	/* Just before and after UTC midnight. */
+	CU_ASSERT_EQUAL(br_utc_day(oct1 - 1), br_utc_day(oct1) - 1);
+	CU_ASSERT_EQUAL(br_utc_day(-1), -1);
+	br_day_parse("2025-12-29", &d);
+	br_week_format(d, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "2026-W01");
+	br_day_parse("2021-01-03", &d);
+	br_week_format(d, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "2020-W53");
+	br_month_format(d, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "2021-01");
+	CU_ASSERT_EQUAL(br_day_weekday(0), 3); /* a Thursday */
+	br_day_parse("2024-02-10", &d);
+	CU_ASSERT_EQUAL(br_day_month_length(d), 29);
+	CU_ASSERT_EQUAL(br_day_month_start(d), d - 9);
+	br_time_format(oct1 + 1, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "2025-10-01T00:00:00.000001Z");
+}
+
+static void test_timezones(void)
+{
+	struct br_err err = {0};
+	struct br_tz *utc = br_tz_load("UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(utc);
+	CU_ASSERT_EQUAL(br_tz_day(utc, oct1), br_utc_day(oct1));
+	br_tz_free(utc);
+
+	struct br_tz *paris = br_tz_load("Europe/Paris", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(paris);
+	/* 2025-10-01T22:30Z is 00:30 on 2025-10-02 in Paris (CEST). */
+	CU_ASSERT_EQUAL(br_tz_day(paris, ts("2025-10-01T22:30:00Z")),
+			br_utc_day(oct1) + 1);
+	CU_ASSERT_EQUAL(br_tz_day(paris, ts("2025-10-01T21:59:59Z")),
+			br_utc_day(oct1));
+	/* The 25-hour day 2025-10-26: 23:30Z is already the 27th (CET). */
+	int32_t d26;
+	br_day_parse("2025-10-26", &d26);
+	CU_ASSERT_EQUAL(br_tz_day(paris, ts("2025-10-25T22:00:00Z")), d26);
+	CU_ASSERT_EQUAL(br_tz_day(paris, ts("2025-10-26T22:59:59Z")), d26);
+	CU_ASSERT_EQUAL(br_tz_day(paris, ts("2025-10-26T23:00:00Z")), d26 + 1);
+	br_tz_free(paris);
+
+	CU_ASSERT_PTR_NULL(br_tz_load("Mars/Olympus", &err));
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Mars/Olympus"));
+	br_err_clear(&err);
+	CU_ASSERT_PTR_NULL(br_tz_load("../../etc/passwd", &err));
+	br_err_clear(&err);
+	CU_ASSERT_PTR_NULL(br_tz_load("", &err));
+}
+
+/* ----------------------------------------------------- dict, hash, errors */
+
+static void test_dict(void)
+{
+	struct br_dict *d = br_dict_new();
+	char key[32];
+	for (int i = 0; i < 10000; i++) {
+		int n = snprintf(key, sizeof key, "model-%d", i);
+		CU_ASSERT_EQUAL(br_dict_intern(d, key, (size_t)n), (uint32_t)i);
+	}
+	CU_ASSERT_EQUAL(br_dict_intern(d, "model-42", 8), 42);
+	CU_ASSERT_EQUAL(br_dict_find(d, "model-9999", 10), 9999);
+	CU_ASSERT_EQUAL(br_dict_find(d, "model-10000", 11), -1);
+	CU_ASSERT_EQUAL(br_dict_intern(d, "a\0b", 3), 10000);
+	CU_ASSERT_EQUAL(br_dict_find(d, "a", 1), -1);
+	size_t len;
+	CU_ASSERT_STRING_EQUAL(br_dict_str(d, 7, &len), "model-7");
+	CU_ASSERT_EQUAL(len, 7);
+	CU_ASSERT_EQUAL(br_dict_count(d), 10001);
+	br_dict_free(d);
+	br_dict_free(NULL);
+}
+
+static void test_hash(void)
+{
+	unsigned char data[1000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)(i * 7 + 3);
+	struct br_fp whole = br_hash(data, sizeof data);
+	/* Any split of the stream gives the same fingerprint. */
+	for (size_t cut = 0; cut <= sizeof data; cut += 37) {
+		struct br_hasher h;
+		br_hash_init(&h);
+		br_hash_update(&h, data, cut);
+		br_hash_update(&h, data + cut, sizeof data - cut);
+		CU_ASSERT(br_fp_equal(br_hash_final(&h), whole));
+	}
+	/* Every single-bit change and every length changes it. */
+	for (size_t i = 0; i < 64; i++) {
+		data[i] ^= 1;
+		CU_ASSERT(!br_fp_equal(br_hash(data, sizeof data), whole));
+		data[i] ^= 1;
+		CU_ASSERT(!br_fp_equal(br_hash(data, i), whole));
+	}
+	CU_ASSERT(!br_fp_equal(br_hash("", 0), br_hash("\0", 1)));
+	char hex[33];
+	br_fp_hex((struct br_fp){1, 2}, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "00000000000000020000000000000001");
+}
+
+static void test_errors(void)
+{
+	struct br_err err = {0};
+	CU_ASSERT(!br_failed(&err));
+	CU_ASSERT_EQUAL(br_fail(&err, "first %d", 1), -1);
+	CU_ASSERT_EQUAL(br_fail_status(&err, BR_EXIT_USAGE, "second"), -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "first 1");
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_FAILURE);
+	br_err_clear(&err);
+	CU_ASSERT(!br_failed(&err));
+	CU_ASSERT_EQUAL(br_fail(NULL, "ignored"), -1);
+	struct br_buf b = {0};
+	br_buf_printf(&b, "%s-%d", "x", 42);
+	br_buf_putc(&b, '!');
+	CU_ASSERT_STRING_EQUAL(b.p, "x-42!");
+	br_buf_free(&b);
+}
+
+/* --------------------------------------------------------------- prices */
+
+/* Writes text to a temporary file and returns its path (static buffer). */
+static const char *temp_file(const char *text)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/burnrate-test-XXXXXX");
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	size_t n = strlen(text);
+	CU_ASSERT_FATAL(write(fd, text, n) == (ssize_t)n);
+	close(fd);
+	return path;
+}
+
+static struct br_catalog *load(const char *text, struct br_err *err)
+{
+	struct br_catalog *c = br_catalog_new();
+	const char *path = temp_file(text);
+	int rc = br_catalog_load_csv(c, path, err);
+	unlink(path);
+	if (rc != 0) {
+		br_catalog_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static const char prices_csv[] =
+	"\xEF\xBB\xBFprovider,model,from,input,output,cache_read,cache_write,"
+	"cache_write_1h,reasoning,min_input_tokens,tier\r\n"
+	"openai,gpt-4o,,2.50,10.00,1.25,,,,,\r\n"
+	"openai,gpt-4o,,1.25,5.00,,,,,,batch\r\n"
+	"anthropic,claude,2025-01-01,3,15,0.30,3.75,6,,,\n"
+	"anthropic,claude,2025-10-15,2,10,0.20,2.50,,,,\n"
+	"google,gemini,,1.25,10,0.31,,,,,\n"
+	"google,gemini,,2.50,15,0.625,,,,200001,\n"
+	",private-model,,1,2,,,,,,\n"
+	"x,\"quoted,model\",,0.000001,1000000,,,,8,,\n";
+
+static void test_catalog_lookup(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	if (!c)
+		fprintf(stderr, "%s\n", err.msg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(br_catalog_models(c), 5);
+	enum br_unpriced why;
+	int32_t d1001, d1014, d1015;
+	br_day_parse("2025-10-01", &d1001);
+	br_day_parse("2025-10-14", &d1014);
+	br_day_parse("2025-10-15", &d1015);
+
+	const struct br_price *p = br_catalog_find(c, "openai", "gpt-4o", d1001,
+						   BR_TIER_STANDARD, 10, &why);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->rates.input, 2500000);
+	CU_ASSERT_EQUAL(p->rates.cache_write, BR_RATE_UNSET);
+	p = br_catalog_find(c, "openai", "gpt-4o", d1001, BR_TIER_BATCH, 10, &why);
+	CU_ASSERT(p && p->rates.output == 5000000);
+	CU_ASSERT_PTR_NULL(br_catalog_find(c, "openai", "gpt-4o", d1001,
+					   BR_TIER_FLEX, 10, &why));
+	CU_ASSERT_EQUAL(why, BR_UNPRICED_NO_TIER);
+	/* History: the row in force on the day. */
+	p = br_catalog_find(c, "anthropic", "claude", d1014, BR_TIER_STANDARD, 0, &why);
+	CU_ASSERT(p && p->rates.input == 3000000);
+	p = br_catalog_find(c, "anthropic", "claude", d1015, BR_TIER_STANDARD, 0, &why);
+	CU_ASSERT(p && p->rates.input == 2000000);
+	CU_ASSERT_PTR_NULL(br_catalog_find(c, "anthropic", "claude",
+					   br_day_from_civil(2024, 12, 31),
+					   BR_TIER_STANDARD, 0, &why));
+	CU_ASSERT_EQUAL(why, BR_UNPRICED_NO_PRICE_ON_DAY);
+	/* Long-context tier chosen by the request's total input. */
+	p = br_catalog_find(c, "google", "gemini", d1001, BR_TIER_STANDARD, 200000, &why);
+	CU_ASSERT(p && p->rates.input == 1250000);
+	p = br_catalog_find(c, "google", "gemini", d1001, BR_TIER_STANDARD, 200001, &why);
+	CU_ASSERT(p && p->rates.input == 2500000);
+	/* An empty provider matches any provider; unknown models are not
+	 * guessed. */
+	CU_ASSERT_PTR_NOT_NULL(br_catalog_find(c, "acme", "private-model", d1001,
+					       BR_TIER_STANDARD, 0, &why));
+	CU_ASSERT_PTR_NULL(br_catalog_find(c, "openai", "gpt-4o-2024-08-06", d1001,
+					   BR_TIER_STANDARD, 0, &why));
+	CU_ASSERT_EQUAL(why, BR_UNPRICED_UNKNOWN_MODEL);
+	CU_ASSERT_PTR_NOT_NULL(br_catalog_find(c, "x", "quoted,model", d1001,
+					       BR_TIER_STANDARD, 0, &why));
+	br_catalog_free(c);
+}
+
+static void test_catalog_override(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	const char *path = temp_file("provider,model,from,input,output,cache_read,cache_write\n"
+				     "anthropic,claude,,1,1,,\n");
+	CU_ASSERT_EQUAL(br_catalog_load_csv(c, path, &err), 0);
+	unlink(path);
+	enum br_unpriced why;
+	/* The override replaces the whole history of the model it lists. */
+	const struct br_price *p = br_catalog_find(c, "anthropic", "claude",
+						   br_day_from_civil(2020, 1, 1),
+						   BR_TIER_STANDARD, 0, &why);
+	CU_ASSERT(p && p->rates.input == 1000000);
+	p = br_catalog_find(c, "openai", "gpt-4o", 0, BR_TIER_STANDARD, 0, &why);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	br_catalog_free(c);
+}
+
+static void expect_load_error(const char *text, const char *needle)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(text, &err);
+	CU_ASSERT_PTR_NULL(c);
+	if (!strstr(err.msg, needle))
+		fprintf(stderr, "expected '%s' in '%s'\n", needle, err.msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, needle));
+	br_catalog_free(c);
+}
+
+static void test_catalog_errors(void)
+{
+	const char *h = "provider,model,from,input,output,cache_read,cache_write\n";
+	char text[512];
+	expect_load_error("provider,model,from,input,output,cache_read\n", "'cache_write'");
+	expect_load_error("", "empty prices file");
+	snprintf(text, sizeof text, "%sopenai,gpt,,-1,2,,\n", h);
+	expect_load_error(text, ":2: invalid input rate '-1'");
+	snprintf(text, sizeof text, "%sopenai,gpt,,1,,,\n", h);
+	expect_load_error(text, ":2: missing output rate");
+	snprintf(text, sizeof text, "%sopenai,gpt,2025-02-30,1,2,,\n", h);
+	expect_load_error(text, "invalid from date '2025-02-30'");
+	snprintf(text, sizeof text, "%sopenai,,,1,2,,\n", h);
+	expect_load_error(text, ":2: empty model");
+	snprintf(text, sizeof text, "%sopenai,gpt,,1,2,,\nopenai,gpt,,1,3,,\n", h);
+	expect_load_error(text, "two prices");
+	snprintf(text, sizeof text, "%sopenai,gpt,,1.0000001,2,,\n", h);
+	expect_load_error(text, "at most 6 decimals");
+	expect_load_error("provider,model,from,input,output,cache_read,cache_write,tier\n"
+			  "openai,gpt,,1,2,,,turbo\n", "invalid tier 'turbo'");
+	snprintf(text, sizeof text, "%sopenai,\"gpt,,1,2,,\n", h);
+	expect_load_error(text, ":2: ");
+	struct br_err err = {0};
+	struct br_catalog *c = br_catalog_new();
+	CU_ASSERT_EQUAL(br_catalog_load_csv(c, "/nonexistent/prices.csv", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot open '/nonexistent/prices.csv'"));
+	br_catalog_free(c);
+}
+
+static void test_price_cost(void)
+{
+	struct br_rates r = {2500000, 10000000, 1250000, BR_RATE_UNSET,
+			     BR_RATE_UNSET, BR_RATE_UNSET};
+	struct br_tokens t = {1000, 200, 300, 40, 5, 50};
+	/* 1000*2.5 + 200*10 + 300*1.25 + 40*2.5 + 5*2.5, per 1M tokens. */
+	CU_ASSERT(br_price_cost(&r, &t) == (br_pico)(2500000000 + 2000000000 +
+						     375000000 + 100000000 + 12500000));
+	r.reasoning = 20000000;
+	r.cache_write = 3000000;
+	/* 150 output at 10, 50 reasoning at 20; 1h writes at the 5m rate. */
+	CU_ASSERT(br_price_cost(&r, &t) ==
+		  (br_pico)(2500000000 + 1500000000 + 1000000000 + 375000000 +
+			    120000000 + 15000000));
+}
+
+static void test_event_price(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_event ev = {.ts_us = oct1,
+			      .provider = {"openai", 6},
+			      .model = {"gpt-4o", 6},
+			      .tokens = {.input = 1000000}};
+	br_event_price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.priced && ev.cost == (br_pico)2500000 * 1000000);
+	ev.has_logged_cost = true;
+	ev.logged_cost = 7;
+	br_event_price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.priced && ev.cost == 7 && ev.calc_cost == (br_pico)2500000 * 1000000);
+	br_event_price(&ev, c, BR_COST_CALCULATE);
+	CU_ASSERT(ev.cost == (br_pico)2500000 * 1000000);
+	br_event_price(&ev, c, BR_COST_DISPLAY);
+	CU_ASSERT(ev.priced && ev.cost == 7 && !ev.calc_priced);
+	ev.has_logged_cost = false;
+	br_event_price(&ev, c, BR_COST_DISPLAY);
+	CU_ASSERT(!ev.priced && ev.cost == 0);
+	ev.model = (struct br_str){"mystery", 7};
+	br_event_price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(!ev.priced && !ev.calc_priced && ev.cost == 0);
+	br_event_price(&ev, NULL, BR_COST_AUTO);
+	CU_ASSERT(!ev.priced);
+	br_catalog_free(c);
+}
+
+int test_register(void)
+{
+	static const struct test_case money_tests[] = {
+		{"parse", test_money_parse},
+		{"format", test_money_format},
+		{"rate parse", test_rate_parse},
+		{NULL, NULL}};
+	static const struct test_case time_tests[] = {
+		{"timestamp parse", test_time_parse},
+		{"calendar days", test_days},
+		{"time zones", test_timezones},
+		{NULL, NULL}};
+	static const struct test_case misc_tests[] = {
+		{"dictionary", test_dict},
+		{"fingerprint", test_hash},
+		{"errors and buffers", test_errors},
+		{NULL, NULL}};
+	static const struct test_case price_tests[] = {
+		{"catalog lookup", test_catalog_lookup},
+		{"catalog override", test_catalog_override},
+		{"catalog errors", test_catalog_errors},
+		{"price cost", test_price_cost},
+		{"event pricing", test_event_price},
+		{NULL, NULL}};
+	return test_add_suite("money", money_tests) ||
+	       test_add_suite("time", time_tests) ||
+	       test_add_suite("core", misc_tests) ||
+	       test_add_suite("prices", price_tests) ? -1 : 0;
+}
