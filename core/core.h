@@ -249,6 +249,11 @@ typedef int (*br_csv_record_fn)(void *ctx, unsigned long line, char **fields,
 int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
 		     struct br_err *err);
 
+/* As br_csv_read_file, over data[0..len) in memory; name is used in
+ * messages. */
+int br_csv_read_mem(const char *name, const char *data, size_t len,
+		    br_csv_record_fn fn, void *ctx, struct br_err *err);
+
 /* Finds name in a CSV header; returns its index or -1. */
 int br_csv_column(char **header, size_t n, const char *name);
 

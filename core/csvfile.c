@@ -1,5 +1,5 @@
-/* csvfile.c - reads small configuration CSV files (prices, budgets) with
- * libcsv, record by record. */
+/* csvfile.c - reads small CSV documents (prices, budgets, the built-in
+ * catalog) with libcsv, record by record. */
 #include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -61,59 +61,64 @@ static void on_record(int c, void *ctx)
 	clear_fields(r);
 }
 
+int br_csv_read_mem(const char *name, const char *data, size_t len,
+		    br_csv_record_fn fn, void *ctx, struct br_err *err)
+{
+	struct csv_parser p;
+	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		br_oom();
+	csv_set_realloc_func(&p, br_realloc);
+	struct reader r = {.path = name, .fn = fn, .ctx = ctx, .err = err,
+			   .line = 1};
+	size_t off = 0;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		off = 3;
+	/* Feed line by line so that record_line can be tracked. */
+	while (off < len && !r.status) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
+		if (csv_parse(&p, data + off, n, on_field, on_record, &r) != n) {
+			r.status = br_fail(err, "%s:%lu: %s", name, r.line,
+					   csv_strerror(csv_error(&p)));
+			break;
+		}
+		off += n;
+		if (nl)
+			r.line++;
+	}
+	if (!r.status && csv_fini(&p, on_field, on_record, &r) != 0)
+		r.status = br_fail(err, "%s:%lu: %s", name, r.line,
+				   csv_strerror(csv_error(&p)));
+	clear_fields(&r);
+	csv_free(&p);
+	return r.status ? -1 : 0;
+}
+
 int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
 		     struct br_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
-	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
-		fclose(f);
-		br_oom();
-	}
-	csv_set_realloc_func(&p, br_realloc);
-	struct reader r = {.path = path, .fn = fn, .ctx = ctx, .err = err,
-			   .line = 1};
-	char buf[65536];
-	size_t total = 0, n;
-	bool first = true;
-	while (!r.status && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-		total += n;
-		if (total > CSV_FILE_MAX_BYTES) {
-			r.status = br_fail(err, "%s: larger than %zu MiB", path,
-					   CSV_FILE_MAX_BYTES >> 20);
+	struct br_buf b = {0};
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + n > CSV_FILE_MAX_BYTES) {
+			rc = br_fail(err, "%s: larger than %zu MiB", path,
+				     CSV_FILE_MAX_BYTES >> 20);
 			break;
 		}
-		size_t off = 0;
-		if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-			off = 3;
-		first = false;
-		/* Feed line by line so that record_line can be tracked. */
-		while (off < n && !r.status) {
-			char *nl = memchr(buf + off, '\n', n - off);
-			size_t len = nl ? (size_t)(nl - (buf + off)) + 1 : n - off;
-			if (csv_parse(&p, buf + off, len, on_field, on_record,
-				      &r) != len) {
-				r.status = br_fail(err, "%s:%lu: %s", path, r.line,
-						   csv_strerror(csv_error(&p)));
-				break;
-			}
-			off += len;
-			if (nl)
-				r.line++;
-		}
+		br_buf_put(&b, chunk, n);
 	}
-	if (!r.status && ferror(f))
-		r.status = br_fail(err, "cannot read '%s': %s", path,
-				   strerror(errno));
-	if (!r.status && csv_fini(&p, on_field, on_record, &r) != 0)
-		r.status = br_fail(err, "%s:%lu: %s", path, r.line,
-				   csv_strerror(csv_error(&p)));
-	clear_fields(&r);
-	csv_free(&p);
+	if (rc == 0 && ferror(f))
+		rc = br_fail(err, "cannot read '%s': %s", path, strerror(errno));
 	fclose(f);
-	return r.status ? -1 : 0;
+	if (rc == 0)
+		rc = br_csv_read_mem(path, b.p ? b.p : "", b.len, fn, ctx, err);
+	br_buf_free(&b);
+	return rc;
 }
 
 int br_csv_column(char **header, size_t n, const char *name)
