@@ -44,6 +44,7 @@ CLI_OBJ = $(BUILD)/burnrate.o
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
+.SECONDARY:
 .PHONY: all deps check test unit e2e demo install clean
 .DEFAULT_GOAL := all
 

@@ -101,6 +101,15 @@ int store_publish(struct store *s, const char *source, const struct agg *a,
 		  const struct store_input *inputs, size_t ninputs,
 		  struct br_err *err);
 
+/* As store_publish, for a backfill: the new segment overshadows the rows
+ * of earlier segments of the same source whose day is in
+ * [replace_from, replace_to] (BR_DAY_NONE: not a backfill). A backfill
+ * with no rows is still published: it empties those days. */
+int store_publish_replace(struct store *s, const char *source,
+			  const struct agg *a, const struct store_input *inputs,
+			  size_t ninputs, int32_t replace_from,
+			  int32_t replace_to, struct br_err *err);
+
 /* Which rows a scan visits. */
 struct store_query {
 	int32_t since, until;  /* inclusive day range; BR_DAY_NONE: open */

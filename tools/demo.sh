@@ -17,7 +17,7 @@ as_of=2025-10-31
 	--by day,provider,model,agent --format csv --output "$out/report.csv"
 "$bin" --store "$out/store" report --as-of "$as_of" --month 2025-10 \
 	--by provider,model --format table --output "$out/report.txt"
-"$bin" --store "$out/store" verify --quiet
+"$bin" --quiet --store "$out/store" verify
 echo
 cat "$out/report.txt"
 echo

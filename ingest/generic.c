@@ -1,0 +1,476 @@
+/* generic.c - burnrate's own log format (DESIGN §3): generic JSONL read with
+ * the selective scanner, and generic CSV read with libcsv, columns by header
+ * name. */
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ingest/ingest_internal.h"
+
+#define REASON_MAX 300
+
+bool parse_count(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0 || n > 18)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool status_is_error(const char *s, size_t n)
+{
+	uint64_t code;
+	if (parse_count(s, n, &code))
+		return code >= 400;
+	static const char *const failed[] = {"error", "failed", "failure"};
+	for (size_t i = 0; i < sizeof failed / sizeof failed[0]; i++)
+		if (strlen(failed[i]) == n && strncasecmp(s, failed[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ JSONL */
+
+enum jfield {
+	J_TIMESTAMP, J_PROVIDER, J_MODEL, J_AGENT, J_LABEL, J_REQUEST_ID,
+	J_STATUS, J_TIER, J_USAGE, J_INPUT, J_OUTPUT, J_CACHE_READ,
+	J_CACHE_WRITE, J_CACHE_WRITE_1H, J_REASONING, J_COST, J_NFIELDS
+};
+
+static const char *const jfield_paths[J_NFIELDS] = {
+	"timestamp", "provider", "model", "agent", "label", "request_id",
+	"status", "service_tier", "usage", "usage.input_tokens",
+	"usage.output_tokens", "usage.cache_read_tokens",
+	"usage.cache_write_tokens", "usage.cache_write_1h_tokens",
+	"usage.reasoning_tokens", "cost_usd"};
+
+struct jsonl_parser {
+	struct format_parser base;
+	struct jpath paths[J_NFIELDS];
+	struct jscan *scan;
+	struct jvalue v[J_NFIELDS];
+	char reason[REASON_MAX];
+};
+
+static const char *jsonl_reason(struct jsonl_parser *p, const char *fmt, ...)
+	BR_PRINTF(2, 3);
+static const char *jsonl_reason(struct jsonl_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+	va_end(ap);
+	return p->reason;
+}
+
+static bool absent(const struct jvalue *v)
+{
+	return !v->present || v->type == JV_NULL;
+}
+
+/* Reads a string member into *out ("" when absent or null). */
+static const char *get_string(struct jsonl_parser *p, enum jfield f,
+			      bool required, struct br_str *out)
+{
+	const struct jvalue *v = &p->v[f];
+	*out = (struct br_str){"", 0};
+	if (absent(v))
+		return required ? jsonl_reason(p, "missing %s", jfield_paths[f]) : NULL;
+	if (v->type != JV_STRING)
+		return jsonl_reason(p, "invalid %s: not a string", jfield_paths[f]);
+	*out = (struct br_str){jscan_str(p->scan, v), v->len};
+	if (required && out->n == 0)
+		return jsonl_reason(p, "empty %s", jfield_paths[f]);
+	return NULL;
+}
+
+static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
+{
+	const struct jvalue *v = &p->v[J_TIMESTAMP];
+	const char *s;
+	size_t n;
+	if (absent(v))
+		return jsonl_reason(p, "missing timestamp");
+	if (v->type == JV_STRING) {
+		s = jscan_str(p->scan, v);
+		n = v->len;
+	} else if (v->type == JV_NUMBER) {
+		s = v->raw;
+		n = v->rawlen;
+	} else {
+		return jsonl_reason(p, "invalid timestamp: not a string or number");
+	}
+	const char *why = br_time_parse(s, n, us);
+	if (why)
+		return jsonl_reason(p, "invalid timestamp '%.*s': %s",
+				    (int)(n > 64 ? 64 : n), s, why);
+	return NULL;
+}
+
+static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
+{
+	memset(t, 0, sizeof *t);
+	const struct jvalue *usage = &p->v[J_USAGE];
+	if (absent(usage))
+		return NULL;
+	if (usage->type != JV_OBJECT)
+		return jsonl_reason(p, "invalid usage: not an object");
+	uint64_t *dst[] = {&t->input, &t->output, &t->cache_read,
+			   &t->cache_write, &t->cache_write_1h, &t->reasoning};
+	for (int f = J_INPUT; f <= J_REASONING; f++) {
+		const struct jvalue *v = &p->v[f];
+		if (absent(v))
+			continue;
+		if (v->type != JV_NUMBER || !v->is_int ||
+		    !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
+			return jsonl_reason(p, "invalid %s: %.*s (expected a "
+					    "non-negative integer)", jfield_paths[f],
+					    (int)(v->rawlen > 60 ? 60 : v->rawlen),
+					    v->raw);
+	}
+	return NULL;
+}
+
+static const char *get_cost(struct jsonl_parser *p, struct br_event *ev)
+{
+	const struct jvalue *v = &p->v[J_COST];
+	if (absent(v))
+		return NULL;
+	/* The number's own decimal text is parsed exactly. */
+	if (v->type != JV_NUMBER ||
+	    br_money_parse(v->raw, v->rawlen, &ev->logged_cost) != 0)
+		return jsonl_reason(p, "invalid cost_usd: %.*s",
+				    (int)(v->rawlen > 60 ? 60 : v->rawlen), v->raw);
+	ev->has_logged_cost = true;
+	return NULL;
+}
+
+static const char *get_status_tier_id(struct jsonl_parser *p,
+				      struct br_event *ev)
+{
+	const struct jvalue *v = &p->v[J_STATUS];
+	if (v->present && v->type == JV_NUMBER && v->is_int)
+		ev->error = status_is_error(v->raw, v->rawlen);
+	else if (v->present && v->type == JV_STRING)
+		ev->error = status_is_error(jscan_str(p->scan, v), v->len);
+	else if (!absent(v))
+		return jsonl_reason(p, "invalid status: not an integer or string");
+
+	struct br_str tier;
+	const char *why = get_string(p, J_TIER, false, &tier);
+	if (why)
+		return why;
+	if (tier.n) {
+		int t = br_tier_parse(tier.p, tier.n);
+		if (t < 0)
+			return jsonl_reason(p, "invalid service_tier '%.*s'",
+					    (int)(tier.n > 40 ? 40 : tier.n), tier.p);
+		ev->tier = (enum br_tier)t;
+	}
+	v = &p->v[J_REQUEST_ID];
+	if (v->present && v->type == JV_NUMBER && v->is_int) {
+		ev->request_id = (struct br_str){v->raw, v->rawlen};
+		return NULL;
+	}
+	return get_string(p, J_REQUEST_ID, false, &ev->request_id);
+}
+
+static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
+		      struct br_event *ev, const char **reject,
+		      struct br_err *err)
+{
+	(void)err;
+	struct jsonl_parser *p = (struct jsonl_parser *)fp;
+	memset(ev, 0, sizeof *ev);
+	size_t at;
+	const char *why = jscan_record(p->scan, line, len, p->v, &at);
+	if (why) {
+		*reject = jsonl_reason(p, "invalid JSON at byte %zu: %s", at + 1, why);
+		return 1;
+	}
+	if ((why = get_timestamp(p, &ev->ts_us)) ||
+	    (why = get_string(p, J_PROVIDER, true, &ev->provider)) ||
+	    (why = get_string(p, J_MODEL, true, &ev->model)) ||
+	    (why = get_string(p, J_AGENT, false, &ev->agent)) ||
+	    (why = get_string(p, J_LABEL, false, &ev->label)) ||
+	    (why = get_status_tier_id(p, ev)) ||
+	    (why = get_usage(p, &ev->tokens)) ||
+	    (why = get_cost(p, ev)))
+		*reject = why;
+	else
+		*reject = NULL;
+	return 1;
+}
+
+static int jsonl_finish(struct format_parser *fp, const char **reject)
+{
+	(void)fp;
+	(void)reject;
+	return 0;
+}
+
+static void jsonl_free(struct format_parser *fp)
+{
+	struct jsonl_parser *p = (struct jsonl_parser *)fp;
+	jscan_free(p->scan);
+	free(p);
+}
+
+struct format_parser *generic_jsonl_open(void)
+{
+	struct jsonl_parser *p = br_calloc(1, sizeof *p);
+	p->base = (struct format_parser){jsonl_line, jsonl_finish, jsonl_free,
+					 "generic"};
+	for (int f = 0; f < J_NFIELDS; f++)
+		jpath_init(&p->paths[f], jfield_paths[f]);
+	p->scan = jscan_new(p->paths, J_NFIELDS);
+	return &p->base;
+}
+
+/* -------------------------------------------------------------------- CSV */
+
+enum csv_col {
+	C_TIMESTAMP, C_PROVIDER, C_MODEL, C_AGENT, C_LABEL, C_REQUEST_ID,
+	C_STATUS, C_TIER, C_INPUT, C_OUTPUT, C_CACHE_READ, C_CACHE_WRITE,
+	C_CACHE_WRITE_1H, C_REASONING, C_COST, C_NCOLS
+};
+
+static const char *const csv_col_names[C_NCOLS] = {
+	"timestamp", "provider", "model", "agent", "label", "request_id",
+	"status", "service_tier", "input_tokens", "output_tokens",
+	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+	"reasoning_tokens", "cost_usd"};
+
+#define CSV_MAX_FIELDS 1024
+
+struct csv_state {
+	struct format_parser base;
+	const char *input_name;
+	struct csv_parser csv;
+	struct br_buf fields[CSV_MAX_FIELDS];
+	size_t nfields;
+	bool too_many, record_done, have_header;
+	size_t nheader;
+	int col[C_NCOLS];
+	char reason[REASON_MAX];
+};
+
+static void csv_on_field(void *data, size_t len, void *ctx)
+{
+	struct csv_state *c = ctx;
+	if (c->nfields == CSV_MAX_FIELDS) {
+		c->too_many = true;
+		return;
+	}
+	struct br_buf *f = &c->fields[c->nfields++];
+	br_buf_reset(f);
+	br_buf_put(f, data ? data : "", len);
+}
+
+static void csv_on_record(int ch, void *ctx)
+{
+	(void)ch;
+	((struct csv_state *)ctx)->record_done = true;
+}
+
+static const char *csv_reason(struct csv_state *c, const char *fmt, ...)
+	BR_PRINTF(2, 3);
+static const char *csv_reason(struct csv_state *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->reason, sizeof c->reason, fmt, ap);
+	va_end(ap);
+	return c->reason;
+}
+
+static struct br_str csv_cell(const struct csv_state *c, enum csv_col col)
+{
+	if (c->col[col] < 0)
+		return (struct br_str){"", 0};
+	const struct br_buf *f = &c->fields[c->col[col]];
+	return (struct br_str){f->p ? f->p : "", f->len};
+}
+
+static int csv_header(struct csv_state *c, struct br_err *err)
+{
+	for (int k = 0; k < C_NCOLS; k++) {
+		c->col[k] = -1;
+		for (size_t i = 0; i < c->nfields; i++)
+			if (c->fields[i].len == strlen(csv_col_names[k]) &&
+			    memcmp(c->fields[i].p, csv_col_names[k],
+				   c->fields[i].len) == 0)
+				c->col[k] = (int)i;
+	}
+	for (int k = C_TIMESTAMP; k <= C_MODEL; k++)
+		if (c->col[k] < 0)
+			return br_fail(err, "%s: CSV header has no '%s' column",
+				       c->input_name, csv_col_names[k]);
+	c->nheader = c->nfields;
+	c->have_header = true;
+	return 0;
+}
+
+static const char *csv_event(struct csv_state *c, struct br_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	if (c->nfields != c->nheader)
+		return csv_reason(c, "expected %zu fields, got %zu", c->nheader,
+				  c->nfields);
+	struct br_str ts = csv_cell(c, C_TIMESTAMP);
+	if (ts.n == 0)
+		return csv_reason(c, "missing timestamp");
+	const char *why = br_time_parse(ts.p, ts.n, &ev->ts_us);
+	if (why)
+		return csv_reason(c, "invalid timestamp '%.64s': %s", ts.p, why);
+	ev->provider = csv_cell(c, C_PROVIDER);
+	if (ev->provider.n == 0)
+		return csv_reason(c, "missing provider");
+	ev->model = csv_cell(c, C_MODEL);
+	if (ev->model.n == 0)
+		return csv_reason(c, "missing model");
+	ev->agent = csv_cell(c, C_AGENT);
+	ev->label = csv_cell(c, C_LABEL);
+	ev->request_id = csv_cell(c, C_REQUEST_ID);
+	struct br_str status = csv_cell(c, C_STATUS);
+	ev->error = status.n && status_is_error(status.p, status.n);
+	struct br_str tier = csv_cell(c, C_TIER);
+	if (tier.n) {
+		int t = br_tier_parse(tier.p, tier.n);
+		if (t < 0)
+			return csv_reason(c, "invalid service_tier '%.40s'", tier.p);
+		ev->tier = (enum br_tier)t;
+	}
+	static const struct {
+		enum csv_col col;
+		size_t off;
+	} counts[] = {
+		{C_INPUT, offsetof(struct br_tokens, input)},
+		{C_OUTPUT, offsetof(struct br_tokens, output)},
+		{C_CACHE_READ, offsetof(struct br_tokens, cache_read)},
+		{C_CACHE_WRITE, offsetof(struct br_tokens, cache_write)},
+		{C_CACHE_WRITE_1H, offsetof(struct br_tokens, cache_write_1h)},
+		{C_REASONING, offsetof(struct br_tokens, reasoning)},
+	};
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		struct br_str v = csv_cell(c, counts[i].col);
+		uint64_t *dst = (uint64_t *)((char *)&ev->tokens + counts[i].off);
+		if (v.n && !parse_count(v.p, v.n, dst))
+			return csv_reason(c, "invalid %s '%.40s' (expected a "
+					  "non-negative integer)",
+					  csv_col_names[counts[i].col], v.p);
+	}
+	struct br_str cost = csv_cell(c, C_COST);
+	if (cost.n) {
+		if (br_money_parse(cost.p, cost.n, &ev->logged_cost) != 0)
+			return csv_reason(c, "invalid cost_usd '%.40s'", cost.p);
+		ev->has_logged_cost = true;
+	}
+	return NULL;
+}
+
+/* RFC 4180: spaces are part of a field; libcsv would trim them. */
+static int csv_no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* Prepares the libcsv parser of c. */
+static void csv_start(struct csv_state *c)
+{
+	if (csv_init(&c->csv, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		br_oom();
+	csv_set_realloc_func(&c->csv, br_realloc);
+	csv_set_space_func(&c->csv, csv_no_space);
+}
+
+static void csv_reset(struct csv_state *c)
+{
+	csv_free(&c->csv);
+	csv_start(c);
+	c->nfields = 0;
+	c->too_many = c->record_done = false;
+}
+
+static int csv_line(struct format_parser *fp, const char *line, size_t len,
+		    struct br_event *ev, const char **reject,
+		    struct br_err *err)
+{
+	struct csv_state *c = (struct csv_state *)fp;
+	*reject = NULL;
+	bool bad = csv_parse(&c->csv, line, len, csv_on_field, csv_on_record,
+			     c) != len ||
+		   csv_parse(&c->csv, "\n", 1, csv_on_field, csv_on_record, c) != 1;
+	if (bad) {
+		const char *what = csv_strerror(csv_error(&c->csv));
+		csv_reset(c);
+		if (!c->have_header)
+			return br_fail(err, "%s: malformed CSV header: %s",
+				       c->input_name, what);
+		*reject = csv_reason(c, "malformed CSV: %s", what);
+		return 1;
+	}
+	if (!c->record_done)
+		return 0;
+	int rc = 1;
+	if (c->too_many) {
+		*reject = csv_reason(c, "more than %d fields", CSV_MAX_FIELDS);
+	} else if (!c->have_header) {
+		rc = csv_header(c, err) == 0 ? 2 : -1;
+	} else {
+		*reject = csv_event(c, ev);
+	}
+	c->nfields = 0;
+	c->record_done = false;
+	return rc;
+}
+
+static int csv_finish_input(struct format_parser *fp, const char **reject)
+{
+	struct csv_state *c = (struct csv_state *)fp;
+	if (c->nfields == 0 && !c->record_done)
+		return 0;
+	*reject = csv_reason(c, "unterminated quoted field at end of input");
+	return 1;
+}
+
+static void csv_state_free(struct format_parser *fp)
+{
+	struct csv_state *c = (struct csv_state *)fp;
+	csv_free(&c->csv);
+	for (size_t i = 0; i < CSV_MAX_FIELDS; i++)
+		br_buf_free(&c->fields[i]);
+	free(c);
+}
+
+struct format_parser *generic_csv_open(const char *input_name)
+{
+	struct csv_state *c = br_calloc(1, sizeof *c);
+	c->base = (struct format_parser){csv_line, csv_finish_input,
+					 csv_state_free, "generic"};
+	c->input_name = input_name;
+	csv_start(c);
+	return &c->base;
+}
+
+/* ---------------------------------------------------------------- formats */
+
+bool format_known(const char *name)
+{
+	return strcmp(name, "auto") == 0 || strcmp(name, "generic") == 0;
+}
+
+struct format_parser *format_open(const char *name, char first,
+				  const char *input_name)
+{
+	(void)name;
+	return first == '{' ? generic_jsonl_open() : generic_csv_open(input_name);
+}

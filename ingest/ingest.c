@@ -1,0 +1,413 @@
+/* ingest.c - the ingest driver: walks paths, reads each input, splits it
+ * into records, hands them to the format parser, rejects or dedupes them,
+ * prices the events and feeds the sink. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/ingest_internal.h"
+
+#define READ_CHUNK ((size_t)1 << 20)
+#define MAX_DIR_DEPTH 64
+#define REJECT_RECORD_MAX 4096
+
+struct ingest {
+	struct ingest_opts opts;
+	struct ingest_sink sink;
+	struct ingest_stats stats;
+	struct br_dict *seen; /* request ids of the inputs read so far */
+	struct br_dict *pending; /* request ids of the input being read */
+	char *chunk;
+	struct br_buf line;   /* a line split across reads */
+	struct br_buf record; /* the raw text of the record being read */
+};
+
+/* The state of one input being read. */
+struct input_state {
+	struct ingest_input in;
+	struct format_parser *parser;
+	unsigned long lineno, record_line;
+	bool in_record;    /* the parser is inside a multi-line record */
+	bool overlong;     /* the current line exceeded max_record */
+	uint64_t line_len; /* length of the current line so far */
+	struct br_err err; /* the reason the input failed */
+};
+
+struct ingest *ingest_new(const struct ingest_opts *opts,
+			  const struct ingest_sink *sink, struct br_err *err)
+{
+	const char *format = opts->format ? opts->format : "auto";
+	if (!format_known(format)) {
+		br_fail_status(err, BR_EXIT_USAGE,
+			       "unknown format '%s'; expected auto or generic",
+			       format);
+		return NULL;
+	}
+	struct ingest *g = br_calloc(1, sizeof *g);
+	g->opts = *opts;
+	g->opts.format = format;
+	if (!g->opts.max_record)
+		g->opts.max_record = INGEST_MAX_RECORD_DEFAULT;
+	g->sink = *sink;
+	g->seen = br_dict_new();
+	g->pending = br_dict_new();
+	g->chunk = br_malloc(READ_CHUNK);
+	return g;
+}
+
+void ingest_free(struct ingest *g)
+{
+	if (!g)
+		return;
+	br_dict_free(g->seen);
+	br_dict_free(g->pending);
+	free(g->chunk);
+	br_buf_free(&g->line);
+	br_buf_free(&g->record);
+	free(g);
+}
+
+const struct ingest_stats *ingest_stats(const struct ingest *g)
+{
+	return &g->stats;
+}
+
+/* --------------------------------------------------------------- records */
+
+/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped. */
+static void write_reject(struct ingest *g, const struct input_state *st,
+			 const char *reason, const char *rec, size_t len)
+{
+	FILE *f = g->opts.rejects;
+	if (!f)
+		return;
+	fprintf(f, "%s:%lu: %s: ", st->in.name, st->record_line, reason);
+	size_t shown = len > REJECT_RECORD_MAX ? REJECT_RECORD_MAX : len;
+	for (size_t i = 0; i < shown; i++) {
+		if (rec[i] == '\n')
+			fputs("\\n", f);
+		else if (rec[i] == '\r')
+			fputs("\\r", f);
+		else
+			fputc(rec[i], f);
+	}
+	if (shown < len)
+		fprintf(f, "... (%zu bytes)", len);
+	fputc('\n', f);
+}
+
+static void reject(struct ingest *g, struct input_state *st,
+		   const char *reason, const char *rec, size_t len)
+{
+	st->in.rejected++;
+	g->stats.rejected++;
+	write_reject(g, st, reason, rec, len);
+}
+
+/* Counts a parsed event once, dropping a request id seen before. The ids
+ * of the input being read stay pending until it is read to its end, so an
+ * input that fails leaves no trace, not even in the duplicate check. */
+static void deliver(struct ingest *g, struct input_state *st,
+		    struct br_event *ev)
+{
+	if (!g->opts.no_dedupe && ev->request_id.n) {
+		uint32_t before = br_dict_count(g->pending);
+		if (br_dict_find(g->seen, ev->request_id.p, ev->request_id.n) >= 0 ||
+		    (br_dict_intern(g->pending, ev->request_id.p, ev->request_id.n),
+		     br_dict_count(g->pending) == before)) {
+			st->in.duplicates++;
+			g->stats.duplicates++;
+			return;
+		}
+	}
+	br_event_price(ev, g->opts.catalog, g->opts.cost_mode);
+	st->in.events++;
+	g->stats.events++;
+	if (g->sink.event)
+		g->sink.event(g->sink.ctx, ev);
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' &&
+		    s[i] != '\v')
+			return false;
+	return true;
+}
+
+/* Handles one complete physical line. Returns -1 when the input fails. */
+static int handle_line(struct ingest *g, struct input_state *st,
+		       const char *line, size_t len)
+{
+	st->lineno++;
+	if (st->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (st->overlong) {
+		st->overlong = false;
+		if (!st->in_record)
+			st->record_line = st->lineno;
+		st->in.records++;
+		g->stats.records++;
+		char why[64];
+		snprintf(why, sizeof why, "record longer than %zu bytes",
+			 g->opts.max_record);
+		reject(g, st, why, line, len);
+		st->in_record = false;
+		return 0;
+	}
+	if (!st->in_record && is_blank(line, len))
+		return 0;
+	if (!st->parser) {
+		size_t i = 0;
+		while (i < len && is_blank(line + i, 1))
+			i++;
+		st->parser = format_open(g->opts.format, line[i], st->in.name);
+	}
+	if (!st->in_record) {
+		st->record_line = st->lineno;
+		br_buf_reset(&g->record);
+	} else {
+		br_buf_putc(&g->record, '\n');
+	}
+	br_buf_put(&g->record, line, len);
+	if (g->record.len > g->opts.max_record) {
+		/* A multi-line record (an unbalanced CSV quote) grew past the
+		 * cap: the rest of the input cannot be split reliably. */
+		return br_fail(&st->err, "%s:%lu: record longer than %zu bytes",
+			       st->in.name, st->record_line, g->opts.max_record);
+	}
+	struct br_event ev;
+	const char *why = NULL;
+	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->err);
+	if (rc < 0)
+		return -1;
+	st->in_record = rc == 0;
+	if (rc != 1)
+		return 0;
+	st->in.records++;
+	g->stats.records++;
+	if (why)
+		reject(g, st, why, g->record.p, g->record.len);
+	else
+		deliver(g, st, &ev);
+	return 0;
+}
+
+/* Splits a chunk of decompressed bytes into lines. */
+static int handle_bytes(struct ingest *g, struct input_state *st,
+			const char *p, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t take = nl ? (size_t)(nl - p) : n;
+		if (st->line_len + take > g->opts.max_record) {
+			st->overlong = true;
+			if (g->line.len < 256)
+				br_buf_put(&g->line, p, take < 256 ? take : 256);
+		} else if (!st->overlong) {
+			br_buf_put(&g->line, p, take);
+		}
+		st->line_len += take;
+		if (!nl)
+			return 0;
+		int rc = handle_line(g, st, g->line.p ? g->line.p : "", g->line.len);
+		br_buf_reset(&g->line);
+		st->line_len = 0;
+		if (rc != 0)
+			return rc;
+		p = nl + 1;
+		n -= take + 1;
+	}
+	return 0;
+}
+
+/* Reads one input from fd to its end and reports it to the sink. */
+static int ingest_fd(struct ingest *g, int fd, const char *name,
+		     struct br_err *err)
+{
+	struct input_state st = {.in = {.name = name}};
+	struct br_hasher h;
+	br_hash_init(&h);
+	br_buf_reset(&g->line);
+	br_dict_free(g->pending);
+	g->pending = br_dict_new();
+	if (g->sink.begin)
+		g->sink.begin(g->sink.ctx, name);
+	struct source *src = source_open(fd, name);
+	int rc = 0;
+	for (;;) {
+		ssize_t n = source_read(src, g->chunk, READ_CHUNK, &st.err);
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		br_hash_update(&h, g->chunk, (size_t)n);
+		st.in.bytes += (uint64_t)n;
+		if ((rc = handle_bytes(g, &st, g->chunk, (size_t)n)) != 0)
+			break;
+	}
+	if (rc == 0 && (g->line.len > 0 || st.overlong))
+		rc = handle_line(g, &st, g->line.p ? g->line.p : "", g->line.len);
+	if (rc == 0 && st.parser) {
+		const char *why = NULL;
+		if (st.parser->finish(st.parser, &why)) {
+			st.in.records++;
+			g->stats.records++;
+			reject(g, &st, why, g->record.p ? g->record.p : "",
+			       g->record.len);
+		}
+	}
+	source_free(src);
+	if (st.parser)
+		st.parser->free(st.parser);
+	st.in.fp = br_hash_final(&h);
+	g->stats.bytes += st.in.bytes;
+	if (rc == 0) {
+		g->stats.inputs++;
+		for (uint32_t i = 0; i < br_dict_count(g->pending); i++) {
+			size_t n;
+			const char *id = br_dict_str(g->pending, i, &n);
+			br_dict_intern(g->seen, id, n);
+		}
+	} else {
+		g->stats.failed_inputs++;
+		br_fail(err, "%s", st.err.msg);
+	}
+	if (g->sink.end)
+		g->sink.end(g->sink.ctx, &st.in, rc == 0, st.err.msg);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- paths */
+
+/* Tells whether a file found in a directory walk looks like a log. */
+static bool is_log_name(const char *name)
+{
+	static const char *const compressed[] = {".gz", ".zst", ".xz", ".bz2", ".lz4"};
+	static const char *const logs[] = {".jsonl", ".ndjson", ".json", ".csv", ".log"};
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof compressed / sizeof compressed[0]; i++) {
+		size_t k = strlen(compressed[i]);
+		if (n > k && strcmp(name + n - k, compressed[i]) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
+		size_t k = strlen(logs[i]);
+		if (n > k && strncmp(name + n - k, logs[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+struct path_list {
+	char **p;
+	size_t n, cap;
+};
+
+static void path_list_add(struct path_list *l, char *path)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->p = br_realloc(l->p, l->cap * sizeof *l->p);
+	}
+	l->p[l->n++] = path;
+}
+
+/* Collects the log files below dir; symbolic links to directories and
+ * hidden entries are skipped, so a walk can neither loop nor escape. */
+static int walk(const char *dir, int depth, struct path_list *out,
+		struct br_err *err)
+{
+	if (depth > MAX_DIR_DEPTH)
+		return br_fail(err, "%s: directories nested more than %d deep",
+			       dir, MAX_DIR_DEPTH);
+	DIR *d = opendir(dir);
+	if (!d)
+		return br_fail(err, "cannot open directory '%s': %s", dir,
+			       strerror(errno));
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct br_buf path = {0};
+		br_buf_printf(&path, "%s/%s", dir, e->d_name);
+		struct stat st;
+		bool is_link = lstat(path.p, &st) == 0 && S_ISLNK(st.st_mode);
+		if (stat(path.p, &st) != 0) {
+			br_buf_free(&path);
+			continue; /* a dangling link */
+		}
+		if (S_ISDIR(st.st_mode) && !is_link) {
+			if (walk(path.p, depth + 1, out, err) != 0)
+				rc = -1;
+			br_buf_free(&path);
+		} else if (S_ISREG(st.st_mode) && is_log_name(e->d_name)) {
+			path_list_add(out, path.p);
+		} else {
+			br_buf_free(&path);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ingest_file(struct ingest *g, const char *path, struct br_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		struct br_err e = {0};
+		br_fail(&e, "cannot open '%s': %s", path, strerror(errno));
+		br_fail(err, "%s", e.msg);
+		struct ingest_input in = {.name = path};
+		g->stats.failed_inputs++;
+		if (g->sink.begin)
+			g->sink.begin(g->sink.ctx, path);
+		if (g->sink.end)
+			g->sink.end(g->sink.ctx, &in, false, e.msg);
+		return -1;
+	}
+	int rc = ingest_fd(g, fd, path, err);
+	close(fd);
+	return rc;
+}
+
+int ingest_path(struct ingest *g, const char *path, struct br_err *err)
+{
+	if (strcmp(path, "-") == 0)
+		return ingest_fd(g, STDIN_FILENO, "-", err);
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ingest_file(g, path, err);
+	struct path_list files = {0};
+	int rc = walk(path, 0, &files, err);
+	if (files.n)
+		qsort(files.p, files.n, sizeof *files.p, str_cmp);
+	for (size_t i = 0; i < files.n; i++) {
+		if (ingest_file(g, files.p[i], err) != 0)
+			rc = -1;
+		free(files.p[i]);
+	}
+	free(files.p);
+	return rc;
+}

@@ -1,0 +1,156 @@
+/* agg.c - the in-memory aggregate: one row of totals per (day, provider,
+ * model, agent, label, tier), strings interned in a dictionary. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reduce/reduce_internal.h"
+
+void red_totals_add(struct red_totals *a, const struct red_totals *b)
+{
+	a->requests += b->requests;
+	a->errors += b->errors;
+	a->unpriced += b->unpriced;
+	a->logged_cost_requests += b->logged_cost_requests;
+	a->tokens.input += b->tokens.input;
+	a->tokens.output += b->tokens.output;
+	a->tokens.cache_read += b->tokens.cache_read;
+	a->tokens.cache_write += b->tokens.cache_write;
+	a->tokens.cache_write_1h += b->tokens.cache_write_1h;
+	a->tokens.reasoning += b->tokens.reasoning;
+	a->cost += b->cost;
+	a->calc_cost += b->calc_cost;
+	a->logged_cost += b->logged_cost;
+}
+
+struct agg *agg_new(void)
+{
+	struct agg *a = br_calloc(1, sizeof *a);
+	a->dict = br_dict_new();
+	a->nslots = 256;
+	a->slots = br_malloc(a->nslots * sizeof *a->slots);
+	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
+	return a;
+}
+
+void agg_free(struct agg *a)
+{
+	if (!a)
+		return;
+	br_dict_free(a->dict);
+	free(a->rows);
+	free(a->slots);
+	free(a);
+}
+
+void agg_clear(struct agg *a)
+{
+	a->nrows = 0;
+	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
+}
+
+size_t agg_rows(const struct agg *a)
+{
+	return a->nrows;
+}
+
+static uint64_t key_hash(const struct red_key *k)
+{
+	uint64_t h = (uint64_t)(uint32_t)k->day * UINT64_C(0x9E3779B97F4A7C15);
+	const uint32_t parts[5] = {k->provider, k->model, k->agent, k->label,
+				   k->tier};
+	for (int i = 0; i < 5; i++) {
+		h ^= parts[i];
+		h *= UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static bool key_equal(const struct red_key *a, const struct red_key *b)
+{
+	return a->day == b->day && a->provider == b->provider &&
+	       a->model == b->model && a->agent == b->agent &&
+	       a->label == b->label && a->tier == b->tier;
+}
+
+static void rehash(struct agg *a)
+{
+	free(a->slots);
+	a->nslots *= 2;
+	a->slots = br_malloc(a->nslots * sizeof *a->slots);
+	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
+	size_t mask = a->nslots - 1;
+	for (size_t r = 0; r < a->nrows; r++) {
+		size_t i = key_hash(&a->rows[r].key) & mask;
+		while (a->slots[i] != UINT32_MAX)
+			i = (i + 1) & mask;
+		a->slots[i] = (uint32_t)r;
+	}
+}
+
+struct red_totals *agg_row(struct agg *a, const struct red_key *k)
+{
+	size_t mask = a->nslots - 1;
+	size_t i = key_hash(k) & mask;
+	for (; a->slots[i] != UINT32_MAX; i = (i + 1) & mask)
+		if (key_equal(&a->rows[a->slots[i]].key, k))
+			return &a->rows[a->slots[i]].t;
+	if (a->nrows == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->rows = br_realloc(a->rows, a->cap * sizeof *a->rows);
+	}
+	struct red_row *row = &a->rows[a->nrows];
+	memset(row, 0, sizeof *row);
+	row->key = *k;
+	a->slots[i] = (uint32_t)a->nrows++;
+	if (a->nrows * 4 > a->nslots * 3)
+		rehash(a);
+	return &row->t;
+}
+
+void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
+{
+	struct red_key k = {
+		.day = day,
+		.provider = br_dict_intern(a->dict, ev->provider.p, ev->provider.n),
+		.model = br_dict_intern(a->dict, ev->model.p, ev->model.n),
+		.agent = br_dict_intern(a->dict, ev->agent.p, ev->agent.n),
+		.label = br_dict_intern(a->dict, ev->label.p, ev->label.n),
+		.tier = (uint32_t)ev->tier,
+	};
+	struct red_totals *t = agg_row(a, &k);
+	t->requests++;
+	t->errors += ev->error;
+	t->unpriced += !ev->priced;
+	t->logged_cost_requests += ev->has_logged_cost;
+	struct red_totals add = {.tokens = ev->tokens, .cost = ev->cost,
+				 .calc_cost = ev->calc_cost,
+				 .logged_cost = ev->has_logged_cost ? ev->logged_cost : 0};
+	red_totals_add(t, &add);
+}
+
+/* Re-interns a key of src's dictionary into dst's. */
+static struct red_key move_key(struct agg *dst, const struct agg *src,
+			       const struct red_key *k)
+{
+	size_t n;
+	const char *s;
+	struct red_key out = {.day = k->day, .tier = k->tier};
+	s = br_dict_str(src->dict, k->provider, &n);
+	out.provider = br_dict_intern(dst->dict, s, n);
+	s = br_dict_str(src->dict, k->model, &n);
+	out.model = br_dict_intern(dst->dict, s, n);
+	s = br_dict_str(src->dict, k->agent, &n);
+	out.agent = br_dict_intern(dst->dict, s, n);
+	s = br_dict_str(src->dict, k->label, &n);
+	out.label = br_dict_intern(dst->dict, s, n);
+	return out;
+}
+
+void agg_merge(struct agg *dst, const struct agg *src)
+{
+	for (size_t r = 0; r < src->nrows; r++) {
+		struct red_key k = move_key(dst, src, &src->rows[r].key);
+		red_totals_add(agg_row(dst, &k), &src->rows[r].t);
+	}
+}

@@ -1,0 +1,31 @@
+/* reduce_internal.h - what the aggregate and the segment code share inside
+ * reduce/. Not part of the stage's public API. */
+#ifndef BURNRATE_REDUCE_INTERNAL_H
+#define BURNRATE_REDUCE_INTERNAL_H
+
+#include "reduce/reduce.h"
+
+/* A row's key: a day and string ids in the owning dictionary. */
+struct red_key {
+	int32_t day;
+	uint32_t provider, model, agent, label, tier;
+};
+
+struct red_row {
+	struct red_key key;
+	struct red_totals t;
+};
+
+struct agg {
+	struct br_dict *dict;
+	struct red_row *rows;
+	size_t nrows, cap;
+	uint32_t *slots; /* open addressing: row index, UINT32_MAX empty */
+	size_t nslots;
+};
+
+/* Returns the totals of key k, adding a zero row when it is new. The
+ * pointer is valid until the next insertion. */
+struct red_totals *agg_row(struct agg *a, const struct red_key *k);
+
+#endif

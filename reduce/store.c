@@ -1,0 +1,882 @@
+/* store.c - the store: a directory of append-only, checksummed segment
+ * files published atomically (byte layout in docs/FORMAT.md). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "reduce/reduce_internal.h"
+
+#define STORE_META "burnrate.store"
+#define STORE_META_MAGIC "burnrate store"
+#define STORE_VERSION 1
+#define SEG_DIR "segments"
+#define SEG_MAGIC "BRSEG\r\n\032"
+#define SEG_END_MAGIC "BRSEGEND"
+#define SEG_VERSION 1
+#define SEG_HEADER_SIZE 128
+#define SEG_ROW_SIZE 152
+#define SEG_INPUT_SIZE 40
+#define SEG_TRAILER_SIZE 12
+#define SEG_MAX_BYTES ((size_t)1 << 31)
+#define SEG_MAX_STRING ((size_t)1 << 20)
+
+/* One segment as read back. Strings are NUL-terminated copies. */
+struct segment {
+	char *path;
+	uint64_t seq;
+	int32_t day_min, day_max, replace_from, replace_to;
+	char **str;
+	uint32_t nstrings;
+	uint32_t source, tz;
+	struct red_row *rows;
+	uint32_t nrows;
+	struct store_input *inputs;
+	uint32_t ninputs;
+};
+
+struct store {
+	char *dir;
+	struct br_tz *tz;
+	int lock_fd;
+	bool loaded;
+	struct segment *segs; /* sorted by seq */
+	size_t nsegs;
+	struct br_fp *fps;    /* sorted fingerprints of every input */
+	size_t nfps;
+};
+
+/* ------------------------------------------------------------ encoding */
+
+static void put_u32(struct br_buf *b, uint32_t v)
+{
+	unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+			      (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+	br_buf_put(b, p, 4);
+}
+
+static void put_u64(struct br_buf *b, uint64_t v)
+{
+	put_u32(b, (uint32_t)v);
+	put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_i128(struct br_buf *b, br_pico v)
+{
+	unsigned __int128 u = (unsigned __int128)v;
+	put_u64(b, (uint64_t)u);
+	put_u64(b, (uint64_t)(u >> 64));
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static br_pico get_i128(const unsigned char *p)
+{
+	unsigned __int128 u = (unsigned __int128)get_u64(p + 8) << 64 | get_u64(p);
+	return (br_pico)u;
+}
+
+static uint32_t crc(const void *p, size_t n)
+{
+	uLong c = crc32(0L, Z_NULL, 0);
+	const unsigned char *b = p;
+	while (n > 0) {
+		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+		c = crc32(c, b, chunk);
+		b += chunk;
+		n -= chunk;
+	}
+	return (uint32_t)c;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static char *path_join(const char *a, const char *b)
+{
+	struct br_buf p = {0};
+	br_buf_printf(&p, "%s/%s", a, b);
+	return p.p;
+}
+
+/* Writes all of data to fd. */
+static int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Makes a rename or creation inside dir durable. */
+static int fsync_dir(const char *dir, struct br_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return br_fail(err, "cannot open directory '%s': %s", dir,
+			       strerror(errno));
+	int rc = fsync(fd);
+	int e = errno;
+	close(fd);
+	if (rc != 0)
+		return br_fail(err, "cannot fsync directory '%s': %s", dir,
+			       strerror(e));
+	return 0;
+}
+
+/* Publishes data as dir/name: temporary file, write, fsync, close,
+ * rename, fsync of the directory. On failure nothing is visible. */
+static int publish_file(const char *dir, const char *name, const void *data,
+			size_t n, mode_t mode, struct br_err *err)
+{
+	struct br_buf tmp = {0};
+	br_buf_printf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
+	char *final = path_join(dir, name);
+	int rc = -1;
+	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		br_fail(err, "cannot create '%s': %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, data, n) != 0) {
+		br_fail(err, "cannot write '%s': %s", tmp.p, strerror(errno));
+		close(fd);
+		goto unlink;
+	}
+	if (fsync(fd) != 0) {
+		br_fail(err, "cannot fsync '%s': %s", tmp.p, strerror(errno));
+		close(fd);
+		goto unlink;
+	}
+	if (close(fd) != 0) {
+		br_fail(err, "cannot close '%s': %s", tmp.p, strerror(errno));
+		goto unlink;
+	}
+	if (rename(tmp.p, final) != 0) {
+		br_fail(err, "cannot rename '%s' to '%s': %s", tmp.p, final,
+			strerror(errno));
+		goto unlink;
+	}
+	rc = fsync_dir(dir, err);
+	goto out;
+unlink:
+	unlink(tmp.p);
+out:
+	br_buf_free(&tmp);
+	free(final);
+	return rc;
+}
+
+/* ------------------------------------------------------- store metadata */
+
+/* Reads the store's metadata file. Returns 0; -1 with errno set when it
+ * cannot be opened; -2 with err filled when it is not valid. */
+static int read_meta(const char *dir, char *tz, size_t tzsize,
+		     struct br_err *err)
+{
+	char *path = path_join(dir, STORE_META);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+		free(path);
+		errno = e;
+		return -1;
+	}
+	char line[256];
+	int version = -1;
+	bool magic = false;
+	tz[0] = 0;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (strcmp(line, STORE_META_MAGIC) == 0)
+			magic = true;
+		else if (strncmp(line, "version ", 8) == 0)
+			version = (int)strtol(line + 8, NULL, 10);
+		else if (strncmp(line, "timezone ", 9) == 0)
+			snprintf(tz, tzsize, "%s", line + 9);
+	}
+	fclose(f);
+	int rc = 0;
+	if (!magic || !tz[0])
+		rc = br_fail(err, "'%s' is not a burnrate store file", path);
+	else if (version != STORE_VERSION)
+		rc = br_fail(err, "store '%s' has version %d; this burnrate "
+			     "reads version %d", dir, version, STORE_VERSION);
+	free(path);
+	return rc == 0 ? 0 : -2;
+}
+
+int store_init(const char *dir, const char *tz_name, struct br_err *err)
+{
+	struct br_tz *tz = br_tz_load(tz_name, err);
+	if (!tz)
+		return -1;
+	br_tz_free(tz);
+	char existing[256];
+	int rc = read_meta(dir, existing, sizeof existing, err);
+	if (rc == 0) {
+		if (strcmp(existing, tz_name) != 0)
+			return br_fail_status(err, BR_EXIT_USAGE,
+					      "store '%s' already exists with "
+					      "time zone %s, not %s",
+					      dir, existing, tz_name);
+		return 0;
+	}
+	if (rc == -2)
+		return -1;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return br_fail(err, "cannot create store directory '%s': %s",
+			       dir, strerror(errno));
+	char *segdir = path_join(dir, SEG_DIR);
+	if (mkdir(segdir, 0755) != 0 && errno != EEXIST) {
+		br_fail(err, "cannot create '%s': %s", segdir, strerror(errno));
+		free(segdir);
+		return -1;
+	}
+	free(segdir);
+	struct br_buf meta = {0};
+	br_buf_printf(&meta, "%s\nversion %d\ntimezone %s\n", STORE_META_MAGIC,
+		      STORE_VERSION, tz_name);
+	rc = publish_file(dir, STORE_META, meta.p, meta.len, 0644, err);
+	br_buf_free(&meta);
+	return rc;
+}
+
+struct store *store_open(const char *dir, bool create, struct br_err *err)
+{
+	char tz[256];
+	int rc = read_meta(dir, tz, sizeof tz, err);
+	if (rc == -1) {
+		if (!create || errno != ENOENT) {
+			br_fail(err, "'%s' is not a burnrate store (%s); create "
+				"it with 'burnrate --store %s init'",
+				dir, strerror(errno), dir);
+			return NULL;
+		}
+		if (store_init(dir, "UTC", err) != 0)
+			return NULL;
+		rc = read_meta(dir, tz, sizeof tz, err);
+	}
+	if (rc != 0)
+		return NULL;
+	struct store *s = br_calloc(1, sizeof *s);
+	s->dir = br_strdup(dir);
+	s->lock_fd = -1;
+	s->tz = br_tz_load(tz, err);
+	if (!s->tz) {
+		store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void segment_free(struct segment *g)
+{
+	for (uint32_t i = 0; i < g->nstrings; i++)
+		free(g->str[i]);
+	free(g->str);
+	free(g->rows);
+	free(g->inputs);
+	free(g->path);
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nsegs; i++)
+		segment_free(&s->segs[i]);
+	free(s->segs);
+	free(s->fps);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd); /* releases the flock */
+	br_tz_free(s->tz);
+	free(s->dir);
+	free(s);
+}
+
+const char *store_dir(const struct store *s)
+{
+	return s->dir;
+}
+
+const struct br_tz *store_tz(const struct store *s)
+{
+	return s->tz;
+}
+
+int store_lock(struct store *s, struct br_err *err)
+{
+	if (s->lock_fd >= 0)
+		return 0;
+	char *path = path_join(s->dir, "lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		br_fail(err, "cannot open lock '%s': %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		char pid[32] = "";
+		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return br_fail_status(err, BR_EXIT_TEMPFAIL,
+					      "store is locked by pid %s",
+					      pid[0] ? pid : "unknown");
+		return br_fail(err, "cannot lock store '%s': %s", s->dir,
+			       strerror(e));
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		int e = errno;
+		close(fd);
+		return br_fail(err, "cannot write lock of '%s': %s", s->dir,
+			       strerror(e));
+	}
+	s->lock_fd = fd;
+	return 0;
+}
+
+/* ------------------------------------------------------ segment reading */
+
+/* Validates and decodes a segment image into g. Returns 0, or -1 with the
+ * reason written to why; g is then partly filled and must still be freed. */
+static int segment_decode(struct segment *g, const unsigned char *p,
+			  size_t len, char *why, size_t whysize)
+{
+#define BAD(...) do { snprintf(why, whysize, __VA_ARGS__); return -1; } while (0)
+	char *path = g->path;
+	memset(g, 0, sizeof *g);
+	g->path = path;
+	if (len < SEG_HEADER_SIZE + SEG_TRAILER_SIZE)
+		BAD("truncated: %zu bytes", len);
+	if (memcmp(p, SEG_MAGIC, 8) != 0)
+		BAD("not a segment (bad magic)");
+	if (get_u32(p + 124) != crc(p, 124))
+		BAD("header checksum mismatch");
+	uint32_t version = get_u32(p + 8);
+	if (version > SEG_VERSION)
+		BAD("format version %u is newer than this burnrate (%d); "
+		    "upgrade burnrate", version, SEG_VERSION);
+	if (version != SEG_VERSION || get_u32(p + 12) != SEG_HEADER_SIZE)
+		BAD("unsupported format version %u", version);
+	if (memcmp(p + len - 8, SEG_END_MAGIC, 8) != 0)
+		BAD("truncated or torn (no end marker)");
+	if (get_u32(p + len - 12) != crc(p, len - 12))
+		BAD("checksum mismatch");
+	g->seq = get_u64(p + 16);
+	g->day_min = (int32_t)get_u32(p + 32);
+	g->day_max = (int32_t)get_u32(p + 36);
+	g->replace_from = (int32_t)get_u32(p + 40);
+	g->replace_to = (int32_t)get_u32(p + 44);
+	uint32_t nstrings = get_u32(p + 48), nrows = get_u32(p + 52),
+		 ninputs = get_u32(p + 56);
+	g->source = get_u32(p + 60);
+	g->tz = get_u32(p + 64);
+	size_t end = len - SEG_TRAILER_SIZE, off = SEG_HEADER_SIZE;
+	if (nstrings > (end - off) / 4)
+		BAD("string count %u exceeds the file", nstrings);
+	g->str = br_calloc(nstrings ? nstrings : 1, sizeof *g->str);
+	for (uint32_t i = 0; i < nstrings; i++) {
+		if (end - off < 4)
+			BAD("string %u out of bounds", i);
+		uint32_t n = get_u32(p + off);
+		off += 4;
+		if (n > SEG_MAX_STRING || n > end - off)
+			BAD("string %u out of bounds", i);
+		g->str[i] = br_strndup((const char *)p + off, n);
+		g->nstrings = i + 1;
+		off += n;
+	}
+	if ((size_t)nrows > (end - off) / SEG_ROW_SIZE)
+		BAD("row count %u exceeds the file", nrows);
+	g->rows = br_calloc(nrows ? nrows : 1, sizeof *g->rows);
+	for (uint32_t i = 0; i < nrows; i++, off += SEG_ROW_SIZE) {
+		const unsigned char *r = p + off;
+		struct red_row *row = &g->rows[i];
+		row->key.day = (int32_t)get_u32(r);
+		row->key.provider = get_u32(r + 4);
+		row->key.model = get_u32(r + 8);
+		row->key.agent = get_u32(r + 12);
+		row->key.label = get_u32(r + 16);
+		row->key.tier = get_u32(r + 20);
+		uint64_t *u[] = {&row->t.requests, &row->t.errors,
+				 &row->t.unpriced, &row->t.logged_cost_requests,
+				 &row->t.tokens.input, &row->t.tokens.output,
+				 &row->t.tokens.cache_read, &row->t.tokens.cache_write,
+				 &row->t.tokens.cache_write_1h, &row->t.tokens.reasoning};
+		for (int k = 0; k < 10; k++)
+			*u[k] = get_u64(r + 24 + 8 * k);
+		row->t.cost = get_i128(r + 104);
+		row->t.calc_cost = get_i128(r + 120);
+		row->t.logged_cost = get_i128(r + 136);
+		const struct red_key *k = &row->key;
+		if (k->provider >= nstrings || k->model >= nstrings ||
+		    k->agent >= nstrings || k->label >= nstrings)
+			BAD("row %u: string id out of bounds", i);
+		if (k->tier >= BR_TIER_COUNT)
+			BAD("row %u: invalid tier %u", i, k->tier);
+		if (k->day < g->day_min || k->day > g->day_max)
+			BAD("row %u: day outside the segment's range", i);
+		if (row->t.requests == 0 || row->t.errors > row->t.requests ||
+		    row->t.unpriced > row->t.requests ||
+		    row->t.logged_cost_requests > row->t.requests)
+			BAD("row %u: inconsistent request counts", i);
+		g->nrows = i + 1;
+	}
+	if ((size_t)ninputs > (end - off) / SEG_INPUT_SIZE)
+		BAD("input count %u exceeds the file", ninputs);
+	g->inputs = br_calloc(ninputs ? ninputs : 1, sizeof *g->inputs);
+	for (uint32_t i = 0; i < ninputs; i++, off += SEG_INPUT_SIZE) {
+		const unsigned char *r = p + off;
+		struct store_input *in = &g->inputs[i];
+		in->fp.lo = get_u64(r);
+		in->fp.hi = get_u64(r + 8);
+		in->bytes = get_u64(r + 16);
+		in->records = get_u64(r + 24);
+		uint32_t name = get_u32(r + 32);
+		if (name >= nstrings)
+			BAD("input %u: string id out of bounds", i);
+		in->name = g->str[name];
+		g->ninputs = i + 1;
+	}
+	if (off != end)
+		BAD("%zu unexpected bytes after the inputs", end - off);
+	if (g->source >= nstrings || g->tz >= nstrings)
+		BAD("source or time zone string id out of bounds");
+	return 0;
+#undef BAD
+}
+
+/* Reads and decodes the segment file at path. */
+static int segment_load(struct segment *g, const char *path, char *why,
+			size_t whysize)
+{
+	memset(g, 0, sizeof *g);
+	g->path = br_strdup(path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(why, whysize, "cannot read: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size > SEG_MAX_BYTES) {
+		close(fd);
+		snprintf(why, whysize, "larger than %zu bytes", SEG_MAX_BYTES);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size, got = 0;
+	unsigned char *buf = br_malloc(len ? len : 1);
+	while (got < len) {
+		ssize_t r = read(fd, buf + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	int rc = got == len ? segment_decode(g, buf, len, why, whysize) : -1;
+	if (got != len)
+		snprintf(why, whysize, "cannot read: short read");
+	free(buf);
+	return rc;
+}
+
+static int seg_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists the segment file names (seg-*.brs) of the store, sorted. */
+static char **list_segments(const struct store *s, size_t *n,
+			    struct br_err *err)
+{
+	char *dir = path_join(s->dir, SEG_DIR);
+	DIR *d = opendir(dir);
+	if (!d) {
+		br_fail(err, "cannot open '%s': %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	free(dir);
+	char **names = NULL;
+	size_t cap = 0;
+	*n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (strncmp(e->d_name, "seg-", 4) != 0 || len < 8 ||
+		    strcmp(e->d_name + len - 4, ".brs") != 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = br_realloc(names, cap * sizeof *names);
+		}
+		names[(*n)++] = br_strdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(names, *n, sizeof *names, seg_name_cmp);
+	return names ? names : br_calloc(1, sizeof *names);
+}
+
+static int fp_cmp(const void *a, const void *b)
+{
+	const struct br_fp *x = a, *y = b;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+static void index_inputs(struct store *s)
+{
+	s->nfps = 0;
+	for (size_t i = 0; i < s->nsegs; i++)
+		s->nfps += s->segs[i].ninputs;
+	free(s->fps);
+	s->fps = br_malloc((s->nfps ? s->nfps : 1) * sizeof *s->fps);
+	size_t k = 0;
+	for (size_t i = 0; i < s->nsegs; i++)
+		for (uint32_t j = 0; j < s->segs[i].ninputs; j++)
+			s->fps[k++] = s->segs[i].inputs[j].fp;
+	if (s->nfps)
+		qsort(s->fps, s->nfps, sizeof *s->fps, fp_cmp);
+}
+
+/* Loads every segment once; a bad one fails the load, naming it. */
+static int store_load(struct store *s, struct br_err *err)
+{
+	if (s->loaded)
+		return 0;
+	size_t n;
+	char **names = list_segments(s, &n, err);
+	if (!names)
+		return -1;
+	s->segs = br_calloc(n ? n : 1, sizeof *s->segs);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *rel = path_join(SEG_DIR, names[i]);
+		char *path = path_join(s->dir, rel);
+		free(rel);
+		char why[256];
+		struct segment g;
+		if (rc == 0 && segment_load(&g, path, why, sizeof why) != 0) {
+			rc = br_fail(err, "corrupt segment '%s': %s (run "
+				     "'burnrate verify')", path, why);
+			segment_free(&g);
+		} else if (rc == 0) {
+			s->segs[s->nsegs++] = g;
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	if (rc != 0)
+		return -1;
+	index_inputs(s);
+	s->loaded = true;
+	return 0;
+}
+
+int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
+{
+	if (store_load(s, err) != 0)
+		return -1;
+	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp) ? 1 : 0;
+}
+
+/* ----------------------------------------------------- segment writing */
+
+/* Orders rows by day, then provider, model, agent, label strings, tier. */
+static int row_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct agg *ag = ctx;
+	const struct red_key *x = &ag->rows[*(const uint32_t *)a].key;
+	const struct red_key *y = &ag->rows[*(const uint32_t *)b].key;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	const uint32_t xs[4] = {x->provider, x->model, x->agent, x->label};
+	const uint32_t ys[4] = {y->provider, y->model, y->agent, y->label};
+	for (int i = 0; i < 4; i++) {
+		if (xs[i] == ys[i])
+			continue;
+		size_t nx, ny;
+		const char *sx = br_dict_str(ag->dict, xs[i], &nx);
+		const char *sy = br_dict_str(ag->dict, ys[i], &ny);
+		int c = memcmp(sx, sy, nx < ny ? nx : ny);
+		if (c)
+			return c;
+		if (nx != ny)
+			return nx < ny ? -1 : 1;
+	}
+	return x->tier < y->tier ? -1 : x->tier > y->tier;
+}
+
+/* Re-interns id of src into the segment's dictionary. */
+static uint32_t seg_string(struct br_dict *out, const struct br_dict *src,
+			   uint32_t id)
+{
+	size_t n;
+	const char *s = br_dict_str(src, id, &n);
+	return br_dict_intern(out, s, n);
+}
+
+/* Encodes a segment image into b. */
+static void segment_encode(struct br_buf *b, uint64_t seq, const char *source,
+			   const char *tz, const struct agg *a,
+			   const struct store_input *inputs, size_t ninputs,
+			   int32_t replace_from, int32_t replace_to)
+{
+	struct br_dict *d = br_dict_new();
+	uint32_t source_id = br_dict_intern(d, source, strlen(source));
+	uint32_t tz_id = br_dict_intern(d, tz, strlen(tz));
+	uint32_t *order = br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
+	for (size_t i = 0; i < a->nrows; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, a->nrows, sizeof *order, row_cmp, (void *)a);
+	struct br_buf rows = {0}, ins = {0};
+	int32_t day_min = INT32_MAX, day_max = INT32_MIN;
+	for (size_t i = 0; i < a->nrows; i++) {
+		const struct red_row *r = &a->rows[order[i]];
+		if (r->key.day < day_min)
+			day_min = r->key.day;
+		if (r->key.day > day_max)
+			day_max = r->key.day;
+		put_u32(&rows, (uint32_t)r->key.day);
+		put_u32(&rows, seg_string(d, a->dict, r->key.provider));
+		put_u32(&rows, seg_string(d, a->dict, r->key.model));
+		put_u32(&rows, seg_string(d, a->dict, r->key.agent));
+		put_u32(&rows, seg_string(d, a->dict, r->key.label));
+		put_u32(&rows, r->key.tier);
+		const uint64_t u[10] = {r->t.requests, r->t.errors, r->t.unpriced,
+					r->t.logged_cost_requests, r->t.tokens.input,
+					r->t.tokens.output, r->t.tokens.cache_read,
+					r->t.tokens.cache_write,
+					r->t.tokens.cache_write_1h,
+					r->t.tokens.reasoning};
+		for (int k = 0; k < 10; k++)
+			put_u64(&rows, u[k]);
+		put_i128(&rows, r->t.cost);
+		put_i128(&rows, r->t.calc_cost);
+		put_i128(&rows, r->t.logged_cost);
+	}
+	free(order);
+	if (a->nrows == 0)
+		day_min = day_max = 0;
+	for (size_t i = 0; i < ninputs; i++) {
+		put_u64(&ins, inputs[i].fp.lo);
+		put_u64(&ins, inputs[i].fp.hi);
+		put_u64(&ins, inputs[i].bytes);
+		put_u64(&ins, inputs[i].records);
+		put_u32(&ins, br_dict_intern(d, inputs[i].name, strlen(inputs[i].name)));
+		put_u32(&ins, 0);
+	}
+	/* Header. */
+	br_buf_put(b, SEG_MAGIC, 8);
+	put_u32(b, SEG_VERSION);
+	put_u32(b, SEG_HEADER_SIZE);
+	put_u64(b, seq);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	put_u64(b, (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000);
+	put_u32(b, (uint32_t)day_min);
+	put_u32(b, (uint32_t)day_max);
+	put_u32(b, (uint32_t)replace_from);
+	put_u32(b, (uint32_t)replace_to);
+	put_u32(b, br_dict_count(d));
+	put_u32(b, (uint32_t)a->nrows);
+	put_u32(b, (uint32_t)ninputs);
+	put_u32(b, source_id);
+	put_u32(b, tz_id);
+	while (b->len < 124)
+		br_buf_putc(b, 0);
+	put_u32(b, crc(b->p, 124));
+	/* Body. */
+	for (uint32_t i = 0; i < br_dict_count(d); i++) {
+		size_t n;
+		const char *s = br_dict_str(d, i, &n);
+		put_u32(b, (uint32_t)n);
+		br_buf_put(b, s, n);
+	}
+	br_buf_put(b, rows.p, rows.len);
+	br_buf_put(b, ins.p, ins.len);
+	put_u32(b, crc(b->p, b->len));
+	br_buf_put(b, SEG_END_MAGIC, 8);
+	br_buf_free(&rows);
+	br_buf_free(&ins);
+	br_dict_free(d);
+}
+
+int store_publish_replace(struct store *s, const char *source,
+			  const struct agg *a, const struct store_input *inputs,
+			  size_t ninputs, int32_t replace_from,
+			  int32_t replace_to, struct br_err *err)
+{
+	if (s->lock_fd < 0)
+		return br_fail(err, "internal error: publishing without the store lock");
+	bool replace = replace_from != BR_DAY_NONE;
+	if (a->nrows == 0 && ninputs == 0 && !replace)
+		return 0;
+	if (store_load(s, err) != 0)
+		return -1;
+	uint64_t seq = s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
+	if (!source)
+		source = "default";
+	struct br_buf img = {0};
+	segment_encode(&img, seq, source, br_tz_name(s->tz), a, inputs, ninputs,
+		       replace_from, replace_to);
+	char name[64];
+	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)seq);
+	char *segdir = path_join(s->dir, SEG_DIR);
+	int rc = publish_file(segdir, name, img.p, img.len, 0644, err);
+	free(segdir);
+	if (rc == 0) {
+		/* Keep the in-memory view in step with the store. */
+		char why[256];
+		struct segment g = {0};
+		char *rel = path_join(SEG_DIR, name);
+		char *path = path_join(s->dir, rel);
+		free(rel);
+		if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
+				   sizeof why) != 0) {
+			rc = br_fail(err, "internal error: segment '%s' does not "
+				     "decode: %s", path, why);
+			segment_free(&g);
+			free(path);
+		} else {
+			g.path = path;
+			s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
+			s->segs[s->nsegs++] = g;
+			index_inputs(s);
+		}
+	}
+	br_buf_free(&img);
+	return rc;
+}
+
+int store_publish(struct store *s, const char *source, const struct agg *a,
+		  const struct store_input *inputs, size_t ninputs,
+		  struct br_err *err)
+{
+	return store_publish_replace(s, source, a, inputs, ninputs, BR_DAY_NONE,
+				     BR_DAY_NONE, err);
+}
+
+/* ---------------------------------------------------------------- scan */
+
+/* Tells whether a later replace segment of the same source covers day. */
+static bool shadowed(const struct store *s, size_t seg, int32_t day)
+{
+	const struct segment *g = &s->segs[seg];
+	for (size_t j = seg + 1; j < s->nsegs; j++) {
+		const struct segment *h = &s->segs[j];
+		if (h->replace_from != BR_DAY_NONE && day >= h->replace_from &&
+		    day <= h->replace_to &&
+		    strcmp(h->str[h->source], g->str[g->source]) == 0)
+			return true;
+	}
+	return false;
+}
+
+int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
+	       void *ctx, struct br_err *err)
+{
+	if (store_load(s, err) != 0)
+		return -1;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		if (q->source && strcmp(q->source, g->str[g->source]) != 0)
+			continue;
+		if (g->nrows == 0 ||
+		    (q->since != BR_DAY_NONE && g->day_max < q->since) ||
+		    (q->until != BR_DAY_NONE && g->day_min > q->until))
+			continue;
+		bool may_shadow = false;
+		for (size_t j = i + 1; j < s->nsegs; j++)
+			may_shadow |= s->segs[j].replace_from != BR_DAY_NONE;
+		for (uint32_t r = 0; r < g->nrows; r++) {
+			const struct red_row *row = &g->rows[r];
+			if ((q->since != BR_DAY_NONE && row->key.day < q->since) ||
+			    (q->until != BR_DAY_NONE && row->key.day > q->until))
+				continue;
+			if (may_shadow && shadowed(s, i, row->key.day))
+				continue;
+			struct store_row out = {
+				.day = row->key.day,
+				.source = g->str[g->source],
+				.provider = g->str[row->key.provider],
+				.model = g->str[row->key.model],
+				.agent = g->str[row->key.agent],
+				.label = g->str[row->key.label],
+				.tier = (enum br_tier)row->key.tier,
+				.t = row->t,
+			};
+			int rc = fn(ctx, &out);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* -------------------------------------------------------------- verify */
+
+int store_verify(struct store *s, store_verify_fn fn, void *ctx,
+		 struct br_err *err)
+{
+	size_t n;
+	char **names = list_segments(s, &n, err);
+	if (!names)
+		return -1;
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *rel = path_join(SEG_DIR, names[i]);
+		char *path = path_join(s->dir, rel);
+		char why[256];
+		struct segment g;
+		if (segment_load(&g, path, why, sizeof why) != 0) {
+			bad++;
+			fn(ctx, path, why);
+		} else {
+			fn(ctx, path, NULL);
+		}
+		segment_free(&g);
+		free(rel);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return bad;
+}

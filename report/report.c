@@ -1,0 +1,253 @@
+/* report.c - queries the store into grouped totals (one snapshot) and
+ * parses the report options. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static const char *const key_names[REPORT_KEY_COUNT] = {
+	"day", "week", "month", "provider", "model", "agent", "label"};
+
+const char *report_key_name(enum report_key k)
+{
+	return (unsigned)k < REPORT_KEY_COUNT ? key_names[k] : "?";
+}
+
+int report_format_parse(const char *s, enum report_format *out)
+{
+	static const char *const names[] = {"table", "csv", "json"};
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum report_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+int report_parse_keys(const char *list, struct report_query *q,
+		      struct br_err *err)
+{
+	q->nkeys = 0;
+	const char *p = list;
+	if (!*list)
+		return br_fail_status(err, BR_EXIT_USAGE, "empty --by list");
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		int k = 0;
+		for (; k < REPORT_KEY_COUNT; k++)
+			if (strlen(key_names[k]) == n && strncmp(p, key_names[k], n) == 0)
+				break;
+		if (k == REPORT_KEY_COUNT)
+			return br_fail_status(err, BR_EXIT_USAGE,
+					      "unknown group-by key '%.*s'; expected "
+					      "day, week, month, provider, model, "
+					      "agent or label", (int)n, p);
+		for (size_t i = 0; i < q->nkeys; i++)
+			if (q->keys[i] == (enum report_key)k)
+				return br_fail_status(err, BR_EXIT_USAGE,
+						      "group-by key '%s' given twice",
+						      key_names[k]);
+		q->keys[q->nkeys++] = (enum report_key)k;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return 0;
+}
+
+static int parse_date_option(const char *opt, const char *v, int32_t *day,
+			     struct br_err *err)
+{
+	if (br_day_parse(v, day) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE,
+				      "invalid %s '%s': expected YYYY-MM-DD", opt, v);
+	return 0;
+}
+
+int report_parse_period(struct report_query *q, const char *since,
+			const char *until, const char *month,
+			const char *as_of, struct br_err *err)
+{
+	q->since = q->until = BR_DAY_NONE;
+	q->as_of = br_day_today();
+	if (as_of && parse_date_option("--as-of", as_of, &q->as_of, err) != 0)
+		return -1;
+	if (month) {
+		if (since || until)
+			return br_fail_status(err, BR_EXIT_USAGE,
+					      "--month excludes --since and --until");
+		char first[16];
+		int32_t day;
+		if (strlen(month) != 7 ||
+		    snprintf(first, sizeof first, "%s-01", month) != 10 ||
+		    br_day_parse(first, &day) != 0)
+			return br_fail_status(err, BR_EXIT_USAGE,
+					      "invalid --month '%s': expected YYYY-MM",
+					      month);
+		q->since = day;
+		q->until = day + br_day_month_length(day) - 1;
+	}
+	if (since && parse_date_option("--since", since, &q->since, err) != 0)
+		return -1;
+	if (until && parse_date_option("--until", until, &q->until, err) != 0)
+		return -1;
+	if (q->until == BR_DAY_NONE || q->until > q->as_of)
+		q->until = q->as_of;
+	if (q->since != BR_DAY_NONE && q->since > q->until)
+		return br_fail_status(err, BR_EXIT_USAGE,
+				      "the period is empty: it starts after it ends "
+				      "(or after --as-of)");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ query */
+
+struct builder {
+	struct report *r;
+	struct br_dict *groups;   /* joined key values -> row index */
+	struct br_dict *unpriced; /* "provider\0model" -> unpriced index */
+	size_t cap, ucap;
+	struct br_buf key;
+};
+
+/* Writes the value of key k for row into buf (at least 64 bytes) or
+ * returns the row's string. */
+static const char *key_value(enum report_key k, const struct store_row *row,
+			     char *buf)
+{
+	switch (k) {
+	case REPORT_DAY:
+		br_day_format(row->day, buf);
+		return buf;
+	case REPORT_WEEK:
+		br_week_format(row->day, buf);
+		return buf;
+	case REPORT_MONTH:
+		br_month_format(row->day, buf);
+		return buf;
+	case REPORT_PROVIDER:
+		return row->provider;
+	case REPORT_MODEL:
+		return row->model;
+	case REPORT_AGENT:
+		return row->agent;
+	case REPORT_LABEL:
+		return row->label;
+	case REPORT_KEY_COUNT:
+		break;
+	}
+	return "";
+}
+
+static void add_unpriced(struct builder *b, const struct store_row *row)
+{
+	struct report *r = b->r;
+	br_buf_reset(&b->key);
+	br_buf_puts(&b->key, row->provider);
+	br_buf_putc(&b->key, 0);
+	br_buf_puts(&b->key, row->model);
+	uint32_t id = br_dict_intern(b->unpriced, b->key.p, b->key.len);
+	if (id == r->nunpriced) {
+		if (r->nunpriced == b->ucap) {
+			b->ucap = b->ucap ? b->ucap * 2 : 16;
+			r->unpriced = br_realloc(r->unpriced, b->ucap * sizeof *r->unpriced);
+		}
+		r->unpriced[r->nunpriced++] = (struct report_unpriced){
+			br_strdup(row->provider), br_strdup(row->model), 0};
+	}
+	r->unpriced[id].requests += row->t.unpriced;
+}
+
+static int collect(void *ctx, const struct store_row *row)
+{
+	struct builder *b = ctx;
+	struct report *r = b->r;
+	char bufs[REPORT_KEY_COUNT][64];
+	const char *vals[REPORT_KEY_COUNT];
+	br_buf_reset(&b->key);
+	for (size_t i = 0; i < r->q.nkeys; i++) {
+		vals[i] = key_value(r->q.keys[i], row, bufs[i]);
+		br_buf_put(&b->key, vals[i], strlen(vals[i]) + 1);
+	}
+	uint32_t id = br_dict_intern(b->groups, b->key.p ? b->key.p : "", b->key.len);
+	if (id == r->nrows) {
+		if (r->nrows == b->cap) {
+			b->cap = b->cap ? b->cap * 2 : 64;
+			r->rows = br_realloc(r->rows, b->cap * sizeof *r->rows);
+		}
+		struct report_row *nr = &r->rows[r->nrows++];
+		memset(nr, 0, sizeof *nr);
+		for (size_t i = 0; i < r->q.nkeys; i++)
+			nr->key[i] = br_strdup(vals[i]);
+	}
+	red_totals_add(&r->rows[id].t, &row->t);
+	red_totals_add(&r->totals, &row->t);
+	if (r->first_day == BR_DAY_NONE || row->day < r->first_day)
+		r->first_day = row->day;
+	if (r->last_day == BR_DAY_NONE || row->day > r->last_day)
+		r->last_day = row->day;
+	if (row->t.unpriced)
+		add_unpriced(b, row);
+	return 0;
+}
+
+static int row_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct report_row *x = a, *y = b;
+	size_t nkeys = *(const size_t *)ctx;
+	for (size_t i = 0; i < nkeys; i++) {
+		int c = strcmp(x->key[i], y->key[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int unpriced_cmp(const void *a, const void *b)
+{
+	const struct report_unpriced *x = a, *y = b;
+	int c = strcmp(x->provider, y->provider);
+	return c ? c : strcmp(x->model, y->model);
+}
+
+struct report *report_run(struct store *s, const struct report_query *q,
+			  struct br_err *err)
+{
+	struct report *r = br_calloc(1, sizeof *r);
+	r->q = *q;
+	r->q.source = q->source ? br_strdup(q->source) : NULL;
+	r->first_day = r->last_day = BR_DAY_NONE;
+	snprintf(r->timezone, sizeof r->timezone, "%s", br_tz_name(store_tz(s)));
+	struct builder b = {.r = r, .groups = br_dict_new(),
+			    .unpriced = br_dict_new()};
+	struct store_query sq = {q->since, q->until, q->source};
+	int rc = store_scan(s, &sq, collect, &b, err);
+	br_dict_free(b.groups);
+	br_dict_free(b.unpriced);
+	br_buf_free(&b.key);
+	if (rc != 0) {
+		report_free(r);
+		return NULL;
+	}
+	qsort_r(r->rows, r->nrows, sizeof *r->rows, row_cmp, &r->q.nkeys);
+	if (r->nunpriced)
+		qsort(r->unpriced, r->nunpriced, sizeof *r->unpriced, unpriced_cmp);
+	return r;
+}
+
+void report_free(struct report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrows; i++)
+		for (size_t k = 0; k < r->q.nkeys; k++)
+			free(r->rows[i].key[k]);
+	free(r->rows);
+	for (size_t i = 0; i < r->nunpriced; i++) {
+		free(r->unpriced[i].provider);
+		free(r->unpriced[i].model);
+	}
+	free(r->unpriced);
+	free((char *)r->q.source);
+	free(r);
+}

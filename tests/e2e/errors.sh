@@ -1,0 +1,140 @@
+#!/bin/sh
+# errors.sh - exit statuses and error messages of the CLI contract (DESIGN
+# §5): usage errors exit 2 naming the culprit, runtime failures exit 1 naming
+# the file, a truncated gzip contributes nothing while the other inputs still
+# count, and a corrupt store is detected.
+set -eu
+: "${BURNRATE:=./burnrate}"
+: "${PYTHON:=/usr/bin/python3}"
+case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+fail() { echo "FAIL errors: $*" >&2; exit 1; }
+gen() { "$PYTHON" "$root/tools/loggen.py" "$@"; }
+[ -x "$BURNRATE" ] || fail "no burnrate binary at $BURNRATE"
+cd "$tmp"
+cp "$root/samples/prices.csv" prices.csv
+failures=0
+
+# expect STATUS TEXT COMMAND...: runs COMMAND, which must exit STATUS and,
+# when TEXT is not empty, print 'burnrate: error: ...TEXT...' on stderr.
+expect() {
+	want=$1 text=$2
+	shift 2
+	set +e
+	"$@" >out.txt 2>err.txt
+	got=$?
+	set -e
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: '$*' exited $got, expected $want; stderr:" >&2
+		sed 's/^/    /' err.txt >&2
+		failures=$((failures + 1))
+		return 0
+	fi
+	if [ -n "$text" ]; then
+		if ! grep -q '^burnrate: error: ' err.txt; then
+			echo "FAIL: '$*': no 'burnrate: error: ' line on stderr:" >&2
+			sed 's/^/    /' err.txt >&2
+			failures=$((failures + 1))
+			return 0
+		elif ! grep -F -q -- "$text" err.txt; then
+			echo "FAIL: '$*': the error does not name '$text':" >&2
+			sed 's/^/    /' err.txt >&2
+			failures=$((failures + 1))
+			return 0
+		fi
+	fi
+	echo "ok exit $want: $*"
+}
+
+br() { "$BURNRATE" --store "$tmp/store" "$@"; }
+
+gen --seed 41 --records 400 --format jsonl --out good.jsonl
+
+# Usage and configuration errors: 2.
+expect 2 frobnicate br frobnicate
+expect 2 colour br report --by day,colour --as-of 2025-10-31
+expect 2 bogus br report --format bogus --as-of 2025-10-31
+expect 2 2025-02-30 br report --as-of 2025-02-30
+expect 2 2025-13 br report --month 2025-13 --as-of 2025-10-31
+expect 2 --nope br report --nope
+expect 2 sometimes br ingest --cost-mode sometimes good.jsonl
+expect 2 "" br ingest
+expect 2 no-such-prices.csv br ingest --prices no-such-prices.csv good.jsonl
+printf 'provider,model,from,input,output,cache_read,cache_write\nopenai,gpt-4o,,abc,10,,\n' >bad-prices.csv
+expect 2 bad-prices.csv br ingest --prices bad-prices.csv good.jsonl
+grep -q ':2\|line 2' err.txt || {
+	echo "FAIL: a bad prices row is not named by its line:" >&2
+	sed 's/^/    /' err.txt >&2
+	failures=$((failures + 1))
+}
+
+# A missing input: 1, named.
+expect 1 no-such-file.jsonl br ingest no-such-file.jsonl
+
+# A report of a store that does not exist: 1, the store named.
+expect 1 "$tmp/nowhere" "$BURNRATE" --store "$tmp/nowhere" report --as-of 2025-10-31
+[ ! -e "$tmp/nowhere" ] || {
+	echo "FAIL: report created the missing store $tmp/nowhere" >&2
+	failures=$((failures + 1))
+}
+
+# A truncated gzip, read first: it contributes nothing (not even the request
+# ids it holds: good-twin.jsonl reuses them and must count in full), it is
+# named, the exit status is 1, and the other inputs are ingested.
+gen --seed 42 --records 3000 --format jsonl --id-prefix t- --out trunc.jsonl
+gzip -n -c trunc.jsonl >whole.gz
+size=$(wc -c <whole.gz)
+head -c "$((size * 2 / 3))" whole.gz >trunc.jsonl.gz
+gen --seed 43 --records 500 --format jsonl --id-prefix t- --out good-twin.jsonl
+expect 1 trunc.jsonl.gz "$BURNRATE" --store "$tmp/st-trunc" ingest \
+	--prices prices.csv trunc.jsonl.gz good.jsonl good-twin.jsonl
+"$BURNRATE" --store "$tmp/st-trunc" report --as-of 2099-12-31 \
+	--by day,provider,model,agent --format json >trunc-report.json ||
+	fail "report after a truncated input exited $?"
+"$PYTHON" "$root/tests/oracle.py" expect --prices prices.csv --as-of 2099-12-31 \
+	good.jsonl good-twin.jsonl >trunc-expected.json
+if ! "$PYTHON" "$root/tests/oracle.py" compare --expected trunc-expected.json \
+	--report trunc-report.json; then
+	echo "FAIL: after a truncated gzip the other inputs are not counted as expected" >&2
+	failures=$((failures + 1))
+else
+	echo "ok truncated gzip contributes nothing, the others count in full"
+fi
+
+# Standard input.
+expect 0 "" sh -c "'$BURNRATE' --store '$tmp/st-stdin' ingest --prices prices.csv - <good.jsonl"
+"$BURNRATE" --store "$tmp/st-stdin" report --as-of 2099-12-31 --format json \
+	--by day,provider,model,agent >stdin-report.json || fail "report exited $?"
+"$PYTHON" "$root/tests/oracle.py" expect --prices prices.csv --as-of 2099-12-31 \
+	good.jsonl >stdin-expected.json
+"$PYTHON" "$root/tests/oracle.py" compare --expected stdin-expected.json \
+	--report stdin-report.json >/dev/null || {
+	echo "FAIL: ingest of standard input disagrees with the oracle" >&2
+	failures=$((failures + 1))
+}
+
+# A corrupt segment: report and verify exit 1 and name it. The segment is
+# the largest file in the store; one byte in its middle is flipped.
+br ingest --prices prices.csv good.jsonl >/dev/null 2>&1 || fail "ingest exited $?"
+expect 0 "" br verify
+seg=$(find "$tmp/store" -type f -exec ls -S {} + | head -n 1)
+[ -n "$seg" ] || fail "no segment file in the store"
+"$PYTHON" - "$seg" <<'EOF'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x55
+open(p, "wb").write(bytes(b))
+EOF
+segname=$(basename "$seg")
+expect 1 "$segname" br report --as-of 2025-10-31
+expect 1 "$segname" br verify
+
+if [ "$failures" -ne 0 ]; then
+	echo "errors: $failures check(s) failed" >&2
+	exit 1
+fi
+echo "errors: all checks passed"

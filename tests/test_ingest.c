@@ -1,0 +1,308 @@
+/* test_ingest.c - CUnit suites for ingest/: the JSON scanner (against
+ * jansson), generic JSONL and CSV records, rejects, gzip, directories,
+ * dedupe and the record length cap. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/ingest_internal.h"
+#include "tests/testutil.h"
+
+static char dir[64];
+
+/* ------------------------------------------------------------ scanner */
+
+static const char *const json_lines[] = {
+	"{}", "{\"a\":1}", " {\"a\" : [1, 2.5e-3, -0, true, false, null]} ",
+	"{\"a\":{\"b\":{\"c\":[{}]}}}", "{\"s\":\"\\u00e9\\ud83d\\ude80\\n\\\"\"}",
+	"{\"big\":123456789012345678901234567890}", "{\"a\":1,}", "{\"a\":01}",
+	"{\"a\":1.}", "{\"a\":-}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud83d\"}",
+	"{\"a\":\"\\ude80\"}", "{\"a\":tru}", "{\"a\":1} x", "[1]", "\"s\"",
+	"{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", "{\"a\":\"\xc3\xa9\"}", "{a:1}",
+	"{\"a\":1", "{\"a\" 1}", "{\"a\":[1,]}", "{\"a\":\"\xed\xa0\x80\"}",
+	"{\"a\":1e5,\"b\":-1.5E+2}", "", "   ", NULL};
+
+static void test_scanner_vs_jansson(void)
+{
+	struct jpath paths[1];
+	jpath_init(&paths[0], "a");
+	struct jscan *s = jscan_new(paths, 1);
+	for (int i = 0; json_lines[i]; i++) {
+		const char *line = json_lines[i];
+		struct jvalue v[1];
+		size_t at;
+		const char *why = jscan_record(s, line, strlen(line), v, &at);
+		json_error_t jerr;
+		json_t *j = json_loadb(line, strlen(line),
+				       JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &jerr);
+		bool jansson_ok = j && json_is_object(j);
+		/* jansson refuses integers beyond 64 bits even as reals only
+		 * without DECODE_INT_AS_REAL; both must accept them here. */
+		if ((why == NULL) != jansson_ok)
+			fprintf(stderr, "disagree on %s: scanner %s, jansson %s\n",
+				line, why ? why : "ok", jansson_ok ? "ok" : jerr.text);
+		CU_ASSERT_EQUAL(why == NULL, jansson_ok);
+		json_decref(j);
+	}
+	jscan_free(s);
+}
+
+static void test_scanner_capture(void)
+{
+	struct jpath paths[4];
+	jpath_init(&paths[0], "usage.n");
+	jpath_init(&paths[1], "name");
+	jpath_init(&paths[2], "usage");
+	jpath_init(&paths[3], "id");
+	struct jscan *s = jscan_new(paths, 4);
+	const char *rec = "{\"x\":{\"usage\":{\"n\":9}},\"n\\u0061me\":\"a\\u00e9\\ud83d\\ude80\","
+			  "\"usage\":{\"n\":42,\"deep\":[{\"n\":1}]},\"id\":7,\"id\":8}";
+	struct jvalue v[4];
+	size_t at;
+	CU_ASSERT_PTR_NULL_FATAL(jscan_record(s, rec, strlen(rec), v, &at));
+	CU_ASSERT(v[0].present && v[0].type == JV_NUMBER && v[0].is_int);
+	CU_ASSERT_EQUAL(v[0].rawlen, 2);
+	CU_ASSERT_NSTRING_EQUAL(v[0].raw, "42", 2);
+	CU_ASSERT(v[1].present && v[1].type == JV_STRING);
+	CU_ASSERT_STRING_EQUAL(jscan_str(s, &v[1]), "a\xc3\xa9\xf0\x9f\x9a\x80");
+	CU_ASSERT(v[2].type == JV_OBJECT);
+	CU_ASSERT_NSTRING_EQUAL(v[3].raw, "8", 1); /* the last one wins */
+	/* Nesting is bounded, not recursive without end. */
+	char deep[2100];
+	memset(deep, '[', sizeof deep);
+	deep[0] = '{';
+	memcpy(deep + 1, "\"a\":", 4);
+	CU_ASSERT_PTR_NOT_NULL(jscan_record(s, deep, sizeof deep, v, &at));
+	jscan_free(s);
+}
+
+/* --------------------------------------------------------- ingest runs */
+
+struct collected {
+	int events, inputs_ok, inputs_failed;
+	uint64_t input_tokens;
+	br_pico logged;
+	char last_agent[64];
+	char last_message[512];
+};
+
+static void on_event(void *ctx, const struct br_event *ev)
+{
+	struct collected *c = ctx;
+	c->events++;
+	c->input_tokens += ev->tokens.input;
+	c->logged += ev->logged_cost;
+	snprintf(c->last_agent, sizeof c->last_agent, "%.*s", (int)ev->agent.n,
+		 ev->agent.p);
+}
+
+static void on_end(void *ctx, const struct ingest_input *in, bool ok,
+		   const char *message)
+{
+	(void)in;
+	struct collected *c = ctx;
+	if (ok) {
+		c->inputs_ok++;
+	} else {
+		c->inputs_failed++;
+		snprintf(c->last_message, sizeof c->last_message, "%s", message);
+	}
+}
+
+static void write_text(const char *name, const char *text, size_t n)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fwrite(text, 1, n, f);
+	fclose(f);
+}
+
+/* Ingests dir/name (or the whole dir for name NULL); rejects go to a
+ * memory stream returned in *rejects (caller frees). */
+static int run(const char *name, struct collected *c, char **rejects,
+	       size_t max_record)
+{
+	size_t rlen;
+	FILE *rf = open_memstream(rejects, &rlen);
+	struct ingest_opts o = {.rejects = rf, .max_record = max_record};
+	struct ingest_sink sink = {c, NULL, on_event, on_end};
+	struct br_err err = {0};
+	struct ingest *g = ingest_new(&o, &sink, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	char path[256];
+	snprintf(path, sizeof path, "%s%s%s", dir, name ? "/" : "", name ? name : "");
+	int rc = ingest_path(g, path, &err);
+	ingest_free(g);
+	fclose(rf);
+	return rc;
+}
+
+static void setup_dir(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/burnrate-ingest-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+}
+
+static void cleanup_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static const char jsonl[] =
+	"\xEF\xBB\xBF{\"usage\":{\"input_tokens\":5},\"model\":\"m\",\"provider\":\"p\","
+	"\"timestamp\":\"2025-10-01T00:00:00+02:00\",\"agent\":\"a\\u00e9\\ud83d\\ude80\","
+	"\"meta\":{\"x\":[1,{\"y\":\"}\"}]},\"cost_usd\":0.0123}\r\n"
+	"\n   \r\n"
+	"{\"timestamp\":1759276800123,\"provider\":\"p\",\"model\":\"m\",\"request_id\":\"r1\",\"usage\":{\"input_tokens\":1}}\n"
+	"{\"timestamp\":1759276800,\"provider\":\"p\",\"model\":\"m\",\"request_id\":\"r1\",\"usage\":{\"input_tokens\":100}}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\",\"usage\":{\"input_tokens\":-3}}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\",\"usage\":{\"input_tokens\":1.0}}\n"
+	"{\"timestamp\":\"2025-02-30T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\"}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"model\":\"m\"}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"\",\"model\":\"m\"}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\",\"service_tier\":\"turbo\"}\n"
+	"[1,2]\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\"";
+
+static void test_jsonl(void)
+{
+	setup_dir();
+	write_text("a.jsonl", jsonl, sizeof jsonl - 1);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("a.jsonl", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 2);
+	CU_ASSERT_EQUAL(c.input_tokens, 6);
+	CU_ASSERT(c.logged == (br_pico)12300000000);
+	CU_ASSERT_STRING_EQUAL(c.last_agent, "");
+	const char *expect[] = {
+		"a.jsonl:6: invalid usage.input_tokens: -3",
+		"a.jsonl:7: invalid usage.input_tokens: 1.0",
+		"a.jsonl:8: invalid timestamp '2025-02-30T00:00:00Z': invalid day",
+		"a.jsonl:9: missing provider", "a.jsonl:10: empty provider",
+		"a.jsonl:11: invalid service_tier 'turbo'",
+		"a.jsonl:12: invalid JSON at byte 1: not a JSON object",
+		"a.jsonl:13: invalid JSON", NULL};
+	for (int i = 0; expect[i]; i++) {
+		if (!strstr(rej, expect[i]))
+			fprintf(stderr, "missing reject '%s' in:\n%s", expect[i], rej);
+		CU_ASSERT_PTR_NOT_NULL(strstr(rej, expect[i]));
+	}
+	int lines = 0;
+	for (char *p = rej; *p; p++)
+		lines += *p == '\n';
+	CU_ASSERT_EQUAL(lines, 8);
+	free(rej);
+	cleanup_dir();
+}
+
+static const char csv[] =
+	"\xEF\xBB\xBFprovider,timestamp,model,agent,input_tokens,cost_usd,extra\r\n"
+	"p,2025-10-01T00:00:00Z,m,\"comma, \"\"quoted\"\"\nnewline\",7,0.5,x\r\n"
+	"p,2025-10-01T00:00:00Z,m,  spaced  ,1,,\r\n"
+	"p,2025-10-01T00:00:00Z,m,a,-1,,\r\n"
+	"p,2025-10-01T00:00:00Z,m,a,1\r\n"
+	"p,2025-10-01T00:00:00Z,m,a,1,abc,\r\n";
+
+static void test_csv(void)
+{
+	setup_dir();
+	write_text("b.csv", csv, sizeof csv - 1);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("b.csv", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 2);
+	CU_ASSERT_EQUAL(c.input_tokens, 8);
+	CU_ASSERT_STRING_EQUAL(c.last_agent, "  spaced  ");
+	CU_ASSERT(c.logged == (br_pico)BR_PICO_PER_USD / 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "b.csv:5: invalid input_tokens '-1'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "b.csv:6: expected 7 fields, got 5"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "b.csv:7: invalid cost_usd 'abc'"));
+	free(rej);
+	/* A header without a required column fails the input. */
+	write_text("c.csv", "timestamp,provider\n2025-10-01T00:00:00Z,p\n", 42);
+	memset(&c, 0, sizeof c);
+	CU_ASSERT_EQUAL(run("c.csv", &c, &rej, 0), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "CSV header has no 'model' column"));
+	free(rej);
+	cleanup_dir();
+}
+
+static void test_gzip_and_dirs(void)
+{
+	setup_dir();
+	const char *line = "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\","
+			   "\"model\":\"m\",\"usage\":{\"input_tokens\":1}}\n";
+	char cmd[512];
+	/* A two-member gzip, a truncated gzip, hidden and non-log files. */
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && mkdir -p d/sub d/.hidden && printf '%%s' '%s' > one && "
+		 "(gzip -c one; gzip -c one) > d/multi.jsonl.gz && "
+		 "cp one d/sub/b.log && cp one d/.hidden/c.jsonl && cp one d/readme.txt && "
+		 "gzip -c one > whole.gz && head -c 30 whole.gz > d/trunc.jsonl.gz && "
+		 "ln -s .. d/sub/loop",
+		 dir, line);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("d", &c, &rej, 0), -1);
+	CU_ASSERT_EQUAL(c.events, 3); /* 2 from multi, 1 from sub/b.log */
+	CU_ASSERT_EQUAL(c.inputs_ok, 2);
+	CU_ASSERT_EQUAL(c.inputs_failed, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "trunc.jsonl.gz"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "gzip"));
+	free(rej);
+	cleanup_dir();
+}
+
+static void test_record_cap(void)
+{
+	setup_dir();
+	char big[600];
+	memset(big, 'x', sizeof big);
+	memcpy(big, "{\"a\":\"", 6);
+	big[sizeof big - 3] = '"';
+	big[sizeof big - 2] = '}';
+	big[sizeof big - 1] = '\n';
+	write_text("big.jsonl", big, sizeof big);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("big.jsonl", &c, &rej, 100), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "big.jsonl:1: record longer than 100 bytes"));
+	free(rej);
+	cleanup_dir();
+}
+
+static void test_options(void)
+{
+	struct br_err err = {0};
+	struct ingest_opts o = {.format = "nope"};
+	struct ingest_sink sink = {0};
+	CU_ASSERT_PTR_NULL(ingest_new(&o, &sink, &err));
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'nope'"));
+	CU_ASSERT(status_is_error("500", 3));
+	CU_ASSERT(status_is_error("Error", 5));
+	CU_ASSERT(!status_is_error("200", 3));
+	CU_ASSERT(!status_is_error("ok", 2));
+}
+
+int test_register(void)
+{
+	static const struct test_case tests[] = {
+		{"scanner agrees with jansson", test_scanner_vs_jansson},
+		{"scanner captures", test_scanner_capture},
+		{"generic JSONL", test_jsonl},
+		{"generic CSV", test_csv},
+		{"gzip and directories", test_gzip_and_dirs},
+		{"record length cap", test_record_cap},
+		{"options", test_options},
+		{NULL, NULL}};
+	return test_add_suite("ingest", tests);
+}

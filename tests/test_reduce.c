@@ -1,0 +1,352 @@
+/* test_reduce.c - CUnit suites for reduce/: the aggregate, segment round
+ * trips, corruption detection (every bit of a segment), the lock, backfill
+ * overshadowing and store metadata. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reduce/reduce.h"
+#include "tests/testutil.h"
+#include <zlib.h>
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/burnrate-reduce-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static struct br_event event(const char *provider, const char *model,
+			     const char *agent, uint64_t input, br_pico cost)
+{
+	struct br_event ev = {
+		.provider = {provider, strlen(provider)},
+		.model = {model, strlen(model)},
+		.agent = {agent, strlen(agent)},
+		.label = {"", 0},
+		.tokens = {.input = input, .output = 2 * input},
+		.priced = cost != 0,
+		.cost = cost,
+		.calc_cost = cost,
+	};
+	return ev;
+}
+
+struct sums {
+	uint64_t rows, requests, input;
+	br_pico cost;
+	int32_t min_day, max_day;
+};
+
+static int sum_rows(void *ctx, const struct store_row *r)
+{
+	struct sums *s = ctx;
+	s->rows++;
+	s->requests += r->t.requests;
+	s->input += r->t.tokens.input;
+	s->cost += r->t.cost;
+	if (s->rows == 1 || r->day < s->min_day)
+		s->min_day = r->day;
+	if (s->rows == 1 || r->day > s->max_day)
+		s->max_day = r->day;
+	return 0;
+}
+
+static struct sums scan_all(struct store *s, const char *source)
+{
+	struct sums out = {0};
+	struct br_err err = {0};
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, source};
+	CU_ASSERT_EQUAL(store_scan(s, &q, sum_rows, &out, &err), 0);
+	return out;
+}
+
+static void test_agg(void)
+{
+	struct agg *a = agg_new(), *b = agg_new();
+	struct br_event ev = event("openai", "gpt-4o", "bot", 10, 5);
+	for (int i = 0; i < 1000; i++)
+		agg_add(a, i % 10, &ev);
+	CU_ASSERT_EQUAL(agg_rows(a), 10);
+	ev.agent = (struct br_str){"other", 5};
+	agg_add(b, 3, &ev);
+	ev.agent = (struct br_str){"bot", 3};
+	agg_add(b, 3, &ev);
+	agg_merge(a, b);
+	CU_ASSERT_EQUAL(agg_rows(a), 11);
+	agg_clear(b);
+	CU_ASSERT_EQUAL(agg_rows(b), 0);
+	agg_free(a);
+	agg_free(b);
+	agg_free(NULL);
+}
+
+/* Publishes one segment with rows on days 100..109 whose cost sum passes
+ * 2^64 pico-dollars. */
+static struct store *store_with_segment(void)
+{
+	struct br_err err = {0};
+	struct store *s = store_open(dir, true, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct agg *a = agg_new();
+	br_pico big = (br_pico)INT64_MAX;
+	struct br_event ev = event("anthropic", "claude", "\xE6\xB1\x89", 7, big);
+	for (int i = 0; i < 20; i++)
+		agg_add(a, 100 + i % 10, &ev);
+	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 20};
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, &in, 1, &err), 0);
+	agg_free(a);
+	return s;
+}
+
+static void test_round_trip(void)
+{
+	make_dir();
+	struct store *s = store_with_segment();
+	struct sums t = scan_all(s, NULL);
+	CU_ASSERT_EQUAL(t.rows, 10);
+	CU_ASSERT_EQUAL(t.requests, 20);
+	CU_ASSERT_EQUAL(t.input, 140);
+	CU_ASSERT(t.cost == (br_pico)INT64_MAX * 20);
+	struct br_err err = {0};
+	CU_ASSERT_EQUAL(store_has_input(s, br_hash("x", 1), &err), 1);
+	CU_ASSERT_EQUAL(store_has_input(s, br_hash("y", 1), &err), 0);
+	store_free(s);
+	/* A fresh reader sees the same. */
+	s = store_open(dir, false, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	t = scan_all(s, NULL);
+	CU_ASSERT(t.cost == (br_pico)INT64_MAX * 20);
+	CU_ASSERT_EQUAL(t.min_day, 100);
+	CU_ASSERT_EQUAL(t.max_day, 109);
+	CU_ASSERT_EQUAL(scan_all(s, "default").rows, 10);
+	CU_ASSERT_EQUAL(scan_all(s, "other").rows, 0);
+	struct store_query q = {105, 106, NULL};
+	struct sums part = {0};
+	CU_ASSERT_EQUAL(store_scan(s, &q, sum_rows, &part, &err), 0);
+	CU_ASSERT_EQUAL(part.rows, 2);
+	CU_ASSERT_EQUAL(store_has_input(s, br_hash("x", 1), &err), 1);
+	store_free(s);
+	remove_dir();
+}
+
+/* Path of the only segment of the store. */
+static void segment_path(char *out, size_t size)
+{
+	char segdir[128];
+	snprintf(segdir, sizeof segdir, "%s/segments", dir);
+	DIR *d = opendir(segdir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	struct dirent *e;
+	out[0] = 0;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "seg-", 4) == 0 &&
+		    strlen(segdir) + strlen(e->d_name) + 2 <= size) {
+			strcpy(out, segdir);
+			strcat(out, "/");
+			strcat(out, e->d_name);
+		}
+	closedir(d);
+	CU_ASSERT_FATAL(out[0] != 0);
+}
+
+static void count_bad(void *ctx, const char *segment, const char *problem)
+{
+	(void)segment;
+	if (problem)
+		++*(int *)ctx;
+}
+
+static void write_file(const char *path, const unsigned char *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(write(fd, p, n) == (ssize_t)n);
+	close(fd);
+}
+
+static void test_every_bit_flip(void)
+{
+	make_dir();
+	store_free(store_with_segment());
+	char path[512];
+	segment_path(path, sizeof path);
+	int fd = open(path, O_RDONLY);
+	unsigned char buf[8192];
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	CU_ASSERT_FATAL(n > 200 && n < (ssize_t)sizeof buf);
+	struct br_err err = {0};
+	int undetected = 0;
+	for (ssize_t byte = 0; byte < n; byte++) {
+		for (int bit = 0; bit < 8; bit++) {
+			buf[byte] ^= (unsigned char)(1 << bit);
+			write_file(path, buf, (size_t)n);
+			struct store *s = store_open(dir, false, &err);
+			int bad = 0;
+			CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 1);
+			struct sums t;
+			struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
+			br_err_clear(&err);
+			if (bad != 1 || store_scan(s, &q, sum_rows, &t, &err) != -1)
+				undetected++;
+			else if (!strstr(err.msg, path))
+				undetected++;
+			br_err_clear(&err);
+			store_free(s);
+			buf[byte] ^= (unsigned char)(1 << bit);
+		}
+	}
+	CU_ASSERT_EQUAL(undetected, 0);
+	/* Every truncation, too. */
+	for (ssize_t len = 0; len < n; len++) {
+		write_file(path, buf, (size_t)len);
+		struct store *s = store_open(dir, false, &err);
+		int bad = 0;
+		CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 1);
+		store_free(s);
+	}
+	write_file(path, buf, (size_t)n);
+	struct store *s = store_open(dir, false, &err);
+	int bad = 0;
+	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 0);
+	store_free(s);
+	remove_dir();
+}
+
+static void test_newer_version(void)
+{
+	make_dir();
+	store_free(store_with_segment());
+	char path[512];
+	segment_path(path, sizeof path);
+	int fd = open(path, O_RDONLY);
+	unsigned char buf[8192];
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	/* Version 2 with a correct header checksum: refused as newer. */
+	buf[8] = 2;
+	uLong c = crc32(crc32(0L, NULL, 0), buf, 124);
+	for (int i = 0; i < 4; i++)
+		buf[124 + i] = (unsigned char)(c >> (8 * i));
+	write_file(path, buf, (size_t)n);
+	struct br_err err = {0};
+	struct store *s = store_open(dir, false, &err);
+	struct sums t;
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
+	CU_ASSERT_EQUAL(store_scan(s, &q, sum_rows, &t, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "newer than this burnrate"));
+	store_free(s);
+	remove_dir();
+}
+
+static void test_lock(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	int ready[2], done[2];
+	CU_ASSERT_FATAL(pipe(ready) == 0 && pipe(done) == 0);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		struct store *s = store_open(dir, true, &err);
+		char c = s && store_lock(s, &err) == 0 ? 'y' : 'n';
+		ssize_t w = write(ready[1], &c, 1);
+		ssize_t r = read(done[0], &c, 1);
+		(void)w;
+		(void)r;
+		_exit(0);
+	}
+	char c = 0;
+	CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
+	CU_ASSERT_EQUAL(c, 'y');
+	struct store *s = store_open(dir, false, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_lock(s, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_TEMPFAIL);
+	char expect[64];
+	snprintf(expect, sizeof expect, "store is locked by pid %ld", (long)pid);
+	CU_ASSERT_STRING_EQUAL(err.msg, expect);
+	/* A holder that dies releases the lock. */
+	CU_ASSERT_EQUAL(write(done[1], "x", 1), 1);
+	waitpid(pid, NULL, 0);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
+	store_free(s);
+	/* Publishing without the lock is refused. */
+	s = store_open(dir, false, &err);
+	struct agg *a = agg_new();
+	struct br_event ev = event("p", "m", "", 1, 1);
+	agg_add(a, 1, &ev);
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, NULL, 0, &err), -1);
+	agg_free(a);
+	store_free(s);
+	remove_dir();
+}
+
+static void test_replace(void)
+{
+	make_dir();
+	struct store *s = store_with_segment();
+	struct br_err err = {0};
+	/* A backfill of days 102..104 hides the old rows of those days. */
+	struct agg *a = agg_new();
+	struct br_event ev = event("anthropic", "claude", "x", 1000, 1);
+	agg_add(a, 103, &ev);
+	CU_ASSERT_EQUAL(store_publish_replace(s, "default", a, NULL, 0, 102, 104,
+					      &err), 0);
+	/* Another source is not affected by it. */
+	CU_ASSERT_EQUAL(store_publish(s, "other", a, NULL, 0, &err), 0);
+	agg_free(a);
+	struct sums t = scan_all(s, "default");
+	CU_ASSERT_EQUAL(t.rows, 8);         /* 10 - 3 + 1 */
+	CU_ASSERT_EQUAL(t.requests, 20 - 6 + 1);
+	CU_ASSERT_EQUAL(scan_all(s, "other").requests, 1);
+	store_free(s);
+	remove_dir();
+}
+
+static void test_meta(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	CU_ASSERT_EQUAL(store_init(dir, "Europe/Paris", &err), 0);
+	CU_ASSERT_EQUAL(store_init(dir, "Europe/Paris", &err), 0);
+	CU_ASSERT_EQUAL(store_init(dir, "UTC", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Europe/Paris"));
+	br_err_clear(&err);
+	struct store *s = store_open(dir, false, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(br_tz_name(store_tz(s)), "Europe/Paris");
+	store_free(s);
+	CU_ASSERT_PTR_NULL(store_open("/nonexistent/store", false, &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent/store"));
+	remove_dir();
+}
+
+int test_register(void)
+{
+	static const struct test_case tests[] = {
+		{"aggregate", test_agg},
+		{"segment round trip", test_round_trip},
+		{"every bit flip and truncation is detected", test_every_bit_flip},
+		{"newer format version refused", test_newer_version},
+		{"writer lock", test_lock},
+		{"backfill overshadows", test_replace},
+		{"store metadata", test_meta},
+		{NULL, NULL}};
+	return test_add_suite("reduce", tests);
+}

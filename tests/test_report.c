@@ -1,0 +1,159 @@
+/* test_report.c - CUnit suites for report/: option parsing, and the CSV,
+ * JSON and table writers over a real store. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "tests/testutil.h"
+
+static void test_keys(void)
+{
+	struct report_query q = {0};
+	struct br_err err = {0};
+	CU_ASSERT_EQUAL(report_parse_keys("day,provider,label", &q, &err), 0);
+	CU_ASSERT_EQUAL(q.nkeys, 3);
+	CU_ASSERT_EQUAL(q.keys[2], REPORT_LABEL);
+	CU_ASSERT_EQUAL(report_parse_keys("day,team", &q, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'team'"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_keys("day,day", &q, &err), -1);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_keys("", &q, &err), -1);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_keys("day,", &q, &err), -1);
+}
+
+static void test_period(void)
+{
+	struct report_query q = {0};
+	struct br_err err = {0};
+	int32_t d;
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-02", "2024-02-10",
+					    &err), 0);
+	br_day_parse("2024-02-01", &d);
+	CU_ASSERT_EQUAL(q.since, d);
+	CU_ASSERT_EQUAL(q.until, d + 9); /* cut at --as-of */
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-02", "2024-12-31",
+					    &err), 0);
+	CU_ASSERT_EQUAL(q.until, d + 28);
+	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-13-01", NULL, NULL, NULL, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid --since '2024-13-01'"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-01-01", NULL, "2024-02", NULL,
+					    &err), -1);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-03-01", "2024-02-01", NULL,
+					    NULL, &err), -1);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-2", NULL, &err), -1);
+	enum report_format f;
+	CU_ASSERT_EQUAL(report_format_parse("json", &f), 0);
+	CU_ASSERT_EQUAL(f, REPORT_JSON);
+	CU_ASSERT_EQUAL(report_format_parse("xml", &f), -1);
+}
+
+/* Builds a store with awkward names, runs a report and writes it. */
+static char *render(enum report_format f, const char *by)
+{
+	char dir[] = "/tmp/burnrate-report-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	struct br_err err = {0};
+	struct store *s = store_open(dir, true, &err);
+	CU_ASSERT_FATAL(s && store_lock(s, &err) == 0);
+	struct agg *a = agg_new();
+	const char *agents[] = {"=cmd|' /C calc'!A0", "comma, \"q\"", "\xE6\xB1\x89\xE5\xAD\x97", "ctl\x1b[2J"};
+	for (int i = 0; i < 4; i++) {
+		struct br_event ev = {.provider = {"p", 1}, .model = {"m", 1},
+				      .agent = {agents[i], strlen(agents[i])},
+				      .tokens = {.input = 1000}, .priced = i != 3,
+				      .cost = i == 3 ? 0 : 1500000};
+		agg_add(a, br_day_from_civil(2025, 12, 29 + i), &ev);
+	}
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, NULL, 0, &err), 0);
+	agg_free(a);
+	struct report_query q = {0};
+	CU_ASSERT_EQUAL(report_parse_keys(by, &q, &err), 0);
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, NULL, "2026-12-31", &err), 0);
+	struct report *r = report_run(s, &q, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	char *text = NULL;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_EQUAL(report_write(r, f, false, out, &err), 0);
+	fclose(out);
+	report_free(r);
+	store_free(s);
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	return text;
+}
+
+static void test_csv(void)
+{
+	char *t = render(REPORT_CSV, "agent,week");
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "\r\n\"'=cmd|' /C calc'!A0\",2026-W01,1,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "\r\n\"comma, \"\"q\"\"\",2026-W01,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, ",0.000002,0\r\n")); /* 1.5 micro rounds up */
+	free(t);
+}
+
+static void test_json(void)
+{
+	char *t = render(REPORT_JSON, "month,agent");
+	json_error_t jerr;
+	json_t *j = json_loads(t, 0, &jerr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_t *rows = json_object_get(j, "rows");
+	CU_ASSERT_EQUAL(json_array_size(rows), 4);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+		json_array_get(rows, 0), "month")), "2025-12");
+	json_t *totals = json_object_get(j, "totals");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(totals, "requests")), 4);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(totals, "unpriced_requests")), 1);
+	/* cost_usd is a bare number with 6 decimals in the text. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"cost_usd\":0.000005,"));
+	json_t *unpriced = json_object_get(j, "unpriced");
+	CU_ASSERT_EQUAL(json_array_size(unpriced), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "timezone")), "UTC");
+	json_decref(j);
+	free(t);
+}
+
+static void test_table(void)
+{
+	char *t = render(REPORT_TABLE, "agent");
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "TOTAL"));
+	CU_ASSERT_PTR_NULL(strchr(t, '\x1b')); /* control characters replaced */
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "unpriced: 1 request"));
+	/* Unicode names are aligned by code points: every row as wide. */
+	char *hanzi = strstr(t, "\xE6\xB1\x89\xE5\xAD\x97");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hanzi);
+	char *line = hanzi;
+	while (line > t && line[-1] != '\n')
+		line--;
+	char *first = strchr(t, '\n') + 1;
+	first = strchr(first, '\n') + 1; /* after the separator */
+	size_t w1 = 0, w2 = 0;
+	for (char *p = first; *p != '\n'; p++)
+		w1 += ((unsigned char)*p & 0xC0) != 0x80;
+	for (char *p = line; *p != '\n'; p++)
+		w2 += ((unsigned char)*p & 0xC0) != 0x80;
+	CU_ASSERT_EQUAL(w1, w2);
+	free(t);
+}
+
+int test_register(void)
+{
+	static const struct test_case tests[] = {
+		{"group-by keys", test_keys},
+		{"period options", test_period},
+		{"CSV quoting and formula injection", test_csv},
+		{"JSON shape", test_json},
+		{"table", test_table},
+		{NULL, NULL}};
+	return test_add_suite("report", tests);
+}
