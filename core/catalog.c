@@ -374,9 +374,11 @@ static const struct model_prices *find_key(const struct br_catalog *c,
 	char stack[256];
 	size_t n = provider.n + 1 + model.n;
 	char *key = n <= sizeof stack ? stack : br_malloc(n);
-	memcpy(key, provider.p, provider.n);
+	if (provider.n)
+		memcpy(key, provider.p, provider.n);
 	key[provider.n] = 0;
-	memcpy(key + provider.n + 1, model.p, model.n);
+	if (model.n)
+		memcpy(key + provider.n + 1, model.p, model.n);
 	int64_t id = br_dict_find(c->keys, key, n);
 	if (key != stack)
 		free(key);

@@ -63,7 +63,7 @@ static struct entry *find_slot(const struct br_dict *d, const char *s,
 		if (e->id == UINT32_MAX)
 			return e;
 		if (e->hash == h && d->len[e->id] == n &&
-		    memcmp(d->str[e->id], s, n) == 0)
+		    (n == 0 || memcmp(d->str[e->id], s, n) == 0))
 			return e;
 	}
 }

@@ -86,7 +86,8 @@ void *br_realloc(void *p, size_t n)
 char *br_strndup(const char *s, size_t n)
 {
 	char *p = br_malloc(n + 1);
-	memcpy(p, s, n);
+	if (n)
+		memcpy(p, s, n);
 	p[n] = 0;
 	return p;
 }
