@@ -10,6 +10,17 @@
 
 #define REASON_MAX 300
 
+/* Formats a reject reason into buf (REASON_MAX bytes) and returns it. */
+static const char *reason(char *buf, const char *fmt, ...) BR_PRINTF(2, 3);
+static const char *reason(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, REASON_MAX, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
 bool parse_count(const char *s, size_t n, uint64_t *out)
 {
 	if (n == 0 || n > 18)
@@ -59,16 +70,6 @@ struct jsonl_parser {
 	char reason[REASON_MAX];
 };
 
-static const char *jsonl_reason(struct jsonl_parser *p, const char *fmt, ...)
-	BR_PRINTF(2, 3);
-static const char *jsonl_reason(struct jsonl_parser *p, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(p->reason, sizeof p->reason, fmt, ap);
-	va_end(ap);
-	return p->reason;
-}
 
 static bool absent(const struct jvalue *v)
 {
@@ -82,12 +83,12 @@ static const char *get_string(struct jsonl_parser *p, enum jfield f,
 	const struct jvalue *v = &p->v[f];
 	*out = (struct br_str){"", 0};
 	if (absent(v))
-		return required ? jsonl_reason(p, "missing %s", jfield_paths[f]) : NULL;
+		return required ? reason(p->reason, "missing %s", jfield_paths[f]) : NULL;
 	if (v->type != JV_STRING)
-		return jsonl_reason(p, "invalid %s: not a string", jfield_paths[f]);
+		return reason(p->reason, "invalid %s: not a string", jfield_paths[f]);
 	*out = (struct br_str){jscan_str(p->scan, v), v->len};
 	if (required && out->n == 0)
-		return jsonl_reason(p, "empty %s", jfield_paths[f]);
+		return reason(p->reason, "empty %s", jfield_paths[f]);
 	return NULL;
 }
 
@@ -97,7 +98,7 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 	const char *s;
 	size_t n;
 	if (absent(v))
-		return jsonl_reason(p, "missing timestamp");
+		return reason(p->reason, "missing timestamp");
 	if (v->type == JV_STRING) {
 		s = jscan_str(p->scan, v);
 		n = v->len;
@@ -105,11 +106,11 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 		s = v->raw;
 		n = v->rawlen;
 	} else {
-		return jsonl_reason(p, "invalid timestamp: not a string or number");
+		return reason(p->reason, "invalid timestamp: not a string or number");
 	}
 	const char *why = br_time_parse(s, n, us);
 	if (why)
-		return jsonl_reason(p, "invalid timestamp '%.*s': %s",
+		return reason(p->reason, "invalid timestamp '%.*s': %s",
 				    (int)(n > 64 ? 64 : n), s, why);
 	return NULL;
 }
@@ -121,7 +122,7 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 	if (absent(usage))
 		return NULL;
 	if (usage->type != JV_OBJECT)
-		return jsonl_reason(p, "invalid usage: not an object");
+		return reason(p->reason, "invalid usage: not an object");
 	uint64_t *dst[] = {&t->input, &t->output, &t->cache_read,
 			   &t->cache_write, &t->cache_write_1h, &t->reasoning};
 	for (int f = J_INPUT; f <= J_REASONING; f++) {
@@ -130,7 +131,7 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 			continue;
 		if (v->type != JV_NUMBER || !v->is_int ||
 		    !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
-			return jsonl_reason(p, "invalid %s: %.*s (expected a "
+			return reason(p->reason, "invalid %s: %.*s (expected a "
 					    "non-negative integer)", jfield_paths[f],
 					    (int)(v->rawlen > 60 ? 60 : v->rawlen),
 					    v->raw);
@@ -146,7 +147,7 @@ static const char *get_cost(struct jsonl_parser *p, struct br_event *ev)
 	/* The number's own decimal text is parsed exactly. */
 	if (v->type != JV_NUMBER ||
 	    br_money_parse(v->raw, v->rawlen, &ev->logged_cost) != 0)
-		return jsonl_reason(p, "invalid cost_usd: %.*s",
+		return reason(p->reason, "invalid cost_usd: %.*s",
 				    (int)(v->rawlen > 60 ? 60 : v->rawlen), v->raw);
 	ev->has_logged_cost = true;
 	return NULL;
@@ -161,7 +162,7 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	else if (v->present && v->type == JV_STRING)
 		ev->error = status_is_error(jscan_str(p->scan, v), v->len);
 	else if (!absent(v))
-		return jsonl_reason(p, "invalid status: not an integer or string");
+		return reason(p->reason, "invalid status: not an integer or string");
 
 	struct br_str tier;
 	const char *why = get_string(p, J_TIER, false, &tier);
@@ -170,7 +171,7 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	if (tier.n) {
 		int t = br_tier_parse(tier.p, tier.n);
 		if (t < 0)
-			return jsonl_reason(p, "invalid service_tier '%.*s'",
+			return reason(p->reason, "invalid service_tier '%.*s'",
 					    (int)(tier.n > 40 ? 40 : tier.n), tier.p);
 		ev->tier = (enum br_tier)t;
 	}
@@ -192,7 +193,7 @@ static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
 	size_t at;
 	const char *why = jscan_record(p->scan, line, len, p->v, &at);
 	if (why) {
-		*reject = jsonl_reason(p, "invalid JSON at byte %zu: %s", at + 1, why);
+		*reject = reason(p->reason, "invalid JSON at byte %zu: %s", at + 1, why);
 		return 1;
 	}
 	if ((why = get_timestamp(p, &ev->ts_us)) ||
@@ -280,16 +281,6 @@ static void csv_on_record(int ch, void *ctx)
 	((struct csv_state *)ctx)->record_done = true;
 }
 
-static const char *csv_reason(struct csv_state *c, const char *fmt, ...)
-	BR_PRINTF(2, 3);
-static const char *csv_reason(struct csv_state *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(c->reason, sizeof c->reason, fmt, ap);
-	va_end(ap);
-	return c->reason;
-}
 
 static struct br_str csv_cell(const struct csv_state *c, enum csv_col col)
 {
@@ -322,20 +313,20 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 {
 	memset(ev, 0, sizeof *ev);
 	if (c->nfields != c->nheader)
-		return csv_reason(c, "expected %zu fields, got %zu", c->nheader,
+		return reason(c->reason, "expected %zu fields, got %zu", c->nheader,
 				  c->nfields);
 	struct br_str ts = csv_cell(c, C_TIMESTAMP);
 	if (ts.n == 0)
-		return csv_reason(c, "missing timestamp");
+		return reason(c->reason, "missing timestamp");
 	const char *why = br_time_parse(ts.p, ts.n, &ev->ts_us);
 	if (why)
-		return csv_reason(c, "invalid timestamp '%.64s': %s", ts.p, why);
+		return reason(c->reason, "invalid timestamp '%.64s': %s", ts.p, why);
 	ev->provider = csv_cell(c, C_PROVIDER);
 	if (ev->provider.n == 0)
-		return csv_reason(c, "missing provider");
+		return reason(c->reason, "missing provider");
 	ev->model = csv_cell(c, C_MODEL);
 	if (ev->model.n == 0)
-		return csv_reason(c, "missing model");
+		return reason(c->reason, "missing model");
 	ev->agent = csv_cell(c, C_AGENT);
 	ev->label = csv_cell(c, C_LABEL);
 	ev->request_id = csv_cell(c, C_REQUEST_ID);
@@ -345,7 +336,7 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 	if (tier.n) {
 		int t = br_tier_parse(tier.p, tier.n);
 		if (t < 0)
-			return csv_reason(c, "invalid service_tier '%.40s'", tier.p);
+			return reason(c->reason, "invalid service_tier '%.40s'", tier.p);
 		ev->tier = (enum br_tier)t;
 	}
 	static const struct {
@@ -363,14 +354,14 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 		struct br_str v = csv_cell(c, counts[i].col);
 		uint64_t *dst = (uint64_t *)((char *)&ev->tokens + counts[i].off);
 		if (v.n && !parse_count(v.p, v.n, dst))
-			return csv_reason(c, "invalid %s '%.40s' (expected a "
+			return reason(c->reason, "invalid %s '%.40s' (expected a "
 					  "non-negative integer)",
 					  csv_col_names[counts[i].col], v.p);
 	}
 	struct br_str cost = csv_cell(c, C_COST);
 	if (cost.n) {
 		if (br_money_parse(cost.p, cost.n, &ev->logged_cost) != 0)
-			return csv_reason(c, "invalid cost_usd '%.40s'", cost.p);
+			return reason(c->reason, "invalid cost_usd '%.40s'", cost.p);
 		ev->has_logged_cost = true;
 	}
 	return NULL;
@@ -415,14 +406,14 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 		if (!c->have_header)
 			return br_fail(err, "%s: malformed CSV header: %s",
 				       c->input_name, what);
-		*reject = csv_reason(c, "malformed CSV: %s", what);
+		*reject = reason(c->reason, "malformed CSV: %s", what);
 		return 1;
 	}
 	if (!c->record_done)
 		return 0;
 	int rc = 1;
 	if (c->too_many) {
-		*reject = csv_reason(c, "more than %d fields", CSV_MAX_FIELDS);
+		*reject = reason(c->reason, "more than %d fields", CSV_MAX_FIELDS);
 	} else if (!c->have_header) {
 		rc = csv_header(c, err) == 0 ? 2 : -1;
 	} else {
@@ -438,7 +429,7 @@ static int csv_finish_input(struct format_parser *fp, const char **reject)
 	struct csv_state *c = (struct csv_state *)fp;
 	if (c->nfields == 0 && !c->record_done)
 		return 0;
-	*reject = csv_reason(c, "unterminated quoted field at end of input");
+	*reject = reason(c->reason, "unterminated quoted field at end of input");
 	return 1;
 }
 

@@ -143,15 +143,12 @@ static int run(const char *name, struct collected *c, char **rejects,
 
 static void setup_dir(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/burnrate-ingest-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	test_mkdtemp(dir, "ingest");
 }
 
 static void cleanup_dir(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
+	test_rmtree(dir);
 }
 
 static const char jsonl[] =

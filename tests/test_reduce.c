@@ -17,15 +17,12 @@ static char dir[64];
 
 static void make_dir(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/burnrate-reduce-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	test_mkdtemp(dir, "reduce");
 }
 
 static void remove_dir(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
+	test_rmtree(dir);
 }
 
 static struct br_event event(const char *provider, const char *model,

@@ -58,8 +58,8 @@ static void test_period(void)
 /* Builds a store with awkward names, runs a report and writes it. */
 static char *render(enum report_format f, const char *by)
 {
-	char dir[] = "/tmp/burnrate-report-XXXXXX";
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char dir[64];
+	test_mkdtemp(dir, "report");
 	struct br_err err = {0};
 	struct store *s = store_open(dir, true, &err);
 	CU_ASSERT_FATAL(s && store_lock(s, &err) == 0);
@@ -86,9 +86,7 @@ static char *render(enum report_format f, const char *by)
 	fclose(out);
 	report_free(r);
 	store_free(s);
-	char cmd[64];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
+	test_rmtree(dir);
 	return text;
 }
 

@@ -3,6 +3,8 @@
 #define BURNRATE_TESTUTIL_H
 
 #include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Defined by each suite file: adds its suites to the CUnit registry and
  * returns 0, or -1 when CUnit refuses one. */
@@ -23,6 +25,21 @@ static inline int test_add_suite(const char *name, const struct test_case *cases
 		if (!CU_add_test(s, cases->name, cases->fn))
 			return -1;
 	return 0;
+}
+
+/* Creates a fresh directory /tmp/burnrate-NAME-XXXXXX into dir (64 bytes). */
+static inline void test_mkdtemp(char dir[64], const char *name)
+{
+	snprintf(dir, 64, "/tmp/burnrate-%s-XXXXXX", name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+}
+
+/* Removes a directory made by test_mkdtemp, with everything in it. */
+static inline void test_rmtree(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 #endif
