@@ -5,6 +5,7 @@
 #   make check                deps + build + every CUnit suite and end-to-end test
 #   make SANITIZE=address,undefined check
 #   make demo                 ingest samples/ and write reports into demo-out/
+#   make torture              hundreds of SIGKILLs during ingest/compact/backfill
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -45,7 +46,7 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all deps check test unit e2e demo install clean
+.PHONY: all deps check test unit e2e demo install clean torture
 .DEFAULT_GOAL := all
 
 all: burnrate
@@ -93,6 +94,10 @@ test: $(BUILD)/burnrate $(TEST_BIN)
 
 unit: $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(TEST_BIN)
+
+# Hundreds of SIGKILLs during ingest, compaction and backfill.
+torture: $(BUILD)/burnrate
+	@KILLS=$${KILLS:-300} BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/crash.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory burnrate

@@ -130,13 +130,15 @@ static const char usage_text[] =
 	"           create the store (days are calendar days in TZ, default UTC)\n"
 	"  ingest   [--format F] [--source NAME] [--prices FILE]\n"
 	"           [--cost-mode auto|calculate|display] [--jobs N]\n"
-	"           [--rejects FILE] [--no-dedupe] PATH...\n"
-	"           read logs (files, directories, '-' for stdin; plain or .gz)\n"
+	"           [--rejects FILE] [--no-dedupe] [--replace FROM..TO] PATH...\n"
+	"           read logs (files, directories, '-' for stdin; plain or .gz);\n"
+	"           --replace: a backfill whose data replaces the source's days\n"
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
 	"           [--source NAME] [--no-color]\n"
 	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
 	"  verify   check every segment of the store; name the bad ones\n"
+	"  compact  merge all segments into one per source\n"
 	"\n"
 	"global options:\n"
 	"  --store DIR    the store (default $BURNRATE_STORE, else " DEFAULT_STORE ")\n"
@@ -181,6 +183,7 @@ struct ingest_run {
 	struct store_input *inputs;
 	size_t ninputs, cap;
 	uint64_t skipped;       /* inputs already ingested */
+	bool backfill;          /* --replace: re-read inputs ingested before */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 };
@@ -217,7 +220,7 @@ static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
 		r->failed++;
 		return;
 	}
-	int known = store_has_input(r->store, in->fp, &r->store_err);
+	int known = r->backfill ? 0 : store_has_input(r->store, in->fp, &r->store_err);
 	if (known < 0)
 		return;
 	if (known || run_has_input(r, in->fp)) {
@@ -244,6 +247,20 @@ static void ingest_run_free(struct ingest_run *r)
 	agg_free(r->input_rows);
 	agg_free(r->run_rows);
 	store_free(r->store);
+}
+
+/* Parses --replace FROM..TO (two dates, FROM <= TO). */
+static int parse_range(const char *s, int32_t *from, int32_t *to)
+{
+	const char *dots = strstr(s, "..");
+	char a[16], b[16];
+	if (!dots || dots - s != 10 || strlen(dots + 2) != 10)
+		return -1;
+	memcpy(a, s, 10);
+	a[10] = 0;
+	memcpy(b, dots + 2, 11);
+	return br_day_parse(a, from) == 0 && br_day_parse(b, to) == 0 &&
+	       *from <= *to ? 0 : -1;
 }
 
 /* Parses --jobs: a positive count of parallel inputs. */
@@ -285,7 +302,8 @@ static void print_ingest_summary(const struct ingest_run *r,
 static int cmd_ingest(const struct globals *g, int argc, char **argv)
 {
 	const char *format = "auto", *source = "default", *prices = NULL,
-		   *cost_mode = "auto", *jobs = NULL, *rejects_path = NULL;
+		   *cost_mode = "auto", *jobs = NULL, *rejects_path = NULL,
+		   *replace = NULL;
 	bool no_dedupe = false;
 	char *pos[argc + 1];
 	int npos;
@@ -293,13 +311,18 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 		{"--format", &format, NULL},     {"--source", &source, NULL},
 		{"--prices", &prices, NULL},     {"--cost-mode", &cost_mode, NULL},
 		{"--jobs", &jobs, NULL},         {"--rejects", &rejects_path, NULL},
+		{"--replace", &replace, NULL},
 		{"--no-dedupe", NULL, &no_dedupe}, {NULL, NULL, NULL}};
 	int rc = parse_options("ingest", argc, argv, opts, pos, &npos);
 	if (rc)
 		return rc;
 	if (npos == 0)
 		return usage_error("ingest: no input given (a file, a directory or '-')");
-	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe};
+	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe,
+				 .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE};
+	if (replace && parse_range(replace, &io.only_from, &io.only_to) != 0)
+		return usage_error("ingest: invalid --replace '%s': expected "
+				   "YYYY-MM-DD..YYYY-MM-DD", replace);
 	if (br_cost_mode_parse(cost_mode, &io.cost_mode) != 0)
 		return usage_error("ingest: invalid --cost-mode '%s': expected auto, "
 				   "calculate or display", cost_mode);
@@ -327,6 +350,8 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 	    store_has_input(run.store, (struct br_fp){0, 0}, &err) < 0)
 		goto fail;
 	run.tz = store_tz(run.store);
+	run.backfill = replace != NULL;
+	io.tz = run.tz;
 	run.input_rows = agg_new();
 	run.run_rows = agg_new();
 	if (rejects_path) {
@@ -363,8 +388,8 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 			strerror(errno));
 		goto fail;
 	}
-	if (store_publish(run.store, source, run.run_rows, run.inputs,
-			  run.ninputs, &err) != 0)
+	if (store_publish_replace(run.store, source, run.run_rows, run.inputs,
+				  run.ninputs, io.only_from, io.only_to, &err) != 0)
 		goto fail;
 	const struct ingest_stats *st = ingest_stats(ing);
 	if (!g->quiet)
@@ -458,6 +483,34 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	return rc ? fail_with(&err) : BR_EXIT_OK;
 }
 
+/* --------------------------------------------------------------- compact */
+
+static int cmd_compact(const struct globals *g, int argc, char **argv)
+{
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {{NULL, NULL, NULL}};
+	int rc = parse_options("compact", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos)
+		return usage_error("compact: unexpected argument '%s'", pos[0]);
+	struct br_err err = {0};
+	struct store *s = store_open(g->store, false, &err);
+	struct store_compact_stats st;
+	if (!s || store_lock(s, &err) != 0 || store_compact(s, &st, &err) != 0) {
+		store_free(s);
+		return fail_with(&err);
+	}
+	store_free(s);
+	if (!g->quiet)
+		printf("compacted %zu segment%s of %zu source%s; removed %zu file%s\n",
+		       st.merged, st.merged == 1 ? "" : "s", st.sources,
+		       st.sources == 1 ? "" : "s", st.removed,
+		       st.removed == 1 ? "" : "s");
+	return BR_EXIT_OK;
+}
+
 /* ---------------------------------------------------------------- verify */
 
 struct verify_state {
@@ -513,6 +566,7 @@ static const struct command {
 	{"ingest", cmd_ingest},
 	{"report", cmd_report},
 	{"verify", cmd_verify},
+	{"compact", cmd_compact},
 };
 
 /* Flushes stdout and reports a failed write (a full disk, a closed pipe):

@@ -35,6 +35,7 @@ struct input_state {
 	bool overlong;     /* the current line exceeded max_record */
 	uint64_t line_len; /* length of the current line so far */
 	struct br_err err; /* the reason the input failed */
+	char reason[96];   /* a reject reason of the driver's own */
 };
 
 struct ingest *ingest_new(const struct ingest_opts *opts,
@@ -50,6 +51,8 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	struct ingest *g = br_calloc(1, sizeof *g);
 	g->opts = *opts;
 	g->opts.format = format;
+	if (!opts->tz)
+		g->opts.only_from = BR_DAY_NONE;
 	if (!g->opts.max_record)
 		g->opts.max_record = INGEST_MAX_RECORD_DEFAULT;
 	g->sink = *sink;
@@ -195,6 +198,18 @@ static int handle_line(struct ingest *g, struct input_state *st,
 		return 0;
 	st->in.records++;
 	g->stats.records++;
+	if (!why && g->opts.only_from != BR_DAY_NONE) {
+		int32_t day = br_tz_day(g->opts.tz, ev.ts_us);
+		if (day < g->opts.only_from || day > g->opts.only_to) {
+			char from[11], to[11], d[11];
+			br_day_format(g->opts.only_from, from);
+			br_day_format(g->opts.only_to, to);
+			br_day_format(day, d);
+			snprintf(st->reason, sizeof st->reason,
+				 "day %s outside the --replace range %s..%s", d, from, to);
+			why = st->reason;
+		}
+	}
 	if (why)
 		reject(g, st, why, g->record.p, g->record.len);
 	else

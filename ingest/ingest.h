@@ -25,6 +25,10 @@ struct ingest_opts {
 	bool no_dedupe;       /* true: keep records whose request_id was seen */
 	FILE *rejects;        /* NULL: rejected records are only counted */
 	size_t max_record;    /* 0: INGEST_MAX_RECORD_DEFAULT */
+	/* When only_from is not BR_DAY_NONE, a record whose day in zone tz is
+	 * outside [only_from, only_to] is rejected (a backfill's range). */
+	const struct br_tz *tz;
+	int32_t only_from, only_to;
 };
 
 /* What is known about one input once it has been read. */

@@ -154,3 +154,18 @@ void agg_merge(struct agg *dst, const struct agg *src)
 		red_totals_add(agg_row(dst, &k), &src->rows[r].t);
 	}
 }
+
+void agg_add_totals(struct agg *a, int32_t day, const char *provider,
+		    const char *model, const char *agent, const char *label,
+		    enum br_tier tier, const struct red_totals *t)
+{
+	struct red_key k = {
+		.day = day,
+		.provider = br_dict_intern(a->dict, provider, strlen(provider)),
+		.model = br_dict_intern(a->dict, model, strlen(model)),
+		.agent = br_dict_intern(a->dict, agent, strlen(agent)),
+		.label = br_dict_intern(a->dict, label, strlen(label)),
+		.tier = (uint32_t)tier,
+	};
+	red_totals_add(agg_row(a, &k), t);
+}

@@ -42,6 +42,11 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev);
 /* Adds every row of src into dst. */
 void agg_merge(struct agg *dst, const struct agg *src);
 
+/* Adds totals t to the row of the given key; the strings are copied. */
+void agg_add_totals(struct agg *a, int32_t day, const char *provider,
+		    const char *model, const char *agent, const char *label,
+		    enum br_tier tier, const struct red_totals *t);
+
 /* Empties a, keeping its memory for reuse. */
 void agg_clear(struct agg *a);
 
@@ -109,6 +114,22 @@ int store_publish_replace(struct store *s, const char *source,
 			  const struct agg *a, const struct store_input *inputs,
 			  size_t ninputs, int32_t replace_from,
 			  int32_t replace_to, struct br_err *err);
+
+/* What a compaction did. */
+struct store_compact_stats {
+	size_t sources; /* sources compacted */
+	size_t merged;  /* segments merged into the new ones */
+	size_t removed; /* segment files removed */
+};
+
+/* Merges, per source, the live rows and the input fingerprints of all
+ * segments into one new segment, published atomically, then removes the
+ * files it replaced. The new segment names the highest sequence it absorbs,
+ * and readers ignore the absorbed segments from the moment it exists, so a
+ * crash at any point never counts anything twice or loses it. Requires the
+ * lock. */
+int store_compact(struct store *s, struct store_compact_stats *st,
+		  struct br_err *err);
 
 /* Which rows a scan visits. */
 struct store_query {

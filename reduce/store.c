@@ -32,6 +32,9 @@ struct segment {
 	char *path;
 	uint64_t seq;
 	int32_t day_min, day_max, replace_from, replace_to;
+	uint64_t compacted_through; /* holds the live rows of its source's
+				     * segments with seq <= this (0: none) */
+	bool hidden;                /* absorbed by a later compaction */
 	char **str;
 	uint32_t nstrings;
 	uint32_t source, tz;
@@ -396,6 +399,7 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	g->day_max = (int32_t)get_u32(p + 36);
 	g->replace_from = (int32_t)get_u32(p + 40);
 	g->replace_to = (int32_t)get_u32(p + 44);
+	g->compacted_through = get_u64(p + 68);
 	uint32_t nstrings = get_u32(p + 48), nrows = get_u32(p + 52),
 		 ninputs = get_u32(p + 56);
 	g->source = get_u32(p + 60);
@@ -564,15 +568,30 @@ static void index_inputs(struct store *s)
 {
 	s->nfps = 0;
 	for (size_t i = 0; i < s->nsegs; i++)
-		s->nfps += s->segs[i].ninputs;
+		s->nfps += s->segs[i].hidden ? 0 : s->segs[i].ninputs;
 	free(s->fps);
 	s->fps = br_malloc((s->nfps ? s->nfps : 1) * sizeof *s->fps);
 	size_t k = 0;
 	for (size_t i = 0; i < s->nsegs; i++)
-		for (uint32_t j = 0; j < s->segs[i].ninputs; j++)
+		for (uint32_t j = 0; !s->segs[i].hidden && j < s->segs[i].ninputs; j++)
 			s->fps[k++] = s->segs[i].inputs[j].fp;
 	if (s->nfps)
 		qsort(s->fps, s->nfps, sizeof *s->fps, fp_cmp);
+}
+
+/* Marks the segments absorbed by a compaction and indexes the inputs. */
+static void index_segments(struct store *s)
+{
+	for (size_t i = 0; i < s->nsegs; i++) {
+		struct segment *g = &s->segs[i];
+		g->hidden = false;
+		for (size_t j = i + 1; j < s->nsegs && !g->hidden; j++) {
+			const struct segment *h = &s->segs[j];
+			g->hidden = h->compacted_through >= g->seq &&
+				    strcmp(h->str[h->source], g->str[g->source]) == 0;
+		}
+	}
+	index_inputs(s);
 }
 
 /* Loads every segment once; a bad one fails the load, naming it. */
@@ -605,7 +624,7 @@ static int store_load(struct store *s, struct br_err *err)
 	free(names);
 	if (rc != 0)
 		return -1;
-	index_inputs(s);
+	index_segments(s);
 	s->loaded = true;
 	return 0;
 }
@@ -653,12 +672,19 @@ static uint32_t seg_string(struct br_dict *out, const struct br_dict *src,
 	return br_dict_intern(out, s, n);
 }
 
+/* What a new segment says about itself beyond its rows and inputs. */
+struct seg_meta {
+	const char *source;
+	int32_t replace_from, replace_to; /* BR_DAY_NONE: not a backfill */
+	uint64_t compacted_through;       /* 0: not a compaction */
+};
+
 /* Encodes a segment image into b. */
-static void segment_encode(struct br_buf *b, uint64_t seq, const char *source,
-			   const char *tz, const struct agg *a,
-			   const struct store_input *inputs, size_t ninputs,
-			   int32_t replace_from, int32_t replace_to)
+static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
+			   const struct seg_meta *m, const struct agg *a,
+			   const struct store_input *inputs, size_t ninputs)
 {
+	const char *source = m->source;
 	struct br_dict *d = br_dict_new();
 	uint32_t source_id = br_dict_intern(d, source, strlen(source));
 	uint32_t tz_id = br_dict_intern(d, tz, strlen(tz));
@@ -713,13 +739,14 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *source,
 	put_u64(b, (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000);
 	put_u32(b, (uint32_t)day_min);
 	put_u32(b, (uint32_t)day_max);
-	put_u32(b, (uint32_t)replace_from);
-	put_u32(b, (uint32_t)replace_to);
+	put_u32(b, (uint32_t)m->replace_from);
+	put_u32(b, (uint32_t)m->replace_to);
 	put_u32(b, br_dict_count(d));
 	put_u32(b, (uint32_t)a->nrows);
 	put_u32(b, (uint32_t)ninputs);
 	put_u32(b, source_id);
 	put_u32(b, tz_id);
+	put_u64(b, m->compacted_through);
 	while (b->len < 124)
 		br_buf_putc(b, 0);
 	put_u32(b, crc(b->p, 124));
@@ -739,51 +766,52 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *source,
 	br_dict_free(d);
 }
 
+/* Writes and publishes a new segment, and adds it to the in-memory view. */
+static int publish_segment(struct store *s, const struct seg_meta *m,
+			   const struct agg *a, const struct store_input *inputs,
+			   size_t ninputs, struct br_err *err)
+{
+	if (s->lock_fd < 0)
+		return br_fail(err, "internal error: publishing without the store lock");
+	if (store_load(s, err) != 0)
+		return -1;
+	uint64_t seq = s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
+	struct br_buf img = {0};
+	segment_encode(&img, seq, br_tz_name(s->tz), m, a, inputs, ninputs);
+	char name[64];
+	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)seq);
+	char *segdir = path_join(s->dir, SEG_DIR);
+	int rc = publish_file(segdir, name, img.p, img.len, 0644, err);
+	if (rc == 0) {
+		char why[256];
+		struct segment g = {0};
+		g.path = path_join(segdir, name);
+		if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
+				   sizeof why) != 0) {
+			rc = br_fail(err, "internal error: segment '%s' does not "
+				     "decode: %s", g.path, why);
+			segment_free(&g);
+		} else {
+			s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
+			s->segs[s->nsegs++] = g;
+			index_segments(s);
+		}
+	}
+	free(segdir);
+	br_buf_free(&img);
+	return rc;
+}
+
 int store_publish_replace(struct store *s, const char *source,
 			  const struct agg *a, const struct store_input *inputs,
 			  size_t ninputs, int32_t replace_from,
 			  int32_t replace_to, struct br_err *err)
 {
-	if (s->lock_fd < 0)
-		return br_fail(err, "internal error: publishing without the store lock");
-	bool replace = replace_from != BR_DAY_NONE;
-	if (a->nrows == 0 && ninputs == 0 && !replace)
+	if (a->nrows == 0 && ninputs == 0 && replace_from == BR_DAY_NONE)
 		return 0;
-	if (store_load(s, err) != 0)
-		return -1;
-	uint64_t seq = s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
-	if (!source)
-		source = "default";
-	struct br_buf img = {0};
-	segment_encode(&img, seq, source, br_tz_name(s->tz), a, inputs, ninputs,
-		       replace_from, replace_to);
-	char name[64];
-	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)seq);
-	char *segdir = path_join(s->dir, SEG_DIR);
-	int rc = publish_file(segdir, name, img.p, img.len, 0644, err);
-	free(segdir);
-	if (rc == 0) {
-		/* Keep the in-memory view in step with the store. */
-		char why[256];
-		struct segment g = {0};
-		char *rel = path_join(SEG_DIR, name);
-		char *path = path_join(s->dir, rel);
-		free(rel);
-		if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
-				   sizeof why) != 0) {
-			rc = br_fail(err, "internal error: segment '%s' does not "
-				     "decode: %s", path, why);
-			segment_free(&g);
-			free(path);
-		} else {
-			g.path = path;
-			s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
-			s->segs[s->nsegs++] = g;
-			index_inputs(s);
-		}
-	}
-	br_buf_free(&img);
-	return rc;
+	struct seg_meta m = {source ? source : "default", replace_from,
+			     replace_to, 0};
+	return publish_segment(s, &m, a, inputs, ninputs, err);
 }
 
 int store_publish(struct store *s, const char *source, const struct agg *a,
@@ -792,6 +820,111 @@ int store_publish(struct store *s, const char *source, const struct agg *a,
 {
 	return store_publish_replace(s, source, a, inputs, ninputs, BR_DAY_NONE,
 				     BR_DAY_NONE, err);
+}
+
+/* ------------------------------------------------------------ compact */
+
+/* Collects the rows a scan visits into an aggregate. */
+static int collect_row(void *ctx, const struct store_row *r)
+{
+	agg_add_totals(ctx, r->day, r->provider, r->model, r->agent, r->label,
+		       r->tier, &r->t);
+	return 0;
+}
+
+/* Compacts the visible segments of one source into one new segment. */
+static int compact_source(struct store *s, const char *source,
+			  struct br_err *err)
+{
+	struct agg *a = agg_new();
+	struct store_input *inputs = NULL;
+	size_t ninputs = 0;
+	uint64_t through = 0;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		if (g->hidden || strcmp(g->str[g->source], source) != 0)
+			continue;
+		through = g->seq;
+		inputs = br_realloc(inputs, (ninputs + g->ninputs + 1) * sizeof *inputs);
+		memcpy(inputs + ninputs, g->inputs, g->ninputs * sizeof *inputs);
+		ninputs += g->ninputs;
+	}
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, source};
+	int rc = store_scan(s, &q, collect_row, a, err);
+	if (rc == 0) {
+		struct seg_meta m = {source, BR_DAY_NONE, BR_DAY_NONE, through};
+		rc = publish_segment(s, &m, a, inputs, ninputs, err);
+	}
+	free(inputs);
+	agg_free(a);
+	return rc;
+}
+
+int store_compact(struct store *s, struct store_compact_stats *st,
+		  struct br_err *err)
+{
+	memset(st, 0, sizeof *st);
+	if (s->lock_fd < 0)
+		return br_fail(err, "internal error: compacting without the store lock");
+	if (store_load(s, err) != 0)
+		return -1;
+	/* One new segment per source that has more than one visible one. */
+	size_t n = s->nsegs;
+	for (size_t i = 0; i < n; i++) {
+		const struct segment *g = &s->segs[i];
+		if (g->hidden)
+			continue;
+		const char *source = g->str[g->source];
+		size_t visible = 0;
+		bool first = true;
+		for (size_t j = 0; j < n; j++) {
+			const struct segment *h = &s->segs[j];
+			if (h->hidden || strcmp(h->str[h->source], source) != 0)
+				continue;
+			first &= j >= i;
+			visible++;
+		}
+		if (!first || visible < 2)
+			continue;
+		char *src = br_strdup(source);
+		int rc = compact_source(s, src, err);
+		free(src);
+		if (rc != 0)
+			return -1;
+		st->sources++;
+		st->merged += visible;
+	}
+	/* What a compaction absorbed is now only clutter: remove it. The
+	 * compacted segment is durable already, so a crash here is harmless. */
+	size_t kept = 0;
+	bool removed = false;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		struct segment *g = &s->segs[i];
+		if (g->hidden) {
+			if (unlink(g->path) != 0 && errno != ENOENT) {
+				int e = errno;
+				br_fail(err, "cannot remove '%s': %s", g->path, strerror(e));
+				s->segs[kept++] = *g;
+				continue;
+			}
+			st->removed++;
+			removed = true;
+			segment_free(g);
+		} else {
+			s->segs[kept++] = *g;
+		}
+	}
+	s->nsegs = kept;
+	index_segments(s);
+	if (br_failed(err))
+		return -1;
+	if (removed) {
+		char *segdir = path_join(s->dir, SEG_DIR);
+		int rc = fsync_dir(segdir, err);
+		free(segdir);
+		return rc;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- scan */
@@ -817,7 +950,8 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 		return -1;
 	for (size_t i = 0; i < s->nsegs; i++) {
 		const struct segment *g = &s->segs[i];
-		if (q->source && strcmp(q->source, g->str[g->source]) != 0)
+		if (g->hidden ||
+		    (q->source && strcmp(q->source, g->str[g->source]) != 0))
 			continue;
 		if (g->nrows == 0 ||
 		    (q->since != BR_DAY_NONE && g->day_max < q->since) ||
