@@ -135,7 +135,7 @@ static const char usage_text[] =
 	"           --replace: a backfill whose data replaces the source's days\n"
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
-	"           [--source NAME] [--no-color]\n"
+	"           [--source NAME] [--no-color] [--skip-corrupt]\n"
 	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
 	"  verify   check every segment of the store; name the bad ones\n"
 	"  compact  merge all segments into one per source\n"
@@ -441,10 +441,11 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
 		   *by = "day", *format = "table", *output = NULL, *source = NULL;
-	bool no_color = false;
+	bool no_color = false, skip_corrupt = false;
 	char *pos[argc + 1];
 	int npos;
 	const struct option opts[] = {
+		{"--skip-corrupt", NULL, &skip_corrupt},
 		{"--since", &since, NULL},   {"--until", &until, NULL},
 		{"--month", &month, NULL},   {"--as-of", &as_of, NULL},
 		{"--by", &by, NULL},         {"--format", &format, NULL},
@@ -466,6 +467,8 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 		return fail_with(&err);
 
 	struct store *s = store_open(g->store, false, &err);
+	if (s && skip_corrupt)
+		store_skip_corrupt(s);
 	struct report *r = s ? report_run(s, &q, &err) : NULL;
 	if (!r) {
 		store_free(s);
@@ -478,6 +481,9 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 			     !getenv("NO_COLOR");
 		rc = report_write(r, f, color, stdout, &err);
 	}
+	for (size_t i = 0; i < r->nskipped; i++)
+		print_warning("skipped corrupt segment %s: %s", r->skipped[2 * i],
+			      r->skipped[2 * i + 1]);
 	report_free(r);
 	store_free(s);
 	return rc ? fail_with(&err) : BR_EXIT_OK;

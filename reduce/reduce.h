@@ -141,6 +141,15 @@ struct store_query {
  * becomes store_scan's result. */
 typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
 
+/* From now on, a corrupt segment is left out of scans instead of failing
+ * them; store_skipped lists what was left out. Call before the first scan. */
+void store_skip_corrupt(struct store *s);
+
+/* The i-th segment left out (path and problem), or NULL past the last. The
+ * strings are borrowed until the store is freed. */
+const char *store_skipped(const struct store *s, size_t i,
+			  const char **problem);
+
 /* Calls fn for each live row matching q. Fails (-1) naming the segment when
  * one is corrupt or of a newer format version. */
 int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,

@@ -53,6 +53,9 @@ struct store {
 	size_t nsegs;
 	struct br_fp *fps;    /* sorted fingerprints of every input */
 	size_t nfps;
+	bool skip_corrupt;
+	char **skipped;       /* pairs: path, problem */
+	size_t nskipped;
 };
 
 /* ------------------------------------------------------------ encoding */
@@ -312,11 +315,28 @@ void store_free(struct store *s)
 		segment_free(&s->segs[i]);
 	free(s->segs);
 	free(s->fps);
+	for (size_t i = 0; i < 2 * s->nskipped; i++)
+		free(s->skipped[i]);
+	free(s->skipped);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the flock */
 	br_tz_free(s->tz);
 	free(s->dir);
 	free(s);
+}
+
+void store_skip_corrupt(struct store *s)
+{
+	s->skip_corrupt = true;
+}
+
+const char *store_skipped(const struct store *s, size_t i,
+			  const char **problem)
+{
+	if (i >= s->nskipped)
+		return NULL;
+	*problem = s->skipped[2 * i + 1];
+	return s->skipped[2 * i];
 }
 
 const char *store_dir(const struct store *s)
@@ -612,8 +632,16 @@ static int store_load(struct store *s, struct br_err *err)
 		char why[256];
 		struct segment g;
 		if (rc == 0 && segment_load(&g, path, why, sizeof why) != 0) {
-			rc = br_fail(err, "corrupt segment '%s': %s (run "
-				     "'burnrate verify')", path, why);
+			if (s->skip_corrupt) {
+				s->skipped = br_realloc(s->skipped, (s->nskipped + 1) *
+							2 * sizeof *s->skipped);
+				s->skipped[2 * s->nskipped] = br_strdup(path);
+				s->skipped[2 * s->nskipped++ + 1] = br_strdup(why);
+			} else {
+				rc = br_fail(err, "corrupt segment '%s': %s (run "
+					     "'burnrate verify'; 'report --skip-corrupt' "
+					     "leaves it out)", path, why);
+			}
 			segment_free(&g);
 		} else if (rc == 0) {
 			s->segs[s->nsegs++] = g;

@@ -229,6 +229,13 @@ struct report *report_run(struct store *s, const struct report_query *q,
 		report_free(r);
 		return NULL;
 	}
+	const char *path, *problem;
+	for (size_t i = 0; (path = store_skipped(s, i, &problem)); i++) {
+		r->skipped = br_realloc(r->skipped, (i + 1) * 2 * sizeof *r->skipped);
+		r->skipped[2 * i] = br_strdup(path);
+		r->skipped[2 * i + 1] = br_strdup(problem);
+		r->nskipped = i + 1;
+	}
 	qsort_r(r->rows, r->nrows, sizeof *r->rows, row_cmp, &r->q.nkeys);
 	if (r->nunpriced)
 		qsort(r->unpriced, r->nunpriced, sizeof *r->unpriced, unpriced_cmp);
@@ -248,6 +255,9 @@ void report_free(struct report *r)
 		free(r->unpriced[i].model);
 	}
 	free(r->unpriced);
+	for (size_t i = 0; i < 2 * r->nskipped; i++)
+		free(r->skipped[i]);
+	free(r->skipped);
 	free((char *)r->q.source);
 	free(r);
 }

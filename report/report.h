@@ -75,9 +75,13 @@ struct report {
 	struct red_totals totals;
 	struct report_unpriced *unpriced; /* sorted by provider, model */
 	size_t nunpriced;
+	char **skipped;          /* corrupt segments left out: path, problem */
+	size_t nskipped;
 };
 
-/* Runs q over the store. Caller frees with report_free. */
+/* Runs q over the store. Caller frees with report_free. When the store
+ * skips corrupt segments (store_skip_corrupt), the report lists them and
+ * every writer shows them. */
 struct report *report_run(struct store *s, const struct report_query *q,
 			  struct br_err *err);
 void report_free(struct report *r);

@@ -146,7 +146,19 @@ static void write_json(const struct report *r, FILE *out)
 		fprintf(out, ",\"requests\":%llu}",
 			(unsigned long long)r->unpriced[i].requests);
 	}
-	fputs("]}\n", out);
+	fputc(']', out);
+	if (r->nskipped) {
+		fputs(",\n\"skipped_segments\":[", out);
+		for (size_t i = 0; i < r->nskipped; i++) {
+			fputs(i ? ",{\"segment\":" : "{\"segment\":", out);
+			json_string(out, r->skipped[2 * i]);
+			fputs(",\"problem\":", out);
+			json_string(out, r->skipped[2 * i + 1]);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	fputs("}\n", out);
 }
 
 /* Writes one CSV cell: quoted when needed, and prefixed with ' when a
@@ -320,6 +332,9 @@ static void write_table(const struct report *r, bool color, FILE *out)
 				(unsigned long long)r->unpriced[i].requests);
 		fputs("); add prices with --prices FILE\n", out);
 	}
+	for (size_t i = 0; i < r->nskipped; i++)
+		fprintf(out, "SKIPPED corrupt segment %s: %s\n", r->skipped[2 * i],
+			r->skipped[2 * i + 1]);
 	free(width);
 }
 

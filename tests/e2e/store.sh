@@ -1,0 +1,77 @@
+#!/bin/sh
+# store.sh - days in the store's time zone across DST changes (a
+# 23-hour and a 25-hour day in Europe/Paris), the zone named in reports, and
+# the writer lock: a second writer exits 75 at once, naming the holder; and
+# a corrupt segment: refused by report unless --skip-corrupt, which names it.
+set -eu
+: "${BURNRATE:=./burnrate}"
+case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL store: $*" >&2; exit 1; }
+cd "$tmp"
+"$BURNRATE" --quiet --store st init --timezone Europe/Paris
+# Paris: 2025-03-30 has 23 hours (02:00 -> 03:00), 2025-10-26 has 25.
+cat >dst.jsonl <<'JSONL'
+{"timestamp":"2025-03-29T22:59:59Z","provider":"p","model":"m","usage":{"input_tokens":1}}
+{"timestamp":"2025-03-29T23:00:00Z","provider":"p","model":"m","usage":{"input_tokens":2}}
+{"timestamp":"2025-03-30T21:59:59Z","provider":"p","model":"m","usage":{"input_tokens":4}}
+{"timestamp":"2025-03-30T22:00:00Z","provider":"p","model":"m","usage":{"input_tokens":8}}
+{"timestamp":"2025-10-25T21:59:59Z","provider":"p","model":"m","usage":{"input_tokens":16}}
+{"timestamp":"2025-10-25T22:00:00Z","provider":"p","model":"m","usage":{"input_tokens":32}}
+{"timestamp":"2025-10-26T22:59:59Z","provider":"p","model":"m","usage":{"input_tokens":64}}
+{"timestamp":"2025-10-26T23:00:00Z","provider":"p","model":"m","usage":{"input_tokens":128}}
+{"timestamp":"2025-10-26T23:30:00+01:00","provider":"p","model":"m","usage":{"input_tokens":256}}
+JSONL
+"$BURNRATE" --quiet --store st ingest dst.jsonl
+"$BURNRATE" --store st report --as-of 2025-12-31 --by day --format csv |
+	cut -d, -f1,4 >got.csv
+cat >want.csv <<'CSV'
+day,input_tokens
+2025-03-29,1
+2025-03-30,6
+2025-03-31,8
+2025-10-25,16
+2025-10-26,352
+2025-10-27,128
+CSV
+diff want.csv got.csv || fail "days in Europe/Paris are wrong"
+"$BURNRATE" --store st report --as-of 2025-12-31 --format json |
+	grep -q '"timezone":"Europe/Paris"' || fail "the report does not name the zone"
+"$BURNRATE" --quiet --store st init --timezone UTC 2>err.txt && fail "init changed the zone"
+grep -q 'Europe/Paris' err.txt || fail "init does not say which zone the store has"
+
+# The lock: held by another process, the second writer exits 75 at once.
+(exec 9>>st/lock; flock 9; exec sleep 5) &
+holder=$!
+sleep 0.3
+set +e
+"$BURNRATE" --store st ingest dst.jsonl 2>lock.txt
+rc=$?
+"$BURNRATE" --store st compact 2>>lock.txt
+rc2=$?
+set -e
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+[ "$rc" = 75 ] && [ "$rc2" = 75 ] || fail "a locked store gave exit $rc/$rc2, not 75"
+grep -q 'burnrate: error: store is locked by pid' lock.txt || fail "no 'store is locked by pid' message"
+# Released by the holder's death: the next run proceeds.
+"$BURNRATE" --quiet --store st ingest dst.jsonl || fail "the lock was not released"
+# A corrupt segment: report refuses it, --skip-corrupt names it in the report.
+"$BURNRATE" --quiet --store st2 ingest dst.jsonl
+printf '{"timestamp":"2025-06-01T00:00:00Z","provider":"p","model":"m"}\n' >more.jsonl
+"$BURNRATE" --quiet --store st2 ingest more.jsonl
+seg=$(ls st2/segments/seg-* | head -n 1)
+printf 'X' | dd of="$seg" bs=1 seek=200 conv=notrunc 2>/dev/null
+set +e
+"$BURNRATE" --store st2 report --as-of 2025-12-31 >/dev/null 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "report on a corrupt store exited $rc, not 1"
+grep -q "$seg" err.txt || fail "the corrupt segment is not named"
+"$BURNRATE" --store st2 report --as-of 2025-12-31 --skip-corrupt --format json \
+	>skip.json 2>/dev/null || fail "--skip-corrupt failed"
+grep -q "\"skipped_segments\":\[{\"segment\":\"$seg\"" skip.json ||
+	fail "the JSON report does not list the skipped segment"
+grep -q '"requests":1,' skip.json || fail "--skip-corrupt lost the sound segment"
+echo "store: all checks passed"
