@@ -5,6 +5,7 @@
 #   make check                deps + build + every CUnit suite and end-to-end test
 #   make SANITIZE=address,undefined check
 #   make demo                 ingest samples/ and write reports into demo-out/
+#   make bench                benchmarks (docs/PERFORMANCE.md)
 #   make torture              hundreds of SIGKILLs during ingest/compact/backfill
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -46,7 +47,7 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all deps check test unit e2e demo install clean torture
+.PHONY: all deps check test unit e2e demo install clean torture bench
 .DEFAULT_GOAL := all
 
 all: burnrate
@@ -94,6 +95,13 @@ test: $(BUILD)/burnrate $(TEST_BIN)
 
 unit: $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(TEST_BIN)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libburnrate.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lm -lpthread
+
+# Benchmarks; figures and how to read them are in docs/PERFORMANCE.md.
+bench: $(BUILD)/burnrate $(BUILD)/bench/mkstore
+	@BURNRATE=$(BUILD)/burnrate MKSTORE=$(BUILD)/bench/mkstore sh bench/store.sh
 
 # Hundreds of SIGKILLs during ingest, compaction and backfill.
 torture: $(BUILD)/burnrate

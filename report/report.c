@@ -110,8 +110,8 @@ struct builder {
 	struct br_buf key;
 };
 
-/* Writes the value of key k for row into buf (at least 64 bytes) or
- * returns the row's string. */
+/* Returns the value of key k for row: a day, week or month formatted into
+ * buf (at least 64 bytes), or one of the row's strings. */
 static const char *key_value(enum report_key k, const struct store_row *row,
 			     char *buf)
 {
@@ -162,14 +162,15 @@ static int collect(void *ctx, const struct store_row *row)
 {
 	struct builder *b = ctx;
 	struct report *r = b->r;
-	char bufs[REPORT_KEY_COUNT][64];
-	const char *vals[REPORT_KEY_COUNT];
-	br_buf_reset(&b->key);
+	char buf[64];
+	uint32_t ids[REPORT_KEY_COUNT];
+	/* The group is identified by the ids of its key values. */
 	for (size_t i = 0; i < r->q.nkeys; i++) {
-		vals[i] = key_value(r->q.keys[i], row, bufs[i]);
-		br_buf_put(&b->key, vals[i], strlen(vals[i]) + 1);
+		const char *v = key_value(r->q.keys[i], row, buf);
+		ids[i] = br_dict_intern(r->values, v, strlen(v));
 	}
-	uint32_t id = br_dict_intern(b->groups, b->key.p ? b->key.p : "", b->key.len);
+	uint32_t id = br_dict_intern(b->groups, (const char *)ids,
+				     r->q.nkeys * sizeof ids[0]);
 	if (id == r->nrows) {
 		if (r->nrows == b->cap) {
 			b->cap = b->cap ? b->cap * 2 : 64;
@@ -178,7 +179,7 @@ static int collect(void *ctx, const struct store_row *row)
 		struct report_row *nr = &r->rows[r->nrows++];
 		memset(nr, 0, sizeof *nr);
 		for (size_t i = 0; i < r->q.nkeys; i++)
-			nr->key[i] = br_strdup(vals[i]);
+			nr->key[i] = br_dict_str(r->values, ids[i], NULL);
 	}
 	red_totals_add(&r->rows[id].t, &row->t);
 	red_totals_add(&r->totals, &row->t);
@@ -196,7 +197,7 @@ static int row_cmp(const void *a, const void *b, void *ctx)
 	const struct report_row *x = a, *y = b;
 	size_t nkeys = *(const size_t *)ctx;
 	for (size_t i = 0; i < nkeys; i++) {
-		int c = strcmp(x->key[i], y->key[i]);
+		int c = x->key[i] == y->key[i] ? 0 : strcmp(x->key[i], y->key[i]);
 		if (c)
 			return c;
 	}
@@ -214,6 +215,7 @@ struct report *report_run(struct store *s, const struct report_query *q,
 			  struct br_err *err)
 {
 	struct report *r = br_calloc(1, sizeof *r);
+	r->values = br_dict_new();
 	r->q = *q;
 	r->q.source = q->source ? br_strdup(q->source) : NULL;
 	r->first_day = r->last_day = BR_DAY_NONE;
@@ -246,9 +248,7 @@ void report_free(struct report *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nrows; i++)
-		for (size_t k = 0; k < r->q.nkeys; k++)
-			free(r->rows[i].key[k]);
+	br_dict_free(r->values);
 	free(r->rows);
 	for (size_t i = 0; i < r->nunpriced; i++) {
 		free(r->unpriced[i].provider);

@@ -53,10 +53,10 @@ int report_parse_period(struct report_query *q, const char *since,
 			const char *until, const char *month,
 			const char *as_of, struct br_err *err);
 
-/* One output row: the values of the query's keys (key[i] for keys[i]) and
- * the totals of its group. */
+/* One output row: the values of the query's keys (key[i] for keys[i]),
+ * owned by the report's dictionary, and the totals of its group. */
 struct report_row {
-	char *key[REPORT_KEY_COUNT];
+	const char *key[REPORT_KEY_COUNT];
 	struct red_totals t;
 };
 
@@ -70,6 +70,7 @@ struct report {
 	struct report_query q;   /* q.source is a copy owned by the report */
 	char timezone[64];
 	int32_t first_day, last_day; /* days with data; BR_DAY_NONE if none */
+	struct br_dict *values;  /* every key value, once */
 	struct report_row *rows; /* sorted by key values, in key order */
 	size_t nrows;
 	struct red_totals totals;

@@ -36,8 +36,49 @@ static const char *value_text(const struct red_totals *t, enum value_col c,
 	case V_COST: return br_money_format(t->cost, buf);
 	case V_NCOLS: break;
 	}
-	snprintf(buf, BR_MONEY_BUFSZ, "%llu", (unsigned long long)v);
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = 0;
 	return buf;
+}
+
+/* A buffered writer: output collects in memory and goes out in big
+ * writes, which keeps a 365,000-row report fast. */
+struct emit {
+	struct br_buf b;
+	FILE *out;
+};
+
+#define EMIT_FLUSH_AT ((size_t)1 << 16)
+
+static void emit_flush(struct emit *e)
+{
+	if (e->b.len)
+		fwrite(e->b.p, 1, e->b.len, e->out);
+	br_buf_reset(&e->b);
+}
+
+static void emit(struct emit *e, const char *s, size_t n)
+{
+	br_buf_put(&e->b, s, n);
+	if (e->b.len >= EMIT_FLUSH_AT)
+		emit_flush(e);
+}
+
+static void emits(struct emit *e, const char *s)
+{
+	emit(e, s, strlen(s));
+}
+
+static void emitc(struct emit *e, char c)
+{
+	emit(e, &c, 1);
 }
 
 /* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
@@ -61,25 +102,37 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Writes s as a JSON string; invalid UTF-8 becomes U+FFFD. */
-static void json_string(FILE *out, const char *s)
+/* Writes s as a JSON string; invalid UTF-8 becomes U+FFFD. Runs of
+ * bytes that need no escaping are copied at once. */
+static void json_string(struct emit *e, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
-	fputc('"', out);
+	emitc(e, '"');
 	while (n > 0) {
+		size_t run = 0;
+		while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
+		       p[run] != '"' && p[run] != '\\')
+			run++;
+		emit(e, (const char *)p, run);
+		p += run;
+		n -= run;
+		if (n == 0)
+			break;
 		if (*p == '"' || *p == '\\') {
-			fputc('\\', out);
-			fputc(*p, out);
+			char esc[2] = {'\\', (char)*p};
+			emit(e, esc, 2);
 		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\u%04x", *p);
+			char esc[8];
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
+			emits(e, esc);
 		} else {
 			size_t len = utf8_seq(p, n);
 			if (len == 0) {
-				fputs("\\ufffd", out);
+				emits(e, "\\ufffd");
 				len = 1;
 			} else {
-				fwrite(p, 1, len, out);
+				emit(e, (const char *)p, len);
 			}
 			p += len;
 			n -= len;
@@ -88,115 +141,139 @@ static void json_string(FILE *out, const char *s)
 		p++;
 		n--;
 	}
-	fputc('"', out);
+	emitc(e, '"');
 }
 
-static void json_day_or_null(FILE *out, int32_t day)
+static void json_day_or_null(struct emit *e, int32_t day)
 {
 	if (day == BR_DAY_NONE) {
-		fputs("null", out);
+		emits(e, "null");
 		return;
 	}
 	char buf[11];
 	br_day_format(day, buf);
-	fprintf(out, "\"%s\"", buf);
+	emitc(e, '"');
+	emit(e, buf, 10);
+	emitc(e, '"');
 }
 
-static void json_values(FILE *out, const struct red_totals *t, bool first)
+/* Writes the value columns of t, each preceded by ",NAME:" in JSON or ","
+ * in CSV. */
+static void emit_values(struct emit *e, const struct red_totals *t, bool json,
+			bool leading_comma)
 {
 	char buf[BR_MONEY_BUFSZ];
-	for (int c = 0; c < V_NCOLS; c++)
-		fprintf(out, "%s\"%s\":%s", first && c == 0 ? "" : ",",
-			value_names[c], value_text(t, (enum value_col)c, buf));
+	for (int c = 0; c < V_NCOLS; c++) {
+		if (c || leading_comma)
+			emitc(e, ',');
+		if (json) {
+			emitc(e, '"');
+			emits(e, value_names[c]);
+			emit(e, "\":", 2);
+		}
+		emits(e, value_text(t, (enum value_col)c, buf));
+	}
 }
 
-static void write_json(const struct report *r, FILE *out)
+static void write_json(const struct report *r, struct emit *e)
 {
 	char asof[11];
 	br_day_format(r->q.as_of, asof);
-	fprintf(out, "{\"generated_by\":\"burnrate %s\",\"as_of\":\"%s\",\"timezone\":",
-		BR_VERSION, asof);
-	json_string(out, r->timezone);
-	fputs(",\"currency\":\"USD\",\"period\":{\"since\":", out);
-	json_day_or_null(out, r->q.since != BR_DAY_NONE ? r->q.since : r->first_day);
-	fputs(",\"until\":", out);
-	json_day_or_null(out, r->q.until);
-	fputs("},\"group_by\":[", out);
-	for (size_t k = 0; k < r->q.nkeys; k++)
-		fprintf(out, "%s\"%s\"", k ? "," : "", report_key_name(r->q.keys[k]));
-	fputs("],\n\"rows\":[", out);
+	emits(e, "{\"generated_by\":\"burnrate " BR_VERSION "\",\"as_of\":\"");
+	emits(e, asof);
+	emits(e, "\",\"timezone\":");
+	json_string(e, r->timezone);
+	emits(e, ",\"currency\":\"USD\",\"period\":{\"since\":");
+	json_day_or_null(e, r->q.since != BR_DAY_NONE ? r->q.since : r->first_day);
+	emits(e, ",\"until\":");
+	json_day_or_null(e, r->q.until);
+	emits(e, "},\"group_by\":[");
+	for (size_t k = 0; k < r->q.nkeys; k++) {
+		if (k)
+			emitc(e, ',');
+		json_string(e, report_key_name(r->q.keys[k]));
+	}
+	emits(e, "],\n\"rows\":[");
 	for (size_t i = 0; i < r->nrows; i++) {
-		fputs(i ? ",\n{" : "\n{", out);
+		emits(e, i ? ",\n{" : "\n{");
 		for (size_t k = 0; k < r->q.nkeys; k++) {
-			fprintf(out, "\"%s\":", report_key_name(r->q.keys[k]));
-			json_string(out, r->rows[i].key[k]);
-			fputc(',', out);
+			json_string(e, report_key_name(r->q.keys[k]));
+			emitc(e, ':');
+			json_string(e, r->rows[i].key[k]);
+			emitc(e, ',');
 		}
-		json_values(out, &r->rows[i].t, true);
-		fputc('}', out);
+		emit_values(e, &r->rows[i].t, true, false);
+		emitc(e, '}');
 	}
-	fputs("],\n\"totals\":{", out);
-	json_values(out, &r->totals, true);
-	fputs("},\n\"unpriced\":[", out);
+	emits(e, "],\n\"totals\":{");
+	emit_values(e, &r->totals, true, false);
+	emits(e, "},\n\"unpriced\":[");
+	char num[32];
 	for (size_t i = 0; i < r->nunpriced; i++) {
-		fputs(i ? ",{\"provider\":" : "{\"provider\":", out);
-		json_string(out, r->unpriced[i].provider);
-		fputs(",\"model\":", out);
-		json_string(out, r->unpriced[i].model);
-		fprintf(out, ",\"requests\":%llu}",
-			(unsigned long long)r->unpriced[i].requests);
+		emits(e, i ? ",{\"provider\":" : "{\"provider\":");
+		json_string(e, r->unpriced[i].provider);
+		emits(e, ",\"model\":");
+		json_string(e, r->unpriced[i].model);
+		snprintf(num, sizeof num, ",\"requests\":%llu}",
+			 (unsigned long long)r->unpriced[i].requests);
+		emits(e, num);
 	}
-	fputc(']', out);
+	emitc(e, ']');
 	if (r->nskipped) {
-		fputs(",\n\"skipped_segments\":[", out);
+		emits(e, ",\n\"skipped_segments\":[");
 		for (size_t i = 0; i < r->nskipped; i++) {
-			fputs(i ? ",{\"segment\":" : "{\"segment\":", out);
-			json_string(out, r->skipped[2 * i]);
-			fputs(",\"problem\":", out);
-			json_string(out, r->skipped[2 * i + 1]);
-			fputc('}', out);
+			emits(e, i ? ",{\"segment\":" : "{\"segment\":");
+			json_string(e, r->skipped[2 * i]);
+			emits(e, ",\"problem\":");
+			json_string(e, r->skipped[2 * i + 1]);
+			emitc(e, '}');
 		}
-		fputc(']', out);
+		emitc(e, ']');
 	}
-	fputs("}\n", out);
+	emits(e, "}\n");
 }
 
 /* Writes one CSV cell: quoted when needed, and prefixed with ' when a
  * spreadsheet would read it as a formula. */
-static void csv_cell(FILE *out, const char *s)
+static void csv_cell(struct emit *e, const char *s)
 {
-	bool formula = strchr("=+-@\t\r", s[0]) && s[0];
+	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
 	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		fputc('"', out);
+	if (!quote) {
+		emits(e, s);
+		return;
+	}
+	emitc(e, '"');
 	if (formula)
-		fputc('\'', out);
+		emitc(e, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
+			emitc(e, '"');
+		emitc(e, *s);
 	}
-	if (quote)
-		fputc('"', out);
+	emitc(e, '"');
 }
 
-static void write_csv(const struct report *r, FILE *out)
+static void write_csv(const struct report *r, struct emit *e)
 {
-	for (size_t k = 0; k < r->q.nkeys; k++)
-		fprintf(out, "%s%s", k ? "," : "", report_key_name(r->q.keys[k]));
-	for (int c = 0; c < V_NCOLS; c++)
-		fprintf(out, ",%s", value_names[c]);
-	fputs("\r\n", out);
-	char buf[BR_MONEY_BUFSZ];
+	for (size_t k = 0; k < r->q.nkeys; k++) {
+		if (k)
+			emitc(e, ',');
+		emits(e, report_key_name(r->q.keys[k]));
+	}
+	for (int c = 0; c < V_NCOLS; c++) {
+		emitc(e, ',');
+		emits(e, value_names[c]);
+	}
+	emits(e, "\r\n");
 	for (size_t i = 0; i < r->nrows; i++) {
 		for (size_t k = 0; k < r->q.nkeys; k++) {
 			if (k)
-				fputc(',', out);
-			csv_cell(out, r->rows[i].key[k]);
+				emitc(e, ',');
+			csv_cell(e, r->rows[i].key[k]);
 		}
-		for (int c = 0; c < V_NCOLS; c++)
-			fprintf(out, ",%s", value_text(&r->rows[i].t, (enum value_col)c, buf));
-		fputs("\r\n", out);
+		emit_values(e, &r->rows[i].t, false, true);
+		emits(e, "\r\n");
 	}
 }
 
@@ -341,17 +418,20 @@ static void write_table(const struct report *r, bool color, FILE *out)
 int report_write(const struct report *r, enum report_format f, bool color,
 		 FILE *out, struct br_err *err)
 {
+	struct emit e = {.out = out};
 	switch (f) {
 	case REPORT_JSON:
-		write_json(r, out);
+		write_json(r, &e);
 		break;
 	case REPORT_CSV:
-		write_csv(r, out);
+		write_csv(r, &e);
 		break;
 	case REPORT_TABLE:
 		write_table(r, color, out);
 		break;
 	}
+	emit_flush(&e);
+	br_buf_free(&e.b);
 	if (fflush(out) != 0 || ferror(out))
 		return br_fail(err, "cannot write report: %s", strerror(errno));
 	return 0;
