@@ -236,7 +236,21 @@ static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
 		r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
 	}
 	r->inputs[r->ninputs++] = (struct store_input){
-		br_strdup(in->name), in->fp, in->bytes, in->records};
+		br_strdup(in->key ? in->key : in->name), in->fp, in->bytes,
+		in->records};
+}
+
+/* Tells ingest what a plain file's earlier run took of it, so that a log
+ * that grew is read from where it ended. A backfill re-reads everything. */
+static bool sink_known(void *ctx, const char *key, struct ingest_known *known)
+{
+	struct ingest_run *r = ctx;
+	struct store_input in;
+	if (r->backfill ||
+	    store_last_input(r->store, key, &in, &r->store_err) != 1)
+		return false;
+	*known = (struct ingest_known){in.bytes, in.fp};
+	return true;
 }
 
 static void ingest_run_free(struct ingest_run *r)
@@ -293,6 +307,13 @@ static void print_ingest_summary(const struct ingest_run *r,
 		if (rejects_path)
 			printf(" (see %s)", rejects_path);
 	}
+	if (st->resumed)
+		printf(", %llu grown file%s read from where %s ended",
+		       (unsigned long long)st->resumed, st->resumed == 1 ? "" : "s",
+		       st->resumed == 1 ? "it" : "they");
+	if (st->waiting)
+		printf(", %llu partial last line%s left for the next run",
+		       (unsigned long long)st->waiting, st->waiting == 1 ? "" : "s");
 	if (r->failed)
 		printf(", %llu unreadable input%s", (unsigned long long)r->failed,
 		       r->failed == 1 ? "" : "s");
@@ -363,7 +384,8 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 		}
 		io.rejects = rejects;
 	}
-	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end};
+	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
+				   sink_known};
 	ing = ingest_new(&io, &sink, &err);
 	if (!ing)
 		goto fail;

@@ -245,12 +245,72 @@ static int handle_bytes(struct ingest *g, struct input_state *st,
 	return 0;
 }
 
-/* Reads one input from fd to its end and reports it to the sink. */
-static int ingest_fd(struct ingest *g, int fd, const char *name,
-		     struct br_err *err)
+/* Hashes the first len bytes of the file fd again (when a partial last line
+ * must be left out of the fingerprint). */
+static int hash_file_prefix(int fd, uint64_t len, char *buf,
+			    struct br_hasher *h)
 {
-	struct input_state st = {.in = {.name = name}};
+	br_hash_init(h);
+	for (uint64_t pos = 0; pos < len;) {
+		size_t want = len - pos < READ_CHUNK ? (size_t)(len - pos) : READ_CHUNK;
+		ssize_t r = pread(fd, buf, want, (off_t)pos);
+		if (r <= 0)
+			return -1;
+		br_hash_update(h, buf, (size_t)r);
+		pos += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Reading the already ingested prefix of a grown plain file. */
+struct resume {
+	bool active;
+	struct ingest_known k;
+	uint64_t pos;
+	unsigned long lines;
+};
+
+/* Takes up to n bytes of the known prefix at p into the hash h. Once the
+ * whole prefix is read, checks it: a prefix that changed fails the input,
+ * which was edited in place and would otherwise be counted twice. Returns
+ * the bytes taken. */
+static size_t resume_take(struct resume *rs, struct br_hasher *h,
+			  const char *p, size_t n, struct input_state *st)
+{
+	size_t take = rs->k.bytes - rs->pos < n ? (size_t)(rs->k.bytes - rs->pos) : n;
+	br_hash_update(h, p, take);
+	for (size_t i = 0; i < take; i++)
+		rs->lines += p[i] == '\n';
+	rs->pos += take;
+	if (rs->pos == rs->k.bytes) {
+		if (!br_fp_equal(br_hash_final(h), rs->k.fp))
+			br_fail(&st->err, "%s: its first %llu bytes changed since they "
+				"were ingested; not counted again (ingest it with "
+				"--replace to recount its days)", st->in.name,
+				(unsigned long long)rs->k.bytes);
+		rs->active = false;
+		st->lineno = rs->lines;
+		st->in.resumed_at = rs->k.bytes;
+	}
+	return take;
+}
+
+/* Reads one input from fd to its end and reports it to the sink. key is a
+ * plain file's canonical path (NULL for standard input): such a file may
+ * resume where an earlier run ended, and its partial last line waits. */
+static int ingest_fd(struct ingest *g, int fd, const char *name,
+		     const char *key, struct br_err *err)
+{
+	struct input_state st = {.in = {.name = name, .key = key}};
 	struct br_hasher h;
+	struct resume rs = {0};
+	struct stat sb;
+	/* A file shorter than what was ingested of it is a new one (a rotated
+	 * or truncated log): it is read whole. */
+	if (key && g->sink.known && g->sink.known(g->sink.ctx, key, &rs.k) &&
+	    rs.k.bytes > 0 && fstat(fd, &sb) == 0 &&
+	    (uint64_t)sb.st_size >= rs.k.bytes)
+		rs.active = true;
 	br_hash_init(&h);
 	br_buf_reset(&g->line);
 	br_dict_free(g->pending);
@@ -261,19 +321,38 @@ static int ingest_fd(struct ingest *g, int fd, const char *name,
 	int rc = 0;
 	for (;;) {
 		ssize_t n = source_read(src, g->chunk, READ_CHUNK, &st.err);
-		if (n < 0) {
-			rc = -1;
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
 			break;
 		}
-		if (n == 0)
-			break;
-		br_hash_update(&h, g->chunk, (size_t)n);
+		const char *p = g->chunk;
+		size_t left = (size_t)n;
 		st.in.bytes += (uint64_t)n;
-		if ((rc = handle_bytes(g, &st, g->chunk, (size_t)n)) != 0)
+		if (rs.active && source_compressed(src))
+			rs.active = false;
+		if (rs.active) {
+			size_t take = resume_take(&rs, &h, p, left, &st);
+			if (br_failed(&st.err)) {
+				rc = -1;
+				break;
+			}
+			p += take;
+			left -= take;
+		}
+		br_hash_update(&h, p, left);
+		if ((rc = handle_bytes(g, &st, p, left)) != 0)
 			break;
 	}
-	if (rc == 0 && (g->line.len > 0 || st.overlong))
+	bool partial = g->line.len > 0 || st.overlong;
+	if (rc == 0 && partial && key && !source_compressed(src)) {
+		/* A log being written: its last line waits for the next run. */
+		st.in.waiting = true;
+		st.in.bytes -= st.line_len;
+		if (hash_file_prefix(fd, st.in.bytes, g->chunk, &h) != 0)
+			rc = br_fail(&st.err, "%s: cannot read: %s", name, strerror(errno));
+	} else if (rc == 0 && partial) {
 		rc = handle_line(g, &st, g->line.p ? g->line.p : "", g->line.len);
+	}
 	if (rc == 0 && st.parser) {
 		const char *why = NULL;
 		if (st.parser->finish(st.parser, &why)) {
@@ -290,6 +369,9 @@ static int ingest_fd(struct ingest *g, int fd, const char *name,
 	g->stats.bytes += st.in.bytes;
 	if (rc == 0) {
 		g->stats.inputs++;
+		g->stats.resumed += st.in.resumed_at > 0 &&
+				    st.in.bytes > st.in.resumed_at;
+		g->stats.waiting += st.in.waiting;
 		for (uint32_t i = 0; i < br_dict_count(g->pending); i++) {
 			size_t n;
 			const char *id = br_dict_str(g->pending, i, &n);
@@ -400,7 +482,9 @@ static int ingest_file(struct ingest *g, const char *path, struct br_err *err)
 			g->sink.end(g->sink.ctx, &in, false, e.msg);
 		return -1;
 	}
-	int rc = ingest_fd(g, fd, path, err);
+	char *key = realpath(path, NULL);
+	int rc = ingest_fd(g, fd, path, key ? key : path, err);
+	free(key);
 	close(fd);
 	return rc;
 }
@@ -408,7 +492,7 @@ static int ingest_file(struct ingest *g, const char *path, struct br_err *err)
 int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 {
 	if (strcmp(path, "-") == 0)
-		return ingest_fd(g, STDIN_FILENO, "-", err);
+		return ingest_fd(g, STDIN_FILENO, "-", NULL, err);
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));

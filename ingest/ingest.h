@@ -34,12 +34,23 @@ struct ingest_opts {
 /* What is known about one input once it has been read. */
 struct ingest_input {
 	const char *name;  /* display name: the path, "-" or "archive:member" */
-	struct br_fp fp;   /* fingerprint of the decompressed content */
-	uint64_t bytes;    /* decompressed bytes read */
+	const char *key;   /* a plain file's canonical path, else NULL */
+	struct br_fp fp;   /* fingerprint of the content bytes 0..bytes */
+	uint64_t bytes;    /* content bytes taken: a plain file's partial last
+			    * line is not taken, it waits for the next run */
+	uint64_t resumed_at; /* bytes ingested before (a grown file), else 0 */
+	bool waiting;      /* a partial last line waits for the next run */
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
 	uint64_t rejected; /* records rejected */
 	uint64_t duplicates; /* records dropped as duplicate request ids */
+};
+
+/* What a sink knows of a plain file ingested before: its first `bytes`
+ * bytes had fingerprint fp. */
+struct ingest_known {
+	uint64_t bytes;
+	struct br_fp fp;
 };
 
 /* Receives the events of each input. begin and end bracket every input;
@@ -53,6 +64,14 @@ struct ingest_sink {
 	void (*event)(void *ctx, const struct br_event *ev);
 	void (*end)(void *ctx, const struct ingest_input *in, bool ok,
 		    const char *message);
+	/* Asked before a plain file is read: fills *known and returns true
+	 * when the file at canonical path key was ingested before. A file now
+	 * shorter than that is new (a rotated or truncated log) and is read
+	 * whole. Otherwise, if it still starts with those bytes, only what
+	 * follows them is read (a log that grew); if it does not, the input
+	 * fails, naming the file: it was changed in place, and reading it
+	 * again would count its requests twice. */
+	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
 };
 
 /* Totals over every input handed to one struct ingest. */
@@ -64,6 +83,8 @@ struct ingest_stats {
 	uint64_t rejected;      /* records rejected */
 	uint64_t duplicates;    /* records dropped as duplicate request ids */
 	uint64_t bytes;         /* decompressed bytes */
+	uint64_t resumed;       /* grown files read from where they ended */
+	uint64_t waiting;       /* partial last lines left for the next run */
 };
 
 struct ingest;

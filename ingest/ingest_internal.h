@@ -16,6 +16,10 @@ struct source;
 struct source *source_open(int fd, const char *name);
 void source_free(struct source *src);
 
+/* Tells whether the input turned out to be compressed (valid after the
+ * first source_read). */
+bool source_compressed(const struct source *src);
+
 /* Reads up to cap bytes into buf. Returns the count, 0 at the end of the
  * input, or -1 with the reason in err (I/O error, corrupt or truncated
  * compressed data). */

@@ -116,6 +116,11 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 	}
 }
 
+bool source_compressed(const struct source *src)
+{
+	return src->gzip;
+}
+
 ssize_t source_read(struct source *src, char *buf, size_t cap,
 		    struct br_err *err)
 {

@@ -65,9 +65,10 @@ struct store_row {
 
 /* What one ingest run read: the inputs a segment covers. */
 struct store_input {
-	const char *name; /* informative: the name it had when ingested */
-	struct br_fp fp;  /* fingerprint of the decompressed content */
-	uint64_t bytes;
+	const char *name; /* a plain file's canonical path, else the name it
+			   * was given ("-", "x.gz") */
+	struct br_fp fp;  /* fingerprint of the content ingested: bytes 0..bytes */
+	uint64_t bytes;   /* content bytes ingested (complete lines) */
 	uint64_t records;
 };
 
@@ -97,6 +98,12 @@ int store_lock(struct store *s, struct br_err *err);
  * store. Loads the segment index on first use; fails (-1) when a segment is
  * corrupt, naming it. Returns 1 (known), 0 (not known) or -1. */
 int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
+
+/* Finds the newest visible input named name (as stored). Returns 1 and
+ * fills *out (its strings borrowed until the store changes), 0 when there
+ * is none, or -1 when the store cannot be read. */
+int store_last_input(struct store *s, const char *name,
+		     struct store_input *out, struct br_err *err);
 
 /* Publishes a new segment holding the rows of a and covering inputs, for
  * source (NULL: "default"), atomically: temporary file, write, fsync, rename,

@@ -664,6 +664,24 @@ int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
 	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp) ? 1 : 0;
 }
 
+int store_last_input(struct store *s, const char *name,
+		     struct store_input *out, struct br_err *err)
+{
+	if (store_load(s, err) != 0)
+		return -1;
+	for (size_t i = s->nsegs; i-- > 0;) {
+		const struct segment *g = &s->segs[i];
+		if (g->hidden)
+			continue;
+		for (uint32_t j = g->ninputs; j-- > 0;)
+			if (strcmp(g->inputs[j].name, name) == 0) {
+				*out = g->inputs[j];
+				return 1;
+			}
+	}
+	return 0;
+}
+
 /* ----------------------------------------------------- segment writing */
 
 /* Orders rows by day, then provider, model, agent, label strings, tier. */

@@ -184,8 +184,7 @@ static void test_jsonl(void)
 		"a.jsonl:8: invalid timestamp '2025-02-30T00:00:00Z': invalid day",
 		"a.jsonl:9: missing provider", "a.jsonl:10: empty provider",
 		"a.jsonl:11: invalid service_tier 'turbo'",
-		"a.jsonl:12: invalid JSON at byte 1: not a JSON object",
-		"a.jsonl:13: invalid JSON", NULL};
+		"a.jsonl:12: invalid JSON at byte 1: not a JSON object", NULL};
 	for (int i = 0; expect[i]; i++) {
 		if (!strstr(rej, expect[i]))
 			fprintf(stderr, "missing reject '%s' in:\n%s", expect[i], rej);
@@ -194,7 +193,9 @@ static void test_jsonl(void)
 	int lines = 0;
 	for (char *p = rej; *p; p++)
 		lines += *p == '\n';
-	CU_ASSERT_EQUAL(lines, 8);
+	/* The last line has no newline yet: it waits, it is not rejected. */
+	CU_ASSERT_EQUAL(lines, 7);
+	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:13:"));
 	free(rej);
 	cleanup_dir();
 }
