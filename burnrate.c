@@ -118,6 +118,16 @@ static int parse_options(const char *command, int argc, char **argv,
 	return 0;
 }
 
+/* Checks that a command which takes no arguments got none. */
+static int no_arguments(const char *command, int argc, char **argv)
+{
+	if (argc == 0)
+		return 0;
+	if (argv[0][0] == '-' && strcmp(argv[0], "-") != 0)
+		return usage_error("%s: unknown option '%s'", command, argv[0]);
+	return usage_error("%s: unexpected argument '%s'", command, argv[0]);
+}
+
 /* ----------------------------------------------------------------- help */
 
 static const char usage_text[] =
@@ -515,14 +525,9 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 
 static int cmd_compact(const struct globals *g, int argc, char **argv)
 {
-	char *pos[argc + 1];
-	int npos;
-	const struct option opts[] = {{NULL, NULL, NULL}};
-	int rc = parse_options("compact", argc, argv, opts, pos, &npos);
+	int rc = no_arguments("compact", argc, argv);
 	if (rc)
 		return rc;
-	if (npos)
-		return usage_error("compact: unexpected argument '%s'", pos[0]);
 	struct br_err err = {0};
 	struct store *s = store_open(g->store, false, &err);
 	struct store_compact_stats st;
@@ -559,14 +564,9 @@ static void verify_one(void *ctx, const char *segment, const char *problem)
 
 static int cmd_verify(const struct globals *g, int argc, char **argv)
 {
-	char *pos[argc + 1];
-	int npos;
-	const struct option opts[] = {{NULL, NULL, NULL}};
-	int rc = parse_options("verify", argc, argv, opts, pos, &npos);
+	int rc = no_arguments("verify", argc, argv);
 	if (rc)
 		return rc;
-	if (npos)
-		return usage_error("verify: unexpected argument '%s'", pos[0]);
 	struct br_err err = {0};
 	struct store *s = store_open(g->store, false, &err);
 	if (!s)

@@ -175,16 +175,25 @@ static void write_file(const char *path, const unsigned char *p, size_t n)
 	close(fd);
 }
 
+/* Makes a store with one segment; reads the segment's path and bytes. */
+static ssize_t one_segment(char *path, size_t pathsize, unsigned char *buf,
+			   size_t bufsize)
+{
+	store_free(store_with_segment());
+	segment_path(path, pathsize);
+	int fd = open(path, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	ssize_t n = read(fd, buf, bufsize);
+	close(fd);
+	return n;
+}
+
 static void test_every_bit_flip(void)
 {
 	make_dir();
-	store_free(store_with_segment());
 	char path[512];
-	segment_path(path, sizeof path);
-	int fd = open(path, O_RDONLY);
 	unsigned char buf[8192];
-	ssize_t n = read(fd, buf, sizeof buf);
-	close(fd);
+	ssize_t n = one_segment(path, sizeof path, buf, sizeof buf);
 	CU_ASSERT_FATAL(n > 200 && n < (ssize_t)sizeof buf);
 	struct br_err err = {0};
 	int undetected = 0;
@@ -227,13 +236,9 @@ static void test_every_bit_flip(void)
 static void test_newer_version(void)
 {
 	make_dir();
-	store_free(store_with_segment());
 	char path[512];
-	segment_path(path, sizeof path);
-	int fd = open(path, O_RDONLY);
 	unsigned char buf[8192];
-	ssize_t n = read(fd, buf, sizeof buf);
-	close(fd);
+	ssize_t n = one_segment(path, sizeof path, buf, sizeof buf);
 	/* Version 2 with a correct header checksum: refused as newer. */
 	buf[8] = 2;
 	uLong c = crc32(crc32(0L, NULL, 0), buf, 124);

@@ -4,15 +4,8 @@
 # the totals of a clean run (compaction and backfill change nothing), and a
 # rerun must complete with the same totals. KILLS (default 60) kills in all;
 # 'make torture' runs hundreds.
-set -eu
-: "${BURNRATE:=./burnrate}"
-: "${PYTHON:=/usr/bin/python3}"
+. "$(dirname "$0")/common.inc"
 : "${KILLS:=60}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL crash: $*" >&2; exit 1; }
 cd "$tmp"
 mkdir logs
 for i in $(seq 1 24); do

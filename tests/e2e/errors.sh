@@ -3,17 +3,7 @@
 # §5): usage errors exit 2 naming the culprit, runtime failures exit 1 naming
 # the file, a truncated gzip contributes nothing while the other inputs still
 # count, and a corrupt store is detected.
-set -eu
-: "${BURNRATE:=./burnrate}"
-: "${PYTHON:=/usr/bin/python3}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL errors: $*" >&2; exit 1; }
-gen() { "$PYTHON" "$root/tools/loggen.py" "$@"; }
-[ -x "$BURNRATE" ] || fail "no burnrate binary at $BURNRATE"
+. "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
 failures=0

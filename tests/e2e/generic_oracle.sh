@@ -4,18 +4,7 @@
 # directory; every cost mode, --no-dedupe, other groupings and periods.
 # Report rows must agree exactly (tokens, counts) and to 1e-6 USD (cost); the
 # rejects file must name exactly the (file, line) pairs the oracle rejects.
-set -eu
-: "${BURNRATE:=./burnrate}"
-: "${PYTHON:=/usr/bin/python3}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL generic_oracle: $*" >&2; exit 1; }
-gen() { "$PYTHON" "$root/tools/loggen.py" "$@"; }
-oracle() { "$PYTHON" "$root/tests/oracle.py" "$@"; }
-[ -x "$BURNRATE" ] || fail "no burnrate binary at $BURNRATE"
+. "$(dirname "$0")/common.inc"
 cd "$tmp"
 
 # Prices exercising every rule: history, long-context tiers, service tiers,

@@ -8,17 +8,8 @@
 #   report-by-model.txt    burnrate's table report --by model, byte for byte
 # UPDATE_GOLDEN=1 rewrites them: the expectation from the oracle, the
 # snapshots from burnrate, and only when burnrate agrees with the oracle.
-set -eu
-: "${BURNRATE:=./burnrate}"
-: "${PYTHON:=/usr/bin/python3}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/common.inc"
 golden=$root/tests/e2e/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL golden: $*" >&2; exit 1; }
-[ -x "$BURNRATE" ] || fail "no burnrate binary at $BURNRATE"
 # Run from the repository so that input names are samples/logs/...
 cd "$root"
 asof=2025-10-31

@@ -2,17 +2,7 @@
 # idempotent.sh - ingesting content that was ingested before, under the same
 # path, a copied path, another name or another container (gzip of the same
 # text), adds nothing: every report format is byte-identical afterwards.
-set -eu
-: "${BURNRATE:=./burnrate}"
-: "${PYTHON:=/usr/bin/python3}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-fail() { echo "FAIL idempotent: $*" >&2; exit 1; }
-gen() { "$PYTHON" "$root/tools/loggen.py" "$@"; }
-[ -x "$BURNRATE" ] || fail "no burnrate binary at $BURNRATE"
+. "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
 

@@ -3,12 +3,7 @@
 # complete lines; a partial last line waits for the next run; a file whose
 # ingested part changed is refused by name and not counted twice; a rotated
 # (shorter) file under the same name is read whole; copies add nothing.
-set -eu
-: "${BURNRATE:=./burnrate}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL incremental: $*" >&2; exit 1; }
+. "$(dirname "$0")/common.inc"
 cd "$tmp"
 rec() { printf '{"timestamp":"2025-10-01T00:00:00Z","provider":"p","model":"m","usage":{"input_tokens":%d}}' "$1"; }
 br() { "$BURNRATE" --quiet --store st "$@"; }

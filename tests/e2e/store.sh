@@ -3,12 +3,7 @@
 # 23-hour and a 25-hour day in Europe/Paris), the zone named in reports, and
 # the writer lock: a second writer exits 75 at once, naming the holder; and
 # a corrupt segment: refused by report unless --skip-corrupt, which names it.
-set -eu
-: "${BURNRATE:=./burnrate}"
-case $BURNRATE in /*) ;; *) BURNRATE=$(pwd)/$BURNRATE ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL store: $*" >&2; exit 1; }
+. "$(dirname "$0")/common.inc"
 cd "$tmp"
 "$BURNRATE" --quiet --store st init --timezone Europe/Paris
 # Paris: 2025-03-30 has 23 hours (02:00 -> 03:00), 2025-10-26 has 25.
