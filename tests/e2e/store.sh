@@ -69,4 +69,17 @@ grep -q "$seg" err.txt || fail "the corrupt segment is not named"
 grep -q "\"skipped_segments\":\[{\"segment\":\"$seg\"" skip.json ||
 	fail "the JSON report does not list the skipped segment"
 grep -q '"requests":1,' skip.json || fail "--skip-corrupt lost the sound segment"
+# Sources: reported apart with --source, together without; a backfill of
+# one source leaves the other alone.
+"$BURNRATE" --quiet --store st3 ingest --source alpha dst.jsonl
+"$BURNRATE" --quiet --store st3 ingest --source beta more.jsonl
+n() { "$BURNRATE" --store st3 report --as-of 2025-12-31 --by month "$@" --format csv |
+	awk -F, 'NR > 1 { n += $2 } END { print n + 0 }'; }
+[ "$(n)" = 10 ] || fail "all sources: $(n) requests, expected 10"
+[ "$(n --source alpha)" = 9 ] || fail "--source alpha: $(n --source alpha), expected 9"
+[ "$(n --source beta)" = 1 ] || fail "--source beta: $(n --source beta), expected 1"
+"$BURNRATE" --quiet --store st3 ingest --source beta --replace 2025-06-01..2025-06-01 dst.jsonl \
+	--rejects /dev/null
+[ "$(n --source beta)" = 0 ] || fail "a backfill of beta with no rows left $(n --source beta)"
+[ "$(n --source alpha)" = 9 ] || fail "a backfill of beta changed alpha"
 echo "store: all checks passed"
