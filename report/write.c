@@ -325,7 +325,7 @@ static const char *group_digits(const char *digits, char *buf)
 			*o++ = ',';
 		*o++ = p[i];
 	}
-	strcpy(o, p + n);
+	memmove(o, p + n, strlen(p + n) + 1);
 	return buf;
 }
 

@@ -150,11 +150,12 @@ static void segment_path(char *out, size_t size)
 	struct dirent *e;
 	out[0] = 0;
 	while ((e = readdir(d)))
-		if (strncmp(e->d_name, "seg-", 4) == 0 &&
-		    strlen(segdir) + strlen(e->d_name) + 2 <= size) {
-			strcpy(out, segdir);
-			strcat(out, "/");
-			strcat(out, e->d_name);
+		if (strncmp(e->d_name, "seg-", 4) == 0) {
+			size_t a = strlen(segdir), b = strlen(e->d_name);
+			CU_ASSERT_FATAL(a + b + 2 <= size);
+			memcpy(out, segdir, a);
+			out[a] = '/';
+			memcpy(out + a + 1, e->d_name, b + 1);
 		}
 	closedir(d);
 	CU_ASSERT_FATAL(out[0] != 0);
