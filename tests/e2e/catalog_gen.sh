@@ -1,0 +1,144 @@
+#!/bin/sh
+# catalog_gen.sh - the built-in price catalog is reproducible and right:
+# re-running tools/gen_catalog.py on the public sources reproduces
+# data/catalog.csv and data/aliases.csv byte for byte, docs/PRICES.md quotes
+# the catalog's sha256, spot rows and aliases are what the sources say, and
+# burnrate loads the catalog and prices history, long-context and snapshot
+# rows as documented.
+. "$(dirname "$0")/common.inc"
+sources=${PRICING_SOURCES:-$root/../shared/pricing-sources}
+
+[ -d "$sources" ] || fail "no pricing sources at $sources (set PRICING_SOURCES)"
+catalog=$root/data/catalog.csv
+aliases=$root/data/aliases.csv
+[ -f "$catalog" ] && [ -f "$aliases" ] || fail "data/catalog.csv or data/aliases.csv missing"
+
+# 1. Reproducible, twice over (no dependence on hash seeds or run order).
+for seed in 1 2; do
+	PYTHONHASHSEED=$seed "$PYTHON" "$root/tools/gen_catalog.py" \
+		--sources "$sources" --out "$tmp/gen$seed" >"$tmp/gen$seed.out" ||
+		fail "generator exited $? (seed $seed)"
+	cmp "$tmp/gen$seed/catalog.csv" "$catalog" ||
+		fail "data/catalog.csv differs from a fresh run; regenerate it"
+	cmp "$tmp/gen$seed/aliases.csv" "$aliases" ||
+		fail "data/aliases.csv differs from a fresh run; regenerate it"
+done
+sum=$(sha256sum "$catalog" | cut -d' ' -f1)
+grep -q "catalog.csv sha256 $sum" "$tmp/gen1.out" ||
+	fail "the generator does not print the catalog's sha256"
+grep -q "$sum" "$root/docs/PRICES.md" ||
+	fail "docs/PRICES.md does not quote the catalog's sha256 $sum"
+
+# 2. The generator fails cleanly on a broken source.
+mkdir "$tmp/bad"
+cp "$sources"/* "$tmp/bad/"
+chmod u+w "$tmp/bad"/*
+echo '{"broken": ' >"$tmp/bad/genai_prices_data.json"
+if "$PYTHON" "$root/tools/gen_catalog.py" --sources "$tmp/bad" \
+	--out "$tmp/badout" >/dev/null 2>"$tmp/bad.err"; then
+	fail "the generator accepted a broken genai_prices_data.json"
+fi
+grep -q '^gen_catalog: error: ' "$tmp/bad.err" || fail "no error message for a broken source"
+[ ! -e "$tmp/badout/catalog.csv" ] || fail "a failed run wrote a catalog"
+
+# 3. Spot rows: exact lines of the committed catalog.
+row() { grep -qxF -- "$1" "$catalog" || fail "catalog lacks the row: $1"; }
+norow() { ! grep -q -- "$1" "$catalog" || fail "catalog has an unexpected row: $1"; }
+row 'provider,model,from,input,output,cache_read,cache_write,cache_write_1h,reasoning,min_input_tokens,tier,source'
+# genai-prices history: o3 before and after the 2025-06-10 price cut, with
+# LiteLLM's flex and priority tiers.
+row 'openai,o3,,10,40,0.5,,,,,standard,genai-prices'
+row 'openai,o3,2025-06-10,2,8,0.5,,,,,standard,genai-prices'
+row 'openai,o3,,3.5,14,0.875,,,,,priority,litellm'
+# A dated snapshot genai-prices lumps into gpt-4o keeps its own price.
+row 'openai,gpt-4o-2024-05-13,,5,15,,,,,,standard,litellm'
+row 'openai,gpt-4o,,2.5,10,1.25,,,,,standard,genai-prices'
+row 'openai,gpt-4o,,1.25,5,1.25,,,,,batch,litellm'
+# Long context: the whole request at the tier rate above 200k total input.
+row 'anthropic,claude-sonnet-4-5,,3,15,0.3,3.75,6,,,standard,genai-prices'
+row 'anthropic,claude-sonnet-4-5,,6,22.5,0.6,7.5,12,,200001,standard,genai-prices'
+# A version repeats its base row; claude-opus-4-6 dropped its 200k tier.
+row 'anthropic,claude-opus-4-6,,10,37.5,1,12.5,20,,200001,standard,genai-prices'
+row 'anthropic,claude-opus-4-6,2026-03-13,5,25,0.5,6.25,10,,,standard,genai-prices'
+norow '^anthropic,claude-opus-4-6,2026-03-13,.*,200001,'
+# Bedrock geo prefixes are their own, uplifted, models.
+row 'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,,3.3,16.5,0.33,4.125,6.6,,,standard,litellm'
+row 'bedrock,global.anthropic.claude-sonnet-4-5-20250929-v1:0,,3,15,0.3,3.75,6,,,standard,genai-prices'
+row 'bedrock,global.anthropic.claude-sonnet-4-5-20250929-v1:0,,6,22.5,0.6,7.5,12,,200001,standard,litellm'
+# LiteLLM changelog history (one field, persisted): seen 2025-10-04.
+row 'deepinfra,google/gemma-3-27b-it,,0.09,0.17,,,,,,standard,litellm-changelog'
+row 'deepinfra,google/gemma-3-27b-it,2025-10-04,0.09,0.16,,,,,,standard,litellm'
+# Per-token floats are converted exactly; long tails round half-even.
+row 'databricks,databricks-claude-sonnet-4-5,,2.99999,15.00002,,,,,,standard,litellm'
+# Time-of-day genai-prices entries are skipped; LiteLLM prices DeepSeek.
+row 'deepseek,deepseek-reasoner,,0.28,0.42,0.028,,,,,standard,litellm'
+# Region-scoped and zero-priced LiteLLM keys are not models.
+norow '^bedrock,us-east-1/'
+norow '^ollama,'
+
+# 4. Spot aliases.
+alias() { grep -qxF -- "$1" "$aliases" || fail "aliases lack: $1"; }
+noalias() { ! grep -q -- "$1" "$aliases" || fail "unexpected alias: $1"; }
+alias 'alias_provider,alias_model,provider,model,rule'
+alias ',openai/gpt-4o,openai,gpt-4o,prefix'
+alias ',gemini/gemini-2.5-pro,google,gemini-2.5-pro,prefix'
+alias ',vertex_ai/claude-sonnet-4-5@20250929,vertex_ai,claude-sonnet-4-5@20250929,prefix'
+alias 'anthropic,claude-sonnet-4-5-20250929,anthropic,claude-sonnet-4-5,date-suffix'
+alias 'anthropic,claude-sonnet-4.5,anthropic,claude-sonnet-4-5,spelling'
+alias 'openai,o3-2025-04-16,openai,o3,date-suffix'
+noalias '^openai,gpt-4o-2024-05-13,'
+noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
+# Every alias target is a catalog model, and no alias shadows one.
+"$PYTHON" - "$catalog" "$aliases" <<'EOF' || fail "alias targets do not check out"
+import csv, sys
+models = {(r["provider"], r["model"]) for r in csv.DictReader(open(sys.argv[1]))}
+bad = 0
+for a in csv.DictReader(open(sys.argv[2])):
+    if (a["provider"], a["model"]) not in models:
+        print("alias target missing:", a); bad += 1
+    if a["alias_provider"] and (a["alias_provider"], a["alias_model"]) in models:
+        print("alias shadows a model:", a); bad += 1
+    if a["rule"] not in ("prefix", "date-suffix", "spelling", "match-group"):
+        print("unknown rule:", a); bad += 1
+sys.exit(1 if bad else 0)
+EOF
+
+# 5. burnrate loads the catalog (duplicates would be rejected) and prices
+# with it as documented: history by UTC day, the long-context cliff at
+# total input > 200,000 (cache reads included), and a dated snapshot.
+[ -x "$BURNRATE" ] || fail "no burnrate binary at $BURNRATE"
+cd "$tmp"
+cat >log.jsonl <<'EOF'
+{"timestamp":"2025-06-09T23:59:59Z","provider":"openai","model":"o3","request_id":"o3-old","usage":{"input_tokens":1000000,"output_tokens":1000000,"cache_read_tokens":1000000}}
+{"timestamp":"2025-06-10T00:00:00Z","provider":"openai","model":"o3","request_id":"o3-new","usage":{"input_tokens":1000000,"output_tokens":1000000,"cache_read_tokens":1000000}}
+{"timestamp":"2025-10-01T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4-5","request_id":"s-at","usage":{"input_tokens":150000,"output_tokens":10000,"cache_read_tokens":50000}}
+{"timestamp":"2025-10-02T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4-5","request_id":"s-above","usage":{"input_tokens":150001,"output_tokens":10000,"cache_read_tokens":50000}}
+{"timestamp":"2025-10-03T12:00:00Z","provider":"openai","model":"gpt-4o-2024-05-13","request_id":"g","usage":{"input_tokens":1000000,"output_tokens":1000000}}
+{"timestamp":"2025-10-03T12:00:00Z","provider":"deepinfra","model":"google/gemma-3-27b-it","request_id":"d-old","usage":{"input_tokens":0,"output_tokens":1000000}}
+{"timestamp":"2025-10-04T00:00:00Z","provider":"deepinfra","model":"google/gemma-3-27b-it","request_id":"d-new","usage":{"input_tokens":0,"output_tokens":1000000}}
+EOF
+"$BURNRATE" --store st init >/dev/null
+"$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
+	>ingest.out 2>&1 || { cat ingest.out >&2; fail "ingest with the catalog exited $?"; }
+"$BURNRATE" --store st report --as-of 2099-12-31 --by day,provider,model --format csv \
+	--output report.csv || fail "report exited $?"
+"$PYTHON" - report.csv <<'EOF' || { cat report.csv >&2; fail "catalog prices differ"; }
+import csv, sys
+want = {
+    ("2025-06-09", "o3"): "50.500000",         # 10 + 40 + 0.5
+    ("2025-06-10", "o3"): "10.500000",         # 2 + 8 + 0.5
+    ("2025-10-01", "claude-sonnet-4-5"): "0.615000",   # 200,000: base
+    ("2025-10-02", "claude-sonnet-4-5"): "1.155006",   # 200,001: all at 2x
+    ("2025-10-03", "gpt-4o-2024-05-13"): "20.000000",
+    ("2025-10-03", "google/gemma-3-27b-it"): "0.170000",
+    ("2025-10-04", "google/gemma-3-27b-it"): "0.160000",
+}
+got = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    got[(r["day"], r["model"])] = r["cost_usd"]
+bad = [(k, v, got.get(k)) for k, v in want.items() if got.get(k) != v]
+for k, v, g in bad:
+    print("%s %s: want %s, got %s" % (k[0], k[1], v, g))
+sys.exit(1 if bad else 0)
+EOF
+echo "catalog_gen: ok ($(($(wc -l <"$catalog") - 1)) rows, sha256 $sum)"

@@ -1,0 +1,1069 @@
+#!/usr/bin/python3
+"""gen_catalog.py - builds burnrate's built-in price catalog (data/catalog.csv)
+and model aliases (data/aliases.csv) from the public LiteLLM and genai-prices
+data in ../shared/pricing-sources. Python 3 standard library only; the output
+is byte-for-byte deterministic for the same sources. docs/PRICES.md explains
+every rule applied here.
+
+Usage: /usr/bin/python3 tools/gen_catalog.py [--sources DIR] [--out DIR]
+                                            [--report FILE]
+"""
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+from datetime import datetime, timezone
+from decimal import Decimal, ROUND_HALF_EVEN
+
+# The date of the LiteLLM copy. genai-prices versions are compared with
+# LiteLLM's current prices as they stood on this day.
+SNAPSHOT_DATE = "2026-07-24"
+
+TIERS = ("standard", "batch", "flex", "priority")
+RATE_COLS = ("input", "output", "cache_read", "cache_write", "cache_write_1h",
+             "reasoning")
+CATALOG_HEADER = ("provider", "model", "from") + RATE_COLS + (
+    "min_input_tokens", "tier", "source")
+ALIAS_HEADER = ("alias_provider", "alias_model", "provider", "model", "rule")
+MAX_DECIMALS = 6
+MAX_RATE = Decimal(1000000)  # br_rate_parse's cap, USD per 1M tokens
+
+# ------------------------------------------------------------ providers
+
+# LiteLLM litellm_provider -> canonical provider id. Values not listed map
+# to themselves; every vertex_ai-* value maps to vertex_ai.
+LITELLM_PROVIDERS = {
+    "gemini": "google",
+    "palm": "google",
+    "vertex_ai": "vertex_ai",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "bedrock_mantle": "bedrock",
+    "azure": "azure",
+    "azure_text": "azure",
+    "text-completion-openai": "openai",
+    "together_ai": "together",
+    "fireworks_ai": "fireworks",
+    "cohere_chat": "cohere",
+    "codestral": "mistral",
+    "text-completion-codestral": "mistral",
+    "text-completion-inception": "inception",
+}
+
+# LiteLLM routing prefixes ("gemini/" in "gemini/gemini-2.5-pro") that are
+# not the litellm_provider value itself.
+LITELLM_ROUTES = {
+    "azure_text": "azure",
+    "amazon_nova": "amazon-nova",
+    "bedrock_converse": "bedrock",
+}
+
+# Providers whose LiteLLM keys are unprefixed but which LiteLLM callers
+# address as "<route>/<key>"; these spellings become prefix aliases.
+LITELLM_CALLER_ROUTES = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
+    "gemini": "gemini",
+    "vertex_ai-language-models": "vertex_ai",
+}
+
+# genai-prices provider id -> canonical provider id (others map to
+# themselves). genai-prices' "google" models are Gemini API prices (google),
+# except Claude models, which only Vertex serves (vertex_ai); Vertex prices of
+# Gemini models come from LiteLLM, as they differ (gemini-2.0-flash-001).
+GENAI_PROVIDERS = {
+    "aws": "bedrock",
+    "x-ai": "xai",
+    "moonshotai": "moonshot",
+}
+
+BEDROCK_REGION = re.compile(r"^([a-z]{2}(-gov)?-[a-z]+-\d|\*)$")
+
+# LiteLLM field names of the standard-tier base rates.
+LITELLM_FIELDS = {
+    "input": "input_cost_per_token",
+    "output": "output_cost_per_token",
+    "cache_read": "cache_read_input_token_cost",
+    "cache_write": "cache_creation_input_token_cost",
+    "cache_write_1h": "cache_creation_input_token_cost_above_1hr",
+    "reasoning": "output_cost_per_reasoning_token",
+}
+TIER_SUFFIX = {"standard": "", "batch": "_batches", "flex": "_flex",
+               "priority": "_priority"}
+LC_SUFFIX = re.compile(r"_above_(\d+)k_tokens")
+
+GENAI_FIELDS = {
+    "input": "input_mtok",
+    "output": "output_mtok",
+    "cache_read": "cache_read_mtok",
+    "cache_write": "cache_write_mtok",
+    "cache_write_1h": "cache_write_1h_mtok",
+    "reasoning": "output_reasoning_mtok",
+}
+
+
+class Stats:
+    """Counters and example lists for the report and docs/PRICES.md."""
+
+    def __init__(self):
+        self.counts = {}
+        self.lists = {}
+
+    def add(self, key, n=1):
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def note(self, key, item):
+        self.add(key)
+        self.lists.setdefault(key, []).append(item)
+
+
+class GenError(Exception):
+    """A source or consistency problem that stops the generator."""
+
+
+# ---------------------------------------------------------------- rates
+
+
+def rate_from_per_token(x, stats):
+    """Converts a LiteLLM per-token price (JSON number) exactly to USD per 1M
+    tokens: Decimal(repr(x)) * 10**6, rounded half-even to 6 decimals when
+    it has more (counted)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise GenError("not a number: %r" % (x,))
+    return limit_decimals(Decimal(repr(x)) * 1000000, stats)
+
+
+def rate_from_per_mtok(x, stats):
+    """Converts a genai-prices USD-per-1M price (JSON number) exactly."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise GenError("not a number: %r" % (x,))
+    return limit_decimals(Decimal(repr(x)), stats)
+
+
+def limit_decimals(d, stats):
+    """Rounds d half-even to MAX_DECIMALS when it has more, counting it."""
+    q = Decimal(1).scaleb(-MAX_DECIMALS)
+    r = d.quantize(q, rounding=ROUND_HALF_EVEN)
+    if r != d:
+        stats.lists.setdefault("rounded_rates", [])
+        if str(d) not in stats.lists["rounded_rates"]:
+            stats.note("rounded_rates", str(d))
+    if r < 0 or r > MAX_RATE:
+        raise GenError("rate out of range: %s" % d)
+    return r
+
+
+def fmt_rate(d):
+    """A plain decimal without exponent or trailing zeros ("2.5", "0", "15");
+    None (unset) is the empty cell."""
+    if d is None:
+        return ""
+    s = format(d.normalize(), "f")
+    return "0" if s in ("-0", "") else s
+
+
+# ------------------------------------------------------------- price rows
+
+
+class Row:
+    """One catalog row: the rates of (provider, model) from a day on, for one
+    service tier and requests whose total input is at least min_input."""
+
+    __slots__ = ("provider", "model", "start", "tier", "min_input", "rates",
+                 "source")
+
+    def __init__(self, start, tier, min_input, rates, source):
+        self.provider = self.model = None
+        self.start = start  # "" = always
+        self.tier = tier
+        self.min_input = min_input
+        self.rates = rates  # col -> Decimal or None
+        self.source = source
+
+    def rate_key(self):
+        return (self.tier, self.min_input) + tuple(
+            self.rates.get(c) for c in RATE_COLS)
+
+    def sort_key(self):
+        return (self.provider, self.model, self.start,
+                TIERS.index(self.tier), self.min_input)
+
+
+FALLBACK = {"cache_read": "input", "cache_write": "input",
+            "cache_write_1h": "cache_write", "reasoning": "output"}
+
+
+def effective(rates, col):
+    """The rate a column bills at, following the empty-cell fallbacks."""
+    v = rates.get(col)
+    if v is None and col in FALLBACK:
+        return effective(rates, FALLBACK[col])
+    return v
+
+
+def current_standard(rows):
+    """{min_input: rates} of the standard-tier version in force on
+    SNAPSHOT_DATE, and that version's from."""
+    starts = sorted({r.start for r in rows if r.tier == "standard"
+                     and r.start <= SNAPSHOT_DATE})
+    if not starts:
+        return {}, None
+    return ({r.min_input: r.rates for r in rows if r.tier == "standard"
+             and r.start == starts[-1]}, starts[-1])
+
+
+def compare_prices(g_rows, l_rows):
+    """Compares the standard-tier versions genai-prices (g) and LiteLLM (l)
+    have in force on SNAPSHOT_DATE, row by row (base and long-context
+    thresholds) and rate by rate. Returns (status, lite_extra): status is
+    "conflict" when a rate both state differs, "compatible" when one source
+    states a rate or threshold the other is silent on and whose billing
+    differs from the silent side's fallback, else "same"; lite_extra tells
+    whether LiteLLM states something genai-prices is silent on."""
+    g, _ = current_standard(g_rows)
+    l, _ = current_standard(l_rows)
+    conflict = lite_extra = genai_extra = False
+    for m in g.keys() | l.keys():
+        if m not in g:
+            lite_extra = True
+            continue
+        if m not in l:
+            genai_extra = True
+            continue
+        for c in RATE_COLS:
+            gv, lv = g[m].get(c), l[m].get(c)
+            if gv is not None and lv is not None:
+                conflict |= gv != lv
+            elif lv is not None:
+                lite_extra |= effective(g[m], c) != lv
+            elif gv is not None:
+                genai_extra |= effective(l[m], c) != gv
+    if conflict:
+        return "conflict", lite_extra
+    return ("compatible" if lite_extra or genai_extra else "same"), lite_extra
+
+
+def fill_silent(g_rows, l_rows, stats):
+    """genai-prices rows completed from LiteLLM where genai-prices is silent:
+    in the version in force on SNAPSHOT_DATE, each rate genai-prices leaves
+    empty takes LiteLLM's stated rate (when that bills differently), and
+    when no genai-prices version has a long-context row LiteLLM's long-
+    context rows are added (source litellm). Only called when the two do
+    not conflict."""
+    g, start = current_standard(g_rows)
+    l, _ = current_standard(l_rows)
+    out = []
+    for r in g_rows:
+        if r.tier != "standard" or r.start != start or r.min_input not in l:
+            out.append(r)
+            continue
+        rates = dict(r.rates)
+        lr = l[r.min_input]
+        for c in RATE_COLS:
+            if rates[c] is None and lr.get(c) is not None and effective(
+                    rates, c) != lr[c]:
+                rates[c] = lr[c]
+                stats.add("genai_rates_filled_from_litellm")
+        out.append(Row(r.start, r.tier, r.min_input, rates, r.source))
+    if not any(r.min_input for r in g_rows):
+        for m in sorted(l):
+            if m:
+                out.append(Row(start, "standard", m, dict(l[m]), "litellm"))
+                stats.add("genai_long_context_rows_from_litellm")
+    return out
+
+
+def version_of(rows, tier, day):
+    """The rate keys of the version of tier in force on day (YYYY-MM-DD),
+    as a sorted tuple; () when none is."""
+    starts = sorted({r.start for r in rows if r.tier == tier
+                     and r.start <= day})
+    if not starts:
+        return ()
+    return tuple(sorted(r.rate_key() for r in rows
+                        if r.tier == tier and r.start == starts[-1]))
+
+
+# ----------------------------------------------------------- LiteLLM data
+
+
+def litellm_provider(p):
+    if p.startswith("vertex_ai"):
+        return "vertex_ai"
+    return LITELLM_PROVIDERS.get(p, p).lower()
+
+
+def litellm_model_name(key, lprov):
+    """Splits a LiteLLM key into the model id as the provider spells it.
+    Returns (model, why-skipped-or-None)."""
+    parts = key.split("/")
+    route = LITELLM_ROUTES.get(lprov, lprov)
+    if lprov.startswith("vertex_ai"):
+        route = "vertex_ai"
+    if len(parts) > 1 and parts[0] in (lprov, route):
+        parts = parts[1:]
+        if lprov in ("bedrock", "bedrock_converse") and len(parts) > 1:
+            if BEDROCK_REGION.match(parts[0]):
+                return None, "bedrock_region_scoped"
+            if parts[0] in ("invoke", "converse"):
+                parts = parts[1:]
+    return "/".join(parts), None
+
+
+def litellm_thresholds(rec, suffix):
+    """The long-context thresholds (tokens) rec states for a tier."""
+    out = set()
+    for f in rec:
+        tier_field = any(f.endswith(s) for s in TIER_SUFFIX.values() if s)
+        if (suffix and not f.endswith(suffix)) or (not suffix and
+                                                   tier_field):
+            continue
+        m = LC_SUFFIX.search(f)
+        if m and any(f.startswith(b) for b in LITELLM_FIELDS.values()):
+            out.add(int(m.group(1)) * 1000)
+    return out
+
+
+def litellm_rows(rec, stats, source="litellm"):
+    """The price rows (from = always) of one LiteLLM record: the standard
+    tier and every service tier it names, each with its long-context rows.
+    A field missing for a tier or threshold falls back, in order, to the
+    same tier's base field, the standard tier's field at that threshold, and
+    the standard base field."""
+
+    def num(field):
+        v = rec.get(field)
+        return None if v is None else rate_from_per_token(v, stats)
+
+    def value(col, th, tier):
+        base = LITELLM_FIELDS[col]
+        lc = "_above_%dk_tokens" % (th // 1000) if th else ""
+        sfx = TIER_SUFFIX[tier]
+        for f in (base + lc + sfx, base + sfx, base + lc, base):
+            v = num(f)
+            if v is not None:
+                return v
+        if col == "cache_read":
+            return num("input_cost_per_token_cache_hit")
+        return None
+
+    rows = []
+    if rec.get("tiered_pricing") and rec.get("input_cost_per_token") is None:
+        return litellm_range_rows(rec, stats, source)
+    for tier in TIERS:
+        sfx = TIER_SUFFIX[tier]
+        if tier != "standard" and not any(
+                f.endswith(sfx) and any(f.startswith(b) for b in
+                                        LITELLM_FIELDS.values())
+                for f in rec):
+            continue
+        for th in [0] + sorted(litellm_thresholds(rec, sfx)):
+            rates = {c: value(c, th, tier) for c in RATE_COLS}
+            rows.append(Row("", tier, th + 1 if th else 0, rates, source))
+    return rows
+
+
+def litellm_range_rows(rec, stats, source):
+    """Rows of a LiteLLM record priced by tiered_pricing ranges (DashScope,
+    Volcengine): the range starting at 0 is the base; a range starting at S
+    applies to requests with more than S input tokens."""
+    ranges = sorted(rec["tiered_pricing"], key=lambda t: t["range"][0])
+    if not ranges or ranges[0]["range"][0] != 0:
+        raise GenError("tiered_pricing without a range from 0")
+    rows = []
+    base = None
+    for t in ranges:
+        start = int(t["range"][0])
+        rates = {}
+        for c in RATE_COLS:
+            v = t.get(LITELLM_FIELDS[c])
+            rates[c] = (rate_from_per_token(v, stats) if v is not None
+                        else (base[c] if base else None))
+        if rates["input"] is None or rates["output"] is None:
+            raise GenError("tiered_pricing range without input/output")
+        if base is None:
+            base = rates
+        rows.append(Row("", "standard", start + 1 if start else 0, rates,
+                        source))
+    return rows
+
+
+def load_litellm(path, stats):
+    """Reads the LiteLLM prices file. Returns {(provider, model): entry},
+    entry = {"key", "keys", "rec", "rows", "lprov"}; colliding keys that
+    price one (provider, model) identically are merged, otherwise the
+    unprefixed key wins, then the shortest, then the first in sort order."""
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    cand = {}
+    for key in sorted(data):
+        rec = data[key]
+        if not isinstance(rec, dict) or key == "sample_spec":
+            continue
+        if rec.get("mode") not in ("chat", "completion", "responses"):
+            stats.add("litellm_other_mode")
+            continue
+        stats.add("litellm_in_scope")
+        lprov = rec.get("litellm_provider", "")
+        inp, out = rec.get("input_cost_per_token"), rec.get(
+            "output_cost_per_token")
+        if (inp is None or out is None) and not rec.get("tiered_pricing"):
+            stats.note("litellm_skip_no_price", key)
+            continue
+        if inp == 0 and out == 0:
+            stats.note("litellm_skip_zero_price", key)
+            continue
+        model, why = litellm_model_name(key, lprov)
+        if why:
+            stats.note("litellm_skip_" + why, key)
+            continue
+        if "1-month-commitment" in key or "6-month-commitment" in key:
+            stats.note("litellm_skip_bedrock_region_scoped", key)
+            continue
+        prov = litellm_provider(lprov)
+        rows = litellm_rows(rec, stats)
+        cand.setdefault((prov, model), []).append(
+            {"key": key, "rec": rec, "rows": rows, "lprov": lprov})
+    out = {}
+    for pm in sorted(cand):
+        entries = cand[pm]
+        entries.sort(key=lambda e: (e["key"] != pm[1], len(e["key"]),
+                                    e["key"]))
+        win = entries[0]
+        win["keys"] = [e["key"] for e in entries]
+        win["losers"] = []
+        for e in entries[1:]:
+            if sorted(r.rate_key() for r in e["rows"]) != sorted(
+                    r.rate_key() for r in win["rows"]):
+                win["losers"].append(e["key"])
+                stats.note("litellm_collision_differ",
+                           "%s/%s: kept %s, dropped %s" %
+                           (pm[0], pm[1], win["key"], e["key"]))
+            else:
+                stats.add("litellm_collision_same")
+        out[pm] = win
+    return out
+
+
+# ------------------------------------------------------- LiteLLM changelog
+
+
+def load_changelog(path):
+    """Reads the changelog TSV: {key: [(utc_day, utc_time, field, old, new)]}
+    in file order."""
+    events = {}
+    with open(path, encoding="utf-8") as f:
+        lines = [ln for ln in f if not ln.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t")
+    for r in reader:
+        t = datetime.fromisoformat(r["snapshot_time"]).astimezone(
+            timezone.utc)
+        events.setdefault(r["model_key"], []).append(
+            (t.strftime("%Y-%m-%d"), t.isoformat(), r["field"], r["old"],
+             r["new"]))
+    return events
+
+
+def changelog_version(entry, evs, stats):
+    """Decides whether the changelog gives entry an unambiguous earlier
+    price. Returns (day, old_record) or None. Unambiguous means: the key
+    was never removed and its whole history holds exactly one change of a
+    price field burnrate uses, from a stated value to a stated value that
+    is still the current one, seen after the key was live with the old
+    value in an earlier snapshot, and neither a power-of-ten unit fix nor a
+    float-noise change below 1%. Changes of several fields at once are
+    skipped: the data cannot tell a repricing from a correction (LiteLLM's
+    azure/gpt-4o went $5/$15 -> $2.50/$10 on 2025-03-19, a correction)."""
+    key = entry["key"]
+    if any(e[2] == "REMOVED" for e in evs):
+        stats.note("changelog_skip_removed", key)
+        return None
+    added = [e[1] for e in evs if e[2] == "ADDED"]
+    changes = [e for e in evs if e[2] not in ("ADDED", "REMOVED") and (
+        any(e[2].startswith(b) for b in LITELLM_FIELDS.values()) or
+        e[2] == "input_cost_per_token_cache_hit")]
+    if not changes:
+        return None
+    if len(changes) > 1:
+        stats.note("changelog_skip_several_changes", key)
+        return None
+    day, when, field, o, n = changes[0]
+    if added and min(added) >= when:
+        stats.note("changelog_skip_not_live_before", key)
+        return None
+    rec = entry["rec"]
+    cur = rec.get(field)
+    if o == "" or n == "" or cur is None:
+        stats.note("changelog_skip_field_added_or_removed", key)
+        return None
+    do, dn = Decimal(o), Decimal(n)
+    if Decimal(repr(cur)) != dn:
+        stats.note("changelog_skip_not_persisted", key)
+        return None
+    if not do or not dn:
+        stats.note("changelog_skip_zero", key)
+        return None
+    ratio = max(do, dn) / min(do, dn)
+    if ratio in (10, 100, 1000, 10000, 100000, 1000000):
+        stats.note("changelog_skip_unit_fix", key)
+        return None
+    if ratio < Decimal("1.01"):
+        stats.note("changelog_skip_float_noise", key)
+        return None
+    old = dict(rec)
+    old[field] = float(o)
+    return day, old
+
+
+def add_changelog_history(entry, evs, stats):
+    """Returns entry's rows with the changelog's earlier version added where
+    unambiguous: for each tier whose rows differ, the old rows (from always,
+    source litellm-changelog) and the current rows from the snapshot day."""
+    found = changelog_version(entry, evs, stats)
+    rows = entry["rows"]
+    if not found:
+        return rows
+    day, old_rec = found
+    old_rows = litellm_rows(old_rec, stats, "litellm-changelog")
+    out = []
+    changed = False
+    for tier in TIERS:
+        cur_t = [r for r in rows if r.tier == tier]
+        old_t = [r for r in old_rows if r.tier == tier]
+        if sorted(r.rate_key() for r in cur_t) == sorted(
+                r.rate_key() for r in old_t):
+            out.extend(cur_t)
+            continue
+        changed = True
+        out.extend(old_t)
+        for r in cur_t:
+            out.append(Row(day, r.tier, r.min_input, r.rates, r.source))
+    if changed:
+        stats.note("changelog_versions", "%s from %s" % (entry["key"], day))
+    return out
+
+
+# --------------------------------------------------------- genai-prices data
+
+
+def clause_match(c, text):
+    """genai-prices match logic (case-insensitive, as in prices_types.py)."""
+    t = text.lower()
+    if "equals" in c:
+        return t == c["equals"].lower()
+    if "starts_with" in c:
+        return t.startswith(c["starts_with"].lower())
+    if "ends_with" in c:
+        return t.endswith(c["ends_with"].lower())
+    if "contains" in c:
+        return c["contains"].lower() in t
+    if "regex" in c:
+        return re.search(c["regex"], text) is not None
+    if "or" in c:
+        return any(clause_match(x, text) for x in c["or"])
+    if "and" in c:
+        return all(clause_match(x, text) for x in c["and"])
+    raise GenError("unknown match clause %r" % (c,))
+
+
+def clause_names(c):
+    """The concrete model names a match clause spells out: equals values and
+    starts_with values that are whole names (not ending in - . / :), also
+    inside "or" clauses ("and" clauses only narrow, they name nothing)."""
+    if "equals" in c:
+        return [c["equals"]]
+    if "starts_with" in c and c["starts_with"][-1:] not in "-./:":
+        return [c["starts_with"]]
+    return [n for x in c.get("or", []) for n in clause_names(x)]
+
+
+def genai_version_rows(prices, start, stats):
+    """The standard-tier rows of one genai-prices price set: the base row and
+    one row per tier start S (min_input S+1: genai-prices applies a tier when
+    total input tokens > start). A field without tiers keeps its flat price
+    in every row."""
+    flat, tiered = {}, {}
+    for c, f in GENAI_FIELDS.items():
+        v = prices.get(f)
+        if isinstance(v, dict):
+            flat[c] = rate_from_per_mtok(v["base"], stats)
+            tiered[c] = sorted(
+                (int(t["start"]), rate_from_per_mtok(t["price"], stats))
+                for t in v["tiers"])
+        elif v is not None:
+            flat[c] = rate_from_per_mtok(v, stats)
+    starts = sorted({s for ts in tiered.values() for s, _ in ts})
+    rows = [Row(start, "standard", 0,
+                {c: flat.get(c) for c in RATE_COLS}, "genai-prices")]
+    for s in starts:
+        rates = {}
+        for c in RATE_COLS:
+            rates[c] = flat.get(c)
+            for ts, p in tiered.get(c, []):
+                if ts <= s:
+                    rates[c] = p
+        rows.append(Row(start, "standard", s + 1, rates, "genai-prices"))
+    return rows
+
+
+def equals_names(c):
+    """The equals values of a match clause, in order."""
+    if "equals" in c:
+        return [c["equals"]]
+    return [n for x in c.get("or", []) for n in equals_names(x)]
+
+
+def genai_canonical_name(m):
+    """The catalog name of a genai-prices model: its id when its own match
+    rule matches it (genai-prices' Bedrock "regional.*" ids are bucket names,
+    not model ids), else the first name the rule spells with equals (a
+    starts_with or contains fragment is not a model id), else None."""
+    if clause_match(m["match"], m["id"]) and not m["id"].startswith(
+            "regional."):
+        return m["id"]
+    names = equals_names(m["match"])
+    return names[0] if names else None
+
+
+def load_genai(path, stats):
+    """Reads genai-prices data.json. Returns a list of models in file order:
+    {"provider", "model", "gid", "match", "rows", "names"}."""
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    out = []
+    seen = set()
+    for p in data:
+        for m in p["models"]:
+            stats.add("genai_models_total")
+            where = "%s/%s" % (p["id"], m["id"])
+            prices = m["prices"]
+            versions = ([{"prices": prices}] if isinstance(prices, dict)
+                        else prices)
+            if any("start_time" in (v.get("constraint") or {})
+                   for v in versions):
+                stats.note("genai_skip_time_of_day", where)
+                continue
+            if any(v["prices"].get("input_mtok") is None or
+                   v["prices"].get("output_mtok") is None for v in versions):
+                stats.note("genai_skip_no_token_price", where)
+                continue
+            name = genai_canonical_name(m)
+            if name is None:
+                stats.note("genai_skip_no_concrete_name", where)
+                continue
+            rows = []
+            starts = set()
+            for v in versions:
+                start = (v.get("constraint") or {}).get("start_date", "")
+                if start in starts:
+                    raise GenError("%s: two prices from %r" % (where, start))
+                starts.add(start)
+                rows.extend(genai_version_rows(v["prices"], start, stats))
+            if "" not in starts:
+                raise GenError("%s: no unconstrained price" % where)
+            if len(starts) > 1:
+                stats.note("genai_dated_models", where)
+            provs = [GENAI_PROVIDERS.get(p["id"], p["id"])]
+            if p["id"] == "google" and name.startswith("claude"):
+                provs = ["vertex_ai"]
+            for prov in provs:
+                if (prov, name.lower()) in seen:
+                    stats.note("genai_skip_duplicate_name",
+                               "%s %s" % (prov, name))
+                    continue
+                seen.add((prov, name.lower()))
+                out.append({"provider": prov, "model": name, "gid": where,
+                            "match": m["match"], "rows": rows,
+                            "names": clause_names(m["match"])})
+    return out
+
+
+# ------------------------------------------------------------------ aliases
+
+DATE_SUFFIX = re.compile(
+    r"^(?:[-@](?:\d{8}|\d{4}-\d{2}-\d{2}|\d{4}|\d{2}-\d{4})|-latest)"
+    r"(?:-v\d+(?::\d+)?)?$")
+
+
+def alias_kind(alias, target):
+    """Names the kind of an alias: prefix, date-suffix, spelling or
+    match-group (a name genai-prices' match rule for the target covers)."""
+    if alias.endswith("/" + target):
+        return "prefix"
+    for longer, shorter in ((alias, target), (target, alias)):
+        if longer.lower().startswith(shorter.lower()) and DATE_SUFFIX.match(
+                longer[len(shorter):]):
+            return "date-suffix"
+
+    def words(s):
+        return sorted(w for w in re.split(r"[-._@/]", s.lower()) if w)
+
+    if words(alias) == words(target):
+        return "spelling"
+    return "match-group"
+
+
+# ------------------------------------------------------------------- merge
+
+
+class Catalog:
+    """The merged catalog: models {(provider, model): [Row]} and aliases
+    {(alias_provider, alias_model): (provider, model, rule)}."""
+
+    def __init__(self):
+        self.models = {}
+        self.aliases = {}
+        self.bad_aliases = {}  # (ap, am) -> reason
+
+    def put(self, prov, model, rows):
+        for r in rows:
+            r.provider, r.model = prov, model
+        self.models[(prov, model)] = rows
+
+    def alias(self, ap, am, prov, model, rule, stats):
+        """Records an alias unless it is shadowed by a catalog model or
+        conflicts with another alias (then neither is emitted)."""
+        key = (ap, am)
+        if key in self.bad_aliases:
+            return
+        if ap and (ap, am) in self.models:
+            return
+        old = self.aliases.get(key)
+        if old and old[:2] != (prov, model):
+            del self.aliases[key]
+            self.bad_aliases[key] = ("two targets: %s/%s and %s/%s" %
+                                     (old[0], old[1], prov, model))
+            stats.note("alias_conflict", "%s %s" % key)
+            return
+        if not old:
+            self.aliases[key] = (prov, model, rule)
+
+
+def rate_summary(rows):
+    """A short text of the current standard base rates, for reports."""
+    base = [r for r in rows if r.tier == "standard" and r.min_input == 0
+            and r.start <= SNAPSHOT_DATE]
+    if not base:
+        return "-"
+    r = max(base, key=lambda x: x.start)
+    return "/".join(fmt_rate(r.rates[c]) or "-" for c in
+                    ("input", "output", "cache_read", "cache_write"))
+
+
+def merge(lite, genai, changelog, stats):
+    """Merges the sources under the rule of docs/PRICES.md: genai-prices is
+    authoritative for the names it prices itself (dated versions, long-
+    context tiers), LiteLLM filling what it is silent on and adding service
+    tiers; a LiteLLM name another genai-prices model's rule covers becomes an
+    alias of it when LiteLLM neither contradicts nor adds to its prices, and
+    keeps its own LiteLLM price otherwise; LiteLLM prices every other model,
+    with unambiguous changelog history. Then derives the aliases."""
+    cat = Catalog()
+    by_prov = {}
+    for g in genai:
+        cat.put(g["provider"], g["model"], list(g["rows"]))
+        by_prov.setdefault(g["provider"], []).append(g)
+    genai_names = {(g["provider"], g["model"]): g for g in genai}
+
+    # 1. LiteLLM keys naming a genai-prices model: genai-prices' rates win;
+    # LiteLLM fills what genai-prices is silent on unless they conflict, and
+    # adds its service tiers when both agree on the base input and output.
+    for pm in sorted(lite):
+        g = genai_names.get(pm)
+        if not g:
+            continue
+        e = lite[pm]
+        e["used"] = True
+        status, _ = compare_prices(g["rows"], e["rows"])
+        if status != "conflict":
+            stats.add("both_same_name_" + status)
+        rows = list(g["rows"])
+        if status != "conflict":
+            rows = fill_silent(rows, e["rows"], stats)
+        gb, _ = current_standard(g["rows"])
+        lb, _ = current_standard(e["rows"])
+        tier_rows = [r for r in e["rows"] if r.tier != "standard"]
+        same_base = all(gb[0][c] == lb[0][c] for c in ("input", "output"))
+        if status == "conflict":
+            stats.note("both_same_name_conflict",
+                       "%s/%s: genai-prices %s, LiteLLM %s%s" %
+                       (pm[0], pm[1], rate_summary(g["rows"]),
+                        rate_summary(e["rows"]),
+                        "" if not tier_rows or same_base
+                        else "; LiteLLM service tiers dropped"))
+        if tier_rows and same_base:
+            rows += tier_rows
+            stats.add("genai_models_with_litellm_tiers")
+        elif tier_rows:
+            stats.add("litellm_tiers_dropped")
+        cat.put(pm[0], pm[1], rows)
+
+    # 2. LiteLLM names covered by another genai-prices model's match rule:
+    # an alias of it when LiteLLM states nothing that contradicts or is
+    # missing from the target's rows (service tiers both price included),
+    # else the name keeps its own LiteLLM price.
+    for pm in sorted(lite):
+        e = lite[pm]
+        if e.get("used"):
+            continue
+        g = next((x for x in by_prov.get(pm[0], [])
+                  if clause_match(x["match"], pm[1])), None)
+        if not g:
+            continue
+        target = cat.models[(g["provider"], g["model"])]
+        status, lite_extra = compare_prices(target, e["rows"])
+        tiers_ok = all(
+            not any(r.tier == t for r in e["rows"]) or
+            version_of(target, t, SNAPSHOT_DATE) ==
+            version_of(e["rows"], t, SNAPSHOT_DATE) for t in TIERS[1:])
+        if status != "conflict" and not lite_extra and tiers_ok:
+            e["used"] = True
+            e["alias_of"] = (g["provider"], g["model"])
+            stats.add("both_group_alias_" + status)
+            continue
+        why = ("conflict" if status == "conflict" else
+               "litellm_states_more" if lite_extra else "tiers_differ")
+        stats.note("both_group_kept_" + why,
+                   "%s/%s (genai-prices %s as %s): genai-prices %s, "
+                   "LiteLLM %s" %
+                   (pm[0], pm[1], g["gid"], g["model"],
+                    rate_summary(target), rate_summary(e["rows"])))
+        cat.bad_aliases[(pm[0], pm[1])] = (
+            "LiteLLM prices it %s, genai-prices' rule for %s %s (%s)" %
+            (rate_summary(e["rows"]), g["model"], rate_summary(target),
+             why.replace("_", " ")))
+
+    # 3. Every other LiteLLM model, with changelog history.
+    for pm in sorted(lite):
+        e = lite[pm]
+        if e.get("used"):
+            continue
+        rows = add_changelog_history(e, changelog.get(e["key"], []), stats)
+        cat.put(pm[0], pm[1], rows)
+        stats.add("litellm_models")
+    for key in sorted(changelog):
+        if any(ev[2] not in ("ADDED", "REMOVED") for ev in changelog[key]):
+            stats.add("changelog_keys_with_changes")
+
+    # 4. Aliases: genai-prices spellings, LiteLLM names priced the same as a
+    # genai-prices model, then LiteLLM routing prefixes.
+    for g in genai:
+        for n in g["names"]:
+            if n == g["model"] or (g["provider"], n) in cat.models:
+                if n != g["model"] and (g["provider"], n) in cat.models:
+                    cat.bad_aliases.setdefault(
+                        (g["provider"], n),
+                        "priced on its own, differently from %s" % g["model"])
+                continue
+            if (g["provider"], n) in cat.bad_aliases:
+                continue
+            cat.alias(g["provider"], n, g["provider"], g["model"],
+                      alias_kind(n, g["model"]), stats)
+    for pm in sorted(lite):
+        e = lite[pm]
+        if "alias_of" in e:
+            t = e["alias_of"]
+            cat.alias(pm[0], pm[1], t[0], t[1], alias_kind(pm[1], t[1]),
+                      stats)
+
+    def resolve(prov, model):
+        if (prov, model) in cat.models:
+            return prov, model
+        a = cat.aliases.get((prov, model))
+        return (a[0], a[1]) if a else None
+
+    for pm in sorted(lite):
+        e = lite[pm]
+        target = resolve(*pm)
+        if not target:
+            continue
+        spellings = set(k for k in e["keys"] if k not in e["losers"])
+        lprov = e["lprov"]
+        route = LITELLM_CALLER_ROUTES.get(lprov)
+        if route and e["key"] == pm[1]:
+            spellings.add(route + "/" + pm[1])
+        for s in sorted(spellings):
+            if s == pm[1]:
+                continue
+            if ("", s) in cat.models:
+                continue
+            cat.alias("", s, target[0], target[1], "prefix", stats)
+        for k in e["losers"]:
+            cat.bad_aliases[("", k)] = (
+                "LiteLLM key priced differently from %s/%s" % pm)
+    return cat
+
+
+# ---------------------------------------------------------------- checking
+
+
+def check_catalog(cat):
+    """Checks what the C loader and lookup rely on: no two rows of a model
+    share (from, tier, min_input_tokens); every version of every tier has a
+    base row (versions are built whole, long-context rows included); input
+    and output rates are set; every alias targets a model and shadows none.
+    Raises GenError."""
+    for (prov, model), rows in cat.models.items():
+        if not prov or not model:
+            raise GenError("empty provider or model")
+        seen = set()
+        for r in rows:
+            k = (r.start, r.tier, r.min_input)
+            if k in seen:
+                raise GenError("%s/%s: duplicate row %r" % (prov, model, k))
+            seen.add(k)
+            if r.rates["input"] is None or r.rates["output"] is None:
+                raise GenError("%s/%s: row without input/output rate" %
+                               (prov, model))
+            if r.start and not re.match(r"^\d{4}-\d{2}-\d{2}$", r.start):
+                raise GenError("%s/%s: bad from %r" % (prov, model, r.start))
+        for tier in TIERS:
+            for start in {r.start for r in rows if r.tier == tier}:
+                mins = {r.min_input for r in rows
+                        if r.tier == tier and r.start == start}
+                if 0 not in mins:
+                    raise GenError("%s/%s: %s version %r has no base row" %
+                                   (prov, model, tier, start or "always"))
+    for (ap, am), (prov, model, _) in cat.aliases.items():
+        if (prov, model) not in cat.models:
+            raise GenError("alias %s/%s: no target %s/%s" %
+                           (ap, am, prov, model))
+        if ap and (ap, am) in cat.models:
+            raise GenError("alias %s/%s shadows a model" % (ap, am))
+
+
+# ----------------------------------------------------------------- output
+
+
+def catalog_csv(cat):
+    rows = sorted((r for rs in cat.models.values() for r in rs),
+                  key=Row.sort_key)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CATALOG_HEADER)
+    for r in rows:
+        w.writerow([r.provider, r.model, r.start] +
+                   [fmt_rate(r.rates[c]) for c in RATE_COLS] +
+                   [str(r.min_input) if r.min_input else "", r.tier,
+                    r.source])
+    return buf.getvalue().encode("utf-8"), len(rows)
+
+
+def aliases_csv(cat):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(ALIAS_HEADER)
+    for (ap, am) in sorted(cat.aliases):
+        prov, model, rule = cat.aliases[(ap, am)]
+        w.writerow([ap, am, prov, model, rule])
+    return buf.getvalue().encode("utf-8")
+
+
+def write_file(path, data):
+    """Writes data to path via a temporary file and a rename."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def summary(cat, stats, nrows):
+    """The counts printed by the generator and quoted in docs/PRICES.md."""
+    versions = {(r.provider, r.model, r.tier, r.start)
+                for rs in cat.models.values() for r in rs}
+    dated = {pm for pm, rs in cat.models.items() if any(r.start for r in rs)}
+    sources = {}
+    for rs in cat.models.values():
+        for r in rs:
+            sources[r.source] = sources.get(r.source, 0) + 1
+    rules = {}
+    for (_, _, rule) in cat.aliases.values():
+        rules[rule] = rules.get(rule, 0) + 1
+    lines = [
+        "models %d" % len(cat.models),
+        "providers %d" % len({p for p, _ in cat.models}),
+        "rows %d" % nrows,
+        "versions %d (model x tier x from)" % len(versions),
+        "models with dated versions %d" % len(dated),
+        "rows by source " + ", ".join("%s %d" % kv for kv in
+                                      sorted(sources.items())),
+        "aliases %d (%s)" % (len(cat.aliases), ", ".join(
+            "%s %d" % kv for kv in sorted(rules.items()))),
+        "aliases not emitted %d" % len(cat.bad_aliases),
+    ]
+    for k in sorted(stats.counts):
+        lines.append("%s %d" % (k, stats.counts[k]))
+    return lines
+
+
+def report(cat, stats):
+    """The detailed report: every list behind the counts."""
+    out = []
+    for k in sorted(stats.lists):
+        if k == "rounded_rates":
+            continue
+        out.append("== %s (%d)" % (k, len(stats.lists[k])))
+        out.extend("  " + x for x in stats.lists[k])
+    out.append("== rounded_rates (%d)" % len(stats.lists.get(
+        "rounded_rates", [])))
+    out.extend("  " + x for x in sorted(set(stats.lists.get(
+        "rounded_rates", []))))
+    out.append("== aliases_not_emitted (%d)" % len(cat.bad_aliases))
+    for (ap, am) in sorted(cat.bad_aliases):
+        out.append("  %s/%s: %s" % (ap or "*", am, cat.bad_aliases[(ap, am)]))
+    return "\n".join(out) + "\n"
+
+
+def main(argv):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(
+        description="Build data/catalog.csv and data/aliases.csv from the "
+        "public LiteLLM and genai-prices price data.")
+    ap.add_argument("--sources", default=os.path.join(
+        root, "..", "shared", "pricing-sources"),
+        help="directory with litellm_model_prices.json, "
+        "litellm_price_changelog.tsv, genai_prices_data.json "
+        "(default: ../shared/pricing-sources from the repository root)")
+    ap.add_argument("--out", default=os.path.join(root, "data"),
+                    help="output directory (default: data/)")
+    ap.add_argument("--report", help="write the detailed report here")
+    args = ap.parse_args(argv)
+
+    stats = Stats()
+    try:
+        lite = load_litellm(os.path.join(
+            args.sources, "litellm_model_prices.json"), stats)
+        changelog = load_changelog(os.path.join(
+            args.sources, "litellm_price_changelog.tsv"))
+        genai = load_genai(os.path.join(
+            args.sources, "genai_prices_data.json"), stats)
+        cat = merge(lite, genai, changelog, stats)
+        check_catalog(cat)
+    except (OSError, ValueError, KeyError, GenError) as e:
+        print("gen_catalog: error: %s" % e, file=sys.stderr)
+        return 1
+    cdata, nrows = catalog_csv(cat)
+    adata = aliases_csv(cat)
+    os.makedirs(args.out, exist_ok=True)
+    write_file(os.path.join(args.out, "catalog.csv"), cdata)
+    write_file(os.path.join(args.out, "aliases.csv"), adata)
+    if args.report:
+        write_file(args.report, report(cat, stats).encode("utf-8"))
+    print("source data: LiteLLM copy of %s, genai-prices data.json, "
+          "LiteLLM changelog" % SNAPSHOT_DATE)
+    for line in summary(cat, stats, nrows):
+        print(line)
+    print("catalog.csv sha256 %s" % hashlib.sha256(cdata).hexdigest())
+    print("aliases.csv sha256 %s" % hashlib.sha256(adata).hexdigest())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
