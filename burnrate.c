@@ -22,14 +22,23 @@ struct globals {
 
 /* ------------------------------------------------------------- messages */
 
+/* Prints "burnrate: KIND: MESSAGE" and a line of advice (may be NULL). */
+static void print_message(const char *kind, const char *advice,
+			  const char *fmt, va_list ap)
+{
+	fprintf(stderr, "burnrate: %s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (advice)
+		fprintf(stderr, "%s\n", advice);
+}
+
 static void print_error(const char *fmt, ...) BR_PRINTF(1, 2);
 static void print_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("burnrate: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	print_message("error", NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -38,10 +47,19 @@ static void print_warning(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("burnrate: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	print_message("warning", NULL, fmt, ap);
 	va_end(ap);
+}
+
+/* Prints a usage error and returns the usage exit status. */
+static int usage_error(const char *fmt, ...) BR_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_message("error", "(see 'burnrate --help')", fmt, ap);
+	va_end(ap);
+	return BR_EXIT_USAGE;
 }
 
 /* Prints err and returns its exit status. */
@@ -49,18 +67,6 @@ static int fail_with(const struct br_err *err)
 {
 	print_error("%s", err->msg[0] ? err->msg : "unknown error");
 	return err->status ? err->status : BR_EXIT_FAILURE;
-}
-
-static int usage_error(const char *fmt, ...) BR_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("burnrate: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\n(see 'burnrate --help')\n", stderr);
-	va_end(ap);
-	return BR_EXIT_USAGE;
 }
 
 /* ------------------------------------------------------ option parsing */
