@@ -41,7 +41,7 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 STAGES = core ingest reduce report
 LIB_SRC = $(foreach d,$(STAGES),$(sort $(wildcard $(d)/*.c)))
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/catalog_data.o
 CLI_OBJ = $(BUILD)/burnrate.o
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -55,6 +55,11 @@ all: burnrate
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The generated price data (docs/PRICES.md), embedded with .incbin.
+$(BUILD)/core/catalog_data.o: core/catalog_data.S data/catalog.csv data/aliases.csv
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -c $< -o $@
 
 $(BUILD)/libburnrate.a: $(LIB_OBJ)
 	@rm -f $@

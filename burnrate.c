@@ -2,6 +2,7 @@
  * stages together and maps failures to the exit statuses of the contract.
  * It holds no business logic. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -151,8 +152,14 @@ static const char usage_text[] =
 	"           --replace: a backfill whose data replaces the source's days\n"
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
-	"           [--source NAME] [--no-color] [--skip-corrupt]\n"
+	"           [--source NAME] [--reprice] [--prices FILE] [--no-color]\n"
+	"           [--skip-corrupt]\n"
 	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
+	"           --reprice: price the stored tokens again with today's catalog\n"
+	"  prices   [--prices FILE] list [PATTERN] | show MODEL [--provider P]\n"
+	"           [--on DATE] | check\n"
+	"           the built-in price catalog (with FILE over it): list models,\n"
+	"           explain the price of one, or check for problems\n"
 	"  verify   check every segment of the store; name the bad ones\n"
 	"  compact  merge all segments into one per source\n"
 	"\n"
@@ -188,6 +195,53 @@ static int cmd_init(const struct globals *g, int argc, char **argv)
 
 /* ---------------------------------------------------------------- ingest */
 
+/* Counts per string. */
+struct tally {
+	struct br_dict *names;
+	uint64_t *count;
+	size_t cap;
+};
+
+static void tally_add(struct tally *t, const char *s, size_t n, uint64_t k)
+{
+	if (!t->names)
+		t->names = br_dict_new();
+	uint32_t id = br_dict_intern(t->names, s, n);
+	if (id >= t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		t->count = br_realloc(t->count, cap * sizeof *t->count);
+		memset(t->count + t->cap, 0, (cap - t->cap) * sizeof *t->count);
+		t->cap = cap;
+	}
+	t->count[id] += k;
+}
+
+static void tally_clear(struct tally *t)
+{
+	br_dict_free(t->names);
+	t->names = NULL;
+	if (t->cap)
+		memset(t->count, 0, t->cap * sizeof *t->count);
+}
+
+/* Adds every count of src to dst and empties src. */
+static void tally_move(struct tally *dst, struct tally *src)
+{
+	uint32_t n = src->names ? br_dict_count(src->names) : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		const char *s = br_dict_str(src->names, i, &len);
+		tally_add(dst, s, len, src->count[i]);
+	}
+	tally_clear(src);
+}
+
+static void tally_free(struct tally *t)
+{
+	br_dict_free(t->names);
+	free(t->count);
+}
+
 /* The state of one ingest command: what the sink collects per input and
  * over the run. */
 struct ingest_run {
@@ -202,6 +256,7 @@ struct ingest_run {
 	bool backfill;          /* --replace: re-read inputs ingested before */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
+	struct tally input_unpriced, run_unpriced; /* "provider/model" */
 };
 
 static void sink_begin(void *ctx, const char *name)
@@ -209,12 +264,20 @@ static void sink_begin(void *ctx, const char *name)
 	(void)name;
 	struct ingest_run *r = ctx;
 	agg_clear(r->input_rows);
+	tally_clear(&r->input_unpriced);
 }
 
 static void sink_event(void *ctx, const struct br_event *ev)
 {
 	struct ingest_run *r = ctx;
 	agg_add(r->input_rows, br_tz_day(r->tz, ev->ts_us), ev);
+	if (!ev->priced) {
+		char name[512];
+		int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
+				 ev->provider.p, (int)ev->model.n, ev->model.p);
+		tally_add(&r->input_unpriced, name,
+			  n < (int)sizeof name ? (size_t)n : sizeof name - 1, 1);
+	}
 }
 
 /* Tells whether fp was already kept during this run. */
@@ -247,6 +310,7 @@ static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
 		return;
 	}
 	agg_merge(r->run_rows, r->input_rows);
+	tally_move(&r->run_unpriced, &r->input_unpriced);
 	if (r->ninputs == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 16;
 		r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
@@ -276,7 +340,45 @@ static void ingest_run_free(struct ingest_run *r)
 	free(r->inputs);
 	agg_free(r->input_rows);
 	agg_free(r->run_rows);
+	tally_free(&r->input_unpriced);
+	tally_free(&r->run_unpriced);
 	store_free(r->store);
+}
+
+/* Warns about the requests of the run that have no price, by model. */
+static void warn_unpriced(const struct tally *t)
+{
+	uint32_t n = t->names ? br_dict_count(t->names) : 0;
+	if (n == 0)
+		return;
+	uint64_t total = 0;
+	struct br_buf list = {0};
+	for (uint32_t i = 0; i < n; i++) {
+		total += t->count[i];
+		if (i < 5)
+			br_buf_printf(&list, "%s%s (%llu)", i ? ", " : "",
+				      br_dict_str(t->names, i, NULL),
+				      (unsigned long long)t->count[i]);
+	}
+	if (n > 5)
+		br_buf_printf(&list, " and %u more models", n - 5);
+	print_warning("%llu request%s without a price, counted as unpriced: %s; "
+		      "see 'burnrate prices show MODEL', add prices with --prices FILE",
+		      (unsigned long long)total, total == 1 ? "" : "s", list.p);
+	br_buf_free(&list);
+}
+
+/* The built-in catalog with the prices file, if any, over it. A bad prices
+ * file is a usage error. */
+static struct br_catalog *load_catalog(const char *prices, struct br_err *err)
+{
+	struct br_catalog *c = br_catalog_builtin(err);
+	if (c && prices && br_catalog_load_csv(c, prices, err) != 0) {
+		err->status = BR_EXIT_USAGE;
+		br_catalog_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 /* Parses --replace FROM..TO (two dates, FROM <= TO). */
@@ -370,12 +472,9 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 		return usage_error("ingest: --source must not be empty");
 
 	struct br_err err = {0};
-	struct br_catalog *catalog = br_catalog_new();
-	if (prices && br_catalog_load_csv(catalog, prices, &err) != 0) {
-		err.status = BR_EXIT_USAGE;
-		br_catalog_free(catalog);
+	struct br_catalog *catalog = load_catalog(prices, &err);
+	if (!catalog)
 		return fail_with(&err);
-	}
 	io.catalog = catalog;
 
 	struct ingest_run run = {.g = g};
@@ -435,6 +534,8 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 	if (st->rejected && !rejects_path && !g->quiet)
 		print_warning("%llu records rejected; use --rejects FILE to see them",
 			      (unsigned long long)st->rejected);
+	if (!g->quiet)
+		warn_unpriced(&run.run_unpriced);
 	rc = input_failed ? BR_EXIT_FAILURE : BR_EXIT_OK;
 	goto done;
 fail:
@@ -478,8 +579,9 @@ static int write_report_file(const struct report *r, enum report_format f,
 static int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
-		   *by = "day", *format = "table", *output = NULL, *source = NULL;
-	bool no_color = false, skip_corrupt = false;
+		   *by = "day", *format = "table", *output = NULL, *source = NULL,
+		   *prices = NULL;
+	bool no_color = false, skip_corrupt = false, reprice = false;
 	char *pos[argc + 1];
 	int npos;
 	const struct option opts[] = {
@@ -488,6 +590,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 		{"--month", &month, NULL},   {"--as-of", &as_of, NULL},
 		{"--by", &by, NULL},         {"--format", &format, NULL},
 		{"--output", &output, NULL}, {"--source", &source, NULL},
+		{"--prices", &prices, NULL}, {"--reprice", NULL, &reprice},
 		{"--no-color", NULL, &no_color}, {NULL, NULL, NULL}};
 	int rc = parse_options("report", argc, argv, opts, pos, &npos);
 	if (rc)
@@ -500,9 +603,16 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 				   "csv or json", format);
 	struct br_err err = {0};
 	struct report_query q = {.source = source};
+	if (prices && !reprice)
+		return usage_error("report: --prices needs --reprice (stored costs "
+				   "were priced at ingest)");
 	if (report_parse_keys(by, &q, &err) != 0 ||
 	    report_parse_period(&q, since, until, month, as_of, &err) != 0)
 		return fail_with(&err);
+	struct br_catalog *catalog = NULL;
+	if (reprice && !(catalog = load_catalog(prices, &err)))
+		return fail_with(&err);
+	q.reprice = catalog;
 
 	struct store *s = store_open(g->store, false, &err);
 	if (s && skip_corrupt)
@@ -510,6 +620,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	struct report *r = s ? report_run(s, &q, &err) : NULL;
 	if (!r) {
 		store_free(s);
+		br_catalog_free(catalog);
 		return fail_with(&err);
 	}
 	if (output) {
@@ -524,7 +635,275 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 			      r->skipped[2 * i + 1]);
 	report_free(r);
 	store_free(s);
+	br_catalog_free(catalog);
 	return rc ? fail_with(&err) : BR_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- prices */
+
+/* Writes a rate as USD per 1M tokens ("2.5"). */
+static const char *rate_text(int64_t rate, char *buf)
+{
+	return br_money_format_exact((br_pico)rate * 1000000, buf);
+}
+
+static const char *day_text(int32_t day, char *buf)
+{
+	if (day == BR_DAY_NONE)
+		return "always";
+	br_day_format(day, buf);
+	return buf;
+}
+
+/* Starts a new version: the first row of a (tier, from) group. */
+static bool version_start(const struct br_model *m, size_t i)
+{
+	return i == 0 || m->prices[i].tier != m->prices[i - 1].tier ||
+	       m->prices[i].from_day != m->prices[i - 1].from_day;
+}
+
+/* What else m has besides a standard price: tiers, long context, history. */
+static void model_notes(const struct br_model *m, struct br_buf *b)
+{
+	bool tier[BR_TIER_COUNT] = {0}, long_context = false;
+	size_t versions = 0, tiers = 0;
+	for (size_t i = 0; i < m->nprices; i++) {
+		tiers += !tier[m->prices[i].tier];
+		tier[m->prices[i].tier] = true;
+		long_context |= m->prices[i].min_input_tokens > 0;
+		versions += version_start(m, i);
+	}
+	br_buf_reset(b);
+	br_buf_puts(b, "");
+	for (int t = BR_TIER_BATCH; t < BR_TIER_COUNT; t++)
+		if (tier[t])
+			br_buf_printf(b, "%s%s", b->len ? " " : "",
+				      br_tier_name((enum br_tier)t));
+	if (long_context)
+		br_buf_printf(b, "%slong-context", b->len ? " " : "");
+	if (versions > tiers)
+		br_buf_printf(b, "%shistory", b->len ? " " : "");
+}
+
+static int prices_list(const struct globals *g, const struct br_catalog *c,
+		       const char *pattern)
+{
+	int32_t today = br_day_today();
+	struct br_buf name = {0}, notes = {0};
+	printf("%-16s %-50s %10s %10s %10s %11s  %s\n", "PROVIDER", "MODEL",
+	       "INPUT", "OUTPUT", "CACHE_READ", "CACHE_WRITE", "ALSO");
+	size_t shown = 0;
+	for (size_t i = 0; i < br_catalog_models(c); i++) {
+		const struct br_model *m = br_catalog_model(c, i);
+		br_buf_reset(&name);
+		br_buf_printf(&name, "%s/%s", m->provider, m->name);
+		if (pattern && fnmatch(pattern, name.p, FNM_CASEFOLD) != 0 &&
+		    fnmatch(pattern, m->name, FNM_CASEFOLD) != 0)
+			continue;
+		enum br_unpriced why;
+		const struct br_price *p =
+			br_model_price(m, today, BR_TIER_STANDARD, 0, 1, &why);
+		char in[BR_MONEY_BUFSZ], out[BR_MONEY_BUFSZ], cr[BR_MONEY_BUFSZ],
+			cw[BR_MONEY_BUFSZ];
+		model_notes(m, &notes);
+		printf("%-16s %-50s %10s %10s %10s %11s  %s\n",
+		       *m->provider ? m->provider : "*", m->name,
+		       p ? rate_text(p->rates.input, in) : "-",
+		       p ? rate_text(p->rates.output, out) : "-",
+		       p && p->rates.cache_read != BR_RATE_UNSET
+			       ? rate_text(p->rates.cache_read, cr) : "-",
+		       p && p->rates.cache_write != BR_RATE_UNSET
+			       ? rate_text(p->rates.cache_write, cw) : "-",
+		       notes.p);
+		shown++;
+	}
+	br_buf_free(&name);
+	br_buf_free(&notes);
+	if (!g->quiet)
+		fprintf(stderr, "%zu model%s; USD per 1M tokens, standard tier, "
+			"base rows in force today; '-': not stated (billed at the "
+			"input rate) or no standard price today\n",
+			shown, shown == 1 ? "" : "s");
+	return shown || !pattern ? BR_EXIT_OK : BR_EXIT_FAILURE;
+}
+
+/* Prints one rate of a price row, saying what an unstated rate falls back
+ * to. */
+static void show_rate(const char *what, int64_t rate, int64_t fallback,
+		      const char *fallback_name)
+{
+	char buf[BR_MONEY_BUFSZ];
+	if (rate != BR_RATE_UNSET)
+		printf("      %-16s $%s\n", what, rate_text(rate, buf));
+	else
+		printf("      %-16s $%s (not stated: the %s rate)\n", what,
+		       rate_text(fallback, buf), fallback_name);
+}
+
+/* Explains which prices of m apply to requests on day. */
+static void show_model(const struct br_catalog *c, const struct br_match *mt,
+		       int32_t day)
+{
+	const struct br_model *m = mt->model;
+	char d[16];
+	printf("%s/%s\n", *m->provider ? m->provider : "*", m->name);
+	if (mt->alias_provider)
+		printf("  matched by  alias (%s) for %s\n", mt->rule,
+		       *mt->alias_provider ? mt->alias_provider : "any provider");
+	else
+		printf("  matched by  %s\n", mt->rule);
+	printf("  prices from %s\n",
+	       strcmp(m->origin, "built-in") == 0 ? br_catalog_identity(c) : m->origin);
+	for (int t = 0; t < BR_TIER_COUNT; t++) {
+		enum br_unpriced why;
+		const struct br_price *base =
+			br_model_price(m, day, (enum br_tier)t, 0, 1, &why);
+		if (!base) {
+			if (why != BR_UNPRICED_NO_TIER)
+				printf("  %s tier on %s: unpriced (%s)\n",
+				       br_tier_name((enum br_tier)t),
+				       day_text(day, d), br_unpriced_reason(why));
+			continue;
+		}
+		printf("  %s tier on %s: the version in force since %s\n",
+		       br_tier_name((enum br_tier)t), day_text(day, d),
+		       day_text(base->from_day, d));
+		for (size_t i = 0; i < m->nprices; i++) {
+			const struct br_price *p = &m->prices[i];
+			if (p->tier != base->tier || p->from_day != base->from_day)
+				continue;
+			if (p->min_input_tokens)
+				printf("    requests with %llu or more input tokens "
+				       "(the whole request at these rates):\n",
+				       (unsigned long long)p->min_input_tokens);
+			else
+				printf("    requests below any long-context threshold:\n");
+			const struct br_rates *r = &p->rates;
+			int64_t cw = r->cache_write == BR_RATE_UNSET ? r->input : r->cache_write;
+			show_rate("input", r->input, 0, NULL);
+			show_rate("output", r->output, 0, NULL);
+			show_rate("cache read", r->cache_read, r->input, "input");
+			show_rate("cache write 5m", r->cache_write, r->input, "input");
+			show_rate("cache write 1h", r->cache_write_1h, cw, "cache write");
+			show_rate("reasoning", r->reasoning, r->output, "output");
+		}
+	}
+	size_t versions = 0;
+	for (size_t i = 0; i < m->nprices; i++)
+		versions += version_start(m, i);
+	printf("  %zu version%s:", versions, versions == 1 ? "" : "s");
+	const char *sep = " ";
+	for (size_t i = 0; i < m->nprices; i++)
+		if (version_start(m, i)) {
+			printf("%s%s from %s", sep, br_tier_name(m->prices[i].tier),
+			       day_text(m->prices[i].from_day, d));
+			sep = ", ";
+		}
+	printf("\n  USD per 1M tokens\n");
+}
+
+static int prices_show(const struct br_catalog *c, const char *model,
+		       const char *provider, int32_t day)
+{
+	struct br_str name = {model, strlen(model)};
+	struct br_match mt;
+	br_catalog_resolve(c, (struct br_str){provider ? provider : "",
+					      provider ? strlen(provider) : 0},
+			   name, &mt);
+	const char *slash = strchr(model, '/');
+	if (!mt.model && !provider && slash)
+		br_catalog_resolve(c, (struct br_str){model, (size_t)(slash - model)},
+				   (struct br_str){slash + 1, strlen(slash + 1)}, &mt);
+	if (mt.model) {
+		show_model(c, &mt, day);
+		return BR_EXIT_OK;
+	}
+	/* Without a provider, every model and alias of that name. */
+	size_t found = 0;
+	for (size_t i = 0; !provider && i < br_catalog_models(c); i++) {
+		const struct br_model *m = br_catalog_model(c, i);
+		if (strcmp(m->name, model) != 0)
+			continue;
+		struct br_match one = {.model = m, .index = i, .rule = "exact"};
+		if (found++)
+			printf("\n");
+		show_model(c, &one, day);
+	}
+	const char *ap, *an, *rule;
+	const struct br_model *m;
+	for (size_t i = 0; !provider && (m = br_catalog_alias(c, i, &ap, &an, &rule)); i++) {
+		if (strcmp(an, model) != 0)
+			continue;
+		struct br_match one = {.model = m, .rule = rule, .alias_provider = ap};
+		if (found++)
+			printf("\n");
+		show_model(c, &one, day);
+	}
+	if (found)
+		return BR_EXIT_OK;
+	print_error("unknown model '%s'%s%s: no catalog entry or alias, so its "
+		    "requests are unpriced; add it with --prices FILE",
+		    model, provider ? " for provider " : "", provider ? provider : "");
+	return BR_EXIT_FAILURE;
+}
+
+static void check_problem(void *ctx, const struct br_model *m,
+			  const char *problem)
+{
+	(void)ctx;
+	printf("%s/%s: %s\n", *m->provider ? m->provider : "*", m->name, problem);
+}
+
+static int cmd_prices(const struct globals *g, int argc, char **argv)
+{
+	const char *prices = NULL, *on = NULL, *provider = NULL;
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {
+		{"--prices", &prices, NULL}, {"--on", &on, NULL},
+		{"--provider", &provider, NULL}, {NULL, NULL, NULL}};
+	int rc = parse_options("prices", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	const char *sub = npos ? pos[0] : NULL;
+	int32_t day = br_day_today();
+	if (!sub)
+		return usage_error("prices: expected list, show MODEL or check");
+	if (on && (strcmp(sub, "show") != 0 || br_day_parse(on, &day) != 0))
+		return usage_error("prices: invalid --on '%s': expected YYYY-MM-DD "
+				   "after 'show MODEL'", on);
+	if (provider && strcmp(sub, "show") != 0)
+		return usage_error("prices: --provider goes with 'show MODEL'");
+	int want = strcmp(sub, "list") == 0 ? -2 : strcmp(sub, "show") == 0 ? 2
+		   : strcmp(sub, "check") == 0 ? 1 : 0;
+	if (!want)
+		return usage_error("prices: unknown subcommand '%s': expected list, "
+				   "show or check", sub);
+	if ((want == -2 && npos > 2) || (want > 0 && npos != want))
+		return usage_error("prices %s: %s", sub,
+				   want == 2 ? "expected one MODEL"
+					     : "unexpected argument");
+	struct br_err err = {0};
+	struct br_catalog *c = load_catalog(prices, &err);
+	if (!c)
+		return fail_with(&err);
+	if (want == -2) {
+		rc = prices_list(g, c, npos == 2 ? pos[1] : NULL);
+	} else if (want == 2) {
+		rc = prices_show(c, pos[1], provider, day);
+	} else {
+		size_t problems = br_catalog_check(c, check_problem, NULL);
+		if (problems)
+			print_error("%zu problem%s in the catalog", problems,
+				    problems == 1 ? "" : "s");
+		else if (!g->quiet)
+			printf("ok: %zu models, %zu aliases, no problems (%s)\n",
+			       br_catalog_models(c), br_catalog_aliases(c),
+			       br_catalog_identity(c));
+		rc = problems ? BR_EXIT_FAILURE : BR_EXIT_OK;
+	}
+	br_catalog_free(c);
+	return rc;
 }
 
 /* --------------------------------------------------------------- compact */
@@ -601,6 +980,7 @@ static const struct command {
 	{"report", cmd_report},
 	{"verify", cmd_verify},
 	{"compact", cmd_compact},
+	{"prices", cmd_prices},
 };
 
 /* Flushes stdout and reports a failed write (a full disk, a closed pipe):

@@ -47,6 +47,9 @@ int main(int argc, char **argv)
 				.tokens = {.input = (uint64_t)(1000 + k), .output = 100},
 				.priced = true,
 				.cost = (br_pico)(k + 1) * 1234567,
+				.price_day = first + (int32_t)day,
+				.band_hi = UINT64_MAX,
+				.pricing = {"bench", 5},
 			};
 			agg_add(a, first + (int32_t)day, &ev);
 		}

@@ -1,121 +1,146 @@
-/* catalog.c - model prices: the catalog, prices CSV files, exact cost and
- * pricing of usage events. */
+/* catalog.c - the price catalog: models with their price history, aliases,
+ * the built-in data, prices CSV files, and lookups. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/core.h"
 
-/* All prices of one (provider, model), sorted by (tier, from_day,
- * min_input_tokens). */
-struct model_prices {
-	char *provider, *model; /* provider "" matches any provider */
-	struct br_price *prices;
-	size_t n, cap;
+/* The LiteLLM snapshot the built-in data was generated from: SNAPSHOT_DATE
+ * in tools/gen_catalog.py (tests/e2e/catalog_gen.sh checks they agree). */
+#define BUILTIN_DATE "2026-07-24"
+#define BUILTIN_ORIGIN "built-in"
+
+/* Emitted by core/catalog_data.S. */
+extern const char br_builtin_catalog_csv[], br_builtin_aliases_csv[];
+extern const uint64_t br_builtin_catalog_csv_size, br_builtin_aliases_csv_size;
+
+struct entry {
+	struct br_model m;
+	size_t cap;
+	bool from_file; /* set by a prices file: wins over other entries */
+};
+
+struct alias {
+	char *provider, *name, *rule;
+	uint32_t target; /* entry index */
 };
 
 struct br_catalog {
-	struct br_dict *keys; /* "provider\0model" -> index into models */
-	struct model_prices *models;
+	struct br_dict *keys;       /* "provider\0model" -> entry index */
+	struct entry *models;
 	size_t nmodels, cap;
+	struct br_dict *alias_keys; /* "provider\0name" -> alias index */
+	struct alias *aliases;
+	size_t naliases, acap;
+	uint64_t *thresholds;       /* distinct min_input_tokens > 0, sorted */
+	size_t nthresholds;
+	struct br_buf identity;
+	char **origins;             /* prices file paths (entry origins) */
+	size_t norigins;
 };
 
-static const char *const tier_names[BR_TIER_COUNT] = {
-	[BR_TIER_STANDARD] = "standard",
-	[BR_TIER_BATCH] = "batch",
-	[BR_TIER_FLEX] = "flex",
-	[BR_TIER_PRIORITY] = "priority",
-};
+/* ------------------------------------------------------------ providers */
 
-const char *br_tier_name(enum br_tier t)
-{
-	return (unsigned)t < BR_TIER_COUNT ? tier_names[t] : "unknown";
-}
-
-int br_tier_parse(const char *s, size_t n)
+const char *br_provider_canonical(struct br_str provider, char *buf,
+				  size_t size)
 {
 	static const struct {
-		const char *name;
-		enum br_tier tier;
-	} names[] = {
-		{"standard", BR_TIER_STANDARD}, {"default", BR_TIER_STANDARD},
-		{"auto", BR_TIER_STANDARD},     {"on_demand", BR_TIER_STANDARD},
-		{"batch", BR_TIER_BATCH},       {"flex", BR_TIER_FLEX},
-		{"priority", BR_TIER_PRIORITY},
+		const char *from, *to;
+	} same[] = {
+		{"gemini", "google"},
+		{"palm", "google"},
+		{"google_ai_studio", "google"},
+		{"vertex", "vertex_ai"},
+		{"vertexai", "vertex_ai"},
+		{"google_vertex", "vertex_ai"},
+		{"google-vertex", "vertex_ai"},
+		{"aws", "bedrock"},
+		{"aws_bedrock", "bedrock"},
+		{"amazon_bedrock", "bedrock"},
+		{"amazon-bedrock", "bedrock"},
+		{"bedrock_converse", "bedrock"},
+		{"bedrock_mantle", "bedrock"},
+		{"text-completion-openai", "openai"},
+		{"azure_openai", "azure"},
+		{"azure-openai", "azure"},
+		{"azure_text", "azure"},
+		{"together_ai", "together"},
+		{"fireworks_ai", "fireworks"},
+		{"mistralai", "mistral"},
+		{"codestral", "mistral"},
+		{"text-completion-codestral", "mistral"},
+		{"cohere_chat", "cohere"},
+		{"x-ai", "xai"},
+		{"moonshotai", "moonshot"},
+		{"text-completion-inception", "inception"},
 	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i].name) == n &&
-		    strncasecmp(names[i].name, s, n) == 0)
-			return (int)names[i].tier;
-	return -1;
-}
-
-int br_cost_mode_parse(const char *s, enum br_cost_mode *out)
-{
-	if (strcmp(s, "auto") == 0)
-		*out = BR_COST_AUTO;
-	else if (strcmp(s, "calculate") == 0)
-		*out = BR_COST_CALCULATE;
-	else if (strcmp(s, "display") == 0)
-		*out = BR_COST_DISPLAY;
-	else
-		return -1;
-	return 0;
-}
-
-const char *br_unpriced_reason(enum br_unpriced why)
-{
-	switch (why) {
-	case BR_PRICED:
-		return "priced";
-	case BR_UNPRICED_UNKNOWN_MODEL:
-		return "unknown model";
-	case BR_UNPRICED_NO_PRICE_ON_DAY:
-		return "no price in force on that day";
-	case BR_UNPRICED_NO_TIER:
-		return "no price for the service tier";
+	size_t n = provider.n < size - 1 ? provider.n : size - 1;
+	for (size_t i = 0; i < n; i++) {
+		char ch = provider.p[i];
+		buf[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 	}
-	return "unpriced";
+	buf[n] = 0;
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+		if (strcmp(buf, same[i].from) == 0) {
+			snprintf(buf, size, "%s", same[i].to);
+			return buf;
+		}
+	/* LiteLLM names Vertex's model gardens vertex_ai-anthropic_models,
+	 * vertex_ai-language-models, ... */
+	if (strncmp(buf, "vertex_ai-", 10) == 0)
+		snprintf(buf, size, "vertex_ai");
+	return buf;
 }
 
-br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
+/* Builds the dictionary key "provider\0name" into b. */
+static void make_key(struct br_buf *b, struct br_str provider,
+		     struct br_str name)
 {
-	int64_t cache_read = r->cache_read == BR_RATE_UNSET ? r->input : r->cache_read;
-	int64_t cache_write = r->cache_write == BR_RATE_UNSET ? r->input : r->cache_write;
-	int64_t cache_write_1h = r->cache_write_1h == BR_RATE_UNSET ? cache_write
-								      : r->cache_write_1h;
-	int64_t reasoning_rate = r->reasoning == BR_RATE_UNSET ? r->output : r->reasoning;
-	uint64_t reasoning = t->reasoning < t->output ? t->reasoning : t->output;
-	return (br_pico)t->input * r->input +
-	       (br_pico)(t->output - reasoning) * r->output +
-	       (br_pico)reasoning * reasoning_rate +
-	       (br_pico)t->cache_read * cache_read +
-	       (br_pico)t->cache_write * cache_write +
-	       (br_pico)t->cache_write_1h * cache_write_1h;
+	br_buf_reset(b);
+	br_buf_put(b, provider.p, provider.n);
+	br_buf_putc(b, 0);
+	br_buf_put(b, name.p, name.n);
 }
+
+static struct br_str str_of(const char *s)
+{
+	return (struct br_str){s, strlen(s)};
+}
+
+/* -------------------------------------------------------------- catalog */
 
 struct br_catalog *br_catalog_new(void)
 {
 	struct br_catalog *c = br_calloc(1, sizeof *c);
 	c->keys = br_dict_new();
+	c->alias_keys = br_dict_new();
 	return c;
-}
-
-static void model_prices_free(struct model_prices *m)
-{
-	free(m->provider);
-	free(m->model);
-	free(m->prices);
 }
 
 void br_catalog_free(struct br_catalog *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nmodels; i++)
-		model_prices_free(&c->models[i]);
+	for (size_t i = 0; i < c->nmodels; i++) {
+		free(c->models[i].m.provider);
+		free(c->models[i].m.name);
+		free(c->models[i].m.prices);
+	}
 	free(c->models);
+	for (size_t i = 0; i < c->naliases; i++) {
+		free(c->aliases[i].provider);
+		free(c->aliases[i].name);
+		free(c->aliases[i].rule);
+	}
+	free(c->aliases);
+	for (size_t i = 0; i < c->norigins; i++)
+		free(c->origins[i]);
+	free(c->origins);
+	free(c->thresholds);
+	br_buf_free(&c->identity);
 	br_dict_free(c->keys);
+	br_dict_free(c->alias_keys);
 	free(c);
 }
 
@@ -124,36 +149,64 @@ size_t br_catalog_models(const struct br_catalog *c)
 	return c->nmodels;
 }
 
-/* Builds the dictionary key "provider\0model" into b. */
-static void make_key(struct br_buf *b, const char *provider, size_t np,
-		     const char *model, size_t nm)
+const struct br_model *br_catalog_model(const struct br_catalog *c, size_t i)
 {
-	br_buf_reset(b);
-	br_buf_put(b, provider, np);
-	br_buf_putc(b, 0);
-	br_buf_put(b, model, nm);
+	return i < c->nmodels ? &c->models[i].m : NULL;
 }
 
-/* Returns the entry for (provider, model), creating an empty one. */
-static struct model_prices *catalog_entry(struct br_catalog *c,
-					  const char *provider,
-					  const char *model)
+size_t br_catalog_aliases(const struct br_catalog *c)
+{
+	return c->naliases;
+}
+
+const struct br_model *br_catalog_alias(const struct br_catalog *c, size_t i,
+					const char **provider,
+					const char **name, const char **rule)
+{
+	if (i >= c->naliases)
+		return NULL;
+	const struct alias *a = &c->aliases[i];
+	*provider = a->provider;
+	*name = a->name;
+	*rule = a->rule;
+	return &c->models[a->target].m;
+}
+
+const char *br_catalog_identity(const struct br_catalog *c)
+{
+	return c->identity.p ? c->identity.p : "";
+}
+
+/* Returns the index of the entry for (provider, name), creating an empty
+ * one. provider must be canonical. */
+static uint32_t catalog_entry(struct br_catalog *c, const char *provider,
+			      const char *name)
 {
 	struct br_buf key = {0};
-	make_key(&key, provider, strlen(provider), model, strlen(model));
+	make_key(&key, str_of(provider), str_of(name));
 	uint32_t id = br_dict_intern(c->keys, key.p, key.len);
 	br_buf_free(&key);
 	if (id < c->nmodels)
-		return &c->models[id];
+		return id;
 	if (c->nmodels == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
+		c->cap = c->cap ? c->cap * 2 : 256;
 		c->models = br_realloc(c->models, c->cap * sizeof *c->models);
 	}
-	struct model_prices *m = &c->models[c->nmodels++];
-	memset(m, 0, sizeof *m);
-	m->provider = br_strdup(provider);
-	m->model = br_strdup(model);
-	return m;
+	struct entry *e = &c->models[c->nmodels++];
+	memset(e, 0, sizeof *e);
+	e->m.provider = br_strdup(provider);
+	e->m.name = br_strdup(name);
+	e->m.origin = BUILTIN_ORIGIN;
+	return id;
+}
+
+static void entry_add(struct entry *e, const struct br_price *p)
+{
+	if (e->m.nprices == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 4;
+		e->m.prices = br_realloc(e->m.prices, e->cap * sizeof *e->m.prices);
+	}
+	e->m.prices[e->m.nprices++] = *p;
 }
 
 static int price_cmp(const void *a, const void *b)
@@ -168,25 +221,62 @@ static int price_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static void entry_add(struct model_prices *m, const struct br_price *p)
+static int u64_cmp(const void *a, const void *b)
 {
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 4;
-		m->prices = br_realloc(m->prices, m->cap * sizeof *m->prices);
-	}
-	m->prices[m->n++] = *p;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
+
+/* Recomputes the sorted distinct long-context thresholds. */
+static void update_thresholds(struct br_catalog *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nmodels; i++)
+		n += c->models[i].m.nprices;
+	uint64_t *t = br_malloc((n ? n : 1) * sizeof *t);
+	n = 0;
+	for (size_t i = 0; i < c->nmodels; i++)
+		for (size_t j = 0; j < c->models[i].m.nprices; j++)
+			if (c->models[i].m.prices[j].min_input_tokens)
+				t[n++] = c->models[i].m.prices[j].min_input_tokens;
+	qsort(t, n, sizeof *t, u64_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || t[k - 1] != t[i])
+			t[k++] = t[i];
+	free(c->thresholds);
+	c->thresholds = t;
+	c->nthresholds = k;
+}
+
+void br_catalog_band(const struct br_catalog *c, uint64_t total,
+		     uint64_t *lo, uint64_t *hi)
+{
+	/* The first threshold above total. */
+	size_t a = 0, b = c ? c->nthresholds : 0;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (c->thresholds[mid] <= total)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a ? c->thresholds[a - 1] : 0;
+	*hi = c && a < c->nthresholds ? c->thresholds[a] : UINT64_MAX;
+}
+
+/* ---------------------------------------------------------- prices CSV */
 
 /* A prices row waiting to be merged into the catalog. */
 struct pending_row {
 	char *provider, *model;
 	struct br_price price;
-	unsigned long line;
 };
 
 struct prices_load {
-	const char *path;
+	const char *name;
 	int col[11];
+	bool header_seen;
 	struct pending_row *rows;
 	size_t n, cap;
 };
@@ -204,21 +294,20 @@ static const char *const col_names[NCOLS] = {
 /* The first seven columns are required in the header. */
 #define NREQUIRED_COLS 7
 
-static const char *cell(const struct prices_load *l, char **f, size_t n,
-			int col)
+static const char *cell(const int *col, char **f, size_t n, int c)
 {
-	int i = l->col[col];
+	int i = col[c];
 	return i >= 0 && (size_t)i < n ? f[i] : "";
 }
 
 /* Parses an optional rate cell; empty gives BR_RATE_UNSET. */
-static int parse_rate_cell(const struct prices_load *l, unsigned long line,
+static int parse_rate_cell(const char *name, unsigned long line,
 			   const char *v, int col, bool required, int64_t *out,
 			   struct br_err *err)
 {
 	if (!*v) {
 		if (required)
-			return br_fail(err, "%s:%lu: missing %s rate", l->path,
+			return br_fail(err, "%s:%lu: missing %s rate", name,
 				       line, col_names[col]);
 		*out = BR_RATE_UNSET;
 		return 0;
@@ -227,18 +316,69 @@ static int parse_rate_cell(const struct prices_load *l, unsigned long line,
 		return br_fail(err,
 			       "%s:%lu: invalid %s rate '%s': expected USD per "
 			       "1M tokens, at most 6 decimals",
-			       l->path, line, col_names[col], v);
+			       name, line, col_names[col], v);
 	return 0;
 }
 
 static int prices_header(struct prices_load *l, char **f, size_t n,
 			 struct br_err *err)
 {
+	l->header_seen = true;
 	for (int c = 0; c < NCOLS; c++) {
 		l->col[c] = br_csv_column(f, n, col_names[c]);
 		if (l->col[c] < 0 && c < NREQUIRED_COLS)
 			return br_fail(err, "%s:1: header has no '%s' column",
-				       l->path, col_names[c]);
+				       l->name, col_names[c]);
+	}
+	return 0;
+}
+
+static int parse_price(const struct prices_load *l, unsigned long line,
+		       char **f, size_t n, struct br_price *p,
+		       struct br_err *err)
+{
+	*p = (struct br_price){.from_day = BR_DAY_NONE, .tier = BR_TIER_STANDARD};
+	const char *from = cell(l->col, f, n, COL_FROM);
+	if (*from && br_day_parse(from, &p->from_day) != 0)
+		return br_fail(err, "%s:%lu: invalid from date '%s': expected YYYY-MM-DD",
+			       l->name, line, from);
+	struct {
+		int col;
+		int64_t *dst;
+		bool required;
+	} rates[] = {
+		{COL_INPUT, &p->rates.input, true},
+		{COL_OUTPUT, &p->rates.output, true},
+		{COL_CACHE_READ, &p->rates.cache_read, false},
+		{COL_CACHE_WRITE, &p->rates.cache_write, false},
+		{COL_CACHE_WRITE_1H, &p->rates.cache_write_1h, false},
+		{COL_REASONING, &p->rates.reasoning, false},
+	};
+	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+		if (parse_rate_cell(l->name, line, cell(l->col, f, n, rates[i].col),
+				    rates[i].col, rates[i].required,
+				    rates[i].dst, err) != 0)
+			return -1;
+	const char *min_input = cell(l->col, f, n, COL_MIN_INPUT);
+	if (*min_input) {
+		char *end;
+		if (min_input[0] < '0' || min_input[0] > '9')
+			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
+				       l->name, line, min_input);
+		p->min_input_tokens = strtoull(min_input, &end, 10);
+		if (*end)
+			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
+				       l->name, line, min_input);
+	}
+	const char *tier = cell(l->col, f, n, COL_TIER);
+	if (*tier) {
+		int t = br_tier_parse(tier, strlen(tier));
+		if (t < 0)
+			return br_fail(err,
+				       "%s:%lu: invalid tier '%s': expected standard, "
+				       "batch, flex or priority",
+				       l->name, line, tier);
+		p->tier = (enum br_tier)t;
 	}
 	return 0;
 }
@@ -247,60 +387,23 @@ static int prices_record(void *ctx, unsigned long line, char **f, size_t n,
 			 struct br_err *err)
 {
 	struct prices_load *l = ctx;
-	if (l->col[0] == -2)
+	if (!l->header_seen)
 		return prices_header(l, f, n, err);
-	struct br_price p = {.from_day = BR_DAY_NONE, .tier = BR_TIER_STANDARD};
-	const char *model = cell(l, f, n, COL_MODEL);
+	const char *model = cell(l->col, f, n, COL_MODEL);
 	if (!*model)
-		return br_fail(err, "%s:%lu: empty model", l->path, line);
-	const char *from = cell(l, f, n, COL_FROM);
-	if (*from && br_day_parse(from, &p.from_day) != 0)
-		return br_fail(err, "%s:%lu: invalid from date '%s': expected YYYY-MM-DD",
-			       l->path, line, from);
-	struct {
-		int col;
-		int64_t *dst;
-		bool required;
-	} rates[] = {
-		{COL_INPUT, &p.rates.input, true},
-		{COL_OUTPUT, &p.rates.output, true},
-		{COL_CACHE_READ, &p.rates.cache_read, false},
-		{COL_CACHE_WRITE, &p.rates.cache_write, false},
-		{COL_CACHE_WRITE_1H, &p.rates.cache_write_1h, false},
-		{COL_REASONING, &p.rates.reasoning, false},
-	};
-	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
-		if (parse_rate_cell(l, line, cell(l, f, n, rates[i].col),
-				    rates[i].col, rates[i].required,
-				    rates[i].dst, err) != 0)
-			return -1;
-	const char *min_input = cell(l, f, n, COL_MIN_INPUT);
-	if (*min_input) {
-		char *end;
-		if (min_input[0] < '0' || min_input[0] > '9')
-			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
-				       l->path, line, min_input);
-		p.min_input_tokens = strtoull(min_input, &end, 10);
-		if (*end)
-			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
-				       l->path, line, min_input);
-	}
-	const char *tier = cell(l, f, n, COL_TIER);
-	if (*tier) {
-		int t = br_tier_parse(tier, strlen(tier));
-		if (t < 0)
-			return br_fail(err,
-				       "%s:%lu: invalid tier '%s': expected standard, "
-				       "batch, flex or priority",
-				       l->path, line, tier);
-		p.tier = (enum br_tier)t;
-	}
+		return br_fail(err, "%s:%lu: empty model", l->name, line);
+	struct br_price p;
+	if (parse_price(l, line, f, n, &p, err) != 0)
+		return -1;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->rows = br_realloc(l->rows, l->cap * sizeof *l->rows);
 	}
-	l->rows[l->n++] = (struct pending_row){
-		br_strdup(cell(l, f, n, COL_PROVIDER)), br_strdup(model), p, line};
+	char provider[128];
+	br_provider_canonical(str_of(cell(l->col, f, n, COL_PROVIDER)), provider,
+			      sizeof provider);
+	l->rows[l->n++] = (struct pending_row){br_strdup(provider),
+					       br_strdup(model), p};
 	return 0;
 }
 
@@ -314,113 +417,255 @@ static void pending_free(struct prices_load *l)
 }
 
 /* Checks that no two rows of one model share tier, from and min_input. */
-static int check_duplicates(struct prices_load *l, struct br_catalog *tmp,
+static int check_duplicates(const char *name, struct br_catalog *tmp,
 			    struct br_err *err)
 {
 	for (size_t i = 0; i < tmp->nmodels; i++) {
-		struct model_prices *m = &tmp->models[i];
-		qsort(m->prices, m->n, sizeof *m->prices, price_cmp);
-		for (size_t j = 1; j < m->n; j++)
+		struct br_model *m = &tmp->models[i].m;
+		qsort(m->prices, m->nprices, sizeof *m->prices, price_cmp);
+		for (size_t j = 1; j < m->nprices; j++)
 			if (price_cmp(&m->prices[j - 1], &m->prices[j]) == 0)
 				return br_fail(err,
 					       "%s: model '%s' has two prices for the "
 					       "same tier, from date and min_input_tokens",
-					       l->path, m->model);
+					       name, m->name);
 	}
 	return 0;
 }
 
-int br_catalog_load_csv(struct br_catalog *c, const char *path,
-			struct br_err *err)
+/* Parses a prices CSV image and merges it into c; origin names where the
+ * models came from (owned by c). */
+static int load_prices(struct br_catalog *c, const char *name,
+		       const char *data, size_t len, const char *origin,
+		       bool from_file, struct br_err *err)
 {
-	struct prices_load l = {.path = path};
-	l.col[0] = -2; /* the header has not been read yet */
-	if (br_csv_read_file(path, prices_record, &l, err) != 0) {
+	struct prices_load l = {.name = name};
+	if (br_csv_read_mem(name, data, len, prices_record, &l, err) != 0) {
 		pending_free(&l);
 		return -1;
 	}
-	if (l.col[0] == -2) {
+	if (!l.header_seen) {
 		pending_free(&l);
-		return br_fail(err, "%s: empty prices file, expected a header", path);
+		return br_fail(err, "%s: empty prices file, expected a header", name);
 	}
 	struct br_catalog *tmp = br_catalog_new();
-	for (size_t i = 0; i < l.n; i++)
-		entry_add(catalog_entry(tmp, l.rows[i].provider, l.rows[i].model),
-			  &l.rows[i].price);
-	int rc = check_duplicates(&l, tmp, err);
+	for (size_t i = 0; i < l.n; i++) {
+		uint32_t id = catalog_entry(tmp, l.rows[i].provider, l.rows[i].model);
+		entry_add(&tmp->models[id], &l.rows[i].price);
+	}
+	int rc = check_duplicates(name, tmp, err);
 	if (rc == 0) {
 		for (size_t i = 0; i < tmp->nmodels; i++) {
-			struct model_prices *src = &tmp->models[i];
-			struct model_prices *dst = catalog_entry(c, src->provider,
-								 src->model);
-			free(dst->prices);
-			dst->prices = src->prices;
-			dst->n = src->n;
+			struct entry *src = &tmp->models[i];
+			uint32_t id = catalog_entry(c, src->m.provider, src->m.name);
+			struct entry *dst = &c->models[id];
+			free(dst->m.prices);
+			dst->m.prices = src->m.prices;
+			dst->m.nprices = src->m.nprices;
+			dst->m.origin = origin;
 			dst->cap = src->cap;
-			src->prices = NULL;
-			src->n = src->cap = 0;
+			dst->from_file = from_file;
+			src->m.prices = NULL;
+			src->m.nprices = src->cap = 0;
 		}
+		update_thresholds(c);
 	}
 	br_catalog_free(tmp);
 	pending_free(&l);
 	return rc;
 }
 
-/* Looks up the entry of one dictionary key "provider\0model". */
-static const struct model_prices *find_key(const struct br_catalog *c,
-					   struct br_str provider,
-					   struct br_str model)
+static void identity_add(struct br_catalog *c, const char *what,
+			 const char *data, size_t len)
+{
+	char hex[65];
+	br_sha256_hex(data, len, hex);
+	if (c->identity.len)
+		br_buf_printf(&c->identity, "; ");
+	br_buf_printf(&c->identity, "%s sha256:%s", what, hex);
+}
+
+int br_catalog_load_csv(struct br_catalog *c, const char *path,
+			struct br_err *err)
+{
+	struct br_buf b = {0};
+	if (br_file_read(path, (size_t)64 << 20, &b, err) != 0) {
+		br_buf_free(&b);
+		return -1;
+	}
+	c->origins = br_realloc(c->origins, (c->norigins + 1) * sizeof *c->origins);
+	char *origin = br_strdup(path);
+	int rc = load_prices(c, path, b.p ? b.p : "", b.len, origin, true, err);
+	if (rc == 0) {
+		c->origins[c->norigins++] = origin;
+		struct br_buf what = {0};
+		br_buf_printf(&what, "prices %s", path);
+		identity_add(c, what.p, b.p ? b.p : "", b.len);
+		br_buf_free(&what);
+	} else {
+		free(origin);
+	}
+	br_buf_free(&b);
+	return rc;
+}
+
+/* -------------------------------------------------------------- aliases */
+
+struct alias_load {
+	struct br_catalog *c;
+	int col[5];
+	bool header_seen;
+};
+
+static int alias_record(void *ctx, unsigned long line, char **f, size_t n,
+			struct br_err *err)
+{
+	static const char *const names[5] = {"alias_provider", "alias_model",
+					     "provider", "model", "rule"};
+	struct alias_load *l = ctx;
+	if (!l->header_seen) {
+		l->header_seen = true;
+		for (int i = 0; i < 5; i++)
+			if ((l->col[i] = br_csv_column(f, n, names[i])) < 0)
+				return br_fail(err, "aliases:1: header has no '%s' column",
+					       names[i]);
+		return 0;
+	}
+	const char *v[5];
+	for (int i = 0; i < 5; i++)
+		v[i] = cell(l->col, f, n, i);
+	struct br_catalog *c = l->c;
+	struct br_buf key = {0};
+	make_key(&key, str_of(v[2]), str_of(v[3]));
+	int64_t target = br_dict_find(c->keys, key.p, key.len);
+	make_key(&key, str_of(v[0]), str_of(v[1]));
+	uint32_t before = br_dict_count(c->alias_keys);
+	uint32_t id = br_dict_intern(c->alias_keys, key.p, key.len);
+	br_buf_free(&key);
+	if (target < 0)
+		return br_fail(err, "aliases:%lu: target %s/%s is not in the catalog",
+			       line, v[2], v[3]);
+	if (br_dict_count(c->alias_keys) == before)
+		return br_fail(err, "aliases:%lu: alias %s/%s listed twice", line,
+			       v[0], v[1]);
+	if (c->naliases == c->acap) {
+		c->acap = c->acap ? c->acap * 2 : 1024;
+		c->aliases = br_realloc(c->aliases, c->acap * sizeof *c->aliases);
+	}
+	c->aliases[id] = (struct alias){br_strdup(v[0]), br_strdup(v[1]),
+					br_strdup(v[4]), (uint32_t)target};
+	c->naliases++;
+	return 0;
+}
+
+struct br_catalog *br_catalog_builtin(struct br_err *err)
+{
+	struct br_catalog *c = br_catalog_new();
+	struct alias_load al = {.c = c};
+	if (load_prices(c, "built-in catalog", br_builtin_catalog_csv,
+			(size_t)br_builtin_catalog_csv_size, BUILTIN_ORIGIN, false,
+			err) != 0 ||
+	    br_csv_read_mem("built-in aliases", br_builtin_aliases_csv,
+			    (size_t)br_builtin_aliases_csv_size, alias_record, &al,
+			    err) != 0) {
+		br_catalog_free(c);
+		return NULL;
+	}
+	identity_add(c, "built-in " BUILTIN_DATE, br_builtin_catalog_csv,
+		     (size_t)br_builtin_catalog_csv_size);
+	return c;
+}
+
+/* -------------------------------------------------------------- lookups */
+
+static int64_t find_in(const struct br_dict *d, struct br_str provider,
+		       struct br_str name)
 {
 	char stack[256];
-	size_t n = provider.n + 1 + model.n;
+	size_t n = provider.n + 1 + name.n;
 	char *key = n <= sizeof stack ? stack : br_malloc(n);
 	if (provider.n)
 		memcpy(key, provider.p, provider.n);
 	key[provider.n] = 0;
-	if (model.n)
-		memcpy(key + provider.n + 1, model.p, model.n);
-	int64_t id = br_dict_find(c->keys, key, n);
+	if (name.n)
+		memcpy(key + provider.n + 1, name.p, name.n);
+	int64_t id = br_dict_find(d, key, n);
 	if (key != stack)
 		free(key);
-	return id < 0 ? NULL : &c->models[id];
+	return id;
 }
 
-/* Looks up (provider, model); entries with an empty provider match any
- * provider when no exact entry exists. */
-static const struct model_prices *find_model(const struct br_catalog *c,
-					     struct br_str provider,
-					     struct br_str model)
+void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
+			struct br_str model, struct br_match *m)
 {
-	const struct model_prices *m = find_key(c, provider, model);
-	return m ? m : find_key(c, (struct br_str){"", 0}, model);
+	char buf[128];
+	struct br_str p = str_of(br_provider_canonical(provider, buf, sizeof buf));
+	struct br_str any = {"", 0};
+	*m = (struct br_match){0};
+	int64_t exact = find_in(c->keys, p, model);
+	int64_t anyp = find_in(c->keys, any, model);
+	int64_t id = -1;
+	if (exact >= 0 && c->models[exact].from_file)
+		id = exact, m->rule = "exact";
+	else if (anyp >= 0 && c->models[anyp].from_file)
+		id = anyp, m->rule = "any provider";
+	else if (exact >= 0)
+		id = exact, m->rule = "exact";
+	else if (anyp >= 0)
+		id = anyp, m->rule = "any provider";
+	if (id < 0) {
+		int64_t a = find_in(c->alias_keys, p, model);
+		if (a < 0)
+			a = find_in(c->alias_keys, any, model);
+		if (a < 0)
+			return;
+		id = c->aliases[a].target;
+		m->rule = c->aliases[a].rule;
+		m->alias_provider = c->aliases[a].provider;
+	}
+	m->model = &c->models[id].m;
+	m->index = (size_t)id;
 }
 
-/* Picks the price of m for a request: prices sharing a from date form one
- * version; the latest version in force on day wins, and within it the
- * highest min_input_tokens not above total_input. */
-static const struct br_price *pick_price(const struct model_prices *m,
-					 int32_t day, enum br_tier tier,
-					 uint64_t total_input,
-					 enum br_unpriced *why)
+const struct br_price *br_model_price(const struct br_model *m, int32_t day,
+				      enum br_tier tier, uint64_t band_lo,
+				      uint64_t band_hi, enum br_unpriced *why)
 {
-	const struct br_price *best = NULL;
-	bool tier_seen = false;
-	for (size_t i = 0; i < m->n; i++) {
+	/* The version in force: the latest from_day not after day
+	 * (BR_DAY_NONE, "always", is below every day). */
+	bool tier_seen = false, found = false;
+	int32_t version = BR_DAY_NONE;
+	for (size_t i = 0; i < m->nprices; i++) {
 		const struct br_price *p = &m->prices[i];
 		if (p->tier != tier)
 			continue;
 		tier_seen = true;
-		if (p->from_day != BR_DAY_NONE && p->from_day > day)
+		if (p->from_day > day)
 			continue;
-		if (best && best->from_day != p->from_day) {
-			/* A later version replaces the earlier one whole. */
-			best = NULL;
-		}
-		if (p->min_input_tokens <= total_input)
+		if (!found || p->from_day > version)
+			version = p->from_day;
+		found = true;
+	}
+	*why = BR_PRICED;
+	if (!found) {
+		*why = tier_seen ? BR_UNPRICED_NO_PRICE_ON_DAY : BR_UNPRICED_NO_TIER;
+		return NULL;
+	}
+	/* Within the version, rows ascend by min_input_tokens. */
+	const struct br_price *best = NULL;
+	for (size_t i = 0; i < m->nprices; i++) {
+		const struct br_price *p = &m->prices[i];
+		if (p->tier != tier || p->from_day != version)
+			continue;
+		if (p->min_input_tokens <= band_lo) {
 			best = p;
+		} else if (p->min_input_tokens < band_hi) {
+			*why = BR_UNPRICED_SPLIT_BAND;
+			return NULL;
+		}
 	}
 	if (!best)
-		*why = tier_seen ? BR_UNPRICED_NO_PRICE_ON_DAY : BR_UNPRICED_NO_TIER;
+		*why = BR_UNPRICED_TOO_LITTLE_INPUT;
 	return best;
 }
 
@@ -430,46 +675,65 @@ const struct br_price *br_catalog_find(const struct br_catalog *c,
 				       uint64_t total_input,
 				       enum br_unpriced *why)
 {
-	const struct model_prices *m = find_model(
-		c, (struct br_str){provider, strlen(provider)},
-		(struct br_str){model, strlen(model)});
-	*why = BR_PRICED;
-	if (!m) {
+	struct br_match m;
+	br_catalog_resolve(c, str_of(provider), str_of(model), &m);
+	if (!m.model) {
 		*why = BR_UNPRICED_UNKNOWN_MODEL;
 		return NULL;
 	}
-	return pick_price(m, day, tier, total_input, why);
+	uint64_t hi = total_input == UINT64_MAX ? UINT64_MAX : total_input + 1;
+	return br_model_price(m.model, day, tier, total_input, hi, why);
 }
 
-void br_event_price(struct br_event *ev, const struct br_catalog *catalog,
-		    enum br_cost_mode mode)
+/* --------------------------------------------------------------- checks */
+
+/* A token rate above this (pico-dollars per token: $1,000 per 1M tokens)
+ * is a unit error, not a price. */
+#define ABSURD_RATE INT64_C(1000000000)
+
+size_t br_catalog_check(const struct br_catalog *c, br_catalog_problem_fn fn,
+			void *ctx)
 {
-	ev->calc_priced = false;
-	ev->calc_cost = 0;
-	const struct model_prices *m = NULL;
-	if (catalog && mode != BR_COST_DISPLAY)
-		m = find_model(catalog, ev->provider, ev->model);
-	if (m) {
-		const struct br_tokens *t = &ev->tokens;
-		uint64_t total_input = t->input + t->cache_read + t->cache_write +
-				       t->cache_write_1h;
-		enum br_unpriced why;
-		const struct br_price *p = pick_price(
-			m, br_utc_day(ev->ts_us), ev->tier, total_input, &why);
-		if (p) {
-			ev->calc_priced = true;
-			ev->calc_cost = br_price_cost(&p->rates, t);
+	size_t problems = 0;
+	char why[256];
+#define PROBLEM(...) (snprintf(why, sizeof why, __VA_ARGS__), fn(ctx, m, why), problems++)
+	for (size_t i = 0; i < c->nmodels; i++) {
+		const struct br_model *m = &c->models[i].m;
+		const struct br_price *base = NULL;
+		for (size_t j = 0; j < m->nprices; j++) {
+			const struct br_price *p = &m->prices[j];
+			char from[11] = "always";
+			if (p->from_day != BR_DAY_NONE)
+				br_day_format(p->from_day, from);
+			const int64_t *r = &p->rates.input;
+			static const char *const names[6] = {
+				"input", "output", "cache_read", "cache_write",
+				"cache_write_1h", "reasoning"};
+			for (int k = 0; k < 6; k++)
+				if (r[k] > ABSURD_RATE)
+					PROBLEM("%s tier from %s: %s rate above $1,000 per "
+						"1M tokens", br_tier_name(p->tier), from,
+						names[k]);
+			if (p->rates.cache_read != BR_RATE_UNSET &&
+			    p->rates.cache_read > p->rates.input)
+				PROBLEM("%s tier from %s: cache read dearer than "
+					"uncached input", br_tier_name(p->tier), from);
+			bool new_version = j == 0 || p->tier != m->prices[j - 1].tier ||
+					   p->from_day != m->prices[j - 1].from_day;
+			if (new_version) {
+				base = p->min_input_tokens == 0 ? p : NULL;
+				if (!base)
+					PROBLEM("%s tier from %s: no price below %llu "
+						"input tokens", br_tier_name(p->tier), from,
+						(unsigned long long)p->min_input_tokens);
+			} else if (base && p->rates.input < base->rates.input) {
+				PROBLEM("%s tier from %s: the rate above %llu input "
+					"tokens is below the base rate",
+					br_tier_name(p->tier), from,
+					(unsigned long long)p->min_input_tokens);
+			}
 		}
 	}
-	bool use_logged = ev->has_logged_cost && mode != BR_COST_CALCULATE;
-	if (use_logged) {
-		ev->priced = true;
-		ev->cost = ev->logged_cost;
-	} else if (mode != BR_COST_DISPLAY && ev->calc_priced) {
-		ev->priced = true;
-		ev->cost = ev->calc_cost;
-	} else {
-		ev->priced = false;
-		ev->cost = 0;
-	}
+#undef PROBLEM
+	return problems;
 }

@@ -234,6 +234,10 @@ bool br_fp_equal(struct br_fp a, struct br_fp b);
 /* Writes 32 lowercase hex digits and a NUL. */
 void br_fp_hex(struct br_fp fp, char buf[33]);
 
+/* Writes the SHA-256 of data[0..n) as 64 lowercase hex digits and a NUL
+ * (used where a hash must be checkable with sha256sum: price data). */
+void br_sha256_hex(const void *data, size_t n, char out[65]);
+
 /* -------------------------------------------------------------- CSV files */
 
 /* Called once per record of a CSV file read by br_csv_read_file: the
@@ -248,6 +252,11 @@ typedef int (*br_csv_record_fn)(void *ctx, unsigned long line, char **fields,
  * record, the header included. Errors name the file (and line). */
 int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
 		     struct br_err *err);
+
+/* Appends the whole file at path to out; fails, naming the file, when it
+ * cannot be read or holds more than max bytes. */
+int br_file_read(const char *path, size_t max, struct br_buf *out,
+		 struct br_err *err);
 
 /* As br_csv_read_file, over data[0..len) in memory; name is used in
  * messages. */
@@ -305,45 +314,131 @@ struct br_price {
  * set. */
 br_pico br_price_cost(const struct br_rates *rates, const struct br_tokens *t);
 
-/* A price catalog: for each (provider, model) a list of prices. */
+/* A price catalog: for each (provider, model) the history of its prices,
+ * plus aliases (other names of catalog models). Providers are compared in
+ * canonical form (br_provider_canonical) on both sides. */
 struct br_catalog;
 
+/* A model of a catalog. Owned by the catalog, valid until it changes. */
+struct br_model {
+	char *provider;       /* canonical; "" matches any provider */
+	char *name;
+	const char *origin;   /* "built-in" or the prices file that set it */
+	struct br_price *prices; /* sorted by tier, from_day, min_input_tokens */
+	size_t nprices;
+};
+
+/* An empty catalog. */
 struct br_catalog *br_catalog_new(void);
+
+/* The built-in catalog: data/catalog.csv and data/aliases.csv, embedded at
+ * build time (docs/PRICES.md). Fails only if that data is invalid, which
+ * the test suite rules out. */
+struct br_catalog *br_catalog_builtin(struct br_err *err);
 void br_catalog_free(struct br_catalog *c);
 
 /* Loads a prices CSV (DESIGN §7): header
  * provider,model,from,input,output,cache_read,cache_write
- * [,cache_write_1h,reasoning,min_input_tokens,tier] in any column order.
- * The models it lists replace whatever the catalog held for them (all rows
- * of one (provider, model) form its history). An empty provider matches any
- * provider. Errors name the file, line and value. On failure the catalog is
+ * [,cache_write_1h,reasoning,min_input_tokens,tier] in any column order,
+ * other columns ignored. The models it lists replace whatever the catalog
+ * held for them (all rows of one (provider, model) form its history) and
+ * win over the catalog's other entries and aliases. An empty provider
+ * matches any provider. The file's path and SHA-256 join the catalog's
+ * identity. Errors name the file, line and value. On failure the catalog is
  * unchanged. */
 int br_catalog_load_csv(struct br_catalog *c, const char *path,
 			struct br_err *err);
+
+/* What the catalog is, for audit: "built-in 2026-07-24 sha256:HEX" and, per
+ * prices file loaded, "; prices PATH sha256:HEX". "" for an empty catalog. */
+const char *br_catalog_identity(const struct br_catalog *c);
+
+/* The canonical form of a provider name: lowercase, with the spellings of
+ * one provider merged ("gemini" -> "google", "bedrock_converse" and "aws"
+ * -> "bedrock", "vertex" -> "vertex_ai", ...; table in docs/PRICES.md).
+ * Writes at most size bytes (NUL included) to buf and returns buf. */
+const char *br_provider_canonical(struct br_str provider, char *buf,
+				  size_t size);
+
+/* How a (provider, model) of a log found its catalog model. */
+struct br_match {
+	const struct br_model *model; /* NULL: unknown, never guessed */
+	size_t index;                 /* of model, for br_catalog_model */
+	const char *rule;             /* "exact", "any provider",
+				       * "alias (RULE)" or NULL */
+	const char *alias_provider;   /* the alias row, when rule is one */
+};
+
+/* Resolves (provider, model): a prices file's model for the provider, then
+ * a prices file's model listed for any provider, then the built-in model,
+ * then an alias for that provider, then an alias for any provider. */
+void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
+			struct br_str model, struct br_match *m);
+
+/* Number of models, and the i-th (in load order). */
+size_t br_catalog_models(const struct br_catalog *c);
+const struct br_model *br_catalog_model(const struct br_catalog *c, size_t i);
+
+/* Number of aliases, and the i-th: its provider ("" any), name, target and
+ * rule. Returns NULL past the last. */
+size_t br_catalog_aliases(const struct br_catalog *c);
+const struct br_model *br_catalog_alias(const struct br_catalog *c, size_t i,
+					const char **provider,
+					const char **name, const char **rule);
+
+/* Called for each problem br_catalog_check finds in model m. */
+typedef void (*br_catalog_problem_fn)(void *ctx, const struct br_model *m,
+				      const char *problem);
+
+/* Checks every model for what loading does not refuse: a version of a tier
+ * without a row for small inputs, a rate above $1,000 per 1M tokens (a
+ * unit error), a cache read dearer than uncached input, a long-context
+ * input rate below its base rate. (Unparsable, negative and over-precise
+ * rates and two rows for one tier, from date and threshold are refused by
+ * br_catalog_load_csv.) Returns the number of problems. */
+size_t br_catalog_check(const struct br_catalog *c, br_catalog_problem_fn fn,
+			void *ctx);
 
 /* Why a lookup found no price. */
 enum br_unpriced {
 	BR_PRICED = 0,
 	BR_UNPRICED_UNKNOWN_MODEL, /* no entry for the provider and model */
 	BR_UNPRICED_NO_PRICE_ON_DAY, /* entries exist, none in force that day */
-	BR_UNPRICED_NO_TIER /* no price for the service tier */
+	BR_UNPRICED_NO_TIER,       /* no price for the service tier */
+	BR_UNPRICED_TOO_LITTLE_INPUT, /* every row starts above the input */
+	BR_UNPRICED_SPLIT_BAND     /* a long-context threshold falls inside
+				    * the band of total input (re-pricing) */
 };
 
-/* Finds the price in force for a request: the latest from_day <= day among
- * the entries of the request's tier, and among those the highest
- * min_input_tokens <= total_input. Returns NULL and sets *why when
- * unpriced. The result is borrowed until the catalog changes or is freed. */
+/* A short text for an enum br_unpriced ("unknown model", ...). */
+const char *br_unpriced_reason(enum br_unpriced why);
+
+/* The band of total input around total: the catalog's long-context
+ * thresholds (every min_input_tokens above 0, of every model) bracket it as
+ * lo <= total < hi (lo 0 below the first, hi UINT64_MAX above the last).
+ * Requests of one model, day and tier in one band all get the same price
+ * row, which is what lets stored totals be priced again. */
+void br_catalog_band(const struct br_catalog *c, uint64_t total,
+		     uint64_t *lo, uint64_t *hi);
+
+/* Picks m's price for requests of tier on day whose total input (input +
+ * cache_read + cache_write + cache_write_1h) lies in [band_lo, band_hi):
+ * among the prices of the tier, the latest version (from_day) in force on
+ * day, and within it the row with the highest min_input_tokens not above
+ * band_lo. A single request's band is [total, total + 1). Returns NULL and
+ * sets *why when unpriced, including when a row of that version starts
+ * inside the band (BR_UNPRICED_SPLIT_BAND). */
+const struct br_price *br_model_price(const struct br_model *m, int32_t day,
+				      enum br_tier tier, uint64_t band_lo,
+				      uint64_t band_hi, enum br_unpriced *why);
+
+/* Resolves (provider, model) and picks the price for one request of tier on
+ * day with total_input tokens of input. */
 const struct br_price *br_catalog_find(const struct br_catalog *c,
 				       const char *provider, const char *model,
 				       int32_t day, enum br_tier tier,
 				       uint64_t total_input,
 				       enum br_unpriced *why);
-
-/* A short text for an enum br_unpriced ("unknown model", ...). */
-const char *br_unpriced_reason(enum br_unpriced why);
-
-/* Number of (provider, model) entries. */
-size_t br_catalog_models(const struct br_catalog *c);
 
 /* ------------------------------------------------------------ usage event */
 
@@ -353,6 +448,15 @@ size_t br_catalog_models(const struct br_catalog *c);
 enum br_cost_mode { BR_COST_AUTO, BR_COST_CALCULATE, BR_COST_DISPLAY };
 
 int br_cost_mode_parse(const char *s, enum br_cost_mode *out);
+
+/* Where an event's cost came from, kept with stored totals so that they can
+ * be priced again (report --reprice): only CATALOG costs are recomputed. */
+enum br_cost_source {
+	BR_COST_FROM_CATALOG, /* the catalog (or unpriced by it) */
+	BR_COST_FROM_LOG,     /* the cost the log reported */
+	BR_COST_FROM_NONE,    /* unpriced: DISPLAY mode and no logged cost */
+	BR_COST_SOURCE_COUNT
+};
 
 /* The canonical usage event (DESIGN §2), priced. String slices are borrowed:
  * valid only during the call that hands the event over. */
@@ -365,17 +469,35 @@ struct br_event {
 	bool has_logged_cost;
 	br_pico logged_cost; /* cost the log reports, when has_logged_cost */
 
-	/* Filled by pricing (br_event_price). */
+	/* Filled by pricing (br_pricer_price). */
 	bool priced;       /* cost is known (from the catalog or the log) */
 	br_pico cost;      /* the cost the cost mode chose; 0 when !priced */
 	br_pico calc_cost; /* catalog cost; 0 when the catalog has no price */
 	bool calc_priced;  /* the catalog had a price */
+	enum br_cost_source cost_source;
+	int32_t price_day; /* the UTC day whose prices apply */
+	uint64_t band_lo, band_hi; /* br_catalog_band of the total input */
+	struct br_str pricing; /* br_catalog_identity of the catalog */
 };
 
-/* Prices ev with catalog (may be NULL: nothing is in the catalog) under
- * mode, using the price in force on the UTC day of ev->ts_us. Sets priced,
- * cost, calc_cost and calc_priced. */
-void br_event_price(struct br_event *ev, const struct br_catalog *catalog,
-		    enum br_cost_mode mode);
+/* Prices events with one catalog and cost mode, resolving each distinct
+ * (provider, model) once. Not thread-safe: one pricer per thread. */
+struct br_pricer;
+
+/* catalog may be NULL (nothing is in the catalog); it is borrowed and must
+ * not change while the pricer lives. */
+struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
+				enum br_cost_mode mode);
+void br_pricer_free(struct br_pricer *p);
+
+/* Sets ev's pricing fields: the catalog price in force on the UTC day of
+ * ev->ts_us for its tier and total input, then the cost the mode picks. */
+void br_pricer_price(struct br_pricer *p, struct br_event *ev);
+
+/* The catalog model of (provider, model), resolved once per pricer; NULL
+ * when unknown. */
+const struct br_model *br_pricer_model(struct br_pricer *p,
+				       struct br_str provider,
+				       struct br_str model);
 
 #endif

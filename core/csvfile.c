@@ -94,27 +94,33 @@ int br_csv_read_mem(const char *name, const char *data, size_t len,
 	return r.status ? -1 : 0;
 }
 
-int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
-		     struct br_err *err)
+int br_file_read(const char *path, size_t max, struct br_buf *out,
+		 struct br_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
-	struct br_buf b = {0};
 	char chunk[65536];
 	size_t n;
 	int rc = 0;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + n > CSV_FILE_MAX_BYTES) {
-			rc = br_fail(err, "%s: larger than %zu MiB", path,
-				     CSV_FILE_MAX_BYTES >> 20);
+		if (out->len + n > max) {
+			rc = br_fail(err, "%s: larger than %zu MiB", path, max >> 20);
 			break;
 		}
-		br_buf_put(&b, chunk, n);
+		br_buf_put(out, chunk, n);
 	}
 	if (rc == 0 && ferror(f))
 		rc = br_fail(err, "cannot read '%s': %s", path, strerror(errno));
 	fclose(f);
+	return rc;
+}
+
+int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
+		     struct br_err *err)
+{
+	struct br_buf b = {0};
+	int rc = br_file_read(path, CSV_FILE_MAX_BYTES, &b, err);
 	if (rc == 0)
 		rc = br_csv_read_mem(path, b.p ? b.p : "", b.len, fn, ctx, err);
 	br_buf_free(&b);

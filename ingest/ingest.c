@@ -21,6 +21,7 @@ struct ingest {
 	struct ingest_stats stats;
 	struct br_dict *seen; /* request ids of the inputs read so far */
 	struct br_dict *pending; /* request ids of the input being read */
+	struct br_pricer *pricer;
 	char *chunk;
 	struct br_buf line;   /* a line split across reads */
 	struct br_buf record; /* the raw text of the record being read */
@@ -58,6 +59,7 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	g->sink = *sink;
 	g->seen = br_dict_new();
 	g->pending = br_dict_new();
+	g->pricer = br_pricer_new(opts->catalog, opts->cost_mode);
 	g->chunk = br_malloc(READ_CHUNK);
 	return g;
 }
@@ -68,6 +70,7 @@ void ingest_free(struct ingest *g)
 		return;
 	br_dict_free(g->seen);
 	br_dict_free(g->pending);
+	br_pricer_free(g->pricer);
 	free(g->chunk);
 	br_buf_free(&g->line);
 	br_buf_free(&g->record);
@@ -127,7 +130,7 @@ static void deliver(struct ingest *g, struct input_state *st,
 			return;
 		}
 	}
-	br_event_price(ev, g->opts.catalog, g->opts.cost_mode);
+	br_pricer_price(g->pricer, ev);
 	st->in.events++;
 	g->stats.events++;
 	if (g->sink.event)

@@ -1,5 +1,6 @@
 /* agg.c - the in-memory aggregate: one row of totals per (day, provider,
- * model, agent, label, tier), strings interned in a dictionary. */
+ * model, agent, label, tier, way of pricing), strings interned in a
+ * dictionary. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,9 +57,11 @@ size_t agg_rows(const struct agg *a)
 static uint64_t key_hash(const struct red_key *k)
 {
 	uint64_t h = (uint64_t)(uint32_t)k->day * UINT64_C(0x9E3779B97F4A7C15);
-	const uint32_t parts[5] = {k->provider, k->model, k->agent, k->label,
-				   k->tier};
-	for (int i = 0; i < 5; i++) {
+	const uint64_t parts[] = {k->provider, k->model, k->agent, k->label,
+				  k->tier | (uint64_t)k->cost_source << 32,
+				  k->pricing | (uint64_t)(uint32_t)k->price_day << 32,
+				  k->band_lo, k->band_hi};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 		h ^= parts[i];
 		h *= UINT64_C(0xff51afd7ed558ccd);
 		h ^= h >> 32;
@@ -70,7 +73,10 @@ static bool key_equal(const struct red_key *a, const struct red_key *b)
 {
 	return a->day == b->day && a->provider == b->provider &&
 	       a->model == b->model && a->agent == b->agent &&
-	       a->label == b->label && a->tier == b->tier;
+	       a->label == b->label && a->tier == b->tier &&
+	       a->cost_source == b->cost_source && a->pricing == b->pricing &&
+	       a->price_day == b->price_day && a->band_lo == b->band_lo &&
+	       a->band_hi == b->band_hi;
 }
 
 static void rehash(struct agg *a)
@@ -117,6 +123,11 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.agent = br_dict_intern(a->dict, ev->agent.p, ev->agent.n),
 		.label = br_dict_intern(a->dict, ev->label.p, ev->label.n),
 		.tier = (uint32_t)ev->tier,
+		.cost_source = (uint32_t)ev->cost_source,
+		.pricing = br_dict_intern(a->dict, ev->pricing.p, ev->pricing.n),
+		.price_day = ev->price_day,
+		.band_lo = ev->band_lo,
+		.band_hi = ev->band_hi,
 	};
 	struct red_totals *t = agg_row(a, &k);
 	t->requests++;
@@ -135,7 +146,9 @@ static struct red_key move_key(struct agg *dst, const struct agg *src,
 {
 	size_t n;
 	const char *s;
-	struct red_key out = {.day = k->day, .tier = k->tier};
+	struct red_key out = *k;
+	s = br_dict_str(src->dict, k->pricing, &n);
+	out.pricing = br_dict_intern(dst->dict, s, n);
 	s = br_dict_str(src->dict, k->provider, &n);
 	out.provider = br_dict_intern(dst->dict, s, n);
 	s = br_dict_str(src->dict, k->model, &n);
@@ -155,17 +168,20 @@ void agg_merge(struct agg *dst, const struct agg *src)
 	}
 }
 
-void agg_add_totals(struct agg *a, int32_t day, const char *provider,
-		    const char *model, const char *agent, const char *label,
-		    enum br_tier tier, const struct red_totals *t)
+void agg_add_row(struct agg *a, const struct store_row *r)
 {
 	struct red_key k = {
-		.day = day,
-		.provider = br_dict_intern(a->dict, provider, strlen(provider)),
-		.model = br_dict_intern(a->dict, model, strlen(model)),
-		.agent = br_dict_intern(a->dict, agent, strlen(agent)),
-		.label = br_dict_intern(a->dict, label, strlen(label)),
-		.tier = (uint32_t)tier,
+		.day = r->day,
+		.provider = br_dict_intern(a->dict, r->provider, strlen(r->provider)),
+		.model = br_dict_intern(a->dict, r->model, strlen(r->model)),
+		.agent = br_dict_intern(a->dict, r->agent, strlen(r->agent)),
+		.label = br_dict_intern(a->dict, r->label, strlen(r->label)),
+		.tier = (uint32_t)r->tier,
+		.cost_source = (uint32_t)r->cost_source,
+		.pricing = br_dict_intern(a->dict, r->pricing, strlen(r->pricing)),
+		.price_day = r->price_day,
+		.band_lo = r->band_lo,
+		.band_hi = r->band_hi,
 	};
-	red_totals_add(agg_row(a, &k), t);
+	red_totals_add(agg_row(a, &k), &r->t);
 }

@@ -29,7 +29,8 @@ void red_totals_add(struct red_totals *a, const struct red_totals *b);
 /* --------------------------------------------------------------- aggregate */
 
 /* An in-memory aggregate: one row per (day, provider, model, agent, label,
- * tier). */
+ * tier) and way of pricing (cost source, catalog identity, UTC price day,
+ * input band; see struct br_event). */
 struct agg;
 
 struct agg *agg_new(void);
@@ -42,10 +43,11 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev);
 /* Adds every row of src into dst. */
 void agg_merge(struct agg *dst, const struct agg *src);
 
-/* Adds totals t to the row of the given key; the strings are copied. */
-void agg_add_totals(struct agg *a, int32_t day, const char *provider,
-		    const char *model, const char *agent, const char *label,
-		    enum br_tier tier, const struct red_totals *t);
+struct store_row;
+
+/* Adds the totals of row r to the row of r's key; the strings are
+ * copied (r->source is ignored). */
+void agg_add_row(struct agg *a, const struct store_row *r);
 
 /* Empties a, keeping its memory for reuse. */
 void agg_clear(struct agg *a);
@@ -60,6 +62,12 @@ struct store_row {
 	int32_t day;
 	const char *source, *provider, *model, *agent, *label;
 	enum br_tier tier;
+	/* How its requests were priced (struct br_event's fields of the same
+	 * names): what report --reprice needs to price them again. */
+	enum br_cost_source cost_source;
+	const char *pricing;
+	int32_t price_day;
+	uint64_t band_lo, band_hi;
 	struct red_totals t;
 };
 

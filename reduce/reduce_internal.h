@@ -5,10 +5,14 @@
 
 #include "reduce/reduce.h"
 
-/* A row's key: a day and string ids in the owning dictionary. */
+/* A row's key: a day, string ids in the owning dictionary, and how its
+ * requests were priced (enough to price them again). */
 struct red_key {
 	int32_t day;
 	uint32_t provider, model, agent, label, tier;
+	uint32_t cost_source, pricing; /* enum br_cost_source, string id */
+	int32_t price_day;
+	uint64_t band_lo, band_hi;
 };
 
 struct red_row {

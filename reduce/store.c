@@ -21,7 +21,7 @@
 #define SEG_END_MAGIC "BRSEGEND"
 #define SEG_VERSION 1
 #define SEG_HEADER_SIZE 128
-#define SEG_ROW_SIZE 152
+#define SEG_ROW_SIZE 184
 #define SEG_INPUT_SIZE 40
 #define SEG_TRAILER_SIZE 12
 #define SEG_MAX_BYTES ((size_t)1 << 31)
@@ -451,22 +451,37 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		row->key.agent = get_u32(r + 12);
 		row->key.label = get_u32(r + 16);
 		row->key.tier = get_u32(r + 20);
+		row->key.cost_source = get_u32(r + 24);
+		row->key.pricing = get_u32(r + 28);
+		row->key.price_day = (int32_t)get_u32(r + 32);
+		row->key.band_lo = get_u64(r + 40);
+		row->key.band_hi = get_u64(r + 48);
 		uint64_t *u[] = {&row->t.requests, &row->t.errors,
 				 &row->t.unpriced, &row->t.logged_cost_requests,
 				 &row->t.tokens.input, &row->t.tokens.output,
 				 &row->t.tokens.cache_read, &row->t.tokens.cache_write,
 				 &row->t.tokens.cache_write_1h, &row->t.tokens.reasoning};
 		for (int k = 0; k < 10; k++)
-			*u[k] = get_u64(r + 24 + 8 * k);
-		row->t.cost = get_i128(r + 104);
-		row->t.calc_cost = get_i128(r + 120);
-		row->t.logged_cost = get_i128(r + 136);
+			*u[k] = get_u64(r + 56 + 8 * k);
+		row->t.cost = get_i128(r + 136);
+		row->t.calc_cost = get_i128(r + 152);
+		row->t.logged_cost = get_i128(r + 168);
 		const struct red_key *k = &row->key;
 		if (k->provider >= nstrings || k->model >= nstrings ||
-		    k->agent >= nstrings || k->label >= nstrings)
+		    k->agent >= nstrings || k->label >= nstrings ||
+		    k->pricing >= nstrings)
 			BAD("row %u: string id out of bounds", i);
 		if (k->tier >= BR_TIER_COUNT)
 			BAD("row %u: invalid tier %u", i, k->tier);
+		if (k->cost_source >= BR_COST_SOURCE_COUNT)
+			BAD("row %u: invalid cost source %u", i, k->cost_source);
+		if (get_u32(r + 36) != 0 || k->band_lo >= k->band_hi)
+			BAD("row %u: invalid input band", i);
+		if ((k->cost_source == BR_COST_FROM_LOG &&
+		     row->t.logged_cost_requests != row->t.requests) ||
+		    (k->cost_source == BR_COST_FROM_NONE &&
+		     row->t.unpriced != row->t.requests))
+			BAD("row %u: counts contradict the cost source", i);
 		if (k->day < g->day_min || k->day > g->day_max)
 			BAD("row %u: day outside the segment's range", i);
 		if (row->t.requests == 0 || row->t.errors > row->t.requests ||
@@ -684,7 +699,8 @@ int store_last_input(struct store *s, const char *name,
 
 /* ----------------------------------------------------- segment writing */
 
-/* Orders rows by day, then provider, model, agent, label strings, tier. */
+/* Orders rows by day, then provider, model, agent, label strings, then
+ * tier, cost source, price day, input band and pricing string. */
 static int row_cmp(const void *a, const void *b, void *ctx)
 {
 	const struct agg *ag = ctx;
@@ -706,7 +722,19 @@ static int row_cmp(const void *a, const void *b, void *ctx)
 		if (nx != ny)
 			return nx < ny ? -1 : 1;
 	}
-	return x->tier < y->tier ? -1 : x->tier > y->tier;
+	const uint64_t xn[6] = {x->tier, x->cost_source,
+				(uint64_t)((int64_t)x->price_day - INT32_MIN),
+				x->band_lo, x->band_hi, 0};
+	const uint64_t yn[6] = {y->tier, y->cost_source,
+				(uint64_t)((int64_t)y->price_day - INT32_MIN),
+				y->band_lo, y->band_hi, 0};
+	for (int i = 0; i < 5; i++)
+		if (xn[i] != yn[i])
+			return xn[i] < yn[i] ? -1 : 1;
+	if (x->pricing == y->pricing)
+		return 0;
+	return strcmp(br_dict_str(ag->dict, x->pricing, NULL),
+		      br_dict_str(ag->dict, y->pricing, NULL));
 }
 
 /* Re-interns id of src into the segment's dictionary. */
@@ -752,6 +780,12 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		put_u32(&rows, seg_string(d, a->dict, r->key.agent));
 		put_u32(&rows, seg_string(d, a->dict, r->key.label));
 		put_u32(&rows, r->key.tier);
+		put_u32(&rows, r->key.cost_source);
+		put_u32(&rows, seg_string(d, a->dict, r->key.pricing));
+		put_u32(&rows, (uint32_t)r->key.price_day);
+		put_u32(&rows, 0);
+		put_u64(&rows, r->key.band_lo);
+		put_u64(&rows, r->key.band_hi);
 		const uint64_t u[10] = {r->t.requests, r->t.errors, r->t.unpriced,
 					r->t.logged_cost_requests, r->t.tokens.input,
 					r->t.tokens.output, r->t.tokens.cache_read,
@@ -873,8 +907,7 @@ int store_publish(struct store *s, const char *source, const struct agg *a,
 /* Collects the rows a scan visits into an aggregate. */
 static int collect_row(void *ctx, const struct store_row *r)
 {
-	agg_add_totals(ctx, r->day, r->provider, r->model, r->agent, r->label,
-		       r->tier, &r->t);
+	agg_add_row(ctx, r);
 	return 0;
 }
 
@@ -1021,6 +1054,11 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 				.agent = g->str[row->key.agent],
 				.label = g->str[row->key.label],
 				.tier = (enum br_tier)row->key.tier,
+				.cost_source = (enum br_cost_source)row->key.cost_source,
+				.pricing = g->str[row->key.pricing],
+				.price_day = row->key.price_day,
+				.band_lo = row->key.band_lo,
+				.band_hi = row->key.band_hi,
 				.t = row->t,
 			};
 			int rc = fn(ctx, &out);

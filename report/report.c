@@ -106,8 +106,11 @@ struct builder {
 	struct report *r;
 	struct br_dict *groups;   /* joined key values -> row index */
 	struct br_dict *unpriced; /* "provider\0model" -> unpriced index */
+	struct br_dict *priced_with; /* catalog identities seen */
+	struct br_pricer *pricer; /* re-pricing, or NULL */
 	size_t cap, ucap;
 	struct br_buf key;
+	struct br_err *err;
 };
 
 /* Returns the value of key k for row: a day, week or month formatted into
@@ -158,10 +161,44 @@ static void add_unpriced(struct builder *b, const struct store_row *row)
 	r->unpriced[id].requests += row->t.unpriced;
 }
 
-static int collect(void *ctx, const struct store_row *row)
+/* Prices the stored totals of row again with the builder's pricer. */
+static int reprice(struct builder *b, struct store_row *row)
+{
+	struct br_str provider = {row->provider, strlen(row->provider)};
+	struct br_str model = {row->model, strlen(row->model)};
+	const struct br_model *m = br_pricer_model(b->pricer, provider, model);
+	enum br_unpriced why = BR_UNPRICED_UNKNOWN_MODEL;
+	const struct br_price *p = m ? br_model_price(m, row->price_day, row->tier,
+						      row->band_lo, row->band_hi,
+						      &why)
+				     : NULL;
+	if (!p && why == BR_UNPRICED_SPLIT_BAND)
+		return br_fail(b->err,
+			       "cannot re-price %s/%s: its new prices change at a "
+			       "long-context threshold between %llu and %llu input "
+			       "tokens, which the store did not record; ingest "
+			       "those logs again with the new prices instead",
+			       row->provider, row->model,
+			       (unsigned long long)row->band_lo,
+			       (unsigned long long)row->band_hi);
+	row->t.calc_cost = p ? br_price_cost(&p->rates, &row->t.tokens) : 0;
+	row->t.cost = row->t.calc_cost;
+	row->t.unpriced = p ? 0 : row->t.requests;
+	row->pricing = br_catalog_identity(b->r->q.reprice);
+	return 0;
+}
+
+static int collect(void *ctx, const struct store_row *stored)
 {
 	struct builder *b = ctx;
 	struct report *r = b->r;
+	struct store_row repriced, *row = &repriced;
+	repriced = *stored;
+	if (b->pricer && row->cost_source == BR_COST_FROM_CATALOG &&
+	    reprice(b, row) != 0)
+		return -1;
+	if (row->cost_source == BR_COST_FROM_CATALOG)
+		br_dict_intern(b->priced_with, row->pricing, strlen(row->pricing));
 	char buf[64];
 	uint32_t ids[REPORT_KEY_COUNT];
 	/* The group is identified by the ids of its key values. */
@@ -204,6 +241,11 @@ static int row_cmp(const void *a, const void *b, void *ctx)
 	return 0;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int unpriced_cmp(const void *a, const void *b)
 {
 	const struct report_unpriced *x = a, *y = b;
@@ -221,11 +263,21 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	r->first_day = r->last_day = BR_DAY_NONE;
 	snprintf(r->timezone, sizeof r->timezone, "%s", br_tz_name(store_tz(s)));
 	struct builder b = {.r = r, .groups = br_dict_new(),
-			    .unpriced = br_dict_new()};
+			    .unpriced = br_dict_new(),
+			    .priced_with = br_dict_new(), .err = err};
+	if (q->reprice)
+		b.pricer = br_pricer_new(q->reprice, BR_COST_CALCULATE);
 	struct store_query sq = {q->since, q->until, q->source};
 	int rc = store_scan(s, &sq, collect, &b, err);
+	r->npriced_with = br_dict_count(b.priced_with);
+	r->priced_with = br_calloc(r->npriced_with + 1, sizeof *r->priced_with);
+	for (size_t i = 0; i < r->npriced_with; i++)
+		r->priced_with[i] = br_strdup(br_dict_str(b.priced_with, (uint32_t)i, NULL));
+	qsort(r->priced_with, r->npriced_with, sizeof *r->priced_with, str_cmp);
 	br_dict_free(b.groups);
 	br_dict_free(b.unpriced);
+	br_dict_free(b.priced_with);
+	br_pricer_free(b.pricer);
 	br_buf_free(&b.key);
 	if (rc != 0) {
 		report_free(r);
@@ -258,6 +310,9 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < 2 * r->nskipped; i++)
 		free(r->skipped[i]);
 	free(r->skipped);
+	for (size_t i = 0; i < r->npriced_with; i++)
+		free(r->priced_with[i]);
+	free(r->priced_with);
 	free((char *)r->q.source);
 	free(r);
 }

@@ -37,6 +37,10 @@ struct report_query {
 	enum report_key keys[REPORT_KEY_COUNT];
 	size_t nkeys;
 	const char *source;   /* NULL: every source; borrowed */
+	/* Non-NULL: re-price every row whose cost came from a catalog with
+	 * this one (report --reprice), from its stored token counts, service
+	 * tier, price day and input band; borrowed. */
+	const struct br_catalog *reprice;
 };
 
 /* Parses a comma list of key names ("day,provider") into q->keys. An empty
@@ -78,11 +82,17 @@ struct report {
 	size_t nunpriced;
 	char **skipped;          /* corrupt segments left out: path, problem */
 	size_t nskipped;
+	char **priced_with;      /* identities of the catalogs behind the
+				  * catalog-priced rows (br_catalog_identity),
+				  * sorted */
+	size_t npriced_with;
 };
 
 /* Runs q over the store. Caller frees with report_free. When the store
  * skips corrupt segments (store_skip_corrupt), the report lists them and
- * every writer shows them. */
+ * every writer shows them. Re-pricing fails, naming the model, when the
+ * new prices put a long-context threshold inside an input band the store
+ * recorded (the logs must then be ingested again). */
 struct report *report_run(struct store *s, const struct report_query *q,
 			  struct br_err *err);
 void report_free(struct report *r);

@@ -218,7 +218,15 @@ static void write_json(const struct report *r, struct emit *e)
 			 (unsigned long long)r->unpriced[i].requests);
 		emits(e, num);
 	}
-	emitc(e, ']');
+	emits(e, "],\n\"pricing\":{\"repriced\":");
+	emits(e, r->q.reprice ? "true" : "false");
+	emits(e, ",\"catalogs\":[");
+	for (size_t i = 0; i < r->npriced_with; i++) {
+		if (i)
+			emitc(e, ',');
+		json_string(e, r->priced_with[i]);
+	}
+	emits(e, "]}");
 	if (r->nskipped) {
 		emits(e, ",\n\"skipped_segments\":[");
 		for (size_t i = 0; i < r->nskipped; i++) {
@@ -409,6 +417,9 @@ static void write_table(const struct report *r, bool color, FILE *out)
 				(unsigned long long)r->unpriced[i].requests);
 		fputs("); add prices with --prices FILE\n", out);
 	}
+	for (size_t i = 0; i < r->npriced_with; i++)
+		fprintf(out, "%s with %s\n", r->q.reprice ? "re-priced" : "priced",
+			r->priced_with[i]);
 	for (size_t i = 0; i < r->nskipped; i++)
 		fprintf(out, "SKIPPED corrupt segment %s: %s\n", r->skipped[2 * i],
 			r->skipped[2 * i + 1]);

@@ -5,13 +5,16 @@ It re-implements DESIGN §3/§6/§7 for the generic format from scratch with
 the Python standard library (json, csv-free own RFC 4180 reader, Decimal
 money), so the end-to-end tests can compare burnrate against it.
 
-  oracle.py expect [--prices F] [--cost-mode auto|calculate|display]
+  oracle.py expect [--prices F] [--no-builtin]
+                   [--cost-mode auto|calculate|display]
                    [--no-dedupe] [--by KEYS] [--as-of D] [--since D]
                    [--until D] [--month YYYY-MM] [--records-out F] PATH...
       Prints the expected report as JSON: group_by, period, rows, totals,
       unpriced (as in the report JSON), plus "rejects": [[name, line], ...]
       and "stats". PATHs are named as burnrate names them (a directory's
       files as DIR/REL). --records-out writes one JSON line per kept record.
+      Prices come from data/catalog.csv and data/aliases.csv with --prices
+      over them, looked up as docs/PRICES.md says.
 
   oracle.py compare --expected E --report R [--rejects F] [--csv C]
                     [--records F] [--tolerance 1e-6]
@@ -34,6 +37,9 @@ getcontext().prec = 80
 PICO = Decimal("1e-12")
 MICRO = Decimal("1e-6")
 MILLION = Decimal(1000000)
+# The built-in catalog burnrate embeds (docs/PRICES.md).
+BUILTIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "..", "data")
 TOKEN_FIELDS = ["input_tokens", "output_tokens", "cache_read_tokens",
                 "cache_write_tokens", "cache_write_1h_tokens",
                 "reasoning_tokens"]
@@ -395,7 +401,7 @@ def load_prices(path):
             return Decimal(v) if v else None
         frm = (r.get("from") or "").strip()
         rows.append({
-            "provider": r.get("provider", "").strip(),
+            "provider": canonical_provider(r.get("provider", "").strip()),
             "model": r["model"].strip(),
             "from": dt.date.fromisoformat(frm) if frm else None,
             "input": rate("input"), "output": rate("output"),
@@ -409,14 +415,68 @@ def load_prices(path):
     return rows
 
 
-def find_price(prices, ev, day):
-    cands = [p for p in prices
-             if p["model"] == ev["model"] and p["provider"] == ev["provider"]]
-    if not cands:
-        cands = [p for p in prices
-                 if p["model"] == ev["model"] and p["provider"] == ""]
-    cands = [p for p in cands if p["tier"] == ev["tier"] and
-             (p["from"] is None or p["from"] <= day)]
+PROVIDER_SAME = {
+    "gemini": "google", "palm": "google", "google_ai_studio": "google",
+    "vertex": "vertex_ai", "vertexai": "vertex_ai",
+    "google_vertex": "vertex_ai", "google-vertex": "vertex_ai",
+    "aws": "bedrock", "aws_bedrock": "bedrock", "amazon_bedrock": "bedrock",
+    "amazon-bedrock": "bedrock", "bedrock_converse": "bedrock",
+    "bedrock_mantle": "bedrock", "text-completion-openai": "openai",
+    "azure_openai": "azure", "azure-openai": "azure", "azure_text": "azure",
+    "together_ai": "together", "fireworks_ai": "fireworks",
+    "mistralai": "mistral", "codestral": "mistral",
+    "text-completion-codestral": "mistral", "cohere_chat": "cohere",
+    "x-ai": "xai", "moonshotai": "moonshot",
+    "text-completion-inception": "inception",
+}
+
+
+def canonical_provider(p):
+    p = "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in p)
+    if p.startswith("vertex_ai-"):
+        return "vertex_ai"
+    return PROVIDER_SAME.get(p, p)
+
+
+class Catalog:
+    """The documented lookup (docs/PRICES.md): a prices file's rows for the
+    provider, then its rows for any provider, then the built-in rows, then
+    an alias for the provider, then one for any provider."""
+
+    def __init__(self, builtin_dir, override_path):
+        self.builtin, self.override, self.aliases = {}, {}, {}
+        if builtin_dir:
+            for p in load_prices(os.path.join(builtin_dir, "catalog.csv")):
+                self.builtin.setdefault((p["provider"], p["model"]), []).append(p)
+            with open(os.path.join(builtin_dir, "aliases.csv"),
+                      encoding="utf-8", newline="") as f:
+                recs = csv_records(f.read())
+            header = recs[0][1]
+            for _, cells in recs[1:]:
+                r = dict(zip(header, cells))
+                self.aliases[(r["alias_provider"], r["alias_model"])] = (
+                    r["provider"], r["model"])
+        if override_path:
+            for p in load_prices(override_path):
+                self.override.setdefault((p["provider"], p["model"]), []).append(p)
+
+    def rows(self, provider, model):
+        prov = canonical_provider(provider)
+        for table, key in ((self.override, (prov, model)),
+                           (self.override, ("", model)),
+                           (self.builtin, (prov, model)),
+                           (self.builtin, ("", model))):
+            if key in table:
+                return table[key]
+        target = self.aliases.get((prov, model)) or self.aliases.get(("", model))
+        if target:
+            return self.override.get(target) or self.builtin[target]
+        return []
+
+
+def find_price(catalog, ev, day):
+    cands = [p for p in catalog.rows(ev["provider"], ev["model"])
+             if p["tier"] == ev["tier"] and (p["from"] is None or p["from"] <= day)]
     if not cands:
         return None
     latest = max((p["from"] or dt.date.min) for p in cands)
@@ -483,7 +543,7 @@ def round6(v):
 
 
 def expect(a):
-    prices = load_prices(a.prices) if a.prices else []
+    prices = Catalog(None if a.no_builtin else BUILTIN_DIR, a.prices)
     events, rejects, stats = ingest(a.paths, a.no_dedupe)
     keys = a.by.split(",")
     for k in keys:
@@ -780,6 +840,8 @@ def main(argv):
     sub = ap.add_subparsers(dest="cmd", required=True)
     e = sub.add_parser("expect")
     e.add_argument("--prices")
+    e.add_argument("--no-builtin", action="store_true",
+                   help="price with --prices only, not data/catalog.csv")
     e.add_argument("--cost-mode", default="auto",
                    choices=["auto", "calculate", "display"])
     e.add_argument("--no-dedupe", action="store_true")

@@ -436,6 +436,15 @@ static void test_price_cost(void)
 			    120000000 + 15000000));
 }
 
+/* Prices ev with a fresh pricer of catalog c under mode. */
+static void price(struct br_event *ev, const struct br_catalog *c,
+		  enum br_cost_mode mode)
+{
+	struct br_pricer *p = br_pricer_new(c, mode);
+	br_pricer_price(p, ev);
+	br_pricer_free(p);
+}
+
 static void test_event_price(void)
 {
 	struct br_err err = {0};
@@ -445,24 +454,195 @@ static void test_event_price(void)
 			      .provider = {"openai", 6},
 			      .model = {"gpt-4o", 6},
 			      .tokens = {.input = 1000000}};
-	br_event_price(&ev, c, BR_COST_AUTO);
+	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(ev.priced && ev.cost == (br_pico)2500000 * 1000000);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_CATALOG);
+	CU_ASSERT_EQUAL(ev.price_day, br_day_from_civil(2025, 10, 1));
+	/* The catalog's only threshold is google/gemini's 200001. */
+	CU_ASSERT(ev.band_lo == 200001 && ev.band_hi == UINT64_MAX);
+	CU_ASSERT(ev.pricing.n > 0 && strstr(ev.pricing.p, "sha256:"));
 	ev.has_logged_cost = true;
 	ev.logged_cost = 7;
-	br_event_price(&ev, c, BR_COST_AUTO);
+	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(ev.priced && ev.cost == 7 && ev.calc_cost == (br_pico)2500000 * 1000000);
-	br_event_price(&ev, c, BR_COST_CALCULATE);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_LOG);
+	price(&ev, c, BR_COST_CALCULATE);
 	CU_ASSERT(ev.cost == (br_pico)2500000 * 1000000);
-	br_event_price(&ev, c, BR_COST_DISPLAY);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_CATALOG);
+	price(&ev, c, BR_COST_DISPLAY);
 	CU_ASSERT(ev.priced && ev.cost == 7 && !ev.calc_priced);
 	ev.has_logged_cost = false;
-	br_event_price(&ev, c, BR_COST_DISPLAY);
+	price(&ev, c, BR_COST_DISPLAY);
 	CU_ASSERT(!ev.priced && ev.cost == 0);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_NONE);
 	ev.model = (struct br_str){"mystery", 7};
-	br_event_price(&ev, c, BR_COST_AUTO);
+	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(!ev.priced && !ev.calc_priced && ev.cost == 0);
-	br_event_price(&ev, NULL, BR_COST_AUTO);
+	price(&ev, NULL, BR_COST_AUTO);
 	CU_ASSERT(!ev.priced);
+	CU_ASSERT(ev.band_lo == 0 && ev.band_hi == UINT64_MAX);
+	/* A request past the threshold lands in the band above it. */
+	ev.provider = (struct br_str){"Gemini", 6}; /* canonical: google */
+	ev.model = (struct br_str){"gemini", 6};
+	ev.tokens = (struct br_tokens){.input = 150000, .cache_read = 60000};
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.band_lo == 200001 && ev.band_hi == UINT64_MAX);
+	CU_ASSERT(ev.cost == (br_pico)150000 * 2500000 + (br_pico)60000 * 625000);
+	br_catalog_free(c);
+}
+
+static void test_band_reprice(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_match m;
+	br_catalog_resolve(c, (struct br_str){"google", 6},
+			   (struct br_str){"gemini", 6}, &m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m.model);
+	enum br_unpriced why;
+	/* A band inside one row's range prices; a band that a row starts
+	 * inside of cannot be priced as one. */
+	const struct br_price *p = br_model_price(m.model, 0, BR_TIER_STANDARD,
+						  0, 200001, &why);
+	CU_ASSERT(p && p->rates.input == 1250000);
+	p = br_model_price(m.model, 0, BR_TIER_STANDARD, 128001, 256001, &why);
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_EQUAL(why, BR_UNPRICED_SPLIT_BAND);
+	p = br_model_price(m.model, 0, BR_TIER_STANDARD, 256001, UINT64_MAX, &why);
+	CU_ASSERT(p && p->rates.input == 2500000);
+	uint64_t lo, hi;
+	br_catalog_band(c, 200000, &lo, &hi);
+	CU_ASSERT(lo == 0 && hi == 200001);
+	br_catalog_band(c, 200001, &lo, &hi);
+	CU_ASSERT(lo == 200001 && hi == UINT64_MAX);
+	br_catalog_band(NULL, 5, &lo, &hi);
+	CU_ASSERT(lo == 0 && hi == UINT64_MAX);
+	br_catalog_free(c);
+}
+
+static void test_sha256(void)
+{
+	/* FIPS 180-4 examples, and a message that needs a second padding
+	 * block (56 bytes). */
+	char hex[65];
+	br_sha256_hex("", 0, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	br_sha256_hex("abc", 3, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	br_sha256_hex(m, strlen(m), hex);
+	CU_ASSERT_STRING_EQUAL(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	char thousand[1000];
+	memset(thousand, 'a', sizeof thousand);
+	br_sha256_hex(thousand, sizeof thousand, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+}
+
+static void test_provider_canonical(void)
+{
+	char buf[64];
+	static const char *const pairs[][2] = {
+		{"gemini", "google"}, {"Gemini", "google"},
+		{"bedrock_converse", "bedrock"}, {"AWS", "bedrock"},
+		{"vertex_ai-anthropic_models", "vertex_ai"},
+		{"together_ai", "together"}, {"OpenAI", "openai"},
+		{"acme", "acme"}, {"", ""},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+		CU_ASSERT_STRING_EQUAL(br_provider_canonical(
+			(struct br_str){pairs[i][0], strlen(pairs[i][0])}, buf,
+			sizeof buf), pairs[i][1]);
+	/* Truncated to the buffer. */
+	CU_ASSERT_STRING_EQUAL(br_provider_canonical((struct br_str){"abcdef", 6},
+						     buf, 4), "abc");
+}
+
+static const struct br_model *resolve(const struct br_catalog *c,
+				      const char *provider, const char *model,
+				      const char **rule)
+{
+	struct br_match m;
+	br_catalog_resolve(c, (struct br_str){provider, strlen(provider)},
+			   (struct br_str){model, strlen(model)}, &m);
+	*rule = m.rule;
+	return m.model;
+}
+
+static void count_problem(void *ctx, const struct br_model *m, const char *problem)
+{
+	(void)m;
+	(void)problem;
+	++*(int *)ctx;
+}
+
+static void test_builtin_catalog(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = br_catalog_builtin(&err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT(br_catalog_models(c) > 2000);
+	CU_ASSERT(br_catalog_aliases(c) > 2000);
+	CU_ASSERT_PTR_NOT_NULL(strstr(br_catalog_identity(c), "built-in 2026-07-24 sha256:"));
+	const char *rule;
+	/* Exact, alias with the provider, alias for any provider. */
+	const struct br_model *m = resolve(c, "openai", "gpt-4o", &rule);
+	CU_ASSERT(m && strcmp(m->name, "gpt-4o") == 0 && strcmp(rule, "exact") == 0);
+	m = resolve(c, "anthropic", "claude-sonnet-4-5-20250929", &rule);
+	CU_ASSERT(m && strcmp(m->name, "claude-sonnet-4-5") == 0 &&
+		  strcmp(rule, "date-suffix") == 0);
+	m = resolve(c, "whatever", "openai/gpt-4o", &rule);
+	CU_ASSERT(m && strcmp(m->provider, "openai") == 0 &&
+		  strcmp(rule, "prefix") == 0);
+	m = resolve(c, "gemini", "gemini-2.5-pro", &rule);
+	CU_ASSERT(m && strcmp(m->provider, "google") == 0);
+	/* Not guessed: an alias of another provider, an unknown name. */
+	CU_ASSERT_PTR_NULL(resolve(c, "acme", "claude-sonnet-4-5-20250929", &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "openai", "gpt-4o-turbo-ultra", &rule));
+	/* History: o3's cut on 2025-06-10. */
+	enum br_unpriced why;
+	const struct br_price *p = br_catalog_find(c, "openai", "o3",
+						   br_day_from_civil(2025, 6, 9),
+						   BR_TIER_STANDARD, 10, &why);
+	CU_ASSERT(p && p->rates.input == 10000000);
+	p = br_catalog_find(c, "openai", "o3", br_day_from_civil(2025, 6, 10),
+			    BR_TIER_STANDARD, 10, &why);
+	CU_ASSERT(p && p->rates.input == 2000000);
+	/* The built-in data passes its own checks. */
+	int problems = 0;
+	CU_ASSERT_EQUAL(br_catalog_check(c, count_problem, &problems), 0);
+
+	/* A prices file wins over the built-in model, also through aliases,
+	 * and an any-provider row wins over a built-in exact one. */
+	const char *path = temp_file("provider,model,from,input,output,cache_read,cache_write\n"
+				     "anthropic,claude-sonnet-4-5,,1,2,,\n"
+				     ",gpt-4o-mini,,7,7,,\n");
+	CU_ASSERT_EQUAL(br_catalog_load_csv(c, path, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(br_catalog_identity(c), "; prices /tmp/"));
+	unlink(path);
+	m = resolve(c, "anthropic", "claude-sonnet-4-5-20250929", &rule);
+	CU_ASSERT(m && m->nprices == 1 && m->prices[0].rates.input == 1000000 &&
+		  strncmp(m->origin, "/tmp/", 5) == 0);
+	m = resolve(c, "openai", "gpt-4o-mini", &rule);
+	CU_ASSERT(m && *m->provider == 0 && strcmp(rule, "any provider") == 0);
+	br_catalog_free(c);
+}
+
+static void test_catalog_check(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(
+		"provider,model,from,input,output,cache_read,cache_write,min_input_tokens\n"
+		"a,ok,,1,2,0.5,,\n"
+		"a,absurd,,1,20000,,,\n"
+		"a,dear-cache,,1,2,3,,\n"
+		"a,no-base,,1,2,,,1000\n"
+		"a,cheap-long,,2,2,,,\n"
+		"a,cheap-long,,1,2,,,1000\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	int n = 0;
+	CU_ASSERT_EQUAL(br_catalog_check(c, count_problem, &n), 4);
+	CU_ASSERT_EQUAL(n, 4);
 	br_catalog_free(c);
 }
 
@@ -481,6 +661,7 @@ int test_register(void)
 	static const struct test_case misc_tests[] = {
 		{"dictionary", test_dict},
 		{"fingerprint", test_hash},
+		{"sha256", test_sha256},
 		{"errors and buffers", test_errors},
 		{NULL, NULL}};
 	static const struct test_case price_tests[] = {
@@ -489,6 +670,10 @@ int test_register(void)
 		{"catalog errors", test_catalog_errors},
 		{"price cost", test_price_cost},
 		{"event pricing", test_event_price},
+		{"input bands and re-pricing", test_band_reprice},
+		{"built-in catalog and aliases", test_builtin_catalog},
+		{"catalog check", test_catalog_check},
+		{"provider names", test_provider_canonical},
 		{NULL, NULL}};
 	return test_add_suite("money", money_tests) ||
 	       test_add_suite("time", time_tests) ||

@@ -37,6 +37,8 @@ static struct br_event event(const char *provider, const char *model,
 		.priced = cost != 0,
 		.cost = cost,
 		.calc_cost = cost,
+		.band_hi = UINT64_MAX,
+		.pricing = {"test catalog", 12},
 	};
 	return ev;
 }

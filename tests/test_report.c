@@ -69,6 +69,7 @@ static char *render(enum report_format f, const char *by)
 		struct br_event ev = {.provider = {"p", 1}, .model = {"m", 1},
 				      .agent = {agents[i], strlen(agents[i])},
 				      .tokens = {.input = 1000}, .priced = i != 3,
+				      .band_hi = UINT64_MAX,
 				      .cost = i == 3 ? 0 : 1500000};
 		agg_add(a, br_day_from_civil(2025, 12, 29 + i), &ev);
 	}

@@ -23,6 +23,10 @@ from decimal import Decimal, ROUND_HALF_EVEN
 # The date of the LiteLLM copy. genai-prices versions are compared with
 # LiteLLM's current prices as they stood on this day.
 SNAPSHOT_DATE = "2026-07-24"
+# A token price above $1,000 per 1M tokens is a unit error in the source
+# (W&B lists Qwen3-235B at $10,000 where it charges $0.10); burnrate
+# prices check refuses such rates too.
+ABSURD_PER_TOKEN = 1e-3
 
 TIERS = ("standard", "batch", "flex", "priority")
 RATE_COLS = ("input", "output", "cache_read", "cache_write", "cache_write_1h",
@@ -419,6 +423,11 @@ def load_litellm(path, stats):
             continue
         if inp == 0 and out == 0:
             stats.note("litellm_skip_zero_price", key)
+            continue
+        if any(isinstance(v, (int, float)) and v > ABSURD_PER_TOKEN
+               for k, v in rec.items()
+               if "cost_per_token" in k and "dbu" not in k):
+            stats.note("litellm_skip_absurd_price", key)
             continue
         model, why = litellm_model_name(key, lprov)
         if why:

@@ -1,0 +1,185 @@
+/* pricing.c - service tiers, cost modes, the exact cost of tokens, and
+ * pricing of usage events against a catalog. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/core.h"
+
+static const char *const tier_names[BR_TIER_COUNT] = {
+	[BR_TIER_STANDARD] = "standard",
+	[BR_TIER_BATCH] = "batch",
+	[BR_TIER_FLEX] = "flex",
+	[BR_TIER_PRIORITY] = "priority",
+};
+
+const char *br_tier_name(enum br_tier t)
+{
+	return (unsigned)t < BR_TIER_COUNT ? tier_names[t] : "unknown";
+}
+
+int br_tier_parse(const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		enum br_tier tier;
+	} names[] = {
+		{"standard", BR_TIER_STANDARD}, {"default", BR_TIER_STANDARD},
+		{"auto", BR_TIER_STANDARD},     {"on_demand", BR_TIER_STANDARD},
+		{"batch", BR_TIER_BATCH},       {"flex", BR_TIER_FLEX},
+		{"priority", BR_TIER_PRIORITY},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i].name) == n &&
+		    strncasecmp(names[i].name, s, n) == 0)
+			return (int)names[i].tier;
+	return -1;
+}
+
+int br_cost_mode_parse(const char *s, enum br_cost_mode *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = BR_COST_AUTO;
+	else if (strcmp(s, "calculate") == 0)
+		*out = BR_COST_CALCULATE;
+	else if (strcmp(s, "display") == 0)
+		*out = BR_COST_DISPLAY;
+	else
+		return -1;
+	return 0;
+}
+
+const char *br_unpriced_reason(enum br_unpriced why)
+{
+	switch (why) {
+	case BR_PRICED:
+		return "priced";
+	case BR_UNPRICED_UNKNOWN_MODEL:
+		return "unknown model";
+	case BR_UNPRICED_NO_PRICE_ON_DAY:
+		return "no price in force on that day";
+	case BR_UNPRICED_NO_TIER:
+		return "no price for the service tier";
+	case BR_UNPRICED_TOO_LITTLE_INPUT:
+		return "no price for so little input";
+	case BR_UNPRICED_SPLIT_BAND:
+		return "a long-context threshold splits the stored input band";
+	}
+	return "unpriced";
+}
+
+br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
+{
+	int64_t cache_read = r->cache_read == BR_RATE_UNSET ? r->input : r->cache_read;
+	int64_t cache_write = r->cache_write == BR_RATE_UNSET ? r->input : r->cache_write;
+	int64_t cache_write_1h = r->cache_write_1h == BR_RATE_UNSET ? cache_write
+								      : r->cache_write_1h;
+	int64_t reasoning_rate = r->reasoning == BR_RATE_UNSET ? r->output : r->reasoning;
+	uint64_t reasoning = t->reasoning < t->output ? t->reasoning : t->output;
+	return (br_pico)t->input * r->input +
+	       (br_pico)(t->output - reasoning) * r->output +
+	       (br_pico)reasoning * reasoning_rate +
+	       (br_pico)t->cache_read * cache_read +
+	       (br_pico)t->cache_write * cache_write +
+	       (br_pico)t->cache_write_1h * cache_write_1h;
+}
+
+struct br_pricer {
+	const struct br_catalog *catalog;
+	enum br_cost_mode mode;
+	struct br_dict *seen; /* "provider\0model" -> slot */
+	int64_t *model_of;    /* per slot: catalog model index, or -1 */
+	size_t cap;
+	struct br_buf key;
+	struct br_str identity;
+};
+
+struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
+				enum br_cost_mode mode)
+{
+	struct br_pricer *p = br_calloc(1, sizeof *p);
+	p->catalog = catalog;
+	p->mode = mode;
+	p->seen = br_dict_new();
+	const char *id = catalog ? br_catalog_identity(catalog) : "";
+	p->identity = (struct br_str){id, strlen(id)};
+	return p;
+}
+
+void br_pricer_free(struct br_pricer *p)
+{
+	if (!p)
+		return;
+	br_dict_free(p->seen);
+	free(p->model_of);
+	br_buf_free(&p->key);
+	free(p);
+}
+
+const struct br_model *br_pricer_model(struct br_pricer *p,
+				       struct br_str provider,
+				       struct br_str model)
+{
+	if (!p->catalog)
+		return NULL;
+	br_buf_reset(&p->key);
+	br_buf_put(&p->key, provider.p, provider.n);
+	br_buf_putc(&p->key, 0);
+	br_buf_put(&p->key, model.p, model.n);
+	uint32_t before = br_dict_count(p->seen);
+	uint32_t slot = br_dict_intern(p->seen, p->key.p, p->key.len);
+	if (br_dict_count(p->seen) != before) {
+		if (slot >= p->cap) {
+			p->cap = p->cap ? p->cap * 2 : 64;
+			p->model_of = br_realloc(p->model_of,
+						 p->cap * sizeof *p->model_of);
+		}
+		struct br_match m;
+		br_catalog_resolve(p->catalog, provider, model, &m);
+		p->model_of[slot] = m.model ? (int64_t)m.index : -1;
+	}
+	int64_t id = p->model_of[slot];
+	return id < 0 ? NULL : br_catalog_model(p->catalog, (size_t)id);
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+void br_pricer_price(struct br_pricer *p, struct br_event *ev)
+{
+	const struct br_tokens *t = &ev->tokens;
+	uint64_t total = add_sat(add_sat(t->input, t->cache_read),
+				 add_sat(t->cache_write, t->cache_write_1h));
+	ev->price_day = br_utc_day(ev->ts_us);
+	br_catalog_band(p->catalog, total, &ev->band_lo, &ev->band_hi);
+	ev->pricing = p->identity;
+	ev->calc_priced = false;
+	ev->calc_cost = 0;
+	if (p->mode != BR_COST_DISPLAY) {
+		const struct br_model *m = br_pricer_model(p, ev->provider, ev->model);
+		enum br_unpriced why;
+		uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;
+		const struct br_price *price =
+			m ? br_model_price(m, ev->price_day, ev->tier, total, hi, &why)
+			  : NULL;
+		if (price) {
+			ev->calc_priced = true;
+			ev->calc_cost = br_price_cost(&price->rates, t);
+		}
+	}
+	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE) {
+		ev->cost_source = BR_COST_FROM_LOG;
+		ev->priced = true;
+		ev->cost = ev->logged_cost;
+	} else if (p->mode == BR_COST_DISPLAY) {
+		ev->cost_source = BR_COST_FROM_NONE;
+		ev->priced = false;
+		ev->cost = 0;
+	} else {
+		ev->cost_source = BR_COST_FROM_CATALOG;
+		ev->priced = ev->calc_priced;
+		ev->cost = ev->calc_cost;
+	}
+}
