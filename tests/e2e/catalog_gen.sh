@@ -141,4 +141,10 @@ for k, v, g in bad:
     print("%s %s: want %s, got %s" % (k[0], k[1], v, g))
 sys.exit(1 if bad else 0)
 EOF
+# 6. The binary names the catalog by the generator's snapshot date.
+snap=$(sed -n 's/^SNAPSHOT_DATE = "\(.*\)"$/\1/p' "$root/tools/gen_catalog.py")
+grep -q "^#define BUILTIN_DATE \"$snap\"" "$root/core/catalog.c" ||
+	fail "core/catalog.c's BUILTIN_DATE is not the generator's SNAPSHOT_DATE $snap"
+"$BURNRATE" prices check | grep -q "(built-in $snap sha256:$sum)" ||
+	fail "burnrate does not name its catalog as built-in $snap sha256:$sum"
 echo "catalog_gen: ok ($(($(wc -l <"$catalog") - 1)) rows, sha256 $sum)"

@@ -1,0 +1,168 @@
+#!/bin/sh
+# catalog_prices.sh - pricing with the built-in catalog against the
+# independent oracle (tests/oracle.py reads data/catalog.csv and
+# data/aliases.csv itself): price history on both sides of each change,
+# long-context thresholds, service tiers, cache writes, provider spellings,
+# aliases and unknown names (tests/pricelogs.py). Then: report --reprice
+# --prices X equals a fresh ingest with --prices X; a threshold the store
+# did not record is refused; the audit trail names the catalog and the
+# override by sha256; `burnrate prices` list/show/check.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+asof=2099-12-31
+by=day,provider,model,agent
+br() { "$BURNRATE" "$@"; }
+report_json() { # STORE OUT [ARGS...]
+	store=$1 out=$2
+	shift 2
+	br --store "$store" report --by $by --as-of $asof --format json \
+		--output "$out" "$@" || fail "report of $store exited $?"
+}
+agree() { # EXPECTED REPORT
+	oracle compare --expected "$1" --report "$2" >cmp.out 2>&1 || {
+		cat cmp.out >&2
+		fail "$2 disagrees with the oracle ($1)"
+	}
+}
+# The JSON report without its pricing section (which names the catalog).
+strip_pricing() {
+	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("pricing"); print(json.dumps(d, sort_keys=True))' "$1"
+}
+# Runs a command that must fail with exit status $1; its stderr goes to $2.
+must_fail() {
+	want=$1 errfile=$2
+	shift 2
+	set +e
+	"$@" >/dev/null 2>"$errfile"
+	rc=$?
+	set -e
+	[ $rc -eq "$want" ] || fail "'$*' exited $rc, want $want: $(cat "$errfile")"
+}
+
+"$PYTHON" "$root/tests/pricelogs.py" --seed 7 --records 12000 --out p.jsonl
+"$PYTHON" "$root/tests/pricelogs.py" --seed 8 --records 6000 --out q.jsonl
+# Requests in the band [128001, 200001) of gpt-4o, which re-pricing with a
+# threshold at 150001 would split.
+printf '%s\n' \
+	'{"timestamp":"2025-11-02T10:00:00Z","provider":"openai","model":"gpt-4o","agent":"split","request_id":"split-1","usage":{"input_tokens":140000,"output_tokens":10}}' \
+	'{"timestamp":"2025-11-02T11:00:00Z","provider":"openai","model":"gpt-4o","agent":"split","request_id":"split-2","usage":{"input_tokens":160000,"output_tokens":10}}' \
+	>>q.jsonl
+
+# 1. Built-in catalog: burnrate and the oracle agree, for two cost modes.
+br --store s1 ingest p.jsonl q.jsonl >ingest.out 2>ingest.err ||
+	fail "ingest exited $?"
+grep -q "requests without a price, counted as unpriced: .*and [0-9]* more models" ingest.err ||
+	fail "ingest does not warn about unpriced models: $(cat ingest.err)"
+report_json s1 r1.json
+oracle expect --by $by --as-of $asof p.jsonl q.jsonl >e1.json
+agree e1.json r1.json
+br --quiet --store s1c ingest --cost-mode calculate p.jsonl q.jsonl
+report_json s1c r1c.json
+oracle expect --by $by --as-of $asof --cost-mode calculate p.jsonl q.jsonl >e1c.json
+agree e1c.json r1c.json
+"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+assert t["unpriced_requests"] > 100 and t["cache_write_tokens"] > 0, t
+assert len(d["rows"]) > 5000 and len(d["unpriced"]) > 100
+assert any(u["model"].endswith("-unreleased") for u in d["unpriced"])
+' r1.json || fail "the logs do not exercise what this test is about"
+
+# 2. The audit trail: the built-in catalog by the sha256 of its data.
+sum=$(sha256sum "$root/data/catalog.csv" | cut -d' ' -f1)
+grep -q "\"pricing\":{\"repriced\":false,\"catalogs\":\[\"built-in [0-9-]* sha256:$sum\"\]}" r1.json ||
+	fail "the report does not name the built-in catalog by its sha256 $sum"
+
+# 3. Overrides: history, a tier, long-context rows at a threshold the
+# catalog has, an any-provider row and a model the catalog lacks.
+printf '%s\n' \
+	'provider,model,from,input,output,cache_read,cache_write,cache_write_1h,reasoning,min_input_tokens,tier' \
+	'openai,gpt-4o,,2.000001,8.5,1,,,,,' \
+	'openai,gpt-4o,2025-09-01,1.9,7.25,0.95,2.2,,,,' \
+	'openai,gpt-4o,,1,4,,,,,,batch' \
+	'anthropic,claude-sonnet-4-5,,2.7,13.5,0.27,3.375,5.4,,,' \
+	'anthropic,claude-sonnet-4-5,,5.4,20.25,0.54,6.75,10.8,,200001,' \
+	'google,gemini-2.5-pro,2025-06-01,1,8,0.1,,,,,' \
+	'google,gemini-2.5-pro,2025-06-01,2,12,0.2,,,,200001,' \
+	',gpt-4o-mini,,0.1,0.4,0.05,,,16,,' \
+	'openai,gpt-4o-unreleased,,5,20,,,,,,' >x.csv
+xsum=$(sha256sum x.csv | cut -d' ' -f1)
+br --quiet --store s2 ingest --prices x.csv p.jsonl q.jsonl
+report_json s2 r2.json
+oracle expect --by $by --as-of $asof --prices x.csv p.jsonl q.jsonl >e2.json
+agree e2.json r2.json
+grep -q "prices x.csv sha256:$xsum" r2.json || fail "the report does not name x.csv by its sha256"
+
+# 4. report --reprice --prices X equals the fresh ingest with --prices X,
+# and --reprice with the same catalog changes nothing.
+report_json s1 r1x.json --reprice --prices x.csv
+[ "$(strip_pricing r1x.json)" = "$(strip_pricing r2.json)" ] ||
+	fail "report --reprice --prices x.csv differs from ingest --prices x.csv"
+grep -q '"repriced":true' r1x.json || fail "a re-priced report does not say so"
+report_json s1 r1same.json --reprice
+[ "$(strip_pricing r1same.json)" = "$(strip_pricing r1.json)" ] ||
+	fail "report --reprice with the same catalog changed the numbers"
+# ... and back: the override store re-priced with the built-in catalog.
+report_json s2 r2back.json --reprice
+[ "$(strip_pricing r2back.json)" = "$(strip_pricing r1.json)" ] ||
+	fail "re-pricing the override store with the built-in catalog differs"
+# Rows priced by two catalogs, compacted into one segment: the report names
+# both, and re-pricing still equals a fresh ingest.
+sample=$root/samples/logs/app-2025-10.jsonl
+br --quiet --store s1 ingest --prices x.csv "$sample" 2>/dev/null
+br --store s1 compact >/dev/null
+report_json s1 r1c2.json
+grep -q "\"catalogs\":\[\"built-in [0-9-]* sha256:$sum\",\"built-in [0-9-]* sha256:$sum; prices x.csv sha256:$xsum\"\]" r1c2.json ||
+	fail "the report does not name both catalogs behind its rows"
+report_json s1 r1cx.json --reprice --prices x.csv
+br --quiet --store s3 ingest --prices x.csv p.jsonl q.jsonl "$sample" 2>/dev/null
+report_json s3 r3.json
+[ "$(strip_pricing r1cx.json)" = "$(strip_pricing r3.json)" ] ||
+	fail "re-pricing a compacted store differs from a fresh ingest"
+
+# 5. A new threshold inside a stored band cannot be re-priced: refused,
+# naming the model, never approximated.
+printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write,min_input_tokens' \
+	'openai,gpt-4o,,2.5,10,,,' 'openai,gpt-4o,,5,20,,,150001' >y.csv
+must_fail 1 y.err br --store s1 report --reprice --prices y.csv --format json
+grep -q "cannot re-price openai/gpt-4o: .*128001 and 200001" y.err ||
+	fail "unclear refusal: $(cat y.err)"
+must_fail 2 p.err br --store s1 report --prices x.csv
+
+# 6. burnrate prices.
+br prices check >check.out || fail "prices check of the built-in catalog failed"
+grep -q "^ok: [0-9]* models, [0-9]* aliases, no problems (built-in [0-9-]* sha256:$sum)" check.out ||
+	fail "prices check: $(cat check.out)"
+printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write,min_input_tokens' \
+	'acme,bad,,1,20000,,,' 'acme,dear,,1,2,3,,' 'acme,nobase,,1,2,,,1000' >bad.csv
+set +e
+br prices check --prices bad.csv >bad.out 2>bad.err
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "prices check of bad prices exited $rc, want 1"
+for m in 'acme/bad: .*above \$1,000' 'acme/dear: .*cache read dearer' 'acme/nobase: .*no price below 1000'; do
+	grep -q "$m" bad.out || fail "prices check does not report '$m': $(cat bad.out)"
+done
+grep -q "3 problems in the catalog" bad.err || fail "prices check: no problem count"
+br prices show gpt-4o-2024-08-06 --provider openai --on 2025-10-01 >show.out
+grep -q '^openai/gpt-4o$' show.out &&
+	grep -q 'matched by  alias (date-suffix) for openai' show.out &&
+	grep -q 'standard tier on 2025-10-01' show.out &&
+	grep -q 'input  *\$2\.5$' show.out ||
+	fail "prices show of an alias: $(cat show.out)"
+br prices show o3 --provider openai --on 2025-06-09 | grep -q 'input  *\$10\.0$' ||
+	fail "prices show --on does not give o3's price before its cut"
+br prices show claude-sonnet-4-5 --provider anthropic --prices x.csv >show2.out
+grep -q 'prices from x.csv' show2.out &&
+	grep -q 'requests with 200001 or more input tokens' show2.out ||
+	fail "prices show does not show the override: $(cat show2.out)"
+must_fail 1 show3.err br prices show no-such-model
+grep -q "unknown model 'no-such-model'" show3.err || fail "prices show: $(cat show3.err)"
+n=$(br prices list 'gpt-4o*' 2>/dev/null | grep -c ' gpt-4o')
+[ "$n" -ge 5 ] || fail "prices list 'gpt-4o*' lists $n models"
+n=$(br prices list 2>/dev/null | tail -n +2 | wc -l)
+[ "$n" -gt 2000 ] || fail "prices list lists $n models"
+must_fail 1 list.err br prices list 'no-such-*'
+must_fail 2 sub.err br prices frobnicate
+echo "catalog_prices: all checks passed"
