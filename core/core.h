@@ -468,6 +468,11 @@ struct br_event {
 	struct br_tokens tokens;
 	bool has_logged_cost;
 	br_pico logged_cost; /* cost the log reports, when has_logged_cost */
+	/* How many requests the event stands for: an aggregate row (the
+	 * OpenAI Usage API) sums several; 0 means 1. Its tokens, error flag
+	 * and costs are the aggregate's; its long-context band is chosen by
+	 * the mean total input per request. */
+	uint64_t requests;
 
 	/* Filled by pricing (br_pricer_price). */
 	bool priced;       /* cost is known (from the catalog or the log) */

@@ -152,12 +152,18 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	const struct br_tokens *t = &ev->tokens;
 	uint64_t total = add_sat(add_sat(t->input, t->cache_read),
 				 add_sat(t->cache_write, t->cache_write_1h));
+	if (ev->requests > 1)
+		total /= ev->requests; /* an aggregate: the mean request */
 	ev->price_day = br_utc_day(ev->ts_us);
 	br_catalog_band(p->catalog, total, &ev->band_lo, &ev->band_hi);
 	ev->pricing = p->identity;
 	ev->calc_priced = false;
 	ev->calc_cost = 0;
-	if (p->mode != BR_COST_DISPLAY) {
+	if (total == 0 && t->output == 0 && p->mode != BR_COST_DISPLAY) {
+		/* No tokens (a failed request, a cache hit): nothing to pay,
+		 * whatever the model. */
+		ev->calc_priced = true;
+	} else if (p->mode != BR_COST_DISPLAY) {
 		const struct br_model *m = br_pricer_model(p, ev->provider, ev->model);
 		enum br_unpriced why;
 		uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;

@@ -254,6 +254,9 @@ static const char *const csv_col_names[C_NCOLS] = {
 struct csv_state {
 	struct format_parser base;
 	const char *input_name;
+	const char *row_format; /* NULL: generic; else a gateway's export */
+	struct br_str *names;   /* its header, for format_map_csv_row */
+	struct br_str *cells;
 	struct csv_parser csv;
 	struct br_buf fields[CSV_MAX_FIELDS];
 	size_t nfields;
@@ -282,16 +285,33 @@ static void csv_on_record(int ch, void *ctx)
 }
 
 
+static struct br_str csv_cell_at(const struct csv_state *c, size_t i)
+{
+	const struct br_buf *f = &c->fields[i];
+	return (struct br_str){f->p ? f->p : "", f->len};
+}
+
 static struct br_str csv_cell(const struct csv_state *c, enum csv_col col)
 {
 	if (c->col[col] < 0)
 		return (struct br_str){"", 0};
-	const struct br_buf *f = &c->fields[c->col[col]];
-	return (struct br_str){f->p ? f->p : "", f->len};
+	return csv_cell_at(c, (size_t)c->col[col]);
 }
 
 static int csv_header(struct csv_state *c, struct br_err *err)
 {
+	if (c->row_format) {
+		c->names = br_calloc(c->nfields + 1, sizeof *c->names);
+		c->cells = br_calloc(c->nfields + 1, sizeof *c->cells);
+		for (size_t i = 0; i < c->nfields; i++)
+			c->names[i] = (struct br_str){
+				br_strndup(c->fields[i].p ? c->fields[i].p : "",
+					   c->fields[i].len),
+				c->fields[i].len};
+		c->nheader = c->nfields;
+		c->have_header = true;
+		return 0;
+	}
 	for (int k = 0; k < C_NCOLS; k++) {
 		c->col[k] = -1;
 		for (size_t i = 0; i < c->nfields; i++)
@@ -415,7 +435,16 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 	if (c->too_many) {
 		*reject = reason(c->reason, "more than %d fields", CSV_MAX_FIELDS);
 	} else if (!c->have_header) {
-		rc = csv_header(c, err) == 0 ? 2 : -1;
+		rc = csv_header(c, err) == 0 ? FORMAT_NONE : FORMAT_FAIL;
+	} else if (c->row_format && c->nfields != c->nheader) {
+		*reject = reason(c->reason, "expected %zu fields, got %zu",
+				 c->nheader, c->nfields);
+	} else if (c->row_format) {
+		for (size_t i = 0; i < c->nfields; i++)
+			c->cells[i] = csv_cell_at(c, i);
+		*reject = format_map_csv_row(c->row_format, c->names, c->cells,
+					     c->nfields, &c->base.sink, &rc,
+					     c->reason, sizeof c->reason);
 	} else {
 		*reject = csv_event(c, ev);
 	}
@@ -439,6 +468,10 @@ static void csv_state_free(struct format_parser *fp)
 	csv_free(&c->csv);
 	for (size_t i = 0; i < CSV_MAX_FIELDS; i++)
 		br_buf_free(&c->fields[i]);
+	for (size_t i = 0; c->names && i < c->nheader; i++)
+		free((char *)c->names[i].p);
+	free(c->names);
+	free(c->cells);
 	free(c);
 }
 
@@ -446,22 +479,102 @@ struct format_parser *generic_csv_open(const char *input_name)
 {
 	struct csv_state *c = br_calloc(1, sizeof *c);
 	c->base = (struct format_parser){csv_line, csv_finish_input,
-					 csv_state_free, "generic"};
+					 csv_state_free, "generic", {0}};
 	c->input_name = input_name;
 	csv_start(c);
 	return &c->base;
 }
 
+struct format_parser *csv_format_open(const char *name, const char *input_name)
+{
+	struct format_parser *p = generic_csv_open(input_name);
+	struct csv_state *c = (struct csv_state *)p;
+	c->row_format = name;
+	p->name = name;
+	return p;
+}
+
+/* Tells whether a CSV header line names every column of names (quoted or
+ * not). */
+static bool header_has(const char *line, size_t len, const char *const *names)
+{
+	for (; *names; names++) {
+		size_t n = strlen(*names);
+		bool found = false;
+		for (size_t i = 0; i + n <= len && !found; i++) {
+			if (i > 0 && line[i - 1] != ',' && line[i - 1] != '"')
+				continue;
+			size_t end = i + n;
+			found = memcmp(line + i, *names, n) == 0 &&
+				(end == len || line[end] == ',' || line[end] == '"' ||
+				 line[end] == '\r');
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+const char *format_detect_csv(const char *line, size_t len)
+{
+	static const struct {
+		const char *format;
+		const char *cols[5];
+	} kinds[] = {
+		{"litellm", {"request_id", "startTime", "spend", "model", NULL}},
+		{"helicone", {"response_id", "request_created_at", "model", NULL}},
+		{"langfuse", {"traceId", "startTime", "model", "usageDetails", NULL}},
+		{"generic", {"timestamp", "provider", "model", NULL}},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (header_has(line, len, kinds[i].cols))
+			return kinds[i].format;
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- formats */
+
+static const char *const format_list[] = {
+	"generic", "openai", "anthropic", "gemini", "bedrock", "claude-code",
+	"openai-usage", "litellm", "helicone", "langfuse"};
+#define NFORMATS (sizeof format_list / sizeof format_list[0])
 
 bool format_known(const char *name)
 {
-	return strcmp(name, "auto") == 0 || strcmp(name, "generic") == 0;
+	if (strcmp(name, "auto") == 0)
+		return true;
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (strcmp(name, format_list[i]) == 0)
+			return true;
+	return false;
 }
 
-struct format_parser *format_open(const char *name, char first,
-				  const char *input_name)
+const char *format_names(void)
 {
-	(void)name;
-	return first == '{' ? generic_jsonl_open() : generic_csv_open(input_name);
+	return "auto, generic, openai, anthropic, gemini, bedrock, claude-code, "
+	       "openai-usage, litellm, helicone, langfuse";
+}
+
+struct format_parser *format_open(const char *name, const char *line,
+				  size_t len, const char *input_name,
+				  struct br_err *err)
+{
+	bool json = len && line[0] == '{';
+	if (strcmp(name, "auto") == 0) {
+		name = json ? format_detect_json(line, len)
+			    : format_detect_csv(line, len);
+		if (!name) {
+			br_fail(err, "%s: cannot tell the log format from its first "
+				"%s; name it with --format (%s)", input_name,
+				json ? "record" : "line (not a known CSV header)",
+				format_names());
+			return NULL;
+		}
+	}
+	if (strcmp(name, "generic") == 0)
+		return json ? generic_jsonl_open() : generic_csv_open(input_name);
+	if (!json && (strcmp(name, "litellm") == 0 || strcmp(name, "helicone") == 0 ||
+		      strcmp(name, "langfuse") == 0))
+		return csv_format_open(name, input_name);
+	return api_format_open(name);
 }

@@ -29,6 +29,7 @@ struct ingest {
 
 /* The state of one input being read. */
 struct input_state {
+	struct ingest *g;
 	struct ingest_input in;
 	struct format_parser *parser;
 	unsigned long lineno, record_line;
@@ -45,8 +46,8 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	const char *format = opts->format ? opts->format : "auto";
 	if (!format_known(format)) {
 		br_fail_status(err, BR_EXIT_USAGE,
-			       "unknown format '%s'; expected auto or generic",
-			       format);
+			       "unknown format '%s'; expected one of %s",
+			       format, format_names());
 		return NULL;
 	}
 	struct ingest *g = br_calloc(1, sizeof *g);
@@ -137,6 +138,35 @@ static void deliver(struct ingest *g, struct input_state *st,
 		g->sink.event(g->sink.ctx, ev);
 }
 
+/* Keeps an event of the current record, unless a backfill's day range
+ * rejects it. */
+static void accept_event(struct ingest *g, struct input_state *st,
+			 struct br_event *ev)
+{
+	if (g->opts.only_from != BR_DAY_NONE) {
+		int32_t day = br_tz_day(g->opts.tz, ev->ts_us);
+		if (day < g->opts.only_from || day > g->opts.only_to) {
+			char from[11], to[11], d[11];
+			br_day_format(g->opts.only_from, from);
+			br_day_format(g->opts.only_to, to);
+			br_day_format(day, d);
+			snprintf(st->reason, sizeof st->reason,
+				 "day %s outside the --replace range %s..%s", d, from, to);
+			reject(g, st, st->reason, g->record.p ? g->record.p : "",
+			       g->record.len);
+			return;
+		}
+	}
+	deliver(g, st, ev);
+}
+
+/* The sink of the input's format: events it makes itself. */
+static void format_event(void *ctx, struct br_event *ev)
+{
+	struct input_state *st = ctx;
+	accept_event(st->g, st, ev);
+}
+
 static bool is_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -176,7 +206,11 @@ static int handle_line(struct ingest *g, struct input_state *st,
 		size_t i = 0;
 		while (i < len && is_blank(line + i, 1))
 			i++;
-		st->parser = format_open(g->opts.format, line[i], st->in.name);
+		st->parser = format_open(g->opts.format, line + i, len - i,
+					 st->in.name, &st->err);
+		if (!st->parser)
+			return -1;
+		st->parser->sink = (struct format_sink){st, format_event};
 	}
 	if (!st->in_record) {
 		st->record_line = st->lineno;
@@ -194,29 +228,19 @@ static int handle_line(struct ingest *g, struct input_state *st,
 	struct br_event ev;
 	const char *why = NULL;
 	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->err);
-	if (rc < 0)
+	if (rc == FORMAT_FAIL)
 		return -1;
-	st->in_record = rc == 0;
-	if (rc != 1)
+	st->in_record = rc == FORMAT_MORE;
+	if (rc != FORMAT_RECORD && rc != FORMAT_EMITTED)
 		return 0;
 	st->in.records++;
 	g->stats.records++;
-	if (!why && g->opts.only_from != BR_DAY_NONE) {
-		int32_t day = br_tz_day(g->opts.tz, ev.ts_us);
-		if (day < g->opts.only_from || day > g->opts.only_to) {
-			char from[11], to[11], d[11];
-			br_day_format(g->opts.only_from, from);
-			br_day_format(g->opts.only_to, to);
-			br_day_format(day, d);
-			snprintf(st->reason, sizeof st->reason,
-				 "day %s outside the --replace range %s..%s", d, from, to);
-			why = st->reason;
-		}
-	}
+	if (rc == FORMAT_EMITTED)
+		return 0;
 	if (why)
 		reject(g, st, why, g->record.p, g->record.len);
 	else
-		deliver(g, st, &ev);
+		accept_event(g, st, &ev);
 	return 0;
 }
 
@@ -304,7 +328,7 @@ static size_t resume_take(struct resume *rs, struct br_hasher *h,
 static int ingest_fd(struct ingest *g, int fd, const char *name,
 		     const char *key, struct br_err *err)
 {
-	struct input_state st = {.in = {.name = name, .key = key}};
+	struct input_state st = {.g = g, .in = {.name = name, .key = key}};
 	struct br_hasher h;
 	struct resume rs = {0};
 	struct stat sb;

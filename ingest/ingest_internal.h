@@ -71,37 +71,84 @@ const char *jscan_str(const struct jscan *s, const struct jvalue *v);
 
 /* --------------------------------------------------------------- formats */
 
-/* A record format. parse() turns one record into ev (string slices may
- * point into the record or into the parser's state, valid until the next
- * call); it returns NULL, or the reason the record is rejected (valid until
- * the next call). */
+/* Where a format hands the events it makes itself: several for one record
+ * (an aggregate page), or held back until the input's end to merge the
+ * copies of one request (streams, session logs). The event's strings must
+ * stay valid for the call only. */
+struct format_sink {
+	void *ctx;
+	void (*event)(void *ctx, struct br_event *ev);
+};
+
+/* What a format's line() returns. */
+enum {
+	FORMAT_FAIL = -1,    /* the input cannot be read in this format */
+	FORMAT_MORE = 0,     /* the line only continues a record (CSV quotes) */
+	FORMAT_RECORD = 1,   /* a record: *ev or *reject is set */
+	FORMAT_NONE = 2,     /* consumed without making a record (a header) */
+	FORMAT_EMITTED = 3   /* a record whose events (maybe none: a line
+			      * that carries no usage) went to the sink, or
+			      * are held for finish() */
+};
+
+/* A record format. String slices of an event may point into the record or
+ * into the parser's state, valid until the next call; a reject reason is
+ * valid until the next call. */
 struct format_parser {
-	/* One physical line (without its newline) of the input. Returns 1
-	 * when a record is complete (then *ev or *reject is set), 0 when the
-	 * line only continues a record (CSV quoted newlines), 2 when it was
-	 * consumed without making a record (a CSV header), -1 when the
-	 * input cannot be read in this format at all (message in err). */
+	/* One physical line (without its newline) of the input; returns a
+	 * FORMAT_* value. FORMAT_FAIL leaves the message in err. */
 	int (*line)(struct format_parser *p, const char *line, size_t len,
 		    struct br_event *ev, const char **reject,
 		    struct br_err *err);
-	/* Called at the end of the input: 1 when a final incomplete record
-	 * (unterminated CSV quote) must be rejected, else 0. */
+	/* Called at the end of the input: hands held events to the sink,
+	 * then returns 1 when a final incomplete record (an unterminated CSV
+	 * quote) must be rejected, else 0. */
 	int (*finish)(struct format_parser *p, const char **reject);
 	void (*free)(struct format_parser *p);
 	const char *name;
+	struct format_sink sink; /* set by the driver after opening */
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */
 bool format_known(const char *name);
 
-/* Creates the parser for an input whose first non-blank byte is first
- * (NUL for an empty input), for format name ("auto" or "generic"). */
-struct format_parser *format_open(const char *name, char first,
-				  const char *input_name);
+/* The names of the formats, for messages ("generic, openai, ..."). */
+const char *format_names(void);
 
-/* The generic formats. */
+/* Creates the parser for an input whose first non-blank line is
+ * line[0..len), for format name ("auto": detected from that line, a JSON
+ * object's keys or a CSV header). Returns NULL when auto-detection cannot
+ * tell the format, saying why in err. */
+struct format_parser *format_open(const char *name, const char *line,
+				  size_t len, const char *input_name,
+				  struct br_err *err);
+
+/* The generic formats (generic.c). */
 struct format_parser *generic_jsonl_open(void);
 struct format_parser *generic_csv_open(const char *input_name);
+
+/* The JSONL formats of APIs, gateways and tools (formats.c); NULL for a
+ * name that is not one. */
+struct format_parser *api_format_open(const char *name);
+
+/* The CSV exports of gateways (litellm, helicone, langfuse): the generic
+ * CSV reader handing each record to format_map_csv_row. */
+struct format_parser *csv_format_open(const char *name,
+				      const char *input_name);
+
+/* Maps one CSV record of format (header names and cells, n of each) and
+ * hands its event, if any, to sink. Returns NULL, or the reason the record
+ * is rejected (written to reason); *rc gets FORMAT_EMITTED or
+ * FORMAT_RECORD. */
+const char *format_map_csv_row(const char *format, struct br_str *names,
+			       struct br_str *cells, size_t n,
+			       const struct format_sink *sink, int *rc,
+			       char *reason, size_t size);
+
+/* Detects the format of a JSON first record or a CSV header line: a
+ * format name, or NULL. */
+const char *format_detect_json(const char *line, size_t len);
+const char *format_detect_csv(const char *line, size_t len);
 
 /* Parses a status value (an HTTP code or a word) and tells whether it marks
  * a failed request. */

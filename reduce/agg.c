@@ -130,10 +130,11 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.band_hi = ev->band_hi,
 	};
 	struct red_totals *t = agg_row(a, &k);
-	t->requests++;
-	t->errors += ev->error;
-	t->unpriced += !ev->priced;
-	t->logged_cost_requests += ev->has_logged_cost;
+	uint64_t n = ev->requests ? ev->requests : 1;
+	t->requests += n;
+	t->errors += ev->error ? n : 0;
+	t->unpriced += ev->priced ? 0 : n;
+	t->logged_cost_requests += ev->has_logged_cost ? n : 0;
 	struct red_totals add = {.tokens = ev->tokens, .cost = ev->cost,
 				 .calc_cost = ev->calc_cost,
 				 .logged_cost = ev->has_logged_cost ? ev->logged_cost : 0};

@@ -30,6 +30,8 @@ import json
 import os
 import re
 import sys
+
+import formats_oracle
 from decimal import Decimal, ROUND_HALF_UP, getcontext
 
 getcontext().prec = 80
@@ -325,7 +327,25 @@ def expand(paths):
     return out
 
 
-def ingest(paths, no_dedupe):
+def parse_format(fmt, data):
+    """(line, event or Reject) of an input in a format other than generic
+    (tests/formats_oracle.py); a record may give several events or none."""
+    out = []
+    for ln, evs in formats_oracle.parse(fmt, data, csv_records,
+                                        parse_time_text):
+        if isinstance(evs, formats_oracle.Reject):
+            out.append((ln, Reject(str(evs))))
+            continue
+        if ln:
+            out.append((ln, None))  # the record itself
+        for ev in evs:
+            if ev["cost"] is not None:
+                ev["cost"] = money(ev["cost"])
+            out.append((ln, ev))
+    return out
+
+
+def ingest(paths, no_dedupe, fmt="generic"):
     """Returns (events, rejects, stats); events are kept records."""
     events, rejects = [], []
     seen_ids, seen_content = set(), set()
@@ -342,7 +362,9 @@ def ingest(paths, no_dedupe):
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         parsed = []  # (line, event or Reject)
-        if data.lstrip(b" \t\r\n")[:1] == b"{":
+        if fmt != "generic":
+            parsed = parse_format(fmt, data)
+        elif data.lstrip(b" \t\r\n")[:1] == b"{":
             for ln, raw in enumerate(data.split(b"\n"), 1):
                 if raw.endswith(b"\r"):
                     raw = raw[:-1]
@@ -367,7 +389,13 @@ def ingest(paths, no_dedupe):
                 except Reject as e:
                     parsed.append((ln, e))
         for ln, ev in parsed:
-            stats["records"] += 1
+            if fmt != "generic" and (ev is None or not isinstance(ev, Reject)):
+                # A record was counted by its None entry; events follow.
+                if ev is None:
+                    stats["records"] += 1
+                    continue
+            else:
+                stats["records"] += 1
             if isinstance(ev, Reject):
                 stats["rejected"] += 1
                 rejects.append((name, ln, str(ev)))
@@ -474,7 +502,7 @@ class Catalog:
         return []
 
 
-def find_price(catalog, ev, day):
+def find_price(catalog, ev, day, requests=1):
     cands = [p for p in catalog.rows(ev["provider"], ev["model"])
              if p["tier"] == ev["tier"] and (p["from"] is None or p["from"] <= day)]
     if not cands:
@@ -483,6 +511,7 @@ def find_price(catalog, ev, day):
     cands = [p for p in cands if (p["from"] or dt.date.min) == latest]
     total_in = (ev["input_tokens"] + ev["cache_read_tokens"] +
                 ev["cache_write_tokens"] + ev["cache_write_1h_tokens"])
+    total_in //= max(requests, 1)  # an aggregate row: the mean request
     cands = [p for p in cands if p["min_input"] <= total_in]
     if not cands:
         return None
@@ -544,7 +573,7 @@ def round6(v):
 
 def expect(a):
     prices = Catalog(None if a.no_builtin else BUILTIN_DIR, a.prices)
-    events, rejects, stats = ingest(a.paths, a.no_dedupe)
+    events, rejects, stats = ingest(a.paths, a.no_dedupe, a.format)
     keys = a.by.split(",")
     for k in keys:
         if k not in KEYS:
@@ -559,18 +588,22 @@ def expect(a):
         if day > until or (since and day < since):
             continue
         cost = None
+        n = ev.get("requests", 1)
         if a.cost_mode in ("auto", "display") and ev["cost"] is not None:
             cost = ev["cost"]
         elif a.cost_mode in ("auto", "calculate"):
-            p = find_price(prices, ev, day)
-            if p is not None:
-                cost = calc_cost(p, ev)
+            if all(ev[f] == 0 for f in TOKEN_FIELDS):
+                cost = Decimal(0)  # no tokens: nothing to pay
+            else:
+                p = find_price(prices, ev, day, n)
+                if p is not None:
+                    cost = calc_cost(p, ev)
         gk = tuple(key_value(k, ev, day) for k in keys)
         for acc in (groups.setdefault(gk, new_acc()), total):
             add(acc, ev, cost)
         if cost is None:
             pm = (ev["provider"], ev["model"])
-            unpriced[pm] = unpriced.get(pm, 0) + 1
+            unpriced[pm] = unpriced.get(pm, 0) + n
         if recout:
             recout.write(json.dumps({
                 "key": list(gk), "file": ev["file"], "line": ev["line"],
@@ -612,13 +645,14 @@ def new_acc():
 
 
 def add(acc, ev, cost):
-    acc["requests"] += 1
-    acc["errors"] += 1 if ev["error"] else 0
+    n = ev.get("requests", 1)
+    acc["requests"] += n
+    acc["errors"] += n if ev["error"] else 0
     for f in TOKEN_FIELDS:
         acc[f] += ev[f]
     acc["cache_write_tokens"] += ev["cache_write_1h_tokens"]
     if cost is None:
-        acc["unpriced_requests"] += 1
+        acc["unpriced_requests"] += n
     else:
         acc["cost"] += cost
 
@@ -845,6 +879,8 @@ def main(argv):
     e.add_argument("--cost-mode", default="auto",
                    choices=["auto", "calculate", "display"])
     e.add_argument("--no-dedupe", action="store_true")
+    e.add_argument("--format", default="generic",
+                   help="the inputs' format (tests/formats_oracle.py)")
     e.add_argument("--by", default="day,provider,model,agent")
     e.add_argument("--as-of")
     e.add_argument("--since")

@@ -1,0 +1,1041 @@
+/* formats.c - the JSONL logs of APIs and tools: OpenAI (Chat Completions,
+ * Responses, streamed chunks), Anthropic (Messages and their stream events),
+ * Gemini (usageMetadata, Gemini API and Vertex), Bedrock model invocation
+ * logs, Claude Code sessions, the OpenAI organization Usage API, and the
+ * JSONL forms of LiteLLM spend logs and Helicone requests. Field sources and
+ * the mapping of each are in docs/FORMATS.md.
+ *
+ * These records are parsed whole with jansson: they are large objects of
+ * which a handful of members matter, and a log of them is far smaller than
+ * the generic logs the selective scanner exists for. */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ingest/ingest_internal.h"
+
+/* ------------------------------------------------------------ JSON access */
+
+/* The member at a dotted path of object keys, or NULL. */
+static json_t *jget(json_t *o, const char *path)
+{
+	char key[64];
+	while (o && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof key || !json_is_object(o))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = 0;
+		o = json_object_get(o, key);
+		path += n + (dot != NULL);
+	}
+	return o;
+}
+
+/* The string at path, or NULL when absent, null or not a string. */
+static const char *jstr(json_t *o, const char *path)
+{
+	json_t *v = jget(o, path);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool has(json_t *o, const char *key)
+{
+	return json_object_get(o, key) != NULL;
+}
+
+static bool str_is(json_t *o, const char *path, const char *value)
+{
+	const char *s = jstr(o, path);
+	return s && strcmp(s, value) == 0;
+}
+
+static struct br_str jslice(json_t *o, const char *path)
+{
+	json_t *v = jget(o, path);
+	if (!json_is_string(v))
+		return (struct br_str){"", 0};
+	return (struct br_str){json_string_value(v), json_string_length(v)};
+}
+
+/* A record being mapped: its root, the reason it is rejected (the first
+ * problem wins) and a buffer for that reason. */
+struct rec {
+	json_t *root;
+	const char *why;
+	char buf[160];
+};
+
+static void bad(struct rec *r, const char *fmt, ...) BR_PRINTF(2, 3);
+static void bad(struct rec *r, const char *fmt, ...)
+{
+	if (r->why)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->buf, sizeof r->buf, fmt, ap);
+	va_end(ap);
+	r->why = r->buf;
+}
+
+/* A token count at path: absent or null is 0; otherwise a non-negative
+ * integer (a whole-valued real, as some loggers write, is accepted). */
+static uint64_t jcount(struct rec *r, json_t *o, const char *path)
+{
+	json_t *v = jget(o, path);
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		return (uint64_t)json_integer_value(v);
+	uint64_t n;
+	if (json_is_string(v) && (json_string_length(v) == 0 ||
+				  parse_count(json_string_value(v),
+					      json_string_length(v), &n)))
+		return json_string_length(v) ? n : 0; /* a CSV cell */
+	if (json_is_real(v) && json_real_value(v) >= 0 &&
+	    json_real_value(v) < 9e15 &&
+	    json_real_value(v) == (double)(uint64_t)json_real_value(v))
+		return (uint64_t)json_real_value(v);
+	bad(r, "invalid %s (expected a non-negative integer)", path);
+	return 0;
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* A timestamp at path: an RFC 3339 string or epoch seconds. Returns false
+ * when absent (the caller may try another field). */
+static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
+{
+	json_t *v = jget(o, path);
+	if (!v || json_is_null(v))
+		return false;
+	if (json_is_string(v)) {
+		const char *why = br_time_parse(json_string_value(v),
+						json_string_length(v), us);
+		if (why)
+			bad(r, "invalid timestamp in %s", path);
+		return true;
+	}
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) < INT64_C(100000000000)) {
+		*us = (int64_t)json_integer_value(v) * 1000000;
+		return true;
+	}
+	bad(r, "invalid timestamp in %s", path);
+	return true;
+}
+
+/* A cost in USD at path (a JSON number), into ev's logged cost. */
+static void jcost(struct rec *r, json_t *o, const char *path,
+		  struct br_event *ev)
+{
+	json_t *v = jget(o, path);
+	if (!v || json_is_null(v))
+		return;
+	char text[64];
+	int n = -1;
+	if (json_is_integer(v))
+		n = snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		n = snprintf(text, sizeof text, "%.17g", json_real_value(v));
+	else if (json_is_string(v))
+		n = snprintf(text, sizeof text, "%s", json_string_value(v));
+	if (n <= 0 || (size_t)n >= sizeof text ||
+	    br_money_parse(text, (size_t)n, &ev->logged_cost) != 0) {
+		bad(r, "invalid cost in %s", path);
+		return;
+	}
+	ev->has_logged_cost = true;
+}
+
+static void set_tier(struct rec *r, const char *tier, struct br_event *ev)
+{
+	if (!tier || !*tier)
+		return;
+	int t = br_tier_parse(tier, strlen(tier));
+	if (t < 0 && strcmp(tier, "scale") != 0)
+		bad(r, "unknown service tier '%.40s'", tier);
+	ev->tier = t < 0 ? BR_TIER_STANDARD : (enum br_tier)t;
+}
+
+/* -------------------------------------------------------- held events */
+
+/* Events held until the input's end so that the copies of one request can
+ * be merged: strings are kept as ids of the parser's dictionary, since the
+ * record they came from is gone by then. */
+struct held_ev {
+	int64_t ts_us;
+	uint32_t provider, model, agent, label, request_id, msgid;
+	enum br_tier tier;
+	bool error, has_logged_cost, sidechain, dropped;
+	struct br_tokens tokens;
+	br_pico logged_cost;
+};
+
+enum merge { MERGE_MAX_TOTAL, MERGE_MAX_FIELD };
+
+struct held {
+	struct br_dict *strings;
+	struct br_dict *keys;  /* merge keys */
+	size_t *key_event;     /* per key id: index into v */
+	struct held_ev *v;
+	size_t n, cap, kcap;
+};
+
+static uint32_t keep_str(struct held *h, struct br_str s)
+{
+	return br_dict_intern(h->strings, s.p ? s.p : "", s.n);
+}
+
+static uint64_t tokens_total(const struct br_tokens *t)
+{
+	return t->input + t->output + t->cache_read + t->cache_write +
+	       t->cache_write_1h;
+}
+
+static void max_into(uint64_t *a, uint64_t b)
+{
+	if (b > *a)
+		*a = b;
+}
+
+/* Merges copy e into the held event old. */
+static void merge(struct held *h, struct held_ev *old, const struct held_ev *e,
+		  enum merge how)
+{
+	if (how == MERGE_MAX_TOTAL) {
+		if (tokens_total(&e->tokens) > tokens_total(&old->tokens))
+			*old = *e;
+		return;
+	}
+	struct br_tokens *t = &old->tokens;
+	max_into(&t->input, e->tokens.input);
+	max_into(&t->output, e->tokens.output);
+	max_into(&t->cache_read, e->tokens.cache_read);
+	max_into(&t->cache_write, e->tokens.cache_write);
+	max_into(&t->cache_write_1h, e->tokens.cache_write_1h);
+	max_into(&t->reasoning, e->tokens.reasoning);
+	if (e->ts_us < old->ts_us)
+		old->ts_us = e->ts_us;
+	old->error |= e->error;
+	if (!br_dict_str(h->strings, old->model, NULL)[0])
+		old->model = e->model;
+	if (e->tier != BR_TIER_STANDARD)
+		old->tier = e->tier;
+}
+
+/* Holds ev under key (an empty key holds it alone), merging it with an
+ * earlier copy of the same key. */
+static void hold(struct held *h, struct br_str key, const struct br_event *ev,
+		 enum merge how, bool sidechain, struct br_str msgid)
+{
+	if (!h->strings) {
+		h->strings = br_dict_new();
+		h->keys = br_dict_new();
+	}
+	struct held_ev e = {
+		.ts_us = ev->ts_us,
+		.provider = keep_str(h, ev->provider),
+		.model = keep_str(h, ev->model),
+		.agent = keep_str(h, ev->agent),
+		.label = keep_str(h, ev->label),
+		.request_id = keep_str(h, ev->request_id),
+		.msgid = keep_str(h, msgid),
+		.tier = ev->tier,
+		.error = ev->error,
+		.has_logged_cost = ev->has_logged_cost,
+		.sidechain = sidechain,
+		.tokens = ev->tokens,
+		.logged_cost = ev->logged_cost,
+	};
+	if (key.n) {
+		uint32_t before = br_dict_count(h->keys);
+		uint32_t id = br_dict_intern(h->keys, key.p, key.n);
+		if (br_dict_count(h->keys) == before) {
+			merge(h, &h->v[h->key_event[id]], &e, how);
+			return;
+		}
+		if (id >= h->kcap) {
+			h->kcap = h->kcap ? h->kcap * 2 : 64;
+			h->key_event = br_realloc(h->key_event,
+						  h->kcap * sizeof *h->key_event);
+		}
+		h->key_event[id] = h->n;
+	}
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->v = br_realloc(h->v, h->cap * sizeof *h->v);
+	}
+	h->v[h->n++] = e;
+}
+
+static void held_free(struct held *h)
+{
+	br_dict_free(h->strings);
+	br_dict_free(h->keys);
+	free(h->key_event);
+	free(h->v);
+	*h = (struct held){0};
+}
+
+static struct br_str held_str(const struct held *h, uint32_t id)
+{
+	size_t n;
+	const char *s = br_dict_str(h->strings, id, &n);
+	return (struct br_str){s, n};
+}
+
+/* Hands every held event to the sink, dropping sidechain copies of a
+ * message the main conversation also has (Claude Code). */
+static void release(struct held *h, const struct format_sink *sink)
+{
+	if (!h->strings)
+		return;
+	bool *main_msg = br_calloc(br_dict_count(h->strings) + 1, sizeof *main_msg);
+	for (size_t i = 0; i < h->n; i++)
+		if (!h->v[i].sidechain)
+			main_msg[h->v[i].msgid] = true;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct held_ev *e = &h->v[i];
+		if (e->sidechain && held_str(h, e->msgid).n && main_msg[e->msgid])
+			continue;
+		struct br_event ev = {
+			.ts_us = e->ts_us,
+			.provider = held_str(h, e->provider),
+			.model = held_str(h, e->model),
+			.agent = held_str(h, e->agent),
+			.label = held_str(h, e->label),
+			.request_id = held_str(h, e->request_id),
+			.tier = e->tier,
+			.error = e->error,
+			.tokens = e->tokens,
+			.has_logged_cost = e->has_logged_cost,
+			.logged_cost = e->logged_cost,
+		};
+		if (!ev.model.n) /* a failed request that never named one */
+			ev.model = (struct br_str){"unknown", 7};
+		sink->event(sink->ctx, &ev);
+	}
+	free(main_msg);
+	held_free(h);
+}
+
+/* ------------------------------------------------------------- envelope */
+
+/* API responses are logged inside an envelope that adds what a response
+ * lacks: {logged_at, agent, team, http_status, request_id|x_request_id,
+ * response|event: {...}}. A bare response is its own envelope. */
+static json_t *payload(json_t *root)
+{
+	json_t *p = json_object_get(root, "response");
+	if (json_is_object(p))
+		return p;
+	p = json_object_get(root, "event");
+	return json_is_object(p) ? p : root;
+}
+
+/* Fills the envelope's fields of ev: agent (agent, else metadata.agent),
+ * label (team), error (http_status >= 400), request id, and the time when
+ * the payload has none. */
+static void envelope(struct rec *r, json_t *root, struct br_event *ev)
+{
+	ev->agent = jslice(root, "agent");
+	if (!ev->agent.n)
+		ev->agent = jslice(payload(root), "metadata.agent");
+	ev->label = jslice(root, "team");
+	json_t *st = json_object_get(root, "http_status");
+	if (json_is_integer(st) && json_integer_value(st) >= 400)
+		ev->error = true;
+	ev->request_id = jslice(root, "request_id");
+	if (!ev->request_id.n)
+		ev->request_id = jslice(root, "x_request_id");
+	if (!ev->ts_us && !jtime(r, root, "logged_at", &ev->ts_us) &&
+	    !jtime(r, root, "timestamp", &ev->ts_us))
+		bad(r, "%s", "missing timestamp (no created time and no logged_at)");
+}
+
+/* ---------------------------------------------------------------- formats */
+
+struct api_parser {
+	struct format_parser base;
+	int (*map)(struct api_parser *p, struct rec *r, struct br_event *ev);
+	struct held held;
+	char reason[200];
+};
+
+/* OpenAI: Chat Completions (and their streamed chunks: only the last one
+ * carries usage) and Responses (also inside response.completed events). */
+static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	(void)p;
+	json_t *o = payload(r->root);
+	if (json_is_object(json_object_get(o, "response")))
+		o = json_object_get(o, "response"); /* a Responses stream event */
+	json_t *usage = json_object_get(o, "usage");
+	const char *object = jstr(o, "object");
+	bool chunk = object && strcmp(object, "chat.completion.chunk") == 0;
+	if (chunk && !json_is_object(usage))
+		return FORMAT_EMITTED; /* a chunk before the last one */
+	ev->provider = (struct br_str){"openai", 6};
+	ev->model = jslice(o, "model");
+	if (!jtime(r, o, "created", &ev->ts_us))
+		jtime(r, o, "created_at", &ev->ts_us);
+	envelope(r, r->root, ev);
+	struct br_str id = jslice(o, "id");
+	if (id.n)
+		ev->request_id = id;
+	set_tier(r, jstr(o, "service_tier"), ev);
+	const char *status = jstr(o, "status");
+	if ((status && (strcmp(status, "failed") == 0 ||
+			strcmp(status, "cancelled") == 0)) ||
+	    json_is_object(json_object_get(o, "error")))
+		ev->error = true;
+	if (!ev->model.n && json_is_object(json_object_get(o, "error")))
+		ev->model = (struct br_str){"unknown", 7};
+	if (json_is_object(usage)) {
+		bool chat = jget(usage, "prompt_tokens") != NULL;
+		uint64_t in = jcount(r, usage, chat ? "prompt_tokens" : "input_tokens");
+		const char *det = chat ? "prompt_tokens_details" : "input_tokens_details";
+		json_t *d = json_object_get(usage, det);
+		uint64_t cached = jcount(r, d, "cached_tokens");
+		uint64_t write = jcount(r, d, "cache_write_tokens");
+		ev->tokens.cache_read = cached;
+		ev->tokens.cache_write = write;
+		ev->tokens.input = sub0(in, cached + write);
+		ev->tokens.output = jcount(r, usage, chat ? "completion_tokens"
+							  : "output_tokens");
+		ev->tokens.reasoning = jcount(
+			r, json_object_get(usage, chat ? "completion_tokens_details"
+						      : "output_tokens_details"),
+			"reasoning_tokens");
+	} else {
+		ev->error = true; /* a failed response carries no usage */
+	}
+	return FORMAT_RECORD;
+}
+
+/* Anthropic Messages: a message, an error, or a stream's message_start
+ * (input and cache usage) and message_delta (cumulative output), merged
+ * per request id. */
+static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	json_t *o = payload(r->root);
+	const char *type = jstr(o, "type");
+	json_t *msg = o, *usage;
+	if (type && strcmp(type, "message_start") == 0)
+		msg = json_object_get(o, "message");
+	if (type && strcmp(type, "error") == 0) {
+		ev->error = true;
+		usage = NULL;
+	} else if (type && strcmp(type, "message_delta") == 0) {
+		usage = json_object_get(o, "usage");
+	} else if (type && (strcmp(type, "message") == 0 ||
+			    strcmp(type, "message_start") == 0)) {
+		usage = json_object_get(msg, "usage");
+	} else {
+		return FORMAT_EMITTED; /* other stream events carry no usage */
+	}
+	ev->provider = (struct br_str){"anthropic", 9};
+	ev->model = jslice(msg, "model");
+	envelope(r, r->root, ev);
+	if (!ev->request_id.n)
+		ev->request_id = jslice(msg, "id");
+	if (!ev->request_id.n)
+		ev->request_id = jslice(o, "request_id");
+	if (json_is_object(usage)) {
+		ev->tokens.input = jcount(r, usage, "input_tokens");
+		ev->tokens.output = jcount(r, usage, "output_tokens");
+		ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
+		json_t *cc = json_object_get(usage, "cache_creation");
+		if (json_is_object(cc)) {
+			ev->tokens.cache_write = jcount(r, cc, "ephemeral_5m_input_tokens");
+			ev->tokens.cache_write_1h = jcount(r, cc, "ephemeral_1h_input_tokens");
+		} else {
+			ev->tokens.cache_write = jcount(r, usage, "cache_creation_input_tokens");
+		}
+		ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
+		set_tier(r, jstr(usage, "service_tier"), ev);
+	}
+	if (r->why)
+		return FORMAT_RECORD;
+	if (!ev->request_id.n && type && strcmp(type, "message_delta") == 0) {
+		r->why = "stream event without a request id to join it to its message";
+		return FORMAT_RECORD;
+	}
+	hold(&p->held, ev->request_id, ev, MERGE_MAX_FIELD, false,
+	     (struct br_str){"", 0});
+	return FORMAT_EMITTED;
+}
+
+/* Gemini: usageMetadata of a GenerateContentResponse (Gemini API or
+ * Vertex); stream chunks share a responseId and are merged. */
+static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	json_t *o = payload(r->root);
+	json_t *u = json_object_get(o, "usageMetadata");
+	const char *api = jstr(r->root, "api");
+	ev->provider = api && strcmp(api, "vertex") == 0
+			       ? (struct br_str){"vertex_ai", 9}
+			       : (struct br_str){"google", 6};
+	ev->model = jslice(o, "modelVersion");
+	jtime(r, o, "createTime", &ev->ts_us);
+	envelope(r, r->root, ev);
+	struct br_str id = jslice(o, "responseId");
+	if (id.n)
+		ev->request_id = id;
+	if (json_is_object(u)) {
+		uint64_t prompt = jcount(r, u, "promptTokenCount") +
+				  jcount(r, u, "toolUsePromptTokenCount");
+		uint64_t cached = jcount(r, u, "cachedContentTokenCount");
+		uint64_t thoughts = jcount(r, u, "thoughtsTokenCount");
+		ev->tokens.input = sub0(prompt, cached);
+		ev->tokens.cache_read = cached;
+		ev->tokens.output = jcount(r, u, "candidatesTokenCount") + thoughts;
+		ev->tokens.reasoning = thoughts;
+	} else {
+		ev->error = true;
+	}
+	if (json_is_object(json_object_get(o, "error")))
+		ev->error = true;
+	if (r->why)
+		return FORMAT_RECORD;
+	hold(&p->held, ev->request_id, ev, MERGE_MAX_FIELD, false,
+	     (struct br_str){"", 0});
+	return FORMAT_EMITTED;
+}
+
+/* The role or user name of an IAM ARN: "assumed-role/NAME/session" or
+ * "user/NAME". */
+static struct br_str arn_name(const char *arn)
+{
+	if (!arn)
+		return (struct br_str){"", 0};
+	const char *p = strstr(arn, ":assumed-role/");
+	p = p ? p + 14 : (p = strstr(arn, ":user/")) ? p + 6 : NULL;
+	if (!p)
+		return (struct br_str){"", 0};
+	const char *end = strchr(p, '/');
+	return (struct br_str){p, end ? (size_t)(end - p) : strlen(p)};
+}
+
+/* Bedrock model invocation logs. */
+static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	(void)p;
+	json_t *o = r->root;
+	ev->provider = (struct br_str){"bedrock", 7};
+	ev->model = jslice(o, "modelId");
+	if (!jtime(r, o, "timestamp", &ev->ts_us))
+		bad(r, "%s", "missing timestamp");
+	ev->request_id = jslice(o, "requestId");
+	ev->agent = jslice(o, "requestMetadata.agent");
+	if (!ev->agent.n)
+		ev->agent = arn_name(jstr(o, "identity.arn"));
+	ev->label = jslice(o, "requestMetadata.team");
+	ev->error = jget(o, "errorCode") != NULL && !json_is_null(jget(o, "errorCode"));
+	ev->tokens.input = jcount(r, o, "input.inputTokenCount");
+	ev->tokens.cache_read = jcount(r, o, "input.cacheReadInputTokenCount");
+	ev->tokens.cache_write = jcount(r, o, "input.cacheWriteInputTokenCount");
+	ev->tokens.output = jcount(r, o, "output.outputTokenCount");
+	return FORMAT_RECORD;
+}
+
+/* The last path component of a directory path ("/a/b/c" -> "c"). */
+static struct br_str base_name(const char *path)
+{
+	if (!path)
+		return (struct br_str){"", 0};
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t i = n;
+	while (i > 0 && path[i - 1] != '/')
+		i--;
+	return (struct br_str){path + i, n - i};
+}
+
+/* Claude Code session logs (as ccusage reads them): assistant messages
+ * with usage. Copies of one message (message.id with requestId, or
+ * message.id alone) count once, the copy with the most tokens winning;
+ * sidechain copies of a main-conversation message are dropped; synthetic
+ * and API-error placeholders are skipped. */
+static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	json_t *o = r->root;
+	json_t *usage = jget(o, "message.usage");
+	const char *model = jstr(o, "message.model");
+	json_t *err = json_object_get(o, "isApiErrorMessage");
+	if (!json_is_object(usage) || (model && strcmp(model, "<synthetic>") == 0) ||
+	    json_is_true(err))
+		return FORMAT_EMITTED; /* not a usage record */
+	ev->provider = (struct br_str){"anthropic", 9};
+	ev->model = jslice(o, "message.model");
+	if (!jtime(r, o, "timestamp", &ev->ts_us))
+		bad(r, "%s", "missing timestamp");
+	ev->agent = (struct br_str){"claude-code", 11};
+	ev->label = base_name(jstr(o, "cwd"));
+	ev->tokens.input = jcount(r, usage, "input_tokens");
+	ev->tokens.output = jcount(r, usage, "output_tokens");
+	ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
+	json_t *cc = json_object_get(usage, "cache_creation");
+	if (json_is_object(cc)) {
+		ev->tokens.cache_write = jcount(r, cc, "ephemeral_5m_input_tokens");
+		ev->tokens.cache_write_1h = jcount(r, cc, "ephemeral_1h_input_tokens");
+	} else {
+		ev->tokens.cache_write = jcount(r, usage, "cache_creation_input_tokens");
+	}
+	set_tier(r, jstr(usage, "service_tier"), ev);
+	jcost(r, o, "costUSD", ev);
+	if (r->why)
+		return FORMAT_RECORD;
+	struct br_str msgid = jslice(o, "message.id");
+	struct br_str reqid = jslice(o, "requestId");
+	char key[512];
+	int n = 0;
+	if (msgid.n && reqid.n)
+		n = snprintf(key, sizeof key, "%.*s:%.*s", (int)msgid.n, msgid.p,
+			     (int)reqid.n, reqid.p);
+	else if (msgid.n)
+		n = snprintf(key, sizeof key, "%.*s", (int)msgid.n, msgid.p);
+	if (n < 0 || (size_t)n >= sizeof key)
+		n = 0;
+	ev->request_id = (struct br_str){key, (size_t)n};
+	hold(&p->held, ev->request_id, ev, MERGE_MAX_TOTAL,
+	     json_is_true(json_object_get(o, "isSidechain")), msgid);
+	return FORMAT_EMITTED;
+}
+
+/* The OpenAI organization Usage API (completions): a page of time buckets
+ * of aggregated results; each result becomes one event standing for its
+ * num_model_requests requests. */
+static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	(void)ev;
+	json_t *data = json_object_get(r->root, "data");
+	if (!json_is_array(data)) {
+		r->why = "a usage page without a data array";
+		return FORMAT_RECORD;
+	}
+	size_t i, j;
+	json_t *bucket, *res;
+	/* Map the whole page before emitting, so that a bad result rejects it
+	 * whole rather than half-counted. */
+	for (int pass = 0; pass < 2; pass++) {
+		json_array_foreach(data, i, bucket) {
+			json_t *results = json_object_get(bucket, "results");
+			int64_t start = 0;
+			if (!jtime(r, bucket, "start_time", &start))
+				bad(r, "%s", "bucket without start_time");
+			json_array_foreach(results, j, res) {
+				const char *obj = jstr(res, "object");
+				if (obj && strcmp(obj, "organization.usage.completions.result") != 0) {
+					bad(r, "unsupported result object '%.60s' (only "
+					    "completions usage is read)", obj);
+					continue;
+				}
+				struct br_event e = {.ts_us = start,
+						     .provider = {"openai", 6}};
+				e.model = jslice(res, "model");
+				if (!e.model.n)
+					e.model = (struct br_str){"unknown", 7};
+				e.agent = jslice(res, "api_key_id");
+				if (!e.agent.n)
+					e.agent = jslice(res, "user_id");
+				e.label = jslice(res, "project_id");
+				uint64_t in = jcount(r, res, "input_tokens");
+				e.tokens.cache_read = jcount(r, res, "input_cached_tokens");
+				e.tokens.cache_write = jcount(r, res, "input_cache_write_tokens");
+				e.tokens.input = sub0(in, e.tokens.cache_read + e.tokens.cache_write);
+				e.tokens.output = jcount(r, res, "output_tokens");
+				e.requests = jcount(r, res, "num_model_requests");
+				if (json_is_true(json_object_get(res, "batch")))
+					e.tier = BR_TIER_BATCH;
+				set_tier(r, jstr(res, "service_tier"), &e);
+				if (pass == 1 && e.requests)
+					p->base.sink.event(p->base.sink.ctx, &e);
+			}
+		}
+		if (r->why)
+			return FORMAT_RECORD;
+	}
+	return FORMAT_EMITTED;
+}
+
+/* The provider of a model name, for formats that do not say: a LiteLLM
+ * route prefix ("vertex_ai/...", "openrouter/...") or the vendor a name
+ * belongs to; "" when it cannot be told. The model keeps its raw name for
+ * pricing. */
+static struct br_str infer_provider(struct br_str model)
+{
+	static const struct {
+		const char *prefix, *provider;
+	} rules[] = {
+		{"vertex_ai/", "vertex_ai"}, {"openrouter/", "openrouter"},
+		{"bedrock/", "bedrock"},     {"gemini/", "google"},
+		{"azure/", "azure"},         {"anthropic/", "anthropic"},
+		{"openai/", "openai"},       {"mistral/", "mistral"},
+		{"groq/", "groq"},           {"together_ai/", "together"},
+		{"fireworks_ai/", "fireworks"}, {"deepseek/", "deepseek"},
+		{"xai/", "xai"},
+		{"anthropic.", "bedrock"},   {"us.", "bedrock"},
+		{"eu.", "bedrock"},          {"apac.", "bedrock"},
+		{"jp.", "bedrock"},          {"au.", "bedrock"},
+		{"global.", "bedrock"},      {"us-gov.", "bedrock"},
+		{"amazon.", "bedrock"},      {"meta.", "bedrock"},
+		{"mistral.", "bedrock"},     {"cohere.", "bedrock"},
+		{"ai21.", "bedrock"},
+		{"gpt-", "openai"},          {"chatgpt-", "openai"},
+		{"o1", "openai"},            {"o3", "openai"},
+		{"o4", "openai"},            {"ft:gpt", "openai"},
+		{"claude", "anthropic"},     {"gemini", "google"},
+		{"gemma", "google"},         {"mistral", "mistral"},
+		{"codestral", "mistral"},    {"magistral", "mistral"},
+		{"ministral", "mistral"},    {"pixtral", "mistral"},
+		{"open-mistral", "mistral"}, {"grok", "xai"},
+		{"deepseek", "deepseek"},    {"command", "cohere"},
+	};
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		size_t n = strlen(rules[i].prefix);
+		if (model.n >= n && memcmp(model.p, rules[i].prefix, n) == 0)
+			return (struct br_str){rules[i].provider,
+					       strlen(rules[i].provider)};
+	}
+	return (struct br_str){"", 0};
+}
+
+/* The first non-empty string among paths. */
+static struct br_str first_str(json_t *o, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct br_str s = jslice(o, paths[i]);
+		if (s.n)
+			return s;
+	}
+	return (struct br_str){"", 0};
+}
+#define FIRST_STR(o, ...) \
+	first_str(o, (const char *const[]){__VA_ARGS__}, \
+		  sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+static bool truthy(json_t *v)
+{
+	return json_is_true(v) ||
+	       (json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0);
+}
+
+/* A LiteLLM_SpendLogs row (JSONL, or the CSV export whose JSON columns
+ * were parsed). */
+static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	(void)p;
+	json_t *o = r->root;
+	json_t *meta = json_object_get(o, "metadata");
+	json_t *usage = json_object_get(meta, "usage_object");
+	if (!json_is_object(usage))
+		usage = json_object_get(meta, "additional_usage_values");
+	if (!jtime(r, o, "startTime", &ev->ts_us))
+		bad(r, "%s", "missing startTime");
+	ev->model = FIRST_STR(o, "model", "model_group");
+	ev->provider = jslice(o, "custom_llm_provider");
+	if (!ev->provider.n)
+		ev->provider = infer_provider(ev->model);
+	ev->request_id = jslice(o, "request_id");
+	ev->agent = FIRST_STR(o, "metadata.spend_logs_metadata.agent", "agent_id",
+			      "end_user", "metadata.user_api_key_alias");
+	ev->label = FIRST_STR(o, "metadata.user_api_key_team_alias", "team_id");
+	const char *status = jstr(o, "status");
+	ev->error = status && strcmp(status, "failure") == 0;
+	uint64_t prompt = jcount(r, o, "prompt_tokens");
+	uint64_t cache_read = jcount(r, usage, "cache_read_input_tokens");
+	if (!cache_read)
+		cache_read = jcount(r, usage, "prompt_tokens_details.cached_tokens");
+	uint64_t cache_write = jcount(r, usage, "cache_creation_input_tokens");
+	ev->tokens.cache_read = cache_read;
+	ev->tokens.cache_write = cache_write;
+	ev->tokens.input = sub0(prompt, cache_read + cache_write);
+	ev->tokens.output = jcount(r, o, "completion_tokens");
+	ev->tokens.reasoning = jcount(r, usage, "completion_tokens_details.reasoning_tokens");
+	jcost(r, o, "spend", ev);
+	if (truthy(json_object_get(o, "cache_hit"))) {
+		/* Served from LiteLLM's cache: a request, but no provider
+		 * tokens and no cost. */
+		ev->tokens = (struct br_tokens){0};
+		ev->has_logged_cost = true;
+		ev->logged_cost = 0;
+	}
+	if (!ev->model.n && ev->error)
+		ev->model = (struct br_str){"unknown", 7};
+	if (!ev->provider.n)
+		ev->provider = (struct br_str){"unknown", 7};
+	return FORMAT_RECORD;
+}
+
+/* A Helicone request (JSONL from its API, or its exporter's CSV). */
+static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	(void)p;
+	json_t *o = r->root;
+	if (!jtime(r, o, "request_created_at", &ev->ts_us) &&
+	    !jtime(r, o, "response_created_at", &ev->ts_us))
+		bad(r, "%s", "missing request_created_at");
+	ev->model = FIRST_STR(o, "model", "response_model", "request_model");
+	ev->provider = jslice(o, "provider");
+	if (!ev->provider.n)
+		ev->provider = infer_provider(ev->model);
+	ev->request_id = FIRST_STR(o, "request_id", "response_id");
+	ev->agent = FIRST_STR(o, "request_properties.agent",
+			      "request_properties.Helicone-Property-Agent",
+			      "request_user_id");
+	ev->label = jslice(o, "request_properties.team");
+	json_t *st = json_object_get(o, "response_status");
+	uint64_t code = json_is_null(st) || !st ? 0 : jcount(r, o, "response_status");
+	ev->error = code >= 400;
+	uint64_t prompt = jcount(r, o, "prompt_tokens");
+	uint64_t cache_read = jcount(r, o, "prompt_cache_read_tokens");
+	ev->tokens.cache_read = cache_read;
+	ev->tokens.cache_write = jcount(r, o, "prompt_cache_write_tokens");
+	/* Helicone's prompt_tokens include cached reads for OpenAI and Google,
+	 * as those APIs report them; Anthropic's exclude them. */
+	char buf[32];
+	const char *prov = br_provider_canonical(ev->provider, buf, sizeof buf);
+	bool inclusive = strcmp(prov, "anthropic") != 0 && strcmp(prov, "bedrock") != 0;
+	ev->tokens.input = inclusive ? sub0(prompt, cache_read) : prompt;
+	ev->tokens.output = jcount(r, o, "completion_tokens");
+	if (jget(o, "costUSD"))
+		jcost(r, o, "costUSD", ev);
+	else if (jget(o, "cost_usd"))
+		jcost(r, o, "cost_usd", ev);
+	else
+		jcost(r, o, "cost", ev);
+	if (!ev->provider.n)
+		ev->provider = (struct br_str){"unknown", 7};
+	return FORMAT_RECORD;
+}
+
+/* A Langfuse observation (its CSV export); only generations carry usage. */
+static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev)
+{
+	(void)p;
+	json_t *o = r->root;
+	const char *type = jstr(o, "type");
+	if (type && strcmp(type, "GENERATION") != 0)
+		return FORMAT_EMITTED;
+	if (!jtime(r, o, "startTime", &ev->ts_us))
+		bad(r, "%s", "missing startTime");
+	ev->model = jslice(o, "model");
+	ev->provider = infer_provider(ev->model);
+	if (!ev->provider.n)
+		ev->provider = (struct br_str){"unknown", 7};
+	ev->request_id = jslice(o, "id");
+	ev->agent = FIRST_STR(o, "metadata.agent", "traceName");
+	ev->label = jslice(o, "environment");
+	ev->error = str_is(o, "level", "ERROR");
+	json_t *u = json_object_get(o, "usageDetails");
+	if (json_is_object(u) && json_object_size(u)) {
+		ev->tokens.input = jcount(r, u, "input");
+		ev->tokens.cache_read = jcount(r, u, "input_cached_tokens") +
+					jcount(r, u, "input_cache_read");
+		ev->tokens.cache_write = jcount(r, u, "input_cache_creation");
+		ev->tokens.reasoning = jcount(r, u, "output_reasoning_tokens");
+		ev->tokens.output = jcount(r, u, "output") + ev->tokens.reasoning;
+	} else {
+		ev->tokens.input = jcount(r, o, "inputUsage");
+		ev->tokens.output = jcount(r, o, "outputUsage");
+	}
+	struct br_str cost = jslice(o, "totalCost");
+	if (cost.n || json_is_number(jget(o, "totalCost")))
+		jcost(r, o, "totalCost", ev);
+	return FORMAT_RECORD;
+}
+
+/* ------------------------------------------------------------ the parser */
+
+/* Runs map over record r and settles the outcome: an event made from the
+ * tree is handed to the sink at once (its strings point into the tree);
+ * returns FORMAT_EMITTED, or FORMAT_RECORD with the reason in *reject. */
+static int map_record(struct api_parser *p, struct rec *r,
+		      int (*map)(struct api_parser *, struct rec *, struct br_event *),
+		      const char **reject)
+{
+	struct br_event ev = {0};
+	int rc = map(p, r, &ev);
+	if (rc != FORMAT_RECORD)
+		return rc;
+	if (!r->why && !ev.model.n)
+		r->why = "missing model";
+	if (r->why) {
+		snprintf(p->reason, sizeof p->reason, "%s", r->why);
+		*reject = p->reason;
+		return FORMAT_RECORD;
+	}
+	p->base.sink.event(p->base.sink.ctx, &ev);
+	return FORMAT_EMITTED;
+}
+
+static int api_line(struct format_parser *fp, const char *line, size_t len,
+		    struct br_event *ev, const char **reject, struct br_err *err)
+{
+	(void)err;
+	(void)ev;
+	struct api_parser *p = (struct api_parser *)fp;
+	json_error_t je;
+	struct rec r = {0};
+	r.root = json_loadb(line, len, JSON_ALLOW_NUL, &je);
+	if (!r.root || !json_is_object(r.root)) {
+		snprintf(p->reason, sizeof p->reason, "invalid JSON at byte %d: %s",
+			 r.root ? 1 : je.position + 1, r.root ? "not an object" : je.text);
+		json_decref(r.root);
+		*reject = p->reason;
+		return FORMAT_RECORD;
+	}
+	int rc = map_record(p, &r, p->map, reject);
+	json_decref(r.root);
+	return rc;
+}
+
+static int api_finish(struct format_parser *fp, const char **reject)
+{
+	(void)reject;
+	struct api_parser *p = (struct api_parser *)fp;
+	release(&p->held, &p->base.sink);
+	return 0;
+}
+
+static void api_free(struct format_parser *fp)
+{
+	struct api_parser *p = (struct api_parser *)fp;
+	held_free(&p->held);
+	free(p);
+}
+
+typedef int (*map_fn)(struct api_parser *, struct rec *, struct br_event *);
+
+static map_fn find_map(const char *name)
+{
+	static const struct {
+		const char *name;
+		map_fn map;
+	} maps[] = {
+		{"openai", map_openai},
+		{"anthropic", map_anthropic},
+		{"gemini", map_gemini},
+		{"bedrock", map_bedrock},
+		{"claude-code", map_claude_code},
+		{"openai-usage", map_openai_usage},
+		{"litellm", map_litellm},
+		{"helicone", map_helicone},
+		{"langfuse", map_langfuse},
+	};
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+		if (strcmp(maps[i].name, name) == 0)
+			return maps[i].map;
+	return NULL;
+}
+
+struct format_parser *api_format_open(const char *name)
+{
+	map_fn map = find_map(name);
+	if (!map)
+		return NULL;
+	struct api_parser *p = br_calloc(1, sizeof *p);
+	p->base = (struct format_parser){api_line, api_finish, api_free, name, {0}};
+	p->map = map;
+	return &p->base;
+}
+
+/* A CSV cell as a JSON value: JSON-typed columns (jsonb text, exporters
+ * that escape quotes twice) become objects or arrays, a JSON-encoded
+ * string (Langfuse's dates, """2025-...Z""") its text, anything else a
+ * string. */
+static json_t *cell_value(struct br_str c)
+{
+	if (c.n && (c.p[0] == '{' || c.p[0] == '[' || c.p[0] == '"')) {
+		json_t *v = json_loadb(c.p, c.n, JSON_DECODE_ANY, NULL);
+		if (!v && c.p[0] != '"') {
+			/* Quotes doubled once more than CSV needs. */
+			struct br_buf b = {0};
+			for (size_t i = 0; i < c.n; i++) {
+				br_buf_putc(&b, c.p[i]);
+				if (c.p[i] == '"' && i + 1 < c.n && c.p[i + 1] == '"')
+					i++;
+			}
+			v = json_loadb(b.p, b.len, 0, NULL);
+			br_buf_free(&b);
+		}
+		if (v && (json_is_object(v) || json_is_array(v) || json_is_string(v)))
+			return v;
+		json_decref(v);
+	}
+	return json_stringn_nocheck(c.p, c.n);
+}
+
+const char *format_map_csv_row(const char *format, struct br_str *names,
+			       struct br_str *cells, size_t n,
+			       const struct format_sink *sink, int *rc,
+			       char *reason, size_t size)
+{
+	struct api_parser p = {.base.sink = *sink};
+	struct rec r = {.root = json_object()};
+	char key[256];
+	for (size_t i = 0; i < n; i++) {
+		if (!cells[i].n || names[i].n >= sizeof key)
+			continue;
+		memcpy(key, names[i].p, names[i].n);
+		key[names[i].n] = 0;
+		json_object_set_new_nocheck(r.root, key, cell_value(cells[i]));
+	}
+	const char *reject = NULL;
+	*rc = map_record(&p, &r, find_map(format), &reject);
+	json_decref(r.root);
+	if (!reject)
+		return NULL;
+	snprintf(reason, size, "%s", reject);
+	return reason;
+}
+
+/* ------------------------------------------------------------- detection */
+
+const char *format_detect_json(const char *line, size_t len)
+{
+	json_t *root = json_loadb(line, len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return NULL;
+	}
+	const char *f = NULL;
+	json_t *o = payload(root);
+	const char *type = jstr(o, "type");
+	const char *object = jstr(o, "object");
+	if (str_is(root, "schemaType", "ModelInvocationLog"))
+		f = "bedrock";
+	else if (str_is(root, "object", "page"))
+		f = "openai-usage";
+	else if (has(root, "sessionId") || has(root, "leafUuid") ||
+		 (has(root, "uuid") && has(root, "message")))
+		f = "claude-code";
+	else if (has(o, "usageMetadata") || has(o, "modelVersion"))
+		f = "gemini";
+	else if ((object && (strcmp(object, "chat.completion") == 0 ||
+			     strcmp(object, "chat.completion.chunk") == 0 ||
+			     strcmp(object, "response") == 0)) ||
+		 (type && strncmp(type, "response.", 9) == 0))
+		f = "openai";
+	else if (type && (strcmp(type, "message") == 0 ||
+			  strncmp(type, "message_", 8) == 0 ||
+			  (strcmp(type, "error") == 0 && has(o, "error"))))
+		f = "anthropic";
+	else if (has(root, "startTime") && has(root, "spend"))
+		f = "litellm";
+	else if (has(root, "request_created_at") && has(root, "response_id"))
+		f = "helicone";
+	else if (has(root, "timestamp") && has(root, "provider") && has(root, "model"))
+		f = "generic";
+	json_decref(root);
+	return f;
+}

@@ -1,0 +1,489 @@
+"""formats_oracle.py - an independent reading of the log formats of
+shared/formats/README.md (and docs/FORMATS.md) for tests/oracle.py: each
+input becomes a list of (line, event or Reject), events being the dicts
+oracle.py aggregates. Written from the format documentation, not from the
+C code: Python's json, Decimal, and a plain CSV reader of its own.
+"""
+import json
+from decimal import Decimal
+
+TOKENS = ["input_tokens", "output_tokens", "cache_read_tokens",
+          "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens"]
+
+
+class Reject(Exception):
+    pass
+
+
+def _dig(o, path):
+    for k in path.split("."):
+        if not isinstance(o, dict):
+            return None
+        o = o.get(k)
+    return o
+
+
+def _s(o, *paths):
+    for p in paths:
+        v = _dig(o, p)
+        if isinstance(v, str) and v:
+            return v
+    return ""
+
+
+def _n(o, path):
+    v = _dig(o, path)
+    if v is None or v == "":
+        return 0
+    if isinstance(v, str) and v.isdigit():
+        return int(v)
+    if isinstance(v, bool) or not isinstance(v, (int, Decimal)) or v < 0 \
+            or v != int(v):
+        raise Reject("invalid %s" % path)
+    return int(v)
+
+
+def _ts(v, time_parser):
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v * 1000000
+    if isinstance(v, str) and v:
+        return time_parser(v)
+    return None
+
+
+def _event(**kw):
+    ev = {"provider": "", "model": "", "agent": "", "label": "",
+          "request_id": "", "error": False, "tier": "standard", "cost": None,
+          "requests": 1}
+    for f in TOKENS:
+        ev[f] = 0
+    ev.update(kw)
+    return ev
+
+
+TIER = {"default": "standard", "standard": "standard", "auto": "standard",
+        "batch": "batch", "flex": "flex", "priority": "priority",
+        "scale": "standard", "on_demand": "standard"}
+
+
+def _tier(v):
+    if not v:
+        return "standard"
+    if v not in TIER:
+        raise Reject("unknown service tier")
+    return TIER[v]
+
+
+def _envelope(root, ev, tp):
+    ev["agent"] = _s(root, "agent") or _s(_payload(root), "metadata.agent")
+    ev["label"] = _s(root, "team")
+    st = root.get("http_status")
+    if isinstance(st, int) and st >= 400:
+        ev["error"] = True
+    ev["request_id"] = _s(root, "request_id", "x_request_id")
+    if ev.get("ts") is None:
+        ev["ts"] = _ts(root.get("logged_at") or root.get("timestamp"), tp)
+        if ev["ts"] is None:
+            raise Reject("missing timestamp")
+
+
+def _payload(root):
+    for k in ("response", "event"):
+        if isinstance(root.get(k), dict):
+            return root[k]
+    return root
+
+
+def _openai(root, tp, held):
+    o = _payload(root)
+    if isinstance(o.get("response"), dict):
+        o = o["response"]
+    u = o.get("usage")
+    if o.get("object") == "chat.completion.chunk" and not isinstance(u, dict):
+        return []
+    ev = _event(provider="openai", model=_s(o, "model"),
+                ts=_ts(o.get("created") or o.get("created_at"), tp))
+    _envelope(root, ev, tp)
+    if _s(o, "id"):
+        ev["request_id"] = o["id"]
+    ev["tier"] = _tier(o.get("service_tier"))
+    if o.get("status") in ("failed", "cancelled") or isinstance(o.get("error"), dict):
+        ev["error"] = True
+    if not ev["model"] and isinstance(o.get("error"), dict):
+        ev["model"] = "unknown"
+    if isinstance(u, dict):
+        chat = "prompt_tokens" in u
+        pin = _n(u, "prompt_tokens" if chat else "input_tokens")
+        det = "prompt_tokens_details" if chat else "input_tokens_details"
+        cached = _n(u, det + ".cached_tokens")
+        write = _n(u, det + ".cache_write_tokens")
+        ev["cache_read_tokens"] = cached
+        ev["cache_write_tokens"] = write
+        ev["input_tokens"] = max(0, pin - cached - write)
+        ev["output_tokens"] = _n(u, "completion_tokens" if chat else "output_tokens")
+        ev["reasoning_tokens"] = _n(u, ("completion_tokens_details" if chat else
+                                        "output_tokens_details") + ".reasoning_tokens")
+    else:
+        ev["error"] = True
+    return [ev]
+
+
+def _merge_fields(held, key, ev):
+    if not key:
+        held.append([None, ev])
+        return
+    for k, old in held:
+        if k == key:
+            for f in TOKENS:
+                old[f] = max(old[f], ev[f])
+            old["ts"] = min(old["ts"], ev["ts"])
+            old["error"] = old["error"] or ev["error"]
+            old["model"] = old["model"] or ev["model"]
+            if ev["tier"] != "standard":
+                old["tier"] = ev["tier"]
+            return
+    held.append([key, ev])
+
+
+def _anthropic(root, tp, held):
+    o = _payload(root)
+    t = o.get("type")
+    msg = o.get("message") if t == "message_start" else o
+    if t == "error":
+        u = None
+    elif t == "message_delta":
+        u = o.get("usage")
+    elif t in ("message", "message_start"):
+        u = msg.get("usage")
+    else:
+        return []
+    ev = _event(provider="anthropic", model=_s(msg, "model"), ts=None)
+    if t == "error":
+        ev["error"] = True
+    _envelope(root, ev, tp)
+    ev["request_id"] = ev["request_id"] or _s(msg, "id") or _s(o, "request_id")
+    if isinstance(u, dict):
+        ev["input_tokens"] = _n(u, "input_tokens")
+        ev["output_tokens"] = _n(u, "output_tokens")
+        ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
+        if isinstance(u.get("cache_creation"), dict):
+            ev["cache_write_tokens"] = _n(u, "cache_creation.ephemeral_5m_input_tokens")
+            ev["cache_write_1h_tokens"] = _n(u, "cache_creation.ephemeral_1h_input_tokens")
+        else:
+            ev["cache_write_tokens"] = _n(u, "cache_creation_input_tokens")
+        ev["reasoning_tokens"] = _n(u, "output_tokens_details.thinking_tokens")
+        ev["tier"] = _tier(u.get("service_tier"))
+    if not ev["request_id"] and t == "message_delta":
+        raise Reject("stream event without request id")
+    _merge_fields(held, ev["request_id"], ev)
+    return []
+
+
+def _gemini(root, tp, held):
+    o = _payload(root)
+    u = o.get("usageMetadata")
+    ev = _event(provider="vertex_ai" if root.get("api") == "vertex" else "google",
+                model=_s(o, "modelVersion"), ts=_ts(o.get("createTime"), tp))
+    _envelope(root, ev, tp)
+    if _s(o, "responseId"):
+        ev["request_id"] = o["responseId"]
+    if isinstance(u, dict):
+        prompt = _n(u, "promptTokenCount") + _n(u, "toolUsePromptTokenCount")
+        cached = _n(u, "cachedContentTokenCount")
+        thoughts = _n(u, "thoughtsTokenCount")
+        ev["input_tokens"] = max(0, prompt - cached)
+        ev["cache_read_tokens"] = cached
+        ev["output_tokens"] = _n(u, "candidatesTokenCount") + thoughts
+        ev["reasoning_tokens"] = thoughts
+    else:
+        ev["error"] = True
+    if isinstance(o.get("error"), dict):
+        ev["error"] = True
+    _merge_fields(held, ev["request_id"], ev)
+    return []
+
+
+def _bedrock(root, tp, held):
+    arn = _s(root, "identity.arn")
+    role = ""
+    for marker in (":assumed-role/", ":user/"):
+        if marker in arn:
+            role = arn.split(marker, 1)[1].split("/", 1)[0]
+            break
+    ev = _event(provider="bedrock", model=_s(root, "modelId"),
+                ts=_ts(root.get("timestamp"), tp),
+                request_id=_s(root, "requestId"),
+                agent=_s(root, "requestMetadata.agent") or role,
+                label=_s(root, "requestMetadata.team"),
+                error=root.get("errorCode") is not None)
+    if ev["ts"] is None:
+        raise Reject("missing timestamp")
+    ev["input_tokens"] = _n(root, "input.inputTokenCount")
+    ev["cache_read_tokens"] = _n(root, "input.cacheReadInputTokenCount")
+    ev["cache_write_tokens"] = _n(root, "input.cacheWriteInputTokenCount")
+    ev["output_tokens"] = _n(root, "output.outputTokenCount")
+    return [ev]
+
+
+def _claude_code(root, tp, held):
+    m = root.get("message")
+    if not isinstance(m, dict) or not isinstance(m.get("usage"), dict):
+        return []
+    if m.get("model") == "<synthetic>" or root.get("isApiErrorMessage") is True:
+        return []
+    u = m["usage"]
+    cwd = _s(root, "cwd").rstrip("/")
+    ev = _event(provider="anthropic", model=_s(m, "model"),
+                ts=_ts(root.get("timestamp"), tp), agent="claude-code",
+                label=cwd.rsplit("/", 1)[-1] if cwd else "")
+    if ev["ts"] is None:
+        raise Reject("missing timestamp")
+    ev["input_tokens"] = _n(u, "input_tokens")
+    ev["output_tokens"] = _n(u, "output_tokens")
+    ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
+    if isinstance(u.get("cache_creation"), dict):
+        ev["cache_write_tokens"] = _n(u, "cache_creation.ephemeral_5m_input_tokens")
+        ev["cache_write_1h_tokens"] = _n(u, "cache_creation.ephemeral_1h_input_tokens")
+    else:
+        ev["cache_write_tokens"] = _n(u, "cache_creation_input_tokens")
+    ev["tier"] = _tier(u.get("service_tier"))
+    c = root.get("costUSD")
+    if isinstance(c, (int, Decimal)) and not isinstance(c, bool):
+        ev["cost"] = Decimal(c)
+    msgid, reqid = _s(m, "id"), _s(root, "requestId")
+    key = "%s:%s" % (msgid, reqid) if msgid and reqid else msgid
+    ev["request_id"] = key
+    total = lambda e: sum(e[f] for f in TOKENS if f != "reasoning_tokens")
+    side = root.get("isSidechain") is True
+    if key:
+        for entry in held:
+            if entry[0] == key:
+                if total(ev) > total(entry[1]):
+                    entry[1] = ev
+                    entry[2] = side
+                return []
+    held.append([key, ev, side, msgid])
+    return []
+
+
+def _claude_code_release(held):
+    main = {e[3] for e in held if not e[2] and e[3]}
+    return [e[1] for e in held if not (e[2] and e[3] and e[3] in main)]
+
+
+def _openai_usage(root, tp, held):
+    out = []
+    for b in root.get("data") or []:
+        start = _ts(b.get("start_time"), tp)
+        for r in b.get("results") or []:
+            if r.get("object") not in (None, "organization.usage.completions.result"):
+                raise Reject("unsupported result object")
+            ev = _event(provider="openai", model=_s(r, "model") or "unknown",
+                        ts=start, agent=_s(r, "api_key_id", "user_id"),
+                        label=_s(r, "project_id"))
+            pin = _n(r, "input_tokens")
+            ev["cache_read_tokens"] = _n(r, "input_cached_tokens")
+            ev["cache_write_tokens"] = _n(r, "input_cache_write_tokens")
+            ev["input_tokens"] = max(0, pin - ev["cache_read_tokens"] -
+                                     ev["cache_write_tokens"])
+            ev["output_tokens"] = _n(r, "output_tokens")
+            ev["requests"] = _n(r, "num_model_requests")
+            if r.get("batch") is True:
+                ev["tier"] = "batch"
+            if r.get("service_tier"):
+                ev["tier"] = _tier(r["service_tier"])
+            if ev["requests"]:
+                out.append(ev)
+    return out
+
+
+PREFIXES = [("vertex_ai/", "vertex_ai"), ("openrouter/", "openrouter"),
+            ("bedrock/", "bedrock"), ("gemini/", "google"), ("azure/", "azure"),
+            ("anthropic/", "anthropic"), ("openai/", "openai"),
+            ("mistral/", "mistral"), ("groq/", "groq"),
+            ("together_ai/", "together"), ("fireworks_ai/", "fireworks"),
+            ("deepseek/", "deepseek"), ("xai/", "xai"),
+            ("anthropic.", "bedrock"), ("us.", "bedrock"), ("eu.", "bedrock"),
+            ("apac.", "bedrock"), ("jp.", "bedrock"), ("au.", "bedrock"),
+            ("global.", "bedrock"), ("us-gov.", "bedrock"),
+            ("amazon.", "bedrock"), ("meta.", "bedrock"),
+            ("mistral.", "bedrock"), ("cohere.", "bedrock"),
+            ("ai21.", "bedrock"), ("gpt-", "openai"), ("chatgpt-", "openai"),
+            ("o1", "openai"), ("o3", "openai"), ("o4", "openai"),
+            ("ft:gpt", "openai"), ("claude", "anthropic"),
+            ("gemini", "google"), ("gemma", "google"), ("mistral", "mistral"),
+            ("codestral", "mistral"), ("magistral", "mistral"),
+            ("ministral", "mistral"), ("pixtral", "mistral"),
+            ("open-mistral", "mistral"), ("grok", "xai"),
+            ("deepseek", "deepseek"), ("command", "cohere")]
+
+
+def infer_provider(model):
+    for p, prov in PREFIXES:
+        if model.startswith(p):
+            return prov
+    return ""
+
+
+def _litellm(row, tp, held):
+    meta = row.get("metadata") if isinstance(row.get("metadata"), dict) else {}
+    u = meta.get("usage_object")
+    if not isinstance(u, dict):
+        u = meta.get("additional_usage_values") or {}
+    model = _s(row, "model", "model_group")
+    ev = _event(model=model, ts=_ts(row.get("startTime"), tp),
+                provider=_s(row, "custom_llm_provider") or infer_provider(model),
+                request_id=_s(row, "request_id"),
+                agent=_s(row, "metadata.spend_logs_metadata.agent", "agent_id",
+                         "end_user", "metadata.user_api_key_alias"),
+                label=_s(row, "metadata.user_api_key_team_alias", "team_id"),
+                error=row.get("status") == "failure")
+    if ev["ts"] is None:
+        raise Reject("missing startTime")
+    prompt = _n(row, "prompt_tokens")
+    cr = _n(u, "cache_read_input_tokens") or _n(u, "prompt_tokens_details.cached_tokens")
+    cw = _n(u, "cache_creation_input_tokens")
+    ev["cache_read_tokens"], ev["cache_write_tokens"] = cr, cw
+    ev["input_tokens"] = max(0, prompt - cr - cw)
+    ev["output_tokens"] = _n(row, "completion_tokens")
+    ev["reasoning_tokens"] = _n(u, "completion_tokens_details.reasoning_tokens")
+    spend = row.get("spend")
+    if spend not in (None, ""):
+        ev["cost"] = Decimal(str(spend))
+    if str(row.get("cache_hit")).lower() == "true":
+        for f in TOKENS:
+            ev[f] = 0
+        ev["cost"] = Decimal(0)
+    if not ev["model"] and ev["error"]:
+        ev["model"] = "unknown"
+    ev["provider"] = ev["provider"] or "unknown"
+    return [ev]
+
+
+def _helicone(row, tp, held):
+    model = _s(row, "model", "response_model", "request_model")
+    ev = _event(model=model,
+                ts=_ts(row.get("request_created_at") or row.get("response_created_at"), tp),
+                provider=_s(row, "provider") or infer_provider(model),
+                request_id=_s(row, "request_id", "response_id"),
+                agent=_s(row, "request_properties.agent",
+                         "request_properties.Helicone-Property-Agent",
+                         "request_user_id"),
+                label=_s(row, "request_properties.team"))
+    if ev["ts"] is None:
+        raise Reject("missing request_created_at")
+    st = row.get("response_status")
+    ev["error"] = st not in (None, "") and int(st) >= 400
+    prompt = _n(row, "prompt_tokens")
+    cr = _n(row, "prompt_cache_read_tokens")
+    ev["cache_read_tokens"] = cr
+    ev["cache_write_tokens"] = _n(row, "prompt_cache_write_tokens")
+    inclusive = ev["provider"].lower() not in ("anthropic", "bedrock", "aws")
+    ev["input_tokens"] = max(0, prompt - cr) if inclusive else prompt
+    ev["output_tokens"] = _n(row, "completion_tokens")
+    for k in ("costUSD", "cost_usd", "cost"):
+        if k in row:
+            if row[k] not in (None, ""):
+                ev["cost"] = Decimal(str(row[k]))
+            break
+    ev["provider"] = ev["provider"] or "unknown"
+    return [ev]
+
+
+def _langfuse(row, tp, held):
+    if row.get("type") not in (None, "GENERATION"):
+        return []
+    model = _s(row, "model")
+    ev = _event(model=model, ts=_ts(row.get("startTime"), tp),
+                provider=infer_provider(model) or "unknown",
+                request_id=_s(row, "id"),
+                agent=_s(row, "metadata.agent", "traceName"),
+                label=_s(row, "environment"), error=row.get("level") == "ERROR")
+    if ev["ts"] is None:
+        raise Reject("missing startTime")
+    u = row.get("usageDetails")
+    if isinstance(u, dict) and u:
+        ev["input_tokens"] = _n(u, "input")
+        ev["cache_read_tokens"] = _n(u, "input_cached_tokens") + _n(u, "input_cache_read")
+        ev["cache_write_tokens"] = _n(u, "input_cache_creation")
+        ev["reasoning_tokens"] = _n(u, "output_reasoning_tokens")
+        ev["output_tokens"] = _n(u, "output") + ev["reasoning_tokens"]
+    else:
+        ev["input_tokens"] = _n(row, "inputUsage")
+        ev["output_tokens"] = _n(row, "outputUsage")
+    c = row.get("totalCost")
+    if c not in (None, ""):
+        ev["cost"] = Decimal(str(c))
+    return [ev]
+
+
+JSON_FORMATS = {"openai": _openai, "anthropic": _anthropic, "gemini": _gemini,
+                "bedrock": _bedrock, "claude-code": _claude_code,
+                "openai-usage": _openai_usage, "litellm": _litellm,
+                "helicone": _helicone}
+CSV_FORMATS = {"litellm": _litellm, "helicone": _helicone,
+               "langfuse": _langfuse}
+
+
+def _cell(v):
+    """A CSV cell as a value: JSON text (quotes doubled once more than CSV
+    needs, as Helicone's exporter writes them) or a JSON string (Langfuse's
+    dates) decoded, anything else as is."""
+    if v[:1] in ("{", "[", '"'):
+        for text in (v, v.replace('""', '"')):
+            try:
+                x = json.loads(text, parse_float=Decimal)
+                if isinstance(x, (dict, list, str)):
+                    return x
+            except ValueError:
+                pass
+    return v
+
+
+def parse(fmt, data, csv_records, time_parser):
+    """(line, event or Reject) for every record of one input of format fmt;
+    events held for merging come last, with line 0."""
+    text = data.decode("utf-8")
+    held, out = [], []
+    if text.lstrip()[:1] == "{":
+        fn = JSON_FORMATS[fmt]
+        for ln, raw in enumerate(text.split("\n"), 1):
+            raw = raw.rstrip("\r")
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw, parse_float=Decimal)
+                if not isinstance(obj, dict):
+                    raise Reject("not an object")
+                evs = fn(obj, time_parser, held)
+                for ev in evs:
+                    if not ev["model"]:
+                        raise Reject("missing model")
+                out.append((ln, evs))
+            except (ValueError, Reject) as e:
+                out.append((ln, Reject(str(e))))
+    else:
+        fn = CSV_FORMATS[fmt]
+        recs = csv_records(text)
+        header = recs[0][1]
+        for ln, cells in recs[1:]:
+            try:
+                if cells is None or len(cells) != len(header):
+                    raise Reject("bad CSV record")
+                row = {h: _cell(c) for h, c in zip(header, cells) if c != ""}
+                evs = fn(row, time_parser, held)
+                for ev in evs:
+                    if not ev["model"]:
+                        raise Reject("missing model")
+                out.append((ln, evs))
+            except Reject as e:
+                out.append((ln, e))
+    if fmt == "claude-code":
+        rest = _claude_code_release(held)
+    else:
+        rest = [e[1] for e in held]
+    for ev in rest:
+        ev["model"] = ev["model"] or "unknown"
+    if rest:
+        out.append((0, rest))
+    return out
