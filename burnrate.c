@@ -309,6 +309,9 @@ static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
 				in->name);
 		return;
 	}
+	if (r->g->verbose)
+		fprintf(stderr, "burnrate: %s: %s format, %llu records\n", in->name,
+			in->format ? in->format : "no", (unsigned long long)in->records);
 	agg_merge(r->run_rows, r->input_rows);
 	tally_move(&r->run_unpriced, &r->input_unpriced);
 	if (r->ninputs == r->cap) {

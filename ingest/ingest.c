@@ -211,6 +211,7 @@ static int handle_line(struct ingest *g, struct input_state *st,
 		if (!st->parser)
 			return -1;
 		st->parser->sink = (struct format_sink){st, format_event};
+		st->in.format = st->parser->name;
 	}
 	if (!st->in_record) {
 		st->record_line = st->lineno;

@@ -35,6 +35,7 @@ struct ingest_opts {
 struct ingest_input {
 	const char *name;  /* display name: the path, "-" or "archive:member" */
 	const char *key;   /* a plain file's canonical path, else NULL */
+	const char *format; /* the format it was read as (NULL: no record) */
 	struct br_fp fp;   /* fingerprint of the content bytes 0..bytes */
 	uint64_t bytes;    /* content bytes taken: a plain file's partial last
 			    * line is not taken, it waits for the next run */

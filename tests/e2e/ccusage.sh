@@ -1,0 +1,56 @@
+#!/bin/sh
+# ccusage.sh - burnrate against ccusage, the tool Claude Code users know, on
+# the same generated session directory (tests/cclogs.py): per-day, per-model
+# input, output, cache-creation and cache-read tokens must be equal, and
+# costs equal to 0.01% when every cache write is a 5-minute one (ccusage
+# 18 prices all cache writes at the 5-minute rate, so 1-hour writes are
+# left out of the cost comparison; docs/FORMATS.md). ccusage 18.0.11 (pure
+# JavaScript) is installed from npm into build/node on first use.
+. "$(dirname "$0")/common.inc"
+ccusage=$root/build/node/node_modules/.bin/ccusage
+if [ ! -x "$ccusage" ]; then
+	npm install --prefix "$root/build/node" --no-audit --no-fund \
+		ccusage@18.0.11 >"$tmp/npm.log" 2>&1 ||
+		fail "cannot install ccusage from npm: $(tail -3 "$tmp/npm.log")"
+fi
+cd "$tmp"
+compare() { # TOLERANCE: tokens exactly, costs to TOLERANCE (or not at all)
+	CLAUDE_CONFIG_DIR=$tmp/cc "$ccusage" daily --json --offline -z UTC >ccu.json ||
+		fail "ccusage exited $?"
+	rm -rf s
+	"$BURNRATE" --quiet --store s ingest cc || fail "ingest exited $?"
+	"$BURNRATE" --store s report --by day,model --as-of 2099-12-31 --format json \
+		--output r.json || fail "report exited $?"
+	"$PYTHON" - "$1" <<'EOF' || fail "burnrate and ccusage disagree (above)"
+import json, sys
+tol = float(sys.argv[1])
+c = json.load(open("ccu.json"))
+r = json.load(open("r.json"))
+ours = {(x["day"], x["model"]): x for x in r["rows"]}
+seen, bad = 0, 0
+for d in c["daily"]:
+    for m in d["modelBreakdowns"]:
+        o = ours.pop((d["date"], m["modelName"]), None)
+        if o is None:
+            print("burnrate lacks", d["date"], m["modelName"]); bad += 1; continue
+        mine = (o["input_tokens"], o["output_tokens"], o["cache_write_tokens"],
+                o["cache_read_tokens"])
+        theirs = (m["inputTokens"], m["outputTokens"], m["cacheCreationTokens"],
+                  m["cacheReadTokens"])
+        if mine != theirs:
+            print("tokens", d["date"], m["modelName"], mine, theirs); bad += 1
+        if tol >= 0 and abs(o["cost_usd"] - m["cost"]) > tol * m["cost"]:
+            print("cost", d["date"], m["modelName"], o["cost_usd"], m["cost"]); bad += 1
+        seen += 1
+for k in ours:
+    print("ccusage lacks", k); bad += 1
+print("ccusage: %d day/model rows compared, %d differences" % (seen, bad))
+sys.exit(1 if bad or seen < 10 else 0)
+EOF
+}
+"$PYTHON" "$root/tests/cclogs.py" --seed 3 --sessions 60 --out cc --no-1h-writes
+compare 0.0001
+rm -rf cc
+"$PYTHON" "$root/tests/cclogs.py" --seed 4 --sessions 60 --out cc
+compare -1
+echo "ccusage: all checks passed"
