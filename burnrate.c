@@ -74,10 +74,14 @@ static int fail_with(const struct br_err *err)
 
 /* One command option: --name VALUE (or --name=VALUE) stores VALUE in
  * *value; a flag (value == NULL) sets *flag. */
+/* A command's option: a value (value), a flag (flag), or a repeatable
+ * value (list: every occurrence is appended, *nlist counts them). */
 struct option {
 	const char *name;
 	const char **value;
 	bool *flag;
+	const char **list;
+	int *nlist;
 };
 
 /* Parses argv[0..argc) against opts; positional arguments are collected
@@ -108,19 +112,25 @@ static int parse_options(const char *command, int argc, char **argv,
 		if (!o->name)
 			return usage_error("%s: unknown option '%.*s'", command,
 					   (int)namelen, a);
-		if (!o->value) {
+		if (o->flag) {
 			if (eq)
 				return usage_error("%s: option '%s' takes no value",
 						   command, o->name);
 			*o->flag = true;
-		} else if (eq) {
-			*o->value = eq + 1;
-		} else if (i + 1 < argc) {
-			*o->value = argv[++i];
-		} else {
+			continue;
+		}
+		const char *v;
+		if (eq)
+			v = eq + 1;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
 			return usage_error("%s: option '%s' needs a value", command,
 					   o->name);
-		}
+		if (o->list)
+			o->list[(*o->nlist)++] = v;
+		else
+			*o->value = v;
 	}
 	return 0;
 }
@@ -145,10 +155,13 @@ static const char usage_text[] =
 	"commands:\n"
 	"  init     [--timezone TZ]\n"
 	"           create the store (days are calendar days in TZ, default UTC)\n"
-	"  ingest   [--format F] [--source NAME] [--prices FILE]\n"
+	"  ingest   [--format F] [--map CANON=PATH]... [--label PATH]\n"
+	"           [--source NAME] [--prices FILE]\n"
 	"           [--cost-mode auto|calculate|display] [--jobs N]\n"
 	"           [--rejects FILE] [--no-dedupe] [--replace FROM..TO] PATH...\n"
 	"           read logs (files, directories, '-' for stdin; plain or .gz);\n"
+	"           F: auto (default), generic, openai, anthropic, gemini,\n"
+	"           bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
 	"           --replace: a backfill whose data replaces the source's days\n"
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
@@ -445,11 +458,14 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 {
 	const char *format = "auto", *source = "default", *prices = NULL,
 		   *cost_mode = "auto", *jobs = NULL, *rejects_path = NULL,
-		   *replace = NULL;
+		   *replace = NULL, *label = NULL;
 	bool no_dedupe = false;
 	char *pos[argc + 1];
-	int npos;
+	const char *map_args[argc + 1];
+	int npos, nmaps = 0;
 	const struct option opts[] = {
+		{"--map", NULL, NULL, map_args, &nmaps},
+		{"--label", &label, NULL},
 		{"--format", &format, NULL},     {"--source", &source, NULL},
 		{"--prices", &prices, NULL},     {"--cost-mode", &cost_mode, NULL},
 		{"--jobs", &jobs, NULL},         {"--rejects", &rejects_path, NULL},
@@ -460,7 +476,22 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 		return rc;
 	if (npos == 0)
 		return usage_error("ingest: no input given (a file, a directory or '-')");
+	/* --map CANON=PATH; --label PATH is --map label=PATH, applied last. */
+	struct ingest_map maps[argc + 1];
+	char fields[argc + 1][32];
+	for (int i = 0; i < nmaps; i++) {
+		const char *eq = strchr(map_args[i], '=');
+		if (!eq || eq == map_args[i] || (size_t)(eq - map_args[i]) >= sizeof fields[0])
+			return usage_error("ingest: invalid --map '%s': expected "
+					   "CANON=PATH", map_args[i]);
+		snprintf(fields[i], sizeof fields[0], "%.*s", (int)(eq - map_args[i]),
+			 map_args[i]);
+		maps[i] = (struct ingest_map){fields[i], eq + 1};
+	}
+	if (label)
+		maps[nmaps++] = (struct ingest_map){"label", label};
 	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe,
+				 .maps = maps, .nmaps = (size_t)nmaps,
 				 .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE};
 	if (replace && parse_range(replace, &io.only_from, &io.only_to) != 0)
 		return usage_error("ingest: invalid --replace '%s': expected "

@@ -473,6 +473,9 @@ struct br_event {
 	 * and costs are the aggregate's; its long-context band is chosen by
 	 * the mean total input per request. */
 	uint64_t requests;
+	/* A cost line item, not a request (the OpenAI Costs API): its logged
+	 * cost counts, no request does, and it has no tokens. */
+	bool cost_only;
 
 	/* Filled by pricing (br_pricer_price). */
 	bool priced;       /* cost is known (from the catalog or the log) */

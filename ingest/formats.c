@@ -362,12 +362,70 @@ static void envelope(struct rec *r, json_t *root, struct br_event *ev)
 
 /* ---------------------------------------------------------------- formats */
 
+struct api_parser;
+static void apply_maps(const struct api_parser *p, struct rec *r,
+		       struct br_event *ev);
+
 struct api_parser {
 	struct format_parser base;
+	const struct format_maps *maps; /* --map overrides, or NULL */
 	int (*map)(struct api_parser *p, struct rec *r, struct br_event *ev);
 	struct held held;
 	char reason[200];
 };
+
+/* --map CANON=PATH: the mapped fields, read from their paths in the
+ * record (for a CSV export, COLUMN.PATH reaches inside a JSON column). */
+static void apply_maps(const struct api_parser *p, struct rec *r,
+		       struct br_event *ev)
+{
+	if (!p->maps)
+		return;
+	uint64_t *counts[] = {
+		[CANON_INPUT] = &ev->tokens.input,
+		[CANON_OUTPUT] = &ev->tokens.output,
+		[CANON_CACHE_READ] = &ev->tokens.cache_read,
+		[CANON_CACHE_WRITE] = &ev->tokens.cache_write,
+		[CANON_CACHE_WRITE_1H] = &ev->tokens.cache_write_1h,
+		[CANON_REASONING] = &ev->tokens.reasoning,
+	};
+	struct br_str *strs[] = {
+		[CANON_PROVIDER] = &ev->provider, [CANON_MODEL] = &ev->model,
+		[CANON_AGENT] = &ev->agent,       [CANON_LABEL] = &ev->label,
+		[CANON_REQUEST_ID] = &ev->request_id,
+	};
+	for (int f = 0; f < CANON_COUNT; f++) {
+		const char *path = p->maps->path[f];
+		if (!path)
+			continue;
+		json_t *v = jget(r->root, path);
+		switch (f) {
+		case CANON_TIMESTAMP:
+			if (!jtime(r, r->root, path, &ev->ts_us))
+				bad(r, "missing %s (--map timestamp)", path);
+			break;
+		case CANON_STATUS:
+			ev->error = (json_is_integer(v) && json_integer_value(v) >= 400) ||
+				    (json_is_string(v) &&
+				     status_is_error(json_string_value(v),
+						     json_string_length(v)));
+			break;
+		case CANON_TIER:
+			ev->tier = BR_TIER_STANDARD;
+			set_tier(r, jstr(r->root, path), ev);
+			break;
+		case CANON_COST:
+			ev->has_logged_cost = false;
+			jcost(r, r->root, path, ev);
+			break;
+		default:
+			if (f >= CANON_INPUT && f <= CANON_REASONING)
+				*counts[f] = jcount(r, r->root, path);
+			else
+				*strs[f] = jslice(r->root, path);
+		}
+	}
+}
 
 /* OpenAI: Chat Completions (and their streamed chunks: only the last one
  * carries usage) and Responses (also inside response.completed events). */
@@ -462,6 +520,7 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
 		set_tier(r, jstr(usage, "service_tier"), ev);
 	}
+	apply_maps(p, r, ev);
 	if (r->why)
 		return FORMAT_RECORD;
 	if (!ev->request_id.n && type && strcmp(type, "message_delta") == 0) {
@@ -503,6 +562,7 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	}
 	if (json_is_object(json_object_get(o, "error")))
 		ev->error = true;
+	apply_maps(p, r, ev);
 	if (r->why)
 		return FORMAT_RECORD;
 	hold(&p->held, ev->request_id, ev, MERGE_MAX_FIELD, false,
@@ -592,6 +652,7 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	}
 	set_tier(r, jstr(usage, "service_tier"), ev);
 	jcost(r, o, "costUSD", ev);
+	apply_maps(p, r, ev);
 	if (r->why)
 		return FORMAT_RECORD;
 	struct br_str msgid = jslice(o, "message.id");
@@ -611,9 +672,41 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	return FORMAT_EMITTED;
 }
 
-/* The OpenAI organization Usage API (completions): a page of time buckets
- * of aggregated results; each result becomes one event standing for its
- * num_model_requests requests. */
+/* Checks an OpenAI Costs API result: its amount must be a USD number. */
+static void check_cost_line(struct rec *r, json_t *res)
+{
+	struct br_event e = {0};
+	const char *cur = jstr(res, "amount.currency");
+	if (cur && strcasecmp(cur, "usd") != 0)
+		bad(r, "cost in currency '%.10s', not USD", cur);
+	jcost(r, res, "amount.value", &e);
+}
+
+/* An OpenAI Costs API result: a cost line item of a day ("<model>, input",
+ * "web search tool calls"), counted as cost without requests or tokens.
+ * Zero amounts are left out. */
+static void cost_line(struct api_parser *p, struct rec *r, json_t *res,
+		      int64_t start)
+{
+	struct br_event e = {.ts_us = start, .provider = {"openai", 6},
+			     .cost_only = true};
+	jcost(r, res, "amount.value", &e);
+	if (!e.has_logged_cost || e.logged_cost == 0)
+		return;
+	struct br_str item = jslice(res, "line_item");
+	const char *comma = item.n ? memchr(item.p, ',', item.n) : NULL;
+	e.model = comma ? (struct br_str){item.p, (size_t)(comma - item.p)} : item;
+	if (!e.model.n)
+		e.model = (struct br_str){"unknown", 7};
+	e.agent = jslice(res, "api_key_id");
+	e.label = jslice(res, "project_id");
+	p->base.sink.event(p->base.sink.ctx, &e);
+}
+
+/* The OpenAI organization Usage API (completions) and Costs API: a page of
+ * time buckets of aggregated results; each usage result becomes one event
+ * standing for its num_model_requests requests, each cost result a cost
+ * line. */
 static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	(void)ev;
@@ -634,9 +727,16 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				bad(r, "%s", "bucket without start_time");
 			json_array_foreach(results, j, res) {
 				const char *obj = jstr(res, "object");
+				if (obj && strcmp(obj, "organization.costs.result") == 0) {
+					if (pass == 1)
+						cost_line(p, r, res, start);
+					else
+						check_cost_line(r, res);
+					continue;
+				}
 				if (obj && strcmp(obj, "organization.usage.completions.result") != 0) {
-					bad(r, "unsupported result object '%.60s' (only "
-					    "completions usage is read)", obj);
+					bad(r, "unsupported result object '%.60s' (expected "
+					    "completions usage or costs)", obj);
 					continue;
 				}
 				struct br_event e = {.ts_us = start,
@@ -867,6 +967,7 @@ static int map_record(struct api_parser *p, struct rec *r,
 	int rc = map(p, r, &ev);
 	if (rc != FORMAT_RECORD)
 		return rc;
+	apply_maps(p, r, &ev);
 	if (!r->why && !ev.model.n)
 		r->why = "missing model";
 	if (r->why) {
@@ -938,7 +1039,8 @@ static map_fn find_map(const char *name)
 	return NULL;
 }
 
-struct format_parser *api_format_open(const char *name)
+struct format_parser *api_format_open(const char *name,
+				      const struct format_maps *maps)
 {
 	map_fn map = find_map(name);
 	if (!map)
@@ -946,6 +1048,7 @@ struct format_parser *api_format_open(const char *name)
 	struct api_parser *p = br_calloc(1, sizeof *p);
 	p->base = (struct format_parser){api_line, api_finish, api_free, name, {0}};
 	p->map = map;
+	p->maps = maps;
 	return &p->base;
 }
 
@@ -977,10 +1080,11 @@ static json_t *cell_value(struct br_str c)
 
 const char *format_map_csv_row(const char *format, struct br_str *names,
 			       struct br_str *cells, size_t n,
+			       const struct format_maps *maps,
 			       const struct format_sink *sink, int *rc,
 			       char *reason, size_t size)
 {
-	struct api_parser p = {.base.sink = *sink};
+	struct api_parser p = {.base.sink = *sink, .maps = maps};
 	struct rec r = {.root = json_object()};
 	char key[256];
 	for (size_t i = 0; i < n; i++) {
@@ -997,6 +1101,23 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 		return NULL;
 	snprintf(reason, size, "%s", reject);
 	return reason;
+}
+
+bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out)
+{
+	json_t *root = cell_value(cell);
+	json_t *v = jget(root, path);
+	bool ok = true;
+	if (json_is_string(v))
+		br_buf_put(out, json_string_value(v), json_string_length(v));
+	else if (json_is_integer(v))
+		br_buf_printf(out, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		br_buf_printf(out, "%.17g", json_real_value(v));
+	else
+		ok = false;
+	json_decref(root);
+	return ok;
 }
 
 /* ------------------------------------------------------------- detection */

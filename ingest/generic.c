@@ -55,6 +55,12 @@ enum jfield {
 	J_CACHE_WRITE, J_CACHE_WRITE_1H, J_REASONING, J_COST, J_NFIELDS
 };
 
+const char *const canon_names[CANON_COUNT] = {
+	"timestamp", "provider", "model", "agent", "label", "request_id",
+	"status", "service_tier", "input_tokens", "output_tokens",
+	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+	"reasoning_tokens", "cost_usd"};
+
 static const char *const jfield_paths[J_NFIELDS] = {
 	"timestamp", "provider", "model", "agent", "label", "request_id",
 	"status", "service_tier", "usage", "usage.input_tokens",
@@ -64,6 +70,7 @@ static const char *const jfield_paths[J_NFIELDS] = {
 
 struct jsonl_parser {
 	struct format_parser base;
+	const char *names[J_NFIELDS]; /* paths, after --map */
 	struct jpath paths[J_NFIELDS];
 	struct jscan *scan;
 	struct jvalue v[J_NFIELDS];
@@ -83,12 +90,12 @@ static const char *get_string(struct jsonl_parser *p, enum jfield f,
 	const struct jvalue *v = &p->v[f];
 	*out = (struct br_str){"", 0};
 	if (absent(v))
-		return required ? reason(p->reason, "missing %s", jfield_paths[f]) : NULL;
+		return required ? reason(p->reason, "missing %s", p->names[f]) : NULL;
 	if (v->type != JV_STRING)
-		return reason(p->reason, "invalid %s: not a string", jfield_paths[f]);
+		return reason(p->reason, "invalid %s: not a string", p->names[f]);
 	*out = (struct br_str){jscan_str(p->scan, v), v->len};
 	if (required && out->n == 0)
-		return reason(p->reason, "empty %s", jfield_paths[f]);
+		return reason(p->reason, "empty %s", p->names[f]);
 	return NULL;
 }
 
@@ -119,9 +126,7 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 {
 	memset(t, 0, sizeof *t);
 	const struct jvalue *usage = &p->v[J_USAGE];
-	if (absent(usage))
-		return NULL;
-	if (usage->type != JV_OBJECT)
+	if (!absent(usage) && usage->type != JV_OBJECT)
 		return reason(p->reason, "invalid usage: not an object");
 	uint64_t *dst[] = {&t->input, &t->output, &t->cache_read,
 			   &t->cache_write, &t->cache_write_1h, &t->reasoning};
@@ -132,7 +137,7 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 		if (v->type != JV_NUMBER || !v->is_int ||
 		    !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
 			return reason(p->reason, "invalid %s: %.*s (expected a "
-					    "non-negative integer)", jfield_paths[f],
+					    "non-negative integer)", p->names[f],
 					    (int)(v->rawlen > 60 ? 60 : v->rawlen),
 					    v->raw);
 	}
@@ -224,13 +229,19 @@ static void jsonl_free(struct format_parser *fp)
 	free(p);
 }
 
-struct format_parser *generic_jsonl_open(void)
+struct format_parser *generic_jsonl_open(const struct format_maps *maps)
 {
 	struct jsonl_parser *p = br_calloc(1, sizeof *p);
 	p->base = (struct format_parser){jsonl_line, jsonl_finish, jsonl_free,
-					 "generic"};
-	for (int f = 0; f < J_NFIELDS; f++)
-		jpath_init(&p->paths[f], jfield_paths[f]);
+					 "generic", {0}};
+	for (int f = 0; f < J_NFIELDS; f++) {
+		/* The jfields are the canonical fields with "usage" inserted
+		 * before the token counts. */
+		int c = f < J_USAGE ? f : f - 1;
+		p->names[f] = f != J_USAGE && maps && maps->path[c] ? maps->path[c]
+								    : jfield_paths[f];
+		jpath_init(&p->paths[f], p->names[f]);
+	}
 	p->scan = jscan_new(p->paths, J_NFIELDS);
 	return &p->base;
 }
@@ -243,11 +254,9 @@ enum csv_col {
 	C_CACHE_WRITE_1H, C_REASONING, C_COST, C_NCOLS
 };
 
-static const char *const csv_col_names[C_NCOLS] = {
-	"timestamp", "provider", "model", "agent", "label", "request_id",
-	"status", "service_tier", "input_tokens", "output_tokens",
-	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-	"reasoning_tokens", "cost_usd"};
+/* The generic CSV columns are the canonical fields, in their order. */
+_Static_assert((int)C_NCOLS == (int)CANON_COUNT, "CSV columns are the canonical fields");
+#define csv_col_names canon_names
 
 #define CSV_MAX_FIELDS 1024
 
@@ -255,6 +264,7 @@ struct csv_state {
 	struct format_parser base;
 	const char *input_name;
 	const char *row_format; /* NULL: generic; else a gateway's export */
+	const struct format_maps *maps;
 	struct br_str *names;   /* its header, for format_map_csv_row */
 	struct br_str *cells;
 	struct csv_parser csv;
@@ -262,7 +272,10 @@ struct csv_state {
 	size_t nfields;
 	bool too_many, record_done, have_header;
 	size_t nheader;
+	const char *colname[C_NCOLS]; /* after --map */
 	int col[C_NCOLS];
+	const char *sub[C_NCOLS];     /* a path inside a JSON column, or NULL */
+	struct br_buf subval[C_NCOLS];
 	char reason[REASON_MAX];
 };
 
@@ -291,11 +304,27 @@ static struct br_str csv_cell_at(const struct csv_state *c, size_t i)
 	return (struct br_str){f->p ? f->p : "", f->len};
 }
 
-static struct br_str csv_cell(const struct csv_state *c, enum csv_col col)
+static struct br_str csv_cell(struct csv_state *c, enum csv_col col)
 {
 	if (c->col[col] < 0)
 		return (struct br_str){"", 0};
-	return csv_cell_at(c, (size_t)c->col[col]);
+	struct br_str cell = csv_cell_at(c, (size_t)c->col[col]);
+	if (!c->sub[col])
+		return cell;
+	struct br_buf *b = &c->subval[col];
+	br_buf_reset(b);
+	if (!json_cell_path(cell, c->sub[col], b))
+		return (struct br_str){"", 0};
+	return (struct br_str){b->p ? b->p : "", b->len};
+}
+
+/* The index of the header column named name[0..n), or -1. */
+static int header_column(const struct csv_state *c, const char *name, size_t n)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		if (c->fields[i].len == n && memcmp(c->fields[i].p, name, n) == 0)
+			return (int)i;
+	return -1;
 }
 
 static int csv_header(struct csv_state *c, struct br_err *err)
@@ -313,17 +342,19 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 		return 0;
 	}
 	for (int k = 0; k < C_NCOLS; k++) {
-		c->col[k] = -1;
-		for (size_t i = 0; i < c->nfields; i++)
-			if (c->fields[i].len == strlen(csv_col_names[k]) &&
-			    memcmp(c->fields[i].p, csv_col_names[k],
-				   c->fields[i].len) == 0)
-				c->col[k] = (int)i;
+		const char *name = c->colname[k];
+		c->col[k] = header_column(c, name, strlen(name));
+		const char *dot = strchr(name, '.');
+		if (c->col[k] < 0 && dot) {
+			/* COLUMN.PATH: a path inside a JSON-typed column. */
+			c->col[k] = header_column(c, name, (size_t)(dot - name));
+			c->sub[k] = c->col[k] >= 0 ? dot + 1 : NULL;
+		}
 	}
 	for (int k = C_TIMESTAMP; k <= C_MODEL; k++)
 		if (c->col[k] < 0)
 			return br_fail(err, "%s: CSV header has no '%s' column",
-				       c->input_name, csv_col_names[k]);
+				       c->input_name, c->colname[k]);
 	c->nheader = c->nfields;
 	c->have_header = true;
 	return 0;
@@ -376,7 +407,7 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 		if (v.n && !parse_count(v.p, v.n, dst))
 			return reason(c->reason, "invalid %s '%.40s' (expected a "
 					  "non-negative integer)",
-					  csv_col_names[counts[i].col], v.p);
+					  c->colname[counts[i].col], v.p);
 	}
 	struct br_str cost = csv_cell(c, C_COST);
 	if (cost.n) {
@@ -443,7 +474,7 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 		for (size_t i = 0; i < c->nfields; i++)
 			c->cells[i] = csv_cell_at(c, i);
 		*reject = format_map_csv_row(c->row_format, c->names, c->cells,
-					     c->nfields, &c->base.sink, &rc,
+					     c->nfields, c->maps, &c->base.sink, &rc,
 					     c->reason, sizeof c->reason);
 	} else {
 		*reject = csv_event(c, ev);
@@ -468,6 +499,8 @@ static void csv_state_free(struct format_parser *fp)
 	csv_free(&c->csv);
 	for (size_t i = 0; i < CSV_MAX_FIELDS; i++)
 		br_buf_free(&c->fields[i]);
+	for (int k = 0; k < C_NCOLS; k++)
+		br_buf_free(&c->subval[k]);
 	for (size_t i = 0; c->names && i < c->nheader; i++)
 		free((char *)c->names[i].p);
 	free(c->names);
@@ -475,19 +508,24 @@ static void csv_state_free(struct format_parser *fp)
 	free(c);
 }
 
-struct format_parser *generic_csv_open(const char *input_name)
+struct format_parser *generic_csv_open(const char *input_name,
+				       const struct format_maps *maps)
 {
 	struct csv_state *c = br_calloc(1, sizeof *c);
 	c->base = (struct format_parser){csv_line, csv_finish_input,
 					 csv_state_free, "generic", {0}};
 	c->input_name = input_name;
+	c->maps = maps;
+	for (int k = 0; k < C_NCOLS; k++)
+		c->colname[k] = maps && maps->path[k] ? maps->path[k] : csv_col_names[k];
 	csv_start(c);
 	return &c->base;
 }
 
-struct format_parser *csv_format_open(const char *name, const char *input_name)
+struct format_parser *csv_format_open(const char *name, const char *input_name,
+				      const struct format_maps *maps)
 {
-	struct format_parser *p = generic_csv_open(input_name);
+	struct format_parser *p = generic_csv_open(input_name, maps);
 	struct csv_state *c = (struct csv_state *)p;
 	c->row_format = name;
 	p->name = name;
@@ -557,6 +595,7 @@ const char *format_names(void)
 
 struct format_parser *format_open(const char *name, const char *line,
 				  size_t len, const char *input_name,
+				  const struct format_maps *maps,
 				  struct br_err *err)
 {
 	bool json = len && line[0] == '{';
@@ -572,9 +611,14 @@ struct format_parser *format_open(const char *name, const char *line,
 		}
 	}
 	if (strcmp(name, "generic") == 0)
-		return json ? generic_jsonl_open() : generic_csv_open(input_name);
+		return json ? generic_jsonl_open(maps) : generic_csv_open(input_name, maps);
 	if (!json && (strcmp(name, "litellm") == 0 || strcmp(name, "helicone") == 0 ||
 		      strcmp(name, "langfuse") == 0))
-		return csv_format_open(name, input_name);
-	return api_format_open(name);
+		return csv_format_open(name, input_name, maps);
+	if (!json) {
+		br_fail(err, "%s: the %s format is JSONL, but the input does not "
+			"start with a JSON object", input_name, name);
+		return NULL;
+	}
+	return api_format_open(name, maps);
 }

@@ -22,6 +22,7 @@ struct ingest {
 	struct br_dict *seen; /* request ids of the inputs read so far */
 	struct br_dict *pending; /* request ids of the input being read */
 	struct br_pricer *pricer;
+	struct format_maps maps;
 	char *chunk;
 	struct br_buf line;   /* a line split across reads */
 	struct br_buf record; /* the raw text of the record being read */
@@ -50,8 +51,32 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 			       format, format_names());
 		return NULL;
 	}
+	struct format_maps maps = {0};
+	for (size_t i = 0; i < opts->nmaps; i++) {
+		const struct ingest_map *m = &opts->maps[i];
+		int f = 0;
+		while (f < CANON_COUNT && strcmp(canon_names[f], m->field) != 0)
+			f++;
+		if (f == CANON_COUNT) {
+			br_fail_status(err, BR_EXIT_USAGE,
+				       "--map: unknown field '%s'; expected one of "
+				       "timestamp, provider, model, agent, label, "
+				       "request_id, status, service_tier, input_tokens, "
+				       "output_tokens, cache_read_tokens, "
+				       "cache_write_tokens, cache_write_1h_tokens, "
+				       "reasoning_tokens, cost_usd", m->field);
+			return NULL;
+		}
+		if (!*m->path) {
+			br_fail_status(err, BR_EXIT_USAGE, "--map %s: empty path",
+				       m->field);
+			return NULL;
+		}
+		maps.path[f] = m->path;
+	}
 	struct ingest *g = br_calloc(1, sizeof *g);
 	g->opts = *opts;
+	g->maps = maps;
 	g->opts.format = format;
 	if (!opts->tz)
 		g->opts.only_from = BR_DAY_NONE;
@@ -207,7 +232,7 @@ static int handle_line(struct ingest *g, struct input_state *st,
 		while (i < len && is_blank(line + i, 1))
 			i++;
 		st->parser = format_open(g->opts.format, line + i, len - i,
-					 st->in.name, &st->err);
+					 st->in.name, &g->maps, &st->err);
 		if (!st->parser)
 			return -1;
 		st->parser->sink = (struct format_sink){st, format_event};

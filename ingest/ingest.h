@@ -18,8 +18,21 @@
 /* Default cap on one record's length; a longer record is rejected. */
 #define INGEST_MAX_RECORD_DEFAULT ((size_t)16 << 20)
 
+/* --map CANON=PATH: read canonical field CANON (a generic-format name:
+ * timestamp, provider, model, agent, label, request_id, status,
+ * service_tier, input_tokens, output_tokens, cache_read_tokens,
+ * cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd)
+ * from PATH: a dotted JSON path, a CSV column, or COLUMN.PATH inside a
+ * JSON-typed CSV column. It replaces the format's own source of the field. */
+struct ingest_map {
+	const char *field;
+	const char *path;
+};
+
 struct ingest_opts {
 	const char *format;   /* "auto" (also when NULL) or a format name */
+	const struct ingest_map *maps; /* borrowed; a later map of a field wins */
+	size_t nmaps;
 	const struct br_catalog *catalog; /* NULL: nothing is priced by catalog */
 	enum br_cost_mode cost_mode;
 	bool no_dedupe;       /* true: keep records whose request_id was seen */
@@ -91,7 +104,8 @@ struct ingest_stats {
 struct ingest;
 
 /* Creates an ingest run. Returns NULL and fills err when the options are
- * invalid (for example an unknown format name; status BR_EXIT_USAGE). */
+ * invalid (an unknown format or --map field name, an empty path; status
+ * BR_EXIT_USAGE). */
 struct ingest *ingest_new(const struct ingest_opts *opts,
 			  const struct ingest_sink *sink, struct br_err *err);
 void ingest_free(struct ingest *g);

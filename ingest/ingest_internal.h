@@ -71,6 +71,24 @@ const char *jscan_str(const struct jscan *s, const struct jvalue *v);
 
 /* --------------------------------------------------------------- formats */
 
+/* The canonical fields --map can redirect, in the generic format's order
+ * (ingest.h). */
+enum canon {
+	CANON_TIMESTAMP, CANON_PROVIDER, CANON_MODEL, CANON_AGENT, CANON_LABEL,
+	CANON_REQUEST_ID, CANON_STATUS, CANON_TIER, CANON_INPUT, CANON_OUTPUT,
+	CANON_CACHE_READ, CANON_CACHE_WRITE, CANON_CACHE_WRITE_1H,
+	CANON_REASONING, CANON_COST, CANON_COUNT
+};
+
+/* Their names ("timestamp", ..., "input_tokens", ..., "cost_usd"). */
+extern const char *const canon_names[CANON_COUNT];
+
+/* Where each canonical field comes from when --map says (NULL: the
+ * format's own source). */
+struct format_maps {
+	const char *path[CANON_COUNT];
+};
+
 /* Where a format hands the events it makes itself: several for one record
  * (an aggregate page), or held back until the input's end to merge the
  * copies of one request (streams, session logs). The event's strings must
@@ -121,20 +139,24 @@ const char *format_names(void);
  * tell the format, saying why in err. */
 struct format_parser *format_open(const char *name, const char *line,
 				  size_t len, const char *input_name,
+				  const struct format_maps *maps,
 				  struct br_err *err);
 
 /* The generic formats (generic.c). */
-struct format_parser *generic_jsonl_open(void);
-struct format_parser *generic_csv_open(const char *input_name);
+struct format_parser *generic_jsonl_open(const struct format_maps *maps);
+struct format_parser *generic_csv_open(const char *input_name,
+				       const struct format_maps *maps);
 
 /* The JSONL formats of APIs, gateways and tools (formats.c); NULL for a
  * name that is not one. */
-struct format_parser *api_format_open(const char *name);
+struct format_parser *api_format_open(const char *name,
+				      const struct format_maps *maps);
 
 /* The CSV exports of gateways (litellm, helicone, langfuse): the generic
  * CSV reader handing each record to format_map_csv_row. */
 struct format_parser *csv_format_open(const char *name,
-				      const char *input_name);
+				      const char *input_name,
+				      const struct format_maps *maps);
 
 /* Maps one CSV record of format (header names and cells, n of each) and
  * hands its event, if any, to sink. Returns NULL, or the reason the record
@@ -142,8 +164,14 @@ struct format_parser *csv_format_open(const char *name,
  * FORMAT_RECORD. */
 const char *format_map_csv_row(const char *format, struct br_str *names,
 			       struct br_str *cells, size_t n,
+			       const struct format_maps *maps,
 			       const struct format_sink *sink, int *rc,
 			       char *reason, size_t size);
+
+/* The value at dotted path inside a CSV cell holding JSON, as text (a
+ * string's contents, a number's digits) in out; false when the cell is not
+ * JSON or has no scalar there. */
+bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out);
 
 /* Detects the format of a JSON first record or a CSV header line: a
  * format name, or NULL. */

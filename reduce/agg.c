@@ -130,7 +130,7 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.band_hi = ev->band_hi,
 	};
 	struct red_totals *t = agg_row(a, &k);
-	uint64_t n = ev->requests ? ev->requests : 1;
+	uint64_t n = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
 	t->requests += n;
 	t->errors += ev->error ? n : 0;
 	t->unpriced += ev->priced ? 0 : n;

@@ -484,7 +484,11 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 			BAD("row %u: counts contradict the cost source", i);
 		if (k->day < g->day_min || k->day > g->day_max)
 			BAD("row %u: day outside the segment's range", i);
-		if (row->t.requests == 0 || row->t.errors > row->t.requests ||
+		const struct br_tokens *tk = &row->t.tokens;
+		bool no_tokens = !(tk->input | tk->output | tk->cache_read |
+				   tk->cache_write | tk->cache_write_1h | tk->reasoning);
+		if ((row->t.requests == 0 && !no_tokens) ||
+		    row->t.errors > row->t.requests ||
 		    row->t.unpriced > row->t.requests ||
 		    row->t.logged_cost_requests > row->t.requests)
 			BAD("row %u: inconsistent request counts", i);

@@ -276,6 +276,19 @@ def _openai_usage(root, tp, held):
     for b in root.get("data") or []:
         start = _ts(b.get("start_time"), tp)
         for r in b.get("results") or []:
+            if r.get("object") == "organization.costs.result":
+                amount = _dig(r, "amount.value")
+                if isinstance(amount, bool) or not isinstance(amount, (int, Decimal)):
+                    raise Reject("invalid cost")
+                if amount == 0:
+                    continue
+                item = r.get("line_item") or ""
+                out.append(_event(provider="openai",
+                                  model=item.split(",", 1)[0] or "unknown",
+                                  ts=start, agent=_s(r, "api_key_id"),
+                                  label=_s(r, "project_id"), requests=0,
+                                  cost=Decimal(amount)))
+                continue
             if r.get("object") not in (None, "organization.usage.completions.result"):
                 raise Reject("unsupported result object")
             ev = _event(provider="openai", model=_s(r, "model") or "unknown",

@@ -44,6 +44,7 @@ langfuse_observations.csv langfuse
 litellm_spend_logs.csv litellm
 openai_chat_completions.jsonl openai
 openai_org_usage_completions.jsonl openai-usage
+openai_org_costs.jsonl openai-usage
 openai_responses.jsonl openai
 EOF
 
@@ -57,11 +58,12 @@ assert t["requests"] == 10 and t["output_tokens"] == 3264, t
 assert t["cache_read_tokens"] == 128800 and t["cache_write_1h_tokens"] == 9011, t
 ' claude_code_session.jsonl.json || fail "claude_code_session: wrong totals"
 
-# The Costs API is not usage: refused by name, counted as rejected.
-"$BURNRATE" --store costs ingest --rejects costs.rej "$dir/openai_org_costs.jsonl" >/dev/null 2>&1 ||
-	fail "ingest of the costs page exited $?"
-grep -q "openai_org_costs.jsonl:1: unsupported result object 'organization.costs.result'" costs.rej ||
-	fail "the costs page is not rejected with its reason"
+# The Costs API: money per day and line item, without requests.
+"$PYTHON" -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+assert t["requests"] == 0 and t["cost_usd"] == 1144.752983, t
+' openai_org_costs.jsonl.json || fail "openai_org_costs: wrong totals"
 
 # An input whose format cannot be told fails, named; the others are kept.
 echo '{"hello":"world"}' >mystery.jsonl
@@ -82,4 +84,35 @@ rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "unknown format 'nosuch'; expected one of auto, generic, openai" u.err ||
 	fail "unknown --format: exit $rc, $(cat u.err)"
+# --map and --label: any shape, the label from a path (also inside a JSON
+# column of a CSV export). Expected values computed by hand from the
+# built-in gpt-4o price ($2.50 input, $10 output per 1M tokens).
+printf '%s\n' '{"ts":"2025-10-01T00:00:00Z","vendor":"openai","m":"gpt-4o","meta":{"team":"a"},"u":{"in":1000,"out":10}}' >g.jsonl
+"$BURNRATE" --quiet --store g1 ingest --format generic --map timestamp=ts \
+	--map provider=vendor --map model=m --map input_tokens=u.in \
+	--map output_tokens=u.out --label meta.team g.jsonl || fail "ingest with --map exited $?"
+[ "$("$BURNRATE" --store g1 report --by provider,model,label --as-of $asof --format csv | tail -n 1 | tr -d "\r")" = \
+  "openai,gpt-4o,a,1,0,1000,10,0,0,0,0,0.002600,0" ] || fail "--map on generic JSONL"
+printf '%s\n' 'timestamp,provider,model,meta,input_tokens' \
+	'2025-10-01T00:00:00Z,openai,gpt-4o,"{""team"":""zeta""}",1000' >g.csv
+"$BURNRATE" --quiet --store g2 ingest --label meta.team g.csv
+[ "$("$BURNRATE" --store g2 report --by label --as-of $asof --format csv | tail -n 1 | tr -d "\r")" = \
+  "zeta,1,0,1000,0,0,0,0,0,0.002500,0" ] || fail "--label inside a JSON column of a CSV"
+"$BURNRATE" --quiet --store g3 ingest --label metadata.user_api_key_alias \
+	"$dir/litellm_spend_logs.csv"
+"$BURNRATE" --store g3 report --by label --as-of $asof --format csv | grep -q '^ci-bot,6,1,' ||
+	fail "--label on the LiteLLM export"
+must_fail() { # STATUS ERRFILE CMD...
+	want=$1 errfile=$2
+	shift 2
+	set +e
+	"$@" >/dev/null 2>"$errfile"
+	rc=$?
+	set -e
+	[ $rc -eq "$want" ] || fail "'$*' exited $rc, want $want"
+}
+must_fail 2 map.err "$BURNRATE" --store g4 ingest --map bogus=x g.csv
+grep -q "unknown field 'bogus'" map.err || fail "--map bogus: $(cat map.err)"
+must_fail 2 map.err "$BURNRATE" --store g4 ingest --map model g.csv
+grep -q "invalid --map 'model': expected CANON=PATH" map.err || fail "--map model: $(cat map.err)"
 echo "formats: all checks passed"
