@@ -166,9 +166,10 @@ static const char usage_text[] =
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
 	"           [--source NAME] [--reprice] [--prices FILE] [--no-color]\n"
-	"           [--skip-corrupt]\n"
+	"           [--skip-corrupt] [--compare-costs]\n"
 	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
 	"           --reprice: price the stored tokens again with today's catalog\n"
+	"           --compare-costs: the catalog's and the logs' cost side by side\n"
 	"  prices   [--prices FILE] list [PATTERN] | show MODEL [--provider P]\n"
 	"           [--on DATE] | check\n"
 	"           the built-in price catalog (with FILE over it): list models,\n"
@@ -615,7 +616,8 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
 		   *by = "day", *format = "table", *output = NULL, *source = NULL,
 		   *prices = NULL;
-	bool no_color = false, skip_corrupt = false, reprice = false;
+	bool no_color = false, skip_corrupt = false, reprice = false,
+	     compare_costs = false;
 	char *pos[argc + 1];
 	int npos;
 	const struct option opts[] = {
@@ -625,6 +627,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 		{"--by", &by, NULL},         {"--format", &format, NULL},
 		{"--output", &output, NULL}, {"--source", &source, NULL},
 		{"--prices", &prices, NULL}, {"--reprice", NULL, &reprice},
+		{"--compare-costs", NULL, &compare_costs},
 		{"--no-color", NULL, &no_color}, {NULL, NULL, NULL}};
 	int rc = parse_options("report", argc, argv, opts, pos, &npos);
 	if (rc)
@@ -636,7 +639,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 		return usage_error("report: invalid --format '%s': expected table, "
 				   "csv or json", format);
 	struct br_err err = {0};
-	struct report_query q = {.source = source};
+	struct report_query q = {.source = source, .compare_costs = compare_costs};
 	if (prices && !reprice)
 		return usage_error("report: --prices needs --reprice (stored costs "
 				   "were priced at ingest)");

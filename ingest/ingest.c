@@ -494,7 +494,9 @@ static int walk(const char *dir, int depth, struct path_list *out,
 		if (e->d_name[0] == '.')
 			continue;
 		struct br_buf path = {0};
-		br_buf_printf(&path, "%s/%s", dir, e->d_name);
+		size_t n = strlen(dir);
+		br_buf_printf(&path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
+			      e->d_name);
 		struct stat st;
 		bool is_link = lstat(path.p, &st) == 0 && S_ISLNK(st.st_mode);
 		if (stat(path.p, &st) != 0) {

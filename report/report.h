@@ -41,6 +41,9 @@ struct report_query {
 	 * this one (report --reprice), from its stored token counts, service
 	 * tier, price day and input band; borrowed. */
 	const struct br_catalog *reprice;
+	/* Also show, per row, the catalog's cost and the logs' cost
+	 * (catalog_cost_usd, logged_cost_usd), side by side. */
+	bool compare_costs;
 };
 
 /* Parses a comma list of key names ("day,provider") into q->keys. An empty

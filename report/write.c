@@ -9,13 +9,22 @@
 /* The value columns of every row, in output order. */
 enum value_col {
 	V_REQUESTS, V_ERRORS, V_INPUT, V_OUTPUT, V_CACHE_READ, V_CACHE_WRITE,
-	V_CACHE_WRITE_1H, V_REASONING, V_COST, V_UNPRICED, V_NCOLS
+	V_CACHE_WRITE_1H, V_REASONING, V_COST, V_UNPRICED,
+	V_CATALOG_COST, V_LOGGED_COST, /* only with report --compare-costs */
+	V_NCOLS
 };
 
 static const char *const value_names[V_NCOLS] = {
 	"requests", "errors", "input_tokens", "output_tokens",
 	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-	"reasoning_tokens", "cost_usd", "unpriced_requests"};
+	"reasoning_tokens", "cost_usd", "unpriced_requests", "catalog_cost_usd",
+	"logged_cost_usd"};
+
+/* The value columns r shows. */
+static int value_cols(const struct report *r)
+{
+	return r->q.compare_costs ? V_NCOLS : V_CATALOG_COST;
+}
 
 /* Formats column c of t into buf (BR_MONEY_BUFSZ bytes). cache_write_tokens
  * counts both 5-minute and 1-hour writes. */
@@ -34,6 +43,8 @@ static const char *value_text(const struct red_totals *t, enum value_col c,
 	case V_REASONING: v = t->tokens.reasoning; break;
 	case V_UNPRICED: v = t->unpriced; break;
 	case V_COST: return br_money_format(t->cost, buf);
+	case V_CATALOG_COST: return br_money_format(t->calc_cost, buf);
+	case V_LOGGED_COST: return br_money_format(t->logged_cost, buf);
 	case V_NCOLS: break;
 	}
 	char tmp[24];
@@ -159,11 +170,11 @@ static void json_day_or_null(struct emit *e, int32_t day)
 
 /* Writes the value columns of t, each preceded by ",NAME:" in JSON or ","
  * in CSV. */
-static void emit_values(struct emit *e, const struct red_totals *t, bool json,
-			bool leading_comma)
+static void emit_values(struct emit *e, const struct red_totals *t, int ncols,
+			bool json, bool leading_comma)
 {
 	char buf[BR_MONEY_BUFSZ];
-	for (int c = 0; c < V_NCOLS; c++) {
+	for (int c = 0; c < ncols; c++) {
 		if (c || leading_comma)
 			emitc(e, ',');
 		if (json) {
@@ -202,11 +213,11 @@ static void write_json(const struct report *r, struct emit *e)
 			json_string(e, r->rows[i].key[k]);
 			emitc(e, ',');
 		}
-		emit_values(e, &r->rows[i].t, true, false);
+		emit_values(e, &r->rows[i].t, value_cols(r), true, false);
 		emitc(e, '}');
 	}
 	emits(e, "],\n\"totals\":{");
-	emit_values(e, &r->totals, true, false);
+	emit_values(e, &r->totals, value_cols(r), true, false);
 	emits(e, "},\n\"unpriced\":[");
 	char num[32];
 	for (size_t i = 0; i < r->nunpriced; i++) {
@@ -269,7 +280,7 @@ static void write_csv(const struct report *r, struct emit *e)
 			emitc(e, ',');
 		emits(e, report_key_name(r->q.keys[k]));
 	}
-	for (int c = 0; c < V_NCOLS; c++) {
+	for (int c = 0; c < value_cols(r); c++) {
 		emitc(e, ',');
 		emits(e, value_names[c]);
 	}
@@ -280,7 +291,7 @@ static void write_csv(const struct report *r, struct emit *e)
 				emitc(e, ',');
 			csv_cell(e, r->rows[i].key[k]);
 		}
-		emit_values(e, &r->rows[i].t, false, true);
+		emit_values(e, &r->rows[i].t, value_cols(r), false, true);
 		emits(e, "\r\n");
 	}
 }
@@ -290,11 +301,12 @@ static void write_csv(const struct report *r, struct emit *e)
 /* The table's columns: the keys, then these values. */
 static const enum value_col table_values[] = {
 	V_REQUESTS, V_ERRORS, V_INPUT, V_OUTPUT, V_CACHE_READ, V_CACHE_WRITE,
-	V_COST, V_UNPRICED};
+	V_COST, V_UNPRICED, V_CATALOG_COST, V_LOGGED_COST};
 static const char *const table_titles[] = {
 	"requests", "errors", "input", "output", "cache read", "cache write",
-	"cost (USD)", "unpriced"};
-#define TABLE_NVALUES (sizeof table_values / sizeof table_values[0])
+	"cost (USD)", "unpriced", "catalog (USD)", "logged (USD)"};
+/* The table shows the first 8 values, all 10 with --compare-costs. */
+#define TABLE_NVALUES(r) ((r)->q.compare_costs ? 10u : 8u)
 
 /* Display width: code points, control characters shown as '?'. */
 static size_t display_width(const char *s)
@@ -345,14 +357,14 @@ static const char *table_value(const struct red_totals *t, size_t c, char *buf)
 
 static void write_table(const struct report *r, bool color, FILE *out)
 {
-	size_t nk = r->q.nkeys, ncols = nk + TABLE_NVALUES;
+	size_t nk = r->q.nkeys, ncols = nk + TABLE_NVALUES(r);
 	size_t *width = br_calloc(ncols, sizeof *width);
 	char buf[2 * BR_MONEY_BUFSZ];
 	for (size_t k = 0; k < nk; k++)
 		width[k] = strlen(report_key_name(r->q.keys[k]));
 	if (width[0] < 5)
 		width[0] = 5; /* "TOTAL" */
-	for (size_t c = 0; c < TABLE_NVALUES; c++) {
+	for (size_t c = 0; c < TABLE_NVALUES(r); c++) {
 		width[nk + c] = strlen(table_titles[c]);
 		size_t w = strlen(table_value(&r->totals, c, buf));
 		if (w > width[nk + c])

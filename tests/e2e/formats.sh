@@ -102,6 +102,18 @@ printf '%s\n' 'timestamp,provider,model,meta,input_tokens' \
 	"$dir/litellm_spend_logs.csv"
 "$BURNRATE" --store g3 report --by label --as-of $asof --format csv | grep -q '^ci-bot,6,1,' ||
 	fail "--label on the LiteLLM export"
+# --compare-costs: the catalog's and the logs' cost side by side (LiteLLM
+# logs its spend; the sample's spends are its catalog prices).
+"$BURNRATE" --store s-litellm_spend_logs.csv report --as-of $asof --by model \
+	--compare-costs --format json >cmpc.json
+"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+assert t["logged_cost_usd"] == t["cost_usd"] > 0, t
+assert abs(t["catalog_cost_usd"] - t["logged_cost_usd"]) < 0.01 * t["cost_usd"], t
+assert all("catalog_cost_usd" in r for r in d["rows"])
+' cmpc.json || fail "--compare-costs"
 must_fail() { # STATUS ERRFILE CMD...
 	want=$1 errfile=$2
 	shift 2
