@@ -47,7 +47,7 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all deps check test unit e2e demo install clean torture bench
+.PHONY: all deps check test unit e2e demo install clean torture bench bench-forecast
 .DEFAULT_GOAL := all
 
 all: burnrate
@@ -108,6 +108,10 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libburnrate.a
 # Benchmarks; figures and how to read them are in docs/PERFORMANCE.md.
 bench: $(BUILD)/burnrate $(BUILD)/bench/mkstore
 	@BURNRATE=$(BUILD)/burnrate MKSTORE=$(BUILD)/bench/mkstore sh bench/store.sh
+
+# Backtest of the month-end projection (docs/FORECAST.md).
+bench-forecast: $(BUILD)/bench/forecast
+	@$(BUILD)/bench/forecast
 
 # Hundreds of SIGKILLs during ingest, compaction and backfill.
 torture: $(BUILD)/burnrate

@@ -166,7 +166,7 @@ static const char usage_text[] =
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
 	"           [--source NAME] [--reprice] [--prices FILE] [--no-color]\n"
-	"           [--skip-corrupt] [--compare-costs]\n"
+	"           [--skip-corrupt] [--compare-costs] [--budgets FILE]\n"
 	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
 	"           --reprice: price the stored tokens again with today's catalog\n"
 	"           --compare-costs: the catalog's and the logs' cost side by side\n"
@@ -615,7 +615,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
 		   *by = "day", *format = "table", *output = NULL, *source = NULL,
-		   *prices = NULL;
+		   *prices = NULL, *budgets_path = NULL;
 	bool no_color = false, skip_corrupt = false, reprice = false,
 	     compare_costs = false;
 	char *pos[argc + 1];
@@ -628,6 +628,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 		{"--output", &output, NULL}, {"--source", &source, NULL},
 		{"--prices", &prices, NULL}, {"--reprice", NULL, &reprice},
 		{"--compare-costs", NULL, &compare_costs},
+		{"--budgets", &budgets_path, NULL},
 		{"--no-color", NULL, &no_color}, {NULL, NULL, NULL}};
 	int rc = parse_options("report", argc, argv, opts, pos, &npos);
 	if (rc)
@@ -646,9 +647,19 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	if (report_parse_keys(by, &q, &err) != 0 ||
 	    report_parse_period(&q, since, until, month, as_of, &err) != 0)
 		return fail_with(&err);
-	struct br_catalog *catalog = NULL;
-	if (reprice && !(catalog = load_catalog(prices, &err)))
+	struct budget *budgets = NULL;
+	size_t nbudgets = 0;
+	if (budgets_path && budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0) {
+		err.status = BR_EXIT_USAGE;
 		return fail_with(&err);
+	}
+	q.budgets = budgets;
+	q.nbudgets = nbudgets;
+	struct br_catalog *catalog = NULL;
+	if (reprice && !(catalog = load_catalog(prices, &err))) {
+		budgets_free(budgets, nbudgets);
+		return fail_with(&err);
+	}
 	q.reprice = catalog;
 
 	struct store *s = store_open(g->store, false, &err);
@@ -658,6 +669,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	if (!r) {
 		store_free(s);
 		br_catalog_free(catalog);
+		budgets_free(budgets, nbudgets);
 		return fail_with(&err);
 	}
 	if (output) {
@@ -673,6 +685,7 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	report_free(r);
 	store_free(s);
 	br_catalog_free(catalog);
+	budgets_free(budgets, nbudgets);
 	return rc ? fail_with(&err) : BR_EXIT_OK;
 }
 

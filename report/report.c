@@ -229,6 +229,135 @@ static int collect(void *ctx, const struct store_row *stored)
 	return 0;
 }
 
+/* --------------------------------------------------------------- series */
+
+/* Daily spend over the window the projections learn from, overall and per
+ * budget: days window_first..as_of. */
+#define SERIES_DAYS 63
+
+struct series {
+	struct builder *b;
+	int32_t window_first;
+	int32_t first_seen;              /* first day with data, or NONE */
+	br_pico total[SERIES_DAYS];
+	br_pico *budget;                 /* nbudgets x SERIES_DAYS */
+};
+
+static int collect_series(void *ctx, const struct store_row *stored)
+{
+	struct series *sr = ctx;
+	struct store_row row = *stored;
+	if (sr->b->pricer && row.cost_source == BR_COST_FROM_CATALOG &&
+	    reprice(sr->b, &row) != 0)
+		return -1;
+	if (row.day > sr->b->r->q.as_of || row.day < sr->window_first)
+		return 0;
+	size_t i = (size_t)(row.day - sr->window_first);
+	sr->total[i] += row.t.cost;
+	if (sr->first_seen == BR_DAY_NONE || row.day < sr->first_seen)
+		sr->first_seen = row.day;
+	const struct report_query *q = &sr->b->r->q;
+	for (size_t k = 0; k < q->nbudgets; k++)
+		if (budget_matches(&q->budgets[k], row.provider, row.model,
+				   row.agent, row.label))
+			sr->budget[k * SERIES_DAYS + i] += row.t.cost;
+	return 0;
+}
+
+static double usd(br_pico v)
+{
+	return (double)v / (double)BR_PICO_PER_USD;
+}
+
+/* Projects a daily series over [start, end] from what is known up to
+ * as_of; *spent gets the exact spend of start..as_of. */
+static void project(const struct series *sr, const br_pico *daily,
+		    int32_t start, int32_t end, br_pico *spent,
+		    struct forecast *f)
+{
+	int32_t as_of = sr->b->r->q.as_of;
+	int32_t first = sr->first_seen == BR_DAY_NONE ? as_of : sr->first_seen;
+	if (first > start && start >= sr->window_first)
+		first = start; /* the period's days before any data were zero */
+	if (first < sr->window_first)
+		first = sr->window_first;
+	size_t n = (size_t)(as_of - first + 1);
+	double v[SERIES_DAYS];
+	*spent = 0;
+	for (size_t i = 0; i < n; i++) {
+		int32_t d = first + (int32_t)i;
+		br_pico p = daily[d - sr->window_first];
+		v[i] = usd(p);
+		if (d >= start && d <= end)
+			*spent += p;
+	}
+	forecast_period(v, n, first, start, end, f);
+}
+
+static void evaluate_budget(const struct series *sr, size_t k,
+			    struct budget_status *st)
+{
+	const struct budget *b = &sr->b->r->q.budgets[k];
+	int32_t as_of = sr->b->r->q.as_of;
+	st->b = b;
+	budget_period_range(b->period, as_of, &st->start, &st->end);
+	const br_pico *daily = sr->budget + k * SERIES_DAYS;
+	project(sr, daily, st->start, st->end, &st->spent, &st->f);
+	double limit = usd(b->limit);
+	st->utilization_pct = 100.0 * usd(st->spent) / limit;
+	st->crossed = 0;
+	for (size_t t = 0; t < b->nthresholds; t++)
+		if (st->spent * 100 >= b->limit * b->thresholds[t] &&
+		    b->thresholds[t] > st->crossed)
+			st->crossed = b->thresholds[t];
+	bool over_projected = b->forecast && st->f.projected >= limit;
+	st->status = st->spent >= b->limit ? "exceeded"
+		     : st->crossed >= 90 || over_projected ? "critical"
+		     : st->crossed >= 75 ? "warning" : "ok";
+	/* The day the limit is (or was) reached. */
+	st->runs_out = BR_DAY_NONE;
+	br_pico run = 0;
+	for (int32_t d = st->start; d <= as_of; d++) {
+		if (d >= sr->window_first)
+			run += daily[d - sr->window_first];
+		if (run >= b->limit) {
+			st->runs_out = d;
+			return;
+		}
+	}
+	if (st->f.daily_rate > 0) {
+		double days = (limit - usd(st->spent)) / st->f.daily_rate;
+		if (days < 3650)
+			st->runs_out = as_of + (int32_t)days + (days > (int32_t)days);
+	}
+}
+
+/* The projection of the month of as_of and the state of every budget. */
+static int outlook(struct builder *b, struct store *s, struct br_err *err)
+{
+	struct report *r = b->r;
+	struct series *sr = br_calloc(1, sizeof *sr);
+	sr->b = b;
+	sr->window_first = r->q.as_of - SERIES_DAYS + 1;
+	sr->first_seen = BR_DAY_NONE;
+	sr->budget = br_calloc(r->q.nbudgets * SERIES_DAYS + 1, sizeof *sr->budget);
+	struct store_query sq = {sr->window_first, r->q.as_of, r->q.source};
+	int rc = store_scan(s, &sq, collect_series, sr, err);
+	if (rc == 0) {
+		budget_period_range(BUDGET_MONTHLY, r->q.as_of, &r->month_start,
+				    &r->month_end);
+		project(sr, sr->total, r->month_start, r->month_end,
+			&r->month_to_date, &r->projection);
+		r->budgets = br_calloc(r->q.nbudgets + 1, sizeof *r->budgets);
+		r->nbudgets = r->q.nbudgets;
+		for (size_t k = 0; k < r->q.nbudgets; k++)
+			evaluate_budget(sr, k, &r->budgets[k]);
+	}
+	free(sr->budget);
+	free(sr);
+	return rc;
+}
+
 static int row_cmp(const void *a, const void *b, void *ctx)
 {
 	const struct report_row *x = a, *y = b;
@@ -269,6 +398,8 @@ struct report *report_run(struct store *s, const struct report_query *q,
 		b.pricer = br_pricer_new(q->reprice, BR_COST_CALCULATE);
 	struct store_query sq = {q->since, q->until, q->source};
 	int rc = store_scan(s, &sq, collect, &b, err);
+	if (rc == 0)
+		rc = outlook(&b, s, err);
 	r->npriced_with = br_dict_count(b.priced_with);
 	r->priced_with = br_calloc(r->npriced_with + 1, sizeof *r->priced_with);
 	for (size_t i = 0; i < r->npriced_with; i++)
@@ -313,6 +444,7 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < r->npriced_with; i++)
 		free(r->priced_with[i]);
 	free(r->priced_with);
+	free(r->budgets);
 	free((char *)r->q.source);
 	free(r);
 }

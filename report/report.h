@@ -31,6 +31,64 @@ enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON };
 /* Parses "table", "csv" or "json". Returns 0 or -1. */
 int report_format_parse(const char *s, enum report_format *out);
 
+/* -------------------------------------------------------------- forecast */
+
+/* A projection of spend over a period (docs/FORECAST.md). */
+struct forecast {
+	double actual;     /* spent in the period up to the last known day */
+	double projected;  /* actual + the projection of the days left */
+	double low, high;  /* the 80% interval of projected */
+	double daily_rate; /* mean projected spend per day left */
+	const char *method;
+};
+
+/* Projects spend to the end of [period_start, period_end] from daily[i],
+ * the spend of day first_day + i for i < n (the last is the day of the
+ * projection; days before first_day are unknown, not zero). */
+void forecast_period(const double *daily, size_t n, int32_t first_day,
+		     int32_t period_start, int32_t period_end,
+		     struct forecast *out);
+
+/* --------------------------------------------------------------- budgets */
+
+enum budget_period { BUDGET_DAILY, BUDGET_WEEKLY, BUDGET_MONTHLY };
+
+#define BUDGET_MAX_TERMS 4
+#define BUDGET_MAX_THRESHOLDS 16
+
+/* One row of a budgets file (DESIGN §7). */
+struct budget {
+	char *name, *scope, *recipients; /* scope as written ("*", "agent=x") */
+	enum budget_period period;
+	br_pico limit;
+	int thresholds[BUDGET_MAX_THRESHOLDS]; /* percents, as listed */
+	size_t nthresholds;
+	bool forecast;  /* alert when the projection passes the limit */
+	struct {
+		int key;    /* 0 provider, 1 model, 2 agent, 3 label */
+		char *value;
+	} terms[BUDGET_MAX_TERMS]; /* all must match; none: everything */
+	size_t nterms;
+	unsigned long line;
+};
+
+/* Loads a budgets CSV; errors name the file, line and value. The caller
+ * frees *out with budgets_free. */
+int budgets_load(const char *path, struct budget **out, size_t *n,
+		 struct br_err *err);
+void budgets_free(struct budget *v, size_t n);
+
+const char *budget_period_name(enum budget_period p);
+
+/* The period of kind p that contains day: [*start, *end]. Weeks are ISO
+ * weeks (Monday to Sunday). */
+void budget_period_range(enum budget_period p, int32_t day, int32_t *start,
+			 int32_t *end);
+
+/* Tells whether a row's keys fall in b's scope. */
+bool budget_matches(const struct budget *b, const char *provider,
+		    const char *model, const char *agent, const char *label);
+
 struct report_query {
 	int32_t since, until; /* inclusive; BR_DAY_NONE: open */
 	int32_t as_of;        /* data after this day is ignored */
@@ -44,6 +102,8 @@ struct report_query {
 	/* Also show, per row, the catalog's cost and the logs' cost
 	 * (catalog_cost_usd, logged_cost_usd), side by side. */
 	bool compare_costs;
+	const struct budget *budgets; /* borrowed; evaluated at as_of */
+	size_t nbudgets;
 };
 
 /* Parses a comma list of key names ("day,provider") into q->keys. An empty
@@ -73,6 +133,20 @@ struct report_unpriced {
 	uint64_t requests;
 };
 
+/* A budget's state at the report's as_of day (docs/FORECAST.md). */
+struct budget_status {
+	const struct budget *b;   /* borrowed from the query */
+	int32_t start, end;       /* the budget period containing as_of */
+	br_pico spent;            /* exact, start..as_of */
+	struct forecast f;        /* projected to end */
+	double utilization_pct;   /* spent / limit x 100 */
+	int crossed;              /* the highest threshold reached, or 0 */
+	const char *status;       /* ok, warning, critical or exceeded */
+	int32_t runs_out;         /* the day spend reaches the limit at the
+				   * projected rate (the day it did, when
+				   * exceeded); BR_DAY_NONE: not foreseeable */
+};
+
 struct report {
 	struct report_query q;   /* q.source is a copy owned by the report */
 	char timezone[64];
@@ -85,6 +159,12 @@ struct report {
 	size_t nunpriced;
 	char **skipped;          /* corrupt segments left out: path, problem */
 	size_t nskipped;
+	/* The month of as_of: spent so far (exact) and its projection. */
+	int32_t month_start, month_end;
+	br_pico month_to_date;
+	struct forecast projection;
+	struct budget_status *budgets; /* one per query budget, in order */
+	size_t nbudgets;
 	char **priced_with;      /* identities of the catalogs behind the
 				  * catalog-priced rows (br_catalog_identity),
 				  * sorted */

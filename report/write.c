@@ -1,6 +1,7 @@
 /* write.c - writes one report snapshot as JSON (DESIGN §6), CSV (RFC 4180,
  * formula-safe) or an aligned terminal table. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,80 @@ static void emit_values(struct emit *e, const struct red_totals *t, int ncols,
 	}
 }
 
+/* A USD estimate (a double) rounded to micro-dollars, as text. */
+static const char *usd_text(double v, char *buf)
+{
+	return br_money_format((br_pico)llround(v * 1e6) * 1000000, buf);
+}
+
+static void json_usd(struct emit *e, double v)
+{
+	char buf[BR_MONEY_BUFSZ];
+	emits(e, usd_text(v, buf));
+}
+
+static void json_pct(struct emit *e, double v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%.2f", v);
+	emits(e, buf);
+}
+
+/* "projection" and "budgets" (DESIGN §6). */
+static void write_json_outlook(const struct report *r, struct emit *e)
+{
+	char buf[BR_MONEY_BUFSZ], month[8];
+	br_month_format(r->q.as_of, month);
+	const struct forecast *f = &r->projection;
+	emits(e, "\"projection\":{\"month\":\"");
+	emits(e, month);
+	emits(e, "\",\"month_to_date_usd\":");
+	emits(e, br_money_format(r->month_to_date, buf));
+	emits(e, ",\"projected_usd\":");
+	json_usd(e, f->projected);
+	emits(e, ",\"low_usd\":");
+	json_usd(e, f->low);
+	emits(e, ",\"high_usd\":");
+	json_usd(e, f->high);
+	emits(e, ",\"confidence\":0.8,\"method\":");
+	json_string(e, f->method);
+	emits(e, "},\n\"budgets\":[");
+	for (size_t i = 0; i < r->nbudgets; i++) {
+		const struct budget_status *st = &r->budgets[i];
+		emits(e, i ? ",\n{\"name\":" : "\n{\"name\":");
+		json_string(e, st->b->name);
+		emits(e, ",\"scope\":");
+		json_string(e, st->b->scope);
+		emits(e, ",\"period\":");
+		json_string(e, budget_period_name(st->b->period));
+		emits(e, ",\"period_start\":");
+		json_day_or_null(e, st->start);
+		emits(e, ",\"period_end\":");
+		json_day_or_null(e, st->end);
+		emits(e, ",\"limit_usd\":");
+		emits(e, br_money_format(st->b->limit, buf));
+		emits(e, ",\"spent_usd\":");
+		emits(e, br_money_format(st->spent, buf));
+		emits(e, ",\"projected_usd\":");
+		json_usd(e, st->f.projected);
+		emits(e, ",\"low_usd\":");
+		json_usd(e, st->f.low);
+		emits(e, ",\"high_usd\":");
+		json_usd(e, st->f.high);
+		emits(e, ",\"utilization_pct\":");
+		json_pct(e, st->utilization_pct);
+		emits(e, ",\"threshold_crossed\":");
+		snprintf(buf, sizeof buf, "%d", st->crossed);
+		emits(e, buf);
+		emits(e, ",\"runs_out\":");
+		json_day_or_null(e, st->runs_out);
+		emits(e, ",\"status\":");
+		json_string(e, st->status);
+		emitc(e, '}');
+	}
+	emitc(e, ']');
+}
+
 static void write_json(const struct report *r, struct emit *e)
 {
 	char asof[11];
@@ -218,7 +293,9 @@ static void write_json(const struct report *r, struct emit *e)
 	}
 	emits(e, "],\n\"totals\":{");
 	emit_values(e, &r->totals, value_cols(r), true, false);
-	emits(e, "},\n\"unpriced\":[");
+	emits(e, "},\n");
+	write_json_outlook(r, e);
+	emits(e, ",\n\"unpriced\":[");
 	char num[32];
 	for (size_t i = 0; i < r->nunpriced; i++) {
 		emits(e, i ? ",{\"provider\":" : "{\"provider\":");
@@ -428,6 +505,25 @@ static void write_table(const struct report *r, bool color, FILE *out)
 				r->unpriced[i].model,
 				(unsigned long long)r->unpriced[i].requests);
 		fputs("); add prices with --prices FILE\n", out);
+	}
+	char month[8], a[BR_MONEY_BUFSZ], b[BR_MONEY_BUFSZ], c[BR_MONEY_BUFSZ],
+		d[BR_MONEY_BUFSZ];
+	br_month_format(r->q.as_of, month);
+	fprintf(out, "%s: %s spent to date, projected %s (80%%: %s to %s)\n",
+		month, br_money_format(r->month_to_date, a),
+		usd_text(r->projection.projected, b), usd_text(r->projection.low, c),
+		usd_text(r->projection.high, d));
+	for (size_t i = 0; i < r->nbudgets; i++) {
+		const struct budget_status *st = &r->budgets[i];
+		char day[11] = "-";
+		if (st->runs_out != BR_DAY_NONE)
+			br_day_format(st->runs_out, day);
+		fprintf(out, "budget %s (%s, %s): %s of %s, %.1f%%, projected %s, "
+			"runs out %s: %s\n", st->b->name, st->b->scope,
+			budget_period_name(st->b->period),
+			br_money_format(st->spent, a), br_money_format(st->b->limit, b),
+			st->utilization_pct, usd_text(st->f.projected, c), day,
+			st->status);
 	}
 	for (size_t i = 0; i < r->npriced_with; i++)
 		fprintf(out, "%s with %s\n", r->q.reprice ? "re-priced" : "priced",

@@ -1,0 +1,94 @@
+#!/bin/sh
+# outlook.sh - month-end projections and budgets in reports, on histories
+# whose answers are known: a steady spend projects to itself with a narrow
+# interval; budgets report spent (exact), utilization, the highest
+# threshold crossed, the day they run out and their status; scopes and
+# periods select the right rows; every format shows the same numbers; bad
+# budget files are refused naming file, line and value (exit 2).
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+# 60 days of exactly $10.00 a day (1M gpt-4o input tokens at $2.50 = $2.50,
+# four requests a day) for agent "bot", plus $1 a day for agent "other".
+"$PYTHON" - <<'EOF'
+import datetime as dt
+with open("steady.jsonl", "w") as f:
+    d0 = dt.date(2025, 8, 22)
+    for i in range(60):
+        day = d0 + dt.timedelta(days=i)
+        for k in range(4):
+            f.write('{"timestamp":"%sT1%d:00:00Z","provider":"openai","model":"gpt-4o",'
+                    '"agent":"bot","request_id":"b%d-%d","usage":{"input_tokens":1000000}}\n'
+                    % (day, k, i, k))
+        f.write('{"timestamp":"%sT12:00:00Z","provider":"openai","model":"gpt-4o",'
+                '"agent":"other","request_id":"o%d","usage":{"input_tokens":400000}}\n'
+                % (day, i))
+EOF
+"$BURNRATE" --quiet --store s ingest steady.jsonl || fail "ingest exited $?"
+printf '%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' \
+	'all,*,monthly,300,50;75;90;100,yes,a@example.com' \
+	'bot,agent=bot,monthly,400,,yes,' \
+	'other-week,agent=other;provider=openai,weekly,5,50;100,no,' \
+	'tight,agent=bot,daily,9,,yes,' >budgets.csv
+# As of 2025-10-10 (a Friday): October so far is 10 days x $11.
+"$BURNRATE" --store s report --as-of 2025-10-10 --month 2025-10 --by agent \
+	--budgets budgets.csv --format json --output r.json || fail "report exited $?"
+"$PYTHON" - r.json <<'EOF' || fail "projection or budgets wrong (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["projection"]
+assert p["month"] == "2025-10" and p["month_to_date_usd"] == 110.0, p
+# A steady $11/day projects to 31 x $11 within a narrow interval.
+assert abs(p["projected_usd"] - 341.0) < 0.5, p
+assert p["low_usd"] <= p["projected_usd"] <= p["high_usd"], p
+assert p["high_usd"] - p["low_usd"] < 0.1 * p["projected_usd"], p
+assert p["confidence"] == 0.8
+b = {x["name"]: x for x in d["budgets"]}
+a = b["all"]
+assert a["spent_usd"] == 110.0 and a["utilization_pct"] == 36.67, a
+assert a["period_start"] == "2025-10-01" and a["period_end"] == "2025-10-31", a
+# The projection (341) passes the limit (300): critical, runs out when
+# 300 is reached at $11/day: day 28 (27.3 days of spend).
+assert a["status"] == "critical" and a["threshold_crossed"] == 0, a
+assert a["runs_out"] == "2025-10-28", a
+bot = b["bot"]
+assert bot["spent_usd"] == 100.0 and bot["status"] == "ok", bot
+assert abs(bot["projected_usd"] - 310.0) < 0.5, bot
+o = b["other-week"]
+# ISO week of Fri 2025-10-10: Mon 10-06 .. Sun 10-12; 5 days x $1.
+assert (o["period_start"], o["period_end"]) == ("2025-10-06", "2025-10-12"), o
+assert o["spent_usd"] == 5.0 and o["threshold_crossed"] == 100, o
+assert o["status"] == "exceeded" and o["runs_out"] == "2025-10-10", o
+t = b["tight"]
+assert t["spent_usd"] == 10.0 and t["status"] == "exceeded", t
+assert t["runs_out"] == "2025-10-10", t
+EOF
+# The table says the same.
+"$BURNRATE" --store s report --as-of 2025-10-10 --month 2025-10 --by agent \
+	--budgets budgets.csv --no-color >r.txt
+grep -q '^2025-10: 110.000000 spent to date, projected 341\.' r.txt &&
+	grep -q '^budget other-week (agent=other;provider=openai, weekly): 5.000000 of 5.000000, 100.0%.*: exceeded$' r.txt ||
+	fail "the table disagrees: $(cat r.txt)"
+# Without history before the month, on its first day: still an answer.
+"$BURNRATE" --store s report --as-of 2025-08-22 --format json --output first.json
+"$PYTHON" -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["projection"]
+assert p["month_to_date_usd"] == 11.0 and p["projected_usd"] > 11.0, p
+assert p["low_usd"] >= 11.0 and p["high_usd"] > p["projected_usd"], p
+' first.json || fail "projection on the first day of data"
+
+# Bad budget files: exit 2, naming file, line and value.
+bad() { # EXPECTED-MESSAGE CSV-LINE
+	printf '%s\n%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' "$2" >bad.csv
+	set +e
+	"$BURNRATE" --store s report --budgets bad.csv >/dev/null 2>bad.err
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] && grep -q "$1" bad.err || fail "bad budget '$2': exit $rc, $(cat bad.err)"
+}
+bad "bad.csv:2: invalid period 'yearly'" 'x,*,yearly,10,,,'
+bad "bad.csv:2: invalid limit_usd '-5'" 'x,*,monthly,-5,,,'
+bad "bad.csv:2: invalid scope 'team=x'" 'x,team=x,monthly,5,,,'
+bad "bad.csv:2: invalid thresholds '50;abc'" 'x,*,monthly,5,50;abc,,'
+bad "bad.csv:2: invalid forecast 'maybe'" 'x,*,monthly,5,,maybe,'
+echo "outlook: all checks passed"
