@@ -164,7 +164,7 @@ static const char usage_text[] =
 	"           bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
 	"           --replace: a backfill whose data replaces the source's days\n"
 	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
-	"           [--by KEYS] [--format table|csv|json] [--output FILE]\n"
+	"           [--by KEYS] [--format table|csv|json|xlsx|html] [--output FILE]\n"
 	"           [--source NAME] [--reprice] [--prices FILE] [--no-color]\n"
 	"           [--skip-corrupt] [--compare-costs] [--budgets FILE]\n"
 	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
@@ -597,12 +597,17 @@ static int write_report_file(const struct report *r, enum report_format f,
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path,
 			     (long)getpid()) >= sizeof tmp)
 		return br_fail(err, "output path too long: '%s'", path);
-	FILE *out = fopen(tmp, "w");
-	if (!out)
-		return br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
-	int rc = report_write(r, f, false, out, err);
-	if (fclose(out) != 0 && rc == 0)
-		rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));
+	int rc;
+	if (f == REPORT_XLSX) {
+		rc = report_write_xlsx(r, tmp, err);
+	} else {
+		FILE *out = fopen(tmp, "w");
+		if (!out)
+			return br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
+		rc = report_write(r, f, false, out, err);
+		if (fclose(out) != 0 && rc == 0)
+			rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));
+	}
 	if (rc == 0 && rename(tmp, path) != 0)
 		rc = br_fail(err, "cannot rename '%s' to '%s': %s", tmp, path,
 			     strerror(errno));
@@ -638,7 +643,9 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	enum report_format f;
 	if (report_format_parse(format, &f) != 0)
 		return usage_error("report: invalid --format '%s': expected table, "
-				   "csv or json", format);
+				   "csv, json, xlsx or html", format);
+	if (f == REPORT_XLSX && !output)
+		return usage_error("report: --format xlsx needs --output FILE");
 	struct br_err err = {0};
 	struct report_query q = {.source = source, .compare_costs = compare_costs};
 	if (prices && !reprice)

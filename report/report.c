@@ -15,8 +15,8 @@ const char *report_key_name(enum report_key k)
 
 int report_format_parse(const char *s, enum report_format *out)
 {
-	static const char *const names[] = {"table", "csv", "json"};
-	for (int i = 0; i < 3; i++)
+	static const char *const names[] = {"table", "csv", "json", "xlsx", "html"};
+	for (int i = 0; i < 5; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum report_format)i;
 			return 0;
@@ -102,8 +102,13 @@ int report_parse_period(struct report_query *q, const char *since,
 
 /* ------------------------------------------------------------------ query */
 
+const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS] = {
+	REPORT_DAY, REPORT_PROVIDER, REPORT_MODEL, REPORT_AGENT};
+
 struct builder {
 	struct report *r;
+	struct br_dict *bd_ids[REPORT_BREAKDOWNS]; /* value -> breakdown row */
+	size_t bd_cap[REPORT_BREAKDOWNS];
 	struct br_dict *groups;   /* joined key values -> row index */
 	struct br_dict *unpriced; /* "provider\0model" -> unpriced index */
 	struct br_dict *priced_with; /* catalog identities seen */
@@ -159,6 +164,30 @@ static void add_unpriced(struct builder *b, const struct store_row *row)
 			br_strdup(row->provider), br_strdup(row->model), 0};
 	}
 	r->unpriced[id].requests += row->t.unpriced;
+}
+
+/* Adds row to breakdown k of the report. */
+static void add_breakdown(struct builder *b, int k, const struct store_row *row)
+{
+	struct report *r = b->r;
+	char buf[64];
+	const char *v = key_value(report_breakdown_keys[k], row, buf);
+	uint32_t vid = br_dict_intern(r->values, v, strlen(v));
+	if (!b->bd_ids[k])
+		b->bd_ids[k] = br_dict_new();
+	uint32_t id = br_dict_intern(b->bd_ids[k], (const char *)&vid, sizeof vid);
+	if (id == r->breakdown[k].nrows) {
+		if (id == b->bd_cap[k]) {
+			b->bd_cap[k] = b->bd_cap[k] ? b->bd_cap[k] * 2 : 16;
+			r->breakdown[k].rows = br_realloc(
+				r->breakdown[k].rows,
+				b->bd_cap[k] * sizeof *r->breakdown[k].rows);
+		}
+		struct report_row *nr = &r->breakdown[k].rows[r->breakdown[k].nrows++];
+		memset(nr, 0, sizeof *nr);
+		nr->key[0] = br_dict_str(r->values, vid, NULL);
+	}
+	red_totals_add(&r->breakdown[k].rows[id].t, &row->t);
 }
 
 /* Prices the stored totals of row again with the builder's pricer. */
@@ -220,6 +249,8 @@ static int collect(void *ctx, const struct store_row *stored)
 	}
 	red_totals_add(&r->rows[id].t, &row->t);
 	red_totals_add(&r->totals, &row->t);
+	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
+		add_breakdown(b, k, row);
 	if (r->first_day == BR_DAY_NONE || row->day < r->first_day)
 		r->first_day = row->day;
 	if (r->last_day == BR_DAY_NONE || row->day > r->last_day)
@@ -370,6 +401,15 @@ static int row_cmp(const void *a, const void *b, void *ctx)
 	return 0;
 }
 
+/* Highest cost first, then by name. */
+static int cost_desc(const void *a, const void *b)
+{
+	const struct report_row *x = a, *y = b;
+	if (x->t.cost != y->t.cost)
+		return x->t.cost > y->t.cost ? -1 : 1;
+	return strcmp(x->key[0], y->key[0]);
+}
+
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -407,6 +447,8 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	qsort(r->priced_with, r->npriced_with, sizeof *r->priced_with, str_cmp);
 	br_dict_free(b.groups);
 	br_dict_free(b.unpriced);
+	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
+		br_dict_free(b.bd_ids[k]);
 	br_dict_free(b.priced_with);
 	br_pricer_free(b.pricer);
 	br_buf_free(&b.key);
@@ -422,6 +464,16 @@ struct report *report_run(struct store *s, const struct report_query *q,
 		r->nskipped = i + 1;
 	}
 	qsort_r(r->rows, r->nrows, sizeof *r->rows, row_cmp, &r->q.nkeys);
+	for (int k = 0; k < REPORT_BREAKDOWNS; k++) {
+		r->breakdown[k].key = report_breakdown_keys[k];
+		size_t one = 1;
+		if (r->breakdown[k].key == REPORT_DAY)
+			qsort_r(r->breakdown[k].rows, r->breakdown[k].nrows,
+				sizeof *r->rows, row_cmp, &one);
+		else
+			qsort(r->breakdown[k].rows, r->breakdown[k].nrows,
+			      sizeof *r->rows, cost_desc);
+	}
 	if (r->nunpriced)
 		qsort(r->unpriced, r->nunpriced, sizeof *r->unpriced, unpriced_cmp);
 	return r;
@@ -445,6 +497,8 @@ void report_free(struct report *r)
 		free(r->priced_with[i]);
 	free(r->priced_with);
 	free(r->budgets);
+	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
+		free(r->breakdown[k].rows);
 	free((char *)r->q.source);
 	free(r);
 }

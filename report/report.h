@@ -26,9 +26,10 @@ enum report_key {
 /* The key's name as it appears in output ("day", "week", ...). */
 const char *report_key_name(enum report_key k);
 
-enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON };
+enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON, REPORT_XLSX,
+		     REPORT_HTML };
 
-/* Parses "table", "csv" or "json". Returns 0 or -1. */
+/* Parses "table", "csv", "json", "xlsx" or "html". Returns 0 or -1. */
 int report_format_parse(const char *s, enum report_format *out);
 
 /* -------------------------------------------------------------- forecast */
@@ -120,6 +121,10 @@ int report_parse_period(struct report_query *q, const char *since,
 			const char *until, const char *month,
 			const char *as_of, struct br_err *err);
 
+/* The keys of struct report's breakdowns, in order. */
+#define REPORT_BREAKDOWNS 4
+extern const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS];
+
 /* One output row: the values of the query's keys (key[i] for keys[i]),
  * owned by the report's dictionary, and the totals of its group. */
 struct report_row {
@@ -159,6 +164,14 @@ struct report {
 	size_t nunpriced;
 	char **skipped;          /* corrupt segments left out: path, problem */
 	size_t nskipped;
+	/* Totals of the period per day, provider, model and agent, whatever
+	 * the grouping: breakdown[i].rows[j].key[0] is the value. Days ascend;
+	 * the others are sorted by cost, highest first. */
+	struct {
+		enum report_key key;
+		struct report_row *rows;
+		size_t nrows;
+	} breakdown[REPORT_BREAKDOWNS];
 	/* The month of as_of: spent so far (exact) and its projection. */
 	int32_t month_start, month_end;
 	br_pico month_to_date;
@@ -180,7 +193,16 @@ struct report *report_run(struct store *s, const struct report_query *q,
 			  struct br_err *err);
 void report_free(struct report *r);
 
-/* Writes r to out in format f. Fails on a write error (status
+/* Writes r as an XLSX workbook to path (xlsx.c): sheets Summary, Rows,
+ * Daily, By provider, By model, By agent (with charts), Budgets, Unpriced.
+ * With SOURCE_DATE_EPOCH set, the same report gives the same bytes. */
+int report_write_xlsx(const struct report *r, const char *path,
+		      struct br_err *err);
+
+/* Writes r as one self-contained HTML page (html.c). */
+int report_write_html(const struct report *r, FILE *out, struct br_err *err);
+
+/* Writes r to out in format f (not xlsx, which needs a path). Fails on a write error (status
  * BR_EXIT_FAILURE). color asks the table writer for ANSI colour. */
 int report_write(const struct report *r, enum report_format f, bool color,
 		 FILE *out, struct br_err *err);

@@ -548,6 +548,14 @@ int report_write(const struct report *r, enum report_format f, bool color,
 	case REPORT_TABLE:
 		write_table(r, color, out);
 		break;
+	case REPORT_HTML:
+		emit_flush(&e);
+		br_buf_free(&e.b);
+		return report_write_html(r, out, err);
+	case REPORT_XLSX:
+		br_buf_free(&e.b);
+		return br_fail_status(err, BR_EXIT_USAGE,
+				      "xlsx needs a file: use --output FILE");
 	}
 	emit_flush(&e);
 	br_buf_free(&e.b);

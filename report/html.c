@@ -1,0 +1,273 @@
+/* html.c - the report as one self-contained HTML page: inline CSS, inline
+ * SVG charts, no script and no external request of any kind; readable on
+ * a phone. The same numbers as every other format. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static void esc(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default:
+			if ((unsigned char)*s < 0x20)
+				fputc('?', out);
+			else
+				fputc(*s, out);
+		}
+	}
+}
+
+static const char *money(br_pico v, char *buf)
+{
+	return br_money_format(v, buf);
+}
+
+static const char *estimate(double v, char *buf)
+{
+	return br_money_format((br_pico)llround(v * 1e6) * 1000000, buf);
+}
+
+static double usd(br_pico v)
+{
+	return (double)v / (double)BR_PICO_PER_USD;
+}
+
+static const char style[] =
+	"body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
+	"margin:0 auto;max-width:1100px;padding:12px;color:#1d2733;background:#fff}"
+	"h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.4em 0 .4em}"
+	".meta{color:#5b6776;font-size:.9em}"
+	".cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}"
+	".card{flex:1 1 150px;border:1px solid #d8dee6;border-radius:8px;padding:10px}"
+	".card b{display:block;font-size:1.25em}"
+	".card span{color:#5b6776;font-size:.85em}"
+	".scroll{overflow-x:auto}"
+	"table{border-collapse:collapse;font-size:.85em;min-width:100%}"
+	"th,td{padding:4px 8px;border-bottom:1px solid #e6eaef;text-align:right;"
+	"white-space:nowrap}th{background:#f3f5f8}"
+	"td.k,th.k{text-align:left}"
+	".ok{background:#c6efce}.warning{background:#ffeb9c}"
+	".critical{background:#f8cbad}.exceeded{background:#ff7c80}"
+	"svg{width:100%;height:auto;display:block}"
+	"svg text{font-size:11px;fill:#5b6776}";
+
+/* A line chart of daily spend, with the projected rate dashed. */
+static void daily_chart(FILE *out, const struct report *r)
+{
+	const struct report_row *rows = r->breakdown[0].rows;
+	size_t n = r->breakdown[0].nrows;
+	if (n == 0)
+		return;
+	int32_t first, last = r->q.as_of > r->month_end ? r->q.as_of : r->month_end;
+	br_day_parse(rows[0].key[0], &first);
+	int32_t data_last;
+	br_day_parse(rows[n - 1].key[0], &data_last);
+	if (data_last > last)
+		last = data_last;
+	double max = r->projection.daily_rate;
+	for (size_t i = 0; i < n; i++)
+		if (usd(rows[i].t.cost) > max)
+			max = usd(rows[i].t.cost);
+	if (max <= 0)
+		max = 1;
+	const double W = 760, H = 220, L = 60, B = 24;
+	double span = last > first ? (double)(last - first) : 1;
+	fprintf(out, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+		"aria-label=\"daily spend\"><title>Daily spend (USD)</title>\n",
+		W + L + 10, H + B + 10);
+	for (int g = 0; g <= 4; g++) {
+		double y = 5 + H - H * g / 4;
+		fprintf(out, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"#e6eaef\"/><text x=\"%.0f\" y=\"%.1f\" "
+			"text-anchor=\"end\">$%.2f</text>\n",
+			L, L + W, y, y, L - 4, y + 4, max * g / 4);
+	}
+	fputs("<polyline fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"2\" points=\"", out);
+	for (size_t i = 0; i < n; i++) {
+		int32_t d;
+		br_day_parse(rows[i].key[0], &d);
+		fprintf(out, "%.1f,%.1f ", L + W * (d - first) / span,
+			5 + H - H * usd(rows[i].t.cost) / max);
+	}
+	fputs("\"/>\n", out);
+	if (r->q.as_of < r->month_end && r->q.as_of >= first) {
+		double y = 5 + H - H * r->projection.daily_rate / max;
+		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"#e07b00\" stroke-width=\"2\" stroke-dasharray=\"6 4\">"
+			"<title>projected daily spend</title></line>\n",
+			L + W * (r->q.as_of + 1 - first) / span,
+			L + W * (r->month_end - first) / span, y, y);
+	}
+	char a[11], b[11];
+	br_day_format(first, a);
+	br_day_format(last, b);
+	fprintf(out, "<text x=\"%.0f\" y=\"%.0f\">%s</text><text x=\"%.0f\" "
+		"y=\"%.0f\" text-anchor=\"end\">%s</text></svg>\n",
+		L, H + B, a, L + W, H + B, b);
+}
+
+/* Horizontal bars of cost for one breakdown (the 12 largest). */
+static void bar_chart(FILE *out, const struct report *r, int k)
+{
+	const struct report_row *rows = r->breakdown[k].rows;
+	size_t n = r->breakdown[k].nrows < 12 ? r->breakdown[k].nrows : 12;
+	if (n == 0)
+		return;
+	double max = usd(rows[0].t.cost) > 0 ? usd(rows[0].t.cost) : 1;
+	const double W = 520, L = 230, RH = 20;
+	fprintf(out, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\"><title>Spend by "
+		"%s</title>\n", L + W + 110, RH * (double)n + 6,
+		report_key_name(r->breakdown[k].key));
+	char buf[BR_MONEY_BUFSZ];
+	for (size_t i = 0; i < n; i++) {
+		double y = 3 + RH * (double)i, w = W * usd(rows[i].t.cost) / max;
+		char label[64];
+		snprintf(label, sizeof label, "%.34s%s", rows[i].key[0],
+			 strlen(rows[i].key[0]) > 34 ? "…" : "");
+		fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", L - 6,
+			y + 13);
+		esc(out, *label ? label : "(none)");
+		fprintf(out, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.0f\" fill=\"#2f6fde\"/><text x=\"%.1f\" y=\"%.1f\">"
+			"$%s</text>\n", L, y, w > 1 ? w : 1, RH - 6, L + w + 4, y + 13,
+			money(rows[i].t.cost, buf));
+	}
+	fputs("</svg>\n", out);
+}
+
+static const char *const value_names[] = {
+	"requests", "errors", "input_tokens", "output_tokens",
+	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+	"reasoning_tokens", "cost_usd", "unpriced_requests"};
+
+static void value_cells(FILE *out, const struct red_totals *t)
+{
+	char buf[BR_MONEY_BUFSZ];
+	uint64_t v[] = {t->requests, t->errors, t->tokens.input, t->tokens.output,
+			t->tokens.cache_read,
+			t->tokens.cache_write + t->tokens.cache_write_1h,
+			t->tokens.cache_write_1h, t->tokens.reasoning};
+	for (size_t i = 0; i < 8; i++)
+		fprintf(out, "<td>%llu</td>", (unsigned long long)v[i]);
+	fprintf(out, "<td>%s</td><td>%llu</td>", money(t->cost, buf),
+		(unsigned long long)t->unpriced);
+}
+
+static void rows_table(FILE *out, const struct report *r)
+{
+	fputs("<div class=\"scroll\"><table id=\"rows\"><tr>", out);
+	for (size_t k = 0; k < r->q.nkeys; k++)
+		fprintf(out, "<th class=\"k\">%s</th>", report_key_name(r->q.keys[k]));
+	for (size_t c = 0; c < 10; c++)
+		fprintf(out, "<th>%s</th>", value_names[c]);
+	fputs("</tr>\n", out);
+	for (size_t i = 0; i < r->nrows; i++) {
+		fputs("<tr>", out);
+		for (size_t k = 0; k < r->q.nkeys; k++) {
+			fputs("<td class=\"k\">", out);
+			esc(out, r->rows[i].key[k]);
+			fputs("</td>", out);
+		}
+		value_cells(out, &r->rows[i].t);
+		fputs("</tr>\n", out);
+	}
+	fputs("<tr><th class=\"k\">TOTAL</th>", out);
+	for (size_t k = 1; k < r->q.nkeys; k++)
+		fputs("<th></th>", out);
+	value_cells(out, &r->totals);
+	fputs("</tr></table></div>\n", out);
+}
+
+int report_write_html(const struct report *r, FILE *out, struct br_err *err)
+{
+	char a[BR_MONEY_BUFSZ], b[BR_MONEY_BUFSZ], c[BR_MONEY_BUFSZ],
+		d[BR_MONEY_BUFSZ], day[11], month[8];
+	br_day_format(r->q.as_of, day);
+	br_month_format(r->q.as_of, month);
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+		"'none'; style-src 'unsafe-inline'; img-src data:\">"
+		"<title>burnrate report %s</title><style>%s</style></head><body>\n",
+		day, style);
+	fprintf(out, "<h1>LLM spend</h1><p class=\"meta\">as of %s, time zone ", day);
+	esc(out, r->timezone);
+	fputs(", burnrate " BR_VERSION "</p>\n<div class=\"cards\">", out);
+	fprintf(out, "<div class=\"card\"><span>total of the period</span>"
+		"<b id=\"total\">$%s</b></div>", money(r->totals.cost, a));
+	fprintf(out, "<div class=\"card\"><span>%s to date</span><b id=\"mtd\">$%s</b>"
+		"</div>", month, money(r->month_to_date, b));
+	fprintf(out, "<div class=\"card\"><span>%s projected (80%%: $%s to $%s)"
+		"</span><b id=\"projected\">$%s</b></div>", month,
+		estimate(r->projection.low, c), estimate(r->projection.high, d),
+		estimate(r->projection.projected, a));
+	fprintf(out, "<div class=\"card\"><span>requests (%llu unpriced)</span>"
+		"<b>%llu</b></div></div>\n", (unsigned long long)r->totals.unpriced,
+		(unsigned long long)r->totals.requests);
+	fputs("<h2>Daily spend</h2>\n", out);
+	daily_chart(out, r);
+	if (r->nbudgets) {
+		fputs("<h2>Budgets</h2><div class=\"scroll\"><table id=\"budgets\"><tr>"
+		      "<th class=\"k\">budget</th><th class=\"k\">scope</th>"
+		      "<th class=\"k\">period</th><th>spent</th><th>limit</th>"
+		      "<th>projected</th><th>used</th><th class=\"k\">runs out</th>"
+		      "<th class=\"k\">status</th></tr>\n", out);
+		for (size_t i = 0; i < r->nbudgets; i++) {
+			const struct budget_status *st = &r->budgets[i];
+			char ro[11] = "-";
+			if (st->runs_out != BR_DAY_NONE)
+				br_day_format(st->runs_out, ro);
+			fputs("<tr><td class=\"k\">", out);
+			esc(out, st->b->name);
+			fputs("</td><td class=\"k\">", out);
+			esc(out, st->b->scope);
+			fprintf(out, "</td><td class=\"k\">%s</td><td>$%s</td><td>$%s</td>"
+				"<td>$%s</td><td>%.1f%%</td><td class=\"k\">%s</td>"
+				"<td class=\"k %s\">%s</td></tr>\n",
+				budget_period_name(st->b->period), money(st->spent, a),
+				money(st->b->limit, b), estimate(st->f.projected, c),
+				st->utilization_pct, ro, st->status, st->status);
+		}
+		fputs("</table></div>\n", out);
+	}
+	static const char *const titles[] = {NULL, "By provider", "By model", "By agent"};
+	for (int k = 1; k < REPORT_BREAKDOWNS; k++) {
+		fprintf(out, "<h2>%s</h2>\n", titles[k]);
+		bar_chart(out, r, k);
+	}
+	fputs("<h2>Report</h2>\n", out);
+	rows_table(out, r);
+	if (r->nunpriced) {
+		fputs("<h2>Unpriced</h2><table id=\"unpriced\"><tr><th class=\"k\">"
+		      "provider</th><th class=\"k\">model</th><th>requests</th></tr>\n",
+		      out);
+		for (size_t i = 0; i < r->nunpriced; i++) {
+			fputs("<tr><td class=\"k\">", out);
+			esc(out, r->unpriced[i].provider);
+			fputs("</td><td class=\"k\">", out);
+			esc(out, r->unpriced[i].model);
+			fprintf(out, "</td><td>%llu</td></tr>\n",
+				(unsigned long long)r->unpriced[i].requests);
+		}
+		fputs("</table>\n", out);
+	}
+	fputs("<p class=\"meta\">", out);
+	for (size_t i = 0; i < r->npriced_with; i++) {
+		fputs(r->q.reprice ? "re-priced with " : "priced with ", out);
+		esc(out, r->priced_with[i]);
+		fputs("<br>", out);
+	}
+	fputs("</p></body></html>\n", out);
+	if (fflush(out) != 0 || ferror(out))
+		return br_fail(err, "cannot write report: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# reports.sh - the XLSX and HTML reports show the JSON report's numbers.
+# XLSX: read back with openpyxl (every row of the Rows sheet, the totals, the
+# month and budget figures), its charts exist and reference the right
+# ranges, status colours are conditional formats, and SOURCE_DATE_EPOCH
+# makes it byte-identical. HTML: self-contained (no URL of any kind), the
+# same totals, and rendered by headless Chromium (Debian's chromium) to a
+# PNG and a DOM whose totals match.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+"$BURNRATE" --quiet --store s ingest "$root/samples/logs" 2>/dev/null ||
+	fail "ingest of samples exited $?"
+q="--as-of 2025-10-20 --month 2025-10 --by day,provider --budgets $root/samples/budgets.csv"
+"$BURNRATE" --store s report $q --format json --output r.json || fail "json report exited $?"
+SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx \
+	--output r.xlsx || fail "xlsx report exited $?"
+"$PYTHON" - r.json r.xlsx <<'EOF' || fail "the XLSX disagrees with the JSON report (above)"
+import json, re, sys, zipfile
+import openpyxl
+d = json.load(open(sys.argv[1]))
+wb = openpyxl.load_workbook(sys.argv[2])
+assert wb.sheetnames == ["Summary", "Rows", "Daily", "By provider", "By model",
+                         "By agent", "Budgets", "Unpriced"], wb.sheetnames
+keys = d["group_by"]
+rows = list(wb["Rows"].iter_rows(values_only=True))
+header = list(rows[0])
+fields = list(d["rows"][0].keys())
+assert header == fields, (header, fields)
+assert len(rows) - 1 == len(d["rows"]), (len(rows), len(d["rows"]))
+for got, want in zip(rows[1:], d["rows"]):
+    for name, v in zip(header, got):
+        w = want[name]
+        assert (abs(v - w) < 5e-7 if isinstance(w, float) else v == w), (name, v, w)
+summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+for k, v in d["totals"].items():
+    assert abs(summary[k] - v) < 5e-7, (k, summary[k], v)
+p = d["projection"]
+assert abs(summary["month to date"] - p["month_to_date_usd"]) < 5e-7
+assert abs(summary["projected month total"] - p["projected_usd"]) < 5e-7
+assert abs(summary["projection low (80%)"] - p["low_usd"]) < 5e-7
+budgets = list(wb["Budgets"].iter_rows(values_only=True))
+assert len(budgets) - 1 == len(d["budgets"]) > 0
+for got, want in zip(budgets[1:], d["budgets"]):
+    g = dict(zip(budgets[0], got))
+    assert g["name"] == want["name"] and g["status"] == want["status"], (g, want)
+    assert abs(g["spent_usd"] - want["spent_usd"]) < 5e-7, (g, want)
+    assert abs(g["utilization"] * 100 - want["utilization_pct"]) < 0.01, (g, want)
+cf = wb["Budgets"].conditional_formatting
+assert len(list(cf)) >= 1, "no conditional format for the status column"
+unpriced = list(wb["Unpriced"].iter_rows(values_only=True))[1:]
+assert [(a, b, c) for a, b, c in unpriced] == \
+    [(u["provider"], u["model"], u["requests"]) for u in d["unpriced"]], unpriced
+# Daily: one row per day of data, then the rest of the month projected.
+daily = list(wb["Daily"].iter_rows(values_only=True))
+assert daily[0][0] == "day" and daily[-1][0] == "2025-10-31", daily[-1]
+days = {r["day"] for r in d["rows"]}
+assert {r[0] for r in daily[1:] if r[1] is not None} == days
+# Charts: one per breakdown sheet, referencing its own ranges.
+z = zipfile.ZipFile(sys.argv[2])
+charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
+assert len(charts) == 4, charts
+refs = " ".join(f for c in charts
+               for f in re.findall(r"<c:f>([^<]*)</c:f>", z.read(c).decode()))
+n = len(daily)  # the last row, counting the header
+for want in ("Daily!$A$2:$A$%d" % n, "Daily!$J$2:$J$%d" % n,
+             "Daily!$L$2:$L$%d" % n, "'By provider'!$J$2", "'By model'!$J$2",
+             "'By agent'!$J$2"):
+    assert want in refs, (want, refs)
+assert wb["Rows"].freeze_panes == "A2" and wb["Rows"].auto_filter.ref
+assert wb.properties.title == "burnrate spend report"
+EOF
+SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx --output again.xlsx
+cmp -s r.xlsx again.xlsx || fail "the XLSX is not byte-identical under SOURCE_DATE_EPOCH"
+set +e
+"$BURNRATE" --store s report --format xlsx >/dev/null 2>x.err
+rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "xlsx needs --output FILE" x.err || fail "xlsx without --output: exit $rc"
+
+# HTML: self-contained, same totals, rendered by Chromium.
+"$BURNRATE" --store s report $q --format html --output r.html || fail "html report exited $?"
+if grep -Eiq 'https?:|//[a-z]|src=|href=|@import|url\(' r.html; then
+	fail "the HTML refers to something outside itself: $(grep -Eio 'https?:[^"]*|src=[^ ]*|href=[^ ]*|url\([^)]*' r.html | head -3)"
+fi
+total=$("$PYTHON" -c 'import json,sys; print("%.6f" % json.load(open(sys.argv[1]))["totals"]["cost_usd"])' r.json)
+grep -q "<b id=\"total\">\$$total</b>" r.html || fail "the HTML total is not \$$total"
+chromium=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$chromium" ] || fail "no chromium to render the HTML (make deps installs it)"
+export HOME="$tmp"
+# A proxy that does not exist: any network request would fail, and the
+# page must render all the same.
+timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
+	--proxy-server=127.0.0.1:9 --window-size=412,2400 --screenshot="$tmp/r.png" \
+	"file://$tmp/r.html" >chromium.log 2>&1 || fail "chromium exited $?: $(tail -3 chromium.log)"
+[ -s r.png ] && [ "$(head -c 8 r.png | od -An -c | tr -d ' ')" = '211PNG\r\n032\n' ] ||
+	fail "chromium wrote no PNG"
+timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
+	--proxy-server=127.0.0.1:9 --dump-dom "file://$tmp/r.html" >dom.html 2>chromium.log ||
+	fail "chromium --dump-dom exited $?"
+grep -q "<b id=\"total\">\$$total</b>" dom.html || fail "the rendered page does not show \$$total"
+grep -q '<svg' dom.html || fail "the rendered page has no chart"
+echo "reports: all checks passed"
