@@ -647,7 +647,8 @@ static int cmd_report(const struct globals *g, int argc, char **argv)
 	if (f == REPORT_XLSX && !output)
 		return usage_error("report: --format xlsx needs --output FILE");
 	struct br_err err = {0};
-	struct report_query q = {.source = source, .compare_costs = compare_costs};
+	struct report_query q = {.source = source, .compare_costs = compare_costs,
+				 .breakdowns = f == REPORT_XLSX || f == REPORT_HTML};
 	if (prices && !reprice)
 		return usage_error("report: --prices needs --reprice (stored costs "
 				   "were priced at ingest)");

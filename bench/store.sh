@@ -25,4 +25,10 @@ run() { # label args...
 run "full year, --by day,provider,model,agent, json" --by day,provider,model,agent --format json
 run "full year, --by month, table" --by month --format table
 run "full year, --by model, csv" --by model --format csv
+run "full year, --by day,provider,model,agent, csv" --by day,provider,model,agent --format csv
+run "full year, --by day,provider,model,agent, table" --by day,provider,model,agent --format table
+run "full year, --by day,provider,model,agent, xlsx" --by day,provider,model,agent --format xlsx --output "$out/year.xlsx"
+run "full year, --by day,provider,model,agent, html" --by day,provider,model,agent --format html --output "$out/year.html"
+run "full year, --by day,provider, xlsx" --by day,provider --format xlsx --output "$out/year-dp.xlsx"
+run "full year, --by day,provider, html" --by day,provider --format html --output "$out/year-dp.html"
 "$bin" --store "$out/store-year" report --as-of 2025-12-31 --by month --format csv | head -3

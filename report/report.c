@@ -105,10 +105,22 @@ int report_parse_period(struct report_query *q, const char *since,
 const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS] = {
 	REPORT_DAY, REPORT_PROVIDER, REPORT_MODEL, REPORT_AGENT};
 
+#define DAY_SLOTS 1024
+
+/* Interned date key values, memoised by day (formatting a date costs more
+ * than looking it up). */
+struct value_cache {
+	int32_t day[3][DAY_SLOTS]; /* day + 1 of the slot, 0: empty */
+	uint32_t day_id[3][DAY_SLOTS];
+};
+
 struct builder {
 	struct report *r;
-	struct br_dict *bd_ids[REPORT_BREAKDOWNS]; /* value -> breakdown row */
+	struct value_cache vc;
+	uint32_t *bd_row[REPORT_BREAKDOWNS]; /* value id -> breakdown row + 1 */
+	size_t bd_rcap[REPORT_BREAKDOWNS];
 	size_t bd_cap[REPORT_BREAKDOWNS];
+	const char *last_pricing;  /* the pricing string interned last */
 	struct br_dict *groups;   /* joined key values -> row index */
 	struct br_dict *unpriced; /* "provider\0model" -> unpriced index */
 	struct br_dict *priced_with; /* catalog identities seen */
@@ -147,6 +159,26 @@ static const char *key_value(enum report_key k, const struct store_row *row,
 	return "";
 }
 
+/* The id in r->values of key k's value for row. */
+static uint32_t value_id(struct builder *b, enum report_key k,
+			 const struct store_row *row)
+{
+	struct value_cache *c = &b->vc;
+	char buf[64];
+	if (k <= REPORT_MONTH) {
+		size_t slot = (size_t)row->day & (DAY_SLOTS - 1);
+		if (c->day[k][slot] == row->day + 1)
+			return c->day_id[k][slot];
+		const char *v = key_value(k, row, buf);
+		uint32_t id = br_dict_intern(b->r->values, v, strlen(v));
+		c->day[k][slot] = row->day + 1;
+		c->day_id[k][slot] = id;
+		return id;
+	}
+	const char *v = key_value(k, row, buf);
+	return br_dict_intern(b->r->values, v, strlen(v));
+}
+
 static void add_unpriced(struct builder *b, const struct store_row *row)
 {
 	struct report *r = b->r;
@@ -170,24 +202,31 @@ static void add_unpriced(struct builder *b, const struct store_row *row)
 static void add_breakdown(struct builder *b, int k, const struct store_row *row)
 {
 	struct report *r = b->r;
-	char buf[64];
-	const char *v = key_value(report_breakdown_keys[k], row, buf);
-	uint32_t vid = br_dict_intern(r->values, v, strlen(v));
-	if (!b->bd_ids[k])
-		b->bd_ids[k] = br_dict_new();
-	uint32_t id = br_dict_intern(b->bd_ids[k], (const char *)&vid, sizeof vid);
-	if (id == r->breakdown[k].nrows) {
-		if (id == b->bd_cap[k]) {
+	uint32_t vid = value_id(b, report_breakdown_keys[k], row);
+	if (vid >= b->bd_rcap[k]) {
+		size_t cap = b->bd_rcap[k] ? b->bd_rcap[k] : 64;
+		while (cap <= vid)
+			cap *= 2;
+		b->bd_row[k] = br_realloc(b->bd_row[k], cap * sizeof *b->bd_row[k]);
+		memset(b->bd_row[k] + b->bd_rcap[k], 0,
+		       (cap - b->bd_rcap[k]) * sizeof *b->bd_row[k]);
+		b->bd_rcap[k] = cap;
+	}
+	if (!b->bd_row[k][vid]) {
+		size_t n = r->breakdown[k].nrows;
+		if (n == b->bd_cap[k]) {
 			b->bd_cap[k] = b->bd_cap[k] ? b->bd_cap[k] * 2 : 16;
 			r->breakdown[k].rows = br_realloc(
 				r->breakdown[k].rows,
 				b->bd_cap[k] * sizeof *r->breakdown[k].rows);
 		}
-		struct report_row *nr = &r->breakdown[k].rows[r->breakdown[k].nrows++];
+		struct report_row *nr = &r->breakdown[k].rows[n];
 		memset(nr, 0, sizeof *nr);
 		nr->key[0] = br_dict_str(r->values, vid, NULL);
+		r->breakdown[k].nrows = n + 1;
+		b->bd_row[k][vid] = (uint32_t)n + 1;
 	}
-	red_totals_add(&r->breakdown[k].rows[id].t, &row->t);
+	red_totals_add(&r->breakdown[k].rows[b->bd_row[k][vid] - 1].t, &row->t);
 }
 
 /* Prices the stored totals of row again with the builder's pricer. */
@@ -226,15 +265,15 @@ static int collect(void *ctx, const struct store_row *stored)
 	if (b->pricer && row->cost_source == BR_COST_FROM_CATALOG &&
 	    reprice(b, row) != 0)
 		return -1;
-	if (row->cost_source == BR_COST_FROM_CATALOG)
+	if (row->cost_source == BR_COST_FROM_CATALOG &&
+	    row->pricing != b->last_pricing) {
 		br_dict_intern(b->priced_with, row->pricing, strlen(row->pricing));
-	char buf[64];
+		b->last_pricing = row->pricing;
+	}
 	uint32_t ids[REPORT_KEY_COUNT];
 	/* The group is identified by the ids of its key values. */
-	for (size_t i = 0; i < r->q.nkeys; i++) {
-		const char *v = key_value(r->q.keys[i], row, buf);
-		ids[i] = br_dict_intern(r->values, v, strlen(v));
-	}
+	for (size_t i = 0; i < r->q.nkeys; i++)
+		ids[i] = value_id(b, r->q.keys[i], row);
 	uint32_t id = br_dict_intern(b->groups, (const char *)ids,
 				     r->q.nkeys * sizeof ids[0]);
 	if (id == r->nrows) {
@@ -249,7 +288,7 @@ static int collect(void *ctx, const struct store_row *stored)
 	}
 	red_totals_add(&r->rows[id].t, &row->t);
 	red_totals_add(&r->totals, &row->t);
-	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
+	for (int k = 0; r->q.breakdowns && k < REPORT_BREAKDOWNS; k++)
 		add_breakdown(b, k, row);
 	if (r->first_day == BR_DAY_NONE || row->day < r->first_day)
 		r->first_day = row->day;
@@ -448,7 +487,7 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	br_dict_free(b.groups);
 	br_dict_free(b.unpriced);
 	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
-		br_dict_free(b.bd_ids[k]);
+		free(b.bd_row[k]);
 	br_dict_free(b.priced_with);
 	br_pricer_free(b.pricer);
 	br_buf_free(&b.key);

@@ -105,6 +105,7 @@ struct report_query {
 	bool compare_costs;
 	const struct budget *budgets; /* borrowed; evaluated at as_of */
 	size_t nbudgets;
+	bool breakdowns; /* fill struct report's breakdowns (xlsx, html) */
 };
 
 /* Parses a comma list of key names ("day,provider") into q->keys. An empty
@@ -164,9 +165,9 @@ struct report {
 	size_t nunpriced;
 	char **skipped;          /* corrupt segments left out: path, problem */
 	size_t nskipped;
-	/* Totals of the period per day, provider, model and agent, whatever
-	 * the grouping: breakdown[i].rows[j].key[0] is the value. Days ascend;
-	 * the others are sorted by cost, highest first. */
+	/* With q.breakdowns, totals of the period per day, provider, model
+	 * and agent, whatever the grouping: breakdown[i].rows[j].key[0] is the
+	 * value. Days ascend; the others are sorted by cost, highest first. */
 	struct {
 		enum report_key key;
 		struct report_row *rows;
