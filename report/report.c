@@ -502,10 +502,13 @@ struct report *report_run(struct store *s, const struct report_query *q,
 		r->skipped[2 * i + 1] = br_strdup(problem);
 		r->nskipped = i + 1;
 	}
-	qsort_r(r->rows, r->nrows, sizeof *r->rows, row_cmp, &r->q.nkeys);
+	if (r->nrows)
+		qsort_r(r->rows, r->nrows, sizeof *r->rows, row_cmp, &r->q.nkeys);
 	for (int k = 0; k < REPORT_BREAKDOWNS; k++) {
 		r->breakdown[k].key = report_breakdown_keys[k];
 		size_t one = 1;
+		if (!r->breakdown[k].nrows)
+			continue;
 		if (r->breakdown[k].key == REPORT_DAY)
 			qsort_r(r->breakdown[k].rows, r->breakdown[k].nrows,
 				sizeof *r->rows, row_cmp, &one);
