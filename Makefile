@@ -17,7 +17,7 @@ PKG_CONFIG ?= pkg-config
 # Everything the build, the tests and the demo need, as Debian packages.
 DEB_PACKAGES = pkg-config zlib1g-dev libisal-dev libarchive-dev libcsv-dev \
 	libjansson-dev libxlsxwriter-dev libesmtp-dev libcunit1-dev \
-	python3 python3-aiosmtpd python3-openpyxl chromium
+	python3 python3-aiosmtpd python3-openpyxl chromium zstd lz4 xz-utils
 
 ifeq ($(SANITIZE),)
 BUILD ?= build
@@ -28,7 +28,7 @@ SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=
 endif
 
 # Libraries with a .pc file; libcsv ships none.
-PKGS = zlib libisal jansson xlsxwriter
+PKGS = zlib libisal jansson xlsxwriter libarchive
 LIB_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIB_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null)

@@ -158,8 +158,10 @@ static const char usage_text[] =
 	"  ingest   [--format F] [--map CANON=PATH]... [--label PATH]\n"
 	"           [--source NAME] [--prices FILE]\n"
 	"           [--cost-mode auto|calculate|display] [--jobs N]\n"
-	"           [--rejects FILE] [--no-dedupe] [--replace FROM..TO] PATH...\n"
-	"           read logs (files, directories, '-' for stdin; plain or .gz);\n"
+	"           [--rejects FILE] [--no-dedupe] [--replace FROM..TO]\n"
+	"           [--max-ratio N] PATH...\n"
+	"           read logs: files, directories, '-' for stdin; plain, gzip,\n"
+	"           zstd, xz, bzip2, lz4, or zip/tar archives (told by content);\n"
 	"           F: auto (default), generic, openai, anthropic, gemini,\n"
 	"           bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
 	"           --replace: a backfill whose data replaces the source's days\n"
@@ -459,7 +461,7 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 {
 	const char *format = "auto", *source = "default", *prices = NULL,
 		   *cost_mode = "auto", *jobs = NULL, *rejects_path = NULL,
-		   *replace = NULL, *label = NULL;
+		   *replace = NULL, *label = NULL, *max_ratio = NULL;
 	bool no_dedupe = false;
 	char *pos[argc + 1];
 	const char *map_args[argc + 1];
@@ -467,6 +469,7 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 	const struct option opts[] = {
 		{"--map", NULL, NULL, map_args, &nmaps},
 		{"--label", &label, NULL},
+		{"--max-ratio", &max_ratio, NULL},
 		{"--format", &format, NULL},     {"--source", &source, NULL},
 		{"--prices", &prices, NULL},     {"--cost-mode", &cost_mode, NULL},
 		{"--jobs", &jobs, NULL},         {"--rejects", &rejects_path, NULL},
@@ -505,6 +508,15 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 				   "from 1 to 1024", jobs);
 	if (!*source)
 		return usage_error("ingest: --source must not be empty");
+	if (max_ratio) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(max_ratio, &end, 10);
+		if (errno || *end || v < 2 || v > 1000000 || max_ratio[0] == '-')
+			return usage_error("ingest: invalid --max-ratio '%s': expected "
+					   "a factor from 2 to 1000000", max_ratio);
+		io.max_ratio = v;
+	}
 
 	struct br_err err = {0};
 	struct br_catalog *catalog = load_catalog(prices, &err);

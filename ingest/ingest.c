@@ -1,6 +1,8 @@
 /* ingest.c - the ingest driver: walks paths, reads each input, splits it
  * into records, hands them to the format parser, rejects or dedupes them,
  * prices the events and feeds the sink. */
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,6 +84,8 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 		g->opts.only_from = BR_DAY_NONE;
 	if (!g->opts.max_record)
 		g->opts.max_record = INGEST_MAX_RECORD_DEFAULT;
+	if (!g->opts.max_ratio)
+		g->opts.max_ratio = INGEST_MAX_RATIO_DEFAULT;
 	g->sink = *sink;
 	g->seen = br_dict_new();
 	g->pending = br_dict_new();
@@ -348,11 +352,12 @@ static size_t resume_take(struct resume *rs, struct br_hasher *h,
 	return take;
 }
 
-/* Reads one input from fd to its end and reports it to the sink. key is a
- * plain file's canonical path (NULL for standard input): such a file may
- * resume where an earlier run ended, and its partial last line waits. */
-static int ingest_fd(struct ingest *g, int fd, const char *name,
-		     const char *key, struct br_err *err)
+/* Reads one input from src (over fd, or an archive member when fd is -1)
+ * to its end and reports it to the sink. key is a plain file's canonical
+ * path (NULL otherwise): such a file may resume where an earlier run
+ * ended, and its partial last line waits. Takes src. */
+static int ingest_source(struct ingest *g, struct source *src, int fd,
+			 const char *name, const char *key, struct br_err *err)
 {
 	struct input_state st = {.g = g, .in = {.name = name, .key = key}};
 	struct br_hasher h;
@@ -370,7 +375,7 @@ static int ingest_fd(struct ingest *g, int fd, const char *name,
 	g->pending = br_dict_new();
 	if (g->sink.begin)
 		g->sink.begin(g->sink.ctx, name);
-	struct source *src = source_open(fd, name);
+	source_set_max_ratio(src, g->opts.max_ratio);
 	int rc = 0;
 	for (;;) {
 		ssize_t n = source_read(src, g->chunk, READ_CHUNK, &st.err);
@@ -397,7 +402,7 @@ static int ingest_fd(struct ingest *g, int fd, const char *name,
 			break;
 	}
 	bool partial = g->line.len > 0 || st.overlong;
-	if (rc == 0 && partial && key && !source_compressed(src)) {
+	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src)) {
 		/* A log being written: its last line waits for the next run. */
 		st.in.waiting = true;
 		st.in.bytes -= st.line_len;
@@ -431,11 +436,113 @@ static int ingest_fd(struct ingest *g, int fd, const char *name,
 			br_dict_intern(g->seen, id, n);
 		}
 	} else {
+		/* Nothing of a failed input counts, not even in the stats. */
 		g->stats.failed_inputs++;
+		g->stats.records -= st.in.records;
+		g->stats.events -= st.in.events;
+		g->stats.rejected -= st.in.rejected;
+		g->stats.duplicates -= st.in.duplicates;
 		br_fail(err, "%s", st.err.msg);
 	}
 	if (g->sink.end)
 		g->sink.end(g->sink.ctx, &st.in, rc == 0, st.err.msg);
+	return rc;
+}
+
+static int ingest_fd(struct ingest *g, int fd, const char *name,
+		     const char *key, struct br_err *err)
+{
+	return ingest_source(g, source_open(fd, name), fd, name, key, err);
+}
+
+static bool is_log_name(const char *name);
+
+/* Tells whether the first bytes of a file are a container libarchive
+ * reads: zstd, xz, bzip2, lz4, zip, 7z, or a tar archive. gzip is read by
+ * ISA-L (source.c), also when it holds a tar, which libarchive then gets. */
+static bool libarchive_magic(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *magic;
+		size_t len, off;
+	} m[] = {
+		{"\x28\xb5\x2f\xfd", 4, 0},         /* zstd */
+		{"\xfd\x37\x7a\x58\x5a\x00", 6, 0}, /* xz */
+		{"BZh", 3, 0},                       /* bzip2 */
+		{"\x04\x22\x4d\x18", 4, 0},         /* lz4 */
+		{"PK\x03\x04", 4, 0},                /* zip */
+		{"PK\x05\x06", 4, 0},                /* empty zip */
+		{"7z\xbc\xaf\x27\x1c", 6, 0},        /* 7z */
+		{"ustar", 5, 257},                   /* tar */
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (n >= m[i].off + m[i].len &&
+		    memcmp(p + m[i].off, m[i].magic, m[i].len) == 0)
+			return true;
+	return false;
+}
+
+/* Ingests every log member of an archive (or the one stream of a file
+ * compressed with zstd, xz, bzip2 or lz4), each as its own input named
+ * "archive:member". A member that cannot be read fails alone; an archive
+ * whose structure breaks stops there, failing. */
+static int ingest_archive(struct ingest *g, int fd, const char *path,
+			  struct br_err *err)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_all(a);
+	/* Containers only: libarchive's text formats (mtree, shar) would
+	 * claim a compressed log; raw bids last and takes a lone stream. */
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_raw(a);
+	int rc = 0;
+	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK) {
+		rc = br_fail(err, "%s: cannot read the archive: %s", path,
+			     archive_error_string(a));
+		archive_read_free(a);
+		return rc;
+	}
+	struct archive_entry *e;
+	struct br_buf name = {0};
+	for (;;) {
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			rc = br_fail(err, "%s: corrupt archive: %s", path,
+				     archive_error_string(a));
+			struct ingest_input in = {.name = path};
+			g->stats.failed_inputs++;
+			if (g->sink.begin)
+				g->sink.begin(g->sink.ctx, path);
+			if (g->sink.end)
+				g->sink.end(g->sink.ctx, &in, false, err->msg);
+			break;
+		}
+		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
+		const char *member = archive_entry_pathname(e);
+		if (!raw && (archive_entry_filetype(e) != AE_IFREG || !member ||
+			     !is_log_name(member)))
+			continue;
+		br_buf_reset(&name);
+		if (raw)
+			br_buf_puts(&name, path);
+		else
+			br_buf_printf(&name, "%s:%s", path, member);
+		struct br_err e2 = {0};
+		if (ingest_source(g, source_open_member(a, name.p), -1, name.p,
+				  NULL, &e2) != 0) {
+			rc = br_fail(err, "%s", e2.msg);
+			if (archive_errno(a) != 0 && raw)
+				break;
+		}
+		if (raw)
+			break;
+	}
+	br_buf_free(&name);
+	archive_read_free(a);
 	return rc;
 }
 
@@ -536,6 +643,15 @@ static int ingest_file(struct ingest *g, const char *path, struct br_err *err)
 		if (g->sink.end)
 			g->sink.end(g->sink.ctx, &in, false, e.msg);
 		return -1;
+	}
+	unsigned char head[512];
+	ssize_t n = pread(fd, head, sizeof head, 0);
+	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
+		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
+		       source_gzip_holds_tar(fd)))) {
+		int rc = ingest_archive(g, fd, path, err);
+		close(fd);
+		return rc;
 	}
 	char *key = realpath(path, NULL);
 	int rc = ingest_fd(g, fd, path, key ? key : path, err);

@@ -15,6 +15,11 @@
 
 #include "core/core.h"
 
+/* Default cap on decompression: an input may decompress to at most this
+ * many times its compressed size (plus 16 MiB); more is refused as a
+ * decompression bomb. Log text compresses 5-50 times. */
+#define INGEST_MAX_RATIO_DEFAULT 1000
+
 /* Default cap on one record's length; a longer record is rejected. */
 #define INGEST_MAX_RECORD_DEFAULT ((size_t)16 << 20)
 
@@ -38,6 +43,7 @@ struct ingest_opts {
 	bool no_dedupe;       /* true: keep records whose request_id was seen */
 	FILE *rejects;        /* NULL: rejected records are only counted */
 	size_t max_record;    /* 0: INGEST_MAX_RECORD_DEFAULT */
+	uint64_t max_ratio;   /* 0: INGEST_MAX_RATIO_DEFAULT */
 	/* When only_from is not BR_DAY_NONE, a record whose day in zone tz is
 	 * outside [only_from, only_to] is rejected (a backfill's range). */
 	const struct br_tz *tz;
@@ -112,8 +118,10 @@ void ingest_free(struct ingest *g);
 
 /* Ingests path: a regular file, a directory (every regular file below it,
  * recursively, in byte order of their paths; hidden entries are skipped), or
- * "-" for standard input. Each file is one input, detected as gzip by its
- * magic bytes. A record that cannot be used is rejected: counted, and written
+ * "-" for standard input. Containers are told by their magic bytes, not
+ * their names: gzip (read with ISA-L), zstd, xz, bzip2 and lz4 streams are
+ * one input; zip, tar and compressed tar archives give one input per log
+ * member, named "archive:member". A file is one input otherwise. A record that cannot be used is rejected: counted, and written
  * to the rejects stream as "file:line: reason: record". A request_id already
  * seen during this struct ingest's life counts once.
  *

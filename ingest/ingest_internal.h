@@ -14,6 +14,19 @@ struct source;
 
 /* Wraps fd (not closed by source_free). name is used in messages. */
 struct source *source_open(int fd, const char *name);
+
+struct archive;
+
+/* Reads the current member of archive a (borrowed); a member that is
+ * itself gzip-compressed is decompressed too. */
+struct source *source_open_member(struct archive *a, const char *name);
+
+/* Tells whether the gzip file fd holds a tar archive. */
+bool source_gzip_holds_tar(int fd);
+
+/* Caps decompression: reading fails once the output exceeds ratio times
+ * the compressed bytes behind it plus 16 MiB (0: no cap). */
+void source_set_max_ratio(struct source *src, uint64_t ratio);
 void source_free(struct source *src);
 
 /* Tells whether the input turned out to be compressed (valid after the

@@ -1,5 +1,8 @@
 /* source.c - the bytes of one input: plain, or gzip (multi-member)
- * decompressed with ISA-L, detected by magic bytes. */
+ * decompressed with ISA-L, detected by magic bytes; read from a file
+ * descriptor or from a member of an archive (libarchive). Decompression is
+ * capped relative to the compressed size, against decompression bombs. */
+#include <archive.h>
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
 #include <stdlib.h>
@@ -12,7 +15,11 @@
 
 struct source {
 	int fd;
+	struct archive *archive; /* read the current member of it instead */
 	const char *name;
+	uint64_t max_ratio;      /* 0: no cap */
+	uint64_t in_start;       /* the archive's compressed bytes at open */
+	uint64_t in_total, out_total;
 	bool probed, gzip, eof, member_done;
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
 	size_t in_len, in_off;
@@ -26,6 +33,19 @@ struct source *source_open(int fd, const char *name)
 	src->name = name;
 	src->in = br_malloc(SOURCE_CHUNK);
 	return src;
+}
+
+struct source *source_open_member(struct archive *a, const char *name)
+{
+	struct source *src = source_open(-1, name);
+	src->archive = a;
+	src->in_start = (uint64_t)archive_filter_bytes(a, -1);
+	return src;
+}
+
+void source_set_max_ratio(struct source *src, uint64_t ratio)
+{
+	src->max_ratio = ratio;
 }
 
 void source_free(struct source *src)
@@ -45,18 +65,59 @@ static ssize_t fill(struct source *src, struct br_err *err)
 		src->in_off = 0;
 	}
 	for (;;) {
-		ssize_t r = read(src->fd, src->in + src->in_len,
+		ssize_t r;
+		if (src->archive) {
+			r = archive_read_data(src->archive, src->in + src->in_len,
+					      SOURCE_CHUNK - src->in_len);
+			if (r < 0)
+				return br_fail(err, "%s: cannot read from the archive: %s",
+					       src->name,
+					       archive_error_string(src->archive)
+						       ? archive_error_string(src->archive)
+						       : "corrupt data");
+		} else {
+			r = read(src->fd, src->in + src->in_len,
 				 SOURCE_CHUNK - src->in_len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return br_fail(err, "%s: cannot read: %s", src->name,
-				       strerror(errno));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return br_fail(err, "%s: cannot read: %s", src->name,
+					       strerror(errno));
+		}
 		src->in_len += (size_t)r;
+		src->in_total += (uint64_t)r;
 		if (r == 0)
 			src->eof = true;
 		return r;
 	}
+}
+
+/* The compressed bytes behind what was read so far. */
+static uint64_t compressed_in(const struct source *src)
+{
+	if (src->archive)
+		return (uint64_t)archive_filter_bytes(src->archive, -1) - src->in_start;
+	return src->in_total;
+}
+
+/* Fails when the output outgrows the cap: max_ratio times the compressed
+ * input, plus 16 MiB of slack for small inputs. */
+static ssize_t capped(struct source *src, ssize_t n, struct br_err *err)
+{
+	if (n <= 0 || !src->max_ratio)
+		return n;
+	src->out_total += (uint64_t)n;
+	if (!src->gzip && !src->archive)
+		return n;
+	uint64_t in = compressed_in(src);
+	if (src->out_total > src->max_ratio * in + ((uint64_t)16 << 20))
+		return br_fail(err, "%s: refused as a decompression bomb: %llu "
+			       "bytes from %llu compressed, more than %llu times "
+			       "(--max-ratio)", src->name,
+			       (unsigned long long)src->out_total,
+			       (unsigned long long)in,
+			       (unsigned long long)src->max_ratio);
+	return n;
 }
 
 static void start_member(struct source *src)
@@ -116,9 +177,28 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 	}
 }
 
+bool source_gzip_holds_tar(int fd)
+{
+	unsigned char in[65536], out[512];
+	ssize_t n = pread(fd, in, sizeof in, 0);
+	if (n <= 0)
+		return false;
+	struct inflate_state st;
+	isal_inflate_init(&st);
+	st.crc_flag = ISAL_GZIP;
+	st.next_in = in;
+	st.avail_in = (uint32_t)n;
+	st.next_out = out;
+	st.avail_out = sizeof out;
+	if (isal_inflate(&st) < 0)
+		return false;
+	size_t got = sizeof out - st.avail_out;
+	return got >= 262 && memcmp(out + 257, "ustar", 5) == 0;
+}
+
 bool source_compressed(const struct source *src)
 {
-	return src->gzip;
+	return src->gzip || src->archive;
 }
 
 ssize_t source_read(struct source *src, char *buf, size_t cap,
@@ -137,7 +217,7 @@ ssize_t source_read(struct source *src, char *buf, size_t cap,
 			start_member(src);
 	}
 	if (src->gzip)
-		return read_gzip(src, buf, cap, err);
+		return capped(src, read_gzip(src, buf, cap, err), err);
 	if (src->in_off == src->in_len) {
 		if (src->eof)
 			return 0;
@@ -151,5 +231,5 @@ ssize_t source_read(struct source *src, char *buf, size_t cap,
 		n = cap;
 	memcpy(buf, src->in + src->in_off, n);
 	src->in_off += n;
-	return (ssize_t)n;
+	return capped(src, (ssize_t)n, err);
 }

@@ -1,0 +1,98 @@
+#!/bin/sh
+# containers.sh - the same logs in every container give identical totals:
+# plain, gzip (one and several members), zstd, xz, bzip2, lz4, zip, tar,
+# tar.gz, tar.zst, told by content, not by name. Archive members are inputs
+# of their own ("archive:member") with their own fingerprints. A truncated
+# gzip, a corrupt zip member and a decompression bomb each fail by name,
+# with exit status 1, the other inputs ingested and nothing of the bad one
+# counted.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+gen --seed 31 --records 3000 --format jsonl --out a.jsonl
+gen --seed 32 --records 2000 --format csv --out b.csv
+asof=2099-12-31
+totals() { # STORE -> the report as CSV
+	"$BURNRATE" --store "$1" report --by day,provider,model --as-of $asof --format csv
+}
+"$BURNRATE" --quiet --store plain ingest a.jsonl b.csv 2>/dev/null || fail "plain ingest"
+totals plain >plain.csv
+[ "$(wc -l <plain.csv)" -gt 20 ] || fail "too few rows to compare"
+
+"$PYTHON" - <<'EOF' || fail "cannot build the containers"
+import bz2, gzip, lzma, tarfile, zipfile
+a, b = open("a.jsonl", "rb").read(), open("b.csv", "rb").read()
+open("c1.gz", "wb").write(gzip.compress(a, mtime=0))
+half = len(a) // 2 + 3  # two gzip members, split mid-line
+open("c2.log.gz", "wb").write(gzip.compress(a[:half], mtime=0) + gzip.compress(a[half:], mtime=0))
+open("c3.xz", "wb").write(lzma.compress(a))
+open("c4.bz2", "wb").write(bz2.compress(a))
+with zipfile.ZipFile("c5.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("logs/a.jsonl", a)
+    z.writestr("logs/b.csv", b)
+    z.writestr("README.txt", b"not a log")
+for name, mode in (("c6.tar", "w"), ("c7.tar.gz", "w:gz")):
+    with tarfile.open(name, mode) as t:
+        t.add("a.jsonl", "x/a.jsonl")
+        t.add("b.csv", "x/b.csv")
+EOF
+zstd -q a.jsonl -o c8.data || fail "zstd"
+lz4 -q a.jsonl c9.data || fail "lz4"
+tar cf - a.jsonl b.csv | zstd -q -o c10.tar.zst || fail "tar | zstd"
+for c in c1.gz c2.log.gz c3.xz c4.bz2 c8.data c9.data; do
+	rm -rf s
+	"$BURNRATE" --quiet --store s ingest "$c" b.csv 2>/dev/null || fail "$c: ingest exited $?"
+	totals s | cmp -s - plain.csv || fail "$c: totals differ from the plain files"
+done
+for c in c5.zip c6.tar c7.tar.gz c10.tar.zst; do
+	rm -rf s
+	"$BURNRATE" --verbose --store s ingest "$c" >out.txt 2>err.txt || fail "$c: ingest exited $?"
+	totals s | cmp -s - plain.csv || fail "$c: totals differ from the plain files"
+	grep -q "ingested 2 inputs" out.txt || fail "$c: $(cat out.txt)"
+done
+grep -q "c10.tar.zst:b.csv: generic format" err.txt || fail "members are not named archive:member"
+# The same content under any name, inside or outside an archive, is one input.
+"$BURNRATE" --store s ingest a.jsonl c5.zip >again.txt 2>&1
+grep -q "ingested 0 inputs (3 already ingested)" again.txt || fail "re-ingest: $(cat again.txt)"
+totals s | cmp -s - plain.csv || fail "re-ingesting counted something twice"
+
+# Damaged inputs: each named, exit 1, the good input kept, nothing else.
+head -c 20000 c1.gz >trunc.gz
+"$PYTHON" - <<'EOF'
+import zipfile
+z = zipfile.ZipFile("c5.zip")
+i = [x for x in z.infolist() if x.filename == "logs/a.jsonl"][0]
+data = bytearray(open("c5.zip", "rb").read())
+start = i.header_offset + 30 + len(i.filename) + len(i.extra)
+for k in range(start + 200, start + 260):
+    data[k] ^= 0x5A
+open("corrupt.zip", "wb").write(data)
+EOF
+yes '{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}' |
+	head -c 400000000 | xz -1 -T1 >bomb.jsonl.xz
+for bad in trunc.gz corrupt.zip bomb.jsonl.xz; do
+	rm -rf s
+	set +e
+	"$BURNRATE" --store s ingest "$bad" b.csv >out.txt 2>err.txt
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] || fail "$bad: exit $rc, want 1"
+	"$BURNRATE" --quiet --store only-b ingest b.csv 2>/dev/null || true
+	case $bad in
+	corrupt.zip) want=corrupt.zip:logs/a.jsonl ;; *) want=$bad ;;
+	esac
+	grep -q "error: $want: " err.txt || fail "$bad: not named: $(cat err.txt)"
+	# The zip's other member is a copy of b.csv: the same content once.
+	totals s | cmp -s - "$(totals only-b >only-b.csv; echo only-b.csv)" ||
+		fail "$bad: something of the bad input was counted"
+done
+grep -q "refused as a decompression bomb" err.txt || fail "bomb: $(cat err.txt)"
+# A higher --max-ratio lets a highly compressed but honest log through.
+rm -rf s
+"$BURNRATE" --quiet --store s ingest --max-ratio 100000 bomb.jsonl.xz 2>/dev/null ||
+	fail "--max-ratio 100000 still refused the input"
+set +e
+"$BURNRATE" --store s ingest --max-ratio 1 a.jsonl >/dev/null 2>&1
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "--max-ratio 1: exit $rc, want 2"
+echo "containers: all checks passed"
