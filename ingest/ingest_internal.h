@@ -46,6 +46,7 @@ ssize_t source_read(struct source *src, char *buf, size_t cap,
 struct jpath {
 	char text[128];
 	const char *comp[JPATH_MAX_COMP];
+	size_t complen[JPATH_MAX_COMP];
 	int ncomp;
 };
 

@@ -254,7 +254,9 @@ static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
 			const struct jpath *jp = &s->paths[i];
 			const char *comp = jp->comp[depth];
 			/* Keys with escapes never match a wanted path. */
-			if (strlen(comp) != keylen || memcmp(comp, key, keylen) != 0)
+			if (jp->complen[depth] != keylen ||
+			    (keylen && comp[0] != key[0]) ||
+			    memcmp(comp, key, keylen) != 0)
 				continue;
 			if (jp->ncomp == depth + 1)
 				capture = (int)i;
@@ -371,6 +373,8 @@ void jpath_init(struct jpath *jp, const char *dotted)
 		if (p)
 			*p++ = 0;
 	}
+	for (int i = 0; i < jp->ncomp; i++)
+		jp->complen[i] = strlen(jp->comp[i]);
 }
 
 struct jscan *jscan_new(const struct jpath *paths, size_t npaths)

@@ -114,6 +114,19 @@ struct red_totals *agg_row(struct agg *a, const struct red_key *k)
 	return &row->t;
 }
 
+/* The id of an event's pricing text; events of one run share the same
+ * text, so the last one is remembered by address. */
+static uint32_t pricing_id(struct agg *a, struct br_str pricing)
+{
+	if (pricing.p && pricing.p == a->last_pricing &&
+	    pricing.n == a->last_pricing_len)
+		return a->last_pricing_id;
+	a->last_pricing = pricing.p;
+	a->last_pricing_len = pricing.n;
+	a->last_pricing_id = br_dict_intern(a->dict, pricing.p, pricing.n);
+	return a->last_pricing_id;
+}
+
 void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 {
 	struct red_key k = {
@@ -124,7 +137,7 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.label = br_dict_intern(a->dict, ev->label.p, ev->label.n),
 		.tier = (uint32_t)ev->tier,
 		.cost_source = (uint32_t)ev->cost_source,
-		.pricing = br_dict_intern(a->dict, ev->pricing.p, ev->pricing.n),
+		.pricing = pricing_id(a, ev->pricing),
 		.price_day = ev->price_day,
 		.band_lo = ev->band_lo,
 		.band_hi = ev->band_hi,

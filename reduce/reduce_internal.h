@@ -26,6 +26,9 @@ struct agg {
 	size_t nrows, cap;
 	uint32_t *slots; /* open addressing: row index, UINT32_MAX empty */
 	size_t nslots;
+	const char *last_pricing; /* the pricing text interned last, */
+	size_t last_pricing_len;  /* its length */
+	uint32_t last_pricing_id; /* its id: one catalog prices a whole run */
 };
 
 /* Returns the totals of key k, adding a zero row when it is new. The
