@@ -5,6 +5,8 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -273,7 +275,46 @@ struct ingest_run {
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally input_unpriced, run_unpriced; /* "provider/model" */
+	/* The progress line (a terminal only): when it started, the on-disk
+	 * size of the named inputs (0: unknown, some are directories or
+	 * standard input), and of those done. */
+	bool progress;
+	double started, last_shown;
+	uint64_t disk_total, disk_done, inputs_done;
 };
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Rewrites the progress line on stderr: inputs, records, MB/s, ETA. */
+static void show_progress(struct ingest_run *r, const struct ingest_stats *st,
+			  bool final)
+{
+	double t = now_seconds();
+	if (!r->progress || (!final && t - r->last_shown < 0.2))
+		return;
+	r->last_shown = t;
+	double el = t - r->started > 1e-6 ? t - r->started : 1e-6;
+	char eta[32] = "";
+	if (r->disk_total && r->disk_done && !final) {
+		double left = el * (double)(r->disk_total - r->disk_done) /
+			      (double)r->disk_done;
+		snprintf(eta, sizeof eta, ", ETA %.0fs", left);
+	}
+	fprintf(stderr, "\r\033[Kburnrate: %llu input%s, %llu records, %.0f MB, "
+		"%.0f MB/s%s%s", (unsigned long long)r->inputs_done,
+		r->inputs_done == 1 ? "" : "s", (unsigned long long)st->records,
+		st->bytes / 1e6, st->bytes / 1e6 / el, eta, final ? "\n" : "");
+}
+
+static void sink_progress(void *ctx, const struct ingest_stats *st)
+{
+	show_progress(ctx, st, false);
+}
 
 static void sink_begin(void *ctx, const char *name)
 {
@@ -310,6 +351,10 @@ static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
 		     const char *message)
 {
 	struct ingest_run *r = ctx;
+	r->inputs_done++;
+	struct stat sb;
+	if (r->disk_total && in->key && stat(in->key, &sb) == 0)
+		r->disk_done += (uint64_t)sb.st_size;
 	if (!ok) {
 		print_error("%s", message);
 		r->failed++;
@@ -547,7 +592,17 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 		io.rejects = rejects;
 	}
 	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
-				   sink_known};
+				   sink_known, sink_progress};
+	run.progress = !g->quiet && isatty(STDERR_FILENO);
+	run.started = now_seconds();
+	for (int i = 0; run.progress && i < npos; i++) {
+		struct stat sb;
+		if (stat(pos[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			run.disk_total = 0;
+			break;
+		}
+		run.disk_total += (uint64_t)sb.st_size;
+	}
 	ing = ingest_new(&io, &sink, &err);
 	if (!ing)
 		goto fail;
@@ -576,6 +631,8 @@ static int cmd_ingest(const struct globals *g, int argc, char **argv)
 				  run.ninputs, io.only_from, io.only_to, &err) != 0)
 		goto fail;
 	const struct ingest_stats *st = ingest_stats(ing);
+	if (run.progress && run.inputs_done)
+		show_progress(&run, st, true);
 	if (!g->quiet)
 		print_ingest_summary(&run, st, rejects_path);
 	if (st->rejected && !rejects_path && !g->quiet)

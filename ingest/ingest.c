@@ -13,6 +13,9 @@
 
 #include "ingest/ingest_internal.h"
 
+/* Bytes read between two progress reports. */
+#define PROGRESS_EVERY ((uint64_t)4 << 20)
+
 #define READ_CHUNK ((size_t)1 << 20)
 #define MAX_DIR_DEPTH 64
 #define REJECT_RECORD_MAX 4096
@@ -377,6 +380,7 @@ static int ingest_source(struct ingest *g, struct source *src, int fd,
 		g->sink.begin(g->sink.ctx, name);
 	source_set_max_ratio(src, g->opts.max_ratio);
 	int rc = 0;
+	uint64_t reported = 0;
 	for (;;) {
 		ssize_t n = source_read(src, g->chunk, READ_CHUNK, &st.err);
 		if (n <= 0) {
@@ -400,6 +404,12 @@ static int ingest_source(struct ingest *g, struct source *src, int fd,
 		br_hash_update(&h, p, left);
 		if ((rc = handle_bytes(g, &st, p, left)) != 0)
 			break;
+		if (g->sink.progress && st.in.bytes - reported >= PROGRESS_EVERY) {
+			reported = st.in.bytes;
+			struct ingest_stats now = g->stats;
+			now.bytes += st.in.bytes;
+			g->sink.progress(g->sink.ctx, &now);
+		}
 	}
 	bool partial = g->line.len > 0 || st.overlong;
 	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src)) {

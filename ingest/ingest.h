@@ -73,6 +73,8 @@ struct ingest_known {
 	struct br_fp fp;
 };
 
+struct ingest_stats;
+
 /* Receives the events of each input. begin and end bracket every input;
  * events in between belong to it. end's ok is false when the input could not
  * be read to its end (truncated or corrupt container, I/O error): the sink
@@ -92,6 +94,9 @@ struct ingest_sink {
 	 * fails, naming the file: it was changed in place, and reading it
 	 * again would count its requests twice. */
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
+	/* Called every few MiB read, for a progress display: stats so far
+	 * (bytes counts the input being read up to now). */
+	void (*progress)(void *ctx, const struct ingest_stats *stats);
 };
 
 /* Totals over every input handed to one struct ingest. */

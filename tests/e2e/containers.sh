@@ -95,4 +95,14 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 2 ] || fail "--max-ratio 1: exit $rc, want 2"
+# Progress: a line on a terminal (script(1) gives one), nothing otherwise.
+cat a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl >big.jsonl
+rm -rf p
+script -qec "$BURNRATE --store p ingest big.jsonl b.csv" tty.log >/dev/null ||
+	fail "ingest on a terminal exited $?"
+grep -q 'burnrate: 2 inputs, [0-9]* records, [0-9]* MB, [0-9]* MB/s' tty.log ||
+	fail "no progress line on a terminal: $(cat -v tty.log | head -3)"
+rm -rf p
+"$BURNRATE" --store p ingest big.jsonl b.csv >out.txt 2>err.txt
+! grep -q 'MB/s' out.txt err.txt || fail "a progress line without a terminal"
 echo "containers: all checks passed"
