@@ -478,6 +478,25 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return FORMAT_RECORD;
 }
 
+/* The tokens of an Anthropic usage object (Messages API, Claude Code):
+ * input excludes cache reads and writes; the cache_creation breakdown, when
+ * present, splits writes into 5-minute and 1-hour ones. */
+static void anthropic_usage(struct rec *r, json_t *usage, struct br_event *ev)
+{
+	ev->tokens.input = jcount(r, usage, "input_tokens");
+	ev->tokens.output = jcount(r, usage, "output_tokens");
+	ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
+	json_t *cc = json_object_get(usage, "cache_creation");
+	if (json_is_object(cc)) {
+		ev->tokens.cache_write = jcount(r, cc, "ephemeral_5m_input_tokens");
+		ev->tokens.cache_write_1h = jcount(r, cc, "ephemeral_1h_input_tokens");
+	} else {
+		ev->tokens.cache_write = jcount(r, usage, "cache_creation_input_tokens");
+	}
+	ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
+	set_tier(r, jstr(usage, "service_tier"), ev);
+}
+
 /* Anthropic Messages: a message, an error, or a stream's message_start
  * (input and cache usage) and message_delta (cumulative output), merged
  * per request id. */
@@ -507,18 +526,7 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	if (!ev->request_id.n)
 		ev->request_id = jslice(o, "request_id");
 	if (json_is_object(usage)) {
-		ev->tokens.input = jcount(r, usage, "input_tokens");
-		ev->tokens.output = jcount(r, usage, "output_tokens");
-		ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
-		json_t *cc = json_object_get(usage, "cache_creation");
-		if (json_is_object(cc)) {
-			ev->tokens.cache_write = jcount(r, cc, "ephemeral_5m_input_tokens");
-			ev->tokens.cache_write_1h = jcount(r, cc, "ephemeral_1h_input_tokens");
-		} else {
-			ev->tokens.cache_write = jcount(r, usage, "cache_creation_input_tokens");
-		}
-		ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
-		set_tier(r, jstr(usage, "service_tier"), ev);
+		anthropic_usage(r, usage, ev);
 	}
 	apply_maps(p, r, ev);
 	if (r->why)
@@ -640,17 +648,7 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 		bad(r, "%s", "missing timestamp");
 	ev->agent = (struct br_str){"claude-code", 11};
 	ev->label = base_name(jstr(o, "cwd"));
-	ev->tokens.input = jcount(r, usage, "input_tokens");
-	ev->tokens.output = jcount(r, usage, "output_tokens");
-	ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
-	json_t *cc = json_object_get(usage, "cache_creation");
-	if (json_is_object(cc)) {
-		ev->tokens.cache_write = jcount(r, cc, "ephemeral_5m_input_tokens");
-		ev->tokens.cache_write_1h = jcount(r, cc, "ephemeral_1h_input_tokens");
-	} else {
-		ev->tokens.cache_write = jcount(r, usage, "cache_creation_input_tokens");
-	}
-	set_tier(r, jstr(usage, "service_tier"), ev);
+	anthropic_usage(r, usage, ev);
 	jcost(r, o, "costUSD", ev);
 	apply_maps(p, r, ev);
 	if (r->why)

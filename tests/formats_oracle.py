@@ -145,6 +145,21 @@ def _merge_fields(held, key, ev):
     held.append([key, ev])
 
 
+def _anthropic_usage(u, ev):
+    """An Anthropic usage object: input excludes the cache; the
+    cache_creation breakdown splits 5-minute and 1-hour writes."""
+    ev["input_tokens"] = _n(u, "input_tokens")
+    ev["output_tokens"] = _n(u, "output_tokens")
+    ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
+    if isinstance(u.get("cache_creation"), dict):
+        ev["cache_write_tokens"] = _n(u, "cache_creation.ephemeral_5m_input_tokens")
+        ev["cache_write_1h_tokens"] = _n(u, "cache_creation.ephemeral_1h_input_tokens")
+    else:
+        ev["cache_write_tokens"] = _n(u, "cache_creation_input_tokens")
+    ev["reasoning_tokens"] = _n(u, "output_tokens_details.thinking_tokens")
+    ev["tier"] = _tier(u.get("service_tier"))
+
+
 def _anthropic(root, tp, held):
     o = _payload(root)
     t = o.get("type")
@@ -163,16 +178,7 @@ def _anthropic(root, tp, held):
     _envelope(root, ev, tp)
     ev["request_id"] = ev["request_id"] or _s(msg, "id") or _s(o, "request_id")
     if isinstance(u, dict):
-        ev["input_tokens"] = _n(u, "input_tokens")
-        ev["output_tokens"] = _n(u, "output_tokens")
-        ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
-        if isinstance(u.get("cache_creation"), dict):
-            ev["cache_write_tokens"] = _n(u, "cache_creation.ephemeral_5m_input_tokens")
-            ev["cache_write_1h_tokens"] = _n(u, "cache_creation.ephemeral_1h_input_tokens")
-        else:
-            ev["cache_write_tokens"] = _n(u, "cache_creation_input_tokens")
-        ev["reasoning_tokens"] = _n(u, "output_tokens_details.thinking_tokens")
-        ev["tier"] = _tier(u.get("service_tier"))
+        _anthropic_usage(u, ev)
     if not ev["request_id"] and t == "message_delta":
         raise Reject("stream event without request id")
     _merge_fields(held, ev["request_id"], ev)
@@ -238,15 +244,7 @@ def _claude_code(root, tp, held):
                 label=cwd.rsplit("/", 1)[-1] if cwd else "")
     if ev["ts"] is None:
         raise Reject("missing timestamp")
-    ev["input_tokens"] = _n(u, "input_tokens")
-    ev["output_tokens"] = _n(u, "output_tokens")
-    ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
-    if isinstance(u.get("cache_creation"), dict):
-        ev["cache_write_tokens"] = _n(u, "cache_creation.ephemeral_5m_input_tokens")
-        ev["cache_write_1h_tokens"] = _n(u, "cache_creation.ephemeral_1h_input_tokens")
-    else:
-        ev["cache_write_tokens"] = _n(u, "cache_creation_input_tokens")
-    ev["tier"] = _tier(u.get("service_tier"))
+    _anthropic_usage(u, ev)
     c = root.get("costUSD")
     if isinstance(c, (int, Decimal)) and not isinstance(c, bool):
         ev["cost"] = Decimal(c)

@@ -28,16 +28,6 @@ agree() { # EXPECTED REPORT
 strip_pricing() {
 	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("pricing"); print(json.dumps(d, sort_keys=True))' "$1"
 }
-# Runs a command that must fail with exit status $1; its stderr goes to $2.
-must_fail() {
-	want=$1 errfile=$2
-	shift 2
-	set +e
-	"$@" >/dev/null 2>"$errfile"
-	rc=$?
-	set -e
-	[ $rc -eq "$want" ] || fail "'$*' exited $rc, want $want: $(cat "$errfile")"
-}
 
 "$PYTHON" "$root/tests/pricelogs.py" --seed 7 --records 12000 --out p.jsonl
 "$PYTHON" "$root/tests/pricelogs.py" --seed 8 --records 6000 --out q.jsonl

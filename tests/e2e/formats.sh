@@ -114,15 +114,6 @@ assert t["logged_cost_usd"] == t["cost_usd"] > 0, t
 assert abs(t["catalog_cost_usd"] - t["logged_cost_usd"]) < 0.01 * t["cost_usd"], t
 assert all("catalog_cost_usd" in r for r in d["rows"])
 ' cmpc.json || fail "--compare-costs"
-must_fail() { # STATUS ERRFILE CMD...
-	want=$1 errfile=$2
-	shift 2
-	set +e
-	"$@" >/dev/null 2>"$errfile"
-	rc=$?
-	set -e
-	[ $rc -eq "$want" ] || fail "'$*' exited $rc, want $want"
-}
 must_fail 2 map.err "$BURNRATE" --store g4 ingest --map bogus=x g.csv
 grep -q "unknown field 'bogus'" map.err || fail "--map bogus: $(cat map.err)"
 must_fail 2 map.err "$BURNRATE" --store g4 ingest --map model g.csv
