@@ -261,6 +261,9 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 		fputs("</table>\n", out);
 	}
 	fputs("<p class=\"meta\">", out);
+	if (r->q.reprice)
+		fprintf(out, "what-if: $%s at these prices, $%s as charged<br>",
+			money(r->totals.cost, a), money(r->actual_total, b));
 	for (size_t i = 0; i < r->npriced_with; i++) {
 		fputs(r->q.reprice ? "re-priced with " : "priced with ", out);
 		esc(out, r->priced_with[i]);

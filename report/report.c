@@ -288,6 +288,8 @@ static int collect(void *ctx, const struct store_row *stored)
 	}
 	red_totals_add(&r->rows[id].t, &row->t);
 	red_totals_add(&r->totals, &row->t);
+	r->rows[id].actual_cost += stored->t.cost;
+	r->actual_total += stored->t.cost;
 	for (int k = 0; r->q.breakdowns && k < REPORT_BREAKDOWNS; k++)
 		add_breakdown(b, k, row);
 	if (r->first_day == BR_DAY_NONE || row->day < r->first_day)

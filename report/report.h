@@ -131,6 +131,7 @@ extern const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS];
 struct report_row {
 	const char *key[REPORT_KEY_COUNT];
 	struct red_totals t;
+	br_pico actual_cost; /* with q.reprice: the cost as stored */
 };
 
 /* Requests whose cost is unknown, per (provider, model). */
@@ -161,6 +162,7 @@ struct report {
 	struct report_row *rows; /* sorted by key values, in key order */
 	size_t nrows;
 	struct red_totals totals;
+	br_pico actual_total;    /* with q.reprice: the cost as stored */
 	struct report_unpriced *unpriced; /* sorted by provider, model */
 	size_t nunpriced;
 	char **skipped;          /* corrupt segments left out: path, problem */

@@ -187,6 +187,14 @@ static void emit_values(struct emit *e, const struct red_totals *t, int ncols,
 	}
 }
 
+/* With --reprice, the cost as stored beside the re-priced one. */
+static void emit_actual(struct emit *e, br_pico cost, bool json)
+{
+	char buf[BR_MONEY_BUFSZ];
+	emits(e, json ? ",\"actual_cost_usd\":" : ",");
+	emits(e, br_money_format(cost, buf));
+}
+
 /* A USD estimate (a double) rounded to micro-dollars, as text. */
 static const char *usd_text(double v, char *buf)
 {
@@ -289,10 +297,14 @@ static void write_json(const struct report *r, struct emit *e)
 			emitc(e, ',');
 		}
 		emit_values(e, &r->rows[i].t, value_cols(r), true, false);
+		if (r->q.reprice)
+			emit_actual(e, r->rows[i].actual_cost, true);
 		emitc(e, '}');
 	}
 	emits(e, "],\n\"totals\":{");
 	emit_values(e, &r->totals, value_cols(r), true, false);
+	if (r->q.reprice)
+		emit_actual(e, r->actual_total, true);
 	emits(e, "},\n");
 	write_json_outlook(r, e);
 	emits(e, ",\n\"unpriced\":[");
@@ -361,6 +373,8 @@ static void write_csv(const struct report *r, struct emit *e)
 		emitc(e, ',');
 		emits(e, value_names[c]);
 	}
+	if (r->q.reprice)
+		emits(e, ",actual_cost_usd");
 	emits(e, "\r\n");
 	for (size_t i = 0; i < r->nrows; i++) {
 		for (size_t k = 0; k < r->q.nkeys; k++) {
@@ -369,6 +383,8 @@ static void write_csv(const struct report *r, struct emit *e)
 			csv_cell(e, r->rows[i].key[k]);
 		}
 		emit_values(e, &r->rows[i].t, value_cols(r), false, true);
+		if (r->q.reprice)
+			emit_actual(e, r->rows[i].actual_cost, false);
 		emits(e, "\r\n");
 	}
 }
@@ -524,6 +540,13 @@ static void write_table(const struct report *r, bool color, FILE *out)
 			br_money_format(st->spent, a), br_money_format(st->b->limit, b),
 			st->utilization_pct, usd_text(st->f.projected, c), day,
 			st->status);
+	}
+	if (r->q.reprice) {
+		br_pico diff = r->totals.cost - r->actual_total;
+		fprintf(out, "what-if: %s at these prices, %s as charged, %s%s\n",
+			br_money_format(r->totals.cost, a),
+			br_money_format(r->actual_total, b), diff >= 0 ? "+" : "",
+			br_money_format(diff, c));
 	}
 	for (size_t i = 0; i < r->npriced_with; i++)
 		fprintf(out, "%s with %s\n", r->q.reprice ? "re-priced" : "priced",

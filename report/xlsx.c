@@ -191,11 +191,17 @@ static void rows_sheet(struct book *bk, const struct report *r)
 	for (lxw_col_t k = 0; k < nk; k++)
 		worksheet_write_string(ws, 0, k, report_key_name(r->q.keys[k]), bk->head);
 	value_header(bk, ws, 0, nk);
+	lxw_col_t actual = nk + (lxw_col_t)NCOLS; /* what-if: the cost as charged */
+	if (r->q.reprice)
+		worksheet_write_string(ws, 0, actual, "actual_cost_usd", bk->head);
 	for (size_t i = 0; i < r->nrows; i++) {
 		lxw_row_t row = (lxw_row_t)i + 1;
 		for (lxw_col_t k = 0; k < nk; k++)
 			worksheet_write_string(ws, row, k, r->rows[i].key[k], NULL);
 		values(bk, ws, row, nk, &r->rows[i].t);
+		if (r->q.reprice)
+			worksheet_write_number(ws, row, actual, usd(r->rows[i].actual_cost),
+					       bk->money);
 	}
 	widths(ws, 0, nk, 22);
 	widths(ws, nk, (lxw_col_t)NCOLS, 16);

@@ -24,9 +24,16 @@ agree() { # EXPECTED REPORT
 		fail "$2 disagrees with the oracle ($1)"
 	}
 }
-# The JSON report without its pricing section (which names the catalog).
+# The JSON report without what names the prices behind it: the pricing
+# section and, in a re-priced report, the cost as stored (what-if).
 strip_pricing() {
-	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("pricing"); print(json.dumps(d, sort_keys=True))' "$1"
+	"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d.pop("pricing")
+for r in d["rows"] + [d["totals"]]:
+    r.pop("actual_cost_usd", None)
+print(json.dumps(d, sort_keys=True))' "$1"
 }
 
 "$PYTHON" "$root/tests/pricelogs.py" --seed 7 --records 12000 --out p.jsonl
@@ -90,6 +97,19 @@ report_json s1 r1x.json --reprice --prices x.csv
 [ "$(strip_pricing r1x.json)" = "$(strip_pricing r2.json)" ] ||
 	fail "report --reprice --prices x.csv differs from ingest --prices x.csv"
 grep -q '"repriced":true' r1x.json || fail "a re-priced report does not say so"
+# What-if: beside each re-priced cost, the cost as charged (the stored one).
+"$PYTHON" -c '
+import json, sys
+x, a = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert len(x["rows"]) == len(a["rows"])
+for rx, ra in zip(x["rows"], a["rows"]):
+    assert rx["actual_cost_usd"] == ra["cost_usd"], (rx, ra)
+assert x["totals"]["actual_cost_usd"] == a["totals"]["cost_usd"]
+assert x["totals"]["cost_usd"] != a["totals"]["cost_usd"]
+' r1x.json r1.json || fail "report --reprice does not show the actual cost beside"
+"$BURNRATE" --store s1 report --by $by --as-of $asof --reprice --prices x.csv \
+	--no-color | grep -q '^what-if: [0-9.]* at these prices, [0-9.]* as charged, [-+][0-9.]*$' ||
+	fail "the table has no what-if line"
 report_json s1 r1same.json --reprice
 [ "$(strip_pricing r1same.json)" = "$(strip_pricing r1.json)" ] ||
 	fail "report --reprice with the same catalog changed the numbers"
