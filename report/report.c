@@ -398,9 +398,13 @@ static void evaluate_budget(const struct series *sr, size_t k,
 		}
 	}
 	if (st->f.daily_rate > 0) {
+		/* Only within the period: the limit starts afresh after it. */
 		double days = (limit - usd(st->spent)) / st->f.daily_rate;
-		if (days < 3650)
-			st->runs_out = as_of + (int32_t)days + (days > (int32_t)days);
+		int32_t day = days < 3650
+				      ? as_of + (int32_t)days + (days > (int32_t)days)
+				      : BR_DAY_NONE;
+		if (day != BR_DAY_NONE && day <= st->end)
+			st->runs_out = day;
 	}
 }
 

@@ -151,7 +151,8 @@ struct budget_status {
 	const char *status;       /* ok, warning, critical or exceeded */
 	int32_t runs_out;         /* the day spend reaches the limit at the
 				   * projected rate (the day it did, when
-				   * exceeded); BR_DAY_NONE: not foreseeable */
+				   * exceeded); BR_DAY_NONE: not within the
+				   * period */
 };
 
 struct report {

@@ -52,6 +52,8 @@ assert a["status"] == "critical" and a["threshold_crossed"] == 0, a
 assert a["runs_out"] == "2025-10-28", a
 bot = b["bot"]
 assert bot["spent_usd"] == 100.0 and bot["status"] == "ok", bot
+# At $10/day the 400 would be reached in November: not within the period.
+assert bot["runs_out"] is None, bot
 assert abs(bot["projected_usd"] - 310.0) < 0.5, bot
 o = b["other-week"]
 # ISO week of Fri 2025-10-10: Mon 10-06 .. Sun 10-12; 5 days x $1.
