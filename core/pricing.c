@@ -152,6 +152,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	const struct br_tokens *t = &ev->tokens;
 	uint64_t total = add_sat(add_sat(t->input, t->cache_read),
 				 add_sat(t->cache_write, t->cache_write_1h));
+	bool no_tokens = total == 0 && t->output == 0;
 	if (ev->requests > 1)
 		total /= ev->requests; /* an aggregate: the mean request */
 	ev->price_day = br_utc_day(ev->ts_us);
@@ -159,7 +160,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	ev->pricing = p->identity;
 	ev->calc_priced = false;
 	ev->calc_cost = 0;
-	if (total == 0 && t->output == 0 && p->mode != BR_COST_DISPLAY) {
+	if (no_tokens && p->mode != BR_COST_DISPLAY) {
 		/* No tokens (a failed request, a cache hit): nothing to pay,
 		 * whatever the model. */
 		ev->calc_priced = true;

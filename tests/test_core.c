@@ -488,6 +488,19 @@ static void test_event_price(void)
 	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(ev.band_lo == 200001 && ev.band_hi == UINT64_MAX);
 	CU_ASSERT(ev.cost == (br_pico)150000 * 2500000 + (br_pico)60000 * 625000);
+	/* An aggregate of many requests picks its band by the mean request,
+	 * but is priced by its tokens, however few per request. */
+	ev.requests = 1000;
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.band_lo == 0 && ev.band_hi == 200001);
+	CU_ASSERT(ev.cost == (br_pico)150000 * 1250000 + (br_pico)60000 * 310000);
+	ev.tokens = (struct br_tokens){.input = 3};
+	ev.model = (struct br_str){"mystery", 7};
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(!ev.priced); /* 3 tokens over 1000 requests are still tokens */
+	ev.tokens = (struct br_tokens){0};
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.priced && ev.cost == 0); /* no tokens: nothing to pay */
 	br_catalog_free(c);
 }
 
