@@ -144,22 +144,12 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 	fputs("</svg>\n", out);
 }
 
-static const char *const value_names[] = {
-	"requests", "errors", "input_tokens", "output_tokens",
-	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-	"reasoning_tokens", "cost_usd", "unpriced_requests"};
-
 static void value_cells(FILE *out, const struct red_totals *t)
 {
 	char buf[BR_MONEY_BUFSZ];
-	uint64_t v[] = {t->requests, t->errors, t->tokens.input, t->tokens.output,
-			t->tokens.cache_read,
-			t->tokens.cache_write + t->tokens.cache_write_1h,
-			t->tokens.cache_write_1h, t->tokens.reasoning};
-	for (size_t i = 0; i < 8; i++)
-		fprintf(out, "<td>%llu</td>", (unsigned long long)v[i]);
-	fprintf(out, "<td>%s</td><td>%llu</td>", money(t->cost, buf),
-		(unsigned long long)t->unpriced);
+	for (int v = 0; v < RV_BASIC; v++)
+		fprintf(out, "<td>%s</td>",
+			report_value_text(t, (enum report_value)v, buf));
 }
 
 static void rows_table(FILE *out, const struct report *r)
@@ -167,8 +157,8 @@ static void rows_table(FILE *out, const struct report *r)
 	fputs("<div class=\"scroll\"><table id=\"rows\"><tr>", out);
 	for (size_t k = 0; k < r->q.nkeys; k++)
 		fprintf(out, "<th class=\"k\">%s</th>", report_key_name(r->q.keys[k]));
-	for (size_t c = 0; c < 10; c++)
-		fprintf(out, "<th>%s</th>", value_names[c]);
+	for (int v = 0; v < RV_BASIC; v++)
+		fprintf(out, "<th>%s</th>", report_value_name((enum report_value)v));
 	fputs("</tr>\n", out);
 	for (size_t i = 0; i < r->nrows; i++) {
 		fputs("<tr>", out);

@@ -122,6 +122,28 @@ int report_parse_period(struct report_query *q, const char *since,
 			const char *until, const char *month,
 			const char *as_of, struct br_err *err);
 
+/* The value columns of report rows (DESIGN §6), in output order; the
+ * last two only with --compare-costs. */
+enum report_value {
+	RV_REQUESTS, RV_ERRORS, RV_INPUT, RV_OUTPUT, RV_CACHE_READ,
+	RV_CACHE_WRITE, RV_CACHE_WRITE_1H, RV_REASONING, RV_COST, RV_UNPRICED,
+	RV_CATALOG_COST, RV_LOGGED_COST, RV_COUNT
+};
+
+/* The columns every report shows. */
+#define RV_BASIC RV_CATALOG_COST
+
+/* A column's name in JSON, CSV and XLSX ("requests", ..., "cost_usd"). */
+const char *report_value_name(enum report_value v);
+
+/* Column v of t as text into buf (BR_MONEY_BUFSZ bytes): a count, or USD
+ * with 6 decimals. cache_write_tokens counts 5-minute and 1-hour writes. */
+const char *report_value_text(const struct red_totals *t, enum report_value v,
+			      char *buf);
+
+/* Tells whether column v is an amount of money. */
+bool report_value_is_money(enum report_value v);
+
 /* The keys of struct report's breakdowns, in order. */
 #define REPORT_BREAKDOWNS 4
 extern const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS];

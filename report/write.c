@@ -7,15 +7,7 @@
 
 #include "report/report.h"
 
-/* The value columns of every row, in output order. */
-enum value_col {
-	V_REQUESTS, V_ERRORS, V_INPUT, V_OUTPUT, V_CACHE_READ, V_CACHE_WRITE,
-	V_CACHE_WRITE_1H, V_REASONING, V_COST, V_UNPRICED,
-	V_CATALOG_COST, V_LOGGED_COST, /* only with report --compare-costs */
-	V_NCOLS
-};
-
-static const char *const value_names[V_NCOLS] = {
+static const char *const value_names[RV_COUNT] = {
 	"requests", "errors", "input_tokens", "output_tokens",
 	"cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
 	"reasoning_tokens", "cost_usd", "unpriced_requests", "catalog_cost_usd",
@@ -24,29 +16,37 @@ static const char *const value_names[V_NCOLS] = {
 /* The value columns r shows. */
 static int value_cols(const struct report *r)
 {
-	return r->q.compare_costs ? V_NCOLS : V_CATALOG_COST;
+	return r->q.compare_costs ? RV_COUNT : RV_BASIC;
 }
 
-/* Formats column c of t into buf (BR_MONEY_BUFSZ bytes). cache_write_tokens
- * counts both 5-minute and 1-hour writes. */
-static const char *value_text(const struct red_totals *t, enum value_col c,
+const char *report_value_name(enum report_value v)
+{
+	return value_names[v];
+}
+
+bool report_value_is_money(enum report_value v)
+{
+	return v == RV_COST || v == RV_CATALOG_COST || v == RV_LOGGED_COST;
+}
+
+const char *report_value_text(const struct red_totals *t, enum report_value c,
 			      char *buf)
 {
 	uint64_t v = 0;
 	switch (c) {
-	case V_REQUESTS: v = t->requests; break;
-	case V_ERRORS: v = t->errors; break;
-	case V_INPUT: v = t->tokens.input; break;
-	case V_OUTPUT: v = t->tokens.output; break;
-	case V_CACHE_READ: v = t->tokens.cache_read; break;
-	case V_CACHE_WRITE: v = t->tokens.cache_write + t->tokens.cache_write_1h; break;
-	case V_CACHE_WRITE_1H: v = t->tokens.cache_write_1h; break;
-	case V_REASONING: v = t->tokens.reasoning; break;
-	case V_UNPRICED: v = t->unpriced; break;
-	case V_COST: return br_money_format(t->cost, buf);
-	case V_CATALOG_COST: return br_money_format(t->calc_cost, buf);
-	case V_LOGGED_COST: return br_money_format(t->logged_cost, buf);
-	case V_NCOLS: break;
+	case RV_REQUESTS: v = t->requests; break;
+	case RV_ERRORS: v = t->errors; break;
+	case RV_INPUT: v = t->tokens.input; break;
+	case RV_OUTPUT: v = t->tokens.output; break;
+	case RV_CACHE_READ: v = t->tokens.cache_read; break;
+	case RV_CACHE_WRITE: v = t->tokens.cache_write + t->tokens.cache_write_1h; break;
+	case RV_CACHE_WRITE_1H: v = t->tokens.cache_write_1h; break;
+	case RV_REASONING: v = t->tokens.reasoning; break;
+	case RV_UNPRICED: v = t->unpriced; break;
+	case RV_COST: return br_money_format(t->cost, buf);
+	case RV_CATALOG_COST: return br_money_format(t->calc_cost, buf);
+	case RV_LOGGED_COST: return br_money_format(t->logged_cost, buf);
+	case RV_COUNT: break;
 	}
 	char tmp[24];
 	size_t n = 0;
@@ -183,7 +183,7 @@ static void emit_values(struct emit *e, const struct red_totals *t, int ncols,
 			emits(e, value_names[c]);
 			emit(e, "\":", 2);
 		}
-		emits(e, value_text(t, (enum value_col)c, buf));
+		emits(e, report_value_text(t, (enum report_value)c, buf));
 	}
 }
 
@@ -392,14 +392,16 @@ static void write_csv(const struct report *r, struct emit *e)
 /* ------------------------------------------------------------------ table */
 
 /* The table's columns: the keys, then these values. */
-static const enum value_col table_values[] = {
-	V_REQUESTS, V_ERRORS, V_INPUT, V_OUTPUT, V_CACHE_READ, V_CACHE_WRITE,
-	V_COST, V_UNPRICED, V_CATALOG_COST, V_LOGGED_COST};
+static const enum report_value table_values[] = {
+	RV_REQUESTS, RV_ERRORS, RV_INPUT, RV_OUTPUT, RV_CACHE_READ, RV_CACHE_WRITE,
+	RV_COST, RV_UNPRICED, RV_CATALOG_COST, RV_LOGGED_COST};
 static const char *const table_titles[] = {
 	"requests", "errors", "input", "output", "cache read", "cache write",
 	"cost (USD)", "unpriced", "catalog (USD)", "logged (USD)"};
-/* The table shows the first 8 values, all 10 with --compare-costs. */
-#define TABLE_NVALUES(r) ((r)->q.compare_costs ? 10u : 8u)
+/* The table shows all of them with --compare-costs, else all but the two
+ * comparison columns. */
+#define TABLE_NVALUES(r) \
+	(sizeof table_values / sizeof table_values[0] - ((r)->q.compare_costs ? 0 : 2))
 
 /* Display width: code points, control characters shown as '?'. */
 static size_t display_width(const char *s)
@@ -445,7 +447,7 @@ static const char *group_digits(const char *digits, char *buf)
 static const char *table_value(const struct red_totals *t, size_t c, char *buf)
 {
 	char raw[BR_MONEY_BUFSZ];
-	return group_digits(value_text(t, table_values[c], raw), buf);
+	return group_digits(report_value_text(t, table_values[c], raw), buf);
 }
 
 static void write_table(const struct report *r, bool color, FILE *out)

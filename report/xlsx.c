@@ -34,32 +34,18 @@ static double usd_estimate(double v)
 	return strtod(br_money_format((br_pico)llround(v * 1e6) * 1000000, buf), NULL);
 }
 
-/* The value columns of a totals row: name, value getter, money or count. */
-static const struct {
-	const char *title;
-	int money;
-} cols[] = {
-	{"requests", 0}, {"errors", 0}, {"input_tokens", 0}, {"output_tokens", 0},
-	{"cache_read_tokens", 0}, {"cache_write_tokens", 0},
-	{"cache_write_1h_tokens", 0}, {"reasoning_tokens", 0}, {"cost_usd", 1},
-	{"unpriced_requests", 0},
-};
-#define NCOLS (sizeof cols / sizeof cols[0])
+#define NCOLS RV_BASIC
 
+/* Column c of t as a number: exactly the JSON report's text. */
 static double col_value(const struct red_totals *t, size_t c)
 {
-	switch (c) {
-	case 0: return (double)t->requests;
-	case 1: return (double)t->errors;
-	case 2: return (double)t->tokens.input;
-	case 3: return (double)t->tokens.output;
-	case 4: return (double)t->tokens.cache_read;
-	case 5: return (double)(t->tokens.cache_write + t->tokens.cache_write_1h);
-	case 6: return (double)t->tokens.cache_write_1h;
-	case 7: return (double)t->tokens.reasoning;
-	case 8: return usd(t->cost);
-	default: return (double)t->unpriced;
-	}
+	char buf[BR_MONEY_BUFSZ];
+	return strtod(report_value_text(t, (enum report_value)c, buf), NULL);
+}
+
+static lxw_format *col_format(const struct book *bk, size_t c)
+{
+	return report_value_is_money((enum report_value)c) ? bk->money : bk->count;
 }
 
 static void header(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
@@ -75,15 +61,15 @@ static void values(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 {
 	for (size_t c = 0; c < NCOLS; c++)
 		worksheet_write_number(ws, row, col + (lxw_col_t)c, col_value(t, c),
-				       cols[c].money ? bk->money : bk->count);
+				       col_format(bk, c));
 }
 
 static void value_header(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 			 lxw_col_t col)
 {
 	for (size_t c = 0; c < NCOLS; c++)
-		worksheet_write_string(ws, row, col + (lxw_col_t)c, cols[c].title,
-				       bk->head);
+		worksheet_write_string(ws, row, col + (lxw_col_t)c,
+				       report_value_name((enum report_value)c), bk->head);
 }
 
 static void widths(lxw_worksheet *ws, lxw_col_t first, lxw_col_t n, double w)
@@ -120,9 +106,10 @@ static void summary_sheet(struct book *bk, const struct report *r)
 	row++;
 	worksheet_write_string(ws, row++, 0, "Totals of the period", bk->title);
 	for (size_t c = 0; c < NCOLS; c++, row++) {
-		worksheet_write_string(ws, row, 0, cols[c].title, bk->bold);
+		worksheet_write_string(ws, row, 0,
+				       report_value_name((enum report_value)c), bk->bold);
 		worksheet_write_number(ws, row, 1, col_value(&r->totals, c),
-				       cols[c].money ? bk->money : bk->count);
+				       col_format(bk, c));
 	}
 	row++;
 	br_month_format(r->q.as_of, month);
@@ -251,7 +238,7 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 	size_t shown = daily || out <= 15 ? out : 15; /* the 15 largest */
 	lxw_row_t last = (lxw_row_t)shown;
 	chart_series_set_categories(s, name, 1, 0, last, 0);
-	chart_series_set_values(s, name, 1, 9, last, 9); /* cost_usd */
+	chart_series_set_values(s, name, 1, 1 + RV_COST, last, 1 + RV_COST);
 	chart_series_set_name(s, daily ? "daily spend (USD)" : "spend (USD)");
 	if (daily && out > n) {
 		lxw_chart_series *p = chart_add_series(chart, NULL, NULL);
