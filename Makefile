@@ -42,7 +42,8 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 STAGES = core ingest reduce report
 LIB_SRC = $(foreach d,$(STAGES),$(sort $(wildcard $(d)/*.c)))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/catalog_data.o
-CLI_OBJ = $(BUILD)/burnrate.o
+CLI_SRC = burnrate.c $(sort $(wildcard cli/*.c))
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 

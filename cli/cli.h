@@ -1,0 +1,106 @@
+/* cli.h - what the commands of the command line share (cli/ and
+ * burnrate.c). Only this layer prints: messages go to stderr in the
+ * contract's form "burnrate: error: WHAT: WHY", results to stdout. */
+#ifndef BURNRATE_CLI_H
+#define BURNRATE_CLI_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "ingest/ingest.h"
+#include "reduce/reduce.h"
+#include "report/report.h"
+
+#define DEFAULT_STORE "./burnrate-data"
+
+/* Options that come before the command. */
+struct globals {
+	const char *store;
+	const char *config;
+	bool quiet, verbose;
+};
+
+/* --------------------------------------------------------------- messages */
+
+void print_error(const char *fmt, ...) BR_PRINTF(1, 2);
+void print_warning(const char *fmt, ...) BR_PRINTF(1, 2);
+
+/* Prints a usage error with a pointer to --help; returns BR_EXIT_USAGE. */
+int usage_error(const char *fmt, ...) BR_PRINTF(1, 2);
+
+/* Prints err and returns its exit status (BR_EXIT_FAILURE if it has
+ * none). */
+int fail_with(const struct br_err *err);
+
+/* --------------------------------------------------------- option parsing */
+
+/* A command's option: a value (value), a flag (flag), or a repeatable
+ * value (list: every occurrence is appended, *nlist counts them). */
+struct option {
+	const char *name;
+	const char **value;
+	bool *flag;
+	const char **list;
+	int *nlist;
+};
+
+/* Parses argv[0..argc) against opts (ended by a NULL name); --name VALUE
+ * and --name=VALUE both work. Positional arguments are collected into pos
+ * (which holds argc entries). "--" ends the options; "-" is a positional
+ * argument. Returns 0, or BR_EXIT_USAGE after printing why. */
+int parse_options(const char *command, int argc, char **argv,
+		  const struct option *opts, char **pos, int *npos);
+
+/* Checks that a command which takes no arguments got none; returns 0 or
+ * BR_EXIT_USAGE after printing why. */
+int no_arguments(const char *command, int argc, char **argv);
+
+/* ------------------------------------------------------------ shared work */
+
+/* The built-in catalog with the prices file (may be NULL) over it. A bad
+ * prices file is an error with status BR_EXIT_USAGE. */
+struct br_catalog *load_catalog(const char *prices, struct br_err *err);
+
+/* Writes r in format f to path atomically (a temporary file beside it,
+ * renamed over it): readers see the old file or the new one. */
+int write_report_file(const struct report *r, enum report_format f,
+		      const char *path, struct br_err *err);
+
+/* One ingest of inputs into the store (the ingest command, run, check). */
+struct ingest_job {
+	struct ingest_opts io;    /* io.catalog set; io.tz is filled in */
+	const char *source;       /* the store source the segment belongs to */
+	const char *rejects_path; /* NULL: rejected records are only counted */
+	bool backfill;            /* --replace: re-read inputs, replace days */
+	bool silent;              /* no summary line or warnings (errors are
+				   * still printed) */
+	struct store *store;      /* an open store whose lock the caller
+				   * holds; NULL: open and lock g->store */
+};
+
+/* What an ingest job did. */
+struct ingest_outcome {
+	size_t kept;                /* inputs whose rows were published */
+	uint64_t skipped, failed;   /* already ingested; unreadable */
+	uint64_t records, events, rejected;
+};
+
+/* Ingests paths (files, directories, "-") as one segment of the store.
+ * Inputs that fail are reported and left out whole; the others are
+ * published. Returns 0, BR_EXIT_FAILURE when an input failed (the rest is
+ * published), or the status of an error that stopped the job (printed).
+ * out (may be NULL) receives the counts. */
+int ingest_job_run(const struct globals *g, const struct ingest_job *job,
+		   char **paths, int npaths, struct ingest_outcome *out);
+
+/* -------------------------------------------------------------- commands */
+
+int cmd_init(const struct globals *g, int argc, char **argv);
+int cmd_ingest(const struct globals *g, int argc, char **argv);
+int cmd_report(const struct globals *g, int argc, char **argv);
+int cmd_prices(const struct globals *g, int argc, char **argv);
+int cmd_compact(const struct globals *g, int argc, char **argv);
+int cmd_verify(const struct globals *g, int argc, char **argv);
+
+#endif

@@ -1,0 +1,458 @@
+/* ingest.c - the ingest command: reads inputs through ingest.h and
+ * publishes what it kept as one segment of the store. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+/* ---------------------------------------------------------------- ingest */
+
+/* Counts per string. */
+struct tally {
+	struct br_dict *names;
+	uint64_t *count;
+	size_t cap;
+};
+
+static void tally_add(struct tally *t, const char *s, size_t n, uint64_t k)
+{
+	if (!t->names)
+		t->names = br_dict_new();
+	uint32_t id = br_dict_intern(t->names, s, n);
+	if (id >= t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		t->count = br_realloc(t->count, cap * sizeof *t->count);
+		memset(t->count + t->cap, 0, (cap - t->cap) * sizeof *t->count);
+		t->cap = cap;
+	}
+	t->count[id] += k;
+}
+
+static void tally_clear(struct tally *t)
+{
+	br_dict_free(t->names);
+	t->names = NULL;
+	if (t->cap)
+		memset(t->count, 0, t->cap * sizeof *t->count);
+}
+
+/* Adds every count of src to dst and empties src. */
+static void tally_move(struct tally *dst, struct tally *src)
+{
+	uint32_t n = src->names ? br_dict_count(src->names) : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		const char *s = br_dict_str(src->names, i, &len);
+		tally_add(dst, s, len, src->count[i]);
+	}
+	tally_clear(src);
+}
+
+static void tally_free(struct tally *t)
+{
+	br_dict_free(t->names);
+	free(t->count);
+}
+
+/* The state of one ingest command: what the sink collects per input and
+ * over the run. */
+struct ingest_run {
+	const struct globals *g;
+	struct store *store;
+	const struct br_tz *tz;
+	struct agg *input_rows; /* rows of the input being read */
+	struct agg *run_rows;   /* rows of every input kept so far */
+	struct store_input *inputs;
+	size_t ninputs, cap;
+	uint64_t skipped;       /* inputs already ingested */
+	bool backfill;          /* --replace: re-read inputs ingested before */
+	uint64_t failed;
+	struct br_err store_err; /* a store failure seen inside the sink */
+	struct tally input_unpriced, run_unpriced; /* "provider/model" */
+	/* The progress line (a terminal only): when it started, the on-disk
+	 * size of the named inputs (0: unknown, some are directories or
+	 * standard input), and of those done. */
+	bool progress;
+	double started, last_shown;
+	uint64_t disk_total, disk_done, inputs_done;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Rewrites the progress line on stderr: inputs, records, MB/s, ETA. */
+static void show_progress(struct ingest_run *r, const struct ingest_stats *st,
+			  bool final)
+{
+	double t = now_seconds();
+	if (!r->progress || (!final && t - r->last_shown < 0.2))
+		return;
+	r->last_shown = t;
+	double el = t - r->started > 1e-6 ? t - r->started : 1e-6;
+	char eta[32] = "";
+	if (r->disk_total && r->disk_done && !final) {
+		double left = el * (double)(r->disk_total - r->disk_done) /
+			      (double)r->disk_done;
+		snprintf(eta, sizeof eta, ", ETA %.0fs", left);
+	}
+	fprintf(stderr, "\r\033[Kburnrate: %llu input%s, %llu records, %.0f MB, "
+		"%.0f MB/s%s%s", (unsigned long long)r->inputs_done,
+		r->inputs_done == 1 ? "" : "s", (unsigned long long)st->records,
+		st->bytes / 1e6, st->bytes / 1e6 / el, eta, final ? "\n" : "");
+}
+
+static void sink_progress(void *ctx, const struct ingest_stats *st)
+{
+	show_progress(ctx, st, false);
+}
+
+static void sink_begin(void *ctx, const char *name)
+{
+	(void)name;
+	struct ingest_run *r = ctx;
+	agg_clear(r->input_rows);
+	tally_clear(&r->input_unpriced);
+}
+
+static void sink_event(void *ctx, const struct br_event *ev)
+{
+	struct ingest_run *r = ctx;
+	agg_add(r->input_rows, br_tz_day(r->tz, ev->ts_us), ev);
+	if (!ev->priced) {
+		char name[512];
+		int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
+				 ev->provider.p, (int)ev->model.n, ev->model.p);
+		tally_add(&r->input_unpriced, name,
+			  n < (int)sizeof name ? (size_t)n : sizeof name - 1, 1);
+	}
+}
+
+/* Tells whether fp was already kept during this run. */
+static bool run_has_input(const struct ingest_run *r, struct br_fp fp)
+{
+	for (size_t i = 0; i < r->ninputs; i++)
+		if (br_fp_equal(r->inputs[i].fp, fp))
+			return true;
+	return false;
+}
+
+/* Keeps a fully read input unless its content was ingested before. */
+static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
+		     const char *message)
+{
+	struct ingest_run *r = ctx;
+	r->inputs_done++;
+	struct stat sb;
+	if (r->disk_total && in->key && stat(in->key, &sb) == 0)
+		r->disk_done += (uint64_t)sb.st_size;
+	if (!ok) {
+		print_error("%s", message);
+		r->failed++;
+		return;
+	}
+	int known = r->backfill ? 0 : store_has_input(r->store, in->fp, &r->store_err);
+	if (known < 0)
+		return;
+	if (known || run_has_input(r, in->fp)) {
+		r->skipped++;
+		if (r->g->verbose)
+			fprintf(stderr, "burnrate: %s: already ingested, skipped\n",
+				in->name);
+		return;
+	}
+	if (r->g->verbose)
+		fprintf(stderr, "burnrate: %s: %s format, %llu records\n", in->name,
+			in->format ? in->format : "no", (unsigned long long)in->records);
+	agg_merge(r->run_rows, r->input_rows);
+	tally_move(&r->run_unpriced, &r->input_unpriced);
+	if (r->ninputs == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
+	}
+	r->inputs[r->ninputs++] = (struct store_input){
+		br_strdup(in->key ? in->key : in->name), in->fp, in->bytes,
+		in->records};
+}
+
+/* Tells ingest what a plain file's earlier run took of it, so that a log
+ * that grew is read from where it ended. A backfill re-reads everything. */
+static bool sink_known(void *ctx, const char *key, struct ingest_known *known)
+{
+	struct ingest_run *r = ctx;
+	struct store_input in;
+	if (r->backfill ||
+	    store_last_input(r->store, key, &in, &r->store_err) != 1)
+		return false;
+	*known = (struct ingest_known){in.bytes, in.fp};
+	return true;
+}
+
+static void ingest_run_free(struct ingest_run *r)
+{
+	for (size_t i = 0; i < r->ninputs; i++)
+		free((char *)r->inputs[i].name);
+	free(r->inputs);
+	agg_free(r->input_rows);
+	agg_free(r->run_rows);
+	tally_free(&r->input_unpriced);
+	tally_free(&r->run_unpriced);
+}
+
+/* Warns about the requests of the run that have no price, by model. */
+static void warn_unpriced(const struct tally *t)
+{
+	uint32_t n = t->names ? br_dict_count(t->names) : 0;
+	if (n == 0)
+		return;
+	uint64_t total = 0;
+	struct br_buf list = {0};
+	for (uint32_t i = 0; i < n; i++) {
+		total += t->count[i];
+		if (i < 5)
+			br_buf_printf(&list, "%s%s (%llu)", i ? ", " : "",
+				      br_dict_str(t->names, i, NULL),
+				      (unsigned long long)t->count[i]);
+	}
+	if (n > 5)
+		br_buf_printf(&list, " and %u more models", n - 5);
+	print_warning("%llu request%s without a price, counted as unpriced: %s; "
+		      "see 'burnrate prices show MODEL', add prices with --prices FILE",
+		      (unsigned long long)total, total == 1 ? "" : "s", list.p);
+	br_buf_free(&list);
+}
+
+/* Parses --replace FROM..TO (two dates, FROM <= TO). */
+static int parse_range(const char *s, int32_t *from, int32_t *to)
+{
+	const char *dots = strstr(s, "..");
+	char a[16], b[16];
+	if (!dots || dots - s != 10 || strlen(dots + 2) != 10)
+		return -1;
+	memcpy(a, s, 10);
+	a[10] = 0;
+	memcpy(b, dots + 2, 11);
+	return br_day_parse(a, from) == 0 && br_day_parse(b, to) == 0 &&
+	       *from <= *to ? 0 : -1;
+}
+
+/* Parses --jobs: a positive count of parallel inputs. */
+static int parse_jobs(const char *s)
+{
+	char *end;
+	errno = 0;
+	long n = s ? strtol(s, &end, 10) : 0;
+	if (!s)
+		return 0;
+	if (errno || *end || n < 1 || n > 1024)
+		return -1;
+	return (int)n;
+}
+
+static void print_ingest_summary(const struct ingest_run *r,
+				 const struct ingest_stats *st,
+				 const char *rejects_path)
+{
+	printf("ingested %zu input%s", r->ninputs, r->ninputs == 1 ? "" : "s");
+	if (r->skipped)
+		printf(" (%llu already ingested)", (unsigned long long)r->skipped);
+	printf(": %llu records, %llu requests kept",
+	       (unsigned long long)st->records, (unsigned long long)st->events);
+	if (st->duplicates)
+		printf(", %llu duplicates dropped",
+		       (unsigned long long)st->duplicates);
+	if (st->rejected) {
+		printf(", %llu rejected", (unsigned long long)st->rejected);
+		if (rejects_path)
+			printf(" (see %s)", rejects_path);
+	}
+	if (st->resumed)
+		printf(", %llu grown file%s read from where %s ended",
+		       (unsigned long long)st->resumed, st->resumed == 1 ? "" : "s",
+		       st->resumed == 1 ? "it" : "they");
+	if (st->waiting)
+		printf(", %llu partial last line%s left for the next run",
+		       (unsigned long long)st->waiting, st->waiting == 1 ? "" : "s");
+	if (r->failed)
+		printf(", %llu unreadable input%s", (unsigned long long)r->failed,
+		       r->failed == 1 ? "" : "s");
+	printf("\n");
+}
+
+int ingest_job_run(const struct globals *g, const struct ingest_job *job,
+		   char **paths, int npaths, struct ingest_outcome *out)
+{
+	struct br_err err = {0};
+	struct ingest_opts io = job->io;
+	const char *rejects_path = job->rejects_path;
+	struct ingest_run run = {.g = g};
+	FILE *rejects = NULL;
+	struct ingest *ing = NULL;
+	int rc = BR_EXIT_FAILURE;
+	struct store *own = job->store ? NULL : store_open(g->store, true, &err);
+	run.store = job->store ? job->store : own;
+	if (!run.store || (own && store_lock(own, &err) != 0) ||
+	    store_has_input(run.store, (struct br_fp){0, 0}, &err) < 0)
+		goto fail;
+	run.tz = store_tz(run.store);
+	run.backfill = job->backfill;
+	io.tz = run.tz;
+	run.input_rows = agg_new();
+	run.run_rows = agg_new();
+	if (rejects_path) {
+		rejects = fopen(rejects_path, "w");
+		if (!rejects) {
+			br_fail(&err, "cannot open rejects file '%s': %s",
+				rejects_path, strerror(errno));
+			goto fail;
+		}
+		io.rejects = rejects;
+	}
+	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
+				   sink_known, sink_progress};
+	run.progress = !g->quiet && isatty(STDERR_FILENO);
+	run.started = now_seconds();
+	for (int i = 0; run.progress && i < npaths; i++) {
+		struct stat sb;
+		if (stat(paths[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			run.disk_total = 0;
+			break;
+		}
+		run.disk_total += (uint64_t)sb.st_size;
+	}
+	ing = ingest_new(&io, &sink, &err);
+	if (!ing)
+		goto fail;
+	bool input_failed = false;
+	for (int i = 0; i < npaths && !br_failed(&run.store_err); i++) {
+		struct br_err path_err = {0};
+		uint64_t failed_before = run.failed;
+		if (ingest_path(ing, paths[i], &path_err) != 0) {
+			input_failed = true;
+			/* sink_end printed the inputs that failed; a path that
+			 * could not be opened at all is printed here. */
+			if (run.failed == failed_before)
+				print_error("%s", path_err.msg);
+		}
+	}
+	if (br_failed(&run.store_err)) {
+		err = run.store_err;
+		goto fail;
+	}
+	if (rejects && (fflush(rejects) != 0 || ferror(rejects))) {
+		br_fail(&err, "cannot write rejects file '%s': %s", rejects_path,
+			strerror(errno));
+		goto fail;
+	}
+	if (store_publish_replace(run.store, job->source, run.run_rows, run.inputs,
+				  run.ninputs, io.only_from, io.only_to, &err) != 0)
+		goto fail;
+	const struct ingest_stats *st = ingest_stats(ing);
+	if (run.progress && run.inputs_done)
+		show_progress(&run, st, true);
+	if (!g->quiet && !job->silent) {
+		print_ingest_summary(&run, st, rejects_path);
+		if (st->rejected && !rejects_path)
+			print_warning("%llu records rejected; use --rejects FILE "
+				      "to see them", (unsigned long long)st->rejected);
+		warn_unpriced(&run.run_unpriced);
+	}
+	if (out)
+		*out = (struct ingest_outcome){run.ninputs, run.skipped, run.failed,
+						 st->records, st->events, st->rejected};
+	rc = input_failed ? BR_EXIT_FAILURE : BR_EXIT_OK;
+	goto done;
+fail:
+	rc = fail_with(&err);
+done:
+	ingest_free(ing);
+	if (rejects && fclose(rejects) != 0 && rc == BR_EXIT_OK) {
+		print_error("cannot write rejects file '%s': %s", rejects_path,
+			    strerror(errno));
+		rc = BR_EXIT_FAILURE;
+	}
+	ingest_run_free(&run);
+	store_free(own);
+	return rc;
+}
+
+int cmd_ingest(const struct globals *g, int argc, char **argv)
+{
+	const char *format = "auto", *source = "default", *prices = NULL,
+		   *cost_mode = "auto", *jobs = NULL, *rejects_path = NULL,
+		   *replace = NULL, *label = NULL, *max_ratio = NULL;
+	bool no_dedupe = false;
+	char *pos[argc + 1];
+	const char *map_args[argc + 1];
+	int npos, nmaps = 0;
+	const struct option opts[] = {
+		{"--map", NULL, NULL, map_args, &nmaps},
+		{"--label", &label, NULL},
+		{"--max-ratio", &max_ratio, NULL},
+		{"--format", &format, NULL},     {"--source", &source, NULL},
+		{"--prices", &prices, NULL},     {"--cost-mode", &cost_mode, NULL},
+		{"--jobs", &jobs, NULL},         {"--rejects", &rejects_path, NULL},
+		{"--replace", &replace, NULL},
+		{"--no-dedupe", NULL, &no_dedupe}, {NULL, NULL, NULL}};
+	int rc = parse_options("ingest", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos == 0)
+		return usage_error("ingest: no input given (a file, a directory or '-')");
+	/* --map CANON=PATH; --label PATH is --map label=PATH, applied last. */
+	struct ingest_map maps[argc + 1];
+	char fields[argc + 1][32];
+	for (int i = 0; i < nmaps; i++) {
+		const char *eq = strchr(map_args[i], '=');
+		if (!eq || eq == map_args[i] || (size_t)(eq - map_args[i]) >= sizeof fields[0])
+			return usage_error("ingest: invalid --map '%s': expected "
+					   "CANON=PATH", map_args[i]);
+		snprintf(fields[i], sizeof fields[0], "%.*s", (int)(eq - map_args[i]),
+			 map_args[i]);
+		maps[i] = (struct ingest_map){fields[i], eq + 1};
+	}
+	if (label)
+		maps[nmaps++] = (struct ingest_map){"label", label};
+	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe,
+				 .maps = maps, .nmaps = (size_t)nmaps,
+				 .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE};
+	if (replace && parse_range(replace, &io.only_from, &io.only_to) != 0)
+		return usage_error("ingest: invalid --replace '%s': expected "
+				   "YYYY-MM-DD..YYYY-MM-DD", replace);
+	if (br_cost_mode_parse(cost_mode, &io.cost_mode) != 0)
+		return usage_error("ingest: invalid --cost-mode '%s': expected auto, "
+				   "calculate or display", cost_mode);
+	if (parse_jobs(jobs) < 0)
+		return usage_error("ingest: invalid --jobs '%s': expected a count "
+				   "from 1 to 1024", jobs);
+	if (!*source)
+		return usage_error("ingest: --source must not be empty");
+	if (max_ratio) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(max_ratio, &end, 10);
+		if (errno || *end || v < 2 || v > 1000000 || max_ratio[0] == '-')
+			return usage_error("ingest: invalid --max-ratio '%s': expected "
+					   "a factor from 2 to 1000000", max_ratio);
+		io.max_ratio = v;
+	}
+
+	struct br_err err = {0};
+	struct br_catalog *catalog = load_catalog(prices, &err);
+	if (!catalog)
+		return fail_with(&err);
+	io.catalog = catalog;
+	struct ingest_job job = {.io = io, .source = source,
+				 .rejects_path = rejects_path,
+				 .backfill = replace != NULL};
+	rc = ingest_job_run(g, &job, pos, npos, NULL);
+	br_catalog_free(catalog);
+	return rc;
+}

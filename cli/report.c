@@ -1,0 +1,87 @@
+/* report.c - the report command. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cmd_report(const struct globals *g, int argc, char **argv)
+{
+	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
+		   *by = "day", *format = "table", *output = NULL, *source = NULL,
+		   *prices = NULL, *budgets_path = NULL;
+	bool no_color = false, skip_corrupt = false, reprice = false,
+	     compare_costs = false;
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {
+		{"--skip-corrupt", NULL, &skip_corrupt},
+		{"--since", &since, NULL},   {"--until", &until, NULL},
+		{"--month", &month, NULL},   {"--as-of", &as_of, NULL},
+		{"--by", &by, NULL},         {"--format", &format, NULL},
+		{"--output", &output, NULL}, {"--source", &source, NULL},
+		{"--prices", &prices, NULL}, {"--reprice", NULL, &reprice},
+		{"--compare-costs", NULL, &compare_costs},
+		{"--budgets", &budgets_path, NULL},
+		{"--no-color", NULL, &no_color}, {NULL, NULL, NULL}};
+	int rc = parse_options("report", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos)
+		return usage_error("report: unexpected argument '%s'", pos[0]);
+	enum report_format f;
+	if (report_format_parse(format, &f) != 0)
+		return usage_error("report: invalid --format '%s': expected table, "
+				   "csv, json, xlsx or html", format);
+	if (f == REPORT_XLSX && !output)
+		return usage_error("report: --format xlsx needs --output FILE");
+	struct br_err err = {0};
+	struct report_query q = {.source = source, .compare_costs = compare_costs,
+				 .breakdowns = f == REPORT_XLSX || f == REPORT_HTML};
+	if (prices && !reprice)
+		return usage_error("report: --prices needs --reprice (stored costs "
+				   "were priced at ingest)");
+	if (report_parse_keys(by, &q, &err) != 0 ||
+	    report_parse_period(&q, since, until, month, as_of, &err) != 0)
+		return fail_with(&err);
+	struct budget *budgets = NULL;
+	size_t nbudgets = 0;
+	if (budgets_path && budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0) {
+		err.status = BR_EXIT_USAGE;
+		return fail_with(&err);
+	}
+	q.budgets = budgets;
+	q.nbudgets = nbudgets;
+	struct br_catalog *catalog = NULL;
+	if (reprice && !(catalog = load_catalog(prices, &err))) {
+		budgets_free(budgets, nbudgets);
+		return fail_with(&err);
+	}
+	q.reprice = catalog;
+
+	struct store *s = store_open(g->store, false, &err);
+	if (s && skip_corrupt)
+		store_skip_corrupt(s);
+	struct report *r = s ? report_run(s, &q, &err) : NULL;
+	if (!r) {
+		store_free(s);
+		br_catalog_free(catalog);
+		budgets_free(budgets, nbudgets);
+		return fail_with(&err);
+	}
+	if (output) {
+		rc = write_report_file(r, f, output, &err);
+	} else {
+		bool color = f == REPORT_TABLE && !no_color && isatty(STDOUT_FILENO) &&
+			     !getenv("NO_COLOR");
+		rc = report_write(r, f, color, stdout, &err);
+	}
+	for (size_t i = 0; i < r->nskipped; i++)
+		print_warning("skipped corrupt segment %s: %s", r->skipped[2 * i],
+			      r->skipped[2 * i + 1]);
+	report_free(r);
+	store_free(s);
+	br_catalog_free(catalog);
+	budgets_free(budgets, nbudgets);
+	return rc ? fail_with(&err) : BR_EXIT_OK;
+}

@@ -1,0 +1,90 @@
+/* store.c - the commands that manage the store itself: init, compact,
+ * verify. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* ------------------------------------------------------------------ init */
+
+int cmd_init(const struct globals *g, int argc, char **argv)
+{
+	const char *tz = "UTC";
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {{"--timezone", &tz, NULL}, {NULL, NULL, NULL}};
+	int rc = parse_options("init", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos)
+		return usage_error("init: unexpected argument '%s'", pos[0]);
+	struct br_err err = {0};
+	if (store_init(g->store, tz, &err) != 0)
+		return fail_with(&err);
+	if (!g->quiet)
+		printf("initialized store %s (time zone %s)\n", g->store, tz);
+	return BR_EXIT_OK;
+}
+
+/* --------------------------------------------------------------- compact */
+
+int cmd_compact(const struct globals *g, int argc, char **argv)
+{
+	int rc = no_arguments("compact", argc, argv);
+	if (rc)
+		return rc;
+	struct br_err err = {0};
+	struct store *s = store_open(g->store, false, &err);
+	struct store_compact_stats st;
+	if (!s || store_lock(s, &err) != 0 || store_compact(s, &st, &err) != 0) {
+		store_free(s);
+		return fail_with(&err);
+	}
+	store_free(s);
+	if (!g->quiet)
+		printf("compacted %zu segment%s of %zu source%s; removed %zu file%s\n",
+		       st.merged, st.merged == 1 ? "" : "s", st.sources,
+		       st.sources == 1 ? "" : "s", st.removed,
+		       st.removed == 1 ? "" : "s");
+	return BR_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- verify */
+
+struct verify_state {
+	bool quiet;
+	int bad;
+};
+
+static void verify_one(void *ctx, const char *segment, const char *problem)
+{
+	struct verify_state *v = ctx;
+	if (problem) {
+		print_error("%s: %s", segment, problem);
+		v->bad++;
+	} else if (!v->quiet) {
+		printf("ok %s\n", segment);
+	}
+}
+
+int cmd_verify(const struct globals *g, int argc, char **argv)
+{
+	int rc = no_arguments("verify", argc, argv);
+	if (rc)
+		return rc;
+	struct br_err err = {0};
+	struct store *s = store_open(g->store, false, &err);
+	if (!s)
+		return fail_with(&err);
+	struct verify_state v = {.quiet = g->quiet};
+	int bad = store_verify(s, verify_one, &v, &err);
+	store_free(s);
+	if (bad < 0)
+		return fail_with(&err);
+	if (bad > 0) {
+		print_error("%d corrupt segment%s in %s", bad, bad == 1 ? "" : "s",
+			    g->store);
+		return BR_EXIT_FAILURE;
+	}
+	return BR_EXIT_OK;
+}

@@ -1,0 +1,160 @@
+/* util.c - what every command shares: messages in the contract's form,
+ * option parsing, the catalog with a prices file over it, atomic report
+ * files. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+/* ------------------------------------------------------------- messages */
+
+/* Prints "burnrate: KIND: MESSAGE" and a line of advice (may be NULL). */
+static void print_message(const char *kind, const char *advice,
+			  const char *fmt, va_list ap)
+{
+	fprintf(stderr, "burnrate: %s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (advice)
+		fprintf(stderr, "%s\n", advice);
+}
+
+void print_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_message("error", NULL, fmt, ap);
+	va_end(ap);
+}
+
+void print_warning(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_message("warning", NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Prints a usage error and returns the usage exit status. */
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_message("error", "(see 'burnrate --help')", fmt, ap);
+	va_end(ap);
+	return BR_EXIT_USAGE;
+}
+
+/* Prints err and returns its exit status. */
+int fail_with(const struct br_err *err)
+{
+	print_error("%s", err->msg[0] ? err->msg : "unknown error");
+	return err->status ? err->status : BR_EXIT_FAILURE;
+}
+
+/* ------------------------------------------------------ option parsing */
+
+/* Parses argv[0..argc) against opts; positional arguments are collected
+ * into pos (which holds argc entries). "--" ends the options; "-" is a
+ * positional argument. Returns 0 or BR_EXIT_USAGE after printing why. */
+int parse_options(const char *command, int argc, char **argv,
+			 const struct option *opts, char **pos, int *npos)
+{
+	*npos = 0;
+	bool only_positional = false;
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i];
+		if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+			pos[(*npos)++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_positional = true;
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		size_t namelen = eq ? (size_t)(eq - a) : strlen(a);
+		const struct option *o = opts;
+		for (; o->name; o++)
+			if (strlen(o->name) == namelen &&
+			    strncmp(o->name, a, namelen) == 0)
+				break;
+		if (!o->name)
+			return usage_error("%s: unknown option '%.*s'", command,
+					   (int)namelen, a);
+		if (o->flag) {
+			if (eq)
+				return usage_error("%s: option '%s' takes no value",
+						   command, o->name);
+			*o->flag = true;
+			continue;
+		}
+		const char *v;
+		if (eq)
+			v = eq + 1;
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
+			return usage_error("%s: option '%s' needs a value", command,
+					   o->name);
+		if (o->list)
+			o->list[(*o->nlist)++] = v;
+		else
+			*o->value = v;
+	}
+	return 0;
+}
+
+/* Checks that a command which takes no arguments got none. */
+int no_arguments(const char *command, int argc, char **argv)
+{
+	if (argc == 0)
+		return 0;
+	if (argv[0][0] == '-' && strcmp(argv[0], "-") != 0)
+		return usage_error("%s: unknown option '%s'", command, argv[0]);
+	return usage_error("%s: unexpected argument '%s'", command, argv[0]);
+}
+
+/* The built-in catalog with the prices file, if any, over it. A bad prices
+ * file is a usage error. */
+struct br_catalog *load_catalog(const char *prices, struct br_err *err)
+{
+	struct br_catalog *c = br_catalog_builtin(err);
+	if (c && prices && br_catalog_load_csv(c, prices, err) != 0) {
+		err->status = BR_EXIT_USAGE;
+		br_catalog_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+
+/* Writes a report to path atomically: a temporary file renamed over it. */
+int write_report_file(const struct report *r, enum report_format f,
+			     const char *path, struct br_err *err)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path,
+			     (long)getpid()) >= sizeof tmp)
+		return br_fail(err, "output path too long: '%s'", path);
+	int rc;
+	if (f == REPORT_XLSX) {
+		rc = report_write_xlsx(r, tmp, err);
+	} else {
+		FILE *out = fopen(tmp, "w");
+		if (!out)
+			return br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
+		rc = report_write(r, f, false, out, err);
+		if (fclose(out) != 0 && rc == 0)
+			rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));
+	}
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = br_fail(err, "cannot rename '%s' to '%s': %s", tmp, path,
+			     strerror(errno));
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
