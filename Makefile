@@ -11,13 +11,17 @@
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
 # Everything the build, the tests and the demo need, as Debian packages.
 DEB_PACKAGES = pkg-config zlib1g-dev libisal-dev libarchive-dev libcsv-dev \
 	libjansson-dev libxlsxwriter-dev libesmtp-dev libcunit1-dev \
-	python3 python3-aiosmtpd python3-openpyxl chromium zstd lz4 xz-utils
+	python3 python3-aiosmtpd python3-openpyxl chromium zstd lz4 xz-utils \
+	openssl
+# Installed without their recommendations (LibreOffice's pull in a desktop).
+DEB_PACKAGES_BARE = libreoffice-calc-nogui
 
 ifeq ($(SANITIZE),)
 BUILD ?= build
@@ -28,7 +32,7 @@ SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=
 endif
 
 # Libraries with a .pc file; libcsv ships none.
-PKGS = zlib libisal jansson xlsxwriter libarchive
+PKGS = zlib libisal jansson xlsxwriter libarchive libesmtp-1.0 openssl
 LIB_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIB_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null)
@@ -39,9 +43,10 @@ OPT ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(OPT) $(SANFLAGS) $(LIB_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
-STAGES = core ingest reduce report
+STAGES = core ingest reduce report notify
 LIB_SRC = $(foreach d,$(STAGES),$(sort $(wildcard $(d)/*.c)))
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/catalog_data.o
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/catalog_data.o \
+	$(BUILD)/notify/templates_data.o
 CLI_SRC = burnrate.c $(sort $(wildcard cli/*.c))
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
@@ -59,6 +64,11 @@ $(BUILD)/%.o: %.c
 
 # The generated price data (docs/PRICES.md), embedded with .incbin.
 $(BUILD)/core/catalog_data.o: core/catalog_data.S data/catalog.csv data/aliases.csv
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -c $< -o $@
+
+# The message templates (templates/README.md), embedded the same way.
+$(BUILD)/notify/templates_data.o: notify/templates_data.S $(wildcard templates/*.txt templates/*.html)
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -c $< -o $@
 
@@ -80,16 +90,17 @@ $(BUILD)/tests/cunit_main.o: tests/cunit_main.c
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 deps:
-	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
-	done; \
+	@installed() { dpkg-query -W -f='$${Status}\n' $$1 2>/dev/null | grep -q '^install ok installed'; }; \
+	missing=""; bare=""; \
+	for p in $(DEB_PACKAGES); do installed $$p || missing="$$missing $$p"; done; \
+	for p in $(DEB_PACKAGES_BARE); do installed $$p || bare="$$bare $$p"; done; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
-	if [ -n "$$missing" ]; then \
-		echo "make deps: installing$$missing"; \
+	if [ -n "$$missing$$bare" ]; then \
+		echo "make deps: installing$$missing$$bare"; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
+		{ [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; } && \
+		{ [ -z "$$bare" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$bare; }; \
 	fi
 
 # check and demo install first, then re-enter make so that pkg-config sees
@@ -125,6 +136,8 @@ demo: deps
 install: burnrate
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 burnrate $(DESTDIR)$(BINDIR)/burnrate
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 docs/burnrate.1 $(DESTDIR)$(MANDIR)/man1/burnrate.1
 
 clean:
 	rm -rf build burnrate demo-out

@@ -8,62 +8,129 @@
 
 #include "cli/cli.h"
 
-/* ----------------------------------------------------------------- help */
+/* ------------------------------------------------------------- commands */
 
-static const char usage_text[] =
-	"usage: burnrate [--store DIR] [--quiet|--verbose] COMMAND [ARGS]\n"
-	"\n"
-	"Turns LLM request logs into exact spend totals.\n"
-	"\n"
-	"commands:\n"
-	"  init     [--timezone TZ]\n"
-	"           create the store (days are calendar days in TZ, default UTC)\n"
-	"  ingest   [--format F] [--map CANON=PATH]... [--label PATH]\n"
-	"           [--source NAME] [--prices FILE]\n"
-	"           [--cost-mode auto|calculate|display] [--jobs N]\n"
-	"           [--rejects FILE] [--no-dedupe] [--replace FROM..TO]\n"
-	"           [--max-ratio N] PATH...\n"
-	"           read logs: files, directories, '-' for stdin; plain, gzip,\n"
-	"           zstd, xz, bzip2, lz4, or zip/tar archives (told by content);\n"
-	"           F: auto (default), generic, openai, anthropic, gemini,\n"
-	"           bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
-	"           --replace: a backfill whose data replaces the source's days\n"
-	"  report   [--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
-	"           [--by KEYS] [--format table|csv|json|xlsx|html] [--output FILE]\n"
-	"           [--source NAME] [--reprice] [--prices FILE] [--no-color]\n"
-	"           [--skip-corrupt] [--compare-costs] [--budgets FILE]\n"
-	"           KEYS: comma list of day,week,month,provider,model,agent,label\n"
-	"           --reprice: price the stored tokens again with today's catalog\n"
-	"           --compare-costs: the catalog's and the logs' cost side by side\n"
-	"  prices   [--prices FILE] list [PATTERN] | show MODEL [--provider P]\n"
-	"           [--on DATE] | check\n"
-	"           the built-in price catalog (with FILE over it): list models,\n"
-	"           explain the price of one, or check for problems\n"
-	"  verify   check every segment of the store; name the bad ones\n"
-	"  compact  merge all segments into one per source\n"
-	"\n"
-	"global options:\n"
-	"  --store DIR    the store (default $BURNRATE_STORE, else " DEFAULT_STORE ")\n"
-	"  --quiet        print nothing but errors\n"
-	"  --verbose      say more about what is done\n"
-	"  --help, --version\n"
-	"\n"
-	"exit status: 0 ok, 1 failure, 2 usage error, 3 threshold crossed,\n"
-	"75 temporary failure (store locked)\n";
-
-/* ------------------------------------------------------------------ main */
-
+/* A command, its synopsis and description for --help, and whether it
+ * reads ./burnrate.conf or /etc/burnrate.conf without --config. */
 static const struct command {
 	const char *name;
 	int (*run)(const struct globals *g, int argc, char **argv);
+	bool finds_config;
+	const char *synopsis, *description; /* lines, each ending in \n */
 } commands[] = {
-	{"init", cmd_init},
-	{"ingest", cmd_ingest},
-	{"report", cmd_report},
-	{"verify", cmd_verify},
-	{"compact", cmd_compact},
-	{"prices", cmd_prices},
+	{"init", cmd_init, false,
+	 "[--timezone TZ]\n",
+	 "create the store (days are calendar days in TZ, default UTC)\n"},
+	{"ingest", cmd_ingest, false,
+	 "[--format F] [--map CANON=PATH]... [--label PATH]\n"
+	 "[--source NAME] [--prices FILE]\n"
+	 "[--cost-mode auto|calculate|display] [--jobs N]\n"
+	 "[--rejects FILE] [--no-dedupe] [--replace FROM..TO]\n"
+	 "[--max-ratio N] PATH...\n",
+	 "read logs: files, directories, '-' for stdin; plain, gzip,\n"
+	 "zstd, xz, bzip2, lz4, or zip/tar archives (told by content);\n"
+	 "F: auto (default), generic, openai, anthropic, gemini,\n"
+	 "bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
+	 "--replace: a backfill whose data replaces the source's days\n"},
+	{"report", cmd_report, false,
+	 "[--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
+	 "[--by KEYS] [--format table|csv|json|xlsx|html|prom]\n"
+	 "[--output FILE] [--source NAME] [--reprice] [--prices FILE]\n"
+	 "[--no-color] [--skip-corrupt] [--compare-costs] [--budgets FILE]\n",
+	 "KEYS: comma list of day,week,month,provider,model,agent,label\n"
+	 "--reprice: price the stored tokens again with today's catalog\n"
+	 "--compare-costs: the catalog's and the logs' cost side by side\n"
+	 "prom: Prometheus metrics of the month to date (textfile collector)\n"},
+	{"notify", cmd_notify, true,
+	 "[--budgets FILE] [--as-of DATE] [--smtp-config FILE]\n"
+	 "[--account NAME] [--dry-run DIR]\n",
+	 "email the budget alerts that are due, each once (docs/ALERTS.md);\n"
+	 "SMTP settings from an msmtp file (default ~/.msmtprc);\n"
+	 "--dry-run: write .eml files into DIR instead, ledger untouched\n"},
+	{"run", cmd_run, true,
+	 "[--as-of DATE]\n",
+	 "the nightly job of burnrate.conf (--config, ./burnrate.conf,\n"
+	 "/etc/burnrate.conf): ingest the inputs, write the dated reports,\n"
+	 "send the budget alerts and the scheduled finance report\n"},
+	{"check", cmd_check, false,
+	 "--write-baseline FILE | --baseline FILE [--max-increase PCT]\n"
+	 "[--max-increase-usd X] [--by KEYS] [--allow-unpriced]\n"
+	 "[--format text|markdown|json|junit] [--prices FILE] LOGPATH...\n",
+	 "CI: save the spend of LOGPATH per group, or compare it with\n"
+	 "a saved baseline; exit 3 when it rose beyond the limits\n"
+	 "(default +10%) or has requests without a price; KEYS:\n"
+	 "provider,model,agent,label (default model, or the baseline's)\n"},
+	{"merge", cmd_merge, false,
+	 "STORE...\n",
+	 "import the stores of other hosts (ingest sharded by input);\n"
+	 "merging again adds nothing (docs/SCALING.md)\n"},
+	{"prices", cmd_prices, false,
+	 "[--prices FILE] list [PATTERN] | show MODEL [--provider P]\n"
+	 "[--on DATE] | check\n",
+	 "the built-in price catalog (with FILE over it): list models,\n"
+	 "explain the price of one, or check for problems\n"},
+	{"verify", cmd_verify, false, "",
+	 "check every segment of the store; name the bad ones\n"},
+	{"compact", cmd_compact, false, "",
+	 "merge the segments of each source into one\n"},
 };
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const char usage_head[] =
+	"usage: burnrate [--store DIR] [--config FILE] [--quiet|--verbose] "
+	"COMMAND [ARGS]\n"
+	"\n"
+	"Turns LLM request logs into exact spend totals.\n"
+	"\n"
+	"commands:\n";
+
+static const char usage_tail[] =
+	"\n"
+	"global options:\n"
+	"  --store DIR    the store (default: the configuration's, else\n"
+	"                 $BURNRATE_STORE, else " DEFAULT_STORE ")\n"
+	"  --config FILE  burnrate.conf; its values are the defaults\n"
+	"  --quiet        print nothing but errors\n"
+	"  --verbose      say more about what is done\n"
+	"  --help, --version; COMMAND --help\n"
+	"\n"
+	"exit status: 0 ok, 1 failure, 2 usage or configuration error,\n"
+	"3 threshold crossed, 75 temporary failure (store locked, mail server\n"
+	"unreachable: messages kept pending)\n";
+
+/* Prints lines (each ending in \n), the first after what is already on
+ * the line, the others indented by indent. */
+static void lines(const char *p, const char *indent, FILE *out)
+{
+	for (bool first = true; *p; first = false) {
+		const char *nl = strchr(p, '\n');
+		if (!first)
+			fputs(indent, out);
+		fwrite(p, 1, (size_t)(nl - p) + 1, out);
+		p = nl + 1;
+	}
+}
+
+/* The command's entry in --help. */
+static void command_help(const struct command *c, FILE *out)
+{
+	const char *indent = "           ";
+	fprintf(out, "  %-8s ", c->name);
+	if (*c->synopsis) {
+		lines(c->synopsis, indent, out);
+		fputs(indent, out);
+	}
+	lines(c->description, indent, out);
+}
+
+static void usage(FILE *out)
+{
+	fputs(usage_head, out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		command_help(&commands[i], out);
+	fputs(usage_tail, out);
+}
 
 /* Flushes stdout and reports a failed write (a full disk, a closed pipe):
  * output that was not written is a failure, as in jq's main. */
@@ -83,7 +150,7 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return finish(BR_EXIT_OK);
 		} else if (strcmp(a, "--version") == 0) {
 			printf("burnrate %s\n", BR_VERSION);
@@ -106,29 +173,48 @@ int main(int argc, char **argv)
 	}
 	if (g.quiet && g.verbose)
 		return usage_error("--quiet and --verbose exclude each other");
-	if (g.config)
-		return usage_error("--config: configuration files are not supported yet");
+	if (i >= argc) {
+		usage(stderr);
+		return BR_EXIT_USAGE;
+	}
+	const char *name = argv[i];
+	const struct command *cmd = NULL;
+	for (size_t c = 0; c < NCOMMANDS; c++)
+		if (strcmp(commands[c].name, name) == 0)
+			cmd = &commands[c];
+	if (!cmd)
+		return usage_error("unknown command '%s'", name);
+	char **args = argv + i + 1;
+	int nargs = argc - i - 1;
+	for (int k = 0; k < nargs; k++)
+		if (strcmp(args[k], "--help") == 0) {
+			printf("usage: burnrate [global options] %s%s", cmd->name,
+			       *cmd->synopsis ? " " : "\n");
+			lines(cmd->synopsis, "       ", stdout);
+			putchar('\n');
+			lines(cmd->description, "", stdout);
+			return finish(BR_EXIT_OK);
+		}
+	/* The store: --store, else the configuration's, else
+	 * $BURNRATE_STORE, else the default. */
+	struct config conf;
+	const char *conf_path = g.config ? g.config
+				: cmd->finds_config ? config_find(NULL) : NULL;
+	if (conf_path) {
+		struct br_err err = {0};
+		if (config_load(conf_path, &conf, &err) != 0)
+			return fail_with(&err);
+		g.conf = &conf;
+	}
+	if (!g.store && g.conf)
+		g.store = g.conf->store;
 	if (!g.store)
 		g.store = getenv("BURNRATE_STORE");
 	if (!g.store || !*g.store)
 		g.store = DEFAULT_STORE;
-	if (i >= argc) {
-		fputs(usage_text, stderr);
-		return BR_EXIT_USAGE;
-	}
-	const char *name = argv[i];
-	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
-		if (strcmp(commands[c].name, name) != 0)
-			continue;
-		char **args = argv + i + 1;
-		int nargs = argc - i - 1;
-		for (int k = 0; k < nargs; k++)
-			if (strcmp(args[k], "--help") == 0) {
-				fputs(usage_text, stdout);
-				return finish(BR_EXIT_OK);
-			}
-		return finish(commands[c].run(&g, nargs, args));
-	}
-	return usage_error("unknown command '%s'", name);
+	int rc = finish(cmd->run(&g, nargs, args));
+	if (g.conf)
+		config_free(&conf);
+	return rc;
 }
 

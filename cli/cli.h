@@ -11,13 +11,17 @@
 #include "ingest/ingest.h"
 #include "reduce/reduce.h"
 #include "report/report.h"
+#include "notify/notify.h"
 
 #define DEFAULT_STORE "./burnrate-data"
 
-/* Options that come before the command. */
+struct config;
+
+/* Options that come before the command, and the configuration file. */
 struct globals {
 	const char *store;
-	const char *config;
+	const char *config;        /* --config */
+	const struct config *conf; /* the file read, or NULL */
 	bool quiet, verbose;
 };
 
@@ -94,6 +98,69 @@ struct ingest_outcome {
 int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		   char **paths, int npaths, struct ingest_outcome *out);
 
+/* ------------------------------------------------------ the config file */
+
+/* burnrate.conf (DESIGN §7). Every value is an owned string or NULL when
+ * not set; paths are made absolute against the file's directory. */
+struct config {
+	char *path;
+	char *store, *timezone, *format, *source, *label, *prices, *budgets,
+		*reports_dir, *report_formats, *report_schedule, *report_to,
+		*alert_to, *smtp_config, *smtp_account, *cost_mode;
+	char **inputs;  /* "input" lines: globs, in order */
+	size_t ninputs;
+};
+
+/* Reads the file at path. Unknown keys, a key given twice (but input), an
+ * empty value or a value outside its spellings (report_schedule,
+ * report_formats, cost_mode) are errors naming the file, line and key,
+ * status BR_EXIT_USAGE. */
+int config_load(const char *path, struct config *c, struct br_err *err);
+void config_free(struct config *c);
+
+/* The configuration file to read: given (--config) if not NULL, else
+ * ./burnrate.conf, else /etc/burnrate.conf if they exist, else NULL. */
+const char *config_find(const char *given);
+
+/* ----------------------------------------------------------------- mail */
+
+/* One evaluation of budget alerts (notify, run). */
+struct notify_job {
+	struct store *store;     /* open; the caller holds its lock */
+	const char *budgets;     /* the budgets CSV */
+	int32_t as_of;
+	const char *smtp_config; /* NULL: ~/.msmtprc */
+	const char *account;     /* NULL: the default account */
+	const char *alert_to;    /* recipients of budgets without their own */
+	const char *dry_run_dir; /* non-NULL: write .eml files there instead,
+				  * leave the ledger alone */
+};
+
+struct notify_outcome {
+	size_t due;     /* new alerts (with a dry run: messages written) */
+	size_t sent;    /* messages delivered, new or retried */
+	size_t pending; /* left pending for the next run */
+};
+
+/* Retries what the ledger holds pending, records the alerts now due as
+ * pending and sends them. Returns 0; BR_EXIT_TEMPFAIL when messages stay
+ * pending (server unreachable, 4xx); BR_EXIT_FAILURE when the server
+ * refused some (5xx; marked failed); BR_EXIT_USAGE for configuration
+ * errors. Problems are printed. */
+int notify_job_run(const struct globals *g, const struct notify_job *job,
+		   struct notify_outcome *out);
+
+/* Loads the account job names (smtp_config, else ~/.msmtprc), which must
+ * have a from address; warns when it does not check certificates. */
+int mailer_account(const struct notify_job *job, struct smtp_account *a,
+		   struct br_err *err);
+
+/* Sends every pending entry of l in one SMTP session and records what
+ * became of each (see notify_job_run for the statuses). *sent counts
+ * the messages delivered. */
+int mailer_deliver(const struct globals *g, struct ledger *l,
+		   const struct smtp_account *a, size_t *sent);
+
 /* -------------------------------------------------------------- commands */
 
 int cmd_init(const struct globals *g, int argc, char **argv);
@@ -102,5 +169,9 @@ int cmd_report(const struct globals *g, int argc, char **argv);
 int cmd_prices(const struct globals *g, int argc, char **argv);
 int cmd_compact(const struct globals *g, int argc, char **argv);
 int cmd_verify(const struct globals *g, int argc, char **argv);
+int cmd_merge(const struct globals *g, int argc, char **argv);
+int cmd_check(const struct globals *g, int argc, char **argv);
+int cmd_notify(const struct globals *g, int argc, char **argv);
+int cmd_run(const struct globals *g, int argc, char **argv);
 
 #endif

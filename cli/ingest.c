@@ -385,9 +385,14 @@ done:
 
 int cmd_ingest(const struct globals *g, int argc, char **argv)
 {
-	const char *format = "auto", *source = "default", *prices = NULL,
-		   *cost_mode = "auto", *jobs = NULL, *rejects_path = NULL,
-		   *replace = NULL, *label = NULL, *max_ratio = NULL;
+	/* The configuration's values are the defaults (--config). */
+	const struct config *c = g->conf;
+	const char *format = c && c->format ? c->format : "auto",
+		   *source = c && c->source ? c->source : "default",
+		   *prices = c ? c->prices : NULL,
+		   *cost_mode = c && c->cost_mode ? c->cost_mode : "auto",
+		   *label = c ? c->label : NULL, *jobs = NULL,
+		   *rejects_path = NULL, *replace = NULL, *max_ratio = NULL;
 	bool no_dedupe = false;
 	char *pos[argc + 1];
 	const char *map_args[argc + 1];

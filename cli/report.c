@@ -8,8 +8,9 @@
 int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
-		   *by = "day", *format = "table", *output = NULL, *source = NULL,
-		   *prices = NULL, *budgets_path = NULL;
+		   *by = NULL, *format = "table", *output = NULL, *source = NULL,
+		   *prices = NULL,
+		   *budgets_path = g->conf ? g->conf->budgets : NULL;
 	bool no_color = false, skip_corrupt = false, reprice = false,
 	     compare_costs = false;
 	char *pos[argc + 1];
@@ -32,18 +33,24 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	enum report_format f;
 	if (report_format_parse(format, &f) != 0)
 		return usage_error("report: invalid --format '%s': expected table, "
-				   "csv, json, xlsx or html", format);
+				   "csv, json, xlsx, html or prom", format);
 	if (f == REPORT_XLSX && !output)
 		return usage_error("report: --format xlsx needs --output FILE");
+	if (f == REPORT_PROM && (by || since || until || month))
+		return usage_error("report: --format prom reports the month to date "
+				   "of --as-of by provider, model and agent; it "
+				   "takes no --by, --since, --until or --month");
 	struct br_err err = {0};
 	struct report_query q = {.source = source, .compare_costs = compare_costs,
 				 .breakdowns = f == REPORT_XLSX || f == REPORT_HTML};
 	if (prices && !reprice)
 		return usage_error("report: --prices needs --reprice (stored costs "
 				   "were priced at ingest)");
-	if (report_parse_keys(by, &q, &err) != 0 ||
+	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||
 	    report_parse_period(&q, since, until, month, as_of, &err) != 0)
 		return fail_with(&err);
+	if (f == REPORT_PROM)
+		report_prom_query(&q);
 	struct budget *budgets = NULL;
 	size_t nbudgets = 0;
 	if (budgets_path && budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0) {

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define BR_VERSION "0.1.0"
 
@@ -128,9 +129,20 @@ int64_t br_pico_to_micro(br_pico v);
  * holds at least BR_MONEY_BUFSZ bytes, and returns buf. */
 char *br_money_format(br_pico v, char *buf);
 
+/* Writes an estimate (a projection, in USD as a double) rounded to 6
+ * decimals like br_money_format, and returns buf (BR_MONEY_BUFSZ). */
+char *br_money_format_estimate(double usd, char *buf);
+
 /* Writes v with all 12 decimals, trailing zeros removed but at least one
  * decimal ("2.5", "0.000000000001"), and returns buf (BR_MONEY_BUFSZ). */
 char *br_money_format_exact(br_pico v, char *buf);
+
+/* ------------------------------------------------------------------ text */
+
+/* The length of the valid UTF-8 sequence at s (n > 0 bytes left): 1 to 4,
+ * or 0 when it is not valid (overlong forms, surrogates and code points
+ * above U+10FFFF are not). */
+size_t br_utf8_len(const unsigned char *s, size_t n);
 
 /* ------------------------------------------------------------------ time */
 
@@ -229,6 +241,7 @@ void br_hash_init(struct br_hasher *h);
 void br_hash_update(struct br_hasher *h, const void *data, size_t n);
 struct br_fp br_hash_final(const struct br_hasher *h);
 struct br_fp br_hash(const void *data, size_t n);
+
 bool br_fp_equal(struct br_fp a, struct br_fp b);
 
 /* Writes 32 lowercase hex digits and a NUL. */
@@ -257,6 +270,18 @@ int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
  * cannot be read or holds more than max bytes. */
 int br_file_read(const char *path, size_t max, struct br_buf *out,
 		 struct br_err *err);
+
+/* Writes all of data to fd, retrying short writes; -1 with errno set. */
+int br_write_all(int fd, const void *data, size_t n);
+
+/* Makes a rename or creation inside dir durable (fsync of dir). */
+int br_fsync_dir(const char *dir, struct br_err *err);
+
+/* Publishes data as dir/name with mode: a temporary file in dir, write,
+ * fsync, close, rename, fsync of dir. On failure nothing is visible and
+ * the temporary file is removed. */
+int br_file_publish(const char *dir, const char *name, const void *data,
+		    size_t n, mode_t mode, struct br_err *err);
 
 /* As br_csv_read_file, over data[0..len) in memory; name is used in
  * messages. */

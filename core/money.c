@@ -1,4 +1,5 @@
 /* money.c - exact decimal money: parsing to pico-dollars, rounding, printing. */
+#include <math.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -206,4 +207,9 @@ char *br_money_format_exact(br_pico v, char *buf)
 	while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
 		buf[--n] = 0;
 	return buf;
+}
+
+char *br_money_format_estimate(double usd, char *buf)
+{
+	return br_money_format((br_pico)llround(usd * 1e6) * 1000000, buf);
 }

@@ -412,7 +412,8 @@ static int ingest_source(struct ingest *g, struct source *src, int fd,
 		}
 	}
 	bool partial = g->line.len > 0 || st.overlong;
-	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src)) {
+	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src) &&
+	    !g->opts.complete) {
 		/* A log being written: its last line waits for the next run. */
 		st.in.waiting = true;
 		st.in.bytes -= st.line_len;

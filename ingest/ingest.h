@@ -44,6 +44,9 @@ struct ingest_opts {
 	FILE *rejects;        /* NULL: rejected records are only counted */
 	size_t max_record;    /* 0: INGEST_MAX_RECORD_DEFAULT */
 	uint64_t max_ratio;   /* 0: INGEST_MAX_RATIO_DEFAULT */
+	/* true: inputs are complete (check): a plain file's last line without
+	 * a newline is a record, not a line still being written. */
+	bool complete;
 	/* When only_from is not BR_DAY_NONE, a record whose day in zone tz is
 	 * outside [only_from, only_to] is rejected (a backfill's range). */
 	const struct br_tz *tz;

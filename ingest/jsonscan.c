@@ -80,25 +80,6 @@ static void put_utf8(struct br_buf *b, unsigned cp)
 	br_buf_put(b, u, n);
 }
 
-/* Length of the valid UTF-8 sequence starting a byte >= 0x80, or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-		   : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	if ((len == 2 && p[0] < 0xC2) ||
-	    (len == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) ||
-			  (p[0] == 0xED && p[1] >= 0xA0))) ||
-	    (len == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || p[0] > 0xF4 ||
-			  (p[0] == 0xF4 && p[1] >= 0x90))))
-		return 0;
-	return len;
-}
-
 /* Scans a string at s->p (the opening quote). When decode is set, the
  * decoded bytes are appended to s->strings and *off / *len locate them. */
 static bool scan_string(struct jscan *s, bool decode, size_t *off, size_t *len)
@@ -121,7 +102,7 @@ static bool scan_string(struct jscan *s, bool decode, size_t *off, size_t *len)
 		if (c < 0x20)
 			return fail(s, "control character in string");
 		if (c >= 0x80) {
-			size_t n = utf8_len((const unsigned char *)s->p,
+			size_t n = br_utf8_len((const unsigned char *)s->p,
 					    (size_t)(s->end - s->p));
 			if (!n)
 				return fail(s, "invalid UTF-8 in string");

@@ -107,7 +107,8 @@ int store_lock(struct store *s, struct br_err *err);
  * corrupt, naming it. Returns 1 (known), 0 (not known) or -1. */
 int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
 
-/* Finds the newest visible input named name (as stored). Returns 1 and
+/* Finds the newest visible input named name (as stored) that the store
+ * ingested itself (merged inputs name files of other hosts). Returns 1 and
  * fills *out (its strings borrowed until the store changes), 0 when there
  * is none, or -1 when the store cannot be read. */
 int store_last_input(struct store *s, const char *name,
@@ -137,14 +138,40 @@ struct store_compact_stats {
 	size_t removed; /* segment files removed */
 };
 
-/* Merges, per source, the live rows and the input fingerprints of all
- * segments into one new segment, published atomically, then removes the
- * files it replaced. The new segment names the highest sequence it absorbs,
- * and readers ignore the absorbed segments from the moment it exists, so a
- * crash at any point never counts anything twice or loses it. Requires the
- * lock. */
+/* Merges, per source, the live rows and the input fingerprints of the
+ * store's own segments into one new segment, published atomically, then
+ * removes the files it replaced. The new segment names the highest
+ * sequence it absorbs, and readers ignore the absorbed segments from the
+ * moment it exists, so a crash at any point never counts anything twice or
+ * loses it. Merged segments (store_merge) are left as they are. Requires
+ * the lock. */
 int store_compact(struct store *s, struct store_compact_stats *st,
 		  struct br_err *err);
+
+/* What a merge did. */
+struct store_merge_stats {
+	size_t segments; /* segments read from the merged store */
+	size_t imported; /* its sources added as merged segments */
+	size_t replaced; /* merged segments those are a newer state of */
+	size_t present;  /* its sources already merged, as they are now or
+			  * in a newer state (left out) */
+	size_t removed;  /* files of segments no longer visible removed */
+};
+
+/* Merges the store in directory from into dst: for each source of from,
+ * one merged segment with its live rows (backfills and compactions
+ * applied) and the fingerprints of its inputs, published atomically.
+ * Repeating a merge adds nothing: a merged segment replaces the earlier
+ * ones of its source whose inputs it all holds (a store's inputs only
+ * grow), and a source already merged in this state or a newer one is left
+ * out. Everything is checked before anything is published: every segment
+ * of from must verify, and no input of from may be counted in dst
+ * otherwise (ingested here, merged from another store, or in two of
+ * from's sources); such an input is an error naming it and the segment
+ * holding it. Merging a store into itself or from another time zone is a
+ * usage error. Requires dst's lock; from is only read. */
+int store_merge(struct store *dst, const char *from,
+		struct store_merge_stats *st, struct br_err *err);
 
 /* Which rows a scan visits. */
 struct store_query {

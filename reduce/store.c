@@ -19,7 +19,8 @@
 #define SEG_DIR "segments"
 #define SEG_MAGIC "BRSEG\r\n\032"
 #define SEG_END_MAGIC "BRSEGEND"
-#define SEG_VERSION 1
+#define SEG_VERSION 1        /* what a store writes of its own data */
+#define SEG_VERSION_MERGED 2 /* version 1 and the fields of a merged segment */
 #define SEG_HEADER_SIZE 128
 #define SEG_ROW_SIZE 184
 #define SEG_INPUT_SIZE 40
@@ -34,7 +35,12 @@ struct segment {
 	int32_t day_min, day_max, replace_from, replace_to;
 	uint64_t compacted_through; /* holds the live rows of its source's
 				     * segments with seq <= this (0: none) */
-	bool hidden;                /* absorbed by a later compaction */
+	uint64_t merged_through;    /* merged from another store, whose
+				     * segments of its source up to this seq
+				     * it holds (0: this store's own data) */
+	uint32_t origin;            /* string id of that store's directory */
+	bool hidden;                /* absorbed by a later compaction, or
+				     * replaced by a newer merge */
 	char **str;
 	uint32_t nstrings;
 	uint32_t source, tz;
@@ -119,81 +125,6 @@ static char *path_join(const char *a, const char *b)
 	return p.p;
 }
 
-/* Writes all of data to fd. */
-static int write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Makes a rename or creation inside dir durable. */
-static int fsync_dir(const char *dir, struct br_err *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return br_fail(err, "cannot open directory '%s': %s", dir,
-			       strerror(errno));
-	int rc = fsync(fd);
-	int e = errno;
-	close(fd);
-	if (rc != 0)
-		return br_fail(err, "cannot fsync directory '%s': %s", dir,
-			       strerror(e));
-	return 0;
-}
-
-/* Publishes data as dir/name: temporary file, write, fsync, close,
- * rename, fsync of the directory. On failure nothing is visible. */
-static int publish_file(const char *dir, const char *name, const void *data,
-			size_t n, mode_t mode, struct br_err *err)
-{
-	struct br_buf tmp = {0};
-	br_buf_printf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
-	char *final = path_join(dir, name);
-	int rc = -1;
-	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		br_fail(err, "cannot create '%s': %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, data, n) != 0) {
-		br_fail(err, "cannot write '%s': %s", tmp.p, strerror(errno));
-		close(fd);
-		goto unlink;
-	}
-	if (fsync(fd) != 0) {
-		br_fail(err, "cannot fsync '%s': %s", tmp.p, strerror(errno));
-		close(fd);
-		goto unlink;
-	}
-	if (close(fd) != 0) {
-		br_fail(err, "cannot close '%s': %s", tmp.p, strerror(errno));
-		goto unlink;
-	}
-	if (rename(tmp.p, final) != 0) {
-		br_fail(err, "cannot rename '%s' to '%s': %s", tmp.p, final,
-			strerror(errno));
-		goto unlink;
-	}
-	rc = fsync_dir(dir, err);
-	goto out;
-unlink:
-	unlink(tmp.p);
-out:
-	br_buf_free(&tmp);
-	free(final);
-	return rc;
-}
-
 /* ------------------------------------------------------- store metadata */
 
 /* Reads the store's metadata file. Returns 0; -1 with errno set when it
@@ -264,7 +195,7 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 	struct br_buf meta = {0};
 	br_buf_printf(&meta, "%s\nversion %d\ntimezone %s\n", STORE_META_MAGIC,
 		      STORE_VERSION, tz_name);
-	rc = publish_file(dir, STORE_META, meta.p, meta.len, 0644, err);
+	rc = br_file_publish(dir, STORE_META, meta.p, meta.len, 0644, err);
 	br_buf_free(&meta);
 	return rc;
 }
@@ -389,6 +320,23 @@ int store_lock(struct store *s, struct br_err *err)
 
 /* ------------------------------------------------------ segment reading */
 
+static int fp_cmp(const void *a, const void *b)
+{
+	const struct br_fp *x = a, *y = b;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+/* Orders inputs by fingerprint. */
+static int input_cmp(const void *a, const void *b)
+{
+	const struct store_input *x = a, *y = b;
+	return fp_cmp(&x->fp, &y->fp);
+}
+
 /* Validates and decodes a segment image into g. Returns 0, or -1 with the
  * reason written to why; g is then partly filled and must still be freed. */
 static int segment_decode(struct segment *g, const unsigned char *p,
@@ -405,10 +353,10 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	if (get_u32(p + 124) != crc(p, 124))
 		BAD("header checksum mismatch");
 	uint32_t version = get_u32(p + 8);
-	if (version > SEG_VERSION)
+	if (version > SEG_VERSION_MERGED)
 		BAD("format version %u is newer than this burnrate (%d); "
-		    "upgrade burnrate", version, SEG_VERSION);
-	if (version != SEG_VERSION || get_u32(p + 12) != SEG_HEADER_SIZE)
+		    "upgrade burnrate", version, SEG_VERSION_MERGED);
+	if (version < SEG_VERSION || get_u32(p + 12) != SEG_HEADER_SIZE)
 		BAD("unsupported format version %u", version);
 	if (memcmp(p + len - 8, SEG_END_MAGIC, 8) != 0)
 		BAD("truncated or torn (no end marker)");
@@ -420,6 +368,10 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	g->replace_from = (int32_t)get_u32(p + 40);
 	g->replace_to = (int32_t)get_u32(p + 44);
 	g->compacted_through = get_u64(p + 68);
+	if (version == SEG_VERSION_MERGED) {
+		g->merged_through = get_u64(p + 76);
+		g->origin = get_u32(p + 84);
+	}
 	uint32_t nstrings = get_u32(p + 48), nrows = get_u32(p + 52),
 		 ninputs = get_u32(p + 56);
 	g->source = get_u32(p + 60);
@@ -514,6 +466,19 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		BAD("%zu unexpected bytes after the inputs", end - off);
 	if (g->source >= nstrings || g->tz >= nstrings)
 		BAD("source or time zone string id out of bounds");
+	if (!g->merged_through)
+		return 0;
+	if (g->origin >= nstrings)
+		BAD("origin string id out of bounds");
+	if (g->compacted_through || g->replace_from != BR_DAY_NONE ||
+	    g->replace_to != BR_DAY_NONE)
+		BAD("a merged segment cannot be a compaction or a backfill");
+	if (ninputs == 0)
+		BAD("a merged segment without inputs");
+	for (uint32_t i = 1; i < ninputs; i++)
+		if (input_cmp(&g->inputs[i - 1], &g->inputs[i]) >= 0)
+			BAD("input %u: a merged segment's inputs are not in "
+			    "fingerprint order", i);
 	return 0;
 #undef BAD
 }
@@ -593,16 +558,6 @@ static char **list_segments(const struct store *s, size_t *n,
 	return names ? names : br_calloc(1, sizeof *names);
 }
 
-static int fp_cmp(const void *a, const void *b)
-{
-	const struct br_fp *x = a, *y = b;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return 0;
-}
-
 static void index_inputs(struct store *s)
 {
 	s->nfps = 0;
@@ -618,7 +573,32 @@ static void index_inputs(struct store *s)
 		qsort(s->fps, s->nfps, sizeof *s->fps, fp_cmp);
 }
 
-/* Marks the segments absorbed by a compaction and indexes the inputs. */
+/* Tells whether every input of merged segment g is one of merged segment
+ * h's (both hold distinct fingerprints in order). */
+static bool inputs_within(const struct segment *g, const struct segment *h)
+{
+	if (g->ninputs > h->ninputs)
+		return false;
+	const struct store_input *at = bsearch(&g->inputs[0], h->inputs,
+					       h->ninputs, sizeof *h->inputs,
+					       input_cmp);
+	if (!at)
+		return false;
+	uint32_t j = (uint32_t)(at - h->inputs);
+	for (uint32_t i = 1; i < g->ninputs; i++) {
+		while (++j < h->ninputs && input_cmp(&h->inputs[j], &g->inputs[i]) < 0)
+			;
+		if (j == h->ninputs || input_cmp(&h->inputs[j], &g->inputs[i]) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Marks what later segments of the same source make invisible, and
+ * indexes the inputs: among this store's own segments, those a compaction
+ * absorbed; among merged ones, those whose inputs a later merged segment
+ * all holds (a newer state of the same data: a store's inputs only grow).
+ * Neither kind ever hides the other. */
 static void index_segments(struct store *s)
 {
 	for (size_t i = 0; i < s->nsegs; i++) {
@@ -626,15 +606,20 @@ static void index_segments(struct store *s)
 		g->hidden = false;
 		for (size_t j = i + 1; j < s->nsegs && !g->hidden; j++) {
 			const struct segment *h = &s->segs[j];
-			g->hidden = h->compacted_through >= g->seq &&
-				    strcmp(h->str[h->source], g->str[g->source]) == 0;
+			if (!g->merged_through != !h->merged_through ||
+			    strcmp(h->str[h->source], g->str[g->source]) != 0)
+				continue;
+			g->hidden = g->merged_through ? inputs_within(g, h)
+						      : h->compacted_through >= g->seq;
 		}
 	}
 	index_inputs(s);
 }
 
-/* Loads every segment once; a bad one fails the load, naming it. */
-static int store_load(struct store *s, struct br_err *err)
+/* Loads every segment once; a bad one fails the load, naming it, with
+ * advice on what to do. */
+static int load_segments(struct store *s, const char *advice,
+			 struct br_err *err)
 {
 	if (s->loaded)
 		return 0;
@@ -657,9 +642,8 @@ static int store_load(struct store *s, struct br_err *err)
 				s->skipped[2 * s->nskipped] = br_strdup(path);
 				s->skipped[2 * s->nskipped++ + 1] = br_strdup(why);
 			} else {
-				rc = br_fail(err, "corrupt segment '%s': %s (run "
-					     "'burnrate verify'; 'report --skip-corrupt' "
-					     "leaves it out)", path, why);
+				rc = br_fail(err, "corrupt segment '%s': %s (%s)",
+					     path, why, advice);
 			}
 			segment_free(&g);
 		} else if (rc == 0) {
@@ -676,6 +660,12 @@ static int store_load(struct store *s, struct br_err *err)
 	return 0;
 }
 
+static int store_load(struct store *s, struct br_err *err)
+{
+	return load_segments(s, "run 'burnrate verify'; 'report --skip-corrupt' "
+			     "leaves it out", err);
+}
+
 int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
 {
 	if (store_load(s, err) != 0)
@@ -690,7 +680,7 @@ int store_last_input(struct store *s, const char *name,
 		return -1;
 	for (size_t i = s->nsegs; i-- > 0;) {
 		const struct segment *g = &s->segs[i];
-		if (g->hidden)
+		if (g->hidden || g->merged_through) /* names of another host */
 			continue;
 		for (uint32_t j = g->ninputs; j-- > 0;)
 			if (strcmp(g->inputs[j].name, name) == 0) {
@@ -755,6 +745,8 @@ struct seg_meta {
 	const char *source;
 	int32_t replace_from, replace_to; /* BR_DAY_NONE: not a backfill */
 	uint64_t compacted_through;       /* 0: not a compaction */
+	uint64_t merged_through;          /* 0: this store's own data */
+	const char *origin;               /* the store merged from */
 };
 
 /* Encodes a segment image into b. */
@@ -766,6 +758,9 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	struct br_dict *d = br_dict_new();
 	uint32_t source_id = br_dict_intern(d, source, strlen(source));
 	uint32_t tz_id = br_dict_intern(d, tz, strlen(tz));
+	uint32_t origin_id = m->merged_through
+				     ? br_dict_intern(d, m->origin, strlen(m->origin))
+				     : 0;
 	uint32_t *order = br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
 	for (size_t i = 0; i < a->nrows; i++)
 		order[i] = (uint32_t)i;
@@ -815,7 +810,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	}
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);
-	put_u32(b, SEG_VERSION);
+	put_u32(b, m->merged_through ? SEG_VERSION_MERGED : SEG_VERSION);
 	put_u32(b, SEG_HEADER_SIZE);
 	put_u64(b, seq);
 	struct timespec now;
@@ -831,6 +826,10 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	put_u32(b, source_id);
 	put_u32(b, tz_id);
 	put_u64(b, m->compacted_through);
+	if (m->merged_through) {
+		put_u64(b, m->merged_through);
+		put_u32(b, origin_id);
+	}
 	while (b->len < 124)
 		br_buf_putc(b, 0);
 	put_u32(b, crc(b->p, 124));
@@ -865,7 +864,7 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 	char name[64];
 	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)seq);
 	char *segdir = path_join(s->dir, SEG_DIR);
-	int rc = publish_file(segdir, name, img.p, img.len, 0644, err);
+	int rc = br_file_publish(segdir, name, img.p, img.len, 0644, err);
 	if (rc == 0) {
 		char why[256];
 		struct segment g = {0};
@@ -908,6 +907,9 @@ int store_publish(struct store *s, const char *source, const struct agg *a,
 
 /* ------------------------------------------------------------ compact */
 
+static int scan(struct store *s, const struct store_query *q, bool own_only,
+		store_row_fn fn, void *ctx, struct br_err *err);
+
 /* Collects the rows a scan visits into an aggregate. */
 static int collect_row(void *ctx, const struct store_row *r)
 {
@@ -915,7 +917,43 @@ static int collect_row(void *ctx, const struct store_row *r)
 	return 0;
 }
 
-/* Compacts the visible segments of one source into one new segment. */
+/* Removes the files of the hidden segments, which readers ignore already
+ * (absorbed by a compaction, replaced by a newer merge), and makes that
+ * durable. *removed counts them. */
+static int remove_hidden(struct store *s, size_t *removed, struct br_err *err)
+{
+	size_t kept = 0;
+	*removed = 0;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		struct segment *g = &s->segs[i];
+		if (g->hidden) {
+			if (unlink(g->path) != 0 && errno != ENOENT) {
+				int e = errno;
+				br_fail(err, "cannot remove '%s': %s", g->path, strerror(e));
+				s->segs[kept++] = *g;
+				continue;
+			}
+			(*removed)++;
+			segment_free(g);
+		} else {
+			s->segs[kept++] = *g;
+		}
+	}
+	s->nsegs = kept;
+	index_segments(s);
+	if (br_failed(err))
+		return -1;
+	if (*removed) {
+		char *segdir = path_join(s->dir, SEG_DIR);
+		int rc = br_fsync_dir(segdir, err);
+		free(segdir);
+		return rc;
+	}
+	return 0;
+}
+
+/* Compacts the visible segments of one source (of the store's own) into
+ * one new segment. */
 static int compact_source(struct store *s, const char *source,
 			  struct br_err *err)
 {
@@ -925,7 +963,8 @@ static int compact_source(struct store *s, const char *source,
 	uint64_t through = 0;
 	for (size_t i = 0; i < s->nsegs; i++) {
 		const struct segment *g = &s->segs[i];
-		if (g->hidden || strcmp(g->str[g->source], source) != 0)
+		if (g->hidden || g->merged_through ||
+		    strcmp(g->str[g->source], source) != 0)
 			continue;
 		through = g->seq;
 		inputs = br_realloc(inputs, (ninputs + g->ninputs + 1) * sizeof *inputs);
@@ -933,7 +972,7 @@ static int compact_source(struct store *s, const char *source,
 		ninputs += g->ninputs;
 	}
 	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, source};
-	int rc = store_scan(s, &q, collect_row, a, err);
+	int rc = scan(s, &q, true, collect_row, a, err);
 	if (rc == 0) {
 		struct seg_meta m = {source, BR_DAY_NONE, BR_DAY_NONE, through};
 		rc = publish_segment(s, &m, a, inputs, ninputs, err);
@@ -951,18 +990,21 @@ int store_compact(struct store *s, struct store_compact_stats *st,
 		return br_fail(err, "internal error: compacting without the store lock");
 	if (store_load(s, err) != 0)
 		return -1;
-	/* One new segment per source that has more than one visible one. */
+	/* One new segment per source that has more than one visible one of
+	 * the store's own. Merged segments stay: there is one per merged
+	 * store and source, which a newer merge of it replaces. */
 	size_t n = s->nsegs;
 	for (size_t i = 0; i < n; i++) {
 		const struct segment *g = &s->segs[i];
-		if (g->hidden)
+		if (g->hidden || g->merged_through)
 			continue;
 		const char *source = g->str[g->source];
 		size_t visible = 0;
 		bool first = true;
 		for (size_t j = 0; j < n; j++) {
 			const struct segment *h = &s->segs[j];
-			if (h->hidden || strcmp(h->str[h->source], source) != 0)
+			if (h->hidden || h->merged_through ||
+			    strcmp(h->str[h->source], source) != 0)
 				continue;
 			first &= j >= i;
 			visible++;
@@ -979,40 +1021,229 @@ int store_compact(struct store *s, struct store_compact_stats *st,
 	}
 	/* What a compaction absorbed is now only clutter: remove it. The
 	 * compacted segment is durable already, so a crash here is harmless. */
-	size_t kept = 0;
-	bool removed = false;
-	for (size_t i = 0; i < s->nsegs; i++) {
-		struct segment *g = &s->segs[i];
-		if (g->hidden) {
-			if (unlink(g->path) != 0 && errno != ENOENT) {
-				int e = errno;
-				br_fail(err, "cannot remove '%s': %s", g->path, strerror(e));
-				s->segs[kept++] = *g;
-				continue;
-			}
-			st->removed++;
-			removed = true;
-			segment_free(g);
-		} else {
-			s->segs[kept++] = *g;
+	return remove_hidden(s, &st->removed, err);
+}
+
+/* --------------------------------------------------------------- merge */
+
+/* One source of a store being merged: its live rows and the inputs they
+ * came from, which one merged segment will hold. */
+struct merge_part {
+	const char *source;         /* borrowed from the merged store */
+	uint64_t through;           /* its newest segment there */
+	struct agg *rows;
+	struct store_input *inputs; /* distinct, in fingerprint order; names
+				     * borrowed from the merged store */
+	uint32_t ninputs;
+	size_t replaces;            /* merged segments of the destination
+				     * it is a newer state of */
+	bool publish;
+};
+
+/* Reads p's rows and inputs from the merged store. */
+static int merge_part_read(struct store *from, struct merge_part *p,
+			   struct br_err *err)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < from->nsegs; i++) {
+		const struct segment *g = &from->segs[i];
+		if (g->hidden || strcmp(g->str[g->source], p->source) != 0)
+			continue;
+		p->through = g->seq;
+		p->inputs = br_realloc(p->inputs, (n + g->ninputs + 1) * sizeof *p->inputs);
+		memcpy(p->inputs + n, g->inputs, g->ninputs * sizeof *p->inputs);
+		n += g->ninputs;
+	}
+	/* A backfill lists inputs it read again: keep each once. */
+	if (n)
+		qsort(p->inputs, n, sizeof *p->inputs, input_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || input_cmp(&p->inputs[k - 1], &p->inputs[i]) != 0)
+			p->inputs[k++] = p->inputs[i];
+	p->ninputs = (uint32_t)k;
+	p->rows = agg_new();
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, p->source};
+	return scan(from, &q, false, collect_row, p->rows, err);
+}
+
+/* Refuses part p of the store at from: its input in is counted in dst
+ * already, by segment g. */
+static int merge_conflict(const struct store *dst, const struct segment *g,
+			  const struct store_input *in,
+			  const struct merge_part *p, const char *from,
+			  struct br_err *err)
+{
+	if (g->merged_through)
+		return br_fail(err, "cannot merge '%s': its input '%s' (source "
+			       "'%s') is already in '%s', merged from '%s' (source "
+			       "'%s'); merging would count it twice", from,
+			       in->name, p->source, g->path, g->str[g->origin],
+			       g->str[g->source]);
+	return br_fail(err, "cannot merge '%s': its input '%s' (source '%s') "
+		       "was also ingested into '%s' (segment '%s', source '%s'); "
+		       "merging would count it twice", from, in->name, p->source,
+		       dst->dir, g->path, g->str[g->source]);
+}
+
+/* Decides part p of the store at from against the visible segments of
+ * dst. Returns 1 when it is new (a newer state of the merged segments it
+ * replaces), 0 when dst holds it, or a newer state of it, already, and -1
+ * when dst counts some of its inputs otherwise: ingested here, merged
+ * from elsewhere, or merged with other inputs than a state of p has. */
+static int merge_decide(const struct store *dst, struct merge_part *p,
+			const char *from, struct br_err *err)
+{
+	bool present = false;
+	for (size_t i = 0; i < dst->nsegs; i++) {
+		const struct segment *g = &dst->segs[i];
+		if (g->hidden)
+			continue;
+		uint32_t common = 0;
+		const struct store_input *first = NULL;
+		for (uint32_t j = 0; j < g->ninputs; j++) {
+			const struct store_input *in =
+				bsearch(&g->inputs[j], p->inputs, p->ninputs,
+					sizeof *p->inputs, input_cmp);
+			if (in && !common++)
+				first = in;
 		}
+		if (!common)
+			continue;
+		bool same = g->merged_through &&
+			    strcmp(g->str[g->source], p->source) == 0;
+		if (same && common == g->ninputs &&
+		    (common < p->ninputs || g->merged_through < p->through))
+			p->replaces++;
+		else if (same && common == p->ninputs)
+			present = true;
+		else
+			return merge_conflict(dst, g, first, p, from, err);
 	}
-	s->nsegs = kept;
-	index_segments(s);
-	if (br_failed(err))
+	return present ? 0 : 1;
+}
+
+/* Finds an input that both p and q hold, or NULL. */
+static const struct store_input *common_input(const struct merge_part *p,
+					      const struct merge_part *q)
+{
+	uint32_t i = 0, j = 0;
+	while (i < p->ninputs && j < q->ninputs) {
+		int c = input_cmp(&p->inputs[i], &q->inputs[j]);
+		if (c == 0)
+			return &p->inputs[i];
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	return NULL;
+}
+
+int store_merge(struct store *dst, const char *from,
+		struct store_merge_stats *st, struct br_err *err)
+{
+	memset(st, 0, sizeof *st);
+	if (dst->lock_fd < 0)
+		return br_fail(err, "internal error: merging without the store lock");
+	struct stat a, b;
+	if (stat(from, &a) == 0 && stat(dst->dir, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return br_fail_status(err, BR_EXIT_USAGE,
+				      "cannot merge store '%s' into itself", from);
+	struct store *src = store_open(from, false, err);
+	if (!src)
 		return -1;
-	if (removed) {
-		char *segdir = path_join(s->dir, SEG_DIR);
-		int rc = fsync_dir(segdir, err);
-		free(segdir);
-		return rc;
+	struct merge_part *parts = NULL;
+	size_t nparts = 0;
+	struct br_buf advice = {0};
+	char *origin = NULL;
+	int rc = -1;
+	const char *tz = br_tz_name(src->tz), *dst_tz = br_tz_name(dst->tz);
+	if (strcmp(tz, dst_tz) != 0) {
+		br_fail_status(err, BR_EXIT_USAGE, "cannot merge '%s' (time zone "
+			       "%s) into '%s' (time zone %s): their days would not "
+			       "line up", from, tz, dst->dir, dst_tz);
+		goto out;
 	}
-	return 0;
+	br_buf_printf(&advice, "nothing of '%s' was merged; check it with "
+		      "'burnrate --store %s verify'", from, from);
+	if (load_segments(src, advice.p, err) != 0 || store_load(dst, err) != 0)
+		goto out;
+	st->segments = src->nsegs;
+	/* One part per source, in the order of their first segments. */
+	parts = br_calloc(src->nsegs + 1, sizeof *parts);
+	for (size_t i = 0; i < src->nsegs; i++) {
+		const struct segment *g = &src->segs[i];
+		size_t k = 0;
+		while (k < nparts && strcmp(parts[k].source, g->str[g->source]) != 0)
+			k++;
+		if (g->hidden || k < nparts)
+			continue;
+		parts[nparts].source = g->str[g->source];
+		if (merge_part_read(src, &parts[nparts++], err) != 0)
+			goto out;
+	}
+	/* Every part is decided before any is published: a conflict in one
+	 * source leaves the whole store out. */
+	for (size_t k = 0; k < nparts; k++) {
+		struct merge_part *p = &parts[k];
+		if (p->ninputs == 0 && agg_rows(p->rows) == 0)
+			continue;
+		if (p->ninputs == 0) {
+			br_fail(err, "cannot merge '%s': its source '%s' has rows "
+				"but records no inputs, so a second merge could "
+				"not recognise them", from, p->source);
+			goto out;
+		}
+		int d = merge_decide(dst, p, from, err);
+		if (d < 0)
+			goto out;
+		for (size_t j = 0; d && j < k; j++) {
+			const struct store_input *in =
+				parts[j].publish ? common_input(p, &parts[j]) : NULL;
+			if (in) {
+				br_fail(err, "cannot merge '%s': its input '%s' is "
+					"counted in two of its sources, '%s' and '%s'; "
+					"merging would count it twice", from, in->name,
+					parts[j].source, p->source);
+				goto out;
+			}
+		}
+		p->publish = d == 1;
+		st->present += d == 0;
+	}
+	origin = realpath(from, NULL);
+	for (size_t k = 0; k < nparts; k++) {
+		const struct merge_part *p = &parts[k];
+		if (!p->publish)
+			continue;
+		struct seg_meta m = {p->source, BR_DAY_NONE, BR_DAY_NONE, 0,
+				     p->through, origin ? origin : from};
+		if (publish_segment(dst, &m, p->rows, p->inputs, p->ninputs, err) != 0)
+			goto out;
+		st->imported++;
+		st->replaced += p->replaces;
+	}
+	/* What the new segments replace is clutter now; a crash before or
+	 * during its removal is harmless, as after a compaction. */
+	rc = remove_hidden(dst, &st->removed, err);
+out:
+	for (size_t k = 0; k < nparts; k++) {
+		agg_free(parts[k].rows);
+		free(parts[k].inputs);
+	}
+	free(parts);
+	free(origin);
+	br_buf_free(&advice);
+	store_free(src);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- scan */
 
-/* Tells whether a later replace segment of the same source covers day. */
+/* Tells whether a later replace segment of the same source covers day.
+ * Backfills are a store's own segments and overshadow only those. */
 static bool shadowed(const struct store *s, size_t seg, int32_t day)
 {
 	const struct segment *g = &s->segs[seg];
@@ -1026,14 +1257,16 @@ static bool shadowed(const struct store *s, size_t seg, int32_t day)
 	return false;
 }
 
-int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
-	       void *ctx, struct br_err *err)
+/* As store_scan; with own_only, over the store's own segments only (not
+ * the merged ones). */
+static int scan(struct store *s, const struct store_query *q, bool own_only,
+		store_row_fn fn, void *ctx, struct br_err *err)
 {
 	if (store_load(s, err) != 0)
 		return -1;
 	for (size_t i = 0; i < s->nsegs; i++) {
 		const struct segment *g = &s->segs[i];
-		if (g->hidden ||
+		if (g->hidden || (own_only && g->merged_through) ||
 		    (q->source && strcmp(q->source, g->str[g->source]) != 0))
 			continue;
 		if (g->nrows == 0 ||
@@ -1041,7 +1274,7 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 		    (q->until != BR_DAY_NONE && g->day_min > q->until))
 			continue;
 		bool may_shadow = false;
-		for (size_t j = i + 1; j < s->nsegs; j++)
+		for (size_t j = i + 1; !g->merged_through && j < s->nsegs; j++)
 			may_shadow |= s->segs[j].replace_from != BR_DAY_NONE;
 		for (uint32_t r = 0; r < g->nrows; r++) {
 			const struct red_row *row = &g->rows[r];
@@ -1071,6 +1304,12 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 		}
 	}
 	return 0;
+}
+
+int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
+	       void *ctx, struct br_err *err)
+{
+	return scan(s, q, false, fn, ctx, err);
 }
 
 /* -------------------------------------------------------------- verify */

@@ -2,7 +2,6 @@
  * SVG charts, no script and no external request of any kind; readable on
  * a phone. The same numbers as every other format. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +28,6 @@ static void esc(FILE *out, const char *s)
 static const char *money(br_pico v, char *buf)
 {
 	return br_money_format(v, buf);
-}
-
-static const char *estimate(double v, char *buf)
-{
-	return br_money_format((br_pico)llround(v * 1e6) * 1000000, buf);
 }
 
 static double usd(br_pico v)
@@ -198,8 +192,8 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 		"</div>", month, money(r->month_to_date, b));
 	fprintf(out, "<div class=\"card\"><span>%s projected (80%%: $%s to $%s)"
 		"</span><b id=\"projected\">$%s</b></div>", month,
-		estimate(r->projection.low, c), estimate(r->projection.high, d),
-		estimate(r->projection.projected, a));
+		br_money_format_estimate(r->projection.low, c), br_money_format_estimate(r->projection.high, d),
+		br_money_format_estimate(r->projection.projected, a));
 	fprintf(out, "<div class=\"card\"><span>requests (%llu unpriced)</span>"
 		"<b>%llu</b></div></div>\n", (unsigned long long)r->totals.unpriced,
 		(unsigned long long)r->totals.requests);
@@ -224,7 +218,7 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 				"<td>$%s</td><td>%.1f%%</td><td class=\"k\">%s</td>"
 				"<td class=\"k %s\">%s</td></tr>\n",
 				budget_period_name(st->b->period), money(st->spent, a),
-				money(st->b->limit, b), estimate(st->f.projected, c),
+				money(st->b->limit, b), br_money_format_estimate(st->f.projected, c),
 				st->utilization_pct, ro, st->status, st->status);
 		}
 		fputs("</table></div>\n", out);

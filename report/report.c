@@ -15,8 +15,9 @@ const char *report_key_name(enum report_key k)
 
 int report_format_parse(const char *s, enum report_format *out)
 {
-	static const char *const names[] = {"table", "csv", "json", "xlsx", "html"};
-	for (int i = 0; i < 5; i++)
+	static const char *const names[] = {"table", "csv", "json", "xlsx", "html",
+					    "prom"};
+	for (int i = 0; i < 6; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum report_format)i;
 			return 0;
@@ -375,6 +376,14 @@ static void evaluate_budget(const struct series *sr, size_t k,
 	budget_period_range(b->period, as_of, &st->start, &st->end);
 	const br_pico *daily = sr->budget + k * SERIES_DAYS;
 	project(sr, daily, st->start, st->end, &st->spent, &st->f);
+	int32_t known_from = sr->first_seen == BR_DAY_NONE ? as_of + 1
+							   : sr->first_seen;
+	st->recent_unknown = 0;
+	for (size_t i = 0; i < BUDGET_RECENT_DAYS; i++) {
+		int32_t d = as_of - (int32_t)(BUDGET_RECENT_DAYS - 1 - i);
+		st->recent[i] = daily[d - sr->window_first];
+		st->recent_unknown += d < known_from;
+	}
 	double limit = usd(b->limit);
 	st->utilization_pct = 100.0 * usd(st->spent) / limit;
 	st->crossed = 0;

@@ -27,9 +27,10 @@ enum report_key {
 const char *report_key_name(enum report_key k);
 
 enum report_format { REPORT_TABLE, REPORT_CSV, REPORT_JSON, REPORT_XLSX,
-		     REPORT_HTML };
+		     REPORT_HTML, REPORT_PROM };
 
-/* Parses "table", "csv", "json", "xlsx" or "html". Returns 0 or -1. */
+/* Parses "table", "csv", "json", "xlsx", "html" or "prom". Returns 0 or
+ * -1. */
 int report_format_parse(const char *s, enum report_format *out);
 
 /* -------------------------------------------------------------- forecast */
@@ -162,6 +163,8 @@ struct report_unpriced {
 	uint64_t requests;
 };
 
+#define BUDGET_RECENT_DAYS 15
+
 /* A budget's state at the report's as_of day (docs/FORECAST.md). */
 struct budget_status {
 	const struct budget *b;   /* borrowed from the query */
@@ -175,6 +178,11 @@ struct budget_status {
 				   * projected rate (the day it did, when
 				   * exceeded); BR_DAY_NONE: not within the
 				   * period */
+	/* The scope's spend on each of the last BUDGET_RECENT_DAYS days,
+	 * as_of last; the first recent_unknown of them are before the
+	 * store's first day of data (unknown, not zero). */
+	br_pico recent[BUDGET_RECENT_DAYS];
+	size_t recent_unknown;
 };
 
 struct report {
@@ -228,9 +236,141 @@ int report_write_xlsx(const struct report *r, const char *path,
 /* Writes r as one self-contained HTML page (html.c). */
 int report_write_html(const struct report *r, FILE *out, struct br_err *err);
 
+/* Sets q up for the prom format: grouped by provider, model and agent,
+ * over the month to date of q->as_of (which must be set). */
+void report_prom_query(struct report_query *q);
+
+/* Writes r, run with a query set up by report_prom_query, in the
+ * Prometheus text exposition format (prom.c): month-to-date cost, tokens,
+ * requests, errors and unpriced requests by provider, model and agent, the
+ * month's projection, and the budgets, each family with HELP and TYPE,
+ * label values escaped, in a stable order. Any other report is refused
+ * (status BR_EXIT_USAGE). */
+int report_write_prom(const struct report *r, FILE *out, struct br_err *err);
+
 /* Writes r to out in format f (not xlsx, which needs a path). Fails on a write error (status
  * BR_EXIT_FAILURE). color asks the table writer for ANSI colour. */
 int report_write(const struct report *r, enum report_format f, bool color,
 		 FILE *out, struct br_err *err);
+
+/* ----------------------------------------------------------------- check */
+
+/* The spend check of CI runs (check.c, README "CI"): the spend of some
+ * logs per group, kept as a baseline file and compared with the spend of
+ * other logs under limits. Groups are never days, weeks or months. */
+
+/* What check compares of a group: requests, tokens of every class (input,
+ * output, cache reads and writes) and the exact cost. */
+struct check_amounts {
+	uint64_t requests, tokens;
+	br_pico cost;
+};
+
+/* One group: key[i] is its value of the snapshot's keys[i] (owned). */
+struct check_group {
+	char *key[REPORT_KEY_COUNT];
+	struct check_amounts a;
+};
+
+/* The spend of a set of logs per group: what a baseline file holds. */
+struct check_snapshot {
+	enum report_key keys[REPORT_KEY_COUNT];
+	size_t nkeys;
+	struct check_amounts totals;
+	struct check_group *groups; /* sorted by key values, in key order */
+	size_t ngroups;
+};
+
+/* The snapshot of r's rows and totals, grouped by r's keys. */
+struct check_snapshot *check_snapshot_of(const struct report *r);
+void check_snapshot_free(struct check_snapshot *s);
+
+/* Sums the groups of s into groups of keys[0..nkeys), which must all be
+ * keys of s (in any order). Fails, naming the missing key, with status
+ * BR_EXIT_USAGE. */
+int check_snapshot_regroup(struct check_snapshot *s,
+			   const enum report_key *keys, size_t nkeys,
+			   struct br_err *err);
+
+/* Writes s to path as a baseline file (versioned JSON, costs as exact
+ * decimal strings), atomically: readers see the old file or the new. */
+int check_baseline_write(const struct check_snapshot *s, const char *path,
+			 struct br_err *err);
+
+/* Reads a baseline file written by check_baseline_write. A file that
+ * cannot be read or is not a valid baseline (bad JSON, version, keys,
+ * amounts, repeated groups, totals that are not the sum of the rows) is
+ * an error naming the file and what is wrong, with status BR_EXIT_USAGE. */
+struct check_snapshot *check_baseline_read(const char *path,
+					   struct br_err *err);
+
+/* When an increase of cost is a regression. With both limits set, only
+ * an increase beyond both is. */
+struct check_rules {
+	bool has_pct, has_usd;
+	br_pico pct;         /* percent, in units of 1e-12 % */
+	br_pico usd;         /* pico-dollars */
+	bool allow_unpriced; /* requests without a price do not fail */
+};
+
+/* Parses --max-increase PCT ("10", "2.5", "10%") and --max-increase-usd X
+ * ("0.50"), each may be NULL; neither means a 10% limit. Errors name the
+ * option and value (status BR_EXIT_USAGE). */
+int check_parse_rules(const char *pct, const char *usd, bool allow_unpriced,
+		      struct check_rules *out, struct br_err *err);
+
+/* A group's (or the total's) cost against the baseline. */
+enum check_status { CHECK_UNCHANGED, CHECK_INCREASED, CHECK_DECREASED,
+		    CHECK_NEW, CHECK_VANISHED };
+
+/* "unchanged", "increased", "decreased", "new" or "vanished". */
+const char *check_status_name(enum check_status s);
+
+/* One group of either side, or the total (whose key[] are NULL). */
+struct check_line {
+	const char *key[REPORT_KEY_COUNT]; /* borrowed from a snapshot */
+	struct check_amounts base, cur;    /* zero on the side it is not on */
+	enum check_status status;
+	bool regression;                   /* its cost rose beyond the rules */
+};
+
+struct check_result {
+	enum report_key keys[REPORT_KEY_COUNT];
+	size_t nkeys;
+	struct check_rules rules;
+	struct check_line total;
+	struct check_line *lines; /* every group, by the size of the change of
+				   * cost (highest first), then key values */
+	size_t nlines;
+	size_t regressions;       /* of the lines and the total */
+	const struct report_unpriced *unpriced; /* the current logs'; borrowed */
+	size_t nunpriced;
+	uint64_t unpriced_requests;
+	bool passed;              /* no regression, and every request priced
+				   * (or rules.allow_unpriced) */
+};
+
+/* Compares cur with base, which have the same keys in the same order. A
+ * group new in cur has an infinite increase in percent. The result
+ * borrows the strings of both snapshots and unpriced (the current logs'
+ * requests without a price). */
+struct check_result *check_compare(const struct check_snapshot *base,
+				   const struct check_snapshot *cur,
+				   const struct check_rules *rules,
+				   const struct report_unpriced *unpriced,
+				   size_t nunpriced);
+void check_result_free(struct check_result *r);
+
+enum check_format { CHECK_TEXT, CHECK_MARKDOWN, CHECK_JSON, CHECK_JUNIT };
+
+/* Parses "text", "markdown", "json" or "junit". Returns 0 or -1. */
+int check_format_parse(const char *s, enum check_format *out);
+
+/* Writes r to out: a sentence and a table of the changed groups (text,
+ * Markdown for a pull request comment), every figure (JSON), or a JUnit
+ * XML test suite with one test case for the total, one per group and one
+ * for prices. Fails on a write error (status BR_EXIT_FAILURE). */
+int check_write(const struct check_result *r, enum check_format f,
+		FILE *out, struct br_err *err);
 
 #endif

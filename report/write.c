@@ -1,7 +1,6 @@
 /* write.c - writes one report snapshot as JSON (DESIGN §6), CSV (RFC 4180,
  * formula-safe) or an aligned terminal table. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,27 +92,6 @@ static void emitc(struct emit *e, char c)
 	emit(e, &c, 1);
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2
-		   : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	if (len == 2 && s[0] < 0xC2)
-		return 0;
-	if (len == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) ||
-			 (s[0] == 0xED && s[1] >= 0xA0)))
-		return 0;
-	if (len == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || s[0] > 0xF4 ||
-			 (s[0] == 0xF4 && s[1] >= 0x90)))
-		return 0;
-	return len;
-}
-
 /* Writes s as a JSON string; invalid UTF-8 becomes U+FFFD. Runs of
  * bytes that need no escaping are copied at once. */
 static void json_string(struct emit *e, const char *s)
@@ -139,7 +117,7 @@ static void json_string(struct emit *e, const char *s)
 			snprintf(esc, sizeof esc, "\\u%04x", *p);
 			emits(e, esc);
 		} else {
-			size_t len = utf8_seq(p, n);
+			size_t len = br_utf8_len(p, n);
 			if (len == 0) {
 				emits(e, "\\ufffd");
 				len = 1;
@@ -195,16 +173,10 @@ static void emit_actual(struct emit *e, br_pico cost, bool json)
 	emits(e, br_money_format(cost, buf));
 }
 
-/* A USD estimate (a double) rounded to micro-dollars, as text. */
-static const char *usd_text(double v, char *buf)
-{
-	return br_money_format((br_pico)llround(v * 1e6) * 1000000, buf);
-}
-
 static void json_usd(struct emit *e, double v)
 {
 	char buf[BR_MONEY_BUFSZ];
-	emits(e, usd_text(v, buf));
+	emits(e, br_money_format_estimate(v, buf));
 }
 
 static void json_pct(struct emit *e, double v)
@@ -529,8 +501,8 @@ static void write_table(const struct report *r, bool color, FILE *out)
 	br_month_format(r->q.as_of, month);
 	fprintf(out, "%s: %s spent to date, projected %s (80%%: %s to %s)\n",
 		month, br_money_format(r->month_to_date, a),
-		usd_text(r->projection.projected, b), usd_text(r->projection.low, c),
-		usd_text(r->projection.high, d));
+		br_money_format_estimate(r->projection.projected, b), br_money_format_estimate(r->projection.low, c),
+		br_money_format_estimate(r->projection.high, d));
 	for (size_t i = 0; i < r->nbudgets; i++) {
 		const struct budget_status *st = &r->budgets[i];
 		char day[11] = "-";
@@ -540,7 +512,7 @@ static void write_table(const struct report *r, bool color, FILE *out)
 			"runs out %s: %s\n", st->b->name, st->b->scope,
 			budget_period_name(st->b->period),
 			br_money_format(st->spent, a), br_money_format(st->b->limit, b),
-			st->utilization_pct, usd_text(st->f.projected, c), day,
+			st->utilization_pct, br_money_format_estimate(st->f.projected, c), day,
 			st->status);
 	}
 	if (r->q.reprice) {
@@ -577,6 +549,9 @@ int report_write(const struct report *r, enum report_format f, bool color,
 		emit_flush(&e);
 		br_buf_free(&e.b);
 		return report_write_html(r, out, err);
+	case REPORT_PROM:
+		br_buf_free(&e.b);
+		return report_write_prom(r, out, err);
 	case REPORT_XLSX:
 		br_buf_free(&e.b);
 		return br_fail_status(err, BR_EXIT_USAGE,

@@ -4,7 +4,6 @@
  * Budgets with status colours, Unpriced. Written in constant-memory mode;
  * byte-identical for the same store when SOURCE_DATE_EPOCH is set. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +30,7 @@ static double usd(br_pico v)
 static double usd_estimate(double v)
 {
 	char buf[BR_MONEY_BUFSZ];
-	return strtod(br_money_format((br_pico)llround(v * 1e6) * 1000000, buf), NULL);
+	return strtod(br_money_format_estimate(v, buf), NULL);
 }
 
 #define NCOLS RV_BASIC

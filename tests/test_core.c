@@ -659,6 +659,29 @@ static void test_catalog_check(void)
 	br_catalog_free(c);
 }
 
+static void test_utf8_and_estimates(void)
+{
+	const struct {
+		const char *s;
+		size_t len;
+	} cases[] = {
+		{"a", 1}, {"\xc3\xa9", 2}, {"\xe2\x82\xac", 3},
+		{"\xf0\x9f\x98\x80", 4},
+		{"\xc0\xaf", 0},         /* overlong '/' */
+		{"\xe0\x80\xaf", 0},     /* overlong */
+		{"\xed\xa0\x80", 0},     /* a surrogate */
+		{"\xf4\x90\x80\x80", 0}, /* above U+10FFFF */
+		{"\xc3", 0},             /* cut short */
+		{"\xc3(", 0}, {"\x80", 0}, {"\xff", 0}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CU_ASSERT_EQUAL(br_utf8_len((const unsigned char *)cases[i].s,
+					    strlen(cases[i].s)), cases[i].len);
+	char buf[BR_MONEY_BUFSZ];
+	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(341.0000004, buf), "341.000000");
+	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(0.0000005, buf), "0.000001");
+	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(-2.25, buf), "-2.250000");
+}
+
 int test_register(void)
 {
 	static const struct test_case money_tests[] = {
@@ -676,6 +699,7 @@ int test_register(void)
 		{"fingerprint", test_hash},
 		{"sha256", test_sha256},
 		{"errors and buffers", test_errors},
+		{"UTF-8 and estimates", test_utf8_and_estimates},
 		{NULL, NULL}};
 	static const struct test_case price_tests[] = {
 		{"catalog lookup", test_catalog_lookup},

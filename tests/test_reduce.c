@@ -1,6 +1,6 @@
 /* test_reduce.c - CUnit suites for reduce/: the aggregate, segment round
  * trips, corruption detection (every bit of a segment), the lock, backfill
- * overshadowing and store metadata. */
+ * overshadowing, store metadata and merges. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -242,8 +242,8 @@ static void test_newer_version(void)
 	char path[512];
 	unsigned char buf[8192];
 	ssize_t n = one_segment(path, sizeof path, buf, sizeof buf);
-	/* Version 2 with a correct header checksum: refused as newer. */
-	buf[8] = 2;
+	/* Version 3 with a correct header checksum: refused as newer. */
+	buf[8] = 3;
 	uLong c = crc32(crc32(0L, NULL, 0), buf, 124);
 	for (int i = 0; i < 4; i++)
 		buf[124 + i] = (unsigned char)(c >> (8 * i));
@@ -342,6 +342,129 @@ static void test_meta(void)
 	remove_dir();
 }
 
+/* Publishes into the store dir/name a segment of source: one request
+ * of tokens input tokens on day, covering the inputs names (each
+ * fingerprinted by its name); with backfill, replacing that day. */
+static void put_segment(const char *name, const char *source, int32_t day,
+			uint64_t tokens, const char *const *names, size_t n,
+			bool backfill)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	struct br_err err = {0};
+	struct store *s = store_open(path, true, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct agg *a = agg_new();
+	struct br_event ev = event("p", "m", "bot", tokens, 1);
+	agg_add(a, day, &ev);
+	struct store_input in[4];
+	for (size_t i = 0; i < n; i++)
+		in[i] = (struct store_input){names[i],
+					     br_hash(names[i], strlen(names[i])), 1, 1};
+	CU_ASSERT_EQUAL(backfill ? store_publish_replace(s, source, a, in, n, day,
+							 day, &err)
+				 : store_publish(s, source, a, in, n, &err), 0);
+	agg_free(a);
+	store_free(s);
+}
+
+/* Merges the store dir/name into dir/dst; returns store_merge's result. */
+static int merge(const char *name, struct store_merge_stats *st,
+		 struct br_err *err)
+{
+	char path[128], from[128];
+	snprintf(path, sizeof path, "%s/dst", dir);
+	snprintf(from, sizeof from, "%s/%s", dir, name);
+	struct store *s = store_open(path, true, err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, err), 0);
+	int rc = store_merge(s, from, st, err);
+	store_free(s);
+	return rc;
+}
+
+/* The input tokens of dir/dst, read afresh. */
+static uint64_t dst_input(const char *source)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/dst", dir);
+	struct br_err err = {0};
+	struct store *s = store_open(path, false, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	uint64_t n = scan_all(s, source).input;
+	store_free(s);
+	return n;
+}
+
+static void test_merge(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	struct store_merge_stats st;
+	/* Two shards with the same source name add up. */
+	const char *x[] = {"x"}, *yu[] = {"y", "u"};
+	put_segment("a", "default", 100, 1, x, 1, false);
+	put_segment("b", "default", 100, 10, yu, 2, false);
+	CU_ASSERT_EQUAL(merge("a", &st, &err), 0);
+	CU_ASSERT_EQUAL(st.imported, 1);
+	CU_ASSERT_EQUAL(merge("b", &st, &err), 0);
+	CU_ASSERT_EQUAL(dst_input(NULL), 11);
+	CU_ASSERT_EQUAL(dst_input("default"), 11);
+	/* Again: nothing is added. */
+	CU_ASSERT_EQUAL(merge("a", &st, &err), 0);
+	CU_ASSERT_EQUAL(st.imported, 0);
+	CU_ASSERT_EQUAL(st.present, 1);
+	CU_ASSERT_EQUAL(dst_input(NULL), 11);
+	/* A backfill and a new input in a: the newer state replaces the
+	 * older one, whose file is removed. */
+	const char *w[] = {"w"};
+	put_segment("a", "default", 100, 100, x, 1, true);
+	put_segment("a", "default", 101, 1000, w, 1, false);
+	CU_ASSERT_EQUAL(merge("a", &st, &err), 0);
+	CU_ASSERT_EQUAL(st.imported, 1);
+	CU_ASSERT_EQUAL(st.replaced, 1);
+	CU_ASSERT_EQUAL(st.removed, 1);
+	CU_ASSERT_EQUAL(dst_input(NULL), 1110);
+	/* A compaction of the destination leaves merged segments alone, and
+	 * a backfill of the destination's own source does not hide them. */
+	const char *z[] = {"z"};
+	put_segment("dst", "default", 100, 10000, z, 1, true);
+	CU_ASSERT_EQUAL(dst_input(NULL), 11110);
+	char path[128];
+	snprintf(path, sizeof path, "%s/dst", dir);
+	struct store *s = store_open(path, false, &err);
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
+	CU_ASSERT_EQUAL(store_compact(s, &cs, &err), 0);
+	CU_ASSERT_EQUAL(cs.sources, 0);
+	int bad = 0;
+	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 0);
+	store_free(s);
+	CU_ASSERT_EQUAL(dst_input(NULL), 11110);
+	/* Refused, naming the input: a store that shares some inputs with
+	 * a merged one, and one whose input was ingested here. */
+	const char *yv[] = {"y", "v"};
+	put_segment("c", "default", 100, 1, yv, 2, false);
+	CU_ASSERT_EQUAL(merge("c", &st, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "input 'y'"));
+	br_err_clear(&err);
+	put_segment("d", "other", 100, 1, z, 1, false);
+	CU_ASSERT_EQUAL(merge("d", &st, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "also ingested"));
+	br_err_clear(&err);
+	/* Another time zone, and the store itself: usage errors. */
+	snprintf(path, sizeof path, "%s/paris", dir);
+	CU_ASSERT_EQUAL(store_init(path, "Europe/Paris", &err), 0);
+	CU_ASSERT_EQUAL(merge("paris", &st, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(merge("dst", &st, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_EQUAL(dst_input(NULL), 11110);
+	remove_dir();
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -352,6 +475,7 @@ int test_register(void)
 		{"writer lock", test_lock},
 		{"backfill overshadows", test_replace},
 		{"store metadata", test_meta},
+		{"merge", test_merge},
 		{NULL, NULL}};
 	return test_add_suite("reduce", tests);
 }

@@ -1,0 +1,222 @@
+/* check.c - the check command: the spend of a CI run's logs against a
+ * baseline, for failing a pull request whose LLM spend regresses (README
+ * "CI"). The logs are ingested into a private temporary store, removed
+ * afterwards: the user's store is never touched. */
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+			struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* Removes the directory tree at dir, warning when it cannot. */
+static void remove_tree(const char *dir)
+{
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		print_warning("cannot remove the temporary directory '%s': %s",
+			      dir, strerror(errno));
+}
+
+/* Prints the first rejected records (the ingest's rejects file) and how
+ * many there were. */
+static void print_rejects(const char *path, uint64_t n)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	for (int i = 0; f && i < 5 && (len = getline(&line, &cap, f)) > 0; i++) {
+		line[strcspn(line, "\n")] = 0;
+		print_error("%s", line);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	print_error("check: %llu record%s of the logs could not be read (above%s); "
+		    "the check counts every record or fails",
+		    (unsigned long long)n, n == 1 ? "" : "s",
+		    n > 5 ? ": the first 5" : "");
+}
+
+/* Ingests paths into a temporary store and runs q over all their days.
+ * Returns the report, or NULL with *rc set (the errors printed). */
+static struct report *measure(const struct globals *g,
+			      const struct br_catalog *catalog,
+			      const struct report_query *q, char **paths,
+			      int npaths, int *rc)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct br_buf root = {0}, dir = {0}, rejects = {0};
+	br_buf_printf(&root, "%s/burnrate-check-XXXXXX",
+		      tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(root.p)) {
+		print_error("check: cannot create a temporary directory '%s': %s",
+			    root.p, strerror(errno));
+		br_buf_free(&root);
+		*rc = BR_EXIT_FAILURE;
+		return NULL;
+	}
+	br_buf_printf(&dir, "%s/store", root.p);
+	br_buf_printf(&rejects, "%s/rejects", root.p);
+	struct globals tg = *g;
+	tg.store = dir.p;
+	struct ingest_job job = {
+		.io = {.format = "auto", .catalog = catalog, .complete = true,
+		       .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE},
+		.source = "check", .rejects_path = rejects.p, .silent = true};
+	struct ingest_outcome out = {0};
+	struct br_err err = {0};
+	struct store *s = NULL;
+	struct report *r = NULL;
+	if (store_init(dir.p, "UTC", &err) != 0) {
+		*rc = fail_with(&err);
+		goto done;
+	}
+	if ((*rc = ingest_job_run(&tg, &job, paths, npaths, &out)) != 0)
+		goto done;
+	if (out.rejected) {
+		print_rejects(rejects.p, out.rejected);
+		*rc = BR_EXIT_FAILURE;
+		goto done;
+	}
+	s = store_open(dir.p, false, &err);
+	r = s ? report_run(s, q, &err) : NULL;
+	if (!r)
+		*rc = fail_with(&err);
+done:
+	store_free(s);
+	remove_tree(root.p);
+	br_buf_free(&root);
+	br_buf_free(&dir);
+	br_buf_free(&rejects);
+	return r;
+}
+
+static int write_baseline(const struct globals *g, const struct report *r,
+			  const char *path, bool allow_unpriced)
+{
+	struct br_err err = {0};
+	struct check_snapshot *s = check_snapshot_of(r);
+	int rc = check_baseline_write(s, path, &err) != 0 ? fail_with(&err) : 0;
+	if (rc == 0 && !g->quiet) {
+		char m[BR_MONEY_BUFSZ];
+		printf("wrote baseline %s: $%s for %llu requests and %llu tokens, "
+		       "%zu group%s by ", path, br_money_format(s->totals.cost, m),
+		       (unsigned long long)s->totals.requests,
+		       (unsigned long long)s->totals.tokens, s->ngroups,
+		       s->ngroups == 1 ? "" : "s");
+		for (size_t k = 0; k < s->nkeys; k++)
+			printf("%s%s", k ? "," : "", report_key_name(s->keys[k]));
+		printf("\n");
+		if (r->nunpriced && !allow_unpriced)
+			print_warning("the logs have requests without a price "
+				      "(%s/%s%s): the baseline counts them as $0, "
+				      "and check fails on them; add prices with "
+				      "--prices FILE",
+				      r->unpriced[0].provider, r->unpriced[0].model,
+				      r->nunpriced > 1 ? " and more" : "");
+	}
+	check_snapshot_free(s);
+	return rc;
+}
+
+static int compare(const struct report *r, const struct check_snapshot *base,
+		   const struct check_rules *rules, enum check_format f)
+{
+	struct br_err err = {0};
+	struct check_snapshot *cur = check_snapshot_of(r);
+	struct check_result *res = check_compare(base, cur, rules, r->unpriced,
+						 r->nunpriced);
+	int rc = check_write(res, f, stdout, &err) != 0 ? fail_with(&err)
+		 : res->passed ? BR_EXIT_OK : BR_EXIT_THRESHOLD;
+	check_result_free(res);
+	check_snapshot_free(cur);
+	return rc;
+}
+
+int cmd_check(const struct globals *g, int argc, char **argv)
+{
+	const char *write_path = NULL, *base_path = NULL, *pct = NULL,
+		   *usd = NULL, *by = NULL, *format = NULL, *prices = NULL;
+	bool allow_unpriced = false;
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {
+		{"--write-baseline", &write_path, NULL},
+		{"--baseline", &base_path, NULL},
+		{"--max-increase", &pct, NULL},
+		{"--max-increase-usd", &usd, NULL},
+		{"--by", &by, NULL},         {"--format", &format, NULL},
+		{"--prices", &prices, NULL},
+		{"--allow-unpriced", NULL, &allow_unpriced}, {NULL, NULL, NULL}};
+	int rc = parse_options("check", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (!write_path == !base_path)
+		return usage_error("check: give either --write-baseline FILE (make "
+				   "a baseline) or --baseline FILE (compare with it)");
+	if (npos == 0)
+		return usage_error("check: no logs given (files, directories or '-')");
+	if (write_path && (pct || usd || format))
+		return usage_error("check: %s needs --baseline FILE (with "
+				   "--write-baseline nothing is compared)",
+				   pct ? "--max-increase" : usd ? "--max-increase-usd"
+				   : "--format");
+	enum check_format f = CHECK_TEXT;
+	if (format && check_format_parse(format, &f) != 0)
+		return usage_error("check: invalid --format '%s': expected text, "
+				   "markdown, json or junit", format);
+	struct br_err err = {0};
+	struct check_rules rules;
+	/* Every day of the logs, whatever their dates: no period, and as_of
+	 * only places the (unused) projection. */
+	struct report_query q = {.since = BR_DAY_NONE, .until = BR_DAY_NONE,
+				 .as_of = br_day_today()};
+	if (check_parse_rules(pct, usd, allow_unpriced, &rules, &err) != 0 ||
+	    (by && report_parse_keys(by, &q, &err) != 0))
+		return usage_error("check: %s", err.msg);
+	for (size_t k = 0; k < q.nkeys; k++)
+		if (q.keys[k] <= REPORT_MONTH)
+			return usage_error("check: --by %s: check compares two runs of "
+					   "logs, not periods; group by provider, "
+					   "model, agent or label",
+					   report_key_name(q.keys[k]));
+	struct check_snapshot *base = NULL;
+	if (base_path) {
+		if (!(base = check_baseline_read(base_path, &err)))
+			return fail_with(&err);
+		if (!by) {
+			memcpy(q.keys, base->keys, sizeof q.keys);
+			q.nkeys = base->nkeys;
+		}
+		if (check_snapshot_regroup(base, q.keys, q.nkeys, &err) != 0) {
+			check_snapshot_free(base);
+			return usage_error("check: %s", err.msg);
+		}
+	} else if (!by) {
+		q.keys[0] = REPORT_MODEL;
+		q.nkeys = 1;
+	}
+	struct br_catalog *catalog = load_catalog(prices, &err);
+	struct report *r = catalog ? measure(g, catalog, &q, pos, npos, &rc) : NULL;
+	if (!catalog)
+		rc = fail_with(&err);
+	else if (r && write_path)
+		rc = write_baseline(g, r, write_path, allow_unpriced);
+	else if (r)
+		rc = compare(r, base, &rules, f);
+	report_free(r);
+	br_catalog_free(catalog);
+	check_snapshot_free(base);
+	return rc;
+}

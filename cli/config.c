@@ -1,0 +1,183 @@
+/* config.c - burnrate.conf (DESIGN §7): "key value" lines, '#' comments,
+ * msmtprc-like. Relative paths are taken relative to the file's
+ * directory, so a configuration means the same from cron and from a
+ * shell. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+#define CONFIG_MAX_BYTES ((size_t)1 << 20)
+
+enum value_kind { V_TEXT, V_PATH, V_INPUT };
+
+static const struct key {
+	const char *name;
+	size_t offset;
+	enum value_kind kind;
+} keys[] = {
+#define K(name, kind) {#name, offsetof(struct config, name), kind}
+	K(store, V_PATH),          K(timezone, V_TEXT),
+	K(format, V_TEXT),         K(source, V_TEXT),
+	K(label, V_TEXT),          K(prices, V_PATH),
+	K(budgets, V_PATH),        K(reports_dir, V_PATH),
+	K(report_formats, V_TEXT), K(report_schedule, V_TEXT),
+	K(report_to, V_TEXT),      K(alert_to, V_TEXT),
+	K(smtp_config, V_PATH),    K(smtp_account, V_TEXT),
+	K(cost_mode, V_TEXT),      {"input", 0, V_INPUT},
+#undef K
+};
+
+void config_free(struct config *c)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (keys[i].kind != V_INPUT)
+			free(*(char **)((char *)c + keys[i].offset));
+	for (size_t i = 0; i < c->ninputs; i++)
+		free(c->inputs[i]);
+	free(c->inputs);
+	free(c->path);
+	memset(c, 0, sizeof *c);
+}
+
+/* value, made absolute against dir when it is a relative path. */
+static char *resolve(const char *dir, const char *value)
+{
+	struct br_buf b = {0};
+	if (value[0] == '/' || strcmp(dir, ".") == 0)
+		br_buf_puts(&b, value);
+	else
+		br_buf_printf(&b, "%s/%s", dir, value);
+	return b.p;
+}
+
+/* Checks the values that have a fixed set of spellings. */
+static int check_value(const struct config *c, const char *key,
+		       const char *value, unsigned long line, struct br_err *err)
+{
+	static const char *const schedules[] = {"daily", "weekly", "monthly",
+						"never", NULL};
+	enum report_format f;
+	enum br_cost_mode m;
+	if (strcmp(key, "report_schedule") == 0) {
+		for (const char *const *s = schedules; *s; s++)
+			if (strcmp(*s, value) == 0)
+				return 0;
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: report_schedule: "
+				      "invalid value '%s': expected daily, weekly, "
+				      "monthly or never", c->path, line, value);
+	}
+	if (strcmp(key, "cost_mode") == 0 && br_cost_mode_parse(value, &m) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: cost_mode: invalid "
+				      "value '%s': expected auto, calculate or display",
+				      c->path, line, value);
+	if (strcmp(key, "report_formats") == 0) {
+		char *copy = br_strdup(value), *save = NULL;
+		int rc = 0;
+		for (char *t = strtok_r(copy, ", ", &save); t && !rc;
+		     t = strtok_r(NULL, ", ", &save))
+			if (report_format_parse(t, &f) != 0 || f == REPORT_TABLE)
+				rc = br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: "
+						    "report_formats: invalid format "
+						    "'%s': expected csv, json, xlsx, "
+						    "html or prom", c->path, line, t);
+		free(copy);
+		return rc;
+	}
+	return 0;
+}
+
+/* Parses one "key value" line. */
+static int config_line(struct config *c, const char *dir, char *s,
+		       unsigned long line, struct br_err *err)
+{
+	char *key = s;
+	size_t klen = strcspn(s, " \t");
+	char *value = s + klen;
+	if (*value)
+		*value++ = 0;
+	value += strspn(value, " \t");
+	size_t vlen = strlen(value);
+	while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
+		value[--vlen] = 0;
+	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+		value[vlen - 1] = 0;
+		value++;
+		vlen -= 2;
+	}
+	const struct key *k = NULL;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].name, key) == 0)
+			k = &keys[i];
+	if (!k)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: unknown key '%s' "
+				      "(see burnrate(1), FILES)", c->path, line, key);
+	if (!vlen)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s: a value is "
+				      "needed", c->path, line, key);
+	if (check_value(c, key, value, line, err) != 0)
+		return -1;
+	if (k->kind == V_INPUT) {
+		c->inputs = br_realloc(c->inputs, (c->ninputs + 1) * sizeof *c->inputs);
+		c->inputs[c->ninputs++] = resolve(dir, value);
+		return 0;
+	}
+	char **slot = (char **)((char *)c + k->offset);
+	if (*slot)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s is given "
+				      "twice (only input repeats)", c->path, line, key);
+	*slot = k->kind == V_PATH ? resolve(dir, value) : br_strdup(value);
+	return 0;
+}
+
+int config_load(const char *path, struct config *c, struct br_err *err)
+{
+	memset(c, 0, sizeof *c);
+	c->path = br_strdup(path);
+	struct br_buf b = {0};
+	if (br_file_read(path, CONFIG_MAX_BYTES, &b, err) != 0) {
+		err->status = BR_EXIT_USAGE;
+		config_free(c);
+		br_buf_free(&b);
+		return -1;
+	}
+	br_buf_putc(&b, 0);
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? br_strdup(path) : br_strdup(".");
+	if (slash)
+		dir[slash - path ? slash - path : 1] = 0;
+	int rc = 0;
+	unsigned long line = 0;
+	for (char *p = b.p, *next; p && rc == 0; p = next) {
+		next = strchr(p, '\n');
+		if (next)
+			*next++ = 0;
+		line++;
+		size_t len = strlen(p);
+		if (len && p[len - 1] == '\r')
+			p[--len] = 0;
+		p += strspn(p, " \t");
+		if (*p && *p != '#')
+			rc = config_line(c, dir, p, line, err);
+	}
+	free(dir);
+	br_buf_free(&b);
+	if (rc != 0)
+		config_free(c);
+	return rc;
+}
+
+const char *config_find(const char *given)
+{
+	if (given)
+		return given;
+	static const char *const places[] = {"./burnrate.conf",
+					     "/etc/burnrate.conf"};
+	for (size_t i = 0; i < 2; i++)
+		if (access(places[i], F_OK) == 0)
+			return places[i];
+	return NULL;
+}

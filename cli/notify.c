@@ -1,0 +1,321 @@
+/* notify.c - the notify command: budget alerts through the store's ledger
+ * (notify.h), and the delivery of whatever the ledger holds pending, which
+ * run also uses for the finance report. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+
+#define MAX_RECIPIENTS 64
+
+/* The account to send with: --smtp-config/--account, else the config's
+ * smtp_config/smtp_account, else ~/.msmtprc and its default account. */
+int mailer_account(const struct notify_job *job, struct smtp_account *a,
+		   struct br_err *err)
+{
+	const char *path = job->smtp_config;
+	struct br_buf home = {0};
+	if (!path) {
+		const char *h = getenv("HOME");
+		br_buf_printf(&home, "%s/.msmtprc", h && *h ? h : ".");
+		path = home.p;
+	}
+	int rc = smtp_account_load(path, job->account, a, err);
+	br_buf_free(&home);
+	if (rc == 0 && !a->from) {
+		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: account '%s' has no "
+				    "'from' address", a->path, a->name);
+		smtp_account_free(a);
+	}
+	if (rc == 0 && a->tls && !a->tls_certcheck)
+		print_warning("%s: account '%s' has tls_certcheck off: the "
+			      "server's certificate is NOT checked, anyone on "
+			      "the path can read and change the mail",
+			      a->path, a->name);
+	return rc;
+}
+
+/* Sends every pending entry of l in one session. Returns 0 when all were
+ * sent, BR_EXIT_TEMPFAIL when some stay pending, BR_EXIT_FAILURE when the
+ * server refused some (marked failed), or another status on error; what
+ * happened is printed. *sent counts the entries delivered. */
+int mailer_deliver(const struct globals *g, struct ledger *l,
+		   const struct smtp_account *a, size_t *sent)
+{
+	*sent = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].state == LEDGER_PENDING;
+	if (!n)
+		return BR_EXIT_OK;
+	size_t *which = br_calloc(n, sizeof *which);
+	struct br_buf *data = br_calloc(n, sizeof *data);
+	struct mail *msgs = br_calloc(n, sizeof *msgs);
+	enum smtp_outcome *outcome = br_calloc(n, sizeof *outcome);
+	char **reply = br_calloc(n, sizeof *reply);
+	struct br_err err = {0};
+	int rc = BR_EXIT_OK;
+	size_t k = 0;
+	for (size_t i = 0; i < l->n && rc == BR_EXIT_OK; i++) {
+		struct ledger_entry *e = &l->v[i];
+		if (e->state != LEDGER_PENDING)
+			continue;
+		if (ledger_message(l, e, &data[k], &err) != 0) {
+			rc = fail_with(&err);
+			break;
+		}
+		which[k] = i;
+		msgs[k] = (struct mail){e->from, (const char *const *)e->to,
+					e->nto, data[k].p, data[k].len};
+		k++;
+	}
+	if (rc == BR_EXIT_OK && smtp_send(a, msgs, n, outcome, reply, &err) != 0) {
+		print_error("%s", err.msg);
+		rc = err.status ? err.status : BR_EXIT_FAILURE;
+		if (rc != BR_EXIT_USAGE)
+			rc = rc == BR_EXIT_TEMPFAIL ? BR_EXIT_TEMPFAIL : BR_EXIT_FAILURE;
+		print_error("%zu message%s kept pending for the next run", n,
+			    n == 1 ? "" : "s");
+		goto out;
+	}
+	size_t retry = 0, refused = 0;
+	for (size_t j = 0; j < k && rc == BR_EXIT_OK; j++) {
+		struct ledger_entry *e = &l->v[which[j]];
+		int st = 0;
+		switch (outcome[j]) {
+		case SMTP_SENT:
+			st = ledger_set(l, e, LEDGER_SENT, NULL, &err);
+			++*sent;
+			if (g->verbose)
+				fprintf(stderr, "burnrate: sent %s to %zu recipient%s\n",
+					e->key, e->nto, e->nto == 1 ? "" : "s");
+			break;
+		case SMTP_RETRY:
+			retry++;
+			print_error("%s: not sent, kept pending: %s", e->key,
+				    reply[j] ? reply[j] : "temporary failure");
+			break;
+		case SMTP_REJECTED:
+			refused++;
+			st = ledger_set(l, e, LEDGER_FAILED, reply[j], &err);
+			print_error("%s: refused by the server, marked failed: %s",
+				    e->key, reply[j] ? reply[j] : "no reply");
+			break;
+		}
+		if (st != 0)
+			rc = fail_with(&err);
+	}
+	if (rc == BR_EXIT_OK)
+		rc = refused ? BR_EXIT_FAILURE : retry ? BR_EXIT_TEMPFAIL : BR_EXIT_OK;
+out:
+	for (size_t j = 0; j < n; j++) {
+		br_buf_free(&data[j]);
+		free(reply[j]);
+	}
+	free(which);
+	free(data);
+	free(msgs);
+	free(outcome);
+	free(reply);
+	return rc;
+}
+
+/* The recipients of budget b: its own, else alert_to. */
+static int budget_recipients(const struct budget *b, const char *alert_to,
+			     const char *budgets_path, char **to, size_t *nto,
+			     struct br_err *err)
+{
+	char what[512];
+	const char *list = b->recipients && *b->recipients ? b->recipients : alert_to;
+	snprintf(what, sizeof what, "%s:%lu: budget '%s' recipients", budgets_path,
+		 b->line, b->name);
+	if (!list || !*list)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s: none given, and no "
+				      "alert_to in the configuration", what);
+	if (mail_address_list(list, what, to, MAX_RECIPIENTS, nto, err) != 0)
+		return -1;
+	if (!*nto)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s: none given", what);
+	return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+}
+
+/* Writes msg as DIR/NAME.eml. */
+static int write_eml(const char *dir, const char *id, const struct br_buf *msg,
+		     struct br_err *err)
+{
+	struct br_buf name = {0};
+	br_buf_printf(&name, "%s.eml", id);
+	int rc = br_file_publish(dir, name.p, msg->p, msg->len, 0644, err);
+	br_buf_free(&name);
+	return rc;
+}
+
+int notify_job_run(const struct globals *g, const struct notify_job *job,
+		   struct notify_outcome *out)
+{
+	struct br_err err = {0};
+	struct budget *budgets = NULL;
+	size_t nbudgets = 0;
+	struct report *r = NULL;
+	struct ledger *l = NULL;
+	struct alert *alerts = NULL;
+	size_t nalerts = 0, nrearm = 0;
+	struct ledger_entry **rearm = NULL;
+	struct smtp_account acct = {0};
+	bool have_acct = false;
+	int rc = BR_EXIT_OK;
+	*out = (struct notify_outcome){0};
+
+	if (job->budgets && budgets_load(job->budgets, &budgets, &nbudgets, &err) != 0) {
+		err.status = BR_EXIT_USAGE;
+		return fail_with(&err);
+	}
+	struct report_query q = {.budgets = budgets, .nbudgets = nbudgets};
+	char as_of[11];
+	br_day_format(job->as_of, as_of);
+	if (report_parse_keys("day", &q, &err) != 0 ||
+	    report_parse_period(&q, as_of, NULL, NULL, as_of, &err) != 0 ||
+	    !(r = report_run(job->store, &q, &err)) ||
+	    !(l = ledger_open(store_dir(job->store), &err))) {
+		rc = fail_with(&err);
+		goto out;
+	}
+	/* The account is checked on every run, not first on the day an
+	 * alert is due. */
+	if (!job->dry_run_dir) {
+		if (mailer_account(job, &acct, &err) != 0) {
+			rc = fail_with(&err);
+			goto out;
+		}
+		have_acct = true;
+	}
+	alerts_due(r, l, &alerts, &nalerts, &rearm, &nrearm);
+	/* Forecasts that fell back below their limit may fire again. */
+	for (size_t i = 0; i < nrearm && !job->dry_run_dir; i++)
+		if (ledger_rearm(l, rearm[i], &err) != 0) {
+			rc = fail_with(&err);
+			goto out;
+		}
+	const char *from = have_acct ? acct.from : "burnrate@localhost";
+	time_t now = time(NULL);
+	for (size_t i = 0; i < nalerts; i++) {
+		char *to[MAX_RECIPIENTS];
+		size_t nto = 0;
+		if (budget_recipients(alerts[i].st->b, job->alert_to, job->budgets,
+				      to, &nto, &err) != 0) {
+			rc = fail_with(&err);
+			goto out;
+		}
+		struct br_buf msg = {0};
+		alert_compose(&alerts[i], r, from, to, nto, now, &msg);
+		int st;
+		if (job->dry_run_dir) {
+			char id[33];
+			ledger_id(alerts[i].key, id);
+			st = write_eml(job->dry_run_dir, id, &msg, &err);
+		} else {
+			st = ledger_add(l, alerts[i].key, from, to, nto, msg.p, msg.len,
+					&err);
+		}
+		br_buf_free(&msg);
+		free_list(to, nto);
+		if (st != 0) {
+			rc = fail_with(&err);
+			goto out;
+		}
+		out->due++;
+	}
+	if (job->dry_run_dir) {
+		/* What a real run would also send: the entries still pending. */
+		for (size_t i = 0; i < l->n; i++) {
+			struct br_buf msg = {0};
+			int st = 0;
+			if (l->v[i].state == LEDGER_PENDING &&
+			    (st = ledger_message(l, &l->v[i], &msg, &err)) == 0)
+				st = write_eml(job->dry_run_dir, l->v[i].id, &msg, &err);
+			out->due += l->v[i].state == LEDGER_PENDING;
+			br_buf_free(&msg);
+			if (st != 0) {
+				rc = fail_with(&err);
+				goto out;
+			}
+		}
+	} else if (have_acct) {
+		rc = mailer_deliver(g, l, &acct, &out->sent);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		out->pending += l->v[i].state == LEDGER_PENDING;
+out:
+	if (have_acct)
+		smtp_account_free(&acct);
+	alerts_free(alerts, nalerts);
+	free(rearm);
+	ledger_free(l);
+	report_free(r);
+	budgets_free(budgets, nbudgets);
+	return rc;
+}
+
+int cmd_notify(const struct globals *g, int argc, char **argv)
+{
+	const struct config *c = g->conf;
+	const char *budgets = c ? c->budgets : NULL, *as_of = NULL,
+		   *smtp_config = c ? c->smtp_config : NULL,
+		   *account = c ? c->smtp_account : NULL, *dry_run = NULL;
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {
+		{"--budgets", &budgets, NULL},   {"--as-of", &as_of, NULL},
+		{"--smtp-config", &smtp_config, NULL},
+		{"--account", &account, NULL},   {"--dry-run", &dry_run, NULL},
+		{NULL, NULL, NULL}};
+	int rc = parse_options("notify", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos)
+		return usage_error("notify: unexpected argument '%s'", pos[0]);
+	if (!budgets)
+		return usage_error("notify: no budgets: give --budgets FILE or "
+				   "'budgets' in the configuration");
+	struct notify_job job = {.budgets = budgets, .smtp_config = smtp_config,
+				 .account = account, .dry_run_dir = dry_run,
+				 .alert_to = c ? c->alert_to : NULL,
+				 .as_of = br_day_today()};
+	if (as_of && br_day_parse(as_of, &job.as_of) != 0)
+		return usage_error("notify: invalid --as-of '%s': expected "
+				   "YYYY-MM-DD", as_of);
+	struct stat sb;
+	if (dry_run && (stat(dry_run, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+		return usage_error("notify: --dry-run '%s' is not a directory",
+				   dry_run);
+	struct br_err err = {0};
+	job.store = store_open(g->store, false, &err);
+	if (!job.store || store_lock(job.store, &err) != 0) {
+		store_free(job.store);
+		return fail_with(&err);
+	}
+	struct notify_outcome o;
+	rc = notify_job_run(g, &job, &o);
+	store_free(job.store);
+	if (!g->quiet && (rc == BR_EXIT_OK || rc == BR_EXIT_TEMPFAIL ||
+			  rc == BR_EXIT_FAILURE)) {
+		if (dry_run)
+			printf("notify: %zu message%s written to %s (dry run; the "
+			       "ledger is unchanged)\n", o.due, o.due == 1 ? "" : "s",
+			       dry_run);
+		else
+			printf("notify: %zu new alert%s, %zu message%s sent, %zu "
+			       "pending\n", o.due, o.due == 1 ? "" : "s", o.sent,
+			       o.sent == 1 ? "" : "s", o.pending);
+	}
+	return rc;
+}

@@ -1,0 +1,428 @@
+/* run.c - the nightly job burnrate.conf describes: ingest the configured
+ * inputs, write the dated reports, send the budget alerts and, once its
+ * period has ended, the finance report - all under the store's lock, and
+ * every message exactly once through the notify ledger. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+#define DEFAULT_REPORT_FORMATS "json,xlsx"
+#define REPORT_KEYS "day,provider,model"
+#define MAX_RECIPIENTS 64
+
+/* Expands the configured input globs, each sorted; a glob without a match
+ * is skipped (logs may not have arrived yet). */
+static char **expand_inputs(const struct config *c, int *n)
+{
+	char **paths = br_calloc(1, sizeof *paths);
+	*n = 0;
+	for (size_t i = 0; i < c->ninputs; i++) {
+		glob_t gl;
+		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0)
+			continue;
+		paths = br_realloc(paths, ((size_t)*n + gl.gl_pathc + 1) * sizeof *paths);
+		for (size_t k = 0; k < gl.gl_pathc; k++)
+			paths[(*n)++] = br_strdup(gl.gl_pathv[k]);
+		globfree(&gl);
+	}
+	return paths;
+}
+
+/* Runs a report of the store over [since, until] seen at as_of. */
+static struct report *query(struct store *s, int32_t since, int32_t until,
+			    int32_t as_of, const char *keys,
+			    const struct budget *budgets, size_t nbudgets,
+			    bool breakdowns, struct br_err *err)
+{
+	char a[11], b[11], c[11];
+	br_day_format(since, a);
+	br_day_format(until, b);
+	br_day_format(as_of, c);
+	struct report_query q = {.budgets = budgets, .nbudgets = nbudgets,
+				 .breakdowns = breakdowns};
+	if (report_parse_keys(keys, &q, err) != 0 ||
+	    report_parse_period(&q, a, b, NULL, c, err) != 0)
+		return NULL;
+	return report_run(s, &q, err);
+}
+
+/* Removes the temporary files of report writers that were killed
+ * ("burnrate-*.tmp-PID", "burnrate.prom.tmp-PID"): run holds the store's
+ * lock, so no other run is writing into dir. */
+static void remove_stale_temporaries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, "burnrate", 8) == 0 &&
+		    strstr(de->d_name, ".tmp-"))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+/* Writes the Prometheus textfile of as_of (its own query: the month to
+ * date by provider, model and agent). */
+static int write_prom(struct store *s, int32_t as_of,
+		      const struct budget *budgets, size_t nbudgets,
+		      const char *path, struct br_err *err)
+{
+	struct report_query q = {.as_of = as_of, .budgets = budgets,
+				 .nbudgets = nbudgets};
+	report_prom_query(&q);
+	struct report *r = report_run(s, &q, err);
+	int rc = r ? write_report_file(r, REPORT_PROM, path, err) : -1;
+	report_free(r);
+	return rc;
+}
+
+/* Writes the month of as_of, to date, in every configured format into
+ * reports_dir as burnrate-DAY.EXT; the Prometheus file has a fixed name,
+ * burnrate.prom, as the textfile collector reads every *.prom file. */
+static int write_reports(const struct config *c, struct store *s,
+			 int32_t as_of, const struct budget *budgets,
+			 size_t nbudgets, size_t *written, struct br_err *err)
+{
+	*written = 0;
+	if (!c->reports_dir)
+		return 0;
+	if (mkdir(c->reports_dir, 0755) != 0 && errno != EEXIST)
+		return br_fail(err, "cannot create reports_dir '%s': %s",
+			       c->reports_dir, strerror(errno));
+	remove_stale_temporaries(c->reports_dir);
+	struct report *r = query(s, br_day_month_start(as_of), as_of, as_of,
+				 REPORT_KEYS, budgets, nbudgets, true, err);
+	if (!r)
+		return -1;
+	char day[11];
+	br_day_format(as_of, day);
+	const char *formats = c->report_formats ? c->report_formats
+						: DEFAULT_REPORT_FORMATS;
+	char *copy = br_strdup(formats), *save = NULL;
+	int rc = 0;
+	for (char *t = strtok_r(copy, ", ", &save); t && rc == 0;
+	     t = strtok_r(NULL, ", ", &save)) {
+		enum report_format f;
+		report_format_parse(t, &f); /* checked by config_load */
+		struct br_buf path = {0};
+		if (f == REPORT_PROM) {
+			br_buf_printf(&path, "%s/burnrate.prom", c->reports_dir);
+			rc = write_prom(s, as_of, budgets, nbudgets, path.p, err);
+		} else {
+			br_buf_printf(&path, "%s/burnrate-%s.%s", c->reports_dir,
+				      day, t);
+			rc = write_report_file(r, f, path.p, err);
+		}
+		br_buf_free(&path);
+		*written += rc == 0;
+	}
+	free(copy);
+	report_free(r);
+	return rc;
+}
+
+/* The finance report's period that ended most recently before as_of:
+ * the previous day, ISO week or month. Returns false for "never". */
+static bool finance_period(const char *schedule, int32_t as_of, int32_t *start,
+			   int32_t *end, const char **name)
+{
+	if (!schedule || strcmp(schedule, "never") == 0)
+		return false;
+	if (strcmp(schedule, "daily") == 0) {
+		*start = *end = as_of - 1;
+		*name = "day";
+	} else if (strcmp(schedule, "weekly") == 0) {
+		*start = br_day_week_start(as_of) - 7;
+		*end = *start + 6;
+		*name = "week";
+	} else {
+		*end = br_day_month_start(as_of) - 1;
+		*start = br_day_month_start(*end);
+		*name = "month";
+	}
+	return true;
+}
+
+/* Composes the finance report of [start, end] with its XLSX attached. */
+static int finance_message(struct store *s, const struct budget *budgets, size_t nbudgets,
+			   int32_t start, int32_t end, const char *period_name,
+			   const char *from, char *const *to, size_t nto,
+			   const char *key, struct br_buf *msg, struct br_err *err)
+{
+	struct report *r = query(s, start, end, end, "day", budgets, nbudgets,
+				 true, err);
+	if (!r)
+		return -1;
+	char since[11], until[11];
+	br_day_format(start, since);
+	br_day_format(end, until);
+	struct br_buf tmp = {0}, xlsx = {0}, attachment = {0}, subject = {0},
+		      top = {0}, lines = {0}, text = {0}, html = {0}, msgid = {0};
+	br_buf_printf(&tmp, "%s/notify/.finance-%ld.xlsx", store_dir(s),
+		      (long)getpid());
+	int rc = report_write_xlsx(r, tmp.p, err);
+	if (rc == 0)
+		rc = br_file_read(tmp.p, (size_t)256 << 20, &xlsx, err);
+	unlink(tmp.p);
+	if (rc != 0)
+		goto out;
+	char total[BR_MONEY_BUFSZ], requests[32], money[BR_MONEY_BUFSZ],
+		limit[BR_MONEY_BUFSZ];
+	br_money_format(r->totals.cost, total);
+	snprintf(requests, sizeof requests, "%llu",
+		 (unsigned long long)r->totals.requests);
+	/* The three costliest models (breakdowns are sorted by cost). */
+	for (size_t k = 0; k < REPORT_BREAKDOWNS; k++) {
+		if (r->breakdown[k].key != REPORT_MODEL)
+			continue;
+		for (size_t i = 0; i < r->breakdown[k].nrows && i < 3; i++)
+			br_buf_printf(&top, "%s%s $%s", i ? ", " : "",
+				      r->breakdown[k].rows[i].key[0],
+				      br_money_format(r->breakdown[k].rows[i].t.cost,
+						      money));
+	}
+	br_buf_puts(&top, top.len ? "" : "none");
+	for (size_t i = 0; i < r->nbudgets; i++) {
+		const struct budget_status *st = &r->budgets[i];
+		br_buf_printf(&lines, "%sBudget %s: $%s of $%s (%.1f%%, %s)\n",
+			      i ? "" : "\n", st->b->name,
+			      br_money_format(st->spent, money),
+			      br_money_format(st->b->limit, limit),
+			      st->utilization_pct, st->status);
+	}
+	br_buf_printf(&attachment, "burnrate-%s-%s.xlsx", since, until);
+	br_buf_printf(&subject, "[burnrate] LLM spend for the %s %s to %s: $%s",
+		      period_name, since, until, total);
+	const char *names[] = {"period_name", "since", "until", "total_usd",
+			       "requests", "top_models", "budget_lines",
+			       "attachment", "subject", "version", "timezone"};
+	const char *values[] = {period_name, since, until, total, requests,
+				top.p, lines.p ? lines.p : "", attachment.p,
+				subject.p, BR_VERSION, r->timezone};
+	size_t nv = sizeof names / sizeof names[0];
+	template_render(TEMPLATE_REPORT_TXT, names, values, nv, &text);
+	template_render(TEMPLATE_REPORT_HTML, names, values, nv, &html);
+	char id[33];
+	ledger_id(key, id);
+	const char *at = strrchr(from, '@');
+	br_buf_printf(&msgid, "<%s.report@%s>", id, at ? at + 1 : "burnrate.invalid");
+	struct mail_content mc = {
+		.from = from, .to = (const char *const *)to, .nto = nto,
+		.subject = subject.p, .message_id = msgid.p, .date = time(NULL),
+		.text = text.p, .html = html.p, .attachment_name = attachment.p,
+		.attachment_type = "application/vnd.openxmlformats-officedocument."
+				   "spreadsheetml.sheet",
+		.attachment = xlsx.p, .attachment_len = xlsx.len};
+	mail_compose(&mc, msg);
+out:
+	report_free(r);
+	br_buf_free(&tmp);
+	br_buf_free(&xlsx);
+	br_buf_free(&attachment);
+	br_buf_free(&subject);
+	br_buf_free(&top);
+	br_buf_free(&lines);
+	br_buf_free(&text);
+	br_buf_free(&html);
+	br_buf_free(&msgid);
+	return rc;
+}
+
+/* Queues the finance report of the period that ended before as_of, unless
+ * the ledger has it; a period before the store's first data is not
+ * reported. *what says which period, or stays empty. */
+static int finance_queue(struct store *s, const struct config *c,
+			 struct ledger *l, const struct budget *budgets,
+			 size_t nbudgets, int32_t as_of, const char *from,
+			 char *what, size_t whatsz, struct br_err *err)
+{
+	int32_t start, end;
+	const char *period_name;
+	*what = 0;
+	if (!finance_period(c->report_schedule, as_of, &start, &end, &period_name))
+		return 0;
+	char since[11];
+	br_day_format(start, since);
+	struct br_buf key = {0};
+	br_buf_printf(&key, "report|%s|%s", c->report_schedule, since);
+	int rc = 0;
+	if (ledger_find(l, key.p))
+		goto out;
+	/* Only once the store has data up to the period's end. */
+	struct report *probe = query(s, start, end, end, "day", NULL, 0, false, err);
+	if (!probe) {
+		rc = -1;
+		goto out;
+	}
+	bool has_data = probe->first_day != BR_DAY_NONE;
+	report_free(probe);
+	if (!has_data)
+		goto out;
+	char *to[MAX_RECIPIENTS];
+	size_t nto = 0;
+	if (!c->report_to)
+		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: report_schedule %s "
+				    "needs report_to (the finance recipients)",
+				    c->path, c->report_schedule);
+	else
+		rc = mail_address_list(c->report_to, "report_to", to,
+				       MAX_RECIPIENTS, &nto, err);
+	if (rc != 0)
+		goto out;
+	struct br_buf msg = {0};
+	rc = finance_message(s, budgets, nbudgets, start, end, period_name,
+			     from, to, nto, key.p, &msg, err);
+	if (rc == 0)
+		rc = ledger_add(l, key.p, from, to, nto, msg.p, msg.len, err);
+	if (rc == 0)
+		snprintf(what, whatsz, "the %s from %s", period_name, since);
+	br_buf_free(&msg);
+	for (size_t i = 0; i < nto; i++)
+		free(to[i]);
+out:
+	br_buf_free(&key);
+	return rc;
+}
+
+/* The worse of two exit statuses: usage, failure, temporary, success. */
+static int worse(int a, int b)
+{
+	static const int order[] = {BR_EXIT_USAGE, BR_EXIT_FAILURE,
+				    BR_EXIT_TEMPFAIL};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return a ? a : b;
+}
+
+int cmd_run(const struct globals *g, int argc, char **argv)
+{
+	const char *as_of_text = NULL;
+	char *pos[argc + 1];
+	int npos;
+	const struct option opts[] = {{"--as-of", &as_of_text, NULL},
+				      {NULL, NULL, NULL}};
+	int rc = parse_options("run", argc, argv, opts, pos, &npos);
+	if (rc)
+		return rc;
+	if (npos)
+		return usage_error("run: unexpected argument '%s'", pos[0]);
+	const struct config *c = g->conf;
+	if (!c)
+		return usage_error("run: no configuration: give --config FILE or "
+				   "create ./burnrate.conf or /etc/burnrate.conf");
+	int32_t as_of = br_day_today();
+	if (as_of_text && br_day_parse(as_of_text, &as_of) != 0)
+		return usage_error("run: invalid --as-of '%s': expected YYYY-MM-DD",
+				   as_of_text);
+
+	struct br_err err = {0};
+	struct budget *budgets = NULL;
+	size_t nbudgets = 0;
+	struct br_catalog *catalog = NULL;
+	struct store *s = NULL;
+	struct ledger *l = NULL;
+	char **paths = NULL;
+	int npaths = 0;
+	struct ingest_outcome in = {0};
+	struct notify_outcome alerts = {0};
+	size_t reports = 0, sent = 0;
+	char finance[64] = "";
+	if (c->budgets && budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0) {
+		err.status = BR_EXIT_USAGE;
+		goto fail;
+	}
+	if (!(catalog = load_catalog(c->prices, &err)))
+		goto fail;
+	if (store_init(g->store, c->timezone ? c->timezone : "UTC", &err) != 0 ||
+	    !(s = store_open(g->store, false, &err)) || store_lock(s, &err) != 0)
+		goto fail;
+
+	/* 1. The inputs: only what is new or has grown. */
+	paths = expand_inputs(c, &npaths);
+	if (npaths) {
+		struct ingest_job job = {
+			.io = {.format = c->format ? c->format : "auto",
+			       .catalog = catalog, .only_from = BR_DAY_NONE,
+			       .only_to = BR_DAY_NONE},
+			.source = c->source ? c->source : "default",
+			.silent = true, .store = s};
+		struct ingest_map label = {"label", c->label};
+		if (c->label) {
+			job.io.maps = &label;
+			job.io.nmaps = 1;
+		}
+		if (c->cost_mode)
+			br_cost_mode_parse(c->cost_mode, &job.io.cost_mode);
+		rc = worse(rc, ingest_job_run(g, &job, paths, npaths, &in));
+		if (rc == BR_EXIT_USAGE || rc == BR_EXIT_TEMPFAIL)
+			goto done;
+	}
+
+	/* 2. The dated reports. */
+	if (write_reports(c, s, as_of, budgets, nbudgets, &reports, &err) != 0) {
+		rc = worse(rc, fail_with(&err));
+		goto done;
+	}
+
+	/* 3. Budget alerts; 4. the finance report; both through the ledger. */
+	if (c->budgets && (c->smtp_config || c->alert_to)) {
+		struct notify_job nj = {.store = s, .budgets = c->budgets,
+					.as_of = as_of, .smtp_config = c->smtp_config,
+					.account = c->smtp_account,
+					.alert_to = c->alert_to};
+		rc = worse(rc, notify_job_run(g, &nj, &alerts));
+		if (rc == BR_EXIT_USAGE)
+			goto done;
+	}
+	if (c->report_schedule && strcmp(c->report_schedule, "never") != 0) {
+		struct notify_job nj = {.smtp_config = c->smtp_config,
+					.account = c->smtp_account};
+		struct smtp_account acct;
+		if (mailer_account(&nj, &acct, &err) != 0) {
+			rc = worse(rc, fail_with(&err));
+			goto done;
+		}
+		if (!(l = ledger_open(store_dir(s), &err)) ||
+		    finance_queue(s, c, l, budgets, nbudgets, as_of, acct.from,
+				  finance, sizeof finance, &err) != 0)
+			rc = worse(rc, fail_with(&err));
+		else
+			rc = worse(rc, mailer_deliver(g, l, &acct, &sent));
+		smtp_account_free(&acct);
+	}
+done:
+	if (!g->quiet) {
+		char day[11];
+		br_day_format(as_of, day);
+		printf("run %s: %zu input%s ingested (%llu records), %zu report%s "
+		       "written, %zu alert%s due, %zu message%s sent, %zu pending%s%s\n",
+		       day, in.kept, in.kept == 1 ? "" : "s",
+		       (unsigned long long)in.records, reports,
+		       reports == 1 ? "" : "s", alerts.due, alerts.due == 1 ? "" : "s",
+		       alerts.sent + sent, alerts.sent + sent == 1 ? "" : "s",
+		       alerts.pending, *finance ? "; finance report for " : "",
+		       finance);
+	}
+	goto out;
+fail:
+	rc = fail_with(&err);
+out:
+	for (int i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+	ledger_free(l);
+	store_free(s);
+	br_catalog_free(catalog);
+	budgets_free(budgets, nbudgets);
+	return rc;
+}

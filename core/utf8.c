@@ -1,0 +1,21 @@
+/* utf8.c - UTF-8 validation, for writers that must not pass invalid
+ * text on (JSON, XML, Prometheus labels) and for the JSON scanner. */
+#include "core/core.h"
+
+size_t br_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2
+		   : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if ((len == 2 && s[0] < 0xC2) ||
+	    (len == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) ||
+			  (s[0] == 0xED && s[1] >= 0xA0))) ||
+	    (len == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || s[0] > 0xF4 ||
+			  (s[0] == 0xF4 && s[1] >= 0x90))))
+		return 0;
+	return len;
+}

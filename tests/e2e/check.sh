@@ -1,0 +1,359 @@
+#!/bin/sh
+# check.sh - the check command for CI: a baseline written from logs and
+# compared with other logs. Equal spend passes with "no change"; +50% on
+# one model fails (exit 3) under a 10% limit with a Markdown table that
+# names it, and passes under a 60% one; improvements, new and vanished
+# groups are shown; --max-increase-usd and both limits together; unpriced
+# requests fail unless --allow-unpriced; the JUnit XML parses and its
+# counts agree with its test cases; the JSON agrees with 'report' over a
+# store of the same logs and with costs computed here; the temporary
+# store is removed and the user's store untouched; bad options, baselines
+# and logs are refused with the statuses of the contract.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+mkdir t
+export TMPDIR="$tmp/t"
+
+# Prices of our own: $1 per 1M input tokens, $2 per 1M output tokens.
+printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write' \
+	'acme,alpha,,1,2,0.1,1.25' 'acme,beta,,1,2,0.1,1.25' \
+	'acme,gamma,,1,2,0.1,1.25' 'acme,delta,,1,2,0.1,1.25' >prices.csv
+
+# log FILE MODEL:COUNT:INPUT[:AGENT[:DATE]]... writes generic JSONL: COUNT
+# requests of MODEL with INPUT input tokens and 1000 output tokens each.
+log() {
+	"$PYTHON" - "$@" <<'EOF'
+import json, sys
+out = open(sys.argv[1], "w")
+for spec in sys.argv[2:]:
+    f = spec.split(":")
+    model, count, inp = f[0], int(f[1]), int(f[2])
+    agent = f[3] if len(f) > 3 else "bot"
+    date = f[4] if len(f) > 4 else "2025-10-01"
+    for i in range(count):
+        out.write(json.dumps({
+            "timestamp": "%sT12:00:%02dZ" % (date, i % 60), "provider": "acme",
+            "model": model, "agent": agent,
+            "request_id": "%s-%s-%s-%s-%d" % (sys.argv[1], model, agent, date, i),
+            "usage": {"input_tokens": inp, "output_tokens": 1000}}) + "\n")
+EOF
+}
+# alpha 10 x (1M in + 1k out) = $10.02; beta 4 x (0.5M + 1k) = $2.008;
+# gamma 2 x (0.25M + 1k) = $0.504, one of them in 2099 (a date in the
+# future must count too). Total $12.532.
+log base.jsonl alpha:10:1000000 beta:4:500000 gamma:1:250000 \
+	gamma:1:250000:bot:2099-06-30
+# The same requests in another file.
+cp base.jsonl same.jsonl
+# alpha +50% (15 requests: $15.03); the rest as before: $17.542.
+log regress.jsonl alpha:15:1000000 beta:4:500000 gamma:1:250000 \
+	gamma:1:250000:bot:2099-06-30
+# beta halves ($1.004), gamma vanishes, delta is new (1 x 0.1M + 1k:
+# $0.102): $11.126.
+log mixed.jsonl alpha:10:1000000 beta:2:500000 delta:1:100000
+
+check() { "$BURNRATE" --store userstore check --prices prices.csv "$@"; }
+# status CMD...: runs CMD, stdout to out, stderr to err; prints its status.
+status() {
+	set +e
+	"$@" >out 2>err
+	echo $?
+	set -e
+}
+leftovers() { [ -z "$(ls -A t)" ] || fail "temporary files left in TMPDIR: $(ls -A t)"; }
+
+# ------------------------------------------------------------- baseline
+check --write-baseline base.json base.jsonl >out 2>err || fail "write-baseline: $(cat err)"
+grep -q '^wrote baseline base.json: \$12.532000 for 16 requests and 12516000 tokens, 3 groups by model$' out ||
+	fail "write-baseline summary: $(cat out)"
+"$PYTHON" - base.json <<'EOF' || fail "baseline file content"
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["burnrate_check_baseline"] == 1 and b["group_by"] == ["model"], b
+assert b["totals"] == {"requests": 16, "tokens": 12516000, "cost_usd": "12.532"}, b["totals"]
+rows = {r["model"]: r for r in b["rows"]}
+assert rows["gamma"] == {"model": "gamma", "requests": 2, "tokens": 502000,
+                         "cost_usd": "0.504"}, rows
+EOF
+[ ! -e userstore ] || fail "check created the user's store"
+ls -A | grep -q 'tmp-' && fail "a temporary baseline file was left: $(ls)"
+leftovers
+"$BURNRATE" --quiet --store userstore check --prices prices.csv \
+	--write-baseline quiet.json base.jsonl >out || fail "--quiet write-baseline"
+[ ! -s out ] || fail "--quiet printed: $(cat out)"
+cmp -s quiet.json base.json || fail "the same logs gave another baseline"
+
+# ------------------------------------------------------------ no change
+[ "$(status check --baseline base.json same.jsonl)" = 0 ] || fail "equal spend: $(cat out err)"
+grep -q '^PASS: no change in LLM spend: \$12.532000 for 16 requests and 12516000 tokens' out ||
+	fail "equal spend text: $(cat out)"
+[ "$(status check --baseline base.json --format markdown same.jsonl)" = 0 ] || fail "equal spend (markdown)"
+grep -q 'no change' out || fail "equal spend markdown: $(cat out)"
+grep -q '^|' out && fail "a table without changes: $(cat out)"
+leftovers
+
+# ----------------------------------------------------------- regression
+[ "$(status check --baseline base.json --max-increase 10 --format markdown regress.jsonl)" = 3 ] ||
+	fail "+50% under a 10% limit did not exit 3: $(cat out err)"
+cp out regress.md
+grep -q '^\*\*burnrate check: FAIL\.\*\* LLM spend rose from \\\$12\.532000 to \\\$17\.542000 (+\\\$5\.010000, +40\.0%)' out ||
+	fail "markdown sentence: $(cat out)"
+grep -q '2 regressions beyond +10%: the total and 1 group' out || fail "regressions named: $(cat out)"
+grep -qx '| model | baseline | current | change | change % | requests | tokens | status |' out ||
+	fail "markdown header: $(cat out)"
+grep -qx '|:--|--:|--:|--:|--:|--:|--:|:--|' out || fail "markdown alignment row: $(cat out)"
+grep -qx '| alpha | \\\$10\.020000 | \\\$15\.030000 | +\\\$5\.010000 | +50\.0% | 10 → 15 | 10010000 → 15015000 | \*\*regression\*\* |' out ||
+	fail "markdown alpha row: $(cat out)"
+grep -q '^| \*\*total\*\* | \\\$12\.532000 | \\\$17\.542000 | +\\\$5\.010000 | +40\.0% |' out ||
+	fail "markdown total row: $(cat out)"
+grep -q '| beta |' out && fail "an unchanged group is in the table: $(cat out)"
+# The markdown table parses as a table: every row has as many cells.
+"$PYTHON" - regress.md <<'EOF' || fail "markdown table shape"
+import re, sys
+rows = [l for l in open(sys.argv[1]) if l.startswith("|")]
+cells = [len(re.split(r"(?<!\\)\|", l.strip())) for l in rows]
+assert len(rows) == 4 and len(set(cells)) == 1, (rows, cells)
+EOF
+# Text says the same.
+[ "$(status check --baseline base.json regress.jsonl)" = 3 ] || fail "default limit (10%)"
+grep -q '^FAIL: LLM spend rose from \$12.532000 to \$17.542000 (+\$5.010000, +40.0%)' out ||
+	fail "text sentence: $(cat out)"
+grep -Eq '^alpha +\$10\.020000 +\$15\.030000 +\+\$5\.010000 +\+50\.0% +10 → 15 .* regression$' out ||
+	fail "text row: $(cat out)"
+# Under a limit it does not pass.
+[ "$(status check --baseline base.json --max-increase 60% regress.jsonl)" = 0 ] ||
+	fail "+50% under a 60% limit: $(cat out err)"
+grep -q '^PASS: LLM spend rose .*; within +60%' out || fail "within the limit: $(cat out)"
+grep -Eq '^alpha .* increased$' out || fail "increase shown when passing: $(cat out)"
+leftovers
+
+# ------------------------------------------- improvements, new, vanished
+# delta is new: an infinite increase, beyond any percentage.
+[ "$(status check --baseline base.json --format markdown mixed.jsonl)" = 3 ] ||
+	fail "a new group under a % limit: $(cat out err)"
+grep -q 'LLM spend fell from \\\$12\.532000 to \\\$11\.126000 (-\\\$1\.406000, -11\.2%)' out ||
+	fail "fall: $(cat out)"
+grep -q 'groups: 1 new, 1 vanished, 1 cost less' out || fail "group counts: $(cat out)"
+grep -qx '| beta | \\\$2\.008000 | \\\$1\.004000 | -\\\$1\.004000 | -50\.0% | 4 → 2 | 2004000 → 1002000 | improved |' out ||
+	fail "improved row: $(cat out)"
+grep -qx '| gamma | \\\$0\.504000 | - | -\\\$0\.504000 | -100\.0% | 2 → 0 | 502000 → 0 | vanished |' out ||
+	fail "vanished row: $(cat out)"
+grep -qx '| delta | - | \\\$0\.102000 | +\\\$0\.102000 | n/a | 0 → 1 | 0 → 101000 | \*\*new, regression\*\* |' out ||
+	fail "new row: $(cat out)"
+# Rows by the size of the change: beta, gamma, delta.
+[ "$(grep -o '^| [a-z]* |' out | sed 1d | tr -d '| ' | tr '\n' ' ')" = "beta gamma delta " ] ||
+	fail "rows not by size of change: $(cat out)"
+# Both limits: delta's +$0.102 does not pass $0.50 too.
+[ "$(status check --baseline base.json --max-increase 10 --max-increase-usd 0.5 mixed.jsonl)" = 0 ] ||
+	fail "both limits, new group below the USD limit: $(cat out err)"
+grep -q 'within +10% and +\$0.5' out || fail "both limits named: $(cat out)"
+
+# --------------------------------------------------------------- limits
+# alpha and the total each rose by $5.01.
+[ "$(status check --baseline base.json --max-increase-usd 5.02 regress.jsonl)" = 0 ] ||
+	fail "USD limit not exceeded: $(cat out err)"
+[ "$(status check --baseline base.json --max-increase-usd 5.00 regress.jsonl)" = 3 ] ||
+	fail "USD limit exceeded: $(cat out err)"
+grep -q '2 regressions beyond +\$5:' out || fail "USD limit named: $(cat out)"
+# Exactly at the limit is not beyond it (exact, not floating point):
+# alpha rose by exactly 50%, and $5.01.
+[ "$(status check --baseline base.json --max-increase 50 regress.jsonl)" = 0 ] ||
+	fail "an increase equal to the % limit: $(cat out err)"
+[ "$(status check --baseline base.json --max-increase 49.9999 regress.jsonl)" = 3 ] ||
+	fail "an increase just beyond the % limit: $(cat out err)"
+[ "$(status check --baseline base.json --max-increase-usd 5.01 regress.jsonl)" = 0 ] ||
+	fail "an increase equal to the USD limit: $(cat out err)"
+# Both: +50% on alpha passes 45% and $1; the total's +40% does not pass 45%.
+[ "$(status check --baseline base.json --max-increase 45 --max-increase-usd 1 \
+	--format json regress.jsonl)" = 3 ] || fail "both limits exceeded: $(cat out err)"
+"$PYTHON" - out <<'EOF' || fail "both limits: json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["passed"] is False and d["regressions"] == 1, d
+assert d["limits"] == {"max_increase_pct": 45, "max_increase_usd": 1,
+                       "allow_unpriced": False}, d["limits"]
+assert d["totals"]["regression"] is False, d["totals"]
+g = {x["model"]: x for x in d["groups"]}
+assert g["alpha"]["regression"] is True and g["beta"]["regression"] is False, g
+EOF
+[ "$(status check --baseline base.json --max-increase 10 --max-increase-usd 6 regress.jsonl)" = 0 ] ||
+	fail "both limits, USD not exceeded: $(cat out err)"
+# alpha's +50% is beyond 40% and $0; the total's +39.98% is not.
+[ "$(status check --baseline base.json --max-increase 40 --max-increase-usd 0 \
+	--by model regress.jsonl)" = 3 ] || fail "alpha +50% beyond 40%"
+grep -q '1 regression beyond +40% and +\$0: 1 group' out || fail "total below 40%: $(cat out)"
+
+# ----------------------------------------------------------------- JSON
+[ "$(status check --baseline base.json --format json mixed.jsonl)" = 3 ] || fail "json status"
+cp out mixed.json
+"$BURNRATE" --quiet --store ref ingest --prices prices.csv mixed.jsonl || fail "reference ingest"
+"$BURNRATE" --store ref report --by model --format json --output ref.json || fail "reference report"
+"$PYTHON" - mixed.json ref.json <<'EOF' || fail "json figures"
+import json, sys
+from decimal import Decimal as D
+d = json.load(open(sys.argv[1]), parse_float=D)
+ref = json.load(open(sys.argv[2]), parse_float=D)
+assert d["passed"] is False and d["group_by"] == ["model"], d
+tok = lambda r: (r["input_tokens"] + r["output_tokens"] + r["cache_read_tokens"]
+                 + r["cache_write_tokens"])
+# Current figures = the report of a store holding the same logs.
+t = d["totals"]
+assert t["current"] == {"requests": ref["totals"]["requests"],
+                        "tokens": tok(ref["totals"]),
+                        "cost_usd": ref["totals"]["cost_usd"]}, (t, ref["totals"])
+for r in ref["rows"]:
+    g = [x for x in d["groups"] if x["model"] == r["model"]][0]
+    assert g["current"]["cost_usd"] == r["cost_usd"], (g, r)
+    assert g["current"]["tokens"] == tok(r), (g, r)
+# And = the prices times the tokens, computed here.
+cost = lambda n, inp: D(n) * (D(inp) * 1 + D(1000) * 2) / D(10**6)
+assert t["current"]["cost_usd"] == cost(10, 10**6) + cost(2, 500000) + cost(1, 100000)
+assert t["baseline"]["cost_usd"] == cost(10, 10**6) + cost(4, 500000) + cost(2, 250000)
+assert t["delta"] == {"requests": -3, "tokens": -1403000, "cost_usd": D("-1.406")}, t
+assert t["status"] == "decreased" and t["regression"] is False, t
+assert t["change_pct"] == D("-11.22"), t
+g = {x["model"]: x for x in d["groups"]}
+assert [x["model"] for x in d["groups"]] == ["beta", "gamma", "delta", "alpha"], d["groups"]
+assert g["alpha"]["status"] == "unchanged" and g["alpha"]["change_pct"] == 0, g["alpha"]
+assert g["beta"]["status"] == "decreased" and g["beta"]["change_pct"] == D("-50.00")
+assert g["gamma"]["status"] == "vanished" and g["gamma"]["current"]["requests"] == 0
+assert g["delta"]["status"] == "new" and g["delta"]["change_pct"] is None
+assert g["delta"]["regression"] is True and d["regressions"] == 1, d
+assert d["unpriced"] == [] and d["unpriced_requests"] == 0
+EOF
+
+# ---------------------------------------------------------------- JUnit
+# Names with XML and Markdown specials, by model and agent.
+log names.jsonl 'alpha:3:1000:a<b>&"c|d' "alpha:2:1000:it's" beta:1:1000
+check --write-baseline names-base.json --by model,agent names.jsonl >/dev/null ||
+	fail "baseline by model,agent"
+log names2.jsonl 'alpha:6:1000:a<b>&"c|d' "alpha:2:1000:it's"
+for f in junit markdown text json; do
+	[ "$(status check --baseline names-base.json --format $f names2.jsonl)" = 3 ] ||
+		fail "names ($f): $(cat out err)"
+	cp out names.$f
+done
+grep -qF '| alpha | a\<b\>\&"c\|d |' names.markdown || fail "markdown escaping: $(cat names.markdown)"
+"$PYTHON" - names.junit names.json <<'EOF' || fail "junit"
+import json, sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert len(suites) == 1
+s = suites[0]
+cases = s.findall("testcase")
+failures = [c for c in cases if c.find("failure") is not None]
+assert int(s.get("tests")) == len(cases) == 5, (s.attrib, len(cases))
+assert int(s.get("failures")) == len(failures) == 2, s.attrib
+assert int(root.get("tests")) == len(cases) and int(root.get("failures")) == len(failures)
+assert int(s.get("errors")) == 0 and int(s.get("skipped")) == 0
+names = {c.get("name"): c for c in cases}
+# total, 3 groups by model and agent, prices
+assert set(names) == {"total spend", 'model=alpha, agent=a<b>&"c|d',
+                      "model=alpha, agent=it's", "model=beta, agent=bot",
+                      "every request priced"}, names
+f = names['model=alpha, agent=a<b>&"c|d'].find("failure")
+assert "rose from $0.009000 to $0.018000 (+$0.009000, +100.0%)" in f.get("message"), f.attrib
+assert names["model=alpha, agent=it's"].find("failure") is None
+assert names["model=beta, agent=bot"].find("failure") is None  # vanished
+assert names["total spend"].find("failure") is not None
+d = json.load(open(sys.argv[2]))
+assert d["group_by"] == ["model", "agent"]
+assert {(g["model"], g["agent"]) for g in d["groups"]} == {
+    ("alpha", 'a<b>&"c|d'), ("alpha", "it's"), ("beta", "bot")}, d["groups"]
+EOF
+# A baseline by model,agent compares by model alone (re-grouped); not by label.
+[ "$(status check --baseline names-base.json --by model names.jsonl)" = 0 ] ||
+	fail "re-grouped baseline: $(cat out err)"
+grep -q 'no change' out || fail "re-grouped: $(cat out)"
+[ "$(status check --baseline base.json --by agent base.jsonl)" = 2 ] ||
+	fail "--by agent against a baseline by model"
+grep -q "baseline is grouped by model, which has no 'agent'" err || fail "regroup error: $(cat err)"
+
+# ------------------------------------------------------------- unpriced
+log unpriced.jsonl alpha:10:1000000 beta:4:500000 gamma:1:250000 \
+	gamma:1:250000:bot:2099-06-30 nopriced:3:1000
+[ "$(status check --baseline base.json unpriced.jsonl)" = 3 ] || fail "unpriced passed: $(cat out err)"
+grep -q '3 requests without a price (acme/nopriced: 3): add their prices with --prices FILE, or pass --allow-unpriced' out ||
+	fail "unpriced named: $(cat out)"
+[ "$(status check --baseline base.json --format junit unpriced.jsonl)" = 3 ] || fail "unpriced junit"
+"$PYTHON" -c '
+import sys, xml.etree.ElementTree as ET
+s = ET.parse(sys.argv[1]).find("testsuite")
+c = [c for c in s.findall("testcase") if c.get("name") == "every request priced"][0]
+assert "acme/nopriced: 3 requests without a price" in c.find("failure").get("message")
+assert s.get("failures") == "1"
+' out || fail "unpriced junit content: $(cat out)"
+[ "$(status check --baseline base.json --allow-unpriced unpriced.jsonl)" = 0 ] ||
+	fail "--allow-unpriced: $(cat out err)"
+grep -q '3 requests without a price (allowed' out || fail "allowed unpriced: $(cat out)"
+
+# -------------------------------------------------- a last line, no newline
+head -c -1 base.jsonl >nonl.jsonl
+[ "$(status check --baseline base.json nonl.jsonl)" = 0 ] &&
+	grep -q 'no change' out || fail "a last line without newline was lost: $(cat out err)"
+# Logs read from directories and gzip as well.
+mkdir dir && gzip -c base.jsonl >dir/base.jsonl.gz
+[ "$(status check --baseline base.json dir)" = 0 ] || fail "a directory of gzip logs: $(cat out err)"
+
+# --------------------------------------------------------------- errors
+must_fail 2 err check --baseline base.json
+grep -q 'no logs given' err || fail "no LOGPATH: $(cat err)"
+must_fail 2 err check same.jsonl
+must_fail 2 err check --baseline base.json --write-baseline x.json same.jsonl
+must_fail 1 err check --baseline base.json missing.jsonl
+grep -q 'missing.jsonl' err || fail "missing log not named: $(cat err)"
+leftovers
+must_fail 2 err check --baseline nothere.json same.jsonl
+grep -q "nothere.json" err || fail "unreadable baseline not named: $(cat err)"
+printf '{"burnrate_check_baseline":1,\n"group_by":["model"],' >broken.json
+must_fail 2 err check --baseline broken.json same.jsonl
+grep -q "baseline 'broken.json': invalid JSON at line 2" err || fail "malformed baseline: $(cat err)"
+printf '{"burnrate_check_baseline":2}' >v2.json
+must_fail 2 err check --baseline v2.json same.jsonl
+grep -q "v2.json': format version 2 is not supported" err || fail "version: $(cat err)"
+printf '{"rows":[]}' >other.json
+must_fail 2 err check --baseline other.json same.jsonl
+grep -q "not a burnrate check baseline" err || fail "not a baseline: $(cat err)"
+sed 's/"cost_usd":"0.504"/"cost_usd":0.504/' base.json >numcost.json
+must_fail 2 err check --baseline numcost.json same.jsonl
+grep -q "numcost.json': rows\[2\]: \"cost_usd\" must be a decimal number in a string" err ||
+	fail "cost as a number: $(cat err)"
+sed 's/"requests":2,/"requests":3,/' base.json >sum.json
+must_fail 2 err check --baseline sum.json same.jsonl
+grep -q '"totals" is not the sum of "rows"' err || fail "totals: $(cat err)"
+sed 's/"group_by":\["model"\]/"group_by":["day"]/' base.json >day.json
+must_fail 2 err check --baseline day.json same.jsonl
+grep -q 'check does not group by day' err || fail "baseline by day: $(cat err)"
+for bad in abc -5 '' 10%% 1x; do
+	must_fail 2 err check --baseline base.json --max-increase "$bad" same.jsonl
+	grep -q "invalid --max-increase '$bad'" err || fail "--max-increase '$bad': $(cat err)"
+done
+must_fail 2 err check --baseline base.json --max-increase-usd -1 same.jsonl
+grep -q "invalid --max-increase-usd '-1'" err || fail "--max-increase-usd: $(cat err)"
+must_fail 2 err check --baseline base.json --by day same.jsonl
+grep -q -- '--by day: check compares two runs of logs' err || fail "--by day: $(cat err)"
+must_fail 2 err check --baseline base.json --by week,model same.jsonl
+must_fail 2 err check --baseline base.json --format xml same.jsonl
+must_fail 2 err check --write-baseline x.json --max-increase 5 same.jsonl
+[ ! -e x.json ] || fail "a baseline was written after a usage error"
+# A log that cannot be parsed, and a record that is rejected: exit 1,
+# naming the file (and line).
+printf 'not a log\n' >garbage.jsonl
+must_fail 1 err check --baseline base.json garbage.jsonl
+grep -q 'garbage.jsonl' err || fail "unparsable log not named: $(cat err)"
+cp base.jsonl rejects.jsonl
+echo '{"timestamp":"2025-10-01T00:00:00Z","provider":"acme","model":"alpha","usage":{"input_tokens":-4}}' >>rejects.jsonl
+must_fail 1 err check --baseline base.json rejects.jsonl
+grep -q 'rejects.jsonl:17: ' err && grep -q '1 record of the logs could not be read' err ||
+	fail "rejected record not named: $(cat err)"
+must_fail 1 err check --write-baseline r.json rejects.jsonl
+[ ! -e r.json ] || fail "a baseline was written from logs with rejected records"
+printf 'x' | gzip >trunc.gz
+head -c 12 trunc.gz >truncated.jsonl.gz
+must_fail 1 err check --baseline base.json truncated.jsonl.gz
+grep -q 'truncated.jsonl.gz' err || fail "truncated gzip not named: $(cat err)"
+leftovers
+[ ! -e userstore ] || fail "check created the user's store"
+echo "PASS check"

@@ -1,0 +1,69 @@
+#!/bin/sh
+# config.sh - burnrate.conf: where it is found, relative paths taken from
+# its directory, and every error naming the file, line and key (exit 2).
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+mkdir -p etc/logs work
+cp "$root/samples/logs/app-2025-10.jsonl" etc/logs/
+cat >etc/burnrate.conf <<'EOF'
+# relative paths: from this file's directory
+store   data
+input   logs/*.jsonl
+reports_dir "reports"
+report_formats json, csv
+report_schedule never
+EOF
+
+# --config from another directory: the store, inputs and reports are
+# found beside the file.
+(cd work && "$BURNRATE" --config ../etc/burnrate.conf run --as-of 2025-10-31 \
+	>../out 2>../err) || fail "run exited $?: $(cat err)"
+[ -d etc/data ] || fail "the store is not beside the configuration"
+[ -s etc/reports/burnrate-2025-10-31.json ] || fail "no JSON report: $(ls -R etc)"
+[ -s etc/reports/burnrate-2025-10-31.csv ] || fail "no CSV report"
+grep -q '^run 2025-10-31: 1 input ingested' out || fail "summary line: $(cat out)"
+[ "$(wc -l <out)" -eq 1 ] || fail "run printed more than one line: $(cat out)"
+# The report of the run equals a report of the same store.
+"$BURNRATE" --store etc/data report --month 2025-10 --as-of 2025-10-31 \
+	--by day,provider,model --format json >direct.json
+"$PYTHON" - etc/reports/burnrate-2025-10-31.json direct.json <<'EOF' || fail "run's report differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["totals"] == b["totals"] and a["rows"] == b["rows"], (a["totals"], b["totals"])
+EOF
+# Again: nothing new, and --quiet prints nothing.
+(cd work && "$BURNRATE" --config ../etc/burnrate.conf --quiet run \
+	--as-of 2025-10-31 >../out 2>&1) || fail "second run exited $?"
+[ ! -s out ] || fail "--quiet printed: $(cat out)"
+
+# ./burnrate.conf is found without --config (run and notify only).
+(cd etc && "$BURNRATE" --quiet run --as-of 2025-10-31) || fail "run with ./burnrate.conf exited $?"
+must_fail 2 err "$BURNRATE" run
+grep -q 'no configuration' err || fail "run without a configuration: $(cat err)"
+
+# Errors name the file, the line and the key.
+bad() { # expected-text line...
+	expect=$1
+	shift
+	printf '%s\n' "$@" >bad.conf
+	must_fail 2 err "$BURNRATE" --config bad.conf run
+	grep -q "bad.conf:$expect" err || fail "want 'bad.conf:$expect' in: $(cat err)"
+}
+bad "2: unknown key 'stroe'" '# typo' 'stroe data'
+bad "3: store is given twice" 'store a' 'input x' 'store b'
+bad "1: report_schedule: invalid value 'hourly'" 'report_schedule hourly'
+bad "1: report_formats: invalid format 'pdf'" 'report_formats json,pdf'
+bad "1: cost_mode: invalid value 'cheap'" 'cost_mode cheap'
+bad "2: budgets: a value is needed" 'store s' 'budgets'
+must_fail 2 err "$BURNRATE" --config missing.conf report
+grep -q "missing.conf" err || fail "missing file not named: $(cat err)"
+# A budgets file named in the configuration that is broken: its own
+# file and line.
+printf 'store s\nbudgets b.csv\nalert_to a@example.com\nsmtp_config rc\n' >b.conf
+printf 'name,scope,period,limit_usd\nx,*,yearly,1\n' >b.csv
+must_fail 2 err "$BURNRATE" --config b.conf run --as-of 2025-10-31
+grep -q 'b.csv:2' err || fail "budgets error not located: $(cat err)"
+# The sample configuration parses.
+"$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
+	fail "samples/burnrate.conf is not accepted"
+echo "config: ok"

@@ -1,0 +1,173 @@
+#!/bin/sh
+# merge.sh - burnrate merge (docs/SCALING.md): logs ingested as 4 shards
+# (all with the same --source name, or each with its own) and merged equal
+# one ingest of them all; merging again, or one shard twice in one command,
+# changes nothing; newer states of a shard (more logs, a backfill, a
+# compaction) replace the older ones; refused, the destination unchanged:
+# another time zone, the store itself, a corrupt segment, an input counted
+# twice; SIGKILLs during a merge leave the old or the new state of each
+# shard, and a rerun gives the same totals; a locked destination exits 75.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+cp "$root/samples/prices.csv" prices.csv
+mkdir logs
+for i in $(seq 1 12); do
+	gen --seed "$((200 + i))" --records 1500 --format jsonl --out "logs/l$i.jsonl"
+done
+gen --seed 213 --records 800 --format csv --out logs/l13.csv
+br() { "$BURNRATE" --quiet --store "$@"; }
+report() { # STORE
+	"$BURNRATE" --store "$1" report --as-of 2099-12-31 \
+		--by day,provider,model,agent --format json
+}
+requests() { # STORE: all requests, or 0 for a store without data
+	"$BURNRATE" --store "$1" report --as-of 2099-12-31 --by month --format csv |
+		awk -F, 'NR > 1 { n += $2 } END { print n + 0 }'
+}
+same() { # STORE EXPECTED.json WHAT
+	report "$1" >got.json || fail "$3: report failed"
+	cmp -s "$2" got.json || { diff "$2" got.json | head -10 >&2; fail "$3"; }
+}
+segments() { ls "$1/segments" | tr '\n' ' '; }
+
+br single ingest --prices prices.csv logs
+report single >single.json
+
+# Shard K of 4 holds the logs whose number is K modulo 4.
+files() { # K
+	for f in logs/*; do
+		n=$(basename "$f" | tr -dc 0-9)
+		if [ $((n % 4)) -eq "$1" ]; then printf '%s ' "$f"; fi
+	done
+}
+for k in 0 1 2 3; do
+	br "s$k" ingest --prices prices.csv $(files $k)
+	br "t$k" ingest --prices prices.csv --source "host$k" $(files $k)
+done
+
+"$BURNRATE" --store m merge s0 s1 s2 s3 >out.txt || fail "merge exited $?"
+grep -qx 'merged 4 stores (4 segments): 4 sources imported, 0 already present' out.txt ||
+	fail "unexpected summary: $(cat out.txt)"
+same m single.json "4 shards with one source name merged differ from one ingest"
+br n merge t0 t1 t2 t3 || fail "merge of distinct sources exited $?"
+same n single.json "4 shards with their own source names merged differ from one ingest"
+[ "$("$BURNRATE" --store n report --as-of 2099-12-31 --source host2 --by month --format csv |
+	awk -F, 'NR > 1 { n += $2 } END { print n }')" = "$(requests s2)" ] ||
+	fail "--source host2 does not show shard 2"
+echo "ok 4 shards merged equal one ingest"
+
+# Idempotent: again, and one shard twice in one command.
+before=$(segments m)
+"$BURNRATE" --store m merge s0 s1 s2 s3 >out.txt || fail "second merge exited $?"
+grep -q ': 0 sources imported, 4 already present$' out.txt ||
+	fail "second merge: $(cat out.txt)"
+br m merge s1 s1 || fail "merging s1 twice exited $?"
+same m single.json "merging again changed the totals"
+[ "$(segments m)" = "$before" ] || fail "merging again changed the segments"
+br dup merge s0 s0 s1 s2 s3 s3 || fail "merge with repeats exited $?"
+same dup single.json "a shard given twice in one merge counts twice"
+echo "ok merging again adds nothing"
+
+# Newer states of shards: a new log then a compaction, a new log, a
+# backfill of fewer logs; shard 3 stays as it was.
+gen --seed 298 --records 700 --format jsonl --out new0.jsonl
+gen --seed 299 --records 700 --format jsonl --out new.jsonl
+br s0 ingest --prices prices.csv new0.jsonl
+br s0 compact
+br s1 ingest --prices prices.csv new.jsonl
+br s2 ingest --prices prices.csv --replace 2025-10-01..2025-10-31 logs/l2.jsonl
+"$BURNRATE" --store m merge s0 s1 s2 s3 >out.txt || fail "merge of newer states exited $?"
+grep -q ': 3 sources imported (replacing 3 older merges), 1 already present$' out.txt ||
+	fail "newer states: $(cat out.txt)"
+mkdir ref
+cp logs/* new0.jsonl new.jsonl ref/
+rm ref/l6.jsonl ref/l10.jsonl
+br ref ingest --prices prices.csv ref
+report ref >ref.json
+same m ref.json "newer shard states merged differ from one ingest of the same logs"
+[ "$(ls m/segments | wc -l)" = 4 ] || fail "replaced merged segments were not removed: $(segments m)"
+br m compact
+br m verify || fail "the merged store does not verify"
+same m ref.json "compacting the merged store changed it"
+echo "ok newer states replace older ones"
+
+# Refused, the destination unchanged.
+before=$(segments m)
+br paris init --timezone Europe/Paris
+br paris ingest --prices prices.csv new.jsonl
+must_fail 2 err.txt "$BURNRATE" --store m merge paris
+grep -q "burnrate: error: cannot merge 'paris' (time zone Europe/Paris) into 'm' (time zone UTC)" err.txt ||
+	fail "time zones: $(cat err.txt)"
+must_fail 2 err.txt "$BURNRATE" --store m merge ./m
+grep -q "into itself" err.txt || fail "merging a store into itself: $(cat err.txt)"
+cp -r s1 bad
+gen --seed 300 --records 50 --format jsonl --out more.jsonl
+br bad ingest --prices prices.csv more.jsonl
+seg=$(ls bad/segments/seg-* | head -n 1)
+printf 'X' | dd of="$seg" bs=1 seek=300 conv=notrunc 2>/dev/null
+must_fail 1 err.txt "$BURNRATE" --store m merge bad
+grep -q "corrupt segment '$seg'.*nothing of 'bad' was merged" err.txt ||
+	fail "corrupt segment: $(cat err.txt)"
+br other ingest --prices prices.csv --source other logs/l5.jsonl
+must_fail 1 err.txt "$BURNRATE" --store m merge other
+grep -q "its input '.*/logs/l5.jsonl' (source 'other') is already in 'm/segments/seg-.*', merged from '.*/s1' (source 'default'); merging would count it twice" err.txt ||
+	fail "an input merged twice: $(cat err.txt)"
+br overlap ingest --prices prices.csv logs/l5.jsonl more.jsonl
+must_fail 1 err.txt "$BURNRATE" --store m merge overlap
+grep -q "input '.*/logs/l5.jsonl'" err.txt || fail "a partial overlap: $(cat err.txt)"
+br local ingest --prices prices.csv logs/l7.jsonl
+must_fail 1 err.txt "$BURNRATE" --store local merge s3
+grep -q "was also ingested into 'local'" err.txt || fail "an input ingested here: $(cat err.txt)"
+[ "$(segments m)" = "$before" ] || fail "a refused merge changed the segments"
+same m ref.json "a refused merge changed the totals"
+echo "ok refused merges change nothing"
+
+# The lock: held by another process, merge exits 75 at once.
+"$PYTHON" -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(5)
+' m/lock >locked.txt &
+holder=$!
+i=0
+while [ ! -s locked.txt ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+must_fail 75 err.txt "$BURNRATE" --store m merge s0
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+grep -q 'burnrate: error: store is locked by pid' err.txt || fail "lock: $(cat err.txt)"
+echo "ok a locked store exits 75"
+
+# SIGKILL at random moments: each shard is merged or not, never half; a
+# rerun completes. States: the sums of the first K shards.
+states=0
+sum=0
+for k in 0 1 2 3; do
+	sum=$((sum + $(requests "t$k")))
+	states="$states $sum"
+done
+start=$(date +%s%N)
+br clean merge t0 t1 t2 t3
+window=$(( ($(date +%s%N) - start) / 1000000 + 10 ))
+kills=0
+while [ $kills -lt 20 ]; do
+	rm -rf k
+	br k init
+	"$BURNRATE" --quiet --store k merge t0 t1 t2 t3 >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v w="$window" -v s="$(date +%N)" 'BEGIN { srand(s); printf "%.3f", rand() * w / 1000 }')"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	br k verify || fail "kill $kills: the store does not verify"
+	got=$(requests k)
+	case " $states " in
+	*" $got "*) ;;
+	*) fail "kill $kills: $got requests, not one of the states$states" ;;
+	esac
+	br k merge t0 t1 t2 t3 || fail "kill $kills: the rerun failed"
+	same k single.json "kill $kills: totals after a rerun differ"
+	kills=$((kills + 1))
+done
+echo "ok $kills kills during merges (window $window ms)"
+echo "merge: all checks passed"

@@ -1,0 +1,256 @@
+#!/bin/sh
+# notify.sh - budget alerts through a real SMTP server (tests/smtpd.py, on
+# aiosmtpd) over repeated runs: exactly one message per (budget, period,
+# threshold, kind) to the right recipients; a server that is down keeps
+# alerts pending (exit 75) and the next run delivers each once; a 5xx
+# marks the alert failed (exit 1); forecasts re-arm; anomalies; --dry-run
+# leaves the ledger alone; names cannot inject headers; configuration
+# errors (world-readable password file, wrong password, no recipients)
+# exit 2 with a clear message that never shows the password.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+# $10.00 a day for agent "bot" (4M gpt-4o input tokens at $2.50/1M) from
+# 2025-10-01 to 2025-10-20, then $60 on 2025-10-21 (an anomaly).
+"$PYTHON" - <<'EOF'
+import datetime as dt
+with open("logs.jsonl", "w") as f:
+    for i in range(21):
+        day = dt.date(2025, 10, 1) + dt.timedelta(days=i)
+        n = 24 if i == 20 else 4
+        for k in range(n):
+            f.write('{"timestamp":"%sT%02d:00:00Z","provider":"openai","model":"gpt-4o",'
+                    '"agent":"bot","request_id":"r%d-%d","usage":{"input_tokens":1000000}}\n'
+                    % (day, k % 24, i, k))
+EOF
+"$BURNRATE" --quiet --store s ingest logs.jsonl || fail "ingest exited $?"
+
+# Budgets: thresholds of a $100 month; a forecast on a $250 month; a
+# weekly one with a name that tries to add a header and one not in ASCII.
+cat >budgets.csv <<'EOF'
+name,scope,period,limit_usd,thresholds,forecast,recipients
+all,*,monthly,100,50;75;90;100,no,fin@example.com;cto@example.com
+fc,agent=bot,monthly,250,50,yes,bot-owner@example.com
+"evil
+Bcc: victim@evil.example",*,weekly,10000,,no,ops@example.com
+Café €,*,monthly,100000,,no,ops@example.com
+EOF
+
+# The SMTP server: AUTH required, messages kept as files in mail/.
+start_server() { # extra options...
+	rm -f port
+	# A maildir per server: each numbers its messages from 1.
+	servers=$((${servers:-0} + 1))
+	mkdir -p "mail/$servers"
+	"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir "mail/$servers" \
+		--auth alice:s3cret "$@" >smtpd.log 2>&1 &
+	server=$!
+	i=0
+	while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
+	port=$(cat port)
+}
+stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+trap 'stop_server; rm -rf "$tmp"' EXIT
+mkdir mail
+start_server
+write_rc() { # port password
+	printf 'defaults\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\n' "$1" >msmtprc
+	printf 'timeout 5\nauth plain\nuser alice\npassword %s\n\n' "$2" >>msmtprc
+	printf 'account work\n\naccount default : work\n' >>msmtprc
+	chmod 600 msmtprc
+}
+write_rc "$port" s3cret
+notify() { # as-of [options...]
+	d=$1
+	shift
+	"$BURNRATE" --store s notify --budgets budgets.csv --smtp-config msmtprc \
+		--as-of "$d" "$@"
+}
+count() { find mail -name '*.eml' | wc -l; }
+
+# 2025-10-05: $50 spent. all reaches 50%; fc is projected past $250.
+notify 2025-10-05 >out 2>err || fail "notify exited $?: $(cat err)"
+[ "$(count)" -eq 2 ] || fail "want 2 messages on 10-05, got $(count)"
+notify 2025-10-05 >out 2>err || fail "second notify exited $?"
+[ "$(count)" -eq 2 ] || fail "a repeated run sent again: $(count) messages"
+# 2025-10-10: $100: 75, 90 and 100% of all, each once.
+notify 2025-10-10 >out 2>err || fail "notify exited $?: $(cat err)"
+[ "$(count)" -eq 5 ] || fail "want 5 messages after 10-10, got $(count)"
+
+# The server is down for a night: exit 75, the alert stays pending.
+stop_server
+set +e; notify 2025-10-13 >out 2>err; rc=$?; set -e
+[ $rc -eq 75 ] || fail "server down: exit $rc, want 75: $(cat err)"
+grep -q 'pending' err || fail "server down: no word of pending alerts: $(cat err)"
+ls s/notify/*.state >/dev/null || fail "no ledger in the store"
+grep -l '^state pending' s/notify/*.state >/dev/null ||
+	fail "the undelivered alert is not pending in the ledger"
+# Back the next night: the pending alert (fc 50%) goes out once.
+start_server
+write_rc "$port" s3cret
+notify 2025-10-14 >out 2>err || fail "notify after the outage exited $?: $(cat err)"
+[ "$(count)" -eq 6 ] || fail "want 6 messages after the outage, got $(count)"
+notify 2025-10-14 >out 2>err || fail "notify exited $?"
+[ "$(count)" -eq 6 ] || fail "pending alert sent twice: $(count)"
+
+# 2025-10-21: $60 after twenty days of $10: an anomaly, for the budgets
+# whose limit makes $50 more than 1% of it (all and fc, not the others).
+notify 2025-10-21 >out 2>err || fail "notify exited $?: $(cat err)"
+[ "$(count)" -eq 8 ] || fail "want 8 messages after the anomaly, got $(count)"
+
+# Every message once per key, to the budget's recipients, headers safe.
+"$PYTHON" - mail <<'EOF' || fail "messages wrong (above)"
+import email, email.policy, glob, sys, collections
+msgs = []
+for p in sorted(glob.glob(sys.argv[1] + "/*/*.eml")):
+    with open(p, "rb") as f:
+        msgs.append(email.message_from_binary_file(f, policy=email.policy.default))
+ids = collections.Counter(m["Message-ID"] for m in msgs)
+assert all(n == 1 for n in ids.values()), ids
+subjects = sorted(str(m["Subject"]) for m in msgs)
+def has(s):
+    return [x for x in subjects if s in x]
+for pct in (50, 75, 90, 100):
+    assert len(has("budget all reached %d%%" % pct)) == 1, (pct, subjects)
+assert len(has("budget fc is projected to exceed")) == 1, subjects
+assert len(has("budget fc reached 50%")) == 1, subjects
+assert len(has("unusual spend in budget all on 2025-10-21")) == 1, subjects
+assert len(has("unusual spend in budget fc on 2025-10-21")) == 1, subjects
+assert len(msgs) == 8, subjects
+for m in msgs:
+    s = str(m["Subject"])
+    to = str(m["To"])
+    if "budget all" in s:
+        assert to == "fin@example.com, cto@example.com", to
+    else:
+        assert to == "bot-owner@example.com", to
+    assert m["From"] == "burnrate@example.com"
+    assert m["Date"] and m["MIME-Version"] == "1.0"
+    assert "Bcc" not in m and "victim" not in str(m.items())
+    sev = "CRITICAL" if "100%" in s else "WARNING" if ("75%" in s or "90%" in s or "projected" in s or "unusual" in s) else "INFO"
+    assert s.startswith("[burnrate] %s: " % sev), s
+    text = m.get_body(("plain",)).get_content()
+    html = m.get_body(("html",)).get_content()
+    assert "Limit" in text and "<table" in html, text
+EOF
+
+# Header injection and RFC 2047: the weekly budget with a newline in its
+# name and the non-ASCII one, made to fire with a dry run (ledger alone).
+cat >inject.csv <<'EOF'
+name,scope,period,limit_usd,thresholds,forecast,recipients
+"evil
+Bcc: victim@evil.example",*,weekly,10,50,no,ops@example.com
+Café € 予算,*,monthly,10,50,no,ops@example.com
+EOF
+mkdir dry
+ls s/notify >ledger.before
+"$BURNRATE" --store s notify --budgets inject.csv --as-of 2025-10-21 \
+	--dry-run dry >out 2>err || fail "dry run exited $?: $(cat err)"
+ls s/notify >ledger.after
+cmp -s ledger.before ledger.after || fail "--dry-run changed the ledger"
+# Each budget: its 50% and the anomaly of 10-21.
+[ "$(ls dry | grep -c '\.eml$')" -eq 4 ] || fail "dry run: want 4 .eml files: $(ls dry)"
+[ "$(count)" -eq 8 ] || fail "a dry run sent mail"
+"$PYTHON" - dry <<'EOF' || fail "injection or encoding wrong (above)"
+import email, email.policy, glob, sys
+for p in glob.glob(sys.argv[1] + "/*.eml"):
+    raw = open(p, "rb").read()
+    # No line of the header block starts a header the name smuggled in.
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        assert not line.lower().startswith(b"bcc"), line
+        assert all(32 <= c < 127 or c == 9 for c in line), line
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    s = str(m["Subject"])
+    assert "Bcc" not in m
+    assert "evil Bcc: victim@evil.example" in s or "Café € 予算" in s, s
+EOF
+
+# A refusing server (550 at the end of data): marked failed, exit 1, and
+# not retried.
+stop_server
+start_server --reply-data 550
+write_rc "$port" s3cret
+cat >more.csv <<'EOF'
+name,scope,period,limit_usd,thresholds,forecast,recipients
+extra,*,monthly,150,50,no,x@example.com
+EOF
+set +e
+"$BURNRATE" --store s notify --budgets more.csv --smtp-config msmtprc \
+	--as-of 2025-10-21 >out 2>err
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "5xx: exit $rc, want 1: $(cat err)"
+grep -q '550' err || fail "5xx: the server's reply is not shown: $(cat err)"
+grep -l '^state failed' s/notify/*.state >/dev/null || fail "5xx: not marked failed"
+grep -q '^reply 550' s/notify/*.state || fail "5xx: reply not kept in the ledger"
+"$BURNRATE" --store s notify --budgets more.csv --smtp-config msmtprc \
+	--as-of 2025-10-21 >out 2>err || fail "a failed alert made the next run fail"
+
+# Configuration errors: exit 2, clear, never the password. A wrong
+# password leaves the alert pending.
+stop_server
+start_server
+write_rc "$port" wrongpass
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nanother,*,monthly,150,50,no,y@example.com\n' >another.csv
+must_fail 2 err "$BURNRATE" --store s notify --budgets another.csv \
+	--smtp-config msmtprc --as-of 2025-10-21
+grep -qi 'authentication' err || fail "wrong password: unclear: $(cat err)"
+grep -q wrongpass err && fail "the password was printed"
+write_rc "$port" s3cret
+chmod 644 msmtprc
+must_fail 2 err notify 2025-10-22
+grep -q 'msmtprc' err || fail "readable password file: not named: $(cat err)"
+grep -q s3cret err && fail "the password was printed"
+chmod 600 msmtprc
+chmod 000 msmtprc
+if [ "$(id -u)" != 0 ]; then
+	must_fail 2 err notify 2025-10-22
+fi
+chmod 600 msmtprc
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nnobody,*,monthly,1,,no,\n' >norcpt.csv
+must_fail 2 err "$BURNRATE" --store s notify --budgets norcpt.csv \
+	--smtp-config msmtprc --as-of 2025-10-22
+grep -q 'norcpt.csv:2' err || fail "no recipients: file and line not named: $(cat err)"
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nbad,*,monthly,1,,no,"a@b.c\r\nBcc: x@y.z"\n' >badrcpt.csv
+must_fail 2 err "$BURNRATE" --store s notify --budgets badrcpt.csv \
+	--smtp-config msmtprc --as-of 2025-10-22
+grep -q 'invalid email address' err || fail "bad recipient: $(cat err)"
+
+# Forecast re-arming, on a store of its own: $10 a day on days 1-5, then
+# nothing until day 15 (the projection falls below $200), then $40 a day.
+"$PYTHON" - <<'EOF'
+import datetime as dt
+with open("fc.jsonl", "w") as f:
+    for i in list(range(5)) + list(range(15, 19)):
+        day = dt.date(2025, 10, 1) + dt.timedelta(days=i)
+        for k in range(4 if i < 5 else 16):
+            f.write('{"timestamp":"%sT%02d:00:00Z","provider":"openai","model":"gpt-4o",'
+                    '"request_id":"f%d-%d","usage":{"input_tokens":1000000}}\n' % (day, k, i, k))
+EOF
+"$BURNRATE" --quiet --store f ingest fc.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nrearm,*,monthly,250,100,yes,r@example.com\n' >fc.csv
+projected() {
+	"$BURNRATE" --store f report --as-of "$1" --budgets fc.csv --format json |
+		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["budgets"][0]["projected_usd"])'
+}
+before=$(count)
+for d in 2025-10-05 2025-10-12 2025-10-19; do
+	"$BURNRATE" --store f notify --budgets fc.csv --smtp-config msmtprc \
+		--as-of $d >out 2>err || fail "notify $d exited $?: $(cat err)"
+	echo "$d $(projected $d) $(count)" >>fc.trace
+done
+"$PYTHON" - fc.trace "$before" <<'EOF' || fail "forecast re-arming wrong: $(cat fc.trace)"
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+before = int(sys.argv[2])
+p = {d: float(v) for d, v, _ in rows}
+n = {d: int(c) for d, _, c in rows}
+# The premise: above, below, above the limit.
+assert p["2025-10-05"] > 250 and p["2025-10-12"] < 250 and p["2025-10-19"] > 250, p
+assert n["2025-10-05"] == before + 1, n
+assert n["2025-10-12"] == before + 1, n
+assert n["2025-10-19"] == before + 2, n
+EOF
+echo "notify: ok"

@@ -1,0 +1,179 @@
+#!/bin/sh
+# run.sh - a store driven only by `burnrate run` from cron-like invocations
+# over simulated weeks: logs arriving daily, one day's file growing after
+# it was ingested, one run killed, two runs overlapping, the mail server
+# down one night. It must end with exact totals, one alert per threshold,
+# one finance email per period, and dated reports for every day.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+start_server() {
+	rm -f port
+	# A maildir per server: each numbers its messages from 1.
+	servers=$((${servers:-0} + 1))
+	mkdir -p "mail/$servers"
+	"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir "mail/$servers" \
+		>smtpd.log 2>&1 &
+	server=$!
+	i=0
+	while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
+	printf 'account default\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 5\n' \
+		"$(cat port)" >msmtprc
+}
+stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+trap 'stop_server; rm -rf "$tmp"' EXIT
+mkdir mail logs
+start_server
+
+cat >burnrate.conf <<'EOF'
+# the nightly job of the tests
+store data
+timezone UTC
+input logs/*.jsonl
+input logs/archive/*.jsonl.gz
+reports_dir reports
+report_formats json,csv,xlsx,html
+report_schedule monthly
+report_to finance@example.com
+alert_to ops@example.com
+budgets budgets.csv
+smtp_config msmtprc
+EOF
+cat >budgets.csv <<'EOF'
+name,scope,period,limit_usd,thresholds,forecast,recipients
+month,*,monthly,400,50;75;90;100,no,
+EOF
+
+# The logs of day D arrive on D+1: $35 plus $0.035 x D's day of month, as
+# gpt-4o input tokens ($2.50 per 1M) and output tokens ($10 per 1M). The
+# $400 October budget reaches 50% with the logs of 10-19 (the night the
+# mail server is down), 75% with 10-22 (the night of the overlapping
+# runs), 90% with 10-24 and 100% with 10-25 (the night of the kill).
+day_log() { # YYYY-MM-DD
+	"$PYTHON" - "$1" <<'EOF'
+import sys, datetime as dt
+d = dt.date.fromisoformat(sys.argv[1])
+with open("logs/%s.jsonl" % d, "w") as f:
+    for k in range(14):
+        f.write('{"timestamp":"%sT%02d:00:00Z","provider":"openai","model":"gpt-4o",'
+                '"request_id":"%s-%d","usage":{"input_tokens":1000000,"output_tokens":%d}}\n'
+                % (d, k, d, k, 250 * d.day))
+EOF
+}
+# Expected: 14 x ($2.50 + 250 x day / 1e6 x $10) = $35 + $0.035 x day.
+expected_total() { # first last
+	"$PYTHON" - "$1" "$2" <<'EOF'
+import sys, datetime as dt
+from decimal import Decimal
+a, b = (dt.date.fromisoformat(x) for x in sys.argv[1:3])
+t = Decimal(0)
+while a <= b:
+    t += Decimal(35) + Decimal("0.035") * a.day
+    a += dt.timedelta(days=1)
+print(t)
+EOF
+}
+run() { # as-of: a nightly run; its exit status is returned
+	"$BURNRATE" --config burnrate.conf --quiet run --as-of "$1" >>run.out 2>>run.err
+}
+
+first=2025-10-14
+d=$first
+last=
+while [ "$d" != 2025-11-04 ]; do
+	next=$(date -u -d "$d + 1 day" +%F)
+	day_log "$d"
+	case $next in
+	2025-10-20)
+		# The mail server is down tonight.
+		stop_server
+		set +e; run "$next"; rc=$?; set -e
+		[ $rc -eq 75 ] || fail "server down: exit $rc, want 75: $(tail -3 run.err)"
+		start_server
+		;;
+	2025-10-23)
+		# Another run holds the store: this one must say so (75).
+		(exec 9>>data/lock; flock 9; exec sleep 3) &
+		holder=$!
+		sleep 0.5
+		set +e; run "$next"; rc=$?; set -e
+		[ $rc -eq 75 ] || fail "overlapping run: exit $rc, want 75"
+		wait $holder
+		run "$next" || fail "run $next exited $?: $(tail -3 run.err)"
+		;;
+	2025-10-26)
+		# A run killed mid-way, then the next one.
+		"$BURNRATE" --config burnrate.conf --quiet run --as-of "$next" \
+			>/dev/null 2>&1 &
+		victim=$!
+		sleep 0.05
+		kill -9 $victim 2>/dev/null || true
+		wait $victim 2>/dev/null || true
+		run "$next" || fail "run after a kill exited $?: $(tail -3 run.err)"
+		;;
+	*)
+		run "$next" || fail "run $next exited $?: $(tail -3 run.err)"
+		;;
+	esac
+	if [ "$next" = 2025-10-29 ]; then
+		# A log that grew after it was ingested: 2025-10-27 got one more
+		# request ($2.50 of input) late.
+		printf '%s\n' '{"timestamp":"2025-10-27T23:00:00Z","provider":"openai","model":"gpt-4o","request_id":"late","usage":{"input_tokens":1000000}}' \
+			>>logs/2025-10-27.jsonl
+	fi
+	last=$d
+	d=$next
+done
+
+# Exact totals: every day's logs, the late request once.
+want=$(expected_total $first "$last")
+"$BURNRATE" --store data report --since $first --until "$last" --as-of "$last" \
+	--format json >total.json
+"$PYTHON" - total.json "$want" <<'EOF' || fail "totals wrong (above)"
+import json, sys
+from decimal import Decimal
+t = json.load(open(sys.argv[1]))["totals"]
+want = Decimal(sys.argv[2]) + Decimal("2.5")
+got = Decimal(str(t["cost_usd"]))
+assert got == want, (got, want)
+EOF
+
+# A dated report of every format for every night.
+d=2025-10-15
+while [ "$d" != 2025-11-04 ]; do
+	for ext in json csv xlsx html; do
+		[ -s "reports/burnrate-$d.$ext" ] || fail "no reports/burnrate-$d.$ext"
+	done
+	d=$(date -u -d "$d + 1 day" +%F)
+done
+ls reports | grep -q tmp && fail "temporary files left in reports/"
+
+# Alerts: 50, 75, 90 and 100% of October's $400, one message each, to
+# alert_to; one finance email for October, with its XLSX, to report_to.
+"$PYTHON" - mail <<'EOF' || fail "mail wrong (above)"
+import email, email.policy, glob, io, sys, collections
+import openpyxl
+msgs = [email.message_from_binary_file(open(p, "rb"), policy=email.policy.default)
+        for p in sorted(glob.glob(sys.argv[1] + "/*/*.eml"))]
+subjects = collections.Counter(str(m["Subject"]) for m in msgs)
+assert all(n == 1 for n in subjects.values()), subjects
+alerts = [s for s in subjects if "budget month reached" in s]
+assert sorted(alerts) == sorted("[burnrate] %s: budget month reached %d%% of $400.00"
+        % ("CRITICAL" if p == 100 else "WARNING" if p >= 75 else "INFO", p)
+        for p in (50, 75, 90, 100)), alerts
+fin = [m for m in msgs if "LLM spend for the month 2025-10-01" in str(m["Subject"])]
+assert len(fin) == 1, subjects
+assert str(fin[0]["To"]) == "finance@example.com"
+att = [p for p in fin[0].iter_attachments()]
+assert len(att) == 1 and att[0].get_filename() == "burnrate-2025-10-01-2025-10-31.xlsx", att
+assert att[0].get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+wb = openpyxl.load_workbook(io.BytesIO(att[0].get_content()), data_only=False)
+assert "Summary" in wb.sheetnames and "Daily" in wb.sheetnames, wb.sheetnames
+assert len(msgs) == 5, subjects
+for m in msgs:
+    if m in fin:
+        continue
+    assert str(m["To"]) == "ops@example.com", m["To"]
+EOF
+echo "run: ok"
