@@ -1,14 +1,15 @@
 #!/bin/sh
-# formats.sh - every sample of shared/formats/ (copied into tests/formats/)
+# formats.sh - every sample of shared/formats/ (copied into samples/formats/)
 # is detected as its format and gives the totals checked in under
-# tests/formats/expected/ (written by tests/oracle.py --format, whose
+# tests/formats-expected/ (written by tests/oracle.py --format, whose
 # readers in tests/formats_oracle.py follow the format documentation, not
 # the C code; reviewed by hand: docs/FORMATS.md). The oracle must still
 # agree today, a forced --format gives the same report, and a file whose
 # format cannot be told fails by name.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
-dir=$root/tests/formats
+dir=$root/samples/formats
+expected=$root/tests/formats-expected
 asof=2099-12-31
 by=day,provider,model,agent
 while read -r file format; do
@@ -19,7 +20,7 @@ while read -r file format; do
 		fail "$file: not detected as $format: $(grep format ingest.err)"
 	"$BURNRATE" --store "$store" report --by $by --as-of $asof --format json \
 		--output "$file.json" || fail "$file: report exited $?"
-	oracle compare --expected "$dir/expected/$file.json" --report "$file.json" \
+	oracle compare --expected "$expected/$file.json" --report "$file.json" \
 		>cmp.out 2>&1 || { cat cmp.out >&2; fail "$file: totals differ from the checked-in expectation"; }
 	oracle expect --format "$format" --by $by --as-of $asof "$dir/$file" >now.json ||
 		fail "$file: the oracle failed"
