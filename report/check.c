@@ -41,16 +41,22 @@ static bool amounts_equal(const struct check_amounts *a,
 	       a->cost == b->cost;
 }
 
-static int group_cmp(const void *a, const void *b, void *ctx)
+/* Orders two groups' key values, key by key. */
+static int keys_cmp(const char *const *x, const char *const *y, size_t nkeys)
 {
-	const struct check_group *x = a, *y = b;
-	size_t nkeys = *(const size_t *)ctx;
 	for (size_t i = 0; i < nkeys; i++) {
-		int c = strcmp(x->key[i], y->key[i]);
+		int c = strcmp(x[i], y[i]);
 		if (c)
 			return c;
 	}
 	return 0;
+}
+
+static int group_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct check_group *x = a, *y = b;
+	return keys_cmp((const char *const *)x->key, (const char *const *)y->key,
+			*(const size_t *)ctx);
 }
 
 static void sort_groups(struct check_snapshot *s)
@@ -540,13 +546,7 @@ static int line_cmp(const void *a, const void *b, void *ctx)
 	br_pico dx = abs_change(x), dy = abs_change(y);
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
-	size_t nkeys = *(const size_t *)ctx;
-	for (size_t i = 0; i < nkeys; i++) {
-		int c = strcmp(x->key[i], y->key[i]);
-		if (c)
-			return c;
-	}
-	return 0;
+	return keys_cmp(x->key, y->key, *(const size_t *)ctx);
 }
 
 struct check_result *check_compare(const struct check_snapshot *base,
