@@ -1,22 +1,31 @@
 /* forecast.c - projects spend to the end of a period with an 80% interval:
- * a weekday-aware, damped-trend run rate whose interval comes from the
- * variation of recent days (method and backtest: docs/FORECAST.md).
+ * a weekday-aware run rate whose level, trend and changes of level are
+ * averaged over candidate models, each weighted by how well it explains
+ * the recent days (method and backtest: docs/FORECAST.md).
  *
  * Projections are estimates, not sums of money: they use doubles, and are
  * rounded to micro-dollars only when printed. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
 
-/* The constants were chosen on the backtest of bench/forecast.c
+/* The constants were chosen on the backtests of bench/forecast.c
  * (docs/FORECAST.md), never on the data being projected. */
-#define HISTORY_DAYS 56   /* eight weeks of weekday pattern */
-#define LEVEL_DAYS 56     /* the window of the level, trend and noise */
-#define BLEND_DAYS 28.0   /* weight of the period's own mean: n/(n+28) */
-#define TREND_DAMPING 0.5 /* half the fitted growth is carried forward */
-#define SD_SCALE 1.8      /* interval width for 80% coverage */
+#define HISTORY_DAYS 63   /* the days report.c keeps: nine weeks */
+#define WEEKDAY_DAYS 14   /* days of history before weekday factors */
+#define QUIET_FACTOR 0.2  /* weekdays below this factor say little */
+#define SPIKE 2.5         /* a day above 2.5x its fortnight's median */
+#define TREND_DAYS 14     /* days with spend before a trend is fitted */
+#define STEP_BEFORE 5     /* days a change of level needs before it, */
+#define STEP_AFTER 3      /* after it, */
+#define NEW_TREND_DAYS 7  /* and after it for a trend of its own */
+#define STEP_PRIOR 6.0    /* a change of level's extra penalty (BIC) */
+#define TREND_SHRINK 3.0  /* slopes are kept in proportion t^2/(t^2+3) */
+#define GROWTH_MAX 0.05   /* growth beyond as_of: at most 5% a day */
+#define DAMPING 0.97      /* each day ahead keeps 97% of the growth */
+#define STOP_PRIOR 0.001  /* the prior odds that spending has stopped */
+#define SD_SCALE 1.2      /* interval width for 80% coverage */
 #define Z80 1.2815515655446004 /* two-sided 80%: the 90th percentile */
 
 /* Weekday of a day number (0 = Monday): 1970-01-01 was a Thursday. */
@@ -26,18 +35,252 @@ static int weekday(int32_t day)
 	return w < 0 ? w + 7 : w;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Median of v[0..n-1] (0 if n is 0), sorting v. */
+static double median(double *v, int n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
+	for (int i = 1; i < n; i++) {
+		double x = v[i];
+		int at = i;
+		for (; at > 0 && v[at - 1] > x; at--)
+			v[at] = v[at - 1];
+		v[at] = x;
+	}
 	if (n == 0)
 		return 0;
-	qsort(v, n, sizeof *v, cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* v[i] clipped at SPIKE times the median of the positive v[j] within 7
+ * days of it. */
+static double unspiked(const double *v, int n, int i)
+{
+	double t[15];
+	int c = 0;
+	for (int j = i - 7; j <= i + 7; j++)
+		if (j >= 0 && j < n && v[j] > 0)
+			t[c++] = v[j];
+	double md = median(t, c);
+	return md > 0 && v[i] > SPIKE * md ? SPIKE * md : v[i];
+}
+
+/* Weekday factors of x[0..n-1] (x[0] is day x0), mean 1: each day over
+ * the mean of the week around it (spikes clipped), averaged per weekday
+ * and shrunk towards 1 as far as that mean is uncertain. */
+static void weekday_factors(const double *x, int n, int32_t x0,
+			    double factor[7])
+{
+	for (int w = 0; w < 7; w++)
+		factor[w] = 1;
+	if (n < WEEKDAY_DAYS)
+		return;
+	double clip[HISTORY_DAYS], ratio[7][HISTORY_DAYS / 7 + 1];
+	int count[7] = {0};
+	for (int i = 0; i < n; i++)
+		clip[i] = unspiked(x, n, i);
+	for (int i = 0; i < n; i++) {
+		int lo = i < 3 ? 0 : i + 4 > n ? n - 7 : i - 3;
+		double week = 0;
+		for (int j = lo; j < lo + 7; j++)
+			week += clip[j];
+		int w = weekday(x0 + i);
+		if (week > 0)
+			ratio[w][count[w]++] = x[i] * 7 / week;
+	}
+	double fsum = 0;
+	for (int w = 0; w < 7; w++) {
+		int c = count[w];
+		if (c > 1) {
+			/* Each clipped at SPIKE times the weekday's median: a
+			 * weekly batch job is a pattern, one spike is not. */
+			double md = median(ratio[w], c), sum = 0, sq = 0;
+			for (int i = 0; i < c; i++) {
+				double r = md > 0 && ratio[w][i] > SPIKE * md
+						   ? SPIKE * md : ratio[w][i];
+				sum += r;
+				sq += r * r;
+			}
+			double mean = sum / c, var = (sq - c * mean * mean) / (c - 1);
+			double d2 = (mean - 1) * (mean - 1);
+			double keep = d2 / (d2 + var / c + 1e-12);
+			factor[w] = 1 + keep * (mean - 1);
+		}
+		if (factor[w] < 0.02)
+			factor[w] = 0.02;
+		fsum += factor[w];
+	}
+	for (int w = 0; w < 7; w++)
+		factor[w] *= 7 / fsum;
+}
+
+/* Sums over days for least squares of y (log spend) on x (day index). */
+struct sums {
+	double n, x, xx, y, xy, yy;
+};
+
+static struct sums sums_minus(struct sums a, const struct sums *b)
+{
+	a.n -= b->n;
+	a.x -= b->x;
+	a.xx -= b->xx;
+	a.y -= b->y;
+	a.xy -= b->xy;
+	a.yy -= b->yy;
+	return a;
+}
+
+static double sxx(const struct sums *s)
+{
+	return s->n > 0 ? s->xx - s->x * s->x / s->n : 0;
+}
+
+static double sxy(const struct sums *s)
+{
+	return s->n > 0 ? s->xy - s->x * s->y / s->n : 0;
+}
+
+static double syy(const struct sums *s)
+{
+	return s->n > 0 ? s->yy - s->y * s->y / s->n : 0;
+}
+
+/* A candidate model of the log of the deseasonalised days: the line
+ * a1 + b1 x before day k and a2 + b2 x from it (k = 0: one line). */
+struct model {
+	double a1, b1, a2, b2;
+	double sse, sxx; /* residual sum of squares; spread of x behind b2 */
+	double params, score;
+	int k;
+	bool trend;
+};
+
+/* Fits m (its k and trend set) to the sums of the days before k (s1) and
+ * from k (s2), both lines on one slope if shared; false if too few days. */
+static bool fit_model(struct model *m, const struct sums *s1,
+		      const struct sums *s2, bool shared)
+{
+	if (m->k > 0 && (s1->n < 2 || s2->n < 2))
+		return false;
+	if (m->trend && !shared && s2->n < NEW_TREND_DAYS)
+		return false;
+	m->sse = syy(s1) + syy(s2);
+	m->b1 = m->b2 = 0;
+	m->sxx = sxx(s2) + (shared ? sxx(s1) : 0);
+	if (m->trend && shared && m->sxx > 0) {
+		m->b1 = m->b2 = (sxy(s1) + sxy(s2)) / m->sxx;
+		m->sse -= m->b2 * (sxy(s1) + sxy(s2));
+	} else if (m->trend && !shared) {
+		if (sxx(s1) > 0) {
+			m->b1 = sxy(s1) / sxx(s1);
+			m->sse -= m->b1 * sxy(s1);
+		}
+		if (sxx(s2) > 0) {
+			m->b2 = sxy(s2) / sxx(s2);
+			m->sse -= m->b2 * sxy(s2);
+		}
+	}
+	if (m->sse < 0)
+		m->sse = 0;
+	m->a1 = s1->n > 0 ? (s1->y - m->b1 * s1->x) / s1->n : 0;
+	m->a2 = (s2->y - m->b2 * s2->x) / s2->n;
+	m->params = 1 + m->trend + (m->k > 0) + (m->trend && !shared);
+	return true;
+}
+
+/* The days of the history, deseasonalised. */
+struct history {
+	int n;
+	int32_t first, as_of;
+	double factor[7];
+	double des[HISTORY_DAYS];  /* spend / weekday factor */
+	double cdes[HISTORY_DAYS]; /* the same, spikes clipped */
+	double wt[HISTORY_DAYS];   /* what a day says about the level */
+	double spike;              /* what spikes add: des over cdes */
+	double spending;           /* days with spend */
+};
+
+/* Projects the h days after as_of under model m: *rest their sum, *var
+ * its variance. False if the model's segment says nothing. */
+static bool project_model(const struct history *hs, const struct model *m,
+			  int32_t h, double *rest, double *var)
+{
+	int n = hs->n, seg = m->k;
+	/* The slope, shrunk by its evidence. */
+	double b = m->b2;
+	if (b != 0 && m->sxx > 0) {
+		double dof = hs->spending - m->params;
+		double s2 = dof > 0 ? m->sse / dof : 0.25;
+		double t2 = s2 > 0 ? b * b * m->sxx / s2 : 1e9;
+		b *= t2 / (t2 + TREND_SHRINK);
+	}
+	/* The level at as_of: the segment's days carried forward by the
+	 * trend, weighted, spikes spread back as their average. */
+	double s = 0, sw = 0, g = 1, eb = exp(b);
+	for (int i = n - 1; i >= seg; i--) {
+		s += hs->wt[i] * hs->cdes[i] * g;
+		sw += hs->wt[i];
+		g *= eb;
+	}
+	if (sw <= 0)
+		return false;
+	double level = s / sw * hs->spike;
+	/* Beyond as_of, the growth is bounded. */
+	if (b > GROWTH_MAX)
+		b = GROWTH_MAX;
+	if (b < -GROWTH_MAX)
+		b = -GROWTH_MAX;
+	eb = exp(b);
+	/* Daily noise: the relative deviation of the days (spikes
+	 * included) from the model's lines, scaled to their mean. */
+	double fit[HISTORY_DAYS], fs = 0, ds = 0;
+	double step1 = exp(m->b1), step2 = exp(m->b2);
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || i == seg) {
+			double y = i < seg ? m->a1 + m->b1 * i : m->a2 + m->b2 * i;
+			fit[i] = exp(y < 700 ? y : 700);
+		} else {
+			fit[i] = fit[i - 1] * (i < seg ? step1 : step2);
+		}
+		fs += hs->wt[i] * fit[i];
+		ds += hs->wt[i] * hs->des[i];
+	}
+	double scale = fs > 0 ? ds / fs : 1, ss = 0, ssw = 0;
+	for (int i = 0; i < n; i++)
+		if (fit[i] * scale > 0) {
+			double r = hs->des[i] / (fit[i] * scale) - 1;
+			ss += hs->wt[i] * r * r;
+			ssw += hs->wt[i];
+		}
+	double rel = ssw > 0 ? sqrt(ss / ssw) : 1;
+	if (rel < 0.02)
+		rel = 0.02;
+	if (n < 7 && rel < 0.5)
+		rel = 0.5; /* little history: wide */
+	/* The days left, growth damped; undamped for the interval. */
+	double r = 0, full = 0, var_days = 0, slope_lever = 0;
+	double keep = 1, carried = 0, gf = 1;
+	for (int32_t j = 1; j <= h; j++) {
+		keep *= DAMPING;
+		carried += keep;
+		gf *= eb;
+		double f = hs->factor[weekday(hs->as_of + j)];
+		double day = level * (b != 0 ? exp(b * carried) : 1) * f;
+		r += day;
+		full += level * gf * f;
+		var_days += day * day * rel * rel;
+		slope_lever += j * day;
+	}
+	/* Independent daily noise, the level's uncertainty (shared by every
+	 * day left), the slope's, and the growth that damping set aside. */
+	double var_level = r * r * rel * rel / sw;
+	double var_slope = 0;
+	if (m->trend && n - seg >= 7) {
+		double d = n - seg;
+		double sd = rel * sqrt(12.0 / (d * d * d));
+		var_slope = slope_lever * slope_lever * sd * sd;
+	}
+	*rest = r;
+	*var = var_days + var_level + var_slope + (full - r) * (full - r);
+	return true;
 }
 
 void forecast_period(const double *daily, size_t n, int32_t first_day,
@@ -52,146 +295,130 @@ void forecast_period(const double *daily, size_t n, int32_t first_day,
 			out->actual += daily[d - first_day];
 	int32_t h = period_end - as_of; /* days left to project */
 	out->projected = out->low = out->high = out->actual;
-	out->method = "weekday-aware damped-trend run rate";
+	out->method = "weekday-aware run rate, averaged over trend and "
+		      "level-change models";
 	if (h <= 0 || n == 0)
 		return;
 
-	/* The history the projection learns from: at most HISTORY_DAYS. */
+	/* The history: at most HISTORY_DAYS, from the first day with spend
+	 * (days before it were before spending began). */
 	size_t hn = n < HISTORY_DAYS ? n : HISTORY_DAYS;
-	const double *hist = daily + (n - hn);
-	int32_t hist_first = as_of - (int32_t)hn + 1;
+	const double *x = daily + (n - hn);
+	while (hn > 0 && x[0] <= 0) {
+		x++;
+		hn--;
+	}
+	if (hn == 0)
+		return; /* nothing spent: nothing projected */
+	struct history hs = {.n = (int)hn, .as_of = as_of};
+	hs.first = as_of - hs.n + 1;
+	weekday_factors(x, hs.n, hs.first, hs.factor);
+	double sum_des = 0, sum_cdes = 0;
+	for (int i = 0; i < hs.n; i++) {
+		double f = hs.factor[weekday(hs.first + i)];
+		hs.des[i] = x[i] / f;
+		hs.wt[i] = f * f / (f * f + QUIET_FACTOR * QUIET_FACTOR);
+	}
+	for (int i = 0; i < hs.n; i++) {
+		hs.cdes[i] = unspiked(hs.des, hs.n, i);
+		sum_des += hs.wt[i] * hs.des[i];
+		sum_cdes += hs.wt[i] * hs.cdes[i];
+	}
+	hs.spike = sum_cdes > 0 ? sum_des / sum_cdes : 1;
 
-	/* Weekday factors: mean spend per weekday over the mean, shrunk
-	 * towards 1 while few weeks are known, then normalised. */
-	double wsum[7] = {0}, wcount[7] = {0}, total = 0;
-	for (size_t i = 0; i < hn; i++) {
-		int w = weekday(hist_first + (int32_t)i);
-		wsum[w] += hist[i];
-		wcount[w] += 1;
-		total += hist[i];
-	}
-	double mean = total / (double)hn, factor[7];
-	double fsum = 0;
-	for (int w = 0; w < 7; w++) {
-		double raw = wcount[w] > 0 && mean > 0 ? wsum[w] / wcount[w] / mean : 1;
-		double weeks = wcount[w];
-		double shrink = weeks >= 2 ? weeks / (weeks + 2) : 0;
-		factor[w] = 1 + shrink * (raw - 1);
-		if (factor[w] < 0.05)
-			factor[w] = 0.05;
-		fsum += factor[w];
-	}
-	for (int w = 0; w < 7; w++)
-		factor[w] *= 7 / fsum;
-
-	/* Deseasonalised recent days, clipped at 3x their median so that one
-	 * spike does not become the level. */
-	size_t ln = hn < LEVEL_DAYS ? hn : LEVEL_DAYS;
-	int32_t level_first = as_of - (int32_t)ln + 1;
-	double des[LEVEL_DAYS], sorted[LEVEL_DAYS];
-	for (size_t i = 0; i < ln; i++) {
-		int32_t d = level_first + (int32_t)i;
-		des[i] = daily[d - first_day] / factor[weekday(d)];
-		sorted[i] = des[i];
-	}
-	double med = median(sorted, ln);
-	double excess = 0; /* what spikes add per day, on average */
-	for (size_t i = 0; i < ln; i++)
-		if (med > 0 && des[i] > 3 * med) {
-			excess += des[i] - 3 * med;
-			des[i] = 3 * med;
+	/* Sums of the log of the clipped days with spend, from day 0. */
+	struct sums pre[HISTORY_DAYS + 1];
+	memset(&pre[0], 0, sizeof pre[0]);
+	for (int i = 0; i < hs.n; i++) {
+		pre[i + 1] = pre[i];
+		if (hs.cdes[i] > 0) {
+			double y = log(hs.cdes[i]);
+			pre[i + 1].n += 1;
+			pre[i + 1].x += i;
+			pre[i + 1].xx += (double)i * i;
+			pre[i + 1].y += y;
+			pre[i + 1].xy += i * y;
+			pre[i + 1].yy += y * y;
 		}
-	excess /= (double)ln;
+	}
+	const struct sums *all = &pre[hs.n];
+	double npos = hs.spending = all->n;
 
-	/* Level and trend: a least-squares line through the logarithms of
-	 * the deseasonalised days (growth is multiplicative), its slope
-	 * damped when projected; no trend until a week is known. */
-	double sx = 0, sy = 0, sxx = 0, sxy = 0;
-	size_t m = 0;
-	for (size_t i = 0; i < ln; i++) {
-		if (des[i] <= 0)
+	/* The candidates: a level, a trend, and from every day k a new
+	 * level (alone, on a shared trend, or with a trend of its own);
+	 * scored by BIC, a change of level paying for where it falls. */
+	int first_k = STEP_BEFORE, last_k = hs.n - STEP_AFTER;
+	if (npos < STEP_BEFORE + STEP_AFTER + 3 || last_k < first_k)
+		last_k = 0; /* too few days for a change of level */
+	int nk = last_k ? last_k - first_k + 1 : 0;
+	struct model models[3 * HISTORY_DAYS + 2];
+	int nm = 0;
+	double best = INFINITY;
+	for (int kind = 0; kind < 3 && (!kind || npos >= TREND_DAYS); kind++)
+		for (int k = kind == 2 ? first_k : 0; k <= last_k;
+		     k = k ? k + 1 : first_k) {
+			struct model *m = &models[nm];
+			m->k = k;
+			m->trend = kind > 0;
+			struct sums s2 = sums_minus(*all, &pre[k]);
+			if (!fit_model(m, &pre[k], &s2, kind < 2))
+				continue;
+			if (npos > m->params + 1)
+				m->score = npos * log(m->sse / npos + 1e-12) +
+					   log(npos) * m->params +
+					   (k > 0 ? STEP_PRIOR + log((double)nk) : 0);
+			else if (m->params == 1)
+				m->score = 0; /* too few days: the level alone */
+			else
+				continue;
+			if (m->score < best)
+				best = m->score;
+			nm++;
+		}
+
+	/* Their average, weighted by exp(-score / 2); its variance adds
+	 * how far the models disagree. */
+	double wsum = 0, rest = 0, rest2 = 0, var = 0;
+	for (int i = 0; i < nm; i++) {
+		double w = exp(-0.5 * (models[i].score - best)), r, v;
+		if (w < 1e-4 || !project_model(&hs, &models[i], h, &r, &v))
 			continue;
-		double x = (double)i, y = log(des[i]);
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-		m++;
+		wsum += w;
+		rest += w * r;
+		rest2 += w * r * r;
+		var += w * v;
 	}
-	double slope = 0, a = 0, resid = 0;
-	if (m > 0) {
-		double den = (double)m * sxx - sx * sx;
-		if (m >= 7 && den > 0)
-			slope = ((double)m * sxy - sx * sy) / den;
-		a = (sy - slope * sx) / (double)m;
-		for (size_t i = 0; i < ln; i++)
-			if (des[i] > 0) {
-				double e = log(des[i]) - (a + slope * (double)i);
-				resid += e * e;
-			}
-		resid = m > 2 ? resid / (double)(m - 2) : 0.25;
-	}
-	double zero_share = 1 - (double)m / (double)ln; /* days without spend */
-	double n_eff = (double)(m ? m : 1);
-	double damped = TREND_DAMPING * slope;
-	/* E[exp(noise)] = exp(var / 2): the mean of a log-normal day. */
-	double lvl = (1 - zero_share) * exp(a + slope * (double)(ln - 1) + resid / 2);
-	/* Blend with the period's own deseasonalised mean so far, which
-	 * follows a change of regime (a new model, a new team) sooner. */
-	double pm = 0;
-	int pn = 0;
-	for (int32_t d = period_start > level_first ? period_start : level_first;
-	     d <= as_of; d++) {
-		pm += des[d - level_first];
-		pn++;
-	}
-	if (pn > 0) {
-		double w = (double)pn / ((double)pn + BLEND_DAYS);
-		lvl = (1 - w) * lvl + w * (pm / pn);
-	}
+	if (wsum <= 0)
+		return;
+	rest /= wsum;
+	var = var / wsum + fmax(rest2 / wsum - rest * rest, 0);
 
-	/* Noise: the relative deviation of recent days (spikes included)
-	 * from the fit, as a root mean square. */
-	double ss = 0;
-	size_t nd = 0;
-	for (size_t i = 0; i < ln; i++) {
-		int32_t d = level_first + (int32_t)i;
-		double fit = lvl * exp(-slope * (double)(ln - 1 - i)) + excess;
-		if (fit > 0) {
-			double r = daily[d - first_day] / factor[weekday(d)] / fit - 1;
-			ss += r * r;
-			nd++;
+	/* Spending may have stopped: a run of days without it, at the end,
+	 * that the earlier share of such days makes unlikely (counting only
+	 * the weekdays that spend: factor above QUIET_FACTOR, weight 1/2). */
+	int run = 0, i = hs.n - 1;
+	for (; i >= 0; i--)
+		if (hs.wt[i] >= 0.5) {
+			if (x[i] > 0)
+				break;
+			run++;
 		}
+	if (run > 0) {
+		double zeros = 0, days = 0;
+		for (; i >= 0; i--)
+			if (hs.wt[i] >= 0.5) {
+				days++;
+				zeros += x[i] <= 0;
+			}
+		double odds = pow((zeros + 1) / (days + 2), run);
+		double stopped = STOP_PRIOR / (STOP_PRIOR + odds);
+		var = (1 - stopped) * var + stopped * (1 - stopped) * rest * rest;
+		rest *= 1 - stopped;
 	}
-	double rel = nd ? sqrt(ss / (double)nd) : 1.0;
-	if (rel < 0.02)
-		rel = 0.02;
-	if (nd < 7)
-		rel = rel > 0.5 ? rel : 0.5; /* little history: wide */
 
-	/* Project the days left. */
-	double rest = 0, var_days = 0;
-	for (int32_t j = 1; j <= h; j++) {
-		double f = (lvl * exp(damped * j) + excess) * factor[weekday(as_of + j)];
-		if (f < 0)
-			f = 0;
-		rest += f;
-		var_days += f * f * rel * rel;
-	}
-	/* Independent daily noise, plus the uncertainty of the level itself
-	 * (shared by every day left), plus that of the trend. */
-	double var_level = rest * rest * rel * rel / n_eff;
-	double var_trend = 0;
-	if (slope != 0 && m >= 7) {
-		double tr = 0;
-		for (int32_t j = 1; j <= h; j++)
-			tr += j * factor[weekday(as_of + j)];
-		double slope_sd = lvl * rel * sqrt(12.0 / ((double)m * m * m));
-		var_trend = tr * tr * slope_sd * slope_sd;
-	}
-	double sd = SD_SCALE * sqrt(var_days + var_level + var_trend);
+	double sd = SD_SCALE * sqrt(var);
 	out->projected = out->actual + rest;
 	out->low = out->actual + (rest - Z80 * sd > 0 ? rest - Z80 * sd : 0);
 	out->high = out->actual + rest + Z80 * sd;
-	out->daily_rate = h > 0 ? rest / h : 0;
+	out->daily_rate = rest / h;
 }

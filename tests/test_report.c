@@ -145,6 +145,54 @@ static void test_table(void)
 	free(t);
 }
 
+/* Projections of histories whose answers are known (docs/FORECAST.md):
+ * 63 days up to Saturday 2025-10-11, projected to the end of October. */
+static void test_forecast(void)
+{
+	int32_t first = br_day_from_civil(2025, 8, 10);
+	int32_t start = br_day_from_civil(2025, 10, 1), end = start + 30;
+	double d[63];
+	struct forecast f;
+	/* A steady spend projects to itself, narrowly. */
+	for (int i = 0; i < 63; i++)
+		d[i] = 10;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.actual, 110, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 310, 0.01);
+	CU_ASSERT(f.low <= f.projected && f.projected <= f.high);
+	CU_ASSERT(f.high - f.low < 0.02 * f.projected);
+	/* A new level since the month began is the level projected. */
+	for (int i = 0; i < 63; i++)
+		d[i] = first + i < start ? 10 : 30;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 930, 10);
+	/* A weekly batch job ($200 on Mondays): the four of October. */
+	for (int i = 0; i < 63; i++)
+		d[i] = 10 + (br_day_weekday(first + i) == 0 ? 200 : 0);
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 310 + 4 * 200, 1);
+	/* Weekdays only: October 2025 has 23. */
+	for (int i = 0; i < 63; i++)
+		d[i] = br_day_weekday(first + i) < 5 ? 10 : 0;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 230, 1);
+	/* Spending stopped six days ago: nothing more. */
+	for (int i = 0; i < 63; i++)
+		d[i] = first + i < start + 5 ? 10 : 0;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 50, 0.1);
+	/* Nothing spent: nothing projected. */
+	for (int i = 0; i < 63; i++)
+		d[i] = 0;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT(f.projected == 0 && f.low == 0 && f.high == 0);
+	/* One day known: its rate, widely, never below what is spent. */
+	d[0] = 11;
+	forecast_period(d, 1, start + 10, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 11 * 21, 0.01);
+	CU_ASSERT(f.low >= 11 && f.high > 1.5 * f.projected);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -153,6 +201,7 @@ int test_register(void)
 		{"CSV quoting and formula injection", test_csv},
 		{"JSON shape", test_json},
 		{"table", test_table},
+		{"forecast", test_forecast},
 		{NULL, NULL}};
 	return test_add_suite("report", tests);
 }
