@@ -6,7 +6,10 @@
 #   make SANITIZE=address,undefined check
 #   make demo                 ingest samples/ and write reports into demo-out/
 #   make bench                benchmarks (docs/PERFORMANCE.md)
-#   make torture              hundreds of SIGKILLs during ingest/compact/backfill
+#   make torture              hundreds of SIGKILLs during ingest/compact/backfill,
+#                             every fault injected, the biggest bombs
+#   make fuzz FUZZ_SECONDS=N  every libFuzzer target for N seconds (fuzz/README.md)
+#   make memcheck             the end-to-end suite under valgrind's memcheck
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -19,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 DEB_PACKAGES = pkg-config zlib1g-dev libisal-dev libarchive-dev libcsv-dev \
 	libjansson-dev libxlsxwriter-dev libesmtp-dev libcunit1-dev \
 	python3 python3-aiosmtpd python3-openpyxl chromium zstd lz4 xz-utils \
-	openssl
+	openssl time isal
 # Installed without their recommendations (LibreOffice's pull in a desktop).
 DEB_PACKAGES_BARE = libreoffice-calc-nogui
 
@@ -51,9 +54,13 @@ CLI_SRC = burnrate.c $(sort $(wildcard cli/*.c))
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# The fuzz targets (fuzz/README.md); each also replays its corpus in check.
+FUZZ_TARGETS = jsonscan csv time formats ingest segment msmtp budgets prices
+REPLAY_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 .SECONDARY:
-.PHONY: all deps check test unit e2e demo install clean torture bench bench-forecast
+.PHONY: all deps check test unit e2e demo install clean torture bench bench-forecast \
+	fuzz fuzz-run memcheck memcheck-run
 .DEFAULT_GOAL := all
 
 all: burnrate
@@ -108,26 +115,110 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(BUILD)/burnrate $(TEST_BIN)
-	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/run.sh $(TEST_BIN)
+test: $(BUILD)/burnrate $(TEST_BIN) $(REPLAY_BIN) $(BUILD)/faultinject.so
+	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate \
+		FAULTINJECT=$(CURDIR)/$(BUILD)/faultinject.so \
+		sh tests/run.sh $(TEST_BIN) $(REPLAY_BIN)
 
-unit: $(TEST_BIN)
-	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(TEST_BIN)
+unit: $(TEST_BIN) $(REPLAY_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(TEST_BIN) $(REPLAY_BIN)
+
+# The fuzz targets (fuzz/README.md). Each is also built without libFuzzer,
+# with fuzz/replay.c as its main, and replays its corpus in `make check`.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_BUILD = build/fuzz
+
+$(BUILD)/fuzz/replay-%.o: fuzz/replay.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DFUZZ_TARGET='"$*"' -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/replay-%.o $(BUILD)/fuzz/fuzz_%.o \
+		$(BUILD)/fuzz/util.o $(BUILD)/libburnrate.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lm -lpthread
+
+# With libFuzzer: clang, ASan and UBSan, the library compiled again.
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -g -O1 $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link $(LIB_CFLAGS)
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) \
+	$(FUZZ_BUILD)/core/catalog_data.o $(FUZZ_BUILD)/notify/templates_data.o
+FUZZ_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) \
+	$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%.o) $(FUZZ_BUILD)/fuzz/util.o
+
+$(FUZZ_OBJ): $(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/core/catalog_data.o: core/catalog_data.S data/catalog.csv data/aliases.csv
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
+
+$(FUZZ_BUILD)/notify/templates_data.o: notify/templates_data.S $(wildcard templates/*.txt templates/*.html)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -c $< -o $@
+
+$(FUZZ_BUILD)/libburnrate.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_BUILD)/fuzz/util.o \
+		$(FUZZ_BUILD)/libburnrate.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIB_LIBS) -lm -lpthread
+
+# make fuzz FUZZ_SECONDS=N [FUZZ_TARGETS="csv time"]: each target in
+# turn, from its corpus; new inputs go to build/fuzz/corpus/, crashes to
+# build/fuzz/crashes/ (copy them into fuzz/corpus/ once fixed).
+fuzz: DEB_PACKAGES += clang libclang-rt-14-dev
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=print_stacktrace=1 \
+		$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- \
+			$(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t; \
+	done
+
+# The failure-injection shim of tests/e2e/faults.sh (LD_PRELOAD).
+$(BUILD)/faultinject.so: tests/faultinject.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
+
+# The end-to-end suite with burnrate under valgrind's memcheck
+# (tests/memcheck.sh says which scripts it leaves out, and why).
+memcheck: DEB_PACKAGES += valgrind
+memcheck: deps
+	@$(MAKE) --no-print-directory memcheck-run
+
+memcheck-run: $(BUILD)/burnrate
+	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/memcheck.sh
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libburnrate.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lm -lpthread
 
 # Benchmarks; figures and how to read them are in docs/PERFORMANCE.md.
+# The ingest benchmark caches its generated logs in $(BUILD)/bench-data and
+# DuckDB's node module in $(BUILD)/bench-node.
 bench: $(BUILD)/burnrate $(BUILD)/bench/mkstore
 	@BURNRATE=$(BUILD)/burnrate MKSTORE=$(BUILD)/bench/mkstore sh bench/store.sh
+	@BURNRATE=$(BUILD)/burnrate BUILD=$(BUILD) sh bench/ingest.sh
 
 # Backtest of the month-end projection (docs/FORECAST.md).
 bench-forecast: $(BUILD)/bench/forecast
 	@$(BUILD)/bench/forecast
 
 # Hundreds of SIGKILLs during ingest, compaction and backfill.
-torture: $(BUILD)/burnrate
+torture: $(BUILD)/burnrate $(BUILD)/faultinject.so
 	@KILLS=$${KILLS:-300} BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/crash.sh
+	@FAULTS=all FAULTINJECT=$(CURDIR)/$(BUILD)/faultinject.so \
+		BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/faults.sh
+	@BOMBS=big BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/bombs.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory burnrate
@@ -142,4 +233,4 @@ install: burnrate
 clean:
 	rm -rf build burnrate demo-out
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null | sort -u)

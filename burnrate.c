@@ -25,13 +25,14 @@ static const struct command {
 	 "[--format F] [--map CANON=PATH]... [--label PATH]\n"
 	 "[--source NAME] [--prices FILE]\n"
 	 "[--cost-mode auto|calculate|display] [--jobs N]\n"
-	 "[--rejects FILE] [--no-dedupe] [--replace FROM..TO]\n"
+	 "[--rejects FILE] [--no-dedupe] [--replace FROM..TO [--dry-run]]\n"
 	 "[--max-ratio N] PATH...\n",
 	 "read logs: files, directories, '-' for stdin; plain, gzip,\n"
 	 "zstd, xz, bzip2, lz4, or zip/tar archives (told by content);\n"
 	 "F: auto (default), generic, openai, anthropic, gemini,\n"
 	 "bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
-	 "--replace: a backfill whose data replaces the source's days\n"},
+	 "--replace: a backfill whose data replaces the source's days;\n"
+	 "--dry-run: show what it would change, publish nothing\n"},
 	{"report", cmd_report, false,
 	 "[--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	 "[--by KEYS] [--format table|csv|json|xlsx|html|prom]\n"

@@ -77,6 +77,8 @@ struct ingest_job {
 	const char *source;       /* the store source the segment belongs to */
 	const char *rejects_path; /* NULL: rejected records are only counted */
 	bool backfill;            /* --replace: re-read inputs, replace days */
+	bool dry_run;             /* with backfill: print what would change
+				   * (backfill_preview), publish nothing */
 	bool silent;              /* no summary line or warnings (errors are
 				   * still printed) */
 	struct store *store;      /* an open store whose lock the caller
@@ -160,6 +162,13 @@ int mailer_account(const struct notify_job *job, struct smtp_account *a,
  * the messages delivered. */
 int mailer_deliver(const struct globals *g, struct ledger *l,
 		   const struct smtp_account *a, size_t *sent);
+
+/* Prints, per day, provider and model of [from, to], what a backfill of
+ * source with rows would change in s: requests and cost before and after
+ * (only the groups that change), and the totals of the range. */
+int backfill_preview(struct store *s, const char *source, int32_t from,
+		     int32_t to, const struct agg *rows, FILE *out,
+		     struct br_err *err);
 
 /* -------------------------------------------------------------- commands */
 

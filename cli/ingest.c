@@ -58,13 +58,11 @@ static void tally_free(struct tally *t)
 	free(t->count);
 }
 
-/* The state of one ingest command: what the sink collects per input and
- * over the run. */
+/* The state of one ingest command: what the sink collects over the run. */
 struct ingest_run {
 	const struct globals *g;
 	struct store *store;
 	const struct br_tz *tz;
-	struct agg *input_rows; /* rows of the input being read */
 	struct agg *run_rows;   /* rows of every input kept so far */
 	struct store_input *inputs;
 	size_t ninputs, cap;
@@ -72,13 +70,18 @@ struct ingest_run {
 	bool backfill;          /* --replace: re-read inputs ingested before */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
-	struct tally input_unpriced, run_unpriced; /* "provider/model" */
-	/* The progress line (a terminal only): when it started, the on-disk
-	 * size of the named inputs (0: unknown, some are directories or
-	 * standard input), and of those done. */
+	struct tally run_unpriced; /* "provider/model" */
+	/* The progress line (a terminal only): when it started and was
+	 * last shown. */
 	bool progress;
 	double started, last_shown;
-	uint64_t disk_total, disk_done, inputs_done;
+};
+
+/* What the sink collects of one input, on the thread reading it. */
+struct input_rows {
+	const struct br_tz *tz;
+	struct agg *rows;
+	struct tally unpriced;
 };
 
 static double now_seconds(void)
@@ -88,8 +91,9 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Rewrites the progress line on stderr: inputs, records, MB/s, ETA. */
-static void show_progress(struct ingest_run *r, const struct ingest_stats *st,
+/* Rewrites the progress line on stderr: inputs, records, MB/s, ETA (from
+ * the on-disk bytes read, also inside the input being read). */
+static void show_progress(struct ingest_run *r, const struct ingest_progress *p,
 			  bool final)
 {
 	double t = now_seconds();
@@ -98,41 +102,57 @@ static void show_progress(struct ingest_run *r, const struct ingest_stats *st,
 	r->last_shown = t;
 	double el = t - r->started > 1e-6 ? t - r->started : 1e-6;
 	char eta[32] = "";
-	if (r->disk_total && r->disk_done && !final) {
-		double left = el * (double)(r->disk_total - r->disk_done) /
-			      (double)r->disk_done;
+	if (p->disk_total && p->disk_done && !final) {
+		double left = p->disk_done < p->disk_total
+				      ? el * (double)(p->disk_total - p->disk_done) /
+					(double)p->disk_done
+				      : 0;
 		snprintf(eta, sizeof eta, ", ETA %.0fs", left);
 	}
-	fprintf(stderr, "\r\033[Kburnrate: %llu input%s, %llu records, %.0f MB, "
-		"%.0f MB/s%s%s", (unsigned long long)r->inputs_done,
-		r->inputs_done == 1 ? "" : "s", (unsigned long long)st->records,
-		st->bytes / 1e6, st->bytes / 1e6 / el, eta, final ? "\n" : "");
+	fprintf(stderr, "\r\033[Kburnrate: %llu/%llu input%s, %llu records, "
+		"%.0f MB, %.0f MB/s%s%s", (unsigned long long)p->inputs_done,
+		(unsigned long long)p->inputs_total, p->inputs_total == 1 ? "" : "s",
+		(unsigned long long)p->records, p->bytes / 1e6, p->bytes / 1e6 / el,
+		eta, final ? "\n" : "");
 }
 
-static void sink_progress(void *ctx, const struct ingest_stats *st)
+static void sink_progress(void *ctx, const struct ingest_progress *p)
 {
-	show_progress(ctx, st, false);
+	show_progress(ctx, p, false);
 }
 
-static void sink_begin(void *ctx, const char *name)
+static void *sink_begin(void *ctx, const char *name)
 {
 	(void)name;
 	struct ingest_run *r = ctx;
-	agg_clear(r->input_rows);
-	tally_clear(&r->input_unpriced);
+	struct input_rows *in = br_calloc(1, sizeof *in);
+	in->tz = r->tz;
+	in->rows = agg_new();
+	return in;
 }
 
-static void sink_event(void *ctx, const struct br_event *ev)
+static void sink_event(void *input, const struct br_event *ev)
 {
-	struct ingest_run *r = ctx;
-	agg_add(r->input_rows, br_tz_day(r->tz, ev->ts_us), ev);
+	struct input_rows *in = input;
+	agg_add(in->rows, br_tz_day(in->tz, ev->ts_us), ev);
 	if (!ev->priced) {
 		char name[512];
 		int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
 				 ev->provider.p, (int)ev->model.n, ev->model.p);
-		tally_add(&r->input_unpriced, name,
+		tally_add(&in->unpriced, name,
 			  n < (int)sizeof name ? (size_t)n : sizeof name - 1, 1);
 	}
+}
+
+static void sink_drop(void *ctx, void *input)
+{
+	(void)ctx;
+	struct input_rows *in = input;
+	if (!in)
+		return;
+	agg_free(in->rows);
+	tally_free(&in->unpriced);
+	free(in);
 }
 
 /* Tells whether fp was already kept during this run. */
@@ -144,42 +164,50 @@ static bool run_has_input(const struct ingest_run *r, struct br_fp fp)
 	return false;
 }
 
+/* 1 when the content fp was ingested before (in the store or this run),
+ * 0 when not, -1 on a store error. */
+static int already_ingested(struct ingest_run *r, struct br_fp fp)
+{
+	int known = r->backfill ? 0 : store_has_input(r->store, fp, &r->store_err);
+	return known < 0 ? -1 : known || run_has_input(r, fp);
+}
+
+static bool sink_wants(void *ctx, const struct ingest_input *in)
+{
+	return already_ingested(ctx, in->fp) == 0;
+}
+
 /* Keeps a fully read input unless its content was ingested before. */
-static void sink_end(void *ctx, const struct ingest_input *in, bool ok,
-		     const char *message)
+static void sink_end(void *ctx, void *input, const struct ingest_input *in,
+		     bool ok, const char *message)
 {
 	struct ingest_run *r = ctx;
-	r->inputs_done++;
-	struct stat sb;
-	if (r->disk_total && in->key && stat(in->key, &sb) == 0)
-		r->disk_done += (uint64_t)sb.st_size;
+	struct input_rows *rows = input;
+	int known = ok ? already_ingested(r, in->fp) : 0;
 	if (!ok) {
 		print_error("%s", message);
 		r->failed++;
-		return;
-	}
-	int known = r->backfill ? 0 : store_has_input(r->store, in->fp, &r->store_err);
-	if (known < 0)
-		return;
-	if (known || run_has_input(r, in->fp)) {
+	} else if (known > 0) {
 		r->skipped++;
 		if (r->g->verbose)
 			fprintf(stderr, "burnrate: %s: already ingested, skipped\n",
 				in->name);
-		return;
+	} else if (known == 0) {
+		if (r->g->verbose)
+			fprintf(stderr, "burnrate: %s: %s format, %llu records\n",
+				in->name, in->format ? in->format : "no",
+				(unsigned long long)in->records);
+		agg_merge(r->run_rows, rows->rows);
+		tally_move(&r->run_unpriced, &rows->unpriced);
+		if (r->ninputs == r->cap) {
+			r->cap = r->cap ? r->cap * 2 : 16;
+			r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
+		}
+		r->inputs[r->ninputs++] = (struct store_input){
+			br_strdup(in->key ? in->key : in->name), in->fp, in->bytes,
+			in->records};
 	}
-	if (r->g->verbose)
-		fprintf(stderr, "burnrate: %s: %s format, %llu records\n", in->name,
-			in->format ? in->format : "no", (unsigned long long)in->records);
-	agg_merge(r->run_rows, r->input_rows);
-	tally_move(&r->run_unpriced, &r->input_unpriced);
-	if (r->ninputs == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
-	}
-	r->inputs[r->ninputs++] = (struct store_input){
-		br_strdup(in->key ? in->key : in->name), in->fp, in->bytes,
-		in->records};
+	sink_drop(r, rows);
 }
 
 /* Tells ingest what a plain file's earlier run took of it, so that a log
@@ -200,9 +228,7 @@ static void ingest_run_free(struct ingest_run *r)
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);
-	agg_free(r->input_rows);
 	agg_free(r->run_rows);
-	tally_free(&r->input_unpriced);
 	tally_free(&r->run_unpriced);
 }
 
@@ -243,7 +269,8 @@ static int parse_range(const char *s, int32_t *from, int32_t *to)
 	       *from <= *to ? 0 : -1;
 }
 
-/* Parses --jobs: a positive count of parallel inputs. */
+/* Parses --jobs: a positive count of inputs read at once (0: not
+ * given). */
 static int parse_jobs(const char *s)
 {
 	char *end;
@@ -254,6 +281,13 @@ static int parse_jobs(const char *s)
 	if (errno || *end || n < 1 || n > 1024)
 		return -1;
 	return (int)n;
+}
+
+/* The default --jobs: the online CPUs. */
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
 static void print_ingest_summary(const struct ingest_run *r,
@@ -304,7 +338,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	run.tz = store_tz(run.store);
 	run.backfill = job->backfill;
 	io.tz = run.tz;
-	run.input_rows = agg_new();
+	if (!io.jobs)
+		io.jobs = online_cpus();
 	run.run_rows = agg_new();
 	if (rejects_path) {
 		rejects = fopen(rejects_path, "w");
@@ -316,32 +351,26 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		io.rejects = rejects;
 	}
 	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
-				   sink_known, sink_progress};
+				   sink_drop, sink_wants, sink_known,
+				   sink_progress};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.started = now_seconds();
-	for (int i = 0; run.progress && i < npaths; i++) {
-		struct stat sb;
-		if (stat(paths[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			run.disk_total = 0;
-			break;
-		}
-		run.disk_total += (uint64_t)sb.st_size;
-	}
 	ing = ingest_new(&io, &sink, &err);
 	if (!ing)
 		goto fail;
 	bool input_failed = false;
 	for (int i = 0; i < npaths && !br_failed(&run.store_err); i++) {
+		/* A path that cannot be read at all; the inputs that fail are
+		 * printed by sink_end. */
 		struct br_err path_err = {0};
-		uint64_t failed_before = run.failed;
 		if (ingest_path(ing, paths[i], &path_err) != 0) {
 			input_failed = true;
-			/* sink_end printed the inputs that failed; a path that
-			 * could not be opened at all is printed here. */
-			if (run.failed == failed_before)
-				print_error("%s", path_err.msg);
+			print_error("%s", path_err.msg);
 		}
 	}
+	struct br_err input_err = {0};
+	if (ingest_finish(ing, &input_err) != 0)
+		input_failed = true;
 	if (br_failed(&run.store_err)) {
 		err = run.store_err;
 		goto fail;
@@ -351,13 +380,21 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 			strerror(errno));
 		goto fail;
 	}
-	if (store_publish_replace(run.store, job->source, run.run_rows, run.inputs,
-				  run.ninputs, io.only_from, io.only_to, &err) != 0)
+	if (job->dry_run ? backfill_preview(run.store, job->source, io.only_from,
+					    io.only_to, run.run_rows, stdout, &err)
+			 : store_publish_replace(run.store, job->source,
+						 run.run_rows, run.inputs,
+						 run.ninputs, io.only_from,
+						 io.only_to, &err))
 		goto fail;
 	const struct ingest_stats *st = ingest_stats(ing);
-	if (run.progress && run.inputs_done)
-		show_progress(&run, st, true);
-	if (!g->quiet && !job->silent) {
+	if (run.progress && st->inputs + st->failed_inputs) {
+		struct ingest_progress p = {st->inputs + st->failed_inputs,
+					    st->inputs + st->failed_inputs,
+					    st->records, st->bytes, 0, 0};
+		show_progress(&run, &p, true);
+	}
+	if (!g->quiet && !job->silent && !job->dry_run) {
 		print_ingest_summary(&run, st, rejects_path);
 		if (st->rejected && !rejects_path)
 			print_warning("%llu records rejected; use --rejects FILE "
@@ -393,7 +430,7 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		   *cost_mode = c && c->cost_mode ? c->cost_mode : "auto",
 		   *label = c ? c->label : NULL, *jobs = NULL,
 		   *rejects_path = NULL, *replace = NULL, *max_ratio = NULL;
-	bool no_dedupe = false;
+	bool no_dedupe = false, dry_run = false;
 	char *pos[argc + 1];
 	const char *map_args[argc + 1];
 	int npos, nmaps = 0;
@@ -405,7 +442,8 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		{"--prices", &prices, NULL},     {"--cost-mode", &cost_mode, NULL},
 		{"--jobs", &jobs, NULL},         {"--rejects", &rejects_path, NULL},
 		{"--replace", &replace, NULL},
-		{"--no-dedupe", NULL, &no_dedupe}, {NULL, NULL, NULL}};
+		{"--no-dedupe", NULL, &no_dedupe},
+		{"--dry-run", NULL, &dry_run}, {NULL, NULL, NULL}};
 	int rc = parse_options("ingest", argc, argv, opts, pos, &npos);
 	if (rc)
 		return rc;
@@ -431,12 +469,16 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	if (replace && parse_range(replace, &io.only_from, &io.only_to) != 0)
 		return usage_error("ingest: invalid --replace '%s': expected "
 				   "YYYY-MM-DD..YYYY-MM-DD", replace);
+	if (dry_run && !replace)
+		return usage_error("ingest: --dry-run goes with --replace FROM..TO "
+				   "(it shows what the backfill would change)");
 	if (br_cost_mode_parse(cost_mode, &io.cost_mode) != 0)
 		return usage_error("ingest: invalid --cost-mode '%s': expected auto, "
 				   "calculate or display", cost_mode);
 	if (parse_jobs(jobs) < 0)
 		return usage_error("ingest: invalid --jobs '%s': expected a count "
 				   "from 1 to 1024", jobs);
+	io.jobs = (unsigned)parse_jobs(jobs);
 	if (!*source)
 		return usage_error("ingest: --source must not be empty");
 	if (max_ratio) {
@@ -456,7 +498,7 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	io.catalog = catalog;
 	struct ingest_job job = {.io = io, .source = source,
 				 .rejects_path = rejects_path,
-				 .backfill = replace != NULL};
+				 .backfill = replace != NULL, .dry_run = dry_run};
 	rc = ingest_job_run(g, &job, pos, npos, NULL);
 	br_catalog_free(catalog);
 	return rc;

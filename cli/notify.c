@@ -72,7 +72,9 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 					e->nto, data[k].p, data[k].len};
 		k++;
 	}
-	if (rc == BR_EXIT_OK && smtp_send(a, msgs, n, outcome, reply, &err) != 0) {
+	if (rc != BR_EXIT_OK)
+		goto out;
+	if (smtp_send(a, msgs, n, outcome, reply, &err) != 0) {
 		print_error("%s", err.msg);
 		rc = err.status ? err.status : BR_EXIT_FAILURE;
 		if (rc != BR_EXIT_USAGE)
@@ -81,8 +83,11 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 			    n == 1 ? "" : "s");
 		goto out;
 	}
+	/* Every outcome is recorded, even after one cannot be: an entry left
+	 * pending is sent again (with the same Message-ID) by the next run,
+	 * so each recorded one is a copy fewer. */
 	size_t retry = 0, refused = 0;
-	for (size_t j = 0; j < k && rc == BR_EXIT_OK; j++) {
+	for (size_t j = 0; j < k; j++) {
 		struct ledger_entry *e = &l->v[which[j]];
 		int st = 0;
 		switch (outcome[j]) {
@@ -105,7 +110,7 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 				    e->key, reply[j] ? reply[j] : "no reply");
 			break;
 		}
-		if (st != 0)
+		if (st != 0 && rc == BR_EXIT_OK)
 			rc = fail_with(&err);
 	}
 	if (rc == BR_EXIT_OK)

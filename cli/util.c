@@ -2,6 +2,7 @@
  * option parsing, the catalog with a prices file over it, atomic report
  * files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -131,7 +132,9 @@ struct br_catalog *load_catalog(const char *prices, struct br_err *err)
 }
 
 
-/* Writes a report to path atomically: a temporary file renamed over it. */
+/* Writes a report to path atomically: a temporary file renamed over it.
+ * The temporary file is never opened through a link (one planted in a
+ * shared directory would redirect the write). */
 int write_report_file(const struct report *r, enum report_format f,
 			     const char *path, struct br_err *err)
 {
@@ -139,13 +142,23 @@ int write_report_file(const struct report *r, enum report_format f,
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path,
 			     (long)getpid()) >= sizeof tmp)
 		return br_fail(err, "output path too long: '%s'", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		      0666);
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
 	int rc;
 	if (f == REPORT_XLSX) {
+		/* libxlsxwriter writes the file it finds created. */
+		fclose(out);
 		rc = report_write_xlsx(r, tmp, err);
 	} else {
-		FILE *out = fopen(tmp, "w");
-		if (!out)
-			return br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
 		rc = report_write(r, f, false, out, err);
 		if (fclose(out) != 0 && rc == 0)
 			rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));

@@ -242,6 +242,9 @@ void br_hash_update(struct br_hasher *h, const void *data, size_t n);
 struct br_fp br_hash_final(const struct br_hasher *h);
 struct br_fp br_hash(const void *data, size_t n);
 
+/* A fast 64-bit hash of a short byte string, for hash tables (not a
+ * fingerprint: collisions are expected and resolved by the caller). */
+uint64_t br_hash64(const void *data, size_t n);
 bool br_fp_equal(struct br_fp a, struct br_fp b);
 
 /* Writes 32 lowercase hex digits and a NUL. */

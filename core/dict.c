@@ -17,18 +17,9 @@ struct br_dict {
 	uint32_t count, cap;
 };
 
-/* FNV-1a, then a final mix so that low bits are well spread. */
 static uint64_t str_hash(const char *s, size_t n)
 {
-	uint64_t h = UINT64_C(1469598103934665603);
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	return h;
+	return br_hash64(s, n);
 }
 
 struct br_dict *br_dict_new(void)

@@ -45,7 +45,10 @@ int br_file_publish(const char *dir, const char *name, const void *data,
 	br_buf_printf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
 	br_buf_printf(&final, "%s/%s", dir, name);
 	int rc = -1;
-	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* Never through a link: one planted in a directory others may write
+	 * would redirect the write to a file of their choosing. */
+	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		      mode);
 	if (fd < 0) {
 		br_fail(err, "cannot create '%s': %s", tmp.p, strerror(errno));
 		goto out;

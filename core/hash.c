@@ -3,7 +3,10 @@
  * Four 64-bit lanes absorb 32-byte stripes with a multiply-rotate round (the
  * construction of xxHash64), and two differently seeded final mixes give
  * the two halves. It is not cryptographic: it tells inputs apart, it does
- * not resist someone crafting collisions (see docs/FORMAT.md). */
+ * not resist someone crafting collisions (see docs/FORMAT.md).
+ *
+ * Also br_hash64, the hash of the in-memory tables (dictionaries, the set
+ * of request ids). */
 #include <string.h>
 
 #include "core/core.h"
@@ -12,6 +15,7 @@
 #define P2 UINT64_C(0xC2B2AE3D27D4EB4F)
 #define P3 UINT64_C(0x165667B19E3779F9)
 #define P4 UINT64_C(0x85EBCA77C2B2AE63)
+#define P5 UINT64_C(0x27D4EB2F165667C5)
 
 static uint64_t rotl(uint64_t x, int r)
 {
@@ -115,4 +119,24 @@ void br_fp_hex(struct br_fp fp, char buf[33])
 {
 	snprintf(buf, 33, "%016llx%016llx", (unsigned long long)fp.hi,
 		 (unsigned long long)fp.lo);
+}
+
+/* Eight bytes at a time; a tail of 1 to 7 bytes is read as two (possibly
+ * overlapping) loads, so that no byte-by-byte loop is needed. */
+uint64_t br_hash64(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = P5 ^ ((uint64_t)n * P1);
+	for (; n >= 8; p += 8, n -= 8)
+		h = rotl((h ^ read64(p)) * P2, 29) * P1;
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		h = rotl((h ^ ((uint64_t)a << 32 | b)) * P2, 29) * P1;
+	} else if (n > 0) {
+		uint64_t v = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+		h = rotl((h ^ v) * P2, 29) * P1;
+	}
+	return avalanche(h);
 }

@@ -105,6 +105,9 @@ int br_money_parse(const char *s, size_t n, br_pico *out)
 		v = v * 10 + (u128)decimal_digit(&d, k);
 	if (end >= first && decimal_digit(&d, end) >= 5)
 		v++;
+	/* Rounding may carry 999...9.9999999999995 up to 1e15. */
+	if (v >= (u128)1000000000000000 * BR_PICO_PER_USD)
+		return -1;
 	*out = d.negative ? -(br_pico)v : (br_pico)v;
 	return 0;
 }

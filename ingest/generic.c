@@ -243,6 +243,7 @@ struct format_parser *generic_jsonl_open(const struct format_maps *maps)
 		jpath_init(&p->paths[f], p->names[f]);
 	}
 	p->scan = jscan_new(p->paths, J_NFIELDS);
+	p->base.immediate = true;
 	return &p->base;
 }
 
@@ -432,6 +433,9 @@ static void csv_start(struct csv_state *c)
 		br_oom();
 	csv_set_realloc_func(&c->csv, br_realloc);
 	csv_set_space_func(&c->csv, csv_no_space);
+	/* libcsv grows a field by a fixed step (128 bytes by default): a
+	 * 16 MiB field would take 131,072 reallocations. */
+	csv_set_blk_size(&c->csv, (size_t)64 << 10);
 }
 
 static void csv_reset(struct csv_state *c)
@@ -519,6 +523,7 @@ struct format_parser *generic_csv_open(const char *input_name,
 	for (int k = 0; k < C_NCOLS; k++)
 		c->colname[k] = maps && maps->path[k] ? maps->path[k] : csv_col_names[k];
 	csv_start(c);
+	c->base.immediate = true;
 	return &c->base;
 }
 

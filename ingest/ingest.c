@@ -1,50 +1,146 @@
 /* ingest.c - the ingest driver: walks paths, reads each input, splits it
  * into records, hands them to the format parser, rejects or dedupes them,
- * prices the events and feeds the sink. */
+ * prices the events and feeds the sink.
+ *
+ * With --jobs N, N worker threads each read a whole input at a time into
+ * an outcome (the sink's context for it, its request ids, its rejected
+ * records, its counts), and the caller's thread hands the outcomes to the
+ * sink strictly in input order, so that what is kept never depends on
+ * which thread finished first. A worker cannot see the request ids of the
+ * inputs being read at the same time: when the caller finds that an input
+ * repeats ids of an earlier one, it reads that input again, with every
+ * earlier id known, unless the sink discards it anyway. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest/ingest_internal.h"
 
-/* Bytes read between two progress reports. */
+/* Bytes read between two progress reports on the caller's thread, and the
+ * longest wait between two reports while workers read. */
 #define PROGRESS_EVERY ((uint64_t)4 << 20)
+#define PROGRESS_WAIT_NS 200000000L
 
-#define READ_CHUNK ((size_t)1 << 20)
+#define SCRATCH_SIZE ((size_t)1 << 20)
 #define MAX_DIR_DEPTH 64
 #define REJECT_RECORD_MAX 4096
+/* A worker keeps an input's rejected records in memory up to this much,
+ * then in a temporary file. */
+#define REJECTS_IN_MEMORY ((size_t)1 << 20)
+/* Queued inputs read or waiting to be handed over, per worker. */
+#define WINDOW_PER_JOB 2
+
+/* Rejected records of an input read on a worker, kept until it is handed
+ * over. */
+struct rejects {
+	struct br_buf mem;
+	FILE *spill;
+};
+
+/* One input read: what the sink is handed for it, in input order. */
+struct outcome {
+	struct ingest_input in;
+	char *name, *key;    /* owned: in.name, in.key */
+	void *input;         /* the sink's context for it */
+	bool ok;
+	struct br_err err;   /* why it failed */
+	struct idset *ids;   /* request ids first seen in it; NULL: none */
+	uint64_t raw_bytes;  /* bytes of a plain file read (to read it again) */
+	long member;         /* an archive member: its index among them */
+	bool deduped;        /* read knowing every earlier input's ids */
+	struct rejects rej;
+};
+
+/* A file (one input, or an archive of several) or standard input, queued
+ * to be read. */
+struct task {
+	char *path;
+	char *key;           /* a file's canonical path, or NULL */
+	bool known;          /* the sink knew key: read from known.bytes on */
+	struct ingest_known k;
+	uint64_t disk_size;  /* 0: not a regular file */
+	struct outcome **out;
+	size_t nout, cap;
+	bool done;
+	/* Progress of reading it (atomics, read by the caller's thread). */
+	uint64_t bytes, records, disk_pos;
+};
+
+/* What one thread needs to read inputs. */
+struct reader {
+	struct ingest *g;
+	struct br_pricer *pricer;
+	char *scratch;
+	struct br_buf line;   /* a line split across reads */
+	struct br_buf record; /* the raw text of the record being read */
+	/* The caller's thread: dedupes against every input handed over and
+	 * writes rejects directly (a worker keeps them with the outcome). */
+	bool main;
+	bool at_once;         /* hands each outcome over as soon as read */
+	struct task *task;    /* the task being read */
+	uint64_t reported;    /* bytes at the last progress report */
+};
 
 struct ingest {
 	struct ingest_opts opts;
 	struct ingest_sink sink;
 	struct ingest_stats stats;
-	struct br_dict *seen; /* request ids of the inputs read so far */
-	struct br_dict *pending; /* request ids of the input being read */
-	struct br_pricer *pricer;
 	struct format_maps maps;
-	char *chunk;
-	struct br_buf line;   /* a line split across reads */
-	struct br_buf record; /* the raw text of the record being read */
+	struct idset *seen;   /* request ids of the inputs handed over */
+	struct br_err failure; /* the first input that failed */
+	struct reader main;
+	/* Progress of the tasks handed over. */
+	uint64_t inputs_done, inputs_total, disk_done, disk_total;
+	bool size_unknown;
+	/* --jobs: the workers and the queue of tasks. tasks[consumed..next)
+	 * are being read or waiting to be handed over; [next..ntasks) wait
+	 * to be read. */
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	pthread_t *threads;
+	struct reader *workers;
+	unsigned nworkers;
+	struct task **tasks;
+	size_t ntasks, cap, next, consumed;
+	bool stop;
 };
 
 /* The state of one input being read. */
 struct input_state {
-	struct ingest *g;
-	struct ingest_input in;
+	struct reader *rd;
+	struct outcome *o;
 	struct format_parser *parser;
 	unsigned long lineno, record_line;
 	bool in_record;    /* the parser is inside a multi-line record */
 	bool overlong;     /* the current line exceeded max_record */
 	uint64_t line_len; /* length of the current line so far */
-	struct br_err err; /* the reason the input failed */
+	struct br_str rec; /* the text of the record being read: the line
+			    * itself, or rd->record when it was copied */
 	char reason[96];   /* a reject reason of the driver's own */
 };
+
+static void reader_init(struct reader *rd, struct ingest *g, bool main)
+{
+	*rd = (struct reader){.g = g, .main = main, .at_once = main};
+	rd->pricer = br_pricer_new(g->opts.catalog, g->opts.cost_mode);
+	rd->scratch = br_malloc(SCRATCH_SIZE);
+}
+
+static void reader_free(struct reader *rd)
+{
+	br_pricer_free(rd->pricer);
+	free(rd->scratch);
+	br_buf_free(&rd->line);
+	br_buf_free(&rd->record);
+}
 
 struct ingest *ingest_new(const struct ingest_opts *opts,
 			  const struct ingest_sink *sink, struct br_err *err)
@@ -90,23 +186,70 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	if (!g->opts.max_ratio)
 		g->opts.max_ratio = INGEST_MAX_RATIO_DEFAULT;
 	g->sink = *sink;
-	g->seen = br_dict_new();
-	g->pending = br_dict_new();
-	g->pricer = br_pricer_new(opts->catalog, opts->cost_mode);
-	g->chunk = br_malloc(READ_CHUNK);
+	g->seen = idset_new();
+	reader_init(&g->main, g, true);
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->work, NULL);
+	pthread_cond_init(&g->done, NULL);
 	return g;
+}
+
+
+static void rejects_free(struct rejects *r)
+{
+	br_buf_free(&r->mem);
+	if (r->spill)
+		fclose(r->spill);
+}
+
+/* Frees an outcome not handed to the sink. */
+static void outcome_free(struct ingest *g, struct outcome *o)
+{
+	if (!o)
+		return;
+	if (o->input && g->sink.drop)
+		g->sink.drop(g->sink.ctx, o->input);
+	idset_free(o->ids);
+	rejects_free(&o->rej);
+	free(o->name);
+	free(o->key);
+	free(o);
+}
+
+static void task_free(struct ingest *g, struct task *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nout; i++)
+		outcome_free(g, t->out[i]);
+	free(t->out);
+	free(t->path);
+	free(t->key);
+	free(t);
 }
 
 void ingest_free(struct ingest *g)
 {
 	if (!g)
 		return;
-	br_dict_free(g->seen);
-	br_dict_free(g->pending);
-	br_pricer_free(g->pricer);
-	free(g->chunk);
-	br_buf_free(&g->line);
-	br_buf_free(&g->record);
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_cond_broadcast(&g->work);
+	pthread_mutex_unlock(&g->lock);
+	for (unsigned i = 0; i < g->nworkers; i++) {
+		pthread_join(g->threads[i], NULL);
+		reader_free(&g->workers[i]);
+	}
+	free(g->threads);
+	free(g->workers);
+	for (size_t i = g->consumed; i < g->ntasks; i++)
+		task_free(g, g->tasks[i]);
+	free(g->tasks);
+	pthread_mutex_destroy(&g->lock);
+	pthread_cond_destroy(&g->work);
+	pthread_cond_destroy(&g->done);
+	idset_free(g->seen);
+	reader_free(&g->main);
 	free(g);
 }
 
@@ -115,66 +258,135 @@ const struct ingest_stats *ingest_stats(const struct ingest *g)
 	return &g->stats;
 }
 
-/* --------------------------------------------------------------- records */
+/* -------------------------------------------------------------- progress */
 
-/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped. */
-static void write_reject(struct ingest *g, const struct input_state *st,
-			 const char *reason, const char *rec, size_t len)
+static uint64_t load(const uint64_t *p)
 {
-	FILE *f = g->opts.rejects;
-	if (!f)
-		return;
-	fprintf(f, "%s:%lu: %s: ", st->in.name, st->record_line, reason);
-	size_t shown = len > REJECT_RECORD_MAX ? REJECT_RECORD_MAX : len;
-	for (size_t i = 0; i < shown; i++) {
-		if (rec[i] == '\n')
-			fputs("\\n", f);
-		else if (rec[i] == '\r')
-			fputs("\\r", f);
-		else
-			fputc(rec[i], f);
-	}
-	if (shown < len)
-		fprintf(f, "... (%zu bytes)", len);
-	fputc('\n', f);
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static void reject(struct ingest *g, struct input_state *st,
-		   const char *reason, const char *rec, size_t len)
+static void add(uint64_t *p, uint64_t n)
 {
-	st->in.rejected++;
-	g->stats.rejected++;
-	write_reject(g, st, reason, rec, len);
+	__atomic_fetch_add(p, n, __ATOMIC_RELAXED);
+}
+
+/* Adds the progress of a task being read to p. */
+static void task_progress(const struct task *t, struct ingest_progress *p)
+{
+	uint64_t pos = load(&t->disk_pos);
+	p->records += load(&t->records);
+	p->bytes += load(&t->bytes);
+	p->disk_done += pos < t->disk_size ? pos : t->disk_size;
+}
+
+/* Tells the sink where reading has got; tasks[consumed..next) are being
+ * read (locked when workers run). */
+static void progress_of(struct ingest *g, struct ingest_progress *p)
+{
+	*p = (struct ingest_progress){
+		g->inputs_done, g->inputs_total, g->stats.records, g->stats.bytes,
+		g->disk_done, g->size_unknown ? 0 : g->disk_total};
+	for (size_t i = g->consumed; i < g->next; i++)
+		task_progress(g->tasks[i], p);
+}
+
+/* Reports progress from the caller's thread while it reads its task. */
+static void main_progress(struct reader *rd)
+{
+	struct ingest *g = rd->g;
+	uint64_t bytes = load(&rd->task->bytes);
+	if (!g->sink.progress || bytes - rd->reported < PROGRESS_EVERY)
+		return;
+	rd->reported = bytes;
+	struct ingest_progress p;
+	if (g->nworkers)
+		pthread_mutex_lock(&g->lock);
+	progress_of(g, &p);
+	if (g->nworkers)
+		pthread_mutex_unlock(&g->lock);
+	task_progress(rd->task, &p);
+	g->sink.progress(g->sink.ctx, &p);
+}
+
+/* --------------------------------------------------------------- records */
+
+static void reject_putc(struct br_buf *b, char c)
+{
+	if (c == '\n')
+		br_buf_puts(b, "\\n");
+	else if (c == '\r')
+		br_buf_puts(b, "\\r");
+	else
+		br_buf_putc(b, c);
+}
+
+/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped:
+ * to the rejects stream on the caller's thread, else to the outcome. */
+static void write_reject(struct input_state *st, const char *reason,
+			 const char *rec, size_t len)
+{
+	struct ingest *g = st->rd->g;
+	if (!g->opts.rejects)
+		return;
+	struct rejects *r = &st->o->rej;
+	struct br_buf *b = &r->mem;
+	br_buf_printf(b, "%s:%lu: %s: ", st->o->in.name, st->record_line, reason);
+	size_t shown = len > REJECT_RECORD_MAX ? REJECT_RECORD_MAX : len;
+	for (size_t i = 0; i < shown; i++)
+		reject_putc(b, rec[i]);
+	if (shown < len)
+		br_buf_printf(b, "... (%zu bytes)", len);
+	br_buf_putc(b, '\n');
+	if (st->rd->main) {
+		fwrite(b->p, 1, b->len, g->opts.rejects);
+		br_buf_reset(b);
+	} else if (b->len > REJECTS_IN_MEMORY) {
+		if (!r->spill)
+			r->spill = tmpfile();
+		/* Without a temporary file, they stay in memory. */
+		if (r->spill && fwrite(b->p, 1, b->len, r->spill) == b->len)
+			br_buf_reset(b);
+	}
+}
+
+static void reject(struct input_state *st, const char *reason,
+		   const char *rec, size_t len)
+{
+	st->o->in.rejected++;
+	write_reject(st, reason, rec, len);
 }
 
 /* Counts a parsed event once, dropping a request id seen before. The ids
- * of the input being read stay pending until it is read to its end, so an
+ * of the input being read stay its own until it is handed over, so an
  * input that fails leaves no trace, not even in the duplicate check. */
-static void deliver(struct ingest *g, struct input_state *st,
-		    struct br_event *ev)
+static void deliver(struct input_state *st, struct br_event *ev)
 {
+	struct reader *rd = st->rd;
+	struct ingest *g = rd->g;
+	struct outcome *o = st->o;
 	if (!g->opts.no_dedupe && ev->request_id.n) {
-		uint32_t before = br_dict_count(g->pending);
-		if (br_dict_find(g->seen, ev->request_id.p, ev->request_id.n) >= 0 ||
-		    (br_dict_intern(g->pending, ev->request_id.p, ev->request_id.n),
-		     br_dict_count(g->pending) == before)) {
-			st->in.duplicates++;
-			g->stats.duplicates++;
+		const char *id = ev->request_id.p;
+		size_t n = ev->request_id.n;
+		uint64_t h = idset_hash(id, n);
+		if (!o->ids)
+			o->ids = idset_new();
+		if ((rd->main && idset_has(g->seen, id, n, h)) ||
+		    !idset_add(o->ids, id, n, h)) {
+			o->in.duplicates++;
 			return;
 		}
 	}
-	br_pricer_price(g->pricer, ev);
-	st->in.events++;
-	g->stats.events++;
+	br_pricer_price(rd->pricer, ev);
+	o->in.events++;
 	if (g->sink.event)
-		g->sink.event(g->sink.ctx, ev);
+		g->sink.event(o->input, ev);
 }
 
 /* Keeps an event of the current record, unless a backfill's day range
  * rejects it. */
-static void accept_event(struct ingest *g, struct input_state *st,
-			 struct br_event *ev)
+static void accept_event(struct input_state *st, struct br_event *ev)
 {
+	struct ingest *g = st->rd->g;
 	if (g->opts.only_from != BR_DAY_NONE) {
 		int32_t day = br_tz_day(g->opts.tz, ev->ts_us);
 		if (day < g->opts.only_from || day > g->opts.only_to) {
@@ -184,19 +396,17 @@ static void accept_event(struct ingest *g, struct input_state *st,
 			br_day_format(day, d);
 			snprintf(st->reason, sizeof st->reason,
 				 "day %s outside the --replace range %s..%s", d, from, to);
-			reject(g, st, st->reason, g->record.p ? g->record.p : "",
-			       g->record.len);
+			reject(st, st->reason, st->rec.p, st->rec.n);
 			return;
 		}
 	}
-	deliver(g, st, ev);
+	deliver(st, ev);
 }
 
 /* The sink of the input's format: events it makes itself. */
 static void format_event(void *ctx, struct br_event *ev)
 {
-	struct input_state *st = ctx;
-	accept_event(st->g, st, ev);
+	accept_event(ctx, ev);
 }
 
 static bool is_blank(const char *s, size_t n)
@@ -209,9 +419,11 @@ static bool is_blank(const char *s, size_t n)
 }
 
 /* Handles one complete physical line. Returns -1 when the input fails. */
-static int handle_line(struct ingest *g, struct input_state *st,
-		       const char *line, size_t len)
+static int handle_line(struct input_state *st, const char *line, size_t len)
 {
+	struct reader *rd = st->rd;
+	struct ingest *g = rd->g;
+	struct ingest_input *in = &st->o->in;
 	st->lineno++;
 	if (st->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
 		line += 3;
@@ -223,12 +435,11 @@ static int handle_line(struct ingest *g, struct input_state *st,
 		st->overlong = false;
 		if (!st->in_record)
 			st->record_line = st->lineno;
-		st->in.records++;
-		g->stats.records++;
+		in->records++;
 		char why[64];
 		snprintf(why, sizeof why, "record longer than %zu bytes",
 			 g->opts.max_record);
-		reject(g, st, why, line, len);
+		reject(st, why, line, len);
 		st->in_record = false;
 		return 0;
 	}
@@ -239,63 +450,83 @@ static int handle_line(struct ingest *g, struct input_state *st,
 		while (i < len && is_blank(line + i, 1))
 			i++;
 		st->parser = format_open(g->opts.format, line + i, len - i,
-					 st->in.name, &g->maps, &st->err);
+					 in->name, &g->maps, &st->o->err);
 		if (!st->parser)
 			return -1;
 		st->parser->sink = (struct format_sink){st, format_event};
-		st->in.format = st->parser->name;
+		in->format = st->parser->name;
 	}
+	/* A record of one line is used in place; one of several lines (CSV
+	 * quotes) is gathered in rd->record, and so is every record of a
+	 * parser that may hand events over after the call. */
+	bool copy = st->in_record || !st->parser->immediate;
 	if (!st->in_record) {
 		st->record_line = st->lineno;
-		br_buf_reset(&g->record);
+		br_buf_reset(&rd->record);
 	} else {
-		br_buf_putc(&g->record, '\n');
+		br_buf_putc(&rd->record, '\n');
 	}
-	br_buf_put(&g->record, line, len);
-	if (g->record.len > g->opts.max_record) {
+	if (copy) {
+		br_buf_put(&rd->record, line, len);
+		st->rec = (struct br_str){rd->record.p, rd->record.len};
+	} else {
+		st->rec = (struct br_str){line, len};
+	}
+	if (st->rec.n > g->opts.max_record) {
 		/* A multi-line record (an unbalanced CSV quote) grew past the
 		 * cap: the rest of the input cannot be split reliably. */
-		return br_fail(&st->err, "%s:%lu: record longer than %zu bytes",
-			       st->in.name, st->record_line, g->opts.max_record);
+		return br_fail(&st->o->err, "%s:%lu: record longer than %zu bytes",
+			       in->name, st->record_line, g->opts.max_record);
 	}
 	struct br_event ev;
 	const char *why = NULL;
-	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->err);
+	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->o->err);
 	if (rc == FORMAT_FAIL)
 		return -1;
 	st->in_record = rc == FORMAT_MORE;
-	if (rc != FORMAT_RECORD && rc != FORMAT_EMITTED)
-		return 0;
-	st->in.records++;
-	g->stats.records++;
-	if (rc == FORMAT_EMITTED)
-		return 0;
-	if (why)
-		reject(g, st, why, g->record.p, g->record.len);
-	else
-		accept_event(g, st, &ev);
+	if (st->in_record && !copy)
+		br_buf_put(&rd->record, line, len);
+	if (rc == FORMAT_RECORD || rc == FORMAT_EMITTED)
+		in->records++;
+	if (rc == FORMAT_RECORD && why)
+		reject(st, why, st->rec.p, st->rec.n);
+	else if (rc == FORMAT_RECORD)
+		accept_event(st, &ev);
+	if (!copy)
+		st->rec = (struct br_str){"", 0};
 	return 0;
 }
 
-/* Splits a chunk of decompressed bytes into lines. */
-static int handle_bytes(struct ingest *g, struct input_state *st,
-			const char *p, size_t n)
+/* Splits a chunk of decompressed bytes into lines. A line wholly inside
+ * the chunk is handed over in place; only one split across chunks is
+ * copied. */
+static int handle_bytes(struct input_state *st, const char *p, size_t n)
 {
+	struct reader *rd = st->rd;
+	size_t max = rd->g->opts.max_record;
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) : n;
-		if (st->line_len + take > g->opts.max_record) {
+		if (nl && rd->line.len == 0 && !st->overlong && take <= max) {
+			int rc = handle_line(st, p, take);
+			if (rc != 0)
+				return rc;
+			p = nl + 1;
+			n -= take + 1;
+			continue;
+		}
+		if (st->line_len + take > max) {
 			st->overlong = true;
-			if (g->line.len < 256)
-				br_buf_put(&g->line, p, take < 256 ? take : 256);
+			if (rd->line.len < 256)
+				br_buf_put(&rd->line, p, take < 256 ? take : 256);
 		} else if (!st->overlong) {
-			br_buf_put(&g->line, p, take);
+			br_buf_put(&rd->line, p, take);
 		}
 		st->line_len += take;
 		if (!nl)
 			return 0;
-		int rc = handle_line(g, st, g->line.p ? g->line.p : "", g->line.len);
-		br_buf_reset(&g->line);
+		int rc = handle_line(st, rd->line.p ? rd->line.p : "", rd->line.len);
+		br_buf_reset(&rd->line);
 		st->line_len = 0;
 		if (rc != 0)
 			return rc;
@@ -312,7 +543,7 @@ static int hash_file_prefix(int fd, uint64_t len, char *buf,
 {
 	br_hash_init(h);
 	for (uint64_t pos = 0; pos < len;) {
-		size_t want = len - pos < READ_CHUNK ? (size_t)(len - pos) : READ_CHUNK;
+		size_t want = len - pos < SCRATCH_SIZE ? (size_t)(len - pos) : SCRATCH_SIZE;
 		ssize_t r = pread(fd, buf, want, (off_t)pos);
 		if (r <= 0)
 			return -1;
@@ -344,57 +575,83 @@ static size_t resume_take(struct resume *rs, struct br_hasher *h,
 	rs->pos += take;
 	if (rs->pos == rs->k.bytes) {
 		if (!br_fp_equal(br_hash_final(h), rs->k.fp))
-			br_fail(&st->err, "%s: its first %llu bytes changed since they "
-				"were ingested; not counted again (ingest it with "
-				"--replace to recount its days)", st->in.name,
+			br_fail(&st->o->err, "%s: its first %llu bytes changed since "
+				"they were ingested; not counted again (ingest it "
+				"with --replace to recount its days)", st->o->in.name,
 				(unsigned long long)rs->k.bytes);
 		rs->active = false;
 		st->lineno = rs->lines;
-		st->in.resumed_at = rs->k.bytes;
+		st->o->in.resumed_at = rs->k.bytes;
 	}
 	return take;
 }
 
-/* Reads one input from src (over fd, or an archive member when fd is -1)
- * to its end and reports it to the sink. key is a plain file's canonical
- * path (NULL otherwise): such a file may resume where an earlier run
- * ended, and its partial last line waits. Takes src. */
-static int ingest_source(struct ingest *g, struct source *src, int fd,
-			 const char *name, const char *key, struct br_err *err)
+/* Starts the outcome of an input named name of task t. */
+static struct outcome *outcome_new(struct reader *rd, struct task *t,
+				   const char *name, long member)
 {
-	struct input_state st = {.g = g, .in = {.name = name, .key = key}};
+	struct ingest *g = rd->g;
+	struct outcome *o = br_calloc(1, sizeof *o);
+	o->name = br_strdup(name);
+	o->in.name = o->name;
+	o->member = member;
+	o->input = g->sink.begin ? g->sink.begin(g->sink.ctx, o->name) : g->sink.ctx;
+	if (t->nout == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 4;
+		t->out = br_realloc(t->out, t->cap * sizeof *t->out);
+	}
+	t->out[t->nout++] = o;
+	return o;
+}
+
+/* An input that fails before it is read: open or archive errors. */
+static void failed_input(struct reader *rd, struct task *t, const char *name,
+			 long member, const char *message);
+
+/* Marks an outcome read; on the caller's thread, hands it over at once. */
+static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o);
+
+/* Reads one input of task t from src (over fd, or an archive member when fd
+ * is -1) to its end into an outcome. key is a plain file's canonical path
+ * (NULL otherwise): such a file may resume where an earlier run ended, and
+ * its partial last line waits. Takes src. Returns 0 when the input was read
+ * to its end, else -1. */
+static int read_input(struct reader *rd, struct task *t, struct source *src,
+		       int fd, const char *name, const char *key, long member)
+{
+	struct ingest *g = rd->g;
+	struct outcome *o = outcome_new(rd, t, name, member);
+	if (key)
+		o->in.key = o->key = br_strdup(key);
+	struct input_state st = {.rd = rd, .o = o, .rec = {"", 0}};
 	struct br_hasher h;
 	struct resume rs = {0};
 	struct stat sb;
 	/* A file shorter than what was ingested of it is a new one (a rotated
 	 * or truncated log): it is read whole. */
-	if (key && g->sink.known && g->sink.known(g->sink.ctx, key, &rs.k) &&
-	    rs.k.bytes > 0 && fstat(fd, &sb) == 0 &&
-	    (uint64_t)sb.st_size >= rs.k.bytes)
+	if (key && t->known && t->k.bytes > 0 && fstat(fd, &sb) == 0 &&
+	    (uint64_t)sb.st_size >= t->k.bytes) {
 		rs.active = true;
+		rs.k = t->k;
+	}
 	br_hash_init(&h);
-	br_buf_reset(&g->line);
-	br_dict_free(g->pending);
-	g->pending = br_dict_new();
-	if (g->sink.begin)
-		g->sink.begin(g->sink.ctx, name);
+	br_buf_reset(&rd->line);
 	source_set_max_ratio(src, g->opts.max_ratio);
 	int rc = 0;
-	uint64_t reported = 0;
 	for (;;) {
-		ssize_t n = source_read(src, g->chunk, READ_CHUNK, &st.err);
+		const char *p;
+		ssize_t n = source_next(src, &p, &o->err);
 		if (n <= 0) {
 			rc = n < 0 ? -1 : 0;
 			break;
 		}
-		const char *p = g->chunk;
 		size_t left = (size_t)n;
-		st.in.bytes += (uint64_t)n;
+		o->in.bytes += (uint64_t)n;
 		if (rs.active && source_compressed(src))
 			rs.active = false;
 		if (rs.active) {
 			size_t take = resume_take(&rs, &h, p, left, &st);
-			if (br_failed(&st.err)) {
+			if (br_failed(&o->err)) {
 				rc = -1;
 				break;
 			}
@@ -402,68 +659,45 @@ static int ingest_source(struct ingest *g, struct source *src, int fd,
 			left -= take;
 		}
 		br_hash_update(&h, p, left);
-		if ((rc = handle_bytes(g, &st, p, left)) != 0)
+		uint64_t records = o->in.records;
+		rc = handle_bytes(&st, p, left);
+		add(&t->bytes, (uint64_t)n);
+		add(&t->records, o->in.records - records);
+		__atomic_store_n(&t->disk_pos, source_disk_pos(src),
+				 __ATOMIC_RELAXED);
+		if (rc != 0)
 			break;
-		if (g->sink.progress && st.in.bytes - reported >= PROGRESS_EVERY) {
-			reported = st.in.bytes;
-			struct ingest_stats now = g->stats;
-			now.bytes += st.in.bytes;
-			g->sink.progress(g->sink.ctx, &now);
-		}
+		if (rd->main)
+			main_progress(rd);
 	}
-	bool partial = g->line.len > 0 || st.overlong;
+	o->raw_bytes = o->in.bytes;
+	bool partial = rd->line.len > 0 || st.overlong;
 	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src) &&
 	    !g->opts.complete) {
 		/* A log being written: its last line waits for the next run. */
-		st.in.waiting = true;
-		st.in.bytes -= st.line_len;
-		if (hash_file_prefix(fd, st.in.bytes, g->chunk, &h) != 0)
-			rc = br_fail(&st.err, "%s: cannot read: %s", name, strerror(errno));
+		o->in.waiting = true;
+		o->in.bytes -= st.line_len;
+		if (hash_file_prefix(fd, o->in.bytes, rd->scratch, &h) != 0)
+			rc = br_fail(&o->err, "%s: cannot read: %s", name,
+				     strerror(errno));
 	} else if (rc == 0 && partial) {
-		rc = handle_line(g, &st, g->line.p ? g->line.p : "", g->line.len);
+		rc = handle_line(&st, rd->line.p ? rd->line.p : "", rd->line.len);
 	}
 	if (rc == 0 && st.parser) {
 		const char *why = NULL;
 		if (st.parser->finish(st.parser, &why)) {
-			st.in.records++;
-			g->stats.records++;
-			reject(g, &st, why, g->record.p ? g->record.p : "",
-			       g->record.len);
+			o->in.records++;
+			reject(&st, why, rd->record.p ? rd->record.p : "",
+			       rd->record.len);
 		}
 	}
 	source_free(src);
 	if (st.parser)
 		st.parser->free(st.parser);
-	st.in.fp = br_hash_final(&h);
-	g->stats.bytes += st.in.bytes;
-	if (rc == 0) {
-		g->stats.inputs++;
-		g->stats.resumed += st.in.resumed_at > 0 &&
-				    st.in.bytes > st.in.resumed_at;
-		g->stats.waiting += st.in.waiting;
-		for (uint32_t i = 0; i < br_dict_count(g->pending); i++) {
-			size_t n;
-			const char *id = br_dict_str(g->pending, i, &n);
-			br_dict_intern(g->seen, id, n);
-		}
-	} else {
-		/* Nothing of a failed input counts, not even in the stats. */
-		g->stats.failed_inputs++;
-		g->stats.records -= st.in.records;
-		g->stats.events -= st.in.events;
-		g->stats.rejected -= st.in.rejected;
-		g->stats.duplicates -= st.in.duplicates;
-		br_fail(err, "%s", st.err.msg);
-	}
-	if (g->sink.end)
-		g->sink.end(g->sink.ctx, &st.in, rc == 0, st.err.msg);
+	o->in.fp = br_hash_final(&h);
+	o->ok = rc == 0;
+	finish_outcome(rd, t, o);
 	return rc;
-}
-
-static int ingest_fd(struct ingest *g, int fd, const char *name,
-		     const char *key, struct br_err *err)
-{
-	return ingest_source(g, source_open(fd, name), fd, name, key, err);
 }
 
 static bool is_log_name(const char *name);
@@ -493,13 +727,14 @@ static bool libarchive_magic(const unsigned char *p, size_t n)
 	return false;
 }
 
-/* Ingests every log member of an archive (or the one stream of a file
+/* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
- * "archive:member". A member that cannot be read fails alone; an archive
- * whose structure breaks stops there, failing. */
-static int ingest_archive(struct ingest *g, int fd, const char *path,
-			  struct br_err *err)
+ * "archive:member"; only the member of index only when only >= 0. A
+ * member that cannot be read fails alone; an archive whose structure
+ * breaks stops there, failing. */
+static void read_archive(struct reader *rd, struct task *t, int fd, long only)
 {
+	const char *path = t->path;
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	/* Containers only: libarchive's text formats (mtree, shar) would
@@ -508,53 +743,333 @@ static int ingest_archive(struct ingest *g, int fd, const char *path,
 	archive_read_support_format_zip(a);
 	archive_read_support_format_7zip(a);
 	archive_read_support_format_raw(a);
-	int rc = 0;
+	struct br_buf msg = {0};
 	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK) {
-		rc = br_fail(err, "%s: cannot read the archive: %s", path,
-			     archive_error_string(a));
+		br_buf_printf(&msg, "%s: cannot read the archive: %s", path,
+			      archive_error_string(a));
+		failed_input(rd, t, path, -1, msg.p);
+		br_buf_free(&msg);
 		archive_read_free(a);
-		return rc;
+		return;
 	}
 	struct archive_entry *e;
 	struct br_buf name = {0};
-	for (;;) {
+	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
-			rc = br_fail(err, "%s: corrupt archive: %s", path,
-				     archive_error_string(a));
-			struct ingest_input in = {.name = path};
-			g->stats.failed_inputs++;
-			if (g->sink.begin)
-				g->sink.begin(g->sink.ctx, path);
-			if (g->sink.end)
-				g->sink.end(g->sink.ctx, &in, false, err->msg);
+			br_buf_printf(&msg, "%s: corrupt archive: %s", path,
+				      archive_error_string(a));
+			failed_input(rd, t, path, -1, msg.p);
 			break;
 		}
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
 		const char *member = archive_entry_pathname(e);
 		if (!raw && (archive_entry_filetype(e) != AE_IFREG || !member ||
-			     !is_log_name(member)))
+			     !is_log_name(member))) {
+			index--;
+			continue;
+		}
+		if (only >= 0 && index != only)
 			continue;
 		br_buf_reset(&name);
 		if (raw)
 			br_buf_puts(&name, path);
 		else
 			br_buf_printf(&name, "%s:%s", path, member);
-		struct br_err e2 = {0};
-		if (ingest_source(g, source_open_member(a, name.p), -1, name.p,
-				  NULL, &e2) != 0) {
-			rc = br_fail(err, "%s", e2.msg);
-			if (archive_errno(a) != 0 && raw)
-				break;
-		}
-		if (raw)
+		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
+		if (read_input(rd, t, src, -1, name.p, NULL, index) != 0 &&
+		    archive_errno(a) != 0 && raw)
+			break;
+		if (raw || only >= 0)
 			break;
 	}
 	br_buf_free(&name);
+	br_buf_free(&msg);
 	archive_read_free(a);
-	return rc;
+}
+
+/* Reads the inputs of task t: standard input, or a file; only >= 0 reads
+ * only that member of an archive, limit > 0 only so many bytes of a plain
+ * file (reading an input again). */
+static void read_task(struct reader *rd, struct task *t, long only,
+		      uint64_t limit)
+{
+	bool ahead = rd->g->opts.jobs > 1;
+	rd->task = t;
+	rd->reported = 0;
+	if (!t->path) {
+		read_input(rd, t, source_open(STDIN_FILENO, "-", ahead),
+			   STDIN_FILENO, "-", NULL, -1);
+		return;
+	}
+	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		struct br_err e = {0};
+		br_fail(&e, "cannot open '%s': %s", t->path, strerror(errno));
+		failed_input(rd, t, t->path, -1, e.msg);
+		return;
+	}
+	unsigned char head[512];
+	ssize_t n = pread(fd, head, sizeof head, 0);
+	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
+		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
+		       source_gzip_holds_tar(fd)))) {
+		read_archive(rd, t, fd, only);
+	} else {
+		struct source *src = source_open(fd, t->path, ahead);
+		source_set_limit(src, limit);
+		read_input(rd, t, src, fd, t->path, t->key, -1);
+	}
+	close(fd);
+}
+
+/* ----------------------------------------------------- handing inputs over */
+
+/* Copies an outcome's rejected records to the rejects stream. */
+static void flush_rejects(struct ingest *g, struct rejects *r)
+{
+	FILE *out = g->opts.rejects;
+	if (r->spill) {
+		char buf[65536];
+		size_t n;
+		rewind(r->spill);
+		while ((n = fread(buf, 1, sizeof buf, r->spill)) > 0)
+			fwrite(buf, 1, n, out);
+	}
+	if (r->mem.len)
+		fwrite(r->mem.p, 1, r->mem.len, out);
+}
+
+/* Reads input o of task t again on the caller's thread, with the request
+ * ids of every input handed over before it known. Returns the new outcome;
+ * it fails when the input changed since it was first read. */
+static struct outcome *read_again(struct ingest *g, struct task *t,
+				  const struct outcome *o)
+{
+	struct task *again = br_calloc(1, sizeof *again);
+	again->path = br_strdup(t->path);
+	again->key = t->key ? br_strdup(t->key) : NULL;
+	again->known = t->known;
+	again->k = t->k;
+	struct reader *rd = &g->main;
+	rd->at_once = false;
+	read_task(rd, again, o->member, o->member < 0 ? o->raw_bytes : 0);
+	rd->at_once = true;
+	struct outcome *n = NULL;
+	for (size_t i = 0; i < again->nout; i++)
+		if (again->out[i]->member == o->member ||
+		    !again->out[i]->ok) {
+			n = again->out[i];
+			again->out[i] = NULL;
+			break;
+		}
+	task_free(g, again);
+	if (!n) {
+		n = br_calloc(1, sizeof *n);
+		n->name = br_strdup(o->name);
+		n->in.name = n->name;
+		n->input = g->sink.begin ? g->sink.begin(g->sink.ctx, n->name)
+					 : g->sink.ctx;
+	}
+	if (n->ok && !br_fp_equal(n->in.fp, o->in.fp)) {
+		n->ok = false;
+		br_fail(&n->err, "%s: changed while it was being read; not "
+			"counted (ingest it again)", o->in.name);
+	}
+	if (!n->ok && !br_failed(&n->err))
+		br_fail(&n->err, "%s: changed while it was being read; not "
+			"counted (ingest it again)", o->in.name);
+	return n;
+}
+
+/* Hands an outcome of task t to the sink, in input order, on the caller's
+ * thread, and frees it. */
+static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
+{
+	if (o->ok && o->ids && !o->deduped) {
+		/* Read on a worker: its ids were not checked against the
+		 * inputs before it. */
+		uint64_t seen = idset_common(o->ids, g->seen);
+		if (seen && (!g->sink.wants || g->sink.wants(g->sink.ctx, &o->in))) {
+			struct outcome *again = read_again(g, t, o);
+			outcome_free(g, o);
+			o = again;
+		} else {
+			/* The sink drops it: only the counts change, each
+			 * such id's first record being a duplicate. */
+			o->in.events -= seen;
+			o->in.duplicates += seen;
+		}
+	}
+	struct ingest_stats *s = &g->stats;
+	s->bytes += o->in.bytes;
+	if (o->ok) {
+		s->inputs++;
+		s->records += o->in.records;
+		s->events += o->in.events;
+		s->rejected += o->in.rejected;
+		s->duplicates += o->in.duplicates;
+		s->resumed += o->in.resumed_at > 0 && o->in.bytes > o->in.resumed_at;
+		s->waiting += o->in.waiting;
+		if (o->ids) {
+			g->seen = idset_merge(g->seen, o->ids);
+			o->ids = NULL;
+		}
+	} else {
+		/* Nothing of a failed input counts, not even in the stats. */
+		s->failed_inputs++;
+		if (!br_failed(&g->failure))
+			g->failure = o->err;
+	}
+	if (g->opts.rejects)
+		flush_rejects(g, &o->rej);
+	if (g->sink.end)
+		g->sink.end(g->sink.ctx, o->input, &o->in, o->ok, o->err.msg);
+	o->input = NULL;
+	outcome_free(g, o);
+}
+
+static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o)
+{
+	o->deduped = rd->main;
+	if (rd->at_once) {
+		t->nout--;
+		hand_over(rd->g, t, o);
+	}
+}
+
+static void failed_input(struct reader *rd, struct task *t, const char *name,
+			 long member, const char *message)
+{
+	struct outcome *o = outcome_new(rd, t, name, member);
+	br_fail(&o->err, "%s", message);
+	finish_outcome(rd, t, o);
+}
+
+/* Hands the outcomes of a task read on a worker to the sink. */
+static void hand_over_task(struct ingest *g, struct task *t)
+{
+	for (size_t i = 0; i < t->nout; i++) {
+		hand_over(g, t, t->out[i]);
+		t->out[i] = NULL;
+	}
+	g->inputs_done++;
+	g->disk_done += t->disk_size;
+	task_free(g, t);
+}
+
+/* --------------------------------------------------------------- workers */
+
+static void *worker(void *arg)
+{
+	struct reader *rd = arg;
+	struct ingest *g = rd->g;
+	size_t window = (size_t)g->opts.jobs * WINDOW_PER_JOB;
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (!g->stop && (g->next == g->ntasks ||
+				    g->next - g->consumed >= window))
+			pthread_cond_wait(&g->work, &g->lock);
+		if (g->stop)
+			break;
+		struct task *t = g->tasks[g->next++];
+		pthread_mutex_unlock(&g->lock);
+		read_task(rd, t, -1, 0);
+		pthread_mutex_lock(&g->lock);
+		t->done = true;
+		pthread_cond_broadcast(&g->done);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+static void start_workers(struct ingest *g)
+{
+	g->nworkers = g->opts.jobs;
+	g->threads = br_calloc(g->nworkers, sizeof *g->threads);
+	g->workers = br_calloc(g->nworkers, sizeof *g->workers);
+	for (unsigned i = 0; i < g->nworkers; i++) {
+		reader_init(&g->workers[i], g, false);
+		if (pthread_create(&g->threads[i], NULL, worker, &g->workers[i]) != 0)
+			br_oom();
+	}
+}
+
+/* Hands over every queued task, in order, reporting progress meanwhile. */
+static void drain(struct ingest *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->consumed < g->ntasks) {
+		struct task *t = g->tasks[g->consumed];
+		if (!t->done) {
+			if (!g->sink.progress) {
+				pthread_cond_wait(&g->done, &g->lock);
+				continue;
+			}
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += PROGRESS_WAIT_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&g->done, &g->lock, &until);
+			struct ingest_progress p;
+			progress_of(g, &p);
+			pthread_mutex_unlock(&g->lock);
+			g->sink.progress(g->sink.ctx, &p);
+			pthread_mutex_lock(&g->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&g->lock);
+		hand_over_task(g, t);
+		pthread_mutex_lock(&g->lock);
+		g->tasks[g->consumed++] = NULL;
+		pthread_cond_broadcast(&g->work);
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Reads task t now, on the caller's thread. */
+static void read_now(struct ingest *g, struct task *t)
+{
+	read_task(&g->main, t, -1, 0);
+	g->inputs_done++;
+	g->disk_done += t->disk_size;
+	task_free(g, t);
+}
+
+/* Reads or queues the file at path (sb: its stat). */
+static void submit(struct ingest *g, const char *path, const struct stat *sb)
+{
+	struct task *t = br_calloc(1, sizeof *t);
+	t->path = br_strdup(path);
+	t->key = realpath(path, NULL);
+	if (!t->key)
+		t->key = br_strdup(path);
+	t->known = g->sink.known && g->sink.known(g->sink.ctx, t->key, &t->k);
+	if (S_ISREG(sb->st_mode))
+		t->disk_size = (uint64_t)sb->st_size;
+	else
+		g->size_unknown = true;
+	g->inputs_total++;
+	g->disk_total += t->disk_size;
+	if (g->opts.jobs <= 1) {
+		read_now(g, t);
+		return;
+	}
+	pthread_mutex_lock(&g->lock);
+	if (!g->nworkers)
+		start_workers(g);
+	if (g->ntasks == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		g->tasks = br_realloc(g->tasks, g->cap * sizeof *g->tasks);
+	}
+	g->tasks[g->ntasks++] = t;
+	pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->lock);
 }
 
 /* ----------------------------------------------------------------- paths */
@@ -594,8 +1109,8 @@ static void path_list_add(struct path_list *l, char *path)
 	l->p[l->n++] = path;
 }
 
-/* Collects the log files below dir; symbolic links to directories and
- * hidden entries are skipped, so a walk can neither loop nor escape. */
+/* Collects the log files below dir; symbolic links and hidden entries are
+ * skipped, so a walk can neither loop nor escape. */
 static int walk(const char *dir, int depth, struct path_list *out,
 		struct br_err *err)
 {
@@ -625,7 +1140,8 @@ static int walk(const char *dir, int depth, struct path_list *out,
 			if (walk(path.p, depth + 1, out, err) != 0)
 				rc = -1;
 			br_buf_free(&path);
-		} else if (S_ISREG(st.st_mode) && is_log_name(e->d_name)) {
+		} else if (S_ISREG(st.st_mode) && !is_link &&
+			   is_log_name(e->d_name)) {
 			path_list_add(out, path.p);
 		} else {
 			br_buf_free(&path);
@@ -640,55 +1156,45 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int ingest_file(struct ingest *g, const char *path, struct br_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		struct br_err e = {0};
-		br_fail(&e, "cannot open '%s': %s", path, strerror(errno));
-		br_fail(err, "%s", e.msg);
-		struct ingest_input in = {.name = path};
-		g->stats.failed_inputs++;
-		if (g->sink.begin)
-			g->sink.begin(g->sink.ctx, path);
-		if (g->sink.end)
-			g->sink.end(g->sink.ctx, &in, false, e.msg);
-		return -1;
-	}
-	unsigned char head[512];
-	ssize_t n = pread(fd, head, sizeof head, 0);
-	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
-		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
-		       source_gzip_holds_tar(fd)))) {
-		int rc = ingest_archive(g, fd, path, err);
-		close(fd);
-		return rc;
-	}
-	char *key = realpath(path, NULL);
-	int rc = ingest_fd(g, fd, path, key ? key : path, err);
-	free(key);
-	close(fd);
-	return rc;
-}
-
 int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 {
-	if (strcmp(path, "-") == 0)
-		return ingest_fd(g, STDIN_FILENO, "-", NULL, err);
+	if (strcmp(path, "-") == 0) {
+		/* Read on this thread, after the inputs before it. */
+		drain(g);
+		struct task *t = br_calloc(1, sizeof *t);
+		g->inputs_total++;
+		g->size_unknown = true;
+		read_now(g, t);
+		return 0;
+	}
 	struct stat st;
-	if (stat(path, &st) != 0)
+	if (stat(path, &st) != 0) {
+		drain(g);
 		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return ingest_file(g, path, err);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		submit(g, path, &st);
+		return 0;
+	}
 	struct path_list files = {0};
 	int rc = walk(path, 0, &files, err);
 	if (files.n)
 		qsort(files.p, files.n, sizeof *files.p, str_cmp);
 	for (size_t i = 0; i < files.n; i++) {
-		if (ingest_file(g, files.p[i], err) != 0)
-			rc = -1;
+		if (stat(files.p[i], &st) == 0)
+			submit(g, files.p[i], &st);
 		free(files.p[i]);
 	}
 	free(files.p);
+	if (rc != 0)
+		drain(g);
 	return rc;
+}
+
+int ingest_finish(struct ingest *g, struct br_err *err)
+{
+	drain(g);
+	if (!br_failed(&g->failure))
+		return 0;
+	return br_fail(err, "%s", g->failure.msg);
 }

@@ -9,6 +9,12 @@
  * Ownership: the options, catalog, rejects stream and sink are borrowed for
  * the life of the struct ingest. Strings handed to the sink are borrowed for
  * the duration of the callback only.
+ *
+ * Threads: with opts.jobs > 1 several inputs are read at once, each on a
+ * worker thread, and a large compressed input is decompressed on a thread
+ * of its own; the sink still sees every input's end() in input order, on
+ * the caller's thread, and the results (events kept, duplicates, rejects
+ * file, stats) are the same for any jobs.
  */
 #ifndef BURNRATE_INGEST_H
 #define BURNRATE_INGEST_H
@@ -44,6 +50,8 @@ struct ingest_opts {
 	FILE *rejects;        /* NULL: rejected records are only counted */
 	size_t max_record;    /* 0: INGEST_MAX_RECORD_DEFAULT */
 	uint64_t max_ratio;   /* 0: INGEST_MAX_RATIO_DEFAULT */
+	unsigned jobs;        /* inputs read at once (0 or 1: one at a time,
+			       * on the caller's thread) */
 	/* true: inputs are complete (check): a plain file's last line without
 	 * a newline is a record, not a line still being written. */
 	bool complete;
@@ -76,30 +84,55 @@ struct ingest_known {
 	struct br_fp fp;
 };
 
-struct ingest_stats;
+/* Where reading has got, for a progress display. */
+struct ingest_progress {
+	uint64_t inputs_done, inputs_total; /* files and standard input */
+	uint64_t records;    /* non-empty records read */
+	uint64_t bytes;      /* decompressed bytes read */
+	uint64_t disk_done;  /* on-disk (compressed) bytes read */
+	uint64_t disk_total; /* on-disk size of the inputs; 0: not known
+			      * (standard input) */
+};
 
-/* Receives the events of each input. begin and end bracket every input;
- * events in between belong to it. end's ok is false when the input could not
- * be read to its end (truncated or corrupt container, I/O error): the sink
- * must then discard that input's events; message says why and names the
- * input. Any callback may be NULL. */
+/* Receives the events of each input.
+ *
+ * begin is called when an input starts being read and returns the context
+ * its events go to (NULL begin: ctx itself); event gets that context. Both
+ * run on the thread reading the input: with opts.jobs > 1, a worker
+ * thread, several inputs at once, so they may touch only the input's own
+ * context. end gets the input's context back: it is called for every
+ * input, in input order, on the thread that called ingest_path or
+ * ingest_finish. end's ok is false when the input could not be read to
+ * its end (truncated or corrupt container, I/O error): the sink must then
+ * discard that input's events; message says why and names the input.
+ * Every callback may be NULL, and so may the context.
+ */
 struct ingest_sink {
 	void *ctx;
-	void (*begin)(void *ctx, const char *name);
-	void (*event)(void *ctx, const struct br_event *ev);
-	void (*end)(void *ctx, const struct ingest_input *in, bool ok,
-		    const char *message);
-	/* Asked before a plain file is read: fills *known and returns true
-	 * when the file at canonical path key was ingested before. A file now
-	 * shorter than that is new (a rotated or truncated log) and is read
-	 * whole. Otherwise, if it still starts with those bytes, only what
-	 * follows them is read (a log that grew); if it does not, the input
-	 * fails, naming the file: it was changed in place, and reading it
-	 * again would count its requests twice. */
+	void *(*begin)(void *ctx, const char *name);
+	void (*event)(void *input, const struct br_event *ev);
+	void (*end)(void *ctx, void *input, const struct ingest_input *in,
+		    bool ok, const char *message);
+	/* Frees an input's context without end (the input is read again). */
+	void (*drop)(void *ctx, void *input);
+	/* Asked, in input order, about an input read to its end, before
+	 * end: returns false when end will discard it whatever its events
+	 * (its fingerprint was ingested before). With opts.jobs > 1, an
+	 * input whose request ids repeat those of an earlier input read at
+	 * the same time is read again to drop them, unless wants says it is
+	 * discarded anyway. NULL: always wanted. */
+	bool (*wants)(void *ctx, const struct ingest_input *in);
+	/* Asked, on the caller's thread, before a plain file is read: fills
+	 * *known and returns true when the file at canonical path key was
+	 * ingested before. A file now shorter than that is new (a rotated or
+	 * truncated log) and is read whole. Otherwise, if it still starts
+	 * with those bytes, only what follows them is read (a log that
+	 * grew); if it does not, the input fails, naming the file: it was
+	 * changed in place, and reading it again would count its requests
+	 * twice. */
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
-	/* Called every few MiB read, for a progress display: stats so far
-	 * (bytes counts the input being read up to now). */
-	void (*progress)(void *ctx, const struct ingest_stats *stats);
+	/* Called on the caller's thread every few MiB read or every 0.2 s. */
+	void (*progress)(void *ctx, const struct ingest_progress *p);
 };
 
 /* Totals over every input handed to one struct ingest. */
@@ -129,15 +162,26 @@ void ingest_free(struct ingest *g);
  * "-" for standard input. Containers are told by their magic bytes, not
  * their names: gzip (read with ISA-L), zstd, xz, bzip2 and lz4 streams are
  * one input; zip, tar and compressed tar archives give one input per log
- * member, named "archive:member". A file is one input otherwise. A record that cannot be used is rejected: counted, and written
- * to the rejects stream as "file:line: reason: record". A request_id already
- * seen during this struct ingest's life counts once.
+ * member, named "archive:member". A file is one input otherwise. A record
+ * that cannot be used is rejected: counted, and written to the rejects
+ * stream as "file:line: reason: record". A request_id already seen during
+ * this struct ingest's life counts once (its first record in input order).
  *
- * Returns 0 when every input was read to its end, else -1 with the first
+ * With opts.jobs <= 1, the inputs are read before ingest_path returns: it
+ * returns 0 when every input was read to its end, else -1 with the first
  * failure in err (status BR_EXIT_FAILURE); the other inputs are still
- * ingested and the sink's end() reports each failure. */
+ * ingested and the sink's end() reports each failure. With opts.jobs > 1,
+ * files are queued and read in the background, and ingest_finish reports
+ * their failures; ingest_path returns -1 only when path itself cannot be
+ * read (it does not exist; a directory walk failed), after the inputs
+ * queued before it were handed to the sink. */
 int ingest_path(struct ingest *g, const char *path, struct br_err *err);
 
+/* Waits until every queued input was handed to the sink. Returns 0, or -1
+ * with the first failure in err when an input failed. */
+int ingest_finish(struct ingest *g, struct br_err *err);
+
+/* Totals so far (complete after ingest_finish). */
 const struct ingest_stats *ingest_stats(const struct ingest *g);
 
 #endif

@@ -9,17 +9,21 @@
 /* ---------------------------------------------------------- byte source */
 
 /* Reads the decompressed bytes of one input from a file descriptor; gzip
- * (one or more members) is recognised by its magic bytes. */
+ * (one or more members) is recognised by its magic bytes. With ahead, a
+ * compressed input is decompressed on a thread of its own, a few buffers
+ * ahead of the reader (a regular file or an archive member only). */
 struct source;
 
 /* Wraps fd (not closed by source_free). name is used in messages. */
-struct source *source_open(int fd, const char *name);
+struct source *source_open(int fd, const char *name, bool ahead);
 
 struct archive;
 
 /* Reads the current member of archive a (borrowed); a member that is
- * itself gzip-compressed is decompressed too. */
-struct source *source_open_member(struct archive *a, const char *name);
+ * itself gzip-compressed is decompressed too. The archive must not be used
+ * by anyone else until source_free. */
+struct source *source_open_member(struct archive *a, const char *name,
+				  bool ahead);
 
 /* Tells whether the gzip file fd holds a tar archive. */
 bool source_gzip_holds_tar(int fd);
@@ -27,17 +31,68 @@ bool source_gzip_holds_tar(int fd);
 /* Caps decompression: reading fails once the output exceeds ratio times
  * the compressed bytes behind it plus 16 MiB (0: no cap). */
 void source_set_max_ratio(struct source *src, uint64_t ratio);
+
+/* A plain file is read to at most limit bytes (0: to its end). */
+void source_set_limit(struct source *src, uint64_t limit);
 void source_free(struct source *src);
 
 /* Tells whether the input turned out to be compressed (valid after the
- * first source_read). */
+ * first source_next). */
 bool source_compressed(const struct source *src);
 
-/* Reads up to cap bytes into buf. Returns the count, 0 at the end of the
- * input, or -1 with the reason in err (I/O error, corrupt or truncated
- * compressed data). */
-ssize_t source_read(struct source *src, char *buf, size_t cap,
-		    struct br_err *err);
+/* The next bytes of the input: their count, 0 at the end of the input, or
+ * -1 with the reason in err (I/O error, corrupt or truncated compressed
+ * data). *p points at them until the next call. */
+ssize_t source_next(struct source *src, const char **p, struct br_err *err);
+
+/* How far into the file (compressed bytes; an archive's own position)
+ * reading has got; may be called from any thread. */
+uint64_t source_disk_pos(const struct source *src);
+
+/* ------------------------------------------------------- ring of buffers */
+
+/* A ring of buffers between one producer thread and one consumer thread;
+ * the consumer sees the buffers in the order they were filled. */
+struct ring;
+
+struct ring *ring_new(unsigned nbufs, size_t size);
+/* Frees the ring; both threads must be done with it. */
+void ring_free(struct ring *r);
+
+/* Producer: a free buffer of the ring's size to fill (waits while every
+ * buffer is full), or NULL once the consumer closed the ring. */
+char *ring_produce_begin(struct ring *r);
+/* Producer: publishes the buffer got last, with len bytes and a status
+ * the consumer sees with it. */
+void ring_produce_end(struct ring *r, size_t len, int status);
+
+/* Consumer: hands back the buffer got last, then waits for the next full
+ * one; returns it, its length and status. */
+const char *ring_consume(struct ring *r, size_t *len, int *status);
+/* Consumer: hands back its buffer and tells the producer to stop. */
+void ring_close(struct ring *r);
+
+/* ---------------------------------------------------- set of request ids */
+
+/* An exact set of byte strings (request ids), compact (idset.c). */
+struct idset;
+
+struct idset *idset_new(void);
+void idset_free(struct idset *s);
+uint64_t idset_count(const struct idset *s);
+
+/* The hash the other calls take with an id. */
+uint64_t idset_hash(const char *id, size_t n);
+
+/* Adds id[0..n) (hash h); returns false when it was already there. */
+bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h);
+bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h);
+
+/* How many ids a and b have in common. */
+uint64_t idset_common(const struct idset *a, const struct idset *b);
+
+/* The union of a and b, made from the larger of the two; takes both. */
+struct idset *idset_merge(struct idset *a, struct idset *b);
 
 /* --------------------------------------------------------- JSON scanner */
 
@@ -139,6 +194,9 @@ struct format_parser {
 	void (*free)(struct format_parser *p);
 	const char *name;
 	struct format_sink sink; /* set by the driver after opening */
+	/* Events go to the sink only while line() runs, never later: the
+	 * driver need not keep a copy of the record after the call. */
+	bool immediate;
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */

@@ -4,14 +4,21 @@
  * skipped structurally without being decoded or converted. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ingest/ingest_internal.h"
 
 #define JSCAN_MAX_DEPTH 512
+#define KEYLEN_MAX 64
 
 struct jscan {
 	const struct jpath *paths;
 	size_t npaths;
+	/* The paths whose component at a depth has a length: a key is
+	 * compared only with those (lengths from KEYLEN_MAX share a set). */
+	uint64_t by_len[JPATH_MAX_COMP][KEYLEN_MAX + 1];
 	struct jvalue *out;
 	const char *p, *end;
 	struct br_buf strings; /* decoded strings of captured values */
@@ -80,6 +87,32 @@ static void put_utf8(struct br_buf *b, unsigned cp)
 	br_buf_put(b, u, n);
 }
 
+/* Skips the bytes from p that need no attention inside a string: not a
+ * quote, a backslash, a control character or a byte of a multi-byte
+ * UTF-8 sequence. */
+static const char *plain_run(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x20);
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		/* Signed: bytes from 0x80 are negative, so below 0x20 too. */
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, bslash)),
+					   _mm_cmplt_epi8(v, space));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+	       (unsigned char)*p < 0x80)
+		p++;
+	return p;
+}
+
 /* Scans a string at s->p (the opening quote). When decode is set, the
  * decoded bytes are appended to s->strings and *off / *len locate them. */
 static bool scan_string(struct jscan *s, bool decode, size_t *off, size_t *len)
@@ -89,6 +122,9 @@ static bool scan_string(struct jscan *s, bool decode, size_t *off, size_t *len)
 		*off = s->strings.len;
 	const char *run = s->p; /* bytes copied verbatim, pending */
 	while (s->p < s->end) {
+		s->p = plain_run(s->p, s->end);
+		if (s->p == s->end)
+			break;
 		unsigned char c = (unsigned char)*s->p;
 		if (c == '"') {
 			if (decode) {
@@ -229,9 +265,10 @@ static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
 		}
 		uint64_t next = 0;
 		int capture = -1;
-		for (size_t i = 0; candidates && i < s->npaths; i++) {
-			if (!(candidates >> i & 1))
-				continue;
+		uint64_t m = depth < JPATH_MAX_COMP ? candidates &
+			s->by_len[depth][keylen < KEYLEN_MAX ? keylen : KEYLEN_MAX] : 0;
+		for (; m; m &= m - 1) {
+			int i = __builtin_ctzll(m);
 			const struct jpath *jp = &s->paths[i];
 			const char *comp = jp->comp[depth];
 			/* Keys with escapes never match a wanted path. */
@@ -240,7 +277,7 @@ static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
 			    memcmp(comp, key, keylen) != 0)
 				continue;
 			if (jp->ncomp == depth + 1)
-				capture = (int)i;
+				capture = i;
 			else
 				next |= UINT64_C(1) << i;
 		}
@@ -363,6 +400,12 @@ struct jscan *jscan_new(const struct jpath *paths, size_t npaths)
 	struct jscan *s = br_calloc(1, sizeof *s);
 	s->paths = paths;
 	s->npaths = npaths < 64 ? npaths : 64;
+	for (size_t i = 0; i < s->npaths; i++)
+		for (int d = 0; d < paths[i].ncomp; d++) {
+			size_t len = paths[i].complen[d];
+			s->by_len[d][len < KEYLEN_MAX ? len : KEYLEN_MAX] |=
+				UINT64_C(1) << i;
+		}
 	return s;
 }
 

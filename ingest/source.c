@@ -1,17 +1,25 @@
 /* source.c - the bytes of one input: plain, or gzip (multi-member)
  * decompressed with ISA-L, detected by magic bytes; read from a file
  * descriptor or from a member of an archive (libarchive). Decompression is
- * capped relative to the compressed size, against decompression bombs. */
+ * capped relative to the compressed size, against decompression bombs, and
+ * may run ahead on a thread of its own, filling a ring of buffers while the
+ * caller parses the ones before. */
 #include <archive.h>
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ingest/ingest_internal.h"
 
 #define SOURCE_CHUNK ((size_t)1 << 20)
+
+/* Decompressing ahead: RING_BUFS buffers of RING_BUF bytes. */
+#define RING_BUFS 4
+#define RING_BUF ((size_t)1 << 20)
 
 struct source {
 	int fd;
@@ -20,27 +28,52 @@ struct source {
 	uint64_t max_ratio;      /* 0: no cap */
 	uint64_t in_start;       /* the archive's compressed bytes at open */
 	uint64_t in_total, out_total;
+	uint64_t limit;          /* a plain file: read at most this (0: all) */
+	uint64_t disk_pos;       /* atomic: bytes of the file read so far */
 	bool probed, gzip, eof, member_done;
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
 	size_t in_len, in_off;
+	char *out;          /* inflated bytes, when inflating on this thread */
 	struct inflate_state st;
+	/* Decompressing ahead: the thread, its ring and its error. */
+	bool ahead, running;
+	pthread_t thread;
+	struct ring *ring;
+	struct br_err thread_err;
 };
 
-struct source *source_open(int fd, const char *name)
+struct source *source_open(int fd, const char *name, bool ahead)
 {
 	struct source *src = br_calloc(1, sizeof *src);
 	src->fd = fd;
 	src->name = name;
 	src->in = br_malloc(SOURCE_CHUNK);
+	struct stat sb;
+	/* Only a regular file: a thread blocked reading a pipe could not be
+	 * stopped. */
+	src->ahead = ahead && fd >= 0 && fstat(fd, &sb) == 0 &&
+		     S_ISREG(sb.st_mode);
 	return src;
 }
 
-struct source *source_open_member(struct archive *a, const char *name)
+struct source *source_open_member(struct archive *a, const char *name,
+				  bool ahead)
 {
-	struct source *src = source_open(-1, name);
+	struct source *src = source_open(-1, name, false);
 	src->archive = a;
+	src->ahead = ahead;
 	src->in_start = (uint64_t)archive_filter_bytes(a, -1);
 	return src;
+}
+
+void source_set_limit(struct source *src, uint64_t limit)
+{
+	src->limit = limit;
+}
+
+uint64_t source_disk_pos(const struct source *src)
+{
+	return __atomic_load_n(&src->disk_pos, __ATOMIC_RELAXED);
 }
 
 void source_set_max_ratio(struct source *src, uint64_t ratio)
@@ -52,7 +85,13 @@ void source_free(struct source *src)
 {
 	if (!src)
 		return;
+	if (src->running) {
+		ring_close(src->ring);
+		pthread_join(src->thread, NULL);
+	}
+	ring_free(src->ring);
 	free(src->in);
+	free(src->out);
 	free(src);
 }
 
@@ -76,8 +115,10 @@ static ssize_t fill(struct source *src, struct br_err *err)
 						       ? archive_error_string(src->archive)
 						       : "corrupt data");
 		} else {
-			r = read(src->fd, src->in + src->in_len,
-				 SOURCE_CHUNK - src->in_len);
+			size_t want = SOURCE_CHUNK - src->in_len;
+			if (src->limit && src->limit - src->in_total < want)
+				want = (size_t)(src->limit - src->in_total);
+			r = want ? read(src->fd, src->in + src->in_len, want) : 0;
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r < 0)
@@ -86,6 +127,9 @@ static ssize_t fill(struct source *src, struct br_err *err)
 		}
 		src->in_len += (size_t)r;
 		src->in_total += (uint64_t)r;
+		__atomic_store_n(&src->disk_pos, src->archive
+				 ? (uint64_t)archive_filter_bytes(src->archive, -1)
+				 : src->in_total, __ATOMIC_RELAXED);
 		if (r == 0)
 			src->eof = true;
 		return r;
@@ -201,23 +245,14 @@ bool source_compressed(const struct source *src)
 	return src->gzip || src->archive;
 }
 
-ssize_t source_read(struct source *src, char *buf, size_t cap,
-		    struct br_err *err)
+/* Reads up to cap bytes of a compressed input (or an archive member) into
+ * buf, on whichever thread decompresses. */
+static ssize_t read_compressed(struct source *src, char *buf, size_t cap,
+			       struct br_err *err)
 {
-	if (cap > UINT32_MAX)
-		cap = UINT32_MAX;
-	if (!src->probed) {
-		while (src->in_len < 2 && !src->eof)
-			if (fill(src, err) < 0)
-				return -1;
-		src->probed = true;
-		src->gzip = src->in_len >= 2 && src->in[0] == 0x1f &&
-			    src->in[1] == 0x8b;
-		if (src->gzip)
-			start_member(src);
-	}
 	if (src->gzip)
 		return capped(src, read_gzip(src, buf, cap, err), err);
+	/* An archive member that is not itself gzip-compressed. */
 	if (src->in_off == src->in_len) {
 		if (src->eof)
 			return 0;
@@ -231,5 +266,76 @@ ssize_t source_read(struct source *src, char *buf, size_t cap,
 		n = cap;
 	memcpy(buf, src->in + src->in_off, n);
 	src->in_off += n;
+	return capped(src, (ssize_t)n, err);
+}
+
+/* The thread decompressing ahead: fills the ring until the end, an error
+ * or the reader closing it. */
+static void *decompress_ahead(void *arg)
+{
+	struct source *src = arg;
+	for (;;) {
+		char *buf = ring_produce_begin(src->ring);
+		if (!buf)
+			break;
+		ssize_t n = read_compressed(src, buf, RING_BUF, &src->thread_err);
+		ring_produce_end(src->ring, n > 0 ? (size_t)n : 0,
+				 n < 0 ? -1 : n == 0 ? 1 : 0);
+		if (n <= 0)
+			break;
+	}
+	return NULL;
+}
+
+/* Tells gzip from plain by the first two bytes. */
+static int probe(struct source *src, struct br_err *err)
+{
+	src->probed = true;
+	while (src->in_len < 2 && !src->eof)
+		if (fill(src, err) < 0)
+			return -1;
+	src->gzip = src->in_len >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b;
+	if (src->gzip)
+		start_member(src);
+	return 0;
+}
+
+ssize_t source_next(struct source *src, const char **p, struct br_err *err)
+{
+	if (!src->probed) {
+		if (probe(src, err) < 0)
+			return -1;
+		if (src->ahead && source_compressed(src)) {
+			src->ring = ring_new(RING_BUFS, RING_BUF);
+			if (pthread_create(&src->thread, NULL, decompress_ahead, src) != 0)
+				br_oom();
+			src->running = true;
+		}
+	}
+	if (src->running) {
+		size_t len;
+		int status;
+		*p = ring_consume(src->ring, &len, &status);
+		if (status < 0)
+			return br_fail(err, "%s", src->thread_err.msg);
+		return status ? 0 : (ssize_t)len;
+	}
+	if (source_compressed(src)) {
+		if (!src->out)
+			src->out = br_malloc(SOURCE_CHUNK);
+		*p = src->out;
+		return read_compressed(src, src->out, SOURCE_CHUNK, err);
+	}
+	if (src->in_off == src->in_len) {
+		if (src->eof)
+			return 0;
+		src->in_off = src->in_len = 0;
+		ssize_t r = fill(src, err);
+		if (r <= 0)
+			return r;
+	}
+	size_t n = src->in_len - src->in_off;
+	*p = (const char *)src->in + src->in_off;
+	src->in_off = src->in_len;
 	return capped(src, (ssize_t)n, err);
 }

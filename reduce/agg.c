@@ -56,16 +56,21 @@ size_t agg_rows(const struct agg *a)
 
 static uint64_t key_hash(const struct red_key *k)
 {
-	uint64_t h = (uint64_t)(uint32_t)k->day * UINT64_C(0x9E3779B97F4A7C15);
-	const uint64_t parts[] = {k->provider, k->model, k->agent, k->label,
-				  k->tier | (uint64_t)k->cost_source << 32,
-				  k->pricing | (uint64_t)(uint32_t)k->price_day << 32,
-				  k->band_lo, k->band_hi};
+	const uint64_t parts[] = {
+		(uint64_t)(uint32_t)k->day << 32 | k->provider,
+		(uint64_t)k->model << 32 | k->agent,
+		(uint64_t)k->label << 32 | k->tier,
+		(uint64_t)k->cost_source << 32 | k->pricing,
+		(uint64_t)(uint32_t)k->price_day, k->band_lo, k->band_hi};
+	uint64_t h = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		h ^= parts[i];
-		h *= UINT64_C(0xff51afd7ed558ccd);
-		h ^= h >> 32;
+		h = (h ^ parts[i]) * UINT64_C(0x9E3779B97F4A7C15);
+		h ^= h >> 29;
 	}
+	/* The final mix of MurmurHash3: the low bits pick the slot. */
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
 	return h;
 }
 
@@ -79,6 +84,8 @@ static bool key_equal(const struct red_key *a, const struct red_key *b)
 	       a->band_hi == b->band_hi;
 }
 
+#define EMPTY UINT64_MAX
+
 static void rehash(struct agg *a)
 {
 	free(a->slots);
@@ -87,20 +94,27 @@ static void rehash(struct agg *a)
 	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
 	size_t mask = a->nslots - 1;
 	for (size_t r = 0; r < a->nrows; r++) {
-		size_t i = key_hash(&a->rows[r].key) & mask;
-		while (a->slots[i] != UINT32_MAX)
+		uint64_t h = key_hash(&a->rows[r].key);
+		size_t i = h & mask;
+		while (a->slots[i] != EMPTY)
 			i = (i + 1) & mask;
-		a->slots[i] = (uint32_t)r;
+		a->slots[i] = (h & ~(uint64_t)UINT32_MAX) | r;
 	}
 }
 
 struct red_totals *agg_row(struct agg *a, const struct red_key *k)
 {
 	size_t mask = a->nslots - 1;
-	size_t i = key_hash(k) & mask;
-	for (; a->slots[i] != UINT32_MAX; i = (i + 1) & mask)
-		if (key_equal(&a->rows[a->slots[i]].key, k))
-			return &a->rows[a->slots[i]].t;
+	uint64_t h = key_hash(k), tag = h & ~(uint64_t)UINT32_MAX;
+	size_t i = h & mask;
+	for (; a->slots[i] != EMPTY; i = (i + 1) & mask) {
+		uint64_t v = a->slots[i];
+		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
+		    key_equal(&a->rows[(uint32_t)v].key, k))
+			return &a->rows[(uint32_t)v].t;
+	}
+	if (a->nrows == UINT32_MAX)
+		br_oom();
 	if (a->nrows == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 64;
 		a->rows = br_realloc(a->rows, a->cap * sizeof *a->rows);
@@ -108,7 +122,7 @@ struct red_totals *agg_row(struct agg *a, const struct red_key *k)
 	struct red_row *row = &a->rows[a->nrows];
 	memset(row, 0, sizeof *row);
 	row->key = *k;
-	a->slots[i] = (uint32_t)a->nrows++;
+	a->slots[i] = tag | a->nrows++;
 	if (a->nrows * 4 > a->nslots * 3)
 		rehash(a);
 	return &row->t;
@@ -198,4 +212,31 @@ void agg_add_row(struct agg *a, const struct store_row *r)
 		.band_hi = r->band_hi,
 	};
 	red_totals_add(agg_row(a, &k), &r->t);
+}
+
+int agg_scan(const struct agg *a, const char *source, store_row_fn fn,
+	     void *ctx)
+{
+	for (size_t i = 0; i < a->nrows; i++) {
+		const struct red_row *r = &a->rows[i];
+		struct store_row row = {
+			.day = r->key.day,
+			.source = source,
+			.provider = br_dict_str(a->dict, r->key.provider, NULL),
+			.model = br_dict_str(a->dict, r->key.model, NULL),
+			.agent = br_dict_str(a->dict, r->key.agent, NULL),
+			.label = br_dict_str(a->dict, r->key.label, NULL),
+			.tier = (enum br_tier)r->key.tier,
+			.cost_source = (enum br_cost_source)r->key.cost_source,
+			.pricing = br_dict_str(a->dict, r->key.pricing, NULL),
+			.price_day = r->key.price_day,
+			.band_lo = r->key.band_lo,
+			.band_hi = r->key.band_hi,
+			.t = r->t,
+		};
+		int rc = fn(ctx, &row);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

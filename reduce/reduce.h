@@ -49,6 +49,14 @@ struct store_row;
  * copied (r->source is ignored). */
 void agg_add_row(struct agg *a, const struct store_row *r);
 
+typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+
+/* Calls fn for each row of a, in no particular order, as the row a store
+ * would give back (with source); a non-zero return stops the scan and
+ * becomes the result. */
+int agg_scan(const struct agg *a, const char *source, store_row_fn fn,
+	     void *ctx);
+
 /* Empties a, keeping its memory for reuse. */
 void agg_clear(struct agg *a);
 
@@ -179,9 +187,8 @@ struct store_query {
 	const char *source;    /* NULL: every source */
 };
 
-/* Called for every row a scan visits; a non-zero return stops the scan and
- * becomes store_scan's result. */
-typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+/* store_row_fn (above) is called for every row a scan visits; a non-zero
+ * return stops the scan and becomes store_scan's result. */
 
 /* From now on, a corrupt segment is left out of scans instead of failing
  * them; store_skipped lists what was left out. Call before the first scan. */

@@ -24,7 +24,10 @@ struct agg {
 	struct br_dict *dict;
 	struct red_row *rows;
 	size_t nrows, cap;
-	uint32_t *slots; /* open addressing: row index, UINT32_MAX empty */
+	/* Open addressing: the key's hash in the high 32 bits (compared
+	 * before the row, which is rarely in cache), the row index in the
+	 * low ones; UINT64_MAX empty. */
+	uint64_t *slots;
 	size_t nslots;
 	const char *last_pricing; /* the pricing text interned last, */
 	size_t last_pricing_len;  /* its length */

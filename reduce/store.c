@@ -653,8 +653,15 @@ static int load_segments(struct store *s, const char *advice,
 		free(names[i]);
 	}
 	free(names);
-	if (rc != 0)
+	if (rc != 0) {
+		/* Nothing half-loaded stays: a later call starts again. */
+		for (size_t i = 0; i < s->nsegs; i++)
+			segment_free(&s->segs[i]);
+		free(s->segs);
+		s->segs = NULL;
+		s->nsegs = 0;
 		return -1;
+	}
 	index_segments(s);
 	s->loaded = true;
 	return 0;
@@ -849,14 +856,36 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	br_dict_free(d);
 }
 
-/* Writes and publishes a new segment, and adds it to the in-memory view. */
+/* Fails, naming it, when a string of a's rows or of the inputs is longer
+ * than a segment may hold (SEG_MAX_STRING). */
+static int check_strings(const struct agg *a, const struct store_input *inputs,
+			 size_t ninputs, struct br_err *err)
+{
+	for (uint32_t i = 0; i < br_dict_count(a->dict); i++) {
+		size_t n;
+		br_dict_str(a->dict, i, &n);
+		if (n > SEG_MAX_STRING)
+			return br_fail(err, "cannot store a name of %zu bytes "
+				       "from the logs: a store holds names of at "
+				       "most %zu bytes", n, SEG_MAX_STRING);
+	}
+	for (size_t i = 0; i < ninputs; i++)
+		if (strlen(inputs[i].name) > SEG_MAX_STRING)
+			return br_fail(err, "cannot store an input name of more "
+				       "than %zu bytes", SEG_MAX_STRING);
+	return 0;
+}
+
+/* Writes and publishes a new segment, and adds it to the in-memory view.
+ * The image is decoded before it is published: a segment readers would
+ * refuse is never made visible. */
 static int publish_segment(struct store *s, const struct seg_meta *m,
 			   const struct agg *a, const struct store_input *inputs,
 			   size_t ninputs, struct br_err *err)
 {
 	if (s->lock_fd < 0)
 		return br_fail(err, "internal error: publishing without the store lock");
-	if (store_load(s, err) != 0)
+	if (store_load(s, err) != 0 || check_strings(a, inputs, ninputs, err) != 0)
 		return -1;
 	uint64_t seq = s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
 	struct br_buf img = {0};
@@ -864,21 +893,22 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 	char name[64];
 	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)seq);
 	char *segdir = path_join(s->dir, SEG_DIR);
-	int rc = br_file_publish(segdir, name, img.p, img.len, 0644, err);
+	char why[256];
+	struct segment g = {0};
+	g.path = path_join(segdir, name);
+	int rc = 0;
+	if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
+			   sizeof why) != 0)
+		rc = br_fail(err, "internal error: segment '%s' would not "
+			     "decode: %s", g.path, why);
+	else
+		rc = br_file_publish(segdir, name, img.p, img.len, 0644, err);
 	if (rc == 0) {
-		char why[256];
-		struct segment g = {0};
-		g.path = path_join(segdir, name);
-		if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
-				   sizeof why) != 0) {
-			rc = br_fail(err, "internal error: segment '%s' does not "
-				     "decode: %s", g.path, why);
-			segment_free(&g);
-		} else {
-			s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
-			s->segs[s->nsegs++] = g;
-			index_segments(s);
-		}
+		s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
+		s->segs[s->nsegs++] = g;
+		index_segments(s);
+	} else {
+		segment_free(&g);
 	}
 	free(segdir);
 	br_buf_free(&img);

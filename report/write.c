@@ -384,16 +384,30 @@ static size_t display_width(const char *s)
 	return w;
 }
 
-/* Writes a cell padded to width, left- or right-aligned; control
- * characters are replaced so names cannot move the cursor. */
+/* Writes s with control characters (C0, DEL and C1 in UTF-8) replaced,
+ * so that names from the logs cannot move the cursor or change colours. */
+static void table_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == 0xC2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] <= 0x9F) {
+			fputc('?', out);
+			s++;
+		} else {
+			fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+		}
+	}
+}
+
+/* Writes a cell padded to width, left- or right-aligned. */
 static void table_cell(FILE *out, const char *s, size_t width, bool right)
 {
 	size_t w = display_width(s);
 	if (right)
 		for (; w < width; w++)
 			fputc(' ', out);
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+	table_text(out, s);
 	if (!right)
 		for (; w < width; w++)
 			fputc(' ', out);
@@ -490,10 +504,14 @@ static void write_table(const struct report *r, bool color, FILE *out)
 		fprintf(out, "unpriced: %llu request%s without a price (",
 			(unsigned long long)r->totals.unpriced,
 			r->totals.unpriced == 1 ? "" : "s");
-		for (size_t i = 0; i < r->nunpriced; i++)
-			fprintf(out, "%s%s/%s: %llu", i ? ", " : "", r->unpriced[i].provider,
-				r->unpriced[i].model,
+		for (size_t i = 0; i < r->nunpriced; i++) {
+			fputs(i ? ", " : "", out);
+			table_text(out, r->unpriced[i].provider);
+			fputc('/', out);
+			table_text(out, r->unpriced[i].model);
+			fprintf(out, ": %llu",
 				(unsigned long long)r->unpriced[i].requests);
+		}
 		fputs("); add prices with --prices FILE\n", out);
 	}
 	char month[8], a[BR_MONEY_BUFSZ], b[BR_MONEY_BUFSZ], c[BR_MONEY_BUFSZ],

@@ -2,6 +2,7 @@
  * jansson), generic JSONL and CSV records, rejects, gzip, directories,
  * dedupe and the record length cap. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,9 +99,10 @@ static void on_event(void *ctx, const struct br_event *ev)
 		 ev->agent.p);
 }
 
-static void on_end(void *ctx, const struct ingest_input *in, bool ok,
-		   const char *message)
+static void on_end(void *ctx, void *input, const struct ingest_input *in,
+		   bool ok, const char *message)
 {
+	(void)input;
 	(void)in;
 	struct collected *c = ctx;
 	if (ok) {
@@ -129,13 +131,16 @@ static int run(const char *name, struct collected *c, char **rejects,
 	size_t rlen;
 	FILE *rf = open_memstream(rejects, &rlen);
 	struct ingest_opts o = {.rejects = rf, .max_record = max_record};
-	struct ingest_sink sink = {c, NULL, on_event, on_end};
+	struct ingest_sink sink = {c, NULL, on_event, on_end, NULL, NULL, NULL,
+				   NULL};
 	struct br_err err = {0};
 	struct ingest *g = ingest_new(&o, &sink, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	char path[256];
 	snprintf(path, sizeof path, "%s%s%s", dir, name ? "/" : "", name ? name : "");
 	int rc = ingest_path(g, path, &err);
+	if (ingest_finish(g, &err) != 0)
+		rc = -1;
 	ingest_free(g);
 	fclose(rf);
 	return rc;
@@ -293,6 +298,109 @@ static void test_options(void)
 	CU_ASSERT(!status_is_error("ok", 2));
 }
 
+/* The ring's producer: RING_ITEMS buffers, each holding its number, then
+ * an end status; it stops early when the consumer closes the ring. */
+#define RING_ITEMS 2000
+
+struct ring_run {
+	struct ring *r;
+	unsigned produced;
+};
+
+static void *ring_producer(void *arg)
+{
+	struct ring_run *rr = arg;
+	for (unsigned i = 0; i <= RING_ITEMS; i++) {
+		char *buf = ring_produce_begin(rr->r);
+		if (!buf)
+			break;
+		memcpy(buf, &i, sizeof i);
+		ring_produce_end(rr->r, i == RING_ITEMS ? 0 : sizeof i,
+				 i == RING_ITEMS ? 1 : 0);
+		rr->produced = i + 1;
+	}
+	return NULL;
+}
+
+static void test_ring(void)
+{
+	/* Every buffer arrives, in order, then the end status. */
+	struct ring_run rr = {ring_new(3, 64), 0};
+	pthread_t th;
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, ring_producer, &rr) == 0);
+	unsigned want = 0;
+	bool in_order = true;
+	for (;;) {
+		size_t len;
+		int status;
+		const char *buf = ring_consume(rr.r, &len, &status);
+		if (status)
+			break;
+		unsigned got;
+		memcpy(&got, buf, sizeof got);
+		in_order &= len == sizeof got && got == want;
+		want++;
+	}
+	CU_ASSERT(in_order);
+	CU_ASSERT_EQUAL(want, RING_ITEMS);
+	ring_close(rr.r);
+	pthread_join(th, NULL);
+	ring_free(rr.r);
+
+	/* A consumer that stops early: the producer is told to stop. */
+	rr = (struct ring_run){ring_new(2, 64), 0};
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, ring_producer, &rr) == 0);
+	size_t len;
+	int status;
+	ring_consume(rr.r, &len, &status);
+	ring_consume(rr.r, &len, &status);
+	ring_close(rr.r);
+	pthread_join(th, NULL);
+	CU_ASSERT(rr.produced < RING_ITEMS);
+	ring_free(rr.r);
+}
+
+static void test_idset(void)
+{
+	struct idset *a = idset_new(), *b = idset_new();
+	char id[32];
+	/* Enough ids to grow every shard several times; ids that differ
+	 * only in length or a last byte; the empty id. */
+	bool added = true;
+	for (int i = 0; i < 50000; i++) {
+		int n = snprintf(id, sizeof id, "req-%d", i);
+		added &= idset_add(a, id, (size_t)n, idset_hash(id, (size_t)n));
+	}
+	CU_ASSERT(added);
+	CU_ASSERT(idset_add(a, "", 0, idset_hash("", 0)));
+	CU_ASSERT(!idset_add(a, "", 0, idset_hash("", 0)));
+	CU_ASSERT(!idset_add(a, "req-7", 5, idset_hash("req-7", 5)));
+	CU_ASSERT(idset_has(a, "req-49999", 9, idset_hash("req-49999", 9)));
+	CU_ASSERT(idset_has(a, "req-5000", 8, idset_hash("req-5000", 8)));
+	CU_ASSERT(!idset_has(a, "req-", 4, idset_hash("req-", 4)));
+	CU_ASSERT(!idset_has(a, "req-50000", 9, idset_hash("req-50000", 9)));
+	CU_ASSERT(!idset_has(a, "req-4999\0", 9, idset_hash("req-4999\0", 9)));
+	CU_ASSERT_EQUAL(idset_count(a), 50001);
+	/* A long id (a two-byte length). */
+	char big[300];
+	memset(big, 'x', sizeof big);
+	CU_ASSERT(idset_add(b, big, sizeof big, idset_hash(big, sizeof big)));
+	CU_ASSERT(idset_has(b, big, sizeof big, idset_hash(big, sizeof big)));
+	CU_ASSERT(!idset_has(b, big, sizeof big - 1, idset_hash(big, sizeof big - 1)));
+	for (int i = 49990; i < 50010; i++) {
+		int n = snprintf(id, sizeof id, "req-%d", i);
+		idset_add(b, id, (size_t)n, idset_hash(id, (size_t)n));
+	}
+	CU_ASSERT_EQUAL(idset_common(a, b), 10);
+	CU_ASSERT_EQUAL(idset_common(b, a), 10);
+	struct idset *u = idset_merge(b, a);
+	CU_ASSERT_EQUAL(idset_count(u), 50001 + 21 - 10);
+	CU_ASSERT(idset_has(u, big, sizeof big, idset_hash(big, sizeof big)));
+	CU_ASSERT(idset_has(u, "req-50009", 9, idset_hash("req-50009", 9)));
+	CU_ASSERT(idset_has(u, "req-0", 5, idset_hash("req-0", 5)));
+	idset_free(u);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -303,6 +411,8 @@ int test_register(void)
 		{"gzip and directories", test_gzip_and_dirs},
 		{"record length cap", test_record_cap},
 		{"options", test_options},
+		{"ring of buffers between two threads", test_ring},
+		{"set of request ids", test_idset},
 		{NULL, NULL}};
 	return test_add_suite("ingest", tests);
 }

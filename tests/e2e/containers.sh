@@ -100,7 +100,7 @@ cat a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl >big.jsonl
 rm -rf p
 script -qec "$BURNRATE --store p ingest big.jsonl b.csv" tty.log >/dev/null ||
 	fail "ingest on a terminal exited $?"
-grep -q 'burnrate: 2 inputs, [0-9]* records, [0-9]* MB, [0-9]* MB/s' tty.log ||
+grep -q 'burnrate: 2/2 inputs, [0-9]* records, [0-9]* MB, [0-9]* MB/s' tty.log ||
 	fail "no progress line on a terminal: $(cat -v tty.log | head -3)"
 rm -rf p
 "$BURNRATE" --store p ingest big.jsonl b.csv >out.txt 2>err.txt

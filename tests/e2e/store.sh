@@ -36,8 +36,9 @@ diff want.csv got.csv || fail "days in Europe/Paris are wrong"
 "$BURNRATE" --quiet --store st init --timezone UTC 2>err.txt && fail "init changed the zone"
 grep -q 'Europe/Paris' err.txt || fail "init does not say which zone the store has"
 
-# The lock: held by another process, the second writer exits 75 at once.
-(exec 9>>st/lock; flock 9; exec sleep 5) &
+# The lock: held by another process (for longer than the slowest run, under
+# valgrind too, then killed), the second writer exits 75 at once.
+(exec 9>>st/lock; flock 9; exec sleep 60) &
 holder=$!
 sleep 0.3
 set +e

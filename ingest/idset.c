@@ -1,0 +1,227 @@
+/* idset.c - the set of request ids seen, for duplicate detection: exact
+ * (every id's bytes are kept and compared) and compact, since it holds one
+ * entry per request of a run.
+ *
+ * The set is split into 256 shards by the top byte of the id's hash, so
+ * that growing a shard's table copies 1/256 of the set, not all of it.
+ * A shard keeps its ids in an arena, each as a varint length and the bytes,
+ * aligned to 4 bytes; the arena is mapped memory grown with mremap, so it
+ * is resident only as far as it is written and never copied. The ids are
+ * found with an open-addressing table of 4-byte slots: 8 bits of the hash
+ * (a tag that spares most comparisons) and the entry's arena offset in
+ * 4-byte units plus one (0: an empty slot). A table grows by half when it
+ * is 80% full, so it is 53-80% full. docs/PERFORMANCE.md gives the memory
+ * per million ids. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ingest/ingest_internal.h"
+
+#define SHARDS 256
+#define OFF_BITS 24
+#define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
+#define ARENA_MIN ((size_t)16 << 10)
+
+struct shard {
+	uint32_t *slots;
+	uint32_t nslots; /* 0 before the first id */
+	uint32_t count;
+	unsigned char *arena;
+	size_t len, cap;
+};
+
+struct idset {
+	struct shard shard[SHARDS];
+	uint64_t count;
+};
+
+struct idset *idset_new(void)
+{
+	return br_calloc(1, sizeof(struct idset));
+}
+
+static void shard_free(struct shard *sh)
+{
+	free(sh->slots);
+	if (sh->arena)
+		munmap(sh->arena, sh->cap);
+	memset(sh, 0, sizeof *sh);
+}
+
+void idset_free(struct idset *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < SHARDS; i++)
+		shard_free(&s->shard[i]);
+	free(s);
+}
+
+uint64_t idset_count(const struct idset *s)
+{
+	return s->count;
+}
+
+uint64_t idset_hash(const char *id, size_t n)
+{
+	return br_hash64(id, n);
+}
+
+static uint32_t tag_of(uint64_t h)
+{
+	return (uint32_t)(h >> 32 & 0xFF) << OFF_BITS;
+}
+
+/* The home slot of hash h in a table of n slots. */
+static uint32_t home(uint64_t h, uint32_t n)
+{
+	return (uint32_t)(((h & UINT32_MAX) * n) >> 32);
+}
+
+/* Decodes the entry of slot value v: its bytes and length. */
+static const unsigned char *entry(const struct shard *sh, uint32_t v,
+				  size_t *n)
+{
+	const unsigned char *p = sh->arena + (size_t)((v & OFF_MASK) - 1) * 4;
+	size_t len = 0;
+	for (int shift = 0;; shift += 7) {
+		len |= (size_t)(*p & 0x7F) << shift;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	*n = len;
+	return p;
+}
+
+/* The slot holding id, or the empty slot where it belongs. */
+static uint32_t *find(const struct shard *sh, const char *id, size_t n,
+		      uint64_t h)
+{
+	uint32_t tag = tag_of(h);
+	for (uint32_t i = home(h, sh->nslots);; i = i + 1 == sh->nslots ? 0 : i + 1) {
+		uint32_t v = sh->slots[i];
+		if (v == 0)
+			return &sh->slots[i];
+		if ((v & ~OFF_MASK) != tag)
+			continue;
+		size_t len;
+		const unsigned char *p = entry(sh, v, &len);
+		if (len == n && memcmp(p, id, n) == 0)
+			return &sh->slots[i];
+	}
+}
+
+static void grow(struct shard *sh)
+{
+	uint32_t *old = sh->slots, nold = sh->nslots;
+	sh->nslots = nold ? nold + nold / 2 : 16;
+	sh->slots = br_calloc(sh->nslots, sizeof *sh->slots);
+	for (uint32_t i = 0; i < nold; i++) {
+		if (!old[i])
+			continue;
+		size_t len;
+		const unsigned char *p = entry(sh, old[i], &len);
+		uint32_t j = home(idset_hash((const char *)p, len), sh->nslots);
+		while (sh->slots[j])
+			j = j + 1 == sh->nslots ? 0 : j + 1;
+		sh->slots[j] = old[i];
+	}
+	free(old);
+}
+
+/* Makes room for need more bytes in the arena. */
+static void arena_reserve(struct shard *sh, size_t need)
+{
+	if (sh->len + need <= sh->cap)
+		return;
+	size_t cap = sh->cap ? sh->cap : ARENA_MIN;
+	while (cap < sh->len + need)
+		cap *= 2;
+	void *p = sh->arena ? mremap(sh->arena, sh->cap, cap, MREMAP_MAYMOVE)
+			    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		br_oom();
+	sh->arena = p;
+	sh->cap = cap;
+}
+
+bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
+{
+	const struct shard *sh = &s->shard[h >> 56];
+	return sh->nslots && *find(sh, id, n, h) != 0;
+}
+
+bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
+{
+	struct shard *sh = &s->shard[h >> 56];
+	if ((uint64_t)(sh->count + 1) * 5 > (uint64_t)sh->nslots * 4)
+		grow(sh);
+	uint32_t *slot = find(sh, id, n, h);
+	if (*slot)
+		return false;
+	arena_reserve(sh, n + 10 + 3);
+	sh->len = (sh->len + 3) & ~(size_t)3;
+	/* An arena past 64 MiB a shard: over a billion ids. */
+	if (sh->len / 4 + 1 > OFF_MASK)
+		br_oom();
+	*slot = tag_of(h) | (uint32_t)(sh->len / 4 + 1);
+	unsigned char *p = sh->arena + sh->len;
+	size_t len = n;
+	do {
+		*p = (unsigned char)(len & 0x7F);
+		len >>= 7;
+		*p++ |= len ? 0x80 : 0;
+	} while (len);
+	memcpy(p, id, n);
+	sh->len = (size_t)(p - sh->arena) + n;
+	sh->count++;
+	s->count++;
+	return true;
+}
+
+uint64_t idset_common(const struct idset *a, const struct idset *b)
+{
+	if (a->count > b->count) {
+		const struct idset *t = a;
+		a = b;
+		b = t;
+	}
+	uint64_t common = 0;
+	for (int i = 0; i < SHARDS; i++) {
+		const struct shard *sh = &a->shard[i];
+		for (size_t off = 0; off < sh->len;) {
+			size_t len;
+			const unsigned char *p = entry(sh, (uint32_t)(off / 4 + 1), &len);
+			const char *id = (const char *)p;
+			common += idset_has(b, id, len, idset_hash(id, len));
+			off = ((size_t)(p - sh->arena) + len + 3) & ~(size_t)3;
+		}
+	}
+	return common;
+}
+
+struct idset *idset_merge(struct idset *a, struct idset *b)
+{
+	if (a->count < b->count) {
+		struct idset *t = a;
+		a = b;
+		b = t;
+	}
+	/* Shard by shard, freeing as it goes: the set never holds both
+	 * copies of more than one shard. */
+	for (int i = 0; i < SHARDS; i++) {
+		struct shard *sh = &b->shard[i];
+		for (size_t off = 0; off < sh->len;) {
+			size_t len;
+			const unsigned char *p = entry(sh, (uint32_t)(off / 4 + 1), &len);
+			const char *id = (const char *)p;
+			idset_add(a, id, len, idset_hash(id, len));
+			off = ((size_t)(p - sh->arena) + len + 3) & ~(size_t)3;
+		}
+		shard_free(sh);
+	}
+	idset_free(b);
+	return a;
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# backfill.sh - ingest --replace FROM..TO --dry-run: shows per day,
+# provider and model what the backfill would change, publishes nothing,
+# and what it shows is what the real backfill then does.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+"$BURNRATE" --quiet --store s ingest "$root/samples/logs/app-2025-10.jsonl" 2>/dev/null
+# The corrected logs of 2025-10-01..10: the first 200 lines of the month.
+head -200 "$root/samples/logs/app-2025-10.jsonl" >fixed.jsonl
+ls -l s/segments >segments.before
+"$BURNRATE" --store s report --since 2025-10-01 --until 2025-10-10 --as-of 2025-10-31 \
+	--by day,provider,model --format json >before.json
+"$BURNRATE" --store s ingest --replace 2025-10-01..2025-10-10 --dry-run \
+	fixed.jsonl >preview.txt 2>preview.err || fail "dry run exited $?: $(cat preview.err)"
+ls -l s/segments >segments.after
+cmp -s segments.before segments.after || fail "--dry-run published something"
+grep -q "^dry run: the backfill of 2025-10-01..2025-10-10 for source 'default' would change" \
+	preview.txt || fail "no headline: $(cat preview.txt)"
+must_fail 2 err "$BURNRATE" --store s ingest --dry-run fixed.jsonl
+grep -q -- '--dry-run goes with --replace' err || fail "dry run without --replace: $(cat err)"
+
+# The real backfill; the preview's before and after are the two reports.
+"$BURNRATE" --quiet --store s ingest --replace 2025-10-01..2025-10-10 fixed.jsonl 2>/dev/null
+"$BURNRATE" --store s report --since 2025-10-01 --until 2025-10-10 --as-of 2025-10-31 \
+	--by day,provider,model --format json >after.json
+"$PYTHON" - preview.txt before.json after.json <<'EOF' || fail "preview differs from the backfill (above)"
+import json, sys
+from decimal import Decimal
+lines = open(sys.argv[1]).read().splitlines()
+before = {(r["day"], r["provider"], r["model"]): r for r in json.load(open(sys.argv[2]))["rows"]}
+after = {(r["day"], r["provider"], r["model"]): r for r in json.load(open(sys.argv[3]))["rows"]}
+zero = {"requests": 0, "cost_usd": 0}
+want = {}
+for k in set(before) | set(after):
+    b, a = before.get(k, zero), after.get(k, zero)
+    if (b["requests"], b["cost_usd"]) != (a["requests"], a["cost_usd"]):
+        want[k] = (b["requests"], a["requests"], Decimal(str(b["cost_usd"])), Decimal(str(a["cost_usd"])))
+got = {}
+total = None
+for l in lines[2:]:
+    f = l.split()
+    if f[0] == "total":
+        total = f
+        continue
+    # day provider model rb -> ra cb -> ca change
+    got[(f[0], f[1], f[2])] = (int(f[3]), int(f[5]), Decimal(f[6]), Decimal(f[8]))
+assert got == want, (got, want)
+assert want, "the fixed logs should change something"
+tb = json.load(open(sys.argv[2]))["totals"]
+ta = json.load(open(sys.argv[3]))["totals"]
+assert (int(total[1]), int(total[3])) == (tb["requests"], ta["requests"]), total
+assert (Decimal(total[4]), Decimal(total[6])) == (Decimal(str(tb["cost_usd"])), Decimal(str(ta["cost_usd"]))), total
+assert "%d groups" % len(want) in lines[0] or "1 group " in lines[0], lines[0]
+EOF
+# Nothing to change: the same logs again.
+"$BURNRATE" --store s ingest --replace 2025-10-01..2025-10-10 --dry-run fixed.jsonl \
+	>same.txt 2>/dev/null || fail "second dry run exited $?"
+grep -q "would change 0 groups on 0 days" same.txt || fail "no-op preview: $(cat same.txt)"
+echo "backfill: ok"

@@ -1,0 +1,190 @@
+#!/bin/sh
+# bombs.sh - hostile inputs stopped quickly with bounded memory: a 10 MB
+# gzip that expands to 10 GiB, zstd, xz and bzip2 bombs, a gzip bomb
+# inside a zip, a nested zip bomb (zips of zips, never opened), a zip
+# whose entries all share one compressed kernel, a record nested 100,000
+# levels deep (the generic scanner and jansson), a single line of 100 MiB
+# (1 GiB with BOMBS=big, as make torture runs it), a name longer than a
+# store holds and a CSV quote that never closes. Each run must end within a loose time limit and a
+# resident size far below what the input expands to.
+. "$(dirname "$0")/common.inc"
+: "${BOMBS:=}"
+[ -x /usr/bin/time ] || fail "needs /usr/bin/time (Debian package time)"
+cd "$tmp"
+"$BURNRATE" --quiet --store s init
+
+# Sanitizers keep freed memory in quarantine, shadow all of it, and slow
+# everything down.
+max_mb=200 slow=1
+! ldd "$BURNRATE" | grep -q 'libasan' || max_mb=1024 slow=4
+
+# bounded SECONDS CMD...: runs CMD (output to out and err, status in rc);
+# fails when it took longer or used more than max_mb MiB.
+bounded() {
+	limit=$1
+	shift
+	set +e
+	/usr/bin/time -f '%e %M' -o stats "$@" >out 2>err
+	rc=$?
+	set -e
+	set -- $(tail -n 1 stats)
+	mb=$(($2 / 1024))
+	echo "bombs: $what: exit $rc, $1 s, $mb MiB"
+	awk -v t="$1" -v l="$limit" -v k=$slow 'BEGIN { exit !(t <= l * k) }' ||
+		fail "$what took $1 s (limit $limit s)"
+	[ "$mb" -le "$max_mb" ] || fail "$what used $mb MiB (limit $max_mb MiB)"
+}
+refused() { # file
+	what=$1
+	bounded 10 "$BURNRATE" --quiet --store s ingest "$1"
+	[ "$rc" -eq 1 ] || fail "$1: exit $rc, want 1"
+	grep -q "^burnrate: error: $1: refused as a decompression bomb" err ||
+		fail "$1: not refused as a bomb: $(cat err)"
+}
+
+"$PYTHON" - <<'EOF'
+import io, lzma, bz2, struct, subprocess, zipfile, zlib
+
+def gzip_member(data):
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return z.compress(data) + z.flush()
+
+# 160 gzip members of 64 MiB of zeros: 10 MB that expand to 10 GiB.
+zeros = gzip_member(b'\0' * (64 << 20))
+with open('bomb.jsonl.gz', 'wb') as f:
+    for i in range(160):
+        f.write(zeros)
+
+# 1 GiB of newlines in each of libarchive's compressions.
+nl = b'\n' * (64 << 20)
+open('bomb.jsonl.xz', 'wb').write(lzma.compress(nl, preset=1) * 16)
+open('bomb.jsonl.bz2', 'wb').write(bz2.compress(nl, 1) * 16)
+zst = subprocess.run(['zstd', '-q', '-1', '-c'], input=nl,
+                     capture_output=True, check=True).stdout
+open('bomb.jsonl.zst', 'wb').write(zst * 16)
+
+def zip_of(members):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', zipfile.ZIP_STORED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return b.getvalue()
+
+# A gzip bomb as the member of a zip, and 8 x 8 zips of zips of those.
+member = zip_of([('a.jsonl.gz', zeros * 32)])
+open('member.zip', 'wb').write(member)
+inner = zip_of([('z%d.zip' % i, member) for i in range(8)])
+open('nested.zip', 'wb').write(zip_of([('y%d.zip' % i, inner) for i in range(8)]))
+
+# 200 central directory entries sharing one deflated kernel of 64 MiB.
+data = b'\n' * (64 << 20)
+z = zlib.compressobj(9, zlib.DEFLATED, -15)
+kernel = z.compress(data) + z.flush()
+crc = zlib.crc32(data)
+name = b'k.jsonl'
+body = struct.pack('<4sHHHHHIIIHH', b'PK\x03\x04', 20, 0, 8, 0, 0, crc,
+                   len(kernel), len(data), len(name), 0) + name + kernel
+cd = b''
+for i in range(200):
+    n = b'k%04d.jsonl' % i
+    cd += struct.pack('<4sHHHHHHIIIHHHHHII', b'PK\x01\x02', 20, 20, 0, 8, 0, 0,
+                      crc, len(kernel), len(data), len(n), 0, 0, 0, 0, 0, 0) + n
+eocd = struct.pack('<4sHHHHIIH', b'PK\x05\x06', 0, 0, 200, 200, len(cd),
+                   len(body), 0)
+open('overlap.zip', 'wb').write(body + cd + eocd)
+
+# Records nested 100,000 levels deep, between two good ones.
+ok = ('{"timestamp":"2025-10-01T00:00:00Z","provider":"openai",'
+      '"model":"gpt-4o","request_id":"%s","usage":{"input_tokens":10}}\n')
+d = 100000
+with open('deep.jsonl', 'w') as f:
+    f.write(ok % 'a')
+    f.write('{"timestamp":"2025-10-01T00:00:00Z","provider":"openai",'
+            '"model":"gpt-4o","x":' + '[' * d + ']' * d + '}\n')
+    f.write('{"x":' + '{"a":' * d + '1' + '}' * d + '}\n')
+    f.write(ok % 'b')
+with open('deep-openai.jsonl', 'w') as f:
+    f.write('{"id":"c1","object":"chat.completion","created":1759276800,'
+            '"model":"gpt-4o","usage":{"prompt_tokens":5,"completion_tokens":1}}\n')
+    f.write('{"id":"c2","object":"chat.completion","x":' + '{"a":' * d + '1'
+            + '}' * d + '}\n')
+EOF
+
+refused bomb.jsonl.gz
+[ "$(stat -c %s bomb.jsonl.gz)" -lt 11000000 ] || fail "the gzip bomb is too big"
+for f in bomb.jsonl.zst bomb.jsonl.xz bomb.jsonl.bz2; do
+	refused $f
+done
+
+what="gzip bomb in a zip"
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt member.zip
+[ "$rc" -eq 1 ] && grep -q 'member.zip:a.jsonl.gz: refused as a decompression bomb' err ||
+	fail "$what: exit $rc: $(cat err)"
+
+# Archives inside archives are not opened: nothing to read.
+what="nested zip bomb"
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt nested.zip
+[ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat err)"
+
+what="zip entries sharing one kernel"
+bounded 20 "$BURNRATE" --quiet --store s ingest --rejects rej.txt overlap.zip
+[ "$rc" -le 1 ] || fail "$what: exit $rc: $(cat err)"
+
+# Too deep: rejected with the file and line; the records around kept.
+what="records nested 100,000 levels"
+rm -f rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt deep.jsonl
+[ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat err)"
+grep -q '^deep.jsonl:2: invalid JSON at byte [0-9]*: nested too deeply' rej.txt &&
+	grep -q '^deep.jsonl:3: invalid JSON at byte [0-9]*: nested too deeply' rej.txt ||
+	fail "$what: not rejected: $(cut -c1-200 rej.txt)"
+what="a record nested 100,000 levels, with jansson"
+rm -f rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt --format openai deep-openai.jsonl
+[ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat err)"
+grep -q '^deep-openai.jsonl:2: invalid JSON at byte [0-9]*: maximum parsing depth' rej.txt ||
+	fail "$what: not rejected: $(cut -c1-200 rej.txt)"
+
+# One line of 100 MiB (1 GiB): rejected, named; the next line read.
+size=100M
+[ "$BOMBS" != big ] || size=1G
+{
+	printf '{"timestamp":"2025-10-02T00:00:00Z","provider":"openai","model":"gpt-4o","agent":"'
+	head -c $size /dev/zero | tr '\0' x
+	printf '"}\n{"timestamp":"2025-10-02T00:00:00Z","provider":"openai",'
+	printf '"model":"gpt-4o","request_id":"after-long","usage":{"input_tokens":7}}\n'
+} >long.jsonl
+what="a line of $size"
+rm -f rej.txt
+bounded 60 "$BURNRATE" --quiet --store s ingest --rejects rej.txt long.jsonl
+rm -f long.jsonl
+[ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat err)"
+grep -q '^long.jsonl:1: record longer than 16777216 bytes' rej.txt ||
+	fail "$what: not rejected: $(cut -c1-200 rej.txt)"
+"$BURNRATE" --store s report --format csv --by agent --since 2025-10-02 \
+	--until 2025-10-02 --as-of 2025-10-31 | grep -q '^,1,0,7,' ||
+	fail "$what: the line after it was not counted"
+
+# A name longer than a store holds (1 MiB): the run fails, naming the
+# limit, and publishes nothing readers would refuse.
+what="an agent name of 2 MiB"
+{
+	printf '{"timestamp":"2025-10-05T00:00:00Z","provider":"openai",'
+	printf '"model":"gpt-4o","agent":"'
+	head -c 2M /dev/zero | tr '\0' a
+	printf '"}\n'
+} >name.jsonl
+bounded 10 "$BURNRATE" --quiet --store s ingest name.jsonl
+[ "$rc" -eq 1 ] && grep -q 'cannot store a name of 2097152 bytes' err ||
+	fail "$what: exit $rc: $(cat err)"
+"$BURNRATE" --quiet --store s verify >/dev/null || fail "$what: the store does not verify"
+
+# A CSV quote that never closes: the input fails at the limit, named.
+what="an unclosed CSV quote"
+{
+	printf 'timestamp,provider,model,agent\n2025-10-01T00:00:00Z,openai,gpt-4o,"'
+	head -c 20M /dev/zero | tr '\0' '\n'
+} >quote.csv
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt quote.csv
+[ "$rc" -eq 1 ] && grep -q '^burnrate: error: quote.csv:2: record longer than 16777216 bytes' err ||
+	fail "$what: exit $rc: $(cat err)"

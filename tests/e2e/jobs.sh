@@ -1,0 +1,91 @@
+#!/bin/sh
+# jobs.sh - --jobs 1, 2 and 8 give the same results over a mixed directory:
+# byte-identical segments, reports, rejects files and summaries. The
+# directory holds many small JSONL and CSV files with bad records, a large
+# gzip (decompressed on a thread of its own), a truncated gzip (fails by
+# name, exit 1), the same content under two names, two files and an
+# archive member that share request ids with different content (the first
+# in input order counts, whichever thread read it first), and a log that
+# grows between two runs.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+mkdir -p logs/small logs/zz
+for i in $(seq 1 30); do
+	gen --seed $((100 + i)) --records $((20 + i * 7)) --format jsonl --bad 2 \
+		--out logs/small/s$i.jsonl
+done
+for i in $(seq 1 6); do
+	gen --seed $((200 + i)) --records 150 --format csv --bad 1 \
+		--out logs/small/c$i.csv
+done
+gen --seed 300 --records 120000 --format jsonl --bad 5 --out big.jsonl
+gzip -c big.jsonl >logs/big.jsonl.gz
+rm big.jsonl
+gen --seed 301 --records 5000 --format jsonl --out trunc.jsonl
+gzip -c trunc.jsonl | head -c 20000 >logs/small/trunc.jsonl.gz
+rm trunc.jsonl
+cp logs/small/s3.jsonl logs/zz/copy-of-s3.jsonl
+# Shared request ids, different content: the earlier input's records count.
+gen --seed 400 --records 300 --format jsonl --id-prefix shared- --out logs/a-shared.jsonl
+gen --seed 401 --records 300 --format jsonl --id-prefix shared- --out logs/zz/b-shared.jsonl
+gen --seed 402 --records 200 --format jsonl --id-prefix shared- --out m1.jsonl
+gen --seed 403 --records 200 --format jsonl --out m2.jsonl
+tar czf logs/zz/members.tar.gz m1.jsonl m2.jsonl
+rm m1.jsonl m2.jsonl
+gen --seed 500 --records 1000 --format jsonl --out grown.jsonl
+head -n 600 grown.jsonl >logs/grow.jsonl
+printf '%s' "$(sed -n 601p grown.jsonl)" >>logs/grow.jsonl # a partial last line
+
+run() { # JOBS: two runs into store s$JOBS, the log grown in between
+	j=$1
+	rm -rf d s$j
+	cp -r logs d
+	set +e
+	"$BURNRATE" --store s$j ingest --jobs $j --rejects rej$j-1.txt d \
+		>out$j-1.txt 2>err$j-1.txt
+	echo "exit $?" >>out$j-1.txt
+	"$PYTHON" - d/grow.jsonl <<'EOF'
+import sys
+lines = open("grown.jsonl", "rb").read().split(b"\n")
+with open(sys.argv[1], "r+b") as f:
+    f.seek(0, 2)
+    rest = b"\n".join(lines[600:])  # the partial line's remainder and more
+    f.seek(f.tell() - len(lines[600]))
+    f.write(rest)
+EOF
+	"$BURNRATE" --store s$j ingest --jobs $j --rejects rej$j-2.txt d \
+		>out$j-2.txt 2>err$j-2.txt
+	echo "exit $?" >>out$j-2.txt
+	set -e
+	"$BURNRATE" --store s$j report --by day,provider,model,agent,label \
+		--as-of 2099-12-31 --format json | sed "s/\"generated_by\":[^,]*,//" >rep$j.json
+	# Segment bytes, less the creation time and the CRCs over it.
+	"$PYTHON" -c '
+import hashlib, os, sys
+d = sys.argv[1]
+for f in sorted(os.listdir(d)):
+    b = open(os.path.join(d, f), "rb").read()
+    print(f, hashlib.sha256(b[:24] + b[32:124] + b[128:-12]).hexdigest())
+' s$j/segments >seg$j.txt
+	cat err$j-1.txt err$j-2.txt >errs$j.txt
+	cat rej$j-1.txt rej$j-2.txt >rejs$j.txt
+	sed "s/rej$j-/rej-/" out$j-1.txt out$j-2.txt >outs$j.txt
+}
+run 1
+grep -q 'trunc.jsonl.gz' errs1.txt || fail "the truncated gzip is not named: $(cat errs1.txt)"
+grep -q '^exit 1$' out1-1.txt || fail "--jobs 1: a failed input must exit 1: $(cat out1-1.txt)"
+grep -q 'grown file' out1-2.txt || fail "the grown log was not resumed: $(cat out1-2.txt)"
+grep -q 'already ingested' out1-1.txt || fail "the copy was not skipped: $(cat out1-1.txt)"
+grep -q 'duplicates dropped' out1-1.txt || fail "no duplicate dropped: $(cat out1-1.txt)"
+[ -s rejs1.txt ] || fail "no rejects written"
+[ "$(wc -l <rep1.json)" -ge 1 ] || fail "empty report"
+for j in 2 8; do
+	run $j
+	for f in outs errs rejs rep seg; do
+		ext=txt
+		[ $f = rep ] && ext=json
+		cmp -s $f$j.$ext $f"1".$ext ||
+			fail "--jobs $j: $f differs from --jobs 1: $(diff $f"1".$ext $f$j.$ext | head -5)"
+	done
+done
+echo "jobs: all checks passed"

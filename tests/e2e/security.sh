@@ -1,0 +1,226 @@
+#!/bin/sh
+# security.sh - the defences of docs/SECURITY.md, each tried: names from
+# the logs that start a spreadsheet formula are neutralised in CSV and
+# are strings in XLSX (which stays valid XML whatever bytes they hold);
+# they cannot inject markup in HTML or escape sequences in the terminal;
+# store files are created with safe modes whatever the umask (the ledger,
+# which holds addresses, private), and temporary files never through a
+# planted link; archive member names are only names;
+# symbolic links in input directories are neither followed out nor
+# looped through; the SMTP password is never printed nor written; an
+# msmtp file holding a password that group or others may read is
+# refused.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+umask 000
+b() { "$BURNRATE" --quiet --store s "$@"; }
+
+# ------------------------------------------------ hostile names in logs
+
+"$PYTHON" - <<'EOF'
+import json
+names = ['=HYPERLINK("http://evil.example/","x")', '+1+2', '-2+3', '@SUM(A1)',
+         '\tTAB', '\rCR', 'esc\x1b[31mred\x1b]0;title\x07', '<script>alert(1)</script>',
+         'a,b"c', 'plain']
+with open('names.jsonl', 'w') as f:
+    for i, n in enumerate(names):
+        f.write(json.dumps({'timestamp': '2025-10-01T12:00:00Z', 'provider': 'openai',
+                            'model': 'gpt-4o', 'agent': n, 'label': n,
+                            'request_id': 'n%d' % i, 'usage': {'input_tokens': 100}}) + '\n')
+    # An unknown model: the table names it among the unpriced.
+    f.write(json.dumps({'timestamp': '2025-10-01T12:00:00Z', 'provider': 'acme\x1b[2J',
+                        'model': '=cmd|\x1b]0;x\x07', 'request_id': 'u1',
+                        'usage': {'input_tokens': 1}}) + '\n')
+# CSV is not validated as UTF-8: a control character and bytes that are
+# not UTF-8 reach the store.
+with open('bytes.csv', 'wb') as f:
+    f.write(b'timestamp,provider,model,agent\n')
+    f.write(b'2025-10-02T00:00:00Z,openai,gpt-4o,ctl\x01\xff\xfe=x\n')
+EOF
+b init >/dev/null
+b ingest names.jsonl bytes.csv
+report() { b report --since 2025-10-01 --as-of 2025-10-31 --by agent,model,label "$@"; }
+
+report --format csv >report.csv
+"$PYTHON" - <<'EOF' || fail "CSV: a cell starts a formula"
+import csv, sys
+rows = list(csv.reader(open('report.csv', newline='', encoding='utf-8', errors='replace')))
+bad = [c for r in rows[1:] for c in r[:3] if c[:1] in ('=', '+', '-', '@', '\t', '\r')]
+quoted = [c for r in rows[1:] for c in r[:3] if c.startswith("'")]
+if bad or len(quoted) < 6:
+    print(bad, quoted)
+    sys.exit(1)
+EOF
+
+report --format xlsx --output report.xlsx
+"$PYTHON" - <<'EOF' || fail "XLSX: a cell is a formula or the file is invalid"
+import openpyxl, sys
+wb = openpyxl.load_workbook('report.xlsx')
+cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+formulas = [c.coordinate for c in cells if c.data_type == 'f']
+values = {str(c.value) for c in cells}
+if formulas or '=HYPERLINK("http://evil.example/","x")' not in values or \
+        not any(v.startswith('ctl') and '\ufffd' in v for v in values):
+    print(formulas, sorted(values)[:20])
+    sys.exit(1)
+EOF
+
+report --format html >report.html
+! grep -q '<script>alert' report.html || fail "HTML: a name injects markup"
+
+# The terminal table, and check's text: no escape character from a log.
+report --format table >table.txt
+! grep -q "$(printf '\033')" table.txt || fail "table: an escape sequence got through"
+grep -q 'unpriced: ' table.txt || fail "table: no unpriced line: $(cat table.txt)"
+"$BURNRATE" --quiet check --write-baseline base.json --by agent names.jsonl
+set +e
+"$BURNRATE" --quiet check --baseline base.json --by agent --format text \
+	names.jsonl >check.txt 2>&1
+set -e
+! grep -q "$(printf '\033')" check.txt || fail "check: an escape sequence got through"
+
+# ------------------------------------------------------ file modes
+
+# Whatever the umask (000 here), nothing in the store is writable by
+# group or others, and the notify ledger is private.
+mode() { stat -c %a "$1"; }
+b compact >/dev/null
+check_modes() {
+	for f in s s/segments s/burnrate.store s/lock s/segments/*; do
+		m=$(mode "$f")
+		case $m in
+		*[2367]? | *[2367]) fail "$f has mode $m: group or others may write" ;;
+		esac
+	done
+}
+check_modes
+
+# A link planted where a temporary file goes (the report's, a baseline's,
+# in a directory others may write) is not followed: the write fails.
+echo precious >victim
+for f in csv xlsx; do
+	sh -c 'ln -s victim "out.$1.tmp-$$"; exec "$0" --quiet --store s report \
+		--format "$1" --as-of 2025-10-31 --output "out.$1"' "$BURNRATE" $f \
+		2>link.err && fail "report --format $f wrote through a link"
+	grep -q "cannot create 'out.$f.tmp-" link.err || fail "$f: $(cat link.err)"
+done
+sh -c 'ln -s victim ".tmp-$$-base2.json"; exec "$0" --quiet check \
+	--write-baseline base2.json names.jsonl' "$BURNRATE" 2>link.err &&
+	fail "check --write-baseline wrote through a link"
+[ "$(cat victim)" = precious ] || fail "a file was written through a link"
+
+# ------------------------------------------------- archive members
+
+mkdir -p arch/deep/er
+cd arch/deep/er
+"$PYTHON" - <<'EOF'
+import io, tarfile, zipfile
+line = (b'{"timestamp":"2025-10-03T00:00:00Z","provider":"openai","model":"gpt-4o",'
+        b'"request_id":"m%d","usage":{"input_tokens":5}}\n')
+with zipfile.ZipFile('evil.zip', 'w') as z:
+    z.writestr('../../escaped.jsonl', line % 1)
+    z.writestr('/tmp/burnrate-abs.jsonl', line % 2)
+    z.writestr('dir/../../up.jsonl', line % 3)
+with tarfile.open('evil.tar.gz', 'w:gz') as t:
+    for name, i in (('../../escaped-tar.jsonl', 4), ('/tmp/burnrate-abs-tar.jsonl', 5)):
+        ti = tarfile.TarInfo(name)
+        ti.size = len(line % i)
+        t.addfile(ti, io.BytesIO(line % i))
+    ti = tarfile.TarInfo('link.jsonl')
+    ti.type = tarfile.SYMTYPE
+    ti.linkname = '/etc/passwd'
+    t.addfile(ti)
+    ti = tarfile.TarInfo('hard.jsonl')
+    ti.type = tarfile.LNKTYPE
+    ti.linkname = '../../escaped-tar.jsonl'
+    t.addfile(ti)
+EOF
+cd "$tmp"
+files() { find "$tmp" -path "$tmp/s" -prune -o -print | grep -v '/arch.rej$' | sort; }
+files >before.txt
+b ingest --rejects arch.rej arch/deep/er/evil.zip arch/deep/er/evil.tar.gz
+files | diff before.txt - | grep '^[<>]' &&
+	fail "ingesting archives created or removed files"
+[ ! -e /tmp/burnrate-abs.jsonl ] && [ ! -e /tmp/burnrate-abs-tar.jsonl ] ||
+	fail "an absolute member name was written"
+# Each member counted once under its own name; links are not members.
+b report --format csv --by day --since 2025-10-03 --until 2025-10-03 \
+	--as-of 2025-10-31 | grep -q '^2025-10-03,5,' ||
+	fail "archive members not counted as 5 requests: $(b report --format csv --since 2025-10-03 --as-of 2025-10-31)"
+! grep -q 'root:' arch.rej 2>/dev/null || fail "a link member was followed"
+
+# -------------------------------------------------- symbolic links
+
+# In a walked directory: a link to itself, to its parent, to / and to a
+# file outside. None is followed; the walk ends.
+mkdir -p walk/sub outside
+line='{"timestamp":"2025-10-04T00:00:00Z","provider":"openai","model":"gpt-4o","request_id":"%s","usage":{"input_tokens":3}}\n'
+printf "$line" in1 >walk/a.jsonl
+printf "$line" in2 >walk/sub/b.jsonl
+printf "$line" secret >outside/secret.jsonl
+ln -s . walk/self
+ln -s .. walk/sub/up
+ln -s / walk/root
+ln -s ../outside/secret.jsonl walk/secret.jsonl
+ln -s "$tmp/outside" walk/out
+ln -s missing.jsonl walk/dangling.jsonl
+if command -v timeout >/dev/null; then to="timeout 20"; else to=; fi
+$to "$BURNRATE" --quiet --store s ingest walk >walk.out 2>&1 ||
+	fail "walking a directory with links: $(cat walk.out)"
+b report --format csv --by day --since 2025-10-04 --until 2025-10-04 \
+	--as-of 2025-10-31 | grep -q '^2025-10-04,2,' ||
+	fail "a link was followed: $(b report --format csv --since 2025-10-04 --as-of 2025-10-31)"
+
+# ------------------------------------------------------- secrets
+
+# The SMTP server, with the password; runs that fail in every way a
+# message could carry it, and everything they print or write.
+secret='Sw0rdf1sh-s3cr3t'
+server=
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
+mkdir mail
+"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir mail \
+	--auth "alice:$secret" >smtpd.log 2>&1 &
+server=$!
+i=0
+while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
+rc_file() { # password-line
+	printf 'host 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 5\n' \
+		"$(cat port)" >msmtprc
+	printf 'auth plain\nuser alice\n%s\n' "$1" >>msmtprc
+	chmod 600 msmtprc
+}
+cat >budgets.csv <<'EOF'
+name,scope,period,limit_usd,thresholds,forecast,recipients
+tiny,*,monthly,0.000001,50,no,fin@example.com
+EOF
+notify() { "$BURNRATE" --verbose --store s notify --budgets budgets.csv \
+	--smtp-config msmtprc --as-of 2025-10-05 "$@" >>secret.out 2>&1 || true; }
+
+rc_file "password $secret"                   # the messages, not sent
+mkdir dry
+notify --dry-run dry
+[ "$(ls dry | grep -c '\.eml$')" -ge 1 ] || fail "no message in dry/: $(cat secret.out)"
+rc_file "password ${secret}x"                # refused by the server
+notify
+rc_file "password $secret"
+chmod 644 msmtprc                            # refused: others may read it
+notify
+grep -q 'holds a password but group or others may access it' secret.out ||
+	fail "a 0644 file with a password was not refused: $(cat secret.out)"
+rc_file "passwordeval \"echo $secret; exit 3\"" # a failing passwordeval
+notify
+rc_file "password \"$secret"                 # a syntax error on its line
+notify
+rc_file "password $secret"                   # and one that works
+notify
+[ "$(ls mail | grep -c '\.eml$')" -ge 1 ] || fail "no message was sent: $(cat secret.out)"
+grep -rl -- "$secret" secret.out s dry mail/*.eml 2>/dev/null &&
+	fail "the password was printed or written"
+# The ledger holds recipients' addresses: private to the store's owner.
+check_modes
+[ "$(mode s/notify)" = 700 ] || fail "s/notify has mode $(mode s/notify)"
+for f in s/notify/*; do
+	[ "$(mode "$f")" = 600 ] || fail "$f has mode $(mode "$f")"
+done
