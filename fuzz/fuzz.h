@@ -27,6 +27,9 @@ _Noreturn void fuzz_fail(const char *file, int line, const char *cond,
 const char *fuzz_file(const void *data, size_t n, mode_t mode);
 void fuzz_file_close(void);
 
+/* Replaces the content of that memory file with data[0..n). */
+void fuzz_file_rewrite(const void *data, size_t n);
+
 /* The built-in catalog, loaded once. */
 const struct br_catalog *fuzz_catalog(void);
 

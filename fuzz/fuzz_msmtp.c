@@ -12,31 +12,28 @@
 static const char *text;
 static size_t text_len;
 
-/* Tells whether an error message shows the value of a "password" line:
- * one of at least 6 bytes, without NUL, found nowhere else in the file
- * (where a message could name it as something else). */
-static bool shows_password(const char *msg)
+/* The input with the letters and digits of the value of every "password"
+ * command turned into 'x': the same file to the parser in every other
+ * respect. */
+static char *masked(void)
 {
-	const char *p = text, *end = text + text_len;
-	while ((p = memmem(p, (size_t)(end - p), "password", 8))) {
-		p += 8;
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '"'))
+	char *m = br_malloc(text_len ? text_len : 1);
+	memcpy(m, text, text_len);
+	char *line = m, *end = m + text_len;
+	for (; line < end; line++) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		char *eol = nl ? nl : end, *p = line;
+		while (p < eol && (*p == ' ' || *p == '\t'))
 			p++;
-		size_t n = 0;
-		while (p + n < end && p[n] != '\n' && p[n] != '\r' && p[n] != '"')
-			n++;
-		if (n < 6 || memchr(p, 0, n))
-			continue;
-		char *value = br_strndup(p, n);
-		const char *first = memmem(text, text_len, value, n);
-		bool once = first == p && !memmem(p + 1, (size_t)(end - p - 1),
-						  value, n);
-		bool shown = once && strstr(msg, value);
-		free(value);
-		if (shown)
-			return true;
+		if (eol - p > 9 && memcmp(p, "password", 8) == 0 &&
+		    (p[8] == ' ' || p[8] == '\t'))
+			for (p += 9; p < eol; p++)
+				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				    (*p >= '0' && *p <= '9'))
+					*p = 'x';
+		line = eol;
 	}
-	return false;
+	return m;
 }
 
 static void load(const char *path, const char *account, bool private)
@@ -46,8 +43,17 @@ static void load(const char *path, const char *account, bool private)
 	if (smtp_account_load(path, account, &a, &err) != 0) {
 		FUZZ_CHECK(err.status == BR_EXIT_USAGE && strstr(err.msg, path),
 			   "bad error: %s", err.msg);
-		FUZZ_CHECK(!shows_password(err.msg), "a password in: %s",
-			   err.msg);
+		/* The message must not depend on a password's value. */
+		char *m = masked();
+		fuzz_file_rewrite(m, text_len);
+		struct br_err again = {0};
+		int rc = smtp_account_load(path, account, &a, &again);
+		if (rc == 0)
+			smtp_account_free(&a);
+		FUZZ_CHECK(rc != 0 && strcmp(err.msg, again.msg) == 0,
+			   "a password in: %s", err.msg);
+		fuzz_file_rewrite(text, text_len);
+		free(m);
 		return;
 	}
 	FUZZ_CHECK(a.host && a.port > 0 && a.port <= 65535, "incomplete");

@@ -37,6 +37,15 @@ const char *fuzz_file(const void *data, size_t n, mode_t mode)
 	return file_path;
 }
 
+void fuzz_file_rewrite(const void *data, size_t n)
+{
+	if (ftruncate(file_fd, 0) != 0 || lseek(file_fd, 0, SEEK_SET) != 0 ||
+	    br_write_all(file_fd, data, n) != 0) {
+		perror("fuzz: memory file");
+		abort();
+	}
+}
+
 void fuzz_file_close(void)
 {
 	if (file_fd >= 0)

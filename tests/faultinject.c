@@ -9,9 +9,9 @@
  *                       write (fwrite, fputs, fputc, putc, fprintf,
  *                       vfprintf, fflush, fclose): ENOSPC, with the
  *                       stream's error flag set as a real failed write
- *                       sets it; on a socket, EPIPE, and every later
- *                       write to it fails too (a connection does not
- *                       come back); writes to standard error, and stdio
+ *                       sets it; on a socket, EPIPE, and the connection
+ *                       is shut down (a broken connection does not come
+ *                       back); writes to standard error, and stdio
  *                       writes to unlinked (temporary) files, which
  *                       libxlsxwriter does not check (fuzz/FINDINGS.md),
  *                       are left alone
@@ -42,6 +42,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -279,6 +280,8 @@ static int write_fault(int fd, const char *fn, void *caller)
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode))
 		return errno = ENOSPC, -1;
+	/* As a connection that breaks: the peer's replies stop too. */
+	shutdown(fd, SHUT_RDWR);
 	int i = __atomic_fetch_add(&nbroken, 1, __ATOMIC_RELAXED);
 	if (i < MAX_BROKEN)
 		broken[i] = fd;
