@@ -26,7 +26,7 @@ static const struct command {
 	 "[--source NAME] [--prices FILE]\n"
 	 "[--cost-mode auto|calculate|display] [--jobs N]\n"
 	 "[--rejects FILE] [--no-dedupe] [--replace FROM..TO [--dry-run]]\n"
-	 "[--max-ratio N] PATH...\n",
+	 "[--max-ratio N] [--max-record BYTES] PATH...\n",
 	 "read logs: files, directories, '-' for stdin; plain, gzip,\n"
 	 "zstd, xz, bzip2, lz4, or zip/tar archives (told by content);\n"
 	 "F: auto (default), generic, openai, anthropic, gemini,\n"

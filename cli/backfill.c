@@ -72,7 +72,7 @@ static void line(FILE *out, const char *day, const char *provider,
 	char cost[2 * BR_MONEY_BUFSZ + 8];
 	snprintf(cost, sizeof cost, "%s -> %s", br_money_format(b->cost, cb),
 		 br_money_format(a->cost, ca));
-	br_money_format(a->cost - b->cost, cd);
+	br_money_format(br_pico_add(a->cost, -b->cost), cd);
 	fprintf(out, "%-10s  %-*s  %-*s  %21s  %27s  %s%s\n", day, pw, provider, mw,
 		model, req, cost, a->cost >= b->cost ? "+" : "", cd);
 }

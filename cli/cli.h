@@ -60,6 +60,11 @@ int parse_options(const char *command, int argc, char **argv,
  * BR_EXIT_USAGE after printing why. */
 int no_arguments(const char *command, int argc, char **argv);
 
+/* Parses a record limit (ingest --max-record, max_record in the config):
+ * bytes, or a count of K, M or G (KiB, MiB, GiB), from 1K to 1G. Returns
+ * 0, or -1 when s is not one. */
+int parse_max_record(const char *s, size_t *out);
+
 /* ------------------------------------------------------------ shared work */
 
 /* The built-in catalog with the prices file (may be NULL) over it. A bad
@@ -108,7 +113,7 @@ struct config {
 	char *path;
 	char *store, *timezone, *format, *source, *label, *prices, *budgets,
 		*reports_dir, *report_formats, *report_schedule, *report_to,
-		*alert_to, *smtp_config, *smtp_account, *cost_mode;
+		*alert_to, *smtp_config, *smtp_account, *cost_mode, *max_record;
 	char **inputs;  /* "input" lines: globs, in order */
 	size_t ninputs;
 };

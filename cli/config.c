@@ -27,7 +27,8 @@ static const struct key {
 	K(report_formats, V_TEXT), K(report_schedule, V_TEXT),
 	K(report_to, V_TEXT),      K(alert_to, V_TEXT),
 	K(smtp_config, V_PATH),    K(smtp_account, V_TEXT),
-	K(cost_mode, V_TEXT),      {"input", 0, V_INPUT},
+	K(cost_mode, V_TEXT),      K(max_record, V_TEXT),
+	{"input", 0, V_INPUT},
 #undef K
 };
 
@@ -62,6 +63,7 @@ static int check_value(const struct config *c, const char *key,
 						"never", NULL};
 	enum report_format f;
 	enum br_cost_mode m;
+	size_t size;
 	if (strcmp(key, "report_schedule") == 0) {
 		for (const char *const *s = schedules; *s; s++)
 			if (strcmp(*s, value) == 0)
@@ -73,6 +75,11 @@ static int check_value(const struct config *c, const char *key,
 	if (strcmp(key, "cost_mode") == 0 && br_cost_mode_parse(value, &m) != 0)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: cost_mode: invalid "
 				      "value '%s': expected auto, calculate or display",
+				      c->path, line, value);
+	if (strcmp(key, "max_record") == 0 && parse_max_record(value, &size) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: max_record: "
+				      "invalid value '%s': expected a size from 1K "
+				      "to 1G (bytes, or a count of K, M or G)",
 				      c->path, line, value);
 	if (strcmp(key, "report_formats") == 0) {
 		char *copy = br_strdup(value), *save = NULL;

@@ -71,6 +71,7 @@ struct ingest_run {
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
+	bool warn;              /* warnings are printed */
 	/* The progress line (a terminal only): when it started and was
 	 * last shown. */
 	bool progress;
@@ -119,6 +120,13 @@ static void show_progress(struct ingest_run *r, const struct ingest_progress *p,
 static void sink_progress(void *ctx, const struct ingest_progress *p)
 {
 	show_progress(ctx, p, false);
+}
+
+static void sink_warning(void *ctx, const char *message)
+{
+	struct ingest_run *r = ctx;
+	if (r->warn)
+		print_warning("%s", message);
 }
 
 static void *sink_begin(void *ctx, const char *name)
@@ -352,8 +360,9 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	}
 	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
 				   sink_drop, sink_wants, sink_known,
-				   sink_progress};
+				   sink_progress, sink_warning};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
+	run.warn = !g->quiet && !job->silent;
 	run.started = now_seconds();
 	ing = ingest_new(&io, &sink, &err);
 	if (!ing)
@@ -429,7 +438,8 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		   *prices = c ? c->prices : NULL,
 		   *cost_mode = c && c->cost_mode ? c->cost_mode : "auto",
 		   *label = c ? c->label : NULL, *jobs = NULL,
-		   *rejects_path = NULL, *replace = NULL, *max_ratio = NULL;
+		   *rejects_path = NULL, *replace = NULL, *max_ratio = NULL,
+		   *max_record = c ? c->max_record : NULL;
 	bool no_dedupe = false, dry_run = false;
 	char *pos[argc + 1];
 	const char *map_args[argc + 1];
@@ -438,6 +448,7 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		{"--map", NULL, NULL, map_args, &nmaps},
 		{"--label", &label, NULL},
 		{"--max-ratio", &max_ratio, NULL},
+		{"--max-record", &max_record, NULL},
 		{"--format", &format, NULL},     {"--source", &source, NULL},
 		{"--prices", &prices, NULL},     {"--cost-mode", &cost_mode, NULL},
 		{"--jobs", &jobs, NULL},         {"--rejects", &rejects_path, NULL},
@@ -490,6 +501,10 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 					   "a factor from 2 to 1000000", max_ratio);
 		io.max_ratio = v;
 	}
+	if (max_record && parse_max_record(max_record, &io.max_record) != 0)
+		return usage_error("ingest: invalid --max-record '%s': expected a "
+				   "size from 1K to 1G (bytes, or a count of K, "
+				   "M or G)", max_record);
 
 	struct br_err err = {0};
 	struct br_catalog *catalog = load_catalog(prices, &err);

@@ -363,6 +363,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		}
 		if (c->cost_mode)
 			br_cost_mode_parse(c->cost_mode, &job.io.cost_mode);
+		if (c->max_record)
+			parse_max_record(c->max_record, &job.io.max_record);
 		rc = worse(rc, ingest_job_run(g, &job, paths, npaths, &in));
 		if (rc == BR_EXIT_USAGE || rc == BR_EXIT_TEMPFAIL)
 			goto done;

@@ -108,6 +108,29 @@ int parse_options(const char *command, int argc, char **argv,
 	return 0;
 }
 
+int parse_max_record(const char *s, size_t *out)
+{
+	const unsigned long long min = 1ULL << 10, max = 1ULL << 30;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || *end || v > max >> shift || v << shift < min)
+		return -1;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
 /* Checks that a command which takes no arguments got none. */
 int no_arguments(const char *command, int argc, char **argv)
 {

@@ -109,6 +109,18 @@ typedef __int128 br_pico;
 #define BR_PICO_PER_USD ((int64_t)1000000000000)
 #define BR_MONEY_BUFSZ 64
 
+/* The largest magnitude a sum reaches: sums saturate at +-BR_PICO_MAX
+ * (2^127 - 1) instead of overflowing. */
+#define BR_PICO_MAX ((br_pico)(((unsigned __int128)1 << 127) - 1))
+
+/* a + b, saturated to [-BR_PICO_MAX, BR_PICO_MAX]. Sums of the costs a
+ * store holds (bounded per row, docs/FORMAT.md) stay exact for any
+ * realistic number of rows; a damaged or hostile store saturates. */
+br_pico br_pico_add(br_pico a, br_pico b);
+
+/* a x k, saturated the same way. */
+br_pico br_pico_mul(br_pico a, int64_t k);
+
 /* Parses a decimal USD amount in JSON number syntax (optional sign, fraction
  * and exponent, e.g. "0.0123", "1.5e-3") exactly to pico-dollars; digits
  * beyond the 12th decimal are rounded half away from zero. Leading '+' and
@@ -143,6 +155,15 @@ char *br_money_format_exact(br_pico v, char *buf);
  * or 0 when it is not valid (overlong forms, surrogates and code points
  * above U+10FFFF are not). */
 size_t br_utf8_len(const unsigned char *s, size_t n);
+
+/* The length of the control character at s (n > 0 bytes left): 1 for C0
+ * and DEL, 2 for a C1 control in UTF-8 (U+0080 to U+009F), else 0. Names
+ * from untrusted input have these replaced before a terminal sees them. */
+size_t br_control_len(const unsigned char *s, size_t n);
+
+/* A copy of s (caller frees) with each control character (br_control_len)
+ * replaced by '?': a name from untrusted input, fit for messages. */
+char *br_printable(const char *s);
 
 /* ------------------------------------------------------------------ time */
 

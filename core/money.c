@@ -145,6 +145,22 @@ int br_rate_parse(const char *s, size_t n, int64_t *pico_per_token)
 	return 0;
 }
 
+br_pico br_pico_add(br_pico a, br_pico b)
+{
+	br_pico sum;
+	if (__builtin_add_overflow(a, b, &sum))
+		return b > 0 ? BR_PICO_MAX : -BR_PICO_MAX;
+	return sum < -BR_PICO_MAX ? -BR_PICO_MAX : sum;
+}
+
+br_pico br_pico_mul(br_pico a, int64_t k)
+{
+	br_pico product;
+	if (__builtin_mul_overflow(a, (br_pico)k, &product))
+		return (a > 0) == (k > 0) ? BR_PICO_MAX : -BR_PICO_MAX;
+	return product < -BR_PICO_MAX ? -BR_PICO_MAX : product;
+}
+
 /* Rounds |v| to a multiple of unit, half away from zero; returns the
  * quotient (a magnitude). */
 static u128 round_magnitude(br_pico v, u128 unit)

@@ -1,5 +1,8 @@
 /* utf8.c - UTF-8 validation, for writers that must not pass invalid
- * text on (JSON, XML, Prometheus labels) and for the JSON scanner. */
+ * text on (JSON, XML, Prometheus labels) and for the JSON scanner; control
+ * characters, which names shown on a terminal must not carry. */
+#include <string.h>
+
 #include "core/core.h"
 
 size_t br_utf8_len(const unsigned char *s, size_t n)
@@ -18,4 +21,24 @@ size_t br_utf8_len(const unsigned char *s, size_t n)
 			  (s[0] == 0xF4 && s[1] >= 0x90))))
 		return 0;
 	return len;
+}
+
+size_t br_control_len(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 1;
+	return n >= 2 && s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F ? 2 : 0;
+}
+
+char *br_printable(const char *s)
+{
+	size_t n = strlen(s), j = 0;
+	char *out = br_malloc(n + 1);
+	for (size_t i = 0; i < n;) {
+		size_t k = br_control_len((const unsigned char *)s + i, n - i);
+		out[j++] = k ? '?' : s[i];
+		i += k ? k : 1;
+	}
+	out[j] = 0;
+	return out;
 }

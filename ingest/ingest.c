@@ -69,6 +69,7 @@ struct task {
 	uint64_t disk_size;  /* 0: not a regular file */
 	struct outcome **out;
 	size_t nout, cap;
+	char *warning;       /* for the sink's warning(), or NULL */
 	bool done;
 	/* Progress of reading it (atomics, read by the caller's thread). */
 	uint64_t bytes, records, disk_pos;
@@ -173,6 +174,14 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 				       m->field);
 			return NULL;
 		}
+		/* Never cut: a path the JSON scanner cannot hold is refused. */
+		struct jpath jp;
+		if (jpath_init(&jp, m->path) != 0) {
+			br_fail_status(err, BR_EXIT_USAGE, "--map %s: path longer "
+				       "than %d bytes or of more than %d components",
+				       m->field, JPATH_MAX_TEXT, JPATH_MAX_COMP);
+			return NULL;
+		}
 		maps.path[f] = m->path;
 	}
 	struct ingest *g = br_calloc(1, sizeof *g);
@@ -225,6 +234,7 @@ static void task_free(struct ingest *g, struct task *t)
 	free(t->out);
 	free(t->path);
 	free(t->key);
+	free(t->warning);
 	free(t);
 }
 
@@ -382,11 +392,23 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		g->sink.event(o->input, ev);
 }
 
-/* Keeps an event of the current record, unless a backfill's day range
- * rejects it. */
+/* Keeps an event of the current record, unless a name is too long or a
+ * backfill's day range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
 {
 	struct ingest *g = st->rd->g;
+	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
+					&ev->label, &ev->request_id};
+	static const char *const what[] = {"provider", "model", "agent",
+					   "label", "request_id"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i]->n > INGEST_MAX_FIELD) {
+			snprintf(st->reason, sizeof st->reason,
+				 "%s longer than %zu bytes", what[i],
+				 INGEST_MAX_FIELD);
+			reject(st, st->reason, st->rec.p, st->rec.n);
+			return;
+		}
 	if (g->opts.only_from != BR_DAY_NONE) {
 		int32_t day = br_tz_day(g->opts.tz, ev->ts_us);
 		if (day < g->opts.only_from || day > g->opts.only_to) {
@@ -505,6 +527,17 @@ static int handle_bytes(struct input_state *st, const char *p, size_t n)
 	struct reader *rd = st->rd;
 	size_t max = rd->g->opts.max_record;
 	while (n > 0) {
+		if (*p == '\n' && rd->line.len == 0 && !st->overlong &&
+		    !st->in_record) {
+			/* Empty lines outside a record: only counted. */
+			size_t k = 1;
+			while (k < n && p[k] == '\n')
+				k++;
+			st->lineno += k;
+			p += k;
+			n -= k;
+			continue;
+		}
 		const char *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) : n;
 		if (nl && rd->line.len == 0 && !st->overlong && take <= max) {
@@ -729,12 +762,13 @@ static bool libarchive_magic(const unsigned char *p, size_t n)
 
 /* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
- * "archive:member"; only the member of index only when only >= 0. A
- * member that cannot be read fails alone; an archive whose structure
- * breaks stops there, failing. */
-static void read_archive(struct reader *rd, struct task *t, int fd, long only)
+ * "archive:member" (path is the archive's name in messages; control
+ * characters of the member's name are replaced); only the member of
+ * index only when only >= 0. A member that cannot be read fails alone;
+ * an archive whose structure breaks stops there, failing. */
+static void read_archive(struct reader *rd, struct task *t, int fd,
+			 const char *path, long only)
 {
-	const char *path = t->path;
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	/* Containers only: libarchive's text formats (mtree, shar) would
@@ -754,10 +788,26 @@ static void read_archive(struct reader *rd, struct task *t, int fd, long only)
 	}
 	struct archive_entry *e;
 	struct br_buf name = {0};
+	long others = 0; /* members that are not logs */
 	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
+		if (r == ARCHIVE_EOF) {
+			/* Nothing read, nothing failed: say so (libarchive
+			 * reads a compressed stream of zeros as an empty
+			 * tar). */
+			if (index == 0 && only < 0) {
+				br_buf_reset(&msg);
+				br_buf_printf(&msg, "%s: no log member", path);
+				if (others)
+					br_buf_printf(&msg, " (%ld other member%s "
+						      "skipped)", others,
+						      others == 1 ? "" : "s");
+				else
+					br_buf_puts(&msg, " (an empty archive)");
+				t->warning = br_strdup(msg.p);
+			}
 			break;
+		}
 		if (r < ARCHIVE_WARN) {
 			br_buf_printf(&msg, "%s: corrupt archive: %s", path,
 				      archive_error_string(a));
@@ -769,15 +819,19 @@ static void read_archive(struct reader *rd, struct task *t, int fd, long only)
 		if (!raw && (archive_entry_filetype(e) != AE_IFREG || !member ||
 			     !is_log_name(member))) {
 			index--;
+			others++;
 			continue;
 		}
 		if (only >= 0 && index != only)
 			continue;
 		br_buf_reset(&name);
-		if (raw)
+		if (raw) {
 			br_buf_puts(&name, path);
-		else
-			br_buf_printf(&name, "%s:%s", path, member);
+		} else {
+			char *shown = br_printable(member);
+			br_buf_printf(&name, "%s:%s", path, shown);
+			free(shown);
+		}
 		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
 		if (read_input(rd, t, src, -1, name.p, NULL, index) != 0 &&
 		    archive_errno(a) != 0 && raw)
@@ -804,11 +858,15 @@ static void read_task(struct reader *rd, struct task *t, long only,
 			   STDIN_FILENO, "-", NULL, -1);
 		return;
 	}
+	/* A file's name in messages and the rejects file: a directory
+	 * others write to may hold names with control characters. */
+	char *shown = br_printable(t->path);
 	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		struct br_err e = {0};
-		br_fail(&e, "cannot open '%s': %s", t->path, strerror(errno));
-		failed_input(rd, t, t->path, -1, e.msg);
+		br_fail(&e, "cannot open '%s': %s", shown, strerror(errno));
+		failed_input(rd, t, shown, -1, e.msg);
+		free(shown);
 		return;
 	}
 	unsigned char head[512];
@@ -816,13 +874,14 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
 		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
 		       source_gzip_holds_tar(fd)))) {
-		read_archive(rd, t, fd, only);
+		read_archive(rd, t, fd, shown, only);
 	} else {
-		struct source *src = source_open(fd, t->path, ahead);
+		struct source *src = source_open(fd, shown, ahead);
 		source_set_limit(src, limit);
-		read_input(rd, t, src, fd, t->path, t->key, -1);
+		read_input(rd, t, src, fd, shown, t->key, -1);
 	}
 	close(fd);
+	free(shown);
 }
 
 /* ----------------------------------------------------- handing inputs over */
@@ -948,6 +1007,13 @@ static void failed_input(struct reader *rd, struct task *t, const char *name,
 	finish_outcome(rd, t, o);
 }
 
+/* Hands a task's warning, if any, to the sink. */
+static void task_warn(struct ingest *g, const struct task *t)
+{
+	if (t->warning && g->sink.warning)
+		g->sink.warning(g->sink.ctx, t->warning);
+}
+
 /* Hands the outcomes of a task read on a worker to the sink. */
 static void hand_over_task(struct ingest *g, struct task *t)
 {
@@ -955,6 +1021,7 @@ static void hand_over_task(struct ingest *g, struct task *t)
 		hand_over(g, t, t->out[i]);
 		t->out[i] = NULL;
 	}
+	task_warn(g, t);
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
 	task_free(g, t);
@@ -1036,6 +1103,7 @@ static void drain(struct ingest *g)
 static void read_now(struct ingest *g, struct task *t)
 {
 	read_task(&g->main, t, -1, 0);
+	task_warn(g, t);
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
 	task_free(g, t);

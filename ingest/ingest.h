@@ -29,12 +29,17 @@
 /* Default cap on one record's length; a longer record is rejected. */
 #define INGEST_MAX_RECORD_DEFAULT ((size_t)16 << 20)
 
+/* Cap on the provider, model, agent, label and request id of one event;
+ * a record with a longer one is rejected. */
+#define INGEST_MAX_FIELD ((size_t)64 << 10)
+
 /* --map CANON=PATH: read canonical field CANON (a generic-format name:
  * timestamp, provider, model, agent, label, request_id, status,
  * service_tier, input_tokens, output_tokens, cache_read_tokens,
  * cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd)
  * from PATH: a dotted JSON path, a CSV column, or COLUMN.PATH inside a
- * JSON-typed CSV column. It replaces the format's own source of the field. */
+ * JSON-typed CSV column, of at most 127 bytes and 8 components. It replaces
+ * the format's own source of the field. */
 struct ingest_map {
 	const char *field;
 	const char *path;
@@ -133,6 +138,11 @@ struct ingest_sink {
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
 	/* Called on the caller's thread every few MiB read or every 0.2 s. */
 	void (*progress)(void *ctx, const struct ingest_progress *p);
+	/* Called on the caller's thread, in input order, about a file that
+	 * gave no input although nothing failed: an archive without a log
+	 * member (also a compressed stream that libarchive reads as an
+	 * empty tar, such as zeros). message names the file. */
+	void (*warning)(void *ctx, const char *message);
 };
 
 /* Totals over every input handed to one struct ingest. */
@@ -151,8 +161,8 @@ struct ingest_stats {
 struct ingest;
 
 /* Creates an ingest run. Returns NULL and fills err when the options are
- * invalid (an unknown format or --map field name, an empty path; status
- * BR_EXIT_USAGE). */
+ * invalid (an unknown format or --map field name, an empty or too long
+ * path; status BR_EXIT_USAGE). */
 struct ingest *ingest_new(const struct ingest_opts *opts,
 			  const struct ingest_sink *sink, struct br_err *err);
 void ingest_free(struct ingest *g);

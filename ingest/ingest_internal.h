@@ -96,17 +96,21 @@ struct idset *idset_merge(struct idset *a, struct idset *b);
 
 /* --------------------------------------------------------- JSON scanner */
 
-/* A wanted member: a dotted path of object keys ("usage.input_tokens"). */
+/* A wanted member: a dotted path of object keys ("usage.input_tokens"),
+ * of at most JPATH_MAX_TEXT bytes and JPATH_MAX_COMP components. */
 #define JPATH_MAX_COMP 8
+#define JPATH_MAX_TEXT 127
 struct jpath {
-	char text[128];
+	char text[JPATH_MAX_TEXT + 1];
 	const char *comp[JPATH_MAX_COMP];
 	size_t complen[JPATH_MAX_COMP];
 	int ncomp;
 };
 
-/* Splits dotted into components. */
-void jpath_init(struct jpath *jp, const char *dotted);
+/* Splits dotted into components. Returns 0, or -1 when dotted is longer
+ * or has more components than a jpath holds: jp then matches nothing
+ * (ingest_new refuses such a --map path). */
+int jpath_init(struct jpath *jp, const char *dotted);
 
 enum jtype { JV_NULL, JV_FALSE, JV_TRUE, JV_NUMBER, JV_STRING, JV_OBJECT,
 	     JV_ARRAY };

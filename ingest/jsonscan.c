@@ -231,7 +231,7 @@ static bool literal(struct jscan *s, const char *word)
 }
 
 static bool scan_value(struct jscan *s, int depth, uint64_t candidates,
-		       int capture);
+		       uint64_t capture);
 
 /* Scans an object; candidates are the paths whose first `depth`
  * components matched the keys leading here. */
@@ -263,8 +263,7 @@ static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
 			s->strings.len = mark;
 			s->p = after;
 		}
-		uint64_t next = 0;
-		int capture = -1;
+		uint64_t next = 0, capture = 0;
 		uint64_t m = depth < JPATH_MAX_COMP ? candidates &
 			s->by_len[depth][keylen < KEYLEN_MAX ? keylen : KEYLEN_MAX] : 0;
 		for (; m; m &= m - 1) {
@@ -277,7 +276,7 @@ static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
 			    memcmp(comp, key, keylen) != 0)
 				continue;
 			if (jp->ncomp == depth + 1)
-				capture = i;
+				capture |= UINT64_C(1) << i;
 			else
 				next |= UINT64_C(1) << i;
 		}
@@ -285,6 +284,10 @@ static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
 		if (s->p >= s->end || *s->p != ':')
 			return fail(s, "expected ':'");
 		s->p++;
+		/* A repeated key replaces the earlier member: forget what was
+		 * captured below it. */
+		for (uint64_t r = next; r; r &= r - 1)
+			s->out[__builtin_ctzll(r)] = (struct jvalue){0};
 		if (!scan_value(s, depth + 1, next, capture))
 			return false;
 		skip_ws(s);
@@ -309,7 +312,7 @@ static bool scan_array(struct jscan *s, int depth)
 		return true;
 	}
 	for (;;) {
-		if (!scan_value(s, depth + 1, 0, -1))
+		if (!scan_value(s, depth + 1, 0, 0))
 			return false;
 		skip_ws(s);
 		if (s->p < s->end && *s->p == ',') {
@@ -324,8 +327,10 @@ static bool scan_array(struct jscan *s, int depth)
 	}
 }
 
+/* Scans a value; candidates are the paths that may continue below it,
+ * capture those that end at it (each gets the value). */
 static bool scan_value(struct jscan *s, int depth, uint64_t candidates,
-		       int capture)
+		       uint64_t capture)
 {
 	if (depth > JSCAN_MAX_DEPTH)
 		return fail(s, "nested too deeply");
@@ -347,7 +352,7 @@ static bool scan_value(struct jscan *s, int depth, uint64_t candidates,
 	case '"': {
 		size_t off = 0, len = 0;
 		v.type = JV_STRING;
-		ok = scan_string(s, capture >= 0, &off, &len);
+		ok = scan_string(s, capture != 0, &off, &len);
 		v.str_off = off;
 		v.len = len;
 		break;
@@ -371,21 +376,30 @@ static bool scan_value(struct jscan *s, int depth, uint64_t candidates,
 		ok = scan_number(s, &v.is_int);
 		break;
 	}
-	if (ok && capture >= 0) {
+	if (ok && capture) {
 		v.present = true;
 		v.raw = start;
 		v.rawlen = (size_t)(s->p - start);
-		s->out[capture] = v;
+		for (; capture; capture &= capture - 1)
+			s->out[__builtin_ctzll(capture)] = v;
 	}
 	return ok;
 }
 
-void jpath_init(struct jpath *jp, const char *dotted)
+int jpath_init(struct jpath *jp, const char *dotted)
 {
 	memset(jp, 0, sizeof *jp);
-	snprintf(jp->text, sizeof jp->text, "%s", dotted);
+	size_t n = strlen(dotted);
+	if (n > JPATH_MAX_TEXT)
+		return -1;
+	memcpy(jp->text, dotted, n + 1);
 	char *p = jp->text;
-	while (p && jp->ncomp < JPATH_MAX_COMP) {
+	while (p) {
+		if (jp->ncomp == JPATH_MAX_COMP) {
+			/* No component: the path matches nothing. */
+			jp->ncomp = 0;
+			return -1;
+		}
 		jp->comp[jp->ncomp++] = p;
 		p = strchr(p, '.');
 		if (p)
@@ -393,6 +407,7 @@ void jpath_init(struct jpath *jp, const char *dotted)
 	}
 	for (int i = 0; i < jp->ncomp; i++)
 		jp->complen[i] = strlen(jp->comp[i]);
+	return 0;
 }
 
 struct jscan *jscan_new(const struct jpath *paths, size_t npaths)
@@ -432,7 +447,7 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 		*error_at = 0;
 		return "not a JSON object";
 	}
-	if (scan_value(s, 0, all, -1)) {
+	if (scan_value(s, 0, all, 0)) {
 		skip_ws(s);
 		if (s->p != s->end)
 			fail(s, "unexpected data after the object");

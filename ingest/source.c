@@ -136,6 +136,23 @@ static ssize_t fill(struct source *src, struct br_err *err)
 	}
 }
 
+/* Makes bytes of an input read as they are (a plain file, an archive
+ * member not itself gzip-compressed) pending in src->in: returns how many
+ * there are from src->in_off, refilling once they are used up; 0 at the
+ * end, -1 on error. */
+static ssize_t pending(struct source *src, struct br_err *err)
+{
+	if (src->in_off == src->in_len) {
+		if (src->eof)
+			return 0;
+		src->in_off = src->in_len = 0;
+		ssize_t r = fill(src, err);
+		if (r <= 0)
+			return r;
+	}
+	return (ssize_t)(src->in_len - src->in_off);
+}
+
 /* The compressed bytes behind what was read so far. */
 static uint64_t compressed_in(const struct source *src)
 {
@@ -253,17 +270,10 @@ static ssize_t read_compressed(struct source *src, char *buf, size_t cap,
 	if (src->gzip)
 		return capped(src, read_gzip(src, buf, cap, err), err);
 	/* An archive member that is not itself gzip-compressed. */
-	if (src->in_off == src->in_len) {
-		if (src->eof)
-			return 0;
-		src->in_off = src->in_len = 0;
-		ssize_t r = fill(src, err);
-		if (r <= 0)
-			return r;
-	}
-	size_t n = src->in_len - src->in_off;
-	if (n > cap)
-		n = cap;
+	ssize_t r = pending(src, err);
+	if (r <= 0)
+		return r;
+	size_t n = (size_t)r < cap ? (size_t)r : cap;
 	memcpy(buf, src->in + src->in_off, n);
 	src->in_off += n;
 	return capped(src, (ssize_t)n, err);
@@ -326,16 +336,10 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 		*p = src->out;
 		return read_compressed(src, src->out, SOURCE_CHUNK, err);
 	}
-	if (src->in_off == src->in_len) {
-		if (src->eof)
-			return 0;
-		src->in_off = src->in_len = 0;
-		ssize_t r = fill(src, err);
-		if (r <= 0)
-			return r;
-	}
-	size_t n = src->in_len - src->in_off;
+	ssize_t n = pending(src, err);
+	if (n <= 0)
+		return n;
 	*p = (const char *)src->in + src->in_off;
 	src->in_off = src->in_len;
-	return capped(src, (ssize_t)n, err);
+	return capped(src, n, err);
 }

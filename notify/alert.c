@@ -126,7 +126,7 @@ void alerts_due(const struct report *r, struct ledger *l, struct alert **out,
 			br_buf_reset(&key);
 			key_prefix(&key, st, st->start, ALERT_ACTUAL);
 			br_buf_printf(&key, "|%d", pct);
-			if (st->spent * 100 < (br_pico)b->limit * pct ||
+			if (br_pico_mul(st->spent, 100) < (br_pico)b->limit * pct ||
 			    ledger_find(l, key.p))
 				continue;
 			struct alert *a = push(out, n, &cap);

@@ -6,21 +6,31 @@
 
 #include "reduce/reduce_internal.h"
 
+/* a + b, saturated at UINT64_MAX. */
+static uint64_t add_count(uint64_t a, uint64_t b)
+{
+	uint64_t sum;
+	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
 void red_totals_add(struct red_totals *a, const struct red_totals *b)
 {
-	a->requests += b->requests;
-	a->errors += b->errors;
-	a->unpriced += b->unpriced;
-	a->logged_cost_requests += b->logged_cost_requests;
-	a->tokens.input += b->tokens.input;
-	a->tokens.output += b->tokens.output;
-	a->tokens.cache_read += b->tokens.cache_read;
-	a->tokens.cache_write += b->tokens.cache_write;
-	a->tokens.cache_write_1h += b->tokens.cache_write_1h;
-	a->tokens.reasoning += b->tokens.reasoning;
-	a->cost += b->cost;
-	a->calc_cost += b->calc_cost;
-	a->logged_cost += b->logged_cost;
+	a->requests = add_count(a->requests, b->requests);
+	a->errors = add_count(a->errors, b->errors);
+	a->unpriced = add_count(a->unpriced, b->unpriced);
+	a->logged_cost_requests = add_count(a->logged_cost_requests,
+					    b->logged_cost_requests);
+	a->tokens.input = add_count(a->tokens.input, b->tokens.input);
+	a->tokens.output = add_count(a->tokens.output, b->tokens.output);
+	a->tokens.cache_read = add_count(a->tokens.cache_read, b->tokens.cache_read);
+	a->tokens.cache_write = add_count(a->tokens.cache_write,
+					  b->tokens.cache_write);
+	a->tokens.cache_write_1h = add_count(a->tokens.cache_write_1h,
+					     b->tokens.cache_write_1h);
+	a->tokens.reasoning = add_count(a->tokens.reasoning, b->tokens.reasoning);
+	a->cost = br_pico_add(a->cost, b->cost);
+	a->calc_cost = br_pico_add(a->calc_cost, b->calc_cost);
+	a->logged_cost = br_pico_add(a->logged_cost, b->logged_cost);
 }
 
 struct agg *agg_new(void)

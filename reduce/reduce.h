@@ -23,7 +23,10 @@ struct red_totals {
 	br_pico logged_cost;    /* sum of the costs the logs reported */
 };
 
-/* Adds b into a. */
+/* Adds b into a. Sums saturate instead of overflowing: counts at
+ * UINT64_MAX, costs at +-BR_PICO_MAX (br_pico_add); the bounds a segment
+ * row is checked against (docs/FORMAT.md) keep sums of any realistic
+ * number of rows exact. */
 void red_totals_add(struct red_totals *a, const struct red_totals *b);
 
 /* --------------------------------------------------------------- aggregate */

@@ -27,6 +27,11 @@
 #define SEG_TRAILER_SIZE 12
 #define SEG_MAX_BYTES ((size_t)1 << 31)
 #define SEG_MAX_STRING ((size_t)1 << 20)
+/* A row's costs are at most 2^100 pico-dollars (about 1.27e18 USD) in
+ * magnitude: sums of 2^26 rows at the bound still fit in 128 bits (and
+ * red_totals_add saturates beyond). A log's cost is below 1e15 USD. */
+#define SEG_MAX_COST_BITS 100
+#define SEG_MAX_COST ((br_pico)1 << SEG_MAX_COST_BITS)
 
 /* One segment as read back. Strings are NUL-terminated copies. */
 struct segment {
@@ -330,6 +335,16 @@ static int fp_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Tells whether a row's costs are within what a segment may hold. */
+static bool costs_in_range(const struct red_totals *t)
+{
+	const br_pico v[] = {t->cost, t->calc_cost, t->logged_cost};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (v[i] > SEG_MAX_COST || v[i] < -SEG_MAX_COST)
+			return false;
+	return true;
+}
+
 /* Orders inputs by fingerprint. */
 static int input_cmp(const void *a, const void *b)
 {
@@ -418,6 +433,9 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		row->t.cost = get_i128(r + 136);
 		row->t.calc_cost = get_i128(r + 152);
 		row->t.logged_cost = get_i128(r + 168);
+		if (!costs_in_range(&row->t))
+			BAD("row %u: a cost beyond 2^%d pico-dollars", i,
+			    SEG_MAX_COST_BITS);
 		const struct red_key *k = &row->key;
 		if (k->provider >= nstrings || k->model >= nstrings ||
 		    k->agent >= nstrings || k->label >= nstrings ||
@@ -483,7 +501,9 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 #undef BAD
 }
 
-/* Reads and decodes the segment file at path. */
+/* Reads and decodes the segment file at path. Returns 0, -1 when it is
+ * corrupt, or -2 when it cannot be read (permissions, I/O errors); why
+ * says why. */
 static int segment_load(struct segment *g, const char *path, char *why,
 			size_t whysize)
 {
@@ -495,7 +515,7 @@ static int segment_load(struct segment *g, const char *path, char *why,
 		snprintf(why, whysize, "cannot read: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return -2;
 	}
 	if ((uint64_t)st.st_size > SEG_MAX_BYTES) {
 		close(fd);
@@ -504,19 +524,36 @@ static int segment_load(struct segment *g, const char *path, char *why,
 	}
 	size_t len = (size_t)st.st_size, got = 0;
 	unsigned char *buf = br_malloc(len ? len : 1);
+	int read_errno = 0;
 	while (got < len) {
 		ssize_t r = read(fd, buf + got, len - got);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0)
+			read_errno = errno;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
 	}
 	close(fd);
-	int rc = got == len ? segment_decode(g, buf, len, why, whysize) : -1;
-	if (got != len)
+	int rc = got == len ? segment_decode(g, buf, len, why, whysize)
+		 : read_errno ? -2 : -1;
+	if (read_errno)
+		snprintf(why, whysize, "cannot read: %s", strerror(read_errno));
+	else if (got != len)
 		snprintf(why, whysize, "cannot read: short read");
 	free(buf);
+	/* Readers order segments by name: a segment renamed or copied under
+	 * another name would be ordered wrong (and a compaction would count
+	 * it twice). */
+	const char *base = strrchr(path, '/');
+	char name[40];
+	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)g->seq);
+	if (rc == 0 && strcmp(base ? base + 1 : path, name) != 0) {
+		snprintf(why, whysize, "its sequence number %llu does not match "
+			 "its file name (%s)", (unsigned long long)g->seq, name);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -635,7 +672,12 @@ static int load_segments(struct store *s, const char *advice,
 		free(rel);
 		char why[256];
 		struct segment g;
-		if (rc == 0 && segment_load(&g, path, why, sizeof why) != 0) {
+		int loaded = rc == 0 ? segment_load(&g, path, why, sizeof why) : 0;
+		if (loaded == -2) {
+			/* Not corrupt, and not to be left out: fix and retry. */
+			rc = br_fail(err, "segment '%s': %s", path, why);
+			segment_free(&g);
+		} else if (loaded != 0) {
 			if (s->skip_corrupt) {
 				s->skipped = br_realloc(s->skipped, (s->nskipped + 1) *
 							2 * sizeof *s->skipped);
@@ -857,10 +899,27 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 }
 
 /* Fails, naming it, when a string of a's rows or of the inputs is longer
- * than a segment may hold (SEG_MAX_STRING). */
-static int check_strings(const struct agg *a, const struct store_input *inputs,
-			 size_t ninputs, struct br_err *err)
+ * than a segment may hold (SEG_MAX_STRING), or a row's cost larger
+ * (SEG_MAX_COST). */
+static int check_limits(const struct agg *a, const struct store_input *inputs,
+			size_t ninputs, struct br_err *err)
 {
+	for (size_t i = 0; i < a->nrows; i++) {
+		const struct red_row *r = &a->rows[i];
+		if (costs_in_range(&r->t))
+			continue;
+		char day[11];
+		br_day_format(r->key.day, day);
+		char *provider = br_printable(br_dict_str(a->dict, r->key.provider,
+							  NULL)),
+		     *model = br_printable(br_dict_str(a->dict, r->key.model, NULL));
+		br_fail(err, "cannot store the cost of %.80s/%.80s on %s: more "
+			"than a row of a store holds (2^%d pico-dollars, about "
+			"1.27e18 USD)", provider, model, day, SEG_MAX_COST_BITS);
+		free(provider);
+		free(model);
+		return -1;
+	}
 	for (uint32_t i = 0; i < br_dict_count(a->dict); i++) {
 		size_t n;
 		br_dict_str(a->dict, i, &n);
@@ -885,7 +944,7 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 {
 	if (s->lock_fd < 0)
 		return br_fail(err, "internal error: publishing without the store lock");
-	if (store_load(s, err) != 0 || check_strings(a, inputs, ninputs, err) != 0)
+	if (store_load(s, err) != 0 || check_limits(a, inputs, ninputs, err) != 0)
 		return -1;
 	uint64_t seq = s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
 	struct br_buf img = {0};

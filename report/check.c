@@ -31,7 +31,7 @@ static void amounts_add(struct check_amounts *a, const struct check_amounts *b)
 {
 	a->requests += b->requests;
 	a->tokens += b->tokens;
-	a->cost += b->cost;
+	a->cost = br_pico_add(a->cost, b->cost);
 }
 
 static bool amounts_equal(const struct check_amounts *a,
@@ -525,7 +525,7 @@ static bool over_pct(br_pico base, br_pico delta, br_pico pct)
 static void judge(struct check_line *l, int presence,
 		  const struct check_rules *ru)
 {
-	br_pico d = l->cur.cost - l->base.cost;
+	br_pico d = br_pico_add(l->cur.cost, -l->base.cost);
 	l->status = presence < 0 ? CHECK_VANISHED : presence > 0 ? CHECK_NEW
 		  : d > 0 ? CHECK_INCREASED : d < 0 ? CHECK_DECREASED
 		  : CHECK_UNCHANGED;
@@ -535,7 +535,7 @@ static void judge(struct check_line *l, int presence,
 
 static br_pico abs_change(const struct check_line *l)
 {
-	br_pico d = l->cur.cost - l->base.cost;
+	br_pico d = br_pico_add(l->cur.cost, -l->base.cost);
 	return d < 0 ? -d : d;
 }
 
@@ -625,7 +625,7 @@ static void put_usd(struct br_buf *b, br_pico v, bool sign, enum esc e)
  * "n/a" when the baseline cost was not above zero. */
 static void put_pct(struct br_buf *b, const struct check_line *l)
 {
-	br_pico d = l->cur.cost - l->base.cost;
+	br_pico d = br_pico_add(l->cur.cost, -l->base.cost);
 	if (d == 0)
 		br_buf_puts(b, "0.0%");
 	else if (l->base.cost <= 0)
@@ -697,7 +697,7 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 			 enum esc e)
 {
 	const struct check_line *t = &r->total;
-	br_pico d = t->cur.cost - t->base.cost;
+	br_pico d = br_pico_add(t->cur.cost, -t->base.cost);
 	size_t changed = 0, bad = 0, count[CHECK_VANISHED + 1] = {0};
 	for (size_t i = 0; i < r->nlines; i++) {
 		changed += line_changed(&r->lines[i]);
@@ -824,7 +824,7 @@ static void put_value_cell(struct br_buf *b, const struct check_line *l, int v,
 			put_usd(b, l->cur.cost, false, e);
 		break;
 	case 2:
-		put_usd(b, l->cur.cost - l->base.cost, true, e);
+		put_usd(b, br_pico_add(l->cur.cost, -l->base.cost), true, e);
 		break;
 	case 3:
 		put_pct(b, l);
@@ -967,7 +967,7 @@ static void json_amounts(struct br_buf *b, const struct check_amounts *a)
 static void json_line(struct br_buf *b, const struct check_line *l)
 {
 	char m[BR_MONEY_BUFSZ];
-	br_pico d = l->cur.cost - l->base.cost;
+	br_pico d = br_pico_add(l->cur.cost, -l->base.cost);
 	br_buf_puts(b, "\"baseline\":");
 	json_amounts(b, &l->base);
 	br_buf_puts(b, ",\"current\":");
@@ -1065,7 +1065,7 @@ static void put_regression(struct br_buf *b, const struct check_line *l,
 		br_buf_puts(b, " to ");
 		put_usd(b, l->cur.cost, false, ESC_TEXT);
 		br_buf_puts(b, " (");
-		put_usd(b, l->cur.cost - l->base.cost, true, ESC_TEXT);
+		put_usd(b, br_pico_add(l->cur.cost, -l->base.cost), true, ESC_TEXT);
 		br_buf_puts(b, ", ");
 		put_pct(b, l);
 		br_buf_putc(b, ')');

@@ -289,8 +289,9 @@ static int collect(void *ctx, const struct store_row *stored)
 	}
 	red_totals_add(&r->rows[id].t, &row->t);
 	red_totals_add(&r->totals, &row->t);
-	r->rows[id].actual_cost += stored->t.cost;
-	r->actual_total += stored->t.cost;
+	r->rows[id].actual_cost = br_pico_add(r->rows[id].actual_cost,
+					      stored->t.cost);
+	r->actual_total = br_pico_add(r->actual_total, stored->t.cost);
 	for (int k = 0; r->q.breakdowns && k < REPORT_BREAKDOWNS; k++)
 		add_breakdown(b, k, row);
 	if (r->first_day == BR_DAY_NONE || row->day < r->first_day)
@@ -326,14 +327,16 @@ static int collect_series(void *ctx, const struct store_row *stored)
 	if (row.day > sr->b->r->q.as_of || row.day < sr->window_first)
 		return 0;
 	size_t i = (size_t)(row.day - sr->window_first);
-	sr->total[i] += row.t.cost;
+	sr->total[i] = br_pico_add(sr->total[i], row.t.cost);
 	if (sr->first_seen == BR_DAY_NONE || row.day < sr->first_seen)
 		sr->first_seen = row.day;
 	const struct report_query *q = &sr->b->r->q;
 	for (size_t k = 0; k < q->nbudgets; k++)
 		if (budget_matches(&q->budgets[k], row.provider, row.model,
 				   row.agent, row.label))
-			sr->budget[k * SERIES_DAYS + i] += row.t.cost;
+			sr->budget[k * SERIES_DAYS + i] =
+				br_pico_add(sr->budget[k * SERIES_DAYS + i],
+					    row.t.cost);
 	return 0;
 }
 
@@ -362,7 +365,7 @@ static void project(const struct series *sr, const br_pico *daily,
 		br_pico p = daily[d - sr->window_first];
 		v[i] = usd(p);
 		if (d >= start && d <= end)
-			*spent += p;
+			*spent = br_pico_add(*spent, p);
 	}
 	forecast_period(v, n, first, start, end, f);
 }
@@ -388,7 +391,7 @@ static void evaluate_budget(const struct series *sr, size_t k,
 	st->utilization_pct = 100.0 * usd(st->spent) / limit;
 	st->crossed = 0;
 	for (size_t t = 0; t < b->nthresholds; t++)
-		if (st->spent * 100 >= b->limit * b->thresholds[t] &&
+		if (br_pico_mul(st->spent, 100) >= b->limit * b->thresholds[t] &&
 		    b->thresholds[t] > st->crossed)
 			st->crossed = b->thresholds[t];
 	bool over_projected = b->forecast && st->f.projected >= limit;
@@ -400,7 +403,7 @@ static void evaluate_budget(const struct series *sr, size_t k,
 	br_pico run = 0;
 	for (int32_t d = st->start; d <= as_of; d++) {
 		if (d >= sr->window_first)
-			run += daily[d - sr->window_first];
+			run = br_pico_add(run, daily[d - sr->window_first]);
 		if (run >= b->limit) {
 			st->runs_out = d;
 			return;

@@ -388,15 +388,11 @@ static size_t display_width(const char *s)
  * so that names from the logs cannot move the cursor or change colours. */
 static void table_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == 0xC2 && (unsigned char)s[1] >= 0x80 &&
-		    (unsigned char)s[1] <= 0x9F) {
-			fputc('?', out);
-			s++;
-		} else {
-			fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-		}
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		size_t k = br_control_len((const unsigned char *)s + i, n - i);
+		fputc(k ? '?' : s[i], out);
+		i += k ? k : 1;
 	}
 }
 
@@ -534,7 +530,7 @@ static void write_table(const struct report *r, bool color, FILE *out)
 			st->status);
 	}
 	if (r->q.reprice) {
-		br_pico diff = r->totals.cost - r->actual_total;
+		br_pico diff = br_pico_add(r->totals.cost, -r->actual_total);
 		fprintf(out, "what-if: %s at these prices, %s as charged, %s%s\n",
 			br_money_format(r->totals.cost, a),
 			br_money_format(r->actual_total, b), diff >= 0 ? "+" : "",

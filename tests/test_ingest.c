@@ -79,14 +79,82 @@ static void test_scanner_capture(void)
 	jscan_free(s);
 }
 
+/* A repeated key replaces the whole earlier member, as in jansson: what
+ * was captured below the first one is forgotten (FINDINGS.md, A); two
+ * wanted paths that are the same both get the value (B). */
+static void test_scanner_repeated(void)
+{
+	static const char *const wanted[] = {"usage.input_tokens", "usage",
+					     "a.b.c", "user", "user", "a.b"};
+	static const char *const recs[] = {
+		"{\"usage\":{\"input_tokens\":5},\"usage\":{}}",
+		"{\"usage\":{\"input_tokens\":5},\"usage\":7}",
+		"{\"usage\":{\"input_tokens\":5},\"usage\":{\"input_tokens\":6}}",
+		"{\"usage\":{\"input_tokens\":5},\"u\\u0073age\":null}",
+		"{\"a\":{\"b\":{\"c\":1}},\"a\":{\"b\":2}}",
+		"{\"a\":{\"b\":{\"c\":1},\"b\":{\"d\":2}}}",
+		"{\"a\":{\"b\":{\"c\":1}},\"a\":{\"x\":1,\"a\":{\"b\":{\"c\":3}}}}",
+		"{\"user\":\"u1\",\"usage\":{},\"user\":\"u2\"}", NULL};
+	enum { N = sizeof wanted / sizeof wanted[0] };
+	struct jpath paths[N];
+	for (int i = 0; i < N; i++)
+		CU_ASSERT_EQUAL(jpath_init(&paths[i], wanted[i]), 0);
+	struct jscan *s = jscan_new(paths, N);
+	for (int r = 0; recs[r]; r++) {
+		struct jvalue v[N];
+		size_t at;
+		const char *rec = recs[r];
+		CU_ASSERT_PTR_NULL_FATAL(jscan_record(s, rec, strlen(rec), v, &at));
+		json_t *root = json_loadb(rec, strlen(rec), 0, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+		for (int i = 0; i < N; i++) {
+			json_t *j = root;
+			for (int c = 0; c < paths[i].ncomp && j; c++)
+				j = json_is_object(j) ? json_object_getn(
+					j, paths[i].comp[c], paths[i].complen[c]) : NULL;
+			if (v[i].present != (j != NULL))
+				fprintf(stderr, "%s in %s: scanner %d, jansson %d\n",
+					wanted[i], rec, v[i].present, j != NULL);
+			CU_ASSERT_EQUAL(v[i].present, j != NULL);
+			json_t *again = v[i].present
+				? json_loadb(v[i].raw, v[i].rawlen, JSON_DECODE_ANY, NULL)
+				: NULL;
+			CU_ASSERT(!j || json_equal(again, j));
+			json_decref(again);
+		}
+		json_decref(root);
+		/* The two identical paths. */
+		CU_ASSERT_EQUAL(v[3].present, v[4].present);
+		CU_ASSERT(!v[3].present ||
+			  strcmp(jscan_str(s, &v[3]), jscan_str(s, &v[4])) == 0);
+	}
+	jscan_free(s);
+
+	/* A path is at most 127 bytes and 8 components, never cut. */
+	struct jpath jp;
+	char longest[129];
+	memset(longest, 'k', sizeof longest);
+	longest[127] = 0;
+	CU_ASSERT_EQUAL(jpath_init(&jp, longest), 0);
+	CU_ASSERT_EQUAL(jp.complen[0], 127);
+	longest[127] = 'k';
+	longest[128] = 0;
+	CU_ASSERT_EQUAL(jpath_init(&jp, longest), -1);
+	CU_ASSERT_EQUAL(jp.ncomp, 0);
+	CU_ASSERT_EQUAL(jpath_init(&jp, "a.b.c.d.e.f.g.h"), 0);
+	CU_ASSERT_EQUAL(jp.ncomp, 8);
+	CU_ASSERT_EQUAL(jpath_init(&jp, "a.b.c.d.e.f.g.h.i"), -1);
+	CU_ASSERT_EQUAL(jp.ncomp, 0);
+}
+
 /* --------------------------------------------------------- ingest runs */
 
 struct collected {
-	int events, inputs_ok, inputs_failed;
+	int events, inputs_ok, inputs_failed, warnings;
 	uint64_t input_tokens;
 	br_pico logged;
-	char last_agent[64];
-	char last_message[512];
+	char last_agent[64], last_label[64];
+	char last_message[512], last_warning[512];
 };
 
 static void on_event(void *ctx, const struct br_event *ev)
@@ -97,6 +165,15 @@ static void on_event(void *ctx, const struct br_event *ev)
 	c->logged += ev->logged_cost;
 	snprintf(c->last_agent, sizeof c->last_agent, "%.*s", (int)ev->agent.n,
 		 ev->agent.p);
+	snprintf(c->last_label, sizeof c->last_label, "%.*s", (int)ev->label.n,
+		 ev->label.p);
+}
+
+static void on_warning(void *ctx, const char *message)
+{
+	struct collected *c = ctx;
+	c->warnings++;
+	snprintf(c->last_warning, sizeof c->last_warning, "%s", message);
 }
 
 static void on_end(void *ctx, void *input, const struct ingest_input *in,
@@ -123,16 +200,18 @@ static void write_text(const char *name, const char *text, size_t n)
 	fclose(f);
 }
 
-/* Ingests dir/name (or the whole dir for name NULL); rejects go to a
- * memory stream returned in *rejects (caller frees). */
-static int run(const char *name, struct collected *c, char **rejects,
-	       size_t max_record)
+/* Ingests dir/name (or the whole dir for name NULL) with options o (NULL:
+ * the defaults); rejects go to a memory stream returned in *rejects
+ * (caller frees). */
+static int run_with(const char *name, struct collected *c, char **rejects,
+		    const struct ingest_opts *opts)
 {
 	size_t rlen;
 	FILE *rf = open_memstream(rejects, &rlen);
-	struct ingest_opts o = {.rejects = rf, .max_record = max_record};
+	struct ingest_opts o = opts ? *opts : (struct ingest_opts){0};
+	o.rejects = rf;
 	struct ingest_sink sink = {c, NULL, on_event, on_end, NULL, NULL, NULL,
-				   NULL};
+				   NULL, on_warning};
 	struct br_err err = {0};
 	struct ingest *g = ingest_new(&o, &sink, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
@@ -144,6 +223,13 @@ static int run(const char *name, struct collected *c, char **rejects,
 	ingest_free(g);
 	fclose(rf);
 	return rc;
+}
+
+static int run(const char *name, struct collected *c, char **rejects,
+	       size_t max_record)
+{
+	struct ingest_opts o = {.max_record = max_record};
+	return run_with(name, c, rejects, &o);
 }
 
 static void setup_dir(void)
@@ -284,6 +370,153 @@ static void test_record_cap(void)
 	cleanup_dir();
 }
 
+/* A name longer than INGEST_MAX_FIELD rejects its record alone, named by
+ * file and line (FINDINGS.md, E); one of exactly the limit is kept. */
+static void test_field_limit(void)
+{
+	setup_dir();
+	const char *head = "{\"timestamp\":\"2025-10-01T00:00:00Z\","
+			   "\"provider\":\"p\",\"model\":\"m\",";
+	struct br_buf b = {0};
+	const char *fields[] = {"agent", "agent", "label", "request_id",
+				"model"};
+	const size_t sizes[] = {INGEST_MAX_FIELD + 1, INGEST_MAX_FIELD,
+				INGEST_MAX_FIELD + 1, INGEST_MAX_FIELD + 1,
+				INGEST_MAX_FIELD + 1};
+	for (int i = 0; i < 5; i++) {
+		br_buf_printf(&b, "%s\"%s\":\"", head, fields[i]);
+		for (size_t k = 0; k < sizes[i]; k++)
+			br_buf_putc(&b, 'x');
+		br_buf_puts(&b, "\"}\n");
+	}
+	write_text("names.jsonl", b.p, b.len);
+	br_buf_free(&b);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("names.jsonl", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 1);
+	CU_ASSERT_EQUAL(strlen(c.last_agent), sizeof c.last_agent - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "names.jsonl:1: agent longer than "
+					   "65536 bytes: {"));
+	CU_ASSERT_PTR_NULL(strstr(rej, "names.jsonl:2:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "names.jsonl:3: label longer than "
+					   "65536 bytes"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "names.jsonl:4: request_id longer "
+					   "than 65536 bytes"));
+	/* The model of line 5 is the JSON member's, which wins over the
+	 * one in head: the last occurrence of a key counts. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "names.jsonl:5: model longer than "
+					   "65536 bytes"));
+	free(rej);
+	cleanup_dir();
+}
+
+/* Two --map fields read from one member both get its value (FINDINGS.md,
+ * B). */
+static void test_map_one_path(void)
+{
+	setup_dir();
+	const char line[] = "{\"timestamp\":\"2025-10-01T00:00:00Z\","
+			    "\"provider\":\"p\",\"model\":\"m\","
+			    "\"user\":\"u1\",\"agent\":\"not this\"}\n";
+	write_text("user.jsonl", line, sizeof line - 1);
+	const struct ingest_map maps[] = {{"agent", "user"}, {"label", "user"}};
+	struct ingest_opts o = {.format = "generic", .maps = maps, .nmaps = 2};
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run_with("user.jsonl", &c, &rej, &o), 0);
+	CU_ASSERT_EQUAL(c.events, 1);
+	CU_ASSERT_STRING_EQUAL(c.last_agent, "u1");
+	CU_ASSERT_STRING_EQUAL(c.last_label, "u1");
+	free(rej);
+	cleanup_dir();
+}
+
+/* Runs of empty lines are skipped at once, line numbers staying exact,
+ * also across reads; inside a quoted CSV field they are kept (FINDINGS.md,
+ * G). */
+static void test_blank_lines(void)
+{
+	setup_dir();
+	const char *bad = "{\"timestamp\":\"2025-10-01T00:00:00Z\","
+			  "\"provider\":\"p\"}\n";
+	const size_t many = (size_t)3 << 20; /* more than one read */
+	struct br_buf b = {0};
+	br_buf_puts(&b, "\n\n");
+	br_buf_puts(&b, bad);                 /* line 3 */
+	br_buf_puts(&b, "\n \n\r\n\n");
+	br_buf_puts(&b, bad);                 /* line 8 */
+	for (size_t i = 0; i < many; i++)
+		br_buf_putc(&b, '\n');
+	br_buf_puts(&b, bad);                 /* line 9 + many */
+	write_text("blank.jsonl", b.p, b.len);
+	struct collected c = {0};
+	char *rej = NULL;
+	struct ingest_opts generic = {.format = "generic"};
+	CU_ASSERT_EQUAL(run_with("blank.jsonl", &c, &rej, &generic), 0);
+	char want[64];
+	snprintf(want, sizeof want, "blank.jsonl:%zu: missing model", 9 + many);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "blank.jsonl:3: missing model"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "blank.jsonl:8: missing model"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, want));
+	free(rej);
+	br_buf_free(&b);
+
+	const char csv_text[] =
+		"timestamp,provider,model,agent\n\n\n"
+		"2025-10-01T00:00:00Z,p,m,\"a\n\n\nb\"\n\n\n"
+		"2025-10-01T00:00:00Z,p,m\n";
+	write_text("blank.csv", csv_text, sizeof csv_text - 1);
+	memset(&c, 0, sizeof c);
+	CU_ASSERT_EQUAL(run("blank.csv", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 1);
+	CU_ASSERT_STRING_EQUAL(c.last_agent, "a\n\n\nb");
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "blank.csv:10: expected 4 fields"));
+	free(rej);
+	cleanup_dir();
+}
+
+/* An archive without a log member gives a warning naming it (FINDINGS.md,
+ * F); so does a compressed stream of zeros, an empty tar to libarchive.
+ * Control characters of member names are replaced in names (H). */
+static void test_archive_names(void)
+{
+	setup_dir();
+	const char *line = "{\"timestamp\":\"2025-10-01T00:00:00Z\","
+			   "\"provider\":\"p\"}";
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && mkdir t && echo hi > t/readme.txt && "
+		 "tar -cf notes.tar -C t readme.txt && "
+		 "head -c 1024 /dev/zero | zstd -q > zeros.jsonl.zst && "
+		 "printf '%%s\\n' '%s' > \"t/$(printf 'a\\033[2Jb\\001.jsonl')\" && "
+		 "tar -cf esc.tar -C t . && rm -r t",
+		 dir, line);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("notes.tar", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.warnings, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_warning, "notes.tar: no log member "
+						      "(1 other member skipped)"));
+	free(rej);
+	memset(&c, 0, sizeof c);
+	CU_ASSERT_EQUAL(run("zeros.jsonl.zst", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.warnings, 1);
+	CU_ASSERT_EQUAL(c.inputs_ok + c.inputs_failed, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_warning, "zeros.jsonl.zst: no log "
+						      "member (an empty archive)"));
+	free(rej);
+	memset(&c, 0, sizeof c);
+	struct ingest_opts generic = {.format = "generic"};
+	CU_ASSERT_EQUAL(run_with("esc.tar", &c, &rej, &generic), 0);
+	CU_ASSERT_EQUAL(c.warnings, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "esc.tar:./a?[2Jb?.jsonl:1: missing model"));
+	CU_ASSERT_PTR_NULL(strchr(rej, '\033'));
+	free(rej);
+	cleanup_dir();
+}
+
 static void test_options(void)
 {
 	struct br_err err = {0};
@@ -292,6 +525,23 @@ static void test_options(void)
 	CU_ASSERT_PTR_NULL(ingest_new(&o, &sink, &err));
 	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'nope'"));
+	/* A --map path is never cut: a longer one is refused. */
+	char path[200];
+	memset(path, 'p', sizeof path);
+	path[128] = 0;
+	struct ingest_map map = {"agent", path};
+	o = (struct ingest_opts){.maps = &map, .nmaps = 1};
+	br_err_clear(&err);
+	CU_ASSERT_PTR_NULL(ingest_new(&o, &sink, &err));
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--map agent: path longer than "
+					    "127 bytes or of more than 8 components"));
+	map.path = "a.b.c.d.e.f.g.h.i";
+	CU_ASSERT_PTR_NULL(ingest_new(&o, &sink, &err));
+	map.path = "a.b.c.d.e.f.g.h";
+	struct ingest *g = ingest_new(&o, &sink, &err);
+	CU_ASSERT_PTR_NOT_NULL(g);
+	ingest_free(g);
 	CU_ASSERT(status_is_error("500", 3));
 	CU_ASSERT(status_is_error("Error", 5));
 	CU_ASSERT(!status_is_error("200", 3));
@@ -406,10 +656,16 @@ int test_register(void)
 	static const struct test_case tests[] = {
 		{"scanner agrees with jansson", test_scanner_vs_jansson},
 		{"scanner captures", test_scanner_capture},
+		{"scanner: repeated keys, one path twice", test_scanner_repeated},
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
 		{"record length cap", test_record_cap},
+		{"field length cap", test_field_limit},
+		{"two --map fields from one member", test_map_one_path},
+		{"runs of blank lines", test_blank_lines},
+		{"archives: no log member, control characters",
+		 test_archive_names},
 		{"options", test_options},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},

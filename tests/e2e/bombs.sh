@@ -4,9 +4,10 @@
 # inside a zip, a nested zip bomb (zips of zips, never opened), a zip
 # whose entries all share one compressed kernel, a record nested 100,000
 # levels deep (the generic scanner and jansson), a single line of 100 MiB
-# (1 GiB with BOMBS=big, as make torture runs it), a name longer than a
-# store holds and a CSV quote that never closes. Each run must end within a loose time limit and a
-# resident size far below what the input expands to.
+# (1 GiB with BOMBS=big, as make torture runs it), a line longer than
+# --max-record, a name longer than a record may hold, 1 GiB of newlines
+# and a CSV quote that never closes. Each run must end within a loose
+# time limit and a resident size far below what the input expands to.
 . "$(dirname "$0")/common.inc"
 : "${BOMBS:=}"
 [ -x /usr/bin/time ] || fail "needs /usr/bin/time (Debian package time)"
@@ -165,19 +166,81 @@ grep -q '^long.jsonl:1: record longer than 16777216 bytes' rej.txt ||
 	--until 2025-10-02 --as-of 2025-10-31 | grep -q '^,1,0,7,' ||
 	fail "$what: the line after it was not counted"
 
-# A name longer than a store holds (1 MiB): the run fails, naming the
-# limit, and publishes nothing readers would refuse.
+# A line longer than --max-record: rejected with its file and line, the
+# others counted, exit 0. The limit is a size from 1K to 1G, also in the
+# configuration.
+what="--max-record 1K"
+ok='{"timestamp":"2025-10-06T00:00:00Z","provider":"openai","model":"gpt-4o","request_id":"%s","usage":{"input_tokens":3}}\n'
+{
+	printf "$ok" r1
+	printf '{"timestamp":"2025-10-06T00:00:00Z","provider":"openai","model":"gpt-4o","agent":"'
+	head -c 2000 /dev/zero | tr '\0' a
+	printf '"}\n'
+	printf "$ok" r2
+} >maxrec.jsonl
+rm -f rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt --max-record 1K maxrec.jsonl
+[ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat err)"
+grep -q '^maxrec.jsonl:2: record longer than 1024 bytes' rej.txt ||
+	fail "$what: not rejected: $(cut -c1-200 rej.txt)"
+[ "$(wc -l <rej.txt)" -eq 1 ] || fail "$what: $(cut -c1-200 rej.txt)"
+"$BURNRATE" --store s report --format csv --by day --since 2025-10-06 \
+	--until 2025-10-06 --as-of 2025-10-31 | grep -q '^2025-10-06,2,0,6,' ||
+	fail "$what: the other records were not counted"
+printf 'max_record 1k\n' >rec.conf
+rm -rf s2 rej.txt
+"$BURNRATE" --quiet --store s2 --config rec.conf ingest --rejects rej.txt maxrec.jsonl ||
+	fail "max_record 1k in the configuration: exit $?"
+grep -q '^maxrec.jsonl:2: record longer than 1024 bytes' rej.txt ||
+	fail "max_record in the configuration is not used: $(cut -c1-200 rej.txt)"
+rm -rf s2
+for bad in 1023 512 2G 1025M 1T 1.5M -1K K ''; do
+	set +e
+	"$BURNRATE" --store s ingest --max-record "$bad" maxrec.jsonl >/dev/null 2>err
+	rc=$?
+	set -e
+	[ "$rc" -eq 2 ] && grep -q "invalid --max-record '$bad': expected a size from 1K to 1G" err ||
+		fail "--max-record '$bad': exit $rc: $(cat err)"
+done
+printf 'max_record 2G\n' >rec.conf
+set +e
+"$BURNRATE" --store s2 --config rec.conf ingest maxrec.jsonl >/dev/null 2>err
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q 'rec.conf:1: max_record: invalid value' err ||
+	fail "max_record 2G: exit $rc: $(cat err)"
+[ ! -e s2 ] || fail "max_record 2G: a store was created"
+
+# A name longer than a record may hold (64 KiB): that record is rejected
+# alone, with its file and line; the next one counts.
 what="an agent name of 2 MiB"
 {
 	printf '{"timestamp":"2025-10-05T00:00:00Z","provider":"openai",'
 	printf '"model":"gpt-4o","agent":"'
 	head -c 2M /dev/zero | tr '\0' a
 	printf '"}\n'
+	printf '{"timestamp":"2025-10-05T00:00:00Z","provider":"openai",'
+	printf '"model":"gpt-4o","usage":{"input_tokens":4}}\n'
 } >name.jsonl
-bounded 10 "$BURNRATE" --quiet --store s ingest name.jsonl
-[ "$rc" -eq 1 ] && grep -q 'cannot store a name of 2097152 bytes' err ||
-	fail "$what: exit $rc: $(cat err)"
+rm -f rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt name.jsonl
+[ "$rc" -eq 0 ] && grep -q '^name.jsonl:1: agent longer than 65536 bytes' rej.txt ||
+	fail "$what: exit $rc: $(cat err) $(cut -c1-200 rej.txt)"
+"$BURNRATE" --store s report --format csv --by day --since 2025-10-05 \
+	--until 2025-10-05 --as-of 2025-10-31 | grep -q '^2025-10-05,1,0,4,' ||
+	fail "$what: the next record was not counted"
 "$BURNRATE" --quiet --store s verify >/dev/null || fail "$what: the store does not verify"
+
+# 1 GiB of newlines in lz4 (a ratio of 255, under the cap), then a record:
+# the empty lines are skipped at once, the record's line number is exact.
+what="1 GiB of newlines"
+head -c 64M /dev/zero | tr '\0' '\n' | lz4 -1 -q >nl64.lz4
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do cat nl64.lz4; done >nl.jsonl.lz4
+printf '{"timestamp":"2025-10-07T00:00:00Z","provider":"openai"}\n' | lz4 -q >>nl.jsonl.lz4
+rm -f nl64.lz4 rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --format generic --rejects rej.txt nl.jsonl.lz4
+[ "$rc" -eq 0 ] && grep -q '^nl.jsonl.lz4:1073741825: missing model' rej.txt ||
+	fail "$what: exit $rc: $(cat err) $(cut -c1-200 rej.txt)"
 
 # A CSV quote that never closes: the input fails at the limit, named.
 what="an unclosed CSV quote"

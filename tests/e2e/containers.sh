@@ -5,7 +5,7 @@
 # of their own ("archive:member") with their own fingerprints. A truncated
 # gzip, a corrupt zip member and a decompression bomb each fail by name,
 # with exit status 1, the other inputs ingested and nothing of the bad one
-# counted.
+# counted. An archive without a log member gives a warning (exit 0).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 gen --seed 31 --records 3000 --format jsonl --out a.jsonl
@@ -86,6 +86,22 @@ for bad in trunc.gz corrupt.zip bomb.jsonl.xz; do
 		fail "$bad: something of the bad input was counted"
 done
 grep -q "refused as a decompression bomb" err.txt || fail "bomb: $(cat err.txt)"
+# An archive without a log member, and a compressed stream of zeros
+# (libarchive reads it as an empty tar): a warning names each, nothing
+# fails (exit 0), nothing is counted; --quiet leaves the warning out.
+head -c 1024 /dev/zero | zstd -q >zeros.jsonl.zst
+printf 'not a log\n' >README.txt
+tar cf - README.txt | xz >docs.tar.xz
+rm -rf s
+"$BURNRATE" --store s ingest zeros.jsonl.zst docs.tar.xz >out.txt 2>err.txt ||
+	fail "archives without a log member: exit $?: $(cat err.txt)"
+grep -q '^burnrate: warning: zeros.jsonl.zst: no log member (an empty archive)$' err.txt &&
+	grep -q '^burnrate: warning: docs.tar.xz: no log member (1 other member skipped)$' err.txt &&
+	grep -q '^ingested 0 inputs: 0 records' out.txt ||
+	fail "archives without a log member: $(cat out.txt err.txt)"
+"$BURNRATE" --quiet --store s ingest zeros.jsonl.zst >out.txt 2>err.txt ||
+	fail "--quiet, an empty archive: exit $?"
+[ ! -s err.txt ] || fail "--quiet printed a warning: $(cat err.txt)"
 # A higher --max-ratio lets a highly compressed but honest log through.
 rm -rf s
 "$BURNRATE" --quiet --store s ingest --max-ratio 100000 bomb.jsonl.xz 2>/dev/null ||

@@ -2,7 +2,8 @@
 # errors.sh - exit statuses and error messages of the CLI contract (DESIGN
 # §5): usage errors exit 2 naming the culprit, runtime failures exit 1 naming
 # the file, a truncated gzip contributes nothing while the other inputs still
-# count, and a corrupt store is detected.
+# count, a corrupt store is detected, and an unreadable segment is told
+# from a corrupt one.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
@@ -61,6 +62,12 @@ grep -q ':2\|line 2' err.txt || {
 	failures=$((failures + 1))
 }
 
+# A --map path longer than a JSON path may be is refused, not cut.
+long=$(printf 'k%.0s' $(seq 128))
+expect 2 "--map agent: path longer than 127 bytes" br ingest --map "agent=$long" good.jsonl
+expect 2 "--map label: path longer than 127 bytes or of more than 8 components" \
+	br ingest --label a.b.c.d.e.f.g.h.i good.jsonl
+
 # A missing input: 1, named.
 expect 1 no-such-file.jsonl br ingest no-such-file.jsonl
 
@@ -105,6 +112,29 @@ expect 0 "" sh -c "'$BURNRATE' --store '$tmp/st-stdin' ingest --prices prices.cs
 	echo "FAIL: ingest of standard input disagrees with the oracle" >&2
 	failures=$((failures + 1))
 }
+
+# A segment that cannot be read is no corrupt one: report names it and
+# why, without the advice for corrupt segments, also with --skip-corrupt.
+# Permissions do not stop root: then a directory stands in for it.
+"$BURNRATE" --store "$tmp/st-perm" ingest --prices prices.csv good.jsonl >/dev/null 2>&1 ||
+	fail "ingest exited $?"
+seg=$(ls "$tmp"/st-perm/segments/seg-*)
+if [ "$(id -u)" -ne 0 ]; then
+	chmod 000 "$seg"
+	why="cannot read: Permission denied"
+else
+	rm "$seg" && mkdir "$seg"
+	why="cannot read: Is a directory"
+fi
+for skip in "" --skip-corrupt; do
+	expect 1 "segment '$seg': $why" "$BURNRATE" --store "$tmp/st-perm" report \
+		--as-of 2025-10-31 $skip
+	! grep -q 'corrupt\|verify' err.txt || {
+		echo "FAIL: an unreadable segment is called corrupt: $(cat err.txt)" >&2
+		failures=$((failures + 1))
+	}
+done
+chmod 644 "$seg" 2>/dev/null || true
 
 # A corrupt segment: report and verify exit 1 and name it. The segment is
 # the largest file in the store; one byte in its middle is flipped.

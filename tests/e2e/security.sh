@@ -149,6 +149,33 @@ b report --format csv --by day --since 2025-10-03 --until 2025-10-03 \
 	fail "archive members not counted as 5 requests: $(b report --format csv --since 2025-10-03 --as-of 2025-10-31)"
 ! grep -q 'root:' arch.rej 2>/dev/null || fail "a link member was followed"
 
+# Control characters in a member's or a file's name never reach the
+# terminal or the rejects file: they are shown as '?'.
+mkdir ctl
+"$PYTHON" - <<'EOF'
+import io, tarfile
+bad = (b'{"timestamp":"2025-10-03T00:00:00Z","provider":"openai","model":"gpt-4o",'
+       b'"usage":{"input_tokens":-1}}\n')
+with tarfile.open('ctl.tar', 'w') as t:
+    for name, data in (('esc\x1b]0;pwn\x07.jsonl', bad),
+                       ('cls\x1b[2J\u009b.jsonl', b'hello\n')):
+        ti = tarfile.TarInfo(name)
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+open('ctl/walked\x1b[31m.jsonl', 'wb').write(bad)
+EOF
+set +e
+"$BURNRATE" --store s ingest --rejects ctl.rej ctl.tar ctl >ctl.out 2>ctl.err
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "control characters in names: exit $rc: $(cat -v ctl.err)"
+! grep -q "$(printf '[\033\007]')" ctl.out ctl.err ctl.rej ||
+	fail "a control character of a name got through: $(cat -v ctl.err ctl.rej)"
+grep -q '^ctl.tar:esc?\]0;pwn?.jsonl:1: invalid usage.input_tokens' ctl.rej &&
+	grep -q '^ctl/walked?\[31m.jsonl:1: invalid usage.input_tokens' ctl.rej &&
+	grep -q 'error: ctl.tar:cls?\[2J?.jsonl: cannot tell the log format' ctl.err ||
+	fail "names with control characters: $(cat -v ctl.err ctl.rej)"
+
 # -------------------------------------------------- symbolic links
 
 # In a walked directory: a link to itself, to its parent, to / and to a
