@@ -163,6 +163,27 @@ static void sink_drop(void *ctx, void *input)
 	free(in);
 }
 
+/* Adds the rows of *from to *into, the smaller into the larger (which may
+ * swap them), so that the rows are not held twice. */
+static void rows_fold(struct agg **into, struct agg **from)
+{
+	if (agg_rows(*into) < agg_rows(*from)) {
+		struct agg *t = *into;
+		*into = *from;
+		*from = t;
+	}
+	agg_merge(*into, *from);
+}
+
+/* Folds the events a pool thread parsed of an input into the input's. */
+static void sink_merge(void *ctx, void *into, void *part)
+{
+	struct input_rows *a = into, *b = part;
+	rows_fold(&a->rows, &b->rows);
+	tally_move(&a->unpriced, &b->unpriced);
+	sink_drop(ctx, part);
+}
+
 /* Tells whether fp was already kept during this run. */
 static bool run_has_input(const struct ingest_run *r, struct br_fp fp)
 {
@@ -202,10 +223,13 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 				in->name);
 	} else if (known == 0) {
 		if (r->g->verbose)
-			fprintf(stderr, "burnrate: %s: %s format, %llu records\n",
+			fprintf(stderr, "burnrate: %s: %s format, %llu records%s\n",
 				in->name, in->format ? in->format : "no",
-				(unsigned long long)in->records);
-		agg_merge(r->run_rows, rows->rows);
+				(unsigned long long)in->records,
+				in->reread ? ", read again on one thread (its "
+				"blocks were not independent)" :
+				in->blocks ? ", parsed in blocks" : "");
+		rows_fold(&r->run_rows, &rows->rows);
 		tally_move(&r->run_unpriced, &rows->unpriced);
 		if (r->ninputs == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
@@ -240,21 +264,39 @@ static void ingest_run_free(struct ingest_run *r)
 	tally_free(&r->run_unpriced);
 }
 
-/* Warns about the requests of the run that have no price, by model. */
+/* Orders the ids of a tally by count, largest first, then by name. */
+static int tally_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct tally *t = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	if (t->count[x] != t->count[y])
+		return t->count[x] > t->count[y] ? -1 : 1;
+	return strcmp(br_dict_str(t->names, x, NULL), br_dict_str(t->names, y, NULL));
+}
+
+/* Warns about the requests of the run that have no price, by model, those
+ * with most first (an order that does not depend on which thread met which
+ * model). */
 static void warn_unpriced(const struct tally *t)
 {
 	uint32_t n = t->names ? br_dict_count(t->names) : 0;
 	if (n == 0)
 		return;
+	uint32_t *order = br_malloc(n * sizeof *order);
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof *order, tally_cmp, (void *)t);
 	uint64_t total = 0;
 	struct br_buf list = {0};
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = order[k];
 		total += t->count[i];
-		if (i < 5)
-			br_buf_printf(&list, "%s%s (%llu)", i ? ", " : "",
+		if (k < 5)
+			br_buf_printf(&list, "%s%s (%llu)", k ? ", " : "",
 				      br_dict_str(t->names, i, NULL),
 				      (unsigned long long)t->count[i]);
 	}
+	free(order);
 	if (n > 5)
 		br_buf_printf(&list, " and %u more models", n - 5);
 	print_warning("%llu request%s without a price, counted as unpriced: %s; "
@@ -360,7 +402,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	}
 	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
 				   sink_drop, sink_wants, sink_known,
-				   sink_progress, sink_warning};
+				   sink_progress, sink_warning, sink_merge};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.warn = !g->quiet && !job->silent;
 	run.started = now_seconds();

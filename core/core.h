@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define BR_VERSION "0.1.0"
@@ -267,6 +268,40 @@ struct br_fp br_hash(const void *data, size_t n);
  * fingerprint: collisions are expected and resolved by the caller). */
 uint64_t br_hash64(const void *data, size_t n);
 bool br_fp_equal(struct br_fp a, struct br_fp b);
+
+/* Tells whether the n bytes at a and b are equal: memcmp(a, b, n) == 0
+ * without a call, for the short keys of hash tables. */
+static inline bool br_mem_eq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	uint64_t u, v;
+	uint32_t s, t;
+	if (n >= 8) {
+		for (; n > 8; n -= 8, x += 8, y += 8) {
+			memcpy(&u, x, 8);
+			memcpy(&v, y, 8);
+			if (u != v)
+				return false;
+		}
+		/* The last 8 bytes, overlapping those compared. */
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&v, y + n - 8, 8);
+		return u == v;
+	}
+	if (n >= 4) {
+		memcpy(&s, x, 4);
+		memcpy(&t, y, 4);
+		if (s != t)
+			return false;
+		memcpy(&s, x + n - 4, 4);
+		memcpy(&t, y + n - 4, 4);
+		return s == t;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
 
 /* Writes 32 lowercase hex digits and a NUL. */
 void br_fp_hex(struct br_fp fp, char buf[33]);

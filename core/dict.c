@@ -9,13 +9,37 @@ struct entry {
 	uint32_t id; /* UINT32_MAX: empty slot */
 };
 
+/* Slots of the cache of strings interned lately. */
+#define RECENT 64
+
 struct br_dict {
 	struct entry *slots;
 	size_t nslots;    /* a power of two */
 	char **str;       /* by id; each NUL-terminated */
 	size_t *len;
 	uint32_t count, cap;
+	/* Ids of strings interned lately, by a cheap hash of their ends:
+	 * the few strings a log repeats (providers, models, agents) are
+	 * found without hashing them whole. UINT32_MAX: empty. */
+	uint32_t recent[RECENT];
 };
+
+/* The slot of s in the cache: from its length and its first and last
+ * (up to) 8 bytes. */
+static unsigned recent_slot(const char *s, size_t n)
+{
+	uint64_t w = n;
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		w ^= a ^ (b << 1);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			w ^= (uint64_t)(unsigned char)s[i] << (8 * i + 8);
+	}
+	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58); /* RECENT */
+}
 
 static uint64_t str_hash(const char *s, size_t n)
 {
@@ -29,6 +53,7 @@ struct br_dict *br_dict_new(void)
 	d->slots = br_malloc(d->nslots * sizeof *d->slots);
 	for (size_t i = 0; i < d->nslots; i++)
 		d->slots[i].id = UINT32_MAX;
+	memset(d->recent, 0xff, sizeof d->recent);
 	return d;
 }
 
@@ -54,7 +79,7 @@ static struct entry *find_slot(const struct br_dict *d, const char *s,
 		if (e->id == UINT32_MAX)
 			return e;
 		if (e->hash == h && d->len[e->id] == n &&
-		    (n == 0 || memcmp(d->str[e->id], s, n) == 0))
+		    br_mem_eq(d->str[e->id], s, n))
 			return e;
 	}
 }
@@ -80,10 +105,14 @@ static void grow(struct br_dict *d)
 
 uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
 {
+	unsigned r = recent_slot(s, n);
+	uint32_t id = d->recent[r];
+	if (id != UINT32_MAX && d->len[id] == n && br_mem_eq(d->str[id], s, n))
+		return id;
 	uint64_t h = str_hash(s, n);
 	struct entry *e = find_slot(d, s, n, h);
 	if (e->id != UINT32_MAX)
-		return e->id;
+		return d->recent[r] = e->id;
 	if (d->count == UINT32_MAX - 1)
 		br_oom();
 	if (d->count == d->cap) {
@@ -91,11 +120,12 @@ uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
 		d->str = br_realloc(d->str, d->cap * sizeof *d->str);
 		d->len = br_realloc(d->len, d->cap * sizeof *d->len);
 	}
-	uint32_t id = d->count++;
+	id = d->count++;
 	d->str[id] = br_strndup(s, n);
 	d->len[id] = n;
 	e->hash = h;
 	e->id = id;
+	d->recent[r] = id;
 	if ((size_t)d->count * 4 > d->nslots * 3)
 		grow(d);
 	return id;

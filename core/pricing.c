@@ -122,12 +122,25 @@ const struct br_model *br_pricer_model(struct br_pricer *p,
 {
 	if (!p->catalog)
 		return NULL;
-	br_buf_reset(&p->key);
-	br_buf_put(&p->key, provider.p, provider.n);
-	br_buf_putc(&p->key, 0);
-	br_buf_put(&p->key, model.p, model.n);
+	/* The key "provider\0model", on the stack when it fits. */
+	char local[256];
+	const char *key = local;
+	size_t n = provider.n + 1 + model.n;
+	if (n <= sizeof local) {
+		if (provider.n)
+			memcpy(local, provider.p, provider.n);
+		local[provider.n] = 0;
+		if (model.n)
+			memcpy(local + provider.n + 1, model.p, model.n);
+	} else {
+		br_buf_reset(&p->key);
+		br_buf_put(&p->key, provider.p, provider.n);
+		br_buf_putc(&p->key, 0);
+		br_buf_put(&p->key, model.p, model.n);
+		key = p->key.p;
+	}
 	uint32_t before = br_dict_count(p->seen);
-	uint32_t slot = br_dict_intern(p->seen, p->key.p, p->key.len);
+	uint32_t slot = br_dict_intern(p->seen, key, n);
 	if (br_dict_count(p->seen) != before) {
 		if (slot >= p->cap) {
 			p->cap = p->cap ? p->cap * 2 : 64;

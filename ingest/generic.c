@@ -2,6 +2,9 @@
  * the selective scanner, and generic CSV read with libcsv, columns by header
  * name. */
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -244,6 +247,7 @@ struct format_parser *generic_jsonl_open(const struct format_maps *maps)
 	}
 	p->scan = jscan_new(p->paths, J_NFIELDS);
 	p->base.immediate = true;
+	p->base.splittable = true;
 	return &p->base;
 }
 
@@ -269,9 +273,11 @@ struct csv_state {
 	struct br_str *names;   /* its header, for format_map_csv_row */
 	struct br_str *cells;
 	struct csv_parser csv;
-	struct br_buf fields[CSV_MAX_FIELDS];
+	struct br_buf fields[CSV_MAX_FIELDS]; /* libcsv's copies */
+	struct br_str cell[CSV_MAX_FIELDS];   /* the record's fields */
 	size_t nfields;
 	bool too_many, record_done, have_header;
+	bool pending;   /* libcsv is inside a record (a quoted newline) */
 	size_t nheader;
 	const char *colname[C_NCOLS]; /* after --map */
 	int col[C_NCOLS];
@@ -287,9 +293,10 @@ static void csv_on_field(void *data, size_t len, void *ctx)
 		c->too_many = true;
 		return;
 	}
-	struct br_buf *f = &c->fields[c->nfields++];
+	struct br_buf *f = &c->fields[c->nfields];
 	br_buf_reset(f);
 	br_buf_put(f, data ? data : "", len);
+	c->cell[c->nfields++] = (struct br_str){f->p ? f->p : "", f->len};
 }
 
 static void csv_on_record(int ch, void *ctx)
@@ -301,17 +308,55 @@ static void csv_on_record(int ch, void *ctx)
 
 static struct br_str csv_cell_at(const struct csv_state *c, size_t i)
 {
-	const struct br_buf *f = &c->fields[i];
-	return (struct br_str){f->p ? f->p : "", f->len};
+	return c->cell[i];
 }
 
-static struct br_str csv_cell(struct csv_state *c, enum csv_col col)
+/* Splits a line without quotes or carriage returns at its commas, in
+ * place: what libcsv (strict, spaces kept) makes of such a line. Returns
+ * false, leaving the line to libcsv, when it holds a quote or a carriage
+ * return, or too many fields (libcsv then says so). */
+static bool csv_split_plain(struct csv_state *c, const char *line, size_t len)
 {
-	if (c->col[col] < 0)
-		return (struct br_str){"", 0};
-	struct br_str cell = csv_cell_at(c, (size_t)c->col[col]);
-	if (!c->sub[col])
-		return cell;
+	size_t n = 0, start = 0, i = 0;
+#ifdef __SSE2__
+	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'),
+		      cr = _mm_set1_epi8('\r');
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+						   _mm_cmpeq_epi8(v, cr))))
+			return false;
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
+		for (; m; m &= m - 1) {
+			size_t at = i + (size_t)__builtin_ctz(m);
+			if (n == CSV_MAX_FIELDS)
+				return false;
+			c->cell[n++] = (struct br_str){line + start, at - start};
+			start = at + 1;
+		}
+	}
+#endif
+	for (; i < len; i++) {
+		if (line[i] == '"' || line[i] == '\r')
+			return false;
+		if (line[i] != ',')
+			continue;
+		if (n == CSV_MAX_FIELDS)
+			return false;
+		c->cell[n++] = (struct br_str){line + start, i - start};
+		start = i + 1;
+	}
+	if (n == CSV_MAX_FIELDS)
+		return false;
+	c->cell[n++] = (struct br_str){line + start, len - start};
+	c->nfields = n;
+	return true;
+}
+
+/* The value at a path inside a JSON cell (COLUMN.PATH). */
+static struct br_str csv_sub_cell(struct csv_state *c, enum csv_col col,
+				  struct br_str cell)
+{
 	struct br_buf *b = &c->subval[col];
 	br_buf_reset(b);
 	if (!json_cell_path(cell, c->sub[col], b))
@@ -319,11 +364,19 @@ static struct br_str csv_cell(struct csv_state *c, enum csv_col col)
 	return (struct br_str){b->p ? b->p : "", b->len};
 }
 
+static inline struct br_str csv_cell(struct csv_state *c, enum csv_col col)
+{
+	if (c->col[col] < 0)
+		return (struct br_str){"", 0};
+	struct br_str cell = c->cell[c->col[col]];
+	return c->sub[col] ? csv_sub_cell(c, col, cell) : cell;
+}
+
 /* The index of the header column named name[0..n), or -1. */
 static int header_column(const struct csv_state *c, const char *name, size_t n)
 {
 	for (size_t i = 0; i < c->nfields; i++)
-		if (c->fields[i].len == n && memcmp(c->fields[i].p, name, n) == 0)
+		if (c->cell[i].n == n && memcmp(c->cell[i].p, name, n) == 0)
 			return (int)i;
 	return -1;
 }
@@ -335,9 +388,7 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 		c->cells = br_calloc(c->nfields + 1, sizeof *c->cells);
 		for (size_t i = 0; i < c->nfields; i++)
 			c->names[i] = (struct br_str){
-				br_strndup(c->fields[i].p ? c->fields[i].p : "",
-					   c->fields[i].len),
-				c->fields[i].len};
+				br_strndup(c->cell[i].p, c->cell[i].n), c->cell[i].n};
 		c->nheader = c->nfields;
 		c->have_header = true;
 		return 0;
@@ -361,6 +412,12 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 	return 0;
 }
 
+/* The length of s shown in a message: at most max bytes. */
+static int clip(struct br_str s, size_t max)
+{
+	return (int)(s.n < max ? s.n : max);
+}
+
 static const char *csv_event(struct csv_state *c, struct br_event *ev)
 {
 	memset(ev, 0, sizeof *ev);
@@ -372,7 +429,8 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 		return reason(c->reason, "missing timestamp");
 	const char *why = br_time_parse(ts.p, ts.n, &ev->ts_us);
 	if (why)
-		return reason(c->reason, "invalid timestamp '%.64s': %s", ts.p, why);
+		return reason(c->reason, "invalid timestamp '%.*s': %s", clip(ts, 64),
+			      ts.p, why);
 	ev->provider = csv_cell(c, C_PROVIDER);
 	if (ev->provider.n == 0)
 		return reason(c->reason, "missing provider");
@@ -388,7 +446,8 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 	if (tier.n) {
 		int t = br_tier_parse(tier.p, tier.n);
 		if (t < 0)
-			return reason(c->reason, "invalid service_tier '%.40s'", tier.p);
+			return reason(c->reason, "invalid service_tier '%.*s'",
+				      clip(tier, 40), tier.p);
 		ev->tier = (enum br_tier)t;
 	}
 	static const struct {
@@ -406,14 +465,15 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 		struct br_str v = csv_cell(c, counts[i].col);
 		uint64_t *dst = (uint64_t *)((char *)&ev->tokens + counts[i].off);
 		if (v.n && !parse_count(v.p, v.n, dst))
-			return reason(c->reason, "invalid %s '%.40s' (expected a "
+			return reason(c->reason, "invalid %s '%.*s' (expected a "
 					  "non-negative integer)",
-					  c->colname[counts[i].col], v.p);
+					  c->colname[counts[i].col], clip(v, 40), v.p);
 	}
 	struct br_str cost = csv_cell(c, C_COST);
 	if (cost.n) {
 		if (br_money_parse(cost.p, cost.n, &ev->logged_cost) != 0)
-			return reason(c->reason, "invalid cost_usd '%.40s'", cost.p);
+			return reason(c->reason, "invalid cost_usd '%.*s'",
+				      clip(cost, 40), cost.p);
 		ev->has_logged_cost = true;
 	}
 	return NULL;
@@ -443,7 +503,7 @@ static void csv_reset(struct csv_state *c)
 	csv_free(&c->csv);
 	csv_start(c);
 	c->nfields = 0;
-	c->too_many = c->record_done = false;
+	c->too_many = c->record_done = c->pending = false;
 }
 
 static int csv_line(struct format_parser *fp, const char *line, size_t len,
@@ -452,9 +512,17 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 {
 	struct csv_state *c = (struct csv_state *)fp;
 	*reject = NULL;
-	bool bad = csv_parse(&c->csv, line, len, csv_on_field, csv_on_record,
-			     c) != len ||
-		   csv_parse(&c->csv, "\n", 1, csv_on_field, csv_on_record, c) != 1;
+	bool bad = false;
+	if (!c->pending && csv_split_plain(c, line, len)) {
+		c->record_done = true;
+	} else {
+		c->nfields = c->pending ? c->nfields : 0;
+		bad = csv_parse(&c->csv, line, len, csv_on_field, csv_on_record,
+				c) != len ||
+		      csv_parse(&c->csv, "\n", 1, csv_on_field, csv_on_record,
+				c) != 1;
+		c->pending = !bad && !c->record_done;
+	}
 	if (bad) {
 		const char *what = csv_strerror(csv_error(&c->csv));
 		csv_reset(c);
@@ -484,14 +552,14 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 		*reject = csv_event(c, ev);
 	}
 	c->nfields = 0;
-	c->record_done = false;
+	c->too_many = c->record_done = false;
 	return rc;
 }
 
 static int csv_finish_input(struct format_parser *fp, const char **reject)
 {
 	struct csv_state *c = (struct csv_state *)fp;
-	if (c->nfields == 0 && !c->record_done)
+	if (!c->pending)
 		return 0;
 	*reject = reason(c->reason, "unterminated quoted field at end of input");
 	return 1;
@@ -524,6 +592,7 @@ struct format_parser *generic_csv_open(const char *input_name,
 		c->colname[k] = maps && maps->path[k] ? maps->path[k] : csv_col_names[k];
 	csv_start(c);
 	c->base.immediate = true;
+	c->base.splittable = true;
 	return &c->base;
 }
 

@@ -29,16 +29,22 @@ struct shard {
 	uint32_t count;
 	unsigned char *arena;
 	size_t len, cap;
-};
+	int lock;        /* idset_add_shared: 1 while a thread adds */
+} __attribute__((aligned(64))); /* one cache line each: threads adding to
+				 * different shards do not share lines */
 
 struct idset {
 	struct shard shard[SHARDS];
-	uint64_t count;
 };
 
 struct idset *idset_new(void)
 {
-	return br_calloc(1, sizeof(struct idset));
+	/* Its shards are a cache line each, so aligned to one. */
+	struct idset *s = aligned_alloc(64, sizeof *s);
+	if (!s)
+		br_oom();
+	memset(s, 0, sizeof *s);
+	return s;
 }
 
 static void shard_free(struct shard *sh)
@@ -60,7 +66,10 @@ void idset_free(struct idset *s)
 
 uint64_t idset_count(const struct idset *s)
 {
-	return s->count;
+	uint64_t n = 0;
+	for (int i = 0; i < SHARDS; i++)
+		n += s->shard[i].count;
+	return n;
 }
 
 uint64_t idset_hash(const char *id, size_t n)
@@ -107,7 +116,7 @@ static uint32_t *find(const struct shard *sh, const char *id, size_t n,
 			continue;
 		size_t len;
 		const unsigned char *p = entry(sh, v, &len);
-		if (len == n && memcmp(p, id, n) == 0)
+		if (len == n && br_mem_eq(p, id, n))
 			return &sh->slots[i];
 	}
 }
@@ -115,19 +124,33 @@ static uint32_t *find(const struct shard *sh, const char *id, size_t n,
 static void grow(struct shard *sh)
 {
 	uint32_t *old = sh->slots, nold = sh->nslots;
-	sh->nslots = nold ? nold + nold / 2 : 16;
-	sh->slots = br_calloc(sh->nslots, sizeof *sh->slots);
+	uint32_t n = nold ? nold + nold / 2 : 16;
+	uint32_t *slots = br_calloc(n, sizeof *slots);
 	for (uint32_t i = 0; i < nold; i++) {
 		if (!old[i])
 			continue;
 		size_t len;
 		const unsigned char *p = entry(sh, old[i], &len);
-		uint32_t j = home(idset_hash((const char *)p, len), sh->nslots);
-		while (sh->slots[j])
-			j = j + 1 == sh->nslots ? 0 : j + 1;
-		sh->slots[j] = old[i];
+		uint32_t j = home(idset_hash((const char *)p, len), n);
+		while (slots[j])
+			j = j + 1 == n ? 0 : j + 1;
+		slots[j] = old[i];
 	}
+	/* Atomic for idset_prefetch, which may read them meanwhile. */
+	__atomic_store_n(&sh->slots, slots, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->nslots, n, __ATOMIC_RELAXED);
 	free(old);
+}
+
+void idset_prefetch(const struct idset *s, uint64_t h)
+{
+	const struct shard *sh = &s->shard[h >> 56];
+	const uint32_t *slots = __atomic_load_n(&sh->slots, __ATOMIC_RELAXED);
+	uint32_t n = __atomic_load_n(&sh->nslots, __ATOMIC_RELAXED);
+	/* A table being replaced may give an address past the old one, or
+	 * in one just freed: a prefetch never faults. */
+	if (slots)
+		__builtin_prefetch(slots + home(h, n));
 }
 
 /* Makes room for need more bytes in the arena. */
@@ -153,9 +176,8 @@ bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
 	return sh->nslots && *find(sh, id, n, h) != 0;
 }
 
-bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
+static bool shard_add(struct shard *sh, const char *id, size_t n, uint64_t h)
 {
-	struct shard *sh = &s->shard[h >> 56];
 	if ((uint64_t)(sh->count + 1) * 5 > (uint64_t)sh->nslots * 4)
 		grow(sh);
 	uint32_t *slot = find(sh, id, n, h);
@@ -177,13 +199,36 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 	memcpy(p, id, n);
 	sh->len = (size_t)(p - sh->arena) + n;
 	sh->count++;
-	s->count++;
 	return true;
+}
+
+bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
+{
+	return shard_add(&s->shard[h >> 56], id, n, h);
+}
+
+/* A hint to the CPU that this thread waits in a loop. */
+static inline void spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+bool idset_add_shared(struct idset *s, const char *id, size_t n, uint64_t h)
+{
+	struct shard *sh = &s->shard[h >> 56];
+	while (__atomic_exchange_n(&sh->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&sh->lock, __ATOMIC_RELAXED))
+			spin_pause();
+	bool added = shard_add(sh, id, n, h);
+	__atomic_store_n(&sh->lock, 0, __ATOMIC_RELEASE);
+	return added;
 }
 
 uint64_t idset_common(const struct idset *a, const struct idset *b)
 {
-	if (a->count > b->count) {
+	if (idset_count(a) > idset_count(b)) {
 		const struct idset *t = a;
 		a = b;
 		b = t;
@@ -204,7 +249,7 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 
 struct idset *idset_merge(struct idset *a, struct idset *b)
 {
-	if (a->count < b->count) {
+	if (idset_count(a) < idset_count(b)) {
 		struct idset *t = a;
 		a = b;
 		b = t;

@@ -9,7 +9,8 @@
  * which thread finished first. A worker cannot see the request ids of the
  * inputs being read at the same time: when the caller finds that an input
  * repeats ids of an earlier one, it reads that input again, with every
- * earlier id known, unless the sink discards it anyway. */
+ * earlier id known, unless the sink discards it anyway. A large input may
+ * also be parsed in blocks on a pool of threads (blocks.c). */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -22,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ingest/ingest_internal.h"
+#include "ingest/driver.h"
 
 /* Bytes read between two progress reports on the caller's thread, and the
  * longest wait between two reports while workers read. */
@@ -37,96 +38,6 @@
 #define REJECTS_IN_MEMORY ((size_t)1 << 20)
 /* Queued inputs read or waiting to be handed over, per worker. */
 #define WINDOW_PER_JOB 2
-
-/* Rejected records of an input read on a worker, kept until it is handed
- * over. */
-struct rejects {
-	struct br_buf mem;
-	FILE *spill;
-};
-
-/* One input read: what the sink is handed for it, in input order. */
-struct outcome {
-	struct ingest_input in;
-	char *name, *key;    /* owned: in.name, in.key */
-	void *input;         /* the sink's context for it */
-	bool ok;
-	struct br_err err;   /* why it failed */
-	struct idset *ids;   /* request ids first seen in it; NULL: none */
-	uint64_t raw_bytes;  /* bytes of a plain file read (to read it again) */
-	long member;         /* an archive member: its index among them */
-	bool deduped;        /* read knowing every earlier input's ids */
-	struct rejects rej;
-};
-
-/* A file (one input, or an archive of several) or standard input, queued
- * to be read. */
-struct task {
-	char *path;
-	char *key;           /* a file's canonical path, or NULL */
-	bool known;          /* the sink knew key: read from known.bytes on */
-	struct ingest_known k;
-	uint64_t disk_size;  /* 0: not a regular file */
-	struct outcome **out;
-	size_t nout, cap;
-	char *warning;       /* for the sink's warning(), or NULL */
-	bool done;
-	/* Progress of reading it (atomics, read by the caller's thread). */
-	uint64_t bytes, records, disk_pos;
-};
-
-/* What one thread needs to read inputs. */
-struct reader {
-	struct ingest *g;
-	struct br_pricer *pricer;
-	char *scratch;
-	struct br_buf line;   /* a line split across reads */
-	struct br_buf record; /* the raw text of the record being read */
-	/* The caller's thread: dedupes against every input handed over and
-	 * writes rejects directly (a worker keeps them with the outcome). */
-	bool main;
-	bool at_once;         /* hands each outcome over as soon as read */
-	struct task *task;    /* the task being read */
-	uint64_t reported;    /* bytes at the last progress report */
-};
-
-struct ingest {
-	struct ingest_opts opts;
-	struct ingest_sink sink;
-	struct ingest_stats stats;
-	struct format_maps maps;
-	struct idset *seen;   /* request ids of the inputs handed over */
-	struct br_err failure; /* the first input that failed */
-	struct reader main;
-	/* Progress of the tasks handed over. */
-	uint64_t inputs_done, inputs_total, disk_done, disk_total;
-	bool size_unknown;
-	/* --jobs: the workers and the queue of tasks. tasks[consumed..next)
-	 * are being read or waiting to be handed over; [next..ntasks) wait
-	 * to be read. */
-	pthread_mutex_t lock;
-	pthread_cond_t work, done;
-	pthread_t *threads;
-	struct reader *workers;
-	unsigned nworkers;
-	struct task **tasks;
-	size_t ntasks, cap, next, consumed;
-	bool stop;
-};
-
-/* The state of one input being read. */
-struct input_state {
-	struct reader *rd;
-	struct outcome *o;
-	struct format_parser *parser;
-	unsigned long lineno, record_line;
-	bool in_record;    /* the parser is inside a multi-line record */
-	bool overlong;     /* the current line exceeded max_record */
-	uint64_t line_len; /* length of the current line so far */
-	struct br_str rec; /* the text of the record being read: the line
-			    * itself, or rd->record when it was copied */
-	char reason[96];   /* a reject reason of the driver's own */
-};
 
 static void reader_init(struct reader *rd, struct ingest *g, bool main)
 {
@@ -200,6 +111,8 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->work, NULL);
 	pthread_cond_init(&g->done, NULL);
+	pthread_cond_init(&g->block_queued, NULL);
+	pthread_cond_init(&g->block_done, NULL);
 	return g;
 }
 
@@ -246,18 +159,32 @@ void ingest_free(struct ingest *g)
 	g->stop = true;
 	pthread_cond_broadcast(&g->work);
 	pthread_mutex_unlock(&g->lock);
+	/* Workers finish the input they read, with the pool still there to
+	 * parse its blocks; then the pool stops. */
 	for (unsigned i = 0; i < g->nworkers; i++) {
 		pthread_join(g->threads[i], NULL);
 		reader_free(&g->workers[i]);
 	}
+	pthread_mutex_lock(&g->lock);
+	g->pool_stop = true;
+	pthread_cond_broadcast(&g->block_queued);
+	pthread_mutex_unlock(&g->lock);
+	for (unsigned i = 0; g->pool && i < g->nworkers; i++) {
+		pthread_join(g->pool_threads[i], NULL);
+		reader_free(&g->pool[i]);
+	}
 	free(g->threads);
 	free(g->workers);
+	free(g->pool_threads);
+	free(g->pool);
 	for (size_t i = g->consumed; i < g->ntasks; i++)
 		task_free(g, g->tasks[i]);
 	free(g->tasks);
 	pthread_mutex_destroy(&g->lock);
 	pthread_cond_destroy(&g->work);
 	pthread_cond_destroy(&g->done);
+	pthread_cond_destroy(&g->block_queued);
+	pthread_cond_destroy(&g->block_done);
 	idset_free(g->seen);
 	reader_free(&g->main);
 	free(g);
@@ -330,25 +257,26 @@ static void reject_putc(struct br_buf *b, char c)
 		br_buf_putc(b, c);
 }
 
-/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped:
- * to the rejects stream on the caller's thread, else to the outcome. */
-static void write_reject(struct input_state *st, const char *reason,
-			 const char *rec, size_t len)
+/* Appends "REASON: RECORD\n" to b, the record's newlines escaped. */
+void put_reject(struct br_buf *b, const char *reason, const char *rec,
+		size_t len)
 {
-	struct ingest *g = st->rd->g;
-	if (!g->opts.rejects)
-		return;
-	struct rejects *r = &st->o->rej;
-	struct br_buf *b = &r->mem;
-	br_buf_printf(b, "%s:%lu: %s: ", st->o->in.name, st->record_line, reason);
+	br_buf_printf(b, "%s: ", reason);
 	size_t shown = len > REJECT_RECORD_MAX ? REJECT_RECORD_MAX : len;
 	for (size_t i = 0; i < shown; i++)
 		reject_putc(b, rec[i]);
 	if (shown < len)
 		br_buf_printf(b, "... (%zu bytes)", len);
 	br_buf_putc(b, '\n');
-	if (st->rd->main) {
-		fwrite(b->p, 1, b->len, g->opts.rejects);
+}
+
+/* Moves rejects gathered in memory to the rejects stream on the caller's
+ * thread, else to a temporary file once they pass a size. */
+void reject_flush_some(struct reader *rd, struct rejects *r)
+{
+	struct br_buf *b = &r->mem;
+	if (rd->main) {
+		fwrite(b->p, 1, b->len, rd->g->opts.rejects);
 		br_buf_reset(b);
 	} else if (b->len > REJECTS_IN_MEMORY) {
 		if (!r->spill)
@@ -357,6 +285,23 @@ static void write_reject(struct input_state *st, const char *reason,
 		if (r->spill && fwrite(b->p, 1, b->len, r->spill) == b->len)
 			br_buf_reset(b);
 	}
+}
+
+/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped,
+ * or keeps it with the block being parsed, numbered from its start. */
+static void write_reject(struct input_state *st, const char *reason,
+			 const char *rec, size_t len)
+{
+	if (!st->rd->g->opts.rejects)
+		return;
+	if (st->block) {
+		block_keep_reject(st->block, st->record_line, reason, rec, len);
+		return;
+	}
+	struct br_buf *b = &st->o->rej.mem;
+	br_buf_printf(b, "%s:%lu: ", st->o->in.name, st->record_line);
+	put_reject(b, reason, rec, len);
+	reject_flush_some(st->rd, &st->o->rej);
 }
 
 static void reject(struct input_state *st, const char *reason,
@@ -374,19 +319,32 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	struct reader *rd = st->rd;
 	struct ingest *g = rd->g;
 	struct outcome *o = st->o;
-	if (!g->opts.no_dedupe && ev->request_id.n) {
-		const char *id = ev->request_id.p;
-		size_t n = ev->request_id.n;
-		uint64_t h = idset_hash(id, n);
+	bool dedupe = !g->opts.no_dedupe && ev->request_id.n;
+	uint64_t h = 0;
+	if (dedupe) {
+		h = idset_hash(ev->request_id.p, ev->request_id.n);
 		if (!o->ids)
 			o->ids = idset_new();
-		if ((rd->main && idset_has(g->seen, id, n, h)) ||
-		    !idset_add(o->ids, id, n, h)) {
-			o->in.duplicates++;
-			return;
+		idset_prefetch(o->ids, h);
+	}
+	/* Priced before the duplicate check, while the id's slot loads. */
+	br_pricer_price(rd->pricer, ev);
+	if (dedupe) {
+		const char *id = ev->request_id.p;
+		size_t n = ev->request_id.n;
+		if (st->block) {
+			if (!block_id_new(st->block, o->ids, id, n, h)) {
+				o->in.duplicates++;
+				return;
+			}
+		} else {
+			if ((rd->main && idset_has(g->seen, id, n, h)) ||
+			    !idset_add(o->ids, id, n, h)) {
+				o->in.duplicates++;
+				return;
+			}
 		}
 	}
-	br_pricer_price(rd->pricer, ev);
 	o->in.events++;
 	if (g->sink.event)
 		g->sink.event(o->input, ev);
@@ -426,12 +384,12 @@ static void accept_event(struct input_state *st, struct br_event *ev)
 }
 
 /* The sink of the input's format: events it makes itself. */
-static void format_event(void *ctx, struct br_event *ev)
+void format_event(void *ctx, struct br_event *ev)
 {
 	accept_event(ctx, ev);
 }
 
-static bool is_blank(const char *s, size_t n)
+bool is_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' &&
@@ -447,7 +405,8 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	struct ingest *g = rd->g;
 	struct ingest_input *in = &st->o->in;
 	st->lineno++;
-	if (st->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+	if (st->lineno == 1 && !st->block && len >= 3 &&
+	    memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
 		line += 3;
 		len -= 3;
 	}
@@ -455,6 +414,10 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 		len--;
 	if (st->overlong) {
 		st->overlong = false;
+		/* The parser is left inside the record (a quoted CSV field)
+		 * when its line is cut: no block may depend on that. */
+		if (st->in_record && st->block)
+			block_spoil(st->block);
 		if (!st->in_record)
 			st->record_line = st->lineno;
 		in->records++;
@@ -467,7 +430,8 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	}
 	if (!st->in_record && is_blank(line, len))
 		return 0;
-	if (!st->parser) {
+	bool first = !st->parser;
+	if (first) {
 		size_t i = 0;
 		while (i < len && is_blank(line + i, 1))
 			i++;
@@ -505,6 +469,10 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->o->err);
 	if (rc == FORMAT_FAIL)
 		return -1;
+	if (first) {
+		br_buf_put(&st->first, line, len);
+		st->first_rc = rc;
+	}
 	st->in_record = rc == FORMAT_MORE;
 	if (st->in_record && !copy)
 		br_buf_put(&rd->record, line, len);
@@ -522,7 +490,7 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 /* Splits a chunk of decompressed bytes into lines. A line wholly inside
  * the chunk is handed over in place; only one split across chunks is
  * copied. */
-static int handle_bytes(struct input_state *st, const char *p, size_t n)
+int handle_bytes(struct input_state *st, const char *p, size_t n)
 {
 	struct reader *rd = st->rd;
 	size_t max = rd->g->opts.max_record;
@@ -549,9 +517,15 @@ static int handle_bytes(struct input_state *st, const char *p, size_t n)
 			continue;
 		}
 		if (st->line_len + take > max) {
+			/* An overlong line keeps its first 256 bytes, however
+			 * it was read. */
+			if (!st->overlong && rd->line.len > 256)
+				rd->line.len = 256;
 			st->overlong = true;
-			if (rd->line.len < 256)
-				br_buf_put(&rd->line, p, take < 256 ? take : 256);
+			if (rd->line.len < 256) {
+				size_t room = 256 - rd->line.len;
+				br_buf_put(&rd->line, p, take < room ? take : room);
+			}
 		} else if (!st->overlong) {
 			br_buf_put(&rd->line, p, take);
 		}
@@ -667,6 +641,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		rs.active = true;
 		rs.k = t->k;
 	}
+	struct split *sp = NULL;
 	br_hash_init(&h);
 	br_buf_reset(&rd->line);
 	source_set_max_ratio(src, g->opts.max_ratio);
@@ -693,7 +668,14 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		br_hash_update(&h, p, left);
 		uint64_t records = o->in.records;
-		rc = handle_bytes(&st, p, left);
+		if (sp && !split_feed(sp, p, left)) {
+			split_end(sp, &st);
+			sp = NULL;
+		} else if (!sp) {
+			rc = handle_bytes(&st, p, left);
+			if (rc == 0 && can_split(&st, t))
+				sp = split_begin(&st);
+		}
 		add(&t->bytes, (uint64_t)n);
 		add(&t->records, o->in.records - records);
 		__atomic_store_n(&t->disk_pos, source_disk_pos(src),
@@ -702,6 +684,11 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			break;
 		if (rd->main)
 			main_progress(rd);
+	}
+	if (sp) {
+		uint64_t records = o->in.records;
+		split_end(sp, &st);
+		add(&t->records, o->in.records - records);
 	}
 	o->raw_bytes = o->in.bytes;
 	bool partial = rd->line.len > 0 || st.overlong;
@@ -727,6 +714,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	source_free(src);
 	if (st.parser)
 		st.parser->free(st.parser);
+	br_buf_free(&st.first);
 	o->in.fp = br_hash_final(&h);
 	o->ok = rc == 0;
 	finish_outcome(rd, t, o);
@@ -914,7 +902,10 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 	again->k = t->k;
 	struct reader *rd = &g->main;
 	rd->at_once = false;
-	read_task(rd, again, o->member, o->member < 0 ? o->raw_bytes : 0);
+	/* A plain file is read as far as it was (it may be growing), unless
+	 * that read stopped at a failure. */
+	read_task(rd, again, o->member,
+		  o->member < 0 && o->ok ? o->raw_bytes : 0);
 	rd->at_once = true;
 	struct outcome *n = NULL;
 	for (size_t i = 0; i < again->nout; i++)
@@ -932,7 +923,7 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 		n->input = g->sink.begin ? g->sink.begin(g->sink.ctx, n->name)
 					 : g->sink.ctx;
 	}
-	if (n->ok && !br_fp_equal(n->in.fp, o->in.fp)) {
+	if (o->ok && n->ok && !br_fp_equal(n->in.fp, o->in.fp)) {
 		n->ok = false;
 		br_fail(&n->err, "%s: changed while it was being read; not "
 			"counted (ingest it again)", o->in.name);
@@ -947,7 +938,14 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
  * thread, and frees it. */
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 {
-	if (o->ok && o->ids && !o->deduped) {
+	if (o->redo) {
+		/* Parsed in blocks that were not independent: what the read
+		 * gave, failure included, may not be what one thread gets. */
+		struct outcome *again = read_again(g, t, o);
+		outcome_free(g, o);
+		o = again;
+		o->in.reread = true;
+	} else if (o->ok && o->ids && !o->deduped) {
 		/* Read on a worker: its ids were not checked against the
 		 * inputs before it. */
 		uint64_t seen = idset_common(o->ids, g->seen);
@@ -1060,6 +1058,15 @@ static void start_workers(struct ingest *g)
 	for (unsigned i = 0; i < g->nworkers; i++) {
 		reader_init(&g->workers[i], g, false);
 		if (pthread_create(&g->threads[i], NULL, worker, &g->workers[i]) != 0)
+			br_oom();
+	}
+	g->pool_threads = br_calloc(g->nworkers, sizeof *g->pool_threads);
+	g->pool = br_calloc(g->nworkers, sizeof *g->pool);
+	for (unsigned i = 0; i < g->nworkers; i++) {
+		reader_init(&g->pool[i], g, false);
+		g->pool[i].pool_index = i;
+		if (pthread_create(&g->pool_threads[i], NULL, pool_thread,
+				   &g->pool[i]) != 0)
 			br_oom();
 	}
 }

@@ -11,8 +11,10 @@
  * the duration of the callback only.
  *
  * Threads: with opts.jobs > 1 several inputs are read at once, each on a
- * worker thread, and a large compressed input is decompressed on a thread
- * of its own; the sink still sees every input's end() in input order, on
+ * worker thread, a large compressed input is decompressed on a thread of
+ * its own, and a large input whose lines are independent records is parsed
+ * in blocks on a pool of threads (see merge); the sink still sees every
+ * input's end() in input order, on
  * the caller's thread, and the results (events kept, duplicates, rejects
  * file, stats) are the same for any jobs.
  */
@@ -80,6 +82,10 @@ struct ingest_input {
 	uint64_t events;   /* events handed to the sink */
 	uint64_t rejected; /* records rejected */
 	uint64_t duplicates; /* records dropped as duplicate request ids */
+	uint64_t blocks;   /* blocks parsed on the pool (0: one thread) */
+	/* Read again on one thread: its blocks were not independent (a
+	 * request id in two of them, a CSV quote across a cut). */
+	bool reread;
 };
 
 /* What a sink knows of a plain file ingested before: its first `bytes`
@@ -143,6 +149,15 @@ struct ingest_sink {
 	 * member (also a compressed stream that libarchive reads as an
 	 * empty tar, such as zeros). message names the file. */
 	void (*warning)(void *ctx, const char *message);
+	/* Adds the events of part to into and frees part. With opts.jobs >
+	 * 1, a file in a format of independent lines (generic JSONL and CSV,
+	 * CSV exports) is split, after its first read (1 MiB), into blocks
+	 * parsed on several threads: the events of all but the first go to
+	 * contexts of their own made by begin, and merge folds them into the
+	 * input's context on the thread reading the input, before end. The
+	 * sum must not depend on how the events were shared out. NULL (or a
+	 * NULL begin): inputs are not split. */
+	void (*merge)(void *ctx, void *into, void *part);
 };
 
 /* Totals over every input handed to one struct ingest. */

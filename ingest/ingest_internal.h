@@ -88,6 +88,14 @@ uint64_t idset_hash(const char *id, size_t n);
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h);
 bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h);
 
+/* Starts loading where id of hash h would be, for an add a little later;
+ * may be called while other threads add. */
+void idset_prefetch(const struct idset *s, uint64_t h);
+
+/* idset_add for several threads adding to s at once (and nothing else
+ * touching it meanwhile). */
+bool idset_add_shared(struct idset *s, const char *id, size_t n, uint64_t h);
+
 /* How many ids a and b have in common. */
 uint64_t idset_common(const struct idset *a, const struct idset *b);
 
@@ -116,14 +124,17 @@ enum jtype { JV_NULL, JV_FALSE, JV_TRUE, JV_NUMBER, JV_STRING, JV_OBJECT,
 	     JV_ARRAY };
 
 /* A captured member. raw/rawlen is the value's text in the record; a
- * string's decoded bytes are at jscan_str() (len bytes, NUL-terminated). */
+ * string's decoded bytes are at jscan_str() (len bytes, not terminated). */
 struct jvalue {
-	bool present;
-	enum jtype type;
-	bool is_int;        /* a number without fraction or exponent */
 	const char *raw;
-	size_t rawlen;
-	size_t str_off, len;
+	uint32_t rawlen;    /* records are shorter than 4 GiB */
+	uint32_t len;       /* a string's decoded length */
+	uint32_t str_off;   /* a string with escapes: decoded there in the
+			     * scanner (one without is used in place) */
+	uint8_t type;       /* enum jtype */
+	bool present;
+	bool is_int;        /* a number without fraction or exponent */
+	bool escaped;       /* a string holding escapes */
 };
 
 struct jscan;
@@ -133,9 +144,11 @@ struct jscan *jscan_new(const struct jpath *paths, size_t npaths);
 void jscan_free(struct jscan *s);
 
 /* Validates rec as one JSON object and fills out[i] for each wanted path
- * found (the last occurrence wins, as in jansson). Returns NULL, or why the
- * record is not valid JSON with the byte offset in *error_at. Captured
- * strings stay valid until the next call. */
+ * found (the last occurrence wins, as in jansson: a repeated key also
+ * drops what was captured inside the member it replaces; paths that are
+ * the same all get the value). Returns NULL, or why the record is not
+ * valid JSON with the byte offset in *error_at. Captured strings stay
+ * valid until the next call and as long as rec. */
 const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 			 struct jvalue *out, size_t *error_at);
 
@@ -201,6 +214,10 @@ struct format_parser {
 	/* Events go to the sink only while line() runs, never later: the
 	 * driver need not keep a copy of the record after the call. */
 	bool immediate;
+	/* Each record depends on no line before it but the first (a CSV
+	 * header): whole records after the first line may be parsed by
+	 * another parser opened on that first line, in any order. */
+	bool splittable;
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */

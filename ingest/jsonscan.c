@@ -1,7 +1,13 @@
 /* jsonscan.c - a validating, field-selective JSON scanner: checks that a
  * record is one valid JSON value (RFC 8259: grammar, UTF-8, escapes), and
  * captures only the members named by the wanted paths; everything else is
- * skipped structurally without being decoded or converted. */
+ * skipped structurally without being decoded or converted.
+ *
+ * The position is passed from function to function as a pointer and
+ * returned (NULL once the record is known to be invalid), so that it stays
+ * in a register: the hot loops never store it. A captured string without
+ * escapes is used in place; only one with escapes is decoded, into the
+ * scanner's buffer. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -11,36 +17,54 @@
 #include "ingest/ingest_internal.h"
 
 #define JSCAN_MAX_DEPTH 512
-#define KEYLEN_MAX 64
+/* Slots of the table of wanted keys at one depth (at most 64 keys). */
+#define KEY_SLOTS 128
+
+/* A key wanted at some depth, and the paths that go through it there. */
+struct wanted_key {
+	const char *text;   /* NULL: an empty slot */
+	size_t len;
+	uint64_t head;      /* key_head of text */
+	uint64_t ends;      /* paths whose last component it is */
+	uint64_t goes_on;   /* paths that go on below it */
+};
 
 struct jscan {
 	const struct jpath *paths;
 	size_t npaths;
-	/* The paths whose component at a depth has a length: a key is
-	 * compared only with those (lengths from KEYLEN_MAX share a set). */
-	uint64_t by_len[JPATH_MAX_COMP][KEYLEN_MAX + 1];
+	/* Per depth, the distinct wanted keys by hash (open addressing): a
+	 * key is looked up once, whatever the number of paths. */
+	struct wanted_key keys[JPATH_MAX_COMP][KEY_SLOTS];
 	struct jvalue *out;
-	const char *p, *end;
+	uint64_t captured; /* the paths of out[] set so far */
+	const char *start, *end;
 	struct br_buf strings; /* decoded strings of captured values */
 	const char *error;
 	size_t error_at;
-	const char *start;
 };
 
-static bool fail(struct jscan *s, const char *why)
+/* Records why the record is invalid, at p; returns NULL. */
+static const char *fail(struct jscan *s, const char *p, const char *why)
 {
 	if (!s->error) {
 		s->error = why;
-		s->error_at = (size_t)(s->p - s->start);
+		s->error_at = (size_t)(p - s->start);
 	}
-	return false;
+	return NULL;
 }
 
-static void skip_ws(struct jscan *s)
+static inline bool is_ws(char c)
 {
-	while (s->p < s->end &&
-	       (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
+	/* One comparison for the usual case, a byte above the space. */
+	return (unsigned char)c <= ' ' &&
+	       (c == ' ' || c == '\n' || c == '\r' || c == '\t');
+}
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && is_ws(*p))
+		p++;
+	return p;
 }
 
 static int hex4(const char *p)
@@ -90,7 +114,7 @@ static void put_utf8(struct br_buf *b, unsigned cp)
 /* Skips the bytes from p that need no attention inside a string: not a
  * quote, a backslash, a control character or a byte of a multi-byte
  * UTF-8 sequence. */
-static const char *plain_run(const char *p, const char *end)
+static inline const char *plain_run(const char *p, const char *end)
 {
 #ifdef __SSE2__
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
@@ -113,277 +137,367 @@ static const char *plain_run(const char *p, const char *end)
 	return p;
 }
 
-/* Scans a string at s->p (the opening quote). When decode is set, the
- * decoded bytes are appended to s->strings and *off / *len locate them. */
-static bool scan_string(struct jscan *s, bool decode, size_t *off, size_t *len)
+/* The escape at p (a backslash) in a string: its length, and its code
+ * point in *cp (a surrogate pair gives one); 0 when invalid, saying why. */
+static size_t escape(struct jscan *s, const char *p, const char *end,
+		     unsigned *cp)
 {
-	s->p++;
-	if (decode)
-		*off = s->strings.len;
-	const char *run = s->p; /* bytes copied verbatim, pending */
-	while (s->p < s->end) {
-		s->p = plain_run(s->p, s->end);
-		if (s->p == s->end)
-			break;
-		unsigned char c = (unsigned char)*s->p;
-		if (c == '"') {
-			if (decode) {
-				br_buf_put(&s->strings, run, (size_t)(s->p - run));
-				*len = s->strings.len - *off;
-				br_buf_putc(&s->strings, 0);
-			}
-			s->p++;
-			return true;
-		}
-		if (c < 0x20)
-			return fail(s, "control character in string");
-		if (c >= 0x80) {
-			size_t n = br_utf8_len((const unsigned char *)s->p,
-					    (size_t)(s->end - s->p));
+	static const char simple[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
+	if (end - p < 2) {
+		fail(s, p, "unterminated string");
+		return 0;
+	}
+	const char *e = p[1] ? strchr(simple, p[1]) : NULL;
+	if (e) {
+		*cp = (unsigned char)decoded[e - simple];
+		return 2;
+	}
+	if (p[1] != 'u') {
+		fail(s, p, "invalid escape in string");
+		return 0;
+	}
+	if (end - p < 6) {
+		fail(s, p, "truncated \\u escape");
+		return 0;
+	}
+	int hi = hex4(p + 2);
+	if (hi < 0) {
+		fail(s, p, "invalid \\u escape");
+		return 0;
+	}
+	if (hi >= 0xDC00 && hi <= 0xDFFF) {
+		fail(s, p + 6, "invalid Unicode surrogate pair");
+		return 0;
+	}
+	if (hi < 0xD800 || hi > 0xDBFF) {
+		*cp = (unsigned)hi;
+		return 6;
+	}
+	int lo = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ? hex4(p + 8) : -1;
+	if (lo < 0xDC00 || lo > 0xDFFF) {
+		fail(s, p + 6, "invalid Unicode surrogate pair");
+		return 0;
+	}
+	*cp = 0x10000 + ((unsigned)(hi - 0xD800) << 10) + (unsigned)(lo - 0xDC00);
+	return 12;
+}
+
+/* Validates the string whose contents start at p (after the quote).
+ * Returns the position after the closing quote, or NULL; *escaped tells
+ * whether it holds escapes. */
+static inline __attribute__((always_inline)) const char *
+skip_string(struct jscan *s, const char *p, bool *escaped)
+{
+	const char *end = s->end;
+	*escaped = false;
+	for (;;) {
+		p = plain_run(p, end);
+		if (p == end)
+			return fail(s, p, "unterminated string");
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c == '\\') {
+			unsigned cp;
+			size_t n = escape(s, p, end, &cp);
 			if (!n)
-				return fail(s, "invalid UTF-8 in string");
-			s->p += n;
-			continue;
-		}
-		if (c != '\\') {
-			s->p++;
-			continue;
-		}
-		if (decode)
-			br_buf_put(&s->strings, run, (size_t)(s->p - run));
-		if (s->end - s->p < 2)
-			return fail(s, "unterminated string");
-		char e = s->p[1];
-		const char *simple = strchr("\"\\/bfnrt", e);
-		if (e && simple) {
-			static const char out[] = "\"\\/\b\f\n\r\t";
-			if (decode)
-				br_buf_putc(&s->strings, out[simple - "\"\\/bfnrt"]);
-			s->p += 2;
-		} else if (e == 'u') {
-			if (s->end - s->p < 6)
-				return fail(s, "truncated \\u escape");
-			int cp = hex4(s->p + 2);
-			if (cp < 0)
-				return fail(s, "invalid \\u escape");
-			s->p += 6;
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				int lo = s->end - s->p >= 6 && s->p[0] == '\\' &&
-						 s->p[1] == 'u' ? hex4(s->p + 2) : -1;
-				if (lo < 0xDC00 || lo > 0xDFFF)
-					return fail(s, "invalid Unicode surrogate pair");
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				s->p += 6;
-			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-				return fail(s, "invalid Unicode surrogate pair");
-			}
-			if (decode)
-				put_utf8(&s->strings, (unsigned)cp);
+				return NULL;
+			*escaped = true;
+			p += n;
+		} else if (c < 0x20) {
+			return fail(s, p, "control character in string");
 		} else {
-			return fail(s, "invalid escape in string");
+			size_t n = br_utf8_len((const unsigned char *)p,
+					       (size_t)(end - p));
+			if (!n)
+				return fail(s, p, "invalid UTF-8 in string");
+			p += n;
 		}
-		run = s->p;
 	}
-	return fail(s, "unterminated string");
 }
 
-static bool digits(struct jscan *s)
+/* Appends the decoded contents of the valid string from p (after the
+ * quote) to the closing quote at q to the scanner's buffer. */
+static void decode_string(struct jscan *s, const char *p, const char *q)
 {
-	const char *start = s->p;
-	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-		s->p++;
-	return s->p > start;
+	while (p < q) {
+		const char *bs = memchr(p, '\\', (size_t)(q - p));
+		if (!bs) {
+			br_buf_put(&s->strings, p, (size_t)(q - p));
+			return;
+		}
+		br_buf_put(&s->strings, p, (size_t)(bs - p));
+		unsigned cp = 0;
+		p = bs + escape(s, bs, q, &cp);
+		put_utf8(&s->strings, cp);
+	}
 }
 
-static bool scan_number(struct jscan *s, bool *is_int)
+static const char *scan_number(struct jscan *s, const char *p, bool *is_int)
 {
+	const char *end = s->end;
 	*is_int = true;
-	if (*s->p == '-')
-		s->p++;
-	if (s->p < s->end && *s->p == '0')
-		s->p++;
-	else if (!digits(s))
-		return fail(s, "invalid number");
-	if (s->p < s->end && *s->p == '.') {
-		s->p++;
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+	} else if (p < end && *p >= '1' && *p <= '9') {
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
+	} else {
+		return fail(s, p, "invalid number");
+	}
+	if (p < end && *p == '.') {
 		*is_int = false;
-		if (!digits(s))
-			return fail(s, "invalid number");
+		if (++p == end || *p < '0' || *p > '9')
+			return fail(s, p, "invalid number");
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
 	}
-	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-		s->p++;
+	if (p < end && (*p == 'e' || *p == 'E')) {
 		*is_int = false;
-		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-			s->p++;
-		if (!digits(s))
-			return fail(s, "invalid number");
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return fail(s, p, "invalid number");
+		while (++p < end && *p >= '0' && *p <= '9')
+			;
 	}
-	return true;
+	return p;
 }
 
-static bool literal(struct jscan *s, const char *word)
+static const char *literal(struct jscan *s, const char *p, const char *word,
+			   size_t n)
 {
-	size_t n = strlen(word);
-	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
-		return fail(s, "invalid literal");
-	s->p += n;
-	return true;
+	if ((size_t)(s->end - p) < n || memcmp(p, word, n) != 0)
+		return fail(s, p, "invalid literal");
+	return p + n;
 }
 
-static bool scan_value(struct jscan *s, int depth, uint64_t candidates,
-		       uint64_t capture);
-
-/* Scans an object; candidates are the paths whose first `depth`
- * components matched the keys leading here. */
-static bool scan_object(struct jscan *s, int depth, uint64_t candidates)
+/* Stores the value of type t from raw to p into the outputs of the paths
+ * in capture; a string's length and decoded place in len and str_off. The
+ * fields are written one by one: a struct built on the stack byte by byte
+ * and copied whole stalls the copy's wide loads. */
+static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
+			const char *p, enum jtype t, bool is_int, bool escaped,
+			uint32_t len, uint32_t str_off)
 {
-	s->p++;
-	skip_ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		return true;
-	}
-	for (;;) {
-		skip_ws(s);
-		if (s->p >= s->end || *s->p != '"')
-			return fail(s, "expected a string key");
-		const char *key = s->p + 1;
-		size_t off, len;
-		if (!scan_string(s, false, &off, &len))
-			return false;
-		size_t keylen = (size_t)(s->p - 1 - key);
-		if (candidates && memchr(key, '\\', keylen)) {
-			/* Compare the decoded key; drop the decoded bytes after. */
-			const char *after = s->p;
-			size_t mark = s->strings.len;
-			s->p = key - 1;
-			scan_string(s, true, &off, &len);
-			key = s->strings.p + off;
-			keylen = len;
-			s->strings.len = mark;
-			s->p = after;
-		}
-		uint64_t next = 0, capture = 0;
-		uint64_t m = depth < JPATH_MAX_COMP ? candidates &
-			s->by_len[depth][keylen < KEYLEN_MAX ? keylen : KEYLEN_MAX] : 0;
-		for (; m; m &= m - 1) {
-			int i = __builtin_ctzll(m);
-			const struct jpath *jp = &s->paths[i];
-			const char *comp = jp->comp[depth];
-			/* Keys with escapes never match a wanted path. */
-			if (jp->complen[depth] != keylen ||
-			    (keylen && comp[0] != key[0]) ||
-			    memcmp(comp, key, keylen) != 0)
-				continue;
-			if (jp->ncomp == depth + 1)
-				capture |= UINT64_C(1) << i;
-			else
-				next |= UINT64_C(1) << i;
-		}
-		skip_ws(s);
-		if (s->p >= s->end || *s->p != ':')
-			return fail(s, "expected ':'");
-		s->p++;
-		/* A repeated key replaces the earlier member: forget what was
-		 * captured below it. */
-		for (uint64_t r = next; r; r &= r - 1)
-			s->out[__builtin_ctzll(r)] = (struct jvalue){0};
-		if (!scan_value(s, depth + 1, next, capture))
-			return false;
-		skip_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}') {
-			s->p++;
-			return true;
-		}
-		return fail(s, "expected ',' or '}'");
+	s->captured |= capture;
+	struct jvalue *out = s->out;
+	for (; capture; capture &= capture - 1) {
+		struct jvalue *v = &out[__builtin_ctzll(capture)];
+		v->raw = raw;
+		v->rawlen = (uint32_t)(p - raw);
+		v->len = len;
+		v->str_off = str_off;
+		v->type = (uint8_t)t;
+		v->present = true;
+		v->is_int = is_int;
+		v->escaped = escaped;
 	}
 }
 
-static bool scan_array(struct jscan *s, int depth)
-{
-	s->p++;
-	skip_ws(s);
-	if (s->p < s->end && *s->p == ']') {
-		s->p++;
-		return true;
-	}
-	for (;;) {
-		if (!scan_value(s, depth + 1, 0, 0))
-			return false;
-		skip_ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			continue;
-		}
-		if (s->p < s->end && *s->p == ']') {
-			s->p++;
-			return true;
-		}
-		return fail(s, "expected ',' or ']'");
-	}
-}
-
-/* Scans a value; candidates are the paths that may continue below it,
- * capture those that end at it (each gets the value). */
-static bool scan_value(struct jscan *s, int depth, uint64_t candidates,
-		       uint64_t capture)
+/* Scans the scalar value at p (no whitespace before it: a string, number
+ * or literal) into the paths in capture. Inlined in the loop over an
+ * object's members, which mostly hold scalars. */
+static inline __attribute__((always_inline)) const char *
+scan_scalar(struct jscan *s, const char *p, int depth, uint64_t capture)
 {
 	if (depth > JSCAN_MAX_DEPTH)
-		return fail(s, "nested too deeply");
-	skip_ws(s);
-	if (s->p >= s->end)
-		return fail(s, "unexpected end of record");
-	const char *start = s->p;
-	struct jvalue v = {0};
-	bool ok;
-	switch (*s->p) {
-	case '{':
-		v.type = JV_OBJECT;
-		ok = scan_object(s, depth, candidates);
+		return fail(s, p, "nested too deeply");
+	if (p == s->end)
+		return fail(s, p, "unexpected end of record");
+	const char *raw = p;
+	enum jtype t;
+	bool is_int = false, escaped = false;
+	uint32_t len = 0, str_off = 0;
+	switch (*p) {
+	case '"':
+		p = skip_string(s, p + 1, &escaped);
+		if (!p || !capture)
+			return p;
+		t = JV_STRING;
+		if (!escaped) {
+			len = (uint32_t)(p - 2 - raw);
+		} else {
+			str_off = (uint32_t)s->strings.len;
+			decode_string(s, raw + 1, p - 1);
+			len = (uint32_t)(s->strings.len - str_off);
+			br_buf_putc(&s->strings, 0);
+		}
 		break;
-	case '[':
-		v.type = JV_ARRAY;
-		ok = scan_array(s, depth);
-		break;
-	case '"': {
-		size_t off = 0, len = 0;
-		v.type = JV_STRING;
-		ok = scan_string(s, capture != 0, &off, &len);
-		v.str_off = off;
-		v.len = len;
-		break;
-	}
 	case 't':
-		v.type = JV_TRUE;
-		ok = literal(s, "true");
+		t = JV_TRUE;
+		p = literal(s, p, "true", 4);
 		break;
 	case 'f':
-		v.type = JV_FALSE;
-		ok = literal(s, "false");
+		t = JV_FALSE;
+		p = literal(s, p, "false", 5);
 		break;
 	case 'n':
-		v.type = JV_NULL;
-		ok = literal(s, "null");
+		t = JV_NULL;
+		p = literal(s, p, "null", 4);
 		break;
 	default:
-		if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
-			return fail(s, "unexpected character");
-		v.type = JV_NUMBER;
-		ok = scan_number(s, &v.is_int);
+		if (*p != '-' && (*p < '0' || *p > '9'))
+			return fail(s, p, "unexpected character");
+		t = JV_NUMBER;
+		p = scan_number(s, p, &is_int);
 		break;
 	}
-	if (ok && capture) {
-		v.present = true;
-		v.raw = start;
-		v.rawlen = (size_t)(s->p - start);
-		for (; capture; capture &= capture - 1)
-			s->out[__builtin_ctzll(capture)] = v;
+	if (p && capture)
+		keep(s, capture, raw, p, t, is_int, escaped, len, str_off);
+	return p;
+}
+
+static const char *scan_value(struct jscan *s, const char *p, int depth,
+			      uint64_t candidates, uint64_t capture);
+
+/* The first min(n, 8) bytes of k as a word, the rest zero; end bounds
+ * what may be read. */
+static inline uint64_t key_head(const char *k, size_t n, const char *end)
+{
+	uint64_t w = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - k >= 8) {
+		memcpy(&w, k, 8);
+		return n < 8 ? w & ((UINT64_C(1) << (n * 8)) - 1) : w;
 	}
-	return ok;
+#endif
+	(void)end;
+	for (size_t i = 0; i < n && i < 8; i++)
+		w |= (uint64_t)(unsigned char)k[i] << (8 * i);
+	return w;
+}
+
+/* The slot of a key in a depth's table. */
+static unsigned key_slot(uint64_t head, size_t len)
+{
+	uint64_t h = (head ^ len * UINT64_C(0x9E3779B97F4A7C15)) *
+		     UINT64_C(0xff51afd7ed558ccd);
+	return (unsigned)(h >> 57); /* 7 bits: KEY_SLOTS */
+}
+
+/* The wanted paths a key at depth leads to: those it ends (*capture) and
+ * those it continues (returned), among candidates. */
+static uint64_t match_key(struct jscan *s, const char *key, size_t keylen,
+			  bool escaped, int depth, uint64_t candidates,
+			  uint64_t *capture)
+{
+	*capture = 0;
+	if (!candidates || depth >= JPATH_MAX_COMP)
+		return 0;
+	size_t mark = s->strings.len;
+	const char *end = s->end;
+	if (escaped) {
+		decode_string(s, key, key + keylen);
+		key = s->strings.p + mark;
+		keylen = s->strings.len - mark;
+		end = key + keylen;
+	}
+	uint64_t head = key_head(key, keylen, end), next = 0;
+	const struct wanted_key *t = s->keys[depth];
+	for (unsigned i = key_slot(head, keylen); t[i].text; i = (i + 1) % KEY_SLOTS) {
+		if (t[i].head == head && t[i].len == keylen &&
+		    (keylen <= 8 || br_mem_eq(t[i].text + 8, key + 8, keylen - 8))) {
+			*capture = t[i].ends & candidates;
+			next = t[i].goes_on & candidates;
+			break;
+		}
+	}
+	s->strings.len = mark;
+	return next;
+}
+
+/* Scans an object at p (its '{'); candidates are the paths whose first
+ * depth components matched the keys leading here. */
+static const char *scan_object(struct jscan *s, const char *p, int depth,
+			       uint64_t candidates)
+{
+	const char *end = s->end;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (p == end || *p != '"')
+			return fail(s, p, "expected a string key");
+		const char *key = p + 1;
+		bool escaped;
+		p = skip_string(s, key, &escaped);
+		if (!p)
+			return NULL;
+		uint64_t capture;
+		uint64_t next = match_key(s, key, (size_t)(p - 1 - key), escaped,
+					  depth, candidates, &capture);
+		/* A repeated key replaces the member before it, with all
+		 * that was captured below it (as jansson keeps the last). */
+		for (uint64_t r = next & s->captured; r; r &= r - 1)
+			s->out[__builtin_ctzll(r)] = (struct jvalue){0};
+		s->captured &= ~next;
+		if (p < end && *p != ':')
+			p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return fail(s, p, "expected ':'");
+		p++;
+		if (p < end && is_ws(*p))
+			p = skip_ws(p, end);
+		p = p < end && (*p == '{' || *p == '[')
+			    ? scan_value(s, p, depth + 1, next, capture)
+			    : scan_scalar(s, p, depth + 1, capture);
+		if (!p)
+			return NULL;
+		if (p < end && is_ws(*p))
+			p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p++;
+			if (p < end && is_ws(*p))
+				p = skip_ws(p, end);
+			continue;
+		}
+		if (p < end && *p == '}')
+			return p + 1;
+		return fail(s, p, "expected ',' or '}'");
+	}
+}
+
+static const char *scan_array(struct jscan *s, const char *p, int depth)
+{
+	const char *end = s->end;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return p + 1;
+	for (;;) {
+		p = scan_value(s, p, depth + 1, 0, 0);
+		if (!p)
+			return NULL;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == ']')
+			return p + 1;
+		return fail(s, p, "expected ',' or ']'");
+	}
+}
+
+/* Scans the value at p (no whitespace before it) and stores it into the
+ * outputs of the paths in capture. */
+static const char *scan_value(struct jscan *s, const char *p, int depth,
+			      uint64_t candidates, uint64_t capture)
+{
+	if (p == s->end || (*p != '{' && *p != '['))
+		return scan_scalar(s, p, depth, capture);
+	if (depth > JSCAN_MAX_DEPTH)
+		return fail(s, p, "nested too deeply");
+	const char *raw = p;
+	enum jtype t = *p == '{' ? JV_OBJECT : JV_ARRAY;
+	p = t == JV_OBJECT ? scan_object(s, p, depth, candidates)
+			   : scan_array(s, p, depth);
+	if (p && capture)
+		keep(s, capture, raw, p, t, false, false, 0, 0);
+	return p;
 }
 
 int jpath_init(struct jpath *jp, const char *dotted)
@@ -417,9 +531,21 @@ struct jscan *jscan_new(const struct jpath *paths, size_t npaths)
 	s->npaths = npaths < 64 ? npaths : 64;
 	for (size_t i = 0; i < s->npaths; i++)
 		for (int d = 0; d < paths[i].ncomp; d++) {
+			const char *text = paths[i].comp[d];
 			size_t len = paths[i].complen[d];
-			s->by_len[d][len < KEYLEN_MAX ? len : KEYLEN_MAX] |=
-				UINT64_C(1) << i;
+			uint64_t head = key_head(text, len, text + len);
+			struct wanted_key *t = s->keys[d];
+			unsigned k = key_slot(head, len);
+			while (t[k].text && !(t[k].len == len &&
+					      memcmp(t[k].text, text, len) == 0))
+				k = (k + 1) % KEY_SLOTS;
+			t[k].text = text;
+			t[k].len = len;
+			t[k].head = head;
+			if (paths[i].ncomp == d + 1)
+				t[k].ends |= UINT64_C(1) << i;
+			else
+				t[k].goes_on |= UINT64_C(1) << i;
 		}
 	return s;
 }
@@ -437,21 +563,20 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 {
 	memset(out, 0, s->npaths * sizeof *out);
 	s->out = out;
-	s->start = s->p = rec;
+	s->captured = 0;
+	s->start = rec;
 	s->end = rec + len;
 	s->error = NULL;
 	br_buf_reset(&s->strings);
 	uint64_t all = s->npaths == 64 ? UINT64_MAX : (UINT64_C(1) << s->npaths) - 1;
-	skip_ws(s);
-	if (s->p < s->end && *s->p != '{') {
+	const char *p = skip_ws(rec, s->end);
+	if (p < s->end && *p != '{') {
 		*error_at = 0;
 		return "not a JSON object";
 	}
-	if (scan_value(s, 0, all, 0)) {
-		skip_ws(s);
-		if (s->p != s->end)
-			fail(s, "unexpected data after the object");
-	}
+	p = scan_value(s, p, 0, all, 0);
+	if (p && skip_ws(p, s->end) != s->end)
+		fail(s, skip_ws(p, s->end), "unexpected data after the object");
 	if (s->error) {
 		*error_at = s->error_at;
 		return s->error;
@@ -461,5 +586,5 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 
 const char *jscan_str(const struct jscan *s, const struct jvalue *v)
 {
-	return s->strings.p + v->str_off;
+	return v->escaped ? s->strings.p + v->str_off : v->raw + 1;
 }

@@ -18,7 +18,7 @@
 #define SOURCE_CHUNK ((size_t)1 << 20)
 
 /* Decompressing ahead: RING_BUFS buffers of RING_BUF bytes. */
-#define RING_BUFS 4
+#define RING_BUFS 3
 #define RING_BUF ((size_t)1 << 20)
 
 struct source {

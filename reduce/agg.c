@@ -56,11 +56,13 @@ void agg_free(struct agg *a)
 void agg_clear(struct agg *a)
 {
 	a->nrows = 0;
+	a->head = a->nlocated = a->nhashed = 0;
 	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
 }
 
 size_t agg_rows(const struct agg *a)
 {
+	agg_settle(a);
 	return a->nrows;
 }
 
@@ -112,17 +114,11 @@ static void rehash(struct agg *a)
 	}
 }
 
-struct red_totals *agg_row(struct agg *a, const struct red_key *k)
+/* Adds a zero row for key k (of hash h), which is not in a, at empty slot
+ * i; returns its index. */
+static uint32_t new_row(struct agg *a, const struct red_key *k, uint64_t h,
+			size_t i)
 {
-	size_t mask = a->nslots - 1;
-	uint64_t h = key_hash(k), tag = h & ~(uint64_t)UINT32_MAX;
-	size_t i = h & mask;
-	for (; a->slots[i] != EMPTY; i = (i + 1) & mask) {
-		uint64_t v = a->slots[i];
-		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
-		    key_equal(&a->rows[(uint32_t)v].key, k))
-			return &a->rows[(uint32_t)v].t;
-	}
 	if (a->nrows == UINT32_MAX)
 		br_oom();
 	if (a->nrows == a->cap) {
@@ -132,10 +128,73 @@ struct red_totals *agg_row(struct agg *a, const struct red_key *k)
 	struct red_row *row = &a->rows[a->nrows];
 	memset(row, 0, sizeof *row);
 	row->key = *k;
-	a->slots[i] = tag | a->nrows++;
+	a->slots[i] = (h & ~(uint64_t)UINT32_MAX) | a->nrows++;
 	if (a->nrows * 4 > a->nslots * 3)
 		rehash(a);
-	return &row->t;
+	return (uint32_t)(a->nrows - 1);
+}
+
+/* The index of key k's row, adding a zero row when it is new. */
+static uint32_t row_index(struct agg *a, const struct red_key *k)
+{
+	size_t mask = a->nslots - 1;
+	uint64_t h = key_hash(k), tag = h & ~(uint64_t)UINT32_MAX;
+	size_t i = h & mask;
+	for (; a->slots[i] != EMPTY; i = (i + 1) & mask) {
+		uint64_t v = a->slots[i];
+		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
+		    key_equal(&a->rows[(uint32_t)v].key, k))
+			return (uint32_t)v;
+	}
+	return new_row(a, k, h, i);
+}
+
+struct red_totals *agg_row(struct agg *a, const struct red_key *k)
+{
+	uint32_t r = row_index(a, k); /* may move the rows */
+	return &a->rows[r].t;
+}
+
+/* Locates the oldest hashed event of the pipeline: the first row whose
+ * slot has its key's tag (almost always its row: apply_oldest checks),
+ * or a new row when no slot has it; starts fetching that row. */
+static void locate_oldest(struct agg *a)
+{
+	struct agg_pending *e = &a->pipe[(a->head + a->nlocated) % (2 * AGG_STAGE)];
+	size_t mask = a->nslots - 1, i = e->hash & mask;
+	uint64_t tag = e->hash & ~(uint64_t)UINT32_MAX;
+	for (; a->slots[i] != EMPTY; i = (i + 1) & mask)
+		if ((a->slots[i] & ~(uint64_t)UINT32_MAX) == tag)
+			break;
+	e->row = a->slots[i] == EMPTY ? new_row(a, &e->key, e->hash, i)
+				      : (uint32_t)a->slots[i];
+	const char *row = (const char *)&a->rows[e->row];
+	__builtin_prefetch(row, 1);
+	__builtin_prefetch(row + 64, 1);
+	__builtin_prefetch(row + 128, 1);
+	a->nlocated++;
+	a->nhashed--;
+}
+
+/* Adds the oldest located event of the pipeline to its row. */
+static void apply_oldest(struct agg *a)
+{
+	struct agg_pending *e = &a->pipe[a->head];
+	uint32_t r = e->row;
+	if (!key_equal(&a->rows[r].key, &e->key))
+		r = row_index(a, &e->key); /* two keys with one tag */
+	red_totals_add(&a->rows[r].t, &e->add);
+	a->head = (a->head + 1) % (2 * AGG_STAGE);
+	a->nlocated--;
+}
+
+void agg_settle(const struct agg *ca)
+{
+	struct agg *a = (struct agg *)ca; /* the pipeline is part of it */
+	while (a->nhashed)
+		locate_oldest(a);
+	while (a->nlocated)
+		apply_oldest(a);
 }
 
 /* The id of an event's pricing text; events of one run share the same
@@ -153,7 +212,14 @@ static uint32_t pricing_id(struct agg *a, struct br_str pricing)
 
 void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 {
-	struct red_key k = {
+	if (a->nhashed == AGG_STAGE) {
+		if (a->nlocated == AGG_STAGE)
+			apply_oldest(a);
+		locate_oldest(a);
+	}
+	struct agg_pending *e =
+		&a->pipe[(a->head + a->nlocated + a->nhashed++) % (2 * AGG_STAGE)];
+	e->key = (struct red_key){
 		.day = day,
 		.provider = br_dict_intern(a->dict, ev->provider.p, ev->provider.n),
 		.model = br_dict_intern(a->dict, ev->model.p, ev->model.n),
@@ -166,16 +232,18 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.band_lo = ev->band_lo,
 		.band_hi = ev->band_hi,
 	};
-	struct red_totals *t = agg_row(a, &k);
+	e->hash = key_hash(&e->key);
+	__builtin_prefetch(&a->slots[e->hash & (a->nslots - 1)]);
 	uint64_t n = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
-	t->requests += n;
-	t->errors += ev->error ? n : 0;
-	t->unpriced += ev->priced ? 0 : n;
-	t->logged_cost_requests += ev->has_logged_cost ? n : 0;
-	struct red_totals add = {.tokens = ev->tokens, .cost = ev->cost,
-				 .calc_cost = ev->calc_cost,
-				 .logged_cost = ev->has_logged_cost ? ev->logged_cost : 0};
-	red_totals_add(t, &add);
+	e->add = (struct red_totals){
+		.requests = n,
+		.errors = ev->error ? n : 0,
+		.unpriced = ev->priced ? 0 : n,
+		.logged_cost_requests = ev->has_logged_cost ? n : 0,
+		.tokens = ev->tokens,
+		.cost = ev->cost,
+		.calc_cost = ev->calc_cost,
+		.logged_cost = ev->has_logged_cost ? ev->logged_cost : 0};
 }
 
 /* Re-interns a key of src's dictionary into dst's. */
@@ -200,6 +268,7 @@ static struct red_key move_key(struct agg *dst, const struct agg *src,
 
 void agg_merge(struct agg *dst, const struct agg *src)
 {
+	agg_settle(src);
 	for (size_t r = 0; r < src->nrows; r++) {
 		struct red_key k = move_key(dst, src, &src->rows[r].key);
 		red_totals_add(agg_row(dst, &k), &src->rows[r].t);
@@ -227,6 +296,7 @@ void agg_add_row(struct agg *a, const struct store_row *r)
 int agg_scan(const struct agg *a, const char *source, store_row_fn fn,
 	     void *ctx)
 {
+	agg_settle(a);
 	for (size_t i = 0; i < a->nrows; i++) {
 		const struct red_row *r = &a->rows[i];
 		struct store_row row = {

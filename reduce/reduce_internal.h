@@ -20,6 +20,8 @@ struct red_row {
 	struct red_totals t;
 };
 
+#define AGG_STAGE 4
+
 struct agg {
 	struct br_dict *dict;
 	struct red_row *rows;
@@ -32,7 +34,23 @@ struct agg {
 	const char *last_pricing; /* the pricing text interned last, */
 	size_t last_pricing_len;  /* its length */
 	uint32_t last_pricing_id; /* its id: one catalog prices a whole run */
+	/* agg_add's last events, in a pipeline that hides the cache misses
+	 * of a large aggregate: an event's key is hashed and its slot
+	 * fetched; AGG_STAGE events later its row is located and fetched;
+	 * AGG_STAGE events later still it is added. Oldest at head: first
+	 * the nlocated located, then the nhashed hashed. */
+	struct agg_pending {
+		struct red_key key;
+		uint64_t hash;
+		uint32_t row;      /* located: the row with the key's tag */
+		struct red_totals add;
+	} pipe[2 * AGG_STAGE];
+	unsigned head, nlocated, nhashed;
 };
+
+/* Applies the adds agg_add left pending: anything that reads the rows'
+ * totals calls it first (the sums are the same in any order). */
+void agg_settle(const struct agg *a);
 
 /* Returns the totals of key k, adding a zero row when it is new. The
  * pointer is valid until the next insertion. */

@@ -804,6 +804,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 			   const struct store_input *inputs, size_t ninputs)
 {
 	const char *source = m->source;
+	agg_settle(a);
 	struct br_dict *d = br_dict_new();
 	uint32_t source_id = br_dict_intern(d, source, strlen(source));
 	uint32_t tz_id = br_dict_intern(d, tz, strlen(tz));
@@ -904,6 +905,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 static int check_limits(const struct agg *a, const struct store_input *inputs,
 			size_t ninputs, struct br_err *err)
 {
+	agg_settle(a);
 	for (size_t i = 0; i < a->nrows; i++) {
 		const struct red_row *r = &a->rows[i];
 		if (costs_in_range(&r->t))
@@ -979,7 +981,7 @@ int store_publish_replace(struct store *s, const char *source,
 			  size_t ninputs, int32_t replace_from,
 			  int32_t replace_to, struct br_err *err)
 {
-	if (a->nrows == 0 && ninputs == 0 && replace_from == BR_DAY_NONE)
+	if (agg_rows(a) == 0 && ninputs == 0 && replace_from == BR_DAY_NONE)
 		return 0;
 	struct seg_meta m = {source ? source : "default", replace_from,
 			     replace_to, 0};

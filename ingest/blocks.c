@@ -1,0 +1,390 @@
+/* blocks.c - one large input parsed in blocks on a pool of threads.
+ *
+ * The thread reading an input in a splittable format (generic JSONL and
+ * CSV, the CSV exports) cuts it at line ends into blocks; the pool threads
+ * parse them, each with a parser of its own opened on the input's first
+ * line and a part of its own of the input (a sink context, merged into the
+ * input's at the end). The request ids of every block go into the input's
+ * one set. The reader takes the blocks' counts and rejected records back
+ * in input order. What could tie a line to another block is checked, not
+ * assumed: a request id already added by another block, or a block that
+ * ends inside a record (a quoted CSV newline at a cut), makes the input be
+ * read again on one thread, so the outcome is always that of a serial
+ * read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/driver.h"
+
+/* Blocks hold about this many bytes (whole lines); at most BLOCKS_PER_JOB
+ * per pool thread are in flight, for one input or all together (though
+ * each input may always have one). */
+#define BLOCK_SIZE ((size_t)512 << 10)
+#define BLOCKS_PER_JOB 2
+
+/* Whole lines of an input, parsed on a pool thread. */
+struct block {
+	struct split *sp;
+	char *data;
+	size_t len, cap;
+	size_t checked;      /* data[0..checked) holds no line end */
+	struct block *next;  /* in the pool's queue, or spare */
+	/* Set by the pool thread. */
+	bool done;
+	bool bad;            /* the lines were not independent records */
+	unsigned long lines;
+	uint64_t records, events, rejected, duplicates;
+	/* Its rejected records, each a line number from the block's start
+	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
+	struct br_buf rejects;
+	/* The request ids it added to the input's set: hash (uint64_t),
+	 * length (size_t), bytes. */
+	struct br_buf ids;
+};
+
+/* What one pool thread gathered of an input split into blocks. */
+struct split_part {
+	struct format_parser *parser;
+	void *input;          /* the sink's context */
+	bool failed;          /* its parser could not be opened */
+};
+
+/* An input being split into blocks, on the thread reading it. */
+struct split {
+	struct reader *rd;
+	struct outcome *o;
+	const struct input_state *st; /* the reader's: its first line */
+	const char *format;
+	struct split_part *parts; /* one per pool thread */
+	struct block **fly;   /* blocks in flight, in input order (a ring) */
+	size_t head, count, max;
+	struct block *cur;    /* being filled */
+	struct block *spare;  /* retired, to reuse */
+	unsigned long lineno; /* lines before the oldest block in flight */
+	bool bad;             /* a block was bad: read the input again */
+};
+
+static struct block *block_get(struct split *sp)
+{
+	struct block *b = sp->spare;
+	if (b)
+		sp->spare = b->next;
+	else
+		b = br_calloc(1, sizeof *b);
+	struct br_buf rejects = b->rejects, ids = b->ids;
+	br_buf_reset(&rejects);
+	br_buf_reset(&ids);
+	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
+			    .rejects = rejects, .ids = ids};
+	return b;
+}
+
+static void block_put(struct block *b, const char *p, size_t n)
+{
+	if (!n)
+		return;
+	if (b->cap - b->len < n) {
+		size_t cap = b->cap ? b->cap : BLOCK_SIZE + BLOCK_SIZE / 2;
+		while (cap - b->len < n)
+			cap *= 2;
+		b->data = br_realloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static void block_free(struct block *b)
+{
+	free(b->data);
+	br_buf_free(&b->rejects);
+	br_buf_free(&b->ids);
+	free(b);
+}
+
+/* Opens a pool thread's parser for an input, on its first line. */
+static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt)
+{
+	struct ingest *g = rd->g;
+	const struct br_buf *first = &sp->st->first;
+	size_t i = 0;
+	while (i < first->len && is_blank(first->p + i, 1))
+		i++;
+	struct br_err err = {0};
+	pt->parser = format_open(sp->format, first->p + i, first->len - i,
+				 sp->o->name, &g->maps, &err);
+	if (!pt->parser)
+		return false;
+	if (sp->st->first_rc == FORMAT_NONE) {
+		struct br_event ev;
+		const char *why;
+		if (pt->parser->line(pt->parser, first->p, first->len, &ev, &why,
+				     &err) != FORMAT_NONE)
+			return false;
+	}
+	/* The first pool thread adds to the input's own context, which its
+	 * reader leaves alone until the blocks are done; the others to
+	 * contexts of their own, merged into it at the end. */
+	if (pt == &sp->parts[0])
+		pt->input = sp->o->input;
+	else
+		pt->input = g->sink.begin ? g->sink.begin(g->sink.ctx, sp->o->name)
+					  : g->sink.ctx;
+	return true;
+}
+
+/* Parses block b on pool thread rd into its part of the input. */
+static void parse_block(struct reader *rd, struct block *b)
+{
+	struct split *sp = b->sp;
+	struct split_part *pt = &sp->parts[rd->pool_index];
+	if (!pt->parser && !pt->failed)
+		pt->failed = !part_open(rd, sp, pt);
+	if (pt->failed) {
+		b->bad = true;
+		return;
+	}
+	struct outcome o = {.in.name = sp->o->name, .input = pt->input,
+			    .ids = sp->o->ids};
+	struct input_state st = {.rd = rd, .o = &o, .parser = pt->parser,
+				 .rec = {"", 0}, .block = b};
+	pt->parser->sink = (struct format_sink){&st, format_event};
+	br_buf_reset(&rd->line);
+	int rc = handle_bytes(&st, b->data, b->len);
+	/* Every block ends with a line end: nothing may be left pending. */
+	b->bad |= rc != 0 || st.in_record || st.overlong || rd->line.len;
+	br_buf_reset(&rd->line);
+	b->lines = st.lineno;
+	b->records = o.in.records;
+	b->events = o.in.events;
+	b->rejected = o.in.rejected;
+	b->duplicates = o.in.duplicates;
+}
+
+void *pool_thread(void *arg)
+{
+	struct reader *rd = arg;
+	struct ingest *g = rd->g;
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (!g->pool_stop && !g->queue_head)
+			pthread_cond_wait(&g->block_queued, &g->lock);
+		if (!g->queue_head)
+			break;
+		struct block *b = g->queue_head;
+		g->queue_head = b->next;
+		if (!g->queue_head)
+			g->queue_tail = NULL;
+		pthread_mutex_unlock(&g->lock);
+		parse_block(rd, b);
+		pthread_mutex_lock(&g->lock);
+		__atomic_store_n(&b->done, true, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&g->block_done);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+/* Takes the oldest block in flight back, once parsed: its counts and
+ * rejects join the outcome, in input order. */
+static void retire_block(struct split *sp)
+{
+	struct ingest *g = sp->rd->g;
+	struct block *b = sp->fly[sp->head];
+	pthread_mutex_lock(&g->lock);
+	while (!b->done)
+		pthread_cond_wait(&g->block_done, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+	sp->head = (sp->head + 1) % sp->max;
+	sp->count--;
+	__atomic_fetch_sub(&g->blocks_out, 1, __ATOMIC_RELAXED);
+	struct outcome *o = sp->o;
+	sp->bad |= b->bad;
+	o->in.records += b->records;
+	o->in.events += b->events;
+	o->in.rejected += b->rejected;
+	o->in.duplicates += b->duplicates;
+	for (size_t at = 0; at < b->rejects.len;) {
+		unsigned long line;
+		size_t n;
+		memcpy(&line, b->rejects.p + at, sizeof line);
+		memcpy(&n, b->rejects.p + at + sizeof line, sizeof n);
+		at += sizeof line + sizeof n;
+		br_buf_printf(&o->rej.mem, "%s:%lu: ", o->in.name, sp->lineno + line);
+		br_buf_put(&o->rej.mem, b->rejects.p + at, n);
+		reject_flush_some(sp->rd, &o->rej);
+		at += n;
+	}
+	sp->lineno += b->lines;
+	if (b->cap > 4 * BLOCK_SIZE) {
+		free(b->data);
+		b->data = NULL;
+		b->cap = 0;
+	}
+	b->next = sp->spare;
+	sp->spare = b;
+}
+
+/* Queues block b (whole lines) for the pool. */
+static void submit_block(struct split *sp, struct block *b)
+{
+	struct ingest *g = sp->rd->g;
+	while (sp->count == sp->max ||
+	       (sp->count && (__atomic_load_n(&sp->fly[sp->head]->done,
+					      __ATOMIC_ACQUIRE) ||
+			      __atomic_load_n(&g->blocks_out, __ATOMIC_RELAXED) >=
+				      sp->max)))
+		retire_block(sp);
+	__atomic_fetch_add(&g->blocks_out, 1, __ATOMIC_RELAXED);
+	sp->fly[(sp->head + sp->count++) % sp->max] = b;
+	sp->o->in.blocks++;
+	pthread_mutex_lock(&g->lock);
+	if (g->queue_tail)
+		g->queue_tail->next = b;
+	else
+		g->queue_head = b;
+	g->queue_tail = b;
+	pthread_cond_signal(&g->block_queued);
+	pthread_mutex_unlock(&g->lock);
+}
+
+bool can_split(const struct input_state *st, const struct task *t)
+{
+	const struct reader *rd = st->rd;
+	return rd->g->pool && !rd->main && t->path && rd->g->sink.begin &&
+	       rd->g->sink.merge &&
+	       st->parser && st->parser->splittable &&
+	       st->first_rc != FORMAT_MORE && !st->in_record && !st->overlong;
+}
+
+struct split *split_begin(struct input_state *st)
+{
+	struct reader *rd = st->rd;
+	struct split *sp = br_calloc(1, sizeof *sp);
+	*sp = (struct split){.rd = rd, .o = st->o, .st = st,
+			     .format = st->parser->name, .lineno = st->lineno};
+	sp->parts = br_calloc(rd->g->opts.jobs, sizeof *sp->parts);
+	sp->max = (size_t)rd->g->opts.jobs * BLOCKS_PER_JOB;
+	sp->fly = br_calloc(sp->max, sizeof *sp->fly);
+	if (!rd->g->opts.no_dedupe && !st->o->ids)
+		st->o->ids = idset_new();
+	sp->cur = block_get(sp);
+	block_put(sp->cur, rd->line.p ? rd->line.p : "", rd->line.len);
+	br_buf_reset(&rd->line);
+	st->line_len = 0;
+	return sp;
+}
+
+bool split_feed(struct split *sp, const char *p, size_t n)
+{
+	while (n > 0) {
+		struct block *b = sp->cur;
+		/* Up to BLOCK_SIZE, or on until a line longer than that ends. */
+		size_t take = b->len < BLOCK_SIZE && n > BLOCK_SIZE - b->len
+				      ? BLOCK_SIZE - b->len : n;
+		block_put(b, p, take);
+		p += take;
+		n -= take;
+		if (b->len < BLOCK_SIZE)
+			continue;
+		/* Only bytes not searched yet: a line growing past many
+		 * reads is searched once, not again at each. */
+		const char *nl = memrchr(b->data + b->checked, '\n',
+					 b->len - b->checked);
+		if (!nl) {
+			b->checked = b->len;
+			if (b->len <= sp->rd->g->opts.max_record)
+				continue;
+			block_put(b, p, n);
+			return false;
+		}
+		size_t keep = (size_t)(b->data + b->len - (nl + 1));
+		sp->cur = block_get(sp);
+		block_put(sp->cur, nl + 1, keep);
+		sp->cur->checked = keep;
+		b->len -= keep;
+		submit_block(sp, b);
+	}
+	return true;
+}
+
+void split_end(struct split *sp, struct input_state *st)
+{
+	struct reader *rd = sp->rd;
+	struct ingest *g = rd->g;
+	struct outcome *o = sp->o;
+	struct block *b = sp->cur;
+	const char *nl = b->len ? memrchr(b->data, '\n', b->len) : NULL;
+	size_t keep = nl ? (size_t)(b->data + b->len - (nl + 1)) : b->len;
+	st->overlong = keep > g->opts.max_record;
+	br_buf_put(&rd->line, b->data + b->len - keep,
+		   st->overlong && keep > 256 ? 256 : keep);
+	st->line_len = keep;
+	b->len -= keep;
+	if (b->len) {
+		submit_block(sp, b);
+	} else {
+		b->next = sp->spare;
+		sp->spare = b;
+	}
+	while (sp->count)
+		retire_block(sp);
+	st->lineno = sp->lineno;
+	for (unsigned i = 0; i < g->opts.jobs; i++) {
+		struct split_part *pt = &sp->parts[i];
+		if (pt->parser)
+			pt->parser->free(pt->parser);
+		if (pt->input && pt->input != o->input)
+			g->sink.merge(g->sink.ctx, o->input, pt->input);
+	}
+	o->redo |= sp->bad;
+	while (sp->spare) {
+		b = sp->spare;
+		sp->spare = b->next;
+		block_free(b);
+	}
+	free(sp->fly);
+	free(sp->parts);
+	free(sp);
+}
+
+
+bool block_id_new(struct block *b, struct idset *ids, const char *id,
+		  size_t n, uint64_t h)
+{
+	if (idset_add_shared(ids, id, n, h)) {
+		br_buf_put(&b->ids, &h, sizeof h);
+		br_buf_put(&b->ids, &n, sizeof n);
+		br_buf_put(&b->ids, id, n);
+		return true;
+	}
+	for (size_t at = 0; at < b->ids.len;) {
+		uint64_t eh;
+		size_t en;
+		memcpy(&eh, b->ids.p + at, sizeof eh);
+		memcpy(&en, b->ids.p + at + sizeof eh, sizeof en);
+		at += sizeof eh + sizeof en;
+		if (eh == h && en == n && memcmp(b->ids.p + at, id, n) == 0)
+			return false;
+		at += en;
+	}
+	b->bad = true;
+	return false;
+}
+
+void block_keep_reject(struct block *b, unsigned long line,
+		       const char *reason, const char *rec, size_t len)
+{
+	struct br_buf *r = &b->rejects;
+	size_t at = r->len, n = 0;
+	br_buf_put(r, &line, sizeof line);
+	br_buf_put(r, &n, sizeof n);
+	put_reject(r, reason, rec, len);
+	n = r->len - at - sizeof line - sizeof n;
+	memcpy(r->p + at + sizeof line, &n, sizeof n);
+}
+
+void block_spoil(struct block *b)
+{
+	b->bad = true;
+}

@@ -1,0 +1,188 @@
+/* driver.h - the state of the ingest driver, shared by ingest.c (paths,
+ * inputs, the --jobs workers, the hand-over in input order) and blocks.c
+ * (one large input split into blocks parsed on a pool of threads). Not
+ * part of the stage's public API. */
+#ifndef BURNRATE_INGEST_DRIVER_H
+#define BURNRATE_INGEST_DRIVER_H
+
+#include <pthread.h>
+
+#include "ingest/ingest_internal.h"
+
+struct block;
+struct split;
+
+/* Rejected records of an input read on a worker, kept until it is handed
+ * over. */
+struct rejects {
+	struct br_buf mem;
+	FILE *spill;
+};
+
+/* One input read: what the sink is handed for it, in input order. */
+struct outcome {
+	struct ingest_input in;
+	char *name, *key;    /* owned: in.name, in.key */
+	void *input;         /* the sink's context for it */
+	bool ok;
+	struct br_err err;   /* why it failed */
+	struct idset *ids;   /* request ids first seen in it; NULL: none */
+	uint64_t raw_bytes;  /* bytes of a plain file read (to read it again) */
+	long member;         /* an archive member: its index among them */
+	bool deduped;        /* read knowing every earlier input's ids */
+	bool redo;           /* parsed in blocks that turned out not to be
+			      * independent: it must be read again */
+	struct rejects rej;
+};
+
+/* A file (one input, or an archive of several) or standard input, queued
+ * to be read. */
+struct task {
+	char *path;
+	char *key;           /* a file's canonical path, or NULL */
+	bool known;          /* the sink knew key: read from known.bytes on */
+	struct ingest_known k;
+	uint64_t disk_size;  /* 0: not a regular file */
+	struct outcome **out;
+	size_t nout, cap;
+	char *warning;       /* for the sink's warning(), or NULL */
+	bool done;
+	/* Progress of reading it (atomics, read by the caller's thread). */
+	uint64_t bytes, records, disk_pos;
+};
+
+/* What one thread needs to read inputs. */
+struct reader {
+	struct ingest *g;
+	struct br_pricer *pricer;
+	char *scratch;
+	struct br_buf line;   /* a line split across reads */
+	struct br_buf record; /* the raw text of the record being read */
+	/* The caller's thread: dedupes against every input handed over and
+	 * writes rejects directly (a worker keeps them with the outcome). */
+	bool main;
+	bool at_once;         /* hands each outcome over as soon as read */
+	struct task *task;    /* the task being read */
+	uint64_t reported;    /* bytes at the last progress report */
+	unsigned pool_index;  /* a pool thread: its index */
+};
+
+struct ingest {
+	struct ingest_opts opts;
+	struct ingest_sink sink;
+	struct ingest_stats stats;
+	struct format_maps maps;
+	struct idset *seen;   /* request ids of the inputs handed over */
+	struct br_err failure; /* the first input that failed */
+	struct reader main;
+	/* Progress of the tasks handed over. */
+	uint64_t inputs_done, inputs_total, disk_done, disk_total;
+	bool size_unknown;
+	/* --jobs: the workers and the queue of tasks. tasks[consumed..next)
+	 * are being read or waiting to be handed over; [next..ntasks) wait
+	 * to be read. */
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	pthread_t *threads;
+	struct reader *workers;
+	unsigned nworkers;
+	struct task **tasks;
+	size_t ntasks, cap, next, consumed;
+	bool stop;
+	/* The pool parsing blocks of large inputs (--jobs > 1): its threads,
+	 * their readers, and the queue of blocks waiting, oldest first. */
+	pthread_cond_t block_queued, block_done;
+	pthread_t *pool_threads;
+	struct reader *pool;
+	struct block *queue_head, *queue_tail;
+	unsigned blocks_out; /* atomic: blocks in flight, all inputs */
+	bool pool_stop;      /* set once the workers are gone */
+};
+
+/* The state of one input being read. */
+struct input_state {
+	struct reader *rd;
+	struct outcome *o;
+	struct format_parser *parser;
+	unsigned long lineno, record_line;
+	bool in_record;    /* the parser is inside a multi-line record */
+	bool overlong;     /* the current line exceeded max_record */
+	uint64_t line_len; /* length of the current line so far */
+	struct br_str rec; /* the text of the record being read: the line
+			    * itself, or rd->record when it was copied */
+	char reason[96];   /* a reject reason of the driver's own */
+	/* The input's first record line and what the parser made of it
+	 * (FORMAT_NONE: a CSV header): what the parser of a block is opened
+	 * on. */
+	struct br_buf first;
+	int first_rc;
+	/* Parsing a block on a pool thread: line numbers count from the
+	 * block's start and rejects are kept with the block. */
+	struct block *block;
+};
+
+/* ---------------------------------------------------- ingest.c, records */
+
+/* Splits a chunk of decompressed bytes of the input st reads into lines
+ * and handles them. Returns -1 when the input fails. */
+int handle_bytes(struct input_state *st, const char *p, size_t n);
+
+/* The sink of an input's format: events it makes itself (ctx: the
+ * input_state). */
+void format_event(void *ctx, struct br_event *ev);
+
+/* Tells whether s[0..n) holds only blanks (spaces, tabs, CR, FF, VT). */
+bool is_blank(const char *s, size_t n);
+
+/* Appends "REASON: RECORD\n" to b, the record's newlines escaped. */
+void put_reject(struct br_buf *b, const char *reason, const char *rec,
+		size_t len);
+
+/* Moves rejects gathered in memory to the rejects stream on the caller's
+ * thread, else to a temporary file once they pass a size. */
+void reject_flush_some(struct reader *rd, struct rejects *r);
+
+/* ----------------------------------------------------- blocks.c, blocks */
+
+/* A pool thread: parses queued blocks until the ingest stops (arg: its
+ * reader, whose pool_index names its part of each input). */
+void *pool_thread(void *arg);
+
+/* Tells whether the rest of the input st reads may be split into blocks:
+ * a file (it can be read again) read on a worker, in a splittable format,
+ * at a record's start, with a sink that merges. */
+bool can_split(const struct input_state *st, const struct task *t);
+
+/* Starts splitting the rest of the input st reads; the line it is in the
+ * middle of starts the first block. */
+struct split *split_begin(struct input_state *st);
+
+/* Adds n bytes of the input to the blocks. Returns false when a line
+ * grows past the record limit without an end: the input must go on
+ * without blocks (split_end, then handle_bytes), which keep only the start
+ * of such a line. */
+bool split_feed(struct split *sp, const char *p, size_t n);
+
+/* Ends splitting and frees sp: the last lines are parsed and every block
+ * is taken back, its counts and rejects in input order; a last line
+ * without its end is left pending in st, as if read without blocks. The
+ * pool threads' parts join the outcome; when the blocks turned out not to
+ * be independent, the outcome is marked to be read again. */
+void split_end(struct split *sp, struct input_state *st);
+
+/* Adds a request id of a record of block b to the input's set ids, shared
+ * with the threads parsing its other blocks. Returns false when the id is
+ * a duplicate: of an earlier record of b, or of another block, which makes
+ * the block bad (which of the two records comes first is not known). */
+bool block_id_new(struct block *b, struct idset *ids, const char *id,
+		  size_t n, uint64_t h);
+
+/* Marks block b bad: its input is read again on one thread. */
+void block_spoil(struct block *b);
+
+/* Keeps a rejected record of block b, its line numbered from the block's
+ * start, until the block is taken back. */
+void block_keep_reject(struct block *b, unsigned long line,
+		       const char *reason, const char *rec, size_t len);
+
+#endif

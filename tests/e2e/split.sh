@@ -1,0 +1,150 @@
+#!/bin/sh
+# split.sh - a large input parsed in blocks on several threads (--jobs 2, 3)
+# gives exactly what one thread gives (--jobs 1): summary, messages,
+# rejects file (line numbers included), report and segment bytes. Covers
+# rejects in every block, blank and CRLF lines, duplicates inside a block
+# (parsed in blocks) and across blocks (read again on one thread), a line
+# longer than a block, a line past --max-record (blocks stop, then
+# resume), CSV with quoted newlines, gzip, and a partial last line left
+# for the next run.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+gen --seed 11 --records 25000 --format jsonl --bad 40 --out base.jsonl
+# Blank and CRLF lines, a record repeated right after itself (a duplicate
+# inside one block), and a valid record of 2.5 MB (longer than a block).
+"$PYTHON" - base.jsonl plain.jsonl <<'EOF'
+import json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+out = []
+for i, line in enumerate(lines):
+    out.append(line)
+    if i % 997 == 5:
+        out.append(b"")
+        out.append(b"   ")
+    if i % 1999 == 7:
+        out.append(line)
+    if i % 1501 == 9:
+        out[-1] = out[-1] + b"\r"
+    if i == 12000:
+        rec = json.loads(lines[3])
+        rec["request_id"] = "long-one"
+        rec["padding"] = "x" * (2500 * 1024)
+        out.append(json.dumps(rec).encode())
+open(sys.argv[2], "wb").write(b"\n".join(out) + b"\n")
+EOF
+gen --seed 12 --records 20000 --format jsonl --nasty --out nasty.jsonl
+# CSV: a row of 1,100 fields (rejected alone, whichever thread reads it),
+# and, for --max-record 2K, quoted fields opened on a line whose next line
+# is cut as too long (the parser is then inside a record: no block may
+# depend on that).
+gen --seed 14 --records 30000 --format csv --out csvbase.csv
+"$PYTHON" - csvbase.csv wide.csv <<'EOF'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+out = []
+for i, line in enumerate(lines):
+    out.append(line)
+    if i == 15000:
+        out.append(b"," * 1099)
+    if i % 2500 == 100:
+        out.append(b'2025-10-01T00:00:00Z,openai,"gpt-4o')
+        out.append(b"y" * 3000)
+        out.append(b'x",agent,,cut-%d,200,standard,1,1,0,0,0,0,' % i)
+open(sys.argv[2], "wb").write(b"\n".join(out) + b"\n")
+EOF
+gen --seed 13 --records 60000 --format csv --nasty --out nasty.csv
+gzip -c plain.jsonl >plain.jsonl.gz
+head -c -200 plain.jsonl >partial.jsonl
+[ "$(stat -c %s plain.jsonl)" -gt 8000000 ] || fail "plain.jsonl is too small to split"
+
+# run JOBS NAME FILE [OPTIONS]: ingest FILE, copied to in/ (the same path
+# for every run: it is stored), into a new store, keeping what must not
+# depend on JOBS in NAME-JOBS.*
+run() {
+	j=$1 name=$2 file=$3
+	shift 3
+	rm -rf "s-$name-$j" in
+	mkdir in
+	cp "$file" "in/$file"
+	set +e
+	"$BURNRATE" --store "s-$name-$j" ingest --jobs "$j" --rejects "$name-$j.rej" \
+		"$@" "in/$file" >"$name-$j.out" 2>"$name-$j.err"
+	echo "exit $?" >>"$name-$j.out"
+	set -e
+	sed -i "s/$name-$j.rej/REJ/g" "$name-$j.out" "$name-$j.err"
+	"$BURNRATE" --store "s-$name-$j" report --by day,provider,model,agent,label \
+		--as-of 2099-12-31 --format json |
+		sed 's/"generated_by":[^,]*,//' >"$name-$j.json"
+	"$PYTHON" -c '
+import hashlib, os, sys
+d = sys.argv[1]
+for f in sorted(os.listdir(d)):
+    b = open(os.path.join(d, f), "rb").read()
+    print(f, hashlib.sha256(b[:24] + b[32:124] + b[128:-12]).hexdigest())
+' "s-$name-$j/segments" >"$name-$j.seg"
+}
+
+same() { # NAME: --jobs 2 and 3 give what --jobs 1 gives
+	for j in 2 3; do
+		for x in out err rej json seg; do
+			cmp -s "$1-1.$x" "$1-$j.$x" ||
+				fail "$1, --jobs $j: $x differs: $(diff "$1-1.$x" "$1-$j.$x" | head -6)"
+		done
+	done
+}
+
+# how FILE OPTIONS...: the --verbose line of a --jobs 2 ingest of FILE
+how() {
+	f=$1
+	shift
+	rm -rf s-how
+	"$BURNRATE" --verbose --store s-how ingest --jobs 2 "$@" "$f" 2>&1 |
+		grep "^burnrate: $f:" || true
+}
+
+for j in 1 2 3; do
+	run $j plain plain.jsonl
+	run $j nasty nasty.jsonl
+	run $j csv nasty.csv
+	run $j gz plain.jsonl.gz
+	run $j cap plain.jsonl --max-record 100000
+	run $j partial partial.jsonl
+	run $j wide wide.csv --max-record 2K
+done
+for n in plain nasty csv gz cap partial wide; do
+	same $n
+done
+
+grep -q '^exit 0$' plain-1.out || fail "plain: $(cat plain-1.out)"
+grep -q 'rejected' plain-1.out || fail "plain: no rejects: $(cat plain-1.out)"
+grep -q 'duplicates dropped' plain-1.out || fail "plain: no duplicate: $(cat plain-1.out)"
+[ "$(grep -c '^in/plain.jsonl:[0-9]*: ' plain-1.rej)" -ge 40 ] ||
+	fail "plain: rejects not numbered: $(head -3 plain-1.rej)"
+how plain.jsonl | grep -q 'parsed in blocks$' ||
+	fail "plain.jsonl was not parsed in blocks: $(how plain.jsonl)"
+how plain.jsonl.gz | grep -q 'parsed in blocks$' ||
+	fail "plain.jsonl.gz was not parsed in blocks: $(how plain.jsonl.gz)"
+how nasty.jsonl | grep -q 'read again on one thread' ||
+	fail "nasty.jsonl (duplicates across blocks) was not read again: $(how nasty.jsonl)"
+grep -q 'record longer than 100000 bytes' cap-1.rej ||
+	fail "cap: the long line is not rejected: $(cut -c1-200 cap-1.rej | head -3)"
+how plain.jsonl --max-record 100000 | grep -q 'parsed in blocks$' ||
+	fail "blocks did not resume after the long line"
+grep -q 'partial last line' partial-1.out || fail "partial: $(cat partial-1.out)"
+[ "$(grep -c 'more than 1024 fields' wide-1.rej)" -eq 1 ] ||
+	fail "wide: one row of 1,100 fields, not $(grep -c 'more than 1024 fields' wide-1.rej) rejected"
+grep -q 'record longer than 2048 bytes' wide-1.rej || fail "wide: no long line cut"
+cmp -s plain-1.json gz-1.json || fail "gzip and plain differ"
+
+# The partial line completed: a second run of each store takes the rest.
+cp plain.jsonl in/partial.jsonl
+for j in 1 2 3; do
+	"$BURNRATE" --store "s-partial-$j" ingest --jobs "$j" in/partial.jsonl \
+		>"again-$j.out" 2>&1
+	"$BURNRATE" --store "s-partial-$j" report --by day,provider,model,agent,label \
+		--as-of 2099-12-31 --format json | sed 's/"generated_by":[^,]*,//' >"again-$j.json"
+	cmp -s again-1.json "again-$j.json" || fail "partial, second run, --jobs $j differs"
+done
+cmp -s again-1.json plain-1.json || fail "partial + rest differs from the whole file"
+echo "split: all checks passed"
