@@ -125,11 +125,8 @@ static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt
 	/* The first pool thread adds to the input's own context, which its
 	 * reader leaves alone until the blocks are done; the others to
 	 * contexts of their own, merged into it at the end. */
-	if (pt == &sp->parts[0])
-		pt->input = sp->o->input;
-	else
-		pt->input = g->sink.begin ? g->sink.begin(g->sink.ctx, sp->o->name)
-					  : g->sink.ctx;
+	pt->input = pt == &sp->parts[0] ? sp->o->input
+					 : g->sink.begin(g->sink.ctx, sp->o->name);
 	return true;
 }
 

@@ -271,7 +271,6 @@ struct csv_state {
 	const char *row_format; /* NULL: generic; else a gateway's export */
 	const struct format_maps *maps;
 	struct br_str *names;   /* its header, for format_map_csv_row */
-	struct br_str *cells;
 	struct csv_parser csv;
 	struct br_buf fields[CSV_MAX_FIELDS]; /* libcsv's copies */
 	struct br_str cell[CSV_MAX_FIELDS];   /* the record's fields */
@@ -305,11 +304,6 @@ static void csv_on_record(int ch, void *ctx)
 	((struct csv_state *)ctx)->record_done = true;
 }
 
-
-static struct br_str csv_cell_at(const struct csv_state *c, size_t i)
-{
-	return c->cell[i];
-}
 
 /* Splits a line without quotes or carriage returns at its commas, in
  * place: what libcsv (strict, spaces kept) makes of such a line. Returns
@@ -385,7 +379,6 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 {
 	if (c->row_format) {
 		c->names = br_calloc(c->nfields + 1, sizeof *c->names);
-		c->cells = br_calloc(c->nfields + 1, sizeof *c->cells);
 		for (size_t i = 0; i < c->nfields; i++)
 			c->names[i] = (struct br_str){
 				br_strndup(c->cell[i].p, c->cell[i].n), c->cell[i].n};
@@ -543,9 +536,7 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 		*reject = reason(c->reason, "expected %zu fields, got %zu",
 				 c->nheader, c->nfields);
 	} else if (c->row_format) {
-		for (size_t i = 0; i < c->nfields; i++)
-			c->cells[i] = csv_cell_at(c, i);
-		*reject = format_map_csv_row(c->row_format, c->names, c->cells,
+		*reject = format_map_csv_row(c->row_format, c->names, c->cell,
 					     c->nfields, c->maps, &c->base.sink, &rc,
 					     c->reason, sizeof c->reason);
 	} else {
@@ -576,7 +567,6 @@ static void csv_state_free(struct format_parser *fp)
 	for (size_t i = 0; c->names && i < c->nheader; i++)
 		free((char *)c->names[i].p);
 	free(c->names);
-	free(c->cells);
 	free(c);
 }
 

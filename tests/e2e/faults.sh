@@ -104,18 +104,10 @@ name,scope,period,limit_usd,thresholds,forecast,recipients
 all,*,monthly,100,50,no,fin@example.com
 fc,agent=bot,monthly,250,50,yes,owner@example.com
 EOF
-server=
-stop_server() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; }
-trap 'stop_server; rm -rf "$tmp"' EXIT
-mkdir mail
-"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir mail \
-	--auth alice:s3cret >smtpd.log 2>&1 &
-server=$!
-i=0
-while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
+trap 'smtpd_stop; rm -rf "$tmp"' EXIT
+smtpd_start mail --auth alice:s3cret
 printf 'host 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 1\n' \
-	"$(cat port)" >msmtprc
+	"$port" >msmtprc
 printf 'auth plain\nuser alice\npassword s3cret\n' >>msmtprc
 chmod 600 msmtprc
 messages() { ls mail | grep -c '\.eml$' || true; }
@@ -280,7 +272,7 @@ if [ "$(id -u)" -ne 0 ] || ! mkdir small || \
 	echo "faults: disk full skipped (needs root to mount a small tmpfs)"
 	exit 0
 fi
-trap 'stop_server; umount "$tmp/small" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'smtpd_stop; umount "$tmp/small" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # 15,000 requests of distinct agents: a segment of about 3 MB.
 "$PYTHON" - <<'EOF'
 with open("big.jsonl", "w") as f:

@@ -38,20 +38,11 @@ EOF
 
 # The SMTP server: AUTH required, messages kept as files in mail/.
 start_server() { # extra options...
-	rm -f port
 	# A maildir per server: each numbers its messages from 1.
 	servers=$((${servers:-0} + 1))
-	mkdir -p "mail/$servers"
-	"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir "mail/$servers" \
-		--auth alice:s3cret "$@" >smtpd.log 2>&1 &
-	server=$!
-	i=0
-	while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
-	port=$(cat port)
+	smtpd_start "mail/$servers" --auth alice:s3cret "$@"
 }
-stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'smtpd_stop; rm -rf "$tmp"' EXIT
 mkdir mail
 start_server
 write_rc() { # port password
@@ -79,7 +70,7 @@ notify 2025-10-10 >out 2>err || fail "notify exited $?: $(cat err)"
 [ "$(count)" -eq 5 ] || fail "want 5 messages after 10-10, got $(count)"
 
 # The server is down for a night: exit 75, the alert stays pending.
-stop_server
+smtpd_stop
 set +e; notify 2025-10-13 >out 2>err; rc=$?; set -e
 [ $rc -eq 75 ] || fail "server down: exit $rc, want 75: $(cat err)"
 grep -q 'pending' err || fail "server down: no word of pending alerts: $(cat err)"
@@ -169,7 +160,7 @@ EOF
 
 # A refusing server (550 at the end of data): marked failed, exit 1, and
 # not retried.
-stop_server
+smtpd_stop
 start_server --reply-data 550
 write_rc "$port" s3cret
 cat >more.csv <<'EOF'
@@ -190,7 +181,7 @@ grep -q '^reply 550' s/notify/*.state || fail "5xx: reply not kept in the ledger
 
 # Configuration errors: exit 2, clear, never the password. A wrong
 # password leaves the alert pending.
-stop_server
+smtpd_stop
 start_server
 write_rc "$port" wrongpass
 printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nanother,*,monthly,150,50,no,y@example.com\n' >another.csv

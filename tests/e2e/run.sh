@@ -8,21 +8,13 @@
 cd "$tmp"
 
 start_server() {
-	rm -f port
 	# A maildir per server: each numbers its messages from 1.
 	servers=$((${servers:-0} + 1))
-	mkdir -p "mail/$servers"
-	"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir "mail/$servers" \
-		>smtpd.log 2>&1 &
-	server=$!
-	i=0
-	while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
+	smtpd_start "mail/$servers"
 	printf 'account default\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 5\n' \
-		"$(cat port)" >msmtprc
+		"$port" >msmtprc
 }
-stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'smtpd_stop; rm -rf "$tmp"' EXIT
 mkdir mail logs
 start_server
 
@@ -87,7 +79,7 @@ while [ "$d" != 2025-11-04 ]; do
 	case $next in
 	2025-10-20)
 		# The mail server is down tonight.
-		stop_server
+		smtpd_stop
 		set +e; run "$next"; rc=$?; set -e
 		[ $rc -eq 75 ] || fail "server down: exit $rc, want 75: $(tail -3 run.err)"
 		start_server

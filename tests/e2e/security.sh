@@ -203,15 +203,8 @@ b report --format csv --by day --since 2025-10-04 --until 2025-10-04 \
 # The SMTP server, with the password; runs that fail in every way a
 # message could carry it, and everything they print or write.
 secret='Sw0rdf1sh-s3cr3t'
-server=
-trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
-mkdir mail
-"$PYTHON" "$root/tests/smtpd.py" --port-file port --maildir mail \
-	--auth "alice:$secret" >smtpd.log 2>&1 &
-server=$!
-i=0
-while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s port ] || fail "smtpd did not start: $(cat smtpd.log)"
+trap 'smtpd_stop; rm -rf "$tmp"' EXIT
+smtpd_start mail --auth "alice:$secret"
 rc_file() { # password-line
 	printf 'host 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 5\n' \
 		"$(cat port)" >msmtprc
