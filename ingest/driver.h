@@ -110,7 +110,7 @@ struct input_state {
 	uint64_t line_len; /* length of the current line so far */
 	struct br_str rec; /* the text of the record being read: the line
 			    * itself, or rd->record when it was copied */
-	char reason[96];   /* a reject reason of the driver's own */
+	char reason[128];  /* a reject reason of the driver's own */
 	/* The input's first record line and what the parser made of it
 	 * (FORMAT_NONE: a CSV header): what the parser of a block is opened
 	 * on. */
@@ -128,8 +128,9 @@ struct input_state {
 int handle_bytes(struct input_state *st, const char *p, size_t n);
 
 /* The sink of an input's format: events it makes itself (ctx: the
- * input_state). */
+ * input_state), and the reason it would refuse one (format_sink). */
 void format_event(void *ctx, struct br_event *ev);
+const char *format_refuses(void *ctx, struct br_event *ev);
 
 /* Tells whether s[0..n) holds only blanks (spaces, tabs, CR, FF, VT). */
 bool is_blank(const char *s, size_t n);

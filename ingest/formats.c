@@ -670,24 +670,30 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	return FORMAT_EMITTED;
 }
 
-/* Checks an OpenAI Costs API result: its amount must be a USD number. */
-static void check_cost_line(struct rec *r, json_t *res)
+/* One event of a usage page: in the first pass (check), whether the sink
+ * would refuse it, which rejects the page; in the second, handed over. */
+static void page_event(struct api_parser *p, struct rec *r, struct br_event *e,
+		       bool check)
 {
-	struct br_event e = {0};
-	const char *cur = jstr(res, "amount.currency");
-	if (cur && strcasecmp(cur, "usd") != 0)
-		bad(r, "cost in currency '%.10s', not USD", cur);
-	jcost(r, res, "amount.value", &e);
+	const struct format_sink *sink = &p->base.sink;
+	const char *why;
+	if (!check)
+		sink->event(sink->ctx, e);
+	else if (sink->refuses && (why = sink->refuses(sink->ctx, e)))
+		bad(r, "%s", why);
 }
 
 /* An OpenAI Costs API result: a cost line item of a day ("<model>, input",
  * "web search tool calls"), counted as cost without requests or tokens.
- * Zero amounts are left out. */
+ * Its amount must be a USD number; zero amounts are left out. */
 static void cost_line(struct api_parser *p, struct rec *r, json_t *res,
-		      int64_t start)
+		      int64_t start, bool check)
 {
 	struct br_event e = {.ts_us = start, .provider = {"openai", 6},
 			     .cost_only = true};
+	const char *cur = jstr(res, "amount.currency");
+	if (cur && strcasecmp(cur, "usd") != 0)
+		bad(r, "cost in currency '%.10s', not USD", cur);
 	jcost(r, res, "amount.value", &e);
 	if (!e.has_logged_cost || e.logged_cost == 0)
 		return;
@@ -698,7 +704,7 @@ static void cost_line(struct api_parser *p, struct rec *r, json_t *res,
 		e.model = (struct br_str){"unknown", 7};
 	e.agent = jslice(res, "api_key_id");
 	e.label = jslice(res, "project_id");
-	p->base.sink.event(p->base.sink.ctx, &e);
+	page_event(p, r, &e, check);
 }
 
 /* The OpenAI organization Usage API (completions) and Costs API: a page of
@@ -718,6 +724,7 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 	/* Map the whole page before emitting, so that a bad result rejects it
 	 * whole rather than half-counted. */
 	for (int pass = 0; pass < 2; pass++) {
+		bool check = pass == 0;
 		json_array_foreach(data, i, bucket) {
 			json_t *results = json_object_get(bucket, "results");
 			int64_t start = 0;
@@ -726,10 +733,7 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 			json_array_foreach(results, j, res) {
 				const char *obj = jstr(res, "object");
 				if (obj && strcmp(obj, "organization.costs.result") == 0) {
-					if (pass == 1)
-						cost_line(p, r, res, start);
-					else
-						check_cost_line(r, res);
+					cost_line(p, r, res, start, check);
 					continue;
 				}
 				if (obj && strcmp(obj, "organization.usage.completions.result") != 0) {
@@ -755,8 +759,8 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				if (json_is_true(json_object_get(res, "batch")))
 					e.tier = BR_TIER_BATCH;
 				set_tier(r, jstr(res, "service_tier"), &e);
-				if (pass == 1 && e.requests)
-					p->base.sink.event(p->base.sink.ctx, &e);
+				if (e.requests)
+					page_event(p, r, &e, check);
 			}
 		}
 		if (r->why)

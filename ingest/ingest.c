@@ -311,7 +311,46 @@ static void reject(struct input_state *st, const char *reason,
 	write_reject(st, reason, rec, len);
 }
 
-/* Counts a parsed event once, dropping a request id seen before. The ids
+/* The reason an event's token counts or cost are beyond a record's caps
+ * (INGEST_MAX_TOKENS, INGEST_MAX_COST_USD), written into buf; NULL when
+ * they are not. */
+static const char *beyond_caps(const struct br_event *ev, char *buf,
+			       size_t size)
+{
+	const struct br_tokens *t = &ev->tokens;
+	const uint64_t counts[] = {t->input, t->output, t->cache_read,
+				   t->cache_write, t->cache_write_1h,
+				   t->reasoning};
+	static const char *const what[] = {
+		"input_tokens", "output_tokens", "cache_read_tokens",
+		"cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens"};
+	_Static_assert(sizeof counts == sizeof ev->tokens,
+		       "every token count is checked");
+	for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
+		if (counts[i] > INGEST_MAX_TOKENS) {
+			snprintf(buf, size, "%s %" PRIu64 " beyond the %" PRIu64
+				 " a record may hold", what[i], counts[i],
+				 INGEST_MAX_TOKENS);
+			return buf;
+		}
+	const br_pico max = (br_pico)INGEST_MAX_COST_USD * BR_PICO_PER_USD;
+	const br_pico costs[] = {ev->has_logged_cost ? ev->logged_cost : 0,
+				 ev->calc_cost};
+	static const char *const cost_what[] = {"logged cost", "catalog cost"};
+	for (size_t i = 0; i < 2; i++)
+		if (costs[i] > max || costs[i] < -max) {
+			char usd[BR_MONEY_BUFSZ];
+			snprintf(buf, size, "%s %s USD beyond the %" PRId64
+				 " USD a record may cost", cost_what[i],
+				 br_money_format(costs[i], usd),
+				 INGEST_MAX_COST_USD);
+			return buf;
+		}
+	return NULL;
+}
+
+/* Counts a parsed event once, dropping a request id seen before and
+ * rejecting an event beyond a record's caps (before its id is kept). The ids
  * of the input being read stay its own until it is handed over, so an
  * input that fails leaves no trace, not even in the duplicate check. */
 static void deliver(struct input_state *st, struct br_event *ev)
@@ -329,6 +368,10 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	}
 	/* Priced before the duplicate check, while the id's slot loads. */
 	br_pricer_price(rd->pricer, ev);
+	if (beyond_caps(ev, st->reason, sizeof st->reason)) {
+		reject(st, st->reason, st->rec.p, st->rec.n);
+		return;
+	}
 	if (dedupe) {
 		const char *id = ev->request_id.p;
 		size_t n = ev->request_id.n;
@@ -350,23 +393,33 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		g->sink.event(o->input, ev);
 }
 
-/* Keeps an event of the current record, unless a name is too long or a
- * backfill's day range rejects it. */
-static void accept_event(struct input_state *st, struct br_event *ev)
+/* The reason one of an event's names is longer than INGEST_MAX_FIELD,
+ * written into buf; NULL when none is. */
+static const char *name_too_long(const struct br_event *ev, char *buf,
+				 size_t size)
 {
-	struct ingest *g = st->rd->g;
 	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
 					&ev->label, &ev->request_id};
 	static const char *const what[] = {"provider", "model", "agent",
 					   "label", "request_id"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i]->n > INGEST_MAX_FIELD) {
-			snprintf(st->reason, sizeof st->reason,
-				 "%s longer than %zu bytes", what[i],
+			snprintf(buf, size, "%s longer than %zu bytes", what[i],
 				 INGEST_MAX_FIELD);
-			reject(st, st->reason, st->rec.p, st->rec.n);
-			return;
+			return buf;
 		}
+	return NULL;
+}
+
+/* Keeps an event of the current record, unless a name is too long or a
+ * backfill's day range rejects it. */
+static void accept_event(struct input_state *st, struct br_event *ev)
+{
+	struct ingest *g = st->rd->g;
+	if (name_too_long(ev, st->reason, sizeof st->reason)) {
+		reject(st, st->reason, st->rec.p, st->rec.n);
+		return;
+	}
 	if (g->opts.only_from != BR_DAY_NONE) {
 		int32_t day = br_tz_day(g->opts.tz, ev->ts_us);
 		if (day < g->opts.only_from || day > g->opts.only_to) {
@@ -387,6 +440,15 @@ static void accept_event(struct input_state *st, struct br_event *ev)
 void format_event(void *ctx, struct br_event *ev)
 {
 	accept_event(ctx, ev);
+}
+
+const char *format_refuses(void *ctx, struct br_event *ev)
+{
+	struct input_state *st = ctx;
+	if (name_too_long(ev, st->reason, sizeof st->reason))
+		return st->reason;
+	br_pricer_price(st->rd->pricer, ev);
+	return beyond_caps(ev, st->reason, sizeof st->reason);
 }
 
 bool is_blank(const char *s, size_t n)
@@ -439,7 +501,7 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 					 in->name, &g->maps, &st->o->err);
 		if (!st->parser)
 			return -1;
-		st->parser->sink = (struct format_sink){st, format_event};
+		st->parser->sink = (struct format_sink){st, format_event, format_refuses};
 		in->format = st->parser->name;
 	}
 	/* A record of one line is used in place; one of several lines (CSV

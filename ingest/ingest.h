@@ -35,6 +35,15 @@
  * a record with a longer one is rejected. */
 #define INGEST_MAX_FIELD ((size_t)64 << 10)
 
+/* Caps on one record's token counts (each) and on its cost, logged or
+ * from the catalog: beyond them a log is corrupt, not busy (the largest
+ * context windows hold 10^7 tokens; a day of a whole organisation's usage
+ * in one aggregate row stays far below both). A record beyond either is
+ * rejected, so that no run is left with a sum no store row can hold
+ * (2^100 pico-dollars, docs/FORMAT.md). */
+#define INGEST_MAX_TOKENS UINT64_C(1000000000000000)
+#define INGEST_MAX_COST_USD INT64_C(1000000000)
+
 /* --map CANON=PATH: read canonical field CANON (a generic-format name:
  * timestamp, provider, model, agent, label, request_id, status,
  * service_tier, input_tokens, output_tokens, cache_read_tokens,

@@ -182,6 +182,11 @@ struct format_maps {
 struct format_sink {
 	void *ctx;
 	void (*event)(void *ctx, struct br_event *ev);
+	/* NULL, or why the sink would reject ev whatever else the input
+	 * holds (a name too long, a token count or cost beyond a record's
+	 * caps); it may price ev. A format whose record makes several events
+	 * asks before it hands over any, and rejects the record whole. */
+	const char *(*refuses)(void *ctx, struct br_event *ev);
 };
 
 /* What a format's line() returns. */

@@ -5,7 +5,8 @@
 # whose entries all share one compressed kernel, a record nested 100,000
 # levels deep (the generic scanner and jansson), a single line of 100 MiB
 # (1 GiB with BOMBS=big, as make torture runs it), a line longer than
-# --max-record, a name longer than a record may hold, 1 GiB of newlines
+# --max-record, a name longer than a record may hold, token counts and
+# costs beyond what a record may have, 1 GiB of newlines
 # and a CSV quote that never closes. Each run must end within a loose
 # time limit and a resident size far below what the input expands to.
 . "$(dirname "$0")/common.inc"
@@ -230,6 +231,66 @@ bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt name.jsonl
 	--until 2025-10-05 --as-of 2025-10-31 | grep -q '^2025-10-05,1,0,4,' ||
 	fail "$what: the next record was not counted"
 "$BURNRATE" --quiet --store s verify >/dev/null || fail "$what: the store does not verify"
+
+# Token counts beyond 10^15 or a cost beyond 10^9 USD (logged or from the
+# catalog) in one record: a corrupt log, rejected record by record with its
+# file, line and value, so that no day's sum grows past what a store row
+# holds (which used to fail the whole run at publish). The caps themselves
+# count; a rejected record's request id does not hide a later one.
+what="records beyond the caps"
+rec='{"timestamp":"2025-10-08T00:00:00Z","provider":"openai","model":"gpt-4o","request_id":"%s","usage":{"%s":%s}%s}\n'
+{
+	printf "$rec" c1 input_tokens 1000000000000000 '' | sed s/gpt-4o/gpt-4o-mini/
+	printf "$rec" c2 output_tokens 1000000000000001 ''
+	printf "$rec" c3 input_tokens 1 ',"cost_usd":1000000000.000001'
+	printf "$rec" c4 input_tokens 1 ',"cost_usd":-1000000000.5'
+	printf "$rec" c5 input_tokens 1 ',"cost_usd":1000000000'
+	printf "$rec" c6 input_tokens 500000000000000 ''
+	for i in $(seq 200); do printf "$rec" "h$i" reasoning_tokens 999999999999999999 ''; done
+	printf "$rec" c2 output_tokens 2 ''
+} >caps.jsonl
+printf 'timestamp,provider,model,request_id,cache_read_tokens\n2025-10-08T00:00:00Z,openai,gpt-4o,v1,1000000000000001\n' >caps.csv
+rm -f rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt caps.jsonl caps.csv
+[ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat err)"
+for want in \
+	'caps.jsonl:2: output_tokens 1000000000000001 beyond the 1000000000000000 a record may hold' \
+	'caps.jsonl:3: logged cost 1000000000.000001 USD beyond the 1000000000 USD a record may cost' \
+	'caps.jsonl:4: logged cost -1000000000.500000 USD beyond the 1000000000 USD a record may cost' \
+	'caps.jsonl:6: catalog cost 1250000000.000000 USD beyond' \
+	'caps.jsonl:7: reasoning_tokens 999999999999999999 beyond' \
+	'caps.csv:2: cache_read_tokens 1000000000000001 beyond'; do
+	grep -qF "$want" rej.txt || fail "$what: no '$want' in: $(cut -c1-200 rej.txt)"
+done
+[ "$(wc -l <rej.txt)" -eq 205 ] || fail "$what: $(wc -l <rej.txt) rejects"
+"$BURNRATE" --store s report --format csv --by day --since 2025-10-08 \
+	--until 2025-10-08 --as-of 2025-10-31 >caps.out
+grep -q '^2025-10-08,3,0,1000000000000001,2,' caps.out ||
+	fail "$what: the records within the caps were not counted: $(cat caps.out)"
+# A page of the OpenAI Usage API is one record of several events: one
+# beyond the caps, or with a name too long, rejects the page whole.
+page='{"object":"page","data":[{"object":"bucket","start_time":1759968000,"results":[{"object":"organization.usage.completions.result","model":"gpt-4o-mini","num_model_requests":3,"input_tokens":5,"output_tokens":%s,"api_key_id":"%s"},%s]}]}\n'
+cost='{"object":"organization.costs.result","amount":{"value":%s,"currency":"usd"},"line_item":"gpt-4o, input"}'
+{
+	printf "$page" 1000000000000001 k1 "$(printf "$cost" 1)"
+	printf "$page" 7 k2 "$(printf "$cost" 1000000000.01)"
+	printf "$page" 7 "$(head -c 70000 /dev/zero | tr '\0' k)" "$(printf "$cost" 1)"
+	printf "$page" 7 k3 "$(printf "$cost" 2)"
+} >pages.jsonl
+rm -f rej.txt
+bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt pages.jsonl
+[ "$rc" -eq 0 ] || fail "$what: pages: exit $rc: $(cat err)"
+for want in \
+	'pages.jsonl:1: output_tokens 1000000000000001 beyond' \
+	'pages.jsonl:2: logged cost 1000000000.010000 USD beyond' \
+	'pages.jsonl:3: agent longer than 65536 bytes'; do
+	grep -qF "$want" rej.txt || fail "$what: no '$want' in: $(cut -c1-200 rej.txt)"
+done
+[ "$(wc -l <rej.txt)" -eq 3 ] || fail "$what: pages: $(cut -c1-200 rej.txt)"
+"$BURNRATE" --store s report --format csv --by agent --since 2025-10-09 \
+	--until 2025-10-09 --as-of 2025-10-31 >pages.out
+[ "$(grep -c . pages.out)" -eq 3 ] && grep -q '^k3,3,0,5,7,' pages.out ||
+	fail "$what: a rejected page was counted in part: $(cat pages.out)"
 
 # 1 GiB of newlines in lz4 (a ratio of 255, under the cap), then a record:
 # the empty lines are skipped at once, the record's line number is exact.
