@@ -38,8 +38,11 @@ struct block {
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
 	/* The request ids it added to the input's set: hash (uint64_t),
-	 * length (size_t), bytes. */
+	 * length (size_t), bytes; and a table of them by hash, each slot 0
+	 * or 1 + an id's offset in ids (a power of two of slots, at most half
+	 * used). */
 	struct br_buf ids;
+	size_t *id_slots, id_cap, id_count;
 };
 
 /* What one pool thread gathered of an input split into blocks. */
@@ -74,8 +77,11 @@ static struct block *block_get(struct split *sp)
 	struct br_buf rejects = b->rejects, ids = b->ids;
 	br_buf_reset(&rejects);
 	br_buf_reset(&ids);
+	if (b->id_count)
+		memset(b->id_slots, 0, b->id_cap * sizeof *b->id_slots);
 	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
-			    .rejects = rejects, .ids = ids};
+			    .rejects = rejects, .ids = ids,
+			    .id_slots = b->id_slots, .id_cap = b->id_cap};
 	return b;
 }
 
@@ -99,6 +105,7 @@ static void block_free(struct block *b)
 	free(b->data);
 	br_buf_free(&b->rejects);
 	br_buf_free(&b->ids);
+	free(b->id_slots);
 	free(b);
 }
 
@@ -217,6 +224,11 @@ static void retire_block(struct split *sp)
 		free(b->data);
 		b->data = NULL;
 		b->cap = 0;
+	}
+	if (b->id_cap * sizeof *b->id_slots > BLOCK_SIZE) {
+		free(b->id_slots);
+		b->id_slots = NULL;
+		b->id_cap = b->id_count = 0;
 	}
 	b->next = sp->spare;
 	sp->spare = b;
@@ -346,26 +358,66 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
+/* The slot of b's id table that holds the id (h, id, n), or the empty
+ * slot where it would go. */
+static size_t *id_slot(const struct block *b, uint64_t h, const char *id,
+		       size_t n)
+{
+	size_t mask = b->id_cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		size_t *slot = &b->id_slots[i];
+		if (!*slot)
+			return slot;
+		const char *e = b->ids.p + *slot - 1;
+		uint64_t eh;
+		size_t en;
+		memcpy(&eh, e, sizeof eh);
+		memcpy(&en, e + sizeof eh, sizeof en);
+		if (eh == h && en == n && memcmp(e + sizeof eh + sizeof en, id, n) == 0)
+			return slot;
+	}
+}
+
+/* Keeps the id (h, id, n) in b's list and table. */
+static void block_id_keep(struct block *b, uint64_t h, const char *id, size_t n)
+{
+	if (2 * (b->id_count + 1) > b->id_cap) {
+		size_t *old = b->id_slots, old_cap = b->id_cap;
+		b->id_cap = old_cap ? 2 * old_cap : 1024;
+		b->id_slots = br_calloc(b->id_cap, sizeof *b->id_slots);
+		for (size_t i = 0; i < old_cap; i++) {
+			if (!old[i])
+				continue;
+			uint64_t eh;
+			memcpy(&eh, b->ids.p + old[i] - 1, sizeof eh);
+			size_t j = eh & (b->id_cap - 1);
+			while (b->id_slots[j])
+				j = (j + 1) & (b->id_cap - 1);
+			b->id_slots[j] = old[i];
+		}
+		free(old);
+	}
+	size_t at = b->ids.len;
+	br_buf_put(&b->ids, &h, sizeof h);
+	br_buf_put(&b->ids, &n, sizeof n);
+	br_buf_put(&b->ids, id, n);
+	*id_slot(b, h, id, n) = at + 1;
+	b->id_count++;
+}
+
 bool block_id_new(struct block *b, struct idset *ids, const char *id,
 		  size_t n, uint64_t h)
 {
+	/* A bad block is thrown away with its input's count: the input will
+	 * be read again, from a new set. */
+	if (b->bad)
+		return false;
 	if (idset_add_shared(ids, id, n, h)) {
-		br_buf_put(&b->ids, &h, sizeof h);
-		br_buf_put(&b->ids, &n, sizeof n);
-		br_buf_put(&b->ids, id, n);
+		block_id_keep(b, h, id, n);
 		return true;
 	}
-	for (size_t at = 0; at < b->ids.len;) {
-		uint64_t eh;
-		size_t en;
-		memcpy(&eh, b->ids.p + at, sizeof eh);
-		memcpy(&en, b->ids.p + at + sizeof eh, sizeof en);
-		at += sizeof eh + sizeof en;
-		if (eh == h && en == n && memcmp(b->ids.p + at, id, n) == 0)
-			return false;
-		at += en;
-	}
-	b->bad = true;
+	if (!b->id_count || !*id_slot(b, h, id, n))
+		b->bad = true;
 	return false;
 }
 

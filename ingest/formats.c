@@ -374,6 +374,30 @@ struct api_parser {
 	char reason[200];
 };
 
+/* Why the driver would refuse ev as it is (format_sink.refuses: a name
+ * too long, a token count or cost beyond a record's caps), or NULL. A
+ * format asks before it holds or hands over an event that is not the
+ * record's only one, so that the record is rejected whole, at its line. */
+static const char *refused(struct api_parser *p, struct br_event *ev)
+{
+	const struct format_sink *sink = &p->base.sink;
+	return sink->refuses ? sink->refuses(sink->ctx, ev) : NULL;
+}
+
+/* Holds ev under its request id (hold), unless the driver refuses it:
+ * then the record is rejected. Returns what the format's line() returns. */
+static int hold_event(struct api_parser *p, struct rec *r, struct br_event *ev,
+		      enum merge how, bool sidechain, struct br_str msgid)
+{
+	const char *why = refused(p, ev);
+	if (why) {
+		bad(r, "%s", why);
+		return FORMAT_RECORD;
+	}
+	hold(&p->held, ev->request_id, ev, how, sidechain, msgid);
+	return FORMAT_EMITTED;
+}
+
 /* --map CANON=PATH: the mapped fields, read from their paths in the
  * record (for a CSV export, COLUMN.PATH reaches inside a JSON column). */
 static void apply_maps(const struct api_parser *p, struct rec *r,
@@ -535,9 +559,7 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		r->why = "stream event without a request id to join it to its message";
 		return FORMAT_RECORD;
 	}
-	hold(&p->held, ev->request_id, ev, MERGE_MAX_FIELD, false,
-	     (struct br_str){"", 0});
-	return FORMAT_EMITTED;
+	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
 }
 
 /* Gemini: usageMetadata of a GenerateContentResponse (Gemini API or
@@ -573,9 +595,7 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	apply_maps(p, r, ev);
 	if (r->why)
 		return FORMAT_RECORD;
-	hold(&p->held, ev->request_id, ev, MERGE_MAX_FIELD, false,
-	     (struct br_str){"", 0});
-	return FORMAT_EMITTED;
+	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
 }
 
 /* The role or user name of an IAM ARN: "assumed-role/NAME/session" or
@@ -665,9 +685,8 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	if (n < 0 || (size_t)n >= sizeof key)
 		n = 0;
 	ev->request_id = (struct br_str){key, (size_t)n};
-	hold(&p->held, ev->request_id, ev, MERGE_MAX_TOTAL,
-	     json_is_true(json_object_get(o, "isSidechain")), msgid);
-	return FORMAT_EMITTED;
+	return hold_event(p, r, ev, MERGE_MAX_TOTAL,
+			  json_is_true(json_object_get(o, "isSidechain")), msgid);
 }
 
 /* One event of a usage page: in the first pass (check), whether the sink
@@ -675,11 +694,10 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 static void page_event(struct api_parser *p, struct rec *r, struct br_event *e,
 		       bool check)
 {
-	const struct format_sink *sink = &p->base.sink;
 	const char *why;
 	if (!check)
-		sink->event(sink->ctx, e);
-	else if (sink->refuses && (why = sink->refuses(sink->ctx, e)))
+		p->base.sink.event(p->base.sink.ctx, e);
+	else if ((why = refused(p, e)))
 		bad(r, "%s", why);
 }
 

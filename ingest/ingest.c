@@ -342,7 +342,7 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 			char usd[BR_MONEY_BUFSZ];
 			snprintf(buf, size, "%s %s USD beyond the %" PRId64
 				 " USD a record may cost", cost_what[i],
-				 br_money_format(costs[i], usd),
+				 br_money_format_exact(costs[i], usd),
 				 INGEST_MAX_COST_USD);
 			return buf;
 		}

@@ -185,7 +185,10 @@ struct format_sink {
 	/* NULL, or why the sink would reject ev whatever else the input
 	 * holds (a name too long, a token count or cost beyond a record's
 	 * caps); it may price ev. A format whose record makes several events
-	 * asks before it hands over any, and rejects the record whole. */
+	 * asks before it hands over any, and rejects the record whole; one
+	 * that holds events to merge asks before holding each. (A backfill's
+	 * day range is not asked about: it keeps the events of a record that
+	 * fall inside it.) */
 	const char *(*refuses)(void *ctx, struct br_event *ev);
 };
 
