@@ -86,6 +86,9 @@ struct br_buf {
 };
 
 void br_buf_put(struct br_buf *b, const void *data, size_t n);
+/* Adds n bytes to b, to be written by the caller: returns where they go
+ * (valid until b next grows). */
+char *br_buf_append(struct br_buf *b, size_t n);
 void br_buf_putc(struct br_buf *b, char c);
 void br_buf_puts(struct br_buf *b, const char *s);
 void br_buf_printf(struct br_buf *b, const char *fmt, ...) BR_PRINTF(2, 3);

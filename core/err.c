@@ -121,6 +121,15 @@ void br_buf_put(struct br_buf *b, const void *data, size_t n)
 	b->p[b->len] = 0;
 }
 
+char *br_buf_append(struct br_buf *b, size_t n)
+{
+	buf_reserve(b, n);
+	char *at = b->p + b->len;
+	b->len += n;
+	b->p[b->len] = 0;
+	return at;
+}
+
 void br_buf_putc(struct br_buf *b, char c)
 {
 	br_buf_put(b, &c, 1);

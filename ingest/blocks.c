@@ -7,10 +7,16 @@
  * input's at the end). The request ids of every block go into the input's
  * one set. The reader takes the blocks' counts and rejected records back
  * in input order. What could tie a line to another block is checked, not
- * assumed: a request id already added by another block, or a block that
- * ends inside a record (a quoted CSV newline at a cut), makes the input be
- * read again on one thread, so the outcome is always that of a serial
- * read. */
+ * assumed, so that the outcome is always that of a serial read.
+ *
+ * A request id already added by another block is settled among the blocks
+ * in flight: the earlier block's record is the one that counts. When the
+ * later block added it first, its record must not count; so each block
+ * holds the events of its first records (HOLD_EVENTS) until every block
+ * before it is parsed, and an earlier block may mark one of them taken.
+ * A later block that already counted its record, or a block that ends
+ * inside a record (a quoted CSV newline at a cut), makes the input be
+ * read again on one thread. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +27,19 @@
  * each input may always have one). */
 #define BLOCK_SIZE ((size_t)512 << 10)
 #define BLOCKS_PER_JOB 2
+/* Events held by each block: retries next to each other in a log, split
+ * by a cut, are settled without reading the input again. */
+#define HOLD_EVENTS 256
+
+/* An event of a block's first records, kept until every earlier block
+ * is parsed. */
+struct held {
+	struct br_event ev; /* its names point nowhere: they are at text */
+	size_t text;        /* in the block's held_text: provider, model,
+			     * agent, label and request id, one after another */
+	bool taken;         /* an earlier block has the request's first
+			     * record: it counts as a duplicate */
+};
 
 /* Whole lines of an input, parsed on a pool thread. */
 struct block {
@@ -29,20 +48,30 @@ struct block {
 	size_t len, cap;
 	size_t checked;      /* data[0..checked) holds no line end */
 	struct block *next;  /* in the pool's queue, or spare */
-	/* Set by the pool thread. */
-	bool done;
+	unsigned long seq;   /* its place in the input's blocks */
+	/* Set by pool threads under the ingest's lock. */
+	bool done;           /* parsed */
+	bool counting;       /* its held events are being counted */
+	bool counted;        /* ... and were: it may be taken back */
+	/* Set by the thread parsing it; events and duplicates then grow by
+	 * its held events, on the thread counting them. */
 	bool bad;            /* the lines were not independent records */
 	unsigned long lines;
 	uint64_t records, events, rejected, duplicates;
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
-	/* The request ids it added to the input's set: hash (uint64_t),
-	 * length (size_t), bytes; and a table of them by hash, each slot 0
-	 * or 1 + an id's offset in ids (a power of two of slots, at most half
-	 * used). */
+	/* The request ids it counts, each a struct id_head and the id's
+	 * bytes; and a table of them by hash, each slot 0 or 1 + an id's
+	 * offset in ids (a power of two of slots, at most half used). Other
+	 * threads read them under lock, while settling a request id. */
 	struct br_buf ids;
 	size_t *id_slots, id_cap, id_count;
+	int lock;            /* spin lock: ids, id_slots, held[].taken */
+	/* The events of its first records (HOLD_EVENTS slots, nheld used). */
+	struct held *held;
+	size_t nheld;
+	struct br_buf held_text;
 };
 
 /* What one pool thread gathered of an input split into blocks. */
@@ -59,10 +88,14 @@ struct split {
 	const struct input_state *st; /* the reader's: its first line */
 	const char *format;
 	struct split_part *parts; /* one per pool thread */
-	struct block **fly;   /* blocks in flight, in input order (a ring) */
+	struct block **fly;   /* blocks in flight, in input order (a ring),
+			       * changed under both the ingest's lock and
+			       * this one's: */
+	int lock;             /* spin lock: fly, and settling an id (claim) */
 	size_t head, count, max;
 	struct block *cur;    /* being filled */
 	struct block *spare;  /* retired, to reuse */
+	unsigned long seq;    /* blocks submitted */
 	unsigned long lineno; /* lines before the oldest block in flight */
 	bool bad;             /* a block was bad: read the input again */
 };
@@ -74,14 +107,16 @@ static struct block *block_get(struct split *sp)
 		sp->spare = b->next;
 	else
 		b = br_calloc(1, sizeof *b);
-	struct br_buf rejects = b->rejects, ids = b->ids;
+	struct br_buf rejects = b->rejects, ids = b->ids, text = b->held_text;
 	br_buf_reset(&rejects);
 	br_buf_reset(&ids);
+	br_buf_reset(&text);
 	if (b->id_count)
 		memset(b->id_slots, 0, b->id_cap * sizeof *b->id_slots);
 	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
 			    .rejects = rejects, .ids = ids,
-			    .id_slots = b->id_slots, .id_cap = b->id_cap};
+			    .id_slots = b->id_slots, .id_cap = b->id_cap,
+			    .held = b->held, .held_text = text};
 	return b;
 }
 
@@ -106,6 +141,8 @@ static void block_free(struct block *b)
 	br_buf_free(&b->rejects);
 	br_buf_free(&b->ids);
 	free(b->id_slots);
+	free(b->held);
+	br_buf_free(&b->held_text);
 	free(b);
 }
 
@@ -165,6 +202,62 @@ static void parse_block(struct reader *rd, struct block *b)
 	b->duplicates = o.in.duplicates;
 }
 
+/* Counts the events block b held, none of which an earlier block can
+ * take any more: the others go to pool thread rd's part of the input. */
+static void count_held(struct reader *rd, struct block *b)
+{
+	struct ingest *g = rd->g;
+	void *input = b->sp->parts[rd->pool_index].input;
+	for (size_t i = 0; i < b->nheld; i++) {
+		struct held *e = &b->held[i];
+		if (e->taken) {
+			b->duplicates++;
+			continue;
+		}
+		b->events++;
+		if (!g->sink.event)
+			continue;
+		const char *p = b->held_text.p + e->text;
+		struct br_str *names[] = {&e->ev.provider, &e->ev.model,
+					  &e->ev.agent, &e->ev.label,
+					  &e->ev.request_id};
+		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+			names[k]->p = p;
+			p += names[k]->n;
+		}
+		g->sink.event(input, &e->ev);
+	}
+}
+
+/* On pool thread rd, which just parsed a block of sp (so its part of the
+ * input is open, unless opening it failed), with the ingest's lock held:
+ * counts the held events of every parsed block of sp whose earlier blocks
+ * are all parsed. */
+static void count_ready(struct reader *rd, struct split *sp)
+{
+	struct ingest *g = rd->g;
+	for (size_t i = 0; i < sp->count; i++) {
+		struct block *b = sp->fly[(sp->head + i) % sp->max];
+		if (!b->done)
+			break;
+		if (b->counting)
+			continue;
+		b->counting = true;
+		/* A bad block's events will not count: its input is read
+		 * again. So when rd's part failed to open: the block rd
+		 * parsed is bad. */
+		if (!b->bad && !sp->parts[rd->pool_index].failed) {
+			pthread_mutex_unlock(&g->lock);
+			count_held(rd, b);
+			pthread_mutex_lock(&g->lock);
+		}
+		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&g->block_done);
+		/* The reader may have taken blocks back meanwhile. */
+		i = (size_t)-1;
+	}
+}
+
 void *pool_thread(void *arg)
 {
 	struct reader *rd = arg;
@@ -182,8 +275,8 @@ void *pool_thread(void *arg)
 		pthread_mutex_unlock(&g->lock);
 		parse_block(rd, b);
 		pthread_mutex_lock(&g->lock);
-		__atomic_store_n(&b->done, true, __ATOMIC_RELEASE);
-		pthread_cond_broadcast(&g->block_done);
+		b->done = true;
+		count_ready(rd, b->sp);
 	}
 	pthread_mutex_unlock(&g->lock);
 	return NULL;
@@ -196,11 +289,13 @@ static void retire_block(struct split *sp)
 	struct ingest *g = sp->rd->g;
 	struct block *b = sp->fly[sp->head];
 	pthread_mutex_lock(&g->lock);
-	while (!b->done)
+	while (!b->counted)
 		pthread_cond_wait(&g->block_done, &g->lock);
-	pthread_mutex_unlock(&g->lock);
+	spin_lock(&sp->lock);
 	sp->head = (sp->head + 1) % sp->max;
 	sp->count--;
+	spin_unlock(&sp->lock);
+	pthread_mutex_unlock(&g->lock);
 	__atomic_fetch_sub(&g->blocks_out, 1, __ATOMIC_RELAXED);
 	struct outcome *o = sp->o;
 	sp->bad |= b->bad;
@@ -225,6 +320,8 @@ static void retire_block(struct split *sp)
 		b->data = NULL;
 		b->cap = 0;
 	}
+	if (b->held_text.cap > 4 * BLOCK_SIZE)
+		br_buf_free(&b->held_text);
 	if (b->id_cap * sizeof *b->id_slots > BLOCK_SIZE) {
 		free(b->id_slots);
 		b->id_slots = NULL;
@@ -239,15 +336,18 @@ static void submit_block(struct split *sp, struct block *b)
 {
 	struct ingest *g = sp->rd->g;
 	while (sp->count == sp->max ||
-	       (sp->count && (__atomic_load_n(&sp->fly[sp->head]->done,
+	       (sp->count && (__atomic_load_n(&sp->fly[sp->head]->counted,
 					      __ATOMIC_ACQUIRE) ||
 			      __atomic_load_n(&g->blocks_out, __ATOMIC_RELAXED) >=
 				      sp->max)))
 		retire_block(sp);
 	__atomic_fetch_add(&g->blocks_out, 1, __ATOMIC_RELAXED);
-	sp->fly[(sp->head + sp->count++) % sp->max] = b;
 	sp->o->in.blocks++;
 	pthread_mutex_lock(&g->lock);
+	b->seq = sp->seq++;
+	spin_lock(&sp->lock);
+	sp->fly[(sp->head + sp->count++) % sp->max] = b;
+	spin_unlock(&sp->lock);
 	if (g->queue_tail)
 		g->queue_tail->next = b;
 	else
@@ -358,8 +458,24 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
+/* What a block's list of ids holds before each id's bytes. */
+struct id_head {
+	uint64_t h;    /* its hash */
+	size_t n;      /* its length */
+	size_t held;   /* 0: its event was counted; else 1 + its index in
+			* the block's held events */
+};
+
+/* The head of the id at offset at of b->ids; its bytes follow. */
+static struct id_head id_head(const struct block *b, size_t at)
+{
+	struct id_head e;
+	memcpy(&e, b->ids.p + at, sizeof e);
+	return e;
+}
+
 /* The slot of b's id table that holds the id (h, id, n), or the empty
- * slot where it would go. */
+ * slot where it would go; b->id_cap must not be 0. */
 static size_t *id_slot(const struct block *b, uint64_t h, const char *id,
 		       size_t n)
 {
@@ -368,19 +484,19 @@ static size_t *id_slot(const struct block *b, uint64_t h, const char *id,
 		size_t *slot = &b->id_slots[i];
 		if (!*slot)
 			return slot;
-		const char *e = b->ids.p + *slot - 1;
-		uint64_t eh;
-		size_t en;
-		memcpy(&eh, e, sizeof eh);
-		memcpy(&en, e + sizeof eh, sizeof en);
-		if (eh == h && en == n && memcmp(e + sizeof eh + sizeof en, id, n) == 0)
+		struct id_head e = id_head(b, *slot - 1);
+		if (e.h == h && e.n == n &&
+		    memcmp(b->ids.p + *slot - 1 + sizeof e, id, n) == 0)
 			return slot;
 	}
 }
 
-/* Keeps the id (h, id, n) in b's list and table. */
-static void block_id_keep(struct block *b, uint64_t h, const char *id, size_t n)
+/* Keeps the id (h, id, n) in b's list and table; held is 0, or 1 + the
+ * index of its event in b->held. On b's own thread. */
+static void block_id_keep(struct block *b, uint64_t h, const char *id,
+			  size_t n, size_t held)
 {
+	spin_lock(&b->lock);
 	if (2 * (b->id_count + 1) > b->id_cap) {
 		size_t *old = b->id_slots, old_cap = b->id_cap;
 		b->id_cap = old_cap ? 2 * old_cap : 1024;
@@ -388,9 +504,7 @@ static void block_id_keep(struct block *b, uint64_t h, const char *id, size_t n)
 		for (size_t i = 0; i < old_cap; i++) {
 			if (!old[i])
 				continue;
-			uint64_t eh;
-			memcpy(&eh, b->ids.p + old[i] - 1, sizeof eh);
-			size_t j = eh & (b->id_cap - 1);
+			size_t j = id_head(b, old[i] - 1).h & (b->id_cap - 1);
 			while (b->id_slots[j])
 				j = (j + 1) & (b->id_cap - 1);
 			b->id_slots[j] = old[i];
@@ -398,27 +512,108 @@ static void block_id_keep(struct block *b, uint64_t h, const char *id, size_t n)
 		free(old);
 	}
 	size_t at = b->ids.len;
-	br_buf_put(&b->ids, &h, sizeof h);
-	br_buf_put(&b->ids, &n, sizeof n);
+	struct id_head e = {h, n, held};
+	br_buf_put(&b->ids, &e, sizeof e);
 	br_buf_put(&b->ids, id, n);
 	*id_slot(b, h, id, n) = at + 1;
 	b->id_count++;
+	spin_unlock(&b->lock);
 }
 
-bool block_id_new(struct block *b, struct idset *ids, const char *id,
-		  size_t n, uint64_t h)
+/* Settles a request id that block b found in the input's set but not
+ * among its own: returns true when b's record is the first, and b then
+ * keeps the id (held as in block_id_keep); b is bad when the other copy
+ * was counted already. The other copy is in a block in flight, or came
+ * earlier: in a block already taken back, or read before the blocks (the
+ * input's first lines, or between two runs of blocks). A block in flight
+ * may hold the id with its event taken: another block came earlier
+ * still, and holds it too unless it was taken back. */
+static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
+		  size_t held)
+{
+	struct split *sp = b->sp;
+	bool first = false;
+	/* One thread settles at a time, and the blocks in flight stay. */
+	spin_lock(&sp->lock);
+	for (size_t i = 0; i < sp->count; i++) {
+		struct block *o = sp->fly[(sp->head + i) % sp->max];
+		if (o == b)
+			continue;
+		spin_lock(&o->lock);
+		size_t *slot = o->id_count ? id_slot(o, h, id, n) : NULL;
+		size_t held_by_o = slot && *slot ? id_head(o, *slot - 1).held : 0;
+		bool has = slot && *slot && !(held_by_o && o->held[held_by_o - 1].taken);
+		if (has && o->seq > b->seq) {
+			first = true;
+			if (held_by_o)
+				o->held[held_by_o - 1].taken = true;
+			else
+				b->bad = true; /* o counted it: read again */
+		}
+		spin_unlock(&o->lock);
+		if (has)
+			break;
+	}
+	if (first)
+		block_id_keep(b, h, id, n, held);
+	spin_unlock(&sp->lock);
+	return first;
+}
+
+/* Stages ev in b's next held slot; 0 when b holds no more, else 1 + its
+ * index. */
+static size_t stage_held(struct block *b, const struct br_event *ev)
+{
+	if (b->nheld == HOLD_EVENTS)
+		return 0;
+	if (!b->held)
+		b->held = br_malloc(HOLD_EVENTS * sizeof *b->held);
+	struct held *e = &b->held[b->nheld];
+	e->ev = *ev;
+	e->text = b->held_text.len;
+	e->taken = false;
+	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
+					&ev->label, &ev->request_id};
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+		n += names[k]->n;
+	char *p = br_buf_append(&b->held_text, n);
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		memcpy(p, names[k]->p, names[k]->n);
+		p += names[k]->n;
+	}
+	return b->nheld + 1;
+}
+
+enum block_verdict block_admit(struct block *b, struct idset *ids,
+			       const struct br_event *ev, uint64_t h)
 {
 	/* A bad block is thrown away with its input's count: the input will
 	 * be read again, from a new set. */
 	if (b->bad)
-		return false;
-	if (idset_add_shared(ids, id, n, h)) {
-		block_id_keep(b, h, id, n);
-		return true;
+		return BLOCK_DUPLICATE;
+	const char *id = ev->request_id.p;
+	size_t n = ev->request_id.n;
+	size_t held = stage_held(b, ev);
+	/* The id joins b's table before the shard is unlocked: a block that
+	 * then finds it in the set finds it in b's table too. */
+	idset_lock(ids, h);
+	bool added = idset_add(ids, id, n, h);
+	if (added)
+		block_id_keep(b, h, id, n, held);
+	idset_unlock(ids, h);
+	if (!added && ((b->id_count && *id_slot(b, h, id, n)) ||
+		       !claim(b, h, id, n, held))) {
+		if (held) { /* unstaged */
+			b->held_text.len = b->held[held - 1].text;
+			b->held_text.p[b->held_text.len] = 0;
+		}
+		return BLOCK_DUPLICATE;
 	}
-	if (!b->id_count || !*id_slot(b, h, id, n))
-		b->bad = true;
-	return false;
+	if (!held)
+		return BLOCK_COUNTED;
+	b->nheld++;
+	return BLOCK_HELD;
 }
 
 void block_keep_reject(struct block *b, unsigned long line,

@@ -171,12 +171,22 @@ bool split_feed(struct split *sp, const char *p, size_t n);
  * be independent, the outcome is marked to be read again. */
 void split_end(struct split *sp, struct input_state *st);
 
-/* Adds a request id of a record of block b to the input's set ids, shared
- * with the threads parsing its other blocks. Returns false when the id is
- * a duplicate: of an earlier record of b, or of another block, which makes
- * the block bad (which of the two records comes first is not known). */
-bool block_id_new(struct block *b, struct idset *ids, const char *id,
-		  size_t n, uint64_t h);
+/* What block_admit makes of an event. */
+enum block_verdict {
+	BLOCK_COUNTED,   /* count it now */
+	BLOCK_HELD,      /* the block holds it: counted once every earlier
+			  * block is parsed */
+	BLOCK_DUPLICATE  /* its request id has an earlier record */
+};
+
+/* Adds the request id of event ev (hash h) of a record of block b to the
+ * input's set ids, shared with the threads parsing its other blocks, and
+ * says whether ev counts. The earlier of two records counts, whichever
+ * block added the id first: the later block's event is held, and
+ * becomes a duplicate (counted once every earlier block is parsed); or,
+ * once it was counted, the input is read again. */
+enum block_verdict block_admit(struct block *b, struct idset *ids,
+			       const struct br_event *ev, uint64_t h);
 
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);

@@ -29,7 +29,7 @@ struct shard {
 	uint32_t count;
 	unsigned char *arena;
 	size_t len, cap;
-	int lock;        /* idset_add_shared: 1 while a thread adds */
+	int lock;        /* idset_lock */
 } __attribute__((aligned(64))); /* one cache line each: threads adding to
 				 * different shards do not share lines */
 
@@ -207,23 +207,14 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 	return shard_add(&s->shard[h >> 56], id, n, h);
 }
 
-/* A hint to the CPU that this thread waits in a loop. */
-static inline void spin_pause(void)
+void idset_lock(struct idset *s, uint64_t h)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
+	spin_lock(&s->shard[h >> 56].lock);
 }
 
-bool idset_add_shared(struct idset *s, const char *id, size_t n, uint64_t h)
+void idset_unlock(struct idset *s, uint64_t h)
 {
-	struct shard *sh = &s->shard[h >> 56];
-	while (__atomic_exchange_n(&sh->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&sh->lock, __ATOMIC_RELAXED))
-			spin_pause();
-	bool added = shard_add(sh, id, n, h);
-	__atomic_store_n(&sh->lock, 0, __ATOMIC_RELEASE);
-	return added;
+	spin_unlock(&s->shard[h >> 56].lock);
 }
 
 uint64_t idset_common(const struct idset *a, const struct idset *b)

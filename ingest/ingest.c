@@ -372,20 +372,19 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
-	if (dedupe) {
+	if (dedupe && st->block) {
+		enum block_verdict v = block_admit(st->block, o->ids, ev, h);
+		if (v == BLOCK_DUPLICATE)
+			o->in.duplicates++;
+		if (v != BLOCK_COUNTED)
+			return;
+	} else if (dedupe) {
 		const char *id = ev->request_id.p;
 		size_t n = ev->request_id.n;
-		if (st->block) {
-			if (!block_id_new(st->block, o->ids, id, n, h)) {
-				o->in.duplicates++;
-				return;
-			}
-		} else {
-			if ((rd->main && idset_has(g->seen, id, n, h)) ||
-			    !idset_add(o->ids, id, n, h)) {
-				o->in.duplicates++;
-				return;
-			}
+		if ((rd->main && idset_has(g->seen, id, n, h)) ||
+		    !idset_add(o->ids, id, n, h)) {
+			o->in.duplicates++;
+			return;
 		}
 	}
 	o->in.events++;

@@ -72,6 +72,25 @@ const char *ring_consume(struct ring *r, size_t *len, int *status);
 /* Consumer: hands back its buffer and tells the producer to stop. */
 void ring_close(struct ring *r);
 
+/* ------------------------------------------------------------ spin lock */
+
+/* A lock held for a few instructions by threads that rarely meet: 0 when
+ * free. */
+static inline void spin_lock(int *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause(); /* this thread waits in a loop */
+#endif
+		}
+}
+
+static inline void spin_unlock(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
 /* ---------------------------------------------------- set of request ids */
 
 /* An exact set of byte strings (request ids), compact (idset.c). */
@@ -92,9 +111,12 @@ bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h);
  * may be called while other threads add. */
 void idset_prefetch(const struct idset *s, uint64_t h);
 
-/* idset_add for several threads adding to s at once (and nothing else
- * touching it meanwhile). */
-bool idset_add_shared(struct idset *s, const char *id, size_t n, uint64_t h);
+/* For several threads adding to s at once (and nothing else touching it
+ * meanwhile): idset_add of an id of hash h is made between
+ * idset_lock(s, h) and idset_unlock(s, h), which hold off the threads
+ * adding ids of that part of the set (a spin lock: hold it briefly). */
+void idset_lock(struct idset *s, uint64_t h);
+void idset_unlock(struct idset *s, uint64_t h);
 
 /* How many ids a and b have in common. */
 uint64_t idset_common(const struct idset *a, const struct idset *b);

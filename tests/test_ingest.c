@@ -667,7 +667,9 @@ static void *add_shared(void *arg)
 		int n = snprintf(id, sizeof id, "id-%d", i);
 		uint64_t h = idset_hash(id, (size_t)n);
 		idset_prefetch(a->set, h);
-		a->added += idset_add_shared(a->set, id, (size_t)n, h);
+		idset_lock(a->set, h);
+		a->added += idset_add(a->set, id, (size_t)n, h);
+		idset_unlock(a->set, h);
 	}
 	return NULL;
 }

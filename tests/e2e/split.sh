@@ -3,10 +3,12 @@
 # gives exactly what one thread gives (--jobs 1): summary, messages,
 # rejects file (line numbers included), report and segment bytes. Covers
 # rejects in every block, blank and CRLF lines, duplicates inside a block
-# (parsed in blocks) and across blocks (read again on one thread), a line
-# longer than a block, a line past --max-record (blocks stop, then
-# resume), CSV with quoted newlines, gzip, and a partial last line left
-# for the next run.
+# and across blocks (settled between the blocks in flight, or by reading
+# the input again on one thread), a retry after every record (settled
+# between blocks: never read again), a line longer than a block, a line
+# past --max-record (blocks stop, then resume), CSV with quoted newlines,
+# CSV rows of 13 bytes (40,000 request ids a block), gzip, and a partial
+# last line left for the next run.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -34,6 +36,16 @@ for i, line in enumerate(lines):
 open(sys.argv[2], "wb").write(b"\n".join(out) + b"\n")
 EOF
 gen --seed 12 --records 20000 --format jsonl --nasty --out nasty.jsonl
+# Every record followed by a retry with other token counts: wherever a
+# cut falls between the two, the earlier one must count, whichever block
+# gets to it first.
+"$PYTHON" -c '
+import sys
+out = open(sys.argv[2], "wb")
+for line in open(sys.argv[1], "rb"):
+    out.write(line)
+    out.write(line.replace(b"\"output_tokens\":", b"\"output_tokens\":7"))
+' base.jsonl retries.jsonl
 # CSV: a row of 1,100 fields (rejected alone, whichever thread reads it),
 # and, for --max-record 2K, quoted fields opened on a line whose next line
 # is cut as too long (the parser is then inside a record: no block may
@@ -54,6 +66,15 @@ for i, line in enumerate(lines):
 open(sys.argv[2], "wb").write(b"\n".join(out) + b"\n")
 EOF
 gen --seed 13 --records 60000 --format csv --nasty --out nasty.csv
+# Rows of 13 bytes: a block holds ~40,000 request ids, whose table
+# (past 512 KiB) is freed when the block is taken back, not reused.
+"$PYTHON" -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("timestamp,provider,model,request_id,input_tokens\n")
+    for i in range(200000):
+        f.write("9,p,m,%x,1\n" % i)
+' tiny.csv
 gzip -c plain.jsonl >plain.jsonl.gz
 head -c -200 plain.jsonl >partial.jsonl
 [ "$(stat -c %s plain.jsonl)" -gt 8000000 ] || fail "plain.jsonl is too small to split"
@@ -106,13 +127,15 @@ how() {
 for j in 1 2 3; do
 	run $j plain plain.jsonl
 	run $j nasty nasty.jsonl
+	run $j retries retries.jsonl
 	run $j csv nasty.csv
 	run $j gz plain.jsonl.gz
 	run $j cap plain.jsonl --max-record 100000
 	run $j partial partial.jsonl
 	run $j wide wide.csv --max-record 2K
+	run $j tiny tiny.csv --format generic
 done
-for n in plain nasty csv gz cap partial wide; do
+for n in plain nasty retries csv gz cap partial wide tiny; do
 	same $n
 done
 
@@ -125,8 +148,13 @@ how plain.jsonl | grep -q 'parsed in blocks$' ||
 	fail "plain.jsonl was not parsed in blocks: $(how plain.jsonl)"
 how plain.jsonl.gz | grep -q 'parsed in blocks$' ||
 	fail "plain.jsonl.gz was not parsed in blocks: $(how plain.jsonl.gz)"
-how nasty.jsonl | grep -q 'read again on one thread' ||
-	fail "nasty.jsonl (duplicates across blocks) was not read again: $(how nasty.jsonl)"
+how tiny.csv --format generic | grep -q 'parsed in blocks$' ||
+	fail "tiny.csv was not parsed in blocks: $(how tiny.csv --format generic)"
+grep -q '200000 requests kept' tiny-1.out || fail "tiny: $(cat tiny-1.out)"
+how retries.jsonl | grep -q 'parsed in blocks$' ||
+	fail "retries.jsonl was read again: $(how retries.jsonl)"
+grep -q '25000 duplicates dropped, 80 rejected' retries-1.out ||
+	fail "retries: $(cat retries-1.out)"
 grep -q 'record longer than 100000 bytes' cap-1.rej ||
 	fail "cap: the long line is not rejected: $(cut -c1-200 cap-1.rej | head -3)"
 how plain.jsonl --max-record 100000 | grep -q 'parsed in blocks$' ||
