@@ -35,11 +35,21 @@
  * is parsed. */
 struct held {
 	struct br_event ev; /* its names point nowhere: they are at text */
-	size_t text;        /* in the block's held_text: provider, model,
-			     * agent, label and request id, one after another */
+	size_t text;        /* in the block's held_text, one after another */
 	bool taken;         /* an earlier block has the request's first
 			     * record: it counts as a duplicate */
 };
+
+/* The names of a held event, in their order in held_text. */
+#define HELD_NAMES 5
+static void held_names(struct held *e, struct br_str *names[HELD_NAMES])
+{
+	names[0] = &e->ev.provider;
+	names[1] = &e->ev.model;
+	names[2] = &e->ev.agent;
+	names[3] = &e->ev.label;
+	names[4] = &e->ev.request_id;
+}
 
 /* Whole lines of an input, parsed on a pool thread. */
 struct block {
@@ -61,7 +71,7 @@ struct block {
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
-	/* The request ids it counts, each a struct id_head and the id's
+	/* The request ids of its records, each a struct id_head and the id's
 	 * bytes; and a table of them by hash, each slot 0 or 1 + an id's
 	 * offset in ids (a power of two of slots, at most half used). Other
 	 * threads read them under lock, while settling a request id. */
@@ -88,10 +98,11 @@ struct split {
 	const struct input_state *st; /* the reader's: its first line */
 	const char *format;
 	struct split_part *parts; /* one per pool thread */
-	struct block **fly;   /* blocks in flight, in input order (a ring),
-			       * changed under both the ingest's lock and
-			       * this one's: */
-	int lock;             /* spin lock: fly, and settling an id (claim) */
+	/* The blocks in flight, in input order (a ring): fly, head and count
+	 * change under both the ingest's lock and this spin lock, which
+	 * settling an id (claim) holds. */
+	int lock;
+	struct block **fly;
 	size_t head, count, max;
 	struct block *cur;    /* being filled */
 	struct block *spare;  /* retired, to reuse */
@@ -218,10 +229,9 @@ static void count_held(struct reader *rd, struct block *b)
 		if (!g->sink.event)
 			continue;
 		const char *p = b->held_text.p + e->text;
-		struct br_str *names[] = {&e->ev.provider, &e->ev.model,
-					  &e->ev.agent, &e->ev.label,
-					  &e->ev.request_id};
-		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct br_str *names[HELD_NAMES];
+		held_names(e, names);
+		for (size_t k = 0; k < HELD_NAMES; k++) {
 			names[k]->p = p;
 			p += names[k]->n;
 		}
@@ -462,9 +472,11 @@ void split_end(struct split *sp, struct input_state *st)
 struct id_head {
 	uint64_t h;    /* its hash */
 	size_t n;      /* its length */
-	size_t held;   /* 0: its event was counted; else 1 + its index in
-			* the block's held events */
+	size_t held;   /* 0: its event was counted; ID_DUPLICATE: its record
+			* is a duplicate; else 1 + its index in the
+			* block's held events */
 };
+#define ID_DUPLICATE SIZE_MAX
 
 /* The head of the id at offset at of b->ids; its bytes follow. */
 static struct id_head id_head(const struct block *b, size_t at)
@@ -491,8 +503,8 @@ static size_t *id_slot(const struct block *b, uint64_t h, const char *id,
 	}
 }
 
-/* Keeps the id (h, id, n) in b's list and table; held is 0, or 1 + the
- * index of its event in b->held. On b's own thread. */
+/* Keeps the id (h, id, n) in b's list and table; held as in struct
+ * id_head. On b's own thread. */
 static void block_id_keep(struct block *b, uint64_t h, const char *id,
 			  size_t n, size_t held)
 {
@@ -521,13 +533,13 @@ static void block_id_keep(struct block *b, uint64_t h, const char *id,
 }
 
 /* Settles a request id that block b found in the input's set but not
- * among its own: returns true when b's record is the first, and b then
- * keeps the id (held as in block_id_keep); b is bad when the other copy
- * was counted already. The other copy is in a block in flight, or came
- * earlier: in a block already taken back, or read before the blocks (the
- * input's first lines, or between two runs of blocks). A block in flight
- * may hold the id with its event taken: another block came earlier
- * still, and holds it too unless it was taken back. */
+ * among its own: returns true when b's record is the first; b keeps the
+ * id (held as in block_id_keep, or ID_DUPLICATE), and is bad when the
+ * other copy was counted already. The other copy is in a block in
+ * flight, or came earlier: in a block already taken back, or read before
+ * the blocks (the input's first lines, or between two runs of blocks). A
+ * block in flight may hold the id with its event taken: another block
+ * came earlier still, and holds it too unless it was taken back. */
 static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
 		  size_t held)
 {
@@ -541,8 +553,11 @@ static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
 			continue;
 		spin_lock(&o->lock);
 		size_t *slot = o->id_count ? id_slot(o, h, id, n) : NULL;
-		size_t held_by_o = slot && *slot ? id_head(o, *slot - 1).held : 0;
-		bool has = slot && *slot && !(held_by_o && o->held[held_by_o - 1].taken);
+		size_t held_by_o = slot && *slot ? id_head(o, *slot - 1).held
+						 : ID_DUPLICATE;
+		/* o counts its copy, or holds it and no block took it. */
+		bool has = held_by_o != ID_DUPLICATE &&
+			   !(held_by_o && o->held[held_by_o - 1].taken);
 		if (has && o->seq > b->seq) {
 			first = true;
 			if (held_by_o)
@@ -554,8 +569,8 @@ static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
 		if (has)
 			break;
 	}
-	if (first)
-		block_id_keep(b, h, id, n, held);
+	/* A duplicate too: the next copy in b is one without settling. */
+	block_id_keep(b, h, id, n, first ? held : ID_DUPLICATE);
 	spin_unlock(&sp->lock);
 	return first;
 }
@@ -572,13 +587,13 @@ static size_t stage_held(struct block *b, const struct br_event *ev)
 	e->ev = *ev;
 	e->text = b->held_text.len;
 	e->taken = false;
-	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
-					&ev->label, &ev->request_id};
+	struct br_str *names[HELD_NAMES];
+	held_names(e, names);
 	size_t n = 0;
-	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+	for (size_t k = 0; k < HELD_NAMES; k++)
 		n += names[k]->n;
 	char *p = br_buf_append(&b->held_text, n);
-	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+	for (size_t k = 0; k < HELD_NAMES; k++) {
 		memcpy(p, names[k]->p, names[k]->n);
 		p += names[k]->n;
 	}

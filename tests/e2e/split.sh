@@ -5,10 +5,10 @@
 # rejects in every block, blank and CRLF lines, duplicates inside a block
 # and across blocks (settled between the blocks in flight, or by reading
 # the input again on one thread), a retry after every record (settled
-# between blocks: never read again), a line longer than a block, a line
-# past --max-record (blocks stop, then resume), CSV with quoted newlines,
-# CSV rows of 13 bytes (40,000 request ids a block), gzip, and a partial
-# last line left for the next run.
+# between blocks: never read again), one request id on every record, a
+# line longer than a block, a line past --max-record (blocks stop, then
+# resume), CSV with quoted newlines, CSV rows of 13 bytes (40,000 request
+# ids a block), gzip, and a partial last line left for the next run.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -46,6 +46,9 @@ for line in open(sys.argv[1], "rb"):
     out.write(line)
     out.write(line.replace(b"\"output_tokens\":", b"\"output_tokens\":7"))
 ' base.jsonl retries.jsonl
+# One request id on every record (a logger that writes a constant): all
+# but the first are duplicates, in every block.
+sed -E 's/"request_id":"[^"]*"/"request_id":"same"/' base.jsonl >const.jsonl
 # CSV: a row of 1,100 fields (rejected alone, whichever thread reads it),
 # and, for --max-record 2K, quoted fields opened on a line whose next line
 # is cut as too long (the parser is then inside a record: no block may
@@ -128,6 +131,7 @@ for j in 1 2 3; do
 	run $j plain plain.jsonl
 	run $j nasty nasty.jsonl
 	run $j retries retries.jsonl
+	run $j const const.jsonl
 	run $j csv nasty.csv
 	run $j gz plain.jsonl.gz
 	run $j cap plain.jsonl --max-record 100000
@@ -135,7 +139,7 @@ for j in 1 2 3; do
 	run $j wide wide.csv --max-record 2K
 	run $j tiny tiny.csv --format generic
 done
-for n in plain nasty retries csv gz cap partial wide tiny; do
+for n in plain nasty retries const csv gz cap partial wide tiny; do
 	same $n
 done
 
@@ -155,6 +159,8 @@ how retries.jsonl | grep -q 'parsed in blocks$' ||
 	fail "retries.jsonl was read again: $(how retries.jsonl)"
 grep -q '25000 duplicates dropped, 80 rejected' retries-1.out ||
 	fail "retries: $(cat retries-1.out)"
+grep -q ' kept, 24999 duplicates dropped' const-1.out ||
+	fail "const: $(cat const-1.out)"
 grep -q 'record longer than 100000 bytes' cap-1.rej ||
 	fail "cap: the long line is not rejected: $(cut -c1-200 cap-1.rej | head -3)"
 how plain.jsonl --max-record 100000 | grep -q 'parsed in blocks$' ||
