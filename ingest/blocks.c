@@ -51,6 +51,34 @@ static void held_names(struct held *e, struct br_str *names[HELD_NAMES])
 	names[4] = &e->ev.request_id;
 }
 
+/* A request id a block keeps: where its bytes are, and what became of
+ * its record. */
+struct id_entry {
+	uint32_t tag;  /* bits 32-63 of its hash */
+	uint32_t len;  /* its length, | ID_SIDE when its bytes are in the
+			* table's side buffer, not the block's data; 0: an
+			* empty slot */
+	uint32_t at;   /* where its bytes start, in one or the other */
+	uint32_t held; /* 0: its event was counted; ID_DUPLICATE: its record
+			* is a duplicate; else 1 + its index in the block's
+			* held events */
+};
+#define ID_SIDE (UINT32_C(1) << 31)
+#define ID_DUPLICATE UINT32_MAX
+
+/* A block's request ids of one stripe of the input's set (idset_stripe),
+ * by the tag of their hash (open addressing: a power of two of slots, at
+ * most 3/4 used).
+ * Written by the block's thread and read by those settling an id of the
+ * stripe, both under the stripe's lock. */
+struct id_table {
+	struct id_entry *slots;
+	size_t cap, count;
+	/* The bytes of ids that are not in the block's data as they are
+	 * (quoted CSV fields, JSON strings with escapes). */
+	struct br_buf side;
+};
+
 /* Whole lines of an input, parsed on a pool thread. */
 struct block {
 	struct split *sp;
@@ -71,14 +99,10 @@ struct block {
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
-	/* The request ids of its records, each a struct id_head and the id's
-	 * bytes; and a table of them by hash, each slot 0 or 1 + an id's
-	 * offset in ids (a power of two of slots, at most half used). Other
-	 * threads read them under lock, while settling a request id. */
-	struct br_buf ids;
-	size_t *id_slots, id_cap, id_count;
-	int lock;            /* spin lock: ids, id_slots, held[].taken */
-	/* The events of its first records (HOLD_EVENTS slots, nheld used). */
+	/* The request ids of its records, by stripe of the set. */
+	struct id_table ids[IDSET_STRIPES];
+	/* The events of its first records (HOLD_EVENTS slots, nheld used);
+	 * the stripe lock of an event's id guards its taken. */
 	struct held *held;
 	size_t nheld;
 	struct br_buf held_text;
@@ -118,16 +142,21 @@ static struct block *block_get(struct split *sp)
 		sp->spare = b->next;
 	else
 		b = br_calloc(1, sizeof *b);
-	struct br_buf rejects = b->rejects, ids = b->ids, text = b->held_text;
+	struct br_buf rejects = b->rejects, text = b->held_text;
 	br_buf_reset(&rejects);
-	br_buf_reset(&ids);
 	br_buf_reset(&text);
-	if (b->id_count)
-		memset(b->id_slots, 0, b->id_cap * sizeof *b->id_slots);
+	struct id_table ids[IDSET_STRIPES];
+	for (size_t i = 0; i < IDSET_STRIPES; i++) {
+		ids[i] = b->ids[i];
+		br_buf_reset(&ids[i].side);
+		if (ids[i].count)
+			memset(ids[i].slots, 0, ids[i].cap * sizeof *ids[i].slots);
+		ids[i].count = 0;
+	}
 	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
-			    .rejects = rejects, .ids = ids,
-			    .id_slots = b->id_slots, .id_cap = b->id_cap,
-			    .held = b->held, .held_text = text};
+			    .rejects = rejects, .held = b->held,
+			    .held_text = text};
+	memcpy(b->ids, ids, sizeof ids);
 	return b;
 }
 
@@ -150,8 +179,10 @@ static void block_free(struct block *b)
 {
 	free(b->data);
 	br_buf_free(&b->rejects);
-	br_buf_free(&b->ids);
-	free(b->id_slots);
+	for (size_t i = 0; i < IDSET_STRIPES; i++) {
+		br_buf_free(&b->ids[i].side);
+		free(b->ids[i].slots);
+	}
 	free(b->held);
 	br_buf_free(&b->held_text);
 	free(b);
@@ -332,10 +363,15 @@ static void retire_block(struct split *sp)
 	}
 	if (b->held_text.cap > 4 * BLOCK_SIZE)
 		br_buf_free(&b->held_text);
-	if (b->id_cap * sizeof *b->id_slots > BLOCK_SIZE) {
-		free(b->id_slots);
-		b->id_slots = NULL;
-		b->id_cap = b->id_count = 0;
+	for (size_t i = 0; i < IDSET_STRIPES; i++) {
+		struct id_table *t = &b->ids[i];
+		if (t->cap * sizeof *t->slots > BLOCK_SIZE / IDSET_STRIPES) {
+			free(t->slots);
+			t->slots = NULL;
+			t->cap = t->count = 0;
+		}
+		if (t->side.cap > BLOCK_SIZE / IDSET_STRIPES)
+			br_buf_free(&t->side);
 	}
 	b->next = sp->spare;
 	sp->spare = b;
@@ -468,93 +504,103 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-/* What a block's list of ids holds before each id's bytes. */
-struct id_head {
-	uint64_t h;    /* its hash */
-	size_t n;      /* its length */
-	size_t held;   /* 0: its event was counted; ID_DUPLICATE: its record
-			* is a duplicate; else 1 + its index in the
-			* block's held events */
-};
-#define ID_DUPLICATE SIZE_MAX
-
-/* The head of the id at offset at of b->ids; its bytes follow. */
-static struct id_head id_head(const struct block *b, size_t at)
+/* The bytes of the id of entry e of b's table t. */
+static const char *id_bytes(const struct block *b, const struct id_table *t,
+			    const struct id_entry *e)
 {
-	struct id_head e;
-	memcpy(&e, b->ids.p + at, sizeof e);
-	return e;
+	return (e->len & ID_SIDE ? t->side.p : b->data) + e->at;
 }
 
-/* The slot of b's id table that holds the id (h, id, n), or the empty
- * slot where it would go; b->id_cap must not be 0. */
-static size_t *id_slot(const struct block *b, uint64_t h, const char *id,
-		       size_t n)
+/* The slot of b's table t that holds the id (h, id, n), or the empty slot
+ * where it would go; t->cap must not be 0. */
+static struct id_entry *id_slot(const struct block *b,
+				const struct id_table *t, uint64_t h,
+				const char *id, size_t n)
 {
-	size_t mask = b->id_cap - 1;
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		size_t *slot = &b->id_slots[i];
-		if (!*slot)
-			return slot;
-		struct id_head e = id_head(b, *slot - 1);
-		if (e.h == h && e.n == n &&
-		    memcmp(b->ids.p + *slot - 1 + sizeof e, id, n) == 0)
-			return slot;
+	size_t mask = t->cap - 1;
+	uint32_t tag = (uint32_t)(h >> 32);
+	for (size_t i = tag & mask;; i = (i + 1) & mask) {
+		struct id_entry *e = &t->slots[i];
+		if (!e->len ||
+		    (e->tag == tag && (e->len & ~ID_SIDE) == n &&
+		     memcmp(id_bytes(b, t, e), id, n) == 0))
+			return e;
 	}
 }
 
-/* Keeps the id (h, id, n) in b's list and table; held as in struct
- * id_head. On b's own thread. */
-static void block_id_keep(struct block *b, uint64_t h, const char *id,
-			  size_t n, size_t held)
+/* b's entry of the id (h, id, n), or NULL. Under the id's stripe lock,
+ * unless on b's own thread. */
+static const struct id_entry *id_find(const struct block *b, uint64_t h,
+				      const char *id, size_t n)
 {
-	spin_lock(&b->lock);
-	if (2 * (b->id_count + 1) > b->id_cap) {
-		size_t *old = b->id_slots, old_cap = b->id_cap;
-		b->id_cap = old_cap ? 2 * old_cap : 1024;
-		b->id_slots = br_calloc(b->id_cap, sizeof *b->id_slots);
+	const struct id_table *t = &b->ids[idset_stripe(h)];
+	const struct id_entry *e = t->count ? id_slot(b, t, h, id, n) : NULL;
+	return e && e->len ? e : NULL;
+}
+
+/* Keeps the id (h, id, n) in b's table of its stripe; held as in struct
+ * id_entry. On b's own thread, under the id's stripe lock. */
+static void block_id_keep(struct block *b, uint64_t h, const char *id,
+			  size_t n, uint32_t held)
+{
+	struct id_table *t = &b->ids[idset_stripe(h)];
+	if (4 * (t->count + 1) > 3 * t->cap) {
+		struct id_entry *old = t->slots;
+		size_t old_cap = t->cap;
+		t->cap = old_cap ? 2 * old_cap : 64;
+		t->slots = br_calloc(t->cap, sizeof *t->slots);
 		for (size_t i = 0; i < old_cap; i++) {
-			if (!old[i])
+			if (!old[i].len)
 				continue;
-			size_t j = id_head(b, old[i] - 1).h & (b->id_cap - 1);
-			while (b->id_slots[j])
-				j = (j + 1) & (b->id_cap - 1);
-			b->id_slots[j] = old[i];
+			size_t j = old[i].tag & (t->cap - 1);
+			while (t->slots[j].len)
+				j = (j + 1) & (t->cap - 1);
+			t->slots[j] = old[i];
 		}
 		free(old);
 	}
-	size_t at = b->ids.len;
-	struct id_head e = {h, n, held};
-	br_buf_put(&b->ids, &e, sizeof e);
-	br_buf_put(&b->ids, id, n);
-	*id_slot(b, h, id, n) = at + 1;
-	b->id_count++;
-	spin_unlock(&b->lock);
+	/* In place when the id is part of b's data, as it mostly is. */
+	uint32_t len = (uint32_t)n;
+	size_t at;
+	uintptr_t data = (uintptr_t)b->data;
+	if ((uintptr_t)id >= data && (uintptr_t)id < data + b->len) {
+		at = (uintptr_t)id - data;
+	} else {
+		at = t->side.len;
+		br_buf_put(&t->side, id, n);
+		len |= ID_SIDE;
+	}
+	if (at > UINT32_MAX - n) {
+		b->bad = true; /* 4 GiB of block: read the input again */
+		return;
+	}
+	*id_slot(b, t, h, id, n) = (struct id_entry){(uint32_t)(h >> 32), len,
+						     (uint32_t)at, held};
+	t->count++;
 }
 
 /* Settles a request id that block b found in the input's set but not
- * among its own: returns true when b's record is the first; b keeps the
- * id (held as in block_id_keep, or ID_DUPLICATE), and is bad when the
- * other copy was counted already. The other copy is in a block in
- * flight, or came earlier: in a block already taken back, or read before
- * the blocks (the input's first lines, or between two runs of blocks). A
- * block in flight may hold the id with its event taken: another block
- * came earlier still, and holds it too unless it was taken back. */
+ * among its own, under the id's stripe lock (which keeps every block's
+ * table of the stripe still): returns true when b's record is the first;
+ * b keeps the id (held as in block_id_keep, or ID_DUPLICATE), and is bad
+ * when the other copy was counted already. The other copy is in a block
+ * in flight, or came earlier: in a block already taken back, or read
+ * before the blocks (the input's first lines, or between two runs of
+ * blocks). A block in flight may hold the id with its event taken:
+ * another block came earlier still, and holds it too unless it was taken
+ * back. */
 static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
-		  size_t held)
+		  uint32_t held)
 {
 	struct split *sp = b->sp;
 	bool first = false;
-	/* One thread settles at a time, and the blocks in flight stay. */
-	spin_lock(&sp->lock);
+	spin_lock(&sp->lock); /* the blocks in flight stay */
 	for (size_t i = 0; i < sp->count; i++) {
 		struct block *o = sp->fly[(sp->head + i) % sp->max];
 		if (o == b)
 			continue;
-		spin_lock(&o->lock);
-		size_t *slot = o->id_count ? id_slot(o, h, id, n) : NULL;
-		size_t held_by_o = slot && *slot ? id_head(o, *slot - 1).held
-						 : ID_DUPLICATE;
+		const struct id_entry *found = id_find(o, h, id, n);
+		uint32_t held_by_o = found ? found->held : ID_DUPLICATE;
 		/* o counts its copy, or holds it and no block took it. */
 		bool has = held_by_o != ID_DUPLICATE &&
 			   !(held_by_o && o->held[held_by_o - 1].taken);
@@ -565,19 +611,18 @@ static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
 			else
 				b->bad = true; /* o counted it: read again */
 		}
-		spin_unlock(&o->lock);
 		if (has)
 			break;
 	}
+	spin_unlock(&sp->lock);
 	/* A duplicate too: the next copy in b is one without settling. */
 	block_id_keep(b, h, id, n, first ? held : ID_DUPLICATE);
-	spin_unlock(&sp->lock);
 	return first;
 }
 
 /* Stages ev in b's next held slot; 0 when b holds no more, else 1 + its
  * index. */
-static size_t stage_held(struct block *b, const struct br_event *ev)
+static uint32_t stage_held(struct block *b, const struct br_event *ev)
 {
 	if (b->nheld == HOLD_EVENTS)
 		return 0;
@@ -597,7 +642,7 @@ static size_t stage_held(struct block *b, const struct br_event *ev)
 		memcpy(p, names[k]->p, names[k]->n);
 		p += names[k]->n;
 	}
-	return b->nheld + 1;
+	return (uint32_t)b->nheld + 1;
 }
 
 enum block_verdict block_admit(struct block *b, struct idset *ids,
@@ -609,16 +654,17 @@ enum block_verdict block_admit(struct block *b, struct idset *ids,
 		return BLOCK_DUPLICATE;
 	const char *id = ev->request_id.p;
 	size_t n = ev->request_id.n;
-	size_t held = stage_held(b, ev);
-	/* The id joins b's table before the shard is unlocked: a block that
+	uint32_t held = stage_held(b, ev);
+	/* The id joins b's table before the stripe is unlocked: a block that
 	 * then finds it in the set finds it in b's table too. */
 	idset_lock(ids, h);
-	bool added = idset_add(ids, id, n, h);
-	if (added)
+	bool first = idset_add(ids, id, n, h);
+	if (first)
 		block_id_keep(b, h, id, n, held);
+	else if (!id_find(b, h, id, n))
+		first = claim(b, h, id, n, held);
 	idset_unlock(ids, h);
-	if (!added && ((b->id_count && *id_slot(b, h, id, n)) ||
-		       !claim(b, h, id, n, held))) {
+	if (!first) {
 		if (held) { /* unstaged */
 			b->held_text.len = b->held[held - 1].text;
 			b->held_text.p[b->held_text.len] = 0;
@@ -629,6 +675,13 @@ enum block_verdict block_admit(struct block *b, struct idset *ids,
 		return BLOCK_COUNTED;
 	b->nheld++;
 	return BLOCK_HELD;
+}
+
+void block_prefetch(const struct block *b, uint64_t h)
+{
+	const struct id_table *t = &b->ids[idset_stripe(h)];
+	if (t->cap)
+		__builtin_prefetch(&t->slots[(h >> 32) & (t->cap - 1)], 1);
 }
 
 void block_keep_reject(struct block *b, unsigned long line,

@@ -188,6 +188,10 @@ enum block_verdict {
 enum block_verdict block_admit(struct block *b, struct idset *ids,
 			       const struct br_event *ev, uint64_t h);
 
+/* Starts loading where block b's table keeps request ids of hash h, for
+ * a block_admit a little later; on b's thread. */
+void block_prefetch(const struct block *b, uint64_t h);
+
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);
 

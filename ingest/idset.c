@@ -10,31 +10,41 @@
  * found with an open-addressing table of 4-byte slots: 8 bits of the hash
  * (a tag that spares most comparisons) and the entry's arena offset in
  * 4-byte units plus one (0: an empty slot). A table grows by half when it
- * is 80% full, so it is 53-80% full. docs/PERFORMANCE.md gives the memory
- * per million ids. */
+ * is 80% full, so it is 53-80% full. Threads adding at once lock the
+ * stripe of 4 shards an id belongs to (idset_stripe). docs/PERFORMANCE.md
+ * gives the memory per million ids. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "ingest/ingest_internal.h"
 
-#define SHARDS 256
+#define SHARD_BITS 8 /* by the top bits of the hash, as stripes are */
+#define SHARDS (1 << SHARD_BITS)
+_Static_assert(IDSET_STRIPES <= SHARDS && SHARDS % IDSET_STRIPES == 0,
+	       "a stripe is whole shards");
 #define OFF_BITS 24
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
 #define ARENA_MIN ((size_t)16 << 10)
 
 struct shard {
+	/* Read by every lookup, written only when the table or the arena
+	 * grows: a line that stays in the cache of each thread adding. */
 	uint32_t *slots;
 	uint32_t nslots; /* 0 before the first id */
-	uint32_t count;
 	unsigned char *arena;
-	size_t len, cap;
-	int lock;        /* idset_lock */
-} __attribute__((aligned(64))); /* one cache line each: threads adding to
-				 * different shards do not share lines */
+	size_t cap;
+	/* Written by every add: a line of its own, so that an add on one
+	 * thread does not evict the line above from the other's cache. */
+	uint32_t count __attribute__((aligned(64)));
+	size_t len;
+} __attribute__((aligned(64)));
 
 struct idset {
 	struct shard shard[SHARDS];
+	struct {
+		int lock; /* idset_lock */
+	} __attribute__((aligned(64))) stripe[IDSET_STRIPES];
 };
 
 struct idset *idset_new(void)
@@ -103,6 +113,18 @@ static const unsigned char *entry(const struct shard *sh, uint32_t v,
 	return p;
 }
 
+/* The entry at offset *off of the arena (below sh->len): its bytes and
+ * length, and its slot value in *v; moves *off to the next entry. The
+ * arena holds the shard's ids in the order they were added. */
+static const unsigned char *next_entry(const struct shard *sh, size_t *off,
+				       size_t *n, uint32_t *v)
+{
+	*v = (uint32_t)(*off / 4 + 1);
+	const unsigned char *p = entry(sh, *v, n);
+	*off = ((size_t)(p - sh->arena) + *n + 3) & ~(size_t)3;
+	return p;
+}
+
 /* The slot holding id, or the empty slot where it belongs. */
 static uint32_t *find(const struct shard *sh, const char *id, size_t n,
 		      uint64_t h)
@@ -126,15 +148,18 @@ static void grow(struct shard *sh)
 	uint32_t *old = sh->slots, nold = sh->nslots;
 	uint32_t n = nold ? nold + nold / 2 : 16;
 	uint32_t *slots = br_calloc(n, sizeof *slots);
-	for (uint32_t i = 0; i < nold; i++) {
-		if (!old[i])
-			continue;
+	/* In the arena's order, which reads it from start to end, not at
+	 * random as the old table would: a shard's ids are seldom in the
+	 * cache, and other threads may be waiting for its lock. */
+	for (size_t off = 0; off < sh->len;) {
 		size_t len;
-		const unsigned char *p = entry(sh, old[i], &len);
-		uint32_t j = home(idset_hash((const char *)p, len), n);
+		uint32_t v;
+		const unsigned char *p = next_entry(sh, &off, &len, &v);
+		uint64_t h = idset_hash((const char *)p, len);
+		uint32_t j = home(h, n);
 		while (slots[j])
 			j = j + 1 == n ? 0 : j + 1;
-		slots[j] = old[i];
+		slots[j] = tag_of(h) | v;
 	}
 	/* Atomic for idset_prefetch, which may read them meanwhile. */
 	__atomic_store_n(&sh->slots, slots, __ATOMIC_RELAXED);
@@ -144,7 +169,7 @@ static void grow(struct shard *sh)
 
 void idset_prefetch(const struct idset *s, uint64_t h)
 {
-	const struct shard *sh = &s->shard[h >> 56];
+	const struct shard *sh = &s->shard[h >> (64 - SHARD_BITS)];
 	const uint32_t *slots = __atomic_load_n(&sh->slots, __ATOMIC_RELAXED);
 	uint32_t n = __atomic_load_n(&sh->nslots, __ATOMIC_RELAXED);
 	/* A table being replaced may give an address past the old one, or
@@ -172,7 +197,7 @@ static void arena_reserve(struct shard *sh, size_t need)
 
 bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
 {
-	const struct shard *sh = &s->shard[h >> 56];
+	const struct shard *sh = &s->shard[h >> (64 - SHARD_BITS)];
 	return sh->nslots && *find(sh, id, n, h) != 0;
 }
 
@@ -204,17 +229,17 @@ static bool shard_add(struct shard *sh, const char *id, size_t n, uint64_t h)
 
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 {
-	return shard_add(&s->shard[h >> 56], id, n, h);
+	return shard_add(&s->shard[h >> (64 - SHARD_BITS)], id, n, h);
 }
 
 void idset_lock(struct idset *s, uint64_t h)
 {
-	spin_lock(&s->shard[h >> 56].lock);
+	spin_lock(&s->stripe[idset_stripe(h)].lock);
 }
 
 void idset_unlock(struct idset *s, uint64_t h)
 {
-	spin_unlock(&s->shard[h >> 56].lock);
+	spin_unlock(&s->stripe[idset_stripe(h)].lock);
 }
 
 uint64_t idset_common(const struct idset *a, const struct idset *b)
@@ -229,10 +254,9 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 		const struct shard *sh = &a->shard[i];
 		for (size_t off = 0; off < sh->len;) {
 			size_t len;
-			const unsigned char *p = entry(sh, (uint32_t)(off / 4 + 1), &len);
-			const char *id = (const char *)p;
+			uint32_t v;
+			const char *id = (const char *)next_entry(sh, &off, &len, &v);
 			common += idset_has(b, id, len, idset_hash(id, len));
-			off = ((size_t)(p - sh->arena) + len + 3) & ~(size_t)3;
 		}
 	}
 	return common;
@@ -251,10 +275,9 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 		struct shard *sh = &b->shard[i];
 		for (size_t off = 0; off < sh->len;) {
 			size_t len;
-			const unsigned char *p = entry(sh, (uint32_t)(off / 4 + 1), &len);
-			const char *id = (const char *)p;
+			uint32_t v;
+			const char *id = (const char *)next_entry(sh, &off, &len, &v);
 			idset_add(a, id, len, idset_hash(id, len));
-			off = ((size_t)(p - sh->arena) + len + 3) & ~(size_t)3;
 		}
 		shard_free(sh);
 	}

@@ -365,6 +365,8 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		if (!o->ids)
 			o->ids = idset_new();
 		idset_prefetch(o->ids, h);
+		if (st->block)
+			block_prefetch(st->block, h);
 	}
 	/* Priced before the duplicate check, while the id's slot loads. */
 	br_pricer_price(rd->pricer, ev);

@@ -5,6 +5,7 @@
 #define BURNRATE_INGEST_INTERNAL_H
 
 #include "ingest/ingest.h"
+#include <sched.h>
 
 /* ---------------------------------------------------------- byte source */
 
@@ -75,15 +76,19 @@ void ring_close(struct ring *r);
 /* ------------------------------------------------------------ spin lock */
 
 /* A lock held for a few instructions by threads that rarely meet: 0 when
- * free. */
+ * free. A thread that waits long gives its CPU away: the holder may have
+ * been preempted (there are more threads than CPUs: the reader's), and
+ * would otherwise be kept waiting by the very thread waiting for it. */
 static inline void spin_lock(int *lock)
 {
 	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+		for (unsigned spins = 0; __atomic_load_n(lock, __ATOMIC_RELAXED);)
+			if (++spins % 32 == 0)
+				sched_yield();
 #if defined(__x86_64__) || defined(__i386__)
-			__builtin_ia32_pause(); /* this thread waits in a loop */
+			else
+				__builtin_ia32_pause();
 #endif
-		}
 }
 
 static inline void spin_unlock(int *lock)
@@ -114,7 +119,14 @@ void idset_prefetch(const struct idset *s, uint64_t h);
 /* For several threads adding to s at once (and nothing else touching it
  * meanwhile): idset_add of an id of hash h is made between
  * idset_lock(s, h) and idset_unlock(s, h), which hold off the threads
- * adding ids of that part of the set (a spin lock: hold it briefly). */
+ * adding ids of the same stripe of the set, idset_stripe(h) (a spin lock:
+ * hold it briefly). The caller may guard data of its own by stripe with
+ * them too. */
+#define IDSET_STRIPES 64
+static inline unsigned idset_stripe(uint64_t h)
+{
+	return (unsigned)(h >> 58); /* the top bits, as the set's shards */
+}
 void idset_lock(struct idset *s, uint64_t h);
 void idset_unlock(struct idset *s, uint64_t h);
 
