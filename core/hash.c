@@ -71,8 +71,13 @@ void br_hash_update(struct br_hasher *h, const void *data, size_t n)
 		stripe(h->v, h->tail);
 		h->ntail = 0;
 	}
+	/* The lanes in locals: stored through h, they would be written and
+	 * read back at every stripe (p may alias them, as far as the
+	 * compiler knows). */
+	uint64_t v[4] = {h->v[0], h->v[1], h->v[2], h->v[3]};
 	for (; n >= 32; p += 32, n -= 32)
-		stripe(h->v, p);
+		stripe(v, p);
+	memcpy(h->v, v, sizeof v);
 	memcpy(h->tail, p, n);
 	h->ntail = n;
 }
