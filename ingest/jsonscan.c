@@ -29,12 +29,26 @@ struct wanted_key {
 	uint64_t goes_on;   /* paths that go on below it */
 };
 
+/* The keys of the objects on wanted paths, as last seen at each depth and
+ * place among the members: records of one log mostly repeat them, and a
+ * key whose bytes are those of a valid key seen before is that key, with
+ * the same wanted paths, without being scanned and looked up again. */
+#define MEMO_DEPTHS 4
+#define MEMO_MEMBERS 32
+#define MEMO_LEN 31
+struct memo_key {
+	uint8_t len;          /* of text; 0: none */
+	char text[MEMO_LEN];  /* a key without escapes and its closing quote */
+	uint64_t ends, goes_on; /* as in its struct wanted_key, or 0 */
+};
+
 struct jscan {
 	const struct jpath *paths;
 	size_t npaths;
 	/* Per depth, the distinct wanted keys by hash (open addressing): a
 	 * key is looked up once, whatever the number of paths. */
 	struct wanted_key keys[JPATH_MAX_COMP][KEY_SLOTS];
+	struct memo_key memo[MEMO_DEPTHS][MEMO_MEMBERS];
 	struct jvalue *out;
 	uint64_t captured; /* the paths of out[] set so far */
 	const char *start, *end;
@@ -379,15 +393,13 @@ static unsigned key_slot(uint64_t head, size_t len)
 	return (unsigned)(h >> 57); /* 7 bits: KEY_SLOTS */
 }
 
-/* The wanted paths a key at depth leads to: those it ends (*capture) and
- * those it continues (returned), among candidates. */
-static uint64_t match_key(struct jscan *s, const char *key, size_t keylen,
-			  bool escaped, int depth, uint64_t candidates,
-			  uint64_t *capture)
+/* The wanted key a key at depth is, or NULL. */
+static const struct wanted_key *match_key(struct jscan *s, const char *key,
+					  size_t keylen, bool escaped,
+					  int depth)
 {
-	*capture = 0;
-	if (!candidates || depth >= JPATH_MAX_COMP)
-		return 0;
+	if (depth >= JPATH_MAX_COMP)
+		return NULL;
 	size_t mark = s->strings.len;
 	const char *end = s->end;
 	if (escaped) {
@@ -396,18 +408,54 @@ static uint64_t match_key(struct jscan *s, const char *key, size_t keylen,
 		keylen = s->strings.len - mark;
 		end = key + keylen;
 	}
-	uint64_t head = key_head(key, keylen, end), next = 0;
-	const struct wanted_key *t = s->keys[depth];
+	uint64_t head = key_head(key, keylen, end);
+	const struct wanted_key *t = s->keys[depth], *found = NULL;
 	for (unsigned i = key_slot(head, keylen); t[i].text; i = (i + 1) % KEY_SLOTS) {
 		if (t[i].head == head && t[i].len == keylen &&
 		    (keylen <= 8 || br_mem_eq(t[i].text + 8, key + 8, keylen - 8))) {
-			*capture = t[i].ends & candidates;
-			next = t[i].goes_on & candidates;
+			found = &t[i];
 			break;
 		}
 	}
 	s->strings.len = mark;
-	return next;
+	return found;
+}
+
+/* Scans the key at p (its opening quote), the member-th of an object at
+ * depth: returns the position after its closing quote, or NULL; the
+ * wanted paths it leads to, among candidates: those it ends (*capture)
+ * and those it continues (*next). */
+static const char *scan_key(struct jscan *s, const char *p, int depth,
+			    unsigned member, uint64_t candidates,
+			    uint64_t *capture, uint64_t *next)
+{
+	const char *key = p + 1;
+	*capture = *next = 0;
+	struct memo_key *m = candidates && depth < MEMO_DEPTHS &&
+					     member < MEMO_MEMBERS
+				     ? &s->memo[depth][member] : NULL;
+	if (m && m->len && (size_t)(s->end - key) >= m->len &&
+	    br_mem_eq(key, m->text, m->len)) {
+		*capture = m->ends & candidates;
+		*next = m->goes_on & candidates;
+		return key + m->len;
+	}
+	bool escaped;
+	p = skip_string(s, key, &escaped);
+	if (!p || !candidates)
+		return p;
+	size_t len = (size_t)(p - key); /* with the closing quote */
+	const struct wanted_key *w = match_key(s, key, len - 1, escaped, depth);
+	uint64_t ends = w ? w->ends : 0, goes_on = w ? w->goes_on : 0;
+	*capture = ends & candidates;
+	*next = goes_on & candidates;
+	if (m && !escaped && len <= MEMO_LEN) {
+		m->len = (uint8_t)len;
+		memcpy(m->text, key, len);
+		m->ends = ends;
+		m->goes_on = goes_on;
+	}
+	return p;
 }
 
 /* Scans an object at p (its '{'); candidates are the paths whose first
@@ -419,17 +467,13 @@ static const char *scan_object(struct jscan *s, const char *p, int depth,
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;
-	for (;;) {
+	for (unsigned member = 0;; member++) {
 		if (p == end || *p != '"')
 			return fail(s, p, "expected a string key");
-		const char *key = p + 1;
-		bool escaped;
-		p = skip_string(s, key, &escaped);
+		uint64_t capture, next;
+		p = scan_key(s, p, depth, member, candidates, &capture, &next);
 		if (!p)
 			return NULL;
-		uint64_t capture;
-		uint64_t next = match_key(s, key, (size_t)(p - 1 - key), escaped,
-					  depth, candidates, &capture);
 		/* A repeated key replaces the member before it, with all
 		 * that was captured below it (as jansson keeps the last). */
 		for (uint64_t r = next & s->captured; r; r &= r - 1)
