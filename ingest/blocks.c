@@ -68,9 +68,9 @@ struct id_entry {
 
 /* A block's request ids of one stripe of the input's set (idset_stripe),
  * by the tag of their hash (open addressing: a power of two of slots, at
- * most 3/4 used).
- * Written by the block's thread and read by those settling an id of the
- * stripe, both under the stripe's lock. */
+ * most 3/4 used). Written by the block's thread and read by those
+ * settling an id of the stripe, both under the stripe's lock; reset and
+ * freed by the reader while the block is not in flight. */
 struct id_table {
 	struct id_entry *slots;
 	size_t cap, count;

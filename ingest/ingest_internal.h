@@ -122,10 +122,12 @@ void idset_prefetch(const struct idset *s, uint64_t h);
  * adding ids of the same stripe of the set, idset_stripe(h) (a spin lock:
  * hold it briefly). The caller may guard data of its own by stripe with
  * them too. */
-#define IDSET_STRIPES 64
+#define IDSET_STRIPE_BITS 6
+#define IDSET_STRIPES (1 << IDSET_STRIPE_BITS)
 static inline unsigned idset_stripe(uint64_t h)
 {
-	return (unsigned)(h >> 58); /* the top bits, as the set's shards */
+	/* The top bits, as the set's shards. */
+	return (unsigned)(h >> (64 - IDSET_STRIPE_BITS));
 }
 void idset_lock(struct idset *s, uint64_t h);
 void idset_unlock(struct idset *s, uint64_t h);

@@ -46,6 +46,9 @@ for line in open(sys.argv[1], "rb"):
     out.write(line)
     out.write(line.replace(b"\"output_tokens\":", b"\"output_tokens\":7"))
 ' base.jsonl retries.jsonl
+# The same with every request id written with an escape: the ids a block
+# keeps are then not in its data as they are, but decoded on the side.
+sed 's/"request_id":"s11-/"request_id":"s11\\u002d/' retries.jsonl >escaped.jsonl
 # One request id on every record (a logger that writes a constant): all
 # but the first are duplicates, in every block.
 sed -E 's/"request_id":"[^"]*"/"request_id":"same"/' base.jsonl >const.jsonl
@@ -131,6 +134,7 @@ for j in 1 2 3; do
 	run $j plain plain.jsonl
 	run $j nasty nasty.jsonl
 	run $j retries retries.jsonl
+	run $j escaped escaped.jsonl
 	run $j const const.jsonl
 	run $j csv nasty.csv
 	run $j gz plain.jsonl.gz
@@ -139,7 +143,7 @@ for j in 1 2 3; do
 	run $j wide wide.csv --max-record 2K
 	run $j tiny tiny.csv --format generic
 done
-for n in plain nasty retries const csv gz cap partial wide tiny; do
+for n in plain nasty retries escaped const csv gz cap partial wide tiny; do
 	same $n
 done
 
@@ -159,6 +163,12 @@ how retries.jsonl | grep -q 'parsed in blocks$' ||
 	fail "retries.jsonl was read again: $(how retries.jsonl)"
 grep -q '25000 duplicates dropped, 80 rejected' retries-1.out ||
 	fail "retries: $(cat retries-1.out)"
+grep -q 'u002d' escaped.jsonl || fail "escaped.jsonl has no escaped request id"
+how escaped.jsonl | grep -q 'parsed in blocks$' ||
+	fail "escaped.jsonl was read again: $(how escaped.jsonl)"
+cmp -s retries-1.json escaped-1.json || fail "escaped request ids: another report"
+grep -q '25000 duplicates dropped, 80 rejected' escaped-1.out ||
+	fail "escaped: $(cat escaped-1.out)"
 grep -q ' kept, 24999 duplicates dropped' const-1.out ||
 	fail "const: $(cat const-1.out)"
 grep -q 'record longer than 100000 bytes' cap-1.rej ||
