@@ -5,12 +5,12 @@
  * The set is split into 256 shards by the top byte of the id's hash, so
  * that growing a shard's table copies 1/256 of the set, not all of it.
  * A shard keeps its ids in an arena, each as a varint length and the bytes,
- * aligned to 4 bytes; the arena is mapped memory grown with mremap, so it
+ * one after the other; the arena is mapped memory grown with mremap, so it
  * is resident only as far as it is written and never copied. The ids are
- * found with an open-addressing table of 4-byte slots: 8 bits of the hash
- * (a tag that spares most comparisons) and the entry's arena offset in
- * 4-byte units plus one (0: an empty slot). A table grows by half when it
- * is 80% full, so it is 53-80% full. Threads adding at once lock the
+ * found with an open-addressing table of 4-byte slots: 6 bits of the hash
+ * (a tag that spares most comparisons) and the entry's arena offset plus
+ * one (0: an empty slot). A table grows by half when it is 80% full, so
+ * it is 53-80% full. Threads adding at once lock the
  * stripe of 4 shards an id belongs to (idset_stripe). docs/PERFORMANCE.md
  * gives the memory per million ids. */
 #include <stdlib.h>
@@ -21,9 +21,8 @@
 
 #define SHARD_BITS 8 /* by the top bits of the hash, as stripes are */
 #define SHARDS (1 << SHARD_BITS)
-_Static_assert(IDSET_STRIPES <= SHARDS && SHARDS % IDSET_STRIPES == 0,
-	       "a stripe is whole shards");
-#define OFF_BITS 24
+_Static_assert(IDSET_STRIPE_BITS <= SHARD_BITS, "a stripe is whole shards");
+#define OFF_BITS 26
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
 #define ARENA_MIN ((size_t)16 << 10)
 
@@ -89,7 +88,7 @@ uint64_t idset_hash(const char *id, size_t n)
 
 static uint32_t tag_of(uint64_t h)
 {
-	return (uint32_t)(h >> 32 & 0xFF) << OFF_BITS;
+	return (uint32_t)(h >> 32 & 0x3F) << OFF_BITS;
 }
 
 /* The home slot of hash h in a table of n slots. */
@@ -102,7 +101,7 @@ static uint32_t home(uint64_t h, uint32_t n)
 static const unsigned char *entry(const struct shard *sh, uint32_t v,
 				  size_t *n)
 {
-	const unsigned char *p = sh->arena + (size_t)((v & OFF_MASK) - 1) * 4;
+	const unsigned char *p = sh->arena + (v & OFF_MASK) - 1;
 	size_t len = 0;
 	for (int shift = 0;; shift += 7) {
 		len |= (size_t)(*p & 0x7F) << shift;
@@ -119,9 +118,9 @@ static const unsigned char *entry(const struct shard *sh, uint32_t v,
 static const unsigned char *next_entry(const struct shard *sh, size_t *off,
 				       size_t *n, uint32_t *v)
 {
-	*v = (uint32_t)(*off / 4 + 1);
+	*v = (uint32_t)(*off + 1);
 	const unsigned char *p = entry(sh, *v, n);
-	*off = ((size_t)(p - sh->arena) + *n + 3) & ~(size_t)3;
+	*off = (size_t)(p - sh->arena) + *n;
 	return p;
 }
 
@@ -208,12 +207,11 @@ static bool shard_add(struct shard *sh, const char *id, size_t n, uint64_t h)
 	uint32_t *slot = find(sh, id, n, h);
 	if (*slot)
 		return false;
-	arena_reserve(sh, n + 10 + 3);
-	sh->len = (sh->len + 3) & ~(size_t)3;
-	/* An arena past 64 MiB a shard: over a billion ids. */
-	if (sh->len / 4 + 1 > OFF_MASK)
+	arena_reserve(sh, n + 10);
+	/* An arena past 64 MiB a shard: 16 GiB of ids in all. */
+	if (sh->len + 1 > OFF_MASK)
 		br_oom();
-	*slot = tag_of(h) | (uint32_t)(sh->len / 4 + 1);
+	*slot = tag_of(h) | (uint32_t)(sh->len + 1);
 	unsigned char *p = sh->arena + sh->len;
 	size_t len = n;
 	do {

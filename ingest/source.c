@@ -19,7 +19,7 @@
 
 /* Decompressing ahead: RING_BUFS buffers of RING_BUF bytes. */
 #define RING_BUFS 3
-#define RING_BUF ((size_t)1 << 20)
+#define RING_BUF ((size_t)512 << 10)
 
 struct source {
 	int fd;

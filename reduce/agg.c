@@ -48,7 +48,7 @@ void agg_free(struct agg *a)
 	if (!a)
 		return;
 	br_dict_free(a->dict);
-	free(a->rows);
+	free(a->rows_mem);
 	free(a->slots);
 	free(a);
 }
@@ -124,17 +124,19 @@ static uint32_t new_row(struct agg *a, const struct red_key *k, uint64_t h,
 	if (a->nrows == a->cap) {
 		/* Rows start on a cache line (as malloc would not), so that
 		 * a row is three lines, not four: the pipeline of agg_add
-		 * fetches three. */
+		 * fetches three. Grown by realloc, which moves a large block
+		 * without copying it (and so keeps where it starts within a
+		 * page): the rows are moved only when that changes. */
 		size_t cap = a->cap ? a->cap * 2 : 64;
-		if (cap > SIZE_MAX / sizeof *a->rows)
+		if (cap > (SIZE_MAX - 63) / sizeof *a->rows)
 			br_oom();
-		struct red_row *rows = aligned_alloc(64, cap * sizeof *rows);
-		if (!rows)
-			br_oom();
-		if (a->nrows)
-			memcpy(rows, a->rows, a->nrows * sizeof *rows);
-		free(a->rows);
-		a->rows = rows;
+		size_t was = a->rows_mem ? (size_t)((char *)a->rows - a->rows_mem) : 0;
+		char *mem = br_realloc(a->rows_mem, cap * sizeof *a->rows + 63);
+		size_t at = (size_t)(-(uintptr_t)mem & 63);
+		if (at != was)
+			memmove(mem + at, mem + was, a->nrows * sizeof *a->rows);
+		a->rows_mem = mem;
+		a->rows = (struct red_row *)(mem + at);
 		a->cap = cap;
 	}
 	struct red_row *row = &a->rows[a->nrows];

@@ -24,7 +24,8 @@ struct red_row {
 
 struct agg {
 	struct br_dict *dict;
-	struct red_row *rows;
+	struct red_row *rows; /* on a cache line, in rows_mem */
+	char *rows_mem;
 	size_t nrows, cap;
 	/* Open addressing: the key's hash in the high 32 bits (compared
 	 * before the row, which is rarely in cache), the row index in the
