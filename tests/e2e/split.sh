@@ -72,8 +72,9 @@ for i, line in enumerate(lines):
 open(sys.argv[2], "wb").write(b"\n".join(out) + b"\n")
 EOF
 gen --seed 13 --records 60000 --format csv --nasty --out nasty.csv
-# Rows of 13 bytes: a block holds ~40,000 request ids, whose table
-# (past 512 KiB) is freed when the block is taken back, not reused.
+# Rows of 13 bytes: a block holds ~40,000 request ids, whose tables
+# (16 KiB a stripe, past 512 KiB in all) are freed when the block is taken
+# back, not reused.
 "$PYTHON" -c '
 import sys
 with open(sys.argv[1], "w") as f:
