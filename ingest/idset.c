@@ -10,9 +10,9 @@
  * found with an open-addressing table of 4-byte slots: 6 bits of the hash
  * (a tag that spares most comparisons) and the entry's arena offset plus
  * one (0: an empty slot). A table grows by half when it is 80% full, so
- * it is 53-80% full. Threads adding at once lock the
- * stripe of 4 shards an id belongs to (idset_stripe). docs/PERFORMANCE.md
- * gives the memory per million ids. */
+ * it is 53-80% full. Threads adding at once lock the stripe of 4 shards an
+ * id belongs to (idset_stripe). docs/PERFORMANCE.md gives the memory per
+ * million ids. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,6 +45,12 @@ struct idset {
 		int lock; /* idset_lock */
 	} __attribute__((aligned(64))) stripe[IDSET_STRIPES];
 };
+
+/* The shard of hash h. */
+static struct shard *shard_of(const struct idset *s, uint64_t h)
+{
+	return (struct shard *)&s->shard[h >> (64 - SHARD_BITS)];
+}
 
 struct idset *idset_new(void)
 {
@@ -113,13 +119,12 @@ static const unsigned char *entry(const struct shard *sh, uint32_t v,
 }
 
 /* The entry at offset *off of the arena (below sh->len): its bytes and
- * length, and its slot value in *v; moves *off to the next entry. The
- * arena holds the shard's ids in the order they were added. */
+ * length; moves *off to the next entry. The arena holds the shard's ids
+ * in the order they were added. */
 static const unsigned char *next_entry(const struct shard *sh, size_t *off,
-				       size_t *n, uint32_t *v)
+				       size_t *n)
 {
-	*v = (uint32_t)(*off + 1);
-	const unsigned char *p = entry(sh, *v, n);
+	const unsigned char *p = entry(sh, (uint32_t)(*off + 1), n);
 	*off = (size_t)(p - sh->arena) + *n;
 	return p;
 }
@@ -151,9 +156,9 @@ static void grow(struct shard *sh)
 	 * random as the old table would: a shard's ids are seldom in the
 	 * cache, and other threads may be waiting for its lock. */
 	for (size_t off = 0; off < sh->len;) {
+		uint32_t v = (uint32_t)(off + 1);
 		size_t len;
-		uint32_t v;
-		const unsigned char *p = next_entry(sh, &off, &len, &v);
+		const unsigned char *p = next_entry(sh, &off, &len);
 		uint64_t h = idset_hash((const char *)p, len);
 		uint32_t j = home(h, n);
 		while (slots[j])
@@ -168,7 +173,7 @@ static void grow(struct shard *sh)
 
 void idset_prefetch(const struct idset *s, uint64_t h)
 {
-	const struct shard *sh = &s->shard[h >> (64 - SHARD_BITS)];
+	const struct shard *sh = shard_of(s, h);
 	const uint32_t *slots = __atomic_load_n(&sh->slots, __ATOMIC_RELAXED);
 	uint32_t n = __atomic_load_n(&sh->nslots, __ATOMIC_RELAXED);
 	/* A table being replaced may give an address past the old one, or
@@ -196,7 +201,7 @@ static void arena_reserve(struct shard *sh, size_t need)
 
 bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
 {
-	const struct shard *sh = &s->shard[h >> (64 - SHARD_BITS)];
+	const struct shard *sh = shard_of(s, h);
 	return sh->nslots && *find(sh, id, n, h) != 0;
 }
 
@@ -227,7 +232,7 @@ static bool shard_add(struct shard *sh, const char *id, size_t n, uint64_t h)
 
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 {
-	return shard_add(&s->shard[h >> (64 - SHARD_BITS)], id, n, h);
+	return shard_add(shard_of(s, h), id, n, h);
 }
 
 void idset_lock(struct idset *s, uint64_t h)
@@ -252,8 +257,7 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 		const struct shard *sh = &a->shard[i];
 		for (size_t off = 0; off < sh->len;) {
 			size_t len;
-			uint32_t v;
-			const char *id = (const char *)next_entry(sh, &off, &len, &v);
+			const char *id = (const char *)next_entry(sh, &off, &len);
 			common += idset_has(b, id, len, idset_hash(id, len));
 		}
 	}
@@ -273,8 +277,7 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 		struct shard *sh = &b->shard[i];
 		for (size_t off = 0; off < sh->len;) {
 			size_t len;
-			uint32_t v;
-			const char *id = (const char *)next_entry(sh, &off, &len, &v);
+			const char *id = (const char *)next_entry(sh, &off, &len);
 			idset_add(a, id, len, idset_hash(id, len));
 		}
 		shard_free(sh);

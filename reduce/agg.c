@@ -127,6 +127,8 @@ static uint32_t new_row(struct agg *a, const struct red_key *k, uint64_t h,
 		 * fetches three. Grown by realloc, which moves a large block
 		 * without copying it (and so keeps where it starts within a
 		 * page): the rows are moved only when that changes. */
+		_Static_assert(sizeof(struct red_row) % 64 == 0,
+			       "a row is whole cache lines");
 		size_t cap = a->cap ? a->cap * 2 : 64;
 		if (cap > (SIZE_MAX - 63) / sizeof *a->rows)
 			br_oom();

@@ -79,6 +79,51 @@ static void test_scanner_capture(void)
 	jscan_free(s);
 }
 
+/* The scanner remembers the keys it saw by depth and place, from one
+ * record to the next: a remembered key is taken only when the very bytes
+ * and the closing quote are there, whatever follows; the others are
+ * scanned and looked up. */
+static void test_scanner_remembered_keys(void)
+{
+	struct jpath paths[1];
+	jpath_init(&paths[0], "usage.input_tokens");
+	struct jscan *s = jscan_new(paths, 1);
+	static const struct {
+		const char *rec;
+		const char *value; /* NULL: absent; "!": invalid */
+	} cases[] = {
+		{"{\"usage\":{\"input_tokens\":5}}", "5"},
+		{"{\"usage\":{\"input_tokens\":6}}", "6"},
+		{"{\"usagex\":{\"input_tokens\":7}}", NULL},
+		{"{\"usag\":{\"input_tokens\":7}}", NULL},
+		{"{\"usage\":{\"input_tokens_x\":8}}", NULL},
+		{"{\"u\\u0073age\":{\"input_tokens\":9}}", "9"},
+		{"{\"x\":1,\"usage\":{\"input_tokens\":10}}", "10"},
+		{"{\"usage\":{\"input_tokens\"}}", "!"},
+		{"{\"usage\":{\"input_tokens\"", "!"},
+		{"{\"usage\"", "!"},
+		{"{\"usage\":{\"input_tokens\":11}}", "11"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct jvalue v[1];
+		size_t at;
+		const char *why = jscan_record(s, cases[i].rec,
+					       strlen(cases[i].rec), v, &at);
+		const char *want = cases[i].value;
+		if (want && strcmp(want, "!") == 0) {
+			CU_ASSERT_PTR_NOT_NULL(why);
+			continue;
+		}
+		CU_ASSERT_PTR_NULL_FATAL(why);
+		CU_ASSERT_EQUAL(v[0].present, want != NULL);
+		if (want && v[0].present) {
+			CU_ASSERT_EQUAL(v[0].rawlen, strlen(want));
+			CU_ASSERT_NSTRING_EQUAL(v[0].raw, want, strlen(want));
+		}
+	}
+	jscan_free(s);
+}
+
 /* A repeated key replaces the whole earlier member, as in jansson: what
  * was captured below the first one is forgotten (FINDINGS.md, A); two
  * wanted paths that are the same both get the value (B). */
@@ -699,6 +744,8 @@ int test_register(void)
 		{"scanner agrees with jansson", test_scanner_vs_jansson},
 		{"scanner captures", test_scanner_capture},
 		{"scanner: repeated keys, one path twice", test_scanner_repeated},
+		{"scanner: keys remembered from record to record",
+		 test_scanner_remembered_keys},
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},

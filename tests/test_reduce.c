@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "reduce/reduce.h"
+#include "reduce/reduce_internal.h"
 #include "tests/testutil.h"
 #include <zlib.h>
 
@@ -90,6 +91,32 @@ static void test_agg(void)
 	agg_free(a);
 	agg_free(b);
 	agg_free(NULL);
+}
+
+/* The rows start on a cache line however often the aggregate grew (the
+ * pipeline fetches a row's three lines), and keep their totals when
+ * growing moves them within the new block. */
+static void test_agg_rows_aligned(void)
+{
+	struct agg *a = agg_new();
+	struct br_event ev = event("openai", "gpt-4o", "bot", 10, 5);
+	for (int32_t day = 0; day < 100000; day++) {
+		agg_add(a, day, &ev);
+		agg_add(a, day, &ev);
+		if ((day & (day - 1)) == 0) {
+			CU_ASSERT_EQUAL(agg_rows(a), (size_t)day + 1);
+			CU_ASSERT_EQUAL((uintptr_t)a->rows % 64, 0);
+		}
+	}
+	struct sums s = {0};
+	CU_ASSERT_EQUAL(agg_scan(a, NULL, sum_rows, &s), 0);
+	CU_ASSERT_EQUAL(s.rows, 100000);
+	CU_ASSERT_EQUAL(s.requests, 200000);
+	CU_ASSERT_EQUAL(s.input, 2000000);
+	CU_ASSERT(s.cost == 1000000);
+	CU_ASSERT_EQUAL(s.min_day, 0);
+	CU_ASSERT_EQUAL(s.max_day, 99999);
+	agg_free(a);
 }
 
 /* Publishes one segment with rows on days 100..109 whose cost sum passes
@@ -630,6 +657,7 @@ int test_register(void)
 {
 	static const struct test_case tests[] = {
 		{"aggregate", test_agg},
+		{"aggregate rows on cache lines", test_agg_rows_aligned},
 		{"segment round trip", test_round_trip},
 		{"every bit flip and truncation is detected", test_every_bit_flip},
 		{"newer format version refused", test_newer_version},
