@@ -30,17 +30,20 @@ struct wanted_key {
 };
 
 /* The keys of the objects on wanted paths, as last seen at each depth and
- * place among the members: records of one log mostly repeat them, and a
- * key whose bytes are those of a valid key seen before is that key, with
- * the same wanted paths, without being scanned and looked up again. */
+ * place among the members: records of one log mostly repeat them, and
+ * bytes equal to those of a valid key seen before, with the colon right
+ * after it, are that key, with the same wanted paths, without being
+ * scanned and looked up again. */
 #define MEMO_DEPTHS 4
 #define MEMO_MEMBERS 32
-#define MEMO_LEN 31
+#define MEMO_LEN 32
 struct memo_key {
-	uint8_t len;          /* of text; 0: none */
-	char text[MEMO_LEN];  /* a key without escapes and its closing quote */
+	char text[MEMO_LEN];  /* a key without escapes, from after its opening
+			       * quote to the colon after its closing one;
+			       * zeros after */
 	uint64_t ends, goes_on; /* as in its struct wanted_key, or 0 */
-};
+	uint8_t len;          /* of text; 0: none */
+} __attribute__((aligned(16))); /* for _mm_load_si128 */
 
 struct jscan {
 	const struct jpath *paths;
@@ -247,36 +250,55 @@ static void decode_string(struct jscan *s, const char *p, const char *q)
 	}
 }
 
-static const char *scan_number(struct jscan *s, const char *p, bool *is_int)
+/* The first byte from p that is not a digit, end at most. */
+static inline const char *skip_digits(const char *p, const char *end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	while (end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		/* A digit's high nibble is 3, and still is with 6 added. The
+		 * carry of an addition only reaches bytes after a non-digit. */
+		uint64_t other = ((w & 0xF0 * ones) ^ 0x30 * ones) |
+				 (((w + 6 * ones) & 0xF0 * ones) ^ 0x30 * ones);
+		if (other)
+			return p + __builtin_ctzll(other) / 8;
+		p += 8;
+	}
+#endif
+	while (p < end && (unsigned char)(*p - '0') < 10)
+		p++;
+	return p;
+}
+
+static inline const char *scan_number(struct jscan *s, const char *p,
+				      bool *is_int)
 {
 	const char *end = s->end;
 	*is_int = true;
 	if (*p == '-')
 		p++;
-	if (p < end && *p == '0') {
+	if (p < end && *p == '0')
 		p++;
-	} else if (p < end && *p >= '1' && *p <= '9') {
-		while (++p < end && *p >= '0' && *p <= '9')
-			;
-	} else {
+	else if (p < end && (unsigned char)(*p - '1') < 9)
+		p = skip_digits(p + 1, end);
+	else
 		return fail(s, p, "invalid number");
-	}
 	if (p < end && *p == '.') {
 		*is_int = false;
-		if (++p == end || *p < '0' || *p > '9')
+		if (++p == end || (unsigned char)(*p - '0') >= 10)
 			return fail(s, p, "invalid number");
-		while (++p < end && *p >= '0' && *p <= '9')
-			;
+		p = skip_digits(p + 1, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		*is_int = false;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
-		if (p == end || *p < '0' || *p > '9')
+		if (p == end || (unsigned char)(*p - '0') >= 10)
 			return fail(s, p, "invalid number");
-		while (++p < end && *p >= '0' && *p <= '9')
-			;
+		p = skip_digits(p + 1, end);
 	}
 	return p;
 }
@@ -421,41 +443,78 @@ static const struct wanted_key *match_key(struct jscan *s, const char *key,
 	return found;
 }
 
-/* Scans the key at p (its opening quote), the member-th of an object at
- * depth: returns the position after its closing quote, or NULL; the
- * wanted paths it leads to, among candidates: those it ends (*capture)
- * and those it continues (*next). */
+/* Tells whether the text of memo m (set) is at key, which end bounds. */
+static inline bool memo_match(const struct memo_key *m, const char *key,
+			      const char *end)
+{
+	size_t n = m->len;
+	if ((size_t)(end - key) < n)
+		return false;
+#ifdef __SSE2__
+	const __m128i *text = (const __m128i *)m->text;
+	if (n >= 16) {
+		/* The first and the last 16 bytes, overlapping. */
+		__m128i head = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)key),
+					      _mm_load_si128(text));
+		__m128i tail = _mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(key + n - 16)),
+			_mm_loadu_si128((const __m128i *)(m->text + n - 16)));
+		return _mm_movemask_epi8(_mm_and_si128(head, tail)) == 0xFFFF;
+	}
+	if (end - key >= 16) {
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)key), _mm_load_si128(text)));
+		return (~eq & ((1u << n) - 1)) == 0;
+	}
+#endif
+	return br_mem_eq(key, m->text, n);
+}
+
+/* Scans the key at p (its opening quote) and the colon after it, the
+ * member-th of an object at depth (m: its memo, or NULL): returns the
+ * position after the colon, or NULL; the wanted paths it leads to, among
+ * candidates: those it ends (*capture) and those it continues (*next). */
 static const char *scan_key(struct jscan *s, const char *p, int depth,
-			    unsigned member, uint64_t candidates,
+			    struct memo_key *m, uint64_t candidates,
 			    uint64_t *capture, uint64_t *next)
 {
-	const char *key = p + 1;
-	*capture = *next = 0;
-	struct memo_key *m = candidates && depth < MEMO_DEPTHS &&
-					     member < MEMO_MEMBERS
-				     ? &s->memo[depth][member] : NULL;
-	if (m && m->len && (size_t)(s->end - key) >= m->len &&
-	    br_mem_eq(key, m->text, m->len)) {
-		*capture = m->ends & candidates;
-		*next = m->goes_on & candidates;
-		return key + m->len;
-	}
+	const char *key = p + 1, *end = s->end;
 	bool escaped;
+	*capture = *next = 0;
 	p = skip_string(s, key, &escaped);
-	if (!p || !candidates)
+	if (!p)
+		return NULL;
+	const char *quote_end = p;
+	if (p < end && *p != ':')
+		p = skip_ws(p, end);
+	if (p == end || *p != ':')
+		return fail(s, p, "expected ':'");
+	p++;
+	if (!candidates)
 		return p;
-	size_t len = (size_t)(p - key); /* with the closing quote */
-	const struct wanted_key *w = match_key(s, key, len - 1, escaped, depth);
+	size_t len = (size_t)(quote_end - key) - 1;
+	const struct wanted_key *w = match_key(s, key, len, escaped, depth);
 	uint64_t ends = w ? w->ends : 0, goes_on = w ? w->goes_on : 0;
 	*capture = ends & candidates;
 	*next = goes_on & candidates;
-	if (m && !escaped && len <= MEMO_LEN) {
-		m->len = (uint8_t)len;
-		memcpy(m->text, key, len);
+	if (m && !escaped && p == quote_end + 1 && (size_t)(p - key) <= MEMO_LEN) {
+		memset(m->text, 0, MEMO_LEN);
+		memcpy(m->text, key, (size_t)(p - key));
+		m->len = (uint8_t)(p - key);
 		m->ends = ends;
 		m->goes_on = goes_on;
 	}
 	return p;
+}
+
+/* A repeated key replaces the member before it, with all that was
+ * captured below it (as jansson keeps the last): forgets the values of the
+ * paths in next captured so far. */
+static void forget(struct jscan *s, uint64_t next)
+{
+	for (uint64_t r = next & s->captured; r; r &= r - 1)
+		s->out[__builtin_ctzll(r)] = (struct jvalue){0};
+	s->captured &= ~next;
 }
 
 /* Scans an object at p (its '{'); candidates are the paths whose first
@@ -467,23 +526,24 @@ static const char *scan_object(struct jscan *s, const char *p, int depth,
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
 		return p + 1;
-	for (unsigned member = 0;; member++) {
+	/* The memo of the member at p, NULL past the last one remembered. */
+	struct memo_key *m = candidates && depth < MEMO_DEPTHS ? s->memo[depth]
+							       : NULL;
+	for (;; m = m && m < &s->memo[depth][MEMO_MEMBERS - 1] ? m + 1 : NULL) {
 		if (p == end || *p != '"')
 			return fail(s, p, "expected a string key");
 		uint64_t capture, next;
-		p = scan_key(s, p, depth, member, candidates, &capture, &next);
-		if (!p)
-			return NULL;
-		/* A repeated key replaces the member before it, with all
-		 * that was captured below it (as jansson keeps the last). */
-		for (uint64_t r = next & s->captured; r; r &= r - 1)
-			s->out[__builtin_ctzll(r)] = (struct jvalue){0};
-		s->captured &= ~next;
-		if (p < end && *p != ':')
-			p = skip_ws(p, end);
-		if (p == end || *p != ':')
-			return fail(s, p, "expected ':'");
-		p++;
+		if (m && m->len && memo_match(m, p + 1, end)) {
+			capture = m->ends & candidates;
+			next = m->goes_on & candidates;
+			p += 1 + m->len;
+		} else {
+			p = scan_key(s, p, depth, m, candidates, &capture, &next);
+			if (!p)
+				return NULL;
+		}
+		if (__builtin_expect((next & s->captured) != 0, 0))
+			forget(s, next);
 		if (p < end && is_ws(*p))
 			p = skip_ws(p, end);
 		p = p < end && (*p == '{' || *p == '[')
@@ -628,7 +688,7 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 	return NULL;
 }
 
-const char *jscan_str(const struct jscan *s, const struct jvalue *v)
+const char *jscan_decoded(const struct jscan *s, const struct jvalue *v)
 {
-	return v->escaped ? s->strings.p + v->str_off : v->raw + 1;
+	return s->strings.p + v->str_off;
 }
