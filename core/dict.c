@@ -25,7 +25,7 @@ struct br_dict {
 };
 
 /* The slot of s in the cache: from its length and its first and last
- * (up to) 8 bytes. */
+ * (up to) 8 bytes, read without a loop. */
 static unsigned recent_slot(const char *s, size_t n)
 {
 	uint64_t w = n;
@@ -34,9 +34,15 @@ static unsigned recent_slot(const char *s, size_t n)
 		memcpy(&a, s, 8);
 		memcpy(&b, s + n - 8, 8);
 		w ^= a ^ (b << 1);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			w ^= (uint64_t)(unsigned char)s[i] << (8 * i + 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w ^= (uint64_t)a << 8 ^ (uint64_t)b << 32;
+	} else if (n > 0) {
+		w ^= (uint64_t)(unsigned char)s[0] << 8 ^
+		     (uint64_t)(unsigned char)s[n / 2] << 16 ^
+		     (uint64_t)(unsigned char)s[n - 1] << 24;
 	}
 	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58); /* RECENT */
 }
@@ -103,12 +109,12 @@ static void grow(struct br_dict *d)
 	free(old);
 }
 
-uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
+/* br_dict_intern for a string not in the cache's slot r: out of line, so
+ * that the cache's hit saves no registers. */
+static __attribute__((noinline)) uint32_t intern_uncached(struct br_dict *d,
+							  const char *s,
+							  size_t n, unsigned r)
 {
-	unsigned r = recent_slot(s, n);
-	uint32_t id = d->recent[r];
-	if (id != UINT32_MAX && d->len[id] == n && br_mem_eq(d->str[id], s, n))
-		return id;
 	uint64_t h = str_hash(s, n);
 	struct entry *e = find_slot(d, s, n, h);
 	if (e->id != UINT32_MAX)
@@ -120,7 +126,7 @@ uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
 		d->str = br_realloc(d->str, d->cap * sizeof *d->str);
 		d->len = br_realloc(d->len, d->cap * sizeof *d->len);
 	}
-	id = d->count++;
+	uint32_t id = d->count++;
 	d->str[id] = br_strndup(s, n);
 	d->len[id] = n;
 	e->hash = h;
@@ -129,6 +135,15 @@ uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
 	if ((size_t)d->count * 4 > d->nslots * 3)
 		grow(d);
 	return id;
+}
+
+uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
+{
+	unsigned r = recent_slot(s, n);
+	uint32_t id = d->recent[r];
+	if (id != UINT32_MAX && d->len[id] == n && br_mem_eq(d->str[id], s, n))
+		return id;
+	return intern_uncached(d, s, n, r);
 }
 
 int64_t br_dict_find(const struct br_dict *d, const char *s, size_t n)
