@@ -30,9 +30,10 @@ bool parse_count(const char *s, size_t n, uint64_t *out)
 		return false;
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		unsigned digit = (unsigned char)s[i] - (unsigned)'0';
+		if (digit > 9)
 			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
+		v = v * 10 + digit;
 	}
 	*out = v;
 	return true;
@@ -86,9 +87,11 @@ static bool absent(const struct jvalue *v)
 	return !v->present || v->type == JV_NULL;
 }
 
-/* Reads a string member into *out ("" when absent or null). */
-static const char *get_string(struct jsonl_parser *p, enum jfield f,
-			      bool required, struct br_str *out)
+/* Why string member f is not what get_string wants, or NULL when it is
+ * absent and not required; *out is then "". */
+static __attribute__((noinline, cold)) const char *
+string_problem(struct jsonl_parser *p, enum jfield f, bool required,
+	       struct br_str *out)
 {
 	const struct jvalue *v = &p->v[f];
 	*out = (struct br_str){"", 0};
@@ -96,9 +99,18 @@ static const char *get_string(struct jsonl_parser *p, enum jfield f,
 		return required ? reason(p->reason, "missing %s", p->names[f]) : NULL;
 	if (v->type != JV_STRING)
 		return reason(p->reason, "invalid %s: not a string", p->names[f]);
+	return reason(p->reason, "empty %s", p->names[f]);
+}
+
+/* Reads a string member into *out ("" when absent or null); a required
+ * one must be there and not empty. */
+static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
+				     bool required, struct br_str *out)
+{
+	const struct jvalue *v = &p->v[f];
+	if (!v->present || v->type != JV_STRING || (required && v->len == 0))
+		return string_problem(p, f, required, out);
 	*out = (struct br_str){jscan_str(p->scan, v), v->len};
-	if (required && out->n == 0)
-		return reason(p->reason, "empty %s", p->names[f]);
 	return NULL;
 }
 

@@ -318,6 +318,14 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 			       size_t size)
 {
 	const struct br_tokens *t = &ev->tokens;
+	const br_pico max = (br_pico)INGEST_MAX_COST_USD * BR_PICO_PER_USD;
+	/* The usual event, within every cap, without building the lists. */
+	if ((t->input | t->output | t->cache_read | t->cache_write |
+	     t->cache_write_1h | t->reasoning) <= INGEST_MAX_TOKENS &&
+	    (!ev->has_logged_cost ||
+	     (ev->logged_cost <= max && ev->logged_cost >= -max)) &&
+	    ev->calc_cost <= max && ev->calc_cost >= -max)
+		return NULL;
 	const uint64_t counts[] = {t->input, t->output, t->cache_read,
 				   t->cache_write, t->cache_write_1h,
 				   t->reasoning};
@@ -333,7 +341,6 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 				 INGEST_MAX_TOKENS);
 			return buf;
 		}
-	const br_pico max = (br_pico)INGEST_MAX_COST_USD * BR_PICO_PER_USD;
 	const br_pico costs[] = {ev->has_logged_cost ? ev->logged_cost : 0,
 				 ev->calc_cost};
 	static const char *const cost_what[] = {"logged cost", "catalog cost"};
@@ -399,6 +406,9 @@ static void deliver(struct input_state *st, struct br_event *ev)
 static const char *name_too_long(const struct br_event *ev, char *buf,
 				 size_t size)
 {
+	if ((ev->provider.n | ev->model.n | ev->agent.n | ev->label.n |
+	     ev->request_id.n) <= INGEST_MAX_FIELD)
+		return NULL; /* the usual event */
 	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
 					&ev->label, &ev->request_id};
 	static const char *const what[] = {"provider", "model", "agent",

@@ -188,8 +188,16 @@ void jscan_free(struct jscan *s);
 const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 			 struct jvalue *out, size_t *error_at);
 
-/* The decoded text of a captured string value. */
-const char *jscan_str(const struct jscan *s, const struct jvalue *v);
+/* The decoded text of a captured string value with escapes. */
+const char *jscan_decoded(const struct jscan *s, const struct jvalue *v);
+
+/* The decoded text of a captured string value: one without escapes is
+ * used in place. */
+static inline const char *jscan_str(const struct jscan *s,
+				    const struct jvalue *v)
+{
+	return v->escaped ? jscan_decoded(s, v) : v->raw + 1;
+}
 
 /* --------------------------------------------------------------- formats */
 
