@@ -83,15 +83,49 @@ static void test_scanner_capture(void)
  * record to the next: a remembered key is taken only when the very bytes
  * and the closing quote are there, whatever follows; the others are
  * scanned and looked up. */
-static void test_scanner_remembered_keys(void)
+/* Cases of records, each scanned in turn by one scanner of one path:
+ * the path's value, NULL when absent, "!" when the record is invalid. */
+struct memo_case {
+	const char *rec;
+	const char *value;
+};
+
+static void check_memo_cases(const char *path, const struct memo_case *cases,
+			     size_t n)
 {
 	struct jpath paths[1];
-	jpath_init(&paths[0], "usage.input_tokens");
+	jpath_init(&paths[0], path);
 	struct jscan *s = jscan_new(paths, 1);
-	static const struct {
-		const char *rec;
-		const char *value; /* NULL: absent; "!": invalid */
-	} cases[] = {
+	for (size_t i = 0; i < n; i++) {
+		struct jvalue v[1];
+		size_t at;
+		const char *why = jscan_record(s, cases[i].rec,
+					       strlen(cases[i].rec), v, &at);
+		const char *want = cases[i].value;
+		if (want && strcmp(want, "!") == 0) {
+			if (!why)
+				fprintf(stderr, "valid: %s\n", cases[i].rec);
+			CU_ASSERT_PTR_NOT_NULL(why);
+			continue;
+		}
+		if (why)
+			fprintf(stderr, "invalid (%s): %s\n", why, cases[i].rec);
+		CU_ASSERT_PTR_NULL_FATAL(why);
+		CU_ASSERT_EQUAL(v[0].present, want != NULL);
+		if (want && v[0].present) {
+			CU_ASSERT_EQUAL(v[0].rawlen, strlen(want));
+			CU_ASSERT_NSTRING_EQUAL(v[0].raw, want, strlen(want));
+		}
+	}
+	jscan_free(s);
+}
+
+/* The scanner remembers the keys of records (with the colon right after
+ * them) from one record to the next: a key that only looks like one seen
+ * before is scanned and looked up again. */
+static void test_scanner_remembered_keys(void)
+{
+	static const struct memo_case cases[] = {
 		{"{\"usage\":{\"input_tokens\":5}}", "5"},
 		{"{\"usage\":{\"input_tokens\":6}}", "6"},
 		{"{\"usagex\":{\"input_tokens\":7}}", NULL},
@@ -103,24 +137,69 @@ static void test_scanner_remembered_keys(void)
 		{"{\"usage\":{\"input_tokens\"", "!"},
 		{"{\"usage\"", "!"},
 		{"{\"usage\":{\"input_tokens\":11}}", "11"},
+		/* Space before the colon: not remembered, still read. */
+		{"{\"usage\" :{\"input_tokens\" : 12}}", "12"},
+		{"{\"usage\":{\"input_tokens\" 13}}", "!"},
+		{"{\"usage\":{\"input_tokens\":14}}", "14"},
+		{"{\"usage\":{\"input_tokens\";15}}", "!"},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct jvalue v[1];
-		size_t at;
-		const char *why = jscan_record(s, cases[i].rec,
-					       strlen(cases[i].rec), v, &at);
-		const char *want = cases[i].value;
-		if (want && strcmp(want, "!") == 0) {
-			CU_ASSERT_PTR_NOT_NULL(why);
-			continue;
-		}
-		CU_ASSERT_PTR_NULL_FATAL(why);
-		CU_ASSERT_EQUAL(v[0].present, want != NULL);
-		if (want && v[0].present) {
-			CU_ASSERT_EQUAL(v[0].rawlen, strlen(want));
-			CU_ASSERT_NSTRING_EQUAL(v[0].raw, want, strlen(want));
-		}
-	}
+	check_memo_cases("usage.input_tokens", cases,
+			 sizeof cases / sizeof cases[0]);
+	/* A key of 16 bytes and more (compared by its first and last 16),
+	 * and keys too near the record's end to be read 16 bytes at once. */
+	static const struct memo_case long_keys[] = {
+		{"{\"a_rather_long_key_name\":1,\"b\":2}", "1"},
+		{"{\"a_rather_long_key_name\":2,\"b\":2}", "2"},
+		{"{\"a_rather_long_key_namX\":3,\"b\":2}", NULL},
+		{"{\"a_rather_long_key_name\":4,\"b\":2}", "4"},
+		{"{\"a_rather_lXng_key_name\":5,\"b\":2}", NULL},
+		{"{\"a_rather_long_key_name\":6,\"b\":2}", "6"},
+		{"{\"X_rather_long_key_name\":7,\"b\":2}", NULL},
+		{"{\"a_rather_long_key_name\":8}", "8"},
+		{"{\"a_rather_long_key_name\":", "!"},
+		{"{\"a_rather_long_key_name\"", "!"},
+		{"{\"a_rather_long_key_nam", "!"},
+		{"{\"a_rather_long_key_name\":9}", "9"},
+	};
+	check_memo_cases("a_rather_long_key_name", long_keys,
+			 sizeof long_keys / sizeof long_keys[0]);
+	static const struct memo_case short_keys[] = {
+		{"{\"k\":1}", "1"},
+		{"{\"k\":2}", "2"},
+		{"{\"j\":3}", NULL},
+		{"{\"k\"", "!"},
+		{"{\"k\":", "!"},
+		{"{\"k\"}", "!"},
+		{"{\"k\":4}", "4"},
+	};
+	check_memo_cases("k", short_keys, sizeof short_keys / sizeof short_keys[0]);
+}
+
+/* Numbers of 1 to 24 digits (read 8 at a time) end at the first byte that
+ * is not a digit: those just past '9' and before '0' too. */
+static void test_scanner_digits(void)
+{
+	struct jpath paths[1];
+	jpath_init(&paths[0], "n");
+	struct jscan *s = jscan_new(paths, 1);
+	static const char *const valid[] = {"}", " }", ",\"m\":1}", NULL};
+	static const char *const invalid[] = {":}", ";}", "<}", "=}", ">}",
+					      "?}", "/}", "x}", NULL};
+	for (int n = 1; n <= 24; n++)
+		for (int ok = 0; ok < 2; ok++)
+			for (const char *const *end = ok ? valid : invalid; *end; end++) {
+				char rec[64];
+				int len = snprintf(rec, sizeof rec, "{\"n\":%.*s%s", n,
+						   "987654321098765432109876", *end);
+				struct jvalue v[1];
+				size_t at;
+				const char *why = jscan_record(s, rec, (size_t)len, v, &at);
+				CU_ASSERT_EQUAL(why == NULL, ok);
+				if (!why) {
+					CU_ASSERT_EQUAL(v[0].rawlen, (uint32_t)n);
+					CU_ASSERT(v[0].is_int);
+				}
+			}
 	jscan_free(s);
 }
 
@@ -746,6 +825,8 @@ int test_register(void)
 		{"scanner: repeated keys, one path twice", test_scanner_repeated},
 		{"scanner: keys remembered from record to record",
 		 test_scanner_remembered_keys},
+		{"scanner: numbers end at the first byte not a digit",
+		 test_scanner_digits},
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
