@@ -160,10 +160,9 @@ static struct block *block_get(struct split *sp)
 	return b;
 }
 
-static void block_put(struct block *b, const char *p, size_t n)
+/* Makes room for n more bytes in b. */
+static void block_reserve(struct block *b, size_t n)
 {
-	if (!n)
-		return;
 	if (b->cap - b->len < n) {
 		size_t cap = b->cap ? b->cap : BLOCK_SIZE + BLOCK_SIZE / 2;
 		while (cap - b->len < n)
@@ -171,6 +170,13 @@ static void block_put(struct block *b, const char *p, size_t n)
 		b->data = br_realloc(b->data, cap);
 		b->cap = cap;
 	}
+}
+
+static void block_put(struct block *b, const char *p, size_t n)
+{
+	if (!n)
+		return;
+	block_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }
@@ -430,6 +436,30 @@ struct split *split_begin(struct input_state *st)
 	return sp;
 }
 
+/* Once the block being filled holds BLOCK_SIZE bytes, cuts it after its
+ * last line end and queues it; the rest starts the next block. Returns
+ * false as split_feed does. */
+static bool split_filled(struct split *sp)
+{
+	struct block *b = sp->cur;
+	if (b->len < BLOCK_SIZE)
+		return true;
+	/* Only bytes not searched yet: a line growing past many reads is
+	 * searched once, not again at each. */
+	const char *nl = memrchr(b->data + b->checked, '\n', b->len - b->checked);
+	if (!nl) {
+		b->checked = b->len;
+		return b->len <= sp->rd->g->opts.max_record;
+	}
+	size_t keep = (size_t)(b->data + b->len - (nl + 1));
+	sp->cur = block_get(sp);
+	block_put(sp->cur, nl + 1, keep);
+	sp->cur->checked = keep;
+	b->len -= keep;
+	submit_block(sp, b);
+	return true;
+}
+
 bool split_feed(struct split *sp, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -440,27 +470,28 @@ bool split_feed(struct split *sp, const char *p, size_t n)
 		block_put(b, p, take);
 		p += take;
 		n -= take;
-		if (b->len < BLOCK_SIZE)
-			continue;
-		/* Only bytes not searched yet: a line growing past many
-		 * reads is searched once, not again at each. */
-		const char *nl = memrchr(b->data + b->checked, '\n',
-					 b->len - b->checked);
-		if (!nl) {
-			b->checked = b->len;
-			if (b->len <= sp->rd->g->opts.max_record)
-				continue;
-			block_put(b, p, n);
+		if (!split_filled(sp)) {
+			block_put(sp->cur, p, n);
 			return false;
 		}
-		size_t keep = (size_t)(b->data + b->len - (nl + 1));
-		sp->cur = block_get(sp);
-		block_put(sp->cur, nl + 1, keep);
-		sp->cur->checked = keep;
-		b->len -= keep;
-		submit_block(sp, b);
 	}
 	return true;
+}
+
+char *split_space(struct split *sp, size_t *room)
+{
+	struct block *b = sp->cur;
+	/* Up to BLOCK_SIZE, or on by half as much while a longer line
+	 * lasts. */
+	*room = b->len < BLOCK_SIZE ? BLOCK_SIZE - b->len : BLOCK_SIZE / 2;
+	block_reserve(b, *room);
+	return b->data + b->len;
+}
+
+bool split_commit(struct split *sp, size_t n)
+{
+	sp->cur->len += n;
+	return split_filled(sp);
 }
 
 void split_end(struct split *sp, struct input_state *st)

@@ -164,6 +164,13 @@ struct split *split_begin(struct input_state *st);
  * of such a line. */
 bool split_feed(struct split *sp, const char *p, size_t n);
 
+/* The room at the end of the block being filled, for the input's next
+ * bytes to be read into it directly (*room bytes at most) and then added
+ * by split_commit, which returns as split_feed. Nothing else may touch sp
+ * in between. */
+char *split_space(struct split *sp, size_t *room);
+bool split_commit(struct split *sp, size_t n);
+
 /* Ends splitting and frees sp: the last lines are parsed and every block
  * is taken back, its counts and rejects in input order; a last line
  * without its end is left pending in st, as if read without blocks. The

@@ -721,7 +721,17 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	int rc = 0;
 	for (;;) {
 		const char *p;
-		ssize_t n = source_next(src, &p, &o->err);
+		/* Blocks of a plain file are read into: not copied there. */
+		bool direct = sp && !rs.active && source_reads_into(src);
+		ssize_t n;
+		if (direct) {
+			size_t room;
+			char *at = split_space(sp, &room);
+			n = source_read_into(src, at, room, &o->err);
+			p = at;
+		} else {
+			n = source_next(src, &p, &o->err);
+		}
 		if (n <= 0) {
 			rc = n < 0 ? -1 : 0;
 			break;
@@ -741,7 +751,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		br_hash_update(&h, p, left);
 		uint64_t records = o->in.records;
-		if (sp && !split_feed(sp, p, left)) {
+		if (sp && !(direct ? split_commit(sp, left)
+				   : split_feed(sp, p, left))) {
 			split_end(sp, &st);
 			sp = NULL;
 		} else if (!sp) {

@@ -46,6 +46,16 @@ bool source_compressed(const struct source *src);
  * data). *p points at them until the next call. */
 ssize_t source_next(struct source *src, const char **p, struct br_err *err);
 
+/* Tells whether source_read_into may be used instead of source_next: the
+ * input is a plain file, not an archive member (valid after the first
+ * source_next). */
+bool source_reads_into(const struct source *src);
+
+/* The next bytes of such an input, up to cap, read into buf (without a
+ * copy, mostly): as source_next otherwise. The two may take turns. */
+ssize_t source_read_into(struct source *src, char *buf, size_t cap,
+			 struct br_err *err);
+
 /* How far into the file (compressed bytes; an archive's own position)
  * reading has got; may be called from any thread. */
 uint64_t source_disk_pos(const struct source *src);

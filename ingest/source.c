@@ -95,6 +95,27 @@ void source_free(struct source *src)
 	free(src);
 }
 
+/* Reads up to want bytes of the file (up to its limit) into buf: returns
+ * how many, 0 at its end, -1 on error. */
+static ssize_t read_file(struct source *src, char *buf, size_t want,
+			 struct br_err *err)
+{
+	if (src->limit && src->limit - src->in_total < want)
+		want = (size_t)(src->limit - src->in_total);
+	ssize_t r;
+	do
+		r = want ? read(src->fd, buf, want) : 0;
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return br_fail(err, "%s: cannot read: %s", src->name,
+			       strerror(errno));
+	src->in_total += (uint64_t)r;
+	__atomic_store_n(&src->disk_pos, src->in_total, __ATOMIC_RELAXED);
+	if (r == 0)
+		src->eof = true;
+	return r;
+}
+
 /* Refills the input buffer; returns bytes read, 0 at EOF, -1 on error. */
 static ssize_t fill(struct source *src, struct br_err *err)
 {
@@ -103,37 +124,30 @@ static ssize_t fill(struct source *src, struct br_err *err)
 		src->in_len -= src->in_off;
 		src->in_off = 0;
 	}
-	for (;;) {
-		ssize_t r;
-		if (src->archive) {
-			r = archive_read_data(src->archive, src->in + src->in_len,
-					      SOURCE_CHUNK - src->in_len);
-			if (r < 0)
-				return br_fail(err, "%s: cannot read from the archive: %s",
-					       src->name,
-					       archive_error_string(src->archive)
-						       ? archive_error_string(src->archive)
-						       : "corrupt data");
-		} else {
-			size_t want = SOURCE_CHUNK - src->in_len;
-			if (src->limit && src->limit - src->in_total < want)
-				want = (size_t)(src->limit - src->in_total);
-			r = want ? read(src->fd, src->in + src->in_len, want) : 0;
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				return br_fail(err, "%s: cannot read: %s", src->name,
-					       strerror(errno));
-		}
-		src->in_len += (size_t)r;
+	ssize_t r;
+	if (src->archive) {
+		r = archive_read_data(src->archive, src->in + src->in_len,
+				      SOURCE_CHUNK - src->in_len);
+		if (r < 0)
+			return br_fail(err, "%s: cannot read from the archive: %s",
+				       src->name,
+				       archive_error_string(src->archive)
+					       ? archive_error_string(src->archive)
+					       : "corrupt data");
 		src->in_total += (uint64_t)r;
-		__atomic_store_n(&src->disk_pos, src->archive
-				 ? (uint64_t)archive_filter_bytes(src->archive, -1)
-				 : src->in_total, __ATOMIC_RELAXED);
+		__atomic_store_n(&src->disk_pos,
+				 (uint64_t)archive_filter_bytes(src->archive, -1),
+				 __ATOMIC_RELAXED);
 		if (r == 0)
 			src->eof = true;
-		return r;
+	} else {
+		r = read_file(src, (char *)src->in + src->in_len,
+			      SOURCE_CHUNK - src->in_len, err);
+		if (r < 0)
+			return -1;
 	}
+	src->in_len += (size_t)r;
+	return r;
 }
 
 /* Makes bytes of an input read as they are (a plain file, an archive
@@ -342,4 +356,24 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 	*p = (const char *)src->in + src->in_off;
 	src->in_off = src->in_len;
 	return capped(src, n, err);
+}
+
+bool source_reads_into(const struct source *src)
+{
+	return src->probed && !src->gzip && !src->archive;
+}
+
+ssize_t source_read_into(struct source *src, char *buf, size_t cap,
+			 struct br_err *err)
+{
+	if (src->in_off < src->in_len) { /* read before: those first */
+		size_t n = src->in_len - src->in_off < cap ? src->in_len - src->in_off
+							   : cap;
+		memcpy(buf, src->in + src->in_off, n);
+		src->in_off += n;
+		return capped(src, (ssize_t)n, err);
+	}
+	if (src->eof)
+		return 0;
+	return capped(src, read_file(src, buf, cap, err), err);
 }
