@@ -438,8 +438,10 @@ struct split *split_begin(struct input_state *st)
 
 /* Once the block being filled holds BLOCK_SIZE bytes, cuts it after its
  * last line end and queues it; the rest starts the next block. Returns
- * false as split_feed does. */
-static bool split_filled(struct split *sp)
+ * false, as split_feed does, when the block holds a line past the record
+ * limit without an end: the input's next bytes are then the caller's to
+ * add to it. */
+static bool split_cut(struct split *sp)
 {
 	struct block *b = sp->cur;
 	if (b->len < BLOCK_SIZE)
@@ -470,7 +472,7 @@ bool split_feed(struct split *sp, const char *p, size_t n)
 		block_put(b, p, take);
 		p += take;
 		n -= take;
-		if (!split_filled(sp)) {
+		if (!split_cut(sp)) {
 			block_put(sp->cur, p, n);
 			return false;
 		}
@@ -478,7 +480,7 @@ bool split_feed(struct split *sp, const char *p, size_t n)
 	return true;
 }
 
-char *split_space(struct split *sp, size_t *room)
+char *split_room(struct split *sp, size_t *room)
 {
 	struct block *b = sp->cur;
 	/* Up to BLOCK_SIZE, or on by half as much while a longer line
@@ -491,7 +493,7 @@ char *split_space(struct split *sp, size_t *room)
 bool split_commit(struct split *sp, size_t n)
 {
 	sp->cur->len += n;
-	return split_filled(sp);
+	return split_cut(sp);
 }
 
 void split_end(struct split *sp, struct input_state *st)

@@ -168,7 +168,7 @@ bool split_feed(struct split *sp, const char *p, size_t n);
  * bytes to be read into it directly (*room bytes at most) and then added
  * by split_commit, which returns as split_feed. Nothing else may touch sp
  * in between. */
-char *split_space(struct split *sp, size_t *room);
+char *split_room(struct split *sp, size_t *room);
 bool split_commit(struct split *sp, size_t n);
 
 /* Ends splitting and frees sp: the last lines are parsed and every block

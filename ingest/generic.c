@@ -87,16 +87,14 @@ static bool absent(const struct jvalue *v)
 	return !v->present || v->type == JV_NULL;
 }
 
-/* Why string member f is not what get_string wants, or NULL when it is
- * absent and not required; *out is then "". */
+/* Why string member f is not what get_string wants: missing (absent and
+ * required), not a string, or required and empty. Out of line. */
 static __attribute__((noinline, cold)) const char *
-string_problem(struct jsonl_parser *p, enum jfield f, bool required,
-	       struct br_str *out)
+string_error(struct jsonl_parser *p, enum jfield f)
 {
 	const struct jvalue *v = &p->v[f];
-	*out = (struct br_str){"", 0};
 	if (absent(v))
-		return required ? reason(p->reason, "missing %s", p->names[f]) : NULL;
+		return reason(p->reason, "missing %s", p->names[f]);
 	if (v->type != JV_STRING)
 		return reason(p->reason, "invalid %s: not a string", p->names[f]);
 	return reason(p->reason, "empty %s", p->names[f]);
@@ -108,10 +106,12 @@ static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
 				     bool required, struct br_str *out)
 {
 	const struct jvalue *v = &p->v[f];
-	if (!v->present || v->type != JV_STRING || (required && v->len == 0))
-		return string_problem(p, f, required, out);
-	*out = (struct br_str){jscan_str(p->scan, v), v->len};
-	return NULL;
+	*out = (struct br_str){"", 0};
+	if (v->present && v->type == JV_STRING && (v->len || !required)) {
+		*out = (struct br_str){jscan_str(p->scan, v), v->len};
+		return NULL;
+	}
+	return !required && absent(v) ? NULL : string_error(p, f);
 }
 
 static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)

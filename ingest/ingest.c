@@ -722,11 +722,11 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	for (;;) {
 		const char *p;
 		/* Blocks of a plain file are read into: not copied there. */
-		bool direct = sp && !rs.active && source_reads_into(src);
+		bool direct = sp && !rs.active && source_can_read_into(src);
 		ssize_t n;
 		if (direct) {
 			size_t room;
-			char *at = split_space(sp, &room);
+			char *at = split_room(sp, &room);
 			n = source_read_into(src, at, room, &o->err);
 			p = at;
 		} else {

@@ -49,7 +49,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err);
 /* Tells whether source_read_into may be used instead of source_next: the
  * input is a plain file, not an archive member (valid after the first
  * source_next). */
-bool source_reads_into(const struct source *src);
+bool source_can_read_into(const struct source *src);
 
 /* The next bytes of such an input, up to cap, read into buf (without a
  * copy, mostly): as source_next otherwise. The two may take turns. */

@@ -470,10 +470,11 @@ static inline bool memo_match(const struct memo_key *m, const char *key,
 	return br_mem_eq(key, m->text, n);
 }
 
-/* Scans the key at p (its opening quote) and the colon after it, the
- * member-th of an object at depth (m: its memo, or NULL): returns the
- * position after the colon, or NULL; the wanted paths it leads to, among
- * candidates: those it ends (*capture) and those it continues (*next). */
+/* Scans the key at p (its opening quote) and the colon after it, of an
+ * object at depth: returns the position after the colon, or NULL; the
+ * wanted paths it leads to, among candidates: those it ends (*capture)
+ * and those it continues (*next). m is the memo of the key's place (or
+ * NULL): the key replaces what it held when it can be remembered. */
 static const char *scan_key(struct jscan *s, const char *p, int depth,
 			    struct memo_key *m, uint64_t candidates,
 			    uint64_t *capture, uint64_t *next)
@@ -527,18 +528,19 @@ static const char *scan_object(struct jscan *s, const char *p, int depth,
 	if (p < end && *p == '}')
 		return p + 1;
 	/* The memo of the member at p, NULL past the last one remembered. */
-	struct memo_key *m = candidates && depth < MEMO_DEPTHS ? s->memo[depth]
-							       : NULL;
-	for (;; m = m && m < &s->memo[depth][MEMO_MEMBERS - 1] ? m + 1 : NULL) {
+	struct memo_key *memo = candidates && depth < MEMO_DEPTHS ? s->memo[depth]
+								  : NULL;
+	for (;; memo = memo && memo < &s->memo[depth][MEMO_MEMBERS - 1] ? memo + 1
+									: NULL) {
 		if (p == end || *p != '"')
 			return fail(s, p, "expected a string key");
 		uint64_t capture, next;
-		if (m && m->len && memo_match(m, p + 1, end)) {
-			capture = m->ends & candidates;
-			next = m->goes_on & candidates;
-			p += 1 + m->len;
+		if (memo && memo->len && memo_match(memo, p + 1, end)) {
+			capture = memo->ends & candidates;
+			next = memo->goes_on & candidates;
+			p += 1 + memo->len;
 		} else {
-			p = scan_key(s, p, depth, m, candidates, &capture, &next);
+			p = scan_key(s, p, depth, memo, candidates, &capture, &next);
 			if (!p)
 				return NULL;
 		}

@@ -3,7 +3,8 @@
  * descriptor or from a member of an archive (libarchive). Decompression is
  * capped relative to the compressed size, against decompression bombs, and
  * may run ahead on a thread of its own, filling a ring of buffers while the
- * caller parses the ones before. */
+ * caller parses the ones before. A plain file may instead be read straight
+ * into the caller's buffer (source_read_into). */
 #include <archive.h>
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
@@ -358,7 +359,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 	return capped(src, n, err);
 }
 
-bool source_reads_into(const struct source *src)
+bool source_can_read_into(const struct source *src)
 {
 	return src->probed && !src->gzip && !src->archive;
 }

@@ -79,10 +79,6 @@ static void test_scanner_capture(void)
 	jscan_free(s);
 }
 
-/* The scanner remembers the keys it saw by depth and place, from one
- * record to the next: a remembered key is taken only when the very bytes
- * and the closing quote are there, whatever follows; the others are
- * scanned and looked up. */
 /* Cases of records, each scanned in turn by one scanner of one path:
  * the path's value, NULL when absent, "!" when the record is invalid. */
 struct memo_case {
@@ -379,6 +375,10 @@ static const char jsonl[] =
 	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"model\":\"m\"}\n"
 	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"\",\"model\":\"m\"}\n"
 	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\",\"service_tier\":\"turbo\"}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":5}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":null}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\",\"agent\":[\"x\"]}\n"
+	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\",\"agent\":null,\"request_id\":\"r2\"}\n"
 	"[1,2]\n"
 	"{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\"";
 
@@ -389,7 +389,8 @@ static void test_jsonl(void)
 	struct collected c = {0};
 	char *rej = NULL;
 	CU_ASSERT_EQUAL(run("a.jsonl", &c, &rej, 0), 0);
-	CU_ASSERT_EQUAL(c.events, 2);
+	/* The last event has a null agent, and no label: both "". */
+	CU_ASSERT_EQUAL(c.events, 3);
 	CU_ASSERT_EQUAL(c.input_tokens, 6);
 	CU_ASSERT(c.logged == (br_pico)12300000000);
 	CU_ASSERT_STRING_EQUAL(c.last_agent, "");
@@ -399,7 +400,9 @@ static void test_jsonl(void)
 		"a.jsonl:8: invalid timestamp '2025-02-30T00:00:00Z': invalid day",
 		"a.jsonl:9: missing provider", "a.jsonl:10: empty provider",
 		"a.jsonl:11: invalid service_tier 'turbo'",
-		"a.jsonl:12: invalid JSON at byte 1: not a JSON object", NULL};
+		"a.jsonl:12: invalid model: not a string",
+		"a.jsonl:13: missing model", "a.jsonl:14: invalid agent: not a string",
+		"a.jsonl:16: invalid JSON at byte 1: not a JSON object", NULL};
 	for (int i = 0; expect[i]; i++) {
 		if (!strstr(rej, expect[i]))
 			fprintf(stderr, "missing reject '%s' in:\n%s", expect[i], rej);
@@ -409,8 +412,9 @@ static void test_jsonl(void)
 	for (char *p = rej; *p; p++)
 		lines += *p == '\n';
 	/* The last line has no newline yet: it waits, it is not rejected. */
-	CU_ASSERT_EQUAL(lines, 7);
-	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:13:"));
+	CU_ASSERT_EQUAL(lines, 10);
+	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:15:"));
+	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:17:"));
 	free(rej);
 	cleanup_dir();
 }
