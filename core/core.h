@@ -272,6 +272,21 @@ struct br_fp br_hash(const void *data, size_t n);
 uint64_t br_hash64(const void *data, size_t n);
 bool br_fp_equal(struct br_fp a, struct br_fp b);
 
+/* The n bytes at s, 1 to 7 of them, as a word read without a loop: the
+ * first and last 4 (overlapping) from 4 bytes on, else the first, middle
+ * and last byte; 0 for none. For hashing: equal bytes give equal words. */
+static inline uint64_t br_short_word(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		return (uint64_t)a << 32 | b;
+	}
+	return n ? (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1] : 0;
+}
+
 /* Tells whether the n bytes at a and b are equal: memcmp(a, b, n) == 0
  * without a call, for the short keys of hash tables. */
 static inline bool br_mem_eq(const void *a, const void *b, size_t n)

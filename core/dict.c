@@ -34,15 +34,8 @@ static unsigned recent_slot(const char *s, size_t n)
 		memcpy(&a, s, 8);
 		memcpy(&b, s + n - 8, 8);
 		w ^= a ^ (b << 1);
-	} else if (n >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		w ^= (uint64_t)a << 8 ^ (uint64_t)b << 32;
-	} else if (n > 0) {
-		w ^= (uint64_t)(unsigned char)s[0] << 8 ^
-		     (uint64_t)(unsigned char)s[n / 2] << 16 ^
-		     (uint64_t)(unsigned char)s[n - 1] << 24;
+	} else {
+		w ^= br_short_word(s, n) << 8;
 	}
 	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58); /* RECENT */
 }

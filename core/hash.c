@@ -126,22 +126,15 @@ void br_fp_hex(struct br_fp fp, char buf[33])
 		 (unsigned long long)fp.lo);
 }
 
-/* Eight bytes at a time; a tail of 1 to 7 bytes is read as two (possibly
- * overlapping) loads, so that no byte-by-byte loop is needed. */
+/* Eight bytes at a time; a tail of 1 to 7 bytes is read without a loop
+ * (br_short_word). */
 uint64_t br_hash64(const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	uint64_t h = P5 ^ ((uint64_t)n * P1);
 	for (; n >= 8; p += 8, n -= 8)
 		h = rotl((h ^ read64(p)) * P2, 29) * P1;
-	if (n >= 4) {
-		uint32_t a, b;
-		memcpy(&a, p, 4);
-		memcpy(&b, p + n - 4, 4);
-		h = rotl((h ^ ((uint64_t)a << 32 | b)) * P2, 29) * P1;
-	} else if (n > 0) {
-		uint64_t v = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
-		h = rotl((h ^ v) * P2, 29) * P1;
-	}
+	if (n > 0)
+		h = rotl((h ^ br_short_word(p, n)) * P2, 29) * P1;
 	return avalanche(h);
 }

@@ -51,8 +51,8 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err);
  * source_next). */
 bool source_can_read_into(const struct source *src);
 
-/* The next bytes of such an input, up to cap, read into buf (without a
- * copy, mostly): as source_next otherwise. The two may take turns. */
+/* The next bytes of such an input, up to cap, read into buf without a
+ * copy: as source_next otherwise. The two may take turns. */
 ssize_t source_read_into(struct source *src, char *buf, size_t cap,
 			 struct br_err *err);
 

@@ -367,13 +367,8 @@ bool source_can_read_into(const struct source *src)
 ssize_t source_read_into(struct source *src, char *buf, size_t cap,
 			 struct br_err *err)
 {
-	if (src->in_off < src->in_len) { /* read before: those first */
-		size_t n = src->in_len - src->in_off < cap ? src->in_len - src->in_off
-							   : cap;
-		memcpy(buf, src->in + src->in_off, n);
-		src->in_off += n;
-		return capped(src, (ssize_t)n, err);
-	}
+	/* source_next hands over all it has read of a plain file: nothing
+	 * read waits in src->in. */
 	if (src->eof)
 		return 0;
 	return capped(src, read_file(src, buf, cap, err), err);

@@ -2,6 +2,7 @@
  * jansson), generic JSONL and CSV records, rejects, gzip, directories,
  * dedupe and the record length cap. */
 #include <jansson.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -700,6 +701,68 @@ static void *ring_producer(void *arg)
 	return NULL;
 }
 
+/* Reads dir/name as a plain source, up to limit bytes (0: all), taking
+ * source_next and source_read_into in turn; the bytes read go to *out. */
+static size_t read_in_turn(const char *name, uint64_t limit, char *out,
+			   size_t cap)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	struct source *src = source_open(fd, name, false);
+	source_set_limit(src, limit);
+	struct br_err err = {0};
+	size_t got = 0;
+	for (int turn = 0;; turn++) {
+		ssize_t n;
+		if (turn % 2 && source_can_read_into(src)) {
+			/* Less than a read of source_next, and odd. */
+			size_t room = cap - got < 300001 ? cap - got : 300001;
+			n = source_read_into(src, out + got, room, &err);
+		} else {
+			const char *p;
+			n = source_next(src, &p, &err);
+			if (n > 0) {
+				CU_ASSERT_FATAL((size_t)n <= cap - got);
+				memcpy(out + got, p, (size_t)n);
+			}
+		}
+		CU_ASSERT_FATAL(n >= 0);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	CU_ASSERT(source_can_read_into(src));
+	CU_ASSERT(!source_compressed(src));
+	source_free(src);
+	close(fd);
+	return got;
+}
+
+/* A plain file read by source_next and source_read_into in turn gives its
+ * bytes in order, each once, and stops at the limit. */
+static void test_source_read_into(void)
+{
+	setup_dir();
+	size_t size = (size_t)3 << 20;
+	char *data = malloc(size), *got = malloc(size);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+	write_text("plain.jsonl", data, size);
+	CU_ASSERT_EQUAL(read_in_turn("plain.jsonl", 0, got, size), size);
+	CU_ASSERT(memcmp(got, data, size) == 0);
+	size_t limit = size - 12345;
+	memset(got, 0, size);
+	CU_ASSERT_EQUAL(read_in_turn("plain.jsonl", limit, got, size), limit);
+	CU_ASSERT(memcmp(got, data, limit) == 0);
+	free(data);
+	free(got);
+	cleanup_dir();
+}
+
 static void test_ring(void)
 {
 	/* Every buffer arrives, in order, then the end status. */
@@ -841,6 +904,8 @@ int test_register(void)
 		{"archives: no log member, control characters",
 		 test_archive_names},
 		{"options", test_options},
+		{"plain file read in turn into the caller's buffer",
+		 test_source_read_into},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
 		{"set of request ids shared by threads", test_idset_shared},
