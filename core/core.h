@@ -287,6 +287,19 @@ static inline uint64_t br_short_word(const void *s, size_t n)
 	return n ? (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1] : 0;
 }
 
+/* The bytes of word w that are not ASCII digits: nonzero in each of their
+ * places, and maybe in more significant places after one of them, where
+ * the carry of adding 6 to every byte lands; zero in the place of every
+ * digit before the first non-digit. A digit's high nibble is 3, and still
+ * is with 6 added; only a byte of 0xFA or more carries, and it is flagged
+ * itself. */
+static inline uint64_t br_nondigits(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	return ((w & 0xF0 * ones) ^ 0x30 * ones) |
+	       (((w + 6 * ones) & 0xF0 * ones) ^ 0x30 * ones);
+}
+
 /* Tells whether the n bytes at a and b are equal: memcmp(a, b, n) == 0
  * without a call, for the short keys of hash tables. */
 static inline bool br_mem_eq(const void *a, const void *b, size_t n)

@@ -86,6 +86,49 @@ static const char *parse_date(const char *s, int32_t *day)
 	return NULL;
 }
 
+/* Parses what follows the seconds, "[.f](Z|±hh:mm)", or with sep ' '
+ * between date and time "[.f][Z|±hh:mm]": the fraction of the second
+ * (us) and the UTC offset. */
+static inline __attribute__((always_inline)) const char *
+parse_fraction_zone(const char *s, size_t n, char sep, int64_t *frac_us,
+		    int64_t *offset_us)
+{
+	size_t i = 0;
+	int64_t frac = 0;
+	if (i < n && s[i] == '.') {
+		i++;
+		size_t start = i;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (i - start < 6) /* microseconds; the rest is cut */
+				frac = frac * 10 + (s[i] - '0');
+		if (i == start)
+			return "expected digits after '.'";
+		if (i - start > 18)
+			return "fraction too long";
+		static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+		frac *= scale[i - start < 6 ? i - start : 6];
+	}
+	*offset_us = 0;
+	if (i == n) {
+		if (sep != ' ')
+			return "missing time zone (Z or +hh:mm)";
+	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		/* UTC */
+	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n) {
+		int oh, om;
+		if (!digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+		    !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+			return "invalid offset, expected +hh:mm";
+		*offset_us = (int64_t)(oh * 3600 + om * 60) * US_PER_SEC;
+		if (s[i] == '-')
+			*offset_us = -*offset_us;
+	} else {
+		return "invalid time zone, expected Z or +hh:mm";
+	}
+	*frac_us = frac;
+	return NULL;
+}
+
 /* Parses the part after the date: "THH:MM:SS[.f](Z|±hh:mm)" or
  * " HH:MM:SS[.f][Z|±hh:mm]". */
 static const char *parse_clock(const char *s, size_t n, int64_t *us_of_day,
@@ -106,41 +149,62 @@ static const char *parse_clock(const char *s, size_t n, int64_t *us_of_day,
 		return "invalid minute";
 	if (ss > 59)
 		return "invalid second";
-	size_t i = 9;
-	int64_t frac = 0;
-	if (i < n && s[i] == '.') {
-		i++;
-		size_t start = i;
-		int64_t scale = 100000;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-			frac += (s[i] - '0') * scale;
-			scale /= 10;
-		}
-		if (i == start)
-			return "expected digits after '.'";
-		if (i - start > 18)
-			return "fraction too long";
-	}
-	*offset_us = 0;
-	if (i == n) {
-		if (sep != ' ')
-			return "missing time zone (Z or +hh:mm)";
-	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
-		/* UTC */
-	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n) {
-		int oh, om;
-		if (!digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
-		    !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
-			return "invalid offset, expected +hh:mm";
-		*offset_us = (int64_t)(oh * 3600 + om * 60) * US_PER_SEC;
-		if (s[i] == '-')
-			*offset_us = -*offset_us;
-	} else {
-		return "invalid time zone, expected Z or +hh:mm";
-	}
+	int64_t frac;
+	const char *why = parse_fraction_zone(s + 9, n - 9, sep, &frac, offset_us);
+	if (why)
+		return why;
 	*us_of_day = (int64_t)(hh * 3600 + mm * 60 + ss) * US_PER_SEC + frac;
 	return NULL;
 }
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Of the digits of word w (any byte may be one), the number of two
+ * digits starting at each byte, 10 * its digit + the next one's, in that
+ * byte: no byte carries. */
+static inline uint64_t digit_pairs(uint64_t w)
+{
+	uint64_t v = w & UINT64_C(0x0F0F0F0F0F0F0F0F);
+	return v * 10 + (v >> 8);
+}
+
+/* Byte i of word w. */
+static inline int byte_at(uint64_t w, int i)
+{
+	return (int)(w >> (8 * i) & 0xFF);
+}
+
+/* The usual start of a timestamp, "YYYY-MM-DDTHH:MM:SS" (or 't' or ' '
+ * for 'T'), read 8 bytes at a time: true when s starts with it and its
+ * values are in range, with its day and second of the day; else false,
+ * and the general parser tells what is wrong. */
+static bool parse_usual(const char *s, size_t n, int32_t *day, int *second)
+{
+	if (n < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return false;
+	uint64_t date, clock; /* "YYYY-MM-", "HH:MM:SS" */
+	memcpy(&date, s, 8);
+	memcpy(&clock, s + 11, 8);
+	const uint64_t date_seps = UINT64_C(0xFF) << 56 | UINT64_C(0xFF) << 32,
+		       clock_seps = UINT64_C(0xFF) << 40 | UINT64_C(0xFF) << 16;
+	/* The separators first: then no byte but a digit carries in
+	 * br_nondigits. */
+	if ((date & date_seps) != ((uint64_t)'-' << 56 | (uint64_t)'-' << 32) ||
+	    (clock & clock_seps) != ((uint64_t)':' << 40 | (uint64_t)':' << 16) ||
+	    (br_nondigits(date) & ~date_seps) || (br_nondigits(clock) & ~clock_seps) ||
+	    (unsigned char)(s[8] - '0') > 9 || (unsigned char)(s[9] - '0') > 9)
+		return false;
+	uint64_t dp = digit_pairs(date), cp = digit_pairs(clock);
+	int y = byte_at(dp, 0) * 100 + byte_at(dp, 2), m = byte_at(dp, 5);
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	int hh = byte_at(cp, 0), mm = byte_at(cp, 3), ss = byte_at(cp, 6);
+	if (m < 1 || m > 12 || d < 1 || d > month_length(y, m) || hh > 23 ||
+	    mm > 59 || ss > 59)
+		return false;
+	*day = br_day_from_civil(y, m, d);
+	*second = hh * 3600 + mm * 60 + ss;
+	return true;
+}
+#endif
 
 /* Parses an epoch number: seconds, or milliseconds above 1e11. */
 static const char *parse_epoch(const char *s, size_t n, int64_t *us)
@@ -162,7 +226,20 @@ const char *br_time_parse(const char *s, size_t n, int64_t *us)
 		return "empty timestamp";
 	if (n >= 10 && s[4] == '-') {
 		int32_t day;
-		const char *why = parse_date(s, &day);
+		const char *why;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		int second;
+		if (parse_usual(s, n, &day, &second)) {
+			int64_t frac, off;
+			why = parse_fraction_zone(s + 19, n - 19, s[10], &frac, &off);
+			if (why)
+				return why;
+			*us = (int64_t)day * US_PER_DAY +
+			      (int64_t)second * US_PER_SEC + frac - off;
+			return NULL;
+		}
+#endif
+		why = parse_date(s, &day);
 		if (why)
 			return why;
 		int64_t tod, off;

@@ -254,14 +254,10 @@ static void decode_string(struct jscan *s, const char *p, const char *q)
 static inline const char *skip_digits(const char *p, const char *end)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t ones = UINT64_C(0x0101010101010101);
 	while (end - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		/* A digit's high nibble is 3, and still is with 6 added. The
-		 * carry of an addition only reaches bytes after a non-digit. */
-		uint64_t other = ((w & 0xF0 * ones) ^ 0x30 * ones) |
-				 (((w + 6 * ones) & 0xF0 * ones) ^ 0x30 * ones);
+		uint64_t other = br_nondigits(w);
 		if (other)
 			return p + __builtin_ctzll(other) / 8;
 		p += 8;

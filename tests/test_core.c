@@ -140,6 +140,79 @@ static void test_time_parse(void)
 	CU_ASSERT_PTR_NOT_NULL(ts_error("2025/10/01 00:00:00"));
 }
 
+/* The field of n digits at s, or -1. */
+static int field(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Every byte in every place of "YYYY-MM-DDTHH:MM:SS", which the parser
+ * reads 8 bytes at a time: what it makes of each, against the fields read
+ * one by one here. */
+static void test_time_parse_bytes(void)
+{
+	const char *base = "2024-02-29T23:59:58.5Z";
+	size_t n = strlen(base);
+	static const char *const sep_why[19] = {
+		[4] = "not a timestamp or epoch number",
+		[7] = "expected YYYY-MM-DD",
+		[10] = "expected 'T' or ' ' between date and time",
+		[13] = "expected HH:MM:SS",
+		[16] = "expected HH:MM:SS",
+	};
+	int wrong = 0;
+	for (int at = 0; at < 19; at++)
+		for (int c = 0; c < 256; c++) {
+			char s[32];
+			memcpy(s, base, n + 1);
+			s[at] = (char)c;
+			int y = field(s, 4), m = field(s + 5, 2), d = field(s + 8, 2);
+			int hh = field(s + 11, 2), mm = field(s + 14, 2),
+			    ss = field(s + 17, 2);
+			const char *want = NULL;
+			if (sep_why[at])
+				want = c == base[at] || (at == 10 && (c == 't' || c == ' '))
+					       ? NULL : sep_why[at];
+			else if (y < 0 || m < 0 || d < 0)
+				want = "expected YYYY-MM-DD";
+			else if (hh < 0 || mm < 0 || ss < 0)
+				want = "expected HH:MM:SS";
+			if (!want) {
+				static const int days[] = {31, 29, 31, 30, 31, 30,
+							   31, 31, 30, 31, 30, 31};
+				bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+				if (m < 1 || m > 12)
+					want = "invalid month";
+				else if (d < 1 || d > days[m - 1] - (m == 2 && !leap))
+					want = "invalid day of month";
+				else if (hh > 23)
+					want = "invalid hour";
+				else if (mm > 59)
+					want = "invalid minute";
+				else if (ss > 59)
+					want = "invalid second";
+			}
+			int64_t us = 0;
+			const char *why = br_time_parse(s, n, &us);
+			int64_t expect = ((int64_t)br_day_from_civil(y, m, d) * 86400 +
+					  hh * 3600 + mm * 60 + ss) * SEC + 500000;
+			if (want ? !why || strcmp(why, want) != 0
+				 : why || us != expect) {
+				if (wrong++ < 5)
+					fprintf(stderr, "byte %d at %d: %s, not %s\n", c,
+						at, why ? why : "valid",
+						want ? want : "valid");
+			}
+		}
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
 static void test_days(void)
 {
 	char buf[28];
@@ -691,6 +764,7 @@ int test_register(void)
 		{NULL, NULL}};
 	static const struct test_case time_tests[] = {
 		{"timestamp parse", test_time_parse},
+		{"timestamp parse, every byte in every place", test_time_parse_bytes},
 		{"calendar days", test_days},
 		{"time zones", test_timezones},
 		{NULL, NULL}};
