@@ -4,19 +4,22 @@
  * CSV, the CSV exports) cuts it at line ends into blocks; the pool threads
  * parse them, each with a parser of its own opened on the input's first
  * line and a part of its own of the input (a sink context, merged into the
- * input's at the end). The request ids of every block go into the input's
- * one set. The reader takes the blocks' counts and rejected records back
- * in input order. What could tie a line to another block is checked, not
- * assumed, so that the outcome is always that of a serial read.
+ * input's at the end). The reader takes the blocks' counts and rejected
+ * records back in input order. What could tie a line to another block is
+ * checked, not assumed, so that the outcome is always that of a serial
+ * read.
  *
- * A request id already added by another block is settled among the blocks
- * in flight: the earlier block's record is the one that counts. When the
- * later block added it first, its record must not count; so each block
- * holds the events of its first records (HOLD_EVENTS) until every block
- * before it is parsed, and an earlier block may mark one of them taken.
- * A later block that already counted its record, or a block that ends
- * inside a record (a quoted CSV newline at a cut), makes the input be
- * read again on one thread. */
+ * A block holds the events of its records that have a request id. Once
+ * it is parsed and every block before it has settled its ids, a pool
+ * thread settles the block's against the input's set: in input order, as
+ * one thread would, so that the first record of an id is the one that
+ * counts, and one block at a time, so that the set needs no lock. The
+ * next block may then settle its ids while the thread counts the events
+ * whose ids were new. A pool thread whose block holds HOLD_EVENTS events
+ * waits for the block's turn and settles them before it goes on, which
+ * bounds a block's memory. A block that ends inside a record (a quoted
+ * CSV newline at a cut) makes the input be read again on one thread. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,59 +28,102 @@
 /* Blocks hold about this many bytes (whole lines); at most BLOCKS_PER_JOB
  * per pool thread are in flight, for one input or all together (though
  * each input may always have one). */
-#define BLOCK_SIZE ((size_t)512 << 10)
+#define BLOCK_SIZE ((size_t)256 << 10)
 #define BLOCKS_PER_JOB 2
-/* Events held by each block: retries next to each other in a log, split
- * by a cut, are settled without reading the input again. */
-#define HOLD_EVENTS 256
+/* Events a block holds at most before it settles them (704 KiB): those
+ * of a whole block down to 64 bytes a line. */
+#define HOLD_EVENTS 4096
 
-/* An event of a block's first records, kept until every earlier block
- * is parsed. */
-struct held {
-	struct br_event ev; /* its names point nowhere: they are at text */
-	size_t text;        /* in the block's held_text, one after another */
-	bool taken;         /* an earlier block has the request's first
-			     * record: it counts as a duplicate */
-};
-
-/* The names of a held event, in their order in held_text. */
+/* The names of an event (struct br_str fields), in their order in a
+ * block's held_text. */
 #define HELD_NAMES 5
-static void held_names(struct held *e, struct br_str *names[HELD_NAMES])
+static const size_t name_field[HELD_NAMES] = {
+	offsetof(struct br_event, provider), offsetof(struct br_event, model),
+	offsetof(struct br_event, agent), offsetof(struct br_event, label),
+	offsetof(struct br_event, request_id)};
+
+static const struct br_str *event_name(const struct br_event *ev, size_t k)
 {
-	names[0] = &e->ev.provider;
-	names[1] = &e->ev.model;
-	names[2] = &e->ev.agent;
-	names[3] = &e->ev.label;
-	names[4] = &e->ev.request_id;
+	return (const struct br_str *)((const char *)ev + name_field[k]);
 }
 
-/* A request id a block keeps: where its bytes are, and what became of
- * its record. */
-struct id_entry {
-	uint32_t tag;  /* bits 32-63 of its hash */
-	uint32_t len;  /* its length, | ID_SIDE when its bytes are in the
-			* table's side buffer, not the block's data; 0: an
-			* empty slot */
-	uint32_t at;   /* where its bytes start, in one or the other */
-	uint32_t held; /* 0: its event was counted; ID_DUPLICATE: its record
-			* is a duplicate; else 1 + its index in the block's
-			* held events */
+/* An event of a block with a request id, kept until its turn to settle:
+ * every field of struct br_event, packed, its names apart in the block's
+ * held_text, one event's after the other's, and its pricing the block's
+ * (its pool thread priced them all). */
+struct held {
+	br_pico logged_cost, cost, calc_cost;
+	uint64_t hash; /* idset_hash of its request id */
+	int64_t ts_us;
+	uint64_t requests;
+	struct br_tokens tokens;
+	uint64_t band_lo, band_hi;
+	uint32_t name_len[HELD_NAMES];
+	int32_t price_day;
+	uint8_t tier, cost_source;
+	bool error, has_logged_cost, cost_only, priced, calc_priced;
+	bool duplicate; /* its id was settled, and was not new */
 };
-#define ID_SIDE (UINT32_C(1) << 31)
-#define ID_DUPLICATE UINT32_MAX
+/* A field added to struct br_event must be held too (x86-64 size). */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
+	       "struct held packs every field of struct br_event");
 
-/* A block's request ids of one stripe of the input's set (idset_stripe),
- * by the tag of their hash (open addressing: a power of two of slots, at
- * most 3/4 used). Written by the block's thread and read by those
- * settling an id of the stripe, both under the stripe's lock; reset and
- * freed by the reader while the block is not in flight. */
-struct id_table {
-	struct id_entry *slots;
-	size_t cap, count;
-	/* The bytes of ids that are not in the block's data as they are
-	 * (quoted CSV fields, JSON strings with escapes). */
-	struct br_buf side;
-};
+/* Packs event ev, of request id hash h, into e. */
+static void held_pack(struct held *e, const struct br_event *ev, uint64_t h)
+{
+	*e = (struct held){
+		.logged_cost = ev->logged_cost,
+		.cost = ev->cost,
+		.calc_cost = ev->calc_cost,
+		.hash = h,
+		.ts_us = ev->ts_us,
+		.requests = ev->requests,
+		.tokens = ev->tokens,
+		.band_lo = ev->band_lo,
+		.band_hi = ev->band_hi,
+		.price_day = ev->price_day,
+		.tier = (uint8_t)ev->tier,
+		.cost_source = (uint8_t)ev->cost_source,
+		.error = ev->error,
+		.has_logged_cost = ev->has_logged_cost,
+		.cost_only = ev->cost_only,
+		.priced = ev->priced,
+		.calc_priced = ev->calc_priced,
+	};
+	for (size_t k = 0; k < HELD_NAMES; k++)
+		e->name_len[k] = (uint32_t)event_name(ev, k)->n;
+}
+
+/* The event e holds, its names at *text, which it moves past them, and
+ * pricing its catalog's identity. */
+static void held_unpack(const struct held *e, const char **text,
+			struct br_str pricing, struct br_event *ev)
+{
+	*ev = (struct br_event){
+		.ts_us = e->ts_us,
+		.tier = (enum br_tier)e->tier,
+		.error = e->error,
+		.tokens = e->tokens,
+		.has_logged_cost = e->has_logged_cost,
+		.logged_cost = e->logged_cost,
+		.requests = e->requests,
+		.cost_only = e->cost_only,
+		.priced = e->priced,
+		.cost = e->cost,
+		.calc_cost = e->calc_cost,
+		.calc_priced = e->calc_priced,
+		.cost_source = (enum br_cost_source)e->cost_source,
+		.price_day = e->price_day,
+		.band_lo = e->band_lo,
+		.band_hi = e->band_hi,
+		.pricing = pricing,
+	};
+	for (size_t k = 0; k < HELD_NAMES; k++) {
+		*(struct br_str *)((char *)ev + name_field[k]) =
+			(struct br_str){*text, e->name_len[k]};
+		*text += e->name_len[k];
+	}
+}
 
 /* Whole lines of an input, parsed on a pool thread. */
 struct block {
@@ -86,26 +132,23 @@ struct block {
 	size_t len, cap;
 	size_t checked;      /* data[0..checked) holds no line end */
 	struct block *next;  /* in the pool's queue, or spare */
-	unsigned long seq;   /* its place in the input's blocks */
 	/* Set by pool threads under the ingest's lock. */
 	bool done;           /* parsed */
-	bool counting;       /* its held events are being counted */
-	bool counted;        /* ... and were: it may be taken back */
-	/* Set by the thread parsing it; events and duplicates then grow by
-	 * its held events, on the thread counting them. */
+	bool settling;       /* its held events' ids are being settled */
+	bool ids_settled;    /* ... and were: the next block's turn */
+	bool counted;        /* its events are counted: it may be taken back */
+	/* Set by the thread parsing it, then by the one settling it. */
 	bool bad;            /* the lines were not independent records */
 	unsigned long lines;
 	uint64_t records, events, rejected, duplicates;
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
-	/* The request ids of its records, by stripe of the set. */
-	struct id_table ids[IDSET_STRIPES];
-	/* The events of its first records (HOLD_EVENTS slots, nheld used);
-	 * the stripe lock of an event's id guards its taken. */
+	/* The events it holds: nheld of held_cap, up to HOLD_EVENTS. */
 	struct held *held;
-	size_t nheld;
+	size_t nheld, held_cap;
 	struct br_buf held_text;
+	struct br_str pricing; /* of its held events */
 };
 
 /* What one pool thread gathered of an input split into blocks. */
@@ -122,15 +165,12 @@ struct split {
 	const struct input_state *st; /* the reader's: its first line */
 	const char *format;
 	struct split_part *parts; /* one per pool thread */
-	/* The blocks in flight, in input order (a ring): fly, head and count
-	 * change under both the ingest's lock and this spin lock, which
-	 * settling an id (claim) holds. */
-	int lock;
+	/* The blocks in flight, in input order (a ring), under the ingest's
+	 * lock. */
 	struct block **fly;
 	size_t head, count, max;
 	struct block *cur;    /* being filled */
 	struct block *spare;  /* retired, to reuse */
-	unsigned long seq;    /* blocks submitted */
 	unsigned long lineno; /* lines before the oldest block in flight */
 	bool bad;             /* a block was bad: read the input again */
 };
@@ -145,18 +185,9 @@ static struct block *block_get(struct split *sp)
 	struct br_buf rejects = b->rejects, text = b->held_text;
 	br_buf_reset(&rejects);
 	br_buf_reset(&text);
-	struct id_table ids[IDSET_STRIPES];
-	for (size_t i = 0; i < IDSET_STRIPES; i++) {
-		ids[i] = b->ids[i];
-		br_buf_reset(&ids[i].side);
-		if (ids[i].count)
-			memset(ids[i].slots, 0, ids[i].cap * sizeof *ids[i].slots);
-		ids[i].count = 0;
-	}
 	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
 			    .rejects = rejects, .held = b->held,
-			    .held_text = text};
-	memcpy(b->ids, ids, sizeof ids);
+			    .held_cap = b->held_cap, .held_text = text};
 	return b;
 }
 
@@ -185,10 +216,6 @@ static void block_free(struct block *b)
 {
 	free(b->data);
 	br_buf_free(&b->rejects);
-	for (size_t i = 0; i < IDSET_STRIPES; i++) {
-		br_buf_free(&b->ids[i].side);
-		free(b->ids[i].slots);
-	}
 	free(b->held);
 	br_buf_free(&b->held_text);
 	free(b);
@@ -245,57 +272,92 @@ static void parse_block(struct reader *rd, struct block *b)
 	br_buf_reset(&rd->line);
 	b->lines = st.lineno;
 	b->records = o.in.records;
-	b->events = o.in.events;
+	/* Added to what settling its events early counted. */
+	b->events += o.in.events;
 	b->rejected = o.in.rejected;
-	b->duplicates = o.in.duplicates;
+	b->duplicates += o.in.duplicates;
 }
 
-/* Counts the events block b held, none of which an earlier block can
- * take any more: the others go to pool thread rd's part of the input. */
-static void count_held(struct reader *rd, struct block *b)
+/* How many held events ahead of the one settled have their place in the
+ * set fetched. */
+#define SETTLE_AHEAD 8
+
+/* Settles the request ids of the events block b holds, in b's turn: every
+ * block before it has settled its ids, and no other thread settles any
+ * meanwhile. An id new to the input's set joins it; an event whose id was
+ * there is a duplicate. */
+static void settle_ids(struct block *b)
 {
-	struct ingest *g = rd->g;
-	void *input = b->sp->parts[rd->pool_index].input;
+	struct idset *ids = b->sp->o->ids;
+	for (size_t i = 0; i < b->nheld && i < SETTLE_AHEAD; i++)
+		idset_prefetch(ids, b->held[i].hash);
+	const char *text = b->held_text.p;
 	for (size_t i = 0; i < b->nheld; i++) {
+		if (i + SETTLE_AHEAD < b->nheld)
+			idset_prefetch(ids, b->held[i + SETTLE_AHEAD].hash);
 		struct held *e = &b->held[i];
-		if (e->taken) {
+		const char *id = text;
+		for (size_t k = 0; k < HELD_NAMES - 1; k++)
+			id += e->name_len[k];
+		size_t n = e->name_len[HELD_NAMES - 1];
+		e->duplicate = !idset_add(ids, id, n, e->hash);
+		text = id + n;
+	}
+}
+
+/* Counts the events block b holds, once their ids are settled, into the
+ * sink context input (but the duplicates), and lets them go. */
+static void count_settled(struct block *b, void *input)
+{
+	struct ingest *g = b->sp->rd->g;
+	const char *text = b->held_text.len ? b->held_text.p : "";
+	for (size_t i = 0; i < b->nheld; i++) {
+		struct br_event ev;
+		held_unpack(&b->held[i], &text, b->pricing, &ev);
+		if (b->held[i].duplicate) {
 			b->duplicates++;
 			continue;
 		}
 		b->events++;
-		if (!g->sink.event)
-			continue;
-		const char *p = b->held_text.p + e->text;
-		struct br_str *names[HELD_NAMES];
-		held_names(e, names);
-		for (size_t k = 0; k < HELD_NAMES; k++) {
-			names[k]->p = p;
-			p += names[k]->n;
-		}
-		g->sink.event(input, &e->ev);
+		if (g->sink.event)
+			g->sink.event(input, &ev);
 	}
+	b->nheld = 0;
+	br_buf_reset(&b->held_text);
 }
 
 /* On pool thread rd, which just parsed a block of sp (so its part of the
  * input is open, unless opening it failed), with the ingest's lock held:
- * counts the held events of every parsed block of sp whose earlier blocks
- * are all parsed. */
+ * settles the held events of the parsed blocks of sp whose turn has come,
+ * one block after the other, counting them into rd's part of the input. */
 static void count_ready(struct reader *rd, struct split *sp)
 {
 	struct ingest *g = rd->g;
+	void *input = sp->parts[rd->pool_index].input;
 	for (size_t i = 0; i < sp->count; i++) {
 		struct block *b = sp->fly[(sp->head + i) % sp->max];
-		if (!b->done)
-			break;
-		if (b->counting)
+		if (b->ids_settled)
 			continue;
-		b->counting = true;
+		/* Not its turn yet: the thread that settles the block
+		 * before it goes on to it. */
+		if (!b->done || b->settling)
+			break;
+		b->settling = true;
 		/* A bad block's events will not count: its input is read
 		 * again. So when rd's part failed to open: the block rd
 		 * parsed is bad. */
-		if (!b->bad && !sp->parts[rd->pool_index].failed) {
+		bool count = !b->bad && !sp->parts[rd->pool_index].failed;
+		if (count) {
 			pthread_mutex_unlock(&g->lock);
-			count_held(rd, b);
+			settle_ids(b);
+			pthread_mutex_lock(&g->lock);
+		}
+		b->ids_settled = true;
+		/* For a thread waiting for the next block's turn. */
+		pthread_cond_broadcast(&g->block_done);
+		if (count) {
+			pthread_mutex_unlock(&g->lock);
+			count_settled(b, input);
 			pthread_mutex_lock(&g->lock);
 		}
 		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
@@ -303,6 +365,29 @@ static void count_ready(struct reader *rd, struct split *sp)
 		/* The reader may have taken blocks back meanwhile. */
 		i = (size_t)-1;
 	}
+}
+
+/* Waits, on pool thread rd parsing block b, for b's turn; then settles and
+ * counts the events b holds so far. */
+static void settle_early(struct reader *rd, struct block *b)
+{
+	struct ingest *g = rd->g;
+	struct split *sp = b->sp;
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < sp->count;) {
+		struct block *o = sp->fly[(sp->head + i) % sp->max];
+		if (o == b)
+			break;
+		if (o->ids_settled) {
+			i++;
+			continue;
+		}
+		pthread_cond_wait(&g->block_done, &g->lock);
+		i = 0; /* the reader may have taken blocks back meanwhile */
+	}
+	pthread_mutex_unlock(&g->lock);
+	settle_ids(b);
+	count_settled(b, sp->parts[rd->pool_index].input);
 }
 
 void *pool_thread(void *arg)
@@ -329,7 +414,7 @@ void *pool_thread(void *arg)
 	return NULL;
 }
 
-/* Takes the oldest block in flight back, once parsed: its counts and
+/* Takes the oldest block in flight back, once counted: its counts and
  * rejects join the outcome, in input order. */
 static void retire_block(struct split *sp)
 {
@@ -338,10 +423,8 @@ static void retire_block(struct split *sp)
 	pthread_mutex_lock(&g->lock);
 	while (!b->counted)
 		pthread_cond_wait(&g->block_done, &g->lock);
-	spin_lock(&sp->lock);
 	sp->head = (sp->head + 1) % sp->max;
 	sp->count--;
-	spin_unlock(&sp->lock);
 	pthread_mutex_unlock(&g->lock);
 	__atomic_fetch_sub(&g->blocks_out, 1, __ATOMIC_RELAXED);
 	struct outcome *o = sp->o;
@@ -369,16 +452,6 @@ static void retire_block(struct split *sp)
 	}
 	if (b->held_text.cap > 4 * BLOCK_SIZE)
 		br_buf_free(&b->held_text);
-	for (size_t i = 0; i < IDSET_STRIPES; i++) {
-		struct id_table *t = &b->ids[i];
-		if (t->cap * sizeof *t->slots > BLOCK_SIZE / IDSET_STRIPES) {
-			free(t->slots);
-			t->slots = NULL;
-			t->cap = t->count = 0;
-		}
-		if (t->side.cap > BLOCK_SIZE / IDSET_STRIPES)
-			br_buf_free(&t->side);
-	}
 	b->next = sp->spare;
 	sp->spare = b;
 }
@@ -396,10 +469,7 @@ static void submit_block(struct split *sp, struct block *b)
 	__atomic_fetch_add(&g->blocks_out, 1, __ATOMIC_RELAXED);
 	sp->o->in.blocks++;
 	pthread_mutex_lock(&g->lock);
-	b->seq = sp->seq++;
-	spin_lock(&sp->lock);
 	sp->fly[(sp->head + sp->count++) % sp->max] = b;
-	spin_unlock(&sp->lock);
 	if (g->queue_tail)
 		g->queue_tail->next = b;
 	else
@@ -537,184 +607,29 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-/* The bytes of the id of entry e of b's table t. */
-static const char *id_bytes(const struct block *b, const struct id_table *t,
-			    const struct id_entry *e)
-{
-	return (e->len & ID_SIDE ? t->side.p : b->data) + e->at;
-}
-
-/* The slot of b's table t that holds the id (h, id, n), or the empty slot
- * where it would go; t->cap must not be 0. */
-static struct id_entry *id_slot(const struct block *b,
-				const struct id_table *t, uint64_t h,
-				const char *id, size_t n)
-{
-	size_t mask = t->cap - 1;
-	uint32_t tag = (uint32_t)(h >> 32);
-	for (size_t i = tag & mask;; i = (i + 1) & mask) {
-		struct id_entry *e = &t->slots[i];
-		if (!e->len ||
-		    (e->tag == tag && (e->len & ~ID_SIDE) == n &&
-		     memcmp(id_bytes(b, t, e), id, n) == 0))
-			return e;
-	}
-}
-
-/* b's entry of the id (h, id, n), or NULL. Under the id's stripe lock,
- * unless on b's own thread. */
-static const struct id_entry *id_find(const struct block *b, uint64_t h,
-				      const char *id, size_t n)
-{
-	const struct id_table *t = &b->ids[idset_stripe(h)];
-	const struct id_entry *e = t->count ? id_slot(b, t, h, id, n) : NULL;
-	return e && e->len ? e : NULL;
-}
-
-/* Keeps the id (h, id, n) in b's table of its stripe; held as in struct
- * id_entry. On b's own thread, under the id's stripe lock. */
-static void block_id_keep(struct block *b, uint64_t h, const char *id,
-			  size_t n, uint32_t held)
-{
-	struct id_table *t = &b->ids[idset_stripe(h)];
-	if (4 * (t->count + 1) > 3 * t->cap) {
-		struct id_entry *old = t->slots;
-		size_t old_cap = t->cap;
-		t->cap = old_cap ? 2 * old_cap : 64;
-		t->slots = br_calloc(t->cap, sizeof *t->slots);
-		for (size_t i = 0; i < old_cap; i++) {
-			if (!old[i].len)
-				continue;
-			size_t j = old[i].tag & (t->cap - 1);
-			while (t->slots[j].len)
-				j = (j + 1) & (t->cap - 1);
-			t->slots[j] = old[i];
-		}
-		free(old);
-	}
-	/* In place when the id is part of b's data, as it mostly is. */
-	uint32_t len = (uint32_t)n;
-	size_t at;
-	uintptr_t data = (uintptr_t)b->data;
-	if ((uintptr_t)id >= data && (uintptr_t)id < data + b->len) {
-		at = (uintptr_t)id - data;
-	} else {
-		at = t->side.len;
-		br_buf_put(&t->side, id, n);
-		len |= ID_SIDE;
-	}
-	if (at > UINT32_MAX - n) {
-		b->bad = true; /* 4 GiB of block: read the input again */
-		return;
-	}
-	*id_slot(b, t, h, id, n) = (struct id_entry){(uint32_t)(h >> 32), len,
-						     (uint32_t)at, held};
-	t->count++;
-}
-
-/* Settles a request id that block b found in the input's set but not
- * among its own, under the id's stripe lock (which keeps every block's
- * table of the stripe still): returns true when b's record is the first;
- * b keeps the id (held as in block_id_keep, or ID_DUPLICATE), and is bad
- * when the other copy was counted already. The other copy is in a block
- * in flight, or came earlier: in a block already taken back, or read
- * before the blocks (the input's first lines, or between two runs of
- * blocks). A block in flight may hold the id with its event taken:
- * another block came earlier still, and holds it too unless it was taken
- * back. */
-static bool claim(struct block *b, uint64_t h, const char *id, size_t n,
-		  uint32_t held)
-{
-	struct split *sp = b->sp;
-	bool first = false;
-	spin_lock(&sp->lock); /* the blocks in flight stay */
-	for (size_t i = 0; i < sp->count; i++) {
-		struct block *o = sp->fly[(sp->head + i) % sp->max];
-		if (o == b)
-			continue;
-		const struct id_entry *found = id_find(o, h, id, n);
-		uint32_t held_by_o = found ? found->held : ID_DUPLICATE;
-		/* o counts its copy, or holds it and no block took it. */
-		bool has = held_by_o != ID_DUPLICATE &&
-			   !(held_by_o && o->held[held_by_o - 1].taken);
-		if (has && o->seq > b->seq) {
-			first = true;
-			if (held_by_o)
-				o->held[held_by_o - 1].taken = true;
-			else
-				b->bad = true; /* o counted it: read again */
-		}
-		if (has)
-			break;
-	}
-	spin_unlock(&sp->lock);
-	/* A duplicate too: the next copy in b is one without settling. */
-	block_id_keep(b, h, id, n, first ? held : ID_DUPLICATE);
-	return first;
-}
-
-/* Stages ev in b's next held slot; 0 when b holds no more, else 1 + its
- * index. */
-static uint32_t stage_held(struct block *b, const struct br_event *ev)
+void block_hold(struct reader *rd, struct block *b, const struct br_event *ev,
+		uint64_t h)
 {
 	if (b->nheld == HOLD_EVENTS)
-		return 0;
-	if (!b->held)
-		b->held = br_malloc(HOLD_EVENTS * sizeof *b->held);
-	struct held *e = &b->held[b->nheld];
-	e->ev = *ev;
-	e->text = b->held_text.len;
-	e->taken = false;
-	struct br_str *names[HELD_NAMES];
-	held_names(e, names);
+		settle_early(rd, b);
+	if (b->nheld == b->held_cap) {
+		/* Grown as used, not at once: what a block's records need. */
+		b->held_cap = b->held_cap ? 2 * b->held_cap : 256;
+		b->held = br_realloc(b->held, b->held_cap * sizeof *b->held);
+	}
+	struct held *e = &b->held[b->nheld++];
+	held_pack(e, ev, h);
+	b->pricing = ev->pricing;
 	size_t n = 0;
 	for (size_t k = 0; k < HELD_NAMES; k++)
-		n += names[k]->n;
+		n += e->name_len[k];
 	char *p = br_buf_append(&b->held_text, n);
 	for (size_t k = 0; k < HELD_NAMES; k++) {
-		memcpy(p, names[k]->p, names[k]->n);
-		p += names[k]->n;
+		const struct br_str *name = event_name(ev, k);
+		if (name->n)
+			memcpy(p, name->p, name->n);
+		p += name->n;
 	}
-	return (uint32_t)b->nheld + 1;
-}
-
-enum block_verdict block_admit(struct block *b, struct idset *ids,
-			       const struct br_event *ev, uint64_t h)
-{
-	/* A bad block is thrown away with its input's count: the input will
-	 * be read again, from a new set. */
-	if (b->bad)
-		return BLOCK_DUPLICATE;
-	const char *id = ev->request_id.p;
-	size_t n = ev->request_id.n;
-	uint32_t held = stage_held(b, ev);
-	/* The id joins b's table before the stripe is unlocked: a block that
-	 * then finds it in the set finds it in b's table too. */
-	idset_lock(ids, h);
-	bool first = idset_add(ids, id, n, h);
-	if (first)
-		block_id_keep(b, h, id, n, held);
-	else if (!id_find(b, h, id, n))
-		first = claim(b, h, id, n, held);
-	idset_unlock(ids, h);
-	if (!first) {
-		if (held) { /* unstaged */
-			b->held_text.len = b->held[held - 1].text;
-			b->held_text.p[b->held_text.len] = 0;
-		}
-		return BLOCK_DUPLICATE;
-	}
-	if (!held)
-		return BLOCK_COUNTED;
-	b->nheld++;
-	return BLOCK_HELD;
-}
-
-void block_prefetch(const struct block *b, uint64_t h)
-{
-	const struct id_table *t = &b->ids[idset_stripe(h)];
-	if (t->cap)
-		__builtin_prefetch(&t->slots[(h >> 32) & (t->cap - 1)], 1);
 }
 
 void block_keep_reject(struct block *b, unsigned long line,

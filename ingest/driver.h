@@ -178,26 +178,13 @@ bool split_commit(struct split *sp, size_t n);
  * be independent, the outcome is marked to be read again. */
 void split_end(struct split *sp, struct input_state *st);
 
-/* What block_admit makes of an event. */
-enum block_verdict {
-	BLOCK_COUNTED,   /* count it now */
-	BLOCK_HELD,      /* the block holds it: counted once every earlier
-			  * block is parsed */
-	BLOCK_DUPLICATE  /* its request id has an earlier record */
-};
-
-/* Adds the request id of event ev (hash h) of a record of block b to the
- * input's set ids, shared with the threads parsing its other blocks, and
- * says whether ev counts. The earlier of two records counts, whichever
- * block added the id first: the later block's event is held, and
- * becomes a duplicate (counted once every earlier block is parsed); or,
- * once it was counted, the input is read again. */
-enum block_verdict block_admit(struct block *b, struct idset *ids,
-			       const struct br_event *ev, uint64_t h);
-
-/* Starts loading where block b's table keeps request ids of hash h, for
- * a block_admit a little later; on b's thread. */
-void block_prefetch(const struct block *b, uint64_t h);
+/* Holds event ev of a record of block b, whose request id has hash h, on
+ * the pool thread rd parsing b: it is settled against the input's set of
+ * ids in input order, once every block before b has settled, and counts
+ * when its id is new. Holding more than a block's share waits for b's
+ * turn to settle. */
+void block_hold(struct reader *rd, struct block *b, const struct br_event *ev,
+		uint64_t h);
 
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);

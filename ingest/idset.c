@@ -10,40 +10,31 @@
  * found with an open-addressing table of 4-byte slots: 6 bits of the hash
  * (a tag that spares most comparisons) and the entry's arena offset plus
  * one (0: an empty slot). A table grows by half when it is 80% full, so
- * it is 53-80% full. Threads adding at once lock the stripe of 4 shards an
- * id belongs to (idset_stripe). docs/PERFORMANCE.md gives the memory per
- * million ids. */
+ * it is 53-80% full. One thread at a time uses a set. docs/PERFORMANCE.md
+ * gives the memory per million ids. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "ingest/ingest_internal.h"
 
-#define SHARD_BITS 8 /* by the top bits of the hash, as stripes are */
+#define SHARD_BITS 8 /* by the top bits of the hash */
 #define SHARDS (1 << SHARD_BITS)
-_Static_assert(IDSET_STRIPE_BITS <= SHARD_BITS, "a stripe is whole shards");
 #define OFF_BITS 26
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
 #define ARENA_MIN ((size_t)16 << 10)
 
+/* One cache line. */
 struct shard {
-	/* Read by every lookup, written only when the table or the arena
-	 * grows: a line that stays in the cache of each thread adding. */
 	uint32_t *slots;
 	uint32_t nslots; /* 0 before the first id */
+	uint32_t count;
 	unsigned char *arena;
-	size_t cap;
-	/* Written by every add: a line of its own, so that an add on one
-	 * thread does not evict the line above from the other's cache. */
-	uint32_t count __attribute__((aligned(64)));
-	size_t len;
+	size_t cap, len;
 } __attribute__((aligned(64)));
 
 struct idset {
 	struct shard shard[SHARDS];
-	struct {
-		int lock; /* idset_lock */
-	} __attribute__((aligned(64))) stripe[IDSET_STRIPES];
 };
 
 /* The shard of hash h. */
@@ -165,21 +156,16 @@ static void grow(struct shard *sh)
 			j = j + 1 == n ? 0 : j + 1;
 		slots[j] = tag_of(h) | v;
 	}
-	/* Atomic for idset_prefetch, which may read them meanwhile. */
-	__atomic_store_n(&sh->slots, slots, __ATOMIC_RELAXED);
-	__atomic_store_n(&sh->nslots, n, __ATOMIC_RELAXED);
+	sh->slots = slots;
+	sh->nslots = n;
 	free(old);
 }
 
 void idset_prefetch(const struct idset *s, uint64_t h)
 {
 	const struct shard *sh = shard_of(s, h);
-	const uint32_t *slots = __atomic_load_n(&sh->slots, __ATOMIC_RELAXED);
-	uint32_t n = __atomic_load_n(&sh->nslots, __ATOMIC_RELAXED);
-	/* A table being replaced may give an address past the old one, or
-	 * in one just freed: a prefetch never faults. */
-	if (slots)
-		__builtin_prefetch(slots + home(h, n));
+	if (sh->slots)
+		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
 /* Makes room for need more bytes in the arena. */
@@ -233,16 +219,6 @@ static bool shard_add(struct shard *sh, const char *id, size_t n, uint64_t h)
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 {
 	return shard_add(shard_of(s, h), id, n, h);
-}
-
-void idset_lock(struct idset *s, uint64_t h)
-{
-	spin_lock(&s->stripe[idset_stripe(h)].lock);
-}
-
-void idset_unlock(struct idset *s, uint64_t h)
-{
-	spin_unlock(&s->stripe[idset_stripe(h)].lock);
 }
 
 uint64_t idset_common(const struct idset *a, const struct idset *b)

@@ -371,9 +371,9 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		h = idset_hash(ev->request_id.p, ev->request_id.n);
 		if (!o->ids)
 			o->ids = idset_new();
-		idset_prefetch(o->ids, h);
-		if (st->block)
-			block_prefetch(st->block, h);
+		/* A block's events are settled later, in input order. */
+		if (!st->block)
+			idset_prefetch(o->ids, h);
 	}
 	/* Priced before the duplicate check, while the id's slot loads. */
 	br_pricer_price(rd->pricer, ev);
@@ -382,11 +382,8 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		return;
 	}
 	if (dedupe && st->block) {
-		enum block_verdict v = block_admit(st->block, o->ids, ev, h);
-		if (v == BLOCK_DUPLICATE)
-			o->in.duplicates++;
-		if (v != BLOCK_COUNTED)
-			return;
+		block_hold(rd, st->block, ev, h);
+		return;
 	} else if (dedupe) {
 		const char *id = ev->request_id.p;
 		size_t n = ev->request_id.n;

@@ -5,7 +5,6 @@
 #define BURNRATE_INGEST_INTERNAL_H
 
 #include "ingest/ingest.h"
-#include <sched.h>
 
 /* ---------------------------------------------------------- byte source */
 
@@ -83,32 +82,10 @@ const char *ring_consume(struct ring *r, size_t *len, int *status);
 /* Consumer: hands back its buffer and tells the producer to stop. */
 void ring_close(struct ring *r);
 
-/* ------------------------------------------------------------ spin lock */
-
-/* A lock held for a few instructions by threads that rarely meet: 0 when
- * free. A thread that waits long gives its CPU away: the holder may have
- * been preempted (there are more threads than CPUs: the reader's), and
- * would otherwise be kept waiting by the very thread waiting for it. */
-static inline void spin_lock(int *lock)
-{
-	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-		for (unsigned spins = 0; __atomic_load_n(lock, __ATOMIC_RELAXED);)
-			if (++spins % 32 == 0)
-				sched_yield();
-#if defined(__x86_64__) || defined(__i386__)
-			else
-				__builtin_ia32_pause();
-#endif
-}
-
-static inline void spin_unlock(int *lock)
-{
-	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
-}
-
 /* ---------------------------------------------------- set of request ids */
 
-/* An exact set of byte strings (request ids), compact (idset.c). */
+/* An exact set of byte strings (request ids), compact (idset.c); for one
+ * thread at a time. */
 struct idset;
 
 struct idset *idset_new(void);
@@ -122,25 +99,8 @@ uint64_t idset_hash(const char *id, size_t n);
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h);
 bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h);
 
-/* Starts loading where id of hash h would be, for an add a little later;
- * may be called while other threads add. */
+/* Starts loading where id of hash h would be, for an add a little later. */
 void idset_prefetch(const struct idset *s, uint64_t h);
-
-/* For several threads adding to s at once (and nothing else touching it
- * meanwhile): idset_add of an id of hash h is made between
- * idset_lock(s, h) and idset_unlock(s, h), which hold off the threads
- * adding ids of the same stripe of the set, idset_stripe(h) (a spin lock:
- * hold it briefly). The caller may guard data of its own by stripe with
- * them too. */
-#define IDSET_STRIPE_BITS 6
-#define IDSET_STRIPES (1 << IDSET_STRIPE_BITS)
-static inline unsigned idset_stripe(uint64_t h)
-{
-	/* The top bits, as the set's shards. */
-	return (unsigned)(h >> (64 - IDSET_STRIPE_BITS));
-}
-void idset_lock(struct idset *s, uint64_t h);
-void idset_unlock(struct idset *s, uint64_t h);
 
 /* How many ids a and b have in common. */
 uint64_t idset_common(const struct idset *a, const struct idset *b);

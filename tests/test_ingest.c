@@ -842,48 +842,6 @@ static void test_idset(void)
 	idset_free(u);
 }
 
-/* Threads adding to one set at once (blocks of one input): every id is
- * added exactly once, by one thread, whatever the interleaving. */
-struct shared_adder {
-	struct idset *set;
-	int first;          /* adds ids first .. first + 39999 */
-	unsigned added;
-};
-
-static void *add_shared(void *arg)
-{
-	struct shared_adder *a = arg;
-	char id[32];
-	for (int i = a->first; i < a->first + 40000; i++) {
-		int n = snprintf(id, sizeof id, "id-%d", i);
-		uint64_t h = idset_hash(id, (size_t)n);
-		idset_prefetch(a->set, h);
-		idset_lock(a->set, h);
-		a->added += idset_add(a->set, id, (size_t)n, h);
-		idset_unlock(a->set, h);
-	}
-	return NULL;
-}
-
-static void test_idset_shared(void)
-{
-	struct idset *s = idset_new();
-	/* Four threads over overlapping ranges: 0..39999 twice, 20000..59999
-	 * twice; 60,000 distinct ids. */
-	struct shared_adder a[4] = {{s, 0, 0}, {s, 20000, 0}, {s, 0, 0},
-				    {s, 20000, 0}};
-	pthread_t t[4];
-	for (int i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL, add_shared, &a[i]), 0);
-	for (int i = 0; i < 4; i++)
-		pthread_join(t[i], NULL);
-	CU_ASSERT_EQUAL(a[0].added + a[1].added + a[2].added + a[3].added, 60000);
-	CU_ASSERT_EQUAL(idset_count(s), 60000);
-	CU_ASSERT(idset_has(s, "id-59999", 8, idset_hash("id-59999", 8)));
-	CU_ASSERT(!idset_has(s, "id-60000", 8, idset_hash("id-60000", 8)));
-	idset_free(s);
-}
-
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -908,7 +866,6 @@ int test_register(void)
 		 test_source_read_into},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
-		{"set of request ids shared by threads", test_idset_shared},
 		{NULL, NULL}};
 	return test_add_suite("ingest", tests);
 }

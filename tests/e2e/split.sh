@@ -3,12 +3,13 @@
 # gives exactly what one thread gives (--jobs 1): summary, messages,
 # rejects file (line numbers included), report and segment bytes. Covers
 # rejects in every block, blank and CRLF lines, duplicates inside a block
-# and across blocks (settled between the blocks in flight, or by reading
-# the input again on one thread), a retry after every record (settled
-# between blocks: never read again), one request id on every record, a
+# and across blocks (settled in input order, never by reading the input
+# again): a retry after every record, one request id on every record, an
+# export written twice (every duplicate far from its first record); a
 # line longer than a block, a line past --max-record (blocks stop, then
-# resume), CSV with quoted newlines, CSV rows of 13 bytes (40,000 request
-# ids a block), gzip, and a partial last line left for the next run.
+# resume), CSV with quoted newlines, CSV rows of 13 bytes (20,000 request
+# ids a block: more than a block holds before it settles), gzip, and a
+# partial last line left for the next run.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -52,6 +53,9 @@ sed 's/"request_id":"s11-/"request_id":"s11\\u002d/' retries.jsonl >escaped.json
 # One request id on every record (a logger that writes a constant): all
 # but the first are duplicates, in every block.
 sed -E 's/"request_id":"[^"]*"/"request_id":"same"/' base.jsonl >const.jsonl
+# An export written twice, the second time with other token counts: the
+# first copy of each record counts, many blocks before the second.
+sed 's/"output_tokens":/"output_tokens":9/' base.jsonl | cat base.jsonl - >twice.jsonl
 # CSV: a row of 1,100 fields (rejected alone, whichever thread reads it),
 # and, for --max-record 2K, quoted fields opened on a line whose next line
 # is cut as too long (the parser is then inside a record: no block may
@@ -72,15 +76,16 @@ for i, line in enumerate(lines):
 open(sys.argv[2], "wb").write(b"\n".join(out) + b"\n")
 EOF
 gen --seed 13 --records 60000 --format csv --nasty --out nasty.csv
-# Rows of 13 bytes: a block holds ~40,000 request ids, whose tables
-# (16 KiB a stripe, past 512 KiB in all) are freed when the block is taken
-# back, not reused.
+# Rows of 13 bytes, each followed by a retry with another token count: a
+# block has ~20,000 request ids, and settles them 4,096 at a time, each
+# time waiting for its turn (else a retry at a block's start would count
+# before its first row at the end of the block before).
 "$PYTHON" -c '
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("timestamp,provider,model,request_id,input_tokens\n")
     for i in range(200000):
-        f.write("9,p,m,%x,1\n" % i)
+        f.write("9,p,m,%x,1\n9,p,m,%x,2\n" % (i, i))
 ' tiny.csv
 gzip -c plain.jsonl >plain.jsonl.gz
 head -c -200 plain.jsonl >partial.jsonl
@@ -137,6 +142,7 @@ for j in 1 2 3; do
 	run $j retries retries.jsonl
 	run $j escaped escaped.jsonl
 	run $j const const.jsonl
+	run $j twice twice.jsonl
 	run $j csv nasty.csv
 	run $j gz plain.jsonl.gz
 	run $j cap plain.jsonl --max-record 100000
@@ -144,7 +150,7 @@ for j in 1 2 3; do
 	run $j wide wide.csv --max-record 2K
 	run $j tiny tiny.csv --format generic
 done
-for n in plain nasty retries escaped const csv gz cap partial wide tiny; do
+for n in plain nasty retries escaped const twice csv gz cap partial wide tiny; do
 	same $n
 done
 
@@ -159,7 +165,11 @@ how plain.jsonl.gz | grep -q 'parsed in blocks$' ||
 	fail "plain.jsonl.gz was not parsed in blocks: $(how plain.jsonl.gz)"
 how tiny.csv --format generic | grep -q 'parsed in blocks$' ||
 	fail "tiny.csv was not parsed in blocks: $(how tiny.csv --format generic)"
-grep -q '200000 requests kept' tiny-1.out || fail "tiny: $(cat tiny-1.out)"
+grep -q '200000 requests kept, 200000 duplicates dropped' tiny-1.out ||
+	fail "tiny: $(cat tiny-1.out)"
+# Duplicates at random distances (6% of its records repeat an earlier id).
+how nasty.jsonl | grep -q 'parsed in blocks$' ||
+	fail "nasty.jsonl was read again: $(how nasty.jsonl)"
 how retries.jsonl | grep -q 'parsed in blocks$' ||
 	fail "retries.jsonl was read again: $(how retries.jsonl)"
 grep -q '25000 duplicates dropped, 80 rejected' retries-1.out ||
@@ -172,6 +182,15 @@ grep -q '25000 duplicates dropped, 80 rejected' escaped-1.out ||
 	fail "escaped: $(cat escaped-1.out)"
 grep -q ' kept, 24999 duplicates dropped' const-1.out ||
 	fail "const: $(cat const-1.out)"
+how const.jsonl | grep -q 'parsed in blocks$' ||
+	fail "const.jsonl was read again: $(how const.jsonl)"
+grep -q '25000 duplicates dropped, 80 rejected' twice-1.out ||
+	fail "twice: $(cat twice-1.out)"
+how twice.jsonl | grep -q 'parsed in blocks$' ||
+	fail "twice.jsonl was read again: $(how twice.jsonl)"
+run 1 base base.jsonl
+cmp -s twice-1.json base-1.json ||
+	fail "twice: not the report of its first copy: $(diff base-1.json twice-1.json | head -6)"
 grep -q 'record longer than 100000 bytes' cap-1.rej ||
 	fail "cap: the long line is not rejected: $(cut -c1-200 cap-1.rej | head -3)"
 how plain.jsonl --max-record 100000 | grep -q 'parsed in blocks$' ||
