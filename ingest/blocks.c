@@ -10,15 +10,16 @@
  * read.
  *
  * A block holds the events of its records that have a request id. Once
- * it is parsed and every block before it has settled its ids, a pool
- * thread settles the block's against the input's set: in input order, as
- * one thread would, so that the first record of an id is the one that
- * counts, and one block at a time, so that the set needs no lock. The
- * next block may then settle its ids while the thread counts the events
- * whose ids were new. A pool thread whose block holds HOLD_EVENTS events
- * waits for the block's turn and settles them before it goes on, which
- * bounds a block's memory. A block that ends inside a record (a quoted
- * CSV newline at a cut) makes the input be read again on one thread. */
+ * it is parsed and every block before it has settled, a pool thread
+ * settles it: adds its ids to the input's set and counts the events whose
+ * ids were new into the input's context, in input order, as one thread
+ * would, so that the first record of an id is the one that counts; and
+ * one block at a time, so that the set and the context need no lock (and
+ * the input's rows are not held twice). A pool thread whose block holds
+ * HOLD_EVENTS events waits for the block's turn and settles them before
+ * it goes on, which bounds a block's memory. A block that ends inside a
+ * record (a quoted CSV newline at a cut) makes the input be read again on
+ * one thread. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +30,12 @@
  * per pool thread are in flight, for one input or all together (though
  * each input may always have one). */
 #define BLOCK_SIZE ((size_t)256 << 10)
-#define BLOCKS_PER_JOB 2
-/* Events a block holds at most before it settles them (704 KiB): those
+#define BLOCKS_PER_JOB 4
+/* Events a block holds at most before it settles them (768 KiB): those
  * of a whole block down to 64 bytes a line. */
 #define HOLD_EVENTS 4096
 
-/* The names of an event (struct br_str fields), in their order in a
- * block's held_text. */
+/* The names of an event (struct br_str fields). */
 #define HELD_NAMES 5
 static const size_t name_field[HELD_NAMES] = {
 	offsetof(struct br_event, provider), offsetof(struct br_event, model),
@@ -48,9 +48,9 @@ static const struct br_str *event_name(const struct br_event *ev, size_t k)
 }
 
 /* An event of a block with a request id, kept until its turn to settle:
- * every field of struct br_event, packed, its names apart in the block's
- * held_text, one event's after the other's, and its pricing the block's
- * (its pool thread priced them all). */
+ * every field of struct br_event, packed; its names where they are in the
+ * block's data, or else copied into the block's held_text; and its
+ * pricing the block's (its pool thread priced them all). */
 struct held {
 	br_pico logged_cost, cost, calc_cost;
 	uint64_t hash; /* idset_hash of its request id */
@@ -58,12 +58,14 @@ struct held {
 	uint64_t requests;
 	struct br_tokens tokens;
 	uint64_t band_lo, band_hi;
-	uint32_t name_len[HELD_NAMES];
+	uint32_t name_at[HELD_NAMES];  /* in the block's data, or held_text */
+	uint32_t name_len[HELD_NAMES]; /* | NAME_HELD: in held_text */
 	int32_t price_day;
 	uint8_t tier, cost_source;
 	bool error, has_logged_cost, cost_only, priced, calc_priced;
 	bool duplicate; /* its id was settled, and was not new */
 };
+#define NAME_HELD (UINT32_C(1) << 31) /* names are at most INGEST_MAX_FIELD */
 /* A field added to struct br_event must be held too (x86-64 size). */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
 	       "struct held packs every field of struct br_event");
@@ -90,14 +92,45 @@ static void held_pack(struct held *e, const struct br_event *ev, uint64_t h)
 		.priced = ev->priced,
 		.calc_priced = ev->calc_priced,
 	};
-	for (size_t k = 0; k < HELD_NAMES; k++)
-		e->name_len[k] = (uint32_t)event_name(ev, k)->n;
 }
 
-/* The event e holds, its names at *text, which it moves past them, and
- * pricing its catalog's identity. */
-static void held_unpack(const struct held *e, const char **text,
-			struct br_str pricing, struct br_event *ev)
+/* Whole lines of an input, parsed on a pool thread. */
+struct block {
+	struct split *sp;
+	char *data;
+	size_t len, cap;
+	size_t checked;      /* data[0..checked) holds no line end */
+	struct block *next;  /* in the pool's queue, or spare */
+	/* Set by pool threads under the ingest's lock. */
+	bool done;           /* parsed */
+	bool settling;       /* its held events are being settled */
+	bool counted;        /* ... and were: the next block's turn; it may be
+			      * taken back */
+	/* Set by the thread parsing it, then by the one settling it. */
+	bool bad;            /* the lines were not independent records */
+	unsigned long lines;
+	uint64_t records, events, rejected, duplicates;
+	/* Its rejected records, each a line number from the block's start
+	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
+	struct br_buf rejects;
+	/* The events it holds: nheld of held_cap, up to HOLD_EVENTS. */
+	struct held *held;
+	size_t nheld, held_cap;
+	struct br_buf held_text;
+	struct br_str pricing; /* of its held events */
+};
+
+/* The bytes of name k of event e of block b. */
+static const char *held_name(const struct block *b, const struct held *e,
+			     size_t k)
+{
+	return (e->name_len[k] & NAME_HELD ? b->held_text.p : b->data) +
+	       e->name_at[k];
+}
+
+/* The event e of block b holds. */
+static void held_unpack(const struct block *b, const struct held *e,
+			struct br_event *ev)
 {
 	*ev = (struct br_event){
 		.ts_us = e->ts_us,
@@ -116,40 +149,13 @@ static void held_unpack(const struct held *e, const char **text,
 		.price_day = e->price_day,
 		.band_lo = e->band_lo,
 		.band_hi = e->band_hi,
-		.pricing = pricing,
+		.pricing = b->pricing,
 	};
-	for (size_t k = 0; k < HELD_NAMES; k++) {
+	for (size_t k = 0; k < HELD_NAMES; k++)
 		*(struct br_str *)((char *)ev + name_field[k]) =
-			(struct br_str){*text, e->name_len[k]};
-		*text += e->name_len[k];
-	}
+			(struct br_str){held_name(b, e, k),
+					e->name_len[k] & ~NAME_HELD};
 }
-
-/* Whole lines of an input, parsed on a pool thread. */
-struct block {
-	struct split *sp;
-	char *data;
-	size_t len, cap;
-	size_t checked;      /* data[0..checked) holds no line end */
-	struct block *next;  /* in the pool's queue, or spare */
-	/* Set by pool threads under the ingest's lock. */
-	bool done;           /* parsed */
-	bool settling;       /* its held events' ids are being settled */
-	bool ids_settled;    /* ... and were: the next block's turn */
-	bool counted;        /* its events are counted: it may be taken back */
-	/* Set by the thread parsing it, then by the one settling it. */
-	bool bad;            /* the lines were not independent records */
-	unsigned long lines;
-	uint64_t records, events, rejected, duplicates;
-	/* Its rejected records, each a line number from the block's start
-	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
-	struct br_buf rejects;
-	/* The events it holds: nheld of held_cap, up to HOLD_EVENTS. */
-	struct held *held;
-	size_t nheld, held_cap;
-	struct br_buf held_text;
-	struct br_str pricing; /* of its held events */
-};
 
 /* What one pool thread gathered of an input split into blocks. */
 struct split_part {
@@ -241,11 +247,11 @@ static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt
 				     &err) != FORMAT_NONE)
 			return false;
 	}
-	/* The first pool thread adds to the input's own context, which its
-	 * reader leaves alone until the blocks are done; the others to
-	 * contexts of their own, merged into it at the end. */
-	pt->input = pt == &sp->parts[0] ? sp->o->input
-					 : g->sink.begin(g->sink.ctx, sp->o->name);
+	/* A context of its own for the events it counts as it parses them
+	 * (those without a request id, or all with --no-dedupe), merged
+	 * into the input's at the end: the held events are counted into the
+	 * input's, which its reader leaves alone until the blocks are done. */
+	pt->input = g->sink.begin(g->sink.ctx, sp->o->name);
 	return true;
 }
 
@@ -283,37 +289,33 @@ static void parse_block(struct reader *rd, struct block *b)
 #define SETTLE_AHEAD 8
 
 /* Settles the request ids of the events block b holds, in b's turn: every
- * block before it has settled its ids, and no other thread settles any
- * meanwhile. An id new to the input's set joins it; an event whose id was
- * there is a duplicate. */
+ * block before it has settled, and no other thread settles meanwhile. An
+ * id new to the input's set joins it; an event whose id was there is a
+ * duplicate. */
 static void settle_ids(struct block *b)
 {
 	struct idset *ids = b->sp->o->ids;
 	for (size_t i = 0; i < b->nheld && i < SETTLE_AHEAD; i++)
 		idset_prefetch(ids, b->held[i].hash);
-	const char *text = b->held_text.p;
 	for (size_t i = 0; i < b->nheld; i++) {
 		if (i + SETTLE_AHEAD < b->nheld)
 			idset_prefetch(ids, b->held[i + SETTLE_AHEAD].hash);
 		struct held *e = &b->held[i];
-		const char *id = text;
-		for (size_t k = 0; k < HELD_NAMES - 1; k++)
-			id += e->name_len[k];
-		size_t n = e->name_len[HELD_NAMES - 1];
-		e->duplicate = !idset_add(ids, id, n, e->hash);
-		text = id + n;
+		const size_t id = HELD_NAMES - 1; /* the request id */
+		e->duplicate = !idset_add(ids, held_name(b, e, id),
+					  e->name_len[id] & ~NAME_HELD, e->hash);
 	}
 }
 
-/* Counts the events block b holds, once their ids are settled, into the
- * sink context input (but the duplicates), and lets them go. */
-static void count_settled(struct block *b, void *input)
+/* Counts the events block b holds, but the duplicates, once their ids are
+ * settled and still in b's turn, into the input's context; lets them go. */
+static void count_settled(struct block *b)
 {
 	struct ingest *g = b->sp->rd->g;
-	const char *text = b->held_text.len ? b->held_text.p : "";
+	void *input = b->sp->o->input;
 	for (size_t i = 0; i < b->nheld; i++) {
 		struct br_event ev;
-		held_unpack(&b->held[i], &text, b->pricing, &ev);
+		held_unpack(b, &b->held[i], &ev);
 		if (b->held[i].duplicate) {
 			b->duplicates++;
 			continue;
@@ -329,14 +331,13 @@ static void count_settled(struct block *b, void *input)
 /* On pool thread rd, which just parsed a block of sp (so its part of the
  * input is open, unless opening it failed), with the ingest's lock held:
  * settles the held events of the parsed blocks of sp whose turn has come,
- * one block after the other, counting them into rd's part of the input. */
+ * one block after the other. */
 static void count_ready(struct reader *rd, struct split *sp)
 {
 	struct ingest *g = rd->g;
-	void *input = sp->parts[rd->pool_index].input;
 	for (size_t i = 0; i < sp->count; i++) {
 		struct block *b = sp->fly[(sp->head + i) % sp->max];
-		if (b->ids_settled)
+		if (b->counted)
 			continue;
 		/* Not its turn yet: the thread that settles the block
 		 * before it goes on to it. */
@@ -350,14 +351,7 @@ static void count_ready(struct reader *rd, struct split *sp)
 		if (count) {
 			pthread_mutex_unlock(&g->lock);
 			settle_ids(b);
-			pthread_mutex_lock(&g->lock);
-		}
-		b->ids_settled = true;
-		/* For a thread waiting for the next block's turn. */
-		pthread_cond_broadcast(&g->block_done);
-		if (count) {
-			pthread_mutex_unlock(&g->lock);
-			count_settled(b, input);
+			count_settled(b);
 			pthread_mutex_lock(&g->lock);
 		}
 		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
@@ -367,18 +361,18 @@ static void count_ready(struct reader *rd, struct split *sp)
 	}
 }
 
-/* Waits, on pool thread rd parsing block b, for b's turn; then settles and
- * counts the events b holds so far. */
-static void settle_early(struct reader *rd, struct block *b)
+/* Waits, on the pool thread parsing block b, for b's turn; then settles
+ * the events b holds so far. */
+static void settle_early(struct block *b)
 {
-	struct ingest *g = rd->g;
 	struct split *sp = b->sp;
+	struct ingest *g = sp->rd->g;
 	pthread_mutex_lock(&g->lock);
 	for (size_t i = 0; i < sp->count;) {
 		struct block *o = sp->fly[(sp->head + i) % sp->max];
 		if (o == b)
 			break;
-		if (o->ids_settled) {
+		if (o->counted) {
 			i++;
 			continue;
 		}
@@ -387,7 +381,7 @@ static void settle_early(struct reader *rd, struct block *b)
 	}
 	pthread_mutex_unlock(&g->lock);
 	settle_ids(b);
-	count_settled(b, sp->parts[rd->pool_index].input);
+	count_settled(b);
 }
 
 void *pool_thread(void *arg)
@@ -592,7 +586,7 @@ void split_end(struct split *sp, struct input_state *st)
 		struct split_part *pt = &sp->parts[i];
 		if (pt->parser)
 			pt->parser->free(pt->parser);
-		if (pt->input && pt->input != o->input)
+		if (pt->input)
 			g->sink.merge(g->sink.ctx, o->input, pt->input);
 	}
 	o->redo |= sp->bad;
@@ -607,11 +601,10 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-void block_hold(struct reader *rd, struct block *b, const struct br_event *ev,
-		uint64_t h)
+void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
 {
 	if (b->nheld == HOLD_EVENTS)
-		settle_early(rd, b);
+		settle_early(b);
 	if (b->nheld == b->held_cap) {
 		/* Grown as used, not at once: what a block's records need. */
 		b->held_cap = b->held_cap ? 2 * b->held_cap : 256;
@@ -620,15 +613,21 @@ void block_hold(struct reader *rd, struct block *b, const struct br_event *ev,
 	struct held *e = &b->held[b->nheld++];
 	held_pack(e, ev, h);
 	b->pricing = ev->pricing;
-	size_t n = 0;
-	for (size_t k = 0; k < HELD_NAMES; k++)
-		n += e->name_len[k];
-	char *p = br_buf_append(&b->held_text, n);
+	/* A name is mostly in the block's data as it is (its first 4 GiB);
+	 * one decoded (JSON escapes, a quoted CSV field) is copied. */
+	uintptr_t data = (uintptr_t)b->data,
+		  end = data + (b->len < UINT32_MAX ? b->len : UINT32_MAX);
 	for (size_t k = 0; k < HELD_NAMES; k++) {
 		const struct br_str *name = event_name(ev, k);
-		if (name->n)
-			memcpy(p, name->p, name->n);
-		p += name->n;
+		uintptr_t p = name->n ? (uintptr_t)name->p : data;
+		if (p >= data && p <= end && name->n <= end - p) {
+			e->name_at[k] = (uint32_t)(p - data);
+			e->name_len[k] = (uint32_t)name->n;
+		} else {
+			e->name_at[k] = (uint32_t)b->held_text.len;
+			e->name_len[k] = (uint32_t)name->n | NAME_HELD;
+			br_buf_put(&b->held_text, name->p, name->n);
+		}
 	}
 }
 

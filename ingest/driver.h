@@ -179,12 +179,11 @@ bool split_commit(struct split *sp, size_t n);
 void split_end(struct split *sp, struct input_state *st);
 
 /* Holds event ev of a record of block b, whose request id has hash h, on
- * the pool thread rd parsing b: it is settled against the input's set of
- * ids in input order, once every block before b has settled, and counts
- * when its id is new. Holding more than a block's share waits for b's
- * turn to settle. */
-void block_hold(struct reader *rd, struct block *b, const struct br_event *ev,
-		uint64_t h);
+ * the pool thread parsing b: it is settled against the input's set of ids
+ * in input order, once every block before b has settled, and counts when
+ * its id is new. Holding more than a block's share waits for b's turn to
+ * settle. */
+void block_hold(struct block *b, const struct br_event *ev, uint64_t h);
 
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);

@@ -382,7 +382,7 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		return;
 	}
 	if (dedupe && st->block) {
-		block_hold(rd, st->block, ev, h);
+		block_hold(st->block, ev, h);
 		return;
 	} else if (dedupe) {
 		const char *id = ev->request_id.p;
