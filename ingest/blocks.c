@@ -328,13 +328,12 @@ static void count_settled(struct block *b)
 	br_buf_reset(&b->held_text);
 }
 
-/* On pool thread rd, which just parsed a block of sp (so its part of the
- * input is open, unless opening it failed), with the ingest's lock held:
- * settles the held events of the parsed blocks of sp whose turn has come,
- * one block after the other. */
-static void count_ready(struct reader *rd, struct split *sp)
+/* On a pool thread that just parsed a block of sp, with the ingest's lock
+ * held: settles the held events of the parsed blocks of sp whose turn has
+ * come, one block after the other. */
+static void count_ready(struct split *sp)
 {
-	struct ingest *g = rd->g;
+	struct ingest *g = sp->rd->g;
 	for (size_t i = 0; i < sp->count; i++) {
 		struct block *b = sp->fly[(sp->head + i) % sp->max];
 		if (b->counted)
@@ -345,10 +344,8 @@ static void count_ready(struct reader *rd, struct split *sp)
 			break;
 		b->settling = true;
 		/* A bad block's events will not count: its input is read
-		 * again. So when rd's part failed to open: the block rd
-		 * parsed is bad. */
-		bool count = !b->bad && !sp->parts[rd->pool_index].failed;
-		if (count) {
+		 * again. */
+		if (!b->bad) {
 			pthread_mutex_unlock(&g->lock);
 			settle_ids(b);
 			count_settled(b);
@@ -402,7 +399,7 @@ void *pool_thread(void *arg)
 		parse_block(rd, b);
 		pthread_mutex_lock(&g->lock);
 		b->done = true;
-		count_ready(rd, b->sp);
+		count_ready(b->sp);
 	}
 	pthread_mutex_unlock(&g->lock);
 	return NULL;
