@@ -291,8 +291,8 @@ static inline uint64_t br_short_word(const void *s, size_t n)
  * places, and maybe in more significant places after one of them, where
  * the carry of adding 6 to every byte lands; zero in the place of every
  * digit before the first non-digit. A digit's high nibble is 3, and still
- * is with 6 added; only a byte of 0xFA or more carries, and it is flagged
- * itself. */
+ * is with 6 added; only a byte of 0xFA or more carries (0xF9 too, with a
+ * carry in), and it is flagged itself. */
 static inline uint64_t br_nondigits(uint64_t w)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);

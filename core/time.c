@@ -186,8 +186,8 @@ static bool parse_usual(const char *s, size_t n, int32_t *day, int *second)
 	memcpy(&clock, s + 11, 8);
 	const uint64_t date_seps = UINT64_C(0xFF) << 56 | UINT64_C(0xFF) << 32,
 		       clock_seps = UINT64_C(0xFF) << 40 | UINT64_C(0xFF) << 16;
-	/* The separators first: then no byte but a digit carries in
-	 * br_nondigits. */
+	/* The separators first: then every other byte is to be a digit, and
+	 * a non-digit is flagged by br_nondigits, whatever carries. */
 	if ((date & date_seps) != ((uint64_t)'-' << 56 | (uint64_t)'-' << 32) ||
 	    (clock & clock_seps) != ((uint64_t)':' << 40 | (uint64_t)':' << 16) ||
 	    (br_nondigits(date) & ~date_seps) || (br_nondigits(clock) & ~clock_seps) ||

@@ -20,6 +20,7 @@
  * it goes on, which bounds a block's memory. A block that ends inside a
  * record (a quoted CSV newline at a cut) makes the input be read again on
  * one thread. */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,8 @@ struct held {
 	bool duplicate; /* its id was settled, and was not new */
 };
 #define NAME_HELD (UINT32_C(1) << 31) /* names are at most INGEST_MAX_FIELD */
-/* A field added to struct br_event must be held too (x86-64 size). */
+/* A field added to struct br_event must be held too: the size catches a
+ * field that does not fit in padding (x86-64). */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
 	       "struct held packs every field of struct br_event");
 
@@ -106,7 +108,8 @@ struct block {
 	bool settling;       /* its held events are being settled */
 	bool counted;        /* ... and were: the next block's turn; it may be
 			      * taken back */
-	/* Set by the thread parsing it, then by the one settling it. */
+	/* Set by the thread parsing it; events and duplicates also by the one
+	 * settling it. */
 	bool bad;            /* the lines were not independent records */
 	unsigned long lines;
 	uint64_t records, events, rejected, duplicates;
@@ -314,12 +317,12 @@ static void count_settled(struct block *b)
 	struct ingest *g = b->sp->rd->g;
 	void *input = b->sp->o->input;
 	for (size_t i = 0; i < b->nheld; i++) {
-		struct br_event ev;
-		held_unpack(b, &b->held[i], &ev);
 		if (b->held[i].duplicate) {
 			b->duplicates++;
 			continue;
 		}
+		struct br_event ev;
+		held_unpack(b, &b->held[i], &ev);
 		b->events++;
 		if (g->sink.event)
 			g->sink.event(input, &ev);
@@ -366,10 +369,10 @@ static void settle_early(struct block *b)
 	struct ingest *g = sp->rd->g;
 	pthread_mutex_lock(&g->lock);
 	for (size_t i = 0; i < sp->count;) {
-		struct block *o = sp->fly[(sp->head + i) % sp->max];
-		if (o == b)
+		struct block *prev = sp->fly[(sp->head + i) % sp->max];
+		if (prev == b)
 			break;
-		if (o->counted) {
+		if (prev->counted) {
 			i++;
 			continue;
 		}
@@ -609,6 +612,8 @@ void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
 	}
 	struct held *e = &b->held[b->nheld++];
 	held_pack(e, ev, h);
+	/* Its pool thread's pricer priced every event b holds. */
+	assert(b->nheld == 1 || ev->pricing.p == b->pricing.p);
 	b->pricing = ev->pricing;
 	/* A name is mostly in the block's data as it is (its first 4 GiB);
 	 * one decoded (JSON escapes, a quoted CSV field) is copied. */
