@@ -331,20 +331,27 @@ static void count_settled(struct block *b)
 	br_buf_reset(&b->held_text);
 }
 
+/* The block of sp whose turn it is to settle: the oldest in flight not
+ * counted yet, or NULL. Under the ingest's lock. */
+static struct block *turn(const struct split *sp)
+{
+	for (size_t i = 0; i < sp->count; i++) {
+		struct block *b = sp->fly[(sp->head + i) % sp->max];
+		if (!b->counted)
+			return b;
+	}
+	return NULL;
+}
+
 /* On a pool thread that just parsed a block of sp, with the ingest's lock
- * held: settles the held events of the parsed blocks of sp whose turn has
- * come, one block after the other. */
+ * held: settles the parsed blocks of sp whose turn has come, one after the
+ * other. A block whose turn comes later is settled by the thread that
+ * settles the block before it. */
 static void count_ready(struct split *sp)
 {
 	struct ingest *g = sp->rd->g;
-	for (size_t i = 0; i < sp->count; i++) {
-		struct block *b = sp->fly[(sp->head + i) % sp->max];
-		if (b->counted)
-			continue;
-		/* Not its turn yet: the thread that settles the block
-		 * before it goes on to it. */
-		if (!b->done || b->settling)
-			break;
+	struct block *b;
+	while ((b = turn(sp)) && b->done && !b->settling) {
 		b->settling = true;
 		/* A bad block's events will not count: its input is read
 		 * again. */
@@ -356,8 +363,6 @@ static void count_ready(struct split *sp)
 		}
 		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
 		pthread_cond_broadcast(&g->block_done);
-		/* The reader may have taken blocks back meanwhile. */
-		i = (size_t)-1;
 	}
 }
 
@@ -365,20 +370,10 @@ static void count_ready(struct split *sp)
  * the events b holds so far. */
 static void settle_early(struct block *b)
 {
-	struct split *sp = b->sp;
-	struct ingest *g = sp->rd->g;
+	struct ingest *g = b->sp->rd->g;
 	pthread_mutex_lock(&g->lock);
-	for (size_t i = 0; i < sp->count;) {
-		struct block *prev = sp->fly[(sp->head + i) % sp->max];
-		if (prev == b)
-			break;
-		if (prev->counted) {
-			i++;
-			continue;
-		}
+	while (turn(b->sp) != b)
 		pthread_cond_wait(&g->block_done, &g->lock);
-		i = 0; /* the reader may have taken blocks back meanwhile */
-	}
 	pthread_mutex_unlock(&g->lock);
 	settle_ids(b);
 	count_settled(b);
