@@ -1,5 +1,6 @@
 /* store.c - the store: a directory of append-only, checksummed segment
  * files published atomically (byte layout in docs/FORMAT.md). */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "reduce/reduce_internal.h"
 
@@ -71,24 +72,36 @@ struct store {
 
 /* ------------------------------------------------------------ encoding */
 
+/* Little-endian writers into memory that has room: each returns the
+ * position after what it wrote. */
+static unsigned char *w32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+	return p + 4;
+}
+
+static unsigned char *w64(unsigned char *p, uint64_t v)
+{
+	return w32(w32(p, (uint32_t)v), (uint32_t)(v >> 32));
+}
+
+static unsigned char *w128(unsigned char *p, br_pico v)
+{
+	unsigned __int128 u = (unsigned __int128)v;
+	return w64(w64(p, (uint64_t)u), (uint64_t)(u >> 64));
+}
+
 static void put_u32(struct br_buf *b, uint32_t v)
 {
-	unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8),
-			      (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-	br_buf_put(b, p, 4);
+	w32((unsigned char *)br_buf_append(b, 4), v);
 }
 
 static void put_u64(struct br_buf *b, uint64_t v)
 {
-	put_u32(b, (uint32_t)v);
-	put_u32(b, (uint32_t)(v >> 32));
-}
-
-static void put_i128(struct br_buf *b, br_pico v)
-{
-	unsigned __int128 u = (unsigned __int128)v;
-	put_u64(b, (uint64_t)u);
-	put_u64(b, (uint64_t)(u >> 64));
+	w64((unsigned char *)br_buf_append(b, 8), v);
 }
 
 static uint32_t get_u32(const unsigned char *p)
@@ -108,17 +121,10 @@ static br_pico get_i128(const unsigned char *p)
 	return (br_pico)u;
 }
 
+/* The CRC-32 of zlib and gzip, by ISA-L's folding code. */
 static uint32_t crc(const void *p, size_t n)
 {
-	uLong c = crc32(0L, Z_NULL, 0);
-	const unsigned char *b = p;
-	while (n > 0) {
-		uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-		c = crc32(c, b, chunk);
-		b += chunk;
-		n -= chunk;
-	}
-	return (uint32_t)c;
+	return crc32_gzip_refl(0, p, n);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -742,51 +748,99 @@ int store_last_input(struct store *s, const char *name,
 
 /* ----------------------------------------------------- segment writing */
 
-/* Orders rows by day, then provider, model, agent, label strings, then
- * tier, cost source, price day, input band and pricing string. */
-static int row_cmp(const void *a, const void *b, void *ctx)
+/* Orders string ids of a dictionary by their bytes (a string before the
+ * longer ones it begins). */
+static int str_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct agg *ag = ctx;
-	const struct red_key *x = &ag->rows[*(const uint32_t *)a].key;
-	const struct red_key *y = &ag->rows[*(const uint32_t *)b].key;
-	if (x->day != y->day)
-		return x->day < y->day ? -1 : 1;
-	const uint32_t xs[4] = {x->provider, x->model, x->agent, x->label};
-	const uint32_t ys[4] = {y->provider, y->model, y->agent, y->label};
-	for (int i = 0; i < 4; i++) {
-		if (xs[i] == ys[i])
-			continue;
-		size_t nx, ny;
-		const char *sx = br_dict_str(ag->dict, xs[i], &nx);
-		const char *sy = br_dict_str(ag->dict, ys[i], &ny);
-		int c = memcmp(sx, sy, nx < ny ? nx : ny);
-		if (c)
-			return c;
-		if (nx != ny)
-			return nx < ny ? -1 : 1;
-	}
-	const uint64_t xn[6] = {x->tier, x->cost_source,
-				(uint64_t)((int64_t)x->price_day - INT32_MIN),
-				x->band_lo, x->band_hi, 0};
-	const uint64_t yn[6] = {y->tier, y->cost_source,
-				(uint64_t)((int64_t)y->price_day - INT32_MIN),
-				y->band_lo, y->band_hi, 0};
-	for (int i = 0; i < 5; i++)
-		if (xn[i] != yn[i])
-			return xn[i] < yn[i] ? -1 : 1;
-	if (x->pricing == y->pricing)
-		return 0;
-	return strcmp(br_dict_str(ag->dict, x->pricing, NULL),
-		      br_dict_str(ag->dict, y->pricing, NULL));
+	const struct br_dict *d = ctx;
+	size_t nx, ny;
+	const char *x = br_dict_str(d, *(const uint32_t *)a, &nx);
+	const char *y = br_dict_str(d, *(const uint32_t *)b, &ny);
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+	return c ? c : (nx > ny) - (nx < ny);
 }
 
-/* Re-interns id of src into the segment's dictionary. */
-static uint32_t seg_string(struct br_dict *out, const struct br_dict *src,
-			   uint32_t id)
+/* The rank of each of d's strings in byte order, by id (to be freed). */
+static uint32_t *string_ranks(const struct br_dict *d)
 {
-	size_t n;
-	const char *s = br_dict_str(src, id, &n);
-	return br_dict_intern(out, s, n);
+	uint32_t n = br_dict_count(d);
+	uint32_t *ids = br_malloc((n ? n : 1) * sizeof *ids);
+	uint32_t *rank = br_malloc((n ? n : 1) * sizeof *rank);
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = i;
+	qsort_r(ids, n, sizeof *ids, str_cmp, (void *)d);
+	for (uint32_t i = 0; i < n; i++)
+		rank[ids[i]] = i;
+	free(ids);
+	return rank;
+}
+
+/* A row's place in a segment: its key, with its strings' ranks. Rows go by
+ * day, then provider, model, agent and label, then tier, cost source,
+ * price day, input band and pricing string. */
+struct row_place {
+	int32_t day;
+	uint32_t names[4];
+	uint32_t tier, cost_source;
+	int32_t price_day;
+	uint64_t band_lo, band_hi;
+	uint32_t pricing;
+	uint32_t row;
+};
+
+#define CMP(x, y) if ((x) != (y)) return (x) < (y) ? -1 : 1
+static int place_cmp(const void *a, const void *b)
+{
+	const struct row_place *x = a, *y = b;
+	CMP(x->day, y->day);
+	for (int i = 0; i < 4; i++)
+		CMP(x->names[i], y->names[i]);
+	CMP(x->tier, y->tier);
+	CMP(x->cost_source, y->cost_source);
+	CMP(x->price_day, y->price_day);
+	CMP(x->band_lo, y->band_lo);
+	CMP(x->band_hi, y->band_hi);
+	CMP(x->pricing, y->pricing);
+	return 0;
+}
+#undef CMP
+
+/* a's rows in the order a segment keeps them. */
+static struct row_place *row_order(const struct agg *a)
+{
+	uint32_t *rank = string_ranks(a->dict);
+	struct row_place *order = br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
+	for (size_t i = 0; i < a->nrows; i++) {
+		const struct red_key *k = &a->rows[i].key;
+		order[i] = (struct row_place){
+			.day = k->day,
+			.names = {rank[k->provider], rank[k->model],
+				  rank[k->agent], rank[k->label]},
+			.tier = k->tier,
+			.cost_source = k->cost_source,
+			.price_day = k->price_day,
+			.band_lo = k->band_lo,
+			.band_hi = k->band_hi,
+			.pricing = rank[k->pricing],
+			.row = (uint32_t)i,
+		};
+	}
+	free(rank);
+	qsort(order, a->nrows, sizeof *order, place_cmp);
+	return order;
+}
+
+/* The id in the segment's dictionary out of string id of src, interned on
+ * first use; ids[] maps src's ids (UINT32_MAX: not yet). */
+static uint32_t seg_string(struct br_dict *out, const struct br_dict *src,
+			   uint32_t *ids, uint32_t id)
+{
+	if (ids[id] == UINT32_MAX) {
+		size_t n;
+		const char *s = br_dict_str(src, id, &n);
+		ids[id] = br_dict_intern(out, s, n);
+	}
+	return ids[id];
 }
 
 /* What a new segment says about itself beyond its rows and inputs. */
@@ -811,43 +865,47 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	uint32_t origin_id = m->merged_through
 				     ? br_dict_intern(d, m->origin, strlen(m->origin))
 				     : 0;
-	uint32_t *order = br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
-	for (size_t i = 0; i < a->nrows; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, a->nrows, sizeof *order, row_cmp, (void *)a);
+	struct row_place *order = row_order(a);
+	uint32_t nsrc = br_dict_count(a->dict);
+	uint32_t *ids = br_malloc((nsrc ? nsrc : 1) * sizeof *ids);
+	memset(ids, 0xFF, nsrc * sizeof *ids);
 	struct br_buf rows = {0}, ins = {0};
+	unsigned char *w = (unsigned char *)br_buf_append(&rows, a->nrows * SEG_ROW_SIZE);
 	int32_t day_min = INT32_MAX, day_max = INT32_MIN;
 	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_row *r = &a->rows[order[i]];
-		if (r->key.day < day_min)
-			day_min = r->key.day;
-		if (r->key.day > day_max)
-			day_max = r->key.day;
-		put_u32(&rows, (uint32_t)r->key.day);
-		put_u32(&rows, seg_string(d, a->dict, r->key.provider));
-		put_u32(&rows, seg_string(d, a->dict, r->key.model));
-		put_u32(&rows, seg_string(d, a->dict, r->key.agent));
-		put_u32(&rows, seg_string(d, a->dict, r->key.label));
-		put_u32(&rows, r->key.tier);
-		put_u32(&rows, r->key.cost_source);
-		put_u32(&rows, seg_string(d, a->dict, r->key.pricing));
-		put_u32(&rows, (uint32_t)r->key.price_day);
-		put_u32(&rows, 0);
-		put_u64(&rows, r->key.band_lo);
-		put_u64(&rows, r->key.band_hi);
+		const struct red_row *r = &a->rows[order[i].row];
+		const struct red_key *k = &r->key;
+		if (k->day < day_min)
+			day_min = k->day;
+		if (k->day > day_max)
+			day_max = k->day;
+		w = w32(w, (uint32_t)k->day);
+		w = w32(w, seg_string(d, a->dict, ids, k->provider));
+		w = w32(w, seg_string(d, a->dict, ids, k->model));
+		w = w32(w, seg_string(d, a->dict, ids, k->agent));
+		w = w32(w, seg_string(d, a->dict, ids, k->label));
+		w = w32(w, k->tier);
+		w = w32(w, k->cost_source);
+		w = w32(w, seg_string(d, a->dict, ids, k->pricing));
+		w = w32(w, (uint32_t)k->price_day);
+		w = w32(w, 0);
+		w = w64(w, k->band_lo);
+		w = w64(w, k->band_hi);
 		const uint64_t u[10] = {r->t.requests, r->t.errors, r->t.unpriced,
 					r->t.logged_cost_requests, r->t.tokens.input,
 					r->t.tokens.output, r->t.tokens.cache_read,
 					r->t.tokens.cache_write,
 					r->t.tokens.cache_write_1h,
 					r->t.tokens.reasoning};
-		for (int k = 0; k < 10; k++)
-			put_u64(&rows, u[k]);
-		put_i128(&rows, r->t.cost);
-		put_i128(&rows, r->t.calc_cost);
-		put_i128(&rows, r->t.logged_cost);
+		for (int j = 0; j < 10; j++)
+			w = w64(w, u[j]);
+		w = w128(w, r->t.cost);
+		w = w128(w, r->t.calc_cost);
+		w = w128(w, r->t.logged_cost);
 	}
+	assert(w == (unsigned char *)rows.p + rows.len);
 	free(order);
+	free(ids);
 	if (a->nrows == 0)
 		day_min = day_max = 0;
 	for (size_t i = 0; i < ninputs; i++) {

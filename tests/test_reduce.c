@@ -169,6 +169,57 @@ static void test_round_trip(void)
 	remove_dir();
 }
 
+/* The rows scanned, as "day provider model agent label" lines. */
+static int row_line(void *ctx, const struct store_row *r)
+{
+	br_buf_printf(ctx, "%d %s %s %s %s|", (int)r->day, r->provider,
+		      r->model, r->agent, r->label);
+	return 0;
+}
+
+/* A segment keeps its rows by day, then provider, model, agent and label
+ * in byte order (a string before the longer ones it begins), whatever the
+ * order the names were first seen in (docs/FORMAT.md). */
+static void test_row_order(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	struct store *s = store_open(dir, true, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct agg *a = agg_new();
+	static const char *const names[][3] = {
+		{"zeta", "m", "b"},       {"openai", "gpt-4o", "ab"},
+		{"openai", "gpt-4", "a"}, {"Z", "m", "\xE6\xB1\x89"},
+		{"openai", "gpt-4o", "a"}, {"openai", "gpt-4", "ab"},
+	};
+	for (int day = 101; day >= 100; day--)
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+			struct br_event ev = event(names[i][0], names[i][1],
+						   names[i][2], 1, 1);
+			agg_add(a, day, &ev);
+		}
+	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 12};
+	CU_ASSERT_EQUAL_FATAL(store_publish(s, NULL, a, &in, 1, &err), 0);
+	agg_free(a);
+	struct br_buf got = {0};
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
+	CU_ASSERT_EQUAL(store_scan(s, &q, row_line, &got, &err), 0);
+	static const char *const sorted[] = {
+		"Z m \xE6\xB1\x89", "openai gpt-4 a", "openai gpt-4 ab",
+		"openai gpt-4o a",  "openai gpt-4o ab", "zeta m b",
+	};
+	struct br_buf want = {0};
+	for (int day = 100; day <= 101; day++)
+		for (size_t i = 0; i < sizeof sorted / sizeof *sorted; i++)
+			br_buf_printf(&want, "%d %s |", day, sorted[i]);
+	CU_ASSERT_STRING_EQUAL(got.p, want.p);
+	br_buf_free(&got);
+	br_buf_free(&want);
+	store_free(s);
+	remove_dir();
+}
+
 /* Path of the only segment of the store. */
 static void segment_path(char *out, size_t size)
 {
@@ -659,6 +710,7 @@ int test_register(void)
 		{"aggregate", test_agg},
 		{"aggregate rows on cache lines", test_agg_rows_aligned},
 		{"segment round trip", test_round_trip},
+		{"rows in byte order", test_row_order},
 		{"every bit flip and truncation is detected", test_every_bit_flip},
 		{"newer format version refused", test_newer_version},
 		{"cost bounds and saturated sums", test_cost_bounds},
