@@ -688,6 +688,8 @@ static void failed_input(struct reader *rd, struct task *t, const char *name,
 /* Marks an outcome read; on the caller's thread, hands it over at once. */
 static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o);
 
+static void hand_over(struct ingest *g, struct task *t, struct outcome *o);
+
 /* Reads one input of task t from src (over fd, or an archive member when fd
  * is -1) to its end into an outcome. key is a plain file's canonical path
  * (NULL otherwise): such a file may resume where an earlier run ended, and
@@ -829,12 +831,28 @@ static bool libarchive_magic(const unsigned char *p, size_t n)
 	return false;
 }
 
+/* Fails the members of task t from outcome first on that were read, since
+ * their archive, path, could not be read to its end. */
+static void fail_members(struct task *t, size_t first, const char *path)
+{
+	for (size_t i = first; i < t->nout; i++) {
+		struct outcome *o = t->out[i];
+		if (!o->ok)
+			continue;
+		o->ok = false;
+		br_fail(&o->err, "%s: not counted: %s cannot be read to its end",
+			o->in.name, path);
+	}
+}
+
 /* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
  * "archive:member" (path is the archive's name in messages; control
  * characters of the member's name are replaced); only the member of
- * index only when only >= 0. A member that cannot be read fails alone;
- * an archive whose structure breaks stops there, failing. */
+ * index only when only >= 0. An archive that cannot be read to its end (a
+ * member that cannot be read, or its structure breaking) counts for
+ * nothing: its members are handed over once it has been read, all failed
+ * then. */
 static void read_archive(struct reader *rd, struct task *t, int fd,
 			 const char *path, long only)
 {
@@ -858,6 +876,9 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	struct archive_entry *e;
 	struct br_buf name = {0};
 	long others = 0; /* members that are not logs */
+	bool at_once = rd->at_once, failed = false;
+	size_t first = t->nout;
+	rd->at_once = false;
 	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF) {
@@ -881,6 +902,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			br_buf_printf(&msg, "%s: corrupt archive: %s", path,
 				      archive_error_string(a));
 			failed_input(rd, t, path, -1, msg.p);
+			failed = true;
 			break;
 		}
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
@@ -902,11 +924,21 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			free(shown);
 		}
 		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
-		if (read_input(rd, t, src, -1, name.p, NULL, index) != 0 &&
-		    archive_errno(a) != 0 && raw)
-			break;
+		if (read_input(rd, t, src, -1, name.p, NULL, index) != 0) {
+			failed = true;
+			if (archive_errno(a) != 0 && raw)
+				break;
+		}
 		if (raw || only >= 0)
 			break;
+	}
+	if (failed)
+		fail_members(t, first, path);
+	rd->at_once = at_once;
+	if (at_once) {
+		for (size_t i = first; i < t->nout; i++)
+			hand_over(rd->g, t, t->out[i]);
+		t->nout = first;
 	}
 	br_buf_free(&name);
 	br_buf_free(&msg);
@@ -1071,7 +1103,8 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 
 static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o)
 {
-	o->deduped = rd->main;
+	/* Held back, it may share ids with inputs handed over before it. */
+	o->deduped = rd->main && rd->at_once;
 	if (rd->at_once) {
 		t->nout--;
 		hand_over(rd->g, t, o);

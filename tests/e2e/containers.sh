@@ -3,9 +3,10 @@
 # plain, gzip (one and several members), zstd, xz, bzip2, lz4, zip, tar,
 # tar.gz, tar.zst, told by content, not by name. Archive members are inputs
 # of their own ("archive:member") with their own fingerprints. A truncated
-# gzip, a corrupt zip member and a decompression bomb each fail by name,
-# with exit status 1, the other inputs ingested and nothing of the bad one
-# counted. An archive without a log member gives a warning (exit 0).
+# gzip, a corrupt zip member, a tar.gz cut after its first member and a
+# decompression bomb each fail by name, with exit status 1, the other
+# inputs ingested and nothing of the bad one counted (not even an
+# archive's members read before the damage). An archive without a log member gives a warning (exit 0).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 gen --seed 31 --records 3000 --format jsonl --out a.jsonl
@@ -57,6 +58,9 @@ totals s | cmp -s - plain.csv || fail "re-ingesting counted something twice"
 
 # Damaged inputs: each named, exit 1, the good input kept, nothing else.
 head -c 20000 c1.gz >trunc.gz
+gen --seed 33 --records 1500 --format jsonl --out c.jsonl
+tar czf ca.tar.gz c.jsonl a.jsonl
+head -c $(($(wc -c <ca.tar.gz) * 8 / 10)) ca.tar.gz >trunc.tar.gz
 "$PYTHON" - <<'EOF'
 import zipfile
 z = zipfile.ZipFile("c5.zip")
@@ -69,7 +73,7 @@ open("corrupt.zip", "wb").write(data)
 EOF
 yes '{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}' |
 	head -c 400000000 | xz -1 -T1 >bomb.jsonl.xz
-for bad in trunc.gz corrupt.zip bomb.jsonl.xz; do
+for bad in trunc.gz corrupt.zip trunc.tar.gz bomb.jsonl.xz; do
 	rm -rf s
 	set +e
 	"$BURNRATE" --store s ingest "$bad" b.csv >out.txt 2>err.txt
@@ -78,7 +82,9 @@ for bad in trunc.gz corrupt.zip bomb.jsonl.xz; do
 	[ $rc -eq 1 ] || fail "$bad: exit $rc, want 1"
 	"$BURNRATE" --quiet --store only-b ingest b.csv 2>/dev/null || true
 	case $bad in
-	corrupt.zip) want=corrupt.zip:logs/a.jsonl ;; *) want=$bad ;;
+	corrupt.zip) want=corrupt.zip:logs/a.jsonl ;;
+	trunc.tar.gz) want="trunc.tar.gz:c.jsonl: not counted" ;;
+	*) want=$bad ;;
 	esac
 	grep -q "error: $want: " err.txt || fail "$bad: not named: $(cat err.txt)"
 	# The zip's other member is a copy of b.csv: the same content once.
