@@ -394,10 +394,13 @@ static void evaluate_budget(const struct series *sr, size_t k,
 		if (br_pico_mul(st->spent, 100) >= b->limit * b->thresholds[t] &&
 		    b->thresholds[t] > st->crossed)
 			st->crossed = b->thresholds[t];
+	/* The status goes by utilization, whatever thresholds the budget
+	 * alerts at. */
 	bool over_projected = b->forecast && st->f.projected >= limit;
+	br_pico spent100 = br_pico_mul(st->spent, 100);
 	st->status = st->spent >= b->limit ? "exceeded"
-		     : st->crossed >= 90 || over_projected ? "critical"
-		     : st->crossed >= 75 ? "warning" : "ok";
+		     : spent100 >= b->limit * 90 || over_projected ? "critical"
+		     : spent100 >= b->limit * 75 ? "warning" : "ok";
 	/* The day the limit is (or was) reached. */
 	st->runs_out = BR_DAY_NONE;
 	br_pico run = 0;

@@ -28,7 +28,9 @@ printf '%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' \
 	'all,*,monthly,300,50;75;90;100,yes,a@example.com' \
 	'bot,agent=bot,monthly,400,,yes,' \
 	'other-week,agent=other;provider=openai,weekly,5,50;100,no,' \
-	'tight,agent=bot,daily,9,,yes,' >budgets.csv
+	'tight,agent=bot,daily,9,,yes,' \
+	'sparse,agent=bot,monthly,105,10;20,no,' \
+	'high-only,agent=bot,monthly,125,95,no,' >budgets.csv
 # As of 2025-10-10 (a Friday): October so far is 10 days x $11.
 "$BURNRATE" --store s report --as-of 2025-10-10 --month 2025-10 --by agent \
 	--budgets budgets.csv --format json --output r.json || fail "report exited $?"
@@ -60,6 +62,12 @@ o = b["other-week"]
 assert (o["period_start"], o["period_end"]) == ("2025-10-06", "2025-10-12"), o
 assert o["spent_usd"] == 5.0 and o["threshold_crossed"] == 100, o
 assert o["status"] == "exceeded" and o["runs_out"] == "2025-10-10", o
+# The status goes by utilization, not by the thresholds alerts use:
+# 95.2% is critical, 80% a warning.
+sp = b["sparse"]
+assert sp["threshold_crossed"] == 20 and sp["status"] == "critical", sp
+h = b["high-only"]
+assert h["threshold_crossed"] == 0 and h["status"] == "warning", h
 t = b["tight"]
 assert t["spent_usd"] == 10.0 and t["status"] == "exceeded", t
 assert t["runs_out"] == "2025-10-10", t
