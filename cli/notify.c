@@ -188,7 +188,7 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	char as_of[11];
 	br_day_format(job->as_of, as_of);
 	if (report_parse_keys("day", &q, &err) != 0 ||
-	    report_parse_period(&q, as_of, NULL, NULL, as_of, &err) != 0 ||
+	    report_parse_period(&q, as_of, NULL, NULL, as_of, job->as_of, &err) != 0 ||
 	    !(r = report_run(job->store, &q, &err)) ||
 	    !(l = ledger_open(store_dir(job->store), &err))) {
 		rc = fail_with(&err);
@@ -294,7 +294,7 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 	struct notify_job job = {.budgets = budgets, .smtp_config = smtp_config,
 				 .account = account, .dry_run_dir = dry_run,
 				 .alert_to = c ? c->alert_to : NULL,
-				 .as_of = br_day_today()};
+				 .as_of = BR_DAY_NONE};
 	if (as_of && br_day_parse(as_of, &job.as_of) != 0)
 		return usage_error("notify: invalid --as-of '%s': expected "
 				   "YYYY-MM-DD", as_of);
@@ -308,6 +308,8 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 		store_free(job.store);
 		return fail_with(&err);
 	}
+	if (job.as_of == BR_DAY_NONE)
+		job.as_of = br_tz_today(store_tz(job.store));
 	struct notify_outcome o;
 	rc = notify_job_run(g, &job, &o);
 	store_free(job.store);

@@ -47,10 +47,9 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		return usage_error("report: --prices needs --reprice (stored costs "
 				   "were priced at ingest)");
 	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||
-	    report_parse_period(&q, since, until, month, as_of, &err) != 0)
+	    report_parse_period(&q, since, until, month, as_of, br_day_today(),
+				&err) != 0)
 		return fail_with(&err);
-	if (f == REPORT_PROM)
-		report_prom_query(&q);
 	struct budget *budgets = NULL;
 	size_t nbudgets = 0;
 	if (budgets_path && budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0) {
@@ -69,6 +68,16 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	struct store *s = store_open(g->store, false, &err);
 	if (s && skip_corrupt)
 		store_skip_corrupt(s);
+	/* The period was checked above against today in UTC; today is a day
+	 * of the store's time zone. */
+	if (s && !as_of &&
+	    report_parse_period(&q, since, until, month, NULL,
+				br_tz_today(store_tz(s)), &err) != 0) {
+		store_free(s);
+		s = NULL;
+	}
+	if (f == REPORT_PROM)
+		report_prom_query(&q);
 	struct report *r = s ? report_run(s, &q, &err) : NULL;
 	if (!r) {
 		store_free(s);

@@ -49,7 +49,7 @@ static struct report *query(struct store *s, int32_t since, int32_t until,
 	struct report_query q = {.budgets = budgets, .nbudgets = nbudgets,
 				 .breakdowns = breakdowns};
 	if (report_parse_keys(keys, &q, err) != 0 ||
-	    report_parse_period(&q, a, b, NULL, c, err) != 0)
+	    report_parse_period(&q, a, b, NULL, c, as_of, err) != 0)
 		return NULL;
 	return report_run(s, &q, err);
 }
@@ -320,7 +320,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (!c)
 		return usage_error("run: no configuration: give --config FILE or "
 				   "create ./burnrate.conf or /etc/burnrate.conf");
-	int32_t as_of = br_day_today();
+	int32_t as_of = BR_DAY_NONE; /* today, in the store's time zone */
 	if (as_of_text && br_day_parse(as_of_text, &as_of) != 0)
 		return usage_error("run: invalid --as-of '%s': expected YYYY-MM-DD",
 				   as_of_text);
@@ -346,6 +346,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (store_init(g->store, c->timezone ? c->timezone : "UTC", &err) != 0 ||
 	    !(s = store_open(g->store, false, &err)) || store_lock(s, &err) != 0)
 		goto fail;
+	if (as_of == BR_DAY_NONE)
+		as_of = br_tz_today(store_tz(s));
 
 	/* 1. The inputs: only what is new or has grown. */
 	paths = expand_inputs(c, &npaths);

@@ -226,6 +226,9 @@ const char *br_tz_name(const struct br_tz *tz);
 /* The calendar day of instant us in zone tz. */
 int32_t br_tz_day(const struct br_tz *tz, int64_t us);
 
+/* Today's calendar day in zone tz, from the real-time clock. */
+int32_t br_tz_today(const struct br_tz *tz);
+
 /* ------------------------------------------------------------- dictionary */
 
 /* Interns byte strings to dense ids 0, 1, 2, ... in insertion order. Strings

@@ -536,3 +536,8 @@ int32_t br_tz_day(const struct br_tz *tz, int64_t us)
 	t += tz_offset(tz, t);
 	return (int32_t)floor_div(t, 86400);
 }
+
+int32_t br_tz_today(const struct br_tz *tz)
+{
+	return br_tz_day(tz, (int64_t)time(NULL) * US_PER_SEC);
+}

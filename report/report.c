@@ -67,10 +67,10 @@ static int parse_date_option(const char *opt, const char *v, int32_t *day,
 
 int report_parse_period(struct report_query *q, const char *since,
 			const char *until, const char *month,
-			const char *as_of, struct br_err *err)
+			const char *as_of, int32_t today, struct br_err *err)
 {
 	q->since = q->until = BR_DAY_NONE;
-	q->as_of = br_day_today();
+	q->as_of = today;
 	if (as_of && parse_date_option("--as-of", as_of, &q->as_of, err) != 0)
 		return -1;
 	if (month) {

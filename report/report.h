@@ -118,10 +118,11 @@ int report_parse_keys(const char *list, struct report_query *q,
 /* Sets q's period from --since/--until/--month/--as-of texts (each may be
  * NULL). --month M is the whole month M, cut at as_of; without --until the
  * period ends at as_of; without --since it is open. as_of defaults to
- * today. Errors name the option and value (status BR_EXIT_USAGE). */
+ * today, the day number a caller gives (today in the store's time zone:
+ * br_tz_today). Errors name the option and value (status BR_EXIT_USAGE). */
 int report_parse_period(struct report_query *q, const char *since,
 			const char *until, const char *month,
-			const char *as_of, struct br_err *err);
+			const char *as_of, int32_t today, struct br_err *err);
 
 /* The value columns of report rows (DESIGN §6), in output order; the
  * last two only with --compare-costs. */

@@ -30,25 +30,33 @@ static void test_period(void)
 {
 	struct report_query q = {0};
 	struct br_err err = {0};
-	int32_t d;
+	int32_t d, today;
+	br_day_parse("2024-02-20", &today);
 	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-02", "2024-02-10",
-					    &err), 0);
+					    today, &err), 0);
 	br_day_parse("2024-02-01", &d);
 	CU_ASSERT_EQUAL(q.since, d);
 	CU_ASSERT_EQUAL(q.until, d + 9); /* cut at --as-of */
 	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-02", "2024-12-31",
-					    &err), 0);
+					    today, &err), 0);
 	CU_ASSERT_EQUAL(q.until, d + 28);
-	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-13-01", NULL, NULL, NULL, &err), -1);
+	/* Without --as-of, the day the caller says is today. */
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-02", NULL, today,
+					    &err), 0);
+	CU_ASSERT_EQUAL(q.as_of, today);
+	CU_ASSERT_EQUAL(q.until, d + 19);
+	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-13-01", NULL, NULL, NULL, today,
+					    &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid --since '2024-13-01'"));
 	br_err_clear(&err);
 	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-01-01", NULL, "2024-02", NULL,
-					    &err), -1);
+					    today, &err), -1);
 	br_err_clear(&err);
 	CU_ASSERT_EQUAL(report_parse_period(&q, "2024-03-01", "2024-02-01", NULL,
-					    NULL, &err), -1);
+					    NULL, today, &err), -1);
 	br_err_clear(&err);
-	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-2", NULL, &err), -1);
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, "2024-2", NULL, today,
+					    &err), -1);
 	enum report_format f;
 	CU_ASSERT_EQUAL(report_format_parse("json", &f), 0);
 	CU_ASSERT_EQUAL(f, REPORT_JSON);
@@ -77,7 +85,8 @@ static char *render(enum report_format f, const char *by)
 	agg_free(a);
 	struct report_query q = {0};
 	CU_ASSERT_EQUAL(report_parse_keys(by, &q, &err), 0);
-	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, NULL, "2026-12-31", &err), 0);
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, NULL, "2026-12-31",
+					    BR_DAY_NONE, &err), 0);
 	struct report *r = report_run(s, &q, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	char *text = NULL;

@@ -36,6 +36,27 @@ diff want.csv got.csv || fail "days in Europe/Paris are wrong"
 "$BURNRATE" --quiet --store st init --timezone UTC 2>err.txt && fail "init changed the zone"
 grep -q 'Europe/Paris' err.txt || fail "init does not say which zone the store has"
 
+# Without --as-of, today is today in the store's zone: in UTC+14 and
+# UTC-12 (one of them is on another day than UTC at any hour), a request
+# of an hour ago counts in report, and the report's as_of is that zone's
+# date (read before and after the report, in case midnight passes).
+for zone in Etc/GMT-14 Etc/GMT+12; do
+	st=today-$(echo "$zone" | tr -c 'a-zA-Z0-9\n' _)
+	"$BURNRATE" --quiet --store "$st" init --timezone "$zone"
+	printf '{"timestamp":"%s","provider":"p","model":"m","usage":{"input_tokens":1}}\n' \
+		"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" >hour-ago.jsonl
+	"$BURNRATE" --quiet --store "$st" ingest hour-ago.jsonl
+	before=$(TZ=$zone date +%Y-%m-%d)
+	"$BURNRATE" --store "$st" report --format json >today.json
+	after=$(TZ=$zone date +%Y-%m-%d)
+	"$PYTHON" - today.json "$before" "$after" <<'EOF2' || fail "$zone: today is not the store's day"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["as_of"] in sys.argv[2:], (d["as_of"], sys.argv[2:])
+assert d["totals"]["requests"] == 1, d["totals"]
+EOF2
+done
+
 # The lock: held by another process (for longer than the slowest run, under
 # valgrind too, then killed), the second writer exits 75 at once.
 (exec 9>>st/lock; flock 9; exec sleep 60) &
