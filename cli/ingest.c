@@ -71,6 +71,11 @@ struct ingest_run {
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
+	/* The plain files ingested before whose first bytes are known, by
+	 * directory (sink_continued), once asked. */
+	struct earlier *earlier;
+	size_t nearlier, earlier_cap;
+	bool earlier_loaded;
 	bool warn;              /* warnings are printed */
 	/* The progress line (a terminal only): when it started and was
 	 * last shown. */
@@ -237,7 +242,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		}
 		r->inputs[r->ninputs++] = (struct store_input){
 			br_strdup(in->key ? in->key : in->name), in->fp, in->bytes,
-			in->records};
+			in->records, in->head};
 	}
 	sink_drop(r, rows);
 }
@@ -251,12 +256,100 @@ static bool sink_known(void *ctx, const char *key, struct ingest_known *known)
 	if (r->backfill ||
 	    store_last_input(r->store, key, &in, &r->store_err) != 1)
 		return false;
-	*known = (struct ingest_known){in.bytes, in.fp};
+	*known = (struct ingest_known){in.bytes, in.fp, in.head};
 	return true;
+}
+
+/* A plain file ingested before, whose first bytes are known. */
+struct earlier {
+	char *name;
+	size_t dirlen; /* of name's directory, its last '/' included */
+	struct ingest_known k;
+};
+
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+static int earlier_cmp(const void *a, const void *b)
+{
+	const struct earlier *x = a, *y = b;
+	size_t n = x->dirlen < y->dirlen ? x->dirlen : y->dirlen;
+	int c = memcmp(x->name, y->name, n);
+	if (c || x->dirlen != y->dirlen)
+		return c ? c : x->dirlen < y->dirlen ? -1 : 1;
+	/* In a directory, the largest first. */
+	return (x->k.bytes < y->k.bytes) - (x->k.bytes > y->k.bytes);
+}
+
+static int add_earlier(void *ctx, const struct store_input *in)
+{
+	struct ingest_run *r = ctx;
+	if (!in->head || in->name[0] != '/')
+		return 0;
+	if (r->nearlier == r->earlier_cap) {
+		r->earlier_cap = r->earlier_cap ? 2 * r->earlier_cap : 16;
+		r->earlier = br_realloc(r->earlier,
+					r->earlier_cap * sizeof *r->earlier);
+	}
+	r->earlier[r->nearlier++] = (struct earlier){
+		br_strdup(in->name), dir_len(in->name),
+		{in->bytes, in->fp, in->head}};
+	return 0;
+}
+
+/* Tells ingest what was ingested of other logs of a new file's directory
+ * that began as it does: a rotated log (app.log renamed app.log.1, or
+ * copied there and truncated) that grew is read from where its earlier
+ * run ended, not counted twice. */
+static size_t sink_continued(void *ctx, const char *key, uint64_t size,
+			     const char *head, size_t n,
+			     struct ingest_known *out, size_t max)
+{
+	struct ingest_run *r = ctx;
+	if (r->backfill)
+		return 0;
+	if (!r->earlier_loaded) {
+		r->earlier_loaded = true;
+		if (store_each_input(r->store, add_earlier, r, &r->store_err) < 0)
+			return 0;
+		qsort(r->earlier, r->nearlier, sizeof *r->earlier, earlier_cmp);
+	}
+	struct earlier probe = {(char *)key, dir_len(key), {UINT64_MAX, {0, 0}, 0}};
+	size_t lo = 0, hi = r->nearlier;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (earlier_cmp(&r->earlier[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t found = 0;
+	uint32_t file_head = ingest_head(head, n);
+	for (size_t i = lo; i < r->nearlier && found < max; i++) {
+		const struct earlier *e = &r->earlier[i];
+		if (e->dirlen != probe.dirlen ||
+		    memcmp(e->name, key, probe.dirlen) != 0)
+			break;
+		/* The file's head as far as e's content went. */
+		uint32_t h = e->k.bytes >= n ? file_head
+					     : ingest_head(head, (size_t)e->k.bytes);
+		bool repeat = found > 0 && e->k.bytes == out[found - 1].bytes &&
+			      br_fp_equal(e->k.fp, out[found - 1].fp);
+		if (e->k.bytes <= size && h == e->k.head && !repeat &&
+		    strcmp(e->name, key) != 0)
+			out[found++] = e->k;
+	}
+	return found;
 }
 
 static void ingest_run_free(struct ingest_run *r)
 {
+	for (size_t i = 0; i < r->nearlier; i++)
+		free(r->earlier[i].name);
+	free(r->earlier);
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);
@@ -400,9 +493,12 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		}
 		io.rejects = rejects;
 	}
-	struct ingest_sink sink = {&run, sink_begin, sink_event, sink_end,
-				   sink_drop, sink_wants, sink_known,
-				   sink_progress, sink_warning, sink_merge};
+	struct ingest_sink sink = {
+		.ctx = &run, .begin = sink_begin, .event = sink_event,
+		.end = sink_end, .drop = sink_drop, .wants = sink_wants,
+		.known = sink_known, .continued = sink_continued,
+		.progress = sink_progress, .warning = sink_warning,
+		.merge = sink_merge};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.warn = !g->quiet && !job->silent;
 	run.started = now_seconds();

@@ -786,6 +786,13 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	} else if (rc == 0 && partial) {
 		rc = handle_line(&st, rd->line.p ? rd->line.p : "", rd->line.len);
 	}
+	if (rc == 0 && key && fd >= 0 && !source_compressed(src)) {
+		/* What tells this log, once rotated, from one edited. */
+		size_t n = o->in.bytes < INGEST_HEAD_BYTES ? (size_t)o->in.bytes
+							   : INGEST_HEAD_BYTES;
+		if (pread(fd, rd->scratch, n, 0) == (ssize_t)n)
+			o->in.head = ingest_head(rd->scratch, n);
+	}
 	if (rc == 0 && st.parser) {
 		const char *why = NULL;
 		if (st.parser->finish(st.parser, &why)) {
@@ -1230,6 +1237,63 @@ static void read_now(struct ingest *g, struct task *t)
 	task_free(g, t);
 }
 
+uint32_t ingest_head(const void *p, size_t n)
+{
+	const char *s = p, *nl = memchr(s, '\n', n);
+	if (nl && (nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - s))))
+		n = (size_t)(nl + 1 - s);
+	uint32_t h = (uint32_t)br_hash64(s, n);
+	return h ? h : 1;
+}
+
+/* Tells whether the file fd begins with what k says was ingested. */
+static bool begins_with(int fd, const struct ingest_known *k, char *buf)
+{
+	struct br_hasher h;
+	return hash_file_prefix(fd, k->bytes, buf, &h) == 0 &&
+	       br_fp_equal(br_hash_final(&h), k->fp);
+}
+
+/* Decides, on the caller's thread, where the plain file of task t (size
+ * bytes) is read from: from what its path's last input took (t->k, when
+ * t->known), if the file is no shorter and begins as that did (by
+ * ingest_head, when known); else from what was ingested of the log it
+ * continues under another name, a rotated log that grew; else whole. */
+static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
+{
+	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* reading it says why */
+	char head[INGEST_HEAD_BYTES];
+	ssize_t n = pread(fd, head, sizeof head, 0);
+	if (n < 0) {
+		close(fd);
+		return;
+	}
+	const struct ingest_known *k = &t->k;
+	if (t->known && size >= k->bytes &&
+	    (k->head == 0 ||
+	     ingest_head(head, k->bytes < (uint64_t)n ? (size_t)k->bytes
+						      : (size_t)n) == k->head)) {
+		close(fd);
+		return;
+	}
+	t->known = false;
+	struct ingest_known c[8];
+	size_t nc = g->sink.continued
+			    ? g->sink.continued(g->sink.ctx, t->key, size, head,
+						(size_t)n, c, sizeof c / sizeof *c)
+			    : 0;
+	char *buf = nc ? br_malloc(SCRATCH_SIZE) : NULL;
+	for (size_t i = 0; i < nc && !t->known; i++)
+		if (begins_with(fd, &c[i], buf)) {
+			t->known = true;
+			t->k = c[i];
+		}
+	free(buf);
+	close(fd);
+}
+
 /* Reads or queues the file at path (sb: its stat). */
 static void submit(struct ingest *g, const char *path, const struct stat *sb)
 {
@@ -1239,6 +1303,8 @@ static void submit(struct ingest *g, const char *path, const struct stat *sb)
 	if (!t->key)
 		t->key = br_strdup(path);
 	t->known = g->sink.known && g->sink.known(g->sink.ctx, t->key, &t->k);
+	if (S_ISREG(sb->st_mode) && (t->known || g->sink.continued))
+		plan_resume(g, t, (uint64_t)sb->st_size);
 	if (S_ISREG(sb->st_mode))
 		t->disk_size = (uint64_t)sb->st_size;
 	else
@@ -1263,7 +1329,21 @@ static void submit(struct ingest *g, const char *path, const struct stat *sb)
 
 /* ----------------------------------------------------------------- paths */
 
-/* Tells whether a file found in a directory walk looks like a log. */
+/* The length of a rotated log's suffix at the end of the n bytes of name:
+ * ".N" (logrotate's numbers) or "-DIGITS" (its dates, "-20261202");
+ * 0 when there is none. */
+static size_t rotation_suffix(const char *name, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+		i--;
+	if (i == n || i < 2 || (name[i - 1] != '.' && name[i - 1] != '-'))
+		return 0;
+	return n - i + 1;
+}
+
+/* Tells whether a file found in a directory walk looks like a log: a log
+ * extension, then maybe a rotation suffix, then maybe a compression one. */
 static bool is_log_name(const char *name)
 {
 	static const char *const compressed[] = {".gz", ".zst", ".xz", ".bz2", ".lz4"};
@@ -1276,6 +1356,7 @@ static bool is_log_name(const char *name)
 			break;
 		}
 	}
+	n -= rotation_suffix(name, n);
 	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
 		size_t k = strlen(logs[i]);
 		if (n > k && strncmp(name + n - k, logs[i], k) == 0)

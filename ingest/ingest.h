@@ -86,6 +86,7 @@ struct ingest_input {
 	uint64_t bytes;    /* content bytes taken: a plain file's partial last
 			    * line is not taken, it waits for the next run */
 	uint64_t resumed_at; /* bytes ingested before (a grown file), else 0 */
+	uint32_t head;     /* a plain file's ingest_head, else 0 */
 	bool waiting;      /* a partial last line waits for the next run */
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
@@ -98,11 +99,23 @@ struct ingest_input {
 };
 
 /* What a sink knows of a plain file ingested before: its first `bytes`
- * bytes had fingerprint fp. */
+ * bytes had fingerprint fp, and ingest_head head (0: not known). */
 struct ingest_known {
 	uint64_t bytes;
 	struct br_fp fp;
+	uint32_t head;
 };
+
+/* How many of a file's first bytes ingest_head takes. */
+#define INGEST_HEAD_BYTES 4096
+
+/* A short fingerprint of the beginning of content whose first n bytes are
+ * at p, n being its size or INGEST_HEAD_BYTES, whichever is less: of its
+ * first two lines (a CSV's header and first record), or of the n bytes
+ * when they hold fewer. It tells a log replaced under its name (rotated)
+ * from one edited in place past its first two lines, and finds the log a
+ * renamed file continues. Never 0. */
+uint32_t ingest_head(const void *p, size_t n);
 
 /* Where reading has got, for a progress display. */
 struct ingest_progress {
@@ -144,13 +157,25 @@ struct ingest_sink {
 	bool (*wants)(void *ctx, const struct ingest_input *in);
 	/* Asked, on the caller's thread, before a plain file is read: fills
 	 * *known and returns true when the file at canonical path key was
-	 * ingested before. A file now shorter than that is new (a rotated or
-	 * truncated log) and is read whole. Otherwise, if it still starts
-	 * with those bytes, only what follows them is read (a log that
-	 * grew); if it does not, the input fails, naming the file: it was
-	 * changed in place, and reading it again would count its requests
-	 * twice. */
+	 * ingested before. A file now shorter than that, or whose first bytes
+	 * (by ingest_head) are others, is another file (a rotated log): as a
+	 * file of a new path. Otherwise, if it still starts with those bytes,
+	 * only what follows them is read (a log that grew); if it does not,
+	 * the input fails, naming the file: it was changed in place, and
+	 * reading it again would count its requests twice. */
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
+	/* Asked, on the caller's thread, about a plain file of a new path (or
+	 * another file now, see known) of size bytes, whose first n bytes
+	 * are at head (n: size or INGEST_HEAD_BYTES, whichever is less):
+	 * fills out[] (at most max) with what was ingested of other plain
+	 * files of key's directory that began as it does (ingest_head) and
+	 * were no longer than size, largest first, and returns how many. The
+	 * first whose bytes the file begins with (by fingerprint) is where
+	 * it is read from: a log renamed (rotated) since, that grew. NULL:
+	 * none. */
+	size_t (*continued)(void *ctx, const char *key, uint64_t size,
+			    const char *head, size_t n,
+			    struct ingest_known *out, size_t max);
 	/* Called on the caller's thread every few MiB read or every 0.2 s. */
 	void (*progress)(void *ctx, const struct ingest_progress *p);
 	/* Called on the caller's thread, in input order, about a file that

@@ -89,6 +89,8 @@ struct store_input {
 	struct br_fp fp;  /* fingerprint of the content ingested: bytes 0..bytes */
 	uint64_t bytes;   /* content bytes ingested (complete lines) */
 	uint64_t records;
+	uint32_t head;    /* a plain file's first bytes (ingest_head); 0: not
+			   * recorded (other inputs, older segments) */
 };
 
 struct store;
@@ -124,6 +126,14 @@ int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
  * is none, or -1 when the store cannot be read. */
 int store_last_input(struct store *s, const char *name,
 		     struct store_input *out, struct br_err *err);
+
+/* Calls fn with every visible input the store ingested itself, the newest
+ * segments first, until fn returns nonzero (which it returns; the inputs'
+ * strings are borrowed for the call). Returns 0 when fn never did, or -1
+ * when the store cannot be read. */
+int store_each_input(struct store *s,
+		     int (*fn)(void *ctx, const struct store_input *in),
+		     void *ctx, struct br_err *err);
 
 /* Publishes a new segment holding the rows of a and covering inputs, for
  * source (NULL: "default"), atomically: temporary file, write, fsync, rename,

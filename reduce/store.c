@@ -484,6 +484,7 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		if (name >= nstrings)
 			BAD("input %u: string id out of bounds", i);
 		in->name = g->str[name];
+		in->head = get_u32(r + 36);
 		g->ninputs = i + 1;
 	}
 	if (off != end)
@@ -728,8 +729,31 @@ int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
 	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp) ? 1 : 0;
 }
 
+/* store_last_input's search: the input named name. */
+struct named {
+	const char *name;
+	struct store_input *out;
+};
+
+static int is_named(void *ctx, const struct store_input *in)
+{
+	struct named *n = ctx;
+	if (strcmp(in->name, n->name) != 0)
+		return 0;
+	*n->out = *in;
+	return 1;
+}
+
 int store_last_input(struct store *s, const char *name,
 		     struct store_input *out, struct br_err *err)
+{
+	struct named n = {name, out};
+	return store_each_input(s, is_named, &n, err);
+}
+
+int store_each_input(struct store *s,
+		     int (*fn)(void *ctx, const struct store_input *in),
+		     void *ctx, struct br_err *err)
 {
 	if (store_load(s, err) != 0)
 		return -1;
@@ -737,11 +761,11 @@ int store_last_input(struct store *s, const char *name,
 		const struct segment *g = &s->segs[i];
 		if (g->hidden || g->merged_through) /* names of another host */
 			continue;
-		for (uint32_t j = g->ninputs; j-- > 0;)
-			if (strcmp(g->inputs[j].name, name) == 0) {
-				*out = g->inputs[j];
-				return 1;
-			}
+		for (uint32_t j = g->ninputs; j-- > 0;) {
+			int rc = fn(ctx, &g->inputs[j]);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -914,7 +938,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		put_u64(&ins, inputs[i].bytes);
 		put_u64(&ins, inputs[i].records);
 		put_u32(&ins, br_dict_intern(d, inputs[i].name, strlen(inputs[i].name)));
-		put_u32(&ins, 0);
+		put_u32(&ins, inputs[i].head);
 	}
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);

@@ -331,8 +331,8 @@ static int run_with(const char *name, struct collected *c, char **rejects,
 	FILE *rf = open_memstream(rejects, &rlen);
 	struct ingest_opts o = opts ? *opts : (struct ingest_opts){0};
 	o.rejects = rf;
-	struct ingest_sink sink = {c, NULL, on_event, on_end, NULL, NULL, NULL,
-				   NULL, on_warning};
+	struct ingest_sink sink = {.ctx = c, .event = on_event, .end = on_end,
+				   .warning = on_warning};
 	struct br_err err = {0};
 	struct ingest *g = ingest_new(&o, &sink, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
@@ -763,6 +763,22 @@ static void test_source_read_into(void)
 	cleanup_dir();
 }
 
+/* A file's head: its first two lines within the bytes given, all of them
+ * when they hold fewer; never 0. */
+static void test_head(void)
+{
+	const char *a = "{\"x\":1}\n{\"x\":2}\n"; /* two lines, 16 bytes */
+	const char *more = "{\"x\":1}\n{\"x\":2}\n{\"x\":3}\n";
+	const char *other = "{\"x\":1}\n{\"x\":9}\n";
+	uint32_t h = ingest_head(a, strlen(a));
+	CU_ASSERT_EQUAL(ingest_head(more, strlen(more)), h);
+	CU_ASSERT_EQUAL(ingest_head(more, 20), h);
+	CU_ASSERT_NOT_EQUAL(ingest_head(other, strlen(other)), h);
+	CU_ASSERT_NOT_EQUAL(ingest_head(a, 15), h); /* no second newline */
+	CU_ASSERT_NOT_EQUAL(ingest_head(a, 8), h);
+	CU_ASSERT_NOT_EQUAL(ingest_head("", 0), 0);
+}
+
 static void test_ring(void)
 {
 	/* Every buffer arrives, in order, then the end status. */
@@ -864,6 +880,7 @@ int test_register(void)
 		{"options", test_options},
 		{"plain file read in turn into the caller's buffer",
 		 test_source_read_into},
+		{"a file's head: its first two lines", test_head},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
 		{NULL, NULL}};

@@ -132,7 +132,7 @@ static struct store *store_with_segment(void)
 	struct br_event ev = event("anthropic", "claude", "\xE6\xB1\x89", 7, big);
 	for (int i = 0; i < 20; i++)
 		agg_add(a, 100 + i % 10, &ev);
-	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 20};
+	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 20, 0xC0FFEE};
 	CU_ASSERT_EQUAL(store_publish(s, NULL, a, &in, 1, &err), 0);
 	agg_free(a);
 	return s;
@@ -150,6 +150,11 @@ static void test_round_trip(void)
 	struct br_err err = {0};
 	CU_ASSERT_EQUAL(store_has_input(s, br_hash("x", 1), &err), 1);
 	CU_ASSERT_EQUAL(store_has_input(s, br_hash("y", 1), &err), 0);
+	struct store_input in;
+	CU_ASSERT_EQUAL(store_last_input(s, "x.jsonl", &in, &err), 1);
+	CU_ASSERT_EQUAL(in.bytes, 1);
+	CU_ASSERT_EQUAL(in.head, 0xC0FFEE);
+	CU_ASSERT_EQUAL(store_last_input(s, "y.jsonl", &in, &err), 0);
 	store_free(s);
 	/* A fresh reader sees the same. */
 	s = store_open(dir, false, &err);

@@ -28,8 +28,9 @@ cp app.log copy.jsonl
 br ingest copy.jsonl
 expect "5,15" "a copy under another name"
 
-# Edited in place: refused by name, exit 1, nothing counted.
-sed -i '1s/"input_tokens":1}/"input_tokens":7}/' app.log
+# Edited in place (past its first two lines, which tell a log from
+# another): refused by name, exit 1, nothing counted.
+sed -i '3s/"input_tokens":3}/"input_tokens":7}/' app.log
 rec 6 >>app.log; echo >>app.log
 set +e
 "$BURNRATE" --store st ingest app.log 2>err.txt >/dev/null
@@ -45,4 +46,40 @@ rec 100 >app.log; echo >>app.log
 br ingest app.log
 expect "6,115" "a rotated file"
 "$BURNRATE" --quiet --store st verify || fail "verify failed"
+
+# Rotated logs (logrotate): a log renamed since it was ingested, and grown,
+# is read from where it ended under its new name; the new log under the
+# old name is another file, also once it is longer than what was
+# ingested of the old one; numbered rotation renames again; copytruncate
+# copies the log aside and empties it.
+lines() { for i in "$@"; do rec "$i"; echo; done; }
+mkdir rot
+brot() { "$BURNRATE" --quiet --store rst "$@"; }
+rexpect() {
+	got=$("$BURNRATE" --store rst report --as-of 2099-01-01 --by month \
+		--format csv | tail -n 1 | cut -d, -f2,4)
+	[ "$got" = "$1" ] || fail "$2: requests,input_tokens = $got, expected $1"
+}
+lines 1 2 >rot/app.log
+brot ingest rot
+rexpect "2,3" "rotation, day 1"
+lines 4 >>rot/app.log
+mv rot/app.log rot/app.log.1
+lines 10 20 30 >rot/app.log
+brot ingest rot
+rexpect "6,67" "rotation, day 2: renamed and grown, a longer new log"
+lines 40 >>rot/app.log
+mv rot/app.log.1 rot/app.log.2
+mv rot/app.log rot/app.log.1
+lines 100 >rot/app.log
+brot ingest rot
+rexpect "8,207" "rotation, day 3: numbered rotation"
+lines 200 >>rot/app.log
+cp rot/app.log rot/app.log.0
+: >rot/app.log
+lines 300 >>rot/app.log
+brot ingest rot
+rexpect "10,707" "copytruncate"
+brot ingest rot
+rexpect "10,707" "a rerun after rotations"
 echo "incremental: all checks passed"
