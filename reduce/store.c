@@ -291,6 +291,23 @@ const struct br_tz *store_tz(const struct store *s)
 	return s->tz;
 }
 
+/* Removes the temporary files of segments whose writers were killed
+ * (".tmp-PID-seg-..."): only the holder of the lock writes segments, so
+ * once it is taken none is being written. Best effort: one left is only
+ * space, never read. */
+static void remove_stale_segments(const struct store *s)
+{
+	char *segdir = path_join(s->dir, SEG_DIR);
+	DIR *d = opendir(segdir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, ".tmp-", 5) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	free(segdir);
+}
+
 int store_lock(struct store *s, struct br_err *err)
 {
 	if (s->lock_fd >= 0)
@@ -326,6 +343,7 @@ int store_lock(struct store *s, struct br_err *err)
 			       strerror(e));
 	}
 	s->lock_fd = fd;
+	remove_stale_segments(s);
 	return 0;
 }
 

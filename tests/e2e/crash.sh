@@ -47,6 +47,8 @@ while [ "$kills" -lt "$KILLS" ]; do
 		rm -rf s; br s ingest --prices prices.csv logs/l1.jsonl logs/l2.jsonl
 		kill_randomly "$BURNRATE" --quiet --store s ingest --prices prices.csv logs
 		br s ingest --prices prices.csv logs || fail "ingest rerun failed"
+		! ls s/segments/.tmp-* >/dev/null 2>&1 ||
+			fail "the rerun left the killed run's temporary segment"
 		check_store s ingest ;;
 	1)	# compaction: totals must not change, killed or not
 		rm -rf s

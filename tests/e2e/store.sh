@@ -36,6 +36,17 @@ diff want.csv got.csv || fail "days in Europe/Paris are wrong"
 "$BURNRATE" --quiet --store st init --timezone UTC 2>err.txt && fail "init changed the zone"
 grep -q 'Europe/Paris' err.txt || fail "init does not say which zone the store has"
 
+# A temporary segment of a writer that was killed goes once the lock is
+# taken again; the segments stay.
+ls st/segments/seg-* >segs-before.txt
+: >st/segments/.tmp-999999-seg-00000000000000ff.brs
+printf '{"timestamp":"2025-11-01T00:00:00Z","provider":"p","model":"m","usage":{"input_tokens":1}}\n' >late.jsonl
+"$BURNRATE" --quiet --store st ingest late.jsonl
+[ ! -e st/segments/.tmp-999999-seg-00000000000000ff.brs ] ||
+	fail "a killed writer's temporary segment was left"
+ls st/segments/seg-* | grep -F -x -f segs-before.txt | cmp -s - segs-before.txt ||
+	fail "a segment went with the temporary one"
+
 # Without --as-of, today is today in the store's zone: in UTC+14 and
 # UTC-12 (one of them is on another day than UTC at any hour), a request
 # of an hour ago counts in report, and the report's as_of is that zone's
