@@ -542,6 +542,13 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	return r;
 }
 
+int32_t report_since(const struct report *r)
+{
+	return r->q.since != BR_DAY_NONE ? r->q.since
+	       : r->first_day != BR_DAY_NONE ? r->first_day
+					     : r->q.until;
+}
+
 void report_free(struct report *r)
 {
 	if (!r)

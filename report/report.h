@@ -228,6 +228,10 @@ struct report *report_run(struct store *s, const struct report_query *q,
 			  struct br_err *err);
 void report_free(struct report *r);
 
+/* The first day of r's period: --since, else the first day with data,
+ * else its last day (a period without data). */
+int32_t report_since(const struct report *r);
+
 /* Writes r as an XLSX workbook to path (xlsx.c): sheets Summary, Rows,
  * Daily, By provider, By model, By agent (with charts), Budgets, Unpriced.
  * With SOURCE_DATE_EPOCH set, the same report gives the same bytes. */

@@ -250,7 +250,7 @@ static void write_json(const struct report *r, struct emit *e)
 	emits(e, "\",\"timezone\":");
 	json_string(e, r->timezone);
 	emits(e, ",\"currency\":\"USD\",\"period\":{\"since\":");
-	json_day_or_null(e, r->q.since != BR_DAY_NONE ? r->q.since : r->first_day);
+	json_day_or_null(e, report_since(r));
 	emits(e, ",\"until\":");
 	json_day_or_null(e, r->q.until);
 	emits(e, "},\"group_by\":[");

@@ -144,16 +144,12 @@ static void summary_sheet(struct book *bk, const struct report *r)
 	put_str(bk, ws, row++, 1, d, NULL);
 	put_str(bk, ws, row, 0, "time zone", bk->bold);
 	put_str(bk, ws, row++, 1, r->timezone, NULL);
-	int32_t since = r->q.since != BR_DAY_NONE ? r->q.since : r->first_day;
+	char a[11], b[11], text[32];
+	br_day_format(report_since(r), a);
+	br_day_format(r->q.until, b);
+	snprintf(text, sizeof text, "%s to %s", a, b);
 	put_str(bk, ws, row, 0, "period", bk->bold);
-	if (since != BR_DAY_NONE) {
-		char a[11], b[11], text[32];
-		br_day_format(since, a);
-		br_day_format(r->q.until, b);
-		snprintf(text, sizeof text, "%s to %s", a, b);
-		put_str(bk, ws, row, 1, text, NULL);
-	}
-	row++;
+	put_str(bk, ws, row++, 1, text, NULL);
 	row++;
 	put_str(bk, ws, row++, 0, "Totals of the period", bk->title);
 	for (size_t c = 0; c < NCOLS; c++, row++) {

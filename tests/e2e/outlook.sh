@@ -101,4 +101,10 @@ bad "bad.csv:2: invalid limit_usd '-5'" 'x,*,monthly,-5,,,'
 bad "bad.csv:2: invalid scope 'team=x'" 'x,team=x,monthly,5,,,'
 bad "bad.csv:2: invalid thresholds '50;abc'" 'x,*,monthly,5,50;abc,,'
 bad "bad.csv:2: invalid forecast 'maybe'" 'x,*,monthly,5,,maybe,'
+# A period without data still starts on a day (DESIGN §6 gives since as a
+# date): its last.
+"$BURNRATE" --quiet --store empty init
+"$BURNRATE" --store empty report --as-of 2025-11-20 --format json |
+	grep -q '"period":{"since":"2025-11-20","until":"2025-11-20"}' ||
+	fail "an empty period has no since"
 echo "outlook: all checks passed"
