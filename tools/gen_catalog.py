@@ -466,8 +466,8 @@ def load_litellm(path, stats):
 
 def load_changelog(path):
     """Reads the changelog TSV: {key: [(utc_day, utc_time, field, old, new)]}
-    in file order."""
-    events = {}
+    in file order, and {key: litellm_provider}."""
+    events, providers = {}, {}
     with open(path, encoding="utf-8") as f:
         lines = [ln for ln in f if not ln.startswith("#")]
     reader = csv.DictReader(lines, delimiter="\t")
@@ -477,7 +477,8 @@ def load_changelog(path):
         events.setdefault(r["model_key"], []).append(
             (t.strftime("%Y-%m-%d"), t.isoformat(), r["field"], r["old"],
              r["new"]))
-    return events
+        providers.setdefault(r["model_key"], r["litellm_provider"])
+    return events, providers
 
 
 def changelog_version(entry, evs, stats):
@@ -766,7 +767,50 @@ def rate_summary(rows):
                     ("input", "output", "cache_read", "cache_write"))
 
 
-def merge(lite, genai, changelog, stats):
+def removed_names(lite, changelog, providers, cat, by_prov, stats):
+    """Names LiteLLM priced once and has since dropped (its changelog lists
+    them, e.g. claude-3-5-haiku-20241022): logs of their time still use
+    them. Returns {(provider, model): target} for those a genai-prices
+    model's match rule covers (the first in its order), unless the last
+    input or output price the changelog saw for the name contradicts the
+    target's current standard price (then it is only noted: a name the
+    rule spells out is aliased in any case, as ever)."""
+    live = {k for e in lite.values() for k in e["keys"]}
+    out = {}
+    for key in sorted(changelog):
+        if key in live:
+            continue
+        lprov = providers.get(key, "")
+        model, why = litellm_model_name(key, lprov)
+        prov = litellm_provider(lprov)
+        if why or (prov, model) in cat.models:
+            continue
+        g = next((x for x in by_prov.get(prov, [])
+                  if clause_match(x["match"], model)), None)
+        if not g:
+            continue
+        last = {}
+        for _, _, field, _, new in changelog[key]:
+            if field in ("input_cost_per_token", "output_cost_per_token") \
+                    and new:
+                last[field[:-len("_cost_per_token")]] = limit_decimals(
+                    Decimal(new) * 1000000, stats)
+        base, _ = current_standard(cat.models[(g["provider"], g["model"])])
+        differ = [c for c in last if effective(base.get(0, {}), c) != last[c]]
+        if differ:
+            stats.note("removed_name_conflict", "%s/%s: last priced %s; "
+                       "genai-prices' rule for %s %s" % (
+                           prov, model, ", ".join("%s %s" % (c, last[c])
+                                                  for c in differ),
+                           g["model"], rate_summary(
+                               cat.models[(g["provider"], g["model"])])))
+            continue
+        out[(prov, model)] = (g["provider"], g["model"])
+        stats.add("removed_name_alias")
+    return out
+
+
+def merge(lite, genai, changelog, providers, stats):
     """Merges the sources under the rule of docs/PRICES.md: genai-prices is
     authoritative for the names it prices itself (dated versions, long-
     context tiers), LiteLLM filling what it is silent on and adding service
@@ -849,6 +893,9 @@ def merge(lite, genai, changelog, stats):
             (rate_summary(e["rows"]), g["model"], rate_summary(target),
              why.replace("_", " ")))
 
+    # 2b. Names LiteLLM dropped that a genai-prices rule covers.
+    removed = removed_names(lite, changelog, providers, cat, by_prov, stats)
+
     # 3. Every other LiteLLM model, with changelog history.
     for pm in sorted(lite):
         e = lite[pm]
@@ -879,6 +926,11 @@ def merge(lite, genai, changelog, stats):
         e = lite[pm]
         if "alias_of" in e:
             t = e["alias_of"]
+            cat.alias(pm[0], pm[1], t[0], t[1], alias_kind(pm[1], t[1]),
+                      stats)
+    for pm in sorted(removed):
+        if pm not in cat.models:
+            t = removed[pm]
             cat.alias(pm[0], pm[1], t[0], t[1], alias_kind(pm[1], t[1]),
                       stats)
 
@@ -1049,11 +1101,11 @@ def main(argv):
     try:
         lite = load_litellm(os.path.join(
             args.sources, "litellm_model_prices.json"), stats)
-        changelog = load_changelog(os.path.join(
+        changelog, providers = load_changelog(os.path.join(
             args.sources, "litellm_price_changelog.tsv"))
         genai = load_genai(os.path.join(
             args.sources, "genai_prices_data.json"), stats)
-        cat = merge(lite, genai, changelog, stats)
+        cat = merge(lite, genai, changelog, providers, stats)
         check_catalog(cat)
     except (OSError, ValueError, KeyError, GenError) as e:
         print("gen_catalog: error: %s" % e, file=sys.stderr)
