@@ -67,6 +67,8 @@ struct ingest_run {
 	struct store_input *inputs;
 	size_t ninputs, cap;
 	uint64_t skipped;       /* inputs already ingested */
+	/* What the inputs kept hold (those skipped or failed add nothing). */
+	uint64_t records, events, duplicates, rejected;
 	bool backfill;          /* --replace: re-read inputs ingested before */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
@@ -236,6 +238,10 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 				in->blocks ? ", parsed in blocks" : "");
 		rows_fold(&r->run_rows, &rows->rows);
 		tally_move(&r->run_unpriced, &rows->unpriced);
+		r->records += in->records;
+		r->events += in->events;
+		r->duplicates += in->duplicates;
+		r->rejected += in->rejected;
 		if (r->ninputs == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
 			r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
@@ -441,12 +447,12 @@ static void print_ingest_summary(const struct ingest_run *r,
 	if (r->skipped)
 		printf(" (%llu already ingested)", (unsigned long long)r->skipped);
 	printf(": %llu records, %llu requests kept",
-	       (unsigned long long)st->records, (unsigned long long)st->events);
-	if (st->duplicates)
+	       (unsigned long long)r->records, (unsigned long long)r->events);
+	if (r->duplicates)
 		printf(", %llu duplicates dropped",
-		       (unsigned long long)st->duplicates);
-	if (st->rejected) {
-		printf(", %llu rejected", (unsigned long long)st->rejected);
+		       (unsigned long long)r->duplicates);
+	if (r->rejected) {
+		printf(", %llu rejected", (unsigned long long)r->rejected);
 		if (rejects_path)
 			printf(" (see %s)", rejects_path);
 	}
@@ -543,14 +549,14 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	}
 	if (!g->quiet && !job->silent && !job->dry_run) {
 		print_ingest_summary(&run, st, rejects_path);
-		if (st->rejected && !rejects_path)
+		if (run.rejected && !rejects_path)
 			print_warning("%llu records rejected; use --rejects FILE "
-				      "to see them", (unsigned long long)st->rejected);
+				      "to see them", (unsigned long long)run.rejected);
 		warn_unpriced(&run.run_unpriced);
 	}
 	if (out)
 		*out = (struct ingest_outcome){run.ninputs, run.skipped, run.failed,
-						 st->records, st->events, st->rejected};
+						 run.records, run.events, run.rejected};
 	rc = input_failed ? BR_EXIT_FAILURE : BR_EXIT_OK;
 	goto done;
 fail:

@@ -53,7 +53,8 @@ done
 grep -q "c10.tar.zst:b.csv: generic format" err.txt || fail "members are not named archive:member"
 # The same content under any name, inside or outside an archive, is one input.
 "$BURNRATE" --store s ingest a.jsonl c5.zip >again.txt 2>&1
-grep -q "ingested 0 inputs (3 already ingested)" again.txt || fail "re-ingest: $(cat again.txt)"
+grep -q "ingested 0 inputs (3 already ingested): 0 records, 0 requests kept" again.txt ||
+	fail "re-ingest: $(cat again.txt)"
 totals s | cmp -s - plain.csv || fail "re-ingesting counted something twice"
 
 # Damaged inputs: each named, exit 1, the good input kept, nothing else.
