@@ -47,8 +47,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		return usage_error("report: --prices needs --reprice (stored costs "
 				   "were priced at ingest)");
 	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||
-	    report_parse_period(&q, since, until, month, as_of, br_day_today(),
-				&err) != 0)
+	    report_parse_period(&q, since, until, month, as_of,
+				br_day_today() + 1, &err) != 0)
 		return fail_with(&err);
 	struct budget *budgets = NULL;
 	size_t nbudgets = 0;
@@ -68,8 +68,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	struct store *s = store_open(g->store, false, &err);
 	if (s && skip_corrupt)
 		store_skip_corrupt(s);
-	/* The period was checked above against today in UTC; today is a day
-	 * of the store's time zone. */
+	/* The period was checked above against tomorrow in UTC, which no
+	 * zone's today is after; today is a day of the store's time zone. */
 	if (s && !as_of &&
 	    report_parse_period(&q, since, until, month, NULL,
 				br_tz_today(store_tz(s)), &err) != 0) {

@@ -66,6 +66,9 @@ d = json.load(open(sys.argv[1]))
 assert d["as_of"] in sys.argv[2:], (d["as_of"], sys.argv[2:])
 assert d["totals"]["requests"] == 1, d["totals"]
 EOF2
+	# --since the zone's today is a period, also when UTC is a day behind.
+	"$BURNRATE" --store "$st" report --since "$after" --format csv >/dev/null ||
+		fail "$zone: --since its today exited $?"
 done
 
 # The lock: held by another process (for longer than the slowest run, under
