@@ -25,6 +25,9 @@ struct outcome {
 	char *name, *key;    /* owned: in.name, in.key */
 	void *input;         /* the sink's context for it */
 	bool ok;
+	bool unreadable;     /* it failed reading its bytes (I/O, a corrupt or
+			      * truncated container, a decompression bomb),
+			      * not parsing them */
 	struct br_err err;   /* why it failed */
 	struct idset *ids;   /* request ids first seen in it; NULL: none */
 	uint64_t raw_bytes;  /* bytes of a plain file read (to read it again) */
@@ -62,6 +65,9 @@ struct reader {
 	 * writes rejects directly (a worker keeps them with the outcome). */
 	bool main;
 	bool at_once;         /* hands each outcome over as soon as read */
+	/* The caller's thread, reading an archive: the request ids of its
+	 * members read so far, held back with them (NULL: none). */
+	struct idset *held_ids;
 	struct task *task;    /* the task being read */
 	uint64_t reported;    /* bytes at the last progress report */
 	unsigned pool_index;  /* a pool thread: its index */

@@ -5,8 +5,10 @@
  * The set is split into 256 shards by the top byte of the id's hash, so
  * that growing a shard's table copies 1/256 of the set, not all of it.
  * A shard keeps its ids in an arena, each as a varint length and the bytes,
- * one after the other; the arena is mapped memory grown with mremap, so it
- * is resident only as far as it is written and never copied. The ids are
+ * one after the other. A small arena is allocated (an input of a few
+ * thousand ids touches every shard: 256 mapped pages would make 1 MiB of
+ * it); from ARENA_MAP bytes on, it is mapped memory grown with mremap, so
+ * it is resident only as far as it is written and never copied. The ids are
  * found with an open-addressing table of 4-byte slots: 6 bits of the hash
  * (a tag that spares most comparisons) and the entry's arena offset plus
  * one (0: an empty slot). A table grows by half when it is 80% full, so
@@ -22,7 +24,8 @@
 #define SHARDS (1 << SHARD_BITS)
 #define OFF_BITS 26
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
-#define ARENA_MIN ((size_t)16 << 10)
+#define ARENA_MIN ((size_t)256)
+#define ARENA_MAP ((size_t)64 << 10) /* mapped from this capacity on */
 
 /* One cache line. */
 struct shard {
@@ -56,8 +59,10 @@ struct idset *idset_new(void)
 static void shard_free(struct shard *sh)
 {
 	free(sh->slots);
-	if (sh->arena)
+	if (sh->cap >= ARENA_MAP)
 		munmap(sh->arena, sh->cap);
+	else
+		free(sh->arena);
 	memset(sh, 0, sizeof *sh);
 }
 
@@ -176,12 +181,22 @@ static void arena_reserve(struct shard *sh, size_t need)
 	size_t cap = sh->cap ? sh->cap : ARENA_MIN;
 	while (cap < sh->len + need)
 		cap *= 2;
-	void *p = sh->arena ? mremap(sh->arena, sh->cap, cap, MREMAP_MAYMOVE)
-			    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		br_oom();
-	sh->arena = p;
+	if (cap < ARENA_MAP) {
+		sh->arena = br_realloc(sh->arena, cap);
+	} else {
+		void *p = sh->cap >= ARENA_MAP
+				  ? mremap(sh->arena, sh->cap, cap, MREMAP_MAYMOVE)
+				  : mmap(NULL, cap, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			br_oom();
+		if (sh->cap < ARENA_MAP) {
+			if (sh->len)
+				memcpy(p, sh->arena, sh->len);
+			free(sh->arena);
+		}
+		sh->arena = p;
+	}
 	sh->cap = cap;
 }
 
@@ -240,6 +255,16 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 	return common;
 }
 
+/* Adds the ids of shard sh to s. */
+static void add_shard(struct idset *s, const struct shard *sh)
+{
+	for (size_t off = 0; off < sh->len;) {
+		size_t len;
+		const char *id = (const char *)next_entry(sh, &off, &len);
+		idset_add(s, id, len, idset_hash(id, len));
+	}
+}
+
 struct idset *idset_merge(struct idset *a, struct idset *b)
 {
 	if (idset_count(a) < idset_count(b)) {
@@ -250,14 +275,15 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 	/* Shard by shard, freeing as it goes: the set never holds both
 	 * copies of more than one shard. */
 	for (int i = 0; i < SHARDS; i++) {
-		struct shard *sh = &b->shard[i];
-		for (size_t off = 0; off < sh->len;) {
-			size_t len;
-			const char *id = (const char *)next_entry(sh, &off, &len);
-			idset_add(a, id, len, idset_hash(id, len));
-		}
-		shard_free(sh);
+		add_shard(a, &b->shard[i]);
+		shard_free(&b->shard[i]);
 	}
 	idset_free(b);
 	return a;
+}
+
+void idset_add_all(struct idset *dst, const struct idset *src)
+{
+	for (int i = 0; i < SHARDS; i++)
+		add_shard(dst, &src->shard[i]);
 }

@@ -388,6 +388,7 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		const char *id = ev->request_id.p;
 		size_t n = ev->request_id.n;
 		if ((rd->main && idset_has(g->seen, id, n, h)) ||
+		    (rd->held_ids && idset_has(rd->held_ids, id, n, h)) ||
 		    !idset_add(o->ids, id, n, h)) {
 			o->in.duplicates++;
 			return;
@@ -733,6 +734,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		if (n <= 0) {
 			rc = n < 0 ? -1 : 0;
+			o->unreadable = n < 0;
 			break;
 		}
 		size_t left = (size_t)n;
@@ -857,9 +859,10 @@ static void fail_members(struct task *t, size_t first, const char *path)
  * "archive:member" (path is the archive's name in messages; control
  * characters of the member's name are replaced); only the member of
  * index only when only >= 0. An archive that cannot be read to its end (a
- * member that cannot be read, or its structure breaking) counts for
- * nothing: its members are handed over once it has been read, all failed
- * then. */
+ * member whose bytes cannot be read, or its structure breaking) counts
+ * for nothing: its members are handed over once it has been read, all
+ * failed then. A member that fails for what its bytes say (a format that
+ * cannot be told, a record too long) fails alone. */
 static void read_archive(struct reader *rd, struct task *t, int fd,
 			 const char *path, long only)
 {
@@ -885,6 +888,9 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	long others = 0; /* members that are not logs */
 	bool at_once = rd->at_once, failed = false;
 	size_t first = t->nout;
+	/* Members are held back; each is checked here against the ids of
+	 * those before it (rd->held_ids), which the caller's thread then
+	 * hands over with them, and a worker leaves to each member. */
 	rd->at_once = false;
 	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
@@ -931,10 +937,21 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			free(shown);
 		}
 		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
-		if (read_input(rd, t, src, -1, name.p, NULL, index) != 0) {
+		int rc = read_input(rd, t, src, -1, name.p, NULL, index);
+		struct outcome *o = t->out[t->nout - 1];
+		if (rc != 0 && o->unreadable) {
 			failed = true;
 			if (archive_errno(a) != 0 && raw)
 				break;
+		}
+		if (o->ok && o->ids && at_once) {
+			rd->held_ids = rd->held_ids ? idset_merge(rd->held_ids, o->ids)
+						    : o->ids;
+			o->ids = NULL;
+		} else if (o->ok && o->ids) {
+			if (!rd->held_ids)
+				rd->held_ids = idset_new();
+			idset_add_all(rd->held_ids, o->ids);
 		}
 		if (raw || only >= 0)
 			break;
@@ -942,6 +959,11 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	if (failed)
 		fail_members(t, first, path);
 	rd->at_once = at_once;
+	if (at_once && !failed && rd->held_ids)
+		rd->g->seen = idset_merge(rd->g->seen, rd->held_ids);
+	else
+		idset_free(rd->held_ids);
+	rd->held_ids = NULL;
 	if (at_once) {
 		for (size_t i = first; i < t->nout; i++)
 			hand_over(rd->g, t, t->out[i]);
@@ -1110,8 +1132,7 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 
 static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o)
 {
-	/* Held back, it may share ids with inputs handed over before it. */
-	o->deduped = rd->main && rd->at_once;
+	o->deduped = rd->main;
 	if (rd->at_once) {
 		t->nout--;
 		hand_over(rd->g, t, o);

@@ -108,6 +108,9 @@ uint64_t idset_common(const struct idset *a, const struct idset *b);
 /* The union of a and b, made from the larger of the two; takes both. */
 struct idset *idset_merge(struct idset *a, struct idset *b);
 
+/* Adds every id of src to dst. */
+void idset_add_all(struct idset *dst, const struct idset *src);
+
 /* --------------------------------------------------------- JSON scanner */
 
 /* A wanted member: a dotted path of object keys ("usage.input_tokens"),

@@ -93,6 +93,52 @@ for bad in trunc.gz corrupt.zip trunc.tar.gz bomb.jsonl.xz; do
 		fail "$bad: something of the bad input was counted"
 done
 grep -q "refused as a decompression bomb" err.txt || fail "bomb: $(cat err.txt)"
+# Members that repeat a record of the member before (Claude Code sessions
+# copied into later ones): each request counts once, as when the members
+# are one file, with any --jobs.
+mkdir shared
+"$PYTHON" - <<'EOF'
+import json
+def record(m, i):
+    return json.dumps({"timestamp": "2025-10-01T00:00:00Z",
+                       "provider": "openai", "model": "gpt-4o",
+                       "request_id": "r%d-%d" % (m, i),
+                       "usage": {"input_tokens": 1000 * m + i}}) + "\n"
+for m in range(30):
+    with open("shared/m%02d.jsonl" % m, "w") as f:
+        if m:
+            f.write(record(m - 1, 199))
+        for i in range(200):
+            f.write(record(m, i))
+EOF
+cat shared/m*.jsonl >shared-all.jsonl
+tar czf shared.tar.gz -C shared .
+rm -rf one
+"$BURNRATE" --quiet --store one ingest shared-all.jsonl 2>/dev/null
+totals one >one.csv
+for j in 1 2; do
+	rm -rf s
+	"$BURNRATE" --quiet --store s ingest --jobs $j shared.tar.gz 2>/dev/null ||
+		fail "shared.tar.gz --jobs $j: exit $?"
+	totals s | cmp -s - one.csv ||
+		fail "shared.tar.gz --jobs $j: totals differ from the members as one file"
+done
+
+# A member that cannot be parsed (its format cannot be told) fails alone:
+# the archive was read to its end, its other members count.
+printf '{"name":"x"}\n' >meta.json
+tar czf mixed.tar.gz c.jsonl meta.json
+rm -rf s only-c
+set +e
+"$BURNRATE" --quiet --store s ingest mixed.tar.gz 2>err.txt
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "mixed.tar.gz: exit $rc, want 1"
+grep -q "error: mixed.tar.gz:meta.json: " err.txt || fail "mixed.tar.gz: $(cat err.txt)"
+! grep -q "not counted" err.txt || fail "mixed.tar.gz: a parse failure sank the archive: $(cat err.txt)"
+"$BURNRATE" --quiet --store only-c ingest c.jsonl 2>/dev/null
+totals s | cmp -s - "$(totals only-c >only-c.csv; echo only-c.csv)" ||
+	fail "mixed.tar.gz: its readable member was not counted alone"
 # An archive without a log member, and a compressed stream of zeros
 # (libarchive reads it as an empty tar): a warning names each, nothing
 # fails (exit 0), nothing is counted; --quiet leaves the warning out.
