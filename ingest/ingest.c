@@ -1364,12 +1364,15 @@ static size_t rotation_suffix(const char *name, size_t n)
 }
 
 /* Tells whether a file found in a directory walk looks like a log: a log
- * extension, then maybe a rotation suffix, then maybe a compression one. */
+ * extension, then a rotation suffix or a compression one. A rotated log
+ * compressed (app.log.1.gz) is left out: it cannot be told from what was
+ * ingested of it before it was rotated, and would count twice (with
+ * logrotate's delaycompress, it was read as app.log.1). */
 static bool is_log_name(const char *name)
 {
 	static const char *const compressed[] = {".gz", ".zst", ".xz", ".bz2", ".lz4"};
 	static const char *const logs[] = {".jsonl", ".ndjson", ".json", ".csv", ".log"};
-	size_t n = strlen(name);
+	size_t n = strlen(name), whole = n;
 	for (size_t i = 0; i < sizeof compressed / sizeof compressed[0]; i++) {
 		size_t k = strlen(compressed[i]);
 		if (n > k && strcmp(name + n - k, compressed[i]) == 0) {
@@ -1377,7 +1380,8 @@ static bool is_log_name(const char *name)
 			break;
 		}
 	}
-	n -= rotation_suffix(name, n);
+	if (n == whole)
+		n -= rotation_suffix(name, n);
 	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
 		size_t k = strlen(logs[i]);
 		if (n > k && strncmp(name + n - k, logs[i], k) == 0)

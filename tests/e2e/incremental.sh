@@ -82,4 +82,7 @@ brot ingest rot
 rexpect "10,707" "copytruncate"
 brot ingest rot
 rexpect "10,707" "a rerun after rotations"
+(cat rot/app.log; lines 1000) | gzip >rot/app.log.6.gz
+brot ingest rot
+rexpect "10,707" "a rotated log compressed, which a walk leaves out"
 echo "incremental: all checks passed"
