@@ -25,7 +25,7 @@
 #define OFF_BITS 26
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
 #define ARENA_MIN ((size_t)256)
-#define ARENA_MAP ((size_t)64 << 10) /* mapped from this capacity on */
+#define ARENA_MAP ((size_t)16 << 10) /* mapped from this capacity on */
 
 /* One cache line. */
 struct shard {
