@@ -321,7 +321,9 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 		r->earlier_loaded = true;
 		if (store_each_input(r->store, add_earlier, r, &r->store_err) < 0)
 			return 0;
-		qsort(r->earlier, r->nearlier, sizeof *r->earlier, earlier_cmp);
+		if (r->nearlier)
+			qsort(r->earlier, r->nearlier, sizeof *r->earlier,
+			      earlier_cmp);
 	}
 	struct earlier probe = {(char *)key, dir_len(key), {UINT64_MAX, {0, 0}, 0}};
 	size_t lo = 0, hi = r->nearlier;
