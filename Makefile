@@ -7,7 +7,8 @@
 #   make demo                 ingest samples/ and write reports into demo-out/
 #   make bench                benchmarks (docs/PERFORMANCE.md)
 #   make torture              hundreds of SIGKILLs during ingest/compact/backfill,
-#                             every fault injected, the biggest bombs
+#                             every fault injected, the biggest bombs,
+#                             3,000 random logrotate histories
 #   make fuzz FUZZ_SECONDS=N  every libFuzzer target for N seconds (fuzz/README.md)
 #   make memcheck             the end-to-end suite under valgrind's memcheck
 #   make install PREFIX=/usr/local DESTDIR=
@@ -219,6 +220,8 @@ torture: $(BUILD)/burnrate $(BUILD)/faultinject.so
 	@FAULTS=all FAULTINJECT=$(CURDIR)/$(BUILD)/faultinject.so \
 		BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/faults.sh
 	@BOMBS=big BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/bombs.sh
+	@ROTATIONS=$${ROTATIONS:-3000} BURNRATE=$(CURDIR)/$(BUILD)/burnrate \
+		BUILD=$(BUILD) sh tests/e2e/rotation.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory burnrate

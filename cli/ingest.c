@@ -293,7 +293,7 @@ static int earlier_cmp(const void *a, const void *b)
 static int add_earlier(void *ctx, const struct store_input *in)
 {
 	struct ingest_run *r = ctx;
-	if (!in->head || in->name[0] != '/')
+	if (!in->head || !in->bytes || in->name[0] != '/')
 		return 0;
 	if (r->nearlier == r->earlier_cap) {
 		r->earlier_cap = r->earlier_cap ? 2 * r->earlier_cap : 16;

@@ -1277,9 +1277,10 @@ static bool begins_with(int fd, const struct ingest_known *k, char *buf)
 
 /* Decides, on the caller's thread, where the plain file of task t (size
  * bytes) is read from: from what its path's last input took (t->k, when
- * t->known), if the file is no shorter and begins as that did (by
- * ingest_head, when known); else from what was ingested of the log it
- * continues under another name, a rotated log that grew; else whole. */
+ * t->known and not empty), if the file is no shorter and begins as that
+ * did (by ingest_head, when known); else from what was ingested of the
+ * log it continues under another name, a rotated log that grew; else
+ * whole. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
 	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
@@ -1291,8 +1292,9 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 		close(fd);
 		return;
 	}
+	/* What an empty file took tells nothing: every file begins with it. */
 	const struct ingest_known *k = &t->k;
-	if (t->known && size >= k->bytes &&
+	if (t->known && k->bytes > 0 && size >= k->bytes &&
 	    (k->head == 0 ||
 	     ingest_head(head, k->bytes < (uint64_t)n ? (size_t)k->bytes
 						      : (size_t)n) == k->head)) {

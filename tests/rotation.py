@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""rotation.py - random histories of a log under logrotate, checked against
+what was written: every complete record counts exactly once.
+
+Each history, from its seed, mixes: records appended to logs/app.log; a
+record cut in two (the rest written at the next write, as a logger does);
+numbered rotation (app.log -> app.log.1, the others shifted), dated
+rotation (app.log -> app.log-2025NNNN), copytruncate (copied to app.log.1,
+then emptied), deleting the oldest numbered file (after an ingest, as
+logrotate's `rotate N` would, days later); and ingests of the directory
+with --jobs 1 or 2. After a last ingest, the store's requests and input
+tokens must be those of every record written (each record's input tokens
+are its number, so a record counted twice or missed shows).
+
+Usage: rotation.py BURNRATE FIRST_SEED COUNT WORKDIR
+Exits 1, printing each failing history, when any fails.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+
+def record(k):
+    return json.dumps({"timestamp": "2025-10-01T00:00:00Z", "provider": "p",
+                       "model": "m", "usage": {"input_tokens": k}}) + "\n"
+
+
+class History:
+    def __init__(self, burnrate, seed, workdir):
+        self.burnrate = burnrate
+        self.rnd = random.Random(seed)
+        self.dir = os.path.join(workdir, str(seed))
+        self.logs = os.path.join(self.dir, "logs")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.logs)
+        self.k = self.written = self.tokens = 0
+        self.rest = None  # the rest of a record cut in two
+        self.ops = []
+
+    def path(self, name):
+        return os.path.join(self.logs, name)
+
+    def write(self, text):
+        with open(self.path("app.log"), "a", encoding="utf-8") as f:
+            f.write(text)
+
+    def finish_record(self):
+        if self.rest is not None:
+            self.write(self.rest)
+            self.rest = None
+
+    def new_record(self):
+        self.k += 1
+        self.written += 1
+        self.tokens += self.k
+        return record(self.k)
+
+    def numbered(self):
+        return sorted(int(x.rsplit(".", 1)[1]) for x in os.listdir(self.logs)
+                      if x.startswith("app.log.") and x.rsplit(".", 1)[1].isdigit())
+
+    def shift(self):
+        for i in reversed(self.numbered()):
+            os.rename(self.path("app.log.%d" % i), self.path("app.log.%d" % (i + 1)))
+
+    def ingest(self, jobs):
+        r = subprocess.run([self.burnrate, "--quiet", "--store",
+                            os.path.join(self.dir, "st"), "ingest", "--jobs",
+                            str(jobs), self.logs], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("ingest exited %d: %s" % (r.returncode, r.stderr.strip()))
+
+    def step(self, step):
+        op = self.rnd.choice(["append", "append", "append", "cut", "rotate",
+                              "dateext", "copytruncate", "delete", "ingest",
+                              "ingest"])
+        self.ops.append(op)
+        if op == "append":
+            self.finish_record()
+            self.write("".join(self.new_record()
+                               for _ in range(self.rnd.randint(1, 5))))
+        elif op == "cut":
+            self.finish_record()
+            text = self.new_record()
+            at = self.rnd.randint(1, len(text) - 1)
+            self.write(text[:at])
+            self.rest = text[at:]
+        elif op in ("rotate", "copytruncate", "dateext"):
+            self.finish_record()
+            if not os.path.exists(self.path("app.log")):
+                return
+            if op == "dateext":
+                os.rename(self.path("app.log"), self.path("app.log-2025%04d" % step))
+            else:
+                self.shift()
+                if op == "rotate":
+                    os.rename(self.path("app.log"), self.path("app.log.1"))
+                else:
+                    shutil.copy(self.path("app.log"), self.path("app.log.1"))
+            open(self.path("app.log"), "w").close()
+        elif op == "delete":
+            self.ingest(self.rnd.choice([1, 2]))
+            nums = self.numbered()
+            if nums:
+                os.remove(self.path("app.log.%d" % nums[-1]))
+        else:
+            self.ingest(self.rnd.choice([1, 2]))
+
+    def run(self):
+        for step in range(self.rnd.randint(3, 16)):
+            self.step(step)
+        self.finish_record()
+        self.ingest(2)
+        r = subprocess.run([self.burnrate, "--store", os.path.join(self.dir, "st"),
+                            "report", "--as-of", "2099-01-01", "--by", "month",
+                            "--format", "csv"], capture_output=True, text=True)
+        lines = r.stdout.strip().split("\n")
+        got = (0, 0)
+        if len(lines) > 1:
+            f = lines[-1].split(",")
+            got = (int(f[1]), int(f[3]))
+        if got != (self.written, self.tokens):
+            raise RuntimeError("requests, input tokens %s, written %s" %
+                               (got, (self.written, self.tokens)))
+
+
+def main(argv):
+    burnrate, first, count, workdir = argv[1], int(argv[2]), int(argv[3]), argv[4]
+    failed = 0
+    for seed in range(first, first + count):
+        h = History(burnrate, seed, workdir)
+        try:
+            h.run()
+            shutil.rmtree(h.dir)
+        except RuntimeError as e:
+            failed += 1
+            print("history %d: %s; operations: %s" % (seed, e, " ".join(h.ops)))
+    print("%d of %d histories failed" % (failed, count))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
