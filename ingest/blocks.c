@@ -182,6 +182,10 @@ struct split {
 	struct block *spare;  /* retired, to reuse */
 	unsigned long lineno; /* lines before the oldest block in flight */
 	bool bad;             /* a block was bad: read the input again */
+	/* The block whose counting the reader waits for, on room, under the
+	 * ingest's lock; NULL: none. */
+	struct block *awaited;
+	pthread_cond_t room;
 };
 
 static struct block *block_get(struct split *sp)
@@ -362,7 +366,10 @@ static void count_ready(struct split *sp)
 			pthread_mutex_lock(&g->lock);
 		}
 		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
-		pthread_cond_broadcast(&g->block_done);
+		if (b == sp->awaited)
+			pthread_cond_signal(&sp->room);
+		if (g->early_waiting)
+			pthread_cond_broadcast(&g->block_done);
 	}
 }
 
@@ -372,8 +379,10 @@ static void settle_early(struct block *b)
 {
 	struct ingest *g = b->sp->rd->g;
 	pthread_mutex_lock(&g->lock);
+	g->early_waiting++;
 	while (turn(b->sp) != b)
 		pthread_cond_wait(&g->block_done, &g->lock);
+	g->early_waiting--;
 	pthread_mutex_unlock(&g->lock);
 	settle_ids(b);
 	count_settled(b);
@@ -404,14 +413,24 @@ void *pool_thread(void *arg)
 }
 
 /* Takes the oldest block in flight back, once counted: its counts and
- * rejects join the outcome, in input order. */
+ * rejects join the outcome, in input order. Waiting for it, waits until
+ * half the blocks in flight are counted: the reader is faster than the
+ * pool, and woken at each block it would take a CPU from a pool thread as
+ * often (2,600 times for 680 MB); it then refills the ring at once. */
 static void retire_block(struct split *sp)
 {
 	struct ingest *g = sp->rd->g;
 	struct block *b = sp->fly[sp->head];
 	pthread_mutex_lock(&g->lock);
-	while (!b->counted)
-		pthread_cond_wait(&g->block_done, &g->lock);
+	if (!b->counted) {
+		size_t half = (sp->max + 1) / 2;
+		sp->awaited = sp->fly[(sp->head + (sp->count < half ? sp->count
+								     : half) - 1) %
+				      sp->max];
+		while (!sp->awaited->counted)
+			pthread_cond_wait(&sp->room, &g->lock);
+		sp->awaited = NULL;
+	}
 	sp->head = (sp->head + 1) % sp->max;
 	sp->count--;
 	pthread_mutex_unlock(&g->lock);
@@ -486,6 +505,7 @@ struct split *split_begin(struct input_state *st)
 	sp->parts = br_calloc(rd->g->opts.jobs, sizeof *sp->parts);
 	sp->max = (size_t)rd->g->opts.jobs * BLOCKS_PER_JOB;
 	sp->fly = br_calloc(sp->max, sizeof *sp->fly);
+	pthread_cond_init(&sp->room, NULL);
 	if (!rd->g->opts.no_dedupe && !st->o->ids)
 		st->o->ids = idset_new();
 	sp->cur = block_get(sp);
@@ -590,6 +610,7 @@ void split_end(struct split *sp, struct input_state *st)
 		sp->spare = b->next;
 		block_free(b);
 	}
+	pthread_cond_destroy(&sp->room);
 	free(sp->fly);
 	free(sp->parts);
 	free(sp);

@@ -98,6 +98,7 @@ struct ingest {
 	/* The pool parsing blocks of large inputs (--jobs > 1): its threads,
 	 * their readers, and the queue of blocks waiting, oldest first. */
 	pthread_cond_t block_queued, block_done;
+	unsigned early_waiting; /* threads waiting on block_done */
 	pthread_t *pool_threads;
 	struct reader *pool;
 	struct block *queue_head, *queue_tail;
