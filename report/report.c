@@ -111,8 +111,8 @@ const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS] = {
 /* Interned date key values, memoised by day (formatting a date costs more
  * than looking it up). */
 struct value_cache {
-	int32_t day[3][DAY_SLOTS]; /* day + 1 of the slot, 0: empty */
-	uint32_t day_id[3][DAY_SLOTS];
+	int32_t day[3][DAY_SLOTS];
+	uint32_t day_id[3][DAY_SLOTS]; /* the value's id + 1; 0: empty */
 };
 
 struct builder {
@@ -168,12 +168,12 @@ static uint32_t value_id(struct builder *b, enum report_key k,
 	char buf[64];
 	if (k <= REPORT_MONTH) {
 		size_t slot = (size_t)row->day & (DAY_SLOTS - 1);
-		if (c->day[k][slot] == row->day + 1)
-			return c->day_id[k][slot];
+		if (c->day_id[k][slot] && c->day[k][slot] == row->day)
+			return c->day_id[k][slot] - 1;
 		const char *v = key_value(k, row, buf);
 		uint32_t id = br_dict_intern(b->r->values, v, strlen(v));
-		c->day[k][slot] = row->day + 1;
-		c->day_id[k][slot] = id;
+		c->day[k][slot] = row->day;
+		c->day_id[k][slot] = id + 1;
 		return id;
 	}
 	const char *v = key_value(k, row, buf);

@@ -99,4 +99,25 @@ timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
 	fail "chromium --dump-dom exited $?"
 grep -q "<b id=\"total\">\$$total</b>" dom.html || fail "the rendered page does not show \$$total"
 grep -q '<svg' dom.html || fail "the rendered page has no chart"
+# Epoch 0 falls on 1969-12-31 west of UTC: day -1, which the report's
+# cache of day values once took for an empty slot (a crash, or a day
+# named "-1").
+"$BURNRATE" --store s69 init --timezone America/New_York >/dev/null
+printf '%s\n' \
+	'{"timestamp":0,"provider":"openai","model":"gpt-4o","request_id":"e0","usage":{"input_tokens":5}}' \
+	'{"timestamp":"1969-12-30T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"e1","usage":{"input_tokens":7}}' \
+	>epoch0.jsonl
+"$BURNRATE" --quiet --store s69 ingest epoch0.jsonl || fail "ingest of epoch 0 exited $?"
+for by in day day,model week month; do
+	"$BURNRATE" --store s69 report --since 1969-12-01 --until 1970-01-31 \
+		--by $by --format csv >e0.csv || fail "report --by $by of 1969-12-31 exited $?"
+	case $by in
+	day*) want='^1969-12-31,.*,5,' ;;
+	week) want='^1970-W01,2,0,12,' ;; # ISO weeks: 1969-12-29 is Monday of 1970-W01
+	month) want='^1969-12,2,0,12,' ;;
+	esac
+	grep -Eq "$want" e0.csv || fail "report --by $by of 1969-12-31: $(cat e0.csv)"
+done
+"$BURNRATE" --store s69 report --since 1969-12-01 --until 1970-01-31 --format csv >e0.csv
+grep -q '^1969-12-30,1,0,7,' e0.csv || fail "report of 1969-12-30: $(cat e0.csv)"
 echo "reports: all checks passed"
