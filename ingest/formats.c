@@ -451,14 +451,39 @@ static void apply_maps(const struct api_parser *p, struct rec *r,
 	}
 }
 
+/* Tells whether a Responses stream event of type t ends its response:
+ * only those carry its final usage and status. */
+static bool response_done(const char *t)
+{
+	return strcmp(t, "response.completed") == 0 ||
+	       strcmp(t, "response.incomplete") == 0 ||
+	       strcmp(t, "response.failed") == 0 ||
+	       strcmp(t, "response.cancelled") == 0;
+}
+
 /* OpenAI: Chat Completions (and their streamed chunks: only the last one
- * carries usage) and Responses (also inside response.completed events). */
+ * carries usage) and Responses (and their stream's events: only the last
+ * one, response.completed or another end, counts). */
 static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	(void)p;
 	json_t *o = payload(r->root);
-	if (json_is_object(json_object_get(o, "response")))
-		o = json_object_get(o, "response"); /* a Responses stream event */
+	/* A stream event is the record, or in an envelope's event. */
+	json_t *event = json_object_get(r->root, "event");
+	const char *type = jstr(json_is_object(event) ? event : r->root, "type");
+	if (type && strncmp(type, "response.", 9) == 0) {
+		/* response.created, .in_progress, deltas: the request is not
+		 * over (usage null), not failed. */
+		if (!response_done(type))
+			return FORMAT_EMITTED;
+		json_t *resp = json_object_get(json_is_object(event) ? event : r->root,
+					       "response");
+		if (!json_is_object(resp)) {
+			bad(r, "%s event without its response", type);
+			return FORMAT_RECORD;
+		}
+		o = resp;
+	}
 	json_t *usage = json_object_get(o, "usage");
 	const char *object = jstr(o, "object");
 	bool chunk = object && strcmp(object, "chat.completion.chunk") == 0;
@@ -1142,6 +1167,14 @@ bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out)
 
 /* ------------------------------------------------------------- detection */
 
+/* Tells whether e is a google.rpc.Status, Gemini's error: an integer code
+ * and a status name (OpenAI's error has a type, Anthropic's a type). */
+static bool is_rpc_status(json_t *e)
+{
+	return json_is_object(e) && json_is_integer(json_object_get(e, "code")) &&
+	       json_is_string(json_object_get(e, "status")) && !has(e, "type");
+}
+
 const char *format_detect_json(const char *line, size_t len)
 {
 	json_t *root = json_loadb(line, len, 0, NULL);
@@ -1158,10 +1191,12 @@ const char *format_detect_json(const char *line, size_t len)
 	else if (str_is(root, "object", "page"))
 		f = "openai-usage";
 	else if (has(root, "sessionId") || has(root, "leafUuid") ||
-		 (has(root, "uuid") && has(root, "message")))
-		f = "claude-code";
-	else if (has(o, "usageMetadata") || has(o, "modelVersion"))
-		f = "gemini";
+		 (has(root, "uuid") && has(root, "message")) ||
+		 str_is(root, "type", "file-history-snapshot"))
+		f = "claude-code"; /* a transcript may open with a snapshot */
+	else if (has(o, "usageMetadata") || has(o, "modelVersion") ||
+		 is_rpc_status(json_object_get(o, "error")))
+		f = "gemini"; /* a log may open with a failed request */
 	else if ((object && (strcmp(object, "chat.completion") == 0 ||
 			     strcmp(object, "chat.completion.chunk") == 0 ||
 			     strcmp(object, "response") == 0)) ||

@@ -109,6 +109,11 @@ static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
 	*out = (struct br_str){"", 0};
 	if (v->present && v->type == JV_STRING && (v->len || !required)) {
 		*out = (struct br_str){jscan_str(p->scan, v), v->len};
+		/* A NUL would cut the name short in the store, merging it
+		 * with another; only an escape (\u0000) can make one. */
+		if (__builtin_expect(v->escaped, 0) && memchr(out->p, 0, out->n))
+			return reason(p->reason, "invalid %s: holds \\u0000",
+				      p->names[f]);
 		return NULL;
 	}
 	return !required && absent(v) ? NULL : string_error(p, f);
@@ -289,6 +294,7 @@ struct csv_state {
 	size_t nfields;
 	bool too_many, record_done, have_header;
 	bool pending;   /* libcsv is inside a record (a quoted newline) */
+	bool nul;       /* the record holds a NUL byte */
 	size_t nheader;
 	const char *colname[C_NCOLS]; /* after --map */
 	int col[C_NCOLS];
@@ -508,7 +514,7 @@ static void csv_reset(struct csv_state *c)
 	csv_free(&c->csv);
 	csv_start(c);
 	c->nfields = 0;
-	c->too_many = c->record_done = c->pending = false;
+	c->too_many = c->record_done = c->pending = c->nul = false;
 }
 
 static int csv_line(struct format_parser *fp, const char *line, size_t len,
@@ -518,6 +524,9 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 	struct csv_state *c = (struct csv_state *)fp;
 	*reject = NULL;
 	bool bad = false;
+	/* A NUL would cut a name short in the store, merging it with
+	 * another. */
+	c->nul |= memchr(line, 0, len) != NULL;
 	if (!c->pending && csv_split_plain(c, line, len)) {
 		c->record_done = true;
 	} else {
@@ -542,6 +551,8 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 	int rc = 1;
 	if (c->too_many) {
 		*reject = reason(c->reason, "more than %d fields", CSV_MAX_FIELDS);
+	} else if (c->nul && c->have_header) {
+		*reject = reason(c->reason, "a NUL byte in the record");
 	} else if (!c->have_header) {
 		rc = csv_header(c, err) == 0 ? FORMAT_NONE : FORMAT_FAIL;
 	} else if (c->row_format && c->nfields != c->nheader) {
@@ -555,7 +566,7 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 		*reject = csv_event(c, ev);
 	}
 	c->nfields = 0;
-	c->too_many = c->record_done = false;
+	c->too_many = c->record_done = c->nul = false;
 	return rc;
 }
 

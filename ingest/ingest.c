@@ -312,8 +312,9 @@ static void reject(struct input_state *st, const char *reason,
 }
 
 /* The reason an event's token counts or cost are beyond a record's caps
- * (INGEST_MAX_TOKENS, INGEST_MAX_COST_USD), written into buf; NULL when
- * they are not. */
+ * (INGEST_MAX_TOKENS, INGEST_MAX_COST_USD), or its logged cost is negative
+ * (a request's; a bill's cost line may be a credit), written into buf;
+ * NULL when they are not. */
 static const char *beyond_caps(const struct br_event *ev, char *buf,
 			       size_t size)
 {
@@ -323,7 +324,8 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 	if ((t->input | t->output | t->cache_read | t->cache_write |
 	     t->cache_write_1h | t->reasoning) <= INGEST_MAX_TOKENS &&
 	    (!ev->has_logged_cost ||
-	     (ev->logged_cost <= max && ev->logged_cost >= -max)) &&
+	     (ev->logged_cost <= max &&
+	      ev->logged_cost >= (ev->cost_only ? -max : 0))) &&
 	    ev->calc_cost <= max && ev->calc_cost >= -max)
 		return NULL;
 	const uint64_t counts[] = {t->input, t->output, t->cache_read,
@@ -341,6 +343,12 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 				 INGEST_MAX_TOKENS);
 			return buf;
 		}
+	if (ev->has_logged_cost && ev->logged_cost < 0 && !ev->cost_only) {
+		char usd[BR_MONEY_BUFSZ];
+		snprintf(buf, size, "logged cost %s USD is negative",
+			 br_money_format_exact(ev->logged_cost, usd));
+		return buf;
+	}
 	const br_pico costs[] = {ev->has_logged_cost ? ev->logged_cost : 0,
 				 ev->calc_cost};
 	static const char *const cost_what[] = {"logged cost", "catalog cost"};

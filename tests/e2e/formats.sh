@@ -119,4 +119,51 @@ must_fail 2 map.err "$BURNRATE" --store g4 ingest --map bogus=x g.csv
 grep -q "unknown field 'bogus'" map.err || fail "--map bogus: $(cat map.err)"
 must_fail 2 map.err "$BURNRATE" --store g4 ingest --map model g.csv
 grep -q "invalid --map 'model': expected CANON=PATH" map.err || fail "--map model: $(cat map.err)"
+# Real logs that open with a record of no request: a Claude Code
+# transcript with a file-history snapshot, a Gemini log with a failed
+# request (google.rpc.Status). Both were "cannot tell the log format".
+printf '%s\n' '{"type":"file-history-snapshot","messageId":"m0","snapshot":{"messageId":"m0","trackedFileBackups":{},"timestamp":"2025-09-01T09:59:59.000Z"},"isSnapshotUpdate":false}' \
+	'{"sessionId":"s1","type":"assistant","uuid":"u1","timestamp":"2025-09-01T10:00:00.000Z","requestId":"req_1","message":{"id":"msg_1","model":"claude-sonnet-4-20250514","usage":{"input_tokens":4,"cache_read_input_tokens":14288,"output_tokens":8}}}' >snap.jsonl
+printf '%s\n' '{"logged_at":"2025-09-01T00:06:40Z","agent":"etl","http_status":429,"response":{"error":{"code":429,"message":"Resource exhausted.","status":"RESOURCE_EXHAUSTED"}}}' \
+	'{"logged_at":"2025-09-01T00:07:00Z","agent":"etl","http_status":200,"response":{"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":10,"totalTokenCount":1010},"modelVersion":"gemini-2.5-flash","responseId":"r1"}}' >gerr.jsonl
+for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0; do
+	file=${f%%:*} rest=${f#*:}
+	format=${rest%%:*} want=${rest#*:}
+	"$BURNRATE" --verbose --store "d-$file" ingest "$file" >/dev/null 2>d.err ||
+		fail "$file: ingest exited $?: $(cat d.err)"
+	grep -q "$file: $format format" d.err || fail "$file: not detected as $format: $(cat d.err)"
+	"$BURNRATE" --store "d-$file" report --as-of $asof --by month --format csv >d.csv
+	grep -q "^2025-09,$want," d.csv || fail "$file: want $want: $(cat d.csv)"
+done
+# An OpenAI Responses stream: only its last event counts (the first ones
+# carry usage null and are not a failed request). gpt-4.1: $2 input, $8
+# output per 1M tokens.
+done_ev='{"type":"response.completed","sequence_number":9,"response":{"id":"resp_1","object":"response","created_at":1759320000,"status":"completed","model":"gpt-4.1-2025-04-14","usage":{"input_tokens":1000000,"input_tokens_details":{"cached_tokens":0},"output_tokens":100000,"output_tokens_details":{"reasoning_tokens":0}}}}'
+printf '%s\n' '{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1759320000,"status":"in_progress","model":"gpt-4.1-2025-04-14","usage":null}}' \
+	'{"type":"response.output_text.delta","sequence_number":3,"item_id":"i1","delta":"Hi"}' \
+	"$done_ev" >stream.jsonl
+printf '{"logged_at":"2025-10-01T12:00:00Z","agent":"a","event":%s}\n' \
+	'{"type":"response.in_progress","sequence_number":1,"response":{"id":"resp_2","object":"response","created_at":1759320000,"status":"in_progress","model":"gpt-4.1-2025-04-14","usage":null}}' \
+	"$(echo "$done_ev" | sed 's/resp_1/resp_2/')" >stream-env.jsonl
+for file in stream.jsonl stream-env.jsonl; do
+	"$BURNRATE" --quiet --store "r-$file" ingest "$file" || fail "$file: ingest exited $?"
+	"$BURNRATE" --store "r-$file" report --as-of $asof --by model --format csv >r.csv
+	grep -q '^gpt-4.1-2025-04-14,1,0,1000000,100000,0,0,0,0,2.800000,0' r.csv ||
+		fail "$file: a Responses stream is one request of \$2.80: $(cat r.csv)"
+done
+# Rejected, named, never counted: a request's negative logged cost, and
+# a NUL in a name (a JSON \u0000, a CSV byte), which the store would cut
+# short, merging the name with another.
+printf '%s\n' '{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"n1","usage":{"input_tokens":1000},"cost_usd":-2.5}' \
+	'{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o\u0000x","request_id":"n2","usage":{"input_tokens":1000}}' \
+	'{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"n3","usage":{"input_tokens":1000}}' >bad.jsonl
+printf 'timestamp,provider,model,request_id,input_tokens\n2025-10-01T12:00:00Z,openai,gpt-4o\0x,c1,1000\n2025-10-01T12:00:00Z,openai,gpt-4o,c2,1000\n' >bad.csv
+"$BURNRATE" --quiet --store b ingest --rejects rej.txt bad.jsonl bad.csv || fail "ingest exited $?"
+grep -q '^bad.jsonl:1: logged cost -2.5 USD is negative' rej.txt &&
+	grep -q '^bad.jsonl:2: invalid model: holds \\u0000' rej.txt &&
+	grep -aq '^bad.csv:2: a NUL byte in the record' rej.txt ||
+	fail "negative cost and NUL names not rejected by name: $(cat -v rej.txt)"
+"$BURNRATE" --store b report --as-of $asof --by model --format csv >b.csv
+[ "$(tail -n +2 b.csv | tr -d "\r")" = "gpt-4o,2,0,2000,0,0,0,0,0,0.005000,0" ] ||
+	fail "only the two good records count: $(cat b.csv)"
 echo "formats: all checks passed"
