@@ -617,7 +617,10 @@ struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
 void br_pricer_free(struct br_pricer *p);
 
 /* Sets ev's pricing fields: the catalog price in force on the UTC day of
- * ev->ts_us for its tier and total input, then the cost the mode picks. */
+ * ev->ts_us for its tier and total input, then the cost the mode picks:
+ * AUTO the logged cost when there is one, but for a logged 0 where the
+ * catalog's cost is not (a price the logger lacked); CALCULATE the
+ * catalog's; DISPLAY the logged one. */
 void br_pricer_price(struct br_pricer *p, struct br_event *ev);
 
 /* The catalog model of (provider, model), resolved once per pricer; NULL

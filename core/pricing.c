@@ -189,7 +189,12 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 			ev->calc_cost = br_price_cost(&price->rates, t);
 		}
 	}
-	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE) {
+	/* In auto mode a logged $0 for tokens the catalog prices is a price
+	 * the logger lacked (LiteLLM writes 0 then), not a free request. */
+	bool zero_for_priced = p->mode == BR_COST_AUTO && ev->logged_cost == 0 &&
+			       ev->calc_priced && ev->calc_cost > 0;
+	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE &&
+	    !zero_for_priced) {
 		ev->cost_source = BR_COST_FROM_LOG;
 		ev->priced = true;
 		ev->cost = ev->logged_cost;

@@ -587,17 +587,24 @@ def expect(a):
         day = day_of(ev["ts"])
         if day > until or (since and day < since):
             continue
-        cost = None
+        calc = None
         n = ev.get("requests", 1)
-        if a.cost_mode in ("auto", "display") and ev["cost"] is not None:
-            cost = ev["cost"]
-        elif a.cost_mode in ("auto", "calculate"):
+        if a.cost_mode in ("auto", "calculate"):
             if all(ev[f] == 0 for f in TOKEN_FIELDS):
-                cost = Decimal(0)  # no tokens: nothing to pay
+                calc = Decimal(0)  # no tokens: nothing to pay
             else:
                 p = find_price(prices, ev, day, n)
                 if p is not None:
-                    cost = calc_cost(p, ev)
+                    calc = calc_cost(p, ev)
+        logged = ev["cost"]
+        # auto: the logged cost, but for a logged 0 of tokens the catalog
+        # prices (a price the logger lacked).
+        if a.cost_mode == "display" or (
+                a.cost_mode == "auto" and logged is not None and
+                not (logged == 0 and calc)):
+            cost = logged
+        else:
+            cost = calc
         gk = tuple(key_value(k, ev, day) for k in keys)
         for acc in (groups.setdefault(gk, new_acc()), total):
             add(acc, ev, cost)
