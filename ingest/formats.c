@@ -922,6 +922,25 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 }
 
 /* A Helicone request (JSONL from its API, or its exporter's CSV). */
+/* Lowercases string member key of o, whose value is *s, in the record's
+ * tree, and points *s at it: Helicone's API writes its provider enum in
+ * capitals (OPENAI), its CSV export in lowercase; one provider, one name. */
+static void lowercase_member(json_t *o, const char *key, struct br_str *s)
+{
+	char buf[64];
+	bool upper = false;
+	if (s->n > sizeof buf)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		upper |= s->p[i] >= 'A' && s->p[i] <= 'Z';
+		buf[i] = s->p[i] >= 'A' && s->p[i] <= 'Z' ? (char)(s->p[i] + 32)
+							  : s->p[i];
+	}
+	if (!upper || json_object_set_new(o, key, json_stringn(buf, s->n)) != 0)
+		return;
+	*s = jslice(o, key);
+}
+
 static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	(void)p;
@@ -931,6 +950,7 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 		bad(r, "%s", "missing request_created_at");
 	ev->model = FIRST_STR(o, "model", "response_model", "request_model");
 	ev->provider = jslice(o, "provider");
+	lowercase_member(o, "provider", &ev->provider);
 	if (!ev->provider.n)
 		ev->provider = infer_provider(ev->model);
 	ev->request_id = FIRST_STR(o, "request_id", "response_id");
