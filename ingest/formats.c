@@ -81,6 +81,18 @@ static void bad(struct rec *r, const char *fmt, ...)
 	r->why = r->buf;
 }
 
+/* Rejects the record for value v at path, named in the reason as JSON (cut
+ * at 40 bytes), with why after it. */
+static void bad_value(struct rec *r, const char *what, const char *path,
+		      json_t *v, const char *why)
+{
+	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	size_t n = text ? strlen(text) : 0;
+	bad(r, "invalid %s %s %.*s%s: %s", what, path, (int)(n > 40 ? 40 : n),
+	    text ? text : "", n > 40 ? "..." : "", why);
+	free(text);
+}
+
 /* A token count at path: absent or null is 0; otherwise a non-negative
  * integer (a whole-valued real, as some loggers write, is accepted). */
 static uint64_t jcount(struct rec *r, json_t *o, const char *path)
@@ -99,7 +111,7 @@ static uint64_t jcount(struct rec *r, json_t *o, const char *path)
 	    json_real_value(v) < 9e15 &&
 	    json_real_value(v) == (double)(uint64_t)json_real_value(v))
 		return (uint64_t)json_real_value(v);
-	bad(r, "invalid %s (expected a non-negative integer)", path);
+	bad_value(r, "count", path, v, "expected a non-negative integer");
 	return 0;
 }
 
@@ -119,7 +131,7 @@ static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 		const char *why = br_time_parse(json_string_value(v),
 						json_string_length(v), us);
 		if (why)
-			bad(r, "invalid timestamp in %s", path);
+			bad_value(r, "timestamp", path, v, why);
 		return true;
 	}
 	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
@@ -127,7 +139,8 @@ static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 		*us = (int64_t)json_integer_value(v) * 1000000;
 		return true;
 	}
-	bad(r, "invalid timestamp in %s", path);
+	bad_value(r, "timestamp", path, v,
+		  "expected RFC 3339 text or epoch seconds");
 	return true;
 }
 

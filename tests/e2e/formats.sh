@@ -178,4 +178,11 @@ grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,3.500000,0' z.csv ||
 "$BURNRATE" --store zd report --as-of $asof --by model --format csv >z.csv
 grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,0.000000,0' z.csv ||
 	fail "--cost-mode display keeps the logged \$0: $(cat z.csv)"
+# The reasons of the API formats name the value, as the generic one's do.
+printf '%s\n' '{"request_id":"c-1","spend":0.1,"prompt_tokens":-5,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o","custom_llm_provider":"openai"}' \
+	'{"request_id":"c-2","spend":0.1,"prompt_tokens":5,"startTime":"2025-08-31T23:50:02.118000","model":"gpt-4o","custom_llm_provider":"openai"}' >llbad.jsonl
+"$BURNRATE" --quiet --store lb ingest --format litellm --rejects lb.txt llbad.jsonl || fail "ingest exited $?"
+grep -q '^llbad.jsonl:1: invalid count prompt_tokens -5: expected a non-negative integer: ' lb.txt &&
+	grep -q '^llbad.jsonl:2: invalid timestamp startTime "2025-08-31T23:50:02.118000": missing time zone' lb.txt ||
+	fail "reasons without the value: $(cat lb.txt)"
 echo "formats: all checks passed"
