@@ -153,9 +153,20 @@ struct notify_outcome {
  * pending and sends them. Returns 0; BR_EXIT_TEMPFAIL when messages stay
  * pending (server unreachable, 4xx); BR_EXIT_FAILURE when the server
  * refused some (5xx; marked failed); BR_EXIT_USAGE for configuration
- * errors. Problems are printed. */
+ * errors, among them a budget without recipients (found before anything
+ * is computed or recorded: budgets_check_recipients). Problems are
+ * printed. */
 int notify_job_run(const struct globals *g, const struct notify_job *job,
 		   struct notify_outcome *out);
+
+/* Checks that every budget of v[0..n), read from budgets_path, can be
+ * mailed: its own recipients, else alert_to (may be NULL), are valid
+ * addresses and at least one. Fails naming the budgets file, the line and
+ * the budget (status BR_EXIT_USAGE). notify and run call it before they
+ * compute or record anything, whether or not a budget's alerts are due. */
+int budgets_check_recipients(const struct budget *v, size_t n,
+			     const char *alert_to, const char *budgets_path,
+			     struct br_err *err);
 
 /* Loads the account job names (smtp_config, else ~/.msmtprc), which must
  * have a from address; warns when it does not check certificates. */

@@ -153,6 +153,21 @@ static void free_list(char **v, size_t n)
 		free(v[i]);
 }
 
+int budgets_check_recipients(const struct budget *v, size_t n,
+			     const char *alert_to, const char *budgets_path,
+			     struct br_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *to[MAX_RECIPIENTS];
+		size_t nto = 0;
+		if (budget_recipients(&v[i], alert_to, budgets_path, to, &nto,
+				      err) != 0)
+			return -1;
+		free_list(to, nto);
+	}
+	return 0;
+}
+
 /* Writes msg as DIR/NAME.eml. */
 static int write_eml(const char *dir, const char *id, const struct br_buf *msg,
 		     struct br_err *err)
@@ -182,6 +197,15 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 
 	if (job->budgets && budgets_load(job->budgets, &budgets, &nbudgets, &err) != 0) {
 		err.status = BR_EXIT_USAGE;
+		return fail_with(&err);
+	}
+	/* Every budget, not only those that fire tonight: a budget that
+	 * cannot be mailed found only when it fires would stop the run
+	 * after the alerts of the others were written as pending, and
+	 * then stop every later run before they are sent. */
+	if (budgets_check_recipients(budgets, nbudgets, job->alert_to,
+				     job->budgets, &err) != 0) {
+		budgets_free(budgets, nbudgets);
 		return fail_with(&err);
 	}
 	struct report_query q = {.budgets = budgets, .nbudgets = nbudgets};

@@ -337,10 +337,19 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	struct notify_outcome alerts = {0};
 	size_t reports = 0, sent = 0;
 	char finance[64] = "";
+	/* Alerts are evaluated (step 3) when there is somewhere to send
+	 * them: an SMTP configuration or default recipients. */
+	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
 	if (c->budgets && budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0) {
 		err.status = BR_EXIT_USAGE;
 		goto fail;
 	}
+	/* A budget that could not be mailed is a configuration error found
+	 * before the ingest, as a bad budgets file is, not after the alerts
+	 * of the other budgets were recorded. */
+	if (send_alerts && budgets_check_recipients(budgets, nbudgets, c->alert_to,
+						    c->budgets, &err) != 0)
+		goto fail;
 	if (!(catalog = load_catalog(c->prices, &err)))
 		goto fail;
 	if (store_init(g->store, c->timezone ? c->timezone : "UTC", &err) != 0 ||
@@ -379,7 +388,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	}
 
 	/* 3. Budget alerts; 4. the finance report; both through the ledger. */
-	if (c->budgets && (c->smtp_config || c->alert_to)) {
+	if (send_alerts) {
 		struct notify_job nj = {.store = s, .budgets = c->budgets,
 					.as_of = as_of, .smtp_config = c->smtp_config,
 					.account = c->smtp_account,

@@ -63,6 +63,16 @@ printf 'store s\nbudgets b.csv\nalert_to a@example.com\nsmtp_config rc\n' >b.con
 printf 'name,scope,period,limit_usd\nx,*,yearly,1\n' >b.csv
 must_fail 2 err "$BURNRATE" --config b.conf run --as-of 2025-10-31
 grep -q 'b.csv:2' err || fail "budgets error not located: $(cat err)"
+# A budget without recipients and no alert_to: refused before the run
+# ingests anything, though the budget is far from firing (the other one
+# fires).
+printf 'store s2\ninput etc/logs/*.jsonl\nbudgets r.csv\nsmtp_config rc\n' >r.conf
+printf 'account default\nhost 127.0.0.1\nport 1\nfrom b@example.com\n' >rc
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nok,*,monthly,0.01,,no,a@example.com\nquiet,*,monthly,1000000,,no,\n' >r.csv
+must_fail 2 err "$BURNRATE" --config r.conf run --as-of 2025-10-31
+grep -q "r.csv:3: budget 'quiet' recipients: none given" err ||
+	fail "run: budget without recipients not located: $(cat err)"
+[ ! -e s2 ] || fail "run ingested before it refused the budgets file"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"

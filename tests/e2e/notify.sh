@@ -5,8 +5,9 @@
 # alerts pending (exit 75) and the next run delivers each once; a 5xx
 # marks the alert failed (exit 1); forecasts re-arm; anomalies; --dry-run
 # leaves the ledger alone; names cannot inject headers; configuration
-# errors (world-readable password file, wrong password, no recipients)
-# exit 2 with a clear message that never shows the password.
+# errors (world-readable password file, wrong password, a budget without
+# recipients, due or not) exit 2 with a clear message that never shows
+# the password, and a budget without recipients leaves the ledger alone.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -204,6 +205,18 @@ printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nnobody,*,mon
 must_fail 2 err "$BURNRATE" --store s notify --budgets norcpt.csv \
 	--smtp-config msmtprc --as-of 2025-10-22
 grep -q 'norcpt.csv:2' err || fail "no recipients: file and line not named: $(cat err)"
+# Every budget's recipients are checked before anything is computed or
+# written, not when it fires: here the first budget fires, the second,
+# without recipients, does not; nothing may reach the ledger (its alerts
+# would be sent by no later run, each stopped by the same error).
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nfires,*,monthly,1,,no,z@example.com\nquiet,*,monthly,1000000,,no,\n' >late.csv
+ls s/notify >ledger.before
+must_fail 2 err "$BURNRATE" --store s notify --budgets late.csv \
+	--smtp-config msmtprc --as-of 2025-10-22
+grep -q "late.csv:3: budget 'quiet' recipients: none given" err ||
+	fail "no recipients, budget not due: file and line not named: $(cat err)"
+ls s/notify >ledger.after
+cmp -s ledger.before ledger.after || fail "a budget without recipients let alerts into the ledger"
 printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nbad,*,monthly,1,,no,"a@b.c\r\nBcc: x@y.z"\n' >badrcpt.csv
 must_fail 2 err "$BURNRATE" --store s notify --budgets badrcpt.csv \
 	--smtp-config msmtprc --as-of 2025-10-22
