@@ -1,6 +1,6 @@
 /* fuzz_budgets.c - the budgets CSV (report/budget.c): any file either
  * loads budgets that are complete (a name, a period, a positive limit,
- * percent thresholds in range, scope terms) or fails with
+ * percent thresholds in range, scope terms with distinct keys) or fails with
  * a message naming the file; the scopes and periods of what loads are
  * then used as a report would. */
 #include <stdlib.h>
@@ -34,13 +34,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(b->terms[t].key >= 0 && b->terms[t].key < 4 &&
 				   b->terms[t].value, "term %zu", t);
 		budget_matches(b, "openai", "gpt-4o", "bot", "");
-		if (b->nterms)
-			FUZZ_CHECK(budget_matches(b,
-				b->terms[0].key == 0 ? b->terms[0].value : "",
-				b->terms[0].key == 1 ? b->terms[0].value : "",
-				b->terms[0].key == 2 ? b->terms[0].value : "",
-				b->terms[0].key == 3 ? b->terms[0].value : "") ||
-				   b->nterms > 1, "a scope not matching its own term");
+		/* Each key once (a key given twice is refused: it would
+		 * match nothing), so the row made of the scope's own values
+		 * matches it. */
+		const char *own[4] = {"", "", "", ""};
+		for (size_t t = 0; t < b->nterms; t++) {
+			for (size_t u = 0; u < t; u++)
+				FUZZ_CHECK(b->terms[u].key != b->terms[t].key,
+					   "key %d given twice", b->terms[t].key);
+			own[b->terms[t].key] = b->terms[t].value;
+		}
+		FUZZ_CHECK(budget_matches(b, own[0], own[1], own[2], own[3]),
+			   "a scope not matching its own terms");
 		budget_period_name(b->period);
 		for (int32_t day = -800000; day <= 3000000; day += 390001) {
 			int32_t start, end;

@@ -77,6 +77,16 @@ static int parse_scope(struct budget *b, const char *path, unsigned long line,
 				       "provider, model, agent, label)", path, line,
 				       scope);
 		}
+		/* A scope matches one value per key: a key given twice
+		 * would match nothing, silently. */
+		for (size_t i = 0; i < b->nterms; i++)
+			if (b->terms[i].key == k) {
+				br_fail(err, "%s:%lu: invalid scope '%s': key '%s' "
+					"given twice (a scope matches one value "
+					"per key)", path, line, scope, keys[k]);
+				free(copy);
+				return -1;
+			}
 		b->terms[b->nterms].key = k;
 		b->terms[b->nterms].value = br_strdup(eq + 1);
 		b->nterms++;

@@ -99,6 +99,8 @@ bad() { # EXPECTED-MESSAGE CSV-LINE
 bad "bad.csv:2: invalid period 'yearly'" 'x,*,yearly,10,,,'
 bad "bad.csv:2: invalid limit_usd '-5'" 'x,*,monthly,-5,,,'
 bad "bad.csv:2: invalid scope 'team=x'" 'x,team=x,monthly,5,,,'
+bad "bad.csv:2: invalid scope 'agent=a;provider=p;agent=b': key 'agent' given twice" \
+	'x,agent=a;provider=p;agent=b,monthly,5,,,'
 bad "bad.csv:2: invalid thresholds '50;abc'" 'x,*,monthly,5,50;abc,,'
 bad "bad.csv:2: invalid forecast 'maybe'" 'x,*,monthly,5,,maybe,'
 # A period without data still starts on a day (DESIGN §6 gives since as a
