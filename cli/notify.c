@@ -46,9 +46,7 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 		   const struct smtp_account *a, size_t *sent)
 {
 	*sent = 0;
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++)
-		n += l->v[i].state == LEDGER_PENDING;
+	size_t n = ledger_count(l, LEDGER_PENDING);
 	if (!n)
 		return BR_EXIT_OK;
 	size_t *which = br_calloc(n, sizeof *which);
@@ -281,8 +279,7 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	} else if (have_acct) {
 		rc = mailer_deliver(g, l, &acct, &out->sent);
 	}
-	for (size_t i = 0; i < l->n; i++)
-		out->pending += l->v[i].state == LEDGER_PENDING;
+	out->pending = ledger_count(l, LEDGER_PENDING);
 out:
 	if (have_acct)
 		smtp_account_free(&acct);

@@ -335,7 +335,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	int npaths = 0;
 	struct ingest_outcome in = {0};
 	struct notify_outcome alerts = {0};
-	size_t reports = 0, sent = 0;
+	size_t reports = 0, sent = 0, pending = 0;
 	char finance[64] = "";
 	/* Alerts are evaluated (step 3) when there is somewhere to send
 	 * them: an SMTP configuration or default recipients. */
@@ -394,6 +394,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 					.account = c->smtp_account,
 					.alert_to = c->alert_to};
 		rc = worse(rc, notify_job_run(g, &nj, &alerts));
+		pending = alerts.pending;
 		if (rc == BR_EXIT_USAGE)
 			goto done;
 	}
@@ -411,6 +412,10 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			rc = worse(rc, fail_with(&err));
 		else
 			rc = worse(rc, mailer_deliver(g, l, &acct, &sent));
+		/* What is pending now: the finance report and any alert the
+		 * delivery above retried, not only what notify left. */
+		if (l)
+			pending = ledger_count(l, LEDGER_PENDING);
 		smtp_account_free(&acct);
 	}
 done:
@@ -423,7 +428,7 @@ done:
 		       (unsigned long long)in.records, reports,
 		       reports == 1 ? "" : "s", alerts.due, alerts.due == 1 ? "" : "s",
 		       alerts.sent + sent, alerts.sent + sent == 1 ? "" : "s",
-		       alerts.pending, *finance ? "; finance report for " : "",
+		       pending, *finance ? "; finance report for " : "",
 		       finance);
 	}
 	goto out;

@@ -180,6 +180,14 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 	return l;
 }
 
+size_t ledger_count(const struct ledger *l, enum ledger_state state)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].state == state;
+	return n;
+}
+
 struct ledger_entry *ledger_find(struct ledger *l, const char *key)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -203,6 +203,9 @@ void ledger_free(struct ledger *l);
  * next ledger_add. */
 struct ledger_entry *ledger_find(struct ledger *l, const char *key);
 
+/* How many entries of l are in state. */
+size_t ledger_count(const struct ledger *l, enum ledger_state state);
+
 /* The 32 hex digits an entry with key is filed under. */
 void ledger_id(const char *key, char id[33]);
 

@@ -3,7 +3,9 @@
 # over simulated weeks: logs arriving daily, one day's file growing after
 # it was ingested, one run killed, two runs overlapping, the mail server
 # down one night. It must end with exact totals, one alert per threshold,
-# one finance email per period, and dated reports for every day.
+# one finance email per period, and dated reports for every day; the
+# summary line counts the finance report among the messages sent or
+# pending.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -168,4 +170,27 @@ for m in msgs:
         continue
     assert str(m["To"]) == "ops@example.com", m["To"]
 EOF
+
+# The summary line counts the finance report's message: pending while the
+# mail server is down (exit 75), sent when it is back.
+cat >fin.conf <<'EOF2'
+store fin-data
+input logs/2025-10-1*.jsonl
+report_schedule monthly
+report_to finance@example.com
+smtp_config msmtprc
+EOF2
+smtpd_stop
+set +e
+"$BURNRATE" --config fin.conf run --as-of 2025-11-01 >fin.out 2>fin.err
+rc=$?
+set -e
+[ $rc -eq 75 ] || fail "finance report, server down: exit $rc, want 75: $(cat fin.err)"
+grep -q ', 0 messages sent, 1 pending; finance report for the month from 2025-10-01$' fin.out ||
+	fail "finance report, server down: summary: $(cat fin.out)"
+start_server
+"$BURNRATE" --config fin.conf run --as-of 2025-11-01 >fin.out 2>fin.err ||
+	fail "finance report, server back: exit $?: $(cat fin.err)"
+grep -q ', 1 message sent, 0 pending$' fin.out ||
+	fail "finance report, server back: summary: $(cat fin.out)"
 echo "run: ok"
