@@ -138,20 +138,24 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 	fputs("</svg>\n", out);
 }
 
-static void value_cells(FILE *out, const struct red_totals *t)
+/* The first ncols values of t, as the JSON report shows them. */
+static void value_cells(FILE *out, const struct red_totals *t, int ncols)
 {
 	char buf[BR_MONEY_BUFSZ];
-	for (int v = 0; v < RV_BASIC; v++)
+	for (int v = 0; v < ncols; v++)
 		fprintf(out, "<td>%s</td>",
 			report_value_text(t, (enum report_value)v, buf));
 }
 
+/* The report's rows and totals, with the columns of the JSON rows (with
+ * --compare-costs, the catalog's and the logs' cost too). */
 static void rows_table(FILE *out, const struct report *r)
 {
+	int ncols = report_value_cols(r);
 	fputs("<div class=\"scroll\"><table id=\"rows\"><tr>", out);
 	for (size_t k = 0; k < r->q.nkeys; k++)
 		fprintf(out, "<th class=\"k\">%s</th>", report_key_name(r->q.keys[k]));
-	for (int v = 0; v < RV_BASIC; v++)
+	for (int v = 0; v < ncols; v++)
 		fprintf(out, "<th>%s</th>", report_value_name((enum report_value)v));
 	fputs("</tr>\n", out);
 	for (size_t i = 0; i < r->nrows; i++) {
@@ -161,13 +165,13 @@ static void rows_table(FILE *out, const struct report *r)
 			esc(out, r->rows[i].key[k]);
 			fputs("</td>", out);
 		}
-		value_cells(out, &r->rows[i].t);
+		value_cells(out, &r->rows[i].t, ncols);
 		fputs("</tr>\n", out);
 	}
 	fputs("<tr><th class=\"k\">TOTAL</th>", out);
 	for (size_t k = 1; k < r->q.nkeys; k++)
 		fputs("<th></th>", out);
-	value_cells(out, &r->totals);
+	value_cells(out, &r->totals, ncols);
 	fputs("</tr></table></div>\n", out);
 }
 

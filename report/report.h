@@ -232,6 +232,11 @@ void report_free(struct report *r);
  * else its last day (a period without data). */
 int32_t report_since(const struct report *r);
 
+/* How many value columns (enum report_value, from the first) r's rows
+ * and totals show in JSON, CSV, XLSX and HTML: RV_BASIC, or RV_COUNT
+ * with q.compare_costs (the catalog's and the logs' cost, last). */
+int report_value_cols(const struct report *r);
+
 /* Writes r as an XLSX workbook to path (xlsx.c): sheets Summary, Rows,
  * Daily, By provider, By model, By agent (with charts), Budgets, Unpriced.
  * With SOURCE_DATE_EPOCH set, the same report gives the same bytes. */

@@ -12,8 +12,7 @@ static const char *const value_names[RV_COUNT] = {
 	"reasoning_tokens", "cost_usd", "unpriced_requests", "catalog_cost_usd",
 	"logged_cost_usd"};
 
-/* The value columns r shows. */
-static int value_cols(const struct report *r)
+int report_value_cols(const struct report *r)
 {
 	return r->q.compare_costs ? RV_COUNT : RV_BASIC;
 }
@@ -268,13 +267,13 @@ static void write_json(const struct report *r, struct emit *e)
 			json_string(e, r->rows[i].key[k]);
 			emitc(e, ',');
 		}
-		emit_values(e, &r->rows[i].t, value_cols(r), true, false);
+		emit_values(e, &r->rows[i].t, report_value_cols(r), true, false);
 		if (r->q.reprice)
 			emit_actual(e, r->rows[i].actual_cost, true);
 		emitc(e, '}');
 	}
 	emits(e, "],\n\"totals\":{");
-	emit_values(e, &r->totals, value_cols(r), true, false);
+	emit_values(e, &r->totals, report_value_cols(r), true, false);
 	if (r->q.reprice)
 		emit_actual(e, r->actual_total, true);
 	emits(e, "},\n");
@@ -341,7 +340,7 @@ static void write_csv(const struct report *r, struct emit *e)
 			emitc(e, ',');
 		emits(e, report_key_name(r->q.keys[k]));
 	}
-	for (int c = 0; c < value_cols(r); c++) {
+	for (int c = 0; c < report_value_cols(r); c++) {
 		emitc(e, ',');
 		emits(e, value_names[c]);
 	}
@@ -354,7 +353,7 @@ static void write_csv(const struct report *r, struct emit *e)
 				emitc(e, ',');
 			csv_cell(e, r->rows[i].key[k]);
 		}
-		emit_values(e, &r->rows[i].t, value_cols(r), false, true);
+		emit_values(e, &r->rows[i].t, report_value_cols(r), false, true);
 		if (r->q.reprice)
 			emit_actual(e, r->rows[i].actual_cost, false);
 		emits(e, "\r\n");

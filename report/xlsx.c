@@ -83,6 +83,8 @@ static double usd_estimate(double v)
 	return strtod(br_money_format_estimate(v, buf), NULL);
 }
 
+/* The value columns of the breakdown sheets; the Rows sheet and the
+ * Summary's totals show report_value_cols, as JSON does. */
 #define NCOLS RV_BASIC
 
 /* Column c of t as a number: exactly the JSON report's text. */
@@ -104,19 +106,19 @@ static void header(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 		put_str(bk, ws, row, (lxw_col_t)i, names[i], bk->head);
 }
 
-/* Writes totals t into row from column col on. */
+/* Writes the first ncols values of totals t into row from column col on. */
 static void values(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
-		   lxw_col_t col, const struct red_totals *t)
+		   lxw_col_t col, const struct red_totals *t, size_t ncols)
 {
-	for (size_t c = 0; c < NCOLS; c++)
+	for (size_t c = 0; c < ncols; c++)
 		put_num(bk, ws, row, col + (lxw_col_t)c, col_value(t, c),
 			col_format(bk, c));
 }
 
 static void value_header(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
-			 lxw_col_t col)
+			 lxw_col_t col, size_t ncols)
 {
-	for (size_t c = 0; c < NCOLS; c++)
+	for (size_t c = 0; c < ncols; c++)
 		put_str(bk, ws, row, col + (lxw_col_t)c,
 			report_value_name((enum report_value)c), bk->head);
 }
@@ -152,7 +154,7 @@ static void summary_sheet(struct book *bk, const struct report *r)
 	put_str(bk, ws, row++, 1, text, NULL);
 	row++;
 	put_str(bk, ws, row++, 0, "Totals of the period", bk->title);
-	for (size_t c = 0; c < NCOLS; c++, row++) {
+	for (size_t c = 0; c < (size_t)report_value_cols(r); c++, row++) {
 		put_str(bk, ws, row, 0, report_value_name((enum report_value)c),
 			bk->bold);
 		put_num(bk, ws, row, 1, col_value(&r->totals, c),
@@ -224,25 +226,30 @@ static void rows_sheet(struct book *bk, const struct report *r)
 	if (!ws)
 		return;
 	lxw_col_t nk = (lxw_col_t)r->q.nkeys;
+	/* The columns of the JSON rows, in their order: the keys, the values
+	 * (with --compare-costs the catalog's and the logs' cost), and with
+	 * --reprice the cost as charged. */
+	size_t ncols = (size_t)report_value_cols(r);
 	for (lxw_col_t k = 0; k < nk; k++)
 		put_str(bk, ws, 0, k, report_key_name(r->q.keys[k]), bk->head);
-	value_header(bk, ws, 0, nk);
-	lxw_col_t actual = nk + (lxw_col_t)NCOLS; /* what-if: the cost as charged */
+	value_header(bk, ws, 0, nk, ncols);
+	lxw_col_t actual = nk + (lxw_col_t)ncols; /* what-if: the cost as charged */
+	lxw_col_t last = r->q.reprice ? actual : actual - 1;
 	if (r->q.reprice)
 		put_str(bk, ws, 0, actual, "actual_cost_usd", bk->head);
 	for (size_t i = 0; i < r->nrows; i++) {
 		lxw_row_t row = (lxw_row_t)i + 1;
 		for (lxw_col_t k = 0; k < nk; k++)
 			put_str(bk, ws, row, k, r->rows[i].key[k], NULL);
-		values(bk, ws, row, nk, &r->rows[i].t);
+		values(bk, ws, row, nk, &r->rows[i].t, ncols);
 		if (r->q.reprice)
 			put_num(bk, ws, row, actual,
 				usd(r->rows[i].actual_cost), bk->money);
 	}
 	widths(ws, 0, nk, 22);
-	widths(ws, nk, (lxw_col_t)NCOLS, 16);
+	widths(ws, nk, last - nk + 1, 16);
 	worksheet_freeze_panes(ws, 1, 0);
-	worksheet_autofilter(ws, 0, 0, (lxw_row_t)r->nrows, nk + (lxw_col_t)NCOLS - 1);
+	worksheet_autofilter(ws, 0, 0, (lxw_row_t)r->nrows, last);
 }
 
 /* A sheet of one breakdown with a chart of its cost. */
@@ -256,14 +263,14 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 	size_t n = r->breakdown[k].nrows;
 	bool daily = r->breakdown[k].key == REPORT_DAY;
 	put_str(bk, ws, 0, 0, report_key_name(r->breakdown[k].key), bk->head);
-	value_header(bk, ws, 0, 1);
+	value_header(bk, ws, 0, 1, NCOLS);
 	if (daily)
 		put_str(bk, ws, 0, 1 + NCOLS, "projected_usd", bk->head);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++, out++) {
 		lxw_row_t row = (lxw_row_t)out + 1;
 		put_str(bk, ws, row, 0, rows[i].key[0], NULL);
-		values(bk, ws, row, 1, &rows[i].t);
+		values(bk, ws, row, 1, &rows[i].t, NCOLS);
 	}
 	if (daily) {
 		/* The month's days still to come, at the projected daily rate. */

@@ -5,7 +5,8 @@
 # ranges, status colours are conditional formats, and SOURCE_DATE_EPOCH
 # makes it byte-identical. HTML: self-contained (no URL of any kind), the
 # same totals, and rendered by headless Chromium (Debian's chromium) to a
-# PNG and a DOM whose totals match.
+# PNG and a DOM whose totals match. With --compare-costs both show the
+# catalog's and the logs' cost beside the JSON's.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 "$BURNRATE" --quiet --store s ingest "$root/samples/logs" 2>/dev/null ||
@@ -76,6 +77,53 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "xlsx needs --output FILE" x.err || fail "xlsx without --output: exit $rc"
+
+# --compare-costs (and --reprice): the XLSX Rows sheet and the HTML table
+# have the JSON rows' columns, catalog_cost_usd and logged_cost_usd
+# included, with the same numbers; in the XLSX as money, formatted as
+# cost_usd is, and in the Summary's totals.
+cq="--as-of 2025-10-20 --month 2025-10 --by provider --compare-costs --reprice"
+"$BURNRATE" --store s report $cq --format json --output c.json || fail "json --compare-costs exited $?"
+"$BURNRATE" --store s report $cq --format xlsx --output c.xlsx || fail "xlsx --compare-costs exited $?"
+"$BURNRATE" --store s report $cq --format html --output c.html || fail "html --compare-costs exited $?"
+"$PYTHON" - c.json c.xlsx c.html <<'EOF2' || fail "--compare-costs: the XLSX or HTML disagrees with the JSON (above)"
+import json, re, sys
+import openpyxl
+d = json.load(open(sys.argv[1]))
+fields = list(d["rows"][0].keys())
+assert fields[-3:] == ["catalog_cost_usd", "logged_cost_usd", "actual_cost_usd"], fields
+ws = openpyxl.load_workbook(sys.argv[2])["Rows"]
+rows = list(ws.iter_rows())
+header = [c.value for c in rows[0]]
+assert header == fields, (header, fields)
+assert len(rows) - 1 == len(d["rows"]) > 0
+money = rows[1][header.index("cost_usd")].number_format
+for got, want in zip(rows[1:], d["rows"]):
+    for name, cell in zip(header, got):
+        w = want[name]
+        assert (abs(cell.value - w) < 5e-7 if isinstance(w, float) else cell.value == w), (name, cell.value, w)
+        if name.endswith("_usd"):
+            assert cell.number_format == money, (name, cell.number_format, money)
+assert any(r["catalog_cost_usd"] != r["logged_cost_usd"] for r in d["rows"]), d["rows"]
+summary = {r[0]: r[1] for r in openpyxl.load_workbook(sys.argv[2])["Summary"].iter_rows(values_only=True) if r[0]}
+for k in ("cost_usd", "catalog_cost_usd", "logged_cost_usd"):
+    assert abs(summary[k] - d["totals"][k]) < 5e-7, (k, summary.get(k), d["totals"][k])
+html = open(sys.argv[3]).read()
+table = re.search(r'<table id="rows">(.*?)</table>', html, re.S).group(1)
+trs = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr) for tr in trs]
+want_cols = [f for f in fields if f != "actual_cost_usd"]
+assert cells[0] == want_cols, (cells[0], want_cols)
+for got, want in zip(cells[1:-1], d["rows"]):
+    for name, v in zip(cells[0], got):
+        w = want[name]
+        assert (abs(float(v) - w) < 5e-7 if isinstance(w, float) else
+                str(w) == v), (name, v, w)
+total = dict(zip(cells[0], cells[-1]))
+assert cells[-1][0] == "TOTAL", cells[-1]
+for k in ("catalog_cost_usd", "logged_cost_usd"):
+    assert abs(float(total[k]) - d["totals"][k]) < 5e-7, (k, total[k], d["totals"][k])
+EOF2
 
 # HTML: self-contained, same totals, rendered by Chromium.
 "$BURNRATE" --store s report $q --format html --output r.html || fail "html report exited $?"
