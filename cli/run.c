@@ -193,11 +193,13 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 	br_buf_puts(&top, top.len ? "" : "none");
 	for (size_t i = 0; i < r->nbudgets; i++) {
 		const struct budget_status *st = &r->budgets[i];
-		br_buf_printf(&lines, "%sBudget %s: $%s of $%s (%.1f%%, %s)\n",
+		char util[BUDGET_UTIL_BUFSZ];
+		br_buf_printf(&lines, "%sBudget %s: $%s of $%s (%s%%, %s)\n",
 			      i ? "" : "\n", st->b->name,
 			      br_money_format(st->spent, money),
 			      br_money_format(st->b->limit, limit),
-			      st->utilization_pct, st->status);
+			      budget_utilization_format(st, true, 1, util),
+			      st->status);
 	}
 	br_buf_printf(&attachment, "burnrate-%s-%s.xlsx", since, until);
 	br_buf_printf(&subject, "[burnrate] LLM spend for the %s %s to %s: $%s",

@@ -207,14 +207,14 @@ void alert_compose(const struct alert *a, const struct report *r,
 	const struct budget *b = st->b;
 	char limit[BR_MONEY_BUFSZ], spent[BR_MONEY_BUFSZ], proj[BR_MONEY_BUFSZ],
 		low[BR_MONEY_BUFSZ], high[BR_MONEY_BUFSZ], dayv[BR_MONEY_BUFSZ],
-		mean[BR_MONEY_BUFSZ], util[32], start[11], end[11], as_of[11],
+		mean[BR_MONEY_BUFSZ], util[BUDGET_UTIL_BUFSZ], start[11], end[11], as_of[11],
 		runs_out[11], day[11], threshold[16];
 	money2(usd(b->limit), limit);
 	money2(usd(st->spent), spent);
 	money2(st->f.projected, proj);
 	money2(st->f.low, low);
 	money2(st->f.high, high);
-	snprintf(util, sizeof util, "%.1f", st->utilization_pct);
+	budget_utilization_format(st, true, 1, util);
 	snprintf(threshold, sizeof threshold, "%d", a->threshold);
 	br_day_format(st->start, start);
 	br_day_format(st->end, end);

@@ -211,7 +211,7 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 		      "<th class=\"k\">status</th></tr>\n", out);
 		for (size_t i = 0; i < r->nbudgets; i++) {
 			const struct budget_status *st = &r->budgets[i];
-			char ro[11] = "-";
+			char ro[11] = "-", util[BUDGET_UTIL_BUFSZ];
 			if (st->runs_out != BR_DAY_NONE)
 				br_day_format(st->runs_out, ro);
 			fputs("<tr><td class=\"k\">", out);
@@ -219,11 +219,12 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 			fputs("</td><td class=\"k\">", out);
 			esc(out, st->b->scope);
 			fprintf(out, "</td><td class=\"k\">%s</td><td>$%s</td><td>$%s</td>"
-				"<td>$%s</td><td>%.1f%%</td><td class=\"k\">%s</td>"
+				"<td>$%s</td><td>%s%%</td><td class=\"k\">%s</td>"
 				"<td class=\"k %s\">%s</td></tr>\n",
 				budget_period_name(st->b->period), money(st->spent, a),
 				money(st->b->limit, b), br_money_format_estimate(st->f.projected, c),
-				st->utilization_pct, ro, st->status, st->status);
+				budget_utilization_format(st, true, 1, util), ro,
+				st->status, st->status);
 		}
 		fputs("</table></div>\n", out);
 	}

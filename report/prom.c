@@ -160,8 +160,7 @@ static void budget_families(struct br_buf *b, const struct report *r)
 				br_money_format_estimate(st->f.projected, buf);
 				break;
 			default:
-				snprintf(buf, sizeof buf, "%.6f",
-					 (double)st->spent / (double)st->b->limit);
+				budget_utilization_format(st, false, 6, buf);
 			}
 			sample(b, names[f], labels.p, buf);
 		}

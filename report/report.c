@@ -370,6 +370,39 @@ static void project(const struct series *sr, const br_pico *daily,
 	forecast_period(v, n, first, start, end, f);
 }
 
+/* spent / limit (limit > 0) in millionths, rounded down (toward minus
+ * infinity: spend can be negative, e.g. refunds the logs report). In
+ * integers, so that rounding down is exact: as a double, $29 of $100 is
+ * 28.999999999999996%, which would round down to 28.99. */
+static int64_t utilization(br_pico spent, br_pico limit)
+{
+	br_pico scaled = br_pico_mul(spent, 1000000), q = scaled / limit;
+	if (scaled % limit != 0 && scaled < 0)
+		q--;
+	return q > INT64_MAX ? INT64_MAX : q < INT64_MIN ? INT64_MIN : (int64_t)q;
+}
+
+char *budget_utilization_format(const struct budget_status *st, bool percent,
+				int decimals, char *buf)
+{
+	/* Millionths of the ratio are 10^-4 of a percent. */
+	int64_t unit = 1, scale = 1;
+	for (int i = (percent ? 4 : 6) - decimals; i > 0; i--)
+		unit *= 10;
+	for (int i = 0; i < decimals; i++)
+		scale *= 10;
+	int64_t q = st->utilization / unit;
+	if (st->utilization % unit != 0 && st->utilization < 0)
+		q--;
+	uint64_t m = q < 0 ? 0 - (uint64_t)q : (uint64_t)q;
+	int n = snprintf(buf, BUDGET_UTIL_BUFSZ, "%s%llu", q < 0 ? "-" : "",
+			 (unsigned long long)(m / (uint64_t)scale));
+	if (decimals)
+		snprintf(buf + n, BUDGET_UTIL_BUFSZ - (size_t)n, ".%0*llu", decimals,
+			 (unsigned long long)(m % (uint64_t)scale));
+	return buf;
+}
+
 static void evaluate_budget(const struct series *sr, size_t k,
 			    struct budget_status *st)
 {
@@ -388,7 +421,7 @@ static void evaluate_budget(const struct series *sr, size_t k,
 		st->recent_unknown += d < known_from;
 	}
 	double limit = usd(b->limit);
-	st->utilization_pct = 100.0 * usd(st->spent) / limit;
+	st->utilization = utilization(st->spent, b->limit);
 	st->crossed = 0;
 	for (size_t t = 0; t < b->nthresholds; t++)
 		if (br_pico_mul(st->spent, 100) >= b->limit * b->thresholds[t] &&

@@ -172,7 +172,9 @@ struct budget_status {
 	int32_t start, end;       /* the budget period containing as_of */
 	br_pico spent;            /* exact, start..as_of */
 	struct forecast f;        /* projected to end */
-	double utilization_pct;   /* spent / limit x 100 */
+	int64_t utilization;      /* spent / limit in millionths (1000000:
+				   * the limit), rounded down; shown only
+				   * through budget_utilization_format */
 	int crossed;              /* the highest threshold reached, or 0 */
 	const char *status;       /* ok, warning, critical or exceeded */
 	int32_t runs_out;         /* the day spend reaches the limit at the
@@ -185,6 +187,18 @@ struct budget_status {
 	br_pico recent[BUDGET_RECENT_DAYS];
 	size_t recent_unknown;
 };
+
+#define BUDGET_UTIL_BUFSZ 32
+
+/* Formats st's utilization, spent / limit, into buf (BUDGET_UTIL_BUFSZ
+ * bytes) with decimals decimals: a percent ("99.9") when percent (0 to 4
+ * decimals), else a ratio ("0.999", 0 to 6 decimals). Rounded down, not
+ * to nearest, so that what is shown reaches a status's or threshold's
+ * percent (75, 90, 100) exactly when spent does: $9.999999 of a $10
+ * limit is 99.9 (99.99 with 2 decimals), never 100.0, while the status
+ * is critical. Every format shows utilization through this. Returns buf. */
+char *budget_utilization_format(const struct budget_status *st, bool percent,
+				int decimals, char *buf);
 
 struct report {
 	struct report_query q;   /* q.source is a copy owned by the report */

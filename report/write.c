@@ -178,13 +178,6 @@ static void json_usd(struct emit *e, double v)
 	emits(e, br_money_format_estimate(v, buf));
 }
 
-static void json_pct(struct emit *e, double v)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%.2f", v);
-	emits(e, buf);
-}
-
 /* "projection" and "budgets" (DESIGN §6). */
 static void write_json_outlook(const struct report *r, struct emit *e)
 {
@@ -227,7 +220,7 @@ static void write_json_outlook(const struct report *r, struct emit *e)
 		emits(e, ",\"high_usd\":");
 		json_usd(e, st->f.high);
 		emits(e, ",\"utilization_pct\":");
-		json_pct(e, st->utilization_pct);
+		emits(e, budget_utilization_format(st, true, 2, buf));
 		emits(e, ",\"threshold_crossed\":");
 		snprintf(buf, sizeof buf, "%d", st->crossed);
 		emits(e, buf);
@@ -518,15 +511,15 @@ static void write_table(const struct report *r, bool color, FILE *out)
 		br_money_format_estimate(r->projection.high, d));
 	for (size_t i = 0; i < r->nbudgets; i++) {
 		const struct budget_status *st = &r->budgets[i];
-		char day[11] = "-";
+		char day[11] = "-", util[BUDGET_UTIL_BUFSZ];
 		if (st->runs_out != BR_DAY_NONE)
 			br_day_format(st->runs_out, day);
-		fprintf(out, "budget %s (%s, %s): %s of %s, %.1f%%, projected %s, "
+		fprintf(out, "budget %s (%s, %s): %s of %s, %s%%, projected %s, "
 			"runs out %s: %s\n", st->b->name, st->b->scope,
 			budget_period_name(st->b->period),
 			br_money_format(st->spent, a), br_money_format(st->b->limit, b),
-			st->utilization_pct, br_money_format_estimate(st->f.projected, c), day,
-			st->status);
+			budget_utilization_format(st, true, 1, util),
+			br_money_format_estimate(st->f.projected, c), day, st->status);
 	}
 	if (r->q.reprice) {
 		br_pico diff = br_pico_add(r->totals.cost, -r->actual_total);

@@ -77,6 +77,14 @@ static double usd(br_pico v)
 	return strtod(br_money_format(v, buf), NULL);
 }
 
+/* The utilization as a ratio for the "0.00%" format: rounded down to
+ * what that format shows, or Excel would round 99.999% up to 100.00%. */
+static double utilization(const struct budget_status *st)
+{
+	char buf[BUDGET_UTIL_BUFSZ];
+	return strtod(budget_utilization_format(st, false, 4, buf), NULL);
+}
+
 static double usd_estimate(double v)
 {
 	char buf[BR_MONEY_BUFSZ];
@@ -193,7 +201,7 @@ static void summary_sheet(struct book *bk, const struct report *r)
 		put_num(bk, ws, row, 2, usd(st->spent), bk->money);
 		put_num(bk, ws, row, 3, usd(st->b->limit), bk->money);
 		put_num(bk, ws, row, 4, usd_estimate(st->f.projected), bk->money);
-		put_num(bk, ws, row, 5, st->utilization_pct / 100, bk->pct);
+		put_num(bk, ws, row, 5, utilization(st), bk->pct);
 	}
 	if (r->nbudgets) {
 		static const struct {
@@ -349,7 +357,7 @@ static void budgets_sheet(struct book *bk, const struct report *r)
 		put_num(bk, ws, row, 7, usd_estimate(st->f.projected), bk->money);
 		put_num(bk, ws, row, 8, usd_estimate(st->f.low), bk->money);
 		put_num(bk, ws, row, 9, usd_estimate(st->f.high), bk->money);
-		put_num(bk, ws, row, 10, st->utilization_pct / 100, bk->pct);
+		put_num(bk, ws, row, 10, utilization(st), bk->pct);
 		put_num(bk, ws, row, 11, st->crossed, bk->count);
 		put_str(bk, ws, row, 12, c, NULL);
 		put_str(bk, ws, row, 13, st->status, NULL);

@@ -202,6 +202,34 @@ static void test_forecast(void)
 	CU_ASSERT(f.low >= 11 && f.high > 1.5 * f.projected);
 }
 
+/* Utilization is shown rounded down (toward minus infinity), so that no
+ * display of it reaches 100% (or 90%, 75%) before the spend does. */
+static void test_utilization(void)
+{
+	static const struct {
+		int64_t millionths;
+		bool percent;
+		int decimals;
+		const char *want;
+	} cases[] = {
+		{999999, true, 1, "99.9"},   {999999, true, 2, "99.99"},
+		{999999, true, 0, "99"},     {999999, false, 6, "0.999999"},
+		{999999, false, 4, "0.9999"}, {1000000, true, 1, "100.0"},
+		{1000000, false, 6, "1.000000"}, {366666, true, 2, "36.66"},
+		{290000, true, 2, "29.00"},  {0, true, 1, "0.0"},
+		{-333334, true, 1, "-33.4"}, {-333334, true, 2, "-33.34"},
+		{-5, true, 2, "-0.01"},      {-5, false, 6, "-0.000005"},
+		{123456789, true, 1, "12345.6"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct budget_status st = {.utilization = cases[i].millionths};
+		char buf[BUDGET_UTIL_BUFSZ];
+		budget_utilization_format(&st, cases[i].percent, cases[i].decimals,
+					  buf);
+		CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+	}
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -211,6 +239,7 @@ int test_register(void)
 		{"JSON shape", test_json},
 		{"table", test_table},
 		{"forecast", test_forecast},
+		{"utilization rounded down", test_utilization},
 		{NULL, NULL}};
 	return test_add_suite("report", tests);
 }

@@ -3,8 +3,9 @@
 # whose answers are known: a steady spend projects to itself with a narrow
 # interval; budgets report spent (exact), utilization, the highest
 # threshold crossed, the day they run out and their status; scopes and
-# periods select the right rows; every format shows the same numbers; bad
-# budget files are refused naming file, line and value (exit 2).
+# periods select the right rows; every format shows the same numbers, and
+# utilization rounded down (no 100% before the limit); bad budget files
+# are refused naming file, line and value (exit 2).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 # 60 days of exactly $10.00 a day (1M gpt-4o input tokens at $2.50 = $2.50,
@@ -46,7 +47,8 @@ assert p["high_usd"] - p["low_usd"] < 0.1 * p["projected_usd"], p
 assert p["confidence"] == 0.8
 b = {x["name"]: x for x in d["budgets"]}
 a = b["all"]
-assert a["spent_usd"] == 110.0 and a["utilization_pct"] == 36.67, a
+# 36.666...%: rounded down, as utilization always is (below).
+assert a["spent_usd"] == 110.0 and a["utilization_pct"] == 36.66, a
 assert a["period_start"] == "2025-10-01" and a["period_end"] == "2025-10-31", a
 # The projection (341) passes the limit (300): critical, runs out when
 # 300 is reached at $11/day: day 28 (27.3 days of spend).
@@ -86,6 +88,48 @@ p = json.load(open(sys.argv[1]))["projection"]
 assert p["month_to_date_usd"] == 11.0 and p["projected_usd"] > 11.0, p
 assert p["low_usd"] >= 11.0 and p["high_usd"] > p["projected_usd"], p
 ' first.json || fail "projection on the first day of data"
+
+# Utilization is rounded down in every format, so it shows 100% only once
+# the limit is reached, 90% only from 90% (critical), and so on: $9.999999
+# of $10 is 99.99 (JSON), 99.9% (table, HTML, the alert), 0.9999 with
+# "0.00%" (XLSX) and 0.999999 (Prometheus), status critical.
+"$BURNRATE" --quiet --store u init
+printf '%s\n' '{"timestamp":"2025-10-05T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"u1","usage":{"input_tokens":1},"cost_usd":9.999999}' >u.jsonl
+"$BURNRATE" --quiet --store u ingest --cost-mode display u.jsonl
+printf '%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' \
+	'cap,*,monthly,10,99,no,x@example.com' >u.csv
+uq="--store u report --as-of 2025-10-05 --budgets u.csv"
+"$BURNRATE" $uq --format json --output u.json
+"$BURNRATE" $uq --format xlsx --output u.xlsx
+"$PYTHON" - u.json u.xlsx <<'EOF2' || fail "utilization at 99.99999% (above)"
+import json, sys
+import openpyxl
+b = json.load(open(sys.argv[1]))["budgets"][0]
+assert b["spent_usd"] == 9.999999 and b["status"] == "critical", b
+assert b["utilization_pct"] == 99.99, b
+for name, col in (("Budgets", 10), ("Summary", 5)):
+    cells = [r[col] for r in openpyxl.load_workbook(sys.argv[2])[name].iter_rows()
+             if r[0].value == "cap"]
+    assert len(cells) == 1 and cells[0].value == 0.9999, (name, cells[0].value)
+    assert cells[0].number_format == "0.00%", cells[0].number_format
+EOF2
+"$BURNRATE" $uq --no-color | grep -q '^budget cap (\*, monthly): 9.999999 of 10.000000, 99.9%,.*: critical$' ||
+	fail "table: utilization of \$9.999999 of \$10: $("$BURNRATE" $uq --no-color | grep '^budget')"
+"$BURNRATE" $uq --format html | grep -q '<td>99\.9%</td>' ||
+	fail "HTML: utilization of \$9.999999 of \$10 is not 99.9%"
+"$BURNRATE" --store u report --as-of 2025-10-05 --budgets u.csv --format prom |
+	grep -q '^burnrate_budget_utilization_ratio{budget="cap",period="monthly"} 0.999999$' ||
+	fail "prom: utilization ratio of \$9.999999 of \$10 is not 0.999999"
+mkdir udry
+"$BURNRATE" --store u notify --budgets u.csv --as-of 2025-10-05 --dry-run udry >/dev/null
+"$PYTHON" - udry <<'EOF2' || fail "alert: utilization of \$9.999999 of \$10 (above)"
+import email, email.policy, glob, sys
+msgs = [email.message_from_binary_file(open(p, "rb"), policy=email.policy.default)
+        for p in glob.glob(sys.argv[1] + "/*.eml")]
+assert len(msgs) == 1, len(msgs)
+text = msgs[0].get_body(("plain",)).get_content()
+assert "(99.9% of the limit" in text, text
+EOF2
 
 # Bad budget files: exit 2, naming file, line and value.
 bad() { # EXPECTED-MESSAGE CSV-LINE
