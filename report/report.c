@@ -391,9 +391,16 @@ char *budget_utilization_format(const struct budget_status *st, bool percent,
 		unit *= 10;
 	for (int i = 0; i < decimals; i++)
 		scale *= 10;
-	int64_t q = st->utilization / unit;
-	if (st->utilization % unit != 0 && st->utilization < 0)
-		q--;
+	/* To nearest, half away from zero... */
+	int64_t u = st->utilization, q = u / unit, rem = u % unit;
+	if (2 * (rem < 0 ? -rem : rem) >= unit)
+		q += u < 0 ? -1 : 1;
+	/* ... but not up to a status's percent (75, 90, 100) that spent has
+	 * not reached: $9.999999 of $10 is not shown as 100%. */
+	static const int64_t bounds[] = {750000, 900000, 1000000};
+	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
+		if (bounds[i] % unit == 0 && u < bounds[i] && q >= bounds[i] / unit)
+			q = bounds[i] / unit - 1;
 	uint64_t m = q < 0 ? 0 - (uint64_t)q : (uint64_t)q;
 	int n = snprintf(buf, BUDGET_UTIL_BUFSZ, "%s%llu", q < 0 ? "-" : "",
 			 (unsigned long long)(m / (uint64_t)scale));

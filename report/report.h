@@ -173,7 +173,8 @@ struct budget_status {
 	br_pico spent;            /* exact, start..as_of */
 	struct forecast f;        /* projected to end */
 	int64_t utilization;      /* spent / limit in millionths (1000000:
-				   * the limit), rounded down; shown only
+				   * the limit), rounded down (exact below
+				   * each status's percent); shown only
 				   * through budget_utilization_format */
 	int crossed;              /* the highest threshold reached, or 0 */
 	const char *status;       /* ok, warning, critical or exceeded */
@@ -192,11 +193,11 @@ struct budget_status {
 
 /* Formats st's utilization, spent / limit, into buf (BUDGET_UTIL_BUFSZ
  * bytes) with decimals decimals: a percent ("99.9") when percent (0 to 4
- * decimals), else a ratio ("0.999", 0 to 6 decimals). Rounded down, not
- * to nearest, so that what is shown reaches a status's or threshold's
- * percent (75, 90, 100) exactly when spent does: $9.999999 of a $10
- * limit is 99.9 (99.99 with 2 decimals), never 100.0, while the status
- * is critical. Every format shows utilization through this. Returns buf. */
+ * decimals), else a ratio ("0.999", 2 to 6 decimals). Rounded to nearest
+ * (110 of 300: 36.67), but never up to a status's percent (75, 90, 100)
+ * before spent reaches it: $9.999999 of a $10 limit is 99.9 (99.99 with
+ * 2 decimals), never 100.0, while the status is critical. Every format
+ * shows utilization through this. Returns buf. */
 char *budget_utilization_format(const struct budget_status *st, bool percent,
 				int decimals, char *buf);
 

@@ -77,8 +77,8 @@ static double usd(br_pico v)
 	return strtod(br_money_format(v, buf), NULL);
 }
 
-/* The utilization as a ratio for the "0.00%" format: rounded down to
- * what that format shows, or Excel would round 99.999% up to 100.00%. */
+/* The utilization as a ratio for the "0.00%" format, rounded as the
+ * other formats show it: Excel would round 99.999% up to 100.00%. */
 static double utilization(const struct budget_status *st)
 {
 	char buf[BUDGET_UTIL_BUFSZ];

@@ -202,8 +202,8 @@ static void test_forecast(void)
 	CU_ASSERT(f.low >= 11 && f.high > 1.5 * f.projected);
 }
 
-/* Utilization is shown rounded down (toward minus infinity), so that no
- * display of it reaches 100% (or 90%, 75%) before the spend does. */
+/* Utilization is shown to nearest (half away from zero), but no display
+ * of it reaches 100% (or 90%, 75%) before the spend does. */
 static void test_utilization(void)
 {
 	static const struct {
@@ -215,11 +215,14 @@ static void test_utilization(void)
 		{999999, true, 1, "99.9"},   {999999, true, 2, "99.99"},
 		{999999, true, 0, "99"},     {999999, false, 6, "0.999999"},
 		{999999, false, 4, "0.9999"}, {1000000, true, 1, "100.0"},
-		{1000000, false, 6, "1.000000"}, {366666, true, 2, "36.66"},
+		{1000000, false, 6, "1.000000"}, {366666, true, 2, "36.67"},
+		{366649, true, 2, "36.66"},  {366650, true, 2, "36.67"},
+		{899999, true, 1, "89.9"},   {749999, true, 0, "74"},
+		{750000, true, 0, "75"},     {900049, true, 2, "90.00"},
 		{290000, true, 2, "29.00"},  {0, true, 1, "0.0"},
-		{-333334, true, 1, "-33.4"}, {-333334, true, 2, "-33.34"},
-		{-5, true, 2, "-0.01"},      {-5, false, 6, "-0.000005"},
-		{123456789, true, 1, "12345.6"},
+		{-333334, true, 1, "-33.3"}, {-333350, true, 2, "-33.34"},
+		{-5, true, 2, "0.00"},       {-5, false, 6, "-0.000005"},
+		{-50, true, 2, "-0.01"},     {123456789, true, 1, "12345.7"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct budget_status st = {.utilization = cases[i].millionths};
@@ -239,7 +242,7 @@ int test_register(void)
 		{"JSON shape", test_json},
 		{"table", test_table},
 		{"forecast", test_forecast},
-		{"utilization rounded down", test_utilization},
+		{"utilization to nearest, not up to a status", test_utilization},
 		{NULL, NULL}};
 	return test_add_suite("report", tests);
 }

@@ -4,7 +4,7 @@
 # interval; budgets report spent (exact), utilization, the highest
 # threshold crossed, the day they run out and their status; scopes and
 # periods select the right rows; every format shows the same numbers, and
-# utilization rounded down (no 100% before the limit); bad budget files
+# utilization never rounded up to 100% before the limit; bad budget files
 # are refused naming file, line and value (exit 2).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
@@ -47,8 +47,8 @@ assert p["high_usd"] - p["low_usd"] < 0.1 * p["projected_usd"], p
 assert p["confidence"] == 0.8
 b = {x["name"]: x for x in d["budgets"]}
 a = b["all"]
-# 36.666...%: rounded down, as utilization always is (below).
-assert a["spent_usd"] == 110.0 and a["utilization_pct"] == 36.66, a
+# 36.666...%: to nearest (but never up to 75, 90, 100: below).
+assert a["spent_usd"] == 110.0 and a["utilization_pct"] == 36.67, a
 assert a["period_start"] == "2025-10-01" and a["period_end"] == "2025-10-31", a
 # The projection (341) passes the limit (300): critical, runs out when
 # 300 is reached at $11/day: day 28 (27.3 days of spend).
@@ -89,8 +89,8 @@ assert p["month_to_date_usd"] == 11.0 and p["projected_usd"] > 11.0, p
 assert p["low_usd"] >= 11.0 and p["high_usd"] > p["projected_usd"], p
 ' first.json || fail "projection on the first day of data"
 
-# Utilization is rounded down in every format, so it shows 100% only once
-# the limit is reached, 90% only from 90% (critical), and so on: $9.999999
+# Utilization is never rounded up to 100% (or 90%, 75%) in any format
+# before spent reaches it, so it agrees with the status: $9.999999
 # of $10 is 99.99 (JSON), 99.9% (table, HTML, the alert), 0.9999 with
 # "0.00%" (XLSX) and 0.999999 (Prometheus), status critical.
 "$BURNRATE" --quiet --store u init
