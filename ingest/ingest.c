@@ -343,12 +343,6 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 				 INGEST_MAX_TOKENS);
 			return buf;
 		}
-	if (ev->has_logged_cost && ev->logged_cost < 0 && !ev->cost_only) {
-		char usd[BR_MONEY_BUFSZ];
-		snprintf(buf, size, "logged cost %s USD is negative",
-			 br_money_format_exact(ev->logged_cost, usd));
-		return buf;
-	}
 	const br_pico costs[] = {ev->has_logged_cost ? ev->logged_cost : 0,
 				 ev->calc_cost};
 	static const char *const cost_what[] = {"logged cost", "catalog cost"};
@@ -361,6 +355,12 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 				 INGEST_MAX_COST_USD);
 			return buf;
 		}
+	if (ev->has_logged_cost && ev->logged_cost < 0 && !ev->cost_only) {
+		char usd[BR_MONEY_BUFSZ];
+		snprintf(buf, size, "logged cost %s USD is negative",
+			 br_money_format_exact(ev->logged_cost, usd));
+		return buf;
+	}
 	return NULL;
 }
 
