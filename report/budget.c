@@ -34,9 +34,16 @@ bool budget_matches(const struct budget *b, const char *provider,
 		    const char *model, const char *agent, const char *label)
 {
 	const char *values[4] = {provider, model, agent, label};
-	for (size_t i = 0; i < b->nterms; i++)
-		if (strcmp(values[b->terms[i].key], b->terms[i].value) != 0)
+	char canon[128];
+	for (size_t i = 0; i < b->nterms; i++) {
+		const char *v = values[b->terms[i].key];
+		/* Providers as pricing knows them: gemini is google. */
+		if (b->terms[i].key == 0)
+			v = br_provider_canonical((struct br_str){v, strlen(v)},
+						  canon, sizeof canon);
+		if (strcmp(v, b->terms[i].value) != 0)
 			return false;
+	}
 	return true;
 }
 
@@ -87,8 +94,12 @@ static int parse_scope(struct budget *b, const char *path, unsigned long line,
 				free(copy);
 				return -1;
 			}
+		char canon[128];
 		b->terms[b->nterms].key = k;
-		b->terms[b->nterms].value = br_strdup(eq + 1);
+		b->terms[b->nterms].value = br_strdup(
+			k == 0 ? br_provider_canonical((struct br_str){eq + 1, strlen(eq + 1)},
+						       canon, sizeof canon)
+			       : eq + 1);
 		b->nterms++;
 	}
 	free(copy);

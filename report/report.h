@@ -87,7 +87,9 @@ const char *budget_period_name(enum budget_period p);
 void budget_period_range(enum budget_period p, int32_t day, int32_t *start,
 			 int32_t *end);
 
-/* Tells whether a row's keys fall in b's scope. */
+/* Tells whether a row's keys fall in b's scope: a provider in canonical
+ * form on both sides (br_provider_canonical: lowercase, gemini is google,
+ * aws is bedrock...), the other keys byte for byte. */
 bool budget_matches(const struct budget *b, const char *provider,
 		    const char *model, const char *agent, const char *label);
 

@@ -153,4 +153,22 @@ bad "bad.csv:2: invalid forecast 'maybe'" 'x,*,monthly,5,,maybe,'
 "$BURNRATE" --store empty report --as-of 2025-11-20 --format json |
 	grep -q '"period":{"since":"2025-11-20","until":"2025-11-20"}' ||
 	fail "an empty period has no since"
+# A provider scope matches the provider as pricing knows it: gemini is
+# google, ANTHROPIC (Helicone's API) is anthropic. The other keys match
+# byte for byte.
+"$BURNRATE" --quiet --store pv init
+printf '%s\n' '{"timestamp":"2025-10-05T12:00:00Z","provider":"gemini","model":"gemini-2.5-flash","request_id":"p1","usage":{"input_tokens":1},"cost_usd":1}' \
+	'{"timestamp":"2025-10-05T12:00:00Z","provider":"google","model":"gemini-2.5-flash","request_id":"p2","usage":{"input_tokens":1},"cost_usd":2}' \
+	'{"timestamp":"2025-10-05T12:00:00Z","provider":"ANTHROPIC","model":"claude-sonnet-4-5","request_id":"p3","usage":{"input_tokens":1},"cost_usd":4}' >pv.jsonl
+"$BURNRATE" --quiet --store pv ingest pv.jsonl
+printf '%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' \
+	'g,provider=google,monthly,100,,no,x@example.com' \
+	'g2,provider=Gemini,monthly,100,,no,x@example.com' \
+	'a,provider=anthropic,monthly,100,,no,x@example.com' >pv.csv
+"$BURNRATE" --store pv report --as-of 2025-10-05 --budgets pv.csv --format json >pv.json
+"$PYTHON" - pv.json <<'EOF2' || fail "provider scopes in canonical form"
+import json, sys
+spent = {b["name"]: b["spent_usd"] for b in json.load(open(sys.argv[1]))["budgets"]}
+assert spent == {"g": 3.0, "g2": 3.0, "a": 4.0}, spent
+EOF2
 echo "outlook: all checks passed"
