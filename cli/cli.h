@@ -37,6 +37,20 @@ int usage_error(const char *fmt, ...) BR_PRINTF(1, 2);
  * none). */
 int fail_with(const struct br_err *err);
 
+/* The day an --as-of names: a date, or today or yesterday in the store's
+ * time zone (the nightly job judges the day that just ended). */
+struct as_of {
+	int32_t day; /* BR_DAY_NONE: relative to the store's today */
+	int back;    /* days before the store's today, when relative */
+};
+
+/* Parses text, an --as-of value of command cmd (NULL: today): YYYY-MM-DD,
+ * "today" or "yesterday". Returns 0, or a usage error's exit status. */
+int as_of_parse(const char *cmd, const char *text, struct as_of *a);
+
+/* The day a names, today being a day of time zone tz. */
+int32_t as_of_day(const struct as_of *a, const struct br_tz *tz);
+
 /* --------------------------------------------------------- option parsing */
 
 /* A command's option: a value (value), a flag (flag), or a repeatable

@@ -316,9 +316,9 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 				 .account = account, .dry_run_dir = dry_run,
 				 .alert_to = c ? c->alert_to : NULL,
 				 .as_of = BR_DAY_NONE};
-	if (as_of && br_day_parse(as_of, &job.as_of) != 0)
-		return usage_error("notify: invalid --as-of '%s': expected "
-				   "YYYY-MM-DD", as_of);
+	struct as_of at;
+	if ((rc = as_of_parse("notify", as_of, &at)) != 0)
+		return rc;
 	struct stat sb;
 	if (dry_run && (stat(dry_run, &sb) != 0 || !S_ISDIR(sb.st_mode)))
 		return usage_error("notify: --dry-run '%s' is not a directory",
@@ -329,8 +329,7 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 		store_free(job.store);
 		return fail_with(&err);
 	}
-	if (job.as_of == BR_DAY_NONE)
-		job.as_of = br_tz_today(store_tz(job.store));
+	job.as_of = as_of_day(&at, store_tz(job.store));
 	struct notify_outcome o;
 	rc = notify_job_run(g, &job, &o);
 	store_free(job.store);

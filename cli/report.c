@@ -28,6 +28,11 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	int rc = parse_options("report", argc, argv, opts, pos, &npos);
 	if (rc)
 		return rc;
+	struct as_of at;
+	if ((rc = as_of_parse("report", as_of, &at)) != 0)
+		return rc;
+	if (at.day == BR_DAY_NONE)
+		as_of = NULL; /* today or yesterday: a day of the store's zone */
 	if (npos)
 		return usage_error("report: unexpected argument '%s'", pos[0]);
 	enum report_format f;
@@ -72,7 +77,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	 * zone's today is after; today is a day of the store's time zone. */
 	if (s && !as_of &&
 	    report_parse_period(&q, since, until, month, NULL,
-				br_tz_today(store_tz(s)), &err) != 0) {
+				as_of_day(&at, store_tz(s)), &err) != 0) {
 		store_free(s);
 		s = NULL;
 	}

@@ -322,10 +322,10 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (!c)
 		return usage_error("run: no configuration: give --config FILE or "
 				   "create ./burnrate.conf or /etc/burnrate.conf");
-	int32_t as_of = BR_DAY_NONE; /* today, in the store's time zone */
-	if (as_of_text && br_day_parse(as_of_text, &as_of) != 0)
-		return usage_error("run: invalid --as-of '%s': expected YYYY-MM-DD",
-				   as_of_text);
+	struct as_of at;
+	if ((rc = as_of_parse("run", as_of_text, &at)) != 0)
+		return rc;
+	int32_t as_of = BR_DAY_NONE; /* once the store is open */
 
 	struct br_err err = {0};
 	struct budget *budgets = NULL;
@@ -357,8 +357,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (store_init(g->store, c->timezone ? c->timezone : "UTC", &err) != 0 ||
 	    !(s = store_open(g->store, false, &err)) || store_lock(s, &err) != 0)
 		goto fail;
-	if (as_of == BR_DAY_NONE)
-		as_of = br_tz_today(store_tz(s));
+	as_of = as_of_day(&at, store_tz(s));
 
 	/* 1. The inputs: only what is new or has grown. */
 	paths = expand_inputs(c, &npaths);

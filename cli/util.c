@@ -48,6 +48,26 @@ int usage_error(const char *fmt, ...)
 	return BR_EXIT_USAGE;
 }
 
+int as_of_parse(const char *cmd, const char *text, struct as_of *a)
+{
+	*a = (struct as_of){.day = BR_DAY_NONE};
+	if (!text || strcmp(text, "today") == 0)
+		return 0;
+	if (strcmp(text, "yesterday") == 0) {
+		a->back = 1;
+		return 0;
+	}
+	if (br_day_parse(text, &a->day) != 0)
+		return usage_error("%s: invalid --as-of '%s': expected YYYY-MM-DD, "
+				   "today or yesterday", cmd, text);
+	return 0;
+}
+
+int32_t as_of_day(const struct as_of *a, const struct br_tz *tz)
+{
+	return a->day != BR_DAY_NONE ? a->day : br_tz_today(tz) - a->back;
+}
+
 /* Prints err and returns its exit status. */
 int fail_with(const struct br_err *err)
 {

@@ -69,7 +69,46 @@ EOF2
 	# --since the zone's today is a period, also when UTC is a day behind.
 	"$BURNRATE" --store "$st" report --since "$after" --format csv >/dev/null ||
 		fail "$zone: --since its today exited $?"
+	# --as-of yesterday is the day before the zone's today (the nightly
+	# job judges the day that ended), today is today; in report and notify.
+	yb=$(TZ=$zone date -d yesterday +%Y-%m-%d)
+	"$BURNRATE" --store "$st" report --as-of yesterday --format json >y.json
+	ya=$(TZ=$zone date -d yesterday +%Y-%m-%d)
+	"$BURNRATE" --store "$st" report --as-of today --format json >t.json
+	"$PYTHON" - y.json t.json "$yb" "$ya" "$before" "$after" <<'EOF2' ||
+import json, sys
+y, t = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert y["as_of"] in sys.argv[3:5], (y["as_of"], sys.argv[3:5])
+assert t["as_of"] in sys.argv[5:7], (t["as_of"], sys.argv[5:7])
+EOF2
+		fail "$zone: --as-of yesterday or today is not the store's"
+	# notify judges the day that ended: a request of yesterday noon (the
+	# zone's) crosses a daily budget then, not today.
+	yst=y-$st
+	"$BURNRATE" --quiet --store "$yst" init --timezone "$zone"
+	"$PYTHON" - "$zone" >noon.jsonl <<'EOF2'
+import datetime, json, sys, zoneinfo
+z = zoneinfo.ZoneInfo(sys.argv[1])
+noon = (datetime.datetime.now(z) - datetime.timedelta(days=1)).replace(
+    hour=12, minute=0, second=0, microsecond=0)
+print(json.dumps({"timestamp": noon.isoformat(), "provider": "p", "model": "m",
+                  "usage": {"input_tokens": 1}, "cost_usd": 1}))
+EOF2
+	"$BURNRATE" --quiet --store "$yst" ingest noon.jsonl
+	printf '%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' \
+		'cap,*,daily,0.5,100,no,x@example.com' >y-budgets.csv
+	rm -rf ydry && mkdir ydry
+	"$BURNRATE" --store "$yst" notify --budgets y-budgets.csv --as-of yesterday \
+		--dry-run ydry >/dev/null || fail "$zone: notify --as-of yesterday exited $?"
+	rm -rf tdry && mkdir tdry
+	"$BURNRATE" --store "$yst" notify --budgets y-budgets.csv --as-of today \
+		--dry-run tdry >/dev/null || fail "$zone: notify --as-of today exited $?"
+	[ "$(ls ydry | wc -l)" -eq 1 ] && [ "$(ls tdry | wc -l)" -eq 0 ] ||
+		fail "$zone: a daily budget crossed yesterday: alerts of yesterday $(ls ydry), of today $(ls tdry)"
 done
+must_fail 2 asof.err "$BURNRATE" --store st report --as-of tomorrow
+grep -q "invalid --as-of 'tomorrow': expected YYYY-MM-DD, today or yesterday" asof.err ||
+	fail "--as-of tomorrow: $(cat asof.err)"
 
 # The lock: held by another process (for longer than the slowest run, under
 # valgrind too, then killed), the second writer exits 75 at once.
