@@ -36,20 +36,23 @@ static char **expand_inputs(const struct config *c, int *n)
 	return paths;
 }
 
-/* Runs a report of the store over [since, until] seen at as_of. */
+/* Runs a report of the store over [since, until] seen at as_of; since
+ * BR_DAY_NONE: from its first data. */
 static struct report *query(struct store *s, int32_t since, int32_t until,
 			    int32_t as_of, const char *keys,
 			    const struct budget *budgets, size_t nbudgets,
 			    bool breakdowns, struct br_err *err)
 {
 	char a[11], b[11], c[11];
-	br_day_format(since, a);
+	if (since != BR_DAY_NONE)
+		br_day_format(since, a);
 	br_day_format(until, b);
 	br_day_format(as_of, c);
 	struct report_query q = {.budgets = budgets, .nbudgets = nbudgets,
 				 .breakdowns = breakdowns};
 	if (report_parse_keys(keys, &q, err) != 0 ||
-	    report_parse_period(&q, a, b, NULL, c, as_of, err) != 0)
+	    report_parse_period(&q, since != BR_DAY_NONE ? a : NULL, b, NULL, c,
+				as_of, err) != 0)
 		return NULL;
 	return report_run(s, &q, err);
 }
@@ -259,8 +262,10 @@ static int finance_queue(struct store *s, const struct config *c,
 	int rc = 0;
 	if (ledger_find(l, key.p))
 		goto out;
-	/* Only once the store has data up to the period's end. */
-	struct report *probe = query(s, start, end, end, "day", NULL, 0, false, err);
+	/* Not a period before the store's first data; one after it is
+	 * reported even when nothing was spent in it ($0 is news too). */
+	struct report *probe = query(s, BR_DAY_NONE, end, end, "month", NULL, 0,
+				     false, err);
 	if (!probe) {
 		rc = -1;
 		goto out;

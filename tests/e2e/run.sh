@@ -193,4 +193,14 @@ start_server
 	fail "finance report, server back: exit $?: $(cat fin.err)"
 grep -q ', 1 message sent, 0 pending$' fin.out ||
 	fail "finance report, server back: summary: $(cat fin.out)"
+# A month without spend after the store's first data is reported ($0);
+# one before it is not.
+"$BURNRATE" --config fin.conf run --as-of 2025-12-01 >fin.out 2>fin.err ||
+	fail "finance report of an empty month: exit $?: $(cat fin.err)"
+grep -q ', 1 message sent, 0 pending; finance report for the month from 2025-11-01$' fin.out ||
+	fail "finance report of an empty month after the first data: $(cat fin.out)"
+"$BURNRATE" --config fin.conf run --as-of 2025-10-01 >fin.out 2>fin.err ||
+	fail "run before the first data: exit $?: $(cat fin.err)"
+! grep -q 'finance report' fin.out ||
+	fail "a month before the store's first data was reported: $(cat fin.out)"
 echo "run: ok"
