@@ -934,7 +934,6 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return FORMAT_RECORD;
 }
 
-/* A Helicone request (JSONL from its API, or its exporter's CSV). */
 /* Lowercases string member key of o, whose value is *s, in the record's
  * tree, and points *s at it: Helicone's API writes its provider enum in
  * capitals (OPENAI), its CSV export in lowercase; one provider, one name. */
@@ -954,6 +953,7 @@ static void lowercase_member(json_t *o, const char *key, struct br_str *s)
 	*s = jslice(o, key);
 }
 
+/* A Helicone request (JSONL from its API, or its exporter's CSV). */
 static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	(void)p;
