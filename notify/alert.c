@@ -211,6 +211,11 @@ void alert_compose(const struct alert *a, const struct report *r,
 		runs_out[11], day[11], threshold[16];
 	money2(usd(b->limit), limit);
 	money2(usd(st->spent), spent);
+	/* Below the limit, spend whose cents would reach it shows its
+	 * micro-dollars: "$9.999999", not "$10.00", of a $10.00 limit. */
+	if (st->spent < b->limit &&
+	    llround(usd(st->spent) * 100) >= llround(usd(b->limit) * 100))
+		br_money_format(st->spent, spent);
 	money2(st->f.projected, proj);
 	money2(st->f.low, low);
 	money2(st->f.high, high);

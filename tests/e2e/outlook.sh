@@ -129,6 +129,7 @@ msgs = [email.message_from_binary_file(open(p, "rb"), policy=email.policy.defaul
 assert len(msgs) == 1, len(msgs)
 text = msgs[0].get_body(("plain",)).get_content()
 assert "(99.9% of the limit" in text, text
+assert "$9.999999 (99.9%" in text, text  # not $10.00, below a $10 limit
 EOF2
 
 # Bad budget files: exit 2, naming file, line and value.
