@@ -34,16 +34,9 @@ bool budget_matches(const struct budget *b, const char *provider,
 		    const char *model, const char *agent, const char *label)
 {
 	const char *values[4] = {provider, model, agent, label};
-	char canon[128];
-	for (size_t i = 0; i < b->nterms; i++) {
-		const char *v = values[b->terms[i].key];
-		/* Providers as pricing knows them: gemini is google. */
-		if (b->terms[i].key == 0)
-			v = br_provider_canonical((struct br_str){v, strlen(v)},
-						  canon, sizeof canon);
-		if (strcmp(v, b->terms[i].value) != 0)
+	for (size_t i = 0; i < b->nterms; i++)
+		if (strcmp(values[b->terms[i].key], b->terms[i].value) != 0)
 			return false;
-	}
 	return true;
 }
 

@@ -313,6 +313,9 @@ struct series {
 	struct builder *b;
 	int32_t window_first;
 	int32_t first_seen;              /* first day with data, or NONE */
+	/* The provider of the row before, which rows mostly repeat, and its
+	 * canonical form. */
+	char provider[128], canon[128];
 	br_pico total[SERIES_DAYS];
 	br_pico *budget;                 /* nbudgets x SERIES_DAYS */
 };
@@ -331,8 +334,16 @@ static int collect_series(void *ctx, const struct store_row *stored)
 	if (sr->first_seen == BR_DAY_NONE || row.day < sr->first_seen)
 		sr->first_seen = row.day;
 	const struct report_query *q = &sr->b->r->q;
+	size_t n = strlen(row.provider);
+	if (q->nbudgets && (n >= sizeof sr->provider ||
+			    memcmp(row.provider, sr->provider, n + 1) != 0)) {
+		br_provider_canonical((struct br_str){row.provider, n}, sr->canon,
+				      sizeof sr->canon);
+		if (n < sizeof sr->provider)
+			memcpy(sr->provider, row.provider, n + 1);
+	}
 	for (size_t k = 0; k < q->nbudgets; k++)
-		if (budget_matches(&q->budgets[k], row.provider, row.model,
+		if (budget_matches(&q->budgets[k], sr->canon, row.model,
 				   row.agent, row.label))
 			sr->budget[k * SERIES_DAYS + i] =
 				br_pico_add(sr->budget[k * SERIES_DAYS + i],

@@ -87,9 +87,10 @@ const char *budget_period_name(enum budget_period p);
 void budget_period_range(enum budget_period p, int32_t day, int32_t *start,
 			 int32_t *end);
 
-/* Tells whether a row's keys fall in b's scope: a provider in canonical
- * form on both sides (br_provider_canonical: lowercase, gemini is google,
- * aws is bedrock...), the other keys byte for byte. */
+/* Tells whether a row's keys fall in b's scope, byte for byte. provider
+ * must be in canonical form (br_provider_canonical: lowercase, gemini is
+ * google, aws is bedrock...), as a scope's is once loaded: budgets count
+ * a provider as pricing knows it. */
 bool budget_matches(const struct budget *b, const char *provider,
 		    const char *model, const char *agent, const char *label);
 
