@@ -323,20 +323,22 @@ static void csv_on_record(int ch, void *ctx)
 }
 
 
-/* Splits a line without quotes or carriage returns at its commas, in
+/* Splits a line without quotes, carriage returns or NULs at its commas, in
  * place: what libcsv (strict, spaces kept) makes of such a line. Returns
- * false, leaving the line to libcsv, when it holds a quote or a carriage
- * return, or too many fields (libcsv then says so). */
+ * false, leaving the line to libcsv, when it holds a quote, a carriage
+ * return or a NUL, or too many fields (libcsv then says so). */
 static bool csv_split_plain(struct csv_state *c, const char *line, size_t len)
 {
 	size_t n = 0, start = 0, i = 0;
 #ifdef __SSE2__
 	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'),
-		      cr = _mm_set1_epi8('\r');
+		      cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128();
 	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(line + i));
-		if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-						   _mm_cmpeq_epi8(v, cr))))
+		if (_mm_movemask_epi8(_mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+					 _mm_cmpeq_epi8(v, cr)),
+			    _mm_cmpeq_epi8(v, nul))))
 			return false;
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
 		for (; m; m &= m - 1) {
@@ -349,7 +351,7 @@ static bool csv_split_plain(struct csv_state *c, const char *line, size_t len)
 	}
 #endif
 	for (; i < len; i++) {
-		if (line[i] == '"' || line[i] == '\r')
+		if (line[i] == '"' || line[i] == '\r' || !line[i])
 			return false;
 		if (line[i] != ',')
 			continue;
@@ -524,12 +526,12 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 	struct csv_state *c = (struct csv_state *)fp;
 	*reject = NULL;
 	bool bad = false;
-	/* A NUL would cut a name short in the store, merging it with
-	 * another. */
-	c->nul |= memchr(line, 0, len) != NULL;
 	if (!c->pending && csv_split_plain(c, line, len)) {
 		c->record_done = true;
 	} else {
+		/* A NUL would cut a name short in the store, merging it with
+		 * another (a plain line has none). */
+		c->nul |= memchr(line, 0, len) != NULL;
 		c->nfields = c->pending ? c->nfields : 0;
 		bad = csv_parse(&c->csv, line, len, csv_on_field, csv_on_record,
 				c) != len ||
