@@ -527,8 +527,10 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 }
 
 /* Reads and decodes the segment file at path. Returns 0, -1 when it is
- * corrupt, or -2 when it cannot be read (permissions, I/O errors); why
- * says why. */
+ * corrupt, -2 when it cannot be read (permissions, I/O errors), or
+ * SEGMENT_GONE when it no longer exists (a compaction removed it after
+ * it was listed); why says why. */
+#define SEGMENT_GONE (-3)
 static int segment_load(struct segment *g, const char *path, char *why,
 			size_t whysize)
 {
@@ -537,10 +539,11 @@ static int segment_load(struct segment *g, const char *path, char *why,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
+		bool gone = fd < 0 && errno == ENOENT;
 		snprintf(why, whysize, "cannot read: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -2;
+		return gone ? SEGMENT_GONE : -2;
 	}
 	if ((uint64_t)st.st_size > SEG_MAX_BYTES) {
 		close(fd);
@@ -678,13 +681,41 @@ static void index_segments(struct store *s)
 	index_inputs(s);
 }
 
+/* Listings load_segments tries, a compaction removing segments under
+ * each of the others. */
+#define LOAD_ATTEMPTS 20
+static int load_listed(struct store *s, const char *advice, bool again,
+		       struct br_err *err);
+
 /* Loads every segment once; a bad one fails the load, naming it, with
- * advice on what to do. */
+ * advice on what to do. Readers take no lock: a segment that a compaction
+ * removed after it was listed makes the load start again from a new
+ * listing, which holds the segment that replaced it (published before
+ * the ones it replaces are removed). */
 static int load_segments(struct store *s, const char *advice,
 			 struct br_err *err)
 {
 	if (s->loaded)
 		return 0;
+	int rc;
+	for (int attempt = 1;; attempt++) {
+		rc = load_listed(s, advice, attempt < LOAD_ATTEMPTS, err);
+		if (rc != SEGMENT_GONE)
+			break;
+	}
+	if (rc != 0)
+		return -1;
+	index_segments(s);
+	s->loaded = true;
+	return 0;
+}
+
+/* One attempt of load_segments: returns 0, -1 having failed, or
+ * SEGMENT_GONE when a listed segment is gone and again says to retry.
+ * Leaves nothing loaded unless it returns 0. */
+static int load_listed(struct store *s, const char *advice, bool again,
+		       struct br_err *err)
+{
 	size_t n;
 	char **names = list_segments(s, &n, err);
 	if (!names)
@@ -698,7 +729,10 @@ static int load_segments(struct store *s, const char *advice,
 		char why[256];
 		struct segment g;
 		int loaded = rc == 0 ? segment_load(&g, path, why, sizeof why) : 0;
-		if (loaded == -2) {
+		if (loaded == SEGMENT_GONE && again) {
+			rc = SEGMENT_GONE;
+			segment_free(&g);
+		} else if (loaded == -2 || loaded == SEGMENT_GONE) {
 			/* Not corrupt, and not to be left out: fix and retry. */
 			rc = br_fail(err, "segment '%s': %s", path, why);
 			segment_free(&g);
@@ -727,11 +761,8 @@ static int load_segments(struct store *s, const char *advice,
 		free(s->segs);
 		s->segs = NULL;
 		s->nsegs = 0;
-		return -1;
 	}
-	index_segments(s);
-	s->loaded = true;
-	return 0;
+	return rc;
 }
 
 static int store_load(struct store *s, struct br_err *err)
@@ -1518,7 +1549,11 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 		char *path = path_join(s->dir, rel);
 		char why[256];
 		struct segment g;
-		if (segment_load(&g, path, why, sizeof why) != 0) {
+		int rc = segment_load(&g, path, why, sizeof why);
+		if (rc == SEGMENT_GONE) {
+			/* Removed by a compaction since it was listed; the
+			 * segment that replaced it is not checked. */
+		} else if (rc != 0) {
 			bad++;
 			fn(ctx, path, why);
 		} else {

@@ -2,7 +2,8 @@
 # store.sh - days in the store's time zone across DST changes (a
 # 23-hour and a 25-hour day in Europe/Paris), the zone named in reports, and
 # the writer lock: a second writer exits 75 at once, naming the holder; and
-# a corrupt segment: refused by report unless --skip-corrupt, which names it.
+# a corrupt segment: refused by report unless --skip-corrupt, which names it;
+# reports and verifies while compactions remove the segments they list.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 "$BURNRATE" --quiet --store st init --timezone Europe/Paris
@@ -157,4 +158,45 @@ n() { "$BURNRATE" --store st3 report --as-of 2025-12-31 --by month "$@" --format
 	--rejects /dev/null
 [ "$(n --source beta)" = 0 ] || fail "a backfill of beta with no rows left $(n --source beta)"
 [ "$(n --source alpha)" = 9 ] || fail "a backfill of beta changed alpha"
+# Readers take no lock: a report or verify that lists segments a
+# compaction then removes reads the store again (it said "cannot read: No
+# such file or directory", and verify called a sound store corrupt). Each
+# report shows one state the writer left: all the requests ingested so
+# far, in the segments before or after a compaction.
+"$BURNRATE" --quiet --store race init
+# Segments of some thousand rows each, so that a reader takes a while over
+# them; a compaction every third ingest.
+for i in $(seq 1 30); do gen --seed "$i" --records 1500 --id-prefix "w$i-" --out w$i.jsonl; done
+(for i in $(seq 1 30); do
+	"$BURNRATE" --quiet --store race ingest w$i.jsonl
+	[ $((i % 3)) -ne 0 ] || "$BURNRATE" --quiet --store race compact
+ done
+ touch writer.done) &
+writer=$!
+# read LOG: reports and verifies until the writer is done; each run
+# appends "ok" or its errors to LOG.
+read_store() {
+	last=0
+	while [ ! -e writer.done ]; do
+		if "$BURNRATE" --store race report --as-of 2025-12-31 --by month \
+			--format csv >"$1.csv" 2>"$1.err" &&
+		   "$BURNRATE" --store race verify >/dev/null 2>>"$1.err"; then
+			got=$(awk -F, 'NR == 2 { print $2 }' "$1.csv")
+			got=${got:-0}
+			[ "$got" -ge "$last" ] || echo "saw $got requests after $last" >>"$1"
+			last=$got
+			echo ok >>"$1"
+		else
+			cat "$1.err" >>"$1"
+		fi
+	done
+}
+read_store reader1 &
+reader=$!
+read_store reader2
+wait $writer $reader
+runs=$(cat reader1 reader2 | wc -l) bad=$(cat reader1 reader2 | grep -vc '^ok$' || true)
+[ "$bad" -eq 0 ] || fail "$bad of $runs reports or verifies failed during compactions: $(grep -hv '^ok$' reader1 reader2 | head -3)"
+[ "$("$BURNRATE" --store race report --as-of 2025-12-31 --by month --format csv |
+	awk -F, 'NR == 2 { print $2 }')" = 45000 ] || fail "the store lost requests"
 echo "store: all checks passed"
