@@ -284,6 +284,35 @@ def fill_silent(g_rows, l_rows, stats):
     return out
 
 
+def complete_long_context(rows, stats=None):
+    """Each long-context row with the rates its source does not state for
+    that threshold taken from its version's base row (same from, same
+    tier): an empty cell would otherwise bill at the row's own input (or
+    5-minute write) rate. LiteLLM's rows already fall back this way; a
+    long-context row LiteLLM adds to a genai-prices model (fill_silent)
+    does not know genai-prices' flat rates (xAI grok-4-0709 above 128k:
+    LiteLLM states no cache read, genai-prices $0.75 flat, so the empty
+    cell billed cached reads at the tier's $6 input). Returns the rows,
+    new Row objects where changed; counts those in stats."""
+    base = {(r.start, r.tier): r.rates for r in rows if not r.min_input}
+    out = []
+    for r in rows:
+        b = base.get((r.start, r.tier))
+        if not r.min_input or b is None:
+            out.append(r)
+            continue
+        rates = dict(r.rates)
+        for c in RATE_COLS:
+            if rates[c] is None and b[c] is not None:
+                rates[c] = b[c]
+        if rates != r.rates:
+            r = Row(r.start, r.tier, r.min_input, rates, r.source)
+            if stats:
+                stats.add("long_context_rates_from_base_row")
+        out.append(r)
+    return out
+
+
 def version_of(rows, tier, day):
     """The rate keys of the version of tier in force on day (YYYY-MM-DD),
     as a sorted tuple; () when none is."""
@@ -856,7 +885,7 @@ def merge(lite, genai, changelog, providers, stats):
             stats.add("genai_models_with_litellm_tiers")
         elif tier_rows:
             stats.add("litellm_tiers_dropped")
-        cat.put(pm[0], pm[1], rows)
+        cat.put(pm[0], pm[1], complete_long_context(rows, stats))
 
     # 2. LiteLLM names covered by another genai-prices model's match rule:
     # an alias of it when LiteLLM states nothing that contradicts or is
@@ -968,7 +997,8 @@ def merge(lite, genai, changelog, providers, stats):
 def check_catalog(cat):
     """Checks what the C loader and lookup rely on: no two rows of a model
     share (from, tier, min_input_tokens); every version of every tier has a
-    base row (versions are built whole, long-context rows included); input
+    base row (versions are built whole, long-context rows included) and no
+    long-context row leaves empty a rate its base row states; input
     and output rates are set; every alias targets a model and shadows none.
     Raises GenError."""
     for (prov, model), rows in cat.models.items():
@@ -992,6 +1022,14 @@ def check_catalog(cat):
                 if 0 not in mins:
                     raise GenError("%s/%s: %s version %r has no base row" %
                                    (prov, model, tier, start or "always"))
+        base = {(r.start, r.tier): r.rates for r in rows if not r.min_input}
+        for r in rows:
+            b = base[(r.start, r.tier)]
+            for c in RATE_COLS:
+                if r.min_input and r.rates[c] is None and b[c] is not None:
+                    raise GenError("%s/%s: %s row %d leaves %s empty, which "
+                                   "its base row states" %
+                                   (prov, model, r.tier, r.min_input, c))
     for (ap, am), (prov, model, _) in cat.aliases.items():
         if (prov, model) not in cat.models:
             raise GenError("alias %s/%s: no target %s/%s" %

@@ -61,6 +61,10 @@ row 'anthropic,claude-sonnet-4-5,,6,22.5,0.6,7.5,12,,200001,standard,genai-price
 row 'anthropic,claude-opus-4-6,,10,37.5,1,12.5,20,,200001,standard,genai-prices'
 row 'anthropic,claude-opus-4-6,2026-03-13,5,25,0.5,6.25,10,,,standard,genai-prices'
 norow '^anthropic,claude-opus-4-6,2026-03-13,.*,200001,'
+# A long-context row LiteLLM adds to a genai-prices model takes the base
+# row's rates LiteLLM does not state for the threshold (genai-prices' flat
+# cache read), never the tier's input rate.
+row 'xai,grok-4-0709,,6,30,0.75,,,,128001,standard,litellm'
 # Bedrock geo prefixes are their own, uplifted, models.
 row 'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,,3.3,16.5,0.33,4.125,6.6,,,standard,litellm'
 row 'bedrock,global.anthropic.claude-sonnet-4-5-20250929-v1:0,,3,15,0.3,3.75,6,,,standard,genai-prices'
@@ -116,6 +120,7 @@ cat >log.jsonl <<'EOF'
 {"timestamp":"2025-10-03T12:00:00Z","provider":"openai","model":"gpt-4o-2024-05-13","request_id":"g","usage":{"input_tokens":1000000,"output_tokens":1000000}}
 {"timestamp":"2025-10-03T12:00:00Z","provider":"deepinfra","model":"google/gemma-3-27b-it","request_id":"d-old","usage":{"input_tokens":0,"output_tokens":1000000}}
 {"timestamp":"2025-10-04T00:00:00Z","provider":"deepinfra","model":"google/gemma-3-27b-it","request_id":"d-new","usage":{"input_tokens":0,"output_tokens":1000000}}
+{"timestamp":"2026-05-01T12:00:00Z","provider":"xai","model":"grok-4","request_id":"grok-lc","usage":{"input_tokens":50000,"output_tokens":1000,"cache_read_tokens":100000}}
 EOF
 "$BURNRATE" --store st init >/dev/null
 "$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
@@ -132,6 +137,9 @@ want = {
     ("2025-10-03", "gpt-4o-2024-05-13"): "20.000000",
     ("2025-10-03", "google/gemma-3-27b-it"): "0.170000",
     ("2025-10-04", "google/gemma-3-27b-it"): "0.160000",
+    # 150,000 > 128,000: 50k x $6 + 1k x $30 + 100k cached x $0.75 (the
+    # flat cache read, not the tier's $6 input: was 0.930000)
+    ("2026-05-01", "grok-4"): "0.405000",
 }
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
