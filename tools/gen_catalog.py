@@ -364,12 +364,14 @@ def litellm_thresholds(rec, suffix):
     return out
 
 
-def litellm_rows(rec, stats, source="litellm"):
+def litellm_rows(rec, stats, source="litellm", lc_fallback=True):
     """The price rows (from = always) of one LiteLLM record: the standard
     tier and every service tier it names, each with its long-context rows.
     A field missing for a tier or threshold falls back, in order, to the
     same tier's base field, the standard tier's field at that threshold, and
-    the standard base field."""
+    the standard base field. With lc_fallback False a long-context row
+    holds only the rates LiteLLM states for its threshold (the others
+    empty)."""
 
     def num(field):
         v = rec.get(field)
@@ -379,11 +381,14 @@ def litellm_rows(rec, stats, source="litellm"):
         base = LITELLM_FIELDS[col]
         lc = "_above_%dk_tokens" % (th // 1000) if th else ""
         sfx = TIER_SUFFIX[tier]
-        for f in (base + lc + sfx, base + sfx, base + lc, base):
+        fields = (base + lc + sfx, base + sfx, base + lc, base)
+        if th and not lc_fallback:
+            fields = (base + lc + sfx, base + lc)
+        for f in fields:
             v = num(f)
             if v is not None:
                 return v
-        if col == "cache_read":
+        if col == "cache_read" and (lc_fallback or not th):
             return num("input_cost_per_token_cache_hit")
         return None
 
@@ -886,6 +891,50 @@ def merge(lite, genai, changelog, providers, stats):
         elif tier_rows:
             stats.add("litellm_tiers_dropped")
         cat.put(pm[0], pm[1], complete_long_context(rows, stats))
+
+    # 1b. A genai-prices model without long-context rows in any version
+    # (after 1) takes the long-context rows of the LiteLLM names its match
+    # rule covers (first match, as in 2) when they all state the same
+    # long-context rates and none conflicts with it: anthropic
+    # claude-sonnet-4-0 has none, LiteLLM states Sonnet 4's 200k rows under
+    # claude-sonnet-4-20250514 and claude-4-sonnet-20250514, so the model
+    # and its aliases must bill above 200k alike.
+    first_match = {}
+    for pm in sorted(lite):
+        if lite[pm].get("used"):
+            continue
+        g = next((x for x in by_prov.get(pm[0], [])
+                  if clause_match(x["match"], pm[1])), None)
+        if g:
+            first_match.setdefault(id(g), []).append(pm)
+    for g in genai:
+        gpm = (g["provider"], g["model"])
+        rows = cat.models[gpm]
+        if any(r.min_input for r in rows) or id(g) not in first_match:
+            continue
+        cands = []
+        for pm in first_match[id(g)]:
+            e = lite[pm]
+            lc = [r for r in litellm_rows(e["rec"], Stats(),
+                                          lc_fallback=False)
+                  if r.tier == "standard" and r.min_input]
+            if lc:
+                cands.append((pm, compare_prices(rows, e["rows"])[0],
+                              tuple(sorted(r.rate_key() for r in lc)), lc))
+        if not cands:
+            continue
+        names = ", ".join(pm[1] for pm, _, _, _ in cands)
+        if any(st == "conflict" for _, st, _, _ in cands) or len(
+                {k for _, _, k, _ in cands}) > 1:
+            stats.note("genai_long_context_from_covered_names_refused",
+                       "%s/%s: %s disagree" % (gpm[0], gpm[1], names))
+            continue
+        _, start = current_standard(rows)
+        rows = rows + [Row(start, "standard", r.min_input, dict(r.rates),
+                           "litellm") for r in cands[0][3]]
+        cat.put(gpm[0], gpm[1], complete_long_context(rows))
+        stats.note("genai_long_context_from_covered_names",
+                   "%s/%s from %s" % (gpm[0], gpm[1], names))
 
     # 2. LiteLLM names covered by another genai-prices model's match rule:
     # an alias of it when LiteLLM states nothing that contradicts or is

@@ -65,6 +65,10 @@ norow '^anthropic,claude-opus-4-6,2026-03-13,.*,200001,'
 # row's rates LiteLLM does not state for the threshold (genai-prices' flat
 # cache read), never the tier's input rate.
 row 'xai,grok-4-0709,,6,30,0.75,,,,128001,standard,litellm'
+# A genai-prices model without long-context rows takes those LiteLLM states
+# under the names its rule covers; those names become its aliases.
+row 'anthropic,claude-sonnet-4-0,,6,22.5,0.6,7.5,6,,200001,standard,litellm'
+norow '^anthropic,claude-sonnet-4-20250514,'
 # Bedrock geo prefixes are their own, uplifted, models.
 row 'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,,3.3,16.5,0.33,4.125,6.6,,,standard,litellm'
 row 'bedrock,global.anthropic.claude-sonnet-4-5-20250929-v1:0,,3,15,0.3,3.75,6,,,standard,genai-prices'
@@ -90,6 +94,8 @@ alias ',vertex_ai/claude-sonnet-4-5@20250929,vertex_ai,claude-sonnet-4-5@2025092
 alias 'anthropic,claude-sonnet-4-5-20250929,anthropic,claude-sonnet-4-5,date-suffix'
 alias 'anthropic,claude-sonnet-4.5,anthropic,claude-sonnet-4-5,spelling'
 alias 'openai,o3-2025-04-16,openai,o3,date-suffix'
+alias 'anthropic,claude-sonnet-4-20250514,anthropic,claude-sonnet-4-0,match-group'
+alias 'anthropic,claude-4-sonnet-20250514,anthropic,claude-sonnet-4-0,match-group'
 noalias '^openai,gpt-4o-2024-05-13,'
 noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
 # Every alias target is a catalog model, and no alias shadows one.
@@ -121,6 +127,9 @@ cat >log.jsonl <<'EOF'
 {"timestamp":"2025-10-03T12:00:00Z","provider":"deepinfra","model":"google/gemma-3-27b-it","request_id":"d-old","usage":{"input_tokens":0,"output_tokens":1000000}}
 {"timestamp":"2025-10-04T00:00:00Z","provider":"deepinfra","model":"google/gemma-3-27b-it","request_id":"d-new","usage":{"input_tokens":0,"output_tokens":1000000}}
 {"timestamp":"2026-05-01T12:00:00Z","provider":"xai","model":"grok-4","request_id":"grok-lc","usage":{"input_tokens":50000,"output_tokens":1000,"cache_read_tokens":100000}}
+{"timestamp":"2026-05-02T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4","request_id":"s4-lc","usage":{"input_tokens":300000,"output_tokens":1000}}
+{"timestamp":"2026-05-02T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4-20250514","request_id":"s4d-lc","usage":{"input_tokens":300000,"output_tokens":1000}}
+{"timestamp":"2026-05-03T12:00:00Z","provider":"anthropic","model":"claude-4-sonnet-20250514","request_id":"s4-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":100000}}
 EOF
 "$BURNRATE" --store st init >/dev/null
 "$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
@@ -140,6 +149,12 @@ want = {
     # 150,000 > 128,000: 50k x $6 + 1k x $30 + 100k cached x $0.75 (the
     # flat cache read, not the tier's $6 input: was 0.930000)
     ("2026-05-01", "grok-4"): "0.405000",
+    # Sonnet 4 above 200k under any spelling: 300k x $6 + 1k x $22.50
+    # (claude-sonnet-4 was 0.915000, without the 200k row)
+    ("2026-05-02", "claude-sonnet-4"): "1.822500",
+    ("2026-05-02", "claude-sonnet-4-20250514"): "1.822500",
+    # 100k 1-hour writes at Sonnet 4's $6 (was 0.375000, the 5-minute rate)
+    ("2026-05-03", "claude-4-sonnet-20250514"): "0.600000",
 }
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
