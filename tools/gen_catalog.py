@@ -292,8 +292,13 @@ def complete_long_context(rows, stats=None):
     long-context row LiteLLM adds to a genai-prices model (fill_silent)
     does not know genai-prices' flat rates (xAI grok-4-0709 above 128k:
     LiteLLM states no cache read, genai-prices $0.75 flat, so the empty
-    cell billed cached reads at the tier's $6 input). Returns the rows,
-    new Row objects where changed; counts those in stats."""
+    cell billed cached reads at the tier's $6 input). The 1-hour cache
+    write is the exception: it keeps its ratio to the input rate (base
+    1h x row input / base input), as every 1-hour rate the sources state
+    for a threshold does (2x the tier's input, Anthropic's rule); the base
+    row's own 1h rate would bill it below the tier's 5-minute rate (Sonnet
+    4 above 200k: $6 against $7.50, where Anthropic charges $12). Returns
+    the rows, new Row objects where changed; counts those in stats."""
     base = {(r.start, r.tier): r.rates for r in rows if not r.min_input}
     out = []
     for r in rows:
@@ -305,6 +310,9 @@ def complete_long_context(rows, stats=None):
         for c in RATE_COLS:
             if rates[c] is None and b[c] is not None:
                 rates[c] = b[c]
+                if c == "cache_write_1h" and b["input"]:
+                    rates[c] = limit_decimals(
+                        b[c] * rates["input"] / b["input"], Stats())
         if rates != r.rates:
             r = Row(r.start, r.tier, r.min_input, rates, r.source)
             if stats:
@@ -382,7 +390,7 @@ def litellm_rows(rec, stats, source="litellm", lc_fallback=True):
         lc = "_above_%dk_tokens" % (th // 1000) if th else ""
         sfx = TIER_SUFFIX[tier]
         fields = (base + lc + sfx, base + sfx, base + lc, base)
-        if th and not lc_fallback:
+        if th and (not lc_fallback or col == "cache_write_1h"):
             fields = (base + lc + sfx, base + lc)
         for f in fields:
             v = num(f)
@@ -405,7 +413,7 @@ def litellm_rows(rec, stats, source="litellm", lc_fallback=True):
         for th in [0] + sorted(litellm_thresholds(rec, sfx)):
             rates = {c: value(c, th, tier) for c in RATE_COLS}
             rows.append(Row("", tier, th + 1 if th else 0, rates, source))
-    return rows
+    return complete_long_context(rows) if lc_fallback else rows
 
 
 def litellm_range_rows(rec, stats, source):
@@ -431,6 +439,30 @@ def litellm_range_rows(rec, stats, source):
         rows.append(Row("", "standard", start + 1 if start else 0, rates,
                         source))
     return rows
+
+
+def drop_implausible_1h(key, rec, stats):
+    """rec without its 1-hour cache-write rate when that is below its own
+    5-minute rate or above twice its input rate: Anthropic bills the 1-hour
+    write at 2x input (the 5-minute at 1.25x), and so do all of LiteLLM's
+    other 122 1-hour rates and all of genai-prices'. The two outliers carry
+    Sonnet's $6: claude-3-opus-20240229 (input $15, 5-minute $18.75) and
+    claude-3-haiku-20240307 (input $0.25)."""
+    f = LITELLM_FIELDS["cache_write_1h"]
+    h, i = rec.get(f), rec.get("input_cost_per_token")
+    if not isinstance(h, (int, float)) or not isinstance(i, (int, float)):
+        return rec
+    w = rec.get("cache_creation_input_token_cost", i)
+    h, i, w = (Decimal(repr(x)) for x in (h, i, w))
+    if w <= h <= 2 * i:
+        return rec
+    stats.note("litellm_1h_write_dropped", "%s: 1h %s, 5-minute %s, "
+               "input %s per 1M" % (key, fmt_rate(h * 1000000),
+                                    fmt_rate(w * 1000000),
+                                    fmt_rate(i * 1000000)))
+    rec = dict(rec)
+    del rec[f]
+    return rec
 
 
 def load_litellm(path, stats):
@@ -467,6 +499,7 @@ def load_litellm(path, stats):
         if why:
             stats.note("litellm_skip_" + why, key)
             continue
+        rec = drop_implausible_1h(key, rec, stats)
         if "1-month-commitment" in key or "6-month-commitment" in key:
             stats.note("litellm_skip_bedrock_region_scoped", key)
             continue

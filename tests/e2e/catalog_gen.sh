@@ -67,7 +67,12 @@ norow '^anthropic,claude-opus-4-6,2026-03-13,.*,200001,'
 row 'xai,grok-4-0709,,6,30,0.75,,,,128001,standard,litellm'
 # A genai-prices model without long-context rows takes those LiteLLM states
 # under the names its rule covers; those names become its aliases.
-row 'anthropic,claude-sonnet-4-0,,6,22.5,0.6,7.5,6,,200001,standard,litellm'
+row 'anthropic,claude-sonnet-4-0,,6,22.5,0.6,7.5,12,,200001,standard,litellm'
+# A long-context row's unstated 1-hour write keeps its ratio to the input.
+row 'vertex_ai,claude-opus-4-6,,10,37.5,1,12.5,20,,200001,standard,genai-prices'
+# A LiteLLM 1-hour write outside [5-minute, 2x input] is dropped: the
+# dated name becomes an alias of genai-prices' model.
+norow '^anthropic,claude-3-opus-20240229,'
 norow '^anthropic,claude-sonnet-4-20250514,'
 # Bedrock geo prefixes are their own, uplifted, models.
 row 'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,,3.3,16.5,0.33,4.125,6.6,,,standard,litellm'
@@ -96,6 +101,8 @@ alias 'anthropic,claude-sonnet-4.5,anthropic,claude-sonnet-4-5,spelling'
 alias 'openai,o3-2025-04-16,openai,o3,date-suffix'
 alias 'anthropic,claude-sonnet-4-20250514,anthropic,claude-sonnet-4-0,match-group'
 alias 'anthropic,claude-4-sonnet-20250514,anthropic,claude-sonnet-4-0,match-group'
+alias 'anthropic,claude-3-opus-20240229,anthropic,claude-3-opus-latest,match-group'
+alias 'anthropic,claude-3-haiku-20240307,anthropic,claude-3-haiku,date-suffix'
 noalias '^openai,gpt-4o-2024-05-13,'
 noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
 # Every alias target is a catalog model, and no alias shadows one.
@@ -130,6 +137,10 @@ cat >log.jsonl <<'EOF'
 {"timestamp":"2026-05-02T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4","request_id":"s4-lc","usage":{"input_tokens":300000,"output_tokens":1000}}
 {"timestamp":"2026-05-02T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4-20250514","request_id":"s4d-lc","usage":{"input_tokens":300000,"output_tokens":1000}}
 {"timestamp":"2026-05-03T12:00:00Z","provider":"anthropic","model":"claude-4-sonnet-20250514","request_id":"s4-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":100000}}
+{"timestamp":"2026-05-04T12:00:00Z","provider":"anthropic","model":"claude-sonnet-4-20250514","request_id":"s4-lc-1h","usage":{"input_tokens":100000,"output_tokens":0,"cache_write_1h_tokens":200000}}
+{"timestamp":"2026-05-04T12:00:00Z","provider":"vertex_ai","model":"claude-opus-4-6","request_id":"o46-lc-1h","usage":{"input_tokens":100000,"output_tokens":0,"cache_write_1h_tokens":200000}}
+{"timestamp":"2026-05-05T12:00:00Z","provider":"anthropic","model":"claude-3-opus-20240229","request_id":"o3-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":1000000}}
+{"timestamp":"2026-05-05T12:00:00Z","provider":"anthropic","model":"claude-3-haiku-20240307","request_id":"h3-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":1000000}}
 EOF
 "$BURNRATE" --store st init >/dev/null
 "$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
@@ -155,6 +166,15 @@ want = {
     ("2026-05-02", "claude-sonnet-4-20250514"): "1.822500",
     # 100k 1-hour writes at Sonnet 4's $6 (was 0.375000, the 5-minute rate)
     ("2026-05-03", "claude-4-sonnet-20250514"): "0.600000",
+    # Above 200k, 1-hour writes at 2x the tier's input: 100k x $6 + 200k x
+    # $12 (was 1.800000 at the base $6) and 100k x $10 + 200k x $20 (was
+    # 3.500000 at the tier's 5-minute $12.50)
+    ("2026-05-04", "claude-sonnet-4-20250514"): "3.000000",
+    ("2026-05-04", "claude-opus-4-6"): "5.000000",
+    # 1M 1-hour writes at genai-prices' $30 and $0.50 (LiteLLM's $6 for
+    # both was copied from Sonnet)
+    ("2026-05-05", "claude-3-opus-20240229"): "30.000000",
+    ("2026-05-05", "claude-3-haiku-20240307"): "0.500000",
 }
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
