@@ -1125,6 +1125,7 @@ struct format_parser *api_format_open(const char *name,
 		return NULL;
 	struct api_parser *p = br_calloc(1, sizeof *p);
 	p->base = (struct format_parser){api_line, api_finish, api_free, name, {0}};
+	p->base.json_lines = true;
 	p->map = map;
 	p->maps = maps;
 	return &p->base;

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +478,22 @@ bool is_blank(const char *s, size_t n)
 	return true;
 }
 
+/* Opens the input's parser on its first non-blank line. Returns -1 when
+ * the input fails. */
+static int open_parser(struct input_state *st, const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && is_blank(line + i, 1))
+		i++;
+	st->parser = format_open(st->rd->g->opts.format, line + i, len - i,
+				 st->o->in.name, &st->rd->g->maps, &st->o->err);
+	if (!st->parser)
+		return -1;
+	st->parser->sink = (struct format_sink){st, format_event, format_refuses};
+	st->o->in.format = st->parser->name;
+	return 0;
+}
+
 /* Handles one complete physical line. Returns -1 when the input fails. */
 static int handle_line(struct input_state *st, const char *line, size_t len)
 {
@@ -510,17 +527,8 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	if (!st->in_record && is_blank(line, len))
 		return 0;
 	bool first = !st->parser;
-	if (first) {
-		size_t i = 0;
-		while (i < len && is_blank(line + i, 1))
-			i++;
-		st->parser = format_open(g->opts.format, line + i, len - i,
-					 in->name, &g->maps, &st->o->err);
-		if (!st->parser)
-			return -1;
-		st->parser->sink = (struct format_sink){st, format_event, format_refuses};
-		in->format = st->parser->name;
-	}
+	if (first && open_parser(st, line, len) != 0)
+		return -1;
 	/* A record of one line is used in place; one of several lines (CSV
 	 * quotes) is gathered in rd->record, and so is every record of a
 	 * parser that may hand events over after the call. */
@@ -645,7 +653,49 @@ struct resume {
 	struct ingest_known k;
 	uint64_t pos;
 	unsigned long lines;
+	struct br_buf first; /* the file's first non-blank line, as read */
+	bool collecting;     /* first: its newline not yet seen */
+	bool first_done;     /* first: whole */
+	bool first_at_start; /* first: the file's line 1 (a BOM may begin it) */
 };
+
+/* The length of the byte order mark that begins the line collected, when
+ * it is the file's line 1. */
+static size_t first_bom(const struct resume *rs)
+{
+	return rs->first_at_start && rs->first.len >= 3 &&
+	       memcmp(rs->first.p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+/* Opens the parser of a file resumed where an earlier run ended on the
+ * file's first non-blank line, as a whole read does: a CSV log's header,
+ * which is no record, is parsed again; a JSON log's first line is a
+ * record counted before, and only tells the format. A first line longer
+ * than a record may be leaves the parser to the next line, as before. */
+static int resume_open(struct resume *rs, struct input_state *st)
+{
+	if (!rs->first_done)
+		return 0;
+	size_t bom = first_bom(rs);
+	const char *line = rs->first.p + bom;
+	size_t n = rs->first.len - bom;
+	if (n && line[n - 1] == '\r')
+		n--;
+	if (open_parser(st, line, n) != 0)
+		return -1;
+	br_buf_put(&st->first, line, n);
+	st->first_rc = FORMAT_RECORD;
+	if (!st->parser->json_lines) {
+		struct br_event ev;
+		const char *why = NULL;
+		st->first_rc = st->parser->line(st->parser, line, n, &ev, &why,
+						&st->o->err);
+		if (st->first_rc != FORMAT_NONE)
+			return br_fail(&st->o->err, "%s:1: not a header, which the "
+				       "part read before began with", st->o->in.name);
+	}
+	return 0;
+}
 
 /* Takes up to n bytes of the known prefix at p into the hash h. Once the
  * whole prefix is read, checks it: a prefix that changed fails the input,
@@ -656,6 +706,26 @@ static size_t resume_take(struct resume *rs, struct br_hasher *h,
 {
 	size_t take = rs->k.bytes - rs->pos < n ? (size_t)(rs->k.bytes - rs->pos) : n;
 	br_hash_update(h, p, take);
+	for (size_t i = 0; rs->collecting && i < take;) {
+		const char *nl = memchr(p + i, '\n', take - i);
+		size_t part = nl ? (size_t)(nl - (p + i)) : take - i;
+		if (rs->first.len + part > st->rd->g->opts.max_record) {
+			rs->collecting = false;
+			break;
+		}
+		br_buf_put(&rs->first, p + i, part);
+		i += part + 1;
+		if (!nl)
+			break;
+		size_t bom = first_bom(rs);
+		if (is_blank(rs->first.p + bom, rs->first.len - bom)) {
+			br_buf_reset(&rs->first);
+			rs->first_at_start = false;
+		} else {
+			rs->collecting = false;
+			rs->first_done = true;
+		}
+	}
 	for (size_t i = 0; i < take; i++)
 		rs->lines += p[i] == '\n';
 	rs->pos += take;
@@ -665,6 +735,8 @@ static size_t resume_take(struct resume *rs, struct br_hasher *h,
 				"they were ingested; not counted again (ingest it "
 				"with --replace to recount its days)", st->o->in.name,
 				(unsigned long long)rs->k.bytes);
+		else
+			resume_open(rs, st);
 		rs->active = false;
 		st->lineno = rs->lines;
 		st->o->in.resumed_at = rs->k.bytes;
@@ -699,6 +771,21 @@ static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o)
 
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o);
 
+/* Tells whether the last line of an input, without a newline, is a whole
+ * JSON object of a log of JSON lines (or, before any line opened the
+ * parser, of a log that may be one): then it is a record written whole,
+ * not one still being written, which would not be valid JSON. */
+static bool whole_json_record(const struct input_state *st,
+			      const struct br_buf *line)
+{
+	if (st->overlong || (st->parser && !st->parser->json_lines))
+		return false;
+	json_t *j = json_loadb(line->p, line->len, 0, NULL);
+	bool whole = json_is_object(j);
+	json_decref(j);
+	return whole;
+}
+
 /* Reads one input of task t from src (over fd, or an archive member when fd
  * is -1) to its end into an outcome. key is a plain file's canonical path
  * (NULL otherwise): such a file may resume where an earlier run ended, and
@@ -719,7 +806,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	 * or truncated log): it is read whole. */
 	if (key && t->known && t->k.bytes > 0 && fstat(fd, &sb) == 0 &&
 	    (uint64_t)sb.st_size >= t->k.bytes) {
-		rs.active = true;
+		rs.active = rs.collecting = rs.first_at_start = true;
 		rs.k = t->k;
 	}
 	struct split *sp = NULL;
@@ -786,7 +873,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	o->raw_bytes = o->in.bytes;
 	bool partial = rd->line.len > 0 || st.overlong;
 	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src) &&
-	    !g->opts.complete) {
+	    !g->opts.complete && !whole_json_record(&st, &rd->line)) {
 		/* A log being written: its last line waits for the next run. */
 		o->in.waiting = true;
 		o->in.bytes -= st.line_len;
@@ -815,6 +902,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	if (st.parser)
 		st.parser->free(st.parser);
 	br_buf_free(&st.first);
+	br_buf_free(&rs.first);
 	o->in.fp = br_hash_final(&h);
 	o->ok = rc == 0;
 	finish_outcome(rd, t, o);

@@ -243,6 +243,10 @@ struct format_parser {
 	 * header): whole records after the first line may be parsed by
 	 * another parser opened on that first line, in any order. */
 	bool splittable;
+	/* Each record is one JSON object on one line: a line cut short is
+	 * never a valid one, so a last line without a newline that is one
+	 * is a whole record, not a line still being written. */
+	bool json_lines;
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */
