@@ -2,7 +2,9 @@
  * differentially against jansson: both must agree on which records are
  * valid JSON objects, and every member the scanner captures must be the
  * value jansson finds at that path (type, number text, decoded string,
- * or the same object or array). */
+ * or the same object or array). A scanner that remembers the keys of the
+ * records before (every input, and each line of it, in turn) must also
+ * say and capture exactly what a new scanner does. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,37 @@ static void compare(const char *name, const struct jvalue *v, json_t *j)
 	}
 }
 
+/* Scans rec with the scanner kept, which remembers the keys of records
+ * it scanned before, and with a new one, which cannot: both must say the
+ * same, why and where included, and capture the same. */
+static void in_turn_as_alone(struct jscan *kept_scan, const char *rec,
+			     size_t size)
+{
+	struct jvalue kept[NWANTED], fresh[NWANTED];
+	size_t kept_at = 0, fresh_at = 0;
+	const char *why = jscan_record(kept_scan, rec, size, kept, &kept_at);
+	struct jscan *ref = jscan_new(paths, NWANTED);
+	const char *ref_why = jscan_record(ref, rec, size, fresh, &fresh_at);
+	FUZZ_CHECK(why == ref_why || (why && ref_why && strcmp(why, ref_why) == 0),
+		   "in turn: %s, alone: %s", why ? why : "valid",
+		   ref_why ? ref_why : "valid");
+	FUZZ_CHECK(!why || kept_at == fresh_at, "error at %zu, alone at %zu",
+		   kept_at, fresh_at);
+	for (size_t i = 0; !why && i < NWANTED; i++) {
+		const struct jvalue *a = &kept[i], *b = &fresh[i];
+		FUZZ_CHECK(a->present == b->present && a->type == b->type &&
+			   a->raw == b->raw && a->rawlen == b->rawlen &&
+			   a->is_int == b->is_int && a->escaped == b->escaped,
+			   "%s: in turn and alone differ", wanted[i]);
+		FUZZ_CHECK(a->type != JV_STRING || !a->present ||
+			   (a->len == b->len &&
+			    memcmp(jscan_str(kept_scan, a), jscan_str(ref, b),
+				   a->len) == 0),
+			   "%s: string", wanted[i]);
+	}
+	jscan_free(ref);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!scan) {
@@ -123,6 +156,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < NWANTED; i++)
 			compare(wanted[i], &v[i], at_path(root, &paths[i]));
 	json_decref(root);
+	/* The record again, now that its keys are remembered; and each of
+	 * its lines in turn as the records of one log, to a scanner of its
+	 * own. */
+	in_turn_as_alone(scan, rec, size);
+	struct jscan *log = jscan_new(paths, NWANTED);
+	for (size_t i = 0; i < size;) {
+		const char *nl = memchr(rec + i, '\n', size - i);
+		size_t n = nl ? (size_t)(nl - (rec + i)) : size - i;
+		char *line = br_malloc(n ? n : 1);
+		memcpy(line, rec + i, n);
+		in_turn_as_alone(log, line, n);
+		free(line);
+		i += n + 1;
+	}
+	jscan_free(log);
 	free(rec);
 	return 0;
 }
