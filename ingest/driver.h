@@ -123,6 +123,10 @@ struct input_state {
 	 * on. */
 	struct br_buf first;
 	int first_rc;
+	/* Lines format detection could not tell so far, and why it could
+	 * not tell the first. */
+	int undetected;
+	struct br_err undetected_why;
 	/* Parsing a block on a pool thread: line numbers count from the
 	 * block's start and rejects are kept with the block. */
 	struct block *block;

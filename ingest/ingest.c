@@ -494,6 +494,43 @@ static int open_parser(struct input_state *st, const char *line, size_t len)
 	return 0;
 }
 
+/* The lines format detection reads (--format auto) before it gives up. */
+#define DETECT_LINES 10
+
+/* Fails the input whose format detection told none of its first lines
+ * (st->undetected of them): returns -1. */
+static int undetectable(struct input_state *st)
+{
+	br_err_clear(&st->o->err);
+	if (st->undetected == 1)
+		return br_fail(&st->o->err, "%s", st->undetected_why.msg);
+	return br_fail(&st->o->err, "%s: cannot tell the log format from its "
+		       "first %d lines; name it with --format (%s)",
+		       st->o->in.name, st->undetected, format_names());
+}
+
+/* A line the parser could not be opened on (its error in st->o->err): with
+ * --format auto, one of the first DETECT_LINES non-blank lines is a
+ * rejected record, and the next line is tried (a log may begin with a
+ * line cut short or a line of another program); returns 0. The input
+ * fails (-1) when the format is named, at the DETECT_LINES-th line, or
+ * when it ends before a line is told (read_input). */
+static int undetected(struct input_state *st, const char *line, size_t len)
+{
+	if (strcmp(st->rd->g->opts.format, "auto") != 0)
+		return -1;
+	if (++st->undetected == 1)
+		st->undetected_why = st->o->err;
+	if (st->undetected == DETECT_LINES)
+		return undetectable(st);
+	br_err_clear(&st->o->err);
+	st->record_line = st->lineno;
+	st->o->in.records++;
+	reject(st, "cannot tell the log format from it (not a JSON object of a "
+	       "known format, nor a known CSV header)", line, len);
+	return 0;
+}
+
 /* Handles one complete physical line. Returns -1 when the input fails. */
 static int handle_line(struct input_state *st, const char *line, size_t len)
 {
@@ -528,7 +565,7 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 		return 0;
 	bool first = !st->parser;
 	if (first && open_parser(st, line, len) != 0)
-		return -1;
+		return undetected(st, line, len);
 	/* A record of one line is used in place; one of several lines (CSV
 	 * quotes) is gathered in rd->record, and so is every record of a
 	 * parser that may hand events over after the call. */
@@ -671,7 +708,8 @@ static size_t first_bom(const struct resume *rs)
  * file's first non-blank line, as a whole read does: a CSV log's header,
  * which is no record, is parsed again; a JSON log's first line is a
  * record counted before, and only tells the format. A first line longer
- * than a record may be leaves the parser to the next line, as before. */
+ * than a record may be, or one whose format cannot be told, leaves the
+ * parser to the lines after the part read before. */
 static int resume_open(struct resume *rs, struct input_state *st)
 {
 	if (!rs->first_done)
@@ -681,8 +719,12 @@ static int resume_open(struct resume *rs, struct input_state *st)
 	size_t n = rs->first.len - bom;
 	if (n && line[n - 1] == '\r')
 		n--;
-	if (open_parser(st, line, n) != 0)
-		return -1;
+	if (open_parser(st, line, n) != 0) {
+		/* A first line rejected by format detection: the parser is
+		 * left to the lines read now. */
+		br_err_clear(&st->o->err);
+		return 0;
+	}
 	br_buf_put(&st->first, line, n);
 	st->first_rc = FORMAT_RECORD;
 	if (!st->parser->json_lines) {
@@ -883,6 +925,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	} else if (rc == 0 && partial) {
 		rc = handle_line(&st, rd->line.p ? rd->line.p : "", rd->line.len);
 	}
+	if (rc == 0 && !st.parser && st.undetected)
+		rc = undetectable(&st);
 	if (rc == 0 && key && fd >= 0 && !source_compressed(src)) {
 		/* What tells this log, once rotated, from one edited. */
 		size_t n = o->in.bytes < INGEST_HEAD_BYTES ? (size_t)o->in.bytes

@@ -542,12 +542,13 @@ static void test_csv(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(rej, "b.csv:7: invalid cost_usd 'abc'"));
 	free(rej);
 	/* A header without a required column is no known format: the input
-	 * fails, named, rather than being guessed at. */
+	 * fails, named, rather than being guessed at (nor is the line after
+	 * it taken for a header). */
 	write_text("c.csv", "timestamp,provider\n2025-10-01T00:00:00Z,p\n", 42);
 	memset(&c, 0, sizeof c);
 	CU_ASSERT_EQUAL(run("c.csv", &c, &rej, 0), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "c.csv: cannot tell the log "
-						      "format from its first line"));
+						      "format from its first 2 lines"));
 	free(rej);
 	cleanup_dir();
 }

@@ -79,6 +79,31 @@ grep -q "mystery.jsonl: cannot tell the log format from its first record; name i
 	fail "unclear message for an unknown format: $(cat m.err)"
 n=$("$BURNRATE" --store m report --as-of $asof --format csv | tail -n +2 | wc -l)
 [ "$n" -gt 0 ] || fail "the readable input was not kept beside the unknown ones"
+# The format is told from the first lines, not the first alone: a line of
+# garbage, a record cut short or an Excel "sep=," line before the log is
+# a rejected record, named, and the rest counts. Ten lines that tell
+# nothing fail the input.
+rec='{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","request_id":"r%d","usage":{"input_tokens":1000}}\n'
+{ echo 'this is garbage'; printf "$rec" 1 2; } >garbage-first.jsonl
+{ printf "$rec" 3 | head -c 50; echo; printf "$rec" 4; } >cut-first.jsonl
+{ echo 'sep=,'; echo 'timestamp,provider,model,request_id,input_tokens'
+  echo '2025-10-01T00:00:00Z,openai,gpt-4o,r5,1000'; } >sep-first.csv
+{ for i in 1 2 3 4 5 6 7 8 9 10; do echo "garbage $i"; done; printf "$rec" 6; } >ten.jsonl
+set +e
+"$BURNRATE" --store d ingest --rejects d.rej garbage-first.jsonl cut-first.jsonl \
+	sep-first.csv ten.jsonl >/dev/null 2>d.err
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "ten undetectable lines: exit $rc, want 1: $(cat d.err)"
+grep -q "ten.jsonl: cannot tell the log format from its first 10 lines" d.err ||
+	fail "ten undetectable lines: $(cat d.err)"
+for w in garbage-first.jsonl:1 cut-first.jsonl:1 sep-first.csv:1; do
+	grep -q "^$w: cannot tell the log format from it" d.rej ||
+		fail "$w is not rejected: $(cat d.rej)"
+done
+[ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 3 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
+[ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 4 ] ||
+	fail "the records after the undetected lines were not all counted"
 set +e
 "$BURNRATE" --store m ingest --format nosuch x >/dev/null 2>u.err
 rc=$?
