@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	long keys = argc > 3 ? strtol(argv[3], NULL, 10) : 1000;
 	long days = argc > 4 ? strtol(argv[4], NULL, 10) : 365;
 	struct br_err err = {0};
-	struct store *s = store_open(argv[1], true, &err);
+	struct store *s = store_open(argv[1], "UTC", &err);
 	if (!s || store_lock(s, &err) != 0) {
 		fprintf(stderr, "mkstore: %s\n", err.msg);
 		return 1;

@@ -89,7 +89,7 @@ static struct report *measure(const struct globals *g,
 		*rc = BR_EXIT_FAILURE;
 		goto done;
 	}
-	s = store_open(dir.p, false, &err);
+	s = store_open(dir.p, NULL, &err);
 	r = s ? report_run(s, q, &err) : NULL;
 	if (!r)
 		*rc = fail_with(&err);

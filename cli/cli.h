@@ -134,10 +134,14 @@ struct config {
 
 /* Reads the file at path. Unknown keys, a key given twice (but input), an
  * empty value or a value outside its spellings (report_schedule,
- * report_formats, cost_mode) are errors naming the file, line and key,
- * status BR_EXIT_USAGE. */
+ * report_formats, cost_mode, timezone) are errors naming the file, line
+ * and key, status BR_EXIT_USAGE. */
 int config_load(const char *path, struct config *c, struct br_err *err);
 void config_free(struct config *c);
+
+/* The time zone of a store created now (by init without --timezone, an
+ * ingest or run): the configuration's, else UTC. */
+const char *config_timezone(const struct globals *g);
 
 /* The configuration file to read: given (--config) if not NULL, else
  * ./burnrate.conf, else /etc/burnrate.conf if they exist, else NULL. */

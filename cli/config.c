@@ -72,6 +72,14 @@ static int check_value(const struct config *c, const char *key,
 				      "invalid value '%s': expected daily, weekly, "
 				      "monthly or never", c->path, line, value);
 	}
+	if (strcmp(key, "timezone") == 0) {
+		struct br_err why = {0};
+		struct br_tz *tz = br_tz_load(value, &why);
+		if (!tz)
+			return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: timezone: "
+					      "%s", c->path, line, why.msg);
+		br_tz_free(tz);
+	}
 	if (strcmp(key, "cost_mode") == 0 && br_cost_mode_parse(value, &m) != 0)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: cost_mode: invalid "
 				      "value '%s': expected auto, calculate or display",
@@ -175,6 +183,11 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 	if (rc != 0)
 		config_free(c);
 	return rc;
+}
+
+const char *config_timezone(const struct globals *g)
+{
+	return g->conf && g->conf->timezone ? g->conf->timezone : "UTC";
 }
 
 const char *config_find(const char *given)

@@ -8,15 +8,15 @@ static struct store *open_destination(const char *dir, const char *first,
 				      struct br_err *err)
 {
 	struct br_err missing = {0};
-	struct store *s = store_open(dir, false, &missing);
+	struct store *s = store_open(dir, NULL, &missing);
 	if (s)
 		return s;
-	struct store *src = store_open(first, false, err);
+	struct store *src = store_open(first, NULL, err);
 	if (!src)
 		return NULL;
 	int rc = store_init(dir, br_tz_name(store_tz(src)), err);
 	store_free(src);
-	return rc == 0 ? store_open(dir, false, err) : NULL;
+	return rc == 0 ? store_open(dir, NULL, err) : NULL;
 }
 
 int cmd_merge(const struct globals *g, int argc, char **argv)

@@ -9,7 +9,7 @@
 
 int cmd_init(const struct globals *g, int argc, char **argv)
 {
-	const char *tz = "UTC";
+	const char *tz = config_timezone(g);
 	char *pos[argc + 1];
 	int npos;
 	const struct option opts[] = {{"--timezone", &tz, NULL}, {NULL, NULL, NULL}};
@@ -34,7 +34,7 @@ int cmd_compact(const struct globals *g, int argc, char **argv)
 	if (rc)
 		return rc;
 	struct br_err err = {0};
-	struct store *s = store_open(g->store, false, &err);
+	struct store *s = store_open(g->store, NULL, &err);
 	struct store_compact_stats st;
 	if (!s || store_lock(s, &err) != 0 || store_compact(s, &st, &err) != 0) {
 		store_free(s);
@@ -73,7 +73,7 @@ int cmd_verify(const struct globals *g, int argc, char **argv)
 	if (rc)
 		return rc;
 	struct br_err err = {0};
-	struct store *s = store_open(g->store, false, &err);
+	struct store *s = store_open(g->store, NULL, &err);
 	if (!s)
 		return fail_with(&err);
 	struct verify_state v = {.quiet = g->quiet};

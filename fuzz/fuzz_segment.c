@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	struct br_err err = {0};
-	struct store *s = store_open(dir, false, &err);
+	struct store *s = store_open(dir, NULL, &err);
 	FUZZ_CHECK(s, "%s", err.msg);
 	if (flags & 4)
 		store_skip_corrupt(s);
@@ -190,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		}
 		store_free(s);
-		s = store_open(dir, false, &err);
+		s = store_open(dir, NULL, &err);
 		FUZZ_CHECK(s && store_verify(s, on_verify, NULL, &err) == 0,
 			   "compacted store does not verify");
 		struct sums after = {0};

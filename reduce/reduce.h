@@ -100,11 +100,12 @@ struct store;
  * store with the same zone exists; fails when it has another zone. */
 int store_init(const char *dir, const char *tz_name, struct br_err *err);
 
-/* Opens the store in dir. With create, a missing store is first created
- * with time zone UTC. Reads the store's metadata only; segments are read
- * when first needed. Caller frees with store_free, which also releases the
- * lock. */
-struct store *store_open(const char *dir, bool create, struct br_err *err);
+/* Opens the store in dir. With create_tz, a missing store is first
+ * created with that time zone; without (NULL), it is an error. Reads the
+ * store's metadata only; segments are read when first needed. Caller
+ * frees with store_free, which also releases the lock. */
+struct store *store_open(const char *dir, const char *create_tz,
+			 struct br_err *err);
 void store_free(struct store *s);
 
 const char *store_dir(const struct store *s);

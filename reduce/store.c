@@ -211,18 +211,19 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 	return rc;
 }
 
-struct store *store_open(const char *dir, bool create, struct br_err *err)
+struct store *store_open(const char *dir, const char *create_tz,
+			 struct br_err *err)
 {
 	char tz[256];
 	int rc = read_meta(dir, tz, sizeof tz, err);
 	if (rc == -1) {
-		if (!create || errno != ENOENT) {
+		if (!create_tz || errno != ENOENT) {
 			br_fail(err, "'%s' is not a burnrate store (%s); create "
 				"it with 'burnrate --store %s init'",
 				dir, strerror(errno), dir);
 			return NULL;
 		}
-		if (store_init(dir, "UTC", err) != 0)
+		if (store_init(dir, create_tz, err) != 0)
 			return NULL;
 		rc = read_meta(dir, tz, sizeof tz, err);
 	}
@@ -1373,7 +1374,7 @@ int store_merge(struct store *dst, const char *from,
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 		return br_fail_status(err, BR_EXIT_USAGE,
 				      "cannot merge store '%s' into itself", from);
-	struct store *src = store_open(from, false, err);
+	struct store *src = store_open(from, NULL, err);
 	if (!src)
 		return -1;
 	struct merge_part *parts = NULL;

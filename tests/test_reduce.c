@@ -124,7 +124,7 @@ static void test_agg_rows_aligned(void)
 static struct store *store_with_segment(void)
 {
 	struct br_err err = {0};
-	struct store *s = store_open(dir, true, &err);
+	struct store *s = store_open(dir, "UTC", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
 	struct agg *a = agg_new();
@@ -157,7 +157,7 @@ static void test_round_trip(void)
 	CU_ASSERT_EQUAL(store_last_input(s, "y.jsonl", &in, &err), 0);
 	store_free(s);
 	/* A fresh reader sees the same. */
-	s = store_open(dir, false, &err);
+	s = store_open(dir, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	t = scan_all(s, NULL);
 	CU_ASSERT(t.cost == (br_pico)INT64_MAX * 20);
@@ -189,7 +189,7 @@ static void test_row_order(void)
 {
 	make_dir();
 	struct br_err err = {0};
-	struct store *s = store_open(dir, true, &err);
+	struct store *s = store_open(dir, "UTC", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
 	struct agg *a = agg_new();
@@ -287,7 +287,7 @@ static void test_every_bit_flip(void)
 		for (int bit = 0; bit < 8; bit++) {
 			buf[byte] ^= (unsigned char)(1 << bit);
 			write_file(path, buf, (size_t)n);
-			struct store *s = store_open(dir, false, &err);
+			struct store *s = store_open(dir, NULL, &err);
 			int bad = 0;
 			CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 1);
 			struct sums t;
@@ -306,13 +306,13 @@ static void test_every_bit_flip(void)
 	/* Every truncation, too. */
 	for (ssize_t len = 0; len < n; len++) {
 		write_file(path, buf, (size_t)len);
-		struct store *s = store_open(dir, false, &err);
+		struct store *s = store_open(dir, NULL, &err);
 		int bad = 0;
 		CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 1);
 		store_free(s);
 	}
 	write_file(path, buf, (size_t)n);
-	struct store *s = store_open(dir, false, &err);
+	struct store *s = store_open(dir, NULL, &err);
 	int bad = 0;
 	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 0);
 	store_free(s);
@@ -347,7 +347,7 @@ static void test_cost_bounds(void)
 	/* A row beyond the bound is never published. */
 	make_dir();
 	struct br_err err = {0};
-	struct store *s = store_open(dir, true, &err);
+	struct store *s = store_open(dir, "UTC", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
 	const br_pico bound = (br_pico)1 << 100;
@@ -380,7 +380,7 @@ static void test_cost_bounds(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot store the cost of"));
 	store_free(s);
 	int bad = 0;
-	s = store_open(dir, false, &err);
+	s = store_open(dir, NULL, &err);
 	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 0);
 	t = scan_all(s, NULL);
 	CU_ASSERT(t.rows == 2 && t.cost == 2 * bound);
@@ -405,7 +405,7 @@ static void test_cost_bounds(void)
 	for (int i = 0; i < 4; i++)
 		buf[n - 12 + i] = (unsigned char)(c >> (8 * i));
 	write_file(path, buf, (size_t)n);
-	s = store_open(dir, false, &err);
+	s = store_open(dir, NULL, &err);
 	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
 	br_err_clear(&err);
 	CU_ASSERT_EQUAL(store_scan(s, &q, sum_rows, &t, &err), -1);
@@ -436,7 +436,7 @@ static void test_unreadable_segment(void)
 	}
 	for (int skip = 0; skip < 2; skip++) {
 		struct br_err err = {0};
-		struct store *s = store_open(dir, false, &err);
+		struct store *s = store_open(dir, NULL, &err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 		if (skip)
 			store_skip_corrupt(s);
@@ -468,7 +468,7 @@ static void test_renamed_segment(void)
 	snprintf(moved, sizeof moved, "%s/segments/seg-0000000000000007.brs", dir);
 	CU_ASSERT_EQUAL_FATAL(rename(path, moved), 0);
 	struct br_err err = {0};
-	struct store *s = store_open(dir, false, &err);
+	struct store *s = store_open(dir, NULL, &err);
 	int bad = 0;
 	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 1);
 	struct sums t;
@@ -493,7 +493,7 @@ static void test_newer_version(void)
 		buf[124 + i] = (unsigned char)(c >> (8 * i));
 	write_file(path, buf, (size_t)n);
 	struct br_err err = {0};
-	struct store *s = store_open(dir, false, &err);
+	struct store *s = store_open(dir, NULL, &err);
 	struct sums t;
 	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
 	CU_ASSERT_EQUAL(store_scan(s, &q, sum_rows, &t, &err), -1);
@@ -511,7 +511,7 @@ static void test_lock(void)
 	pid_t pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		struct store *s = store_open(dir, true, &err);
+		struct store *s = store_open(dir, "UTC", &err);
 		char c = s && store_lock(s, &err) == 0 ? 'y' : 'n';
 		ssize_t w = write(ready[1], &c, 1);
 		ssize_t r = read(done[0], &c, 1);
@@ -522,7 +522,7 @@ static void test_lock(void)
 	char c = 0;
 	CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
 	CU_ASSERT_EQUAL(c, 'y');
-	struct store *s = store_open(dir, false, &err);
+	struct store *s = store_open(dir, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(store_lock(s, &err), -1);
 	CU_ASSERT_EQUAL(err.status, BR_EXIT_TEMPFAIL);
@@ -536,7 +536,7 @@ static void test_lock(void)
 	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
 	store_free(s);
 	/* Publishing without the lock is refused. */
-	s = store_open(dir, false, &err);
+	s = store_open(dir, NULL, &err);
 	struct agg *a = agg_new();
 	struct br_event ev = event("p", "m", "", 1, 1);
 	agg_add(a, 1, &ev);
@@ -577,11 +577,11 @@ static void test_meta(void)
 	CU_ASSERT_EQUAL(store_init(dir, "UTC", &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Europe/Paris"));
 	br_err_clear(&err);
-	struct store *s = store_open(dir, false, &err);
+	struct store *s = store_open(dir, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(br_tz_name(store_tz(s)), "Europe/Paris");
 	store_free(s);
-	CU_ASSERT_PTR_NULL(store_open("/nonexistent/store", false, &err));
+	CU_ASSERT_PTR_NULL(store_open("/nonexistent/store", NULL, &err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent/store"));
 	remove_dir();
 }
@@ -596,7 +596,7 @@ static void put_segment(const char *name, const char *source, int32_t day,
 	char path[128];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	struct br_err err = {0};
-	struct store *s = store_open(path, true, &err);
+	struct store *s = store_open(path, "UTC", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
 	struct agg *a = agg_new();
@@ -620,7 +620,7 @@ static int merge(const char *name, struct store_merge_stats *st,
 	char path[128], from[128];
 	snprintf(path, sizeof path, "%s/dst", dir);
 	snprintf(from, sizeof from, "%s/%s", dir, name);
-	struct store *s = store_open(path, true, err);
+	struct store *s = store_open(path, "UTC", err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, err), 0);
 	int rc = store_merge(s, from, st, err);
@@ -634,7 +634,7 @@ static uint64_t dst_input(const char *source)
 	char path[128];
 	snprintf(path, sizeof path, "%s/dst", dir);
 	struct br_err err = {0};
-	struct store *s = store_open(path, false, &err);
+	struct store *s = store_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	uint64_t n = scan_all(s, source).input;
 	store_free(s);
@@ -677,7 +677,7 @@ static void test_merge(void)
 	CU_ASSERT_EQUAL(dst_input(NULL), 11110);
 	char path[128];
 	snprintf(path, sizeof path, "%s/dst", dir);
-	struct store *s = store_open(path, false, &err);
+	struct store *s = store_open(path, NULL, &err);
 	struct store_compact_stats cs;
 	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
 	CU_ASSERT_EQUAL(store_compact(s, &cs, &err), 0);

@@ -69,7 +69,7 @@ static char *render(enum report_format f, const char *by)
 	char dir[64];
 	test_mkdtemp(dir, "report");
 	struct br_err err = {0};
-	struct store *s = store_open(dir, true, &err);
+	struct store *s = store_open(dir, "UTC", &err);
 	CU_ASSERT_FATAL(s && store_lock(s, &err) == 0);
 	struct agg *a = agg_new();
 	const char *agents[] = {"=cmd|' /C calc'!A0", "comma, \"q\"", "\xE6\xB1\x89\xE5\xAD\x97", "ctl\x1b[2J"};

@@ -73,6 +73,22 @@ must_fail 2 err "$BURNRATE" --config r.conf run --as-of 2025-10-31
 grep -q "r.csv:3: budget 'quiet' recipients: none given" err ||
 	fail "run: budget without recipients not located: $(cat err)"
 [ ! -e s2 ] || fail "run ingested before it refused the budgets file"
+# The configuration's timezone is the zone of a store any command creates
+# (ingest made it UTC, which run then refused); an unknown zone is a
+# configuration error naming the file and line.
+printf 'store tzs\ntimezone Europe/Berlin\n' >tz.conf
+printf '{"timestamp":"2025-10-01T23:30:00Z","provider":"p","model":"m","usage":{"input_tokens":1}}\n' >tz.jsonl
+"$BURNRATE" --quiet --config tz.conf ingest tz.jsonl 2>/dev/null
+grep -qx 'timezone Europe/Berlin' tzs/burnrate.store ||
+	fail "ingest created the store in $(grep timezone tzs/burnrate.store), not the configuration's zone"
+[ "$("$BURNRATE" --config tz.conf report --as-of 2025-10-31 --by day --format csv | tail -n 1 | cut -d, -f1)" = 2025-10-02 ] ||
+	fail "a request at 23:30 UTC is not on Berlin's next day"
+printf 'store tzi\ntimezone America/New_York\n' >tzi.conf
+"$BURNRATE" --quiet --config tzi.conf init
+grep -qx 'timezone America/New_York' tzi/burnrate.store || fail "init did not take the configuration's zone"
+printf 'store tzb\n# a zone that is none\ntimezone Nowhere/X\n' >tzb.conf
+must_fail 2 err "$BURNRATE" --config tzb.conf report
+grep -q 'tzb.conf:3: timezone: .*Nowhere/X' err || fail "an unknown zone is not located: $(cat err)"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
