@@ -441,35 +441,6 @@ static unsigned online_cpus(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
-/* Rejected records are named even without --rejects: the first few, kept
- * aside in the temporary file kept (or NULL), under the warning. */
-#define REJECTS_SHOWN 5
-static void warn_rejected(unsigned long long n, FILE *kept)
-{
-	if (!kept || fflush(kept) != 0 || fseek(kept, 0, SEEK_SET) != 0) {
-		print_warning("%llu record%s rejected; use --rejects FILE to see "
-			      "them", n, n == 1 ? "" : "s");
-		return;
-	}
-	if (n > REJECTS_SHOWN)
-		print_warning("%llu records rejected, the first %d below; use "
-			      "--rejects FILE to see them all:", n, REJECTS_SHOWN);
-	else
-		print_warning("%llu record%s rejected (--rejects FILE lists %s):",
-			      n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
-	char line[320];
-	for (int i = 0; i < REJECTS_SHOWN && fgets(line, sizeof line, kept); i++) {
-		size_t len = strlen(line);
-		bool whole = len && line[len - 1] == '\n';
-		if (whole)
-			line[--len] = 0;
-		fprintf(stderr, "  %s%s\n", line, whole ? "" : "...");
-		/* The rest of a line longer than shown. */
-		for (int c = whole ? '\n' : 0; c != '\n' && c != EOF;)
-			c = fgetc(kept);
-	}
-}
-
 static void print_ingest_summary(const struct ingest_run *r,
 				 const struct ingest_stats *st,
 				 const char *rejects_path)
@@ -522,7 +493,6 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	if (!io.jobs)
 		io.jobs = online_cpus();
 	run.run_rows = agg_new();
-	bool summary = !g->quiet && !job->silent && !job->dry_run;
 	if (rejects_path) {
 		rejects = fopen(rejects_path, "w");
 		if (!rejects) {
@@ -530,11 +500,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				rejects_path, strerror(errno));
 			goto fail;
 		}
-	} else if (summary) {
-		/* Kept aside, so that the summary can name the first ones. */
-		rejects = tmpfile();
+		io.rejects = rejects;
 	}
-	io.rejects = rejects;
 	struct ingest_sink sink = {
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
 		.end = sink_end, .drop = sink_drop, .wants = sink_wants,
@@ -564,7 +531,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		err = run.store_err;
 		goto fail;
 	}
-	if (rejects_path && (fflush(rejects) != 0 || ferror(rejects))) {
+	if (rejects && (fflush(rejects) != 0 || ferror(rejects))) {
 		br_fail(&err, "cannot write rejects file '%s': %s", rejects_path,
 			strerror(errno));
 		goto fail;
@@ -583,10 +550,11 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 					    st->records, st->bytes, 0, 0};
 		show_progress(&run, &p, true);
 	}
-	if (summary) {
+	if (!g->quiet && !job->silent && !job->dry_run) {
 		print_ingest_summary(&run, st, rejects_path);
 		if (run.rejected && !rejects_path)
-			warn_rejected(run.rejected, rejects);
+			print_warning("%llu records rejected; use --rejects FILE "
+				      "to see them", (unsigned long long)run.rejected);
 		warn_unpriced(&run.run_unpriced);
 	}
 	if (out)
@@ -598,7 +566,7 @@ fail:
 	rc = fail_with(&err);
 done:
 	ingest_free(ing);
-	if (rejects && fclose(rejects) != 0 && rejects_path && rc == BR_EXIT_OK) {
+	if (rejects && fclose(rejects) != 0 && rc == BR_EXIT_OK) {
 		print_error("cannot write rejects file '%s': %s", rejects_path,
 			    strerror(errno));
 		rc = BR_EXIT_FAILURE;

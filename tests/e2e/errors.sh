@@ -2,8 +2,8 @@
 # errors.sh - exit statuses and error messages of the CLI contract (DESIGN
 # §5): usage errors exit 2 naming the culprit, runtime failures exit 1 naming
 # the file, a truncated gzip contributes nothing while the other inputs still
-# count, a corrupt store is detected, an unreadable segment is told
-# from a corrupt one, and rejected records are named without --rejects.
+# count, a corrupt store is detected, and an unreadable segment is told
+# from a corrupt one.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
@@ -152,23 +152,6 @@ EOF
 segname=$(basename "$seg")
 expect 1 "$segname" br report --as-of 2025-10-31
 expect 1 "$segname" br verify
-
-# Rejected records are named on stderr without --rejects too: the first
-# five, by file and line, under the warning that counts them; nothing
-# with --quiet.
-gen --seed 77 --records 200 --bad 7 --format jsonl --out bad7.jsonl
-"$BURNRATE" --store rj ingest bad7.jsonl >/dev/null 2>rj.err
-if ! grep -q '^burnrate: warning: 7 records rejected, the first 5 below' rj.err ||
-   [ "$(grep -c '^  bad7.jsonl:[0-9]*: ' rj.err)" -ne 5 ]; then
-	echo "FAIL: rejects are not named without --rejects:" >&2
-	sed 's/^/    /' rj.err >&2
-	failures=$((failures + 1))
-fi
-"$BURNRATE" --quiet --store rj2 ingest bad7.jsonl >/dev/null 2>rj2.err
-if grep -q 'bad7.jsonl:' rj2.err; then
-	echo "FAIL: rejects named under --quiet: $(cat rj2.err)" >&2
-	failures=$((failures + 1))
-fi
 
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
