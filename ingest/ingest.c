@@ -925,7 +925,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	} else if (rc == 0 && partial) {
 		rc = handle_line(&st, rd->line.p ? rd->line.p : "", rd->line.len);
 	}
-	if (rc == 0 && !st.parser && st.undetected)
+	/* A last line left waiting may yet tell the format. */
+	if (rc == 0 && !st.parser && st.undetected && !o->in.waiting)
 		rc = undetectable(&st);
 	if (rc == 0 && key && fd >= 0 && !source_compressed(src)) {
 		/* What tells this log, once rotated, from one edited. */
