@@ -155,9 +155,10 @@ void jscan_free(struct jscan *s);
 /* Validates rec as one JSON object and fills out[i] for each wanted path
  * found (the last occurrence wins, as in jansson: a repeated key also
  * drops what was captured inside the member it replaces; paths that are
- * the same all get the value). Returns NULL, or why the record is not
- * valid JSON with the byte offset in *error_at. Captured strings stay
- * valid until the next call and as long as rec. */
+ * the same all get the value) and zeroes the others (present false).
+ * Returns NULL, or why the record is not valid JSON with the byte offset
+ * in *error_at; out is then unspecified. Captured strings stay valid
+ * until the next call and as long as rec. */
 const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 			 struct jvalue *out, size_t *error_at);
 
