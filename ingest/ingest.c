@@ -469,6 +469,12 @@ const char *format_refuses(void *ctx, struct br_event *ev)
 	return beyond_caps(ev, st->reason, sizeof st->reason);
 }
 
+/* The length of the UTF-8 byte order mark that begins p (n bytes), or 0. */
+static size_t bom_len(const char *p, size_t n)
+{
+	return n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 bool is_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -521,7 +527,7 @@ static int undetected(struct input_state *st, const char *line, size_t len)
 		return -1;
 	if (++st->undetected == 1)
 		st->undetected_why = st->o->err;
-	if (st->undetected == DETECT_LINES)
+	if (st->undetected >= DETECT_LINES)
 		return undetectable(st);
 	br_err_clear(&st->o->err);
 	st->record_line = st->lineno;
@@ -538,10 +544,10 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	struct ingest *g = rd->g;
 	struct ingest_input *in = &st->o->in;
 	st->lineno++;
-	if (st->lineno == 1 && !st->block && len >= 3 &&
-	    memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-		line += 3;
-		len -= 3;
+	if (st->lineno == 1 && !st->block) {
+		size_t bom = bom_len(line, len);
+		line += bom;
+		len -= bom;
 	}
 	if (len && line[len - 1] == '\r')
 		len--;
@@ -690,51 +696,95 @@ struct resume {
 	struct ingest_known k;
 	uint64_t pos;
 	unsigned long lines;
-	struct br_buf first; /* the file's first non-blank line, as read */
-	bool collecting;     /* first: its newline not yet seen */
-	bool first_done;     /* first: whole */
-	bool first_at_start; /* first: the file's line 1 (a BOM may begin it) */
+	/* The file's first non-blank lines, which told its format when it was
+	 * read before (a CSV log's header may follow a line of another
+	 * program): up to DETECT_LINES, without a BOM or a CR, one after the
+	 * other in heads, the k-th ending at head_end[k]. */
+	struct br_buf heads;
+	size_t head_end[DETECT_LINES];
+	int nheads;
+	size_t line_start; /* in heads: the line being collected */
+	bool collecting;   /* nheads < DETECT_LINES, in the prefix */
+	bool skipping;     /* the line is longer than a record: not kept */
+	bool at_start;     /* the line is the file's line 1 */
 };
 
-/* The length of the byte order mark that begins the line collected, when
- * it is the file's line 1. */
-static size_t first_bom(const struct resume *rs)
+/* Keeps the line just collected (from rs->line_start) when it is not
+ * blank, as handle_line sees it: a BOM dropped from line 1, a CR from the
+ * end. */
+static void resume_keep_line(struct resume *rs)
 {
-	return rs->first_at_start && rs->first.len >= 3 &&
-	       memcmp(rs->first.p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-}
-
-/* Opens the parser of a file resumed where an earlier run ended on the
- * file's first non-blank line, as a whole read does: a CSV log's header,
- * which is no record, is parsed again; a JSON log's first line is a
- * record counted before, and only tells the format. A first line longer
- * than a record may be, or one whose format cannot be told, leaves the
- * parser to the lines after the part read before. */
-static int resume_open(struct resume *rs, struct input_state *st)
-{
-	if (!rs->first_done)
-		return 0;
-	size_t bom = first_bom(rs);
-	const char *line = rs->first.p + bom;
-	size_t n = rs->first.len - bom;
+	char *line = rs->heads.p + rs->line_start;
+	size_t n = rs->heads.len - rs->line_start;
+	size_t bom = rs->at_start ? bom_len(line, n) : 0;
+	memmove(line, line + bom, n - bom);
+	n -= bom;
 	if (n && line[n - 1] == '\r')
 		n--;
-	if (open_parser(st, line, n) != 0) {
-		/* A first line rejected by format detection: the parser is
-		 * left to the lines read now. */
-		br_err_clear(&st->o->err);
-		return 0;
+	rs->heads.len = rs->line_start + n;
+	if (is_blank(line, n)) {
+		rs->heads.len = rs->line_start;
+		return;
 	}
-	br_buf_put(&st->first, line, n);
-	st->first_rc = FORMAT_RECORD;
-	if (!st->parser->json_lines) {
+	rs->head_end[rs->nheads++] = rs->heads.len;
+	rs->collecting = rs->nheads < DETECT_LINES;
+}
+
+/* Collects the first non-blank lines of the prefix at p (n bytes). A line
+ * longer than a record is left out, as handle_line rejects it unread. */
+static void resume_collect(struct resume *rs, const char *p, size_t n,
+			   size_t max_record)
+{
+	for (size_t i = 0; rs->collecting && i < n;) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t part = nl ? (size_t)(nl - (p + i)) : n - i;
+		if (!rs->skipping &&
+		    rs->heads.len - rs->line_start + part > max_record) {
+			rs->skipping = true;
+			rs->heads.len = rs->line_start;
+		}
+		if (!rs->skipping)
+			br_buf_put(&rs->heads, p + i, part);
+		i += part + 1;
+		if (!nl)
+			break;
+		if (!rs->skipping)
+			resume_keep_line(rs);
+		rs->skipping = rs->at_start = false;
+		rs->line_start = rs->heads.len;
+	}
+}
+
+/* Opens the parser of a file resumed where an earlier run ended as the
+ * whole read did: on the first of its first non-blank lines that tells the
+ * format, the lines before it counted as rejected then and as lines that
+ * did not tell it now. A CSV log's header, which is no record, is parsed
+ * again; a JSON log's first record was counted before, and only tells the
+ * format. Lines that tell none leave the parser to the lines after the
+ * part read before. */
+static int resume_open(struct resume *rs, struct input_state *st)
+{
+	for (int k = 0; k < rs->nheads && !st->parser; k++) {
+		size_t from = k ? rs->head_end[k - 1] : 0;
+		const char *line = rs->heads.p + from;
+		size_t n = rs->head_end[k] - from;
+		if (open_parser(st, line, n) != 0) {
+			if (++st->undetected == 1)
+				st->undetected_why = st->o->err;
+			br_err_clear(&st->o->err);
+			continue;
+		}
+		br_buf_put(&st->first, line, n);
+		st->first_rc = FORMAT_RECORD;
+		if (st->parser->json_lines)
+			break;
 		struct br_event ev;
 		const char *why = NULL;
 		st->first_rc = st->parser->line(st->parser, line, n, &ev, &why,
 						&st->o->err);
 		if (st->first_rc != FORMAT_NONE)
-			return br_fail(&st->o->err, "%s:1: not a header, which the "
-				       "part read before began with", st->o->in.name);
+			return br_fail(&st->o->err, "%s: not a header, which the part "
+				       "read before began with", st->o->in.name);
 	}
 	return 0;
 }
@@ -748,26 +798,7 @@ static size_t resume_take(struct resume *rs, struct br_hasher *h,
 {
 	size_t take = rs->k.bytes - rs->pos < n ? (size_t)(rs->k.bytes - rs->pos) : n;
 	br_hash_update(h, p, take);
-	for (size_t i = 0; rs->collecting && i < take;) {
-		const char *nl = memchr(p + i, '\n', take - i);
-		size_t part = nl ? (size_t)(nl - (p + i)) : take - i;
-		if (rs->first.len + part > st->rd->g->opts.max_record) {
-			rs->collecting = false;
-			break;
-		}
-		br_buf_put(&rs->first, p + i, part);
-		i += part + 1;
-		if (!nl)
-			break;
-		size_t bom = first_bom(rs);
-		if (is_blank(rs->first.p + bom, rs->first.len - bom)) {
-			br_buf_reset(&rs->first);
-			rs->first_at_start = false;
-		} else {
-			rs->collecting = false;
-			rs->first_done = true;
-		}
-	}
+	resume_collect(rs, p, take, st->rd->g->opts.max_record);
 	for (size_t i = 0; i < take; i++)
 		rs->lines += p[i] == '\n';
 	rs->pos += take;
@@ -848,7 +879,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	 * or truncated log): it is read whole. */
 	if (key && t->known && t->k.bytes > 0 && fstat(fd, &sb) == 0 &&
 	    (uint64_t)sb.st_size >= t->k.bytes) {
-		rs.active = rs.collecting = rs.first_at_start = true;
+		rs.active = rs.collecting = rs.at_start = true;
 		rs.k = t->k;
 	}
 	struct split *sp = NULL;
@@ -947,7 +978,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	if (st.parser)
 		st.parser->free(st.parser);
 	br_buf_free(&st.first);
-	br_buf_free(&rs.first);
+	br_buf_free(&rs.heads);
 	o->in.fp = br_hash_final(&h);
 	o->ok = rc == 0;
 	finish_outcome(rd, t, o);

@@ -137,4 +137,37 @@ done
 "$BURNRATE" --store csvall report --as-of 2099-01-01 --by day,model --format csv >want.txt
 cmp -s csv.txt want.txt || fail "a grown CSV log: $(diff want.txt csv.txt | head -5)"
 cmp -s csvrot.txt want.txt || fail "a rotated CSV log: $(diff want.txt csvrot.txt | head -5)"
+# The format of a grown log is told on resume as on the whole read, from
+# the first of its first lines that tells it: a CSV header after a line of
+# another program ("sep=,": it failed, the parser was opened on the first
+# line only, then on the new lines), a JSON log whose first line was cut
+# and whose new part begins with a line that tells nothing, and one whose
+# first line is longer than a record may be.
+(echo 'sep=,'; cat plain.csv) >pre.csv
+head -n 15 pre.csv >pgrow.csv
+"$BURNRATE" --quiet --store pre ingest pgrow.csv 2>/dev/null
+cp pre.csv pgrow.csv
+"$BURNRATE" --quiet --store pre ingest pgrow.csv 2>/dev/null ||
+	fail "a grown CSV log with a line before its header was not resumed"
+"$BURNRATE" --quiet --store preall ingest pre.csv 2>/dev/null
+gen --seed 8 --records 30 --format jsonl --out cut.jsonl
+(rec 7 | tail -c 20; echo; head -n 10 cut.jsonl) >cgrow.jsonl
+"$BURNRATE" --quiet --store cut ingest cgrow.jsonl 2>/dev/null
+(echo 'garbage'; tail -n 20 cut.jsonl) >>cgrow.jsonl
+"$BURNRATE" --quiet --store cut ingest cgrow.jsonl 2>/dev/null ||
+	fail "a grown JSON log whose first line was cut was not resumed"
+"$BURNRATE" --quiet --store cutall ingest cgrow.jsonl 2>/dev/null
+(printf '{"pad":"%01100d"}\n' 0; rec 1; echo; rec 2; echo) >long.jsonl
+"$BURNRATE" --quiet --store long ingest --max-record 1K long.jsonl 2>/dev/null
+(rec 4; echo) >>long.jsonl
+"$BURNRATE" --quiet --store long ingest --max-record 1K long.jsonl 2>/dev/null ||
+	fail "a grown JSON log whose first line is overlong was not resumed"
+"$BURNRATE" --quiet --store longall ingest --max-record 1K long.jsonl 2>/dev/null
+for s in pre preall cut cutall long longall; do
+	"$BURNRATE" --store $s report --as-of 2099-01-01 --by day,model --format csv >$s.txt
+done
+cmp -s pre.txt preall.txt || fail "a grown CSV log with a preamble: $(diff preall.txt pre.txt | head -5)"
+cmp -s cut.txt cutall.txt || fail "a grown JSON log cut at its start: $(diff cutall.txt cut.txt | head -5)"
+cmp -s long.txt longall.txt || fail "a grown JSON log with an overlong first line: $(diff longall.txt long.txt | head -5)"
+grep -q ',7,' long.txt || fail "the overlong first line's log: $(cat long.txt)"
 echo "incremental: all checks passed"
