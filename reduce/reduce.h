@@ -224,8 +224,10 @@ typedef void (*store_verify_fn)(void *ctx, const char *segment,
 				const char *problem);
 
 /* Checks every segment (magic, version, checksum, dictionary bounds, row
- * sanity). Returns the number of bad segments, or -1 when the store cannot
- * be read at all. */
+ * sanity). A segment that a compaction removes while it runs is not
+ * reported: the segments that replaced it are checked instead. Returns
+ * the number of bad segments, or -1 when the store cannot be read at
+ * all. */
 int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 		 struct br_err *err);
 

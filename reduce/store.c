@@ -762,6 +762,9 @@ static int load_listed(struct store *s, const char *advice, bool again,
 		free(s->segs);
 		s->segs = NULL;
 		s->nsegs = 0;
+		for (size_t i = 0; i < 2 * s->nskipped; i++)
+			free(s->skipped[i]);
+		s->nskipped = 0;
 	}
 	return rc;
 }
@@ -1537,34 +1540,63 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 
 /* -------------------------------------------------------------- verify */
 
+/* Whether name is one of the n in names. */
+static bool listed(char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 		 struct br_err *err)
 {
-	size_t n;
-	char **names = list_segments(s, &n, err);
-	if (!names)
-		return -1;
+	/* The segments checked; a segment a compaction removed after it was
+	 * listed makes a new listing, whose new segments (its replacement)
+	 * are checked in turn, as load_segments reads them. */
+	char **seen = NULL;
+	size_t nseen = 0;
 	int bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *rel = path_join(SEG_DIR, names[i]);
-		char *path = path_join(s->dir, rel);
-		char why[256];
-		struct segment g;
-		int rc = segment_load(&g, path, why, sizeof why);
-		if (rc == SEGMENT_GONE) {
-			/* Removed by a compaction since it was listed; the
-			 * segment that replaced it is not checked. */
-		} else if (rc != 0) {
-			bad++;
-			fn(ctx, path, why);
-		} else {
-			fn(ctx, path, NULL);
+	for (int attempt = 1; attempt <= LOAD_ATTEMPTS; attempt++) {
+		size_t n;
+		char **names = list_segments(s, &n, err);
+		if (!names) {
+			bad = -1;
+			break;
 		}
-		segment_free(&g);
-		free(rel);
-		free(path);
-		free(names[i]);
+		seen = br_realloc(seen, (nseen + n + 1) * sizeof *seen);
+		size_t before = nseen;
+		bool gone = false;
+		for (size_t i = 0; i < n; i++) {
+			if (attempt > 1 && listed(seen, before, names[i])) {
+				free(names[i]);
+				continue;
+			}
+			seen[nseen++] = names[i];
+			char *rel = path_join(SEG_DIR, names[i]);
+			char *path = path_join(s->dir, rel);
+			char why[256];
+			struct segment g;
+			int rc = segment_load(&g, path, why, sizeof why);
+			if (rc == SEGMENT_GONE) {
+				gone = true;
+			} else if (rc != 0) {
+				bad++;
+				fn(ctx, path, why);
+			} else {
+				fn(ctx, path, NULL);
+			}
+			segment_free(&g);
+			free(rel);
+			free(path);
+		}
+		free(names);
+		if (!gone)
+			break;
 	}
-	free(names);
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
 	return bad;
 }

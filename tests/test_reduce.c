@@ -225,11 +225,11 @@ static void test_row_order(void)
 	remove_dir();
 }
 
-/* Path of the only segment of the store. */
-static void segment_path(char *out, size_t size)
+/* Path of the only segment of the store at store_dir. */
+static void segment_path(const char *store_dir, char *out, size_t size)
 {
 	char segdir[128];
-	snprintf(segdir, sizeof segdir, "%s/segments", dir);
+	snprintf(segdir, sizeof segdir, "%s/segments", store_dir);
 	DIR *d = opendir(segdir);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	struct dirent *e;
@@ -266,7 +266,7 @@ static ssize_t one_segment(char *path, size_t pathsize, unsigned char *buf,
 			   size_t bufsize)
 {
 	store_free(store_with_segment());
-	segment_path(path, pathsize);
+	segment_path(dir, path, pathsize);
 	int fd = open(path, O_RDONLY);
 	CU_ASSERT_FATAL(fd >= 0);
 	ssize_t n = read(fd, buf, bufsize);
@@ -613,6 +613,64 @@ static void put_segment(const char *name, const char *source, int32_t day,
 	store_free(s);
 }
 
+/* What verify_compacted's callback saw. */
+struct verify_seen {
+	int calls, bad;
+};
+
+/* A store_verify callback that, at its first call, compacts the store
+ * dir/v and corrupts the segment that replaces the ones verify listed. */
+static void compact_under_verify(void *ctx, const char *segment,
+				 const char *problem)
+{
+	(void)segment;
+	struct verify_seen *seen = ctx;
+	seen->bad += problem != NULL;
+	if (seen->calls++)
+		return;
+	char path[128];
+	snprintf(path, sizeof path, "%s/v", dir);
+	struct br_err err = {0};
+	struct store *s = store_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
+	CU_ASSERT_EQUAL(cs.removed, 3);
+	store_free(s);
+	char seg[256];
+	unsigned char buf[8192];
+	segment_path(path, seg, sizeof seg);
+	int fd = open(seg, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	CU_ASSERT_FATAL(n > 100 && n < (ssize_t)sizeof buf);
+	buf[n / 2] ^= 1;
+	write_file(seg, buf, (size_t)n);
+}
+
+/* A compaction that removes segments verify listed makes it check the
+ * segment that replaced them (it was left unchecked). */
+static void test_verify_compacted(void)
+{
+	make_dir();
+	const char *a[] = {"a"}, *b[] = {"b"}, *c[] = {"c"};
+	put_segment("v", "default", 100, 1, a, 1, false);
+	put_segment("v", "default", 100, 2, b, 1, false);
+	put_segment("v", "default", 100, 4, c, 1, false);
+	char path[128];
+	snprintf(path, sizeof path, "%s/v", dir);
+	struct br_err err = {0};
+	struct store *s = store_open(path, NULL, &err);
+	struct verify_seen seen = {0};
+	CU_ASSERT_EQUAL(store_verify(s, compact_under_verify, &seen, &err), 1);
+	CU_ASSERT_EQUAL(seen.calls, 2);
+	CU_ASSERT_EQUAL(seen.bad, 1);
+	store_free(s);
+	remove_dir();
+}
+
 /* Merges the store dir/name into dir/dst; returns store_merge's result. */
 static int merge(const char *name, struct store_merge_stats *st,
 		 struct br_err *err)
@@ -725,6 +783,7 @@ int test_register(void)
 		{"backfill overshadows", test_replace},
 		{"store metadata", test_meta},
 		{"merge", test_merge},
+		{"verify during a compaction", test_verify_compacted},
 		{NULL, NULL}};
 	return test_add_suite("reduce", tests);
 }
