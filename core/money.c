@@ -230,5 +230,15 @@ char *br_money_format_exact(br_pico v, char *buf)
 
 char *br_money_format_estimate(double usd, char *buf)
 {
-	return br_money_format((br_pico)llround(usd * 1e6) * 1000000, buf);
+	/* In 128 bits: llround is undefined beyond 2^63 micro-dollars
+	 * (about $9.2 trillion), which a month of large sums reaches. */
+	double micro = round(usd * 1e6);
+	if (micro != micro)
+		micro = 0;
+	const double lim = 1e30; /* far inside br_pico, x 1e6 */
+	if (micro > lim)
+		micro = lim;
+	else if (micro < -lim)
+		micro = -lim;
+	return br_money_format((br_pico)micro * 1000000, buf);
 }

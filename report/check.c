@@ -17,20 +17,27 @@
 
 /* ------------------------------------------------------------ snapshots */
 
+/* a + b, saturated at UINT64_MAX (as the store's sums are). */
+static uint64_t add_count(uint64_t a, uint64_t b)
+{
+	uint64_t sum;
+	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
 static struct check_amounts amounts_of(const struct red_totals *t)
 {
 	const struct br_tokens *k = &t->tokens;
-	return (struct check_amounts){
-		t->requests,
-		k->input + k->output + k->cache_read + k->cache_write +
-			k->cache_write_1h,
-		t->cost};
+	uint64_t tokens = add_count(add_count(k->input, k->output),
+				    add_count(k->cache_read,
+					      add_count(k->cache_write,
+							k->cache_write_1h)));
+	return (struct check_amounts){t->requests, tokens, t->cost};
 }
 
 static void amounts_add(struct check_amounts *a, const struct check_amounts *b)
 {
-	a->requests += b->requests;
-	a->tokens += b->tokens;
+	a->requests = add_count(a->requests, b->requests);
+	a->tokens = add_count(a->tokens, b->tokens);
 	a->cost = br_pico_add(a->cost, b->cost);
 }
 

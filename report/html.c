@@ -124,9 +124,18 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 	char buf[BR_MONEY_BUFSZ];
 	for (size_t i = 0; i < n; i++) {
 		double y = 3 + RH * (double)i, w = W * usd(rows[i].t.cost) / max;
+		/* At most 34 bytes of the name, cut between two characters
+		 * (a cut inside one would make the page invalid UTF-8). */
 		char label[64];
-		snprintf(label, sizeof label, "%.34s%s", rows[i].key[0],
-			 strlen(rows[i].key[0]) > 34 ? "…" : "");
+		const char *key = rows[i].key[0];
+		size_t len = strlen(key), cut = len;
+		if (len > 34) {
+			cut = 34;
+			while (cut > 0 && ((unsigned char)key[cut] & 0xC0) == 0x80)
+				cut--;
+		}
+		snprintf(label, sizeof label, "%.*s%s", (int)cut, key,
+			 cut < len ? "…" : "");
 		fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", L - 6,
 			y + 13);
 		esc(out, *label ? label : "(none)");
@@ -196,8 +205,9 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 		"</div>", month, money(r->month_to_date, b));
 	fprintf(out, "<div class=\"card\"><span>%s projected (80%%: $%s to $%s)"
 		"</span><b id=\"projected\">$%s</b></div>", month,
-		br_money_format_estimate(r->projection.low, c), br_money_format_estimate(r->projection.high, d),
-		br_money_format_estimate(r->projection.projected, a));
+		forecast_format(&r->projection, r->projection.low, c),
+		forecast_format(&r->projection, r->projection.high, d),
+		forecast_format(&r->projection, r->projection.projected, a));
 	fprintf(out, "<div class=\"card\"><span>requests (%llu unpriced)</span>"
 		"<b>%llu</b></div></div>\n", (unsigned long long)r->totals.unpriced,
 		(unsigned long long)r->totals.requests);
@@ -222,7 +232,7 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 				"<td>$%s</td><td>%s%%</td><td class=\"k\">%s</td>"
 				"<td class=\"k %s\">%s</td></tr>\n",
 				budget_period_name(st->b->period), money(st->spent, a),
-				money(st->b->limit, b), br_money_format_estimate(st->f.projected, c),
+				money(st->b->limit, b), forecast_format(&st->f, st->f.projected, c),
 				budget_utilization_format(st, true, 1, util), ro,
 				st->status, st->status);
 		}

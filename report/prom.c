@@ -157,7 +157,7 @@ static void budget_families(struct br_buf *b, const struct report *r)
 				br_money_format(st->spent, buf);
 				break;
 			case 2:
-				br_money_format_estimate(st->f.projected, buf);
+				forecast_format(&st->f, st->f.projected, buf);
 				break;
 			default:
 				budget_utilization_format(st, false, 6, buf);
@@ -222,15 +222,15 @@ int report_write_prom(const struct report *r, FILE *out, struct br_err *err)
 	family(&b, "burnrate_month_projected_cost_usd", "Projected spend of the "
 	       "whole month, in USD.");
 	sample(&b, "burnrate_month_projected_cost_usd", "",
-	       br_money_format_estimate(r->projection.projected, buf));
+	       forecast_format(&r->projection, r->projection.projected, buf));
 	family(&b, "burnrate_month_projected_cost_low_usd", "Low end of the 80% "
 	       "interval of the month's projected spend, in USD.");
 	sample(&b, "burnrate_month_projected_cost_low_usd", "",
-	       br_money_format_estimate(r->projection.low, buf));
+	       forecast_format(&r->projection, r->projection.low, buf));
 	family(&b, "burnrate_month_projected_cost_high_usd", "High end of the "
 	       "80% interval of the month's projected spend, in USD.");
 	sample(&b, "burnrate_month_projected_cost_high_usd", "",
-	       br_money_format_estimate(r->projection.high, buf));
+	       forecast_format(&r->projection, r->projection.high, buf));
 	if (r->q.nbudgets)
 		budget_families(&b, r);
 	family(&b, "burnrate_skipped_corrupt_segments", "Corrupt segments of the "

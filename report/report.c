@@ -1,5 +1,6 @@
 /* report.c - queries the store into grouped totals (one snapshot) and
  * parses the report options. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -379,15 +380,29 @@ static void project(const struct series *sr, const br_pico *daily,
 			*spent = br_pico_add(*spent, p);
 	}
 	forecast_period(v, n, first, start, end, f);
+	f->spent = *spent;
 }
 
-/* spent / limit (limit > 0) in millionths, rounded down (toward minus
+char *forecast_format(const struct forecast *f, double v, char *buf)
+{
+	double rest = round((v - f->actual) * 1e6);
+	if (rest != rest)
+		rest = 0;
+	if (rest > 1e30)
+		rest = 1e30;
+	else if (rest < -1e30)
+		rest = -1e30;
+	return br_money_format(br_pico_add(f->spent, (br_pico)rest * 1000000),
+			       buf);
+}
+
+/* spent / limit (limit > 0) in units of 1e-8, rounded down (toward minus
  * infinity: spend can be negative, e.g. refunds the logs report). In
  * integers, so that rounding down is exact: as a double, $29 of $100 is
  * 28.999999999999996%, which would round down to 28.99. */
 static int64_t utilization(br_pico spent, br_pico limit)
 {
-	br_pico scaled = br_pico_mul(spent, 1000000), q = scaled / limit;
+	br_pico scaled = br_pico_mul(spent, 100000000), q = scaled / limit;
 	if (scaled % limit != 0 && scaled < 0)
 		q--;
 	return q > INT64_MAX ? INT64_MAX : q < INT64_MIN ? INT64_MIN : (int64_t)q;
@@ -396,9 +411,12 @@ static int64_t utilization(br_pico spent, br_pico limit)
 char *budget_utilization_format(const struct budget_status *st, bool percent,
 				int decimals, char *buf)
 {
-	/* Millionths of the ratio are 10^-4 of a percent. */
+	/* 1e-8 of the ratio is 10^-6 of a percent: two digits more than
+	 * the most shown, so that rounding to nearest is exact (in
+	 * millionths, a ratio of 2/3 shown with 6 decimals would be rounded
+	 * down to 0.666666). */
 	int64_t unit = 1, scale = 1;
-	for (int i = (percent ? 4 : 6) - decimals; i > 0; i--)
+	for (int i = (percent ? 6 : 8) - decimals; i > 0; i--)
 		unit *= 10;
 	for (int i = 0; i < decimals; i++)
 		scale *= 10;
@@ -408,7 +426,7 @@ char *budget_utilization_format(const struct budget_status *st, bool percent,
 		q += u < 0 ? -1 : 1;
 	/* ... but not up to a status's percent (75, 90, 100) that spent has
 	 * not reached: $9.999999 of $10 is not shown as 100%. */
-	static const int64_t bounds[] = {750000, 900000, 1000000};
+	static const int64_t bounds[] = {75000000, 90000000, 100000000};
 	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
 		if (bounds[i] % unit == 0 && u < bounds[i] && q >= bounds[i] / unit)
 			q = bounds[i] / unit - 1;

@@ -42,7 +42,15 @@ struct forecast {
 	double low, high;  /* the 80% interval of projected */
 	double daily_rate; /* mean projected spend per day left */
 	const char *method;
+	br_pico spent;     /* actual, exactly (set by the report's query) */
 };
+
+/* v, one of f's projected, low or high, as USD text with 6 decimals: the
+ * exact spend plus the estimate of the rest rounded to micro-dollars, so
+ * that no projection shows less than what was spent, and a period with no
+ * day left shows exactly its spend (v as a double would not: $0.0002465
+ * is 246.49999... micro-dollars). buf holds BR_MONEY_BUFSZ bytes. */
+char *forecast_format(const struct forecast *f, double v, char *buf);
 
 /* Projects spend to the end of [period_start, period_end] from daily[i],
  * the spend of day first_day + i for i < n (the last is the day of the
@@ -175,8 +183,9 @@ struct budget_status {
 	int32_t start, end;       /* the budget period containing as_of */
 	br_pico spent;            /* exact, start..as_of */
 	struct forecast f;        /* projected to end */
-	int64_t utilization;      /* spent / limit in millionths (1000000:
-				   * the limit), rounded down (exact below
+	int64_t utilization;      /* spent / limit in units of 1e-8
+				   * (100000000: the limit), rounded down
+				   * (exact below
 				   * each status's percent); shown only
 				   * through budget_utilization_format */
 	int crossed;              /* the highest threshold reached, or 0 */

@@ -37,7 +37,13 @@ const char *report_value_text(const struct red_totals *t, enum report_value c,
 	case RV_INPUT: v = t->tokens.input; break;
 	case RV_OUTPUT: v = t->tokens.output; break;
 	case RV_CACHE_READ: v = t->tokens.cache_read; break;
-	case RV_CACHE_WRITE: v = t->tokens.cache_write + t->tokens.cache_write_1h; break;
+	case RV_CACHE_WRITE:
+		/* Saturated, as every sum of counts is: the two totals can
+		 * each be near UINT64_MAX. */
+		if (__builtin_add_overflow(t->tokens.cache_write,
+					   t->tokens.cache_write_1h, &v))
+			v = UINT64_MAX;
+		break;
 	case RV_CACHE_WRITE_1H: v = t->tokens.cache_write_1h; break;
 	case RV_REASONING: v = t->tokens.reasoning; break;
 	case RV_UNPRICED: v = t->unpriced; break;
@@ -172,10 +178,10 @@ static void emit_actual(struct emit *e, br_pico cost, bool json)
 	emits(e, br_money_format(cost, buf));
 }
 
-static void json_usd(struct emit *e, double v)
+static void json_usd(struct emit *e, const struct forecast *f, double v)
 {
 	char buf[BR_MONEY_BUFSZ];
-	emits(e, br_money_format_estimate(v, buf));
+	emits(e, forecast_format(f, v, buf));
 }
 
 /* "projection" and "budgets" (DESIGN §6). */
@@ -189,11 +195,11 @@ static void write_json_outlook(const struct report *r, struct emit *e)
 	emits(e, "\",\"month_to_date_usd\":");
 	emits(e, br_money_format(r->month_to_date, buf));
 	emits(e, ",\"projected_usd\":");
-	json_usd(e, f->projected);
+	json_usd(e, f, f->projected);
 	emits(e, ",\"low_usd\":");
-	json_usd(e, f->low);
+	json_usd(e, f, f->low);
 	emits(e, ",\"high_usd\":");
-	json_usd(e, f->high);
+	json_usd(e, f, f->high);
 	emits(e, ",\"confidence\":0.8,\"method\":");
 	json_string(e, f->method);
 	emits(e, "},\n\"budgets\":[");
@@ -214,11 +220,11 @@ static void write_json_outlook(const struct report *r, struct emit *e)
 		emits(e, ",\"spent_usd\":");
 		emits(e, br_money_format(st->spent, buf));
 		emits(e, ",\"projected_usd\":");
-		json_usd(e, st->f.projected);
+		json_usd(e, &st->f, st->f.projected);
 		emits(e, ",\"low_usd\":");
-		json_usd(e, st->f.low);
+		json_usd(e, &st->f, st->f.low);
 		emits(e, ",\"high_usd\":");
-		json_usd(e, st->f.high);
+		json_usd(e, &st->f, st->f.high);
 		emits(e, ",\"utilization_pct\":");
 		emits(e, budget_utilization_format(st, true, 2, buf));
 		emits(e, ",\"threshold_crossed\":");
@@ -507,8 +513,9 @@ static void write_table(const struct report *r, bool color, FILE *out)
 	br_month_format(r->q.as_of, month);
 	fprintf(out, "%s: %s spent to date, projected %s (80%%: %s to %s)\n",
 		month, br_money_format(r->month_to_date, a),
-		br_money_format_estimate(r->projection.projected, b), br_money_format_estimate(r->projection.low, c),
-		br_money_format_estimate(r->projection.high, d));
+		forecast_format(&r->projection, r->projection.projected, b),
+		forecast_format(&r->projection, r->projection.low, c),
+		forecast_format(&r->projection, r->projection.high, d));
 	for (size_t i = 0; i < r->nbudgets; i++) {
 		const struct budget_status *st = &r->budgets[i];
 		char day[11] = "-", util[BUDGET_UTIL_BUFSZ];
@@ -519,7 +526,7 @@ static void write_table(const struct report *r, bool color, FILE *out)
 			budget_period_name(st->b->period),
 			br_money_format(st->spent, a), br_money_format(st->b->limit, b),
 			budget_utilization_format(st, true, 1, util),
-			br_money_format_estimate(st->f.projected, c), day, st->status);
+			forecast_format(&st->f, st->f.projected, c), day, st->status);
 	}
 	if (r->q.reprice) {
 		br_pico diff = br_pico_add(r->totals.cost, -r->actual_total);

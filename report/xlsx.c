@@ -91,6 +91,13 @@ static double usd_estimate(double v)
 	return strtod(br_money_format_estimate(v, buf), NULL);
 }
 
+/* A projection of f, exactly as the JSON report shows it. */
+static double usd_projection(const struct forecast *f, double v)
+{
+	char buf[BR_MONEY_BUFSZ];
+	return strtod(forecast_format(f, v, buf), NULL);
+}
+
 /* The value columns of the breakdown sheets; the Rows sheet and the
  * Summary's totals show report_value_cols, as JSON does. */
 #define NCOLS RV_BASIC
@@ -176,9 +183,9 @@ static void summary_sheet(struct book *bk, const struct report *r)
 		double v;
 	} m[] = {
 		{"month to date", usd(r->month_to_date)},
-		{"projected month total", usd_estimate(r->projection.projected)},
-		{"projection low (80%)", usd_estimate(r->projection.low)},
-		{"projection high (80%)", usd_estimate(r->projection.high)},
+		{"projected month total", usd_projection(&r->projection, r->projection.projected)},
+		{"projection low (80%)", usd_projection(&r->projection, r->projection.low)},
+		{"projection high (80%)", usd_projection(&r->projection, r->projection.high)},
 	};
 	put_str(bk, ws, row, 0, "month", bk->bold);
 	put_str(bk, ws, row++, 1, month, NULL);
@@ -200,7 +207,7 @@ static void summary_sheet(struct book *bk, const struct report *r)
 		put_str(bk, ws, row, 1, st->status, NULL);
 		put_num(bk, ws, row, 2, usd(st->spent), bk->money);
 		put_num(bk, ws, row, 3, usd(st->b->limit), bk->money);
-		put_num(bk, ws, row, 4, usd_estimate(st->f.projected), bk->money);
+		put_num(bk, ws, row, 4, usd_projection(&st->f, st->f.projected), bk->money);
 		put_num(bk, ws, row, 5, utilization(st), bk->pct);
 	}
 	if (r->nbudgets) {
@@ -354,9 +361,9 @@ static void budgets_sheet(struct book *bk, const struct report *r)
 		put_str(bk, ws, row, 4, b, NULL);
 		put_num(bk, ws, row, 5, usd(st->b->limit), bk->money);
 		put_num(bk, ws, row, 6, usd(st->spent), bk->money);
-		put_num(bk, ws, row, 7, usd_estimate(st->f.projected), bk->money);
-		put_num(bk, ws, row, 8, usd_estimate(st->f.low), bk->money);
-		put_num(bk, ws, row, 9, usd_estimate(st->f.high), bk->money);
+		put_num(bk, ws, row, 7, usd_projection(&st->f, st->f.projected), bk->money);
+		put_num(bk, ws, row, 8, usd_projection(&st->f, st->f.low), bk->money);
+		put_num(bk, ws, row, 9, usd_projection(&st->f, st->f.high), bk->money);
 		put_num(bk, ws, row, 10, utilization(st), bk->pct);
 		put_num(bk, ws, row, 11, st->crossed, bk->count);
 		put_str(bk, ws, row, 12, c, NULL);

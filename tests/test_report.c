@@ -225,10 +225,30 @@ static void test_utilization(void)
 		{-50, true, 2, "-0.01"},     {123456789, true, 1, "12345.7"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct budget_status st = {.utilization = cases[i].millionths};
+		struct budget_status st = {.utilization = cases[i].millionths * 100};
 		char buf[BUDGET_UTIL_BUFSZ];
 		budget_utilization_format(&st, cases[i].percent, cases[i].decimals,
 					  buf);
+		CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
+	}
+}
+
+/* The Prometheus ratio (6 decimals) is to nearest too: $2 of a $3 limit
+ * is 0.666667, not 0.666666; and 0.9999996 is still not shown as 1. */
+static void test_utilization_ratio(void)
+{
+	static const struct {
+		int64_t units; /* 1e-8 */
+		const char *want;
+	} cases[] = {
+		{66666666, "0.666667"}, {66666649, "0.666666"},
+		{99999996, "0.999999"}, {100000000, "1.000000"},
+		{33333333, "0.333333"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct budget_status bs = {.utilization = cases[i].units};
+		char buf[BUDGET_UTIL_BUFSZ];
+		budget_utilization_format(&bs, false, 6, buf);
 		CU_ASSERT_STRING_EQUAL(buf, cases[i].want);
 	}
 }
@@ -243,6 +263,7 @@ int test_register(void)
 		{"table", test_table},
 		{"forecast", test_forecast},
 		{"utilization to nearest, not up to a status", test_utilization},
+		{"utilization ratio to nearest at 6 decimals", test_utilization_ratio},
 		{NULL, NULL}};
 	return test_add_suite("report", tests);
 }

@@ -1,0 +1,75 @@
+#!/bin/sh
+# report_numbers.sh - numbers of report found wrong by an audit:
+# a projection of a period with no day left is exactly what was spent
+# (not a double's rounding of it, which showed $0.000246 of a $0.000247
+# month and, past 2^63 micro-dollars, a negative projection); the
+# Prometheus utilization ratio is rounded to nearest ($2 of $3 is
+# 0.666667); cache_write_tokens (5-minute + 1-hour) saturates instead of
+# wrapping around 2^64; a long name cut in the HTML charts is cut between
+# two UTF-8 characters.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+rec() { # DAY ID COST [MODEL]
+	printf '{"timestamp":"2025-11-%sT10:00:00Z","provider":"openai","model":"%s","request_id":"%s","usage":{"input_tokens":1,"output_tokens":1},"cost_usd":%s}\n' \
+		"$1" "${4:-gpt-4o}" "$2" "$3"
+}
+
+# 1. Month end: the projection is the exact month to date.
+rec 10 h1 0.0002465 >half.jsonl
+"$BURNRATE" --quiet --store s1 ingest half.jsonl
+"$BURNRATE" --store s1 report --as-of 2025-11-30 --format json >half.json
+"$PYTHON" - half.json <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]), parse_float=str)["projection"]
+want = p["month_to_date_usd"]
+assert want == "0.000247", p
+for k in ("projected_usd", "low_usd", "high_usd"):
+    assert p[k] == want, (k, p)
+PY
+
+# 2. Above 2^63 micro-dollars: never negative, exact at the month's end.
+"$PYTHON" -c '
+for i in range(10000):
+    print("{\"timestamp\":\"2025-11-%02dT10:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"request_id\":\"b%d\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"cost_usd\":999999999}" % (i % 10 + 1, i))
+' >big.jsonl
+"$BURNRATE" --quiet --store s2 ingest big.jsonl
+"$BURNRATE" --store s2 report --as-of 2025-11-30 --format json >big.json
+"$PYTHON" - big.json <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]), parse_float=str)["projection"]
+assert p["month_to_date_usd"] == "9999999990000.000000", p
+for k in ("projected_usd", "low_usd", "high_usd"):
+    assert p[k] == p["month_to_date_usd"], (k, p)
+PY
+
+# 3. The Prometheus ratio to nearest.
+rec 10 t1 2 >third.jsonl
+printf 'name,scope,period,limit_usd\nthird,*,daily,3\n' >b.csv
+"$BURNRATE" --quiet --store s3 ingest third.jsonl
+"$BURNRATE" --store s3 report --format prom --as-of 2025-11-10 --budgets b.csv >third.prom
+grep -qx 'burnrate_budget_utilization_ratio{budget="third",period="daily"} 0.666667' third.prom ||
+	fail "ratio not to nearest: $(grep '^burnrate_budget_utilization_ratio' third.prom)"
+"$BURNRATE" --store s3 report --format json --as-of 2025-11-10 --budgets b.csv |
+	grep -q '"utilization_pct":66.67,' || fail "utilization_pct changed"
+
+# 4. cache_write_tokens saturates.
+"$PYTHON" -c '
+for i in range(10000):
+    print("{\"timestamp\":\"2025-11-10T12:00:00Z\",\"provider\":\"acme\",\"model\":\"zz\",\"request_id\":\"k%d\",\"usage\":{\"input_tokens\":0,\"output_tokens\":0,\"cache_write_tokens\":1000000000000000,\"cache_write_1h_tokens\":1000000000000000},\"cost_usd\":1}" % i)
+' >tok.jsonl
+"$BURNRATE" --quiet --store s4 ingest tok.jsonl
+"$BURNRATE" --store s4 report --as-of 2025-11-10 --format json >tok.json
+"$PYTHON" - tok.json <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+assert t["cache_write_1h_tokens"] == 10**19, t
+assert t["cache_write_tokens"] == 2**64 - 1, t  # saturated, not wrapped
+PY
+
+# 5. HTML stays valid UTF-8 when a long name is cut.
+"$PYTHON" -c 'print("{\"timestamp\":\"2025-11-01T10:00:00Z\",\"provider\":\"openai\",\"model\":\"x" + "\u00e9" * 20 + "\",\"request_id\":\"u1\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"cost_usd\":1}")' >long.jsonl
+"$BURNRATE" --quiet --store s5 ingest long.jsonl
+"$BURNRATE" --store s5 report --as-of 2025-11-05 --format html >long.html
+"$PYTHON" -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' long.html ||
+	fail "the HTML report is not valid UTF-8"
+echo "report_numbers: all checks passed"
