@@ -14,6 +14,31 @@ const char *report_key_name(enum report_key k)
 	return (unsigned)k < REPORT_KEY_COUNT ? key_names[k] : "?";
 }
 
+bool report_daily_span(const struct report *r, int32_t *first, int32_t *last)
+{
+	const struct report_row *rows = r->breakdown[0].rows;
+	size_t n = r->breakdown[0].nrows;
+	if (n == 0 || br_day_parse(rows[0].key[0], first) != 0 ||
+	    br_day_parse(rows[n - 1].key[0], last) != 0)
+		return false;
+	int32_t end = r->q.until != BR_DAY_NONE && r->q.until < r->q.as_of
+			      ? r->q.until : r->q.as_of;
+	if (end > *last)
+		*last = end;
+	return true;
+}
+
+const struct red_totals *report_daily_totals(const struct report *r,
+					     int32_t d, size_t *next)
+{
+	int32_t day;
+	if (*next < r->breakdown[0].nrows &&
+	    br_day_parse(r->breakdown[0].rows[*next].key[0], &day) == 0 &&
+	    day == d)
+		return &r->breakdown[0].rows[(*next)++].t;
+	return NULL;
+}
+
 int report_format_parse(const char *s, enum report_format *out)
 {
 	static const char *const names[] = {"table", "csv", "json", "xlsx", "html",

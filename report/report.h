@@ -246,6 +246,16 @@ struct report {
 	size_t npriced_with;
 };
 
+/* The days the daily breakdown (breakdown[0]) spans, each shown, with no
+ * spend or with: from its first day to the end of the period (as_of, or
+ * --until), or its last day when later. False when it has no rows. */
+bool report_daily_span(const struct report *r, int32_t *first, int32_t *last);
+
+/* The totals of day d in the daily breakdown, whose rows from *next on are
+ * days from d on (*next advances past d's row); NULL when d had nothing. */
+const struct red_totals *report_daily_totals(const struct report *r,
+					     int32_t d, size_t *next);
+
 /* Runs q over the store. Caller frees with report_free. When the store
  * skips corrupt segments (store_skip_corrupt), the report lists them and
  * every writer shows them. Re-pricing fails, naming the model, when the

@@ -282,7 +282,23 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 	if (daily)
 		put_str(bk, ws, 0, 1 + NCOLS, "projected_usd", bk->head);
 	size_t out = 0;
-	for (size_t i = 0; i < n; i++, out++) {
+	int32_t first_day, last_day;
+	if (daily && report_daily_span(r, &first_day, &last_day)) {
+		/* Every day, a day without spend too (a chart of the days
+		 * with spend only would draw a line across it). */
+		static const struct red_totals none;
+		size_t next = 0;
+		for (int32_t d = first_day; d <= last_day; d++, out++) {
+			const struct red_totals *t = report_daily_totals(r, d, &next);
+			char day[11];
+			br_day_format(d, day);
+			lxw_row_t row = (lxw_row_t)out + 1;
+			put_str(bk, ws, row, 0, day, NULL);
+			values(bk, ws, row, 1, t ? t : &none, NCOLS);
+		}
+		n = out;
+	}
+	for (size_t i = 0; !daily && i < n; i++, out++) {
 		lxw_row_t row = (lxw_row_t)out + 1;
 		put_str(bk, ws, row, 0, rows[i].key[0], NULL);
 		values(bk, ws, row, 1, &rows[i].t, NCOLS);

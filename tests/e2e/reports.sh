@@ -51,11 +51,24 @@ assert len(list(cf)) >= 1, "no conditional format for the status column"
 unpriced = list(wb["Unpriced"].iter_rows(values_only=True))[1:]
 assert [(a, b, c) for a, b, c in unpriced] == \
     [(u["provider"], u["model"], u["requests"]) for u in d["unpriced"]], unpriced
-# Daily: one row per day of data, then the rest of the month projected.
+# Daily: one row per day from the first of data to --as-of, a day without
+# spend too (it was left out, and the chart drew a line across it), then
+# the rest of the month projected.
+import datetime
 daily = list(wb["Daily"].iter_rows(values_only=True))
 assert daily[0][0] == "day" and daily[-1][0] == "2025-10-31", daily[-1]
-days = {r["day"] for r in d["rows"]}
-assert {r[0] for r in daily[1:] if r[1] is not None} == days
+cost = {}
+for r in d["rows"]:
+    cost[r["day"]] = cost.get(r["day"], 0) + r["cost_usd"]
+actual = [r for r in daily[1:] if r[1] is not None]
+first = datetime.date.fromisoformat(min(cost))
+want_days = [str(first + datetime.timedelta(i))
+             for i in range((datetime.date(2025, 10, 20) - first).days + 1)]
+assert [r[0] for r in actual] == want_days, [r[0] for r in actual]
+ci = daily[0].index("cost_usd")
+for r in actual:
+    # (each JSON row is rounded to micro-dollars: a sum of them may differ)
+    assert abs(r[ci] - cost.get(r[0], 0)) < 5e-6, (r, cost.get(r[0]))
 # Charts: one per breakdown sheet, referencing its own ranges.
 z = zipfile.ZipFile(sys.argv[2])
 charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
@@ -69,6 +82,27 @@ for want in ("Daily!$A$2:$A$%d" % n, "Daily!$J$2:$J$%d" % n,
     assert want in refs, (want, refs)
 assert wb["Rows"].freeze_panes == "A2" and wb["Rows"].auto_filter.ref
 assert wb.properties.title == "burnrate spend report"
+EOF
+# Days without spend between and after days with spend are rows at $0 in
+# the XLSX and points at $0 in the HTML's line (both left them out).
+for day in 01 04; do
+	printf '{"timestamp":"2025-11-%sT10:00:00Z","provider":"openai","model":"gpt-4o","request_id":"g%s","usage":{"input_tokens":1},"cost_usd":2}\n' $day $day
+done >gap.jsonl
+"$BURNRATE" --quiet --store gap ingest gap.jsonl
+"$BURNRATE" --store gap report --as-of 2025-11-05 --format xlsx --output gap.xlsx
+"$BURNRATE" --store gap report --as-of 2025-11-05 --format html --output gap.html
+"$PYTHON" - gap.xlsx gap.html <<'EOF' || fail "days without spend in the XLSX or HTML (above)"
+import re, sys
+import openpyxl
+daily = list(openpyxl.load_workbook(sys.argv[1])["Daily"].iter_rows(values_only=True))
+ci = daily[0].index("cost_usd")
+got = [(r[0], r[ci]) for r in daily[1:6]]
+assert got == [("2025-11-01", 2), ("2025-11-02", 0), ("2025-11-03", 0),
+               ("2025-11-04", 2), ("2025-11-05", 0)], got
+assert daily[6][0] == "2025-11-06" and daily[6][1] is None, daily[6]
+html = open(sys.argv[2], encoding="utf-8").read()
+line = re.search(r'<polyline[^>]*points="([^"]*)"', html).group(1).split()
+assert len(line) == 5, line
 EOF
 SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx --output again.xlsx
 cmp -s r.xlsx again.xlsx || fail "the XLSX is not byte-identical under SOURCE_DATE_EPOCH"
