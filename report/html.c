@@ -197,7 +197,16 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 		day, style);
 	fprintf(out, "<h1>LLM spend</h1><p class=\"meta\">as of %s, time zone ", day);
 	esc(out, r->timezone);
-	fputs(", burnrate " BR_VERSION "</p>\n<div class=\"cards\">", out);
+	fputs(", burnrate " BR_VERSION "</p>\n", out);
+	/* Segments left out (--skip-corrupt): the totals below lack them. */
+	for (size_t i = 0; i < r->nskipped; i++) {
+		fputs("<p class=\"exceeded skipped\">SKIPPED corrupt segment ", out);
+		esc(out, r->skipped[2 * i]);
+		fputs(": ", out);
+		esc(out, r->skipped[2 * i + 1]);
+		fputs("</p>\n", out);
+	}
+	fputs("<div class=\"cards\">", out);
 	fprintf(out, "<div class=\"card\"><span>total of the period</span>"
 		"<b id=\"total\">$%s</b></div>", money(r->totals.cost, a));
 	fprintf(out, "<div class=\"card\"><span>%s to date</span><b id=\"mtd\">$%s</b>"

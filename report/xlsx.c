@@ -167,6 +167,12 @@ static void summary_sheet(struct book *bk, const struct report *r)
 	snprintf(text, sizeof text, "%s to %s", a, b);
 	put_str(bk, ws, row, 0, "period", bk->bold);
 	put_str(bk, ws, row++, 1, text, NULL);
+	/* Segments left out (--skip-corrupt): the totals below lack them. */
+	for (size_t i = 0; i < r->nskipped; i++, row++) {
+		put_str(bk, ws, row, 0, "SKIPPED corrupt segment", bk->over);
+		put_str(bk, ws, row, 1, r->skipped[2 * i], NULL);
+		put_str(bk, ws, row, 2, r->skipped[2 * i + 1], NULL);
+	}
 	row++;
 	put_str(bk, ws, row++, 0, "Totals of the period", bk->title);
 	for (size_t c = 0; c < (size_t)report_value_cols(r); c++, row++) {

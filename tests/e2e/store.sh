@@ -145,6 +145,18 @@ grep -q "$seg" err.txt || fail "the corrupt segment is not named"
 grep -q "\"skipped_segments\":\[{\"segment\":\"$seg\"" skip.json ||
 	fail "the JSON report does not list the skipped segment"
 grep -q '"requests":1,' skip.json || fail "--skip-corrupt lost the sound segment"
+for f in html xlsx; do
+	"$BURNRATE" --store st2 report --as-of 2025-12-31 --skip-corrupt --format $f \
+		--output skip.$f 2>/dev/null || fail "--skip-corrupt --format $f failed"
+done
+grep -q "SKIPPED corrupt segment $seg: " skip.html ||
+	fail "the HTML report does not name the skipped segment"
+"$PYTHON" - skip.xlsx "$seg" <<'EOF' || fail "the XLSX report does not name the skipped segment"
+import sys, openpyxl
+rows = list(openpyxl.load_workbook(sys.argv[1])["Summary"].iter_rows(values_only=True))
+assert any(r[0] == "SKIPPED corrupt segment" and r[1] == sys.argv[2] and r[2]
+           for r in rows), rows
+EOF
 # Sources: reported apart with --source, together without; a backfill of
 # one source leaves the other alone.
 "$BURNRATE" --quiet --store st3 ingest --source alpha dst.jsonl
