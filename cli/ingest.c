@@ -79,6 +79,10 @@ struct ingest_run {
 	size_t nearlier, earlier_cap;
 	bool earlier_loaded;
 	bool warn;              /* warnings are printed */
+	/* Without --rejects: the first REJECT_SAMPLES rejected records of
+	 * the inputs kept, "NAME:LINE: REASON: RECORD" lines, as read. */
+	struct br_buf reject_samples;
+	unsigned nreject_samples;
 	/* The progress line (a terminal only): when it started and was
 	 * last shown. */
 	bool progress;
@@ -213,6 +217,43 @@ static bool sink_wants(void *ctx, const struct ingest_input *in)
 	return already_ingested(ctx, in->fp) == 0;
 }
 
+/* Rejected records named under the warning that counts them, without
+ * --rejects. */
+#define REJECT_SAMPLES 5
+/* The bytes of a record shown in one (the rejects file has the whole). */
+#define REJECT_SAMPLE_BYTES 160
+
+/* Keeps the first of an input's rejected records until REJECT_SAMPLES are
+ * kept. */
+static void keep_reject_samples(struct ingest_run *r, const char *samples)
+{
+	for (const char *p = samples; p && *p && r->nreject_samples < REJECT_SAMPLES;
+	     r->nreject_samples++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		br_buf_put(&r->reject_samples, p, n);
+		br_buf_putc(&r->reject_samples, '\n');
+		p += nl ? n + 1 : n;
+	}
+}
+
+/* Prints the rejected records kept, each cut to REJECT_SAMPLE_BYTES and
+ * with its control characters replaced (log bytes reach a terminal). */
+static void print_reject_samples(const struct ingest_run *r)
+{
+	const struct br_buf *b = &r->reject_samples;
+	for (size_t at = 0; at < b->len;) {
+		const char *p = b->p + at, *nl = memchr(p, '\n', b->len - at);
+		size_t n = (size_t)(nl - p);
+		char *line = br_strndup(p, n > REJECT_SAMPLE_BYTES ? REJECT_SAMPLE_BYTES : n);
+		char *shown = br_printable(line);
+		fprintf(stderr, "  %s%s\n", shown, n > REJECT_SAMPLE_BYTES ? "..." : "");
+		free(shown);
+		free(line);
+		at += n + 1;
+	}
+}
+
 /* Keeps a fully read input unless its content was ingested before. */
 static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		     bool ok, const char *message)
@@ -242,6 +283,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->events += in->events;
 		r->duplicates += in->duplicates;
 		r->rejected += in->rejected;
+		keep_reject_samples(r, in->reject_samples);
 		if (r->ninputs == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
 			r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
@@ -363,6 +405,7 @@ static void ingest_run_free(struct ingest_run *r)
 	free(r->inputs);
 	agg_free(r->run_rows);
 	tally_free(&r->run_unpriced);
+	br_buf_free(&r->reject_samples);
 }
 
 /* Orders the ids of a tally by count, largest first, then by name. */
@@ -501,6 +544,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 			goto fail;
 		}
 		io.rejects = rejects;
+	} else {
+		io.reject_samples = REJECT_SAMPLES;
 	}
 	struct ingest_sink sink = {
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
@@ -552,9 +597,17 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	}
 	if (!g->quiet && !job->silent && !job->dry_run) {
 		print_ingest_summary(&run, st, rejects_path);
-		if (run.rejected && !rejects_path)
-			print_warning("%llu records rejected; use --rejects FILE "
-				      "to see them", (unsigned long long)run.rejected);
+		if (run.rejected && !rejects_path) {
+			unsigned shown = run.nreject_samples;
+			char first[32] = "";
+			if (run.rejected > shown)
+				snprintf(first, sizeof first, ", the first %u", shown);
+			print_warning("%llu record%s rejected%s (use --rejects FILE "
+				      "to see %s):", (unsigned long long)run.rejected,
+				      run.rejected == 1 ? "" : "s", first,
+				      run.rejected == 1 ? "it whole" : "them all");
+			print_reject_samples(&run);
+		}
 		warn_unpriced(&run.run_unpriced);
 	}
 	if (out)

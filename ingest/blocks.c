@@ -116,6 +116,7 @@ struct block {
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
+	uint64_t kept_rejects;
 	/* The events it holds: nheld of held_cap, up to HOLD_EVENTS. */
 	struct held *held;
 	size_t nheld, held_cap;
@@ -441,7 +442,8 @@ static void retire_block(struct split *sp)
 	o->in.events += b->events;
 	o->in.rejected += b->rejected;
 	o->in.duplicates += b->duplicates;
-	for (size_t at = 0; at < b->rejects.len;) {
+	uint64_t cap = rejects_cap(g);
+	for (size_t at = 0; at < b->rejects.len && o->rej.kept < cap;) {
 		unsigned long line;
 		size_t n;
 		memcpy(&line, b->rejects.p + at, sizeof line);
@@ -449,6 +451,7 @@ static void retire_block(struct split *sp)
 		at += sizeof line + sizeof n;
 		br_buf_printf(&o->rej.mem, "%s:%lu: ", o->in.name, sp->lineno + line);
 		br_buf_put(&o->rej.mem, b->rejects.p + at, n);
+		o->rej.kept++;
 		reject_flush_some(sp->rd, &o->rej);
 		at += n;
 	}
@@ -649,9 +652,12 @@ void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
 	}
 }
 
-void block_keep_reject(struct block *b, unsigned long line,
+void block_keep_reject(struct block *b, uint64_t cap, unsigned long line,
 		       const char *reason, const char *rec, size_t len)
 {
+	if (b->kept_rejects >= cap)
+		return;
+	b->kept_rejects++;
 	struct br_buf *r = &b->rejects;
 	size_t at = r->len, n = 0;
 	br_buf_put(r, &line, sizeof line);

@@ -17,6 +17,7 @@ struct split;
 struct rejects {
 	struct br_buf mem;
 	FILE *spill;
+	uint64_t kept; /* records written to mem or spill */
 };
 
 /* One input read: what the sink is handed for it, in input order. */
@@ -200,8 +201,12 @@ void block_hold(struct block *b, const struct br_event *ev, uint64_t h);
 void block_spoil(struct block *b);
 
 /* Keeps a rejected record of block b, its line numbered from the block's
- * start, until the block is taken back. */
-void block_keep_reject(struct block *b, unsigned long line,
+ * start, until the block is taken back; up to cap of them. */
+void block_keep_reject(struct block *b, uint64_t cap, unsigned long line,
 		       const char *reason, const char *rec, size_t len);
+
+/* How many rejected records an input keeps: all of them for the rejects
+ * stream, else the samples asked for. */
+uint64_t rejects_cap(const struct ingest *g);
 
 #endif

@@ -276,6 +276,8 @@ void put_reject(struct br_buf *b, const char *reason, const char *rec,
 void reject_flush_some(struct reader *rd, struct rejects *r)
 {
 	struct br_buf *b = &r->mem;
+	if (!rd->g->opts.rejects)
+		return; /* samples: a few, kept in memory */
 	if (rd->main) {
 		fwrite(b->p, 1, b->len, rd->g->opts.rejects);
 		br_buf_reset(b);
@@ -290,15 +292,22 @@ void reject_flush_some(struct reader *rd, struct rejects *r)
 
 /* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped,
  * or keeps it with the block being parsed, numbered from its start. */
+uint64_t rejects_cap(const struct ingest *g)
+{
+	return g->opts.rejects ? UINT64_MAX : g->opts.reject_samples;
+}
+
 static void write_reject(struct input_state *st, const char *reason,
 			 const char *rec, size_t len)
 {
-	if (!st->rd->g->opts.rejects)
-		return;
+	uint64_t cap = rejects_cap(st->rd->g);
 	if (st->block) {
-		block_keep_reject(st->block, st->record_line, reason, rec, len);
+		block_keep_reject(st->block, cap, st->record_line, reason, rec, len);
 		return;
 	}
+	if (st->o->rej.kept >= cap)
+		return;
+	st->o->rej.kept++;
 	struct br_buf *b = &st->o->rej.mem;
 	br_buf_printf(b, "%s:%lu: ", st->o->in.name, st->record_line);
 	put_reject(b, reason, rec, len);
@@ -1294,8 +1303,12 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 		if (!br_failed(&g->failure))
 			g->failure = o->err;
 	}
-	if (g->opts.rejects)
+	if (g->opts.rejects) {
 		flush_rejects(g, &o->rej);
+	} else if (o->rej.mem.len) {
+		br_buf_putc(&o->rej.mem, '\0');
+		o->in.reject_samples = o->rej.mem.p;
+	}
 	if (g->sink.end)
 		g->sink.end(g->sink.ctx, o->input, &o->in, o->ok, o->err.msg);
 	o->input = NULL;

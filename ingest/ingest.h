@@ -64,6 +64,10 @@ struct ingest_opts {
 	enum br_cost_mode cost_mode;
 	bool no_dedupe;       /* true: keep records whose request_id was seen */
 	FILE *rejects;        /* NULL: rejected records are only counted */
+	/* Without rejects: up to this many rejected records of each input
+	 * are kept, as the rejects stream would show them, for its end()
+	 * (ingest_input.reject_samples). */
+	unsigned reject_samples;
 	size_t max_record;    /* 0: INGEST_MAX_RECORD_DEFAULT */
 	uint64_t max_ratio;   /* 0: INGEST_MAX_RATIO_DEFAULT */
 	unsigned jobs;        /* inputs read at once (0 or 1: one at a time,
@@ -91,6 +95,10 @@ struct ingest_input {
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
 	uint64_t rejected; /* records rejected */
+	/* With opts.reject_samples: its first rejected records, each a line
+	 * "NAME:LINE: REASON: RECORD\n" (the record's bytes as read), in
+	 * input order; NULL when none. Valid during the sink's end(). */
+	const char *reject_samples;
 	uint64_t duplicates; /* records dropped as duplicate request ids */
 	uint64_t blocks;   /* blocks parsed on the pool (0: one thread) */
 	/* Read again on one thread: its blocks were not independent (a

@@ -153,6 +153,28 @@ segname=$(basename "$seg")
 expect 1 "$segname" br report --as-of 2025-10-31
 expect 1 "$segname" br verify
 
+# Without --rejects, the first five rejected records of the inputs kept
+# are named under the warning that counts them, by file, line and reason,
+# their control characters replaced (it said only "7 records rejected; use
+# --rejects FILE to see them"); a failed input's are not among them.
+gen --seed 42 --records 20 --format jsonl --out rej.jsonl
+{ head -n 2 rej.jsonl; printf 'bad \033[31mred\033[0m\n'; sed -n 3,4p rej.jsonl
+  for i in 1 2 3 4 5 6; do echo "junk $i"; done; } >rej2.jsonl
+printf 'junk in a truncated gzip\n' | gzip | head -c 20 >rej3.jsonl.gz
+set +e
+"$BURNRATE" --store "$tmp/rstore" ingest --jobs 1 rej3.jsonl.gz rej2.jsonl >out.txt 2>err.txt
+set -e
+grep -q '^burnrate: warning: 7 records rejected, the first 5 (use --rejects FILE to see them all):$' err.txt &&
+	grep -q '^  rej2.jsonl:3: invalid JSON at byte 1: not a JSON object: bad ?\[31mred?\[0m$' err.txt &&
+	grep -q '^  rej2.jsonl:9: .*junk 4$' err.txt && ! grep -q 'junk 5' err.txt &&
+	! grep -q '^  rej3' err.txt ||
+	{ echo "FAIL: rejects not named without --rejects: $(cat err.txt)" >&2
+	  failures=$((failures + 1)); }
+if LC_ALL=C grep -q "$(printf '\033')" err.txt; then
+	echo "FAIL: a reject's escape sequence reached stderr raw" >&2
+	failures=$((failures + 1))
+fi
+
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
 	exit 1
