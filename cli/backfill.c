@@ -82,8 +82,10 @@ int backfill_preview(struct store *s, const char *source, int32_t from,
 		     struct br_err *err)
 {
 	struct preview p = {.keys = br_dict_new(), .names = br_dict_new()};
+	/* Before: the rows the backfill overshadows, the store's own; rows
+	 * merged from other stores stay whatever it publishes. */
 	struct store_query q = {from, to, source};
-	int rc = store_scan(s, &q, collect, &p, err);
+	int rc = store_scan_own(s, &q, collect, &p, err);
 	if (rc == 0) {
 		p.after = true;
 		agg_scan(rows, source, collect, &p);

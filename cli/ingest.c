@@ -581,6 +581,15 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 			strerror(errno));
 		goto fail;
 	}
+	/* A backfill replaces every day of its range: one missing an input
+	 * that could not be read would lose that input's data there (a
+	 * mistyped name would empty the range). It publishes nothing. */
+	if (input_failed && job->backfill && !job->dry_run) {
+		br_fail(&err, "backfill not published: an input could not be "
+			"read (above), and the backfill would replace its days "
+			"without it; the store is unchanged");
+		goto fail;
+	}
 	if (job->dry_run ? backfill_preview(run.store, job->source, io.only_from,
 					    io.only_to, run.run_rows, stdout, &err)
 			 : store_publish_replace(run.store, job->source,

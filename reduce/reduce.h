@@ -218,6 +218,11 @@ const char *store_skipped(const struct store *s, size_t i,
 int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 	       void *ctx, struct br_err *err);
 
+/* As store_scan, over the store's own segments only: not those merged from
+ * other stores, which a --replace backfill does not overshadow. */
+int store_scan_own(struct store *s, const struct store_query *q,
+		   store_row_fn fn, void *ctx, struct br_err *err);
+
 /* Called once per segment by store_verify; problem is NULL for a sound
  * segment, else says what is wrong with it. */
 typedef void (*store_verify_fn)(void *ctx, const char *segment,

@@ -1538,6 +1538,12 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 	return scan(s, q, false, fn, ctx, err);
 }
 
+int store_scan_own(struct store *s, const struct store_query *q,
+		   store_row_fn fn, void *ctx, struct br_err *err)
+{
+	return scan(s, q, true, fn, ctx, err);
+}
+
 /* -------------------------------------------------------------- verify */
 
 /* Whether name is one of the n in names. */
