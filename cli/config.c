@@ -115,6 +115,17 @@ static int config_line(struct config *c, const char *dir, char *s,
 	if (*value)
 		*value++ = 0;
 	value += strspn(value, " \t");
+	/* A '#' after a blank starts a comment (README's example writes
+	 * "input /var/log/llm/x.jsonl   # repeatable; globs"), outside a
+	 * value in double quotes. */
+	const char *from = value;
+	if (*value == '"' && strchr(value + 1, '"'))
+		from = strchr(value + 1, '"');
+	for (char *h = strchr(from, '#'); h; h = strchr(h + 1, '#'))
+		if (h > value && (h[-1] == ' ' || h[-1] == '\t')) {
+			*h = 0;
+			break;
+		}
 	size_t vlen = strlen(value);
 	while (vlen && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
 		value[--vlen] = 0;

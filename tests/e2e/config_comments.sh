@@ -1,0 +1,25 @@
+#!/bin/sh
+# config_comments.sh - burnrate.conf as README's example writes it: a '#'
+# after a blank ends the value ("input /var/log/llm/*.jsonl  # repeatable;
+# globs"); a '#' inside a word or a double-quoted value stays.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+mkdir logs
+gen --seed 5 --records 50 --format jsonl --start 2025-10-01 --days 3 \
+	--cost-frac 1 --out logs/app.jsonl
+cat >burnrate.conf <<'CONF'
+store            store      # the store
+input            logs/*.jsonl        # repeatable; globs
+reports_dir      reports
+report_formats   json	# tab before the comment
+report_schedule  never                     # daily|weekly|monthly|never
+max_record       16M                         # ingest --max-record
+source           "a#b"   # quoted
+CONF
+"$BURNRATE" --config burnrate.conf run --as-of 2025-10-03 >out 2>err ||
+	fail "run exited $?: $(cat err)"
+grep -q "1 input ingested (50 records)" out || fail "the input was not ingested: $(cat out)"
+[ -f reports/burnrate-2025-10-03.json ] || fail "no report"
+"$BURNRATE" --store store report --source 'a#b' --as-of 2025-10-03 --by month \
+	--format csv | grep -q '^2025-10,50,' || fail "source a#b lacks the 50 requests"
+echo "config_comments: ok"
