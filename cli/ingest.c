@@ -254,6 +254,25 @@ static void print_reject_samples(const struct ingest_run *r)
 	}
 }
 
+/* A backfill's input, new to the store, with records outside its range:
+ * it is recorded as ingested (its content, up to where it was read), so
+ * no later ingest reads it again, and those of its records outside the
+ * range that no earlier ingest counted are never counted. The store keeps
+ * no day range per input; until it does, the operator is told, by name. */
+static void warn_outside(const struct ingest_input *in)
+{
+	char *name = br_printable(in->name);
+	print_warning("%s: %llu record%s outside the --replace range, not "
+		      "counted; it is now recorded as ingested, so a later "
+		      "ingest or run will not read it again: what of %s no "
+		      "earlier ingest counted, only a backfill of %s days will",
+		      name, (unsigned long long)in->outside,
+		      in->outside == 1 ? "" : "s",
+		      in->outside == 1 ? "it" : "them",
+		      in->outside == 1 ? "its" : "their");
+	free(name);
+}
+
 /* Keeps a fully read input unless its content was ingested before. */
 static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		     bool ok, const char *message)
@@ -284,6 +303,9 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->duplicates += in->duplicates;
 		r->rejected += in->rejected;
 		keep_reject_samples(r, in->reject_samples);
+		if (in->outside && r->warn &&
+		    store_has_input(r->store, in->fp, &r->store_err) == 0)
+			warn_outside(in);
 		if (r->ninputs == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
 			r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);

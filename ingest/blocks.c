@@ -112,7 +112,7 @@ struct block {
 	 * settling it. */
 	bool bad;            /* the lines were not independent records */
 	unsigned long lines;
-	uint64_t records, events, rejected, duplicates;
+	uint64_t records, events, rejected, outside, duplicates;
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
@@ -289,6 +289,7 @@ static void parse_block(struct reader *rd, struct block *b)
 	/* Added to what settling its events early counted. */
 	b->events += o.in.events;
 	b->rejected = o.in.rejected;
+	b->outside = o.in.outside;
 	b->duplicates += o.in.duplicates;
 }
 
@@ -441,6 +442,7 @@ static void retire_block(struct split *sp)
 	o->in.records += b->records;
 	o->in.events += b->events;
 	o->in.rejected += b->rejected;
+	o->in.outside += b->outside;
 	o->in.duplicates += b->duplicates;
 	uint64_t cap = rejects_cap(g);
 	for (size_t at = 0; at < b->rejects.len && o->rej.kept < cap;) {

@@ -456,6 +456,7 @@ static void accept_event(struct input_state *st, struct br_event *ev)
 			br_day_format(day, d);
 			snprintf(st->reason, sizeof st->reason,
 				 "day %s outside the --replace range %s..%s", d, from, to);
+			st->o->in.outside++;
 			reject(st, st->reason, st->rec.p, st->rec.n);
 			return;
 		}

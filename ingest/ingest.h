@@ -95,6 +95,7 @@ struct ingest_input {
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
 	uint64_t rejected; /* records rejected */
+	uint64_t outside;  /* of them, outside [only_from, only_to] */
 	/* With opts.reject_samples: its first rejected records, each a line
 	 * "NAME:LINE: REASON: RECORD\n" (the record's bytes as read), in
 	 * input order; NULL when none. Valid during the sink's end(). */

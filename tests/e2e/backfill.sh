@@ -56,4 +56,19 @@ EOF
 "$BURNRATE" --store s ingest --replace 2025-10-01..2025-10-10 --dry-run fixed.jsonl \
 	>same.txt 2>/dev/null || fail "second dry run exited $?"
 grep -q "would change 0 groups on 0 days" same.txt || fail "no-op preview: $(cat same.txt)"
+# A backfill of an input new to the store with records outside its range
+# says by name that they are not counted and never will be by a later
+# ingest, which skips the input (the store keeps no day range per input);
+# of an input ingested before, whose other days were counted, it says
+# nothing.
+gen --seed 2 --records 60 --format jsonl --start 2025-09-01 --days 30 --out sep.jsonl
+"$BURNRATE" --store part ingest --replace 2025-09-10..2025-09-12 sep.jsonl \
+	>/dev/null 2>part.err || fail "a partial backfill exited $?"
+grep -q "warning: sep.jsonl: [0-9]* records outside the --replace range, not counted; it is now recorded as ingested" part.err ||
+	fail "a partial backfill of a new input did not warn: $(cat part.err)"
+"$BURNRATE" --quiet --store whole ingest sep.jsonl
+"$BURNRATE" --store whole ingest --replace 2025-09-10..2025-09-12 sep.jsonl \
+	>/dev/null 2>whole.err || fail "a partial backfill exited $?"
+grep -q "outside the --replace range, not counted" whole.err &&
+	fail "a backfill of an input ingested before warned: $(cat whole.err)"
 echo "backfill: ok"
