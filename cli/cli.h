@@ -143,6 +143,12 @@ void config_free(struct config *c);
  * ingest or run): the configuration's, else UTC. */
 const char *config_timezone(const struct globals *g);
 
+/* Opens the store g names for an ingest or run, creating it in
+ * config_timezone when missing. A store in another zone than the one the
+ * configuration states is refused (status BR_EXIT_USAGE): its days would
+ * not be the configuration's. Without a stated zone, any store will do. */
+struct store *config_store_open(const struct globals *g, struct br_err *err);
+
 /* The configuration file to read: given (--config) if not NULL, else
  * ./burnrate.conf, else /etc/burnrate.conf if they exist, else NULL. */
 const char *config_find(const char *given);

@@ -201,6 +201,14 @@ const char *config_timezone(const struct globals *g)
 	return g->conf && g->conf->timezone ? g->conf->timezone : "UTC";
 }
 
+struct store *config_store_open(const struct globals *g, struct br_err *err)
+{
+	const char *stated = g->conf ? g->conf->timezone : NULL;
+	if (stated && store_init(g->store, stated, err) != 0)
+		return NULL;
+	return store_open(g->store, config_timezone(g), err);
+}
+
 const char *config_find(const char *given)
 {
 	if (given)

@@ -546,8 +546,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	FILE *rejects = NULL;
 	struct ingest *ing = NULL;
 	int rc = BR_EXIT_FAILURE;
-	struct store *own = job->store ? NULL : store_open(g->store, config_timezone(g),
-								&err);
+	struct store *own = job->store ? NULL : config_store_open(g, &err);
 	run.store = job->store ? job->store : own;
 	if (!run.store || (own && store_lock(own, &err) != 0) ||
 	    store_has_input(run.store, (struct br_fp){0, 0}, &err) < 0)

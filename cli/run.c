@@ -359,8 +359,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		goto fail;
 	if (!(catalog = load_catalog(c->prices, &err)))
 		goto fail;
-	if (store_init(g->store, config_timezone(g), &err) != 0 ||
-	    !(s = store_open(g->store, NULL, &err)) || store_lock(s, &err) != 0)
+	if (!(s = config_store_open(g, &err)) || store_lock(s, &err) != 0)
 		goto fail;
 	as_of = as_of_day(&at, store_tz(s));
 

@@ -89,6 +89,18 @@ grep -qx 'timezone America/New_York' tzi/burnrate.store || fail "init did not ta
 printf 'store tzb\n# a zone that is none\ntimezone Nowhere/X\n' >tzb.conf
 must_fail 2 err "$BURNRATE" --config tzb.conf report
 grep -q 'tzb.conf:3: timezone: .*Nowhere/X' err || fail "an unknown zone is not located: $(cat err)"
+# A configuration without a timezone takes the store's zone, whatever it
+# is (run refused a store made by 'init --timezone': "not UTC"); one that
+# states another zone than the store's is refused by ingest as by run
+# (ingest used the store's quietly).
+printf 'store tzs\n' >nozone.conf
+"$BURNRATE" --quiet --config nozone.conf run --as-of 2025-10-31 ||
+	fail "run with a configuration without a zone refused a Berlin store"
+printf 'store tzs\ntimezone America/New_York\n' >otherzone.conf
+must_fail 2 err "$BURNRATE" --config otherzone.conf ingest tz.jsonl
+grep -q "time zone Europe/Berlin, not America/New_York" err ||
+	fail "ingest into a store of another zone: $(cat err)"
+must_fail 2 err "$BURNRATE" --config otherzone.conf run --as-of 2025-10-31
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
