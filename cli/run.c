@@ -242,6 +242,35 @@ out:
 	return rc;
 }
 
+/* The finance recipients (report_to) into to[] (owned copies). */
+static int finance_recipients(const struct config *c, char **to, size_t *nto,
+			      struct br_err *err)
+{
+	if (!c->report_to)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s: report_schedule %s "
+				      "needs report_to (the finance recipients)",
+				      c->path, c->report_schedule);
+	return mail_address_list(c->report_to, "report_to", to, MAX_RECIPIENTS,
+				 nto, err);
+}
+
+/* Checks, before anything is ingested, what sending the finance report
+ * needs: its recipients and the mail account (loaded into acct). */
+static int check_finance_mail(const struct config *c, struct smtp_account *acct,
+			      struct br_err *err)
+{
+	char *to[MAX_RECIPIENTS];
+	size_t nto = 0;
+	int rc = finance_recipients(c, to, &nto, err);
+	for (size_t i = 0; i < nto; i++)
+		free(to[i]);
+	if (rc != 0)
+		return rc;
+	struct notify_job nj = {.smtp_config = c->smtp_config,
+				.account = c->smtp_account};
+	return mailer_account(&nj, acct, err);
+}
+
 /* Queues the finance report of the period that ended before as_of, unless
  * the ledger has it; a period before the store's first data is not
  * reported. *what says which period, or stays empty. */
@@ -276,14 +305,7 @@ static int finance_queue(struct store *s, const struct config *c,
 		goto out;
 	char *to[MAX_RECIPIENTS];
 	size_t nto = 0;
-	if (!c->report_to)
-		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: report_schedule %s "
-				    "needs report_to (the finance recipients)",
-				    c->path, c->report_schedule);
-	else
-		rc = mail_address_list(c->report_to, "report_to", to,
-				       MAX_RECIPIENTS, &nto, err);
-	if (rc != 0)
+	if ((rc = finance_recipients(c, to, &nto, err)) != 0)
 		goto out;
 	struct br_buf msg = {0};
 	rc = finance_message(s, budgets, nbudgets, start, end, period_name,
@@ -344,6 +366,10 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	struct notify_outcome alerts = {0};
 	size_t reports = 0, sent = 0, pending = 0;
 	char finance[64] = "";
+	bool finance_due = c->report_schedule &&
+			   strcmp(c->report_schedule, "never") != 0;
+	struct smtp_account acct = {0};
+	bool have_acct = false;
 	/* Alerts are evaluated (step 3) when there is somewhere to send
 	 * them: an SMTP configuration or default recipients. */
 	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
@@ -357,6 +383,10 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (send_alerts && budgets_check_recipients(budgets, nbudgets, c->alert_to,
 						    c->budgets, &err) != 0)
 		goto fail;
+	/* So is a finance report that could not be sent. */
+	if (finance_due && check_finance_mail(c, &acct, &err) != 0)
+		goto fail;
+	have_acct = finance_due;
 	if (!(catalog = load_catalog(c->prices, &err)))
 		goto fail;
 	if (!(s = config_store_open(g, &err)) || store_lock(s, &err) != 0)
@@ -403,14 +433,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		if (rc == BR_EXIT_USAGE)
 			goto done;
 	}
-	if (c->report_schedule && strcmp(c->report_schedule, "never") != 0) {
-		struct notify_job nj = {.smtp_config = c->smtp_config,
-					.account = c->smtp_account};
-		struct smtp_account acct;
-		if (mailer_account(&nj, &acct, &err) != 0) {
-			rc = worse(rc, fail_with(&err));
-			goto done;
-		}
+	if (finance_due) {
 		if (!(l = ledger_open(store_dir(s), &err)) ||
 		    finance_queue(s, c, l, budgets, nbudgets, as_of, acct.from,
 				  finance, sizeof finance, &err) != 0)
@@ -421,7 +444,6 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		 * delivery above retried, not only what notify left. */
 		if (l)
 			pending = ledger_count(l, LEDGER_PENDING);
-		smtp_account_free(&acct);
 	}
 done:
 	if (!g->quiet) {
@@ -440,6 +462,8 @@ done:
 fail:
 	rc = fail_with(&err);
 out:
+	if (have_acct)
+		smtp_account_free(&acct);
 	for (int i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);

@@ -73,6 +73,15 @@ must_fail 2 err "$BURNRATE" --config r.conf run --as-of 2025-10-31
 grep -q "r.csv:3: budget 'quiet' recipients: none given" err ||
 	fail "run: budget without recipients not located: $(cat err)"
 [ ! -e s2 ] || fail "run ingested before it refused the budgets file"
+# A finance report that could not be sent (no report_to; no mail
+# account): refused before the run ingests anything (it ingested first).
+printf 'store s3\ninput etc/logs/*.jsonl\nreport_schedule monthly\n' >f.conf
+must_fail 2 err "$BURNRATE" --config f.conf run --as-of 2025-10-31
+grep -q "report_schedule monthly needs report_to" err || fail "run: no report_to: $(cat err)"
+printf 'report_to f@example.com\nsmtp_config missing-rc\n' >>f.conf
+must_fail 2 err "$BURNRATE" --config f.conf run --as-of 2025-10-31
+grep -q "missing-rc" err || fail "run: no mail account: $(cat err)"
+[ ! -e s3 ] || fail "run ingested before it refused the finance report's mail settings"
 # The configuration's timezone is the zone of a store any command creates
 # (ingest made it UTC, which run then refused); an unknown zone is a
 # configuration error naming the file and line.
