@@ -271,6 +271,7 @@ void br_catalog_band(const struct br_catalog *c, uint64_t total,
 struct pending_row {
 	char *provider, *model;
 	struct br_price price;
+	unsigned long line;
 };
 
 struct prices_load {
@@ -403,7 +404,7 @@ static int prices_record(void *ctx, unsigned long line, char **f, size_t n,
 	br_provider_canonical(str_of(cell(l->col, f, n, COL_PROVIDER)), provider,
 			      sizeof provider);
 	l->rows[l->n++] = (struct pending_row){br_strdup(provider),
-					       br_strdup(model), p};
+					       br_strdup(model), p, line};
 	return 0;
 }
 
@@ -416,19 +417,28 @@ static void pending_free(struct prices_load *l)
 	free(l->rows);
 }
 
-/* Checks that no two rows of one model share tier, from and min_input. */
+/* Checks that no two rows of one model share tier, from and min_input;
+ * names the two lines of l that do. */
 static int check_duplicates(const char *name, struct br_catalog *tmp,
-			    struct br_err *err)
+			    const struct prices_load *l, struct br_err *err)
 {
-	for (size_t i = 0; i < tmp->nmodels; i++) {
+	for (uint32_t i = 0; i < tmp->nmodels; i++) {
 		struct br_model *m = &tmp->models[i].m;
 		qsort(m->prices, m->nprices, sizeof *m->prices, price_cmp);
-		for (size_t j = 1; j < m->nprices; j++)
-			if (price_cmp(&m->prices[j - 1], &m->prices[j]) == 0)
-				return br_fail(err,
-					       "%s: model '%s' has two prices for the "
-					       "same tier, from date and min_input_tokens",
-					       name, m->name);
+		for (size_t j = 1; j < m->nprices; j++) {
+			if (price_cmp(&m->prices[j - 1], &m->prices[j]) != 0)
+				continue;
+			unsigned long lines[2] = {0, 0};
+			for (size_t r = 0, k = 0; r < l->n && k < 2; r++)
+				if (price_cmp(&l->rows[r].price, &m->prices[j]) == 0 &&
+				    catalog_entry(tmp, l->rows[r].provider,
+						  l->rows[r].model) == i)
+					lines[k++] = l->rows[r].line;
+			return br_fail(err, "%s:%lu: model '%s' has two prices for "
+				       "the same tier, from date and "
+				       "min_input_tokens (the other on line %lu)",
+				       name, lines[1], m->name, lines[0]);
+		}
 	}
 	return 0;
 }
@@ -453,7 +463,7 @@ static int load_prices(struct br_catalog *c, const char *name,
 		uint32_t id = catalog_entry(tmp, l.rows[i].provider, l.rows[i].model);
 		entry_add(&tmp->models[id], &l.rows[i].price);
 	}
-	int rc = check_duplicates(name, tmp, err);
+	int rc = check_duplicates(name, tmp, &l, err);
 	if (rc == 0) {
 		for (size_t i = 0; i < tmp->nmodels; i++) {
 			struct entry *src = &tmp->models[i];
