@@ -19,15 +19,25 @@
 #define MAX_RECIPIENTS 64
 
 /* Expands the configured input globs, each sorted; a glob without a match
- * is skipped (logs may not have arrived yet). */
-static char **expand_inputs(const struct config *c, int *n)
+ * is skipped (logs may not have arrived yet), and so is a plain path that
+ * names nothing, with a warning when warn is set. */
+static char **expand_inputs(const struct config *c, bool warn, int *n)
 {
 	char **paths = br_calloc(1, sizeof *paths);
 	*n = 0;
 	for (size_t i = 0; i < c->ninputs; i++) {
 		glob_t gl;
-		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0)
+		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0) {
+			/* A pattern may match nothing yet; a plain path that
+			 * names nothing is likely a typo. */
+			if (warn && !strpbrk(c->inputs[i], "*?[{")) {
+				char *shown = br_printable(c->inputs[i]);
+				print_warning("%s: input %s: no such file or "
+					      "directory; skipped", c->path, shown);
+				free(shown);
+			}
 			continue;
+		}
 		paths = br_realloc(paths, ((size_t)*n + gl.gl_pathc + 1) * sizeof *paths);
 		for (size_t k = 0; k < gl.gl_pathc; k++)
 			paths[(*n)++] = br_strdup(gl.gl_pathv[k]);
@@ -394,7 +404,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	as_of = as_of_day(&at, store_tz(s));
 
 	/* 1. The inputs: only what is new or has grown. */
-	paths = expand_inputs(c, &npaths);
+	paths = expand_inputs(c, !g->quiet, &npaths);
 	if (npaths) {
 		struct ingest_job job = {
 			.io = {.format = c->format ? c->format : "auto",

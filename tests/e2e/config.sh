@@ -110,6 +110,14 @@ must_fail 2 err "$BURNRATE" --config otherzone.conf ingest tz.jsonl
 grep -q "time zone Europe/Berlin, not America/New_York" err ||
 	fail "ingest into a store of another zone: $(cat err)"
 must_fail 2 err "$BURNRATE" --config otherzone.conf run --as-of 2025-10-31
+# An input that names no file is skipped with a warning (a pattern that
+# matches nothing is skipped quietly: the logs may be late).
+printf 'store s4\ninput nothere.jsonl\ninput *.nomatch\n' >in.conf
+"$BURNRATE" --config in.conf run --as-of 2025-10-31 >/dev/null 2>err ||
+	fail "run with inputs that match nothing exited $?"
+grep -q "in.conf: input nothere.jsonl: no such file or directory; skipped" err ||
+	fail "a missing input was skipped without a word: $(cat err)"
+grep -q nomatch err && fail "a pattern without a match was warned about: $(cat err)"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
