@@ -1318,7 +1318,8 @@ static int merge_conflict(const struct store *dst, const struct segment *g,
  * when dst counts some of its inputs otherwise: ingested here, merged
  * from elsewhere, or merged with other inputs than a state of p has. */
 static int merge_decide(const struct store *dst, struct merge_part *p,
-			const char *from, struct br_err *err)
+			const char *from, const char *origin,
+			struct br_err *err)
 {
 	bool present = false;
 	for (size_t i = 0; i < dst->nsegs; i++) {
@@ -1341,7 +1342,12 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 		if (same && common == g->ninputs &&
 		    (common < p->ninputs || g->merged_through < p->through))
 			p->replaces++;
-		else if (same && common == p->ninputs)
+		else if (same && common == p->ninputs &&
+			 (common == g->ninputs ||
+			  strcmp(g->str[g->origin], origin) == 0))
+			/* An older state of the store merged (or the same
+			 * inputs, from wherever the store was moved); a
+			 * part of another store's is refused below. */
 			present = true;
 		else
 			return merge_conflict(dst, g, first, p, from, err);
@@ -1396,6 +1402,7 @@ int store_merge(struct store *dst, const char *from,
 		      "'burnrate --store %s verify'", from, from);
 	if (load_segments(src, advice.p, err) != 0 || store_load(dst, err) != 0)
 		goto out;
+	origin = realpath(from, NULL);
 	st->segments = src->nsegs;
 	/* One part per source, in the order of their first segments. */
 	parts = br_calloc(src->nsegs + 1, sizeof *parts);
@@ -1422,7 +1429,7 @@ int store_merge(struct store *dst, const char *from,
 				"not recognise them", from, p->source);
 			goto out;
 		}
-		int d = merge_decide(dst, p, from, err);
+		int d = merge_decide(dst, p, from, origin ? origin : from, err);
 		if (d < 0)
 			goto out;
 		for (size_t j = 0; d && j < k; j++) {
@@ -1439,7 +1446,6 @@ int store_merge(struct store *dst, const char *from,
 		p->publish = d == 1;
 		st->present += d == 0;
 	}
-	origin = realpath(from, NULL);
 	for (size_t k = 0; k < nparts; k++) {
 		const struct merge_part *p = &parts[k];
 		if (!p->publish)

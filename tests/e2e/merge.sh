@@ -118,6 +118,17 @@ grep -q "input '.*/logs/l5.jsonl'" err.txt || fail "a partial overlap: $(cat err
 br local ingest --prices prices.csv logs/l7.jsonl
 must_fail 1 err.txt "$BURNRATE" --store local merge s3
 grep -q "was also ingested into 'local'" err.txt || fail "an input ingested here: $(cat err.txt)"
+# Another store holding some of a merged store's inputs, of its source:
+# refused, not "already present" (it was: its rows were dropped without a
+# word); the merged store itself moved elsewhere is already present.
+br sub ingest --prices prices.csv logs/l5.jsonl
+must_fail 1 err.txt "$BURNRATE" --store m merge sub
+grep -q "its input '.*/logs/l5.jsonl' (source 'default') is already in 'm/segments/seg-.*', merged from '.*/s1'" err.txt ||
+	fail "a part of a merged store's inputs from another store: $(cat err.txt)"
+cp -r s1 s1moved
+"$BURNRATE" --store m merge s1moved >out.txt || fail "merging a moved store exited $?"
+grep -q ': 0 sources imported, 1 already present$' out.txt ||
+	fail "a moved store: $(cat out.txt)"
 [ "$(segments m)" = "$before" ] || fail "a refused merge changed the segments"
 same m ref.json "a refused merge changed the totals"
 echo "ok refused merges change nothing"
