@@ -231,8 +231,14 @@ static void merge(struct held *h, struct held_ev *old, const struct held_ev *e,
 	max_into(&t->input, e->tokens.input);
 	max_into(&t->output, e->tokens.output);
 	max_into(&t->cache_read, e->tokens.cache_read);
-	max_into(&t->cache_write, e->tokens.cache_write);
+	/* Cache writes merge as a total and its 1-hour part: Anthropic's
+	 * message_delta reports cache_creation_input_tokens (cumulative, both
+	 * TTLs) without message_start's 5m/1h breakdown, so the largest of
+	 * each field would count the 1-hour writes twice. */
+	uint64_t writes = t->cache_write + t->cache_write_1h;
+	max_into(&writes, e->tokens.cache_write + e->tokens.cache_write_1h);
 	max_into(&t->cache_write_1h, e->tokens.cache_write_1h);
+	t->cache_write = writes - t->cache_write_1h;
 	max_into(&t->reasoning, e->tokens.reasoning);
 	if (e->ts_us < old->ts_us)
 		old->ts_us = e->ts_us;

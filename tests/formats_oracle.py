@@ -134,8 +134,14 @@ def _merge_fields(held, key, ev):
         return
     for k, old in held:
         if k == key:
+            # Cache writes merge as a total and its 1-hour part: an
+            # Anthropic message_delta gives cache_creation_input_tokens
+            # without message_start's 5m/1h breakdown.
+            writes = max(old["cache_write_tokens"] + old["cache_write_1h_tokens"],
+                         ev["cache_write_tokens"] + ev["cache_write_1h_tokens"])
             for f in TOKENS:
                 old[f] = max(old[f], ev[f])
+            old["cache_write_tokens"] = writes - old["cache_write_1h_tokens"]
             old["ts"] = min(old["ts"], ev["ts"])
             old["error"] = old["error"] or ev["error"]
             old["model"] = old["model"] or ev["model"]
