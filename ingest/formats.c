@@ -631,7 +631,10 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 		ev->tokens.cache_read = cached;
 		ev->tokens.output = jcount(r, u, "candidatesTokenCount") + thoughts;
 		ev->tokens.reasoning = thoughts;
-	} else {
+	} else if (!json_is_array(json_object_get(o, "candidates"))) {
+		/* No usage and no content: a failed request. A stream chunk
+		 * with candidates but no usageMetadata (Vertex puts usage on
+		 * the last chunk only) is part of a request, not a failure. */
 		ev->error = true;
 	}
 	if (json_is_object(json_object_get(o, "error")))

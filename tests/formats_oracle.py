@@ -207,7 +207,9 @@ def _gemini(root, tp, held):
         ev["cache_read_tokens"] = cached
         ev["output_tokens"] = _n(u, "candidatesTokenCount") + thoughts
         ev["reasoning_tokens"] = thoughts
-    else:
+    elif not isinstance(o.get("candidates"), list):
+        # No usage and no content: failed. A stream chunk with candidates
+        # but no usageMetadata is part of a request, not a failure.
         ev["error"] = True
     if isinstance(o.get("error"), dict):
         ev["error"] = True

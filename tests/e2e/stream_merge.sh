@@ -23,3 +23,17 @@ ok = (t["cache_write_tokens"] == 13000 and t["cache_write_1h_tokens"] == 12000
 print(t) if not ok else None
 sys.exit(0 if ok else 1)
 PY
+# A Gemini/Vertex stream whose first chunk has content but no
+# usageMetadata (usage on the last chunk only): one request, not failed.
+cat >g.jsonl <<'LOG'
+{"logged_at":"2025-09-01T10:00:00Z","api":"vertex","response":{"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}],"modelVersion":"gemini-2.5-flash","createTime":"2025-09-01T10:00:00.123456Z","responseId":"r1"}}
+{"logged_at":"2025-09-01T10:00:01Z","api":"vertex","response":{"candidates":[{"content":{"role":"model","parts":[{"text":"lo"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":100,"candidatesTokenCount":10,"totalTokenCount":110},"modelVersion":"gemini-2.5-flash","createTime":"2025-09-01T10:00:00.123456Z","responseId":"r1"}}
+{"logged_at":"2025-09-01T10:00:02Z","api":"vertex","http_status":429,"response":{"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}}
+LOG
+"$BURNRATE" --store g ingest g.jsonl >/dev/null 2>&1 || fail "ingest exited $?"
+"$BURNRATE" --store g report --as-of 2099-01-01 --by model --format json --output g.json
+"$PYTHON" - g.json <<'PY' || fail "a stream chunk without usageMetadata made its request failed"
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+sys.exit(0 if t["requests"] == 2 and t["errors"] == 1 else (print(t), 1)[1])
+PY
