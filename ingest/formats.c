@@ -858,6 +858,7 @@ static struct br_str infer_provider(struct br_str model)
 		{"mistral.", "bedrock"},     {"cohere.", "bedrock"},
 		{"ai21.", "bedrock"},
 		{"gpt-", "openai"},          {"chatgpt-", "openai"},
+		{"text-embedding-", "openai"},
 		{"o1", "openai"},            {"o3", "openai"},
 		{"o4", "openai"},            {"ft:gpt", "openai"},
 		{"claude", "anthropic"},     {"gemini", "google"},
@@ -1005,13 +1006,46 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 	return FORMAT_RECORD;
 }
 
-/* A Langfuse observation (its CSV export); only generations carry usage. */
+/* The count of the first of paths (NULL-terminated) present and not null
+ * in o, or 0: keys that name the same count in different integrations. */
+static uint64_t jcount_first(struct rec *r, json_t *o, const char *const *paths)
+{
+	for (; *paths; paths++) {
+		json_t *v = jget(o, *paths);
+		if (v && !json_is_null(v))
+			return jcount(r, o, *paths);
+	}
+	return 0;
+}
+
+/* Whether a Langfuse observation of this type is a model call: a
+ * generation always (one that failed without usage is an error request),
+ * the other model-calling types (an agent, an embedding...) when they
+ * carry usage or a cost; spans and events never. */
+static bool langfuse_call(json_t *o, const char *type)
+{
+	static const char *const typed[] = {"AGENT", "TOOL", "CHAIN", "RETRIEVER",
+					    "EVALUATOR", "EMBEDDING", "GUARDRAIL"};
+	if (!type || !*type || strcmp(type, "GENERATION") == 0)
+		return true;
+	bool known = false;
+	for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
+		known |= strcmp(type, typed[i]) == 0;
+	if (!known)
+		return false;
+	json_t *u = json_object_get(o, "usageDetails");
+	json_t *c = jget(o, "totalCost");
+	double cost = json_is_number(c) ? json_number_value(c)
+		      : json_is_string(c) ? strtod(json_string_value(c), NULL) : 0;
+	return (json_is_object(u) && json_object_size(u)) || cost > 0;
+}
+
+/* A Langfuse observation (its CSV export): the model calls among them. */
 static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	(void)p;
 	json_t *o = r->root;
-	const char *type = jstr(o, "type");
-	if (type && strcmp(type, "GENERATION") != 0)
+	if (!langfuse_call(o, jstr(o, "type")))
 		return FORMAT_EMITTED;
 	if (!jtime(r, o, "startTime", &ev->ts_us))
 		bad(r, "%s", "missing startTime");
@@ -1025,10 +1059,14 @@ static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev
 	ev->error = str_is(o, "level", "ERROR");
 	json_t *u = json_object_get(o, "usageDetails");
 	if (json_is_object(u) && json_object_size(u)) {
+		static const char *const cache_read[] = {
+			"input_cached_tokens", "input_cache_read",
+			"cache_read_input_tokens", NULL};
+		static const char *const cache_write[] = {
+			"input_cache_creation", "cache_creation_input_tokens", NULL};
 		ev->tokens.input = jcount(r, u, "input");
-		ev->tokens.cache_read = jcount(r, u, "input_cached_tokens") +
-					jcount(r, u, "input_cache_read");
-		ev->tokens.cache_write = jcount(r, u, "input_cache_creation");
+		ev->tokens.cache_read = jcount_first(r, u, cache_read);
+		ev->tokens.cache_write = jcount_first(r, u, cache_write);
 		ev->tokens.reasoning = jcount(r, u, "output_reasoning_tokens");
 		ev->tokens.output = jcount(r, u, "output") + ev->tokens.reasoning;
 	} else {

@@ -328,6 +328,7 @@ PREFIXES = [("vertex_ai/", "vertex_ai"), ("openrouter/", "openrouter"),
             ("amazon.", "bedrock"), ("meta.", "bedrock"),
             ("mistral.", "bedrock"), ("cohere.", "bedrock"),
             ("ai21.", "bedrock"), ("gpt-", "openai"), ("chatgpt-", "openai"),
+            ("text-embedding-", "openai"),
             ("o1", "openai"), ("o3", "openai"), ("o4", "openai"),
             ("ft:gpt", "openai"), ("claude", "anthropic"),
             ("gemini", "google"), ("gemma", "google"), ("mistral", "mistral"),
@@ -409,9 +410,28 @@ def _helicone(row, tp, held):
     return [ev]
 
 
+LANGFUSE_CALLS = ("AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR",
+                  "EMBEDDING", "GUARDRAIL")
+
+
+def _first_n(o, *paths):
+    """The count of the first of paths present (mappings.json's coalesce)."""
+    for p in paths:
+        if _dig(o, p) not in (None, ""):
+            return _n(o, p)
+    return 0
+
+
 def _langfuse(row, tp, held):
-    if row.get("type") not in (None, "GENERATION"):
-        return []
+    # mappings.json record_if: the model-calling types with usage or a
+    # cost; a GENERATION always (one that failed is an error request).
+    t = row.get("type")
+    if t not in (None, "", "GENERATION"):
+        cost = row.get("totalCost")
+        if t not in LANGFUSE_CALLS or not (
+                (isinstance(row.get("usageDetails"), dict) and row["usageDetails"])
+                or (cost not in (None, "") and Decimal(str(cost)) > 0)):
+            return []
     model = _s(row, "model")
     ev = _event(model=model, ts=_ts(row.get("startTime"), tp),
                 provider=infer_provider(model) or "unknown",
@@ -423,8 +443,10 @@ def _langfuse(row, tp, held):
     u = row.get("usageDetails")
     if isinstance(u, dict) and u:
         ev["input_tokens"] = _n(u, "input")
-        ev["cache_read_tokens"] = _n(u, "input_cached_tokens") + _n(u, "input_cache_read")
-        ev["cache_write_tokens"] = _n(u, "input_cache_creation")
+        ev["cache_read_tokens"] = _first_n(u, "input_cached_tokens", "input_cache_read",
+                                           "cache_read_input_tokens")
+        ev["cache_write_tokens"] = _first_n(u, "input_cache_creation",
+                                            "cache_creation_input_tokens")
         ev["reasoning_tokens"] = _n(u, "output_reasoning_tokens")
         ev["output_tokens"] = _n(u, "output") + ev["reasoning_tokens"]
     else:
