@@ -821,9 +821,11 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				e.tokens.input = sub0(in, e.tokens.cache_read + e.tokens.cache_write);
 				e.tokens.output = jcount(r, res, "output_tokens");
 				e.requests = jcount(r, res, "num_model_requests");
+				/* batch: true is the Batch API's discount,
+				 * whatever service_tier says ("default"). */
+				set_tier(r, jstr(res, "service_tier"), &e);
 				if (json_is_true(json_object_get(res, "batch")))
 					e.tier = BR_TIER_BATCH;
-				set_tier(r, jstr(res, "service_tier"), &e);
 				if (e.requests)
 					page_event(p, r, &e, check);
 			}

@@ -307,10 +307,10 @@ def _openai_usage(root, tp, held):
                                      ev["cache_write_tokens"])
             ev["output_tokens"] = _n(r, "output_tokens")
             ev["requests"] = _n(r, "num_model_requests")
-            if r.get("batch") is True:
-                ev["tier"] = "batch"
             if r.get("service_tier"):
                 ev["tier"] = _tier(r["service_tier"])
+            if r.get("batch") is True:  # the Batch API, whatever the tier says
+                ev["tier"] = "batch"
             if ev["requests"]:
                 out.append(ev)
     return out

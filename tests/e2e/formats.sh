@@ -210,4 +210,12 @@ printf '%s\n' '{"request_id":"c-1","spend":0.1,"prompt_tokens":-5,"startTime":"2
 grep -q '^llbad.jsonl:1: invalid count prompt_tokens -5: expected a non-negative integer: ' lb.txt &&
 	grep -q '^llbad.jsonl:2: invalid timestamp startTime "2025-08-31T23:50:02.118000": missing time zone' lb.txt ||
 	fail "reasons without the value: $(cat lb.txt)"
+# An OpenAI Usage API result of the Batch API (batch: true) is batch
+# priced even when its service_tier says "default" (which won: $2.50, not
+# $1.25, for 1M input tokens of gpt-4o).
+printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.completions.result","input_tokens":1000000,"output_tokens":0,"input_cached_tokens":0,"num_model_requests":10,"model":"gpt-4o-2024-08-06","batch":true,"service_tier":"default"}]}],"has_more":false}' >ub.jsonl
+"$BURNRATE" --quiet --store ub ingest ub.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store ub report --as-of $asof --by model --format csv >ub.csv
+grep -q '^gpt-4o-2024-08-06,10,0,1000000,0,0,0,0,0,1.250000,0' ub.csv ||
+	fail "a batch result with service_tier default: $(cat ub.csv)"
 echo "formats: all checks passed"
