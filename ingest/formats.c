@@ -1258,6 +1258,14 @@ static bool is_rpc_status(json_t *e)
 	       json_is_string(json_object_get(e, "status")) && !has(e, "type");
 }
 
+/* Tells whether e is OpenAI's error object: a message and a type, under
+ * no "type" of its own record (Anthropic's error record has one). */
+static bool is_openai_error(json_t *e)
+{
+	return json_is_object(e) && json_is_string(json_object_get(e, "message")) &&
+	       json_is_string(json_object_get(e, "type"));
+}
+
 const char *format_detect_json(const char *line, size_t len)
 {
 	json_t *root = json_loadb(line, len, 0, NULL);
@@ -1289,6 +1297,8 @@ const char *format_detect_json(const char *line, size_t len)
 			  strncmp(type, "message_", 8) == 0 ||
 			  (strcmp(type, "error") == 0 && has(o, "error"))))
 		f = "anthropic";
+	else if (!type && is_openai_error(json_object_get(o, "error")))
+		f = "openai"; /* a log may open with a failed request */
 	else if (has(root, "startTime") && has(root, "spend"))
 		f = "litellm";
 	else if (has(root, "request_created_at") && has(root, "response_id"))

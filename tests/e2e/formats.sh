@@ -210,6 +210,15 @@ printf '%s\n' '{"request_id":"c-1","spend":0.1,"prompt_tokens":-5,"startTime":"2
 grep -q '^llbad.jsonl:1: invalid count prompt_tokens -5: expected a non-negative integer: ' lb.txt &&
 	grep -q '^llbad.jsonl:2: invalid timestamp startTime "2025-08-31T23:50:02.118000": missing time zone' lb.txt ||
 	fail "reasons without the value: $(cat lb.txt)"
+# An OpenAI log that opens with a failed request (an error object, no
+# usage) is told as OpenAI's (its first line was rejected: "cannot tell
+# the log format", and a log of errors only failed).
+printf '%s\n' '{"logged_at":"2025-09-01T10:00:00Z","http_status":429,"request_id":"req_e1","response":{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}}' \
+	'{"logged_at":"2025-09-01T10:00:01Z","http_status":200,"request_id":"req_e2","response":{"id":"chatcmpl-e2","object":"chat.completion","created":1756720801,"model":"gpt-4o-mini","usage":{"prompt_tokens":100,"completion_tokens":10,"total_tokens":110}}}' >oe.jsonl
+"$BURNRATE" --verbose --store oe ingest oe.jsonl >/dev/null 2>oe.err || fail "ingest exited $?"
+grep -q 'oe.jsonl: openai format, 2 records' oe.err || fail "an OpenAI log opening with an error: $(cat oe.err)"
+"$BURNRATE" --store oe report --as-of $asof --by month --format csv | grep -q '^2025-09,2,1,100,10,' ||
+	fail "an OpenAI log opening with an error: $("$BURNRATE" --store oe report --as-of $asof --by month --format csv)"
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
