@@ -70,6 +70,7 @@ struct ingest_run {
 	/* What the inputs kept hold (those skipped or failed add nothing). */
 	uint64_t records, events, duplicates, rejected;
 	bool backfill;          /* --replace: re-read inputs ingested before */
+	bool dry_run;           /* --dry-run: nothing is published */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
@@ -303,7 +304,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->duplicates += in->duplicates;
 		r->rejected += in->rejected;
 		keep_reject_samples(r, in->reject_samples);
-		if (in->outside && r->warn &&
+		if (in->outside && r->warn && !r->dry_run &&
 		    store_has_input(r->store, in->fp, &r->store_err) == 0)
 			warn_outside(in);
 		if (r->ninputs == r->cap) {
@@ -553,6 +554,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		goto fail;
 	run.tz = store_tz(run.store);
 	run.backfill = job->backfill;
+	run.dry_run = job->dry_run;
 	io.tz = run.tz;
 	if (!io.jobs)
 		io.jobs = online_cpus();

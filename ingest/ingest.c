@@ -290,12 +290,14 @@ void reject_flush_some(struct reader *rd, struct rejects *r)
 	}
 }
 
-/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped,
- * or keeps it with the block being parsed, numbered from its start. */
 uint64_t rejects_cap(const struct ingest *g)
 {
 	return g->opts.rejects ? UINT64_MAX : g->opts.reject_samples;
 }
+
+/* Writes "NAME:LINE: REASON: RECORD" with the record's newlines escaped,
+ * or keeps it with the block being parsed, numbered from its start; up to
+ * rejects_cap of an input. */
 
 static void write_reject(struct input_state *st, const char *reason,
 			 const char *rec, size_t len)

@@ -66,6 +66,9 @@ gen --seed 2 --records 60 --format jsonl --start 2025-09-01 --days 30 --out sep.
 	>/dev/null 2>part.err || fail "a partial backfill exited $?"
 grep -q "warning: sep.jsonl: [0-9]* records outside the --replace range, not counted; it is now recorded as ingested" part.err ||
 	fail "a partial backfill of a new input did not warn: $(cat part.err)"
+"$BURNRATE" --store dry ingest --replace 2025-09-10..2025-09-12 --dry-run sep.jsonl \
+	>/dev/null 2>dry.err || fail "a partial dry run exited $?"
+grep -q "recorded as ingested" dry.err && fail "a dry run, which records nothing, warned: $(cat dry.err)"
 "$BURNRATE" --quiet --store whole ingest sep.jsonl
 "$BURNRATE" --store whole ingest --replace 2025-09-10..2025-09-12 sep.jsonl \
 	>/dev/null 2>whole.err || fail "a partial backfill exited $?"
