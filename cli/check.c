@@ -68,8 +68,11 @@ static struct report *measure(const struct globals *g,
 	}
 	br_buf_printf(&dir, "%s/store", root.p);
 	br_buf_printf(&rejects, "%s/rejects", root.p);
+	/* A store of its own, in UTC whatever zone the configuration states
+	 * for the real store (baselines compare UTC days). */
 	struct globals tg = *g;
 	tg.store = dir.p;
+	tg.conf = NULL;
 	struct ingest_job job = {
 		.io = {.format = "auto", .catalog = catalog, .complete = true,
 		       .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE},

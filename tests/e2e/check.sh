@@ -354,6 +354,12 @@ printf 'x' | gzip >trunc.gz
 head -c 12 trunc.gz >truncated.jsonl.gz
 must_fail 1 err check --baseline base.json truncated.jsonl.gz
 grep -q 'truncated.jsonl.gz' err || fail "truncated gzip not named: $(cat err)"
+# A configuration that states a time zone for the real store does not
+# touch check's own (UTC) store: it was refused, "already exists with
+# time zone UTC, not Europe/Berlin", exit 2.
+printf 'timezone Europe/Berlin\n' >tz.conf
+"$BURNRATE" --config tz.conf --store userstore check --prices prices.csv --baseline base.json base.jsonl >out 2>err ||
+	fail "check with a configuration stating a time zone: $(cat err)"
 leftovers
 [ ! -e userstore ] || fail "check created the user's store"
 echo "PASS check"
