@@ -92,6 +92,11 @@ static struct report *measure(const struct globals *g,
 		*rc = BR_EXIT_FAILURE;
 		goto done;
 	}
+	/* Spend fallen to $0 passes any check: say that nothing was read. */
+	if (!out.records && !g->quiet)
+		print_warning("check: the logs given hold no records (%d path%s, "
+			      "%zu input%s)", npaths, npaths == 1 ? "" : "s",
+			      out.kept, out.kept == 1 ? "" : "s");
 	s = store_open(dir.p, NULL, &err);
 	r = s ? report_run(s, q, &err) : NULL;
 	if (!r)
