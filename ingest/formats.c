@@ -186,12 +186,16 @@ struct held_ev {
 	int64_t ts_us;
 	uint32_t provider, model, agent, label, request_id, msgid;
 	enum br_tier tier;
-	bool error, has_logged_cost, sidechain, dropped;
+	bool error, has_logged_cost, sidechain, dropped, cost_only;
 	struct br_tokens tokens;
 	br_pico logged_cost;
+	uint64_t requests;
 };
 
-enum merge { MERGE_MAX_TOTAL, MERGE_MAX_FIELD };
+/* How a copy merges into the event held under its key: the copy with the
+ * most tokens, the largest of each count, or the last copy (an aggregate
+ * row fetched again: upserted). */
+enum merge { MERGE_MAX_TOTAL, MERGE_MAX_FIELD, MERGE_LAST };
 
 struct held {
 	struct br_dict *strings;
@@ -222,11 +226,12 @@ static void max_into(uint64_t *a, uint64_t b)
 static void merge(struct held *h, struct held_ev *old, const struct held_ev *e,
 		  enum merge how)
 {
-	if (how == MERGE_MAX_TOTAL) {
-		if (tokens_total(&e->tokens) > tokens_total(&old->tokens))
-			*old = *e;
+	if (how == MERGE_LAST ||
+	    (how == MERGE_MAX_TOTAL &&
+	     tokens_total(&e->tokens) > tokens_total(&old->tokens)))
+		*old = *e;
+	if (how != MERGE_MAX_FIELD)
 		return;
-	}
 	struct br_tokens *t = &old->tokens;
 	max_into(&t->input, e->tokens.input);
 	max_into(&t->output, e->tokens.output);
@@ -270,8 +275,10 @@ static void hold(struct held *h, struct br_str key, const struct br_event *ev,
 		.error = ev->error,
 		.has_logged_cost = ev->has_logged_cost,
 		.sidechain = sidechain,
+		.cost_only = ev->cost_only,
 		.tokens = ev->tokens,
 		.logged_cost = ev->logged_cost,
+		.requests = ev->requests,
 	};
 	if (key.n) {
 		uint32_t before = br_dict_count(h->keys);
@@ -336,6 +343,8 @@ static void release(struct held *h, const struct format_sink *sink)
 			.tokens = e->tokens,
 			.has_logged_cost = e->has_logged_cost,
 			.logged_cost = e->logged_cost,
+			.requests = e->requests,
+			.cost_only = e->cost_only,
 		};
 		if (!ev.model.n) /* a failed request that never named one */
 			ev.model = (struct br_str){"unknown", 7};
@@ -736,24 +745,52 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 			  json_is_true(json_object_get(o, "isSidechain")), msgid);
 }
 
+/* The key of an aggregate result: its kind, its bucket's start and end,
+ * and the values of fields (each as JSON text, null when absent), which
+ * the API's group_by made distinct. */
+static struct br_str result_key(struct br_buf *b, const char *kind,
+				json_t *bucket, json_t *res,
+				const char *const *fields)
+{
+	br_buf_reset(b);
+	br_buf_puts(b, kind);
+	json_t *v[2] = {json_object_get(bucket, "start_time"),
+			json_object_get(bucket, "end_time")};
+	for (size_t i = 0; i < 2 || *fields; i++) {
+		json_t *x = i < 2 ? v[i] : jget(res, *fields++);
+		char *text = x ? json_dumps(x, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+		br_buf_printf(b, "\x1f%s", text ? text : "null");
+		free(text);
+	}
+	return (struct br_str){b->p, b->len};
+}
+
 /* One event of a usage page: in the first pass (check), whether the sink
- * would refuse it, which rejects the page; in the second, handed over. */
+ * would refuse it, which rejects the page; in the second, held under its
+ * result's key, the last copy replacing any before it in the input (a
+ * page fetched again: aggregate rows are upserted, never summed) and
+ * given that key as its request id, so that a copy in a later input is
+ * dropped as a duplicate. */
 static void page_event(struct api_parser *p, struct rec *r, struct br_event *e,
-		       bool check)
+		       bool check, struct br_str key)
 {
 	const char *why;
-	if (!check)
-		p->base.sink.event(p->base.sink.ctx, e);
-	else if ((why = refused(p, e)))
+	if (!check) {
+		e->request_id = key;
+		hold(&p->held, key, e, MERGE_LAST, false, (struct br_str){0});
+	} else if ((why = refused(p, e))) {
 		bad(r, "%s", why);
+	}
 }
 
 /* An OpenAI Costs API result: a cost line item of a day ("<model>, input",
  * "web search tool calls"), counted as cost without requests or tokens.
  * Its amount must be a USD number; zero amounts are left out. */
-static void cost_line(struct api_parser *p, struct rec *r, json_t *res,
-		      int64_t start, bool check)
+static void cost_line(struct api_parser *p, struct rec *r, json_t *bucket,
+		      json_t *res, int64_t start, bool check, struct br_buf *key)
 {
+	static const char *const fields[] = {"line_item", "project_id",
+					     "api_key_id", NULL};
 	struct br_event e = {.ts_us = start, .provider = {"openai", 6},
 			     .cost_only = true};
 	const char *cur = jstr(res, "amount.currency");
@@ -769,7 +806,7 @@ static void cost_line(struct api_parser *p, struct rec *r, json_t *res,
 		e.model = (struct br_str){"unknown", 7};
 	e.agent = jslice(res, "api_key_id");
 	e.label = jslice(res, "project_id");
-	page_event(p, r, &e, check);
+	page_event(p, r, &e, check, result_key(key, "cost", bucket, res, fields));
 }
 
 /* The OpenAI organization Usage API (completions) and Costs API: a page of
@@ -784,8 +821,11 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 		r->why = "a usage page without a data array";
 		return FORMAT_RECORD;
 	}
+	static const char *const fields[] = {"project_id", "user_id", "api_key_id",
+					     "model", "batch", "service_tier", NULL};
 	size_t i, j;
 	json_t *bucket, *res;
+	struct br_buf key = {0};
 	/* Map the whole page before emitting, so that a bad result rejects it
 	 * whole rather than half-counted. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -798,7 +838,7 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 			json_array_foreach(results, j, res) {
 				const char *obj = jstr(res, "object");
 				if (obj && strcmp(obj, "organization.costs.result") == 0) {
-					cost_line(p, r, res, start, check);
+					cost_line(p, r, bucket, res, start, check, &key);
 					continue;
 				}
 				if (obj && strcmp(obj, "organization.usage.completions.result") != 0) {
@@ -827,13 +867,16 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				if (json_is_true(json_object_get(res, "batch")))
 					e.tier = BR_TIER_BATCH;
 				if (e.requests)
-					page_event(p, r, &e, check);
+					page_event(p, r, &e, check,
+						   result_key(&key, "usage", bucket,
+							      res, fields));
 			}
 		}
 		if (r->why)
-			return FORMAT_RECORD;
+			break;
 	}
-	return FORMAT_EMITTED;
+	br_buf_free(&key);
+	return r->why ? FORMAT_RECORD : FORMAT_EMITTED;
 }
 
 /* The provider of a model name, for formats that do not say: a LiteLLM

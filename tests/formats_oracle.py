@@ -277,10 +277,21 @@ def _claude_code_release(held):
     return [e[1] for e in held if not (e[2] and e[3] and e[3] in main)]
 
 
+def _upsert(held, key, ev):
+    """README engine rule 6: aggregate rows are upserted by their group
+    key (a page fetched again replaces, never adds)."""
+    for entry in held:
+        if entry[0] == key:
+            entry[1] = ev
+            return
+    held.append([key, ev])
+
+
 def _openai_usage(root, tp, held):
-    out = []
+    page = []  # upserted once the whole page is read: a bad result rejects it
     for b in root.get("data") or []:
         start = _ts(b.get("start_time"), tp)
+        bucket = (b.get("start_time"), b.get("end_time"))
         for r in b.get("results") or []:
             if r.get("object") == "organization.costs.result":
                 amount = _dig(r, "amount.value")
@@ -289,11 +300,13 @@ def _openai_usage(root, tp, held):
                 if amount == 0:
                     continue
                 item = r.get("line_item") or ""
-                out.append(_event(provider="openai",
-                                  model=item.split(",", 1)[0] or "unknown",
-                                  ts=start, agent=_s(r, "api_key_id"),
-                                  label=_s(r, "project_id"), requests=0,
-                                  cost=Decimal(amount)))
+                page.append((("cost",) + bucket + tuple(
+                    r.get(k) for k in ("line_item", "project_id", "api_key_id")),
+                    _event(provider="openai",
+                           model=item.split(",", 1)[0] or "unknown",
+                           ts=start, agent=_s(r, "api_key_id"),
+                           label=_s(r, "project_id"), requests=0,
+                           cost=Decimal(amount))))
                 continue
             if r.get("object") not in (None, "organization.usage.completions.result"):
                 raise Reject("unsupported result object")
@@ -312,8 +325,12 @@ def _openai_usage(root, tp, held):
             if r.get("batch") is True:  # the Batch API, whatever the tier says
                 ev["tier"] = "batch"
             if ev["requests"]:
-                out.append(ev)
-    return out
+                page.append((("usage",) + bucket + tuple(
+                    r.get(k) for k in ("project_id", "user_id", "api_key_id",
+                                       "model", "batch", "service_tier")), ev))
+    for key, ev in page:
+        _upsert(held, key, ev)
+    return []
 
 
 PREFIXES = [("vertex_ai/", "vertex_ai"), ("openrouter/", "openrouter"),

@@ -219,6 +219,21 @@ printf '%s\n' '{"logged_at":"2025-09-01T10:00:00Z","http_status":429,"request_id
 grep -q 'oe.jsonl: openai format, 2 records' oe.err || fail "an OpenAI log opening with an error: $(cat oe.err)"
 "$BURNRATE" --store oe report --as-of $asof --by month --format csv | grep -q '^2025-09,2,1,100,10,' ||
 	fail "an OpenAI log opening with an error: $("$BURNRATE" --store oe report --as-of $asof --by month --format csv)"
+# OpenAI Usage and Costs API pages fetched again are upserted by each
+# result's group key (README engine rule 6), not added: the sample twice
+# in one file, or in two files, counts once (it counted twice).
+for f in openai_org_usage_completions.jsonl openai_org_costs.jsonl; do
+	cat "$dir/$f" "$dir/$f" >twice.jsonl
+	head -n 1 "$dir/$f" >again.jsonl
+	"$BURNRATE" --quiet --store "once-$f" ingest "$dir/$f" || fail "ingest exited $?"
+	"$BURNRATE" --quiet --store "twice-$f" ingest twice.jsonl || fail "ingest exited $?"
+	"$BURNRATE" --quiet --store "two-$f" ingest "$dir/$f" again.jsonl || fail "ingest exited $?"
+	for st in once twice two; do
+		"$BURNRATE" --store "$st-$f" report --as-of $asof --by day,model,agent --format csv >"$st.csv"
+	done
+	cmp -s once.csv twice.csv || fail "$f fetched twice in one file: $(diff once.csv twice.csv | head -3)"
+	cmp -s once.csv two.csv || fail "$f fetched again in another file: $(diff once.csv two.csv | head -3)"
+done
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
