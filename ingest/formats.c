@@ -1040,12 +1040,16 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 	bool inclusive = strcmp(prov, "anthropic") != 0 && strcmp(prov, "bedrock") != 0;
 	ev->tokens.input = inclusive ? sub0(prompt, cache_read) : prompt;
 	ev->tokens.output = jcount(r, o, "completion_tokens");
-	if (jget(o, "costUSD"))
-		jcost(r, o, "costUSD", ev);
-	else if (jget(o, "cost_usd"))
-		jcost(r, o, "cost_usd", ev);
-	else
-		jcost(r, o, "cost", ev);
+	/* The first cost given: costUSD may be null beside a cost. */
+	static const char *const costs[] = {"costUSD", "cost_usd", "cost"};
+	for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
+		json_t *v = jget(o, costs[i]);
+		if (v && !json_is_null(v) &&
+		    !(json_is_string(v) && !json_string_length(v))) {
+			jcost(r, o, costs[i], ev);
+			break;
+		}
+	}
 	if (!ev->provider.n)
 		ev->provider = (struct br_str){"unknown", 7};
 	return FORMAT_RECORD;

@@ -418,10 +418,9 @@ def _helicone(row, tp, held):
     inclusive = ev["provider"].lower() not in ("anthropic", "bedrock", "aws")
     ev["input_tokens"] = max(0, prompt - cr) if inclusive else prompt
     ev["output_tokens"] = _n(row, "completion_tokens")
-    for k in ("costUSD", "cost_usd", "cost"):
-        if k in row:
-            if row[k] not in (None, ""):
-                ev["cost"] = Decimal(str(row[k]))
+    for k in ("costUSD", "cost_usd", "cost"):  # the first given (not null)
+        if row.get(k) not in (None, ""):
+            ev["cost"] = Decimal(str(row[k]))
             break
     ev["provider"] = ev["provider"] or "unknown"
     return [ev]

@@ -234,6 +234,12 @@ for f in openai_org_usage_completions.jsonl openai_org_costs.jsonl; do
 	cmp -s once.csv twice.csv || fail "$f fetched twice in one file: $(diff once.csv twice.csv | head -3)"
 	cmp -s once.csv two.csv || fail "$f fetched again in another file: $(diff once.csv two.csv | head -3)"
 done
+# A Helicone request whose costUSD is null beside a cost takes the cost
+# (mappings.json's coalesce; it was priced from the catalog).
+printf '%s\n' '{"request_id":"h1","request_created_at":"2025-09-01T10:00:00Z","response_id":"r1","provider":"OPENAI","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100,"costUSD":null,"cost":0.5}' >hc.jsonl
+"$BURNRATE" --quiet --store hc ingest hc.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store hc report --as-of $asof --by month --format csv | grep -q '^2025-09,1,0,1000,100,0,0,0,0,0.500000,0' ||
+	fail "a null costUSD beside a cost: $("$BURNRATE" --store hc report --as-of $asof --by month --format csv)"
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
