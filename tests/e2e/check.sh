@@ -354,6 +354,12 @@ printf 'x' | gzip >trunc.gz
 head -c 12 trunc.gz >truncated.jsonl.gz
 must_fail 1 err check --baseline base.json truncated.jsonl.gz
 grep -q 'truncated.jsonl.gz' err || fail "truncated gzip not named: $(cat err)"
+# Logs that hold no records pass (spend fell to $0) but say so.
+mkdir -p emptylogs
+"$BURNRATE" --store userstore check --prices prices.csv --baseline base.json emptylogs >out 2>err ||
+	fail "check of an empty directory exited $?"
+grep -q "warning: check: the logs given hold no records (1 path, 0 inputs)" err ||
+	fail "an empty log directory passed without a word: $(cat err)"
 # A configuration that states a time zone for the real store does not
 # touch check's own (UTC) store: it was refused, "already exists with
 # time zone UTC, not Europe/Berlin", exit 2.
