@@ -278,7 +278,8 @@ static void parse_block(struct reader *rd, struct block *b)
 			    .ids = sp->o->ids};
 	struct input_state st = {.rd = rd, .o = &o, .parser = pt->parser,
 				 .rec = {"", 0}, .block = b};
-	pt->parser->sink = (struct format_sink){&st, format_event, format_refuses};
+	pt->parser->sink = (struct format_sink){&st, format_event, format_refuses,
+						format_rejects_outside};
 	br_buf_reset(&rd->line);
 	int rc = handle_bytes(&st, b->data, b->len);
 	/* Every block ends with a line end: nothing may be left pending. */

@@ -143,6 +143,7 @@ int handle_bytes(struct input_state *st, const char *p, size_t n);
  * input_state), and the reason it would refuse one (format_sink). */
 void format_event(void *ctx, struct br_event *ev);
 const char *format_refuses(void *ctx, struct br_event *ev);
+bool format_rejects_outside(void *ctx, const struct br_event *ev);
 
 /* Tells whether s[0..n) holds only blanks (spaces, tabs, CR, FF, VT). */
 bool is_blank(const char *s, size_t n);

@@ -765,21 +765,23 @@ static struct br_str result_key(struct br_buf *b, const char *kind,
 	return (struct br_str){b->p, b->len};
 }
 
-/* One event of a usage page: in the first pass (check), whether the sink
- * would refuse it, which rejects the page; in the second, held under its
- * result's key, the last copy replacing any before it in the input (a
- * page fetched again: aggregate rows are upserted, never summed) and
- * given that key as its request id, so that a copy in a later input is
- * dropped as a duplicate. */
+/* One event of a usage page, its result's key as its request id (a copy
+ * in a later input of the run is a duplicate): in the first pass (check),
+ * whether the sink would refuse it, which rejects the page; in the
+ * second, rejected at this line when outside a backfill's day range,
+ * else held under that key, the last copy replacing any before it in the
+ * input (a page fetched again: aggregate rows are upserted, not summed). */
 static void page_event(struct api_parser *p, struct rec *r, struct br_event *e,
 		       bool check, struct br_str key)
 {
+	const struct format_sink *sink = &p->base.sink;
 	const char *why;
-	if (!check) {
-		e->request_id = key;
+	e->request_id = key;
+	if (check) {
+		if ((why = refused(p, e)))
+			bad(r, "%s", why);
+	} else if (!sink->rejects_outside || !sink->rejects_outside(sink->ctx, e)) {
 		hold(&p->held, key, e, MERGE_LAST, false, (struct br_str){0});
-	} else if ((why = refused(p, e))) {
-		bad(r, "%s", why);
 	}
 }
 

@@ -440,36 +440,48 @@ static const char *name_too_long(const struct br_event *ev, char *buf,
 	return NULL;
 }
 
+/* Rejects an event of the current record outside a backfill's day range;
+ * returns whether it did. */
+static bool reject_outside(struct input_state *st, const struct br_event *ev)
+{
+	const struct ingest_opts *o = &st->rd->g->opts;
+	if (o->only_from == BR_DAY_NONE)
+		return false;
+	int32_t day = br_tz_day(o->tz, ev->ts_us);
+	if (day >= o->only_from && day <= o->only_to)
+		return false;
+	char from[11], to[11], d[11];
+	br_day_format(o->only_from, from);
+	br_day_format(o->only_to, to);
+	br_day_format(day, d);
+	snprintf(st->reason, sizeof st->reason,
+		 "day %s outside the --replace range %s..%s", d, from, to);
+	st->o->in.outside++;
+	reject(st, st->reason, st->rec.p, st->rec.n);
+	return true;
+}
+
 /* Keeps an event of the current record, unless a name is too long or a
  * backfill's day range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
 {
-	struct ingest *g = st->rd->g;
 	if (name_too_long(ev, st->reason, sizeof st->reason)) {
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
-	if (g->opts.only_from != BR_DAY_NONE) {
-		int32_t day = br_tz_day(g->opts.tz, ev->ts_us);
-		if (day < g->opts.only_from || day > g->opts.only_to) {
-			char from[11], to[11], d[11];
-			br_day_format(g->opts.only_from, from);
-			br_day_format(g->opts.only_to, to);
-			br_day_format(day, d);
-			snprintf(st->reason, sizeof st->reason,
-				 "day %s outside the --replace range %s..%s", d, from, to);
-			st->o->in.outside++;
-			reject(st, st->reason, st->rec.p, st->rec.n);
-			return;
-		}
-	}
-	deliver(st, ev);
+	if (!reject_outside(st, ev))
+		deliver(st, ev);
 }
 
 /* The sink of the input's format: events it makes itself. */
 void format_event(void *ctx, struct br_event *ev)
 {
 	accept_event(ctx, ev);
+}
+
+bool format_rejects_outside(void *ctx, const struct br_event *ev)
+{
+	return reject_outside(ctx, ev);
 }
 
 const char *format_refuses(void *ctx, struct br_event *ev)
@@ -507,7 +519,8 @@ static int open_parser(struct input_state *st, const char *line, size_t len)
 				 st->o->in.name, &st->rd->g->maps, &st->o->err);
 	if (!st->parser)
 		return -1;
-	st->parser->sink = (struct format_sink){st, format_event, format_refuses};
+	st->parser->sink = (struct format_sink){st, format_event, format_refuses,
+						format_rejects_outside};
 	st->o->in.format = st->parser->name;
 	return 0;
 }

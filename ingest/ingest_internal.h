@@ -208,6 +208,13 @@ struct format_sink {
 	 * day range is not asked about: it keeps the events of a record that
 	 * fall inside it.) */
 	const char *(*refuses)(void *ctx, struct br_event *ev);
+	/* Rejects ev, counted and written as a rejected record of the current
+	 * line, when it falls outside a backfill's day range; returns whether
+	 * it did. A format that holds the events of aggregate rows to the end
+	 * of the input asks before holding each, so that the reject names the
+	 * line it came from (the driver asks again of every event handed
+	 * over). NULL: never. */
+	bool (*rejects_outside)(void *ctx, const struct br_event *ev);
 };
 
 /* What a format's line() returns. */

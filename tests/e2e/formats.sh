@@ -234,6 +234,15 @@ for f in openai_org_usage_completions.jsonl openai_org_costs.jsonl; do
 	cmp -s once.csv twice.csv || fail "$f fetched twice in one file: $(diff once.csv twice.csv | head -3)"
 	cmp -s once.csv two.csv || fail "$f fetched again in another file: $(diff once.csv two.csv | head -3)"
 done
+# A backfill's rejects of usage results outside its range name the line
+# of their page (the results are held to the input's end for the upsert:
+# every reject named the last line).
+f=openai_org_usage_completions.jsonl
+"$BURNRATE" --quiet --store ur ingest --replace 2025-08-30..2025-08-30 --rejects ur.txt "$dir/$f" ||
+	fail "backfill of the usage sample exited $?"
+[ "$(grep -c "^$dir/$f:1: day 2025-0[89]-[0-9]* outside" ur.txt)" = 13 ] &&
+	[ "$(grep -c "^$dir/$f:2: day 2025-09-02 outside" ur.txt)" = 7 ] ||
+	fail "usage results outside a backfill's range, by line: $(cut -d: -f1-3 ur.txt | sort | uniq -c)"
 # A Helicone request whose costUSD is null beside a cost takes the cost
 # (mappings.json's coalesce; it was priced from the catalog).
 printf '%s\n' '{"request_id":"h1","request_created_at":"2025-09-01T10:00:00Z","response_id":"r1","provider":"OPENAI","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100,"costUSD":null,"cost":0.5}' >hc.jsonl
