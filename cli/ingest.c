@@ -84,6 +84,9 @@ struct ingest_run {
 	 * the inputs kept, "NAME:LINE: REASON: RECORD" lines, as read. */
 	struct br_buf reject_samples;
 	unsigned nreject_samples;
+	/* A backfill's inputs new to the store with records outside its
+	 * range, "COUNT NAME" lines: warned about once it is published. */
+	struct br_buf outside;
 	/* The progress line (a terminal only): when it started and was
 	 * last shown. */
 	bool progress;
@@ -255,23 +258,32 @@ static void print_reject_samples(const struct ingest_run *r)
 	}
 }
 
-/* A backfill's input, new to the store, with records outside its range:
- * it is recorded as ingested (its content, up to where it was read), so
- * no later ingest reads it again, and those of its records outside the
- * range that no earlier ingest counted are never counted. The store keeps
- * no day range per input; until it does, the operator is told, by name. */
-static void warn_outside(const struct ingest_input *in)
+/* Warns of a published backfill's inputs new to the store with records
+ * outside its range (r->outside): each is recorded as ingested (its
+ * content, up to where it was read), so no later ingest reads it again,
+ * and those of its records outside the range that no earlier ingest
+ * counted are never counted. The store keeps no day range per input (a
+ * file's other days may be counted from other files, or not at all); the
+ * operator is told, by name. */
+static void warn_outside(const struct ingest_run *r)
 {
-	char *name = br_printable(in->name);
-	print_warning("%s: %llu record%s outside the --replace range, not "
-		      "counted; it is now recorded as ingested, so a later "
-		      "ingest or run will not read it again: what of %s no "
-		      "earlier ingest counted, only a backfill of %s days will",
-		      name, (unsigned long long)in->outside,
-		      in->outside == 1 ? "" : "s",
-		      in->outside == 1 ? "it" : "them",
-		      in->outside == 1 ? "its" : "their");
-	free(name);
+	const struct br_buf *b = &r->outside;
+	for (size_t at = 0; at < b->len;) {
+		const char *p = b->p + at, *nl = memchr(p, '\n', b->len - at);
+		char *end;
+		unsigned long long n = strtoull(p, &end, 10);
+		char *name = br_strndup(end + 1, (size_t)(nl - end - 1));
+		char *shown = br_printable(name);
+		print_warning("%s: %llu record%s outside the --replace range, not "
+			      "counted; it is now recorded as ingested, so a later "
+			      "ingest or run will not read it again: what of %s no "
+			      "earlier ingest counted, only a backfill of %s days "
+			      "will", shown, n, n == 1 ? "" : "s",
+			      n == 1 ? "it" : "them", n == 1 ? "its" : "their");
+		free(shown);
+		free(name);
+		at = (size_t)(nl - b->p) + 1;
+	}
 }
 
 /* Keeps a fully read input unless its content was ingested before. */
@@ -306,7 +318,8 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		keep_reject_samples(r, in->reject_samples);
 		if (in->outside && r->warn && !r->dry_run &&
 		    store_has_input(r->store, in->fp, &r->store_err) == 0)
-			warn_outside(in);
+			br_buf_printf(&r->outside, "%llu %s\n",
+				      (unsigned long long)in->outside, in->name);
 		if (r->ninputs == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
 			r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
@@ -429,6 +442,7 @@ static void ingest_run_free(struct ingest_run *r)
 	agg_free(r->run_rows);
 	tally_free(&r->run_unpriced);
 	br_buf_free(&r->reject_samples);
+	br_buf_free(&r->outside);
 }
 
 /* Orders the ids of a tally by count, largest first, then by name. */
@@ -640,6 +654,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      run.rejected == 1 ? "it whole" : "them all");
 			print_reject_samples(&run);
 		}
+		warn_outside(&run);
 		warn_unpriced(&run.run_unpriced);
 	}
 	if (out)

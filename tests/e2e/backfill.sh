@@ -66,6 +66,12 @@ gen --seed 2 --records 60 --format jsonl --start 2025-09-01 --days 30 --out sep.
 	>/dev/null 2>part.err || fail "a partial backfill exited $?"
 grep -q "warning: sep.jsonl: [0-9]* records outside the --replace range, not counted; it is now recorded as ingested" part.err ||
 	fail "a partial backfill of a new input did not warn: $(cat part.err)"
+set +e
+"$BURNRATE" --store failed ingest --replace 2025-09-10..2025-09-12 sep.jsonl missing.jsonl \
+	>/dev/null 2>failed.err
+set -e
+grep -q "backfill not published" failed.err && ! grep -q "recorded as ingested" failed.err ||
+	fail "a backfill not published warned that an input is recorded: $(cat failed.err)"
 "$BURNRATE" --store dry ingest --replace 2025-09-10..2025-09-12 --dry-run sep.jsonl \
 	>/dev/null 2>dry.err || fail "a partial dry run exited $?"
 grep -q "recorded as ingested" dry.err && fail "a dry run, which records nothing, warned: $(cat dry.err)"
