@@ -122,7 +122,7 @@ static int config_line(struct config *c, const char *dir, char *s,
 	if (*value == '"' && strchr(value + 1, '"'))
 		from = strchr(value + 1, '"');
 	for (char *h = strchr(from, '#'); h; h = strchr(h + 1, '#'))
-		if (h > value && (h[-1] == ' ' || h[-1] == '\t')) {
+		if (h == value || h[-1] == ' ' || h[-1] == '\t') {
 			*h = 0;
 			break;
 		}

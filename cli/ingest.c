@@ -224,8 +224,9 @@ static bool sink_wants(void *ctx, const struct ingest_input *in)
 /* Rejected records named under the warning that counts them, without
  * --rejects. */
 #define REJECT_SAMPLES 5
-/* The bytes of a record shown in one (the rejects file has the whole). */
-#define REJECT_SAMPLE_BYTES 160
+/* The bytes of each shown: file, line, reason and the record's start (the
+ * rejects file has the whole record). */
+#define REJECT_SAMPLE_BYTES 240
 
 /* Keeps the first of an input's rejected records until REJECT_SAMPLES are
  * kept. */

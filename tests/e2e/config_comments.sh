@@ -22,4 +22,9 @@ grep -q "1 input ingested (50 records)" out || fail "the input was not ingested:
 [ -f reports/burnrate-2025-10-03.json ] || fail "no report"
 "$BURNRATE" --store store report --source 'a#b' --as-of 2025-10-03 --by month \
 	--format csv | grep -q '^2025-10,50,' || fail "source a#b lacks the 50 requests"
+# A key followed by a comment only has no value (it took "# none yet").
+printf 'store store\nreport_to     # none yet\n' >empty.conf
+must_fail 2 err "$BURNRATE" --config empty.conf report --as-of 2025-10-03
+grep -q "empty.conf:2: report_to: a value is needed" err ||
+	fail "a comment taken for a value: $(cat err)"
 echo "config_comments: ok"
