@@ -60,8 +60,13 @@ static void daily_chart(FILE *out, const struct report *r)
 	const struct report_row *rows = r->breakdown[0].rows;
 	size_t n = r->breakdown[0].nrows;
 	int32_t first, data_last;
-	if (!report_daily_span(r, &first, &data_last))
+	bool every_day = report_daily_span(r, &first, &data_last);
+	if (n == 0)
 		return;
+	if (!every_day) {
+		br_day_parse(rows[0].key[0], &first);
+		br_day_parse(rows[n - 1].key[0], &data_last);
+	}
 	int32_t last = r->q.as_of > r->month_end ? r->q.as_of : r->month_end;
 	if (data_last > last)
 		last = data_last;
@@ -84,12 +89,19 @@ static void daily_chart(FILE *out, const struct report *r)
 			L, L + W, y, y, L - 4, y + 4, max * g / 4);
 	}
 	fputs("<polyline fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"2\" points=\"", out);
-	/* Every day of the span: one without spend is at $0, not skipped. */
+	/* Every day of the span, one without spend at $0 (else the days with
+	 * spend only). */
 	size_t next = 0;
-	for (int32_t d = first; d <= data_last; d++) {
+	for (int32_t d = first; every_day && d <= data_last; d++) {
 		const struct red_totals *t = report_daily_totals(r, d, &next);
 		fprintf(out, "%.1f,%.1f ", L + W * (d - first) / span,
 			5 + H - H * (t ? usd(t->cost) : 0) / max);
+	}
+	for (size_t i = 0; !every_day && i < n; i++) {
+		int32_t d;
+		br_day_parse(rows[i].key[0], &d);
+		fprintf(out, "%.1f,%.1f ", L + W * (d - first) / span,
+			5 + H - H * usd(rows[i].t.cost) / max);
 	}
 	fputs("\"/>\n", out);
 	if (r->q.as_of < r->month_end && r->q.as_of >= first) {

@@ -247,8 +247,10 @@ struct report {
 };
 
 /* The days the daily breakdown (breakdown[0]) spans, each shown, with no
- * spend or with: from its first day to the end of the period (as_of, or
- * --until), or its last day when later. False when it has no rows. */
+ * spend or with: from its first day to its last, or to the end of the
+ * period (as_of, or --until) when that is at most a month later. False
+ * when it has no rows, or spans more than a year and a month (then only
+ * the days with spend are shown). */
 bool report_daily_span(const struct report *r, int32_t *first, int32_t *last);
 
 /* The totals of day d in the daily breakdown, whose rows from *next on are

@@ -289,7 +289,8 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 		put_str(bk, ws, 0, 1 + NCOLS, "projected_usd", bk->head);
 	size_t out = 0;
 	int32_t first_day, last_day;
-	if (daily && report_daily_span(r, &first_day, &last_day)) {
+	bool every_day = daily && report_daily_span(r, &first_day, &last_day);
+	if (every_day) {
 		/* Every day, a day without spend too (a chart of the days
 		 * with spend only would draw a line across it). */
 		static const struct red_totals none;
@@ -304,7 +305,7 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 		}
 		n = out;
 	}
-	for (size_t i = 0; !daily && i < n; i++, out++) {
+	for (size_t i = 0; !every_day && i < n; i++, out++) {
 		lxw_row_t row = (lxw_row_t)out + 1;
 		put_str(bk, ws, row, 0, rows[i].key[0], NULL);
 		values(bk, ws, row, 1, &rows[i].t, NCOLS);

@@ -91,6 +91,19 @@ done >gap.jsonl
 "$BURNRATE" --quiet --store gap ingest gap.jsonl
 "$BURNRATE" --store gap report --as-of 2025-11-05 --format xlsx --output gap.xlsx
 "$BURNRATE" --store gap report --as-of 2025-11-05 --format html --output gap.html
+# As of a far day: the days of the data only, not decades of $0 days.
+"$BURNRATE" --store gap report --as-of 2099-01-01 --format xlsx --output far.xlsx
+"$BURNRATE" --store gap report --as-of 2099-01-01 --format html --output far.html
+"$PYTHON" - far.xlsx far.html <<'EOF' || fail "a report as of a far day (above)"
+import re, sys
+import openpyxl
+daily = list(openpyxl.load_workbook(sys.argv[1])["Daily"].iter_rows(values_only=True))
+assert [r[0] for r in daily[1:5]] == ["2025-11-01", "2025-11-02", "2025-11-03",
+                                      "2025-11-04"], daily[1:6]
+assert len(daily) < 40, len(daily)
+html = open(sys.argv[2], encoding="utf-8").read()
+assert len(re.search(r'<polyline[^>]*points="([^"]*)"', html).group(1).split()) == 4
+EOF
 "$PYTHON" - gap.xlsx gap.html <<'EOF' || fail "days without spend in the XLSX or HTML (above)"
 import re, sys
 import openpyxl
