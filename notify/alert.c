@@ -192,11 +192,41 @@ void alerts_free(struct alert *v, size_t n)
 
 /* ---------------------------------------------------------- messages */
 
-/* Formats USD with 2 decimals (6 when below a cent). */
-static const char *money2(double v, char *buf)
+/* Formats USD from its micro-dollars as the reports round them, with 2
+ * decimals (6 below a cent), each rounding half away from zero: the mail
+ * shows the reports' figures, not a double's ($0.0002465 is $0.000247
+ * in both). */
+static const char *money2(br_pico v, char *buf)
 {
-	snprintf(buf, BR_MONEY_BUFSZ, fabs(v) >= 0.01 || v == 0 ? "%.2f" : "%.6f", v);
+	int64_t micro = br_pico_to_micro(v);
+	if (micro > -10000 && micro < 10000)
+		return br_money_format(v, buf);
+	int64_t cents = (micro + (micro < 0 ? -5000 : 5000)) / 10000;
+	int64_t whole = cents / 100, part = cents % 100;
+	snprintf(buf, BR_MONEY_BUFSZ, "%s%lld.%02lld", cents < 0 ? "-" : "",
+		 (long long)(whole < 0 ? -whole : whole),
+		 (long long)(part < 0 ? -part : part));
 	return buf;
+}
+
+/* An amount the forecasts give as a double, in money2's form, from the
+ * micro-dollars the reports show. */
+static const char *estimate2(double usd_value, char *buf)
+{
+	br_pico v = 0;
+	br_money_format_estimate(usd_value, buf);
+	br_money_parse(buf, strlen(buf), &v);
+	return money2(v, buf);
+}
+
+/* v, one of f's projections, in money2's form, exactly as the reports
+ * show it (forecast_format): never below what was spent. */
+static const char *projection2(const struct forecast *f, double v, char *buf)
+{
+	br_pico p = 0;
+	forecast_format(f, v, buf);
+	br_money_parse(buf, strlen(buf), &p);
+	return money2(p, buf);
 }
 
 void alert_compose(const struct alert *a, const struct report *r,
@@ -209,16 +239,16 @@ void alert_compose(const struct alert *a, const struct report *r,
 		low[BR_MONEY_BUFSZ], high[BR_MONEY_BUFSZ], dayv[BR_MONEY_BUFSZ],
 		mean[BR_MONEY_BUFSZ], util[BUDGET_UTIL_BUFSZ], start[11], end[11], as_of[11],
 		runs_out[11], day[11], threshold[16];
-	money2(usd(b->limit), limit);
-	money2(usd(st->spent), spent);
+	money2(b->limit, limit);
+	money2(st->spent, spent);
 	/* Below the limit, spend whose cents would reach it shows its
 	 * micro-dollars: "$9.999999", not "$10.00", of a $10.00 limit. */
 	if (st->spent < b->limit &&
 	    llround(usd(st->spent) * 100) >= llround(usd(b->limit) * 100))
 		br_money_format(st->spent, spent);
-	money2(st->f.projected, proj);
-	money2(st->f.low, low);
-	money2(st->f.high, high);
+	projection2(&st->f, st->f.projected, proj);
+	projection2(&st->f, st->f.low, low);
+	projection2(&st->f, st->f.high, high);
 	budget_utilization_format(st, true, 1, util);
 	snprintf(threshold, sizeof threshold, "%d", a->threshold);
 	br_day_format(st->start, start);
@@ -249,8 +279,8 @@ void alert_compose(const struct alert *a, const struct report *r,
 			      "limit and passes it once more");
 		break;
 	case ALERT_ANOMALY:
-		money2(usd(a->day_spend), dayv);
-		money2(a->mean, mean);
+		money2(a->day_spend, dayv);
+		estimate2(a->mean, mean);
 		br_buf_printf(&headline, "unusual spend in budget %s on %s: $%s",
 			      b->name, day, dayv);
 		br_buf_printf(&detail, "Spend on %s was $%s; the %zu days before it "

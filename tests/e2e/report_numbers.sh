@@ -27,6 +27,23 @@ for k in ("projected_usd", "low_usd", "high_usd"):
     assert p[k] == want, (k, p)
 PY
 
+# The budget alert's mail shows the reports' figures: $0.000247 spent and
+# projected on a daily budget's day (from doubles it said $0.000246).
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nd,*,daily,0.0002,,no,a@example.com\n' >b.csv
+mkdir mail
+"$BURNRATE" --store s1 notify --budgets b.csv --as-of 2025-11-10 --dry-run mail >/dev/null
+"$PYTHON" - mail <<'PY'
+import email, glob, sys
+texts = []
+for f in glob.glob(sys.argv[1] + "/*.eml"):
+    for part in email.message_from_file(open(f)).walk():
+        if part.get_content_type() == "text/plain":
+            texts.append(part.get_payload(decode=True).decode())
+lines = [l for t in texts for l in t.splitlines()
+         if l.startswith(("Spent", "Projected"))]
+assert lines and all("$0.000247" in l and "$0.000246" not in l for l in lines), lines
+PY
+
 # 2. Above 2^63 micro-dollars: never negative, exact at the month's end.
 "$PYTHON" -c '
 for i in range(10000):
