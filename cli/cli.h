@@ -149,6 +149,11 @@ const char *config_timezone(const struct globals *g);
  * not be the configuration's. Without a stated zone, any store will do. */
 struct store *config_store_open(const struct globals *g, struct br_err *err);
 
+/* Opens the existing store g names for report or notify, refusing one
+ * whose zone is not the one the configuration states (status
+ * BR_EXIT_USAGE): its days would not be the configuration's. */
+struct store *config_store_read(const struct globals *g, struct br_err *err);
+
 /* The configuration file to read: given (--config) if not NULL, else
  * ./burnrate.conf, else /etc/burnrate.conf if they exist, else NULL. */
 const char *config_find(const char *given);

@@ -209,6 +209,21 @@ struct store *config_store_open(const struct globals *g, struct br_err *err)
 	return store_open(g->store, config_timezone(g), err);
 }
 
+struct store *config_store_read(const struct globals *g, struct br_err *err)
+{
+	struct store *s = store_open(g->store, NULL, err);
+	const char *stated = g->conf ? g->conf->timezone : NULL;
+	const char *zone = s ? br_tz_name(store_tz(s)) : NULL;
+	if (zone && stated && strcmp(zone, stated) != 0) {
+		br_fail_status(err, BR_EXIT_USAGE, "store '%s' has time zone %s, "
+			       "not %s as %s states", g->store, zone, stated,
+			       g->conf->path);
+		store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 const char *config_find(const char *given)
 {
 	if (given)

@@ -324,7 +324,7 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 		return usage_error("notify: --dry-run '%s' is not a directory",
 				   dry_run);
 	struct br_err err = {0};
-	job.store = store_open(g->store, NULL, &err);
+	job.store = config_store_read(g, &err);
 	if (!job.store || store_lock(job.store, &err) != 0) {
 		store_free(job.store);
 		return fail_with(&err);

@@ -70,7 +70,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	}
 	q.reprice = catalog;
 
-	struct store *s = store_open(g->store, NULL, &err);
+	struct store *s = config_store_read(g, &err);
 	if (s && skip_corrupt)
 		store_skip_corrupt(s);
 	/* The period was checked above against tomorrow in UTC, which no

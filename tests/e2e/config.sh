@@ -110,6 +110,12 @@ must_fail 2 err "$BURNRATE" --config otherzone.conf ingest tz.jsonl
 grep -q "time zone Europe/Berlin, not America/New_York" err ||
 	fail "ingest into a store of another zone: $(cat err)"
 must_fail 2 err "$BURNRATE" --config otherzone.conf run --as-of 2025-10-31
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nx,*,monthly,1,,no,a@example.com\n' >zb.csv
+for cmd in report "notify --budgets zb.csv"; do
+	must_fail 2 err "$BURNRATE" --config otherzone.conf $cmd --as-of 2025-10-31
+	grep -q "has time zone Europe/Berlin, not America/New_York as .*otherzone.conf states" err ||
+		fail "$cmd on a store of another zone: $(cat err)"
+done
 # An input that names no file is skipped with a warning (a pattern that
 # matches nothing is skipped quietly: the logs may be late).
 printf 'store s4\ninput nothere.jsonl\ninput *.nomatch\n' >in.conf
