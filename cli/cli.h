@@ -145,13 +145,15 @@ const char *config_timezone(const struct globals *g);
 
 /* Opens the store g names for an ingest or run, creating it in
  * config_timezone when missing. A store in another zone than the one the
- * configuration states is refused (status BR_EXIT_USAGE): its days would
- * not be the configuration's. Without a stated zone, any store will do. */
+ * configuration states for it is refused (status BR_EXIT_USAGE): its days
+ * would not be the configuration's. The configuration states none for a
+ * store other than its own (--store); then, or without a timezone, any
+ * store will do. */
 struct store *config_store_open(const struct globals *g, struct br_err *err);
 
 /* Opens the existing store g names for report or notify, refusing one
- * whose zone is not the one the configuration states (status
- * BR_EXIT_USAGE): its days would not be the configuration's. */
+ * whose zone is not the one the configuration states for it, as
+ * config_store_open does. */
 struct store *config_store_read(const struct globals *g, struct br_err *err);
 
 /* The configuration file to read: given (--config) if not NULL, else

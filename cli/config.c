@@ -201,9 +201,20 @@ const char *config_timezone(const struct globals *g)
 	return g->conf && g->conf->timezone ? g->conf->timezone : "UTC";
 }
 
+/* The zone the configuration states for the store g uses: its timezone,
+ * when the store is the configuration's (not another named by --store or
+ * BURNRATE_STORE) or the configuration names none; else NULL. */
+static const char *stated_zone(const struct globals *g)
+{
+	const struct config *c = g->conf;
+	if (!c || !c->timezone)
+		return NULL;
+	return !c->store || g->store == c->store ? c->timezone : NULL;
+}
+
 struct store *config_store_open(const struct globals *g, struct br_err *err)
 {
-	const char *stated = g->conf ? g->conf->timezone : NULL;
+	const char *stated = stated_zone(g);
 	if (stated && store_init(g->store, stated, err) != 0)
 		return NULL;
 	return store_open(g->store, config_timezone(g), err);
@@ -212,7 +223,7 @@ struct store *config_store_open(const struct globals *g, struct br_err *err)
 struct store *config_store_read(const struct globals *g, struct br_err *err)
 {
 	struct store *s = store_open(g->store, NULL, err);
-	const char *stated = g->conf ? g->conf->timezone : NULL;
+	const char *stated = stated_zone(g);
 	const char *zone = s ? br_tz_name(store_tz(s)) : NULL;
 	if (zone && stated && strcmp(zone, stated) != 0) {
 		br_fail_status(err, BR_EXIT_USAGE, "store '%s' has time zone %s, "

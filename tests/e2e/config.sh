@@ -116,6 +116,9 @@ for cmd in report "notify --budgets zb.csv"; do
 	grep -q "has time zone Europe/Berlin, not America/New_York as .*otherzone.conf states" err ||
 		fail "$cmd on a store of another zone: $(cat err)"
 done
+# ... but a store other than the configuration's own (--store) is not its.
+"$BURNRATE" --config otherzone.conf --store tzs report --as-of 2025-10-31 >/dev/null ||
+	fail "a store named by --store was held to the configuration's zone"
 # An input that names no file is skipped with a warning (a pattern that
 # matches nothing is skipped quietly: the logs may be late).
 printf 'store s4\ninput nothere.jsonl\ninput *.nomatch\n' >in.conf
