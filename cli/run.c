@@ -30,10 +30,12 @@ static char **expand_inputs(const struct config *c, bool warn, int *n)
 		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0) {
 			/* A pattern may match nothing yet; a plain path that
 			 * names nothing is likely a typo. */
-			if (warn && !strpbrk(c->inputs[i], "*?[{")) {
+			struct stat sb;
+			if (warn && !strpbrk(c->inputs[i], "*?[{") &&
+			    stat(c->inputs[i], &sb) != 0) {
 				char *shown = br_printable(c->inputs[i]);
-				print_warning("%s: input %s: no such file or "
-					      "directory; skipped", c->path, shown);
+				print_warning("%s: input %s: %s; skipped", c->path,
+					      shown, strerror(errno));
 				free(shown);
 			}
 			continue;

@@ -124,7 +124,7 @@ done
 printf 'store s4\ninput nothere.jsonl\ninput *.nomatch\n' >in.conf
 "$BURNRATE" --config in.conf run --as-of 2025-10-31 >/dev/null 2>err ||
 	fail "run with inputs that match nothing exited $?"
-grep -q "in.conf: input nothere.jsonl: no such file or directory; skipped" err ||
+grep -q "in.conf: input nothere.jsonl: No such file or directory; skipped" err ||
 	fail "a missing input was skipped without a word: $(cat err)"
 grep -q nomatch err && fail "a pattern without a match was warned about: $(cat err)"
 # The sample configuration parses.
