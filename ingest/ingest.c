@@ -537,7 +537,9 @@ static int undetectable(struct input_state *st)
 		return br_fail(&st->o->err, "%s", st->undetected_why.msg);
 	return br_fail(&st->o->err, "%s: cannot tell the log format from its "
 		       "first %d lines; name it with --format (%s)",
-		       st->o->in.name, st->undetected, format_names());
+		       st->o->in.name, st->undetected < DETECT_LINES ? st->undetected
+							     : DETECT_LINES,
+		       format_names());
 }
 
 /* A line the parser could not be opened on (its error in st->o->err): with
