@@ -428,10 +428,11 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			goto done;
 	}
 
-	/* 2. The dated reports. */
+	/* 2. The dated reports. One that cannot be written (a full disk) does
+	 * not keep the alerts and finance's report from going out. */
 	if (write_reports(c, s, as_of, budgets, nbudgets, &reports, &err) != 0) {
 		rc = worse(rc, fail_with(&err));
-		goto done;
+		br_err_clear(&err);
 	}
 
 	/* 3. Budget alerts; 4. the finance report; both through the ledger. */

@@ -127,6 +127,20 @@ printf 'store s4\ninput nothere.jsonl\ninput *.nomatch\n' >in.conf
 grep -q "in.conf: input nothere.jsonl: No such file or directory; skipped" err ||
 	fail "a missing input was skipped without a word: $(cat err)"
 grep -q nomatch err && fail "a pattern without a match was warned about: $(cat err)"
+# Reports that cannot be written (reports_dir is a file) do not keep the
+# budget alerts from being evaluated and queued (they were skipped): the
+# run exits 1, the worst of its steps, with the alerts pending (the mail
+# server of rc is down).
+: >notadir
+printf 'store s6\ninput etc/logs/*.jsonl\nreports_dir notadir\nbudgets low.csv\nalert_to a@example.com\nsmtp_config rc\n' >rep.conf
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nlow,*,monthly,0.01,,no,\n' >low.csv
+set +e
+"$BURNRATE" --config rep.conf run --as-of 2025-10-31 >out 2>err
+rc=$?
+set -e
+[ $rc = 1 ] || fail "run with reports that cannot be written exited $rc: $(cat err)"
+grep -q ', 0 reports written, [1-9][0-9]* alerts\{0,1\} due, 0 messages sent, [1-9][0-9]* pending' out ||
+	fail "the alerts were not evaluated: $(cat out) $(cat err)"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
