@@ -85,7 +85,8 @@ struct ingest_run {
 	struct br_buf reject_samples;
 	unsigned nreject_samples;
 	/* A backfill's inputs new to the store with records outside its
-	 * range, "COUNT NAME" lines: warned about once it is published. */
+	 * range, each "COUNT NAME" and a NUL (a name may hold a newline):
+	 * warned about once it is published. */
 	struct br_buf outside;
 	/* The progress line (a terminal only): when it started and was
 	 * last shown. */
@@ -270,11 +271,10 @@ static void warn_outside(const struct ingest_run *r)
 {
 	const struct br_buf *b = &r->outside;
 	for (size_t at = 0; at < b->len;) {
-		const char *p = b->p + at, *nl = memchr(p, '\n', b->len - at);
+		const char *p = b->p + at;
 		char *end;
 		unsigned long long n = strtoull(p, &end, 10);
-		char *name = br_strndup(end + 1, (size_t)(nl - end - 1));
-		char *shown = br_printable(name);
+		char *shown = br_printable(end + 1);
 		print_warning("%s: %llu record%s outside the --replace range, not "
 			      "counted; it is now recorded as ingested, so a later "
 			      "ingest or run will not read it again: what of %s no "
@@ -282,8 +282,7 @@ static void warn_outside(const struct ingest_run *r)
 			      "will", shown, n, n == 1 ? "" : "s",
 			      n == 1 ? "it" : "them", n == 1 ? "its" : "their");
 		free(shown);
-		free(name);
-		at = (size_t)(nl - b->p) + 1;
+		at += strlen(p) + 1;
 	}
 }
 
@@ -318,9 +317,11 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->rejected += in->rejected;
 		keep_reject_samples(r, in->reject_samples);
 		if (in->outside && r->warn && !r->dry_run &&
-		    store_has_input(r->store, in->fp, &r->store_err) == 0)
-			br_buf_printf(&r->outside, "%llu %s\n",
+		    store_has_input(r->store, in->fp, &r->store_err) == 0) {
+			br_buf_printf(&r->outside, "%llu %s",
 				      (unsigned long long)in->outside, in->name);
+			br_buf_putc(&r->outside, '\0');
+		}
 		if (r->ninputs == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 16;
 			r->inputs = br_realloc(r->inputs, r->cap * sizeof *r->inputs);
