@@ -175,25 +175,35 @@ struct br_catalog *load_catalog(const char *prices, struct br_err *err)
 }
 
 
-/* Writes a report to path atomically: a temporary file renamed over it.
- * The temporary file is never opened through a link (one planted in a
- * shared directory would redirect the write). */
+/* Writes a report to path atomically: a temporary file renamed over it
+ * (the file a link at path names: br_output_target). The temporary file is
+ * never opened through a link (one planted in a shared directory would
+ * redirect the write). A device or a FIFO (/dev/null, /dev/stdout onto a
+ * pipe) is written in place. */
 int write_report_file(const struct report *r, enum report_format f,
 			     const char *path, struct br_err *err)
 {
 	char tmp[4096];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path,
-			     (long)getpid()) >= sizeof tmp)
+	char *target = br_output_target(path);
+	bool in_place = !target;
+	int n = in_place ? snprintf(tmp, sizeof tmp, "%s", path)
+			 : snprintf(tmp, sizeof tmp, "%s.tmp-%ld", target,
+				    (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof tmp) {
+		free(target);
 		return br_fail(err, "output path too long: '%s'", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		      0666);
+	}
+	int fd = in_place ? open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC)
+			  : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+					      O_CLOEXEC, 0666);
 	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!out) {
 		br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
-		if (fd >= 0) {
+		if (fd >= 0)
 			close(fd);
+		if (fd >= 0 && !in_place)
 			unlink(tmp);
-		}
+		free(target);
 		return -1;
 	}
 	int rc;
@@ -206,11 +216,12 @@ int write_report_file(const struct report *r, enum report_format f,
 		if (fclose(out) != 0 && rc == 0)
 			rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));
 	}
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = br_fail(err, "cannot rename '%s' to '%s': %s", tmp, path,
+	if (rc == 0 && !in_place && rename(tmp, target) != 0)
+		rc = br_fail(err, "cannot rename '%s' to '%s': %s", tmp, target,
 			     strerror(errno));
-	if (rc != 0)
+	if (rc != 0 && !in_place)
 		unlink(tmp);
+	free(target);
 	return rc;
 }
 

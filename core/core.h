@@ -141,12 +141,20 @@ int br_rate_parse(const char *s, size_t n, int64_t *pico_per_token);
 /* Rounds to whole micro-dollars, half away from zero. */
 int64_t br_pico_to_micro(br_pico v);
 
+/* v rounded to a multiple of unit pico-dollars (1000000: micro-dollars,
+ * 10000000000: cents), half away from zero, saturated. */
+br_pico br_pico_round(br_pico v, int64_t unit);
+
 /* Writes v rounded to 6 decimals ("-1.234567", "0.000000") into buf, which
  * holds at least BR_MONEY_BUFSZ bytes, and returns buf. */
 char *br_money_format(br_pico v, char *buf);
 
-/* Writes an estimate (a projection, in USD as a double) rounded to 6
- * decimals like br_money_format, and returns buf (BR_MONEY_BUFSZ). */
+/* An estimate (a projection, in USD as a double) rounded to whole
+ * micro-dollars, clamped to +-1e30 of them (0 for NaN). */
+br_pico br_money_estimate(double usd);
+
+/* Writes br_money_estimate(usd) like br_money_format, and returns buf
+ * (BR_MONEY_BUFSZ). */
 char *br_money_format_estimate(double usd, char *buf);
 
 /* Writes v with all 12 decimals, trailing zeros removed but at least one
@@ -370,9 +378,19 @@ int br_write_all(int fd, const void *data, size_t n);
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 
+/* The file that writing path atomically (a temporary file renamed over
+ * it) replaces: path itself, or the regular file a symbolic link at path
+ * names (a rename would replace the link: /dev/stdout onto a file). NULL
+ * when path is to be written in place: a device, a FIFO, or a link to one
+ * (/dev/null; /dev/stdout onto a pipe), which a rename would replace with
+ * a regular file (as root, /dev/null for the whole machine). The caller
+ * frees the result. */
+char *br_output_target(const char *path);
+
 /* Publishes data as dir/name with mode: a temporary file in dir, write,
  * fsync, close, rename, fsync of dir. On failure nothing is visible and
- * the temporary file is removed. */
+ * the temporary file is removed. dir/name goes through br_output_target:
+ * a link is followed, a device or a FIFO written in place. */
 int br_file_publish(const char *dir, const char *name, const void *data,
 		    size_t n, mode_t mode, struct br_err *err);
 

@@ -2,6 +2,7 @@
  * fsync of the directory that makes a rename survive a crash. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,35 @@ int br_fsync_dir(const char *dir, struct br_err *err)
 	return 0;
 }
 
+char *br_output_target(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return br_strdup(path); /* created */
+	if (S_ISLNK(st.st_mode)) {
+		if (stat(path, &st) != 0)
+			return br_strdup(path); /* a dangling link is replaced */
+		if (!S_ISREG(st.st_mode))
+			return NULL;
+		return realpath(path, NULL);
+	}
+	return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? br_strdup(path) : NULL;
+}
+
+/* Writes data in place into the device or FIFO at path. */
+static int write_in_place(const char *path, const void *data, size_t n,
+			  struct br_err *err)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
+	int rc = br_write_all(fd, data, n) == 0 ? 0
+		 : br_fail(err, "cannot write '%s': %s", path, strerror(errno));
+	if (close(fd) != 0 && rc == 0)
+		rc = br_fail(err, "cannot close '%s': %s", path, strerror(errno));
+	return rc;
+}
+
 int br_file_publish(const char *dir, const char *name, const void *data,
 		    size_t n, mode_t mode, struct br_err *err)
 {
@@ -45,6 +75,21 @@ int br_file_publish(const char *dir, const char *name, const void *data,
 	br_buf_printf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
 	br_buf_printf(&final, "%s/%s", dir, name);
 	int rc = -1;
+	char *target = br_output_target(final.p);
+	if (!target || strcmp(target, final.p) != 0) {
+		/* In place, or the file a link names, published beside it. */
+		char *slash = target ? strrchr(target, '/') : NULL;
+		if (!target)
+			rc = write_in_place(final.p, data, n, err);
+		else if (slash) {
+			*slash = 0;
+			rc = br_file_publish(*target ? target : "/", slash + 1, data,
+					     n, mode, err);
+		}
+		free(target);
+		goto out;
+	}
+	free(target);
 	/* Never through a link: one planted in a directory others may write
 	 * would redirect the write to a file of their choosing. */
 	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,

@@ -172,6 +172,14 @@ static u128 round_magnitude(br_pico v, u128 unit)
 	return q;
 }
 
+br_pico br_pico_round(br_pico v, int64_t unit)
+{
+	u128 q = round_magnitude(v, (u128)unit);
+	/* A quotient of at most BR_PICO_MAX / unit + 1: its product saturates. */
+	br_pico m = br_pico_mul((br_pico)q, unit);
+	return v < 0 ? -m : m;
+}
+
 int64_t br_pico_to_micro(br_pico v)
 {
 	u128 q = round_magnitude(v, 1000000);
@@ -228,7 +236,7 @@ char *br_money_format_exact(br_pico v, char *buf)
 	return buf;
 }
 
-char *br_money_format_estimate(double usd, char *buf)
+br_pico br_money_estimate(double usd)
 {
 	/* In 128 bits: llround is undefined beyond 2^63 micro-dollars
 	 * (about $9.2 trillion), which a month of large sums reaches. */
@@ -240,5 +248,10 @@ char *br_money_format_estimate(double usd, char *buf)
 		micro = lim;
 	else if (micro < -lim)
 		micro = -lim;
-	return br_money_format((br_pico)micro * 1000000, buf);
+	return (br_pico)micro * 1000000;
+}
+
+char *br_money_format_estimate(double usd, char *buf)
+{
+	return br_money_format(br_money_estimate(usd), buf);
 }

@@ -192,41 +192,28 @@ void alerts_free(struct alert *v, size_t n)
 
 /* ---------------------------------------------------------- messages */
 
+#define PICO_PER_MICRO 1000000
+#define PICO_PER_CENT 10000000000
+
+/* The cents a mail shows of v: its micro-dollars, as the reports show
+ * them, rounded to cents, each half away from zero. */
+static br_pico cents_of(br_pico v)
+{
+	return br_pico_round(br_pico_round(v, PICO_PER_MICRO), PICO_PER_CENT);
+}
+
 /* Formats USD from its micro-dollars as the reports round them, with 2
- * decimals (6 below a cent), each rounding half away from zero: the mail
- * shows the reports' figures, not a double's ($0.0002465 is $0.000247
- * in both). */
+ * decimals (6 below a cent, but for 0), each rounding half away from
+ * zero, in 128 bits: the mail shows the reports' figures, not a double's
+ * ($0.0002465 is $0.000247 in both). */
 static const char *money2(br_pico v, char *buf)
 {
-	int64_t micro = br_pico_to_micro(v);
-	if (micro > -10000 && micro < 10000)
+	br_pico micro = br_pico_round(v, PICO_PER_MICRO);
+	if (micro != 0 && micro > -PICO_PER_CENT && micro < PICO_PER_CENT)
 		return br_money_format(v, buf);
-	int64_t cents = (micro + (micro < 0 ? -5000 : 5000)) / 10000;
-	int64_t whole = cents / 100, part = cents % 100;
-	snprintf(buf, BR_MONEY_BUFSZ, "%s%lld.%02lld", cents < 0 ? "-" : "",
-		 (long long)(whole < 0 ? -whole : whole),
-		 (long long)(part < 0 ? -part : part));
+	br_money_format(cents_of(v), buf);
+	buf[strlen(buf) - 4] = 0; /* "12.340000" */
 	return buf;
-}
-
-/* An amount the forecasts give as a double, in money2's form, from the
- * micro-dollars the reports show. */
-static const char *estimate2(double usd_value, char *buf)
-{
-	br_pico v = 0;
-	br_money_format_estimate(usd_value, buf);
-	br_money_parse(buf, strlen(buf), &v);
-	return money2(v, buf);
-}
-
-/* v, one of f's projections, in money2's form, exactly as the reports
- * show it (forecast_format): never below what was spent. */
-static const char *projection2(const struct forecast *f, double v, char *buf)
-{
-	br_pico p = 0;
-	forecast_format(f, v, buf);
-	br_money_parse(buf, strlen(buf), &p);
-	return money2(p, buf);
 }
 
 void alert_compose(const struct alert *a, const struct report *r,
@@ -243,12 +230,13 @@ void alert_compose(const struct alert *a, const struct report *r,
 	money2(st->spent, spent);
 	/* Below the limit, spend whose cents would reach it shows its
 	 * micro-dollars: "$9.999999", not "$10.00", of a $10.00 limit. */
-	if (st->spent < b->limit &&
-	    llround(usd(st->spent) * 100) >= llround(usd(b->limit) * 100))
+	if (st->spent < b->limit && cents_of(st->spent) >= cents_of(b->limit))
 		br_money_format(st->spent, spent);
-	projection2(&st->f, st->f.projected, proj);
-	projection2(&st->f, st->f.low, low);
-	projection2(&st->f, st->f.high, high);
+	/* Projections exactly as the reports show them: never below what
+	 * was spent. */
+	money2(forecast_pico(&st->f, st->f.projected), proj);
+	money2(forecast_pico(&st->f, st->f.low), low);
+	money2(forecast_pico(&st->f, st->f.high), high);
 	budget_utilization_format(st, true, 1, util);
 	snprintf(threshold, sizeof threshold, "%d", a->threshold);
 	br_day_format(st->start, start);
@@ -280,7 +268,7 @@ void alert_compose(const struct alert *a, const struct report *r,
 		break;
 	case ALERT_ANOMALY:
 		money2(a->day_spend, dayv);
-		estimate2(a->mean, mean);
+		money2(br_money_estimate(a->mean), mean);
 		br_buf_printf(&headline, "unusual spend in budget %s on %s: $%s",
 			      b->name, day, dayv);
 		br_buf_printf(&detail, "Spend on %s was $%s; the %zu days before it "

@@ -48,6 +48,8 @@
 
 #define PASSWORDEVAL_MAX_BYTES 65536
 #define REPLY_MAX 512
+/* The longest user or password libesmtp's PLAIN and LOGIN mechanisms take. */
+#define SASL_FIELD_MAX 255
 
 extern char **environ;
 
@@ -871,6 +873,9 @@ static int interact_cb(auth_client_request_t req, char **result, int fields,
 			result[i] = empty;
 		else
 			return 0;
+		/* The mechanism copies each into req[i].size bytes. */
+		if (!result[i] || (req[i].size && strlen(result[i]) > req[i].size))
+			return 0;
 	}
 	s->creds_given = true;
 	return 1;
@@ -1187,6 +1192,15 @@ int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 			rc = run_passwordeval(&s, err);
 		else
 			s.password = br_strdup(a->password);
+		/* libesmtp's PLAIN and LOGIN copy each into 255 bytes: a longer
+		 * one would overrun its buffer. */
+		if (rc == 0 && ((a->user && strlen(a->user) > SASL_FIELD_MAX) ||
+				strlen(s.password) > SASL_FIELD_MAX))
+			rc = br_fail_status(err, BR_EXIT_USAGE, "%s: account '%s': "
+					    "the user or password is longer than the "
+					    "%d bytes SMTP authentication takes",
+					    account_path(a), account_name(a),
+					    SASL_FIELD_MAX);
 	}
 	/* A server that closes the connection must not kill the process. */
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;

@@ -414,17 +414,14 @@ static void project(const struct series *sr, const br_pico *daily,
 	f->spent = *spent;
 }
 
+br_pico forecast_pico(const struct forecast *f, double v)
+{
+	return br_pico_add(f->spent, br_money_estimate(v - f->actual));
+}
+
 char *forecast_format(const struct forecast *f, double v, char *buf)
 {
-	double rest = round((v - f->actual) * 1e6);
-	if (rest != rest)
-		rest = 0;
-	if (rest > 1e30)
-		rest = 1e30;
-	else if (rest < -1e30)
-		rest = -1e30;
-	return br_money_format(br_pico_add(f->spent, (br_pico)rest * 1000000),
-			       buf);
+	return br_money_format(forecast_pico(f, v), buf);
 }
 
 /* spent / limit (limit > 0) in units of 1e-8, rounded down (toward minus

@@ -52,6 +52,9 @@ struct forecast {
  * is 246.49999... micro-dollars). buf holds BR_MONEY_BUFSZ bytes. */
 char *forecast_format(const struct forecast *f, double v, char *buf);
 
+/* The same value as pico-dollars: spent + the rest in micro-dollars. */
+br_pico forecast_pico(const struct forecast *f, double v);
+
 /* Projects spend to the end of [period_start, period_end] from daily[i],
  * the spend of day first_day + i for i < n (the last is the day of the
  * projection; days before first_day are unknown, not zero). */

@@ -769,6 +769,12 @@ static void test_smtp_passwordeval(void)
 	expect_session_error(&a, BR_EXIT_USAGE, "passwordeval printed nothing");
 	a.passwordeval = "printf 'ev@l-pw\\n\\n'";
 	expect_session_error(&a, BR_EXIT_USAGE, "authentication failed");
+	/* libesmtp's PLAIN copies the password into 255 bytes: a longer one
+	 * overran its buffer (heap corruption), now refused. */
+	a.passwordeval = "head -c 256 /dev/zero | tr '\\0' x";
+	expect_session_error(&a, BR_EXIT_USAGE, "test.msmtprc: account 'test': the "
+			     "user or password is longer than the 255 bytes SMTP "
+			     "authentication takes");
 	server_stop(&srv);
 }
 

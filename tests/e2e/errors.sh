@@ -175,6 +175,39 @@ if LC_ALL=C grep -q "$(printf '\033')" err.txt; then
 	failures=$((failures + 1))
 fi
 
+# --output and --write-baseline onto a FIFO (a device, /dev/null) or a
+# link write into what it names: a rename over it made, as root,
+# /dev/null a regular file (every later '2>/dev/null' of the machine then
+# wrote into it, and reads of it returned what they wrote). The FIFO is
+# held open for reading and writing here, so no open of it blocks.
+for cmd in "report --as-of 2025-10-31 --format csv --output" "check --write-baseline"; do
+	rm -f out.fifo link.csv target.csv
+	mkfifo out.fifo
+	exec 3<>out.fifo
+	if [ "${cmd%% *}" = check ]; then
+		"$BURNRATE" $cmd out.fifo good.jsonl >/dev/null 2>&1 || true
+	else
+		"$BURNRATE" --store "$tmp/rstore" $cmd out.fifo >/dev/null 2>&1 || true
+	fi
+	[ -p out.fifo ] && got=$(timeout 5 head -c 4 <&3) || got=
+	exec 3>&-
+	if [ -z "$got" ]; then
+		echo "FAIL: '$cmd' onto a FIFO replaced it or wrote nothing" >&2
+		failures=$((failures + 1))
+	fi
+	: >target.csv
+	ln -s target.csv link.csv
+	if [ "${cmd%% *}" = check ]; then
+		"$BURNRATE" $cmd link.csv good.jsonl >/dev/null 2>&1 || true
+	else
+		"$BURNRATE" --store "$tmp/rstore" $cmd link.csv >/dev/null 2>&1 || true
+	fi
+	if [ ! -L link.csv ] || [ ! -s target.csv ]; then
+		echo "FAIL: '$cmd' onto a link replaced it or left its file empty" >&2
+		failures=$((failures + 1))
+	fi
+done
+
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
 	exit 1

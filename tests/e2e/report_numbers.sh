@@ -44,6 +44,42 @@ lines = [l for t in texts for l in t.splitlines()
 assert lines and all("$0.000247" in l and "$0.000246" not in l for l in lines), lines
 PY
 
+# The mail's amounts in 128 bits: past 2^63 micro-dollars they wrapped
+# ("reached 100% of $-8446744073709.55"), and a projection past 1e15 USD
+# read $0.000000; spend just below its limit keeps its micro-dollars.
+"$PYTHON" -c '
+for i in range(10001):
+    print("{\"timestamp\":\"2025-11-10T10:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"request_id\":\"w%d\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"cost_usd\":1000000000}" % i)
+' >wide.jsonl
+"$BURNRATE" --quiet --store sw ingest wide.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nb,*,monthly,10000000000000,100,yes,x@example.com\n' >wb.csv
+mkdir wmail
+"$BURNRATE" --store sw notify --budgets wb.csv --as-of 2025-11-12 --dry-run wmail >/dev/null
+printf '%s\n' '{"timestamp":"2025-11-10T10:00:00Z","provider":"openai","model":"gpt-4o","request_id":"n","usage":{"input_tokens":1,"output_tokens":1},"cost_usd":9.995}' >near.jsonl
+"$BURNRATE" --quiet --store sn ingest near.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nb,*,monthly,10,90,no,x@example.com\n' >nb.csv
+mkdir nmail
+"$BURNRATE" --store sn notify --budgets nb.csv --as-of 2025-11-30 --dry-run nmail >/dev/null
+"$PYTHON" - wmail nmail <<'PY'
+import email, glob, sys
+def lines(d):
+    out = []
+    for f in glob.glob(d + "/*.eml"):
+        m = email.message_from_file(open(f))
+        out.append(m["Subject"])
+        for part in m.walk():
+            if part.get_content_type() == "text/plain":
+                out += [l for l in part.get_payload(decode=True).decode().splitlines()
+                        if l.startswith(("Limit", "Spent", "Projected"))]
+    return out
+w = lines(sys.argv[1])
+assert any("reached 100% of $10000000000000.00" in l for l in w), w
+assert any(l.startswith("Spent") and "$10001000000000.00" in l for l in w), w
+assert not any("$-" in l or "$0.000000" in l for l in w), w
+n = lines(sys.argv[2])
+assert any(l.startswith("Spent") and "$9.995000" in l for l in n), n
+PY
+
 # 2. Above 2^63 micro-dollars: never negative, exact at the month's end.
 "$PYTHON" -c '
 for i in range(10000):
