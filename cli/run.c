@@ -26,20 +26,26 @@ static char **expand_inputs(const struct config *c, bool warn, int *n)
 	char **paths = br_calloc(1, sizeof *paths);
 	*n = 0;
 	for (size_t i = 0; i < c->ninputs; i++) {
-		glob_t gl;
-		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0) {
-			/* A pattern may match nothing yet; a plain path that
-			 * names nothing is likely a typo. */
+		/* A plain path is taken as it is (glob would read a '\\' in
+		 * it as an escape); one that names nothing is likely a typo.
+		 * A pattern may match nothing yet. */
+		if (!strpbrk(c->inputs[i], "*?[{")) {
 			struct stat sb;
-			if (warn && !strpbrk(c->inputs[i], "*?[{") &&
-			    stat(c->inputs[i], &sb) != 0) {
+			if (stat(c->inputs[i], &sb) == 0) {
+				paths = br_realloc(paths, ((size_t)*n + 2) * sizeof *paths);
+				paths[(*n)++] = br_strdup(c->inputs[i]);
+			} else if (warn) {
+				int e = errno;
 				char *shown = br_printable(c->inputs[i]);
 				print_warning("%s: input %s: %s; skipped", c->path,
-					      shown, strerror(errno));
+					      shown, strerror(e));
 				free(shown);
 			}
 			continue;
 		}
+		glob_t gl;
+		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0)
+			continue;
 		paths = br_realloc(paths, ((size_t)*n + gl.gl_pathc + 1) * sizeof *paths);
 		for (size_t k = 0; k < gl.gl_pathc; k++)
 			paths[(*n)++] = br_strdup(gl.gl_pathv[k]);

@@ -399,6 +399,8 @@ struct api_parser {
 	const struct format_maps *maps; /* --map overrides, or NULL */
 	int (*map)(struct api_parser *p, struct rec *r, struct br_event *ev);
 	struct held held;
+	struct br_dict *outside; /* keys of results rejected outside a
+				  * backfill's range (a copy is not again) */
 	char reason[200];
 };
 
@@ -780,8 +782,14 @@ static void page_event(struct api_parser *p, struct rec *r, struct br_event *e,
 	if (check) {
 		if ((why = refused(p, e)))
 			bad(r, "%s", why);
+	} else if (p->outside && br_dict_find(p->outside, key.p, key.n) >= 0) {
+		/* A copy of a result rejected before: rejected once. */
 	} else if (!sink->rejects_outside || !sink->rejects_outside(sink->ctx, e)) {
 		hold(&p->held, key, e, MERGE_LAST, false, (struct br_str){0});
+	} else {
+		if (!p->outside)
+			p->outside = br_dict_new();
+		br_dict_intern(p->outside, key.p, key.n);
 	}
 }
 
@@ -1188,6 +1196,7 @@ static void api_free(struct format_parser *fp)
 {
 	struct api_parser *p = (struct api_parser *)fp;
 	held_free(&p->held);
+	br_dict_free(p->outside);
 	free(p);
 }
 

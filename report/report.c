@@ -14,9 +14,6 @@ const char *report_key_name(enum report_key k)
 	return (unsigned)k < REPORT_KEY_COUNT ? key_names[k] : "?";
 }
 
-/* The days without spend a daily chart runs on after its last day with
- * spend, to the end of the period (a report as of a far day does not). */
-#define DAILY_TRAILING_MAX 31
 /* The longest span whose every day is shown: a year and a month. */
 #define DAILY_DENSE_MAX 400
 
@@ -29,7 +26,7 @@ bool report_daily_span(const struct report *r, int32_t *first, int32_t *last)
 		return false;
 	int32_t end = r->q.until != BR_DAY_NONE && r->q.until < r->q.as_of
 			      ? r->q.until : r->q.as_of;
-	if (end > *last && end - *last <= DAILY_TRAILING_MAX)
+	if (end > *last && end - *last <= REPORT_DAILY_TRAILING_MAX)
 		*last = end;
 	return *last - *first < DAILY_DENSE_MAX;
 }

@@ -249,6 +249,10 @@ struct report {
 	size_t npriced_with;
 };
 
+/* The days without spend a daily chart runs on after its last day with
+ * spend, to the end of the period (a report as of a far day does not). */
+#define REPORT_DAILY_TRAILING_MAX 31
+
 /* The days the daily breakdown (breakdown[0]) spans, each shown, with no
  * spend or with: from its first day to its last, or to the end of the
  * period (as_of, or --until) when that is at most a month later. False

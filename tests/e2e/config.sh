@@ -127,6 +127,12 @@ printf 'store s4\ninput nothere.jsonl\ninput *.nomatch\n' >in.conf
 grep -q "in.conf: input nothere.jsonl: No such file or directory; skipped" err ||
 	fail "a missing input was skipped without a word: $(cat err)"
 grep -q nomatch err && fail "a pattern without a match was warned about: $(cat err)"
+# A plain path is taken as it is: a '\' in it is no glob escape (it was
+# skipped without a word).
+cp etc/logs/app-2025-10.jsonl 'we\ird.jsonl'
+printf 'store s7\ninput we\\ird.jsonl\n' >bs.conf
+"$BURNRATE" --config bs.conf run --as-of 2025-10-31 >out 2>err || fail "run exited $?: $(cat err)"
+grep -q '1 input ingested' out || fail "an input with a backslash: $(cat out) $(cat err)"
 # Reports that cannot be written (reports_dir is a file) do not keep the
 # budget alerts from being evaluated and queued (they were skipped): the
 # run exits 1, the worst of its steps, with the alerts pending (the mail

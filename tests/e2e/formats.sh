@@ -243,6 +243,12 @@ f=openai_org_usage_completions.jsonl
 [ "$(grep -c "^$dir/$f:1: day 2025-0[89]-[0-9]* outside" ur.txt)" = 13 ] &&
 	[ "$(grep -c "^$dir/$f:2: day 2025-09-02 outside" ur.txt)" = 7 ] ||
 	fail "usage results outside a backfill's range, by line: $(cut -d: -f1-3 ur.txt | sort | uniq -c)"
+# ... and a page fetched again rejects its results once, as it counts them
+# once (each copy was rejected: 40).
+cat "$dir/$f" "$dir/$f" >twice.jsonl
+"$BURNRATE" --quiet --store ur2 ingest --replace 2025-08-30..2025-08-30 --rejects ur2.txt twice.jsonl ||
+	fail "backfill of the usage sample twice exited $?"
+[ "$(wc -l <ur2.txt)" = 20 ] || fail "a page fetched again rejected its results $(wc -l <ur2.txt) times, not 20"
 # A Helicone request whose costUSD is null beside a cost takes the cost
 # (mappings.json's coalesce; it was priced from the catalog).
 printf '%s\n' '{"request_id":"h1","request_created_at":"2025-09-01T10:00:00Z","response_id":"r1","provider":"OPENAI","model":"gpt-4o","prompt_tokens":1000,"completion_tokens":100,"costUSD":null,"cost":0.5}' >hc.jsonl

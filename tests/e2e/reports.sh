@@ -102,7 +102,11 @@ assert [r[0] for r in daily[1:5]] == ["2025-11-01", "2025-11-02", "2025-11-03",
                                       "2025-11-04"], daily[1:6]
 assert len(daily) < 40, len(daily)
 html = open(sys.argv[2], encoding="utf-8").read()
-assert len(re.search(r'<polyline[^>]*points="([^"]*)"', html).group(1).split()) == 4
+pts = re.search(r'<polyline[^>]*points="([^"]*)"', html).group(1).split()
+assert len(pts) == 4, pts
+# The axis spans the data, not decades to the as-of day.
+xs = [float(p.split(",")[0]) for p in pts]
+assert xs[-1] - xs[0] > 500, xs
 EOF
 "$PYTHON" - gap.xlsx gap.html <<'EOF' || fail "days without spend in the XLSX or HTML (above)"
 import re, sys
