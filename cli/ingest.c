@@ -250,12 +250,7 @@ static void print_reject_samples(const struct ingest_run *r)
 	const struct br_buf *b = &r->reject_samples;
 	for (size_t at = 0; at < b->len;) {
 		const char *p = b->p + at, *nl = memchr(p, '\n', b->len - at);
-		size_t n = (size_t)(nl - p), cut = n;
-		if (cut > REJECT_SAMPLE_BYTES) {
-			cut = REJECT_SAMPLE_BYTES; /* between two UTF-8 characters */
-			while (cut > 0 && ((unsigned char)p[cut] & 0xC0) == 0x80)
-				cut--;
-		}
+		size_t n = (size_t)(nl - p), cut = br_utf8_cut(p, n, REJECT_SAMPLE_BYTES);
 		char *line = br_strndup(p, cut);
 		char *shown = br_printable(line);
 		fprintf(stderr, "  %s%s\n", shown, cut < n ? "..." : "");

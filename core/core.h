@@ -168,6 +168,11 @@ char *br_money_format_exact(br_pico v, char *buf);
  * above U+10FFFF are not). */
 size_t br_utf8_len(const unsigned char *s, size_t n);
 
+/* How many of the n bytes at s to keep to cut them to at most max: n when
+ * n <= max, else max moved back to the start of the UTF-8 character it
+ * falls in (a cut inside one leaves invalid text). */
+size_t br_utf8_cut(const char *s, size_t n, size_t max);
+
 /* The length of the control character at s (n > 0 bytes left): 1 for C0
  * and DEL, 2 for a C1 control in UTF-8 (U+0080 to U+009F), else 0. Names
  * from untrusted input have these replaced before a terminal sees them. */

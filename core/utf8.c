@@ -23,6 +23,16 @@ size_t br_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t br_utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	size_t cut = max;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	return cut;
+}
+
 size_t br_control_len(const unsigned char *s, size_t n)
 {
 	if (s[0] < 0x20 || s[0] == 0x7f)

@@ -143,12 +143,7 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 		 * (a cut inside one would make the page invalid UTF-8). */
 		char label[64];
 		const char *key = rows[i].key[0];
-		size_t len = strlen(key), cut = len;
-		if (len > 34) {
-			cut = 34;
-			while (cut > 0 && ((unsigned char)key[cut] & 0xC0) == 0x80)
-				cut--;
-		}
+		size_t len = strlen(key), cut = br_utf8_cut(key, len, 34);
 		snprintf(label, sizeof label, "%.*s%s", (int)cut, key,
 			 cut < len ? "…" : "");
 		fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", L - 6,

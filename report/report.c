@@ -1,6 +1,5 @@
 /* report.c - queries the store into grouped totals (one snapshot) and
  * parses the report options. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -94,8 +94,7 @@ static double usd_estimate(double v)
 /* A projection of f, exactly as the JSON report shows it. */
 static double usd_projection(const struct forecast *f, double v)
 {
-	char buf[BR_MONEY_BUFSZ];
-	return strtod(forecast_format(f, v, buf), NULL);
+	return usd(forecast_pico(f, v));
 }
 
 /* The value columns of the breakdown sheets; the Rows sheet and the

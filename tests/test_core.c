@@ -754,6 +754,27 @@ static void test_utf8_and_estimates(void)
 	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(341.0000004, buf), "341.000000");
 	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(0.0000005, buf), "0.000001");
 	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(-2.25, buf), "-2.250000");
+	/* Past 2^63 micro-dollars (llround's end), clamped far inside
+	 * br_pico, NaN as 0. */
+	CU_ASSERT_STRING_EQUAL(br_money_format_estimate(1e13, buf),
+			       "10000000000000.000000");
+	CU_ASSERT(br_money_estimate(1e300) == br_money_estimate(1e200));
+	CU_ASSERT(br_money_estimate(-1e300) == -br_money_estimate(1e300));
+	CU_ASSERT(br_money_estimate(0.0 / 0.0) == 0);
+	/* Rounding to a unit, half away from zero, saturated. */
+	const br_pico cent = 10000000000;
+	CU_ASSERT(br_pico_round(cent / 2, cent) == cent);
+	CU_ASSERT(br_pico_round(cent / 2 - 1, cent) == 0);
+	CU_ASSERT(br_pico_round(-cent / 2, cent) == -cent);
+	CU_ASSERT(br_pico_round(BR_PICO_MAX, cent) == BR_PICO_MAX);
+	CU_ASSERT(br_pico_round(-BR_PICO_MAX, cent) == -BR_PICO_MAX);
+	/* A cut between two UTF-8 characters. */
+	const char *e = "ab\xc3\xa9\xe2\x82\xac"; /* "abé€" */
+	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 9), 7);
+	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 4), 4);
+	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 3), 2);
+	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 6), 4);
+	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 5), 4);
 }
 
 int test_register(void)

@@ -108,6 +108,19 @@ assert len(pts) == 4, pts
 xs = [float(p.split(",")[0]) for p in pts]
 assert xs[-1] - xs[0] > 500, xs
 EOF
+# Data over more than 400 days: only the days with spend (no 500 rows of
+# $0), with no trailing days either (the period ends 31 days after).
+for day in 2024-01-01 2025-06-01; do
+	printf '{"timestamp":"%sT10:00:00Z","provider":"openai","model":"gpt-4o","request_id":"l%s","usage":{"input_tokens":1},"cost_usd":2}\n' $day $day
+done >long.jsonl
+"$BURNRATE" --quiet --store long ingest long.jsonl
+"$BURNRATE" --store long report --as-of 2025-06-10 --format xlsx --output long.xlsx
+"$PYTHON" - long.xlsx <<'EOF' || fail "a span of more than 400 days (above)"
+import sys, openpyxl
+daily = list(openpyxl.load_workbook(sys.argv[1])["Daily"].iter_rows(values_only=True))
+actual = [r[0] for r in daily[1:] if r[1] is not None]
+assert actual == ["2024-01-01", "2025-06-01"], actual
+EOF
 "$PYTHON" - gap.xlsx gap.html <<'EOF' || fail "days without spend in the XLSX or HTML (above)"
 import re, sys
 import openpyxl
