@@ -253,6 +253,43 @@ static void test_utilization_ratio(void)
 	}
 }
 
+/* The days a daily chart shows: to the end of the period when it is at
+ * most REPORT_DAILY_TRAILING_MAX days after the last day with spend, and
+ * every day only over less than 400. */
+static void test_daily_span(void)
+{
+	struct report_row rows[2] = {{.key = {"2025-01-01"}},
+				     {.key = {"2025-01-10"}}};
+	struct report r = {.q = {.until = BR_DAY_NONE}};
+	r.breakdown[0].rows = rows;
+	r.breakdown[0].nrows = 2;
+	int32_t first, last, jan1, jan10;
+	br_day_parse("2025-01-01", &jan1);
+	br_day_parse("2025-01-10", &jan10);
+	r.q.as_of = jan10 + REPORT_DAILY_TRAILING_MAX;
+	CU_ASSERT_TRUE(report_daily_span(&r, &first, &last));
+	CU_ASSERT_EQUAL(first, jan1);
+	CU_ASSERT_EQUAL(last, jan10 + REPORT_DAILY_TRAILING_MAX);
+	r.q.as_of = jan10 + REPORT_DAILY_TRAILING_MAX + 1;
+	CU_ASSERT_TRUE(report_daily_span(&r, &first, &last));
+	CU_ASSERT_EQUAL(last, jan10);
+	/* --until before as_of ends the period. */
+	r.q.until = jan10 + 5;
+	CU_ASSERT_TRUE(report_daily_span(&r, &first, &last));
+	CU_ASSERT_EQUAL(last, jan10 + 5);
+	r.q.until = BR_DAY_NONE;
+	r.q.as_of = jan10;
+	/* 399 days from the first to the last are shown each; 400 are not. */
+	char far[16];
+	br_day_format(jan1 + 399, far);
+	rows[1].key[0] = far;
+	CU_ASSERT_TRUE(report_daily_span(&r, &first, &last));
+	br_day_format(jan1 + 400, far);
+	CU_ASSERT_FALSE(report_daily_span(&r, &first, &last));
+	r.breakdown[0].nrows = 0;
+	CU_ASSERT_FALSE(report_daily_span(&r, &first, &last));
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -264,6 +301,7 @@ int test_register(void)
 		{"forecast", test_forecast},
 		{"utilization to nearest, not up to a status", test_utilization},
 		{"utilization ratio to nearest at 6 decimals", test_utilization_ratio},
+		{"days a daily chart shows", test_daily_span},
 		{NULL, NULL}};
 	return test_add_suite("report", tests);
 }
