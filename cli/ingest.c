@@ -66,6 +66,7 @@ struct ingest_run {
 	struct agg *run_rows;   /* rows of every input kept so far */
 	struct store_input *inputs;
 	size_t ninputs, cap;
+	struct br_dict *input_fps; /* the inputs' fingerprints, as bytes */
 	uint64_t skipped;       /* inputs already ingested */
 	/* What the inputs kept hold (those skipped or failed add nothing). */
 	uint64_t records, events, duplicates, rejected;
@@ -203,10 +204,7 @@ static void sink_merge(void *ctx, void *into, void *part)
 /* Tells whether fp was already kept during this run. */
 static bool run_has_input(const struct ingest_run *r, struct br_fp fp)
 {
-	for (size_t i = 0; i < r->ninputs; i++)
-		if (br_fp_equal(r->inputs[i].fp, fp))
-			return true;
-	return false;
+	return br_dict_find(r->input_fps, (const char *)&fp, sizeof fp) >= 0;
 }
 
 /* 1 when the content fp was ingested before (in the store or this run),
@@ -329,6 +327,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->inputs[r->ninputs++] = (struct store_input){
 			br_strdup(in->key ? in->key : in->name), in->fp, in->bytes,
 			in->records, in->head};
+		br_dict_intern(r->input_fps, (const char *)&in->fp, sizeof in->fp);
 	}
 	sink_drop(r, rows);
 }
@@ -441,6 +440,7 @@ static void ingest_run_free(struct ingest_run *r)
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);
+	br_dict_free(r->input_fps);
 	agg_free(r->run_rows);
 	tally_free(&r->run_unpriced);
 	br_buf_free(&r->reject_samples);
@@ -575,6 +575,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	if (!io.jobs)
 		io.jobs = online_cpus();
 	run.run_rows = agg_new();
+	run.input_fps = br_dict_new();
 	if (rejects_path) {
 		rejects = fopen(rejects_path, "w");
 		if (!rejects) {

@@ -493,10 +493,12 @@ static void submit_block(struct split *sp, struct block *b)
 	pthread_mutex_unlock(&g->lock);
 }
 
-bool can_split(const struct input_state *st, const struct task *t)
+bool can_split(const struct input_state *st, const struct task *t,
+	       uint64_t left)
 {
 	const struct reader *rd = st->rd;
-	return rd->g->pool && !rd->main && t->path && rd->g->sink.begin &&
+	return left >= BLOCK_SIZE && rd->g->pool && !rd->main && t->path &&
+	       rd->g->sink.begin &&
 	       rd->g->sink.merge &&
 	       st->parser && st->parser->splittable &&
 	       st->first_rc != FORMAT_MORE && !st->in_record && !st->overlong;

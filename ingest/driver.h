@@ -164,8 +164,10 @@ void *pool_thread(void *arg);
 
 /* Tells whether the rest of the input st reads may be split into blocks:
  * a file (it can be read again) read on a worker, in a splittable format,
- * at a record's start, with a sink that merges. */
-bool can_split(const struct input_state *st, const struct task *t);
+ * at a record's start, with a sink that merges; and worth it: left, the
+ * bytes known to be left (UINT64_MAX: not known), fill a block. */
+bool can_split(const struct input_state *st, const struct task *t,
+	       uint64_t left);
 
 /* Starts splitting the rest of the input st reads; the line it is in the
  * middle of starts the first block. */

@@ -886,6 +886,16 @@ static bool whole_json_record(const struct input_state *st,
 	return whole;
 }
 
+/* The bytes of task t's file that src has not read yet, as far as known:
+ * UINT64_MAX for what is not a plain regular file. */
+static uint64_t bytes_left(const struct task *t, const struct source *src)
+{
+	if (!t->disk_size || source_compressed(src))
+		return UINT64_MAX;
+	uint64_t read = source_disk_pos(src);
+	return t->disk_size > read ? t->disk_size - read : 0;
+}
+
 /* Reads one input of task t from src (over fd, or an archive member when fd
  * is -1) to its end into an outcome. key is a plain file's canonical path
  * (NULL otherwise): such a file may resume where an earlier run ended, and
@@ -953,7 +963,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			sp = NULL;
 		} else if (!sp) {
 			rc = handle_bytes(&st, p, left);
-			if (rc == 0 && can_split(&st, t))
+			if (rc == 0 && can_split(&st, t, bytes_left(t, src)))
 				sp = split_begin(&st);
 		}
 		add(&t->bytes, (uint64_t)n);

@@ -33,7 +33,7 @@ struct source {
 	uint64_t disk_pos;       /* atomic: bytes of the file read so far */
 	bool probed, gzip, eof, member_done;
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
-	size_t in_len, in_off;
+	size_t in_cap, in_len, in_off;
 	char *out;          /* inflated bytes, when inflating on this thread */
 	struct inflate_state st;
 	/* Decompressing ahead: the thread, its ring and its error. */
@@ -48,12 +48,19 @@ struct source *source_open(int fd, const char *name, bool ahead)
 	struct source *src = br_calloc(1, sizeof *src);
 	src->fd = fd;
 	src->name = name;
-	src->in = br_malloc(SOURCE_CHUNK);
 	struct stat sb;
+	bool regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	/* A small file's bytes are read in one go into a buffer of its size
+	 * (and a page more, to find its end): a mapped chunk per input
+	 * would cost a backfill of thousands of small logs a page fault and
+	 * an unmapping (a TLB shootdown on every CPU) each. One that grows
+	 * meanwhile is read in several. */
+	src->in_cap = regular && (uint64_t)sb.st_size < SOURCE_CHUNK - 4096
+			      ? (size_t)sb.st_size + 4096 : SOURCE_CHUNK;
+	src->in = br_malloc(src->in_cap);
 	/* Only a regular file: a thread blocked reading a pipe could not be
 	 * stopped. */
-	src->ahead = ahead && fd >= 0 && fstat(fd, &sb) == 0 &&
-		     S_ISREG(sb.st_mode);
+	src->ahead = ahead && regular;
 	return src;
 }
 
@@ -128,7 +135,7 @@ static ssize_t fill(struct source *src, struct br_err *err)
 	ssize_t r;
 	if (src->archive) {
 		r = archive_read_data(src->archive, src->in + src->in_len,
-				      SOURCE_CHUNK - src->in_len);
+				      src->in_cap - src->in_len);
 		if (r < 0)
 			return br_fail(err, "%s: cannot read from the archive: %s",
 				       src->name,
@@ -143,7 +150,7 @@ static ssize_t fill(struct source *src, struct br_err *err)
 			src->eof = true;
 	} else {
 		r = read_file(src, (char *)src->in + src->in_len,
-			      SOURCE_CHUNK - src->in_len, err);
+			      src->in_cap - src->in_len, err);
 		if (r < 0)
 			return -1;
 	}

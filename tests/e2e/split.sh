@@ -163,6 +163,15 @@ how plain.jsonl | grep -q 'parsed in blocks$' ||
 	fail "plain.jsonl was not parsed in blocks: $(how plain.jsonl)"
 how plain.jsonl.gz | grep -q 'parsed in blocks$' ||
 	fail "plain.jsonl.gz was not parsed in blocks: $(how plain.jsonl.gz)"
+# A file with less than a block (256 KiB) left after its first read (1
+# MiB) is not cut into blocks: a backfill of thousands of small logs would
+# pay each a block's buffer for nothing. With more left, it is.
+head -c 1150000 plain.jsonl | sed '$d' >small.jsonl
+how small.jsonl | grep -q 'parsed in blocks$' &&
+	fail "a file of 1.15 MB was parsed in blocks: $(how small.jsonl)"
+head -c 1400000 plain.jsonl | sed '$d' >small.jsonl
+how small.jsonl | grep -q 'parsed in blocks$' ||
+	fail "a file of 1.4 MB was not parsed in blocks: $(how small.jsonl)"
 how tiny.csv --format generic | grep -q 'parsed in blocks$' ||
 	fail "tiny.csv was not parsed in blocks: $(how tiny.csv --format generic)"
 grep -q '200000 requests kept, 200000 duplicates dropped' tiny-1.out ||
