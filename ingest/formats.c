@@ -642,6 +642,14 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 		ev->tokens.cache_read = cached;
 		ev->tokens.output = jcount(r, u, "candidatesTokenCount") + thoughts;
 		ev->tokens.reasoning = thoughts;
+		/* Vertex names the quota a request used: Priority PayGo and
+		 * Flex bill their own rates. Provisioned Throughput and
+		 * unknown values stay standard. */
+		const char *traffic = jstr(u, "trafficType");
+		if (traffic && strcmp(traffic, "ON_DEMAND_PRIORITY") == 0)
+			ev->tier = BR_TIER_PRIORITY;
+		else if (traffic && strcmp(traffic, "ON_DEMAND_FLEX") == 0)
+			ev->tier = BR_TIER_FLEX;
 	} else if (!json_is_array(json_object_get(o, "candidates"))) {
 		/* No usage and no content: a failed request. A stream chunk
 		 * with candidates but no usageMetadata (Vertex puts usage on

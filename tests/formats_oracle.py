@@ -207,6 +207,9 @@ def _gemini(root, tp, held):
         ev["cache_read_tokens"] = cached
         ev["output_tokens"] = _n(u, "candidatesTokenCount") + thoughts
         ev["reasoning_tokens"] = thoughts
+        # Vertex's quota: Priority PayGo and Flex have their own rates.
+        ev["tier"] = {"ON_DEMAND_PRIORITY": "priority",
+                      "ON_DEMAND_FLEX": "flex"}.get(u.get("trafficType"), "standard")
     elif not isinstance(o.get("candidates"), list):
         # No usage and no content: failed. A stream chunk with candidates
         # but no usageMetadata is part of a request, not a failure.

@@ -263,4 +263,18 @@ printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":17566848
 "$BURNRATE" --store ub report --as-of $asof --by model --format csv >ub.csv
 grep -q '^gpt-4o-2024-08-06,10,0,1000000,0,0,0,0,0,1.250000,0' ub.csv ||
 	fail "a batch result with service_tier default: $(cat ub.csv)"
+# A Vertex response's usageMetadata.trafficType names the quota it used
+# (Vertex AI v1 GenerateContentResponse.UsageMetadata.TrafficType):
+# Priority PayGo and Flex bill their own rates, and were billed at the
+# standard ones. gemini-3-pro-preview priority: $3.60 input, $21.60
+# output per 1M tokens (standard $2/$12); gemini-3.1-flash-lite flex:
+# $0.125/$0.75 (standard $0.25/$1.50).
+printf '%s\n' '{"logged_at":"2025-12-01T10:00:00Z","api":"vertex","response":{"candidates":[],"usageMetadata":{"promptTokenCount":100000,"candidatesTokenCount":10000,"totalTokenCount":110000,"trafficType":"ON_DEMAND_PRIORITY"},"modelVersion":"gemini-3-pro-preview","responseId":"vp1"}}' \
+	'{"logged_at":"2025-12-01T10:00:00Z","api":"vertex","response":{"candidates":[],"usageMetadata":{"promptTokenCount":100000,"candidatesTokenCount":10000,"totalTokenCount":110000,"trafficType":"ON_DEMAND_FLEX"},"modelVersion":"gemini-3.1-flash-lite","responseId":"vf1"}}' \
+	'{"logged_at":"2025-12-01T10:00:00Z","api":"vertex","response":{"candidates":[],"usageMetadata":{"promptTokenCount":100000,"candidatesTokenCount":10000,"totalTokenCount":110000,"trafficType":"ON_DEMAND"},"modelVersion":"gemini-3.1-flash-lite","responseId":"vs1"}}' >vt.jsonl
+"$BURNRATE" --quiet --store vt ingest vt.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store vt report --as-of $asof --by model --format csv >vt.csv
+grep -q '^gemini-3-pro-preview,1,0,100000,10000,0,0,0,0,0.576000,0' vt.csv &&
+	grep -q '^gemini-3.1-flash-lite,2,0,200000,20000,0,0,0,0,0.060000,0' vt.csv ||
+	fail "Vertex priority and flex traffic at their rates: $(cat vt.csv)"
 echo "formats: all checks passed"
