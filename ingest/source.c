@@ -17,6 +17,9 @@
 #include "ingest/ingest_internal.h"
 
 #define SOURCE_CHUNK ((size_t)1 << 20)
+/* What a small compressed file is inflated into at a time: under the
+ * size from which malloc maps memory. */
+#define SMALL_OUT_CHUNK ((size_t)64 << 10)
 
 /* Decompressing ahead: RING_BUFS buffers of RING_BUF bytes. */
 #define RING_BUFS 3
@@ -35,6 +38,7 @@ struct source {
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
 	size_t in_cap, in_len, in_off;
 	char *out;          /* inflated bytes, when inflating on this thread */
+	size_t out_cap;
 	struct inflate_state st;
 	/* Decompressing ahead: the thread, its ring and its error. */
 	bool ahead, running;
@@ -55,12 +59,14 @@ struct source *source_open(int fd, const char *name, bool ahead)
 	 * would cost a backfill of thousands of small logs a page fault and
 	 * an unmapping (a TLB shootdown on every CPU) each. One that grows
 	 * meanwhile is read in several. */
-	src->in_cap = regular && (uint64_t)sb.st_size < SOURCE_CHUNK - 4096
-			      ? (size_t)sb.st_size + 4096 : SOURCE_CHUNK;
+	bool small = regular && (uint64_t)sb.st_size < SOURCE_CHUNK - 4096;
+	src->in_cap = small ? (size_t)sb.st_size + 4096 : SOURCE_CHUNK;
 	src->in = br_malloc(src->in_cap);
+	src->out_cap = small ? SMALL_OUT_CHUNK : SOURCE_CHUNK;
 	/* Only a regular file: a thread blocked reading a pipe could not be
-	 * stopped. */
-	src->ahead = ahead && regular;
+	 * stopped. Not a small one: a thread and its ring for each of a
+	 * thousand small gzipped logs would cost more than they overlap. */
+	src->ahead = ahead && regular && !small;
 	return src;
 }
 
@@ -354,9 +360,9 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 	}
 	if (source_compressed(src)) {
 		if (!src->out)
-			src->out = br_malloc(SOURCE_CHUNK);
+			src->out = br_malloc(src->out_cap);
 		*p = src->out;
-		return read_compressed(src, src->out, SOURCE_CHUNK, err);
+		return read_compressed(src, src->out, src->out_cap, err);
 	}
 	ssize_t n = pending(src, err);
 	if (n <= 0)
