@@ -4,71 +4,8 @@
 # read_csv and GROUP BY, through @duckdb/node-api) over the same files.
 # Prints best-of-3 wall-clock times, burnrate and DuckDB taken in turn,
 # and the ratios next to the targets.
-#
-# The logs come from tools/loggen.py (deterministic) and are cached under
-# $BUILD/bench-data/VERSION, VERSION naming the generator's content; the
-# DuckDB module is installed with npm into $BUILD/bench-node. Without npm
-# or the registry, the DuckDB column says so and the rest goes on.
-set -eu
-bin=${BURNRATE:-./burnrate}
-build=${BUILD:-build}
-py=${PYTHON:-/usr/bin/python3}
-records=${RECORDS:-2000000}
-runs=${RUNS:-3}
-out=${BENCH_OUT:-bench-out}
-jobs=${JOBS:-$(nproc)}
-
-ver=$(sha256sum tools/loggen.py | cut -c1-12)
-data=$build/bench-data/$ver
-mkdir -p "$data" "$out"
-base=$data/generic-$records
-for fmt in jsonl csv; do
-	if [ ! -s "$base.$fmt" ]; then
-		echo "generating $records records as $fmt (cached in $data)"
-		"$py" tools/loggen.py --seed 1 --records "$records" --format $fmt \
-			--out "$base.$fmt.tmp"
-		mv "$base.$fmt.tmp" "$base.$fmt"
-	fi
-	if [ ! -s "$base.$fmt.gz" ]; then
-		gzip -6 -n -c "$base.$fmt" >"$base.$fmt.gz.tmp"
-		mv "$base.$fmt.gz.tmp" "$base.$fmt.gz"
-	fi
-done
-
-node_dir=$build/bench-node
-duckdb=yes
-if [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
-	mkdir -p "$node_dir"
-	if ! command -v npm >/dev/null 2>&1 ||
-	   ! (cd "$node_dir" && npm install --no-audit --no-fund --silent \
-		@duckdb/node-api >npm.log 2>&1); then
-		echo "DuckDB: @duckdb/node-api cannot be installed (see $node_dir/npm.log); its column is left out"
-		duckdb=
-	fi
-fi
-command -v igzip >/dev/null 2>&1 || echo "igzip: not installed (Debian package isal; make deps)"
-
-# once CMD... -> the wall-clock milliseconds of one run
-once() {
-	rm -rf "$out/ingest-store"
-	s=$(date +%s%N)
-	"$@" >/dev/null
-	e=$(date +%s%N)
-	echo $(( (e - s) / 1000000 ))
-}
-# best CMD... -> the best wall-clock milliseconds of $runs runs
-best() {
-	b=
-	for i in $(seq "$runs"); do
-		ms=$(once "$@")
-		if [ -z "$b" ] || [ "$ms" -lt "$b" ]; then b=$ms; fi
-	done
-	echo "$b"
-}
-# min A B -> the smaller, A when B is empty
-min() { if [ -z "$2" ] || [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
-secs() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
+# The logs, DuckDB and the timing: common.sh.
+. "$(dirname "$0")/common.sh"
 
 echo "ingest: $records generic records, best of $runs, --jobs $jobs, $(nproc) CPUs"
 printf '%-10s %8s %9s %8s %8s %8s %8s  %s\n' file MB burnrate MB/s zcat igzip DuckDB \
