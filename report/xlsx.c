@@ -34,17 +34,20 @@ static void check(struct book *bk, lxw_error e)
 }
 
 /* Writes s as a string cell (whatever it starts with: never a formula),
- * with each byte that is not UTF-8 replaced by U+FFFD, so that the file
- * stays valid XML, and cut to the XLSX_MAX_CHARS characters a cell
- * holds. */
+ * with each byte that is not UTF-8, and the non-characters U+FFFE and
+ * U+FFFF that XML 1.0 forbids (libxlsxwriter writes them as they are),
+ * replaced by U+FFFD, so that the file stays valid XML, and cut to the
+ * XLSX_MAX_CHARS characters a cell holds. */
 static void put_str(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 		    lxw_col_t col, const char *s, lxw_format *f)
 {
 	size_t n = strlen(s), chars = 0;
 	br_buf_reset(&bk->cell);
 	for (size_t i = 0; i < n && chars < XLSX_MAX_CHARS; chars++) {
-		size_t k = br_utf8_len((const unsigned char *)s + i, n - i);
-		if (k)
+		const unsigned char *u = (const unsigned char *)s + i;
+		size_t k = br_utf8_len(u, n - i);
+		bool xml = !(k == 3 && u[0] == 0xEF && u[1] == 0xBF && u[2] >= 0xBE);
+		if (k && xml)
 			br_buf_put(&bk->cell, s + i, k);
 		else
 			br_buf_puts(&bk->cell, "\xEF\xBF\xBD");

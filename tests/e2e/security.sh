@@ -1,7 +1,8 @@
 #!/bin/sh
 # security.sh - the defences of docs/SECURITY.md, each tried: names from
 # the logs that start a spreadsheet formula are neutralised in CSV and
-# are strings in XLSX (which stays valid XML whatever bytes they hold);
+# are strings in XLSX (which stays valid XML whatever bytes they hold,
+# U+FFFE and U+FFFF among them);
 # they cannot inject markup in HTML or escape sequences in the terminal;
 # store files are created with safe modes whatever the umask (the ledger,
 # which holds addresses, private), and temporary files never through a
@@ -21,7 +22,7 @@ b() { "$BURNRATE" --quiet --store s "$@"; }
 import json
 names = ['=HYPERLINK("http://evil.example/","x")', '+1+2', '-2+3', '@SUM(A1)',
          '\tTAB', '\rCR', 'esc\x1b[31mred\x1b]0;title\x07', '<script>alert(1)</script>',
-         'a,b"c', 'plain']
+         'a,b"c', 'plain', 'nonchar\ufffe\uffff']
 with open('names.jsonl', 'w') as f:
     for i, n in enumerate(names):
         f.write(json.dumps({'timestamp': '2025-10-01T12:00:00Z', 'provider': 'openai',
@@ -60,7 +61,8 @@ cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not
 formulas = [c.coordinate for c in cells if c.data_type == 'f']
 values = {str(c.value) for c in cells}
 if formulas or '=HYPERLINK("http://evil.example/","x")' not in values or \
-        not any(v.startswith('ctl') and '\ufffd' in v for v in values):
+        not any(v.startswith('ctl') and '\ufffd' in v for v in values) or \
+        'nonchar\ufffd\ufffd' not in values:
     print(formulas, sorted(values)[:20])
     sys.exit(1)
 EOF
