@@ -33,20 +33,43 @@ static void check(struct book *bk, lxw_error e)
 		bk->error = e;
 }
 
+/* Whether s starts "_xHHHH_", which a reader of the workbook takes for
+ * the escape of the character U+HHHH (ECMA-376 ST_Xstring). */
+static bool xstring_escape_at(const char *s)
+{
+	if (s[0] != '_' || s[1] != 'x')
+		return false;
+	for (int i = 2; i < 6; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+			return false;
+	return s[6] == '_';
+}
+
 /* Writes s as a string cell (whatever it starts with: never a formula),
  * with each byte that is not UTF-8, and the non-characters U+FFFE and
  * U+FFFF that XML 1.0 forbids (libxlsxwriter writes them as they are),
  * replaced by U+FFFD, so that the file stays valid XML, and cut to the
- * XLSX_MAX_CHARS characters a cell holds. */
+ * XLSX_MAX_CHARS characters a cell holds. A "_xHHHH_" of s has its '_'
+ * written "_x005F_", as Excel does: Excel and LibreOffice read the text
+ * "_x000D_" as a carriage return, libxlsxwriter writes it as it is (it
+ * escapes only control characters that way). */
 static void put_str(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 		    lxw_col_t col, const char *s, lxw_format *f)
 {
+	/* chars counts as libxlsxwriter does before it refuses a string:
+	 * the escape of an underscore counts its 7 characters. */
 	size_t n = strlen(s), chars = 0;
 	br_buf_reset(&bk->cell);
 	for (size_t i = 0; i < n && chars < XLSX_MAX_CHARS; chars++) {
 		const unsigned char *u = (const unsigned char *)s + i;
 		size_t k = br_utf8_len(u, n - i);
 		bool xml = !(k == 3 && u[0] == 0xEF && u[1] == 0xBF && u[2] >= 0xBE);
+		if (k && xml && xstring_escape_at(s + i)) {
+			if (chars + 7 > XLSX_MAX_CHARS)
+				break;
+			br_buf_puts(&bk->cell, "_x005F");
+			chars += 6; /* and the '_' itself */
+		}
 		if (k && xml)
 			br_buf_put(&bk->cell, s + i, k);
 		else

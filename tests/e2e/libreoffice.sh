@@ -6,6 +6,10 @@
 command -v soffice >/dev/null || fail "soffice is missing (make deps installs libreoffice-calc-nogui)"
 cd "$tmp"
 "$BURNRATE" --quiet --store s ingest "$root/samples/logs/" 2>/dev/null || true
+# Names that read as ECMA-376 escapes (_xHHHH_): text, not the characters.
+printf '{"timestamp":"2025-10-05T10:00:00Z","provider":"openai","model":"gpt-4o","agent":"%s","label":"%s","usage":{"input_tokens":7}}\n' \
+	'cr_x000D_' '_x0041__X0041_' '__x005F_x0007_' 'tab_x0009_' >xstrings.jsonl
+"$BURNRATE" --quiet --store s ingest xstrings.jsonl
 for args in "--by day,provider,model" "--by agent,label" "--by month"; do
 	# shellcheck disable=SC2086
 	"$BURNRATE" --store s report --month 2025-10 --as-of 2025-10-20 $args \

@@ -67,6 +67,28 @@ if formulas or '=HYPERLINK("http://evil.example/","x")' not in values or \
     sys.exit(1)
 EOF
 
+# A name longer than a cell holds is cut to 32,767 characters, as
+# libxlsxwriter counts them: the '_x005F_' that keeps a '_xHHHH_' of it
+# text counts its 7 (the report failed on such a name).
+"$PYTHON" - <<'EOF'
+import json
+with open('long.jsonl', 'w') as f:
+    for i, n in enumerate(['L' * 40000, '_x0041_' * 5000]):
+        f.write(json.dumps({'timestamp': '2025-10-01T12:00:00Z', 'provider': 'openai',
+                            'model': 'gpt-4o', 'agent': n, 'request_id': 'long%d' % i,
+                            'usage': {'input_tokens': 1}}) + '\n')
+EOF
+"$BURNRATE" --quiet --store long ingest long.jsonl
+"$BURNRATE" --quiet --store long report --as-of 2025-10-31 --by agent \
+	--format xlsx --output long.xlsx || fail "XLSX: a long name failed the report"
+"$PYTHON" - <<'EOF' || fail "XLSX: long names not cut to 32,767 characters"
+import openpyxl
+ws = openpyxl.load_workbook('long.xlsx')['Rows']
+v = sorted(str(ws.cell(r, 1).value) for r in (2, 3))
+assert v[0] == 'L' * 32767, len(v[0])
+assert 32760 <= len(v[1]) <= 32767 and v[1].startswith('_x005F_x0041__x005F_'), v[1][:30]
+EOF
+
 report --format html >report.html
 ! grep -q '<script>alert' report.html || fail "HTML: a name injects markup"
 
