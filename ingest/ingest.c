@@ -258,11 +258,21 @@ static void reject_putc(struct br_buf *b, char c)
 		br_buf_putc(b, c);
 }
 
-/* Appends "REASON: RECORD\n" to b, the record's newlines escaped. */
+/* Appends "REASON: RECORD\n" to b, the record's newlines escaped. A
+ * reason may quote a value of the record, decoded (a JSON "\n" or
+ * "\u001b" is a newline or an escape there): its control characters
+ * are shown as '?', so that it can neither add a line nor move the
+ * cursor of a terminal showing the file. */
 void put_reject(struct br_buf *b, const char *reason, const char *rec,
 		size_t len)
 {
-	br_buf_printf(b, "%s: ", reason);
+	size_t n = strlen(reason);
+	for (size_t i = 0; i < n;) {
+		size_t k = br_control_len((const unsigned char *)reason + i, n - i);
+		br_buf_putc(b, k ? '?' : reason[i]);
+		i += k ? k : 1;
+	}
+	br_buf_puts(b, ": ");
 	size_t shown = len > REJECT_RECORD_MAX ? REJECT_RECORD_MAX : len;
 	for (size_t i = 0; i < shown; i++)
 		reject_putc(b, rec[i]);

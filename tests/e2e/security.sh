@@ -200,6 +200,18 @@ grep -q '^ctl.tar:esc?\]0;pwn?.jsonl:1: invalid usage.input_tokens' ctl.rej &&
 	grep -q 'error: ctl.tar:cls?\[2J?.jsonl: cannot tell the log format' ctl.err ||
 	fail "names with control characters: $(cat -v ctl.err ctl.rej)"
 
+# A reason that quotes a value of the record shows it decoded: its
+# control characters are '?' too, so a JSON "\n" adds no line to the
+# rejects file (one line per record) and "\u001b" no escape.
+printf '%s\n' '{"timestamp":"x\nfake.jsonl:9: forged","provider":"p","model":"m"}' \
+	'{"timestamp":"2025-10-03T00:00:00Z","provider":"p","model":"m","service_tier":"\u001b]0;pwn\u0007"}' \
+	>reasons.jsonl
+"$BURNRATE" --store s ingest --rejects reasons.rej reasons.jsonl >/dev/null 2>&1
+[ "$(wc -l <reasons.rej)" -eq 2 ] && ! grep -q "$(printf '[\033\007]')" reasons.rej &&
+	grep -q "^reasons.jsonl:1: invalid timestamp 'x?fake.jsonl:9: forged'" reasons.rej &&
+	grep -q "^reasons.jsonl:2: invalid service_tier '?\]0;pwn?'" reasons.rej ||
+	fail "a value quoted by a reason got through: $(cat -v reasons.rej)"
+
 # -------------------------------------------------- symbolic links
 
 # In a walked directory: a link to itself, to its parent, to / and to a
