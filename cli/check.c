@@ -37,7 +37,9 @@ static void print_rejects(const char *path, uint64_t n)
 	ssize_t len;
 	for (int i = 0; f && i < 5 && (len = getline(&line, &cap, f)) > 0; i++) {
 		line[strcspn(line, "\n")] = 0;
-		print_error("%s", line);
+		char *shown = br_printable(line); /* the record's bytes */
+		print_error("%s", shown);
+		free(shown);
 	}
 	free(line);
 	if (f)
@@ -126,13 +128,19 @@ static int write_baseline(const struct globals *g, const struct report *r,
 		for (size_t k = 0; k < s->nkeys; k++)
 			printf("%s%s", k ? "," : "", report_key_name(s->keys[k]));
 		printf("\n");
-		if (r->nunpriced && !allow_unpriced)
+		if (r->nunpriced && !allow_unpriced) {
+			struct br_buf pm = {0};
+			br_buf_printf(&pm, "%s/%s", r->unpriced[0].provider,
+				      r->unpriced[0].model);
+			char *shown = br_printable(pm.p); /* names from the logs */
 			print_warning("the logs have requests without a price "
-				      "(%s/%s%s): the baseline counts them as $0, "
+				      "(%s%s): the baseline counts them as $0, "
 				      "and check fails on them; add prices with "
 				      "--prices FILE",
-				      r->unpriced[0].provider, r->unpriced[0].model,
-				      r->nunpriced > 1 ? " and more" : "");
+				      shown, r->nunpriced > 1 ? " and more" : "");
+			free(shown);
+			br_buf_free(&pm);
+		}
 	}
 	check_snapshot_free(s);
 	return rc;

@@ -474,10 +474,13 @@ static void warn_unpriced(const struct tally *t)
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t i = order[k];
 		total += t->count[i];
-		if (k < 5)
-			br_buf_printf(&list, "%s%s (%llu)", k ? ", " : "",
-				      br_dict_str(t->names, i, NULL),
+		if (k < 5) {
+			/* provider/model, from the logs */
+			char *shown = br_printable(br_dict_str(t->names, i, NULL));
+			br_buf_printf(&list, "%s%s (%llu)", k ? ", " : "", shown,
 				      (unsigned long long)t->count[i]);
+			free(shown);
+		}
 	}
 	free(order);
 	if (n > 5)

@@ -102,6 +102,19 @@ set +e
 	names.jsonl >check.txt 2>&1
 set -e
 ! grep -q "$(printf '\033')" check.txt || fail "check: an escape sequence got through"
+# Warnings and errors naming what the logs hold: ingest's and check's
+# unpriced provider/model, check's rejected records.
+printf 'timestamp,provider,model,input_tokens\n2025-10-01T00:00:00Z,p\033[2J,m,-1\n' >rawrec.csv
+set +e
+{
+	"$BURNRATE" --store warn ingest names.jsonl
+	"$BURNRATE" check --write-baseline base3.json names.jsonl
+	"$BURNRATE" check --write-baseline base4.json rawrec.csv
+} >warn.txt 2>&1
+set -e
+! grep -q "$(printf '[\033\007]')" warn.txt && grep -q 'acme?\[2J/=cmd|?\]0;x? (1)' warn.txt &&
+	grep -q '(acme?\[2J/=cmd|?\]0;x?)' warn.txt && grep -q 'p?\[2J,m,-1' warn.txt ||
+	fail "a name from the logs reached stderr as it is: $(cat -v warn.txt)"
 
 # ------------------------------------------------------ file modes
 
