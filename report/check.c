@@ -237,6 +237,8 @@ static void put_escaped(struct br_buf *b, const char *s, enum esc e)
 		size_t len = br_utf8_len(p, n);
 		if (len == 1)
 			put_ascii(b, *p, e);
+		else if (e == ESC_TEXT && br_control_len(p, n) == 2)
+			br_buf_putc(b, '?'); /* a C1 control: xterm obeys it */
 		else if (len == 0 || (e == ESC_XML && len == 3 && p[0] == 0xEF &&
 				      p[1] == 0xBF && p[2] >= 0xBE))
 			br_buf_puts(b, REPLACEMENT);

@@ -102,6 +102,14 @@ set +e
 	names.jsonl >check.txt 2>&1
 set -e
 ! grep -q "$(printf '\033')" check.txt || fail "check: an escape sequence got through"
+# A C1 control in UTF-8 (U+009B is CSI to xterm) too.
+printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","agent":"c1\\u009b2J","usage":{"input_tokens":100}}\n' >c1.jsonl
+set +e
+"$BURNRATE" --quiet check --baseline base.json --by agent --format text \
+	c1.jsonl >c1.txt 2>&1
+set -e
+! grep -q "$(printf '\302\233')" c1.txt && grep -q 'c1?2J' c1.txt ||
+	fail "check: a C1 control got through: $(cat -v c1.txt)"
 # Warnings and errors naming what the logs hold: ingest's and check's
 # unpriced provider/model, check's rejected records.
 printf 'timestamp,provider,model,input_tokens\n2025-10-01T00:00:00Z,p\033[2J,m,-1\n' >rawrec.csv
