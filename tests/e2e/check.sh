@@ -92,6 +92,18 @@ grep -q 'no change' out || fail "equal spend markdown: $(cat out)"
 grep -q '^|' out && fail "a table without changes: $(cat out)"
 leftovers
 
+# A CSV log is not UTF-8-checked: a baseline (JSON) holds its names with
+# U+FFFD, and the same logs still compare equal to it, also when two names
+# differ only by such bytes (one group in the baseline).
+printf 'timestamp,provider,model,agent,input_tokens\n2025-10-01T00:00:00Z,acme,alpha,a\377,1000\n2025-10-01T00:00:00Z,acme,alpha\376,a\376,1000\n2025-10-01T00:00:00Z,acme,alpha\375,a\375,1000\n' >bytes.csv
+check --write-baseline bytes.json --by agent,model --allow-unpriced bytes.csv >out 2>err ||
+	fail "write-baseline of names that are not UTF-8: $(cat err)"
+grep -q ', 2 groups by agent,model$' out || fail "names that are not UTF-8: $(cat out)"
+[ "$(status check --baseline bytes.json --allow-unpriced bytes.csv)" = 0 ] &&
+	grep -q '^PASS: no change' out ||
+	fail "names that are not UTF-8 against their own baseline: $(cat out err)"
+leftovers
+
 # ----------------------------------------------------------- regression
 [ "$(status check --baseline base.json --max-increase 10 --format markdown regress.jsonl)" = 3 ] ||
 	fail "+50% under a 10% limit did not exit 3: $(cat out err)"
