@@ -535,9 +535,12 @@ static void write_table(const struct report *r, bool color, FILE *out)
 			br_money_format(r->actual_total, b), diff >= 0 ? "+" : "",
 			br_money_format(diff, c));
 	}
-	for (size_t i = 0; i < r->npriced_with; i++)
-		fprintf(out, "%s with %s\n", r->q.reprice ? "re-priced" : "priced",
-			r->priced_with[i]);
+	for (size_t i = 0; i < r->npriced_with; i++) {
+		/* names a --prices file */
+		fprintf(out, "%s with ", r->q.reprice ? "re-priced" : "priced");
+		table_text(out, r->priced_with[i]);
+		fputc('\n', out);
+	}
 	for (size_t i = 0; i < r->nskipped; i++)
 		fprintf(out, "SKIPPED corrupt segment %s: %s\n", r->skipped[2 * i],
 			r->skipped[2 * i + 1]);

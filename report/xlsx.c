@@ -80,6 +80,36 @@ static void put_str(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 					 bk->cell.p ? bk->cell.p : "", f));
 }
 
+/* Writes prefix and s into dst (size bytes) as text a document property
+ * may hold (libxlsxwriter writes it as it is): bytes that are not UTF-8
+ * and U+FFFE, U+FFFF become U+FFFD, control characters '?', and the text
+ * is cut between characters. A --prices file's name is in it. */
+static void xml_text(char *dst, size_t size, const char *prefix, const char *s)
+{
+	size_t j = strlen(prefix);
+	memcpy(dst, prefix, j + 1);
+	for (size_t i = 0, n = strlen(s); i < n;) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		size_t k = br_utf8_len(u, n - i), c = br_control_len(u, n - i);
+		const char *out = s + i;
+		size_t len = k;
+		if (c) {
+			out = "?";
+			len = 1;
+			k = c;
+		} else if (!k || (k == 3 && u[0] == 0xEF && u[1] == 0xBF &&
+				  u[2] >= 0xBE)) {
+			out = "\xEF\xBF\xBD";
+			len = 3;
+		}
+		if (j + len >= size)
+			break;
+		memcpy(dst + j, out, len);
+		dst[j += len] = 0;
+		i += k ? k : 1;
+	}
+}
+
 static void put_num(struct book *bk, lxw_worksheet *ws, lxw_row_t row,
 		    lxw_col_t col, double v, lxw_format *f)
 {
@@ -501,7 +531,7 @@ int report_write_xlsx(const struct report *r, const char *path,
 		check(&bk, LXW_ERROR_MEMORY_MALLOC_FAILED);
 
 	char comments[1024];
-	snprintf(comments, sizeof comments, "priced with: %s",
+	xml_text(comments, sizeof comments, "priced with: ",
 		 r->npriced_with ? r->priced_with[0] : "log-reported costs only");
 	lxw_doc_properties props = {
 		.title = "burnrate spend report",

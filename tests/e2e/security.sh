@@ -89,6 +89,22 @@ assert v[0] == 'L' * 32767, len(v[0])
 assert 32760 <= len(v[1]) <= 32767 and v[1].startswith('_x005F_x0041__x005F_'), v[1][:30]
 EOF
 
+# A --prices file's name is in the reports too: not UTF-8, with control
+# characters, or long enough to be cut (inside a character), the XLSX
+# (its document properties) stays valid XML and the table free of them.
+long=$("$PYTHON" -c "print('/'.join(['\u00e9' * 120] * 4))")
+mkdir -p "pr/ab/$long"
+for f in "pr/$(printf 'caf\351\033[2J.csv')" "pr/ab/$long/p.csv"; do
+	printf 'provider,model,from,input,output,cache_read,cache_write\nopenai,gpt-4o,,1,1,,\n' >"$f"
+	report --reprice --prices "$f" --format xlsx --output prices.xlsx
+	"$PYTHON" -c "import openpyxl; openpyxl.load_workbook('prices.xlsx')" ||
+		fail "XLSX: invalid with --prices '$f'"
+	report --reprice --prices "$f" --format table >prices.txt
+	! grep -q "$(printf '\033')" prices.txt ||
+		fail "table: an escape sequence of a --prices name got through"
+done
+rm -r pr prices.xlsx prices.txt
+
 report --format html >report.html
 ! grep -q '<script>alert' report.html || fail "HTML: a name injects markup"
 
