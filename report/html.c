@@ -7,21 +7,30 @@
 
 #include "report/report.h"
 
+/* Writes s as HTML text: markup escaped, C0 controls shown as '?' and
+ * bytes that are not UTF-8 (the page says it is) as U+FFFD. */
 static void esc(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t n = strlen(s); n > 0;) {
+		size_t len = br_utf8_len(p, n);
+		switch (*p) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&#39;", out); break;
 		default:
-			if ((unsigned char)*s < 0x20)
+			if (*p < 0x20)
 				fputc('?', out);
+			else if (len == 0)
+				fputs("\xEF\xBF\xBD", out);
 			else
-				fputc(*s, out);
+				fwrite(p, 1, len, out);
 		}
+		len = len ? len : 1;
+		p += len;
+		n -= len;
 	}
 }
 

@@ -312,24 +312,32 @@ static void write_json(const struct report *r, struct emit *e)
 }
 
 /* Writes one CSV cell: quoted when needed, and prefixed with ' when a
- * spreadsheet would read it as a formula. */
+ * spreadsheet would read it as a formula. Bytes that are not UTF-8 (a
+ * CSV log's names are not checked) become U+FFFD, as in JSON: one such
+ * name no longer makes the whole file undecodable as UTF-8. */
 static void csv_cell(struct emit *e, const char *s)
 {
 	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
 	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (!quote) {
-		emits(e, s);
-		return;
-	}
-	emitc(e, '"');
+	if (quote)
+		emitc(e, '"');
 	if (formula)
 		emitc(e, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			emitc(e, '"');
-		emitc(e, *s);
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t n = strlen(s); n > 0;) {
+		size_t len = br_utf8_len(p, n);
+		if (len == 0)
+			emits(e, "\xEF\xBF\xBD");
+		else if (*p == '"')
+			emits(e, "\"\"");
+		else
+			emit(e, (const char *)p, len);
+		len = len ? len : 1;
+		p += len;
+		n -= len;
 	}
-	emitc(e, '"');
+	if (quote)
+		emitc(e, '"');
 }
 
 static void write_csv(const struct report *r, struct emit *e)

@@ -53,6 +53,21 @@ if bad or len(quoted) < 6:
     sys.exit(1)
 EOF
 
+# Bytes that are not UTF-8 (bytes.csv) are U+FFFD in CSV and HTML, as in
+# JSON: the files decode as UTF-8, and CSV's names are JSON's.
+report --format json >report.json
+report --format html >utf8.html
+"$PYTHON" - <<'EOF' || fail "CSV or HTML: not UTF-8, or names other than JSON's"
+import csv, json
+rows = list(csv.DictReader(open('report.csv', newline='', encoding='utf-8')))
+unq = lambda v: v[1:] if v[:1] == "'" and v[1:2] in ('=', '+', '-', '@', '\t', '\r') else v
+got = sorted((unq(r['agent']), unq(r['model']), unq(r['label'])) for r in rows)
+want = sorted((r['agent'], r['model'], r['label']) for r in json.load(open('report.json'))['rows'])
+assert got == want, (got, want)
+assert any(a.startswith('ctl') and '\ufffd' in a for a, m, l in got), got
+open('utf8.html', encoding='utf-8').read()
+EOF
+
 report --format xlsx --output report.xlsx
 "$PYTHON" - <<'EOF' || fail "XLSX: a cell is a formula or the file is invalid"
 import openpyxl, sys
