@@ -269,15 +269,19 @@ static int reprice(struct builder *b, struct store_row *row)
 						      row->band_lo, row->band_hi,
 						      &why)
 				     : NULL;
-	if (!p && why == BR_UNPRICED_SPLIT_BAND)
-		return br_fail(b->err,
-			       "cannot re-price %s/%s: its new prices change at a "
-			       "long-context threshold between %llu and %llu input "
-			       "tokens, which the store did not record; ingest "
-			       "those logs again with the new prices instead",
-			       row->provider, row->model,
-			       (unsigned long long)row->band_lo,
-			       (unsigned long long)row->band_hi);
+	if (!p && why == BR_UNPRICED_SPLIT_BAND) {
+		/* names from the logs, fit for a terminal */
+		char *pv = br_printable(row->provider), *md = br_printable(row->model);
+		br_fail(b->err, "cannot re-price %.80s/%.80s: its new prices "
+			"change at a long-context threshold between %llu and %llu "
+			"input tokens, which the store did not record; ingest "
+			"those logs again with the new prices instead", pv, md,
+			(unsigned long long)row->band_lo,
+			(unsigned long long)row->band_hi);
+		free(pv);
+		free(md);
+		return -1;
+	}
 	row->t.calc_cost = p ? br_price_cost(&p->rates, &row->t.tokens) : 0;
 	row->t.cost = row->t.calc_cost;
 	row->t.unpriced = p ? 0 : row->t.requests;

@@ -154,6 +154,13 @@ set -e
 ! grep -q "$(printf '[\033\007]')" warn.txt && grep -q 'acme?\[2J/=cmd|?\]0;x? (1)' warn.txt &&
 	grep -q '(acme?\[2J/=cmd|?\]0;x?)' warn.txt && grep -q 'p?\[2J,m,-1' warn.txt ||
 	fail "a name from the logs reached stderr as it is: $(cat -v warn.txt)"
+# And report --reprice's refusal to split a stored band names the model.
+printf '{"timestamp":"2025-10-01T00:00:00Z","provider":"acme\\u001b]0;pwn\\u0007","model":"gpt-4o","usage":{"input_tokens":5000}}\n' >band.jsonl
+printf 'provider,model,from,input,output,cache_read,cache_write,cache_write_1h,reasoning,min_input_tokens,tier\n,gpt-4o,,1,1,,,,,,\n,gpt-4o,,2,2,,,,,1000,\n' >band.csv
+"$BURNRATE" --quiet --store band ingest band.jsonl
+must_fail 1 band.err "$BURNRATE" --store band report --as-of 2025-10-31 --reprice --prices band.csv
+! grep -q "$(printf '[\033\007]')" band.err && grep -q 're-price acme?\]0;pwn?/gpt-4o' band.err ||
+	fail "report --reprice: a name from the logs reached stderr as it is: $(cat -v band.err)"
 
 # ------------------------------------------------------ file modes
 
