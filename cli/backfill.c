@@ -8,12 +8,14 @@
 /* One (day, provider, model) of the range, before and after. */
 struct change {
 	int32_t day;
-	const char *provider, *model; /* owned by the preview's dictionary */
+	/* As shown: control characters '?' (br_printable); owned by the
+	 * preview's dictionary. */
+	const char *provider, *model;
 	struct red_totals before, after;
 };
 
 struct preview {
-	struct br_dict *keys; /* "day provider model" -> index into v */
+	struct br_dict *keys; /* day, provider, NUL, model -> index into v */
 	struct br_dict *names;
 	struct change *v;
 	size_t n, cap;
@@ -24,7 +26,11 @@ static int collect(void *ctx, const struct store_row *row)
 {
 	struct preview *p = ctx;
 	struct br_buf key = {0};
-	br_buf_printf(&key, "%d\x1f%s\x1f%s", row->day, row->provider, row->model);
+	/* Names hold no NUL (ingest rejects them); any other byte may be
+	 * in them, a separator of this key too. */
+	br_buf_put(&key, &row->day, sizeof row->day);
+	br_buf_put(&key, row->provider, strlen(row->provider) + 1);
+	br_buf_put(&key, row->model, strlen(row->model) + 1);
 	uint32_t id = br_dict_intern(p->keys, key.p, key.len);
 	br_buf_free(&key);
 	if (id == p->n) {
@@ -35,10 +41,13 @@ static int collect(void *ctx, const struct store_row *row)
 		struct change *c = &p->v[p->n++];
 		memset(c, 0, sizeof *c);
 		c->day = row->day;
+		char *pv = br_printable(row->provider), *md = br_printable(row->model);
 		c->provider = br_dict_str(p->names, br_dict_intern(p->names,
-					  row->provider, strlen(row->provider)), NULL);
+					  pv, strlen(pv)), NULL);
 		c->model = br_dict_str(p->names, br_dict_intern(p->names,
-				       row->model, strlen(row->model)), NULL);
+				       md, strlen(md)), NULL);
+		free(pv);
+		free(md);
 	}
 	red_totals_add(p->after ? &p->v[id].after : &p->v[id].before, &row->t);
 	return 0;

@@ -80,4 +80,15 @@ grep -q "recorded as ingested" dry.err && fail "a dry run, which records nothing
 	>/dev/null 2>whole.err || fail "a partial backfill exited $?"
 grep -q "outside the --replace range, not counted" whole.err &&
 	fail "a backfill of an input ingested before warned: $(cat whole.err)"
+# Names from the logs in the preview: control characters shown as '?',
+# and two groups whose names differ only in where a \x1f falls stay two.
+printf '%s\n' '{"timestamp":"2025-09-20T00:00:00Z","provider":"a\u001fb","model":"c","usage":{"input_tokens":5}}' \
+	'{"timestamp":"2025-09-20T00:00:00Z","provider":"a","model":"b\u001fc","usage":{"input_tokens":7}}' \
+	'{"timestamp":"2025-09-20T00:00:00Z","provider":"openai","model":"m\u001b]0;pwn\u0007","usage":{"input_tokens":7}}' >names.jsonl
+"$BURNRATE" --store names ingest --replace 2025-09-20..2025-09-20 --dry-run \
+	names.jsonl >names.out 2>&1 || fail "dry run of odd names exited $?"
+! grep -q "$(printf '[\033\007\037]')" names.out &&
+	grep -q 'would change 3 groups' names.out && grep -q '  a  *b?c  ' names.out &&
+	grep -q '  a?b  *c  ' names.out && grep -q '  m?\]0;pwn?  ' names.out ||
+	fail "dry run of odd names: $(cat -v names.out)"
 echo "backfill: ok"
