@@ -1300,16 +1300,19 @@ static int merge_conflict(const struct store *dst, const struct segment *g,
 			  const struct merge_part *p, const char *from,
 			  struct br_err *err)
 {
+	char *name = br_printable(in->name); /* a file's or member's name */
 	if (g->merged_through)
-		return br_fail(err, "cannot merge '%s': its input '%s' (source "
-			       "'%s') is already in '%s', merged from '%s' (source "
-			       "'%s'); merging would count it twice", from,
-			       in->name, p->source, g->path, g->str[g->origin],
-			       g->str[g->source]);
-	return br_fail(err, "cannot merge '%s': its input '%s' (source '%s') "
-		       "was also ingested into '%s' (segment '%s', source '%s'); "
-		       "merging would count it twice", from, in->name, p->source,
-		       dst->dir, g->path, g->str[g->source]);
+		br_fail(err, "cannot merge '%s': its input '%s' (source '%s') is "
+			"already in '%s', merged from '%s' (source '%s'); merging "
+			"would count it twice", from, name, p->source, g->path,
+			g->str[g->origin], g->str[g->source]);
+	else
+		br_fail(err, "cannot merge '%s': its input '%s' (source '%s') "
+			"was also ingested into '%s' (segment '%s', source '%s'); "
+			"merging would count it twice", from, name, p->source,
+			dst->dir, g->path, g->str[g->source]);
+	free(name);
+	return -1;
 }
 
 /* Decides part p of the store at from against the visible segments of
@@ -1436,10 +1439,12 @@ int store_merge(struct store *dst, const char *from,
 			const struct store_input *in =
 				parts[j].publish ? common_input(p, &parts[j]) : NULL;
 			if (in) {
+				char *name = br_printable(in->name);
 				br_fail(err, "cannot merge '%s': its input '%s' is "
 					"counted in two of its sources, '%s' and '%s'; "
-					"merging would count it twice", from, in->name,
+					"merging would count it twice", from, name,
 					parts[j].source, p->source);
+				free(name);
 				goto out;
 			}
 		}

@@ -118,6 +118,15 @@ grep -q "input '.*/logs/l5.jsonl'" err.txt || fail "a partial overlap: $(cat err
 br local ingest --prices prices.csv logs/l7.jsonl
 must_fail 1 err.txt "$BURNRATE" --store local merge s3
 grep -q "was also ingested into 'local'" err.txt || fail "an input ingested here: $(cat err.txt)"
+# An input whose name holds control characters is named with '?'.
+ctl=$(printf 'logs/e\033]0;pwn\007.jsonl')
+cp logs/l7.jsonl "$ctl"
+br ctl1 ingest --prices prices.csv "$ctl"
+br ctl2 ingest --prices prices.csv "$ctl"
+must_fail 1 err.txt "$BURNRATE" --store ctl1 merge ctl2
+! grep -q "$(printf '[\033\007]')" err.txt && grep -q "its input '.*/logs/e?\]0;pwn?.jsonl'" err.txt ||
+	fail "an input name with control characters: $(cat -v err.txt)"
+rm "$ctl"
 # Another store holding some of a merged store's inputs, of its source:
 # refused, not "already present" (it was: its rows were dropped without a
 # word); the merged store itself moved elsewhere is already present.
