@@ -173,6 +173,11 @@ size_t br_utf8_len(const unsigned char *s, size_t n);
  * falls in (a cut inside one leaves invalid text). */
 size_t br_utf8_cut(const char *s, size_t n, size_t max);
 
+/* Appends s to b (which it resets first) with each byte that is not
+ * UTF-8 replaced by U+FFFD, as every report shows such a name (a CSV
+ * log's names are not checked). Returns whether any byte was replaced. */
+bool br_utf8_repair(struct br_buf *b, const char *s);
+
 /* The length of the control character at s (n > 0 bytes left): 1 for C0
  * and DEL, 2 for a C1 control in UTF-8 (U+0080 to U+009F), else 0. Names
  * from untrusted input have these replaced before a terminal sees them. */

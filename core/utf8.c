@@ -33,6 +33,26 @@ size_t br_utf8_cut(const char *s, size_t n, size_t max)
 	return cut;
 }
 
+bool br_utf8_repair(struct br_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool changed = false;
+	br_buf_reset(b);
+	br_buf_puts(b, "");
+	for (size_t n = strlen(s); n > 0;) {
+		size_t len = br_utf8_len(p, n);
+		if (len)
+			br_buf_put(b, p, len);
+		else
+			br_buf_puts(b, "\xEF\xBF\xBD");
+		changed |= len == 0;
+		len = len ? len : 1;
+		p += len;
+		n -= len;
+	}
+	return changed;
+}
+
 size_t br_control_len(const unsigned char *s, size_t n)
 {
 	if (s[0] < 0x20 || s[0] == 0x7f)

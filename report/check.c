@@ -73,53 +73,23 @@ static void sort_groups(struct check_snapshot *s)
 			&s->nkeys);
 }
 
-/* A copy of s with each byte that is not UTF-8 replaced by U+FFFD, as a
- * baseline file holds it (JSON is UTF-8). */
-static char *utf8_dup(const char *s, bool *changed)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	struct br_buf b = {0};
-	br_buf_puts(&b, "");
-	while (n > 0) {
-		size_t len = br_utf8_len(p, n);
-		if (len)
-			br_buf_put(&b, p, len);
-		else
-			br_buf_puts(&b, "\xEF\xBF\xBD");
-		*changed |= len == 0;
-		len = len ? len : 1;
-		p += len;
-		n -= len;
-	}
-	return b.p;
-}
-
 struct check_snapshot *check_snapshot_of(const struct report *r)
 {
+	/* The report shows names as the baseline file holds them: bytes
+	 * that are not UTF-8 as U+FFFD, names that differ only by them as
+	 * one group. */
 	struct check_snapshot *s = br_calloc(1, sizeof *s);
 	memcpy(s->keys, r->q.keys, sizeof s->keys);
 	s->nkeys = r->q.nkeys;
 	s->totals = amounts_of(&r->totals);
 	s->groups = br_calloc(r->nrows + 1, sizeof *s->groups);
 	s->ngroups = r->nrows;
-	bool changed = false;
 	for (size_t i = 0; i < r->nrows; i++) {
 		for (size_t k = 0; k < s->nkeys; k++)
-			s->groups[i].key[k] = utf8_dup(r->rows[i].key[k], &changed);
+			s->groups[i].key[k] = br_strdup(r->rows[i].key[k]);
 		s->groups[i].a = amounts_of(&r->rows[i].t);
 	}
-	/* Names as the baseline holds them, so that the logs a baseline was
-	 * written from compare equal to it: names that differed only by
-	 * bytes that are not UTF-8 are one group there, and here. */
-	if (changed) {
-		enum report_key keys[REPORT_KEY_COUNT];
-		memcpy(keys, s->keys, sizeof keys);
-		struct br_err err = {0};
-		check_snapshot_regroup(s, keys, s->nkeys, &err); /* same keys */
-	} else {
-		sort_groups(s);
-	}
+	sort_groups(s);
 	return s;
 }
 

@@ -156,8 +156,23 @@ struct builder {
 	struct br_pricer *pricer; /* re-pricing, or NULL */
 	size_t cap, ucap;
 	struct br_buf key;
+	struct br_buf name; /* a name repaired by br_utf8_repair */
 	struct br_err *err;
 };
+
+/* A name from the store as every report shows it: its bytes that are not
+ * UTF-8 as U+FFFD (b->name then holds it), so that names that differ only
+ * by such bytes are one group, in every format. */
+static const char *shown_name(struct builder *b, const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	for (size_t n = strlen(v), len; n > 0; p += len, n -= len)
+		if (!(len = br_utf8_len(p, n))) {
+			br_utf8_repair(&b->name, v);
+			return b->name.p;
+		}
+	return v;
+}
 
 /* Returns the value of key k for row: a day, week or month formatted into
  * buf (at least 64 bytes), or one of the row's strings. */
@@ -204,17 +219,19 @@ static uint32_t value_id(struct builder *b, enum report_key k,
 		c->day_id[k][slot] = id + 1;
 		return id;
 	}
-	const char *v = key_value(k, row, buf);
+	const char *v = shown_name(b, key_value(k, row, buf));
 	return br_dict_intern(b->r->values, v, strlen(v));
 }
 
 static void add_unpriced(struct builder *b, const struct store_row *row)
 {
 	struct report *r = b->r;
+	char *provider = br_strdup(shown_name(b, row->provider));
+	const char *model = shown_name(b, row->model);
 	br_buf_reset(&b->key);
-	br_buf_puts(&b->key, row->provider);
+	br_buf_puts(&b->key, provider);
 	br_buf_putc(&b->key, 0);
-	br_buf_puts(&b->key, row->model);
+	br_buf_puts(&b->key, model);
 	uint32_t id = br_dict_intern(b->unpriced, b->key.p, b->key.len);
 	if (id == r->nunpriced) {
 		if (r->nunpriced == b->ucap) {
@@ -222,8 +239,10 @@ static void add_unpriced(struct builder *b, const struct store_row *row)
 			r->unpriced = br_realloc(r->unpriced, b->ucap * sizeof *r->unpriced);
 		}
 		r->unpriced[r->nunpriced++] = (struct report_unpriced){
-			br_strdup(row->provider), br_strdup(row->model), 0};
+			provider, br_strdup(model), 0};
+		provider = NULL;
 	}
+	free(provider);
 	r->unpriced[id].requests += row->t.unpriced;
 }
 
@@ -609,6 +628,7 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	br_dict_free(b.priced_with);
 	br_pricer_free(b.pricer);
 	br_buf_free(&b.key);
+	br_buf_free(&b.name);
 	if (rc != 0) {
 		report_free(r);
 		return NULL;

@@ -775,6 +775,17 @@ static void test_utf8_and_estimates(void)
 	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 3), 2);
 	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 6), 4);
 	CU_ASSERT_EQUAL(br_utf8_cut(e, 7, 5), 4);
+	/* Bytes that are not UTF-8 (overlong, a surrogate, a cut sequence)
+	 * become U+FFFD; valid text is kept as it is. */
+	struct br_buf b = {0};
+	CU_ASSERT(!br_utf8_repair(&b, e));
+	CU_ASSERT_STRING_EQUAL(b.p, e);
+	CU_ASSERT(br_utf8_repair(&b, "a\xff\xc0\xaf\xed\xa0\x80\xc3"));
+	CU_ASSERT_STRING_EQUAL(b.p, "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	CU_ASSERT(!br_utf8_repair(&b, ""));
+	CU_ASSERT_STRING_EQUAL(b.p, "");
+	br_buf_free(&b);
 }
 
 int test_register(void)

@@ -68,6 +68,19 @@ assert any(a.startswith('ctl') and '\ufffd' in a for a, m, l in got), got
 open('utf8.html', encoding='utf-8').read()
 EOF
 
+# Names that differ only by bytes that are not UTF-8 are one group (and
+# one unpriced model) in every format, as in Prometheus: not two rows
+# with the same key.
+printf 'timestamp,provider,model,agent,input_tokens\n2025-10-02T00:00:00Z,acme,m\377,a\377,1\n2025-10-02T00:00:00Z,acme,m\376,a\376,1\n' >dup.csv
+"$BURNRATE" --quiet --store dup ingest dup.csv 2>/dev/null
+"$BURNRATE" --quiet --store dup report --as-of 2025-10-31 --by agent --format json >dup.json
+"$PYTHON" - <<'EOF' || fail "names that differ only by bytes that are not UTF-8: two groups"
+import json
+d = json.load(open('dup.json'))
+assert [(r['agent'], r['requests']) for r in d['rows']] == [('a\ufffd', 2)], d['rows']
+assert d['unpriced'] == [{'provider': 'acme', 'model': 'm\ufffd', 'requests': 2}], d['unpriced']
+EOF
+
 report --format xlsx --output report.xlsx
 "$PYTHON" - <<'EOF' || fail "XLSX: a cell is a formula or the file is invalid"
 import openpyxl, sys
