@@ -632,6 +632,15 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 		id = c->aliases[a].target;
 		m->rule = c->aliases[a].rule;
 		m->alias_provider = c->aliases[a].provider;
+		/* A prices file's row for any provider and the model the alias
+		 * names wins over the catalog's rows, as it does when a log
+		 * names that model itself. */
+		const char *name = c->models[id].m.name;
+		int64_t file_any = c->models[id].from_file
+					   ? -1
+					   : find_in(c->keys, any, str_of(name));
+		if (file_any >= 0 && c->models[file_any].from_file)
+			id = file_any;
 	}
 	m->model = &c->models[id].m;
 	m->index = (size_t)id;

@@ -498,7 +498,10 @@ class Catalog:
                 return table[key]
         target = self.aliases.get((prov, model)) or self.aliases.get(("", model))
         if target:
-            return self.override.get(target) or self.builtin[target]
+            # an override of the model the alias names, for its provider
+            # or any provider, as when the log names that model itself
+            return (self.override.get(target) or
+                    self.override.get(("", target[1])) or self.builtin[target])
         return []
 
 

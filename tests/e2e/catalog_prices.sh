@@ -91,6 +91,27 @@ oracle expect --by $by --as-of $asof --prices x.csv p.jsonl q.jsonl >e2.json
 agree e2.json r2.json
 grep -q "prices x.csv sha256:$xsum" r2.json || fail "the report does not name x.csv by its sha256"
 
+# An any-provider row prices the model under every name the catalog's
+# aliases give it, as under its own: Anthropic's API logs the dated name,
+# which kept the catalog's $3 (and re-pricing did the same).
+printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write' \
+	',claude-sonnet-4-5,,1,5,,' >any.csv
+for m in claude-sonnet-4-5 claude-sonnet-4-5-20250929 anthropic/claude-sonnet-4-5; do
+	printf '{"timestamp":"2025-10-01T10:00:00Z","provider":"anthropic","model":"%s","request_id":"any-%s","usage":{"input_tokens":1000000,"output_tokens":0}}\n' "$m" "$m"
+done >any.jsonl
+br --quiet --store sany ingest --prices any.csv any.jsonl
+br --quiet --store sany0 ingest any.jsonl
+for s in sany sany0; do
+	extra=
+	[ $s = sany ] || extra="--reprice --prices any.csv"
+	# shellcheck disable=SC2086
+	br --store $s report --as-of $asof --by model --format csv $extra |
+		cut -d, -f1,10 | tail -n +2 | sort >any.out
+	[ "$(cat any.out)" = "$(printf '%s\n' anthropic/claude-sonnet-4-5,1.000000 \
+		claude-sonnet-4-5,1.000000 claude-sonnet-4-5-20250929,1.000000)" ] ||
+		fail "an any-provider row and the model's aliases ($s $extra): $(cat any.out)"
+done
+
 # 4. report --reprice --prices X equals the fresh ingest with --prices X,
 # and --reprice with the same catalog changes nothing.
 report_json s1 r1x.json --reprice --prices x.csv
