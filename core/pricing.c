@@ -189,12 +189,13 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 			ev->calc_cost = br_price_cost(&price->rates, t);
 		}
 	}
-	/* In auto mode a logged $0 for tokens the catalog prices is a price
-	 * the logger lacked (LiteLLM writes 0 then), not a free request. */
-	bool zero_for_priced = p->mode == BR_COST_AUTO && ev->logged_cost == 0 &&
-			       ev->calc_priced && ev->calc_cost > 0;
+	/* In auto mode a logged $0 for tokens is a price the logger lacked
+	 * (LiteLLM writes 0 then), not a free request: the catalog prices
+	 * them, or the request is unpriced (unless the catalog too says $0). */
+	bool zero_not_a_price = p->mode == BR_COST_AUTO && ev->logged_cost == 0 &&
+				!no_tokens && !(ev->calc_priced && ev->calc_cost == 0);
 	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE &&
-	    !zero_for_priced) {
+	    !zero_not_a_price) {
 		ev->cost_source = BR_COST_FROM_LOG;
 		ev->priced = true;
 		ev->cost = ev->logged_cost;

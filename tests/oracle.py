@@ -600,11 +600,12 @@ def expect(a):
                 if p is not None:
                     calc = calc_cost(p, ev)
         logged = ev["cost"]
-        # auto: the logged cost, but for a logged 0 of tokens the catalog
-        # prices (a price the logger lacked).
+        # auto: the logged cost, but not a logged 0 for tokens (a price the
+        # logger lacked): the catalog's, or unpriced, unless it too says 0.
+        tokens = any(ev[f] for f in TOKEN_FIELDS)
         if a.cost_mode == "display" or (
                 a.cost_mode == "auto" and logged is not None and
-                not (logged == 0 and calc)):
+                not (logged == 0 and tokens and calc != 0)):
             cost = logged
         else:
             cost = calc

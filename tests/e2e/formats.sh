@@ -203,6 +203,21 @@ grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,3.500000,0' z.csv ||
 "$BURNRATE" --store zd report --as-of $asof --by model --format csv >z.csv
 grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,0.000000,0' z.csv ||
 	fail "--cost-mode display keeps the logged \$0: $(cat z.csv)"
+# ... and for tokens the catalog does not price either, the request is
+# unpriced, not a silent $0 (it was counted as priced at $0, so that
+# report --reprice with a price for it kept $0 where a fresh ingest
+# with that price charged it).
+printf '%s\n' '{"request_id":"c-2","call_type":"acompletion","spend":0.0,"prompt_tokens":1000000,"completion_tokens":100000,"startTime":"2025-09-01T10:00:00Z","model":"my-private-llm","custom_llm_provider":"openai","status":"success"}' >ll0u.jsonl
+printf '%s\n' provider,model,from,input,output,cache_read,cache_write openai,my-private-llm,,1,2,, >ll0u.csv
+"$BURNRATE" --store zu ingest ll0u.jsonl >/dev/null 2>zu.err || fail "ingest exited $?"
+grep -q 'without a price, counted as unpriced: openai/my-private-llm (1)' zu.err ||
+	fail "a logged \$0 for unpriced tokens: no warning: $(cat zu.err)"
+"$BURNRATE" --store zu report --as-of $asof --by model --format csv | tr -d '\r' >z.csv
+grep -q '^my-private-llm,1,0,1000000,100000,0,0,0,0,0.000000,1$' z.csv ||
+	fail "a logged \$0 for unpriced tokens: $(cat z.csv)"
+"$BURNRATE" --store zu report --as-of $asof --by model --format csv --reprice --prices ll0u.csv | tr -d '\r' >z.csv
+grep -q '^my-private-llm,1,0,1000000,100000,0,0,0,0,1.200000,0,0.000000$' z.csv ||
+	fail "a logged \$0 for unpriced tokens, re-priced: $(cat z.csv)"
 # The reasons of the API formats name the value, as the generic one's do.
 printf '%s\n' '{"request_id":"c-1","spend":0.1,"prompt_tokens":-5,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o","custom_llm_provider":"openai"}' \
 	'{"request_id":"c-2","spend":0.1,"prompt_tokens":5,"startTime":"2025-08-31T23:50:02.118000","model":"gpt-4o","custom_llm_provider":"openai"}' >llbad.jsonl
