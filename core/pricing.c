@@ -170,6 +170,9 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 		total /= ev->requests; /* an aggregate: the mean request */
 	ev->price_day = br_utc_day(ev->ts_us);
 	br_catalog_band(p->catalog, total, &ev->band_lo, &ev->band_hi);
+	if (no_tokens)
+		ev->band_hi = 1; /* rows of their own: what report --reprice
+				  * prices again is then all tokens or none */
 	ev->pricing = p->identity;
 	ev->calc_priced = false;
 	ev->calc_cost = 0;

@@ -280,6 +280,7 @@ static void add_breakdown(struct builder *b, int k, const struct store_row *row)
 /* Prices the stored totals of row again with the builder's pricer. */
 static int reprice(struct builder *b, struct store_row *row)
 {
+	uint64_t stored_unpriced = row->t.unpriced;
 	struct br_str provider = {row->provider, strlen(row->provider)};
 	struct br_str model = {row->model, strlen(row->model)};
 	const struct br_model *m = br_pricer_model(b->pricer, provider, model);
@@ -303,7 +304,16 @@ static int reprice(struct builder *b, struct store_row *row)
 	}
 	row->t.calc_cost = p ? br_price_cost(&p->rates, &row->t.tokens) : 0;
 	row->t.cost = row->t.calc_cost;
-	row->t.unpriced = p ? 0 : row->t.requests;
+	/* Requests without tokens cost nothing whatever the model, as at
+	 * ingest: a row of them only is priced. A row ingest left unpriced
+	 * keeps its count (its requests without tokens were priced; a store
+	 * written before they had rows of their own may mix them in). */
+	const struct br_tokens *t = &row->t.tokens;
+	bool no_tokens = !t->input && !t->output && !t->cache_read &&
+			 !t->cache_write && !t->cache_write_1h && !t->reasoning;
+	row->t.unpriced = p || no_tokens ? 0
+			  : stored_unpriced ? stored_unpriced
+					    : row->t.requests;
 	row->pricing = br_catalog_identity(b->r->q.reprice);
 	return 0;
 }

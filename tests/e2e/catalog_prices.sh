@@ -112,6 +112,22 @@ for s in sany sany0; do
 		fail "an any-provider row and the model's aliases ($s $extra): $(cat any.out)"
 done
 
+# Requests without tokens cost nothing whatever the model (FORMATS.md),
+# re-priced too: --reprice counted those of an unknown model or tier as
+# unpriced, where the ingest had priced them at $0.
+for r in 'acme foo 0' 'openai gpt-4o 0' 'acme foo 10'; do
+	# shellcheck disable=SC2086
+	set -- $r
+	printf '{"timestamp":"2025-10-01T10:00:00Z","provider":"%s","model":"%s","service_tier":"flex","request_id":"zero-%s-%s","usage":{"input_tokens":%s,"output_tokens":0}}\n' "$1" "$2" "$2" "$3" "$3"
+done >zero.jsonl
+br --quiet --store sz ingest zero.jsonl 2>/dev/null
+report_json sz rz.json
+report_json sz rzr.json --reprice
+grep -q '"totals":{"requests":3,.*"unpriced_requests":1}' rz.json ||
+	fail "requests without tokens: $(cat rz.json)"
+[ "$(strip_pricing rzr.json)" = "$(strip_pricing rz.json)" ] ||
+	fail "report --reprice prices requests without tokens otherwise: $(cat rzr.json)"
+
 # 4. report --reprice --prices X equals the fresh ingest with --prices X,
 # and --reprice with the same catalog changes nothing.
 report_json s1 r1x.json --reprice --prices x.csv
