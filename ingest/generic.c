@@ -26,13 +26,13 @@ static const char *reason(char *buf, const char *fmt, ...)
 
 bool parse_count(const char *s, size_t n, uint64_t *out)
 {
-	if (n == 0 || n > 18)
+	if (n == 0 || n > 19)
 		return false;
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned digit = (unsigned char)s[i] - (unsigned)'0';
-		if (digit > 9)
-			return false;
+		if (digit > 9 || v > ((uint64_t)INT64_MAX - digit) / 10)
+			return false; /* beyond 2^63 - 1 */
 		v = v * 10 + digit;
 	}
 	*out = v;

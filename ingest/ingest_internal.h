@@ -313,7 +313,9 @@ const char *format_detect_csv(const char *line, size_t len);
  * a failed request. */
 bool status_is_error(const char *s, size_t n);
 
-/* Parses a decimal token count: digits only, no sign, fits in 63 bits. */
+/* Parses a decimal token count: digits only, no sign, fits in 63 bits
+ * (as a JSON integer does; a count beyond the cap of a record is
+ * rejected as such by the caller). */
 bool parse_count(const char *s, size_t n, uint64_t *out);
 
 #endif

@@ -256,11 +256,16 @@ rec='{"timestamp":"2025-10-08T00:00:00Z","provider":"openai","model":"gpt-4o","r
 	printf "$rec" c6 input_tokens 500000000000000 ''
 	for i in $(seq 2000); do printf "$rec" "h$i" input_tokens 1 ',"cost_usd":999999999999999'; done
 	printf "$rec" c2 output_tokens 2 ''
+	# 19 digits are beyond the cap too, not "not a non-negative integer"
+	# (generic logs said so of any count of more than 18 digits)
+	printf "$rec" c7 cache_write_tokens 9223372036854775807 ''
 } >caps.jsonl
-printf 'timestamp,provider,model,request_id,cache_read_tokens\n2025-10-08T00:00:00Z,openai,gpt-4o,v1,1000000000000001\n' >caps.csv
+printf 'timestamp,provider,model,request_id,cache_read_tokens\n2025-10-08T00:00:00Z,openai,gpt-4o,v1,1000000000000001\n2025-10-08T00:00:00Z,openai,gpt-4o,v2,1000000000000000000\n' >caps.csv
 rm -f rej.txt
 bounded 10 "$BURNRATE" --quiet --store s ingest --rejects rej.txt caps.jsonl caps.csv
-rejects_are 2005 \
+rejects_are 2007 \
+	'caps.jsonl:2008: cache_write_tokens 9223372036854775807 beyond the 1000000000000000 a record may hold' \
+	'caps.csv:3: cache_read_tokens 1000000000000000000 beyond' \
 	'caps.jsonl:2: output_tokens 1000000000000001 beyond the 1000000000000000 a record may hold' \
 	'caps.jsonl:3: logged cost 1000000000.000001 USD beyond the 1000000000 USD a record may cost' \
 	'caps.jsonl:4: logged cost -1000000000.5 USD beyond the 1000000000 USD a record may cost' \
