@@ -401,6 +401,7 @@ struct api_parser {
 	struct held held;
 	struct br_dict *outside; /* keys of results rejected outside a
 				  * backfill's range (a copy is not again) */
+	struct br_buf fast_model; /* the record's model in fast mode */
 	char reason[200];
 };
 
@@ -557,10 +558,27 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return FORMAT_RECORD;
 }
 
+/* Anthropic runs a request in fast mode (usage.speed "fast") at a multiple
+ * of its model's price (6x on Claude Opus 4.6): its model is named with
+ * "-fast" after it, as ccusage does, a model the catalog prices so
+ * (docs/PRICES.md). A stream's message_delta names no model: the merge
+ * keeps message_start's. */
+static void fast_mode(struct api_parser *p, json_t *usage, struct br_event *ev)
+{
+	const char *speed = jstr(usage, "speed");
+	if (!speed || strcmp(speed, "fast") != 0 || ev->model.n == 0)
+		return;
+	br_buf_reset(&p->fast_model);
+	br_buf_put(&p->fast_model, ev->model.p, ev->model.n);
+	br_buf_puts(&p->fast_model, "-fast");
+	ev->model = (struct br_str){p->fast_model.p, p->fast_model.len};
+}
+
 /* The tokens of an Anthropic usage object (Messages API, Claude Code):
  * input excludes cache reads and writes; the cache_creation breakdown, when
  * present, splits writes into 5-minute and 1-hour ones. */
-static void anthropic_usage(struct rec *r, json_t *usage, struct br_event *ev)
+static void anthropic_usage(struct api_parser *p, struct rec *r, json_t *usage,
+			    struct br_event *ev)
 {
 	ev->tokens.input = jcount(r, usage, "input_tokens");
 	ev->tokens.output = jcount(r, usage, "output_tokens");
@@ -574,6 +592,7 @@ static void anthropic_usage(struct rec *r, json_t *usage, struct br_event *ev)
 	}
 	ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
 	set_tier(r, jstr(usage, "service_tier"), ev);
+	fast_mode(p, usage, ev);
 }
 
 /* Anthropic Messages: a message, an error, or a stream's message_start
@@ -605,7 +624,7 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	if (!ev->request_id.n)
 		ev->request_id = jslice(o, "request_id");
 	if (json_is_object(usage)) {
-		anthropic_usage(r, usage, ev);
+		anthropic_usage(p, r, usage, ev);
 	}
 	apply_maps(p, r, ev);
 	if (r->why)
@@ -734,7 +753,7 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 		bad(r, "%s", "missing timestamp");
 	ev->agent = (struct br_str){"claude-code", 11};
 	ev->label = base_name(jstr(o, "cwd"));
-	anthropic_usage(r, usage, ev);
+	anthropic_usage(p, r, usage, ev);
 	jcost(r, o, "costUSD", ev);
 	apply_maps(p, r, ev);
 	if (r->why)
@@ -1205,6 +1224,7 @@ static void api_free(struct format_parser *fp)
 	struct api_parser *p = (struct api_parser *)fp;
 	held_free(&p->held);
 	br_dict_free(p->outside);
+	br_buf_free(&p->fast_model);
 	free(p);
 }
 

@@ -1070,6 +1070,31 @@ def merge(lite, genai, changelog, providers, stats):
         for k in e["losers"]:
             cat.bad_aliases[("", k)] = (
                 "LiteLLM key priced differently from %s/%s" % pm)
+
+    # 5. Fast mode: LiteLLM's provider_specific_entry "fast" multiplies the
+    # whole price of a request Anthropic ran in fast mode (usage.speed
+    # "fast": 6x on Claude Opus 4.6). burnrate names such a request's
+    # model with "-fast" after it, as ccusage does, and prices it as a
+    # model of its own: every row of the model's, each rate multiplied.
+    for pm in sorted(lite):
+        e = lite[pm]
+        fast = (e["rec"].get("provider_specific_entry") or {}).get("fast")
+        target = resolve(*pm)
+        if not fast or not target:
+            continue
+        k = Decimal(str(fast))
+        fast_pm = (target[0], target[1] + "-fast")
+        if fast_pm not in cat.models:
+            cat.put(fast_pm[0], fast_pm[1], [
+                Row(r.start, r.tier, r.min_input,
+                    {c: None if v is None else v * k
+                     for c, v in r.rates.items()}, r.source)
+                for r in cat.models[target]])
+            stats.note("fast_mode_models", "%s/%s: %sx" %
+                       (fast_pm[0], fast_pm[1], fast))
+        if pm[1] + "-fast" != fast_pm[1]:
+            cat.alias(pm[0], pm[1] + "-fast", fast_pm[0], fast_pm[1],
+                      alias_kind(pm[1] + "-fast", fast_pm[1]), stats)
     return cat
 
 

@@ -57,6 +57,12 @@ row 'openai,gpt-4o,,1.25,5,1.25,,,,,batch,litellm'
 # Long context: the whole request at the tier rate above 200k total input.
 row 'anthropic,claude-sonnet-4-5,,3,15,0.3,3.75,6,,,standard,genai-prices'
 row 'anthropic,claude-sonnet-4-5,,6,22.5,0.6,7.5,12,,200001,standard,genai-prices'
+# Fast mode: Opus 4.6 at 6x every rate (LiteLLM's provider_specific_entry),
+# its history and long-context tier included; the dated name aliased.
+row 'anthropic,claude-opus-4-6-fast,,30,150,3,37.5,60,,,standard,genai-prices'
+row 'anthropic,claude-opus-4-6-fast,,60,225,6,75,120,,200001,standard,genai-prices'
+grep -qxF 'anthropic,claude-opus-4-6-20260205-fast,anthropic,claude-opus-4-6-fast,match-group' "$aliases" ||
+	fail "no alias of the dated fast-mode name"
 # A version repeats its base row; claude-opus-4-6 dropped its 200k tier.
 row 'anthropic,claude-opus-4-6,,10,37.5,1,12.5,20,,200001,standard,genai-prices'
 row 'anthropic,claude-opus-4-6,2026-03-13,5,25,0.5,6.25,10,,,standard,genai-prices'

@@ -4,8 +4,9 @@
 # input, output, cache-creation and cache-read tokens must be equal, and
 # costs equal to 0.01% when every cache write is a 5-minute one (ccusage
 # 18 prices all cache writes at the 5-minute rate, so 1-hour writes are
-# left out of the cost comparison; docs/FORMATS.md). ccusage 18.0.11 (pure
-# JavaScript) is installed from npm into build/node on first use.
+# left out of the cost comparison; docs/FORMATS.md), fast mode included.
+# ccusage 18.0.11 (pure JavaScript) is installed from npm into build/node
+# on first use.
 . "$(dirname "$0")/common.inc"
 ccusage=$root/build/node/node_modules/.bin/ccusage
 if [ ! -x "$ccusage" ]; then
@@ -53,4 +54,11 @@ compare 0.0001
 rm -rf cc
 "$PYTHON" "$root/tests/cclogs.py" --seed 4 --sessions 60 --out cc
 compare -1
+# Fast mode (usage.speed "fast"): 6x the price of claude-opus-4-6, under
+# the model name "claude-opus-4-6-fast" in both (ccusage names it so).
+rm -rf cc
+"$PYTHON" "$root/tests/cclogs.py" --seed 5 --sessions 60 --out cc --no-1h-writes --fast
+grep -q '"speed":"fast"' -r cc || fail "the generated sessions have no fast-mode message"
+compare 0.0001
+grep -q '"model": *"claude-opus-4-6-fast"' r.json || fail "no claude-opus-4-6-fast row: $(head -c 300 r.json)"
 echo "ccusage: all checks passed"
