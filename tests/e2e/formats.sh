@@ -292,4 +292,15 @@ printf '%s\n' '{"logged_at":"2025-12-01T10:00:00Z","api":"vertex","response":{"c
 grep -q '^gemini-3-pro-preview,1,0,100000,10000,0,0,0,0,0.576000,0' vt.csv &&
 	grep -q '^gemini-3.1-flash-lite,2,0,200000,20000,0,0,0,0,0.060000,0' vt.csv ||
 	fail "Vertex priority and flex traffic at their rates: $(cat vt.csv)"
+# Anthropic's fast mode (usage.speed "fast"), in a stream whose
+# message_delta names no model: claude-opus-4-6-fast, 6x Opus 4.6's
+# $5/$25 per 1M tokens; the same request without it at 1x.
+printf '%s\n' '{"type":"message_start","message":{"id":"msg_f","type":"message","role":"assistant","model":"claude-opus-4-6","usage":{"input_tokens":1000,"output_tokens":1,"speed":"fast"}},"logged_at":"2026-06-01T10:00:00Z"}' \
+	'{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1000,"speed":"fast"},"id":"msg_f","logged_at":"2026-06-01T10:00:01Z"}' \
+	'{"type":"message","id":"msg_s","role":"assistant","model":"claude-opus-4-6","usage":{"input_tokens":1000,"output_tokens":1000,"speed":"standard"},"logged_at":"2026-06-01T10:00:02Z"}' >fast.jsonl
+"$BURNRATE" --quiet --store fast ingest fast.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store fast report --as-of 2026-06-30 --by model --format csv >fast.csv
+grep -q '^claude-opus-4-6-fast,1,0,1000,1000,0,0,0,0,0.180000,0' fast.csv &&
+	grep -q '^claude-opus-4-6,1,0,1000,1000,0,0,0,0,0.030000,0' fast.csv ||
+	fail "Anthropic's fast mode at 6x: $(cat fast.csv)"
 echo "formats: all checks passed"
