@@ -436,6 +436,15 @@ struct br_tokens {
 	uint64_t input, output, cache_read, cache_write, cache_write_1h, reasoning;
 };
 
+/* Tells whether t holds no token a price applies to: a request without
+ * any costs nothing whatever the model (reasoning is part of output, and
+ * paid for only up to it). Ingest and report --reprice both ask this. */
+static inline bool br_tokens_none(const struct br_tokens *t)
+{
+	return !t->input && !t->cache_read && !t->cache_write &&
+	       !t->cache_write_1h && !t->output;
+}
+
 /* Rates in pico-dollars per token. BR_RATE_UNSET in a cache rate means "the
  * input rate", in reasoning "the output rate", in cache_write_1h "the
  * cache_write rate". */

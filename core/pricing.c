@@ -165,7 +165,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	const struct br_tokens *t = &ev->tokens;
 	uint64_t total = add_sat(add_sat(t->input, t->cache_read),
 				 add_sat(t->cache_write, t->cache_write_1h));
-	bool no_tokens = total == 0 && t->output == 0;
+	bool no_tokens = br_tokens_none(t);
 	if (ev->requests > 1)
 		total /= ev->requests; /* an aggregate: the mean request */
 	ev->price_day = br_utc_day(ev->ts_us);

@@ -308,9 +308,7 @@ static int reprice(struct builder *b, struct store_row *row)
 	 * ingest: a row of them only is priced. A row ingest left unpriced
 	 * keeps its count (its requests without tokens were priced; a store
 	 * written before they had rows of their own may mix them in). */
-	const struct br_tokens *t = &row->t.tokens;
-	bool no_tokens = !t->input && !t->output && !t->cache_read &&
-			 !t->cache_write && !t->cache_write_1h && !t->reasoning;
+	bool no_tokens = br_tokens_none(&row->t.tokens);
 	row->t.unpriced = p || no_tokens ? 0
 			  : stored_unpriced ? stored_unpriced
 					    : row->t.requests;

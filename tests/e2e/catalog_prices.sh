@@ -120,10 +120,14 @@ for r in 'acme foo 0' 'openai gpt-4o 0' 'acme foo 10'; do
 	set -- $r
 	printf '{"timestamp":"2025-10-01T10:00:00Z","provider":"%s","model":"%s","service_tier":"flex","request_id":"zero-%s-%s","usage":{"input_tokens":%s,"output_tokens":0}}\n' "$1" "$2" "$2" "$3" "$3"
 done >zero.jsonl
+# Reasoning is part of output: with no output, none is paid for (an
+# unknown model's such request, in the row of those without tokens, made
+# --reprice count the whole row unpriced).
+printf '{"timestamp":"2025-10-01T11:00:00Z","provider":"acme","model":"foo","service_tier":"flex","request_id":"zero-r","usage":{"input_tokens":0,"output_tokens":0,"reasoning_tokens":5}}\n' >>zero.jsonl
 br --quiet --store sz ingest zero.jsonl 2>/dev/null
 report_json sz rz.json
 report_json sz rzr.json --reprice
-grep -q '"totals":{"requests":3,.*"unpriced_requests":1}' rz.json ||
+grep -q '"totals":{"requests":4,.*"unpriced_requests":1}' rz.json ||
 	fail "requests without tokens: $(cat rz.json)"
 [ "$(strip_pricing rzr.json)" = "$(strip_pricing rz.json)" ] ||
 	fail "report --reprice prices requests without tokens otherwise: $(cat rzr.json)"
