@@ -162,13 +162,18 @@ struct builder {
 
 /* A name from the store as every report shows it: its bytes that are not
  * UTF-8 as U+FFFD (b->name then holds it), so that names that differ only
- * by such bytes are one group, in every format. */
-static const char *shown_name(struct builder *b, const char *v)
+ * by such bytes are one group, in every format. *n gets its length. */
+static const char *shown_name(struct builder *b, const char *v, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)v;
-	for (size_t n = strlen(v), len; n > 0; p += len, n -= len)
-		if (!(len = br_utf8_len(p, n))) {
+	while (*p && *p < 0x80) /* most names are ASCII: skipped inline */
+		p++;
+	size_t rest = strlen((const char *)p), len;
+	*n = (size_t)(p - (const unsigned char *)v) + rest;
+	for (; rest > 0; p += len, rest -= len)
+		if (!(len = br_utf8_len(p, rest))) {
 			br_utf8_repair(&b->name, v);
+			*n = b->name.len;
 			return b->name.p;
 		}
 	return v;
@@ -219,15 +224,17 @@ static uint32_t value_id(struct builder *b, enum report_key k,
 		c->day_id[k][slot] = id + 1;
 		return id;
 	}
-	const char *v = shown_name(b, key_value(k, row, buf));
-	return br_dict_intern(b->r->values, v, strlen(v));
+	size_t n;
+	const char *v = shown_name(b, key_value(k, row, buf), &n);
+	return br_dict_intern(b->r->values, v, n);
 }
 
 static void add_unpriced(struct builder *b, const struct store_row *row)
 {
 	struct report *r = b->r;
-	char *provider = br_strdup(shown_name(b, row->provider));
-	const char *model = shown_name(b, row->model);
+	size_t n;
+	char *provider = br_strdup(shown_name(b, row->provider, &n));
+	const char *model = shown_name(b, row->model, &n);
 	br_buf_reset(&b->key);
 	br_buf_puts(&b->key, provider);
 	br_buf_putc(&b->key, 0);
