@@ -1557,7 +1557,13 @@ static void submit(struct ingest *g, const char *path, const struct stat *sb)
 		g->size_unknown = true;
 	g->inputs_total++;
 	g->disk_total += t->disk_size;
-	if (g->opts.jobs <= 1) {
+	if (g->opts.jobs <= 1 || !S_ISREG(sb->st_mode)) {
+		/* A FIFO or a device (a shell's <(cmd)) cannot be read again
+		 * if an input before it turns out to share request ids with
+		 * it: read on this thread, after the inputs before it, as
+		 * standard input is. */
+		if (g->opts.jobs > 1)
+			drain(g);
 		read_now(g, t);
 		return;
 	}

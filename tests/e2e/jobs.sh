@@ -88,4 +88,23 @@ for j in 2 8; do
 			fail "--jobs $j: $f differs from --jobs 1: $(diff $f"1".$ext $f$j.$ext | head -5)"
 	done
 done
+# A FIFO (a shell's <(cmd)) after an input sharing request ids with it
+# cannot be read again: it is read on the caller's thread, as standard
+# input is. Read on a worker, it was opened again, and hung while its
+# writer held it open ("changed while it was being read" once it had not).
+gen --seed 300 --records 50 --format jsonl --out f1.jsonl
+sed 's/"output_tokens":/"output_tokens":3/' f1.jsonl >f2.jsonl
+for j in 1 2; do
+	rm -rf sf$j pipe.fifo
+	mkfifo pipe.fifo
+	{ cat f2.jsonl; sleep 3; } >pipe.fifo &
+	writer=$!
+	rc=0
+	timeout 20 "$BURNRATE" --store sf$j ingest --jobs $j f1.jsonl pipe.fifo \
+		>fifo$j.txt 2>&1 || rc=$?
+	wait $writer || true
+	[ $rc -eq 0 ] || fail "--jobs $j: a FIFO sharing ids exited $rc: $(cat fifo$j.txt)"
+	grep -q '^ingested 2 inputs: 100 records, 50 requests kept, 50 duplicates dropped$' \
+		fifo$j.txt || fail "--jobs $j: a FIFO sharing ids: $(cat fifo$j.txt)"
+done
 echo "jobs: all checks passed"
