@@ -31,7 +31,8 @@ struct outcome {
 			      * not parsing them */
 	struct br_err err;   /* why it failed */
 	struct idset *ids;   /* request ids first seen in it; NULL: none */
-	uint64_t raw_bytes;  /* bytes of a plain file read (to read it again) */
+	uint64_t raw_bytes;  /* bytes of a file read, compressed when it is
+			      * (to read it again as far) */
 	long member;         /* an archive member: its index among them */
 	bool deduped;        /* read knowing every earlier input's ids */
 	bool redo;           /* parsed in blocks that turned out not to be

@@ -990,7 +990,10 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		split_end(sp, &st);
 		add(&t->records, o->in.records - records);
 	}
-	o->raw_bytes = o->in.bytes;
+	/* What a limit on reading it again caps: the file's bytes, not
+	 * what they inflate to. */
+	o->raw_bytes = source_compressed(src) ? source_disk_pos(src)
+					      : o->in.bytes;
 	bool partial = rd->line.len > 0 || st.overlong;
 	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src) &&
 	    !g->opts.complete && !whole_json_record(&st, &rd->line)) {

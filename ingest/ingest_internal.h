@@ -33,7 +33,8 @@ bool source_gzip_holds_tar(int fd);
  * the compressed bytes behind it plus 16 MiB (0: no cap). */
 void source_set_max_ratio(struct source *src, uint64_t ratio);
 
-/* A plain file is read to at most limit bytes (0: to its end). */
+/* A file is read to at most limit of its bytes, compressed ones when it
+ * is (0: to its end). */
 void source_set_limit(struct source *src, uint64_t limit);
 void source_free(struct source *src);
 

@@ -107,4 +107,20 @@ for j in 1 2; do
 	grep -q '^ingested 2 inputs: 100 records, 50 requests kept, 50 duplicates dropped$' \
 		fifo$j.txt || fail "--jobs $j: a FIFO sharing ids: $(cat fifo$j.txt)"
 done
+# A gzipped log larger than what it inflates to (one record, the long
+# file name gzip keeps in its header) read again, as it shares request ids
+# with an input before it: it was read again only as far as its inflated
+# size, and failed as a truncated gzip stream (exit 1).
+head -n 1 f2.jsonl >"$(printf '%0200d' 0).jsonl"
+gzip "$(printf '%0200d' 0).jsonl"
+mv "$(printf '%0200d' 0).jsonl.gz" long.jsonl.gz
+[ "$(wc -c <long.jsonl.gz)" -gt "$(head -n 1 f2.jsonl | wc -c)" ] ||
+	fail "long.jsonl.gz is not larger than its record"
+for j in 1 2; do
+	rm -rf sl$j
+	"$BURNRATE" --store sl$j ingest --jobs $j f1.jsonl long.jsonl.gz \
+		>long$j.txt 2>&1 || fail "--jobs $j: long.jsonl.gz: $(cat long$j.txt)"
+	grep -q '^ingested 2 inputs: 51 records, 50 requests kept, 1 duplicates dropped$' \
+		long$j.txt || fail "--jobs $j: long.jsonl.gz: $(cat long$j.txt)"
+done
 echo "jobs: all checks passed"
