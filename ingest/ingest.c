@@ -896,12 +896,23 @@ static bool whole_json_record(const struct input_state *st,
 	return whole;
 }
 
-/* The bytes of task t's file that src has not read yet, as far as known:
- * UINT64_MAX for what is not a plain regular file. */
-static uint64_t bytes_left(const struct task *t, const struct source *src)
+/* The bytes of task t's file that src has not read yet, as far as known
+ * (UINT64_MAX: not known), out bytes read so far: for a small gzipped
+ * file, what the rest of it would inflate to at the ratio so far (64 KiB
+ * inflated at a time, each would else be cut into blocks for nothing). */
+static uint64_t bytes_left(const struct task *t, const struct source *src,
+			   uint64_t out)
 {
-	if (!t->disk_size || source_compressed(src))
+	if (!t->disk_size)
 		return UINT64_MAX;
+	if (source_compressed(src)) {
+		uint64_t used = source_gzip_used(src);
+		if (!used)
+			return UINT64_MAX;
+		uint64_t rest = t->disk_size > used ? t->disk_size - used : 0;
+		double est = (double)rest * ((double)out / (double)used);
+		return est >= 0x1p63 ? UINT64_MAX : (uint64_t)est;
+	}
 	uint64_t read = source_disk_pos(src);
 	return t->disk_size > read ? t->disk_size - read : 0;
 }
@@ -973,7 +984,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			sp = NULL;
 		} else if (!sp) {
 			rc = handle_bytes(&st, p, left);
-			if (rc == 0 && can_split(&st, t, bytes_left(t, src)))
+			if (rc == 0 && can_split(&st, t, bytes_left(t, src, o->in.bytes)))
 				sp = split_begin(&st);
 		}
 		add(&t->bytes, (uint64_t)n);

@@ -42,6 +42,10 @@ void source_free(struct source *src);
  * first source_next). */
 bool source_compressed(const struct source *src);
 
+/* The bytes of a gzipped file inflated so far, when inflated on the
+ * caller's thread (a small file); 0 when not known. */
+uint64_t source_gzip_used(const struct source *src);
+
 /* The next bytes of the input: their count, 0 at the end of the input, or
  * -1 with the reason in err (I/O error, corrupt or truncated compressed
  * data). *p points at them until the next call. */

@@ -290,6 +290,13 @@ bool source_compressed(const struct source *src)
 	return src->gzip || src->archive;
 }
 
+uint64_t source_gzip_used(const struct source *src)
+{
+	if (!src->gzip || src->archive || src->running)
+		return 0;
+	return src->in_total - (src->in_len - src->in_off);
+}
+
 /* Reads up to cap bytes of a compressed input (or an archive member) into
  * buf, on whichever thread decompresses. */
 static ssize_t read_compressed(struct source *src, char *buf, size_t cap,

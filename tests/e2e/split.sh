@@ -172,6 +172,14 @@ how small.jsonl | grep -q 'parsed in blocks$' &&
 head -c 1400000 plain.jsonl | sed '$d' >small.jsonl
 how small.jsonl | grep -q 'parsed in blocks$' ||
 	fail "a file of 1.4 MB was not parsed in blocks: $(how small.jsonl)"
+# A gzipped file under 1 MiB is inflated 64 KiB at a time: it is cut
+# into blocks only when the rest of it, at the ratio so far, fills one
+# (each of a thousand gzipped logs of 300 KB took block buffers).
+head -c 300000 plain.jsonl | sed '$d' | gzip -c >small.jsonl.gz
+how small.jsonl.gz | grep -q 'parsed in blocks$' &&
+	fail "a gzip of 300 KB was parsed in blocks: $(how small.jsonl.gz)"
+[ "$(wc -c <plain.jsonl.gz)" -lt 1000000 ] ||
+	fail "plain.jsonl.gz is not a small gzip: $(wc -c <plain.jsonl.gz) bytes"
 how tiny.csv --format generic | grep -q 'parsed in blocks$' ||
 	fail "tiny.csv was not parsed in blocks: $(how tiny.csv --format generic)"
 grep -q '200000 requests kept, 200000 duplicates dropped' tiny-1.out ||
