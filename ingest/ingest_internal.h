@@ -11,8 +11,8 @@
 /* Reads the decompressed bytes of one input from a file descriptor; gzip
  * (one or more members) is recognised by its magic bytes. With ahead, a
  * compressed input is decompressed on a thread of its own, a few buffers
- * ahead of the reader (a regular file of 1 MiB or more, or an archive
- * member, only). */
+ * ahead of the reader (a regular file of 1 MiB - 4 KiB or more, or an
+ * archive member, only). */
 struct source;
 
 /* Wraps fd (not closed by source_free). name is used in messages. */

@@ -54,11 +54,12 @@ struct source *source_open(int fd, const char *name, bool ahead)
 	src->name = name;
 	struct stat sb;
 	bool regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-	/* A small file's bytes are read in one go into a buffer of its size
-	 * (and a page more, to find its end): a mapped chunk per input
-	 * would cost a backfill of thousands of small logs a page fault and
-	 * an unmapping (a TLB shootdown on every CPU) each. One that grows
-	 * meanwhile is read in several. */
+	/* A file of less than SOURCE_CHUNK - 4 KiB is read into a buffer of
+	 * its size and a page more (so that one still empty now is read
+	 * too): a mapped chunk per input would cost a backfill of thousands
+	 * of small logs a page fault and an unmapping (a TLB shootdown on
+	 * every CPU) each. One that grows meanwhile is read in several
+	 * reads of that size. */
 	bool small = regular && (uint64_t)sb.st_size < SOURCE_CHUNK - 4096;
 	src->in_cap = small ? (size_t)sb.st_size + 4096 : SOURCE_CHUNK;
 	src->in = br_malloc(src->in_cap);
