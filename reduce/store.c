@@ -692,7 +692,13 @@ static int load_listed(struct store *s, const char *advice, bool again,
  * advice on what to do. Readers take no lock: a segment that a compaction
  * removed after it was listed makes the load start again from a new
  * listing, which holds the segment that replaced it (published before
- * the ones it replaces are removed). */
+ * the ones it replaces are removed). So does a listing that is not the
+ * one taken after the segments were read: a listing is not a snapshot
+ * (readdir may or may not return a file added or removed after opendir;
+ * on ext4, one longer than a buffer of glibc misses both the segment a
+ * compaction publishes and one it removes, when they lie on either side
+ * of where the listing has got to), and a reader that counted the
+ * segments of such a listing would miss the data of the removed one. */
 static int load_segments(struct store *s, const char *advice,
 			 struct br_err *err)
 {
@@ -712,7 +718,8 @@ static int load_segments(struct store *s, const char *advice,
 }
 
 /* One attempt of load_segments: returns 0, -1 having failed, or
- * SEGMENT_GONE when a listed segment is gone and again says to retry.
+ * SEGMENT_GONE when a listed segment is gone, or the listing changed
+ * while the segments were read, and again says to retry.
  * Leaves nothing loaded unless it returns 0. */
 static int load_listed(struct store *s, const char *advice, bool again,
 		       struct br_err *err)
@@ -752,8 +759,32 @@ static int load_listed(struct store *s, const char *advice, bool again,
 			s->segs[s->nsegs++] = g;
 		}
 		free(path);
-		free(names[i]);
 	}
+	if (rc == 0) {
+		/* Every segment was read: the listing must still be the
+		 * store's. One whose files a compaction changed while it was
+		 * taken differs from a listing taken now (see load_segments);
+		 * one that is the same holds each segment the compaction
+		 * removed, or the segment that replaces it. */
+		size_t m;
+		char **now = list_segments(s, &m, err);
+		bool same = now && m == n;
+		for (size_t i = 0; same && i < n; i++)
+			same = strcmp(names[i], now[i]) == 0;
+		if (!now)
+			rc = -1;
+		else if (!same && again)
+			rc = SEGMENT_GONE;
+		else if (!same)
+			rc = br_fail(err, "the segments of '%s' changed while they "
+				     "were read, %d times in a row; try again",
+				     s->dir, LOAD_ATTEMPTS);
+		for (size_t i = 0; now && i < m; i++)
+			free(now[i]);
+		free(now);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
 	if (rc != 0) {
 		/* Nothing half-loaded stays: a later call starts again. */
