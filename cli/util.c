@@ -212,7 +212,17 @@ int write_report_file(const struct report *r, enum report_format f,
 		fclose(out);
 		rc = report_write_xlsx(r, tmp, err);
 	} else {
-		rc = report_write(r, f, false, out, err);
+		/* The writers of the text formats have only the stream: the
+		 * file they could not write is named here ("cannot write
+		 * report: No space left on device" left it to guess, in a run
+		 * writing several). */
+		struct br_err werr = {0};
+		rc = report_write(r, f, false, out, &werr);
+		const char *what = "cannot write report: ";
+		if (rc != 0 && strncmp(werr.msg, what, strlen(what)) == 0)
+			br_fail(err, "cannot write '%s': %s", path, werr.msg + strlen(what));
+		else if (rc != 0)
+			br_fail_status(err, werr.status, "%s", werr.msg);
 		if (fclose(out) != 0 && rc == 0)
 			rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));
 	}

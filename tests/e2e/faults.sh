@@ -291,6 +291,16 @@ must_fail 1 err "$BURNRATE" --quiet --store small/s ingest big.jsonl
 grep -q 'No space left on device' err || fail "disk full: unclear error: $(cat err)"
 verify small/s
 totals small/s | cmp -s - subsets/with-.csv || fail "disk full: the store changed"
+# A report that does not fit names its file, also in a text format,
+# whose writer has only the stream (it said "cannot write report").
+dd if=/dev/zero of=small/filler bs=4k 2>/dev/null || true
+for f in json csv; do
+	must_fail 1 err "$BURNRATE" --quiet --store small/s report --format $f \
+		--output small/out.$f
+	grep -q "cannot write '.*small/out.$f': No space left on device" err ||
+		fail "disk full: the report file is not named: $(cat err)"
+done
+rm -f small/filler
 mount -o remount,size=16m "$tmp/small"
 b --store small/s ingest big.jsonl || fail "disk full: rerun exited $?"
 verify small/s
