@@ -692,13 +692,14 @@ static int load_listed(struct store *s, const char *advice, bool again,
  * advice on what to do. Readers take no lock: a segment that a compaction
  * removed after it was listed makes the load start again from a new
  * listing, which holds the segment that replaced it (published before
- * the ones it replaces are removed). So does a listing that is not the
- * one taken after the segments were read: a listing is not a snapshot
- * (readdir may or may not return a file added or removed after opendir;
- * on ext4, one longer than a buffer of glibc misses both the segment a
- * compaction publishes and one it removes, when they lie on either side
- * of where the listing has got to), and a reader that counted the
- * segments of such a listing would miss the data of the removed one. */
+ * the ones it replaces are removed). So does a segment added while the
+ * listing was taken: a listing is not a snapshot (readdir may or may not
+ * return a file added or removed after opendir; on ext4, one longer than
+ * a buffer of glibc misses both the segment a compaction publishes and
+ * one it removes, when they lie on either side of where the listing has
+ * got to), and a reader that counted the segments of such a listing
+ * would miss the data of the removed one. A listing taken after the
+ * segments were read that names a segment the first did not tells. */
 static int load_segments(struct store *s, const char *advice,
 			 struct br_err *err)
 {
@@ -718,7 +719,7 @@ static int load_segments(struct store *s, const char *advice,
 }
 
 /* One attempt of load_segments: returns 0, -1 having failed, or
- * SEGMENT_GONE when a listed segment is gone, or the listing changed
+ * SEGMENT_GONE when a listed segment is gone, or a segment was added
  * while the segments were read, and again says to retry.
  * Leaves nothing loaded unless it returns 0. */
 static int load_listed(struct store *s, const char *advice, bool again,
@@ -761,21 +762,28 @@ static int load_listed(struct store *s, const char *advice, bool again,
 		free(path);
 	}
 	if (rc == 0) {
-		/* Every segment was read: the listing must still be the
-		 * store's. One whose files a compaction changed while it was
-		 * taken differs from a listing taken now (see load_segments);
-		 * one that is the same holds each segment the compaction
-		 * removed, or the segment that replaces it. */
+		/* Every segment was read: a segment a compaction published
+		 * while the listing was taken must be in it, or the listing
+		 * may lack one that the compaction removed and the reader
+		 * miss its data (see load_segments). A listing taken now
+		 * holds that segment (the newest of a compaction is not
+		 * removed by it); one that holds no name the first lacks
+		 * (segments removed since are no matter: those loaded are
+		 * hidden by the one that replaced them, which was listed)
+		 * shows the first whole. */
 		size_t m;
 		char **now = list_segments(s, &m, err);
-		bool same = now && m == n;
-		for (size_t i = 0; same && i < n; i++)
-			same = strcmp(names[i], now[i]) == 0;
+		bool added = false;
+		for (size_t i = 0, j = 0; now && !added && j < m; j++) {
+			while (i < n && strcmp(names[i], now[j]) < 0)
+				i++;
+			added = i == n || strcmp(names[i], now[j]) != 0;
+		}
 		if (!now)
 			rc = -1;
-		else if (!same && again)
+		else if (added && again)
 			rc = SEGMENT_GONE;
-		else if (!same)
+		else if (added)
 			rc = br_fail(err, "the segments of '%s' changed while they "
 				     "were read, %d times in a row; try again",
 				     s->dir, LOAD_ATTEMPTS);
