@@ -682,130 +682,148 @@ static void index_segments(struct store *s)
 	index_inputs(s);
 }
 
-/* Listings load_segments tries, a compaction removing segments under
- * each of the others. */
+/* Listings load_segments takes at most, each naming segments that
+ * writers added while the one before was read; and store_verify. */
 #define LOAD_ATTEMPTS 20
-static int load_listed(struct store *s, const char *advice, bool again,
-		       struct br_err *err);
+
+static int seg_seq_cmp(const void *a, const void *b)
+{
+	const struct segment *x = a, *y = b;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Tells whether a segment that is gone (sequence number seq) is hidden
+ * by one of those loaded: a writer removes only segments that a
+ * compaction, or a newer merge, it published before hides. */
+static bool gone_hidden(const struct store *s, uint64_t seq)
+{
+	for (size_t i = 0; i < s->nsegs; i++)
+		if (s->segs[i].seq > seq && (s->segs[i].compacted_through >= seq ||
+					      s->segs[i].merged_through))
+			return true;
+	return false;
+}
+
+/* Forgets what a load that failed read: a later call starts again. */
+static void unload(struct store *s)
+{
+	for (size_t i = 0; i < s->nsegs; i++)
+		segment_free(&s->segs[i]);
+	free(s->segs);
+	s->segs = NULL;
+	s->nsegs = 0;
+	for (size_t i = 0; i < 2 * s->nskipped; i++)
+		free(s->skipped[i]);
+	s->nskipped = 0;
+}
 
 /* Loads every segment once; a bad one fails the load, naming it, with
- * advice on what to do. Readers take no lock: a segment that a compaction
- * removed after it was listed makes the load start again from a new
- * listing, which holds the segment that replaced it (published before
- * the ones it replaces are removed). So does a segment added while the
- * listing was taken: a listing is not a snapshot (readdir may or may not
- * return a file added or removed after opendir; on ext4, one longer than
- * a buffer of glibc misses both the segment a compaction publishes and
- * one it removes, when they lie on either side of where the listing has
- * got to), and a reader that counted the segments of such a listing
- * would miss the data of the removed one. A listing taken after the
- * segments were read that names a segment the first did not tells. */
+ * advice on what to do.
+ *
+ * Readers take no lock, and a compaction (or a merge) publishes the
+ * segment that replaces others, then removes them. A listing is no
+ * snapshot either: readdir may or may not return a file added or
+ * removed after opendir (on ext4, one longer than a buffer of glibc
+ * misses both the segment a compaction publishes and one it removes,
+ * when they lie on either side of where it has got to). So the
+ * directory is listed again once the segments listed are read, and the
+ * segments it names that were not listed are read in turn, until a
+ * listing names none: the segments a compaction published while a
+ * listing was taken are then read, and with them the rows of every
+ * segment it removed. A segment gone before it was opened is left out,
+ * as one that such a segment hides; one removed after it was read is
+ * hidden by it (index_segments). Starting again from the first listing
+ * instead, a reader chased the compaction removing segments in the
+ * order it reads them, and failed after 20 tries on a store of 1,500
+ * segments. */
 static int load_segments(struct store *s, const char *advice,
 			 struct br_err *err)
 {
 	if (s->loaded)
 		return 0;
-	int rc;
-	for (int attempt = 1;; attempt++) {
-		rc = load_listed(s, advice, attempt < LOAD_ATTEMPTS, err);
-		if (rc != SEGMENT_GONE)
-			break;
-	}
-	if (rc != 0)
-		return -1;
-	index_segments(s);
-	s->loaded = true;
-	return 0;
-}
-
-/* One attempt of load_segments: returns 0, -1 having failed, or
- * SEGMENT_GONE when a listed segment is gone, or a segment was added
- * while the segments were read, and again says to retry.
- * Leaves nothing loaded unless it returns 0. */
-static int load_listed(struct store *s, const char *advice, bool again,
-		       struct br_err *err)
-{
-	size_t n;
-	char **names = list_segments(s, &n, err);
-	if (!names)
-		return -1;
-	s->segs = br_calloc(n ? n : 1, sizeof *s->segs);
+	char **seen = NULL;    /* every name listed, sorted per listing */
+	size_t nseen = 0;
+	uint64_t *gone = NULL; /* the sequence numbers of those gone */
+	size_t ngone = 0;
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *rel = path_join(SEG_DIR, names[i]);
-		char *path = path_join(s->dir, rel);
-		free(rel);
-		char why[256];
-		struct segment g;
-		int loaded = rc == 0 ? segment_load(&g, path, why, sizeof why) : 0;
-		if (loaded == SEGMENT_GONE && again) {
-			rc = SEGMENT_GONE;
-			segment_free(&g);
-		} else if (loaded == -2 || loaded == SEGMENT_GONE) {
-			/* Not corrupt, and not to be left out: fix and retry. */
-			rc = br_fail(err, "segment '%s': %s", path, why);
-			segment_free(&g);
-		} else if (loaded != 0) {
-			if (s->skip_corrupt) {
+	for (int listing = 1; rc == 0; listing++) {
+		size_t n;
+		char **names = list_segments(s, &n, err);
+		if (!names) {
+			rc = -1;
+			break;
+		}
+		seen = br_realloc(seen, (nseen + n + 1) * sizeof *seen);
+		gone = br_realloc(gone, (ngone + n + 1) * sizeof *gone);
+		size_t before = nseen; /* seen[0, before) is sorted */
+		for (size_t i = 0; i < n; i++) {
+			if (rc != 0 || (before && bsearch(&names[i], seen, before,
+							  sizeof *seen,
+							  seg_name_cmp))) {
+				free(names[i]);
+				continue;
+			}
+			seen[nseen++] = names[i];
+			char *rel = path_join(SEG_DIR, names[i]);
+			char *path = path_join(s->dir, rel);
+			free(rel);
+			char why[256];
+			struct segment g;
+			int loaded = segment_load(&g, path, why, sizeof why);
+			if (loaded == 0) {
+				s->segs = br_realloc(s->segs, (s->nsegs + 1) *
+								sizeof *s->segs);
+				s->segs[s->nsegs++] = g;
+			} else {
+				segment_free(&g);
+			}
+			if (loaded == SEGMENT_GONE) {
+				gone[ngone++] = strtoull(names[i] + 4, NULL, 16);
+			} else if (loaded == -2) {
+				/* Not corrupt, and not to be left out: fix and
+				 * retry. */
+				rc = br_fail(err, "segment '%s': %s", path, why);
+			} else if (loaded != 0 && s->skip_corrupt) {
 				s->skipped = br_realloc(s->skipped, (s->nskipped + 1) *
 							2 * sizeof *s->skipped);
 				s->skipped[2 * s->nskipped] = br_strdup(path);
 				s->skipped[2 * s->nskipped++ + 1] = br_strdup(why);
-			} else {
+			} else if (loaded != 0) {
 				rc = br_fail(err, "corrupt segment '%s': %s (%s)",
 					     path, why, advice);
 			}
-			segment_free(&g);
-		} else if (rc == 0) {
-			s->segs[s->nsegs++] = g;
+			free(path);
 		}
-		free(path);
-	}
-	if (rc == 0) {
-		/* Every segment was read: a segment a compaction published
-		 * while the listing was taken must be in it, or the listing
-		 * may lack one that the compaction removed and the reader
-		 * miss its data (see load_segments). A listing taken now
-		 * holds that segment (the newest of a compaction is not
-		 * removed by it); one that holds no name the first lacks
-		 * (segments removed since are no matter: those loaded are
-		 * hidden by the one that replaced them, which was listed)
-		 * shows the first whole. */
-		size_t m;
-		char **now = list_segments(s, &m, err);
-		bool added = false;
-		for (size_t i = 0, j = 0; now && !added && j < m; j++) {
-			while (i < n && strcmp(names[i], now[j]) < 0)
-				i++;
-			added = i == n || strcmp(names[i], now[j]) != 0;
-		}
-		if (!now)
-			rc = -1;
-		else if (added && again)
-			rc = SEGMENT_GONE;
-		else if (added)
-			rc = br_fail(err, "the segments of '%s' changed while they "
-				     "were read, %d times in a row; try again",
+		free(names);
+		if (nseen > before)
+			qsort(seen, nseen, sizeof *seen, seg_name_cmp);
+		if (rc != 0 || nseen == before)
+			break; /* a listing that named nothing new */
+		if (listing == LOAD_ATTEMPTS)
+			rc = br_fail(err, "the segments of '%s' kept changing while "
+				     "they were read (%d listings); try again",
 				     s->dir, LOAD_ATTEMPTS);
-		for (size_t i = 0; now && i < m; i++)
-			free(now[i]);
-		free(now);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	if (rc == 0 && s->nsegs)
+		qsort(s->segs, s->nsegs, sizeof *s->segs, seg_seq_cmp);
+	for (size_t i = 0; rc == 0 && i < ngone; i++)
+		if (!gone_hidden(s, gone[i]))
+			/* Not removed by a writer of burnrate. */
+			rc = br_fail(err, "segment '%s/%s/seg-%016llx.brs': removed "
+				     "while it was read, and no segment replaces "
+				     "it", s->dir, SEG_DIR,
+				     (unsigned long long)gone[i]);
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	free(gone);
 	if (rc != 0) {
-		/* Nothing half-loaded stays: a later call starts again. */
-		for (size_t i = 0; i < s->nsegs; i++)
-			segment_free(&s->segs[i]);
-		free(s->segs);
-		s->segs = NULL;
-		s->nsegs = 0;
-		for (size_t i = 0; i < 2 * s->nskipped; i++)
-			free(s->skipped[i]);
-		s->nskipped = 0;
+		unload(s);
+		return -1;
 	}
-	return rc;
+	index_segments(s);
+	s->loaded = true;
+	return 0;
 }
 
 static int store_load(struct store *s, struct br_err *err)
