@@ -715,6 +715,25 @@ static void compaction_step(void)
 /* A reader that lists the segments while a compaction publishes its
  * segment and removes the first it replaces may list neither: it counts
  * the whole store all the same (it counted the other two only). */
+
+/* Compacts the store named done (the compaction a reader of the store
+ * named reader will see happen) and opens the store named reader. */
+static struct store *compacted_beside(const char *done, const char *reader)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, done);
+	struct br_err err = {0};
+	struct store *s = store_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
+	store_free(s);
+	snprintf(path, sizeof path, "%s/%s", dir, reader);
+	s = store_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	return s;
+}
 static void test_report_compacted(void)
 {
 	make_dir();
@@ -725,18 +744,7 @@ static void test_report_compacted(void)
 		put_segment(stores[i], "default", 100, 2, b, 1, false);
 		put_segment(stores[i], "default", 100, 4, c, 1, false);
 	}
-	char path[128];
-	snprintf(path, sizeof path, "%s/rc", dir);
-	struct br_err err = {0};
-	struct store *s = store_open(path, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
-	struct store_compact_stats cs;
-	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
-	store_free(s);
-	snprintf(path, sizeof path, "%s/r", dir);
-	s = store_open(path, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct store *s = compacted_beside("rc", "r");
 	readdir_hook = compaction_step;
 	struct sums t = scan_all(s, "default");
 	readdir_hook = NULL;
@@ -798,18 +806,7 @@ static void test_report_chased(void)
 			put_segment(stores[i], "default", 100, k, names, 1, false);
 			want += i == 0 ? k : 0;
 		}
-	char path[128];
-	snprintf(path, sizeof path, "%s/rc", dir);
-	struct br_err err = {0};
-	struct store *s = store_open(path, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
-	struct store_compact_stats cs;
-	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
-	store_free(s);
-	snprintf(path, sizeof path, "%s/r", dir);
-	s = store_open(path, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct store *s = compacted_beside("rc", "r");
 	open_chased = true;
 	struct sums t = scan_all(s, "default");
 	open_chased = false;
