@@ -4,16 +4,26 @@
  *
  * The set is split into 256 shards by the top byte of the id's hash, so
  * that growing a shard's table copies 1/256 of the set, not all of it.
- * A shard keeps its ids in an arena, each as a varint length and the bytes,
- * one after the other. A small arena is allocated (an input of a few
- * thousand ids touches every shard: 256 mapped pages would make 1 MiB of
- * it); from ARENA_MAP bytes on, it is mapped memory grown with mremap, so
- * it is resident only as far as it is written and never copied. The ids are
- * found with an open-addressing table of 4-byte slots: 6 bits of the hash
- * (a tag that spares most comparisons) and the entry's arena offset plus
- * one (0: an empty slot). A table grows by half when it is 80% full, so
- * it is 53-80% full. One thread at a time uses a set. docs/PERFORMANCE.md
- * gives the memory per million ids. */
+ * A shard keeps its ids in an arena, each as a varint header and the
+ * bytes, one after the other; an id longer than LONG_ID is kept in a block
+ * of its own, the arena holding its address. The ids are found with an
+ * open-addressing table of 4-byte slots: 6 bits of the hash (a tag that
+ * spares most comparisons) and the entry's arena offset plus one (0: an
+ * empty slot). A table grows by half when it is 80% full, so it is 53-80%
+ * full. One thread at a time uses a set. docs/PERFORMANCE.md gives the
+ * memory per million ids.
+ *
+ * A shard's arena is allocated until it outgrows a stripe (8 KiB): an
+ * input of a few thousand ids touches every shard, and mapped pages would
+ * make 1 MiB of it. From then on it is striped: the set maps rows of 256
+ * stripes, the k-th stripe of a row being shard k's, so that the shards,
+ * which grow alike, fill the rows together, and a row (2 MiB) can be one
+ * huge page. The first touch of a page costs 10-14 us on the project's
+ * VM, of a huge page ~130 us (0.26 us per 4 KiB), and random lookups in
+ * 20 MB of arena miss the TLB with small pages; a shard's arena of its own
+ * could not be huge without taking 2 MiB a shard. An entry never
+ * straddles two stripes: the rest of a stripe too short for the next entry
+ * is left zero, which no header is. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,24 +35,32 @@
 #define OFF_BITS 26
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
 #define ARENA_MIN ((size_t)256)
-#define ARENA_MAP ((size_t)16 << 10) /* mapped from this capacity on */
-/* The first mapping: address space, resident only as it is written. It
- * spares the mremaps of its growth (each moves the arena and, with the
- * pool's threads, costs a TLB shootdown: ~80 us here) up to ~80,000 ids a
- * shard, 20 million in a set. */
-#define ARENA_FIRST_MAP ((size_t)1 << 20)
+#define STRIPE_BITS 13
+#define STRIPE ((size_t)1 << STRIPE_BITS)
+#define ROW (SHARDS * STRIPE) /* 2 MiB: a huge page */
+#define HUGE_PAGE ((size_t)2 << 20)
+/* Longer ids are kept out of the arena, so that an entry fits a stripe
+ * with little left over. */
+#define LONG_ID 1024
+
+_Static_assert(ROW % HUGE_PAGE == 0, "a row is whole huge pages");
 
 /* One cache line. */
 struct shard {
 	uint32_t *slots;
 	uint32_t nslots; /* 0 before the first id */
 	uint32_t count;
-	unsigned char *arena;
-	size_t cap, len;
+	unsigned char *arena; /* allocated; NULL once striped */
+	size_t cap;           /* of the allocated arena */
+	size_t len;           /* the offsets used */
+	uint32_t nlong;       /* ids kept out of the arena */
+	bool striped;
 } __attribute__((aligned(64)));
 
 struct idset {
 	struct shard shard[SHARDS];
+	unsigned char **rows; /* of the striped arenas, ROW bytes each */
+	size_t nrows, rows_cap;
 };
 
 /* The shard of hash h. */
@@ -61,13 +79,83 @@ struct idset *idset_new(void)
 	return s;
 }
 
-static void shard_free(struct shard *sh)
+/* The address of offset off of shard sh's arena. */
+static inline unsigned char *at(const struct idset *s, const struct shard *sh,
+				size_t off)
 {
+	if (!sh->striped)
+		return sh->arena + off;
+	return s->rows[off >> STRIPE_BITS] + (size_t)(sh - s->shard) * STRIPE +
+	       (off & (STRIPE - 1));
+}
+
+/* An entry's header: its id's length, and whether the id is kept out of
+ * the arena (its address follows the header); never 0. */
+static inline size_t header(size_t n, bool out)
+{
+	return (n << 1 | out) + 1;
+}
+
+/* Decodes the entry at p: its id and length. */
+static const unsigned char *decode(const unsigned char *p, size_t *n,
+				   const unsigned char **after)
+{
+	size_t h = 0;
+	for (int shift = 0;; shift += 7) {
+		h |= (size_t)(*p & 0x7F) << shift;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	h--;
+	*n = h >> 1;
+	if (!(h & 1)) {
+		*after = p + *n;
+		return p;
+	}
+	const unsigned char *id;
+	memcpy(&id, p, sizeof id);
+	*after = p + sizeof id;
+	return id;
+}
+
+/* The id of slot value v and its length. */
+static const unsigned char *entry(const struct idset *s,
+				  const struct shard *sh, uint32_t v, size_t *n)
+{
+	const unsigned char *after;
+	return decode(at(s, sh, (v & OFF_MASK) - 1), n, &after);
+}
+
+/* The entry at or after offset *off of the arena (below sh->len): its id
+ * and length, and its offset in *start; moves *off past it. The arena
+ * holds the shard's ids in the order they were added. */
+static const unsigned char *next_entry(const struct idset *s,
+				       const struct shard *sh, size_t *off,
+				       size_t *n, size_t *start)
+{
+	const unsigned char *p = at(s, sh, *off);
+	while (!*p) { /* the unused rest of a stripe */
+		*off = (*off | (STRIPE - 1)) + 1;
+		p = at(s, sh, *off);
+	}
+	*start = *off;
+	const unsigned char *after, *id = decode(p, n, &after);
+	*off += (size_t)(after - p);
+	return id;
+}
+
+static void shard_free(const struct idset *s, struct shard *sh)
+{
+	for (size_t off = 0, start; sh->nlong && off < sh->len;) {
+		size_t n;
+		const unsigned char *id = next_entry(s, sh, &off, &n, &start);
+		if (n > LONG_ID) {
+			free((void *)id);
+			sh->nlong--;
+		}
+	}
 	free(sh->slots);
-	if (sh->cap >= ARENA_MAP)
-		munmap(sh->arena, sh->cap);
-	else
-		free(sh->arena);
+	free(sh->arena);
 	memset(sh, 0, sizeof *sh);
 }
 
@@ -76,7 +164,10 @@ void idset_free(struct idset *s)
 	if (!s)
 		return;
 	for (int i = 0; i < SHARDS; i++)
-		shard_free(&s->shard[i]);
+		shard_free(s, &s->shard[i]);
+	for (size_t r = 0; r < s->nrows; r++)
+		munmap(s->rows[r], ROW);
+	free(s->rows);
 	free(s);
 }
 
@@ -104,35 +195,9 @@ static uint32_t home(uint64_t h, uint32_t n)
 	return (uint32_t)(((h & UINT32_MAX) * n) >> 32);
 }
 
-/* Decodes the entry of slot value v: its bytes and length. */
-static const unsigned char *entry(const struct shard *sh, uint32_t v,
-				  size_t *n)
-{
-	const unsigned char *p = sh->arena + (v & OFF_MASK) - 1;
-	size_t len = 0;
-	for (int shift = 0;; shift += 7) {
-		len |= (size_t)(*p & 0x7F) << shift;
-		if (!(*p++ & 0x80))
-			break;
-	}
-	*n = len;
-	return p;
-}
-
-/* The entry at offset *off of the arena (below sh->len): its bytes and
- * length; moves *off to the next entry. The arena holds the shard's ids
- * in the order they were added. */
-static const unsigned char *next_entry(const struct shard *sh, size_t *off,
-				       size_t *n)
-{
-	const unsigned char *p = entry(sh, (uint32_t)(*off + 1), n);
-	*off = (size_t)(p - sh->arena) + *n;
-	return p;
-}
-
 /* The slot holding id, or the empty slot where it belongs. */
-static uint32_t *find(const struct shard *sh, const char *id, size_t n,
-		      uint64_t h)
+static uint32_t *find(const struct idset *s, const struct shard *sh,
+		      const char *id, size_t n, uint64_t h)
 {
 	uint32_t tag = tag_of(h);
 	for (uint32_t i = home(h, sh->nslots);; i = i + 1 == sh->nslots ? 0 : i + 1) {
@@ -142,13 +207,13 @@ static uint32_t *find(const struct shard *sh, const char *id, size_t n,
 		if ((v & ~OFF_MASK) != tag)
 			continue;
 		size_t len;
-		const unsigned char *p = entry(sh, v, &len);
+		const unsigned char *p = entry(s, sh, v, &len);
 		if (len == n && br_mem_eq(p, id, n))
 			return &sh->slots[i];
 	}
 }
 
-static void grow(struct shard *sh)
+static void grow(const struct idset *s, struct shard *sh)
 {
 	uint32_t *old = sh->slots, nold = sh->nslots;
 	uint32_t n = nold ? nold + nold / 2 : 16;
@@ -156,21 +221,19 @@ static void grow(struct shard *sh)
 	/* In the arena's order, which reads it from start to end, not at
 	 * random as the old table would: a shard's ids are seldom in the
 	 * cache, and other threads may be waiting for its lock. */
-	for (size_t off = 0; off < sh->len;) {
-		uint32_t v = (uint32_t)(off + 1);
+	for (size_t off = 0, start; off < sh->len;) {
 		size_t len;
-		const unsigned char *p = next_entry(sh, &off, &len);
+		const unsigned char *p = next_entry(s, sh, &off, &len, &start);
 		uint64_t h = idset_hash((const char *)p, len);
 		uint32_t j = home(h, n);
 		while (slots[j])
 			j = j + 1 == n ? 0 : j + 1;
-		slots[j] = tag_of(h) | v;
+		slots[j] = tag_of(h) | (uint32_t)(start + 1);
 	}
 	sh->slots = slots;
 	sh->nslots = n;
 	free(old);
 }
-
 void idset_prefetch(const struct idset *s, uint64_t h)
 {
 	const struct shard *sh = shard_of(s, h);
@@ -178,69 +241,113 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
-/* Makes room for need more bytes in the arena. */
-static void arena_reserve(struct shard *sh, size_t need)
+/* Maps a row of stripes, aligned to a huge page and advised to be backed
+ * by them (only advice: without transparent huge pages it is made of
+ * small pages, resident as they are written). */
+static unsigned char *row_map(void)
 {
-	if (sh->len + need <= sh->cap)
-		return;
-	size_t cap = sh->cap ? sh->cap : ARENA_MIN;
-	while (cap < sh->len + need)
-		cap *= 2;
-	if (cap >= ARENA_MAP && cap < ARENA_FIRST_MAP)
-		cap = ARENA_FIRST_MAP;
-	if (cap < ARENA_MAP) {
-		sh->arena = br_realloc(sh->arena, cap);
-	} else {
-		void *p = sh->cap >= ARENA_MAP
-				  ? mremap(sh->arena, sh->cap, cap, MREMAP_MAYMOVE)
-				  : mmap(NULL, cap, PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			br_oom();
-		if (sh->cap < ARENA_MAP) {
-			if (sh->len)
-				memcpy(p, sh->arena, sh->len);
-			free(sh->arena);
+	size_t span = ROW + HUGE_PAGE;
+	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		br_oom();
+	unsigned char *row = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) &
+					       ~(uintptr_t)(HUGE_PAGE - 1));
+	if (row > p)
+		munmap(p, (size_t)(row - p));
+	if (row + ROW < p + span)
+		munmap(row + ROW, (size_t)(p + span - (row + ROW)));
+	madvise(row, ROW, MADV_HUGEPAGE);
+	return row;
+}
+
+/* Maps the rows up to row r. */
+static void rows_reach(struct idset *s, size_t r)
+{
+	while (s->nrows <= r) {
+		if (s->nrows == s->rows_cap) {
+			s->rows_cap = s->rows_cap ? 2 * s->rows_cap : 8;
+			s->rows = br_realloc(s->rows, s->rows_cap * sizeof *s->rows);
 		}
-		sh->arena = p;
+		s->rows[s->nrows++] = row_map();
 	}
-	sh->cap = cap;
+}
+
+/* The room for an entry of need bytes (at most a stripe) at the end of
+ * sh's arena, which is made to hold it. */
+static unsigned char *arena_room(struct idset *s, struct shard *sh,
+				 size_t need)
+{
+	if (!sh->striped) {
+		if (sh->len + need <= sh->cap)
+			return sh->arena + sh->len;
+		if (sh->len + need <= STRIPE) {
+			size_t cap = sh->cap ? sh->cap : ARENA_MIN;
+			while (cap < sh->len + need)
+				cap *= 2;
+			sh->arena = br_realloc(sh->arena, cap);
+			sh->cap = cap;
+			return sh->arena + sh->len;
+		}
+		/* The allocated arena becomes the first stripe. */
+		rows_reach(s, 0);
+		sh->striped = true;
+		memcpy(at(s, sh, 0), sh->arena, sh->len);
+		free(sh->arena);
+		sh->arena = NULL;
+		sh->cap = 0;
+	}
+	size_t used = sh->len & (STRIPE - 1);
+	if (used && used + need > STRIPE) {
+		/* On to the next stripe, the rest of this one left zero. */
+		memset(at(s, sh, sh->len), 0, STRIPE - used);
+		sh->len += STRIPE - used;
+	}
+	if (sh->len >= OFF_MASK)
+		br_oom(); /* 64 MiB of ids a shard: 16 GiB in all */
+	rows_reach(s, sh->len >> STRIPE_BITS);
+	return at(s, sh, sh->len);
 }
 
 bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
 {
 	const struct shard *sh = shard_of(s, h);
-	return sh->nslots && *find(sh, id, n, h) != 0;
-}
-
-static bool shard_add(struct shard *sh, const char *id, size_t n, uint64_t h)
-{
-	if ((uint64_t)(sh->count + 1) * 5 > (uint64_t)sh->nslots * 4)
-		grow(sh);
-	uint32_t *slot = find(sh, id, n, h);
-	if (*slot)
-		return false;
-	arena_reserve(sh, n + 10);
-	/* An arena past 64 MiB a shard: 16 GiB of ids in all. */
-	if (sh->len + 1 > OFF_MASK)
-		br_oom();
-	*slot = tag_of(h) | (uint32_t)(sh->len + 1);
-	unsigned char *p = sh->arena + sh->len;
-	size_t len = n;
-	do {
-		*p = (unsigned char)(len & 0x7F);
-		len >>= 7;
-		*p++ |= len ? 0x80 : 0;
-	} while (len);
-	memcpy(p, id, n);
-	sh->len = (size_t)(p - sh->arena) + n;
-	sh->count++;
-	return true;
+	return sh->nslots && *find(s, sh, id, n, h) != 0;
 }
 
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 {
-	return shard_add(shard_of(s, h), id, n, h);
+	struct shard *sh = shard_of(s, h);
+	if ((uint64_t)(sh->count + 1) * 5 > (uint64_t)sh->nslots * 4)
+		grow(s, sh);
+	uint32_t *slot = find(s, sh, id, n, h);
+	if (*slot)
+		return false;
+	bool out = n > LONG_ID;
+	/* The header's varint, then the id or its address. */
+	unsigned char *p = arena_room(s, sh, 10 + (out ? sizeof id : n));
+	size_t start = sh->len;
+	*slot = tag_of(h) | (uint32_t)(start + 1);
+	size_t v = header(n, out);
+	unsigned char *w = p;
+	do {
+		*w = (unsigned char)(v & 0x7F);
+		v >>= 7;
+		*w++ |= v ? 0x80 : 0;
+	} while (v);
+	if (out) {
+		char *copy = br_malloc(n);
+		memcpy(copy, id, n);
+		memcpy(w, &copy, sizeof copy);
+		w += sizeof copy;
+		sh->nlong++;
+	} else {
+		memcpy(w, id, n);
+		w += n;
+	}
+	sh->len = start + (size_t)(w - p);
+	sh->count++;
+	return true;
 }
 
 uint64_t idset_common(const struct idset *a, const struct idset *b)
@@ -253,21 +360,22 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 	uint64_t common = 0;
 	for (int i = 0; i < SHARDS; i++) {
 		const struct shard *sh = &a->shard[i];
-		for (size_t off = 0; off < sh->len;) {
+		for (size_t off = 0, start; off < sh->len;) {
 			size_t len;
-			const char *id = (const char *)next_entry(sh, &off, &len);
+			const char *id = (const char *)next_entry(a, sh, &off, &len, &start);
 			common += idset_has(b, id, len, idset_hash(id, len));
 		}
 	}
 	return common;
 }
 
-/* Adds the ids of shard sh to s. */
-static void add_shard(struct idset *s, const struct shard *sh)
+/* Adds the ids of shard sh of set src to s. */
+static void add_shard(struct idset *s, const struct idset *src,
+		      const struct shard *sh)
 {
-	for (size_t off = 0; off < sh->len;) {
+	for (size_t off = 0, start; off < sh->len;) {
 		size_t len;
-		const char *id = (const char *)next_entry(sh, &off, &len);
+		const char *id = (const char *)next_entry(src, sh, &off, &len, &start);
 		idset_add(s, id, len, idset_hash(id, len));
 	}
 }
@@ -280,10 +388,11 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 		b = t;
 	}
 	/* Shard by shard, freeing as it goes: the set never holds both
-	 * copies of more than one shard. */
+	 * copies of more than one shard's table (b's rows stay mapped until
+	 * the end, resident only as far as they were written). */
 	for (int i = 0; i < SHARDS; i++) {
-		add_shard(a, &b->shard[i]);
-		shard_free(&b->shard[i]);
+		add_shard(a, b, &b->shard[i]);
+		shard_free(b, &b->shard[i]);
 	}
 	idset_free(b);
 	return a;
@@ -292,5 +401,5 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 void idset_add_all(struct idset *dst, const struct idset *src)
 {
 	for (int i = 0; i < SHARDS; i++)
-		add_shard(dst, &src->shard[i]);
+		add_shard(dst, src, &src->shard[i]);
 }

@@ -957,6 +957,68 @@ static void test_idset(void)
 	idset_free(u);
 }
 
+/* Writes id i of test_idset_striped into buf (of 1200 bytes): "r<i>-" and
+ * letters, most a few bytes long, every 97th 1000-1100 bytes (some kept
+ * out of the arena, some filling a stripe). Returns its length. */
+static size_t striped_id(char *buf, int i)
+{
+	int n = snprintf(buf, 1200, "r%d-", i);
+	size_t len = (size_t)n + (i % 97 == 0 ? 1000 + (size_t)(i * 31) % 100
+					       : (size_t)i % 9);
+	for (size_t k = (size_t)n; k < len; k++)
+		buf[k] = (char)('a' + (i + (int)k) % 26);
+	return len;
+}
+
+/* Sets large enough for every shard's arena to run over many stripes, with
+ * ids of every length around the stripe's end and long ids kept apart:
+ * each is found, once, through growth, common, merge and copy (and freed:
+ * the sanitizer build checks the long ids' blocks). */
+static void test_idset_striped(void)
+{
+	enum { N = 300000, LO = 250000, HI = 350000 };
+	static char id[1200], other[1200];
+	struct idset *a = idset_new(), *b = idset_new(), *c = idset_new();
+	bool added = true;
+	for (int i = 0; i < N; i++) {
+		size_t n = striped_id(id, i);
+		added &= idset_add(a, id, n, idset_hash(id, n));
+	}
+	for (int i = LO; i < HI; i++) {
+		size_t n = striped_id(id, i);
+		added &= idset_add(b, id, n, idset_hash(id, n));
+	}
+	CU_ASSERT(added);
+	CU_ASSERT_EQUAL(idset_count(a), N);
+	bool found = true, again = false, stranger = false;
+	for (int i = 0; i < N; i++) {
+		size_t n = striped_id(id, i);
+		uint64_t h = idset_hash(id, n);
+		found &= idset_has(a, id, n, h);
+		again |= idset_add(a, id, n, h);
+		memcpy(other, id, n);
+		other[n - 1] = '#';
+		stranger |= idset_has(a, other, n, idset_hash(other, n));
+	}
+	CU_ASSERT(found);
+	CU_ASSERT(!again);
+	CU_ASSERT(!stranger);
+	CU_ASSERT_EQUAL(idset_common(a, b), N - LO);
+	struct idset *u = idset_merge(a, b);
+	CU_ASSERT_EQUAL(idset_count(u), HI);
+	idset_add_all(c, u);
+	CU_ASSERT_EQUAL(idset_count(c), HI);
+	CU_ASSERT_EQUAL(idset_common(c, u), HI);
+	found = true;
+	for (int i = 0; i < HI; i += 7) {
+		size_t n = striped_id(id, i);
+		found &= idset_has(c, id, n, idset_hash(id, n));
+	}
+	CU_ASSERT(found);
+	idset_free(u);
+	idset_free(c);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -983,6 +1045,7 @@ int test_register(void)
 		{"a file's head: its first two lines", test_head},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
+		{"set of request ids, striped", test_idset_striped},
 		{NULL, NULL}};
 	return test_add_suite("ingest", tests);
 }
