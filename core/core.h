@@ -85,6 +85,9 @@ struct br_buf {
 	size_t len, cap;
 };
 
+/* Makes room for n more bytes (and the terminating NUL), so that adding
+ * them will not move the buffer. */
+void br_buf_reserve(struct br_buf *b, size_t n);
 void br_buf_put(struct br_buf *b, const void *data, size_t n);
 /* Adds n bytes to b, to be written by the caller: returns where they go
  * (valid until b next grows). */

@@ -97,8 +97,7 @@ char *br_strdup(const char *s)
 	return br_strndup(s, strlen(s));
 }
 
-/* Makes room for n more bytes plus the terminating NUL. */
-static void buf_reserve(struct br_buf *b, size_t n)
+void br_buf_reserve(struct br_buf *b, size_t n)
 {
 	if (n >= SIZE_MAX / 2 - b->len)
 		br_oom();
@@ -114,7 +113,7 @@ static void buf_reserve(struct br_buf *b, size_t n)
 
 void br_buf_put(struct br_buf *b, const void *data, size_t n)
 {
-	buf_reserve(b, n);
+	br_buf_reserve(b, n);
 	if (n)
 		memcpy(b->p + b->len, data, n);
 	b->len += n;
@@ -123,7 +122,7 @@ void br_buf_put(struct br_buf *b, const void *data, size_t n)
 
 char *br_buf_append(struct br_buf *b, size_t n)
 {
-	buf_reserve(b, n);
+	br_buf_reserve(b, n);
 	char *at = b->p + b->len;
 	b->len += n;
 	b->p[b->len] = 0;
@@ -148,7 +147,7 @@ void br_buf_printf(struct br_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	buf_reserve(b, (size_t)n);
+	br_buf_reserve(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);

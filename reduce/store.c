@@ -986,7 +986,7 @@ struct seg_meta {
 	const char *origin;               /* the store merged from */
 };
 
-/* Encodes a segment image into b. */
+/* Encodes a segment image into b, which is made to hold it at once. */
 static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 			   const struct seg_meta *m, const struct agg *a,
 			   const struct store_input *inputs, size_t ninputs)
@@ -1003,53 +1003,34 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	uint32_t nsrc = br_dict_count(a->dict);
 	uint32_t *ids = br_malloc((nsrc ? nsrc : 1) * sizeof *ids);
 	memset(ids, 0xFF, nsrc * sizeof *ids);
-	struct br_buf rows = {0}, ins = {0};
-	unsigned char *w = (unsigned char *)br_buf_append(&rows, a->nrows * SEG_ROW_SIZE);
+	/* The dictionary first, since it comes before the rows: their
+	 * strings in the order they use them, then the inputs' names. */
 	int32_t day_min = INT32_MAX, day_max = INT32_MIN;
 	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_row *r = &a->rows[order[i].row];
-		const struct red_key *k = &r->key;
+		const struct red_key *k = &a->rows[order[i].row].key;
 		if (k->day < day_min)
 			day_min = k->day;
 		if (k->day > day_max)
 			day_max = k->day;
-		w = w32(w, (uint32_t)k->day);
-		w = w32(w, seg_string(d, a->dict, ids, k->provider));
-		w = w32(w, seg_string(d, a->dict, ids, k->model));
-		w = w32(w, seg_string(d, a->dict, ids, k->agent));
-		w = w32(w, seg_string(d, a->dict, ids, k->label));
-		w = w32(w, k->tier);
-		w = w32(w, k->cost_source);
-		w = w32(w, seg_string(d, a->dict, ids, k->pricing));
-		w = w32(w, (uint32_t)k->price_day);
-		w = w32(w, 0);
-		w = w64(w, k->band_lo);
-		w = w64(w, k->band_hi);
-		const uint64_t u[10] = {r->t.requests, r->t.errors, r->t.unpriced,
-					r->t.logged_cost_requests, r->t.tokens.input,
-					r->t.tokens.output, r->t.tokens.cache_read,
-					r->t.tokens.cache_write,
-					r->t.tokens.cache_write_1h,
-					r->t.tokens.reasoning};
-		for (int j = 0; j < 10; j++)
-			w = w64(w, u[j]);
-		w = w128(w, r->t.cost);
-		w = w128(w, r->t.calc_cost);
-		w = w128(w, r->t.logged_cost);
+		const uint32_t names[] = {k->provider, k->model, k->agent,
+					  k->label, k->pricing};
+		for (size_t j = 0; j < sizeof names / sizeof names[0]; j++)
+			seg_string(d, a->dict, ids, names[j]);
 	}
-	assert(w == (unsigned char *)rows.p + rows.len);
-	free(order);
-	free(ids);
 	if (a->nrows == 0)
 		day_min = day_max = 0;
-	for (size_t i = 0; i < ninputs; i++) {
-		put_u64(&ins, inputs[i].fp.lo);
-		put_u64(&ins, inputs[i].fp.hi);
-		put_u64(&ins, inputs[i].bytes);
-		put_u64(&ins, inputs[i].records);
-		put_u32(&ins, br_dict_intern(d, inputs[i].name, strlen(inputs[i].name)));
-		put_u32(&ins, inputs[i].head);
+	uint32_t *input_names = br_malloc((ninputs ? ninputs : 1) * sizeof *input_names);
+	for (size_t i = 0; i < ninputs; i++)
+		input_names[i] = br_dict_intern(d, inputs[i].name, strlen(inputs[i].name));
+	size_t size = SEG_HEADER_SIZE + a->nrows * SEG_ROW_SIZE +
+		      ninputs * SEG_INPUT_SIZE + SEG_TRAILER_SIZE;
+	for (uint32_t i = 0; i < br_dict_count(d); i++) {
+		size_t n;
+		br_dict_str(d, i, &n);
+		size += 4 + n;
 	}
+	br_buf_reserve(b, size);
+	size_t start = b->len;
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);
 	put_u32(b, m->merged_through ? SEG_VERSION_MERGED : SEG_VERSION);
@@ -1072,9 +1053,9 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		put_u64(b, m->merged_through);
 		put_u32(b, origin_id);
 	}
-	while (b->len < 124)
+	while (b->len - start < SEG_HEADER_SIZE - 4)
 		br_buf_putc(b, 0);
-	put_u32(b, crc(b->p, 124));
+	put_u32(b, crc(b->p + start, SEG_HEADER_SIZE - 4));
 	/* Body. */
 	for (uint32_t i = 0; i < br_dict_count(d); i++) {
 		size_t n;
@@ -1082,12 +1063,49 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		put_u32(b, (uint32_t)n);
 		br_buf_put(b, s, n);
 	}
-	br_buf_put(b, rows.p, rows.len);
-	br_buf_put(b, ins.p, ins.len);
-	put_u32(b, crc(b->p, b->len));
+	unsigned char *w = (unsigned char *)br_buf_append(b, a->nrows * SEG_ROW_SIZE);
+	for (size_t i = 0; i < a->nrows; i++) {
+		const struct red_row *r = &a->rows[order[i].row];
+		const struct red_key *k = &r->key;
+		w = w32(w, (uint32_t)k->day);
+		w = w32(w, ids[k->provider]);
+		w = w32(w, ids[k->model]);
+		w = w32(w, ids[k->agent]);
+		w = w32(w, ids[k->label]);
+		w = w32(w, k->tier);
+		w = w32(w, k->cost_source);
+		w = w32(w, ids[k->pricing]);
+		w = w32(w, (uint32_t)k->price_day);
+		w = w32(w, 0);
+		w = w64(w, k->band_lo);
+		w = w64(w, k->band_hi);
+		const uint64_t u[10] = {r->t.requests, r->t.errors, r->t.unpriced,
+					r->t.logged_cost_requests, r->t.tokens.input,
+					r->t.tokens.output, r->t.tokens.cache_read,
+					r->t.tokens.cache_write,
+					r->t.tokens.cache_write_1h,
+					r->t.tokens.reasoning};
+		for (int j = 0; j < 10; j++)
+			w = w64(w, u[j]);
+		w = w128(w, r->t.cost);
+		w = w128(w, r->t.calc_cost);
+		w = w128(w, r->t.logged_cost);
+	}
+	assert(w == (unsigned char *)b->p + b->len);
+	free(order);
+	free(ids);
+	for (size_t i = 0; i < ninputs; i++) {
+		put_u64(b, inputs[i].fp.lo);
+		put_u64(b, inputs[i].fp.hi);
+		put_u64(b, inputs[i].bytes);
+		put_u64(b, inputs[i].records);
+		put_u32(b, input_names[i]);
+		put_u32(b, inputs[i].head);
+	}
+	free(input_names);
+	put_u32(b, crc(b->p + start, b->len - start));
 	br_buf_put(b, SEG_END_MAGIC, 8);
-	br_buf_free(&rows);
-	br_buf_free(&ins);
+	assert(b->len - start == size);
 	br_dict_free(d);
 }
 
