@@ -31,10 +31,12 @@ bool parse_count(const char *s, size_t n, uint64_t *out)
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned digit = (unsigned char)s[i] - (unsigned)'0';
-		if (digit > 9 || v > ((uint64_t)INT64_MAX - digit) / 10)
-			return false; /* beyond 2^63 - 1 */
-		v = v * 10 + digit;
+		if (digit > 9)
+			return false;
+		v = v * 10 + digit; /* 19 digits fit in 64 bits */
 	}
+	if (v > (uint64_t)INT64_MAX)
+		return false; /* beyond 2^63 - 1 */
 	*out = v;
 	return true;
 }

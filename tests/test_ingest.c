@@ -774,6 +774,30 @@ static void test_options(void)
 	CU_ASSERT(status_is_error("Error", 5));
 	CU_ASSERT(!status_is_error("200", 3));
 	CU_ASSERT(!status_is_error("ok", 2));
+	/* Token counts: digits only, up to 2^63 - 1. */
+	static const struct {
+		const char *text;
+		bool ok;
+		uint64_t value;
+	} counts[] = {
+		{"0", true, 0},
+		{"007", true, 7},
+		{"9223372036854775807", true, INT64_MAX},
+		{"9223372036854775808", false, 0},
+		{"9999999999999999999", false, 0},
+		{"18446744073709551616", false, 0},
+		{"", false, 0},
+		{"-1", false, 0},
+		{"12a", false, 0},
+		{"1.0", false, 0},
+	};
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		uint64_t v = UINT64_MAX;
+		bool ok = parse_count(counts[i].text, strlen(counts[i].text), &v);
+		CU_ASSERT_EQUAL(ok, counts[i].ok);
+		if (ok)
+			CU_ASSERT_EQUAL(v, counts[i].value);
+	}
 }
 
 /* The ring's producer: RING_ITEMS buffers, each holding its number, then
