@@ -216,7 +216,7 @@ static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
 {
 	(void)err;
 	struct jsonl_parser *p = (struct jsonl_parser *)fp;
-	memset(ev, 0, sizeof *ev);
+	event_clear(ev);
 	size_t at;
 	const char *why = jscan_record(p->scan, line, len, p->v, &at);
 	if (why) {
@@ -436,7 +436,7 @@ static int clip(struct br_str s, size_t max)
 
 static const char *csv_event(struct csv_state *c, struct br_event *ev)
 {
-	memset(ev, 0, sizeof *ev);
+	event_clear(ev);
 	if (c->nfields != c->nheader)
 		return reason(c->reason, "expected %zu fields, got %zu", c->nheader,
 				  c->nfields);

@@ -6,6 +6,10 @@
 
 #include "ingest/ingest.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---------------------------------------------------------- byte source */
 
 /* Reads the decompressed bytes of one input from a file descriptor; gzip
@@ -233,6 +237,25 @@ enum {
 			      * that carries no usage) went to the sink, or
 			      * are held for finish() */
 };
+
+/* Zeroes an event, as memset would. gcc inlines a memset of an event's
+ * size as `rep stos`, which costs ~15 ns a call on the project's VM
+ * against ~5 ns for vector stores, and up to 8% of the CSV bench's CPU
+ * in the parsers, which clear an event a record. The empty asm keeps gcc
+ * from turning the loop back into that memset. */
+static inline void event_clear(struct br_event *ev)
+{
+#ifdef __SSE2__
+	char *p = (char *)ev;
+	for (size_t i = 0; i + 16 <= sizeof *ev; i += 16) {
+		_mm_storeu_si128((__m128i *)(p + i), _mm_setzero_si128());
+		__asm__("" : "+r"(p));
+	}
+	memset(p + sizeof *ev / 16 * 16, 0, sizeof *ev % 16);
+#else
+	memset(ev, 0, sizeof *ev);
+#endif
+}
 
 /* A record format. String slices of an event may point into the record or
  * into the parser's state, valid until the next call; a reject reason is
