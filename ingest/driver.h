@@ -171,8 +171,8 @@ bool can_split(const struct input_state *st, const struct task *t,
 	       uint64_t left);
 
 /* Starts splitting the rest of the input st reads; the line it is in the
- * middle of starts the first block. */
-struct split *split_begin(struct input_state *st);
+ * middle of starts the first block. left is as for can_split. */
+struct split *split_begin(struct input_state *st, uint64_t left);
 
 /* Adds n bytes of the input to the blocks. Returns false when a line
  * grows past the record limit without an end: the input must go on

@@ -213,14 +213,14 @@ static uint32_t *find(const struct idset *s, const struct shard *sh,
 	}
 }
 
-static void grow(const struct idset *s, struct shard *sh)
+/* Gives shard sh a table of n slots (more than its ids), rehashing its
+ * ids into it. */
+static void resize(const struct idset *s, struct shard *sh, uint32_t n)
 {
-	uint32_t *old = sh->slots, nold = sh->nslots;
-	uint32_t n = nold ? nold + nold / 2 : 16;
 	uint32_t *slots = br_calloc(n, sizeof *slots);
 	/* In the arena's order, which reads it from start to end, not at
 	 * random as the old table would: a shard's ids are seldom in the
-	 * cache, and other threads may be waiting for its lock. */
+	 * cache. */
 	for (size_t off = 0, start; off < sh->len;) {
 		size_t len;
 		const unsigned char *p = next_entry(s, sh, &off, &len, &start);
@@ -230,10 +230,29 @@ static void grow(const struct idset *s, struct shard *sh)
 			j = j + 1 == n ? 0 : j + 1;
 		slots[j] = tag_of(h) | (uint32_t)(start + 1);
 	}
+	free(sh->slots);
 	sh->slots = slots;
 	sh->nslots = n;
-	free(old);
 }
+
+/* Tells whether shard sh's table must grow to take ids in all. */
+static bool too_full(const struct shard *sh, uint64_t ids)
+{
+	return ids * 5 > (uint64_t)sh->nslots * 4;
+}
+
+void idset_expect(struct idset *s, uint64_t n)
+{
+	/* A shard's share, and room for the hash's spread (~1% at 2M ids). */
+	uint64_t share = n / SHARDS;
+	share += share / 16 + 16;
+	if (share > (UINT32_C(1) << 30))
+		share = UINT32_C(1) << 30;
+	for (int i = 0; i < SHARDS; i++)
+		if (too_full(&s->shard[i], share))
+			resize(s, &s->shard[i], (uint32_t)(share + share / 2));
+}
+
 void idset_prefetch(const struct idset *s, uint64_t h)
 {
 	const struct shard *sh = shard_of(s, h);
@@ -318,8 +337,8 @@ bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 {
 	struct shard *sh = shard_of(s, h);
-	if ((uint64_t)(sh->count + 1) * 5 > (uint64_t)sh->nslots * 4)
-		grow(s, sh);
+	if (too_full(sh, (uint64_t)sh->count + 1))
+		resize(s, sh, sh->nslots ? sh->nslots + sh->nslots / 2 : 16);
 	uint32_t *slot = find(s, sh, id, n, h);
 	if (*slot)
 		return false;

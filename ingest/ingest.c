@@ -984,8 +984,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			sp = NULL;
 		} else if (!sp) {
 			rc = handle_bytes(&st, p, left);
-			if (rc == 0 && can_split(&st, t, bytes_left(t, src, o->in.bytes)))
-				sp = split_begin(&st);
+			uint64_t rest = bytes_left(t, src, o->in.bytes);
+			if (rc == 0 && can_split(&st, t, rest))
+				sp = split_begin(&st, rest);
 		}
 		add(&t->bytes, (uint64_t)n);
 		add(&t->records, o->in.records - records);

@@ -109,6 +109,11 @@ uint64_t idset_hash(const char *id, size_t n);
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h);
 bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h);
 
+/* Makes room for n ids in all (not n more), so that adding up to that
+ * many grows no table: a table grown a half at a time rehashes each id
+ * ~3 times. */
+void idset_expect(struct idset *s, uint64_t n);
+
 /* Starts loading where id of hash h would be, for an add a little later. */
 void idset_prefetch(const struct idset *s, uint64_t h);
 

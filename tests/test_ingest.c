@@ -1043,6 +1043,33 @@ static void test_idset_striped(void)
 	idset_free(c);
 }
 
+/* A set told how many ids to expect, before and after some were added,
+ * or fewer than it holds: every id is still found, once. */
+static void test_idset_expect(void)
+{
+	struct idset *s = idset_new();
+	char id[32];
+	idset_expect(s, 0);
+	bool added = true, found = true;
+	for (int i = 0; i < 30000; i++) {
+		int n = snprintf(id, sizeof id, "req-%d", i);
+		added &= idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
+		if (i == 1000)
+			idset_expect(s, 50000);
+		if (i == 20000)
+			idset_expect(s, 10);
+	}
+	for (int i = 0; i < 30000; i++) {
+		int n = snprintf(id, sizeof id, "req-%d", i);
+		found &= idset_has(s, id, (size_t)n, idset_hash(id, (size_t)n));
+		added &= !idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
+	}
+	CU_ASSERT(added);
+	CU_ASSERT(found);
+	CU_ASSERT_EQUAL(idset_count(s), 30000);
+	idset_free(s);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -1070,6 +1097,7 @@ int test_register(void)
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
 		{"set of request ids, striped", test_idset_striped},
+		{"set of request ids, expecting a count", test_idset_expect},
 		{NULL, NULL}};
 	return test_add_suite("ingest", tests);
 }
