@@ -896,21 +896,24 @@ static bool whole_json_record(const struct input_state *st,
 	return whole;
 }
 
-/* The bytes of task t's file that src has not read yet, as far as known
- * (UINT64_MAX: not known), out bytes read so far: for a small gzipped
- * file, what the rest of it would inflate to at the ratio so far (64 KiB
- * inflated at a time, each would else be cut into blocks for nothing). */
+/* The bytes of task t's file that src has not given yet, as far as known
+ * (UINT64_MAX: not known), out bytes given so far: for a gzipped file,
+ * those inflated but not yet given, and what the rest would inflate to at
+ * the ratio so far (a small one is inflated 64 KiB at a time, each of
+ * which would else be cut into blocks for nothing). */
 static uint64_t bytes_left(const struct task *t, const struct source *src,
 			   uint64_t out)
 {
 	if (!t->disk_size)
 		return UINT64_MAX;
 	if (source_compressed(src)) {
-		uint64_t used = source_gzip_used(src);
+		uint64_t used, made;
+		source_gzip_progress(src, &used, &made);
 		if (!used)
 			return UINT64_MAX;
 		uint64_t rest = t->disk_size > used ? t->disk_size - used : 0;
-		double est = (double)rest * ((double)out / (double)used);
+		double est = (double)rest * ((double)made / (double)used) +
+			     (double)(made > out ? made - out : 0);
 		return est >= 0x1p63 ? UINT64_MAX : (uint64_t)est;
 	}
 	uint64_t read = source_disk_pos(src);

@@ -46,9 +46,12 @@ void source_free(struct source *src);
  * first source_next). */
 bool source_compressed(const struct source *src);
 
-/* The bytes of a gzipped file inflated so far, when inflated on the
- * caller's thread (a small file); 0 when not known. */
-uint64_t source_gzip_used(const struct source *src);
+/* A gzipped file's compressed bytes inflated so far (*used) and what they
+ * inflated to (*made), on whichever thread inflates it: ahead of what the
+ * caller got when it has a thread of its own. 0 and 0 for what is not a
+ * gzipped file (an archive member) or before the first inflate. */
+void source_gzip_progress(const struct source *src, uint64_t *used,
+			  uint64_t *made);
 
 /* The next bytes of the input: their count, 0 at the end of the input, or
  * -1 with the reason in err (I/O error, corrupt or truncated compressed

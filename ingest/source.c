@@ -34,6 +34,9 @@ struct source {
 	uint64_t in_total, out_total;
 	uint64_t limit;          /* a plain file: read at most this (0: all) */
 	uint64_t disk_pos;       /* atomic: bytes of the file read so far */
+	/* Atomic: a gzip's compressed bytes inflated so far, and what they
+	 * inflated to, on whichever thread inflates. */
+	uint64_t gzip_used, gzip_made;
 	bool probed, gzip, eof, member_done;
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
 	size_t in_cap, in_len, in_off;
@@ -254,6 +257,10 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 		int ret = isal_inflate(&src->st);
 		src->in_off = (size_t)(src->st.next_in - src->in);
 		size_t produced = cap - src->st.avail_out;
+		__atomic_store_n(&src->gzip_used, src->in_total - (src->in_len - src->in_off),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&src->gzip_made, src->gzip_made + produced,
+				 __ATOMIC_RELAXED);
 		if (ret < 0)
 			return br_fail(err, "%s: corrupt gzip data (ISA-L error %d)",
 				       src->name, ret);
@@ -291,11 +298,12 @@ bool source_compressed(const struct source *src)
 	return src->gzip || src->archive;
 }
 
-uint64_t source_gzip_used(const struct source *src)
+void source_gzip_progress(const struct source *src, uint64_t *used,
+			  uint64_t *made)
 {
-	if (!src->gzip || src->archive || src->running)
-		return 0;
-	return src->in_total - (src->in_len - src->in_off);
+	bool file = src->gzip && !src->archive;
+	*used = file ? __atomic_load_n(&src->gzip_used, __ATOMIC_RELAXED) : 0;
+	*made = file ? __atomic_load_n(&src->gzip_made, __ATOMIC_RELAXED) : 0;
 }
 
 /* Reads up to cap bytes of a compressed input (or an archive member) into
