@@ -10,7 +10,8 @@
  * open-addressing table of 4-byte slots: 6 bits of the hash (a tag that
  * spares most comparisons) and the entry's arena offset plus one (0: an
  * empty slot). A table grows by half when it is 80% full, so it is 53-80%
- * full. One thread at a time uses a set. docs/PERFORMANCE.md gives the
+ * full, unless it was sized at once (idset_expect). One thread at a time
+ * uses a set. docs/PERFORMANCE.md gives the
  * memory per million ids.
  *
  * A shard's arena is allocated until it outgrows a stripe (8 KiB): an
@@ -44,6 +45,8 @@
 #define LONG_ID 1024
 
 _Static_assert(ROW % HUGE_PAGE == 0, "a row is whole huge pages");
+_Static_assert(10 + LONG_ID <= STRIPE,
+	       "an entry (a header of at most 10 bytes, the id) fits a stripe");
 
 /* One cache line. */
 struct shard {
@@ -346,7 +349,7 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 		return false;
 	bool out = n > LONG_ID;
 	/* The header's varint, then the id or its address. */
-	unsigned char *p = arena_room(s, sh, 10 + (out ? sizeof id : n));
+	unsigned char *p = arena_room(s, sh, 10 + (out ? sizeof(char *) : n));
 	size_t start = sh->len;
 	*slot = tag_of(h) | (uint32_t)(start + 1);
 	size_t v = header(n, out);
