@@ -265,10 +265,11 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
-/* Maps a row of stripes, aligned to a huge page and advised to be backed
- * by them (only advice: without transparent huge pages it is made of
- * small pages, resident as they are written). */
-static unsigned char *row_map(void)
+/* Maps a row of stripes, aligned to a huge page and, when huge, advised
+ * to be backed by them (only advice: without transparent huge pages it is
+ * made of small pages, resident as they are written); else advised not to
+ * be, lest transparent huge pages make it resident whole. */
+static unsigned char *row_map(bool huge)
 {
 	size_t span = ROW + HUGE_PAGE;
 	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
@@ -281,19 +282,28 @@ static unsigned char *row_map(void)
 		munmap(p, (size_t)(row - p));
 	if (row + ROW < p + span)
 		munmap(row + ROW, (size_t)(p + span - (row + ROW)));
-	madvise(row, ROW, MADV_HUGEPAGE);
+	madvise(row, ROW, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	return row;
 }
 
-/* Maps the rows up to row r. */
+/* Maps the rows up to row r. A row is a huge page only while the shards
+ * hold on average half a stripe of each row so far: ids crafted to fall in
+ * a few shards (the hash is not keyed) would otherwise make 2 MiB resident
+ * for each 8 KiB of theirs, 16 GiB for the 64 MiB a shard may hold. */
 static void rows_reach(struct idset *s, size_t r)
 {
+	if (s->nrows > r)
+		return;
+	size_t held = 0;
+	for (int i = 0; i < SHARDS; i++)
+		held += s->shard[i].len;
 	while (s->nrows <= r) {
 		if (s->nrows == s->rows_cap) {
 			s->rows_cap = s->rows_cap ? 2 * s->rows_cap : 8;
 			s->rows = br_realloc(s->rows, s->rows_cap * sizeof *s->rows);
 		}
-		s->rows[s->nrows++] = row_map();
+		bool huge = held >= s->nrows * (ROW / 2);
+		s->rows[s->nrows++] = row_map(huge);
 	}
 }
 
