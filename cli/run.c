@@ -75,18 +75,20 @@ static struct report *query(struct store *s, int32_t since, int32_t until,
 	return report_run(s, &q, err);
 }
 
-/* Removes the temporary files of report writers that were killed
- * ("burnrate-*.tmp-PID", "burnrate.prom.tmp-PID"): run holds the store's
- * lock, so no other run is writing into dir. */
-static void remove_stale_temporaries(const char *dir)
+/* Removes the files in dir whose writers were killed while they wrote
+ * them: names that start with prefix and hold infix. run holds the
+ * store's lock, so no other run is writing into dir. Best effort: one left
+ * is only space, never read. */
+static void remove_stale_temporaries(const char *dir, const char *prefix,
+				     const char *infix)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d)))
-		if (strncmp(de->d_name, "burnrate", 8) == 0 &&
-		    strstr(de->d_name, ".tmp-"))
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+		    strstr(de->d_name, infix))
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 }
@@ -119,7 +121,8 @@ static int write_reports(const struct config *c, struct store *s,
 	if (mkdir(c->reports_dir, 0755) != 0 && errno != EEXIST)
 		return br_fail(err, "cannot create reports_dir '%s': %s",
 			       c->reports_dir, strerror(errno));
-	remove_stale_temporaries(c->reports_dir);
+	/* "burnrate-*.tmp-PID", "burnrate.prom.tmp-PID" */
+	remove_stale_temporaries(c->reports_dir, "burnrate", ".tmp-");
 	struct report *r = query(s, br_day_month_start(as_of), as_of, as_of,
 				 REPORT_KEYS, budgets, nbudgets, true, err);
 	if (!r)
@@ -409,6 +412,11 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		goto fail;
 	if (!(s = config_store_open(g, &err)) || store_lock(s, &err) != 0)
 		goto fail;
+	/* A finance report's XLSX (notify/.finance-PID.xlsx, above). */
+	struct br_buf notify_dir = {0};
+	br_buf_printf(&notify_dir, "%s/notify", store_dir(s));
+	remove_stale_temporaries(notify_dir.p, ".finance-", "");
+	br_buf_free(&notify_dir);
 	as_of = as_of_day(&at, store_tz(s));
 
 	/* 1. The inputs: only what is new or has grown. */

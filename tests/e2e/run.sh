@@ -194,9 +194,13 @@ start_server
 grep -q ', 1 message sent, 0 pending$' fin.out ||
 	fail "finance report, server back: summary: $(cat fin.out)"
 # A month without spend after the store's first data is reported ($0);
-# one before it is not.
+# one before it is not. The XLSX a run killed while it built the report
+# left is removed by the next run.
+printf 'PK' >fin-data/notify/.finance-4242.xlsx
 "$BURNRATE" --config fin.conf run --as-of 2025-12-01 >fin.out 2>fin.err ||
 	fail "finance report of an empty month: exit $?: $(cat fin.err)"
+[ -z "$(ls -A fin-data/notify | grep '^\.finance-')" ] ||
+	fail "a killed run's finance XLSX was left: $(ls -A fin-data/notify)"
 grep -q ', 1 message sent, 0 pending; finance report for the month from 2025-11-01$' fin.out ||
 	fail "finance report of an empty month after the first data: $(cat fin.out)"
 "$BURNRATE" --config fin.conf run --as-of 2025-10-01 >fin.out 2>fin.err ||
