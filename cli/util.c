@@ -218,7 +218,7 @@ int write_report_file(const struct report *r, enum report_format f,
 		 * writing several). */
 		struct br_err werr = {0};
 		rc = report_write(r, f, false, out, &werr);
-		const char *what = "cannot write report: ";
+		const char *what = REPORT_WRITE_ERROR;
 		if (rc != 0 && strncmp(werr.msg, what, strlen(what)) == 0)
 			br_fail(err, "cannot write '%s': %s", path, werr.msg + strlen(what));
 		else if (rc != 0)

@@ -298,6 +298,6 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 	}
 	fputs("</p></body></html>\n", out);
 	if (fflush(out) != 0 || ferror(out))
-		return br_fail(err, "cannot write report: %s", strerror(errno));
+		return br_fail(err, REPORT_WRITE_ERROR "%s", strerror(errno));
 	return 0;
 }

@@ -243,6 +243,6 @@ int report_write_prom(const struct report *r, FILE *out, struct br_err *err)
 	br_dict_free(s.labels);
 	free(s.t);
 	if (fflush(out) != 0 || ferror(out))
-		return br_fail(err, "cannot write report: %s", strerror(errno));
+		return br_fail(err, REPORT_WRITE_ERROR "%s", strerror(errno));
 	return 0;
 }

@@ -304,8 +304,13 @@ void report_prom_query(struct report_query *q);
  * (status BR_EXIT_USAGE). */
 int report_write_prom(const struct report *r, FILE *out, struct br_err *err);
 
-/* Writes r to out in format f (not xlsx, which needs a path). Fails on a write error (status
- * BR_EXIT_FAILURE). color asks the table writer for ANSI colour. */
+/* How the message of a write error of the writers to a stream begins
+ * (then strerror's reason): a caller that knows the file names it. */
+#define REPORT_WRITE_ERROR "cannot write report: "
+
+/* Writes r to out in format f (not xlsx, which needs a path). Fails on a
+ * write error (status BR_EXIT_FAILURE, REPORT_WRITE_ERROR). color asks the
+ * table writer for ANSI colour. */
 int report_write(const struct report *r, enum report_format f, bool color,
 		 FILE *out, struct br_err *err);
 

@@ -584,6 +584,6 @@ int report_write(const struct report *r, enum report_format f, bool color,
 	emit_flush(&e);
 	br_buf_free(&e.b);
 	if (fflush(out) != 0 || ferror(out))
-		return br_fail(err, "cannot write report: %s", strerror(errno));
+		return br_fail(err, REPORT_WRITE_ERROR "%s", strerror(errno));
 	return 0;
 }
