@@ -144,9 +144,10 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 	return NULL;
 }
 
+/* Reads the token counts present into t, which is zero (a cleared event:
+ * a memset of it here was gcc's rep stos, a record's cost). */
 static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 {
-	memset(t, 0, sizeof *t);
 	const struct jvalue *usage = &p->v[J_USAGE];
 	if (!absent(usage) && usage->type != JV_OBJECT)
 		return reason(p->reason, "invalid usage: not an object");
