@@ -1632,21 +1632,13 @@ int store_scan_own(struct store *s, const struct store_query *q,
 
 /* -------------------------------------------------------------- verify */
 
-/* Whether name is one of the n in names. */
-static bool listed(char *const *names, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
-}
-
 int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 		 struct br_err *err)
 {
-	/* The segments checked; a segment a compaction removed after it was
-	 * listed makes a new listing, whose new segments (its replacement)
-	 * are checked in turn, as load_segments reads them. */
+	/* The segments checked. The store is listed again until a listing
+	 * adds nothing new, as load_segments reads it: a compaction may
+	 * publish its segment after a listing and remove the ones it
+	 * replaces (listed, maybe checked already) before the next. */
 	char **seen = NULL;
 	size_t nseen = 0;
 	int bad = 0;
@@ -1658,10 +1650,10 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 			break;
 		}
 		seen = br_realloc(seen, (nseen + n + 1) * sizeof *seen);
-		size_t before = nseen;
-		bool gone = false;
+		size_t before = nseen; /* seen[0, before) is sorted */
 		for (size_t i = 0; i < n; i++) {
-			if (attempt > 1 && listed(seen, before, names[i])) {
+			if (before && bsearch(&names[i], seen, before, sizeof *seen,
+					      seg_name_cmp)) {
 				free(names[i]);
 				continue;
 			}
@@ -1670,22 +1662,23 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 			char *path = path_join(s->dir, rel);
 			char why[256];
 			struct segment g;
+			/* One a compaction removed is neither good nor
+			 * bad: the next listing shows what replaced it. */
 			int rc = segment_load(&g, path, why, sizeof why);
-			if (rc == SEGMENT_GONE) {
-				gone = true;
-			} else if (rc != 0) {
+			if (rc == 0) {
+				fn(ctx, path, NULL);
+			} else if (rc != SEGMENT_GONE) {
 				bad++;
 				fn(ctx, path, why);
-			} else {
-				fn(ctx, path, NULL);
 			}
 			segment_free(&g);
 			free(rel);
 			free(path);
 		}
 		free(names);
-		if (!gone)
+		if (nseen == before)
 			break;
+		qsort(seen, nseen, sizeof *seen, seg_name_cmp);
 	}
 	for (size_t i = 0; i < nseen; i++)
 		free(seen[i]);

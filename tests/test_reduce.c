@@ -712,10 +712,6 @@ static void compaction_step(void)
 	CU_ASSERT_EQUAL(unlink(to), 0);
 }
 
-/* A reader that lists the segments while a compaction publishes its
- * segment and removes the first it replaces may list neither: it counts
- * the whole store all the same (it counted the other two only). */
-
 /* Compacts the store named done (the compaction a reader of the store
  * named reader will see happen) and opens the store named reader. */
 static struct store *compacted_beside(const char *done, const char *reader)
@@ -734,6 +730,10 @@ static struct store *compacted_beside(const char *done, const char *reader)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	return s;
 }
+
+/* A reader that lists the segments while a compaction publishes its
+ * segment and removes the first it replaces may list neither: it counts
+ * the whole store all the same (it counted the other two only). */
 static void test_report_compacted(void)
 {
 	make_dir();
@@ -751,6 +751,50 @@ static void test_report_compacted(void)
 	readdir_removed[0] = 0;
 	CU_ASSERT_EQUAL(t.requests, 3);
 	CU_ASSERT_EQUAL(t.input, 7);
+	store_free(s);
+	remove_dir();
+}
+
+/* A store_verify callback that, once verify has checked the three
+ * segments it listed, does what a compaction of dir/w does: publishes the
+ * segment made in dir/wc and removes the three it replaces. */
+static void compact_after_verify(void *ctx, const char *segment,
+				 const char *problem)
+{
+	(void)segment;
+	struct verify_seen *seen = ctx;
+	seen->bad += problem != NULL;
+	if (++seen->calls != 3)
+		return;
+	char from[256], to[256];
+	snprintf(from, sizeof from, "%s/wc/segments/seg-0000000000000004.brs", dir);
+	snprintf(to, sizeof to, "%s/w/segments/seg-0000000000000004.brs", dir);
+	CU_ASSERT_EQUAL(rename(from, to), 0);
+	for (int i = 1; i <= 3; i++) {
+		snprintf(to, sizeof to, "%s/w/segments/seg-%016x.brs", dir, i);
+		CU_ASSERT_EQUAL(unlink(to), 0);
+	}
+}
+
+/* A compaction that publishes its segment after verify listed the store
+ * and removes the ones it replaces after verify checked them leaves
+ * verify nothing gone: it checks the new segment all the same. */
+static void test_verify_compacted_after(void)
+{
+	make_dir();
+	const char *a[] = {"a"}, *b[] = {"b"}, *c[] = {"c"};
+	const char *stores[] = {"w", "wc"};
+	for (int i = 0; i < 2; i++) {
+		put_segment(stores[i], "default", 100, 1, a, 1, false);
+		put_segment(stores[i], "default", 100, 2, b, 1, false);
+		put_segment(stores[i], "default", 100, 4, c, 1, false);
+	}
+	struct store *s = compacted_beside("wc", "w");
+	struct verify_seen seen = {0};
+	struct br_err err = {0};
+	CU_ASSERT_EQUAL(store_verify(s, compact_after_verify, &seen, &err), 0);
+	CU_ASSERT_EQUAL(seen.calls, 4);
+	CU_ASSERT_EQUAL(seen.bad, 0);
 	store_free(s);
 	remove_dir();
 }
@@ -929,6 +973,7 @@ int test_register(void)
 		{"store metadata", test_meta},
 		{"merge", test_merge},
 		{"verify during a compaction", test_verify_compacted},
+		{"verify before a compaction ends", test_verify_compacted_after},
 		{"report during a compaction", test_report_compacted},
 		{"report chased by a compaction", test_report_chased},
 		{NULL, NULL}};
