@@ -615,6 +615,17 @@ static void put_segment(const char *name, const char *source, int32_t day,
 	store_free(s);
 }
 
+/* Publishes three segments into the store dir/name, one request each on
+ * day 100, of 1, 2 and 4 input tokens, from inputs a, b and c (what a
+ * compaction folds into seg-0000000000000004.brs). */
+static void three_segments(const char *name)
+{
+	const char *a[] = {"a"}, *b[] = {"b"}, *c[] = {"c"};
+	put_segment(name, "default", 100, 1, a, 1, false);
+	put_segment(name, "default", 100, 2, b, 1, false);
+	put_segment(name, "default", 100, 4, c, 1, false);
+}
+
 /* What verify_compacted's callback saw. */
 struct verify_seen {
 	int calls, bad;
@@ -657,10 +668,7 @@ static void compact_under_verify(void *ctx, const char *segment,
 static void test_verify_compacted(void)
 {
 	make_dir();
-	const char *a[] = {"a"}, *b[] = {"b"}, *c[] = {"c"};
-	put_segment("v", "default", 100, 1, a, 1, false);
-	put_segment("v", "default", 100, 2, b, 1, false);
-	put_segment("v", "default", 100, 4, c, 1, false);
+	three_segments("v");
 	char path[128];
 	snprintf(path, sizeof path, "%s/v", dir);
 	struct br_err err = {0};
@@ -737,13 +745,8 @@ static struct store *compacted_beside(const char *done, const char *reader)
 static void test_report_compacted(void)
 {
 	make_dir();
-	const char *a[] = {"a"}, *b[] = {"b"}, *c[] = {"c"};
-	const char *stores[] = {"r", "rc"};
-	for (int i = 0; i < 2; i++) {
-		put_segment(stores[i], "default", 100, 1, a, 1, false);
-		put_segment(stores[i], "default", 100, 2, b, 1, false);
-		put_segment(stores[i], "default", 100, 4, c, 1, false);
-	}
+	three_segments("r");
+	three_segments("rc");
 	struct store *s = compacted_beside("rc", "r");
 	readdir_hook = compaction_step;
 	struct sums t = scan_all(s, "default");
@@ -782,13 +785,8 @@ static void compact_after_verify(void *ctx, const char *segment,
 static void test_verify_compacted_after(void)
 {
 	make_dir();
-	const char *a[] = {"a"}, *b[] = {"b"}, *c[] = {"c"};
-	const char *stores[] = {"w", "wc"};
-	for (int i = 0; i < 2; i++) {
-		put_segment(stores[i], "default", 100, 1, a, 1, false);
-		put_segment(stores[i], "default", 100, 2, b, 1, false);
-		put_segment(stores[i], "default", 100, 4, c, 1, false);
-	}
+	three_segments("w");
+	three_segments("wc");
 	struct store *s = compacted_beside("wc", "w");
 	struct verify_seen seen = {0};
 	struct br_err err = {0};
