@@ -591,9 +591,26 @@ static int seg_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lists the segment file names (seg-*.brs) of the store, sorted. */
-static char **list_segments(const struct store *s, size_t *n,
-			    struct br_err *err)
+/* The segment file names (seg-*.brs) a reader has listed, sorted. */
+struct listed {
+	char **names;
+	size_t n;
+};
+
+static void listed_free(struct listed *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+}
+
+/* Lists the segment file names of the store that seen does not hold yet,
+ * sorted, and adds them to it: *n of them, in an array that is the
+ * caller's (the names are seen's). NULL when the directory cannot be
+ * read. Readers take no lock: they list the store until a listing names
+ * nothing new (load_segments says why). */
+static char **list_segments(const struct store *s, struct listed *seen,
+			    size_t *n, struct br_err *err)
 {
 	char *dir = path_join(s->dir, SEG_DIR);
 	DIR *d = opendir(dir);
@@ -609,19 +626,37 @@ static char **list_segments(const struct store *s, size_t *n,
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		if (strncmp(e->d_name, "seg-", 4) != 0 || len < 8 ||
-		    strcmp(e->d_name + len - 4, ".brs") != 0)
+		const char *name = e->d_name;
+		if (strncmp(name, "seg-", 4) != 0 || len < 8 ||
+		    strcmp(name + len - 4, ".brs") != 0 ||
+		    (seen->n && bsearch(&name, seen->names, seen->n,
+					sizeof *seen->names, seg_name_cmp)))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			names = br_realloc(names, cap * sizeof *names);
 		}
-		names[(*n)++] = br_strdup(e->d_name);
+		names[(*n)++] = br_strdup(name);
 	}
 	closedir(d);
-	if (*n)
+	if (*n) {
 		qsort(names, *n, sizeof *names, seg_name_cmp);
+		seen->names = br_realloc(seen->names,
+					 (seen->n + *n) * sizeof *seen->names);
+		memcpy(seen->names + seen->n, names, *n * sizeof *names);
+		seen->n += *n;
+		qsort(seen->names, seen->n, sizeof *seen->names, seg_name_cmp);
+	}
 	return names ? names : br_calloc(1, sizeof *names);
+}
+
+/* The path of the store's segment file name. */
+static char *segment_file(const struct store *s, const char *name)
+{
+	char *rel = path_join(SEG_DIR, name);
+	char *path = path_join(s->dir, rel);
+	free(rel);
+	return path;
 }
 
 static void index_inputs(struct store *s)
@@ -741,32 +776,20 @@ static int load_segments(struct store *s, const char *advice,
 {
 	if (s->loaded)
 		return 0;
-	char **seen = NULL;    /* every name listed, sorted per listing */
-	size_t nseen = 0;
+	struct listed seen = {0};
 	uint64_t *gone = NULL; /* the sequence numbers of those gone */
 	size_t ngone = 0;
 	int rc = 0;
 	for (int listing = 1; rc == 0; listing++) {
 		size_t n;
-		char **names = list_segments(s, &n, err);
+		char **names = list_segments(s, &seen, &n, err);
 		if (!names) {
 			rc = -1;
 			break;
 		}
-		seen = br_realloc(seen, (nseen + n + 1) * sizeof *seen);
 		gone = br_realloc(gone, (ngone + n + 1) * sizeof *gone);
-		size_t before = nseen; /* seen[0, before) is sorted */
-		for (size_t i = 0; i < n; i++) {
-			if (rc != 0 || (before && bsearch(&names[i], seen, before,
-							  sizeof *seen,
-							  seg_name_cmp))) {
-				free(names[i]);
-				continue;
-			}
-			seen[nseen++] = names[i];
-			char *rel = path_join(SEG_DIR, names[i]);
-			char *path = path_join(s->dir, rel);
-			free(rel);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			char *path = segment_file(s, names[i]);
 			char why[256];
 			struct segment g;
 			int loaded = segment_load(&g, path, why, sizeof why);
@@ -795,9 +818,7 @@ static int load_segments(struct store *s, const char *advice,
 			free(path);
 		}
 		free(names);
-		if (nseen > before)
-			qsort(seen, nseen, sizeof *seen, seg_name_cmp);
-		if (rc != 0 || nseen == before)
+		if (rc != 0 || n == 0)
 			break; /* a listing that named nothing new */
 		if (listing == LOAD_ATTEMPTS)
 			rc = br_fail(err, "the segments of '%s' kept changing while "
@@ -813,9 +834,7 @@ static int load_segments(struct store *s, const char *advice,
 				     "while it was read, and no segment replaces "
 				     "it", s->dir, SEG_DIR,
 				     (unsigned long long)gone[i]);
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
+	listed_free(&seen);
 	free(gone);
 	if (rc != 0) {
 		unload(s);
@@ -1639,27 +1658,17 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 	 * adds nothing new, as load_segments reads it: a compaction may
 	 * publish its segment after a listing and remove the ones it
 	 * replaces (listed, maybe checked already) before the next. */
-	char **seen = NULL;
-	size_t nseen = 0;
+	struct listed seen = {0};
 	int bad = 0;
 	for (int attempt = 1; attempt <= LOAD_ATTEMPTS; attempt++) {
 		size_t n;
-		char **names = list_segments(s, &n, err);
+		char **names = list_segments(s, &seen, &n, err);
 		if (!names) {
 			bad = -1;
 			break;
 		}
-		seen = br_realloc(seen, (nseen + n + 1) * sizeof *seen);
-		size_t before = nseen; /* seen[0, before) is sorted */
 		for (size_t i = 0; i < n; i++) {
-			if (before && bsearch(&names[i], seen, before, sizeof *seen,
-					      seg_name_cmp)) {
-				free(names[i]);
-				continue;
-			}
-			seen[nseen++] = names[i];
-			char *rel = path_join(SEG_DIR, names[i]);
-			char *path = path_join(s->dir, rel);
+			char *path = segment_file(s, names[i]);
 			char why[256];
 			struct segment g;
 			/* One a compaction removed is neither good nor
@@ -1672,16 +1681,12 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 				fn(ctx, path, why);
 			}
 			segment_free(&g);
-			free(rel);
 			free(path);
 		}
 		free(names);
-		if (nseen == before)
+		if (n == 0)
 			break;
-		qsort(seen, nseen, sizeof *seen, seg_name_cmp);
 	}
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
+	listed_free(&seen);
 	return bad;
 }
