@@ -626,6 +626,21 @@ static void three_segments(const char *name)
 	put_segment(name, "default", 100, 4, c, 1, false);
 }
 
+/* Compacts the store dir/name; returns how many segments it removed. */
+static size_t compact_store(const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	struct br_err err = {0};
+	struct store *s = store_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
+	store_free(s);
+	return cs.removed;
+}
+
 /* What verify_compacted's callback saw. */
 struct verify_seen {
 	int calls, bad;
@@ -643,14 +658,7 @@ static void compact_under_verify(void *ctx, const char *segment,
 		return;
 	char path[128];
 	snprintf(path, sizeof path, "%s/v", dir);
-	struct br_err err = {0};
-	struct store *s = store_open(path, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
-	struct store_compact_stats cs;
-	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
-	CU_ASSERT_EQUAL(cs.removed, 3);
-	store_free(s);
+	CU_ASSERT_EQUAL(compact_store("v"), 3);
 	char seg[256];
 	unsigned char buf[8192];
 	segment_path(path, seg, sizeof seg);
@@ -724,17 +732,11 @@ static void compaction_step(void)
  * named reader will see happen) and opens the store named reader. */
 static struct store *compacted_beside(const char *done, const char *reader)
 {
+	compact_store(done);
 	char path[128];
-	snprintf(path, sizeof path, "%s/%s", dir, done);
+	snprintf(path, sizeof path, "%s/%s", dir, reader);
 	struct br_err err = {0};
 	struct store *s = store_open(path, NULL, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
-	struct store_compact_stats cs;
-	CU_ASSERT_EQUAL_FATAL(store_compact(s, &cs, &err), 0);
-	store_free(s);
-	snprintf(path, sizeof path, "%s/%s", dir, reader);
-	s = store_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	return s;
 }
