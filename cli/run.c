@@ -75,20 +75,18 @@ static struct report *query(struct store *s, int32_t since, int32_t until,
 	return report_run(s, &q, err);
 }
 
-/* Removes the files in dir whose writers were killed while they wrote
- * them: names that start with prefix and hold infix. run holds the
- * store's lock, so no other run is writing into dir. Best effort: one left
- * is only space, never read. */
-static void remove_stale_temporaries(const char *dir, const char *prefix,
-				     const char *infix)
+/* Removes the temporary files of report writers that were killed
+ * ("burnrate-*.tmp-PID", "burnrate.prom.tmp-PID"): run holds the store's
+ * lock, so no other run is writing into dir. */
+static void remove_stale_temporaries(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
-		    strstr(de->d_name, infix))
+		if (strncmp(de->d_name, "burnrate", 8) == 0 &&
+		    strstr(de->d_name, ".tmp-"))
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 }
@@ -121,8 +119,7 @@ static int write_reports(const struct config *c, struct store *s,
 	if (mkdir(c->reports_dir, 0755) != 0 && errno != EEXIST)
 		return br_fail(err, "cannot create reports_dir '%s': %s",
 			       c->reports_dir, strerror(errno));
-	/* "burnrate-*.tmp-PID", "burnrate.prom.tmp-PID" */
-	remove_stale_temporaries(c->reports_dir, "burnrate", ".tmp-");
+	remove_stale_temporaries(c->reports_dir);
 	struct report *r = query(s, br_day_month_start(as_of), as_of, as_of,
 				 REPORT_KEYS, budgets, nbudgets, true, err);
 	if (!r)
@@ -191,7 +188,9 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 	br_day_format(end, until);
 	struct br_buf tmp = {0}, xlsx = {0}, attachment = {0}, subject = {0},
 		      top = {0}, lines = {0}, text = {0}, html = {0}, msgid = {0};
-	br_buf_printf(&tmp, "%s/notify/.finance-%ld.xlsx", store_dir(s),
+	/* A temporary file of the ledger's directory, which ledger_open
+	 * removes when a killed run left it. */
+	br_buf_printf(&tmp, "%s/notify/.tmp-%ld-finance.xlsx", store_dir(s),
 		      (long)getpid());
 	int rc = report_write_xlsx(r, tmp.p, err);
 	if (rc == 0)
@@ -412,11 +411,6 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		goto fail;
 	if (!(s = config_store_open(g, &err)) || store_lock(s, &err) != 0)
 		goto fail;
-	/* A finance report's XLSX (notify/.finance-PID.xlsx, above). */
-	struct br_buf notify_dir = {0};
-	br_buf_printf(&notify_dir, "%s/notify", store_dir(s));
-	remove_stale_temporaries(notify_dir.p, ".finance-", "");
-	br_buf_free(&notify_dir);
 	as_of = as_of_day(&at, store_tz(s));
 
 	/* 1. The inputs: only what is new or has grown. */

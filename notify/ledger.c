@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "notify/notify.h"
 
@@ -168,6 +169,10 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 		size_t n = strlen(de->d_name);
 		if (n == 32 + 6 && strcmp(de->d_name + 32, ".state") == 0)
 			rc = read_state(l, de->d_name, err);
+		else if (strncmp(de->d_name, ".tmp-", 5) == 0)
+			/* Left by a writer killed while it wrote; best
+			 * effort, as it is only space. */
+			unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
 	if (rc != 0) {

@@ -195,7 +195,9 @@ struct ledger {
 };
 
 /* Opens (creating) the ledger of the store at store_dir and reads every
- * entry. Caller frees with ledger_free. */
+ * entry. Removes the temporary files (.tmp-*) that writers of its
+ * directory killed while they wrote left: the caller holds the store's
+ * lock, which every writer there holds. Caller frees with ledger_free. */
 struct ledger *ledger_open(const char *store_dir, struct br_err *err);
 void ledger_free(struct ledger *l);
 

@@ -194,13 +194,14 @@ start_server
 grep -q ', 1 message sent, 0 pending$' fin.out ||
 	fail "finance report, server back: summary: $(cat fin.out)"
 # A month without spend after the store's first data is reported ($0);
-# one before it is not. The XLSX a run killed while it built the report
-# left is removed by the next run.
-printf 'PK' >fin-data/notify/.finance-4242.xlsx
+# one before it is not. The temporary files a run killed while it built
+# the report's XLSX or wrote the ledger left are removed by the next run.
+printf 'PK' >fin-data/notify/.tmp-4242-finance.xlsx
+printf 'x' >fin-data/notify/.tmp-4242-0123456789abcdef0123456789abcdef.state
 "$BURNRATE" --config fin.conf run --as-of 2025-12-01 >fin.out 2>fin.err ||
 	fail "finance report of an empty month: exit $?: $(cat fin.err)"
-[ -z "$(ls -A fin-data/notify | grep '^\.finance-')" ] ||
-	fail "a killed run's finance XLSX was left: $(ls -A fin-data/notify)"
+[ -z "$(ls -A fin-data/notify | grep '^\.tmp-')" ] ||
+	fail "a killed run's temporary files were left: $(ls -A fin-data/notify)"
 grep -q ', 1 message sent, 0 pending; finance report for the month from 2025-11-01$' fin.out ||
 	fail "finance report of an empty month after the first data: $(cat fin.out)"
 "$BURNRATE" --config fin.conf run --as-of 2025-10-01 >fin.out 2>fin.err ||
