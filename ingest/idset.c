@@ -10,9 +10,10 @@
  * open-addressing table of 4-byte slots: 6 bits of the hash (a tag that
  * spares most comparisons) and the entry's arena offset plus one (0: an
  * empty slot). A table grows by half when it is 80% full, so it is 53-80%
- * full, unless it was sized at once (idset_expect). One thread at a time
- * uses a set. docs/PERFORMANCE.md gives the
- * memory per million ids.
+ * full, unless it was sized at once (idset_expect): then the tables are
+ * one mapping of huge pages, the slab, which a table leaves when it grows.
+ * One thread at a time uses a set. docs/PERFORMANCE.md gives the memory
+ * per million ids.
  *
  * A shard's arena is allocated until it outgrows a stripe (8 KiB): an
  * input of a few thousand ids touches every shard, and mapped pages would
@@ -40,6 +41,10 @@
 #define STRIPE ((size_t)1 << STRIPE_BITS)
 #define ROW (SHARDS * STRIPE) /* 2 MiB: a huge page */
 #define HUGE_PAGE ((size_t)2 << 20)
+/* Tables sized at once of at least SLAB_MIN slots are mapped together (a
+ * slab), each rounded up to whole pages. */
+#define SLAB_ROUND ((uint32_t)(4096 / sizeof(uint32_t)))
+#define SLAB_MIN SLAB_ROUND
 /* Longer ids are kept out of the arena, so that an entry fits a stripe
  * with little left over. */
 #define LONG_ID 1024
@@ -58,12 +63,15 @@ struct shard {
 	size_t len;           /* the offsets used */
 	uint32_t nlong;       /* ids kept out of the arena */
 	bool striped;
+	bool in_slab;         /* its table is part of the set's slab */
 } __attribute__((aligned(64)));
 
 struct idset {
 	struct shard shard[SHARDS];
 	unsigned char **rows; /* of the striped arenas, ROW bytes each */
 	size_t nrows, rows_cap;
+	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
+	size_t slab_size;
 };
 
 /* The shard of hash h. */
@@ -147,6 +155,43 @@ static const unsigned char *next_entry(const struct idset *s,
 	return id;
 }
 
+/* Maps size bytes (a multiple of the page size), aligned to a huge page
+ * and, when huge, advised to be backed by them (only advice: without
+ * transparent huge pages they are small pages, resident as they are
+ * written); else advised not to be, lest transparent huge pages make them
+ * resident whole. */
+static void *map_aligned(size_t size, bool huge)
+{
+	if (size > SIZE_MAX - HUGE_PAGE)
+		br_oom();
+	size_t span = size + HUGE_PAGE;
+	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		br_oom();
+	unsigned char *mem = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) &
+					       ~(uintptr_t)(HUGE_PAGE - 1));
+	if (mem > p)
+		munmap(p, (size_t)(mem - p));
+	if (mem + size < p + span)
+		munmap(mem + size, (size_t)(p + span - (mem + size)));
+	madvise(mem, size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return mem;
+}
+
+/* Lets go of shard sh's table: freed, or when part of the slab, its
+ * pages given back (they stay mapped, and are never touched again). */
+static void drop_table(struct shard *sh)
+{
+	if (!sh->in_slab)
+		free(sh->slots);
+	else
+		madvise(sh->slots, (size_t)sh->nslots * sizeof *sh->slots,
+			MADV_DONTNEED);
+	sh->slots = NULL;
+	sh->in_slab = false;
+}
+
 static void shard_free(const struct idset *s, struct shard *sh)
 {
 	for (size_t off = 0, start; sh->nlong && off < sh->len;) {
@@ -157,7 +202,7 @@ static void shard_free(const struct idset *s, struct shard *sh)
 			sh->nlong--;
 		}
 	}
-	free(sh->slots);
+	drop_table(sh);
 	free(sh->arena);
 	memset(sh, 0, sizeof *sh);
 }
@@ -166,11 +211,19 @@ void idset_free(struct idset *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < SHARDS; i++)
-		shard_free(s, &s->shard[i]);
+	for (int i = 0; i < SHARDS; i++) {
+		struct shard *sh = &s->shard[i];
+		if (sh->in_slab) { /* unmapped whole below, not page by page */
+			sh->slots = NULL;
+			sh->in_slab = false;
+		}
+		shard_free(s, sh);
+	}
 	for (size_t r = 0; r < s->nrows; r++)
 		munmap(s->rows[r], ROW);
 	free(s->rows);
+	if (s->slab)
+		munmap(s->slab, s->slab_size);
 	free(s);
 }
 
@@ -216,11 +269,11 @@ static uint32_t *find(const struct idset *s, const struct shard *sh,
 	}
 }
 
-/* Gives shard sh a table of n slots (more than its ids), rehashing its
- * ids into it. */
-static void resize(const struct idset *s, struct shard *sh, uint32_t n)
+/* Gives shard sh the table slots of n slots (more than its ids, all
+ * empty), rehashing its ids into it; in_slab: part of the slab. */
+static void move_table(const struct idset *s, struct shard *sh,
+		       uint32_t *slots, uint32_t n, bool in_slab)
 {
-	uint32_t *slots = br_calloc(n, sizeof *slots);
 	/* In the arena's order, which reads it from start to end, not at
 	 * random as the old table would: a shard's ids are seldom in the
 	 * cache. */
@@ -233,9 +286,16 @@ static void resize(const struct idset *s, struct shard *sh, uint32_t n)
 			j = j + 1 == n ? 0 : j + 1;
 		slots[j] = tag_of(h) | (uint32_t)(start + 1);
 	}
-	free(sh->slots);
+	drop_table(sh);
 	sh->slots = slots;
 	sh->nslots = n;
+	sh->in_slab = in_slab;
+}
+
+/* Gives shard sh a table of n slots of its own. */
+static void resize(const struct idset *s, struct shard *sh, uint32_t n)
+{
+	move_table(s, sh, br_calloc(n, sizeof *sh->slots), n, false);
 }
 
 /* Tells whether shard sh's table must grow to take ids in all. */
@@ -253,9 +313,35 @@ void idset_expect(struct idset *s, uint64_t n)
 	share += share / 32 + 16;
 	if (share > (UINT32_C(1) << 30))
 		share = UINT32_C(1) << 30;
+	uint32_t slots = (uint32_t)(share + share / 3);
+	int grow = 0;
 	for (int i = 0; i < SHARDS; i++)
-		if (too_full(&s->shard[i], share))
-			resize(s, &s->shard[i], (uint32_t)(share + share / 3));
+		grow += too_full(&s->shard[i], share);
+	if (!grow)
+		return;
+	/* The first time, the tables are one mapping, of huge pages (the
+	 * hash fills them evenly): allocated, a 2M-id set's 10 MB were
+	 * cleared at once, 2,500 first touches of small pages, ~30 ms
+	 * before the first block was parsed. Mapped, they are touched as
+	 * the ids come, and a few pages at most. Each table is whole
+	 * pages, so that its pages can be given back once it grows. */
+	uint32_t *next = NULL;
+	if (!s->slab && slots >= SLAB_MIN) {
+		slots = (slots + SLAB_ROUND - 1) / SLAB_ROUND * SLAB_ROUND;
+		s->slab_size = (size_t)grow * slots * sizeof *s->slab;
+		s->slab = next = map_aligned(s->slab_size, true);
+	}
+	for (int i = 0; i < SHARDS; i++) {
+		struct shard *sh = &s->shard[i];
+		if (!too_full(sh, share))
+			continue;
+		if (!next) {
+			resize(s, sh, slots);
+			continue;
+		}
+		move_table(s, sh, next, slots, true);
+		next += slots;
+	}
 }
 
 void idset_prefetch(const struct idset *s, uint64_t h)
@@ -263,27 +349,6 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 	const struct shard *sh = shard_of(s, h);
 	if (sh->slots)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
-}
-
-/* Maps a row of stripes, aligned to a huge page and, when huge, advised
- * to be backed by them (only advice: without transparent huge pages it is
- * made of small pages, resident as they are written); else advised not to
- * be, lest transparent huge pages make it resident whole. */
-static unsigned char *row_map(bool huge)
-{
-	size_t span = ROW + HUGE_PAGE;
-	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		br_oom();
-	unsigned char *row = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) &
-					       ~(uintptr_t)(HUGE_PAGE - 1));
-	if (row > p)
-		munmap(p, (size_t)(row - p));
-	if (row + ROW < p + span)
-		munmap(row + ROW, (size_t)(p + span - (row + ROW)));
-	madvise(row, ROW, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-	return row;
 }
 
 /* Maps the rows up to row r. A row is a huge page only while the shards
@@ -303,7 +368,7 @@ static void rows_reach(struct idset *s, size_t r)
 			s->rows = br_realloc(s->rows, s->rows_cap * sizeof *s->rows);
 		}
 		bool huge = held >= s->nrows * (ROW / 2);
-		s->rows[s->nrows++] = row_map(huge);
+		s->rows[s->nrows++] = map_aligned(ROW, huge);
 	}
 }
 

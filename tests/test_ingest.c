@@ -1091,31 +1091,45 @@ static void test_idset_skewed(void)
 	idset_free(s);
 }
 
-/* A set told how many ids to expect, before and after some were added,
- * or fewer than it holds: every id is still found, once. */
-static void test_idset_expect(void)
+/* Adds ids req-0 .. req-(total - 1) to a new set, telling it to expect
+ * the count expect[k] before id at[k] (n such calls, in order), then
+ * checks that every id is found, once. */
+static void expect_and_add(int total, int n, const int *at,
+			   const uint64_t *expect)
 {
 	struct idset *s = idset_new();
 	char id[32];
-	idset_expect(s, 0);
 	bool added = true, found = true;
-	for (int i = 0; i < 30000; i++) {
-		int n = snprintf(id, sizeof id, "req-%d", i);
-		added &= idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
-		if (i == 1000)
-			idset_expect(s, 50000);
-		if (i == 20000)
-			idset_expect(s, 10);
+	for (int i = 0, k = 0; i < total; i++) {
+		for (; k < n && at[k] == i; k++)
+			idset_expect(s, expect[k]);
+		int len = snprintf(id, sizeof id, "req-%d", i);
+		added &= idset_add(s, id, (size_t)len, idset_hash(id, (size_t)len));
 	}
-	for (int i = 0; i < 30000; i++) {
-		int n = snprintf(id, sizeof id, "req-%d", i);
-		found &= idset_has(s, id, (size_t)n, idset_hash(id, (size_t)n));
-		added &= !idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
+	for (int i = 0; i < total; i++) {
+		int len = snprintf(id, sizeof id, "req-%d", i);
+		found &= idset_has(s, id, (size_t)len, idset_hash(id, (size_t)len));
+		added &= !idset_add(s, id, (size_t)len, idset_hash(id, (size_t)len));
 	}
 	CU_ASSERT(added);
 	CU_ASSERT(found);
-	CU_ASSERT_EQUAL(idset_count(s), 30000);
+	CU_ASSERT_EQUAL(idset_count(s), (uint64_t)total);
 	idset_free(s);
+}
+
+/* A set told how many ids to expect, before and after some were added,
+ * or fewer than it holds: every id is still found, once. Large counts
+ * put the tables in one mapping (the slab), which the last run's ids
+ * outgrow, some shards' tables then grown out of it, the rest by a second
+ * expectation. */
+static void test_idset_expect(void)
+{
+	expect_and_add(30000, 3, (const int[]){0, 1000, 20000},
+		       (const uint64_t[]){0, 50000, 10});
+	expect_and_add(300000, 1, (const int[]){1000},
+		       (const uint64_t[]){250000});
+	expect_and_add(500000, 3, (const int[]){1000, 450000, 480000},
+		       (const uint64_t[]){250000, 10, 900000});
 }
 
 int test_register(void)
