@@ -78,6 +78,15 @@ void *br_realloc(void *p, size_t n);
 char *br_strndup(const char *s, size_t n);
 char *br_strdup(const char *s);
 
+/* As br_calloc, for a large array written soon after: from 2 MiB, aligned
+ * to a huge page, a whole number of them, and advised to be backed by
+ * them (transparent huge pages, when the host grants them), so that it is
+ * made resident a fault per 2 MiB rather than one per 4 KiB page (~10 us
+ * each on the project's VM, 0.3 us a page whole). A huge page is resident
+ * whole: up to 2 MiB more than count * size once written to its end.
+ * Freed with free(). */
+void *br_calloc_huge(size_t count, size_t size);
+
 /* A growable byte buffer; always NUL-terminated when p != NULL.
  * Zero-initialise it ({0}); br_buf_free releases it. */
 struct br_buf {
@@ -88,6 +97,8 @@ struct br_buf {
 /* Makes room for n more bytes (and the terminating NUL), so that adding
  * them will not move the buffer. */
 void br_buf_reserve(struct br_buf *b, size_t n);
+/* br_buf_reserve, in memory of br_calloc_huge when b has none yet. */
+void br_buf_reserve_huge(struct br_buf *b, size_t n);
 void br_buf_put(struct br_buf *b, const void *data, size_t n);
 /* Adds n bytes to b, to be written by the caller: returns where they go
  * (valid until b next grows). */

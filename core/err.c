@@ -1,6 +1,7 @@
 /* err.c - the error-buffer convention, checked allocation and byte buffers. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -95,6 +96,40 @@ char *br_strndup(const char *s, size_t n)
 char *br_strdup(const char *s)
 {
 	return br_strndup(s, strlen(s));
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *br_calloc_huge(size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		br_oom();
+	size_t n = count * size;
+	if (n < HUGE_PAGE)
+		return br_calloc(count, size);
+	if (n > SIZE_MAX - HUGE_PAGE)
+		br_oom();
+	size_t span = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	void *p = aligned_alloc(HUGE_PAGE, span);
+	if (!p)
+		br_oom();
+	/* Before the first touch: advice given after would not make the
+	 * pages already written huge. */
+	madvise(p, span, MADV_HUGEPAGE);
+	memset(p, 0, n);
+	return p;
+}
+
+void br_buf_reserve_huge(struct br_buf *b, size_t n)
+{
+	if (b->p) {
+		br_buf_reserve(b, n);
+		return;
+	}
+	if (n >= SIZE_MAX / 2)
+		br_oom();
+	b->p = br_calloc_huge(n + 1, 1);
+	b->cap = n + 1;
 }
 
 void br_buf_reserve(struct br_buf *b, size_t n)

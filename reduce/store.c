@@ -433,7 +433,7 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	}
 	if ((size_t)nrows > (end - off) / SEG_ROW_SIZE)
 		BAD("row count %u exceeds the file", nrows);
-	g->rows = br_calloc(nrows ? nrows : 1, sizeof *g->rows);
+	g->rows = br_calloc_huge(nrows ? nrows : 1, sizeof *g->rows);
 	for (uint32_t i = 0; i < nrows; i++, off += SEG_ROW_SIZE) {
 		const unsigned char *r = p + off;
 		struct red_row *row = &g->rows[i];
@@ -1048,7 +1048,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		br_dict_str(d, i, &n);
 		size += 4 + n;
 	}
-	br_buf_reserve(b, size);
+	br_buf_reserve_huge(b, size);
 	size_t start = b->len;
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);

@@ -343,6 +343,41 @@ static void test_errors(void)
 	br_buf_free(&b);
 }
 
+/* Large arrays on huge pages: zeroed like calloc's, aligned to a huge page
+ * from 2 MiB, and freed with free(); a buffer reserved so is an ordinary
+ * one after. The memory after a reused heap block is zero too. */
+static void test_huge_alloc(void)
+{
+	const size_t huge = (size_t)2 << 20;
+	unsigned char *dirty = br_malloc(3 * huge);
+	memset(dirty, 0xA5, 3 * huge);
+	free(dirty);
+	for (size_t n = 1000; n <= 3 * huge; n *= 50) {
+		unsigned char *p = br_calloc_huge(n, 1);
+		size_t nonzero = 0;
+		for (size_t i = 0; i < n; i++)
+			nonzero += p[i] != 0;
+		CU_ASSERT_EQUAL(nonzero, 0);
+		if (n >= huge)
+			CU_ASSERT_EQUAL((uintptr_t)p % huge, 0);
+		memset(p, 1, n);
+		free(p);
+	}
+	struct br_buf b = {0};
+	br_buf_reserve_huge(&b, 3 * huge);
+	CU_ASSERT_EQUAL((uintptr_t)b.p % huge, 0);
+	char *at = b.p;
+	for (size_t i = 0; i < 3 * huge; i += 8)
+		br_buf_put(&b, "8 bytes.", 8);
+	CU_ASSERT_PTR_EQUAL(b.p, at); /* it held them all */
+	br_buf_reserve_huge(&b, 10); /* not empty: grows as usual */
+	br_buf_puts(&b, "end");
+	CU_ASSERT_EQUAL(b.len, 3 * huge + 3);
+	CU_ASSERT_STRING_EQUAL(b.p + 3 * huge - 8, "8 bytes.end");
+	br_buf_free(&b);
+	CU_ASSERT_PTR_NULL(b.p);
+}
+
 /* --------------------------------------------------------------- prices */
 
 /* Writes text to a temporary file and returns its path (static buffer). */
@@ -806,6 +841,7 @@ int test_register(void)
 		{"fingerprint", test_hash},
 		{"sha256", test_sha256},
 		{"errors and buffers", test_errors},
+		{"large arrays on huge pages", test_huge_alloc},
 		{"UTF-8 and estimates", test_utf8_and_estimates},
 		{NULL, NULL}};
 	static const struct test_case price_tests[] = {
