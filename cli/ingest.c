@@ -633,6 +633,13 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 			"without it; the store is unchanged");
 		goto fail;
 	}
+	/* The ingest's memory (the set of request ids, its threads) is let
+	 * go first: the segment's image and its decoded rows then take no
+	 * more than what the run held while it read. */
+	struct ingest_stats stats = *ingest_stats(ing);
+	const struct ingest_stats *st = &stats;
+	ingest_free(ing);
+	ing = NULL;
 	if (job->dry_run ? backfill_preview(run.store, job->source, io.only_from,
 					    io.only_to, run.run_rows, stdout, &err)
 			 : store_publish_replace(run.store, job->source,
@@ -640,7 +647,6 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 						 run.ninputs, io.only_from,
 						 io.only_to, &err))
 		goto fail;
-	const struct ingest_stats *st = ingest_stats(ing);
 	if (run.progress && st->inputs + st->failed_inputs) {
 		struct ingest_progress p = {st->inputs + st->failed_inputs,
 					    st->inputs + st->failed_inputs,
