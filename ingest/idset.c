@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "ingest/ingest_internal.h"
 
@@ -41,10 +42,6 @@
 #define STRIPE ((size_t)1 << STRIPE_BITS)
 #define ROW (SHARDS * STRIPE) /* 2 MiB: a huge page */
 #define HUGE_PAGE ((size_t)2 << 20)
-/* Tables sized at once of at least SLAB_MIN slots are mapped together (a
- * slab), each rounded up to whole pages. */
-#define SLAB_ROUND ((uint32_t)(4096 / sizeof(uint32_t)))
-#define SLAB_MIN SLAB_ROUND
 /* Longer ids are kept out of the arena, so that an entry fits a stripe
  * with little left over. */
 #define LONG_ID 1024
@@ -298,6 +295,17 @@ static void resize(const struct idset *s, struct shard *sh, uint32_t n)
 	move_table(s, sh, br_calloc(n, sizeof *sh->slots), n, false);
 }
 
+/* The slots of a page: tables sized at once of at least that many are
+ * mapped together (a slab), each rounded up to whole pages of the
+ * kernel's size (16 KiB on some arm64 kernels, 64 KiB on ppc64el), lest
+ * giving back a table's pages, its length rounded up, give back the next
+ * table's too. */
+static uint32_t page_slots(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	return (uint32_t)((page > 0 ? (size_t)page : 4096) / sizeof(uint32_t));
+}
+
 /* Tells whether shard sh's table must grow to take ids in all. */
 static bool too_full(const struct shard *sh, uint64_t ids)
 {
@@ -325,9 +333,9 @@ void idset_expect(struct idset *s, uint64_t n)
 	 * before the first block was parsed. Mapped, they are touched as
 	 * the ids come, and a few pages at most. Each table is whole
 	 * pages, so that its pages can be given back once it grows. */
-	uint32_t *next = NULL;
-	if (!s->slab && slots >= SLAB_MIN) {
-		slots = (slots + SLAB_ROUND - 1) / SLAB_ROUND * SLAB_ROUND;
+	uint32_t *next = NULL, round = page_slots();
+	if (!s->slab && slots >= round) {
+		slots = (slots + round - 1) / round * round;
 		s->slab_size = (size_t)grow * slots * sizeof *s->slab;
 		s->slab = next = map_aligned(s->slab_size, true);
 	}

@@ -2,11 +2,14 @@
  * jansson), generic JSONL and CSV records, rejects, gzip, directories,
  * dedupe and the record length cap. */
 #include <jansson.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ingest/ingest_internal.h"
@@ -1132,6 +1135,73 @@ static void test_idset_expect(void)
 		       (const uint64_t[]){250000, 10, 900000});
 }
 
+/* Nonzero: sysconf and madvise act as on a kernel of pages of this size
+ * (16 KiB on some arm64 kernels, 64 KiB on ppc64el): MADV_DONTNEED refuses
+ * an address not on a page and gives back whole pages, a length rounded
+ * up. */
+static size_t fake_page;
+
+long __sysconf(int name);
+
+long sysconf(int name)
+{
+	if (fake_page && name == _SC_PAGESIZE)
+		return (long)fake_page;
+	return __sysconf(name);
+}
+
+int madvise(void *addr, size_t len, int advice)
+{
+	if (fake_page && advice == MADV_DONTNEED) {
+		if ((uintptr_t)addr % fake_page) {
+			errno = EINVAL;
+			return -1;
+		}
+		len = (len + fake_page - 1) / fake_page * fake_page;
+	}
+	return (int)syscall(SYS_madvise, addr, len, advice);
+}
+
+/* An id of shard k (the top byte of its hash), the i-th such: its length. */
+static size_t shard_id(char *id, size_t size, int k, int i)
+{
+	size_t n = 0;
+	for (unsigned t = 0;; t++) {
+		n = (size_t)snprintf(id, size, "shard-%d-%d-%u", k, i, t);
+		if ((int)(idset_hash(id, n) >> 56) == k)
+			return n;
+	}
+}
+
+/* On a kernel of pages larger than 4 KiB, a table that grows out of the
+ * slab gives back its own pages, not those of the next shard's table: the
+ * ids of shard 1 are found once shard 0 (the slab's first table) grew. */
+static void test_idset_slab_pages(void)
+{
+	char id[64];
+	fake_page = 16384;
+	struct idset *s = idset_new();
+	idset_expect(s, 250000);
+	bool added = true, found = true;
+	for (int i = 0; i < 100; i++) {
+		size_t n = shard_id(id, sizeof id, 1, i);
+		added &= idset_add(s, id, n, idset_hash(id, n));
+	}
+	for (int i = 0; i < 5000; i++) { /* more than a 16 KiB table holds */
+		size_t n = shard_id(id, sizeof id, 0, i);
+		added &= idset_add(s, id, n, idset_hash(id, n));
+	}
+	for (int i = 0; i < 100; i++) {
+		size_t n = shard_id(id, sizeof id, 1, i);
+		found &= idset_has(s, id, n, idset_hash(id, n));
+	}
+	fake_page = 0;
+	CU_ASSERT(added);
+	CU_ASSERT(found);
+	CU_ASSERT_EQUAL(idset_count(s), 5100);
+	idset_free(s);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -1160,6 +1230,8 @@ int test_register(void)
 		{"set of request ids", test_idset},
 		{"set of request ids, striped", test_idset_striped},
 		{"set of request ids, expecting a count", test_idset_expect},
+		{"set of request ids, its slab on larger pages",
+		 test_idset_slab_pages},
 		{"set of request ids, all in one shard", test_idset_skewed},
 		{NULL, NULL}};
 	return test_add_suite("ingest", tests);
