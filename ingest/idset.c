@@ -162,8 +162,10 @@ static void *map_aligned(size_t size, bool huge)
 	if (size > SIZE_MAX - HUGE_PAGE)
 		br_oom();
 	size_t span = size + HUGE_PAGE;
+	/* Not reserved: memory is taken as it is written (a slab sized
+	 * for ids that never come is refused by no overcommit heuristic). */
 	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		br_oom();
 	unsigned char *mem = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) &
