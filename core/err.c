@@ -98,19 +98,17 @@ char *br_strdup(const char *s)
 	return br_strndup(s, strlen(s));
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
 void *br_calloc_huge(size_t count, size_t size)
 {
 	if (size && count > SIZE_MAX / size)
 		br_oom();
 	size_t n = count * size;
-	if (n < HUGE_PAGE)
+	if (n < BR_HUGE_PAGE)
 		return br_calloc(count, size);
-	if (n > SIZE_MAX - HUGE_PAGE)
+	if (n > SIZE_MAX - BR_HUGE_PAGE)
 		br_oom();
-	size_t span = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	void *p = aligned_alloc(HUGE_PAGE, span);
+	size_t span = (n + BR_HUGE_PAGE - 1) & ~(BR_HUGE_PAGE - 1);
+	void *p = aligned_alloc(BR_HUGE_PAGE, span);
 	if (!p)
 		br_oom();
 	/* Before the first touch: advice given after would not make the

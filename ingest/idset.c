@@ -41,12 +41,11 @@
 #define STRIPE_BITS 13
 #define STRIPE ((size_t)1 << STRIPE_BITS)
 #define ROW (SHARDS * STRIPE) /* 2 MiB: a huge page */
-#define HUGE_PAGE ((size_t)2 << 20)
 /* Longer ids are kept out of the arena, so that an entry fits a stripe
  * with little left over. */
 #define LONG_ID 1024
 
-_Static_assert(ROW % HUGE_PAGE == 0, "a row is whole huge pages");
+_Static_assert(ROW % BR_HUGE_PAGE == 0, "a row is whole huge pages");
 _Static_assert(10 + LONG_ID <= STRIPE,
 	       "an entry (a header of at most 10 bytes, the id) fits a stripe");
 
@@ -159,17 +158,17 @@ static const unsigned char *next_entry(const struct idset *s,
  * resident whole. */
 static void *map_aligned(size_t size, bool huge)
 {
-	if (size > SIZE_MAX - HUGE_PAGE)
+	if (size > SIZE_MAX - BR_HUGE_PAGE)
 		br_oom();
-	size_t span = size + HUGE_PAGE;
+	size_t span = size + BR_HUGE_PAGE;
 	/* Not reserved: memory is taken as it is written (a slab sized
 	 * for ids that never come is refused by no overcommit heuristic). */
 	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		br_oom();
-	unsigned char *mem = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) &
-					       ~(uintptr_t)(HUGE_PAGE - 1));
+	unsigned char *mem = (unsigned char *)(((uintptr_t)p + BR_HUGE_PAGE - 1) &
+					       ~(uintptr_t)(BR_HUGE_PAGE - 1));
 	if (mem > p)
 		munmap(p, (size_t)(mem - p));
 	if (mem + size < p + span)
@@ -330,11 +329,11 @@ void idset_expect(struct idset *s, uint64_t n)
 	if (!grow)
 		return;
 	/* The first time, the tables are one mapping, of huge pages (the
-	 * hash fills them evenly): allocated, a 2M-id set's 10 MB were
-	 * cleared at once, 2,500 first touches of small pages, ~30 ms
-	 * before the first block was parsed. Mapped, they are touched as
-	 * the ids come, and a few pages at most. Each table is whole
-	 * pages, so that its pages can be given back once it grows. */
+	 * hash fills them evenly): allocated one by one, a 2M-id set's 10 MB
+	 * were cleared at once, 2,500 first touches of small pages, ~30 ms.
+	 * Mapped, they are made resident as the ids come, a huge page at a
+	 * time. Each table is whole pages, so that its pages can be given
+	 * back once it grows. */
 	uint32_t *next = NULL, round = page_slots();
 	if (!s->slab && slots >= round) {
 		slots = (slots + round - 1) / round * round;

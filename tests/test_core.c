@@ -348,7 +348,7 @@ static void test_errors(void)
  * one after. The memory after a reused heap block is zero too. */
 static void test_huge_alloc(void)
 {
-	const size_t huge = (size_t)2 << 20;
+	const size_t huge = BR_HUGE_PAGE;
 	unsigned char *dirty = br_malloc(3 * huge);
 	memset(dirty, 0xA5, 3 * huge);
 	free(dirty);
