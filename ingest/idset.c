@@ -15,6 +15,13 @@
  * One thread at a time uses a set. docs/PERFORMANCE.md gives the memory
  * per million ids.
  *
+ * A set is small until it would hold more than SMALL_IDS ids or a
+ * stripe's worth of them: its ids are then in one shard of its own, and
+ * it has no others. An input of a few ids (a backfill's hourly logs) would
+ * else clear 256 shards (16 KiB) and allocate a table and an arena for
+ * nearly each id, each its own shard, and every merge, count and free
+ * would go through the 256.
+ *
  * A shard's arena is allocated until it outgrows a stripe (8 KiB): an
  * input of a few thousand ids touches every shard, and mapped pages would
  * make 1 MiB of it. From then on it is striped: the set maps rows of 256
@@ -44,6 +51,9 @@
 /* Longer ids are kept out of the arena, so that an entry fits a stripe
  * with little left over. */
 #define LONG_ID 1024
+/* A set is small until it would hold more ids than this, or more than a
+ * stripe of them: one shard of its own. */
+#define SMALL_IDS 512
 
 _Static_assert(ROW % BR_HUGE_PAGE == 0, "a row is whole huge pages");
 _Static_assert(10 + LONG_ID <= STRIPE,
@@ -63,7 +73,8 @@ struct shard {
 } __attribute__((aligned(64)));
 
 struct idset {
-	struct shard shard[SHARDS];
+	struct shard *shard;  /* SHARDS of them; NULL while the set is small */
+	struct shard small;   /* the ids of a small set */
 	unsigned char **rows; /* of the striped arenas, ROW bytes each */
 	size_t nrows, rows_cap;
 	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
@@ -73,12 +84,24 @@ struct idset {
 /* The shard of hash h. */
 static struct shard *shard_of(const struct idset *s, uint64_t h)
 {
-	return (struct shard *)&s->shard[h >> (64 - SHARD_BITS)];
+	return (struct shard *)(s->shard ? &s->shard[h >> (64 - SHARD_BITS)]
+					 : &s->small);
+}
+
+/* The number of s's shards, and the i-th: its one while it is small. */
+static int shard_count(const struct idset *s)
+{
+	return s->shard ? SHARDS : 1;
+}
+
+static struct shard *shard_at(const struct idset *s, int i)
+{
+	return (struct shard *)(s->shard ? &s->shard[i] : &s->small);
 }
 
 struct idset *idset_new(void)
 {
-	/* Its shards are a cache line each, so aligned to one. */
+	/* A shard is a cache line, so aligned to one. */
 	struct idset *s = aligned_alloc(64, sizeof *s);
 	if (!s)
 		br_oom();
@@ -209,8 +232,8 @@ void idset_free(struct idset *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < SHARDS; i++) {
-		struct shard *sh = &s->shard[i];
+	for (int i = 0; i < shard_count(s); i++) {
+		struct shard *sh = shard_at(s, i);
 		if (sh->in_slab) { /* unmapped whole below, not page by page */
 			sh->slots = NULL;
 			sh->in_slab = false;
@@ -222,14 +245,15 @@ void idset_free(struct idset *s)
 	free(s->rows);
 	if (s->slab)
 		munmap(s->slab, s->slab_size);
+	free(s->shard);
 	free(s);
 }
 
 uint64_t idset_count(const struct idset *s)
 {
 	uint64_t n = 0;
-	for (int i = 0; i < SHARDS; i++)
-		n += s->shard[i].count;
+	for (int i = 0; i < shard_count(s); i++)
+		n += shard_at(s, i)->count;
 	return n;
 }
 
@@ -313,8 +337,14 @@ static bool too_full(const struct shard *sh, uint64_t ids)
 	return ids * 5 > (uint64_t)sh->nslots * 4;
 }
 
+static void make_large(struct idset *s);
+
 void idset_expect(struct idset *s, uint64_t n)
 {
+	if (n <= SMALL_IDS)
+		return; /* a small table grows a half at a time */
+	if (!s->shard)
+		make_large(s);
 	/* A shard's share, and room for the hash's spread (a standard
 	 * deviation is 1.1% at 2M ids), in a table 75% full: a table grown by
 	 * half from 16 slots ends 53-80% full. */
@@ -423,17 +453,38 @@ bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
 	return sh->nslots && *find(s, sh, id, n, h) != 0;
 }
 
+/* Makes small set s large: its ids move to the shards. */
+static void make_large(struct idset *s)
+{
+	struct shard small = s->small;
+	memset(&s->small, 0, sizeof s->small);
+	s->shard = aligned_alloc(64, SHARDS * sizeof *s->shard);
+	if (!s->shard)
+		br_oom();
+	memset(s->shard, 0, SHARDS * sizeof *s->shard);
+	for (size_t off = 0, start; off < small.len;) {
+		size_t len;
+		const char *id = (const char *)next_entry(s, &small, &off, &len, &start);
+		idset_add(s, id, len, idset_hash(id, len));
+	}
+	shard_free(s, &small);
+}
+
 bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 {
+	bool out = n > LONG_ID;
+	/* The header's varint, then the id or its address. */
+	size_t need = 10 + (out ? sizeof(char *) : n);
+	if (!s->shard && (s->small.count == SMALL_IDS ||
+			  s->small.len + need > STRIPE))
+		make_large(s); /* before its arena would be striped */
 	struct shard *sh = shard_of(s, h);
 	if (too_full(sh, (uint64_t)sh->count + 1))
 		resize(s, sh, sh->nslots ? sh->nslots + sh->nslots / 2 : 16);
 	uint32_t *slot = find(s, sh, id, n, h);
 	if (*slot)
 		return false;
-	bool out = n > LONG_ID;
-	/* The header's varint, then the id or its address. */
-	unsigned char *p = arena_room(s, sh, 10 + (out ? sizeof(char *) : n));
+	unsigned char *p = arena_room(s, sh, need);
 	size_t start = sh->len;
 	*slot = tag_of(h) | (uint32_t)(start + 1);
 	size_t v = header(n, out);
@@ -466,8 +517,8 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 		b = t;
 	}
 	uint64_t common = 0;
-	for (int i = 0; i < SHARDS; i++) {
-		const struct shard *sh = &a->shard[i];
+	for (int i = 0; i < shard_count(a); i++) {
+		const struct shard *sh = shard_at(a, i);
 		for (size_t off = 0, start; off < sh->len;) {
 			size_t len;
 			const char *id = (const char *)next_entry(a, sh, &off, &len, &start);
@@ -498,9 +549,9 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 	/* Shard by shard, freeing as it goes: the set never holds both
 	 * copies of more than one shard's table (b's rows stay mapped until
 	 * the end, resident only as far as they were written). */
-	for (int i = 0; i < SHARDS; i++) {
-		add_shard(a, b, &b->shard[i]);
-		shard_free(b, &b->shard[i]);
+	for (int i = 0; i < shard_count(b); i++) {
+		add_shard(a, b, shard_at(b, i));
+		shard_free(b, shard_at(b, i));
 	}
 	idset_free(b);
 	return a;
@@ -508,6 +559,6 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 
 void idset_add_all(struct idset *dst, const struct idset *src)
 {
-	for (int i = 0; i < SHARDS; i++)
-		add_shard(dst, src, &src->shard[i]);
+	for (int i = 0; i < shard_count(src); i++)
+		add_shard(dst, src, shard_at(src, i));
 }

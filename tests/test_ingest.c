@@ -984,6 +984,78 @@ static void test_idset(void)
 	idset_free(u);
 }
 
+/* Adds id "<prefix><i>", padded with 'x' to len bytes when len is larger,
+ * to s; returns whether it was new. */
+static bool add_padded(struct idset *s, const char *prefix, int i, size_t len)
+{
+	static char id[4096];
+	size_t n = (size_t)snprintf(id, sizeof id, "%s%d", prefix, i);
+	for (; n < len; n++)
+		id[n] = 'x';
+	return idset_add(s, id, n, idset_hash(id, n));
+}
+
+/* A small set (one shard of its own) becomes large past 512 ids or a
+ * stripe (8 KiB) of them, keeping every id: by count, by bytes (ids of
+ * 1000 bytes), and with ids kept out of the arena (over 1 KiB) taken
+ * along; small and large sets compare, merge and copy alike. */
+static void test_idset_small(void)
+{
+	struct idset *a = idset_new(), *b = idset_new(), *c = idset_new();
+	bool added = true, again = false;
+	for (int i = 0; i < 600; i++) {
+		added &= add_padded(a, "a-", i, 0);
+		if (i % 100 == 99) /* before and after it grew */
+			for (int j = 0; j <= i; j++)
+				again |= add_padded(a, "a-", j, 0);
+	}
+	for (int i = 0; i < 3; i++)
+		added &= add_padded(b, "long-", i, 2000);
+	for (int i = 0; i < 10; i++) {
+		added &= add_padded(b, "kilo-", i, 1000);
+		for (int j = 0; j <= i; j++)
+			again |= add_padded(b, "kilo-", j, 1000);
+	}
+	for (int i = 0; i < 3; i++)
+		again |= add_padded(b, "long-", i, 2000);
+	for (int i = 1; i <= 5; i++)
+		added &= add_padded(c, "a-", i, 0);
+	added &= add_padded(c, "long-", 1, 2000);
+	CU_ASSERT(added);
+	CU_ASSERT(!again);
+	CU_ASSERT_EQUAL(idset_count(a), 600);
+	CU_ASSERT_EQUAL(idset_count(b), 13);
+	CU_ASSERT_EQUAL(idset_common(a, b), 0);
+	CU_ASSERT_EQUAL(idset_common(c, a), 5);
+	CU_ASSERT_EQUAL(idset_common(b, c), 1);
+	/* c, small, into b, made large by its bytes; then two large sets. */
+	struct idset *u = idset_merge(c, b);
+	CU_ASSERT_EQUAL(idset_count(u), 18);
+	u = idset_merge(u, a);
+	CU_ASSERT_EQUAL(idset_count(u), 613);
+	struct idset *d = idset_new();
+	idset_add_all(d, u);
+	CU_ASSERT_EQUAL(idset_common(d, u), 613);
+	CU_ASSERT(!add_padded(d, "long-", 2, 2000));
+	CU_ASSERT(!add_padded(d, "kilo-", 9, 1000));
+	CU_ASSERT(!add_padded(d, "a-", 599, 0));
+	CU_ASSERT(add_padded(d, "a-", 600, 0));
+	idset_free(u);
+	idset_free(d);
+	/* Two small sets. */
+	struct idset *e = idset_new(), *f = idset_new();
+	add_padded(e, "e-", 1, 0);
+	add_padded(e, "long-", 1, 2000);
+	add_padded(f, "e-", 1, 0);
+	add_padded(f, "f-", 1, 0);
+	add_padded(f, "f-", 2, 0);
+	CU_ASSERT_EQUAL(idset_common(e, f), 1);
+	u = idset_merge(e, f);
+	CU_ASSERT_EQUAL(idset_count(u), 4);
+	CU_ASSERT(!add_padded(u, "long-", 1, 2000));
+	idset_free(u);
+}
+
 /* Writes id i of test_idset_striped into buf (of 1200 bytes): "r<i>-" and
  * letters, most a few bytes long, every 97th 1000-1100 bytes (some kept
  * out of the arena, some filling a stripe). Returns its length. */
@@ -1228,6 +1300,7 @@ int test_register(void)
 		{"a file's head: its first two lines", test_head},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
+		{"set of request ids, small", test_idset_small},
 		{"set of request ids, striped", test_idset_striped},
 		{"set of request ids, expecting a count", test_idset_expect},
 		{"set of request ids, its slab on larger pages",
