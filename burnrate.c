@@ -150,12 +150,16 @@ static int finish(int rc)
 int main(int argc, char **argv)
 {
 #ifdef __GLIBC__
-	/* One malloc arena for every thread: the ingest's threads free what
-	 * others allocated (blocks, held events, the request-id set's tables,
-	 * grown by whichever thread settles a block), which an arena per
-	 * thread keeps scattered: up to 6 MB more peak RSS on the 2M-record
-	 * benchmark, for no speed (docs/PERFORMANCE.md). */
-	mallopt(M_ARENA_MAX, 1);
+	/* Two malloc arenas for all the threads. The ingest's threads free
+	 * what others allocated (blocks, held events, the request-id set's
+	 * tables, grown by whichever thread settles a block), which an arena
+	 * per thread keeps scattered: up to 6 MB more peak RSS on the
+	 * 2M-record benchmark, for no speed. With one, the threads reading
+	 * small inputs waited on its lock (futex calls, ~20% of the time of
+	 * 10,000 logs of 20 records): 1.25-1.37 s with one, 0.95-1.00 s with
+	 * two, the CSV.gz's peak RSS 58.6-58.7 and 58.6-59.2 MB
+	 * (docs/PERFORMANCE.md). */
+	mallopt(M_ARENA_MAX, 2);
 	/* A fixed threshold for mapping large blocks: glibc raises it to the
 	 * size of each mapped block freed, so a transient array of the
 	 * catalog's load (~700 KB) sent the request-id set's tables, grown
