@@ -1567,11 +1567,14 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 }
 
 /* Reads or queues the file at path (sb: its stat). */
-static void submit(struct ingest *g, const char *path, const struct stat *sb)
+/* Queues path (of status sb) to be read; key is its canonical path when
+ * known (NULL: found with realpath). */
+static void submit(struct ingest *g, const char *path, const char *key,
+		   const struct stat *sb)
 {
 	struct task *t = br_calloc(1, sizeof *t);
 	t->path = br_strdup(path);
-	t->key = realpath(path, NULL);
+	t->key = key ? br_strdup(key) : realpath(path, NULL);
 	if (!t->key)
 		t->key = br_strdup(path);
 	t->known = g->sink.known && g->sink.known(g->sink.ctx, t->key, &t->k);
@@ -1651,22 +1654,38 @@ static bool is_log_name(const char *name)
 	return false;
 }
 
+/* Files found by a walk: each path, and its canonical path (NULL: not
+ * known). */
 struct path_list {
-	char **p;
+	struct found {
+		char *path, *key;
+	} *p;
 	size_t n, cap;
 };
 
-static void path_list_add(struct path_list *l, char *path)
+static void path_list_add(struct path_list *l, char *path, char *key)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 32;
 		l->p = br_realloc(l->p, l->cap * sizeof *l->p);
 	}
-	l->p[l->n++] = path;
+	l->p[l->n++] = (struct found){path, key};
+}
+
+/* dir + "/" + name, without a second slash after a dir ending with one. */
+static char *path_in(const char *dir, const char *name)
+{
+	struct br_buf path = {0};
+	size_t n = strlen(dir);
+	br_buf_printf(&path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+	return path.p;
 }
 
 /* Collects the log files below dir; symbolic links and hidden entries are
- * skipped, so a walk can neither loop nor escape. */
+ * skipped, so a walk can neither loop nor escape. A file's canonical path
+ * is that of its directory (found once) and its name, since neither it
+ * nor its name is a link, ".." or ".": realpath for each of 10,000 small
+ * logs took ~5% of the time of their ingest. */
 static int walk(const char *dir, int depth, struct path_list *out,
 		struct br_err *err)
 {
@@ -1677,39 +1696,32 @@ static int walk(const char *dir, int depth, struct path_list *out,
 	if (!d)
 		return br_fail(err, "cannot open directory '%s': %s", dir,
 			       strerror(errno));
+	char *real = realpath(dir, NULL);
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		struct br_buf path = {0};
-		size_t n = strlen(dir);
-		br_buf_printf(&path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
-			      e->d_name);
+		char *path = path_in(dir, e->d_name);
 		struct stat st;
-		bool is_link = lstat(path.p, &st) == 0 && S_ISLNK(st.st_mode);
-		if (stat(path.p, &st) != 0) {
-			br_buf_free(&path);
-			continue; /* a dangling link */
-		}
-		if (S_ISDIR(st.st_mode) && !is_link) {
-			if (walk(path.p, depth + 1, out, err) != 0)
+		bool found = lstat(path, &st) == 0; /* a link is neither: skipped */
+		if (found && S_ISDIR(st.st_mode)) {
+			if (walk(path, depth + 1, out, err) != 0)
 				rc = -1;
-			br_buf_free(&path);
-		} else if (S_ISREG(st.st_mode) && !is_link &&
-			   is_log_name(e->d_name)) {
-			path_list_add(out, path.p);
-		} else {
-			br_buf_free(&path);
+		} else if (found && S_ISREG(st.st_mode) && is_log_name(e->d_name)) {
+			path_list_add(out, path, real ? path_in(real, e->d_name) : NULL);
+			continue;
 		}
+		free(path);
 	}
+	free(real);
 	closedir(d);
 	return rc;
 }
 
-static int str_cmp(const void *a, const void *b)
+static int found_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct found *)a)->path, ((const struct found *)b)->path);
 }
 
 int ingest_path(struct ingest *g, const char *path, struct br_err *err)
@@ -1729,17 +1741,18 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		submit(g, path, &st);
+		submit(g, path, NULL, &st);
 		return 0;
 	}
 	struct path_list files = {0};
 	int rc = walk(path, 0, &files, err);
 	if (files.n)
-		qsort(files.p, files.n, sizeof *files.p, str_cmp);
+		qsort(files.p, files.n, sizeof *files.p, found_cmp);
 	for (size_t i = 0; i < files.n; i++) {
-		if (stat(files.p[i], &st) == 0)
-			submit(g, files.p[i], &st);
-		free(files.p[i]);
+		if (stat(files.p[i].path, &st) == 0)
+			submit(g, files.p[i].path, files.p[i].key, &st);
+		free(files.p[i].path);
+		free(files.p[i].key);
 	}
 	free(files.p);
 	if (rc != 0)

@@ -91,6 +91,31 @@ same_new() {
 }
 same_new
 echo "ok ingesting new content counts it once"
+# A file has one canonical path however it is named: found by walking a
+# directory reached through a link, or named itself (the walk builds the
+# path from its directory's; a file named is resolved whole). Under another
+# path, a log that grew would be read whole again, its first records
+# counted twice.
+mkdir -p real/logs
+gen --seed 35 --records 50 --format jsonl --out grow.jsonl
+head -n 40 grow.jsonl >real/logs/a.jsonl
+ln -s real alias
+"$BURNRATE" --store keys ingest alias/logs/ >keys1.out 2>&1 ||
+	fail "ingest of a linked directory exited $?: $(cat keys1.out)"
+tail -n 10 grow.jsonl >>real/logs/a.jsonl
+"$BURNRATE" --store keys ingest ./real//logs/a.jsonl >keys2.out 2>&1 ||
+	fail "ingest of the file by name exited $?: $(cat keys2.out)"
+grep -q "ingested 1 input: 10 records.*1 grown file read from where it ended" keys2.out ||
+	fail "the file found by a walk was not known by its name: $(cat keys2.out)"
+head -n 40 grow.jsonl >real/logs/a.jsonl
+"$BURNRATE" --store keys2 ingest real/logs/a.jsonl >keys3.out 2>&1 ||
+	fail "ingest by name exited $?: $(cat keys3.out)"
+tail -n 10 grow.jsonl >>real/logs/a.jsonl
+"$BURNRATE" --store keys2 ingest alias/logs >keys4.out 2>&1 ||
+	fail "ingest by a walk exited $?: $(cat keys4.out)"
+grep -q "ingested 1 input: 10 records.*1 grown file read from where it ended" keys4.out ||
+	fail "the file named was not known when walked: $(cat keys4.out)"
+echo "ok a file is known by its canonical path, walked or named"
 # Last, the reports must also be right, not merely stable.
 agree first in/plain.jsonl in/nasty.jsonl in/nasty.csv in/z.jsonl.gz
 agree new2 in/plain.jsonl in/nasty.jsonl in/nasty.csv in/z.jsonl.gz new.jsonl
