@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 	 * heap gave back its top after nearly every small input read (its
 	 * parser, its buffers) and faulted it in again for the next, ~3
 	 * page faults an input. 1 MB is kept: 10,000 logs of 20 records,
-	 * 1.6-1.8 s -> 1.25-1.35 s, the 2M-record runs' peak RSS the same. */
+	 * 1.47-1.79 s -> 1.25-1.34 s, the 2M-record runs' peak RSS the same. */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 #endif
 	struct globals g = {0};
