@@ -82,12 +82,13 @@ char *br_strdup(const char *s);
 #define BR_HUGE_PAGE ((size_t)2 << 20)
 
 /* As br_calloc, for a large array written soon after: from BR_HUGE_PAGE,
- * aligned to a huge page, a whole number of them, and advised to be backed
- * by them (when the host grants them), so that it is made resident a
+ * aligned to a huge page, and its whole huge pages advised to be backed by
+ * them (when the host grants them), so that they are made resident a
  * fault per 2 MiB rather than one per 4 KiB page: 4 MiB take 11-12 ms in
- * small pages on the project's VM, 0.3 ms in huge ones. A huge page is
- * resident whole: up to 2 MiB more than count * size once written to its
- * end. Freed with free(). */
+ * small pages on the project's VM, 0.3 ms in huge ones. The rest, less
+ * than a huge page, is small pages: a huge page is resident whole, and one
+ * past the array's end would hold up to 2 MiB never written (a report
+ * loading a year of large segments, ~1 MiB each). Freed with free(). */
 void *br_calloc_huge(size_t count, size_t size);
 
 /* A growable byte buffer; always NUL-terminated when p != NULL.

@@ -105,15 +105,12 @@ void *br_calloc_huge(size_t count, size_t size)
 	size_t n = count * size;
 	if (n < BR_HUGE_PAGE)
 		return br_calloc(count, size);
-	if (n > SIZE_MAX - BR_HUGE_PAGE)
-		br_oom();
-	size_t span = (n + BR_HUGE_PAGE - 1) & ~(BR_HUGE_PAGE - 1);
-	void *p = aligned_alloc(BR_HUGE_PAGE, span);
-	if (!p)
+	void *p;
+	if (posix_memalign(&p, BR_HUGE_PAGE, n) != 0)
 		br_oom();
 	/* Before the first touch: advice given after would not make the
 	 * pages already written huge. */
-	madvise(p, span, MADV_HUGEPAGE);
+	madvise(p, n & ~(BR_HUGE_PAGE - 1), MADV_HUGEPAGE);
 	memset(p, 0, n);
 	return p;
 }
