@@ -72,28 +72,25 @@ struct held {
 _Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
 	       "struct held packs every field of struct br_event");
 
+/* The fields of struct br_event a struct held keeps as they are, apart
+ * from its names, its pricing (the block's) and its two enums (a byte
+ * each): held_pack and held_unpack copy them one way and the other. */
+#define HELD_FIELDS(X)                                                     \
+	X(logged_cost) X(cost) X(calc_cost) X(ts_us) X(requests) X(tokens) \
+	X(band_lo) X(band_hi) X(price_day) X(error) X(has_logged_cost)     \
+	X(cost_only) X(priced) X(calc_priced)
+
 /* Packs event ev, of request id hash h, into e (its names apart). Field
  * by field: gcc clears a struct built whole with `rep stos` first, which
  * costs more here than the stores (event_clear). */
 static void held_pack(struct held *e, const struct br_event *ev, uint64_t h)
 {
-	e->logged_cost = ev->logged_cost;
-	e->cost = ev->cost;
-	e->calc_cost = ev->calc_cost;
-	e->hash = h;
-	e->ts_us = ev->ts_us;
-	e->requests = ev->requests;
-	e->tokens = ev->tokens;
-	e->band_lo = ev->band_lo;
-	e->band_hi = ev->band_hi;
-	e->price_day = ev->price_day;
+#define PACK(f) e->f = ev->f;
+	HELD_FIELDS(PACK)
+#undef PACK
 	e->tier = (uint8_t)ev->tier;
 	e->cost_source = (uint8_t)ev->cost_source;
-	e->error = ev->error;
-	e->has_logged_cost = ev->has_logged_cost;
-	e->cost_only = ev->cost_only;
-	e->priced = ev->priced;
-	e->calc_priced = ev->calc_priced;
+	e->hash = h;
 	e->duplicate = false;
 }
 
@@ -138,22 +135,11 @@ static void held_unpack(const struct block *b, const struct held *e,
 			struct br_event *ev)
 {
 	event_clear(ev);
-	ev->ts_us = e->ts_us;
+#define UNPACK(f) ev->f = e->f;
+	HELD_FIELDS(UNPACK)
+#undef UNPACK
 	ev->tier = (enum br_tier)e->tier;
-	ev->error = e->error;
-	ev->tokens = e->tokens;
-	ev->has_logged_cost = e->has_logged_cost;
-	ev->logged_cost = e->logged_cost;
-	ev->requests = e->requests;
-	ev->cost_only = e->cost_only;
-	ev->priced = e->priced;
-	ev->cost = e->cost;
-	ev->calc_cost = e->calc_cost;
-	ev->calc_priced = e->calc_priced;
 	ev->cost_source = (enum br_cost_source)e->cost_source;
-	ev->price_day = e->price_day;
-	ev->band_lo = e->band_lo;
-	ev->band_hi = e->band_hi;
 	ev->pricing = b->pricing;
 	for (size_t k = 0; k < HELD_NAMES; k++)
 		*(struct br_str *)((char *)ev + name_field[k]) =
