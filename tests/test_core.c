@@ -344,19 +344,6 @@ static void test_errors(void)
 	br_buf_free(&b);
 }
 
-/* The resident memory of this process, in bytes. */
-static size_t resident_bytes(void)
-{
-	unsigned long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-			resident = 0;
-		fclose(f);
-	}
-	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* Large arrays on huge pages: zeroed like calloc's, aligned to a huge page
  * from 2 MiB, and freed with free(); a buffer reserved so is an ordinary
  * one after. The memory after a reused heap block is zero too. */
@@ -368,9 +355,9 @@ static void test_huge_alloc(void)
 	 * afresh, as burnrate's main has them (on a host without transparent
 	 * huge pages, small pages: resident as written). */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
-	size_t before = resident_bytes();
+	size_t before = test_resident_bytes();
 	unsigned char *tail = br_calloc_huge(huge + 64 * 1024, 1);
-	CU_ASSERT(resident_bytes() - before < huge + huge / 2);
+	CU_ASSERT(test_resident_bytes() - before < huge + huge / 2);
 	free(tail);
 	unsigned char *dirty = br_malloc(3 * huge);
 	memset(dirty, 0xA5, 3 * huge);

@@ -1118,19 +1118,6 @@ static void test_idset_striped(void)
 	idset_free(c);
 }
 
-/* The resident memory of this process, in bytes. */
-static size_t resident_bytes(void)
-{
-	unsigned long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-			resident = 0;
-		fclose(f);
-	}
-	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* Ids crafted to fall in one shard (the hash is not keyed): that shard's
  * arena runs over many rows of stripes the other shards leave empty. Were
  * those rows huge pages, 800 KB of ids would make 200 MB resident (64 MB
@@ -1141,7 +1128,7 @@ static void test_idset_skewed(void)
 	enum { N = 800, LEN = 1000 };
 	static char id[LEN];
 	struct idset *s = idset_new();
-	size_t before = resident_bytes();
+	size_t before = test_resident_bytes();
 	bool added = true, found = true;
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < N; i++) {
@@ -1158,7 +1145,7 @@ static void test_idset_skewed(void)
 			else
 				found &= idset_has(s, id, LEN, h);
 		}
-	size_t after = resident_bytes();
+	size_t after = test_resident_bytes();
 	CU_ASSERT(added);
 	CU_ASSERT(found);
 	CU_ASSERT_EQUAL(idset_count(s), N);

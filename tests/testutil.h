@@ -5,6 +5,7 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Defined by each suite file: adds its suites to the CUnit registry and
  * returns 0, or -1 when CUnit refuses one. */
@@ -25,6 +26,19 @@ static inline int test_add_suite(const char *name, const struct test_case *cases
 		if (!CU_add_test(s, cases->name, cases->fn))
 			return -1;
 	return 0;
+}
+
+/* The resident memory of this process, in bytes. */
+static inline size_t test_resident_bytes(void)
+{
+	unsigned long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 /* Creates a fresh directory /tmp/burnrate-NAME-XXXXXX into dir (64 bytes). */
