@@ -1702,12 +1702,21 @@ static int walk(const char *dir, int depth, struct path_list *out,
 		if (e->d_name[0] == '.')
 			continue;
 		char *path = path_in(dir, e->d_name);
+		/* The entry's type, from the directory where the file system
+		 * keeps it (an lstat of each of 10,000 small logs was ~5% of
+		 * the time of their ingest, all before the first was read). */
+		unsigned char type = e->d_type;
 		struct stat st;
-		bool found = lstat(path, &st) == 0; /* a link is neither: skipped */
-		if (found && S_ISDIR(st.st_mode)) {
+		if (type == DT_UNKNOWN)
+			type = lstat(path, &st) != 0 ? DT_UNKNOWN
+			       : S_ISDIR(st.st_mode) ? DT_DIR
+			       : S_ISREG(st.st_mode) ? DT_REG
+						     : DT_UNKNOWN;
+		/* A link is neither: skipped. */
+		if (type == DT_DIR) {
 			if (walk(path, depth + 1, out, err) != 0)
 				rc = -1;
-		} else if (found && S_ISREG(st.st_mode) && is_log_name(e->d_name)) {
+		} else if (type == DT_REG && is_log_name(e->d_name)) {
 			path_list_add(out, path, real ? path_in(real, e->d_name) : NULL);
 			continue;
 		}

@@ -2,6 +2,8 @@
  * jansson), generic JSONL and CSV records, rejects, gzip, directories,
  * dedupe and the record length cap. */
 #include <jansson.h>
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -556,30 +558,52 @@ static void test_csv(void)
 	cleanup_dir();
 }
 
+/* Nonzero: readdir says it knows no entry's type (DT_UNKNOWN), as on file
+ * systems that keep none in their directories; the walk then asks lstat. */
+static bool fake_unknown_types;
+
+struct dirent *readdir(DIR *d)
+{
+	static struct dirent *(*real)(DIR *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "readdir");
+	struct dirent *e = real(d);
+	if (e && fake_unknown_types)
+		e->d_type = DT_UNKNOWN;
+	return e;
+}
+
 static void test_gzip_and_dirs(void)
 {
 	setup_dir();
 	const char *line = "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\","
 			   "\"model\":\"m\",\"usage\":{\"input_tokens\":1}}\n";
-	char cmd[512];
-	/* A two-member gzip, a truncated gzip, hidden and non-log files. */
+	char cmd[640];
+	/* A two-member gzip, a truncated gzip, hidden and non-log files,
+	 * links to a directory, a log and nothing, a FIFO. */
 	snprintf(cmd, sizeof cmd,
 		 "cd '%s' && mkdir -p d/sub d/.hidden && printf '%%s' '%s' > one && "
 		 "(gzip -c one; gzip -c one) > d/multi.jsonl.gz && "
 		 "cp one d/sub/b.log && cp one d/.hidden/c.jsonl && cp one d/readme.txt && "
 		 "gzip -c one > whole.gz && head -c 30 whole.gz > d/trunc.jsonl.gz && "
-		 "ln -s .. d/sub/loop",
+		 "ln -s .. d/sub/loop && ln -s ../one d/link.jsonl && "
+		 "ln -s missing d/dangling.jsonl && mkfifo d/fifo.jsonl",
 		 dir, line);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
-	struct collected c = {0};
-	char *rej = NULL;
-	CU_ASSERT_EQUAL(run("d", &c, &rej, 0), -1);
-	CU_ASSERT_EQUAL(c.events, 3); /* 2 from multi, 1 from sub/b.log */
-	CU_ASSERT_EQUAL(c.inputs_ok, 2);
-	CU_ASSERT_EQUAL(c.inputs_failed, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "trunc.jsonl.gz"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "gzip"));
-	free(rej);
+	/* By the types readdir gives (ext4, tmpfs), then by lstat. */
+	for (int unknown = 0; unknown < 2; unknown++) {
+		fake_unknown_types = unknown;
+		struct collected c = {0};
+		char *rej = NULL;
+		CU_ASSERT_EQUAL(run("d", &c, &rej, 0), -1);
+		CU_ASSERT_EQUAL(c.events, 3); /* 2 from multi, 1 from sub/b.log */
+		CU_ASSERT_EQUAL(c.inputs_ok, 2);
+		CU_ASSERT_EQUAL(c.inputs_failed, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "trunc.jsonl.gz"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(c.last_message, "gzip"));
+		free(rej);
+	}
+	fake_unknown_types = false;
 	cleanup_dir();
 }
 
