@@ -114,6 +114,93 @@ static void in_turn_as_alone(struct jscan *kept_scan, const char *rec,
 	jscan_free(ref);
 }
 
+/* Format detection by jansson, as it was before the scanner read the
+ * first records (format_detect_json): the reference it must agree with. */
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool str_is(json_t *o, const char *key, const char *value)
+{
+	const char *s = jstr(o, key);
+	return s && strcmp(s, value) == 0;
+}
+
+static bool has(json_t *o, const char *key)
+{
+	return json_object_get(o, key) != NULL;
+}
+
+static const char *detect_by_jansson(json_t *root)
+{
+	json_t *o = json_object_get(root, "response");
+	if (!json_is_object(o))
+		o = json_object_get(root, "event");
+	if (!json_is_object(o))
+		o = root;
+	const char *type = jstr(o, "type"), *object = jstr(o, "object");
+	json_t *e = json_object_get(o, "error");
+	bool rpc_status = json_is_object(e) &&
+			  json_is_integer(json_object_get(e, "code")) &&
+			  json_is_string(json_object_get(e, "status")) &&
+			  !has(e, "type");
+	bool openai_error = json_is_object(e) &&
+			    json_is_string(json_object_get(e, "message")) &&
+			    json_is_string(json_object_get(e, "type"));
+	if (str_is(root, "schemaType", "ModelInvocationLog"))
+		return "bedrock";
+	if (str_is(root, "object", "page"))
+		return "openai-usage";
+	if (has(root, "sessionId") || has(root, "leafUuid") ||
+	    (has(root, "uuid") && has(root, "message")) ||
+	    str_is(root, "type", "file-history-snapshot"))
+		return "claude-code";
+	if (has(o, "usageMetadata") || has(o, "modelVersion") || rpc_status)
+		return "gemini";
+	if ((object && (strcmp(object, "chat.completion") == 0 ||
+			strcmp(object, "chat.completion.chunk") == 0 ||
+			strcmp(object, "response") == 0)) ||
+	    (type && strncmp(type, "response.", 9) == 0))
+		return "openai";
+	if (type && (strcmp(type, "message") == 0 ||
+		     strncmp(type, "message_", 8) == 0 ||
+		     (strcmp(type, "error") == 0 && has(o, "error"))))
+		return "anthropic";
+	if (!type && openai_error)
+		return "openai";
+	if (has(root, "startTime") && has(root, "spend"))
+		return "litellm";
+	if (has(root, "request_created_at") && has(root, "response_id"))
+		return "helicone";
+	if (has(root, "timestamp") && has(root, "provider") && has(root, "model"))
+		return "generic";
+	return NULL;
+}
+
+/* The format detected from rec by the scanner must be jansson's where
+ * both read rec (valid: the scanner does): jansson, as format_detect_json
+ * used it (without flags), refuses \u0000 and numbers it cannot hold,
+ * which the scanner takes, and the scanner refuses a record nested more
+ * than 512 deep. A record the scanner refuses is not detected. */
+static void detect_as_jansson(const char *rec, size_t size, bool valid)
+{
+	static struct format_detector *detect;
+	if (!detect)
+		detect = format_detector_new();
+	const char *f = format_detect_json(detect, rec, size);
+	FUZZ_CHECK(valid || !f, "an invalid record detected as %s", f);
+	json_t *root = json_loadb(rec, size, 0, NULL);
+	if (valid && json_is_object(root)) {
+		const char *ref = detect_by_jansson(root);
+		FUZZ_CHECK(f == ref || (f && ref && strcmp(f, ref) == 0),
+			   "detected %s, by jansson %s", f ? f : "none",
+			   ref ? ref : "none");
+	}
+	json_decref(root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!scan) {
@@ -156,6 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < NWANTED; i++)
 			compare(wanted[i], &v[i], at_path(root, &paths[i]));
 	json_decref(root);
+	detect_as_jansson(rec, size, !why);
 	/* The record again, now that its keys are remembered; and each of
 	 * its lines in turn as the records of one log, to a scanner of its
 	 * own. */
@@ -167,6 +255,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *line = br_malloc(n ? n : 1);
 		memcpy(line, rec + i, n);
 		in_turn_as_alone(log, line, n);
+		size_t at_line;
+		struct jvalue lv[NWANTED];
+		detect_as_jansson(line, n, !jscan_record(scan, line, n, lv, &at_line));
 		free(line);
 		i += n + 1;
 	}

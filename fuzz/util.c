@@ -140,7 +140,8 @@ size_t fuzz_format_lines(const char *name, const struct format_maps *maps,
 			size_t i = 0;
 			while (i < len && blank(t + i, 1))
 				i++;
-			p = format_open(name, t + i, len - i, "fuzz", maps, &err);
+			p = format_open(name, t + i, len - i, "fuzz", maps, NULL,
+					&err);
 			if (!p) {
 				FUZZ_CHECK(br_failed(&err), "format_open failed silently");
 				free(line);

@@ -232,7 +232,7 @@ static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt
 		i++;
 	struct br_err err = {0};
 	pt->parser = format_open(sp->format, first->p + i, first->len - i,
-				 sp->o->name, &g->maps, &err);
+				 sp->o->name, &g->maps, NULL, &err);
 	if (!pt->parser)
 		return false;
 	if (sp->st->first_rc == FORMAT_NONE) {

@@ -60,6 +60,7 @@ struct task {
 struct reader {
 	struct ingest *g;
 	struct br_pricer *pricer;
+	struct format_cache *formats; /* kept from input to input */
 	char *scratch;
 	struct br_buf line;   /* a line split across reads */
 	struct br_buf record; /* the raw text of the record being read */

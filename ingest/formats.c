@@ -42,11 +42,6 @@ static const char *jstr(json_t *o, const char *path)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static bool has(json_t *o, const char *key)
-{
-	return json_object_get(o, key) != NULL;
-}
-
 static bool str_is(json_t *o, const char *path, const char *value)
 {
 	const char *s = jstr(o, path);
@@ -1336,61 +1331,145 @@ bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out)
 
 /* ------------------------------------------------------------- detection */
 
-/* Tells whether e is a google.rpc.Status, Gemini's error: an integer code
- * and a status name (OpenAI's error has a type, Anthropic's a type). */
-static bool is_rpc_status(json_t *e)
-{
-	return json_is_object(e) && json_is_integer(json_object_get(e, "code")) &&
-	       json_is_string(json_object_get(e, "status")) && !has(e, "type");
-}
+/* The members detection reads: the record's own, and those of its payload
+ * (its "response" or "event" object, else the record itself), under each
+ * of the three. */
+enum {
+	D_SCHEMA_TYPE, D_SESSION_ID, D_LEAF_UUID, D_UUID, D_MESSAGE,
+	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
+	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT,
+	D_PAYLOAD /* the first of the payload's members, in three places */
+};
+enum {
+	P_TYPE, P_OBJECT, P_USAGE_METADATA, P_MODEL_VERSION, P_ERROR,
+	P_ERROR_CODE, P_ERROR_STATUS, P_ERROR_TYPE, P_ERROR_MESSAGE, P_COUNT
+};
+#define D_COUNT (D_PAYLOAD + 3 * P_COUNT)
 
-/* Tells whether e is OpenAI's error object: a message and a type, under
- * no "type" of its own record (Anthropic's error record has one). */
-static bool is_openai_error(json_t *e)
-{
-	return json_is_object(e) && json_is_string(json_object_get(e, "message")) &&
-	       json_is_string(json_object_get(e, "type"));
-}
+static const char *const root_members[D_PAYLOAD] = {
+	"schemaType", "sessionId", "leafUuid", "uuid", "message", "startTime",
+	"spend", "request_created_at", "response_id", "timestamp", "provider",
+	"model", "response", "event"};
+static const char *const payload_members[P_COUNT] = {
+	"type", "object", "usageMetadata", "modelVersion", "error",
+	"error.code", "error.status", "error.type", "error.message"};
+/* Where the payload is: the record, its "response", its "event". */
+static const char *const payload_places[3] = {"", "response.", "event."};
 
-const char *format_detect_json(const char *line, size_t len)
+struct format_detector {
+	struct jpath paths[D_COUNT];
+	struct jscan *scan;
+	struct jvalue v[D_COUNT];
+};
+
+struct format_detector *format_detector_new(void)
 {
-	json_t *root = json_loadb(line, len, 0, NULL);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return NULL;
+	struct format_detector *d = br_calloc(1, sizeof *d);
+	char path[64];
+	for (int i = 0; i < D_COUNT; i++) {
+		if (i < D_PAYLOAD) {
+			snprintf(path, sizeof path, "%s", root_members[i]);
+		} else {
+			int k = (i - D_PAYLOAD) / P_COUNT, m = (i - D_PAYLOAD) % P_COUNT;
+			snprintf(path, sizeof path, "%s%s", payload_places[k],
+				 payload_members[m]);
+		}
+		jpath_init(&d->paths[i], path);
 	}
-	const char *f = NULL;
-	json_t *o = payload(root);
-	const char *type = jstr(o, "type");
-	const char *object = jstr(o, "object");
-	if (str_is(root, "schemaType", "ModelInvocationLog"))
-		f = "bedrock";
-	else if (str_is(root, "object", "page"))
-		f = "openai-usage";
-	else if (has(root, "sessionId") || has(root, "leafUuid") ||
-		 (has(root, "uuid") && has(root, "message")) ||
-		 str_is(root, "type", "file-history-snapshot"))
-		f = "claude-code"; /* a transcript may open with a snapshot */
-	else if (has(o, "usageMetadata") || has(o, "modelVersion") ||
-		 is_rpc_status(json_object_get(o, "error")))
-		f = "gemini"; /* a log may open with a failed request */
-	else if ((object && (strcmp(object, "chat.completion") == 0 ||
-			     strcmp(object, "chat.completion.chunk") == 0 ||
-			     strcmp(object, "response") == 0)) ||
-		 (type && strncmp(type, "response.", 9) == 0))
-		f = "openai";
-	else if (type && (strcmp(type, "message") == 0 ||
-			  strncmp(type, "message_", 8) == 0 ||
-			  (strcmp(type, "error") == 0 && has(o, "error"))))
-		f = "anthropic";
-	else if (!type && is_openai_error(json_object_get(o, "error")))
-		f = "openai"; /* a log may open with a failed request */
-	else if (has(root, "startTime") && has(root, "spend"))
-		f = "litellm";
-	else if (has(root, "request_created_at") && has(root, "response_id"))
-		f = "helicone";
-	else if (has(root, "timestamp") && has(root, "provider") && has(root, "model"))
-		f = "generic";
-	json_decref(root);
-	return f;
+	d->scan = jscan_new(d->paths, D_COUNT);
+	return d;
+}
+
+void format_detector_free(struct format_detector *d)
+{
+	if (!d)
+		return;
+	jscan_free(d->scan);
+	free(d);
+}
+
+/* The string at v (present or not), or NULL with *n 0 when it is none. */
+static const char *dstr(const struct format_detector *d, const struct jvalue *v,
+			size_t *n)
+{
+	bool is = v->present && v->type == JV_STRING;
+	*n = is ? v->len : 0;
+	return is ? jscan_str(d->scan, v) : NULL;
+}
+
+/* Tells whether v is the string word. */
+static bool dstr_is(const struct format_detector *d, const struct jvalue *v,
+		    const char *word)
+{
+	size_t n;
+	const char *s = dstr(d, v, &n);
+	return s && n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+/* Tells whether the string s (n bytes) begins with prefix. */
+static bool begins(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return s && n >= k && memcmp(s, prefix, k) == 0;
+}
+
+static bool is_kind(const struct jvalue *v, enum jtype t)
+{
+	return v->present && v->type == t;
+}
+
+const char *format_detect_json(struct format_detector *d, const char *line,
+			       size_t len)
+{
+	size_t at;
+	if (jscan_record(d->scan, line, len, d->v, &at))
+		return NULL; /* not a valid JSON object */
+	const struct jvalue *r = d->v;
+	const struct jvalue *o = &r[D_PAYLOAD] +
+		P_COUNT * (is_kind(&r[D_RESPONSE], JV_OBJECT) ? 1
+			   : is_kind(&r[D_EVENT], JV_OBJECT) ? 2 : 0);
+	size_t ntype, nobject;
+	const char *type = dstr(d, &o[P_TYPE], &ntype);
+	const char *object = dstr(d, &o[P_OBJECT], &nobject);
+	bool error = is_kind(&o[P_ERROR], JV_OBJECT);
+	/* Gemini's error: a google.rpc.Status, an integer code and a status
+	 * name (OpenAI's error has a type, Anthropic's a type). */
+	bool rpc_status = error && is_kind(&o[P_ERROR_CODE], JV_NUMBER) &&
+			  o[P_ERROR_CODE].is_int &&
+			  is_kind(&o[P_ERROR_STATUS], JV_STRING) &&
+			  !o[P_ERROR_TYPE].present;
+	/* OpenAI's error: a message and a type, under no "type" of its own
+	 * record (Anthropic's error record has one). */
+	bool openai_error = error && is_kind(&o[P_ERROR_MESSAGE], JV_STRING) &&
+			    is_kind(&o[P_ERROR_TYPE], JV_STRING);
+	if (dstr_is(d, &r[D_SCHEMA_TYPE], "ModelInvocationLog"))
+		return "bedrock";
+	if (dstr_is(d, &r[D_PAYLOAD + P_OBJECT], "page"))
+		return "openai-usage";
+	if (r[D_SESSION_ID].present || r[D_LEAF_UUID].present ||
+	    (r[D_UUID].present && r[D_MESSAGE].present) ||
+	    dstr_is(d, &r[D_PAYLOAD + P_TYPE], "file-history-snapshot"))
+		return "claude-code"; /* a transcript may open with a snapshot */
+	if (o[P_USAGE_METADATA].present || o[P_MODEL_VERSION].present ||
+	    rpc_status)
+		return "gemini"; /* a log may open with a failed request */
+	if ((object && ((nobject == 15 && memcmp(object, "chat.completion", 15) == 0) ||
+			(nobject == 21 && memcmp(object, "chat.completion.chunk", 21) == 0) ||
+			(nobject == 8 && memcmp(object, "response", 8) == 0))) ||
+	    begins(type, ntype, "response."))
+		return "openai";
+	if (type && ((ntype == 7 && memcmp(type, "message", 7) == 0) ||
+		     begins(type, ntype, "message_") ||
+		     (ntype == 5 && memcmp(type, "error", 5) == 0 &&
+		      o[P_ERROR].present)))
+		return "anthropic";
+	if (!type && openai_error)
+		return "openai"; /* a log may open with a failed request */
+	if (r[D_START_TIME].present && r[D_SPEND].present)
+		return "litellm";
+	if (r[D_REQUEST_CREATED_AT].present && r[D_RESPONSE_ID].present)
+		return "helicone";
+	if (r[D_TIMESTAMP].present && r[D_PROVIDER].present && r[D_MODEL].present)
+		return "generic";
+	return NULL;
 }

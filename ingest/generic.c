@@ -76,6 +76,7 @@ static const char *const jfield_paths[J_NFIELDS] = {
 
 struct jsonl_parser {
 	struct format_parser base;
+	const struct format_maps *maps;
 	const char *names[J_NFIELDS]; /* paths, after --map */
 	struct jpath paths[J_NFIELDS];
 	struct jscan *scan;
@@ -257,6 +258,7 @@ struct format_parser *generic_jsonl_open(const struct format_maps *maps)
 	struct jsonl_parser *p = br_calloc(1, sizeof *p);
 	p->base = (struct format_parser){jsonl_line, jsonl_finish, jsonl_free,
 					 "generic", {0}};
+	p->maps = maps;
 	for (int f = 0; f < J_NFIELDS; f++) {
 		/* The jfields are the canonical fields with "usage" inserted
 		 * before the token counts. */
@@ -686,15 +688,28 @@ const char *format_names(void)
 	       "openai-usage, litellm, helicone, langfuse";
 }
 
+struct format_cache {
+	struct format_detector *detect;
+	struct format_parser *jsonl; /* a generic JSONL parser, or NULL */
+};
+
 struct format_parser *format_open(const char *name, const char *line,
 				  size_t len, const char *input_name,
 				  const struct format_maps *maps,
+				  struct format_cache *cache,
 				  struct br_err *err)
 {
 	bool json = len && line[0] == '{';
 	if (strcmp(name, "auto") == 0) {
-		name = json ? format_detect_json(line, len)
-			    : format_detect_csv(line, len);
+		if (json) {
+			struct format_detector *d = cache ? cache->detect
+							  : format_detector_new();
+			name = format_detect_json(d, line, len);
+			if (!cache)
+				format_detector_free(d);
+		} else {
+			name = format_detect_csv(line, len);
+		}
 		if (!name) {
 			br_fail(err, "%s: cannot tell the log format from its first "
 				"%s; name it with --format (%s)", input_name,
@@ -702,6 +717,12 @@ struct format_parser *format_open(const char *name, const char *line,
 				format_names());
 			return NULL;
 		}
+	}
+	if (strcmp(name, "generic") == 0 && json && cache && cache->jsonl &&
+	    ((const struct jsonl_parser *)cache->jsonl)->maps == maps) {
+		struct format_parser *p = cache->jsonl;
+		cache->jsonl = NULL;
+		return p;
 	}
 	if (strcmp(name, "generic") == 0)
 		return json ? generic_jsonl_open(maps) : generic_csv_open(input_name, maps);
@@ -714,4 +735,35 @@ struct format_parser *format_open(const char *name, const char *line,
 		return NULL;
 	}
 	return api_format_open(name, maps);
+}
+
+struct format_cache *format_cache_new(void)
+{
+	struct format_cache *c = br_calloc(1, sizeof *c);
+	c->detect = format_detector_new();
+	return c;
+}
+
+void format_cache_free(struct format_cache *c)
+{
+	if (!c)
+		return;
+	format_detector_free(c->detect);
+	if (c->jsonl)
+		c->jsonl->free(c->jsonl);
+	free(c);
+}
+
+void format_close(struct format_parser *p, struct format_cache *cache)
+{
+	if (!p)
+		return;
+	/* A generic JSONL parser keeps nothing of its input but the keys its
+	 * scanner remembers, which say and capture exactly what a new
+	 * scanner would (fuzz_jsonscan). */
+	if (cache && !cache->jsonl && p->free == jsonl_free) {
+		cache->jsonl = p;
+		return;
+	}
+	p->free(p);
 }

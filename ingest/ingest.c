@@ -45,11 +45,13 @@ static void reader_init(struct reader *rd, struct ingest *g, bool main)
 	*rd = (struct reader){.g = g, .main = main, .at_once = main};
 	rd->pricer = br_pricer_new(g->opts.catalog, g->opts.cost_mode);
 	rd->scratch = br_malloc(SCRATCH_SIZE);
+	rd->formats = format_cache_new();
 }
 
 static void reader_free(struct reader *rd)
 {
 	br_pricer_free(rd->pricer);
+	format_cache_free(rd->formats);
 	free(rd->scratch);
 	br_buf_free(&rd->line);
 	br_buf_free(&rd->record);
@@ -526,7 +528,8 @@ static int open_parser(struct input_state *st, const char *line, size_t len)
 	while (i < len && is_blank(line + i, 1))
 		i++;
 	st->parser = format_open(st->rd->g->opts.format, line + i, len - i,
-				 st->o->in.name, &st->rd->g->maps, &st->o->err);
+				 st->o->in.name, &st->rd->g->maps, st->rd->formats,
+				 &st->o->err);
 	if (!st->parser)
 		return -1;
 	st->parser->sink = (struct format_sink){st, format_event, format_refuses,
@@ -1040,8 +1043,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 	}
 	source_free(src);
-	if (st.parser)
-		st.parser->free(st.parser);
+	format_close(st.parser, rd->formats);
 	br_buf_free(&st.first);
 	br_buf_free(&rs.heads);
 	o->in.fp = br_hash_final(&h);

@@ -607,6 +607,72 @@ static void test_gzip_and_dirs(void)
 	cleanup_dir();
 }
 
+/* A thread keeps its last generic JSONL parser for its next input, and
+ * detects formats with one scanner: logs of other shapes and formats
+ * between them must give what each gives read alone. */
+static void test_parser_kept(void)
+{
+	setup_dir();
+	static const struct {
+		const char *name, *text;
+	} logs[] = {
+		{"a.jsonl",
+		 "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\","
+		 "\"agent\":\"a1\",\"usage\":{\"input_tokens\":1}}\n"},
+		/* The same members in another order, one escaped, one repeated,
+		 * wanted names as values, and a record rejected. */
+		{"b.jsonl",
+		 "{\"usage\":{\"output_tokens\":5,\"input_tokens\":20},\"model\":\"m\","
+		 "\"provider\":\"p\",\"timestamp\":\"2025-10-01T00:00:00Z\",\"agent\":\"b1\"}\n"
+		 "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\","
+		 "\"\\u0061gent\":\"b2\",\"agent\":\"b3\",\"label\":\"agent\","
+		 "\"usage\":{\"input_tokens\":300}}\n"
+		 "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\",\"model\":\"m\","
+		 "\"usage\":{\"input_tokens\":\"x\"}}\n"},
+		{"c.jsonl",
+		 "{\"logged_at\":\"2025-10-01T00:00:00Z\",\"agent\":\"c1\","
+		 "\"response\":{\"object\":\"chat.completion\",\"model\":\"gpt-4o\","
+		 "\"usage\":{\"prompt_tokens\":4000,\"completion_tokens\":1}}}\n"},
+		{"d.jsonl",
+		 "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"model\":\"m\",\"provider\":\"p\","
+		 "\"usage\":{\"input_tokens\":50000},\"agent\":\"d1\"}\n"},
+		{"e.csv", "timestamp,provider,model,agent,input_tokens\n"
+			  "2025-10-01T00:00:00Z,p,m,e1,600000\n"},
+		{"f.jsonl",
+		 "{\"agent\":\"f1\",\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\","
+		 "\"model\":\"m\",\"usage\":{\"input_tokens\":7000000}}\n"},
+	};
+	struct collected alone = {0};
+	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "d/%s", logs[i].name);
+		if (i == 0) {
+			char sub[300];
+			snprintf(sub, sizeof sub, "%s/d", dir);
+			CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0700), 0);
+		}
+		write_text(path, logs[i].text, strlen(logs[i].text));
+		char *rej = NULL;
+		CU_ASSERT_EQUAL(run(path, &alone, &rej, 0), 0);
+		free(rej);
+	}
+	CU_ASSERT_EQUAL(alone.events, 7);
+	CU_ASSERT_EQUAL(alone.input_tokens, 7654321);
+	for (unsigned jobs = 1; jobs <= 2; jobs++) {
+		struct collected all = {0};
+		char *rej = NULL;
+		struct ingest_opts o = {.jobs = jobs};
+		CU_ASSERT_EQUAL(run_with("d", &all, &rej, &o), 0);
+		CU_ASSERT_EQUAL(all.events, alone.events);
+		CU_ASSERT_EQUAL(all.input_tokens, alone.input_tokens);
+		CU_ASSERT_EQUAL(all.inputs_ok, 6);
+		CU_ASSERT_STRING_EQUAL(all.last_agent, "f1");
+		CU_ASSERT_PTR_NOT_NULL(rej && strstr(rej, "b.jsonl:3:"));
+		free(rej);
+	}
+	cleanup_dir();
+}
+
 static void test_record_cap(void)
 {
 	setup_dir();
@@ -1299,6 +1365,7 @@ int test_register(void)
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
+		{"a parser kept from input to input", test_parser_kept},
 		{"record length cap", test_record_cap},
 		{"field length cap", test_field_limit},
 		{"two --map fields from one member", test_map_one_path},
