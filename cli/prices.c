@@ -129,9 +129,10 @@ static void show_model(const struct br_catalog *c, const struct br_match *mt,
 				       day_text(day, d), br_unpriced_reason(why));
 			continue;
 		}
+		char since[16];
 		printf("  %s tier on %s: the version in force since %s\n",
 		       br_tier_name((enum br_tier)t), day_text(day, d),
-		       day_text(base->from_day, d));
+		       day_text(base->from_day, since));
 		for (size_t i = 0; i < m->nprices; i++) {
 			const struct br_price *p = &m->prices[i];
 			if (p->tier != base->tier || p->from_day != base->from_day)

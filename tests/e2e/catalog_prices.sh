@@ -205,6 +205,9 @@ grep -q '^openai/gpt-4o$' show.out &&
 	fail "prices show of an alias: $(cat show.out)"
 br prices show o3 --provider openai --on 2025-06-09 | grep -q 'input  *\$10\.0$' ||
 	fail "prices show --on does not give o3's price before its cut"
+br prices show o3 --provider openai --on 2025-07-01 >show4.out
+grep -q 'standard tier on 2025-07-01: the version in force since 2025-06-10$' show4.out ||
+	fail "prices show: the version's day: $(cat show4.out)"
 br prices show claude-sonnet-4-5 --provider anthropic --prices x.csv >show2.out
 grep -q 'prices from x.csv' show2.out &&
 	grep -q 'requests with 200001 or more input tokens' show2.out ||
