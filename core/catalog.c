@@ -745,11 +745,20 @@ size_t br_catalog_check(const struct br_catalog *c, br_catalog_problem_fn fn,
 					PROBLEM("%s tier from %s: no price below %llu "
 						"input tokens", br_tier_name(p->tier), from,
 						(unsigned long long)p->min_input_tokens);
-			} else if (base && p->rates.input < base->rates.input) {
-				PROBLEM("%s tier from %s: the rate above %llu input "
-					"tokens is below the base rate",
-					br_tier_name(p->tier), from,
-					(unsigned long long)p->min_input_tokens);
+			} else if (base) {
+				/* Each rate both state: one left to its fallback
+				 * (cache writes at the input rate, ...) is no
+				 * rate of the row's own. */
+				const int64_t *b = &base->rates.input;
+				for (int k = 0; k < 6; k++)
+					if (r[k] != BR_RATE_UNSET &&
+					    b[k] != BR_RATE_UNSET && r[k] < b[k])
+						PROBLEM("%s tier from %s: the %s rate "
+							"above %llu input tokens is "
+							"below the base rate",
+							br_tier_name(p->tier), from,
+							names[k],
+							(unsigned long long)p->min_input_tokens);
 			}
 		}
 	}

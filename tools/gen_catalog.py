@@ -279,9 +279,30 @@ def fill_silent(g_rows, l_rows, stats):
     if not any(r.min_input for r in g_rows):
         for m in sorted(l):
             if m:
-                out.append(Row(start, "standard", m, dict(l[m]), "litellm"))
+                out.append(Row(start, "standard", m,
+                               long_context_of(l[m], l.get(0, {}),
+                                               g.get(0, {}), stats),
+                               "litellm"))
                 stats.add("genai_long_context_rows_from_litellm")
     return out
+
+
+def long_context_of(rates, lite_base, genai_base, stats):
+    """LiteLLM's long-context rates, for a genai-prices model, without a
+    rate LiteLLM states for no request below the threshold that is below
+    genai-prices' base rate: it cannot be told from LiteLLM's own base,
+    and a long-context request would bill below a short one (OpenRouter's
+    google/gemini-3.1-pro-preview: a 5-minute write at $0.25 above 200k,
+    at genai-prices' $0.375 below). The base rate applies there
+    (complete_long_context)."""
+    rates = dict(rates)
+    for c in RATE_COLS:
+        if (rates.get(c) is not None and lite_base.get(c) is None
+                and genai_base.get(c) is not None
+                and rates[c] < genai_base[c]):
+            rates[c] = None
+            stats.add("litellm_long_context_rates_below_genai_base_dropped")
+    return rates
 
 
 def complete_long_context(rows, stats=None):

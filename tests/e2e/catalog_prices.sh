@@ -187,16 +187,25 @@ br prices check >check.out || fail "prices check of the built-in catalog failed"
 grep -q "^ok: [0-9]* models, [0-9]* aliases, no problems (built-in [0-9-]* sha256:$sum)" check.out ||
 	fail "prices check: $(cat check.out)"
 printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write,min_input_tokens' \
-	'acme,bad,,1,20000,,,' 'acme,dear,,1,2,3,,' 'acme,nobase,,1,2,,,1000' >bad.csv
+	'acme,bad,,1,20000,,,' 'acme,dear,,1,2,3,,' 'acme,nobase,,1,2,,,1000' \
+	'acme,out,,2,4,1,3,' 'acme,out,,4,2,1,3,1000' 'acme,read,,2,4,1,3,' \
+	'acme,read,,4,8,0.5,6,1000' 'acme,write,,2,4,1,3,' 'acme,write,,4,8,2,1,1000' \
+	'acme,unstated,,2,4,,,' 'acme,unstated,,4,8,,1,1000' >bad.csv
 set +e
 br prices check --prices bad.csv >bad.out 2>bad.err
 rc=$?
 set -e
 [ $rc -eq 1 ] || fail "prices check of bad prices exited $rc, want 1"
-for m in 'acme/bad: .*above \$1,000' 'acme/dear: .*cache read dearer' 'acme/nobase: .*no price below 1000'; do
+# Every rate of a long-context row against its base's (output, cache read
+# and write, not only input); one the base leaves to its fallback is not.
+for m in 'acme/bad: .*above \$1,000' 'acme/dear: .*cache read dearer' \
+	'acme/nobase: .*no price below 1000' 'acme/out: .*the output rate above 1000' \
+	'acme/read: .*the cache_read rate above 1000' \
+	'acme/write: .*the cache_write rate above 1000'; do
 	grep -q "$m" bad.out || fail "prices check does not report '$m': $(cat bad.out)"
 done
-grep -q "3 problems in the catalog" bad.err || fail "prices check: no problem count"
+grep -q "acme/unstated" bad.out && fail "prices check compares an unstated rate: $(cat bad.out)"
+grep -q "6 problems in the catalog" bad.err || fail "prices check: no problem count: $(cat bad.err)"
 br prices show gpt-4o-2024-08-06 --provider openai --on 2025-10-01 >show.out
 grep -q '^openai/gpt-4o$' show.out &&
 	grep -q 'matched by  alias (date-suffix) for openai' show.out &&
