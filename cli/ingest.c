@@ -580,6 +580,17 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	run.run_rows = agg_new();
 	run.input_fps = br_dict_new();
 	if (rejects_path) {
+		/* Opening it empties it: never one of the inputs. */
+		struct stat rs, is;
+		bool exists = stat(rejects_path, &rs) == 0;
+		for (int i = 0; exists && i < npaths; i++)
+			if (stat(paths[i], &is) == 0 && is.st_dev == rs.st_dev &&
+			    is.st_ino == rs.st_ino) {
+				br_fail_status(&err, BR_EXIT_USAGE,
+					       "the rejects file '%s' is the input "
+					       "'%s'", rejects_path, paths[i]);
+				goto fail;
+			}
 		rejects = fopen(rejects_path, "w");
 		if (!rejects) {
 			br_fail(&err, "cannot open rejects file '%s': %s",
@@ -587,6 +598,12 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 			goto fail;
 		}
 		io.rejects = rejects;
+		/* A directory walked holding it leaves it out. */
+		if (fstat(fileno(rejects), &rs) == 0 && S_ISREG(rs.st_mode)) {
+			io.skip = true;
+			io.skip_dev = rs.st_dev;
+			io.skip_ino = rs.st_ino;
+		}
 	} else {
 		io.reject_samples = REJECT_SAMPLES;
 	}

@@ -1687,8 +1687,8 @@ static char *path_in(const char *dir, const char *name)
  * is that of its directory (found once) and its name, since neither it
  * nor its name is a link, ".." or ".": realpath for each of 10,000 small
  * logs took ~5% of the time of their ingest. */
-static int walk(const char *dir, int depth, struct path_list *out,
-		struct br_err *err)
+static int walk(const struct ingest_opts *o, const char *dir, int depth,
+		struct path_list *out, struct br_err *err)
 {
 	if (depth > MAX_DIR_DEPTH)
 		return br_fail(err, "%s: directories nested more than %d deep",
@@ -1715,8 +1715,12 @@ static int walk(const char *dir, int depth, struct path_list *out,
 			       : S_ISREG(st.st_mode) ? DT_REG
 						     : DT_UNKNOWN;
 		/* A link is neither: skipped. */
+		if (type == DT_REG && o->skip && e->d_ino == o->skip_ino &&
+		    lstat(path, &st) == 0 && st.st_dev == o->skip_dev &&
+		    st.st_ino == o->skip_ino)
+			type = DT_UNKNOWN; /* the rejects file */
 		if (type == DT_DIR) {
-			if (walk(path, depth + 1, out, err) != 0)
+			if (walk(o, path, depth + 1, out, err) != 0)
 				rc = -1;
 		} else if (type == DT_REG && is_log_name(e->d_name)) {
 			path_list_add(out, path, real ? path_in(real, e->d_name) : NULL);
@@ -1755,7 +1759,7 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		return 0;
 	}
 	struct path_list files = {0};
-	int rc = walk(path, 0, &files, err);
+	int rc = walk(&g->opts, path, 0, &files, err);
 	if (files.n)
 		qsort(files.p, files.n, sizeof *files.p, found_cmp);
 	for (size_t i = 0; i < files.n; i++) {

@@ -21,6 +21,8 @@
 #ifndef BURNRATE_INGEST_H
 #define BURNRATE_INGEST_H
 
+#include <sys/types.h>
+
 #include "core/core.h"
 
 /* Default cap on decompression: an input may decompress to at most this
@@ -79,6 +81,11 @@ struct ingest_opts {
 	 * outside [only_from, only_to] is rejected (a backfill's range). */
 	const struct br_tz *tz;
 	int32_t only_from, only_to;
+	/* skip: a walk leaves out the file of device skip_dev and inode
+	 * skip_ino (the rejects file being written). */
+	bool skip;
+	dev_t skip_dev;
+	ino_t skip_ino;
 };
 
 /* What is known about one input once it has been read. */

@@ -175,6 +175,27 @@ if LC_ALL=C grep -q "$(printf '\033')" err.txt; then
 	failures=$((failures + 1))
 fi
 
+# --rejects naming an input is refused before it is opened (opening it
+# emptied the log: "0 records", exit 0); one inside a directory walked is
+# left out of the walk, not read as a log while it is written.
+cp rej.jsonl self.jsonl
+expect 2 "the rejects file 'self.jsonl' is the input 'self.jsonl'" \
+	"$BURNRATE" --store "$tmp/selfstore" ingest --rejects self.jsonl self.jsonl
+cmp -s rej.jsonl self.jsonl || { echo "FAIL: --rejects emptied its input" >&2
+	failures=$((failures + 1)); }
+mkdir -p walked
+cp rej2.jsonl walked/a.jsonl
+for i in 1 2; do
+	"$BURNRATE" --store "$tmp/wstore$i" ingest --rejects walked/rejects.jsonl \
+		walked >out.txt 2>err.txt || true
+	grep -q '^ingested 1 input: ' out.txt ||
+		{ echo "FAIL: the rejects file was walked as an input (run $i): $(cat out.txt)" >&2
+		  failures=$((failures + 1)); }
+done
+[ "$(wc -l <walked/rejects.jsonl)" -eq 7 ] ||
+	{ echo "FAIL: rejects file: $(cat walked/rejects.jsonl)" >&2
+	  failures=$((failures + 1)); }
+
 # --output and --write-baseline onto a FIFO (a device, /dev/null) or a
 # link write into what it names: a rename over it made, as root,
 # /dev/null a regular file (every later '2>/dev/null' of the machine then
