@@ -898,10 +898,16 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				set_tier(r, jstr(res, "service_tier"), &e);
 				if (json_is_true(json_object_get(res, "batch")))
 					e.tier = BR_TIER_BATCH;
+				/* A result of no request is left out; one
+				 * with tokens but no count of its requests
+				 * would be a silent $0. */
 				if (e.requests)
 					page_event(p, r, &e, check,
 						   result_key(&key, "usage", bucket,
 							      res, fields));
+				else if (in || e.tokens.output)
+					bad(r, "%s", "a usage result with tokens but "
+					    "no num_model_requests");
 			}
 		}
 		if (r->why)

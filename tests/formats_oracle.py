@@ -327,6 +327,9 @@ def _openai_usage(root, tp, held):
                 ev["tier"] = _tier(r["service_tier"])
             if r.get("batch") is True:  # the Batch API, whatever the tier says
                 ev["tier"] = "batch"
+            if not ev["requests"] and (pin or ev["output_tokens"]):
+                raise Reject("a usage result with tokens but no "
+                             "num_model_requests")
             if ev["requests"]:
                 page.append((("usage",) + bucket + tuple(
                     r.get(k) for k in ("project_id", "user_id", "api_key_id",

@@ -278,6 +278,16 @@ printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":17566848
 "$BURNRATE" --store ub report --as-of $asof --by model --format csv >ub.csv
 grep -q '^gpt-4o-2024-08-06,10,0,1000000,0,0,0,0,0,1.250000,0' ub.csv ||
 	fail "a batch result with service_tier default: $(cat ub.csv)"
+# A Usage API result with tokens but no num_model_requests (absent or 0)
+# rejects its page, which counted nothing (a silent $0); one of no tokens
+# and no request is left out.
+printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.completions.result","input_tokens":1000000,"output_tokens":1000000,"input_cached_tokens":0,"model":"gpt-4o"}]}],"has_more":false}' \
+	'{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.completions.result","input_tokens":0,"output_tokens":5,"num_model_requests":0,"model":"gpt-4o"}]}],"has_more":false}' \
+	'{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.completions.result","input_tokens":0,"output_tokens":0,"num_model_requests":0,"model":"gpt-4o"}]}],"has_more":false}' >un.jsonl
+"$BURNRATE" --quiet --store un ingest --rejects un.rej un.jsonl || fail "ingest exited $?"
+[ "$(grep -c 'a usage result with tokens but no num_model_requests' un.rej)" -eq 2 ] &&
+	grep -q '^un.jsonl:1: ' un.rej && grep -q '^un.jsonl:2: ' un.rej ||
+	fail "a usage result without requests: $(cat un.rej)"
 # A Vertex response's usageMetadata.trafficType names the quota it used
 # (Vertex AI v1 GenerateContentResponse.UsageMetadata.TrafficType):
 # Priority PayGo and Flex bill their own rates, and were billed at the
