@@ -688,6 +688,16 @@ const char *format_names(void)
 	       "openai-usage, litellm, helicone, langfuse";
 }
 
+/* Tells whether maps place a field other than the label (which names a
+ * dimension, not a log's shape). */
+static bool described(const struct format_maps *maps)
+{
+	for (int f = 0; maps && f < CANON_COUNT; f++)
+		if (f != CANON_LABEL && maps->path[f])
+			return true;
+	return false;
+}
+
 struct format_cache {
 	struct format_detector *detect;
 	struct format_parser *jsonl; /* a generic JSONL parser, or NULL */
@@ -710,6 +720,10 @@ struct format_parser *format_open(const char *name, const char *line,
 		} else {
 			name = format_detect_csv(line, len);
 		}
+		/* A shape of its own, described by --map (DESIGN §3): the
+		 * generic format read through the maps. */
+		if (!name && described(maps))
+			name = "generic";
 		if (!name) {
 			br_fail(err, "%s: cannot tell the log format from its first "
 				"%s; name it with --format (%s)", input_name,

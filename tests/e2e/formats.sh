@@ -278,6 +278,25 @@ printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":17566848
 "$BURNRATE" --store ub report --as-of $asof --by model --format csv >ub.csv
 grep -q '^gpt-4o-2024-08-06,10,0,1000000,0,0,0,0,0,1.250000,0' ub.csv ||
 	fail "a batch result with service_tier default: $(cat ub.csv)"
+# Any other shape, described by --map (DESIGN §3), is read as the generic
+# format through the maps without --format; JSONL and CSV. --label alone
+# names a dimension, not a shape: such a log still cannot be told.
+printf '%s\n' '{"ts":"2025-10-01T00:00:00Z","vendor":"openai","m":"gpt-4o","u":{"in":1000000,"out":100000}}' >shape.jsonl
+printf '%s\n' 'when,who,what,in,out' '2025-10-01T00:00:00Z,openai,gpt-4o,1000000,100000' >shape.csv
+"$BURNRATE" --quiet --store shape ingest --map timestamp=ts --map provider=vendor \
+	--map model=m --map input_tokens=u.in --map output_tokens=u.out shape.jsonl ||
+	fail "a JSONL shape described by --map: exit $?"
+"$BURNRATE" --quiet --store shape ingest --map timestamp=when --map provider=who \
+	--map model=what --map input_tokens=in --map output_tokens=out shape.csv ||
+	fail "a CSV shape described by --map: exit $?"
+"$BURNRATE" --store shape report --as-of $asof --by model --format csv | grep -q '^gpt-4o,2,0,2000000,200000,0,0,0,0,7.000000,0' ||
+	fail "shapes described by --map: $("$BURNRATE" --store shape report --as-of $asof --by model --format csv)"
+set +e
+"$BURNRATE" --quiet --store shape2 ingest --label m shape.jsonl 2>shape.err
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q 'cannot tell the log format' shape.err ||
+	fail "--label alone made a shape readable: exit $rc, $(cat shape.err)"
 # A Usage API result with tokens but no num_model_requests (absent or 0)
 # rejects its page, which counted nothing (a silent $0); one of no tokens
 # and no request is left out.
