@@ -192,11 +192,14 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 			ev->calc_cost = br_price_cost(&price->rates, t);
 		}
 	}
-	/* In auto mode a logged $0 for tokens is a price the logger lacked
-	 * (LiteLLM writes 0 then), not a free request: the catalog prices
-	 * them, or the request is unpriced (unless the catalog too says $0). */
-	bool zero_not_a_price = p->mode == BR_COST_AUTO && ev->logged_cost == 0 &&
-				!no_tokens && !(ev->calc_priced && ev->calc_cost == 0);
+	/* A logged $0 for tokens is a price the logger lacked (LiteLLM
+	 * writes 0 then), not a free request: in auto mode the catalog prices
+	 * them, or the request is unpriced (unless the catalog too says $0);
+	 * in display mode, which takes no catalog price, it is unpriced. */
+	bool zero_not_a_price = p->mode != BR_COST_CALCULATE &&
+				ev->logged_cost == 0 && !no_tokens &&
+				!(p->mode == BR_COST_AUTO && ev->calc_priced &&
+				  ev->calc_cost == 0);
 	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE &&
 	    !zero_not_a_price) {
 		ev->cost_source = BR_COST_FROM_LOG;

@@ -602,9 +602,11 @@ def expect(a):
         logged = ev["cost"]
         # auto: the logged cost, but not a logged 0 for tokens (a price the
         # logger lacked): the catalog's, or unpriced, unless it too says 0.
+        # display: the logged cost, a logged 0 for tokens none (unpriced).
         tokens = any(ev[f] for f in TOKEN_FIELDS)
-        if a.cost_mode == "display" or (
-                a.cost_mode == "auto" and logged is not None and
+        if a.cost_mode == "display":
+            cost = None if logged == 0 and tokens else logged
+        elif (a.cost_mode == "auto" and logged is not None and
                 not (logged == 0 and tokens and calc != 0)):
             cost = logged
         else:

@@ -193,7 +193,9 @@ grep -q '^bad.jsonl:1: logged cost -2.5 USD is negative' rej.txt &&
 	fail "only the two good records count: $(cat b.csv)"
 # --cost-mode auto: a logged $0 for tokens the catalog prices is a price
 # the logger lacked (LiteLLM writes spend 0 then), not a free request;
-# display keeps it. gpt-4o: $2.50 input, $10 output per 1M tokens.
+# display, which takes no catalog price, counts it unpriced at no cost
+# (it counted it priced at $0, silently). gpt-4o: $2.50 input, $10
+# output per 1M tokens.
 printf '%s\n' '{"request_id":"c-1","call_type":"acompletion","spend":0.0,"prompt_tokens":1000000,"completion_tokens":100000,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o-2024-08-06","custom_llm_provider":"openai","status":"success"}' >ll0.jsonl
 "$BURNRATE" --quiet --store z ingest ll0.jsonl || fail "ingest exited $?"
 "$BURNRATE" --store z report --as-of $asof --by model --format csv >z.csv
@@ -201,8 +203,8 @@ grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,3.500000,0' z.csv ||
 	fail "a logged \$0 for priced tokens: $(cat z.csv)"
 "$BURNRATE" --quiet --store zd ingest --cost-mode display ll0.jsonl || fail "ingest exited $?"
 "$BURNRATE" --store zd report --as-of $asof --by model --format csv >z.csv
-grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,0.000000,0' z.csv ||
-	fail "--cost-mode display keeps the logged \$0: $(cat z.csv)"
+grep -q '^gpt-4o-2024-08-06,1,0,1000000,100000,0,0,0,0,0.000000,1' z.csv ||
+	fail "--cost-mode display: a logged \$0 for tokens is no price: $(cat z.csv)"
 # ... and for tokens the catalog does not price either, the request is
 # unpriced, not a silent $0 (it was counted as priced at $0, so that
 # report --reprice with a price for it kept $0 where a fresh ingest
