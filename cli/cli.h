@@ -15,6 +15,10 @@
 
 #define DEFAULT_STORE "./burnrate-data"
 
+/* The most addresses one message goes to (a budget's recipients,
+ * report_to, alert_to). */
+#define MAX_RECIPIENTS 64
+
 struct config;
 
 /* Options that come before the command, and the configuration file. */
@@ -133,8 +137,10 @@ struct config {
 };
 
 /* Reads the file at path. Unknown keys, a key given twice (but input), an
- * empty value or a value outside its spellings (report_schedule,
- * report_formats, cost_mode, timezone) are errors naming the file, line
+ * empty value or a value outside its spellings or form (report_schedule,
+ * report_formats, cost_mode, timezone, max_record, format, label: a path
+ * ingest_map_path_check takes, report_to and alert_to: addresses
+ * mail_address_list takes, at least one) are errors naming the file, line
  * and key, status BR_EXIT_USAGE. */
 int config_load(const char *path, struct config *c, struct br_err *err);
 void config_free(struct config *c);

@@ -55,7 +55,29 @@ static char *resolve(const char *dir, const char *value)
 	return b.p;
 }
 
-/* Checks the values that have a fixed set of spellings. */
+/* Checks a list of addresses (report_to, alert_to): at least one, each
+ * valid, at most MAX_RECIPIENTS. */
+static int check_addresses(const struct config *c, const char *key,
+			   const char *value, unsigned long line,
+			   struct br_err *err)
+{
+	char *to[MAX_RECIPIENTS];
+	size_t nto = 0;
+	struct br_buf what = {0};
+	br_buf_printf(&what, "%s:%lu: %s", c->path, line, key);
+	int rc = mail_address_list(value, what.p, to, MAX_RECIPIENTS, &nto, err);
+	for (size_t i = 0; i < nto; i++)
+		free(to[i]);
+	if (rc == 0 && !nto)
+		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: no address given",
+				    what.p);
+	br_buf_free(&what);
+	return rc;
+}
+
+/* Checks the values that have a fixed set of spellings or a form: each
+ * error names the file, the line and the key, whichever command reads the
+ * file, as it does before anything is done. */
 static int check_value(const struct config *c, const char *key,
 		       const char *value, unsigned long line, struct br_err *err)
 {
@@ -80,6 +102,15 @@ static int check_value(const struct config *c, const char *key,
 					      "%s", c->path, line, why.msg);
 		br_tz_free(tz);
 	}
+	/* What ingest would refuse later, as an option it names (--map
+	 * label), or not at all when the command ingests nothing. */
+	struct br_err why = {0};
+	if ((strcmp(key, "format") == 0 && ingest_format_check(value, &why) != 0) ||
+	    (strcmp(key, "label") == 0 && ingest_map_path_check(value, &why) != 0))
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s: %s",
+				      c->path, line, key, why.msg);
+	if (strcmp(key, "report_to") == 0 || strcmp(key, "alert_to") == 0)
+		return check_addresses(c, key, value, line, err);
 	if (strcmp(key, "cost_mode") == 0 && br_cost_mode_parse(value, &m) != 0)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: cost_mode: invalid "
 				      "value '%s': expected auto, calculate or display",

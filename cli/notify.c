@@ -9,7 +9,6 @@
 
 #include "cli/cli.h"
 
-#define MAX_RECIPIENTS 64
 
 /* The account to send with: --smtp-config/--account, else the config's
  * smtp_config/smtp_account, else ~/.msmtprc and its default account. */

@@ -16,7 +16,6 @@
 
 #define DEFAULT_REPORT_FORMATS "json,xlsx"
 #define REPORT_KEYS "day,provider,model"
-#define MAX_RECIPIENTS 64
 
 /* Expands the configured input globs, each sorted; a glob without a match
  * is skipped (logs may not have arrived yet), and so is a plain path that

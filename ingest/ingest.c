@@ -57,16 +57,34 @@ static void reader_free(struct reader *rd)
 	br_buf_free(&rd->record);
 }
 
+int ingest_format_check(const char *format, struct br_err *err)
+{
+	if (format_known(format))
+		return 0;
+	return br_fail_status(err, BR_EXIT_USAGE,
+			      "unknown format '%s'; expected one of %s",
+			      format, format_names());
+}
+
+int ingest_map_path_check(const char *path, struct br_err *err)
+{
+	if (!*path)
+		return br_fail_status(err, BR_EXIT_USAGE, "empty path");
+	/* Never cut: a path the JSON scanner cannot hold is refused. */
+	struct jpath jp;
+	if (jpath_init(&jp, path) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE, "path longer than %d "
+				      "bytes or of more than %d components",
+				      JPATH_MAX_TEXT, JPATH_MAX_COMP);
+	return 0;
+}
+
 struct ingest *ingest_new(const struct ingest_opts *opts,
 			  const struct ingest_sink *sink, struct br_err *err)
 {
 	const char *format = opts->format ? opts->format : "auto";
-	if (!format_known(format)) {
-		br_fail_status(err, BR_EXIT_USAGE,
-			       "unknown format '%s'; expected one of %s",
-			       format, format_names());
+	if (ingest_format_check(format, err) != 0)
 		return NULL;
-	}
 	struct format_maps maps = {0};
 	for (size_t i = 0; i < opts->nmaps; i++) {
 		const struct ingest_map *m = &opts->maps[i];
@@ -83,17 +101,10 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 				       "reasoning_tokens, cost_usd", m->field);
 			return NULL;
 		}
-		if (!*m->path) {
-			br_fail_status(err, BR_EXIT_USAGE, "--map %s: empty path",
-				       m->field);
-			return NULL;
-		}
-		/* Never cut: a path the JSON scanner cannot hold is refused. */
-		struct jpath jp;
-		if (jpath_init(&jp, m->path) != 0) {
-			br_fail_status(err, BR_EXIT_USAGE, "--map %s: path longer "
-				       "than %d bytes or of more than %d components",
-				       m->field, JPATH_MAX_TEXT, JPATH_MAX_COMP);
+		struct br_err why = {0};
+		if (ingest_map_path_check(m->path, &why) != 0) {
+			br_fail_status(err, BR_EXIT_USAGE, "--map %s: %s",
+				       m->field, why.msg);
 			return NULL;
 		}
 		maps.path[f] = m->path;

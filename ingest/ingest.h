@@ -225,9 +225,23 @@ struct ingest_stats {
 
 struct ingest;
 
+/* Checks a format name: "auto" or a built-in format. Returns 0, or -1
+ * with "unknown format 'F'; expected one of auto, generic, ..." in err
+ * (status BR_EXIT_USAGE). The caller puts the name of what gave it (an
+ * option, a configuration file's line and key) before the message. */
+int ingest_format_check(const char *format, struct br_err *err);
+
+/* Checks the PATH of a map (--map CANON=PATH, --label PATH, the label of
+ * the configuration): not empty, at most 127 bytes and 8 components.
+ * Returns 0, or -1 with "empty path" or "path longer than ..." in err
+ * (status BR_EXIT_USAGE), for the caller to prefix as above. */
+int ingest_map_path_check(const char *path, struct br_err *err);
+
 /* Creates an ingest run. Returns NULL and fills err when the options are
  * invalid (an unknown format or --map field name, an empty or too long
- * path; status BR_EXIT_USAGE). */
+ * path; status BR_EXIT_USAGE). Those messages name the option (--map
+ * FIELD): a caller whose values come from elsewhere checks them first,
+ * with ingest_format_check and ingest_map_path_check. */
 struct ingest *ingest_new(const struct ingest_opts *opts,
 			  const struct ingest_sink *sink, struct br_err *err);
 void ingest_free(struct ingest *g);

@@ -868,6 +868,27 @@ static void test_options(void)
 	struct ingest *g = ingest_new(&o, &sink, &err);
 	CU_ASSERT_PTR_NOT_NULL(g);
 	ingest_free(g);
+	/* The checks ingest_new makes, for values from elsewhere (the
+	 * configuration): their messages name no option. */
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(ingest_format_check("auto", &err), 0);
+	CU_ASSERT_EQUAL(ingest_format_check("claude-code", &err), 0);
+	CU_ASSERT_EQUAL(ingest_format_check("weird", &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown format 'weird'; expected "
+					    "one of auto, generic"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(ingest_map_path_check("a.b.c.d.e.f.g.h", &err), 0);
+	CU_ASSERT_EQUAL(ingest_map_path_check(path, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+	CU_ASSERT_STRING_EQUAL(err.msg, "path longer than 127 bytes or of more "
+					"than 8 components");
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(ingest_map_path_check("a.b.c.d.e.f.g.h.i", &err), -1);
+	CU_ASSERT_PTR_NULL(strstr(err.msg, "--map"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(ingest_map_path_check("", &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "empty path");
 	CU_ASSERT(status_is_error("500", 3));
 	CU_ASSERT(status_is_error("Error", 5));
 	CU_ASSERT(!status_is_error("200", 3));

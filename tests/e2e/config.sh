@@ -55,6 +55,37 @@ bad "1: report_schedule: invalid value 'hourly'" 'report_schedule hourly'
 bad "1: report_formats: invalid format 'pdf'" 'report_formats json,pdf'
 bad "1: cost_mode: invalid value 'cheap'" 'cost_mode cheap'
 bad "2: budgets: a value is needed" 'store s' 'budgets'
+# Values that ingest, run or the mailer take later are checked when the
+# file is read, by every command that reads it: format and label (ingest
+# named no file and took the label for a --map never typed; report did not
+# check format at all), report_to and alert_to (run named no file). None
+# creates the store.
+bad_all() { # expected-text line...
+	expect=$1
+	shift
+	printf '%s\n' "$@" >bad.conf
+	for cmd in "ingest etc/logs/app-2025-10.jsonl" "report --as-of 2025-10-31" \
+		"notify --as-of 2025-10-31 --dry-run eml" "run --as-of 2025-10-31"; do
+		must_fail 2 err "$BURNRATE" --config bad.conf $cmd
+		grep -q "bad.conf:$expect" err || fail "$cmd: want 'bad.conf:$expect' in: $(cat err)"
+	done
+	[ ! -e badstore ] || fail "a configuration error created the store"
+}
+long=$(printf 'k%.0s' $(seq 128))
+bad_all "2: format: unknown format 'weird'; expected one of auto, generic" \
+	'store badstore' 'format weird'
+bad_all "3: label: path longer than 127 bytes or of more than 8 components" \
+	'store badstore' 'format generic' 'label a.b.c.d.e.f.g.h.i'
+bad_all "2: label: path longer than 127 bytes" 'store badstore' "label $long"
+bad_all "3: report_to: invalid email address 'bad-address'" \
+	'store badstore' 'report_schedule daily' 'report_to bad-address'
+bad_all "2: report_to: no address given" 'store badstore' 'report_to ;'
+bad_all "2: alert_to: invalid email address 'nope'" \
+	'store badstore' 'alert_to ok@example.com; nope'
+# The longest label path that fits and lists of addresses are taken.
+printf 'store good\nformat generic\nlabel a.b.c.d.e.f.g.h\nreport_to a@example.com, b@example.com\nalert_to c@example.com;\n' >good.conf
+"$BURNRATE" --quiet --config good.conf ingest etc/logs/app-2025-10.jsonl ||
+	fail "a good configuration was refused"
 must_fail 2 err "$BURNRATE" --config missing.conf report
 grep -q "missing.conf" err || fail "missing file not named: $(cat err)"
 # A budgets file named in the configuration that is broken: its own
