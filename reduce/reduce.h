@@ -102,8 +102,11 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err);
 
 /* Opens the store in dir. With create_tz, a missing store is first
  * created with that time zone; without (NULL), it is an error. Reads the
- * store's metadata only; segments are read when first needed. Caller
- * frees with store_free, which also releases the lock. */
+ * store's metadata only; segments are read when first needed. A
+ * metadata file that is not valid (no magic, another version, a time
+ * zone that cannot be loaded) is an error naming it, status
+ * BR_EXIT_FAILURE, as store_init's is. Caller frees with store_free,
+ * which also releases the lock. */
 struct store *store_open(const char *dir, const char *create_tz,
 			 struct br_err *err);
 void store_free(struct store *s);

@@ -138,10 +138,14 @@ static char *path_join(const char *a, const char *b)
 
 /* ------------------------------------------------------- store metadata */
 
-/* Reads the store's metadata file. Returns 0; -1 with errno set when it
- * cannot be opened; -2 with err filled when it is not valid. */
+/* Reads the store's metadata file: its time zone's name into tz, and
+ * when zone is not NULL the zone itself into *zone (the caller frees).
+ * Returns 0; -1 with errno set when it cannot be opened; -2 with err
+ * filled when it is not valid, a time zone that cannot be loaded too
+ * (status BR_EXIT_FAILURE, the file named: the store is damaged, or was
+ * made where the zone exists). */
 static int read_meta(const char *dir, char *tz, size_t tzsize,
-		     struct br_err *err)
+		     struct br_tz **zone, struct br_err *err)
 {
 	char *path = path_join(dir, STORE_META);
 	FILE *f = fopen(path, "r");
@@ -171,6 +175,16 @@ static int read_meta(const char *dir, char *tz, size_t tzsize,
 	else if (version != STORE_VERSION)
 		rc = br_fail(err, "store '%s' has version %d; this burnrate "
 			     "reads version %d", dir, version, STORE_VERSION);
+	if (rc == 0) {
+		struct br_err why = {0};
+		struct br_tz *z = br_tz_load(tz, &why);
+		if (!z)
+			rc = br_fail(err, "store file '%s': %s", path, why.msg);
+		else if (zone)
+			*zone = z;
+		else
+			br_tz_free(z);
+	}
 	free(path);
 	return rc == 0 ? 0 : -2;
 }
@@ -182,7 +196,7 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 		return -1;
 	br_tz_free(tz);
 	char existing[256];
-	int rc = read_meta(dir, existing, sizeof existing, err);
+	int rc = read_meta(dir, existing, sizeof existing, NULL, err);
 	if (rc == 0) {
 		if (strcmp(existing, tz_name) != 0)
 			return br_fail_status(err, BR_EXIT_USAGE,
@@ -215,7 +229,8 @@ struct store *store_open(const char *dir, const char *create_tz,
 			 struct br_err *err)
 {
 	char tz[256];
-	int rc = read_meta(dir, tz, sizeof tz, err);
+	struct br_tz *zone = NULL;
+	int rc = read_meta(dir, tz, sizeof tz, &zone, err);
 	if (rc == -1) {
 		if (!create_tz || errno != ENOENT) {
 			br_fail(err, "'%s' is not a burnrate store (%s); create "
@@ -225,18 +240,14 @@ struct store *store_open(const char *dir, const char *create_tz,
 		}
 		if (store_init(dir, create_tz, err) != 0)
 			return NULL;
-		rc = read_meta(dir, tz, sizeof tz, err);
+		rc = read_meta(dir, tz, sizeof tz, &zone, err);
 	}
 	if (rc != 0)
 		return NULL;
 	struct store *s = br_calloc(1, sizeof *s);
 	s->dir = br_strdup(dir);
 	s->lock_fd = -1;
-	s->tz = br_tz_load(tz, err);
-	if (!s->tz) {
-		store_free(s);
-		return NULL;
-	}
+	s->tz = zone;
 	return s;
 }
 

@@ -585,6 +585,22 @@ static void test_meta(void)
 	store_free(s);
 	CU_ASSERT_PTR_NULL(store_open("/nonexistent/store", NULL, &err));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent/store"));
+	/* A zone in the file that cannot be loaded is a damaged store:
+	 * status BR_EXIT_FAILURE and the file named (it was a usage error
+	 * that named neither), for store_init too. */
+	char meta[128];
+	snprintf(meta, sizeof meta, "%s/burnrate.store", dir);
+	static const char bad[] = "burnrate store\nversion 1\ntimezone Nowhere/X\n";
+	write_file(meta, (const unsigned char *)bad, sizeof bad - 1);
+	br_err_clear(&err);
+	CU_ASSERT_PTR_NULL(store_open(dir, NULL, &err));
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_FAILURE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, meta));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Nowhere/X"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(store_init(dir, "UTC", &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_FAILURE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, meta));
 	remove_dir();
 }
 

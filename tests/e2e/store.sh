@@ -37,6 +37,27 @@ diff want.csv got.csv || fail "days in Europe/Paris are wrong"
 "$BURNRATE" --quiet --store st init --timezone UTC 2>err.txt && fail "init changed the zone"
 grep -q 'Europe/Paris' err.txt || fail "init does not say which zone the store has"
 
+# A damaged burnrate.store is a corrupt store (exit 1) named by every
+# command, its zone too: one that cannot be loaded exited 2, as a usage
+# error, without naming the file.
+cp -r st dmg
+printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"p","model":"m","usage":{"input_tokens":1}}\n' >one.jsonl
+damage() { # sed-expression what-the-error-says
+	cp st/burnrate.store dmg/burnrate.store
+	sed -i "$1" dmg/burnrate.store
+	for cmd in "report --as-of 2025-12-31" "ingest one.jsonl" verify \
+		"init --timezone Europe/Paris"; do
+		must_fail 1 err.txt "$BURNRATE" --store dmg $cmd
+		grep -q "$2" err.txt || fail "$cmd, burnrate.store '$1': want '$2' in: $(cat err.txt)"
+	done
+}
+damage 's/.*/garbage/' "'dmg/burnrate.store' is not a burnrate store file"
+damage 's/^version .*/version 9/' "store 'dmg' has version 9"
+damage 's|^timezone .*|timezone Nowhere/X|' \
+	"store file 'dmg/burnrate.store': unknown time zone 'Nowhere/X'"
+damage 's|^timezone .*|timezone ../../etc/passwd|' \
+	"store file 'dmg/burnrate.store': invalid time zone '../../etc/passwd'"
+
 # A temporary segment of a writer that was killed goes once the lock is
 # taken again; the segments stay.
 ls st/segments/seg-* >segs-before.txt
