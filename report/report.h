@@ -285,7 +285,9 @@ int report_value_cols(const struct report *r);
 
 /* Writes r as an XLSX workbook to path (xlsx.c): sheets Summary, Rows,
  * Daily, By provider, By model, By agent (with charts), Budgets, Unpriced.
- * With SOURCE_DATE_EPOCH set, the same report gives the same bytes. */
+ * The Summary's totals and the Rows sheet have the values of JSON's
+ * totals and rows, actual_cost_usd too with q.reprice. With
+ * SOURCE_DATE_EPOCH set, the same report gives the same bytes. */
 int report_write_xlsx(const struct report *r, const char *path,
 		      struct br_err *err);
 

@@ -236,6 +236,12 @@ static void summary_sheet(struct book *bk, const struct report *r)
 		put_num(bk, ws, row, 1, col_value(&r->totals, c),
 			col_format(bk, c));
 	}
+	/* With --reprice, the cost as charged, after the values as JSON's
+	 * totals have it. */
+	if (r->q.reprice) {
+		put_str(bk, ws, row, 0, "actual_cost_usd", bk->bold);
+		put_num(bk, ws, row++, 1, usd(r->actual_total), bk->money);
+	}
 	row++;
 	br_month_format(r->q.as_of, month);
 	put_str(bk, ws, row++, 0, "Month", bk->title);

@@ -142,11 +142,14 @@ rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "xlsx needs --output FILE" x.err || fail "xlsx without --output: exit $rc"
 
-# --compare-costs (and --reprice): the XLSX Rows sheet and the HTML table
-# have the JSON rows' columns, catalog_cost_usd and logged_cost_usd
-# included, with the same numbers; in the XLSX as money, formatted as
-# cost_usd is, and in the Summary's totals.
-cq="--as-of 2025-10-20 --month 2025-10 --by provider --compare-costs --reprice"
+# --compare-costs (and --reprice with other prices): the XLSX Rows sheet
+# and the HTML table have the JSON rows' columns, catalog_cost_usd and
+# logged_cost_usd included, with the same numbers; in the XLSX as money,
+# formatted as cost_usd is, and the Summary's totals are JSON's, the cost
+# as charged (actual_cost_usd, which the Summary lacked) too, as is the
+# HTML's what-if line.
+printf 'provider,model,from,input,output,cache_read,cache_write\nopenai,gpt-4o,,5,20,2.5,\n' >p2.csv
+cq="--as-of 2025-10-20 --month 2025-10 --by provider --compare-costs --reprice --prices p2.csv"
 "$BURNRATE" --store s report $cq --format json --output c.json || fail "json --compare-costs exited $?"
 "$BURNRATE" --store s report $cq --format xlsx --output c.xlsx || fail "xlsx --compare-costs exited $?"
 "$BURNRATE" --store s report $cq --format html --output c.html || fail "html --compare-costs exited $?"
@@ -169,9 +172,15 @@ for got, want in zip(rows[1:], d["rows"]):
         if name.endswith("_usd"):
             assert cell.number_format == money, (name, cell.number_format, money)
 assert any(r["catalog_cost_usd"] != r["logged_cost_usd"] for r in d["rows"]), d["rows"]
-summary = {r[0]: r[1] for r in openpyxl.load_workbook(sys.argv[2])["Summary"].iter_rows(values_only=True) if r[0]}
-for k in ("cost_usd", "catalog_cost_usd", "logged_cost_usd"):
-    assert abs(summary[k] - d["totals"][k]) < 5e-7, (k, summary.get(k), d["totals"][k])
+summary = openpyxl.load_workbook(sys.argv[2])["Summary"]
+totals = {r[0].value: r[1] for r in summary.iter_rows() if r[0].value}
+assert list(d["totals"])[-3:] == ["catalog_cost_usd", "logged_cost_usd", "actual_cost_usd"], d["totals"]
+assert d["totals"]["actual_cost_usd"] != d["totals"]["cost_usd"], d["totals"]
+for k, v in d["totals"].items():
+    assert k in totals, (k, "not in the Summary")
+    assert abs(totals[k].value - v) < 5e-7, (k, totals[k].value, v)
+    if k.endswith("_usd"):
+        assert totals[k].number_format == money, (k, totals[k].number_format)
 html = open(sys.argv[3]).read()
 table = re.search(r'<table id="rows">(.*?)</table>', html, re.S).group(1)
 trs = re.findall(r"<tr>(.*?)</tr>", table, re.S)
@@ -187,6 +196,9 @@ total = dict(zip(cells[0], cells[-1]))
 assert cells[-1][0] == "TOTAL", cells[-1]
 for k in ("catalog_cost_usd", "logged_cost_usd"):
     assert abs(float(total[k]) - d["totals"][k]) < 5e-7, (k, total[k], d["totals"][k])
+whatif = "what-if: $%.6f at these prices, $%.6f as charged" % (
+    d["totals"]["cost_usd"], d["totals"]["actual_cost_usd"])
+assert whatif in html, whatif
 EOF2
 
 # HTML: self-contained, same totals, rendered by Chromium.
