@@ -414,6 +414,18 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			hi = mid;
 	}
 	size_t found = 0;
+	if (!head) {
+		/* Whether any file of the directory may be one. */
+		for (size_t i = lo; i < r->nearlier; i++) {
+			const struct earlier *e = &r->earlier[i];
+			if (e->dirlen != probe.dirlen ||
+			    memcmp(e->name, key, probe.dirlen) != 0)
+				break;
+			if (e->k.bytes <= size && strcmp(e->name, key) != 0)
+				return 1;
+		}
+		return 0;
+	}
 	uint32_t file_head = ingest_head(head, n);
 	for (size_t i = lo; i < r->nearlier && found < max; i++) {
 		const struct earlier *e = &r->earlier[i];
