@@ -32,6 +32,7 @@
 #define PROGRESS_WAIT_NS 200000000L
 
 #define SCRATCH_SIZE ((size_t)1 << 20)
+_Static_assert(SCRATCH_SIZE >= SOURCE_HEAD_BYTES, "the scratch holds a file's head");
 #define MAX_DIR_DEPTH 64
 #define REJECT_RECORD_MAX 4096
 /* A worker keeps an input's rejected records in memory up to this much,
@@ -1249,11 +1250,12 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		free(shown);
 		return;
 	}
-	unsigned char head[512];
-	ssize_t n = pread(fd, head, sizeof head, 0);
+	/* The scratch buffer is free until the input is read. */
+	const unsigned char *head = (const unsigned char *)rd->scratch;
+	ssize_t n = pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
 	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
 		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
-		       source_gzip_holds_tar(fd)))) {
+		       source_gzip_holds_tar(head, (size_t)n)))) {
 		read_archive(rd, t, fd, shown, only);
 	} else {
 		struct source *src = source_open(fd, shown, ahead);

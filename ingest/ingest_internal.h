@@ -30,8 +30,13 @@ struct archive;
 struct source *source_open_member(struct archive *a, const char *name,
 				  bool ahead);
 
-/* Tells whether the gzip file fd holds a tar archive. */
-bool source_gzip_holds_tar(int fd);
+/* The bytes of a file's start its container is told from: its magic, and
+ * a gzip member's first block (source_gzip_holds_tar). */
+#define SOURCE_HEAD_BYTES ((size_t)65536)
+
+/* Tells whether a gzip file whose first n bytes (the whole file, or at
+ * least SOURCE_HEAD_BYTES of it) are at in holds a tar archive. */
+bool source_gzip_holds_tar(const unsigned char *in, size_t n);
 
 /* Caps decompression: reading fails once the output exceeds ratio times
  * the compressed bytes behind it plus 16 MiB (0: no cap). */

@@ -274,17 +274,16 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 	}
 }
 
-bool source_gzip_holds_tar(int fd)
+bool source_gzip_holds_tar(const unsigned char *in, size_t n)
 {
-	unsigned char in[65536], out[512];
-	ssize_t n = pread(fd, in, sizeof in, 0);
-	if (n <= 0)
+	unsigned char out[512];
+	if (!n)
 		return false;
 	struct inflate_state st;
 	isal_inflate_init(&st);
 	st.crc_flag = ISAL_GZIP;
-	st.next_in = in;
-	st.avail_in = (uint32_t)n;
+	st.next_in = (unsigned char *)in;
+	st.avail_in = (uint32_t)(n < SOURCE_HEAD_BYTES ? n : SOURCE_HEAD_BYTES);
 	st.next_out = out;
 	st.avail_out = sizeof out;
 	if (isal_inflate(&st) < 0)
