@@ -1,6 +1,7 @@
 /* ingest.c - the ingest command: reads inputs through ingest.h and
  * publishes what it kept as one segment of the store. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,6 +59,13 @@ static void tally_free(struct tally *t)
 	free(t->count);
 }
 
+/* An input's aggregate is emptied and kept for a later input, up to
+ * SPARE_AGGS of them, unless it holds more than SPARE_AGG_ROWS rows (its
+ * memory is then let go): a backfill of 10,000 small logs allocated and
+ * freed, for each, an aggregate and a dictionary of a string each. */
+#define SPARE_AGGS 8
+#define SPARE_AGG_ROWS 1024
+
 /* The state of one ingest command: what the sink collects over the run. */
 struct ingest_run {
 	const struct globals *g;
@@ -93,6 +101,11 @@ struct ingest_run {
 	 * last shown. */
 	bool progress;
 	double started, last_shown;
+	/* Inputs' aggregates emptied for the next inputs, which the pool's
+	 * threads take (sink_begin). */
+	pthread_mutex_t spare_lock;
+	struct agg *spare[SPARE_AGGS];
+	unsigned nspare;
 };
 
 /* What the sink collects of one input, on the thread reading it. */
@@ -152,7 +165,12 @@ static void *sink_begin(void *ctx, const char *name)
 	struct ingest_run *r = ctx;
 	struct input_rows *in = br_calloc(1, sizeof *in);
 	in->tz = r->tz;
-	in->rows = agg_new();
+	pthread_mutex_lock(&r->spare_lock);
+	if (r->nspare)
+		in->rows = r->spare[--r->nspare];
+	pthread_mutex_unlock(&r->spare_lock);
+	if (!in->rows)
+		in->rows = agg_new();
 	return in;
 }
 
@@ -171,10 +189,21 @@ static void sink_event(void *input, const struct br_event *ev)
 
 static void sink_drop(void *ctx, void *input)
 {
-	(void)ctx;
+	struct ingest_run *r = ctx;
 	struct input_rows *in = input;
 	if (!in)
 		return;
+	if (agg_rows(in->rows) <= SPARE_AGG_ROWS) {
+		/* Its dictionary keeps its strings: the next input's are
+		 * likely the same. */
+		agg_clear(in->rows);
+		pthread_mutex_lock(&r->spare_lock);
+		if (r->nspare < SPARE_AGGS) {
+			r->spare[r->nspare++] = in->rows;
+			in->rows = NULL;
+		}
+		pthread_mutex_unlock(&r->spare_lock);
+	}
 	agg_free(in->rows);
 	tally_free(&in->unpriced);
 	free(in);
@@ -454,6 +483,9 @@ static void ingest_run_free(struct ingest_run *r)
 	free(r->inputs);
 	br_dict_free(r->input_fps);
 	agg_free(r->run_rows);
+	for (unsigned i = 0; i < r->nspare; i++)
+		agg_free(r->spare[i]);
+	pthread_mutex_destroy(&r->spare_lock);
 	tally_free(&r->run_unpriced);
 	br_buf_free(&r->reject_samples);
 	br_buf_free(&r->outside);
@@ -574,7 +606,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	struct br_err err = {0};
 	struct ingest_opts io = job->io;
 	const char *rejects_path = job->rejects_path;
-	struct ingest_run run = {.g = g};
+	struct ingest_run run = {.g = g, .spare_lock = PTHREAD_MUTEX_INITIALIZER};
 	FILE *rejects = NULL;
 	struct ingest *ing = NULL;
 	int rc = BR_EXIT_FAILURE;

@@ -60,7 +60,9 @@ typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
 int agg_scan(const struct agg *a, const char *source, store_row_fn fn,
 	     void *ctx);
 
-/* Empties a, keeping its memory for reuse. */
+/* Empties a, keeping its memory for reuse, and its dictionary: strings
+ * interned before keep their ids (a's rows, and so what it adds to
+ * another aggregate or writes, use only those of its rows). */
 void agg_clear(struct agg *a);
 
 /* Number of rows. */

@@ -90,6 +90,22 @@ static void test_agg(void)
 	CU_ASSERT_EQUAL(agg_rows(a), 11);
 	agg_clear(b);
 	CU_ASSERT_EQUAL(agg_rows(b), 0);
+	/* Emptied, b counts anew (with the strings it knew and others) and
+	 * adds only what it counted since. */
+	ev.agent = (struct br_str){"third", 5};
+	agg_add(b, 3, &ev);
+	ev.agent = (struct br_str){"other", 5};
+	agg_add(b, 4, &ev);
+	CU_ASSERT_EQUAL(agg_rows(b), 2);
+	struct agg *c = agg_new();
+	agg_merge(c, b);
+	struct sums got = {0};
+	CU_ASSERT_EQUAL(agg_scan(c, "t", sum_rows, &got), 0);
+	CU_ASSERT_EQUAL(got.rows, 2);
+	CU_ASSERT_EQUAL(got.input, 20);
+	CU_ASSERT_EQUAL(got.min_day, 3);
+	CU_ASSERT_EQUAL(got.max_day, 4);
+	agg_free(c);
 	agg_free(a);
 	agg_free(b);
 	agg_free(NULL);
