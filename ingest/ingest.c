@@ -1547,8 +1547,8 @@ static bool begins_with(int fd, const struct ingest_known *k, char *buf)
  * whole. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
-	/* A new path of a directory no earlier log it could continue was
-	 * read from: its first bytes tell nothing (a backfill of 10,000
+	/* A new path, in a directory where no earlier log was read that it
+	 * could continue: its first bytes tell nothing (a backfill of 10,000
 	 * small logs into a new store opened and read each once more). */
 	if (!t->known && (!g->sink.continued ||
 			  !g->sink.continued(g->sink.ctx, t->key, size, NULL, 0,
