@@ -89,8 +89,11 @@ int parse_max_record(const char *s, size_t *out);
  * prices file is an error with status BR_EXIT_USAGE. */
 struct br_catalog *load_catalog(const char *prices, struct br_err *err);
 
-/* Writes r in format f to path atomically (a temporary file beside it,
- * renamed over it): readers see the old file or the new one. */
+/* Writes r in format f to path as br_output_open says: a regular file
+ * atomically (a temporary file beside it, renamed over it: readers see
+ * the old file or the new one), through a link the file it names, and a
+ * device, a FIFO or a descriptor of the process (/dev/stdout) in place,
+ * the XLSX format too (written to a private temporary file first). */
 int write_report_file(const struct report *r, enum report_format f,
 		      const char *path, struct br_err *err);
 

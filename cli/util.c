@@ -175,47 +175,36 @@ struct br_catalog *load_catalog(const char *prices, struct br_err *err)
 }
 
 
-/* Writes a report to path atomically: a temporary file renamed over it
- * (the file a link at path names: br_output_target). The temporary file is
- * never opened through a link (one planted in a shared directory would
- * redirect the write). A device or a FIFO (/dev/null, /dev/stdout onto a
- * pipe) is written in place. */
+/* Writes a report to path through br_output_open: a temporary file
+ * renamed over the file (the one a link names), or in place on a device,
+ * a FIFO or a descriptor of the process (/dev/stdout). The workbook,
+ * which libxlsxwriter writes by path and seeks in, goes to a private
+ * temporary file copied there. */
 int write_report_file(const struct report *r, enum report_format f,
 			     const char *path, struct br_err *err)
 {
-	char tmp[4096];
-	char *target = br_output_target(path);
-	bool in_place = !target;
-	int n = in_place ? snprintf(tmp, sizeof tmp, "%s", path)
-			 : snprintf(tmp, sizeof tmp, "%s.tmp-%ld", target,
-				    (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof tmp) {
-		free(target);
-		return br_fail(err, "output path too long: '%s'", path);
-	}
-	int fd = in_place ? open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC)
-			  : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-					      O_CLOEXEC, 0666);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		br_fail(err, "cannot create '%s': %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		if (fd >= 0 && !in_place)
-			unlink(tmp);
-		free(target);
+	struct br_output o;
+	if (br_output_open(&o, path, 0666, f == REPORT_XLSX ? BR_OUTPUT_FILE : 0,
+			   err) != 0)
 		return -1;
-	}
 	int rc;
 	if (f == REPORT_XLSX) {
-		/* libxlsxwriter writes the file it finds created. */
-		fclose(out);
-		rc = report_write_xlsx(r, tmp, err);
+		rc = report_write_xlsx(r, o.tmp, err);
 	} else {
 		/* The writers of the text formats have only the stream: the
 		 * file they could not write is named here ("cannot write
 		 * report: No space left on device" left it to guess, in a run
-		 * writing several). */
+		 * writing several). The stream has a descriptor of its own, so
+		 * that br_output_commit closes o.fd. */
+		int fd = fcntl(o.fd, F_DUPFD_CLOEXEC, 3);
+		FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!out) {
+			br_fail(err, "cannot write '%s': %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			br_output_abort(&o);
+			return -1;
+		}
 		struct br_err werr = {0};
 		rc = report_write(r, f, false, out, &werr);
 		const char *what = REPORT_WRITE_ERROR;
@@ -224,14 +213,13 @@ int write_report_file(const struct report *r, enum report_format f,
 		else if (rc != 0)
 			br_fail_status(err, werr.status, "%s", werr.msg);
 		if (fclose(out) != 0 && rc == 0)
-			rc = br_fail(err, "cannot write '%s': %s", tmp, strerror(errno));
+			rc = br_fail(err, "cannot write '%s': %s",
+				     o.tmp ? o.tmp : path, strerror(errno));
 	}
-	if (rc == 0 && !in_place && rename(tmp, target) != 0)
-		rc = br_fail(err, "cannot rename '%s' to '%s': %s", tmp, target,
-			     strerror(errno));
-	if (rc != 0 && !in_place)
-		unlink(tmp);
-	free(target);
-	return rc;
+	if (rc != 0) {
+		br_output_abort(&o);
+		return rc;
+	}
+	return br_output_commit(&o, err);
 }
 

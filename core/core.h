@@ -406,19 +406,84 @@ int br_write_all(int fd, const void *data, size_t n);
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 
-/* The file that writing path atomically (a temporary file renamed over
- * it) replaces: path itself, or the regular file a symbolic link at path
- * names (a rename would replace the link: /dev/stdout onto a file). NULL
- * when path is to be written in place: a device, a FIFO, or a link to one
- * (/dev/null; /dev/stdout onto a pipe), which a rename would replace with
- * a regular file (as root, /dev/null for the whole machine). The caller
- * frees the result. */
-char *br_output_target(const char *path);
+/* A file being written to a path (br_output_open), one of three ways:
+ *
+ *  - a regular file, created or replaced: the bytes go to a temporary
+ *    file beside it, renamed over it by br_output_commit, so readers see
+ *    the old file or the new one. The temporary file is never opened
+ *    through a link (one planted in a directory others may write would
+ *    redirect the write). Through a symbolic link, or a chain of at most
+ *    BR_OUTPUT_MAX_LINKS of them, the file the last one names is written
+ *    (a relative target is taken from its link's directory), created if
+ *    missing; the links are kept.
+ *  - one of the process's own descriptors, by a name of it (/dev/stdin,
+ *    /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
+ *    /proc/thread-self/fd/N, /proc/PID/fd/N with this process's PID) or
+ *    through a link to such a name: written through a duplicate of
+ *    descriptor N, at its offset and with its flags (O_APPEND), as a shell
+ *    redirection expects; never truncated, never replaced. Opening the
+ *    name anew would start a regular file over at offset 0.
+ *  - anything else that is not a directory (a device, a FIFO, a socket,
+ *    or a link to one: /dev/null): opened and written in place, never
+ *    replaced, which a rename would do with a regular file (as root,
+ *    /dev/null for the whole machine).
+ *
+ * Every member is owned by the struct; br_output_commit or
+ * br_output_abort releases them. */
+struct br_output {
+	char *path;   /* the path asked for, named in messages */
+	char *target; /* the regular file tmp is renamed over; NULL in place */
+	char *tmp;    /* the temporary file, or NULL: fd written in place */
+	int fd;       /* open for writing: tmp's, or what is written in place */
+	int dest;     /* in place with a temporary file: what tmp is copied
+		       * to at the end; -1 otherwise */
+	int flags;    /* BR_OUTPUT_* */
+};
 
-/* Publishes data as dir/name with mode: a temporary file in dir, write,
- * fsync, close, rename, fsync of dir. On failure nothing is visible and
- * the temporary file is removed. dir/name goes through br_output_target:
- * a link is followed, a device or a FIFO written in place. */
+#define BR_OUTPUT_MAX_LINKS 40
+
+enum {
+	/* br_output_commit fsyncs the temporary file before the rename and
+	 * the directory after it. */
+	BR_OUTPUT_DURABLE = 1,
+	/* The temporary file beside DIR/NAME is DIR/.tmp-PID-NAME (the
+	 * store's and the ledger's cleanups remove those), not
+	 * DIR/NAME.tmp-PID. */
+	BR_OUTPUT_HIDDEN_TMP = 2,
+	/* tmp is a regular file even in place, for a writer that seeks or
+	 * wants a path (libxlsxwriter): a private temporary file (mkstemp in
+	 * $TMPDIR, else /tmp) that br_output_commit copies to the output and
+	 * removes, so a pipe, a FIFO, a terminal or a descriptor can take a
+	 * workbook. */
+	BR_OUTPUT_FILE = 4,
+};
+
+/* Opens path for writing as struct br_output says, with mode for a file
+ * created (less the umask), and flags BR_OUTPUT_*. On success o->fd is
+ * open for writing (and o->tmp, when not NULL, names the file it
+ * writes); on failure the error names the file and nothing is left to
+ * release or remove. */
+int br_output_open(struct br_output *o, const char *path, mode_t mode,
+		   int flags, struct br_err *err);
+
+/* Finishes o: closes the temporary file and renames it over the target
+ * (BR_OUTPUT_DURABLE: with the fsyncs), or copies it to the output in
+ * place and removes it, or closes the output in place. The error names
+ * the file. Success or failure, o is released and no temporary file is
+ * left; on failure the target is unchanged (a copy in place may have
+ * been partly written). */
+int br_output_commit(struct br_output *o, struct br_err *err);
+
+/* Releases o without publishing: removes the temporary file, closes the
+ * output. Accepts an o already released. */
+void br_output_abort(struct br_output *o);
+
+/* Publishes data as dir/name with mode, through br_output_open with
+ * BR_OUTPUT_DURABLE and BR_OUTPUT_HIDDEN_TMP: a temporary file in dir (in
+ * the directory of the file a link names), write, fsync, close, rename,
+ * fsync of the directory; a device, a FIFO or a descriptor of the process
+ * is written in place. On failure nothing is visible and the temporary
+ * file is removed. */
 int br_file_publish(const char *dir, const char *name, const void *data,
 		    size_t n, mode_t mode, struct br_err *err);
 

@@ -1,6 +1,9 @@
 /* file.c - durable files: a whole file published in one rename, and the
- * fsync of the directory that makes a rename survive a crash. */
+ * fsync of the directory that makes a rename survive a crash; the output
+ * a path names (a file, a link to one, a device, a descriptor). */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -39,90 +42,273 @@ int br_fsync_dir(const char *dir, struct br_err *err)
 	return 0;
 }
 
-char *br_output_target(const char *path)
+/* The descriptor path names when it is a name of one of this process's
+ * own (/dev/stdout, /dev/fd/N, /proc/self/fd/N, ...), else -1. */
+static int own_descriptor(const char *path)
 {
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return br_strdup(path); /* created */
-	if (S_ISLNK(st.st_mode)) {
-		if (stat(path, &st) != 0)
-			return br_strdup(path); /* a dangling link is replaced */
-		if (!S_ISREG(st.st_mode))
-			return NULL;
-		return realpath(path, NULL);
+	static const char *const std[] = {"/dev/stdin", "/dev/stdout",
+					  "/dev/stderr"};
+	for (int i = 0; i < 3; i++)
+		if (strcmp(path, std[i]) == 0)
+			return i;
+	static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/",
+					   "/proc/thread-self/fd/"};
+	const char *rest = NULL;
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs && !rest; i++)
+		if (strncmp(path, dirs[i], strlen(dirs[i])) == 0)
+			rest = path + strlen(dirs[i]);
+	if (!rest && strncmp(path, "/proc/", 6) == 0 &&
+	    isdigit((unsigned char)path[6])) {
+		char *end;
+		errno = 0;
+		long pid = strtol(path + 6, &end, 10);
+		if (errno == 0 && pid == (long)getpid() &&
+		    strncmp(end, "/fd/", 4) == 0)
+			rest = end + 4;
 	}
-	return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? br_strdup(path) : NULL;
+	if (!rest || !isdigit((unsigned char)*rest))
+		return -1;
+	char *end;
+	errno = 0;
+	long n = strtol(rest, &end, 10);
+	return *end || errno || n > INT_MAX ? -1 : (int)n;
 }
 
-/* Writes data in place into the device or FIFO at path. */
-static int write_in_place(const char *path, const void *data, size_t n,
-			  struct br_err *err)
+/* Splits path into its directory (caller frees) and its last name. */
+static char *dir_of(const char *path, const char **name)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
-	int rc = br_write_all(fd, data, n) == 0 ? 0
-		 : br_fail(err, "cannot write '%s': %s", path, strerror(errno));
-	if (close(fd) != 0 && rc == 0)
-		rc = br_fail(err, "cannot close '%s': %s", path, strerror(errno));
+	const char *slash = strrchr(path, '/');
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		return br_strdup(".");
+	return br_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* Follows the chain of links at path: sets *out (caller frees) to where
+ * it ends, *own to the descriptor that names (or -1) and *kind to its
+ * file type (0 when missing). Fails past BR_OUTPUT_MAX_LINKS links. */
+static int resolve(const char *path, char **out, int *own, mode_t *kind,
+		   struct br_err *err)
+{
+	char *p = br_strdup(path);
+	for (int links = 0;; links++) {
+		struct stat st;
+		*own = own_descriptor(p);
+		*kind = 0;
+		if (*own < 0 && lstat(p, &st) == 0)
+			*kind = st.st_mode & S_IFMT;
+		if (*kind != S_IFLNK) {
+			*out = p; /* a descriptor, missing, or not a link */
+			return 0;
+		}
+		if (links == BR_OUTPUT_MAX_LINKS) {
+			free(p);
+			return br_fail(err, "cannot write '%s': %s", path,
+				       strerror(ELOOP));
+		}
+		struct br_buf link = {0};
+		size_t cap = (size_t)st.st_size + 1 > 256 ? (size_t)st.st_size + 1 : 256;
+		for (;;) {
+			br_buf_reserve(&link, cap);
+			ssize_t n = readlink(p, link.p, cap);
+			if (n < 0) {
+				int e = errno;
+				br_buf_free(&link);
+				br_fail(err, "cannot read link '%s': %s", p,
+					strerror(e));
+				free(p);
+				return -1;
+			}
+			if ((size_t)n < cap) {
+				link.p[n] = 0;
+				link.len = (size_t)n;
+				break;
+			}
+			cap *= 2;
+		}
+		/* A relative target is taken from the link's directory. */
+		const char *slash = strrchr(p, '/');
+		struct br_buf next = {0};
+		if (link.p[0] == '/' || !slash)
+			br_buf_puts(&next, link.p);
+		else
+			br_buf_printf(&next, "%.*s/%s", (int)(slash - p), p,
+				      link.p);
+		br_buf_free(&link);
+		free(p);
+		p = next.p;
+	}
+}
+
+void br_output_abort(struct br_output *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->dest >= 0)
+		close(o->dest);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->target);
+	free(o->tmp);
+	*o = (struct br_output){.fd = -1, .dest = -1};
+}
+
+/* Opens o->tmp, a private temporary file for what goes in place to
+ * o->dest. */
+static int open_private(struct br_output *o, struct br_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	struct br_buf t = {0};
+	br_buf_printf(&t, "%s/burnrate-XXXXXX", dir && *dir ? dir : "/tmp");
+	o->tmp = t.p;
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0) {
+		br_fail(err, "cannot create a temporary file for '%s' (%s): %s",
+			o->path, o->tmp, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int br_output_open(struct br_output *o, const char *path, mode_t mode,
+		   int flags, struct br_err *err)
+{
+	*o = (struct br_output){.fd = -1, .dest = -1, .flags = flags};
+	char *end = NULL;
+	int own = -1;
+	mode_t kind = 0;
+	if (resolve(path, &end, &own, &kind, err) != 0)
+		return -1;
+	o->path = br_strdup(path);
+	if (own >= 0 || (kind != 0 && kind != S_IFREG && kind != S_IFDIR)) {
+		/* In place: through the descriptor, or opened. */
+		int fd = own >= 0 ? fcntl(own, F_DUPFD_CLOEXEC, 3)
+				  : open(end, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		free(end);
+		if (fd < 0) {
+			br_fail(err, "cannot open '%s': %s", path, strerror(errno));
+			br_output_abort(o);
+			return -1;
+		}
+		if (!(flags & BR_OUTPUT_FILE)) {
+			o->fd = fd;
+			return 0;
+		}
+		o->dest = fd;
+		if (open_private(o, err) != 0) {
+			br_output_abort(o);
+			return -1;
+		}
+		return 0;
+	}
+	o->target = end;
+	struct br_buf tmp = {0};
+	if (flags & BR_OUTPUT_HIDDEN_TMP) {
+		const char *name;
+		char *dir = dir_of(end, &name);
+		if (strchr(end, '/'))
+			br_buf_printf(&tmp, "%s/", dir);
+		br_buf_printf(&tmp, ".tmp-%ld-%s", (long)getpid(), name);
+		free(dir);
+	} else {
+		br_buf_printf(&tmp, "%s.tmp-%ld", end, (long)getpid());
+	}
+	o->tmp = tmp.p;
+	/* Never through a link: one planted in a directory others may write
+	 * would redirect the write to a file of their choosing. */
+	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				     O_CLOEXEC, mode);
+	if (o->fd < 0) {
+		br_fail(err, "cannot create '%s': %s", o->tmp, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		br_output_abort(o);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies the private temporary file o->fd to o->dest. */
+static int copy_out(struct br_output *o, struct br_err *err)
+{
+	char buf[65536];
+	for (off_t off = 0;;) {
+		ssize_t n = pread(o->fd, buf, sizeof buf, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return br_fail(err, "cannot read '%s': %s", o->tmp,
+				       strerror(errno));
+		if (n == 0)
+			return 0;
+		if (br_write_all(o->dest, buf, (size_t)n) != 0)
+			return br_fail(err, "cannot write '%s': %s", o->path,
+				       strerror(errno));
+		off += n;
+	}
+}
+
+int br_output_commit(struct br_output *o, struct br_err *err)
+{
+	int rc = 0;
+	if (o->dest >= 0) {
+		rc = copy_out(o, err);
+		int fd = o->dest;
+		o->dest = -1;
+		if (close(fd) != 0 && rc == 0)
+			rc = br_fail(err, "cannot close '%s': %s", o->path,
+				     strerror(errno));
+	} else if (!o->tmp) {
+		int fd = o->fd;
+		o->fd = -1;
+		if (close(fd) != 0)
+			rc = br_fail(err, "cannot close '%s': %s", o->path,
+				     strerror(errno));
+	} else {
+		if ((o->flags & BR_OUTPUT_DURABLE) && fsync(o->fd) != 0)
+			rc = br_fail(err, "cannot fsync '%s': %s", o->tmp,
+				     strerror(errno));
+		int fd = o->fd;
+		o->fd = -1;
+		if (close(fd) != 0 && rc == 0)
+			rc = br_fail(err, "cannot close '%s': %s", o->tmp,
+				     strerror(errno));
+		if (rc == 0 && rename(o->tmp, o->target) != 0)
+			rc = br_fail(err, "cannot rename '%s' to '%s': %s", o->tmp,
+				     o->target, strerror(errno));
+		if (rc == 0) {
+			free(o->tmp);
+			o->tmp = NULL;
+		}
+		if (rc == 0 && (o->flags & BR_OUTPUT_DURABLE)) {
+			const char *name;
+			char *dir = dir_of(o->target, &name);
+			rc = br_fsync_dir(dir, err);
+			free(dir);
+		}
+	}
+	br_output_abort(o); /* the private or failed temporary file */
 	return rc;
 }
 
 int br_file_publish(const char *dir, const char *name, const void *data,
 		    size_t n, mode_t mode, struct br_err *err)
 {
-	struct br_buf tmp = {0}, final = {0};
-	br_buf_printf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), name);
-	br_buf_printf(&final, "%s/%s", dir, name);
-	int rc = -1;
-	char *target = br_output_target(final.p);
-	if (!target || strcmp(target, final.p) != 0) {
-		/* In place, or the file a link names, published beside it. */
-		char *slash = target ? strrchr(target, '/') : NULL;
-		if (!target)
-			rc = write_in_place(final.p, data, n, err);
-		else if (slash) {
-			*slash = 0;
-			rc = br_file_publish(*target ? target : "/", slash + 1, data,
-					     n, mode, err);
-		}
-		free(target);
-		goto out;
+	struct br_buf path = {0};
+	br_buf_printf(&path, "%s/%s", dir, name);
+	struct br_output o;
+	int rc = br_output_open(&o, path.p, mode,
+				BR_OUTPUT_DURABLE | BR_OUTPUT_HIDDEN_TMP, err);
+	if (rc == 0 && br_write_all(o.fd, data, n) != 0) {
+		rc = br_fail(err, "cannot write '%s': %s",
+			     o.tmp ? o.tmp : o.path, strerror(errno));
+		br_output_abort(&o);
+	} else if (rc == 0) {
+		rc = br_output_commit(&o, err);
 	}
-	free(target);
-	/* Never through a link: one planted in a directory others may write
-	 * would redirect the write to a file of their choosing. */
-	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		      mode);
-	if (fd < 0) {
-		br_fail(err, "cannot create '%s': %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	if (br_write_all(fd, data, n) != 0) {
-		br_fail(err, "cannot write '%s': %s", tmp.p, strerror(errno));
-		close(fd);
-		goto unlink;
-	}
-	if (fsync(fd) != 0) {
-		br_fail(err, "cannot fsync '%s': %s", tmp.p, strerror(errno));
-		close(fd);
-		goto unlink;
-	}
-	if (close(fd) != 0) {
-		br_fail(err, "cannot close '%s': %s", tmp.p, strerror(errno));
-		goto unlink;
-	}
-	if (rename(tmp.p, final.p) != 0) {
-		br_fail(err, "cannot rename '%s' to '%s': %s", tmp.p, final.p,
-			strerror(errno));
-		goto unlink;
-	}
-	rc = br_fsync_dir(dir, err);
-	goto out;
-unlink:
-	unlink(tmp.p);
-out:
-	br_buf_free(&tmp);
-	br_buf_free(&final);
+	br_buf_free(&path);
 	return rc;
 }

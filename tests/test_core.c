@@ -1,8 +1,10 @@
 /* test_core.c - CUnit suites for core/: money, time, zones, dictionary,
- * fingerprints, prices and event pricing. */
+ * fingerprints, prices and event pricing, output files. */
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -833,6 +835,194 @@ static void test_utf8_and_estimates(void)
 	br_buf_free(&b);
 }
 
+/* ---------------------------------------------------------------- output */
+
+/* The whole of the file at path, "" when missing (static buffer). */
+static const char *slurp(const char *path)
+{
+	static char buf[4096];
+	buf[0] = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return buf;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* Writes text to path through br_output_open with flags. */
+static int output_text(const char *path, int flags, const char *text,
+		       struct br_err *err)
+{
+	struct br_output o;
+	if (br_output_open(&o, path, 0644, flags, err) != 0)
+		return -1;
+	if (br_write_all(o.fd, text, strlen(text)) != 0) {
+		br_output_abort(&o);
+		return -1;
+	}
+	return br_output_commit(&o, err);
+}
+
+/* How many names in dir start with prefix. */
+static int count_names(const char *dir, const char *prefix)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c '^%s' >/dev/null",
+		 dir, prefix);
+	return system(cmd) == 0;
+}
+
+/* A name of one of the process's own descriptors is written through it,
+ * at its offset and with O_APPEND kept, as a shell redirection does:
+ * opened anew or renamed over, the file lost what it held. */
+static void test_output_descriptor(void)
+{
+	char dir[64], path[128], name[160];
+	test_mkdtemp(dir, "output");
+	snprintf(path, sizeof path, "%s/app.log", dir);
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("previous\n", f);
+	fclose(f);
+	int fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_FATAL(fd >= 0);
+	struct br_err err = {0};
+	for (int i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(name, sizeof name, "/dev/fd/%d", fd);
+		else if (i == 1)
+			snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+		else
+			snprintf(name, sizeof name, "/proc/%ld/fd/%d",
+				 (long)getpid(), fd);
+		CU_ASSERT_EQUAL(output_text(name, 0, "row\n", &err), 0);
+	}
+	/* Through a link to such a name too. */
+	char link[160];
+	snprintf(link, sizeof link, "%s/out.csv", dir);
+	snprintf(name, sizeof name, "/dev/fd/%d", fd);
+	CU_ASSERT_EQUAL(symlink(name, link), 0);
+	CU_ASSERT_EQUAL(output_text(link, BR_OUTPUT_HIDDEN_TMP, "last\n", &err), 0);
+	CU_ASSERT_STRING_EQUAL(err.msg, "");
+	CU_ASSERT_STRING_EQUAL(slurp(path), "previous\nrow\nrow\nrow\nlast\n");
+	close(fd);
+	/* Without O_APPEND, at the descriptor's offset, nothing truncated. */
+	fd = open(path, O_WRONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(lseek(fd, 9, SEEK_SET), 9);
+	snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+	CU_ASSERT_EQUAL(output_text(name, 0, "ROW\n", &err), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(path), "previous\nROW\nrow\nrow\nlast\n");
+	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_CUR), 13);
+	close(fd);
+	/* A descriptor not open is an error naming the path. */
+	CU_ASSERT_EQUAL(output_text(name, 0, "x", &err), -1);
+	char want[200];
+	snprintf(want, sizeof want, "cannot open '%s': ", name);
+	CU_ASSERT_EQUAL(strncmp(err.msg, want, strlen(want)), 0);
+	CU_ASSERT(!count_names(dir, "\\.tmp-"));
+	CU_ASSERT(!count_names(dir, "app.log.tmp-"));
+	test_rmtree(dir);
+}
+
+/* With BR_OUTPUT_FILE, a pipe gets a private regular file (mkstemp in
+ * $TMPDIR) that a writer can seek in, copied into the pipe at the end and
+ * removed: libxlsxwriter failed on the pipe with "Illegal seek". */
+static void test_output_pipe_file(void)
+{
+	char dir[64], name[64];
+	test_mkdtemp(dir, "output");
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? br_strdup(old) : NULL;
+	setenv("TMPDIR", dir, 1);
+	int p[2];
+	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+	snprintf(name, sizeof name, "/dev/fd/%d", p[1]);
+	struct br_err err = {0};
+	struct br_output o;
+	CU_ASSERT_EQUAL_FATAL(br_output_open(&o, name, 0644, BR_OUTPUT_FILE,
+					     &err), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.tmp);
+	CU_ASSERT_EQUAL(strncmp(o.tmp, dir, strlen(dir)), 0);
+	struct stat st;
+	CU_ASSERT(stat(o.tmp, &st) == 0 && S_ISREG(st.st_mode));
+	/* A writer that seeks back, by path, as libxlsxwriter does. */
+	FILE *f = fopen(o.tmp, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("xxxxworkbook", f);
+	CU_ASSERT_EQUAL(fseek(f, 0, SEEK_SET), 0);
+	fputs("PK\3\4", f);
+	fclose(f);
+	char *tmp = br_strdup(o.tmp);
+	CU_ASSERT_EQUAL(br_output_commit(&o, &err), 0);
+	CU_ASSERT_STRING_EQUAL(err.msg, "");
+	CU_ASSERT(access(tmp, F_OK) != 0);
+	free(tmp);
+	close(p[1]);
+	char buf[64] = {0};
+	CU_ASSERT_EQUAL(read(p[0], buf, sizeof buf - 1), 12);
+	CU_ASSERT_STRING_EQUAL(buf, "PK\3\4workbook");
+	close(p[0]);
+	/* An abort leaves no temporary file either. */
+	CU_ASSERT_EQUAL_FATAL(br_output_open(&o, "/dev/null", 0644,
+					     BR_OUTPUT_FILE, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(o.dest >= 0 ? o.tmp : NULL);
+	br_output_abort(&o);
+	CU_ASSERT(!count_names(dir, "burnrate-"));
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	test_rmtree(dir);
+}
+
+/* Through a dangling link, or a chain of links, the file the last one
+ * names is created, relative to its link's directory, and the links are
+ * kept: the link was replaced by a regular file. A loop is an error. */
+static void test_output_links(void)
+{
+	char dir[64], path[160], cwd[4096];
+	test_mkdtemp(dir, "output");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+	snprintf(path, sizeof path, "%s/sub", dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0755), 0);
+	/* dir/link.csv -> sub/l2 -> ../target.csv (= dir/target.csv) */
+	snprintf(path, sizeof path, "%s/link.csv", dir);
+	CU_ASSERT_EQUAL(symlink("sub/l2", path), 0);
+	snprintf(path, sizeof path, "%s/sub/l2", dir);
+	CU_ASSERT_EQUAL(symlink("../target.csv", path), 0);
+	struct br_err err = {0};
+	CU_ASSERT_EQUAL(br_file_publish(dir, "link.csv", "a,b\n", 4, 0644, &err), 0);
+	CU_ASSERT_STRING_EQUAL(err.msg, "");
+	snprintf(path, sizeof path, "%s/target.csv", dir);
+	CU_ASSERT_STRING_EQUAL(slurp(path), "a,b\n");
+	struct stat st;
+	snprintf(path, sizeof path, "%s/link.csv", dir);
+	CU_ASSERT(lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+	snprintf(path, sizeof path, "%s/sub/l2", dir);
+	CU_ASSERT(lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+	/* A relative path from the working directory, a name-only link. */
+	CU_ASSERT_EQUAL_FATAL(chdir(dir), 0);
+	CU_ASSERT_EQUAL(symlink("t2.csv", "l.csv"), 0);
+	CU_ASSERT_EQUAL(output_text("l.csv", 0, "x\n", &err), 0);
+	CU_ASSERT_STRING_EQUAL(slurp("t2.csv"), "x\n");
+	CU_ASSERT(lstat("l.csv", &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT_EQUAL(output_text("l.csv", 0, "y\n", &err), 0);
+	CU_ASSERT_STRING_EQUAL(slurp("t2.csv"), "y\n");
+	/* A loop. */
+	CU_ASSERT_EQUAL(symlink("loop2", "loop1"), 0);
+	CU_ASSERT_EQUAL(symlink("loop1", "loop2"), 0);
+	CU_ASSERT_EQUAL(output_text("loop1", 0, "z", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot write 'loop1': "));
+	CU_ASSERT(lstat("loop1", &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	CU_ASSERT(!count_names(dir, "\\.tmp-"));
+	test_rmtree(dir);
+}
+
 int test_register(void)
 {
 	static const struct test_case money_tests[] = {
@@ -854,6 +1044,11 @@ int test_register(void)
 		{"large arrays on huge pages", test_huge_alloc},
 		{"UTF-8 and estimates", test_utf8_and_estimates},
 		{NULL, NULL}};
+	static const struct test_case output_tests[] = {
+		{"a descriptor of the process, in place", test_output_descriptor},
+		{"a seekable file for a pipe", test_output_pipe_file},
+		{"through dangling links and chains", test_output_links},
+		{NULL, NULL}};
 	static const struct test_case price_tests[] = {
 		{"catalog lookup", test_catalog_lookup},
 		{"catalog override", test_catalog_override},
@@ -868,5 +1063,6 @@ int test_register(void)
 	return test_add_suite("money", money_tests) ||
 	       test_add_suite("time", time_tests) ||
 	       test_add_suite("core", misc_tests) ||
-	       test_add_suite("prices", price_tests) ? -1 : 0;
+	       test_add_suite("prices", price_tests) ||
+	       test_add_suite("output", output_tests) ? -1 : 0;
 }

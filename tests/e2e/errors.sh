@@ -197,7 +197,7 @@ done
 	  failures=$((failures + 1)); }
 
 # --output and --write-baseline onto a FIFO (a device, /dev/null) or a
-# link write into what it names: a rename over it made, as root,
+# link (dangling, or a chain of them) write into what it names: a rename over it made, as root,
 # /dev/null a regular file (every later '2>/dev/null' of the machine then
 # wrote into it, and reads of it returned what they wrote). The FIFO is
 # held open for reading and writing here, so no open of it blocks.
@@ -225,6 +225,27 @@ for cmd in "report --as-of 2025-10-31 --format csv --output" "check --write-base
 	fi
 	if [ ! -L link.csv ] || [ ! -s target.csv ]; then
 		echo "FAIL: '$cmd' onto a link replaced it or left its file empty" >&2
+		failures=$((failures + 1))
+	fi
+	# A dangling link, through a chain (link.csv -> sub/l2 ->
+	# ../target.csv, relative to each link's directory): the file
+	# named is created, the links kept. The first link was replaced by
+	# a regular file and target.csv never made.
+	rm -rf link.csv target.csv sub
+	mkdir sub
+	ln -s sub/l2 link.csv
+	ln -s ../target.csv sub/l2
+	if [ "${cmd%% *}" = check ]; then
+		"$BURNRATE" $cmd link.csv good.jsonl >/dev/null 2>&1 || true
+	else
+		"$BURNRATE" --store "$tmp/rstore" $cmd link.csv >/dev/null 2>&1 || true
+	fi
+	if [ ! -L link.csv ] || [ ! -L sub/l2 ] || [ ! -s target.csv ]; then
+		echo "FAIL: '$cmd' onto a dangling link replaced it or did not create its file" >&2
+		failures=$((failures + 1))
+	fi
+	if ls -a . sub | grep -q 'tmp-'; then
+		echo "FAIL: '$cmd' left a temporary file: $(ls -a . sub | grep tmp-)" >&2
 		failures=$((failures + 1))
 	fi
 done

@@ -6,7 +6,8 @@
 # makes it byte-identical. HTML: self-contained (no URL of any kind), the
 # same totals, and rendered by headless Chromium (Debian's chromium) to a
 # PNG and a DOM whose totals match. With --compare-costs both show the
-# catalog's and the logs' cost beside the JSON's.
+# catalog's and the logs' cost beside the JSON's. --output onto the
+# process's standard output, a pipe or a FIFO, in every format.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 "$BURNRATE" --quiet --store s ingest "$root/samples/logs" 2>/dev/null ||
@@ -223,6 +224,67 @@ timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
 	fail "chromium --dump-dom exited $?"
 grep -q "<b id=\"total\">\$$total</b>" dom.html || fail "the rendered page does not show \$$total"
 grep -q '<svg' dom.html || fail "the rendered page has no chart"
+# --output naming one of the process's descriptors writes through it, at
+# its offset and appending as the redirection says: the report was
+# written to a temporary file renamed over the file standard output
+# named, so what it held before was lost. The CSV must be what --output
+# to a file writes.
+"$BURNRATE" --store s report $q --format csv --output ref.csv || fail "csv report exited $?"
+echo previous >app.log
+"$BURNRATE" --store s report $q --format csv --output /dev/stdout >>app.log ||
+	fail "--output /dev/stdout >>app.log exited $?"
+{ echo previous; cat ref.csv; } | cmp -s - app.log ||
+	fail "--output /dev/stdout >>app.log: $(head -3 app.log)"
+{
+	echo before
+	"$BURNRATE" --store s report $q --format csv --output /dev/stdout
+	"$BURNRATE" --store s report $q --format csv --output /proc/self/fd/1
+	sh -c 'exec "$0" --store s report $1 --format csv --output /dev/fd/3' \
+		"$BURNRATE" "$q" 3>&1
+	echo after
+} >grouped.txt || fail "--output /dev/stdout in a group exited $?"
+{ echo before; cat ref.csv ref.csv ref.csv; echo after; } | cmp -s - grouped.txt ||
+	fail "--output /dev/stdout in a redirected group: $(head -2 grouped.txt)"
+[ "$(ls -a | grep -c 'tmp-')" -eq 0 ] || fail "temporary files left: $(ls -a | grep tmp-)"
+
+# The workbook onto a pipe, standard output and a FIFO: libxlsxwriter
+# seeks, so it is written to a private temporary file copied there (it
+# failed with "Illegal seek"); the same bytes as --output to a file, none
+# left in TMPDIR.
+mkdir xtmp
+SOURCE_DATE_EPOCH=1700000000 TMPDIR="$tmp/xtmp" "$BURNRATE" --store s report $q \
+	--format xlsx --output /dev/stdout 2>pipe.err | cat >piped.xlsx
+[ -s piped.xlsx ] || fail "xlsx --output /dev/stdout onto a pipe failed: $(cat pipe.err)"
+cmp -s r.xlsx piped.xlsx || fail "the piped workbook differs from r.xlsx ($(cat pipe.err))"
+echo previous >app.xlsx
+SOURCE_DATE_EPOCH=1700000000 TMPDIR="$tmp/xtmp" "$BURNRATE" --store s report $q \
+	--format xlsx --output /dev/stdout >>app.xlsx || fail "xlsx >>app.xlsx exited $?"
+{ echo previous; cat r.xlsx; } | cmp -s - app.xlsx || fail "xlsx >>app.xlsx is not previous + the workbook"
+# The FIFO is opened once: a second open (libxlsxwriter's, after the
+# first was closed) would wait for a reader forever, hence the timeout.
+mkfifo x.fifo
+cat x.fifo >fifo.xlsx &
+reader=$!
+if command -v timeout >/dev/null; then to="timeout 60"; else to=; fi
+SOURCE_DATE_EPOCH=1700000000 TMPDIR="$tmp/xtmp" $to "$BURNRATE" --store s report $q \
+	--format xlsx --output x.fifo 2>fifo.err || { kill $reader 2>/dev/null || true; }
+wait $reader || true
+cmp -s r.xlsx fifo.xlsx || fail "the workbook through a FIFO differs from r.xlsx: $(cat fifo.err)"
+[ -z "$(ls -A xtmp)" ] || fail "temporary files left in TMPDIR: $(ls -A xtmp)"
+"$PYTHON" - piped.xlsx r.json <<'EOF' || fail "the piped workbook (above)"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+d = json.load(open(sys.argv[2]))
+assert wb.sheetnames[:3] == ["Summary", "Rows", "Daily"], wb.sheetnames
+assert wb["Rows"].max_row - 1 == len(d["rows"]), (wb["Rows"].max_row, len(d["rows"]))
+summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+assert abs(summary["cost_usd"] - d["totals"]["cost_usd"]) < 5e-7, summary
+EOF
+# The workbook's temporary directory missing is an error that names it.
+TMPDIR="$tmp/none" "$BURNRATE" --store s report $q --format xlsx \
+	--output /dev/stdout >/dev/null 2>none.err && fail "xlsx with TMPDIR missing succeeded"
+grep -q "cannot create a temporary file for '/dev/stdout' ($tmp/none/burnrate-" none.err ||
+	fail "xlsx with TMPDIR missing: $(cat none.err)"
 # Epoch 0 falls on 1969-12-31 west of UTC: day -1, which the report's
 # cache of day values once took for an empty slot (a crash, or a day
 # named "-1").
