@@ -415,7 +415,9 @@ int br_fsync_dir(const char *dir, struct br_err *err);
  *    redirect the write). Through a symbolic link, or a chain of at most
  *    BR_OUTPUT_MAX_LINKS of them, the file the last one names is written
  *    (a relative target is taken from its link's directory), created if
- *    missing; the links are kept.
+ *    missing; the links are kept. A link in a sticky directory anyone
+ *    may write (/tmp) that belongs to neither this user nor the
+ *    directory's owner is an error, as fs.protected_symlinks has it.
  *  - one of the process's own descriptors, by a name of it (/dev/stdin,
  *    /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
  *    /proc/thread-self/fd/N, /proc/PID/fd/N with this process's PID) or

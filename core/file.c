@@ -84,6 +84,25 @@ static char *dir_of(const char *path, const char **name)
 	return br_strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
+/* Whether the link at p (lstat: st) may be followed, by the kernel's
+ * rule for fs.protected_symlinks, which reading it bypasses: not when it
+ * sits in a sticky directory anyone may write (/tmp) and belongs to
+ * neither this user nor the directory's owner. One planted there would
+ * make the file written, or created, one of its planter's choosing. */
+static bool may_follow(const char *p, const struct stat *st)
+{
+	if (st->st_uid == geteuid())
+		return true;
+	const char *name;
+	char *dir = dir_of(p, &name);
+	struct stat d;
+	bool ok = stat(dir, &d) == 0 &&
+		  (!(d.st_mode & S_ISVTX) || !(d.st_mode & S_IWOTH) ||
+		   d.st_uid == st->st_uid);
+	free(dir);
+	return ok;
+}
+
 /* Follows the chain of links at path: sets *out (caller frees) to where
  * it ends, *own to the descriptor that names (or -1) and *kind to its
  * file type (0 when missing). Fails past BR_OUTPUT_MAX_LINKS links. */
@@ -105,6 +124,12 @@ static int resolve(const char *path, char **out, int *own, mode_t *kind,
 			free(p);
 			return br_fail(err, "cannot write '%s': %s", path,
 				       strerror(ELOOP));
+		}
+		if (!may_follow(p, &st)) {
+			br_fail(err, "cannot write '%s': the link '%s' in a shared "
+				"directory belongs to another user", path, p);
+			free(p);
+			return -1;
 		}
 		struct br_buf link = {0};
 		size_t cap = (size_t)st.st_size + 1 > 256 ? (size_t)st.st_size + 1 : 256;

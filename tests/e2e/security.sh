@@ -205,6 +205,34 @@ sh -c 'ln -s victim ".tmp-$$-base2.json"; exec "$0" --quiet check \
 	fail "check --write-baseline wrote through a link"
 [ "$(cat victim)" = precious ] || fail "a file was written through a link"
 
+# A link at the output path itself, planted in a sticky directory anyone
+# may write (/tmp) by another user, is not followed, as the kernel's
+# fs.protected_symlinks would not follow it: reading the link bypasses
+# that rule, and the report was renamed over the file it named (as root,
+# any file). Dangling, the file it names is not created. Root only (to
+# give the links to another user).
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir shared
+	chmod 1777 shared
+	ln -s ../victim shared/planted.csv
+	ln -s ../created.csv shared/dangling.csv
+	chown -h 65534 shared/planted.csv shared/dangling.csv
+	for l in planted dangling; do
+		b report --format csv --as-of 2025-10-31 --output shared/$l.csv \
+			2>planted.err && fail "--output followed a link planted in a shared directory ($l)"
+		grep -q "cannot write 'shared/$l.csv': the link 'shared/$l.csv' in a shared directory belongs to another user" \
+			planted.err || fail "$l: $(cat planted.err)"
+		[ -L shared/$l.csv ] || fail "the planted link $l was replaced"
+	done
+	[ "$(cat victim)" = precious ] || fail "a file was replaced through a planted link"
+	[ ! -e created.csv ] || fail "a file was created through a planted link"
+	# Its owner's own link in that directory is followed.
+	chown -h 0 shared/dangling.csv
+	b report --format csv --as-of 2025-10-31 --output shared/dangling.csv ||
+		fail "--output through the user's own link in a shared directory exited $?"
+	[ -s created.csv ] && [ -L shared/dangling.csv ] || fail "the user's own link was not followed"
+fi
+
 # ------------------------------------------------- archive members
 
 mkdir -p arch/deep/er
