@@ -1507,11 +1507,6 @@ static void hand_over_queued(struct ingest *g, bool ready_only)
 	pthread_mutex_unlock(&g->lock);
 }
 
-static void drain(struct ingest *g)
-{
-	hand_over_queued(g, false);
-}
-
 /* Reads task t now, on the caller's thread. */
 static void read_now(struct ingest *g, struct task *t)
 {
@@ -1520,6 +1515,20 @@ static void read_now(struct ingest *g, struct task *t)
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
 	task_free(g, t);
+}
+
+/* Reads and hands over every input queued. */
+static void drain(struct ingest *g)
+{
+	if (g->nworkers) {
+		hand_over_queued(g, false);
+		return;
+	}
+	while (g->consumed < g->ntasks) {
+		struct task *t = g->tasks[g->consumed];
+		g->tasks[g->consumed++] = NULL;
+		read_now(g, t);
+	}
 }
 
 uint32_t ingest_head(const void *p, size_t n)
@@ -1607,18 +1616,17 @@ static void submit(struct ingest *g, const char *path, const char *key,
 		g->size_unknown = true;
 	g->inputs_total++;
 	g->disk_total += t->disk_size;
-	if (g->opts.jobs <= 1 || !S_ISREG(sb->st_mode)) {
+	if (!S_ISREG(sb->st_mode)) {
 		/* A FIFO or a device (a shell's <(cmd)) cannot be read again
 		 * if an input before it turns out to share request ids with
 		 * it: read on this thread, after the inputs before it, as
 		 * standard input is. */
-		if (g->opts.jobs > 1)
-			drain(g);
+		drain(g);
 		read_now(g, t);
 		return;
 	}
 	pthread_mutex_lock(&g->lock);
-	if (!g->nworkers)
+	if (!g->nworkers && g->opts.jobs > 1)
 		start_workers(g);
 	if (g->ntasks == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 64;
@@ -1627,10 +1635,13 @@ static void submit(struct ingest *g, const char *path, const char *key,
 	g->tasks[g->ntasks++] = t;
 	pthread_cond_signal(&g->work);
 	pthread_mutex_unlock(&g->lock);
-	/* The inputs read meanwhile, so that the workers, which read at
-	 * most a window ahead of the inputs handed over, do not wait for
+	/* One at a time (--jobs 1), the inputs are read when every path is
+	 * given (drain): the progress line counts them all from the first.
+	 * Else the inputs read meanwhile, so that the workers, which read
+	 * at most a window ahead of the inputs handed over, do not wait for
 	 * the last path to be queued (10,000 small logs: ~12% of the run). */
-	hand_over_queued(g, true);
+	if (g->nworkers)
+		hand_over_queued(g, true);
 }
 
 /* ----------------------------------------------------------------- paths */

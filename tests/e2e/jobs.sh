@@ -123,4 +123,21 @@ for j in 1 2; do
 	grep -q '^ingested 2 inputs: 51 records, 50 requests kept, 1 duplicates dropped$' \
 		long$j.txt || fail "--jobs $j: long.jsonl.gz: $(cat long$j.txt)"
 done
+# The progress line on a terminal (script(1) gives one) counts every input
+# from its first line, with --jobs 1 too: one at a time, an input was read
+# as its path was given, so the line said 0/1, then 1/2, then 2/3, and its
+# ETA covered the first file only.
+gen --seed 500 --records 40000 --format jsonl --out p1.jsonl
+gen --seed 501 --records 100 --format jsonl --out p2.jsonl
+gen --seed 502 --records 100 --format jsonl --out p3.jsonl
+for j in 1 2; do
+	rm -rf pj
+	script -qec "$BURNRATE --store pj ingest --jobs $j p1.jsonl p2.jsonl p3.jsonl" \
+		pty$j.log >/dev/null || fail "--jobs $j: ingest on a terminal exited $?"
+	totals=$(tr '\r' '\n' <pty$j.log | grep -o 'burnrate: [0-9]*/[0-9]* inputs\{0,1\}' |
+		sed 's|.*/||' | sort -u)
+	[ "$(tr '\r' '\n' <pty$j.log | grep -c 'burnrate: [0-9]*/')" -ge 2 ] &&
+		[ "$totals" = "3 inputs" ] ||
+		fail "--jobs $j: progress totals: $(tr '\r' '\n' <pty$j.log | cat -v)"
+done
 echo "jobs: all checks passed"
