@@ -962,6 +962,15 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	br_hash_init(&h);
 	br_buf_reset(&rd->line);
 	source_set_max_ratio(src, g->opts.max_ratio);
+	if (fd < 0) {
+		/* A member: its archive's output so far is capped with it,
+		 * against the archive's size (this one's outcome is last). */
+		uint64_t before = 0;
+		for (size_t i = 0; i + 1 < t->nout; i++)
+			if (t->out[i]->member >= 0)
+				before += t->out[i]->in.bytes;
+		source_set_archive_size(src, t->disk_size, before);
+	}
 	int rc = 0;
 	for (;;) {
 		const char *p;

@@ -39,8 +39,16 @@ struct source *source_open_member(struct archive *a, const char *name,
 bool source_gzip_holds_tar(const unsigned char *in, size_t n);
 
 /* Caps decompression: reading fails once the output exceeds ratio times
- * the compressed bytes behind it plus 16 MiB (0: no cap). */
+ * the input's compressed size plus 16 MiB (0: no cap). The size is a
+ * regular file's size on disk, or the compressed bytes read so far when
+ * it is not known (a pipe) or they are more. */
 void source_set_max_ratio(struct source *src, uint64_t ratio);
+
+/* Tells a member's source the size of its archive's file (0: not a
+ * regular file) and what the members read before it inflated to: the cap
+ * is on the output of all of an archive's members, against its size. */
+void source_set_archive_size(struct source *src, uint64_t size,
+			     uint64_t out_before);
 
 /* A file is read to at most limit of its bytes, compressed ones when it
  * is (0: to its end). */

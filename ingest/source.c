@@ -30,7 +30,11 @@ struct source {
 	struct archive *archive; /* read the current member of it instead */
 	const char *name;
 	uint64_t max_ratio;      /* 0: no cap */
-	uint64_t in_start;       /* the archive's compressed bytes at open */
+	/* The compressed size the cap is against, when known (a regular
+	 * file's, or the archive file's of a member; 0: unknown), and what
+	 * the archive's members before this one inflated to: the cap is on
+	 * all of one archive's output, not on each member's. */
+	uint64_t in_size, out_before;
 	uint64_t in_total, out_total;
 	uint64_t limit;          /* a plain file: read at most this (0: all) */
 	uint64_t disk_pos;       /* atomic: bytes of the file read so far */
@@ -64,6 +68,8 @@ struct source *source_open(int fd, const char *name, bool ahead)
 	 * every CPU) each. One that grows meanwhile is read in several
 	 * reads of that size. */
 	bool small = regular && (uint64_t)sb.st_size < SOURCE_CHUNK - 4096;
+	if (regular && sb.st_size > 0)
+		src->in_size = (uint64_t)sb.st_size;
 	src->in_cap = small ? (size_t)sb.st_size + 4096 : SOURCE_CHUNK;
 	src->in = br_malloc(src->in_cap);
 	src->out_cap = small ? SMALL_OUT_CHUNK : SOURCE_CHUNK;
@@ -80,7 +86,6 @@ struct source *source_open_member(struct archive *a, const char *name,
 	struct source *src = source_open(-1, name, false);
 	src->archive = a;
 	src->ahead = ahead;
-	src->in_start = (uint64_t)archive_filter_bytes(a, -1);
 	return src;
 }
 
@@ -97,6 +102,13 @@ uint64_t source_disk_pos(const struct source *src)
 void source_set_max_ratio(struct source *src, uint64_t ratio)
 {
 	src->max_ratio = ratio;
+}
+
+void source_set_archive_size(struct source *src, uint64_t size,
+			     uint64_t out_before)
+{
+	src->in_size = size;
+	src->out_before = out_before;
 }
 
 void source_free(struct source *src)
@@ -185,16 +197,23 @@ static ssize_t pending(struct source *src, struct br_err *err)
 	return (ssize_t)(src->in_len - src->in_off);
 }
 
-/* The compressed bytes behind what was read so far. */
+/* The compressed size the output is capped against: the input's size on
+ * disk when known (a regular file, or the archive file a member is read
+ * from), or the compressed bytes read so far when more (standard input, a
+ * pipe, a file that has grown). Not the bytes read so far alone: a log
+ * whose start compresses far better than its rest would be refused long
+ * before its size is known. An archive's bytes count from its start: its
+ * members' output is capped together. */
 static uint64_t compressed_in(const struct source *src)
 {
-	if (src->archive)
-		return (uint64_t)archive_filter_bytes(src->archive, -1) - src->in_start;
-	return src->in_total;
+	uint64_t in = src->archive ? (uint64_t)archive_filter_bytes(src->archive, -1)
+				   : src->in_total;
+	return in > src->in_size ? in : src->in_size;
 }
 
 /* Fails when the output outgrows the cap: max_ratio times the compressed
- * input, plus 16 MiB of slack for small inputs. */
+ * input, plus 16 MiB of slack for small inputs; an archive's members
+ * counted together (out_before). */
 static ssize_t capped(struct source *src, ssize_t n, struct br_err *err)
 {
 	if (n <= 0 || !src->max_ratio)
@@ -203,11 +222,12 @@ static ssize_t capped(struct source *src, ssize_t n, struct br_err *err)
 	if (!src->gzip && !src->archive)
 		return n;
 	uint64_t in = compressed_in(src);
-	if (src->out_total > src->max_ratio * in + ((uint64_t)16 << 20))
+	uint64_t out = src->out_before + src->out_total;
+	if (out > src->max_ratio * in + ((uint64_t)16 << 20))
 		return br_fail(err, "%s: refused as a decompression bomb: %llu "
 			       "bytes from %llu compressed, more than %llu times "
 			       "(--max-ratio)", src->name,
-			       (unsigned long long)src->out_total,
+			       (unsigned long long)out,
 			       (unsigned long long)in,
 			       (unsigned long long)src->max_ratio);
 	return n;

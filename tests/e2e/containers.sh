@@ -7,6 +7,9 @@
 # decompression bomb each fail by name, with exit status 1, the other
 # inputs ingested and nothing of the bad one counted (not even an
 # archive's members read before the damage). An archive without a log member gives a warning (exit 0).
+# The --max-ratio cap is against an input's size, not the bytes read so
+# far (an honest log whose start compresses 10,000 times is read), and on
+# an archive's members together.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 gen --seed 31 --records 3000 --format jsonl --out a.jsonl
@@ -164,6 +167,53 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 2 ] || fail "--max-ratio 1: exit $rc, want 2"
+# The cap is against an input's compressed size, not the bytes read so
+# far: a log whose first 18 MB compress 10,000 times and whose rest hardly
+# at all (about 250 times overall) is read whole, alone or in a tar.
+"$PYTHON" - <<'EOF'
+import base64, random
+r = random.Random(7)
+with open('honest.jsonl', 'wb') as f:
+    f.write(b'{"timestamp":"2025-10-05T00:00:00Z","provider":"openai","model":'
+            b'"gpt-4o","usage":{"input_tokens":1,"output_tokens":1}}\n' * 160000)
+    for i in range(50):
+        junk = base64.b64encode(bytes(r.getrandbits(8) for _ in range(1500)))
+        f.write(b'{"timestamp":"2025-10-06T00:00:00Z","provider":"openai",'
+                b'"model":"gpt-4o","junk":"' + junk + b'","usage":'
+                b'{"input_tokens":1,"output_tokens":1}}\n')
+EOF
+zstd -q -c honest.jsonl >honest.jsonl.zst
+xz -1 -T1 -c honest.jsonl >honest.jsonl.xz
+tar cf - honest.jsonl | zstd -q -c >honest.tar.zst
+rm honest.jsonl
+for f in honest.jsonl.zst honest.jsonl.xz honest.tar.zst; do
+	rm -rf s
+	"$BURNRATE" --store s ingest $f >out.txt 2>err.txt ||
+		fail "$f: exit $?: $(cat err.txt)"
+	grep -q '^ingested 1 input: 160050 records, 160050 requests kept$' out.txt ||
+		fail "$f: $(cat out.txt)"
+done
+# An archive's members are capped together, against the archive's size:
+# four members of 6 MiB, each under the cap of 2 times the archive plus
+# 16 MiB, are more than it together: the third is refused (and so the
+# archive).
+mkdir many
+for i in 1 2 3 4; do
+	yes '{"timestamp":"2025-10-07T00:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}' |
+		head -c 6291456 >many/m$i.jsonl
+done
+tar cf - many/m1.jsonl many/m2.jsonl many/m3.jsonl many/m4.jsonl |
+	zstd -q -c >many.tar.zst
+rm -rf s
+set +e
+"$BURNRATE" --store s ingest --max-ratio 2 many.tar.zst >out.txt 2>err.txt
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q '^burnrate: error: many.tar.zst:many/m3.jsonl: refused as a decompression bomb' err.txt ||
+	fail "many.tar.zst: exit $rc: $(cat err.txt)"
+tar cf - many/m1.jsonl | zstd -q -c >one.tar.zst
+"$BURNRATE" --quiet --store s2 ingest --max-ratio 2 one.tar.zst ||
+	fail "one.tar.zst: exit $?"
 # Progress: a line on a terminal (script(1) gives one), nothing otherwise.
 cat a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl >big.jsonl
 rm -rf p
