@@ -634,14 +634,15 @@ static void put_usd(struct br_buf *b, br_pico v, bool sign, enum esc e)
 }
 
 /* The change of cost in percent ("+50.0%"), "0.0%" without change, or
- * "n/a" when the baseline cost was not above zero. */
+ * "n/a" when the baseline cost was not above zero (even when the current
+ * one is zero too: as JSON's null). */
 static void put_pct(struct br_buf *b, const struct check_line *l)
 {
 	br_pico d = br_pico_add(l->cur.cost, -l->base.cost);
-	if (d == 0)
-		br_buf_puts(b, "0.0%");
-	else if (l->base.cost <= 0)
+	if (l->base.cost <= 0)
 		br_buf_puts(b, "n/a");
+	else if (d == 0)
+		br_buf_puts(b, "0.0%");
 	else
 		br_buf_printf(b, "%+.1f%%", (double)d * 100.0 / (double)l->base.cost);
 }
@@ -989,10 +990,10 @@ static void json_line(struct br_buf *b, const struct check_line *l)
 		      (long long)(l->cur.requests - l->base.requests),
 		      (long long)(l->cur.tokens - l->base.tokens),
 		      br_money_format(d, m));
-	if (d == 0)
-		br_buf_puts(b, "0");
-	else if (l->base.cost <= 0)
+	if (l->base.cost <= 0)
 		br_buf_puts(b, "null");
+	else if (d == 0)
+		br_buf_puts(b, "0");
 	else
 		br_buf_printf(b, "%.2f", (double)d * 100.0 / (double)l->base.cost);
 	br_buf_printf(b, ",\"status\":\"%s\",\"regression\":%s",

@@ -4,7 +4,9 @@
 # one model fails (exit 3) under a 10% limit with a Markdown table that
 # names it, and passes under a 60% one; improvements, new and vanished
 # groups are shown; --max-increase-usd and both limits together; unpriced
-# requests fail unless --allow-unpriced; the JUnit XML parses and its
+# requests fail unless --allow-unpriced (allowed: their group's change in
+# percent is null or n/a, as for empty logs against an empty baseline);
+# the JUnit XML parses and its
 # counts agree with its test cases; the JSON agrees with 'report' over a
 # store of the same logs and with costs computed here; the temporary
 # store is removed and the user's store untouched; bad options, baselines
@@ -300,6 +302,23 @@ assert s.get("failures") == "1"
 [ "$(status check --baseline base.json --allow-unpriced unpriced.jsonl)" = 0 ] ||
 	fail "--allow-unpriced: $(cat out err)"
 grep -q '3 requests without a price (allowed' out || fail "allowed unpriced: $(cat out)"
+# An unpriced group is new at $0: its change in percent is null in JSON
+# (the baseline cost was 0) and n/a in the tables.
+[ "$(status check --baseline base.json --allow-unpriced --format json unpriced.jsonl)" = 0 ] ||
+	fail "--allow-unpriced json: $(cat out err)"
+"$PYTHON" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+g = [g for g in r["groups"] if g["model"] == "nopriced"][0]
+assert g["baseline"]["cost_usd"] == 0 and g["current"]["cost_usd"] == 0, g
+assert g["change_pct"] is None, g
+' out || fail "unpriced change_pct: $(cat out)"
+[ "$(status check --baseline base.json --allow-unpriced --format markdown unpriced.jsonl)" = 0 ] ||
+	fail "--allow-unpriced markdown: $(cat out err)"
+grep -qF '| nopriced | - | \$0.000000 | \$0.000000 | n/a |' out ||
+	fail "unpriced markdown row: $(cat out)"
+[ "$(status check --baseline base.json --allow-unpriced unpriced.jsonl)" = 0 ] &&
+	grep -q '^nopriced .* n/a ' out || fail "unpriced text row: $(cat out)"
 
 # -------------------------------------------------- a last line, no newline
 head -c -1 base.jsonl >nonl.jsonl
@@ -372,6 +391,17 @@ mkdir -p emptylogs
 	fail "check of an empty directory exited $?"
 grep -q "warning: check: the logs given hold no records (1 path, 0 inputs)" err ||
 	fail "an empty log directory passed without a word: $(cat err)"
+# An empty baseline compared with empty logs: no change, and no change in
+# percent either (null: the baseline cost was 0).
+"$BURNRATE" --store userstore check --write-baseline empty.json emptylogs >out 2>err ||
+	fail "a baseline of no records: exit $?: $(cat err)"
+"$BURNRATE" --store userstore check --prices prices.csv --baseline empty.json \
+	--format json emptylogs >out 2>err || fail "empty against empty: exit $?"
+"$PYTHON" -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+assert t["status"] == "unchanged" and t["change_pct"] is None, t
+' out || fail "empty against empty change_pct: $(cat out)"
 # A configuration that states a time zone for the real store does not
 # touch check's own (UTC) store: it was refused, "already exists with
 # time zone UTC, not Europe/Berlin", exit 2.
