@@ -787,7 +787,9 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 			      (unsigned long long)r->unpriced_requests,
 			      r->unpriced_requests == 1 ? "" : "s");
 		if (r->rules.allow_unpriced) {
-			br_buf_puts(b, " (allowed, counted as $0)");
+			br_buf_puts(b, e == ESC_MARKDOWN
+					       ? " (allowed, counted as \\$0)"
+					       : " (allowed, counted as $0)");
 		} else {
 			br_buf_puts(b, " (");
 			for (size_t i = 0; i < r->nunpriced && i < 5; i++) {

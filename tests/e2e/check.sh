@@ -5,12 +5,12 @@
 # names it, and passes under a 60% one; improvements, new and vanished
 # groups are shown; --max-increase-usd and both limits together; unpriced
 # requests fail unless --allow-unpriced (allowed: their group's change in
-# percent is null or n/a, as for empty logs against an empty baseline);
-# the JUnit XML parses and its
-# counts agree with its test cases; the JSON agrees with 'report' over a
-# store of the same logs and with costs computed here; the temporary
-# store is removed and the user's store untouched; bad options, baselines
-# and logs are refused with the statuses of the contract.
+# percent is null or n/a, as for empty logs against an empty baseline, and
+# Markdown escapes the dollar of "counted as $0"); the JUnit XML parses
+# and its counts agree with its test cases; the JSON agrees with 'report'
+# over a store of the same logs and with costs computed here; the
+# temporary store is removed and the user's store untouched; bad options,
+# baselines and logs are refused with the statuses of the contract.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 mkdir t
@@ -303,7 +303,8 @@ assert s.get("failures") == "1"
 	fail "--allow-unpriced: $(cat out err)"
 grep -q '3 requests without a price (allowed' out || fail "allowed unpriced: $(cat out)"
 # An unpriced group is new at $0: its change in percent is null in JSON
-# (the baseline cost was 0) and n/a in the tables.
+# (the baseline cost was 0) and n/a in the tables, and Markdown escapes
+# the dollar of "counted as $0" (GitHub reads $...$ as mathematics).
 [ "$(status check --baseline base.json --allow-unpriced --format json unpriced.jsonl)" = 0 ] ||
 	fail "--allow-unpriced json: $(cat out err)"
 "$PYTHON" -c '
@@ -315,6 +316,8 @@ assert g["change_pct"] is None, g
 ' out || fail "unpriced change_pct: $(cat out)"
 [ "$(status check --baseline base.json --allow-unpriced --format markdown unpriced.jsonl)" = 0 ] ||
 	fail "--allow-unpriced markdown: $(cat out err)"
+grep -qF '3 requests without a price (allowed, counted as \$0).' out &&
+	! grep -q '[^\\]\$0)' out || fail "unescaped dollar in markdown: $(cat out)"
 grep -qF '| nopriced | - | \$0.000000 | \$0.000000 | n/a |' out ||
 	fail "unpriced markdown row: $(cat out)"
 [ "$(status check --baseline base.json --allow-unpriced unpriced.jsonl)" = 0 ] &&
