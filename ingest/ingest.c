@@ -1114,18 +1114,195 @@ static void fail_members(struct task *t, size_t first, const char *path)
 	}
 }
 
+/* Tells whether the first bytes of a file are a compressed stream: gzip,
+ * zstd, xz, bzip2 or lz4. */
+static bool compressed_magic(const unsigned char *p, size_t n)
+{
+	return (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+	       libarchive_magic(p, n < 6 ? n : 6);
+}
+
+#define FEED_CHUNK ((size_t)1 << 20)
+
+/* What libarchive reads an archive from: the bytes of fd, after head (the
+ * first bytes of standard input, read to tell its container); or, for a
+ * compressed stream, its decompressed bytes, from ISA-L (gzip) or from a
+ * reader of libarchive's own with its raw format only. The stream is
+ * decompressed apart from the archive so that it may be read to its end
+ * (its checksum, its end mark) once the archive has ended. */
+struct feed {
+	int fd;
+	const unsigned char *head;
+	size_t head_len, head_off;
+	const char *path;
+	struct source *gz;     /* gzip */
+	struct archive *outer; /* zstd, xz, bzip2, lz4 */
+	uint64_t raw;          /* compressed bytes read so far */
+	uint64_t out;          /* decompressed bytes fed */
+	bool draining;
+	uint64_t max_ratio;
+	uint64_t size;         /* the file's on disk, 0: not known (piped) */
+	char *buf, *raw_buf; /* what is fed, what is read from fd */
+	struct br_err err;
+};
+
+/* The next bytes of fd, after head: their count, 0 at the end, -1 with
+ * f->err on error. */
+static ssize_t feed_raw(struct feed *f, const void **buf)
+{
+	if (f->head_off < f->head_len) {
+		*buf = f->head + f->head_off;
+		size_t n = f->head_len - f->head_off;
+		f->head_off = f->head_len;
+		f->raw += n;
+		return (ssize_t)n;
+	}
+	ssize_t r;
+	do
+		r = read(f->fd, f->raw_buf, FEED_CHUNK);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return br_fail(&f->err, "%s: cannot read: %s", f->path,
+			       strerror(errno));
+	*buf = f->raw_buf;
+	f->raw += (uint64_t)r;
+	return r;
+}
+
+static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct feed *f = ctx;
+	ssize_t n = feed_raw(f, buf);
+	if (n < 0)
+		archive_set_error(a, EIO, "%s", f->err.msg);
+	return n < 0 ? ARCHIVE_FATAL : n;
+}
+
+/* The next decompressed bytes: as feed_raw. */
+static ssize_t feed_next(struct feed *f, const void **buf)
+{
+	ssize_t n;
+	if (f->gz) {
+		const char *p;
+		n = source_next(f->gz, &p, &f->err);
+		*buf = p;
+		f->raw = source_disk_pos(f->gz);
+	} else if (f->outer) {
+		n = archive_read_data(f->outer, f->buf, FEED_CHUNK);
+		if (n < 0 && !br_failed(&f->err))
+			br_fail(&f->err, "%s: %s", f->path,
+				archive_error_string(f->outer)
+					? archive_error_string(f->outer)
+					: "corrupt data");
+		*buf = f->buf;
+	} else {
+		return feed_raw(f, buf);
+	}
+	if (n > 0)
+		f->out += (uint64_t)n;
+	/* While the archive is read, its members are capped; what follows
+	 * it, here, as they are: against the file's size when known. */
+	uint64_t in = f->raw > f->size ? f->raw : f->size;
+	if (n > 0 && f->draining && f->max_ratio &&
+	    f->out > f->max_ratio * in + ((uint64_t)16 << 20))
+		return br_fail(&f->err, "%s: refused as a decompression bomb: "
+			       "%llu bytes from %llu compressed, more than %llu "
+			       "times (--max-ratio)", f->path,
+			       (unsigned long long)f->out,
+			       (unsigned long long)in,
+			       (unsigned long long)f->max_ratio);
+	return n;
+}
+
+static la_ssize_t feed_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct feed *f = ctx;
+	ssize_t n = feed_next(f, buf);
+	if (n < 0)
+		archive_set_error(a, EIO, "%s", f->err.msg);
+	return n < 0 ? ARCHIVE_FATAL : n;
+}
+
+/* Opens the decompression of f's stream, which starts with the head
+ * bytes: 0, or -1 with f->err. */
+static int feed_open(struct feed *f, const unsigned char *head, size_t n,
+		     bool ahead)
+{
+	f->buf = br_malloc(FEED_CHUNK);
+	f->raw_buf = br_malloc(FEED_CHUNK);
+	if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+		f->gz = source_open(f->fd, f->path, ahead);
+		source_prime(f->gz, f->head, f->head_len);
+		f->head_off = f->head_len;
+		return 0;
+	}
+	if (!compressed_magic(head, n))
+		return 0;
+	f->outer = archive_read_new();
+	archive_read_support_filter_all(f->outer);
+	archive_read_support_format_raw(f->outer);
+	struct archive_entry *e;
+	if (archive_read_open(f->outer, f, NULL, outer_read, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(f->outer, &e) != ARCHIVE_OK) {
+		if (!br_failed(&f->err))
+			br_fail(&f->err, "%s: %s", f->path,
+				archive_error_string(f->outer)
+					? archive_error_string(f->outer)
+					: "cannot read the stream");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the rest of f's stream, after its archive ended, to its end: 0,
+ * or -1 with f->err when it cannot be (its checksum, its end). */
+static int feed_drain(struct feed *f)
+{
+	if (!f->gz && !f->outer)
+		return 0;
+	f->draining = true;
+	const void *p;
+	ssize_t n;
+	while ((n = feed_next(f, &p)) > 0)
+		;
+	return n < 0 ? -1 : 0;
+}
+
+static void feed_close(struct feed *f)
+{
+	source_free(f->gz);
+	if (f->outer)
+		archive_read_free(f->outer);
+	free(f->buf);
+	free(f->raw_buf);
+}
+
 /* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
  * "archive:member" (path is the archive's name in messages; control
  * characters of the member's name are replaced); only the member of
  * index only when only >= 0. An archive that cannot be read to its end (a
- * member whose bytes cannot be read, or its structure breaking) counts
- * for nothing: its members are handed over once it has been read, all
- * failed then. A member that fails for what its bytes say (a format that
- * cannot be told, a record too long) fails alone. */
+ * member whose bytes cannot be read, its structure breaking, or the
+ * compressed stream it is in failing after it) counts for nothing: its
+ * members are handed over once it has been read, all failed then. A
+ * member that fails for what its bytes say (a format that cannot be told,
+ * a record too long) fails alone. head holds the first head_len bytes of
+ * fd; piped (standard input): fd is read from after them, else from its
+ * start. */
 static void read_archive(struct reader *rd, struct task *t, int fd,
-			 const char *path, long only)
+			 const char *path, long only,
+			 const unsigned char *head, size_t head_len, bool piped)
 {
+	struct feed f = {.fd = fd, .path = path, .head = head,
+			 .head_len = piped ? head_len : 0,
+			 .max_ratio = rd->g->opts.max_ratio,
+			 .size = piped ? 0 : t->disk_size};
+	struct br_buf msg = {0};
+	if (feed_open(&f, head, head_len, rd->g->opts.jobs > 1) < 0) {
+		failed_input(rd, t, path, -1, f.err.msg);
+		feed_close(&f);
+		return;
+	}
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	/* Containers only: libarchive's text formats (mtree, shar) would
@@ -1134,13 +1311,20 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	archive_read_support_format_zip(a);
 	archive_read_support_format_7zip(a);
 	archive_read_support_format_raw(a);
-	struct br_buf msg = {0};
-	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK) {
-		br_buf_printf(&msg, "%s: cannot read the archive: %s", path,
-			      archive_error_string(a));
+	/* A zip or 7z file is read with seeks (its central directory). */
+	bool fed = f.gz || f.outer || piped;
+	if ((fed ? archive_read_open(a, &f, NULL, feed_read, NULL)
+		 : archive_read_open_fd(a, fd, 1 << 20)) != ARCHIVE_OK) {
+		/* The stream's own error names it. */
+		if (br_failed(&f.err))
+			br_buf_puts(&msg, f.err.msg);
+		else
+			br_buf_printf(&msg, "%s: cannot read the archive: %s",
+				      path, archive_error_string(a));
 		failed_input(rd, t, path, -1, msg.p);
 		br_buf_free(&msg);
 		archive_read_free(a);
+		feed_close(&f);
 		return;
 	}
 	struct archive_entry *e;
@@ -1172,8 +1356,11 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			break;
 		}
 		if (r < ARCHIVE_WARN) {
-			br_buf_printf(&msg, "%s: corrupt archive: %s", path,
-				      archive_error_string(a));
+			if (br_failed(&f.err))
+				br_buf_puts(&msg, f.err.msg);
+			else
+				br_buf_printf(&msg, "%s: corrupt archive: %s",
+					      path, archive_error_string(a));
 			failed_input(rd, t, path, -1, msg.p);
 			failed = true;
 			break;
@@ -1197,6 +1384,8 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			free(shown);
 		}
 		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
+		if (fed)
+			source_set_raw_pos(src, &f.raw);
 		int rc = read_input(rd, t, src, -1, name.p, NULL, index);
 		struct outcome *o = t->out[t->nout - 1];
 		if (rc != 0 && o->unreadable) {
@@ -1216,6 +1405,13 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		if (raw || only >= 0)
 			break;
 	}
+	/* The stream the archive is in is read to its end: libarchive's
+	 * tar reader stops at the archive's end blocks, before a gzip's
+	 * checksum, an lz4 stream's end mark. */
+	if (!failed && only < 0 && feed_drain(&f) < 0) {
+		failed_input(rd, t, path, -1, f.err.msg);
+		failed = true;
+	}
 	if (failed)
 		fail_members(t, first, path);
 	rd->at_once = at_once;
@@ -1232,6 +1428,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	br_buf_free(&name);
 	br_buf_free(&msg);
 	archive_read_free(a);
+	feed_close(&f);
 }
 
 /* Reads the inputs of task t: standard input, or a file; only >= 0 reads
@@ -1265,7 +1462,7 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
 		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
 		       source_gzip_holds_tar(head, (size_t)n)))) {
-		read_archive(rd, t, fd, shown, only);
+		read_archive(rd, t, fd, shown, only, head, (size_t)n, false);
 	} else {
 		struct source *src = source_open(fd, shown, ahead);
 		source_set_limit(src, limit);

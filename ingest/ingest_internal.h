@@ -30,6 +30,16 @@ struct archive;
 struct source *source_open_member(struct archive *a, const char *name,
 				  bool ahead);
 
+/* The compressed bytes read so far of the archive a member is read from
+ * are *pos, which the archive's reader updates, instead of libarchive's
+ * own count: for an archive that libarchive reads decompressed through a
+ * read callback. */
+void source_set_raw_pos(struct source *src, const uint64_t *pos);
+
+/* Makes the n bytes at head (already read from the file descriptor) the
+ * input's first, before the first source_next. */
+void source_prime(struct source *src, const void *head, size_t n);
+
 /* The bytes of a file's start its container is told from: its magic, and
  * a gzip member's first block (source_gzip_holds_tar). */
 #define SOURCE_HEAD_BYTES ((size_t)65536)

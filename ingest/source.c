@@ -35,6 +35,9 @@ struct source {
 	 * the archive's members before this one inflated to: the cap is on
 	 * all of one archive's output, not on each member's. */
 	uint64_t in_size, out_before;
+	/* The compressed bytes an archive fed decompressed by its reader's
+	 * callback has read (NULL: archive_filter_bytes tells). */
+	const uint64_t *raw_pos;
 	uint64_t in_total, out_total;
 	uint64_t limit;          /* a plain file: read at most this (0: all) */
 	uint64_t disk_pos;       /* atomic: bytes of the file read so far */
@@ -87,6 +90,29 @@ struct source *source_open_member(struct archive *a, const char *name,
 	src->archive = a;
 	src->ahead = ahead;
 	return src;
+}
+
+void source_set_raw_pos(struct source *src, const uint64_t *pos)
+{
+	src->raw_pos = pos;
+}
+
+void source_prime(struct source *src, const void *head, size_t n)
+{
+	if (n > src->in_cap - src->in_len) {
+		src->in_cap = src->in_len + n;
+		src->in = br_realloc(src->in, src->in_cap);
+	}
+	memcpy(src->in + src->in_len, head, n);
+	src->in_len += n;
+	src->in_total += n;
+}
+
+/* The compressed bytes of the archive a member is read from so far. */
+static uint64_t archive_pos(const struct source *src)
+{
+	return src->raw_pos ? *src->raw_pos
+			    : (uint64_t)archive_filter_bytes(src->archive, -1);
 }
 
 void source_set_limit(struct source *src, uint64_t limit)
@@ -165,8 +191,7 @@ static ssize_t fill(struct source *src, struct br_err *err)
 					       ? archive_error_string(src->archive)
 					       : "corrupt data");
 		src->in_total += (uint64_t)r;
-		__atomic_store_n(&src->disk_pos,
-				 (uint64_t)archive_filter_bytes(src->archive, -1),
+		__atomic_store_n(&src->disk_pos, archive_pos(src),
 				 __ATOMIC_RELAXED);
 		if (r == 0)
 			src->eof = true;
@@ -206,8 +231,7 @@ static ssize_t pending(struct source *src, struct br_err *err)
  * members' output is capped together. */
 static uint64_t compressed_in(const struct source *src)
 {
-	uint64_t in = src->archive ? (uint64_t)archive_filter_bytes(src->archive, -1)
-				   : src->in_total;
+	uint64_t in = src->archive ? archive_pos(src) : src->in_total;
 	return in > src->in_size ? in : src->in_size;
 }
 

@@ -3,8 +3,9 @@
 # plain, gzip (one and several members), zstd, xz, bzip2, lz4, zip, tar,
 # tar.gz, tar.zst, told by content, not by name. Archive members are inputs
 # of their own ("archive:member") with their own fingerprints. A truncated
-# gzip, a corrupt zip member, a tar.gz cut after its first member and a
-# decompression bomb each fail by name, with exit status 1, the other
+# gzip, a corrupt zip member, a tar.gz cut after its first member, a
+# tar.gz with a wrong checksum or a flipped byte, a tar.lz4 without its end
+# mark and a decompression bomb each fail by name, with exit status 1, the other
 # inputs ingested and nothing of the bad one counted (not even an
 # archive's members read before the damage). An archive without a log member gives a warning (exit 0).
 # The --max-ratio cap is against an input's size, not the bytes read so
@@ -75,9 +76,27 @@ for k in range(start + 200, start + 260):
     data[k] ^= 0x5A
 open("corrupt.zip", "wb").write(data)
 EOF
+# A tar.gz whose gzip checksum (its trailer's CRC, 6 bytes from its end)
+# is wrong, one with a byte in its middle flipped, and a tar.lz4 without
+# its last 8 bytes (end mark and checksum): the tar inside ends before the
+# stream does, so only reading the stream to its end finds the damage.
+"$PYTHON" - <<'EOF'
+d = bytearray(open("ca.tar.gz", "rb").read())
+e = bytearray(d)
+d[-6] ^= 1
+open("crc.tar.gz", "wb").write(d)
+e[len(e) // 2] ^= 0xFF
+open("flip.tar.gz", "wb").write(e)
+EOF
+damaged="trunc.gz corrupt.zip trunc.tar.gz crc.tar.gz flip.tar.gz"
+if command -v lz4 >/dev/null; then
+	tar cf - c.jsonl a.jsonl | lz4 -q >ca.tar.lz4
+	head -c $(($(wc -c <ca.tar.lz4) - 8)) ca.tar.lz4 >cut.tar.lz4
+	damaged="$damaged cut.tar.lz4"
+fi
 yes '{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}' |
 	head -c 400000000 | xz -1 -T1 >bomb.jsonl.xz
-for bad in trunc.gz corrupt.zip trunc.tar.gz bomb.jsonl.xz; do
+for bad in $damaged bomb.jsonl.xz; do
 	rm -rf s
 	set +e
 	"$BURNRATE" --store s ingest "$bad" b.csv >out.txt 2>err.txt
