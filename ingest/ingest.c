@@ -1139,7 +1139,7 @@ struct feed {
 	struct archive *outer; /* zstd, xz, bzip2, lz4 */
 	uint64_t raw;          /* compressed bytes read so far */
 	uint64_t out;          /* decompressed bytes fed */
-	bool draining;
+	bool draining, empty;
 	uint64_t max_ratio;
 	uint64_t size;         /* the file's on disk, 0: not known (piped) */
 	char *buf, *raw_buf; /* what is fed, what is read from fd */
@@ -1244,6 +1244,17 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	struct archive_entry *e;
 	if (archive_read_open(f->outer, f, NULL, outer_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(f->outer, &e) != ARCHIVE_OK) {
+		/* An empty stream has no raw entry: it decompresses to
+		 * nothing. */
+		if (!br_failed(&f->err) &&
+		    archive_filter_count(f->outer) > 1 &&
+		    archive_errno(f->outer) == EILSEQ && /* its "unrecognized" */
+		    archive_filter_bytes(f->outer, 0) == 0) {
+			archive_read_free(f->outer);
+			f->outer = NULL;
+			f->empty = true;
+			return 0;
+		}
 		if (!br_failed(&f->err))
 			br_fail(&f->err, "%s: %s", f->path,
 				archive_error_string(f->outer)
@@ -1301,6 +1312,13 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	if (feed_open(&f, head, head_len, rd->g->opts.jobs > 1) < 0) {
 		failed_input(rd, t, path, -1, f.err.msg);
 		feed_close(&f);
+		return;
+	}
+	if (f.empty) {
+		/* As an empty gzip: an input with nothing in it. */
+		feed_close(&f);
+		read_input(rd, t, source_open(-1, path, false), -1, path, NULL,
+			   -1);
 		return;
 	}
 	struct archive *a = archive_read_new();

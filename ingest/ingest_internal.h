@@ -19,7 +19,8 @@
  * archive member, only). */
 struct source;
 
-/* Wraps fd (not closed by source_free). name is used in messages. */
+/* Wraps fd (not closed by source_free; -1: an empty input). name is used
+ * in messages. */
 struct source *source_open(int fd, const char *name, bool ahead);
 
 struct archive;

@@ -160,7 +160,7 @@ static ssize_t read_file(struct source *src, char *buf, size_t want,
 		want = (size_t)(src->limit - src->in_total);
 	ssize_t r;
 	do
-		r = want ? read(src->fd, buf, want) : 0;
+		r = want && src->fd >= 0 ? read(src->fd, buf, want) : 0;
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return br_fail(err, "%s: cannot read: %s", src->name,

@@ -177,6 +177,19 @@ grep -q '^burnrate: warning: zeros.jsonl.zst: no log member (an empty archive)$'
 "$BURNRATE" --quiet --store s ingest zeros.jsonl.zst >out.txt 2>err.txt ||
 	fail "--quiet, an empty archive: exit $?"
 [ ! -s err.txt ] || fail "--quiet printed a warning: $(cat err.txt)"
+# A valid compressed stream of an empty log is an empty input, in every
+# compression as in gzip: nothing counted, exit 0, the other input kept.
+"$BURNRATE" --quiet --store only-b ingest b.csv 2>/dev/null || true
+totals only-b >only-b.csv
+for c in gzip zstd xz bzip2 lz4; do
+	command -v $c >/dev/null || continue
+	printf '' | $c -c >empty.jsonl.$c
+	rm -rf s
+	"$BURNRATE" --store s ingest empty.jsonl.$c b.csv >out.txt 2>err.txt ||
+		fail "empty.jsonl.$c: exit $?: $(cat err.txt)"
+	grep -q '^ingested 2 inputs' out.txt || fail "empty.jsonl.$c: $(cat out.txt)"
+	totals s | cmp -s - only-b.csv || fail "empty.jsonl.$c: totals differ"
+done
 # A higher --max-ratio lets a highly compressed but honest log through.
 rm -rf s
 "$BURNRATE" --quiet --store s ingest --max-ratio 100000 bomb.jsonl.xz 2>/dev/null ||
