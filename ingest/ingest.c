@@ -1449,6 +1449,52 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	feed_close(&f);
 }
 
+/* Tells whether the first n bytes of a file, at head, are an archive or
+ * a compressed stream libarchive reads (a gzip holding a tar too). */
+static bool archive_head(const unsigned char *head, size_t n)
+{
+	return libarchive_magic(head, n) ||
+	       (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
+		source_gzip_holds_tar(head, n));
+}
+
+/* Reads standard input, told as a file is by its first bytes, which are
+ * read ahead (it cannot seek) and then given first. */
+static void read_stdin(struct reader *rd, struct task *t, long only)
+{
+	unsigned char *head = br_malloc(SOURCE_HEAD_BYTES);
+	size_t n = 0;
+	/* Enough to tell: a tar's magic is at byte 257; a gzip is read
+	 * further, until its first block says whether a tar is inside. */
+	while (n < SOURCE_HEAD_BYTES) {
+		ssize_t r = read(STDIN_FILENO, head + n, SOURCE_HEAD_BYTES - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			struct br_err e = {0};
+			br_fail(&e, "-: cannot read: %s", strerror(errno));
+			failed_input(rd, t, "-", -1, e.msg);
+			free(head);
+			return;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		bool gz = head[0] == 0x1f && (n < 2 || head[1] == 0x8b);
+		if (n >= 512 && (!gz || source_gzip_holds_tar(head, n)))
+			break;
+	}
+	if (archive_head(head, n)) {
+		read_archive(rd, t, STDIN_FILENO, "-", only, head, n, true);
+	} else {
+		struct source *src = source_open(STDIN_FILENO, "-",
+						 rd->g->opts.jobs > 1);
+		source_prime(src, head, n);
+		read_input(rd, t, src, STDIN_FILENO, "-", NULL, -1);
+	}
+	free(head);
+}
+
 /* Reads the inputs of task t: standard input, or a file; only >= 0 reads
  * only that member of an archive, limit > 0 only so many bytes of a plain
  * file (reading an input again). */
@@ -1459,8 +1505,7 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	rd->task = t;
 	rd->reported = 0;
 	if (!t->path) {
-		read_input(rd, t, source_open(STDIN_FILENO, "-", ahead),
-			   STDIN_FILENO, "-", NULL, -1);
+		read_stdin(rd, t, only);
 		return;
 	}
 	/* A file's name in messages and the rejects file: a directory
@@ -1477,9 +1522,7 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	/* The scratch buffer is free until the input is read. */
 	const unsigned char *head = (const unsigned char *)rd->scratch;
 	ssize_t n = pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
-	if (n > 0 && (libarchive_magic(head, (size_t)n) ||
-		      (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
-		       source_gzip_holds_tar(head, (size_t)n)))) {
+	if (n > 0 && archive_head(head, (size_t)n)) {
 		read_archive(rd, t, fd, shown, only, head, (size_t)n, false);
 	} else {
 		struct source *src = source_open(fd, shown, ahead);

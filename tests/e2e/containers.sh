@@ -1,7 +1,8 @@
 #!/bin/sh
 # containers.sh - the same logs in every container give identical totals:
 # plain, gzip (one and several members), zstd, xz, bzip2, lz4, zip, tar,
-# tar.gz, tar.zst, told by content, not by name. Archive members are inputs
+# tar.gz, tar.zst, told by content, not by name, in files and on standard
+# input. Archive members are inputs
 # of their own ("archive:member") with their own fingerprints. A truncated
 # gzip, a corrupt zip member, a tar.gz cut after its first member, a
 # tar.gz with a wrong checksum or a flipped byte, a tar.lz4 without its end
@@ -55,6 +56,23 @@ for c in c5.zip c6.tar c7.tar.gz c10.tar.zst; do
 	grep -q "ingested 2 inputs" out.txt || fail "$c: $(cat out.txt)"
 done
 grep -q "c10.tar.zst:b.csv: generic format" err.txt || fail "members are not named archive:member"
+# On standard input, containers are told by content too, without seeking
+# (a pipe): the same totals as the files; members are named -:member.
+for c in c1.gz c3.xz c4.bz2 c8.data c9.data; do
+	rm -rf s
+	cat "$c" | "$BURNRATE" --quiet --store s ingest - b.csv 2>/dev/null ||
+		fail "stdin $c: ingest exited $?"
+	totals s | cmp -s - plain.csv || fail "stdin $c: totals differ from the plain files"
+done
+for c in c5.zip c6.tar c7.tar.gz c10.tar.zst; do
+	rm -rf s
+	cat "$c" | "$BURNRATE" --verbose --store s ingest - >out.txt 2>err.txt ||
+		fail "stdin $c: ingest exited $?: $(cat err.txt)"
+	totals s | cmp -s - plain.csv || fail "stdin $c: totals differ from the plain files"
+	grep -q "ingested 2 inputs" out.txt || fail "stdin $c: $(cat out.txt)"
+	grep -q -- "^burnrate: -:[a-z/]*b.csv: generic format" err.txt ||
+		fail "stdin $c: members are not named -:member: $(cat err.txt)"
+done
 # The same content under any name, inside or outside an archive, is one input.
 "$BURNRATE" --store s ingest a.jsonl c5.zip >again.txt 2>&1
 grep -q "ingested 0 inputs (3 already ingested): 0 records, 0 requests kept" again.txt ||
