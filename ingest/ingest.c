@@ -1122,7 +1122,9 @@ static bool compressed_magic(const unsigned char *p, size_t n)
 	       libarchive_magic(p, n < 6 ? n : 6);
 }
 
-#define FEED_CHUNK ((size_t)1 << 20)
+/* Under the size from which malloc maps memory: an archive of a few
+ * records costs no mapping. */
+#define FEED_CHUNK ((size_t)64 << 10)
 
 /* What libarchive reads an archive from: the bytes of fd, after head (the
  * first bytes of standard input, read to tell its container); or, for a
@@ -1142,7 +1144,9 @@ struct feed {
 	bool draining, empty;
 	uint64_t max_ratio;
 	uint64_t size;         /* the file's on disk, 0: not known (piped) */
-	char *buf, *raw_buf; /* what is fed, what is read from fd */
+	/* What is fed, what is read from fd: allocated when first used (a
+	 * zip or tar file, read by libarchive itself, uses neither). */
+	char *buf, *raw_buf;
 	struct br_err err;
 };
 
@@ -1157,6 +1161,8 @@ static ssize_t feed_raw(struct feed *f, const void **buf)
 		f->raw += n;
 		return (ssize_t)n;
 	}
+	if (!f->raw_buf)
+		f->raw_buf = br_malloc(FEED_CHUNK);
 	ssize_t r;
 	do
 		r = read(f->fd, f->raw_buf, FEED_CHUNK);
@@ -1188,6 +1194,8 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 		*buf = p;
 		f->raw = source_disk_pos(f->gz);
 	} else if (f->outer) {
+		if (!f->buf)
+			f->buf = br_malloc(FEED_CHUNK);
 		n = archive_read_data(f->outer, f->buf, FEED_CHUNK);
 		if (n < 0 && !br_failed(&f->err))
 			br_fail(&f->err, "%s: %s", f->path,
@@ -1228,8 +1236,6 @@ static la_ssize_t feed_read(struct archive *a, void *ctx, const void **buf)
 static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 		     bool ahead)
 {
-	f->buf = br_malloc(FEED_CHUNK);
-	f->raw_buf = br_malloc(FEED_CHUNK);
 	if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
 		f->gz = source_open(f->fd, f->path, ahead);
 		source_prime(f->gz, f->head, f->head_len);
