@@ -1175,13 +1175,20 @@ static ssize_t feed_raw(struct feed *f, const void **buf)
 	return r;
 }
 
-static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
+/* n, a count of bytes or -1 with f->err, as a libarchive read callback
+ * returns it. */
+static la_ssize_t callback_result(struct archive *a, const struct feed *f,
+				  ssize_t n)
 {
-	struct feed *f = ctx;
-	ssize_t n = feed_raw(f, buf);
 	if (n < 0)
 		archive_set_error(a, EIO, "%s", f->err.msg);
 	return n < 0 ? ARCHIVE_FATAL : n;
+}
+
+static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct feed *f = ctx;
+	return callback_result(a, f, feed_raw(f, buf));
 }
 
 /* The next decompressed bytes: as feed_raw. */
@@ -1225,10 +1232,7 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 static la_ssize_t feed_read(struct archive *a, void *ctx, const void **buf)
 {
 	struct feed *f = ctx;
-	ssize_t n = feed_next(f, buf);
-	if (n < 0)
-		archive_set_error(a, EIO, "%s", f->err.msg);
-	return n < 0 ? ARCHIVE_FATAL : n;
+	return callback_result(a, f, feed_next(f, buf));
 }
 
 /* Opens the decompression of f's stream, which starts with the head
