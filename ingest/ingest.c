@@ -962,15 +962,6 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	br_hash_init(&h);
 	br_buf_reset(&rd->line);
 	source_set_max_ratio(src, g->opts.max_ratio);
-	if (fd < 0) {
-		/* A member: its archive's output so far is capped with it,
-		 * against the archive's size (this one's outcome is last). */
-		uint64_t before = 0;
-		for (size_t i = 0; i + 1 < t->nout; i++)
-			if (t->out[i]->member >= 0)
-				before += t->out[i]->in.bytes;
-		source_set_archive_size(src, t->disk_size, before);
-	}
 	int rc = 0;
 	for (;;) {
 		const char *p;
@@ -1114,12 +1105,17 @@ static void fail_members(struct task *t, size_t first, const char *path)
 	}
 }
 
+/* Tells whether the n bytes at p begin a gzip stream. */
+static bool gzip_magic(const unsigned char *p, size_t n)
+{
+	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
 /* Tells whether the first bytes of a file are a compressed stream: gzip,
  * zstd, xz, bzip2 or lz4. */
 static bool compressed_magic(const unsigned char *p, size_t n)
 {
-	return (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
-	       libarchive_magic(p, n < 6 ? n : 6);
+	return gzip_magic(p, n) || libarchive_magic(p, n < 6 ? n : 6);
 }
 
 /* Under the size from which malloc maps memory: an archive of a few
@@ -1240,7 +1236,7 @@ static la_ssize_t feed_read(struct archive *a, void *ctx, const void **buf)
 static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 		     bool ahead)
 {
-	if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+	if (gzip_magic(head, n)) {
 		f->gz = source_open(f->fd, f->path, ahead);
 		source_prime(f->gz, f->head, f->head_len);
 		f->head_off = f->head_len;
@@ -1358,6 +1354,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	struct archive_entry *e;
 	struct br_buf name = {0};
 	long others = 0; /* members that are not logs */
+	uint64_t members_out = 0; /* what the members read so far inflated to */
 	bool at_once = rd->at_once, failed = false;
 	size_t first = t->nout;
 	/* Members are held back; each is checked here against the ids of
@@ -1414,8 +1411,12 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
 		if (fed)
 			source_set_raw_pos(src, &f.raw);
+		/* The members read before are capped with this one, against
+		 * the archive's size. */
+		source_set_archive_size(src, t->disk_size, members_out);
 		int rc = read_input(rd, t, src, -1, name.p, NULL, index);
 		struct outcome *o = t->out[t->nout - 1];
+		members_out += o->in.bytes;
 		if (rc != 0 && o->unreadable) {
 			failed = true;
 			if (archive_errno(a) != 0 && raw)
@@ -1464,8 +1465,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 static bool archive_head(const unsigned char *head, size_t n)
 {
 	return libarchive_magic(head, n) ||
-	       (n >= 2 && head[0] == 0x1f && head[1] == 0x8b &&
-		source_gzip_holds_tar(head, n));
+	       (gzip_magic(head, n) && source_gzip_holds_tar(head, n));
 }
 
 /* Reads standard input, told as a file is by its first bytes, which are
@@ -1490,8 +1490,8 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		bool gz = head[0] == 0x1f && (n < 2 || head[1] == 0x8b);
-		if (n >= 512 && (!gz || source_gzip_holds_tar(head, n)))
+		if (n >= 512 &&
+		    (!gzip_magic(head, n) || source_gzip_holds_tar(head, n)))
 			break;
 	}
 	if (archive_head(head, n)) {
@@ -1830,15 +1830,14 @@ static bool begins_with(int fd, const struct ingest_known *k, char *buf)
  * t->known and not empty), if the file is no shorter and begins as that
  * did (by ingest_head, when known); else from what was ingested of the
  * log it continues under another name, a rotated log that grew; else
- * whole. */
+ * whole. Called when t->known or the sink has continued. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
 	/* A new path, in a directory where no earlier log was read that it
 	 * could continue: its first bytes tell nothing (a backfill of 10,000
 	 * small logs into a new store opened and read each once more). */
-	if (!t->known && (!g->sink.continued ||
-			  !g->sink.continued(g->sink.ctx, t->key, size, NULL, 0,
-					     NULL, 0)))
+	if (!t->known &&
+	    !g->sink.continued(g->sink.ctx, t->key, size, NULL, 0, NULL, 0))
 		return;
 	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
