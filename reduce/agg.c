@@ -225,7 +225,10 @@ static uint32_t pricing_id(struct agg *a, struct br_str pricing)
 	return a->last_pricing_id;
 }
 
-void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
+/* Enters the totals t of key k into the pipeline: its slot is fetched
+ * now, its row later, and it is added later still (agg_settle). */
+static void pipe_push(struct agg *a, const struct red_key *k,
+		      const struct red_totals *t)
 {
 	if (a->nhashed == AGG_STAGE) {
 		if (a->nlocated == AGG_STAGE)
@@ -234,7 +237,15 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 	}
 	struct agg_pending *e =
 		&a->pipe[(a->head + a->nlocated + a->nhashed++) % (2 * AGG_STAGE)];
-	e->key = (struct red_key){
+	e->key = *k;
+	e->hash = key_hash(k);
+	__builtin_prefetch(&a->slots[e->hash & (a->nslots - 1)]);
+	e->add = *t;
+}
+
+void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
+{
+	struct red_key k = {
 		.day = day,
 		.provider = br_dict_intern(a->dict, ev->provider.p, ev->provider.n),
 		.model = br_dict_intern(a->dict, ev->model.p, ev->model.n),
@@ -247,10 +258,8 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.band_lo = ev->band_lo,
 		.band_hi = ev->band_hi,
 	};
-	e->hash = key_hash(&e->key);
-	__builtin_prefetch(&a->slots[e->hash & (a->nslots - 1)]);
 	uint64_t n = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
-	e->add = (struct red_totals){
+	struct red_totals t = {
 		.requests = n,
 		.errors = ev->error ? n : 0,
 		.unpriced = ev->priced ? 0 : n,
@@ -259,35 +268,39 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 		.cost = ev->cost,
 		.calc_cost = ev->calc_cost,
 		.logged_cost = ev->has_logged_cost ? ev->logged_cost : 0};
+	pipe_push(a, &k, &t);
 }
 
-/* Re-interns a key of src's dictionary into dst's. */
-static struct red_key move_key(struct agg *dst, const struct agg *src,
-			       const struct red_key *k)
+/* The id in dst's dictionary of string id of src's; ids[] caches the
+ * answers (UINT32_MAX: not yet asked). */
+static uint32_t move_id(struct agg *dst, const struct agg *src, uint32_t *ids,
+			uint32_t id)
 {
-	size_t n;
-	const char *s;
-	struct red_key out = *k;
-	s = br_dict_str(src->dict, k->pricing, &n);
-	out.pricing = br_dict_intern(dst->dict, s, n);
-	s = br_dict_str(src->dict, k->provider, &n);
-	out.provider = br_dict_intern(dst->dict, s, n);
-	s = br_dict_str(src->dict, k->model, &n);
-	out.model = br_dict_intern(dst->dict, s, n);
-	s = br_dict_str(src->dict, k->agent, &n);
-	out.agent = br_dict_intern(dst->dict, s, n);
-	s = br_dict_str(src->dict, k->label, &n);
-	out.label = br_dict_intern(dst->dict, s, n);
-	return out;
+	if (ids[id] == UINT32_MAX) {
+		size_t n;
+		const char *s = br_dict_str(src->dict, id, &n);
+		ids[id] = br_dict_intern(dst->dict, s, n);
+	}
+	return ids[id];
 }
 
 void agg_merge(struct agg *dst, const struct agg *src)
 {
 	agg_settle(src);
+	/* src's rows share few strings: each is interned into dst once. */
+	uint32_t nids = br_dict_count(src->dict);
+	uint32_t *ids = br_malloc((nids ? nids : 1) * sizeof *ids);
+	memset(ids, 0xff, nids * sizeof *ids);
 	for (size_t r = 0; r < src->nrows; r++) {
-		struct red_key k = move_key(dst, src, &src->rows[r].key);
-		red_totals_add(agg_row(dst, &k), &src->rows[r].t);
+		struct red_key k = src->rows[r].key;
+		k.provider = move_id(dst, src, ids, k.provider);
+		k.model = move_id(dst, src, ids, k.model);
+		k.agent = move_id(dst, src, ids, k.agent);
+		k.label = move_id(dst, src, ids, k.label);
+		k.pricing = move_id(dst, src, ids, k.pricing);
+		pipe_push(dst, &k, &src->rows[r].t);
 	}
+	free(ids);
 }
 
 void agg_add_row(struct agg *a, const struct store_row *r)
