@@ -169,7 +169,9 @@ static void *sink_begin(void *ctx, const char *name)
 	if (r->nspare)
 		in->rows = r->spare[--r->nspare];
 	pthread_mutex_unlock(&r->spare_lock);
-	if (!in->rows)
+	if (in->rows)
+		agg_clear(in->rows);
+	else
 		in->rows = agg_new();
 	return in;
 }
@@ -194,9 +196,9 @@ static void sink_drop(void *ctx, void *input)
 	if (!in)
 		return;
 	if (agg_rows(in->rows) <= SPARE_AGG_ROWS) {
-		/* Its dictionary keeps its strings: the next input's are
+		/* Kept whole, emptied when taken (sink_begin): its
+		 * dictionary keeps its strings, as the next input's are
 		 * likely the same. */
-		agg_clear(in->rows);
 		pthread_mutex_lock(&r->spare_lock);
 		if (r->nspare < SPARE_AGGS) {
 			r->spare[r->nspare++] = in->rows;
@@ -792,8 +794,12 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 			 map_args[i]);
 		maps[i] = (struct ingest_map){fields[i], eq + 1};
 	}
-	if (label)
+	if (label) {
+		struct br_err why = {0};
+		if (ingest_map_path_check(label, &why) != 0)
+			return usage_error("ingest: --label: %s", why.msg);
 		maps[nmaps++] = (struct ingest_map){"label", label};
+	}
 	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe,
 				 .maps = maps, .nmaps = (size_t)nmaps,
 				 .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE};

@@ -65,7 +65,7 @@ grep -q ':2\|line 2' err.txt || {
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
 expect 2 "--map agent: path longer than 127 bytes" br ingest --map "agent=$long" good.jsonl
-expect 2 "--map label: path longer than 127 bytes or of more than 8 components" \
+expect 2 "ingest: --label: path longer than 127 bytes or of more than 8 components" \
 	br ingest --label a.b.c.d.e.f.g.h.i good.jsonl
 
 # A missing input: 1, named.
