@@ -391,7 +391,9 @@ typedef int (*br_csv_record_fn)(void *ctx, unsigned long line, char **fields,
 
 /* Reads a small RFC 4180 CSV file (configuration: prices, budgets) of at
  * most 64 MiB, skipping a UTF-8 BOM and blank lines, and calls fn for each
- * record, the header included. Errors name the file (and line). */
+ * record, the header included. The first record is the header: it may not
+ * name a column twice, and every later record must have as many fields as
+ * it. Errors name the file (and line). */
 int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
 		     struct br_err *err);
 

@@ -19,6 +19,7 @@ struct reader {
 	size_t nfields;
 	unsigned long line;        /* current physical line */
 	unsigned long record_line; /* first line of the record being read */
+	size_t header_fields;      /* the header's count; 0 before it */
 	bool record_started;
 	int status;                /* sticky: first failure */
 };
@@ -48,14 +49,38 @@ static void clear_fields(struct reader *r)
 	r->record_started = false;
 }
 
+/* Checks a record's shape: a header names each column once; a later
+ * record has as many fields as the header (a cell more or less shifts the
+ * values under the wrong names, as a decimal comma would). */
+static int check_shape(struct reader *r)
+{
+	if (!r->header_fields) {
+		for (size_t i = 0; i < r->nfields; i++)
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(r->fields[i], r->fields[j]) == 0)
+					return br_fail(r->err, "%s:%lu: column '%s' "
+						       "appears twice in the header",
+						       r->path, r->record_line,
+						       r->fields[i]);
+		r->header_fields = r->nfields;
+		return 0;
+	}
+	if (r->nfields != r->header_fields)
+		return br_fail(r->err, "%s:%lu: expected %zu fields, as in the "
+			       "header, got %zu", r->path, r->record_line,
+			       r->header_fields, r->nfields);
+	return 0;
+}
+
 static void on_record(int c, void *ctx)
 {
 	(void)c;
 	struct reader *r = ctx;
 	if (!r->status && r->nfields > 0) {
 		bool blank = r->nfields == 1 && r->fields[0][0] == 0;
-		if (!blank && r->fn(r->ctx, r->record_line, r->fields,
-				    r->nfields, r->err) != 0)
+		if (!blank && (check_shape(r) != 0 ||
+			       r->fn(r->ctx, r->record_line, r->fields,
+				     r->nfields, r->err) != 0))
 			r->status = -1;
 	}
 	clear_fields(r);

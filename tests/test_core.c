@@ -534,6 +534,15 @@ static void test_catalog_errors(void)
 			  "openai,gpt,,1,2,,,turbo\n", "invalid tier 'turbo'");
 	snprintf(text, sizeof text, "%sopenai,\"gpt,,1,2,,\n", h);
 	expect_load_error(text, ":2: ");
+	/* A cell more or less than the header would shift the rates: $0,15
+	 * written with a decimal comma is not input 0, output 15. */
+	snprintf(text, sizeof text, "%sacme,mini,,0,15,0,60,,\n", h);
+	expect_load_error(text, ":2: expected 7 fields, as in the header, got 9");
+	snprintf(text, sizeof text, "%sacme,mini,,2,50\n", h);
+	expect_load_error(text, ":2: expected 7 fields, as in the header, got 5");
+	expect_load_error("provider,model,from,input,output,cache_read,cache_write,input\n"
+			  "acme,w,,1,2,,,9\n",
+			  ":1: column 'input' appears twice in the header");
 	struct br_err err = {0};
 	struct br_catalog *c = br_catalog_new();
 	CU_ASSERT_EQUAL(br_catalog_load_csv(c, "/nonexistent/prices.csv", &err), -1);
