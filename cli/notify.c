@@ -6,23 +6,42 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
 
 /* The account to send with: --smtp-config/--account, else the config's
  * smtp_config/smtp_account, else ~/.msmtprc and its default account. */
+/* The msmtp file job names: its smtp_config, else ~/.msmtprc (in *home,
+ * freed by the caller). */
+static const char *msmtprc_path(const struct notify_job *job,
+				struct br_buf *home)
+{
+	if (job->smtp_config)
+		return job->smtp_config;
+	const char *h = getenv("HOME");
+	br_buf_printf(home, "%s/.msmtprc", h && *h ? h : ".");
+	return home->p;
+}
+
+/* Whether any SMTP settings are given or found: a dry run without any
+ * still shows the messages, from a placeholder sender. */
+static bool mailer_configured(const struct notify_job *job)
+{
+	struct br_buf home = {0};
+	bool yes = job->smtp_config || job->account ||
+		   access(msmtprc_path(job, &home), F_OK) == 0;
+	br_buf_free(&home);
+	return yes;
+}
+
 int mailer_account(const struct notify_job *job, struct smtp_account *a,
 		   struct br_err *err)
 {
-	const char *path = job->smtp_config;
 	struct br_buf home = {0};
-	if (!path) {
-		const char *h = getenv("HOME");
-		br_buf_printf(&home, "%s/.msmtprc", h && *h ? h : ".");
-		path = home.p;
-	}
-	int rc = smtp_account_load(path, job->account, a, err);
+	int rc = smtp_account_load(msmtprc_path(job, &home), job->account, a,
+				   err);
 	br_buf_free(&home);
 	if (rc == 0 && !a->from) {
 		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: account '%s' has no "
@@ -216,8 +235,9 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 		goto out;
 	}
 	/* The account is checked on every run, not first on the day an
-	 * alert is due. */
-	if (!job->dry_run_dir) {
+	 * alert is due; by a dry run too, whose messages then carry the
+	 * sender a real run's would. */
+	if (!job->dry_run_dir || mailer_configured(job)) {
 		if (mailer_account(job, &acct, &err) != 0) {
 			rc = fail_with(&err);
 			goto out;

@@ -137,7 +137,7 @@ Café € 予算,*,monthly,10,50,no,ops@example.com
 EOF
 mkdir dry
 ls s/notify >ledger.before
-"$BURNRATE" --store s notify --budgets inject.csv --as-of 2025-10-21 \
+HOME="$PWD" "$BURNRATE" --store s notify --budgets inject.csv --as-of 2025-10-21 \
 	--dry-run dry >out 2>err || fail "dry run exited $?: $(cat err)"
 ls s/notify >ledger.after
 cmp -s ledger.before ledger.after || fail "--dry-run changed the ledger"
@@ -158,6 +158,19 @@ for p in glob.glob(sys.argv[1] + "/*.eml"):
     assert "Bcc" not in m
     assert "evil Bcc: victim@evil.example" in s or "Café € 予算" in s, s
 EOF
+
+# A dry run with SMTP settings writes the sender a real run would and
+# checks the account as one does; without any, a placeholder sender.
+grep -q '^From: burnrate@localhost' dry/*.eml || fail "dry run without SMTP settings: $(grep -h '^From' dry/*.eml)"
+mkdir dry2
+"$BURNRATE" --store s notify --budgets inject.csv --as-of 2025-10-21 \
+	--smtp-config msmtprc --dry-run dry2 >out 2>err || fail "dry run exited $?: $(cat err)"
+[ "$(grep -l '^From: burnrate@example.com' dry2/*.eml | wc -l)" -eq 4 ] ||
+	fail "dry run: not the account's sender: $(grep -h '^From' dry2/*.eml)"
+grep -q '@example.com>' dry2/*.eml || fail "dry run: Message-ID not of the sender's domain"
+must_fail 2 err "$BURNRATE" --store s notify --budgets inject.csv \
+	--as-of 2025-10-21 --smtp-config msmtprc --account nosuch --dry-run dry2
+grep -q "no account 'nosuch'" err || fail "dry run: unknown account unclear: $(cat err)"
 
 # A refusing server (550 at the end of data): marked failed, exit 1, and
 # not retried.
