@@ -83,6 +83,7 @@ struct ingest_run {
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
+	uint64_t run_cost_lines, run_cost_lines_unused;
 	/* The plain files ingested before whose first bytes are known, by
 	 * directory (sink_continued), once asked. */
 	struct earlier *earlier;
@@ -113,6 +114,10 @@ struct input_rows {
 	const struct br_tz *tz;
 	struct agg *rows;
 	struct tally unpriced;
+	/* Cost lines (the OpenAI Costs API): events but not requests; and
+	 * those whose logged cost the cost mode did not take (calculate),
+	 * which count $0, having no tokens. */
+	uint64_t cost_lines, cost_lines_unused;
 };
 
 static double now_seconds(void)
@@ -187,6 +192,9 @@ static void sink_event(void *input, const struct br_event *ev)
 		tally_add(&in->unpriced, name,
 			  n < (int)sizeof name ? (size_t)n : sizeof name - 1, 1);
 	}
+	in->cost_lines += ev->cost_only;
+	in->cost_lines_unused += ev->cost_only &&
+				 ev->cost_source != BR_COST_FROM_LOG;
 }
 
 static void sink_drop(void *ctx, void *input)
@@ -229,6 +237,8 @@ static void sink_merge(void *ctx, void *into, void *part)
 	struct input_rows *a = into, *b = part;
 	rows_fold(&a->rows, &b->rows);
 	tally_move(&a->unpriced, &b->unpriced);
+	a->cost_lines += b->cost_lines;
+	a->cost_lines_unused += b->cost_lines_unused;
 	sink_drop(ctx, part);
 }
 
@@ -340,6 +350,8 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 				in->blocks ? ", parsed in blocks" : "");
 		rows_fold(&r->run_rows, &rows->rows);
 		tally_move(&r->run_unpriced, &rows->unpriced);
+		r->run_cost_lines += rows->cost_lines;
+		r->run_cost_lines_unused += rows->cost_lines_unused;
 		r->records += in->records;
 		r->events += in->events;
 		r->duplicates += in->duplicates;
@@ -580,7 +592,11 @@ static void print_ingest_summary(const struct ingest_run *r,
 	if (r->skipped)
 		printf(" (%llu already ingested)", (unsigned long long)r->skipped);
 	printf(": %llu records, %llu requests kept",
-	       (unsigned long long)r->records, (unsigned long long)r->events);
+	       (unsigned long long)r->records,
+	       (unsigned long long)(r->events - r->run_cost_lines));
+	if (r->run_cost_lines)
+		printf(", %llu cost lines kept",
+		       (unsigned long long)r->run_cost_lines);
 	if (r->duplicates)
 		printf(", %llu duplicates dropped",
 		       (unsigned long long)r->duplicates);
@@ -731,6 +747,13 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		}
 		warn_outside(&run);
 		warn_unpriced(&run.run_unpriced);
+		if (run.run_cost_lines_unused)
+			print_warning("%llu cost line%s (OpenAI Costs API) counted "
+				      "as $0: --cost-mode calculate prices tokens, "
+				      "and a cost line has none; its logged cost "
+				      "counts with --cost-mode auto or display",
+				      (unsigned long long)run.run_cost_lines_unused,
+				      run.run_cost_lines_unused == 1 ? "" : "s");
 	}
 	if (out)
 		*out = (struct ingest_outcome){run.ninputs, run.skipped, run.failed,

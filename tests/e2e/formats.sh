@@ -65,6 +65,16 @@ import json, sys
 t = json.load(open(sys.argv[1]))["totals"]
 assert t["requests"] == 0 and t["cost_usd"] == 1144.752983, t
 ' openai_org_costs.jsonl.json || fail "openai_org_costs: wrong totals"
+# Its lines are not requests; --cost-mode calculate, which prices tokens
+# only, counts them $0 and says so (it said nothing, and "52 requests kept").
+"$BURNRATE" --store costs-calc ingest --cost-mode calculate "$dir/openai_org_costs.jsonl" \
+	>calc.out 2>calc.err || fail "calculate on the Costs API exited $?"
+grep -q '^ingested 1 input: 1 records, 0 requests kept, 52 cost lines kept$' calc.out ||
+	fail "Costs API summary: $(cat calc.out)"
+grep -q 'warning: 52 cost lines (OpenAI Costs API) counted as \$0: --cost-mode calculate' calc.err ||
+	fail "Costs API under calculate: no warning: $(cat calc.err)"
+"$BURNRATE" --store costs-auto ingest "$dir/openai_org_costs.jsonl" >/dev/null 2>auto.err
+[ ! -s auto.err ] || fail "Costs API under auto warned: $(cat auto.err)"
 
 # An input whose format cannot be told fails, named; the others are kept.
 echo '{"hello":"world"}' >mystery.jsonl
