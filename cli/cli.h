@@ -209,7 +209,8 @@ int budgets_check_recipients(const struct budget *v, size_t n,
 			     struct br_err *err);
 
 /* Loads the account job names (smtp_config, else ~/.msmtprc), which must
- * have a from address; warns when it does not check certificates. */
+ * have a from address, a plain one (mail_address_valid); warns when it
+ * does not check certificates. */
 int mailer_account(const struct notify_job *job, struct smtp_account *a,
 		   struct br_err *err);
 

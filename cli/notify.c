@@ -48,6 +48,14 @@ int mailer_account(const struct notify_job *job, struct smtp_account *a,
 				    "'from' address", a->path, a->name);
 		smtp_account_free(a);
 	}
+	/* It is the envelope sender and the From header, and a plain
+	 * address keeps that header's line within what servers take. */
+	if (rc == 0 && !mail_address_valid(a->from)) {
+		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: account '%s': from "
+				    "'%s' is not a plain address (local@domain)",
+				    a->path, a->name, a->from);
+		smtp_account_free(a);
+	}
 	if (rc == 0 && a->tls && !a->tls_certcheck)
 		print_warning("%s: account '%s' has tls_certcheck off: the "
 			      "server's certificate is NOT checked, anyone on "

@@ -38,44 +38,137 @@ static void base64_lines(struct br_buf *out, const void *data, size_t n)
 
 /* ---------------------------------------------------------- headers */
 
-/* Appends a header field "Name: value": control characters in value
- * become spaces, so it stays one field; a value that is not all printable
- * ASCII is written as RFC 2047 encoded words, folded, each whole UTF-8
- * characters only. */
-static void header(struct br_buf *out, const char *name, const char *value)
+/* RFC 5322 §2.1.1: a line of a message MUST NOT exceed 998 characters
+ * and SHOULD NOT exceed 78 (both without the CRLF). A server may refuse
+ * a longer one for good (aiosmtpd: "500 Line too long"), and with it a
+ * message the ledger then marks failed. */
+#define HEADER_LINE 78
+
+/* How a header's value may be written. */
+enum header_kind {
+	HEADER_STRUCTURED,   /* addresses, a message id: folded only at its
+			      * spaces (after a list's commas), never
+			      * encoded but for non-ASCII bytes */
+	HEADER_UNSTRUCTURED, /* free text (Subject): folded at its spaces;
+			      * RFC 2047 encoded when a space-delimited
+			      * piece cannot fit a line */
+};
+
+/* Appends value as RFC 2047 encoded words, each whole UTF-8 characters
+ * only, separated by folding whitespace; col is the line's length so
+ * far. Spaces are encoded inside the words, since the whitespace between
+ * two encoded words is not part of the text. */
+static void header_encoded(struct br_buf *out, size_t col, const char *v,
+			   size_t n)
+{
+	/* 39 bytes encode to 52 characters: "=?UTF-8?B?" + 52 + "?=" is 64,
+	 * within the 75 of RFC 2047, and " " + 64 within a line. */
+	size_t i = 0;
+	while (i < n) {
+		size_t end = i + 39 < n ? i + 39 : n;
+		while (end < n && end > i + 1 &&
+		       ((unsigned char)v[end] & 0xc0) == 0x80)
+			end--;
+		if (col + 1 + 64 > HEADER_LINE) {
+			br_buf_puts(out, "\r\n");
+			col = 0;
+		}
+		br_buf_puts(out, " =?UTF-8?B?");
+		base64_put(out, (const unsigned char *)v + i, end - i);
+		br_buf_puts(out, "?=");
+		col += 1 + 10 + (end - i + 2) / 3 * 4 + 2;
+		i = end;
+	}
+}
+
+/* The length of the piece of v at p: its spaces, then the word after
+ * them (a fold may go before any of those spaces). */
+static size_t piece_len(const char *p)
+{
+	size_t k = strspn(p, " ");
+	return k + strcspn(p + k, " ");
+}
+
+/* Appends a header field "Name: value" without the CRLF that ends it
+ * (header adds it; a MIME header adds its parameters first), folded so
+ * that no line is longer than 78 characters unless a single word is
+ * (RFC 5322 §2.1.1): a CRLF goes before a space of value, which
+ * unfolding removes again, whenever the next word would take the line
+ * past 78. Control characters in value become spaces, so it stays one
+ * field. A value that is not all
+ * printable ASCII - and free text with a word too long for a line by
+ * itself, or with "=?", which a reader would take for an encoded word -
+ * is written as RFC 2047 encoded words instead, folded between words.
+ * The words of a structured value are at most an address (254
+ * characters, mail_address_valid) or a message id: its lines stay far
+ * below 998. */
+static void header_put(struct br_buf *out, const char *name,
+		       const char *value, enum header_kind kind)
 {
 	size_t n = strlen(value);
-	char *v = br_malloc(n + 1);
-	bool ascii = true;
+	char *v = br_malloc(n + 2);
+	bool encode = false;
+	/* v is " " + value: the space after the colon is the first fold
+	 * point, for a first word that does not fit beside the name. */
+	v[0] = ' ';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)value[i];
-		v[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-		ascii &= c < 0x80;
+		v[i + 1] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+		encode |= c >= 0x80;
 	}
-	v[n] = 0;
-	br_buf_printf(out, "%s: ", name);
-	if (ascii) {
-		br_buf_puts(out, v);
+	v[n + 1] = 0;
+	size_t col = strlen(name) + 1;
+	if (kind == HEADER_UNSTRUCTURED && !encode) {
+		encode = strstr(v, "=?") != NULL;
+		for (const char *p = v; *p && !encode; p += piece_len(p))
+			encode = piece_len(p) > HEADER_LINE;
+	}
+	br_buf_printf(out, "%s:", name);
+	if (encode) {
+		header_encoded(out, col, v + 1, n);
 	} else {
-		/* 39 bytes encode to 52 characters: "=?UTF-8?B?" + 52 + "?="
-		 * is 64, within the 75 of RFC 2047, and a line with the
-		 * field name stays within 78. */
-		size_t i = 0;
-		while (i < n) {
-			size_t end = i + 39 < n ? i + 39 : n;
-			while (end < n && end > i + 1 &&
-			       ((unsigned char)v[end] & 0xc0) == 0x80)
-				end--;
-			if (i)
-				br_buf_puts(out, "\r\n ");
-			br_buf_puts(out, "=?UTF-8?B?");
-			base64_put(out, (const unsigned char *)v + i, end - i);
-			br_buf_puts(out, "?=");
-			i = end;
+		for (const char *p = v; *p;) {
+			size_t k = piece_len(p);
+			/* Not before a piece of spaces only: a line of
+			 * nothing but whitespace is obsolete syntax. */
+			if (col + k > HEADER_LINE && p[k - 1] != ' ') {
+				br_buf_puts(out, "\r\n");
+				col = 0;
+			}
+			br_buf_put(out, p, k);
+			col += k;
+			p += k;
 		}
 	}
-	br_buf_puts(out, "\r\n");
 	free(v);
+}
+
+static void header(struct br_buf *out, const char *name, const char *value,
+		   enum header_kind kind)
+{
+	header_put(out, name, value, kind);
+	br_buf_puts(out, "\r\n");
+}
+
+/* Appends the parameter key="value" of a MIME header on a line of its own
+ * and ends the field; value holds only letters, digits, '.', '-' and '_'
+ * (safe_filename). A value too long for one line is split into RFC 2231
+ * continuations, key*0="..."; key*1="...", one per line. */
+static void header_param(struct br_buf *out, const char *key,
+			 const char *value)
+{
+	/* Room for " key*NNN=\"\";" beside 50 characters of value. */
+	const size_t chunk = 50;
+	size_t n = strlen(value);
+	if (1 + strlen(key) + 3 + n <= HEADER_LINE) {
+		br_buf_printf(out, "\r\n %s=\"%s\"\r\n", key, value);
+		return;
+	}
+	for (size_t i = 0, part = 0; i < n; i += chunk, part++)
+		br_buf_printf(out, "\r\n %s*%zu=\"%.*s\"%s", key, part,
+			      (int)(n - i < chunk ? n - i : chunk), value + i,
+			      i + chunk < n ? ";" : "");
+	br_buf_puts(out, "\r\n");
 }
 
 /* RFC 5322 date-time in UTC. */
@@ -127,14 +220,15 @@ void mail_compose(const struct mail_content *c, struct br_buf *out)
 	/* Boundaries cannot occur in base64 lines, which never hold '_'. */
 	const char *mixed = "=_burnrate_mixed", *alt = "=_burnrate_alt";
 	header_date(out, c->date);
-	header(out, "From", c->from);
+	header(out, "From", c->from, HEADER_STRUCTURED);
+	/* ", " between addresses: the fold points of a long list. */
 	struct br_buf to = {0};
 	for (size_t i = 0; i < c->nto; i++)
 		br_buf_printf(&to, "%s%s", i ? ", " : "", c->to[i]);
-	header(out, "To", to.p ? to.p : "");
+	header(out, "To", to.p ? to.p : "", HEADER_STRUCTURED);
 	br_buf_free(&to);
-	header(out, "Subject", c->subject);
-	header(out, "Message-ID", c->message_id);
+	header(out, "Subject", c->subject, HEADER_UNSTRUCTURED);
+	header(out, "Message-ID", c->message_id, HEADER_STRUCTURED);
 	br_buf_puts(out, "MIME-Version: 1.0\r\n");
 	br_buf_puts(out, "X-Mailer: burnrate " BR_VERSION "\r\n");
 	if (c->attachment_name)
@@ -152,11 +246,18 @@ void mail_compose(const struct mail_content *c, struct br_buf *out)
 	}
 	if (c->attachment_name) {
 		struct br_buf name = {0};
+		br_buf_puts(&name, "");
 		safe_filename(c->attachment_name, &name);
-		br_buf_printf(out, "--%s\r\nContent-Type: %s; name=\"%s\"\r\n"
-			      "Content-Disposition: attachment; filename=\"%s\"\r\n"
-			      "Content-Transfer-Encoding: base64\r\n\r\n", mixed,
-			      c->attachment_type, name.p, name.p);
+		struct br_buf type = {0};
+		br_buf_printf(&type, "%s;", c->attachment_type);
+		br_buf_printf(out, "--%s\r\n", mixed);
+		/* A type as long as XLSX's takes a line of its own. */
+		header_put(out, "Content-Type", type.p, HEADER_STRUCTURED);
+		header_param(out, "name", name.p);
+		br_buf_puts(out, "Content-Disposition: attachment;");
+		header_param(out, "filename", name.p);
+		br_buf_puts(out, "Content-Transfer-Encoding: base64\r\n\r\n");
+		br_buf_free(&type);
 		base64_lines(out, c->attachment, c->attachment_len);
 		br_buf_printf(out, "--%s--\r\n", mixed);
 		br_buf_free(&name);

@@ -140,7 +140,16 @@ struct mail_content {
 
 /* Composes c as an RFC 5322 message with CRLF line ends into out: headers,
  * then multipart/alternative text and HTML (both base64, 76-character
- * lines), inside multipart/mixed with the attachment when there is one. */
+ * lines), inside multipart/mixed with the attachment when there is one.
+ * Header fields are folded (RFC 5322 §2.1.1) so that no line is longer
+ * than 78 characters: To between addresses, after the commas; Subject at
+ * its spaces, or as RFC 2047 encoded words when it is not printable
+ * ASCII, has a word too long for a line, or holds "=?"; the attachment's
+ * parameters on lines of their own, a long file name in RFC 2231
+ * continuations. Only a single address or message id longer than a line
+ * makes one longer: from and to[] must be valid addresses
+ * (mail_address_valid, at most 254 characters), so no line reaches the
+ * 998 characters servers refuse. */
 void mail_compose(const struct mail_content *c, struct br_buf *out);
 
 /* Tells whether s is a plain address (local@domain, printable ASCII, no

@@ -90,6 +90,152 @@ static void test_headers_rfc2047(void)
 	br_buf_free(&m);
 }
 
+/* The longest line of s (CRLF not counted). */
+static size_t longest_line(const char *s)
+{
+	size_t run = 0, max = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p == '\r' || *p == '\n')
+			run = 0;
+		else if (++run > max)
+			max = run;
+	}
+	return max;
+}
+
+/* Header field name of headers h, unfolded (every CRLF before a space or
+ * tab removed), without "Name:" and the one space after it; owned. */
+static char *unfolded(const char *h, const char *name)
+{
+	struct br_buf want = {0};
+	br_buf_printf(&want, "\r\n%s:", name);
+	const char *p = strstr(h, want.p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	p += want.len;
+	br_buf_free(&want);
+	struct br_buf v = {0};
+	br_buf_puts(&v, "");
+	for (; *p && !(p[0] == '\r' && p[1] == '\n' && p[2] != ' ' &&
+		       p[2] != '\t'); p++) {
+		if (p[0] == '\r' && p[1] == '\n') {
+			p++;
+			continue;
+		}
+		br_buf_putc(&v, *p);
+	}
+	memmove(v.p, v.p + (v.p[0] == ' '), v.len);
+	return v.p;
+}
+
+/* The text of RFC 2047 "B" encoded words separated by whitespace;
+ * owned. */
+static char *decode_words(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				  "qrstuvwxyz0123456789+/";
+	struct br_buf out = {0};
+	br_buf_puts(&out, "");
+	while (*s == ' ')
+		s++;
+	while (*s) {
+		CU_ASSERT_FATAL(strncmp(s, "=?UTF-8?B?", 10) == 0);
+		s += 10;
+		const char *end = strstr(s, "?=");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		CU_ASSERT(end - s + 12 <= 75);
+		unsigned v = 0;
+		int bits = 0;
+		for (; s < end && *s != '='; s++) {
+			v = v << 6 | (unsigned)(strchr(b64, *s) - b64);
+			if ((bits += 6) >= 8) {
+				bits -= 8;
+				br_buf_putc(&out, (char)(v >> bits & 0xff));
+			}
+		}
+		s = end + 2;
+		while (*s == ' ')
+			s++;
+	}
+	return out.p;
+}
+
+static void test_headers_folded(void)
+{
+	/* 40 recipients: an unfolded To line of about 1,500 characters. */
+	char *to[40];
+	struct br_buf list = {0};
+	for (int i = 0; i < 40; i++) {
+		struct br_buf a = {0};
+		br_buf_printf(&a, "finance-controller-%02d@example.com", i);
+		br_buf_printf(&list, "%s%s", i ? ", " : "", a.p);
+		to[i] = a.p;
+	}
+	/* A subject of many short words, then one of a word that fits no
+	 * line (a budget name of 1,100 characters). */
+	struct br_buf words = {0}, long_word = {0};
+	br_buf_puts(&words, "[burnrate] INFO: budget");
+	for (int i = 0; i < 150; i++)
+		br_buf_printf(&words, " w%d", i);
+	br_buf_puts(&words, "  two spaces, reached 50% of $100.00");
+	br_buf_puts(&long_word, "[burnrate] INFO: budget ");
+	for (int i = 0; i < 1100; i++)
+		br_buf_putc(&long_word, (char)('a' + i % 26));
+	br_buf_puts(&long_word, " reached 50% of $100.00");
+	const char *subjects[] = {words.p, long_word.p,
+				  "budget =?UTF-8?B?ZXZpbA==?= reached 50%"};
+	for (size_t k = 0; k < 3; k++) {
+		struct mail_content c = {
+			.from = "burnrate@example.com",
+			.to = (const char *const *)to, .nto = 40,
+			.subject = subjects[k],
+			.message_id = "<abc.actual@example.com>",
+			.date = 1764547200, .text = "t\n",
+			.attachment_name = "burnrate-2025-10-01-2025-10-31.xlsx",
+			.attachment_type = "application/vnd.openxmlformats-"
+					   "officedocument.spreadsheetml.sheet",
+			.attachment = "x", .attachment_len = 1};
+		struct br_buf m = {0};
+		mail_compose(&c, &m);
+		CU_ASSERT(longest_line(m.p) <= 78);
+		char *h = headers_of(&m);
+		char *got = unfolded(h, "To");
+		CU_ASSERT_STRING_EQUAL(got, list.p);
+		free(got);
+		got = unfolded(h, "Subject");
+		if (k == 0) {
+			/* Plain text, folded at its spaces only. */
+			CU_ASSERT_STRING_EQUAL(got, subjects[k]);
+		} else {
+			/* Encoded words: one word is too long for a line;
+			 * "=?" would read as one. */
+			char *text = decode_words(got);
+			CU_ASSERT_STRING_EQUAL(text, subjects[k]);
+			free(text);
+		}
+		free(got);
+		CU_ASSERT_PTR_NOT_NULL(strstr(m.p, "\r\n name=\"burnrate-2025-10-01-"
+						   "2025-10-31.xlsx\"\r\n"));
+		free(h);
+		br_buf_free(&m);
+	}
+	/* A file name too long for a line: RFC 2231 continuations. */
+	struct br_buf name = {0}, m = {0};
+	for (int i = 0; i < 1200; i++)
+		br_buf_putc(&name, (char)('a' + i % 26));
+	compose("report", name.p, &m);
+	CU_ASSERT(longest_line(m.p) <= 78);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.p, "\r\n filename*0=\"abcdefghij"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.p, "\r\n filename*23=\""));
+	CU_ASSERT_PTR_NULL(strstr(m.p, "filename*24"));
+	br_buf_free(&m);
+	br_buf_free(&name);
+	for (int i = 0; i < 40; i++)
+		free(to[i]);
+	br_buf_free(&list);
+	br_buf_free(&words);
+	br_buf_free(&long_word);
+}
+
 static void test_attachment(void)
 {
 	struct br_buf m = {0};
@@ -341,6 +487,7 @@ int test_register(void)
 		{"headers", test_headers_plain},
 		{"header injection", test_headers_injection},
 		{"RFC 2047 subjects", test_headers_rfc2047},
+		{"folded headers", test_headers_folded},
 		{"attachment", test_attachment},
 		{"base64 lines", test_base64_lines},
 		{"addresses", test_addresses},

@@ -4,7 +4,8 @@
 # threshold, kind) to the right recipients; a server that is down keeps
 # alerts pending (exit 75) and the next run delivers each once; a 5xx
 # marks the alert failed (exit 1); forecasts re-arm; anomalies; --dry-run
-# leaves the ledger alone; names cannot inject headers; configuration
+# leaves the ledger alone; names cannot inject headers; long header lines
+# (35 recipients, a 1,100-character budget name) are folded; configuration
 # errors (world-readable password file, wrong password, a budget without
 # recipients, due or not) exit 2 with a clear message that never shows
 # the password, and a budget without recipients leaves the ledger alone.
@@ -172,6 +173,63 @@ must_fail 2 err "$BURNRATE" --store s notify --budgets inject.csv \
 	--as-of 2025-10-21 --smtp-config msmtprc --account nosuch --dry-run dry2
 grep -q "no account 'nosuch'" err || fail "dry run: unknown account unclear: $(cat err)"
 
+# Long header lines are folded (RFC 5322 2.1.1). 35 recipients made a To
+# line of 1,400 characters and a budget name of 1,100 a Subject of 1,150,
+# over the 998 a line may have: aiosmtpd answered "500 Line too long" and
+# the alert was marked failed for good. Each budget fires its 50% and the
+# anomaly of 10-21; a dry run writes the same messages, folded the same.
+"$PYTHON" - <<'EOF'
+rcpts = ";".join("platform-oncall-member%02d@example.com" % i for i in range(35))
+words = "team " + " ".join("w%d" % i for i in range(120))
+long = "".join(chr(97 + i % 26) for i in range(1100))
+with open("long.csv", "w") as f:
+    f.write("name,scope,period,limit_usd,thresholds,forecast,recipients\n")
+    for name in (long, words):
+        f.write("%s,*,monthly,150,50,no,%s\n" % (name, rcpts))
+EOF
+mkdir long-dry
+before=$(count)
+"$BURNRATE" --store s notify --budgets long.csv --smtp-config msmtprc \
+	--as-of 2025-10-21 --dry-run long-dry >out 2>err ||
+	fail "long headers, dry run: exit $?: $(cat err)"
+"$BURNRATE" --store s notify --budgets long.csv --smtp-config msmtprc \
+	--as-of 2025-10-21 >out 2>err || fail "long headers: exit $?: $(cat err)"
+[ "$(count)" -eq $((before + 4)) ] || fail "long headers: want 4 more messages, got $(($(count) - before))"
+for f in $(grep -l 'oncall-member' s/notify/*.state); do
+	grep -q '^state sent' "$f" || fail "long headers: not sent: $(cat "$f")"
+done
+"$PYTHON" - mail long-dry <<'EOF' || fail "long headers wrong (above)"
+import email, email.policy, glob, json, os, sys
+rcpts = ["platform-oncall-member%02d@example.com" % i for i in range(35)]
+words = "team " + " ".join("w%d" % i for i in range(120))
+long = "".join(chr(97 + i % 26) for i in range(1100))
+want = sorted(s % n for n in (long, words) for s in
+              ("[burnrate] INFO: budget %s reached 50%% of $150.00",
+               "[burnrate] WARNING: unusual spend in budget %s on 2025-10-21: $60.00"))
+def check(paths, where):
+    subjects = []
+    for p in paths:
+        raw = open(p, "rb").read()
+        lines = raw.split(b"\r\n")
+        # A line of at most 78 characters wherever a fold point exists:
+        # here, everywhere (no address or word is that long).
+        bad = [len(l) for l in lines if len(l) > 78]
+        assert not bad, (where, p, bad)
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        assert [a.addr_spec for a in m["To"].addresses] == rcpts, (where, p, m["To"])
+        # A dry run reads the account too: the same sender.
+        assert m["From"] == "burnrate@example.com", (where, m["From"])
+        subjects.append(str(m["Subject"]))
+        assert m.get_body(("plain",)).get_content()
+    assert sorted(subjects) == want, (where, subjects)
+got = [p for p in glob.glob(sys.argv[1] + "/*/*.eml") if b"oncall-member" in open(p, "rb").read()]
+check(got, "received")
+for p in got:
+    env = json.load(open(p[:-4] + ".json"))
+    assert env["rcpt_tos"] == rcpts, env
+check(glob.glob(sys.argv[2] + "/*.eml"), "dry run")
+EOF
+
 # A refusing server (550 at the end of data): marked failed, exit 1, and
 # not retried.
 smtpd_stop
@@ -214,6 +272,14 @@ if [ "$(id -u)" != 0 ]; then
 	must_fail 2 err notify 2025-10-22
 fi
 chmod 600 msmtprc
+# The sender is the From header too: a plain address, or exit 2.
+sed 's/^from .*/from Burn Rate <burnrate@example.com>/' msmtprc >msmtprc.new
+mv msmtprc.new msmtprc
+chmod 600 msmtprc
+must_fail 2 err notify 2025-10-22
+grep -q "from 'Burn Rate <burnrate@example.com>' is not a plain address" err ||
+	fail "a sender that is not an address: $(cat err)"
+write_rc "$port" s3cret
 printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nnobody,*,monthly,1,,no,\n' >norcpt.csv
 must_fail 2 err "$BURNRATE" --store s notify --budgets norcpt.csv \
 	--smtp-config msmtprc --as-of 2025-10-22

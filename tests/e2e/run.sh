@@ -5,7 +5,7 @@
 # down one night. It must end with exact totals, one alert per threshold,
 # one finance email per period, and dated reports for every day; the
 # summary line counts the finance report among the messages sent or
-# pending.
+# pending; a finance report to 35 addresses arrives, its To line folded.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -208,4 +208,29 @@ grep -q ', 1 message sent, 0 pending; finance report for the month from 2025-11-
 	fail "run before the first data: exit $?: $(cat fin.err)"
 ! grep -q 'finance report' fin.out ||
 	fail "a month before the store's first data was reported: $(cat fin.out)"
+# A finance report to 35 addresses: its To line, unfolded, was 1,300
+# characters; the server refused it ("500 Line too long") and the ledger
+# marked it failed, so finance never got the month. Folded, it arrives,
+# every line within 78 characters, to exactly report_to.
+many=$("$PYTHON" -c 'print(",".join("finance-controller-%02d@example.com" % i for i in range(35)))')
+sed -e 's/^store fin-data/store many-data/' -e "s/^report_to .*/report_to $many/" \
+	fin.conf >many.conf
+"$BURNRATE" --config many.conf run --as-of 2025-11-01 >many.out 2>many.err ||
+	fail "finance report to 35 addresses: exit $?: $(cat many.err)"
+grep -q ', 1 message sent, 0 pending; finance report' many.out ||
+	fail "finance report to 35 addresses: summary: $(cat many.out)"
+"$PYTHON" - mail "$many" <<'EOF' || fail "finance report to 35 addresses wrong (above)"
+import email, email.policy, glob, sys
+want = sys.argv[2].split(",")
+got = [p for p in glob.glob(sys.argv[1] + "/*/*.eml")
+       if b"finance-controller-34@" in open(p, "rb").read()]
+assert len(got) == 1, got
+raw = open(got[0], "rb").read()
+assert max(len(l) for l in raw.split(b"\r\n")) <= 78, [l for l in raw.split(b"\r\n") if len(l) > 78]
+m = email.message_from_bytes(raw, policy=email.policy.default)
+assert [a.addr_spec for a in m["To"].addresses] == want, m["To"]
+assert str(m["Subject"]).startswith("[burnrate] LLM spend for the month 2025-10-01 to 2025-10-31: $"), m["Subject"]
+att = list(m.iter_attachments())
+assert len(att) == 1 and att[0].get_filename() == "burnrate-2025-10-01-2025-10-31.xlsx", att
+EOF
 echo "run: ok"
