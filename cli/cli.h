@@ -181,6 +181,13 @@ struct notify_job {
 	const char *alert_to;    /* recipients of budgets without their own */
 	const char *dry_run_dir; /* non-NULL: write .eml files there instead,
 				  * leave the ledger alone */
+	const struct smtp_account *acct; /* non-NULL: the account, loaded by
+					  * the caller (mailer_account);
+					  * smtp_config and account unused */
+	bool deliver_later;      /* record the alerts as pending and send
+				  * nothing: the caller sends them with its
+				  * own messages (run: the finance report),
+				  * in one SMTP session */
 };
 
 struct notify_outcome {
@@ -190,7 +197,9 @@ struct notify_outcome {
 };
 
 /* Retries what the ledger holds pending, records the alerts now due as
- * pending and sends them. Returns 0; BR_EXIT_TEMPFAIL when messages stay
+ * pending and sends them (with deliver_later, only records them: out->sent
+ * is 0 and out->pending counts what waits). Returns 0; BR_EXIT_TEMPFAIL
+ * when messages stay
  * pending (server unreachable, 4xx); BR_EXIT_FAILURE when the server
  * refused some (5xx; marked failed); BR_EXIT_USAGE for configuration
  * errors, among them a budget without recipients (found before anything

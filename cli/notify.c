@@ -216,6 +216,7 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	struct ledger_entry **rearm = NULL;
 	struct smtp_account acct = {0};
 	bool have_acct = false;
+	const struct smtp_account *a = job->acct;
 	int rc = BR_EXIT_OK;
 	*out = (struct notify_outcome){0};
 
@@ -245,12 +246,13 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	/* The account is checked on every run, not first on the day an
 	 * alert is due; by a dry run too, whose messages then carry the
 	 * sender a real run's would. */
-	if (!job->dry_run_dir || mailer_configured(job)) {
+	if (!a && (!job->dry_run_dir || mailer_configured(job))) {
 		if (mailer_account(job, &acct, &err) != 0) {
 			rc = fail_with(&err);
 			goto out;
 		}
 		have_acct = true;
+		a = &acct;
 	}
 	alerts_due(r, l, &alerts, &nalerts, &rearm, &nrearm);
 	/* Forecasts that fell back below their limit may fire again. */
@@ -259,7 +261,7 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 			rc = fail_with(&err);
 			goto out;
 		}
-	const char *from = have_acct ? acct.from : "burnrate@localhost";
+	const char *from = a ? a->from : "burnrate@localhost";
 	time_t now = time(NULL);
 	for (size_t i = 0; i < nalerts; i++) {
 		char *to[MAX_RECIPIENTS];
@@ -303,8 +305,8 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 				goto out;
 			}
 		}
-	} else if (have_acct) {
-		rc = mailer_deliver(g, l, &acct, &out->sent);
+	} else if (!job->deliver_later) {
+		rc = mailer_deliver(g, l, a, &out->sent);
 	}
 	out->pending = ledger_count(l, LEDGER_PENDING);
 out:

@@ -442,28 +442,43 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		br_err_clear(&err);
 	}
 
-	/* 3. Budget alerts; 4. the finance report; both through the ledger. */
+	/* 3. Budget alerts; 4. the finance report; both recorded in the
+	 * ledger as pending, then 5. everything pending sent in one SMTP
+	 * session (ALERTS.md): one connection, so a server that is down or
+	 * hangs costs one attempt and one timeout, and the alerts are not
+	 * tried a second time with the finance report. */
+	struct notify_job nj = {.store = s, .budgets = c->budgets,
+				.as_of = as_of, .smtp_config = c->smtp_config,
+				.account = c->smtp_account,
+				.alert_to = c->alert_to, .acct = &acct,
+				.deliver_later = true};
+	if (send_alerts && !have_acct) {
+		/* Loaded here, where notify would load it: a run whose mail
+		 * account is wrong still ingests and writes its reports. */
+		if (mailer_account(&nj, &acct, &err) != 0) {
+			rc = worse(rc, fail_with(&err));
+			goto done;
+		}
+		have_acct = true;
+	}
 	if (send_alerts) {
-		struct notify_job nj = {.store = s, .budgets = c->budgets,
-					.as_of = as_of, .smtp_config = c->smtp_config,
-					.account = c->smtp_account,
-					.alert_to = c->alert_to};
 		rc = worse(rc, notify_job_run(g, &nj, &alerts));
-		pending = alerts.pending;
 		if (rc == BR_EXIT_USAGE)
 			goto done;
 	}
-	if (finance_due) {
-		if (!(l = ledger_open(store_dir(s), &err)) ||
-		    finance_queue(s, c, l, budgets, nbudgets, as_of, acct.from,
-				  finance, sizeof finance, &err) != 0)
+	if (send_alerts || finance_due) {
+		if (!(l = ledger_open(store_dir(s), &err))) {
 			rc = worse(rc, fail_with(&err));
-		else
-			rc = worse(rc, mailer_deliver(g, l, &acct, &sent));
-		/* What is pending now: the finance report and any alert the
-		 * delivery above retried, not only what notify left. */
-		if (l)
-			pending = ledger_count(l, LEDGER_PENDING);
+			goto done;
+		}
+		/* A finance report that cannot be composed does not keep the
+		 * alerts from going out. */
+		if (finance_due && finance_queue(s, c, l, budgets, nbudgets, as_of,
+						 acct.from, finance, sizeof finance,
+						 &err) != 0)
+			rc = worse(rc, fail_with(&err));
+		rc = worse(rc, mailer_deliver(g, l, &acct, &sent));
+		pending = ledger_count(l, LEDGER_PENDING);
 	}
 done:
 	if (!g->quiet) {

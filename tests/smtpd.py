@@ -44,6 +44,11 @@ Refusing
   --reply-data CODE     answer the end of DATA with CODE (e.g. 451 or 550)
                         and keep nothing
 
+Counting sessions
+  --sessions FILE       append a line to FILE for every connection
+                        ("connect") and every EHLO or HELO ("EHLO name"),
+                        each flushed before the server answers
+
 The server name given in TLS (SNI), when the client sends one, is kept in
 N.json as "sni".
 """
@@ -84,10 +89,26 @@ def write_atomic(path, data):
     os.rename(tmp, path)
 
 
+def log_session(args, line):
+    if args.sessions:
+        with open(args.sessions, "a") as f:
+            f.write(line + "\n")
+
+
 class Handler:
     def __init__(self, args):
         self.args = args
         self.count = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        log_session(self.args, "EHLO " + hostname)
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        log_session(self.args, "HELO " + hostname)
+        session.host_name = hostname
+        return "250 " + server.hostname
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.args.reply_rcpt:
@@ -149,6 +170,7 @@ def parse_args(argv):
     p.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--reply-rcpt", type=reply_line)
     p.add_argument("--reply-data", type=reply_line)
+    p.add_argument("--sessions")
     args = p.parse_args(argv)
     if args.auth and ":" not in args.auth:
         p.error("--auth takes USER:PASSWORD")
@@ -179,9 +201,12 @@ def main(argv):
                       require_starttls=args.require_starttls)
     server_ssl = tls_context(*args.implicit_tls) if args.implicit_tls else None
 
+    def session():
+        log_session(args, "connect")
+        return SMTP(handler, **kwargs)
+
     server = loop.run_until_complete(loop.create_server(
-        lambda: SMTP(handler, **kwargs), host="127.0.0.1", port=args.port,
-        ssl=server_ssl))
+        session, host="127.0.0.1", port=args.port, ssl=server_ssl))
     port = server.sockets[0].getsockname()[1]
     if args.port_file:
         write_atomic(args.port_file, b"%d\n" % port)

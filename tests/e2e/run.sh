@@ -5,18 +5,20 @@
 # down one night. It must end with exact totals, one alert per threshold,
 # one finance email per period, and dated reports for every day; the
 # summary line counts the finance report among the messages sent or
-# pending; a finance report to 35 addresses arrives, its To line folded.
+# pending; a finance report to 35 addresses arrives, its To line folded;
+# one run makes one SMTP session (one attempt when the server is down).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
-start_server() {
+start_server() { # [smtpd options...]
 	# A maildir per server: each numbers its messages from 1.
 	servers=$((${servers:-0} + 1))
-	smtpd_start "mail/$servers"
+	smtpd_start "mail/$servers" "$@"
 	printf 'account default\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 5\n' \
 		"$port" >msmtprc
 }
-trap 'smtpd_stop; rm -rf "$tmp"' EXIT
+closer=
+trap 'smtpd_stop; [ -z "$closer" ] || kill $closer 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir mail logs
 start_server
 
@@ -232,5 +234,111 @@ assert [a.addr_spec for a in m["To"].addresses] == want, m["To"]
 assert str(m["Subject"]).startswith("[burnrate] LLM spend for the month 2025-10-01 to 2025-10-31: $"), m["Subject"]
 att = list(m.iter_attachments())
 assert len(att) == 1 and att[0].get_filename() == "burnrate-2025-10-01-2025-10-31.xlsx", att
+EOF
+# One run makes one SMTP session (ALERTS.md): the alerts and the finance
+# report went out in two, so a server that was down was tried twice in
+# one run ("1 message kept pending", then "2 messages kept pending"), the
+# alerts retried twice, and a hanging server cost two timeouts. Two
+# alerts (50 and 100% of $100) and the daily finance report: one
+# connection and one EHLO with the server up; one connection attempt and
+# one count of what stays pending with it down (a listener that closes
+# every connection at once, then nothing listening); each message sent
+# once when it is back, and no session when nothing is pending.
+cat >sess.conf <<'EOF2'
+store sess-data
+input logs/2025-10-1*.jsonl
+budgets sess.csv
+alert_to ops@example.com
+report_schedule daily
+report_to finance@example.com
+smtp_config msmtprc
+EOF2
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nsess,*,monthly,100,50;100,no,\n' >sess.csv
+sessions() { grep -c "^$1" sessions.log || true; }
+smtpd_stop
+rm -f sessions.log
+start_server --sessions "$tmp/sessions.log"
+"$BURNRATE" --config sess.conf run --as-of 2025-10-20 >sess.out 2>sess.err ||
+	fail "one session: exit $?: $(cat sess.err)"
+grep -q ', 2 alerts due, 3 messages sent, 0 pending; finance report for the day from 2025-10-19$' sess.out ||
+	fail "one session: summary: $(cat sess.out)"
+[ "$(sessions connect)" -eq 1 ] && [ "$(sessions EHLO)" -eq 1 ] ||
+	fail "one run, server up: want 1 connection and 1 EHLO: $(cat sessions.log)"
+[ "$(ls "mail/$servers" | grep -c '\.eml$')" -eq 3 ] ||
+	fail "one session: want 3 messages: $(ls "mail/$servers")"
+
+# Down: a listener that counts connections and closes each at once.
+smtpd_stop
+"$PYTHON" - closer.port closer.count <<'EOF' &
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+n = 0
+while True:
+    c, _ = s.accept()
+    n += 1
+    with open(sys.argv[2], "w") as f:
+        f.write("%d\n" % n)
+    c.close()
+EOF
+closer=$!
+i=0
+while [ ! -s closer.port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s closer.port ] || fail "the closing listener did not start"
+sed "s/^port .*/port $(cat closer.port)/" msmtprc >msmtprc.new
+mv msmtprc.new msmtprc
+sed 's/^store sess-data/store sess2-data/' sess.conf >sess2.conf
+set +e
+"$BURNRATE" --config sess2.conf run --as-of 2025-10-20 >sess.out 2>sess.err
+rc=$?
+set -e
+[ $rc -eq 75 ] || fail "server closing at once: exit $rc, want 75: $(cat sess.err)"
+[ "$(cat closer.count)" -eq 1 ] ||
+	fail "server closing at once: $(cat closer.count) connections, want 1"
+[ "$(grep -c 'kept pending' sess.err)" -eq 1 ] &&
+	grep -q '3 messages kept pending for the next run' sess.err ||
+	fail "server closing at once: want one count of 3 pending: $(cat sess.err)"
+grep -q ', 3 pending; finance report' sess.out ||
+	fail "server closing at once: summary: $(cat sess.out)"
+# Nothing listening: one attempt, one count.
+kill $closer
+wait $closer 2>/dev/null || true
+closer=
+set +e
+"$BURNRATE" --config sess2.conf run --as-of 2025-10-20 >sess.out 2>sess.err
+rc=$?
+set -e
+[ $rc -eq 75 ] || fail "server down: exit $rc, want 75: $(cat sess.err)"
+[ "$(grep -c 'cannot connect' sess.err)" -eq 1 ] &&
+	[ "$(grep -c 'kept pending' sess.err)" -eq 1 ] &&
+	grep -q '3 messages kept pending for the next run' sess.err ||
+	fail "server down: want one attempt and one count of 3 pending: $(cat sess.err)"
+# Back: the three, once, in one session; then nothing, and no session.
+rm -f sessions.log
+start_server --sessions "$tmp/sessions.log"
+"$BURNRATE" --config sess2.conf run --as-of 2025-10-20 >sess.out 2>sess.err ||
+	fail "server back: exit $?: $(cat sess.err)"
+grep -q ', 0 alerts due, 3 messages sent, 0 pending$' sess.out ||
+	fail "server back: summary: $(cat sess.out)"
+[ "$(sessions connect)" -eq 1 ] && [ "$(sessions EHLO)" -eq 1 ] ||
+	fail "server back: want 1 connection and 1 EHLO: $(cat sessions.log)"
+"$BURNRATE" --config sess2.conf run --as-of 2025-10-20 >sess.out 2>sess.err ||
+	fail "server back, again: exit $?: $(cat sess.err)"
+grep -q ', 0 messages sent, 0 pending$' sess.out ||
+	fail "server back, again: summary: $(cat sess.out)"
+[ "$(sessions connect)" -eq 1 ] ||
+	fail "a run with nothing pending connected: $(cat sessions.log)"
+"$PYTHON" - "mail/$servers" <<'EOF' || fail "server back: messages wrong (above)"
+import collections, email, email.policy, glob, sys
+msgs = [email.message_from_binary_file(open(p, "rb"), policy=email.policy.default)
+        for p in glob.glob(sys.argv[1] + "/*.eml")]
+subjects = collections.Counter(str(m["Subject"]) for m in msgs)
+assert len(msgs) == 3 and all(n == 1 for n in subjects.values()), subjects
+assert sum("budget sess reached" in s for s in subjects) == 2, subjects
+assert sum("LLM spend for the day 2025-10-19" in s for s in subjects) == 1, subjects
 EOF
 echo "run: ok"
