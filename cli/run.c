@@ -489,7 +489,7 @@ done:
 		       day, in.kept, in.kept == 1 ? "" : "s",
 		       (unsigned long long)in.records, reports,
 		       reports == 1 ? "" : "s", alerts.due, alerts.due == 1 ? "" : "s",
-		       alerts.sent + sent, alerts.sent + sent == 1 ? "" : "s",
+		       sent, sent == 1 ? "" : "s",
 		       pending, *finance ? "; finance report for " : "",
 		       finance);
 	}
