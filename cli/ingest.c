@@ -79,6 +79,7 @@ struct ingest_run {
 	/* What the inputs kept hold (those skipped or failed add nothing). */
 	uint64_t records, events, duplicates, rejected;
 	bool backfill;          /* --replace: re-read inputs ingested before */
+	const char *source;     /* the source the run publishes under */
 	bool dry_run;           /* --dry-run: nothing is published */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
@@ -332,7 +333,20 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 	struct ingest_run *r = ctx;
 	struct input_rows *rows = input;
 	int known = ok ? already_ingested(r, in->fp) : 0;
-	if (!ok) {
+	/* A backfill reads inputs ingested before, but only those of its own
+	 * source: another's would then be counted twice (a --source left
+	 * out of a backfill of the nightly job's logs). */
+	const char *other = ok && r->backfill
+				    ? store_input_source(r->store, in->fp,
+							 r->source, &r->store_err)
+				    : NULL;
+	if (other) {
+		print_error("%s: ingested before under source '%s': a backfill "
+			    "of it under source '%s' would count it twice "
+			    "(give --source %s)", in->name, other, r->source,
+			    other);
+		r->failed++;
+	} else if (!ok) {
 		print_error("%s", message);
 		r->failed++;
 	} else if (known > 0) {
@@ -635,6 +649,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		goto fail;
 	run.tz = store_tz(run.store);
 	run.backfill = job->backfill;
+	run.source = job->source;
 	run.dry_run = job->dry_run;
 	io.tz = run.tz;
 	if (!io.jobs)
@@ -692,7 +707,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		}
 	}
 	struct br_err input_err = {0};
-	if (ingest_finish(ing, &input_err) != 0)
+	if (ingest_finish(ing, &input_err) != 0 || run.failed)
 		input_failed = true;
 	if (br_failed(&run.store_err)) {
 		err = run.store_err;
@@ -708,8 +723,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	 * mistyped name would empty the range). It publishes nothing. */
 	if (input_failed && job->backfill && !job->dry_run) {
 		br_fail(&err, "backfill not published: an input could not be "
-			"read (above), and the backfill would replace its days "
-			"without it; the store is unchanged");
+			"read or counted (above), and the backfill would "
+			"replace its days without it; the store is unchanged");
 		goto fail;
 	}
 	/* The ingest's memory (the set of request ids, its threads) is let

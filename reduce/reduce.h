@@ -126,6 +126,14 @@ int store_lock(struct store *s, struct br_err *err);
  * corrupt, naming it. Returns 1 (known), 0 (not known) or -1. */
 int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
 
+/* The source, other than source, of a visible segment covering an input
+ * with fingerprint fp (its string borrowed until the store changes), or
+ * NULL when there is none or the store cannot be read (br_failed(err)
+ * then tells). A backfill of such an input under source would count its
+ * content in two sources. */
+const char *store_input_source(struct store *s, struct br_fp fp,
+			       const char *source, struct br_err *err);
+
 /* Finds the newest visible input named name (as stored) that the store
  * ingested itself (merged inputs name files of other hosts). Returns 1 and
  * fills *out (its strings borrowed until the store changes), 0 when there

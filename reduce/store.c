@@ -869,6 +869,22 @@ int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
 	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp) ? 1 : 0;
 }
 
+const char *store_input_source(struct store *s, struct br_fp fp,
+			       const char *source, struct br_err *err)
+{
+	if (store_has_input(s, fp, err) != 1)
+		return NULL;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		if (g->hidden || strcmp(g->str[g->source], source) == 0)
+			continue;
+		for (uint32_t j = 0; j < g->ninputs; j++)
+			if (br_fp_equal(g->inputs[j].fp, fp))
+				return g->str[g->source];
+	}
+	return NULL;
+}
+
 /* store_last_input's search: the input named name. */
 struct named {
 	const char *name;

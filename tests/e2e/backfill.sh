@@ -80,6 +80,22 @@ grep -q "recorded as ingested" dry.err && fail "a dry run, which records nothing
 	>/dev/null 2>whole.err || fail "a partial backfill exited $?"
 grep -q "outside the --replace range, not counted" whole.err &&
 	fail "a backfill of an input ingested before warned: $(cat whole.err)"
+# A backfill under another source than the one that ingested an input
+# would count it twice (the file counted in 'prod' and again in
+# 'default'): refused by name, nothing published, exit 1; under its own
+# source it replaces as usual.
+"$BURNRATE" --quiet --store src ingest --source prod sep.jsonl
+"$BURNRATE" --store src report --as-of 2025-09-30 --by month --format csv >src.before
+must_fail 1 src.err "$BURNRATE" --store src ingest --replace 2025-09-01..2025-09-30 sep.jsonl
+grep -q "sep.jsonl: ingested before under source 'prod': a backfill of it under source 'default' would count it twice (give --source prod)" src.err ||
+	fail "a backfill under another source: $(cat src.err)"
+"$BURNRATE" --store src report --as-of 2025-09-30 --by month --format csv >src.after
+cmp -s src.before src.after || fail "a refused backfill changed the totals: $(cat src.after)"
+"$BURNRATE" --quiet --store src ingest --source prod --replace 2025-09-01..2025-09-30 sep.jsonl ||
+	fail "a backfill under the input's own source exited $?"
+"$BURNRATE" --store src report --as-of 2025-09-30 --by month --format csv >src.after
+cmp -s src.before src.after || fail "a backfill of the same content changed the totals: $(cat src.after)"
+
 # Names from the logs in the preview: control characters shown as '?',
 # and two groups whose names differ only in where a \x1f falls stay two.
 printf '%s\n' '{"timestamp":"2025-09-20T00:00:00Z","provider":"a\u001fb","model":"c","usage":{"input_tokens":5}}' \
