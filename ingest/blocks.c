@@ -65,6 +65,7 @@ struct held {
 	uint8_t tier, cost_source;
 	bool error, has_logged_cost, cost_only, priced, calc_priced;
 	bool duplicate; /* its id was settled, and was not new */
+	bool claim;     /* only its id counts (block_claim) */
 };
 #define NAME_HELD (UINT32_C(1) << 31) /* names are at most INGEST_MAX_FIELD */
 /* A field added to struct br_event must be held too: the size catches a
@@ -92,6 +93,7 @@ static void held_pack(struct held *e, const struct br_event *ev, uint64_t h)
 	e->cost_source = (uint8_t)ev->cost_source;
 	e->hash = h;
 	e->duplicate = false;
+	e->claim = false;
 }
 
 /* Whole lines of an input, parsed on a pool thread. */
@@ -315,6 +317,8 @@ static void count_settled(struct block *b)
 	struct ingest *g = b->sp->rd->g;
 	void *input = b->sp->o->input;
 	for (size_t i = 0; i < b->nheld; i++) {
+		if (b->held[i].claim)
+			continue;
 		if (b->held[i].duplicate) {
 			b->duplicates++;
 			continue;
@@ -627,7 +631,9 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
+/* Holds ev (block_hold), its pricing apart; returns where. */
+static struct held *hold(struct block *b, const struct br_event *ev,
+			 uint64_t h)
 {
 	if (b->nheld == HOLD_EVENTS)
 		settle_early(b);
@@ -638,9 +644,6 @@ void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
 	}
 	struct held *e = &b->held[b->nheld++];
 	held_pack(e, ev, h);
-	/* Its pool thread's pricer priced every event b holds. */
-	assert(b->nheld == 1 || ev->pricing.p == b->pricing.p);
-	b->pricing = ev->pricing;
 	/* A name is mostly in the block's data as it is (its first 4 GiB);
 	 * one decoded (JSON escapes, a quoted CSV field) is copied. */
 	uintptr_t data = (uintptr_t)b->data,
@@ -657,6 +660,20 @@ void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
 			br_buf_put(&b->held_text, name->p, name->n);
 		}
 	}
+	return e;
+}
+
+void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
+{
+	hold(b, ev, h);
+	/* Its pool thread's pricer priced every event b counts. */
+	assert(!b->pricing.p || ev->pricing.p == b->pricing.p);
+	b->pricing = ev->pricing;
+}
+
+void block_claim(struct block *b, const struct br_event *ev, uint64_t h)
+{
+	hold(b, ev, h)->claim = true;
 }
 
 void block_keep_reject(struct block *b, uint64_t cap, unsigned long line,

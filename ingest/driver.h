@@ -202,6 +202,12 @@ void split_end(struct split *sp, struct input_state *st);
  * settle. */
 void block_hold(struct block *b, const struct br_event *ev, uint64_t h);
 
+/* As block_hold, for an event that does not count (outside a backfill's
+ * range, rejected) but whose request id does: settled in its turn, it
+ * makes a later copy of the id a duplicate, as it was in a whole ingest.
+ * ev need not be priced. */
+void block_claim(struct block *b, const struct br_event *ev, uint64_t h);
+
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);
 

@@ -485,6 +485,24 @@ static bool reject_outside(struct input_state *st, const struct br_event *ev)
 	return true;
 }
 
+/* Keeps the request id of an event a backfill's range rejected, as the
+ * whole ingest of its input did: a copy of the id inside the range (a
+ * retry just past midnight) is then a duplicate there too, not counted
+ * a second time. */
+static void claim_id(struct input_state *st, const struct br_event *ev)
+{
+	struct outcome *o = st->o;
+	if (st->rd->g->opts.no_dedupe || !ev->request_id.n)
+		return;
+	uint64_t h = idset_hash(ev->request_id.p, ev->request_id.n);
+	if (!o->ids)
+		o->ids = idset_new();
+	if (st->block)
+		block_claim(st->block, ev, h);
+	else
+		idset_add(o->ids, ev->request_id.p, ev->request_id.n, h);
+}
+
 /* Keeps an event of the current record, unless a name is too long or a
  * backfill's day range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
@@ -493,7 +511,9 @@ static void accept_event(struct input_state *st, struct br_event *ev)
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
-	if (!reject_outside(st, ev))
+	if (reject_outside(st, ev))
+		claim_id(st, ev);
+	else
 		deliver(st, ev);
 }
 

@@ -96,6 +96,37 @@ cmp -s src.before src.after || fail "a refused backfill changed the totals: $(ca
 "$BURNRATE" --store src report --as-of 2025-09-30 --by month --format csv >src.after
 cmp -s src.before src.after || fail "a backfill of the same content changed the totals: $(cat src.after)"
 
+# A request id whose first copy is outside the range and whose retry is
+# inside it counted once in the whole ingest (on the first copy's day):
+# a backfill of the retry's day with the same file counts it once too, so
+# the totals do not change. Half the file's ids repeat 15,000 records
+# later, in another block with --jobs 2 (6 MB: parsed in blocks).
+"$PYTHON" - <<'EOF'
+import json
+with open("straddle.jsonl", "w") as f:
+    def rec(i, day, sec):
+        f.write(json.dumps({"timestamp": "2025-10-%02dT%s" % (day, sec),
+                            "provider": "openai", "model": "gpt-4o", "agent": "a",
+                            "request_id": "d-%d" % i, "metadata": "x" * 120,
+                            "usage": {"input_tokens": 1000 + i, "output_tokens": 7}}) + "\n")
+    for i in range(15000):
+        rec(i, 1, "23:59:%02dZ" % (i % 60))
+    for i in range(15000):
+        rec(i if i % 2 == 0 else 100000 + i, 2, "00:00:%02dZ" % (i % 60))
+EOF
+for jobs in 1 2; do
+	"$BURNRATE" --quiet --store "straddle$jobs" ingest straddle.jsonl
+	"$BURNRATE" --store "straddle$jobs" report --as-of 2025-10-31 --format csv >straddle.before
+	grep -q '^2025-10-02,7500,' straddle.before || fail "straddling ids, whole ingest: $(cat straddle.before)"
+	"$BURNRATE" --store "straddle$jobs" ingest --jobs $jobs --replace 2025-10-02..2025-10-02 \
+		straddle.jsonl >straddle.out 2>&1 || fail "backfill of straddling ids exited $?"
+	grep -q '7500 requests kept, 7500 duplicates dropped, 15000 rejected' straddle.out ||
+		fail "backfill of straddling ids, --jobs $jobs: $(cat straddle.out)"
+	"$BURNRATE" --store "straddle$jobs" report --as-of 2025-10-31 --format csv >straddle.after
+	cmp -s straddle.before straddle.after ||
+		fail "backfill of straddling ids, --jobs $jobs: $(diff straddle.before straddle.after)"
+done
+
 # Names from the logs in the preview: control characters shown as '?',
 # and two groups whose names differ only in where a \x1f falls stay two.
 printf '%s\n' '{"timestamp":"2025-09-20T00:00:00Z","provider":"a\u001fb","model":"c","usage":{"input_tokens":5}}' \
