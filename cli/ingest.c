@@ -334,9 +334,9 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 	struct input_rows *rows = input;
 	int known = ok ? already_ingested(r, in->fp) : 0;
 	/* A backfill reads inputs ingested before, but only those of its own
-	 * source: another's would then be counted twice (a --source left
-	 * out of a backfill of the nightly job's logs). */
-	const char *other = ok && r->backfill
+	 * source: what another's counts in the range would be counted twice
+	 * (a --source left out of a backfill of the nightly job's logs). */
+	const char *other = ok && r->backfill && in->events
 				    ? store_input_source(r->store, in->fp,
 							 r->source, &r->store_err)
 				    : NULL;

@@ -538,13 +538,14 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 #undef BAD
 }
 
-/* Reads and decodes the segment file at path. Returns 0, -1 when it is
- * corrupt, -2 when it cannot be read (permissions, I/O errors), or
- * SEGMENT_GONE when it no longer exists (a compaction removed it after
- * it was listed); why says why. */
+/* Reads and decodes the segment file at path, of a store in time zone
+ * tz. Returns 0, -1 when it is corrupt or not the store's own (another
+ * name, another time zone), -2 when it cannot be read (permissions, I/O
+ * errors), or SEGMENT_GONE when it no longer exists (a compaction
+ * removed it after it was listed); why says why. */
 #define SEGMENT_GONE (-3)
-static int segment_load(struct segment *g, const char *path, char *why,
-			size_t whysize)
+static int segment_load(struct segment *g, const char *path, const char *tz,
+			char *why, size_t whysize)
 {
 	memset(g, 0, sizeof *g);
 	g->path = br_strdup(path);
@@ -592,6 +593,15 @@ static int segment_load(struct segment *g, const char *path, char *why,
 	if (rc == 0 && strcmp(base ? base + 1 : path, name) != 0) {
 		snprintf(why, whysize, "its sequence number %llu does not match "
 			 "its file name (%s)", (unsigned long long)g->seq, name);
+		rc = -1;
+	}
+	/* Its rows' days are calendar days of the zone it was written in: a
+	 * segment copied from a store in another zone (or a store whose zone
+	 * was edited) would count them as the store's days. */
+	if (rc == 0 && strcmp(g->str[g->tz], tz) != 0) {
+		snprintf(why, whysize, "written in time zone '%s', the store's "
+			 "is '%s': its days are not the store's", g->str[g->tz],
+			 tz);
 		rc = -1;
 	}
 	return rc;
@@ -803,7 +813,8 @@ static int load_segments(struct store *s, const char *advice,
 			char *path = segment_file(s, names[i]);
 			char why[256];
 			struct segment g;
-			int loaded = segment_load(&g, path, why, sizeof why);
+			int loaded = segment_load(&g, path, br_tz_name(s->tz),
+						  why, sizeof why);
 			if (loaded == 0) {
 				s->segs = br_realloc(s->segs, (s->nsegs + 1) *
 								sizeof *s->segs);
@@ -1700,7 +1711,8 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 			struct segment g;
 			/* One a compaction removed is neither good nor
 			 * bad: the next listing shows what replaced it. */
-			int rc = segment_load(&g, path, why, sizeof why);
+			int rc = segment_load(&g, path, br_tz_name(s->tz), why,
+					      sizeof why);
 			if (rc == 0) {
 				fn(ctx, path, NULL);
 			} else if (rc != SEGMENT_GONE) {

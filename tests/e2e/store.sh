@@ -58,6 +58,18 @@ damage 's|^timezone .*|timezone Nowhere/X|' \
 damage 's|^timezone .*|timezone ../../etc/passwd|' \
 	"store file 'dmg/burnrate.store': invalid time zone '../../etc/passwd'"
 
+# A segment written in another zone is not the store's: its days are
+# that zone's. A zone edited in burnrate.store (or a segment copied from
+# a store in another zone) was counted, its days taken for the store's.
+cp st/burnrate.store dmg/burnrate.store
+sed -i 's|^timezone .*|timezone UTC|' dmg/burnrate.store
+for cmd in "report --as-of 2025-12-31" verify compact; do
+	must_fail 1 err.txt "$BURNRATE" --store dmg $cmd
+	grep -q "written in time zone 'Europe/Paris', the store's is 'UTC'" err.txt ||
+		fail "$cmd, a segment of another zone: $(cat err.txt)"
+done
+cp st/burnrate.store dmg/burnrate.store
+
 # A temporary segment of a writer that was killed goes once the lock is
 # taken again; the segments stay.
 ls st/segments/seg-* >segs-before.txt
