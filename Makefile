@@ -23,7 +23,7 @@ PKG_CONFIG ?= pkg-config
 DEB_PACKAGES = pkg-config zlib1g-dev libisal-dev libarchive-dev libcsv-dev \
 	libjansson-dev libxlsxwriter-dev libesmtp-dev libcunit1-dev \
 	python3 python3-aiosmtpd python3-openpyxl chromium zstd lz4 xz-utils \
-	openssl time isal
+	openssl time isal strace
 # Installed without their recommendations (LibreOffice's pull in a desktop).
 DEB_PACKAGES_BARE = libreoffice-calc-nogui
 

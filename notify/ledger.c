@@ -152,7 +152,15 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 	struct br_buf dir = {0};
 	br_buf_printf(&dir, "%s/notify", store_dir);
 	l->dir = dir.p;
-	if (mkdir(l->dir, 0700) != 0 && errno != EEXIST) {
+	if (mkdir(l->dir, 0700) == 0) {
+		/* The new directory's entry is made durable before anything
+		 * is published in it: a crash must not lose the ledger's
+		 * first entries with the directory. */
+		if (br_fsync_dir(store_dir, err) != 0) {
+			ledger_free(l);
+			return NULL;
+		}
+	} else if (errno != EEXIST) {
 		br_fail(err, "cannot create '%s': %s", l->dir, strerror(errno));
 		ledger_free(l);
 		return NULL;

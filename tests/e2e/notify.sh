@@ -63,7 +63,31 @@ notify() { # as-of [options...]
 count() { find mail -name '*.eml' | wc -l; }
 
 # 2025-10-05: $50 spent. all reaches 50%; fc is projected past $250.
-notify 2025-10-05 >out 2>err || fail "notify exited $?: $(cat err)"
+# The ledger's directory, made by this first run, is made durable (the
+# store's directory synced) before anything is published in it: strace
+# shows the calls in order.
+strace -f -qq -e trace=mkdir,openat,fsync,rename -o trace.txt \
+	"$BURNRATE" --store s notify --budgets budgets.csv --smtp-config msmtprc \
+	--as-of 2025-10-05 >out 2>err || fail "notify exited $?: $(cat err)"
+"$PYTHON" - trace.txt <<'EOF' || fail "the ledger's directory is not synced before use (above)"
+import re, sys
+made = synced = False
+fds = {}
+for line in open(sys.argv[1]):
+    if re.search(r'mkdir\("s/notify", 0700\) += 0', line):
+        made = True
+    m = re.search(r'openat\(AT_FDCWD, "s", O_RDONLY\|O_CLOEXEC\|O_DIRECTORY\) += (\d+)', line)
+    if made and m:
+        fds[m.group(1)] = True
+    m = re.search(r'fsync\((\d+)\) += 0', line)
+    if made and m and fds.get(m.group(1)):
+        synced = True
+    if 'rename("s/notify/' in line:
+        assert made and synced, line
+        break
+else:
+    sys.exit("no rename into s/notify")
+EOF
 [ "$(count)" -eq 2 ] || fail "want 2 messages on 10-05, got $(count)"
 notify 2025-10-05 >out 2>err || fail "second notify exited $?"
 [ "$(count)" -eq 2 ] || fail "a repeated run sent again: $(count) messages"
