@@ -139,8 +139,9 @@ void alerts_due(const struct report *r, struct ledger *l, struct alert **out,
 		if (b->forecast) {
 			unsigned seq;
 			struct ledger_entry *last = latest_forecast(l, st, &seq);
-			double limit = usd(b->limit);
-			if (st->spent < b->limit && st->f.projected > limit &&
+			/* The projection as shown, exactly: as a double it
+			 * passed the limit and fell back on noise. */
+			if (st->spent < b->limit && st->projected > b->limit &&
 			    (!last || last->rearmed)) {
 				struct alert *a = push(out, n, &cap);
 				a->kind = ALERT_FORECAST;
@@ -148,7 +149,7 @@ void alerts_due(const struct report *r, struct ledger *l, struct alert **out,
 				a->threshold = 100;
 				a->seq = seq + 1;
 				a->day = st->start;
-			} else if (st->f.projected < limit && last && !last->rearmed) {
+			} else if (st->projected < b->limit && last && !last->rearmed) {
 				(*rearm)[(*nrearm)++] = last;
 			}
 		}
@@ -233,8 +234,13 @@ void alert_compose(const struct alert *a, const struct report *r,
 	if (st->spent < b->limit && cents_of(st->spent) >= cents_of(b->limit))
 		br_money_format(st->spent, spent);
 	/* Projections exactly as the reports show them: never below what
-	 * was spent. */
-	money2(forecast_pico(&st->f, st->f.projected), proj);
+	 * was spent. One the cents cannot tell from the limit shows its
+	 * micro-dollars, as spend does: "projected to exceed $300.00
+	 * (projected $300.00)" read as a false alarm. */
+	money2(st->projected, proj);
+	if (st->projected != b->limit &&
+	    cents_of(st->projected) == cents_of(b->limit))
+		br_money_format(st->projected, proj);
 	money2(forecast_pico(&st->f, st->f.low), low);
 	money2(forecast_pico(&st->f, st->f.high), high);
 	budget_utilization_format(st, true, 1, util);

@@ -526,8 +526,12 @@ static void evaluate_budget(const struct series *sr, size_t k,
 		    b->thresholds[t] > st->crossed)
 			st->crossed = b->thresholds[t];
 	/* The status goes by utilization, whatever thresholds the budget
-	 * alerts at. */
-	bool over_projected = b->forecast && st->f.projected >= limit;
+	 * alerts at. A projection passes the limit when the amount every
+	 * format shows is above it: compared as a double, $10 a day over a
+	 * 30-day month was 300 plus or minus 1e-13 from one day to the
+	 * next, and a $300 budget went critical and back, showing 300.0. */
+	st->projected = forecast_pico(&st->f, st->f.projected);
+	bool over_projected = b->forecast && st->projected > b->limit;
 	br_pico spent100 = br_pico_mul(st->spent, 100);
 	st->status = st->spent >= b->limit ? "exceeded"
 		     : spent100 >= b->limit * 90 || over_projected ? "critical"

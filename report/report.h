@@ -186,6 +186,10 @@ struct budget_status {
 	int32_t start, end;       /* the budget period containing as_of */
 	br_pico spent;            /* exact, start..as_of */
 	struct forecast f;        /* projected to end */
+	br_pico projected;        /* f.projected as every format shows it
+				   * (forecast_pico): what the status and
+				   * the forecast alert compare with the
+				   * limit */
 	int64_t utilization;      /* spent / limit in units of 1e-8
 				   * (100000000: the limit), rounded down
 				   * (exact below

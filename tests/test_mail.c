@@ -388,6 +388,7 @@ static struct report *fake_report(struct budget *b, struct budget_status *st,
 	budget_period_range(b->period, r.q.as_of, &st->start, &st->end);
 	st->spent = spent;
 	st->f.projected = projected;
+	st->projected = forecast_pico(&st->f, projected);
 	st->recent_unknown = BUDGET_RECENT_DAYS;
 	return &r;
 }
@@ -481,6 +482,48 @@ static void test_alerts_due(void)
 	test_rmtree(dir);
 }
 
+/* A projection passes the limit when the amount shown is above it: a
+ * double's noise around the limit is the limit (the status flapped, and
+ * forecast alerts said "projected to exceed $100.00 (projected
+ * $100.00)"); just above it, the mail shows its micro-dollars. */
+static void test_forecast_at_limit(void)
+{
+	char dir[64];
+	test_mkdtemp(dir, "atlimit");
+	struct br_err err = {0};
+	struct ledger *l = ledger_open(dir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	struct budget b = {.name = "all", .scope = "*", .period = BUDGET_MONTHLY,
+			   .limit = 100 * BR_PICO_PER_USD, .thresholds = {50},
+			   .nthresholds = 1, .forecast = true};
+	struct budget_status st;
+	struct alert *a;
+	struct ledger_entry **rearm;
+	size_t n, nrearm;
+	char *to[] = {"a@example.com"};
+
+	struct report *r = fake_report(&b, &st, 80 * BR_PICO_PER_USD,
+				       100.0000000000001);
+	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(a[0].kind, ALERT_ACTUAL);
+	alerts_free(a, n);
+	free(rearm);
+	r = fake_report(&b, &st, 80 * BR_PICO_PER_USD, 100.004);
+	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL_FATAL(a[1].kind, ALERT_FORECAST);
+	struct br_buf mail = {0};
+	alert_compose(&a[1], r, "f@x.org", to, 1, 0, &mail);
+	CU_ASSERT_PTR_NOT_NULL(strstr(mail.p, "$100.004000"));
+	CU_ASSERT_PTR_NULL(strstr(mail.p, "(projected $100.00)"));
+	br_buf_free(&mail);
+	alerts_free(a, n);
+	free(rearm);
+	ledger_free(l);
+	test_rmtree(dir);
+}
+
 int test_register(void)
 {
 	static const struct test_case mail[] = {
@@ -496,6 +539,7 @@ int test_register(void)
 	static const struct test_case ledger[] = {
 		{"entries", test_ledger},
 		{"alerts due", test_alerts_due},
+		{"a projection at the limit does not pass it", test_forecast_at_limit},
 		{NULL, NULL}};
 	return test_add_suite("mail", mail) || test_add_suite("ledger", ledger) ? -1 : 0;
 }

@@ -6,7 +6,8 @@
 # Prometheus utilization ratio is rounded to nearest ($2 of $3 is
 # 0.666667); cache_write_tokens (5-minute + 1-hour) saturates instead of
 # wrapping around 2^64; a long name cut in the HTML charts is cut between
-# two UTF-8 characters.
+# two UTF-8 characters; a projection exactly at a budget's limit does not
+# pass it (as a double it flapped above and below).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 rec() { # DAY ID COST [MODEL]
@@ -125,4 +126,31 @@ PY
 "$BURNRATE" --store s5 report --as-of 2025-11-05 --format html >long.html
 "$PYTHON" -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' long.html ||
 	fail "the HTML report is not valid UTF-8"
+# 6. A projection exactly at the limit does not pass it: $10 a day, a $300
+# budget of a 30-day month. As a double the projection was 300 plus or
+# minus noise: critical on 7 of 15 days, 4 forecast alerts saying
+# "projected to exceed $300.00 (projected $300.00)".
+"$PYTHON" -c '
+import datetime as dt
+d = dt.date(2026, 10, 1)
+for i in range(60):
+    print("{\"timestamp\":\"%sT12:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"request_id\":\"e%d\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"cost_usd\":10}" % (d + dt.timedelta(i), i))
+' >flat.jsonl
+"$BURNRATE" --quiet --store s6 ingest flat.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\neq,*,monthly,300,100,yes,x@example.com\n' >eq.csv
+for d in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15; do
+	"$BURNRATE" --store s6 report --as-of 2026-11-$d --format json --budgets eq.csv >eq$d.json
+	mkdir eqmail$d
+	"$BURNRATE" --store s6 notify --budgets eq.csv --as-of 2026-11-$d --dry-run eqmail$d >/dev/null
+done
+"$PYTHON" - eq*.json <<'PY'
+import json, sys
+for f in sys.argv[1:]:
+    b = json.load(open(f), parse_float=str)["budgets"][0]
+    assert (b["projected_usd"], b["status"]) == ("300.000000", "ok"), (f, b)
+PY
+if find eqmail* -name '*.eml' | grep -q .; then
+	fail "a forecast alert at the limit: $(find eqmail* -name '*.eml')"
+fi
+
 echo "report_numbers: all checks passed"
