@@ -518,7 +518,6 @@ static void evaluate_budget(const struct series *sr, size_t k,
 		st->recent[i] = daily[d - sr->window_first];
 		st->recent_unknown += d < known_from;
 	}
-	double limit = usd(b->limit);
 	st->utilization = utilization(st->spent, b->limit);
 	st->crossed = 0;
 	for (size_t t = 0; t < b->nthresholds; t++)
@@ -547,14 +546,19 @@ static void evaluate_budget(const struct series *sr, size_t k,
 			return;
 		}
 	}
-	if (st->f.daily_rate > 0) {
-		/* Only within the period: the limit starts afresh after it. */
-		double days = (limit - usd(st->spent)) / st->f.daily_rate;
-		int32_t day = days < 3650
-				      ? as_of + (int32_t)days + (days > (int32_t)days)
-				      : BR_DAY_NONE;
-		if (day != BR_DAY_NONE && day <= st->end)
-			st->runs_out = day;
+	/* The day spend reaches the limit at the projected daily rate (the
+	 * projection of the days left, as shown, over their number): the
+	 * first day ahead with spent + day x rest / left >= limit, in
+	 * integers. As doubles, 90 / (150 / 15) came out a hair above 9
+	 * some days and its ceiling a day late. Only within the period:
+	 * the limit starts afresh after it. */
+	int32_t left = st->end - as_of;
+	br_pico rest = st->projected - st->spent;
+	if (left > 0 && rest > 0) {
+		br_pico need = br_pico_mul(b->limit - st->spent, left);
+		br_pico day = need / rest + (need % rest != 0);
+		if (day <= left)
+			st->runs_out = as_of + (int32_t)day;
 	}
 }
 

@@ -7,7 +7,8 @@
 # 0.666667); cache_write_tokens (5-minute + 1-hour) saturates instead of
 # wrapping around 2^64; a long name cut in the HTML charts is cut between
 # two UTF-8 characters; a projection exactly at a budget's limit does not
-# pass it (as a double it flapped above and below).
+# pass it (as a double it flapped above and below), and the day a budget
+# runs out is not a day late.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 rec() { # DAY ID COST [MODEL]
@@ -152,5 +153,35 @@ PY
 if find eqmail* -name '*.eml' | grep -q .; then
 	fail "a forecast alert at the limit: $(find eqmail* -name '*.eml')"
 fi
+
+# 7. The day a budget runs out, in integers: $10 a day from 2026-11-10, a
+# $150 monthly limit, reached on 2026-11-24. As doubles, the ceiling of
+# 90 / 10.000000000000002 said 2026-11-25 as of 2026-11-15.
+"$PYTHON" -c '
+import datetime as dt
+d = dt.date(2026, 11, 10)
+for i in range(21):
+    print("{\"timestamp\":\"%sT12:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"request_id\":\"r%d\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"cost_usd\":10}" % (d + dt.timedelta(i), i))
+' >ten.jsonl
+"$BURNRATE" --quiet --store s7 ingest ten.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nmo,*,monthly,150,,yes,x@example.com\n' >mo.csv
+for d in 12 13 14 15 16 17; do
+	"$BURNRATE" --store s7 report --as-of 2026-11-$d --format json --budgets mo.csv >mo$d.json
+done
+mkdir momail
+"$BURNRATE" --store s7 notify --budgets mo.csv --as-of 2026-11-15 --dry-run momail >/dev/null
+"$PYTHON" - momail mo*.json <<'PY'
+import email, glob, json, sys
+for f in sys.argv[2:]:
+    b = json.load(open(f))["budgets"][0]
+    assert b["runs_out"] == "2026-11-24", (f, b)
+mails = glob.glob(sys.argv[1] + "/*.eml")
+assert mails
+for f in mails:
+    for part in email.message_from_file(open(f)).walk():
+        if part.get_content_type() == "text/plain":
+            t = part.get_payload(decode=True).decode()
+            assert "2026-11-25" not in t and "2026-11-24" in t, t
+PY
 
 echo "report_numbers: all checks passed"
