@@ -218,7 +218,8 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 		char util[BUDGET_UTIL_BUFSZ];
 		br_buf_printf(&lines, "%sBudget %s: $%s of $%s (%s%%, %s)\n",
 			      i ? "" : "\n", st->b->name,
-			      br_money_format(st->spent, money),
+			      br_money_format(budget_amount_shown(st, st->spent),
+					      money),
 			      br_money_format(st->b->limit, limit),
 			      budget_utilization_format(st, true, 1, util),
 			      st->status);

@@ -217,6 +217,19 @@ static const char *money2(br_pico v, char *buf)
 	return buf;
 }
 
+/* A projection as money2 shows it, but with its micro-dollars when its
+ * cents are the limit's and it is not the limit (rounded down below it):
+ * "projected to exceed $300.00 (projected $300.00)" read as a false
+ * alarm, and $9.9999995 of $10.00 is $9.999999. */
+static const char *projection2(const struct budget_status *st, br_pico v,
+			       char *buf)
+{
+	money2(v, buf);
+	if (v != st->b->limit && cents_of(v) == cents_of(st->b->limit))
+		br_money_format(budget_amount_shown(st, v), buf);
+	return buf;
+}
+
 void alert_compose(const struct alert *a, const struct report *r,
 		   const char *from, char *const *to, size_t nto, time_t now,
 		   struct br_buf *out)
@@ -230,19 +243,15 @@ void alert_compose(const struct alert *a, const struct report *r,
 	money2(b->limit, limit);
 	money2(st->spent, spent);
 	/* Below the limit, spend whose cents would reach it shows its
-	 * micro-dollars: "$9.999999", not "$10.00", of a $10.00 limit. */
+	 * micro-dollars, rounded down if need be: "$9.999999", not "$10.00"
+	 * nor "$10.000000", of a $10.00 limit. */
 	if (st->spent < b->limit && cents_of(st->spent) >= cents_of(b->limit))
-		br_money_format(st->spent, spent);
+		br_money_format(budget_amount_shown(st, st->spent), spent);
 	/* Projections exactly as the reports show them: never below what
-	 * was spent. One the cents cannot tell from the limit shows its
-	 * micro-dollars, as spend does: "projected to exceed $300.00
-	 * (projected $300.00)" read as a false alarm. */
-	money2(st->projected, proj);
-	if (st->projected != b->limit &&
-	    cents_of(st->projected) == cents_of(b->limit))
-		br_money_format(st->projected, proj);
-	money2(forecast_pico(&st->f, st->f.low), low);
-	money2(forecast_pico(&st->f, st->f.high), high);
+	 * was spent. */
+	projection2(st, st->projected, proj);
+	projection2(st, forecast_pico(&st->f, st->f.low), low);
+	projection2(st, forecast_pico(&st->f, st->f.high), high);
 	budget_utilization_format(st, true, 1, util);
 	snprintf(threshold, sizeof threshold, "%d", a->threshold);
 	br_day_format(st->start, start);

@@ -259,8 +259,10 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 			fprintf(out, "</td><td class=\"k\">%s</td><td>$%s</td><td>$%s</td>"
 				"<td>$%s</td><td>%s%%</td><td class=\"k\">%s</td>"
 				"<td class=\"k %s\">%s</td></tr>\n",
-				budget_period_name(st->b->period), money(st->spent, a),
-				money(st->b->limit, b), forecast_format(&st->f, st->f.projected, c),
+				budget_period_name(st->b->period),
+				money(budget_amount_shown(st, st->spent), a),
+				money(st->b->limit, b),
+				money(budget_amount_shown(st, st->projected), c),
 				budget_utilization_format(st, true, 1, util), ro,
 				st->status, st->status);
 		}

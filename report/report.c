@@ -501,6 +501,14 @@ char *budget_utilization_format(const struct budget_status *st, bool percent,
 	return buf;
 }
 
+br_pico budget_amount_shown(const struct budget_status *st, br_pico v)
+{
+	/* Positive here: its micro-dollars reach a positive limit. */
+	if (v < st->b->limit && br_pico_round(v, 1000000) >= st->b->limit)
+		return v - v % 1000000;
+	return v;
+}
+
 static void evaluate_budget(const struct series *sr, size_t k,
 			    struct budget_status *st)
 {

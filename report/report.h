@@ -208,6 +208,14 @@ struct budget_status {
 	size_t recent_unknown;
 };
 
+/* v, st's spend or projection, as the table, HTML, XLSX and mails show
+ * it with 6 decimals: v, but below the limit rounded down to
+ * micro-dollars when rounding to nearest would reach the limit ($9.9999995
+ * of $10 is 9.999999, not 10.000000 beside a status that says it is
+ * below). JSON and Prometheus give every amount to nearest (DESIGN §6);
+ * their status and utilization say which side of the limit it is. */
+br_pico budget_amount_shown(const struct budget_status *st, br_pico v);
+
 #define BUDGET_UTIL_BUFSZ 32
 
 /* Formats st's utilization, spent / limit, into buf (BUDGET_UTIL_BUFSZ

@@ -532,9 +532,11 @@ static void write_table(const struct report *r, bool color, FILE *out)
 		fprintf(out, "budget %s (%s, %s): %s of %s, %s%%, projected %s, "
 			"runs out %s: %s\n", st->b->name, st->b->scope,
 			budget_period_name(st->b->period),
-			br_money_format(st->spent, a), br_money_format(st->b->limit, b),
+			br_money_format(budget_amount_shown(st, st->spent), a),
+			br_money_format(st->b->limit, b),
 			budget_utilization_format(st, true, 1, util),
-			forecast_format(&st->f, st->f.projected, c), day, st->status);
+			br_money_format(budget_amount_shown(st, st->projected), c),
+			day, st->status);
 	}
 	if (r->q.reprice) {
 		br_pico diff = br_pico_add(r->totals.cost, -r->actual_total);

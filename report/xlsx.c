@@ -272,9 +272,11 @@ static void summary_sheet(struct book *bk, const struct report *r)
 		const struct budget_status *st = &r->budgets[i];
 		put_str(bk, ws, row, 0, st->b->name, NULL);
 		put_str(bk, ws, row, 1, st->status, NULL);
-		put_num(bk, ws, row, 2, usd(st->spent), bk->money);
+		put_num(bk, ws, row, 2, usd(budget_amount_shown(st, st->spent)),
+			bk->money);
 		put_num(bk, ws, row, 3, usd(st->b->limit), bk->money);
-		put_num(bk, ws, row, 4, usd_projection(&st->f, st->f.projected), bk->money);
+		put_num(bk, ws, row, 4, usd(budget_amount_shown(st, st->projected)),
+			bk->money);
 		put_num(bk, ws, row, 5, utilization(st), bk->pct);
 	}
 	if (r->nbudgets) {
@@ -444,8 +446,10 @@ static void budgets_sheet(struct book *bk, const struct report *r)
 		put_str(bk, ws, row, 3, a, NULL);
 		put_str(bk, ws, row, 4, b, NULL);
 		put_num(bk, ws, row, 5, usd(st->b->limit), bk->money);
-		put_num(bk, ws, row, 6, usd(st->spent), bk->money);
-		put_num(bk, ws, row, 7, usd_projection(&st->f, st->f.projected), bk->money);
+		put_num(bk, ws, row, 6, usd(budget_amount_shown(st, st->spent)),
+			bk->money);
+		put_num(bk, ws, row, 7, usd(budget_amount_shown(st, st->projected)),
+			bk->money);
 		put_num(bk, ws, row, 8, usd_projection(&st->f, st->f.low), bk->money);
 		put_num(bk, ws, row, 9, usd_projection(&st->f, st->f.high), bk->money);
 		put_num(bk, ws, row, 10, utilization(st), bk->pct);

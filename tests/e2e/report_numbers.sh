@@ -8,7 +8,7 @@
 # wrapping around 2^64; a long name cut in the HTML charts is cut between
 # two UTF-8 characters; a projection exactly at a budget's limit does not
 # pass it (as a double it flapped above and below), and the day a budget
-# runs out is not a day late.
+# runs out is not a day late; spend just below a limit is not shown at it.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 rec() { # DAY ID COST [MODEL]
@@ -182,6 +182,42 @@ for f in mails:
         if part.get_content_type() == "text/plain":
             t = part.get_payload(decode=True).decode()
             assert "2026-11-25" not in t and "2026-11-24" in t, t
+PY
+
+# 8. Spend below its limit is never shown at it: $9.9999995 of a $10
+# daily limit, spent and projected, is 9.999999 in the table, HTML, XLSX
+# and the mail (it read 10.000000 beside "99.9%" and "critical"). JSON
+# keeps every amount to nearest (DESIGN §6): spent_usd 10.000000 with
+# status critical and 99.99%.
+printf '%s\n' '{"timestamp":"2026-11-10T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"n1","usage":{"input_tokens":1,"output_tokens":1},"cost_usd":9.9999995}' >under.jsonl
+"$BURNRATE" --quiet --store s8 ingest under.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nx,*,daily,10,90,no,x@example.com\n' >under.csv
+uq="--store s8 report --as-of 2026-11-10 --budgets under.csv"
+"$BURNRATE" $uq --no-color | grep -q '^budget x (\*, daily): 9.999999 of 10.000000, 99.9%, projected 9.999999,.*: critical$' ||
+	fail "table: \$9.9999995 of \$10: $("$BURNRATE" $uq --no-color | grep '^budget')"
+"$BURNRATE" $uq --format html | grep -q '<td>\$9\.999999</td><td>\$10\.000000</td><td>\$9\.999999</td>' ||
+	fail "HTML: \$9.9999995 of \$10 is not shown as \$9.999999"
+"$BURNRATE" $uq --format xlsx --output under.xlsx
+"$BURNRATE" $uq --format json --output under.json
+mkdir umail
+"$BURNRATE" --store s8 notify --budgets under.csv --as-of 2026-11-10 --dry-run umail >/dev/null
+"$PYTHON" - under.xlsx under.json umail <<'PY'
+import email, glob, json, sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for name, col in (("Budgets", 6), ("Budgets", 7), ("Summary", 2), ("Summary", 4)):
+    cells = [r[col].value for r in wb[name].iter_rows() if r[0].value == "x"]
+    assert cells == [9.999999], (name, col, cells)
+b = json.load(open(sys.argv[2]), parse_float=str)["budgets"][0]
+assert (b["spent_usd"], b["utilization_pct"], b["status"]) == \
+    ("10.000000", "99.99", "critical"), b
+lines = []
+for f in glob.glob(sys.argv[3] + "/*.eml"):
+    for part in email.message_from_file(open(f)).walk():
+        if part.get_content_type() == "text/plain":
+            lines += [l for l in part.get_payload(decode=True).decode().splitlines()
+                      if l.startswith(("Spent", "Projected"))]
+assert len(lines) == 2 and all("$9.999999" in l and "$10.00" not in l for l in lines), lines
 PY
 
 echo "report_numbers: all checks passed"
