@@ -21,6 +21,7 @@
 #define STEP_AFTER 3      /* after it, */
 #define NEW_TREND_DAYS 7  /* and after it for a trend of its own */
 #define STEP_PRIOR 6.0    /* a change of level's extra penalty (BIC) */
+#define STEADY_SE 2.0     /* one day moving a slope by 2 of its s.e. */
 #define TREND_SHRINK 3.0  /* slopes are kept in proportion t^2/(t^2+3) */
 #define GROWTH_MAX 0.05   /* growth beyond as_of: at most 5% a day */
 #define DAMPING 0.97      /* each day ahead keeps 97% of the growth */
@@ -153,36 +154,137 @@ struct model {
 	bool trend;
 };
 
-/* Fits m (its k and trend set) to the sums of the days before k (s1) and
- * from k (s2), both lines on one slope if shared; false if too few days. */
-static bool fit_model(struct model *m, const struct sums *s1,
-		      const struct sums *s2, bool shared)
+/* The slope of the days of seg (days lo..hi-1 of pre, n days in all) and
+ * other, on one line each with a common slope, that no one day of seg
+ * makes. b is their least-squares slope, se its standard error, best the
+ * slope kept so far (b, or a caller's earlier answer). Of the slopes with
+ * one day of seg left out (or, if seg ends the history, its last two or
+ * three days: a change of level too recent for a model of its own) that
+ * differ from b by more than STEADY_SE standard errors, the nearest to
+ * zero; zero if one turns b around. In a steady history one day far off
+ * its line is most of the squared error, and the pooled noise is small:
+ * a line through the last 7 days with a spike at their end took it for
+ * growth of 4% a day (docs/FORECAST.md). */
+static double steady_slope(const struct sums *pre, int n, int lo, int hi,
+			   const struct sums *seg, const struct sums *other,
+			   double b, double se, double best)
 {
+	for (int j = lo; j < hi + STEP_AFTER - 1 && best != 0; j++) {
+		/* Each day, then the last two and three days at the end. */
+		struct sums day;
+		if (j < hi)
+			day = sums_minus(pre[j + 1], &pre[j]);
+		else if (hi == n && hi - (j - hi + 2) > lo)
+			day = sums_minus(pre[hi], &pre[hi - (j - hi + 2)]);
+		else
+			break;
+		if (day.n <= 0)
+			continue;
+		struct sums rest = sums_minus(*seg, &day);
+		double den = sxx(&rest) + sxx(other);
+		double bj = den > 0 ? (sxy(&rest) + sxy(other)) / den : 0;
+		if (fabs(bj - b) <= STEADY_SE * se)
+			continue; /* within the slope's noise */
+		if (bj * b <= 0)
+			best = 0;
+		else if (fabs(bj) < fabs(best))
+			best = bj;
+	}
+	return best;
+}
+
+/* The intercept of the line of slope b through the days of seg (days
+ * lo..hi-1 of pre; a its least-squares intercept) that no one day makes,
+ * as steady_slope's slope: of the intercepts with each day left out
+ * that differ from a by more than STEADY_SE standard errors (se), the
+ * nearest to before (the line before the change), before itself if
+ * leaving one out crosses it. A change of level of three days, one of
+ * them a spike, had moved a steady projection by 12%. */
+static double steady_level(const struct sums *pre, int lo, int hi,
+			   const struct sums *seg, double b, double a,
+			   double before, double se)
+{
+	double best = a;
+	for (int j = lo; j < hi && seg->n > 1 && best != before; j++) {
+		struct sums day = sums_minus(pre[j + 1], &pre[j]);
+		if (day.n <= 0)
+			continue;
+		double aj = (seg->y - day.y - b * (seg->x - day.x)) / (seg->n - 1);
+		if (fabs(aj - a) <= STEADY_SE * se)
+			continue;
+		if ((aj - before) * (a - before) <= 0)
+			best = before;
+		else if (fabs(aj - before) < fabs(best - before))
+			best = aj;
+	}
+	return best;
+}
+
+/* The residual sum of squares of the days of s about a line of slope b
+ * (its level fitted). */
+static double sse_at(const struct sums *s, double b)
+{
+	return syy(s) - 2 * b * sxy(s) + b * b * sxx(s);
+}
+
+/* Fits m (its k and trend set) to the days before k (s1) and from k
+ * (s2), pre their sums from day 0 (n days), both lines on one slope if
+ * shared; false if too few days. The slopes are steady_slope's, the new
+ * level steady_level's, and sse is about the lines kept: a model that
+ * one day makes loses its weight too. */
+static bool fit_model(struct model *m, const struct sums *pre, int n,
+		      const struct sums *s1, const struct sums *s2, bool shared)
+{
+	static const struct sums none;
 	if (m->k > 0 && (s1->n < 2 || s2->n < 2))
 		return false;
 	if (m->trend && !shared && s2->n < NEW_TREND_DAYS)
 		return false;
-	m->sse = syy(s1) + syy(s2);
+	m->params = 1 + m->trend + (m->k > 0) + (m->trend && !shared);
 	m->b1 = m->b2 = 0;
 	m->sxx = sxx(s2) + (shared ? sxx(s1) : 0);
+	/* Least squares first, for the noise of the slopes. */
+	double b1 = 0, b2 = 0;
 	if (m->trend && shared && m->sxx > 0) {
-		m->b1 = m->b2 = (sxy(s1) + sxy(s2)) / m->sxx;
-		m->sse -= m->b2 * (sxy(s1) + sxy(s2));
+		b1 = b2 = (sxy(s1) + sxy(s2)) / m->sxx;
 	} else if (m->trend && !shared) {
-		if (sxx(s1) > 0) {
-			m->b1 = sxy(s1) / sxx(s1);
-			m->sse -= m->b1 * sxy(s1);
-		}
-		if (sxx(s2) > 0) {
-			m->b2 = sxy(s2) / sxx(s2);
-			m->sse -= m->b2 * sxy(s2);
+		b1 = sxx(s1) > 0 ? sxy(s1) / sxx(s1) : 0;
+		b2 = sxx(s2) > 0 ? sxy(s2) / sxx(s2) : 0;
+	}
+	if (b1 != 0 || b2 != 0) {
+		double dof = s1->n + s2->n - m->params;
+		double sse = sse_at(s1, b1) + sse_at(s2, b2);
+		double s2dev = dof > 0 && sse > 0 ? sse / dof : INFINITY;
+		double se1 = sqrt(s2dev / sxx(s1)), se2 = sqrt(s2dev / m->sxx);
+		if (shared) {
+			double b = steady_slope(pre, n, 0, m->k, s1, s2, b2,
+						se2, b2);
+			m->b1 = m->b2 = steady_slope(pre, n, m->k, n, s2, s1,
+						     b2, se2, b);
+		} else {
+			m->b1 = steady_slope(pre, n, 0, m->k, s1, &none, b1,
+					     se1, b1);
+			m->b2 = steady_slope(pre, n, m->k, n, s2, &none, b2,
+					     se2, b2);
 		}
 	}
+	m->sse = sse_at(s1, m->b1) + sse_at(s2, m->b2);
 	if (m->sse < 0)
 		m->sse = 0;
 	m->a1 = s1->n > 0 ? (s1->y - m->b1 * s1->x) / s1->n : 0;
 	m->a2 = (s2->y - m->b2 * s2->x) / s2->n;
-	m->params = 1 + m->trend + (m->k > 0) + (m->trend && !shared);
+	if (m->k > 0) {
+		/* The new level, as no one day of it makes it: the change
+		 * is measured at k, from the line before. */
+		double dof = s1->n + s2->n - m->params;
+		double se = dof > 0 && m->sse > 0
+				    ? sqrt(m->sse / dof / s2->n) : INFINITY;
+		double before = m->a1 + (m->b1 - m->b2) * m->k;
+		double a2 = steady_level(pre, m->k, n, s2, m->b2, m->a2,
+					 before, se);
+		m->sse += s2->n * (a2 - m->a2) * (a2 - m->a2);
+		m->a2 = a2;
+	}
 	return true;
 }
 
@@ -361,7 +463,7 @@ void forecast_period(const double *daily, size_t n, int32_t first_day,
 			m->k = k;
 			m->trend = kind > 0;
 			struct sums s2 = sums_minus(*all, &pre[k]);
-			if (!fit_model(m, &pre[k], &s2, kind < 2))
+			if (!fit_model(m, pre, hs.n, &pre[k], &s2, kind < 2))
 				continue;
 			if (npos > m->params + 1)
 				m->score = npos * log(m->sse / npos + 1e-12) +

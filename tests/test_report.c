@@ -195,6 +195,29 @@ static void test_forecast(void)
 		d[i] = 0;
 	forecast_period(d, 63, first, start, end, &f);
 	CU_ASSERT(f.projected == 0 && f.low == 0 && f.high == 0);
+	/* One day far off a steady line moves neither its trend nor its
+	 * level (the audit's repro5: ~$10 a day within 3%, one day of
+	 * $14.90 took the month from $301.55 to $399.32): at most its own
+	 * excess and a little more. */
+	for (int i = 0; i < 63; i++)
+		d[i] = 10 * (1 + 0.015 * ((i * 7) % 5 - 2));
+	forecast_period(d, 63, first, start, end, &f);
+	double steady = f.projected;
+	d[62] = 14.9;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT(f.projected - steady < 4.9 + 5);
+	/* Nor do one or two days of a new level: $10 a day, then $15 from
+	 * the month's first day (it projected $535 and $702, more than
+	 * $15.50 a day would reach); from the third day on, the new level
+	 * is followed. */
+	for (int n = 1; n <= 4; n++) {
+		for (int i = 0; i < 63; i++)
+			d[i] = i < 63 - n ? 10 : 15;
+		forecast_period(d, 63, start + n - 1 - 62, start, end, &f);
+		CU_ASSERT(f.projected <= 15 * n + 15.5 * (31 - n));
+		if (n >= 3)
+			CU_ASSERT(f.projected >= 15 * 31 - 30);
+	}
 	/* One day known: its rate, widely, never below what is spent. */
 	d[0] = 11;
 	forecast_period(d, 1, start + 10, start, end, &f);

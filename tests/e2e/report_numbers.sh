@@ -8,7 +8,8 @@
 # wrapping around 2^64; a long name cut in the HTML charts is cut between
 # two UTF-8 characters; a projection exactly at a budget's limit does not
 # pass it (as a double it flapped above and below), and the day a budget
-# runs out is not a day late; spend just below a limit is not shown at it.
+# runs out is not a day late; spend just below a limit is not shown at it;
+# one day far off a steady history does not move its projection much.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 rec() { # DAY ID COST [MODEL]
@@ -219,5 +220,39 @@ for f in glob.glob(sys.argv[3] + "/*.eml"):
                       if l.startswith(("Spent", "Projected"))]
 assert len(lines) == 2 and all("$9.999999" in l and "$10.00" not in l for l in lines), lines
 PY
+
+# 9. One day far off a steady history does not move the projection much:
+# ~$10 a day within 3% from September, $14.90 on 2026-11-10 (the audit's
+# repro5). The month's projection went $301.55, $399.32, $312.96 on the
+# 9th, 10th and 11th, and a $390 budget critical with a forecast alert.
+"$PYTHON" - <<'PY' >spike.jsonl
+import datetime as dt, json, random
+random.seed(3)
+d = dt.date(2026, 9, 1)
+while d <= dt.date(2026, 11, 30):
+    v = (15 if d == dt.date(2026, 11, 10) else 10) * random.lognormvariate(0, 0.03)
+    print(json.dumps({"timestamp": "%sT12:00:00Z" % d, "provider": "openai",
+                      "model": "gpt-4o", "request_id": str(d),
+                      "usage": {"input_tokens": 1, "output_tokens": 1},
+                      "cost_usd": round(v, 6)}))
+    d += dt.timedelta(1)
+PY
+"$BURNRATE" --quiet --store s9 ingest spike.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nm,*,monthly,390,90,yes,x@example.com\n' >spike.csv
+for d in 09 10 11; do
+	"$BURNRATE" --store s9 report --as-of 2026-11-$d --format json --budgets spike.csv >spike$d.json
+done
+mkdir spikemail
+"$BURNRATE" --store s9 notify --budgets spike.csv --as-of 2026-11-10 --dry-run spikemail >/dev/null
+"$PYTHON" - spike09.json spike10.json spike11.json <<'PY'
+import json, sys
+j = [json.load(open(f)) for f in sys.argv[1:]]
+p = [x["projection"]["projected_usd"] for x in j]
+assert 295 < p[0] < 310 and abs(p[1] - p[0]) < 4.9 + 5 and abs(p[2] - p[0]) < 4.9 + 5, p
+assert all(x["budgets"][0]["status"] == "ok" for x in j), [x["budgets"] for x in j]
+PY
+if find spikemail -name '*.eml' | grep -q .; then
+	fail "a forecast alert for one day's spike: $(grep -h '^Subject' spikemail/*.eml)"
+fi
 
 echo "report_numbers: all checks passed"
