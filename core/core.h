@@ -254,7 +254,12 @@ int32_t br_day_today(void);
 struct br_tz;
 
 /* Loads "UTC" or an IANA zone name ("Europe/Paris") from the system's
- * zoneinfo (TZDIR or /usr/share/zoneinfo). Caller frees with br_tz_free. */
+ * zoneinfo (TZDIR or /usr/share/zoneinfo): a TZif file of version 2 or
+ * later, its transitions and, past the last one, its footer's POSIX TZ
+ * rule (RFC 8536 3.3, with the 3.3.1 extensions). A missing or damaged
+ * file, a malformed rule too, fails with status BR_EXIT_USAGE, naming the
+ * zone and the file. Caller frees with br_tz_free; a loaded zone is never
+ * written, so threads may share it. */
 struct br_tz *br_tz_load(const char *name, struct br_err *err);
 void br_tz_free(struct br_tz *tz);
 const char *br_tz_name(const struct br_tz *tz);

@@ -362,15 +362,295 @@ int32_t br_day_today(void)
 
 /* ------------------------------------------------------------ time zones */
 
+/* The POSIX TZ string of a TZif footer (RFC 8536 3.3), say
+ * "EST5EDT,M3.2.0,M11.1.0": it gives local time past the file's last
+ * transition, and with "slim" files (zic -b slim) that is every date
+ * since the zone's rules last changed, not only those after 2037. */
+struct tz_date {
+	char form;        /* 'M' (Mm.w.d), 'J' (Jn: 1-365, never Feb 29), 'n' (0-365) */
+	int m, w, d, n;
+	int32_t time;     /* local time of day of the change, -167h to 167h */
+};
+
+struct tz_rule {
+	bool dst;                 /* else std_off all year */
+	int32_t std_off, dst_off; /* UTC offsets, seconds east */
+	struct tz_date start, end; /* into daylight saving time, out of it */
+};
+
 /* A zone is a sorted list of transition instants (seconds) and the UTC
- * offset in force from each; before the first, `initial` applies. */
+ * offset in force from each; before the first, `initial` applies. Past
+ * the file's last transition, rule_from, the footer rule applies: its
+ * changes up to rule_to (the start of TZ_TABLE_END) are appended to the
+ * list at load from table_from on, so the lookup stays a binary search
+ * and the zone, shared by threads, is never written after load; outside
+ * that table the rule is evaluated for each instant. */
 struct br_tz {
 	char name[64];
 	size_t n;
 	int64_t *at;      /* transition instants, seconds since the epoch */
 	int32_t *offset;  /* UTC offset in seconds from at[i] on */
 	int32_t initial;  /* offset before the first transition */
+	int64_t rule_from, table_from, rule_to; /* INT64_MAX: no rule */
+	struct tz_rule rule;
 };
+
+/* The rule's changes are tabulated up to the start of this year (UTC),
+ * from 1970 at the earliest: beyond, each lookup computes them. */
+#define TZ_TABLE_END 2101
+#define TZ_TABLE_START INT64_C(0)
+
+/* Reads a decimal of 1 to max_digits digits in [lo, hi] at *s. */
+static bool tz_num(const char **s, int max_digits, int lo, int hi, int *v)
+{
+	const char *p = *s;
+	int x = 0;
+	while (p - *s < max_digits && *p >= '0' && *p <= '9')
+		x = x * 10 + (*p++ - '0');
+	if (p == *s || x < lo || x > hi)
+		return false;
+	*s = p;
+	*v = x;
+	return true;
+}
+
+/* A zone abbreviation: 3 or more letters, or <3 or more of [A-Za-z0-9+-]>. */
+static const char *tz_abbr(const char **s)
+{
+	const char *p = *s, *name;
+	if (*p == '<') {
+		name = ++p;
+		while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		       (*p >= '0' && *p <= '9') || *p == '+' || *p == '-')
+			p++;
+		if (*p != '>')
+			return "expected '>' closing a quoted abbreviation";
+		if (p - name < 3)
+			return "an abbreviation has fewer than 3 characters";
+		*s = p + 1;
+		return NULL;
+	}
+	name = p;
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		p++;
+	if (p - name < 3)
+		return "expected an abbreviation of 3 or more letters";
+	*s = p;
+	return NULL;
+}
+
+/* [+-]hh[:mm[:ss]] with hh up to max_h, in seconds. */
+static const char *tz_hms(const char **s, int max_h, int32_t *v)
+{
+	const char *p = *s;
+	int sign = *p == '-' ? -1 : 1, h, m = 0, sec = 0;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!tz_num(&p, 3, 0, max_h, &h))
+		return max_h > 24 ? "expected a time, [+-]hh[:mm[:ss]] within 167 hours"
+				  : "expected an offset, [+-]hh[:mm[:ss]] within 24 hours";
+	if (*p == ':') {
+		p++;
+		if (!tz_num(&p, 2, 0, 59, &m))
+			return "expected minutes 00-59";
+		if (*p == ':') {
+			p++;
+			if (!tz_num(&p, 2, 0, 59, &sec))
+				return "expected seconds 00-59";
+		}
+	}
+	*v = sign * (h * 3600 + m * 60 + sec);
+	*s = p;
+	return NULL;
+}
+
+/* A change of the rule: ",Mm.w.d[/time]", ",Jn[/time]" or ",n[/time]". */
+static const char *tz_change(const char **s, struct tz_date *d)
+{
+	const char *p = *s;
+	if (*p++ != ',')
+		return "expected ',' and the end of daylight saving time";
+	if (*p == 'M') {
+		p++;
+		d->form = 'M';
+		if (!tz_num(&p, 2, 1, 12, &d->m) || *p++ != '.' ||
+		    !tz_num(&p, 1, 1, 5, &d->w) || *p++ != '.' ||
+		    !tz_num(&p, 1, 0, 6, &d->d))
+			return "expected a date Mm.w.d (month 1-12, week 1-5, day 0-6)";
+	} else if (*p == 'J') {
+		p++;
+		d->form = 'J';
+		if (!tz_num(&p, 3, 1, 365, &d->n))
+			return "expected a day Jn, 1-365";
+	} else {
+		d->form = 'n';
+		if (!tz_num(&p, 3, 0, 365, &d->n))
+			return "expected a date Mm.w.d, Jn or n";
+	}
+	d->time = 2 * 3600;
+	if (*p == '/') {
+		p++;
+		const char *why = tz_hms(&p, 167, &d->time);
+		if (why)
+			return why;
+	}
+	*s = p;
+	return NULL;
+}
+
+/* Parses a nonempty TZ string s (NUL-terminated) into r. A daylight
+ * saving time without its rules (POSIX leaves them to the system) is
+ * refused: zic always writes them. */
+static const char *tz_rule_parse(const char *s, struct tz_rule *r)
+{
+	const char *why;
+	int32_t v;
+	memset(r, 0, sizeof *r);
+	if ((why = tz_abbr(&s)) || (why = tz_hms(&s, 24, &v)))
+		return why;
+	r->std_off = -v; /* POSIX counts hours west */
+	if (!*s)
+		return NULL;
+	if ((why = tz_abbr(&s)))
+		return why;
+	r->dst = true;
+	r->dst_off = r->std_off + 3600;
+	if (*s && *s != ',') {
+		if ((why = tz_hms(&s, 24, &v)))
+			return why;
+		r->dst_off = -v;
+	}
+	if (*s != ',')
+		return "daylight saving time without its rules ',start[/time],end[/time]'";
+	if ((why = tz_change(&s, &r->start)) || (why = tz_change(&s, &r->end)))
+		return why;
+	return *s ? "unexpected characters after the rule" : NULL;
+}
+
+/* The day of date d in year y. */
+static int32_t tz_date_day(const struct tz_date *d, int y)
+{
+	int32_t jan1 = br_day_from_civil(y, 1, 1);
+	if (d->form == 'J')
+		return jan1 + d->n - 1 + (is_leap(y) && d->n >= 60);
+	if (d->form == 'n')
+		return jan1 + d->n;
+	/* Day d (0 is Sunday; br_day_weekday's 0 is Monday) of week w, the
+	 * last such day of the month for w = 5. */
+	int32_t first = br_day_from_civil(y, d->m, 1);
+	int32_t day = first + (d->d - (br_day_weekday(first) + 1) % 7 + 7) % 7 +
+		      7 * (d->w - 1);
+	while (day >= first + month_length(y, d->m))
+		day -= 7;
+	return day;
+}
+
+/* The two changes of rule r (with dst) in year y: their instants in order
+ * and the offset from each. Each time is local time of the offset it
+ * ends. On a tie DST starts last, so it is in force (RFC 8536 3.3.1 and
+ * glibc read it so). */
+static void tz_rule_year(const struct tz_rule *r, int y, int64_t at[2],
+			 int32_t off[2])
+{
+	int64_t start = (int64_t)tz_date_day(&r->start, y) * 86400 +
+			r->start.time - r->std_off;
+	int64_t end = (int64_t)tz_date_day(&r->end, y) * 86400 +
+		      r->end.time - r->dst_off;
+	bool dst_last = end <= start; /* e.g. the southern hemisphere */
+	at[0] = dst_last ? end : start;
+	at[1] = dst_last ? start : end;
+	off[0] = dst_last ? r->std_off : r->dst_off;
+	off[1] = dst_last ? r->dst_off : r->std_off;
+}
+
+/* The UTC offset of rule r at instant t: that of the latest of its
+ * changes at or before t, the later year's on a tie (so "all year DST",
+ * RFC 8536 3.3.1, whose end of one year is the start of the next, is DST
+ * throughout). A change of year y is within a week (167 hours) and a day
+ * (the offset) of year y, so those of the years around t's suffice. */
+static int32_t rule_offset(const struct tz_rule *r, int64_t t)
+{
+	if (!r->dst)
+		return r->std_off;
+	int y, m, d;
+	br_civil_from_day((int32_t)floor_div(t, 86400), &y, &m, &d);
+	int64_t best = INT64_MIN, at[2];
+	int32_t off = r->std_off, o[2];
+	for (int yy = y - 2; yy <= y + 1; yy++) {
+		tz_rule_year(r, yy, at, o);
+		for (int i = 0; i < 2; i++)
+			if (at[i] <= t && at[i] >= best) {
+				best = at[i];
+				off = o[i];
+			}
+	}
+	return off;
+}
+
+/* The UTC year of instant t (seconds within 10^12 of the epoch). */
+static int utc_year(int64_t t)
+{
+	int y, m, d;
+	br_civil_from_day((int32_t)floor_div(t, 86400), &y, &m, &d);
+	return y;
+}
+
+/* Appends the changes of the footer rule with dst past the transitions:
+ * from F, the instant after the last transition (1970 at the earliest),
+ * with the offset of the rule at F, to the start of TZ_TABLE_END. Between
+ * the last transition and F, and from rule_to on, the rule is evaluated
+ * per instant (rule_offset). */
+static void tz_tabulate(struct br_tz *tz)
+{
+	const int64_t end = (int64_t)br_day_from_civil(TZ_TABLE_END, 1, 1) * 86400;
+	if (tz->n && tz->at[tz->n - 1] >= end - 86400 * 366)
+		return; /* transitions listed to 2100: no table */
+	int64_t f = tz->n ? tz->at[tz->n - 1] + 1 : TZ_TABLE_START;
+	if (f < TZ_TABLE_START)
+		f = TZ_TABLE_START;
+	int y0 = utc_year(f) - 2;
+	size_t n = tz->n, cap = n + 1 + 2 * (size_t)(TZ_TABLE_END - y0 + 1);
+	tz->at = br_realloc(tz->at, sizeof *tz->at * cap);
+	tz->offset = br_realloc(tz->offset, sizeof *tz->offset * cap);
+	size_t first = n;
+	tz->at[n] = f;
+	tz->offset[n++] = rule_offset(&tz->rule, f);
+	for (int y = y0; y <= TZ_TABLE_END; y++) {
+		int64_t at[2];
+		int32_t off[2];
+		tz_rule_year(&tz->rule, y, at, off);
+		for (int i = 0; i < 2; i++) {
+			if (at[i] <= f)
+				continue;
+			/* In order of time, a later year's change replacing an
+			 * earlier one at the same instant (see rule_offset); the
+			 * changes of a sane rule come in order anyway. */
+			size_t j = n;
+			while (tz->at[j - 1] > at[i])
+				j--;
+			if (tz->at[j - 1] == at[i]) {
+				tz->offset[j - 1] = off[i];
+				continue;
+			}
+			memmove(tz->at + j + 1, tz->at + j, sizeof *tz->at * (n - j));
+			memmove(tz->offset + j + 1, tz->offset + j,
+				sizeof *tz->offset * (n - j));
+			tz->at[j] = at[i];
+			tz->offset[j] = off[i];
+			n++;
+		}
+	}
+	/* Drop the changes that change nothing (all year DST has only such). */
+	size_t k = first + 1;
+	for (size_t i = first + 1; i < n; i++)
+		if (tz->offset[i] != tz->offset[k - 1]) {
+			tz->at[k] = tz->at[i];
+			tz->offset[k++] = tz->offset[i];
+		}
+	tz->n = k;
+	tz->table_from = f;
+	tz->rule_to = end;
+}
 
 #define TZIF_MAX_BYTES (1 << 20)
 
@@ -412,9 +692,45 @@ static ssize_t read_small_file(const char *path, unsigned char **out)
 	return (ssize_t)len;
 }
 
-/* Parses the version 2+ (64-bit) data block of a TZif file. */
+/* Parses the footer of a TZif file, "\n" TZ string "\n", at p (len bytes
+ * to the end of the file), and sets up the zone past its transitions. A
+ * bad rule is told, with the string, in msg. */
+static const char *tzif_footer(struct br_tz *tz, const unsigned char *p,
+			       size_t len, char msg[200])
+{
+	const unsigned char *nl = len > 1 ? memchr(p + 1, '\n', len - 1) : NULL;
+	if (len == 0 || p[0] != '\n' || !nl)
+		return "truncated TZif file (no footer)";
+	size_t n = (size_t)(nl - p) - 1;
+	if (n == 0)
+		return NULL; /* no rule: the last offset stays in force */
+	char s[128];
+	const char *why = n < sizeof s ? NULL : "longer than 127 bytes";
+	if (!why) {
+		memcpy(s, p + 1, n);
+		s[n] = 0;
+		why = strlen(s) < n ? "a NUL byte" : tz_rule_parse(s, &tz->rule);
+	}
+	if (why) {
+		/* The string as text, whatever its bytes. */
+		char shown[64];
+		size_t i;
+		for (i = 0; i < n && i < sizeof shown - 1; i++)
+			shown[i] = p[1 + i] >= ' ' && p[1 + i] < 127 ? (char)p[1 + i] : '?';
+		shown[i] = 0;
+		snprintf(msg, 200, "bad TZ rule '%s%s' in the TZif footer: %s",
+			 shown, n > i ? "..." : "", why);
+		return msg;
+	}
+	tz->rule_from = tz->n ? tz->at[tz->n - 1] : INT64_MIN;
+	if (tz->rule.dst)
+		tz_tabulate(tz);
+	return NULL;
+}
+
+/* Parses the version 2+ (64-bit) data block of a TZif file and its footer. */
 static const char *tzif_parse(struct br_tz *tz, const unsigned char *p,
-			      size_t len)
+			      size_t len, char msg[200])
 {
 	if (len < 44 || memcmp(p, "TZif", 4) != 0)
 		return "not a TZif file";
@@ -448,7 +764,7 @@ static const char *tzif_parse(struct br_tz *tz, const unsigned char *p,
 			return "TZif transitions out of order";
 	}
 	tz->initial = (int32_t)be32(types);
-	return NULL;
+	return tzif_footer(tz, p + v1 + need, len - v1 - need, msg);
 }
 
 struct br_tz *br_tz_load(const char *name, struct br_err *err)
@@ -460,6 +776,7 @@ struct br_tz *br_tz_load(const char *name, struct br_err *err)
 	}
 	struct br_tz *tz = br_calloc(1, sizeof *tz);
 	snprintf(tz->name, sizeof tz->name, "%s", name);
+	tz->rule_from = tz->table_from = tz->rule_to = INT64_MAX;
 	if (strcmp(name, "UTC") == 0)
 		return tz;
 	/* An IANA name is letters, digits, '_', '-', '+' and '/' (no "..",
@@ -487,7 +804,8 @@ struct br_tz *br_tz_load(const char *name, struct br_err *err)
 		br_tz_free(tz);
 		return NULL;
 	}
-	const char *why = tzif_parse(tz, data, (size_t)len);
+	char msg[200];
+	const char *why = tzif_parse(tz, data, (size_t)len, msg);
 	free(data);
 	if (why) {
 		br_fail_status(err, BR_EXIT_USAGE, "time zone '%s' (%s): %s",
@@ -512,11 +830,13 @@ const char *br_tz_name(const struct br_tz *tz)
 	return tz->name;
 }
 
-/* The UTC offset in force at instant t (seconds). Past the last transition
- * the last offset stays in force; Debian's zoneinfo lists transitions up
- * to 2037. */
+/* The UTC offset in force at instant t (seconds): from the transitions
+ * (with the footer rule's tabulated), else from the rule itself, past the
+ * last transition outside the table. */
 static int32_t tz_offset(const struct br_tz *tz, int64_t t)
 {
+	if (t >= tz->rule_to || (t > tz->rule_from && t < tz->table_from))
+		return rule_offset(&tz->rule, t);
 	if (tz->n == 0 || t < tz->at[0])
 		return tz->initial;
 	size_t lo = 0, hi = tz->n; /* at[lo] <= t < at[hi] */

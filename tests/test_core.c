@@ -278,6 +278,579 @@ static void test_timezones(void)
 	CU_ASSERT_PTR_NULL(br_tz_load("", &err));
 }
 
+/* The day of instant `at` (UTC) in `zone` is `day`. */
+struct tz_case {
+	const char *zone, *at, *day;
+};
+
+static int check_tz_cases(const struct tz_case *c, size_t n)
+{
+	int wrong = 0;
+	struct br_tz *tz = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!tz || strcmp(br_tz_name(tz), c[i].zone) != 0) {
+			struct br_err err = {0};
+			br_tz_free(tz);
+			tz = br_tz_load(c[i].zone, &err);
+			if (!tz)
+				fprintf(stderr, "%s\n", err.msg);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(tz);
+		}
+		int32_t want = 0;
+		CU_ASSERT_EQUAL(br_day_parse(c[i].day, &want), 0);
+		int32_t got = br_tz_day(tz, ts(c[i].at));
+		if (got != want && wrong++ < 5) {
+			char buf[11];
+			br_day_format(got, buf);
+			fprintf(stderr, "%s at %s: %s, not %s\n", c[i].zone,
+				c[i].at, buf, c[i].day);
+		}
+	}
+	br_tz_free(tz);
+	return wrong;
+}
+
+/* Past the last transition of a zone file (2037 in "fat" files, the last
+ * change of rules in "slim" ones) its footer's TZ rule gives the offset.
+ * The instants: each transition (the second before and the first after)
+ * and the local midnights around it, in 2030 (listed in fat files), 2038,
+ * 2050 and 2099 (from the rule); made by python 3.11's zoneinfo:
+ *
+ *	import datetime as dt, zoneinfo
+ *	U = dt.timezone.utc
+ *	def z(t): return dt.datetime.fromtimestamp(t, U).strftime('%Y-%m-%dT%H:%M:%SZ')
+ *	rows = []
+ *	for name in ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe',
+ *		     'Pacific/Chatham', 'Asia/Kolkata', 'America/Sao_Paulo']:
+ *	    zi = zoneinfo.ZoneInfo(name)
+ *	    for y in [2030, 2038, 2050, 2099]:
+ *		t0 = int(dt.datetime(y, 1, 1, tzinfo=U).timestamp())
+ *		off = lambda t: dt.datetime.fromtimestamp(t, zi).utcoffset()
+ *		days = {dt.date(y, 1, 1), dt.date(y, 7, 1)}
+ *		for h in range(0, 366 * 24):  # the transitions, to the second
+ *		    a, b = t0 + h * 3600, t0 + (h + 1) * 3600
+ *		    if off(a) != off(b):
+ *			while b - a > 1:
+ *			    m = (a + b) // 2
+ *			    a, b = (m, b) if off(m) == off(a) else (a, m)
+ *			rows.append((name, b - 1)); rows.append((name, b))
+ *			d = dt.datetime.fromtimestamp(b, zi).date()
+ *			days |= {d, d + dt.timedelta(1)}
+ *		for d in sorted(days):  # local midnight and the second before
+ *		    m = int(dt.datetime(d.year, d.month, d.day, tzinfo=zi).timestamp())
+ *		    rows.append((name, m - 1)); rows.append((name, m))
+ *	for name, t in sorted(set(rows), key=lambda r: (r[0], r[1])):
+ *	    print('\t{"%s", "%s", "%s"},' % (name, z(t),
+ *		  dt.datetime.fromtimestamp(t, zoneinfo.ZoneInfo(name)).date()))
+ */
+static const struct tz_case tz_rule_cases[] = {
+	{"America/New_York", "2030-01-01T04:59:59Z", "2029-12-31"},
+	{"America/New_York", "2030-01-01T05:00:00Z", "2030-01-01"},
+	{"America/New_York", "2030-03-10T04:59:59Z", "2030-03-09"},
+	{"America/New_York", "2030-03-10T05:00:00Z", "2030-03-10"},
+	{"America/New_York", "2030-03-10T06:59:59Z", "2030-03-10"},
+	{"America/New_York", "2030-03-10T07:00:00Z", "2030-03-10"},
+	{"America/New_York", "2030-03-11T03:59:59Z", "2030-03-10"},
+	{"America/New_York", "2030-03-11T04:00:00Z", "2030-03-11"},
+	{"America/New_York", "2030-07-01T03:59:59Z", "2030-06-30"},
+	{"America/New_York", "2030-07-01T04:00:00Z", "2030-07-01"},
+	{"America/New_York", "2030-11-03T03:59:59Z", "2030-11-02"},
+	{"America/New_York", "2030-11-03T04:00:00Z", "2030-11-03"},
+	{"America/New_York", "2030-11-03T05:59:59Z", "2030-11-03"},
+	{"America/New_York", "2030-11-03T06:00:00Z", "2030-11-03"},
+	{"America/New_York", "2030-11-04T04:59:59Z", "2030-11-03"},
+	{"America/New_York", "2030-11-04T05:00:00Z", "2030-11-04"},
+	{"America/New_York", "2038-01-01T04:59:59Z", "2037-12-31"},
+	{"America/New_York", "2038-01-01T05:00:00Z", "2038-01-01"},
+	{"America/New_York", "2038-03-14T04:59:59Z", "2038-03-13"},
+	{"America/New_York", "2038-03-14T05:00:00Z", "2038-03-14"},
+	{"America/New_York", "2038-03-14T06:59:59Z", "2038-03-14"},
+	{"America/New_York", "2038-03-14T07:00:00Z", "2038-03-14"},
+	{"America/New_York", "2038-03-15T03:59:59Z", "2038-03-14"},
+	{"America/New_York", "2038-03-15T04:00:00Z", "2038-03-15"},
+	{"America/New_York", "2038-07-01T03:59:59Z", "2038-06-30"},
+	{"America/New_York", "2038-07-01T04:00:00Z", "2038-07-01"},
+	{"America/New_York", "2038-11-07T03:59:59Z", "2038-11-06"},
+	{"America/New_York", "2038-11-07T04:00:00Z", "2038-11-07"},
+	{"America/New_York", "2038-11-07T05:59:59Z", "2038-11-07"},
+	{"America/New_York", "2038-11-07T06:00:00Z", "2038-11-07"},
+	{"America/New_York", "2038-11-08T04:59:59Z", "2038-11-07"},
+	{"America/New_York", "2038-11-08T05:00:00Z", "2038-11-08"},
+	{"America/New_York", "2050-01-01T04:59:59Z", "2049-12-31"},
+	{"America/New_York", "2050-01-01T05:00:00Z", "2050-01-01"},
+	{"America/New_York", "2050-03-13T04:59:59Z", "2050-03-12"},
+	{"America/New_York", "2050-03-13T05:00:00Z", "2050-03-13"},
+	{"America/New_York", "2050-03-13T06:59:59Z", "2050-03-13"},
+	{"America/New_York", "2050-03-13T07:00:00Z", "2050-03-13"},
+	{"America/New_York", "2050-03-14T03:59:59Z", "2050-03-13"},
+	{"America/New_York", "2050-03-14T04:00:00Z", "2050-03-14"},
+	{"America/New_York", "2050-07-01T03:59:59Z", "2050-06-30"},
+	{"America/New_York", "2050-07-01T04:00:00Z", "2050-07-01"},
+	{"America/New_York", "2050-11-06T03:59:59Z", "2050-11-05"},
+	{"America/New_York", "2050-11-06T04:00:00Z", "2050-11-06"},
+	{"America/New_York", "2050-11-06T05:59:59Z", "2050-11-06"},
+	{"America/New_York", "2050-11-06T06:00:00Z", "2050-11-06"},
+	{"America/New_York", "2050-11-07T04:59:59Z", "2050-11-06"},
+	{"America/New_York", "2050-11-07T05:00:00Z", "2050-11-07"},
+	{"America/New_York", "2099-01-01T04:59:59Z", "2098-12-31"},
+	{"America/New_York", "2099-01-01T05:00:00Z", "2099-01-01"},
+	{"America/New_York", "2099-03-08T04:59:59Z", "2099-03-07"},
+	{"America/New_York", "2099-03-08T05:00:00Z", "2099-03-08"},
+	{"America/New_York", "2099-03-08T06:59:59Z", "2099-03-08"},
+	{"America/New_York", "2099-03-08T07:00:00Z", "2099-03-08"},
+	{"America/New_York", "2099-03-09T03:59:59Z", "2099-03-08"},
+	{"America/New_York", "2099-03-09T04:00:00Z", "2099-03-09"},
+	{"America/New_York", "2099-07-01T03:59:59Z", "2099-06-30"},
+	{"America/New_York", "2099-07-01T04:00:00Z", "2099-07-01"},
+	{"America/New_York", "2099-11-01T03:59:59Z", "2099-10-31"},
+	{"America/New_York", "2099-11-01T04:00:00Z", "2099-11-01"},
+	{"America/New_York", "2099-11-01T05:59:59Z", "2099-11-01"},
+	{"America/New_York", "2099-11-01T06:00:00Z", "2099-11-01"},
+	{"America/New_York", "2099-11-02T04:59:59Z", "2099-11-01"},
+	{"America/New_York", "2099-11-02T05:00:00Z", "2099-11-02"},
+	{"America/Sao_Paulo", "2030-01-01T02:59:59Z", "2029-12-31"},
+	{"America/Sao_Paulo", "2030-01-01T03:00:00Z", "2030-01-01"},
+	{"America/Sao_Paulo", "2030-07-01T02:59:59Z", "2030-06-30"},
+	{"America/Sao_Paulo", "2030-07-01T03:00:00Z", "2030-07-01"},
+	{"America/Sao_Paulo", "2038-01-01T02:59:59Z", "2037-12-31"},
+	{"America/Sao_Paulo", "2038-01-01T03:00:00Z", "2038-01-01"},
+	{"America/Sao_Paulo", "2038-07-01T02:59:59Z", "2038-06-30"},
+	{"America/Sao_Paulo", "2038-07-01T03:00:00Z", "2038-07-01"},
+	{"America/Sao_Paulo", "2050-01-01T02:59:59Z", "2049-12-31"},
+	{"America/Sao_Paulo", "2050-01-01T03:00:00Z", "2050-01-01"},
+	{"America/Sao_Paulo", "2050-07-01T02:59:59Z", "2050-06-30"},
+	{"America/Sao_Paulo", "2050-07-01T03:00:00Z", "2050-07-01"},
+	{"America/Sao_Paulo", "2099-01-01T02:59:59Z", "2098-12-31"},
+	{"America/Sao_Paulo", "2099-01-01T03:00:00Z", "2099-01-01"},
+	{"America/Sao_Paulo", "2099-07-01T02:59:59Z", "2099-06-30"},
+	{"America/Sao_Paulo", "2099-07-01T03:00:00Z", "2099-07-01"},
+	{"Asia/Kolkata", "2029-12-31T18:29:59Z", "2029-12-31"},
+	{"Asia/Kolkata", "2029-12-31T18:30:00Z", "2030-01-01"},
+	{"Asia/Kolkata", "2030-06-30T18:29:59Z", "2030-06-30"},
+	{"Asia/Kolkata", "2030-06-30T18:30:00Z", "2030-07-01"},
+	{"Asia/Kolkata", "2037-12-31T18:29:59Z", "2037-12-31"},
+	{"Asia/Kolkata", "2037-12-31T18:30:00Z", "2038-01-01"},
+	{"Asia/Kolkata", "2038-06-30T18:29:59Z", "2038-06-30"},
+	{"Asia/Kolkata", "2038-06-30T18:30:00Z", "2038-07-01"},
+	{"Asia/Kolkata", "2049-12-31T18:29:59Z", "2049-12-31"},
+	{"Asia/Kolkata", "2049-12-31T18:30:00Z", "2050-01-01"},
+	{"Asia/Kolkata", "2050-06-30T18:29:59Z", "2050-06-30"},
+	{"Asia/Kolkata", "2050-06-30T18:30:00Z", "2050-07-01"},
+	{"Asia/Kolkata", "2098-12-31T18:29:59Z", "2098-12-31"},
+	{"Asia/Kolkata", "2098-12-31T18:30:00Z", "2099-01-01"},
+	{"Asia/Kolkata", "2099-06-30T18:29:59Z", "2099-06-30"},
+	{"Asia/Kolkata", "2099-06-30T18:30:00Z", "2099-07-01"},
+	{"Australia/Lord_Howe", "2029-12-31T12:59:59Z", "2029-12-31"},
+	{"Australia/Lord_Howe", "2029-12-31T13:00:00Z", "2030-01-01"},
+	{"Australia/Lord_Howe", "2030-04-06T12:59:59Z", "2030-04-06"},
+	{"Australia/Lord_Howe", "2030-04-06T13:00:00Z", "2030-04-07"},
+	{"Australia/Lord_Howe", "2030-04-06T14:59:59Z", "2030-04-07"},
+	{"Australia/Lord_Howe", "2030-04-06T15:00:00Z", "2030-04-07"},
+	{"Australia/Lord_Howe", "2030-04-07T13:29:59Z", "2030-04-07"},
+	{"Australia/Lord_Howe", "2030-04-07T13:30:00Z", "2030-04-08"},
+	{"Australia/Lord_Howe", "2030-06-30T13:29:59Z", "2030-06-30"},
+	{"Australia/Lord_Howe", "2030-06-30T13:30:00Z", "2030-07-01"},
+	{"Australia/Lord_Howe", "2030-10-05T13:29:59Z", "2030-10-05"},
+	{"Australia/Lord_Howe", "2030-10-05T13:30:00Z", "2030-10-06"},
+	{"Australia/Lord_Howe", "2030-10-05T15:29:59Z", "2030-10-06"},
+	{"Australia/Lord_Howe", "2030-10-05T15:30:00Z", "2030-10-06"},
+	{"Australia/Lord_Howe", "2030-10-06T12:59:59Z", "2030-10-06"},
+	{"Australia/Lord_Howe", "2030-10-06T13:00:00Z", "2030-10-07"},
+	{"Australia/Lord_Howe", "2037-12-31T12:59:59Z", "2037-12-31"},
+	{"Australia/Lord_Howe", "2037-12-31T13:00:00Z", "2038-01-01"},
+	{"Australia/Lord_Howe", "2038-04-03T12:59:59Z", "2038-04-03"},
+	{"Australia/Lord_Howe", "2038-04-03T13:00:00Z", "2038-04-04"},
+	{"Australia/Lord_Howe", "2038-04-03T14:59:59Z", "2038-04-04"},
+	{"Australia/Lord_Howe", "2038-04-03T15:00:00Z", "2038-04-04"},
+	{"Australia/Lord_Howe", "2038-04-04T13:29:59Z", "2038-04-04"},
+	{"Australia/Lord_Howe", "2038-04-04T13:30:00Z", "2038-04-05"},
+	{"Australia/Lord_Howe", "2038-06-30T13:29:59Z", "2038-06-30"},
+	{"Australia/Lord_Howe", "2038-06-30T13:30:00Z", "2038-07-01"},
+	{"Australia/Lord_Howe", "2038-10-02T13:29:59Z", "2038-10-02"},
+	{"Australia/Lord_Howe", "2038-10-02T13:30:00Z", "2038-10-03"},
+	{"Australia/Lord_Howe", "2038-10-02T15:29:59Z", "2038-10-03"},
+	{"Australia/Lord_Howe", "2038-10-02T15:30:00Z", "2038-10-03"},
+	{"Australia/Lord_Howe", "2038-10-03T12:59:59Z", "2038-10-03"},
+	{"Australia/Lord_Howe", "2038-10-03T13:00:00Z", "2038-10-04"},
+	{"Australia/Lord_Howe", "2049-12-31T12:59:59Z", "2049-12-31"},
+	{"Australia/Lord_Howe", "2049-12-31T13:00:00Z", "2050-01-01"},
+	{"Australia/Lord_Howe", "2050-04-02T12:59:59Z", "2050-04-02"},
+	{"Australia/Lord_Howe", "2050-04-02T13:00:00Z", "2050-04-03"},
+	{"Australia/Lord_Howe", "2050-04-02T14:59:59Z", "2050-04-03"},
+	{"Australia/Lord_Howe", "2050-04-02T15:00:00Z", "2050-04-03"},
+	{"Australia/Lord_Howe", "2050-04-03T13:29:59Z", "2050-04-03"},
+	{"Australia/Lord_Howe", "2050-04-03T13:30:00Z", "2050-04-04"},
+	{"Australia/Lord_Howe", "2050-06-30T13:29:59Z", "2050-06-30"},
+	{"Australia/Lord_Howe", "2050-06-30T13:30:00Z", "2050-07-01"},
+	{"Australia/Lord_Howe", "2050-10-01T13:29:59Z", "2050-10-01"},
+	{"Australia/Lord_Howe", "2050-10-01T13:30:00Z", "2050-10-02"},
+	{"Australia/Lord_Howe", "2050-10-01T15:29:59Z", "2050-10-02"},
+	{"Australia/Lord_Howe", "2050-10-01T15:30:00Z", "2050-10-02"},
+	{"Australia/Lord_Howe", "2050-10-02T12:59:59Z", "2050-10-02"},
+	{"Australia/Lord_Howe", "2050-10-02T13:00:00Z", "2050-10-03"},
+	{"Australia/Lord_Howe", "2098-12-31T12:59:59Z", "2098-12-31"},
+	{"Australia/Lord_Howe", "2098-12-31T13:00:00Z", "2099-01-01"},
+	{"Australia/Lord_Howe", "2099-04-04T12:59:59Z", "2099-04-04"},
+	{"Australia/Lord_Howe", "2099-04-04T13:00:00Z", "2099-04-05"},
+	{"Australia/Lord_Howe", "2099-04-04T14:59:59Z", "2099-04-05"},
+	{"Australia/Lord_Howe", "2099-04-04T15:00:00Z", "2099-04-05"},
+	{"Australia/Lord_Howe", "2099-04-05T13:29:59Z", "2099-04-05"},
+	{"Australia/Lord_Howe", "2099-04-05T13:30:00Z", "2099-04-06"},
+	{"Australia/Lord_Howe", "2099-06-30T13:29:59Z", "2099-06-30"},
+	{"Australia/Lord_Howe", "2099-06-30T13:30:00Z", "2099-07-01"},
+	{"Australia/Lord_Howe", "2099-10-03T13:29:59Z", "2099-10-03"},
+	{"Australia/Lord_Howe", "2099-10-03T13:30:00Z", "2099-10-04"},
+	{"Australia/Lord_Howe", "2099-10-03T15:29:59Z", "2099-10-04"},
+	{"Australia/Lord_Howe", "2099-10-03T15:30:00Z", "2099-10-04"},
+	{"Australia/Lord_Howe", "2099-10-04T12:59:59Z", "2099-10-04"},
+	{"Australia/Lord_Howe", "2099-10-04T13:00:00Z", "2099-10-05"},
+	{"Europe/Berlin", "2029-12-31T22:59:59Z", "2029-12-31"},
+	{"Europe/Berlin", "2029-12-31T23:00:00Z", "2030-01-01"},
+	{"Europe/Berlin", "2030-03-30T22:59:59Z", "2030-03-30"},
+	{"Europe/Berlin", "2030-03-30T23:00:00Z", "2030-03-31"},
+	{"Europe/Berlin", "2030-03-31T00:59:59Z", "2030-03-31"},
+	{"Europe/Berlin", "2030-03-31T01:00:00Z", "2030-03-31"},
+	{"Europe/Berlin", "2030-03-31T21:59:59Z", "2030-03-31"},
+	{"Europe/Berlin", "2030-03-31T22:00:00Z", "2030-04-01"},
+	{"Europe/Berlin", "2030-06-30T21:59:59Z", "2030-06-30"},
+	{"Europe/Berlin", "2030-06-30T22:00:00Z", "2030-07-01"},
+	{"Europe/Berlin", "2030-10-26T21:59:59Z", "2030-10-26"},
+	{"Europe/Berlin", "2030-10-26T22:00:00Z", "2030-10-27"},
+	{"Europe/Berlin", "2030-10-27T00:59:59Z", "2030-10-27"},
+	{"Europe/Berlin", "2030-10-27T01:00:00Z", "2030-10-27"},
+	{"Europe/Berlin", "2030-10-27T22:59:59Z", "2030-10-27"},
+	{"Europe/Berlin", "2030-10-27T23:00:00Z", "2030-10-28"},
+	{"Europe/Berlin", "2037-12-31T22:59:59Z", "2037-12-31"},
+	{"Europe/Berlin", "2037-12-31T23:00:00Z", "2038-01-01"},
+	{"Europe/Berlin", "2038-03-27T22:59:59Z", "2038-03-27"},
+	{"Europe/Berlin", "2038-03-27T23:00:00Z", "2038-03-28"},
+	{"Europe/Berlin", "2038-03-28T00:59:59Z", "2038-03-28"},
+	{"Europe/Berlin", "2038-03-28T01:00:00Z", "2038-03-28"},
+	{"Europe/Berlin", "2038-03-28T21:59:59Z", "2038-03-28"},
+	{"Europe/Berlin", "2038-03-28T22:00:00Z", "2038-03-29"},
+	{"Europe/Berlin", "2038-06-30T21:59:59Z", "2038-06-30"},
+	{"Europe/Berlin", "2038-06-30T22:00:00Z", "2038-07-01"},
+	{"Europe/Berlin", "2038-10-30T21:59:59Z", "2038-10-30"},
+	{"Europe/Berlin", "2038-10-30T22:00:00Z", "2038-10-31"},
+	{"Europe/Berlin", "2038-10-31T00:59:59Z", "2038-10-31"},
+	{"Europe/Berlin", "2038-10-31T01:00:00Z", "2038-10-31"},
+	{"Europe/Berlin", "2038-10-31T22:59:59Z", "2038-10-31"},
+	{"Europe/Berlin", "2038-10-31T23:00:00Z", "2038-11-01"},
+	{"Europe/Berlin", "2049-12-31T22:59:59Z", "2049-12-31"},
+	{"Europe/Berlin", "2049-12-31T23:00:00Z", "2050-01-01"},
+	{"Europe/Berlin", "2050-03-26T22:59:59Z", "2050-03-26"},
+	{"Europe/Berlin", "2050-03-26T23:00:00Z", "2050-03-27"},
+	{"Europe/Berlin", "2050-03-27T00:59:59Z", "2050-03-27"},
+	{"Europe/Berlin", "2050-03-27T01:00:00Z", "2050-03-27"},
+	{"Europe/Berlin", "2050-03-27T21:59:59Z", "2050-03-27"},
+	{"Europe/Berlin", "2050-03-27T22:00:00Z", "2050-03-28"},
+	{"Europe/Berlin", "2050-06-30T21:59:59Z", "2050-06-30"},
+	{"Europe/Berlin", "2050-06-30T22:00:00Z", "2050-07-01"},
+	{"Europe/Berlin", "2050-10-29T21:59:59Z", "2050-10-29"},
+	{"Europe/Berlin", "2050-10-29T22:00:00Z", "2050-10-30"},
+	{"Europe/Berlin", "2050-10-30T00:59:59Z", "2050-10-30"},
+	{"Europe/Berlin", "2050-10-30T01:00:00Z", "2050-10-30"},
+	{"Europe/Berlin", "2050-10-30T22:59:59Z", "2050-10-30"},
+	{"Europe/Berlin", "2050-10-30T23:00:00Z", "2050-10-31"},
+	{"Europe/Berlin", "2098-12-31T22:59:59Z", "2098-12-31"},
+	{"Europe/Berlin", "2098-12-31T23:00:00Z", "2099-01-01"},
+	{"Europe/Berlin", "2099-03-28T22:59:59Z", "2099-03-28"},
+	{"Europe/Berlin", "2099-03-28T23:00:00Z", "2099-03-29"},
+	{"Europe/Berlin", "2099-03-29T00:59:59Z", "2099-03-29"},
+	{"Europe/Berlin", "2099-03-29T01:00:00Z", "2099-03-29"},
+	{"Europe/Berlin", "2099-03-29T21:59:59Z", "2099-03-29"},
+	{"Europe/Berlin", "2099-03-29T22:00:00Z", "2099-03-30"},
+	{"Europe/Berlin", "2099-06-30T21:59:59Z", "2099-06-30"},
+	{"Europe/Berlin", "2099-06-30T22:00:00Z", "2099-07-01"},
+	{"Europe/Berlin", "2099-10-24T21:59:59Z", "2099-10-24"},
+	{"Europe/Berlin", "2099-10-24T22:00:00Z", "2099-10-25"},
+	{"Europe/Berlin", "2099-10-25T00:59:59Z", "2099-10-25"},
+	{"Europe/Berlin", "2099-10-25T01:00:00Z", "2099-10-25"},
+	{"Europe/Berlin", "2099-10-25T22:59:59Z", "2099-10-25"},
+	{"Europe/Berlin", "2099-10-25T23:00:00Z", "2099-10-26"},
+	{"Pacific/Chatham", "2029-12-31T10:14:59Z", "2029-12-31"},
+	{"Pacific/Chatham", "2029-12-31T10:15:00Z", "2030-01-01"},
+	{"Pacific/Chatham", "2030-04-06T10:14:59Z", "2030-04-06"},
+	{"Pacific/Chatham", "2030-04-06T10:15:00Z", "2030-04-07"},
+	{"Pacific/Chatham", "2030-04-06T13:59:59Z", "2030-04-07"},
+	{"Pacific/Chatham", "2030-04-06T14:00:00Z", "2030-04-07"},
+	{"Pacific/Chatham", "2030-04-07T11:14:59Z", "2030-04-07"},
+	{"Pacific/Chatham", "2030-04-07T11:15:00Z", "2030-04-08"},
+	{"Pacific/Chatham", "2030-06-30T11:14:59Z", "2030-06-30"},
+	{"Pacific/Chatham", "2030-06-30T11:15:00Z", "2030-07-01"},
+	{"Pacific/Chatham", "2030-09-28T11:14:59Z", "2030-09-28"},
+	{"Pacific/Chatham", "2030-09-28T11:15:00Z", "2030-09-29"},
+	{"Pacific/Chatham", "2030-09-28T13:59:59Z", "2030-09-29"},
+	{"Pacific/Chatham", "2030-09-28T14:00:00Z", "2030-09-29"},
+	{"Pacific/Chatham", "2030-09-29T10:14:59Z", "2030-09-29"},
+	{"Pacific/Chatham", "2030-09-29T10:15:00Z", "2030-09-30"},
+	{"Pacific/Chatham", "2037-12-31T10:14:59Z", "2037-12-31"},
+	{"Pacific/Chatham", "2037-12-31T10:15:00Z", "2038-01-01"},
+	{"Pacific/Chatham", "2038-04-03T10:14:59Z", "2038-04-03"},
+	{"Pacific/Chatham", "2038-04-03T10:15:00Z", "2038-04-04"},
+	{"Pacific/Chatham", "2038-04-03T13:59:59Z", "2038-04-04"},
+	{"Pacific/Chatham", "2038-04-03T14:00:00Z", "2038-04-04"},
+	{"Pacific/Chatham", "2038-04-04T11:14:59Z", "2038-04-04"},
+	{"Pacific/Chatham", "2038-04-04T11:15:00Z", "2038-04-05"},
+	{"Pacific/Chatham", "2038-06-30T11:14:59Z", "2038-06-30"},
+	{"Pacific/Chatham", "2038-06-30T11:15:00Z", "2038-07-01"},
+	{"Pacific/Chatham", "2038-09-25T11:14:59Z", "2038-09-25"},
+	{"Pacific/Chatham", "2038-09-25T11:15:00Z", "2038-09-26"},
+	{"Pacific/Chatham", "2038-09-25T13:59:59Z", "2038-09-26"},
+	{"Pacific/Chatham", "2038-09-25T14:00:00Z", "2038-09-26"},
+	{"Pacific/Chatham", "2038-09-26T10:14:59Z", "2038-09-26"},
+	{"Pacific/Chatham", "2038-09-26T10:15:00Z", "2038-09-27"},
+	{"Pacific/Chatham", "2049-12-31T10:14:59Z", "2049-12-31"},
+	{"Pacific/Chatham", "2049-12-31T10:15:00Z", "2050-01-01"},
+	{"Pacific/Chatham", "2050-04-02T10:14:59Z", "2050-04-02"},
+	{"Pacific/Chatham", "2050-04-02T10:15:00Z", "2050-04-03"},
+	{"Pacific/Chatham", "2050-04-02T13:59:59Z", "2050-04-03"},
+	{"Pacific/Chatham", "2050-04-02T14:00:00Z", "2050-04-03"},
+	{"Pacific/Chatham", "2050-04-03T11:14:59Z", "2050-04-03"},
+	{"Pacific/Chatham", "2050-04-03T11:15:00Z", "2050-04-04"},
+	{"Pacific/Chatham", "2050-06-30T11:14:59Z", "2050-06-30"},
+	{"Pacific/Chatham", "2050-06-30T11:15:00Z", "2050-07-01"},
+	{"Pacific/Chatham", "2050-09-24T11:14:59Z", "2050-09-24"},
+	{"Pacific/Chatham", "2050-09-24T11:15:00Z", "2050-09-25"},
+	{"Pacific/Chatham", "2050-09-24T13:59:59Z", "2050-09-25"},
+	{"Pacific/Chatham", "2050-09-24T14:00:00Z", "2050-09-25"},
+	{"Pacific/Chatham", "2050-09-25T10:14:59Z", "2050-09-25"},
+	{"Pacific/Chatham", "2050-09-25T10:15:00Z", "2050-09-26"},
+	{"Pacific/Chatham", "2098-12-31T10:14:59Z", "2098-12-31"},
+	{"Pacific/Chatham", "2098-12-31T10:15:00Z", "2099-01-01"},
+	{"Pacific/Chatham", "2099-04-04T10:14:59Z", "2099-04-04"},
+	{"Pacific/Chatham", "2099-04-04T10:15:00Z", "2099-04-05"},
+	{"Pacific/Chatham", "2099-04-04T13:59:59Z", "2099-04-05"},
+	{"Pacific/Chatham", "2099-04-04T14:00:00Z", "2099-04-05"},
+	{"Pacific/Chatham", "2099-04-05T11:14:59Z", "2099-04-05"},
+	{"Pacific/Chatham", "2099-04-05T11:15:00Z", "2099-04-06"},
+	{"Pacific/Chatham", "2099-06-30T11:14:59Z", "2099-06-30"},
+	{"Pacific/Chatham", "2099-06-30T11:15:00Z", "2099-07-01"},
+	{"Pacific/Chatham", "2099-09-26T11:14:59Z", "2099-09-26"},
+	{"Pacific/Chatham", "2099-09-26T11:15:00Z", "2099-09-27"},
+	{"Pacific/Chatham", "2099-09-26T13:59:59Z", "2099-09-27"},
+	{"Pacific/Chatham", "2099-09-26T14:00:00Z", "2099-09-27"},
+	{"Pacific/Chatham", "2099-09-27T10:14:59Z", "2099-09-27"},
+	{"Pacific/Chatham", "2099-09-27T10:15:00Z", "2099-09-28"},
+};
+
+/* Past 2100 the rule is evaluated per instant, not tabulated; by python:
+ *	zoneinfo.ZoneInfo('America/New_York')
+ */
+static const struct tz_case tz_far_cases[] = {
+	{"America/New_York", "2100-12-31T04:59:59Z", "2100-12-30"},
+	{"America/New_York", "2101-01-01T05:00:00Z", "2101-01-01"},
+	{"America/New_York", "2101-07-01T03:59:59Z", "2101-06-30"},
+	{"America/New_York", "2101-07-01T04:00:00Z", "2101-07-01"},
+	{"America/New_York", "2150-03-14T04:00:00Z", "2150-03-14"},
+	{"America/New_York", "2150-11-07T04:59:59Z", "2150-11-06"},
+	{"America/New_York", "9999-07-01T04:00:00Z", "9999-07-01"},
+};
+
+/* zic -b slim writes no transitions the footer rule predicts (New York's
+ * end in 2007): with such files of this system's tzdata source, made
+ * here when zic and /usr/share/zoneinfo/tzdata.zi are there, the cases
+ * above come out the same. */
+static void test_timezone_rules(void)
+{
+	size_t n = sizeof tz_rule_cases / sizeof *tz_rule_cases,
+	       far = sizeof tz_far_cases / sizeof *tz_far_cases;
+	CU_ASSERT_EQUAL(check_tz_cases(tz_rule_cases, n), 0);
+	CU_ASSERT_EQUAL(check_tz_cases(tz_far_cases, far), 0);
+	if (access("/usr/share/zoneinfo/tzdata.zi", R_OK) != 0 ||
+	    system("zic --version >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "(no zic or tzdata.zi: slim zone files not tested) ");
+		return;
+	}
+	char dir[64], cmd[160];
+	test_mkdtemp(dir, "slimtz");
+	snprintf(cmd, sizeof cmd,
+		 "zic -b slim -d '%s' /usr/share/zoneinfo/tzdata.zi", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	char *saved = getenv("TZDIR") ? strdup(getenv("TZDIR")) : NULL;
+	setenv("TZDIR", dir, 1);
+	CU_ASSERT_EQUAL(check_tz_cases(tz_rule_cases, n), 0);
+	CU_ASSERT_EQUAL(check_tz_cases(tz_far_cases, far), 0);
+	/* The slim New York lists no 2025 transition: the auditor's case. */
+	static const struct tz_case slim[] = {
+		{"America/New_York", "2025-01-15T04:30:00Z", "2025-01-14"},
+		{"America/New_York", "2025-07-01T03:59:59Z", "2025-06-30"},
+		{"America/New_York", "2025-07-01T04:00:00Z", "2025-07-01"},
+	};
+	CU_ASSERT_EQUAL(check_tz_cases(slim, sizeof slim / sizeof *slim), 0);
+	if (saved)
+		setenv("TZDIR", saved, 1);
+	else
+		unsetenv("TZDIR");
+	free(saved);
+	test_rmtree(dir);
+}
+
+/* Writes dir/Test/Zone: a TZif version 2 file without transitions, of one
+ * local time type of UTC offset off, and the footer "\n" footer "\n". */
+static void write_tzif(const char *dir, int32_t off, const char *footer,
+		       size_t footer_len)
+{
+	unsigned char block[44 + 6 + 4] = "TZif2";
+	block[39] = 1; /* typecnt */
+	block[43] = 4; /* charcnt */
+	for (int i = 0; i < 4; i++)
+		block[44 + i] = (unsigned char)((uint32_t)off >> (24 - 8 * i));
+	memcpy(block + 50, "STD", 4);
+	char path[128];
+	snprintf(path, sizeof path, "%s/Test", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/Test/Zone", dir);
+	FILE *f = fopen(path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fwrite(block, 1, sizeof block, f); /* version 1 */
+	fwrite(block, 1, sizeof block, f); /* version 2+ */
+	if (footer) {
+		fputc('\n', f);
+		fwrite(footer, 1, footer_len, f);
+		fputc('\n', f);
+	}
+	CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+/* A footer rule alone (a file without transitions), each form of it; and
+ * malformed ones refused, as other damage to a zone file is. */
+static void test_timezone_footer(void)
+{
+	/* The day of instant at in a zone of offset off (its one type) and
+	 * the footer rule; by python 3.11's zoneinfo:
+	 *
+	 *	def tzif(footer, off):
+	 *	    block = struct.pack('>4sc15x6I', b'TZif', b'2', 0, 0, 0, 0, 1, 4) + \
+	 *		struct.pack('>lBB', off, 0, 0) + b'STD\0'
+	 *	    return block + block + b'\n' + footer.encode() + b'\n'
+	 *	zi = zoneinfo.ZoneInfo.from_file(io.BytesIO(tzif(footer, off)))
+	 *	t = dt.datetime.fromisoformat(at.replace('Z', '+00:00'))
+	 *	print(t.astimezone(zi).date())
+	 *
+	 * Lord Howe's half-hour DST across the year end; Nuuk's, changing at
+	 * negative hours (RFC 8536 3.3.1); DST all year (ibid.): EDT even in
+	 * the first hours of a UTC year; no DST; no rule.
+	 */
+	static const struct {
+		const char *footer;
+		int32_t off;
+		const char *at, *day;
+	} cases[] = {
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2025-04-05T14:59:59Z", "2025-04-06"}, /* 2025-04-06 01:59:59+11:00 */
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2025-04-05T15:00:00Z", "2025-04-06"}, /* 2025-04-06 01:30:00+10:30 */
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2025-10-04T13:29:59Z", "2025-10-04"}, /* 2025-10-04 23:59:59+10:30 */
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2025-10-04T13:30:00Z", "2025-10-05"}, /* 2025-10-05 00:00:00+10:30 */
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2025-12-31T12:59:59Z", "2025-12-31"}, /* 2025-12-31 23:59:59+11:00 */
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2025-12-31T13:00:00Z", "2026-01-01"}, /* 2026-01-01 00:00:00+11:00 */
+	{"<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 37800, "2150-10-04T13:00:00Z", "2150-10-05"}, /* 2150-10-05 00:00:00+11:00 */
+	{"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, "2025-03-29T02:59:59Z", "2025-03-28"}, /* 2025-03-28 23:59:59-03:00 */
+	{"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, "2025-03-29T03:00:00Z", "2025-03-29"}, /* 2025-03-29 00:00:00-03:00 */
+	{"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, "2025-03-30T01:59:59Z", "2025-03-29"}, /* 2025-03-29 23:59:59-02:00 */
+	{"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, "2025-03-30T02:00:00Z", "2025-03-30"}, /* 2025-03-30 00:00:00-02:00 */
+	{"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, "2025-10-25T02:59:59Z", "2025-10-25"}, /* 2025-10-25 00:59:59-02:00 */
+	{"<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", -10800, "2025-10-25T03:00:00Z", "2025-10-25"}, /* 2025-10-25 01:00:00-02:00 */
+	{"EST5EDT,0/0,J365/25", -18000, "2030-01-01T03:59:59Z", "2029-12-31"}, /* 2029-12-31 23:59:59-04:00 */
+	{"EST5EDT,0/0,J365/25", -18000, "2030-01-01T04:00:00Z", "2030-01-01"}, /* 2030-01-01 00:00:00-04:00 */
+	{"EST5EDT,0/0,J365/25", -18000, "2030-12-31T03:59:59Z", "2030-12-30"}, /* 2030-12-30 23:59:59-04:00 */
+	{"EST5EDT,0/0,J365/25", -18000, "2030-12-31T04:00:00Z", "2030-12-31"}, /* 2030-12-31 00:00:00-04:00 */
+	{"EST5EDT,0/0,J365/25", -18000, "2150-01-01T03:30:00Z", "2149-12-31"}, /* 2149-12-31 23:30:00-04:00 */
+	{"<+0530>-5:30", 19800, "2025-01-01T18:29:59Z", "2025-01-01"}, /* 2025-01-01 23:59:59+05:30 */
+	{"<+0530>-5:30", 19800, "2025-01-01T18:30:00Z", "2025-01-02"}, /* 2025-01-02 00:00:00+05:30 */
+	{"", 3600, "2025-06-30T22:59:59Z", "2025-06-30"}, /* 2025-06-30 23:59:59+01:00 */
+	{"", 3600, "2025-06-30T23:00:00Z", "2025-07-01"}, /* 2025-07-01 00:00:00+01:00 */
+		/* Jn skips Feb 29, n counts from 0 and counts it (POSIX),
+		 * with a time of day past 24 hours; by glibc (python 3.11
+		 * counts n from 1):
+		 *	TZ='<+02>-2<+03>-3:30:15,J60/0,300/25' date -d AT +%F
+		 */
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2024-02-29T21:59:59Z", "2024-02-29"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2024-02-29T22:00:00Z", "2024-03-01"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2025-02-28T21:59:59Z", "2025-02-28"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2025-02-28T22:00:00Z", "2025-03-01"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2024-10-27T20:29:44Z", "2024-10-27"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2024-10-27T20:29:45Z", "2024-10-28"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2024-10-27T21:29:44Z", "2024-10-28"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2024-10-27T21:29:45Z", "2024-10-27"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2025-10-28T21:29:44Z", "2025-10-29"},
+		{"<+02>-2<+03>-3:30:15,J60/0,300/25", 7200, "2025-10-28T21:29:45Z", "2025-10-28"},
+	};
+	char dir[64];
+	test_mkdtemp(dir, "tzfooter");
+	char *saved = getenv("TZDIR") ? strdup(getenv("TZDIR")) : NULL;
+	setenv("TZDIR", dir, 1);
+	struct br_err err = {0};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		write_tzif(dir, cases[i].off, cases[i].footer,
+			   strlen(cases[i].footer));
+		struct br_tz *tz = br_tz_load("Test/Zone", &err);
+		if (!tz)
+			fprintf(stderr, "%s\n", err.msg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tz);
+		int32_t want = 0;
+		br_day_parse(cases[i].day, &want);
+		if (br_tz_day(tz, ts(cases[i].at)) != want)
+			fprintf(stderr, "'%s' at %s: not %s\n", cases[i].footer,
+				cases[i].at, cases[i].day);
+		CU_ASSERT_EQUAL(br_tz_day(tz, ts(cases[i].at)), want);
+		br_tz_free(tz);
+	}
+
+	static const struct {
+		const char *footer, *why;
+	} bad[] = {
+		{"EST5EDT", "daylight saving time without its rules"},
+		{"<+1030>-10:30<+11>-11,M10.1.0", "expected ',' and the end of"},
+		{"EST5EDT,M13.1.0,M11.1.0", "expected a date Mm.w.d"},
+		{"EST5EDT,M3.6.0,M11.1.0", "expected a date Mm.w.d"},
+		{"EST5EDT,M3.2.7,M11.1.0", "expected a date Mm.w.d"},
+		{"EST5EDT,J0,J365", "expected a day Jn, 1-365"},
+		{"EST5EDT,366,0", "expected a date Mm.w.d, Jn or n"},
+		{"EST5EDT,M3.2.0/168,M11.1.0", "within 167 hours"},
+		{"EST5EDT,M3.2.0/2:60,M11.1.0", "expected minutes 00-59"},
+		{"EST25", "within 24 hours"},
+		{"EST", "expected an offset"},
+		{"ES5", "expected an abbreviation of 3 or more letters"},
+		{"5", "expected an abbreviation of 3 or more letters"},
+		{"<+1030-10:30", "expected '>' closing a quoted abbreviation"},
+		{"<+1>-1", "fewer than 3 characters"},
+		{"EST5EDT,M3.2.0,M11.1.0x", "unexpected characters after the rule"},
+		{"EST5\tEDT", "'EST5?EDT' in the TZif footer: expected an abbreviation"},
+		{"EST5EDT,M3.2.0,M11.1.0 EST5EDT,M3.2.0,M11.1.0 EST5EDT,M3.2.0,M11.1.0 "
+		 "EST5EDT,M3.2.0,M11.1.0 EST5EDT,M3.2.0,M11.1.0 EST5EDT,M3.2.0,M11.1.0",
+		 "longer than 127 bytes"},
+		/* Just fits, its abbreviations long. */
+		{"<ABCDEFGHIJKLMNOPQRSTUVWXYZ>5<ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ>,"
+		 "M3.2.0/-1:30:00,M11.1.0/0:30:00x", "unexpected characters after the rule"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		write_tzif(dir, -18000, bad[i].footer, strlen(bad[i].footer));
+		br_err_clear(&err);
+		CU_ASSERT_PTR_NULL(br_tz_load("Test/Zone", &err));
+		CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
+		if (!strstr(err.msg, "bad TZ rule") || !strstr(err.msg, bad[i].why))
+			fprintf(stderr, "'%s': %s\n", bad[i].footer, err.msg);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "in the TZif footer: "));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, bad[i].why));
+	}
+	/* A NUL in it, and no footer at all. */
+	write_tzif(dir, 0, "UTC0\0", 5);
+	br_err_clear(&err);
+	CU_ASSERT_PTR_NULL(br_tz_load("Test/Zone", &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "bad TZ rule 'UTC0?' in the TZif footer: a NUL byte"));
+	write_tzif(dir, 0, NULL, 0);
+	br_err_clear(&err);
+	CU_ASSERT_PTR_NULL(br_tz_load("Test/Zone", &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "truncated TZif file (no footer)"));
+	br_err_clear(&err);
+	if (saved)
+		setenv("TZDIR", saved, 1);
+	else
+		unsetenv("TZDIR");
+	free(saved);
+	test_rmtree(dir);
+}
+
 /* ----------------------------------------------------- dict, hash, errors */
 
 static void test_dict(void)
@@ -1044,6 +1617,8 @@ int test_register(void)
 		{"timestamp parse, every byte in every place", test_time_parse_bytes},
 		{"calendar days", test_days},
 		{"time zones", test_timezones},
+		{"time zones: the footer rule, fat and slim files", test_timezone_rules},
+		{"time zones: footer rules alone and malformed", test_timezone_footer},
 		{NULL, NULL}};
 	static const struct test_case misc_tests[] = {
 		{"dictionary", test_dict},

@@ -1,6 +1,8 @@
 #!/bin/sh
 # store.sh - days in the store's time zone across DST changes (a
-# 23-hour and a 25-hour day in Europe/Paris), the zone named in reports, and
+# 23-hour and a 25-hour day in Europe/Paris), also past the zone file's
+# transitions (its footer rule: after 2037, and now with "slim" files), the
+# zone named in reports, and
 # the writer lock: a second writer exits 75 at once, naming the holder; and
 # a corrupt segment: refused by report unless --skip-corrupt, which names it;
 # reports and verifies while compactions remove the segments they list.
@@ -34,6 +36,55 @@ CSV
 diff want.csv got.csv || fail "days in Europe/Paris are wrong"
 "$BURNRATE" --store st report --as-of 2025-12-31 --format json |
 	grep -q '"timezone":"Europe/Paris"' || fail "the report does not name the zone"
+
+# Past a zone file's last transition its footer's TZ rule gives local time:
+# after 2037 in the "fat" files of this system, and since the zone's rules
+# last changed in "slim" ones (zic -b slim, as some systems ship them; New
+# York's transitions end in 2007). The second before and at local midnight
+# of the days a transition and the next, in 2025, 2038 and 2050, land on
+# the days python's zoneinfo says (from this system's files).
+if command -v zic >/dev/null && [ -r /usr/share/zoneinfo/tzdata.zi ]; then
+	zic -b slim -d slimtz /usr/share/zoneinfo/tzdata.zi || fail "zic -b slim failed"
+	dirs="/usr/share/zoneinfo $tmp/slimtz"
+else
+	echo "store.sh: no zic or tzdata.zi, slim zone files not tested" >&2
+	dirs=/usr/share/zoneinfo
+fi
+for zone in America/New_York Europe/Berlin Australia/Lord_Howe Pacific/Chatham; do
+	"$PYTHON" - "$zone" rule.jsonl rule-want.csv <<'EOF2'
+import collections, datetime as dt, json, sys, zoneinfo
+zi, U = zoneinfo.ZoneInfo(sys.argv[1]), dt.timezone.utc
+off = lambda t: dt.datetime.fromtimestamp(t, zi).utcoffset()
+days = collections.Counter()
+with open(sys.argv[2], "w") as out:
+    for y in 2025, 2038, 2050:
+        t0 = int(dt.datetime(y, 1, 1, tzinfo=U).timestamp())
+        for h in range(366 * 24):
+            if off(t0 + h * 3600) != off(t0 + h * 3600 + 3600):
+                d = dt.datetime.fromtimestamp(t0 + h * 3600 + 3600, zi).date()
+                for d in d, d + dt.timedelta(1):
+                    m = int(dt.datetime(d.year, d.month, d.day, tzinfo=zi).timestamp())
+                    for t in m - 1, m:
+                        days[dt.datetime.fromtimestamp(t, zi).date()] += 1
+                        print(json.dumps({"timestamp": dt.datetime.fromtimestamp(t, U).isoformat(),
+                                          "provider": "p", "model": "m",
+                                          "usage": {"input_tokens": 1}}), file=out)
+with open(sys.argv[3], "w") as out:
+    print("day,requests", file=out)
+    for d in sorted(days):
+        print(f"{d},{days[d]}", file=out)
+EOF2
+	[ "$(wc -l <rule.jsonl)" -ge 24 ] || fail "$zone: python found no transitions"
+	for dir in $dirs; do
+		rm -rf rst
+		TZDIR=$dir "$BURNRATE" --quiet --store rst init --timezone "$zone"
+		TZDIR=$dir "$BURNRATE" --quiet --store rst ingest rule.jsonl
+		TZDIR=$dir "$BURNRATE" --store rst report --since 2025-01-01 \
+			--as-of 2051-01-01 --by day --format csv | cut -d, -f1,2 >rule-got.csv
+		diff rule-want.csv rule-got.csv >&2 ||
+			fail "$zone: days past the last transition are wrong (zone files in $dir)"
+	done
+done
 "$BURNRATE" --quiet --store st init --timezone UTC 2>err.txt && fail "init changed the zone"
 grep -q 'Europe/Paris' err.txt || fail "init does not say which zone the store has"
 
