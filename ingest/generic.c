@@ -601,6 +601,30 @@ static void csv_state_free(struct format_parser *fp)
 	free(c);
 }
 
+/* RFC 4180 lets the last record lack a line break: a last line with
+ * as many fields as the header, its quotes closed, is a whole record (an
+ * export written by "\n".join), and one with more is no row being
+ * written either (it is rejected). One with fewer is a row still being
+ * written and waits for the rest. (A row cut inside its last field cannot
+ * be told from a whole one: what follows it is then a line of one field,
+ * rejected by name.) */
+static bool csv_whole(const struct format_parser *fp, const char *line,
+		      size_t len)
+{
+	const struct csv_state *c = (const struct csv_state *)fp;
+	if (c->pending || !c->have_header)
+		return false;
+	size_t fields = 1;
+	bool quoted = false;
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '"')
+			quoted = !quoted;
+		else if (line[i] == ',' && !quoted)
+			fields++;
+	}
+	return !quoted && fields >= c->nheader;
+}
+
 struct format_parser *generic_csv_open(const char *input_name,
 				       const struct format_maps *maps)
 {
@@ -614,6 +638,7 @@ struct format_parser *generic_csv_open(const char *input_name,
 	csv_start(c);
 	c->base.immediate = true;
 	c->base.splittable = true;
+	c->base.whole = csv_whole;
 	return &c->base;
 }
 

@@ -916,14 +916,20 @@ static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o)
 
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o);
 
-/* Tells whether the last line of an input, without a newline, is a whole
- * JSON object of a log of JSON lines (or, before any line opened the
- * parser, of a log that may be one): then it is a record written whole,
- * not one still being written, which would not be valid JSON. */
-static bool whole_json_record(const struct input_state *st,
+/* Tells whether the last line of an input, without a newline, is a record
+ * written whole, not one still being written: as its parser tells (a CSV
+ * row with the header's fields), else a whole JSON object of a log of
+ * JSON lines (or, before any line opened the parser, of a log that may be
+ * one), which a line cut short would not be. */
+static bool whole_last_record(const struct input_state *st,
 			      const struct br_buf *line)
 {
-	if (st->overlong || (st->parser && !st->parser->json_lines))
+	if (st->overlong)
+		return false;
+	if (st->parser && st->parser->whole)
+		return st->parser->whole(st->parser, line->p ? line->p : "",
+					 line->len);
+	if (st->parser && !st->parser->json_lines)
 		return false;
 	json_t *j = json_loadb(line->p, line->len, 0, NULL);
 	bool whole = json_is_object(j);
@@ -1046,7 +1052,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 					      : o->in.bytes;
 	bool partial = rd->line.len > 0 || st.overlong;
 	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src) &&
-	    !g->opts.complete && !whole_json_record(&st, &rd->line)) {
+	    !g->opts.complete && !whole_last_record(&st, &rd->line)) {
 		/* A log being written: its last line waits for the next run. */
 		o->in.waiting = true;
 		o->in.bytes -= st.line_len;

@@ -316,6 +316,11 @@ struct format_parser {
 	 * never a valid one, so a last line without a newline that is one
 	 * is a whole record, not a line still being written. */
 	bool json_lines;
+	/* Tells whether line, the input's last, which has no newline, is a
+	 * whole record rather than one still being written. NULL: by
+	 * json_lines. */
+	bool (*whole)(const struct format_parser *p, const char *line,
+		      size_t len);
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */

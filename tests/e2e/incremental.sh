@@ -90,8 +90,10 @@ rexpect "10,707" "a rotated log compressed, which a walk leaves out"
 # A JSON log whose last line is a whole object without a newline (written
 # by "\n".join, say) counts it at once: a line cut short is never valid
 # JSON. Once the log grows after it, nothing is counted twice. A CSV's
-# last line without a newline may be a row cut short (a number cut is
-# still a number): it waits.
+# last line without a newline counts at once when it has the header's
+# fields (RFC 4180: the last record may lack a line break; such an export
+# lost its last row for good); one with fewer is a row cut short: it
+# waits.
 nexpect() {
 	got=$("$BURNRATE" --store nl report --as-of 2099-01-01 --by month \
 		--format csv | tail -n 1 | cut -d, -f2,4)
@@ -109,12 +111,16 @@ rec 8 >one.jsonl
 nexpect "4,15" "a log of one record without a newline"
 printf 'timestamp,provider,model,input_tokens\n2025-10-01T00:00:00Z,p,m,16\n2025-10-01T00:00:00Z,p,m,3' >nonl.csv
 "$BURNRATE" --store nl ingest --format generic nonl.csv >out.txt 2>/dev/null
-nexpect "5,31" "a CSV log's last line without a newline"
+nexpect "6,34" "a CSV log's whole last row without a newline"
+grep -q partial out.txt && fail "a CSV's whole last row was left waiting: $(cat out.txt)"
+printf '\n2025-10-01T00:00:00Z,p,"m' >>nonl.csv
+"$BURNRATE" --store nl ingest --format generic nonl.csv >out.txt 2>/dev/null
+nexpect "6,34" "a CSV log's last row cut in a quoted field"
 grep -q '1 partial last line left for the next run' out.txt ||
-	fail "a CSV's last line without a newline did not wait: $(cat out.txt)"
-printf '2\n' >>nonl.csv
+	fail "a CSV's last row cut short did not wait: $(cat out.txt)"
+printf '",32\n' >>nonl.csv
 "$BURNRATE" --quiet --store nl ingest --format generic nonl.csv 2>/dev/null
-nexpect "6,63" "the CSV's last line completed"
+nexpect "7,66" "the CSV's last row completed"
 # A CSV log that grew: its header is parsed again, not taken for a record
 # (it was: "cannot tell the log format", "CSV header has no 'timestamp'
 # column"); the same with a log renamed by a rotation.
