@@ -47,6 +47,10 @@ struct task {
 	char *key;           /* a file's canonical path, or NULL */
 	bool known;          /* the sink knew key: read from known.bytes on */
 	struct ingest_known k;
+	/* A compressed stream whose decompressed bytes were found to begin
+	 * with k's (plan_resume): they are skipped in the stream, as a grown
+	 * plain file's are in the file. */
+	bool zresume;
 	uint64_t disk_size;  /* 0: not a regular file */
 	struct outcome **out;
 	size_t nout, cap;

@@ -962,9 +962,10 @@ static uint64_t bytes_left(const struct task *t, const struct source *src,
 }
 
 /* Reads one input of task t from src (over fd, or an archive member when fd
- * is -1) to its end into an outcome. key is a plain file's canonical path
- * (NULL otherwise): such a file may resume where an earlier run ended, and
- * its partial last line waits. Takes src. Returns 0 when the input was read
+ * is -1) to its end into an outcome. key is a file's canonical path (NULL
+ * otherwise: standard input, a member of an archive): such a file may
+ * resume where an earlier run ended, and a plain one's partial last line
+ * waits. Takes src. Returns 0 when the input was read
  * to its end, else -1. */
 static int read_input(struct reader *rd, struct task *t, struct source *src,
 		       int fd, const char *name, const char *key, long member)
@@ -975,17 +976,24 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		o->in.key = o->key = br_strdup(key);
 	struct input_state st = {.rd = rd, .o = o, .rec = {"", 0}};
 	struct br_hasher h;
+	/* A compressed file cannot be read again for the hash of its complete
+	 * lines: its state after the last newline so far, and where that is. */
+	struct br_hasher h_lines;
+	uint64_t lines_end = 0;
 	struct resume rs = {0};
 	struct stat sb;
 	/* A file shorter than what was ingested of it is a new one (a rotated
-	 * or truncated log): it is read whole. */
-	if (key && t->known && t->k.bytes > 0 && fstat(fd, &sb) == 0 &&
-	    (uint64_t)sb.st_size >= t->k.bytes) {
+	 * or truncated log): it is read whole. A compressed one's size says
+	 * nothing of what it decompresses to: plan_resume decompressed it. */
+	if (key && t->known && t->k.bytes > 0 &&
+	    (t->zresume || (fd >= 0 && fstat(fd, &sb) == 0 &&
+			    (uint64_t)sb.st_size >= t->k.bytes))) {
 		rs.active = rs.collecting = rs.at_start = true;
 		rs.k = t->k;
 	}
 	struct split *sp = NULL;
 	br_hash_init(&h);
+	h_lines = h;
 	br_buf_reset(&rd->line);
 	source_set_max_ratio(src, g->opts.max_ratio);
 	int rc = 0;
@@ -1009,7 +1017,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		size_t left = (size_t)n;
 		o->in.bytes += (uint64_t)n;
-		if (rs.active && source_compressed(src))
+		/* A plain file at a known path that is now compressed is
+		 * read whole: its prefix was not checked. */
+		if (rs.active && !t->zresume && source_compressed(src))
 			rs.active = false;
 		if (rs.active) {
 			size_t take = resume_take(&rs, &h, p, left, &st);
@@ -1019,8 +1029,24 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			}
 			p += take;
 			left -= take;
+			if (!rs.active) {
+				h_lines = h;
+				lines_end = rs.k.bytes;
+			}
 		}
-		br_hash_update(&h, p, left);
+		/* A compressed file's hash where its complete lines end:
+		 * its last line may be left waiting (see below). */
+		const char *nl = key && source_compressed(src)
+					 ? memrchr(p, '\n', left) : NULL;
+		if (nl) {
+			size_t to = (size_t)(nl + 1 - p);
+			br_hash_update(&h, p, to);
+			h_lines = h;
+			lines_end = o->in.bytes - (left - to);
+			br_hash_update(&h, nl + 1, left - to);
+		} else {
+			br_hash_update(&h, p, left);
+		}
 		uint64_t records = o->in.records;
 		if (sp && !(direct ? split_commit(sp, left)
 				   : split_feed(sp, p, left))) {
@@ -1059,6 +1085,14 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		if (hash_file_prefix(fd, o->in.bytes, rd->scratch, &h) != 0)
 			rc = br_fail(&o->err, "%s: cannot read: %s", name,
 				     strerror(errno));
+	} else if (rc == 0 && partial && key && source_compressed(src) &&
+		   !g->opts.complete && !whole_json_record(&st, &rd->line)) {
+		/* As a plain file's: a gzip member appended later may end
+		 * the line (its growth is read from the stream, after the
+		 * bytes taken). */
+		o->in.waiting = true;
+		o->in.bytes = lines_end;
+		h = h_lines;
 	} else if (rc == 0 && partial) {
 		rc = handle_line(&st, rd->line.p ? rd->line.p : "", rd->line.len);
 	}
@@ -1440,7 +1474,10 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		/* The members read before are capped with this one, against
 		 * the archive's size. */
 		source_set_archive_size(src, t->disk_size, members_out);
-		int rc = read_input(rd, t, src, -1, name.p, NULL, index);
+		/* A lone stream is a file's content, as a gzip's is: known
+		 * by its path, so that it may resume when it grew. */
+		int rc = read_input(rd, t, src, -1, name.p, raw ? t->key : NULL,
+				    index);
 		struct outcome *o = t->out[t->nout - 1];
 		members_out += o->in.bytes;
 		if (rc != 0 && o->unreadable) {
@@ -1597,6 +1634,7 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 	again->key = t->key ? br_strdup(t->key) : NULL;
 	again->known = t->known;
 	again->k = t->k;
+	again->zresume = t->zresume;
 	struct reader *rd = &g->main;
 	rd->at_once = false;
 	/* A plain file is read as far as it was (it may be growing), unless
@@ -1851,12 +1889,67 @@ static bool begins_with(int fd, const struct ingest_known *k, char *buf)
 	       br_fp_equal(br_hash_final(&h), k->fp);
 }
 
+/* Tells whether the first n bytes of a file, at head, are one compressed
+ * stream read as one input: gzip (not holding a tar), zstd, xz, bzip2 or
+ * lz4. (Those but gzip may hold a tar too, which only reading them tells:
+ * its members are then inputs of their own, which never resume.) */
+static bool stream_magic(const unsigned char *p, size_t n)
+{
+	static const char *const magic[] = {
+		"\x28\xb5\x2f\xfd", "\xfd\x37\x7a\x58\x5a", "BZh",
+		"\x04\x22\x4d\x18",
+	};
+	if (gzip_magic(p, n))
+		return !source_gzip_holds_tar(p, n);
+	for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if (n >= strlen(magic[i]) &&
+		    memcmp(p, magic[i], strlen(magic[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Tells whether the compressed stream of the file fd (path in messages),
+ * whose first n bytes are at head, decompresses to bytes that begin with
+ * what k says was ingested: its first k->bytes are decompressed and
+ * hashed. */
+static bool stream_begins_with(struct ingest *g, int fd, const char *path,
+			       uint64_t size, const unsigned char *head,
+			       size_t n, const struct ingest_known *k)
+{
+	struct feed f = {.fd = fd, .path = path,
+			 .max_ratio = g->opts.max_ratio, .size = size};
+	struct br_hasher h;
+	uint64_t pos = 0;
+	br_hash_init(&h);
+	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
+		/* The raw bytes are read from fd's start, not from head. */
+		while (pos < k->bytes) {
+			const void *p;
+			ssize_t r = feed_next(&f, &p);
+			if (r <= 0)
+				break;
+			size_t take = k->bytes - pos < (uint64_t)r
+					      ? (size_t)(k->bytes - pos)
+					      : (size_t)r;
+			br_hash_update(&h, p, take);
+			pos += take;
+		}
+	}
+	feed_close(&f);
+	return pos == k->bytes && br_fp_equal(br_hash_final(&h), k->fp);
+}
+
 /* Decides, on the caller's thread, where the plain file of task t (size
  * bytes) is read from: from what its path's last input took (t->k, when
  * t->known and not empty), if the file is no shorter and begins as that
  * did (by ingest_head, when known); else from what was ingested of the
  * log it continues under another name, a rotated log that grew; else
- * whole. Called when t->known or the sink has continued. */
+ * whole. A file that is one compressed stream (not an archive of members)
+ * is read from what its path's last input took only when its
+ * decompressed bytes begin with all of those (t->zresume), else whole:
+ * a log grown by an appended gzip member or zstd frame is not counted
+ * twice, one compressed anew under the name (rotated) is read whole.
+ * Called when t->known or the sink has continued. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
 	/* A new path, in a directory where no earlier log was read that it
@@ -1876,6 +1969,18 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 	}
 	/* What an empty file took tells nothing: every file begins with it. */
 	const struct ingest_known *k = &t->k;
+	const unsigned char *uhead = (const unsigned char *)head;
+	if (compressed_magic(uhead, (size_t)n)) {
+		/* Its compressed bytes begin no plain log: only its path's
+		 * last input may be what it continues. */
+		t->known = t->known && k->bytes > 0 &&
+			   stream_magic(uhead, (size_t)n) &&
+			   stream_begins_with(g, fd, t->path, size, uhead,
+					      (size_t)n, k);
+		t->zresume = t->known;
+		close(fd);
+		return;
+	}
 	if (t->known && k->bytes > 0 && size >= k->bytes &&
 	    (k->head == 0 ||
 	     ingest_head(head, k->bytes < (uint64_t)n ? (size_t)k->bytes

@@ -91,7 +91,8 @@ struct ingest_opts {
 /* What is known about one input once it has been read. */
 struct ingest_input {
 	const char *name;  /* display name: the path, "-" or "archive:member" */
-	const char *key;   /* a plain file's canonical path, else NULL */
+	const char *key;   /* a file's canonical path (plain, or one
+			    * compressed stream), else NULL */
 	const char *format; /* the format it was read as (NULL: no record) */
 	struct br_fp fp;   /* fingerprint of the content bytes 0..bytes */
 	uint64_t bytes;    /* content bytes taken: a plain file's partial last
@@ -114,8 +115,9 @@ struct ingest_input {
 	bool reread;
 };
 
-/* What a sink knows of a plain file ingested before: its first `bytes`
- * bytes had fingerprint fp, and ingest_head head (0: not known). */
+/* What a sink knows of a file ingested before: its first `bytes` bytes
+ * (decompressed, for a compressed file) had fingerprint fp, and
+ * ingest_head head (0: not known). */
 struct ingest_known {
 	uint64_t bytes;
 	struct br_fp fp;
@@ -171,14 +173,18 @@ struct ingest_sink {
 	 * the same time is read again to drop them, unless wants says it is
 	 * discarded anyway. NULL: always wanted. */
 	bool (*wants)(void *ctx, const struct ingest_input *in);
-	/* Asked, on the caller's thread, before a plain file is read: fills
+	/* Asked, on the caller's thread, before a file is read: fills
 	 * *known and returns true when the file at canonical path key was
 	 * ingested before. A file now shorter than that, or whose first bytes
 	 * (by ingest_head) are others, is another file (a rotated log): as a
 	 * file of a new path. Otherwise, if it still starts with those bytes,
 	 * only what follows them is read (a log that grew); if it does not,
 	 * the input fails, naming the file: it was changed in place, and
-	 * reading it again would count its requests twice. */
+	 * reading it again would count its requests twice. A file that is
+	 * one compressed stream (gzip, zstd, xz, bzip2, lz4) is asked too:
+	 * when its decompressed bytes begin with all of known's (decompressed
+	 * and compared by fingerprint first, on the caller's thread), only
+	 * what follows them is read; else it is read whole. */
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
 	/* Asked, on the caller's thread, about a plain file of a new path (or
 	 * another file now, see known) of size bytes, whose first n bytes

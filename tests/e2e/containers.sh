@@ -264,6 +264,92 @@ set -e
 tar cf - many/m1.jsonl | zstd -q -c >one.tar.zst
 "$BURNRATE" --quiet --store s2 ingest --max-ratio 2 one.tar.zst ||
 	fail "one.tar.zst: exit $?"
+# A compressed log at a known path that grew (a gzip member, a zstd, xz,
+# bzip2 or lz4 frame appended to it) adds only what follows what was
+# ingested of it, found in its decompressed bytes; a member that ends
+# mid-line leaves that line waiting, as a plain file's last line does; a
+# file compressed anew under the name (rotated) is read whole, and content
+# ingested before adds nothing. The totals are those of an independent
+# count of the decompressed complete lines, with --jobs 1 and 2 alike.
+grow_count() { # FILE... -> requests and token sums of their complete lines
+	"$PYTHON" - "$@" <<'EOF'
+import json, subprocess, sys
+tools = {b"\x1f\x8b": "gzip", b"\x28\xb5": "zstd", b"\xfd7": "xz",
+         b"BZ": "bzip2", b"\x04\x22": "lz4"}
+keys = ("input_tokens", "output_tokens", "cache_read_tokens",
+        "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens")
+sums = [0] * (1 + len(keys))
+for path in sys.argv[1:]:
+    tool = tools[open(path, "rb").read(2)]
+    text = subprocess.run([tool, "-dc", path], check=True,
+                          stdout=subprocess.PIPE).stdout
+    for line in text.split(b"\n")[:-1]:
+        if line.strip():
+            u = json.loads(line)["usage"]
+            sums[0] += 1
+            for i, k in enumerate(keys):
+                sums[1 + i] += u[k]
+            # The report's cache writes are of both durations (README).
+            sums[4] += u["cache_write_1h_tokens"]
+print(*sums)
+EOF
+}
+grow_totals() { # STORE -> the same from its report
+	"$BURNRATE" --store "$1" report --as-of 2099-12-31 --since 2000-01-01 \
+		--format json 2>/dev/null | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["totals"]
+print(t["requests"], *(t[k + "_tokens"] for k in ("input", "output",
+      "cache_read", "cache_write", "cache_write_1h", "reasoning")))'
+}
+grow_check() { # STORE WHAT FILE...: the store counts FILEs' lines once
+	st=$1 what=$2
+	shift 2
+	want=$(grow_count "$@") got=$(grow_totals "$st")
+	[ "$got" = "$want" ] || fail "$st: $what: totals $got, counted $want"
+}
+gen --seed 51 --records 700 --format jsonl --out g1.jsonl
+gen --seed 52 --records 500 --format jsonl --out g2.jsonl
+gen --seed 53 --records 300 --format jsonl --out g3.jsonl
+gen --seed 54 --records 2000 --format jsonl --out g4.jsonl
+cut=$(($(wc -c <g3.jsonl) / 2 + 7))
+for z in gzip zstd xz bzip2 lz4; do
+	for j in 1 2; do
+		d=grow-$z-$j
+		mkdir "$d"
+		zin() { "$z" -q -c; }
+		ing() {
+			"$BURNRATE" --quiet --store "$d/s" ingest --jobs $j \
+				"$d/app.log" >"$d/out.txt" 2>&1 ||
+				fail "$d: ingest ($1) exited $?: $(cat "$d/out.txt")"
+		}
+		zin <g1.jsonl >"$d/app.log"
+		ing first
+		grow_check "$d/s" "first ingest" "$d/app.log"
+		zin <g2.jsonl >>"$d/app.log"
+		ing grown
+		grow_check "$d/s" "one growth" "$d/app.log"
+		head -c $cut g3.jsonl | zin >>"$d/app.log"
+		ing "cut mid-line"
+		grow_check "$d/s" "a growth cut mid-line" "$d/app.log"
+		tail -c +$((cut + 1)) g3.jsonl | zin >>"$d/app.log"
+		ing "line ended"
+		grow_check "$d/s" "the rest of the line and more" "$d/app.log"
+		ing again
+		grow_check "$d/s" "nothing new" "$d/app.log"
+		cp "$d/app.log" "$d/old.log"
+		zin <g4.jsonl >"$d/app.log"
+		ing rotated
+		grow_check "$d/s" "another log under the name" "$d/old.log" "$d/app.log"
+		cp "$d/app.log" "$d/rot.log"
+		zin <g1.jsonl >"$d/app.log"
+		ing "old content"
+		grow_check "$d/s" "content ingested before" "$d/old.log" "$d/rot.log"
+		totals "$d/s" >"$d/totals.csv"
+	done
+	cmp -s "grow-$z-1/totals.csv" "grow-$z-2/totals.csv" ||
+		fail "$z: --jobs 1 and 2 give different totals for a growing log"
+done
 # Progress: a line on a terminal (script(1) gives one), nothing otherwise.
 cat a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl a.jsonl >big.jsonl
 rm -rf p
