@@ -47,10 +47,11 @@ struct task {
 	char *key;           /* a file's canonical path, or NULL */
 	bool known;          /* the sink knew key: read from known.bytes on */
 	struct ingest_known k;
-	/* A compressed stream whose decompressed bytes were found to begin
-	 * with k's (plan_resume): they are skipped in the stream, as a grown
-	 * plain file's are in the file. */
-	bool zresume;
+	/* zcheck: a compressed stream at a known path (plan_resume), whose
+	 * decompressed bytes the thread reading it compares with k's first
+	 * (read_task); zresume: they begin with k's, which are skipped in the
+	 * stream, as a grown plain file's are in the file. */
+	bool zcheck, zresume;
 	uint64_t disk_size;  /* 0: not a regular file */
 	struct outcome **out;
 	size_t nout, cap;

@@ -1568,6 +1568,37 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 	free(head);
 }
 
+/* Tells whether the compressed stream of the file fd (path in messages,
+ * size bytes), whose first n bytes are at head, decompresses to bytes
+ * that begin with what k says was ingested: its first k->bytes are
+ * decompressed and hashed. Reads fd from where it is (its start). */
+static bool stream_begins_with(struct ingest *g, int fd, const char *path,
+			       uint64_t size, const unsigned char *head,
+			       size_t n, const struct ingest_known *k)
+{
+	struct feed f = {.fd = fd, .path = path,
+			 .max_ratio = g->opts.max_ratio, .size = size};
+	struct br_hasher h;
+	uint64_t pos = 0;
+	br_hash_init(&h);
+	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
+		/* The raw bytes are read from fd's start, not from head. */
+		while (pos < k->bytes) {
+			const void *p;
+			ssize_t r = feed_next(&f, &p);
+			if (r <= 0)
+				break;
+			size_t take = k->bytes - pos < (uint64_t)r
+					      ? (size_t)(k->bytes - pos)
+					      : (size_t)r;
+			br_hash_update(&h, p, take);
+			pos += take;
+		}
+	}
+	feed_close(&f);
+	return pos == k->bytes && br_fp_equal(br_hash_final(&h), k->fp);
+}
+
 /* Reads the inputs of task t: standard input, or a file; only >= 0 reads
  * only that member of an archive, limit > 0 only so many bytes of a plain
  * file (reading an input again). */
@@ -1595,6 +1626,24 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	/* The scratch buffer is free until the input is read. */
 	const unsigned char *head = (const unsigned char *)rd->scratch;
 	ssize_t n = pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
+	if (t->zcheck) {
+		/* Resumed only if it still begins with what was ingested of
+		 * its path; else read whole (compressed anew: rotated). The
+		 * check reads fd from its start, as reading it does. */
+		t->zcheck = false;
+		t->zresume = n > 0 && stream_begins_with(rd->g, fd, shown,
+							 t->disk_size, head,
+							 (size_t)n, &t->k);
+		t->known = t->zresume;
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			struct br_err e = {0};
+			br_fail(&e, "%s: cannot read: %s", shown, strerror(errno));
+			failed_input(rd, t, shown, -1, e.msg);
+			close(fd);
+			free(shown);
+			return;
+		}
+	}
 	if (n > 0 && archive_head(head, (size_t)n)) {
 		read_archive(rd, t, fd, shown, only, head, (size_t)n, false);
 	} else {
@@ -1908,47 +1957,16 @@ static bool stream_magic(const unsigned char *p, size_t n)
 	return false;
 }
 
-/* Tells whether the compressed stream of the file fd (path in messages),
- * whose first n bytes are at head, decompresses to bytes that begin with
- * what k says was ingested: its first k->bytes are decompressed and
- * hashed. */
-static bool stream_begins_with(struct ingest *g, int fd, const char *path,
-			       uint64_t size, const unsigned char *head,
-			       size_t n, const struct ingest_known *k)
-{
-	struct feed f = {.fd = fd, .path = path,
-			 .max_ratio = g->opts.max_ratio, .size = size};
-	struct br_hasher h;
-	uint64_t pos = 0;
-	br_hash_init(&h);
-	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
-		/* The raw bytes are read from fd's start, not from head. */
-		while (pos < k->bytes) {
-			const void *p;
-			ssize_t r = feed_next(&f, &p);
-			if (r <= 0)
-				break;
-			size_t take = k->bytes - pos < (uint64_t)r
-					      ? (size_t)(k->bytes - pos)
-					      : (size_t)r;
-			br_hash_update(&h, p, take);
-			pos += take;
-		}
-	}
-	feed_close(&f);
-	return pos == k->bytes && br_fp_equal(br_hash_final(&h), k->fp);
-}
-
 /* Decides, on the caller's thread, where the plain file of task t (size
  * bytes) is read from: from what its path's last input took (t->k, when
  * t->known and not empty), if the file is no shorter and begins as that
  * did (by ingest_head, when known); else from what was ingested of the
  * log it continues under another name, a rotated log that grew; else
  * whole. A file that is one compressed stream (not an archive of members)
- * is read from what its path's last input took only when its
- * decompressed bytes begin with all of those (t->zresume), else whole:
- * a log grown by an appended gzip member or zstd frame is not counted
- * twice, one compressed anew under the name (rotated) is read whole.
+ * may only continue what its path's last input took (t->zcheck): read_task
+ * reads it from there when its decompressed bytes begin with all of those,
+ * else whole (a log grown by an appended gzip member or zstd frame is not
+ * counted twice, one compressed anew under the name is read whole).
  * Called when t->known or the sink has continued. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
@@ -1972,12 +1990,12 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 	const unsigned char *uhead = (const unsigned char *)head;
 	if (compressed_magic(uhead, (size_t)n)) {
 		/* Its compressed bytes begin no plain log: only its path's
-		 * last input may be what it continues. */
+		 * last input may be what it continues. Decompressing them
+		 * to tell is left to the thread that reads it: inputs are
+		 * checked in parallel, as they are read. */
 		t->known = t->known && k->bytes > 0 &&
-			   stream_magic(uhead, (size_t)n) &&
-			   stream_begins_with(g, fd, t->path, size, uhead,
-					      (size_t)n, k);
-		t->zresume = t->known;
+			   stream_magic(uhead, (size_t)n);
+		t->zcheck = t->known;
 		close(fd);
 		return;
 	}

@@ -183,7 +183,7 @@ struct ingest_sink {
 	 * reading it again would count its requests twice. A file that is
 	 * one compressed stream (gzip, zstd, xz, bzip2, lz4) is asked too:
 	 * when its decompressed bytes begin with all of known's (decompressed
-	 * and compared by fingerprint first, on the caller's thread), only
+	 * and compared by fingerprint first, by the thread reading it), only
 	 * what follows them is read; else it is read whole. */
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
 	/* Asked, on the caller's thread, about a plain file of a new path (or
