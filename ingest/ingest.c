@@ -1571,15 +1571,18 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 /* Tells whether the compressed stream of the file fd (path in messages,
  * size bytes), whose first n bytes are at head, decompresses to bytes
  * that begin with what k says was ingested: its first k->bytes are
- * decompressed and hashed. Reads fd from where it is (its start). */
+ * decompressed and hashed. If so, *ends tells whether the stream ends
+ * there (nothing was added). Reads fd from where it is (its start). */
 static bool stream_begins_with(struct ingest *g, int fd, const char *path,
 			       uint64_t size, const unsigned char *head,
-			       size_t n, const struct ingest_known *k)
+			       size_t n, const struct ingest_known *k,
+			       bool *ends)
 {
 	struct feed f = {.fd = fd, .path = path,
 			 .max_ratio = g->opts.max_ratio, .size = size};
 	struct br_hasher h;
 	uint64_t pos = 0;
+	bool more = false; /* the last bytes decompressed went past k's */
 	br_hash_init(&h);
 	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
 		/* The raw bytes are read from fd's start, not from head. */
@@ -1593,10 +1596,32 @@ static bool stream_begins_with(struct ingest *g, int fd, const char *path,
 					      : (size_t)r;
 			br_hash_update(&h, p, take);
 			pos += take;
+			more = take < (size_t)r;
 		}
 	}
+	bool begins = pos == k->bytes && br_fp_equal(br_hash_final(&h), k->fp);
+	const void *p;
+	*ends = begins && !more && feed_next(&f, &p) == 0;
 	feed_close(&f);
-	return pos == k->bytes && br_fp_equal(br_hash_final(&h), k->fp);
+	return begins;
+}
+
+/* The outcome of task t's file, named name, found to decompress to just
+ * what was ingested of its path (t->k): what reading it from there would
+ * give, a resumed input with nothing new, without decompressing it again
+ * (a directory of known .xz or .bz2 logs ingested again would else cost
+ * two decompressions of each). */
+static void unchanged_input(struct reader *rd, struct task *t, const char *name)
+{
+	struct outcome *o = outcome_new(rd, t, name, -1);
+	o->in.key = o->key = br_strdup(t->key);
+	o->in.fp = t->k.fp;
+	o->in.bytes = o->in.resumed_at = t->k.bytes;
+	o->raw_bytes = t->disk_size;
+	o->ok = true;
+	add(&t->bytes, t->k.bytes);
+	__atomic_store_n(&t->disk_pos, t->disk_size, __ATOMIC_RELAXED);
+	finish_outcome(rd, t, o);
 }
 
 /* Reads the inputs of task t: standard input, or a file; only >= 0 reads
@@ -1630,11 +1655,19 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		/* Resumed only if it still begins with what was ingested of
 		 * its path; else read whole (compressed anew: rotated). The
 		 * check reads fd from its start, as reading it does. */
+		bool same = false;
 		t->zcheck = false;
 		t->zresume = n > 0 && stream_begins_with(rd->g, fd, shown,
 							 t->disk_size, head,
-							 (size_t)n, &t->k);
+							 (size_t)n, &t->k,
+							 &same);
 		t->known = t->zresume;
+		if (same) {
+			unchanged_input(rd, t, shown);
+			close(fd);
+			free(shown);
+			return;
+		}
 		if (lseek(fd, 0, SEEK_SET) != 0) {
 			struct br_err e = {0};
 			br_fail(&e, "%s: cannot read: %s", shown, strerror(errno));
