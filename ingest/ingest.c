@@ -1086,7 +1086,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			rc = br_fail(&o->err, "%s: cannot read: %s", name,
 				     strerror(errno));
 	} else if (rc == 0 && partial && key && source_compressed(src) &&
-		   !g->opts.complete && !whole_json_record(&st, &rd->line)) {
+		   !g->opts.complete && !whole_last_record(&st, &rd->line)) {
 		/* As a plain file's: a gzip member appended later may end
 		 * the line (its growth is read from the stream, after the
 		 * bytes taken). */
