@@ -43,14 +43,68 @@ bool parse_count(const char *s, size_t n, uint64_t *out)
 
 bool status_is_error(const char *s, size_t n)
 {
-	uint64_t code;
-	if (parse_count(s, n, &code))
-		return code >= 400;
+	size_t digits = 0;
+	while (digits < n && (unsigned char)s[digits] - (unsigned)'0' <= 9)
+		digits++;
+	if (n && digits == n) {
+		/* An HTTP code of any length, as a number: leading zeros
+		 * dropped, then 4 digits or more, or 3 from "400", is >= 400. */
+		while (n > 1 && *s == '0')
+			s++, n--;
+		return n > 3 || (n == 3 && memcmp(s, "400", 3) >= 0);
+	}
 	static const char *const failed[] = {"error", "failed", "failure"};
 	for (size_t i = 0; i < sizeof failed / sizeof failed[0]; i++)
 		if (strlen(failed[i]) == n && strncasecmp(s, failed[i], n) == 0)
 			return true;
 	return false;
+}
+
+/* Tells whether the text of a JSON number (valid JSON syntax: the scanner
+ * checked it) is >= 400, exactly, whatever its form: 503, 503.0 and 4e2
+ * are, 399.99999999999999999 (400 as a double) is not. */
+static bool json_number_is_error(const char *s, size_t n)
+{
+	if (n == 0 || s[0] == '-')
+		return false; /* negative, or -0 */
+	size_t i = 0, nint, frac = 0, nfrac = 0;
+	while (i < n && (unsigned char)s[i] - (unsigned)'0' <= 9)
+		i++;
+	nint = i;
+	if (i < n && s[i] == '.') {
+		frac = ++i;
+		while (i < n && (unsigned char)s[i] - (unsigned)'0' <= 9)
+			i++;
+		nfrac = i - frac;
+	}
+	long long exp = 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		bool neg = ++i < n && s[i] == '-';
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		for (; i < n; i++)
+			if (exp < 1000000000)
+				exp = exp * 10 + (s[i] - '0');
+		exp = neg ? -exp : exp;
+	}
+	/* The value is 0.D... * 10^mag, D its first significant digit. */
+	char first;
+	long long mag;
+	if (s[0] != '0') { /* JSON: an integer part is "0" or has no
+			    * leading zero */
+		first = s[0];
+		mag = (long long)nint;
+	} else {
+		size_t k = 0;
+		while (k < nfrac && s[frac + k] == '0')
+			k++;
+		if (k == nfrac)
+			return false; /* zero */
+		first = s[frac + k];
+		mag = -(long long)k;
+	}
+	mag += exp;
+	return mag > 3 || (mag == 3 && first >= '4');
 }
 
 /* ------------------------------------------------------------------ JSONL */
@@ -122,6 +176,18 @@ static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
 	return !required && absent(v) ? NULL : string_error(p, f);
 }
 
+/* Reads an optional string member that never rejects its record for its
+ * type (agent, label): a string as get_string reads it, any other value
+ * (number, bool, null, object, array) or none as "". */
+static inline const char *get_lenient_string(struct jsonl_parser *p,
+					     enum jfield f, struct br_str *out)
+{
+	if (p->v[f].present && p->v[f].type == JV_STRING)
+		return get_string(p, f, false, out);
+	*out = (struct br_str){"", 0};
+	return NULL;
+}
+
 static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 {
 	const struct jvalue *v = &p->v[J_TIMESTAMP];
@@ -168,30 +234,33 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 	return NULL;
 }
 
+/* A JSON number is the logged cost, parsed exactly from its own decimal
+ * text; any other value (a string, a bool, null, an object) is no logged
+ * cost: the record is priced from the catalog. */
 static const char *get_cost(struct jsonl_parser *p, struct br_event *ev)
 {
 	const struct jvalue *v = &p->v[J_COST];
-	if (absent(v))
+	if (!v->present || v->type != JV_NUMBER)
 		return NULL;
-	/* The number's own decimal text is parsed exactly. */
-	if (v->type != JV_NUMBER ||
-	    br_money_parse(v->raw, v->rawlen, &ev->logged_cost) != 0)
+	if (br_money_parse(v->raw, v->rawlen, &ev->logged_cost) != 0)
 		return reason(p->reason, "invalid cost_usd: %.*s",
 				    (int)(v->rawlen > 60 ? 60 : v->rawlen), v->raw);
 	ev->has_logged_cost = true;
 	return NULL;
 }
 
+/* status: a JSON number is an error at >= 400, a string as
+ * status_is_error says, anything else (a bool, null, an object) is not.
+ * request_id: a string; a JSON integer is its decimal text; anything else
+ * is no id (no dedupe). Neither rejects its record for its type. */
 static const char *get_status_tier_id(struct jsonl_parser *p,
 				      struct br_event *ev)
 {
 	const struct jvalue *v = &p->v[J_STATUS];
-	if (v->present && v->type == JV_NUMBER && v->is_int)
-		ev->error = status_is_error(v->raw, v->rawlen);
+	if (v->present && v->type == JV_NUMBER)
+		ev->error = json_number_is_error(v->raw, v->rawlen);
 	else if (v->present && v->type == JV_STRING)
 		ev->error = status_is_error(jscan_str(p->scan, v), v->len);
-	else if (!absent(v))
-		return reason(p->reason, "invalid status: not an integer or string");
 
 	struct br_str tier;
 	const char *why = get_string(p, J_TIER, false, &tier);
@@ -206,10 +275,13 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	}
 	v = &p->v[J_REQUEST_ID];
 	if (v->present && v->type == JV_NUMBER && v->is_int) {
-		ev->request_id = (struct br_str){v->raw, v->rawlen};
+		/* -0 is the integer 0. */
+		bool minus_zero = v->rawlen == 2 && memcmp(v->raw, "-0", 2) == 0;
+		ev->request_id = minus_zero ? (struct br_str){"0", 1}
+					    : (struct br_str){v->raw, v->rawlen};
 		return NULL;
 	}
-	return get_string(p, J_REQUEST_ID, false, &ev->request_id);
+	return get_lenient_string(p, J_REQUEST_ID, &ev->request_id);
 }
 
 static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
@@ -228,8 +300,8 @@ static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
 	if ((why = get_timestamp(p, &ev->ts_us)) ||
 	    (why = get_string(p, J_PROVIDER, true, &ev->provider)) ||
 	    (why = get_string(p, J_MODEL, true, &ev->model)) ||
-	    (why = get_string(p, J_AGENT, false, &ev->agent)) ||
-	    (why = get_string(p, J_LABEL, false, &ev->label)) ||
+	    (why = get_lenient_string(p, J_AGENT, &ev->agent)) ||
+	    (why = get_lenient_string(p, J_LABEL, &ev->label)) ||
 	    (why = get_status_tier_id(p, ev)) ||
 	    (why = get_usage(p, &ev->tokens)) ||
 	    (why = get_cost(p, ev)))

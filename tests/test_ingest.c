@@ -497,8 +497,9 @@ static void test_jsonl(void)
 	struct collected c = {0};
 	char *rej = NULL;
 	CU_ASSERT_EQUAL(run("a.jsonl", &c, &rej, 0), 0);
-	/* The last event has a null agent, and no label: both "". */
-	CU_ASSERT_EQUAL(c.events, 3);
+	/* The last event has a null agent, and no label: both "". An
+	 * agent that is not a string (line 14) is "" too, not a reject. */
+	CU_ASSERT_EQUAL(c.events, 4);
 	CU_ASSERT_EQUAL(c.input_tokens, 6);
 	CU_ASSERT(c.logged == (br_pico)12300000000);
 	CU_ASSERT_STRING_EQUAL(c.last_agent, "");
@@ -509,7 +510,7 @@ static void test_jsonl(void)
 		"a.jsonl:9: missing provider", "a.jsonl:10: empty provider",
 		"a.jsonl:11: invalid service_tier 'turbo'",
 		"a.jsonl:12: invalid model: not a string",
-		"a.jsonl:13: missing model", "a.jsonl:14: invalid agent: not a string",
+		"a.jsonl:13: missing model",
 		"a.jsonl:16: invalid JSON at byte 1: not a JSON object", NULL};
 	for (int i = 0; expect[i]; i++) {
 		if (!strstr(rej, expect[i]))
@@ -520,7 +521,8 @@ static void test_jsonl(void)
 	for (char *p = rej; *p; p++)
 		lines += *p == '\n';
 	/* The last line has no newline yet: it waits, it is not rejected. */
-	CU_ASSERT_EQUAL(lines, 10);
+	CU_ASSERT_EQUAL(lines, 9);
+	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:14:"));
 	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:15:"));
 	CU_ASSERT_PTR_NULL(strstr(rej, "a.jsonl:17:"));
 	free(rej);
@@ -893,6 +895,23 @@ static void test_options(void)
 	CU_ASSERT(status_is_error("Error", 5));
 	CU_ASSERT(!status_is_error("200", 3));
 	CU_ASSERT(!status_is_error("ok", 2));
+	/* Digits of any length are a number (as tests/oracle.py reads
+	 * them); a sign, a fraction or a space makes a word. */
+	static const struct {
+		const char *text;
+		bool error;
+	} statuses[] = {
+		{"400", true},  {"399", false}, {"0400", true}, {"1000", true},
+		{"0", false},   {"", false},    {"FAILURE", true}, {"failed", true},
+		{"00000000000000000000000500", true},
+		{"00000000000000000000000399", false},
+		{"100000000000000000000", true}, {"503.0", false},
+		{"-500", false}, {" 500", false}, {"errors", false},
+	};
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		CU_ASSERT_EQUAL(status_is_error(statuses[i].text,
+						strlen(statuses[i].text)),
+				statuses[i].error);
 	/* Token counts: digits only, up to 2^63 - 1. */
 	static const struct {
 		const char *text;

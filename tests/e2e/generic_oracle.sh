@@ -61,7 +61,99 @@ printf 'timestamp,provider,model,agent,request_id,input_tokens\r\n2025-10-02T10:
 cp d/a/x.jsonl d/.hidden/x.jsonl
 cp d/a/x.jsonl d/.skipped.jsonl
 echo 'not a log' >d/readme.txt
-inputs="in/a.jsonl in/b.jsonl.gz in/c.jsonl.gz in/d.csv in/e.csv.gz in/f.log d"
+# The JSON type of agent, label, request_id, status and cost_usd never
+# rejects a record (DESIGN §3): agent and label other than a string are "";
+# request_id an integer is its decimal text (-0 is "0", and 7 the same id
+# as "7"), anything else no id; status any number >= 400 (exactly) or a
+# string per oracle's is_error_status is an error, a bool, null, object or
+# array is not; cost_usd a number is the logged cost, anything else none.
+# The last lines are still rejects: provider, tier, tokens (a repeated
+# key: the last one counts).
+t='"timestamp":"2025-10-03T09:00:00Z","provider":"openai","model":"gpt-4o"'
+u='"usage":{"input_tokens":1000,"output_tokens":10}'
+while read -r kv; do
+	printf '{%s,%s,%s}\n' "$t" "$u" "$kv"
+done >in/types.jsonl <<'EOF'
+"agent":"st-float","status":503.0
+"agent":"st-float-low","status":399.9
+"agent":"st-float-400","status":400.0
+"agent":"st-exp","status":4e2
+"agent":"st-exp-frac","status":0.4e3
+"agent":"st-exp-low","status":3.999E+2
+"agent":"st-near","status":399.99999999999999999999
+"agent":"st-huge","status":1e400
+"agent":"st-tiny","status":4e-400
+"agent":"st-neg","status":-500
+"agent":"st-negzero","status":-0.0
+"agent":"st-bigint","status":100000000000000000000
+"agent":"st-zero","status":0
+"agent":"st-false","status":false
+"agent":"st-true","status":true
+"agent":"st-null","status":null
+"agent":"st-obj","status":{"code":500}
+"agent":"st-arr","status":[500]
+"agent":"st-word","status":"FaIlEd"
+"agent":"st-word-esc","status":"\u0065rror"
+"agent":"st-digits","status":"0000000000000000000000000503"
+"agent":"st-digits-low","status":"0000000000000000000000000399"
+"agent":"st-digits-frac","status":"503.0"
+"agent":"st-minus","status":"-503"
+"agent":"rid-float","request_id":7.0
+"agent":"rid-int","request_id":987654321
+"agent":"rid-int-dup","request_id":"987654321"
+"agent":"rid-negzero","request_id":-0
+"agent":"rid-zero-dup","request_id":"0"
+"agent":"rid-neg","request_id":-42
+"agent":"rid-exp","request_id":1e2
+"agent":"rid-exp-2","request_id":1e2
+"agent":"rid-true","request_id":true
+"agent":"rid-null","request_id":null
+"agent":"rid-obj","request_id":{"id":"x"}
+"agent":"rid-arr","request_id":["x"]
+"agent":"cost-string","cost_usd":"0.01"
+"agent":"cost-true","cost_usd":true
+"agent":"cost-false","cost_usd":false
+"agent":"cost-null","cost_usd":null
+"agent":"cost-obj","cost_usd":{"usd":1}
+"agent":"cost-arr","cost_usd":[1]
+"agent":"cost-exp","cost_usd":1.5E-3
+"agent":"cost-int","cost_usd":2
+"agent":5,"label":"agent-int"
+"agent":1.5,"label":"agent-float"
+"agent":true,"label":"agent-true"
+"agent":null,"label":"agent-null"
+"agent":{"name":"x"},"label":"agent-obj"
+"agent":["x"],"label":"agent-arr"
+"agent":"label-int","label":7
+"agent":"label-false","label":false
+"agent":"label-null","label":null
+"agent":"label-obj","label":{"team":"x"}
+"agent":"label-arr","label":[]
+"agent":5,"label":7,"request_id":3.5,"status":500.5,"cost_usd":"x"
+"provider":42
+"service_tier":5
+"agent":"tok-float","usage":{"input_tokens":1.0}
+EOF
+# CSV cells are text: status a word or digits (any length), cost_usd a
+# JSON number or empty; any other cost rejects its record.
+cat >in/types.csv <<'EOF'
+timestamp,provider,model,agent,label,request_id,status,input_tokens,cost_usd
+2025-10-03T09:00:00Z,openai,gpt-4o,c-st-float,,,503.0,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-st-digits,,,0000000000000000000000000503,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-st-digits-low,,,0000000000000000000000000399,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-st-word,,,FAILURE,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-st-true,,,true,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-st-minus,,,-503,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-rid,,7.0,,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-rid-dup,,7.0,,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,5,7,,,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-exp,,,,1000,1.5E-3
+2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-text,,,,1000,"0.01 "
+2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-true,,,,1000,true
+2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-null,,,,1000,null
+2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-dot,,,,1000,.5
+EOF
+inputs="in/a.jsonl in/b.jsonl.gz in/c.jsonl.gz in/d.csv in/e.csv.gz in/f.log in/types.jsonl in/types.csv d"
 asof=2099-12-31
 
 # check NAME STORE ORACLE-OPTIONS... -- REPORT-OPTIONS...: compares one
