@@ -571,20 +571,32 @@ static void fast_mode(struct api_parser *p, json_t *usage, struct br_event *ev)
 
 /* The tokens of an Anthropic usage object (Messages API, Claude Code):
  * input excludes cache reads and writes; the cache_creation breakdown, when
- * present, splits writes into 5-minute and 1-hour ones. */
+ * present, splits writes into 5-minute and 1-hour ones.
+ *
+ * cache_creation_input_tokens is the count Anthropic bills; the breakdown
+ * only splits it by TTL. A breakdown short of it (0/0 beside a total of
+ * 5000, as some Claude Code versions and proxies write) would lose the
+ * rest: the 1-hour writes are the breakdown's, the remainder counts as
+ * 5-minute writes (the default TTL). A breakdown above the total is kept
+ * as it is: the total is then missing or 0, and the breakdown is the only
+ * count there is. */
 static void anthropic_usage(struct api_parser *p, struct rec *r, json_t *usage,
 			    struct br_event *ev)
 {
 	ev->tokens.input = jcount(r, usage, "input_tokens");
 	ev->tokens.output = jcount(r, usage, "output_tokens");
 	ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
+	uint64_t total = jcount(r, usage, "cache_creation_input_tokens");
+	uint64_t w5m = 0, w1h = 0;
 	json_t *cc = json_object_get(usage, "cache_creation");
 	if (json_is_object(cc)) {
-		ev->tokens.cache_write = jcount(r, cc, "ephemeral_5m_input_tokens");
-		ev->tokens.cache_write_1h = jcount(r, cc, "ephemeral_1h_input_tokens");
-	} else {
-		ev->tokens.cache_write = jcount(r, usage, "cache_creation_input_tokens");
+		w5m = jcount(r, cc, "ephemeral_5m_input_tokens");
+		w1h = jcount(r, cc, "ephemeral_1h_input_tokens");
 	}
+	/* max(5m, total - 1h): total - 1h when the breakdown is short,
+	 * the breakdown's 5m otherwise; no sum that could overflow. */
+	ev->tokens.cache_write_1h = w1h;
+	ev->tokens.cache_write = w5m > sub0(total, w1h) ? w5m : sub0(total, w1h);
 	ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
 	set_tier(r, jstr(usage, "service_tier"), ev);
 	fast_mode(p, usage, ev);

@@ -153,15 +153,20 @@ def _merge_fields(held, key, ev):
 
 def _anthropic_usage(u, ev):
     """An Anthropic usage object: input excludes the cache; the
-    cache_creation breakdown splits 5-minute and 1-hour writes."""
+    cache_creation breakdown splits 5-minute and 1-hour writes. The
+    1-hour writes are the breakdown's; a breakdown short of
+    cache_creation_input_tokens (the billed total) leaves the rest as
+    5-minute writes, one above it is taken as it is."""
     ev["input_tokens"] = _n(u, "input_tokens")
     ev["output_tokens"] = _n(u, "output_tokens")
     ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
+    total = _n(u, "cache_creation_input_tokens")
+    w5 = w1 = 0
     if isinstance(u.get("cache_creation"), dict):
-        ev["cache_write_tokens"] = _n(u, "cache_creation.ephemeral_5m_input_tokens")
-        ev["cache_write_1h_tokens"] = _n(u, "cache_creation.ephemeral_1h_input_tokens")
-    else:
-        ev["cache_write_tokens"] = _n(u, "cache_creation_input_tokens")
+        w5 = _n(u, "cache_creation.ephemeral_5m_input_tokens")
+        w1 = _n(u, "cache_creation.ephemeral_1h_input_tokens")
+    ev["cache_write_tokens"] = w5 if w5 + w1 >= total else total - w1
+    ev["cache_write_1h_tokens"] = w1
     ev["reasoning_tokens"] = _n(u, "output_tokens_details.thinking_tokens")
     ev["tier"] = _tier(u.get("service_tier"))
 

@@ -61,4 +61,13 @@ rm -rf cc
 grep -q '"speed":"fast"' -r cc || fail "the generated sessions have no fast-mode message"
 compare 0.0001
 grep -q '"model": *"claude-opus-4-6-fast"' r.json || fail "no claude-opus-4-6-fast row: $(head -c 300 r.json)"
+# A cache_creation breakdown of 0/0 beside cache_creation_input_tokens
+# (the billed total): the writes count, as 5-minute ones, as in ccusage
+# (which counts the total); they were lost.
+rm -rf cc
+"$PYTHON" "$root/tests/cclogs.py" --seed 6 --sessions 60 --out cc --no-1h-writes \
+	--short-breakdown
+grep -q '"cache_creation_input_tokens":[1-9][0-9]*,"cache_read_input_tokens":[0-9]*,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}' -r cc ||
+	fail "the generated sessions have no short breakdown"
+compare 0.0001
 echo "ccusage: all checks passed"

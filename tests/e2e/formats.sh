@@ -344,4 +344,20 @@ printf '%s\n' '{"type":"message_start","message":{"id":"msg_f","type":"message",
 grep -q '^claude-opus-4-6-fast,1,0,1000,1000,0,0,0,0,0.180000,0' fast.csv &&
 	grep -q '^claude-opus-4-6,1,0,1000,1000,0,0,0,0,0.030000,0' fast.csv ||
 	fail "Anthropic's fast mode at 6x: $(cat fast.csv)"
+# cache_creation_input_tokens is what Anthropic bills; its breakdown only
+# splits it by TTL. A breakdown short of it counts the rest as 5-minute
+# writes (it lost them: 0/0 beside 5000); one above it (no total) is
+# taken as it is. Both readers share the rule: a message of 5000 (1-hour
+# 2000) and one of 100 with no total, 5100 writes of which 2000 are
+# 1-hour. claude-sonnet-4-5: $3/$15, 5-minute writes $3.75, 1-hour $6.
+printf '%s\n' '{"type":"message","id":"msg_a","role":"assistant","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":10,"cache_creation_input_tokens":5000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":2000}},"logged_at":"2025-10-01T10:00:00Z"}' \
+	'{"type":"message","id":"msg_b","role":"assistant","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":10,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":0}},"logged_at":"2025-10-01T10:00:00Z"}' >cw-api.jsonl
+printf '%s\n' '{"sessionId":"s1","type":"assistant","uuid":"u1","timestamp":"2025-10-01T10:00:00.000Z","requestId":"req_a","message":{"id":"msg_a","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":10,"cache_creation_input_tokens":5000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":2000}}}}' \
+	'{"sessionId":"s1","type":"assistant","uuid":"u2","timestamp":"2025-10-01T10:00:01.000Z","requestId":"req_b","message":{"id":"msg_b","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":10,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":0}}}}' >cw-cc.jsonl
+for file in cw-api.jsonl cw-cc.jsonl; do
+	"$BURNRATE" --quiet --store "s-$file" ingest "$file" || fail "$file: ingest exited $?"
+	"$BURNRATE" --store "s-$file" report --as-of $asof --by model --format csv >cw.csv
+	grep -q '^claude-sonnet-4-5-20250929,2,0,20,20,0,5100,2000,0,0.023985,0' cw.csv ||
+		fail "$file: a short cache_creation breakdown loses writes: $(cat cw.csv)"
+done
 echo "formats: all checks passed"
