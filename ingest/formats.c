@@ -243,8 +243,12 @@ static void merge(struct held *h, struct held_ev *old, const struct held_ev *e,
 	if (e->ts_us < old->ts_us)
 		old->ts_us = e->ts_us;
 	old->error |= e->error;
-	if (!br_dict_str(h->strings, old->model, NULL)[0])
+	/* A stream's message_delta names no model, so its provider is a
+	 * guess: the copy that names the model names the provider too. */
+	if (!br_dict_str(h->strings, old->model, NULL)[0]) {
 		old->model = e->model;
+		old->provider = e->provider;
+	}
 	if (e->tier != BR_TIER_STANDARD)
 		old->tier = e->tier;
 }
@@ -569,6 +573,29 @@ static void fast_mode(struct api_parser *p, json_t *usage, struct br_event *ev)
 	ev->model = (struct br_str){p->fast_model.p, p->fast_model.len};
 }
 
+/* The provider that served a Claude model, from the id it was called by:
+ * Claude Code and the Anthropic SDKs run through Bedrock and Vertex too,
+ * and log those platforms' ids. Bedrock's are "anthropic.claude-..." and
+ * geo profiles of it ("us.anthropic.claude-...-v1:0", "global.", "eu.",
+ * ...), Vertex's name a version after '@' ("claude-sonnet-4-5@20250929").
+ * Such a request is billed by AWS or Google at their prices (a geo
+ * profile's may be 10% above Anthropic's), and the catalog names these
+ * ids under bedrock and vertex_ai: counting them as anthropic would leave
+ * them unpriced, or, aliased to Anthropic's names, put AWS's and Google's
+ * bills in Anthropic's total at Anthropic's prices. */
+static struct br_str claude_provider(struct br_str model)
+{
+	static const char bedrock[] = "anthropic.";
+	size_t n = sizeof bedrock - 1;
+	if (model.n > n && (memcmp(model.p, bedrock, n) == 0 ||
+			    memmem(model.p, model.n, "." "anthropic.", n + 1)))
+		return (struct br_str){"bedrock", 7};
+	if (model.n > 6 && memcmp(model.p, "claude", 6) == 0 &&
+	    memchr(model.p, '@', model.n))
+		return (struct br_str){"vertex_ai", 9};
+	return (struct br_str){"anthropic", 9};
+}
+
 /* The tokens of an Anthropic usage object (Messages API, Claude Code):
  * input excludes cache reads and writes; the cache_creation breakdown, when
  * present, splits writes into 5-minute and 1-hour ones.
@@ -623,8 +650,8 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	} else {
 		return FORMAT_EMITTED; /* other stream events carry no usage */
 	}
-	ev->provider = (struct br_str){"anthropic", 9};
 	ev->model = jslice(msg, "model");
+	ev->provider = claude_provider(ev->model);
 	envelope(r, r->root, ev);
 	if (!ev->request_id.n)
 		ev->request_id = jslice(msg, "id");
@@ -754,8 +781,8 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	if (!json_is_object(usage) || (model && strcmp(model, "<synthetic>") == 0) ||
 	    json_is_true(err))
 		return FORMAT_EMITTED; /* not a usage record */
-	ev->provider = (struct br_str){"anthropic", 9};
 	ev->model = jslice(o, "message.model");
+	ev->provider = claude_provider(ev->model);
 	if (!jtime(r, o, "timestamp", &ev->ts_us))
 		bad(r, "%s", "missing timestamp");
 	ev->agent = (struct br_str){"claude-code", 11};

@@ -144,7 +144,8 @@ def _merge_fields(held, key, ev):
             old["cache_write_tokens"] = writes - old["cache_write_1h_tokens"]
             old["ts"] = min(old["ts"], ev["ts"])
             old["error"] = old["error"] or ev["error"]
-            old["model"] = old["model"] or ev["model"]
+            if not old["model"]:
+                old["model"], old["provider"] = ev["model"], ev["provider"]
             if ev["tier"] != "standard":
                 old["tier"] = ev["tier"]
             return
@@ -171,6 +172,16 @@ def _anthropic_usage(u, ev):
     ev["tier"] = _tier(u.get("service_tier"))
 
 
+def _claude_provider(model):
+    """Claude through Bedrock ("anthropic.claude-...", "us.anthropic....")
+    or Vertex ("claude-...@20250929") is those platforms'."""
+    if model.startswith("anthropic.") or ".anthropic." in model:
+        return "bedrock"
+    if model.startswith("claude") and "@" in model:
+        return "vertex_ai"
+    return "anthropic"
+
+
 def _anthropic(root, tp, held):
     o = _payload(root)
     t = o.get("type")
@@ -183,7 +194,8 @@ def _anthropic(root, tp, held):
         u = msg.get("usage")
     else:
         return []
-    ev = _event(provider="anthropic", model=_s(msg, "model"), ts=None)
+    ev = _event(provider=_claude_provider(_s(msg, "model")),
+                model=_s(msg, "model"), ts=None)
     if t == "error":
         ev["error"] = True
     _envelope(root, ev, tp)
@@ -255,7 +267,7 @@ def _claude_code(root, tp, held):
         return []
     u = m["usage"]
     cwd = _s(root, "cwd").rstrip("/")
-    ev = _event(provider="anthropic", model=_s(m, "model"),
+    ev = _event(provider=_claude_provider(_s(m, "model")), model=_s(m, "model"),
                 ts=_ts(root.get("timestamp"), tp), agent="claude-code",
                 label=cwd.rsplit("/", 1)[-1] if cwd else "")
     if ev["ts"] is None:

@@ -360,4 +360,31 @@ for file in cw-api.jsonl cw-cc.jsonl; do
 	grep -q '^claude-sonnet-4-5-20250929,2,0,20,20,0,5100,2000,0,0.023985,0' cw.csv ||
 		fail "$file: a short cache_creation breakdown loses writes: $(cat cw.csv)"
 done
+# Claude through Bedrock and Vertex, as Claude Code and the Anthropic
+# SDKs log it: those platforms' ids, billed by AWS and Google, are theirs
+# in the catalog (prices show), and were anthropic's, unpriced. Each
+# message: 1000 input, 2000 output, 40000 cache read, 3000 5-minute
+# writes. Sonnet 4.5 and 4 on Vertex and Bedrock's own ids: $3, $15,
+# $0.30, $3.75 per 1M tokens: $0.05625; Bedrock's US profile of Sonnet
+# 4.5: $3.30, $16.50, $0.33, $4.125: $0.061875; Haiku 4.5 on Vertex: $1,
+# $5, $0.10, $1.25: $0.01875.
+i=0
+for m in claude-sonnet-4-5@20250929 us.anthropic.claude-sonnet-4-5-20250929-v1:0 \
+	anthropic.claude-sonnet-4-20250514-v1:0 claude-haiku-4-5@20251001; do
+	i=$((i + 1))
+	u='{"input_tokens":1000,"output_tokens":2000,"cache_read_input_tokens":40000,"cache_creation_input_tokens":3000,"cache_creation":{"ephemeral_5m_input_tokens":3000,"ephemeral_1h_input_tokens":0}}'
+	echo "{\"sessionId\":\"s1\",\"type\":\"assistant\",\"uuid\":\"u$i\",\"timestamp\":\"2025-09-0${i}T12:00:00.000Z\",\"requestId\":\"req_$i\",\"message\":{\"id\":\"msg_$i\",\"model\":\"$m\",\"usage\":$u}}" >>ids-cc.jsonl
+	echo "{\"type\":\"message\",\"id\":\"msg_$i\",\"role\":\"assistant\",\"model\":\"$m\",\"usage\":$u,\"logged_at\":\"2025-09-0${i}T12:00:00Z\"}" >>ids-api.jsonl
+done
+for file in ids-cc.jsonl ids-api.jsonl; do
+	"$BURNRATE" --quiet --store "s-$file" ingest "$file" || fail "$file: ingest exited $?"
+	"$BURNRATE" --store "s-$file" report --as-of $asof --by provider,model --format csv >ids.csv
+	for want in 'vertex_ai,claude-sonnet-4-5@20250929,1,0,1000,2000,40000,3000,0,0,0.056250,0' \
+		'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,1,0,1000,2000,40000,3000,0,0,0.061875,0' \
+		'bedrock,anthropic.claude-sonnet-4-20250514-v1:0,1,0,1000,2000,40000,3000,0,0,0.056250,0' \
+		'vertex_ai,claude-haiku-4-5@20251001,1,0,1000,2000,40000,3000,0,0,0.018750,0'; do
+		grep -qF "$want" ids.csv ||
+			fail "$file: want $want (Bedrock and Vertex ids at their prices): $(cat ids.csv)"
+	done
+done
 echo "formats: all checks passed"
