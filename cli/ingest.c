@@ -165,6 +165,13 @@ static void sink_warning(void *ctx, const char *message)
 		print_warning("%s", message);
 }
 
+static void sink_note(void *ctx, const char *message)
+{
+	struct ingest_run *r = ctx;
+	if (r->g->verbose)
+		fprintf(stderr, "burnrate: %s\n", message);
+}
+
 static void *sink_begin(void *ctx, const char *name)
 {
 	(void)name;
@@ -689,6 +696,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		.end = sink_end, .drop = sink_drop, .wants = sink_wants,
 		.known = sink_known, .continued = sink_continued,
 		.progress = sink_progress, .warning = sink_warning,
+		.note = sink_note,
 		.merge = sink_merge};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.warn = !g->quiet && !job->silent;

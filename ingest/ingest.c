@@ -2227,6 +2227,33 @@ static int found_cmp(const void *a, const void *b)
 	return strcmp(((const struct found *)a)->path, ((const struct found *)b)->path);
 }
 
+/* Tells whether dir is a Claude configuration directory (~/.claude, what
+ * ccusage reads through CLAUDE_CONFIG_DIR): a projects subdirectory, where
+ * Claude Code keeps its session logs, beside one of Claude's own files.
+ * The rest of it is no log (history.jsonl is the prompt history,
+ * settings.json and todos/ JSON of other shapes) and would fail as "cannot
+ * tell the log format". A projects subdirectory alone is not enough: an
+ * ordinary log directory may have one. */
+static bool claude_config_dir(const char *dir)
+{
+	static const char *const markers[] = {
+		"history.jsonl", "settings.json", ".credentials.json", "todos",
+		"statsig",
+	};
+	struct stat st;
+	char *projects = path_in(dir, "projects");
+	bool is = lstat(projects, &st) == 0 && S_ISDIR(st.st_mode);
+	free(projects);
+	for (size_t i = 0; is && i < sizeof markers / sizeof markers[0]; i++) {
+		char *marker = path_in(dir, markers[i]);
+		bool found = lstat(marker, &st) == 0;
+		free(marker);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 {
 	if (strcmp(path, "-") == 0) {
@@ -2248,7 +2275,21 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		return 0;
 	}
 	struct path_list files = {0};
+	char *projects = NULL;
+	if (claude_config_dir(path)) {
+		projects = path_in(path, "projects");
+		if (g->sink.note) {
+			struct br_buf note = {0};
+			br_buf_printf(&note, "%s: a Claude configuration "
+				      "directory: only its session logs, %s, "
+				      "are read", path, projects);
+			g->sink.note(g->sink.ctx, note.p);
+			br_buf_free(&note);
+		}
+		path = projects;
+	}
 	int rc = walk(&g->opts, path, 0, &files, err);
+	free(projects);
 	if (files.n)
 		qsort(files.p, files.n, sizeof *files.p, found_cmp);
 	for (size_t i = 0; i < files.n; i++) {

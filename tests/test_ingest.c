@@ -374,12 +374,12 @@ static void test_scanner_repeated(void)
 /* --------------------------------------------------------- ingest runs */
 
 struct collected {
-	int events, inputs_ok, inputs_failed, warnings;
+	int events, inputs_ok, inputs_failed, warnings, notes;
 	uint64_t input_tokens;
 	br_pico logged;
 	char last_agent[64], last_label[64];
 	char agents[128]; /* the events' agents, each followed by ',' */
-	char last_message[512], last_warning[512];
+	char last_message[512], last_warning[512], last_note[512];
 };
 
 static void on_event(void *ctx, const struct br_event *ev)
@@ -402,6 +402,13 @@ static void on_warning(void *ctx, const char *message)
 	struct collected *c = ctx;
 	c->warnings++;
 	snprintf(c->last_warning, sizeof c->last_warning, "%s", message);
+}
+
+static void on_note(void *ctx, const char *message)
+{
+	struct collected *c = ctx;
+	c->notes++;
+	snprintf(c->last_note, sizeof c->last_note, "%s", message);
 }
 
 static void on_end(void *ctx, void *input, const struct ingest_input *in,
@@ -439,7 +446,7 @@ static int run_with(const char *name, struct collected *c, char **rejects,
 	struct ingest_opts o = opts ? *opts : (struct ingest_opts){0};
 	o.rejects = rf;
 	struct ingest_sink sink = {.ctx = c, .event = on_event, .end = on_end,
-				   .warning = on_warning};
+				   .warning = on_warning, .note = on_note};
 	struct br_err err = {0};
 	struct ingest *g = ingest_new(&o, &sink, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
@@ -610,6 +617,43 @@ static void test_gzip_and_dirs(void)
 		free(rej);
 	}
 	fake_unknown_types = false;
+	cleanup_dir();
+}
+
+/* A Claude configuration directory (~/.claude) is walked as its projects/
+ * only: its prompt history and settings are no logs, and would fail. A
+ * directory that merely has a projects subdirectory is walked whole. */
+static void test_claude_config_dir(void)
+{
+	setup_dir();
+	const char *line = "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\","
+			   "\"model\":\"m\",\"usage\":{\"input_tokens\":1}}\n";
+	char cmd[768];
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && mkdir -p c/projects/p c/todos d/projects/p && "
+		 "printf '%%s' '%s' > c/projects/p/s.jsonl && "
+		 "cp c/projects/p/s.jsonl d/projects/p/s.jsonl && "
+		 "cp c/projects/p/s.jsonl d/top.jsonl && "
+		 "echo '{\"display\":\"fix it\",\"timestamp\":1759000000000}' > c/history.jsonl && "
+		 "echo '{\"model\":\"opus\"}' > c/settings.json && "
+		 "echo '[{\"content\":\"x\",\"status\":\"completed\"}]' > c/todos/t.json",
+		 dir, line);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("c", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 1);
+	CU_ASSERT_EQUAL(c.inputs_ok, 1);
+	CU_ASSERT_EQUAL(c.inputs_failed, 0);
+	CU_ASSERT_EQUAL(c.notes, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_note, "/c/projects"));
+	free(rej);
+	/* No marker of Claude's beside projects: the whole directory. */
+	c = (struct collected){0};
+	CU_ASSERT_EQUAL(run("d", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 2);
+	CU_ASSERT_EQUAL(c.notes, 0);
+	free(rej);
 	cleanup_dir();
 }
 
@@ -1410,6 +1454,7 @@ int test_register(void)
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
+		{"Claude configuration directory", test_claude_config_dir},
 		{"a parser kept from input to input", test_parser_kept},
 		{"record length cap", test_record_cap},
 		{"field length cap", test_field_limit},

@@ -70,4 +70,20 @@ rm -rf cc
 grep -q '"cache_creation_input_tokens":[1-9][0-9]*,"cache_read_input_tokens":[0-9]*,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}' -r cc ||
 	fail "the generated sessions have no short breakdown"
 compare 0.0001
+# A Claude configuration directory, as CLAUDE_CONFIG_DIR names it for
+# ccusage: beside projects/, Claude's own files, no logs (the prompt
+# history, settings, todo lists, statsig, shell snapshots, IDE locks).
+# It is walked as its projects/ only (it failed: "cannot tell the log
+# format"), saying so with --verbose, and equals ccusage.
+mkdir -p cc/todos cc/statsig cc/shell-snapshots cc/ide
+echo '{"display":"fix the bug","pastedContents":{},"timestamp":1759000000000,"project":"/home/dana/src/acme/api"}' >cc/history.jsonl
+echo '{"model":"opus","permissions":{"allow":[]}}' >cc/settings.json
+echo '[{"content":"x","status":"completed","activeForm":"x"}]' >cc/todos/1111-agent-1111.json
+echo '{"feature_gates":{}}' >cc/statsig/statsig.cached.evaluations.json
+echo 'export PATH=/usr/bin' >cc/shell-snapshots/snapshot-zsh-1.sh
+echo '{"pid":1,"workspaceFolders":[]}' >cc/ide/1234.lock
+compare 0.0001
+"$BURNRATE" --verbose --store v ingest cc >/dev/null 2>v.err || fail "ingest --verbose exited $?: $(cat v.err)"
+grep -q "^burnrate: cc: a Claude configuration directory: only its session logs, cc/projects, are read" v.err ||
+	fail "--verbose does not say the configuration directory is read as its projects/: $(head -3 v.err)"
 echo "ccusage: all checks passed"
