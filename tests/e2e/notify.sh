@@ -70,7 +70,10 @@ count() { find mail -name '*.eml' | wc -l; }
 # untraced and says so.)
 trace=strace
 strace -o /dev/null true 2>/dev/null || { trace=; echo "notify: strace cannot trace here: the ledger's directory sync is not checked" >&2; }
-${trace:+strace -f -qq -e trace=mkdir,openat,fsync,rename -o trace.txt} \
+# LeakSanitizer cannot work under ptrace (make SANITIZE=...): the traced
+# run leaves leaks to the others.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	${trace:+strace -f -qq -e trace=mkdir,openat,fsync,rename -o trace.txt} \
 	"$BURNRATE" --store s notify --budgets budgets.csv --smtp-config msmtprc \
 	--as-of 2025-10-05 >out 2>err || fail "notify exited $?: $(cat err)"
 [ -z "$trace" ] || "$PYTHON" - trace.txt <<'EOF' || fail "the ledger's directory is not synced before use (above)"
