@@ -99,6 +99,8 @@ void source_set_raw_pos(struct source *src, const uint64_t *pos)
 
 void source_prime(struct source *src, const void *head, size_t n)
 {
+	if (!n)
+		return; /* head may then be NULL, which memcpy may not take */
 	if (n > src->in_cap - src->in_len) {
 		src->in_cap = src->in_len + n;
 		src->in = br_realloc(src->in, src->in_cap);
