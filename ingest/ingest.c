@@ -1126,29 +1126,47 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 
 static bool is_log_name(const char *name);
 
+struct magic {
+	const char *magic;
+	size_t len, off;
+};
+
+/* The compressed streams libarchive reads (gzip is ISA-L's, source.c). */
+static const struct magic stream_magics[] = {
+	{"\x28\xb5\x2f\xfd", 4, 0},         /* zstd */
+	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0}, /* xz */
+	{"BZh", 3, 0},                       /* bzip2 */
+	{"\x04\x22\x4d\x18", 4, 0},         /* lz4 */
+};
+
+/* The archives of members libarchive reads. */
+static const struct magic archive_magics[] = {
+	{"PK\x03\x04", 4, 0},                /* zip */
+	{"PK\x05\x06", 4, 0},                /* empty zip */
+	{"7z\xbc\xaf\x27\x1c", 6, 0},        /* 7z */
+	{"ustar", 5, 257},                   /* tar */
+};
+
+/* Tells whether the n bytes at p begin with one of the k magics of m. */
+static bool magic_in(const struct magic *m, size_t k, const unsigned char *p,
+		     size_t n)
+{
+	for (size_t i = 0; i < k; i++)
+		if (n >= m[i].off + m[i].len &&
+		    memcmp(p + m[i].off, m[i].magic, m[i].len) == 0)
+			return true;
+	return false;
+}
+
 /* Tells whether the first bytes of a file are a container libarchive
  * reads: zstd, xz, bzip2, lz4, zip, 7z, or a tar archive. gzip is read by
  * ISA-L (source.c), also when it holds a tar, which libarchive then gets. */
 static bool libarchive_magic(const unsigned char *p, size_t n)
 {
-	static const struct {
-		const char *magic;
-		size_t len, off;
-	} m[] = {
-		{"\x28\xb5\x2f\xfd", 4, 0},         /* zstd */
-		{"\xfd\x37\x7a\x58\x5a\x00", 6, 0}, /* xz */
-		{"BZh", 3, 0},                       /* bzip2 */
-		{"\x04\x22\x4d\x18", 4, 0},         /* lz4 */
-		{"PK\x03\x04", 4, 0},                /* zip */
-		{"PK\x05\x06", 4, 0},                /* empty zip */
-		{"7z\xbc\xaf\x27\x1c", 6, 0},        /* 7z */
-		{"ustar", 5, 257},                   /* tar */
-	};
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		if (n >= m[i].off + m[i].len &&
-		    memcmp(p + m[i].off, m[i].magic, m[i].len) == 0)
-			return true;
-	return false;
+	return magic_in(stream_magics, sizeof stream_magics / sizeof *stream_magics,
+			p, n) ||
+	       magic_in(archive_magics,
+			sizeof archive_magics / sizeof *archive_magics, p, n);
 }
 
 /* Fails the members of task t from outcome first on that were read, since
@@ -1977,17 +1995,10 @@ static bool begins_with(int fd, const struct ingest_known *k, char *buf)
  * its members are then inputs of their own, which never resume.) */
 static bool stream_magic(const unsigned char *p, size_t n)
 {
-	static const char *const magic[] = {
-		"\x28\xb5\x2f\xfd", "\xfd\x37\x7a\x58\x5a", "BZh",
-		"\x04\x22\x4d\x18",
-	};
 	if (gzip_magic(p, n))
 		return !source_gzip_holds_tar(p, n);
-	for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
-		if (n >= strlen(magic[i]) &&
-		    memcmp(p, magic[i], strlen(magic[i])) == 0)
-			return true;
-	return false;
+	return magic_in(stream_magics, sizeof stream_magics / sizeof *stream_magics,
+			p, n);
 }
 
 /* Decides, on the caller's thread, where the plain file of task t (size
