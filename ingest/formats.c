@@ -140,8 +140,10 @@ static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 }
 
 /* A cost in USD at path (a JSON number), into ev's logged cost. */
-static void jcost(struct rec *r, json_t *o, const char *path,
-		  struct br_event *ev)
+/* Reads the cost at path into ev, in USD, or in USD x 10^-scale when scale
+ * is not 0 (an integer count of nano-dollars: scale 9). */
+static void jcost_scaled(struct rec *r, json_t *o, const char *path, int scale,
+			 struct br_event *ev)
 {
 	json_t *v = jget(o, path);
 	if (!v || json_is_null(v))
@@ -150,16 +152,26 @@ static void jcost(struct rec *r, json_t *o, const char *path,
 	int n = -1;
 	if (json_is_integer(v))
 		n = snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
+	else if (json_is_real(v) && !scale)
 		n = snprintf(text, sizeof text, "%.17g", json_real_value(v));
 	else if (json_is_string(v))
 		n = snprintf(text, sizeof text, "%s", json_string_value(v));
-	if (n <= 0 || (size_t)n >= sizeof text ||
+	/* A scaled cost is a count: digits only, then its exponent. */
+	bool count = n > 0 && strspn(text, "0123456789") == (size_t)n;
+	if (scale && count)
+		n += snprintf(text + n, sizeof text - (size_t)n, "e-%d", scale);
+	if (n <= 0 || (size_t)n >= sizeof text || (scale && !count) ||
 	    br_money_parse(text, (size_t)n, &ev->logged_cost) != 0) {
 		bad(r, "invalid cost in %s", path);
 		return;
 	}
 	ev->has_logged_cost = true;
+}
+
+static void jcost(struct rec *r, json_t *o, const char *path,
+		  struct br_event *ev)
+{
+	jcost_scaled(r, o, path, 0, ev);
 }
 
 static void set_tier(struct rec *r, const char *tier, struct br_event *ev)
@@ -1085,11 +1097,16 @@ static void lowercase_member(json_t *o, const char *key, struct br_str *s)
 	*s = jslice(o, key);
 }
 
-/* A Helicone request (JSONL from its API, or its exporter's CSV). */
+/* A Helicone request: JSONL from its API, its exporter's CSV, or a row of
+ * its ClickHouse table (request_response_rmt), which names the status
+ * `status`, the properties `properties`, the user `user_id`, and keeps
+ * `cost` as an integer count of nano-dollars. */
 static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	(void)p;
 	json_t *o = r->root;
+	bool clickhouse = !json_object_get(o, "response_status") &&
+			  json_object_get(o, "status");
 	if (!jtime(r, o, "request_created_at", &ev->ts_us) &&
 	    !jtime(r, o, "response_created_at", &ev->ts_us))
 		bad(r, "%s", "missing request_created_at");
@@ -1101,21 +1118,27 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 	ev->request_id = FIRST_STR(o, "request_id", "response_id");
 	ev->agent = FIRST_STR(o, "request_properties.agent",
 			      "request_properties.Helicone-Property-Agent",
-			      "request_user_id");
-	ev->label = jslice(o, "request_properties.team");
-	json_t *st = json_object_get(o, "response_status");
-	uint64_t code = json_is_null(st) || !st ? 0 : jcount(r, o, "response_status");
+			      "properties.agent", "properties.Helicone-Property-Agent",
+			      "request_user_id", "user_id");
+	ev->label = FIRST_STR(o, "request_properties.team", "properties.team");
+	const char *status = clickhouse ? "status" : "response_status";
+	json_t *st = json_object_get(o, status);
+	uint64_t code = json_is_null(st) || !st ? 0 : jcount(r, o, status);
 	ev->error = code >= 400;
 	uint64_t prompt = jcount(r, o, "prompt_tokens");
 	uint64_t cache_read = jcount(r, o, "prompt_cache_read_tokens");
+	uint64_t cache_write = jcount(r, o, "prompt_cache_write_tokens");
 	ev->tokens.cache_read = cache_read;
-	ev->tokens.cache_write = jcount(r, o, "prompt_cache_write_tokens");
-	/* Helicone's prompt_tokens include cached reads for OpenAI and Google,
-	 * as those APIs report them; Anthropic's exclude them. */
+	ev->tokens.cache_write = cache_write;
+	/* Helicone's prompt_tokens include the cached tokens for OpenAI and
+	 * Google, as those APIs report them (reads, and the writes an
+	 * OpenAI-compatible usage may add, as the openai format takes them);
+	 * Anthropic's exclude them. */
 	char buf[32];
 	const char *prov = br_provider_canonical(ev->provider, buf, sizeof buf);
 	bool inclusive = strcmp(prov, "anthropic") != 0 && strcmp(prov, "bedrock") != 0;
-	ev->tokens.input = inclusive ? sub0(prompt, cache_read) : prompt;
+	ev->tokens.input = inclusive ? sub0(sub0(prompt, cache_read), cache_write)
+				     : prompt;
 	ev->tokens.output = jcount(r, o, "completion_tokens");
 	/* The first cost given: costUSD may be null beside a cost. */
 	static const char *const costs[] = {"costUSD", "cost_usd", "cost"};
@@ -1123,7 +1146,8 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 		json_t *v = jget(o, costs[i]);
 		if (v && !json_is_null(v) &&
 		    !(json_is_string(v) && !json_string_length(v))) {
-			jcost(r, o, costs[i], ev);
+			bool nano = clickhouse && strcmp(costs[i], "cost") == 0;
+			jcost_scaled(r, o, costs[i], nano ? 9 : 0, ev);
 			break;
 		}
 	}

@@ -421,6 +421,9 @@ def _litellm(row, tp, held):
 
 
 def _helicone(row, tp, held):
+    # A row of Helicone's ClickHouse table names the status "status" and
+    # keeps "cost" in nano-dollars (shared/formats/README.md section 8).
+    clickhouse = "response_status" not in row and "status" in row
     model = _s(row, "model", "response_model", "request_model")
     ev = _event(model=model,
                 ts=_ts(row.get("request_created_at") or row.get("response_created_at"), tp),
@@ -428,22 +431,30 @@ def _helicone(row, tp, held):
                 request_id=_s(row, "request_id", "response_id"),
                 agent=_s(row, "request_properties.agent",
                          "request_properties.Helicone-Property-Agent",
-                         "request_user_id"),
-                label=_s(row, "request_properties.team"))
+                         "properties.agent", "properties.Helicone-Property-Agent",
+                         "request_user_id", "user_id"),
+                label=_s(row, "request_properties.team", "properties.team"))
     if ev["ts"] is None:
         raise Reject("missing request_created_at")
-    st = row.get("response_status")
+    st = row.get("status" if clickhouse else "response_status")
     ev["error"] = st not in (None, "") and int(st) >= 400
     prompt = _n(row, "prompt_tokens")
     cr = _n(row, "prompt_cache_read_tokens")
+    cw = _n(row, "prompt_cache_write_tokens")
     ev["cache_read_tokens"] = cr
-    ev["cache_write_tokens"] = _n(row, "prompt_cache_write_tokens")
+    ev["cache_write_tokens"] = cw
+    # OpenAI's and Google's prompt counts hold the cached tokens.
     inclusive = ev["provider"].lower() not in ("anthropic", "bedrock", "aws")
-    ev["input_tokens"] = max(0, prompt - cr) if inclusive else prompt
+    ev["input_tokens"] = max(0, max(0, prompt - cr) - cw) if inclusive else prompt
     ev["output_tokens"] = _n(row, "completion_tokens")
     for k in ("costUSD", "cost_usd", "cost"):  # the first given (not null)
         if row.get(k) not in (None, ""):
-            ev["cost"] = Decimal(str(row[k]))
+            if clickhouse and k == "cost":
+                if not (str(row[k]).isascii() and str(row[k]).isdigit()):
+                    raise Reject("invalid cost in cost")
+                ev["cost"] = Decimal(str(row[k])) / Decimal(10**9)
+            else:
+                ev["cost"] = Decimal(str(row[k]))
             break
     ev["provider"] = ev["provider"] or "unknown"
     return [ev]

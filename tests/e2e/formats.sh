@@ -282,6 +282,29 @@ printf '%s\n' '{"request_id":"h1","request_created_at":"2025-09-01T10:00:00Z","r
 "$BURNRATE" --quiet --store hc ingest hc.jsonl || fail "ingest exited $?"
 "$BURNRATE" --store hc report --as-of $asof --by month --format csv | grep -q '^2025-09,1,0,1000,100,0,0,0,0,0.500000,0' ||
 	fail "a null costUSD beside a cost: $("$BURNRATE" --store hc report --as-of $asof --by month --format csv)"
+# A row of Helicone's ClickHouse table (request_response_rmt: "status",
+# "properties", "user_id") keeps its cost as an integer of nano-dollars:
+# 4785000 is $0.004785, not $4,785,000; its status 500 is an error, and a
+# fractional nano-dollar cost is rejected by name. An OpenAI row's prompt
+# tokens hold its cache writes as well as its reads (input 1000 - 300 -
+# 200 = 500: $0.003125 for gpt-4o, writes at the input rate).
+printf '%s\n' '{"response_id":"r1","response_created_at":"2025-10-01T10:00:05Z","request_id":"q1","request_created_at":"2025-10-01T10:00:00Z","status":200,"provider":"OPENAI","model":"gpt-4o-2024-08-06","prompt_tokens":1834,"prompt_cache_read_tokens":1536,"prompt_cache_write_tokens":0,"completion_tokens":212,"cost":4785000,"user_id":"u1","properties":{"agent":"bot","team":"core"}}' \
+	'{"response_id":"r2","response_created_at":"2025-10-01T10:00:05Z","request_id":"q2","request_created_at":"2025-10-01T10:00:00Z","status":500,"provider":"OPENAI","model":"gpt-4o","prompt_tokens":0,"completion_tokens":0,"cost":"0","user_id":"u1","properties":{}}' \
+	'{"response_id":"r3","response_created_at":"2025-10-01T10:00:05Z","request_id":"q3","request_created_at":"2025-10-01T10:00:00Z","response_status":200,"provider":"OPENAI","model":"gpt-4o","prompt_tokens":1000,"prompt_cache_read_tokens":300,"prompt_cache_write_tokens":200,"completion_tokens":100,"request_user_id":"u2"}' \
+	'{"response_id":"r4","response_created_at":"2025-10-01T10:00:05Z","request_id":"q4","request_created_at":"2025-10-01T10:00:00Z","status":200,"provider":"OPENAI","model":"gpt-4o","prompt_tokens":10,"completion_tokens":1,"cost":1.5,"user_id":"u3","properties":{}}' >ch.jsonl
+"$BURNRATE" --quiet --store ch ingest --rejects ch.rej ch.jsonl || fail "ingest exited $?"
+grep -q '^ch.jsonl:4: invalid cost in cost' ch.rej && [ "$(wc -l <ch.rej)" -eq 1 ] ||
+	fail "a fractional ClickHouse cost: $(cat ch.rej)"
+"$BURNRATE" --store ch report --as-of $asof --by agent,label --format csv >ch.csv
+for want in 'bot,core,1,0,298,212,1536,0,0,0,0.004785,0' 'u1,,1,1,0,0,0,0,0,0,0.000000,0' \
+	'u2,,1,0,500,100,300,200,0,0,0.003125,0'; do
+	grep -qF "$want" ch.csv || fail "Helicone ClickHouse rows: want $want: $(cat ch.csv)"
+done
+oracle expect --format helicone --by agent,label --as-of $asof ch.jsonl >ch-oracle.json ||
+	fail "the oracle failed on ClickHouse rows"
+"$BURNRATE" --store ch report --as-of $asof --by agent,label --format json --output ch.json
+oracle compare --expected ch-oracle.json --report ch.json >cmp.out 2>&1 ||
+	{ cat cmp.out >&2; fail "ClickHouse rows: burnrate and the oracle disagree"; }
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
