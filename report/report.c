@@ -332,6 +332,15 @@ static int collect(void *ctx, const struct store_row *stored)
 	if (b->pricer && row->cost_source == BR_COST_FROM_CATALOG &&
 	    reprice(b, row) != 0)
 		return -1;
+	/* A logged cost stays, but the catalog's cost beside it is the new
+	 * catalog's too, as a fresh ingest with those prices would give. */
+	if (b->pricer && row->cost_source == BR_COST_FROM_LOG &&
+	    r->q.compare_costs) {
+		struct store_row what_if = *row;
+		if (reprice(b, &what_if) != 0)
+			return -1;
+		row->t.calc_cost = what_if.t.calc_cost;
+	}
 	if (row->cost_source == BR_COST_FROM_CATALOG &&
 	    row->pricing != b->last_pricing) {
 		br_dict_intern(b->priced_with, row->pricing, strlen(row->pricing));

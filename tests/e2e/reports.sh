@@ -201,6 +201,21 @@ whatif = "what-if: $%.6f at these prices, $%.6f as charged" % (
     d["totals"]["cost_usd"], d["totals"]["actual_cost_usd"])
 assert whatif in html, whatif
 EOF2
+# A request with a logged cost keeps it under --reprice, but the catalog's
+# cost beside it is the new prices' (it kept the ingest's: $4 here where a
+# fresh ingest with the new prices gives $6).
+printf '%s\n' '{"timestamp":"2025-08-10T12:00:00Z","provider":"acme","model":"alpha","request_id":"r1","usage":{"input_tokens":1000000,"output_tokens":0},"cost_usd":5}' \
+	'{"timestamp":"2025-08-10T13:00:00Z","provider":"acme","model":"alpha","request_id":"r2","usage":{"input_tokens":1000000,"output_tokens":0}}' >rp.jsonl
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,alpha,,%s,%s,,\n' 1 1 >pa.csv
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,alpha,,%s,%s,,\n' 3 3 >pb.csv
+rq="--month 2025-08 --as-of 2025-08-31 --by model --compare-costs --format csv"
+"$BURNRATE" --quiet --store rp-a ingest --prices pa.csv rp.jsonl || fail "ingest exited $?"
+"$BURNRATE" --quiet --store rp-b ingest --prices pb.csv rp.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store rp-a report $rq --reprice --prices pb.csv >rp-a.csv
+"$BURNRATE" --store rp-b report $rq >rp-b.csv
+grep -q '^alpha,2,0,2000000,0,0,0,0,0,8.000000,0,6.000000,5.000000,6.000000' rp-a.csv &&
+	grep -q '^alpha,2,0,2000000,0,0,0,0,0,8.000000,0,6.000000,5.000000' rp-b.csv ||
+	fail "--reprice --compare-costs beside a logged cost: $(cat rp-a.csv) against a fresh ingest: $(cat rp-b.csv)"
 
 # HTML: self-contained, same totals, rendered by Chromium.
 "$BURNRATE" --store s report $q --format html --output r.html || fail "html report exited $?"
