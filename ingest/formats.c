@@ -413,6 +413,11 @@ struct api_parser {
 	struct br_dict *outside; /* keys of results rejected outside a
 				  * backfill's range (a copy is not again) */
 	struct br_buf fast_model; /* the record's model in fast mode */
+	/* Anthropic: the stream of the input's last message_start, which a
+	 * stream event without an id joins (map_anthropic), while open. */
+	struct br_buf stream_key, stream_id; /* its hold key and request id */
+	uint64_t streams;                     /* message_starts held */
+	bool stream_open;
 	char reason[200];
 };
 
@@ -426,18 +431,26 @@ static const char *refused(struct api_parser *p, struct br_event *ev)
 	return sink->refuses ? sink->refuses(sink->ctx, ev) : NULL;
 }
 
-/* Holds ev under its request id (hold), unless the driver refuses it:
- * then the record is rejected. Returns what the format's line() returns. */
-static int hold_event(struct api_parser *p, struct rec *r, struct br_event *ev,
-		      enum merge how, bool sidechain, struct br_str msgid)
+/* Holds ev under key (hold), unless the driver refuses it: then the
+ * record is rejected. Returns what the format's line() returns. */
+static int hold_event_at(struct api_parser *p, struct rec *r, struct br_event *ev,
+			 struct br_str key, enum merge how, bool sidechain,
+			 struct br_str msgid)
 {
 	const char *why = refused(p, ev);
 	if (why) {
 		bad(r, "%s", why);
 		return FORMAT_RECORD;
 	}
-	hold(&p->held, ev->request_id, ev, how, sidechain, msgid);
+	hold(&p->held, key, ev, how, sidechain, msgid);
 	return FORMAT_EMITTED;
+}
+
+/* Holds ev under its request id (hold_event_at). */
+static int hold_event(struct api_parser *p, struct rec *r, struct br_event *ev,
+		      enum merge how, bool sidechain, struct br_str msgid)
+{
+	return hold_event_at(p, r, ev, ev->request_id, how, sidechain, msgid);
 }
 
 /* --map CANON=PATH: the mapped fields, read from their paths in the
@@ -503,12 +516,14 @@ static bool response_done(const char *t)
 	       strcmp(t, "response.cancelled") == 0;
 }
 
-/* OpenAI: Chat Completions (and their streamed chunks: only the last one
- * carries usage) and Responses (and their stream's events: only the last
- * one, response.completed or another end, counts). */
+/* OpenAI: Chat Completions (and their streamed chunks: those without usage
+ * are skipped; those with it, one at the end by default, or every one with
+ * the running usage under vLLM's continuous_usage_stats or a proxy that
+ * copies it, merge per request id, the largest of each count, as Gemini's
+ * chunks do) and Responses (and their stream's events: only the last one,
+ * response.completed or another end, counts; the others carry no usage). */
 static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
-	(void)p;
 	json_t *o = payload(r->root);
 	/* A stream event is the record, or in an envelope's event. */
 	json_t *event = json_object_get(r->root, "event");
@@ -566,7 +581,15 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	} else {
 		ev->error = true; /* a failed response carries no usage */
 	}
-	return FORMAT_RECORD;
+	if (!chunk)
+		return FORMAT_RECORD;
+	/* A chunk's usage grows as the stream goes (the last chunk's is the
+	 * request's): its copies merge, in any order, rather than the first
+	 * one counting and the later ones being dropped as duplicates. */
+	apply_maps(p, r, ev);
+	if (r->why || !ev->model.n)
+		return FORMAT_RECORD; /* map_record says why */
+	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
 }
 
 /* Anthropic runs a request in fast mode (usage.speed "fast") at a multiple
@@ -641,16 +664,50 @@ static void anthropic_usage(struct api_parser *p, struct rec *r, json_t *usage,
 	fast_mode(p, usage, ev);
 }
 
+/* The request id an Anthropic stream event names: the envelope's, else
+ * its request_id (message_delta and message_stop carry no message id). */
+static struct br_str stream_event_id(json_t *root, json_t *o)
+{
+	struct br_str id = jslice(root, "request_id");
+	if (!id.n)
+		id = jslice(root, "x_request_id");
+	if (!id.n)
+		id = jslice(o, "request_id");
+	return id;
+}
+
+/* Tells whether a holds the bytes of b. */
+static bool same_id(struct br_str a, const struct br_buf *b)
+{
+	return a.n == b->len && (a.n == 0 || memcmp(a.p, b->p, a.n) == 0);
+}
+
 /* Anthropic Messages: a message, an error, or a stream's message_start
  * (input and cache usage) and message_delta (cumulative output), merged
- * per request id. */
+ * per request id.
+ *
+ * A stream's events logged as they come (bare SSE events, or in an
+ * envelope without request_id) name no id after message_start: such a
+ * message_delta joins the input's last message_start, as the stream's
+ * order says, until a message_stop without an id (or with that start's)
+ * ends it; one with no message_start open before it in the input is
+ * rejected, as it cannot be told whose it is. Streams interleaved in one
+ * input without ids cannot be told apart: a delta joins the last start. */
 static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
 	const char *type = jstr(o, "type");
 	json_t *msg = o, *usage;
-	if (type && strcmp(type, "message_start") == 0)
+	if (type && strcmp(type, "message_start") == 0) {
 		msg = json_object_get(o, "message");
+		p->stream_open = false; /* until this one is held */
+	}
+	if (type && strcmp(type, "message_stop") == 0) {
+		struct br_str id = stream_event_id(r->root, o);
+		if (!id.n || same_id(id, &p->stream_id))
+			p->stream_open = false;
+		return FORMAT_EMITTED;
+	}
 	if (type && strcmp(type, "error") == 0) {
 		ev->error = true;
 		usage = NULL;
@@ -675,11 +732,42 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	apply_maps(p, r, ev);
 	if (r->why)
 		return FORMAT_RECORD;
-	if (!ev->request_id.n && type && strcmp(type, "message_delta") == 0) {
-		r->why = "stream event without a request id to join it to its message";
-		return FORMAT_RECORD;
+	struct br_str none = {"", 0};
+	if (type && strcmp(type, "message_start") == 0) {
+		/* The stream a later event without an id joins: its key is
+		 * its request id, or one of its own when it has none (the
+		 * driver sees no id: it is not deduplicated). */
+		br_buf_reset(&p->stream_id);
+		br_buf_reset(&p->stream_key);
+		if (ev->request_id.n) {
+			br_buf_put(&p->stream_id, ev->request_id.p, ev->request_id.n);
+			br_buf_put(&p->stream_key, ev->request_id.p, ev->request_id.n);
+		} else {
+			br_buf_printf(&p->stream_key, "\x1fstream %llu",
+				      (unsigned long long)p->streams);
+		}
+		int rc = hold_event_at(p, r, ev,
+				       (struct br_str){p->stream_key.p, p->stream_key.len},
+				       MERGE_MAX_FIELD, false, none);
+		if (rc == FORMAT_EMITTED) {
+			p->streams++;
+			p->stream_open = true;
+		}
+		return rc;
 	}
-	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
+	if (!ev->request_id.n && type && strcmp(type, "message_delta") == 0) {
+		if (!p->stream_open) {
+			r->why = "stream event without a request id, after no "
+				 "message_start to join it to";
+			return FORMAT_RECORD;
+		}
+		if (p->stream_id.len)
+			ev->request_id = (struct br_str){p->stream_id.p, p->stream_id.len};
+		return hold_event_at(p, r, ev,
+				     (struct br_str){p->stream_key.p, p->stream_key.len},
+				     MERGE_MAX_FIELD, false, none);
+	}
+	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, none);
 }
 
 /* Gemini: usageMetadata of a GenerateContentResponse (Gemini API or
@@ -1289,6 +1377,8 @@ static void api_free(struct format_parser *fp)
 	held_free(&p->held);
 	br_dict_free(p->outside);
 	br_buf_free(&p->fast_model);
+	br_buf_free(&p->stream_key);
+	br_buf_free(&p->stream_id);
 	free(p);
 }
 

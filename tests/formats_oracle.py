@@ -125,7 +125,22 @@ def _openai(root, tp, held):
                                         "output_tokens_details") + ".reasoning_tokens")
     else:
         ev["error"] = True
+    if o.get("object") == "chat.completion.chunk":
+        # Chunks with usage (one at the end, or the running usage on
+        # every one): one request, the largest of each count.
+        if not ev["model"]:
+            raise Reject("missing model")
+        _merge_fields(held, ev["request_id"], ev)
+        return []
     return [ev]
+
+
+class _Held(list):
+    """An input's held events, and the Anthropic stream that an event
+    without an id joins: (key, request id) of the last message_start,
+    None once a message_stop ended it."""
+    stream = None
+    streams = 0
 
 
 def _merge_fields(held, key, ev):
@@ -186,6 +201,13 @@ def _anthropic(root, tp, held):
     o = _payload(root)
     t = o.get("type")
     msg = o.get("message") if t == "message_start" else o
+    if t == "message_start":
+        held.stream = None
+    if t == "message_stop":
+        sid = _s(root, "request_id") or _s(root, "x_request_id") or _s(o, "request_id")
+        if held.stream and (not sid or sid == held.stream[1]):
+            held.stream = None
+        return []
     if t == "error":
         u = None
     elif t == "message_delta":
@@ -202,9 +224,17 @@ def _anthropic(root, tp, held):
     ev["request_id"] = ev["request_id"] or _s(msg, "id") or _s(o, "request_id")
     if isinstance(u, dict):
         _anthropic_usage(u, ev)
-    if not ev["request_id"] and t == "message_delta":
-        raise Reject("stream event without request id")
-    _merge_fields(held, ev["request_id"], ev)
+    key = ev["request_id"]
+    if t == "message_start":
+        # Stream events without an id join the last message_start.
+        key = key or ("stream", held.streams)
+        held.streams += 1
+        held.stream = (key, ev["request_id"])
+    elif not key and t == "message_delta":
+        if not held.stream:
+            raise Reject("stream event without request id")
+        key, ev["request_id"] = held.stream
+    _merge_fields(held, key, ev)
     return []
 
 
@@ -535,7 +565,7 @@ def parse(fmt, data, csv_records, time_parser):
     """(line, event or Reject) for every record of one input of format fmt;
     events held for merging come last, with line 0."""
     text = data.decode("utf-8")
-    held, out = [], []
+    held, out = _Held(), []
     if text.lstrip()[:1] == "{":
         fn = JSON_FORMATS[fmt]
         for ln, raw in enumerate(text.split("\n"), 1):

@@ -410,4 +410,160 @@ for file in ids-cc.jsonl ids-api.jsonl; do
 			fail "$file: want $want (Bedrock and Vertex ids at their prices): $(cat ids.csv)"
 	done
 done
+# Streams whose pieces carry growing usage count once, with the final
+# usage, however they are logged. OpenAI chat chunks with the running
+# usage on each (vLLM's continuous_usage_stats, proxies): completion 1, 2,
+# then 100 on the last; in an envelope with x_request_id (a), bare (b),
+# in an envelope without an id (c), and out of order (d): each 1000 input
+# and 100 output of gpt-4o ($2.50/$10 per 1M): $0.0035, 4 requests $0.014
+# (was: the first chunk counted, output 1, and the others dropped as
+# duplicates). Anthropic stream events logged as they come, with no id
+# after message_start: message_delta (output 800) joins the last
+# message_start, bare (e), in an envelope without request_id (f), after a
+# start without any id (g): each 1000 input and 800 output of
+# claude-sonnet-4-5 ($3/$15): $0.015, 3 requests $0.045 (was: the start
+# counted with output 1 and the delta rejected). A delta before any
+# start, or after the message_stop of its stream, is still rejected.
+"$PYTHON" - <<'EOF'
+import json
+def chunk(i, out, env):
+    r = {"id": "chatcmpl-" + i, "object": "chat.completion.chunk",
+         "created": 1759312800, "model": "gpt-4o",
+         "choices": [{"index": 0, "delta": {},
+                      "finish_reason": "stop" if out == 100 else None}],
+         "usage": {"prompt_tokens": 1000, "completion_tokens": out,
+                   "total_tokens": 1000 + out}}
+    return r if env is None else dict(env, response=r)
+lines = []
+for i, env, order in (
+        ("a", {"logged_at": "2025-10-01T10:00:00Z", "http_status": 200,
+               "x_request_id": "x1"}, (1, 2, 100)),
+        ("b", None, (1, 2, 100)),
+        ("c", {"logged_at": "2025-10-01T10:00:00Z", "http_status": 200}, (1, 2, 100)),
+        ("d", {"logged_at": "2025-10-01T10:00:00Z"}, (100, 1, 2))):
+    lines += [chunk(i, n, env) for n in order]
+open("oai-chunks.jsonl", "w").write("".join(json.dumps(l) + "\n" for l in lines))
+def ev(t, env, **kw):
+    m = dict({"type": t}, **kw)
+    return dict(env, event=m) if "event" in env else dict(env, **m)
+def start(mid, env):
+    msg = {"type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+           "content": [], "usage": {"input_tokens": 1000, "output_tokens": 1}}
+    if mid:
+        msg["id"] = mid
+    return ev("message_start", env, message=msg)
+delta = {"delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 800}}
+bare = {"logged_at": "2025-10-01T11:00:00Z"}
+env = {"logged_at": "2025-10-01T11:00:00Z", "event": None}
+lines = [ev("message_delta", bare, **delta)]  # before any start: rejected
+for mid, e in (("msg_e", bare), ("msg_f", env), ("", bare)):
+    lines += [start(mid, e),
+              ev("content_block_delta", e, index=0,
+                 delta={"type": "text_delta", "text": "hi"}),
+              ev("message_delta", e, **delta), ev("message_stop", e)]
+lines.append(ev("message_delta", bare, **delta))  # after message_stop: rejected
+open("sse.jsonl", "w").write("".join(json.dumps(l) + "\n" for l in lines))
+EOF
+for file in oai-chunks.jsonl sse.jsonl; do
+	for j in 1 2; do
+		"$BURNRATE" --store "s-$file-$j" ingest --jobs $j "$file" >"$file-$j.out" 2>&1 ||
+			fail "$file: ingest exited $?"
+		"$BURNRATE" --store "s-$file-$j" report --as-of $asof --by model \
+			--format json --output "$file-$j.json"
+	done
+done
+"$PYTHON" - <<'EOF' || fail "streams with growing usage counted once, with their final usage"
+import json
+for f, n, inp, out, cost, rej in (("oai-chunks.jsonl", 4, 4000, 400, 0.014, 0),
+                                  ("sse.jsonl", 3, 3000, 2400, 0.045, 2)):
+    for j in (1, 2):
+        t = json.load(open("%s-%d.json" % (f, j)))["totals"]
+        said = open("%s-%d.out" % (f, j)).read()
+        ok = (t["requests"] == n and t["input_tokens"] == inp and
+              t["output_tokens"] == out and abs(t["cost_usd"] - cost) < 1e-9 and
+              ("%d rejected" % rej in said if rej else "rejected" not in said)
+              and "duplicates" not in said)
+        if not ok:
+            raise SystemExit("%s --jobs %d: %s %s" % (f, j, t, said))
+EOF
+# The same in logs of several blocks (256 KiB), a stream's pieces on both
+# sides of each of the first 3 block boundaries, between complete
+# requests; read by one thread, and by two with the other log beside it.
+# OpenAI: 1800 chat completions of gpt-4o (100 input, 10 output: $0.00035
+# each) and 3 streams of chunks (1000 input, output 1, 2, then 100:
+# $0.0035 each). Anthropic: 1800 messages of claude-sonnet-4-5 (100
+# input, 10 output: $0.00045 each) and 3 streams of bare events
+# (message_start 1000 input, message_delta 800 output, no id: $0.015).
+"$PYTHON" - <<'EOF'
+import json
+block = 256 << 10
+def write(name, filler, stream):
+    out, size, k, n = [], 0, 1, 0
+    while k <= 3 or n < 1800:
+        if k <= 3 and size > k * block - 700:
+            first = size
+            for piece in stream(k):
+                out.append(piece)
+                size += len(piece)
+            assert first < k * block < size - 300, (k, first, size)
+            k += 1
+            continue
+        line = filler(n)
+        n += 1
+        out.append(line)
+        size += len(line)
+    assert n == 1800 and size > 3 * block, (n, size)
+    open(name, "w").write("".join(out))
+def line(o):
+    return json.dumps(o) + "\n"
+def oai(n):
+    return line({"logged_at": "2025-10-02T10:00:00Z", "response": {
+        "id": "chatcmpl-f%d" % n, "object": "chat.completion", "created": 1759399200,
+        "model": "gpt-4o", "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": "x" * 200}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}})
+def oai_stream(k):
+    return [line({"logged_at": "2025-10-02T11:00:00Z", "response": {
+        "id": "chatcmpl-s%d" % k, "object": "chat.completion.chunk",
+        "created": 1759402800, "model": "gpt-4o",
+        "choices": [{"index": 0, "delta": {"content": "y" * 300},
+                     "finish_reason": "stop" if c == 100 else None}],
+        "usage": {"prompt_tokens": 1000, "completion_tokens": c,
+                  "total_tokens": 1000 + c}}}) for c in (1, 2, 100)]
+def ant(n):
+    return line({"logged_at": "2025-10-02T10:00:00Z", "request_id": "req_f%d" % n,
+        "event": {"type": "message", "id": "msg_f%d" % n, "role": "assistant",
+                  "model": "claude-sonnet-4-5",
+                  "content": [{"type": "text", "text": "x" * 200}],
+                  "usage": {"input_tokens": 100, "output_tokens": 10}}})
+def ant_stream(k):
+    text = {"logged_at": "2025-10-02T11:00:01Z", "type": "content_block_delta",
+            "index": 0, "delta": {"type": "text_delta", "text": "y" * 300}}
+    return [line(o) for o in (
+        {"logged_at": "2025-10-02T11:00:00Z", "type": "message_start", "message": {
+            "id": "msg_s%d" % k, "type": "message", "role": "assistant",
+            "model": "claude-sonnet-4-5", "content": [],
+            "usage": {"input_tokens": 1000, "output_tokens": 1}}},
+        text, text,
+        {"logged_at": "2025-10-02T11:00:02Z", "type": "message_delta",
+         "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 800}},
+        {"logged_at": "2025-10-02T11:00:02Z", "type": "message_stop"})]
+write("long-oai.jsonl", oai, oai_stream)
+write("long-sse.jsonl", ant, ant_stream)
+EOF
+for j in 1 2; do
+	"$BURNRATE" --store "s-long-$j" ingest --jobs $j long-oai.jsonl long-sse.jsonl \
+		>"long-$j.out" 2>&1 || fail "long logs: ingest --jobs $j exited $?"
+	"$BURNRATE" --store "s-long-$j" report --as-of $asof --by model --format csv \
+		>"long-$j.csv"
+done
+cmp -s long-1.csv long-2.csv || fail "long stream logs: --jobs 2 differs: $(diff long-1.csv long-2.csv)"
+# gpt-4o: 1803 requests, 1800 x 100 + 3 x 1000 input, 1800 x 10 + 3 x 100
+# output, 1800 x $0.00035 + 3 x $0.0035 = $0.6405; claude-sonnet-4-5:
+# 1803 requests, 183000 input, 18000 + 3 x 800 output, 1800 x $0.00045 +
+# 3 x $0.015 = $0.855.
+grep -q '^gpt-4o,1803,0,183000,18300,0,0,0,0,0.640500,0' long-1.csv &&
+	grep -q '^claude-sonnet-4-5,1803,0,183000,20400,0,0,0,0,0.855000,0' long-1.csv &&
+	! grep -q -e rejected -e duplicates long-1.out ||
+	fail "long stream logs: streams across block boundaries: $(cat long-1.csv long-1.out)"
 echo "formats: all checks passed"
