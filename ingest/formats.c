@@ -584,12 +584,14 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	if (!chunk)
 		return FORMAT_RECORD;
 	/* A chunk's usage grows as the stream goes (the last chunk's is the
-	 * request's): its copies merge, in any order, rather than the first
-	 * one counting and the later ones being dropped as duplicates. */
+	 * request's): the chunk with the most tokens counts, in any order,
+	 * rather than the first one, the later ones dropped as duplicates.
+	 * Whole, not the largest of each count: an early chunk without the
+	 * prompt's cached_tokens would add its uncached input to them. */
 	apply_maps(p, r, ev);
 	if (r->why || !ev->model.n)
 		return FORMAT_RECORD; /* map_record says why */
-	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
+	return hold_event(p, r, ev, MERGE_MAX_TOTAL, false, (struct br_str){"", 0});
 }
 
 /* Anthropic runs a request in fast mode (usage.speed "fast") at a multiple

@@ -127,10 +127,10 @@ def _openai(root, tp, held):
         ev["error"] = True
     if o.get("object") == "chat.completion.chunk":
         # Chunks with usage (one at the end, or the running usage on
-        # every one): one request, the largest of each count.
+        # every one): one request, the chunk with the most tokens.
         if not ev["model"]:
             raise Reject("missing model")
-        _merge_fields(held, ev["request_id"], ev)
+        _merge_most(held, ev["request_id"], ev)
         return []
     return [ev]
 
@@ -141,6 +141,18 @@ class _Held(list):
     None once a message_stop ended it."""
     stream = None
     streams = 0
+
+
+def _merge_most(held, key, ev):
+    """Keeps, of the copies of key, the one with the most tokens (the
+    first of equal ones)."""
+    total = lambda e: sum(e[f] for f in TOKENS if f != "reasoning_tokens")
+    for entry in held if key else ():
+        if entry[0] == key:
+            if total(ev) > total(entry[1]):
+                entry[1] = ev
+            return
+    held.append([key, ev])
 
 
 def _merge_fields(held, key, ev):

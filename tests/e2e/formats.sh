@@ -415,7 +415,8 @@ done
 # usage on each (vLLM's continuous_usage_stats, proxies): completion 1, 2,
 # then 100 on the last; in an envelope with x_request_id (a), bare (b),
 # in an envelope without an id (c), and out of order (d): each 1000 input
-# and 100 output of gpt-4o ($2.50/$10 per 1M): $0.0035, 4 requests $0.014
+# and 100 output of gpt-4o ($2.50/$10 per 1M): $0.0035, 4 requests $0.014,
+# with (e) below 5 requests $0.0165
 # (was: the first chunk counted, output 1, and the others dropped as
 # duplicates). Anthropic stream events logged as they come, with no id
 # after message_start: message_delta (output 800) joins the last
@@ -442,6 +443,12 @@ for i, env, order in (
         ("c", {"logged_at": "2025-10-01T10:00:00Z", "http_status": 200}, (1, 2, 100)),
         ("d", {"logged_at": "2025-10-01T10:00:00Z"}, (100, 1, 2))):
     lines += [chunk(i, n, env) for n in order]
+# (e) an early chunk without the prompt's cached_tokens, the last with 800
+# of its 1000 cached: 200 input, 800 cached, 100 output, $0.0025 (the
+# largest of each count would be 1000 input beside the 800 cached).
+last = chunk("e", 100, None)
+last["usage"]["prompt_tokens_details"] = {"cached_tokens": 800}
+lines += [chunk("e", 1, None), last]
 open("oai-chunks.jsonl", "w").write("".join(json.dumps(l) + "\n" for l in lines))
 def ev(t, env, **kw):
     m = dict({"type": t}, **kw)
@@ -474,7 +481,7 @@ for file in oai-chunks.jsonl sse.jsonl; do
 done
 "$PYTHON" - <<'EOF' || fail "streams with growing usage counted once, with their final usage"
 import json
-for f, n, inp, out, cost, rej in (("oai-chunks.jsonl", 4, 4000, 400, 0.014, 0),
+for f, n, inp, out, cost, rej in (("oai-chunks.jsonl", 5, 4200, 500, 0.0165, 0),
                                   ("sse.jsonl", 3, 3000, 2400, 0.045, 2)):
     for j in (1, 2):
         t = json.load(open("%s-%d.json" % (f, j)))["totals"]
