@@ -212,7 +212,8 @@ char *br_printable(const char *s);
 #define BR_DAY_NONE INT32_MIN
 
 /* Parses a timestamp in any form of DESIGN §3 to an instant:
- * - RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm), 't'/'z' accepted;
+ * - RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm), 't'/'z' accepted,
+ *   and ISO 8601's offsets ±hhmm and ±hh;
  * - YYYY-MM-DD HH:MM:SS[.fraction], taken as UTC (a trailing Z or offset is
  *   honoured too);
  * - an epoch number (JSON number syntax): seconds, or milliseconds when its

@@ -86,9 +86,9 @@ static const char *parse_date(const char *s, int32_t *day)
 	return NULL;
 }
 
-/* Parses what follows the seconds, "[.f](Z|±hh:mm)", or with sep ' '
- * between date and time "[.f][Z|±hh:mm]": the fraction of the second
- * (us) and the UTC offset. */
+/* Parses what follows the seconds, "[.f](Z|±hh:mm|±hhmm|±hh)", or with
+ * sep ' ' between date and time "[.f][Z|±hh:mm|±hhmm|±hh]": the fraction
+ * of the second (us) and the UTC offset. */
 static inline __attribute__((always_inline)) const char *
 parse_fraction_zone(const char *s, size_t n, char sep, int64_t *frac_us,
 		    int64_t *offset_us)
@@ -114,10 +114,15 @@ parse_fraction_zone(const char *s, size_t n, char sep, int64_t *frac_us,
 			return "missing time zone (Z or +hh:mm)";
 	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
 		/* UTC */
-	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == n) {
-		int oh, om;
-		if (!digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
-		    !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+	} else if ((s[i] == '+' || s[i] == '-') &&
+		   (i + 6 == n || i + 5 == n || i + 3 == n)) {
+		/* ±hh:mm (RFC 3339), and ISO 8601's ±hhmm and ±hh, which
+		 * PostgreSQL writes ("2025-10-01 23:30:00.118+00"). */
+		int oh, om = 0;
+		const char *m = s + i + (i + 6 == n ? 4 : 3);
+		if (!digits(s + i + 1, 2, &oh) ||
+		    (i + 6 == n && s[i + 3] != ':') ||
+		    (i + 3 != n && !digits(m, 2, &om)) || oh > 23 || om > 59)
 			return "invalid offset, expected +hh:mm";
 		*offset_us = (int64_t)(oh * 3600 + om * 60) * US_PER_SEC;
 		if (s[i] == '-')

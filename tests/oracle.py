@@ -56,10 +56,12 @@ TIERS = {"standard": "standard", "batch": "batch", "flex": "flex",
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".log")
 TOKEN_MAX = 2**63 - 1
 JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
+# Offsets: RFC 3339's +hh:mm, and ISO 8601's +hhmm and +hh (PostgreSQL's).
+ZONE = r"(Z|[+-]\d{2}(?::?\d{2})?)"
 RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})"
-                     r"(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z")
+                     r"(\.\d+)?" + ZONE + r"\Z")
 SPACED = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})"
-                    r"(\.\d+)?\Z")
+                    r"(\.\d+)?" + ZONE + r"?\Z")
 EPOCH_DATE = dt.date(1970, 1, 1)
 
 
@@ -71,16 +73,12 @@ class Reject(Exception):
 
 def parse_time_text(s):
     """Returns the UTC instant of a timestamp string in microseconds."""
-    m = RFC3339.match(s)
-    zone = None
-    if m:
-        zone = m.group(8)
-    else:
-        m = SPACED.match(s)
-        if not m:
-            if JSON_NUMBER.match(s):
-                return parse_epoch(Decimal(s))
-            raise Reject("invalid timestamp %r" % s)
+    m = RFC3339.match(s) or SPACED.match(s)
+    if not m:
+        if JSON_NUMBER.match(s):
+            return parse_epoch(Decimal(s))
+        raise Reject("invalid timestamp %r" % s)
+    zone = m.group(8)
     y, mo, d, h, mi, se = (int(m.group(i)) for i in range(1, 7))
     try:
         date = dt.date(y, mo, d)
@@ -92,7 +90,8 @@ def parse_time_text(s):
     micro = int((frac + "000000")[:6])
     off = 0
     if zone and zone != "Z":
-        oh, om = int(zone[1:3]), int(zone[4:6])
+        digits = zone[1:].replace(":", "")
+        oh, om = int(digits[:2]), int(digits[2:] or 0)
         if oh > 23 or om > 59:
             raise Reject("invalid offset %r" % s)
         off = (oh * 60 + om) * 60 * (1 if zone[0] == "+" else -1)
