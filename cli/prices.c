@@ -116,6 +116,8 @@ static void show_model(const struct br_catalog *c, const struct br_match *mt,
 		       *mt->alias_provider ? mt->alias_provider : "any provider");
 	else
 		printf("  matched by  %s\n", mt->rule);
+	if (mt->pattern)
+		printf("  pattern     %s\n", mt->pattern);
 	printf("  prices from %s\n",
 	       strcmp(m->origin, "built-in") == 0 ? br_catalog_identity(c) : m->origin);
 	for (int t = 0; t < BR_TIER_COUNT; t++) {
@@ -200,6 +202,18 @@ static int prices_show(const struct br_catalog *c, const char *model,
 		if (strcmp(an, model) != 0)
 			continue;
 		struct br_match one = {.model = m, .rule = rule, .alias_provider = ap};
+		if (found++)
+			printf("\n");
+		show_model(c, &one, day);
+	}
+	/* ... and every pattern that prices it for its provider, as ingest
+	 * would (not where that provider has the name or an alias of it). */
+	const char *pat;
+	for (size_t i = 0; !provider && br_catalog_pattern(c, i, &ap, &pat); i++) {
+		struct br_match one;
+		br_catalog_resolve(c, (struct br_str){ap, strlen(ap)}, name, &one);
+		if (one.pattern != pat)
+			continue;
 		if (found++)
 			printf("\n");
 		show_model(c, &one, day);

@@ -1,5 +1,6 @@
 /* catalog.c - the price catalog: models with their price history, aliases,
  * the built-in data, prices CSV files, and lookups. */
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,6 +27,14 @@ struct alias {
 	uint32_t target; /* entry index */
 };
 
+/* An alias of rule "regex": names its POSIX ERE matches (genai-prices'
+ * regex match clauses, docs/PRICES.md). */
+struct pattern {
+	char *provider, *source;
+	regex_t re; /* REG_EXTENDED | REG_NOSUB */
+	uint32_t target;
+};
+
 struct br_catalog {
 	struct br_dict *keys;       /* "provider\0model" -> entry index */
 	struct entry *models;
@@ -33,6 +42,8 @@ struct br_catalog {
 	struct br_dict *alias_keys; /* "provider\0name" -> alias index */
 	struct alias *aliases;
 	size_t naliases, acap;
+	struct pattern *patterns;   /* in aliases file order */
+	size_t npatterns, pcap;
 	uint64_t *thresholds;       /* distinct min_input_tokens > 0, sorted */
 	size_t nthresholds;
 	struct br_buf identity;
@@ -134,6 +145,12 @@ void br_catalog_free(struct br_catalog *c)
 		free(c->aliases[i].rule);
 	}
 	free(c->aliases);
+	for (size_t i = 0; i < c->npatterns; i++) {
+		free(c->patterns[i].provider);
+		free(c->patterns[i].source);
+		regfree(&c->patterns[i].re);
+	}
+	free(c->patterns);
 	for (size_t i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	free(c->origins);
@@ -170,6 +187,22 @@ const struct br_model *br_catalog_alias(const struct br_catalog *c, size_t i,
 	*name = a->name;
 	*rule = a->rule;
 	return &c->models[a->target].m;
+}
+
+size_t br_catalog_patterns(const struct br_catalog *c)
+{
+	return c->npatterns;
+}
+
+const struct br_model *br_catalog_pattern(const struct br_catalog *c, size_t i,
+					  const char **provider,
+					  const char **pattern)
+{
+	if (i >= c->npatterns)
+		return NULL;
+	*provider = c->patterns[i].provider;
+	*pattern = c->patterns[i].source;
+	return &c->models[c->patterns[i].target].m;
 }
 
 const char *br_catalog_identity(const struct br_catalog *c)
@@ -527,6 +560,38 @@ struct alias_load {
 	bool header_seen;
 };
 
+/* An alias row of rule "regex": v[1] is a POSIX ERE, compiled once here. */
+static int pattern_record(struct br_catalog *c, unsigned long line,
+			  const char *const *v, int64_t target,
+			  struct br_err *err)
+{
+	if (target < 0)
+		return br_fail(err, "aliases:%lu: target %s/%s is not in the catalog",
+			       line, v[2], v[3]);
+	for (size_t i = 0; i < c->npatterns; i++)
+		if (strcmp(c->patterns[i].provider, v[0]) == 0 &&
+		    strcmp(c->patterns[i].source, v[1]) == 0)
+			return br_fail(err, "aliases:%lu: pattern %s/%s listed twice",
+				       line, v[0], v[1]);
+	if (c->npatterns == c->pcap) {
+		c->pcap = c->pcap ? c->pcap * 2 : 16;
+		c->patterns = br_realloc(c->patterns, c->pcap * sizeof *c->patterns);
+	}
+	struct pattern *p = &c->patterns[c->npatterns];
+	int rc = regcomp(&p->re, v[1], REG_EXTENDED | REG_NOSUB);
+	if (rc != 0) {
+		char why[128];
+		regerror(rc, &p->re, why, sizeof why);
+		return br_fail(err, "aliases:%lu: invalid pattern '%s': %s", line,
+			       v[1], why);
+	}
+	p->provider = br_strdup(v[0]);
+	p->source = br_strdup(v[1]);
+	p->target = (uint32_t)target;
+	c->npatterns++;
+	return 0;
+}
+
 static int alias_record(void *ctx, unsigned long line, char **f, size_t n,
 			struct br_err *err)
 {
@@ -548,6 +613,10 @@ static int alias_record(void *ctx, unsigned long line, char **f, size_t n,
 	struct br_buf key = {0};
 	make_key(&key, str_of(v[2]), str_of(v[3]));
 	int64_t target = br_dict_find(c->keys, key.p, key.len);
+	if (strcmp(v[4], "regex") == 0) {
+		br_buf_free(&key);
+		return pattern_record(c, line, v, target, err);
+	}
 	make_key(&key, str_of(v[0]), str_of(v[1]));
 	uint32_t before = br_dict_count(c->alias_keys);
 	uint32_t id = br_dict_intern(c->alias_keys, key.p, key.len);
@@ -605,6 +674,32 @@ static int64_t find_in(const struct br_dict *d, struct br_str provider,
 	return id;
 }
 
+/* The first pattern for provider (exactly: "" only finds patterns for any
+ * provider) found in name, anchored where it says ^ and $, or -1. A name
+ * with a NUL byte matches none (regexec would see only its start). */
+static int64_t find_pattern(const struct br_catalog *c, struct br_str provider,
+			    struct br_str name)
+{
+	if (!c->npatterns || (name.n && memchr(name.p, 0, name.n)))
+		return -1;
+	char stack[256];
+	char *s = name.n < sizeof stack ? stack : br_malloc(name.n + 1);
+	if (name.n)
+		memcpy(s, name.p, name.n);
+	s[name.n] = 0;
+	int64_t found = -1;
+	for (size_t i = 0; i < c->npatterns && found < 0; i++) {
+		const struct pattern *pt = &c->patterns[i];
+		if (strlen(pt->provider) == provider.n &&
+		    memcmp(pt->provider, provider.p, provider.n) == 0 &&
+		    regexec(&pt->re, s, 0, NULL, 0) == 0)
+			found = (int64_t)i;
+	}
+	if (s != stack)
+		free(s);
+	return found;
+}
+
 void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 			struct br_str model, struct br_match *m)
 {
@@ -627,11 +722,20 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 		int64_t a = find_in(c->alias_keys, p, model);
 		if (a < 0)
 			a = find_in(c->alias_keys, any, model);
-		if (a < 0)
+		int64_t pt = -1;
+		if (a >= 0) {
+			id = c->aliases[a].target;
+			m->rule = c->aliases[a].rule;
+			m->alias_provider = c->aliases[a].provider;
+		} else if ((pt = find_pattern(c, p, model)) >= 0 ||
+			   (p.n && (pt = find_pattern(c, any, model)) >= 0)) {
+			id = c->patterns[pt].target;
+			m->rule = "regex";
+			m->alias_provider = c->patterns[pt].provider;
+			m->pattern = c->patterns[pt].source;
+		} else {
 			return;
-		id = c->aliases[a].target;
-		m->rule = c->aliases[a].rule;
-		m->alias_provider = c->aliases[a].provider;
+		}
 		/* A prices file's row for any provider and the model the alias
 		 * names wins over the catalog's rows, as it does when a log
 		 * names that model itself. */

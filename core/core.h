@@ -612,14 +612,21 @@ const char *br_provider_canonical(struct br_str provider, char *buf,
 struct br_match {
 	const struct br_model *model; /* NULL: unknown, never guessed */
 	size_t index;                 /* of model, for br_catalog_model */
-	const char *rule;             /* "exact", "any provider",
-				       * "alias (RULE)" or NULL */
+	const char *rule;             /* "exact", "any provider", an
+				       * alias's rule ("date-suffix", ...,
+				       * "regex") or NULL */
 	const char *alias_provider;   /* the alias row, when rule is one */
+	const char *pattern;          /* the ERE, when rule is "regex" */
 };
 
 /* Resolves (provider, model): a prices file's model for the provider, then
  * a prices file's model listed for any provider, then the built-in model,
- * then an alias for that provider, then an alias for any provider. */
+ * then an alias for that provider, then an alias for any provider, then a
+ * pattern (an alias of rule "regex": a POSIX extended regular expression
+ * found in the name, anchored where it says ^ and $, case included) for
+ * that provider, then one for any provider, in the aliases file's order.
+ * Patterns are tried only on a miss: the pricer resolves each distinct
+ * name once. */
 void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 			struct br_str model, struct br_match *m);
 
@@ -633,6 +640,14 @@ size_t br_catalog_aliases(const struct br_catalog *c);
 const struct br_model *br_catalog_alias(const struct br_catalog *c, size_t i,
 					const char **provider,
 					const char **name, const char **rule);
+
+/* Number of patterns (aliases of rule "regex"), and the i-th: its
+ * provider ("" any), its POSIX ERE and its target. Returns NULL past the
+ * last. br_catalog_aliases does not count them. */
+size_t br_catalog_patterns(const struct br_catalog *c);
+const struct br_model *br_catalog_pattern(const struct br_catalog *c, size_t i,
+					  const char **provider,
+					  const char **pattern);
 
 /* Called for each problem br_catalog_check finds in model m. */
 typedef void (*br_catalog_problem_fn)(void *ctx, const struct br_model *m,

@@ -468,10 +468,12 @@ def canonical_provider(p):
 class Catalog:
     """The documented lookup (docs/PRICES.md): a prices file's rows for the
     provider, then its rows for any provider, then the built-in rows, then
-    an alias for the provider, then one for any provider."""
+    an alias for the provider, then one for any provider, then a pattern
+    (alias rule "regex") for the provider, then one for any provider."""
 
     def __init__(self, builtin_dir, override_path):
         self.builtin, self.override, self.aliases = {}, {}, {}
+        self.patterns = []  # (provider, compiled regex, target), in order
         if builtin_dir:
             for p in load_prices(os.path.join(builtin_dir, "catalog.csv")):
                 self.builtin.setdefault((p["provider"], p["model"]), []).append(p)
@@ -481,6 +483,14 @@ class Catalog:
             header = recs[0][1]
             for _, cells in recs[1:]:
                 r = dict(zip(header, cells))
+                if r["rule"] == "regex":
+                    # A POSIX ERE of [0-9], \., {n}: Python's regex means
+                    # the same but for $, which also matches before a
+                    # final newline.
+                    pat = re.sub(r"\$\Z", r"\\Z", r["alias_model"])
+                    self.patterns.append((r["alias_provider"], re.compile(
+                        pat, re.S), (r["provider"], r["model"])))
+                    continue
                 self.aliases[(r["alias_provider"], r["alias_model"])] = (
                     r["provider"], r["model"])
         if override_path:
@@ -496,6 +506,10 @@ class Catalog:
             if key in table:
                 return table[key]
         target = self.aliases.get((prov, model)) or self.aliases.get(("", model))
+        for want in (prov, "") if prov else ("",):
+            target = target or next((t for p, rx, t in self.patterns
+                                     if p == want and "\0" not in model
+                                     and rx.search(model)), None)
         if target:
             # an override of the model the alias names, for its provider
             # or any provider, as when the log names that model itself

@@ -3,8 +3,9 @@
 every model with dated versions on both sides of each change, long-context
 totals at and around each threshold, service tiers the model has and lacks,
 cache writes (5 minutes and 1 hour), reasoning tokens, provider spellings
-(Gemini, bedrock_converse, OpenAI, ...), aliases of every rule, unknown
-names, and some records with a logged cost.
+(Gemini, bedrock_converse, OpenAI, ...), aliases of every rule (for a
+"regex" one, a name it matches), unknown names, and some records with a
+logged cost.
 
 Usage: pricelogs.py --seed N --records N [--catalog DIR] [--out FILE]
 The same arguments always give the same bytes.
@@ -15,6 +16,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import sys
 
 SPELLINGS = {"google": ["gemini", "Google"], "bedrock": ["bedrock_converse", "aws"],
@@ -22,6 +24,19 @@ SPELLINGS = {"google": ["gemini", "Google"], "bedrock": ["bedrock_converse", "aw
              "openai": ["OpenAI"], "together": ["together_ai"],
              "fireworks": ["fireworks_ai"], "mistral": ["mistralai"]}
 AGENTS = ["support-bot", "batch-etl", "coder", "researcher"]
+
+
+def pattern_name(pattern, rnd):
+    """A name an alias of rule "regex" matches (its POSIX ERE: literals,
+    \\., [0-9], {n}, anchors), random digits, and a random tail when the
+    pattern is open at the end."""
+    out = []
+    for atom, n in re.findall(r"(\[0-9\]|\\.|[^^$])(?:\{(\d+)\})?", pattern):
+        for _ in range(int(n or 1)):
+            out.append(str(rnd.randrange(10)) if atom == "[0-9]" else atom[-1])
+    if not pattern.endswith("$"):
+        out.append(rnd.choice(["", "01", "-exp"]))
+    return "".join(out)
 
 
 def load(dirname):
@@ -74,6 +89,8 @@ def main(argv):
             al = rnd.choice(aliases)
             prov = al["alias_provider"] or rnd.choice(["openai", "litellm", "proxy"])
             model = al["alias_model"]
+            if al["rule"] == "regex":
+                model = pattern_name(model, rnd)
         elif name < 0.45:
             model = model + "-unreleased"
         elif name < 0.48:

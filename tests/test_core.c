@@ -1327,6 +1327,33 @@ static void test_builtin_catalog(void)
 	/* Not guessed: an alias of another provider, an unknown name. */
 	CU_ASSERT_PTR_NULL(resolve(c, "acme", "claude-sonnet-4-5-20250929", &rule));
 	CU_ASSERT_PTR_NULL(resolve(c, "openai", "gpt-4o-turbo-ultra", &rule));
+	/* genai-prices' regex rules: for their provider, whole names as
+	 * they anchor them, case included; a NUL ends no name early. */
+	struct br_match mt;
+	br_catalog_resolve(c, (struct br_str){"x-ai", 4},
+			   (struct br_str){"grok-4.3-20260501", 17}, &mt);
+	CU_ASSERT(mt.model && strcmp(mt.model->name, "grok-4.3") == 0 &&
+		  strcmp(mt.rule, "regex") == 0 &&
+		  strcmp(mt.pattern, "^grok-4\\.3-[0-9]{8}$") == 0);
+	m = resolve(c, "openai", "gpt-5-6-terra-2026-07-15", &rule);
+	CU_ASSERT(m && strcmp(m->name, "gpt-5.6-terra") == 0);
+	m = resolve(c, "google", "gemini-3.5-flash-001-exp", &rule);
+	CU_ASSERT(m && strcmp(m->name, "gemini-3.5-flash") == 0);
+	CU_ASSERT_PTR_NULL(resolve(c, "xai", "grok-4.3-2026050", &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "xai", "grok-4.3-202605011", &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "xai", "Grok-4.3-20260501", &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "openrouter", "grok-4.3-20260501", &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "", "grok-4.3-20260501", &rule));
+	br_catalog_resolve(c, (struct br_str){"xai", 3},
+			   (struct br_str){"grok-4.3-20260501\0x", 19}, &mt);
+	CU_ASSERT_PTR_NULL(mt.model);
+	char longname[400];
+	memset(longname, '7', sizeof longname);
+	memcpy(longname, "gemini-3.5-flash-", 17);
+	br_catalog_resolve(c, (struct br_str){"google", 6},
+			   (struct br_str){longname, sizeof longname}, &mt);
+	CU_ASSERT(mt.model && strcmp(mt.model->name, "gemini-3.5-flash") == 0);
+	CU_ASSERT_EQUAL(br_catalog_patterns(c), 13);
 	/* History: o3's cut on 2025-06-10. */
 	enum br_unpriced why;
 	const struct br_price *p = br_catalog_find(c, "openai", "o3",

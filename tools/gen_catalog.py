@@ -682,6 +682,74 @@ def clause_names(c):
     return [n for x in c.get("or", []) for n in clause_names(x)]
 
 
+def clause_regexes(c, where):
+    """The regex values of a match clause that select names on their own:
+    the clause itself or inside "or" clauses. A regex inside "and" only
+    narrows another clause, which no pattern of its own can say."""
+    if "regex" in c:
+        return [c["regex"]]
+    if "or" in c:
+        return [r for x in c["or"] for r in clause_regexes(x, where)]
+    if "and" in c and any(clause_regexes(x, where) for x in c["and"]):
+        raise GenError("%s: a regex inside an \"and\" match clause" % where)
+    return []
+
+
+# posix_ere's tokens: an escape, a bounded repeat, any other character.
+ERE_TOKEN = re.compile(r"\\(.)|\{(\d+)(?:,(\d*))?\}|(.)", re.S)
+ERE_LITERAL = re.compile(r"[A-Za-z0-9_:@/-]")
+ERE_ESCAPES = {"d": "[0-9]", ".": r"\.", "-": "-", "/": "/", "_": "_",
+               ":": ":", "@": "@"}
+
+
+def posix_ere(regex, where):
+    """The POSIX extended regular expression (regcomp REG_EXTENDED) that
+    matches what the Python regex of a genai-prices match clause matches,
+    for the subset those rules use: ^ and $ at the ends, the characters of
+    model names, \\d, escaped punctuation, and ?, *, +, {n}, {n,m} after
+    one of those. Raises GenError on anything else: a rule burnrate cannot
+    say is no rule."""
+    out, atom = [], False
+    for m in ERE_TOKEN.finditer(regex):
+        esc, lo, hi, ch = m.groups()
+        if esc is not None and esc in ERE_ESCAPES:
+            out.append(ERE_ESCAPES[esc])
+            atom = True
+        elif lo is not None and atom and not (hi and int(hi) < int(lo)):
+            out.append(m.group(0))
+            atom = False
+        elif ch == "^" and m.start() == 0 or \
+                ch == "$" and m.end() == len(regex):
+            out.append(ch)
+            atom = False
+        elif ch is not None and ch in "?*+" and atom:
+            out.append(ch)
+            atom = False
+        elif ch is not None and ERE_LITERAL.match(ch):
+            out.append(ch)
+            atom = True
+        else:
+            raise GenError("%s: regex %r: cannot translate %r (at %d) to a "
+                           "POSIX ERE" % (where, regex, m.group(0),
+                                          m.start()))
+    return "".join(out)
+
+
+def ere_example(ere):
+    """A name the ERE matches (of those posix_ere writes): each [0-9] a 0,
+    each repeat at its minimum, anchors dropped."""
+    body = ere[1:] if ere.startswith("^") else ere
+    body = body[:-1] if body.endswith("$") else body
+    atoms = re.findall(r"(\[0-9\]|\\.|.)(\{\d+(?:,\d*)?\}|[?*+])?", body)
+    out = []
+    for a, q in atoms:
+        a = "0" if a == "[0-9]" else a[-1]
+        n = int(re.match(r"\{(\d+)", q).group(1)) if q.startswith("{") else (
+            0 if q in ("?", "*") else 1)
+        out.append(a * n)
+    return "".join(out)
+
+
 def genai_version_rows(prices, start, stats):
     """The standard-tier rows of one genai-prices price set: the base row and
     one row per tier start S (min_input S+1: genai-prices applies a tier when
@@ -779,7 +847,9 @@ def load_genai(path, stats):
                 seen.add((prov, name.lower()))
                 out.append({"provider": prov, "model": name, "gid": where,
                             "match": m["match"], "rows": rows,
-                            "names": clause_names(m["match"])})
+                            "names": clause_names(m["match"]),
+                            "regexes": [(r, posix_ere(r, where)) for r in
+                                        clause_regexes(m["match"], where)]})
     return out
 
 
@@ -896,6 +966,26 @@ def removed_names(lite, changelog, providers, cat, by_prov, stats):
         out[(prov, model)] = (g["provider"], g["model"])
         stats.add("removed_name_alias")
     return out
+
+
+def check_pattern(g, regex, ere, by_prov, names):
+    """Checks the POSIX ERE of one of g's regex clauses: it agrees with the
+    regex on every known name and on a name it matches, and genai-prices
+    prices that name as g (the first model of the provider whose rule
+    matches it), as burnrate will. Raises GenError."""
+    example = ere_example(ere)
+    for n in names + [example]:
+        if bool(re.search(regex, n)) != bool(re.search(ere, n)):
+            raise GenError("%s: regex %r and its POSIX ERE %r disagree on %r"
+                           % (g["gid"], regex, ere, n))
+    if not re.search(ere, example):
+        raise GenError("%s: no example name for %r" % (g["gid"], ere))
+    first = next(x for x in by_prov[g["provider"]]
+                 if clause_match(x["match"], example))
+    if first is not g:
+        raise GenError("%s: %r: genai-prices prices %r as %s, the pattern "
+                       "as %s" % (g["gid"], regex, example, first["model"],
+                                  g["model"]))
 
 
 def merge(lite, genai, changelog, providers, stats):
@@ -1054,6 +1144,14 @@ def merge(lite, genai, changelog, providers, stats):
                 continue
             cat.alias(g["provider"], n, g["provider"], g["model"],
                       alias_kind(n, g["model"]), stats)
+    # genai-prices' regex clauses: patterns the C side tries after every
+    # name (docs/PRICES.md), each checked against what genai-prices does.
+    known = sorted({n for _, n in cat.models} | {n for _, n in lite})
+    for g in genai:
+        for regex, ere in g["regexes"]:
+            check_pattern(g, regex, ere, by_prov, known)
+            cat.alias(g["provider"], ere, g["provider"], g["model"], "regex",
+                      stats)
     for pm in sorted(lite):
         e = lite[pm]
         if "alias_of" in e:

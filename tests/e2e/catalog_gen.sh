@@ -40,6 +40,21 @@ if "$PYTHON" "$root/tools/gen_catalog.py" --sources "$tmp/bad" \
 fi
 grep -q '^gen_catalog: error: ' "$tmp/bad.err" || fail "no error message for a broken source"
 [ ! -e "$tmp/badout/catalog.csv" ] || fail "a failed run wrote a catalog"
+# ... and on a regex match rule it cannot say as a POSIX ERE.
+"$PYTHON" - "$sources/genai_prices_data.json" "$tmp/bad/genai_prices_data.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = next(m for p in d if p["id"] == "x-ai" for m in p["models"]
+         if m["id"] == "grok-4.3")
+m["match"]["or"][1]["regex"] = r"^grok-4\.3-(\d{8}|latest)$"
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+if "$PYTHON" "$root/tools/gen_catalog.py" --sources "$tmp/bad" \
+	--out "$tmp/badout" >/dev/null 2>"$tmp/bad.err"; then
+	fail "the generator accepted a regex it cannot translate"
+fi
+grep -q "^gen_catalog: error: x-ai/grok-4.3: regex .*cannot translate '(' .*POSIX ERE" "$tmp/bad.err" ||
+	fail "no error message for an untranslatable regex: $(cat "$tmp/bad.err")"
 
 # 3. Spot rows: exact lines of the committed catalog.
 row() { grep -qxF -- "$1" "$catalog" || fail "catalog lacks the row: $1"; }
@@ -111,6 +126,11 @@ alias 'anthropic,claude-3-opus-20240229,anthropic,claude-3-opus-latest,match-gro
 alias 'anthropic,claude-3-haiku-20240307,anthropic,claude-3-haiku,date-suffix'
 noalias '^openai,gpt-4o-2024-05-13,'
 noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
+# genai-prices' regex rules, as POSIX EREs for their provider.
+alias 'xai,^grok-4\.3-[0-9]{8}$,xai,grok-4.3,regex'
+alias 'openai,^gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
+alias 'google,^gemini-3\.5-flash-[0-9],google,gemini-3.5-flash,regex'
+[ "$(grep -c ',regex$' "$aliases")" -eq 13 ] || fail "not 13 regex aliases"
 # Every alias target is a catalog model, and no alias shadows one.
 "$PYTHON" - "$catalog" "$aliases" <<'EOF' || fail "alias targets do not check out"
 import csv, sys
@@ -121,7 +141,8 @@ for a in csv.DictReader(open(sys.argv[2])):
         print("alias target missing:", a); bad += 1
     if a["alias_provider"] and (a["alias_provider"], a["alias_model"]) in models:
         print("alias shadows a model:", a); bad += 1
-    if a["rule"] not in ("prefix", "date-suffix", "spelling", "match-group"):
+    if a["rule"] not in ("prefix", "date-suffix", "spelling", "match-group",
+                         "regex"):
         print("unknown rule:", a); bad += 1
 sys.exit(1 if bad else 0)
 EOF

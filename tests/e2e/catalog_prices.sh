@@ -6,7 +6,8 @@
 # aliases and unknown names (tests/pricelogs.py). Then: report --reprice
 # --prices X equals a fresh ingest with --prices X; a threshold the store
 # did not record is refused; the audit trail names the catalog and the
-# override by sha256; `burnrate prices` list/show/check.
+# override by sha256; `burnrate prices` list/show/check; names priced by
+# genai-prices' regex rules.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 asof=2099-12-31
@@ -229,4 +230,98 @@ n=$(br prices list 2>/dev/null | tail -n +2 | wc -l)
 [ "$n" -gt 2000 ] || fail "prices list lists $n models"
 must_fail 1 list.err br prices list 'no-such-*'
 must_fail 2 sub.err br prices frobnicate
+# 7. genai-prices' regex match rules (13 in its data): a name one matches
+# is priced as the rule's model, for the rule's provider only, on each day
+# (gpt-5.6-luna and -terra change on 2026-07-30); close misses, another
+# case and another provider stay unpriced. The expected costs come from
+# genai_prices_data.json itself, not from the catalog.
+sources=${PRICING_SOURCES:-$root/../shared/pricing-sources}
+"$PYTHON" - "$sources/genai_prices_data.json" regex.jsonl regex.want <<'EOF' ||
+import json, re, sys
+from decimal import Decimal
+data = json.load(open(sys.argv[1]))
+def regexes(c):
+    if "regex" in c:
+        return [c["regex"]]
+    return [r for x in c.get("or", []) for r in regexes(x)]
+def equals(c):
+    if "equals" in c:
+        return [c["equals"]]
+    return [n for x in c.get("or", []) for n in equals(x)]
+def example(rx):  # "^grok-4\.3-\d{8}$" -> "grok-4.3-20260501"
+    name = rx.strip("^$").replace(r"\d{8}", "20260501").replace(
+        r"\d{4}-\d{2}-\d{2}", "2026-07-15").replace(r"\d", "001")
+    name = name.replace("\\.", ".")
+    assert re.search(rx, name) and "\\" not in name, (rx, name)
+    return name
+def rate(v):
+    return Decimal(str(v["base"] if isinstance(v, dict) else v))
+tokens = {"input_tokens": 100000, "output_tokens": 100000,
+          "cache_read_tokens": 50000}
+log, want, n = open(sys.argv[2], "w"), open(sys.argv[3], "w"), 0
+for p in data:
+    for m in p["models"]:
+        for rx in regexes(m["match"]):
+            n += 1
+            assert m["id"] in equals(m["match"]), m["id"]
+            versions = m["prices"] if isinstance(m["prices"], list) else [
+                {"prices": m["prices"]}]
+            for day in ("2026-07-15", "2026-08-15"):
+                v = max((v for v in versions if (v.get("constraint") or {})
+                         .get("start_date", "") <= day),
+                        key=lambda v: (v.get("constraint") or {}).get(
+                            "start_date", ""))["prices"]
+                cost = (100000 * rate(v["input_mtok"]) + 100000 *
+                        rate(v["output_mtok"]) + 50000 *
+                        rate(v["cache_read_mtok"])) / 1000000
+                for name in (example(rx), m["id"]):
+                    log.write(json.dumps({
+                        "timestamp": day + "T12:00:00Z", "provider": p["id"],
+                        "model": name, "request_id": "%s-%s-%s" % (
+                            p["id"], name, day), "usage": tokens}) + "\n")
+                    want.write("%s %s %s %.6f\n" % (day, p["id"], name, cost))
+assert n == 13, n
+EOF
+	fail "cannot read genai-prices' regex rules"
+for r in 'openai gpt-5.6-luna-2026-07-1' 'x-ai grok-4.3-2026050' \
+	'openai GPT-5.6-LUNA-2026-07-15' 'google gemini-3.5-flash-x1' \
+	'openrouter grok-4.3-20260501' 'azure gpt-5.6-luna-2026-07-15' \
+	'openrouter x-ai/grok-4.5-20260101'; do
+	# shellcheck disable=SC2086
+	set -- $r
+	printf '{"timestamp":"2026-07-15T12:00:00Z","provider":"%s","model":"%s","request_id":"miss-%s-%s","usage":{"input_tokens":1000,"output_tokens":10}}\n' "$1" "$2" "$1" "$2" >>regex.jsonl
+	echo "2026-07-15 $1 $2 unpriced" >>regex.want
+done
+br --quiet --store sre ingest regex.jsonl 2>/dev/null
+br --store sre report --as-of $asof --by day,provider,model --format csv \
+	--output regex.csv || fail "report of the regex names exited $?"
+"$PYTHON" - regex.csv regex.want <<'EOF' || fail "regex rules priced wrong"
+import csv, sys
+got = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    got[(r["day"], r["provider"], r["model"])] = (
+        "unpriced" if r["unpriced_requests"] != "0" else r["cost_usd"])
+bad = 0
+for line in open(sys.argv[2]):
+    day, prov, model, want = line.split()
+    if got.get((day, prov, model)) != want:
+        print("%s %s/%s: want %s, got %s" % (day, prov, model, want,
+                                             got.get((day, prov, model))))
+        bad += 1
+sys.exit(1 if bad else 0)
+EOF
+# The oracle's lookup (tests/oracle.py) agrees.
+oracle expect --by day,provider,model --as-of $asof regex.jsonl >eregex.json
+br --quiet --store sre0 ingest regex.jsonl 2>/dev/null
+br --store sre0 report --by day,provider,model --as-of $asof --format json \
+	--output rregex.json
+agree eregex.json rregex.json
+# prices show says what priced a name, as ingest does.
+br prices show grok-4.3-20260501 >showre.out
+grep -q '^xai/grok-4.3$' showre.out &&
+	grep -q 'matched by  alias (regex) for xai' showre.out &&
+	grep -qF 'pattern     ^grok-4\.3-[0-9]{8}$' showre.out ||
+	fail "prices show of a name a regex rule prices: $(cat showre.out)"
+must_fail 1 showre.err br prices show grok-4.3-20260501 --provider openrouter
+must_fail 1 showre.err br prices show gpt-5.6-luna-2026-07-1
 echo "catalog_prices: all checks passed"
