@@ -118,6 +118,8 @@ static void show_model(const struct br_catalog *c, const struct br_match *mt,
 		printf("  matched by  %s\n", mt->rule);
 	if (mt->pattern)
 		printf("  pattern     %s\n", mt->pattern);
+	if (mt->arn)
+		printf("  named by    a Bedrock ARN: the model id after its last '/'\n");
 	printf("  prices from %s\n",
 	       strcmp(m->origin, "built-in") == 0 ? br_catalog_identity(c) : m->origin);
 	for (int t = 0; t < BR_TIER_COUNT; t++) {

@@ -700,6 +700,39 @@ static int64_t find_pattern(const struct br_catalog *c, struct br_str provider,
 	return found;
 }
 
+/* The model id a Bedrock ARN names: ID in
+ * "arn:PARTITION:bedrock:REGION:ACCOUNT:foundation-model/ID" or
+ * "arn:PARTITION:bedrock:REGION:ACCOUNT:inference-profile/ID" (a system
+ * inference profile: "us.anthropic.claude-..."). An application inference
+ * profile's ARN names no model. */
+static bool bedrock_arn_model(struct br_str arn, struct br_str *id)
+{
+	static const char *const kinds[] = {"foundation-model/",
+					    "inference-profile/"};
+	if (arn.n < 4)
+		return false;
+	const char *p = arn.p, *end = arn.p + arn.n, *field[6];
+	field[0] = p;
+	for (int i = 1; i < 6; i++) { /* the fields before the resource */
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+		if (!colon)
+			return false;
+		field[i] = p = colon + 1;
+	}
+	if (field[1] - field[0] != 4 || memcmp(field[0], "arn:", 4) != 0 ||
+	    field[3] - field[2] != 8 || memcmp(field[2], "bedrock:", 8) != 0)
+		return false;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t k = strlen(kinds[i]);
+		if ((size_t)(end - p) > k && memcmp(p, kinds[i], k) == 0 &&
+		    !memchr(p + k, '/', (size_t)(end - p) - k)) {
+			*id = (struct br_str){p + k, (size_t)(end - p) - k};
+			return true;
+		}
+	}
+	return false;
+}
+
 void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 			struct br_str model, struct br_match *m)
 {
@@ -734,6 +767,15 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 			m->alias_provider = c->patterns[pt].provider;
 			m->pattern = c->patterns[pt].source;
 		} else {
+			/* A Bedrock ARN (of Bedrock's, or of no provider
+			 * named) is priced as the model it names. */
+			struct br_str arn_id;
+			if ((p.n == 0 || strcmp(p.p, "bedrock") == 0) &&
+			    bedrock_arn_model(model, &arn_id)) {
+				br_catalog_resolve(c, (struct br_str){"bedrock", 7},
+						   arn_id, m);
+				m->arn = m->model != NULL;
+			}
 			return;
 		}
 		/* A prices file's row for any provider and the model the alias

@@ -617,6 +617,8 @@ struct br_match {
 				       * "regex") or NULL */
 	const char *alias_provider;   /* the alias row, when rule is one */
 	const char *pattern;          /* the ERE, when rule is "regex" */
+	bool arn;                     /* model is a Bedrock ARN's: rule and
+				       * the rest say how its id matched */
 };
 
 /* Resolves (provider, model): a prices file's model for the provider, then
@@ -625,8 +627,12 @@ struct br_match {
  * pattern (an alias of rule "regex": a POSIX extended regular expression
  * found in the name, anchored where it says ^ and $, case included) for
  * that provider, then one for any provider, in the aliases file's order.
- * Patterns are tried only on a miss: the pricer resolves each distinct
- * name once. */
+ * A model all these leave unknown that is a Bedrock ARN of a foundation
+ * model or a system inference profile
+ * ("arn:aws:bedrock:REGION:ACCOUNT:foundation-model/ID",
+ * "...:inference-profile/ID"), with the provider bedrock or none, then
+ * resolves as (bedrock, ID). Patterns and ARNs are tried only on a miss:
+ * the pricer resolves each distinct name once. */
 void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 			struct br_str model, struct br_match *m);
 

@@ -465,11 +465,19 @@ def canonical_provider(p):
     return PROVIDER_SAME.get(p, p)
 
 
+# A Bedrock ARN that names a model: a foundation model's or a system
+# inference profile's (an application inference profile's names none).
+BEDROCK_ARN = re.compile(
+    r"arn:[^:]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile)"
+    r"/([^/]+)\Z", re.S)
+
+
 class Catalog:
     """The documented lookup (docs/PRICES.md): a prices file's rows for the
     provider, then its rows for any provider, then the built-in rows, then
     an alias for the provider, then one for any provider, then a pattern
-    (alias rule "regex") for the provider, then one for any provider."""
+    (alias rule "regex") for the provider, then one for any provider, then,
+    for a Bedrock ARN of bedrock or no provider, the model it names."""
 
     def __init__(self, builtin_dir, override_path):
         self.builtin, self.override, self.aliases = {}, {}, {}
@@ -510,6 +518,9 @@ class Catalog:
             target = target or next((t for p, rx, t in self.patterns
                                      if p == want and "\0" not in model
                                      and rx.search(model)), None)
+        arn = BEDROCK_ARN.match(model)
+        if not target and prov in ("", "bedrock") and arn:
+            return self.rows("bedrock", arn.group(1))
         if target:
             # an override of the model the alias names, for its provider
             # or any provider, as when the log names that model itself

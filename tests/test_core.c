@@ -1354,6 +1354,26 @@ static void test_builtin_catalog(void)
 			   (struct br_str){longname, sizeof longname}, &mt);
 	CU_ASSERT(mt.model && strcmp(mt.model->name, "gemini-3.5-flash") == 0);
 	CU_ASSERT_EQUAL(br_catalog_patterns(c), 13);
+	/* Bedrock ARNs of a foundation model or a system inference profile
+	 * name the model after the last '/'; an application profile's none. */
+	static const char arn[] = "arn:aws:bedrock:us-east-1::foundation-model/"
+				  "anthropic.claude-sonnet-4-5-20250929-v1:0";
+	br_catalog_resolve(c, (struct br_str){"bedrock", 7},
+			   (struct br_str){arn, sizeof arn - 1}, &mt);
+	CU_ASSERT(mt.model && mt.arn && strcmp(mt.model->provider, "bedrock") == 0 &&
+		  strcmp(mt.model->name, "anthropic.claude-sonnet-4-5-20250929-v1:0") == 0);
+	m = resolve(c, "aws", "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:"
+		    "inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+		    &rule);
+	CU_ASSERT(m && strcmp(m->name, "us.anthropic.claude-sonnet-4-5-20250929-v1:0") == 0);
+	CU_ASSERT_PTR_NULL(resolve(c, "bedrock", "arn:aws:bedrock:us-east-1:"
+				   "123456789012:application-inference-profile/x1",
+				   &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "bedrock", "arn:aws:sagemaker:us-east-1::"
+				   "foundation-model/anthropic.claude-sonnet-4-5-"
+				   "20250929-v1:0", &rule));
+	CU_ASSERT_PTR_NULL(resolve(c, "anthropic", arn, &rule));
+	CU_ASSERT_PTR_NOT_NULL(resolve(c, "", arn, &rule));
 	/* History: o3's cut on 2025-06-10. */
 	enum br_unpriced why;
 	const struct br_price *p = br_catalog_find(c, "openai", "o3",

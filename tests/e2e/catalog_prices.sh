@@ -7,7 +7,7 @@
 # --prices X equals a fresh ingest with --prices X; a threshold the store
 # did not record is refused; the audit trail names the catalog and the
 # override by sha256; `burnrate prices` list/show/check; names priced by
-# genai-prices' regex rules.
+# genai-prices' regex rules and Bedrock ARNs.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 asof=2099-12-31
@@ -292,10 +292,39 @@ for r in 'openai gpt-5.6-luna-2026-07-1' 'x-ai grok-4.3-2026050' \
 	printf '{"timestamp":"2026-07-15T12:00:00Z","provider":"%s","model":"%s","request_id":"miss-%s-%s","usage":{"input_tokens":1000,"output_tokens":10}}\n' "$1" "$2" "$1" "$2" >>regex.jsonl
 	echo "2026-07-15 $1 $2 unpriced" >>regex.want
 done
+# A Bedrock model ARN is priced as the model id after its last '/' (a
+# foundation model, a system inference profile); an application inference
+# profile names no model and stays unpriced.
+arn=arn:aws:bedrock:us-east-1
+for m in "$arn::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0" \
+	"$arn:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0" \
+	"$arn:123456789012:application-inference-profile/a1b2c3d4e5f6" \
+	anthropic.claude-sonnet-4-5-20250929-v1:0 \
+	us.anthropic.claude-sonnet-4-5-20250929-v1:0; do
+	printf '{"schemaType":"ModelInvocationLog","schemaVersion":"1.0","timestamp":"2026-07-15T12:00:00Z","accountId":"123456789012","identity":{"arn":"arn:aws:sts::123456789012:assumed-role/app/s"},"region":"us-east-1","requestId":"arn-%s","operation":"Converse","modelId":"%s","input":{"inputContentType":"application/json","inputTokenCount":100000},"output":{"outputContentType":"application/json","outputTokenCount":10000}}\n' "$m" "$m"
+done >arn.jsonl
+# 100k input and 10k output at $3/$15 per 1M, the us. profile's $3.30/$16.50
+cat >>regex.want <<EOF
+2026-07-15 bedrock $arn::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0 0.450000
+2026-07-15 bedrock $arn:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0 0.495000
+2026-07-15 bedrock $arn:123456789012:application-inference-profile/a1b2c3d4e5f6 unpriced
+2026-07-15 bedrock anthropic.claude-sonnet-4-5-20250929-v1:0 0.450000
+2026-07-15 bedrock us.anthropic.claude-sonnet-4-5-20250929-v1:0 0.495000
+EOF
+# ... in any format, the oracle's lookup agreeing (below).
+for m in "$arn::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0 0.450000" \
+	"$arn:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0 0.495000" \
+	"$arn:123456789012:application-inference-profile/a1b2c3d4e5f6 unpriced"; do
+	# shellcheck disable=SC2086
+	set -- $m
+	printf '{"timestamp":"2026-07-15T12:00:00Z","provider":"aws","model":"%s","request_id":"aws-%s","usage":{"input_tokens":100000,"output_tokens":10000}}\n' "$1" "$1" >>regex.jsonl
+	echo "2026-07-15 aws $1 $2" >>regex.want
+done
 br --quiet --store sre ingest regex.jsonl 2>/dev/null
+br --quiet --store sre ingest --format bedrock arn.jsonl 2>/dev/null
 br --store sre report --as-of $asof --by day,provider,model --format csv \
 	--output regex.csv || fail "report of the regex names exited $?"
-"$PYTHON" - regex.csv regex.want <<'EOF' || fail "regex rules priced wrong"
+"$PYTHON" - regex.csv regex.want <<'EOF' || fail "regex rules or Bedrock ARNs priced wrong"
 import csv, sys
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
@@ -310,7 +339,7 @@ for line in open(sys.argv[2]):
         bad += 1
 sys.exit(1 if bad else 0)
 EOF
-# The oracle's lookup (tests/oracle.py) agrees.
+# The oracle's lookup (tests/oracle.py) agrees, ARNs included.
 oracle expect --by day,provider,model --as-of $asof regex.jsonl >eregex.json
 br --quiet --store sre0 ingest regex.jsonl 2>/dev/null
 br --store sre0 report --by day,provider,model --as-of $asof --format json \
@@ -324,4 +353,8 @@ grep -q '^xai/grok-4.3$' showre.out &&
 	fail "prices show of a name a regex rule prices: $(cat showre.out)"
 must_fail 1 showre.err br prices show grok-4.3-20260501 --provider openrouter
 must_fail 1 showre.err br prices show gpt-5.6-luna-2026-07-1
+br prices show "$arn::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0" >showarn.out
+grep -q '^bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0$' showarn.out &&
+	grep -q 'named by    a Bedrock ARN' showarn.out ||
+	fail "prices show of a Bedrock ARN: $(cat showarn.out)"
 echo "catalog_prices: all checks passed"
