@@ -627,6 +627,10 @@ static struct br_str claude_provider(struct br_str model)
 	if (model.n > n && (memcmp(model.p, bedrock, n) == 0 ||
 			    memmem(model.p, model.n, "." "anthropic.", n + 1)))
 		return (struct br_str){"bedrock", 7};
+	/* A Bedrock ARN (arn:aws:bedrock:REGION::foundation-model/ID) */
+	if (model.n > 4 && memcmp(model.p, "arn:", 4) == 0 &&
+	    memmem(model.p, model.n, ":bedrock:", 9))
+		return (struct br_str){"bedrock", 7};
 	if (model.n > 6 && memcmp(model.p, "claude", 6) == 0 &&
 	    memchr(model.p, '@', model.n))
 		return (struct br_str){"vertex_ai", 9};

@@ -204,6 +204,8 @@ def _claude_provider(model):
     or Vertex ("claude-...@20250929") is those platforms'."""
     if model.startswith("anthropic.") or ".anthropic." in model:
         return "bedrock"
+    if model.startswith("arn:") and ":bedrock:" in model:  # a Bedrock ARN
+        return "bedrock"
     if model.startswith("claude") and "@" in model:
         return "vertex_ai"
     return "anthropic"

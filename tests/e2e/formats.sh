@@ -390,10 +390,11 @@ done
 # writes. Sonnet 4.5 and 4 on Vertex and Bedrock's own ids: $3, $15,
 # $0.30, $3.75 per 1M tokens: $0.05625; Bedrock's US profile of Sonnet
 # 4.5: $3.30, $16.50, $0.33, $4.125: $0.061875; Haiku 4.5 on Vertex: $1,
-# $5, $0.10, $1.25: $0.01875.
+# $5, $0.10, $1.25: $0.01875. A Bedrock foundation-model ARN is its id: $0.05625.
 i=0
 for m in claude-sonnet-4-5@20250929 us.anthropic.claude-sonnet-4-5-20250929-v1:0 \
-	anthropic.claude-sonnet-4-20250514-v1:0 claude-haiku-4-5@20251001; do
+	anthropic.claude-sonnet-4-20250514-v1:0 claude-haiku-4-5@20251001 \
+	arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0; do
 	i=$((i + 1))
 	u='{"input_tokens":1000,"output_tokens":2000,"cache_read_input_tokens":40000,"cache_creation_input_tokens":3000,"cache_creation":{"ephemeral_5m_input_tokens":3000,"ephemeral_1h_input_tokens":0}}'
 	echo "{\"sessionId\":\"s1\",\"type\":\"assistant\",\"uuid\":\"u$i\",\"timestamp\":\"2025-09-0${i}T12:00:00.000Z\",\"requestId\":\"req_$i\",\"message\":{\"id\":\"msg_$i\",\"model\":\"$m\",\"usage\":$u}}" >>ids-cc.jsonl
@@ -405,7 +406,8 @@ for file in ids-cc.jsonl ids-api.jsonl; do
 	for want in 'vertex_ai,claude-sonnet-4-5@20250929,1,0,1000,2000,40000,3000,0,0,0.056250,0' \
 		'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,1,0,1000,2000,40000,3000,0,0,0.061875,0' \
 		'bedrock,anthropic.claude-sonnet-4-20250514-v1:0,1,0,1000,2000,40000,3000,0,0,0.056250,0' \
-		'vertex_ai,claude-haiku-4-5@20251001,1,0,1000,2000,40000,3000,0,0,0.018750,0'; do
+		'vertex_ai,claude-haiku-4-5@20251001,1,0,1000,2000,40000,3000,0,0,0.018750,0' \
+		'bedrock,arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0,1,0,1000,2000,40000,3000,0,0,0.056250,0'; do
 		grep -qF "$want" ids.csv ||
 			fail "$file: want $want (Bedrock and Vertex ids at their prices): $(cat ids.csv)"
 	done
