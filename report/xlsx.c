@@ -450,8 +450,13 @@ static void budgets_sheet(struct book *bk, const struct report *r)
 			bk->money);
 		put_num(bk, ws, row, 7, usd(budget_amount_shown(st, st->projected)),
 			bk->money);
-		put_num(bk, ws, row, 8, usd_projection(&st->f, st->f.low), bk->money);
-		put_num(bk, ws, row, 9, usd_projection(&st->f, st->f.high), bk->money);
+		/* The interval as projected_usd is shown: never low above it
+		 * nor it above high ($9.9999995 of $10, with no day left, was
+		 * 9.999999 between 10 and 10). */
+		put_num(bk, ws, row, 8, usd(budget_amount_shown(
+			st, forecast_pico(&st->f, st->f.low))), bk->money);
+		put_num(bk, ws, row, 9, usd(budget_amount_shown(
+			st, forecast_pico(&st->f, st->f.high))), bk->money);
 		put_num(bk, ws, row, 10, utilization(st), bk->pct);
 		put_num(bk, ws, row, 11, st->crossed, bk->count);
 		put_str(bk, ws, row, 12, c, NULL);

@@ -187,7 +187,8 @@ PY
 
 # 8. Spend below its limit is never shown at it: $9.9999995 of a $10
 # daily limit, spent and projected, is 9.999999 in the table, HTML, XLSX
-# and the mail (it read 10.000000 beside "99.9%" and "critical"). JSON
+# and the mail (it read 10.000000 beside "99.9%" and "critical"), and the
+# XLSX interval low_usd, high_usd with it (they read 10 around 9.999999). JSON
 # keeps every amount to nearest (DESIGN §6): spent_usd 10.000000 with
 # status critical and 99.99%.
 printf '%s\n' '{"timestamp":"2026-11-10T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"n1","usage":{"input_tokens":1,"output_tokens":1},"cost_usd":9.9999995}' >under.jsonl
@@ -206,7 +207,8 @@ mkdir umail
 import email, glob, json, sys
 import openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
-for name, col in (("Budgets", 6), ("Budgets", 7), ("Summary", 2), ("Summary", 4)):
+for name, col in (("Budgets", 6), ("Budgets", 7), ("Budgets", 8), ("Budgets", 9),
+                  ("Summary", 2), ("Summary", 4)):
     cells = [r[col].value for r in wb[name].iter_rows() if r[0].value == "x"]
     assert cells == [9.999999], (name, col, cells)
 b = json.load(open(sys.argv[2]), parse_float=str)["budgets"][0]
