@@ -169,6 +169,12 @@ static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 	if (br_money_parse(limit, strlen(limit), &b->limit) != 0 || b->limit <= 0)
 		return br_fail(err, "%s:%lu: invalid limit_usd '%s': expected a "
 			       "positive amount", l->path, line, limit);
+	/* The reports show micro-dollars: a smaller limit showed as
+	 * 0.000000 beside a utilization of billions of percent. */
+	if (b->limit < BR_PICO_PER_USD / 1000000)
+		return br_fail(err, "%s:%lu: invalid limit_usd '%s': below "
+			       "0.000001, the reports' smallest amount", l->path,
+			       line, limit);
 	const char *forecast = cellv(l, f, n, B_FORECAST);
 	if (!*forecast || strcasecmp(forecast, "yes") == 0)
 		b->forecast = true;

@@ -62,6 +62,16 @@ grep -q ':2\|line 2' err.txt || {
 	failures=$((failures + 1))
 }
 
+# A budget's limit below the reports' micro-dollar is refused as 0 is (it
+# showed as limit_usd 0.000000 beside a utilization of 38229881607.58%).
+bh='name,scope,period,limit_usd,thresholds,forecast,recipients'
+for v in 0 0.0000001 0.0000009; do
+	printf '%s\nx,*,monthly,%s,,no,\n' "$bh" "$v" >tiny.csv
+	expect 2 "tiny.csv:2: invalid limit_usd '$v'" br report --budgets tiny.csv --as-of 2025-10-31
+done
+printf '%s\nx,*,monthly,0.000001,,no,\n' "$bh" >tiny.csv
+expect 1 "$tmp/store" br report --budgets tiny.csv --as-of 2025-10-31
+
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
 expect 2 "--map agent: path longer than 127 bytes" br ingest --map "agent=$long" good.jsonl
