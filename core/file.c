@@ -247,7 +247,26 @@ int br_output_open(struct br_output *o, const char *path, mode_t mode,
 	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 				     O_CLOEXEC, mode);
 	if (o->fd < 0) {
-		br_fail(err, "cannot create '%s': %s", o->tmp, strerror(errno));
+		/* Named as the user gave it, with the reason in their terms:
+		 * "cannot create 'nodir/x.json.tmp-10959': No such file or
+		 * directory" named a file they never asked for. */
+		int e = errno;
+		const char *name;
+		char *dir = dir_of(end, &name);
+		struct stat st;
+		if (e == ENOENT)
+			br_fail(err, "cannot create '%s': its directory '%s' does "
+				"not exist", path, dir);
+		else if (e == ELOOP && lstat(o->tmp, &st) == 0 &&
+			 S_ISLNK(st.st_mode))
+			br_fail(err, "cannot create '%s': its temporary file '%s' "
+				"is a link, which is not followed", path, o->tmp);
+		else if (e == EACCES)
+			br_fail(err, "cannot create '%s': no permission to create "
+				"files in its directory '%s'", path, dir);
+		else
+			br_fail(err, "cannot create '%s': %s", path, strerror(e));
+		free(dir);
 		free(o->tmp);
 		o->tmp = NULL;
 		br_output_abort(o);

@@ -300,6 +300,20 @@ TMPDIR="$tmp/none" "$BURNRATE" --store s report $q --format xlsx \
 	--output /dev/stdout >/dev/null 2>none.err && fail "xlsx with TMPDIR missing succeeded"
 grep -q "cannot create a temporary file for '/dev/stdout' ($tmp/none/burnrate-" none.err ||
 	fail "xlsx with TMPDIR missing: $(cat none.err)"
+# An output whose directory does not exist is named as given, with why
+# (it was "cannot create 'nodir/x.json.tmp-10959': No such file or
+# directory"); a baseline's too.
+for f in json xlsx; do
+	"$BURNRATE" --store s report $q --format $f --output nodir/x.$f \
+		2>nodir.err && fail "report --output nodir/x.$f succeeded"
+	grep -qx "burnrate: error: cannot create 'nodir/x.$f': its directory 'nodir' does not exist" \
+		nodir.err || fail "report --output nodir/x.$f: $(cat nodir.err)"
+done
+gen --seed 5 --records 20 --format jsonl --out base.jsonl
+"$BURNRATE" check --write-baseline nodir/b.json base.jsonl 2>nodir.err &&
+	fail "check --write-baseline nodir/b.json succeeded"
+grep -qx "burnrate: error: cannot create 'nodir/b.json': its directory 'nodir' does not exist" \
+	nodir.err || fail "check --write-baseline nodir/b.json: $(cat nodir.err)"
 # Epoch 0 falls on 1969-12-31 west of UTC: day -1, which the report's
 # cache of day values once took for an empty slot (a crash, or a day
 # named "-1").

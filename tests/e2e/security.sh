@@ -198,7 +198,8 @@ for f in csv xlsx; do
 	sh -c 'ln -s victim "out.$1.tmp-$$"; exec "$0" --quiet --store s report \
 		--format "$1" --as-of 2025-10-31 --output "out.$1"' "$BURNRATE" $f \
 		2>link.err && fail "report --format $f wrote through a link"
-	grep -q "cannot create 'out.$f.tmp-" link.err || fail "$f: $(cat link.err)"
+	grep -q "cannot create 'out.$f': its temporary file 'out.$f.tmp-.*' is a link" \
+		link.err || fail "$f: $(cat link.err)"
 done
 sh -c 'ln -s victim ".tmp-$$-base2.json"; exec "$0" --quiet check \
 	--write-baseline base2.json names.jsonl' "$BURNRATE" 2>link.err &&
