@@ -570,18 +570,28 @@ static void warn_unpriced(const struct tally *t)
 	br_buf_free(&list);
 }
 
-/* Parses --replace FROM..TO (two dates, FROM <= TO). */
-static int parse_range(const char *s, int32_t *from, int32_t *to)
+/* Parses --replace FROM..TO (two dates, FROM <= TO), or says why not in
+ * why (BR_DAY_WHY_BUFSZ bytes). */
+static int parse_range(const char *s, int32_t *from, int32_t *to, char *why)
 {
 	const char *dots = strstr(s, "..");
 	char a[16], b[16];
-	if (!dots || dots - s != 10 || strlen(dots + 2) != 10)
-		return -1;
-	memcpy(a, s, 10);
-	a[10] = 0;
-	memcpy(b, dots + 2, 11);
-	return br_day_parse(a, from) == 0 && br_day_parse(b, to) == 0 &&
-	       *from <= *to ? 0 : -1;
+	int rc = -1;
+	if (dots && dots - s == 10 && strlen(dots + 2) == 10) {
+		memcpy(a, s, 10);
+		a[10] = 0;
+		memcpy(b, dots + 2, 11);
+		rc = br_day_parse_why(a, from, why);
+		if (rc == 0)
+			rc = br_day_parse_why(b, to, why);
+	}
+	if (rc == -1)
+		snprintf(why, BR_DAY_WHY_BUFSZ, "expected YYYY-MM-DD..YYYY-MM-DD");
+	if (rc == 0 && *from > *to) {
+		snprintf(why, BR_DAY_WHY_BUFSZ, "it ends before it starts");
+		rc = -1;
+	}
+	return rc;
 }
 
 /* Parses --jobs: a positive count of inputs read at once (0: not
@@ -849,9 +859,10 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe,
 				 .maps = maps, .nmaps = (size_t)nmaps,
 				 .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE};
-	if (replace && parse_range(replace, &io.only_from, &io.only_to) != 0)
-		return usage_error("ingest: invalid --replace '%s': expected "
-				   "YYYY-MM-DD..YYYY-MM-DD", replace);
+	char why[BR_DAY_WHY_BUFSZ];
+	if (replace && parse_range(replace, &io.only_from, &io.only_to, why) != 0)
+		return usage_error("ingest: invalid --replace '%s': %s", replace,
+				   why);
 	if (dry_run && !replace)
 		return usage_error("ingest: --dry-run goes with --replace FROM..TO "
 				   "(it shows what the backfill would change)");

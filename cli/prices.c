@@ -250,9 +250,11 @@ int cmd_prices(const struct globals *g, int argc, char **argv)
 	int32_t day = br_day_today();
 	if (!sub)
 		return usage_error("prices: expected list, show MODEL or check");
-	if (on && (strcmp(sub, "show") != 0 || br_day_parse(on, &day) != 0))
-		return usage_error("prices: invalid --on '%s': expected YYYY-MM-DD "
-				   "after 'show MODEL'", on);
+	char why[BR_DAY_WHY_BUFSZ];
+	if (on && strcmp(sub, "show") != 0)
+		return usage_error("prices: --on goes with 'show MODEL'");
+	if (on && br_day_parse_why(on, &day, why) != 0)
+		return usage_error("prices: invalid --on '%s': %s", on, why);
 	if (provider && strcmp(sub, "show") != 0)
 		return usage_error("prices: --provider goes with 'show MODEL'");
 	int want = strcmp(sub, "list") == 0 ? -2 : strcmp(sub, "show") == 0 ? 2

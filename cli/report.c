@@ -5,6 +5,16 @@
 
 #include "cli/cli.h"
 
+/* An error of report_parse_keys or report_parse_period: an option's, in
+ * the form of every command's option errors (usage_error), or else
+ * as it is. */
+static int option_error(const struct br_err *err)
+{
+	if (err->status == BR_EXIT_USAGE)
+		return usage_error("report: %s", err->msg);
+	return fail_with(err);
+}
+
 int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
@@ -54,7 +64,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||
 	    report_parse_period(&q, since, until, month, as_of,
 				br_day_today() + 1, &err) != 0)
-		return fail_with(&err);
+		return option_error(&err);
 	struct budget *budgets = NULL;
 	size_t nbudgets = 0;
 	if (budgets_path && budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0) {
@@ -79,7 +89,9 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	    report_parse_period(&q, since, until, month, NULL,
 				as_of_day(&at, store_tz(s)), &err) != 0) {
 		store_free(s);
-		s = NULL;
+		br_catalog_free(catalog);
+		budgets_free(budgets, nbudgets);
+		return option_error(&err);
 	}
 	if (f == REPORT_PROM)
 		report_prom_query(&q);

@@ -57,9 +57,13 @@ int as_of_parse(const char *cmd, const char *text, struct as_of *a)
 		a->back = 1;
 		return 0;
 	}
-	if (br_day_parse(text, &a->day) != 0)
+	char why[BR_DAY_WHY_BUFSZ];
+	int rc = br_day_parse_why(text, &a->day, why);
+	if (rc == -1)
 		return usage_error("%s: invalid --as-of '%s': expected YYYY-MM-DD, "
 				   "today or yesterday", cmd, text);
+	if (rc != 0)
+		return usage_error("%s: invalid --as-of '%s': %s", cmd, text, why);
 	return 0;
 }
 

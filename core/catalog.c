@@ -373,9 +373,10 @@ static int parse_price(const struct prices_load *l, unsigned long line,
 {
 	*p = (struct br_price){.from_day = BR_DAY_NONE, .tier = BR_TIER_STANDARD};
 	const char *from = cell(l->col, f, n, COL_FROM);
-	if (*from && br_day_parse(from, &p->from_day) != 0)
-		return br_fail(err, "%s:%lu: invalid from date '%s': expected YYYY-MM-DD",
-			       l->name, line, from);
+	char why[BR_DAY_WHY_BUFSZ];
+	if (*from && br_day_parse_why(from, &p->from_day, why) != 0)
+		return br_fail(err, "%s:%lu: invalid from date '%s': %s", l->name,
+			       line, from, why);
 	struct {
 		int col;
 		int64_t *dst;

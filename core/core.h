@@ -230,6 +230,14 @@ void br_civil_from_day(int32_t day, int *y, int *m, int *d);
 /* Parses exactly "YYYY-MM-DD" (a valid date). Returns 0 or -1. */
 int br_day_parse(const char *s, int32_t *day);
 
+#define BR_DAY_WHY_BUFSZ 64
+
+/* As br_day_parse, saying why s is not a date in why (BR_DAY_WHY_BUFSZ
+ * bytes): returns -1 and "expected YYYY-MM-DD" when s is not of that
+ * shape, -2 and what does not exist when it is ("no such day (February
+ * 2025 has 28 days)", "no such month (months are 01 to 12)"). */
+int br_day_parse_why(const char *s, int32_t *day, char *why);
+
 /* Formatters; buf sizes include the NUL. */
 void br_day_format(int32_t day, char buf[11]);   /* YYYY-MM-DD */
 void br_week_format(int32_t day, char buf[9]);   /* ISO 8601 YYYY-Www */

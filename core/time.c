@@ -264,6 +264,30 @@ int br_day_parse(const char *s, int32_t *day)
 	return parse_date(s, day) ? -1 : 0;
 }
 
+int br_day_parse_why(const char *s, int32_t *day, char *why)
+{
+	static const char *const months[12] = {
+		"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December"};
+	int y, m, d;
+	if (strlen(s) != 10 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d)) {
+		snprintf(why, BR_DAY_WHY_BUFSZ, "expected YYYY-MM-DD");
+		return -1;
+	}
+	if (m < 1 || m > 12) {
+		snprintf(why, BR_DAY_WHY_BUFSZ, "no such month (months are 01 to 12)");
+		return -2;
+	}
+	if (d < 1 || d > month_length(y, m)) {
+		snprintf(why, BR_DAY_WHY_BUFSZ, "no such day (%s %04d has %d days)",
+			 months[m - 1], y, month_length(y, m));
+		return -2;
+	}
+	*day = br_day_from_civil(y, m, d);
+	return 0;
+}
+
 /* Writes v as exactly width decimal digits (modulo 10^width) at p and
  * returns p + width. */
 static char *put_digits(char *p, int64_t v, int width)

@@ -87,9 +87,10 @@ int report_parse_keys(const char *list, struct report_query *q,
 static int parse_date_option(const char *opt, const char *v, int32_t *day,
 			     struct br_err *err)
 {
-	if (br_day_parse(v, day) != 0)
-		return br_fail_status(err, BR_EXIT_USAGE,
-				      "invalid %s '%s': expected YYYY-MM-DD", opt, v);
+	char why[BR_DAY_WHY_BUFSZ];
+	if (br_day_parse_why(v, day, why) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE, "invalid %s '%s': %s",
+				      opt, v, why);
 	return 0;
 }
 
@@ -105,14 +106,15 @@ int report_parse_period(struct report_query *q, const char *since,
 		if (since || until)
 			return br_fail_status(err, BR_EXIT_USAGE,
 					      "--month excludes --since and --until");
-		char first[16];
+		char first[16], why[BR_DAY_WHY_BUFSZ];
 		int32_t day;
-		if (strlen(month) != 7 ||
-		    snprintf(first, sizeof first, "%s-01", month) != 10 ||
-		    br_day_parse(first, &day) != 0)
+		int rc = strlen(month) != 7 ? -1 :
+			 (snprintf(first, sizeof first, "%s-01", month),
+			  br_day_parse_why(first, &day, why));
+		if (rc != 0)
 			return br_fail_status(err, BR_EXIT_USAGE,
-					      "invalid --month '%s': expected YYYY-MM",
-					      month);
+					      "invalid --month '%s': %s", month,
+					      rc == -1 ? "expected YYYY-MM" : why);
 		q->since = day;
 		q->until = day + br_day_month_length(day) - 1;
 	}

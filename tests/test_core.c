@@ -239,6 +239,20 @@ static void test_days(void)
 	CU_ASSERT_EQUAL(br_day_parse("2023-02-29", &d), -1);
 	CU_ASSERT_EQUAL(br_day_parse("2023-2-28", &d), -1);
 	CU_ASSERT_EQUAL(br_day_parse("2023-02-28x", &d), -1);
+	/* Why a date is not one: its shape, or a day or month that does
+	 * not exist (it said "expected YYYY-MM-DD" of 2025-02-30). */
+	char why[BR_DAY_WHY_BUFSZ];
+	CU_ASSERT_EQUAL(br_day_parse_why("2023-2-28", &d, why), -1);
+	CU_ASSERT_STRING_EQUAL(why, "expected YYYY-MM-DD");
+	CU_ASSERT_EQUAL(br_day_parse_why("2025-02-30", &d, why), -2);
+	CU_ASSERT_STRING_EQUAL(why, "no such day (February 2025 has 28 days)");
+	CU_ASSERT_EQUAL(br_day_parse_why("2024-04-00", &d, why), -2);
+	CU_ASSERT_STRING_EQUAL(why, "no such day (April 2024 has 30 days)");
+	CU_ASSERT_EQUAL(br_day_parse_why("2025-13-01", &d, why), -2);
+	CU_ASSERT_STRING_EQUAL(why, "no such month (months are 01 to 12)");
+	CU_ASSERT_EQUAL(br_day_parse_why("2024-02-29", &d, why), 0);
+	br_day_format(d, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "2024-02-29");
 	/* Just before and after UTC midnight. */
 	CU_ASSERT_EQUAL(br_utc_day(oct1 - 1), br_utc_day(oct1) - 1);
 	CU_ASSERT_EQUAL(br_utc_day(-1), -1);

@@ -62,6 +62,43 @@ grep -q ':2\|line 2' err.txt || {
 	failures=$((failures + 1))
 }
 
+# A DATE of the right shape that does not exist says so, and every DATE
+# option's error has one form, the command's option errors' (--since and
+# --until said "expected YYYY-MM-DD" without the command's name nor the
+# pointer to --help that --as-of had): 2, the whole of stderr checked.
+expect_usage() {
+	text=$1
+	shift
+	expect 2 "$text" "$@"
+	printf 'burnrate: error: %s\n(see %s)\n' "$text" "'burnrate --help'" >want.txt
+	if ! cmp -s want.txt err.txt; then
+		echo "FAIL: '$*': stderr is not the option error's form:" >&2
+		sed 's/^/    /' err.txt >&2
+		failures=$((failures + 1))
+	fi
+}
+for opt in --since --until --as-of; do
+	expect_usage "report: invalid $opt '2025-02-30': no such day (February 2025 has 28 days)" \
+		br report $opt 2025-02-30
+done
+expect_usage "report: invalid --since '2024-04-31': no such day (April 2024 has 30 days)" \
+	br report --since 2024-04-31 --as-of 2025-10-31
+expect_usage "report: invalid --until '2025-13-01': no such month (months are 01 to 12)" \
+	br report --until 2025-13-01 --as-of 2025-10-31
+expect_usage "report: invalid --since '2025-2-3': expected YYYY-MM-DD" br report --since 2025-2-3
+expect_usage "report: invalid --month '2025-13': no such month (months are 01 to 12)" \
+	br report --month 2025-13 --as-of 2025-10-31
+expect_usage "report: invalid --month '2025-1': expected YYYY-MM" br report --month 2025-1
+expect_usage "notify: invalid --as-of '2025-02-29': no such day (February 2025 has 28 days)" \
+	br notify --budgets "$root/samples/budgets.csv" --as-of 2025-02-29
+expect_usage "ingest: invalid --replace '2025-02-29..2025-03-01': no such day (February 2025 has 28 days)" \
+	br ingest --replace 2025-02-29..2025-03-01 good.jsonl
+expect_usage "prices: invalid --on '2025-04-31': no such day (April 2025 has 30 days)" \
+	br prices show gpt-4o --on 2025-04-31
+printf 'provider,model,from,input,output,cache_read,cache_write\nopenai,gpt-4o,2025-02-29,1,10,,\n' >from-prices.csv
+expect 2 "from-prices.csv:2: invalid from date '2025-02-29': no such day (February 2025 has 28 days)" \
+	br ingest --prices from-prices.csv good.jsonl
+
 # A budget's limit below the reports' micro-dollar is refused as 0 is (it
 # showed as limit_usd 0.000000 beside a utilization of 38229881607.58%).
 bh='name,scope,period,limit_usd,thresholds,forecast,recipients'
