@@ -20,7 +20,10 @@ struct reader {
 	unsigned long line;        /* current physical line */
 	unsigned long record_line; /* first line of the record being read */
 	size_t header_fields;      /* the header's count; 0 before it */
+	char **header;             /* its names, for messages */
 	bool record_started;
+	bool in_quotes;            /* a quoted field is open */
+	unsigned long quote_line;  /* the line where it (the last) opened */
 	int status;                /* sticky: first failure */
 };
 
@@ -63,6 +66,9 @@ static int check_shape(struct reader *r)
 						       r->path, r->record_line,
 						       r->fields[i]);
 		r->header_fields = r->nfields;
+		r->header = br_malloc(r->nfields * sizeof *r->header);
+		for (size_t i = 0; i < r->nfields; i++)
+			r->header[i] = br_strdup(r->fields[i]);
 		return 0;
 	}
 	if (r->nfields != r->header_fields)
@@ -86,6 +92,56 @@ static void on_record(int c, void *ctx)
 	clear_fields(r);
 }
 
+/* Follows the quotes of n bytes the parser took: a quoted field opens
+ * at a quote and closes at the next, and a doubled quote inside one
+ * closes and opens it again (the parser, strict, refuses any other). */
+static void track_quotes(struct reader *r, const char *s, size_t n)
+{
+	for (const char *q = memchr(s, '"', n); q;
+	     q = memchr(q + 1, '"', (size_t)(s + n - (q + 1)))) {
+		r->in_quotes = !r->in_quotes;
+		if (r->in_quotes)
+			r->quote_line = r->line;
+	}
+}
+
+/* Names the field being read, "field 4 (limit_usd)", into buf. */
+static const char *field_name(const struct reader *r, char *buf, size_t n)
+{
+	size_t i = r->record_started ? r->nfields : 0;
+	if (i < r->header_fields)
+		snprintf(buf, n, "field %zu (%s)", i + 1, r->header[i]);
+	else
+		snprintf(buf, n, "field %zu", i + 1);
+	return buf;
+}
+
+/* The error code of the strict parser, which stopped at bad (len bytes from
+ * it to the end of the data), said in the file's terms: libcsv's "error
+ * parsing data while strict checking enabled" said neither what nor
+ * where. A quoted field's error is on the line where the field starts. */
+static int parse_error(struct reader *r, int code, const char *bad,
+		       size_t len)
+{
+	char field[192];
+	if (code != CSV_EPARSE || len == 0)
+		return br_fail(r->err, "%s:%lu: %s", r->path, r->line,
+			       csv_strerror(code));
+	if (*bad == '"')
+		return br_fail(r->err, "%s:%lu: a quote inside an unquoted field, "
+			       "%s: quote the whole field and double the quotes "
+			       "in it", r->path, r->line,
+			       field_name(r, field, sizeof field));
+	if (r->quote_line != r->line)
+		return br_fail(r->err, "%s:%lu: a quoted field, %s, has text after "
+			       "its closing quote on line %lu (a quote left "
+			       "unclosed?)", r->path, r->quote_line,
+			       field_name(r, field, sizeof field), r->line);
+	return br_fail(r->err, "%s:%lu: a quoted field, %s, has text after its "
+		       "closing quote", r->path, r->line,
+		       field_name(r, field, sizeof field));
+}
+
 int br_csv_read_mem(const char *name, const char *data, size_t len,
 		    br_csv_record_fn fn, void *ctx, struct br_err *err)
 {
@@ -102,19 +158,34 @@ int br_csv_read_mem(const char *name, const char *data, size_t len,
 	while (off < len && !r.status) {
 		const char *nl = memchr(data + off, '\n', len - off);
 		size_t n = nl ? (size_t)(nl - (data + off)) + 1 : len - off;
-		if (csv_parse(&p, data + off, n, on_field, on_record, &r) != n) {
-			r.status = br_fail(err, "%s:%lu: %s", name, r.line,
-					   csv_strerror(csv_error(&p)));
+		size_t took = csv_parse(&p, data + off, n, on_field, on_record, &r);
+		track_quotes(&r, data + off, took);
+		if (took != n) {
+			r.status = parse_error(&r, csv_error(&p), data + off + took,
+					       len - off - took);
 			break;
 		}
 		off += n;
 		if (nl)
 			r.line++;
 	}
+	/* The parser would end a quoted field left open at the end as if
+	 * closed: its line's record came out short of fields, or the
+	 * rest of the file became one field, and the error named the line
+	 * after the last. */
+	if (!r.status && r.in_quotes) {
+		char field[192];
+		r.status = br_fail(err, "%s:%lu: a quoted field, %s, is not closed "
+				   "before the end of the file", name,
+				   r.quote_line, field_name(&r, field, sizeof field));
+	}
 	if (!r.status && csv_fini(&p, on_field, on_record, &r) != 0)
 		r.status = br_fail(err, "%s:%lu: %s", name, r.line,
 				   csv_strerror(csv_error(&p)));
 	clear_fields(&r);
+	for (size_t i = 0; i < r.header_fields; i++)
+		free(r.header[i]);
+	free(r.header);
 	csv_free(&p);
 	return r.status ? -1 : 0;
 }

@@ -1131,8 +1131,31 @@ static void test_catalog_errors(void)
 	expect_load_error(text, "at most 6 decimals");
 	expect_load_error("provider,model,from,input,output,cache_read,cache_write,tier\n"
 			  "openai,gpt,,1,2,,,turbo\n", "invalid tier 'turbo'");
+	/* Quoting errors say what is wrong, on the line where the field
+	 * starts (libcsv's "error parsing data while strict checking
+	 * enabled"; a quote left open was "expected 7 fields" on the line
+	 * after the last). */
 	snprintf(text, sizeof text, "%sopenai,\"gpt,,1,2,,\n", h);
-	expect_load_error(text, ":2: ");
+	expect_load_error(text, ":2: a quoted field, field 2 (model), is not "
+			  "closed before the end of the file");
+	snprintf(text, sizeof text, "%s\"openai,gpt,,1,2,,\n", h);
+	expect_load_error(text, ":2: a quoted field, field 1 (provider), is not "
+			  "closed before the end of the file");
+	snprintf(text, sizeof text, "%sopenai,g\"pt,,1,2,,\n", h);
+	expect_load_error(text, ":2: a quote inside an unquoted field, field 2 "
+			  "(model): quote the whole field and double the quotes");
+	snprintf(text, sizeof text, "%sopenai,\"gpt\"x,,1,2,,\n", h);
+	expect_load_error(text, ":2: a quoted field, field 2 (model), has text "
+			  "after its closing quote");
+	snprintf(text, sizeof text, "%sopenai,\"gpt,,1,2,,\nopenai,\"x\",,1,2,,\n", h);
+	expect_load_error(text, ":2: a quoted field, field 2 (model), has text "
+			  "after its closing quote on line 3");
+	expect_load_error("provider,mo\"del\n", ":1: a quote inside an unquoted "
+			  "field, field 2:");
+	/* Doubled quotes and a field over two lines are no error. */
+	snprintf(text, sizeof text, "%sopenai,\"g\"\"pt\",,1,2,,\nopenai,\"a\nb\",,1,2,,\n"
+		 "openai,x,,1,,,\n", h);
+	expect_load_error(text, ":5: missing output rate");
 	/* A cell more or less than the header would shift the rates: $0,15
 	 * written with a decimal comma is not input 0, output 15. */
 	snprintf(text, sizeof text, "%sacme,mini,,0,15,0,60,,\n", h);

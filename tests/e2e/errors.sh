@@ -109,6 +109,17 @@ done
 printf '%s\nx,*,monthly,0.000001,,no,\n' "$bh" >tiny.csv
 expect 1 "$tmp/store" br report --budgets tiny.csv --as-of 2025-10-31
 
+# A budgets file's quoting errors name the line where the field starts
+# and what is wrong (libcsv's "error parsing data while strict checking
+# enabled"; a quote left open on line 2 was "bt.csv:3: expected 7
+# fields").
+printf '%s\nx,*,monthly,1"0,,no,\n' "$bh" >bt.csv
+expect 2 "bt.csv:2: a quote inside an unquoted field, field 4 (limit_usd)" \
+	br report --budgets bt.csv --as-of 2025-10-31
+printf '%s\n"x,*,monthly,10,,no,\n' "$bh" >bt.csv
+expect 2 "bt.csv:2: a quoted field, field 1 (name), is not closed before the end of the file" \
+	br report --budgets bt.csv --as-of 2025-10-31
+
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
 expect 2 "--map agent: path longer than 127 bytes" br ingest --map "agent=$long" good.jsonl
