@@ -15,6 +15,40 @@ static int option_error(const struct br_err *err)
 	return fail_with(err);
 }
 
+/* Warns when the store has no data of source (a filter that matches
+ * nothing is no error, but its report of $0 looked like a quiet day),
+ * naming the sources it has. */
+static void check_source(struct store *s, const char *source)
+{
+	struct br_err err = {0};
+	const char **v;
+	size_t n;
+	if (store_sources(s, &v, &n, &err) != 0)
+		return; /* cannot fail: the report has read the store */
+	size_t i = 0;
+	while (i < n && strcmp(v[i], source) != 0)
+		i++;
+	if (i == n) {
+		struct br_buf list = {0};
+		for (i = 0; i < n; i++) {
+			char *p = br_printable(v[i]);
+			br_buf_printf(&list, "%s'%s'", i ? ", " : "", p);
+			free(p);
+		}
+		char *p = br_printable(source);
+		if (n)
+			print_warning("report: the store has no data of source '%s' "
+				      "(its source%s: %s)", p, n > 1 ? "s" : "",
+				      list.p);
+		else
+			print_warning("report: the store has no data of source '%s' "
+				      "(it has no data at all)", p);
+		free(p);
+		br_buf_free(&list);
+	}
+	free(v);
+}
+
 int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
@@ -102,6 +136,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		budgets_free(budgets, nbudgets);
 		return fail_with(&err);
 	}
+	if (source)
+		check_source(s, source);
 	if (output) {
 		rc = write_report_file(r, f, output, &err);
 	} else {

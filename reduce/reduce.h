@@ -134,6 +134,13 @@ int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
 const char *store_input_source(struct store *s, struct br_fp fp,
 			       const char *source, struct br_err *err);
 
+/* The distinct sources of the store's visible segments, sorted: sets *out
+ * to an array of *n of them (caller frees the array; the strings are
+ * borrowed until the store changes). Returns 0, or -1 when the store
+ * cannot be read. */
+int store_sources(struct store *s, const char ***out, size_t *n,
+		  struct br_err *err);
+
 /* Finds the newest visible input named name (as stored) that the store
  * ingested itself (merged inputs name files of other hosts). Returns 1 and
  * fills *out (its strings borrowed until the store changes), 0 when there

@@ -896,6 +896,37 @@ const char *store_input_source(struct store *s, struct br_fp fp,
 	return NULL;
 }
 
+static int source_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int store_sources(struct store *s, const char ***out, size_t *n,
+		  struct br_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (store_load(s, err) != 0)
+		return -1;
+	const char **v = br_malloc((s->nsegs + 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		if (g->hidden)
+			continue;
+		const char *src = g->str[g->source];
+		size_t j = 0;
+		while (j < k && strcmp(v[j], src) != 0)
+			j++;
+		if (j == k)
+			v[k++] = src;
+	}
+	qsort(v, k, sizeof *v, source_cmp);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
 /* store_last_input's search: the input named name. */
 struct named {
 	const char *name;

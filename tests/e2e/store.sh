@@ -254,6 +254,15 @@ n() { "$BURNRATE" --store st3 report --as-of 2025-12-31 --by month "$@" --format
 	--rejects /dev/null
 [ "$(n --source beta)" = 0 ] || fail "a backfill of beta with no rows left $(n --source beta)"
 [ "$(n --source alpha)" = 9 ] || fail "a backfill of beta changed alpha"
+# A source the store has no data of is a warning naming the sources it
+# has, exit 0 (its report of $0 was silent: a quiet month, or a typo?).
+"$BURNRATE" --store st3 report --as-of 2025-12-31 --source gamma >/dev/null 2>src.err ||
+	fail "report --source gamma exited $?: $(cat src.err)"
+grep -qx "burnrate: warning: report: the store has no data of source 'gamma' (its sources: 'alpha', 'beta')" \
+	src.err || fail "report --source gamma: $(cat src.err)"
+"$BURNRATE" --store st3 report --as-of 2025-12-31 --source beta >/dev/null 2>src.err ||
+	fail "report --source beta exited $?"
+[ ! -s src.err ] || fail "report --source beta (its rows replaced by none): $(cat src.err)"
 # Readers take no lock: a report or verify that lists segments a
 # compaction then removes reads the store again (it said "cannot read: No
 # such file or directory", and verify called a sound store corrupt). Each
