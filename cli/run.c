@@ -115,9 +115,19 @@ static int write_reports(const struct config *c, struct store *s,
 	*written = 0;
 	if (!c->reports_dir)
 		return 0;
+	/* Named with why: "No such file or directory" of a reports_dir
+	 * whose parent is missing, and "cannot create
+	 * 'notadir/burnrate-2025-10-31.json': Not a directory" of a file. */
+	struct stat st;
 	if (mkdir(c->reports_dir, 0755) != 0 && errno != EEXIST)
 		return br_fail(err, "cannot create reports_dir '%s': %s",
-			       c->reports_dir, strerror(errno));
+			       c->reports_dir, errno == ENOENT
+			       ? "a directory above it does not exist (only "
+				 "reports_dir itself is created)"
+			       : strerror(errno));
+	if (stat(c->reports_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return br_fail(err, "reports_dir '%s' is not a directory",
+			       c->reports_dir);
 	remove_stale_temporaries(c->reports_dir);
 	struct report *r = query(s, br_day_month_start(as_of), as_of, as_of,
 				 REPORT_KEYS, budgets, nbudgets, true, err);

@@ -178,6 +178,14 @@ set -e
 [ $rc = 1 ] || fail "run with reports that cannot be written exited $rc: $(cat err)"
 grep -q ', 0 reports written, [1-9][0-9]* alerts\{0,1\} due, 0 messages sent, [1-9][0-9]* pending' out ||
 	fail "the alerts were not evaluated: $(cat out) $(cat err)"
+grep -qx "burnrate: error: reports_dir 'notadir' is not a directory" err ||
+	fail "reports_dir a file: $(cat err)"
+# A reports_dir whose parent is missing is named with why (it was "No such
+# file or directory").
+printf 'store s6\nreports_dir nodir/sub\n' >rep2.conf
+must_fail 1 err "$BURNRATE" --config rep2.conf run --as-of 2025-10-31
+grep -qx "burnrate: error: cannot create reports_dir 'nodir/sub': a directory above it does not exist (only reports_dir itself is created)" err ||
+	fail "reports_dir under a missing directory: $(cat err)"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
