@@ -50,12 +50,14 @@ static void print_rejects(const char *path, uint64_t n)
 		    n > 5 ? ": the first 5" : "");
 }
 
-/* Ingests paths into a temporary store and runs q over all their days.
- * Returns the report, or NULL with *rc set (the errors printed). */
+/* Ingests paths into a temporary store and runs q over all their days;
+ * a directory walk leaves out the file baseline (the baseline read or
+ * written, often kept with the logs). Returns the report, or NULL with
+ * *rc set (the errors printed). */
 static struct report *measure(const struct globals *g,
 			      const struct br_catalog *catalog,
-			      const struct report_query *q, char **paths,
-			      int npaths, int *rc)
+			      const struct report_query *q, const char *baseline,
+			      char **paths, int npaths, int *rc)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	struct br_buf root = {0}, dir = {0}, rejects = {0};
@@ -78,7 +80,8 @@ static struct report *measure(const struct globals *g,
 	struct ingest_job job = {
 		.io = {.format = "auto", .catalog = catalog, .complete = true,
 		       .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE},
-		.source = "check", .rejects_path = rejects.p, .silent = true};
+		.source = "check", .rejects_path = rejects.p, .silent = true,
+		.strict = true, .skip_path = baseline};
 	struct ingest_outcome out = {0};
 	struct br_err err = {0};
 	struct store *s = NULL;
@@ -224,7 +227,9 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 		q.nkeys = 1;
 	}
 	struct br_catalog *catalog = load_catalog(prices, &err);
-	struct report *r = catalog ? measure(g, catalog, &q, pos, npos, &rc) : NULL;
+	struct report *r = catalog ? measure(g, catalog, &q,
+						 write_path ? write_path : base_path,
+						 pos, npos, &rc) : NULL;
 	if (!catalog)
 		rc = fail_with(&err);
 	else if (r && write_path)

@@ -107,6 +107,13 @@ struct ingest_job {
 				   * (backfill_preview), publish nothing */
 	bool silent;              /* no summary line or warnings (errors are
 				   * still printed) */
+	/* A file that gives no input although nothing failed (an archive
+	 * without a log member) is an error that fails the job, printed
+	 * whatever silent and --quiet say (check). */
+	bool strict;
+	/* A file a directory walk leaves out, besides the rejects file (the
+	 * baseline of check), or NULL. */
+	const char *skip_path;
 	struct store *store;      /* an open store whose lock the caller
 				   * holds; NULL: open and lock g->store */
 };

@@ -91,6 +91,8 @@ struct ingest_run {
 	size_t nearlier, earlier_cap;
 	bool earlier_loaded;
 	bool warn;              /* warnings are printed */
+	bool strict;            /* a warning is an error (ingest_job.strict) */
+	bool no_input;          /* with strict: a file gave no input */
 	/* Without --rejects: the first REJECT_SAMPLES rejected records of
 	 * the inputs kept, "NAME:LINE: REASON: RECORD" lines, as read. */
 	struct br_buf reject_samples;
@@ -161,8 +163,12 @@ static void sink_progress(void *ctx, const struct ingest_progress *p)
 static void sink_warning(void *ctx, const char *message)
 {
 	struct ingest_run *r = ctx;
-	if (r->warn)
+	if (r->strict) {
+		print_error("%s: the input holds no log to count", message);
+		r->no_input = true;
+	} else if (r->warn) {
 		print_warning("%s", message);
+	}
 }
 
 static void sink_note(void *ctx, const char *message)
@@ -693,14 +699,16 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		}
 		io.rejects = rejects;
 		/* A directory walked holding it leaves it out. */
-		if (fstat(fileno(rejects), &rs) == 0 && S_ISREG(rs.st_mode)) {
-			io.skip = true;
-			io.skip_dev = rs.st_dev;
-			io.skip_ino = rs.st_ino;
-		}
+		if (fstat(fileno(rejects), &rs) == 0 && S_ISREG(rs.st_mode))
+			io.skip[io.nskip++] = (struct ingest_skip){rs.st_dev,
+								   rs.st_ino};
 	} else {
 		io.reject_samples = REJECT_SAMPLES;
 	}
+	struct stat ss;
+	if (job->skip_path && stat(job->skip_path, &ss) == 0 &&
+	    S_ISREG(ss.st_mode))
+		io.skip[io.nskip++] = (struct ingest_skip){ss.st_dev, ss.st_ino};
 	struct ingest_sink sink = {
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
 		.end = sink_end, .drop = sink_drop, .wants = sink_wants,
@@ -710,6 +718,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		.merge = sink_merge};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.warn = !g->quiet && !job->silent;
+	run.strict = job->strict;
 	run.started = now_seconds();
 	ing = ingest_new(&io, &sink, &err);
 	if (!ing)
@@ -725,7 +734,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		}
 	}
 	struct br_err input_err = {0};
-	if (ingest_finish(ing, &input_err) != 0 || run.failed)
+	if (ingest_finish(ing, &input_err) != 0 || run.failed || run.no_input)
 		input_failed = true;
 	if (br_failed(&run.store_err)) {
 		err = run.store_err;

@@ -2215,10 +2215,10 @@ static int walk(const struct ingest_opts *o, const char *dir, int depth,
 			       : S_ISREG(st.st_mode) ? DT_REG
 						     : DT_UNKNOWN;
 		/* A link is neither: skipped. */
-		if (type == DT_REG && o->skip && e->d_ino == o->skip_ino &&
-		    lstat(path, &st) == 0 && st.st_dev == o->skip_dev &&
-		    st.st_ino == o->skip_ino)
-			type = DT_UNKNOWN; /* the rejects file */
+		for (size_t k = 0; type == DT_REG && k < o->nskip; k++)
+			if (e->d_ino == o->skip[k].ino && lstat(path, &st) == 0 &&
+			    st.st_dev == o->skip[k].dev && st.st_ino == o->skip[k].ino)
+				type = DT_UNKNOWN; /* the rejects file, a baseline */
 		if (type == DT_DIR) {
 			if (walk(o, path, depth + 1, out, err) != 0)
 				rc = -1;

@@ -81,11 +81,13 @@ struct ingest_opts {
 	 * outside [only_from, only_to] is rejected (a backfill's range). */
 	const struct br_tz *tz;
 	int32_t only_from, only_to;
-	/* skip: a walk leaves out the file of device skip_dev and inode
-	 * skip_ino (the rejects file being written). */
-	bool skip;
-	dev_t skip_dev;
-	ino_t skip_ino;
+	/* A walk leaves out the files of skip[0..nskip) (the rejects file
+	 * being written, check's baseline), by device and inode. */
+	struct ingest_skip {
+		dev_t dev;
+		ino_t ino;
+	} skip[2];
+	size_t nskip;
 };
 
 /* What is known about one input once it has been read. */

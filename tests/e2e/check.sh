@@ -330,6 +330,26 @@ head -c -1 base.jsonl >nonl.jsonl
 # Logs read from directories and gzip as well.
 mkdir dir && gzip -c base.jsonl >dir/base.jsonl.gz
 [ "$(status check --baseline base.json dir)" = 0 ] || fail "a directory of gzip logs: $(cat out err)"
+# A baseline kept in the log directory is left out of its walk, written
+# (over an old one) and read (it was 'cannot tell the log format', exit 1).
+mkdir ci-logs && cp base.jsonl ci-logs/
+check --write-baseline ci-logs/baseline.json ci-logs >out 2>err || fail "baseline in the logs: $(cat err)"
+check --write-baseline ci-logs/baseline.json ci-logs >out 2>err || fail "baseline over one in the logs: $(cat err)"
+[ "$(status check --baseline ci-logs/baseline.json ci-logs)" = 0 ] &&
+	grep -q 'no change' out || fail "a baseline in the log directory: $(cat out err)"
+# An archive without a log member holds nothing to count: it fails, named
+# (it passed, silently, without its spend).
+cp regress.jsonl shard2.txt
+"$PYTHON" -c '
+import zipfile
+with zipfile.ZipFile("shard2.zip", "w") as z:
+    z.write("shard2.txt")
+'
+must_fail 1 err check --baseline base.json same.jsonl shard2.zip
+grep -q "shard2.zip: no log member (1 other member skipped)" err ||
+	fail "an archive without a log member not named: $(cat err)"
+must_fail 1 err check --write-baseline nolog.json shard2.zip
+[ ! -e nolog.json ] || fail "a baseline was written without an input's spend"
 
 # --------------------------------------------------------------- errors
 must_fail 2 err check --baseline base.json
