@@ -262,13 +262,21 @@ static void put_json_string(struct br_buf *b, const char *s)
 
 /* ------------------------------------------------------- baseline files */
 
+/* A count as a JSON integer, or beyond INT64_MAX (which JSON readers
+ * such as jansson refuse) as a decimal string: "9500000000000000000". */
+static void put_baseline_count(struct br_buf *b, const char *name, uint64_t n)
+{
+	br_buf_printf(b, n > INT64_MAX ? "\"%s\":\"%llu\"" : "\"%s\":%llu", name,
+		      (unsigned long long)n);
+}
+
 static void put_baseline_amounts(struct br_buf *b, const struct check_amounts *a)
 {
 	char m[BR_MONEY_BUFSZ];
-	br_buf_printf(b, "\"requests\":%llu,\"tokens\":%llu,\"cost_usd\":\"%s\"",
-		      (unsigned long long)a->requests,
-		      (unsigned long long)a->tokens,
-		      br_money_format_exact(a->cost, m));
+	put_baseline_count(b, "requests", a->requests);
+	br_buf_putc(b, ',');
+	put_baseline_count(b, "tokens", a->tokens);
+	br_buf_printf(b, ",\"cost_usd\":\"%s\"", br_money_format_exact(a->cost, m));
 }
 
 int check_baseline_write(const struct check_snapshot *s, const char *path,
@@ -308,17 +316,31 @@ int check_baseline_write(const struct check_snapshot *s, const char *path,
 	return rc;
 }
 
-/* Reads a count that must be a non-negative JSON integer. */
+/* Reads a count that must be a non-negative JSON integer, or one beyond
+ * INT64_MAX in a string of decimal digits (put_baseline_count). */
 static int read_count(json_t *o, const char *name, uint64_t *out,
 		      const char *path, const char *where, struct br_err *err)
 {
 	json_t *v = json_object_get(o, name);
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return br_fail_status(err, BR_EXIT_USAGE,
-				      "baseline '%s': %s: \"%s\" must be a "
-				      "non-negative integer", path, where, name);
-	*out = (uint64_t)json_integer_value(v);
-	return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	const char *t = json_string_value(v);
+	size_t n = t ? json_string_length(v) : 0;
+	if (n && n <= 20 && strspn(t, "0123456789") == n) {
+		char *end;
+		errno = 0;
+		unsigned long long u = strtoull(t, &end, 10);
+		if (errno == 0 && *end == 0) {
+			*out = u;
+			return 0;
+		}
+	}
+	return br_fail_status(err, BR_EXIT_USAGE,
+			      "baseline '%s': %s: \"%s\" must be a non-negative "
+			      "integer (at most %llu)", path, where, name,
+			      (unsigned long long)UINT64_MAX);
 }
 
 static int read_amounts(json_t *o, struct check_amounts *a, const char *path,
@@ -338,6 +360,11 @@ static int read_amounts(json_t *o, struct check_amounts *a, const char *path,
 				      "baseline '%s': %s: \"cost_usd\" must be a "
 				      "decimal number in a string, like \"1.25\"",
 				      path, where);
+	if (a->cost < 0 || s[0] == '-')
+		return br_fail_status(err, BR_EXIT_USAGE,
+				      "baseline '%s': %s: \"cost_usd\" is negative "
+				      "(\"%s\"): a cost is never below 0", path,
+				      where, s);
 	return 0;
 }
 
@@ -374,6 +401,36 @@ static int read_keys(json_t *root, struct check_snapshot *s, const char *path,
 	return rc;
 }
 
+/* Refuses a member of a row (an object) that is neither one of s's keys
+ * nor an amount: a group the file would name by a key it is not grouped
+ * by (a row with "agent" in a baseline by model). */
+static int read_row_names(json_t *row, const struct check_snapshot *s,
+			  const char *path, const char *where, struct br_err *err)
+{
+	const char *name;
+	json_t *v;
+	json_object_foreach(row, name, v) {
+		bool known = strcmp(name, "requests") == 0 ||
+			     strcmp(name, "tokens") == 0 ||
+			     strcmp(name, "cost_usd") == 0;
+		for (size_t k = 0; !known && k < s->nkeys; k++)
+			known = strcmp(name, report_key_name(s->keys[k])) == 0;
+		if (!known) {
+			struct br_buf keys = {0};
+			put_key_names(&keys, s->keys, s->nkeys);
+			char *shown = br_printable(name);
+			br_fail_status(err, BR_EXIT_USAGE, "baseline '%s': %s: "
+				       "\"%s\" is not a key of \"group_by\" (%s) "
+				       "nor an amount (requests, tokens, cost_usd)",
+				       path, where, shown, keys.p);
+			free(shown);
+			br_buf_free(&keys);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Reads the snapshot of a parsed baseline file into s. */
 static int read_baseline(json_t *root, struct check_snapshot *s,
 			 const char *path, struct br_err *err)
@@ -391,6 +448,12 @@ static int read_baseline(json_t *root, struct check_snapshot *s,
 				      "supported (this burnrate reads version %d)",
 				      path, (long long)json_integer_value(version),
 				      BASELINE_VERSION);
+	json_t *currency = json_object_get(root, "currency");
+	if (currency && !(json_is_string(currency) &&
+			  strcmp(json_string_value(currency), "USD") == 0))
+		return br_fail_status(err, BR_EXIT_USAGE,
+				      "baseline '%s': \"currency\" must be \"USD\" "
+				      "(check compares costs in US dollars)", path);
 	if (read_keys(root, s, path, err) != 0 ||
 	    read_amounts(json_object_get(root, "totals"), &s->totals, path,
 			 "\"totals\"", err) != 0)
@@ -416,7 +479,8 @@ static int read_baseline(json_t *root, struct check_snapshot *s,
 						      "be a string", path, where, name);
 			g->key[k] = br_strdup(v);
 		}
-		if (read_amounts(row, &g->a, path, where, err) != 0)
+		if (read_amounts(row, &g->a, path, where, err) != 0 ||
+		    read_row_names(row, s, path, where, err) != 0)
 			return -1;
 		amounts_add(&sum, &g->a);
 	}
@@ -620,12 +684,24 @@ static bool line_changed(const struct check_line *l)
 	return l->status != CHECK_UNCHANGED || !amounts_equal(&l->base, &l->cur);
 }
 
-/* "$1.234567"; with sign, "+$1.234567" for amounts above zero. In
- * Markdown the dollar is escaped (GitHub reads $...$ as mathematics). */
+/* v to 6 decimals ("1.234567"), or, not zero and under $0.000001, with
+ * as many of its 12 as it needs ("0.0000005", not "0.000001" or
+ * "0.000000"): a check of tiny amounts showed equal ones rising. Returns
+ * m (BR_MONEY_BUFSZ). */
+static char *money_shown(br_pico v, char *m)
+{
+	const br_pico micro = BR_PICO_PER_USD / 1000000;
+	return v != 0 && v < micro && v > -micro ? br_money_format_exact(v, m)
+						  : br_money_format(v, m);
+}
+
+/* "$1.234567"; with sign, "+$1.234567" for amounts above zero (as
+ * money_shown). In Markdown the dollar is escaped (GitHub reads $...$ as
+ * mathematics). */
 static void put_usd(struct br_buf *b, br_pico v, bool sign, enum esc e)
 {
 	char m[BR_MONEY_BUFSZ];
-	br_money_format(v, m);
+	money_shown(v, m);
 	const char *dollar = e == ESC_MARKDOWN ? "\\$" : "$";
 	if (m[0] == '-')
 		br_buf_printf(b, "-%s%s", dollar, m + 1);
@@ -975,7 +1051,7 @@ static void json_amounts(struct br_buf *b, const struct check_amounts *a)
 	char m[BR_MONEY_BUFSZ];
 	br_buf_printf(b, "{\"requests\":%llu,\"tokens\":%llu,\"cost_usd\":%s}",
 		      (unsigned long long)a->requests,
-		      (unsigned long long)a->tokens, br_money_format(a->cost, m));
+		      (unsigned long long)a->tokens, money_shown(a->cost, m));
 }
 
 /* "baseline", "current", "delta", "change_pct", "status", "regression". */
@@ -991,7 +1067,7 @@ static void json_line(struct br_buf *b, const struct check_line *l)
 		      "\"cost_usd\":%s},\"change_pct\":",
 		      (long long)(l->cur.requests - l->base.requests),
 		      (long long)(l->cur.tokens - l->base.tokens),
-		      br_money_format(d, m));
+		      money_shown(d, m));
 	if (l->base.cost <= 0)
 		br_buf_puts(b, "null");
 	else if (d == 0)

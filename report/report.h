@@ -368,14 +368,17 @@ int check_snapshot_regroup(struct check_snapshot *s,
 			   struct br_err *err);
 
 /* Writes s to path as a baseline file (versioned JSON, costs as exact
- * decimal strings), atomically: readers see the old file or the new. */
+ * decimal strings, counts beyond INT64_MAX as decimal strings too),
+ * atomically: readers see the old file or the new. */
 int check_baseline_write(const struct check_snapshot *s, const char *path,
 			 struct br_err *err);
 
 /* Reads a baseline file written by check_baseline_write. A file that
- * cannot be read or is not a valid baseline (bad JSON, version, keys,
- * amounts, repeated groups, totals that are not the sum of the rows) is
- * an error naming the file and what is wrong, with status BR_EXIT_USAGE. */
+ * cannot be read or is not a valid baseline (bad JSON, version, currency
+ * other than USD, keys, amounts, a negative cost, a row member that is
+ * neither a key nor an amount, repeated groups, totals that are not the
+ * sum of the rows) is an error naming the file and what is wrong, with
+ * status BR_EXIT_USAGE. */
 struct check_snapshot *check_baseline_read(const char *path,
 					   struct br_err *err);
 

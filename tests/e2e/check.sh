@@ -380,6 +380,20 @@ grep -q '"totals" is not the sum of "rows"' err || fail "totals: $(cat err)"
 sed 's/"group_by":\["model"\]/"group_by":["day"]/' base.json >day.json
 must_fail 2 err check --baseline day.json same.jsonl
 grep -q 'check does not group by day' err || fail "baseline by day: $(cat err)"
+# Hand-edited baselines: a negative cost, another currency, a row named
+# by a key the file is not grouped by (each was read, and counted).
+sed 's/"cost_usd":"0.504"/"cost_usd":"-0.504"/; s/"cost_usd":"12.532"/"cost_usd":"11.524"/' \
+	base.json >negcost.json
+must_fail 2 err check --baseline negcost.json same.jsonl
+grep -q "negcost.json': rows\[2\]: \"cost_usd\" is negative (\"-0.504\")" err ||
+	fail "a negative cost: $(cat err)"
+sed 's/"currency":"USD"/"currency":"EUR"/' base.json >eur.json
+must_fail 2 err check --baseline eur.json same.jsonl
+grep -q "eur.json': \"currency\" must be \"USD\"" err || fail "currency EUR: $(cat err)"
+sed 's/{"model":"gamma",/{"model":"gamma","agent":"bot",/' base.json >rowkey.json
+must_fail 2 err check --baseline rowkey.json same.jsonl
+grep -q "rowkey.json': rows\[2\]: \"agent\" is not a key of \"group_by\" (model)" err ||
+	fail "a row key not grouped by: $(cat err)"
 for bad in abc -5 '' 10%% 1x; do
 	must_fail 2 err check --baseline base.json --max-increase "$bad" same.jsonl
 	grep -q "invalid --max-increase '$bad'" err || fail "--max-increase '$bad': $(cat err)"
@@ -408,6 +422,49 @@ printf 'x' | gzip >trunc.gz
 head -c 12 trunc.gz >truncated.jsonl.gz
 must_fail 1 err check --baseline base.json truncated.jsonl.gz
 grep -q 'truncated.jsonl.gz' err || fail "truncated gzip not named: $(cat err)"
+# Token counts beyond INT64_MAX (1900 records at the 10^15 cap of each
+# class, unpriced): written as a decimal string and read back (jansson
+# refused the integer: exit 2, "too big integer").
+"$PYTHON" - <<'EOF'
+import json
+with open("huge.jsonl", "w") as f:
+    for i in range(1900):
+        f.write(json.dumps({"timestamp": "2025-10-01T00:00:00Z", "provider": "acme",
+            "model": "omega", "request_id": "h%d" % i, "usage": {
+            k: 10**15 for k in ("input_tokens", "output_tokens", "cache_read_tokens",
+                                "cache_write_tokens", "cache_write_1h_tokens")}}) + "\n")
+EOF
+check --write-baseline huge.json huge.jsonl >out 2>err || fail "huge baseline: $(cat err)"
+grep -q '"tokens":"9500000000000000000"' huge.json || fail "huge tokens: $(cat huge.json)"
+[ "$(status check --baseline huge.json --allow-unpriced huge.jsonl)" = 0 ] &&
+	grep -q 'no change' out || fail "huge baseline read back: $(cat out err)"
+sed 's/"tokens":"9500000000000000000"/"tokens":"99999999999999999999"/g' huge.json >huger.json
+must_fail 2 err check --baseline huger.json --allow-unpriced huge.jsonl
+grep -q "huger.json': \"totals\": \"tokens\" must be a non-negative integer" err ||
+	fail "a count beyond UINT64_MAX: $(cat err)"
+# Amounts under $0.000001 ($0.1 per 1M cache reads: 1 token is
+# $0.0000001) are shown with the decimals they need, not as $0.000000.
+"$PYTHON" - <<'EOF'
+import json
+for name, n in (("tiny5.jsonl", 5), ("tiny6.jsonl", 6)):
+    with open(name, "w") as f:
+        for i in range(n):
+            f.write(json.dumps({"timestamp": "2025-10-01T00:00:00Z", "provider": "acme",
+                "model": "alpha", "request_id": "%s-%d" % (name, i), "usage": {
+                "input_tokens": 0, "output_tokens": 0, "cache_read_tokens": 1}}) + "\n")
+EOF
+check --write-baseline tiny.json tiny5.jsonl >out 2>err || fail "tiny baseline: $(cat err)"
+[ "$(status check --baseline tiny.json tiny6.jsonl)" = 3 ] || fail "tiny rise: $(cat out err)"
+grep -q 'rose from \$0.0000005 to \$0.0000006 (+\$0.0000001, +20.0%)' out ||
+	fail "tiny amounts in text: $(cat out)"
+[ "$(status check --baseline tiny.json --format markdown tiny6.jsonl)" = 3 ] &&
+	grep -qF 'from \$0.0000005 to \$0.0000006 (+\$0.0000001, +20.0%)' out ||
+	fail "tiny amounts in Markdown: $(cat out)"
+[ "$(status check --baseline tiny.json --format junit tiny6.jsonl)" = 3 ] &&
+	grep -qF '$0.0000005' out && grep -qF '+$0.0000001' out ||
+	fail "tiny amounts in JUnit: $(cat out)"
+[ "$(status check --baseline tiny.json --format json tiny6.jsonl)" = 3 ] &&
+	grep -qF '"cost_usd":0.0000006' out || fail "tiny amounts in JSON: $(cat out)"
 # Logs that hold no records pass (spend fell to $0) but say so.
 mkdir -p emptylogs
 "$BURNRATE" --store userstore check --prices prices.csv --baseline base.json emptylogs >out 2>err ||
