@@ -59,7 +59,8 @@ static const struct command {
 	{"check", cmd_check, false,
 	 "--write-baseline FILE | --baseline FILE [--max-increase PCT]\n"
 	 "[--max-increase-usd X] [--by KEYS] [--allow-unpriced]\n"
-	 "[--format text|markdown|json|junit] [--prices FILE] LOGPATH...\n",
+	 "[--format text|markdown|json|junit] [--log-format F]\n"
+	 "[--prices FILE] LOGPATH...\n",
 	 "CI: save the spend of LOGPATH per group, or compare it with\n"
 	 "a saved baseline; exit 3 when it rose beyond the limits\n"
 	 "(default +10%) or has requests without a price; KEYS:\n"

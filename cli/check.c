@@ -56,8 +56,9 @@ static void print_rejects(const char *path, uint64_t n)
  * *rc set (the errors printed). */
 static struct report *measure(const struct globals *g,
 			      const struct br_catalog *catalog,
-			      const struct report_query *q, const char *baseline,
-			      char **paths, int npaths, int *rc)
+			      const struct report_query *q, const char *log_format,
+			      const char *baseline, char **paths, int npaths,
+			      int *rc)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	struct br_buf root = {0}, dir = {0}, rejects = {0};
@@ -78,7 +79,9 @@ static struct report *measure(const struct globals *g,
 	tg.store = dir.p;
 	tg.conf = NULL;
 	struct ingest_job job = {
-		.io = {.format = "auto", .catalog = catalog, .complete = true,
+		.io = {.format = log_format ? log_format : "auto",
+		       .format_option = "--log-format", .catalog = catalog,
+		       .complete = true,
 		       .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE},
 		.source = "check", .rejects_path = rejects.p, .silent = true,
 		.strict = true, .skip_path = baseline};
@@ -166,7 +169,8 @@ static int compare(const struct report *r, const struct check_snapshot *base,
 int cmd_check(const struct globals *g, int argc, char **argv)
 {
 	const char *write_path = NULL, *base_path = NULL, *pct = NULL,
-		   *usd = NULL, *by = NULL, *format = NULL, *prices = NULL;
+		   *usd = NULL, *by = NULL, *format = NULL, *prices = NULL,
+		   *log_format = NULL;
 	bool allow_unpriced = false;
 	char *pos[argc + 1];
 	int npos;
@@ -176,7 +180,7 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 		{"--max-increase", &pct, NULL},
 		{"--max-increase-usd", &usd, NULL},
 		{"--by", &by, NULL},         {"--format", &format, NULL},
-		{"--prices", &prices, NULL},
+		{"--prices", &prices, NULL}, {"--log-format", &log_format, NULL},
 		{"--allow-unpriced", NULL, &allow_unpriced}, {NULL, NULL, NULL}};
 	int rc = parse_options("check", argc, argv, opts, pos, &npos);
 	if (rc)
@@ -196,6 +200,8 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 		return usage_error("check: invalid --format '%s': expected text, "
 				   "markdown, json or junit", format);
 	struct br_err err = {0};
+	if (log_format && ingest_format_check(log_format, &err) != 0)
+		return usage_error("check: --log-format: %s", err.msg);
 	struct check_rules rules;
 	/* Every day of the logs, whatever their dates: no period, and as_of
 	 * only places the (unused) projection. */
@@ -227,7 +233,7 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 		q.nkeys = 1;
 	}
 	struct br_catalog *catalog = load_catalog(prices, &err);
-	struct report *r = catalog ? measure(g, catalog, &q,
+	struct report *r = catalog ? measure(g, catalog, &q, log_format,
 						 write_path ? write_path : base_path,
 						 pos, npos, &rc) : NULL;
 	if (!catalog)

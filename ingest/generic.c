@@ -823,8 +823,10 @@ struct format_parser *format_open(const char *name, const char *line,
 			name = "generic";
 		if (!name) {
 			br_fail(err, "%s: cannot tell the log format from its first "
-				"%s; name it with --format (%s)", input_name,
+				"%s; name it with %s (%s)", input_name,
 				json ? "record" : "line (not a known CSV header)",
+				maps && maps->format_option ? maps->format_option
+							    : "--format",
 				format_names());
 			return NULL;
 		}

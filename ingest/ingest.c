@@ -86,7 +86,9 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	const char *format = opts->format ? opts->format : "auto";
 	if (ingest_format_check(format, err) != 0)
 		return NULL;
-	struct format_maps maps = {0};
+	struct format_maps maps = {
+		.format_option = opts->format_option ? opts->format_option
+						     : "--format"};
 	for (size_t i = 0; i < opts->nmaps; i++) {
 		const struct ingest_map *m = &opts->maps[i];
 		int f = 0;
@@ -581,10 +583,10 @@ static int undetectable(struct input_state *st)
 	if (st->undetected == 1)
 		return br_fail(&st->o->err, "%s", st->undetected_why.msg);
 	return br_fail(&st->o->err, "%s: cannot tell the log format from its "
-		       "first %d lines; name it with --format (%s)",
+		       "first %d lines; name it with %s (%s)",
 		       st->o->in.name, st->undetected < DETECT_LINES ? st->undetected
 							     : DETECT_LINES,
-		       format_names());
+		       st->rd->g->maps.format_option, format_names());
 }
 
 /* A line the parser could not be opened on (its error in st->o->err): with

@@ -60,6 +60,10 @@ struct ingest_map {
 
 struct ingest_opts {
 	const char *format;   /* "auto" (also when NULL) or a format name */
+	/* The option that names format, in the message of a log whose
+	 * format cannot be told: NULL is "--format" (check's is
+	 * "--log-format"). */
+	const char *format_option;
 	const struct ingest_map *maps; /* borrowed; a later map of a field wins */
 	size_t nmaps;
 	const struct br_catalog *catalog; /* NULL: nothing is priced by catalog */

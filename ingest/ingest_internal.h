@@ -230,9 +230,11 @@ enum canon {
 extern const char *const canon_names[CANON_COUNT];
 
 /* Where each canonical field comes from when --map says (NULL: the
- * format's own source). */
+ * format's own source), and the option that names a log's format, for
+ * the message of a format not told (ingest_opts.format_option). */
 struct format_maps {
 	const char *path[CANON_COUNT];
+	const char *format_option;
 };
 
 /* Where a format hands the events it makes itself: several for one record

@@ -411,6 +411,16 @@ must_fail 2 err check --write-baseline x.json --max-increase 5 same.jsonl
 printf 'not a log\n' >garbage.jsonl
 must_fail 1 err check --baseline base.json garbage.jsonl
 grep -q 'garbage.jsonl' err || fail "unparsable log not named: $(cat err)"
+# A log whose format cannot be told is named with --log-format (the
+# message said --format, check's output format: following it failed).
+grep -q 'name it with --log-format (auto, generic' err || fail "format advice: $(cat err)"
+printf '{"event":"ping"}\n' >shape.jsonl
+must_fail 1 err check --baseline base.json shape.jsonl
+grep -q 'name it with --log-format' err || fail "format advice (JSON): $(cat err)"
+[ "$(status check --baseline base.json --log-format generic same.jsonl)" = 0 ] ||
+	fail "--log-format generic: $(cat out err)"
+must_fail 2 err check --baseline base.json --log-format junit same.jsonl
+grep -q "check: --log-format: unknown format 'junit'" err || fail "--log-format junit: $(cat err)"
 cp base.jsonl rejects.jsonl
 echo '{"timestamp":"2025-10-01T00:00:00Z","provider":"acme","model":"alpha","usage":{"input_tokens":-4}}' >>rejects.jsonl
 must_fail 1 err check --baseline base.json rejects.jsonl
