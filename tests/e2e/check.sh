@@ -500,4 +500,26 @@ printf 'timezone Europe/Berlin\n' >tz.conf
 	fail "check with a configuration stating a time zone: $(cat err)"
 leftovers
 [ ! -e userstore ] || fail "check created the user's store"
+# A check ended by SIGTERM (a CI job's timeout) or SIGHUP (SIGINT too,
+# which a background job of sh ignores) removes its temporary store before
+# it dies of the signal (it was left in TMPDIR). It is caught reading a FIFO whose writer stays open.
+for sig in TERM HUP; do
+	rm -f sig.fifo
+	mkfifo sig.fifo
+	"$BURNRATE" check --prices prices.csv --baseline base.json sig.fifo >/dev/null 2>&1 &
+	pid=$!
+	exec 9>sig.fifo
+	head -n 3 base.jsonl >&9
+	i=0
+	until [ -n "$(ls -A t)" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -n "$(ls -A t)" ] || fail "SIG$sig: no temporary store while check reads"
+	kill -s "$sig" $pid
+	exec 9>&- # a check that outlives the signal ends, and fails below
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	[ $rc -gt 128 ] || fail "SIG$sig: check exited $rc, not of the signal"
+	leftovers
+done
 echo "PASS check"
