@@ -47,11 +47,16 @@ struct task {
 	char *key;           /* a file's canonical path, or NULL */
 	bool known;          /* the sink knew key: read from known.bytes on */
 	struct ingest_known k;
-	/* zcheck: a compressed stream at a known path (plan_resume), whose
-	 * decompressed bytes the thread reading it compares with k's first
-	 * (read_task); zresume: they begin with k's, which are skipped in the
-	 * stream, as a grown plain file's are in the file. */
+	/* zcheck: a compressed stream that may continue what was ingested
+	 * of its path or of a plain log of its directory (plan_resume): the
+	 * nzc candidates zc, whose lengths and fingerprints the thread
+	 * reading it compares with its decompressed bytes in one pass
+	 * (read_task); zresume: they begin with k's (the longest candidate
+	 * they begin with), which are skipped in the stream, as a grown plain
+	 * file's are in the file. */
 	bool zcheck, zresume;
+	struct ingest_known *zc;
+	size_t nzc;
 	uint64_t disk_size;  /* 0: not a regular file */
 	struct outcome **out;
 	size_t nout, cap;

@@ -164,6 +164,7 @@ static void task_free(struct ingest *g, struct task *t)
 	free(t->out);
 	free(t->path);
 	free(t->key);
+	free(t->zc);
 	free(t->warning);
 	free(t);
 }
@@ -1588,42 +1589,66 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 	free(head);
 }
 
-/* Tells whether the compressed stream of the file fd (path in messages,
- * size bytes), whose first n bytes are at head, decompresses to bytes
- * that begin with what k says was ingested: its first k->bytes are
- * decompressed and hashed. If so, *ends tells whether the stream ends
- * there (nothing was added). Reads fd from where it is (its start). */
-static bool stream_begins_with(struct ingest *g, int fd, const char *path,
-			       uint64_t size, const unsigned char *head,
-			       size_t n, const struct ingest_known *k,
-			       bool *ends)
+static int known_len_cmp(const void *a, const void *b)
+{
+	const struct ingest_known *x = a, *y = b;
+	return (x->bytes > y->bytes) - (x->bytes < y->bytes);
+}
+
+/* Tells which of the nc candidates c (what was ingested of a log, none
+ * empty) the compressed stream of the file fd (path in messages, size
+ * bytes), whose first n bytes are at head, decompresses to bytes that
+ * begin with: the longest one, by the fingerprint of its length's first
+ * bytes, all compared in one pass (c is sorted by length); -1 when none.
+ * If one, *ends tells whether the stream ends there (nothing was added).
+ * Reads fd from where it is (its start). */
+static long stream_continues(struct ingest *g, int fd, const char *path,
+			     uint64_t size, const unsigned char *head,
+			     size_t n, struct ingest_known *c, size_t nc,
+			     bool *ends)
 {
 	struct feed f = {.fd = fd, .path = path,
 			 .max_ratio = g->opts.max_ratio, .size = size};
 	struct br_hasher h;
 	uint64_t pos = 0;
-	bool more = false; /* the last bytes decompressed went past k's */
+	size_t i = 0; /* the next candidate */
+	long best = -1;
+	bool more = false; /* the last bytes decompressed went past pos */
+	bool eof = false;
+	*ends = false;
+	if (!nc)
+		return -1;
+	qsort(c, nc, sizeof *c, known_len_cmp);
 	br_hash_init(&h);
 	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
 		/* The raw bytes are read from fd's start, not from head. */
-		while (pos < k->bytes) {
+		while (i < nc) {
 			const void *p;
 			ssize_t r = feed_next(&f, &p);
-			if (r <= 0)
+			if (r <= 0) {
+				eof = r == 0;
 				break;
-			size_t take = k->bytes - pos < (uint64_t)r
-					      ? (size_t)(k->bytes - pos)
-					      : (size_t)r;
-			br_hash_update(&h, p, take);
-			pos += take;
-			more = take < (size_t)r;
+			}
+			size_t off = 0;
+			while (i < nc && off < (size_t)r) {
+				size_t take = c[i].bytes - pos < (uint64_t)r - off
+						      ? (size_t)(c[i].bytes - pos)
+						      : (size_t)r - off;
+				br_hash_update(&h, (const char *)p + off, take);
+				pos += take;
+				off += take;
+				for (; i < nc && c[i].bytes == pos; i++)
+					if (br_fp_equal(br_hash_final(&h), c[i].fp))
+						best = (long)i;
+			}
+			more = off < (size_t)r;
 		}
 	}
-	bool begins = pos == k->bytes && br_fp_equal(br_hash_final(&h), k->fp);
 	const void *p;
-	*ends = begins && !more && feed_next(&f, &p) == 0;
+	*ends = best >= 0 && c[best].bytes == pos && !more &&
+		(eof || feed_next(&f, &p) == 0);
 	feed_close(&f);
-	return begins;
+	return best;
 }
 
 /* The outcome of task t's file, named name, found to decompress to just
@@ -1672,16 +1697,20 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	const unsigned char *head = (const unsigned char *)rd->scratch;
 	ssize_t n = pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
 	if (t->zcheck) {
-		/* Resumed only if it still begins with what was ingested of
-		 * its path; else read whole (compressed anew: rotated). The
-		 * check reads fd from its start, as reading it does. */
+		/* Resumed only if it begins with what was ingested of its
+		 * path or of a log it is a rotation of; else read whole
+		 * (compressed anew). The check reads fd from its start, as
+		 * reading it does. */
 		bool same = false;
 		t->zcheck = false;
-		t->zresume = n > 0 && stream_begins_with(rd->g, fd, shown,
-							 t->disk_size, head,
-							 (size_t)n, &t->k,
-							 &same);
-		t->known = t->zresume;
+		long best = n > 0 ? stream_continues(rd->g, fd, shown,
+						     t->disk_size, head,
+						     (size_t)n, t->zc, t->nzc,
+						     &same)
+				  : -1;
+		t->zresume = t->known = best >= 0;
+		if (best >= 0)
+			t->k = t->zc[best];
 		if (same) {
 			unchanged_input(rd, t, shown);
 			close(fd);
@@ -2003,24 +2032,85 @@ static bool stream_magic(const unsigned char *p, size_t n)
 			p, n);
 }
 
+/* Tells whether name ends as a compressed file's: .gz, .zst, .xz, .bz2
+ * or .lz4; 0 if not, else the suffix's length. */
+static size_t compressed_name(const char *name)
+{
+	static const char *const compressed[] = {".gz", ".zst", ".xz", ".bz2", ".lz4"};
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof compressed / sizeof compressed[0]; i++) {
+		size_t k = strlen(compressed[i]);
+		if (n > k && strcmp(name + n - k, compressed[i]) == 0)
+			return k;
+	}
+	return 0;
+}
+
+/* The most candidates a compressed file is compared with. */
+#define MAX_ZCANDIDATES 9
+
+/* Sets task t's candidates for the compressed stream of the file fd,
+ * whose first n bytes are at head: what its path's last input took (when
+ * known and not empty), and what was ingested of the plain logs of its
+ * directory that began as its decompressed bytes do (a log compressed as
+ * it was rotated, app.log to app.log.1.gz, or a day later with
+ * delaycompress, app.log.1 to app.log.2.gz). Its first INGEST_HEAD_BYTES
+ * are decompressed here, for that; the rest is compared by the thread that
+ * reads it (stream_continues). */
+static void compressed_candidates(struct ingest *g, struct task *t, int fd,
+				  const unsigned char *head, size_t n)
+{
+	t->zc = br_malloc(MAX_ZCANDIDATES * sizeof *t->zc);
+	if (t->known && t->k.bytes > 0)
+		t->zc[t->nzc++] = t->k;
+	if (!g->sink.continued)
+		return;
+	struct feed f = {.fd = fd, .path = t->path,
+			 .max_ratio = g->opts.max_ratio};
+	char *plain = br_malloc(INGEST_HEAD_BYTES);
+	size_t got = 0;
+	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
+		while (got < INGEST_HEAD_BYTES) {
+			const void *p;
+			ssize_t r = feed_next(&f, &p);
+			if (r <= 0)
+				break;
+			size_t take = INGEST_HEAD_BYTES - got < (size_t)r
+					      ? INGEST_HEAD_BYTES - got : (size_t)r;
+			memcpy(plain + got, p, take);
+			got += take;
+		}
+	}
+	feed_close(&f);
+	if (got)
+		t->nzc += g->sink.continued(g->sink.ctx, t->key, UINT64_MAX,
+					    plain, got, t->zc + t->nzc,
+					    MAX_ZCANDIDATES - t->nzc);
+	free(plain);
+}
+
 /* Decides, on the caller's thread, where the plain file of task t (size
  * bytes) is read from: from what its path's last input took (t->k, when
  * t->known and not empty), if the file is no shorter and begins as that
  * did (by ingest_head, when known); else from what was ingested of the
  * log it continues under another name, a rotated log that grew; else
  * whole. A file that is one compressed stream (not an archive of members)
- * may only continue what its path's last input took (t->zcheck): read_task
- * reads it from there when its decompressed bytes begin with all of those,
- * else whole (a log grown by an appended gzip member or zstd frame is not
- * counted twice, one compressed anew under the name is read whole).
- * Called when t->known or the sink has continued. */
+ * may continue what its path's last input took or what was ingested of a
+ * plain log of its directory (t->zcheck, compressed_candidates): read_task
+ * reads it from after the longest of those its decompressed bytes begin
+ * with, else whole (a log grown by an appended gzip member or zstd frame,
+ * or compressed as it was rotated, is not counted twice; one compressed
+ * anew under the name is read whole). Called when t->known or the sink
+ * has continued. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
 	/* A new path, in a directory where no earlier log was read that it
 	 * could continue: its first bytes tell nothing (a backfill of 10,000
 	 * small logs into a new store opened and read each once more). */
 	if (!t->known &&
-	    !g->sink.continued(g->sink.ctx, t->key, size, NULL, 0, NULL, 0))
+	    !g->sink.continued(g->sink.ctx, t->key,
+			       compressed_name(t->path) ? UINT64_MAX : size,
+			       NULL, 0, NULL, 0))
 		return;
 	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -2035,13 +2125,10 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 	const struct ingest_known *k = &t->k;
 	const unsigned char *uhead = (const unsigned char *)head;
 	if (compressed_magic(uhead, (size_t)n)) {
-		/* Its compressed bytes begin no plain log: only its path's
-		 * last input may be what it continues. Decompressing them
-		 * to tell is left to the thread that reads it: inputs are
-		 * checked in parallel, as they are read. */
-		t->known = t->known && k->bytes > 0 &&
-			   stream_magic(uhead, (size_t)n);
-		t->zcheck = t->known;
+		if (stream_magic(uhead, (size_t)n))
+			compressed_candidates(g, t, fd, uhead, (size_t)n);
+		t->known = false;
+		t->zcheck = t->nzc > 0;
 		close(fd);
 		return;
 	}
@@ -2131,24 +2218,15 @@ static size_t rotation_suffix(const char *name, size_t n)
 }
 
 /* Tells whether a file found in a directory walk looks like a log: a log
- * extension, then a rotation suffix or a compression one. A rotated log
- * compressed (app.log.1.gz) is left out: it cannot be told from what was
- * ingested of it before it was rotated, and would count twice (with
- * logrotate's delaycompress, it was read as app.log.1). */
+ * extension, then a rotation suffix, a compression one, or both (a rotated
+ * log compressed, app.log.2.gz: it is resumed after what was ingested of
+ * the log it was, stream_continues). */
 static bool is_log_name(const char *name)
 {
-	static const char *const compressed[] = {".gz", ".zst", ".xz", ".bz2", ".lz4"};
 	static const char *const logs[] = {".jsonl", ".ndjson", ".json", ".csv", ".log"};
-	size_t n = strlen(name), whole = n;
-	for (size_t i = 0; i < sizeof compressed / sizeof compressed[0]; i++) {
-		size_t k = strlen(compressed[i]);
-		if (n > k && strcmp(name + n - k, compressed[i]) == 0) {
-			n -= k;
-			break;
-		}
-	}
-	if (n == whole)
-		n -= rotation_suffix(name, n);
+	size_t n = strlen(name);
+	n -= compressed_name(name);
+	n -= rotation_suffix(name, n);
 	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
 		size_t k = strlen(logs[i]);
 		if (n > k && strncmp(name + n - k, logs[i], k) == 0)

@@ -190,11 +190,15 @@ struct ingest_sink {
 	 * one compressed stream (gzip, zstd, xz, bzip2, lz4) is asked too:
 	 * when its decompressed bytes begin with all of known's (decompressed
 	 * and compared by fingerprint first, by the thread reading it), only
-	 * what follows them is read; else it is read whole. */
+	 * what follows them is read; else, unless it begins with one of
+	 * continued's (the longest wins), it is read whole. */
 	bool (*known)(void *ctx, const char *key, struct ingest_known *known);
-	/* Asked, on the caller's thread, about a plain file of a new path (or
+	/* Asked, on the caller's thread, about a file of a new path (or
 	 * another file now, see known) of size bytes, whose first n bytes
-	 * are at head (n: size or INGEST_HEAD_BYTES, whichever is less):
+	 * are at head (n: size or INGEST_HEAD_BYTES, whichever is less); a
+	 * file that is one compressed stream (by its name's .gz, .zst, .xz,
+	 * .bz2 or .lz4 when head is NULL) is asked with size UINT64_MAX and
+	 * its decompressed first bytes:
 	 * fills out[] (at most max) with what was ingested of other plain
 	 * files of key's directory that began as it does (ingest_head) and
 	 * were no longer than size, largest first, and returns how many. The

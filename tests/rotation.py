@@ -6,8 +6,11 @@ Each history, from its seed, mixes: records appended to logs/app.log; a
 record cut in two (the rest written at the next write, as a logger does);
 numbered rotation (app.log -> app.log.1, the others shifted), dated
 rotation (app.log -> app.log-2025NNNN), copytruncate (copied to app.log.1,
-then emptied), deleting the oldest numbered file (after an ingest, as
-logrotate's `rotate N` would, days later); and ingests of the directory
+then emptied), compressed rotation (app.log -> app.log.1.gz, logrotate's
+compress), delayed compression (app.log.1 -> app.log.2.gz, then app.log ->
+app.log.1: compress with delaycompress), deleting the oldest numbered file
+(after an ingest, as logrotate's `rotate N` would, days later); and
+ingests of the directory
 with --jobs 1 or 2. After a last ingest, the store's requests and input
 tokens must be those of every record written (each record's input tokens
 are its number, so a record counted twice or missed shows).
@@ -15,6 +18,7 @@ are its number, so a record counted twice or missed shows).
 Usage: rotation.py BURNRATE FIRST_SEED COUNT WORKDIR
 Exits 1, printing each failing history, when any fails.
 """
+import gzip
 import json
 import os
 import random
@@ -59,12 +63,26 @@ class History:
         return record(self.k)
 
     def numbered(self):
-        return sorted(int(x.rsplit(".", 1)[1]) for x in os.listdir(self.logs)
-                      if x.startswith("app.log.") and x.rsplit(".", 1)[1].isdigit())
+        """The numbered rotations, (number, ".gz" or ""), oldest last."""
+        found = []
+        for x in os.listdir(self.logs):
+            gz = ".gz" if x.endswith(".gz") else ""
+            n = x[len("app.log."):len(x) - len(gz)]
+            if x.startswith("app.log.") and n.isdigit():
+                found.append((int(n), gz))
+        return sorted(found)
 
     def shift(self):
-        for i in reversed(self.numbered()):
-            os.rename(self.path("app.log.%d" % i), self.path("app.log.%d" % (i + 1)))
+        for i, gz in reversed(self.numbered()):
+            os.rename(self.path("app.log.%d%s" % (i, gz)),
+                      self.path("app.log.%d%s" % (i + 1, gz)))
+
+    def compress(self, plain, name):
+        with open(self.path(plain), "rb") as f:
+            data = f.read()
+        with open(self.path(name), "wb") as f:
+            f.write(gzip.compress(data, mtime=0))
+        os.remove(self.path(plain))
 
     def ingest(self, jobs):
         r = subprocess.run([self.burnrate, "--quiet", "--store",
@@ -75,8 +93,8 @@ class History:
 
     def step(self, step):
         op = self.rnd.choice(["append", "append", "append", "cut", "rotate",
-                              "dateext", "copytruncate", "delete", "ingest",
-                              "ingest"])
+                              "dateext", "copytruncate", "compress",
+                              "delaycompress", "delete", "ingest", "ingest"])
         self.ops.append(op)
         if op == "append":
             self.finish_record()
@@ -88,7 +106,8 @@ class History:
             at = self.rnd.randint(1, len(text) - 1)
             self.write(text[:at])
             self.rest = text[at:]
-        elif op in ("rotate", "copytruncate", "dateext"):
+        elif op in ("rotate", "copytruncate", "dateext", "compress",
+                    "delaycompress"):
             self.finish_record()
             if not os.path.exists(self.path("app.log")):
                 return
@@ -96,7 +115,13 @@ class History:
                 os.rename(self.path("app.log"), self.path("app.log-2025%04d" % step))
             else:
                 self.shift()
-                if op == "rotate":
+                if op == "compress":
+                    self.compress("app.log", "app.log.1.gz")
+                elif op == "delaycompress":
+                    if os.path.exists(self.path("app.log.2")):
+                        self.compress("app.log.2", "app.log.2.gz")
+                    os.rename(self.path("app.log"), self.path("app.log.1"))
+                elif op == "rotate":
                     os.rename(self.path("app.log"), self.path("app.log.1"))
                 else:
                     shutil.copy(self.path("app.log"), self.path("app.log.1"))
@@ -105,7 +130,7 @@ class History:
             self.ingest(self.rnd.choice([1, 2]))
             nums = self.numbered()
             if nums:
-                os.remove(self.path("app.log.%d" % nums[-1]))
+                os.remove(self.path("app.log.%d%s" % nums[-1]))
         else:
             self.ingest(self.rnd.choice([1, 2]))
 

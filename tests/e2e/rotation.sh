@@ -1,11 +1,120 @@
 #!/bin/sh
 # rotation.sh - random histories of a log under logrotate (numbered and
-# dated rotation, copytruncate, deleted old rotations, records cut across
+# dated rotation, copytruncate, compressed and delayed compressed rotation,
+# deleted old rotations, records cut across
 # writes, ingests with --jobs 1 and 2 in between): every complete record
 # written counts exactly once (tests/rotation.py). ROTATIONS (default 250)
 # histories; 'make torture' runs more.
 . "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+# logrotate's delaycompress with a night without a run: the log renamed
+# app.log.1 (a2 added since the ingest) is compressed to app.log.2.gz the
+# next night, before any run read it. Its decompressed content begins
+# with what was ingested of app.log: only a2 counts. Walked (the walk
+# takes app.log.2.gz) and through a `run` glob that names every file
+# (app.log.2.gz was read whole: a1 twice), each compression, --jobs 1 and
+# 2; per day, against the records written (written.txt).
+rec() { # day id tokens
+	printf '{"timestamp":"2025-11-%sT12:00:00Z","provider":"p","model":"m","request_id":"%s","usage":{"input_tokens":%d}}\n' "$1" "$2" "$3"
+}
+put() { rec "$@" >>logs/app.log; rec "$@" >>written.txt; }
+days() { # the store's requests and input tokens by day
+	"$BURNRATE" --store st report --since 2025-11-01 --until 2025-11-05 \
+		--as-of 2099-01-01 --format csv | tail -n +2 | cut -d, -f1,2,4
+}
+written_days() { # the same, counted from the records written
+	"$PYTHON" -c '
+import json, sys, collections
+n, t = collections.Counter(), collections.Counter()
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    d = r["timestamp"][:10]
+    n[d] += 1
+    t[d] += r["usage"]["input_tokens"]
+for d in sorted(n):
+    print("%s,%d,%d" % (d, n[d], t[d]))' written.txt
+}
+for z in gz zst xz; do
+	for how in walk glob run; do
+		for j in 1 2; do
+			[ $how = run ] && [ $j = 2 ] && continue # run: the CPUs
+			rm -rf logs st written.txt
+			mkdir logs
+			printf 'store st\ninput logs/app.log*\n' >run.conf
+			ingest() {
+				case $how in
+				walk) "$BURNRATE" --quiet --store st ingest --jobs $j logs ;;
+				glob) "$BURNRATE" --quiet --store st ingest --jobs $j logs/app.log* ;;
+				run) "$BURNRATE" --quiet --config run.conf run --as-of 2025-11-30 ;;
+				esac
+			}
+			compress() { # file: to file.$z, the file removed
+				case $z in
+				gz) gzip -q "$1" ;;
+				zst) zstd -q --rm "$1" ;;
+				xz) xz -q "$1" ;;
+				esac
+			}
+			put 01 a1 1; ingest                 # night 1
+			put 02 a2 2
+			mv logs/app.log logs/app.log.1; : >logs/app.log
+			put 02 a3 4                         # night 2: no run
+			compress logs/app.log.1
+			mv logs/app.log.1.$z logs/app.log.2.$z
+			mv logs/app.log logs/app.log.1; : >logs/app.log
+			put 03 a4 8; ingest                 # night 3
+			[ "$(days)" = "$(written_days)" ] ||
+				fail "delaycompress, a night skipped ($z, $how, --jobs $j): $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
+			# Ingested again, and compressed again under another name
+			# (logrotate's next night): nothing more.
+			put 03 a5 16
+			mv logs/app.log.2.$z logs/app.log.3.$z
+			compress logs/app.log.1; mv logs/app.log.1.$z logs/app.log.2.$z
+			mv logs/app.log logs/app.log.1; : >logs/app.log
+			ingest; ingest
+			[ "$(days)" = "$(written_days)" ] ||
+				fail "delaycompress, the next nights ($z, $how, --jobs $j): $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
+		done
+	done
+done
+
+# A log compressed as it is rotated (no delaycompress), with records added
+# since the ingest: those only count.
+rm -rf logs st written.txt
+mkdir logs
+put 01 b1 1; "$BURNRATE" --quiet --store st ingest logs
+put 02 b2 2; gzip -c logs/app.log >logs/app.log.1.gz; : >logs/app.log
+put 03 b3 4; "$BURNRATE" --quiet --store st ingest --jobs 2 logs
+[ "$(days)" = "$(written_days)" ] ||
+	fail "compressed as rotated: $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
+
+# Rotated names a walk takes: numbered, dated (logrotate's dateext),
+# compressed or not; and names it leaves out.
+for name in app.log.1 app.log.10 app.log-20251101 app.log.20251101 \
+	app.log-2025110312 app.log.1.gz app.log-20251101.gz \
+	app.log.2.zst; do
+	rm -rf logs st
+	mkdir logs
+	case $name in
+	*.gz) rec 01 x 1 | gzip >"logs/$name" ;;
+	*.zst) rec 01 x 1 | zstd -q >"logs/$name" ;;
+	*) rec 01 x 1 >"logs/$name" ;;
+	esac
+	"$BURNRATE" --quiet --store st ingest logs
+	[ "$(days)" = "2025-11-01,1,1" ] || fail "$name: not walked: $(days)"
+done
+for name in app.log.bak app.log.1.tmp app.log.1- app.log.gz.1 \
+	notes.txt.1.gz; do
+	rm -rf logs st
+	mkdir logs
+	rec 01 x 1 >"logs/$name"
+	rec 01 y 1 >logs/app.log
+	"$BURNRATE" --quiet --store st ingest logs
+	[ "$(days)" = "2025-11-01,1,1" ] || fail "$name: walked: $(days)"
+done
+
 : "${ROTATIONS:=250}"
-"$PYTHON" "$root/tests/rotation.py" "$BURNRATE" 1 "$ROTATIONS" "$tmp" ||
+"$PYTHON" "$root/tests/rotation.py" "$BURNRATE" 1 "$ROTATIONS" "$tmp/histories" ||
 	fail "a history counted a record twice or missed one (above)"
 echo "rotation: all checks passed"
