@@ -2205,16 +2205,29 @@ static void submit(struct ingest *g, const char *path, const char *key,
 /* ----------------------------------------------------------------- paths */
 
 /* The length of a rotated log's suffix at the end of the n bytes of name:
- * ".N" (logrotate's numbers) or "-DIGITS" (its dates, "-20261202");
- * 0 when there is none. */
+ * '.' or '-', then digits, or groups of digits joined by '-' or '_':
+ * logrotate's numbers (".1") and dates ("-20261202", "-2026-12-02",
+ * "-20261202-1764633600"), Python's TimedRotatingFileHandler's
+ * (".2026-12-02", ".2026-12-02_13"); 0 when there is none. */
 static size_t rotation_suffix(const char *name, size_t n)
 {
 	size_t i = n;
-	while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
-		i--;
-	if (i == n || i < 2 || (name[i - 1] != '.' && name[i - 1] != '-'))
-		return 0;
-	return n - i + 1;
+	for (;;) {
+		size_t digits = i;
+		while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+			i--;
+		if (i == digits || i < 2)
+			return 0;
+		if (name[i - 1] == '.')
+			return n - i + 1;
+		if (name[i - 1] == '-' &&
+		    !(name[i - 2] >= '0' && name[i - 2] <= '9'))
+			return n - i + 1;
+		if ((name[i - 1] != '-' && name[i - 1] != '_') ||
+		    !(name[i - 2] >= '0' && name[i - 2] <= '9'))
+			return 0;
+		i--; /* a separator between groups of digits */
+	}
 }
 
 /* Tells whether a file found in a directory walk looks like a log: a log

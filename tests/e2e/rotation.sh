@@ -89,11 +89,14 @@ put 03 b3 4; "$BURNRATE" --quiet --store st ingest --jobs 2 logs
 [ "$(days)" = "$(written_days)" ] ||
 	fail "compressed as rotated: $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
 
-# Rotated names a walk takes: numbered, dated (logrotate's dateext),
-# compressed or not; and names it leaves out.
+# Rotated names a walk takes: numbered, dated (logrotate's dateext, its
+# dateformat -%Y-%m-%d and -%Y%m%d-%s, Python's TimedRotatingFileHandler's
+# .%Y-%m-%d and .%Y-%m-%d_%H), compressed or not; and names it leaves out.
 for name in app.log.1 app.log.10 app.log-20251101 app.log.20251101 \
-	app.log-2025110312 app.log.1.gz app.log-20251101.gz \
-	app.log.2.zst; do
+	app.log-2025110312 app.log.2025-11-01 app.log-2025-11-01 \
+	app.log-20251101-1762041600 app.log.2025-11-03_12 \
+	app.log.2025-11-03_12-30 app.jsonl.2025-11-01 app.csv-2025-11-01 \
+	app.log.1.gz app.log-2025-11-01.gz app.log.2025-11-03_12.zst; do
 	rm -rf logs st
 	mkdir logs
 	case $name in
@@ -104,8 +107,9 @@ for name in app.log.1 app.log.10 app.log-20251101 app.log.20251101 \
 	"$BURNRATE" --quiet --store st ingest logs
 	[ "$(days)" = "2025-11-01,1,1" ] || fail "$name: not walked: $(days)"
 done
-for name in app.log.bak app.log.1.tmp app.log.1- app.log.gz.1 \
-	notes.txt.1.gz; do
+for name in app.log.bak app.log_2025-11-01 app.log.2025-11-01.tmp \
+	app.log.-1 app.log.1- app.log.1__2 app.log.2025--11 app.log-_1 \
+	notes.txt.2025-11-01 app.log.gz.1; do
 	rm -rf logs st
 	mkdir logs
 	rec 01 x 1 >"logs/$name"
