@@ -90,6 +90,11 @@ struct ingest_run {
 	struct earlier *earlier;
 	size_t nearlier, earlier_cap;
 	bool earlier_loaded;
+	/* The same, by head (then the largest first): those of other
+	 * directories (a log moved by logrotate's olddir); and the least
+	 * bytes of any. */
+	size_t *by_head;
+	uint64_t earlier_min;
 	bool warn;              /* warnings are printed */
 	bool strict;            /* a warning is an error (ingest_job.strict) */
 	bool no_input;          /* with strict: a file gave no input */
@@ -455,10 +460,46 @@ static int add_earlier(void *ctx, const struct store_input *in)
 	return 0;
 }
 
-/* Tells ingest what was ingested of other logs of a new file's directory
- * that began as it does: a rotated log (app.log renamed app.log.1, or
- * copied there and truncated) that grew is read from where its earlier
- * run ended, not counted twice. */
+static int by_head_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct earlier *e = ctx;
+	const struct earlier *x = &e[*(const size_t *)a], *y = &e[*(const size_t *)b];
+	if (x->k.head != y->k.head)
+		return x->k.head < y->k.head ? -1 : 1;
+	return (x->k.bytes < y->k.bytes) - (x->k.bytes > y->k.bytes);
+}
+
+/* The first of r->by_head whose head is head (r->nearlier: none). */
+static size_t by_head_first(const struct ingest_run *r, uint32_t head)
+{
+	size_t lo = 0, hi = r->nearlier;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->earlier[r->by_head[mid]].k.head < head)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Adds e's to out (found so far, at most max) unless one there is the
+ * same content. */
+static void add_candidate(const struct earlier *e, struct ingest_known *out,
+			  size_t *found, size_t max)
+{
+	for (size_t i = 0; i < *found; i++)
+		if (out[i].bytes == e->k.bytes && br_fp_equal(out[i].fp, e->k.fp))
+			return;
+	if (*found < max)
+		out[(*found)++] = e->k;
+}
+
+/* Tells ingest what was ingested of other logs that began as a new file
+ * does: of its directory first (a rotated log, app.log renamed app.log.1,
+ * or copied there and truncated), then of any other (moved to another
+ * directory by logrotate's olddir). A rotated log that grew is read from
+ * where its earlier run ended, not counted twice. */
 static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			     const char *head, size_t n,
 			     struct ingest_known *out, size_t max)
@@ -473,6 +514,15 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 		if (r->nearlier)
 			qsort(r->earlier, r->nearlier, sizeof *r->earlier,
 			      earlier_cmp);
+		r->by_head = br_malloc((r->nearlier + 1) * sizeof *r->by_head);
+		r->earlier_min = UINT64_MAX;
+		for (size_t i = 0; i < r->nearlier; i++) {
+			r->by_head[i] = i;
+			if (r->earlier[i].k.bytes < r->earlier_min)
+				r->earlier_min = r->earlier[i].k.bytes;
+		}
+		qsort_r(r->by_head, r->nearlier, sizeof *r->by_head, by_head_cmp,
+			r->earlier);
 	}
 	struct earlier probe = {(char *)key, dir_len(key), {UINT64_MAX, {0, 0}, 0}};
 	size_t lo = 0, hi = r->nearlier;
@@ -494,7 +544,8 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			if (e->k.bytes <= size && strcmp(e->name, key) != 0)
 				return 1;
 		}
-		return 0;
+		/* Of another directory: told by the first bytes. */
+		return r->earlier_min <= size;
 	}
 	uint32_t file_head = ingest_head(head, n);
 	for (size_t i = lo; i < r->nearlier && found < max; i++) {
@@ -505,11 +556,33 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 		/* The file's head as far as e's content went. */
 		uint32_t h = e->k.bytes >= n ? file_head
 					     : ingest_head(head, (size_t)e->k.bytes);
-		bool repeat = found > 0 && e->k.bytes == out[found - 1].bytes &&
-			      br_fp_equal(e->k.fp, out[found - 1].fp);
-		if (e->k.bytes <= size && h == e->k.head && !repeat &&
+		if (e->k.bytes <= size && h == e->k.head &&
 		    strcmp(e->name, key) != 0)
-			out[found++] = e->k;
+			add_candidate(e, out, &found, max);
+	}
+	/* Of other directories, by head: e's of two lines or more (its head
+	 * the file's), or of the file's first line alone. */
+	const char *nl = memchr(head, '\n', n);
+	size_t first = nl ? (size_t)(nl + 1 - head) : 0;
+	uint32_t heads[2] = {file_head, first ? ingest_head(head, first) : 0};
+	for (int w = 0; w < 2 && heads[w] && found < max; w++) {
+		if (w == 1 && heads[1] == heads[0])
+			break;
+		for (size_t i = by_head_first(r, heads[w]);
+		     i < r->nearlier && found < max; i++) {
+			const struct earlier *e = &r->earlier[r->by_head[i]];
+			if (e->k.head != heads[w])
+				break;
+			if (e->k.bytes > size || (w == 1 && e->k.bytes != first) ||
+			    (e->dirlen == probe.dirlen &&
+			     memcmp(e->name, key, probe.dirlen) == 0))
+				continue; /* too long, or of its directory */
+			/* As far as e's content went, the file's head. */
+			if (w == 0 && e->k.bytes < n &&
+			    ingest_head(head, (size_t)e->k.bytes) != e->k.head)
+				continue;
+			add_candidate(e, out, &found, max);
+		}
 	}
 	return found;
 }
@@ -519,6 +592,7 @@ static void ingest_run_free(struct ingest_run *r)
 	for (size_t i = 0; i < r->nearlier; i++)
 		free(r->earlier[i].name);
 	free(r->earlier);
+	free(r->by_head);
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);

@@ -2012,12 +2012,31 @@ uint32_t ingest_head(const void *p, size_t n)
 	return h ? h : 1;
 }
 
-/* Tells whether the file fd begins with what k says was ingested. */
-static bool begins_with(int fd, const struct ingest_known *k, char *buf)
+/* Tells which of the nc candidates c (none empty; sorted here by length)
+ * the file fd begins with: the longest, by the fingerprint of its
+ * length's first bytes, all compared in one read of the file; -1 when
+ * none. */
+static long file_continues(int fd, struct ingest_known *c, size_t nc,
+			   char *buf)
 {
 	struct br_hasher h;
-	return hash_file_prefix(fd, k->bytes, buf, &h) == 0 &&
-	       br_fp_equal(br_hash_final(&h), k->fp);
+	long best = -1;
+	size_t i = 0;
+	qsort(c, nc, sizeof *c, known_len_cmp);
+	br_hash_init(&h);
+	for (uint64_t pos = 0; i < nc;) {
+		uint64_t to = c[i].bytes;
+		size_t want = to - pos < SCRATCH_SIZE ? (size_t)(to - pos) : SCRATCH_SIZE;
+		ssize_t r = want ? pread(fd, buf, want, (off_t)pos) : 0;
+		if (r < 0 || (want && r == 0))
+			break;
+		br_hash_update(&h, buf, (size_t)r);
+		pos += (uint64_t)r;
+		for (; i < nc && c[i].bytes == pos; i++)
+			if (br_fp_equal(br_hash_final(&h), c[i].fp))
+				best = (long)i;
+	}
+	return best;
 }
 
 /* Tells whether the first n bytes of a file, at head, are one compressed
@@ -2046,17 +2065,20 @@ static size_t compressed_name(const char *name)
 	return 0;
 }
 
-/* The most candidates a compressed file is compared with. */
-#define MAX_ZCANDIDATES 9
+/* The most candidates a file is compared with (a compressed one: one more,
+ * its path's last input). */
+#define MAX_CANDIDATES 16
+#define MAX_ZCANDIDATES (MAX_CANDIDATES + 1)
 
 /* Sets task t's candidates for the compressed stream of the file fd,
  * whose first n bytes are at head: what its path's last input took (when
  * known and not empty), and what was ingested of the plain logs of its
- * directory that began as its decompressed bytes do (a log compressed as
- * it was rotated, app.log to app.log.1.gz, or a day later with
- * delaycompress, app.log.1 to app.log.2.gz). Its first INGEST_HEAD_BYTES
- * are decompressed here, for that; the rest is compared by the thread that
- * reads it (stream_continues). */
+ * directory, or of another, that began as its decompressed bytes do (the
+ * sink's continued): a log compressed as it was rotated, app.log to
+ * app.log.1.gz, or a day later with delaycompress, app.log.1 to
+ * app.log.2.gz. Its first INGEST_HEAD_BYTES are decompressed here, for
+ * that; the rest is compared by the thread that reads it
+ * (stream_continues). */
 static void compressed_candidates(struct ingest *g, struct task *t, int fd,
 				  const unsigned char *head, size_t n)
 {
@@ -2096,7 +2118,7 @@ static void compressed_candidates(struct ingest *g, struct task *t, int fd,
  * log it continues under another name, a rotated log that grew; else
  * whole. A file that is one compressed stream (not an archive of members)
  * may continue what its path's last input took or what was ingested of a
- * plain log of its directory (t->zcheck, compressed_candidates): read_task
+ * plain log (t->zcheck, compressed_candidates): read_task
  * reads it from after the longest of those its decompressed bytes begin
  * with, else whole (a log grown by an appended gzip member or zstd frame,
  * or compressed as it was rotated, is not counted twice; one compressed
@@ -2140,18 +2162,20 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 		return;
 	}
 	t->known = false;
-	struct ingest_known c[8];
+	struct ingest_known c[MAX_CANDIDATES];
 	size_t nc = g->sink.continued
 			    ? g->sink.continued(g->sink.ctx, t->key, size, head,
 						(size_t)n, c, sizeof c / sizeof *c)
 			    : 0;
-	char *buf = nc ? br_malloc(SCRATCH_SIZE) : NULL;
-	for (size_t i = 0; i < nc && !t->known; i++)
-		if (begins_with(fd, &c[i], buf)) {
+	if (nc) {
+		char *buf = br_malloc(SCRATCH_SIZE);
+		long best = file_continues(fd, c, nc, buf);
+		if (best >= 0) {
 			t->known = true;
-			t->k = c[i];
+			t->k = c[best];
 		}
-	free(buf);
+		free(buf);
+	}
 	close(fd);
 }
 

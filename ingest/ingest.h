@@ -200,14 +200,15 @@ struct ingest_sink {
 	 * .bz2 or .lz4 when head is NULL) is asked with size UINT64_MAX and
 	 * its decompressed first bytes:
 	 * fills out[] (at most max) with what was ingested of other plain
-	 * files of key's directory that began as it does (ingest_head) and
-	 * were no longer than size, largest first, and returns how many. The
-	 * first whose bytes the file begins with (by fingerprint) is where
-	 * it is read from: a log renamed (rotated) since, that grew. Asked
-	 * first with head NULL (n and max 0): returns nonzero when any such
-	 * file of key's directory no longer than size may be one, whatever
-	 * its first bytes, 0 when none is (the file is then not read for
-	 * them). NULL: none. */
+	 * files that began as it does (ingest_head) and were no longer than
+	 * size, those of key's directory first (largest first), then those
+	 * of other directories (a log moved by logrotate's olddir), each
+	 * content once, and returns how many. The longest whose bytes the
+	 * file begins with (by fingerprint) is where it is read from: a log
+	 * renamed (rotated) since, that grew. Asked first with head NULL (n
+	 * and max 0): returns nonzero when any file no longer than size may
+	 * be one, whatever its first bytes, 0 when none is (the file is then
+	 * not read for them). NULL: none. */
 	size_t (*continued)(void *ctx, const char *key, uint64_t size,
 			    const char *head, size_t n,
 			    struct ingest_known *out, size_t max);

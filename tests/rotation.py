@@ -8,7 +8,8 @@ numbered rotation (app.log -> app.log.1, the others shifted), dated
 rotation (app.log -> app.log-2025NNNN), copytruncate (copied to app.log.1,
 then emptied), compressed rotation (app.log -> app.log.1.gz, logrotate's
 compress), delayed compression (app.log.1 -> app.log.2.gz, then app.log ->
-app.log.1: compress with delaycompress), deleting the oldest numbered file
+app.log.1: compress with delaycompress), olddir (app.log ->
+old/app.log-2025NNNN, plain or gzipped), deleting the oldest numbered file
 (after an ingest, as logrotate's `rotate N` would, days later); and
 ingests of the directory
 with --jobs 1 or 2. After a last ingest, the store's requests and input
@@ -94,7 +95,8 @@ class History:
     def step(self, step):
         op = self.rnd.choice(["append", "append", "append", "cut", "rotate",
                               "dateext", "copytruncate", "compress",
-                              "delaycompress", "delete", "ingest", "ingest"])
+                              "delaycompress", "olddir", "delete", "ingest",
+                              "ingest"])
         self.ops.append(op)
         if op == "append":
             self.finish_record()
@@ -107,12 +109,19 @@ class History:
             self.write(text[:at])
             self.rest = text[at:]
         elif op in ("rotate", "copytruncate", "dateext", "compress",
-                    "delaycompress"):
+                    "delaycompress", "olddir"):
             self.finish_record()
             if not os.path.exists(self.path("app.log")):
                 return
             if op == "dateext":
                 os.rename(self.path("app.log"), self.path("app.log-2025%04d" % step))
+            elif op == "olddir":
+                os.makedirs(self.path("old"), exist_ok=True)
+                name = "old/app.log-2025%04d" % step
+                if self.rnd.random() < 0.5:
+                    self.compress("app.log", name + ".gz")
+                else:
+                    os.rename(self.path("app.log"), self.path(name))
             else:
                 self.shift()
                 if op == "compress":

@@ -89,6 +89,33 @@ put 03 b3 4; "$BURNRATE" --quiet --store st ingest --jobs 2 logs
 [ "$(days)" = "$(written_days)" ] ||
 	fail "compressed as rotated: $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
 
+# logrotate's olddir: the log moved to another directory after it grew
+# (plain, or compressed as it is moved), of one record or more when it was
+# ingested: only what it gained counts.
+for first in 1 2; do
+	for z in "" gz; do
+		for j in 1 2; do
+			rm -rf logs st written.txt
+			mkdir -p logs/old
+			put 01 c1 1
+			[ $first = 1 ] || put 01 c2 2
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			put 02 c3 4
+			if [ -z "$z" ]; then
+				mv logs/app.log logs/old/app.log.1
+			else
+				gzip -c logs/app.log >logs/old/app.log.1.gz; rm logs/app.log
+			fi
+			: >logs/app.log
+			put 03 c4 8
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			[ "$(days)" = "$(written_days)" ] ||
+				fail "olddir (${z:-plain}, $first first lines, --jobs $j): $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
+		done
+	done
+done
+
 # Rotated names a walk takes: numbered, dated (logrotate's dateext, its
 # dateformat -%Y-%m-%d and -%Y%m%d-%s, Python's TimedRotatingFileHandler's
 # .%Y-%m-%d and .%Y-%m-%d_%H), compressed or not; and names it leaves out.
