@@ -2126,9 +2126,10 @@ static void compressed_candidates(struct ingest *g, struct task *t, int fd,
  * has continued. */
 static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 {
-	/* A new path, in a directory where no earlier log was read that it
-	 * could continue: its first bytes tell nothing (a backfill of 10,000
-	 * small logs into a new store opened and read each once more). */
+	/* A new path, when no earlier log was read that it could continue
+	 * (none no longer than it, of any directory): its first bytes tell
+	 * nothing (a backfill of 10,000 small logs into a new store opened
+	 * and read each once more). */
 	if (!t->known &&
 	    !g->sink.continued(g->sink.ctx, t->key,
 			       compressed_name(t->path) ? UINT64_MAX : size,

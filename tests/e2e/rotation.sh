@@ -4,7 +4,10 @@
 # deleted old rotations, records cut across
 # writes, ingests with --jobs 1 and 2 in between): every complete record
 # written counts exactly once (tests/rotation.py). ROTATIONS (default 250)
-# histories; 'make torture' runs more.
+# histories; 'make torture' runs more. Before them, fixed cases: a
+# delaycompress rotation compressed before any run read it, a log
+# compressed as rotated, logrotate's olddir, and the rotated names a walk
+# takes and leaves.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
