@@ -724,20 +724,25 @@ struct format_parser *csv_format_open(const char *name, const char *input_name,
 	return p;
 }
 
-/* Tells whether a CSV header line names every column of names (quoted or
- * not). */
+/* Tells whether a CSV header line names every column of names, each a
+ * whole field, quoted or not. A name quoted inside a field is none: a
+ * JSON record cut after its '{' ("timestamp":...) or behind NUL bytes or
+ * an escape sequence names its keys so, and is no header. */
 static bool header_has(const char *line, size_t len, const char *const *names)
 {
 	for (; *names; names++) {
 		size_t n = strlen(*names);
 		bool found = false;
 		for (size_t i = 0; i + n <= len && !found; i++) {
-			if (i > 0 && line[i - 1] != ',' && line[i - 1] != '"')
+			bool quoted = i > 0 && line[i - 1] == '"';
+			size_t start = quoted ? i - 1 : i;
+			if ((start > 0 && line[start - 1] != ',') ||
+			    memcmp(line + i, *names, n) != 0)
 				continue;
 			size_t end = i + n;
-			found = memcmp(line + i, *names, n) == 0 &&
-				(end == len || line[end] == ',' || line[end] == '"' ||
-				 line[end] == '\r');
+			if (quoted && (end == len || line[end++] != '"'))
+				continue;
+			found = end == len || line[end] == ',' || line[end] == '\r';
 		}
 		if (!found)
 			return false;

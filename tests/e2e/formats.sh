@@ -114,6 +114,33 @@ done
 [ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 3 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
 [ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 4 ] ||
 	fail "the records after the undetected lines were not all counted"
+# A first line that quotes the keys of a JSON record is no CSV header: a
+# record cut right after its '{' (a size rotation), or behind NUL bytes or
+# an escape sequence (a writer without O_APPEND after copytruncate), is a
+# rejected record and the JSONL after it counts (was: "malformed CSV
+# header", the whole file unreadable). In a vendor's format too.
+{ printf "$rec" 7 | tail -c +2; printf "$rec" 8; } >brace-cut.jsonl
+{ printf '\0\0\0'; printf "$rec" 9; printf "$rec" 10; } >nul-first.jsonl
+{ printf '\033[0m'; printf "$rec" 11; printf "$rec" 12; } >ansi-first.jsonl
+first=$(head -n 1 "$dir/anthropic_messages.jsonl")
+{ printf '%s\n' "${first#?}"; tail -n +2 "$dir/anthropic_messages.jsonl"; } >cut-anthropic.jsonl
+tail -n +2 "$dir/anthropic_messages.jsonl" >rest-anthropic.jsonl
+"$BURNRATE" --verbose --store j ingest --rejects j.rej brace-cut.jsonl nul-first.jsonl \
+	ansi-first.jsonl cut-anthropic.jsonl >/dev/null 2>j.err ||
+	fail "JSONL after a cut first line: exit $?: $(cat j.err)"
+! grep -q 'CSV' j.err || fail "a JSONL log's message talks of CSV: $(cat j.err)"
+grep -q 'cut-anthropic.jsonl: anthropic format' j.err || fail "cut anthropic log: $(cat j.err)"
+for w in brace-cut.jsonl:1 nul-first.jsonl:1 ansi-first.jsonl:1 cut-anthropic.jsonl:1; do
+	grep -q "^$w: cannot tell the log format from it" j.rej ||
+		fail "$w is not rejected: $(cat j.rej)"
+done
+[ "$(wc -l <j.rej)" -eq 4 ] || fail "rejects beside the cut first lines: $(cat j.rej)"
+"$BURNRATE" --quiet --store j2 ingest brace-cut.jsonl nul-first.jsonl ansi-first.jsonl \
+	rest-anthropic.jsonl || fail "the JSONL logs without their first lines: exit $?"
+"$BURNRATE" --store j report --by $by --as-of $asof --format csv >cut.csv
+"$BURNRATE" --store j2 report --by $by --as-of $asof --format csv >rest.csv
+cmp -s cut.csv rest.csv || fail "JSONL after a cut first line: $(diff cut.csv rest.csv)"
+grep -q '^2025-10-01,openai,gpt-4o,,3,' cut.csv || fail "cut first lines: $(cat cut.csv)"
 set +e
 "$BURNRATE" --store m ingest --format nosuch x >/dev/null 2>u.err
 rc=$?
