@@ -782,6 +782,19 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
 	json_t *u = json_object_get(o, "usageMetadata");
+	/* A record with none of a response's members, nor an envelope's
+	 * failed status, is no Gemini record (a generic one, under a wrong
+	 * --format): not a failed request of model unknown. */
+	json_t *status = json_object_get(r->root, "http_status");
+	if (!json_is_object(u) && !json_object_get(o, "candidates") &&
+	    !json_object_get(o, "modelVersion") &&
+	    !json_object_get(o, "responseId") &&
+	    !json_object_get(o, "createTime") &&
+	    !json_object_get(o, "promptFeedback") &&
+	    !json_is_object(json_object_get(o, "error")) &&
+	    !(json_is_integer(status) && json_integer_value(status) >= 400))
+		bad(r, "%s", "not a Gemini response (no usageMetadata, candidates, "
+		    "modelVersion, responseId, createTime, promptFeedback or error)");
 	const char *api = jstr(r->root, "api");
 	ev->provider = api && strcmp(api, "vertex") == 0
 			       ? (struct br_str){"vertex_ai", 9}

@@ -964,6 +964,38 @@ static uint64_t bytes_left(const struct task *t, const struct source *src,
 	return t->disk_size > read ? t->disk_size - read : 0;
 }
 
+/* Fails an input read under a forced --format (but generic, which
+ * rejects what it cannot read) whose records gave no request when they are
+ * not that format's: its first record is another format's, or, none being
+ * rejected, one detection cannot tell. Such an input is not recorded as
+ * ingested, so that it can be read in its format later. Returns -1 then,
+ * else 0. */
+static int wrong_format(struct input_state *st)
+{
+	const struct ingest_input *in = &st->o->in;
+	const char *format = st->rd->g->opts.format;
+	if (strcmp(format, "auto") == 0 || strcmp(format, "generic") == 0 ||
+	    !st->parser || !st->parser->json_lines || in->records == 0 ||
+	    in->events > 0 || in->duplicates > 0 || in->resumed_at > 0 ||
+	    st->first.len == 0)
+		return 0;
+	struct format_detector *d = format_detector_new();
+	const char *is = format_detect_json(d, st->first.p, st->first.len);
+	format_detector_free(d);
+	if ((is && strcmp(is, format) == 0) || (!is && in->rejected > 0))
+		return 0;
+	const char *an = strchr("aeio", format[0]) ? "an" : "a";
+	if (is)
+		return br_fail(&st->o->err, "%s: none of its %llu records is %s %s "
+			       "record (the first is a%s %s record); not counted, "
+			       "name its format with --format or leave it out",
+			       in->name, (unsigned long long)in->records, an,
+			       format, strchr("aeio", is[0]) ? "n" : "", is);
+	return br_fail(&st->o->err, "%s: none of its %llu records is %s %s "
+		       "record; not counted", in->name,
+		       (unsigned long long)in->records, an, format);
+}
+
 /* Reads one input of task t from src (over fd, or an archive member when fd
  * is -1) to its end into an outcome. key is a file's canonical path (NULL
  * otherwise: standard input, a member of an archive): such a file may
@@ -1117,6 +1149,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			       rd->record.len);
 		}
 	}
+	if (rc == 0)
+		rc = wrong_format(&st);
 	source_free(src);
 	format_close(st.parser, rd->formats);
 	br_buf_free(&st.first);

@@ -147,6 +147,26 @@ rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "unknown format 'nosuch'; expected one of auto, generic, openai" u.err ||
 	fail "unknown --format: exit $rc, $(cat u.err)"
+# A wrong forced --format keeps nothing: the input fails, named with the
+# format, and is not recorded as ingested, so that it is read right later
+# (was: "0 requests kept", exit 0, then "1 already ingested"). Gemini's
+# mapper took a record with no Gemini member for a failed request.
+printf "$rec" 21 22 >wrong.jsonl
+for f in anthropic gemini claude-code; do
+	set +e
+	"$BURNRATE" --store w-$f ingest --format $f wrong.jsonl >/dev/null 2>w.err
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] && grep -q "wrong.jsonl: none of its 2 records is an* $f record (the first is a generic record)" w.err ||
+		fail "--format $f on generic records: exit $rc: $(cat w.err)"
+	"$BURNRATE" --store w-$f ingest wrong.jsonl >w.out 2>w.err || fail "--format $f then auto: exit $?"
+	grep -q '^ingested 1 input: 2 records, 2 requests kept$' w.out ||
+		fail "--format $f recorded the input as ingested: $(cat w.out)"
+done
+# Records of the forced format that carry no usage are no such error.
+printf '%s\n' '{"type":"user","sessionId":"s1","uuid":"u1","timestamp":"2025-10-01T00:00:00Z","message":{"role":"user","content":"hi"}}' >user-only.jsonl
+"$BURNRATE" --quiet --store w-cc ingest --format claude-code user-only.jsonl ||
+	fail "a Claude Code session of one user message under --format claude-code: exit $?"
 # --map and --label: any shape, the label from a path (also inside a JSON
 # column of a CSV export). Expected values computed by hand from the
 # built-in gpt-4o price ($2.50 input, $10 output per 1M tokens).
