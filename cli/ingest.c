@@ -1,6 +1,7 @@
 /* ingest.c - the ingest command: reads inputs through ingest.h and
  * publishes what it kept as one segment of the store. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,78 @@ static void warn_outside(const struct ingest_run *r)
 	}
 }
 
+/* The file a backfill read, whose first bytes an input of another source
+ * may have ingested. */
+struct prefix_probe {
+	const char *key; /* its canonical path */
+	size_t dirlen;
+	int fd;
+	uint64_t size;
+	char *buf; /* SCRATCH bytes */
+};
+
+#define PREFIX_SCRATCH ((size_t)64 << 10)
+
+static size_t dir_len(const char *path);
+
+/* Tells whether in ingested the first in->bytes bytes of the probe's
+ * file: the same path (the log grew since) or a log of its directory that
+ * began as it does (rotated, as sink_continued finds it), whose bytes
+ * have in's fingerprint. */
+static bool is_prefix_of(void *ctx, const struct store_input *in)
+{
+	struct prefix_probe *p = ctx;
+	if (in->name[0] != '/' || !in->bytes || in->bytes > p->size ||
+	    dir_len(in->name) != p->dirlen ||
+	    memcmp(in->name, p->key, p->dirlen) != 0)
+		return false;
+	/* Its head first, which tells most others apart for 4 KiB read
+	 * (a path's older logs, rotated away); another file needs it. */
+	if (in->head) {
+		size_t n = in->bytes < INGEST_HEAD_BYTES ? (size_t)in->bytes
+							 : INGEST_HEAD_BYTES;
+		if (pread(p->fd, p->buf, n, 0) != (ssize_t)n ||
+		    ingest_head(p->buf, n) != in->head)
+			return false;
+	} else if (strcmp(in->name, p->key) != 0) {
+		return false;
+	}
+	struct br_hasher h;
+	br_hash_init(&h);
+	for (uint64_t pos = 0; pos < in->bytes;) {
+		size_t want = in->bytes - pos < PREFIX_SCRATCH
+				      ? (size_t)(in->bytes - pos) : PREFIX_SCRATCH;
+		ssize_t r = pread(p->fd, p->buf, want, (off_t)pos);
+		if (r <= 0)
+			return false;
+		br_hash_update(&h, p->buf, (size_t)r);
+		pos += (uint64_t)r;
+	}
+	return br_fp_equal(br_hash_final(&h), in->fp);
+}
+
+/* The source, other than the backfill's, that ingested the first bytes of
+ * the plain file at key, which has grown or was rotated since (its
+ * fingerprint as a whole is new), or NULL. */
+static const char *prefix_source(struct ingest_run *r, const char *key)
+{
+	struct prefix_probe p = {key, dir_len(key), open(key, O_RDONLY | O_CLOEXEC),
+				 0, NULL};
+	struct stat st;
+	if (p.fd < 0)
+		return NULL;
+	const char *other = NULL;
+	if (fstat(p.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		p.size = (uint64_t)st.st_size;
+		p.buf = br_malloc(PREFIX_SCRATCH);
+		other = store_prefix_source(r->store, r->source, is_prefix_of, &p,
+					    &r->store_err);
+		free(p.buf);
+	}
+	close(p.fd);
+	return other;
+}
+
 /* Keeps a fully read input unless its content was ingested before. */
 static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		     bool ok, const char *message)
@@ -358,6 +431,10 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 				    ? store_input_source(r->store, in->fp,
 							 r->source, &r->store_err)
 				    : NULL;
+	/* Of a file that grew or was rotated since: its first bytes. */
+	if (!other && ok && r->backfill && in->events && in->key &&
+	    in->key[0] == '/' && !br_failed(&r->store_err))
+		other = prefix_source(r, in->key);
 	if (other) {
 		print_error("%s: ingested before under source '%s': a backfill "
 			    "of it under source '%s' would count it twice "

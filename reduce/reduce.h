@@ -141,6 +141,17 @@ const char *store_input_source(struct store *s, struct br_fp fp,
 int store_sources(struct store *s, const char ***out, size_t *n,
 		  struct br_err *err);
 
+/* The source, other than source, of a visible segment the store wrote
+ * itself (not merged) with an input for which is_prefix(ctx, input)
+ * returns true (its string borrowed until the store changes), or NULL
+ * when there is none or the store cannot be read (br_failed(err) then
+ * tells). A backfill of a file whose first bytes such an input ingested
+ * (the log grew, or was rotated) would count them in two sources. */
+const char *store_prefix_source(struct store *s, const char *source,
+				bool (*is_prefix)(void *ctx,
+						  const struct store_input *in),
+				void *ctx, struct br_err *err);
+
 /* Finds the newest visible input named name (as stored) that the store
  * ingested itself (merged inputs name files of other hosts). Returns 1 and
  * fills *out (its strings borrowed until the store changes), 0 when there

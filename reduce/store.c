@@ -927,6 +927,25 @@ int store_sources(struct store *s, const char ***out, size_t *n,
 	return 0;
 }
 
+const char *store_prefix_source(struct store *s, const char *source,
+				bool (*is_prefix)(void *ctx,
+						  const struct store_input *in),
+				void *ctx, struct br_err *err)
+{
+	if (store_load(s, err) != 0)
+		return NULL;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		if (g->hidden || g->merged_through ||
+		    strcmp(g->str[g->source], source) == 0)
+			continue;
+		for (uint32_t j = 0; j < g->ninputs; j++)
+			if (is_prefix(ctx, &g->inputs[j]))
+				return g->str[g->source];
+	}
+	return NULL;
+}
+
 /* store_last_input's search: the input named name. */
 struct named {
 	const char *name;

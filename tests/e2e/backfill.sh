@@ -95,6 +95,31 @@ cmp -s src.before src.after || fail "a refused backfill changed the totals: $(ca
 	fail "a backfill under the input's own source exited $?"
 "$BURNRATE" --store src report --as-of 2025-09-30 --by month --format csv >src.after
 cmp -s src.before src.after || fail "a backfill of the same content changed the totals: $(cat src.after)"
+# So is a live log that grew since (its whole fingerprint is new, its
+# first bytes are source 'a''s), or was rotated and grew: the guard read
+# only the whole file's fingerprint, and the backfill counted the first
+# day's records in 'a' and 'default'.
+L() { printf '{"timestamp":"2025-11-%sT12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"%s","usage":{"input_tokens":10,"output_tokens":5}}\n' "$1" "$2"; }
+mkdir grown rotated
+{ L 01 g1; L 02 g2; } >grown/app.log
+{ L 01 r1; L 02 r2; } >rotated/app.log
+"$BURNRATE" --quiet --store grow ingest --source a grown rotated
+L 02 g3 >>grown/app.log
+L 02 r3 >>rotated/app.log
+mv rotated/app.log rotated/app.log.1
+L 03 r4 >rotated/app.log
+"$BURNRATE" --store grow report --as-of 2025-11-30 --format csv >grow.before
+for d in grown rotated; do
+	must_fail 1 grow.err "$BURNRATE" --store grow ingest --replace 2025-11-02..2025-11-02 $d
+	grep -q "ingested before under source 'a': a backfill of it under source 'default' would count it twice (give --source a)" grow.err ||
+		fail "a backfill of a $d log under another source: $(cat grow.err)"
+done
+"$BURNRATE" --store grow report --as-of 2025-11-30 --format csv >grow.after
+cmp -s grow.before grow.after || fail "a refused backfill of a grown log changed the totals: $(cat grow.after)"
+"$BURNRATE" --quiet --store grow ingest --source a --replace 2025-11-02..2025-11-02 grown rotated ||
+	fail "a backfill of grown logs under their own source exited $?"
+[ "$("$BURNRATE" --store grow report --as-of 2025-11-30 --since 2025-11-02 --until 2025-11-02 --format csv | tail -n 1 | cut -d, -f2)" = 4 ] ||
+	fail "a backfill of grown logs under their own source: $("$BURNRATE" --store grow report --as-of 2025-11-30 --format csv)"
 
 # A request id whose first copy is outside the range and whose retry is
 # inside it counted once in the whole ingest (on the first copy's day):
