@@ -150,6 +150,9 @@ static int finish(int rc)
 
 int main(int argc, char **argv)
 {
+	/* Before any file is opened: a closed standard input would be the
+	 * number of the store's lock file, read as the log of 'ingest -'. */
+	br_std_fds_open();
 #ifdef __GLIBC__
 	/* Two malloc arenas for all the threads. The ingest's threads free
 	 * what others allocated (blocks, held events, the request-id set's

@@ -419,6 +419,13 @@ int br_file_read(const char *path, size_t max, struct br_buf *out,
 /* Writes all of data to fd, retrying short writes; -1 with errno set. */
 int br_write_all(int fd, const void *data, size_t n);
 
+/* Opens /dev/null on each of descriptors 0, 1 and 2 that is closed, so
+ * that no file the process opens later (the store's lock) takes its
+ * number and is read as standard input or written as output. Called first
+ * thing; br_stdin_closed then tells whether standard input was closed. */
+void br_std_fds_open(void);
+bool br_stdin_closed(void);
+
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 

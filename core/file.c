@@ -27,6 +27,28 @@ int br_write_all(int fd, const void *data, size_t n)
 	return 0;
 }
 
+static bool stdin_closed;
+
+void br_std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (fd == 0)
+			stdin_closed = true;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+bool br_stdin_closed(void)
+{
+	return stdin_closed;
+}
+
 int br_fsync_dir(const char *dir, struct br_err *err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -2422,6 +2422,9 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 	if (strcmp(path, "-") == 0) {
 		/* Read on this thread, after the inputs before it. */
 		drain(g);
+		if (br_stdin_closed())
+			return br_fail(err, "cannot read standard input: it is "
+				       "closed");
 		struct task *t = br_calloc(1, sizeof *t);
 		g->inputs_total++;
 		g->size_unknown = true;

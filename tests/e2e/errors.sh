@@ -170,6 +170,15 @@ expect 0 "" sh -c "'$BURNRATE' --store '$tmp/st-stdin' ingest --prices prices.cs
 	echo "FAIL: ingest of standard input disagrees with the oracle" >&2
 	failures=$((failures + 1))
 }
+# A closed standard input is an error, named; the store's lock file,
+# which took descriptor 0, was read as the log and closed (its lock gone).
+expect 1 "cannot read standard input: it is closed" \
+	sh -c "'$BURNRATE' --store '$tmp/st-closed' ingest --prices prices.csv good.jsonl - <&-"
+grep -q '^ingested 1 input: ' out.txt || {
+	echo "FAIL: the input beside a closed standard input: $(cat out.txt)" >&2
+	failures=$((failures + 1))
+}
+expect 0 "" "$BURNRATE" --store "$tmp/st-closed" verify
 
 # A segment that cannot be read is no corrupt one: report names it and
 # why, without the advice for corrupt segments, also with --skip-corrupt.
