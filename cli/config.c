@@ -121,15 +121,39 @@ static int check_value(const struct config *c, const char *key,
 				      "to 1G (bytes, or a count of K, M or G)",
 				      c->path, line, value);
 	if (strcmp(key, "report_formats") == 0) {
-		char *copy = br_strdup(value), *save = NULL;
+		/* Comma entries, each of formats apart by blanks; an empty
+		 * entry or a format given twice is refused, as --by's are
+		 * (json,json wrote one file and said "2 reports written"). */
+		char *copy = br_strdup(value);
+		bool seen[REPORT_PROM + 1] = {false};
 		int rc = 0;
-		for (char *t = strtok_r(copy, ", ", &save); t && !rc;
-		     t = strtok_r(NULL, ", ", &save))
-			if (report_format_parse(t, &f) != 0 || f == REPORT_TABLE)
+		for (char *e = copy, *next; e && !rc; e = next) {
+			next = strchr(e, ',');
+			if (next)
+				*next++ = 0;
+			char *save = NULL, *t = strtok_r(e, " \t", &save);
+			if (!t)
 				rc = br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: "
-						    "report_formats: invalid format "
-						    "'%s': expected csv, json, xlsx, "
-						    "html or prom", c->path, line, t);
+						    "report_formats: an empty entry "
+						    "in '%s'", c->path, line, value);
+			for (; t && !rc; t = strtok_r(NULL, " \t", &save)) {
+				if (report_format_parse(t, &f) != 0 ||
+				    f == REPORT_TABLE)
+					rc = br_fail_status(err, BR_EXIT_USAGE,
+							    "%s:%lu: report_formats: "
+							    "invalid format '%s': "
+							    "expected csv, json, xlsx, "
+							    "html or prom", c->path,
+							    line, t);
+				else if (seen[f])
+					rc = br_fail_status(err, BR_EXIT_USAGE,
+							    "%s:%lu: report_formats: "
+							    "format '%s' given twice",
+							    c->path, line, t);
+				else
+					seen[f] = true;
+			}
+		}
 		free(copy);
 		return rc;
 	}

@@ -54,6 +54,12 @@ bad "3: store is given twice" 'store a' 'input x' 'store b'
 bad "1: report_schedule: invalid value 'hourly'" 'report_schedule hourly'
 bad "1: report_formats: invalid format 'pdf'" 'report_formats json,pdf'
 bad "1: cost_mode: invalid value 'cheap'" 'cost_mode cheap'
+# A format given twice or an empty entry is refused, as --by's are
+# (json,json wrote one file and said "2 reports written").
+bad "1: report_formats: format 'json' given twice" 'report_formats json,json'
+bad "1: report_formats: format 'csv' given twice" 'report_formats csv, json csv'
+bad "1: report_formats: an empty entry in 'json,,csv'" 'report_formats json,,csv'
+bad "1: report_formats: an empty entry in 'json,'" 'report_formats json,'
 bad "2: budgets: a value is needed" 'store s' 'budgets'
 # Values that ingest, run or the mailer take later are checked when the
 # file is read, by every command that reads it: format and label (ingest
