@@ -144,6 +144,8 @@ struct config {
 		*alert_to, *smtp_config, *smtp_account, *cost_mode, *max_record;
 	char **inputs;  /* "input" lines: globs, in order */
 	size_t ninputs;
+	unsigned long lines[17]; /* the line of each key given, in config.c's
+				  * order of keys */
 };
 
 /* Reads the file at path. Unknown keys, a key given twice (but input), an
@@ -154,6 +156,15 @@ struct config {
  * and key, status BR_EXIT_USAGE. */
 int config_load(const char *path, struct config *c, struct br_err *err);
 void config_free(struct config *c);
+
+/* The line of c's file that gives key (0: none). */
+unsigned long config_key_line(const struct config *c, const char *key);
+
+/* Fails, naming c's file, line and key (status BR_EXIT_USAGE), when path,
+ * the value of key, cannot be opened for reading; returns 0 when it can,
+ * or when c is NULL or path is not key's value (an option's instead). */
+int config_path_check(const struct config *c, const char *key,
+		      const char *path, struct br_err *err);
 
 /* The time zone of a store created now (by init without --timezone, an
  * ingest or run): the configuration's, else UTC. */

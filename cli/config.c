@@ -3,6 +3,7 @@
  * directory, so a configuration means the same from cron and from a
  * shell. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +32,40 @@ static const struct key {
 	{"input", 0, V_INPUT},
 #undef K
 };
+
+_Static_assert(sizeof keys / sizeof keys[0] <=
+		       sizeof ((struct config *)0)->lines /
+			       sizeof ((struct config *)0)->lines[0],
+	       "struct config: a line for each key");
+
+unsigned long config_key_line(const struct config *c, const char *key)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].name, key) == 0)
+			return c->lines[i];
+	return 0;
+}
+
+int config_path_check(const struct config *c, const char *key,
+		      const char *path, struct br_err *err)
+{
+	if (!c || !path)
+		return 0;
+	const struct key *k = NULL;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(keys[i].name, key) == 0)
+			k = &keys[i];
+	if (!k || k->kind != V_PATH || *(char **)((char *)c + k->offset) != path)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s: cannot open '%s': %s",
+			      c->path, config_key_line(c, key), key, path,
+			      strerror(errno));
+}
 
 void config_free(struct config *c)
 {
@@ -191,8 +226,10 @@ static int config_line(struct config *c, const char *dir, char *s,
 	}
 	const struct key *k = NULL;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(keys[i].name, key) == 0)
+		if (strcmp(keys[i].name, key) == 0) {
 			k = &keys[i];
+			c->lines[i] = line;
+		}
 	if (!k)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: unknown key '%s' "
 				      "(see burnrate(1), FILES)", c->path, line, key);
@@ -225,6 +262,7 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 		br_buf_free(&b);
 		return -1;
 	}
+	size_t size = b.len;
 	br_buf_putc(&b, 0);
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? br_strdup(path) : br_strdup(".");
@@ -233,11 +271,21 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 	int rc = 0;
 	unsigned long line = 0;
 	for (char *p = b.p, *next; p && rc == 0; p = next) {
-		next = strchr(p, '\n');
+		size_t left = size - (size_t)(p - b.p);
+		next = memchr(p, '\n', left);
+		size_t len = next ? (size_t)(next - p) : left;
 		if (next)
 			*next++ = 0;
 		line++;
-		size_t len = strlen(p);
+		/* A NUL would end the value there, the rest of the line
+		 * dropped unseen. */
+		if (memchr(p, 0, len)) {
+			const char *key = p + strspn(p, " \t");
+			rc = br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %.*s: a "
+					    "NUL byte in the line", path, line,
+					    (int)strcspn(key, " \t"), key);
+			break;
+		}
 		if (len && p[len - 1] == '\r')
 			p[--len] = 0;
 		p += strspn(p, " \t");

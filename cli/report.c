@@ -101,7 +101,9 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		return option_error(&err);
 	struct budget *budgets = NULL;
 	size_t nbudgets = 0;
-	if (budgets_path && budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0) {
+	if (budgets_path &&
+	    (config_path_check(g->conf, "budgets", budgets_path, &err) != 0 ||
+	     budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0)) {
 		err.status = BR_EXIT_USAGE;
 		return fail_with(&err);
 	}

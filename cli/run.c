@@ -277,9 +277,10 @@ static int finance_recipients(const struct config *c, char **to, size_t *nto,
 			      struct br_err *err)
 {
 	if (!c->report_to)
-		return br_fail_status(err, BR_EXIT_USAGE, "%s: report_schedule %s "
-				      "needs report_to (the finance recipients)",
-				      c->path, c->report_schedule);
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: report_schedule: "
+				      "%s needs report_to (the finance recipients)",
+				      c->path, config_key_line(c, "report_schedule"),
+				      c->report_schedule);
 	return mail_address_list(c->report_to, "report_to", to, MAX_RECIPIENTS,
 				 nto, err);
 }
@@ -403,7 +404,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	/* Alerts are evaluated (step 3) when there is somewhere to send
 	 * them: an SMTP configuration or default recipients. */
 	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
-	if (c->budgets && budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0) {
+	if (c->budgets && (config_path_check(c, "budgets", c->budgets, &err) != 0 ||
+			   budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0)) {
 		err.status = BR_EXIT_USAGE;
 		goto fail;
 	}

@@ -60,6 +60,10 @@ bad "1: report_formats: format 'json' given twice" 'report_formats json,json'
 bad "1: report_formats: format 'csv' given twice" 'report_formats csv, json csv'
 bad "1: report_formats: an empty entry in 'json,,csv'" 'report_formats json,,csv'
 bad "1: report_formats: an empty entry in 'json,'" 'report_formats json,'
+# A NUL byte ended the value there, the rest dropped unseen.
+printf 'store s\nsource a\0b\n' >bad.conf
+must_fail 2 err "$BURNRATE" --config bad.conf run
+grep -q "bad.conf:2: source: a NUL byte in the line" err || fail "a NUL in a value: $(cat err)"
 bad "2: budgets: a value is needed" 'store s' 'budgets'
 # Values that ingest, run or the mailer take later are checked when the
 # file is read, by every command that reads it: format and label (ingest
@@ -100,6 +104,16 @@ printf 'store s\nbudgets b.csv\nalert_to a@example.com\nsmtp_config rc\n' >b.con
 printf 'name,scope,period,limit_usd\nx,*,yearly,1\n' >b.csv
 must_fail 2 err "$BURNRATE" --config b.conf run --as-of 2025-10-31
 grep -q 'b.csv:2' err || fail "budgets error not located: $(cat err)"
+# A budgets file of the configuration that cannot be opened is named
+# with the configuration's file, line and key, by every command.
+printf 'store s4\ninput etc/logs/*.jsonl\nbudgets nosuch.csv\nalert_to a@example.com\n' >nb.conf
+mkdir -p nb-eml
+for cmd in "run --as-of 2025-10-31" "report --as-of 2025-10-31" \
+	"notify --as-of 2025-10-31 --dry-run nb-eml"; do
+	must_fail 2 err "$BURNRATE" --config nb.conf $cmd
+	grep -q "nb.conf:3: budgets: cannot open '.*nosuch.csv'" err ||
+		fail "$cmd: a missing budgets file not located: $(cat err)"
+done
 # A budget without recipients and no alert_to: refused before the run
 # ingests anything, though the budget is far from firing (the other one
 # fires).
@@ -114,7 +128,7 @@ grep -q "r.csv:3: budget 'quiet' recipients: none given" err ||
 # account): refused before the run ingests anything (it ingested first).
 printf 'store s3\ninput etc/logs/*.jsonl\nreport_schedule monthly\n' >f.conf
 must_fail 2 err "$BURNRATE" --config f.conf run --as-of 2025-10-31
-grep -q "report_schedule monthly needs report_to" err || fail "run: no report_to: $(cat err)"
+grep -q "f.conf:3: report_schedule: monthly needs report_to" err || fail "run: no report_to: $(cat err)"
 printf 'report_to f@example.com\nsmtp_config missing-rc\n' >>f.conf
 must_fail 2 err "$BURNRATE" --config f.conf run --as-of 2025-10-31
 grep -q "missing-rc" err || fail "run: no mail account: $(cat err)"
