@@ -421,7 +421,8 @@ int br_write_all(int fd, const void *data, size_t n);
 
 /* Opens /dev/null on each of descriptors 0, 1 and 2 that is closed, so
  * that no file the process opens later (the store's lock) takes its
- * number and is read as standard input or written as output. Called first
+ * number and is read as standard input or written as output; standard
+ * output for reading only, so that writing to it still fails. Called first
  * thing; br_stdin_closed then tells whether standard input was closed. */
 void br_std_fds_open(void);
 bool br_stdin_closed(void);

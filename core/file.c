@@ -36,7 +36,9 @@ void br_std_fds_open(void)
 			continue;
 		if (fd == 0)
 			stdin_closed = true;
-		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		/* Standard output opened for reading only: what is written
+		 * to it fails (EBADF), as it would have, rather than vanish. */
+		int n = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY);
 		if (n >= 0 && n != fd) {
 			dup2(n, fd);
 			close(n);

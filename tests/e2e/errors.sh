@@ -179,6 +179,10 @@ grep -q '^ingested 1 input: ' out.txt || {
 	failures=$((failures + 1))
 }
 expect 0 "" "$BURNRATE" --store "$tmp/st-closed" verify
+# A report to a closed standard output fails, as writing to a closed
+# descriptor does (it went to /dev/null, exit 0).
+expect 1 "cannot write standard output" \
+	sh -c "'$BURNRATE' --store '$tmp/st-closed' report --as-of 2099-12-31 >&-"
 
 # A segment that cannot be read is no corrupt one: report names it and
 # why, without the advice for corrupt segments, also with --skip-corrupt.
