@@ -621,8 +621,9 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			if (e->k.bytes <= size && strcmp(e->name, key) != 0)
 				return 1;
 		}
-		/* Of another directory: told by the first bytes. */
-		return r->earlier_min <= size;
+		/* Of another directory: told by the first bytes (a
+		 * compressed file's size is UINT64_MAX, as large as any). */
+		return r->nearlier && r->earlier_min <= size;
 	}
 	uint32_t file_head = ingest_head(head, n);
 	for (size_t i = lo; i < r->nearlier && found < max; i++) {
