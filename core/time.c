@@ -72,12 +72,14 @@ static bool digits(const char *s, int n, int *v)
 }
 
 /* Parses "YYYY-MM-DD" at s (10 bytes available) into a day. */
+static const char not_a_date[] = "expected YYYY-MM-DD";
+
 static const char *parse_date(const char *s, int32_t *day)
 {
 	int y, m, d;
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
 	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return "expected YYYY-MM-DD";
+		return not_a_date;
 	if (m < 1 || m > 12)
 		return "invalid month";
 	if (d < 1 || d > month_length(y, m))
@@ -269,23 +271,23 @@ int br_day_parse_why(const char *s, int32_t *day, char *why)
 	static const char *const months[12] = {
 		"January", "February", "March", "April", "May", "June", "July",
 		"August", "September", "October", "November", "December"};
-	int y, m, d;
-	if (strlen(s) != 10 || !digits(s, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d)) {
-		snprintf(why, BR_DAY_WHY_BUFSZ, "expected YYYY-MM-DD");
+	const char *bad = strlen(s) == 10 ? parse_date(s, day) : not_a_date;
+	int y, m;
+	if (!bad)
+		return 0;
+	if (bad == not_a_date) {
+		snprintf(why, BR_DAY_WHY_BUFSZ, "%s", not_a_date);
 		return -1;
 	}
-	if (m < 1 || m > 12) {
+	/* The shape is a date's: its month or its day does not exist. */
+	digits(s, 4, &y);
+	digits(s + 5, 2, &m);
+	if (m < 1 || m > 12)
 		snprintf(why, BR_DAY_WHY_BUFSZ, "no such month (months are 01 to 12)");
-		return -2;
-	}
-	if (d < 1 || d > month_length(y, m)) {
+	else
 		snprintf(why, BR_DAY_WHY_BUFSZ, "no such day (%s %04d has %d days)",
 			 months[m - 1], y, month_length(y, m));
-		return -2;
-	}
-	*day = br_day_from_civil(y, m, d);
-	return 0;
+	return -2;
 }
 
 /* Writes v as exactly width decimal digits (modulo 10^width) at p and
