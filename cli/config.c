@@ -38,12 +38,19 @@ _Static_assert(sizeof keys / sizeof keys[0] <=
 			       sizeof ((struct config *)0)->lines[0],
 	       "struct config: a line for each key");
 
-unsigned long config_key_line(const struct config *c, const char *key)
+/* The index of key in keys, or -1. */
+static long key_index(const char *key)
 {
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strcmp(keys[i].name, key) == 0)
-			return c->lines[i];
-	return 0;
+			return (long)i;
+	return -1;
+}
+
+unsigned long config_key_line(const struct config *c, const char *key)
+{
+	long i = key_index(key);
+	return i < 0 ? 0 : c->lines[i];
 }
 
 int config_path_check(const struct config *c, const char *key,
@@ -51,10 +58,8 @@ int config_path_check(const struct config *c, const char *key,
 {
 	if (!c || !path)
 		return 0;
-	const struct key *k = NULL;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(keys[i].name, key) == 0)
-			k = &keys[i];
+	long i = key_index(key);
+	const struct key *k = i < 0 ? NULL : &keys[i];
 	if (!k || k->kind != V_PATH || *(char **)((char *)c + k->offset) != path)
 		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -224,15 +229,12 @@ static int config_line(struct config *c, const char *dir, char *s,
 		value++;
 		vlen -= 2;
 	}
-	const struct key *k = NULL;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(keys[i].name, key) == 0) {
-			k = &keys[i];
-			c->lines[i] = line;
-		}
-	if (!k)
+	long i = key_index(key);
+	if (i < 0)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: unknown key '%s' "
 				      "(see burnrate(1), FILES)", c->path, line, key);
+	const struct key *k = &keys[i];
+	c->lines[i] = line;
 	if (!vlen)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s: a value is "
 				      "needed", c->path, line, key);
