@@ -171,10 +171,6 @@ char *br_money_format(br_pico v, char *buf);
  * micro-dollars, clamped to +-1e30 of them (0 for NaN). */
 br_pico br_money_estimate(double usd);
 
-/* Writes br_money_estimate(usd) like br_money_format, and returns buf
- * (BR_MONEY_BUFSZ). */
-char *br_money_format_estimate(double usd, char *buf);
-
 /* Writes v with all 12 decimals, trailing zeros removed but at least one
  * decimal ("2.5", "0.000000000001"), and returns buf (BR_MONEY_BUFSZ). */
 char *br_money_format_exact(br_pico v, char *buf);

@@ -250,8 +250,3 @@ br_pico br_money_estimate(double usd)
 		micro = -lim;
 	return (br_pico)micro * 1000000;
 }
-
-char *br_money_format_estimate(double usd, char *buf)
-{
-	return br_money_format(br_money_estimate(usd), buf);
-}

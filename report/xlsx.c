@@ -141,12 +141,6 @@ static double utilization(const struct budget_status *st)
 	return strtod(budget_utilization_format(st, false, 4, buf), NULL);
 }
 
-static double usd_estimate(double v)
-{
-	char buf[BR_MONEY_BUFSZ];
-	return strtod(br_money_format_estimate(v, buf), NULL);
-}
-
 /* A projection of f, exactly as the JSON report shows it. */
 static double usd_projection(const struct forecast *f, double v)
 {
@@ -374,14 +368,21 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 		values(bk, ws, row, 1, &rows[i].t, NCOLS);
 	}
 	if (daily) {
-		/* The month's days still to come, at the projected daily rate. */
-		for (int32_t d = r->q.as_of + 1; d <= r->month_end; d++, out++) {
+		/* The month's days still to come share the projection of the
+		 * rest in whole micro-dollars, so that they add up to it
+		 * exactly (the daily rate rounded on each day would not). */
+		const struct forecast *f = &r->projection;
+		br_pico micro = (forecast_pico(f, f->projected) - f->spent) /
+				(BR_PICO_PER_USD / 1000000);
+		int32_t h = r->month_end - r->q.as_of;
+		for (int32_t i = 0; i < h; i++, out++) {
 			char day[11];
-			br_day_format(d, day);
+			br_day_format(r->q.as_of + 1 + i, day);
 			lxw_row_t row = (lxw_row_t)out + 1;
 			put_str(bk, ws, row, 0, day, NULL);
+			br_pico share = micro * (i + 1) / h - micro * i / h;
 			put_num(bk, ws, row, 1 + NCOLS,
-				usd_estimate(r->projection.daily_rate),
+				usd(share * (BR_PICO_PER_USD / 1000000)),
 				bk->money);
 		}
 	}

@@ -70,6 +70,13 @@ ci = daily[0].index("cost_usd")
 for r in actual:
     # (each JSON row is rounded to micro-dollars: a sum of them may differ)
     assert abs(r[ci] - cost.get(r[0], 0)) < 5e-6, (r, cost.get(r[0]))
+# The days to come share the projection in whole micro-dollars: they add
+# up to it exactly (each rounded apart, they missed it by micro-dollars).
+pi = daily[0].index("projected_usd")
+rest = [round(r[pi] * 1e6) for r in daily[1:] if r[1] is None]
+assert len(rest) == 11 and max(rest) - min(rest) <= 1, rest
+assert sum(rest) == round((p["projected_usd"] - p["month_to_date_usd"]) * 1e6), \
+    (sum(rest), p)
 # Charts: one per breakdown sheet, referencing its own ranges.
 z = zipfile.ZipFile(sys.argv[2])
 charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
