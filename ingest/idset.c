@@ -546,12 +546,38 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 		a = b;
 		b = t;
 	}
-	/* Shard by shard, freeing as it goes: the set never holds both
-	 * copies of more than one shard's table (b's rows stay mapped until
-	 * the end, resident only as far as they were written). */
+	/* b's ids are walked in its arenas: its tables go first. */
+	size_t stripes = 0;
 	for (int i = 0; i < shard_count(b); i++) {
-		add_shard(a, b, shard_at(b, i));
-		shard_free(b, shard_at(b, i));
+		struct shard *sh = shard_at(b, i);
+		drop_table(sh);
+		size_t n = (sh->len + STRIPE - 1) >> STRIPE_BITS;
+		stripes = n > stripes ? n : stripes;
+	}
+	/* Then a stripe of every shard at a time, b's rows given back as they
+	 * are copied: a's shards, which grow alike, fill the rows they map
+	 * together, so that the sets never hold both copies of more than a
+	 * row. (Shard by shard, the first would map every row a needs, each
+	 * made resident whole as a huge page, while b's stayed.) */
+	size_t off[SHARDS] = {0};
+	for (size_t r = 0; r < stripes; r++) {
+		for (int i = 0; i < shard_count(b); i++) {
+			struct shard *sh = shard_at(b, i);
+			size_t end = (r + 1) << STRIPE_BITS, start, n;
+			if (end > sh->len)
+				end = sh->len;
+			while (off[i] < end) {
+				const char *id = (const char *)next_entry(
+					b, sh, &off[i], &n, &start);
+				idset_add(a, id, n, idset_hash(id, n));
+				if (n > LONG_ID) {
+					free((void *)id);
+					sh->nlong--;
+				}
+			}
+		}
+		if (r < b->nrows)
+			madvise(b->rows[r], ROW, MADV_DONTNEED);
 	}
 	idset_free(b);
 	return a;
