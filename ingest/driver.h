@@ -62,6 +62,12 @@ struct task {
 	size_t nout, cap;
 	char *warning;       /* for the sink's warning(), or NULL */
 	bool done;
+	/* Read alone (ingest.solo counts it) until it is known not to be
+	 * parsed in blocks: a second large input read beside one that is
+	 * would hold its own request ids and totals (a directory of large
+	 * logs took 20 MB more than one log of them all) on cores the
+	 * blocks keep busy. */
+	bool solo;
 	/* Progress of reading it (atomics, read by the caller's thread). */
 	uint64_t bytes, records, disk_pos;
 };
@@ -108,6 +114,9 @@ struct ingest {
 	struct task **tasks;
 	size_t ntasks, cap, next, consumed;
 	bool stop;
+	/* Large inputs being read that may be parsed in blocks on the pool
+	 * (task.solo): while one is, no worker starts another input. */
+	unsigned solo;
 	/* The pool parsing blocks of large inputs (--jobs > 1): its threads,
 	 * their readers, and the queue of blocks waiting, oldest first. */
 	pthread_cond_t block_queued, block_done;

@@ -40,6 +40,13 @@ _Static_assert(SCRATCH_SIZE >= SOURCE_HEAD_BYTES, "the scratch holds a file's he
 #define REJECTS_IN_MEMORY ((size_t)1 << 20)
 /* Queued inputs read or waiting to be handed over, per worker. */
 #define WINDOW_PER_JOB 2
+/* A file this large, compressed, or a plain one of SOLO_PLAIN_BYTES, is
+ * read alone while it may be parsed in blocks (its first MiB, read
+ * before, is then a small part of it). */
+#define SOLO_BYTES ((uint64_t)512 << 10)
+#define SOLO_PLAIN_BYTES ((uint64_t)4 << 20)
+
+static void task_solo_end(struct ingest *g, struct task *t);
 
 static void reader_init(struct reader *rd, struct ingest *g, bool main)
 {
@@ -1052,6 +1059,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		size_t left = (size_t)n;
 		o->in.bytes += (uint64_t)n;
+		if (t->solo && !source_compressed(src) &&
+		    t->disk_size < SOLO_PLAIN_BYTES)
+			task_solo_end(g, t);
 		/* A plain file at a known path that is now compressed is
 		 * read whole: its prefix was not checked. */
 		if (rs.active && !t->zresume && source_compressed(src))
@@ -1092,6 +1102,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			uint64_t rest = bytes_left(t, src, o->in.bytes);
 			if (rc == 0 && can_split(&st, t, rest))
 				sp = split_begin(&st, rest);
+			else if (st.parser && !st.parser->splittable)
+				task_solo_end(g, t);
 		}
 		add(&t->bytes, (uint64_t)n);
 		add(&t->records, o->in.records - records);
@@ -1931,6 +1943,19 @@ static void hand_over_task(struct ingest *g, struct task *t)
 
 /* --------------------------------------------------------------- workers */
 
+/* Lets other workers start inputs again once t, read alone (task.solo),
+ * is known not to be parsed in blocks, or has been read. */
+static void task_solo_end(struct ingest *g, struct task *t)
+{
+	if (!t->solo)
+		return;
+	t->solo = false;
+	pthread_mutex_lock(&g->lock);
+	if (--g->solo == 0)
+		pthread_cond_broadcast(&g->work);
+	pthread_mutex_unlock(&g->lock);
+}
+
 static void *worker(void *arg)
 {
 	struct reader *rd = arg;
@@ -1938,14 +1963,17 @@ static void *worker(void *arg)
 	size_t window = (size_t)g->opts.jobs * WINDOW_PER_JOB;
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		while (!g->stop && (g->next == g->ntasks ||
+		while (!g->stop && (g->next == g->ntasks || g->solo ||
 				    g->next - g->consumed >= window))
 			pthread_cond_wait(&g->work, &g->lock);
 		if (g->stop)
 			break;
 		struct task *t = g->tasks[g->next++];
+		t->solo = t->disk_size >= SOLO_BYTES;
+		g->solo += t->solo;
 		pthread_mutex_unlock(&g->lock);
 		read_task(rd, t, -1, 0);
+		task_solo_end(g, t);
 		pthread_mutex_lock(&g->lock);
 		t->done = true;
 		pthread_cond_broadcast(&g->done);
