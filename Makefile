@@ -210,6 +210,7 @@ bench: $(BUILD)/burnrate $(BUILD)/bench/mkstore
 	@BURNRATE=$(BUILD)/burnrate MKSTORE=$(BUILD)/bench/mkstore sh bench/store.sh
 	@BURNRATE=$(BUILD)/burnrate BUILD=$(BUILD) sh bench/ingest.sh
 	@BURNRATE=$(BUILD)/burnrate BUILD=$(BUILD) sh bench/files.sh
+	@BURNRATE=$(BUILD)/burnrate BUILD=$(BUILD) sh bench/days.sh
 
 # Backtest of the month-end projection (docs/FORECAST.md).
 bench-forecast: $(BUILD)/bench/forecast

@@ -1,0 +1,47 @@
+#!/bin/sh
+# days.sh - a backfill of a month of large logs: the 2M generic records as
+# DAYS logs (30: ~67,000 records, ~23 MB each), JSONL and gzipped, each in
+# a directory; burnrate ingests the directory, DuckDB reads the same files
+# by a glob (read_json and GROUP BY, as in ingest.sh), in turn, best of
+# each; then burnrate's peak RSS with --jobs 2, which the issue caps at 64
+# MB (the 2M request ids included) whatever the number of logs. The logs,
+# DuckDB and the timing: common.sh.
+. "$(dirname "$0")/common.sh"
+days=${DAYS:-30}
+
+month=$data/days-$days
+if [ ! -d "$month/gz" ]; then
+	echo "writing the $records records as $days logs, plain and gzipped (cached in $month)"
+	rm -rf "$month.tmp"
+	mkdir -p "$month.tmp/jsonl" "$month.tmp/gz"
+	split -n l/"$days" -a 2 -d --additional-suffix=.jsonl "$base.jsonl" \
+		"$month.tmp/jsonl/day-"
+	for f in "$month.tmp"/jsonl/*.jsonl; do
+		gzip -6 -n -c "$f" >"$month.tmp/gz/${f##*/}.gz"
+	done
+	mv "$month.tmp" "$month"
+fi
+
+echo "days: $records records in $days logs, best of $runs, --jobs $jobs, $(nproc) CPUs"
+printf '%-6s %9s %8s %8s  %s\n' logs burnrate MB/s DuckDB "ratio, peak RSS (--jobs 2)"
+for kind in jsonl gz; do
+	br= dk=
+	for i in $(seq "$runs"); do
+		br=$(min "$(once "$bin" --quiet --store "$out/ingest-store" ingest \
+			--jobs "$jobs" "$month/$kind")" "$br")
+		[ -n "$duckdb" ] || continue
+		ms=$(NODE_PATH=$node_dir/node_modules node bench/duckdb.js \
+			"$month/$kind/*.jsonl$([ $kind = gz ] && echo .gz)" jsonl 2 |
+			awk '{ printf "%d", $1 * 1000 }') && [ -n "$ms" ] || { duckdb=; dk=; continue; }
+		dk=$(min "$ms" "$dk")
+	done
+	[ -n "$dk" ] || dk=-
+	rm -rf "$out/rss.txt" "$out/ingest-store"
+	/usr/bin/time -v "$bin" --quiet --store "$out/ingest-store" ingest --jobs 2 \
+		"$month/$kind" 2>"$out/rss.txt" >/dev/null
+	rss=$(awk '/Maximum resident/ { print $6 }' "$out/rss.txt")
+	printf '%-6s %9s %8s %8s  %s\n' "$kind" "$(secs "$br")" \
+		"$(awk -v b="$(stat -c %s "$base.jsonl")" -v ms="$br" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1000) }')" \
+		"$([ "$dk" = - ] && echo - || secs "$dk")" "vs DuckDB $(ratio "$br" "$dk"), $rss KB"
+done
+rm -rf "$out/ingest-store"
