@@ -798,12 +798,34 @@ def genai_canonical_name(m):
     return names[0] if names else None
 
 
+def genai_rows(where, versions, stats):
+    """The rows of every dated version of one genai-prices model."""
+    rows = []
+    starts = set()
+    for v in versions:
+        start = (v.get("constraint") or {}).get("start_date", "")
+        if start in starts:
+            raise GenError("%s: two prices from %r" % (where, start))
+        starts.add(start)
+        rows.extend(genai_version_rows(v["prices"], start, stats))
+    if "" not in starts:
+        raise GenError("%s: no unconstrained price" % where)
+    return rows
+
+
 def load_genai(path, stats):
     """Reads genai-prices data.json. Returns a list of models in file order:
-    {"provider", "model", "gid", "match", "rows", "names"}."""
+    {"provider", "model", "gid", "match", "rows", "names"}, and {provider:
+    [entry]}: every model of each provider in genai-prices' order, the
+    skipped ones included, as genai-prices tries their match rules (the
+    first that matches prices a name): {"gid", "match", "model" (catalog
+    name or None), "rows" (None for a model without a token price or with
+    time-of-day prices), "dated" (more than one version), "versions" (its
+    prices as genai-prices lists them)}."""
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     out = []
+    order = {}
     seen = set()
     for p in data:
         for m in p["models"]:
@@ -812,6 +834,14 @@ def load_genai(path, stats):
             prices = m["prices"]
             versions = ([{"prices": prices}] if isinstance(prices, dict)
                         else prices)
+            name = genai_canonical_name(m)
+            prov = GENAI_PROVIDERS.get(p["id"], p["id"])
+            if p["id"] == "google" and (name or m["id"]).startswith(
+                    "claude"):
+                prov = "vertex_ai"
+            entry = {"gid": where, "match": m["match"], "model": None,
+                     "rows": None, "dated": False, "versions": versions}
+            order.setdefault(prov, []).append(entry)
             if any("start_time" in (v.get("constraint") or {})
                    for v in versions):
                 stats.note("genai_skip_time_of_day", where)
@@ -820,37 +850,32 @@ def load_genai(path, stats):
                    v["prices"].get("output_mtok") is None for v in versions):
                 stats.note("genai_skip_no_token_price", where)
                 continue
-            name = genai_canonical_name(m)
+            entry["dated"] = len(versions) > 1
             if name is None:
+                # Not a catalog model, but its rule still prices names
+                # (Bedrock's regional.* buckets): merge's rule 1c, which
+                # converts its rates again, counted, when it uses them.
                 stats.note("genai_skip_no_concrete_name", where)
+                entry["rows"] = genai_rows(where, versions, Stats())
                 continue
-            rows = []
-            starts = set()
-            for v in versions:
-                start = (v.get("constraint") or {}).get("start_date", "")
-                if start in starts:
-                    raise GenError("%s: two prices from %r" % (where, start))
-                starts.add(start)
-                rows.extend(genai_version_rows(v["prices"], start, stats))
-            if "" not in starts:
-                raise GenError("%s: no unconstrained price" % where)
-            if len(starts) > 1:
+            rows = genai_rows(where, versions, stats)
+            entry["rows"] = rows
+            if entry["dated"]:
                 stats.note("genai_dated_models", where)
-            provs = [GENAI_PROVIDERS.get(p["id"], p["id"])]
-            if p["id"] == "google" and name.startswith("claude"):
-                provs = ["vertex_ai"]
+            provs = [prov]
             for prov in provs:
                 if (prov, name.lower()) in seen:
                     stats.note("genai_skip_duplicate_name",
                                "%s %s" % (prov, name))
                     continue
                 seen.add((prov, name.lower()))
+                entry["model"] = name
                 out.append({"provider": prov, "model": name, "gid": where,
                             "match": m["match"], "rows": rows,
                             "names": clause_names(m["match"]),
                             "regexes": [(r, posix_ere(r, where)) for r in
                                         clause_regexes(m["match"], where)]})
-    return out
+    return out, order
 
 
 # ------------------------------------------------------------------ aliases
@@ -988,7 +1013,113 @@ def check_pattern(g, regex, ere, by_prov, names):
                                   g["model"]))
 
 
-def merge(lite, genai, changelog, providers, stats):
+def alias_verdict(target, l_rows):
+    """Whether a LiteLLM name (its rows l_rows) can be an alias of the
+    genai-prices model priced by target: LiteLLM states nothing that
+    contradicts or is missing from it, service tiers both price included.
+    Returns (ok, (status, lite_extra)) as compare_prices."""
+    status, lite_extra = compare_prices(target, l_rows)
+    tiers_ok = all(
+        not any(r.tier == t for r in l_rows) or
+        version_of(target, t, SNAPSHOT_DATE) ==
+        version_of(l_rows, t, SNAPSHOT_DATE) for t in TIERS[1:])
+    if status == "conflict":
+        why = "conflict"
+    elif lite_extra:
+        why = "litellm_states_more"
+    elif not tiers_ok:
+        why = "tiers_differ"
+    else:
+        why = None
+    return why is None, (status, lite_extra)
+
+
+def uniform_ratio(g, l):
+    """k when every rate both rate sets state is k times LiteLLM's (g = k x
+    l, input and output among them), else None: genai-prices' version is
+    then LiteLLM's price under one multiplier (a regional uplift, a
+    repricing of the whole model)."""
+    ks = set()
+    for c in RATE_COLS:
+        if g.get(c) is None or l.get(c) is None:
+            continue
+        if not l[c]:
+            if g[c]:
+                return None
+            continue
+        ks.add(g[c] / l[c])
+    if len(ks) != 1 or any(g.get(c) is None or l.get(c) is None
+                           for c in ("input", "output")):
+        return None
+    return ks.pop()
+
+
+def scaled(v, k):
+    """v x k, or None when it needs more than MAX_DECIMALS decimals."""
+    d = v * k
+    q = Decimal(1).scaleb(-MAX_DECIMALS)
+    return d if d == d.quantize(q) else None
+
+
+def fill_versions(g_rows, l_rows, stats, where):
+    """Copies of a genai-prices model's rows (every version) for a LiteLLM
+    name its rule covers, completed from LiteLLM's current standard rows
+    where genai-prices is silent: in each version whose base rates are a
+    uniform multiple k of LiteLLM's (k = 1 in the version LiteLLM agrees
+    with), each rate genai-prices leaves empty takes LiteLLM's times k
+    (us.anthropic.claude-sonnet-5's 1-hour write: LiteLLM $4.40 at $2.20
+    input; $6.60 from 2026-09-01, when genai-prices' rates are all 1.5x),
+    and, when no genai-prices version has long-context rows, LiteLLM's
+    long-context rows times k. A version that is no multiple of
+    LiteLLM's takes nothing from it (noted)."""
+    l, _ = current_standard(l_rows)
+    lbase = l.get(0, {})
+    has_lc = any(r.min_input for r in g_rows)
+    out = []
+    for start in sorted({r.start for r in g_rows}):
+        vrows = sorted((r for r in g_rows if r.start == start),
+                       key=lambda r: (TIERS.index(r.tier), r.min_input))
+        base = next(r.rates for r in vrows
+                    if r.tier == "standard" and not r.min_input)
+        k = uniform_ratio(base, lbase)
+        if k is None:
+            stats.note("genai_history_version_not_filled",
+                       "%s from %s: no multiple of LiteLLM's" %
+                       (where, start or "always"))
+        for r in vrows:
+            rates = dict(r.rates)
+            lr = l.get(r.min_input) if r.tier == "standard" else None
+            for c in RATE_COLS:
+                if k is None or not lr or rates[c] is not None or \
+                        lr.get(c) is None:
+                    continue
+                v = scaled(lr[c], k)
+                if v is not None and effective(rates, c) != v:
+                    rates[c] = v
+                    stats.add("genai_history_rates_from_litellm")
+            out.append(Row(r.start, r.tier, r.min_input, rates, r.source))
+        if k is None or has_lc:
+            continue
+        for m in sorted(l):
+            if not m:
+                continue
+            rates = {c: None if v is None else scaled(v, k)
+                     for c, v in l[m].items()}
+            out.append(Row(start, "standard", m,
+                           long_context_of(rates, lbase, base, stats),
+                           "litellm"))
+            stats.add("genai_history_long_context_rows_from_litellm")
+    return out
+
+
+def fmt_rate_pair(rows, start):
+    """"input/output" of the standard base row from start, for reports."""
+    r = next(r for r in rows if r.start == start and r.tier == "standard"
+             and not r.min_input)
+    return "%s/%s" % (fmt_rate(r.rates["input"]), fmt_rate(r.rates["output"]))
+
+
+def merge(lite, genai, order, changelog, providers, stats):
     """Merges the sources under the rule of docs/PRICES.md: genai-prices is
     authoritative for the names it prices itself (dated versions, long-
     context tiers), LiteLLM filling what it is silent on and adding service
@@ -1080,6 +1211,56 @@ def merge(lite, genai, changelog, providers, stats):
         stats.note("genai_long_context_from_covered_names",
                    "%s/%s from %s" % (gpm[0], gpm[1], names))
 
+    # 1c. A LiteLLM name whose first genai-prices match (in genai-prices'
+    # order, models without a catalog name included: Bedrock's regional.*
+    # buckets) has dated versions takes those versions, genai-prices'
+    # rates winning, LiteLLM filling only what genai-prices lacks, scaled
+    # to each version (fill_versions). LiteLLM states only the price of
+    # its snapshot day; kept on its own (rule 2) or left to LiteLLM (rule
+    # 3) the name would lose the change genai-prices dates
+    # (us.anthropic.claude-sonnet-5: $2.20/$11, from 2026-09-01
+    # $3.30/$16.50). A name rule 2 would make an alias of the dated
+    # model is left to it: the alias carries the history.
+    for pm in sorted(lite):
+        e = lite[pm]
+        if e.get("used"):
+            continue
+        x = next((x for x in order.get(pm[0], [])
+                  if clause_match(x["match"], pm[1])), None)
+        if not x or not x["dated"]:
+            continue
+        if x["model"]:
+            ok, _ = alias_verdict(cat.models[(pm[0], x["model"])], e["rows"])
+            if ok:
+                continue
+        status, _ = compare_prices(x["rows"], e["rows"])
+        g_rows = x["rows"] if x["model"] else genai_rows(
+            x["gid"], x["versions"], stats)
+        rows = fill_versions(g_rows, e["rows"], stats, "%s/%s" % pm)
+        gb, _ = current_standard(x["rows"])
+        lb, _ = current_standard(e["rows"])
+        tier_rows = [r for r in e["rows"] if r.tier != "standard"]
+        if tier_rows and all(gb[0][c] == lb[0][c]
+                             for c in ("input", "output")):
+            rows += [Row(r.start, r.tier, r.min_input, dict(r.rates),
+                         r.source) for r in tier_rows]
+        elif tier_rows:
+            stats.add("litellm_tiers_dropped")
+        cat.put(pm[0], pm[1], complete_long_context(rows, stats))
+        e["used"] = True
+        stats.note("genai_history_for_covered_names",
+                   "%s/%s: versions of genai-prices %s (%s); LiteLLM %s" %
+                   (pm[0], pm[1], x["gid"], ", ".join(
+                       "%s %s" % (st or "always", fmt_rate_pair(x["rows"],
+                                                                st))
+                       for st in sorted({r.start for r in x["rows"]})),
+                    rate_summary(e["rows"]) +
+                    (", conflicting" if status == "conflict" else "")))
+        if x["model"]:
+            cat.bad_aliases[(pm[0], pm[1])] = (
+                "priced on its own with the versions of %s and what "
+                "LiteLLM states beyond them" % x["model"])
+
     # 2. LiteLLM names covered by another genai-prices model's match rule:
     # an alias of it when LiteLLM states nothing that contradicts or is
     # missing from the target's rows (service tiers both price included),
@@ -1093,12 +1274,8 @@ def merge(lite, genai, changelog, providers, stats):
         if not g:
             continue
         target = cat.models[(g["provider"], g["model"])]
-        status, lite_extra = compare_prices(target, e["rows"])
-        tiers_ok = all(
-            not any(r.tier == t for r in e["rows"]) or
-            version_of(target, t, SNAPSHOT_DATE) ==
-            version_of(e["rows"], t, SNAPSHOT_DATE) for t in TIERS[1:])
-        if status != "conflict" and not lite_extra and tiers_ok:
+        ok, (status, lite_extra) = alias_verdict(target, e["rows"])
+        if ok:
             e["used"] = True
             e["alias_of"] = (g["provider"], g["model"])
             stats.add("both_group_alias_" + status)
@@ -1367,9 +1544,9 @@ def main(argv):
             args.sources, "litellm_model_prices.json"), stats)
         changelog, providers = load_changelog(os.path.join(
             args.sources, "litellm_price_changelog.tsv"))
-        genai = load_genai(os.path.join(
+        genai, order = load_genai(os.path.join(
             args.sources, "genai_prices_data.json"), stats)
-        cat = merge(lite, genai, changelog, providers, stats)
+        cat = merge(lite, genai, order, changelog, providers, stats)
         check_catalog(cat)
     except (OSError, ValueError, KeyError, GenError) as e:
         print("gen_catalog: error: %s" % e, file=sys.stderr)

@@ -99,6 +99,14 @@ norow '^anthropic,claude-sonnet-4-20250514,'
 row 'bedrock,us.anthropic.claude-sonnet-4-5-20250929-v1:0,,3.3,16.5,0.33,4.125,6.6,,,standard,litellm'
 row 'bedrock,global.anthropic.claude-sonnet-4-5-20250929-v1:0,,3,15,0.3,3.75,6,,,standard,genai-prices'
 row 'bedrock,global.anthropic.claude-sonnet-4-5-20250929-v1:0,,6,22.5,0.6,7.5,12,,200001,standard,litellm'
+# A name LiteLLM prices as of its snapshot, covered by a genai-prices rule
+# with a dated price, takes its versions; LiteLLM's 1-hour write (2x input)
+# fills each, scaled with the version (1.5x on 2026-09-01). In-region ids
+# are priced as genai-prices' regional bucket says (LiteLLM: $2/$10).
+row 'bedrock,us.anthropic.claude-sonnet-5,,2.2,11,0.22,2.75,4.4,,,standard,genai-prices'
+row 'bedrock,us.anthropic.claude-sonnet-5,2026-09-01,3.3,16.5,0.33,4.125,6.6,,,standard,genai-prices'
+row 'bedrock,global.anthropic.claude-sonnet-5,2026-09-01,3,15,0.3,3.75,6,,,standard,genai-prices'
+row 'bedrock,anthropic.claude-sonnet-5,,2.2,11,0.22,2.75,4.4,,,standard,genai-prices'
 # LiteLLM changelog history (one field, persisted): seen 2025-10-04.
 row 'deepinfra,google/gemma-3-27b-it,,0.09,0.17,,,,,,standard,litellm-changelog'
 row 'deepinfra,google/gemma-3-27b-it,2025-10-04,0.09,0.16,,,,,,standard,litellm'

@@ -357,4 +357,84 @@ br prices show "$arn::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0
 grep -q '^bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0$' showarn.out &&
 	grep -q 'named by    a Bedrock ARN' showarn.out ||
 	fail "prices show of a Bedrock ARN: $(cat showarn.out)"
+# 8. A name LiteLLM prices only as of its snapshot that a genai-prices
+# rule with a dated price covers carries genai-prices' versions: Bedrock's
+# Claude Sonnet 5 geo and in-region ids (genai-prices' regional bucket and
+# its global. model) change price on 2026-09-01 (they kept LiteLLM's
+# 2026-07-24 price: us. 13.20 where 19.80 is due). The expected costs come
+# from genai_prices_data.json (its first matching aws model, the version
+# in force on the day), not from the catalog.
+"$PYTHON" - "$sources/genai_prices_data.json" s5.jsonl s5.want <<'EOF' ||
+import json, re, sys
+from decimal import Decimal
+data = json.load(open(sys.argv[1]))
+def match(c, name):
+    t = name.lower()
+    if "equals" in c:
+        return t == c["equals"].lower()
+    if "starts_with" in c:
+        return t.startswith(c["starts_with"].lower())
+    if "ends_with" in c:
+        return t.endswith(c["ends_with"].lower())
+    if "contains" in c:
+        return c["contains"].lower() in t
+    if "regex" in c:
+        return re.search(c["regex"], name) is not None
+    if "or" in c:
+        return any(match(x, name) for x in c["or"])
+    return all(match(x, name) for x in c["and"])
+aws = next(p for p in data if p["id"] == "aws")["models"]
+usage = {"input_tokens": 1000000, "output_tokens": 1000000,
+         "cache_read_tokens": 100000, "cache_write_tokens": 100000}
+log, want = open(sys.argv[2], "w"), open(sys.argv[3], "w")
+changes = 0
+for name in ("us.anthropic.claude-sonnet-5", "eu.anthropic.claude-sonnet-5",
+             "au.anthropic.claude-sonnet-5", "jp.anthropic.claude-sonnet-5",
+             "anthropic.claude-sonnet-5", "global.anthropic.claude-sonnet-5",
+             "global.anthropic.claude-sonnet-5-v1:0"):
+    m = next(m for m in aws if match(m["match"], name))
+    versions = m["prices"] if isinstance(m["prices"], list) else [
+        {"prices": m["prices"]}]
+    costs = []
+    for ts in ("2026-08-31T23:59:59Z", "2026-09-01T00:00:00Z"):
+        day = ts[:10]
+        v = max((v for v in versions
+                 if (v.get("constraint") or {}).get("start_date", "") <= day),
+                key=lambda v: (v.get("constraint") or {}).get(
+                    "start_date", ""))["prices"]
+        cost = sum(Decimal(str(v[f])) * usage[u] for f, u in (
+            ("input_mtok", "input_tokens"), ("output_mtok", "output_tokens"),
+            ("cache_read_mtok", "cache_read_tokens"),
+            ("cache_write_mtok", "cache_write_tokens"))) / 1000000
+        costs.append(cost)
+        log.write(json.dumps({"timestamp": ts, "provider": "bedrock",
+                              "model": name, "request_id": "s5-%s-%s" % (
+                                  name, day), "usage": usage}) + "\n")
+        want.write("%s bedrock %s %.6f\n" % (day, name, cost))
+    changes += costs[0] != costs[1]
+assert changes == 7, changes
+EOF
+	fail "cannot read genai-prices' Claude Sonnet 5 prices"
+br --quiet --store ss5 ingest s5.jsonl 2>/dev/null
+br --store ss5 report --as-of $asof --by day,provider,model --format csv \
+	--output s5.csv || fail "report of the Sonnet 5 names exited $?"
+"$PYTHON" - s5.csv s5.want <<'EOF' || fail "Bedrock Claude Sonnet 5 ids priced without genai-prices' 2026-09-01 change"
+import csv, sys
+got = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    got[(r["day"], r["provider"], r["model"])] = (
+        "unpriced" if r["unpriced_requests"] != "0" else r["cost_usd"])
+bad = 0
+for line in open(sys.argv[2]):
+    day, prov, model, want = line.split()
+    if got.get((day, prov, model)) != want:
+        print("%s %s/%s: want %s, got %s" % (day, prov, model, want,
+                                             got.get((day, prov, model))))
+        bad += 1
+sys.exit(1 if bad else 0)
+EOF
+oracle expect --by day,provider,model --as-of $asof s5.jsonl >es5.json
+br --store ss5 report --by day,provider,model --as-of $asof --format json \
+	--output rs5.json
+agree es5.json rs5.json
 echo "catalog_prices: all checks passed"
