@@ -1,7 +1,8 @@
 #!/bin/sh
 # help.sh - every command has its --help, and the man page and the README
 # document every command --help lists; an unknown command or option is a
-# usage error (exit 2).
+# usage error (exit 2); every prices or budgets file the README and
+# docs/*.md show (a ```csv block) loads and passes `prices check`.
 . "$(dirname "$0")/common.inc"
 "$BURNRATE" --help >help.txt 2>&1 || fail "--help exited $?"
 mv help.txt "$tmp/"
@@ -21,4 +22,41 @@ must_fail 2 err "$BURNRATE" frobnicate
 grep -q "unknown command 'frobnicate'" err || fail "unknown command: $(cat err)"
 must_fail 2 err "$BURNRATE" report --frobnicate
 grep -q "unknown option '--frobnicate'" err || fail "unknown option: $(cat err)"
+# The example files of the docs: a ```csv block whose header is a prices
+# file's passes `prices --prices FILE check` and prices every day of each
+# model it lists (a standard base row with no `from`: the file's rows
+# replace all of the catalog's rows for a model); a budgets file's loads.
+# Any other ```csv block is a new kind of example this test must learn.
+n=0
+for doc in "$root/README.md" "$root"/docs/*.md; do
+	awk -v out="$tmp/ex" '
+		/^```csv$/ { n++; f = out "." n ".csv"; inb = 1; next }
+		/^```/ { inb = 0; next }
+		inb { print > f }' "$doc"
+	for ex in "$tmp"/ex.*.csv; do
+		[ -e "$ex" ] || continue
+		n=$((n + 1))
+		case $(head -1 "$ex") in
+		provider,model,from,*)
+			"$BURNRATE" prices --prices "$ex" check >check.out 2>&1 ||
+				fail "$(basename "$doc")'s prices example fails check: $(cat check.out)"
+			awk -F, 'NR > 1 { k = $1 "/" $2; seen[k] = 1
+				if ($3 == "" && $10 == "" && ($11 == "" || $11 == "standard"))
+					base[k] = 1 }
+				END { for (k in seen) if (!(k in base)) print k }' "$ex" >nobase
+			[ ! -s nobase ] ||
+				fail "$(basename "$doc")'s prices example leaves days unpriced for: $(cat nobase)"
+			;;
+		name,scope,period,*)
+			[ -d exstore ] || "$BURNRATE" --quiet --store exstore init
+			"$BURNRATE" --store exstore report --budgets "$ex" --format json \
+				>/dev/null 2>check.out ||
+				fail "$(basename "$doc")'s budgets example does not load: $(cat check.out)"
+			;;
+		*) fail "$(basename "$doc") has a csv example of no known kind: $(head -1 "$ex")" ;;
+		esac
+		rm -f "$ex"
+	done
+done
+[ $n -ge 1 ] || fail "no csv example found in the README"
 echo "help: ok"
