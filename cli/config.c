@@ -145,10 +145,13 @@ static int check_value(const struct config *c, const char *key,
 	/* What ingest would refuse later, as an option it names (--map
 	 * label), or not at all when the command ingests nothing. */
 	struct br_err why = {0};
-	if ((strcmp(key, "format") == 0 && ingest_format_check(value, &why) != 0) ||
-	    (strcmp(key, "label") == 0 && ingest_map_path_check(value, &why) != 0))
+	if (strcmp(key, "format") == 0 && ingest_format_check(value, &why) != 0)
 		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s: %s",
 				      c->path, line, key, why.msg);
+	if (strcmp(key, "label") == 0 && ingest_map_path_check(value, &why) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: label: invalid "
+				      "value '%s': %s", c->path, line, value,
+				      why.msg);
 	if (strcmp(key, "report_to") == 0 || strcmp(key, "alert_to") == 0)
 		return check_addresses(c, key, value, line, err);
 	if (strcmp(key, "cost_mode") == 0 && br_cost_mode_parse(value, &m) != 0)

@@ -1004,18 +1004,29 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	char fields[argc + 1][32];
 	for (int i = 0; i < nmaps; i++) {
 		const char *eq = strchr(map_args[i], '=');
-		if (!eq || eq == map_args[i] || (size_t)(eq - map_args[i]) >= sizeof fields[0])
+		if (!eq || eq == map_args[i])
 			return usage_error("ingest: invalid --map '%s': expected "
 					   "CANON=PATH", map_args[i]);
-		snprintf(fields[i], sizeof fields[0], "%.*s", (int)(eq - map_args[i]),
-			 map_args[i]);
+		struct br_err why = {0};
+		size_t n = (size_t)(eq - map_args[i]);
+		if (ingest_map_field_check(map_args[i], n, &why) < 0 ||
+		    ingest_map_path_check(eq + 1, &why) != 0)
+			return usage_error("ingest: invalid --map '%s': %s",
+					   map_args[i], why.msg);
+		snprintf(fields[i], sizeof fields[0], "%.*s", (int)n, map_args[i]);
 		maps[i] = (struct ingest_map){fields[i], eq + 1};
 	}
 	if (label) {
 		struct br_err why = {0};
 		if (ingest_map_path_check(label, &why) != 0)
-			return usage_error("ingest: --label: %s", why.msg);
+			return usage_error("ingest: invalid --label '%s': %s", label,
+					   why.msg);
 		maps[nmaps++] = (struct ingest_map){"label", label};
+	}
+	{
+		struct br_err why = {0};
+		if (ingest_format_check(format, &why) != 0)
+			return usage_error("ingest: --format: %s", why.msg);
 	}
 	struct ingest_opts io = {.format = format, .no_dedupe = no_dedupe,
 				 .maps = maps, .nmaps = (size_t)nmaps,

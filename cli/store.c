@@ -19,6 +19,10 @@ int cmd_init(const struct globals *g, int argc, char **argv)
 	if (npos)
 		return usage_error("init: unexpected argument '%s'", pos[0]);
 	struct br_err err = {0};
+	struct br_tz *zone = br_tz_load(tz, &err);
+	if (!zone)
+		return usage_error("init: --timezone: %s", err.msg);
+	br_tz_free(zone);
 	if (store_init(g->store, tz, &err) != 0)
 		return fail_with(&err);
 	if (!g->quiet)

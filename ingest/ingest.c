@@ -74,6 +74,21 @@ int ingest_format_check(const char *format, struct br_err *err)
 			      format, format_names());
 }
 
+int ingest_map_field_check(const char *field, size_t len, struct br_err *err)
+{
+	for (int f = 0; f < CANON_COUNT; f++)
+		if (strlen(canon_names[f]) == len &&
+		    memcmp(canon_names[f], field, len) == 0)
+			return f;
+	return br_fail_status(err, BR_EXIT_USAGE,
+			      "unknown field '%.*s'; expected one of timestamp, "
+			      "provider, model, agent, label, request_id, status, "
+			      "service_tier, input_tokens, output_tokens, "
+			      "cache_read_tokens, cache_write_tokens, "
+			      "cache_write_1h_tokens, reasoning_tokens, cost_usd",
+			      (int)len, field);
+}
+
 int ingest_map_path_check(const char *path, struct br_err *err)
 {
 	if (!*path)
@@ -98,20 +113,12 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 						     : "--format"};
 	for (size_t i = 0; i < opts->nmaps; i++) {
 		const struct ingest_map *m = &opts->maps[i];
-		int f = 0;
-		while (f < CANON_COUNT && strcmp(canon_names[f], m->field) != 0)
-			f++;
-		if (f == CANON_COUNT) {
-			br_fail_status(err, BR_EXIT_USAGE,
-				       "--map: unknown field '%s'; expected one of "
-				       "timestamp, provider, model, agent, label, "
-				       "request_id, status, service_tier, input_tokens, "
-				       "output_tokens, cache_read_tokens, "
-				       "cache_write_tokens, cache_write_1h_tokens, "
-				       "reasoning_tokens, cost_usd", m->field);
+		struct br_err why = {0};
+		int f = ingest_map_field_check(m->field, strlen(m->field), &why);
+		if (f < 0) {
+			br_fail_status(err, BR_EXIT_USAGE, "--map: %s", why.msg);
 			return NULL;
 		}
-		struct br_err why = {0};
 		if (ingest_map_path_check(m->path, &why) != 0) {
 			br_fail_status(err, BR_EXIT_USAGE, "--map %s: %s",
 				       m->field, why.msg);

@@ -257,6 +257,12 @@ struct ingest;
  * option, a configuration file's line and key) before the message. */
 int ingest_format_check(const char *format, struct br_err *err);
 
+/* Checks the CANON of a map (--map CANON=PATH): the len bytes at field
+ * name a canonical field. Returns its index, or -1 with "unknown field
+ * 'F'; expected one of timestamp, ..." in err (status BR_EXIT_USAGE), for
+ * the caller to prefix as above. */
+int ingest_map_field_check(const char *field, size_t len, struct br_err *err);
+
 /* Checks the PATH of a map (--map CANON=PATH, --label PATH, the label of
  * the configuration): not empty, at most 127 bytes and 8 components.
  * Returns 0, or -1 with "empty path" or "path longer than ..." in err

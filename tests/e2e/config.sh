@@ -84,9 +84,9 @@ bad_all() { # expected-text line...
 long=$(printf 'k%.0s' $(seq 128))
 bad_all "2: format: unknown format 'weird'; expected one of auto, generic" \
 	'store badstore' 'format weird'
-bad_all "3: label: path longer than 127 bytes or of more than 8 components" \
+bad_all "3: label: invalid value 'a.b.c.d.e.f.g.h.i': path longer than 127 bytes or of more than 8 components" \
 	'store badstore' 'format generic' 'label a.b.c.d.e.f.g.h.i'
-bad_all "2: label: path longer than 127 bytes" 'store badstore' "label $long"
+bad_all "2: label: invalid value '$long': path longer than 127 bytes" 'store badstore' "label $long"
 bad_all "3: report_to: invalid email address 'bad-address'" \
 	'store badstore' 'report_schedule daily' 'report_to bad-address'
 bad_all "2: report_to: no address given" 'store badstore' 'report_to ;'

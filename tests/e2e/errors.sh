@@ -122,9 +122,33 @@ expect 2 "bt.csv:2: a quoted field, field 1 (name), is not closed before the end
 
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
-expect 2 "--map agent: path longer than 127 bytes" br ingest --map "agent=$long" good.jsonl
-expect 2 "ingest: --label: path longer than 127 bytes or of more than 8 components" \
+expect_usage "ingest: invalid --map 'agent=$long': path longer than 127 bytes or of more than 8 components" \
+	br ingest --map "agent=$long" good.jsonl
+expect_usage "ingest: invalid --label 'a.b.c.d.e.f.g.h.i': path longer than 127 bytes or of more than 8 components" \
 	br ingest --label a.b.c.d.e.f.g.h.i good.jsonl
+# Every other option's error has the same form (--map said "--map: unknown
+# field 'foo'" without the command, its value or the pointer to --help;
+# --format and init's --timezone said only what was wrong with the value).
+fields="timestamp, provider, model, agent, label, request_id, status, service_tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd"
+expect_usage "ingest: invalid --map 'foo=bar': unknown field 'foo'; expected one of $fields" \
+	br ingest --map foo=bar good.jsonl
+expect_usage "ingest: invalid --map 'model=': empty path" br ingest --map model= good.jsonl
+expect_usage "ingest: invalid --map 'model': expected CANON=PATH" br ingest --map model good.jsonl
+expect_usage "ingest: invalid --label '': empty path" br ingest --label '' good.jsonl
+expect_usage "ingest: --format: unknown format 'foo'; expected one of auto, generic, openai, anthropic, gemini, bedrock, claude-code, openai-usage, litellm, helicone, langfuse" \
+	br ingest --format foo good.jsonl
+expect_usage "ingest: invalid --cost-mode 'foo': expected auto, calculate or display" \
+	br ingest --cost-mode foo good.jsonl
+expect_usage "ingest: invalid --jobs '0': expected a count from 1 to 1024" \
+	br ingest --jobs 0 good.jsonl
+expect_usage "ingest: invalid --max-ratio '1': expected a factor from 2 to 1000000" \
+	br ingest --max-ratio 1 good.jsonl
+expect_usage "init: --timezone: unknown time zone 'Foo/Bar': No such file or directory" \
+	"$BURNRATE" --store "$tmp/tzstore" init --timezone Foo/Bar
+[ ! -e "$tmp/tzstore" ] || {
+	echo "FAIL: init with a bad --timezone created the store" >&2
+	failures=$((failures + 1))
+}
 
 # A missing input: 1, named.
 expect 1 no-such-file.jsonl br ingest no-such-file.jsonl
