@@ -1,6 +1,7 @@
 #!/bin/sh
 # help.sh - every command has its --help, and the man page and the README
-# document every command --help lists; an unknown command or option is a
+# document every command --help lists, with the same options as its --help,
+# and every global option; an unknown command or option is a
 # usage error (exit 2); every prices or budgets file the README and
 # docs/*.md show (a ```csv block) loads and passes `prices check`.
 . "$(dirname "$0")/common.inc"
@@ -17,6 +18,35 @@ for c in $commands; do
 		fail "the man page does not document '$c'"
 	grep -q "burnrate.* $c\b" "$root/README.md" ||
 		fail "the README does not show '$c'"
+	# The options of its usage, its man page entry (the .TP tag line)
+	# and its README synopses (the lines of a ``` block that run it and
+	# their indented continuations) are the same: the man page had lost
+	# report --skip-corrupt and prices show --provider.
+	sed '/^$/q' c.txt | grep -o -- '--[a-z0-9-]*' | grep -v '^--help$' |
+		sort -u >opts.help
+	grep -E "^\.BR? $c( |\$)" "$root/docs/burnrate.1" | head -1 |
+		sed 's/\\-/-/g' | grep -o -- '--[a-z0-9-]*' | sort -u >opts.man || true
+	awk -v c="$c" '
+		/^```/ { inb = !inb; keep = 0; next }
+		!inb { next }
+		/^burnrate / { keep = $0 ~ ("^burnrate( \\[[^]]*\\])* " c "( |$)")
+			if (keep) { sub("^burnrate( \\[[^]]*\\])* " c, ""); print }
+			next }
+		/^[ \t]/ && keep { print; next }
+		{ keep = 0 }' "$root/README.md" | grep -o -- '--[a-z0-9-]*' |
+		sort -u >opts.readme || true
+	for doc in man readme; do
+		cmp -s opts.help opts.$doc ||
+			fail "$c: the options of its --help and of the $doc differ:" \
+				"$(diff opts.help opts.$doc | grep '^[<>]' | tr '\n' ' ')"
+	done
+done
+# The global options --help lists are in the man page and the README.
+for o in $(sed -n '/^global options:/,/^$/p' help.txt | grep -o -- '--[a-z-]*' | sort -u); do
+	grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$root/docs/burnrate.1" ||
+		fail "the man page does not document the global option $o"
+	grep -q -- "$o" "$root/README.md" ||
+		fail "the README does not document the global option $o"
 done
 must_fail 2 err "$BURNRATE" frobnicate
 grep -q "unknown command 'frobnicate'" err || fail "unknown command: $(cat err)"
