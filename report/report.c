@@ -633,6 +633,52 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The length of the first catalog of identity s[0..n) (br_catalog_identity:
+ * "WHAT sha256:HEX" joined by "; "): up to the first " sha256:" and 64 hex
+ * digits that end s or come before "; " (a path may hold "; "). n when
+ * there is no such end. */
+static size_t identity_part(const char *s, size_t n)
+{
+	static const char tag[] = " sha256:";
+	const size_t tl = sizeof tag - 1, hl = 64;
+	for (size_t p = 0; p + tl + hl <= n; p++) {
+		if (memcmp(s + p, tag, tl) != 0)
+			continue;
+		size_t e = p + tl, h = 0;
+		while (h < hl && s[e + h] && strchr("0123456789abcdef", s[e + h]))
+			h++;
+		e += hl;
+		if (h == hl && (e == n || (e + 2 <= n && memcmp(s + e, "; ", 2) == 0)))
+			return e;
+	}
+	return n;
+}
+
+/* Fills r->catalogs from r->priced_with (report.h). */
+static void split_catalogs(struct report *r)
+{
+	struct br_dict *d = br_dict_new();
+	for (int builtin = 1; builtin >= 0; builtin--)
+		for (size_t i = 0; i < r->npriced_with; i++) {
+			const char *s = r->priced_with[i];
+			size_t n = strlen(s);
+			while (n) {
+				size_t k = identity_part(s, n);
+				bool is_builtin = strncmp(s, "built-in ", 9) == 0;
+				if (is_builtin == (builtin == 1))
+					br_dict_intern(d, s, k);
+				s += k, n -= k;
+				if (n >= 2)
+					s += 2, n -= 2;
+			}
+		}
+	r->ncatalogs = br_dict_count(d);
+	r->catalogs = br_calloc(r->ncatalogs + 1, sizeof *r->catalogs);
+	for (size_t i = 0; i < r->ncatalogs; i++)
+		r->catalogs[i] = br_strdup(br_dict_str(d, (uint32_t)i, NULL));
+	br_dict_free(d);
+}
+
 static int unpriced_cmp(const void *a, const void *b)
 {
 	const struct report_unpriced *x = a, *y = b;
@@ -663,6 +709,7 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	for (size_t i = 0; i < r->npriced_with; i++)
 		r->priced_with[i] = br_strdup(br_dict_str(b.priced_with, (uint32_t)i, NULL));
 	qsort(r->priced_with, r->npriced_with, sizeof *r->priced_with, str_cmp);
+	split_catalogs(r);
 	br_dict_free(b.groups);
 	br_dict_free(b.unpriced);
 	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
@@ -725,6 +772,9 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < r->npriced_with; i++)
 		free(r->priced_with[i]);
 	free(r->priced_with);
+	for (size_t i = 0; i < r->ncatalogs; i++)
+		free(r->catalogs[i]);
+	free(r->catalogs);
 	free(r->budgets);
 	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
 		free(r->breakdown[k].rows);

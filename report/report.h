@@ -259,6 +259,11 @@ struct report {
 				  * catalog-priced rows (br_catalog_identity),
 				  * sorted */
 	size_t npriced_with;
+	/* The catalogs those identities join with "; ", each once ("built-in
+	 * DATE sha256:HEX", "prices PATH sha256:HEX"): the built-in ones
+	 * first, then the prices files, in the order priced_with gives them. */
+	char **catalogs;
+	size_t ncatalogs;
 };
 
 /* The days without spend a daily chart runs on after its last day with

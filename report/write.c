@@ -291,10 +291,10 @@ static void write_json(const struct report *r, struct emit *e)
 	emits(e, "],\n\"pricing\":{\"repriced\":");
 	emits(e, r->q.reprice ? "true" : "false");
 	emits(e, ",\"catalogs\":[");
-	for (size_t i = 0; i < r->npriced_with; i++) {
+	for (size_t i = 0; i < r->ncatalogs; i++) {
 		if (i)
 			emitc(e, ',');
-		json_string(e, r->priced_with[i]);
+		json_string(e, r->catalogs[i]);
 	}
 	emits(e, "]}");
 	if (r->nskipped) {

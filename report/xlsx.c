@@ -546,9 +546,14 @@ int report_write_xlsx(const struct report *r, const char *path,
 	if (!add_formats(&bk))
 		check(&bk, LXW_ERROR_MEMORY_MALLOC_FAILED);
 
+	/* Every catalog (the first set of them only, before). */
+	struct br_buf cats = {0};
+	for (size_t i = 0; i < r->ncatalogs; i++)
+		br_buf_printf(&cats, "%s%s", i ? "; " : "", r->catalogs[i]);
 	char comments[1024];
 	xml_text(comments, sizeof comments, "priced with: ",
-		 r->npriced_with ? r->priced_with[0] : "log-reported costs only");
+		 cats.len ? cats.p : "log-reported costs only");
+	br_buf_free(&cats);
 	lxw_doc_properties props = {
 		.title = "burnrate spend report",
 		.subject = "LLM spend",

@@ -90,7 +90,10 @@ br --quiet --store s2 ingest --prices x.csv p.jsonl q.jsonl
 report_json s2 r2.json
 oracle expect --by $by --as-of $asof --prices x.csv p.jsonl q.jsonl >e2.json
 agree e2.json r2.json
-grep -q "prices x.csv sha256:$xsum" r2.json || fail "the report does not name x.csv by its sha256"
+# One entry per catalog, the built-in one first (it was one entry joining
+# both with "; ").
+grep -q "\"catalogs\":\[\"built-in [0-9-]* sha256:$sum\",\"prices x.csv sha256:$xsum\"\]" r2.json ||
+	fail "the report does not name the built-in catalog and x.csv, each by its sha256: $(grep -o '"catalogs":[^]]*]' r2.json)"
 
 # An any-provider row prices the model under every name the catalog's
 # aliases give it, as under its own: Anthropic's API logs the dated name,
@@ -159,14 +162,36 @@ report_json s1 r1same.json --reprice
 report_json s2 r2back.json --reprice
 [ "$(strip_pricing r2back.json)" = "$(strip_pricing r1.json)" ] ||
 	fail "re-pricing the override store with the built-in catalog differs"
-# Rows priced by two catalogs, compacted into one segment: the report names
-# both, and re-pricing still equals a fresh ingest.
+# Rows priced by two sets of catalogs (the built-in one; it and x.csv),
+# compacted into one segment: the report names each catalog once, and
+# re-pricing still equals a fresh ingest.
 sample=$root/samples/logs/app-2025-10.jsonl
 br --quiet --store s1 ingest --prices x.csv "$sample" 2>/dev/null
 br --store s1 compact >/dev/null
 report_json s1 r1c2.json
-grep -q "\"catalogs\":\[\"built-in [0-9-]* sha256:$sum\",\"built-in [0-9-]* sha256:$sum; prices x.csv sha256:$xsum\"\]" r1c2.json ||
-	fail "the report does not name both catalogs behind its rows"
+grep -q "\"catalogs\":\[\"built-in [0-9-]* sha256:$sum\",\"prices x.csv sha256:$xsum\"\]" r1c2.json ||
+	fail "the report does not name both catalogs behind its rows: $(grep -o '"catalogs":[^]]*]' r1c2.json)"
+# The XLSX document properties name both too (they named the first set of
+# catalogs only), as the table's lines do, one per set.
+br --store s1 report --by $by --as-of $asof --format xlsx --output r1c2.xlsx
+"$PYTHON" -c '
+import sys, zipfile
+core = zipfile.ZipFile(sys.argv[1]).read("docProps/core.xml").decode()
+want = "priced with: built-in %s sha256:%s; prices x.csv sha256:%s" % tuple(sys.argv[2:])
+assert want in core, core
+' r1c2.xlsx "$(sed -n 's/.*"built-in \([0-9-]*\) sha256.*/\1/p' r1c2.json | head -1)" "$sum" "$xsum" ||
+	fail "the XLSX properties do not name both catalogs"
+br --store s1 report --by $by --as-of $asof >r1c2.txt
+[ "$(grep -c '^priced with built-in ' r1c2.txt)" -eq 2 ] &&
+	grep -q "^priced with built-in [0-9-]* sha256:$sum; prices x.csv sha256:$xsum\$" r1c2.txt ||
+	fail "the table does not name the two sets of catalogs: $(grep 'priced with' r1c2.txt)"
+# A prices file whose path holds "; " is one catalog still.
+cp x.csv 'x; y.csv'
+head -40 "$sample" >semi.jsonl
+br --quiet --store s4 ingest --prices 'x; y.csv' semi.jsonl 2>/dev/null
+report_json s4 r4.json
+grep -q "\"catalogs\":\[\"built-in [0-9-]* sha256:$sum\",\"prices x; y.csv sha256:$xsum\"\]" r4.json ||
+	fail "a path with '; ' splits its catalog: $(grep -o '"catalogs":[^]]*]' r4.json)"
 report_json s1 r1cx.json --reprice --prices x.csv
 br --quiet --store s3 ingest --prices x.csv p.jsonl q.jsonl "$sample" 2>/dev/null
 report_json s3 r3.json
