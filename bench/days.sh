@@ -1,26 +1,28 @@
 #!/bin/sh
-# days.sh - a backfill of a month of large logs: the 2M generic records as
-# DAYS logs (30: ~67,000 records, ~23 MB each), JSONL and gzipped, each in
-# a directory; burnrate ingests the directory, DuckDB reads the same files
+# days.sh - a backfill of a month of daily logs: the 2M generic records as
+# one log per day of their timestamps (31 logs of ~64,500 records, ~22 MB
+# each, each holding its day's ~650 groups), JSONL and gzipped, each in a
+# directory; burnrate ingests the directory, DuckDB reads the same files
 # by a glob (read_json and GROUP BY, as in ingest.sh), in turn, best of
 # each; then burnrate's peak RSS with --jobs 2, which the issue caps at 64
 # MB (the 2M request ids included) whatever the number of logs. The logs,
 # DuckDB and the timing: common.sh.
 . "$(dirname "$0")/common.sh"
-days=${DAYS:-30}
 
-month=$data/days-$days
+month=$data/days
 if [ ! -d "$month/gz" ]; then
-	echo "writing the $records records as $days logs, plain and gzipped (cached in $month)"
+	echo "writing the $records records as a log per day (cached in $month)"
 	rm -rf "$month.tmp"
 	mkdir -p "$month.tmp/jsonl" "$month.tmp/gz"
-	split -n l/"$days" -a 2 -d --additional-suffix=.jsonl "$base.jsonl" \
-		"$month.tmp/jsonl/day-"
+	# The generator writes the timestamp first: {"timestamp":"YYYY-MM-DD...
+	awk -v dir="$month.tmp/jsonl" \
+		'{ f = dir "/" substr($0, 15, 10) ".jsonl"; print > f }' "$base.jsonl"
 	for f in "$month.tmp"/jsonl/*.jsonl; do
 		gzip -6 -n -c "$f" >"$month.tmp/gz/${f##*/}.gz"
 	done
 	mv "$month.tmp" "$month"
 fi
+days=$(ls "$month/jsonl" | wc -l)
 
 echo "days: $records records in $days logs, best of $runs, --jobs $jobs, $(nproc) CPUs"
 printf '%-6s %9s %8s %8s  %s\n' logs burnrate MB/s DuckDB "ratio, peak RSS (--jobs 2)"

@@ -224,6 +224,22 @@ static void block_free(struct block *b)
 	free(b);
 }
 
+/* Frees the blocks of list b. */
+static void block_free_all(struct block *b)
+{
+	while (b) {
+		struct block *next = b->next;
+		block_free(b);
+		b = next;
+	}
+}
+
+void blocks_free(struct ingest *g)
+{
+	block_free_all(g->spare_blocks);
+	g->spare_blocks = NULL;
+}
+
 /* Opens a pool thread's parser for an input, on its first line. */
 static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt)
 {
@@ -508,6 +524,10 @@ struct split *split_begin(struct input_state *st, uint64_t left)
 	sp->parts = br_calloc(rd->g->opts.jobs, sizeof *sp->parts);
 	sp->max = (size_t)rd->g->opts.jobs * BLOCKS_PER_JOB;
 	sp->fly = br_calloc(sp->max, sizeof *sp->fly);
+	pthread_mutex_lock(&rd->g->lock);
+	sp->spare = rd->g->spare_blocks;
+	rd->g->spare_blocks = NULL;
+	pthread_mutex_unlock(&rd->g->lock);
 	pthread_cond_init(&sp->room, NULL);
 	if (!rd->g->opts.no_dedupe && !st->o->ids)
 		st->o->ids = idset_new();
@@ -619,11 +639,15 @@ void split_end(struct split *sp, struct input_state *st)
 			g->sink.merge(g->sink.ctx, o->input, pt->input);
 	}
 	o->redo |= sp->bad;
-	while (sp->spare) {
-		b = sp->spare;
-		sp->spare = b->next;
-		block_free(b);
+	/* Kept for the next input, unless another input's are (two parsed
+	 * in blocks at once). */
+	pthread_mutex_lock(&g->lock);
+	if (!g->spare_blocks) {
+		g->spare_blocks = sp->spare;
+		sp->spare = NULL;
 	}
+	pthread_mutex_unlock(&g->lock);
+	block_free_all(sp->spare);
 	pthread_cond_destroy(&sp->room);
 	free(sp->fly);
 	free(sp->parts);

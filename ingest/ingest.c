@@ -212,6 +212,7 @@ void ingest_free(struct ingest *g)
 	for (size_t i = g->consumed; i < g->ntasks; i++)
 		task_free(g, g->tasks[i]);
 	free(g->tasks);
+	blocks_free(g);
 	pthread_mutex_destroy(&g->lock);
 	pthread_cond_destroy(&g->work);
 	pthread_cond_destroy(&g->done);
