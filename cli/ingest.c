@@ -345,38 +345,63 @@ static void warn_outside(const struct ingest_run *r)
 	}
 }
 
-/* The file a backfill read, whose first bytes an input of another source
- * may have ingested. */
+/* The file a backfill read, whose first bytes an input of another source,
+ * or of a merged segment, may have ingested. */
 struct prefix_probe {
 	const char *key; /* its canonical path */
 	size_t dirlen;
 	int fd;
 	uint64_t size;
 	char *buf; /* SCRATCH bytes */
+	size_t nfirst; /* of its first bytes read into first (-1: none yet) */
+	char first[INGEST_HEAD_BYTES];
+	uint32_t head; /* ingest_head of all of first, when read */
 };
 
 #define PREFIX_SCRATCH ((size_t)64 << 10)
 
 static size_t dir_len(const char *path);
 
+/* Tells whether the probe's file begins with n bytes (n <= its size) whose
+ * ingest_head is head. Its first bytes are read once. */
+static bool probe_head_is(struct prefix_probe *p, size_t n, uint32_t head)
+{
+	if (p->nfirst == (size_t)-1) {
+		size_t want = p->size < INGEST_HEAD_BYTES ? (size_t)p->size
+							 : INGEST_HEAD_BYTES;
+		ssize_t r = pread(p->fd, p->first, want, 0);
+		p->nfirst = r < 0 ? 0 : (size_t)r;
+		p->head = ingest_head(p->first, p->nfirst);
+	}
+	if (n > p->nfirst)
+		return false;
+	return (n == p->nfirst ? p->head : ingest_head(p->first, n)) == head;
+}
+
 /* Tells whether in ingested the first in->bytes bytes of the probe's
  * file: the same path (the log grew since) or a log of its directory that
  * began as it does (rotated, as sink_continued finds it), whose bytes
- * have in's fingerprint. */
-static bool is_prefix_of(void *ctx, const struct store_input *in)
+ * have in's fingerprint. An input of a merged segment names a file of the
+ * host of the store it was merged from: one that began as it does is
+ * matched in any directory. */
+static bool is_prefix_of(void *ctx, const struct store_input *in, bool merged)
 {
 	struct prefix_probe *p = ctx;
-	if (in->name[0] != '/' || !in->bytes || in->bytes > p->size ||
-	    dir_len(in->name) != p->dirlen ||
-	    memcmp(in->name, p->key, p->dirlen) != 0)
+	/* One that counted no records (a CSV log's header alone) holds
+	 * nothing to count twice. */
+	if (in->name[0] != '/' || !in->bytes || !in->records ||
+	    in->bytes > p->size)
+		return false;
+	bool here = dir_len(in->name) == p->dirlen &&
+		    memcmp(in->name, p->key, p->dirlen) == 0;
+	if (!here && !(merged && in->head))
 		return false;
 	/* Its head first, which tells most others apart for 4 KiB read
-	 * (a path's older logs, rotated away); another file needs it. */
+	 * once (a path's older logs, rotated away); another file needs it. */
 	if (in->head) {
 		size_t n = in->bytes < INGEST_HEAD_BYTES ? (size_t)in->bytes
 							 : INGEST_HEAD_BYTES;
-		if (pread(p->fd, p->buf, n, 0) != (ssize_t)n ||
-		    ingest_head(p->buf, n) != in->head)
+		if (!probe_head_is(p, n, in->head))
 			return false;
 	} else if (strcmp(in->name, p->key) != 0) {
 		return false;
@@ -395,26 +420,75 @@ static bool is_prefix_of(void *ctx, const struct store_input *in)
 	return br_fp_equal(br_hash_final(&h), in->fp);
 }
 
-/* The source, other than the backfill's, that ingested the first bytes of
- * the plain file at key, which has grown or was rotated since (its
- * fingerprint as a whole is new), or NULL. */
-static const char *prefix_source(struct ingest_run *r, const char *key)
+/* Fills *out with where the store holds an input of the backfill: its
+ * content (fingerprint fp) or, of the plain file at key (NULL: none),
+ * which may have grown or been rotated since, its first bytes. Returns 0
+ * or -1 (r->store_err tells). */
+static int input_holders(struct ingest_run *r, struct br_fp fp, const char *key,
+			 struct store_holders *out)
 {
-	struct prefix_probe p = {key, dir_len(key), open(key, O_RDONLY | O_CLOEXEC),
-				 0, NULL};
+	struct prefix_probe *p = NULL;
 	struct stat st;
-	if (p.fd < 0)
-		return NULL;
-	const char *other = NULL;
-	if (fstat(p.fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		p.size = (uint64_t)st.st_size;
-		p.buf = br_malloc(PREFIX_SCRATCH);
-		other = store_prefix_source(r->store, r->source, is_prefix_of, &p,
-					    &r->store_err);
-		free(p.buf);
+	int fd = key && key[0] == '/' ? open(key, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		p = br_malloc(sizeof *p);
+		*p = (struct prefix_probe){key, dir_len(key), fd,
+					   (uint64_t)st.st_size,
+					   br_malloc(PREFIX_SCRATCH), (size_t)-1,
+					   {0}, 0};
 	}
-	close(p.fd);
-	return other;
+	int rc = store_input_holders(r->store, fp, r->source,
+				     p ? is_prefix_of : NULL, p, out,
+				     &r->store_err);
+	if (p) {
+		free(p->buf);
+		free(p);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Refuses (with true) a backfill's input that the store holds otherwise
+ * than in segments of the backfill's own source: merged from another
+ * store, or ingested under another source. */
+static bool refuse_held(struct ingest_run *r, const struct ingest_input *in)
+{
+	struct store_holders h;
+	if (input_holders(r, in->fp, in->key, &h) != 0)
+		return false; /* r->store_err tells */
+	bool refused = true;
+	if (h.merged_origin) {
+		print_error("%s: came into this store by merge, from '%s' "
+			    "(source '%s'): a backfill never replaces merged data, "
+			    "so under any source it would count it twice; backfill it in the "
+			    "store that ingested it, then merge that store again",
+			    in->name, h.merged_origin, h.merged_source);
+	} else if (h.nothers == 1 && !h.own) {
+		print_error("%s: ingested before under source '%s': a backfill "
+			    "of it under source '%s' would count it twice "
+			    "(give --source %s)", in->name, h.others[0], r->source,
+			    h.others[0]);
+	} else if (h.nothers) {
+		/* No --source would do: each leaves another's part out. */
+		struct br_buf names = {0};
+		for (size_t i = 0; i < h.nothers; i++)
+			br_buf_printf(&names, "%s'%s'",
+				      !i ? "" : i + 1 < h.nothers || h.own ? ", "
+									 : " and ",
+				      h.others[i]);
+		if (h.own)
+			br_buf_printf(&names, " and '%s' (this backfill's)", r->source);
+		print_error("%s: its records were ingested before under sources "
+			    "%s: a backfill of it under any one source would count "
+			    "what the others hold twice, so no --source can "
+			    "backfill it", in->name, names.p);
+		br_buf_free(&names);
+	} else {
+		refused = false;
+	}
+	free(h.others);
+	return refused;
 }
 
 /* Keeps a fully read input unless its content was ingested before. */
@@ -426,20 +500,11 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 	int known = ok ? already_ingested(r, in->fp) : 0;
 	/* A backfill reads inputs ingested before, but only those of its own
 	 * source: what another's counts in the range would be counted twice
-	 * (a --source left out of a backfill of the nightly job's logs). */
-	const char *other = ok && r->backfill && in->events
-				    ? store_input_source(r->store, in->fp,
-							 r->source, &r->store_err)
-				    : NULL;
-	/* Of a file that grew or was rotated since: its first bytes. */
-	if (!other && ok && r->backfill && in->events && in->key &&
-	    in->key[0] == '/' && !br_failed(&r->store_err))
-		other = prefix_source(r, in->key);
-	if (other) {
-		print_error("%s: ingested before under source '%s': a backfill "
-			    "of it under source '%s' would count it twice "
-			    "(give --source %s)", in->name, other, r->source,
-			    other);
+	 * (a --source left out of a backfill of the nightly job's logs), as
+	 * would what was merged from another store, which no backfill
+	 * replaces. Of a file that grew or was rotated since: its first
+	 * bytes too. */
+	if (ok && r->backfill && in->events && refuse_held(r, in)) {
 		r->failed++;
 	} else if (!ok) {
 		print_error("%s", message);

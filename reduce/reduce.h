@@ -126,13 +126,38 @@ int store_lock(struct store *s, struct br_err *err);
  * corrupt, naming it. Returns 1 (known), 0 (not known) or -1. */
 int store_has_input(struct store *s, struct br_fp fp, struct br_err *err);
 
-/* The source, other than source, of a visible segment covering an input
- * with fingerprint fp (its string borrowed until the store changes), or
- * NULL when there is none or the store cannot be read (br_failed(err)
- * then tells). A backfill of such an input under source would count its
- * content in two sources. */
-const char *store_input_source(struct store *s, struct br_fp fp,
-			       const char *source, struct br_err *err);
+/* Where the store holds an input that a backfill under source read:
+ * its content (fingerprint fp) or, when is_prefix is not NULL, its first
+ * bytes (a plain file that grew or was rotated since), which
+ * is_prefix(ctx, input, merged) tells of each input of a visible segment
+ * (merged: the input is of a merged segment, named as on the host of the
+ * store it was merged from). Strings are borrowed until the store
+ * changes; the caller frees others. */
+struct store_holders {
+	/* A visible merged segment (of any source) that covers it, or NULL:
+	 * a backfill never overshadows merged data, so under any source it
+	 * would count the input twice. Then nothing else is filled in. */
+	const char *merged_origin;  /* that segment's store directory */
+	const char *merged_source;  /* and source */
+	/* The distinct sources other than source, sorted, of the store's own
+	 * visible segments that cover it: a backfill under source would count
+	 * their part of it twice. */
+	const char **others;
+	size_t nothers;
+	/* Only when nothers > 0: a segment of source itself covers some of
+	 * it too, so a backfill under any one of the others would count
+	 * source's part twice as well. */
+	bool own;
+};
+
+/* Fills *out (see struct store_holders). Returns 0, or -1 when the store
+ * cannot be read (*out then holds nothing). */
+int store_input_holders(struct store *s, struct br_fp fp, const char *source,
+			bool (*is_prefix)(void *ctx,
+					  const struct store_input *in,
+					  bool merged),
+			void *ctx, struct store_holders *out,
+			struct br_err *err);
 
 /* The distinct sources of the store's visible segments, sorted: sets *out
  * to an array of *n of them (caller frees the array; the strings are
@@ -140,17 +165,6 @@ const char *store_input_source(struct store *s, struct br_fp fp,
  * cannot be read. */
 int store_sources(struct store *s, const char ***out, size_t *n,
 		  struct br_err *err);
-
-/* The source, other than source, of a visible segment the store wrote
- * itself (not merged) with an input for which is_prefix(ctx, input)
- * returns true (its string borrowed until the store changes), or NULL
- * when there is none or the store cannot be read (br_failed(err) then
- * tells). A backfill of a file whose first bytes such an input ingested
- * (the log grew, or was rotated) would count them in two sources. */
-const char *store_prefix_source(struct store *s, const char *source,
-				bool (*is_prefix)(void *ctx,
-						  const struct store_input *in),
-				void *ctx, struct br_err *err);
 
 /* Finds the newest visible input named name (as stored) that the store
  * ingested itself (merged inputs name files of other hosts). Returns 1 and

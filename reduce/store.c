@@ -880,22 +880,6 @@ int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
 	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp) ? 1 : 0;
 }
 
-const char *store_input_source(struct store *s, struct br_fp fp,
-			       const char *source, struct br_err *err)
-{
-	if (store_has_input(s, fp, err) != 1)
-		return NULL;
-	for (size_t i = 0; i < s->nsegs; i++) {
-		const struct segment *g = &s->segs[i];
-		if (g->hidden || strcmp(g->str[g->source], source) == 0)
-			continue;
-		for (uint32_t j = 0; j < g->ninputs; j++)
-			if (br_fp_equal(g->inputs[j].fp, fp))
-				return g->str[g->source];
-	}
-	return NULL;
-}
-
 static int source_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -927,23 +911,68 @@ int store_sources(struct store *s, const char ***out, size_t *n,
 	return 0;
 }
 
-const char *store_prefix_source(struct store *s, const char *source,
-				bool (*is_prefix)(void *ctx,
-						  const struct store_input *in),
-				void *ctx, struct br_err *err)
+/* Tells whether segment g covers the input of store_input_holders. */
+static bool holds_input(const struct segment *g, struct br_fp fp,
+			bool (*is_prefix)(void *ctx, const struct store_input *in,
+					  bool merged),
+			void *ctx)
 {
+	for (uint32_t j = 0; j < g->ninputs; j++)
+		if (br_fp_equal(g->inputs[j].fp, fp) ||
+		    (is_prefix && is_prefix(ctx, &g->inputs[j],
+					    g->merged_through != 0)))
+			return true;
+	return false;
+}
+
+int store_input_holders(struct store *s, struct br_fp fp, const char *source,
+			bool (*is_prefix)(void *ctx,
+					  const struct store_input *in,
+					  bool merged),
+			void *ctx, struct store_holders *out,
+			struct br_err *err)
+{
+	memset(out, 0, sizeof *out);
 	if (store_load(s, err) != 0)
-		return NULL;
+		return -1;
+	/* Without first bytes to look for, the index says if any does. */
+	if (!is_prefix && !(s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp,
+					       fp_cmp)))
+		return 0;
 	for (size_t i = 0; i < s->nsegs; i++) {
 		const struct segment *g = &s->segs[i];
-		if (g->hidden || g->merged_through ||
-		    strcmp(g->str[g->source], source) == 0)
+		if (g->hidden || !g->merged_through || !holds_input(g, fp, is_prefix, ctx))
 			continue;
-		for (uint32_t j = 0; j < g->ninputs; j++)
-			if (is_prefix(ctx, &g->inputs[j]))
-				return g->str[g->source];
+		out->merged_origin = g->str[g->origin];
+		out->merged_source = g->str[g->source];
+		return 0;
 	}
-	return NULL;
+	for (size_t i = 0; i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		const char *src = g->str[g->source];
+		size_t k = 0;
+		if (g->hidden || g->merged_through || strcmp(src, source) == 0)
+			continue;
+		while (k < out->nothers && strcmp(out->others[k], src) != 0)
+			k++;
+		if (k < out->nothers || !holds_input(g, fp, is_prefix, ctx))
+			continue;
+		out->others = br_realloc(out->others,
+					 (out->nothers + 1) * sizeof *out->others);
+		out->others[out->nothers++] = src;
+	}
+	if (!out->nothers)
+		return 0;
+	qsort(out->others, out->nothers, sizeof *out->others, source_cmp);
+	/* Only now, as the usual backfill of a source's own grown logs would
+	 * hash each of their earlier ingests' first bytes for nothing. */
+	for (size_t i = 0; !out->own && i < s->nsegs; i++) {
+		const struct segment *g = &s->segs[i];
+		out->own = !g->hidden && !g->merged_through &&
+			   strcmp(g->str[g->source], source) == 0 &&
+			   holds_input(g, fp, is_prefix, ctx);
+	}
+	return 0;
 }
 
 /* store_last_input's search: the input named name. */

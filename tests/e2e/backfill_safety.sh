@@ -3,7 +3,9 @@
 # for want of an input: a missing or truncated input publishes nothing
 # (exit 1, the store unchanged); and its --dry-run shows what the backfill
 # will do in a store holding merged data of the same source, which a
-# backfill does not overshadow (README "merge").
+# backfill does not overshadow (README "merge"); an input merged from
+# another store, or held under several other sources, is refused by name
+# (README "Backfill").
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 gen --seed 2 --records 600 --format jsonl --start 2025-09-01 --days 30 \
@@ -50,4 +52,89 @@ got = (int(t[3]) - int(t[1]), Decimal(t[6]) - Decimal(t[4]))
 want = (int(ra) - int(rb), Decimal(ca) - Decimal(cb))
 assert got == want, ("preview change", got, "actual change", want)
 PY
+
+# An input merged from another store: a backfill here never overshadows
+# merged data, so under any source (the merged one's or another) it would
+# count the input twice. Refused by name, nothing published, exit 1; so is
+# the log grown since and rotated into another directory (its first bytes
+# are the merged input's). The way out the message gives works: backfill
+# the shard, merge it again.
+P() { printf '{"timestamp":"2026-10-%sT06:00:00Z","provider":"acme","model":"m1","request_id":"%s","usage":{"input_tokens":1000000}}\n' "$1" "$2"; }
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,m1,,2,8,,\n' >p.csv
+mkdir mlogs
+{ P 26 a; P 27 b; } >mlogs/a.jsonl
+"$BURNRATE" --store A --quiet ingest --prices p.csv mlogs
+"$BURNRATE" --store M --quiet merge A
+oct() { "$BURNRATE" --store M report --since 2026-10-01 --until 2026-10-31 --format csv; }
+oct >oct.before
+ls M/segments >msegs.before
+for src in default other; do
+	must_fail 1 merged.err "$BURNRATE" --store M ingest --source $src \
+		--replace 2026-10-26..2026-10-27 --prices p.csv mlogs
+	grep -q "mlogs/a.jsonl: came into this store by merge, from '.*/A' (source 'default'): a backfill never replaces merged data, so under any source it would count it twice; backfill it in the store that ingested it, then merge that store again" merged.err ||
+		fail "a backfill under '$src' of a merged input: $(cat merged.err)"
+done
+P 27 c >>mlogs/a.jsonl
+mkdir moved
+cp mlogs/a.jsonl moved/b.jsonl
+for d in mlogs moved; do
+	must_fail 1 merged.err "$BURNRATE" --store M ingest \
+		--replace 2026-10-26..2026-10-27 --prices p.csv $d
+	grep -q "a.jsonl: came into this store by merge\|b.jsonl: came into this store by merge" merged.err ||
+		fail "a backfill of the merged input grown ($d): $(cat merged.err)"
+done
+oct >oct.after
+cmp -s oct.before oct.after || fail "a refused backfill of merged data changed the report: $(cat oct.after)"
+ls M/segments >msegs.after
+cmp -s msegs.before msegs.after || fail "a refused backfill of merged data published a segment"
+"$BURNRATE" --store M verify >/dev/null || fail "verify after a refused backfill of merged data"
+# The shard's new data still merges, and so does its backfill.
+P 28 d >mlogs/new.jsonl
+"$BURNRATE" --store A --quiet ingest --prices p.csv mlogs
+"$BURNRATE" --store M --quiet merge A || fail "merging the shard's new data after a refused backfill exited $?"
+"$BURNRATE" --store A --quiet ingest --replace 2026-10-26..2026-10-27 --prices p.csv mlogs/a.jsonl
+"$BURNRATE" --store M --quiet merge A || fail "merging the shard's backfill exited $?"
+[ "$(oct | cut -d, -f1,2,10 | tr '\n' ' ')" = "day,requests,cost_usd 2026-10-26,1,2.000000 2026-10-27,2,4.000000 2026-10-28,1,2.000000 " ] ||
+	fail "the shard's data merged after its backfill: $(oct)"
+"$BURNRATE" --store M verify >/dev/null || fail "verify after merging the shard's backfill"
+
+# A log that grew across plain ingests under three sources: a backfill
+# under any of them would count the others' records twice, and so would
+# one under any other: the refusal names them all and suggests no
+# --source (each refusal named one other, which refused in turn). So for
+# two sources, each holding a part.
+mkdir three two
+P 26 t1 >three/a.jsonl
+P 26 u1 >two/a.jsonl
+"$BURNRATE" --store t --quiet ingest three two
+P 28 t2 >>three/a.jsonl
+P 28 u2 >>two/a.jsonl
+"$BURNRATE" --store t --quiet ingest --source b three two
+P 29 t3 >>three/a.jsonl
+"$BURNRATE" --store t --quiet ingest --source c three
+treport() { "$BURNRATE" --store t report --since 2026-10-01 --until 2026-10-31 --format csv; }
+treport >t.before
+for src in default b c x; do
+	must_fail 1 three.err "$BURNRATE" --store t ingest --source $src \
+		--replace 2026-10-26..2026-10-29 three
+	case $src in
+	x) want="'b', 'c' and 'default':" ;;
+	default) want="'b', 'c' and 'default' (this backfill's):" ;;
+	b) want="'c', 'default' and 'b' (this backfill's):" ;;
+	c) want="'b', 'default' and 'c' (this backfill's):" ;;
+	esac
+	grep -qF "three/a.jsonl: its records were ingested before under sources $want a backfill of it under any one source would count what the others hold twice, so no --source can backfill it" three.err ||
+		fail "a backfill under '$src' of a log held under three sources: $(cat three.err)"
+	grep -q "give --source" three.err && fail "a --source that would be refused too: $(cat three.err)"
+done
+for src in default b; do
+	must_fail 1 two.err "$BURNRATE" --store t ingest --source $src \
+		--replace 2026-10-26..2026-10-28 two
+	grep -q "two/a.jsonl: its records were ingested before under sources '.*' and '$src' (this backfill's):" two.err ||
+		fail "a backfill under '$src' of a log held under two sources: $(cat two.err)"
+	grep -q "give --source" two.err && fail "a --source that would be refused too: $(cat two.err)"
+done
+treport >t.after
+cmp -s t.before t.after || fail "a refused backfill changed the report: $(cat t.after)"
+"$BURNRATE" --store t verify >/dev/null || fail "verify after refused backfills"
 echo "backfill_safety: ok"
