@@ -763,23 +763,6 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 	return 0;
 }
 
-/* Hashes the first len bytes of the file fd again (when a partial last line
- * must be left out of the fingerprint). */
-static int hash_file_prefix(int fd, uint64_t len, char *buf,
-			    struct br_hasher *h)
-{
-	br_hash_init(h);
-	for (uint64_t pos = 0; pos < len;) {
-		size_t want = len - pos < SCRATCH_SIZE ? (size_t)(len - pos) : SCRATCH_SIZE;
-		ssize_t r = pread(fd, buf, want, (off_t)pos);
-		if (r <= 0)
-			return -1;
-		br_hash_update(h, buf, (size_t)r);
-		pos += (uint64_t)r;
-	}
-	return 0;
-}
-
 /* Reading the already ingested prefix of a grown plain file. */
 struct resume {
 	bool active;
@@ -1026,10 +1009,17 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		o->in.key = o->key = br_strdup(key);
 	struct input_state st = {.rd = rd, .o = o, .rec = {"", 0}};
 	struct br_hasher h;
-	/* A compressed file cannot be read again for the hash of its complete
-	 * lines: its state after the last newline so far, and where that is. */
+	/* The hash of its complete lines (a file's last line may be left
+	 * waiting): its state after the last newline so far, and where that
+	 * is. Not from the file read again: a log truncated and written
+	 * again meanwhile would give another log's. */
 	struct br_hasher h_lines;
 	uint64_t lines_end = 0;
+	/* Its first bytes as read: recorded (ingest_head), and compared with
+	 * the file's at the end, which differ when it was truncated and
+	 * written again while it was read. */
+	char first[INGEST_HEAD_BYTES];
+	size_t nfirst = 0;
 	struct resume rs = {0};
 	struct stat sb;
 	/* A file shorter than what was ingested of it is a new one (a rotated
@@ -1067,6 +1057,12 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		size_t left = (size_t)n;
 		o->in.bytes += (uint64_t)n;
+		if (nfirst < sizeof first) {
+			size_t take = sizeof first - nfirst < left
+					      ? sizeof first - nfirst : left;
+			memcpy(first + nfirst, p, take);
+			nfirst += take;
+		}
 		if (t->solo && !source_compressed(src) &&
 		    t->disk_size < SOLO_PLAIN_BYTES)
 			task_solo_end(g, t);
@@ -1087,10 +1083,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 				lines_end = rs.k.bytes;
 			}
 		}
-		/* A compressed file's hash where its complete lines end:
-		 * its last line may be left waiting (see below). */
-		const char *nl = key && source_compressed(src)
-					 ? memrchr(p, '\n', left) : NULL;
+		/* The hash where its complete lines end: its last line may
+		 * be left waiting (see below). */
+		const char *nl = key ? memrchr(p, '\n', left) : NULL;
 		if (nl) {
 			size_t to = (size_t)(nl + 1 - p);
 			br_hash_update(&h, p, to);
@@ -1132,18 +1127,11 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	o->raw_bytes = source_compressed(src) ? source_disk_pos(src)
 					      : o->in.bytes;
 	bool partial = rd->line.len > 0 || st.overlong;
-	if (rc == 0 && partial && key && fd >= 0 && !source_compressed(src) &&
-	    !g->opts.complete && !whole_last_record(&st, &rd->line)) {
-		/* A log being written: its last line waits for the next run. */
-		o->in.waiting = true;
-		o->in.bytes -= st.line_len;
-		if (hash_file_prefix(fd, o->in.bytes, rd->scratch, &h) != 0)
-			rc = br_fail(&o->err, "%s: cannot read: %s", name,
-				     strerror(errno));
-	} else if (rc == 0 && partial && key && source_compressed(src) &&
-		   !g->opts.complete && !whole_last_record(&st, &rd->line)) {
-		/* As a plain file's: a gzip member appended later may end
-		 * the line (its growth is read from the stream, after the
+	if (rc == 0 && partial && key && !g->opts.complete &&
+	    !whole_last_record(&st, &rd->line)) {
+		/* A log being written: its last line waits for the next run.
+		 * Of a compressed one too: a gzip member appended later may
+		 * end the line (its growth is read from the stream, after the
 		 * bytes taken). */
 		o->in.waiting = true;
 		o->in.bytes = lines_end;
@@ -1154,12 +1142,27 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	/* A last line left waiting may yet tell the format. */
 	if (rc == 0 && !st.parser && st.undetected && !o->in.waiting)
 		rc = undetectable(&st);
-	if (rc == 0 && key && fd >= 0 && !source_compressed(src)) {
-		/* What tells this log, once rotated, from one edited. */
+	struct stat now;
+	if (rc == 0 && key && fd >= 0 && !source_compressed(src) &&
+	    fstat(fd, &now) == 0 && S_ISREG(now.st_mode)) {
+		/* What tells this log, once rotated, from one edited. The
+		 * file's first bytes now are those read unless it was
+		 * truncated and written again while it was read (a rewrite,
+		 * a copytruncate caught in the act): what was read then joins
+		 * two logs, and is not counted; the next run reads the new
+		 * one whole, its first lines being others. */
 		size_t n = o->in.bytes < INGEST_HEAD_BYTES ? (size_t)o->in.bytes
 							   : INGEST_HEAD_BYTES;
-		if (pread(fd, rd->scratch, n, 0) == (ssize_t)n)
-			o->in.head = ingest_head(rd->scratch, n);
+		ssize_t got = pread(fd, rd->scratch, n, 0);
+		if (got == (ssize_t)n && memcmp(rd->scratch, first, n) == 0)
+			o->in.head = ingest_head(first, n);
+		else if (got < 0)
+			rc = br_fail(&o->err, "%s: cannot read: %s", name,
+				     strerror(errno));
+		else
+			rc = br_fail(&o->err, "%s: truncated or written again "
+				     "while it was read: not counted (the next "
+				     "run reads it again)", name);
 	}
 	if (rc == 0 && st.parser) {
 		const char *why = NULL;
