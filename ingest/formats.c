@@ -836,18 +836,28 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
 }
 
+/* The first occurrence of needle in s, or NULL: s may hold a NUL (a
+ * \u0000), which must stay in the name made of it, to reject it. */
+static const char *find_in(struct br_str s, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= s.n; i++)
+		if (memcmp(s.p + i, needle, n) == 0)
+			return s.p + i;
+	return NULL;
+}
+
 /* The role or user name of an IAM ARN: "assumed-role/NAME/session" or
  * "user/NAME". */
-static struct br_str arn_name(const char *arn)
+static struct br_str arn_name(struct br_str arn)
 {
-	if (!arn)
-		return (struct br_str){"", 0};
-	const char *p = strstr(arn, ":assumed-role/");
-	p = p ? p + 14 : (p = strstr(arn, ":user/")) ? p + 6 : NULL;
+	const char *p = find_in(arn, ":assumed-role/");
+	p = p ? p + 14 : (p = find_in(arn, ":user/")) ? p + 6 : NULL;
 	if (!p)
 		return (struct br_str){"", 0};
-	const char *end = strchr(p, '/');
-	return (struct br_str){p, end ? (size_t)(end - p) : strlen(p)};
+	size_t left = arn.n - (size_t)(p - arn.p);
+	const char *end = memchr(p, '/', left);
+	return (struct br_str){p, end ? (size_t)(end - p) : left};
 }
 
 /* Bedrock model invocation logs. */
@@ -862,7 +872,7 @@ static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 	ev->request_id = jslice(o, "requestId");
 	ev->agent = jslice(o, "requestMetadata.agent");
 	if (!ev->agent.n)
-		ev->agent = arn_name(jstr(o, "identity.arn"));
+		ev->agent = arn_name(jslice(o, "identity.arn"));
 	ev->label = jslice(o, "requestMetadata.team");
 	ev->error = jget(o, "errorCode") != NULL && !json_is_null(jget(o, "errorCode"));
 	ev->tokens.input = jcount(r, o, "input.inputTokenCount");
@@ -873,11 +883,10 @@ static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 }
 
 /* The last path component of a directory path ("/a/b/c" -> "c"). */
-static struct br_str base_name(const char *path)
+static struct br_str base_name(struct br_str dir)
 {
-	if (!path)
-		return (struct br_str){"", 0};
-	size_t n = strlen(path);
+	const char *path = dir.p;
+	size_t n = dir.n;
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	size_t i = n;
@@ -905,7 +914,7 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	if (!jtime(r, o, "timestamp", &ev->ts_us))
 		bad(r, "%s", "missing timestamp");
 	ev->agent = (struct br_str){"claude-code", 11};
-	ev->label = base_name(jstr(o, "cwd"));
+	ev->label = base_name(jslice(o, "cwd"));
 	anthropic_usage(p, r, usage, ev);
 	jcost(r, o, "costUSD", ev);
 	apply_maps(p, r, ev);
@@ -913,16 +922,20 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 		return FORMAT_RECORD;
 	struct br_str msgid = jslice(o, "message.id");
 	struct br_str reqid = jslice(o, "requestId");
+	/* Copied whole (snprintf's %.*s would stop at a \u0000, which must
+	 * reach the sink to reject the record). */
 	char key[512];
-	int n = 0;
-	if (msgid.n && reqid.n)
-		n = snprintf(key, sizeof key, "%.*s:%.*s", (int)msgid.n, msgid.p,
-			     (int)reqid.n, reqid.p);
-	else if (msgid.n)
-		n = snprintf(key, sizeof key, "%.*s", (int)msgid.n, msgid.p);
-	if (n < 0 || (size_t)n >= sizeof key)
-		n = 0;
-	ev->request_id = (struct br_str){key, (size_t)n};
+	size_t n = 0;
+	if (msgid.n && (reqid.n ? msgid.n + 1 + reqid.n : msgid.n) < sizeof key) {
+		memcpy(key, msgid.p, msgid.n);
+		n = msgid.n;
+		if (reqid.n) {
+			key[n++] = ':';
+			memcpy(key + n, reqid.p, reqid.n);
+			n += reqid.n;
+		}
+	}
+	ev->request_id = (struct br_str){key, n};
 	return hold_event(p, r, ev, MERGE_MAX_TOTAL,
 			  json_is_true(json_object_get(o, "isSidechain")), msgid);
 }
@@ -1403,25 +1416,39 @@ static void api_free(struct format_parser *fp)
 
 typedef int (*map_fn)(struct api_parser *, struct rec *, struct br_event *);
 
+/* The formats, and the columns of their CSV exports the map reads inside
+ * (JSON objects: a cell of one must be valid JSON). */
+static const struct {
+	const char *name;
+	map_fn map;
+	const char *const *json_columns;
+} format_maps_table[] = {
+	{"openai", map_openai, NULL},
+	{"anthropic", map_anthropic, NULL},
+	{"gemini", map_gemini, NULL},
+	{"bedrock", map_bedrock, NULL},
+	{"claude-code", map_claude_code, NULL},
+	{"openai-usage", map_openai_usage, NULL},
+	{"litellm", map_litellm, (const char *const[]){"metadata", NULL}},
+	{"helicone", map_helicone,
+	 (const char *const[]){"request_properties", "properties", NULL}},
+	{"langfuse", map_langfuse,
+	 (const char *const[]){"metadata", "usageDetails", NULL}},
+};
+
 static map_fn find_map(const char *name)
 {
-	static const struct {
-		const char *name;
-		map_fn map;
-	} maps[] = {
-		{"openai", map_openai},
-		{"anthropic", map_anthropic},
-		{"gemini", map_gemini},
-		{"bedrock", map_bedrock},
-		{"claude-code", map_claude_code},
-		{"openai-usage", map_openai_usage},
-		{"litellm", map_litellm},
-		{"helicone", map_helicone},
-		{"langfuse", map_langfuse},
-	};
-	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
-		if (strcmp(maps[i].name, name) == 0)
-			return maps[i].map;
+	for (size_t i = 0; i < sizeof format_maps_table / sizeof format_maps_table[0]; i++)
+		if (strcmp(format_maps_table[i].name, name) == 0)
+			return format_maps_table[i].map;
+	return NULL;
+}
+
+static const char *const *find_json_columns(const char *name)
+{
+	for (size_t i = 0; i < sizeof format_maps_table / sizeof format_maps_table[0]; i++)
+		if (strcmp(format_maps_table[i].name, name) == 0)
+			return format_maps_table[i].json_columns;
 	return NULL;
 }
 
@@ -1439,30 +1466,73 @@ struct format_parser *api_format_open(const char *name,
 	return &p->base;
 }
 
+/* A CSV cell's text as a JSON value, or NULL with jansson's error in *je:
+ * as written, else with the quotes doubled once more than CSV needs undone
+ * (exporters that escape quotes twice: not in a cell that begins with
+ * one, a JSON string; the first error is kept). A
+ * \u0000 is decoded as the JSONL formats decode it: a name holding one is
+ * rejected where every format's events pass. */
+static json_t *cell_json(struct br_str c, json_error_t *je)
+{
+	json_t *v = json_loadb(c.p, c.n, JSON_DECODE_ANY | JSON_ALLOW_NUL, je);
+	if (v || c.p[0] == '"' || !memchr(c.p, '"', c.n))
+		return v;
+	struct br_buf b = {0};
+	for (size_t i = 0; i < c.n; i++) {
+		br_buf_putc(&b, c.p[i]);
+		if (c.p[i] == '"' && i + 1 < c.n && c.p[i + 1] == '"')
+			i++;
+	}
+	json_error_t again;
+	v = json_loadb(b.p, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &again);
+	br_buf_free(&b);
+	return v;
+}
+
 /* A CSV cell as a JSON value: JSON-typed columns (jsonb text, exporters
  * that escape quotes twice) become objects or arrays, a JSON-encoded
  * string (Langfuse's dates, """2025-...Z""") its text, anything else a
- * string. */
-static json_t *cell_value(struct br_str c)
+ * string. A cell of a column read inside (json: the format's JSON
+ * columns, or a --map COLUMN.PATH) must be valid JSON: otherwise NULL,
+ * with the reason written to why (what it would have held would be lost
+ * unseen: an agent, the cache tokens of a usage object). */
+static json_t *cell_value(struct br_str c, struct br_str name, bool json,
+			  char *why, size_t size)
 {
+	json_error_t je;
+	if (json) {
+		json_t *v = cell_json(c, &je);
+		if (!v)
+			snprintf(why, size, "invalid JSON in column %.*s at "
+				 "byte %d: %s", (int)(name.n > 64 ? 64 : name.n),
+				 name.p, je.position + 1, je.text);
+		return v;
+	}
 	if (c.n && (c.p[0] == '{' || c.p[0] == '[' || c.p[0] == '"')) {
-		json_t *v = json_loadb(c.p, c.n, JSON_DECODE_ANY, NULL);
-		if (!v && c.p[0] != '"') {
-			/* Quotes doubled once more than CSV needs. */
-			struct br_buf b = {0};
-			for (size_t i = 0; i < c.n; i++) {
-				br_buf_putc(&b, c.p[i]);
-				if (c.p[i] == '"' && i + 1 < c.n && c.p[i + 1] == '"')
-					i++;
-			}
-			v = json_loadb(b.p, b.len, 0, NULL);
-			br_buf_free(&b);
-		}
+		json_t *v = cell_json(c, &je);
 		if (v && (json_is_object(v) || json_is_array(v) || json_is_string(v)))
 			return v;
 		json_decref(v);
 	}
 	return json_stringn_nocheck(c.p, c.n);
+}
+
+/* Tells whether column name is one the format reads inside (its JSON
+ * columns), or a --map path reaches inside (COLUMN.PATH). */
+static bool json_column(const char *const *cols, const struct format_maps *maps,
+			struct br_str name)
+{
+	for (; cols && *cols; cols++)
+		if (strlen(*cols) == name.n && memcmp(*cols, name.p, name.n) == 0)
+			return true;
+	for (int f = 0; maps && f < CANON_COUNT; f++) {
+		const char *path = maps->path[f];
+		const char *dot = path ? strchr(path, '.') : NULL;
+		if (dot && (size_t)(dot - path) == name.n &&
+		    memcmp(path, name.p, name.n) == 0)
+			return true;
+	}
+	return false;
 }
 
 const char *format_map_csv_row(const char *format, struct br_str *names,
@@ -1473,13 +1543,22 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 {
 	struct api_parser p = {.base.sink = *sink, .maps = maps};
 	struct rec r = {.root = json_object()};
+	const char *const *cols = find_json_columns(format);
 	char key[256];
 	for (size_t i = 0; i < n; i++) {
 		if (!cells[i].n || names[i].n >= sizeof key)
 			continue;
 		memcpy(key, names[i].p, names[i].n);
 		key[names[i].n] = 0;
-		json_object_set_new_nocheck(r.root, key, cell_value(cells[i]));
+		json_t *v = cell_value(cells[i], names[i],
+				       json_column(cols, maps, names[i]),
+				       reason, size);
+		if (!v) {
+			json_decref(r.root);
+			*rc = FORMAT_RECORD;
+			return reason;
+		}
+		json_object_set_new_nocheck(r.root, key, v);
 	}
 	const char *reject = NULL;
 	*rc = map_record(&p, &r, find_map(format), &reject);
@@ -1490,11 +1569,18 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 	return reason;
 }
 
-bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out)
+const char *json_cell_path(struct br_str cell, struct br_str column,
+			   const char *path, struct br_buf *out, bool *found,
+			   char *why, size_t size)
 {
-	json_t *root = cell_value(cell);
+	*found = false;
+	if (!cell.n)
+		return NULL; /* an empty cell: absent */
+	json_t *root = cell_value(cell, column, true, why, size);
+	if (!root)
+		return why;
 	json_t *v = jget(root, path);
-	bool ok = true;
+	*found = true;
 	if (json_is_string(v))
 		br_buf_put(out, json_string_value(v), json_string_length(v));
 	else if (json_is_integer(v))
@@ -1502,9 +1588,9 @@ bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out)
 	else if (json_is_real(v))
 		br_buf_printf(out, "%.17g", json_real_value(v));
 	else
-		ok = false;
+		*found = false;
 	json_decref(root);
-	return ok;
+	return NULL;
 }
 
 /* ------------------------------------------------------------- detection */

@@ -378,6 +378,9 @@ struct csv_state {
 	int col[C_NCOLS];
 	const char *sub[C_NCOLS];     /* a path inside a JSON column, or NULL */
 	struct br_buf subval[C_NCOLS];
+	const char *broken;           /* why a JSON cell read inside is not
+				       * JSON (in broken_why), or NULL */
+	char broken_why[REASON_MAX];
 	char reason[REASON_MAX];
 };
 
@@ -445,13 +448,22 @@ static bool csv_split_plain(struct csv_state *c, const char *line, size_t len)
 	return true;
 }
 
-/* The value at a path inside a JSON cell (COLUMN.PATH). */
+/* The value at a path inside a JSON cell (COLUMN.PATH); "" when the cell
+ * is not valid JSON, which rejects the record (c->broken). */
 static struct br_str csv_sub_cell(struct csv_state *c, enum csv_col col,
 				  struct br_str cell)
 {
 	struct br_buf *b = &c->subval[col];
 	br_buf_reset(b);
-	if (!json_cell_path(cell, c->sub[col], b))
+	const char *dot = strchr(c->colname[col], '.');
+	struct br_str column = {c->colname[col],
+				(size_t)(dot - c->colname[col])};
+	bool found;
+	const char *why = json_cell_path(cell, column, c->sub[col], b, &found,
+					 c->broken_why, sizeof c->broken_why);
+	if (why && !c->broken)
+		c->broken = why;
+	if (why || !found)
 		return (struct br_str){"", 0};
 	return (struct br_str){b->p ? b->p : "", b->len};
 }
@@ -509,7 +521,7 @@ static int clip(struct br_str s, size_t max)
 	return (int)(s.n < max ? s.n : max);
 }
 
-static const char *csv_event(struct csv_state *c, struct br_event *ev)
+static const char *csv_event_fields(struct csv_state *c, struct br_event *ev)
 {
 	event_clear(ev);
 	if (c->nfields != c->nheader)
@@ -568,6 +580,16 @@ static const char *csv_event(struct csv_state *c, struct br_event *ev)
 		ev->has_logged_cost = true;
 	}
 	return NULL;
+}
+
+/* Makes the event of a generic CSV record, or says why it is rejected:
+ * the first problem, a JSON cell read inside (COLUMN.PATH) that is not
+ * valid JSON among them (what it held would be lost unseen). */
+static const char *csv_event(struct csv_state *c, struct br_event *ev)
+{
+	c->broken = NULL;
+	const char *why = csv_event_fields(c, ev);
+	return c->broken ? c->broken : why;
 }
 
 /* RFC 4180: spaces are part of a field; libcsv would trim them. */

@@ -461,24 +461,44 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		g->sink.event(o->input, ev);
 }
 
-/* The reason one of an event's names is longer than INGEST_MAX_FIELD,
- * written into buf; NULL when none is. */
-static const char *name_too_long(const struct br_event *ev, char *buf,
-				 size_t size)
+/* Tells whether s holds a NUL. */
+static inline bool holds_nul(struct br_str s)
 {
-	if ((ev->provider.n | ev->model.n | ev->agent.n | ev->label.n |
-	     ev->request_id.n) <= INGEST_MAX_FIELD)
-		return NULL; /* the usual event */
+	return s.n && memchr(s.p, 0, s.n) != NULL;
+}
+
+/* The reason one of an event's names cannot be kept, written into buf:
+ * longer than INGEST_MAX_FIELD, or holding a NUL (a JSON \u0000), which
+ * the store would cut the name short at, merging it with another, while
+ * pricing saw it whole. NULL when none is. Every format's events pass
+ * here before they are priced or held, so that none can miss it. */
+static const char *name_refused(const struct br_event *ev, char *buf,
+				size_t size)
+{
 	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
 					&ev->label, &ev->request_id};
 	static const char *const what[] = {"provider", "model", "agent",
 					   "label", "request_id"};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+	if ((ev->provider.n | ev->model.n | ev->agent.n | ev->label.n |
+	     ev->request_id.n) <= INGEST_MAX_FIELD) {
+		if (__builtin_expect(!(holds_nul(ev->provider) |
+				       holds_nul(ev->model) |
+				       holds_nul(ev->agent) |
+				       holds_nul(ev->label) |
+				       holds_nul(ev->request_id)), 1))
+			return NULL; /* the usual event */
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (names[i]->n > INGEST_MAX_FIELD) {
 			snprintf(buf, size, "%s longer than %zu bytes", what[i],
 				 INGEST_MAX_FIELD);
 			return buf;
 		}
+		if (holds_nul(*names[i])) {
+			snprintf(buf, size, "invalid %s: holds \\u0000", what[i]);
+			return buf;
+		}
+	}
 	return NULL;
 }
 
@@ -521,11 +541,11 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
 		idset_add(o->ids, ev->request_id.p, ev->request_id.n, h);
 }
 
-/* Keeps an event of the current record, unless a name is too long or a
- * backfill's day range rejects it. */
+/* Keeps an event of the current record, unless a name is too long or
+ * holds a NUL, or a backfill's day range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
 {
-	if (name_too_long(ev, st->reason, sizeof st->reason)) {
+	if (name_refused(ev, st->reason, sizeof st->reason)) {
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
@@ -549,7 +569,7 @@ bool format_rejects_outside(void *ctx, const struct br_event *ev)
 const char *format_refuses(void *ctx, struct br_event *ev)
 {
 	struct input_state *st = ctx;
-	if (name_too_long(ev, st->reason, sizeof st->reason))
+	if (name_refused(ev, st->reason, sizeof st->reason))
 		return st->reason;
 	br_pricer_price(st->rd->pricer, ev);
 	return beyond_caps(ev, st->reason, sizeof st->reason);

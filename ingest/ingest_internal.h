@@ -381,10 +381,13 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 			       const struct format_sink *sink, int *rc,
 			       char *reason, size_t size);
 
-/* The value at dotted path inside a CSV cell holding JSON, as text (a
- * string's contents, a number's digits) in out; false when the cell is not
- * JSON or has no scalar there. */
-bool json_cell_path(struct br_str cell, const char *path, struct br_buf *out);
+/* The value at dotted path inside a CSV cell holding JSON (of column),
+ * as text (a string's contents, a number's digits) in out; *found false
+ * when the cell is empty or has no scalar there. Returns NULL, or why the
+ * cell is not valid JSON (written to why): the record is rejected. */
+const char *json_cell_path(struct br_str cell, struct br_str column,
+			   const char *path, struct br_buf *out, bool *found,
+			   char *why, size_t size);
 
 /* Detects the format of a JSON first record (with d, which one thread
  * at a time uses; NULL when the record is not a valid JSON object) or a

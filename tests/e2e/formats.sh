@@ -622,4 +622,219 @@ grep -q '^gpt-4o,1803,0,183000,18300,0,0,0,0,0.640500,0' long-1.csv &&
 	grep -q '^claude-sonnet-4-5,1803,0,183000,20400,0,0,0,0,0.855000,0' long-1.csv &&
 	! grep -q -e rejected -e duplicates long-1.out ||
 	fail "long stream logs: streams across block boundaries: $(cat long-1.csv long-1.out)"
+# A NUL in a name (a JSON \u0000, which every format decodes) rejects the
+# record in every format, by name and with the generic format's reason:
+# the store would cut the name short at it, merging it with another name
+# (team-a\u0000x with team-a), while pricing saw it whole. And a JSON cell
+# of a CSV export that a format reads inside (LiteLLM's metadata, which
+# holds the agent, the label and the usage object's cache tokens;
+# Helicone's request_properties; Langfuse's metadata and usageDetails;
+# a --map COLUMN.PATH) that is not valid JSON (cut short, a lone \ud800,
+# not JSON at all) rejects its record naming the column: it was read as
+# a string, and the record kept without its agent and cache tokens. Each
+# file is a sample with copies of one record appended, each broken once
+# under a fresh request id: the copies are rejected at their lines, and
+# the report is the sample's own.
+"$PYTHON" - "$dir" <<'PY'
+import csv, io, json, sys
+src = sys.argv[1]
+NUL = "\u0000x"
+def setp(d, path, v):
+    keys = path.split(".")
+    for k in keys[:-1]:
+        if isinstance(d, list):
+            d = d[int(k)]
+        else:
+            d = d.setdefault(k, {})
+    d[keys[-1]] = v
+def getp(d, path):
+    for k in path.split("."):
+        d = d[int(k)] if isinstance(d, list) else d.get(k, "")
+    return d
+expect = open("nul-expect.txt", "w")
+def jsonl(name, base_text, idx, ids, fields, prep=None):
+    lines = base_text.splitlines()
+    n = len(lines)
+    base = json.loads(lines[idx])
+    out = list(lines)
+    for k, (field, path) in enumerate(fields):
+        d = json.loads(json.dumps(base))
+        for p in ids:
+            setp(d, p, "nul-%s-%d" % (name, k))
+        if prep:
+            prep(d, k)
+        old = getp(d, path)
+        setp(d, path, (old if isinstance(old, str) else "v") + NUL)
+        out.append(json.dumps(d))
+        expect.write("nul-%s:%d: invalid %s: holds \\u0000\n" % (name, n + k + 1, field))
+    open("orig-" + name, "w").write(base_text if base_text.endswith("\n") else base_text + "\n")
+    open("nul-" + name, "w").write("\n".join(out) + "\n")
+def sample(f):
+    return open(src + "/" + f).read()
+env = [("model", "response.model"), ("agent", "agent"), ("label", "team")]
+jsonl("oai.jsonl", sample("openai_chat_completions.jsonl"), 0, ["response.id"],
+      env + [("request_id", "response.id")])
+jsonl("resp.jsonl", sample("openai_responses.jsonl"), 0, ["response.id"],
+      env + [("request_id", "response.id")])
+jsonl("ant.jsonl", sample("anthropic_messages.jsonl"), 0, ["request_id"],
+      env + [("request_id", "request_id")])
+jsonl("gem.jsonl", sample("gemini_generate_content.jsonl"), 0, ["response.responseId"],
+      [("model", "response.modelVersion"), ("agent", "agent"), ("label", "team"),
+       ("request_id", "response.responseId")])
+jsonl("bed.jsonl", sample("bedrock_invocation_logs.jsonl"), 0, ["requestId"],
+      [("model", "modelId"), ("agent", "requestMetadata.agent"),
+       ("label", "requestMetadata.team"), ("request_id", "requestId")])
+jsonl("cc.jsonl", sample("claude_code_legacy_costusd.jsonl"), 0,
+      ["requestId", "message.id", "uuid"],
+      [("model", "message.model"), ("label", "cwd"), ("request_id", "requestId")])
+jsonl("hel.jsonl", sample("helicone_requests.jsonl"), 0, ["request_id", "response_id"],
+      [("provider", "provider"), ("model", "model"), ("agent", "request_properties.agent"),
+       ("label", "request_properties.team"), ("request_id", "request_id")])
+ll = {"request_id": "ll-1", "startTime": "2025-09-01T10:00:00Z", "spend": 0.01,
+      "model": "gpt-4o-2024-08-06", "custom_llm_provider": "openai",
+      "prompt_tokens": 1000, "completion_tokens": 100, "status": "success",
+      "metadata": {"spend_logs_metadata": {"agent": "a1"}, "user_api_key_team_alias": "t1"}}
+jsonl("ll.jsonl", json.dumps(ll), 0, ["request_id"],
+      [("provider", "custom_llm_provider"), ("model", "model"),
+       ("agent", "metadata.spend_logs_metadata.agent"),
+       ("label", "metadata.user_api_key_team_alias"), ("request_id", "request_id")])
+def bucket(d, k):  # a bucket of its own: no copy replaces another
+    setp(d, "data.0.start_time", 1756512000 + 86400 * (k + 1))
+    setp(d, "data.0.end_time", 1756512000 + 86400 * (k + 2))
+page = {"object": "page", "data": [{"object": "bucket", "start_time": 0, "end_time": 0,
+        "results": [{"object": "organization.usage.completions.result",
+                     "input_tokens": 1000, "output_tokens": 10, "num_model_requests": 1,
+                     "project_id": "proj", "api_key_id": "key", "model": "gpt-4o-2024-08-06",
+                     "batch": False}]}]}
+jsonl("usage.jsonl", sample("openai_org_usage_completions.jsonl"), -1, [],
+      [("model", "data.0.results.0.model"), ("agent", "data.0.results.0.api_key_id"),
+       ("label", "data.0.results.0.project_id")], bucket)
+usage = open("nul-usage.jsonl").read().splitlines()
+# (the page appended is made here: the sample's last page, replaced)
+n = len(open("orig-usage.jsonl").read().splitlines())
+out = usage[:n]
+for k, (field, key) in enumerate([("model", "model"), ("agent", "api_key_id"), ("label", "project_id")]):
+    d = json.loads(json.dumps(page))
+    bucket(d, k)
+    setp(d, "data.0.results.0." + key, d["data"][0]["results"][0][key] + NUL)
+    out.append(json.dumps(d))
+open("nul-usage.jsonl", "w").write("\n".join(out) + "\n")
+cost = {"object": "page", "data": [{"object": "bucket", "start_time": 0, "end_time": 0,
+        "results": [{"object": "organization.costs.result", "amount": {"value": 1.5, "currency": "usd"},
+                     "line_item": "gpt-4o-2024-08-06, input", "project_id": "proj", "api_key_id": "key"}]}]}
+lines = sample("openai_org_costs.jsonl").splitlines()
+n = len(lines)
+for k, (field, key) in enumerate([("model", "line_item"), ("agent", "api_key_id"), ("label", "project_id")]):
+    d = json.loads(json.dumps(cost))
+    bucket(d, k)
+    r = d["data"][0]["results"][0]
+    r[key] = r[key].replace(",", NUL + ",") if key == "line_item" else r[key] + NUL
+    lines.append(json.dumps(d))
+    expect.write("nul-costs.jsonl:%d: invalid %s: holds \\u0000\n" % (n + k + 1, field))
+open("orig-costs.jsonl", "w").write(sample("openai_org_costs.jsonl"))
+open("nul-costs.jsonl", "w").write("\n".join(lines) + "\n")
+
+# CSV exports: a cell of a JSON column edited as its text; a plain cell
+# holding a \u0000 only as a JSON string ("""gpt\u0000x"""), since a NUL
+# byte in a CSV record already rejects it.
+def jstr_cell(v):
+    return '"' + v + '\\u0000x"'
+def csvfile(name, f, idcols, edits):
+    text = sample(f)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    head, row = rows[0], rows[1]
+    n = len(text.splitlines())
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for k, (col, edit, why) in enumerate(edits):
+        r = list(row)
+        for c in idcols:
+            r[head.index(c)] = "bad-%s-%d" % (name, k)
+        i = head.index(col)
+        r[i] = edit(r[i])
+        assert "\n" not in r[i]
+        w.writerow(r)
+        expect.write("nul-%s:%d: %s\n" % (name, n + k + 1, why))
+    open("orig-" + name, "w").write(text)
+    open("nul-" + name, "w").write(text + buf.getvalue())
+def sub(old, new):
+    def f(cell):
+        assert old in cell, (old, cell)
+        return cell.replace(old, new, 1)
+    return f
+def cut(cell):
+    return cell[:len(cell) // 2]
+NULNAME = "invalid %s: holds \\u0000"
+BAD = "invalid JSON in column %s at byte "
+csvfile("ll.csv", "litellm_spend_logs.csv", ["request_id"], [
+    ("model", jstr_cell, NULNAME % "model"),
+    ("custom_llm_provider", jstr_cell, NULNAME % "provider"),
+    ("request_id", jstr_cell, NULNAME % "request_id"),
+    ("metadata", sub('"agent": "code-review"', '"agent": "code-review\\u0000x"'), NULNAME % "agent"),
+    ("metadata", sub('"user_api_key_team_alias": "platform"',
+                     '"user_api_key_team_alias": "platform\\u0000x"'), NULNAME % "label"),
+    ("metadata", cut, BAD % "metadata"),
+    ("metadata", sub('"agent": "code-review"', '"agent": "code-review\\ud800"'), BAD % "metadata"),
+    ("metadata", lambda c: "usage unknown", BAD % "metadata"),
+])
+csvfile("hel.csv", "helicone_requests.csv", ["response_id"], [
+    ("model", jstr_cell, NULNAME % "model"),
+    ("response_id", jstr_cell, NULNAME % "request_id"),
+    ("request_properties", sub('support-triage""', 'support-triage\\u0000x""'), NULNAME % "agent"),
+    ("request_properties", sub('{', '{""team"":""cx\\u0000x"",'), NULNAME % "label"),
+    ("request_properties", cut, BAD % "request_properties"),
+    ("request_properties", sub('support-triage""', 'support-triage\\ud800""'), BAD % "request_properties"),
+    ("request_properties", lambda c: "agent=x", BAD % "request_properties"),
+])
+csvfile("lf.csv", "langfuse_observations.csv", ["id"], [
+    ("model", jstr_cell, NULNAME % "model"),
+    ("id", jstr_cell, NULNAME % "request_id"),
+    ("environment", jstr_cell, NULNAME % "label"),
+    ("metadata", sub('support-triage"', 'support-triage\\u0000x"'), NULNAME % "agent"),
+    ("metadata", cut, BAD % "metadata"),
+    ("metadata", sub('support-triage"', 'support-triage\\ud800"'), BAD % "metadata"),
+    ("usageDetails", cut, BAD % "usageDetails"),
+    ("usageDetails", sub('"input"', '"\\udc00"'), BAD % "usageDetails"),
+    ("usageDetails", lambda c: "298 in", BAD % "usageDetails"),
+])
+PY
+[ $? -eq 0 ] || fail "the NUL and broken-cell logs could not be made"
+for f in oai.jsonl resp.jsonl ant.jsonl gem.jsonl bed.jsonl cc.jsonl hel.jsonl \
+	ll.jsonl usage.jsonl costs.jsonl ll.csv hel.csv lf.csv; do
+	for v in orig nul; do
+		rm -f "rej-$v-$f"
+		"$BURNRATE" --quiet --store "st-$v-$f" ingest --cost-mode calculate \
+			--rejects "rej-$v-$f" "$v-$f" 2>"$v-$f.err" ||
+			fail "$v-$f: ingest exited $?: $(cat "$v-$f.err")"
+		"$BURNRATE" --store "st-$v-$f" report --as-of $asof \
+			--by day,provider,model,agent,label --format csv >"$v-$f.csv"
+	done
+	[ ! -s "rej-orig-$f" ] || fail "orig-$f: rejects: $(cat "rej-orig-$f")"
+	cmp -s "orig-$f.csv" "nul-$f.csv" ||
+		fail "$f: the broken copies counted: $(diff "orig-$f.csv" "nul-$f.csv")"
+	grep "^nul-$f:" nul-expect.txt >want.txt
+	[ "$(grep -c '' "rej-nul-$f")" = "$(grep -c '' want.txt)" ] ||
+		fail "$f: $(grep -c '' "rej-nul-$f") rejects, not $(grep -c '' want.txt): $(cut -c1-160 "rej-nul-$f")"
+	while IFS= read -r want; do
+		grep -qF "$want" "rej-nul-$f" && [ "$(grep -F "$want" "rej-nul-$f" | cut -c1-${#want})" = "$want" ] ||
+			fail "$f: no reject '$want': $(cut -c1-160 "rej-nul-$f")"
+	done <want.txt
+done
+# The generic CSV: a --map COLUMN.PATH inside a cell that is not JSON.
+printf '%s\n' 'timestamp,provider,model,request_id,input_tokens,meta' \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,m1,1000,"{""agent"":""a1""}"' \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,m2,1000,"{""agent"":""a1"""' \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,m3,1000,"{""agent"":""a1\ud800""}"' \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,m4,1000,"{""agent"":""a1\u0000x""}"' \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,m5,1000,' >meta.csv
+"$BURNRATE" --quiet --store mc ingest --map agent=meta.agent --rejects rej-meta.txt meta.csv ||
+	fail "meta.csv: ingest exited $?"
+grep -q '^meta.csv:3: invalid JSON in column meta at byte' rej-meta.txt &&
+	grep -q '^meta.csv:4: invalid JSON in column meta at byte' rej-meta.txt &&
+	grep -q '^meta.csv:5: invalid agent: holds \\u0000' rej-meta.txt &&
+	[ "$(grep -c '' rej-meta.txt)" = 3 ] ||
+	fail "meta.csv: broken JSON cells under --map not rejected by name: $(cat rej-meta.txt)"
+"$BURNRATE" --store mc report --as-of $asof --by agent --format csv >mc.csv
+[ "$(tail -n +2 mc.csv | tr -d "\r" | cut -d, -f1-3)" = "$(printf ',1,0\na1,1,0')" ] ||
+	fail "meta.csv: the good records: $(cat mc.csv)"
 echo "formats: all checks passed"
