@@ -216,23 +216,30 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 	for (size_t k = 0; k < REPORT_BREAKDOWNS; k++) {
 		if (r->breakdown[k].key != REPORT_MODEL)
 			continue;
-		for (size_t i = 0; i < r->breakdown[k].nrows && i < 3; i++)
-			br_buf_printf(&top, "%s%s $%s", i ? ", " : "",
-				      r->breakdown[k].rows[i].key[0],
+		for (size_t i = 0; i < r->breakdown[k].nrows && i < 3; i++) {
+			/* Names from the logs as the table shows them:
+			 * control characters '?' (br_printable), so that a
+			 * name cannot add lines (a "Total" of its own) to
+			 * the body or escape sequences to a terminal. */
+			char *shown = br_printable(r->breakdown[k].rows[i].key[0]);
+			br_buf_printf(&top, "%s%s $%s", i ? ", " : "", shown,
 				      br_money_format(r->breakdown[k].rows[i].t.cost,
 						      money));
+			free(shown);
+		}
 	}
 	br_buf_puts(&top, top.len ? "" : "none");
 	for (size_t i = 0; i < r->nbudgets; i++) {
 		const struct budget_status *st = &r->budgets[i];
-		char util[BUDGET_UTIL_BUFSZ];
+		char util[BUDGET_UTIL_BUFSZ], *shown = br_printable(st->b->name);
 		br_buf_printf(&lines, "%sBudget %s: $%s of $%s (%s%%, %s)\n",
-			      i ? "" : "\n", st->b->name,
+			      i ? "" : "\n", shown,
 			      br_money_format(budget_amount_shown(st, st->spent),
 					      money),
 			      br_money_format(st->b->limit, limit),
 			      budget_utilization_format(st, true, 1, util),
 			      st->status);
+		free(shown);
 	}
 	br_buf_printf(&attachment, "burnrate-%s-%s.xlsx", since, until);
 	br_buf_printf(&subject, "[burnrate] LLM spend for the %s %s to %s: $%s",

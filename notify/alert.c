@@ -263,10 +263,14 @@ void alert_compose(const struct alert *a, const struct report *r,
 	else
 		snprintf(runs_out, sizeof runs_out, "%s", "-");
 
+	/* The budget's name and scope as the table shows names: control
+	 * characters '?', so that no name can add a line of its own to the
+	 * bodies or move a terminal's cursor (br_printable). */
+	char *name = br_printable(b->name), *scope = br_printable(b->scope);
 	struct br_buf headline = {0}, detail = {0}, once = {0}, subject = {0};
 	switch (a->kind) {
 	case ALERT_ACTUAL:
-		br_buf_printf(&headline, "budget %s reached %d%% of $%s", b->name,
+		br_buf_printf(&headline, "budget %s reached %d%% of $%s", name,
 			      a->threshold, limit);
 		br_buf_printf(&detail, "Spend in this %s period reached %d%% of the "
 			      "limit on or before %s.", budget_period_name(b->period),
@@ -275,7 +279,7 @@ void alert_compose(const struct alert *a, const struct report *r,
 		break;
 	case ALERT_FORECAST:
 		br_buf_printf(&headline, "budget %s is projected to exceed $%s "
-			      "(projected $%s)", b->name, limit, proj);
+			      "(projected $%s)", name, limit, proj);
 		br_buf_printf(&detail, "At the current rate the limit is reached on "
 			      "%s, before the period ends on %s.", runs_out, end);
 		br_buf_printf(&once, "again only if the projection falls below the "
@@ -285,7 +289,7 @@ void alert_compose(const struct alert *a, const struct report *r,
 		money2(a->day_spend, dayv);
 		money2(br_money_estimate(a->mean), mean);
 		br_buf_printf(&headline, "unusual spend in budget %s on %s: $%s",
-			      b->name, day, dayv);
+			      name, day, dayv);
 		br_buf_printf(&detail, "Spend on %s was $%s; the %zu days before it "
 			      "averaged $%s (standard deviation $%.2f). The rule: "
 			      "above the mean plus 3 standard deviations and above "
@@ -311,7 +315,7 @@ void alert_compose(const struct alert *a, const struct report *r,
 		"detail", "once", "version", "timezone", "color"};
 	const char *values[] = {
 		sev, sev_upper, kind_names[a->kind], headline.p, subject.p,
-		b->name, b->scope, budget_period_name(b->period), start, end,
+		name, scope, budget_period_name(b->period), start, end,
 		limit, spent, util, as_of, proj, low, high, runs_out, threshold,
 		detail.p, once.p, BR_VERSION, r->timezone,
 		a->severity == SEVERITY_CRITICAL ? "#b00020"
@@ -330,6 +334,8 @@ void alert_compose(const struct alert *a, const struct report *r,
 		.subject = subject.p, .message_id = msgid.p, .date = now,
 		.text = text.p, .html = html.p};
 	mail_compose(&c, out);
+	free(name);
+	free(scope);
 	br_buf_free(&headline);
 	br_buf_free(&detail);
 	br_buf_free(&once);

@@ -188,7 +188,9 @@ for p in glob.glob(sys.argv[1] + "/*.eml"):
     m = email.message_from_bytes(raw, policy=email.policy.default)
     s = str(m["Subject"])
     assert "Bcc" not in m
-    assert "evil Bcc: victim@evil.example" in s or "Café € 予算" in s, s
+    # The name as the table shows it (the newline '?'), in the Subject
+    # as in the bodies.
+    assert "evil?Bcc: victim@evil.example" in s or "Café € 予算" in s, s
 EOF
 
 # A dry run with SMTP settings writes the sender a real run would and
@@ -366,5 +368,67 @@ assert p["2025-10-05"] > 250 and p["2025-10-12"] < 250 and p["2025-10-19"] > 250
 assert n["2025-10-05"] == before + 1, n
 assert n["2025-10-12"] == before + 1, n
 assert n["2025-10-19"] == before + 2, n
+EOF
+# Names reach the mail bodies as the table shows them: control characters
+# '?'. A model name from the logs once put a "Total $0.01" line of its own
+# and an escape sequence into the finance report's text/plain body; a
+# budget's name and scope (quoted CSV fields may hold any byte) reach the
+# alerts' text and HTML parts. The finance report through `run`, the
+# alerts through notify and a dry run.
+mkdir ctl-logs ctl-dry
+printf '{"timestamp":"2025-10-05T12:00:00Z","provider":"openai","model":"gpt-4o\\r\\n\\r\\nTotal       $0.01 over 1 requests\\u001b[8m\\u0085x\\u007f","agent":"a\\u001b[2Jb","request_id":"m1","cost_usd":99.5,"usage":{"input_tokens":10}}\n' >ctl-logs/a.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\n"ctl\r\n\r\nTotal       $0.01\033[8m",agent=a\033[2Jb,monthly,100,50,no,c@example.com\n' >ctl.csv
+cat >ctl.conf <<EOF2
+store $tmp/ctl
+input $tmp/ctl-logs/*.jsonl
+reports_dir $tmp/ctl-reports
+report_formats json
+report_schedule monthly
+report_to finance@example.com
+budgets $tmp/ctl.csv
+smtp_config $tmp/msmtprc
+EOF2
+before=$(count)
+"$BURNRATE" --config ctl.conf run --as-of 2025-11-01 >out 2>err ||
+	fail "control characters: run exited $?: $(cat err)"
+"$BURNRATE" --store ctl notify --budgets ctl.csv --smtp-config msmtprc \
+	--as-of 2025-10-31 --dry-run ctl-dry >out 2>err ||
+	fail "control characters: dry run exited $?: $(cat err)"
+"$BURNRATE" --store ctl notify --budgets ctl.csv --smtp-config msmtprc \
+	--as-of 2025-10-31 >out 2>err ||
+	fail "control characters: notify exited $?: $(cat err)"
+[ "$(count)" -eq $((before + 2)) ] || fail "control characters: want the finance report and an alert, got $(($(count) - before)) messages"
+"$PYTHON" - mail ctl-dry <<'EOF' || fail "control characters reach a mail body (above)"
+import email, email.policy, glob, re, sys
+def bodies(p):
+    m = email.message_from_bytes(open(p, "rb").read(), policy=email.policy.default)
+    return m, m.get_body(("plain",)).get_content(), m.get_body(("html",)).get_content()
+ctl = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+seen = {"report": 0, "alert": 0, "dry": 0}
+paths = [(p, "sent") for p in glob.glob(sys.argv[1] + "/*/*.eml")]
+paths += [(p, "dry") for p in glob.glob(sys.argv[2] + "/*.eml")]
+for p, how in paths:
+    m, text, html = bodies(p)
+    to = str(m["To"])
+    if how == "sent" and to not in ("finance@example.com", "c@example.com"):
+        continue
+    for what, body in (("text", text), ("html", html)):
+        # Line ends only: no other control character, no CR of its own.
+        assert not ctl.search(body.replace("\r\n", "\n")), (p, what, body)
+        assert "\r" not in body.replace("\r\n", ""), (p, what, body)
+    if to == "finance@example.com":
+        seen["report"] += 1
+        assert "Top models  gpt-4o????Total       $0.01 over 1 requests?[8m?x? $99.500000" in text, text
+        assert [l for l in text.splitlines() if l.startswith("Total")] == \
+            ["Total       $99.500000 over 1 requests"], text
+        assert "Budget ctl????Total       $0.01?[8m: $99.500000 of $100.000000" in text, text
+        assert "gpt-4o????Total       $0.01 over 1 requests?[8m?x?" in html, html
+    else:
+        seen["alert" if how == "sent" else "dry"] += 1
+        for body in (text, html):
+            assert "ctl????Total       $0.01?[8m" in body, body
+            assert "agent=a?[2Jb" in body, body
+        assert str(m["Subject"]) == "[burnrate] INFO: budget ctl????Total       $0.01?[8m reached 50% of $100.00", m["Subject"]
+assert seen == {"report": 1, "alert": 1, "dry": 1}, seen
 EOF
 echo "notify: ok"
