@@ -312,12 +312,16 @@ static void write_json(const struct report *r, struct emit *e)
 }
 
 /* Writes one CSV cell: quoted when needed, and prefixed with ' when a
- * spreadsheet would read it as a formula. Bytes that are not UTF-8 (a
+ * spreadsheet would read it as a formula (it begins with =, +, -, @, tab
+ * or CR) and when it begins with ' itself, so that the prefix is
+ * reversible: "=1+2" is '=1+2, "'=1+2" is ''=1+2, never the same cell
+ * (removing one leading ' from a cell that begins with ' gives the name
+ * back). Bytes that are not UTF-8 (a
  * CSV log's names are not checked) become U+FFFD, as in JSON: one such
  * name no longer makes the whole file undecodable as UTF-8. */
 static void csv_cell(struct emit *e, const char *s)
 {
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+	bool formula = s[0] && strchr("=+-@\t\r'", s[0]);
 	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
 	if (quote)
 		emitc(e, '"');

@@ -342,4 +342,29 @@ for by in day day,model week month; do
 done
 "$BURNRATE" --store s69 report --since 1969-12-01 --until 1970-01-31 --format csv >e0.csv
 grep -q '^1969-12-30,1,0,7,' e0.csv || fail "report of 1969-12-30: $(cat e0.csv)"
+# The CSV's formula prefix is reversible: a name that begins with ' gets
+# one too, so "=1+2" and "'=1+2" (and "''=1+2") are three cells, each the
+# name with one leading ' more (they were both '=1+2: two rows with one
+# key to csv, Excel and DuckDB).
+"$PYTHON" - <<'EOF'
+import json
+with open("q.jsonl", "w") as f:
+    for i, a in enumerate(["=1+2", "'=1+2", "''=1+2", "'plain", "plain'", "-1"]):
+        f.write(json.dumps({"timestamp": "2025-10-01T12:00:00Z", "provider": "openai",
+                            "model": "gpt-4o", "agent": a, "request_id": "q%d" % i,
+                            "usage": {"input_tokens": 1000 * (i + 1)}}) + "\n")
+EOF
+"$BURNRATE" --quiet --store sq ingest q.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store sq report --as-of 2025-10-31 --by agent --format csv >q.csv
+"$PYTHON" - <<'EOF' || fail "CSV: the formula prefix is not reversible: $(cat q.csv)"
+import csv
+got = [r["agent"] for r in csv.DictReader(open("q.csv", newline=""))]
+q = "'"
+want = {"=1+2": q + "=1+2", q + "=1+2": 2 * q + "=1+2", 2 * q + "=1+2": 3 * q + "=1+2",
+        q + "plain": 2 * q + "plain", "plain" + q: "plain" + q, "-1": q + "-1"}
+assert sorted(got) == sorted(want.values()), got
+assert len(set(got)) == len(got), got
+unq = lambda v: v[1:] if v[:1] == q else v
+assert sorted(unq(v) for v in got) == sorted(want), got
+EOF
 echo "reports: all checks passed"
