@@ -334,6 +334,14 @@ static const char *cell(const int *col, char **f, size_t n, int c)
 	return i >= 0 && (size_t)i < n ? f[i] : "";
 }
 
+/* A number, date or keyword cell: the spaces and tabs around it are not
+ * part of it (provider and model keep theirs: br_csv_read_file). */
+static const char *cellt(const int *col, char **f, size_t n, int c)
+{
+	int i = col[c];
+	return i >= 0 && (size_t)i < n ? br_csv_trim(f[i]) : "";
+}
+
 /* Parses an optional rate cell; empty gives BR_RATE_UNSET. */
 static int parse_rate_cell(const char *name, unsigned long line,
 			   const char *v, int col, bool required, int64_t *out,
@@ -372,7 +380,7 @@ static int parse_price(const struct prices_load *l, unsigned long line,
 		       struct br_err *err)
 {
 	*p = (struct br_price){.from_day = BR_DAY_NONE, .tier = BR_TIER_STANDARD};
-	const char *from = cell(l->col, f, n, COL_FROM);
+	const char *from = cellt(l->col, f, n, COL_FROM);
 	char why[BR_DAY_WHY_BUFSZ];
 	if (*from && br_day_parse_why(from, &p->from_day, why) != 0)
 		return br_fail(err, "%s:%lu: invalid from date '%s': %s", l->name,
@@ -390,11 +398,11 @@ static int parse_price(const struct prices_load *l, unsigned long line,
 		{COL_REASONING, &p->rates.reasoning, false},
 	};
 	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
-		if (parse_rate_cell(l->name, line, cell(l->col, f, n, rates[i].col),
+		if (parse_rate_cell(l->name, line, cellt(l->col, f, n, rates[i].col),
 				    rates[i].col, rates[i].required,
 				    rates[i].dst, err) != 0)
 			return -1;
-	const char *min_input = cell(l->col, f, n, COL_MIN_INPUT);
+	const char *min_input = cellt(l->col, f, n, COL_MIN_INPUT);
 	if (*min_input) {
 		char *end;
 		if (min_input[0] < '0' || min_input[0] > '9')
@@ -405,7 +413,7 @@ static int parse_price(const struct prices_load *l, unsigned long line,
 			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
 				       l->name, line, min_input);
 	}
-	const char *tier = cell(l->col, f, n, COL_TIER);
+	const char *tier = cellt(l->col, f, n, COL_TIER);
 	if (*tier) {
 		int t = br_tier_parse(tier, strlen(tier));
 		if (t < 0)

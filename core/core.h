@@ -403,7 +403,10 @@ typedef int (*br_csv_record_fn)(void *ctx, unsigned long line, char **fields,
  * most 64 MiB, skipping a UTF-8 BOM and blank lines, and calls fn for each
  * record, the header included. The first record is the header: it may not
  * name a column twice, and every later record must have as many fields as
- * it. Errors name the file (and line). */
+ * it. A field keeps its spaces and tabs, quoted or not (a name is matched
+ * byte for byte); only the header's names have theirs trimmed (they are
+ * keywords), and readers trim the fields they parse as keywords, numbers
+ * or dates with br_csv_trim. Errors name the file (and line). */
 int br_csv_read_file(const char *path, br_csv_record_fn fn, void *ctx,
 		     struct br_err *err);
 
@@ -513,6 +516,10 @@ int br_file_publish(const char *dir, const char *name, const void *data,
  * messages. */
 int br_csv_read_mem(const char *name, const char *data, size_t len,
 		    br_csv_record_fn fn, void *ctx, struct br_err *err);
+
+/* Removes the leading and trailing spaces and tabs of the field s in
+ * place; returns where it now starts. */
+char *br_csv_trim(char *s);
 
 /* Finds name in a CSV header; returns its index or -1. */
 int br_csv_column(char **header, size_t n, const char *name);

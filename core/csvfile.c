@@ -27,6 +27,26 @@ struct reader {
 	int status;                /* sticky: first failure */
 };
 
+/* RFC 4180: spaces are part of a field. libcsv trims an unquoted
+ * field's leading and trailing spaces and tabs by default, which made a
+ * budget's "agent=trail " count agent "trail" (the log CSV parser,
+ * ingest/generic.c, keeps them as well). */
+static int csv_no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+char *br_csv_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = 0;
+	return s;
+}
+
 static void on_field(void *data, size_t len, void *ctx)
 {
 	struct reader *r = ctx;
@@ -58,6 +78,11 @@ static void clear_fields(struct reader *r)
 static int check_shape(struct reader *r)
 {
 	if (!r->header_fields) {
+		/* Column names are keywords: " scope" is "scope". */
+		for (size_t i = 0; i < r->nfields; i++) {
+			char *t = br_csv_trim(r->fields[i]);
+			memmove(r->fields[i], t, strlen(t) + 1);
+		}
 		for (size_t i = 0; i < r->nfields; i++)
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(r->fields[i], r->fields[j]) == 0)
@@ -149,6 +174,7 @@ int br_csv_read_mem(const char *name, const char *data, size_t len,
 	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
 		br_oom();
 	csv_set_realloc_func(&p, br_realloc);
+	csv_set_space_func(&p, csv_no_space);
 	struct reader r = {.path = name, .fn = fn, .ctx = ctx, .err = err,
 			   .line = 1};
 	size_t off = 0;

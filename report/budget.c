@@ -58,16 +58,24 @@ static int parse_scope(struct budget *b, const char *path, unsigned long line,
 		       const char *scope, struct br_err *err)
 {
 	static const char *const keys[4] = {"provider", "model", "agent", "label"};
-	if (strcmp(scope, "*") == 0 || !*scope)
-		return 0;
 	char *copy = br_strdup(scope), *save = NULL;
+	/* "*" and the keys are keywords: spaces and tabs around them are
+	 * not part of them. A value is a name, kept byte for byte:
+	 * "agent=trail " counts agent "trail ". */
+	const char *all = br_csv_trim(copy);
+	if (strcmp(all, "*") == 0 || !*all) {
+		free(copy);
+		return 0;
+	}
+	strcpy(copy, scope);
 	for (char *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
 		char *eq = strchr(t, '=');
 		int k = -1;
 		if (eq) {
 			*eq = 0;
+			const char *key = br_csv_trim(t);
 			for (int i = 0; i < 4; i++)
-				if (strcmp(t, keys[i]) == 0)
+				if (strcmp(key, keys[i]) == 0)
 					k = i;
 		}
 		if (k < 0 || b->nterms == BUDGET_MAX_TERMS) {
@@ -130,6 +138,14 @@ static const char *cellv(const struct budget_load *l, char **f, size_t n, int c)
 	return i >= 0 && (size_t)i < n ? f[i] : "";
 }
 
+/* A keyword, number or list cell: its spaces and tabs around it are
+ * not part of it (names keep theirs: br_csv_read_file). */
+static const char *cellt(const struct budget_load *l, char **f, size_t n, int c)
+{
+	int i = l->col[c];
+	return i >= 0 && (size_t)i < n ? br_csv_trim(f[i]) : "";
+}
+
 static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 			 struct br_err *err)
 {
@@ -156,7 +172,7 @@ static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 	b->recipients = br_strdup(cellv(l, f, n, B_RECIPIENTS));
 	if (!*b->name)
 		return br_fail(err, "%s:%lu: empty budget name", l->path, line);
-	const char *period = cellv(l, f, n, B_PERIOD);
+	const char *period = cellt(l, f, n, B_PERIOD);
 	int p = -1;
 	for (int i = 0; i < 3; i++)
 		if (strcmp(period, period_names[i]) == 0)
@@ -165,7 +181,7 @@ static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 		return br_fail(err, "%s:%lu: invalid period '%s': expected daily, "
 			       "weekly or monthly", l->path, line, period);
 	b->period = (enum budget_period)p;
-	const char *limit = cellv(l, f, n, B_LIMIT);
+	const char *limit = cellt(l, f, n, B_LIMIT);
 	if (br_money_parse(limit, strlen(limit), &b->limit) != 0 || b->limit <= 0)
 		return br_fail(err, "%s:%lu: invalid limit_usd '%s': expected a "
 			       "positive amount", l->path, line, limit);
@@ -175,14 +191,14 @@ static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 		return br_fail(err, "%s:%lu: invalid limit_usd '%s': below "
 			       "0.000001, the reports' smallest amount", l->path,
 			       line, limit);
-	const char *forecast = cellv(l, f, n, B_FORECAST);
+	const char *forecast = cellt(l, f, n, B_FORECAST);
 	if (!*forecast || strcasecmp(forecast, "yes") == 0)
 		b->forecast = true;
 	else if (strcasecmp(forecast, "no") != 0)
 		return br_fail(err, "%s:%lu: invalid forecast '%s': expected yes or "
 			       "no", l->path, line, forecast);
 	return parse_scope(b, l->path, line, b->scope, err) ||
-	       parse_thresholds(b, l->path, line, cellv(l, f, n, B_THRESHOLDS), err)
+	       parse_thresholds(b, l->path, line, cellt(l, f, n, B_THRESHOLDS), err)
 		       ? -1 : 0;
 }
 

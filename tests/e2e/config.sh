@@ -206,6 +206,32 @@ printf 'store s6\nreports_dir nodir/sub\n' >rep2.conf
 must_fail 1 err "$BURNRATE" --config rep2.conf run --as-of 2025-10-31
 grep -qx "burnrate: error: cannot create reports_dir 'nodir/sub': a directory above it does not exist (only reports_dir itself is created)" err ||
 	fail "reports_dir under a missing directory: $(cat err)"
+# The budgets and prices files are RFC 4180 CSV: an unquoted field keeps
+# its spaces and tabs (libcsv trimmed them: "agent=trail " counted agent
+# "trail", and a prices row of model "m1 " priced "m1"). Keywords,
+# numbers and dates (header names, period, limit_usd, thresholds,
+# forecast, the scope's keys and "*", a price's rates, from, tier,
+# min_input_tokens) may have spaces and tabs around them.
+for a in 'trail ' 'trail ' 'trail' 'm1 ' 'm1'; do
+	case $a in m1*) pm="acme\",\"model\":\"$a\",\"agent\":\"p";; *) pm="openai\",\"model\":\"gpt-4o\",\"agent\":\"$a";; esac
+	printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"%s","usage":{"input_tokens":1000000}}\n' "$pm"
+done >sp.jsonl
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,m1 , 2025-01-01 , 1 ,\t1\t,,\nacme,m1,,3,3,,\n' >sp-prices.csv
+"$BURNRATE" --quiet --store sp ingest --prices sp-prices.csv sp.jsonl ||
+	fail "spaces: ingest exited $?"
+printf 'name , scope,period,limit_usd,thresholds,forecast,recipients\nunquoted,agent=trail ,monthly,1,,yes,\nquoted,"agent=trail ", monthly , 1 , 50; 75 ,\tno\t,\ntrimmed, agent=trail,monthly,1,,yes,\nall, * ,monthly,1,,yes,\n' >sp-budgets.csv
+"$BURNRATE" --store sp report --as-of 2025-10-31 --by agent,model --budgets sp-budgets.csv \
+	--format json >sp.json || fail "spaces: report exited $?"
+"$PYTHON" - <<'EOF' || fail "spaces in the budgets or prices file (above)"
+import json
+d = json.load(open("sp.json"))
+rows = {(r["agent"], r["model"]): (r["requests"], r["cost_usd"]) for r in d["rows"]}
+assert rows == {("trail ", "gpt-4o"): (2, 5.0), ("trail", "gpt-4o"): (1, 2.5),
+                ("p", "m1 "): (1, 1.0), ("p", "m1"): (1, 3.0)}, rows
+b = {x["name"]: (x["scope"], x["spent_usd"]) for x in d["budgets"]}
+assert b == {"unquoted": ("agent=trail ", 5.0), "quoted": ("agent=trail ", 5.0),
+             "trimmed": (" agent=trail", 2.5), "all": (" * ", 11.5)}, b
+EOF
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
