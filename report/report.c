@@ -165,7 +165,7 @@ struct builder {
 /* A name from the store as every report shows it: its bytes that are not
  * UTF-8 as U+FFFD (b->name then holds it), so that names that differ only
  * by such bytes are one group, in every format. *n gets its length. */
-static const char *shown_name(struct builder *b, const char *v, size_t *n)
+static const char *repaired_name(struct br_buf *buf, const char *v, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)v;
 	while (*p && *p < 0x80) /* most names are ASCII: skipped inline */
@@ -174,11 +174,16 @@ static const char *shown_name(struct builder *b, const char *v, size_t *n)
 	*n = (size_t)(p - (const unsigned char *)v) + rest;
 	for (; rest > 0; p += len, rest -= len)
 		if (!(len = br_utf8_len(p, rest))) {
-			br_utf8_repair(&b->name, v);
-			*n = b->name.len;
-			return b->name.p;
+			br_utf8_repair(buf, v);
+			*n = buf->len;
+			return buf->p;
 		}
 	return v;
+}
+
+static const char *shown_name(struct builder *b, const char *v, size_t *n)
+{
+	return repaired_name(&b->name, v, n);
 }
 
 /* Returns the value of key k for row: a day, week or month formatted into
@@ -393,6 +398,9 @@ struct series {
 	/* The provider of the row before, which rows mostly repeat, and its
 	 * canonical form. */
 	char provider[128], canon[128];
+	/* A row's provider, model, agent and label as the report groups
+	 * them (shown_name), which budgets are matched against. */
+	struct br_buf shown[4];
 	br_pico total[SERIES_DAYS];
 	br_pico *budget;                 /* nbudgets x SERIES_DAYS */
 };
@@ -412,16 +420,27 @@ static int collect_series(void *ctx, const struct store_row *stored)
 		sr->first_seen = row.day;
 	const struct report_query *q = &sr->b->r->q;
 	size_t n = strlen(row.provider);
-	if (q->nbudgets && (n >= sizeof sr->provider ||
-			    memcmp(row.provider, sr->provider, n + 1) != 0)) {
-		br_provider_canonical((struct br_str){row.provider, n}, sr->canon,
+	if (!q->nbudgets)
+		return 0;
+	if (n >= sizeof sr->provider ||
+	    memcmp(row.provider, sr->provider, n + 1) != 0) {
+		/* Budgets see the names the report shows: a scope on a
+		 * row's name counts all the names that row merges, those
+		 * that differ only by bytes that are not UTF-8 (U+FFFD). */
+		size_t len;
+		const char *pv = repaired_name(&sr->shown[0], row.provider, &len);
+		br_provider_canonical((struct br_str){pv, len}, sr->canon,
 				      sizeof sr->canon);
 		if (n < sizeof sr->provider)
 			memcpy(sr->provider, row.provider, n + 1);
 	}
+	size_t len;
+	const char *model = repaired_name(&sr->shown[1], row.model, &len),
+		   *agent = repaired_name(&sr->shown[2], row.agent, &len),
+		   *label = repaired_name(&sr->shown[3], row.label, &len);
 	for (size_t k = 0; k < q->nbudgets; k++)
-		if (budget_matches(&q->budgets[k], sr->canon, row.model,
-				   row.agent, row.label))
+		if (budget_matches(&q->budgets[k], sr->canon, model, agent,
+				   label))
 			sr->budget[k * SERIES_DAYS + i] =
 				br_pico_add(sr->budget[k * SERIES_DAYS + i],
 					    row.t.cost);
@@ -603,6 +622,8 @@ static int outlook(struct builder *b, struct store *s, struct br_err *err)
 			evaluate_budget(sr, k, &r->budgets[k]);
 	}
 	free(sr->budget);
+	for (size_t i = 0; i < 4; i++)
+		br_buf_free(&sr->shown[i]);
 	free(sr);
 	return rc;
 }

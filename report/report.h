@@ -98,7 +98,10 @@ const char *budget_period_name(enum budget_period p);
 void budget_period_range(enum budget_period p, int32_t day, int32_t *start,
 			 int32_t *end);
 
-/* Tells whether a row's keys fall in b's scope, byte for byte. provider
+/* Tells whether a row's keys fall in b's scope, byte for byte. The report
+ * passes the names as it shows them (bytes that are not UTF-8 U+FFFD, as
+ * a scope's values are once loaded), so a scope on a row's name counts
+ * every name that row merges. provider
  * must be in canonical form (br_provider_canonical: lowercase, gemini is
  * google, aws is bedrock...), as a scope's is once loaded: budgets count
  * a provider as pricing knows it. */

@@ -80,6 +80,25 @@ d = json.load(open('dup.json'))
 assert [(r['agent'], r['requests']) for r in d['rows']] == [('a\ufffd', 2)], d['rows']
 assert d['unpriced'] == [{'provider': 'acme', 'model': 'm\ufffd', 'requests': 2}], d['unpriced']
 EOF
+# A budget on a row's shown name counts the whole row: agents bad\377x,
+# bad\376x and a literal bad\uFFFDx are one row of 3 requests, and a scope
+# of agent=bad\uFFFDx counted only the literal one. A scope written with
+# bytes that are not UTF-8 is matched as shown too; labels likewise.
+printf 'timestamp,provider,model,agent,label,request_id,input_tokens,output_tokens\n2025-10-01T12:00:00Z,openai,gpt-4o,bad\377x,l\376,1,1000,100\n2025-10-01T12:00:00Z,openai,gpt-4o,bad\376x,l\377,2,1000,100\n2025-10-01T12:00:00Z,openai,gpt-4o,bad\357\277\275x,l\357\277\275,3,1000,100\n2025-10-01T12:00:00Z,openai,gpt-4o,other,l,4,1000,100\n' >merged.csv
+"$BURNRATE" --quiet --store merged ingest merged.csv 2>/dev/null
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nshown,agent=bad\357\277\275x,monthly,1,,yes,\nraw,agent=bad\375x,monthly,1,,yes,\nlabel,model=gpt-4o;label=l\375,monthly,1,,yes,\nother,agent=other,monthly,1,,yes,\n' >merged-budgets.csv
+"$BURNRATE" --store merged report --as-of 2025-10-31 --by agent --budgets merged-budgets.csv \
+	--format json >merged.json || fail "merged names: report exited $?"
+"$PYTHON" - <<'EOF' || fail "a budget on a merged row's name does not count the row (above)"
+import json
+d = json.load(open('merged.json'))
+rows = {r['agent']: (r['requests'], r['cost_usd']) for r in d['rows']}
+assert rows['bad\ufffdx'][0] == 3, rows
+spent = {b['name']: b['spent_usd'] for b in d['budgets']}
+row = rows['bad\ufffdx'][1]
+assert row > 0 and rows['other'][1] > 0, rows
+assert spent == {'shown': row, 'raw': row, 'label': row, 'other': rows['other'][1]}, (spent, rows)
+EOF
 
 report --format xlsx --output report.xlsx
 "$PYTHON" - <<'EOF' || fail "XLSX: a cell is a formula or the file is invalid"
