@@ -6,6 +6,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,10 @@ int main(int argc, char **argv)
 	/* Before any file is opened: a closed standard input would be the
 	 * number of the store's lock file, read as the log of 'ingest -'. */
 	br_std_fds_open();
+	/* A file size limit (ulimit -f) makes a write fail with EFBIG, which
+	 * is reported naming the file, rather than kill the process without
+	 * a word (exit 153). */
+	signal(SIGXFSZ, SIG_IGN);
 #ifdef __GLIBC__
 	/* Two malloc arenas for all the threads. The ingest's threads free
 	 * what others allocated (blocks, held events, the request-id set's

@@ -2,8 +2,10 @@
  * fsync of the directory that makes a rename survive a crash; the output
  * a path names (a file, a link to one, a device, a descriptor). */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -222,6 +224,30 @@ static int open_private(struct br_output *o, struct br_err *err)
 	return 0;
 }
 
+/* Removes the temporary files NAME.tmp-PID that writers of dir/name
+ * killed before they finished left (a signal, a file size limit): those
+ * whose process is gone. */
+static void remove_stale_tmp(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	size_t n = strlen(name);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		const char *e = de->d_name;
+		if (strncmp(e, name, n) != 0 || strncmp(e + n, ".tmp-", 5) != 0)
+			continue;
+		char *stop;
+		long pid = strtol(e + n + 5, &stop, 10);
+		if (*stop || stop == e + n + 5 || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(dirfd(d), e, 0);
+	}
+	closedir(d);
+}
+
 int br_output_open(struct br_output *o, const char *path, mode_t mode,
 		   int flags, struct br_err *err)
 {
@@ -263,6 +289,10 @@ int br_output_open(struct br_output *o, const char *path, mode_t mode,
 		br_buf_printf(&tmp, ".tmp-%ld-%s", (long)getpid(), name);
 		free(dir);
 	} else {
+		const char *name;
+		char *dir = dir_of(end, &name);
+		remove_stale_tmp(dir, name);
+		free(dir);
 		br_buf_printf(&tmp, "%s.tmp-%ld", end, (long)getpid());
 	}
 	o->tmp = tmp.p;

@@ -41,6 +41,8 @@ expect() {
 }
 
 br() { "$BURNRATE" --store "$tmp/store" "$@"; }
+# note TEXT: a failed check that expect does not express.
+note() { echo "FAIL: $1" >&2; failures=$((failures + 1)); }
 
 gen --seed 41 --records 400 --format jsonl --out good.jsonl
 
@@ -344,6 +346,25 @@ for cmd in "report --as-of 2025-10-31 --format csv --output" "check --write-base
 		failures=$((failures + 1))
 	fi
 done
+
+# A file size limit (ulimit -f): the write fails naming the file, exit 1,
+# and leaves no temporary file (SIGXFSZ killed the process, exit 153,
+# without a word, leaving NAME.tmp-PID). The temporary file a writer
+# killed before it finished left is removed by the next write of that
+# output, unless its process still runs.
+"$BURNRATE" --quiet --store fsz ingest "$root/samples/logs" 2>/dev/null || true
+expect 1 "cannot write 'fsz.json': File too large" sh -c \
+	'ulimit -f 1; exec "$0" --store fsz report --as-of 2025-10-31 --by day,provider,model,agent --format json --output fsz.json' "$BURNRATE"
+ls fsz.json.tmp-* >/dev/null 2>&1 && note "a file size limit left $(ls fsz.json.tmp-*)"
+dead=4000000
+while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
+: >fsz.json.tmp-$dead
+: >fsz.json.tmp-$$
+"$BURNRATE" --store fsz report --as-of 2025-10-31 --format json --output fsz.json ||
+	note "a report beside stale temporary files exited $?"
+[ ! -e fsz.json.tmp-$dead ] || note "a dead writer's fsz.json.tmp-$dead was left"
+[ -e fsz.json.tmp-$$ ] || note "a running writer's fsz.json.tmp-$$ was removed"
+rm -f fsz.json.tmp-$$
 
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
