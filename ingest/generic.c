@@ -342,6 +342,7 @@ struct format_parser *generic_jsonl_open(const struct format_maps *maps)
 	p->scan = jscan_new(p->paths, J_NFIELDS);
 	p->base.immediate = true;
 	p->base.splittable = true;
+	p->base.names_checked = true; /* get_string */
 	p->base.json_lines = true;
 	return &p->base;
 }

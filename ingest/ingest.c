@@ -471,9 +471,10 @@ static inline bool holds_nul(struct br_str s)
  * longer than INGEST_MAX_FIELD, or holding a NUL (a JSON \u0000), which
  * the store would cut the name short at, merging it with another, while
  * pricing saw it whole. NULL when none is. Every format's events pass
- * here before they are priced or held, so that none can miss it. */
-static const char *name_refused(const struct br_event *ev, char *buf,
-				size_t size)
+ * here before they are priced or held, so that none can miss it;
+ * nul_checked: its format looked for a NUL itself (names_checked). */
+static const char *name_refused(const struct br_event *ev, bool nul_checked,
+				char *buf, size_t size)
 {
 	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
 					&ev->label, &ev->request_id};
@@ -481,6 +482,8 @@ static const char *name_refused(const struct br_event *ev, char *buf,
 					   "label", "request_id"};
 	if ((ev->provider.n | ev->model.n | ev->agent.n | ev->label.n |
 	     ev->request_id.n) <= INGEST_MAX_FIELD) {
+		if (nul_checked)
+			return NULL;
 		if (__builtin_expect(!(holds_nul(ev->provider) |
 				       holds_nul(ev->model) |
 				       holds_nul(ev->agent) |
@@ -494,7 +497,7 @@ static const char *name_refused(const struct br_event *ev, char *buf,
 				 INGEST_MAX_FIELD);
 			return buf;
 		}
-		if (holds_nul(*names[i])) {
+		if (!nul_checked && holds_nul(*names[i])) {
 			snprintf(buf, size, "invalid %s: holds \\u0000", what[i]);
 			return buf;
 		}
@@ -545,7 +548,8 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
  * holds a NUL, or a backfill's day range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
 {
-	if (name_refused(ev, st->reason, sizeof st->reason)) {
+	if (name_refused(ev, st->parser->names_checked, st->reason,
+			 sizeof st->reason)) {
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
@@ -569,7 +573,8 @@ bool format_rejects_outside(void *ctx, const struct br_event *ev)
 const char *format_refuses(void *ctx, struct br_event *ev)
 {
 	struct input_state *st = ctx;
-	if (name_refused(ev, st->reason, sizeof st->reason))
+	if (name_refused(ev, st->parser->names_checked, st->reason,
+			 sizeof st->reason))
 		return st->reason;
 	br_pricer_price(st->rd->pricer, ev);
 	return beyond_caps(ev, st->reason, sizeof st->reason);

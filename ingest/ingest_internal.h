@@ -314,6 +314,9 @@ struct format_parser {
 	 * header): whole records after the first line may be parsed by
 	 * another parser opened on that first line, in any order. */
 	bool splittable;
+	/* It rejects a record with a NUL in a name itself (only a decoded
+	 * escape can make one), so the driver need not look for one. */
+	bool names_checked;
 	/* Each record is one JSON object on one line: a line cut short is
 	 * never a valid one, so a last line without a newline that is one
 	 * is a whole record, not a line still being written. */
