@@ -108,7 +108,9 @@ static void on_record(int c, void *ctx)
 	(void)c;
 	struct reader *r = ctx;
 	if (!r->status && r->nfields > 0) {
-		bool blank = r->nfields == 1 && r->fields[0][0] == 0;
+		/* A line of nothing but spaces and tabs too, now that fields
+		 * keep theirs: no header of these files has one field. */
+		bool blank = r->nfields == 1 && !*br_csv_trim(r->fields[0]);
 		if (!blank && (check_shape(r) != 0 ||
 			       r->fn(r->ctx, r->record_line, r->fields,
 				     r->nfields, r->err) != 0))

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -224,15 +225,20 @@ static int open_private(struct br_output *o, struct br_err *err)
 	return 0;
 }
 
+/* A temporary file untouched this long is no live writer's: its PID may
+ * be another host's or container's, which kill() cannot tell. */
+#define STALE_TMP_SECONDS 3600
+
 /* Removes the temporary files NAME.tmp-PID that writers of dir/name
- * killed before they finished left (a signal, a file size limit): those
- * whose process is gone. */
+ * killed before they finished left (a signal, a file size limit): this
+ * user's, whose process is gone and which no one wrote for an hour. */
 static void remove_stale_tmp(const char *dir, const char *name)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	size_t n = strlen(name);
+	time_t now = time(NULL);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		const char *e = de->d_name;
@@ -240,8 +246,12 @@ static void remove_stale_tmp(const char *dir, const char *name)
 			continue;
 		char *stop;
 		long pid = strtol(e + n + 5, &stop, 10);
+		struct stat st;
 		if (*stop || stop == e + n + 5 || pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
+		    fstatat(dirfd(d), e, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    now - st.st_mtime < STALE_TMP_SECONDS)
 			continue;
 		unlinkat(dirfd(d), e, 0);
 	}

@@ -27,10 +27,9 @@
 
 #include "ingest/driver.h"
 
-/* Blocks hold about this many bytes (whole lines); at most BLOCKS_PER_JOB
- * per pool thread are in flight, for one input or all together (though
- * each input may always have one). */
-#define BLOCK_SIZE ((size_t)256 << 10)
+/* At most BLOCKS_PER_JOB blocks (BLOCK_SIZE) per pool thread are in
+ * flight, for one input or all together (though each input may always
+ * have one). */
 #define BLOCKS_PER_JOB 4
 /* Events a block holds at most before it settles them (768 KiB): those
  * of a whole block down to 64 bytes a line. */

@@ -188,6 +188,9 @@ void reject_flush_some(struct reader *rd, struct rejects *r);
  * reader, whose pool_index names its part of each input). */
 void *pool_thread(void *arg);
 
+/* Blocks hold about this many bytes (whole lines). */
+#define BLOCK_SIZE ((size_t)256 << 10)
+
 /* Tells whether the rest of the input st reads may be split into blocks:
  * a file (it can be read again) read on a worker, in a splittable format,
  * at a record's start, with a sink that merges; and worth it: left, the
@@ -216,17 +219,19 @@ bool split_commit(struct split *sp, size_t n);
  * is taken back, its counts and rejects in input order; a last line
  * without its end is left pending in st, as if read without blocks. The
  * pool threads' parts join the outcome; when the blocks turned out not to
- * be independent, the outcome is marked to be read again. */
+ * be independent, the outcome is marked to be read again. Its blocks are
+ * kept for the next input split (ingest.spare_blocks), unless another's
+ * are. */
 void split_end(struct split *sp, struct input_state *st);
+
+/* Frees the blocks g keeps for its next input parsed in blocks. */
+void blocks_free(struct ingest *g);
 
 /* Holds event ev of a record of block b, whose request id has hash h, on
  * the pool thread parsing b: it is settled against the input's set of ids
  * in input order, once every block before b has settled, and counts when
  * its id is new. Holding more than a block's share waits for b's turn to
  * settle. */
-/* Frees the blocks g keeps for its next input parsed in blocks. */
-void blocks_free(struct ingest *g);
-
 void block_hold(struct block *b, const struct br_event *ev, uint64_t h);
 
 /* As block_hold, for an event that does not count (outside a backfill's

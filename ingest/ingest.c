@@ -1130,7 +1130,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			uint64_t rest = bytes_left(t, src, o->in.bytes);
 			if (rc == 0 && can_split(&st, t, rest))
 				sp = split_begin(&st, rest);
-			else if (st.parser && !st.parser->splittable)
+			else if (st.parser && (!st.parser->splittable ||
+					       rest < BLOCK_SIZE))
 				task_solo_end(g, t);
 		}
 		add(&t->bytes, (uint64_t)n);
@@ -1151,6 +1152,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	 * what they inflate to. */
 	o->raw_bytes = source_compressed(src) ? source_disk_pos(src)
 					      : o->in.bytes;
+	uint64_t read_end = o->in.bytes; /* of a plain file: its bytes read */
 	bool partial = rd->line.len > 0 || st.overlong;
 	if (rc == 0 && partial && key && !g->opts.complete &&
 	    !whole_last_record(&st, &rd->line)) {
@@ -1171,15 +1173,17 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	if (rc == 0 && key && fd >= 0 && !source_compressed(src) &&
 	    fstat(fd, &now) == 0 && S_ISREG(now.st_mode)) {
 		/* What tells this log, once rotated, from one edited. The
-		 * file's first bytes now are those read unless it was
-		 * truncated and written again while it was read (a rewrite,
-		 * a copytruncate caught in the act): what was read then joins
-		 * two logs, and is not counted; the next run reads the new
-		 * one whole, its first lines being others. */
+		 * file's first bytes now are those read, and it holds at
+		 * least as many bytes, unless it was truncated (and maybe
+		 * written again) while it was read: a rewrite, a copytruncate
+		 * caught in the act, a writer cutting a batch short. What was
+		 * read then holds bytes the file no longer has, and is not
+		 * counted; the next run reads the file whole. */
 		size_t n = o->in.bytes < INGEST_HEAD_BYTES ? (size_t)o->in.bytes
 							   : INGEST_HEAD_BYTES;
 		ssize_t got = pread(fd, rd->scratch, n, 0);
-		if (got == (ssize_t)n && memcmp(rd->scratch, first, n) == 0)
+		if (got == (ssize_t)n && memcmp(rd->scratch, first, n) == 0 &&
+		    (uint64_t)now.st_size >= read_end)
 			o->in.head = ingest_head(first, n);
 		else if (got < 0)
 			rc = br_fail(&o->err, "%s: cannot read: %s", name,
@@ -2005,7 +2009,9 @@ static void *worker(void *arg)
 		if (g->stop)
 			break;
 		struct task *t = g->tasks[g->next++];
-		t->solo = t->disk_size >= SOLO_BYTES;
+		/* By what is left to read of it: a grown log's new lines. */
+		uint64_t known = t->known && t->k.bytes < t->disk_size ? t->k.bytes : 0;
+		t->solo = t->disk_size - known >= SOLO_BYTES;
 		g->solo += t->solo;
 		pthread_mutex_unlock(&g->lock);
 		read_task(rd, t, -1, 0);

@@ -169,10 +169,20 @@ static int run_passwordeval(struct session *s, struct br_err *err)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	/* The command gets the default of the signal burnrate ignores
+	 * (SIGXFSZ, burnrate.c), as a shell would give it. */
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	sigset_t dfl;
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGXFSZ);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
 	char *argv[] = {"sh", "-c", a->passwordeval, NULL};
 	pid_t pid;
-	int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+	int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	close(p[1]);
 	if (rc != 0) {
 		close(p[0]);

@@ -176,7 +176,8 @@ static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 	b->line = line;
 	b->name = br_strdup(cellv(l, f, n, B_NAME));
 	b->scope = br_strdup(*cellv(l, f, n, B_SCOPE) ? cellv(l, f, n, B_SCOPE) : "*");
-	b->recipients = br_strdup(cellv(l, f, n, B_RECIPIENTS));
+	/* Addresses, not a name: a cell of spaces is none (alert_to). */
+	b->recipients = br_strdup(cellt(l, f, n, B_RECIPIENTS));
 	if (!*b->name)
 		return br_fail(err, "%s:%lu: empty budget name", l->path, line);
 	const char *period = cellt(l, f, n, B_PERIOD);

@@ -219,7 +219,7 @@ done >sp.jsonl
 printf 'provider,model,from,input,output,cache_read,cache_write\nacme,m1 , 2025-01-01 , 1 ,\t1\t,,\nacme,m1,,3,3,,\n' >sp-prices.csv
 "$BURNRATE" --quiet --store sp ingest --prices sp-prices.csv sp.jsonl ||
 	fail "spaces: ingest exited $?"
-printf 'name , scope,period,limit_usd,thresholds,forecast,recipients\nunquoted,agent=trail ,monthly,1,,yes,\nquoted,"agent=trail ", monthly , 1 , 50; 75 ,\tno\t,\ntrimmed, agent=trail,monthly,1,,yes,\nall, * ,monthly,1,,yes,\n' >sp-budgets.csv
+printf 'name , scope,period,limit_usd,thresholds,forecast,recipients\nunquoted,agent=trail ,monthly,1,,yes,\nquoted,"agent=trail ", monthly , 1 , 50; 75 ,\tno\t,\ntrimmed, agent=trail,monthly,1,,yes,\n   \n\t\nall, * ,monthly,1,,yes, \n' >sp-budgets.csv
 "$BURNRATE" --store sp report --as-of 2025-10-31 --by agent,model --budgets sp-budgets.csv \
 	--format json >sp.json || fail "spaces: report exited $?"
 "$PYTHON" - <<'EOF' || fail "spaces in the budgets or prices file (above)"
@@ -232,6 +232,10 @@ b = {x["name"]: (x["scope"], x["spent_usd"]) for x in d["budgets"]}
 assert b == {"unquoted": ("agent=trail ", 5.0), "quoted": ("agent=trail ", 5.0),
              "trimmed": (" agent=trail", 2.5), "all": (" * ", 11.5)}, b
 EOF
+# A line of spaces or tabs is blank, as an empty one (fields keep their
+# spaces now: it was a record of one field, which failed the file); the
+# budget after them loads, its recipients of a space none.
+grep -q '"name": *"all"' sp.json || fail "a budget after lines of spaces was lost"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"

@@ -351,7 +351,8 @@ done
 # and leaves no temporary file (SIGXFSZ killed the process, exit 153,
 # without a word, leaving NAME.tmp-PID). The temporary file a writer
 # killed before it finished left is removed by the next write of that
-# output, unless its process still runs.
+# output, unless its process still runs or it was written in the last
+# hour (its PID may be another host's).
 "$BURNRATE" --quiet --store fsz ingest "$root/samples/logs" 2>/dev/null || true
 expect 1 "cannot write 'fsz.json': File too large" sh -c \
 	'ulimit -f 1; exec "$0" --store fsz report --as-of 2025-10-31 --by day,provider,model,agent --format json --output fsz.json' "$BURNRATE"
@@ -360,11 +361,14 @@ dead=4000000
 while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
 : >fsz.json.tmp-$dead
 : >fsz.json.tmp-$$
+: >fsz.json.tmp-$((dead + 1))
+touch -d '2 hours ago' fsz.json.tmp-$dead fsz.json.tmp-$$
 "$BURNRATE" --store fsz report --as-of 2025-10-31 --format json --output fsz.json ||
 	note "a report beside stale temporary files exited $?"
 [ ! -e fsz.json.tmp-$dead ] || note "a dead writer's fsz.json.tmp-$dead was left"
 [ -e fsz.json.tmp-$$ ] || note "a running writer's fsz.json.tmp-$$ was removed"
-rm -f fsz.json.tmp-$$
+[ -e fsz.json.tmp-$((dead + 1)) ] || note "a temporary file written in the last hour was removed"
+rm -f fsz.json.tmp-$$ fsz.json.tmp-$((dead + 1))
 
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2

@@ -176,12 +176,50 @@ cmp -s pre.txt preall.txt || fail "a grown CSV log with a preamble: $(diff preal
 cmp -s cut.txt cutall.txt || fail "a grown JSON log cut at its start: $(diff cutall.txt cut.txt | head -5)"
 cmp -s long.txt longall.txt || fail "a grown JSON log with an overlong first line: $(diff longall.txt long.txt | head -5)"
 grep -q ',7,' long.txt || fail "the overlong first line's log: $(cat long.txt)"
-# A log truncated and written again while it is read (a rewrite, a
-# copytruncate caught in the act): what was read joins two logs, and is
-# not counted; the next run reads the new one whole. (Its old bytes up to
-# the read's offset and the new ones after it were counted, exit 0, and
-# the file was refused every night after as changed.) The read is slowed
-# by strace, stopped past its first MiB, the file rewritten, resumed.
+# A log truncated (and maybe written again) while it is read (a rewrite,
+# a copytruncate caught in the act, a writer cutting a batch short): what
+# was read holds bytes the file no longer has, and is not counted; the
+# next run reads what the file holds. (Its old bytes up to the read's
+# offset and the new ones after it were counted, exit 0, and the file was
+# refused every night after as changed.) The read is slowed by strace,
+# stopped past its first MiB, the file changed, the read resumed.
+# slowed_change STORE COMMAND...: runs the change while ingest is stopped.
+slowed_change() {
+	store=$1
+	shift
+	rm -rf live "$store"
+	mkdir -p live
+	cp old.log live/app.log
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -o /dev/null -e trace=read -e inject=read:delay_exit=20000 \
+		"$BURNRATE" --quiet --store "$store" ingest --jobs 1 live >live1.out 2>&1 &
+	tracer=$!
+	pid= pos=0 tries=0
+	while [ "$pos" -lt 1100000 ] && [ $tries -lt 1000 ]; do
+		tries=$((tries + 1))
+		sleep 0.01
+		pid=$(pgrep -f -- "--store $store ingest" | grep -v "^$tracer\$" | head -n 1)
+		[ -n "$pid" ] || continue
+		pos=$(for fd in /proc/$pid/fd/*; do
+			[ "$(readlink "$fd")" = "$PWD/live/app.log" ] &&
+				awk '/^pos:/ { print $2 }' /proc/$pid/fdinfo/${fd##*/}
+		done 2>/dev/null | head -n 1)
+		pos=${pos:-0}
+	done
+	[ -n "$pid" ] && [ "$pos" -ge 1100000 ] || fail "the slowed ingest was not caught reading (pos $pos)"
+	kill -STOP "$pid"
+	"$@"
+	kill -CONT "$pid"
+	wait $tracer && fail "a log changed while it was read was counted: $(cat live1.out)"
+	grep -q 'live/app.log: truncated or written again while it was read' live1.out ||
+		fail "the changed log's message: $(cat live1.out)"
+	"$BURNRATE" --store "$store" report --as-of 2099-01-01 --by month --format csv >live1.csv 2>/dev/null
+	! grep -q '^2025-10' live1.csv || fail "a log changed while read left rows: $(cat live1.csv)"
+	"$BURNRATE" --quiet --store "$store" ingest live 2>/dev/null ||
+		fail "the changed log's next run exited $?"
+}
+rewrite() { : >live/app.log; cat new.log >>live/app.log; }
+cut_short() { truncate -s 600000 live/app.log; }
 if strace -o /dev/null true 2>/dev/null; then
 	"$PYTHON" - <<'PY'
 line = '{"timestamp":"2025-10-%02dT00:00:00Z","provider":"p","model":"m","request_id":"%s%d","usage":{"input_tokens":%d}}\n'
@@ -192,38 +230,14 @@ with open("new.log", "w") as f:
     for i in range(30000):
         f.write(line % (1 + i % 28, "n", i, 1000))
 PY
-	mkdir -p live
-	cp old.log live/app.log
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -f -qq -o /dev/null -e trace=read -e inject=read:delay_exit=20000 \
-		"$BURNRATE" --quiet --store livestore ingest --jobs 1 live >live1.out 2>&1 &
-	tracer=$!
-	pid= pos=0 tries=0
-	while [ "$pos" -lt 1100000 ] && [ $tries -lt 500 ]; do
-		tries=$((tries + 1))
-		sleep 0.01
-		pid=$(pgrep -f -- "--store livestore ingest" | grep -v "^$tracer\$" | head -n 1)
-		[ -n "$pid" ] || continue
-		pos=$(for fd in /proc/$pid/fd/*; do
-			[ "$(readlink "$fd")" = "$PWD/live/app.log" ] &&
-				awk '/^pos:/ { print $2 }' /proc/$pid/fdinfo/${fd##*/}
-		done 2>/dev/null | head -n 1)
-		pos=${pos:-0}
-	done
-	[ -n "$pid" ] && [ "$pos" -ge 1100000 ] || fail "the slowed ingest was not caught reading (pos $pos)"
-	kill -STOP "$pid"
-	: >live/app.log
-	cat new.log >>live/app.log
-	kill -CONT "$pid"
-	wait $tracer && fail "a log rewritten while it was read was counted: $(cat live1.out)"
-	grep -q 'live/app.log: truncated or written again while it was read' live1.out ||
-		fail "the rewritten log's message: $(cat live1.out)"
-	"$BURNRATE" --store livestore report --as-of 2099-01-01 --by month --format csv >live1.csv 2>/dev/null
-	! grep -q '^2025-10' live1.csv || fail "a log rewritten while read left rows: $(cat live1.csv)"
-	"$BURNRATE" --quiet --store livestore ingest live || fail "the rewritten log's next run exited $?"
-	got=$("$BURNRATE" --store livestore report --as-of 2099-01-01 --by month --format csv | tail -n 1 | cut -d, -f2,4)
+	slowed_change rewritten rewrite
+	got=$("$BURNRATE" --store rewritten report --as-of 2099-01-01 --by month --format csv | tail -n 1 | cut -d, -f2,4)
 	[ "$got" = "30000,30000000" ] || fail "the rewritten log's next run: requests,input_tokens = $got, expected 30000,30000000"
+	slowed_change cut cut_short
+	whole=$(head -c 600000 old.log | grep -c '}$')
+	got=$("$BURNRATE" --store cut report --as-of 2099-01-01 --by month --format csv | tail -n 1 | cut -d, -f2,4)
+	[ "$got" = "$whole,$whole" ] || fail "the log cut short's next run: requests,input_tokens = $got, expected $whole,$whole"
 else
-	echo "incremental: strace cannot trace here: a log rewritten while read is not tested" >&2
+	echo "incremental: strace cannot trace here: a log changed while read is not tested" >&2
 fi
 echo "incremental: all checks passed"
