@@ -191,11 +191,11 @@ slowed_change() {
 	mkdir -p live
 	cp old.log live/app.log
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -f -qq -o /dev/null -e trace=read -e inject=read:delay_exit=20000 \
+		strace -f -qq -o /dev/null -e trace=read -e inject=read:delay_exit=100000 \
 		"$BURNRATE" --quiet --store "$store" ingest --jobs 1 live >live1.out 2>&1 &
 	tracer=$!
 	pid= pos=0 tries=0
-	while [ "$pos" -lt 1100000 ] && [ $tries -lt 1000 ]; do
+	while [ "$pos" -lt 1100000 ] && [ $tries -lt 3000 ]; do
 		tries=$((tries + 1))
 		sleep 0.01
 		pid=$(pgrep -f -- "--store $store ingest" | grep -v "^$tracer\$" | head -n 1)
