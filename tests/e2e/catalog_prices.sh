@@ -321,6 +321,25 @@ done
 # foundation model, a system inference profile); an application inference
 # profile names no model and stays unpriced.
 arn=arn:aws:bedrock:us-east-1
+# priced_as_wanted CSV WANT: each "DAY PROVIDER MODEL COST" line of WANT
+# (COST "unpriced" for a row of unpriced requests) is CSV's row.
+priced_as_wanted() {
+	"$PYTHON" - "$1" "$2" <<'EOF'
+import csv, sys
+got = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    got[(r["day"], r["provider"], r["model"])] = (
+        "unpriced" if r["unpriced_requests"] != "0" else r["cost_usd"])
+bad = 0
+for line in open(sys.argv[2]):
+    day, prov, model, want = line.split()
+    if got.get((day, prov, model)) != want:
+        print("%s %s/%s: want %s, got %s" % (day, prov, model, want,
+                                             got.get((day, prov, model))))
+        bad += 1
+sys.exit(1 if bad else 0)
+EOF
+}
 for m in "$arn::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0" \
 	"$arn:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0" \
 	"$arn:123456789012:application-inference-profile/a1b2c3d4e5f6" \
@@ -349,21 +368,7 @@ br --quiet --store sre ingest regex.jsonl 2>/dev/null
 br --quiet --store sre ingest --format bedrock arn.jsonl 2>/dev/null
 br --store sre report --as-of $asof --by day,provider,model --format csv \
 	--output regex.csv || fail "report of the regex names exited $?"
-"$PYTHON" - regex.csv regex.want <<'EOF' || fail "regex rules or Bedrock ARNs priced wrong"
-import csv, sys
-got = {}
-for r in csv.DictReader(open(sys.argv[1])):
-    got[(r["day"], r["provider"], r["model"])] = (
-        "unpriced" if r["unpriced_requests"] != "0" else r["cost_usd"])
-bad = 0
-for line in open(sys.argv[2]):
-    day, prov, model, want = line.split()
-    if got.get((day, prov, model)) != want:
-        print("%s %s/%s: want %s, got %s" % (day, prov, model, want,
-                                             got.get((day, prov, model))))
-        bad += 1
-sys.exit(1 if bad else 0)
-EOF
+priced_as_wanted regex.csv regex.want || fail "regex rules or Bedrock ARNs priced wrong"
 # The oracle's lookup (tests/oracle.py) agrees, ARNs included.
 oracle expect --by day,provider,model --as-of $asof regex.jsonl >eregex.json
 br --quiet --store sre0 ingest regex.jsonl 2>/dev/null
@@ -443,21 +448,8 @@ EOF
 br --quiet --store ss5 ingest s5.jsonl 2>/dev/null
 br --store ss5 report --as-of $asof --by day,provider,model --format csv \
 	--output s5.csv || fail "report of the Sonnet 5 names exited $?"
-"$PYTHON" - s5.csv s5.want <<'EOF' || fail "Bedrock Claude Sonnet 5 ids priced without genai-prices' 2026-09-01 change"
-import csv, sys
-got = {}
-for r in csv.DictReader(open(sys.argv[1])):
-    got[(r["day"], r["provider"], r["model"])] = (
-        "unpriced" if r["unpriced_requests"] != "0" else r["cost_usd"])
-bad = 0
-for line in open(sys.argv[2]):
-    day, prov, model, want = line.split()
-    if got.get((day, prov, model)) != want:
-        print("%s %s/%s: want %s, got %s" % (day, prov, model, want,
-                                             got.get((day, prov, model))))
-        bad += 1
-sys.exit(1 if bad else 0)
-EOF
+priced_as_wanted s5.csv s5.want ||
+	fail "Bedrock Claude Sonnet 5 ids priced without genai-prices' 2026-09-01 change"
 oracle expect --by day,provider,model --as-of $asof s5.jsonl >es5.json
 br --store ss5 report --by day,provider,model --as-of $asof --format json \
 	--output rs5.json
