@@ -40,9 +40,10 @@ _Static_assert(SCRATCH_SIZE >= SOURCE_HEAD_BYTES, "the scratch holds a file's he
 #define REJECTS_IN_MEMORY ((size_t)1 << 20)
 /* Queued inputs read or waiting to be handed over, per worker. */
 #define WINDOW_PER_JOB 2
-/* A file this large, compressed, or a plain one of SOLO_PLAIN_BYTES, is
- * read alone while it may be parsed in blocks (its first MiB, read
- * before, is then a small part of it). */
+/* A log with this much left to read if compressed, SOLO_PLAIN_BYTES if
+ * plain, is read alone (task.solo) while it may be parsed in blocks: its
+ * first MiB, read on one thread before the blocks, is then a small part
+ * of it. */
 #define SOLO_BYTES ((uint64_t)512 << 10)
 #define SOLO_PLAIN_BYTES ((uint64_t)4 << 20)
 
@@ -1041,8 +1042,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	struct br_hasher h_lines;
 	uint64_t lines_end = 0;
 	/* Its first bytes as read: recorded (ingest_head), and compared with
-	 * the file's at the end, which differ when it was truncated and
-	 * written again while it was read. */
+	 * the file's at the end, as its size is with the bytes read: either
+	 * differs when it was truncated (and maybe written again) while it
+	 * was read. */
 	char first[INGEST_HEAD_BYTES];
 	size_t nfirst = 0;
 	struct resume rs = {0};
