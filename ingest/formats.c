@@ -836,23 +836,14 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
 }
 
-/* The first occurrence of needle in s, or NULL: s may hold a NUL (a
- * \u0000), which must stay in the name made of it, to reject it. */
-static const char *find_in(struct br_str s, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= s.n; i++)
-		if (memcmp(s.p + i, needle, n) == 0)
-			return s.p + i;
-	return NULL;
-}
-
 /* The role or user name of an IAM ARN: "assumed-role/NAME/session" or
  * "user/NAME". */
 static struct br_str arn_name(struct br_str arn)
 {
-	const char *p = find_in(arn, ":assumed-role/");
-	p = p ? p + 14 : (p = find_in(arn, ":user/")) ? p + 6 : NULL;
+	/* memmem, not strstr: the ARN may hold a NUL (a \u0000), which must
+	 * stay in the name made of it, to reject it. */
+	const char *p = memmem(arn.p, arn.n, ":assumed-role/", 14);
+	p = p ? p + 14 : (p = memmem(arn.p, arn.n, ":user/", 6)) ? p + 6 : NULL;
 	if (!p)
 		return (struct br_str){"", 0};
 	size_t left = arn.n - (size_t)(p - arn.p);
@@ -1418,11 +1409,11 @@ typedef int (*map_fn)(struct api_parser *, struct rec *, struct br_event *);
 
 /* The formats, and the columns of their CSV exports the map reads inside
  * (JSON objects: a cell of one must be valid JSON). */
-static const struct {
+static const struct api_format {
 	const char *name;
 	map_fn map;
 	const char *const *json_columns;
-} format_maps_table[] = {
+} api_formats[] = {
 	{"openai", map_openai, NULL},
 	{"anthropic", map_anthropic, NULL},
 	{"gemini", map_gemini, NULL},
@@ -1436,32 +1427,25 @@ static const struct {
 	 (const char *const[]){"metadata", "usageDetails", NULL}},
 };
 
-static map_fn find_map(const char *name)
+/* The format named name, or NULL. */
+static const struct api_format *find_format(const char *name)
 {
-	for (size_t i = 0; i < sizeof format_maps_table / sizeof format_maps_table[0]; i++)
-		if (strcmp(format_maps_table[i].name, name) == 0)
-			return format_maps_table[i].map;
-	return NULL;
-}
-
-static const char *const *find_json_columns(const char *name)
-{
-	for (size_t i = 0; i < sizeof format_maps_table / sizeof format_maps_table[0]; i++)
-		if (strcmp(format_maps_table[i].name, name) == 0)
-			return format_maps_table[i].json_columns;
+	for (size_t i = 0; i < sizeof api_formats / sizeof api_formats[0]; i++)
+		if (strcmp(api_formats[i].name, name) == 0)
+			return &api_formats[i];
 	return NULL;
 }
 
 struct format_parser *api_format_open(const char *name,
 				      const struct format_maps *maps)
 {
-	map_fn map = find_map(name);
-	if (!map)
+	const struct api_format *f = find_format(name);
+	if (!f)
 		return NULL;
 	struct api_parser *p = br_calloc(1, sizeof *p);
 	p->base = (struct format_parser){api_line, api_finish, api_free, name, {0}};
 	p->base.json_lines = true;
-	p->map = map;
+	p->map = f->map;
 	p->maps = maps;
 	return &p->base;
 }
@@ -1543,7 +1527,7 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 {
 	struct api_parser p = {.base.sink = *sink, .maps = maps};
 	struct rec r = {.root = json_object()};
-	const char *const *cols = find_json_columns(format);
+	const struct api_format *f = find_format(format);
 	char key[256];
 	for (size_t i = 0; i < n; i++) {
 		if (!cells[i].n || names[i].n >= sizeof key)
@@ -1551,7 +1535,7 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 		memcpy(key, names[i].p, names[i].n);
 		key[names[i].n] = 0;
 		json_t *v = cell_value(cells[i], names[i],
-				       json_column(cols, maps, names[i]),
+				       json_column(f->json_columns, maps, names[i]),
 				       reason, size);
 		if (!v) {
 			json_decref(r.root);
@@ -1561,7 +1545,7 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 		json_object_set_new_nocheck(r.root, key, v);
 	}
 	const char *reject = NULL;
-	*rc = map_record(&p, &r, find_map(format), &reject);
+	*rc = map_record(&p, &r, f->map, &reject);
 	json_decref(r.root);
 	if (!reject)
 		return NULL;
