@@ -64,3 +64,20 @@ min() { if [ -z "$2" ] || [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi;
 secs() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
+# dir_in_turn DIR KIND: burnrate ingesting directory DIR and DuckDB reading
+# its JSONL logs by a glob (KIND jsonl, or gz for *.jsonl.gz), in turn,
+# $runs times; sets br and dk to the best milliseconds of each (dk - when
+# DuckDB is not there).
+dir_in_turn() {
+	br= dk=
+	for i in $(seq "$runs"); do
+		br=$(min "$(once "$bin" --quiet --store "$out/ingest-store" ingest \
+			--jobs "$jobs" "$1")" "$br")
+		[ -n "$duckdb" ] || continue
+		ms=$(NODE_PATH=$node_dir/node_modules node bench/duckdb.js \
+			"$1/*.jsonl$([ "$2" = gz ] && echo .gz)" jsonl 2 |
+			awk '{ printf "%d", $1 * 1000 }') && [ -n "$ms" ] || { duckdb=; dk=; continue; }
+		dk=$(min "$ms" "$dk")
+	done
+	[ -n "$dk" ] || dk=-
+}

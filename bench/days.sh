@@ -27,17 +27,7 @@ days=$(ls "$month/jsonl" | wc -l)
 echo "days: $records records in $days logs, best of $runs, --jobs $jobs, $(nproc) CPUs"
 printf '%-6s %9s %8s %8s  %s\n' logs burnrate MB/s DuckDB "ratio, peak RSS (--jobs 2)"
 for kind in jsonl gz; do
-	br= dk=
-	for i in $(seq "$runs"); do
-		br=$(min "$(once "$bin" --quiet --store "$out/ingest-store" ingest \
-			--jobs "$jobs" "$month/$kind")" "$br")
-		[ -n "$duckdb" ] || continue
-		ms=$(NODE_PATH=$node_dir/node_modules node bench/duckdb.js \
-			"$month/$kind/*.jsonl$([ $kind = gz ] && echo .gz)" jsonl 2 |
-			awk '{ printf "%d", $1 * 1000 }') && [ -n "$ms" ] || { duckdb=; dk=; continue; }
-		dk=$(min "$ms" "$dk")
-	done
-	[ -n "$dk" ] || dk=-
+	dir_in_turn "$month/$kind" "$kind"
 	rm -rf "$out/rss.txt" "$out/ingest-store"
 	/usr/bin/time -v "$bin" --quiet --store "$out/ingest-store" ingest --jobs 2 \
 		"$month/$kind" 2>"$out/rss.txt" >/dev/null

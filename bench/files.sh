@@ -25,17 +25,7 @@ fi
 echo "files: $files logs of 20 records, best of $runs, --jobs $jobs, $(nproc) CPUs"
 printf '%-6s %9s %8s %8s  %s\n' logs burnrate files/s DuckDB "ratio"
 for kind in jsonl gz; do
-	br= dk=
-	for i in $(seq "$runs"); do
-		br=$(min "$(once "$bin" --quiet --store "$out/ingest-store" ingest \
-			--jobs "$jobs" "$many/$kind")" "$br")
-		[ -n "$duckdb" ] || continue
-		ms=$(NODE_PATH=$node_dir/node_modules node bench/duckdb.js \
-			"$many/$kind/*.jsonl$([ $kind = gz ] && echo .gz)" jsonl 2 |
-			awk '{ printf "%d", $1 * 1000 }') && [ -n "$ms" ] || { duckdb=; dk=; continue; }
-		dk=$(min "$ms" "$dk")
-	done
-	[ -n "$dk" ] || dk=-
+	dir_in_turn "$many/$kind" "$kind"
 	printf '%-6s %9s %8s %8s  %s\n' "$kind" "$(secs "$br")" \
 		"$(awk -v n="$files" -v ms="$br" 'BEGIN { printf "%.0f", n / (ms / 1000) }')" \
 		"$([ "$dk" = - ] && echo - || secs "$dk")" "vs DuckDB $(ratio "$br" "$dk")"
