@@ -86,6 +86,15 @@ struct ingest_run {
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
 	uint64_t run_cost_lines, run_cost_lines_unused;
+	/* The compressed files known by their bytes (STORE/streams), as
+	 * read; of them, those whose content the store holds, by size and
+	 * fingerprint (sink_packed); and those read whole in this run. */
+	struct store_stream *streams;
+	size_t nstreams;
+	struct known_stream *packed;
+	size_t npacked;
+	struct store_stream *new_streams;
+	size_t nnew_streams, new_streams_cap;
 	/* The plain files ingested before whose first bytes are known, by
 	 * directory (sink_continued), once asked. */
 	struct earlier *earlier;
@@ -116,6 +125,13 @@ struct ingest_run {
 	pthread_mutex_t spare_lock;
 	struct agg *spare[SPARE_AGGS];
 	unsigned nspare;
+};
+
+/* A compressed file whose content the store holds (sink_packed), and
+ * whether this run found it (atomic: asked by the threads reading). */
+struct known_stream {
+	struct store_stream s;
+	bool used;
 };
 
 /* What the sink collects of one input, on the thread reading it. */
@@ -492,12 +508,131 @@ static bool refuse_held(struct ingest_run *r, const struct ingest_input *in)
 }
 
 /* Keeps a fully read input unless its content was ingested before. */
+/* Orders compressed files by size, then fingerprint. */
+static int stream_cmp(const struct store_stream *x, const struct store_stream *y)
+{
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	if (x->fp.hi != y->fp.hi)
+		return x->fp.hi < y->fp.hi ? -1 : 1;
+	return (x->fp.lo > y->fp.lo) - (x->fp.lo < y->fp.lo);
+}
+
+static int known_stream_cmp(const void *a, const void *b)
+{
+	return stream_cmp(&((const struct known_stream *)a)->s,
+			  &((const struct known_stream *)b)->s);
+}
+
+/* Reads the compressed files known by their bytes, and keeps those whose
+ * content the store holds for sink_packed (sorted). A backfill reads every
+ * input, known or not. */
+static int load_streams(struct ingest_run *r, struct br_err *err)
+{
+	store_streams_read(r->store, &r->streams, &r->nstreams);
+	if (r->backfill || !r->nstreams)
+		return 0;
+	r->packed = br_malloc(r->nstreams * sizeof *r->packed);
+	for (size_t i = 0; i < r->nstreams; i++) {
+		int has = store_has_input(r->store, r->streams[i].content_fp, err);
+		if (has < 0)
+			return -1;
+		if (has)
+			r->packed[r->npacked++] = (struct known_stream){r->streams[i], false};
+	}
+	qsort(r->packed, r->npacked, sizeof *r->packed, known_stream_cmp);
+	return 0;
+}
+
+/* The store holds all that the compressed file of size bytes and
+ * fingerprint *fp decompresses to: a file rotated under another name, or
+ * left as it was, is not decompressed again to find that it adds nothing.
+ * Only reads what load_streams made, so any thread may ask. */
+static bool sink_packed(void *ctx, uint64_t size, const struct br_fp *fp,
+			struct ingest_known *content)
+{
+	struct ingest_run *r = ctx;
+	struct store_stream want = {.size = size, .fp = fp ? *fp : (struct br_fp){0, 0}};
+	/* The first of that size, then the one of that fingerprint. */
+	size_t lo = 0, hi = r->npacked;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->packed[mid].s.size < size ||
+		    (fp && stream_cmp(&r->packed[mid].s, &want) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->npacked || r->packed[lo].s.size != size)
+		return false;
+	if (!fp)
+		return true;
+	struct known_stream *k = &r->packed[lo];
+	if (stream_cmp(&k->s, &want) != 0)
+		return false;
+	*content = (struct ingest_known){k->s.content_bytes, k->s.content_fp, 0};
+	__atomic_store_n(&k->used, true, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Keeps what a compressed file read whole decompressed to, to know it by
+ * its bytes next time. */
+static void keep_stream(struct ingest_run *r, const struct ingest_input *in)
+{
+	if (r->nnew_streams == r->new_streams_cap) {
+		r->new_streams_cap = r->new_streams_cap ? 2 * r->new_streams_cap : 16;
+		r->new_streams = br_realloc(r->new_streams, r->new_streams_cap *
+							 sizeof *r->new_streams);
+	}
+	r->new_streams[r->nnew_streams++] = (struct store_stream){
+		in->packed_bytes, in->packed_fp, in->bytes, in->fp};
+}
+
+/* Writes the compressed files known by their bytes when this run read new
+ * ones: those first, then those it found, then the others, each once, as
+ * store_streams_write keeps the first. It only saves time: a failure is a
+ * warning. */
+static void save_streams(struct ingest_run *r)
+{
+	if (!r->nnew_streams)
+		return;
+	size_t n = 0, max = r->nnew_streams + r->nstreams;
+	struct store_stream *v = br_malloc(max * sizeof *v);
+	struct br_dict *seen = br_dict_new();
+	for (int pass = 0; pass < 3; pass++) {
+		size_t count = pass == 0 ? r->nnew_streams
+			     : pass == 1 ? r->npacked : r->nstreams;
+		for (size_t i = 0; i < count; i++) {
+			const struct store_stream *e =
+				pass == 0 ? &r->new_streams[i]
+				: pass == 1 ? &r->packed[i].s : &r->streams[i];
+			if (pass == 1 && !r->packed[i].used)
+				continue;
+			char key[24];
+			memcpy(key, &e->size, 8);
+			memcpy(key + 8, &e->fp, 16);
+			if (br_dict_find(seen, key, sizeof key) >= 0)
+				continue;
+			br_dict_intern(seen, key, sizeof key);
+			v[n++] = *e;
+		}
+	}
+	struct br_err err = {0};
+	if (store_streams_write(r->store, v, n, &err) != 0)
+		print_warning("%s (its compressed logs are decompressed again "
+			      "next time to know them)", err.msg);
+	br_dict_free(seen);
+	free(v);
+}
+
 static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		     bool ok, const char *message)
 {
 	struct ingest_run *r = ctx;
 	struct input_rows *rows = input;
 	int known = ok ? already_ingested(r, in->fp) : 0;
+	if (ok && in->packed_bytes)
+		keep_stream(r, in);
 	/* A backfill reads inputs ingested before, but only those of its own
 	 * source: what another's counts in the range would be counted twice
 	 * (a --source left out of a backfill of the nightly job's logs), as
@@ -739,6 +874,9 @@ static void ingest_run_free(struct ingest_run *r)
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);
+	free(r->streams);
+	free(r->packed);
+	free(r->new_streams);
 	br_dict_free(r->input_fps);
 	agg_free(r->run_rows);
 	for (unsigned i = 0; i < r->nspare; i++)
@@ -891,6 +1029,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	run.backfill = job->backfill;
 	run.source = job->source;
 	run.dry_run = job->dry_run;
+	if (load_streams(&run, &err) != 0)
+		goto fail;
 	io.tz = run.tz;
 	if (!io.jobs)
 		io.jobs = online_cpus();
@@ -930,6 +1070,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
 		.end = sink_end, .drop = sink_drop, .wants = sink_wants,
 		.known = sink_known, .continued = sink_continued,
+		.packed = sink_packed,
 		.progress = sink_progress, .warning = sink_warning,
 		.note = sink_note,
 		.merge = sink_merge};
@@ -985,6 +1126,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 						 run.ninputs, io.only_from,
 						 io.only_to, &err))
 		goto fail;
+	if (!job->dry_run)
+		save_streams(&run);
 	if (run.progress && st->inputs + st->failed_inputs) {
 		struct ingest_progress p = {st->inputs + st->failed_inputs,
 					    st->inputs + st->failed_inputs,

@@ -119,6 +119,12 @@ struct ingest_input {
 	/* Read again on one thread: its blocks were not independent (a
 	 * request id in two of them, a CSV quote across a cut). */
 	bool reread;
+	/* A file that is one compressed stream, read from its first byte to
+	 * its end, its content all taken (nothing waiting): how many bytes
+	 * of it were read and their fingerprint, so that the sink may know
+	 * it by them (packed); else 0. */
+	uint64_t packed_bytes;
+	struct br_fp packed_fp;
 };
 
 /* What a sink knows of a file ingested before: its first `bytes` bytes
@@ -212,6 +218,19 @@ struct ingest_sink {
 	size_t (*continued)(void *ctx, const char *key, uint64_t size,
 			    const char *head, size_t n,
 			    struct ingest_known *out, size_t max);
+	/* Asked, on the thread reading it, about a file that is one
+	 * compressed stream (gzip, zstd, xz, bzip2, lz4) of size bytes whose
+	 * fingerprint is *fp (an input's packed_fp of an earlier run):
+	 * returns true and fills *content when those bytes are known to
+	 * decompress to content that was ingested before, whole (content's
+	 * bytes and fp, head 0). The file then adds nothing and is not
+	 * decompressed: its input is content's, as a file that did not grow
+	 * (end is told so). Asked first with fp and content NULL: returns
+	 * true when a file of that size may be one (the file is then read to
+	 * hash it). Must be safe to call from several threads at once. NULL:
+	 * none is known. */
+	bool (*packed)(void *ctx, uint64_t size, const struct br_fp *fp,
+		       struct ingest_known *content);
 	/* Called on the caller's thread every few MiB read or every 0.2 s. */
 	void (*progress)(void *ctx, const struct ingest_progress *p);
 	/* Called on the caller's thread, in input order, about a file that

@@ -61,6 +61,16 @@ void source_set_max_ratio(struct source *src, uint64_t ratio);
 void source_set_archive_size(struct source *src, uint64_t size,
 			     uint64_t out_before);
 
+/* Hashes the bytes of the file as they are read (source_raw_fp), from
+ * its first: call before the first source_next, on a source of a file
+ * not read yet, not primed. */
+void source_hash_raw(struct source *src);
+
+/* Fills *fp with the hash of every byte of the file, when source_hash_raw
+ * was called and it was read to its end (source_disk_pos bytes): true;
+ * else false. */
+bool source_raw_fp(const struct source *src, struct br_fp *fp);
+
 /* A file is read to at most limit of its bytes, compressed ones when it
  * is (0: to its end). */
 void source_set_limit(struct source *src, uint64_t limit);

@@ -40,6 +40,9 @@ struct source {
 	const uint64_t *raw_pos;
 	uint64_t in_total, out_total;
 	uint64_t limit;          /* a plain file: read at most this (0: all) */
+	/* Of a file read from its first byte (source_hash_raw): the hash of
+	 * every byte read from it so far, as read. */
+	struct br_hasher *raw_hash;
 	uint64_t disk_pos;       /* atomic: bytes of the file read so far */
 	/* Atomic: a gzip's compressed bytes inflated so far, and what they
 	 * inflated to, on whichever thread inflates. */
@@ -117,6 +120,20 @@ static uint64_t archive_pos(const struct source *src)
 			    : (uint64_t)archive_filter_bytes(src->archive, -1);
 }
 
+void source_hash_raw(struct source *src)
+{
+	src->raw_hash = br_malloc(sizeof *src->raw_hash);
+	br_hash_init(src->raw_hash);
+}
+
+bool source_raw_fp(const struct source *src, struct br_fp *fp)
+{
+	if (!src->raw_hash || !src->eof)
+		return false;
+	*fp = br_hash_final(src->raw_hash);
+	return true;
+}
+
 void source_set_limit(struct source *src, uint64_t limit)
 {
 	src->limit = limit;
@@ -148,6 +165,7 @@ void source_free(struct source *src)
 		pthread_join(src->thread, NULL);
 	}
 	ring_free(src->ring);
+	free(src->raw_hash);
 	free(src->in);
 	free(src->out);
 	free(src);
@@ -167,6 +185,8 @@ static ssize_t read_file(struct source *src, char *buf, size_t want,
 	if (r < 0)
 		return br_fail(err, "%s: cannot read: %s", src->name,
 			       strerror(errno));
+	if (src->raw_hash)
+		br_hash_update(src->raw_hash, buf, (size_t)r);
 	src->in_total += (uint64_t)r;
 	__atomic_store_n(&src->disk_pos, src->in_total, __ATOMIC_RELAXED);
 	if (r == 0)

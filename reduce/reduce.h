@@ -268,6 +268,35 @@ int store_scan(struct store *s, const struct store_query *q, store_row_fn fn,
 int store_scan_own(struct store *s, const struct store_query *q,
 		   store_row_fn fn, void *ctx, struct br_err *err);
 
+/* A compressed file known by its bytes (STORE/streams, docs/FORMAT.md):
+ * a file of size bytes whose fingerprint is fp decompresses to content of
+ * content_bytes bytes whose fingerprint is content_fp. Facts about bytes,
+ * kept so that ingest need not decompress a file again to know that it
+ * holds only what was ingested (a rotated log renamed, or left as it
+ * was). */
+struct store_stream {
+	uint64_t size;
+	struct br_fp fp;
+	uint64_t content_bytes;
+	struct br_fp content_fp;
+};
+
+/* The most streams STORE/streams keeps (the first ones: store_streams_write
+ * is given the most recently used first). */
+#define STORE_STREAMS_MAX 65536
+
+/* Sets *out to the store's known compressed files (*n of them, most
+ * recently used first; caller frees *out). The file only saves time: one
+ * missing, unreadable, torn or corrupt gives none, never an error. */
+void store_streams_read(const struct store *s, struct store_stream **out,
+			size_t *n);
+
+/* Replaces the known compressed files with the first STORE_STREAMS_MAX of
+ * v[0..n), as store_publish publishes a segment (durably, atomically).
+ * Requires the lock. Returns 0, or -1 naming the file. */
+int store_streams_write(struct store *s, const struct store_stream *v,
+			size_t n, struct br_err *err);
+
 /* Called once per segment by store_verify; problem is NULL for a sound
  * segment, else says what is wrong with it. */
 typedef void (*store_verify_fn)(void *ctx, const char *segment,

@@ -1808,3 +1808,70 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 	listed_free(&seen);
 	return bad;
 }
+
+/* ------------------------------------------------ known compressed files */
+
+#define STREAMS_FILE "streams"
+static const char streams_magic[8] = {'B', 'R', 'S', 'T', 'R', '\r', '\n', 0x1a};
+#define STREAMS_VERSION 1
+#define STREAMS_HEADER 16 /* magic, version, count */
+#define STREAM_BYTES 48
+
+void store_streams_read(const struct store *s, struct store_stream **out,
+			size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	char *path = path_join(s->dir, STREAMS_FILE);
+	struct br_buf b = {0};
+	struct br_err err = {0};
+	size_t max = STREAMS_HEADER + (size_t)STORE_STREAMS_MAX * STREAM_BYTES + 4;
+	if (br_file_read(path, max, &b, &err) == 0 && b.len >= STREAMS_HEADER + 4) {
+		const unsigned char *p = (const unsigned char *)b.p;
+		uint32_t count = get_u32(p + 12);
+		if (memcmp(p, streams_magic, sizeof streams_magic) == 0 &&
+		    get_u32(p + 8) == STREAMS_VERSION && count <= STORE_STREAMS_MAX &&
+		    b.len == STREAMS_HEADER + (size_t)count * STREAM_BYTES + 4 &&
+		    get_u32(p + b.len - 4) == crc(p, b.len - 4) && count) {
+			*out = br_malloc(count * sizeof **out);
+			for (uint32_t i = 0; i < count; i++) {
+				const unsigned char *e = p + STREAMS_HEADER +
+							 (size_t)i * STREAM_BYTES;
+				(*out)[i] = (struct store_stream){
+					get_u64(e), {get_u64(e + 8), get_u64(e + 16)},
+					get_u64(e + 24),
+					{get_u64(e + 32), get_u64(e + 40)}};
+			}
+			*n = count;
+		}
+	}
+	br_buf_free(&b);
+	free(path);
+}
+
+int store_streams_write(struct store *s, const struct store_stream *v,
+			size_t n, struct br_err *err)
+{
+	if (s->lock_fd < 0)
+		return br_fail(err, "internal error: writing streams without "
+			       "the store lock");
+	if (n > STORE_STREAMS_MAX)
+		n = STORE_STREAMS_MAX;
+	struct br_buf b = {0};
+	memcpy(br_buf_append(&b, sizeof streams_magic), streams_magic,
+	       sizeof streams_magic);
+	put_u32(&b, STREAMS_VERSION);
+	put_u32(&b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		put_u64(&b, v[i].size);
+		put_u64(&b, v[i].fp.lo);
+		put_u64(&b, v[i].fp.hi);
+		put_u64(&b, v[i].content_bytes);
+		put_u64(&b, v[i].content_fp.lo);
+		put_u64(&b, v[i].content_fp.hi);
+	}
+	put_u32(&b, crc(b.p, b.len));
+	int rc = br_file_publish(s->dir, STREAMS_FILE, b.p, b.len, 0644, err);
+	br_buf_free(&b);
+	return rc;
+}

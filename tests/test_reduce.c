@@ -1,6 +1,6 @@
 /* test_reduce.c - CUnit suites for reduce/: the aggregate, segment round
  * trips, corruption detection (every bit of a segment), the lock, backfill
- * overshadowing, store metadata and merges. */
+ * overshadowing, store metadata, merges and the known compressed files. */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -520,6 +520,59 @@ static void test_newer_version(void)
 	remove_dir();
 }
 
+static void test_streams(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	struct store *s = store_open(dir, "UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct store_stream *got;
+	size_t n;
+	store_streams_read(s, &got, &n); /* none yet */
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NULL(got);
+	size_t many = STORE_STREAMS_MAX + 1;
+	struct store_stream *v = calloc(many, sizeof *v);
+	for (size_t i = 0; i < many; i++)
+		v[i] = (struct store_stream){i + 1, {i, ~i}, 7 * i, {3 * i, i << 7}};
+	/* Without the lock: refused, nothing written. */
+	CU_ASSERT_EQUAL(store_streams_write(s, v, 2, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "without the store lock"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	/* The first STORE_STREAMS_MAX are kept, in order. */
+	CU_ASSERT_EQUAL_FATAL(store_streams_write(s, v, many, &err), 0);
+	store_streams_read(s, &got, &n);
+	CU_ASSERT_EQUAL_FATAL(n, STORE_STREAMS_MAX);
+	CU_ASSERT(memcmp(got, v, n * sizeof *v) == 0);
+	free(got);
+	/* A torn file, or any byte changed, is none. */
+	char path[128];
+	snprintf(path, sizeof path, "%s/streams", dir);
+	CU_ASSERT_EQUAL_FATAL(store_streams_write(s, v, 3, &err), 0);
+	struct stat sb;
+	CU_ASSERT_EQUAL_FATAL(stat(path, &sb), 0);
+	CU_ASSERT_EQUAL(sb.st_size, 16 + 3 * 48 + 4);
+	for (off_t at = 0; at < sb.st_size; at += 5) {
+		int fd = open(path, O_RDWR);
+		unsigned char c;
+		CU_ASSERT_EQUAL_FATAL(pread(fd, &c, 1, at), 1);
+		c ^= 0x10;
+		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, at), 1);
+		store_streams_read(s, &got, &n);
+		CU_ASSERT_EQUAL(n, 0);
+		c ^= 0x10;
+		CU_ASSERT_EQUAL(pwrite(fd, &c, 1, at), 1);
+		close(fd);
+	}
+	CU_ASSERT_EQUAL(truncate(path, sb.st_size - 1), 0);
+	store_streams_read(s, &got, &n);
+	CU_ASSERT_EQUAL(n, 0);
+	free(v);
+	store_free(s);
+	remove_dir();
+}
+
 static void test_lock(void)
 {
 	make_dir();
@@ -1001,6 +1054,7 @@ int test_register(void)
 		{"unreadable segment", test_unreadable_segment},
 		{"renamed segment", test_renamed_segment},
 		{"writer lock", test_lock},
+		{"known compressed files", test_streams},
 		{"backfill overshadows", test_replace},
 		{"store metadata", test_meta},
 		{"merge", test_merge},
