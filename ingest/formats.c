@@ -174,13 +174,21 @@ static void jcost(struct rec *r, json_t *o, const char *path,
 	jcost_scaled(r, o, path, 0, ev);
 }
 
-static void set_tier(struct rec *r, const char *tier, struct br_event *ev)
+/* The service tier a string at path names (none: as it is); one with a
+ * \u0000 is no tier, not the one before it. */
+static void set_tier(struct rec *r, json_t *o, const char *path,
+		     struct br_event *ev)
 {
-	if (!tier || !*tier)
+	struct br_str tier = jslice(o, path);
+	if (!tier.n)
 		return;
-	int t = br_tier_parse(tier, strlen(tier));
-	if (t < 0 && strcmp(tier, "scale") != 0)
-		bad(r, "unknown service tier '%.40s'", tier);
+	if (memchr(tier.p, '\0', tier.n)) {
+		bad(r, "invalid service_tier: holds \\u0000");
+		return;
+	}
+	int t = br_tier_parse(tier.p, tier.n);
+	if (t < 0 && strcmp(tier.p, "scale") != 0)
+		bad(r, "unknown service tier '%.40s'", tier.p);
 	ev->tier = t < 0 ? BR_TIER_STANDARD : (enum br_tier)t;
 }
 
@@ -491,7 +499,7 @@ static void apply_maps(const struct api_parser *p, struct rec *r,
 			break;
 		case CANON_TIER:
 			ev->tier = BR_TIER_STANDARD;
-			set_tier(r, jstr(r->root, path), ev);
+			set_tier(r, r->root, path, ev);
 			break;
 		case CANON_COST:
 			ev->has_logged_cost = false;
@@ -554,7 +562,7 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	struct br_str id = jslice(o, "id");
 	if (id.n)
 		ev->request_id = id;
-	set_tier(r, jstr(o, "service_tier"), ev);
+	set_tier(r, o, "service_tier", ev);
 	const char *status = jstr(o, "status");
 	if ((status && (strcmp(status, "failed") == 0 ||
 			strcmp(status, "cancelled") == 0)) ||
@@ -666,7 +674,7 @@ static void anthropic_usage(struct api_parser *p, struct rec *r, json_t *usage,
 	ev->tokens.cache_write_1h = w1h;
 	ev->tokens.cache_write = w5m > sub0(total, w1h) ? w5m : sub0(total, w1h);
 	ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
-	set_tier(r, jstr(usage, "service_tier"), ev);
+	set_tier(r, usage, "service_tier", ev);
 	fast_mode(p, usage, ev);
 }
 
@@ -1057,7 +1065,7 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				e.requests = jcount(r, res, "num_model_requests");
 				/* batch: true is the Batch API's discount,
 				 * whatever service_tier says ("default"). */
-				set_tier(r, jstr(res, "service_tier"), &e);
+				set_tier(r, res, "service_tier", &e);
 				if (json_is_true(json_object_get(res, "batch")))
 					e.tier = BR_TIER_BATCH;
 				/* A result of no request is left out; one

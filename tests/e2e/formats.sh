@@ -625,7 +625,8 @@ grep -q '^gpt-4o,1803,0,183000,18300,0,0,0,0,0.640500,0' long-1.csv &&
 # A NUL in a name (a JSON \u0000, which every format decodes) rejects the
 # record in every format, by name and with the generic format's reason:
 # the store would cut the name short at it, merging it with another name
-# (team-a\u0000x with team-a), while pricing saw it whole. And a JSON cell
+# (team-a\u0000x with team-a), while pricing saw it whole. So does one in
+# a service tier ("default\u0000x" was read as "default"). And a JSON cell
 # of a CSV export that a format reads inside (LiteLLM's metadata, which
 # holds the agent, the label and the usage object's cache tokens;
 # Helicone's request_properties; Langfuse's metadata and usageDetails;
@@ -673,11 +674,11 @@ def sample(f):
     return open(src + "/" + f).read()
 env = [("model", "response.model"), ("agent", "agent"), ("label", "team")]
 jsonl("oai.jsonl", sample("openai_chat_completions.jsonl"), 0, ["response.id"],
-      env + [("request_id", "response.id")])
+      env + [("request_id", "response.id"), ("service_tier", "response.service_tier")])
 jsonl("resp.jsonl", sample("openai_responses.jsonl"), 0, ["response.id"],
-      env + [("request_id", "response.id")])
+      env + [("request_id", "response.id"), ("service_tier", "response.service_tier")])
 jsonl("ant.jsonl", sample("anthropic_messages.jsonl"), 0, ["request_id"],
-      env + [("request_id", "request_id")])
+      env + [("request_id", "request_id"), ("service_tier", "response.usage.service_tier")])
 jsonl("gem.jsonl", sample("gemini_generate_content.jsonl"), 0, ["response.responseId"],
       [("model", "response.modelVersion"), ("agent", "agent"), ("label", "team"),
        ("request_id", "response.responseId")])
