@@ -33,6 +33,10 @@ struct globals {
 
 void print_error(const char *fmt, ...) BR_PRINTF(1, 2);
 void print_warning(const char *fmt, ...) BR_PRINTF(1, 2);
+/* Warns, naming the first days and models, when r counts OpenAI Costs API
+ * lines beside OpenAI requests of the same model and day (r->billed_twice);
+ * prints nothing otherwise. */
+void warn_billed_twice(const struct report *r);
 
 /* Prints a usage error with a pointer to --help; returns BR_EXIT_USAGE. */
 int usage_error(const char *fmt, ...) BR_PRINTF(1, 2);

@@ -110,7 +110,8 @@ static int write_prom(struct store *s, int32_t as_of,
  * burnrate.prom, as the textfile collector reads every *.prom file. */
 static int write_reports(const struct config *c, struct store *s,
 			 int32_t as_of, const struct budget *budgets,
-			 size_t nbudgets, size_t *written, struct br_err *err)
+			 size_t nbudgets, bool warn, size_t *written,
+			 struct br_err *err)
 {
 	*written = 0;
 	if (!c->reports_dir)
@@ -133,6 +134,8 @@ static int write_reports(const struct config *c, struct store *s,
 				 REPORT_KEYS, budgets, nbudgets, true, err);
 	if (!r)
 		return -1;
+	if (warn)
+		warn_billed_twice(r);
 	char day[11];
 	br_day_format(as_of, day);
 	const char *formats = c->report_formats ? c->report_formats
@@ -457,7 +460,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 
 	/* 2. The dated reports. One that cannot be written (a full disk) does
 	 * not keep the alerts and finance's report from going out. */
-	if (write_reports(c, s, as_of, budgets, nbudgets, &reports, &err) != 0) {
+	if (write_reports(c, s, as_of, budgets, nbudgets, !g->quiet, &reports, &err) != 0) {
 		rc = worse(rc, fail_with(&err));
 		br_err_clear(&err);
 	}

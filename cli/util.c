@@ -38,6 +38,24 @@ void print_warning(const char *fmt, ...)
 	va_end(ap);
 }
 
+void warn_billed_twice(const struct report *r)
+{
+	if (!r->nbilled_twice)
+		return;
+	struct br_buf list = {0};
+	for (size_t i = 0; i < r->nbilled_twice && i < 3; i++)
+		br_buf_printf(&list, "%s%s", i ? ", " : "", r->billed_twice[i]);
+	if (r->nbilled_twice > 3)
+		br_buf_printf(&list, " and %zu more", r->nbilled_twice - 3);
+	char *shown = br_printable(list.p);
+	print_warning("OpenAI Costs API lines and OpenAI requests of the same "
+		      "model and day are both counted (%s): if the lines are the "
+		      "bill for those requests, that spend counts twice; ingest "
+		      "one or the other (docs/FORMATS.md)", shown);
+	free(shown);
+	br_buf_free(&list);
+}
+
 /* Prints a usage error and returns the usage exit status. */
 int usage_error(const char *fmt, ...)
 {

@@ -155,6 +155,10 @@ struct builder {
 	struct br_dict *groups;   /* joined key values -> row index */
 	struct br_dict *unpriced; /* "provider\0model" -> unpriced index */
 	struct br_dict *priced_with; /* catalog identities seen */
+	/* Days and models (a 4-byte day, then the model) of OpenAI's Costs
+	 * API lines (rows of money without requests) and of OpenAI requests:
+	 * the same spend, when both are counted (billed_twice). */
+	struct br_dict *openai_lines, *openai_requests;
 	struct br_pricer *pricer; /* re-pricing, or NULL */
 	size_t cap, ucap;
 	struct br_buf key;
@@ -382,7 +386,46 @@ static int collect(void *ctx, const struct store_row *stored)
 		r->last_day = row->day;
 	if (row->t.unpriced)
 		add_unpriced(b, row);
+	if (strcmp(row->provider, "openai") == 0 &&
+	    (row->t.requests || row->t.logged_cost)) {
+		br_buf_reset(&b->key);
+		memcpy(br_buf_append(&b->key, sizeof row->day), &row->day,
+		       sizeof row->day);
+		br_buf_puts(&b->key, row->model);
+		br_dict_intern(row->t.requests ? b->openai_requests
+					       : b->openai_lines,
+			       b->key.p, b->key.len);
+	}
 	return 0;
+}
+
+static int str_cmp(const void *a, const void *b);
+
+/* Fills r->billed_twice with the days and models that have both OpenAI
+ * Costs API lines and OpenAI requests, sorted. */
+static void find_billed_twice(struct builder *b)
+{
+	struct report *r = b->r;
+	uint32_t n = br_dict_count(b->openai_lines);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		const char *k = br_dict_str(b->openai_lines, i, &len);
+		if (br_dict_find(b->openai_requests, k, len) < 0)
+			continue;
+		int32_t day;
+		memcpy(&day, k, sizeof day);
+		char date[11];
+		br_day_format(day, date);
+		struct br_buf text = {0};
+		br_buf_printf(&text, "%s %.*s", date, (int)(len - sizeof day),
+			      k + sizeof day);
+		r->billed_twice = br_realloc(r->billed_twice, (r->nbilled_twice + 1) *
+							     sizeof *r->billed_twice);
+		r->billed_twice[r->nbilled_twice++] = text.p;
+	}
+	if (r->nbilled_twice)
+		qsort(r->billed_twice, r->nbilled_twice, sizeof *r->billed_twice,
+		      str_cmp);
 }
 
 /* --------------------------------------------------------------- series */
@@ -718,7 +761,9 @@ struct report *report_run(struct store *s, const struct report_query *q,
 	snprintf(r->timezone, sizeof r->timezone, "%s", br_tz_name(store_tz(s)));
 	struct builder b = {.r = r, .groups = br_dict_new(),
 			    .unpriced = br_dict_new(),
-			    .priced_with = br_dict_new(), .err = err};
+			    .priced_with = br_dict_new(),
+			    .openai_lines = br_dict_new(),
+			    .openai_requests = br_dict_new(), .err = err};
 	if (q->reprice)
 		b.pricer = br_pricer_new(q->reprice, BR_COST_CALCULATE);
 	struct store_query sq = {q->since, q->until, q->source};
@@ -731,6 +776,9 @@ struct report *report_run(struct store *s, const struct report_query *q,
 		r->priced_with[i] = br_strdup(br_dict_str(b.priced_with, (uint32_t)i, NULL));
 	qsort(r->priced_with, r->npriced_with, sizeof *r->priced_with, str_cmp);
 	split_catalogs(r);
+	find_billed_twice(&b);
+	br_dict_free(b.openai_lines);
+	br_dict_free(b.openai_requests);
 	br_dict_free(b.groups);
 	br_dict_free(b.unpriced);
 	for (int k = 0; k < REPORT_BREAKDOWNS; k++)
@@ -787,6 +835,9 @@ void report_free(struct report *r)
 		free(r->unpriced[i].model);
 	}
 	free(r->unpriced);
+	for (size_t i = 0; i < r->nbilled_twice; i++)
+		free(r->billed_twice[i]);
+	free(r->billed_twice);
 	for (size_t i = 0; i < 2 * r->nskipped; i++)
 		free(r->skipped[i]);
 	free(r->skipped);

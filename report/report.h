@@ -244,6 +244,12 @@ struct report {
 	size_t nunpriced;
 	char **skipped;          /* corrupt segments left out: path, problem */
 	size_t nskipped;
+	/* "YYYY-MM-DD MODEL" of each day and model that has both OpenAI
+	 * Costs API lines and OpenAI requests (of any log), sorted: the lines
+	 * are the bill for requests, so if they bill those the spend is
+	 * counted twice. Only told (the report counts both). */
+	char **billed_twice;
+	size_t nbilled_twice;
 	/* With q.breakdowns, totals of the period per day, provider, model
 	 * and agent, whatever the grouping: breakdown[i].rows[j].key[0] is the
 	 * value. Days ascend; the others are sorted by cost, highest first. */

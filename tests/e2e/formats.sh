@@ -838,4 +838,30 @@ grep -q '^meta.csv:3: invalid JSON in column meta at byte' rej-meta.txt &&
 "$BURNRATE" --store mc report --as-of $asof --by agent --format csv >mc.csv
 [ "$(tail -n +2 mc.csv | tr -d "\r" | cut -d, -f1-3)" = "$(printf ',1,0\na1,1,0')" ] ||
 	fail "meta.csv: the good records: $(cat mc.csv)"
+# OpenAI's Costs API lines beside OpenAI requests of the same model and
+# day (the org's Usage API results, or any request log): both count, so a
+# line that bills those requests counts twice. The report warns, naming
+# the day and model, in every format; a line of another model (web search)
+# or another day, or --quiet, says nothing.
+usage='{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.completions.result","input_tokens":1000000,"output_tokens":100000,"num_model_requests":50,"model":"gpt-4o-mini-2024-07-18"}]}]}'
+line() { # day start, line item, amount
+	printf '{"object":"page","data":[{"object":"bucket","start_time":%s,"end_time":%s,"results":[{"object":"organization.costs.result","amount":{"value":%s,"currency":"usd"},"line_item":"%s"}]}]}\n' "$1" $(($1 + 86400)) "$3" "$2"
+}
+echo "$usage" >u.jsonl
+{ line 1756684800 "web search tool calls" 0.5; line 1756771200 "gpt-4o-mini-2024-07-18, input" 0.15; } >other.jsonl
+line 1756684800 "gpt-4o-mini-2024-07-18, input" 0.15 >same.jsonl
+"$BURNRATE" --quiet --store oc init
+"$BURNRATE" --quiet --store oc ingest u.jsonl other.jsonl
+for f in table csv json html; do
+	"$BURNRATE" --store oc report --since 2025-09-01 --until 2025-09-30 --format $f >/dev/null 2>oc.err
+	[ ! -s oc.err ] || fail "costs lines of other models or days: $(cat oc.err)"
+done
+"$BURNRATE" --quiet --store oc ingest same.jsonl
+for f in table csv json html; do
+	"$BURNRATE" --store oc report --since 2025-09-01 --until 2025-09-30 --format $f >/dev/null 2>oc.err
+	grep -q "warning: OpenAI Costs API lines and OpenAI requests of the same model and day are both counted (2025-09-01 gpt-4o-mini-2024-07-18)" oc.err ||
+		fail "costs lines beside requests ($f): $(cat oc.err)"
+done
+"$BURNRATE" --quiet --store oc report --since 2025-09-01 --until 2025-09-30 >/dev/null 2>oc.err
+[ ! -s oc.err ] || fail "--quiet: $(cat oc.err)"
 echo "formats: all checks passed"
