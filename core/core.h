@@ -214,9 +214,11 @@ char *br_printable(const char *s);
  *   honoured too);
  * - an epoch number (JSON number syntax): seconds, or milliseconds when its
  *   value is above 1e11; a fraction is allowed.
- * Fractions keep microseconds (further digits are truncated). Leap seconds
- * (:60) are rejected. Returns NULL on success, else a static reason such as
- * "invalid month". */
+ * Fractions keep microseconds (further digits are truncated). A leap
+ * second, second 60 at the end of a UTC day (23:59:60Z, or that instant
+ * under an offset: 18:59:60-05:00), is read as second 59 of that day
+ * (POSIX time has none); second 60 anywhere else is refused. Returns NULL
+ * on success, else a static reason such as "invalid month". */
 const char *br_time_parse(const char *s, size_t n, int64_t *us);
 
 /* Day number of a proleptic Gregorian date, and back. */

@@ -154,12 +154,26 @@ static const char *parse_clock(const char *s, size_t n, int64_t *us_of_day,
 		return "invalid hour";
 	if (mm > 59)
 		return "invalid minute";
-	if (ss > 59)
+	if (ss > 60)
 		return "invalid second";
 	int64_t frac;
 	const char *why = parse_fraction_zone(s + 9, n - 9, sep, &frac, offset_us);
 	if (why)
 		return why;
+	if (ss == 60) {
+		/* A leap second (RFC 3339 5.6): UTC inserts it as 23:59:60,
+		 * the local time of that instant under any offset. POSIX
+		 * time has no leap seconds: it is read as the second before,
+		 * on the same day. Elsewhere it is no time at all. */
+		ss = 59;
+		int64_t utc = (int64_t)(hh * 3600 + mm * 60 + ss) * US_PER_SEC -
+			      *offset_us;
+		utc %= US_PER_DAY;
+		if (utc < 0)
+			utc += US_PER_DAY;
+		if (utc != (int64_t)86399 * US_PER_SEC)
+			return "invalid second";
+	}
 	*us_of_day = (int64_t)(hh * 3600 + mm * 60 + ss) * US_PER_SEC + frac;
 	return NULL;
 }

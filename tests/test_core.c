@@ -131,7 +131,22 @@ static void test_time_parse(void)
 	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-02-29T00:00:00Z"));
 	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-13-01T00:00:00Z"));
 	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T24:00:00Z"));
-	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T23:59:60Z"));
+	/* A leap second (RFC 3339 5.6) is read as the second before, on
+	 * its own day, under any offset; second 60 is refused where no leap
+	 * second can be (not at the end of a UTC day) and 61 everywhere. */
+	const int64_t leap = (int64_t)br_day_from_civil(2016, 12, 31) * 86400 * SEC +
+			     86399 * SEC;
+	CU_ASSERT_EQUAL(ts("2016-12-31T23:59:60Z"), leap);
+	CU_ASSERT_EQUAL(ts("2016-12-31T23:59:60.25Z"), leap + 250000);
+	CU_ASSERT_EQUAL(ts("2016-12-31 23:59:60"), leap);
+	CU_ASSERT_EQUAL(ts("2016-12-31T18:59:60-05:00"), leap);
+	CU_ASSERT_EQUAL(ts("2017-01-01T05:29:60+05:30"), leap);
+	CU_ASSERT_EQUAL(ts("2025-09-30T23:59:60Z"), oct1 - SEC);
+	CU_ASSERT_STRING_EQUAL(ts_error("2016-12-31T23:59:61Z"), "invalid second");
+	CU_ASSERT_STRING_EQUAL(ts_error("2016-12-31T23:58:60Z"), "invalid second");
+	CU_ASSERT_STRING_EQUAL(ts_error("2016-12-31T22:59:60Z"), "invalid second");
+	CU_ASSERT_STRING_EQUAL(ts_error("2016-12-31T23:59:60+01:00"), "invalid second");
+	CU_ASSERT_STRING_EQUAL(ts_error("2016-12-31T23:59:60"), "missing time zone (Z or +hh:mm)");
 	CU_ASSERT_PTR_NOT_NULL(ts_error("2025-10-01T00:00:00"));
 	/* ISO 8601's offsets without the colon, and of whole hours
 	 * (PostgreSQL's "2025-10-01 23:30:00.118+00") */
