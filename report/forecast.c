@@ -102,15 +102,23 @@ static void weekday_factors(const double *x, int n, int32_t x0,
 			}
 			double mean = sum / c, var = (sq - c * mean * mean) / (c - 1);
 			double d2 = (mean - 1) * (mean - 1);
-			double keep = d2 / (d2 + var / c + 1e-12);
+			/* Without spread (se 0) a difference is kept whole: a
+			 * weekday that never spends has factor 0, and projects
+			 * nothing (a floor of 0.02 here projected $0.14 of
+			 * weekends a month for a team that never works them,
+			 * and a false forecast alert). */
+			double keep = var <= 0 && d2 > 0 ? 1 : d2 / (d2 + var / c + 1e-12);
 			factor[w] = 1 + keep * (mean - 1);
 		}
-		if (factor[w] < 0.02)
-			factor[w] = 0.02;
+		if (factor[w] < 0)
+			factor[w] = 0;
 		fsum += factor[w];
 	}
+	/* fsum > 0: the first day spends, so its weekday's factor is 1 (one
+	 * ratio) or above 0 (the mean of ratios, one positive, is kept in
+	 * part or whole). */
 	for (int w = 0; w < 7; w++)
-		factor[w] *= 7 / fsum;
+		factor[w] = fsum > 0 ? factor[w] * 7 / fsum : 1;
 }
 
 /* Sums over days for least squares of y (log spend) on x (day index). */
@@ -418,7 +426,9 @@ void forecast_period(const double *daily, size_t n, int32_t first_day,
 	double sum_des = 0, sum_cdes = 0;
 	for (int i = 0; i < hs.n; i++) {
 		double f = hs.factor[weekday(hs.first + i)];
-		hs.des[i] = x[i] / f;
+		/* A factor of 0 is a weekday that never spent (x[i] is 0):
+		 * it says nothing of the level (weight 0). */
+		hs.des[i] = f > 0 ? x[i] / f : 0;
 		hs.wt[i] = f * f / (f * f + QUIET_FACTOR * QUIET_FACTOR);
 	}
 	for (int i = 0; i < hs.n; i++) {

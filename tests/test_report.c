@@ -185,6 +185,16 @@ static void test_forecast(void)
 		d[i] = br_day_weekday(first + i) < 5 ? 10 : 0;
 	forecast_period(d, 63, first, start, end, &f);
 	CU_ASSERT_DOUBLE_EQUAL(f.projected, 230, 1);
+	/* ... and a weekend that never spends projects nothing: not a
+	 * cent of Sunday 2025-10-12 (a floor of 0.02 on the weekday
+	 * factors projected $0.14 of weekends a month, and a budget set
+	 * at the month's exact spend turned critical), nor of the weekends
+	 * of the month. */
+	forecast_period(d, 63, first, start, first + 63, &f);
+	CU_ASSERT(f.projected == f.actual && f.low == f.actual &&
+		  f.high == f.actual);
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 230, 1e-6);
 	/* Spending stopped six days ago: nothing more. */
 	for (int i = 0; i < 63; i++)
 		d[i] = first + i < start + 5 ? 10 : 0;

@@ -9,7 +9,8 @@
 # two UTF-8 characters; a projection exactly at a budget's limit does not
 # pass it (as a double it flapped above and below), and the day a budget
 # runs out is not a day late; spend just below a limit is not shown at it;
-# one day far off a steady history does not move its projection much.
+# one day far off a steady history does not move its projection much; a
+# weekend that never spends projects nothing.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 rec() { # DAY ID COST [MODEL]
@@ -255,6 +256,41 @@ assert all(x["budgets"][0]["status"] == "ok" for x in j), [x["budgets"] for x in
 PY
 if find spikemail -name '*.eml' | grep -q .; then
 	fail "a forecast alert for one day's spike: $(grep -h '^Subject' spikemail/*.eml)"
+fi
+
+# 10. A weekend that never spends projects nothing: $10 every weekday from
+# 2026-09-01, never on Saturday or Sunday (the audit's r1). A floor of 0.02
+# on the weekday factors projected 200.142318 for February 2027 as of
+# Saturday the 27th (only Sunday left) and 210.14 for November 2026, a
+# $210 budget critical with a forecast alert.
+"$PYTHON" - <<'PY' >weekdays.jsonl
+import datetime as dt, json
+d = dt.date(2026, 9, 1)
+while d <= dt.date(2027, 3, 31):
+    if d.weekday() < 5:
+        print(json.dumps({"timestamp": "%sT12:00:00Z" % d, "provider": "openai",
+                          "model": "gpt-4o", "request_id": str(d),
+                          "usage": {"input_tokens": 1, "output_tokens": 1},
+                          "cost_usd": 10}))
+    d += dt.timedelta(1)
+PY
+"$BURNRATE" --quiet --store s10 ingest weekdays.jsonl
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nteam,*,monthly,210,,yes,x@example.com\n' >weekdays.csv
+"$BURNRATE" --store s10 report --as-of 2027-02-27 --format json >weekdays02.json
+"$BURNRATE" --store s10 report --as-of 2026-11-20 --format json --budgets weekdays.csv >weekdays11.json
+mkdir weekdaysmail
+"$BURNRATE" --store s10 notify --budgets weekdays.csv --as-of 2026-11-20 --dry-run weekdaysmail >/dev/null
+"$PYTHON" - weekdays02.json weekdays11.json <<'PY'
+import json, sys
+feb, nov = [json.load(open(f)) for f in sys.argv[1:]]
+p = feb["projection"]
+assert p["month_to_date_usd"] == 200 and p["projected_usd"] == 200 and \
+    p["low_usd"] == 200 and p["high_usd"] == 200, p
+b = nov["budgets"][0]
+assert b["projected_usd"] == 210 and b["status"] == "ok", b
+PY
+if grep -q 'projected to exceed' weekdaysmail/*.eml 2>/dev/null; then
+	fail "a forecast alert for weekends that never spend: $(grep -h '^Subject' weekdaysmail/*.eml)"
 fi
 
 echo "report_numbers: all checks passed"
