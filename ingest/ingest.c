@@ -1264,17 +1264,50 @@ static bool libarchive_magic(const unsigned char *p, size_t n)
 }
 
 /* Fails the members of task t from outcome first on that were read, since
- * their archive, path, could not be read to its end. */
-static void fail_members(struct task *t, size_t first, const char *path)
+ * their archive, path, could not be read to its end; why (NULL: none
+ * known beyond a member's own failure) says what stopped it. The members
+ * are the inputs that fail, each counted once: the archive adds no input
+ * of its own to them (a one-member zip cut short was 2 unreadable inputs).
+ * With no member read, the archive itself is the one input that fails,
+ * saying why. */
+static void fail_members(struct reader *rd, struct task *t, size_t first,
+			 const char *path, const char *why)
 {
+	if (t->nout == first) {
+		failed_input(rd, t, path, -1,
+			     why ? why : "cannot be read to its end");
+		return;
+	}
 	for (size_t i = first; i < t->nout; i++) {
 		struct outcome *o = t->out[i];
 		if (!o->ok)
 			continue;
 		o->ok = false;
-		br_fail(&o->err, "%s: not counted: %s cannot be read to its end",
-			o->in.name, path);
+		if (why)
+			br_fail(&o->err, "%s: not counted: %s cannot be read to "
+				"its end (%s)", o->in.name, path, why);
+		else
+			br_fail(&o->err, "%s: not counted: %s cannot be read to "
+				"its end", o->in.name, path);
 	}
+}
+
+/* Says in msg why libarchive stopped reading archive a (path's): its
+ * error, else its errno's. It sets neither when the file ends where a
+ * header should be: its zip reader of a stream at the central directory
+ * ("corrupt archive: (null)" was printed). */
+static void archive_why(struct br_buf *msg, struct archive *a,
+			const char *path)
+{
+	const char *s = archive_error_string(a);
+	if (!s && archive_errno(a) != 0)
+		s = strerror(archive_errno(a));
+	if (!s && (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) ==
+		  ARCHIVE_FORMAT_ZIP)
+		s = "the file ends before its central directory";
+	if (!s)
+		s = "the file ends before the archive does";
+	br_buf_printf(msg, "%s: corrupt archive: %s", path, s);
 }
 
 /* Tells whether the n bytes at p begin a gzip stream. */
@@ -1544,6 +1577,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	long others = 0; /* members that are not logs */
 	uint64_t members_out = 0; /* what the members read so far inflated to */
 	bool at_once = rd->at_once, failed = false;
+	const char *why = NULL; /* what stopped the archive, if it was */
 	size_t first = t->nout;
 	/* Members are held back; each is checked here against the ids of
 	 * those before it (rd->held_ids), which the caller's thread then
@@ -1569,12 +1603,12 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			break;
 		}
 		if (r < ARCHIVE_WARN) {
+			br_buf_reset(&msg);
 			if (br_failed(&f.err))
 				br_buf_puts(&msg, f.err.msg);
 			else
-				br_buf_printf(&msg, "%s: corrupt archive: %s",
-					      path, archive_error_string(a));
-			failed_input(rd, t, path, -1, msg.p);
+				archive_why(&msg, a, path);
+			why = msg.p;
 			failed = true;
 			break;
 		}
@@ -1631,11 +1665,11 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	 * tar reader stops at the archive's end blocks, before a gzip's
 	 * checksum, an lz4 stream's end mark. */
 	if (!failed && only < 0 && feed_drain(&f) < 0) {
-		failed_input(rd, t, path, -1, f.err.msg);
+		why = f.err.msg;
 		failed = true;
 	}
 	if (failed)
-		fail_members(t, first, path);
+		fail_members(rd, t, first, path, why);
 	else if (stream && stream->ok && !stream->in.waiting && f.raw_hash &&
 		 f.raw_eof) {
 		stream->in.packed_fp = br_hash_final(f.raw_hash);

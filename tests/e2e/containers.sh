@@ -8,7 +8,8 @@
 # tar.gz with a wrong checksum or a flipped byte, a tar.lz4 without its end
 # mark and a decompression bomb each fail by name, with exit status 1, the other
 # inputs ingested and nothing of the bad one counted (not even an
-# archive's members read before the damage). An archive without a log member gives a warning (exit 0).
+# archive's members read before the damage); the unreadable inputs are
+# the members read, or the archive when none was. An archive without a log member gives a warning (exit 0).
 # The --max-ratio cap is against an input's size, not the bytes read so
 # far (an honest log whose start compresses 10,000 times is read), and on
 # an archive's members together.
@@ -127,12 +128,46 @@ for bad in $damaged bomb.jsonl.xz; do
 	trunc.tar.gz) want="trunc.tar.gz:c.jsonl: not counted" ;;
 	*) want=$bad ;;
 	esac
-	grep -q "error: $want: " err.txt || fail "$bad: not named: $(cat err.txt)"
+	grep -q "error: $want:" err.txt || fail "$bad: not named: $(cat err.txt)"
 	# The zip's other member is a copy of b.csv: the same content once.
 	totals s | cmp -s - "$(totals only-b >only-b.csv; echo only-b.csv)" ||
 		fail "$bad: something of the bad input was counted"
 done
 grep -q "refused as a decompression bomb" err.txt || fail "bomb: $(cat err.txt)"
+# A one-member zip cut where its central directory begins, from a file and
+# piped: one unreadable input (its member; it was 2, the archive counted
+# too), saying why ("corrupt archive: (null)": libarchive gives no reason
+# for a zip that ends there), nothing counted, exit 1. A tar.gz cut in its
+# second member: 2, not 3.
+"$PYTHON" - <<'EOF'
+import zipfile
+with zipfile.ZipFile("one.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write("c.jsonl")
+d = open("one.zip", "rb").read()
+open("nocd.zip", "wb").write(d[:d.find(b"PK\x01\x02")])
+EOF
+for how in file pipe; do
+	rm -rf s
+	set +e
+	if [ $how = file ]; then
+		"$BURNRATE" --store s ingest nocd.zip b.csv >out.txt 2>err.txt
+	else
+		"$BURNRATE" --store s ingest - b.csv <nocd.zip >out.txt 2>err.txt
+	fi
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] || fail "nocd.zip ($how): exit $rc, want 1"
+	! grep -q null err.txt || fail "nocd.zip ($how): $(cat err.txt)"
+	grep -q "corrupt archive: the file ends before its central directory" err.txt &&
+		grep -q ", 1 unreadable input$" out.txt ||
+		fail "nocd.zip ($how): $(cat out.txt err.txt)"
+	totals s | cmp -s - only-b.csv || fail "nocd.zip ($how): something of it was counted"
+done
+rm -rf s
+set +e
+"$BURNRATE" --store s ingest trunc.tar.gz >out.txt 2>err.txt
+set -e
+grep -q ", 2 unreadable inputs$" out.txt || fail "trunc.tar.gz: $(cat out.txt err.txt)"
 # Members that repeat a record of the member before (Claude Code sessions
 # copied into later ones): each request counts once, as when the members
 # are one file, with any --jobs.
