@@ -1327,6 +1327,162 @@ static bool compressed_magic(const unsigned char *p, size_t n)
  * records costs no mapping. */
 #define FEED_CHUNK ((size_t)64 << 10)
 
+/* A zip's end (APPNOTE 4.3.16): libarchive reads a zip file by its
+ * central directory, found from the end of central directory record, and
+ * a stream by its local headers up to the central directory's first
+ * signature, which ends it. Neither notices a file cut inside its central
+ * directory (a zip cut 60 bytes short was ingested, exit 0), and a zip
+ * stream that ends where the directory should begin gives no reason.
+ * These check that the directory is there, whole, and what the end record
+ * says it is. */
+#define ZIP_EOCD 22           /* end of central directory record */
+#define ZIP64_LOCATOR 20      /* zip64 end of central directory locator */
+#define ZIP64_EOCD 56         /* zip64 end of central directory record */
+#define ZIP_END_MAX (ZIP_EOCD + 65535 + ZIP64_LOCATOR + ZIP64_EOCD)
+#define ZIP_DIR_MAX ((size_t)64 << 20) /* a directory read to check it */
+
+static uint32_t zip16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t zip32(const unsigned char *p)
+{
+	return zip16(p) | zip16(p + 2) << 16;
+}
+
+static uint64_t zip64(const unsigned char *p)
+{
+	return zip32(p) | (uint64_t)zip32(p + 4) << 32;
+}
+
+/* Tells whether the n bytes at p begin a zip. */
+static bool zip_magic(const unsigned char *p, size_t n)
+{
+	return n >= 4 && (memcmp(p, "PK\x03\x04", 4) == 0 ||
+			  memcmp(p, "PK\x05\x06", 4) == 0);
+}
+
+/* Where a zip's central directory is. */
+struct zip_dir {
+	uint64_t start, end; /* offsets in the file, end excluded */
+	uint64_t entries;
+};
+
+/* Finds the central directory of a zip of size bytes from its last n
+ * bytes, tail (n >= ZIP_END_MAX, or the whole file): NULL, or why it
+ * cannot be found (a static reason). Bytes after the end record's comment
+ * are allowed, and bytes before the zip (the directory's offsets are then
+ * short of where it is): the directory is where it ends, at the end
+ * records. */
+static const char *zip_find_dir(const unsigned char *tail, size_t n,
+				uint64_t size, struct zip_dir *d)
+{
+	const unsigned char *r = NULL;
+	bool cut = false; /* a record whose comment runs past the end */
+	for (size_t i = n >= ZIP_EOCD ? n - ZIP_EOCD + 1 : 0;
+	     i-- > 0 && n - i <= ZIP_EOCD + 65535;) {
+		if (zip32(tail + i) != 0x06054b50)
+			continue;
+		if (i + ZIP_EOCD + zip16(tail + i + 20) <= n) {
+			r = tail + i;
+			break;
+		}
+		cut = true;
+	}
+	if (!r && cut)
+		return "the file ends inside the comment of its end of central "
+		       "directory record";
+	if (!r)
+		return "no end of central directory record: the file is cut "
+		       "short, or is not a zip";
+	size_t at = (size_t)(r - tail);
+	uint64_t end = size - n + at, cd_size = zip32(r + 12),
+		 offset = zip32(r + 16);
+	d->entries = zip16(r + 10);
+	if (d->entries == 0xFFFF || cd_size == 0xFFFFFFFF ||
+	    offset == 0xFFFFFFFF) {
+		/* Zip64: the locator, then the record, before it. */
+		if (at < ZIP64_LOCATOR + ZIP64_EOCD)
+			return "no zip64 end of central directory record";
+		const unsigned char *z = tail + at - ZIP64_LOCATOR - ZIP64_EOCD;
+		if (zip32(tail + at - ZIP64_LOCATOR) != 0x07064b50 ||
+		    zip32(z) != 0x06064b50)
+			return "no zip64 end of central directory record";
+		d->entries = zip64(z + 32);
+		cd_size = zip64(z + 40);
+		offset = zip64(z + 48);
+		end -= ZIP64_LOCATOR + ZIP64_EOCD;
+	}
+	if (cd_size > end || offset > end - cd_size)
+		return "its central directory is cut short";
+	d->start = end - cd_size;
+	d->end = end;
+	return NULL;
+}
+
+/* Checks the central directory of d, its bytes dir: its d->entries file
+ * headers fill it exactly (a digital signature may end it). NULL, or why
+ * not. */
+static const char *zip_check_dir(const unsigned char *dir,
+				 const struct zip_dir *d)
+{
+	uint64_t len = d->end - d->start, p = 0;
+	for (uint64_t k = 0; k < d->entries; k++) {
+		if (len - p < 46 || zip32(dir + p) != 0x02014b50)
+			return "its central directory is cut short or does "
+			       "not match its end record";
+		p += 46 + (uint64_t)zip16(dir + p + 28) + zip16(dir + p + 30) +
+		     zip16(dir + p + 32);
+		if (p > len)
+			return "its central directory is cut short";
+	}
+	if (len - p >= 6 && zip32(dir + p) == 0x05054b50)
+		p += 6 + (uint64_t)zip16(dir + p + 4);
+	if (p != len)
+		return "its central directory does not match its end record";
+	return NULL;
+}
+
+/* Checks the central directory of the zip file fd (path's): 0, or -1
+ * with msg saying why it cannot be read to its end. */
+static int zip_check_file(int fd, const char *path, struct br_buf *msg)
+{
+	struct stat st;
+	const char *why = NULL;
+	unsigned char *buf = NULL;
+	if (fstat(fd, &st) != 0) {
+		br_buf_printf(msg, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	size_t n = size < ZIP_END_MAX ? (size_t)size : ZIP_END_MAX;
+	struct zip_dir d;
+	buf = br_malloc(n ? n : 1);
+	errno = 0;
+	if (pread(fd, buf, n, (off_t)(size - n)) != (ssize_t)n)
+		goto unreadable;
+	why = zip_find_dir(buf, n, size, &d);
+	if (!why && d.end - d.start <= ZIP_DIR_MAX) {
+		size_t len = (size_t)(d.end - d.start);
+		free(buf);
+		buf = br_malloc(len ? len : 1);
+		errno = 0;
+		if (pread(fd, buf, len, (off_t)d.start) != (ssize_t)len)
+			goto unreadable;
+		why = zip_check_dir(buf, &d);
+	}
+	free(buf);
+	if (why)
+		br_buf_printf(msg, "%s: corrupt archive: %s", path, why);
+	return why ? -1 : 0;
+unreadable:
+	br_buf_printf(msg, "%s: cannot read: %s", path,
+		      errno ? strerror(errno) : "it changed while read");
+	free(buf);
+	return -1;
+}
+
 /* What libarchive reads an archive from: the bytes of fd, after head (the
  * first bytes of standard input, read to tell its container); or, for a
  * compressed stream, its decompressed bytes, from ISA-L (gzip) or from a
@@ -1352,8 +1508,58 @@ struct feed {
 	/* What is fed, what is read from fd: allocated when first used (a
 	 * zip or tar file, read by libarchive itself, uses neither). */
 	char *buf, *raw_buf;
+	/* Of a zip read as a stream (piped): its last tail_len bytes fed
+	 * (tail NULL: not kept), of fed in all, for its end records. */
+	unsigned char *tail;
+	size_t tail_len;
+	uint64_t fed;
 	struct br_err err;
 };
+
+/* The bytes of a zip stream kept to check its end: its end records and a
+ * central directory of up to 1 MiB (a longer one is checked against its
+ * end records only). Kept in twice as much, moved down when full. */
+#define ZIP_TAIL (ZIP_END_MAX + ((size_t)1 << 20))
+
+/* Keeps the last ZIP_TAIL of the n bytes at p fed from f, if it keeps
+ * them (n <= 0: nothing fed). */
+static void feed_tail(struct feed *f, const void *p, ssize_t n)
+{
+	if (!f->tail || n <= 0)
+		return;
+	size_t k = (size_t)n;
+	f->fed += k;
+	if (k >= ZIP_TAIL) {
+		memcpy(f->tail, (const char *)p + (k - ZIP_TAIL), ZIP_TAIL);
+		f->tail_len = ZIP_TAIL;
+		return;
+	}
+	if (f->tail_len + k > 2 * ZIP_TAIL) {
+		size_t keep = ZIP_TAIL - k;
+		memmove(f->tail, f->tail + f->tail_len - keep, keep);
+		f->tail_len = keep;
+	}
+	memcpy(f->tail + f->tail_len, p, k);
+	f->tail_len += k;
+}
+
+/* Checks the end of a zip stream fed whole through f, of which headers
+ * members were read: its central directory, as far as kept, and its
+ * count of entries. 0, or -1 with msg saying why not. */
+static int zip_check_tail(const struct feed *f, long headers,
+			  struct br_buf *msg)
+{
+	struct zip_dir d;
+	uint64_t kept = f->fed - f->tail_len; /* offset of tail[0] */
+	const char *why = zip_find_dir(f->tail, f->tail_len, f->fed, &d);
+	if (!why && d.start >= kept)
+		why = zip_check_dir(f->tail + (d.start - kept), &d);
+	if (!why && d.entries != (uint64_t)headers)
+		why = "its central directory does not list the members read";
+	if (why)
+		br_buf_printf(msg, "%s: corrupt archive: %s", f->path, why);
+	return why ? -1 : 0;
+}
 
 /* The next bytes of fd, after head: their count, 0 at the end, -1 with
  * f->err on error. */
@@ -1419,10 +1625,13 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 					: "corrupt data");
 		*buf = f->buf;
 	} else {
-		return feed_raw(f, buf);
+		n = feed_raw(f, buf);
+		feed_tail(f, *buf, n);
+		return n;
 	}
 	if (n > 0)
 		f->out += (uint64_t)n;
+	feed_tail(f, *buf, n);
 	/* While the archive is read, its members are capped; what follows
 	 * it, here, as they are: against the file's size when known. */
 	uint64_t in = f->raw > f->size ? f->raw : f->size;
@@ -1505,6 +1714,7 @@ static void feed_close(struct feed *f)
 	free(f->raw_hash);
 	free(f->buf);
 	free(f->raw_buf);
+	free(f->tail);
 }
 
 /* Reads every log member of an archive (or the one stream of a file
@@ -1535,6 +1745,9 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		f.raw_hash = br_malloc(sizeof *f.raw_hash);
 		br_hash_init(f.raw_hash);
 	}
+	/* A zip stream's end is checked once it has been read. */
+	if (piped && zip_magic(head, head_len))
+		f.tail = br_malloc(2 * ZIP_TAIL);
 	if (feed_open(&f, head, head_len, rd->g->opts.jobs > 1) < 0) {
 		failed_input(rd, t, path, -1, f.err.msg);
 		feed_close(&f);
@@ -1557,6 +1770,17 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	archive_read_support_format_raw(a);
 	/* A zip or 7z file is read with seeks (its central directory). */
 	bool fed = f.gz || f.outer || piped;
+	/* A zip file (not a stream holding one) is checked to its end
+	 * first: libarchive reads it by its local headers, to the central
+	 * directory's first signature. */
+	if (!piped && !f.gz && zip_magic(head, head_len) &&
+	    zip_check_file(fd, path, &msg) != 0) {
+		failed_input(rd, t, path, -1, msg.p);
+		br_buf_free(&msg);
+		archive_read_free(a);
+		feed_close(&f);
+		return;
+	}
 	if ((fed ? archive_read_open(a, &f, NULL, feed_read, NULL)
 		 : archive_read_open_fd(a, fd, 1 << 20)) != ARCHIVE_OK) {
 		/* The stream's own error names it. */
@@ -1583,6 +1807,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	 * those before it (rd->held_ids), which the caller's thread then
 	 * hands over with them, and a worker leaves to each member. */
 	rd->at_once = false;
+	long headers = 0; /* members of any kind */
 	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF) {
@@ -1612,6 +1837,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			failed = true;
 			break;
 		}
+		headers++;
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
 		const char *member = archive_entry_pathname(e);
 		if (!raw && (archive_entry_filetype(e) != AE_IFREG || !member ||
@@ -1667,6 +1893,22 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	if (!failed && only < 0 && feed_drain(&f) < 0) {
 		why = f.err.msg;
 		failed = true;
+	}
+	if (!failed && only < 0 && f.tail) {
+		/* Its end records follow the last member: read to the end
+		 * (feed_drain reads only a stream libarchive decompresses). */
+		const void *p;
+		ssize_t k;
+		while ((k = feed_next(&f, &p)) > 0)
+			;
+		br_buf_reset(&msg);
+		if (k < 0) {
+			why = f.err.msg;
+			failed = true;
+		} else if (zip_check_tail(&f, headers, &msg) != 0) {
+			why = msg.p;
+			failed = true;
+		}
 	}
 	if (failed)
 		fail_members(rd, t, first, path, why);

@@ -9,7 +9,9 @@
 # mark and a decompression bomb each fail by name, with exit status 1, the other
 # inputs ingested and nothing of the bad one counted (not even an
 # archive's members read before the damage); the unreadable inputs are
-# the members read, or the archive when none was. An archive without a log member gives a warning (exit 0).
+# the members read, or the archive when none was. A zip cut in its central
+# directory or its end record, or whose end record disagrees with its
+# directory, fails the same way, from a file or piped. An archive without a log member gives a warning (exit 0).
 # The --max-ratio cap is against an input's size, not the bytes read so
 # far (an honest log whose start compresses 10,000 times is read), and on
 # an archive's members together.
@@ -158,10 +160,65 @@ for how in file pipe; do
 	set -e
 	[ $rc -eq 1 ] || fail "nocd.zip ($how): exit $rc, want 1"
 	! grep -q null err.txt || fail "nocd.zip ($how): $(cat err.txt)"
-	grep -q "corrupt archive: the file ends before its central directory" err.txt &&
+	# A file's end records are checked before it is read.
+	[ $how = file ] && why="no end of central directory record" ||
+		why="the file ends before its central directory"
+	grep -q "corrupt archive: $why" err.txt &&
 		grep -q ", 1 unreadable input$" out.txt ||
 		fail "nocd.zip ($how): $(cat out.txt err.txt)"
 	totals s | cmp -s - only-b.csv || fail "nocd.zip ($how): something of it was counted"
+done
+# A zip cut inside its central directory, in its end record's comment, or
+# whose end record counts a member more than its directory lists: a file
+# libarchive reads by its local headers, which end at the directory, and
+# a stream alike, so they were ingested with exit 0 (unzip -t rejects the
+# first). Each fails by name, exit 1, nothing of it counted; whole, the
+# zip and its comment count.
+"$PYTHON" - <<'EOF'
+import zipfile
+with zipfile.ZipFile("two.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write("c.jsonl")
+    z.writestr("logs/", "")
+    z.comment = b"exported by hand" * 4
+d = open("two.zip", "rb").read()
+cd = d.find(b"PK\x01\x02")
+open("cdcut.zip", "wb").write(d[:cd + 60])
+open("commentcut.zip", "wb").write(d[:-20])
+end = bytearray(d)
+e = end.rfind(b"PK\x05\x06")
+end[e + 8] += 1
+end[e + 10] += 1
+open("count.zip", "wb").write(end)
+EOF
+for bad in cdcut.zip commentcut.zip count.zip; do
+	for how in file pipe; do
+		rm -rf s
+		set +e
+		if [ $how = file ]; then
+			"$BURNRATE" --store s ingest $bad b.csv >out.txt 2>err.txt
+		else
+			"$BURNRATE" --store s ingest - b.csv <$bad >out.txt 2>err.txt
+		fi
+		rc=$?
+		set -e
+		[ $rc -eq 1 ] || fail "$bad ($how): exit $rc, want 1"
+		[ $how = file ] && name=$bad || name=-
+		grep -q "error: $name.*corrupt archive: " err.txt &&
+			grep -q ", 1 unreadable input$" out.txt ||
+			fail "$bad ($how): $(cat out.txt err.txt)"
+		totals s | cmp -s - only-b.csv || fail "$bad ($how): something of it was counted"
+	done
+done
+"$BURNRATE" --quiet --store zipc ingest c.jsonl 2>/dev/null || true
+totals zipc >zipc.csv
+for how in file pipe; do
+	rm -rf s
+	if [ $how = file ]; then
+		"$BURNRATE" --quiet --store s ingest two.zip 2>err.txt
+	else
+		"$BURNRATE" --quiet --store s ingest - <two.zip 2>err.txt
+	fi || fail "two.zip ($how): exit $?: $(cat err.txt)"
+	totals s | cmp -s - zipc.csv || fail "two.zip ($how): totals differ from c.jsonl's"
 done
 rm -rf s
 set +e
