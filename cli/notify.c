@@ -64,6 +64,33 @@ int mailer_account(const struct notify_job *job, struct smtp_account *a,
 	return rc;
 }
 
+/* What mailer_deliver's smtp_done_fn records in. */
+struct delivery {
+	struct ledger *l;
+	const size_t *which;   /* message j is entry which[j] of l */
+	bool *recorded;        /* message j's outcome is in the ledger */
+	int rc;                /* the first failure to record one */
+};
+
+/* Records a message's outcome in the ledger as soon as the server has
+ * decided it, while the session goes on: an entry still pending when the
+ * process dies is sent again by the next run. */
+static void record_done(size_t j, enum smtp_outcome outcome,
+			const char *reply, void *arg)
+{
+	struct delivery *d = arg;
+	struct ledger_entry *e = &d->l->v[d->which[j]];
+	struct br_err err = {0};
+	if (ledger_set(d->l, e, outcome == SMTP_SENT ? LEDGER_SENT
+						     : LEDGER_FAILED,
+		       outcome == SMTP_SENT ? NULL : reply, &err) != 0) {
+		if (d->rc == BR_EXIT_OK)
+			d->rc = fail_with(&err);
+		return;
+	}
+	d->recorded[j] = true;
+}
+
 /* Sends every pending entry of l in one session. Returns 0 when all were
  * sent, BR_EXIT_TEMPFAIL when some stay pending, BR_EXIT_FAILURE when the
  * server refused some (marked failed), or another status on error; what
@@ -98,15 +125,25 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 	}
 	if (rc != BR_EXIT_OK)
 		goto out;
-	if (smtp_send(a, msgs, n, outcome, reply, &err) != 0) {
+	bool *recorded = br_calloc(n, sizeof *recorded);
+	struct delivery d = {l, which, recorded, BR_EXIT_OK};
+	if (smtp_send_each(a, msgs, n, outcome, reply, record_done, &d,
+			   &err) != 0) {
 		print_error("%s", err.msg);
 		rc = err.status ? err.status : BR_EXIT_FAILURE;
 		if (rc != BR_EXIT_USAGE)
 			rc = rc == BR_EXIT_TEMPFAIL ? BR_EXIT_TEMPFAIL : BR_EXIT_FAILURE;
-		print_error("%zu message%s kept pending for the next run", n,
-			    n == 1 ? "" : "s");
+		size_t kept = 0;
+		for (size_t j = 0; j < k; j++) {
+			kept += !recorded[j];
+			*sent += recorded[j] && outcome[j] == SMTP_SENT;
+		}
+		print_error("%zu message%s kept pending for the next run", kept,
+			    kept == 1 ? "" : "s");
+		free(recorded);
 		goto out;
 	}
+	rc = d.rc;
 	/* Every outcome is recorded, even after one cannot be: an entry left
 	 * pending is sent again (with the same Message-ID) by the next run,
 	 * so each recorded one is a copy fewer. */
@@ -116,7 +153,8 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 		int st = 0;
 		switch (outcome[j]) {
 		case SMTP_SENT:
-			st = ledger_set(l, e, LEDGER_SENT, NULL, &err);
+			if (!recorded[j])
+				st = ledger_set(l, e, LEDGER_SENT, NULL, &err);
 			++*sent;
 			if (g->verbose)
 				fprintf(stderr, "burnrate: sent %s to %zu recipient%s\n",
@@ -129,7 +167,9 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 			break;
 		case SMTP_REJECTED:
 			refused++;
-			st = ledger_set(l, e, LEDGER_FAILED, reply[j], &err);
+			if (!recorded[j])
+				st = ledger_set(l, e, LEDGER_FAILED, reply[j],
+						&err);
 			print_error("%s: refused by the server, marked failed: %s",
 				    e->key, reply[j] ? reply[j] : "no reply");
 			break;
@@ -137,6 +177,7 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 		if (st != 0 && rc == BR_EXIT_OK)
 			rc = fail_with(&err);
 	}
+	free(recorded);
 	if (rc == BR_EXIT_OK)
 		rc = refused ? BR_EXIT_FAILURE : retry ? BR_EXIT_TEMPFAIL : BR_EXIT_OK;
 out:

@@ -119,6 +119,28 @@ enum smtp_outcome {
 int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 	      enum smtp_outcome *outcome, char **reply, struct br_err *err);
 
+/* Told by smtp_send_each that msgs[i] is done: outcome SMTP_SENT or
+ * SMTP_REJECTED, reply as reply[i] will read (NULL when sent; borrowed,
+ * valid during the call). */
+typedef void smtp_done_fn(size_t i, enum smtp_outcome outcome,
+			  const char *reply, void *arg);
+
+/* smtp_send, and done(i, ..., arg) as soon as the server's reply decides
+ * the fate of msgs[i] for good - its 250 or 5xx to the end of data (or to
+ * DATA), a 5xx to MAIL FROM or, for a message that goes to all its
+ * recipients or none, to a RCPT - before the next command is written and
+ * while the session goes on. It is called at most once a message and
+ * never for SMTP_RETRY; a message it reported keeps that outcome in
+ * outcome[] even when smtp_send_each then returns -1 (a 530 to the first
+ * MAIL FROM, which fails the session, is not reported). A caller that
+ * records each outcome durably in done leaves a message to be sent again
+ * only when the process dies between the end of its data and the reply,
+ * not when it dies later in the session (waiting for the reply to QUIT,
+ * or to the next message's MAIL FROM). done may be NULL. */
+int smtp_send_each(const struct smtp_account *a, const struct mail *msgs,
+		   size_t n, enum smtp_outcome *outcome, char **reply,
+		   smtp_done_fn *done, void *arg, struct br_err *err);
+
 /* ----------------------------------------------------------- messages */
 
 /* A message to compose. Every header value may hold any bytes: control

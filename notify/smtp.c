@@ -93,6 +93,14 @@ struct session {
 	char offered[REPLY_MAX];    /* the mechanisms of EHLO's AUTH line */
 	bool no_starttls;
 	bool cut_unauthenticated;
+
+	/* The messages; which of them are decided, and which of those done
+	 * was told about. */
+	smtp_message_t *handles;
+	size_t n;
+	bool *reported, *told;
+	smtp_done_fn *done;
+	void *done_arg;
 };
 
 static int64_t now_ms(void)
@@ -791,6 +799,8 @@ static void note_cert_problem(struct session *s, const char *what)
 		snprintf(s->cert_problem, sizeof s->cert_problem, "%s", what);
 }
 
+static void report_done(struct session *s, smtp_message_t m, bool final);
+
 static void event_cb(smtp_session_t session, int event, void *arg, ...)
 {
 	(void)session;
@@ -799,6 +809,25 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
 	va_list ap;
 	va_start(ap, arg);
 	switch (event) {
+	/* A message's fate is told to done here, as the reply that decides
+	 * it arrives: at the end of the session would be too late, a process
+	 * killed while it waits for the reply to QUIT (or to the next MAIL
+	 * FROM) would leave every message accepted so far to be sent again. */
+	case SMTP_EV_MAILSTATUS: {
+		(void)va_arg(ap, const char *);
+		smtp_message_t m = va_arg(ap, smtp_message_t);
+		report_done(s, m, smtp_reverse_path_status(m)->code / 100 != 2);
+		break;
+	}
+	case SMTP_EV_RCPTSTATUS:
+		/* libesmtp gives the recipient, not its message: the message
+		 * is the one whose recipients are being answered. */
+		for (size_t i = 0; i < s->n; i++)
+			report_done(s, s->handles[i], false);
+		break;
+	case SMTP_EV_MESSAGESENT:
+		report_done(s, va_arg(ap, smtp_message_t), true);
+		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE: {
 		long result = va_arg(ap, long);
 		int *ok = va_arg(ap, int *);
@@ -985,6 +1014,56 @@ static bool message_outcome(smtp_message_t m, enum smtp_outcome *outcome,
 	return true;
 }
 
+struct rcpt_answers {
+	bool all_answered, refused;
+};
+
+static void rcpt_answer_cb(smtp_recipient_t r, const char *mailbox, void *arg)
+{
+	(void)mailbox;
+	struct rcpt_answers *w = arg;
+	int code = smtp_recipient_status(r)->code;
+	if (code == 0)
+		w->all_answered = false;
+	else if (code / 100 != 2)
+		w->refused = true;
+}
+
+/* Tells s->done about m when its fate is now decided: final (its MAIL
+ * FROM refused, or its DATA or end of data answered), or every recipient
+ * answered and one refused, after which libesmtp resets the transaction
+ * (smtp_option_require_all_recipients). */
+static void report_done(struct session *s, smtp_message_t m, bool final)
+{
+	size_t i = 0;
+	while (i < s->n && s->handles[i] != m)
+		i++;
+	if (i == s->n || s->reported[i])
+		return;
+	if (!final) {
+		struct rcpt_answers w = {.all_answered = true};
+		if (smtp_reverse_path_status(m)->code / 100 != 2)
+			return;
+		smtp_enumerate_recipients(m, rcpt_answer_cb, &w);
+		if (!w.all_answered || !w.refused)
+			return;
+	}
+	s->reported[i] = true;
+	/* A 530 to the first MAIL FROM fails the session as a whole
+	 * (run_session): the account's fault, not the message's. */
+	if (i == 0 && smtp_reverse_path_status(m)->code == 530)
+		return;
+	enum smtp_outcome outcome = SMTP_RETRY;
+	char *reply = NULL;
+	if (message_outcome(m, &outcome, &reply) && outcome != SMTP_RETRY &&
+	    s->done) {
+		scrub(reply, s->password);
+		s->told[i] = true;
+		s->done(i, outcome, reply, s->done_arg);
+	}
+	free(reply);
+}
+
 /* ---------------------------------------------------------- the session */
 
 /* Why the session failed before its first message. */
@@ -1102,6 +1181,8 @@ static int run_session(struct session *s, int relay_port,
 	}
 	smtp_message_t *handles = br_calloc(n, sizeof *handles);
 	add_messages(ss, a, msgs, n, handles);
+	s->handles = handles;
+	s->n = n;
 
 	bool ran = smtp_start_session(ss) != 0;
 	relay_stop(&s->relay);
@@ -1135,6 +1216,8 @@ static int run_session(struct session *s, int relay_port,
 			reply[i] = b.p;
 		}
 	}
+	s->handles = NULL;
+	s->n = 0;
 	free(handles);
 	smtp_destroy_session(ss);
 	if (s->actx)
@@ -1178,6 +1261,13 @@ static int check_account(const struct smtp_account *a,
 int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 	      enum smtp_outcome *outcome, char **reply, struct br_err *err)
 {
+	return smtp_send_each(a, msgs, n, outcome, reply, NULL, NULL, err);
+}
+
+int smtp_send_each(const struct smtp_account *a, const struct mail *msgs,
+		   size_t n, enum smtp_outcome *outcome, char **reply,
+		   smtp_done_fn *done, void *arg, struct br_err *err)
+{
 	for (size_t i = 0; i < n; i++) {
 		outcome[i] = SMTP_RETRY;
 		reply[i] = NULL;
@@ -1193,6 +1283,10 @@ int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 									 : 25,
 		.timeout = a->timeout > 0 ? a->timeout : 60,
 		.relay = {.listen_fd = -1, .wake = {-1, -1}, .server_fd = -1},
+		.reported = br_calloc(n, sizeof(bool)),
+		.told = br_calloc(n, sizeof(bool)),
+		.done = done,
+		.done_arg = arg,
 	};
 	s.relay.accept_ms = s.timeout * 1000;
 	atomic_init(&s.relay.cut, false);
@@ -1233,6 +1327,9 @@ int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 
 	if (rc < 0) {
 		for (size_t i = 0; i < n; i++) {
+			/* What done was told stands: it may be on disk. */
+			if (s.told[i])
+				continue;
 			free(reply[i]);
 			reply[i] = NULL;
 			outcome[i] = SMTP_RETRY;
@@ -1247,5 +1344,7 @@ int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 	}
 	SSL_CTX_free(s.ctx);
 	br_buf_free(&s.partial);
+	free(s.reported);
+	free(s.told);
 	return rc;
 }

@@ -1,0 +1,184 @@
+#!/bin/sh
+# smtp_session.sh - what notify makes of an SMTP session that goes wrong
+# part way, against a scripted raw-socket server: a message the server
+# accepted is marked sent at once, so burnrate killed later in the
+# session (waiting for the reply to QUIT, or to the next MAIL FROM)
+# sends it no second time.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+# $10.00 a day for agent "bot" from 2025-10-01: on 10-10 the $100 budget
+# reaches 50, 75, 90 and 100% at once, four messages.
+"$PYTHON" - <<'EOF'
+import datetime as dt
+with open("logs.jsonl", "w") as f:
+    for i in range(12):
+        day = dt.date(2025, 10, 1) + dt.timedelta(days=i)
+        for k in range(4):
+            f.write('{"timestamp":"%sT%02d:00:00Z","provider":"openai","model":"gpt-4o",'
+                    '"agent":"bot","request_id":"r%d-%d","usage":{"input_tokens":1000000}}\n'
+                    % (day, k, i, k))
+EOF
+"$BURNRATE" --quiet --store s0 ingest logs.jsonl || fail "ingest exited $?"
+printf '%s\n' 'name,scope,period,limit_usd,thresholds,forecast,recipients' \
+	'all,*,monthly,100,50;75;90;100,no,fin@example.com;cto@example.com' \
+	>budgets.csv
+
+# The server: RULES (JSON) say where it misbehaves. Every message it
+# accepts is a line "accepted MESSAGE-ID" in LOG; "stalling" is written
+# when it stops answering.
+cat >rawsmtp.py <<'EOF'
+import json, os, socket, sys, threading, time
+portfile, log, rules = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+out = open(log, "a", buffering=1)
+
+def serve(c):
+    f = c.makefile("rb")
+    def send(*lines):
+        c.sendall(b"".join(l.encode() + b"\r\n" for l in lines))
+    def stall():
+        out.write("stalling\n")
+        time.sleep(600)
+    greet = rules.get("greet", "220 raw.example ESMTP")
+    send(greet)
+    refused = not greet.startswith("2")
+    nmsg = 0
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        u = line.decode(errors="replace").strip().upper()
+        if u.startswith("QUIT"):
+            if rules.get("stall_quit"):
+                stall()
+            send("221 bye")
+            return
+        if refused:
+            send("503 5.5.1 Bad sequence of commands")
+        elif u.startswith("EHLO") or u.startswith("HELO"):
+            send(*rules.get("ehlo", ["250-raw.example", "250 8BITMIME"]))
+            refused = not rules.get("ehlo", ["2"])[-1].startswith("2")
+        elif u.startswith("MAIL"):
+            nmsg += 1
+            if rules.get("stall_mail") == nmsg:
+                stall()
+            send("250 ok")
+        elif u.startswith("RCPT"):
+            send("250 ok")
+        elif u.startswith("DATA"):
+            send("354 go ahead")
+            mid = ""
+            while True:
+                l = f.readline()
+                if not l:
+                    return
+                if l.lower().startswith(b"message-id:"):
+                    mid = l.split(b":", 1)[1].strip().decode()
+                if l == b".\r\n":
+                    break
+            send("250 2.0.0 queued")
+            out.write("accepted %s\n" % mid)
+        elif u.startswith("RSET") or u.startswith("NOOP"):
+            send("250 ok")
+        else:
+            send("502 5.5.2 not implemented")
+
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+with open(portfile + ".tmp", "w") as p:
+    p.write("%d\n" % s.getsockname()[1])
+os.rename(portfile + ".tmp", portfile)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+
+raw=
+raw_start() { # rules
+	rm -f raw.port raw.log
+	"$PYTHON" rawsmtp.py raw.port raw.log "$1" 2>raw.err &
+	raw=$!
+	i=0
+	while [ ! -s raw.port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s raw.port ] || fail "the raw server did not start: $(cat raw.err)"
+	printf 'defaults\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\n' \
+		"$(cat raw.port)" >msmtprc
+	printf 'timeout %s\nauth off\n\naccount default\n' "${2:-5}" >>msmtprc
+	chmod 600 msmtprc
+}
+raw_stop() {
+	[ -z "$raw" ] || kill "$raw" 2>/dev/null || true
+	[ -z "$raw" ] || wait "$raw" 2>/dev/null || true
+	raw=
+}
+bg=
+trap 'raw_stop; [ -z "$bg" ] || { kill -9 "$bg"; wait "$bg"; } 2>/dev/null; rm -rf "$tmp"' EXIT
+notify() { # store [options...]
+	st=$1
+	shift
+	"$BURNRATE" --store "$st" notify --budgets budgets.csv \
+		--smtp-config msmtprc --as-of 2025-10-10 "$@"
+}
+# wait_log PATTERN COUNT: until raw.log has COUNT lines matching PATTERN.
+wait_log() {
+	i=0
+	while [ "$(grep -c "$1" raw.log 2>/dev/null || true)" -lt "$2" ] &&
+		[ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(grep -c "$1" raw.log)" -ge "$2" ] ||
+		fail "server log: want $2 '$1': $(cat raw.log)"
+}
+states() { # store state: how many entries are in state
+	grep -l "^state $2\$" "$1"/notify/*.state 2>/dev/null | wc -l
+}
+# kill_after PATTERN COUNT store: runs notify in the background and kills
+# it (SIGKILL) once the server has logged COUNT lines matching PATTERN
+# and stalls.
+kill_after() {
+	notify "$3" >bg.out 2>bg.err &
+	bg=$!
+	wait_log "$1" "$2"
+	wait_log stalling 1
+	sleep 0.3
+	kill -9 "$bg"
+	wait "$bg" 2>/dev/null || true
+	bg=
+}
+
+# 1. The server accepts all four, then takes 600 s to answer QUIT:
+# burnrate killed meanwhile must have marked all four sent, and the next
+# run sends none again.
+cp -r s0 s1
+raw_start '{"stall_quit": true}'
+kill_after accepted 4 s1
+[ "$(states s1 sent)" -eq 4 ] && [ "$(states s1 pending)" -eq 0 ] ||
+	fail "killed waiting for QUIT's reply: want 4 sent, got $(states s1 sent) sent, $(states s1 pending) pending"
+raw_stop
+raw_start '{}'
+notify s1 >out 2>err || fail "the run after the kill exited $?: $(cat err)"
+[ "$(grep -c accepted raw.log || true)" -eq 0 ] ||
+	fail "accepted messages were sent again: $(cat raw.log)"
+raw_stop
+
+# 2. The server accepts the first and stalls at the second's MAIL FROM:
+# the first is sent, the other three pending, and only they go next time.
+cp -r s0 s2
+raw_start '{"stall_mail": 2}'
+kill_after accepted 1 s2
+first=$(sed -n 's/^accepted //p' raw.log)
+[ "$(states s2 sent)" -eq 1 ] && [ "$(states s2 pending)" -eq 3 ] ||
+	fail "killed at the 2nd MAIL FROM: want 1 sent, 3 pending, got $(states s2 sent), $(states s2 pending)"
+raw_stop
+raw_start '{}'
+notify s2 >out 2>err || fail "the run after the kill exited $?: $(cat err)"
+[ "$(grep -c accepted raw.log)" -eq 3 ] ||
+	fail "want the 3 pending sent: $(cat raw.log)"
+! grep -qF "accepted $first" raw.log || fail "the first message was sent twice: $first"
+[ "$(states s2 sent)" -eq 4 ] || fail "want 4 sent, got $(states s2 sent)"
+raw_stop
+
+echo "smtp_session: ok"
