@@ -45,7 +45,9 @@ struct smtp_account {
 	bool tls_certcheck;   /* default on; "off" is warned about */
 	char *tls_trust_file; /* CA certificates; NULL: the system's */
 	int timeout;          /* seconds, for connecting and for each
-			       * reply; 0 ("timeout off" too): 60 */
+			       * reply but the one to the end of data
+			       * (waited for 600 s at least, RFC 5321
+			       * 4.5.3.2.6); 0 ("timeout off" too): 60 */
 	char *path;           /* the file it came from, for messages */
 };
 
@@ -104,8 +106,11 @@ enum smtp_outcome {
  * NULL. A message goes to all its recipients or to none: a recipient
  * refused with 5xx makes it SMTP_REJECTED, with 4xx SMTP_RETRY, and
  * reply[i] then reads "RCPT TO:<address>: CODE TEXT" (a refused sender,
- * "MAIL FROM: CODE TEXT"). Messages after a session that ended early
- * are SMTP_RETRY. Returns 0 when the session ran. Returns -1 with err
+ * "MAIL FROM: CODE TEXT"). A message whose data went out and whose
+ * end of data got no reply (none within max(600 s, the account's
+ * timeout), or the connection closed) is SMTP_RETRY with a reply saying
+ * so, and that the server may have accepted it. Messages after a session
+ * that ended early are SMTP_RETRY. Returns 0 when the session ran. Returns -1 with err
  * set when it failed as a whole, every outcome then SMTP_RETRY: status
  * BR_EXIT_TEMPFAIL when the server could not be reached, timed out, or
  * answered 4xx before the first message; BR_EXIT_USAGE when the

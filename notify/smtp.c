@@ -47,6 +47,10 @@
 #include "notify/notify.h"
 
 #define PASSWORDEVAL_MAX_BYTES 65536
+/* The least wait for the reply to the end of data (RFC 5321 4.5.3.2.6:
+ * 10 minutes): the server may be filtering the message, and a client that
+ * gives up first sends it again, a second copy. */
+#define DATA_END_TIMEOUT_S 600
 #define REPLY_MAX 512
 /* The longest user or password libesmtp's PLAIN and LOGIN mechanisms take. */
 #define SASL_FIELD_MAX 255
@@ -99,6 +103,8 @@ struct session {
 	smtp_message_t *handles;
 	size_t n;
 	bool *reported, *told;
+	int data_end_timeout;       /* seconds, the wait after the dot */
+	smtp_message_t in_data;     /* its data sent, its reply not read */
 	smtp_done_fn *done;
 	void *done_arg;
 };
@@ -825,7 +831,11 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
 		for (size_t i = 0; i < s->n; i++)
 			report_done(s, s->handles[i], false);
 		break;
+	case SMTP_EV_MESSAGEDATA:
+		s->in_data = va_arg(ap, smtp_message_t);
+		break;
 	case SMTP_EV_MESSAGESENT:
+		s->in_data = NULL;
 		report_done(s, va_arg(ap, smtp_message_t), true);
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE: {
@@ -1156,11 +1166,17 @@ static int run_session(struct session *s, int relay_port,
 	snprintf(server, sizeof server, "127.0.0.1:%d", relay_port);
 	long ms = (long)s->timeout * 1000;
 	static const int phases[] = {Timeout_GREETING, Timeout_ENVELOPE,
-				     Timeout_DATA, Timeout_TRANSFER,
-				     Timeout_DATA2};
+				     Timeout_DATA, Timeout_TRANSFER};
 	for (size_t i = 0; i < sizeof phases / sizeof *phases; i++)
 		smtp_set_timeout(ss, phases[i] | Timeout_OVERRIDE_RFC2822_MINIMUM,
 				 ms);
+	/* Not the account's timeout after the dot: a server that takes
+	 * longer than it (a content filter) has the message, and giving up
+	 * then sends it again every night. */
+	s->data_end_timeout = s->timeout > DATA_END_TIMEOUT_S
+			      ? s->timeout : DATA_END_TIMEOUT_S;
+	smtp_set_timeout(ss, Timeout_DATA2 | Timeout_OVERRIDE_RFC2822_MINIMUM,
+			 (long)s->data_end_timeout * 1000);
 	bool starttls = a->tls && a->tls_starttls;
 	if (!smtp_set_server(ss, server) ||
 	    !smtp_set_eventcb(ss, event_cb, s) ||
@@ -1188,8 +1204,25 @@ static int run_session(struct session *s, int relay_port,
 	relay_stop(&s->relay);
 
 	size_t tried = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		tried += message_outcome(handles[i], &outcome[i], &reply[i]);
+		if (handles[i] != s->in_data || outcome[i] != SMTP_RETRY)
+			continue;
+		/* Its data went out and no reply came: say so, not what the
+		 * server answered last (354 to DATA). */
+		struct br_buf b = {0};
+		if (s->relay.server_closed)
+			br_buf_printf(&b, "the connection was closed before the "
+				      "reply to the end of data");
+		else
+			br_buf_printf(&b, "no reply to the end of data within "
+				      "%d s", s->data_end_timeout);
+		br_buf_printf(&b, " (the server may have accepted the "
+			      "message: if so, the next run's copy has the "
+			      "same Message-ID)");
+		free(reply[i]);
+		reply[i] = b.p;
+	}
 	const smtp_status_t *first = smtp_reverse_path_status(handles[0]);
 	int rc = 0;
 	if (tried == 0) {

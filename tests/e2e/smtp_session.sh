@@ -3,7 +3,8 @@
 # part way, against a scripted raw-socket server: a message the server
 # accepted is marked sent at once, so burnrate killed later in the
 # session (waiting for the reply to QUIT, or to the next MAIL FROM)
-# sends it no second time.
+# sends it no second time; the reply to the end of data is waited for
+# 10 minutes, not the account's timeout.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -76,6 +77,14 @@ def serve(c):
                     mid = l.split(b":", 1)[1].strip().decode()
                 if l == b".\r\n":
                     break
+            first = nmsg == 1
+            if first and rules.get("dot_close"):
+                out.write("closing\n")
+                c.shutdown(socket.SHUT_RDWR)
+                c.close()
+                return
+            if first and rules.get("dot_delay"):
+                time.sleep(rules["dot_delay"])
             send("250 2.0.0 queued")
             out.write("accepted %s\n" % mid)
         elif u.startswith("RSET") or u.startswith("NOOP"):
@@ -179,6 +188,27 @@ notify s2 >out 2>err || fail "the run after the kill exited $?: $(cat err)"
 	fail "want the 3 pending sent: $(cat raw.log)"
 ! grep -qF "accepted $first" raw.log || fail "the first message was sent twice: $first"
 [ "$(states s2 sent)" -eq 4 ] || fail "want 4 sent, got $(states s2 sent)"
+raw_stop
+
+# 3. The reply to the end of data is waited for 10 minutes (RFC 5321
+# 4.5.3.2.6), not the account's timeout: a server that answers the first
+# dot after 7 s, with timeout 5, has all four sent, the first once.
+cp -r s0 s3
+raw_start '{"dot_delay": 7}' 5
+notify s3 >out 2>err || fail "250 after 7 s with timeout 5: exit $?: $(cat err)"
+[ "$(grep -c accepted raw.log)" -eq 4 ] && [ "$(states s3 sent)" -eq 4 ] ||
+	fail "250 after 7 s: want 4 accepted and sent: $(cat raw.log; cat err)"
+raw_stop
+# A server that closes the connection after the dot: kept pending (exit
+# 75), and the error says that the end of data had no reply, and that the
+# server may have the message - not the 354 it answered to DATA.
+cp -r s0 s4
+raw_start '{"dot_close": true}'
+must_fail 75 err notify s4
+grep -q 'closed before the reply to the end of data (the server may have accepted' err ||
+	fail "closed after the dot: $(cat err)"
+! grep -q '354' err || fail "closed after the dot: the 354 to DATA is shown: $(cat err)"
+[ "$(states s4 pending)" -eq 4 ] || fail "closed after the dot: want 4 pending"
 raw_stop
 
 echo "smtp_session: ok"
