@@ -117,7 +117,9 @@ enum smtp_outcome {
  * configuration is at fault (authentication refused or not offered, a
  * passwordeval that fails, STARTTLS required but not offered, an
  * untrusted certificate, a server that answers the first MAIL FROM with
- * 530); BR_EXIT_FAILURE otherwise. With auth, nothing is sent unless
+ * 530); BR_EXIT_FAILURE otherwise (a greeting or EHLO refused with
+ * 5xx among them). A refused greeting or EHLO puts the server's reply in
+ * the message. With auth, nothing is sent unless
  * authentication succeeded. The password appears in no message. SIGPIPE
  * is ignored while the session runs (the process-wide disposition is
  * restored after). */

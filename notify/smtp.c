@@ -88,6 +88,11 @@ struct session {
 	struct br_buf partial;      /* a server line not yet complete */
 	int last_code;
 	char last_reply[REPLY_MAX];
+	int greet_code;             /* the greeting, the first reply */
+	char greet_reply[REPLY_MAX];
+	bool in_ehlo;
+	int ehlo_code;              /* the last EHLO's (or HELO's) */
+	char ehlo_reply[REPLY_MAX];
 	bool in_starttls;
 	int starttls_code;
 	char starttls_reply[REPLY_MAX];
@@ -723,6 +728,16 @@ static void on_reply(struct session *s, int code, const char *line,
 {
 	s->last_code = code;
 	copy_reply(s->last_reply, line, n);
+	/* The greeting and EHLO are kept apart: a server refusing either
+	 * answers the QUIT that follows, which last_reply then holds. */
+	if (!s->greet_code) {
+		s->greet_code = code;
+		copy_reply(s->greet_reply, line, n);
+	} else if (s->in_ehlo) {
+		s->in_ehlo = false;
+		s->ehlo_code = code;
+		copy_reply(s->ehlo_reply, line, n);
+	}
 	if (s->in_starttls) {
 		s->in_starttls = false;
 		s->starttls_code = code;
@@ -767,6 +782,9 @@ static void on_client_data(struct session *s, const char *buf, size_t n)
 		const char *line = buf + i;
 		if (starts_with(line, len, "AUTH ")) {
 			s->in_auth = true;
+		} else if (!s->in_auth && (starts_with(line, len, "EHLO ") ||
+					   starts_with(line, len, "HELO "))) {
+			s->in_ehlo = true;
 		} else if (!s->in_auth && starts_with(line, len, "STARTTLS")) {
 			s->in_starttls = true;
 		} else if (!s->in_auth && starts_with(line, len, "MAIL FROM:") &&
@@ -1082,6 +1100,19 @@ static int session_error(struct session *s, struct br_err *err)
 	const struct smtp_account *a = s->a;
 	const char *h = s->host;
 	int p = s->port;
+	/* 4xx: try later (exit 75); 5xx: the server will not take mail from
+	 * here until someone changes something (exit 1). The messages stay
+	 * pending either way: it is not about any of them. */
+	if (s->greet_code / 100 == 4 || s->greet_code / 100 == 5)
+		return br_fail_status(err, s->greet_code / 100 == 4
+					   ? BR_EXIT_TEMPFAIL : BR_EXIT_FAILURE,
+				      "%s:%d refused the session in its "
+				      "greeting: %s", h, p, s->greet_reply);
+	if (s->ehlo_code / 100 == 4 || s->ehlo_code / 100 == 5)
+		return br_fail_status(err, s->ehlo_code / 100 == 4
+					   ? BR_EXIT_TEMPFAIL : BR_EXIT_FAILURE,
+				      "%s:%d refused EHLO: %s", h, p,
+				      s->ehlo_reply);
 	if (s->cut_unauthenticated && s->auth_code)
 		return br_fail_status(err, s->auth_code / 100 == 4
 					   ? BR_EXIT_TEMPFAIL : BR_EXIT_USAGE,

@@ -1039,7 +1039,8 @@ static void test_smtp_unreachable(void)
 	a = account("127.0.0.1", port);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	expect_session_error(&a, BR_EXIT_TEMPFAIL,
-			     "answered: 421 4.3.2 Too busy, try later");
+			     "refused the session in its greeting: "
+			     "421 4.3.2 Too busy, try later");
 	CU_ASSERT(seconds_since(&t0) < 2);
 	pthread_join(th, NULL);
 	close(lfd);

@@ -211,4 +211,29 @@ grep -q 'closed before the reply to the end of data (the server may have accepte
 [ "$(states s4 pending)" -eq 4 ] || fail "closed after the dot: want 4 pending"
 raw_stop
 
+# 4. A greeting or EHLO refused: the server's reply is in the error, the
+# messages stay pending, and the exit status is that of the reply - 75
+# for 4xx, 1 for 5xx - every time (it was 75 or 1 at random, the error
+# "closed the connection" or "failed: No Error"). After the refusal the
+# server answers 503 to everything but QUIT, as greet421.py did.
+refused() { # rules status text
+	raw_start "$1"
+	for k in 1 2 3 4 5; do
+		rm -rf s5
+		cp -r s0 s5
+		must_fail "$2" err notify s5
+		grep -qF "$3" err || fail "$1: run $k: want '$3': $(cat err)"
+		grep -q '4 messages kept pending' err ||
+			fail "$1: run $k: want 4 pending: $(cat err)"
+	done
+	raw_stop
+}
+refused '{"greet": "421 4.3.2 too busy, come back later"}' 75 \
+	'refused the session in its greeting: 421 4.3.2 too busy, come back later'
+refused '{"greet": "554 5.7.1 no mail from you"}' 1 \
+	'refused the session in its greeting: 554 5.7.1 no mail from you'
+refused '{"ehlo": ["421 4.3.2 shutting down"]}' 75 \
+	'refused EHLO: 421 4.3.2 shutting down'
+refused '{"ehlo": ["554 5.7.1 go away"]}' 1 'refused EHLO: 554 5.7.1 go away'
+
 echo "smtp_session: ok"
