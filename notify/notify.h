@@ -113,7 +113,8 @@ enum smtp_outcome {
  * that ended early are SMTP_RETRY. Returns 0 when the session ran. Returns -1 with err
  * set when it failed as a whole, every outcome then SMTP_RETRY: status
  * BR_EXIT_TEMPFAIL when the server could not be reached, timed out, or
- * answered 4xx before the first message; BR_EXIT_USAGE when the
+ * answered 4xx before the first message, and when a TLS handshake
+ * (implicit or after STARTTLS) got no answer or was cut; BR_EXIT_USAGE when the
  * configuration is at fault (authentication refused or not offered, a
  * passwordeval that fails, STARTTLS required but not offered, an
  * untrusted certificate, a server that answers the first MAIL FROM with

@@ -1145,6 +1145,20 @@ static int session_error(struct session *s, struct br_err *err)
 					   ? BR_EXIT_TEMPFAIL : BR_EXIT_USAGE,
 				      "%s:%d refused STARTTLS: %s", h, p,
 				      s->starttls_reply);
+	/* libesmtp's handshake after STARTTLS fails alike when the server
+	 * closes the connection, when it says nothing until the timeout, and
+	 * when TLS itself fails; only the last leaves an OpenSSL error. The
+	 * first two are the unreachable server of ALERTS.md step 4. */
+	if (s->starttls_code == 220 && smtp_errno() == SMTP_ERR_CLIENT_ERROR &&
+	    s->relay.server_closed)
+		return br_fail_status(err, BR_EXIT_TEMPFAIL,
+				      "TLS handshake with %s:%d failed: the "
+				      "connection was closed", h, p);
+	if (s->starttls_code == 220 && smtp_errno() == SMTP_ERR_CLIENT_ERROR &&
+	    !ERR_peek_last_error())
+		return br_fail_status(err, BR_EXIT_TEMPFAIL,
+				      "TLS handshake with %s:%d: no answer "
+				      "within %d s", h, p, s->timeout);
 	if (s->starttls_code == 220 && smtp_errno() == SMTP_ERR_CLIENT_ERROR)
 		return br_fail(err, "TLS handshake with %s:%d failed: %s", h, p,
 			       ssl_error_text());

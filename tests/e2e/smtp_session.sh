@@ -87,6 +87,13 @@ def serve(c):
                 time.sleep(rules["dot_delay"])
             send("250 2.0.0 queued")
             out.write("accepted %s\n" % mid)
+        elif u.startswith("STARTTLS") and "starttls_then" in rules:
+            send("220 go ahead")
+            if rules["starttls_then"] == "hang":
+                stall()
+            c.shutdown(socket.SHUT_RDWR)
+            c.close()
+            return
         elif u.startswith("RSET") or u.startswith("NOOP"):
             send("250 ok")
         else:
@@ -114,7 +121,8 @@ raw_start() { # rules
 	[ -s raw.port ] || fail "the raw server did not start: $(cat raw.err)"
 	printf 'defaults\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\n' \
 		"$(cat raw.port)" >msmtprc
-	printf 'timeout %s\nauth off\n\naccount default\n' "${2:-5}" >>msmtprc
+	printf 'timeout %s\nauth off\n%s\naccount default\n' "${2:-5}" \
+		"${3:-}" >>msmtprc
 	chmod 600 msmtprc
 }
 raw_stop() {
@@ -235,5 +243,24 @@ refused '{"greet": "554 5.7.1 no mail from you"}' 1 \
 refused '{"ehlo": ["421 4.3.2 shutting down"]}' 75 \
 	'refused EHLO: 421 4.3.2 shutting down'
 refused '{"ehlo": ["554 5.7.1 go away"]}' 1 'refused EHLO: 554 5.7.1 go away'
+
+# 5. A STARTTLS handshake that the server never answers, or drops: the
+# unreachable server of ALERTS.md step 4, exit 75 and pending, as with
+# implicit TLS (it was exit 1, "TLS handshake ... failed: unknown error").
+starttls='"ehlo": ["250-raw.example", "250-STARTTLS", "250 8BITMIME"]'
+for then in hang drop; do
+	case $then in
+	hang) expect='TLS handshake with 127.0.0.1:[0-9]*: no answer within 2 s' ;;
+	drop) expect='TLS handshake with 127.0.0.1:[0-9]* failed: the connection was closed' ;;
+	esac
+	raw_start "{$starttls, \"starttls_then\": \"$then\"}" 2 \
+		"$(printf 'tls on\ntls_starttls on\ntls_certcheck off\n')"
+	rm -rf s5
+	cp -r s0 s5
+	must_fail 75 err notify s5
+	grep -q "$expect" err || fail "STARTTLS, then $then: $(cat err)"
+	[ "$(states s5 pending)" -eq 4 ] || fail "STARTTLS, then $then: want 4 pending"
+	raw_stop
+done
 
 echo "smtp_session: ok"
