@@ -216,6 +216,7 @@ struct notify_outcome {
 	size_t due;     /* new alerts (with a dry run: messages written) */
 	size_t sent;    /* messages delivered, new or retried */
 	size_t pending; /* left pending for the next run */
+	size_t failed;  /* refused by the server in this run (marked failed) */
 };
 
 /* Retries what the ledger holds pending, records the alerts now due as

@@ -156,6 +156,13 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 			if (!recorded[j])
 				st = ledger_set(l, e, LEDGER_SENT, NULL, &err);
 			++*sent;
+			/* Sent to the recipients the server took; the others
+			 * get it from no later run. */
+			if (reply[j]) {
+				refused++;
+				print_error("%s: sent, but the server refused "
+					    "%s", e->key, reply[j]);
+			}
 			if (g->verbose)
 				fprintf(stderr, "burnrate: sent %s to %zu recipient%s\n",
 					e->key, e->nto, e->nto == 1 ? "" : "s");
@@ -253,7 +260,7 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	struct report *r = NULL;
 	struct ledger *l = NULL;
 	struct alert *alerts = NULL;
-	size_t nalerts = 0, nrearm = 0;
+	size_t nalerts = 0, nrearm = 0, failed_before = 0;
 	struct ledger_entry **rearm = NULL;
 	struct smtp_account acct = {0};
 	bool have_acct = false;
@@ -347,7 +354,9 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 			}
 		}
 	} else if (!job->deliver_later) {
+		failed_before = ledger_count(l, LEDGER_FAILED);
 		rc = mailer_deliver(g, l, a, &out->sent);
+		out->failed = ledger_count(l, LEDGER_FAILED) - failed_before;
 	}
 	out->pending = ledger_count(l, LEDGER_PENDING);
 out:
@@ -412,6 +421,11 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 			printf("notify: %zu message%s written to %s (dry run; the "
 			       "ledger is unchanged)\n", o.due, o.due == 1 ? "" : "s",
 			       dry_run);
+		else if (o.failed)
+			printf("notify: %zu new alert%s, %zu message%s sent, %zu "
+			       "pending, %zu refused by the server (marked "
+			       "failed)\n", o.due, o.due == 1 ? "" : "s", o.sent,
+			       o.sent == 1 ? "" : "s", o.pending, o.failed);
 		else
 			printf("notify: %zu new alert%s, %zu message%s sent, %zu "
 			       "pending\n", o.due, o.due == 1 ? "" : "s", o.sent,

@@ -103,10 +103,12 @@ enum smtp_outcome {
  * passwordeval first, without standard input, trailing newline
  * stripped). outcome[i] tells what became of msgs[i]; reply[i] (owned by
  * the caller, free()) holds the server's reply when it was not sent, or
- * NULL. A message goes to all its recipients or to none: a recipient
- * refused with 5xx makes it SMTP_REJECTED, with 4xx SMTP_RETRY, and
- * reply[i] then reads "RCPT TO:<address>: CODE TEXT" (a refused sender,
- * "MAIL FROM: CODE TEXT"). A message whose data went out and whose
+ * NULL. A message goes to the recipients the server accepts: sent to
+ * some, it is SMTP_SENT and reply[i] names each refused one,
+ * "RCPT TO:<address>: CODE TEXT" joined by "; " (none of them will get it
+ * from a later session); with every recipient refused it is
+ * SMTP_REJECTED when one was refused with 5xx, else SMTP_RETRY, and
+ * reply[i] is one of them (a refused sender: "MAIL FROM: CODE TEXT"). A message whose data went out and whose
  * end of data got no reply (none within max(600 s, the account's
  * timeout), or the connection closed) is SMTP_RETRY with a reply saying
  * so, and that the server may have accepted it. Messages after a session
@@ -128,15 +130,14 @@ int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 	      enum smtp_outcome *outcome, char **reply, struct br_err *err);
 
 /* Told by smtp_send_each that msgs[i] is done: outcome SMTP_SENT or
- * SMTP_REJECTED, reply as reply[i] will read (NULL when sent; borrowed,
- * valid during the call). */
+ * SMTP_REJECTED, reply as reply[i] will read (when sent, NULL or the
+ * recipients refused; borrowed, valid during the call). */
 typedef void smtp_done_fn(size_t i, enum smtp_outcome outcome,
 			  const char *reply, void *arg);
 
 /* smtp_send, and done(i, ..., arg) as soon as the server's reply decides
  * the fate of msgs[i] for good - its 250 or 5xx to the end of data (or to
- * DATA), a 5xx to MAIL FROM or, for a message that goes to all its
- * recipients or none, to a RCPT - before the next command is written and
+ * DATA), or a 5xx to MAIL FROM - before the next command is written and
  * while the session goes on. It is called at most once a message and
  * never for SMTP_RETRY; a message it reported keeps that outcome in
  * outcome[] even when smtp_send_each then returns -1 (a 530 to the first

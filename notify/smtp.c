@@ -823,7 +823,7 @@ static void note_cert_problem(struct session *s, const char *what)
 		snprintf(s->cert_problem, sizeof s->cert_problem, "%s", what);
 }
 
-static void report_done(struct session *s, smtp_message_t m, bool final);
+static void report_done(struct session *s, smtp_message_t m);
 
 static void event_cb(smtp_session_t session, int event, void *arg, ...)
 {
@@ -840,21 +840,16 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
 	case SMTP_EV_MAILSTATUS: {
 		(void)va_arg(ap, const char *);
 		smtp_message_t m = va_arg(ap, smtp_message_t);
-		report_done(s, m, smtp_reverse_path_status(m)->code / 100 != 2);
+		if (smtp_reverse_path_status(m)->code / 100 != 2)
+			report_done(s, m);
 		break;
 	}
-	case SMTP_EV_RCPTSTATUS:
-		/* libesmtp gives the recipient, not its message: the message
-		 * is the one whose recipients are being answered. */
-		for (size_t i = 0; i < s->n; i++)
-			report_done(s, s->handles[i], false);
-		break;
 	case SMTP_EV_MESSAGEDATA:
 		s->in_data = va_arg(ap, smtp_message_t);
 		break;
 	case SMTP_EV_MESSAGESENT:
 		s->in_data = NULL;
-		report_done(s, va_arg(ap, smtp_message_t), true);
+		report_done(s, va_arg(ap, smtp_message_t));
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE: {
 		long result = va_arg(ap, long);
@@ -994,14 +989,24 @@ static enum smtp_outcome outcome_of_code(int code)
 struct rcpt_worst {
 	const smtp_status_t *st;
 	const char *mailbox;
+	size_t accepted;
+	struct br_buf refused;  /* "RCPT TO:<a>: CODE TEXT; ..." */
 };
 
 static void rcpt_cb(smtp_recipient_t r, const char *mailbox, void *arg)
 {
 	struct rcpt_worst *w = arg;
 	const smtp_status_t *st = smtp_recipient_status(r);
+	if (st->code / 100 == 2)
+		w->accepted++;
 	if (st->code / 100 != 4 && st->code / 100 != 5)
 		return;
+	struct br_buf what = {0};
+	br_buf_printf(&what, "RCPT TO:<%s>", mailbox);
+	char *one = format_reply(what.p, st);
+	br_buf_printf(&w->refused, "%s%s", w->refused.len ? "; " : "", one);
+	free(one);
+	br_buf_free(&what);
 	if (!w->st || (st->code / 100 == 5 && w->st->code / 100 != 5)) {
 		w->st = st;
 		w->mailbox = mailbox;
@@ -1022,19 +1027,24 @@ static bool message_outcome(smtp_message_t m, enum smtp_outcome *outcome,
 	}
 	struct rcpt_worst w = {0};
 	smtp_enumerate_recipients(m, rcpt_cb, &w);
-	if (w.st) {
+	if (w.st && !w.accepted) {
 		struct br_buf what = {0};
 		br_buf_printf(&what, "RCPT TO:<%s>", w.mailbox);
 		*outcome = outcome_of_code(w.st->code);
 		*reply = format_reply(what.p, w.st);
 		br_buf_free(&what);
+		br_buf_free(&w.refused);
 		return true;
 	}
 	st = smtp_message_transfer_status(m);
 	if (st->code == 250) {
+		/* Sent to the recipients the server accepted: the others
+		 * are named, with its reply to each. */
 		*outcome = SMTP_SENT;
+		*reply = w.refused.p;
 		return true;
 	}
+	br_buf_free(&w.refused);
 	*outcome = outcome_of_code(st->code);
 	*reply = st->code ? format_reply(NULL, st)
 			  : br_strdup("the session ended before the server "
@@ -1042,40 +1052,17 @@ static bool message_outcome(smtp_message_t m, enum smtp_outcome *outcome,
 	return true;
 }
 
-struct rcpt_answers {
-	bool all_answered, refused;
-};
-
-static void rcpt_answer_cb(smtp_recipient_t r, const char *mailbox, void *arg)
-{
-	(void)mailbox;
-	struct rcpt_answers *w = arg;
-	int code = smtp_recipient_status(r)->code;
-	if (code == 0)
-		w->all_answered = false;
-	else if (code / 100 != 2)
-		w->refused = true;
-}
-
-/* Tells s->done about m when its fate is now decided: final (its MAIL
- * FROM refused, or its DATA or end of data answered), or every recipient
- * answered and one refused, after which libesmtp resets the transaction
- * (smtp_option_require_all_recipients). */
-static void report_done(struct session *s, smtp_message_t m, bool final)
+/* Tells s->done about m, whose fate is now decided: its MAIL FROM was
+ * refused, or its DATA or end of data answered (libesmtp goes on to DATA
+ * with the recipients accepted, and when there is none the server refuses
+ * DATA). */
+static void report_done(struct session *s, smtp_message_t m)
 {
 	size_t i = 0;
 	while (i < s->n && s->handles[i] != m)
 		i++;
 	if (i == s->n || s->reported[i])
 		return;
-	if (!final) {
-		struct rcpt_answers w = {.all_answered = true};
-		if (smtp_reverse_path_status(m)->code / 100 != 2)
-			return;
-		smtp_enumerate_recipients(m, rcpt_answer_cb, &w);
-		if (!w.all_answered || !w.refused)
-			return;
-	}
 	s->reported[i] = true;
 	/* A 530 to the first MAIL FROM fails the session as a whole
 	 * (run_session): the account's fault, not the message's. */
@@ -1226,7 +1213,7 @@ static int run_session(struct session *s, int relay_port,
 	if (!smtp_set_server(ss, server) ||
 	    !smtp_set_eventcb(ss, event_cb, s) ||
 	    !smtp_set_monitorcb(ss, monitor_cb, s, 0) ||
-	    !smtp_option_require_all_recipients(ss, 1) ||
+	    !smtp_option_require_all_recipients(ss, 0) ||
 	    !smtp_starttls_enable(ss, starttls ? Starttls_REQUIRED
 					       : Starttls_DISABLED) ||
 	    (starttls && !smtp_starttls_set_ctx(ss, s->ctx)))

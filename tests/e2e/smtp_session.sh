@@ -61,12 +61,20 @@ def serve(c):
             refused = not rules.get("ehlo", ["2"])[-1].startswith("2")
         elif u.startswith("MAIL"):
             nmsg += 1
+            rcpts = []
             if rules.get("stall_mail") == nmsg:
                 stall()
             send("250 ok")
         elif u.startswith("RCPT"):
-            send("250 ok")
+            addr = u.split("<", 1)[1].split(">", 1)[0].lower()
+            r = rules.get("rcpt", {}).get(addr, "250 ok")
+            if r.startswith("2"):
+                rcpts.append(addr)
+            send(r)
         elif u.startswith("DATA"):
+            if not rcpts:
+                send("554 5.5.1 no valid recipients")
+                continue
             send("354 go ahead")
             mid = ""
             while True:
@@ -86,7 +94,7 @@ def serve(c):
             if first and rules.get("dot_delay"):
                 time.sleep(rules["dot_delay"])
             send("250 2.0.0 queued")
-            out.write("accepted %s\n" % mid)
+            out.write("accepted %s to %s\n" % (mid, ",".join(rcpts)))
         elif u.startswith("STARTTLS") and "starttls_then" in rules:
             send("220 go ahead")
             if rules["starttls_then"] == "hang":
@@ -262,5 +270,29 @@ for then in hang drop; do
 	[ "$(states s5 pending)" -eq 4 ] || fail "STARTTLS, then $then: want 4 pending"
 	raw_stop
 done
+
+# 6. A recipient refused with 550 while the other is accepted: each
+# message goes to the accepted one, is marked sent, and the refused one is
+# named with the reply (exit 1). It was: no DATA, every message failed,
+# and "0 messages sent, 0 pending" said nothing of it.
+cp -r s0 s6
+raw_start '{"rcpt": {"cto@example.com": "550 5.1.1 <cto@example.com>: no such user"}}'
+must_fail 1 err notify s6
+[ "$(grep -c 'accepted .* to fin@example.com$' raw.log)" -eq 4 ] ||
+	fail "one recipient refused: want 4 messages to the other: $(cat raw.log)"
+[ "$(states s6 sent)" -eq 4 ] || fail "one recipient refused: want 4 sent"
+[ "$(grep -c 'sent, but the server refused RCPT TO:<cto@example.com>: 550 5.1.1 <cto@example.com>: no such user$' err)" -eq 4 ] ||
+	fail "one recipient refused: not named: $(cat err)"
+notify s6 >out 2>err || fail "after a refused recipient: exit $?: $(cat err)"
+[ "$(grep -c accepted raw.log)" -eq 4 ] || fail "sent again: $(cat raw.log)"
+raw_stop
+# Both refused: failed with the reply, and the summary says so.
+cp -r s0 s7
+raw_start '{"rcpt": {"cto@example.com": "550 5.1.1 no such user", "fin@example.com": "550 5.1.1 no such user"}}'
+notify s7 >out 2>err && fail "all recipients refused: exit 0"
+[ "$(states s7 failed)" -eq 4 ] || fail "all recipients refused: want 4 failed"
+grep -q '0 messages sent, 0 pending, 4 refused by the server (marked failed)$' out ||
+	fail "all recipients refused: summary: $(cat out)"
+raw_stop
 
 echo "smtp_session: ok"
