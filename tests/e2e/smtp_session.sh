@@ -164,7 +164,9 @@ states() { # store state: how many entries are in state
 # it (SIGKILL) once the server has logged COUNT lines matching PATTERN
 # and stalls.
 kill_after() {
-	notify "$3" >bg.out 2>bg.err &
+	# burnrate itself, not a subshell running notify, is what is killed.
+	"$BURNRATE" --store "$3" notify --budgets budgets.csv \
+		--smtp-config msmtprc --as-of 2025-10-10 >bg.out 2>bg.err &
 	bg=$!
 	wait_log "$1" "$2"
 	wait_log stalling 1
@@ -172,6 +174,7 @@ kill_after() {
 	kill -9 "$bg"
 	wait "$bg" 2>/dev/null || true
 	bg=
+	[ ! -s bg.out ] || fail "burnrate ended before it was killed: $(cat bg.out)"
 }
 
 # 1. The server accepts all four, then takes 600 s to answer QUIT:
@@ -187,6 +190,29 @@ raw_start '{}'
 notify s1 >out 2>err || fail "the run after the kill exited $?: $(cat err)"
 [ "$(grep -c accepted raw.log || true)" -eq 0 ] ||
 	fail "accepted messages were sent again: $(cat raw.log)"
+raw_stop
+
+# The same for run, whose finance report goes in the same session.
+printf '%s\n' 'store r1' 'input logs.jsonl' 'budgets budgets.csv' \
+	'report_schedule daily' 'report_to finance@example.com' \
+	'smtp_config msmtprc' >run.conf
+raw_start '{"stall_quit": true}'
+"$BURNRATE" --config run.conf run --as-of 2025-10-10 >bg.out 2>bg.err &
+bg=$!
+wait_log accepted 5
+wait_log stalling 1
+sleep 0.3
+kill -9 "$bg"
+wait "$bg" 2>/dev/null || true
+bg=
+[ "$(states r1 sent)" -eq 5 ] && grep -q '^key report' $(grep -l '^state sent$' r1/notify/*.state) ||
+	fail "run killed waiting for QUIT's reply: want 5 sent, the report among them: $(states r1 sent) sent"
+raw_stop
+raw_start '{}'
+"$BURNRATE" --config run.conf run --as-of 2025-10-10 >out 2>err ||
+	fail "the run after the kill exited $?: $(cat err)"
+[ "$(grep -c accepted raw.log || true)" -eq 0 ] ||
+	fail "run: accepted messages were sent again: $(cat raw.log)"
 raw_stop
 
 # 2. The server accepts the first and stalls at the second's MAIL FROM:
