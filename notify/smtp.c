@@ -16,7 +16,9 @@
  * are written (only their first words are looked at: AUTH lines carry
  * the password), which lets the relay cut the session before MAIL FROM
  * when authentication did not succeed - libesmtp would otherwise go on
- * unauthenticated. */
+ * unauthenticated. Its event callback tells the caller each message's
+ * fate as the reply deciding it arrives (smtp_send_each), so that it is
+ * on disk before the session goes on. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
