@@ -262,6 +262,8 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	struct alert *alerts = NULL;
 	size_t nalerts = 0, nrearm = 0, failed_before = 0;
 	struct ledger_entry **rearm = NULL;
+	char ***rcpt = NULL;
+	size_t *nrcpt = NULL;
 	struct smtp_account acct = {0};
 	bool have_acct = false;
 	const struct smtp_account *a = job->acct;
@@ -302,7 +304,20 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 		have_acct = true;
 		a = &acct;
 	}
-	alerts_due(r, l, &alerts, &nalerts, &rearm, &nrearm);
+	/* Each budget's recipients: an alert goes to those of them that
+	 * have not had it (alerts_due). */
+	rcpt = br_calloc(nbudgets + 1, sizeof *rcpt);
+	nrcpt = br_calloc(nbudgets + 1, sizeof *nrcpt);
+	for (size_t k = 0; k < nbudgets; k++) {
+		rcpt[k] = br_calloc(MAX_RECIPIENTS, sizeof *rcpt[k]);
+		if (budget_recipients(&budgets[k], job->alert_to, job->budgets,
+				      rcpt[k], &nrcpt[k], &err) != 0) {
+			rc = fail_with(&err);
+			goto out;
+		}
+	}
+	alerts_due(r, l, (char *const *const *)rcpt, nrcpt, &alerts, &nalerts,
+		   &rearm, &nrearm);
 	/* Forecasts that fell back below their limit may fire again. */
 	for (size_t i = 0; i < nrearm && !job->dry_run_dir; i++)
 		if (ledger_rearm(l, rearm[i], &err) != 0) {
@@ -312,13 +327,8 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	const char *from = a ? a->from : "burnrate@localhost";
 	time_t now = time(NULL);
 	for (size_t i = 0; i < nalerts; i++) {
-		char *to[MAX_RECIPIENTS];
-		size_t nto = 0;
-		if (budget_recipients(alerts[i].st->b, job->alert_to, job->budgets,
-				      to, &nto, &err) != 0) {
-			rc = fail_with(&err);
-			goto out;
-		}
+		char *const *to = alerts[i].to;
+		size_t nto = alerts[i].nto;
 		struct br_buf msg = {0};
 		alert_compose(&alerts[i], r, from, to, nto, now, &msg);
 		int st;
@@ -331,7 +341,6 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 					&err);
 		}
 		br_buf_free(&msg);
-		free_list(to, nto);
 		if (st != 0) {
 			rc = fail_with(&err);
 			goto out;
@@ -364,6 +373,13 @@ out:
 		smtp_account_free(&acct);
 	alerts_free(alerts, nalerts);
 	free(rearm);
+	for (size_t k = 0; rcpt && k < nbudgets; k++) {
+		if (rcpt[k])
+			free_list(rcpt[k], nrcpt[k]);
+		free(rcpt[k]);
+	}
+	free(rcpt);
+	free(nrcpt);
 	ledger_free(l);
 	report_free(r);
 	budgets_free(budgets, nbudgets);

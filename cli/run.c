@@ -185,11 +185,12 @@ static bool finance_period(const char *schedule, int32_t as_of, int32_t *start,
 	return true;
 }
 
-/* Composes the finance report of [start, end] with its XLSX attached. */
+/* Composes the finance report of [start, end] with its XLSX attached,
+ * its Message-ID of id (ledger_message_id). */
 static int finance_message(struct store *s, const struct budget *budgets, size_t nbudgets,
 			   int32_t start, int32_t end, const char *period_name,
 			   const char *from, char *const *to, size_t nto,
-			   const char *key, struct br_buf *msg, struct br_err *err)
+			   const char *id, struct br_buf *msg, struct br_err *err)
 {
 	struct report *r = query(s, start, end, end, "day", budgets, nbudgets,
 				 true, err);
@@ -256,8 +257,6 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 	size_t nv = sizeof names / sizeof names[0];
 	template_render(TEMPLATE_REPORT_TXT, names, values, nv, &text);
 	template_render(TEMPLATE_REPORT_HTML, names, values, nv, &html);
-	char id[33];
-	ledger_id(key, id);
 	const char *at = strrchr(from, '@');
 	br_buf_printf(&msgid, "<%s.report@%s>", id, at ? at + 1 : "burnrate.invalid");
 	struct mail_content mc = {
@@ -349,8 +348,12 @@ static int finance_queue(struct store *s, const struct config *c,
 	if ((rc = finance_recipients(c, to, &nto, err)) != 0)
 		goto out;
 	struct br_buf msg = {0};
+	/* Of the store too: two stores' reports of a month are two messages
+	 * to a mail system that drops a Message-ID it has seen. */
+	char id[33];
+	ledger_message_id(l, key.p, id);
 	rc = finance_message(s, budgets, nbudgets, start, end, period_name,
-			     from, to, nto, key.p, &msg, err);
+			     from, to, nto, id, &msg, err);
 	if (rc == 0)
 		rc = ledger_add(l, key.p, from, to, nto, msg.p, msg.len, err);
 	if (rc == 0)

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "notify/notify.h"
 
@@ -36,16 +37,44 @@ static double usd(br_pico v)
 	return (double)v / (double)BR_PICO_PER_USD;
 }
 
-/* "alert|NAME|PERIOD|DAY|KIND" and the kind's details: the ledger key.
- * Control characters of the name become '?'. */
-static void key_prefix(struct br_buf *b, const struct budget_status *st,
-		       int32_t day, enum alert_kind kind)
+/* The key versions before scopes and recipients were part of an alert
+ * wrote, "alert|NAME|PERIOD|DAY|KIND", control characters of the name
+ * '?': read, never written, so that what they sent is not sent again. */
+static void key_old(struct br_buf *b, const struct budget_status *st,
+		    int32_t day, enum alert_kind kind)
 {
 	char d[11];
 	br_day_format(day, d);
 	br_buf_puts(b, "alert|");
 	for (const char *p = st->b->name; *p; p++)
 		br_buf_putc(b, (unsigned char)*p < 0x20 ? '?' : *p);
+	br_buf_printf(b, "|%s|%s|%s", budget_period_name(st->b->period), d,
+		      kind_names[kind]);
+}
+
+/* s with '|' and '\' escaped, so that no name or scope reads as another
+ * one's fields ("a|b" and "*" against "a" and "b|*"), and control
+ * characters '?' (a key is a line of the state file). */
+static void key_field(struct br_buf *b, const char *s)
+{
+	br_buf_putc(b, '|');
+	for (const char *p = s; *p; p++) {
+		if (*p == '|' || *p == '\\')
+			br_buf_putc(b, '\\');
+		br_buf_putc(b, (unsigned char)*p < 0x20 ? '?' : *p);
+	}
+}
+
+/* "alert2|NAME|SCOPE|PERIOD|DAY|KIND": the alert's identity without its
+ * details and recipients (notify.h). */
+static void key_base(struct br_buf *b, const struct budget_status *st,
+		     int32_t day, enum alert_kind kind)
+{
+	char d[11];
+	br_day_format(day, d);
+	br_buf_puts(b, "alert2");
+	key_field(b, st->b->name);
+	key_field(b, st->b->scope ? st->b->scope : "*");
 	br_buf_printf(b, "|%s|%s|%s", budget_period_name(st->b->period), d,
 		      kind_names[kind]);
 }
@@ -61,28 +90,122 @@ static struct alert *push(struct alert **v, size_t *n, size_t *cap)
 	return a;
 }
 
-/* The latest forecast entry of st's period: the one with the highest
- * sequence number. */
-static struct ledger_entry *latest_forecast(struct ledger *l,
-					    const struct budget_status *st,
-					    unsigned *seq)
+/* Whether the entry with key k is one of the alert whose key is
+ * base "|to=..." now and was old before. */
+static bool entry_of(const char *k, const char *base, const char *old)
 {
-	struct br_buf prefix = {0};
-	key_prefix(&prefix, st, st->start, ALERT_FORECAST);
-	br_buf_puts(&prefix, "|100|");
-	struct ledger_entry *best = NULL;
-	*seq = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		if (strncmp(l->v[i].key, prefix.p, prefix.len) != 0)
-			continue;
-		unsigned s = (unsigned)strtoul(l->v[i].key + prefix.len, NULL, 10);
-		if (s > *seq) {
-			*seq = s;
-			best = &l->v[i];
+	size_t n = strlen(base);
+	return strcmp(k, old) == 0 ||
+	       (strncmp(k, base, n) == 0 && strncmp(k + n, "|to=", 4) == 0);
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds an alert for st with key base, due to those of to[0..nto) that
+ * no entry of it (base or old) was addressed to; returns it, or NULL
+ * when every one of them has had it. */
+static struct alert *due_to(struct ledger *l, const struct budget_status *st,
+			    enum alert_kind kind, const char *base,
+			    const char *old, char *const *to, size_t nto,
+			    struct alert **v, size_t *n, size_t *cap)
+{
+	char **missing = br_calloc(nto + 1, sizeof *missing);
+	size_t nmissing = 0;
+	for (size_t i = 0; i < nto; i++) {
+		bool had = false;
+		for (size_t j = 0; j < l->n && !had; j++) {
+			if (!entry_of(l->v[j].key, base, old))
+				continue;
+			for (size_t t = 0; t < l->v[j].nto && !had; t++)
+				had = strcasecmp(l->v[j].to[t], to[i]) == 0;
 		}
+		if (!had)
+			missing[nmissing++] = br_strdup(to[i]);
 	}
-	br_buf_free(&prefix);
-	return best;
+	if (!nmissing) {
+		free(missing);
+		return NULL;
+	}
+	/* The key names the recipients by a hash of them, sorted and in
+	 * lower case: an entry per set of recipients an alert went to. The
+	 * message lists them in the budget's order. */
+	char **sorted = br_calloc(nmissing, sizeof *sorted);
+	memcpy(sorted, missing, nmissing * sizeof *sorted);
+	qsort(sorted, nmissing, sizeof *sorted, addr_cmp);
+	struct br_buf list = {0}, key = {0};
+	for (size_t i = 0; i < nmissing; i++) {
+		if (i)
+			br_buf_putc(&list, ',');
+		for (const char *p = sorted[i]; *p; p++)
+			br_buf_putc(&list, *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	}
+	br_buf_putc(&list, 0);
+	char hex[65];
+	br_sha256_hex(list.p, list.len - 1, hex);
+	br_buf_printf(&key, "%s|to=%.16s", base, hex);
+	struct alert *a = push(v, n, cap);
+	a->kind = kind;
+	a->st = st;
+	a->to = missing;
+	a->nto = nmissing;
+	a->key = br_strdup(key.p);
+	ledger_message_id(l, a->key, a->msgid);
+	free(sorted);
+	br_buf_free(&list);
+	br_buf_free(&key);
+	return a;
+}
+
+/* The latest forecast crossing of st's period: its number (0: none) and
+ * whether it fell back since (any entry of it re-armed: they are re-armed
+ * together). */
+static unsigned latest_forecast(const struct ledger *l,
+				const struct budget_status *st, bool *rearmed)
+{
+	struct br_buf base = {0}, old = {0};
+	key_base(&base, st, st->start, ALERT_FORECAST);
+	br_buf_puts(&base, "|100|");
+	key_old(&old, st, st->start, ALERT_FORECAST);
+	br_buf_puts(&old, "|100|");
+	unsigned seq = 0;
+	*rearmed = false;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *k = l->v[i].key, *rest;
+		if (strncmp(k, base.p, base.len) == 0)
+			rest = k + base.len;
+		else if (strncmp(k, old.p, old.len) == 0)
+			rest = k + old.len;
+		else
+			continue;
+		char *end;
+		unsigned s = (unsigned)strtoul(rest, &end, 10);
+		if (*end && strncmp(end, "|to=", 4) != 0)
+			continue;
+		if (s > seq) {
+			seq = s;
+			*rearmed = false;
+		}
+		if (s == seq)
+			*rearmed |= l->v[i].rearmed;
+	}
+	br_buf_free(&base);
+	br_buf_free(&old);
+	return seq;
+}
+
+/* The keys, now and before, of st's forecast crossing seq. */
+static void forecast_keys(const struct budget_status *st, unsigned seq,
+			  struct br_buf *base, struct br_buf *old)
+{
+	br_buf_reset(base);
+	key_base(base, st, st->start, ALERT_FORECAST);
+	br_buf_printf(base, "|100|%u", seq);
+	br_buf_reset(old);
+	key_old(old, st, st->start, ALERT_FORECAST);
+	br_buf_printf(old, "|100|%u", seq);
 }
 
 /* Tells whether the last of st's recent days is an anomaly, filling a. */
@@ -109,85 +232,96 @@ static bool anomalous(const struct budget_status *st, struct alert *a)
 	return true;
 }
 
-void alerts_due(const struct report *r, struct ledger *l, struct alert **out,
+void alerts_due(const struct report *r, struct ledger *l,
+		char *const *const *to, const size_t *nto, struct alert **out,
 		size_t *n, struct ledger_entry ***rearm, size_t *nrearm)
 {
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
-	*rearm = br_calloc(r->nbudgets + 1, sizeof **rearm);
+	/* Each entry is re-armed at most once. */
+	*rearm = br_calloc(l->n + 1, sizeof **rearm);
 	*nrearm = 0;
-	struct br_buf key = {0};
+	struct br_buf base = {0}, old = {0};
 	for (size_t k = 0; k < r->nbudgets; k++) {
 		const struct budget_status *st = &r->budgets[k];
 		const struct budget *b = st->b;
 		for (size_t t = 0; t < b->nthresholds; t++) {
 			int pct = b->thresholds[t];
-			br_buf_reset(&key);
-			key_prefix(&key, st, st->start, ALERT_ACTUAL);
-			br_buf_printf(&key, "|%d", pct);
-			if (br_pico_mul(st->spent, 100) < (br_pico)b->limit * pct ||
-			    ledger_find(l, key.p))
+			if (br_pico_mul(st->spent, 100) < (br_pico)b->limit * pct)
 				continue;
-			struct alert *a = push(out, n, &cap);
-			a->kind = ALERT_ACTUAL;
+			br_buf_reset(&base);
+			key_base(&base, st, st->start, ALERT_ACTUAL);
+			br_buf_printf(&base, "|%d", pct);
+			br_buf_reset(&old);
+			key_old(&old, st, st->start, ALERT_ACTUAL);
+			br_buf_printf(&old, "|%d", pct);
+			struct alert *a = due_to(l, st, ALERT_ACTUAL, base.p, old.p,
+						 to[k], nto[k], out, n, &cap);
+			if (!a)
+				continue;
 			a->severity = pct >= 100 ? SEVERITY_CRITICAL
 				      : pct >= 75 ? SEVERITY_WARNING : SEVERITY_INFO;
 			a->threshold = pct;
 			a->day = st->start;
 		}
 		if (b->forecast) {
-			unsigned seq;
-			struct ledger_entry *last = latest_forecast(l, st, &seq);
+			bool rearmed;
+			unsigned seq = latest_forecast(l, st, &rearmed);
 			/* The projection as shown, exactly: as a double it
 			 * passed the limit and fell back on noise. */
-			if (st->spent < b->limit && st->projected > b->limit &&
-			    (!last || last->rearmed)) {
-				struct alert *a = push(out, n, &cap);
-				a->kind = ALERT_FORECAST;
-				a->severity = SEVERITY_WARNING;
-				a->threshold = 100;
-				a->seq = seq + 1;
-				a->day = st->start;
-			} else if (st->projected < b->limit && last && !last->rearmed) {
-				(*rearm)[(*nrearm)++] = last;
+			if (st->spent < b->limit && st->projected > b->limit) {
+				/* A new crossing, or the current one to those
+				 * who have not had it. */
+				if (!seq || rearmed)
+					seq++;
+				forecast_keys(st, seq, &base, &old);
+				struct alert *a = due_to(l, st, ALERT_FORECAST, base.p,
+							 old.p, to[k], nto[k], out,
+							 n, &cap);
+				if (a) {
+					a->severity = SEVERITY_WARNING;
+					a->threshold = 100;
+					a->seq = seq;
+					a->day = st->start;
+				}
+			} else if (st->projected < b->limit && seq && !rearmed) {
+				forecast_keys(st, seq, &base, &old);
+				for (size_t i = 0; i < l->n; i++)
+					if (entry_of(l->v[i].key, base.p, old.p))
+						(*rearm)[(*nrearm)++] = &l->v[i];
 			}
 		}
 		struct alert probe = {0};
 		if (anomalous(st, &probe)) {
 			int32_t day = r->q.as_of;
-			br_buf_reset(&key);
-			key_prefix(&key, st, day, ALERT_ANOMALY);
-			if (!ledger_find(l, key.p)) {
-				struct alert *a = push(out, n, &cap);
-				*a = probe;
-				a->kind = ALERT_ANOMALY;
+			br_buf_reset(&base);
+			key_base(&base, st, day, ALERT_ANOMALY);
+			br_buf_reset(&old);
+			key_old(&old, st, day, ALERT_ANOMALY);
+			struct alert *a = due_to(l, st, ALERT_ANOMALY, base.p, old.p,
+						 to[k], nto[k], out, n, &cap);
+			if (a) {
+				a->mean = probe.mean;
+				a->sd = probe.sd;
+				a->day_spend = probe.day_spend;
 				a->severity = SEVERITY_WARNING;
 				a->day = day;
 			}
 		}
-		/* The keys of the alerts just added for this budget. */
-		for (size_t i = 0; i < *n; i++) {
-			struct alert *a = &(*out)[i];
-			if (a->key)
-				continue;
-			a->st = st;
-			br_buf_reset(&key);
-			key_prefix(&key, st, a->day, a->kind);
-			if (a->kind == ALERT_ACTUAL)
-				br_buf_printf(&key, "|%d", a->threshold);
-			else if (a->kind == ALERT_FORECAST)
-				br_buf_printf(&key, "|100|%u", a->seq);
-			a->key = br_strdup(key.p);
-		}
 	}
-	br_buf_free(&key);
+	br_buf_free(&base);
+	br_buf_free(&old);
 }
 
 void alerts_free(struct alert *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(v[i].key);
+		for (size_t j = 0; j < v[i].nto; j++)
+			free(v[i].to[j]);
+		free(v[i].to);
+	}
 	free(v);
 }
 
@@ -324,10 +458,8 @@ void alert_compose(const struct alert *a, const struct report *r,
 	struct br_buf text = {0}, html = {0}, msgid = {0};
 	template_render(TEMPLATE_ALERT_TXT, names, values, nv, &text);
 	template_render(TEMPLATE_ALERT_HTML, names, values, nv, &html);
-	char id[33];
-	ledger_id(a->key, id);
 	const char *at = strrchr(from, '@');
-	br_buf_printf(&msgid, "<%s.%s@%s>", id, kind_names[a->kind],
+	br_buf_printf(&msgid, "<%s.%s@%s>", a->msgid, kind_names[a->kind],
 		      at ? at + 1 : "burnrate.invalid");
 	struct mail_content c = {
 		.from = from, .to = (const char *const *)to, .nto = nto,

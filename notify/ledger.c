@@ -3,7 +3,7 @@
  * sent (and re-sent), and ID.state, a few "field value" lines:
  *
  *	burnrate-ledger 1
- *	key alert|all-llm|2025-11-01|actual|90|1
+ *	key alert2|all-llm|*|monthly|2025-11-01|actual|90|to=3f0c9a1e5b7d2468
  *	state pending|sent|failed
  *	when 2025-11-20T06:00:01Z
  *	from burnrate@example.com
@@ -14,11 +14,19 @@
  * Both are published atomically (temporary file, fsync, rename, fsync of
  * the directory), the message before the state, so an entry that exists
  * always has its message. An .eml without a state is a leftover of a
- * crash and is written again. */
+ * crash and is written again.
+ *
+ * The file store-id holds 32 random hex digits, made with the directory
+ * (or by the first run of a version that has it): Message-IDs are derived
+ * from it and the key, so that two stores' messages about alike keys
+ * (budgets named "all", the same month's finance report) are never taken
+ * for one message by a mail system that drops duplicates. Its name is not
+ * an entry's, so versions before it ignore it. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +34,7 @@
 
 #define LEDGER_MAGIC "burnrate-ledger 1"
 #define LEDGER_MAX_FILE ((size_t)64 << 20)
+#define LEDGER_STORE_ID "store-id"
 
 static const char *const state_names[] = {"pending", "sent", "failed"};
 
@@ -38,6 +47,17 @@ void ledger_id(const char *key, char id[33])
 {
 	char hex[65];
 	br_sha256_hex(key, strlen(key), hex);
+	memcpy(id, hex, 32);
+	id[32] = 0;
+}
+
+void ledger_message_id(const struct ledger *l, const char *key, char id[33])
+{
+	struct br_buf b = {0};
+	char hex[65];
+	br_buf_printf(&b, "%s|%s", l->store_id, key);
+	br_sha256_hex(b.p, b.len, hex);
+	br_buf_free(&b);
 	memcpy(id, hex, 32);
 	id[32] = 0;
 }
@@ -69,6 +89,7 @@ void ledger_free(struct ledger *l)
 		entry_free(&l->v[i]);
 	free(l->v);
 	free(l->dir);
+	free(l->store_id);
 	free(l);
 }
 
@@ -146,6 +167,47 @@ static int entry_cmp(const void *a, const void *b)
 		      ((const struct ledger_entry *)b)->key);
 }
 
+/* Reads the store's id into l->store_id, making one when there is none:
+ * 16 random bytes in hex. A file that does not hold 32 hex digits is an
+ * error, not replaced: a new id would give a pending message re-composed
+ * elsewhere a Message-ID other than the one it was first sent with. */
+static int store_id_load(struct ledger *l, struct br_err *err)
+{
+	struct br_buf path = {0}, b = {0};
+	br_buf_printf(&path, "%s/" LEDGER_STORE_ID, l->dir);
+	int rc = 0;
+	if (access(path.p, F_OK) != 0 && errno == ENOENT) {
+		unsigned char r[16];
+		char hex[34];
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+			rc = br_fail(err, "cannot make the id of the store's "
+				     "ledger: getrandom: %s", strerror(errno));
+			goto out;
+		}
+		for (size_t i = 0; i < sizeof r; i++)
+			snprintf(hex + 2 * i, 3, "%02x", r[i]);
+		hex[32] = '\n';
+		hex[33] = 0;
+		rc = br_file_publish(l->dir, LEDGER_STORE_ID, hex, 33, 0600, err);
+		if (rc != 0)
+			goto out;
+	}
+	if ((rc = br_file_read(path.p, 4096, &b, err)) != 0)
+		goto out;
+	br_buf_putc(&b, 0);
+	size_t n = strspn(b.p, "0123456789abcdef");
+	if (n != 32 || (b.p[32] != '\n' && b.p[32] != 0)) {
+		rc = br_fail(err, "%s: not a store id (32 hex digits)", path.p);
+		goto out;
+	}
+	b.p[32] = 0;
+	l->store_id = br_strdup(b.p);
+out:
+	br_buf_free(&path);
+	br_buf_free(&b);
+	return rc;
+}
+
 struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 {
 	struct ledger *l = br_calloc(1, sizeof *l);
@@ -162,6 +224,10 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 		}
 	} else if (errno != EEXIST) {
 		br_fail(err, "cannot create '%s': %s", l->dir, strerror(errno));
+		ledger_free(l);
+		return NULL;
+	}
+	if (store_id_load(l, err) != 0) {
 		ledger_free(l);
 		return NULL;
 	}

@@ -217,7 +217,8 @@ enum ledger_state { LEDGER_PENDING, LEDGER_SENT, LEDGER_FAILED };
 
 struct ledger_entry {
 	char *key;      /* what the message is about, e.g.
-			 * "alert\tBUDGET\t2025-11-01\tactual\t90\t1" */
+			 * "alert2|BUDGET|*|monthly|2025-11-01|actual|90|to=HASH"
+			 * (alerts_due gives the format) */
 	char id[33];    /* hex of the key's hash: file names, Message-ID */
 	enum ledger_state state;
 	bool rearmed;   /* a forecast alert whose projection fell back */
@@ -230,12 +231,13 @@ struct ledger_entry {
 
 struct ledger {
 	char *dir;
+	char *store_id;  /* 32 random hex digits, kept in the directory */
 	struct ledger_entry *v;
 	size_t n, cap;
 };
 
 /* Opens (creating) the ledger of the store at store_dir and reads every
- * entry. Removes the temporary files (.tmp-*) that writers of its
+ * entry and the store's id (made, random, when it has none). Removes the temporary files (.tmp-*) that writers of its
  * directory killed while they wrote left: the caller holds the store's
  * lock, which every writer there holds. Caller frees with ledger_free. */
 struct ledger *ledger_open(const char *store_dir, struct br_err *err);
@@ -250,6 +252,13 @@ size_t ledger_count(const struct ledger *l, enum ledger_state state);
 
 /* The 32 hex digits an entry with key is filed under. */
 void ledger_id(const char *key, char id[33]);
+
+/* The 32 hex digits of the Message-ID of the message with key: of the
+ * store's id and the key, so that no two stores give one message id
+ * (RFC 5322 §3.6.4) even to messages with the same key, and a message
+ * re-sent has the id it was first sent with (its ledger entry keeps the
+ * message as composed). */
+void ledger_message_id(const struct ledger *l, const char *key, char id[33]);
 
 /* Records a new pending entry under key (control characters in it become
  * spaces): the message (msg, len) first, then its
@@ -287,6 +296,9 @@ struct alert {
 	double mean, sd;    /* anomaly: of the trailing days */
 	br_pico day_spend;  /* anomaly: the day's spend */
 	char *key;          /* the ledger key (owned) */
+	char **to;          /* the recipients it goes to (owned) */
+	size_t nto;
+	char msgid[33];     /* ledger_message_id of key */
 };
 
 const char *alert_kind_name(enum alert_kind k);
@@ -295,14 +307,35 @@ const char *alert_severity_name(enum alert_severity s);
 /* Decides which alerts are due for the budgets of r (run with budgets at
  * its as_of) given what the ledger holds: thresholds reached and not yet
  * recorded this period, a projection over the limit with no recorded
- * crossing since it last fell back, an anomalous as_of day. Forecast
- * alerts whose projection fell back are listed in *rearm (borrowed
- * entries) for the caller to record. Caller frees with alerts_free. */
-void alerts_due(const struct report *r, struct ledger *l, struct alert **out,
+ * crossing since it last fell back, an anomalous as_of day. to[k] and
+ * nto[k] are the recipients of r->budgets[k].
+ *
+ * An alert is identified by the budget's name and scope, its period (or
+ * day) and kind, and the threshold (forecast: the crossing's number):
+ * two budgets of that name from two budgets files are two alerts when
+ * they watch different spend. Each recipient gets it once: it is due to
+ * those of to[k] that no ledger entry of that alert was addressed to, so
+ * a recipient added later gets what was already sent, and the others do
+ * not get it again (addresses compared without case). Its key is
+ *
+ *	alert2|NAME|SCOPE|PERIOD|DAY|KIND[|PCT | |100|SEQ]|to=HASH
+ *
+ * ('|' and '\' of NAME and SCOPE escaped with '\', control characters
+ * '?'; HASH: 16 hex digits of the sorted recipients it goes to), and an
+ * entry under the key versions before it wrote (no scope, no "to=":
+ * "alert|NAME|PERIOD|DAY|KIND[|PCT | |100|SEQ]") counts as that alert
+ * sent to its recipients, so that an upgrade sends nothing again.
+ *
+ * Forecast entries whose projection fell back (every one of the latest
+ * crossing) are listed in *rearm (borrowed entries) for the caller to
+ * record. Caller frees with alerts_free. */
+void alerts_due(const struct report *r, struct ledger *l,
+		char *const *const *to, const size_t *nto, struct alert **out,
 		size_t *n, struct ledger_entry ***rearm, size_t *nrearm);
 void alerts_free(struct alert *v, size_t n);
 
-/* Renders alert a as a message from from to to[0..nto). */
+/* Renders alert a as a message from from to to[0..nto) (a->to), its
+ * Message-ID "<MSGID.KIND@DOMAIN-OF-FROM>". */
 void alert_compose(const struct alert *a, const struct report *r,
 		   const char *from, char *const *to, size_t nto, time_t now,
 		   struct br_buf *out);

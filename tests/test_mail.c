@@ -374,6 +374,11 @@ static void test_ledger(void)
 	test_rmtree(dir);
 }
 
+/* An alert's key: its identity, then its recipients' hash. */
+#define CU_ASSERT_KEY(key, base) \
+	CU_ASSERT(strncmp((key), (base), strlen(base)) == 0 && \
+		  strlen(key) == strlen(base) + 16)
+
 /* A budget status for alerts_due, without a store. */
 static struct report *fake_report(struct budget *b, struct budget_status *st,
 				  br_pico spent, double projected)
@@ -408,29 +413,31 @@ static void test_alerts_due(void)
 	struct ledger_entry **rearm;
 	size_t n, nrearm;
 	char *to[] = {"a@example.com"};
+	char *const *tos[] = {to};
+	size_t ntos[] = {1};
 
 	/* $80 spent, $120 projected: 50 and 75, and the forecast. */
 	struct report *r = fake_report(&b, &st, 80 * BR_PICO_PER_USD, 120);
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL_FATAL(n, 3);
-	CU_ASSERT_STRING_EQUAL(a[0].key, "alert|all|monthly|2025-11-01|actual|50");
+	CU_ASSERT_KEY(a[0].key, "alert2|all|*|monthly|2025-11-01|actual|50|to=");
 	CU_ASSERT_EQUAL(a[0].severity, SEVERITY_INFO);
-	CU_ASSERT_STRING_EQUAL(a[1].key, "alert|all|monthly|2025-11-01|actual|75");
+	CU_ASSERT_KEY(a[1].key, "alert2|all|*|monthly|2025-11-01|actual|75|to=");
 	CU_ASSERT_EQUAL(a[1].severity, SEVERITY_WARNING);
-	CU_ASSERT_STRING_EQUAL(a[2].key, "alert|all|monthly|2025-11-01|forecast|100|1");
+	CU_ASSERT_KEY(a[2].key, "alert2|all|*|monthly|2025-11-01|forecast|100|1|to=");
 	for (size_t i = 0; i < n; i++)
 		CU_ASSERT_EQUAL(ledger_add(l, a[i].key, "f@x.org", to, 1, "m", 1, &err), 0);
 	alerts_free(a, n);
 	free(rearm);
 	/* The same state again: nothing new. */
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL(n, 0);
 	CU_ASSERT_EQUAL(nrearm, 0);
 	alerts_free(a, n);
 	free(rearm);
 	/* The projection falls back: the forecast re-arms... */
 	r = fake_report(&b, &st, 80 * BR_PICO_PER_USD, 95);
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL(n, 0);
 	CU_ASSERT_EQUAL_FATAL(nrearm, 1);
 	CU_ASSERT_EQUAL(ledger_rearm(l, rearm[0], &err), 0);
@@ -439,13 +446,13 @@ static void test_alerts_due(void)
 	/* ...and fires a second time when it passes the limit again; the
 	 * exact limit reached fires 90 and 100 (critical), not a forecast. */
 	r = fake_report(&b, &st, 85 * BR_PICO_PER_USD, 130);
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL_FATAL(n, 1);
-	CU_ASSERT_STRING_EQUAL(a[0].key, "alert|all|monthly|2025-11-01|forecast|100|2");
+	CU_ASSERT_KEY(a[0].key, "alert2|all|*|monthly|2025-11-01|forecast|100|2|to=");
 	alerts_free(a, n);
 	free(rearm);
 	r = fake_report(&b, &st, 100 * BR_PICO_PER_USD, 130);
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL_FATAL(n, 2);
 	CU_ASSERT_EQUAL(a[1].threshold, 100);
 	CU_ASSERT_EQUAL(a[1].severity, SEVERITY_CRITICAL);
@@ -460,22 +467,60 @@ static void test_alerts_due(void)
 	for (int i = 0; i < BUDGET_RECENT_DAYS; i++)
 		st.recent[i] = 10 * BR_PICO_PER_USD;
 	st.recent[BUDGET_RECENT_DAYS - 1] = 40 * BR_PICO_PER_USD;
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL_FATAL(n, 1);
 	CU_ASSERT_EQUAL(a[0].kind, ALERT_ANOMALY);
-	CU_ASSERT_STRING_EQUAL(a[0].key, "alert|all|monthly|2025-11-20|anomaly");
+	CU_ASSERT_KEY(a[0].key, "alert2|all|*|monthly|2025-11-20|anomaly|to=");
 	alerts_free(a, n);
 	free(rearm);
 	/* Not with only 6 known days, nor for a rise of less than 1.5x. */
 	st.recent_unknown = BUDGET_RECENT_DAYS - 1 - 6;
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL(n, 0);
 	alerts_free(a, n);
 	free(rearm);
 	st.recent_unknown = 0;
 	st.recent[BUDGET_RECENT_DAYS - 1] = 14 * BR_PICO_PER_USD;
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL(n, 0);
+	alerts_free(a, n);
+	free(rearm);
+	ledger_free(l);
+	test_rmtree(dir);
+}
+
+/* Names and scopes cannot read as each other's fields: "a|b" with scope
+ * "*" and "a" with scope "b|*" are two alerts. */
+static void test_alert_key_fields(void)
+{
+	char dir[64];
+	test_mkdtemp(dir, "keyfields");
+	struct br_err err = {0};
+	struct ledger *l = ledger_open(dir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(strlen(l->store_id), 32);
+	struct budget b = {.name = "a|b", .scope = "*", .period = BUDGET_MONTHLY,
+			   .limit = 100 * BR_PICO_PER_USD, .thresholds = {50},
+			   .nthresholds = 1};
+	struct budget_status st;
+	struct alert *a;
+	struct ledger_entry **rearm;
+	size_t n, nrearm;
+	char *to[] = {"a@example.com"};
+	char *const *tos[] = {to};
+	size_t ntos[] = {1};
+	struct report *r = fake_report(&b, &st, 80 * BR_PICO_PER_USD, 120);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_KEY(a[0].key, "alert2|a\\|b|*|monthly|2025-11-01|actual|50|to=");
+	CU_ASSERT_EQUAL(ledger_add(l, a[0].key, "f@x.org", to, 1, "m", 1, &err), 0);
+	alerts_free(a, n);
+	free(rearm);
+	b.name = "a";
+	b.scope = "b|*";
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_KEY(a[0].key, "alert2|a|b\\|*|monthly|2025-11-01|actual|50|to=");
 	alerts_free(a, n);
 	free(rearm);
 	ledger_free(l);
@@ -501,16 +546,18 @@ static void test_forecast_at_limit(void)
 	struct ledger_entry **rearm;
 	size_t n, nrearm;
 	char *to[] = {"a@example.com"};
+	char *const *tos[] = {to};
+	size_t ntos[] = {1};
 
 	struct report *r = fake_report(&b, &st, 80 * BR_PICO_PER_USD,
 				       100.0000000000001);
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_EQUAL(a[0].kind, ALERT_ACTUAL);
 	alerts_free(a, n);
 	free(rearm);
 	r = fake_report(&b, &st, 80 * BR_PICO_PER_USD, 100.004);
-	alerts_due(r, l, &a, &n, &rearm, &nrearm);
+	alerts_due(r, l, tos, ntos, &a, &n, &rearm, &nrearm);
 	CU_ASSERT_EQUAL_FATAL(n, 2);
 	CU_ASSERT_EQUAL_FATAL(a[1].kind, ALERT_FORECAST);
 	struct br_buf mail = {0};
@@ -539,6 +586,7 @@ int test_register(void)
 	static const struct test_case ledger[] = {
 		{"entries", test_ledger},
 		{"alerts due", test_alerts_due},
+		{"alert key fields", test_alert_key_fields},
 		{"a projection at the limit does not pass it", test_forecast_at_limit},
 		{NULL, NULL}};
 	return test_add_suite("mail", mail) || test_add_suite("ledger", ledger) ? -1 : 0;
