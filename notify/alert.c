@@ -414,8 +414,20 @@ void alert_compose(const struct alert *a, const struct report *r,
 	case ALERT_FORECAST:
 		br_buf_printf(&headline, "budget %s is projected to exceed $%s "
 			      "(projected $%s)", name, limit, proj);
-		br_buf_printf(&detail, "At the current rate the limit is reached on "
-			      "%s, before the period ends on %s.", runs_out, end);
+		/* Reached on the last day is not "before the period ends
+		 * on" that day. A forecast alert is due only with days left
+		 * (report.c finds the day within them), but a day unknown
+		 * must not read as a date either. */
+		if (st->runs_out == st->end)
+			br_buf_printf(&detail, "At the current rate the limit is "
+				      "reached on %s, the period's last day.", end);
+		else if (st->runs_out == BR_DAY_NONE)
+			br_buf_printf(&detail, "At the current rate the limit is "
+				      "reached by the end of the period (%s).", end);
+		else
+			br_buf_printf(&detail, "At the current rate the limit is "
+				      "reached on %s, before the period ends on %s.",
+				      runs_out, end);
 		br_buf_printf(&once, "again only if the projection falls below the "
 			      "limit and passes it once more");
 		break;

@@ -8,7 +8,8 @@
 # (35 recipients, a 1,100-character budget name) are folded; configuration
 # errors (world-readable password file, wrong password, a budget without
 # recipients, due or not) exit 2 with a clear message that never shows
-# the password, and a budget without recipients leaves the ledger alone.
+# the password, and a budget without recipients leaves the ledger alone;
+# a forecast reached on the period's last day says so.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -430,5 +431,43 @@ for p, how in paths:
             assert "agent=a?[2Jb" in body, body
         assert str(m["Subject"]) == "[burnrate] INFO: budget ctl????Total       $0.01?[8m reached 50% of $100.00", m["Subject"]
 assert seen == {"report": 1, "alert": 1, "dry": 1}, seen
+EOF
+# The forecast's sentence when the limit is reached on the period's last
+# day: $10 a day, a weekly $65 on Friday 2026-11-20 ($50 spent, $70
+# projected) runs out on Sunday the 22nd, the week's last day. It read
+# "the limit is reached on 2026-11-22, before the period ends on
+# 2026-11-22". A $55 one runs out on the 21st, before the end.
+"$PYTHON" - <<'EOF'
+import datetime as dt
+with open("steady.jsonl", "w") as f:
+    d, i = dt.date(2026, 9, 1), 0
+    while d <= dt.date(2026, 11, 20):
+        f.write('{"timestamp":"%sT12:00:00Z","provider":"openai","model":"gpt-4o",'
+                '"request_id":"w%d","usage":{"input_tokens":4000000}}\n' % (d, i))
+        d, i = d + dt.timedelta(days=1), i + 1
+EOF
+"$BURNRATE" --quiet --store w ingest steady.jsonl || fail "ingest exited $?"
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nwk,*,weekly,65,100,yes,w@example.com\nwk55,*,weekly,55,100,yes,w55@example.com\n' >weekly.csv
+before=$(count)
+"$BURNRATE" --store w notify --budgets weekly.csv --smtp-config msmtprc \
+	--as-of 2026-11-20 >out 2>err || fail "weekly forecast: exit $?: $(cat err)"
+[ "$(count)" -eq $((before + 2)) ] || fail "weekly forecast: want 2 messages, got $(($(count) - before))"
+"$PYTHON" - mail <<'EOF' || fail "weekly forecast: the sentence is wrong (above)"
+import email, email.policy, glob, html, sys
+want = {"w@example.com": "At the current rate the limit is reached on 2026-11-22, the period's last day.",
+        "w55@example.com": "At the current rate the limit is reached on 2026-11-21, before the period ends on 2026-11-22."}
+seen = set()
+for p in glob.glob(sys.argv[1] + "/*/*.eml"):
+    m = email.message_from_bytes(open(p, "rb").read(), policy=email.policy.default)
+    to = str(m["To"])
+    if to not in want:
+        continue
+    seen.add(to)
+    for kind in ("plain", "html"):
+        body = m.get_body((kind,)).get_content()
+        if kind == "html":
+            body = html.unescape(body)
+        assert want[to] in body, (to, kind, body)
+assert seen == set(want), seen
 EOF
 echo "notify: ok"
