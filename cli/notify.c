@@ -72,18 +72,46 @@ struct delivery {
 	int rc;                /* the first failure to record one */
 };
 
+/* Takes out of a sent entry's recipients those the server refused with
+ * 4xx (refused: smtp_send_each's "RCPT TO:<address>: CODE TEXT" list):
+ * the ledger then says they did not get it, so that the next run sends
+ * the alert to them (alerts_due), as a message refused to all with 4xx
+ * stays pending. Those refused with 5xx stay: no run would reach them.
+ * Returns how many were taken out. */
+static size_t drop_deferred(struct ledger_entry *e, const char *refused)
+{
+	size_t kept = 0, dropped = 0;
+	for (size_t t = 0; t < e->nto; t++) {
+		struct br_buf needle = {0};
+		br_buf_printf(&needle, "RCPT TO:<%s>: 4", e->to[t]);
+		if (strstr(refused, needle.p)) {
+			free(e->to[t]);
+			dropped++;
+		} else {
+			e->to[kept++] = e->to[t];
+		}
+		br_buf_free(&needle);
+	}
+	e->nto = kept;
+	return dropped;
+}
+
 /* Records a message's outcome in the ledger as soon as the server has
  * decided it, while the session goes on: an entry still pending when the
- * process dies is sent again by the next run. */
+ * process dies is sent again by the next run. A message sent to some of
+ * its recipients keeps the server's refusals of the others as its
+ * reply. */
 static void record_done(size_t j, enum smtp_outcome outcome,
 			const char *reply, void *arg)
 {
 	struct delivery *d = arg;
 	struct ledger_entry *e = &d->l->v[d->which[j]];
 	struct br_err err = {0};
+	if (outcome == SMTP_SENT && reply)
+		drop_deferred(e, reply);
 	if (ledger_set(d->l, e, outcome == SMTP_SENT ? LEDGER_SENT
 						     : LEDGER_FAILED,
-		       outcome == SMTP_SENT ? NULL : reply, &err) != 0) {
+		       reply, &err) != 0) {
 		if (d->rc == BR_EXIT_OK)
 			d->rc = fail_with(&err);
 		return;
@@ -153,13 +181,20 @@ int mailer_deliver(const struct globals *g, struct ledger *l,
 		int st = 0;
 		switch (outcome[j]) {
 		case SMTP_SENT:
-			if (!recorded[j])
-				st = ledger_set(l, e, LEDGER_SENT, NULL, &err);
+			if (!recorded[j]) {
+				if (reply[j])
+					drop_deferred(e, reply[j]);
+				st = ledger_set(l, e, LEDGER_SENT, reply[j], &err);
+			}
 			++*sent;
-			/* Sent to the recipients the server took; the others
-			 * get it from no later run. */
+			/* Sent to the recipients the server took; those it
+			 * refused with 4xx get it from the next run, those
+			 * refused with 5xx from none. */
 			if (reply[j]) {
-				refused++;
+				if (strstr(reply[j], ">: 5"))
+					refused++;
+				else
+					retry++;
 				print_error("%s: sent, but the server refused "
 					    "%s", e->key, reply[j]);
 			}

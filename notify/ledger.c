@@ -9,7 +9,7 @@
  *	from burnrate@example.com
  *	to finance@example.com          (one line per recipient)
  *	rearmed 1                       (forecast alerts that fell back)
- *	reply 550 5.7.1 refused         (failed entries)
+ *	reply 550 5.7.1 refused         (failed entries; a sent one's refused recipients)
  *
  * Both are published atomically (temporary file, fsync, rename, fsync of
  * the directory), the message before the state, so an entry that exists

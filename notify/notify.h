@@ -226,7 +226,8 @@ struct ledger_entry {
 	char **to;
 	size_t nto;
 	char *when;     /* the last change, RFC 3339 UTC */
-	char *reply;    /* a failed entry: the server's reply */
+	char *reply;    /* a failed entry: the server's reply; a sent one:
+			 * its refusals of some recipients, or NULL */
 };
 
 struct ledger {

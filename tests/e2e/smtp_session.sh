@@ -312,6 +312,25 @@ must_fail 1 err notify s6
 notify s6 >out 2>err || fail "after a refused recipient: exit $?: $(cat err)"
 [ "$(grep -c accepted raw.log)" -eq 4 ] || fail "sent again: $(cat raw.log)"
 raw_stop
+# A recipient refused with 450 (greylisting) while the other is accepted:
+# sent to the other (exit 75), and the next run sends each alert to the
+# refused one alone, once; it was never sent to it again.
+cp -r s0 s8
+raw_start '{"rcpt": {"cto@example.com": "450 4.2.0 greylisted, try again later"}}'
+must_fail 75 err notify s8
+[ "$(grep -c 'accepted .* to fin@example.com$' raw.log)" -eq 4 ] ||
+	fail "one recipient deferred: want 4 messages to the other: $(cat raw.log)"
+[ "$(grep -c 'sent, but the server refused RCPT TO:<cto@example.com>: 450 4.2.0 greylisted, try again later$' err)" -eq 4 ] ||
+	fail "one recipient deferred: not named: $(cat err)"
+raw_stop
+raw_start '{}'
+notify s8 >out 2>err || fail "after a deferred recipient: exit $?: $(cat err)"
+[ "$(grep -c 'accepted .* to cto@example.com$' raw.log)" -eq 4 ] &&
+	[ "$(grep -c accepted raw.log)" -eq 4 ] ||
+	fail "after a deferred recipient: want 4 messages to it alone: $(cat raw.log)"
+notify s8 >out 2>err || fail "the run after: exit $?: $(cat err)"
+[ "$(grep -c accepted raw.log)" -eq 4 ] || fail "deferred recipient: sent again: $(cat raw.log)"
+raw_stop
 # Both refused: failed with the reply, and the summary says so.
 cp -r s0 s7
 raw_start '{"rcpt": {"cto@example.com": "550 5.1.1 no such user", "fin@example.com": "550 5.1.1 no such user"}}'
