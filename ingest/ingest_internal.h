@@ -67,8 +67,8 @@ void source_set_archive_size(struct source *src, uint64_t size,
 void source_hash_raw(struct source *src);
 
 /* Fills *fp with the hash of every byte of the file, when source_hash_raw
- * was called and it was read to its end (source_disk_pos bytes): true;
- * else false. */
+ * was called and it was read to its end (source_disk_pos bytes), not to
+ * a limit: true; else false. */
 bool source_raw_fp(const struct source *src, struct br_fp *fp);
 
 /* A file is read to at most limit of its bytes, compressed ones when it

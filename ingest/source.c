@@ -128,7 +128,8 @@ void source_hash_raw(struct source *src)
 
 bool source_raw_fp(const struct source *src, struct br_fp *fp)
 {
-	if (!src->raw_hash || !src->eof)
+	/* At a limit (reading an input again), eof is not the file's end. */
+	if (!src->raw_hash || !src->eof || src->limit)
 		return false;
 	*fp = br_hash_final(src->raw_hash);
 	return true;
