@@ -79,6 +79,21 @@ static void key_base(struct br_buf *b, const struct budget_status *st,
 		      kind_names[kind]);
 }
 
+/* The keys of st's alert of kind on day, its details (detail: "|90" of a
+ * threshold, "|100|2" of a forecast crossing, "" of an anomaly) after
+ * them: now (base, without its recipients) and before (old). */
+static void alert_keys(const struct budget_status *st, int32_t day,
+		       enum alert_kind kind, const char *detail,
+		       struct br_buf *base, struct br_buf *old)
+{
+	br_buf_reset(base);
+	key_base(base, st, day, kind);
+	br_buf_puts(base, detail);
+	br_buf_reset(old);
+	key_old(old, st, day, kind);
+	br_buf_puts(old, detail);
+}
+
 static struct alert *push(struct alert **v, size_t *n, size_t *cap)
 {
 	if (*n == *cap) {
@@ -166,10 +181,7 @@ static unsigned latest_forecast(const struct ledger *l,
 				const struct budget_status *st, bool *rearmed)
 {
 	struct br_buf base = {0}, old = {0};
-	key_base(&base, st, st->start, ALERT_FORECAST);
-	br_buf_puts(&base, "|100|");
-	key_old(&old, st, st->start, ALERT_FORECAST);
-	br_buf_puts(&old, "|100|");
+	alert_keys(st, st->start, ALERT_FORECAST, "|100|", &base, &old);
 	unsigned seq = 0;
 	*rearmed = false;
 	for (size_t i = 0; i < l->n; i++) {
@@ -196,17 +208,6 @@ static unsigned latest_forecast(const struct ledger *l,
 	return seq;
 }
 
-/* The keys, now and before, of st's forecast crossing seq. */
-static void forecast_keys(const struct budget_status *st, unsigned seq,
-			  struct br_buf *base, struct br_buf *old)
-{
-	br_buf_reset(base);
-	key_base(base, st, st->start, ALERT_FORECAST);
-	br_buf_printf(base, "|100|%u", seq);
-	br_buf_reset(old);
-	key_old(old, st, st->start, ALERT_FORECAST);
-	br_buf_printf(old, "|100|%u", seq);
-}
 
 /* Tells whether the last of st's recent days is an anomaly, filling a. */
 static bool anomalous(const struct budget_status *st, struct alert *a)
@@ -243,6 +244,7 @@ void alerts_due(const struct report *r, struct ledger *l,
 	*rearm = br_calloc(l->n + 1, sizeof **rearm);
 	*nrearm = 0;
 	struct br_buf base = {0}, old = {0};
+	char detail[32];
 	for (size_t k = 0; k < r->nbudgets; k++) {
 		const struct budget_status *st = &r->budgets[k];
 		const struct budget *b = st->b;
@@ -250,12 +252,8 @@ void alerts_due(const struct report *r, struct ledger *l,
 			int pct = b->thresholds[t];
 			if (br_pico_mul(st->spent, 100) < (br_pico)b->limit * pct)
 				continue;
-			br_buf_reset(&base);
-			key_base(&base, st, st->start, ALERT_ACTUAL);
-			br_buf_printf(&base, "|%d", pct);
-			br_buf_reset(&old);
-			key_old(&old, st, st->start, ALERT_ACTUAL);
-			br_buf_printf(&old, "|%d", pct);
+			snprintf(detail, sizeof detail, "|%d", pct);
+			alert_keys(st, st->start, ALERT_ACTUAL, detail, &base, &old);
 			struct alert *a = due_to(l, st, ALERT_ACTUAL, base.p, old.p,
 						 to[k], nto[k], out, n, &cap);
 			if (!a)
@@ -275,7 +273,9 @@ void alerts_due(const struct report *r, struct ledger *l,
 				 * who have not had it. */
 				if (!seq || rearmed)
 					seq++;
-				forecast_keys(st, seq, &base, &old);
+				snprintf(detail, sizeof detail, "|100|%u", seq);
+				alert_keys(st, st->start, ALERT_FORECAST, detail,
+					   &base, &old);
 				struct alert *a = due_to(l, st, ALERT_FORECAST, base.p,
 							 old.p, to[k], nto[k], out,
 							 n, &cap);
@@ -286,7 +286,9 @@ void alerts_due(const struct report *r, struct ledger *l,
 					a->day = st->start;
 				}
 			} else if (st->projected < b->limit && seq && !rearmed) {
-				forecast_keys(st, seq, &base, &old);
+				snprintf(detail, sizeof detail, "|100|%u", seq);
+				alert_keys(st, st->start, ALERT_FORECAST, detail,
+					   &base, &old);
 				for (size_t i = 0; i < l->n; i++)
 					if (entry_of(l->v[i].key, base.p, old.p))
 						(*rearm)[(*nrearm)++] = &l->v[i];
@@ -295,10 +297,7 @@ void alerts_due(const struct report *r, struct ledger *l,
 		struct alert probe = {0};
 		if (anomalous(st, &probe)) {
 			int32_t day = r->q.as_of;
-			br_buf_reset(&base);
-			key_base(&base, st, day, ALERT_ANOMALY);
-			br_buf_reset(&old);
-			key_old(&old, st, day, ALERT_ANOMALY);
+			alert_keys(st, day, ALERT_ANOMALY, "", &base, &old);
 			struct alert *a = due_to(l, st, ALERT_ANOMALY, base.p, old.p,
 						 to[k], nto[k], out, n, &cap);
 			if (a) {
