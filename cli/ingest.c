@@ -507,7 +507,6 @@ static bool refuse_held(struct ingest_run *r, const struct ingest_input *in)
 	return refused;
 }
 
-/* Keeps a fully read input unless its content was ingested before. */
 /* Orders compressed files by size, then fingerprint. */
 static int stream_cmp(const struct store_stream *x, const struct store_stream *y)
 {
@@ -588,6 +587,19 @@ static void keep_stream(struct ingest_run *r, const struct ingest_input *in)
 		in->packed_bytes, in->packed_fp, in->bytes, in->fp};
 }
 
+/* Appends e to v (*n of them), unless seen already holds it. */
+static void put_stream(struct store_stream *v, size_t *n, struct br_dict *seen,
+		       const struct store_stream *e)
+{
+	char key[sizeof e->size + sizeof e->fp];
+	memcpy(key, &e->size, sizeof e->size);
+	memcpy(key + sizeof e->size, &e->fp, sizeof e->fp);
+	if (br_dict_find(seen, key, sizeof key) >= 0)
+		return;
+	br_dict_intern(seen, key, sizeof key);
+	v[(*n)++] = *e;
+}
+
 /* Writes the compressed files known by their bytes when this run read new
  * ones: those first, then those it found, then the others, each once, as
  * store_streams_write keeps the first. It only saves time: a failure is a
@@ -596,27 +608,17 @@ static void save_streams(struct ingest_run *r)
 {
 	if (!r->nnew_streams)
 		return;
-	size_t n = 0, max = r->nnew_streams + r->nstreams;
-	struct store_stream *v = br_malloc(max * sizeof *v);
+	size_t n = 0;
+	struct store_stream *v = br_malloc((r->nnew_streams + r->nstreams) *
+					   sizeof *v);
 	struct br_dict *seen = br_dict_new();
-	for (int pass = 0; pass < 3; pass++) {
-		size_t count = pass == 0 ? r->nnew_streams
-			     : pass == 1 ? r->npacked : r->nstreams;
-		for (size_t i = 0; i < count; i++) {
-			const struct store_stream *e =
-				pass == 0 ? &r->new_streams[i]
-				: pass == 1 ? &r->packed[i].s : &r->streams[i];
-			if (pass == 1 && !r->packed[i].used)
-				continue;
-			char key[24];
-			memcpy(key, &e->size, 8);
-			memcpy(key + 8, &e->fp, 16);
-			if (br_dict_find(seen, key, sizeof key) >= 0)
-				continue;
-			br_dict_intern(seen, key, sizeof key);
-			v[n++] = *e;
-		}
-	}
+	for (size_t i = 0; i < r->nnew_streams; i++)
+		put_stream(v, &n, seen, &r->new_streams[i]);
+	for (size_t i = 0; i < r->npacked; i++)
+		if (r->packed[i].used)
+			put_stream(v, &n, seen, &r->packed[i].s);
+	for (size_t i = 0; i < r->nstreams; i++)
+		put_stream(v, &n, seen, &r->streams[i]);
 	struct br_err err = {0};
 	if (store_streams_write(r->store, v, n, &err) != 0)
 		print_warning("%s (its compressed logs are decompressed again "
@@ -625,6 +627,7 @@ static void save_streams(struct ingest_run *r)
 	free(v);
 }
 
+/* Keeps a fully read input unless its content was ingested before. */
 static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		     bool ok, const char *message)
 {

@@ -76,24 +76,21 @@ struct delivery {
  * 4xx (refused: smtp_send_each's "RCPT TO:<address>: CODE TEXT" list):
  * the ledger then says they did not get it, so that the next run sends
  * the alert to them (alerts_due), as a message refused to all with 4xx
- * stays pending. Those refused with 5xx stay: no run would reach them.
- * Returns how many were taken out. */
-static size_t drop_deferred(struct ledger_entry *e, const char *refused)
+ * stays pending. Those refused with 5xx stay: no run would reach them. */
+static void drop_deferred(struct ledger_entry *e, const char *refused)
 {
-	size_t kept = 0, dropped = 0;
+	size_t kept = 0;
 	for (size_t t = 0; t < e->nto; t++) {
 		struct br_buf needle = {0};
 		br_buf_printf(&needle, "RCPT TO:<%s>: 4", e->to[t]);
 		if (strstr(refused, needle.p)) {
 			free(e->to[t]);
-			dropped++;
 		} else {
 			e->to[kept++] = e->to[t];
 		}
 		br_buf_free(&needle);
 	}
 	e->nto = kept;
-	return dropped;
 }
 
 /* Records a message's outcome in the ledger as soon as the server has

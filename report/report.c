@@ -399,35 +399,6 @@ static int collect(void *ctx, const struct store_row *stored)
 	return 0;
 }
 
-static int str_cmp(const void *a, const void *b);
-
-/* Fills r->billed_twice with the days and models that have both OpenAI
- * Costs API lines and OpenAI requests, sorted. */
-static void find_billed_twice(struct builder *b)
-{
-	struct report *r = b->r;
-	uint32_t n = br_dict_count(b->openai_lines);
-	for (uint32_t i = 0; i < n; i++) {
-		size_t len;
-		const char *k = br_dict_str(b->openai_lines, i, &len);
-		if (br_dict_find(b->openai_requests, k, len) < 0)
-			continue;
-		int32_t day;
-		memcpy(&day, k, sizeof day);
-		char date[11];
-		br_day_format(day, date);
-		struct br_buf text = {0};
-		br_buf_printf(&text, "%s %.*s", date, (int)(len - sizeof day),
-			      k + sizeof day);
-		r->billed_twice = br_realloc(r->billed_twice, (r->nbilled_twice + 1) *
-							     sizeof *r->billed_twice);
-		r->billed_twice[r->nbilled_twice++] = text.p;
-	}
-	if (r->nbilled_twice)
-		qsort(r->billed_twice, r->nbilled_twice, sizeof *r->billed_twice,
-		      str_cmp);
-}
-
 /* --------------------------------------------------------------- series */
 
 /* Daily spend over the window the projections learn from, overall and per
@@ -695,6 +666,33 @@ static int cost_desc(const void *a, const void *b)
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Fills r->billed_twice with the days and models that have both OpenAI
+ * Costs API lines and OpenAI requests, sorted. */
+static void find_billed_twice(struct builder *b)
+{
+	struct report *r = b->r;
+	uint32_t n = br_dict_count(b->openai_lines);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		const char *k = br_dict_str(b->openai_lines, i, &len);
+		if (br_dict_find(b->openai_requests, k, len) < 0)
+			continue;
+		int32_t day;
+		memcpy(&day, k, sizeof day);
+		char date[11];
+		br_day_format(day, date);
+		struct br_buf text = {0};
+		br_buf_printf(&text, "%s %.*s", date, (int)(len - sizeof day),
+			      k + sizeof day);
+		r->billed_twice = br_realloc(r->billed_twice, (r->nbilled_twice + 1) *
+							     sizeof *r->billed_twice);
+		r->billed_twice[r->nbilled_twice++] = text.p;
+	}
+	if (r->nbilled_twice)
+		qsort(r->billed_twice, r->nbilled_twice, sizeof *r->billed_twice,
+		      str_cmp);
 }
 
 /* The length of the first catalog of identity s[0..n) (br_catalog_identity:
