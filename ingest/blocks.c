@@ -302,26 +302,39 @@ static void parse_block(struct reader *rd, struct block *b)
  * set fetched. */
 #define SETTLE_AHEAD 8
 
+/* Fetches the places of hash h in the input's set and the run's. */
+static inline void settle_prefetch(struct idset *ids, const struct idset *seen,
+				   uint64_t h)
+{
+	if (seen)
+		idset_prefetch(seen, h);
+	idset_prefetch(ids, h);
+}
+
 /* Settles the request ids of the events block b holds, in b's turn: every
  * block before it has settled, and no other thread settles meanwhile. An
- * id new to the input's set joins it; an event whose id was there is a
+ * id new to the input's set, and to the run's when the reader has it
+ * (reader.seen), joins the input's; an event whose id was in either is a
  * duplicate. */
 static void settle_ids(struct block *b)
 {
 	struct idset *ids = b->sp->o->ids;
+	const struct idset *seen = b->sp->rd->seen;
 	if (b->sp->expect_ids) {
 		idset_expect(ids, b->sp->expect_ids);
 		b->sp->expect_ids = 0;
 	}
 	for (size_t i = 0; i < b->nheld && i < SETTLE_AHEAD; i++)
-		idset_prefetch(ids, b->held[i].hash);
+		settle_prefetch(ids, seen, b->held[i].hash);
 	for (size_t i = 0; i < b->nheld; i++) {
 		if (i + SETTLE_AHEAD < b->nheld)
-			idset_prefetch(ids, b->held[i + SETTLE_AHEAD].hash);
+			settle_prefetch(ids, seen, b->held[i + SETTLE_AHEAD].hash);
 		struct held *e = &b->held[i];
 		const size_t id = HELD_NAMES - 1; /* the request id */
-		e->duplicate = !idset_add(ids, held_name(b, e, id),
-					  e->name_len[id] & ~NAME_HELD, e->hash);
+		const char *p = held_name(b, e, id);
+		size_t n = e->name_len[id] & ~NAME_HELD;
+		e->duplicate = (seen && idset_has(seen, p, n, e->hash)) ||
+			       !idset_add(ids, p, n, e->hash);
 	}
 }
 

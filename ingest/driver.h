@@ -68,6 +68,7 @@ struct task {
 	 * logs took 20 MB more than one log of them all) on cores the
 	 * blocks keep busy. */
 	bool solo;
+	bool large;          /* read alone while it may be parsed in blocks */
 	/* Progress of reading it (atomics, read by the caller's thread). */
 	uint64_t bytes, records, disk_pos;
 };
@@ -87,6 +88,11 @@ struct reader {
 	/* The caller's thread, reading an archive: the request ids of its
 	 * members read so far, held back with them (NULL: none). */
 	struct idset *held_ids;
+	/* A worker: the run's set of request ids while it holds those of
+	 * every input before the task being read, which it does until that
+	 * task is handed over (worker); NULL when it does not. Read only,
+	 * by this thread and the pool's settling the task's blocks. */
+	const struct idset *seen;
 	struct task *task;    /* the task being read */
 	uint64_t reported;    /* bytes at the last progress report */
 	unsigned pool_index;  /* a pool thread: its index */
@@ -98,6 +104,9 @@ struct ingest {
 	struct ingest_stats stats;
 	struct format_maps maps;
 	struct idset *seen;   /* request ids of the inputs handed over */
+	/* An input read on a worker had ids of inputs before it (atomic):
+	 * large inputs then wait to be read against seen (seen_stable). */
+	bool overlapping;
 	struct br_err failure; /* the first input that failed */
 	struct reader main;
 	/* Progress of the tasks handed over. */

@@ -131,8 +131,9 @@ void ring_close(struct ring *r);
 
 /* ---------------------------------------------------- set of request ids */
 
-/* An exact set of byte strings (request ids), compact (idset.c); for one
- * thread at a time. */
+/* An exact set of byte strings (request ids), compact (idset.c). One
+ * thread at a time changes a set; while none does, any number may look in
+ * it (idset_has, idset_prefetch, idset_count). */
 struct idset;
 
 struct idset *idset_new(void);

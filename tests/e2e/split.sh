@@ -8,8 +8,9 @@
 # export written twice (every duplicate far from its first record); a
 # line longer than a block, a line past --max-record (blocks stop, then
 # resume), CSV with quoted newlines, CSV rows of 13 bytes (20,000 request
-# ids a block: more than a block holds before it settles), gzip, and a
-# partial last line left for the next run.
+# ids a block: more than a block holds before it settles), gzip, a
+# partial last line left for the next run, and two logs of overlapping
+# days (the second's duplicates found as it is read, in blocks).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -228,4 +229,28 @@ for j in 1 2 3; do
 	cmp -s again-1.json "again-$j.json" || fail "partial, second run, --jobs $j differs"
 done
 cmp -s again-1.json plain-1.json || fail "partial + rest differs from the whole file"
+
+# Exports of overlapping days: the second log repeats the second half of
+# the first's records (with other token counts) before its own. The first
+# is handed over before the second is read, against the run's ids: both
+# are parsed in blocks (the second was read again on one thread, each of
+# its ids kept twice), and the first copy of each record counts.
+rm -rf ov
+mkdir ov
+head -n 16000 base.jsonl >ov/a.jsonl
+sed -n '8001,16000s/"output_tokens":/"output_tokens":9/p' base.jsonl >ov/b.jsonl
+tail -n +16001 base.jsonl >>ov/b.jsonl
+for j in 1 2; do
+	rm -rf "s-ov-$j"
+	"$BURNRATE" --verbose --store "s-ov-$j" ingest --jobs "$j" ov >"ov-$j.out" 2>"ov-$j.err" ||
+		fail "overlapping logs, --jobs $j: $(cat "ov-$j.err")"
+	"$BURNRATE" --store "s-ov-$j" report --by day,provider,model,agent,label \
+		--as-of 2099-12-31 --format json | sed 's/"generated_by":[^,]*,//' >"ov-$j.json"
+done
+cmp -s ov-1.json ov-2.json || fail "overlapping logs: --jobs 2 differs: $(diff ov-1.json ov-2.json | head -6)"
+cmp -s ov-1.json base-1.json || fail "overlapping logs: not the report of the records once"
+grep -q '25000 requests kept, 7992 duplicates dropped, 40 rejected' ov-2.out ||
+	fail "overlapping logs: $(cat ov-2.out)"
+[ "$(grep -c 'jsonl: generic format, [0-9]* records, parsed in blocks$' ov-2.err)" -eq 2 ] ||
+	fail "overlapping logs, --jobs 2: not both parsed in blocks: $(grep '^burnrate: ov/' ov-2.err)"
 echo "split: all checks passed"
