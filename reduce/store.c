@@ -141,7 +141,8 @@ static char *path_join(const char *a, const char *b)
 /* Reads the store's metadata file: its time zone's name into tz, and
  * when zone is not NULL the zone itself into *zone (the caller frees).
  * Returns 0; -1 with errno set when it cannot be opened; -2 with err
- * filled when it is not valid, a time zone that cannot be loaded too
+ * filled when it cannot be read or is not valid, a time zone that cannot
+ * be loaded too
  * (status BR_EXIT_FAILURE, the file named: the store is damaged, or was
  * made where the zone exists). */
 static int read_meta(const char *dir, char *tz, size_t tzsize,
@@ -168,9 +169,13 @@ static int read_meta(const char *dir, char *tz, size_t tzsize,
 		else if (strncmp(line, "timezone ", 9) == 0)
 			snprintf(tz, tzsize, "%s", line + 9);
 	}
+	bool failed = ferror(f);
+	int e = errno;
 	fclose(f);
 	int rc = 0;
-	if (!magic || !tz[0])
+	if (failed)
+		rc = br_fail(err, "cannot read '%s': %s", path, strerror(e));
+	else if (!magic || !tz[0])
 		rc = br_fail(err, "'%s' is not a burnrate store file", path);
 	else if (version != STORE_VERSION)
 		rc = br_fail(err, "store '%s' has version %d; this burnrate "
@@ -207,6 +212,11 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 	}
 	if (rc == -2)
 		return -1;
+	/* Only a store that is not there is made: one that cannot be read
+	 * now (EIO, EMFILE) would be given a new time zone. */
+	if (errno != ENOENT)
+		return br_fail(err, "cannot read store '%s': %s", dir,
+			       strerror(errno));
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return br_fail(err, "cannot create store directory '%s': %s",
 			       dir, strerror(errno));
@@ -232,6 +242,11 @@ struct store *store_open(const char *dir, const char *create_tz,
 	struct br_tz *zone = NULL;
 	int rc = read_meta(dir, tz, sizeof tz, &zone, err);
 	if (rc == -1) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			br_fail(err, "cannot read store '%s': %s", dir,
+				strerror(errno));
+			return NULL;
+		}
 		if (!create_tz || errno != ENOENT) {
 			br_fail(err, "'%s' is not a burnrate store (%s); create "
 				"it with 'burnrate --store %s init'",

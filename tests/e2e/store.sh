@@ -5,7 +5,8 @@
 # zone named in reports, and
 # the writer lock: a second writer exits 75 at once, naming the holder; and
 # a corrupt segment: refused by report unless --skip-corrupt, which names it;
-# reports and verifies while compactions remove the segments they list.
+# reports and verifies while compactions remove the segments they list;
+# a store file that cannot be opened or read now (init keeps its zone).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 "$BURNRATE" --quiet --store st init --timezone Europe/Paris
@@ -304,4 +305,35 @@ runs=$(cat reader1 reader2 | wc -l) bad=$(cat reader1 reader2 | grep -vc '^ok$' 
 [ "$bad" -eq 0 ] || fail "$bad of $runs reports or verifies failed during compactions: $(grep -hv '^ok$' reader1 reader2 | head -3)"
 [ "$("$BURNRATE" --store race report --as-of 2025-12-31 --by month --format csv |
 	awk -F, 'NR == 2 { print $2 }')" = 45000 ] || fail "the store lost requests"
+
+# A store file that cannot be opened (EMFILE) or read (EIO) now is not a
+# missing store: init did not make it again with another time zone (it
+# did, silently), and no command tells to init it.
+if strace -o /dev/null true 2>/dev/null; then
+	# nth CALL ARGS...: the number of the call of CALL that opens or reads
+	# the store file, in a run of ARGS.
+	nth() {
+		call=$1
+		shift
+		strace -f -e trace="$call" "$BURNRATE" "$@" 2>&1 >/dev/null |
+			grep -n "^[^ ]*$call(\|^\[pid *[0-9]*\] $call(" |
+			grep -m1 "burnrate.store\|burnrate store" | cut -d: -f1
+	}
+	n=$(nth openat --store st init --timezone UTC)
+	strace -f -qq -o /dev/null -e trace=openat -e inject=openat:error=EMFILE:when="$n" \
+		"$BURNRATE" --store st init --timezone UTC >init.out 2>&1 &&
+		fail "init, the store file not opened: exit 0: $(cat init.out)"
+	grep -q "burnrate: error: cannot read store 'st': Too many open files" init.out ||
+		fail "init, the store file not opened: $(cat init.out)"
+	grep -q '^timezone Europe/Paris$' st/burnrate.store ||
+		fail "init changed the store's time zone: $(cat st/burnrate.store)"
+	n=$(nth read --store st verify)
+	strace -f -qq -o /dev/null -e trace=read -e inject=read:error=EIO:when="$n" \
+		"$BURNRATE" --store st verify >verify.out 2>&1 &&
+		fail "verify, the store file not read: exit 0"
+	grep -q "cannot read 'st/burnrate.store': Input/output error" verify.out ||
+		fail "verify, the store file not read: $(cat verify.out)"
+else
+	echo "store: strace cannot trace here: a store file that cannot be read is not tested" >&2
+fi
 echo "store: all checks passed"
