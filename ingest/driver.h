@@ -68,7 +68,7 @@ struct task {
 	 * logs took 20 MB more than one log of them all) on cores the
 	 * blocks keep busy. */
 	bool solo;
-	bool large;          /* read alone while it may be parsed in blocks */
+	bool large;          /* SOLO_BYTES or more to read: solo at first */
 	/* Progress of reading it (atomics, read by the caller's thread). */
 	uint64_t bytes, records, disk_pos;
 };

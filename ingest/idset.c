@@ -12,9 +12,9 @@
  * empty slot). A table grows by half when it is 80% full, so it is 53-80%
  * full, unless it was sized at once (idset_expect): then the tables are
  * one mapping of huge pages, the slab, which a table leaves when it grows.
- * One thread at a time changes a set; any number may look in one no
- * thread changes (idset_has, idset_prefetch). docs/PERFORMANCE.md gives the memory
- * per million ids.
+ * One thread at a time changes a set; any number may look in one that no
+ * thread changes (idset_has, idset_prefetch). docs/PERFORMANCE.md gives
+ * the memory per million ids.
  *
  * A set is small until it would hold more than SMALL_IDS ids or a
  * stripe's worth of them: its ids are then in one shard of its own, and
