@@ -1,4 +1,5 @@
 /* err.c - the error-buffer convention, checked allocation and byte buffers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -53,6 +54,13 @@ _Noreturn void br_oom(void)
 	static const char msg[] = "burnrate: error: out of memory\n";
 	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
 	(void)w;
+	_exit(BR_EXIT_FAILURE);
+}
+
+_Noreturn void br_no_thread(int error)
+{
+	fprintf(stderr, "burnrate: error: cannot start a thread: %s\n",
+		strerror(error));
 	_exit(BR_EXIT_FAILURE);
 }
 

@@ -2424,17 +2424,19 @@ static void start_workers(struct ingest *g)
 	g->workers = br_calloc(g->nworkers, sizeof *g->workers);
 	for (unsigned i = 0; i < g->nworkers; i++) {
 		reader_init(&g->workers[i], g, false);
-		if (pthread_create(&g->threads[i], NULL, worker, &g->workers[i]) != 0)
-			br_oom();
+		int rc = pthread_create(&g->threads[i], NULL, worker, &g->workers[i]);
+		if (rc != 0)
+			br_no_thread(rc);
 	}
 	g->pool_threads = br_calloc(g->nworkers, sizeof *g->pool_threads);
 	g->pool = br_calloc(g->nworkers, sizeof *g->pool);
 	for (unsigned i = 0; i < g->nworkers; i++) {
 		reader_init(&g->pool[i], g, false);
 		g->pool[i].pool_index = i;
-		if (pthread_create(&g->pool_threads[i], NULL, pool_thread,
-				   &g->pool[i]) != 0)
-			br_oom();
+		int rc = pthread_create(&g->pool_threads[i], NULL, pool_thread,
+					&g->pool[i]);
+		if (rc != 0)
+			br_no_thread(rc);
 	}
 }
 

@@ -427,9 +427,15 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 			return -1;
 		if (src->ahead && source_compressed(src)) {
 			src->ring = ring_new(RING_BUFS, RING_BUF);
-			if (pthread_create(&src->thread, NULL, decompress_ahead, src) != 0)
-				br_oom();
-			src->running = true;
+			/* Without a thread (EAGAIN: a limit of threads or
+			 * memory), this one decompresses as it reads. */
+			if (pthread_create(&src->thread, NULL, decompress_ahead,
+					   src) == 0) {
+				src->running = true;
+			} else {
+				ring_free(src->ring);
+				src->ring = NULL;
+			}
 		}
 	}
 	if (src->running) {

@@ -6,7 +6,7 @@
 # name, exit 1), the same content under two names, two files and an
 # archive member that share request ids with different content (the first
 # in input order counts, whichever thread read it first), and a log that
-# grows between two runs.
+# grows between two runs; and no thread to be had.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 mkdir -p logs/small logs/zz
@@ -140,4 +140,30 @@ for j in 1 2; do
 		[ "$totals" = "3 inputs" ] ||
 		fail "--jobs $j: progress totals: $(tr '\r' '\n' <pty$j.log | cat -v)"
 done
+
+# No thread to be had (pthread_create's EAGAIN: a limit of threads or of
+# memory): for a worker or the pool, an error that says so, exit 1 (it
+# said "out of memory"); for a gzip's decompression, read on without it.
+# The threads are counted: not under sanitizers, which may start their own.
+if ldd "$BURNRATE" | grep -q 'libasan\|libubsan\|libtsan'; then
+	echo "jobs: $BURNRATE is built with sanitizers: no thread to be had is not tested" >&2
+elif strace -o /dev/null true 2>/dev/null; then
+	b() { # N: ingest logs/big.jsonl.gz with the Nth thread refused
+		rm -rf "nt$1"
+		strace -f -qq -o /dev/null -e trace=clone3,clone \
+			-e inject=clone3,clone:error=EAGAIN:when="$1" \
+			"$BURNRATE" --quiet --store "nt$1" ingest --jobs 2 logs/big.jsonl.gz \
+			>"nt$1.out" 2>&1
+	}
+	b 1 && fail "no thread for a worker: exit 0"
+	grep -q '^burnrate: error: cannot start a thread: Resource temporarily unavailable$' nt1.out ||
+		fail "no thread for a worker: $(cat nt1.out)"
+	b 5 || fail "no thread for the gzip's decompression: $(cat nt5.out)"
+	"$BURNRATE" --store nt5 report --by day,model --as-of 2099-12-31 --format csv >nt5.csv
+	"$BURNRATE" --quiet --store nt0 ingest --jobs 1 logs/big.jsonl.gz
+	"$BURNRATE" --store nt0 report --by day,model --as-of 2099-12-31 --format csv >nt0.csv
+	cmp -s nt0.csv nt5.csv || fail "no thread for the gzip's decompression: other totals"
+else
+	echo "jobs: strace cannot trace here: no thread to be had is not tested" >&2
+fi
 echo "jobs: all checks passed"
