@@ -261,8 +261,14 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 	memset(c, 0, sizeof *c);
 	c->path = br_strdup(path);
 	struct br_buf b = {0};
+	errno = 0;
 	if (br_file_read(path, CONFIG_MAX_BYTES, &b, err) != 0) {
-		err->status = BR_EXIT_USAGE;
+		/* A file missing, not allowed or too large is the
+		 * configuration's error; one that cannot be read now is the
+		 * run's (EIO, EMFILE), whose next try may succeed. */
+		if (errno != EIO && errno != EMFILE && errno != ENFILE &&
+		    errno != ENOMEM && errno != EINTR)
+			err->status = BR_EXIT_USAGE;
 		config_free(c);
 		br_buf_free(&b);
 		return -1;

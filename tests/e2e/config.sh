@@ -239,4 +239,20 @@ grep -q '"name": *"all"' sp.json || fail "a budget after lines of spaces was los
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
+# A configuration that cannot be opened now (EMFILE) is the run's
+# failure, exit 1, not the configuration's (exit 2: it is not wrong).
+if strace -o /dev/null true 2>/dev/null; then
+	printf 'store %s/st-emfile\n' "$PWD" >emfile.conf
+	n=$(strace -f -e trace=openat "$BURNRATE" --config emfile.conf report 2>&1 >/dev/null |
+		grep 'openat(' | grep -n . | grep 'emfile.conf' | head -1 | cut -d: -f1)
+	set +e
+	strace -f -qq -o /dev/null -e trace=openat -e inject=openat:error=EMFILE:when="$n" \
+		"$BURNRATE" --config emfile.conf report >emfile.out 2>&1
+	rc=$?
+	set -e
+	[ "$rc" -eq 1 ] && grep -q "cannot open '.*emfile.conf': Too many open files" emfile.out ||
+		fail "a configuration not opened (EMFILE): exit $rc: $(cat emfile.out)"
+else
+	echo "config: strace cannot trace here: a configuration not opened is not tested" >&2
+fi
 echo "config: ok"
