@@ -139,11 +139,15 @@ static void usage(FILE *out)
 }
 
 /* Flushes stdout and reports a failed write (a full disk, a closed pipe):
- * output that was not written is a failure, as in jq's main. */
+ * output that was not written is a failure, as in jq's main. A command
+ * that failed said why already: a report that could not be written to
+ * standard output was told twice. */
 static int finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		print_error("cannot write standard output: %s", strerror(errno));
+		if (rc == BR_EXIT_OK || rc == BR_EXIT_THRESHOLD)
+			print_error("cannot write standard output: %s",
+				    strerror(errno));
 		return rc ? rc : BR_EXIT_FAILURE;
 	}
 	return rc;

@@ -93,6 +93,14 @@ int parse_max_record(const char *s, size_t *out);
  * prices file is an error with status BR_EXIT_USAGE. */
 struct br_catalog *load_catalog(const char *prices, struct br_err *err);
 
+/* Writes report r in format f to out (report_write), naming what out is
+ * (name: "'PATH'", "standard output") in the error of a failed write:
+ * the writers of the text formats have only the stream ("cannot write
+ * report: No space left on device" left it to guess, in a run writing
+ * several). */
+int write_report_to(const struct report *r, enum report_format f, bool color,
+		    FILE *out, const char *name, struct br_err *err);
+
 /* Writes r in format f to path as br_output_open says: a regular file
  * atomically (a temporary file beside it, renamed over it: readers see
  * the old file or the new one), through a link the file it names, and a

@@ -145,7 +145,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	} else {
 		bool color = f == REPORT_TABLE && !no_color && isatty(STDOUT_FILENO) &&
 			     !getenv("NO_COLOR");
-		rc = report_write(r, f, color, stdout, &err);
+		rc = write_report_to(r, f, color, stdout, "standard output", &err);
 	}
 	for (size_t i = 0; i < r->nskipped; i++)
 		print_warning("skipped corrupt segment %s: %s", r->skipped[2 * i],

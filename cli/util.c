@@ -197,6 +197,19 @@ struct br_catalog *load_catalog(const char *prices, struct br_err *err)
 }
 
 
+int write_report_to(const struct report *r, enum report_format f, bool color,
+		    FILE *out, const char *name, struct br_err *err)
+{
+	struct br_err werr = {0};
+	int rc = report_write(r, f, color, out, &werr);
+	const char *what = REPORT_WRITE_ERROR;
+	if (rc != 0 && strncmp(werr.msg, what, strlen(what)) == 0)
+		br_fail(err, "cannot write %s: %s", name, werr.msg + strlen(what));
+	else if (rc != 0)
+		br_fail_status(err, werr.status, "%s", werr.msg);
+	return rc;
+}
+
 /* Writes a report to path through br_output_open: a temporary file
  * renamed over the file (the one a link names), or in place on a device,
  * a FIFO or a descriptor of the process (/dev/stdout). The workbook,
@@ -213,11 +226,8 @@ int write_report_file(const struct report *r, enum report_format f,
 	if (f == REPORT_XLSX) {
 		rc = report_write_xlsx(r, o.tmp, err);
 	} else {
-		/* The writers of the text formats have only the stream: the
-		 * file they could not write is named here ("cannot write
-		 * report: No space left on device" left it to guess, in a run
-		 * writing several). The stream has a descriptor of its own, so
-		 * that br_output_commit closes o.fd. */
+		/* The stream has a descriptor of its own, so that
+		 * br_output_commit closes o.fd. */
 		int fd = fcntl(o.fd, F_DUPFD_CLOEXEC, 3);
 		FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!out) {
@@ -227,13 +237,10 @@ int write_report_file(const struct report *r, enum report_format f,
 			br_output_abort(&o);
 			return -1;
 		}
-		struct br_err werr = {0};
-		rc = report_write(r, f, false, out, &werr);
-		const char *what = REPORT_WRITE_ERROR;
-		if (rc != 0 && strncmp(werr.msg, what, strlen(what)) == 0)
-			br_fail(err, "cannot write '%s': %s", path, werr.msg + strlen(what));
-		else if (rc != 0)
-			br_fail_status(err, werr.status, "%s", werr.msg);
+		struct br_buf name = {0};
+		br_buf_printf(&name, "'%s'", path);
+		rc = write_report_to(r, f, false, out, name.p, err);
+		br_buf_free(&name);
 		if (fclose(out) != 0 && rc == 0)
 			rc = br_fail(err, "cannot write '%s': %s",
 				     o.tmp ? o.tmp : path, strerror(errno));

@@ -370,6 +370,22 @@ touch -d '2 hours ago' fsz.json.tmp-$dead fsz.json.tmp-$$
 [ -e fsz.json.tmp-$((dead + 1)) ] || note "a temporary file written in the last hour was removed"
 rm -f fsz.json.tmp-$$ fsz.json.tmp-$((dead + 1))
 
+# A report that cannot be written to standard output (a full disk) is
+# one failure told once (it was told twice: the report, then stdout).
+if [ -w /dev/full ]; then
+	"$BURNRATE" --quiet --store "$tmp/st-full" ingest "$root/samples/logs" >/dev/null 2>&1 || true
+	for f in table json; do
+		set +e
+		"$BURNRATE" --store "$tmp/st-full" report --format "$f" --as-of 2099-12-31 \
+			>/dev/full 2>full.err
+		got=$?
+		set -e
+		[ "$got" -eq 1 ] && [ "$(grep -c '^burnrate: error: ' full.err)" -eq 1 ] &&
+			grep -q 'cannot write standard output: No space left on device' full.err ||
+			note "report --format $f to /dev/full: exit $got: $(cat full.err)"
+	done
+fi
+
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
 	exit 1
