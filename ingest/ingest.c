@@ -258,7 +258,8 @@ static void progress_of(struct ingest *g, struct ingest_progress *p)
 		g->inputs_done, g->inputs_total, g->stats.records, g->stats.bytes,
 		g->disk_done, g->size_unknown ? 0 : g->disk_total};
 	for (size_t i = g->consumed; i < g->next; i++)
-		task_progress(g->tasks[i], p);
+		if (g->tasks[i]) /* else being handed over */
+			task_progress(g->tasks[i], p);
 }
 
 /* Reports progress from the caller's thread while it reads its task. */
@@ -430,17 +431,13 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	struct outcome *o = st->o;
 	bool dedupe = !g->opts.no_dedupe && ev->request_id.n;
 	uint64_t h = 0;
-	const struct idset *seen = rd->main ? g->seen : rd->seen;
 	if (dedupe) {
 		h = idset_hash(ev->request_id.p, ev->request_id.n);
 		if (!o->ids)
 			o->ids = idset_new();
 		/* A block's events are settled later, in input order. */
-		if (!st->block) {
-			if (seen)
-				idset_prefetch(seen, h);
+		if (!st->block)
 			idset_prefetch(o->ids, h);
-		}
 	}
 	/* Priced before the duplicate check, while the id's slot loads. */
 	br_pricer_price(rd->pricer, ev);
@@ -454,6 +451,7 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	} else if (dedupe) {
 		const char *id = ev->request_id.p;
 		size_t n = ev->request_id.n;
+		const struct idset *seen = rd->main ? g->seen : rd->seen;
 		if ((seen && idset_has(seen, id, n, h)) ||
 		    (rd->held_ids && idset_has(rd->held_ids, id, n, h)) ||
 		    !idset_add(o->ids, id, n, h)) {
@@ -1088,6 +1086,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		size_t left = (size_t)n;
 		o->in.bytes += (uint64_t)n;
+		/* Before the read may let the next input start (soon_read). */
+		__atomic_store_n(&t->disk_pos, source_disk_pos(src),
+				 __ATOMIC_RELAXED);
 		if (nfirst < sizeof first) {
 			size_t take = sizeof first - nfirst < left
 					      ? sizeof first - nfirst : left;
@@ -1142,8 +1143,6 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		add(&t->bytes, (uint64_t)n);
 		add(&t->records, o->in.records - records);
-		__atomic_store_n(&t->disk_pos, source_disk_pos(src),
-				 __ATOMIC_RELAXED);
 		if (rc != 0)
 			break;
 		if (rd->main)
@@ -2351,17 +2350,20 @@ static void task_solo_end(struct ingest *g, struct task *t)
 	pthread_mutex_unlock(&g->lock);
 }
 
-/* Tells whether task t, being read on a worker or read, is read or soon
- * will be: it is small, or a large input has less than SOLO_BYTES left
- * (whose blocks let the next input start, task_solo_end). */
-static bool soon_read(struct task *t)
+/* Tells whether task t, being read on a worker or read (NULL: being
+ * handed over), is read or soon will be: it is small, or a large input
+ * has less than SOLO_PLAIN_BYTES left (a plain one of less lets the next
+ * input start after its first read, one in blocks when less than a block
+ * is left: task_solo_end). */
+static bool soon_read(const struct task *t)
 {
-	uint64_t pos = load(&t->disk_pos);
-	return t->done || !t->large || t->disk_size - pos < SOLO_BYTES;
+	if (!t || t->done || !t->large)
+		return true;
+	return t->disk_size - load(&t->disk_pos) < SOLO_PLAIN_BYTES;
 }
 
 /* The run's set of request ids if it holds those of every input before
- * task index, under g's lock; else NULL. It then holds them until that
+ * task index, and any, under g's lock; else NULL. It then holds them until that
  * task is handed over: the caller's thread merges into it only when
  * handing over, in order.
  *
@@ -2376,13 +2378,16 @@ static bool soon_read(struct task *t)
  * not overlap (a month of daily logs) would pay for nothing. */
 static const struct idset *seen_stable(struct ingest *g, size_t index)
 {
-	while (g->overlapping && !g->stop && g->consumed < index) {
+	while (__atomic_load_n(&g->overlapping, __ATOMIC_RELAXED) && !g->stop &&
+	       g->consumed < index) {
 		for (size_t i = g->consumed; i < index; i++)
 			if (!soon_read(g->tasks[i]))
 				return NULL;
 		pthread_cond_wait(&g->work, &g->lock);
 	}
-	return g->consumed == index && !g->stop ? g->seen : NULL;
+	/* An empty set has nothing to look in (the first input). */
+	return g->consumed == index && !g->stop && idset_count(g->seen)
+		       ? g->seen : NULL;
 }
 
 static void *worker(void *arg)
@@ -2469,10 +2474,13 @@ static void hand_over_queued(struct ingest *g, bool ready_only)
 			pthread_mutex_lock(&g->lock);
 			continue;
 		}
+		/* Its slot is empty while it is handed over, and freed: a
+		 * worker looks at those before its task (seen_stable). */
+		g->tasks[g->consumed] = NULL;
 		pthread_mutex_unlock(&g->lock);
 		hand_over_task(g, t);
 		pthread_mutex_lock(&g->lock);
-		g->tasks[g->consumed++] = NULL;
+		g->consumed++;
 		pthread_cond_broadcast(&g->work);
 	}
 	pthread_mutex_unlock(&g->lock);
