@@ -227,7 +227,8 @@ static int compare(const struct report *r, const struct check_snapshot *base,
 int cmd_check(const struct globals *g, int argc, char **argv)
 {
 	const char *write_path = NULL, *base_path = NULL, *pct = NULL,
-		   *usd = NULL, *by = NULL, *format = NULL, *prices = NULL,
+		   *usd = NULL, *by = NULL, *format = NULL,
+		   *prices = config_prices(g),
 		   *log_format = NULL;
 	bool allow_unpriced = false;
 	char *pos[argc + 1];

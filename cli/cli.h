@@ -178,6 +178,11 @@ unsigned long config_key_line(const struct config *c, const char *key);
 int config_path_check(const struct config *c, const char *key,
 		      const char *path, struct br_err *err);
 
+/* The configuration's prices file (NULL: none): the default of --prices
+ * for every command that takes prices (ingest, report --reprice, check,
+ * prices), as run uses it. */
+const char *config_prices(const struct globals *g);
+
 /* The time zone of a store created now (by init without --timezone, an
  * ingest or run): the configuration's, else UTC. */
 const char *config_timezone(const struct globals *g);

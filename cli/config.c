@@ -310,6 +310,11 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 	return rc;
 }
 
+const char *config_prices(const struct globals *g)
+{
+	return g->conf ? g->conf->prices : NULL;
+}
+
 const char *config_timezone(const struct globals *g)
 {
 	return g->conf && g->conf->timezone ? g->conf->timezone : "UTC";

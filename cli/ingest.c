@@ -1185,7 +1185,7 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	const struct config *c = g->conf;
 	const char *format = c && c->format ? c->format : "auto",
 		   *source = c && c->source ? c->source : "default",
-		   *prices = c ? c->prices : NULL,
+		   *prices = config_prices(g),
 		   *cost_mode = c && c->cost_mode ? c->cost_mode : "auto",
 		   *label = c ? c->label : NULL, *jobs = NULL,
 		   *rejects_path = NULL, *replace = NULL, *max_ratio = NULL,

@@ -237,7 +237,7 @@ static void check_problem(void *ctx, const struct br_model *m,
 
 int cmd_prices(const struct globals *g, int argc, char **argv)
 {
-	const char *prices = NULL, *on = NULL, *provider = NULL;
+	const char *prices = config_prices(g), *on = NULL, *provider = NULL;
 	char *pos[argc + 1];
 	int npos;
 	const struct option opts[] = {

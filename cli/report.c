@@ -95,6 +95,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	if (prices && !reprice)
 		return usage_error("report: --prices needs --reprice (stored costs "
 				   "were priced at ingest)");
+	if (!prices)
+		prices = config_prices(g);
 	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||
 	    report_parse_period(&q, since, until, month, as_of,
 				br_day_today() + 1, &err) != 0)

@@ -236,6 +236,34 @@ EOF
 # spaces now: it was a record of one field, which failed the file); the
 # budget after them loads, its recipients of a space none.
 grep -q '"name": *"all"' sp.json || fail "a budget after lines of spaces was lost"
+# The configuration's prices are the default of every command's --prices,
+# as of ingest's: report --reprice, check and prices priced gpt-4o with the
+# built-in catalog ($12.50, not the file's $2). A prices file it names that
+# is missing fails each of them (exit 2), as it fails ingest.
+printf 'provider,model,from,input,output,cache_read,cache_write\nopenai,gpt-4o,,1,1,,\n' >cp.csv
+printf 'store cp\nprices cp.csv\n' >cp.conf
+printf 'store cp\nprices cp-missing.csv\n' >cpm.conf
+echo '{"timestamp":"2025-07-01T12:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1000000,"output_tokens":1000000}}' >cp.jsonl
+"$BURNRATE" --quiet --config cp.conf ingest cp.jsonl || fail "cp: ingest exited $?"
+"$BURNRATE" --config cp.conf report --format json --month 2025-07 --reprice >cp.json ||
+	fail "cp: report --reprice exited $?"
+grep -q '"totals":{[^}]*"cost_usd":2.000000' cp.json ||
+	fail "report --reprice ignored the configuration's prices: $(cat cp.json)"
+"$BURNRATE" --config cp.conf check --write-baseline cp-base.json cp.jsonl >out ||
+	fail "cp: check exited $?"
+grep -q 'baseline cp-base.json: \$2.000000 for' out ||
+	fail "check ignored the configuration's prices: $(cat out)"
+"$BURNRATE" --config cp.conf prices show --provider openai gpt-4o >out ||
+	fail "cp: prices show exited $?"
+grep -q "cp.csv" out || fail "prices show ignored the configuration's prices: $(cat out)"
+"$BURNRATE" --config cp.conf prices check >out || fail "cp: prices check exited $?"
+grep -q "prices .*cp.csv" out || fail "prices check ignored the configuration's prices: $(cat out)"
+for cmd in "ingest cp.jsonl" "report --reprice" "check --write-baseline cpm.json cp.jsonl" \
+	"prices list" "prices show gpt-4o" "prices check"; do
+	# shellcheck disable=SC2086
+	must_fail 2 err "$BURNRATE" --config cpm.conf $cmd
+	grep -q "cannot open '.*cp-missing.csv'" err || fail "$cmd, prices missing: $(cat err)"
+done
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
