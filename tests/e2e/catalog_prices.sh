@@ -454,4 +454,20 @@ oracle expect --by day,provider,model --as-of $asof s5.jsonl >es5.json
 br --store ss5 report --by day,provider,model --as-of $asof --format json \
 	--output rs5.json
 agree es5.json rs5.json
+# A prices column of no known name is a usage error naming the file, line
+# 1 and the column, whichever command reads the file (a typo was ignored:
+# cache_write_1hr's rates billed at the cache_write rate, and prices check
+# said "no problems"); the built-in catalog's provenance column loads.
+for col in cache_write_1hr reasonning; do
+	printf 'provider,model,from,input,output,cache_read,cache_write,%s\nacme,a,,1,1,,,9\n' \
+		$col >uc.csv
+	for cmd in "prices check" "ingest p.jsonl"; do
+		# shellcheck disable=SC2086
+		must_fail 2 uc.err br --store suc $cmd --prices uc.csv
+		grep -q "uc.csv:1: unknown column '$col': expected provider,model,from,input,output,cache_read,cache_write,cache_write_1h,reasoning,min_input_tokens,tier,source" uc.err ||
+			fail "$cmd, unknown column $col: $(cat uc.err)"
+	done
+done
+br prices --prices "$root/data/catalog.csv" check >/dev/null ||
+	fail "a copy of data/catalog.csv (its source column) is refused"
 echo "catalog_prices: all checks passed"
