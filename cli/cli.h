@@ -72,7 +72,8 @@ struct option {
 };
 
 /* Parses argv[0..argc) against opts (ended by a NULL name); --name VALUE
- * and --name=VALUE both work. Positional arguments are collected into pos
+ * and --name=VALUE both work; a value option (not a list) given twice is
+ * a usage error. Positional arguments are collected into pos
  * (which holds argc entries). "--" ends the options; "-" is a positional
  * argument. Returns 0, or BR_EXIT_USAGE after printing why. */
 int parse_options(const char *command, int argc, char **argv,

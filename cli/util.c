@@ -101,12 +101,19 @@ int fail_with(const struct br_err *err)
 
 /* Parses argv[0..argc) against opts; positional arguments are collected
  * into pos (which holds argc entries). "--" ends the options; "-" is a
- * positional argument. Returns 0 or BR_EXIT_USAGE after printing why. */
+ * positional argument. A value option given twice is refused (the first
+ * was dropped unseen: --prices A --prices B priced without A). Returns 0
+ * or BR_EXIT_USAGE after printing why. */
 int parse_options(const char *command, int argc, char **argv,
 			 const struct option *opts, char **pos, int *npos)
 {
 	*npos = 0;
 	bool only_positional = false;
+	size_t nopts = 0;
+	while (opts[nopts].name)
+		nopts++;
+	bool given[nopts + 1];
+	memset(given, 0, sizeof given);
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
 		if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
@@ -142,10 +149,15 @@ int parse_options(const char *command, int argc, char **argv,
 		else
 			return usage_error("%s: option '%s' needs a value", command,
 					   o->name);
-		if (o->list)
+		if (o->list) {
 			o->list[(*o->nlist)++] = v;
-		else
+		} else if (given[o - opts]) {
+			return usage_error("%s: option '%s' given twice (it takes "
+					   "one value)", command, o->name);
+		} else {
+			given[o - opts] = true;
 			*o->value = v;
+		}
 	}
 	return 0;
 }

@@ -122,6 +122,18 @@ printf '%s\n"x,*,monthly,10,,no,\n' "$bh" >bt.csv
 expect 2 "bt.csv:2: a quoted field, field 1 (name), is not closed before the end of the file" \
 	br report --budgets bt.csv --as-of 2025-10-31
 
+# A value option given twice is refused: the first was dropped unseen
+# (--prices A --prices B priced without A's rows).
+expect_usage "ingest: option '--prices' given twice (it takes one value)" \
+	br ingest --prices prices.csv --prices=prices.csv good.jsonl
+expect_usage "report: option '--prices' given twice (it takes one value)" \
+	br report --reprice --prices prices.csv --prices prices.csv
+expect_usage "check: option '--prices' given twice (it takes one value)" \
+	br check --prices prices.csv --write-baseline b.json --prices prices.csv good.jsonl
+expect_usage "prices: option '--prices' given twice (it takes one value)" \
+	br prices --prices prices.csv --prices prices.csv check
+expect_usage "report: option '--format' given twice (it takes one value)" \
+	br report --format json --format csv
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
 expect_usage "ingest: invalid --map 'agent=$long': path longer than 127 bytes or of more than 8 components" \
