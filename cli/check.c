@@ -107,14 +107,15 @@ static void print_rejects(const char *path, uint64_t n)
 }
 
 /* Ingests paths into a temporary store and runs q over all their days;
- * a directory walk leaves out the file baseline (the baseline read or
- * written, often kept with the logs). Returns the report, or NULL with
+ * a directory walk leaves out the files check reads besides the logs,
+ * often kept with them: baseline (the baseline read or written), prices
+ * (may be NULL) and the configuration. Returns the report, or NULL with
  * *rc set (the errors printed). */
 static struct report *measure(const struct globals *g,
 			      const struct br_catalog *catalog,
 			      const struct report_query *q, const char *log_format,
-			      const char *baseline, char **paths, int npaths,
-			      int *rc)
+			      const char *baseline, const char *prices,
+			      char **paths, int npaths, int *rc)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	struct br_buf root = {0}, dir = {0}, rejects = {0};
@@ -141,7 +142,8 @@ static struct report *measure(const struct globals *g,
 		       .complete = true,
 		       .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE},
 		.source = "check", .rejects_path = rejects.p, .silent = true,
-		.strict = true, .skip_path = baseline};
+		.strict = true,
+		.skip_paths = {baseline, prices, g->conf ? g->conf->path : NULL}};
 	struct ingest_outcome out = {0};
 	struct br_err err = {0};
 	struct store *s = NULL;
@@ -294,7 +296,7 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 	struct br_catalog *catalog = load_catalog(prices, &err);
 	struct report *r = catalog ? measure(g, catalog, &q, log_format,
 						 write_path ? write_path : base_path,
-						 pos, npos, &rc) : NULL;
+						 prices, pos, npos, &rc) : NULL;
 	if (!catalog)
 		rc = fail_with(&err);
 	else if (r && write_path)

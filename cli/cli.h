@@ -124,9 +124,10 @@ struct ingest_job {
 	 * without a log member) is an error that fails the job, printed
 	 * whatever silent and --quiet say (check). */
 	bool strict;
-	/* A file a directory walk leaves out, besides the rejects file (the
-	 * baseline of check), or NULL. */
-	const char *skip_path;
+	/* Files a directory walk leaves out, besides the rejects file (check:
+	 * the baseline, the prices file and the configuration, often kept
+	 * with the logs); NULL entries are none. */
+	const char *skip_paths[3];
 	struct store *store;      /* an open store whose lock the caller
 				   * holds; NULL: open and lock g->store */
 };

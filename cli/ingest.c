@@ -1066,9 +1066,11 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		io.reject_samples = REJECT_SAMPLES;
 	}
 	struct stat ss;
-	if (job->skip_path && stat(job->skip_path, &ss) == 0 &&
-	    S_ISREG(ss.st_mode))
-		io.skip[io.nskip++] = (struct ingest_skip){ss.st_dev, ss.st_ino};
+	for (size_t i = 0; i < sizeof job->skip_paths / sizeof *job->skip_paths; i++)
+		if (job->skip_paths[i] && stat(job->skip_paths[i], &ss) == 0 &&
+		    S_ISREG(ss.st_mode))
+			io.skip[io.nskip++] = (struct ingest_skip){ss.st_dev,
+								   ss.st_ino};
 	struct ingest_sink sink = {
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
 		.end = sink_end, .drop = sink_drop, .wants = sink_wants,

@@ -86,11 +86,12 @@ struct ingest_opts {
 	const struct br_tz *tz;
 	int32_t only_from, only_to;
 	/* A walk leaves out the files of skip[0..nskip) (the rejects file
-	 * being written, check's baseline), by device and inode. */
+	 * being written, check's baseline, prices file and configuration),
+	 * by device and inode. */
 	struct ingest_skip {
 		dev_t dev;
 		ino_t ino;
-	} skip[2];
+	} skip[4];
 	size_t nskip;
 };
 

@@ -337,6 +337,16 @@ check --write-baseline ci-logs/baseline.json ci-logs >out 2>err || fail "baselin
 check --write-baseline ci-logs/baseline.json ci-logs >out 2>err || fail "baseline over one in the logs: $(cat err)"
 [ "$(status check --baseline ci-logs/baseline.json ci-logs)" = 0 ] &&
 	grep -q 'no change' out || fail "a baseline in the log directory: $(cat out err)"
+# So are the prices file and the configuration kept there (they were read
+# as logs: 'ci-logs/prices.csv: cannot tell the log format', exit 1).
+cp prices.csv ci-logs/ && printf 'prices prices.csv\n' >ci-logs/burnrate.conf
+"$BURNRATE" --store userstore --config ci-logs/burnrate.conf check \
+	--baseline ci-logs/baseline.json ci-logs >out 2>err &&
+	grep -q 'no change' out || fail "a configuration in the log directory: $(cat out err)"
+"$BURNRATE" --store userstore check --prices ci-logs/prices.csv \
+	--baseline ci-logs/baseline.json ci-logs >out 2>err &&
+	grep -q 'no change' out || fail "a prices file in the log directory: $(cat out err)"
+rm ci-logs/prices.csv ci-logs/burnrate.conf
 # An archive without a log member holds nothing to count: it fails, named
 # (it passed, silently, without its spend).
 cp regress.jsonl shard2.txt
