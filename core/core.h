@@ -155,6 +155,11 @@ br_pico br_pico_mul(br_pico a, int64_t k);
  * a number or its magnitude is 1e15 USD or more. */
 int br_money_parse(const char *s, size_t n, br_pico *out);
 
+/* br_money_parse without rounding: returns -2 when a digit beyond the
+ * 12th decimal is not zero (the amount is not a whole count of
+ * pico-dollars), -1 when br_money_parse fails, else 0. */
+int br_money_parse_exact(const char *s, size_t n, br_pico *out);
+
 /* Parses a rate in USD per 1M tokens ("2.5", "0.075", "3") with at most 6
  * decimals to pico-dollars per token. Returns 0, or -1 when the text is not
  * a plain non-negative decimal, has more than 6 decimals, or exceeds

@@ -112,6 +112,17 @@ int br_money_parse(const char *s, size_t n, br_pico *out)
 	return 0;
 }
 
+int br_money_parse_exact(const char *s, size_t n, br_pico *out)
+{
+	struct decimal d;
+	if (decimal_parse(s, n, &d) != 0)
+		return -1;
+	for (long k = d.point + PICO_DECIMALS; k < (long)(d.nint + d.nfrac); k++)
+		if (decimal_digit(&d, k) != 0)
+			return -2;
+	return br_money_parse(s, n, out);
+}
+
 int br_rate_parse(const char *s, size_t n, int64_t *pico_per_token)
 {
 	size_t i = 0;

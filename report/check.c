@@ -536,10 +536,25 @@ struct check_snapshot *check_baseline_read(const char *path,
 
 /* ---------------------------------------------------------------- rules */
 
-/* Parses a non-negative decimal into 1e-12 units. */
+/* Parses a non-negative decimal into 1e-12 units exactly. Returns 0, -1
+ * when s is not one, or -2 when it has a non-zero digit beyond the 12th
+ * decimal (a limit is compared exactly: 0.09999999999999 rounded to
+ * 0.1 passed an increase of $0.10, and 1e-13 became 0). */
 static int parse_decimal(const char *s, size_t n, br_pico *out)
 {
-	return n && s[0] != '-' && br_money_parse(s, n, out) == 0 ? 0 : -1;
+	return n && s[0] != '-' ? br_money_parse_exact(s, n, out) : -1;
+}
+
+/* The error of a limit parse_decimal refused with rc. */
+static int limit_error(struct br_err *err, int rc, const char *option,
+		       const char *value, const char *expected)
+{
+	if (rc == -2)
+		return br_fail_status(err, BR_EXIT_USAGE, "invalid %s '%s': more "
+				      "than 12 decimals (the limit is compared "
+				      "exactly)", option, value);
+	return br_fail_status(err, BR_EXIT_USAGE, "invalid %s '%s': expected %s",
+			      option, value, expected);
 }
 
 int check_parse_rules(const char *pct, const char *usd, bool allow_unpriced,
@@ -550,18 +565,17 @@ int check_parse_rules(const char *pct, const char *usd, bool allow_unpriced,
 		size_t n = strlen(pct);
 		if (n && pct[n - 1] == '%')
 			n--;
-		if (parse_decimal(pct, n, &out->pct) != 0)
-			return br_fail_status(err, BR_EXIT_USAGE,
-					      "invalid --max-increase '%s': expected "
-					      "a percentage such as 10 or 2.5", pct);
+		int rc = parse_decimal(pct, n, &out->pct);
+		if (rc != 0)
+			return limit_error(err, rc, "--max-increase", pct,
+					   "a percentage such as 10 or 2.5");
 		out->has_pct = true;
 	}
 	if (usd) {
-		if (parse_decimal(usd, strlen(usd), &out->usd) != 0)
-			return br_fail_status(err, BR_EXIT_USAGE,
-					      "invalid --max-increase-usd '%s': "
-					      "expected an amount of USD such as 0.50",
-					      usd);
+		int rc = parse_decimal(usd, strlen(usd), &out->usd);
+		if (rc != 0)
+			return limit_error(err, rc, "--max-increase-usd", usd,
+					   "an amount of USD such as 0.50");
 		out->has_usd = true;
 	}
 	if (!pct && !usd) {

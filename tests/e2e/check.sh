@@ -410,6 +410,26 @@ for bad in abc -5 '' 10%% 1x; do
 done
 must_fail 2 err check --baseline base.json --max-increase-usd -1 same.jsonl
 grep -q "invalid --max-increase-usd '-1'" err || fail "--max-increase-usd: $(cat err)"
+# Limits are compared exactly: one with more than 12 decimals (1e-12 USD,
+# 1e-12 %) is refused, not rounded ($0.10 passed 0.09999999999999, +3.33%
+# failed 3.33333333333334, and 1e-13 became +$0); 12 decimals are exact.
+printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write' 'acme,a,,1,0,,' >p3.csv
+for n in 3000000 3100000; do
+	printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"acme","model":"a","request_id":"1","usage":{"input_tokens":%s}}\n' $n >l$n.jsonl
+done
+check3() { "$BURNRATE" --store userstore check --prices p3.csv "$@"; }
+check3 --write-baseline b3.json l3000000.jsonl >/dev/null || fail "b3.json: exited $?"
+for lim in --max-increase-usd=0.09999999999999 --max-increase=3.33333333333334 \
+	--max-increase-usd=0.0000000000001 --max-increase-usd=1e-13; do
+	must_fail 2 err check3 --baseline b3.json "$lim" l3100000.jsonl
+	grep -q "invalid ${lim%%=*} '${lim#*=}': more than 12 decimals (the limit is compared exactly)" err ||
+		fail "$lim: $(cat err)"
+done
+for lim in -usd=0.1:0 -usd=0.099999999999:3 -usd=0.1000000000000:0 \
+	=3.333333333334:0 =3.333333333333:3; do
+	[ "$(status check3 --baseline b3.json "--max-increase${lim%:*}" l3100000.jsonl)" = "${lim#*:}" ] ||
+		fail "--max-increase${lim%:*}: want exit ${lim#*:}: $(cat out err)"
+done
 must_fail 2 err check --baseline base.json --by day same.jsonl
 grep -q -- '--by day: check compares two runs of logs' err || fail "--by day: $(cat err)"
 must_fail 2 err check --baseline base.json --by week,model same.jsonl
