@@ -171,23 +171,44 @@ static void show_model(const struct br_catalog *c, const struct br_match *mt,
 	printf("\n  USD per 1M tokens\n");
 }
 
+/* Shows, without --provider, the reading of model "P/M" as provider P's
+ * model M, when no model, alias or pattern has that name: told apart, as
+ * a log naming model "P/M" is not priced by it. Returns 1 when shown. */
+static int show_split(const struct br_catalog *c, const char *model,
+		      int32_t day)
+{
+	const char *slash = strchr(model, '/');
+	struct br_match mt;
+	if (!slash)
+		return 0;
+	br_catalog_resolve(c, (struct br_str){model, (size_t)(slash - model)},
+			   (struct br_str){slash + 1, strlen(slash + 1)}, &mt);
+	if (!mt.model)
+		return 0;
+	printf("no model or alias is named '%s', so a log naming that model is "
+	       "unpriced;\nprovider '%.*s' with model '%s' is priced as:\n\n",
+	       model, (int)(slash - model), model, slash + 1);
+	show_model(c, &mt, day);
+	return 1;
+}
+
+/* Shows what prices model: for provider, as ingest resolves the pair;
+ * without one, every model of that name (whatever its provider), every
+ * alias and every pattern, else what resolving it for no provider finds
+ * (a Bedrock ARN), else show_split's reading. */
 static int prices_show(const struct br_catalog *c, const char *model,
 		       const char *provider, int32_t day)
 {
 	struct br_str name = {model, strlen(model)};
 	struct br_match mt;
-	br_catalog_resolve(c, (struct br_str){provider ? provider : "",
-					      provider ? strlen(provider) : 0},
-			   name, &mt);
-	const char *slash = strchr(model, '/');
-	if (!mt.model && !provider && slash)
-		br_catalog_resolve(c, (struct br_str){model, (size_t)(slash - model)},
-				   (struct br_str){slash + 1, strlen(slash + 1)}, &mt);
-	if (mt.model) {
-		show_model(c, &mt, day);
-		return BR_EXIT_OK;
+	if (provider) {
+		br_catalog_resolve(c, (struct br_str){provider, strlen(provider)},
+				   name, &mt);
+		if (mt.model) {
+			show_model(c, &mt, day);
+			return BR_EXIT_OK;
+		}
 	}
-	/* Without a provider, every model and alias of that name. */
 	size_t found = 0;
 	for (size_t i = 0; !provider && i < br_catalog_models(c); i++) {
 		const struct br_model *m = br_catalog_model(c, i);
@@ -219,6 +240,15 @@ static int prices_show(const struct br_catalog *c, const char *model,
 		if (found++)
 			printf("\n");
 		show_model(c, &one, day);
+	}
+	if (!found && !provider) {
+		br_catalog_resolve(c, (struct br_str){"", 0}, name, &mt);
+		if (mt.model) {
+			show_model(c, &mt, day);
+			found = 1;
+		} else {
+			found = (size_t)show_split(c, model, day);
+		}
 	}
 	if (found)
 		return BR_EXIT_OK;

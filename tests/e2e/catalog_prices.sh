@@ -454,6 +454,28 @@ oracle expect --by day,provider,model --as-of $asof s5.jsonl >es5.json
 br --store ss5 report --by day,provider,model --as-of $asof --format json \
 	--output rs5.json
 agree es5.json rs5.json
+# prices show NAME without --provider shows every model of that name,
+# whatever its provider (it split a NAME with a '/' into provider and
+# model: anthropic/claude-4-opus showed anthropic's claude-opus-4-0 alone,
+# hiding deepinfra's and vercel_ai_gateway's models of that name, and
+# openai/gpt-oss-20b showed openai's gpt-oss-20b "matched by exact", which
+# ingest never finds for a log's model openai/gpt-oss-20b). That reading
+# is only shown, told apart, when no model or alias has the name.
+br prices show anthropic/claude-4-opus >sh1.out || fail "show anthropic/claude-4-opus exited $?"
+grep -qx deepinfra/anthropic/claude-4-opus sh1.out && grep -qx vercel_ai_gateway/anthropic/claude-4-opus sh1.out ||
+	fail "show anthropic/claude-4-opus hides models of that name: $(grep '^[^ ]' sh1.out)"
+br prices show openai/gpt-oss-20b >sh2.out || fail "show openai/gpt-oss-20b exited $?"
+grep -qx groq/openai/gpt-oss-20b sh2.out && ! grep -qx openai/gpt-oss-20b sh2.out ||
+	fail "show openai/gpt-oss-20b: $(grep '^[^ ]' sh2.out)"
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,mine,,1,1,,\n' >sh.csv
+br prices --prices sh.csv show acme/mine >sh3.out || fail "show acme/mine exited $?"
+head -2 sh3.out | tr '\n' ' ' | grep -q "^no model or alias is named 'acme/mine', so a log naming that model is unpriced; provider 'acme' with model 'mine' is priced as: $" ||
+	fail "show acme/mine does not tell its reading apart: $(cat sh3.out)"
+echo '{"timestamp":"2025-10-01T12:00:00Z","provider":"acme","model":"acme/mine","usage":{"input_tokens":1}}' >sh.jsonl
+br --quiet --store ssh ingest --prices sh.csv sh.jsonl 2>/dev/null
+br --store ssh report --month 2025-10 --format json | grep -q '"unpriced":\[{"provider":"acme","model":"acme/mine"' ||
+	fail "a log's model acme/mine was priced: $(br --store ssh report --month 2025-10 --format json)"
+
 # A prices column of no known name is a usage error naming the file, line
 # 1 and the column, whichever command reads the file (a typo was ignored:
 # cache_write_1hr's rates billed at the cache_write rate, and prices check
