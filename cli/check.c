@@ -186,9 +186,10 @@ static int write_baseline(const struct globals *g, const struct report *r,
 	int rc = check_baseline_write(s, path, &err) != 0 ? fail_with(&err) : 0;
 	if (rc == 0 && !g->quiet) {
 		char m[BR_MONEY_BUFSZ];
-		printf("wrote baseline %s: $%s for %llu requests and %llu tokens, "
+		printf("wrote baseline %s: $%s for %llu request%s and %llu tokens, "
 		       "%zu group%s by ", path, br_money_format(s->totals.cost, m),
 		       (unsigned long long)s->totals.requests,
+		       s->totals.requests == 1 ? "" : "s",
 		       (unsigned long long)s->totals.tokens, s->ngroups,
 		       s->ngroups == 1 ? "" : "s");
 		for (size_t k = 0; k < s->nkeys; k++)

@@ -725,16 +725,35 @@ static void put_usd(struct br_buf *b, br_pico v, bool sign, enum esc e)
 
 /* The change of cost in percent ("+50.0%"), "0.0%" without change, or
  * "n/a" when the baseline cost was not above zero (even when the current
- * one is zero too: as JSON's null). */
-static void put_pct(struct br_buf *b, const struct check_line *l)
+ * one is zero too: as JSON's null). One decimal, more where one would
+ * show a change as none ("-0.0001%", not "-0.0%") or a regression beyond
+ * ru's percentage as that limit ("+10.00001%", not "+10.0%": the
+ * comparison was exact, the text rounded). */
+static void put_pct(struct br_buf *b, const struct check_line *l,
+		    const struct check_rules *ru)
 {
 	br_pico d = br_pico_add(l->cur.cost, -l->base.cost);
-	if (l->base.cost <= 0)
+	if (l->base.cost <= 0) {
 		br_buf_puts(b, "n/a");
-	else if (d == 0)
+		return;
+	}
+	if (d == 0) {
 		br_buf_puts(b, "0.0%");
-	else
-		br_buf_printf(b, "%+.1f%%", (double)d * 100.0 / (double)l->base.cost);
+		return;
+	}
+	double v = (double)d * 100.0 / (double)l->base.cost;
+	double limit = l->regression && ru->has_pct ? (double)ru->pct / PCT_UNIT
+			: -1;
+	char s[64];
+	for (int prec = 1; prec <= 15; prec++) {
+		snprintf(s, sizeof s, "%+.*f", prec, v);
+		double shown = strtod(s, NULL);
+		if (shown != 0 && (limit < 0 || shown > limit)) {
+			br_buf_printf(b, "%s%%", s);
+			return;
+		}
+	}
+	br_buf_printf(b, "%+.2g%%", v); /* below 1e-15 % */
 }
 
 /* A decimal in 1e-12 units with no needless zeros: "10", "2.5". */
@@ -815,8 +834,9 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 	if (!changed && amounts_equal(&t->base, &t->cur)) {
 		br_buf_puts(b, "no change in LLM spend: ");
 		put_usd(b, t->cur.cost, false, e);
-		br_buf_printf(b, " for %llu requests and %llu tokens, as in the "
-			      "baseline", (unsigned long long)t->cur.requests,
+		br_buf_printf(b, " for %llu request%s and %llu tokens, as in "
+			      "the baseline", (unsigned long long)t->cur.requests,
+			      t->cur.requests == 1 ? "" : "s",
 			      (unsigned long long)t->cur.tokens);
 	} else {
 		if (d == 0) {
@@ -830,7 +850,7 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 			br_buf_puts(b, " (");
 			put_usd(b, d, true, e);
 			br_buf_puts(b, ", ");
-			put_pct(b, t);
+			put_pct(b, t, &r->rules);
 			br_buf_puts(b, ")");
 		}
 		br_buf_puts(b, " against the baseline");
@@ -913,7 +933,7 @@ struct table {
 
 /* Appends the value cell v of line l (a column of TABLE_VALUES). */
 static void put_value_cell(struct br_buf *b, const struct check_line *l, int v,
-			   enum esc e)
+			   const struct check_rules *ru, enum esc e)
 {
 	switch (v) {
 	case 0:
@@ -932,7 +952,7 @@ static void put_value_cell(struct br_buf *b, const struct check_line *l, int v,
 		put_usd(b, br_pico_add(l->cur.cost, -l->base.cost), true, e);
 		break;
 	case 3:
-		put_pct(b, l);
+		put_pct(b, l, ru);
 		break;
 	case 4:
 		put_counts(b, l->base.requests, l->cur.requests);
@@ -976,7 +996,8 @@ static bool table_build(struct table *t, const struct check_result *r,
 		for (size_t c = 0; c < t->ncols; c++) {
 			br_buf_reset(&b);
 			if (c >= r->nkeys)
-				put_value_cell(&b, l, (int)(c - r->nkeys), e);
+				put_value_cell(&b, l, (int)(c - r->nkeys),
+					       &r->rules, e);
 			else if (i < r->nlines)
 				put_escaped(&b, l->key[c], e);
 			else if (c == 0)
@@ -1172,7 +1193,7 @@ static void put_regression(struct br_buf *b, const struct check_line *l,
 		br_buf_puts(b, " (");
 		put_usd(b, br_pico_add(l->cur.cost, -l->base.cost), true, ESC_TEXT);
 		br_buf_puts(b, ", ");
-		put_pct(b, l);
+		put_pct(b, l, ru);
 		br_buf_putc(b, ')');
 	}
 	br_buf_puts(b, ", beyond the limit ");

@@ -310,12 +310,20 @@ static int reprice(struct builder *b, struct store_row *row)
 	if (!p && why == BR_UNPRICED_SPLIT_BAND) {
 		/* names from the logs, fit for a terminal */
 		char *pv = br_printable(row->provider), *md = br_printable(row->model);
+		/* The band [band_lo, band_hi): the last one has no end, and
+		 * a model without thresholds has one band, all of them. */
+		char band[64] = "";
+		if (row->band_hi != UINT64_MAX)
+			snprintf(band, sizeof band, " between %llu and %llu input "
+				 "tokens", (unsigned long long)row->band_lo,
+				 (unsigned long long)row->band_hi);
+		else if (row->band_lo)
+			snprintf(band, sizeof band, " of %llu input tokens or more",
+				 (unsigned long long)row->band_lo);
 		br_fail(b->err, "cannot re-price %.80s/%.80s: its new prices "
-			"change at a long-context threshold between %llu and %llu "
-			"input tokens, which the store did not record; ingest "
-			"those logs again with the new prices instead", pv, md,
-			(unsigned long long)row->band_lo,
-			(unsigned long long)row->band_hi);
+			"change at a long-context threshold%s, which the store "
+			"did not record; ingest those logs again with the new "
+			"prices instead", pv, md, band);
 		free(pv);
 		free(md);
 		return -1;

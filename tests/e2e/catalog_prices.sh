@@ -206,6 +206,15 @@ must_fail 1 y.err br --store s1 report --reprice --prices y.csv --format json
 # (the first of the store's rows of gpt-4o or of a name aliased to it)
 grep -q "cannot re-price openai/gpt-4o\(-2024-[0-9-]*\)\{0,1\}: .*128001 and 200001" y.err ||
 	fail "unclear refusal: $(cat y.err)"
+# A band without an end is said so (it was "between 512001 and
+# 18446744073709551615 input tokens").
+echo '{"timestamp":"2025-10-01T00:00:00Z","provider":"google","model":"gemini-2.5-pro","usage":{"input_tokens":900000}}' >band.jsonl
+printf '%s\n' 'provider,model,from,input,output,cache_read,cache_write,min_input_tokens' \
+	'google,gemini-2.5-pro,,1,1,,,' 'google,gemini-2.5-pro,,3,3,,,800001' >band.csv
+br --quiet --store sband ingest band.jsonl
+must_fail 1 band.err br --store sband report --reprice --prices band.csv --month 2025-10
+grep -q "cannot re-price google/gemini-2.5-pro: its new prices change at a long-context threshold of 512001 input tokens or more, which" band.err ||
+	fail "refusal in the last band: $(cat band.err)"
 must_fail 2 p.err br --store s1 report --prices x.csv
 
 # 6. burnrate prices.

@@ -430,6 +430,22 @@ for lim in -usd=0.1:0 -usd=0.099999999999:3 -usd=0.1000000000000:0 \
 	[ "$(status check3 --baseline b3.json "--max-increase${lim%:*}" l3100000.jsonl)" = "${lim#*:}" ] ||
 		fail "--max-increase${lim%:*}: want exit ${lim#*:}: $(cat out err)"
 done
+# A percentage shows the decimals that tell it from none and from the
+# limit it failed ("+10.0%" failed "+10%", a tiny fall was "-0.0%"), and
+# one request is "1 request".
+for n in 10000000 11000001 9999999; do
+	printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"acme","model":"a","request_id":"1","usage":{"input_tokens":%s}}\n' $n >l$n.jsonl
+done
+check3 --write-baseline b4.json l10000000.jsonl >out || fail "b4.json: exited $?"
+grep -q ' for 1 request and 10000000 tokens, 1 group by model$' out || fail "1 request: $(cat out)"
+[ "$(status check3 --baseline b4.json l11000001.jsonl)" = 3 ] &&
+	grep -q '^FAIL: .*(+\$1.000001, +10.00001%) against the baseline; 2 regressions beyond +10%: the total and 1 group;' out ||
+	fail "+10.00001% against +10%: $(cat out err)"
+[ "$(status check3 --baseline b4.json l9999999.jsonl)" = 0 ] &&
+	grep -q '^PASS: .*(-\$0.000001, -0.00001%)' out || fail "a tiny fall: $(cat out err)"
+[ "$(status check3 --baseline b4.json l10000000.jsonl)" = 0 ] &&
+	grep -q '^PASS: no change in LLM spend: \$10.000000 for 1 request and' out ||
+	fail "no change, 1 request: $(cat out err)"
 must_fail 2 err check --baseline base.json --by day same.jsonl
 grep -q -- '--by day: check compares two runs of logs' err || fail "--by day: $(cat err)"
 must_fail 2 err check --baseline base.json --by week,model same.jsonl
