@@ -37,7 +37,7 @@ struct agg *agg_new(void)
 {
 	struct agg *a = br_calloc(1, sizeof *a);
 	a->dict = br_dict_new();
-	a->nslots = 256;
+	a->nslots = 16; /* grown as rows come: an archive holds one per member */
 	a->slots = br_malloc(a->nslots * sizeof *a->slots);
 	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
 	return a;
