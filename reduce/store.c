@@ -65,6 +65,11 @@ struct store {
 	size_t nsegs;
 	struct br_fp *fps;    /* sorted fingerprints of every input */
 	size_t nfps;
+	/* The newest input of each name the store ingested itself, by the
+	 * name's id in names (NULL until store_last_input needs them): a
+	 * walk of 50,000 known logs looked for each in all of them, 9 s. */
+	struct br_dict *names;
+	const struct store_input **named;
 	bool skip_corrupt;
 	char **skipped;       /* pairs: path, problem */
 	size_t nskipped;
@@ -276,6 +281,15 @@ static void segment_free(struct segment *g)
 	free(g->path);
 }
 
+/* Forgets the index of inputs by name: the segments changed. */
+static void forget_names(struct store *s)
+{
+	br_dict_free(s->names);
+	s->names = NULL;
+	free(s->named);
+	s->named = NULL;
+}
+
 void store_free(struct store *s)
 {
 	if (!s)
@@ -284,6 +298,7 @@ void store_free(struct store *s)
 		segment_free(&s->segs[i]);
 	free(s->segs);
 	free(s->fps);
+	forget_names(s);
 	for (size_t i = 0; i < 2 * s->nskipped; i++)
 		free(s->skipped[i]);
 	free(s->skipped);
@@ -697,6 +712,7 @@ static char *segment_file(const struct store *s, const char *name)
 
 static void index_inputs(struct store *s)
 {
+	forget_names(s);
 	s->nfps = 0;
 	for (size_t i = 0; i < s->nsegs; i++)
 		s->nfps += s->segs[i].hidden ? 0 : s->segs[i].ninputs;
@@ -778,6 +794,7 @@ static bool gone_hidden(const struct store *s, uint64_t seq)
 /* Forgets what a load that failed read: a later call starts again. */
 static void unload(struct store *s)
 {
+	forget_names(s);
 	for (size_t i = 0; i < s->nsegs; i++)
 		segment_free(&s->segs[i]);
 	free(s->segs);
@@ -990,26 +1007,33 @@ int store_input_holders(struct store *s, struct br_fp fp, const char *source,
 	return 0;
 }
 
-/* store_last_input's search: the input named name. */
-struct named {
-	const char *name;
-	struct store_input *out;
-};
-
-static int is_named(void *ctx, const struct store_input *in)
+/* Indexes the inputs by name, the newest of each, in store_each_input's
+ * order. */
+static int index_name(void *ctx, const struct store_input *in)
 {
-	struct named *n = ctx;
-	if (strcmp(in->name, n->name) != 0)
-		return 0;
-	*n->out = *in;
-	return 1;
+	struct store *s = ctx;
+	uint32_t before = br_dict_count(s->names);
+	uint32_t id = br_dict_intern(s->names, in->name, strlen(in->name));
+	if (id == before)
+		s->named[id] = in;
+	return 0;
 }
 
 int store_last_input(struct store *s, const char *name,
 		     struct store_input *out, struct br_err *err)
 {
-	struct named n = {name, out};
-	return store_each_input(s, is_named, &n, err);
+	if (store_load(s, err) != 0)
+		return -1;
+	if (!s->names) {
+		s->names = br_dict_new();
+		s->named = br_malloc((s->nfps ? s->nfps : 1) * sizeof *s->named);
+		store_each_input(s, index_name, s, err);
+	}
+	int64_t id = br_dict_find(s->names, name, strlen(name));
+	if (id < 0)
+		return 0;
+	*out = *s->named[id];
+	return 1;
 }
 
 int store_each_input(struct store *s,

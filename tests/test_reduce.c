@@ -173,6 +173,15 @@ static void test_round_trip(void)
 	CU_ASSERT_EQUAL(in.bytes, 1);
 	CU_ASSERT_EQUAL(in.head, 0xC0FFEE);
 	CU_ASSERT_EQUAL(store_last_input(s, "y.jsonl", &in, &err), 0);
+	/* The newest input of a name, in a segment published after the
+	 * inputs were looked up by name (and indexed). */
+	struct agg *none = agg_new();
+	struct store_input again = {"x.jsonl", br_hash("x2", 2), 5, 0, 0xBEEF};
+	CU_ASSERT_EQUAL(store_publish(s, NULL, none, &again, 1, &err), 0);
+	agg_free(none);
+	CU_ASSERT_EQUAL(store_last_input(s, "x.jsonl", &in, &err), 1);
+	CU_ASSERT_EQUAL(in.bytes, 5);
+	CU_ASSERT_EQUAL(in.head, 0xBEEF);
 	store_free(s);
 	/* A fresh reader sees the same. */
 	s = store_open(dir, NULL, &err);
