@@ -83,7 +83,7 @@ static void remove_stale_temporaries(const char *dir)
 	if (!d)
 		return;
 	struct dirent *de;
-	while ((de = readdir(d)))
+	while ((de = br_readdir(d)))
 		if (strncmp(de->d_name, "burnrate", 8) == 0 &&
 		    strstr(de->d_name, ".tmp-"))
 			unlinkat(dirfd(d), de->d_name, 0);

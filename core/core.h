@@ -16,6 +16,7 @@
 #ifndef BURNRATE_CORE_H
 #define BURNRATE_CORE_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -441,6 +442,13 @@ bool br_stdin_closed(void);
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 
+/* The next entry of d, as readdir, or NULL both at the end and when the
+ * directory could not be read: then errno is 0 at the end and says why
+ * on a failure. readdir alone returns NULL for both, and a loop that
+ * stops at NULL takes a failed read (EIO) for the end of the directory:
+ * a listing cut short, silently. */
+struct dirent *br_readdir(DIR *d);
+
 /* A file being written to a path (br_output_open), one of three ways:
  *
  *  - a regular file, created or replaced: the bytes go to a temporary
@@ -493,6 +501,10 @@ enum {
 	 * removes, so a pipe, a FIFO, a terminal or a descriptor can take a
 	 * workbook. */
 	BR_OUTPUT_FILE = 4,
+	/* The target is new: br_output_commit never replaces a file of its
+	 * name (renameat2 RENAME_NOREPLACE; link and unlink where the file
+	 * system has no such rename) but fails, naming it. */
+	BR_OUTPUT_NEW = 8,
 };
 
 /* Opens path for writing as struct br_output says, with mode for a file
@@ -523,6 +535,11 @@ void br_output_abort(struct br_output *o);
  * file is removed. */
 int br_file_publish(const char *dir, const char *name, const void *data,
 		    size_t n, mode_t mode, struct br_err *err);
+
+/* As br_file_publish, with BR_OUTPUT_NEW as well: dir/name must not
+ * exist, and is never replaced. */
+int br_file_publish_new(const char *dir, const char *name, const void *data,
+			size_t n, mode_t mode, struct br_err *err);
 
 /* As br_csv_read_file, over data[0..len) in memory; name is used in
  * messages. */

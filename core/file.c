@@ -225,6 +225,12 @@ static int open_private(struct br_output *o, struct br_err *err)
 	return 0;
 }
 
+struct dirent *br_readdir(DIR *d)
+{
+	errno = 0;
+	return readdir(d);
+}
+
 /* A temporary file untouched this long is no live writer's: its PID may
  * be another host's or container's, which kill() cannot tell. */
 #define STALE_TMP_SECONDS 3600
@@ -240,7 +246,7 @@ static void remove_stale_tmp(const char *dir, const char *name)
 	size_t n = strlen(name);
 	time_t now = time(NULL);
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
+	while ((de = br_readdir(d)) != NULL) {
 		const char *e = de->d_name;
 		if (strncmp(e, name, n) != 0 || strncmp(e + n, ".tmp-", 5) != 0)
 			continue;
@@ -359,6 +365,25 @@ static int copy_out(struct br_output *o, struct br_err *err)
 	}
 }
 
+/* Renames o->tmp to o->target; with BR_OUTPUT_NEW, only if no file has
+ * that name (EEXIST otherwise). A link and an unlink stand in for
+ * RENAME_NOREPLACE where the kernel or the file system has none: the
+ * link fails if the name exists. */
+static int rename_to_target(const struct br_output *o)
+{
+	if (!(o->flags & BR_OUTPUT_NEW))
+		return rename(o->tmp, o->target);
+	if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->target,
+		      RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(o->tmp, o->target) != 0)
+		return -1;
+	unlink(o->tmp); /* if it stays, a cleanup removes it */
+	return 0;
+}
+
 int br_output_commit(struct br_output *o, struct br_err *err)
 {
 	int rc = 0;
@@ -384,9 +409,10 @@ int br_output_commit(struct br_output *o, struct br_err *err)
 		if (close(fd) != 0 && rc == 0)
 			rc = br_fail(err, "cannot close '%s': %s", o->tmp,
 				     strerror(errno));
-		if (rc == 0 && rename(o->tmp, o->target) != 0)
+		if (rc == 0 && rename_to_target(o) != 0)
 			rc = br_fail(err, "cannot rename '%s' to '%s': %s", o->tmp,
-				     o->target, strerror(errno));
+				     o->target, errno == EEXIST
+				     ? "a file of that name exists" : strerror(errno));
 		if (rc == 0) {
 			free(o->tmp);
 			o->tmp = NULL;
@@ -402,14 +428,15 @@ int br_output_commit(struct br_output *o, struct br_err *err)
 	return rc;
 }
 
-int br_file_publish(const char *dir, const char *name, const void *data,
-		    size_t n, mode_t mode, struct br_err *err)
+static int publish(const char *dir, const char *name, const void *data,
+		   size_t n, mode_t mode, int flags, struct br_err *err)
 {
 	struct br_buf path = {0};
 	br_buf_printf(&path, "%s/%s", dir, name);
 	struct br_output o;
 	int rc = br_output_open(&o, path.p, mode,
-				BR_OUTPUT_DURABLE | BR_OUTPUT_HIDDEN_TMP, err);
+				BR_OUTPUT_DURABLE | BR_OUTPUT_HIDDEN_TMP | flags,
+				err);
 	if (rc == 0 && br_write_all(o.fd, data, n) != 0) {
 		rc = br_fail(err, "cannot write '%s': %s",
 			     o.tmp ? o.tmp : o.path, strerror(errno));
@@ -419,4 +446,16 @@ int br_file_publish(const char *dir, const char *name, const void *data,
 	}
 	br_buf_free(&path);
 	return rc;
+}
+
+int br_file_publish(const char *dir, const char *name, const void *data,
+		    size_t n, mode_t mode, struct br_err *err)
+{
+	return publish(dir, name, data, n, mode, 0, err);
+}
+
+int br_file_publish_new(const char *dir, const char *name, const void *data,
+			size_t n, mode_t mode, struct br_err *err)
+{
+	return publish(dir, name, data, n, mode, BR_OUTPUT_NEW, err);
 }

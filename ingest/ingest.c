@@ -2825,7 +2825,7 @@ static int walk(const struct ingest_opts *o, const char *dir, int depth,
 	char *real = realpath(dir, NULL);
 	struct dirent *e;
 	int rc = 0;
-	while ((e = readdir(d))) {
+	while ((e = br_readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		char *path = path_in(dir, e->d_name);
@@ -2853,6 +2853,9 @@ static int walk(const struct ingest_opts *o, const char *dir, int depth,
 		}
 		free(path);
 	}
+	if (errno != 0)
+		rc = br_fail(err, "cannot read directory '%s': %s", dir,
+			     strerror(errno));
 	free(real);
 	closedir(d);
 	return rc;

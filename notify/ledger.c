@@ -239,7 +239,7 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 	}
 	struct dirent *de;
 	int rc = 0;
-	while (rc == 0 && (de = readdir(d))) {
+	while (rc == 0 && (de = br_readdir(d))) {
 		size_t n = strlen(de->d_name);
 		if (n == 32 + 6 && strcmp(de->d_name + 32, ".state") == 0)
 			rc = read_state(l, de->d_name, err);
@@ -248,6 +248,9 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 			 * effort, as it is only space. */
 			unlinkat(dirfd(d), de->d_name, 0);
 	}
+	if (rc == 0 && errno != 0)
+		rc = br_fail(err, "cannot read '%s': %s", l->dir,
+			     strerror(errno));
 	closedir(d);
 	if (rc != 0) {
 		ledger_free(l);

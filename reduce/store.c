@@ -342,7 +342,7 @@ static void remove_stale_segments(const struct store *s)
 	char *segdir = path_join(s->dir, SEG_DIR);
 	DIR *d = opendir(segdir);
 	struct dirent *e;
-	while (d && (e = readdir(d)))
+	while (d && (e = br_readdir(d)))
 		if (strncmp(e->d_name, ".tmp-", 5) == 0)
 			unlinkat(dirfd(d), e->d_name, 0);
 	if (d)
@@ -670,12 +670,11 @@ static char **list_segments(const struct store *s, struct listed *seen,
 		free(dir);
 		return NULL;
 	}
-	free(dir);
 	char **names = NULL;
 	size_t cap = 0;
 	*n = 0;
 	struct dirent *e;
-	while ((e = readdir(d))) {
+	while ((e = br_readdir(d))) {
 		size_t len = strlen(e->d_name);
 		const char *name = e->d_name;
 		if (strncmp(name, "seg-", 4) != 0 || len < 8 ||
@@ -689,7 +688,17 @@ static char **list_segments(const struct store *s, struct listed *seen,
 		}
 		names[(*n)++] = br_strdup(name);
 	}
+	if (errno != 0) {
+		br_fail(err, "cannot read '%s': %s", dir, strerror(errno));
+		closedir(d);
+		free(dir);
+		for (size_t i = 0; i < *n; i++)
+			free(names[i]);
+		free(names);
+		return NULL;
+	}
 	closedir(d);
+	free(dir);
 	if (*n) {
 		qsort(names, *n, sizeof *names, seg_name_cmp);
 		seen->names = br_realloc(seen->names,
@@ -1348,7 +1357,7 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 		rc = br_fail(err, "internal error: segment '%s' would not "
 			     "decode: %s", g.path, why);
 	else
-		rc = br_file_publish(segdir, name, img.p, img.len, 0644, err);
+		rc = br_file_publish_new(segdir, name, img.p, img.len, 0644, err);
 	if (rc == 0) {
 		s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
 		s->segs[s->nsegs++] = g;

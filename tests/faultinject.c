@@ -16,7 +16,7 @@
  *                       libxlsxwriter does not check (fuzz/FINDINGS.md),
  *                       are left alone
  *               fsync   fsync, fdatasync (EIO)
- *               rename  rename, renameat (EIO)
+ *               rename  rename, renameat, renameat2 (EIO)
  *               malloc  malloc, calloc, realloc (NULL, ENOMEM)
  *   FAULT_N     the call that fails, counted from 1 and from main() on
  *   FAULT_MODE  once (only that call; the default) or always (that call
@@ -421,6 +421,15 @@ int renameat(int fromdir, const char *from, int todir, const char *to)
 		return errno = EIO, -1;
 	REAL(renameat);
 	return real_renameat(fromdir, from, todir, to);
+}
+
+int renameat2(int fromdir, const char *from, int todir, const char *to,
+	      unsigned int flags)
+{
+	if (fault(K_RENAME, "renameat2"))
+		return errno = EIO, -1;
+	REAL(renameat2);
+	return real_renameat2(fromdir, from, todir, to, flags);
 }
 
 /* -------------------------------------------------------------- malloc */

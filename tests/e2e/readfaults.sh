@@ -1,0 +1,154 @@
+#!/bin/sh
+# readfaults.sh - reads that fail (strace injects EIO into the Nth
+# getdents64, for each N up to the calls a run makes) are errors, never
+# an empty directory: a failed listing of the store's segments or of a
+# directory of inputs. After each: either exit 1 with a
+# "burnrate: error:" message, or a success; either way the store
+# verifies and a clean ingest then gives the exact totals (no input lost,
+# none counted twice). A store that lists as empty (getdents64 says end
+# at once) never has its first segment replaced. Skipped where strace
+# cannot trace or inject.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+if ! strace -f -qq -o /dev/null -e trace=getdents64 \
+	-e inject=getdents64:error=EIO:when=1000 true 2>/dev/null; then
+	echo "readfaults: skipped: strace cannot inject faults here"
+	exit 0
+fi
+
+b() { "$BURNRATE" --quiet "$@"; }
+totals() { # store
+	b --store "$1" report --format csv --by day,provider,model \
+		--since 2000-01-01 --as-of 2030-12-31
+}
+# inject CALL N CMD...: runs CMD with the Nth CALL failing (EIO); its
+# status in rc, its standard error in err.
+inject() {
+	call=$1 n=$2
+	shift 2
+	set +e
+	strace -f -qq -o /dev/null -e trace="$call" \
+		-e inject="$call":error=EIO:when="$n" "$@" >out 2>err
+	rc=$?
+	set -e
+}
+# count CALL CMD...: how many CALLs CMD makes.
+count() {
+	call=$1
+	shift
+	strace -f -qq -o calls.trace -e trace="$call" "$@" >/dev/null 2>&1
+	grep -c "$call(" calls.trace
+}
+# checked WHAT: the run under inject either failed as it should or
+# succeeded (or never started: the loader's read failed); sets fired when
+# it failed.
+checked() {
+	case $rc in
+	0) ;;
+	127)	# The dynamic loader's read, before burnrate runs.
+		grep -q 'error while loading shared libraries' err ||
+			fail "$1: exit $rc: $(cat err)" ;;
+	1)	grep -q '^burnrate: error: .*Input/output error' err ||
+			fail "$1: exit 1 without the read's error: $(cat err)"
+		fired=1 ;;
+	*) fail "$1: exit $rc: $(cat err)" ;;
+	esac
+}
+
+log() { # day id
+	printf '{"timestamp":"2025-10-%sT10:00:00Z","provider":"openai","model":"gpt-4o","request_id":"%s","usage":{"input_tokens":1000000}}\n' "$1" "$2"
+}
+log 01 r1 >one.jsonl
+mkdir d
+log 02 r2 >d/two.jsonl
+log 03 r3 >d/three.jsonl
+{ log 04 r4; log 05 r5; log 06 r6; } >x.jsonl
+tar czf t.tar.gz x.jsonl
+b --store base init >/dev/null
+b --store base ingest one.jsonl
+b --store full init >/dev/null
+b --store full ingest one.jsonl d t.tar.gz
+totals full >full.csv
+totals base >base.csv
+
+# Ingest of a directory into a store of one segment: whatever read
+# fails, no input is lost, none counted twice.
+for input in d; do
+	for call in getdents64; do
+		fired=
+		rm -rf s
+		cp -r base s
+		calls=$(count "$call" "$BURNRATE" --quiet --store s ingest \
+			--jobs 1 "$input")
+		n=1
+		while [ $n -le "$calls" ]; do
+			what="ingest $input, $call $n"
+			rm -rf s
+			cp -r base s
+			inject "$call" "$n" "$BURNRATE" --quiet --store s ingest \
+				--jobs 1 "$input"
+			checked "$what"
+			ls s/segments/seg-0000000000000001.brs >/dev/null ||
+				fail "$what: the first segment is gone"
+			b --store s verify >verify.out 2>&1 ||
+				fail "$what: store does not verify: $(cat verify.out)"
+			b --store s ingest one.jsonl d t.tar.gz
+			totals s | cmp -s - full.csv ||
+				fail "$what: totals differ: $(totals s)"
+			n=$((n + 1))
+		done
+		case $input.$call in
+		d.getdents64 | t.tar.gz.pread64)
+			[ -n "$fired" ] || fail "ingest $input: no $call failed" ;;
+		esac
+	done
+done
+
+# Report and verify of a store whose listing fails: an error, never the
+# totals of an empty store.
+for cmd in report verify; do
+	fired=
+	for n in 1 2 3 4 5 6; do
+		if [ $cmd = report ]; then
+			inject getdents64 "$n" "$BURNRATE" --quiet --store base \
+				report --format csv --by day,provider,model \
+				--since 2000-01-01 --as-of 2030-12-31
+		else
+			inject getdents64 "$n" "$BURNRATE" --quiet --store base verify
+		fi
+		checked "$cmd, getdents64 $n"
+		[ $rc -ne 0 ] || [ $cmd = verify ] || cmp -s out base.csv ||
+			fail "$cmd, getdents64 $n: wrong totals: $(cat out)"
+	done
+	[ -n "$fired" ] || fail "$cmd: no listing failed"
+done
+
+# check --write-baseline of a directory whose listing fails: an error,
+# and no baseline of fewer inputs (d's two requests).
+fired=
+for n in 1 2 3 4 5 6; do
+	rm -f bl.json
+	inject getdents64 "$n" "$BURNRATE" --quiet check --write-baseline bl.json d
+	checked "check, getdents64 $n"
+	[ $rc -ne 0 ] || grep -q '"requests":2,' bl.json ||
+		fail "check, getdents64 $n: a baseline without both of d: $(cat bl.json)"
+done
+[ -n "$fired" ] || fail "check: no listing failed"
+
+# A listing cut short as if at its end (getdents64 returns 0): the store
+# looks empty, and the segment numbered first is published over the one
+# that exists only if publishing replaces files. It must not.
+rm -rf s
+cp -r base s
+set +e
+strace -f -qq -o /dev/null -e trace=getdents64 \
+	-e inject=getdents64:retval=0 "$BURNRATE" --quiet --store s \
+	ingest d/two.jsonl >out 2>err
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "ingest into a store listed empty: exit $rc: $(cat err)"
+grep -q "^burnrate: error: .*seg-0000000000000001.brs.*exists" err ||
+	fail "ingest into a store listed empty: $(cat err)"
+b --store s verify >/dev/null
+totals s | cmp -s - base.csv || fail "the first segment was replaced: $(totals s)"
+echo "readfaults: ok"
