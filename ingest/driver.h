@@ -58,6 +58,10 @@ struct task {
 	struct ingest_known *zc;
 	size_t nzc;
 	uint64_t disk_size;  /* 0: not a regular file */
+	/* The errno of a read of the file that failed while where to read it
+	 * from was decided (plan_resume), or 0: read_task fails the input
+	 * with it, counting nothing of it. */
+	int read_errno;
 	struct outcome **out;
 	size_t nout, cap;
 	char *warning;       /* for the sink's warning(), or NULL */

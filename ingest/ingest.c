@@ -2068,17 +2068,18 @@ static void unchanged_input(struct reader *rd, struct task *t, const char *name)
 
 /* Tells whether the file fd of task t, one compressed stream, is known by
  * its bytes to decompress to content ingested before, whole (the sink's
- * packed): t->k is then that content. Reads the file from its first byte
+ * packed): 1, t->k being that content; 0 if not; -1 with errno when a
+ * read of it fails. Reads the file from its first byte
  * to its end, when the sink may know a file of its size: a night's walk
  * of rotated logs (app.log.2.gz renamed app.log.3.gz, or left as it was)
  * decompressed each again, 0.16 s a 23 MB gzip left as it was and 0.5-0.7
  * s renamed (docs/PERFORMANCE.md); hashing 58 MB from the page cache took
  * 10 ms. */
-static bool packed_known(struct ingest *g, struct task *t, int fd)
+static int packed_known(struct ingest *g, struct task *t, int fd)
 {
 	if (!g->sink.packed ||
 	    !g->sink.packed(g->sink.ctx, t->disk_size, NULL, NULL))
-		return false;
+		return 0;
 	char *buf = br_malloc(PACKED_CHUNK);
 	struct br_hasher h;
 	br_hash_init(&h);
@@ -2088,9 +2089,23 @@ static bool packed_known(struct ingest *g, struct task *t, int fd)
 		br_hash_update(&h, buf, (size_t)r);
 		pos += (uint64_t)r;
 	}
+	int e = errno;
 	free(buf);
+	if (r < 0) {
+		errno = e;
+		return -1;
+	}
 	struct br_fp fp = br_hash_final(&h);
-	return r == 0 && g->sink.packed(g->sink.ctx, pos, &fp, &t->k);
+	return g->sink.packed(g->sink.ctx, pos, &fp, &t->k);
+}
+
+/* Fails the input of task t, whose file a read failed with errno e. */
+static void unreadable_input(struct reader *rd, struct task *t,
+			     const char *shown, int e)
+{
+	struct br_err err = {0};
+	br_fail(&err, "cannot read '%s': %s", shown, strerror(e));
+	failed_input(rd, t, shown, -1, err.msg);
 }
 
 /* Reads the inputs of task t: standard input, or a file; only >= 0 reads
@@ -2117,12 +2132,20 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		free(shown);
 		return;
 	}
-	/* The scratch buffer is free until the input is read. */
+	/* The scratch buffer is free until the input is read. Its first
+	 * bytes tell how it is read (an archive, a compressed stream): a
+	 * read that fails is the input's failure, never an empty head. */
 	const unsigned char *head = (const unsigned char *)rd->scratch;
-	ssize_t n = pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
+	ssize_t n = t->read_errno ? -1
+				  : pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
 	bool stream = n > 0 && stream_magic(head, (size_t)n);
-	if (stream && packed_known(rd->g, t, fd)) {
-		unchanged_input(rd, t, shown);
+	int known = n < 0 ? -1 : stream ? packed_known(rd->g, t, fd) : 0;
+	if (known != 0) {
+		if (known < 0)
+			unreadable_input(rd, t, shown,
+					 t->read_errno ? t->read_errno : errno);
+		else
+			unchanged_input(rd, t, shown);
 		close(fd);
 		free(shown);
 		return;
@@ -2522,9 +2545,9 @@ uint32_t ingest_head(const void *p, size_t n)
 /* Tells which of the nc candidates c (none empty; sorted here by length)
  * the file fd begins with: the longest, by the fingerprint of its
  * length's first bytes, all compared in one read of the file; -1 when
- * none. */
+ * none, and when a read fails (*read_errno is then its errno). */
 static long file_continues(int fd, struct ingest_known *c, size_t nc,
-			   char *buf)
+			   char *buf, int *read_errno)
 {
 	struct br_hasher h;
 	long best = -1;
@@ -2535,6 +2558,8 @@ static long file_continues(int fd, struct ingest_known *c, size_t nc,
 		uint64_t to = c[i].bytes;
 		size_t want = to - pos < SCRATCH_SIZE ? (size_t)(to - pos) : SCRATCH_SIZE;
 		ssize_t r = want ? pread(fd, buf, want, (off_t)pos) : 0;
+		if (r < 0)
+			*read_errno = errno;
 		if (r < 0 || (want && r == 0))
 			break;
 		br_hash_update(&h, buf, (size_t)r);
@@ -2648,6 +2673,7 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 	char head[INGEST_HEAD_BYTES];
 	ssize_t n = pread(fd, head, sizeof head, 0);
 	if (n < 0) {
+		t->read_errno = errno;
 		close(fd);
 		return;
 	}
@@ -2677,7 +2703,7 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 			    : 0;
 	if (nc) {
 		char *buf = br_malloc(SCRATCH_SIZE);
-		long best = file_continues(fd, c, nc, buf);
+		long best = file_continues(fd, c, nc, buf, &t->read_errno);
 		if (best >= 0) {
 			t->known = true;
 			t->k = c[best];

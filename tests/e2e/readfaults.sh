@@ -1,8 +1,9 @@
 #!/bin/sh
 # readfaults.sh - reads that fail (strace injects EIO into the Nth
-# getdents64, for each N up to the calls a run makes) are errors, never
-# an empty directory: a failed listing of the store's segments or of a
-# directory of inputs. After each: either exit 1 with a
+# getdents64 or pread64, for each N up to the calls a run makes) are
+# errors, never an empty directory or an empty file: a failed listing of
+# the store's segments or of a directory of inputs, a failed read of the
+# first bytes of an archive. After each: either exit 1 with a
 # "burnrate: error:" message, or a success; either way the store
 # verifies and a clean ingest then gives the exact totals (no input lost,
 # none counted twice). A store that lists as empty (getdents64 says end
@@ -71,10 +72,10 @@ b --store full ingest one.jsonl d t.tar.gz
 totals full >full.csv
 totals base >base.csv
 
-# Ingest of a directory into a store of one segment: whatever read
-# fails, no input is lost, none counted twice.
-for input in d; do
-	for call in getdents64; do
+# Ingest of a directory into a store of one segment, and of an archive:
+# whatever read fails, no input is lost, none counted twice.
+for input in d t.tar.gz; do
+	for call in getdents64 pread64; do
 		fired=
 		rm -rf s
 		cp -r base s
