@@ -2138,6 +2138,8 @@ static void read_task(struct reader *rd, struct task *t, long only,
 	const unsigned char *head = (const unsigned char *)rd->scratch;
 	ssize_t n = t->read_errno ? -1
 				  : pread(fd, rd->scratch, SOURCE_HEAD_BYTES, 0);
+	if (n < 0 && !t->read_errno && errno == ESPIPE)
+		n = 0; /* a FIFO, a device: read as a stream, no head seen */
 	bool stream = n > 0 && stream_magic(head, (size_t)n);
 	int known = n < 0 ? -1 : stream ? packed_known(rd->g, t, fd) : 0;
 	if (known != 0) {
