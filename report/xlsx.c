@@ -4,6 +4,9 @@
  * Budgets with status colours, Unpriced. Written in constant-memory mode;
  * byte-identical for the same store when SOURCE_DATE_EPOCH is set. Every
  * value from the logs is a string cell, never a formula. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -531,6 +534,94 @@ static bool add_formats(struct book *bk)
 	return true;
 }
 
+/* What of a part's bytes part_whole looks at: its first and last. */
+#define PART_EDGE 256
+
+/* Tells why the XML part head..tail (its first and last bytes, the same
+ * bytes when it is short) is not whole, or NULL: it must begin with the
+ * XML declaration and end with the end tag of the element after it. */
+static const char *part_whole(const char *head, size_t nhead,
+			      const char *tail, size_t ntail)
+{
+	static const char decl[] = "<?xml";
+	const char *end = memmem(head, nhead, "?>", 2);
+	if (nhead < sizeof decl - 1 || memcmp(head, decl, sizeof decl - 1) != 0 ||
+	    !end)
+		return nhead ? "has no XML declaration" : "is empty";
+	const char *name = end + 2, *stop = head + nhead;
+	while (name < stop && isspace((unsigned char)*name))
+		name++;
+	if (name == stop || *name++ != '<')
+		return "has no root element";
+	size_t len = 0;
+	while (name + len < stop && !strchr(" \t\r\n/>", name[len]))
+		len++;
+	while (ntail && isspace((unsigned char)tail[ntail - 1]))
+		ntail--;
+	if (len == 0 || ntail < len + 3 || tail[ntail - 1] != '>' ||
+	    memcmp(tail + ntail - len - 3, "</", 2) != 0 ||
+	    memcmp(tail + ntail - len - 1, name, len) != 0)
+		return "is cut short";
+	return NULL;
+}
+
+/* Checks that the workbook at path, as libxlsxwriter wrote it, is whole:
+ * a zip whose every part is an XML document that ends (part_whole).
+ * libxlsxwriter 1.1.4 writes each part to a temporary file and copies it
+ * into the zip without checking those writes: with the temporary
+ * directory ($TMPDIR) full, it made a workbook of empty parts and
+ * reported success (fuzz/FINDINGS.md). */
+static int check_written(const char *path, struct br_err *err)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_zip_seekable(a);
+	struct archive_entry *e;
+	const char *why = NULL;
+	char *part = NULL;
+	char head[PART_EDGE], tail[PART_EDGE], buf[65536];
+	int rc = archive_read_open_filename(a, path, sizeof buf);
+	while (rc == ARCHIVE_OK && !why &&
+	       (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		size_t nhead = 0, ntail = 0;
+		ssize_t n;
+		while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
+			size_t k = (size_t)n;
+			size_t take = PART_EDGE - nhead < k ? PART_EDGE - nhead : k;
+			memcpy(head + nhead, buf, take);
+			nhead += take;
+			/* The last PART_EDGE bytes, after what was kept. */
+			size_t keep = k >= PART_EDGE ? 0
+				      : ntail < PART_EDGE - k ? ntail
+							      : PART_EDGE - k;
+			memmove(tail, tail + ntail - keep, keep);
+			size_t add = k < PART_EDGE ? k : PART_EDGE;
+			memcpy(tail + keep, buf + k - add, add);
+			ntail = keep + add;
+		}
+		if (n < 0) {
+			rc = ARCHIVE_FATAL;
+			break;
+		}
+		why = part_whole(head, nhead, tail, ntail);
+		if (why)
+			part = br_strdup(archive_entry_pathname(e)
+					 ? archive_entry_pathname(e) : "?");
+	}
+	int status = 0;
+	if (why)
+		status = br_fail(err, "cannot write '%s': its part %s, as "
+				 "libxlsxwriter wrote it, %s (is the temporary "
+				 "directory full?)", path, part, why);
+	else if (rc != ARCHIVE_EOF)
+		status = br_fail(err, "cannot write '%s': the workbook written "
+				 "does not read back: %s", path,
+				 archive_error_string(a) ? archive_error_string(a)
+							 : "unknown error");
+	free(part);
+	archive_read_free(a);
+	return status;
+}
+
 int report_write_xlsx(const struct report *r, const char *path,
 		      struct br_err *err)
 {
@@ -585,5 +676,5 @@ int report_write_xlsx(const struct report *r, const char *path,
 	if (bk.error != LXW_NO_ERROR)
 		return br_fail(err, "cannot write '%s': %s", path,
 			       lxw_strerror(bk.error));
-	return 0;
+	return check_written(path, err);
 }

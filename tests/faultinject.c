@@ -15,6 +15,9 @@
  *                       writes to unlinked (temporary) files, which
  *                       libxlsxwriter does not check (fuzz/FINDINGS.md),
  *                       are left alone
+ *               tmpwrite  those stdio writes to unlinked (temporary)
+ *                       files, and only those: ENOSPC, as a full
+ *                       temporary directory gives libxlsxwriter
  *               fsync   fsync, fdatasync (EIO)
  *               rename  rename, renameat, renameat2 (EIO)
  *               malloc  malloc, calloc, realloc (NULL, ENOMEM)
@@ -48,10 +51,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum kind { K_NONE, K_OPEN, K_WRITE, K_FSYNC, K_RENAME, K_MALLOC };
+enum kind { K_NONE, K_OPEN, K_WRITE, K_FSYNC, K_RENAME, K_MALLOC, K_TMPWRITE };
 
 static const char *const kind_names[] = {"", "open", "write", "fsync",
-					 "rename", "malloc"};
+					 "rename", "malloc", "tmpwrite"};
 
 static enum kind target;
 static unsigned long fail_at, calls;
@@ -135,7 +138,7 @@ static int wrapped_main(int argc, char **argv, char **envp)
 {
 	const char *call = getenv("FAULT_CALL"), *n = getenv("FAULT_N"),
 		   *mode = getenv("FAULT_MODE"), *log = getenv("FAULT_LOG");
-	for (int k = K_OPEN; call && k <= K_MALLOC; k++)
+	for (int k = K_OPEN; call && k <= K_TMPWRITE; k++)
 		if (strcmp(call, kind_names[k]) == 0)
 			target = (enum kind)k;
 	fail_at = n ? strtoul(n, NULL, 10) : 0;
@@ -255,7 +258,8 @@ static int is_tmpfile(FILE *f)
 
 static int stream_fault_at(FILE *f, const char *fn, void *caller)
 {
-	if (f == stderr || is_tmpfile(f) || !fault_at(K_WRITE, fn, caller))
+	if (f == stderr ||
+	    !fault_at(is_tmpfile(f) ? K_TMPWRITE : K_WRITE, fn, caller))
 		return 0;
 	/* What a failed write inside stdio leaves: the error flag. */
 	f->_flags |= _IO_ERR_SEEN;

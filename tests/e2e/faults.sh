@@ -2,7 +2,9 @@
 # faults.sh - failure injection (tests/faultinject.c, LD_PRELOAD): the Nth
 # open, write, fsync, rename or malloc fails, once or from then on, for
 # N = 1, 2, ... until a run completes without the fault firing, during
-# ingest, compact, report --output (JSON and XLSX) and notify. After each
+# ingest, compact, report --output (JSON and XLSX) and notify, and the
+# writes of libxlsxwriter to its temporary files, from the Nth on, during
+# report --output of XLSX. After each
 # failure: a non-zero exit with a "burnrate: error:" message (or a
 # success whose results are exact), a store that verifies and shows
 # either the totals before the run or those of whole inputs added, never
@@ -262,6 +264,13 @@ for scenario in $FAULT_SCENARIOS; do
 		done
 	done
 done
+# libxlsxwriter does not check its writes to its temporary files: with
+# $TMPDIR full (each from the Nth on failing) the workbook is an error,
+# never one of empty or cut parts and exit 0.
+case " $FAULT_SCENARIOS " in *" report_xlsx "*)
+	fmt=xlsx
+	inject report tmpwrite always ;;
+esac
 echo "faults: $runs runs with a fault injected, $failures failed cleanly," \
 	"the others succeeded with exact results; $resent alert copies re-sent"
 
