@@ -223,16 +223,19 @@ int write_report_to(const struct report *r, enum report_format f, bool color,
 }
 
 /* Writes a report to path through br_output_open: a temporary file
- * renamed over the file (the one a link names), or in place on a device,
- * a FIFO or a descriptor of the process (/dev/stdout). The workbook,
+ * renamed over the file (the one a link names), fsynced before the
+ * rename and its directory after it (BR_OUTPUT_DURABLE: a crash leaves
+ * the old report or the new one, never a report file of zeros), or in
+ * place on a device, a FIFO or a descriptor of the process
+ * (/dev/stdout). The workbook,
  * which libxlsxwriter writes by path and seeks in, goes to a private
  * temporary file copied there. */
 int write_report_file(const struct report *r, enum report_format f,
 			     const char *path, struct br_err *err)
 {
 	struct br_output o;
-	if (br_output_open(&o, path, 0666, f == REPORT_XLSX ? BR_OUTPUT_FILE : 0,
-			   err) != 0)
+	if (br_output_open(&o, path, 0666, BR_OUTPUT_DURABLE |
+			   (f == REPORT_XLSX ? BR_OUTPUT_FILE : 0), err) != 0)
 		return -1;
 	int rc;
 	if (f == REPORT_XLSX) {

@@ -367,4 +367,40 @@ assert len(set(got)) == len(got), got
 unq = lambda v: v[1:] if v[:1] == q else v
 assert sorted(unq(v) for v in got) == sorted(want), got
 EOF
+
+# A report file is durable once written: its temporary file fsynced
+# before the rename, its directory after (strace shows the calls in
+# order). Skipped where strace cannot trace.
+if strace -o /dev/null true 2>/dev/null; then
+	for f in json xlsx; do
+		strace -f -qq -e trace=openat,fsync,rename -o sync.trace \
+			"$BURNRATE" --quiet --store sq report --as-of 2025-10-31 \
+			--format $f --output sync.$f || fail "$f report exited $?"
+		"$PYTHON" - sync.trace sync.$f <<'EOF' ||
+import re, sys
+out = re.escape(sys.argv[2])
+tmp_fd = None
+file_synced = renamed = dir_synced = False
+dir_fds = set()
+for line in open(sys.argv[1]):
+    m = re.search(r'openat\(AT_FDCWD, "%s\.tmp-\d+", [^)]*\) += (\d+)' % out, line)
+    if m and tmp_fd is None:  # br_output's, before libxlsxwriter's
+        tmp_fd = m.group(1)
+    m = re.search(r'openat\(AT_FDCWD, "\.", O_RDONLY\|O_CLOEXEC\|O_DIRECTORY\) += (\d+)', line)
+    if m and renamed:
+        dir_fds.add(m.group(1))
+    m = re.search(r'fsync\((\d+)\) += 0', line)
+    if m and not renamed and m.group(1) == tmp_fd:
+        file_synced = True
+    if m and renamed and m.group(1) in dir_fds:
+        dir_synced = True
+    if re.search(r'rename\("%s\.tmp-\d+", "%s"\) += 0' % (out, out), line):
+        renamed = True
+assert renamed and file_synced and dir_synced, (renamed, file_synced, dir_synced)
+EOF
+			fail "$f report: not fsynced before and after its rename: $(cat sync.trace)"
+	done
+else
+	echo "reports: strace cannot trace here: the report's fsyncs are not checked" >&2
+fi
 echo "reports: all checks passed"
