@@ -2,6 +2,7 @@
  * baseline, for failing a pull request whose LLM spend regresses (README
  * "CI"). The logs are ingested into a private temporary store, removed
  * afterwards: the user's store is never touched. */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -83,6 +84,29 @@ static void remove_tree(const char *dir)
 			      dir, strerror(errno));
 }
 
+/* The temporary stores of check: TMPDIR/burnrate-check-PID-XXXXXX. */
+#define CHECK_TMP "burnrate-check-"
+
+/* Removes the temporary stores in tmpdir that checks killed with SIGKILL
+ * (which no handler sees) left: stale as br_tmp_stale says. */
+static void remove_stale_stores(const char *tmpdir)
+{
+	DIR *d = opendir(tmpdir);
+	if (!d)
+		return;
+	size_t n = strlen(CHECK_TMP);
+	struct dirent *e;
+	while ((e = br_readdir(d)))
+		if (strncmp(e->d_name, CHECK_TMP, n) == 0 &&
+		    br_tmp_stale(dirfd(d), e->d_name, e->d_name + n, S_IFDIR)) {
+			struct br_buf path = {0};
+			br_buf_printf(&path, "%s/%s", tmpdir, e->d_name);
+			remove_tree(path.p);
+			br_buf_free(&path);
+		}
+	closedir(d);
+}
+
 /* Prints the first rejected records (the ingest's rejects file) and how
  * many there were. */
 static void print_rejects(const char *path, uint64_t n)
@@ -118,9 +142,11 @@ static struct report *measure(const struct globals *g,
 			      char **paths, int npaths, int *rc)
 {
 	const char *tmpdir = getenv("TMPDIR");
+	tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+	remove_stale_stores(tmpdir);
 	struct br_buf root = {0}, dir = {0}, rejects = {0};
-	br_buf_printf(&root, "%s/burnrate-check-XXXXXX",
-		      tmpdir && *tmpdir ? tmpdir : "/tmp");
+	br_buf_printf(&root, "%s/" CHECK_TMP "%ld-XXXXXX", tmpdir,
+		      (long)getpid());
 	if (!mkdtemp(root.p)) {
 		print_error("check: cannot create a temporary directory '%s': %s",
 			    root.p, strerror(errno));

@@ -439,6 +439,20 @@ int br_write_all(int fd, const void *data, size_t n);
 void br_std_fds_open(void);
 bool br_stdin_closed(void);
 
+/* A temporary file or directory untouched this long is no live writer's:
+ * its PID may be another host's or container's, which kill() cannot
+ * tell. */
+#define BR_STALE_TMP_SECONDS 3600
+
+/* Tells whether the entry name of the directory dirfd, a temporary file
+ * or directory (kind: S_IFREG, S_IFDIR) of the process whose PID the
+ * digits at pid give (ended by '\0' or '-'), was left by a writer killed
+ * before it removed it: this user's, not of a live process, and untouched
+ * for BR_STALE_TMP_SECONDS. Such leftovers are removed by whoever next
+ * writes there (br_output_open, check). */
+bool br_tmp_stale(int dirfd, const char *name, const char *pid,
+		  mode_t kind);
+
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 

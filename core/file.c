@@ -231,35 +231,48 @@ struct dirent *br_readdir(DIR *d)
 	return readdir(d);
 }
 
-/* A temporary file untouched this long is no live writer's: its PID may
- * be another host's or container's, which kill() cannot tell. */
-#define STALE_TMP_SECONDS 3600
+bool br_tmp_stale(int dirfd, const char *name, const char *pid,
+		  mode_t kind)
+{
+	char *stop;
+	long n = strtol(pid, &stop, 10);
+	struct stat st;
+	return stop != pid && (*stop == 0 || *stop == '-') && n > 0 &&
+	       n != (long)getpid() && kill((pid_t)n, 0) != 0 &&
+	       errno == ESRCH &&
+	       fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       (st.st_mode & S_IFMT) == kind && st.st_uid == geteuid() &&
+	       time(NULL) - st.st_mtime >= BR_STALE_TMP_SECONDS;
+}
 
-/* Removes the temporary files NAME.tmp-PID that writers of dir/name
- * killed before they finished left (a signal, a file size limit): this
- * user's, whose process is gone and which no one wrote for an hour. */
-static void remove_stale_tmp(const char *dir, const char *name)
+/* Removes the temporary files NAME.tmp-PID (hidden: .tmp-PID-NAME) that
+ * writers of dir/name killed before they finished left (a signal, a file
+ * size limit), stale as br_tmp_stale says. */
+static void remove_stale_tmp(const char *dir, const char *name, bool hidden)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	size_t n = strlen(name);
-	time_t now = time(NULL);
 	struct dirent *de;
 	while ((de = br_readdir(d)) != NULL) {
-		const char *e = de->d_name;
-		if (strncmp(e, name, n) != 0 || strncmp(e + n, ".tmp-", 5) != 0)
-			continue;
-		char *stop;
-		long pid = strtol(e + n + 5, &stop, 10);
-		struct stat st;
-		if (*stop || stop == e + n + 5 || pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
-		    fstatat(dirfd(d), e, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-		    now - st.st_mtime < STALE_TMP_SECONDS)
-			continue;
-		unlinkat(dirfd(d), e, 0);
+		const char *e = de->d_name, *pid;
+		if (hidden) {
+			size_t len = strlen(e);
+			pid = e + 5;
+			if (strncmp(e, ".tmp-", 5) != 0 || len < 5 + n + 2 ||
+			    strcmp(e + len - n, name) != 0 || e[len - n - 1] != '-' ||
+			    strspn(pid, "0123456789") != len - n - 6)
+				continue;
+		} else {
+			pid = e + n + 5;
+			if (strncmp(e, name, n) != 0 ||
+			    strncmp(e + n, ".tmp-", 5) != 0 ||
+			    strspn(pid, "0123456789") != strlen(pid))
+				continue;
+		}
+		if (br_tmp_stale(dirfd(d), e, pid, S_IFREG))
+			unlinkat(dirfd(d), e, 0);
 	}
 	closedir(d);
 }
@@ -300,6 +313,7 @@ int br_output_open(struct br_output *o, const char *path, mode_t mode,
 	if (flags & BR_OUTPUT_HIDDEN_TMP) {
 		const char *name;
 		char *dir = dir_of(end, &name);
+		remove_stale_tmp(dir, name, true);
 		if (strchr(end, '/'))
 			br_buf_printf(&tmp, "%s/", dir);
 		br_buf_printf(&tmp, ".tmp-%ld-%s", (long)getpid(), name);
@@ -307,7 +321,7 @@ int br_output_open(struct br_output *o, const char *path, mode_t mode,
 	} else {
 		const char *name;
 		char *dir = dir_of(end, &name);
-		remove_stale_tmp(dir, name);
+		remove_stale_tmp(dir, name, false);
 		free(dir);
 		br_buf_printf(&tmp, "%s.tmp-%ld", end, (long)getpid());
 	}

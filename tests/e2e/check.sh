@@ -568,4 +568,26 @@ for sig in TERM HUP; do
 	[ $rc -gt 128 ] || fail "SIG$sig: check exited $rc, not of the signal"
 	leftovers
 done
+
+# What a check killed with SIGKILL (no handler runs) leaves, its store in
+# TMPDIR and its baseline's temporary file, is removed by the next check
+# once stale: of a process gone, untouched for an hour. A recent one, or
+# one of a live process, is left alone (it may be another check's).
+gone=999999999 # no such process (above any pid_max)
+mkdir -p "t/burnrate-check-$gone-abcdef/store" "t/burnrate-check-$gone-recent" \
+	"t/burnrate-check-$$-alive"
+echo x >".tmp-$gone-stale.json"
+echo x >".tmp-$gone-recent.json"
+touch -d '2 hours ago' "t/burnrate-check-$gone-abcdef" \
+	"t/burnrate-check-$$-alive" ".tmp-$gone-stale.json"
+check --write-baseline stale.json base.jsonl >out 2>err ||
+	fail "write-baseline with leftovers: $(cat err)"
+[ ! -e "t/burnrate-check-$gone-abcdef" ] ||
+	fail "a killed check's stale store was not removed: $(ls -A t)"
+[ ! -e ".tmp-$gone-stale.json" ] ||
+	fail "a killed check's stale baseline file was not removed"
+[ -d "t/burnrate-check-$gone-recent" ] && [ -d "t/burnrate-check-$$-alive" ] ||
+	fail "a recent or live check's store was removed: $(ls -A t)"
+[ -e ".tmp-$gone-recent.json" ] || fail "a recent baseline file was removed"
+rm -rf t/* ".tmp-$gone-recent.json"
 echo "PASS check"

@@ -127,7 +127,10 @@ done
 # check --write-baseline of a directory whose listing fails: an error,
 # and no baseline of fewer inputs (d's two requests).
 fired=
-for n in 1 2 3 4 5 6; do
+calls=$(count getdents64 "$BURNRATE" --quiet check --write-baseline bl.json d)
+n=0
+while [ $n -lt "$calls" ]; do
+	n=$((n + 1))
 	rm -f bl.json
 	inject getdents64 "$n" "$BURNRATE" --quiet check --write-baseline bl.json d
 	checked "check, getdents64 $n"
