@@ -17,10 +17,55 @@
 #define DEFAULT_REPORT_FORMATS "json,xlsx"
 #define REPORT_KEYS "day,provider,model"
 
+/* The directory glob reads (one at a time), and the error of its first
+ * read that failed: glob takes a failed readdir for the end. */
+static char glob_dir[4096];
+static int glob_errno;
+
+static void *glob_opendir(const char *dir)
+{
+	snprintf(glob_dir, sizeof glob_dir, "%s", dir);
+	return opendir(dir);
+}
+
+static struct dirent *glob_readdir(void *d)
+{
+	struct dirent *e = br_readdir(d);
+	if (!e && errno != 0 && !glob_errno)
+		glob_errno = errno;
+	return e;
+}
+
+static void glob_closedir(void *d)
+{
+	closedir(d);
+}
+
+/* As glob(3) with flags, but NULL with the error in err when a
+ * directory could not be read (a match cut short, silently). */
+static int glob_checked(const char *pattern, int flags, glob_t *gl,
+			struct br_err *err)
+{
+	*gl = (glob_t){.gl_opendir = glob_opendir, .gl_readdir = glob_readdir,
+		       .gl_closedir = glob_closedir, .gl_lstat = lstat,
+		       .gl_stat = stat};
+	glob_errno = 0;
+	int rc = glob(pattern, flags | GLOB_ALTDIRFUNC, NULL, gl);
+	if (glob_errno) {
+		if (rc == 0)
+			globfree(gl);
+		return br_fail(err, "cannot read directory '%s': %s", glob_dir,
+			       strerror(glob_errno));
+	}
+	return rc;
+}
+
 /* Expands the configured input globs, each sorted; a glob without a match
  * is skipped (logs may not have arrived yet), and so is a plain path that
- * names nothing, with a warning when warn is set. */
-static char **expand_inputs(const struct config *c, bool warn, int *n)
+ * names nothing, with a warning when warn is set. NULL when a directory
+ * could not be read (err says which). */
+static char **expand_inputs(const struct config *c, bool warn, int *n,
+			    struct br_err *err)
 {
 	char **paths = br_calloc(1, sizeof *paths);
 	*n = 0;
@@ -43,7 +88,15 @@ static char **expand_inputs(const struct config *c, bool warn, int *n)
 			continue;
 		}
 		glob_t gl;
-		if (glob(c->inputs[i], GLOB_BRACE, NULL, &gl) != 0)
+		int rc = glob_checked(c->inputs[i], GLOB_BRACE, &gl, err);
+		if (rc < 0) {
+			for (int k = 0; k < *n; k++)
+				free(paths[k]);
+			free(paths);
+			*n = 0;
+			return NULL;
+		}
+		if (rc != 0)
 			continue;
 		paths = br_realloc(paths, ((size_t)*n + gl.gl_pathc + 1) * sizeof *paths);
 		for (size_t k = 0; k < gl.gl_pathc; k++)
@@ -439,7 +492,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	as_of = as_of_day(&at, store_tz(s));
 
 	/* 1. The inputs: only what is new or has grown. */
-	paths = expand_inputs(c, !g->quiet, &npaths);
+	if (!(paths = expand_inputs(c, !g->quiet, &npaths, &err)))
+		goto fail;
 	if (npaths) {
 		struct ingest_job job = {
 			.io = {.format = c->format ? c->format : "auto",

@@ -7,7 +7,8 @@
 # "burnrate: error:" message, or a success; either way the store
 # verifies and a clean ingest then gives the exact totals (no input lost,
 # none counted twice). A store that lists as empty (getdents64 says end
-# at once) never has its first segment replaced. Skipped where strace
+# at once) never has its first segment replaced. Nor is a failed listing
+# of run's input globs no logs. Skipped where strace
 # cannot trace or inject.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
@@ -155,4 +156,24 @@ grep -q "^burnrate: error: .*seg-0000000000000001.brs.*exists" err ||
 	fail "ingest into a store listed empty: $(cat err)"
 b --store s verify >/dev/null
 totals s | cmp -s - base.csv || fail "the first segment was replaced: $(totals s)"
+
+# run's input globs: a directory glob cannot read is an error, never a
+# directory without logs.
+mkdir logs
+cp one.jsonl logs/
+printf 'store r\ntimezone UTC\ninput logs/*.jsonl\n' >r.conf
+b --store r init >/dev/null
+calls=$(count getdents64 "$BURNRATE" --quiet --config r.conf run --as-of 2025-10-31)
+fired=
+n=0
+while [ $n -lt "$calls" ]; do
+	n=$((n + 1))
+	rm -rf r
+	b --store r init >/dev/null
+	inject getdents64 "$n" "$BURNRATE" --quiet --config r.conf run --as-of 2025-10-31
+	checked "run, getdents64 $n"
+	[ $rc -ne 0 ] || totals r | cmp -s - base.csv ||
+		fail "run, getdents64 $n: succeeded without logs/one.jsonl: $(totals r)"
+done
+[ -n "$fired" ] || fail "run: no listing failed"
 echo "readfaults: ok"
