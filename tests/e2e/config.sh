@@ -271,10 +271,10 @@ done
 # failure, exit 1, not the configuration's (exit 2: it is not wrong).
 if strace -o /dev/null true 2>/dev/null; then
 	printf 'store %s/st-emfile\n' "$PWD" >emfile.conf
-	n=$(strace -f -e trace=openat "$BURNRATE" --config emfile.conf report 2>&1 >/dev/null |
+	n=$(traced -f -e trace=openat "$BURNRATE" --config emfile.conf report 2>&1 >/dev/null |
 		grep 'openat(' | grep -n . | grep 'emfile.conf' | head -1 | cut -d: -f1)
 	set +e
-	strace -f -qq -o /dev/null -e trace=openat -e inject=openat:error=EMFILE:when="$n" \
+	traced -f -qq -o /dev/null -e trace=openat -e inject=openat:error=EMFILE:when="$n" \
 		"$BURNRATE" --config emfile.conf report >emfile.out 2>&1
 	rc=$?
 	set -e

@@ -12,7 +12,7 @@
 # cannot trace or inject.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
-if ! strace -f -qq -o /dev/null -e trace=getdents64 \
+if ! traced -f -qq -o /dev/null -e trace=getdents64 \
 	-e inject=getdents64:error=EIO:when=1000 true 2>/dev/null; then
 	echo "readfaults: skipped: strace cannot inject faults here"
 	exit 0
@@ -29,7 +29,7 @@ inject() {
 	call=$1 n=$2
 	shift 2
 	set +e
-	strace -f -qq -o /dev/null -e trace="$call" \
+	traced -f -qq -o /dev/null -e trace="$call" \
 		-e inject="$call":error=EIO:when="$n" "$@" >out 2>err
 	rc=$?
 	set -e
@@ -38,7 +38,7 @@ inject() {
 count() {
 	call=$1
 	shift
-	strace -f -qq -o calls.trace -e trace="$call" "$@" >/dev/null 2>&1
+	traced -f -qq -o calls.trace -e trace="$call" "$@" >/dev/null 2>&1
 	grep -c "$call(" calls.trace
 }
 # checked WHAT: the run under inject either failed as it should or
@@ -146,7 +146,7 @@ done
 rm -rf s
 cp -r base s
 set +e
-strace -f -qq -o /dev/null -e trace=getdents64 \
+traced -f -qq -o /dev/null -e trace=getdents64 \
 	-e inject=getdents64:retval=0 "$BURNRATE" --quiet --store s \
 	ingest d/two.jsonl >out 2>err
 rc=$?

@@ -373,7 +373,7 @@ EOF
 # order). Skipped where strace cannot trace.
 if strace -o /dev/null true 2>/dev/null; then
 	for f in json xlsx; do
-		strace -f -qq -e trace=openat,fsync,rename -o sync.trace \
+		traced -f -qq -e trace=openat,fsync,rename -o sync.trace \
 			"$BURNRATE" --quiet --store sq report --as-of 2025-10-31 \
 			--format $f --output sync.$f || fail "$f report exited $?"
 		"$PYTHON" - sync.trace sync.$f <<'EOF' ||

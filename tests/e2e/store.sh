@@ -315,12 +315,12 @@ if strace -o /dev/null true 2>/dev/null; then
 	nth() {
 		call=$1
 		shift
-		strace -f -e trace="$call" "$BURNRATE" "$@" 2>&1 >/dev/null |
+		traced -f -e trace="$call" "$BURNRATE" "$@" 2>&1 >/dev/null |
 			grep -n "^[^ ]*$call(\|^\[pid *[0-9]*\] $call(" |
 			grep -m1 "burnrate.store\|burnrate store" | cut -d: -f1
 	}
 	n=$(nth openat --store st init --timezone UTC)
-	strace -f -qq -o /dev/null -e trace=openat -e inject=openat:error=EMFILE:when="$n" \
+	traced -f -qq -o /dev/null -e trace=openat -e inject=openat:error=EMFILE:when="$n" \
 		"$BURNRATE" --store st init --timezone UTC >init.out 2>&1 &&
 		fail "init, the store file not opened: exit 0: $(cat init.out)"
 	grep -q "burnrate: error: cannot read store 'st': Too many open files" init.out ||
@@ -328,7 +328,7 @@ if strace -o /dev/null true 2>/dev/null; then
 	grep -q '^timezone Europe/Paris$' st/burnrate.store ||
 		fail "init changed the store's time zone: $(cat st/burnrate.store)"
 	n=$(nth read --store st verify)
-	strace -f -qq -o /dev/null -e trace=read -e inject=read:error=EIO:when="$n" \
+	traced -f -qq -o /dev/null -e trace=read -e inject=read:error=EIO:when="$n" \
 		"$BURNRATE" --store st verify >verify.out 2>&1 &&
 		fail "verify, the store file not read: exit 0"
 	grep -q "cannot read 'st/burnrate.store': Input/output error" verify.out ||
