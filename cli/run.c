@@ -17,9 +17,9 @@
 #define DEFAULT_REPORT_FORMATS "json,xlsx"
 #define REPORT_KEYS "day,provider,model"
 
-/* The directory glob reads (one at a time), and the error of its first
- * read that failed: glob takes a failed readdir for the end. */
-static char glob_dir[4096];
+/* The directory glob reads (one at a time, to its end), and the first
+ * that failed with the error: glob takes a failed readdir for the end. */
+static char glob_dir[4096], glob_failed[4096];
 static int glob_errno;
 
 static void *glob_opendir(const char *dir)
@@ -31,8 +31,10 @@ static void *glob_opendir(const char *dir)
 static struct dirent *glob_readdir(void *d)
 {
 	struct dirent *e = br_readdir(d);
-	if (!e && errno != 0 && !glob_errno)
+	if (!e && errno != 0 && !glob_errno) {
 		glob_errno = errno;
+		memcpy(glob_failed, glob_dir, sizeof glob_failed);
+	}
 	return e;
 }
 
@@ -41,8 +43,8 @@ static void glob_closedir(void *d)
 	closedir(d);
 }
 
-/* As glob(3) with flags, but NULL with the error in err when a
- * directory could not be read (a match cut short, silently). */
+/* As glob(3) with flags, but -1 with the error in err when a directory
+ * could not be read (a match cut short, silently). */
 static int glob_checked(const char *pattern, int flags, glob_t *gl,
 			struct br_err *err)
 {
@@ -54,8 +56,8 @@ static int glob_checked(const char *pattern, int flags, glob_t *gl,
 	if (glob_errno) {
 		if (rc == 0)
 			globfree(gl);
-		return br_fail(err, "cannot read directory '%s': %s", glob_dir,
-			       strerror(glob_errno));
+		return br_fail(err, "cannot read directory '%s': %s",
+			       glob_failed, strerror(glob_errno));
 	}
 	return rc;
 }

@@ -2388,9 +2388,9 @@ static bool soon_read(const struct task *t)
 }
 
 /* The run's set of request ids if it holds those of every input before
- * task index, and any, under g's lock; else NULL. It then holds them until that
- * task is handed over: the caller's thread merges into it only when
- * handing over, in order.
+ * task index, and any, under g's lock; else NULL. It then holds them
+ * until that task is handed over: the caller's thread merges into it
+ * only when handing over, in order.
  *
  * Read against the run's set, a large input drops the request ids seen
  * before as it reads them, as the caller's thread does. Else it keeps

@@ -174,6 +174,8 @@ while [ $n -lt "$calls" ]; do
 	checked "run, getdents64 $n"
 	[ $rc -ne 0 ] || totals r | cmp -s - base.csv ||
 		fail "run, getdents64 $n: succeeded without logs/one.jsonl: $(totals r)"
+	! grep -q "cannot read directory 'logs': Input/output error" err || named=1
 done
 [ -n "$fired" ] || fail "run: no listing failed"
+[ -n "${named:-}" ] || fail "run: the glob's directory that failed is not named"
 echo "readfaults: ok"
