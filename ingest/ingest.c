@@ -1517,6 +1517,7 @@ struct feed {
 	size_t tail_len;
 	uint64_t fed;
 	struct br_err err;
+	int read_errno; /* of a read of fd that failed, or 0 */
 };
 
 /* The bytes of a zip stream kept to check its end: its end records and a
@@ -1581,9 +1582,11 @@ static ssize_t feed_raw(struct feed *f, const void **buf)
 	do
 		r = read(f->fd, f->raw_buf, FEED_CHUNK);
 	while (r < 0 && errno == EINTR);
-	if (r < 0)
+	if (r < 0) {
+		f->read_errno = errno;
 		return br_fail(&f->err, "%s: cannot read: %s", f->path,
 			       strerror(errno));
+	}
 	if (f->raw_hash)
 		br_hash_update(f->raw_hash, f->raw_buf, (size_t)r);
 	f->raw_eof = r == 0;
@@ -1617,6 +1620,8 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 		n = source_next(f->gz, &p, &f->err);
 		*buf = p;
 		f->raw = source_disk_pos(f->gz);
+		if (n < 0 && !f->read_errno)
+			f->read_errno = source_read_errno(f->gz);
 	} else if (f->outer) {
 		if (!f->buf)
 			f->buf = br_malloc(FEED_CHUNK);
@@ -1994,11 +1999,12 @@ static int known_len_cmp(const void *a, const void *b)
  * begin with: the longest one, by the fingerprint of its length's first
  * bytes, all compared in one pass (c is sorted by length); -1 when none.
  * If one, *ends tells whether the stream ends there (nothing was added).
- * Reads fd from where it is (its start). */
+ * Reads fd from where it is (its start). *read_errno is the errno of a
+ * read of fd that failed, else 0: none is then known. */
 static long stream_continues(struct ingest *g, int fd, const char *path,
 			     uint64_t size, const unsigned char *head,
 			     size_t n, struct ingest_known *c, size_t nc,
-			     bool *ends)
+			     bool *ends, int *read_errno)
 {
 	struct feed f = {.fd = fd, .path = path,
 			 .max_ratio = g->opts.max_ratio, .size = size};
@@ -2040,6 +2046,7 @@ static long stream_continues(struct ingest *g, int fd, const char *path,
 	const void *p;
 	*ends = best >= 0 && c[best].bytes == pos && !more &&
 		(eof || feed_next(&f, &p) == 0);
+	*read_errno = f.read_errno;
 	feed_close(&f);
 	return best;
 }
@@ -2158,12 +2165,21 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		 * (compressed anew). The check reads fd from its start, as
 		 * reading it does. */
 		bool same = false;
+		int read_errno = 0;
 		t->zcheck = false;
 		long best = n > 0 ? stream_continues(rd->g, fd, shown,
 						     t->disk_size, head,
 						     (size_t)n, t->zc, t->nzc,
-						     &same)
+						     &same, &read_errno)
 				  : -1;
+		if (read_errno) {
+			/* Read whole, it would count again what it
+			 * continues. */
+			unreadable_input(rd, t, shown, read_errno);
+			close(fd);
+			free(shown);
+			return;
+		}
 		t->zresume = t->known = best >= 0;
 		if (best >= 0)
 			t->k = t->zc[best];
@@ -2638,6 +2654,13 @@ static void compressed_candidates(struct ingest *g, struct task *t, int fd,
 		}
 	}
 	feed_close(&f);
+	/* Fewer candidates would read the stream whole, counting again
+	 * what it continues: a read that failed fails the input (read_task),
+	 * as in plan_resume. Corrupt data fails it there too. */
+	if (f.read_errno) {
+		t->read_errno = f.read_errno;
+		got = 0;
+	}
 	if (got)
 		t->nzc += g->sink.continued(g->sink.ctx, t->key, UINT64_MAX,
 					    plain, got, t->zc + t->nzc,

@@ -106,6 +106,11 @@ ssize_t source_read_into(struct source *src, char *buf, size_t cap,
  * reading has got; may be called from any thread. */
 uint64_t source_disk_pos(const struct source *src);
 
+/* The errno of a read of the file that failed, 0 when none did: tells a
+ * read error from corrupt data once source_next has returned -1 (on the
+ * caller's thread when it decompresses ahead). */
+int source_read_errno(const struct source *src);
+
 /* ------------------------------------------------------- ring of buffers */
 
 /* A ring of buffers between one producer thread and one consumer thread;

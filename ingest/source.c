@@ -58,6 +58,7 @@ struct source {
 	pthread_t thread;
 	struct ring *ring;
 	struct br_err thread_err;
+	int read_errno; /* of a read of the file that failed, or 0 */
 };
 
 struct source *source_open(int fd, const char *name, bool ahead)
@@ -145,6 +146,11 @@ uint64_t source_disk_pos(const struct source *src)
 	return __atomic_load_n(&src->disk_pos, __ATOMIC_RELAXED);
 }
 
+int source_read_errno(const struct source *src)
+{
+	return src->read_errno;
+}
+
 void source_set_max_ratio(struct source *src, uint64_t ratio)
 {
 	src->max_ratio = ratio;
@@ -183,9 +189,11 @@ static ssize_t read_file(struct source *src, char *buf, size_t want,
 	do
 		r = want && src->fd >= 0 ? read(src->fd, buf, want) : 0;
 	while (r < 0 && errno == EINTR);
-	if (r < 0)
+	if (r < 0) {
+		src->read_errno = errno;
 		return br_fail(err, "%s: cannot read: %s", src->name,
 			       strerror(errno));
+	}
 	if (src->raw_hash)
 		br_hash_update(src->raw_hash, buf, (size_t)r);
 	src->in_total += (uint64_t)r;

@@ -8,7 +8,8 @@
 # verifies and a clean ingest then gives the exact totals (no input lost,
 # none counted twice). A store that lists as empty (getdents64 says end
 # at once) never has its first segment replaced. Nor is a failed listing
-# of run's input globs no logs. Skipped where strace
+# of run's input globs no logs. Nor is a failed read of a compressed
+# rotated log the end of what it continues. Skipped where strace
 # cannot trace or inject.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
@@ -104,6 +105,54 @@ for input in d t.tar.gz; do
 			[ -n "$fired" ] || fail "ingest $input: no $call failed" ;;
 		esac
 	done
+done
+
+# A log compressed as it was rotated, with a record added since its plain
+# log was ingested: a read of it that fails while burnrate looks for what
+# it continues fails it. Else it would be read whole, counting again the
+# record already ingested.
+rm -rf rot
+mkdir rot
+for z in gz zst; do
+	log 07 q1 >rot/app.log
+	b --store zbase init >/dev/null
+	b --store zbase ingest "$PWD/rot/app.log"
+	log 08 q2 >>rot/app.log
+	case $z in
+	gz) gzip -c rot/app.log >rot/app.log.1.$z ;;
+	zst) zstd -q -c rot/app.log >rot/app.log.1.$z ;;
+	esac
+	rm rot/app.log
+	cp -r zbase zwant
+	b --store zwant ingest "$PWD/rot/app.log.1.$z"
+	totals zwant >zwant.csv
+	grep -q '^2025-10-07,openai,gpt-4o,1,' zwant.csv || fail "rotated $z: $(cat zwant.csv)"
+	fired=
+	calls=$(traced -f -qq -o calls.trace -P "$PWD/rot/app.log.1.$z" \
+		-e trace=read "$BURNRATE" --quiet --store zwant ingest \
+		"$PWD/rot/app.log.1.$z" >/dev/null 2>&1
+		grep -c 'read(' calls.trace)
+	[ "$calls" -gt 0 ] || fail "rotated $z: no read of it traced"
+	n=1
+	while [ $n -le "$calls" ]; do
+		what="rotated $z, read $n"
+		rm -rf s
+		cp -r zbase s
+		set +e
+		traced -f -qq -o /dev/null -P "$PWD/rot/app.log.1.$z" \
+			-e trace=read -e inject=read:error=EIO:when=$n \
+			"$BURNRATE" --quiet --store s ingest --jobs 1 \
+			"$PWD/rot/app.log.1.$z" >out 2>err
+		rc=$?
+		set -e
+		checked "$what"
+		b --store s ingest "$PWD/rot/app.log.1.$z"
+		totals s | cmp -s - zwant.csv ||
+			fail "$what: totals differ: $(totals s)"
+		n=$((n + 1))
+	done
+	[ -n "$fired" ] || fail "rotated $z: no read failed"
+	rm -rf zbase zwant
 done
 
 # Report and verify of a store whose listing fails: an error, never the
