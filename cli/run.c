@@ -130,18 +130,23 @@ static struct report *query(struct store *s, int32_t since, int32_t until,
 }
 
 /* Removes the temporary files of report writers that were killed
- * ("burnrate-*.tmp-PID", "burnrate.prom.tmp-PID"): run holds the store's
- * lock, so no other run is writing into dir. */
+ * ("burnrate-DAY.EXT.tmp-PID", "burnrate.prom.tmp-PID") of any day, stale
+ * as br_tmp_stale says: `report --output` and another store's run may be
+ * writing into dir (the store's lock is not theirs). Writing a report
+ * removes its own name's (br_output_open); these are the other days'. */
 static void remove_stale_temporaries(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
-	while ((de = br_readdir(d)))
-		if (strncmp(de->d_name, "burnrate", 8) == 0 &&
-		    strstr(de->d_name, ".tmp-"))
-			unlinkat(dirfd(d), de->d_name, 0);
+	while ((de = br_readdir(d))) {
+		const char *e = de->d_name, *tmp = strstr(e, ".tmp-");
+		if (strncmp(e, "burnrate", 8) == 0 && tmp && tmp[5] &&
+		    strspn(tmp + 5, "0123456789") == strlen(tmp + 5) &&
+		    br_tmp_stale(dirfd(d), e, tmp + 5, S_IFREG))
+			unlinkat(dirfd(d), e, 0);
+	}
 	closedir(d);
 }
 
@@ -162,7 +167,9 @@ static int write_prom(struct store *s, int32_t as_of,
 
 /* Writes the month of as_of, to date, in every configured format into
  * reports_dir as burnrate-DAY.EXT; the Prometheus file has a fixed name,
- * burnrate.prom, as the textfile collector reads every *.prom file. */
+ * burnrate.prom, as the textfile collector reads every *.prom file. A
+ * format that cannot be written fails the run (the first failure in err)
+ * but not the other formats: *written counts those written. */
 static int write_reports(const struct config *c, struct store *s,
 			 int32_t as_of, const struct budget *budgets,
 			 size_t nbudgets, bool warn, size_t *written,
@@ -197,21 +204,26 @@ static int write_reports(const struct config *c, struct store *s,
 						: DEFAULT_REPORT_FORMATS;
 	char *copy = br_strdup(formats), *save = NULL;
 	int rc = 0;
-	for (char *t = strtok_r(copy, ", ", &save); t && rc == 0;
-	     t = strtok_r(NULL, ", ", &save)) {
+	for (char *t = strtok_r(copy, REPORT_FORMATS_SEP, &save); t;
+	     t = strtok_r(NULL, REPORT_FORMATS_SEP, &save)) {
 		enum report_format f;
-		report_format_parse(t, &f); /* checked by config_load */
+		if (report_format_parse(t, &f) != 0) { /* config_load checks */
+			rc = br_fail(err, "report_formats: invalid format '%s'", t);
+			continue;
+		}
 		struct br_buf path = {0};
+		int wrote;
 		if (f == REPORT_PROM) {
 			br_buf_printf(&path, "%s/burnrate.prom", c->reports_dir);
-			rc = write_prom(s, as_of, budgets, nbudgets, path.p, err);
+			wrote = write_prom(s, as_of, budgets, nbudgets, path.p, err);
 		} else {
 			br_buf_printf(&path, "%s/burnrate-%s.%s", c->reports_dir,
 				      day, t);
-			rc = write_report_file(r, f, path.p, err);
+			wrote = write_report_file(r, f, path.p, err);
 		}
 		br_buf_free(&path);
-		*written += rc == 0;
+		*written += wrote == 0;
+		rc = wrote != 0 ? -1 : rc;
 	}
 	free(copy);
 	report_free(r);

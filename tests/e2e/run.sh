@@ -341,4 +341,49 @@ assert len(msgs) == 3 and all(n == 1 for n in subjects.values()), subjects
 assert sum("budget sess reached" in s for s in subjects) == 2, subjects
 assert sum("LLM spend for the day 2025-10-19" in s for s in subjects) == 1, subjects
 EOF
+# report_formats apart by a tab, as config_load takes them: both formats
+# written, each under its name (run split on ", " only and wrote one
+# table-format file named "burnrate-DAY.json<TAB>csv", exit 0).
+printf 'store fmt-data\ninput logs/2025-10-1*.jsonl\nreports_dir fmt\nreport_formats json\tcsv prom\n' >fmt.conf
+"$BURNRATE" --config fmt.conf --quiet run --as-of 2025-10-20 >fmt.out 2>fmt.err ||
+	fail "report_formats apart by a tab: exit $?: $(cat fmt.err)"
+[ "$(ls fmt | tr '\n' ' ')" = "burnrate-2025-10-20.csv burnrate-2025-10-20.json burnrate.prom " ] ||
+	fail "report_formats apart by a tab: wrote $(ls -b fmt | tr '\n' ' ')"
+"$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' fmt/burnrate-2025-10-20.json ||
+	fail "report_formats apart by a tab: the JSON report is not JSON"
+head -1 fmt/burnrate-2025-10-20.csv | grep -q '^day,provider,model,requests,' ||
+	fail "report_formats apart by a tab: the CSV report: $(head -1 fmt/burnrate-2025-10-20.csv)"
+# A format that cannot be written (a directory where its file goes) fails
+# the run, exit 1, naming it; the other formats are still written (one
+# failure wrote none after it, and a stale burnrate.prom stayed).
+rm -rf fmt
+mkdir -p fmt/burnrate-2025-10-21.json
+set +e
+"$BURNRATE" --config fmt.conf --quiet run --as-of 2025-10-21 >fmt.out 2>fmt.err
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "burnrate-2025-10-21.json" fmt.err ||
+	fail "a report format that cannot be written: exit $rc: $(cat fmt.err)"
+[ -f fmt/burnrate-2025-10-21.csv ] && [ -f fmt/burnrate.prom ] ||
+	fail "a report format that cannot be written stopped the others: $(ls fmt | tr '\n' ' ')"
+# What killed writers of other days' reports left is removed once stale
+# (its process gone, untouched for an hour), never a live writer's: a
+# `report --output` into reports_dir, or another store's run, does not
+# hold this store's lock (its file was removed under it).
+dead=4000000
+while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
+: >fmt/burnrate-2025-10-01.json.tmp-$dead
+: >fmt/burnrate-2025-10-02.json.tmp-$$
+: >fmt/burnrate-adhoc.json.tmp-$((dead + 1))
+touch -d '2 hours ago' fmt/burnrate-2025-10-01.json.tmp-$dead \
+	fmt/burnrate-2025-10-02.json.tmp-$$
+rmdir fmt/burnrate-2025-10-21.json
+"$BURNRATE" --config fmt.conf --quiet run --as-of 2025-10-21 >fmt.out 2>fmt.err ||
+	fail "run beside temporary files: exit $?: $(cat fmt.err)"
+[ ! -e fmt/burnrate-2025-10-01.json.tmp-$dead ] ||
+	fail "a dead writer's stale temporary file was left"
+[ -e fmt/burnrate-2025-10-02.json.tmp-$$ ] ||
+	fail "a running writer's temporary file was removed"
+[ -e fmt/burnrate-adhoc.json.tmp-$((dead + 1)) ] ||
+	fail "a temporary file written in the last hour was removed"
 echo "run: ok"
