@@ -128,11 +128,19 @@ static int parse_thresholds(struct budget *b, const char *path,
 	while (*p) {
 		char *end;
 		long v = strtol(p, &end, 10);
+		end += strspn(end, " \t"); /* "50 ; 75", as around the cell */
 		if (end == p || v <= 0 || v > 10000 ||
 		    b->nthresholds == BUDGET_MAX_THRESHOLDS || (*end && *end != ';'))
 			return br_fail(err, "%s:%lu: invalid thresholds '%s': expected "
 				       "percents joined by ';' (e.g. 50;75;90;100)",
 				       path, line, text);
+		/* One alert per (budget, period, threshold): a repeat would
+		 * send the same one twice. */
+		for (size_t i = 0; i < b->nthresholds; i++)
+			if (b->thresholds[i] == (int)v)
+				return br_fail(err, "%s:%lu: invalid thresholds '%s': "
+					       "%ld given twice", path, line,
+					       text, v);
 		b->thresholds[b->nthresholds++] = (int)v;
 		p = *end ? end + 1 : end;
 	}

@@ -147,6 +147,8 @@ bad "bad.csv:2: invalid scope 'team=x'" 'x,team=x,monthly,5,,,'
 bad "bad.csv:2: invalid scope 'agent=a;provider=p;agent=b': key 'agent' given twice" \
 	'x,agent=a;provider=p;agent=b,monthly,5,,,'
 bad "bad.csv:2: invalid thresholds '50;abc'" 'x,*,monthly,5,50;abc,,'
+# A threshold given twice sent its alert twice.
+bad "bad.csv:2: invalid thresholds '50;90;50': 50 given twice" 'x,*,monthly,5,50;90;50,,'
 bad "bad.csv:2: invalid forecast 'maybe'" 'x,*,monthly,5,,maybe,'
 # A period without data still starts on a day (DESIGN §6 gives since as a
 # date): its last.
