@@ -416,7 +416,9 @@ static int collect(void *ctx, const struct store_row *stored)
 struct series {
 	struct builder *b;
 	int32_t window_first;
-	int32_t first_seen;              /* first day with data, or NONE */
+	/* The first day of the window with data, or NONE; its first day
+	 * when the store has data before it. */
+	int32_t first_seen;
 	/* The provider of the row before, which rows mostly repeat, and its
 	 * canonical form. */
 	char provider[128], canon[128];
@@ -622,6 +624,14 @@ static void evaluate_budget(const struct series *sr, size_t k,
 	}
 }
 
+/* Stops a scan at its first row (1). */
+static int any_row(void *ctx, const struct store_row *row)
+{
+	(void)ctx;
+	(void)row;
+	return 1;
+}
+
 /* The projection of the month of as_of and the state of every budget. */
 static int outlook(struct builder *b, struct store *s, struct br_err *err)
 {
@@ -633,6 +643,18 @@ static int outlook(struct builder *b, struct store *s, struct br_err *err)
 	sr->budget = br_calloc(r->q.nbudgets * SERIES_DAYS + 1, sizeof *sr->budget);
 	struct store_query sq = {sr->window_first, r->q.as_of, r->q.source};
 	int rc = store_scan(s, &sq, collect_series, sr, err);
+	if (rc == 0 && sr->first_seen != sr->window_first) {
+		/* The window's first days without data are zero days, not
+		 * unknown ones, if the store has data before them: after a
+		 * quiet eight weeks, the 14 days of an anomaly's history were
+		 * all unknown and no anomaly was ever found. */
+		struct store_query before = {BR_DAY_NONE, sr->window_first - 1,
+					     r->q.source};
+		rc = store_scan(s, &before, any_row, NULL, err);
+		if (rc == 1)
+			sr->first_seen = sr->window_first;
+		rc = rc < 0 ? rc : 0;
+	}
 	if (rc == 0) {
 		budget_period_range(BUDGET_MONTHLY, r->q.as_of, &r->month_start,
 				    &r->month_end);

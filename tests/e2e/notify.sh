@@ -470,4 +470,33 @@ for p in glob.glob(sys.argv[1] + "/*/*.eml"):
         assert want[to] in body, (to, kind, body)
 assert seen == set(want), seen
 EOF
+# An anomaly after a quiet period longer than the 63 days of spend
+# looked at: the 14 days of history are days of $0, known since the
+# store's data is older (they were taken for days before its first data,
+# and no anomaly was ever found). $50 on 11-20 after $5 on 08-20 fires,
+# as it does after $5 on 10-31; with no data before, it does not (the
+# history is unknown).
+quiet() { # store first-day
+	"$PYTHON" - "$2" <<'EOF2' >quiet.jsonl
+import sys
+for i, (day, usd) in enumerate(((sys.argv[1], 5), ("2025-11-20", 50))):
+    print('{"timestamp":"%sT12:00:00Z","provider":"openai","model":"gpt-4o",'
+          '"request_id":"quiet-%d","usage":{"input_tokens":%d}}' % (day, i, usd * 400000))
+EOF2
+	"$BURNRATE" --quiet --store "$1" init
+	"$BURNRATE" --quiet --store "$1" ingest quiet.jsonl
+	rm -rf "$1-dry"
+	mkdir "$1-dry"
+	"$BURNRATE" --quiet --store "$1" notify --budgets quiet.csv \
+		--as-of 2025-11-20 --dry-run "$1-dry"
+	cat "$1-dry"/*.eml 2>/dev/null | tr -d '\r' | grep '^Subject:' || true
+}
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nbig,*,monthly,1000,,no,x@example.com\n' >quiet.csv
+want='Subject: [burnrate] WARNING: unusual spend in budget big on 2025-11-20: $50.00'
+[ "$(quiet q1 2025-08-20)" = "$want" ] ||
+	fail "an anomaly after 13 quiet weeks: $(quiet q1 2025-08-20)"
+[ "$(quiet q2 2025-10-31)" = "$want" ] ||
+	fail "an anomaly after 3 quiet weeks: $(quiet q2 2025-10-31)"
+[ -z "$(quiet q3 2025-11-20)" ] ||
+	fail "an anomaly on the store's first day: $(quiet q3 2025-11-20)"
 echo "notify: ok"
