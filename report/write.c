@@ -533,9 +533,13 @@ static void write_table(const struct report *r, bool color, FILE *out)
 		char day[11] = "-", util[BUDGET_UTIL_BUFSZ];
 		if (st->runs_out != BR_DAY_NONE)
 			br_day_format(st->runs_out, day);
-		fprintf(out, "budget %s (%s, %s): %s of %s, %s%%, projected %s, "
-			"runs out %s: %s\n", st->b->name, st->b->scope,
-			budget_period_name(st->b->period),
+		/* Names and scopes as the table's cells show them. */
+		fputs("budget ", out);
+		table_text(out, st->b->name);
+		fputs(" (", out);
+		table_text(out, st->b->scope);
+		fprintf(out, ", %s): %s of %s, %s%%, projected %s, "
+			"runs out %s: %s\n", budget_period_name(st->b->period),
 			br_money_format(budget_amount_shown(st, st->spent), a),
 			br_money_format(st->b->limit, b),
 			budget_utilization_format(st, true, 1, util),

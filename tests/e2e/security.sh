@@ -320,6 +320,14 @@ grep -q '^ctl.tar:esc?\]0;pwn?.jsonl:1: invalid usage.input_tokens' ctl.rej &&
 	grep -q 'error: ctl.tar:cls?\[2J?.jsonl: cannot tell the log format' ctl.err ||
 	fail "names with control characters: $(cat -v ctl.err ctl.rej)"
 
+# A budget's name and scope in the table: '?' for each control character
+# (they went to the terminal as they were: "\033[2J" cleared it).
+printf 'name,scope,period,limit_usd\n"evil\033[2J\033[31mRED\rline2",agent=bot\001x,monthly,10\n' >ctl-budgets.csv
+"$BURNRATE" --store s report --as-of 2025-11-01 --budgets ctl-budgets.csv >ctl.out
+grep -q '^budget evil?\[2J?\[31mRED?line2 (agent=bot?x, monthly): ' ctl.out &&
+	! grep -q "$(printf '[\033\001\r]')" ctl.out ||
+	fail "a budget's control characters in the table: $(cat -v ctl.out)"
+
 # A reason that quotes a value of the record shows it decoded: its
 # control characters are '?' too, so a JSON "\n" adds no line to the
 # rejects file (one line per record) and "\u001b" no escape.
