@@ -233,6 +233,13 @@ static void sink_event(void *input, const struct br_event *ev)
 				 ev->cost_source != BR_COST_FROM_LOG;
 }
 
+static void sink_read(void *ctx, void *input)
+{
+	(void)ctx;
+	struct input_rows *in = input;
+	agg_settle(in->rows);
+}
+
 static void sink_drop(void *ctx, void *input)
 {
 	struct ingest_run *r = ctx;
@@ -1073,7 +1080,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 								   ss.st_ino};
 	struct ingest_sink sink = {
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
-		.end = sink_end, .drop = sink_drop, .wants = sink_wants,
+		.end = sink_end, .drop = sink_drop, .read = sink_read,
+		.wants = sink_wants,
 		.known = sink_known, .continued = sink_continued,
 		.packed = sink_packed,
 		.progress = sink_progress, .warning = sink_warning,

@@ -48,7 +48,7 @@ static uint64_t str_hash(const char *s, size_t n)
 struct br_dict *br_dict_new(void)
 {
 	struct br_dict *d = br_calloc(1, sizeof *d);
-	d->nslots = 64;
+	d->nslots = 8; /* grown as strings come: an archive holds one per member */
 	d->slots = br_malloc(d->nslots * sizeof *d->slots);
 	for (size_t i = 0; i < d->nslots; i++)
 		d->slots[i].id = UINT32_MAX;
@@ -115,7 +115,7 @@ static __attribute__((noinline)) uint32_t intern_uncached(struct br_dict *d,
 	if (d->count == UINT32_MAX - 1)
 		br_oom();
 	if (d->count == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
+		d->cap = d->cap ? d->cap * 2 : 4;
 		d->str = br_realloc(d->str, d->cap * sizeof *d->str);
 		d->len = br_realloc(d->len, d->cap * sizeof *d->len);
 	}

@@ -2342,6 +2342,8 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 static void finish_outcome(struct reader *rd, struct task *t, struct outcome *o)
 {
 	o->deduped = rd->main || rd->seen;
+	if (rd->g->sink.read && o->input)
+		rd->g->sink.read(rd->g->sink.ctx, o->input);
 	if (rd->at_once) {
 		t->nout--;
 		hand_over(rd->g, t, o);

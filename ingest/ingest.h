@@ -179,6 +179,10 @@ struct ingest_sink {
 		    bool ok, const char *message);
 	/* Frees an input's context without end (the input is read again). */
 	void (*drop)(void *ctx, void *input);
+	/* Called on the thread that read an input once all its events were
+	 * given, before it waits for its turn (an archive's members wait for
+	 * the archive's end): the sink may compact what it holds of it. */
+	void (*read)(void *ctx, void *input);
 	/* Asked, in input order, about an input read to its end, before
 	 * end: returns false when end will discard it whatever its events
 	 * (its fingerprint was ingested before). With opts.jobs > 1, an

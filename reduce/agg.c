@@ -47,6 +47,7 @@ void agg_free(struct agg *a)
 {
 	if (!a)
 		return;
+	free(a->pipe);
 	br_dict_free(a->dict);
 	free(a->rows_mem);
 	free(a->slots);
@@ -129,7 +130,7 @@ static uint32_t new_row(struct agg *a, const struct red_key *k, uint64_t h,
 		 * page): the rows are moved only when that changes. */
 		_Static_assert(sizeof(struct red_row) % 64 == 0,
 			       "a row is whole cache lines");
-		size_t cap = a->cap ? a->cap * 2 : 64;
+		size_t cap = a->cap ? a->cap * 2 : 4;
 		if (cap > (SIZE_MAX - 63) / sizeof *a->rows)
 			br_oom();
 		size_t was = a->rows_mem ? (size_t)((char *)a->rows - a->rows_mem) : 0;
@@ -210,6 +211,10 @@ void agg_settle(const struct agg *ca)
 		locate_oldest(a);
 	while (a->nlocated)
 		apply_oldest(a);
+	/* Given back: an archive's members wait for its end, each with
+	 * its aggregate (1.6 KiB of pipeline apiece). */
+	free(a->pipe);
+	a->pipe = NULL;
 }
 
 /* The id of an event's pricing text; events of one run share the same
@@ -230,6 +235,10 @@ static uint32_t pricing_id(struct agg *a, struct br_str pricing)
 static void pipe_push(struct agg *a, const struct red_key *k,
 		      const struct red_totals *t)
 {
+	if (!a->pipe) {
+		a->pipe = br_malloc(2 * AGG_STAGE * sizeof *a->pipe);
+		a->head = 0;
+	}
 	if (a->nhashed == AGG_STAGE) {
 		if (a->nlocated == AGG_STAGE)
 			apply_oldest(a);

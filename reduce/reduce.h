@@ -68,6 +68,13 @@ void agg_clear(struct agg *a);
 /* Number of rows. */
 size_t agg_rows(const struct agg *a);
 
+/* Applies the adds agg_add left pending and gives back the memory of its
+ * pipeline (until the next add): anything that reads the rows' totals
+ * calls it first (the sums are the same in any order), and an aggregate
+ * that will wait to be read (an archive's member, until the archive's
+ * end) may be settled at once. */
+void agg_settle(const struct agg *a);
+
 /* ------------------------------------------------------------------- store */
 
 /* One row as read back from a store. */

@@ -45,13 +45,10 @@ struct agg {
 		uint64_t hash;
 		uint32_t row;      /* located: the row with the key's tag */
 		struct red_totals add;
-	} pipe[2 * AGG_STAGE];
+	} *pipe; /* 2 * AGG_STAGE of them; NULL while empty (agg_settle) */
 	unsigned head, nlocated, nhashed;
 };
 
-/* Applies the adds agg_add left pending: anything that reads the rows'
- * totals calls it first (the sums are the same in any order). */
-void agg_settle(const struct agg *a);
 
 /* Returns the totals of key k, adding a zero row when it is new. The
  * pointer is valid until the next insertion. */
