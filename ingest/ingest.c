@@ -1864,7 +1864,9 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			br_buf_printf(&name, "%s:%s", path, shown);
 			free(shown);
 		}
-		struct source *src = source_open_member(a, name.p, rd->g->opts.jobs > 1);
+		struct source *src = source_open_member(
+			a, name.p, rd->g->opts.jobs > 1,
+			archive_entry_size_is_set(e) ? archive_entry_size(e) : -1);
 		if (fed)
 			source_set_raw_pos(src, &f.raw);
 		/* The members read before are capped with this one, against

@@ -27,9 +27,11 @@ struct archive;
 
 /* Reads the current member of archive a (borrowed); a member that is
  * itself gzip-compressed is decompressed too. The archive must not be used
- * by anyone else until source_free. */
+ * by anyone else until source_free. size: the member's size in the
+ * archive, -1 when not known; one under 1 MiB is not decompressed
+ * ahead. */
 struct source *source_open_member(struct archive *a, const char *name,
-				  bool ahead);
+				  bool ahead, int64_t size);
 
 /* The compressed bytes read so far of the archive a member is read from
  * are *pos, which the archive's reader updates, instead of libarchive's
