@@ -622,6 +622,9 @@ static int check_written(const char *path, struct br_err *err)
 	return status;
 }
 
+/* 9999-12-31T23:59:59Z. */
+#define XLSX_LAST_SECOND 253402300799ULL
+
 int report_write_xlsx(const struct report *r, const char *path,
 		      struct br_err *err)
 {
@@ -630,6 +633,26 @@ int report_write_xlsx(const struct report *r, const char *path,
 			       "XLSX sheet (at most %d); group by fewer keys or "
 			       "use another format", path, r->nrows,
 			       XLSX_MAX_ROWS - 1);
+	/* Seconds since 1970 up to the last of year 9999, which Excel shows;
+	 * anything else is refused, as the reproducible-builds convention
+	 * asks (a value past time_t made libxlsxwriter crash). */
+	time_t created = 0;
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	if (epoch && *epoch) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(epoch, &end, 10);
+		if (*epoch < '0' || *epoch > '9' || *end || errno ||
+		    v > XLSX_LAST_SECOND)
+			return br_fail_status(err, BR_EXIT_USAGE,
+					      "SOURCE_DATE_EPOCH: invalid value "
+					      "'%s': expected seconds since "
+					      "1970-01-01 UTC, at most %llu",
+					      epoch, XLSX_LAST_SECOND);
+		/* libxlsxwriter takes 0 for "now": one second later, the
+		 * file is still the same on every run. */
+		created = v ? (time_t)v : 1;
+	}
 	lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
 	struct book bk = {.wb = workbook_new_opt(path, &opt)};
 	if (!bk.wb)
@@ -651,9 +674,7 @@ int report_write_xlsx(const struct report *r, const char *path,
 		.author = "burnrate " BR_VERSION,
 		.comments = comments,
 	};
-	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	if (epoch && *epoch)
-		props.created = (time_t)strtoll(epoch, NULL, 10);
+	props.created = created;
 	workbook_set_properties(bk.wb, &props);
 
 	if (bk.error == LXW_NO_ERROR) {

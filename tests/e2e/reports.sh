@@ -144,6 +144,29 @@ assert len(line) == 5, line
 EOF
 SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx --output again.xlsx
 cmp -s r.xlsx again.xlsx || fail "the XLSX is not byte-identical under SOURCE_DATE_EPOCH"
+# A SOURCE_DATE_EPOCH that is not seconds since 1970 up to year 9999 is
+# refused, exit 2 (one past time_t crashed libxlsxwriter; 1e9 was 1); 0
+# is one second later (libxlsxwriter takes 0 for now) and the same file
+# on every run; the last second of 9999 is written as such.
+for e in 67768036191676800 99999999999999999 253402300800 1e9 -1 ' 5' 5x; do
+	set +e
+	SOURCE_DATE_EPOCH=$e "$BURNRATE" --store s report $q --format xlsx \
+		--output epoch.xlsx 2>epoch.err
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] && grep -q "SOURCE_DATE_EPOCH: invalid value '$e'" epoch.err ||
+		fail "SOURCE_DATE_EPOCH=$e: exit $rc: $(cat epoch.err)"
+done
+[ ! -e epoch.xlsx ] || fail "a refused SOURCE_DATE_EPOCH wrote a report"
+SOURCE_DATE_EPOCH=0 "$BURNRATE" --store s report $q --format xlsx --output e0.xlsx
+sleep 1
+SOURCE_DATE_EPOCH=0 "$BURNRATE" --store s report $q --format xlsx --output e0b.xlsx
+cmp -s e0.xlsx e0b.xlsx || fail "SOURCE_DATE_EPOCH=0: not the same file twice"
+unzip -p e0.xlsx docProps/core.xml | grep -q '>1970-01-01T00:00:01Z<' ||
+	fail "SOURCE_DATE_EPOCH=0: $(unzip -p e0.xlsx docProps/core.xml)"
+SOURCE_DATE_EPOCH=253402300799 "$BURNRATE" --store s report $q --format xlsx --output e9.xlsx
+unzip -p e9.xlsx docProps/core.xml | grep -q '>9999-12-31T23:59:59Z<' ||
+	fail "SOURCE_DATE_EPOCH=253402300799: $(unzip -p e9.xlsx docProps/core.xml)"
 set +e
 "$BURNRATE" --store s report --format xlsx >/dev/null 2>x.err
 rc=$?
