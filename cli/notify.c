@@ -14,14 +14,17 @@
 /* The account to send with: --smtp-config/--account, else the config's
  * smtp_config/smtp_account, else ~/.msmtprc and its default account. */
 /* The msmtp file job names: its smtp_config, else ~/.msmtprc (in *home,
- * freed by the caller). */
+ * freed by the caller); NULL when there is no home directory to look in
+ * (with HOME unset it was ./.msmtprc, whoever wrote it). */
 static const char *msmtprc_path(const struct notify_job *job,
 				struct br_buf *home)
 {
 	if (job->smtp_config)
 		return job->smtp_config;
-	const char *h = getenv("HOME");
-	br_buf_printf(home, "%s/.msmtprc", h && *h ? h : ".");
+	const char *h = smtp_home();
+	if (!h)
+		return NULL;
+	br_buf_printf(home, "%s/.msmtprc", h);
 	return home->p;
 }
 
@@ -30,8 +33,9 @@ static const char *msmtprc_path(const struct notify_job *job,
 static bool mailer_configured(const struct notify_job *job)
 {
 	struct br_buf home = {0};
+	const char *path = msmtprc_path(job, &home);
 	bool yes = job->smtp_config || job->account ||
-		   access(msmtprc_path(job, &home), F_OK) == 0;
+		   (path && access(path, F_OK) == 0);
 	br_buf_free(&home);
 	return yes;
 }
@@ -40,8 +44,11 @@ int mailer_account(const struct notify_job *job, struct smtp_account *a,
 		   struct br_err *err)
 {
 	struct br_buf home = {0};
-	int rc = smtp_account_load(msmtprc_path(job, &home), job->account, a,
-				   err);
+	const char *path = msmtprc_path(job, &home);
+	int rc = path ? smtp_account_load(path, job->account, a, err)
+		      : br_fail_status(err, BR_EXIT_USAGE, "no SMTP settings: "
+				       "no home directory for ~/.msmtprc (HOME is "
+				       "not set); give --smtp-config FILE");
 	br_buf_free(&home);
 	if (rc == 0 && !a->from) {
 		rc = br_fail_status(err, BR_EXIT_USAGE, "%s: account '%s' has no "

@@ -7,6 +7,7 @@
  * burnrate does not implement). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -194,10 +195,19 @@ static int parse_int(struct conf *c, unsigned long line, const char *cmd,
 	return 0;
 }
 
-/* ~ at the start of a file name is $HOME, as msmtp does. */
-static char *expand_home(const char *v)
+const char *smtp_home(void)
 {
 	const char *home = getenv("HOME");
+	if (home && *home)
+		return home;
+	struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+/* ~ at the start of a file name is the home directory, as msmtp does. */
+static char *expand_home(const char *v)
+{
+	const char *home = smtp_home();
 	if (v[0] != '~' || (v[1] && v[1] != '/') || !home)
 		return br_strdup(v);
 	struct br_buf b = {0};

@@ -51,6 +51,11 @@ struct smtp_account {
 	char *path;           /* the file it came from, for messages */
 };
 
+/* The user's home directory, as msmtp takes it for ~: $HOME unless it is
+ * unset or empty, else the password database's; NULL when neither
+ * says (never the current directory). */
+const char *smtp_home(void);
+
 /* Reads account (NULL: "default") from the msmtp configuration file at
  * path (DESIGN §7) with msmtp's syntax: "#" comments, "defaults",
  * "account NAME [: PARENT[,PARENT...]]" (the defaults so far, then each

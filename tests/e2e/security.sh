@@ -408,3 +408,30 @@ check_modes
 for f in s/notify/*; do
 	[ "$(mode "$f")" = 600 ] || fail "$f has mode $(mode "$f")"
 done
+
+# With HOME unset or empty, ~/.msmtprc is the password database's home
+# directory's, never ./.msmtprc: one in the current directory, whoever
+# wrote it, was read and its passwordeval run.
+pwhome=$(getent passwd "$(id -u)" | cut -d: -f6)
+if [ -n "$pwhome" ] && [ ! -e "$pwhome/.msmtprc" ]; then
+	mkdir -p evil
+	printf 'account default\nhost 127.0.0.1\nport 9\nfrom x@example.com\nauth on\nuser u\npasswordeval "touch %s/PWNED; echo pw"\n' \
+		"$PWD" >evil/.msmtprc
+	chmod 600 evil/.msmtprc
+	printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nb,*,monthly,1,1,no,x@example.com\n' >evil.csv
+	for how in unset empty; do
+		set +e
+		if [ $how = unset ]; then
+			(cd evil && env -u HOME "$BURNRATE" --store ../s notify \
+				--budgets ../evil.csv --as-of 2025-10-20) >evil.out 2>evil.err
+		else
+			(cd evil && HOME= "$BURNRATE" --store ../s notify \
+				--budgets ../evil.csv --as-of 2025-10-20) >evil.out 2>evil.err
+		fi
+		rc=$?
+		set -e
+		[ ! -e PWNED ] || fail "HOME $how: ./.msmtprc was read, its passwordeval run"
+		[ $rc -eq 2 ] && grep -q "$pwhome/.msmtprc" evil.err ||
+			fail "HOME $how: exit $rc: $(cat evil.err)"
+	done
+fi
