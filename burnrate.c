@@ -162,6 +162,10 @@ int main(int argc, char **argv)
 	 * is reported naming the file, rather than kill the process without
 	 * a word (exit 153). */
 	signal(SIGXFSZ, SIG_IGN);
+	/* Inherited ignored (a parent's SIG_IGN survives exec), SIGCHLD
+	 * makes the children's exit statuses vanish: passwordeval then
+	 * always failed ("cannot wait"), and alerts stayed pending. */
+	signal(SIGCHLD, SIG_DFL);
 #ifdef __GLIBC__
 	/* Two malloc arenas for all the threads. The ingest's threads free
 	 * what others allocated (blocks, held events, the request-id set's

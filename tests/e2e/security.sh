@@ -415,7 +415,7 @@ done
 pwhome=$(getent passwd "$(id -u)" | cut -d: -f6)
 if [ -n "$pwhome" ] && [ ! -e "$pwhome/.msmtprc" ]; then
 	mkdir -p evil
-	printf 'account default\nhost 127.0.0.1\nport 9\nfrom x@example.com\nauth on\nuser u\npasswordeval "touch %s/PWNED; echo pw"\n' \
+	printf 'account default\nhost 127.0.0.1\nport 9\nfrom x@example.com\nauth plain\nuser u\npasswordeval "touch %s/PWNED; echo pw"\n' \
 		"$PWD" >evil/.msmtprc
 	chmod 600 evil/.msmtprc
 	printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nb,*,monthly,1,1,no,x@example.com\n' >evil.csv
@@ -435,3 +435,21 @@ if [ -n "$pwhome" ] && [ ! -e "$pwhome/.msmtprc" ]; then
 			fail "HOME $how: exit $rc: $(cat evil.err)"
 	done
 fi
+
+# SIGCHLD inherited ignored (a parent's SIG_IGN survives exec): the exit
+# status of passwordeval vanished ("cannot wait for passwordeval: No
+# child processes") and the alerts stayed pending on every run. Its
+# password is taken; the server (none on port 9) is what fails, exit 75.
+printf 'account default\nhost 127.0.0.1\nport 9\nfrom x@example.com\nauth plain\nuser u\npasswordeval "touch %s/evaluated; echo pw"\n' \
+	"$PWD" >chld.rc
+chmod 600 chld.rc
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nchld,*,monthly,0.000001,50,no,x@example.com\n' >chld.csv
+set +e
+"$PYTHON" -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$BURNRATE" --store s notify \
+	--budgets chld.csv --smtp-config chld.rc --as-of 2025-10-05 >chld.out 2>chld.err
+rc=$?
+set -e
+[ -e evaluated ] && [ $rc -eq 75 ] && ! grep -q 'cannot wait' chld.err ||
+	fail "SIGCHLD ignored: exit $rc: $(cat chld.err)"
