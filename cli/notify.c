@@ -104,8 +104,10 @@ static void drop_deferred(struct ledger_entry *e, const char *refused)
  * decided it, while the session goes on: an entry still pending when the
  * process dies is sent again by the next run. A message sent to some of
  * its recipients keeps the server's refusals of the others as its
- * reply. */
-static void record_done(size_t j, enum smtp_outcome outcome,
+ * reply. One that cannot be recorded (a full disk) ends the session:
+ * each message sent after it could not be recorded either, and every
+ * one would go out again with the next run. */
+static bool record_done(size_t j, enum smtp_outcome outcome,
 			const char *reply, void *arg)
 {
 	struct delivery *d = arg;
@@ -118,9 +120,10 @@ static void record_done(size_t j, enum smtp_outcome outcome,
 		       reply, &err) != 0) {
 		if (d->rc == BR_EXIT_OK)
 			d->rc = fail_with(&err);
-		return;
+		return false;
 	}
 	d->recorded[j] = true;
+	return true;
 }
 
 /* Sends every pending entry of l in one session. Returns 0 when all were

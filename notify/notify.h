@@ -136,8 +136,11 @@ int smtp_send(const struct smtp_account *a, const struct mail *msgs, size_t n,
 
 /* Told by smtp_send_each that msgs[i] is done: outcome SMTP_SENT or
  * SMTP_REJECTED, reply as reply[i] will read (when sent, NULL or the
- * recipients refused; borrowed, valid during the call). */
-typedef void smtp_done_fn(size_t i, enum smtp_outcome outcome,
+ * recipients refused; borrowed, valid during the call). Returns false to
+ * end the session there: the messages after it are not sent (SMTP_RETRY),
+ * as when the outcome could not be recorded, so that no more go out that
+ * would be sent again. */
+typedef bool smtp_done_fn(size_t i, enum smtp_outcome outcome,
 			  const char *reply, void *arg);
 
 /* smtp_send, and done(i, ..., arg) as soon as the server's reply decides

@@ -114,6 +114,7 @@ struct session {
 	smtp_message_t in_data;     /* its data sent, its reply not read */
 	smtp_done_fn *done;
 	void *done_arg;
+	bool ended;                 /* by done: nothing more is sent */
 };
 
 static int64_t now_ms(void)
@@ -1076,7 +1077,12 @@ static void report_done(struct session *s, smtp_message_t m)
 	    s->done) {
 		scrub(reply, s->password);
 		s->told[i] = true;
-		s->done(i, outcome, reply, s->done_arg);
+		if (!s->done(i, outcome, reply, s->done_arg)) {
+			/* The relay forwards nothing more: libesmtp's next
+			 * MAIL FROM gets the end of the connection. */
+			s->ended = true;
+			atomic_store(&s->relay.cut, true);
+		}
 	}
 	free(reply);
 }
@@ -1276,10 +1282,14 @@ static int run_session(struct session *s, int relay_port,
 			struct br_buf b = {0};
 			br_buf_printf(&b, "not sent: the session with %s:%d "
 				      "ended before it (%s)", s->host, s->port,
-				      s->relay.server_closed
+				      s->ended
+				      ? "ended after a message whose outcome "
+					"could not be recorded"
+				      : s->relay.server_closed
 				      ? "the server closed the connection"
 				      : smtp_strerror(smtp_errno(), buf,
 						      sizeof buf));
+			free(reply[i]);
 			reply[i] = b.p;
 		}
 	}
