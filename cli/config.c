@@ -67,9 +67,12 @@ int config_path_check(const struct config *c, const char *key,
 		close(fd);
 		return 0;
 	}
-	return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: %s: cannot open '%s': %s",
+	int e = errno;
+	return br_fail_status(err, br_errno_transient(e) ? BR_EXIT_FAILURE
+							 : BR_EXIT_USAGE,
+			      "%s:%lu: %s: cannot open '%s': %s",
 			      c->path, config_key_line(c, key), key, path,
-			      strerror(errno));
+			      strerror(e));
 }
 
 void config_free(struct config *c)
@@ -266,8 +269,7 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 		/* A file missing, not allowed or too large is the
 		 * configuration's error; one that cannot be read now is the
 		 * run's (EIO, EMFILE), whose next try may succeed. */
-		if (errno != EIO && errno != EMFILE && errno != ENFILE &&
-		    errno != ENOMEM && errno != EINTR)
+		if (!br_errno_transient(errno))
 			err->status = BR_EXIT_USAGE;
 		config_free(c);
 		br_buf_free(&b);

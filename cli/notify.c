@@ -312,10 +312,8 @@ int notify_job_run(const struct globals *g, const struct notify_job *job,
 	int rc = BR_EXIT_OK;
 	*out = (struct notify_outcome){0};
 
-	if (job->budgets && budgets_load(job->budgets, &budgets, &nbudgets, &err) != 0) {
-		err.status = BR_EXIT_USAGE;
+	if (job->budgets && budgets_load(job->budgets, &budgets, &nbudgets, &err) != 0)
 		return fail_with(&err);
-	}
 	/* Every budget, not only those that fire tonight: a budget that
 	 * cannot be mailed found only when it fires would stop the run
 	 * after the alerts of the others were written as pending, and

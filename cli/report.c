@@ -105,10 +105,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	size_t nbudgets = 0;
 	if (budgets_path &&
 	    (config_path_check(g->conf, "budgets", budgets_path, &err) != 0 ||
-	     budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0)) {
-		err.status = BR_EXIT_USAGE;
+	     budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0))
 		return fail_with(&err);
-	}
 	q.budgets = budgets;
 	q.nbudgets = nbudgets;
 	struct br_catalog *catalog = NULL;

@@ -130,10 +130,10 @@ static struct report *query(struct store *s, int32_t since, int32_t until,
 }
 
 /* Removes the temporary files of report writers that were killed
- * ("burnrate-DAY.EXT.tmp-PID", "burnrate.prom.tmp-PID") of any day, stale
- * as br_tmp_stale says: `report --output` and another store's run may be
- * writing into dir (the store's lock is not theirs). Writing a report
- * removes its own name's (br_output_open); these are the other days'. */
+ * ("burnrate-DAY.EXT.tmp-PID", "burnrate.prom.tmp-PID"), those of no
+ * running process (br_tmp_orphan): `report --output` and another store's
+ * run may be writing into dir (the store's lock is not theirs; they were
+ * removed under them), and a run killed tonight leaves its own. */
 static void remove_stale_temporaries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -144,7 +144,7 @@ static void remove_stale_temporaries(const char *dir)
 		const char *e = de->d_name, *tmp = strstr(e, ".tmp-");
 		if (strncmp(e, "burnrate", 8) == 0 && tmp && tmp[5] &&
 		    strspn(tmp + 5, "0123456789") == strlen(tmp + 5) &&
-		    br_tmp_stale(dirfd(d), e, tmp + 5, S_IFREG))
+		    br_tmp_orphan(dirfd(d), e, tmp + 5, S_IFREG))
 			unlinkat(dirfd(d), e, 0);
 	}
 	closedir(d);
@@ -485,10 +485,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	 * them: an SMTP configuration or default recipients. */
 	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
 	if (c->budgets && (config_path_check(c, "budgets", c->budgets, &err) != 0 ||
-			   budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0)) {
-		err.status = BR_EXIT_USAGE;
+			   budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0))
 		goto fail;
-	}
 	/* A budget that could not be mailed is a configuration error found
 	 * before the ingest, as a bad budgets file is, not after the alerts
 	 * of the other budgets were recorded. */

@@ -66,6 +66,12 @@ bool br_failed(const struct br_err *err);
 /* Forgets any recorded error. */
 void br_err_clear(struct br_err *err);
 
+/* Tells whether a file that could not be opened or read with errno e
+ * (EIO, EMFILE, ENFILE, ENOMEM, EINTR) may be read by the next try: a
+ * failure of the run (BR_EXIT_FAILURE), not of the configuration that
+ * names the file (BR_EXIT_USAGE). */
+bool br_errno_transient(int e);
+
 /* ---------------------------------------------------------------- memory */
 
 /* Prints "burnrate: error: out of memory" and exits with status 1. */
@@ -452,6 +458,11 @@ bool br_stdin_closed(void);
  * writes there (br_output_open, check). */
 bool br_tmp_stale(int dirfd, const char *name, const char *pid,
 		  mode_t kind);
+
+/* As br_tmp_stale, at any age: this user's, and no process of this host
+ * has its PID. For a directory only this host writes into. */
+bool br_tmp_orphan(int dirfd, const char *name, const char *pid,
+		   mode_t kind);
 
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);

@@ -1,4 +1,5 @@
 /* err.c - the error-buffer convention, checked allocation and byte buffers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,12 @@ void br_err_clear(struct br_err *err)
 		err->msg[0] = 0;
 		err->status = 0;
 	}
+}
+
+bool br_errno_transient(int e)
+{
+	return e == EIO || e == EMFILE || e == ENFILE || e == ENOMEM ||
+	       e == EINTR;
 }
 
 _Noreturn void br_oom(void)

@@ -231,8 +231,9 @@ struct dirent *br_readdir(DIR *d)
 	return readdir(d);
 }
 
-bool br_tmp_stale(int dirfd, const char *name, const char *pid,
-		  mode_t kind)
+/* br_tmp_orphan, and untouched for at least min_age seconds. */
+static bool orphan_for(int dirfd, const char *name, const char *pid,
+		       mode_t kind, time_t min_age)
 {
 	char *stop;
 	long n = strtol(pid, &stop, 10);
@@ -242,7 +243,19 @@ bool br_tmp_stale(int dirfd, const char *name, const char *pid,
 	       errno == ESRCH &&
 	       fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       (st.st_mode & S_IFMT) == kind && st.st_uid == geteuid() &&
-	       time(NULL) - st.st_mtime >= BR_STALE_TMP_SECONDS;
+	       time(NULL) - st.st_mtime >= min_age;
+}
+
+bool br_tmp_orphan(int dirfd, const char *name, const char *pid,
+		   mode_t kind)
+{
+	return orphan_for(dirfd, name, pid, kind, 0);
+}
+
+bool br_tmp_stale(int dirfd, const char *name, const char *pid,
+		  mode_t kind)
+{
+	return orphan_for(dirfd, name, pid, kind, BR_STALE_TMP_SECONDS);
 }
 
 /* Removes the temporary files NAME.tmp-PID (hidden: .tmp-PID-NAME) that

@@ -1,4 +1,5 @@
 /* budget.c - the budgets file (DESIGN §7): parsing, scopes and periods. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -234,17 +235,22 @@ int budgets_load(const char *path, struct budget **out, size_t *n,
 		 struct br_err *err)
 {
 	struct budget_load l = {.path = path};
+	errno = 0;
 	if (br_csv_read_file(path, budget_record, &l, err) != 0 ||
 	    (!l.header_seen &&
 	     br_fail(err, "%s: empty budgets file, expected a header", path))) {
+		/* The file's error, but one that cannot be read now. */
+		if (!br_errno_transient(errno))
+			err->status = BR_EXIT_USAGE;
 		budgets_free(l.v, l.n);
 		return -1;
 	}
 	for (size_t i = 0; i < l.n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(l.v[i].name, l.v[j].name) == 0) {
-				br_fail(err, "%s:%lu: budget '%s' defined twice", path,
-					l.v[i].line, l.v[i].name);
+				br_fail_status(err, BR_EXIT_USAGE,
+					       "%s:%lu: budget '%s' defined twice",
+					       path, l.v[i].line, l.v[i].name);
 				budgets_free(l.v, l.n);
 				return -1;
 			}

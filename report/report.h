@@ -85,8 +85,9 @@ struct budget {
 	unsigned long line;
 };
 
-/* Loads a budgets CSV; errors name the file, line and value. The caller
- * frees *out with budgets_free. */
+/* Loads a budgets CSV; errors name the file, line and value, status
+ * BR_EXIT_USAGE, but BR_EXIT_FAILURE for a file that cannot be read now
+ * (br_errno_transient). The caller frees *out with budgets_free. */
 int budgets_load(const char *path, struct budget **out, size_t *n,
 		 struct br_err *err);
 void budgets_free(struct budget *v, size_t n);

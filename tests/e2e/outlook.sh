@@ -147,6 +147,28 @@ bad "bad.csv:2: invalid scope 'team=x'" 'x,team=x,monthly,5,,,'
 bad "bad.csv:2: invalid scope 'agent=a;provider=p;agent=b': key 'agent' given twice" \
 	'x,agent=a;provider=p;agent=b,monthly,5,,,'
 bad "bad.csv:2: invalid thresholds '50;abc'" 'x,*,monthly,5,50;abc,,'
+# A budgets file that cannot be opened now (EMFILE, ENOMEM) is a failure
+# of the run, exit 1, which the next may not have: not of the file, exit
+# 2 (a missing one is).
+printf '%s\n%s\n' 'name,scope,period,limit_usd' 'b,*,monthly,10' >ok.csv
+if traced -f -qq -o /dev/null -e trace=openat \
+	-e inject=openat:error=EIO:when=1000 true 2>/dev/null; then
+	for e in EMFILE ENOMEM; do
+		set +e
+		traced -f -qq -o /dev/null -P "$PWD/ok.csv" -e trace=openat \
+			-e inject=openat:error=$e "$BURNRATE" --store s report \
+			--budgets "$PWD/ok.csv" >/dev/null 2>bad.err
+		rc=$?
+		set -e
+		[ $rc -eq 1 ] && grep -q "cannot open '$PWD/ok.csv'" bad.err ||
+			fail "budgets file, $e: exit $rc: $(cat bad.err)"
+	done
+fi
+set +e
+"$BURNRATE" --store s report --budgets "$PWD/none.csv" >/dev/null 2>bad.err
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "a missing budgets file: exit $rc: $(cat bad.err)"
 # A threshold given twice sent its alert twice.
 bad "bad.csv:2: invalid thresholds '50;90;50': 50 given twice" 'x,*,monthly,5,50;90;50,,'
 bad "bad.csv:2: invalid forecast 'maybe'" 'x,*,monthly,5,,maybe,'
