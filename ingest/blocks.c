@@ -313,13 +313,17 @@ static inline void settle_prefetch(struct idset *ids, const struct idset *seen,
 
 /* Settles the request ids of the events block b holds, in b's turn: every
  * block before it has settled, and no other thread settles meanwhile. An
- * id new to the input's set, and to the run's when the reader has it
- * (reader.seen), joins the input's; an event whose id was in either is a
- * duplicate. */
+ * id new to the input's set, to the run's when the reader has it
+ * (reader.seen) and to the earlier members of the archive the input is a
+ * member of (reader.held_ids, which its reader leaves alone until the
+ * input is read), joins the input's; an event whose id was in any is a
+ * duplicate. (Read against the run's set, a member is not checked again
+ * when it is handed over: its repeats of an earlier member counted.) */
 static void settle_ids(struct block *b)
 {
 	struct idset *ids = b->sp->o->ids;
 	const struct idset *seen = b->sp->rd->seen;
+	const struct idset *held = b->sp->rd->held_ids;
 	if (b->sp->expect_ids) {
 		idset_expect(ids, b->sp->expect_ids);
 		b->sp->expect_ids = 0;
@@ -334,6 +338,7 @@ static void settle_ids(struct block *b)
 		const char *p = held_name(b, e, id);
 		size_t n = e->name_len[id] & ~NAME_HELD;
 		e->duplicate = (seen && idset_has(seen, p, n, e->hash)) ||
+			       (held && idset_has(held, p, n, e->hash)) ||
 			       !idset_add(ids, p, n, e->hash);
 	}
 }
