@@ -5,67 +5,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-
-/* The temporary directory to remove should a signal end the process (a CI
- * job's timeout sends SIGTERM), or "". */
-static char doomed[4096];
-
-/* Removes doomed with rm -rf in a child (fork, execve and waitpid are
- * async-signal-safe; a walk of the tree here would not be), then dies of
- * the signal as it would have. */
-static void remove_and_die(int sig)
-{
-	if (doomed[0]) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			char *const argv[] = {"rm", "-rf", "--", doomed, NULL};
-			char *const envp[] = {NULL};
-			execve("/bin/rm", argv, envp);
-			_exit(127);
-		}
-		if (pid > 0)
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static const int fatal_signals[] = {SIGHUP, SIGINT, SIGTERM};
-#define NFATAL (sizeof fatal_signals / sizeof *fatal_signals)
-static struct sigaction before[NFATAL];
-
-/* Has dir removed should SIGHUP, SIGINT or SIGTERM end the process (a
- * signal the process ignores stays ignored); NULL: the dispositions of
- * before again. */
-static void remove_on_signal(const char *dir)
-{
-	sigset_t all, old;
-	sigemptyset(&all);
-	for (size_t i = 0; i < NFATAL; i++)
-		sigaddset(&all, fatal_signals[i]);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	doomed[0] = 0;
-	if (dir && strlen(dir) < sizeof doomed)
-		memcpy(doomed, dir, strlen(dir) + 1);
-	struct sigaction sa = {.sa_handler = remove_and_die};
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NFATAL; i++) {
-		if (!dir)
-			sigaction(fatal_signals[i], &before[i], NULL);
-		else if (sigaction(fatal_signals[i], NULL, &before[i]) == 0 &&
-			 before[i].sa_handler != SIG_IGN)
-			sigaction(fatal_signals[i], &sa, NULL);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
 
 static int remove_entry(const char *path, const struct stat *sb, int flag,
 			struct FTW *ftw)

@@ -102,6 +102,12 @@ struct br_catalog *load_catalog(const char *prices, struct br_err *err);
 int write_report_to(const struct report *r, enum report_format f, bool color,
 		    FILE *out, const char *name, struct br_err *err);
 
+/* Has path (a file, or a directory and all it holds) removed should
+ * SIGHUP, SIGINT or SIGTERM end the process, which then dies of the
+ * signal (one the process ignores stays ignored); NULL: no more, the
+ * signals' dispositions as they were. One path at a time. */
+void remove_on_signal(const char *path);
+
 /* Writes r in format f to path as br_output_open says: a regular file
  * atomically (a temporary file beside it, renamed over it: readers see
  * the old file or the new one), through a link the file it names, and a

@@ -3,8 +3,10 @@
  * files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -222,6 +224,62 @@ int write_report_to(const struct report *r, enum report_format f, bool color,
 	return rc;
 }
 
+/* The temporary file or directory to remove should a signal end the
+ * process (a CI job's timeout sends SIGTERM; Ctrl-C), or "". */
+static char doomed[4096];
+
+/* Removes doomed, a file with unlink, a directory with rm -rf in a child
+ * (unlink, _Fork, execve and waitpid are async-signal-safe; a walk of the
+ * tree here would not be, nor fork, which takes malloc's locks: a signal
+ * come while this thread held one hung the process), then dies of the
+ * signal as it would have. */
+static void remove_and_die(int sig)
+{
+	if (doomed[0] && unlink(doomed) != 0 && errno == EISDIR) {
+		pid_t pid = _Fork();
+		if (pid == 0) {
+			char *const argv[] = {"rm", "-rf", "--", doomed, NULL};
+			char *const envp[] = {NULL};
+			execve("/bin/rm", argv, envp);
+			_exit(127);
+		}
+		if (pid > 0)
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int fatal_signals[] = {SIGHUP, SIGINT, SIGTERM};
+#define NFATAL (sizeof fatal_signals / sizeof *fatal_signals)
+static struct sigaction before[NFATAL];
+static bool armed; /* the handler is installed, before[] saved */
+
+void remove_on_signal(const char *path)
+{
+	sigset_t all, old;
+	sigemptyset(&all);
+	for (size_t i = 0; i < NFATAL; i++)
+		sigaddset(&all, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	doomed[0] = 0;
+	if (path && strlen(path) < sizeof doomed)
+		memcpy(doomed, path, strlen(path) + 1);
+	struct sigaction sa = {.sa_handler = remove_and_die};
+	sigemptyset(&sa.sa_mask);
+	bool arm = path && !armed, disarm = !path && armed;
+	for (size_t i = 0; i < NFATAL && (arm || disarm); i++) {
+		if (disarm)
+			sigaction(fatal_signals[i], &before[i], NULL);
+		else if (sigaction(fatal_signals[i], NULL, &before[i]) == 0 &&
+			 before[i].sa_handler != SIG_IGN)
+			sigaction(fatal_signals[i], &sa, NULL);
+	}
+	armed = path != NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Writes a report to path through br_output_open: a temporary file
  * renamed over the file (the one a link names), fsynced before the
  * rename and its directory after it (BR_OUTPUT_DURABLE: a crash leaves
@@ -237,6 +295,10 @@ int write_report_file(const struct report *r, enum report_format f,
 	if (br_output_open(&o, path, 0666, BR_OUTPUT_DURABLE |
 			   (f == REPORT_XLSX ? BR_OUTPUT_FILE : 0), err) != 0)
 		return -1;
+	/* Interrupted (Ctrl-C, a timeout's SIGTERM), it left PATH.tmp-PID,
+	 * which only a write of the same path an hour later removed. */
+	if (o.tmp)
+		remove_on_signal(o.tmp);
 	int rc;
 	if (f == REPORT_XLSX) {
 		rc = report_write_xlsx(r, o.tmp, err);
@@ -246,24 +308,26 @@ int write_report_file(const struct report *r, enum report_format f,
 		int fd = fcntl(o.fd, F_DUPFD_CLOEXEC, 3);
 		FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!out) {
-			br_fail(err, "cannot write '%s': %s", path, strerror(errno));
+			rc = br_fail(err, "cannot write '%s': %s", path,
+				     strerror(errno));
 			if (fd >= 0)
 				close(fd);
-			br_output_abort(&o);
-			return -1;
+		} else {
+			struct br_buf name = {0};
+			br_buf_printf(&name, "'%s'", path);
+			rc = write_report_to(r, f, false, out, name.p, err);
+			br_buf_free(&name);
+			if (fclose(out) != 0 && rc == 0)
+				rc = br_fail(err, "cannot write '%s': %s",
+					     o.tmp ? o.tmp : path,
+					     strerror(errno));
 		}
-		struct br_buf name = {0};
-		br_buf_printf(&name, "'%s'", path);
-		rc = write_report_to(r, f, false, out, name.p, err);
-		br_buf_free(&name);
-		if (fclose(out) != 0 && rc == 0)
-			rc = br_fail(err, "cannot write '%s': %s",
-				     o.tmp ? o.tmp : path, strerror(errno));
 	}
-	if (rc != 0) {
+	if (rc != 0)
 		br_output_abort(&o);
-		return rc;
-	}
-	return br_output_commit(&o, err);
+	else
+		rc = br_output_commit(&o, err);
+	remove_on_signal(NULL);
+	return rc;
 }
 

@@ -382,6 +382,39 @@ touch -d '2 hours ago' fsz.json.tmp-$dead fsz.json.tmp-$$
 [ -e fsz.json.tmp-$((dead + 1)) ] || note "a temporary file written in the last hour was removed"
 rm -f fsz.json.tmp-$$ fsz.json.tmp-$((dead + 1))
 
+# A report --output ended by SIGTERM or SIGHUP (a CI job's timeout, a
+# closed terminal) before its file is in place removes its temporary
+# file, and dies of the signal (it left FILE.tmp-PID, which only a write
+# of FILE an hour later removed). strace holds the fsync before the
+# rename, so that the signal comes while the file is being written.
+if command -v strace >/dev/null 2>&1 &&
+	traced -f -qq -o /dev/null -e trace=fsync \
+		-e inject=fsync:delay_enter=1000 true 2>/dev/null; then
+	for sig in TERM HUP; do
+		rm -f sig.json sig.json.tmp-*
+		traced -f -qq -o /dev/null -e trace=fsync \
+			-e inject=fsync:delay_enter=3000000 "$BURNRATE" --store fsz \
+			report --as-of 2025-10-31 --format json --output sig.json &
+		tracer=$!
+		n=0
+		while ! ls sig.json.tmp-* >/dev/null 2>&1 && [ $n -lt 100 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		sleep 0.3
+		for p in $(pgrep -f -- '--output sig.json'); do
+			[ "$(cat /proc/$p/comm 2>/dev/null)" != burnrate ] ||
+				kill -$sig $p
+		done
+		set +e
+		wait $tracer 2>/dev/null
+		set -e
+		! ls sig.json.tmp-* >/dev/null 2>&1 ||
+			note "SIG$sig left $(ls sig.json.tmp-*)"
+		[ ! -e sig.json ] || note "SIG$sig: the report was still put in place"
+	done
+fi
+
 # A report that cannot be written to standard output (a full disk) is
 # one failure told once (it was told twice: the report, then stdout).
 if [ -w /dev/full ]; then
