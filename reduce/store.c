@@ -371,7 +371,9 @@ int store_lock(struct store *s, struct br_err *err)
 		close(fd);
 		if (e == EWOULDBLOCK)
 			return br_fail_status(err, BR_EXIT_TEMPFAIL,
-					      "store is locked by pid %s",
+					      "store '%s': locked by pid %s, "
+					      "another burnrate writing it (try "
+					      "again once it ends)", s->dir,
 					      pid[0] ? pid : "unknown");
 		return br_fail(err, "cannot lock store '%s': %s", s->dir,
 			       strerror(e));

@@ -606,8 +606,9 @@ static void test_lock(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(store_lock(s, &err), -1);
 	CU_ASSERT_EQUAL(err.status, BR_EXIT_TEMPFAIL);
-	char expect[64];
-	snprintf(expect, sizeof expect, "store is locked by pid %ld", (long)pid);
+	char expect[512];
+	snprintf(expect, sizeof expect, "store '%s': locked by pid %ld, another "
+		 "burnrate writing it (try again once it ends)", dir, (long)pid);
 	CU_ASSERT_STRING_EQUAL(err.msg, expect);
 	/* A holder that dies releases the lock. */
 	CU_ASSERT_EQUAL(write(done[1], "x", 1), 1);
