@@ -2467,6 +2467,16 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Exits when a thread of --jobs cannot be started: saying which option
+ * asks for them (each job is two threads, and a gzip input a third). */
+static _Noreturn void no_job_thread(const struct ingest *g, int error)
+{
+	fprintf(stderr, "burnrate: error: cannot start the threads of --jobs "
+		"%u: %s (a limit of threads or processes, ulimit -u: try a "
+		"lower --jobs)\n", g->opts.jobs, strerror(error));
+	_exit(BR_EXIT_FAILURE);
+}
+
 static void start_workers(struct ingest *g)
 {
 	g->nworkers = g->opts.jobs;
@@ -2476,7 +2486,7 @@ static void start_workers(struct ingest *g)
 		reader_init(&g->workers[i], g, false);
 		int rc = pthread_create(&g->threads[i], NULL, worker, &g->workers[i]);
 		if (rc != 0)
-			br_no_thread(rc);
+			no_job_thread(g, rc);
 	}
 	g->pool_threads = br_calloc(g->nworkers, sizeof *g->pool_threads);
 	g->pool = br_calloc(g->nworkers, sizeof *g->pool);
@@ -2486,7 +2496,7 @@ static void start_workers(struct ingest *g)
 		int rc = pthread_create(&g->pool_threads[i], NULL, pool_thread,
 					&g->pool[i]);
 		if (rc != 0)
-			br_no_thread(rc);
+			no_job_thread(g, rc);
 	}
 }
 

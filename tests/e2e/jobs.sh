@@ -142,8 +142,9 @@ for j in 1 2; do
 done
 
 # No thread to be had (pthread_create's EAGAIN: a limit of threads or of
-# memory): for a worker or the pool, an error that says so, exit 1 (it
-# said "out of memory"); for a gzip's decompression, read on without it.
+# memory): for a worker or the pool, an error that says so and names
+# --jobs, exit 1 (it said "out of memory"); for a gzip's decompression,
+# read on without it.
 # The threads are counted: not under sanitizers, which may start their own.
 if ldd "$BURNRATE" | grep -q 'libasan\|libubsan\|libtsan'; then
 	echo "jobs: $BURNRATE is built with sanitizers: no thread to be had is not tested" >&2
@@ -156,7 +157,7 @@ elif strace -o /dev/null true 2>/dev/null; then
 			>"nt$1.out" 2>&1
 	}
 	b 1 && fail "no thread for a worker: exit 0"
-	grep -q '^burnrate: error: cannot start a thread: Resource temporarily unavailable$' nt1.out ||
+	grep -q '^burnrate: error: cannot start the threads of --jobs 2: Resource temporarily unavailable (a limit of threads or processes, ulimit -u: try a lower --jobs)$' nt1.out ||
 		fail "no thread for a worker: $(cat nt1.out)"
 	b 5 || fail "no thread for the gzip's decompression: $(cat nt5.out)"
 	"$BURNRATE" --store nt5 report --by day,model --as-of 2099-12-31 --format csv >nt5.csv
