@@ -2,6 +2,7 @@
  * MIME bodies in base64, addresses, and the templates of templates/. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "notify/notify.h"
 
@@ -300,6 +301,11 @@ int mail_address_list(const char *list, const char *what, char **out,
 					    "address '%s'", what, t);
 			break;
 		}
+		bool again = false;
+		for (size_t i = 0; i < *n && !again; i++)
+			again = strcasecmp(out[i], t) == 0;
+		if (again)
+			continue;
 		if (*n == max) {
 			rc = br_fail_status(err, BR_EXIT_USAGE, "%s: more than %zu "
 					    "addresses", what, max);

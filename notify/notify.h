@@ -196,8 +196,10 @@ void mail_compose(const struct mail_content *c, struct br_buf *out);
 bool mail_address_valid(const char *s);
 
 /* Splits a list of addresses joined by ';' or ',' into out[] (owned
- * copies; at most max). Fails, naming what (e.g. "budget 'x' recipients")
- * and the bad address, when one is not valid. */
+ * copies; at most max), each once: an address given again, in any case,
+ * is left out (two RCPT TO of one mailbox may deliver it twice). Fails,
+ * naming what (e.g. "budget 'x' recipients") and the bad address, when
+ * one is not valid. */
 int mail_address_list(const char *list, const char *what, char **out,
 		      size_t max, size_t *n, struct br_err *err);
 

@@ -295,6 +295,18 @@ static void test_addresses(void)
 	CU_ASSERT_STRING_EQUAL(v[1], "b@y.org");
 	while (n)
 		free(v[--n]);
+	/* Each once, whatever its case: the first spelling is kept (two
+	 * RCPT TO of one mailbox may deliver it twice). Not counted against
+	 * the maximum. */
+	CU_ASSERT_EQUAL(mail_address_list("a@x.org;b@y.org;A@X.org;c@z.org;"
+					  "a@x.org;d@w.org;B@y.ORG", "t", v, 4,
+					  &n, &err), 0);
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_STRING_EQUAL(v[0], "a@x.org");
+	CU_ASSERT_STRING_EQUAL(v[2], "c@z.org");
+	CU_ASSERT_STRING_EQUAL(v[3], "d@w.org");
+	while (n)
+		free(v[--n]);
 	CU_ASSERT_EQUAL(mail_address_list("a@x.org;bad", "budget 'b' recipients",
 					  v, 4, &n, &err), -1);
 	CU_ASSERT_EQUAL(err.status, BR_EXIT_USAGE);
