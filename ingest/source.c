@@ -61,48 +61,47 @@ struct source {
 	int read_errno; /* of a read of the file that failed, or 0 */
 };
 
-struct source *source_open(int fd, const char *name, bool ahead)
+/* A source of fd (-1: none yet) whose input is size bytes (-1: not
+ * known). One of less than SOURCE_CHUNK - 4 KiB is read into a buffer of
+ * its size and a page more (so that one still empty now is read too),
+ * without a thread decompressing ahead: a mapped chunk per input would
+ * cost a backfill of thousands of small logs (or an archive of 20,000
+ * hourly logs) a page fault and an unmapping (a TLB shootdown on every
+ * CPU) each, and a thread and its ring more than they overlap. One that
+ * grows meanwhile, or whose size lied, is read in several reads of that
+ * size. */
+static struct source *source_new(int fd, const char *name, bool ahead,
+				 int64_t size)
 {
 	struct source *src = br_calloc(1, sizeof *src);
 	src->fd = fd;
 	src->name = name;
-	struct stat sb;
-	bool regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
-	/* A file of less than SOURCE_CHUNK - 4 KiB is read into a buffer of
-	 * its size and a page more (so that one still empty now is read
-	 * too): a mapped chunk per input would cost a backfill of thousands
-	 * of small logs a page fault and an unmapping (a TLB shootdown on
-	 * every CPU) each. One that grows meanwhile is read in several
-	 * reads of that size. */
-	bool small = regular && (uint64_t)sb.st_size < SOURCE_CHUNK - 4096;
-	if (regular && sb.st_size > 0)
-		src->in_size = (uint64_t)sb.st_size;
-	src->in_cap = small ? (size_t)sb.st_size + 4096 : SOURCE_CHUNK;
+	bool small = size >= 0 && (uint64_t)size < SOURCE_CHUNK - 4096;
+	src->in_cap = small ? (size_t)size + 4096 : SOURCE_CHUNK;
 	src->in = br_malloc(src->in_cap);
 	src->out_cap = small ? SMALL_OUT_CHUNK : SOURCE_CHUNK;
-	/* Only a regular file: a thread blocked reading a pipe could not be
-	 * stopped. Not a small one: a thread and its ring for each of a
-	 * thousand small gzipped logs would cost more than they overlap. */
-	src->ahead = ahead && regular && !small;
+	src->ahead = ahead && !small;
+	return src;
+}
+
+struct source *source_open(int fd, const char *name, bool ahead)
+{
+	struct stat sb;
+	bool regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	/* Only a regular file is decompressed ahead: a thread blocked
+	 * reading a pipe could not be stopped. */
+	struct source *src = source_new(fd, name, ahead && regular,
+					regular ? (int64_t)sb.st_size : -1);
+	if (regular && sb.st_size > 0)
+		src->in_size = (uint64_t)sb.st_size;
 	return src;
 }
 
 struct source *source_open_member(struct archive *a, const char *name,
 				  bool ahead, int64_t size)
 {
-	struct source *src = source_open(-1, name, false);
+	struct source *src = source_new(-1, name, ahead, size);
 	src->archive = a;
-	/* A small member, as a small file: buffers of its size, no thread
-	 * (an archive of 20,000 hourly logs started a thread and mapped
-	 * 2 MiB for each). A size that lies only cuts the reads shorter. */
-	if (size >= 0 && (uint64_t)size < SOURCE_CHUNK - 4096) {
-		free(src->in);
-		src->in_cap = (size_t)size + 4096;
-		src->in = br_malloc(src->in_cap);
-		src->out_cap = SMALL_OUT_CHUNK;
-		ahead = false;
-	}
-	src->ahead = ahead;
 	return src;
 }
 
