@@ -1809,6 +1809,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	long others = 0; /* members that are not logs */
 	uint64_t members_out = 0; /* what the members read so far inflated to */
 	bool at_once = rd->at_once, failed = false;
+	bool unsure = false; /* a member before is read again (redo) */
 	const char *why = NULL; /* what stopped the archive, if it was */
 	size_t first = t->nout;
 	/* Members are held back; each is checked here against the ids of
@@ -1880,6 +1881,17 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		members_out += o->in.bytes;
 		if (raw)
 			stream = o;
+		/* A member parsed in blocks that were not independent is read
+		 * again when handed over, and the ids of its first read, which
+		 * the members after it are checked against, may be wrong: a bad
+		 * block's missing, lines of a quoted field taken for records
+		 * (real requests of a later member were dropped as their
+		 * repeats), or its re-read may fail. Those members are read
+		 * again too. */
+		if (o->redo)
+			unsure = true;
+		else if (unsure && o->ok)
+			o->redo = true;
 		if (rc != 0 && o->unreadable) {
 			failed = true;
 			if (archive_errno(a) != 0 && raw)
@@ -2298,7 +2310,11 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 		uint64_t seen = idset_common(o->ids, g->seen);
 		if (seen)
 			__atomic_store_n(&g->overlapping, true, __ATOMIC_RELAXED);
-		if (seen && (!g->sink.wants || g->sink.wants(g->sink.ctx, &o->in))) {
+		/* Its ids hold those a backfill's range rejected (claim_id),
+		 * which are no events: its counts are then known only by
+		 * reading it again (events less all seen went below zero). */
+		if (seen && (o->in.outside || !g->sink.wants ||
+			     g->sink.wants(g->sink.ctx, &o->in))) {
 			struct outcome *again = read_again(g, t, o);
 			outcome_free(g, o);
 			o = again;
