@@ -50,6 +50,10 @@ struct agg {
 };
 
 
+/* Readers refuse, and writers do not publish, a segment larger than this
+ * (2 GiB; tests lower it). */
+extern size_t red_segment_max;
+
 /* Returns the totals of key k, adding a zero row when it is new. The
  * pointer is valid until the next insertion. */
 struct red_totals *agg_row(struct agg *a, const struct red_key *k);

@@ -26,7 +26,7 @@
 #define SEG_ROW_SIZE 184
 #define SEG_INPUT_SIZE 40
 #define SEG_TRAILER_SIZE 12
-#define SEG_MAX_BYTES ((size_t)1 << 31)
+size_t red_segment_max = (size_t)1 << 31;
 #define SEG_MAX_STRING ((size_t)1 << 20)
 /* A row's costs are at most 2^100 pico-dollars (about 1.27e18 USD) in
  * magnitude: sums of 2^26 rows at the bound still fit in 128 bits (and
@@ -590,9 +590,9 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 			close(fd);
 		return gone ? SEGMENT_GONE : -2;
 	}
-	if ((uint64_t)st.st_size > SEG_MAX_BYTES) {
+	if ((uint64_t)st.st_size > red_segment_max) {
 		close(fd);
-		snprintf(why, whysize, "larger than %zu bytes", SEG_MAX_BYTES);
+		snprintf(why, whysize, "larger than %zu bytes", red_segment_max);
 		return -1;
 	}
 	size_t len = (size_t)st.st_size, got = 0;
@@ -1018,14 +1018,21 @@ int store_input_holders(struct store *s, struct br_fp fp, const char *source,
 	return 0;
 }
 
-/* Indexes the inputs by name, the newest of each, in store_each_input's
- * order. */
+/* Indexes the inputs by name, the newest of each: the first in
+ * store_each_input's order (newest segment first), but of two with the
+ * same first bytes the longer, the same log grown since. A compaction
+ * puts the inputs it takes into the store's newest segment: a log that
+ * grew under another source in between (ingested from where the first
+ * ended) then looked newer in its first, shorter ingest, and its growth
+ * was counted again. */
 static int index_name(void *ctx, const struct store_input *in)
 {
 	struct store *s = ctx;
 	uint32_t before = br_dict_count(s->names);
 	uint32_t id = br_dict_intern(s->names, in->name, strlen(in->name));
-	if (id == before)
+	const struct store_input *had = id == before ? NULL : s->named[id];
+	if (!had || (had->head && had->head == in->head &&
+		     in->bytes > had->bytes))
 		s->named[id] = in;
 	return 0;
 }
@@ -1354,8 +1361,17 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 	struct segment g = {0};
 	g.path = path_join(segdir, name);
 	int rc = 0;
-	if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
-			   sizeof why) != 0)
+	/* Readers refuse a larger one (segment_load): published, it made
+	 * the store unreadable, and a compaction had removed what it
+	 * replaced. */
+	if (img.len > red_segment_max)
+		rc = br_fail(err, "cannot write segment '%s': %zu bytes, more "
+			     "than the %zu a segment may have (%zu rows, %zu "
+			     "inputs); ingest, merge or compact fewer inputs "
+			     "at a time", g.path, img.len, red_segment_max,
+			     agg_rows(a), ninputs);
+	else if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
+				sizeof why) != 0)
 		rc = br_fail(err, "internal error: segment '%s' would not "
 			     "decode: %s", g.path, why);
 	else

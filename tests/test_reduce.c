@@ -199,6 +199,35 @@ static void test_round_trip(void)
 	CU_ASSERT_EQUAL(store_has_input(s, br_hash("x", 1), &err), 1);
 	store_free(s);
 	remove_dir();
+
+	/* A log ingested by source a, grown and ingested by source b from
+	 * there, then a's segments compacted: a's first ingest of it is now
+	 * in the newest segment, and the newest input of its name is still
+	 * b's (the longer of the same first bytes). It was a's, and the next
+	 * ingest read the log from where a ended, counting b's part again. */
+	make_dir();
+	s = store_open(dir, "UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	const char *source[] = {"a", "b", "a"};
+	struct store_input ins[] = {{"/l/p.jsonl", br_hash("p1", 2), 10, 1, 0x1234},
+				    {"/l/p.jsonl", br_hash("p2", 2), 20, 2, 0x1234},
+				    {"/l/q.jsonl", br_hash("q", 1), 5, 1, 0x5678}};
+	for (int k = 0; k < 3; k++) {
+		struct agg *one = agg_new();
+		struct br_event ev = event("openai", "gpt-4o", "bot", 1, 1000000);
+		agg_add(one, 100 + k, &ev);
+		CU_ASSERT_EQUAL(store_publish(s, source[k], one, &ins[k], 1, &err), 0);
+		agg_free(one);
+	}
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL(store_compact(s, &cs, &err), 0);
+	store_free(s);
+	s = store_open(dir, NULL, &err);
+	CU_ASSERT_EQUAL(store_last_input(s, "/l/p.jsonl", &in, &err), 1);
+	CU_ASSERT_EQUAL(in.bytes, 20);
+	store_free(s);
+	remove_dir();
 }
 
 /* The rows scanned, as "day provider model agent label" lines. */
@@ -768,6 +797,68 @@ static void compact_under_verify(void *ctx, const char *segment,
 
 /* A compaction that removes segments verify listed makes it check the
  * segment that replaced them (it was left unchecked). */
+/* A segment larger than readers take (red_segment_max) is not published:
+ * compact published one and removed the segments it replaced, and the
+ * store could no longer be read. */
+static void test_segment_max(void)
+{
+	make_dir();
+	size_t was = red_segment_max;
+	struct br_err err = {0};
+	struct store *s = store_open(dir, "UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	/* Two segments of 20 rows each; the bound just over the larger: one
+	 * of their 40 rows would pass it. */
+	size_t largest = 0;
+	for (int k = 0; k < 2; k++) {
+		struct agg *a = agg_new();
+		for (int d = 0; d < 20; d++) {
+			struct br_event ev = event("openai", "gpt-4o", "bot", 1,
+						   1000000);
+			agg_add(a, 100 + 20 * k + d, &ev);
+		}
+		struct store_input in = {k ? "y.jsonl" : "x.jsonl",
+					 br_hash(k ? "y" : "x", 1), 1, 20};
+		CU_ASSERT_EQUAL(store_publish(s, NULL, a, &in, 1, &err), 0);
+		agg_free(a);
+		char path[512];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/segments/seg-%016x.brs", dir,
+			 k + 1);
+		CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+		largest = (size_t)st.st_size > largest ? (size_t)st.st_size : largest;
+	}
+	red_segment_max = largest + 64;
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL(store_compact(s, &cs, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "a segment may have (40 rows, "
+					   "2 inputs)"));
+	br_err_clear(&err);
+	/* Nor one ingest's. */
+	struct agg *a = agg_new();
+	for (int d = 0; d < 40; d++) {
+		struct br_event ev = event("openai", "gpt-4o", "bot", 1, 1000000);
+		agg_add(a, 200 + d, &ev);
+	}
+	struct store_input in = {"z.jsonl", br_hash("z", 1), 1, 40};
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, &in, 1, &err), -1);
+	agg_free(a);
+	store_free(s);
+	/* The two segments are still there, whole. */
+	s = store_open(dir, NULL, &err);
+	int bad = 0;
+	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 0);
+	CU_ASSERT_EQUAL(bad, 0);
+	struct sums t = scan_all(s, NULL);
+	CU_ASSERT_EQUAL(t.rows, 40);
+	CU_ASSERT_EQUAL(t.requests, 40);
+	CU_ASSERT_EQUAL(store_has_input(s, br_hash("z", 1), &err), 0);
+	store_free(s);
+	red_segment_max = was;
+	remove_dir();
+}
+
 static void test_verify_compacted(void)
 {
 	make_dir();
@@ -1061,6 +1152,7 @@ int test_register(void)
 		{"every bit flip and truncation is detected", test_every_bit_flip},
 		{"newer format version refused", test_newer_version},
 		{"cost bounds and saturated sums", test_cost_bounds},
+		{"segment size bound", test_segment_max},
 		{"unreadable segment", test_unreadable_segment},
 		{"renamed segment", test_renamed_segment},
 		{"writer lock", test_lock},
