@@ -155,12 +155,12 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 
 /* ------------------------------------------------------ the config file */
 
-/* burnrate.conf (DESIGN §7). Every value is an owned string or NULL when
- * not set; paths are made absolute against the file's directory. */
 /* What separates report_formats' formats: commas, blanks, tabs (config_load
  * refuses an empty comma entry). */
 #define REPORT_FORMATS_SEP ", \t"
 
+/* burnrate.conf (DESIGN §7). Every value is an owned string or NULL when
+ * not set; paths are made absolute against the file's directory. */
 struct config {
 	char *path;
 	char *store, *timezone, *format, *source, *label, *prices, *budgets,

@@ -142,8 +142,7 @@ static void remove_stale_temporaries(const char *dir)
 	struct dirent *de;
 	while ((de = br_readdir(d))) {
 		const char *e = de->d_name, *tmp = strstr(e, ".tmp-");
-		if (strncmp(e, "burnrate", 8) == 0 && tmp && tmp[5] &&
-		    strspn(tmp + 5, "0123456789") == strlen(tmp + 5) &&
+		if (strncmp(e, "burnrate", 8) == 0 && tmp &&
 		    br_tmp_orphan(dirfd(d), e, tmp + 5, S_IFREG))
 			unlinkat(dirfd(d), e, 0);
 	}
