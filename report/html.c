@@ -77,10 +77,12 @@ static void daily_chart(FILE *out, const struct report *r)
 		br_day_parse(rows[n - 1].key[0], &data_last);
 	}
 	/* To the month's end, with the projection, unless the report is as
-	 * of a day far after the data (then the data's days only). */
+	 * of a day far after the data (then the data's days only) or its
+	 * period ended before as_of (then to its end). */
 	bool near = r->q.as_of - data_last <= REPORT_DAILY_TRAILING_MAX;
-	int32_t last = !near ? data_last
-		       : r->q.as_of > r->month_end ? r->q.as_of : r->month_end;
+	bool projected = near && report_daily_projected(r) && r->q.as_of >= first;
+	int32_t last = projected ? r->month_end
+		       : near && r->q.until > data_last ? r->q.until : data_last;
 	if (data_last > last)
 		last = data_last;
 	double max = r->projection.daily_rate;
@@ -117,7 +119,7 @@ static void daily_chart(FILE *out, const struct report *r)
 			5 + H - H * usd(rows[i].t.cost) / max);
 	}
 	fputs("\"/>\n", out);
-	if (near && r->q.as_of < r->month_end && r->q.as_of >= first) {
+	if (projected) {
 		double y = 5 + H - H * r->projection.daily_rate / max;
 		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 			"stroke=\"#e07b00\" stroke-width=\"2\" stroke-dasharray=\"6 4\">"

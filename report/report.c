@@ -30,6 +30,11 @@ bool report_daily_span(const struct report *r, int32_t *first, int32_t *last)
 	return *last - *first < DAILY_DENSE_MAX;
 }
 
+bool report_daily_projected(const struct report *r)
+{
+	return r->q.until == r->q.as_of && r->q.as_of < r->month_end;
+}
+
 const struct red_totals *report_daily_totals(const struct report *r,
 					     int32_t d, size_t *next)
 {

@@ -287,6 +287,12 @@ struct report {
  * the days with spend are shown). */
 bool report_daily_span(const struct report *r, int32_t *first, int32_t *last);
 
+/* Tells whether the daily breakdown is followed by the projection's days
+ * (as_of + 1 to the month's end): only when r's period ends at as_of. A
+ * past period (--month of last month, an --until before as_of) is shown
+ * without them: the projection is of as_of's month, not of the period. */
+bool report_daily_projected(const struct report *r);
+
 /* The totals of day d in the daily breakdown, whose rows from *next on are
  * days from d on (*next advances past d's row); NULL when d had nothing. */
 const struct red_totals *report_daily_totals(const struct report *r,

@@ -370,7 +370,7 @@ static void breakdown_sheet(struct book *bk, const struct report *r, int k,
 		put_str(bk, ws, row, 0, rows[i].key[0], NULL);
 		values(bk, ws, row, 1, &rows[i].t, NCOLS);
 	}
-	if (daily) {
+	if (daily && report_daily_projected(r)) {
 		/* The month's days still to come share the projection of the
 		 * rest in whole micro-dollars, so that they add up to it
 		 * exactly (the daily rate rounded on each day would not). */

@@ -141,6 +141,25 @@ assert daily[6][0] == "2025-11-06" and daily[6][1] is None, daily[6]
 html = open(sys.argv[2], encoding="utf-8").read()
 line = re.search(r'<polyline[^>]*points="([^"]*)"', html).group(1).split()
 assert len(line) == 5, line
+assert "projected daily spend" in html
+EOF
+# A past month, as of a day in the next: its days only. The projection
+# (of as_of's month, in Summary) is not appended to its Daily sheet, nor
+# drawn after its days (both showed December after November).
+"$BURNRATE" --store gap report --month 2025-11 --as-of 2025-12-03 --format xlsx --output past.xlsx
+"$BURNRATE" --store gap report --month 2025-11 --as-of 2025-12-03 --format html --output past.html
+"$PYTHON" - past.xlsx past.html <<'EOF' || fail "a past month's Daily sheet and chart (above)"
+import re, sys
+import openpyxl
+daily = list(openpyxl.load_workbook(sys.argv[1])["Daily"].iter_rows(values_only=True))
+days = [r[0] for r in daily[1:]]
+assert days[0] == "2025-11-01" and days[-1] == "2025-11-30", days
+assert len(days) == 30, days
+pi = daily[0].index("projected_usd")
+assert all(r[pi] is None for r in daily[1:]), daily
+html = open(sys.argv[2], encoding="utf-8").read()
+assert "projected daily spend" not in html
+assert re.search(r'>2025-11-30</text></svg>', html), html
 EOF
 SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx --output again.xlsx
 cmp -s r.xlsx again.xlsx || fail "the XLSX is not byte-identical under SOURCE_DATE_EPOCH"
