@@ -441,6 +441,11 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		    "upgrade burnrate", version, SEG_VERSION_MERGED);
 	if (version < SEG_VERSION || get_u32(p + 12) != SEG_HEADER_SIZE)
 		BAD("unsupported format version %u", version);
+	/* Reserved bytes are zero: a writer that gave them a meaning
+	 * without a new version is refused, not half understood. */
+	for (size_t i = version == SEG_VERSION_MERGED ? 88 : 76; i < 124; i++)
+		if (p[i])
+			BAD("reserved header byte %zu is %u, not 0", i, p[i]);
 	if (memcmp(p + len - 8, SEG_END_MAGIC, 8) != 0)
 		BAD("truncated or torn (no end marker)");
 	if (get_u32(p + len - 12) != crc(p, len - 12))
