@@ -638,6 +638,7 @@ void split_end(struct split *sp, struct input_state *st)
 	br_buf_put(&rd->line, b->data + b->len - keep,
 		   st->overlong && keep > 256 ? 256 : keep);
 	st->line_len = keep;
+	st->line_start = o->in.bytes - keep;
 	b->len -= keep;
 	if (b->len) {
 		submit_block(sp, b);

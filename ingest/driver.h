@@ -37,6 +37,9 @@ struct outcome {
 	bool deduped;        /* read knowing every earlier input's ids */
 	bool redo;           /* parsed in blocks that turned out not to be
 			      * independent: it must be read again */
+	bool open_record;    /* it waits from a record still open at its end
+			      * (a CSV quote across lines), not from its last
+			      * line: blocks, which cannot tell, waited later */
 	struct rejects rej;
 };
 
@@ -153,6 +156,13 @@ struct input_state {
 	struct format_parser *parser;
 	unsigned long lineno, record_line;
 	bool in_record;    /* the parser is inside a multi-line record */
+	/* Offsets in the input's bytes, for a record left open at the end
+	 * of a log being written, which waits whole for the next run: of
+	 * the bytes handle_bytes is given (base, at chunk), of the line
+	 * handed to the parser (line_off), of the line being gathered
+	 * across chunks (line_start) and of the record's first line. */
+	uint64_t base, line_off, line_start, record_off;
+	const char *chunk;
 	bool overlong;     /* the current line exceeded max_record */
 	uint64_t line_len; /* length of the current line so far */
 	struct br_str rec; /* the text of the record being read: the line

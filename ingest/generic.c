@@ -702,15 +702,16 @@ static void csv_state_free(struct format_parser *fp)
  * written either (it is rejected). One with fewer is a row still being
  * written and waits for the rest. (A row cut inside its last field cannot
  * be told from a whole one: what follows it is then a line of one field,
- * rejected by name.) */
+ * rejected by name.) The last line of a record begun on earlier lines
+ * (pending: inside a quoted field) counts the fields they ended. */
 static bool csv_whole(const struct format_parser *fp, const char *line,
 		      size_t len)
 {
 	const struct csv_state *c = (const struct csv_state *)fp;
-	if (c->pending || !c->have_header)
+	if (!c->have_header)
 		return false;
-	size_t fields = 1;
-	bool quoted = false;
+	size_t fields = c->pending ? c->nfields + 1 : 1;
+	bool quoted = c->pending;
 	for (size_t i = 0; i < len; i++) {
 		if (line[i] == '"')
 			quoted = !quoted;

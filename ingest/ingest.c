@@ -696,6 +696,7 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	bool copy = st->in_record || !st->parser->immediate;
 	if (!st->in_record) {
 		st->record_line = st->lineno;
+		st->record_off = st->line_off;
 		br_buf_reset(&rd->record);
 	} else {
 		br_buf_putc(&rd->record, '\n');
@@ -742,6 +743,7 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 {
 	struct reader *rd = st->rd;
 	size_t max = rd->g->opts.max_record;
+	st->chunk = p;
 	while (n > 0) {
 		if (*p == '\n' && rd->line.len == 0 && !st->overlong &&
 		    !st->in_record) {
@@ -757,6 +759,7 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 		const char *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) : n;
 		if (nl && rd->line.len == 0 && !st->overlong && take <= max) {
+			st->line_off = st->base + (uint64_t)(p - st->chunk);
 			int rc = handle_line(st, p, take);
 			if (rc != 0)
 				return rc;
@@ -764,6 +767,8 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 			n -= take + 1;
 			continue;
 		}
+		if (st->line_len == 0)
+			st->line_start = st->base + (uint64_t)(p - st->chunk);
 		if (st->line_len + take > max) {
 			/* An overlong line keeps its first 256 bytes, however
 			 * it was read. */
@@ -780,6 +785,7 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 		st->line_len += take;
 		if (!nl)
 			return 0;
+		st->line_off = st->line_start;
 		int rc = handle_line(st, rd->line.p ? rd->line.p : "", rd->line.len);
 		br_buf_reset(&rd->line);
 		st->line_len = 0;
@@ -1022,6 +1028,36 @@ static int wrong_format(struct input_state *st)
 		       (unsigned long long)in->records, an, format);
 }
 
+/* The hashes of an input's bytes where its last record of several lines
+ * starts, and where the line gathered across chunks does. */
+struct record_marks {
+	struct br_hasher record, line;
+	uint64_t record_off; /* where record holds the hash of (or UINT64_MAX) */
+};
+
+/* After handle_bytes took chunk p (of st->base on), the hash before it
+ * h_chunk and after its last line end h_lines: notes the hash where an
+ * open record of several lines starts, should it be left waiting at the
+ * input's end. It starts in the chunk, or on a line begun in an earlier
+ * one, whose hash was noted then: a line gathered across chunks starts
+ * after the last line end of the chunk it starts in. */
+static void mark_record(const struct input_state *st, struct record_marks *m,
+			const struct br_hasher *h_chunk,
+			const struct br_hasher *h_lines, const char *p)
+{
+	if (st->in_record && m->record_off != st->record_off) {
+		if (st->record_off >= st->base) {
+			m->record = *h_chunk;
+			br_hash_update(&m->record, p, st->record_off - st->base);
+		} else {
+			m->record = m->line;
+		}
+		m->record_off = st->record_off;
+	}
+	if (st->line_len > 0 && st->line_start >= st->base)
+		m->line = st->line_start > st->base ? *h_lines : *h_chunk;
+}
+
 /* Reads one input of task t from src (over fd, or an archive member when fd
  * is -1) to its end into an outcome. key is a file's canonical path (NULL
  * otherwise: standard input, a member of an archive): such a file may
@@ -1043,6 +1079,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	 * again meanwhile would give another log's. */
 	struct br_hasher h_lines;
 	uint64_t lines_end = 0;
+	/* The same where its last record of several lines starts: one left
+	 * open at its end (a CSV quote) waits whole. */
+	struct record_marks marks = {.record_off = UINT64_MAX};
 	/* Its first bytes as read: recorded (ingest_head), and compared with
 	 * the file's at the end, as its size is with the bytes read: either
 	 * differs when it was truncated (and maybe written again) while it
@@ -1118,6 +1157,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		/* The hash where its complete lines end: its last line may
 		 * be left waiting (see below). */
 		const char *nl = key ? memrchr(p, '\n', left) : NULL;
+		struct br_hasher h_chunk = h;
 		if (nl) {
 			size_t to = (size_t)(nl + 1 - p);
 			br_hash_update(&h, p, to);
@@ -1133,7 +1173,10 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			split_end(sp, &st);
 			sp = NULL;
 		} else if (!sp) {
+			st.base = o->in.bytes - left;
 			rc = handle_bytes(&st, p, left);
+			if (key)
+				mark_record(&st, &marks, &h_chunk, &h_lines, p);
 			uint64_t rest = bytes_left(t, src, o->in.bytes);
 			if (rc == 0 && can_split(&st, t, rest))
 				sp = split_begin(&st, rest);
@@ -1159,16 +1202,19 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 					      : o->in.bytes;
 	uint64_t read_end = o->in.bytes; /* of a plain file: its bytes read */
 	bool partial = rd->line.len > 0 || st.overlong;
-	if (rc == 0 && partial && key && !g->opts.complete &&
+	if (rc == 0 && (partial || st.in_record) && key && !g->opts.complete &&
 	    !whole_last_record(&st, &rd->line)) {
-		/* A log being written: its last line waits for the next run.
-		 * Of a compressed one too: a gzip member appended later may
-		 * end the line (its growth is read from the stream, after the
-		 * bytes taken). */
+		/* A log being written: its last line waits for the next run,
+		 * and so does its last record when that is still open (a CSV
+		 * quote across lines), from its first line. Of a compressed
+		 * one too: a gzip member appended later may end the line (its
+		 * growth is read from the stream, after the bytes taken). */
 		o->in.waiting = true;
-		o->in.bytes = lines_end;
-		h = h_lines;
+		o->open_record = st.in_record;
+		o->in.bytes = st.in_record ? st.record_off : lines_end;
+		h = st.in_record ? marks.record : h_lines;
 	} else if (rc == 0 && partial) {
+		st.line_off = st.line_start;
 		rc = handle_line(&st, rd->line.p ? rd->line.p : "", rd->line.len);
 	}
 	/* A last line left waiting may yet tell the format. */
@@ -1198,7 +1244,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 				     "while it was read: not counted (the next "
 				     "run reads it again)", name);
 	}
-	if (rc == 0 && st.parser) {
+	if (rc == 0 && st.parser && !(o->in.waiting && st.in_record)) {
 		const char *why = NULL;
 		if (st.parser->finish(st.parser, &why)) {
 			o->in.records++;
@@ -2282,7 +2328,11 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 		n->input = g->sink.begin ? g->sink.begin(g->sink.ctx, n->name)
 					 : g->sink.ctx;
 	}
-	if (o->ok && n->ok && !br_fp_equal(n->in.fp, o->in.fp)) {
+	/* Read in blocks, an input whose last record is open waited from its
+	 * last line; read whole, from that record's first line. */
+	bool waited_earlier = n->open_record && n->in.bytes < o->in.bytes;
+	if (o->ok && n->ok && !waited_earlier &&
+	    !br_fp_equal(n->in.fp, o->in.fp)) {
 		n->ok = false;
 		br_fail(&n->err, "%s: changed while it was being read; not "
 			"counted (ingest it again)", o->in.name);
