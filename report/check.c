@@ -767,8 +767,13 @@ static void put_decimal(struct br_buf *b, br_pico v)
 	br_buf_puts(b, m);
 }
 
-/* The limit an increase must pass: "+10%", "+$5", "+10% and +$5". */
-static void put_limit(struct br_buf *b, const struct check_rules *ru, enum esc e)
+/* The limit an increase must pass: "+10%", "+$5", or with both limits
+ * "+10% and +$5" after "beyond" (a regression is more than both), "+10%
+ * or +$5" after "within" (a passing increase is within at least one:
+ * +$12.5 and +5% passed +10% and +$1, and "within +10% and +$1" was
+ * false). */
+static void put_limit(struct br_buf *b, const struct check_rules *ru,
+		      bool within, enum esc e)
 {
 	if (ru->has_pct) {
 		br_buf_putc(b, '+');
@@ -776,7 +781,7 @@ static void put_limit(struct br_buf *b, const struct check_rules *ru, enum esc e
 		br_buf_putc(b, '%');
 	}
 	if (ru->has_pct && ru->has_usd)
-		br_buf_puts(b, " and ");
+		br_buf_puts(b, within ? " or " : " and ");
 	if (ru->has_usd) {
 		br_buf_puts(b, e == ESC_MARKDOWN ? "+\\$" : "+$");
 		put_decimal(b, ru->usd);
@@ -859,7 +864,7 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 		br_buf_puts(b, "; ");
 		put_count_of(b, r->regressions, "regression");
 		br_buf_puts(b, " beyond ");
-		put_limit(b, &r->rules, e);
+		put_limit(b, &r->rules, false, e);
 		br_buf_puts(b, t->regression ? ": the total" : ": ");
 		if (t->regression && bad)
 			br_buf_puts(b, " and ");
@@ -867,7 +872,7 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 			put_count_of(b, bad, "group");
 	} else if (changed || d) {
 		br_buf_puts(b, "; within ");
-		put_limit(b, &r->rules, e);
+		put_limit(b, &r->rules, true, e);
 	}
 	if (changed) {
 		static const char *const what[] = {
@@ -1197,7 +1202,7 @@ static void put_regression(struct br_buf *b, const struct check_line *l,
 		br_buf_putc(b, ')');
 	}
 	br_buf_puts(b, ", beyond the limit ");
-	put_limit(b, ru, ESC_TEXT);
+	put_limit(b, ru, false, ESC_TEXT);
 	br_buf_printf(b, "; requests %llu -> %llu, tokens %llu -> %llu",
 		      (unsigned long long)l->base.requests,
 		      (unsigned long long)l->cur.requests,

@@ -3,7 +3,8 @@
 # compared with other logs. Equal spend passes with "no change"; +50% on
 # one model fails (exit 3) under a 10% limit with a Markdown table that
 # names it, and passes under a 60% one; improvements, new and vanished
-# groups are shown; --max-increase-usd and both limits together; unpriced
+# groups are shown; --max-increase-usd and both limits together (a pass
+# is "within +10% or +$6": a regression is beyond both); unpriced
 # requests fail unless --allow-unpriced (allowed: their group's change in
 # percent is null or n/a, as for empty logs against an empty baseline, and
 # Markdown escapes the dollar of "counted as $0"); the JUnit XML parses
@@ -160,7 +161,9 @@ grep -qx '| delta | - | \\\$0\.102000 | +\\\$0\.102000 | n/a | 0 → 1 | 0 → 1
 # Both limits: delta's +$0.102 does not pass $0.50 too.
 [ "$(status check --baseline base.json --max-increase 10 --max-increase-usd 0.5 mixed.jsonl)" = 0 ] ||
 	fail "both limits, new group below the USD limit: $(cat out err)"
-grep -q 'within +10% and +\$0.5' out || fail "both limits named: $(cat out)"
+# Within one of them at least (a regression is beyond both): delta is
+# beyond +10% but within +$0.5.
+grep -q 'within +10% or +\$0.5' out || fail "both limits named: $(cat out)"
 
 # --------------------------------------------------------------- limits
 # alpha and the total each rose by $5.01.
@@ -192,6 +195,14 @@ assert g["alpha"]["regression"] is True and g["beta"]["regression"] is False, g
 EOF
 [ "$(status check --baseline base.json --max-increase 10 --max-increase-usd 6 regress.jsonl)" = 0 ] ||
 	fail "both limits, USD not exceeded: $(cat out err)"
+# alpha's +$5.01 and +50% are beyond +10%, within +$6: the sentence says
+# "or" ("within +10% and +$6" was false), in Markdown too.
+grep -q '^PASS: LLM spend rose .*; within +10% or +\$6; groups' out ||
+	fail "both limits, passing sentence: $(cat out)"
+[ "$(status check --baseline base.json --max-increase 10 --max-increase-usd 6 \
+	--format markdown regress.jsonl)" = 0 ] || fail "both limits, markdown: $(cat out err)"
+grep -q '; within +10% or +\\\$6; groups' out ||
+	fail "both limits, passing sentence in Markdown: $(cat out)"
 # alpha's +50% is beyond 40% and $0; the total's +39.98% is not.
 [ "$(status check --baseline base.json --max-increase 40 --max-increase-usd 0 \
 	--by model regress.jsonl)" = 3 ] || fail "alpha +50% beyond 40%"
