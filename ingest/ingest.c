@@ -77,16 +77,35 @@ int ingest_format_check(const char *format, struct br_err *err)
 
 int ingest_map_field_check(const char *field, size_t len, struct br_err *err)
 {
+	/* DESIGN §2 names the token counts of the canonical event input,
+	 * output, ...: --map input=u.in was refused, only the generic
+	 * format's input_tokens accepted. */
+	static const struct {
+		const char *name;
+		enum canon f;
+	} aliases[] = {
+		{"input", CANON_INPUT},
+		{"output", CANON_OUTPUT},
+		{"cache_read", CANON_CACHE_READ},
+		{"cache_write", CANON_CACHE_WRITE},
+		{"cache_write_1h", CANON_CACHE_WRITE_1H},
+		{"reasoning", CANON_REASONING}};
 	for (int f = 0; f < CANON_COUNT; f++)
 		if (strlen(canon_names[f]) == len &&
 		    memcmp(canon_names[f], field, len) == 0)
 			return f;
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strlen(aliases[i].name) == len &&
+		    memcmp(aliases[i].name, field, len) == 0)
+			return (int)aliases[i].f;
 	return br_fail_status(err, BR_EXIT_USAGE,
 			      "unknown field '%.*s'; expected one of timestamp, "
 			      "provider, model, agent, label, request_id, status, "
 			      "service_tier, input_tokens, output_tokens, "
 			      "cache_read_tokens, cache_write_tokens, "
-			      "cache_write_1h_tokens, reasoning_tokens, cost_usd",
+			      "cache_write_1h_tokens, reasoning_tokens, cost_usd "
+			      "(or input, output, cache_read, cache_write, "
+			      "cache_write_1h, reasoning for the token counts)",
 			      (int)len, field);
 }
 

@@ -143,7 +143,7 @@ expect_usage "ingest: invalid --label 'a.b.c.d.e.f.g.h.i': path longer than 127 
 # Every other option's error has the same form (--map said "--map: unknown
 # field 'foo'" without the command, its value or the pointer to --help;
 # --format and init's --timezone said only what was wrong with the value).
-fields="timestamp, provider, model, agent, label, request_id, status, service_tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd"
+fields="timestamp, provider, model, agent, label, request_id, status, service_tier, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd (or input, output, cache_read, cache_write, cache_write_1h, reasoning for the token counts)"
 expect_usage "ingest: invalid --map 'foo=bar': unknown field 'foo'; expected one of $fields" \
 	br ingest --map foo=bar good.jsonl
 expect_usage "ingest: invalid --map 'model=': empty path" br ingest --map model= good.jsonl

@@ -197,6 +197,23 @@ assert t["logged_cost_usd"] == t["cost_usd"] > 0, t
 assert abs(t["catalog_cost_usd"] - t["logged_cost_usd"]) < 0.01 * t["cost_usd"], t
 assert all("catalog_cost_usd" in r for r in d["rows"])
 ' cmpc.json || fail "--compare-costs"
+# DESIGN §2's names of the token counts are those of the *_tokens fields
+# (--map input=... was refused: "unknown field 'input'").
+printf '%s\n' '{"ts":"2025-10-01T00:00:00Z","vendor":"anthropic","m":"claude-sonnet-4-5","u":{"a":1000,"b":200,"c":3000,"d":400,"e":50000,"f":60}}' >g6.jsonl
+"$BURNRATE" --quiet --store g5 ingest --map timestamp=ts --map provider=vendor \
+	--map model=m --map input_tokens=u.a --map output_tokens=u.b \
+	--map cache_read_tokens=u.c --map cache_write_tokens=u.d \
+	--map cache_write_1h_tokens=u.e --map reasoning_tokens=u.f g6.jsonl ||
+	fail "ingest with the *_tokens maps exited $?"
+"$BURNRATE" --quiet --store g6 ingest --map timestamp=ts --map provider=vendor \
+	--map model=m --map input=u.a --map output=u.b --map cache_read=u.c \
+	--map cache_write=u.d --map cache_write_1h=u.e --map reasoning=u.f g6.jsonl ||
+	fail "ingest with DESIGN's names in --map exited $?"
+for st in g5 g6; do
+	"$BURNRATE" --store $st report --by model --as-of $asof --format csv | tail -n 1 | tr -d "\r" >$st.csv
+done
+grep -q '^claude-sonnet-4-5,1,0,1000,200,3000,50400,50000,60,' g6.csv || fail "--map input=...: $(cat g6.csv)"
+cmp -s g5.csv g6.csv || fail "--map input=... and input_tokens=... differ: $(cat g5.csv g6.csv)"
 must_fail 2 map.err "$BURNRATE" --store g4 ingest --map bogus=x g.csv
 grep -q "unknown field 'bogus'" map.err || fail "--map bogus: $(cat map.err)"
 must_fail 2 map.err "$BURNRATE" --store g4 ingest --map model g.csv
