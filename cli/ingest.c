@@ -1237,6 +1237,12 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		snprintf(fields[i], sizeof fields[0], "%.*s", (int)n, map_args[i]);
 		maps[i] = (struct ingest_map){fields[i], eq + 1};
 	}
+	/* The configuration's label is a default, as its other values: a
+	 * --map label=PATH of the command line wins over it as --label does
+	 * (appended last, the configuration's overrode the --map). */
+	for (int i = 0; label && c && label == c->label && i < nmaps; i++)
+		if (strcmp(maps[i].field, "label") == 0)
+			label = NULL;
 	if (label) {
 		struct br_err why = {0};
 		if (ingest_map_path_check(label, &why) != 0)

@@ -264,6 +264,23 @@ for cmd in "ingest cp.jsonl" "report --reprice" "check --write-baseline cpm.json
 	must_fail 2 err "$BURNRATE" --config cpm.conf $cmd
 	grep -q "cannot open '.*cp-missing.csv'" err || fail "$cmd, prices missing: $(cat err)"
 done
+# The configuration's label is a default: the command line's --label and
+# --map label=PATH win over it (the configuration's was applied after the
+# --map, the team's label replaced by the project's).
+printf '%s\n' '{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","meta":{"team":"t1","project":"p1"},"usage":{"input_tokens":1000}}' >lab.jsonl
+printf 'store %s\nlabel meta.project\n' "$PWD/st-label" >lab.conf
+for how in "conf" "--label meta.team" "--map label=meta.team"; do
+	rm -rf st-label
+	opts=$how
+	[ "$how" != conf ] || opts=
+	# shellcheck disable=SC2086
+	"$BURNRATE" --quiet --config lab.conf ingest $opts lab.jsonl || fail "label $how: exit $?"
+	got=$("$BURNRATE" --config lab.conf report --by label --as-of 2025-10-31 --format csv |
+		tail -n 1 | cut -d, -f1)
+	want=t1
+	[ "$how" != conf ] || want=p1
+	[ "$got" = "$want" ] || fail "label by $how: '$got', not '$want'"
+done
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
