@@ -65,7 +65,8 @@ static const struct command {
 	 "CI: save the spend of LOGPATH per group, or compare it with\n"
 	 "a saved baseline; exit 3 when it rose beyond the limits\n"
 	 "(default +10%) or has requests without a price; KEYS:\n"
-	 "provider,model,agent,label (default model, or the baseline's)\n"},
+	 "day,week,month,provider,model,agent,label (default model, or\n"
+	 "the baseline's)\n"},
 	{"merge", cmd_merge, false,
 	 "STORE...\n",
 	 "import the stores of other hosts (ingest sharded by input);\n"

@@ -236,18 +236,14 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 		return usage_error("check: --log-format: %s", err.msg);
 	struct check_rules rules;
 	/* Every day of the logs, whatever their dates: no period, and as_of
-	 * only places the (unused) projection. */
+	 * only places the (unused) projection. Grouped by day, week or month,
+	 * the days are UTC ones (the temporary store's, measure), as in the
+	 * baseline. */
 	struct report_query q = {.since = BR_DAY_NONE, .until = BR_DAY_NONE,
 				 .as_of = br_day_today()};
 	if (check_parse_rules(pct, usd, allow_unpriced, &rules, &err) != 0 ||
 	    (by && report_parse_keys(by, &q, &err) != 0))
 		return usage_error("check: %s", err.msg);
-	for (size_t k = 0; k < q.nkeys; k++)
-		if (q.keys[k] <= REPORT_MONTH)
-			return usage_error("check: --by %s: check compares two runs of "
-					   "logs, not periods; group by provider, "
-					   "model, agent or label",
-					   report_key_name(q.keys[k]));
 	struct check_snapshot *base = NULL;
 	if (base_path) {
 		if (!(base = check_baseline_read(base_path, &err)))

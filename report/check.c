@@ -368,7 +368,7 @@ static int read_amounts(json_t *o, struct check_amounts *a, const char *path,
 	return 0;
 }
 
-/* Reads "group_by": key names that check accepts. */
+/* Reads "group_by": key names, as --by takes them. */
 static int read_keys(json_t *root, struct check_snapshot *s, const char *path,
 		     struct br_err *err)
 {
@@ -390,15 +390,38 @@ static int read_keys(json_t *root, struct check_snapshot *s, const char *path,
 	else if (report_parse_keys(list.p, &q, &why) != 0)
 		rc = br_fail_status(err, BR_EXIT_USAGE,
 				    "baseline '%s': \"group_by\": %s", path, why.msg);
-	for (size_t j = 0; rc == 0 && j < q.nkeys; j++)
-		if (q.keys[j] <= REPORT_MONTH)
-			rc = br_fail_status(err, BR_EXIT_USAGE, "baseline '%s': "
-					    "\"group_by\": check does not group by %s",
-					    path, report_key_name(q.keys[j]));
 	memcpy(s->keys, q.keys, sizeof s->keys);
 	s->nkeys = q.nkeys;
 	br_buf_free(&list);
 	return rc;
+}
+
+/* Tells whether v is a value of the date key k as reports write it (a
+ * day YYYY-MM-DD, a week YYYY-Www, a month YYYY-MM): a hand-edited
+ * "2025-13-01" would be a group no log has, a regression where none was. */
+static bool date_value_valid(enum report_key k, const char *v)
+{
+	int32_t day;
+	char first[16];
+	switch (k) {
+	case REPORT_DAY:
+		return br_day_parse(v, &day) == 0;
+	case REPORT_WEEK: {
+		/* YYYY-W01 to YYYY-W53, its year checked as its first day's
+		 * (the form only: a week 53 of a year of 52 passes). */
+		if (strlen(v) != 8 || v[4] != '-' || v[5] != 'W' ||
+		    strspn(v + 6, "0123456789") != 2)
+			return false;
+		snprintf(first, sizeof first, "%.4s-01-01", v);
+		int week = (v[6] - '0') * 10 + (v[7] - '0');
+		return br_day_parse(first, &day) == 0 && week >= 1 && week <= 53;
+	}
+	case REPORT_MONTH:
+		snprintf(first, sizeof first, "%s-01", v);
+		return strlen(v) == 7 && br_day_parse(first, &day) == 0;
+	default:
+		return true;
+	}
 }
 
 /* Refuses a member of a row (an object) that is neither one of s's keys
@@ -477,6 +500,18 @@ static int read_baseline(json_t *root, struct check_snapshot *s,
 				return br_fail_status(err, BR_EXIT_USAGE,
 						      "baseline '%s': %s: \"%s\" must "
 						      "be a string", path, where, name);
+			if (!date_value_valid(s->keys[k], v)) {
+				char *shown = br_printable(v);
+				br_fail_status(err, BR_EXIT_USAGE,
+					       "baseline '%s': %s: \"%s\" is not a "
+					       "%s (\"%s\"; expected %s)", path,
+					       where, name, name, shown,
+					       s->keys[k] == REPORT_DAY ? "YYYY-MM-DD"
+					       : s->keys[k] == REPORT_WEEK
+						       ? "YYYY-Www" : "YYYY-MM");
+				free(shown);
+				return -1;
+			}
 			g->key[k] = br_strdup(v);
 		}
 		if (read_amounts(row, &g->a, path, where, err) != 0 ||

@@ -10,8 +10,10 @@
 # Markdown escapes the dollar of "counted as $0"); the JUnit XML parses
 # and its counts agree with its test cases; the JSON agrees with 'report'
 # over a store of the same logs and with costs computed here; the
-# temporary store is removed and the user's store untouched; bad options,
-# baselines and logs are refused with the statuses of the contract.
+# temporary store is removed and the user's store untouched; groups by
+# day, week and month (a baseline by model,day compared by model is
+# summed); bad options, baselines and logs are refused with the statuses
+# of the contract.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 mkdir t
@@ -296,6 +298,67 @@ grep -q 'no change' out || fail "re-grouped: $(cat out)"
 	fail "--by agent against a baseline by model"
 grep -q "baseline is grouped by model, which has no 'agent'" err || fail "regroup error: $(cat err)"
 
+# ---------------------------------------------------- day, week, month
+# DESIGN §5's keys include the dates (check refused them, exit 2). UTC
+# days: 2025-10-01 (alpha, beta, gamma) and 2099-06-30 (gamma).
+check --write-baseline day.json --by model,day base.jsonl >out 2>err ||
+	fail "baseline by model,day: $(cat err)"
+grep -q ' 4 groups by model,day$' out || fail "baseline by model,day: $(cat out)"
+"$PYTHON" - day.json <<'EOF' || fail "baseline by model,day: file"
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["group_by"] == ["model", "day"], b
+rows = {(r["model"], r["day"]): r["cost_usd"] for r in b["rows"]}
+assert rows == {("alpha", "2025-10-01"): "10.02", ("beta", "2025-10-01"): "2.008",
+                ("gamma", "2025-10-01"): "0.252", ("gamma", "2099-06-30"): "0.252"}, rows
+EOF
+[ "$(status check --baseline day.json same.jsonl)" = 0 ] &&
+	grep -q '^PASS: no change in LLM spend' out || fail "same logs by model,day: $(cat out err)"
+# Compared by model, the days of a model are summed: the same verdict and
+# figures as against the baseline by model.
+[ "$(status check --baseline base.json --format json regress.jsonl)" = 3 ] || fail "by model: $(cat err)"
+cp out by-model.json
+[ "$(status check --baseline day.json --by model --format json regress.jsonl)" = 3 ] ||
+	fail "baseline by model,day compared by model: $(cat out err)"
+cmp -s out by-model.json || fail "model,day summed by model: $(diff out by-model.json)"
+# The same requests a month later: by month, October vanished and
+# November is new, a regression; by model alone, no change.
+sed 's/"2025-10-01T/"2025-11-01T/' base.jsonl >nov.jsonl
+check --write-baseline month.json --by month base.jsonl >/dev/null || fail "baseline by month"
+[ "$(status check --baseline month.json --format json nov.jsonl)" = 3 ] ||
+	fail "by month, a month later: $(cat out err)"
+"$PYTHON" - out <<'EOF' || fail "by month: json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["group_by"] == ["month"], d
+g = {x["month"]: x["status"] for x in d["groups"]}
+assert g == {"2025-10": "vanished", "2025-11": "new", "2099-06": "unchanged"}, g
+assert d["totals"]["status"] == "unchanged" and d["regressions"] == 1, d
+EOF
+[ "$(status check --baseline base.json nov.jsonl)" = 0 ] || fail "by model, a month later: $(cat out err)"
+# ISO weeks: 2025-10-01 is in 2025-W40, 2025-11-01 in 2025-W44.
+check --write-baseline week.json --by week,model base.jsonl >/dev/null || fail "baseline by week,model"
+[ "$(status check --baseline week.json --format markdown nov.jsonl)" = 3 ] ||
+	fail "by week, a month later: $(cat out err)"
+grep -q '^| week | model | baseline |' out || fail "by week: header: $(cat out)"
+grep -qF '| 2025-W44 | alpha | - | \$10.020000 |' out || fail "by week: new week: $(cat out)"
+grep -qF '| 2025-W40 | alpha | \$10.020000 | - |' out || fail "by week: vanished week: $(cat out)"
+# A key the baseline does not have is still a usage error, and a date
+# written by hand must be one.
+[ "$(status check --baseline base.json --by day same.jsonl)" = 2 ] &&
+	grep -q "baseline is grouped by model, which has no 'day' to group by day" err ||
+	fail "--by day against a baseline by model: $(cat out err)"
+[ "$(status check --baseline month.json --by week same.jsonl)" = 2 ] ||
+	fail "--by week against a baseline by month: $(cat out err)"
+sed 's/"2099-06-30"/"2099-06-31"/' day.json >badday.json
+must_fail 2 err check --baseline badday.json same.jsonl
+grep -qF "badday.json': rows[3]: \"day\" is not a day (\"2099-06-31\"; expected YYYY-MM-DD)" err ||
+	fail "a day that does not exist: $(cat err)"
+sed 's/"2025-W40"/"2025-W54"/' week.json >badweek.json
+must_fail 2 err check --baseline badweek.json same.jsonl
+grep -qF "\"week\" is not a week (\"2025-W54\"; expected YYYY-Www)" err ||
+	fail "week 54: $(cat err)"
+
 # ------------------------------------------------------------- unpriced
 log unpriced.jsonl alpha:10:1000000 beta:4:500000 gamma:1:250000 \
 	gamma:1:250000:bot:2099-06-30 nopriced:3:1000
@@ -398,9 +461,10 @@ grep -q "numcost.json': rows\[2\]: \"cost_usd\" must be a decimal number in a st
 sed 's/"requests":2,/"requests":3,/' base.json >sum.json
 must_fail 2 err check --baseline sum.json same.jsonl
 grep -q '"totals" is not the sum of "rows"' err || fail "totals: $(cat err)"
-sed 's/"group_by":\["model"\]/"group_by":["day"]/' base.json >day.json
-must_fail 2 err check --baseline day.json same.jsonl
-grep -q 'check does not group by day' err || fail "baseline by day: $(cat err)"
+sed 's/"group_by":\["model"\]/"group_by":["day"]/' base.json >dayrows.json
+must_fail 2 err check --baseline dayrows.json same.jsonl
+grep -qF "dayrows.json': rows[0]: \"day\" must be a string" err ||
+	fail "rows by model in a baseline by day: $(cat err)"
 # Hand-edited baselines: a negative cost, another currency, a row named
 # by a key the file is not grouped by (each was read, and counted).
 sed 's/"cost_usd":"0.504"/"cost_usd":"-0.504"/; s/"cost_usd":"12.532"/"cost_usd":"11.524"/' \
@@ -457,8 +521,6 @@ grep -q ' for 1 request and 10000000 tokens, 1 group by model$' out || fail "1 r
 [ "$(status check3 --baseline b4.json l10000000.jsonl)" = 0 ] &&
 	grep -q '^PASS: no change in LLM spend: \$10.000000 for 1 request and' out ||
 	fail "no change, 1 request: $(cat out err)"
-must_fail 2 err check --baseline base.json --by day same.jsonl
-grep -q -- '--by day: check compares two runs of logs' err || fail "--by day: $(cat err)"
 must_fail 2 err check --baseline base.json --by week,model same.jsonl
 must_fail 2 err check --baseline base.json --format xml same.jsonl
 must_fail 2 err check --write-baseline x.json --max-increase 5 same.jsonl
