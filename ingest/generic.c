@@ -478,11 +478,24 @@ static inline struct br_str csv_cell(struct csv_state *c, enum csv_col col)
 }
 
 /* The index of the header column named name[0..n), or -1. */
+/* The column of the header named name (n bytes): spelt so, or else with
+ * blanks around it or in another case (" Input_Tokens"): a spreadsheet's
+ * export, whose token counts were else left out unseen, priced at $0. */
 static int header_column(const struct csv_state *c, const char *name, size_t n)
 {
 	for (size_t i = 0; i < c->nfields; i++)
 		if (c->cell[i].n == n && memcmp(c->cell[i].p, name, n) == 0)
 			return (int)i;
+	for (size_t i = 0; i < c->nfields; i++) {
+		const char *p = c->cell[i].p;
+		size_t len = c->cell[i].n;
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == n && strncasecmp(p, name, n) == 0)
+			return (int)i;
+	}
 	return -1;
 }
 

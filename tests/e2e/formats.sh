@@ -114,6 +114,13 @@ done
 [ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 3 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
 [ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 4 ] ||
 	fail "the records after the undetected lines were not all counted"
+# A generic CSV's columns with blanks around their names or in another
+# case (a spreadsheet's export) are those columns: they were left out, the
+# tokens and the logged cost $0, nothing said.
+printf 'timestamp,provider,model, Input_Tokens ,OUTPUT_TOKENS,\tcost_usd\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000,10,5.25\n' >spaced.csv
+"$BURNRATE" --quiet --store sp ingest spaced.csv || fail "a CSV header with spaced names: exit $?"
+got=$("$BURNRATE" --store sp report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,5,10)
+[ "$got" = "1,1000000,10,5.250000" ] || fail "a CSV header with spaced or capital names: $got"
 # A first line that quotes the keys of a JSON record is no CSV header: a
 # record cut right after its '{' (a size rotation), or behind NUL bytes or
 # an escape sequence (a writer without O_APPEND after copytruncate), is a
