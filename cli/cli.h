@@ -126,6 +126,8 @@ struct ingest_job {
 				   * (backfill_preview), publish nothing */
 	bool silent;              /* no summary line or warnings (errors are
 				   * still printed) */
+	bool warn;                /* silent but for the warnings: records
+				   * rejected, models unpriced (run) */
 	/* A file that gives no input although nothing failed (an archive
 	 * without a log member) is an error that fails the job, printed
 	 * whatever silent and --quiet say (check). */

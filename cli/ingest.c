@@ -1088,7 +1088,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		.note = sink_note,
 		.merge = sink_merge};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
-	run.warn = !g->quiet && !job->silent;
+	run.warn = !g->quiet && (!job->silent || job->warn);
 	run.strict = job->strict;
 	run.started = now_seconds();
 	ing = ingest_new(&io, &sink, &err);
@@ -1147,8 +1147,9 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 					    st->records, st->bytes, 0, 0};
 		show_progress(&run, &p, true);
 	}
-	if (!g->quiet && !job->silent && !job->dry_run) {
+	if (!g->quiet && !job->silent && !job->dry_run)
 		print_ingest_summary(&run, st, rejects_path);
+	if (run.warn && !job->dry_run) {
 		if (run.rejected && !rejects_path) {
 			unsigned shown = run.nreject_samples;
 			char first[32] = "";

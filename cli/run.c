@@ -511,7 +511,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			       .catalog = catalog, .only_from = BR_DAY_NONE,
 			       .only_to = BR_DAY_NONE},
 			.source = c->source ? c->source : "default",
-			.silent = true, .store = s};
+			.silent = true, .warn = true, .store = s};
 		struct ingest_map label = {"label", c->label};
 		if (c->label) {
 			job.io.maps = &label;
@@ -575,10 +575,14 @@ done:
 	if (!g->quiet) {
 		char day[11];
 		br_day_format(as_of, day);
-		printf("run %s: %zu input%s ingested (%llu records), %zu report%s "
+		char rejected[48] = "";
+		if (in.rejected)
+			snprintf(rejected, sizeof rejected, ", %llu rejected",
+				 (unsigned long long)in.rejected);
+		printf("run %s: %zu input%s ingested (%llu records%s), %zu report%s "
 		       "written, %zu alert%s due, %zu message%s sent, %zu pending%s%s\n",
 		       day, in.kept, in.kept == 1 ? "" : "s",
-		       (unsigned long long)in.records, reports,
+		       (unsigned long long)in.records, rejected, reports,
 		       reports == 1 ? "" : "s", alerts.due, alerts.due == 1 ? "" : "s",
 		       sent, sent == 1 ? "" : "s",
 		       pending, *finance ? "; finance report for " : "",

@@ -23,6 +23,16 @@ EOF
 [ -s etc/reports/burnrate-2025-10-31.csv ] || fail "no CSV report"
 grep -q '^run 2025-10-31: 1 input ingested' out || fail "summary line: $(cat out)"
 [ "$(wc -l <out)" -eq 1 ] || fail "run printed more than one line: $(cat out)"
+# Records rejected by the nightly run are counted in its line and shown on
+# stderr, as ingest shows them (run said nothing of them).
+printf '{"timestamp":"2025-10-31T10:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":-1}}\nnot json\n' >etc/logs/bad.jsonl
+(cd work && "$BURNRATE" --config ../etc/burnrate.conf run --as-of 2025-10-31 \
+	>../out 2>../err) || fail "run with rejected records exited $?: $(cat err)"
+grep -q '^run 2025-10-31: 1 input ingested (2 records, 2 rejected)' out ||
+	fail "run's line of rejected records: $(cat out)"
+grep -q 'warning: 2 records rejected' err && grep -q 'bad.jsonl:2: ' err ||
+	fail "run's warning of rejected records: $(cat err)"
+rm etc/logs/bad.jsonl
 # The report of the run equals a report of the same store.
 "$BURNRATE" --store etc/data report --month 2025-10 --as-of 2025-10-31 \
 	--by day,provider,model --format json >direct.json
