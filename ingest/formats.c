@@ -645,34 +645,40 @@ static struct br_str claude_provider(struct br_str model)
 	return (struct br_str){"anthropic", 9};
 }
 
+/* Sets ev's 5-minute and 1-hour cache writes from total, the count
+ * Anthropic bills (cache_creation_input_tokens), and the breakdown ttl
+ * ({ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}, or NULL),
+ * which only splits it by TTL. A breakdown short of the total (0/0
+ * beside a total of 5000, as some Claude Code versions and proxies write)
+ * would lose the rest: the 1-hour writes are the breakdown's, the
+ * remainder counts as 5-minute writes (the default TTL). A breakdown above
+ * the total is kept as it is: the total is then missing or 0, and the
+ * breakdown is the only count there is. */
+static void cache_writes(struct rec *r, uint64_t total, json_t *ttl,
+			 struct br_event *ev)
+{
+	uint64_t w5m = 0, w1h = 0;
+	if (json_is_object(ttl)) {
+		w5m = jcount(r, ttl, "ephemeral_5m_input_tokens");
+		w1h = jcount(r, ttl, "ephemeral_1h_input_tokens");
+	}
+	/* max(5m, total - 1h): total - 1h when the breakdown is short,
+	 * the breakdown's 5m otherwise; no sum that could overflow. */
+	ev->tokens.cache_write_1h = w1h;
+	ev->tokens.cache_write = w5m > sub0(total, w1h) ? w5m : sub0(total, w1h);
+}
+
 /* The tokens of an Anthropic usage object (Messages API, Claude Code):
  * input excludes cache reads and writes; the cache_creation breakdown, when
- * present, splits writes into 5-minute and 1-hour ones.
- *
- * cache_creation_input_tokens is the count Anthropic bills; the breakdown
- * only splits it by TTL. A breakdown short of it (0/0 beside a total of
- * 5000, as some Claude Code versions and proxies write) would lose the
- * rest: the 1-hour writes are the breakdown's, the remainder counts as
- * 5-minute writes (the default TTL). A breakdown above the total is kept
- * as it is: the total is then missing or 0, and the breakdown is the only
- * count there is. */
+ * present, splits writes into 5-minute and 1-hour ones (cache_writes). */
 static void anthropic_usage(struct api_parser *p, struct rec *r, json_t *usage,
 			    struct br_event *ev)
 {
 	ev->tokens.input = jcount(r, usage, "input_tokens");
 	ev->tokens.output = jcount(r, usage, "output_tokens");
 	ev->tokens.cache_read = jcount(r, usage, "cache_read_input_tokens");
-	uint64_t total = jcount(r, usage, "cache_creation_input_tokens");
-	uint64_t w5m = 0, w1h = 0;
-	json_t *cc = json_object_get(usage, "cache_creation");
-	if (json_is_object(cc)) {
-		w5m = jcount(r, cc, "ephemeral_5m_input_tokens");
-		w1h = jcount(r, cc, "ephemeral_1h_input_tokens");
-	}
-	/* max(5m, total - 1h): total - 1h when the breakdown is short,
-	 * the breakdown's 5m otherwise; no sum that could overflow. */
-	ev->tokens.cache_write_1h = w1h;
-	ev->tokens.cache_write = w5m > sub0(total, w1h) ? w5m : sub0(total, w1h);
+	cache_writes(r, jcount(r, usage, "cache_creation_input_tokens"),
+		     json_object_get(usage, "cache_creation"), ev);
 	ev->tokens.reasoning = jcount(r, usage, "output_tokens_details.thinking_tokens");
 	set_tier(r, usage, "service_tier", ev);
 	fast_mode(p, usage, ev);
@@ -1176,10 +1182,18 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 	uint64_t cache_read = jcount(r, usage, "cache_read_input_tokens");
 	if (!cache_read)
 		cache_read = jcount(r, usage, "prompt_tokens_details.cached_tokens");
-	uint64_t cache_write = jcount(r, usage, "cache_creation_input_tokens");
 	ev->tokens.cache_read = cache_read;
-	ev->tokens.cache_write = cache_write;
-	ev->tokens.input = sub0(prompt, cache_read + cache_write);
+	/* cache_creation_input_tokens holds both TTLs; LiteLLM splits them in
+	 * prompt_tokens_details.cache_creation_token_details, and a usage
+	 * passed through from Anthropic (/v1/messages) in its cache_creation.
+	 * Without the split, 1-hour writes (2x input for Claude) were priced
+	 * as 5-minute ones (1.25x). */
+	json_t *ttl = jget(usage, "prompt_tokens_details.cache_creation_token_details");
+	if (!json_is_object(ttl))
+		ttl = json_object_get(usage, "cache_creation");
+	cache_writes(r, jcount(r, usage, "cache_creation_input_tokens"), ttl, ev);
+	ev->tokens.input = sub0(sub0(sub0(prompt, cache_read), ev->tokens.cache_write),
+				ev->tokens.cache_write_1h);
 	ev->tokens.output = jcount(r, o, "completion_tokens");
 	ev->tokens.reasoning = jcount(r, usage, "completion_tokens_details.reasoning_tokens");
 	jcost(r, o, "spend", ev);

@@ -179,22 +179,27 @@ def _merge_fields(held, key, ev):
     held.append([key, ev])
 
 
+def _cache_writes(total, ttl, ev):
+    """Cache writes: total is cache_creation_input_tokens (the billed
+    count), ttl its breakdown {ephemeral_5m_input_tokens,
+    ephemeral_1h_input_tokens} or None. The 1-hour writes are the
+    breakdown's; a breakdown short of the total leaves the rest as
+    5-minute writes, one above it is taken as it is."""
+    w5 = w1 = 0
+    if isinstance(ttl, dict):
+        w5 = _n(ttl, "ephemeral_5m_input_tokens")
+        w1 = _n(ttl, "ephemeral_1h_input_tokens")
+    ev["cache_write_tokens"] = w5 if w5 + w1 >= total else total - w1
+    ev["cache_write_1h_tokens"] = w1
+
+
 def _anthropic_usage(u, ev):
     """An Anthropic usage object: input excludes the cache; the
-    cache_creation breakdown splits 5-minute and 1-hour writes. The
-    1-hour writes are the breakdown's; a breakdown short of
-    cache_creation_input_tokens (the billed total) leaves the rest as
-    5-minute writes, one above it is taken as it is."""
+    cache_creation breakdown splits 5-minute and 1-hour writes."""
     ev["input_tokens"] = _n(u, "input_tokens")
     ev["output_tokens"] = _n(u, "output_tokens")
     ev["cache_read_tokens"] = _n(u, "cache_read_input_tokens")
-    total = _n(u, "cache_creation_input_tokens")
-    w5 = w1 = 0
-    if isinstance(u.get("cache_creation"), dict):
-        w5 = _n(u, "cache_creation.ephemeral_5m_input_tokens")
-        w1 = _n(u, "cache_creation.ephemeral_1h_input_tokens")
-    ev["cache_write_tokens"] = w5 if w5 + w1 >= total else total - w1
-    ev["cache_write_1h_tokens"] = w1
+    _cache_writes(_n(u, "cache_creation_input_tokens"), u.get("cache_creation"), ev)
     ev["reasoning_tokens"] = _n(u, "output_tokens_details.thinking_tokens")
     ev["tier"] = _tier(u.get("service_tier"))
 
@@ -446,9 +451,15 @@ def _litellm(row, tp, held):
         raise Reject("missing startTime")
     prompt = _n(row, "prompt_tokens")
     cr = _n(u, "cache_read_input_tokens") or _n(u, "prompt_tokens_details.cached_tokens")
-    cw = _n(u, "cache_creation_input_tokens")
-    ev["cache_read_tokens"], ev["cache_write_tokens"] = cr, cw
-    ev["input_tokens"] = max(0, prompt - cr - cw)
+    # The 1-hour part of the writes: LiteLLM's split, or Anthropic's own
+    # (a usage passed through from /v1/messages).
+    ttl = _dig(u, "prompt_tokens_details.cache_creation_token_details")
+    if not isinstance(ttl, dict):
+        ttl = u.get("cache_creation")
+    _cache_writes(_n(u, "cache_creation_input_tokens"), ttl, ev)
+    ev["cache_read_tokens"] = cr
+    ev["input_tokens"] = max(0, prompt - cr - ev["cache_write_tokens"] -
+                             ev["cache_write_1h_tokens"])
     ev["output_tokens"] = _n(row, "completion_tokens")
     ev["reasoning_tokens"] = _n(u, "completion_tokens_details.reasoning_tokens")
     spend = row.get("spend")

@@ -301,6 +301,33 @@ grep -q '^my-private-llm,1,0,1000000,100000,0,0,0,0,0.000000,1$' z.csv ||
 "$BURNRATE" --store zu report --as-of $asof --by model --format csv --reprice --prices ll0u.csv | tr -d '\r' >z.csv
 grep -q '^my-private-llm,1,0,1000000,100000,0,0,0,0,1.200000,0,0.000000$' z.csv ||
 	fail "a logged \$0 for unpriced tokens, re-priced: $(cat z.csv)"
+# LiteLLM's cache_creation_input_tokens holds both TTLs: its 1-hour part,
+# in usage_object.prompt_tokens_details.cache_creation_token_details (or
+# cache_creation, Anthropic's usage passed through /v1/messages), is a
+# cache write 1h (it was priced as a 5-minute write: $18.765 for the
+# first row; the report's cache writes hold the 1-hour ones). Opus 4.1:
+# $15 input, 5-minute writes $18.75, 1-hour $30 per 1M tokens: 1000 input
+# and 1M 1-hour writes $30.015; 1000 input, 400k 5-minute and 600k 1-hour
+# writes $25.515; a breakdown of 0/0 beside the total leaves the writes
+# 5-minute ones: $18.765.
+ll_row() { # id, usage_object
+	printf '{"request_id":"%s","call_type":"acompletion","spend":1.0,"prompt_tokens":1001000,"completion_tokens":0,"startTime":"2025-10-01T10:00:00Z","model":"claude-opus-4-1-20250805","custom_llm_provider":"anthropic","status":"success","metadata":{"spend_logs_metadata":{"agent":"%s"},"usage_object":%s}}\n' "$1" "$1" "$2"
+}
+{ ll_row ll1h '{"prompt_tokens":1001000,"completion_tokens":0,"cache_creation_input_tokens":1000000,"cache_read_input_tokens":0,"prompt_tokens_details":{"cached_tokens":0,"cache_creation_tokens":1000000,"cache_creation_token_details":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":1000000}}}'
+  ll_row llcc '{"input_tokens":1000,"output_tokens":0,"cache_creation_input_tokens":1000000,"cache_creation":{"ephemeral_5m_input_tokens":400000,"ephemeral_1h_input_tokens":600000}}'
+  ll_row ll00 '{"prompt_tokens":1001000,"cache_creation_input_tokens":1000000,"prompt_tokens_details":{"cache_creation_token_details":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}}}'
+} >ll1h.jsonl
+"$BURNRATE" --quiet --store ll1h ingest --cost-mode calculate ll1h.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store ll1h report --as-of $asof --by agent --format csv >ll1h.csv
+for want in ll1h,1,0,1000,0,0,1000000,1000000,0,30.015000,0 ll00,1,0,1000,0,0,1000000,0,0,18.765000,0 \
+	llcc,1,0,1000,0,0,1000000,600000,0,25.515000,0; do
+	grep -q "^$want" ll1h.csv || fail "LiteLLM 1-hour cache writes: want $want: $(cat ll1h.csv)"
+done
+oracle expect --format litellm --cost-mode calculate --by agent --as-of $asof ll1h.jsonl \
+	>ll1h-oracle.json || fail "the oracle failed on LiteLLM 1-hour writes"
+"$BURNRATE" --store ll1h report --as-of $asof --by agent --format json --output ll1h.json
+oracle compare --expected ll1h-oracle.json --report ll1h.json >cmp.out 2>&1 ||
+	{ cat cmp.out >&2; fail "LiteLLM 1-hour writes: burnrate and the oracle disagree"; }
 # The reasons of the API formats name the value, as the generic one's do.
 printf '%s\n' '{"request_id":"c-1","spend":0.1,"prompt_tokens":-5,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o","custom_llm_provider":"openai"}' \
 	'{"request_id":"c-2","spend":0.1,"prompt_tokens":5,"startTime":"2025-08-31T23:50:02.118000","model":"gpt-4o","custom_llm_provider":"openai"}' >llbad.jsonl
