@@ -35,6 +35,14 @@ static json_t *jget(json_t *o, const char *path)
 	return o;
 }
 
+/* Whether o has a member at path that is not null: a null member is
+ * absent, as a null count is 0. */
+static bool jhas(json_t *o, const char *path)
+{
+	json_t *v = jget(o, path);
+	return v && !json_is_null(v);
+}
+
 /* The string at path, or NULL when absent, null or not a string. */
 static const char *jstr(json_t *o, const char *path)
 {
@@ -809,10 +817,15 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	    !(json_is_integer(status) && json_integer_value(status) >= 400))
 		bad(r, "%s", "not a Gemini response (no usageMetadata, candidates, "
 		    "modelVersion, responseId, createTime, promptFeedback or error)");
+	/* Vertex AI bills its own prices (gemini-2.0-flash-001: $0.15
+	 * input, not the Gemini API's $0.10): createTime and
+	 * usageMetadata.trafficType are written by Vertex only, so a bare
+	 * response, logged without an envelope's api, is Vertex's by them. */
 	const char *api = jstr(r->root, "api");
-	ev->provider = api && strcmp(api, "vertex") == 0
-			       ? (struct br_str){"vertex_ai", 9}
-			       : (struct br_str){"google", 6};
+	bool vertex = (api && strcmp(api, "vertex") == 0) ||
+		      jhas(o, "createTime") || jhas(u, "trafficType");
+	ev->provider = vertex ? (struct br_str){"vertex_ai", 9}
+			      : (struct br_str){"google", 6};
 	ev->model = jslice(o, "modelVersion");
 	jtime(r, o, "createTime", &ev->ts_us);
 	envelope(r, r->root, ev);

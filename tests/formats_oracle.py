@@ -260,7 +260,11 @@ def _anthropic(root, tp, held):
 def _gemini(root, tp, held):
     o = _payload(root)
     u = o.get("usageMetadata")
-    ev = _event(provider="vertex_ai" if root.get("api") == "vertex" else "google",
+    # createTime and usageMetadata.trafficType are Vertex's only (README
+    # section 4): a bare response with either is Vertex's.
+    vertex = (root.get("api") == "vertex" or o.get("createTime") is not None or
+              (isinstance(u, dict) and u.get("trafficType") is not None))
+    ev = _event(provider="vertex_ai" if vertex else "google",
                 model=_s(o, "modelVersion"), ts=_ts(o.get("createTime"), tp))
     _envelope(root, ev, tp)
     if _s(o, "responseId"):

@@ -454,6 +454,27 @@ printf '%s\n' '{"logged_at":"2025-12-01T10:00:00Z","api":"vertex","response":{"c
 grep -q '^gemini-3-pro-preview,1,0,100000,10000,0,0,0,0,0.576000,0' vt.csv &&
 	grep -q '^gemini-3.1-flash-lite,2,0,200000,20000,0,0,0,0,0.060000,0' vt.csv ||
 	fail "Vertex priority and flex traffic at their rates: $(cat vt.csv)"
+# A bare Vertex response, logged without an envelope's api, is Vertex's
+# by createTime or usageMetadata.trafficType, which the Gemini API never
+# writes (it was google's, at the Gemini API's prices: $0.50 for the
+# first). gemini-2.0-flash-001, 1M prompt and 1M candidates: Vertex $0.15
+# and $0.60 per 1M tokens, $0.75; the Gemini API $0.10 and $0.40, $0.50.
+vx='"usageMetadata":{"promptTokenCount":1000000,"candidatesTokenCount":1000000,"totalTokenCount":2000000%s},"modelVersion":"gemini-2.0-flash-001"'
+{ printf "{\"candidates\":[],$vx,\"createTime\":\"2025-10-01T10:00:00.123456Z\",\"responseId\":\"vx1\"}\n" ',"trafficType":"ON_DEMAND"'
+  printf "{\"candidates\":[],$vx,\"createTime\":\"2025-10-01T10:00:00.123456Z\",\"responseId\":\"vx2\"}\n" ''
+  printf "{\"candidates\":[],$vx,\"responseId\":\"vx3\",\"logged_at\":\"2025-10-01T10:00:00Z\"}\n" ',"trafficType":"ON_DEMAND"'
+  printf "{\"candidates\":[],$vx,\"responseId\":\"g1\",\"logged_at\":\"2025-10-01T10:00:00Z\"}\n" ''
+} >vx.jsonl
+"$BURNRATE" --quiet --store vx ingest vx.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store vx report --as-of $asof --by provider,model --format csv >vx.csv
+grep -q '^vertex_ai,gemini-2.0-flash-001,3,0,3000000,3000000,0,0,0,0,2.250000,0' vx.csv &&
+	grep -q '^google,gemini-2.0-flash-001,1,0,1000000,1000000,0,0,0,0,0.500000,0' vx.csv ||
+	fail "bare Vertex responses at Vertex's prices: $(cat vx.csv)"
+oracle expect --format gemini --by provider,model --as-of $asof vx.jsonl >vx-oracle.json ||
+	fail "the oracle failed on bare Vertex responses"
+"$BURNRATE" --store vx report --as-of $asof --by provider,model --format json --output vx.json
+oracle compare --expected vx-oracle.json --report vx.json >cmp.out 2>&1 ||
+	{ cat cmp.out >&2; fail "bare Vertex responses: burnrate and the oracle disagree"; }
 # Anthropic's fast mode (usage.speed "fast"), in a stream whose
 # message_delta names no model: claude-opus-4-6-fast, 6x Opus 4.6's
 # $5/$25 per 1M tokens; the same request without it at 1x.
