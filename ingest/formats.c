@@ -216,9 +216,10 @@ struct held_ev {
 };
 
 /* How a copy merges into the event held under its key: the copy with the
- * most tokens, the largest of each count, or the last copy (an aggregate
- * row fetched again: upserted). */
-enum merge { MERGE_MAX_TOTAL, MERGE_MAX_FIELD, MERGE_LAST };
+ * most tokens, the largest of each count, the largest of each count as a
+ * Gemini response gives them (MERGE_MAX_PROMPT, merge), or the last copy
+ * (an aggregate row fetched again: upserted). */
+enum merge { MERGE_MAX_TOTAL, MERGE_MAX_FIELD, MERGE_MAX_PROMPT, MERGE_LAST };
 
 struct held {
 	struct br_dict *strings;
@@ -253,12 +254,33 @@ static void merge(struct held *h, struct held_ev *old, const struct held_ev *e,
 	    (how == MERGE_MAX_TOTAL &&
 	     tokens_total(&e->tokens) > tokens_total(&old->tokens)))
 		*old = *e;
-	if (how != MERGE_MAX_FIELD)
+	if (how != MERGE_MAX_FIELD && how != MERGE_MAX_PROMPT)
 		return;
 	struct br_tokens *t = &old->tokens;
-	max_into(&t->input, e->tokens.input);
-	max_into(&t->output, e->tokens.output);
-	max_into(&t->cache_read, e->tokens.cache_read);
+	if (how == MERGE_MAX_PROMPT) {
+		/* A Gemini stream's chunks each give the prompt, its cached
+		 * part, the candidates and the thoughts so far, any of them
+		 * missing from some chunks: the cached count may come only on
+		 * the last chunk, or only on the early ones (Vertex). The
+		 * largest of input (prompt - cached, per chunk) beside the
+		 * largest of cached would count the cached part twice, as
+		 * uncached input of a chunk without it: the prompt (input +
+		 * cache read), the cached count, the candidates (output -
+		 * reasoning) and the thoughts merge each, and input and
+		 * output are made of them again. */
+		uint64_t prompt = t->input + t->cache_read;
+		uint64_t candidates = sub0(t->output, t->reasoning);
+		max_into(&prompt, e->tokens.input + e->tokens.cache_read);
+		max_into(&candidates, sub0(e->tokens.output, e->tokens.reasoning));
+		max_into(&t->cache_read, e->tokens.cache_read);
+		max_into(&t->reasoning, e->tokens.reasoning);
+		t->input = sub0(prompt, t->cache_read);
+		t->output = candidates + t->reasoning;
+	} else {
+		max_into(&t->input, e->tokens.input);
+		max_into(&t->output, e->tokens.output);
+		max_into(&t->cache_read, e->tokens.cache_read);
+	}
 	/* Cache writes merge as a total and its 1-hour part: Anthropic's
 	 * message_delta reports cache_creation_input_tokens (cumulative, both
 	 * TTLs) without message_start's 5m/1h breakdown, so the largest of
@@ -535,8 +557,8 @@ static bool response_done(const char *t)
 /* OpenAI: Chat Completions (and their streamed chunks: those without usage
  * are skipped; those with it, one at the end by default, or every one with
  * the running usage under vLLM's continuous_usage_stats or a proxy that
- * copies it, merge per request id, the largest of each count, as Gemini's
- * chunks do) and Responses (and their stream's events: only the last one,
+ * copies it, merge per request id: the chunk with the most tokens counts)
+ * and Responses (and their stream's events: only the last one,
  * response.completed or another end, counts; the others carry no usage). */
 static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
@@ -799,7 +821,8 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 }
 
 /* Gemini: usageMetadata of a GenerateContentResponse (Gemini API or
- * Vertex); stream chunks share a responseId and are merged. */
+ * Vertex); stream chunks share a responseId and are merged, each count as
+ * the response gives it (MERGE_MAX_PROMPT). */
 static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
@@ -860,7 +883,7 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	apply_maps(p, r, ev);
 	if (r->why)
 		return FORMAT_RECORD;
-	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, (struct br_str){"", 0});
+	return hold_event(p, r, ev, MERGE_MAX_PROMPT, false, (struct br_str){"", 0});
 }
 
 /* The role or user name of an IAM ARN: "assumed-role/NAME/session" or

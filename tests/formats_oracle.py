@@ -175,8 +175,22 @@ def _merge_fields(held, key, ev):
                 old["model"], old["provider"] = ev["model"], ev["provider"]
             if ev["tier"] != "standard":
                 old["tier"] = ev["tier"]
+            if "gemini" in old:
+                # Gemini's counts as the response gives them, each the
+                # largest of its chunks; the tokens made of them again.
+                for f in old["gemini"]:
+                    old["gemini"][f] = max(old["gemini"][f], ev["gemini"][f])
+                _gemini_tokens(old)
             return
     held.append([key, ev])
+
+
+def _gemini_tokens(ev):
+    g = ev["gemini"]
+    ev["input_tokens"] = max(0, g["prompt"] - g["cached"])
+    ev["cache_read_tokens"] = g["cached"]
+    ev["output_tokens"] = g["candidates"] + g["thoughts"]
+    ev["reasoning_tokens"] = g["thoughts"]
 
 
 def _cache_writes(total, ttl, ev):
@@ -269,14 +283,16 @@ def _gemini(root, tp, held):
     _envelope(root, ev, tp)
     if _s(o, "responseId"):
         ev["request_id"] = o["responseId"]
+    # Stream chunks merge these counts, not the tokens made of them: a
+    # chunk may lack the cached count that another of its stream gives.
+    ev["gemini"] = {"prompt": 0, "cached": 0, "candidates": 0, "thoughts": 0}
     if isinstance(u, dict):
-        prompt = _n(u, "promptTokenCount") + _n(u, "toolUsePromptTokenCount")
-        cached = _n(u, "cachedContentTokenCount")
-        thoughts = _n(u, "thoughtsTokenCount")
-        ev["input_tokens"] = max(0, prompt - cached)
-        ev["cache_read_tokens"] = cached
-        ev["output_tokens"] = _n(u, "candidatesTokenCount") + thoughts
-        ev["reasoning_tokens"] = thoughts
+        ev["gemini"] = {
+            "prompt": _n(u, "promptTokenCount") + _n(u, "toolUsePromptTokenCount"),
+            "cached": _n(u, "cachedContentTokenCount"),
+            "candidates": _n(u, "candidatesTokenCount"),
+            "thoughts": _n(u, "thoughtsTokenCount")}
+        _gemini_tokens(ev)
         # Vertex's quota: Priority PayGo and Flex have their own rates.
         ev["tier"] = {"ON_DEMAND_PRIORITY": "priority",
                       "ON_DEMAND_FLEX": "flex"}.get(u.get("trafficType"), "standard")

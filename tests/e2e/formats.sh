@@ -475,6 +475,42 @@ oracle expect --format gemini --by provider,model --as-of $asof vx.jsonl >vx-ora
 "$BURNRATE" --store vx report --as-of $asof --by provider,model --format json --output vx.json
 oracle compare --expected vx-oracle.json --report vx.json >cmp.out 2>&1 ||
 	{ cat cmp.out >&2; fail "bare Vertex responses: burnrate and the oracle disagree"; }
+# A Gemini stream's chunks give the prompt, its cached part, candidates
+# and thoughts so far, and a chunk may lack the cached count: on the last
+# chunk only (a), on the early ones only (b, Vertex), alone on an early
+# chunk (c), (a) out of order (d), and the thoughts on the first chunk
+# only (e). Each counts 100000 prompt tokens once, 90000 of them cached
+# (the largest of each token count counted 100000 uncached beside the
+# 90000 cached: $0.14625 for a). gemini-2.5-pro: $1.25 input, $0.125
+# cached, $10 output per 1M tokens: 10000 input, 90000 cached and 1000
+# output $0.03375; (e) 1500 output (500 thoughts) $0.03875.
+gu() { # agent, id, usageMetadata
+	printf '{"logged_at":"2025-10-01T10:00:00Z","agent":"%s","response":{"candidates":[],"usageMetadata":%s,"modelVersion":"gemini-2.5-pro","responseId":"%s"}}\n' "$1" "$3" "$2"
+}
+{ gu a ga '{"promptTokenCount":100000,"candidatesTokenCount":10}'
+  gu a ga '{"promptTokenCount":100000,"candidatesTokenCount":1000,"cachedContentTokenCount":90000}'
+  gu b gb '{"promptTokenCount":100000,"candidatesTokenCount":10,"cachedContentTokenCount":90000}'
+  gu b gb '{"promptTokenCount":100000,"candidatesTokenCount":1000}'
+  gu c gc '{"cachedContentTokenCount":90000}'
+  gu c gc '{"promptTokenCount":100000,"candidatesTokenCount":1000}'
+  gu d gd '{"promptTokenCount":100000,"candidatesTokenCount":1000,"cachedContentTokenCount":90000}'
+  gu d gd '{"promptTokenCount":100000,"candidatesTokenCount":10}'
+  gu e ge '{"promptTokenCount":100000,"candidatesTokenCount":10,"thoughtsTokenCount":500}'
+  gu e ge '{"promptTokenCount":100000,"candidatesTokenCount":1000,"cachedContentTokenCount":90000}'
+} >gcache.jsonl
+"$BURNRATE" --quiet --store gcache ingest gcache.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store gcache report --as-of $asof --by agent --format csv >gcache.csv
+for want in a b c d; do
+	grep -q "^$want,1,0,10000,1000,90000,0,0,0,0.033750,0" gcache.csv ||
+		fail "Gemini stream $want: cached tokens counted twice: $(cat gcache.csv)"
+done
+grep -q "^e,1,0,10000,1500,90000,0,0,500,0.038750,0" gcache.csv ||
+	fail "Gemini stream e: thoughts of the first chunk: $(cat gcache.csv)"
+oracle expect --format gemini --by agent --as-of $asof gcache.jsonl >gcache-oracle.json ||
+	fail "the oracle failed on Gemini streams"
+"$BURNRATE" --store gcache report --as-of $asof --by agent --format json --output gcache.json
+oracle compare --expected gcache-oracle.json --report gcache.json >cmp.out 2>&1 ||
+	{ cat cmp.out >&2; fail "Gemini streams: burnrate and the oracle disagree"; }
 # Anthropic's fast mode (usage.speed "fast"), in a stream whose
 # message_delta names no model: claude-opus-4-6-fast, 6x Opus 4.6's
 # $5/$25 per 1M tokens; the same request without it at 1x.
