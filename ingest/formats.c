@@ -601,7 +601,13 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	if (!ev->model.n && json_is_object(json_object_get(o, "error")))
 		ev->model = (struct br_str){"unknown", 7};
 	if (json_is_object(usage)) {
-		bool chat = jget(usage, "prompt_tokens") != NULL;
+		/* Chat usage names prompt_tokens, Responses input_tokens. A
+		 * null one is absent: a Responses usage beside a null
+		 * prompt_tokens (a proxy that writes both shapes' keys) was
+		 * read as chat, all its counts 0 ($0). */
+		bool chat = jhas(usage, "prompt_tokens") ||
+			    (!jhas(usage, "input_tokens") &&
+			     jhas(usage, "completion_tokens"));
 		uint64_t in = jcount(r, usage, chat ? "prompt_tokens" : "input_tokens");
 		const char *det = chat ? "prompt_tokens_details" : "input_tokens_details";
 		json_t *d = json_object_get(usage, det);
@@ -827,15 +833,14 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
 	json_t *u = json_object_get(o, "usageMetadata");
-	/* A record with none of a response's members, nor an envelope's
-	 * failed status, is no Gemini record (a generic one, under a wrong
-	 * --format): not a failed request of model unknown. */
+	/* A record with none of a response's members (a null one is none),
+	 * nor an envelope's failed status, is no Gemini record (a generic
+	 * one, under a wrong --format): not a failed request of model
+	 * unknown. */
 	json_t *status = json_object_get(r->root, "http_status");
-	if (!json_is_object(u) && !json_object_get(o, "candidates") &&
-	    !json_object_get(o, "modelVersion") &&
-	    !json_object_get(o, "responseId") &&
-	    !json_object_get(o, "createTime") &&
-	    !json_object_get(o, "promptFeedback") &&
+	if (!json_is_object(u) && !jhas(o, "candidates") &&
+	    !jhas(o, "modelVersion") && !jhas(o, "responseId") &&
+	    !jhas(o, "createTime") && !jhas(o, "promptFeedback") &&
 	    !json_is_object(json_object_get(o, "error")) &&
 	    !(json_is_integer(status) && json_integer_value(status) >= 400))
 		bad(r, "%s", "not a Gemini response (no usageMetadata, candidates, "

@@ -112,7 +112,9 @@ def _openai(root, tp, held):
     if not ev["model"] and isinstance(o.get("error"), dict):
         ev["model"] = "unknown"
     if isinstance(u, dict):
-        chat = "prompt_tokens" in u
+        # Chat names prompt_tokens, Responses input_tokens; null is absent.
+        chat = u.get("prompt_tokens") is not None or (
+            u.get("input_tokens") is None and u.get("completion_tokens") is not None)
         pin = _n(u, "prompt_tokens" if chat else "input_tokens")
         det = "prompt_tokens_details" if chat else "input_tokens_details"
         cached = _n(u, det + ".cached_tokens")

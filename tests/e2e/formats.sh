@@ -257,6 +257,26 @@ for file in stream.jsonl stream-env.jsonl; do
 	grep -q '^gpt-4.1-2025-04-14,1,0,1000000,100000,0,0,0,0,2.800000,0' r.csv ||
 		fail "$file: a Responses stream is one request of \$2.80: $(cat r.csv)"
 done
+# A null count names no shape: a Responses usage beside "prompt_tokens":
+# null and "completion_tokens": null (a proxy that writes both shapes'
+# keys) is a Responses usage, $2.80 (it was read as chat: no tokens, $0).
+# A Gemini record whose response members are all null is none: rejected,
+# not a failed request of model unknown.
+printf '%s\n' '{"id":"resp_n","object":"response","created_at":1759320000,"status":"completed","model":"gpt-4.1-2025-04-14","usage":{"prompt_tokens":null,"completion_tokens":null,"input_tokens":1000000,"input_tokens_details":{"cached_tokens":0},"output_tokens":100000,"output_tokens_details":{"reasoning_tokens":0}}}' >rnull.jsonl
+"$BURNRATE" --quiet --store rnull ingest rnull.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store rnull report --as-of $asof --by model --format csv >r.csv
+grep -q '^gpt-4.1-2025-04-14,1,0,1000000,100000,0,0,0,0,2.800000,0' r.csv ||
+	fail "a Responses usage beside a null prompt_tokens: $(cat r.csv)"
+oracle expect --format openai --by model --as-of $asof rnull.jsonl >rnull-oracle.json ||
+	fail "the oracle failed on a null prompt_tokens"
+"$BURNRATE" --store rnull report --as-of $asof --by model --format json --output rnull.json
+oracle compare --expected rnull-oracle.json --report rnull.json >cmp.out 2>&1 ||
+	{ cat cmp.out >&2; fail "a null prompt_tokens: burnrate and the oracle disagree"; }
+printf '%s\n' '{"logged_at":"2025-09-01T00:07:00Z","response":{"usageMetadata":{"promptTokenCount":1000},"modelVersion":"gemini-2.5-flash","responseId":"gn1"}}' \
+	'{"logged_at":"2025-09-01T00:07:00Z","response":{"candidates":null,"modelVersion":null,"responseId":null,"createTime":null,"promptFeedback":null}}' >gnull.jsonl
+"$BURNRATE" --quiet --store gnull ingest --rejects gnull.rej gnull.jsonl || fail "ingest exited $?"
+grep -q '^gnull.jsonl:2: not a Gemini response' gnull.rej && [ "$(wc -l <gnull.rej)" -eq 1 ] ||
+	fail "a Gemini record of null members: $(cat gnull.rej)"
 # Rejected, named, never counted: a request's negative logged cost, and
 # a NUL in a name (a JSON \u0000, a CSV byte), which the store would cut
 # short, merging the name with another.
