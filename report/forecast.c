@@ -66,7 +66,9 @@ static double unspiked(const double *v, int n, int i)
 
 /* Weekday factors of x[0..n-1] (x[0] is day x0), mean 1: each day over
  * the mean of the week around it (spikes clipped), averaged per weekday
- * and shrunk towards 1 as far as that mean is uncertain. */
+ * and shrunk towards 1 as far as that mean is uncertain. A credit day
+ * (x[i] < 0) is unknown: it has no ratio, and the mean of a week around
+ * is that of its other days. */
 static void weekday_factors(const double *x, int n, int32_t x0,
 			    double factor[7])
 {
@@ -81,11 +83,15 @@ static void weekday_factors(const double *x, int n, int32_t x0,
 	for (int i = 0; i < n; i++) {
 		int lo = i < 3 ? 0 : i + 4 > n ? n - 7 : i - 3;
 		double week = 0;
+		int known = 0;
 		for (int j = lo; j < lo + 7; j++)
-			week += clip[j];
+			if (x[j] >= 0) {
+				week += clip[j];
+				known++;
+			}
 		int w = weekday(x0 + i);
-		if (week > 0)
-			ratio[w][count[w]++] = x[i] * 7 / week;
+		if (week > 0 && x[i] >= 0)
+			ratio[w][count[w]++] = x[i] * known / week;
 	}
 	double fsum = 0;
 	for (int w = 0; w < 7; w++) {
@@ -427,9 +433,15 @@ void forecast_period(const double *daily, size_t n, int32_t first_day,
 	for (int i = 0; i < hs.n; i++) {
 		double f = hs.factor[weekday(hs.first + i)];
 		/* A factor of 0 is a weekday that never spent (x[i] is 0):
-		 * it says nothing of the level (weight 0). */
-		hs.des[i] = f > 0 ? x[i] / f : 0;
-		hs.wt[i] = f * f / (f * f + QUIET_FACTOR * QUIET_FACTOR);
+		 * it says nothing of the level (weight 0). Nor does a credit
+		 * day (x[i] < 0, an OpenAI Costs API credit line larger than
+		 * the day's usage): what was used that day is unknown, and
+		 * as a day of negative spend it had pulled the level, and
+		 * the days still to come, below zero (docs/FORECAST.md,
+		 * "Credits"). It still counts, as it is, in what was spent. */
+		hs.des[i] = f > 0 && x[i] >= 0 ? x[i] / f : 0;
+		hs.wt[i] = x[i] < 0 ? 0
+				    : f * f / (f * f + QUIET_FACTOR * QUIET_FACTOR);
 	}
 	for (int i = 0; i < hs.n; i++) {
 		hs.cdes[i] = unspiked(hs.des, hs.n, i);
@@ -528,6 +540,8 @@ void forecast_period(const double *daily, size_t n, int32_t first_day,
 		rest *= 1 - stopped;
 	}
 
+	/* rest >= 0 (no day of the history is below zero once credits are
+	 * left out), so actual <= low <= projected <= high. */
 	double sd = SD_SCALE * sqrt(var);
 	out->projected = out->actual + rest;
 	out->low = out->actual + (rest - Z80 * sd > 0 ? rest - Z80 * sd : 0);

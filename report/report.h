@@ -57,7 +57,10 @@ br_pico forecast_pico(const struct forecast *f, double v);
 
 /* Projects spend to the end of [period_start, period_end] from daily[i],
  * the spend of day first_day + i for i < n (the last is the day of the
- * projection; days before first_day are unknown, not zero). */
+ * projection; days before first_day are unknown, not zero). A day below
+ * zero (a credit) counts in out->actual but not in the rate projected:
+ * the days left are never projected below zero, and out->actual <=
+ * out->low <= out->projected <= out->high. */
 void forecast_period(const double *daily, size_t n, int32_t first_day,
 		     int32_t period_start, int32_t period_end,
 		     struct forecast *out);

@@ -235,6 +235,63 @@ static void test_forecast(void)
 	CU_ASSERT(f.low >= 11 && f.high > 1.5 * f.projected);
 }
 
+/* Credits (an OpenAI Costs API line may be negative, and a day's net
+ * with it): they lower what was spent, but say nothing of what the days
+ * to come will cost (docs/FORECAST.md, "Credits"). As of 2025-10-11 as
+ * test_forecast. */
+static void test_forecast_credits(void)
+{
+	int32_t first = br_day_from_civil(2025, 8, 10);
+	int32_t start = br_day_from_civil(2025, 10, 1), end = start + 30;
+	double d[63];
+	struct forecast f;
+	/* $10 a day with a day of -$40 every 9th day, the last on the 7th:
+	 * 10 x $10 - $40 spent, and the 20 days left at $10 (the learned
+	 * level had gone negative: projected below the low bound and below
+	 * what was spent). */
+	for (int i = 0; i < 63; i++)
+		d[i] = (i + 5) % 9 == 0 ? -40 : 10;
+	CU_ASSERT(d[62 - 4] == -40 && d[62 - 13] == -40);
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.actual, 60, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, 60 + 200, 0.01);
+	CU_ASSERT(f.low <= f.projected && f.projected <= f.high);
+	CU_ASSERT(f.low >= f.actual && f.high - f.low < 0.05 * 200);
+	/* One credit of -$300 yesterday: spent is $10 x 10 - $300, and the
+	 * days left still $10 (they were projected at $2.15 a day). */
+	for (int i = 0; i < 63; i++)
+		d[i] = i == 61 ? -300 : 10;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.actual, -200, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, -200 + 200, 0.01);
+	CU_ASSERT(f.low <= f.projected && f.projected <= f.high);
+	CU_ASSERT(f.low >= f.actual);
+	CU_ASSERT_DOUBLE_EQUAL(f.daily_rate, 10, 0.01);
+	/* ... and today: not a day without spend, nor a stop. */
+	for (int i = 0; i < 63; i++)
+		d[i] = i == 62 ? -300 : 10;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, -200 + 200, 0.01);
+	/* Weekdays only, a credit on two Mondays: the weekend still
+	 * projects nothing and the weekdays $10 (15 left in October). */
+	for (int i = 0; i < 63; i++) {
+		int w = br_day_weekday(first + i);
+		d[i] = w >= 5 ? 0 : w == 0 && i % 14 < 7 ? -25 : 10;
+	}
+	forecast_period(d, 63, first, start, end, &f);
+	double spent = 0;
+	for (int i = 0; i < 63; i++)
+		spent += first + i >= start ? d[i] : 0;
+	CU_ASSERT_DOUBLE_EQUAL(f.actual, spent, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(f.projected, spent + 15 * 10, 1);
+	/* Only credits: nothing projected, spent as it is. */
+	for (int i = 0; i < 63; i++)
+		d[i] = -5;
+	forecast_period(d, 63, first, start, end, &f);
+	CU_ASSERT(f.actual == -55 && f.projected == -55 && f.low == -55 &&
+		  f.high == -55);
+}
+
 /* Utilization is shown to nearest (half away from zero), but no display
  * of it reaches 100% (or 90%, 75%) before the spend does. */
 static void test_utilization(void)
@@ -332,6 +389,7 @@ int test_register(void)
 		{"JSON shape", test_json},
 		{"table", test_table},
 		{"forecast", test_forecast},
+		{"forecast with credits", test_forecast_credits},
 		{"utilization to nearest, not up to a status", test_utilization},
 		{"utilization ratio to nearest at 6 decimals", test_utilization_ratio},
 		{"days a daily chart shows", test_daily_span},

@@ -196,4 +196,45 @@ import json, sys
 spent = {b["name"]: b["spent_usd"] for b in json.load(open(sys.argv[1]))["budgets"]}
 assert spent == {"g": 3.0, "g2": 3.0, "a": 4.0}, spent
 EOF2
+# Credits: an OpenAI Costs API line may be negative, and a day's net with
+# it. $10 a day from 2025-09-01, and on every 9th day (Sep 1, 10, 19, 28,
+# Oct 7) only a credit of -$40: as of Oct 5 the projection was -$45.23,
+# below the low bound ($50) and below what was spent. A credit lowers what
+# was spent and says nothing of the days to come (docs/FORECAST.md).
+"$PYTHON" - <<'EOF2'
+import calendar, datetime as dt, json
+def page(lines):
+    data = []
+    for i in range(45):
+        day = dt.date(2025, 9, 1) + dt.timedelta(days=i)
+        t = calendar.timegm(day.timetuple())
+        data.append({"object": "bucket", "start_time": t, "end_time": t + 86400,
+                     "results": [{"object": "organization.costs.result",
+                                  "amount": {"value": v, "currency": "usd"},
+                                  "line_item": "gpt-4o-2024-08-06, " + item,
+                                  "project_id": "proj_a"}
+                                 for item, v in lines(i, day)]})
+    return json.dumps({"object": "page", "data": data}) + "\n"
+open("ninth.jsonl", "w").write(page(
+    lambda i, d: [("credit", -40.0)] if i % 9 == 0 else [("input", 10.0)]))
+open("credit.jsonl", "w").write(page(
+    lambda i, d: [("input", 10.0)] +
+    ([("credit", -300.0)] if d == dt.date(2025, 10, 11) else [])))
+EOF2
+for c in ninth credit; do
+	"$BURNRATE" --quiet --store "cr-$c" ingest --format openai-usage "$c.jsonl" ||
+		fail "ingest $c.jsonl exited $?"
+done
+"$BURNRATE" --store cr-ninth report --as-of 2025-10-05 --format json >ninth.json
+# ... and $10 a day with one credit of -$300 on Oct 11: as of Oct 12 the
+# 19 days left were projected at $2.15 a day.
+"$BURNRATE" --store cr-credit report --as-of 2025-10-12 --format json >credit.json
+"$PYTHON" - ninth.json credit.json <<'EOF2' || fail "projection with credits (above)"
+import json, sys
+for name, mtd, rest in ((sys.argv[1], 50.0, 26 * 10.0), (sys.argv[2], -180.0, 19 * 10.0)):
+    p = json.load(open(name))["projection"]
+    assert p["month_to_date_usd"] == mtd, p
+    assert abs(p["projected_usd"] - (mtd + rest)) < 0.01, p
+    assert mtd <= p["low_usd"] <= p["projected_usd"] <= p["high_usd"], p
+EOF2
 echo "outlook: all checks passed"
