@@ -231,7 +231,10 @@ char *br_printable(const char *s);
  *   honoured too);
  * - an epoch number (JSON number syntax): seconds, or milliseconds when its
  *   value is above 1e11; a fraction is allowed.
- * Fractions keep microseconds (further digits are truncated). A leap
+ * Fractions, of any number of digits, keep microseconds (further digits
+ * are truncated). An instant outside 0000-01-01 to 9999-12-31 in UTC,
+ * which br_day_format could not print, is refused ("outside years 0000
+ * to 9999 (UTC)"), be it by its offset (0000-01-01T00:30:00+01:00). A leap
  * second, second 60 at the end of a UTC day (23:59:60Z, or that instant
  * under an offset: 18:59:60-05:00), is read as second 59 of that day
  * (POSIX time has none); second 60 anywhere else is refused. Returns NULL

@@ -100,13 +100,14 @@ parse_fraction_zone(const char *s, size_t n, char sep, int64_t *frac_us,
 	if (i < n && s[i] == '.') {
 		i++;
 		size_t start = i;
+		/* Microseconds; the rest is cut, however many digits there
+		 * are: RFC 3339 sets no limit (19 or more were refused as
+		 * "fraction too long"). */
 		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			if (i - start < 6) /* microseconds; the rest is cut */
+			if (i - start < 6)
 				frac = frac * 10 + (s[i] - '0');
 		if (i == start)
 			return "expected digits after '.'";
-		if (i - start > 18)
-			return "fraction too long";
 		static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
 		frac *= scale[i - start < 6 ? i - start : 6];
 	}
@@ -241,7 +242,13 @@ static const char *parse_epoch(const char *s, size_t n, int64_t *us)
 	return NULL;
 }
 
-const char *br_time_parse(const char *s, size_t n, int64_t *us)
+/* The instants whose UTC day br_day_format prints as it is: 0000-01-01
+ * (day -719528) to 9999-12-31, four digits without a sign. */
+#define FIRST_US (INT64_C(-719528) * US_PER_DAY)
+#define END_US (INT64_C(2932897) * US_PER_DAY) /* 10000-01-01 */
+
+/* br_time_parse, but for the range of the instant. */
+static const char *time_parse(const char *s, size_t n, int64_t *us)
 {
 	if (n == 0)
 		return "empty timestamp";
@@ -271,6 +278,22 @@ const char *br_time_parse(const char *s, size_t n, int64_t *us)
 		return NULL;
 	}
 	return parse_epoch(s, n, us);
+}
+
+const char *br_time_parse(const char *s, size_t n, int64_t *us)
+{
+	int64_t t;
+	const char *why = time_parse(s, n, &t);
+	if (why)
+		return why;
+	/* A date in range can leave it by its offset: 0000-01-01T00:30+01:00
+	 * is in year -1, and was reported as 0001-12-31 (the sign dropped);
+	 * 9999-12-31T23:59:59-23:59 as 0000-01-01. So can an epoch number
+	 * (milliseconds up to 10^15). */
+	if (t < FIRST_US || t >= END_US)
+		return "outside years 0000 to 9999 (UTC)";
+	*us = t;
+	return NULL;
 }
 
 int br_day_parse(const char *s, int32_t *day)

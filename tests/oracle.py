@@ -107,13 +107,25 @@ def parse_epoch(v):
     return int(us)
 
 
+# Days are written with four digits: instants from 0000-01-01 (day
+# -719528) to 9999-12-31 UTC.
+FIRST_US = -719528 * 86400 * 1000000
+END_US = ((dt.date(9999, 12, 31) - EPOCH_DATE).days + 1) * 86400 * 1000000
+
+
+def in_years(us):
+    if not FIRST_US <= us < END_US:
+        raise Reject("timestamp outside years 0000 to 9999")
+    return us
+
+
 def json_time(v):
     if isinstance(v, bool) or v is None:
         raise Reject("missing or invalid timestamp")
     if isinstance(v, (int, Decimal)):
-        return parse_epoch(v)
+        return in_years(parse_epoch(v))
     if isinstance(v, str):
-        return parse_time_text(v)
+        return in_years(parse_time_text(v))
     raise Reject("invalid timestamp type")
 
 
@@ -210,7 +222,7 @@ def csv_record(header, cells):
     ts = row.get("timestamp", "")
     if ts == "":
         raise Reject("missing timestamp")
-    ev = {"ts": parse_time_text(ts)}
+    ev = {"ts": in_years(parse_time_text(ts))}
     for k in ("provider", "model"):
         v = row.get(k, "")
         if v == "":
@@ -330,8 +342,8 @@ def parse_format(fmt, data):
     """(line, event or Reject) of an input in a format other than generic
     (tests/formats_oracle.py); a record may give several events or none."""
     out = []
-    for ln, evs in formats_oracle.parse(fmt, data, csv_records,
-                                        parse_time_text):
+    for ln, evs in formats_oracle.parse(
+            fmt, data, csv_records, lambda s: in_years(parse_time_text(s))):
         if isinstance(evs, formats_oracle.Reject):
             out.append((ln, Reject(str(evs))))
             continue

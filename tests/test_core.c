@@ -104,6 +104,14 @@ static const char *ts_error(const char *s)
 	return br_time_parse(s, strlen(s), &us);
 }
 
+/* ts_error, "accepted" when s is (for a string compare that fails, not
+ * crashes, on a timestamp wrongly accepted). */
+static const char *ts_why(const char *s)
+{
+	const char *why = ts_error(s);
+	return why ? why : "accepted";
+}
+
 #define SEC INT64_C(1000000)
 static const int64_t oct1 = INT64_C(1759276800) * SEC; /* 2025-10-01T00:00Z */
 
@@ -168,6 +176,44 @@ static void test_time_parse(void)
 	CU_ASSERT_PTR_NOT_NULL(ts_error("yesterday"));
 	CU_ASSERT_PTR_NOT_NULL(ts_error(""));
 	CU_ASSERT_PTR_NOT_NULL(ts_error("2025/10/01 00:00:00"));
+	/* A fraction of any length (RFC 3339 sets none; 19 digits or more
+	 * were "fraction too long"), cut to microseconds. */
+	CU_ASSERT_EQUAL(ts("2025-10-01T00:00:00.1234567890123456789Z"),
+			oct1 + 123456);
+	CU_ASSERT_EQUAL(ts("2025-10-01 00:00:00.99999999999999999999999999999"
+			   "999999999999999999999999999999+00:00"),
+			oct1 + 999999);
+	CU_ASSERT_EQUAL(ts("2025-10-01T00:00:00.000000000000000000000001Z"), oct1);
+	/* Instants whose UTC day br_day_format prints: 0000-01-01 to
+	 * 9999-12-31. Beyond, by an offset or as an epoch number, they are
+	 * refused: 0000-01-01T00:30:00+01:00 (year -1) was day 0001-12-31,
+	 * 9999-12-31T23:59:59-23:59 day 0000-01-01. */
+	static const char beyond[] = "outside years 0000 to 9999 (UTC)";
+	const int64_t day0 = (int64_t)br_day_from_civil(0, 1, 1) * 86400 * SEC;
+	const int64_t day_end = (int64_t)br_day_from_civil(10000, 1, 1) * 86400 * SEC;
+	char buf[28];
+	CU_ASSERT_EQUAL(ts("0000-01-01T00:00:00Z"), day0);
+	CU_ASSERT_EQUAL(ts("0000-01-01T01:00:00+01:00"), day0);
+	CU_ASSERT_EQUAL(ts("9999-12-31T23:59:59.999999999Z"), day_end - 1);
+	CU_ASSERT_EQUAL(ts("9999-12-31T23:59:59-00:00"), day_end - SEC);
+	CU_ASSERT_EQUAL(ts("0000-01-01T00:00:00-23:59"), day0 + 86340 * SEC);
+	CU_ASSERT_EQUAL(ts("9999-12-31T00:00:00+23:59"), day_end - 2 * 86400 * SEC + 60 * SEC);
+	br_time_format(day0, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "0000-01-01T00:00:00.000000Z");
+	br_time_format(day_end - 1, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "9999-12-31T23:59:59.999999Z");
+	CU_ASSERT_STRING_EQUAL(ts_why("0000-01-01T00:30:00+01:00"), beyond);
+	CU_ASSERT_STRING_EQUAL(ts_why("0000-01-01T00:59:59.999999+01:00"), beyond);
+	CU_ASSERT_STRING_EQUAL(ts_why("0000-01-01 00:00:00+00:01"), beyond);
+	CU_ASSERT_STRING_EQUAL(ts_why("9999-12-31T23:59:59-23:59"), beyond);
+	CU_ASSERT_STRING_EQUAL(ts_why("9999-12-31T23:00:00-01"), beyond);
+	CU_ASSERT_EQUAL(ts("9999-12-31T23:59:60Z"), day_end - SEC);
+	/* Epoch numbers: milliseconds reach 10^15 (year 33658). */
+	CU_ASSERT_EQUAL(ts("253402300799999"), day_end - 1000);
+	CU_ASSERT_STRING_EQUAL(ts_why("253402300800000"), beyond);
+	CU_ASSERT_EQUAL(ts("-62167219200000"), day0);
+	CU_ASSERT_STRING_EQUAL(ts_why("-62167219200001"), beyond);
+	CU_ASSERT_STRING_EQUAL(ts_why("999999999999999"), beyond);
 }
 
 /* The field of n digits at s, or -1. */
