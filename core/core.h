@@ -223,6 +223,10 @@ char *br_printable(const char *s);
 /* Instants are microseconds since 1970-01-01T00:00:00Z. Days are integers:
  * days since 1970-01-01 in some calendar (UTC or the store's time zone). */
 #define BR_DAY_NONE INT32_MIN
+/* The days br_day_format writes as they are (four digits, no sign):
+ * 0000-01-01 to 9999-12-31. */
+#define BR_DAY_FIRST (-719528)
+#define BR_DAY_LAST 2932896
 
 /* Parses a timestamp in any form of DESIGN §3 to an instant:
  * - RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm), 't'/'z' accepted,

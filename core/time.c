@@ -242,10 +242,9 @@ static const char *parse_epoch(const char *s, size_t n, int64_t *us)
 	return NULL;
 }
 
-/* The instants whose UTC day br_day_format prints as it is: 0000-01-01
- * (day -719528) to 9999-12-31, four digits without a sign. */
-#define FIRST_US (INT64_C(-719528) * US_PER_DAY)
-#define END_US (INT64_C(2932897) * US_PER_DAY) /* 10000-01-01 */
+/* The instants whose UTC day br_day_format prints as it is. */
+#define FIRST_US ((int64_t)BR_DAY_FIRST * US_PER_DAY)
+#define END_US (((int64_t)BR_DAY_LAST + 1) * US_PER_DAY)
 
 /* br_time_parse, but for the range of the instant. */
 static const char *time_parse(const char *s, size_t n, int64_t *us)

@@ -527,6 +527,27 @@ static const char *name_refused(const struct br_event *ev, bool nul_checked,
 	return NULL;
 }
 
+/* The reason ev's day in the store's time zone (o->tz; none: UTC) is
+ * not one days are written as (BR_DAY_FIRST..BR_DAY_LAST), written into
+ * buf; NULL when it is. br_time_parse keeps instants within those days in
+ * UTC, but a zone can move one out: 9999-12-31T20:00:00Z is 10000-01-01
+ * in Asia/Tokyo, and was reported as day 0000-01-01. */
+static const char *day_refused(const struct ingest_opts *o,
+			       const struct br_event *ev, char *buf, size_t size)
+{
+	/* An offset (int32_t seconds) moves a day by at most 24856 days:
+	 * only an instant that near the ends needs the zone's lookup. */
+	int32_t utc = br_utc_day(ev->ts_us);
+	if (!o->tz || (utc > BR_DAY_FIRST + 24856 && utc < BR_DAY_LAST - 24856))
+		return NULL;
+	int32_t day = br_tz_day(o->tz, ev->ts_us);
+	if (day >= BR_DAY_FIRST && day <= BR_DAY_LAST)
+		return NULL;
+	snprintf(buf, size, "day outside years 0000 to 9999 in time zone %s",
+		 br_tz_name(o->tz));
+	return buf;
+}
+
 /* Rejects an event of the current record outside a backfill's day range;
  * returns whether it did. */
 static bool reject_outside(struct input_state *st, const struct br_event *ev)
@@ -567,11 +588,13 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
 }
 
 /* Keeps an event of the current record, unless a name is too long or
- * holds a NUL, or a backfill's day range rejects it. */
+ * holds a NUL, its day is one no day is written as, or a backfill's day
+ * range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
 {
 	if (name_refused(ev, st->parser->names_checked, st->reason,
-			 sizeof st->reason)) {
+			 sizeof st->reason) ||
+	    day_refused(&st->rd->g->opts, ev, st->reason, sizeof st->reason)) {
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
@@ -596,7 +619,8 @@ const char *format_refuses(void *ctx, struct br_event *ev)
 {
 	struct input_state *st = ctx;
 	if (name_refused(ev, st->parser->names_checked, st->reason,
-			 sizeof st->reason))
+			 sizeof st->reason) ||
+	    day_refused(&st->rd->g->opts, ev, st->reason, sizeof st->reason))
 		return st->reason;
 	br_pricer_price(st->rd->pricer, ev);
 	return beyond_caps(ev, st->reason, sizeof st->reason);

@@ -431,6 +431,25 @@ if [ -w /dev/full ]; then
 	done
 fi
 
+# Days are written with four digits: a timestamp within years 0000-9999
+# in UTC whose day in the store's time zone is not is rejected, naming
+# the zone (9999-12-31T20:00:00Z, 10000-01-01 in Tokyo, was reported as
+# 0000-01-01), as is one outside them in UTC (0000-01-01T00:30:00+01:00
+# was day 0001-12-31).
+"$BURNRATE" --quiet --store "$tmp/tokyo" init --timezone Asia/Tokyo
+printf '%s\n' '{"timestamp":"9999-12-31T20:00:00Z","provider":"openai","model":"gpt-4o","request_id":"z1","usage":{"input_tokens":1}}' \
+	'{"timestamp":"9999-12-31T14:59:59Z","provider":"openai","model":"gpt-4o","request_id":"z2","usage":{"input_tokens":1}}' \
+	'{"timestamp":"0000-01-01T00:30:00+01:00","provider":"openai","model":"gpt-4o","request_id":"z3","usage":{"input_tokens":1}}' >edge-days.jsonl
+"$BURNRATE" --quiet --store "$tmp/tokyo" ingest --rejects edge-days.rej edge-days.jsonl ||
+	note "ingest of edge days exited $?"
+grep -q '^edge-days.jsonl:1: day outside years 0000 to 9999 in time zone Asia/Tokyo: ' edge-days.rej &&
+	grep -q "^edge-days.jsonl:3: invalid timestamp '0000-01-01T00:30:00+01:00': outside years 0000 to 9999 (UTC): " edge-days.rej &&
+	[ "$(wc -l <edge-days.rej)" -eq 2 ] ||
+	note "edge days not rejected: $(cat edge-days.rej)"
+"$BURNRATE" --store "$tmp/tokyo" report --since 9999-12-01 --until 9999-12-31 \
+	--as-of 9999-12-31 --by day --format csv | grep -q '^9999-12-31,1,' ||
+	note "9999-12-31 in Tokyo not kept"
+
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
 	exit 1
