@@ -260,7 +260,7 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 		q.keys[0] = REPORT_MODEL;
 		q.nkeys = 1;
 	}
-	struct br_catalog *catalog = load_catalog(prices, &err);
+	struct br_catalog *catalog = load_catalog(g->conf, prices, &err);
 	struct report *r = catalog ? measure(g, catalog, &q, log_format,
 						 write_path ? write_path : base_path,
 						 prices, pos, npos, &rc) : NULL;

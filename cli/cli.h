@@ -91,8 +91,11 @@ int parse_max_record(const char *s, size_t *out);
 /* ------------------------------------------------------------ shared work */
 
 /* The built-in catalog with the prices file (may be NULL) over it. A bad
- * prices file is an error with status BR_EXIT_USAGE. */
-struct br_catalog *load_catalog(const char *prices, struct br_err *err);
+ * prices file is an error with status BR_EXIT_USAGE; one that cannot be
+ * opened, when it is configuration c's prices (c may be NULL), names c's
+ * file, line and key (config_path_check). */
+struct br_catalog *load_catalog(const struct config *c, const char *prices,
+				struct br_err *err);
 
 /* Writes report r in format f to out (report_write), naming what out is
  * (name: "'PATH'", "standard output") in the error of a failed write:

@@ -1290,7 +1290,7 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 				   "M or G)", max_record);
 
 	struct br_err err = {0};
-	struct br_catalog *catalog = load_catalog(prices, &err);
+	struct br_catalog *catalog = load_catalog(g->conf, prices, &err);
 	if (!catalog)
 		return fail_with(&err);
 	io.catalog = catalog;

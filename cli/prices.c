@@ -297,7 +297,7 @@ int cmd_prices(const struct globals *g, int argc, char **argv)
 				   want == 2 ? "expected one MODEL"
 					     : "unexpected argument");
 	struct br_err err = {0};
-	struct br_catalog *c = load_catalog(prices, &err);
+	struct br_catalog *c = load_catalog(g->conf, prices, &err);
 	if (!c)
 		return fail_with(&err);
 	if (want == -2) {

@@ -110,7 +110,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	q.budgets = budgets;
 	q.nbudgets = nbudgets;
 	struct br_catalog *catalog = NULL;
-	if (reprice && !(catalog = load_catalog(prices, &err))) {
+	if (reprice && !(catalog = load_catalog(g->conf, prices, &err))) {
 		budgets_free(budgets, nbudgets);
 		return fail_with(&err);
 	}

@@ -362,6 +362,18 @@ static int finance_recipients(const struct config *c, char **to, size_t *nto,
 
 /* Checks, before anything is ingested, what sending the finance report
  * needs: its recipients and the mail account (loaded into acct). */
+/* The mail account configuration c names: a smtp_config that cannot be
+ * opened names c's file, line and key. */
+static int run_mailer_account(const struct config *c, struct smtp_account *acct,
+			      struct br_err *err)
+{
+	struct notify_job nj = {.smtp_config = c->smtp_config,
+				.account = c->smtp_account};
+	if (config_path_check(c, "smtp_config", c->smtp_config, err) != 0)
+		return -1;
+	return mailer_account(&nj, acct, err);
+}
+
 static int check_finance_mail(const struct config *c, struct smtp_account *acct,
 			      struct br_err *err)
 {
@@ -372,9 +384,7 @@ static int check_finance_mail(const struct config *c, struct smtp_account *acct,
 		free(to[i]);
 	if (rc != 0)
 		return rc;
-	struct notify_job nj = {.smtp_config = c->smtp_config,
-				.account = c->smtp_account};
-	return mailer_account(&nj, acct, err);
+	return run_mailer_account(c, acct, err);
 }
 
 /* Queues the finance report of the period that ended before as_of, unless
@@ -496,7 +506,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (finance_due && check_finance_mail(c, &acct, &err) != 0)
 		goto fail;
 	have_acct = finance_due;
-	if (!(catalog = load_catalog(c->prices, &err)))
+	if (!(catalog = load_catalog(c, c->prices, &err)))
 		goto fail;
 	if (!(s = config_store_open(g, &err)) || store_lock(s, &err) != 0)
 		goto fail;
@@ -546,7 +556,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	if (send_alerts && !have_acct) {
 		/* Loaded here, where notify would load it: a run whose mail
 		 * account is wrong still ingests and writes its reports. */
-		if (mailer_account(&nj, &acct, &err) != 0) {
+		if (run_mailer_account(c, &acct, &err) != 0) {
 			rc = worse(rc, fail_with(&err));
 			goto done;
 		}

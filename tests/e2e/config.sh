@@ -272,8 +272,22 @@ for cmd in "ingest cp.jsonl" "report --reprice" "check --write-baseline cpm.json
 	"prices list" "prices show gpt-4o" "prices check"; do
 	# shellcheck disable=SC2086
 	must_fail 2 err "$BURNRATE" --config cpm.conf $cmd
-	grep -q "cannot open '.*cp-missing.csv'" err || fail "$cmd, prices missing: $(cat err)"
+	grep -q "cpm.conf:[0-9]*: prices: cannot open '.*cp-missing.csv'" err ||
+		fail "$cmd, prices missing, not located: $(cat err)"
 done
+must_fail 2 err "$BURNRATE" --config cpm.conf run --as-of 2025-10-31
+grep -q "cpm.conf:[0-9]*: prices: cannot open '.*cp-missing.csv'" err ||
+	fail "run, prices missing, not located: $(cat err)"
+# So is a missing smtp_config, by notify and by run (which still ingests
+# and writes its reports first).
+printf 'store s4\ninput etc/logs/*.jsonl\nbudgets b-ok.csv\nsmtp_config nosuch.rc\n' >ns.conf
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nall,*,monthly,1,50,no,a@example.com\n' >b-ok.csv
+must_fail 2 err "$BURNRATE" --config ns.conf notify --as-of 2025-10-31
+grep -q "ns.conf:4: smtp_config: cannot open '.*nosuch.rc'" err ||
+	fail "notify, smtp_config missing, not located: $(cat err)"
+must_fail 2 err "$BURNRATE" --config ns.conf run --as-of 2025-10-31
+grep -q "ns.conf:4: smtp_config: cannot open '.*nosuch.rc'" err ||
+	fail "run, smtp_config missing, not located: $(cat err)"
 # The configuration's label is a default: the command line's --label and
 # --map label=PATH win over it (the configuration's was applied after the
 # --map, the team's label replaced by the project's).
