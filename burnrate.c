@@ -205,14 +205,30 @@ int main(int argc, char **argv)
 			g.quiet = true;
 		} else if (strcmp(a, "--verbose") == 0) {
 			g.verbose = true;
-		} else if (strcmp(a, "--store") == 0 || strcmp(a, "--config") == 0) {
-			if (i + 1 >= argc)
+		} else if (strncmp(a, "--store", 7) == 0 ||
+			   strncmp(a, "--config", 8) == 0) {
+			/* --store DIR or --store=DIR, once, not empty: as a
+			 * command's options are (parse_options). */
+			bool store = a[2] == 's';
+			size_t n = store ? 7 : 8;
+			const char **slot = store ? &g.store : &g.config;
+			const char *v;
+			if (a[n] == '=')
+				v = a + n + 1;
+			else if (a[n] == '\0' && i + 1 < argc)
+				v = argv[++i];
+			else if (a[n] == '\0')
 				return usage_error("option '%s' needs a value", a);
-			*(a[2] == 's' ? &g.store : &g.config) = argv[++i];
-		} else if (strncmp(a, "--store=", 8) == 0) {
-			g.store = a + 8;
-		} else if (strncmp(a, "--config=", 9) == 0) {
-			g.config = a + 9;
+			else
+				return usage_error("unknown option '%s'", a);
+			if (*slot)
+				return usage_error("option '--%s' given twice",
+						   store ? "store" : "config");
+			if (!*v)
+				return usage_error("option '--%s' needs a value, "
+						   "not an empty one",
+						   store ? "store" : "config");
+			*slot = v;
 		} else {
 			return usage_error("unknown option '%s'", a);
 		}

@@ -92,9 +92,13 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	struct br_err err = {0};
 	struct report_query q = {.source = source, .compare_costs = compare_costs,
 				 .breakdowns = f == REPORT_XLSX || f == REPORT_HTML};
-	if (prices && !reprice)
-		return usage_error("report: --prices needs --reprice (stored costs "
-				   "were priced at ingest)");
+	/* Prices given to a report are asked to be used: stored costs were
+	 * priced at ingest, so they re-price (--reprice). */
+	if (prices)
+		reprice = true;
+	if (output && !*output)
+		return usage_error("report: --output needs a file name, not an "
+				   "empty one");
 	if (!prices)
 		prices = config_prices(g);
 	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||

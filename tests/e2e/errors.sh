@@ -134,6 +134,13 @@ expect_usage "prices: option '--prices' given twice (it takes one value)" \
 	br prices --prices prices.csv --prices prices.csv check
 expect_usage "report: option '--format' given twice (it takes one value)" \
 	br report --format json --format csv
+# So are the global options, and an empty store, configuration or output
+# (--store= made ./burnrate-data; --output= failed at run time, exit 1).
+expect_usage "option '--store' given twice" br --store=other init
+expect_usage "option '--config' given twice" \
+	"$BURNRATE" --config /dev/null --config=/dev/null init
+expect_usage "option '--store' needs a value, not an empty one" "$BURNRATE" --store= init
+expect_usage "report: --output needs a file name, not an empty one" br report --output=
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
 expect_usage "ingest: invalid --map 'agent=$long': path longer than 127 bytes or of more than 8 components" \

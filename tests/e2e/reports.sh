@@ -265,6 +265,9 @@ rq="--month 2025-08 --as-of 2025-08-31 --by model --compare-costs --format csv"
 grep -q '^alpha,2,0,2000000,0,0,0,0,0,8.000000,0,6.000000,5.000000,6.000000' rp-a.csv &&
 	grep -q '^alpha,2,0,2000000,0,0,0,0,0,8.000000,0,6.000000,5.000000' rp-b.csv ||
 	fail "--reprice --compare-costs beside a logged cost: $(cat rp-a.csv) against a fresh ingest: $(cat rp-b.csv)"
+# --prices alone re-prices (it was a usage error, "--prices needs --reprice").
+"$BURNRATE" --store rp-a report $rq --prices pb.csv >rp-p.csv || fail "report --prices alone exited $?"
+cmp -s rp-a.csv rp-p.csv || fail "report --prices alone: $(cat rp-p.csv), with --reprice: $(cat rp-a.csv)"
 
 # HTML: self-contained, same totals, rendered by Chromium.
 "$BURNRATE" --store s report $q --format html --output r.html || fail "html report exited $?"
