@@ -215,7 +215,12 @@ br --quiet --store sband ingest band.jsonl
 must_fail 1 band.err br --store sband report --reprice --prices band.csv --month 2025-10
 grep -q "cannot re-price google/gemini-2.5-pro: its new prices change at a long-context threshold of 512001 input tokens or more, which" band.err ||
 	fail "refusal in the last band: $(cat band.err)"
-must_fail 2 p.err br --store s1 report --prices x.csv
+# --prices alone re-prices, as --reprice --prices does.
+report_json s1 r1p.json --prices x.csv
+report_json s1 r1r.json --reprice --prices x.csv
+[ "$(strip_pricing r1p.json)" = "$(strip_pricing r1r.json)" ] &&
+	grep -q '"repriced":true' r1p.json ||
+	fail "report --prices x.csv differs from --reprice --prices x.csv"
 
 # 6. burnrate prices.
 br prices check >check.out || fail "prices check of the built-in catalog failed"
