@@ -246,14 +246,20 @@ static void max_into(uint64_t *a, uint64_t b)
 		*a = b;
 }
 
-/* Merges copy e into the held event old. */
+/* Merges copy e into the held event old. A copy of the main conversation
+ * keeps the merged event the main one's, whichever copy's counts it takes:
+ * a subagent's copy of the same message and request, larger, made it a
+ * sidechain copy, and a later replay of the message under another request
+ * id was then not dropped beside it (Claude Code). */
 static void merge(struct held *h, struct held_ev *old, const struct held_ev *e,
 		  enum merge how)
 {
+	bool sidechain = old->sidechain && e->sidechain;
 	if (how == MERGE_LAST ||
 	    (how == MERGE_MAX_TOTAL &&
 	     tokens_total(&e->tokens) > tokens_total(&old->tokens)))
 		*old = *e;
+	old->sidechain = sidechain;
 	if (how != MERGE_MAX_FIELD && how != MERGE_MAX_PROMPT)
 		return;
 	struct br_tokens *t = &old->tokens;

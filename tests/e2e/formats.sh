@@ -241,6 +241,15 @@ for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0; d
 	"$BURNRATE" --store "d-$file" report --as-of $asof --by month --format csv >d.csv
 	grep -q "^2025-09,$want," d.csv || fail "$file: want $want: $(cat d.csv)"
 done
+# A subagent's copy (isSidechain) of the main conversation's message and
+# request, larger, then a replay of it under another request id: one
+# request. The larger copy made the merged one a sidechain copy, and the
+# replay, no longer beside a main copy, counted again (helper-105).
+cc='{"sessionId":"s1","type":"assistant","uuid":"u%s","timestamp":"2025-09-10T12:00:00.000Z","isSidechain":%s,"requestId":"%s","message":{"id":"m1","model":"claude-sonnet-4-20250514","usage":{"input_tokens":100,"output_tokens":%s}}}\n'
+{ printf "$cc" 1 false r1 50; printf "$cc" 2 true r1 60; printf "$cc" 3 true r2 70; } >side.jsonl
+"$BURNRATE" --quiet --store side ingest side.jsonl || fail "side.jsonl: ingest exited $?"
+got=$("$BURNRATE" --store side report --as-of $asof --by month --format csv | tail -n 1 | cut -d, -f2,4,5)
+[ "$got" = "1,100,60" ] || fail "a sidechain copy took the main copy's place: $got, want 1,100,60"
 # An OpenAI Responses stream: only its last event counts (the first ones
 # carry usage null and are not a failed request). gpt-4.1: $2 input, $8
 # output per 1M tokens.
