@@ -2954,6 +2954,15 @@ static bool is_log_name(const char *name)
 	return false;
 }
 
+/* Tells whether name is a Claude Code session log's: NAME.jsonl (maybe
+ * compressed). Claude Code keeps other files beside them in projects/
+ * (sessions-index.json), which are no logs. */
+static bool is_session_name(const char *name)
+{
+	size_t n = strlen(name) - compressed_name(name);
+	return n > 6 && strncmp(name + n - 6, ".jsonl", 6) == 0;
+}
+
 /* Files found by a walk: each path, and its canonical path (NULL: not
  * known). */
 struct path_list {
@@ -2981,13 +2990,14 @@ static char *path_in(const char *dir, const char *name)
 	return path.p;
 }
 
-/* Collects the log files below dir; symbolic links and hidden entries are
+/* Collects the log files below dir (with sessions, Claude Code's session
+ * logs only); symbolic links and hidden entries are
  * skipped, so a walk can neither loop nor escape. A file's canonical path
  * is that of its directory (found once) and its name, since neither it
  * nor its name is a link, ".." or ".": realpath for each of 10,000 small
  * logs took ~5% of the time of their ingest. */
 static int walk(const struct ingest_opts *o, const char *dir, int depth,
-		struct path_list *out, struct br_err *err)
+		bool sessions, struct path_list *out, struct br_err *err)
 {
 	if (depth > MAX_DIR_DEPTH)
 		return br_fail(err, "%s: directories nested more than %d deep",
@@ -3019,9 +3029,10 @@ static int walk(const struct ingest_opts *o, const char *dir, int depth,
 			    st.st_dev == o->skip[k].dev && st.st_ino == o->skip[k].ino)
 				type = DT_UNKNOWN; /* the rejects file, a baseline */
 		if (type == DT_DIR) {
-			if (walk(o, path, depth + 1, out, err) != 0)
+			if (walk(o, path, depth + 1, sessions, out, err) != 0)
 				rc = -1;
-		} else if (type == DT_REG && is_log_name(e->d_name)) {
+		} else if (type == DT_REG && (sessions ? is_session_name(e->d_name)
+						       : is_log_name(e->d_name))) {
 			path_list_add(out, path, real ? path_in(real, e->d_name) : NULL);
 			continue;
 		}
@@ -3067,6 +3078,25 @@ static bool claude_config_dir(const char *dir)
 	return false;
 }
 
+/* Tells whether dir is the projects directory of a Claude configuration
+ * directory, given itself (~/.claude/projects). */
+static bool claude_projects_dir(const char *dir)
+{
+	char *parent = br_strdup(dir);
+	size_t n = strlen(parent);
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	char *base = strrchr(parent, '/');
+	bool is = false;
+	if (strcmp(base ? base + 1 : parent, "projects") == 0) {
+		if (base)
+			base[base == parent] = '\0'; /* "/projects": the root */
+		is = claude_config_dir(base ? parent : ".");
+	}
+	free(parent);
+	return is;
+}
+
 int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 {
 	if (strcmp(path, "-") == 0) {
@@ -3092,7 +3122,9 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 	}
 	struct path_list files = {0};
 	char *projects = NULL;
-	if (claude_config_dir(path)) {
+	bool sessions = claude_projects_dir(path);
+	if (!sessions && claude_config_dir(path)) {
+		sessions = true;
 		projects = path_in(path, "projects");
 		if (g->sink.note) {
 			struct br_buf note = {0};
@@ -3104,7 +3136,7 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		}
 		path = projects;
 	}
-	int rc = walk(&g->opts, path, 0, &files, err);
+	int rc = walk(&g->opts, path, 0, sessions, &files, err);
 	free(projects);
 	if (files.n)
 		qsort(files.p, files.n, sizeof *files.p, found_cmp);

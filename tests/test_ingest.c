@@ -621,14 +621,16 @@ static void test_gzip_and_dirs(void)
 }
 
 /* A Claude configuration directory (~/.claude) is walked as its projects/
- * only: its prompt history and settings are no logs, and would fail. A
- * directory that merely has a projects subdirectory is walked whole. */
+ * only, and for its session logs only, given itself or its projects/: its
+ * prompt history, settings and projects' sessions-index.json (Claude Code
+ * 2) are no logs, and failed. A directory that merely has a projects
+ * subdirectory is walked whole. */
 static void test_claude_config_dir(void)
 {
 	setup_dir();
 	const char *line = "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"p\","
 			   "\"model\":\"m\",\"usage\":{\"input_tokens\":1}}\n";
-	char cmd[768];
+	char cmd[1024];
 	snprintf(cmd, sizeof cmd,
 		 "cd '%s' && mkdir -p c/projects/p c/todos d/projects/p && "
 		 "printf '%%s' '%s' > c/projects/p/s.jsonl && "
@@ -636,6 +638,7 @@ static void test_claude_config_dir(void)
 		 "cp c/projects/p/s.jsonl d/top.jsonl && "
 		 "echo '{\"display\":\"fix it\",\"timestamp\":1759000000000}' > c/history.jsonl && "
 		 "echo '{\"model\":\"opus\"}' > c/settings.json && "
+		 "echo '{\"version\":1,\"entries\":[]}' > c/projects/p/sessions-index.json && "
 		 "echo '[{\"content\":\"x\",\"status\":\"completed\"}]' > c/todos/t.json",
 		 dir, line);
 	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
@@ -647,6 +650,12 @@ static void test_claude_config_dir(void)
 	CU_ASSERT_EQUAL(c.inputs_failed, 0);
 	CU_ASSERT_EQUAL(c.notes, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_note, "/c/projects"));
+	free(rej);
+	c = (struct collected){0};
+	CU_ASSERT_EQUAL(run("c/projects/", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 1);
+	CU_ASSERT_EQUAL(c.inputs_ok, 1);
+	CU_ASSERT_EQUAL(c.inputs_failed, 0);
 	free(rej);
 	/* No marker of Claude's beside projects: the whole directory. */
 	c = (struct collected){0};
