@@ -1654,7 +1654,7 @@ const char *json_cell_path(struct br_str cell, struct br_str column,
 enum {
 	D_SCHEMA_TYPE, D_SESSION_ID, D_LEAF_UUID, D_UUID, D_MESSAGE,
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
-	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT,
+	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
 	D_PAYLOAD /* the first of the payload's members, in three places */
 };
 enum {
@@ -1666,7 +1666,7 @@ enum {
 static const char *const root_members[D_PAYLOAD] = {
 	"schemaType", "sessionId", "leafUuid", "uuid", "message", "startTime",
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
-	"model", "response", "event"};
+	"model", "response", "event", "message.usage"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -1782,6 +1782,12 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 		return "anthropic";
 	if (!type && openai_error)
 		return "openai"; /* a log may open with a failed request */
+	/* A Claude Code line of only what ccusage's schema asks for: a
+	 * timestamp and a message with its usage (Anthropic's stream events
+	 * that nest one have a type, above; a generic record a provider). */
+	if (is_kind(&r[D_MESSAGE_USAGE], JV_OBJECT) && r[D_TIMESTAMP].present &&
+	    !r[D_PROVIDER].present)
+		return "claude-code";
 	if (r[D_START_TIME].present && r[D_SPEND].present)
 		return "litellm";
 	if (r[D_REQUEST_CREATED_AT].present && r[D_RESPONSE_ID].present)

@@ -232,7 +232,11 @@ printf '%s\n' '{"type":"file-history-snapshot","messageId":"m0","snapshot":{"mes
 	'{"sessionId":"s1","type":"assistant","uuid":"u1","timestamp":"2025-09-01T10:00:00.000Z","requestId":"req_1","message":{"id":"msg_1","model":"claude-sonnet-4-20250514","usage":{"input_tokens":4,"cache_read_input_tokens":14288,"output_tokens":8}}}' >snap.jsonl
 printf '%s\n' '{"logged_at":"2025-09-01T00:06:40Z","agent":"etl","http_status":429,"response":{"error":{"code":429,"message":"Resource exhausted.","status":"RESOURCE_EXHAUSTED"}}}' \
 	'{"logged_at":"2025-09-01T00:07:00Z","agent":"etl","http_status":200,"response":{"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":10,"totalTokenCount":1010},"modelVersion":"gemini-2.5-flash","responseId":"r1"}}' >gerr.jsonl
-for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0; do
+# A Claude Code line of only what ccusage's schema asks for (no sessionId,
+# uuid or type) was "cannot tell the log format".
+printf '%s\n' '{"timestamp":"2025-09-10T12:00:00.000Z","requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-20250514","usage":{"input_tokens":100,"output_tokens":50}}}' >bare-cc.jsonl
+for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0 \
+	bare-cc.jsonl:claude-code:1,0,100,50,0; do
 	file=${f%%:*} rest=${f#*:}
 	format=${rest%%:*} want=${rest#*:}
 	"$BURNRATE" --verbose --store "d-$file" ingest "$file" >/dev/null 2>d.err ||
