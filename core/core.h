@@ -851,7 +851,8 @@ void br_pricer_free(struct br_pricer *p);
  * ev->ts_us for its tier and total input, then the cost the mode picks:
  * AUTO the logged cost when there is one, but for a logged 0 where the
  * catalog's cost is not (a price the logger lacked); CALCULATE the
- * catalog's; DISPLAY the logged one. */
+ * catalog's; DISPLAY the logged one. First caps ev's reasoning tokens at
+ * its output tokens, which they are part of. */
 void br_pricer_price(struct br_pricer *p, struct br_event *ev);
 
 /* The catalog model of (provider, model), resolved once per pricer; NULL

@@ -162,6 +162,11 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 {
+	/* Reasoning is part of the output: a log that says more is priced,
+	 * and kept, as all of it (kept above it, a row's sums re-priced by
+	 * report --reprice capped the sum, not each request). */
+	if (ev->tokens.reasoning > ev->tokens.output)
+		ev->tokens.reasoning = ev->tokens.output;
 	const struct br_tokens *t = &ev->tokens;
 	uint64_t total = add_sat(add_sat(t->input, t->cache_read),
 				 add_sat(t->cache_write, t->cache_write_1h));

@@ -215,6 +215,20 @@ br --quiet --store sband ingest band.jsonl
 must_fail 1 band.err br --store sband report --reprice --prices band.csv --month 2025-10
 grep -q "cannot re-price google/gemini-2.5-pro: its new prices change at a long-context threshold of 512001 input tokens or more, which" band.err ||
 	fail "refusal in the last band: $(cat band.err)"
+# Reasoning above output (a log's error) is priced and kept as all of the
+# output: stored above it, --reprice capped the row's sum, not each
+# request's ($30 for a request of 3M reasoning in 1M output beside one
+# of 2M output, at $10 reasoning and $1 output per 1M: $12) (helper-106).
+printf 'provider,model,from,input,output,cache_read,cache_write,reasoning\nacme,r,,1,1,,,10\n' >rs.csv
+printf '%s\n' '{"timestamp":"2025-10-01T00:00:00Z","provider":"acme","model":"r","usage":{"output_tokens":1000000,"reasoning_tokens":3000000}}' \
+	'{"timestamp":"2025-10-01T01:00:00Z","provider":"acme","model":"r","usage":{"output_tokens":2000000}}' >rs.jsonl
+br --quiet --store rs ingest --prices rs.csv rs.jsonl
+for extra in "" "--reprice --prices rs.csv"; do
+	# shellcheck disable=SC2086
+	got=$(br --store rs report --as-of 2025-10-31 --format csv $extra | tail -n 1 | cut -d, -f5,9,10)
+	[ "$got" = "3000000,1000000,12.000000" ] ||
+		fail "reasoning above output, report $extra: $got, want 3000000,1000000,12.000000"
+done
 # --prices alone re-prices, as --reprice --prices does.
 report_json s1 r1p.json --prices x.csv
 report_json s1 r1r.json --reprice --prices x.csv
