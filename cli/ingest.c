@@ -85,7 +85,7 @@ struct ingest_run {
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
-	uint64_t run_cost_lines, run_cost_lines_unused;
+	uint64_t run_cost_lines, run_cost_lines_unused, run_more_requests;
 	/* The compressed files known by their bytes (STORE/streams), as
 	 * read; of them, those whose content the store holds, by size and
 	 * fingerprint (sink_packed); and those read whole in this run. */
@@ -143,6 +143,9 @@ struct input_rows {
 	 * those whose logged cost the cost mode did not take (calculate),
 	 * which count $0, having no tokens. */
 	uint64_t cost_lines, cost_lines_unused;
+	/* Requests beyond one of events that stand for several (an OpenAI
+	 * Usage API bucket of num_model_requests). */
+	uint64_t more_requests;
 };
 
 static double now_seconds(void)
@@ -221,12 +224,15 @@ static void sink_event(void *input, const struct br_event *ev)
 {
 	struct input_rows *in = input;
 	agg_add(in->rows, br_tz_day(in->tz, ev->ts_us), ev);
-	if (!ev->priced) {
+	uint64_t requests = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
+	in->more_requests += requests > 1 ? requests - 1 : 0;
+	if (!ev->priced && requests) {
 		char name[512];
 		int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
 				 ev->provider.p, (int)ev->model.n, ev->model.p);
 		tally_add(&in->unpriced, name,
-			  n < (int)sizeof name ? (size_t)n : sizeof name - 1, 1);
+			  n < (int)sizeof name ? (size_t)n : sizeof name - 1,
+			  requests);
 	}
 	in->cost_lines += ev->cost_only;
 	in->cost_lines_unused += ev->cost_only &&
@@ -282,6 +288,7 @@ static void sink_merge(void *ctx, void *into, void *part)
 	tally_move(&a->unpriced, &b->unpriced);
 	a->cost_lines += b->cost_lines;
 	a->cost_lines_unused += b->cost_lines_unused;
+	a->more_requests += b->more_requests;
 	sink_drop(ctx, part);
 }
 
@@ -671,6 +678,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		tally_move(&r->run_unpriced, &rows->unpriced);
 		r->run_cost_lines += rows->cost_lines;
 		r->run_cost_lines_unused += rows->cost_lines_unused;
+		r->run_more_requests += rows->more_requests;
 		r->records += in->records;
 		r->events += in->events;
 		r->duplicates += in->duplicates;
@@ -995,7 +1003,8 @@ static void print_ingest_summary(const struct ingest_run *r,
 		printf(" (%llu already ingested)", (unsigned long long)r->skipped);
 	printf(": %llu records, %llu requests kept",
 	       (unsigned long long)r->records,
-	       (unsigned long long)(r->events - r->run_cost_lines));
+	       (unsigned long long)(r->events - r->run_cost_lines +
+				    r->run_more_requests));
 	if (r->run_cost_lines)
 		printf(", %llu cost lines kept",
 		       (unsigned long long)r->run_cost_lines);

@@ -245,6 +245,13 @@ for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0 \
 	"$BURNRATE" --store "d-$file" report --as-of $asof --by month --format csv >d.csv
 	grep -q "^2025-09,$want," d.csv || fail "$file: want $want: $(cat d.csv)"
 done
+# A Usage API bucket of 100 requests is 100 requests in ingest's line and
+# its unpriced warning, as in the report (both said 1).
+printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756512000,"end_time":1756598400,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,"output_tokens":10,"num_model_requests":100,"project_id":"p","api_key_id":"k","model":"no-such-model-x","batch":false,"input_cached_tokens":0}]}],"has_more":false,"next_page":null}' >bucket.jsonl
+"$BURNRATE" --store bucket ingest bucket.jsonl >bucket.out 2>bucket.err || fail "bucket.jsonl: exit $?"
+grep -q '1 records, 100 requests kept' bucket.out &&
+	grep -q 'warning: 100 requests without a price, counted as unpriced: openai/no-such-model-x (100)' bucket.err ||
+	fail "a bucket of 100 requests: $(cat bucket.out bucket.err)"
 # A subagent's copy (isSidechain) of the main conversation's message and
 # request, larger, then a replay of it under another request id: one
 # request. The larger copy made the merged one a sidechain copy, and the
