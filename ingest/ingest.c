@@ -536,9 +536,11 @@ static const char *day_refused(const struct ingest_opts *o,
 			       const struct br_event *ev, char *buf, size_t size)
 {
 	/* An offset (int32_t seconds) moves a day by at most 24856 days:
-	 * only an instant that near the ends needs the zone's lookup. */
-	int32_t utc = br_utc_day(ev->ts_us);
-	if (!o->tz || (utc > BR_DAY_FIRST + 24856 && utc < BR_DAY_LAST - 24856))
+	 * only an instant that near the ends needs the zone's lookup (told
+	 * without a division: this is every event's). */
+	const int64_t day_us = INT64_C(86400000000);
+	if (!o->tz || (ev->ts_us >= (BR_DAY_FIRST + 24857) * day_us &&
+		       ev->ts_us < (BR_DAY_LAST - 24856) * day_us))
 		return NULL;
 	int32_t day = br_tz_day(o->tz, ev->ts_us);
 	if (day >= BR_DAY_FIRST && day <= BR_DAY_LAST)
