@@ -77,11 +77,6 @@ bool br_errno_transient(int e);
 /* Prints "burnrate: error: out of memory" and exits with status 1. */
 _Noreturn void br_oom(void);
 
-/* Prints "burnrate: error: cannot start a thread: " and strerror(error)
- * (pthread_create's EAGAIN: a limit of threads or memory), and exits with
- * status 1, as br_oom does. */
-_Noreturn void br_no_thread(int error);
-
 /* malloc, calloc, realloc and strndup that call br_oom() instead of
  * returning NULL. br_realloc(p, 0) frees p and returns NULL. */
 void *br_malloc(size_t n);

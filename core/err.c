@@ -64,12 +64,6 @@ _Noreturn void br_oom(void)
 	_exit(BR_EXIT_FAILURE);
 }
 
-_Noreturn void br_no_thread(int error)
-{
-	fprintf(stderr, "burnrate: error: cannot start a thread: %s\n",
-		strerror(error));
-	_exit(BR_EXIT_FAILURE);
-}
 
 void *br_malloc(size_t n)
 {

@@ -203,28 +203,13 @@ static void task_free(struct ingest *g, struct task *t)
 	free(t);
 }
 
+static void stop_threads(struct ingest *g, unsigned nw, unsigned np);
+
 void ingest_free(struct ingest *g)
 {
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->lock);
-	g->stop = true;
-	pthread_cond_broadcast(&g->work);
-	pthread_mutex_unlock(&g->lock);
-	/* Workers finish the input they read, with the pool still there to
-	 * parse its blocks; then the pool stops. */
-	for (unsigned i = 0; i < g->nworkers; i++) {
-		pthread_join(g->threads[i], NULL);
-		reader_free(&g->workers[i]);
-	}
-	pthread_mutex_lock(&g->lock);
-	g->pool_stop = true;
-	pthread_cond_broadcast(&g->block_queued);
-	pthread_mutex_unlock(&g->lock);
-	for (unsigned i = 0; g->pool && i < g->nworkers; i++) {
-		pthread_join(g->pool_threads[i], NULL);
-		reader_free(&g->pool[i]);
-	}
+	stop_threads(g, g->nworkers, g->pool ? g->nworkers : 0);
 	free(g->threads);
 	free(g->workers);
 	free(g->pool_threads);
@@ -2578,37 +2563,82 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Exits when a thread of --jobs cannot be started: saying which option
- * asks for them (each job is two threads, and a gzip input a third). */
-static _Noreturn void no_job_thread(const struct ingest *g, int error)
+/* Stops the first nw workers and np pool threads start_workers started,
+ * once they have nothing to do (ingest_free), and frees their readers. */
+static void stop_threads(struct ingest *g, unsigned nw, unsigned np)
 {
-	fprintf(stderr, "burnrate: error: cannot start the threads of --jobs "
-		"%u: %s (a limit of threads or processes, ulimit -u: try a "
-		"lower --jobs)\n", g->opts.jobs, strerror(error));
-	_exit(BR_EXIT_FAILURE);
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_cond_broadcast(&g->work);
+	pthread_mutex_unlock(&g->lock);
+	/* Workers finish the input they read, with the pool still there to
+	 * parse its blocks; then the pool stops. */
+	for (unsigned i = 0; i < nw; i++) {
+		pthread_join(g->threads[i], NULL);
+		reader_free(&g->workers[i]);
+	}
+	pthread_mutex_lock(&g->lock);
+	g->pool_stop = true;
+	pthread_cond_broadcast(&g->block_queued);
+	pthread_mutex_unlock(&g->lock);
+	for (unsigned i = 0; i < np; i++) {
+		pthread_join(g->pool_threads[i], NULL);
+		reader_free(&g->pool[i]);
+	}
 }
 
+/* Starts the threads of --jobs: a worker reading inputs and a pool thread
+ * parsing blocks per job. Called with g->lock held, before any input is
+ * queued. When one cannot be started (EAGAIN: a limit of threads or
+ * processes, ulimit -u, a container's pids.max), those started are
+ * stopped and the inputs are read on the calling thread, as with --jobs
+ * 1, which gives the same totals. */
 static void start_workers(struct ingest *g)
 {
-	g->nworkers = g->opts.jobs;
-	g->threads = br_calloc(g->nworkers, sizeof *g->threads);
-	g->workers = br_calloc(g->nworkers, sizeof *g->workers);
-	for (unsigned i = 0; i < g->nworkers; i++) {
-		reader_init(&g->workers[i], g, false);
-		int rc = pthread_create(&g->threads[i], NULL, worker, &g->workers[i]);
+	unsigned jobs = g->opts.jobs, nw = 0, np = 0;
+	int rc = 0;
+	g->threads = br_calloc(jobs, sizeof *g->threads);
+	g->workers = br_calloc(jobs, sizeof *g->workers);
+	g->pool_threads = br_calloc(jobs, sizeof *g->pool_threads);
+	g->pool = br_calloc(jobs, sizeof *g->pool);
+	while (rc == 0 && nw < jobs) {
+		reader_init(&g->workers[nw], g, false);
+		rc = pthread_create(&g->threads[nw], NULL, worker, &g->workers[nw]);
 		if (rc != 0)
-			no_job_thread(g, rc);
+			reader_free(&g->workers[nw]);
+		else
+			nw++;
 	}
-	g->pool_threads = br_calloc(g->nworkers, sizeof *g->pool_threads);
-	g->pool = br_calloc(g->nworkers, sizeof *g->pool);
-	for (unsigned i = 0; i < g->nworkers; i++) {
-		reader_init(&g->pool[i], g, false);
-		g->pool[i].pool_index = i;
-		int rc = pthread_create(&g->pool_threads[i], NULL, pool_thread,
-					&g->pool[i]);
+	while (rc == 0 && np < jobs) {
+		reader_init(&g->pool[np], g, false);
+		g->pool[np].pool_index = np;
+		rc = pthread_create(&g->pool_threads[np], NULL, pool_thread,
+				    &g->pool[np]);
 		if (rc != 0)
-			no_job_thread(g, rc);
+			reader_free(&g->pool[np]);
+		else
+			np++;
 	}
+	g->nworkers = jobs;
+	if (rc == 0)
+		return;
+	pthread_mutex_unlock(&g->lock);
+	stop_threads(g, nw, np);
+	pthread_mutex_lock(&g->lock);
+	g->stop = g->pool_stop = false;
+	g->nworkers = 0;
+	free(g->threads);
+	free(g->workers);
+	free(g->pool_threads);
+	free(g->pool);
+	g->threads = NULL;
+	g->workers = NULL;
+	g->pool_threads = NULL;
+	g->pool = NULL;
+	g->opts.jobs = 1;
+	fprintf(stderr, "burnrate: warning: cannot start the threads of --jobs "
+		"%u: %s (a limit of threads or processes, ulimit -u); reading "
+		"with one\n", jobs, strerror(rc));
 }
 
 /* Hands over every queued task, in order, reporting progress meanwhile;
