@@ -1143,9 +1143,16 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 /* The provider of a model name, for formats that do not say: a LiteLLM
  * route prefix ("vertex_ai/...", "openrouter/...") or the vendor a name
  * belongs to; "" when it cannot be told. The model keeps its raw name for
- * pricing. */
+ * pricing. A Bedrock ARN and Vertex's Claude ids (claude-...@DATE) are
+ * told as the anthropic format tells them (claude_provider): they were
+ * unknown's and anthropic's, unpriced although the catalog has them. */
 static struct br_str infer_provider(struct br_str model)
 {
+	if (model.n > 4 && memcmp(model.p, "arn:", 4) == 0 &&
+	    memmem(model.p, model.n, ":bedrock:", 9))
+		return (struct br_str){"bedrock", 7};
+	if (model.n > 6 && memcmp(model.p, "claude", 6) == 0)
+		return claude_provider(model);
 	static const struct {
 		const char *prefix, *provider;
 	} rules[] = {

@@ -245,6 +245,18 @@ for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0 \
 	"$BURNRATE" --store "d-$file" report --as-of $asof --by month --format csv >d.csv
 	grep -q "^2025-09,$want," d.csv || fail "$file: want $want: $(cat d.csv)"
 done
+# A model whose provider is told from its name (Helicone's CSV export has
+# no provider column): a Bedrock ARN and a Vertex Claude id are priced as
+# the anthropic format prices them (they were unknown's and anthropic's,
+# unpriced) (helper-108).
+{ echo 'response_id,response_created_at,response_status,request_created_at,request_body,request_properties,request_user_id,model,prompt_tokens,completion_tokens,latency,cost'
+  echo '"r-v1","2025-09-01T10:00:01Z","200","2025-09-01T10:00:00Z",,"{}","u1","claude-sonnet-4-5@20250929","1000","100","500",""'
+  echo '"r-a1","2025-09-01T10:00:01Z","200","2025-09-01T10:00:00Z",,"{}","u1","arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0","1000","100","500",""'
+} >hc-named.csv
+"$BURNRATE" --quiet --store hcn ingest hc-named.csv || fail "hc-named.csv: exit $?"
+got=$("$BURNRATE" --store hcn report --by provider --as-of $asof --format csv | tail -n +2 | cut -d, -f1,10,11 | tr -d '\r' | tr '\n' ' ')
+[ "$got" = "bedrock,0.004500,0 vertex_ai,0.004500,0 " ] ||
+	fail "providers told from model names: $got"
 # A Usage API bucket of 100 requests is 100 requests in ingest's line and
 # its unpriced warning, as in the report (both said 1).
 printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756512000,"end_time":1756598400,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,"output_tokens":10,"num_model_requests":100,"project_id":"p","api_key_id":"k","model":"no-such-model-x","batch":false,"input_cached_tokens":0}]}],"has_more":false,"next_page":null}' >bucket.jsonl
