@@ -3111,21 +3111,25 @@ static bool claude_config_dir(const char *dir)
 }
 
 /* Tells whether dir is the projects directory of a Claude configuration
- * directory, given itself (~/.claude/projects). */
-static bool claude_projects_dir(const char *dir)
+ * directory or one below it (~/.claude/projects, a project's directory in
+ * it, "." there): by its real path, each "projects" in it checked. */
+static bool in_claude_projects(const char *dir)
 {
-	char *parent = br_strdup(dir);
-	size_t n = strlen(parent);
-	while (n > 1 && parent[n - 1] == '/')
-		parent[--n] = '\0';
-	char *base = strrchr(parent, '/');
+	char *real = realpath(dir, NULL);
 	bool is = false;
-	if (strcmp(base ? base + 1 : parent, "projects") == 0) {
-		if (base)
-			base[base == parent] = '\0'; /* "/projects": the root */
-		is = claude_config_dir(base ? parent : ".");
+	for (char *p = real; p && !is && (p = strstr(p, "/projects"));) {
+		char *end = p + strlen("/projects");
+		if (*end == '/' || *end == '\0') {
+			/* The directory holding it ("/" for "/projects"). */
+			size_t at = p == real ? 1 : (size_t)(p - real);
+			char c = real[at];
+			real[at] = '\0';
+			is = claude_config_dir(real);
+			real[at] = c;
+		}
+		p = end;
 	}
-	free(parent);
+	free(real);
 	return is;
 }
 
@@ -3154,7 +3158,7 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 	}
 	struct path_list files = {0};
 	char *projects = NULL;
-	bool sessions = claude_projects_dir(path);
+	bool sessions = in_claude_projects(path);
 	if (!sessions && claude_config_dir(path)) {
 		sessions = true;
 		projects = path_in(path, "projects");

@@ -621,7 +621,8 @@ static void test_gzip_and_dirs(void)
 }
 
 /* A Claude configuration directory (~/.claude) is walked as its projects/
- * only, and for its session logs only, given itself or its projects/: its
+ * only, and for its session logs only, given itself or a directory in its
+ * projects/: its
  * prompt history, settings and projects' sessions-index.json (Claude Code
  * 2) are no logs, and failed. A directory that merely has a projects
  * subdirectory is walked whole. */
@@ -651,12 +652,16 @@ static void test_claude_config_dir(void)
 	CU_ASSERT_EQUAL(c.notes, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.last_note, "/c/projects"));
 	free(rej);
-	c = (struct collected){0};
-	CU_ASSERT_EQUAL(run("c/projects/", &c, &rej, 0), 0);
-	CU_ASSERT_EQUAL(c.events, 1);
-	CU_ASSERT_EQUAL(c.inputs_ok, 1);
-	CU_ASSERT_EQUAL(c.inputs_failed, 0);
-	free(rej);
+	/* Its projects/, or a project's directory there. */
+	const char *below[] = {"c/projects/", "c/projects/p"};
+	for (size_t i = 0; i < 2; i++) {
+		c = (struct collected){0};
+		CU_ASSERT_EQUAL(run(below[i], &c, &rej, 0), 0);
+		CU_ASSERT_EQUAL(c.events, 1);
+		CU_ASSERT_EQUAL(c.inputs_ok, 1);
+		CU_ASSERT_EQUAL(c.inputs_failed, 0);
+		free(rej);
+	}
 	/* No marker of Claude's beside projects: the whole directory. */
 	c = (struct collected){0};
 	CU_ASSERT_EQUAL(run("d", &c, &rej, 0), 0);
