@@ -1662,6 +1662,7 @@ enum {
 	D_SCHEMA_TYPE, D_SESSION_ID, D_LEAF_UUID, D_UUID, D_MESSAGE,
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
+	D_API,
 	D_PAYLOAD /* the first of the payload's members, in three places */
 };
 enum {
@@ -1673,7 +1674,7 @@ enum {
 static const char *const root_members[D_PAYLOAD] = {
 	"schemaType", "sessionId", "leafUuid", "uuid", "message", "startTime",
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
-	"model", "response", "event", "message.usage"};
+	"model", "response", "event", "message.usage", "api"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -1791,9 +1792,12 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 		return "openai"; /* a log may open with a failed request */
 	/* A Claude Code line of only what ccusage's schema asks for: a
 	 * timestamp and a message with its usage (Anthropic's stream events
-	 * that nest one have a type, above; a generic record a provider). */
+	 * that nest one have a type, above; a generic record a provider; an
+	 * envelope an api, a response or an event: a proxy's log of an
+	 * Anthropic message, which is none). */
 	if (is_kind(&r[D_MESSAGE_USAGE], JV_OBJECT) && r[D_TIMESTAMP].present &&
-	    !r[D_PROVIDER].present)
+	    !r[D_PROVIDER].present && !r[D_API].present &&
+	    !r[D_RESPONSE].present && !r[D_EVENT].present)
 		return "claude-code";
 	if (r[D_START_TIME].present && r[D_SPEND].present)
 		return "litellm";
