@@ -238,7 +238,7 @@ printf '%s\n' '{"timestamp":"2025-09-10T12:00:00.000Z","requestId":"r1","message
 # A proxy's envelope of an Anthropic message (an api member) is no such
 # line: not taken for Claude Code's (helper-107).
 printf '%s\n' '{"timestamp":"2025-10-01T00:00:00Z","api":"anthropic","message":{"id":"msg_1","type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":1000000,"output_tokens":1}}}' >env-msg.jsonl
-"$BURNRATE" --verbose --store env-msg ingest env-msg.jsonl >/dev/null 2>env.err
+"$BURNRATE" --verbose --store env-msg ingest env-msg.jsonl >/dev/null 2>env.err || true
 ! grep -q 'claude-code format' env.err || fail "an envelope taken for Claude Code: $(cat env.err)"
 for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0 \
 	bare-cc.jsonl:claude-code:1,0,100,50,0; do
