@@ -477,16 +477,17 @@ static inline struct br_str csv_cell(struct csv_state *c, enum csv_col col)
 	return c->sub[col] ? csv_sub_cell(c, col, cell) : cell;
 }
 
-/* The index of the header column named name[0..n), or -1. */
-/* The column of the header named name (n bytes): spelt so, or else with
- * blanks around it or in another case (" Input_Tokens"): a spreadsheet's
- * export, whose token counts were else left out unseen, priced at $0. */
-static int header_column(const struct csv_state *c, const char *name, size_t n)
+/* The column of the header named name (n bytes), or -1: spelt so, or,
+ * unless exact (a --map's column), with blanks around it or in another
+ * case (" Input_Tokens"): a spreadsheet's export, whose token counts were
+ * else left out unseen, priced at $0. */
+static int header_column(const struct csv_state *c, const char *name, size_t n,
+			 bool exact)
 {
 	for (size_t i = 0; i < c->nfields; i++)
 		if (c->cell[i].n == n && memcmp(c->cell[i].p, name, n) == 0)
 			return (int)i;
-	for (size_t i = 0; i < c->nfields; i++) {
+	for (size_t i = 0; !exact && i < c->nfields; i++) {
 		const char *p = c->cell[i].p;
 		size_t len = c->cell[i].n;
 		while (len && (*p == ' ' || *p == '\t'))
@@ -512,11 +513,13 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 	}
 	for (int k = 0; k < C_NCOLS; k++) {
 		const char *name = c->colname[k];
-		c->col[k] = header_column(c, name, strlen(name));
+		bool mapped = c->maps && c->maps->path[k];
+		c->col[k] = header_column(c, name, strlen(name), mapped);
 		const char *dot = strchr(name, '.');
 		if (c->col[k] < 0 && dot) {
 			/* COLUMN.PATH: a path inside a JSON-typed column. */
-			c->col[k] = header_column(c, name, (size_t)(dot - name));
+			c->col[k] = header_column(c, name, (size_t)(dot - name),
+						  mapped);
 			c->sub[k] = c->col[k] >= 0 ? dot + 1 : NULL;
 		}
 	}

@@ -121,6 +121,11 @@ printf 'timestamp,provider,model, Input_Tokens ,OUTPUT_TOKENS,\tcost_usd\n2025-1
 "$BURNRATE" --quiet --store sp ingest spaced.csv || fail "a CSV header with spaced names: exit $?"
 got=$("$BURNRATE" --store sp report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,5,10)
 [ "$got" = "1,1000000,10,5.250000" ] || fail "a CSV header with spaced or capital names: $got"
+# A column named by --map is matched as spelt.
+printf 'timestamp,provider,model,IN\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000\n' >mapped.csv
+"$BURNRATE" --quiet --store mp ingest --map input_tokens=in mapped.csv || fail "mapped.csv: exit $?"
+got=$("$BURNRATE" --store mp report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
+[ "$got" = "1,0" ] || fail "--map input_tokens=in took the column IN: $got"
 # A first line that quotes the keys of a JSON record is no CSV header: a
 # record cut right after its '{' (a size rotation), or behind NUL bytes or
 # an escape sequence (a writer without O_APPEND after copytruncate), is a
