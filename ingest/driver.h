@@ -39,7 +39,12 @@ struct outcome {
 			      * independent: it must be read again */
 	bool open_record;    /* it waits from a record still open at its end
 			      * (a CSV quote across lines), not from its last
-			      * line: blocks, which cannot tell, waited later */
+			      * line: blocks, which cannot tell, waited later;
+			      * then the fingerprint of its bytes to its last
+			      * line end, and where that is, which such a read
+			      * has as its own */
+	struct br_fp lines_fp;
+	uint64_t lines_end;
 	struct rejects rej;
 };
 

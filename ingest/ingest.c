@@ -535,6 +535,18 @@ static const char *day_refused(const struct ingest_opts *o,
 	return buf;
 }
 
+/* Why ev of the input st reads is refused whatever its format (a name too
+ * long or with a NUL, a day no day is written as), written into
+ * st->reason; NULL when it is not. */
+static const char *event_refused(struct input_state *st,
+				 const struct br_event *ev)
+{
+	const char *why = name_refused(ev, st->parser->names_checked,
+				       st->reason, sizeof st->reason);
+	return why ? why : day_refused(&st->rd->g->opts, ev, st->reason,
+				       sizeof st->reason);
+}
+
 /* Rejects an event of the current record outside a backfill's day range;
  * returns whether it did. */
 static bool reject_outside(struct input_state *st, const struct br_event *ev)
@@ -579,9 +591,7 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
  * range rejects it. */
 static void accept_event(struct input_state *st, struct br_event *ev)
 {
-	if (name_refused(ev, st->parser->names_checked, st->reason,
-			 sizeof st->reason) ||
-	    day_refused(&st->rd->g->opts, ev, st->reason, sizeof st->reason)) {
+	if (event_refused(st, ev)) {
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
@@ -605,9 +615,7 @@ bool format_rejects_outside(void *ctx, const struct br_event *ev)
 const char *format_refuses(void *ctx, struct br_event *ev)
 {
 	struct input_state *st = ctx;
-	if (name_refused(ev, st->parser->names_checked, st->reason,
-			 sizeof st->reason) ||
-	    day_refused(&st->rd->g->opts, ev, st->reason, sizeof st->reason))
+	if (event_refused(st, ev))
 		return st->reason;
 	br_pricer_price(st->rd->pricer, ev);
 	return beyond_caps(ev, st->reason, sizeof st->reason);
@@ -1241,6 +1249,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		 * growth is read from the stream, after the bytes taken). */
 		o->in.waiting = true;
 		o->open_record = st.in_record;
+		o->lines_fp = br_hash_final(&h_lines);
+		o->lines_end = lines_end;
 		o->in.bytes = st.in_record ? st.record_off : lines_end;
 		h = st.in_record ? marks.record : h_lines;
 	} else if (rc == 0 && partial) {
@@ -2359,10 +2369,13 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 					 : g->sink.ctx;
 	}
 	/* Read in blocks, an input whose last record is open waited from its
-	 * last line; read whole, from that record's first line. */
-	bool waited_earlier = n->open_record && n->in.bytes < o->in.bytes;
-	if (o->ok && n->ok && !waited_earlier &&
-	    !br_fp_equal(n->in.fp, o->in.fp)) {
+	 * last line; read whole, from that record's first line: what the
+	 * blocks counted is then its bytes to its last line end. */
+	bool same = n->open_record && n->in.bytes < o->in.bytes
+			    ? n->lines_end == o->in.bytes &&
+				      br_fp_equal(n->lines_fp, o->in.fp)
+			    : br_fp_equal(n->in.fp, o->in.fp);
+	if (o->ok && n->ok && !same) {
 		n->ok = false;
 		br_fail(&n->err, "%s: changed while it was being read; not "
 			"counted (ingest it again)", o->in.name);
