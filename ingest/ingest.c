@@ -1069,8 +1069,8 @@ static int wrong_format(struct input_state *st)
 /* The hashes of an input's bytes where its last record of several lines
  * starts, and where the line gathered across chunks does. */
 struct record_marks {
-	struct br_hasher record, line;
-	uint64_t record_off; /* where record holds the hash of (or UINT64_MAX) */
+	struct br_hasher record, line_start;
+	uint64_t record_off; /* where record is the hash to (or UINT64_MAX) */
 };
 
 /* After handle_bytes took chunk p (of st->base on), the hash before it
@@ -1088,12 +1088,12 @@ static void mark_record(const struct input_state *st, struct record_marks *m,
 			m->record = *h_chunk;
 			br_hash_update(&m->record, p, st->record_off - st->base);
 		} else {
-			m->record = m->line;
+			m->record = m->line_start;
 		}
 		m->record_off = st->record_off;
 	}
 	if (st->line_len > 0 && st->line_start >= st->base)
-		m->line = st->line_start > st->base ? *h_lines : *h_chunk;
+		m->line_start = st->line_start > st->base ? *h_lines : *h_chunk;
 }
 
 /* Reads one input of task t from src (over fd, or an archive member when fd

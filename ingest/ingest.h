@@ -51,9 +51,10 @@
  * service_tier, input_tokens, output_tokens, cache_read_tokens,
  * cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, cost_usd;
  * or DESIGN §2's name of a token count: input, output, cache_read,
- * cache_write, cache_write_1h, reasoning) from PATH: a dotted JSON path, a CSV column, or COLUMN.PATH inside a
- * JSON-typed CSV column, of at most 127 bytes and 8 components. It replaces
- * the format's own source of the field. */
+ * cache_write, cache_write_1h, reasoning) from PATH: a dotted JSON path,
+ * a CSV column, or COLUMN.PATH inside a JSON-typed CSV column, of at most
+ * 127 bytes and 8 components. It replaces the format's own source of the
+ * field. */
 struct ingest_map {
 	const char *field;
 	const char *path;
@@ -283,9 +284,9 @@ struct ingest;
 int ingest_format_check(const char *format, struct br_err *err);
 
 /* Checks the CANON of a map (--map CANON=PATH): the len bytes at field
- * name a canonical field (struct ingest_map). Returns its index, or -1 with "unknown field
- * 'F'; expected one of timestamp, ..." in err (status BR_EXIT_USAGE), for
- * the caller to prefix as above. */
+ * name a canonical field (struct ingest_map). Returns its index, or -1
+ * with "unknown field 'F'; expected one of timestamp, ..." in err (status
+ * BR_EXIT_USAGE), for the caller to prefix as above. */
 int ingest_map_field_check(const char *field, size_t len, struct br_err *err);
 
 /* Checks the PATH of a map (--map CANON=PATH, --label PATH, the label of

@@ -401,8 +401,8 @@ int check_baseline_write(const struct check_snapshot *s, const char *path,
  * cannot be read or is not a valid baseline (bad JSON, version, currency
  * other than USD, keys, amounts, a negative cost, a row member that is
  * neither a key nor an amount, a day, week or month value that is not
- * one, repeated groups, totals that are not the sum of the rows) is an error naming the file and what is wrong, with
- * status BR_EXIT_USAGE. */
+ * one, repeated groups, totals that are not the sum of the rows) is an
+ * error naming the file and what is wrong, with status BR_EXIT_USAGE. */
 struct check_snapshot *check_baseline_read(const char *path,
 					   struct br_err *err);
 
