@@ -1217,6 +1217,19 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 	(void)p;
 	json_t *o = r->root;
 	json_t *meta = json_object_get(o, "metadata");
+	if (json_is_string(meta) && json_string_value(meta)[0] == '{') {
+		/* The jsonb column written as its text (an export of the
+		 * table as JSON lines), as the CSV export writes it: read
+		 * inside, as there, not left unseen (its cache reads made
+		 * input). */
+		json_t *in = json_loads(json_string_value(meta), 0, NULL);
+		if (!json_is_object(in) || json_object_set_new(o, "metadata", in) != 0) {
+			json_decref(in);
+			bad(r, "%s", "metadata is not a JSON object");
+			return FORMAT_RECORD;
+		}
+		meta = in;
+	}
 	json_t *usage = json_object_get(meta, "usage_object");
 	if (!json_is_object(usage))
 		usage = json_object_get(meta, "additional_usage_values");
@@ -1230,8 +1243,14 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 	ev->agent = FIRST_STR(o, "metadata.spend_logs_metadata.agent", "agent_id",
 			      "end_user", "metadata.user_api_key_alias");
 	ev->label = FIRST_STR(o, "metadata.user_api_key_team_alias", "team_id");
+	/* A failure: its status, in the row or in its metadata (rows
+	 * without the column), or an error_information, which success rows
+	 * have null. */
 	const char *status = jstr(o, "status");
-	ev->error = status && strcmp(status, "failure") == 0;
+	if (!status)
+		status = jstr(meta, "status");
+	ev->error = (status && strcmp(status, "failure") == 0) ||
+		    json_is_object(json_object_get(meta, "error_information"));
 	uint64_t prompt = jcount(r, o, "prompt_tokens");
 	uint64_t cache_read = jcount(r, usage, "cache_read_input_tokens");
 	if (!cache_read)

@@ -267,6 +267,15 @@ done
 got=$("$BURNRATE" --store hcn report --by provider --as-of $asof --format csv | tail -n +2 | cut -d, -f1,10,11 | tr -d '\r' | tr '\n' ' ')
 [ "$got" = "bedrock,0.004500,0 vertex_ai,0.004500,0 " ] ||
 	fail "providers told from model names: $got"
+# LiteLLM spend logs as JSON lines with the metadata column as its text
+# (jsonb written as a string): read inside, as in the CSV export (its
+# cached tokens were left unseen, input $2.50 for $1.875); a failure said
+# only in the metadata (no status column) is an error (helper-108).
+printf '%s\n' '{"request_id":"r2","call_type":"acompletion","spend":0,"prompt_tokens":1000000,"completion_tokens":0,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o","custom_llm_provider":"openai","metadata":"{\"usage_object\":{\"prompt_tokens_details\":{\"cached_tokens\":500000}}}","status":"success"}' \
+	'{"request_id":"r3","call_type":"","spend":0.0,"prompt_tokens":0,"completion_tokens":0,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o","custom_llm_provider":"openai","metadata":{"status":"failure","error_information":{"error_code":"500"}}}' >lt-text.jsonl
+"$BURNRATE" --quiet --store ltt ingest lt-text.jsonl || fail "lt-text.jsonl: exit $?"
+got=$("$BURNRATE" --store ltt report --as-of $asof --by month --format csv | tail -n 1 | tr -d '\r' | cut -d, -f2-6,10)
+[ "$got" = "2,1,500000,0,500000,1.875000" ] || fail "LiteLLM's metadata as text, a failure in it: $got"
 # A Usage API bucket of 100 requests is 100 requests in ingest's line and
 # its unpriced warning, as in the report (both said 1).
 printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756512000,"end_time":1756598400,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,"output_tokens":10,"num_model_requests":100,"project_id":"p","api_key_id":"k","model":"no-such-model-x","batch":false,"input_cached_tokens":0}]}],"has_more":false,"next_page":null}' >bucket.jsonl
