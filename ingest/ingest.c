@@ -2600,6 +2600,27 @@ static void stop_threads(struct ingest *g, unsigned nw, unsigned np)
 	}
 }
 
+/* Starts up to n threads running fn, the i-th on readers[i] (made here;
+ * of the pool: its index i). Returns how many started; *rc is the error
+ * of the one that could not (then not made), else 0. */
+static unsigned start_readers(struct ingest *g, pthread_t *threads,
+			      struct reader *readers, unsigned n,
+			      void *(*fn)(void *), bool pool, int *rc)
+{
+	for (unsigned i = 0; i < n; i++) {
+		reader_init(&readers[i], g, false);
+		if (pool)
+			readers[i].pool_index = i;
+		*rc = pthread_create(&threads[i], NULL, fn, &readers[i]);
+		if (*rc != 0) {
+			reader_free(&readers[i]);
+			return i;
+		}
+	}
+	*rc = 0;
+	return n;
+}
+
 /* Starts the threads of --jobs: a worker reading inputs and a pool thread
  * parsing blocks per job. Called with g->lock held, before any input is
  * queued. When one cannot be started (EAGAIN: a limit of threads or
@@ -2608,30 +2629,17 @@ static void stop_threads(struct ingest *g, unsigned nw, unsigned np)
  * 1, which gives the same totals. */
 static void start_workers(struct ingest *g)
 {
-	unsigned jobs = g->opts.jobs, nw = 0, np = 0;
+	unsigned jobs = g->opts.jobs, np = 0;
 	int rc = 0;
 	g->threads = br_calloc(jobs, sizeof *g->threads);
 	g->workers = br_calloc(jobs, sizeof *g->workers);
 	g->pool_threads = br_calloc(jobs, sizeof *g->pool_threads);
 	g->pool = br_calloc(jobs, sizeof *g->pool);
-	while (rc == 0 && nw < jobs) {
-		reader_init(&g->workers[nw], g, false);
-		rc = pthread_create(&g->threads[nw], NULL, worker, &g->workers[nw]);
-		if (rc != 0)
-			reader_free(&g->workers[nw]);
-		else
-			nw++;
-	}
-	while (rc == 0 && np < jobs) {
-		reader_init(&g->pool[np], g, false);
-		g->pool[np].pool_index = np;
-		rc = pthread_create(&g->pool_threads[np], NULL, pool_thread,
-				    &g->pool[np]);
-		if (rc != 0)
-			reader_free(&g->pool[np]);
-		else
-			np++;
-	}
+	unsigned nw = start_readers(g, g->threads, g->workers, jobs, worker,
+				    false, &rc);
+	if (rc == 0)
+		np = start_readers(g, g->pool_threads, g->pool, jobs, pool_thread,
+				   true, &rc);
 	g->nworkers = jobs;
 	if (rc == 0)
 		return;
