@@ -11,6 +11,18 @@ cd "$tmp"
 dir=$root/samples/formats
 expected=$root/tests/formats-expected
 asof=2099-12-31
+# oracle_agrees WHAT STORE BY FILE ORACLE-OPTIONS...: STORE's report by BY
+# equals tests/oracle.py's count of FILE.
+oracle_agrees() {
+	what=$1 store=$2 keys=$3 file=$4
+	shift 4
+	oracle expect "$@" --by "$keys" --as-of $asof "$file" >"$store-oracle.json" ||
+		fail "the oracle failed on $what"
+	"$BURNRATE" --store "$store" report --as-of $asof --by "$keys" --format json \
+		--output "$store.json"
+	oracle compare --expected "$store-oracle.json" --report "$store.json" >cmp.out 2>&1 ||
+		{ cat cmp.out >&2; fail "$what: burnrate and the oracle disagree"; }
+}
 by=day,provider,model,agent
 while read -r file format; do
 	store=s-$file
@@ -318,11 +330,7 @@ printf '%s\n' '{"id":"resp_n","object":"response","created_at":1759320000,"statu
 "$BURNRATE" --store rnull report --as-of $asof --by model --format csv >r.csv
 grep -q '^gpt-4.1-2025-04-14,1,0,1000000,100000,0,0,0,0,2.800000,0' r.csv ||
 	fail "a Responses usage beside a null prompt_tokens: $(cat r.csv)"
-oracle expect --format openai --by model --as-of $asof rnull.jsonl >rnull-oracle.json ||
-	fail "the oracle failed on a null prompt_tokens"
-"$BURNRATE" --store rnull report --as-of $asof --by model --format json --output rnull.json
-oracle compare --expected rnull-oracle.json --report rnull.json >cmp.out 2>&1 ||
-	{ cat cmp.out >&2; fail "a null prompt_tokens: burnrate and the oracle disagree"; }
+oracle_agrees "a null prompt_tokens" rnull model rnull.jsonl --format openai
 printf '%s\n' '{"logged_at":"2025-09-01T00:07:00Z","response":{"usageMetadata":{"promptTokenCount":1000},"modelVersion":"gemini-2.5-flash","responseId":"gn1"}}' \
 	'{"logged_at":"2025-09-01T00:07:00Z","response":{"candidates":null,"modelVersion":null,"responseId":null,"createTime":null,"promptFeedback":null}}' >gnull.jsonl
 "$BURNRATE" --quiet --store gnull ingest --rejects gnull.rej gnull.jsonl || fail "ingest exited $?"
@@ -394,11 +402,7 @@ for want in ll1h,1,0,1000,0,0,1000000,1000000,0,30.015000,0 ll00,1,0,1000,0,0,10
 	llcc,1,0,1000,0,0,1000000,600000,0,25.515000,0; do
 	grep -q "^$want" ll1h.csv || fail "LiteLLM 1-hour cache writes: want $want: $(cat ll1h.csv)"
 done
-oracle expect --format litellm --cost-mode calculate --by agent --as-of $asof ll1h.jsonl \
-	>ll1h-oracle.json || fail "the oracle failed on LiteLLM 1-hour writes"
-"$BURNRATE" --store ll1h report --as-of $asof --by agent --format json --output ll1h.json
-oracle compare --expected ll1h-oracle.json --report ll1h.json >cmp.out 2>&1 ||
-	{ cat cmp.out >&2; fail "LiteLLM 1-hour writes: burnrate and the oracle disagree"; }
+oracle_agrees "LiteLLM 1-hour writes" ll1h agent ll1h.jsonl --format litellm --cost-mode calculate
 # The reasons of the API formats name the value, as the generic one's do.
 printf '%s\n' '{"request_id":"c-1","spend":0.1,"prompt_tokens":-5,"startTime":"2025-09-01T10:00:00Z","model":"gpt-4o","custom_llm_provider":"openai"}' \
 	'{"request_id":"c-2","spend":0.1,"prompt_tokens":5,"startTime":"2025-08-31T23:50:02.118000","model":"gpt-4o","custom_llm_provider":"openai"}' >llbad.jsonl
@@ -469,11 +473,7 @@ for want in 'bot,core,1,0,298,212,1536,0,0,0,0.004785,0' 'u1,,1,1,0,0,0,0,0,0,0.
 	'u2,,1,0,500,100,300,200,0,0,0.003125,0'; do
 	grep -qF "$want" ch.csv || fail "Helicone ClickHouse rows: want $want: $(cat ch.csv)"
 done
-oracle expect --format helicone --by agent,label --as-of $asof ch.jsonl >ch-oracle.json ||
-	fail "the oracle failed on ClickHouse rows"
-"$BURNRATE" --store ch report --as-of $asof --by agent,label --format json --output ch.json
-oracle compare --expected ch-oracle.json --report ch.json >cmp.out 2>&1 ||
-	{ cat cmp.out >&2; fail "ClickHouse rows: burnrate and the oracle disagree"; }
+oracle_agrees "ClickHouse rows" ch agent,label ch.jsonl --format helicone
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
@@ -541,11 +541,7 @@ vx='"usageMetadata":{"promptTokenCount":1000000,"candidatesTokenCount":1000000,"
 grep -q '^vertex_ai,gemini-2.0-flash-001,3,0,3000000,3000000,0,0,0,0,2.250000,0' vx.csv &&
 	grep -q '^google,gemini-2.0-flash-001,1,0,1000000,1000000,0,0,0,0,0.500000,0' vx.csv ||
 	fail "bare Vertex responses at Vertex's prices: $(cat vx.csv)"
-oracle expect --format gemini --by provider,model --as-of $asof vx.jsonl >vx-oracle.json ||
-	fail "the oracle failed on bare Vertex responses"
-"$BURNRATE" --store vx report --as-of $asof --by provider,model --format json --output vx.json
-oracle compare --expected vx-oracle.json --report vx.json >cmp.out 2>&1 ||
-	{ cat cmp.out >&2; fail "bare Vertex responses: burnrate and the oracle disagree"; }
+oracle_agrees "bare Vertex responses" vx provider,model vx.jsonl --format gemini
 # A Gemini stream's chunks give the prompt, its cached part, candidates
 # and thoughts so far, and a chunk may lack the cached count: on the last
 # chunk only (a), on the early ones only (b, Vertex), alone on an early
@@ -577,11 +573,7 @@ for want in a b c d; do
 done
 grep -q "^e,1,0,10000,1500,90000,0,0,500,0.038750,0" gcache.csv ||
 	fail "Gemini stream e: thoughts of the first chunk: $(cat gcache.csv)"
-oracle expect --format gemini --by agent --as-of $asof gcache.jsonl >gcache-oracle.json ||
-	fail "the oracle failed on Gemini streams"
-"$BURNRATE" --store gcache report --as-of $asof --by agent --format json --output gcache.json
-oracle compare --expected gcache-oracle.json --report gcache.json >cmp.out 2>&1 ||
-	{ cat cmp.out >&2; fail "Gemini streams: burnrate and the oracle disagree"; }
+oracle_agrees "Gemini streams" gcache agent gcache.jsonl --format gemini
 # Anthropic's fast mode (usage.speed "fast"), in a stream whose
 # message_delta names no model: claude-opus-4-6-fast, 6x Opus 4.6's
 # $5/$25 per 1M tokens; the same request without it at 1x.
