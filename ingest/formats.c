@@ -975,21 +975,21 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	struct br_str msgid = jslice(o, "message.id");
 	struct br_str reqid = jslice(o, "requestId");
 	/* Copied whole (snprintf's %.*s would stop at a \u0000, which must
-	 * reach the sink to reject the record). */
-	char key[512];
-	size_t n = 0;
-	if (msgid.n && (reqid.n ? msgid.n + 1 + reqid.n : msgid.n) < sizeof key) {
-		memcpy(key, msgid.p, msgid.n);
-		n = msgid.n;
+	 * reach the sink to reject the record), however long: a key of 511
+	 * bytes or more was left empty, and its copies all counted. */
+	struct br_buf key = {0};
+	if (msgid.n) {
+		br_buf_put(&key, msgid.p, msgid.n);
 		if (reqid.n) {
-			key[n++] = ':';
-			memcpy(key + n, reqid.p, reqid.n);
-			n += reqid.n;
+			br_buf_putc(&key, ':');
+			br_buf_put(&key, reqid.p, reqid.n);
 		}
 	}
-	ev->request_id = (struct br_str){key, n};
-	return hold_event(p, r, ev, MERGE_MAX_TOTAL,
-			  json_is_true(json_object_get(o, "isSidechain")), msgid);
+	ev->request_id = (struct br_str){key.p ? key.p : "", key.len};
+	int rc = hold_event(p, r, ev, MERGE_MAX_TOTAL,
+			    json_is_true(json_object_get(o, "isSidechain")), msgid);
+	br_buf_free(&key);
+	return rc;
 }
 
 /* The key of an aggregate result: its kind, its bucket's start and end,

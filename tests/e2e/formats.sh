@@ -304,6 +304,14 @@ cc='{"sessionId":"s1","type":"assistant","uuid":"u%s","timestamp":"2025-09-10T12
 "$BURNRATE" --quiet --store side ingest side.jsonl || fail "side.jsonl: ingest exited $?"
 got=$("$BURNRATE" --store side report --as-of $asof --by month --format csv | tail -n 1 | cut -d, -f2,4,5)
 [ "$got" = "1,100,60" ] || fail "a sidechain copy took the main copy's place: $got, want 1,100,60"
+# Two copies of a Claude Code message whose id and request id make 511
+# bytes or more: one request (the key was left empty: both counted).
+long_id=$(printf 'x%.0s' $(seq 600))
+printf "$cc" 1 false r1 50 | sed "s/\"m1\"/\"m$long_id\"/" >long-id.jsonl
+cat long-id.jsonl long-id.jsonl >long-id2.jsonl
+"$BURNRATE" --quiet --store long-id ingest long-id2.jsonl || fail "long-id2.jsonl: exit $?"
+got=$("$BURNRATE" --store long-id report --as-of $asof --by month --format csv | tail -n 1 | cut -d, -f2)
+[ "$got" = 1 ] || fail "two copies of a message of a long id: $got requests"
 # An OpenAI Responses stream: only its last event counts (the first ones
 # carry usage null and are not a failed request). gpt-4.1: $2 input, $8
 # output per 1M tokens.
