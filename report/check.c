@@ -407,14 +407,19 @@ static bool date_value_valid(enum report_key k, const char *v)
 	case REPORT_DAY:
 		return br_day_parse(v, &day) == 0;
 	case REPORT_WEEK: {
-		/* YYYY-W01 to YYYY-W53, its year checked as its first day's
-		 * (the form only: a week 53 of a year of 52 passes). */
+		/* YYYY-Www of a week the year has: its Monday, counted from
+		 * the Monday of the week of January 4th (week 1), is written
+		 * as v (2025-W53 is 2026-W01's Monday: 2025 has 52). */
 		if (strlen(v) != 8 || v[4] != '-' || v[5] != 'W' ||
 		    strspn(v + 6, "0123456789") != 2)
 			return false;
-		snprintf(first, sizeof first, "%.4s-01-01", v);
+		snprintf(first, sizeof first, "%.4s-01-04", v);
 		int week = (v[6] - '0') * 10 + (v[7] - '0');
-		return br_day_parse(first, &day) == 0 && week >= 1 && week <= 53;
+		char again[9];
+		if (br_day_parse(first, &day) != 0 || week < 1)
+			return false;
+		br_week_format(br_day_week_start(day) + 7 * (week - 1), again);
+		return strcmp(again, v) == 0;
 	}
 	case REPORT_MONTH:
 		snprintf(first, sizeof first, "%s-01", v);

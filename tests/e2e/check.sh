@@ -354,10 +354,13 @@ sed 's/"2099-06-30"/"2099-06-31"/' day.json >badday.json
 must_fail 2 err check --baseline badday.json same.jsonl
 grep -qF "badday.json': rows[3]: \"day\" is not a day (\"2099-06-31\"; expected YYYY-MM-DD)" err ||
 	fail "a day that does not exist: $(cat err)"
-sed 's/"2025-W40"/"2025-W54"/' week.json >badweek.json
-must_fail 2 err check --baseline badweek.json same.jsonl
-grep -qF "\"week\" is not a week (\"2025-W54\"; expected YYYY-Www)" err ||
-	fail "week 54: $(cat err)"
+# Week 54, and week 53 of a year of 52 (2025), are none.
+for w in 54 53; do
+	sed "s/\"2025-W40\"/\"2025-W$w\"/" week.json >badweek.json
+	must_fail 2 err check --baseline badweek.json same.jsonl
+	grep -qF "\"week\" is not a week (\"2025-W$w\"; expected YYYY-Www)" err ||
+		fail "week $w: $(cat err)"
+done
 
 # ------------------------------------------------------------- unpriced
 log unpriced.jsonl alpha:10:1000000 beta:4:500000 gamma:1:250000 \
