@@ -37,12 +37,11 @@ struct outcome {
 	bool deduped;        /* read knowing every earlier input's ids */
 	bool redo;           /* parsed in blocks that turned out not to be
 			      * independent: it must be read again */
-	bool open_record;    /* it waits from a record still open at its end
-			      * (a CSV quote across lines), not from its last
-			      * line: blocks, which cannot tell, waited later;
-			      * then the fingerprint of its bytes to its last
-			      * line end, and where that is, which such a read
-			      * has as its own */
+	/* The fingerprint of a file's bytes to its last line end, and where
+	 * that is: what a read of it in blocks and one read again whole
+	 * have in common when the second took its last line (a CSV record
+	 * ended there, which the blocks could not tell) or waited from an
+	 * earlier one (a record still open) and the first did not. */
 	struct br_fp lines_fp;
 	uint64_t lines_end;
 	struct rejects rej;

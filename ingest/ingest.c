@@ -1239,6 +1239,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	o->raw_bytes = source_compressed(src) ? source_disk_pos(src)
 					      : o->in.bytes;
 	uint64_t read_end = o->in.bytes; /* of a plain file: its bytes read */
+	o->lines_fp = br_hash_final(&h_lines);
+	o->lines_end = lines_end;
 	bool partial = rd->line.len > 0 || st.overlong;
 	if (rc == 0 && (partial || st.in_record) && key && !g->opts.complete &&
 	    !whole_last_record(&st, &rd->line)) {
@@ -1248,9 +1250,6 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		 * one too: a gzip member appended later may end the line (its
 		 * growth is read from the stream, after the bytes taken). */
 		o->in.waiting = true;
-		o->open_record = st.in_record;
-		o->lines_fp = br_hash_final(&h_lines);
-		o->lines_end = lines_end;
 		o->in.bytes = st.in_record ? st.record_off : lines_end;
 		h = st.in_record ? marks.record : h_lines;
 	} else if (rc == 0 && partial) {
@@ -2368,13 +2367,14 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 		n->input = g->sink.begin ? g->sink.begin(g->sink.ctx, n->name)
 					 : g->sink.ctx;
 	}
-	/* Read in blocks, an input whose last record is open waited from its
-	 * last line; read whole, from that record's first line: what the
-	 * blocks counted is then its bytes to its last line end. */
-	bool same = n->open_record && n->in.bytes < o->in.bytes
-			    ? n->lines_end == o->in.bytes &&
-				      br_fp_equal(n->lines_fp, o->in.fp)
-			    : br_fp_equal(n->in.fp, o->in.fp);
+	/* Read in blocks, an input whose last record spans lines (a CSV
+	 * quote) ended at its last line end (waiting for its last line, or
+	 * with it); read whole, it takes its last line, or waits from that
+	 * record's first: the two then agree to its last line end. */
+	bool same = n->in.bytes == o->in.bytes
+			    ? br_fp_equal(n->in.fp, o->in.fp)
+			    : n->lines_end == o->in.bytes &&
+				      br_fp_equal(n->lines_fp, o->in.fp);
 	if (o->ok && n->ok && !same) {
 		n->ok = false;
 		br_fail(&n->err, "%s: changed while it was being read; not "

@@ -164,6 +164,20 @@ with open("big.csv", "w") as f:
 with open("big.rest", "w") as f:
     f.write('z",2\n2025-10-01T00:00:00Z,p,m,b,4\n')
 EOF
+# Ended without a final newline, the row is whole: the blocks, which
+# cannot tell, end the log at its last line end, and the log read again
+# whole takes the row (the two reads were taken for a log that changed
+# meanwhile: not counted, exit 1, with --jobs 2) (helper-109).
+{ cat big.csv; printf 'z",2'; } >whole.csv
+for j in 1 2; do
+	rm -rf bw
+	"$BURNRATE" --quiet --store bw ingest --jobs $j whole.csv 2>/dev/null ||
+		fail "a large CSV ending in a multi-line row without a newline, --jobs $j: exit $?"
+	got=$("$BURNRATE" --store bw report --as-of 2099-01-01 --by month --format csv |
+		tail -n 1 | cut -d, -f2,4)
+	[ "$got" = "100000,100000" ] ||
+		fail "a large CSV ending in a multi-line row without a newline, --jobs $j: $got"
+done
 for j in 1 2; do
 	rm -rf bs
 	cp big.csv grow.csv
