@@ -768,7 +768,8 @@ struct format_parser *csv_format_open(const char *name, const char *input_name,
  * whole field, quoted or not. A name quoted inside a field is none: a
  * JSON record cut after its '{' ("timestamp":...) or behind NUL bytes or
  * an escape sequence names its keys so, and is no header. */
-static bool header_has(const char *line, size_t len, const char *const *names)
+static bool header_has(const char *line, size_t len, const char *const *names,
+		       bool folded)
 {
 	for (; *names; names++) {
 		size_t n = strlen(*names);
@@ -776,12 +777,21 @@ static bool header_has(const char *line, size_t len, const char *const *names)
 		for (size_t i = 0; i + n <= len && !found; i++) {
 			bool quoted = i > 0 && line[i - 1] == '"';
 			size_t start = quoted ? i - 1 : i;
+			/* Folded: blanks around the name, and any case (as
+			 * header_column matches the generic format's names). */
+			while (folded && start > 0 &&
+			       (line[start - 1] == ' ' || line[start - 1] == '\t'))
+				start--;
 			if ((start > 0 && line[start - 1] != ',') ||
-			    memcmp(line + i, *names, n) != 0)
+			    (folded ? strncasecmp(line + i, *names, n)
+				    : memcmp(line + i, *names, n)) != 0)
 				continue;
 			size_t end = i + n;
 			if (quoted && (end == len || line[end++] != '"'))
 				continue;
+			while (folded && end < len &&
+			       (line[end] == ' ' || line[end] == '\t'))
+				end++;
 			found = end == len || line[end] == ',' || line[end] == '\r';
 		}
 		if (!found)
@@ -802,7 +812,8 @@ const char *format_detect_csv(const char *line, size_t len)
 		{"generic", {"timestamp", "provider", "model", NULL}},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (header_has(line, len, kinds[i].cols))
+		if (header_has(line, len, kinds[i].cols,
+			       strcmp(kinds[i].format, "generic") == 0))
 			return kinds[i].format;
 	return NULL;
 }

@@ -133,6 +133,12 @@ printf 'timestamp,provider,model, Input_Tokens ,OUTPUT_TOKENS,\tcost_usd\n2025-1
 "$BURNRATE" --quiet --store sp ingest spaced.csv || fail "a CSV header with spaced names: exit $?"
 got=$("$BURNRATE" --store sp report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,5,10)
 [ "$got" = "1,1000000,10,5.250000" ] || fail "a CSV header with spaced or capital names: $got"
+# So are the names the format is told by (it was "cannot tell the log
+# format" with --format auto).
+printf 'Timestamp, Provider ,MODEL,Input_Tokens\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000\n' >caps.csv
+"$BURNRATE" --quiet --store caps ingest caps.csv || fail "a CSV header in capitals: exit $?"
+got=$("$BURNRATE" --store caps report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,10)
+[ "$got" = "1,1000000,2.500000" ] || fail "a CSV header in capitals: $got"
 # A column named by --map is matched as spelt.
 printf 'timestamp,provider,model,IN\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000\n' >mapped.csv
 "$BURNRATE" --quiet --store mp ingest --map input_tokens=in mapped.csv || fail "mapped.csv: exit $?"
