@@ -44,6 +44,7 @@ static const struct command {
 	 "[--no-color] [--skip-corrupt] [--compare-costs] [--budgets FILE]\n",
 	 "KEYS: comma list of day,week,month,provider,model,agent,label\n"
 	 "--reprice: price the stored tokens again with today's catalog\n"
+	 "--prices FILE: with those prices over it (implies --reprice)\n"
 	 "--compare-costs: the catalog's and the logs' cost side by side\n"
 	 "prom: Prometheus metrics of the month to date (textfile collector)\n"},
 	{"notify", cmd_notify, true,
