@@ -585,14 +585,20 @@ done:
 	if (!g->quiet) {
 		char day[11];
 		br_day_format(as_of, day);
-		char rejected[48] = "";
+		char problems[96] = "";
+		int n = 0;
 		if (in.rejected)
-			snprintf(rejected, sizeof rejected, ", %llu rejected",
-				 (unsigned long long)in.rejected);
+			n = snprintf(problems, sizeof problems, ", %llu rejected",
+				     (unsigned long long)in.rejected);
+		if (in.failed)
+			snprintf(problems + n, sizeof problems - (size_t)n,
+				 ", %llu unreadable input%s",
+				 (unsigned long long)in.failed,
+				 in.failed == 1 ? "" : "s");
 		printf("run %s: %zu input%s ingested (%llu records%s), %zu report%s "
 		       "written, %zu alert%s due, %zu message%s sent, %zu pending%s%s\n",
 		       day, in.kept, in.kept == 1 ? "" : "s",
-		       (unsigned long long)in.records, rejected, reports,
+		       (unsigned long long)in.records, problems, reports,
 		       reports == 1 ? "" : "s", alerts.due, alerts.due == 1 ? "" : "s",
 		       sent, sent == 1 ? "" : "s",
 		       pending, *finance ? "; finance report for " : "",

@@ -33,6 +33,14 @@ grep -q '^run 2025-10-31: 1 input ingested (2 records, 2 rejected)' out ||
 grep -q 'warning: 2 records rejected' err && grep -q 'bad.jsonl:2: ' err ||
 	fail "run's warning of rejected records: $(cat err)"
 rm etc/logs/bad.jsonl
+# An input that cannot be read (a truncated gzip) is counted in it too.
+printf '{"timestamp":"2025-10-31T11:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}\n' |
+	gzip | head -c 30 >etc/logs/cut.jsonl
+(cd work && "$BURNRATE" --config ../etc/burnrate.conf run --as-of 2025-10-31 \
+	>../out 2>../err) && fail "run with an unreadable input exited 0"
+grep -q '^run 2025-10-31: 0 inputs ingested (0 records, 1 unreadable input)' out ||
+	fail "run's line of an unreadable input: $(cat out)"
+rm etc/logs/cut.jsonl
 # The report of the run equals a report of the same store.
 "$BURNRATE" --store etc/data report --month 2025-10 --as-of 2025-10-31 \
 	--by day,provider,model --format json >direct.json
