@@ -811,6 +811,11 @@ struct br_event {
 	bool error;
 	struct br_tokens tokens;
 	bool has_logged_cost;
+	/* The logged cost is taken only of a request that succeeded: a
+	 * format's other than generic (the formats' engine rule 3: a failed
+	 * row is priced by its tokens; DESIGN's generic format takes its
+	 * cost_usd whatever its status). */
+	bool cost_if_ok;
 	br_pico logged_cost; /* cost the log reports, when has_logged_cost */
 	/* How many requests the event stands for: an aggregate row (the
 	 * OpenAI Usage API) sums several; 0 means 1. Its tokens, error flag
@@ -845,7 +850,8 @@ void br_pricer_free(struct br_pricer *p);
 /* Sets ev's pricing fields: the catalog price in force on the UTC day of
  * ev->ts_us for its tier and total input, then the cost the mode picks:
  * AUTO the logged cost when there is one, but for a logged 0 where the
- * catalog's cost is not (a price the logger lacked); CALCULATE the
+ * catalog's cost is not (a price the logger lacked), or for a failed
+ * request with tokens the catalog prices when ev->cost_if_ok; CALCULATE the
  * catalog's; DISPLAY the logged one. First caps ev's reasoning tokens at
  * its output tokens, which they are part of. */
 void br_pricer_price(struct br_pricer *p, struct br_event *ev);

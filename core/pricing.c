@@ -205,8 +205,12 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 				ev->logged_cost == 0 && !no_tokens &&
 				!(p->mode == BR_COST_AUTO && ev->calc_priced &&
 				  ev->calc_cost == 0);
+	/* A failed request's logged cost, where only a success's counts
+	 * (cost_if_ok), gives way to its tokens' price, when there is one. */
+	bool failed_priced = p->mode == BR_COST_AUTO && ev->cost_if_ok &&
+			     ev->error && ev->calc_priced && !no_tokens;
 	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE &&
-	    !zero_not_a_price) {
+	    !zero_not_a_price && !failed_priced) {
 		ev->cost_source = BR_COST_FROM_LOG;
 		ev->priced = true;
 		ev->cost = ev->logged_cost;

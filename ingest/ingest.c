@@ -604,6 +604,7 @@ static void accept_event(struct input_state *st, struct br_event *ev)
 /* The sink of the input's format: events it makes itself. */
 void format_event(void *ctx, struct br_event *ev)
 {
+	ev->cost_if_ok = true;
 	accept_event(ctx, ev);
 }
 

@@ -352,6 +352,9 @@ def parse_format(fmt, data):
         for ev in evs:
             if ev["cost"] is not None:
                 ev["cost"] = money(ev["cost"])
+            # The formats' engine rule 3: a logged cost only of a request
+            # that succeeded (generic's is taken whatever its status).
+            ev["cost_if_ok"] = True
             out.append((ln, ev))
     return out
 
@@ -643,7 +646,9 @@ def expect(a):
         if a.cost_mode == "display":
             cost = None if logged == 0 and tokens else logged
         elif (a.cost_mode == "auto" and logged is not None and
-                not (logged == 0 and tokens and calc != 0)):
+                not (logged == 0 and tokens and calc != 0) and
+                not (ev.get("cost_if_ok") and ev["error"] and tokens and
+                     calc is not None)):
             cost = logged
         else:
             cost = calc

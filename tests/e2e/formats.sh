@@ -294,6 +294,19 @@ printf '%s\n' '{"request_id":"r2","call_type":"acompletion","spend":0,"prompt_to
 "$BURNRATE" --quiet --store ltt ingest lt-text.jsonl || fail "lt-text.jsonl: exit $?"
 got=$("$BURNRATE" --store ltt report --as-of $asof --by month --format csv | tail -n 1 | tr -d '\r' | cut -d, -f2-6,10)
 [ "$got" = "2,1,500000,0,500000,1.875000" ] || fail "LiteLLM's metadata as text, a failure in it: $got"
+# A failed request's logged cost gives way to its tokens' price in a
+# vendor's format (the formats' engine rule 3: gpt-4o, 1000 input and 100
+# output, $0.0035, not the $0.02 logged), and is kept in generic's
+# (DESIGN: its cost_usd whatever its status) (helper-108).
+printf '%s\n' '{"response_id":"e1","request_id":"e1","request_created_at":"2025-09-01T10:00:00Z","response_status":500,"provider":"OPENAI","model":"gpt-4o-2024-08-06","prompt_tokens":1000,"completion_tokens":100,"costUSD":0.02}' >hfail.jsonl
+printf '%s\n' '{"timestamp":"2025-09-01T10:00:00Z","provider":"openai","model":"gpt-4o-2024-08-06","status":500,"usage":{"input_tokens":1000,"output_tokens":100},"cost_usd":0.02}' >gfail.jsonl
+for f in hfail.jsonl:0.003500 gfail.jsonl:0.020000; do
+	file=${f%%:*}
+	"$BURNRATE" --quiet --store "s-$file" ingest "$file" || fail "$file: exit $?"
+	got=$("$BURNRATE" --store "s-$file" report --as-of $asof --by month --format csv | tail -n 1 | tr -d '\r' | cut -d, -f3,10)
+	[ "$got" = "1,${f#*:}" ] || fail "a failed request's logged cost, $file: $got"
+done
+oracle_agrees "a failed request's logged cost" s-hfail.jsonl model hfail.jsonl --format helicone
 # A Usage API bucket of 100 requests is 100 requests in ingest's line and
 # its unpriced warning, as in the report (both said 1).
 printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756512000,"end_time":1756598400,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,"output_tokens":10,"num_model_requests":100,"project_id":"p","api_key_id":"k","model":"no-such-model-x","batch":false,"input_cached_tokens":0}]}],"has_more":false,"next_page":null}' >bucket.jsonl
