@@ -527,6 +527,17 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 		if (c->col[k] < 0)
 			return br_fail(err, "%s: CSV header has no '%s' column",
 				       c->input_name, c->colname[k]);
+	/* A column of tokens or cost --map names is one the user knows is
+	 * there: without it every record's would be 0, unseen. (A name's
+	 * missing column, as a JSON path missing from a record, leaves the
+	 * name empty.) */
+	for (int k = C_INPUT; k <= C_COST; k++)
+		if (c->col[k] < 0 && c->maps && c->maps->path[k])
+			return br_fail(err, "%s: CSV header has no '%.*s' column "
+				       "(--map %s=%s)", c->input_name,
+				       (int)strcspn(c->colname[k], "."),
+				       c->colname[k], csv_col_names[k],
+				       c->colname[k]);
 	c->nheader = c->nfields;
 	c->have_header = true;
 	return 0;

@@ -139,11 +139,15 @@ printf 'Timestamp, Provider ,MODEL,Input_Tokens\n2025-10-01T12:00:00Z,openai,gpt
 "$BURNRATE" --quiet --store caps ingest caps.csv || fail "a CSV header in capitals: exit $?"
 got=$("$BURNRATE" --store caps report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,10)
 [ "$got" = "1,1000000,2.500000" ] || fail "a CSV header in capitals: $got"
-# A column named by --map is matched as spelt.
+# A column named by --map is matched as spelt; one of tokens or cost the
+# header lacks fails the input, by name (every record's tokens were 0).
 printf 'timestamp,provider,model,IN\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000\n' >mapped.csv
-"$BURNRATE" --quiet --store mp ingest --map input_tokens=in mapped.csv || fail "mapped.csv: exit $?"
+must_fail 1 mp.err "$BURNRATE" --quiet --store mp ingest --map input_tokens=in mapped.csv
+grep -q "mapped.csv: CSV header has no 'in' column (--map input_tokens=in)" mp.err ||
+	fail "--map input_tokens=in, no column in: $(cat mp.err)"
+"$BURNRATE" --quiet --store mp ingest --map input_tokens=IN mapped.csv || fail "mapped.csv: exit $?"
 got=$("$BURNRATE" --store mp report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
-[ "$got" = "1,0" ] || fail "--map input_tokens=in took the column IN: $got"
+[ "$got" = "1,1000000" ] || fail "--map input_tokens=IN: $got"
 # A first line that quotes the keys of a JSON record is no CSV header: a
 # record cut right after its '{' (a size rotation), or behind NUL bytes or
 # an escape sequence (a writer without O_APPEND after copytruncate), is a
