@@ -2795,7 +2795,7 @@ static size_t compressed_name(const char *name)
 /* The most candidates a file is compared with (a compressed one: one more,
  * its path's last input). */
 #define MAX_CANDIDATES 16
-#define MAX_ZCANDIDATES (MAX_CANDIDATES + 1)
+#define MAX_ZCANDIDATES (MAX_CANDIDATES + 2)
 
 /* Sets task t's candidates for the compressed stream of the file fd,
  * whose first n bytes are at head: what its path's last input took (when
@@ -2806,12 +2806,37 @@ static size_t compressed_name(const char *name)
  * app.log.2.gz. Its first INGEST_HEAD_BYTES are decompressed here, for
  * that; the rest is compared by the thread that reads it
  * (stream_continues). */
+static size_t rotation_suffix(const char *name, size_t n);
+
+/* What was ingested of the name task t's compressed log had before it was
+ * rotated as it is (app.csv.gz, grown by appended members, renamed
+ * app.csv.1.gz, or compressed anew): sink.continued, asking for plain
+ * logs by their first bytes, does not give it, and the log was read whole,
+ * its ingested part counted twice. False when there is none. */
+static bool rotated_stream_known(struct ingest *g, const struct task *t,
+				 struct ingest_known *k)
+{
+	size_t len = strlen(t->key), z = compressed_name(t->key);
+	size_t rot = z ? rotation_suffix(t->key, len - z) : 0;
+	if (!rot || !g->sink.known)
+		return false;
+	struct br_buf name = {0};
+	br_buf_put(&name, t->key, len - z - rot);
+	br_buf_puts(&name, t->key + len - z);
+	bool known = g->sink.known(g->sink.ctx, name.p, k) && k->bytes > 0;
+	br_buf_free(&name);
+	return known;
+}
+
 static void compressed_candidates(struct ingest *g, struct task *t, int fd,
 				  const unsigned char *head, size_t n)
 {
 	t->zc = br_malloc(MAX_ZCANDIDATES * sizeof *t->zc);
 	if (t->known && t->k.bytes > 0)
 		t->zc[t->nzc++] = t->k;
+	struct ingest_known k;
+	if (rotated_stream_known(g, t, &k))
+		t->zc[t->nzc++] = k;
 	if (!g->sink.continued)
 		return;
 	struct feed f = {.fd = fd, .path = t->path,
@@ -2864,7 +2889,8 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 	 * (none no longer than it, of any directory): its first bytes tell
 	 * nothing (a backfill of 10,000 small logs into a new store opened
 	 * and read each once more). */
-	if (!t->known &&
+	struct ingest_known rotated;
+	if (!t->known && !rotated_stream_known(g, t, &rotated) &&
 	    !g->sink.continued(g->sink.ctx, t->key,
 			       compressed_name(t->path) ? UINT64_MAX : size,
 			       NULL, 0, NULL, 0))

@@ -148,6 +148,30 @@ for name in app.log.bak app.log_2025-11-01 app.log.2025-11-01.tmp \
 	[ "$(days)" = "2025-11-01,1,1" ] || fail "$name: walked: $(days)"
 done
 
+# A log written compressed (app.log.gz, grown by an appended member) and
+# rotated as it is, to app.log.1.gz (renamed, or compressed anew as one
+# stream): read from where app.log.gz's ingest ended, --jobs 1 and 2 (it
+# was read whole, a1 and a2 twice) (helper-110).
+for how in mv recompress; do
+	for j in 1 2; do
+		rm -rf logs st
+		mkdir logs
+		{ rec 01 a1 1; rec 01 a2 2; } | gzip >logs/app.log.gz
+		"$BURNRATE" --quiet --store st ingest --jobs $j logs
+		rec 02 a3 4 | gzip >>logs/app.log.gz
+		case $how in
+		mv) mv logs/app.log.gz logs/app.log.1.gz ;;
+		recompress) zcat logs/app.log.gz | gzip >logs/app.log.1.gz
+			rm logs/app.log.gz ;;
+		esac
+		rec 03 a4 8 | gzip >logs/app.log.gz
+		"$BURNRATE" --quiet --store st ingest --jobs $j logs
+		got=$(days | tr -d '\r' | tr '\n' ' ')
+		[ "$got" = "2025-11-01,2,3 2025-11-02,1,4 2025-11-03,1,8 " ] ||
+			fail "a compressed log rotated as it is ($how, --jobs $j): $got"
+	done
+done
+
 : "${ROTATIONS:=250}"
 "$PYTHON" "$root/tests/rotation.py" "$BURNRATE" 1 "$ROTATIONS" "$tmp/histories" ||
 	fail "a history counted a record twice or missed one (above)"
