@@ -193,47 +193,32 @@ int main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 #endif
 	struct globals g = {0};
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return finish(BR_EXIT_OK);
-		} else if (strcmp(a, "--version") == 0) {
-			printf("burnrate %s\n", BR_VERSION);
-			return finish(BR_EXIT_OK);
-		} else if (strcmp(a, "--quiet") == 0) {
-			g.quiet = true;
-		} else if (strcmp(a, "--verbose") == 0) {
-			g.verbose = true;
-		} else if (strncmp(a, "--store", 7) == 0 ||
-			   strncmp(a, "--config", 8) == 0) {
-			/* --store DIR or --store=DIR, once, not empty: as a
-			 * command's options are (parse_options). */
-			bool store = a[2] == 's';
-			size_t n = store ? 7 : 8;
-			const char **slot = store ? &g.store : &g.config;
-			const char *v;
-			if (a[n] == '=')
-				v = a + n + 1;
-			else if (a[n] == '\0' && i + 1 < argc)
-				v = argv[++i];
-			else if (a[n] == '\0')
-				return usage_error("option '%s' needs a value", a);
-			else
-				return usage_error("unknown option '%s'", a);
-			if (*slot)
-				return usage_error("option '--%s' given twice",
-						   store ? "store" : "config");
-			if (!*v)
-				return usage_error("option '--%s' needs a value, "
-						   "not an empty one",
-						   store ? "store" : "config");
-			*slot = v;
-		} else {
-			return usage_error("unknown option '%s'", a);
-		}
+	bool help = false, version = false;
+	const struct option globals[] = {
+		{"--help", NULL, &help, NULL, NULL},
+		{"-h", NULL, &help, NULL, NULL},
+		{"--version", NULL, &version, NULL, NULL},
+		{"--quiet", NULL, &g.quiet, NULL, NULL},
+		{"--verbose", NULL, &g.verbose, NULL, NULL},
+		{"--store", &g.store, NULL, NULL, NULL},
+		{"--config", &g.config, NULL, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL}};
+	int i, parsed = parse_options(NULL, argc - 1, argv + 1, globals, NULL, &i);
+	if (parsed)
+		return parsed;
+	i++; /* the command's, in argv */
+	if (help) {
+		usage(stdout);
+		return finish(BR_EXIT_OK);
 	}
+	if (version) {
+		printf("burnrate %s\n", BR_VERSION);
+		return finish(BR_EXIT_OK);
+	}
+	/* --store= made ./burnrate-data, as no --store does. */
+	if ((g.store && !*g.store) || (g.config && !*g.config))
+		return usage_error("option '--%s' needs a value, not an empty one",
+				   g.store && !*g.store ? "store" : "config");
 	if (g.quiet && g.verbose)
 		return usage_error("--quiet and --verbose exclude each other");
 	if (i >= argc) {

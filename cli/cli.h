@@ -75,7 +75,11 @@ struct option {
  * and --name=VALUE both work; a value option (not a list) given twice is
  * a usage error. Positional arguments are collected into pos
  * (which holds argc entries). "--" ends the options; "-" is a positional
- * argument. Returns 0, or BR_EXIT_USAGE after printing why. */
+ * argument. With pos NULL (the global options, before the command), the
+ * parsing stops at the first positional argument, whose index is put in
+ * *npos (argc when there is none). The errors begin with "COMMAND: ",
+ * unless command is NULL. Returns 0, or BR_EXIT_USAGE after printing
+ * why. */
 int parse_options(const char *command, int argc, char **argv,
 		  const struct option *opts, char **pos, int *npos);
 

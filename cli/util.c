@@ -101,14 +101,14 @@ int fail_with(const struct br_err *err)
 
 /* ------------------------------------------------------ option parsing */
 
-/* Parses argv[0..argc) against opts; positional arguments are collected
- * into pos (which holds argc entries). "--" ends the options; "-" is a
- * positional argument. A value option given twice is refused (the first
- * was dropped unseen: --prices A --prices B priced without A). Returns 0
- * or BR_EXIT_USAGE after printing why. */
+/* Parses argv[0..argc) against opts: cli.h. A value option given twice is
+ * refused (the first was dropped unseen: --prices A --prices B priced
+ * without A). */
 int parse_options(const char *command, int argc, char **argv,
 			 const struct option *opts, char **pos, int *npos)
 {
+	/* The errors name the command, if any: "report: unknown option". */
+	const char *cmd = command ? command : "", *sep = command ? ": " : "";
 	*npos = 0;
 	bool only_positional = false;
 	size_t nopts = 0;
@@ -119,6 +119,10 @@ int parse_options(const char *command, int argc, char **argv,
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
 		if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (!pos) {
+				*npos = i;
+				return 0;
+			}
 			pos[(*npos)++] = a;
 			continue;
 		}
@@ -134,12 +138,12 @@ int parse_options(const char *command, int argc, char **argv,
 			    strncmp(o->name, a, namelen) == 0)
 				break;
 		if (!o->name)
-			return usage_error("%s: unknown option '%.*s'", command,
+			return usage_error("%s%sunknown option '%.*s'", cmd, sep,
 					   (int)namelen, a);
 		if (o->flag) {
 			if (eq)
-				return usage_error("%s: option '%s' takes no value",
-						   command, o->name);
+				return usage_error("%s%soption '%s' takes no value",
+						   cmd, sep, o->name);
 			*o->flag = true;
 			continue;
 		}
@@ -149,18 +153,20 @@ int parse_options(const char *command, int argc, char **argv,
 		else if (i + 1 < argc)
 			v = argv[++i];
 		else
-			return usage_error("%s: option '%s' needs a value", command,
-					   o->name);
+			return usage_error("%s%soption '%s' needs a value", cmd,
+					   sep, o->name);
 		if (o->list) {
 			o->list[(*o->nlist)++] = v;
 		} else if (given[o - opts]) {
-			return usage_error("%s: option '%s' given twice (it takes "
-					   "one value)", command, o->name);
+			return usage_error("%s%soption '%s' given twice (it takes "
+					   "one value)", cmd, sep, o->name);
 		} else {
 			given[o - opts] = true;
 			*o->value = v;
 		}
 	}
+	if (!pos)
+		*npos = argc;
 	return 0;
 }
 

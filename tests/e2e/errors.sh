@@ -136,10 +136,11 @@ expect_usage "report: option '--format' given twice (it takes one value)" \
 	br report --format json --format csv
 # So are the global options, and an empty store, configuration or output
 # (--store= made ./burnrate-data; --output= failed at run time, exit 1).
-expect_usage "option '--store' given twice" br --store=other init
-expect_usage "option '--config' given twice" \
+expect_usage "option '--store' given twice (it takes one value)" br --store=other init
+expect_usage "option '--config' given twice (it takes one value)" \
 	"$BURNRATE" --config /dev/null --config=/dev/null init
 expect_usage "option '--store' needs a value, not an empty one" "$BURNRATE" --store= init
+expect_usage "option '--quiet' takes no value" "$BURNRATE" --quiet=yes init
 expect_usage "report: --output needs a file name, not an empty one" br report --output=
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
