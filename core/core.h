@@ -222,6 +222,8 @@ char *br_printable(const char *s);
  * 0000-01-01 to 9999-12-31. */
 #define BR_DAY_FIRST (-719528)
 #define BR_DAY_LAST 2932896
+/* An instant's microseconds in a day. */
+#define BR_US_PER_DAY INT64_C(86400000000)
 
 /* Parses a timestamp in any form of DESIGN §3 to an instant:
  * - RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm), 't'/'z' accepted,

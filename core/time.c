@@ -10,7 +10,7 @@
 #include "core/core.h"
 
 #define US_PER_SEC INT64_C(1000000)
-#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
+#define US_PER_DAY BR_US_PER_DAY
 
 /* Floor division and modulo for negative instants. */
 static int64_t floor_div(int64_t a, int64_t b)

@@ -523,9 +523,8 @@ static const char *day_refused(const struct ingest_opts *o,
 	/* An offset (int32_t seconds) moves a day by at most 24856 days:
 	 * only an instant that near the ends needs the zone's lookup (told
 	 * without a division: this is every event's). */
-	const int64_t day_us = INT64_C(86400000000);
-	if (!o->tz || (ev->ts_us >= (BR_DAY_FIRST + 24857) * day_us &&
-		       ev->ts_us < (BR_DAY_LAST - 24856) * day_us))
+	if (!o->tz || (ev->ts_us >= (BR_DAY_FIRST + 24857) * BR_US_PER_DAY &&
+		       ev->ts_us < (BR_DAY_LAST - 24856) * BR_US_PER_DAY))
 		return NULL;
 	int32_t day = br_tz_day(o->tz, ev->ts_us);
 	if (day >= BR_DAY_FIRST && day <= BR_DAY_LAST)
