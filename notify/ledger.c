@@ -10,6 +10,7 @@
  *	to finance@example.com          (one line per recipient)
  *	rearmed 1                       (forecast alerts that fell back)
  *	reply 550 5.7.1 refused         (failed entries; a sent one's refused recipients)
+ *	seq 42                          (the order it was recorded in)
  *
  * Both are published atomically (temporary file, fsync, rename, fsync of
  * the directory), the message before the state, so an entry that exists
@@ -146,6 +147,8 @@ static int read_state(struct ledger *l, const char *name, struct br_err *err)
 			e->rearmed = strcmp(v, "1") == 0;
 		else if (strcmp(line, "reply") == 0 && !e->reply)
 			e->reply = br_strdup(v);
+		else if (strcmp(line, "seq") == 0)
+			e->seq = strtoull(v, NULL, 10);
 	}
 	if (!e->key || state < 0 || !e->from || !e->nto) {
 		entry_free(e);
@@ -161,10 +164,19 @@ out:
 	return rc;
 }
 
+/* The order entries were recorded in: pending ones are sent in it, so
+ * that the alerts of a night the server was down go out before those of
+ * the night it is back, and each night's in the order they were decided.
+ * Entries of versions before seq (0) were recorded before any that has
+ * one; among them, a pending entry's time is the time it was recorded,
+ * and the key only makes the order stable. */
 static int entry_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct ledger_entry *)a)->key,
-		      ((const struct ledger_entry *)b)->key);
+	const struct ledger_entry *x = a, *y = b;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	int c = strcmp(x->when ? x->when : "", y->when ? y->when : "");
+	return c ? c : strcmp(x->key, y->key);
 }
 
 /* Reads the store's id into l->store_id, making one when there is none:
@@ -256,9 +268,14 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 		ledger_free(l);
 		return NULL;
 	}
-	/* Sorted, so that pending entries are retried in a stable order. */
+	/* In the order recorded, so that pending entries are retried
+	 * oldest first; ledger_add numbers the next one after the last. */
 	if (l->n)
 		qsort(l->v, l->n, sizeof *l->v, entry_cmp);
+	l->next_seq = 1;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].seq >= l->next_seq)
+			l->next_seq = l->v[i].seq + 1;
 	return l;
 }
 
@@ -314,6 +331,8 @@ static int write_state(const struct ledger *l, const struct ledger_entry *e,
 		field(&b, "rearmed", "1");
 	if (e->reply)
 		field(&b, "reply", e->reply);
+	if (e->seq)
+		br_buf_printf(&b, "seq %llu\n", e->seq);
 	br_buf_printf(&name, "%s.state", e->id);
 	int rc = br_file_publish(l->dir, name.p, b.p, b.len, 0600, err);
 	br_buf_free(&b);
@@ -344,6 +363,7 @@ int ledger_add(struct ledger *l, const char *key, const char *from,
 	memcpy(e->id, id, sizeof id);
 	e->key = k;
 	e->state = LEDGER_PENDING;
+	e->seq = l->next_seq;
 	e->when = now_text();
 	e->from = br_strdup(from);
 	for (size_t i = 0; i < nto; i++)
@@ -352,6 +372,8 @@ int ledger_add(struct ledger *l, const char *key, const char *from,
 	if (rc != 0) {
 		entry_free(e);
 		l->n--;
+	} else {
+		l->next_seq++;
 	}
 	return rc;
 }

@@ -238,13 +238,16 @@ struct ledger_entry {
 	char *when;     /* the last change, RFC 3339 UTC */
 	char *reply;    /* a failed entry: the server's reply; a sent one:
 			 * its refusals of some recipients, or NULL */
+	unsigned long long seq; /* the order it was recorded in, from 1; 0
+				 * for an entry of a version before it */
 };
 
 struct ledger {
 	char *dir;
 	char *store_id;  /* 32 random hex digits, kept in the directory */
-	struct ledger_entry *v;
+	struct ledger_entry *v;  /* in the order they were recorded */
 	size_t n, cap;
+	unsigned long long next_seq; /* the seq of the next ledger_add */
 };
 
 /* Opens (creating) the ledger of the store at store_dir and reads every

@@ -372,6 +372,17 @@ static void test_ledger(void)
 	CU_ASSERT_EQUAL(ledger_message(l, e, &m, &err), 0);
 	CU_ASSERT_EQUAL(m.len, strlen(msg));
 	br_buf_free(&m);
+	/* Kept in the order recorded, not of the keys: pending entries
+	 * are sent oldest first. */
+	CU_ASSERT_EQUAL(ledger_add(l, "alert|a|monthly|2025-11-01|actual|50",
+				   "f@example.com", to, 1, msg, strlen(msg), &err), 0);
+	ledger_free(l);
+	l = ledger_open(dir, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL_FATAL(l->n, 3);
+	CU_ASSERT_STRING_EQUAL(l->v[0].key, "alert|b |monthly|2025-11-01|actual|50");
+	CU_ASSERT_STRING_EQUAL(l->v[2].key, "alert|a|monthly|2025-11-01|actual|50");
+	CU_ASSERT_EQUAL(l->v[2].seq, 3);
 	ledger_free(l);
 
 	/* A damaged state file is an error naming it. */
