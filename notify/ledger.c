@@ -200,7 +200,15 @@ static int store_id_load(struct ledger *l, struct br_err *err)
 			snprintf(hex + 2 * i, 3, "%02x", r[i]);
 		hex[32] = '\n';
 		hex[33] = 0;
-		rc = br_file_publish(l->dir, LEDGER_STORE_ID, hex, 33, 0600, err);
+		/* Never replacing one: a dry run takes no lock, and the id
+		 * a run made meanwhile must stay the store's. The one that
+		 * made it first is the id. */
+		rc = br_file_publish_new(l->dir, LEDGER_STORE_ID, hex, 33, 0600,
+					 err);
+		if (rc != 0 && access(path.p, F_OK) == 0) {
+			br_err_clear(err);
+			rc = 0;
+		}
 		if (rc != 0)
 			goto out;
 	}
@@ -220,7 +228,11 @@ out:
 	return rc;
 }
 
-struct ledger *ledger_open(const char *store_dir, struct br_err *err)
+/* ledger_open and ledger_read; writer: the caller holds the store's lock,
+ * so that a temporary file in the directory is a leftover, not a file
+ * another process is writing. */
+static struct ledger *ledger_load(const char *store_dir, bool writer,
+				  struct br_err *err)
 {
 	struct ledger *l = br_calloc(1, sizeof *l);
 	struct br_buf dir = {0};
@@ -255,7 +267,7 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 		size_t n = strlen(de->d_name);
 		if (n == 32 + 6 && strcmp(de->d_name + 32, ".state") == 0)
 			rc = read_state(l, de->d_name, err);
-		else if (strncmp(de->d_name, ".tmp-", 5) == 0)
+		else if (writer && strncmp(de->d_name, ".tmp-", 5) == 0)
 			/* Left by a writer killed while it wrote; best
 			 * effort, as it is only space. */
 			unlinkat(dirfd(d), de->d_name, 0);
@@ -277,6 +289,16 @@ struct ledger *ledger_open(const char *store_dir, struct br_err *err)
 		if (l->v[i].seq >= l->next_seq)
 			l->next_seq = l->v[i].seq + 1;
 	return l;
+}
+
+struct ledger *ledger_open(const char *store_dir, struct br_err *err)
+{
+	return ledger_load(store_dir, true, err);
+}
+
+struct ledger *ledger_read(const char *store_dir, struct br_err *err)
+{
+	return ledger_load(store_dir, false, err);
 }
 
 size_t ledger_count(const struct ledger *l, enum ledger_state state)

@@ -255,6 +255,12 @@ struct ledger {
  * directory killed while they wrote left: the caller holds the store's
  * lock, which every writer there holds. Caller frees with ledger_free. */
 struct ledger *ledger_open(const char *store_dir, struct br_err *err);
+/* As ledger_open, for a reader that holds no lock (a dry run): it leaves
+ * the temporary files alone, as they may be a writer's, and reads what
+ * is published (each file is, atomically). Only ledger_message may be
+ * used on what it returns; it still makes the directory and the store's
+ * id when there are none, never replacing one a writer made. */
+struct ledger *ledger_read(const char *store_dir, struct br_err *err);
 void ledger_free(struct ledger *l);
 
 /* The entry with key, or NULL. Pointers to entries stay valid until the

@@ -174,6 +174,24 @@ HOME="$PWD" "$BURNRATE" --store s notify --budgets inject.csv --as-of 2025-10-21
 	--dry-run dry >out 2>err || fail "dry run exited $?: $(cat err)"
 ls s/notify >ledger.after
 cmp -s ledger.before ledger.after || fail "--dry-run changed the ledger"
+# A dry run only reads: it neither waits for nor fails on the lock of a
+# run writing the store (it failed, exit 75), and leaves that run's
+# temporary files in the ledger's directory alone.
+"$PYTHON" -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(30)' s/lock locked &
+holder=$!
+while [ ! -e locked ]; do sleep 0.1; done
+: >s/notify/.tmp-$holder-writing
+mkdir dry-locked
+HOME="$PWD" "$BURNRATE" --store s notify --budgets inject.csv --as-of 2025-10-21 \
+	--dry-run dry-locked >out 2>err || fail "dry run of a locked store exited $?: $(cat err)"
+kill $holder
+wait $holder 2>/dev/null || true
+[ -e s/notify/.tmp-$holder-writing ] || fail "a dry run removed a writer's temporary file"
+rm s/notify/.tmp-$holder-writing
+[ "$(ls dry-locked | grep -c '\.eml$')" -eq 4 ] ||
+	fail "dry run of a locked store: want 4 .eml files: $(ls dry-locked)"
 # Each budget: its 50% and the anomaly of 10-21.
 [ "$(ls dry | grep -c '\.eml$')" -eq 4 ] || fail "dry run: want 4 .eml files: $(ls dry)"
 [ "$(count)" -eq 8 ] || fail "a dry run sent mail"
