@@ -14,13 +14,16 @@
 
 /* ------------------------------------------------------------- commands */
 
-/* A command, its synopsis and description for --help, and whether it
- * reads ./burnrate.conf or /etc/burnrate.conf without --config. */
+/* A command, its synopsis and description for --help, whether it reads
+ * ./burnrate.conf or /etc/burnrate.conf without --config, and whether
+ * all it writes to standard output is a summary of work done elsewhere
+ * (finish). */
 static const struct command {
 	const char *name;
 	int (*run)(const struct globals *g, int argc, char **argv);
 	bool finds_config;
 	const char *synopsis, *description; /* lines, each ending in \n */
+	bool summary_only;
 } commands[] = {
 	{"init", cmd_init, false,
 	 "[--timezone TZ]\n",
@@ -57,7 +60,8 @@ static const struct command {
 	 "[--as-of DATE]\n",
 	 "the nightly job of burnrate.conf (--config, ./burnrate.conf,\n"
 	 "/etc/burnrate.conf): ingest the inputs, write the dated reports,\n"
-	 "send the budget alerts and the scheduled finance report\n"},
+	 "send the budget alerts and the scheduled finance report\n",
+	 true},
 	{"check", cmd_check, false,
 	 "--write-baseline FILE | --baseline FILE [--max-increase PCT]\n"
 	 "[--max-increase-usd X] [--by KEYS] [--allow-unpriced]\n"
@@ -143,10 +147,20 @@ static void usage(FILE *out)
 /* Flushes stdout and reports a failed write (a full disk, a closed pipe):
  * output that was not written is a failure, as in jq's main. A command
  * that failed said why already: a report that could not be written to
- * standard output was told twice. */
-static int finish(int rc)
+ * standard output was told twice. But a command whose output there is
+ * only its summary (summary_only: run, from cron with '>&-') did its
+ * work: exit 1 would call a night whose data, reports and mail are all
+ * in place failed, and send whoever watches the status to run it again.
+ * It warns, and exits with the status of its work. */
+static int finish(int rc, bool summary_only)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (summary_only) {
+			print_warning("cannot write the summary to standard "
+				      "output: %s (the work is done; the exit "
+				      "status is the work's)", strerror(errno));
+			return rc;
+		}
 		if (rc == BR_EXIT_OK || rc == BR_EXIT_THRESHOLD)
 			print_error("cannot write standard output: %s",
 				    strerror(errno));
@@ -209,11 +223,11 @@ int main(int argc, char **argv)
 	i++; /* the command's, in argv */
 	if (help) {
 		usage(stdout);
-		return finish(BR_EXIT_OK);
+		return finish(BR_EXIT_OK, false);
 	}
 	if (version) {
 		printf("burnrate %s\n", BR_VERSION);
-		return finish(BR_EXIT_OK);
+		return finish(BR_EXIT_OK, false);
 	}
 	/* --store= made ./burnrate-data, as no --store does. */
 	if ((g.store && !*g.store) || (g.config && !*g.config))
@@ -241,7 +255,7 @@ int main(int argc, char **argv)
 			lines(cmd->synopsis, "       ", stdout);
 			putchar('\n');
 			lines(cmd->description, "", stdout);
-			return finish(BR_EXIT_OK);
+			return finish(BR_EXIT_OK, false);
 		}
 	/* The store: --store, else the configuration's, else
 	 * $BURNRATE_STORE, else the default. */
@@ -260,7 +274,7 @@ int main(int argc, char **argv)
 		g.store = getenv("BURNRATE_STORE");
 	if (!g.store || !*g.store)
 		g.store = DEFAULT_STORE;
-	int rc = finish(cmd->run(&g, nargs, args));
+	int rc = finish(cmd->run(&g, nargs, args), cmd->summary_only);
 	if (g.conf)
 		config_free(&conf);
 	return rc;

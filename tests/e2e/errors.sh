@@ -229,6 +229,20 @@ expect 0 "" "$BURNRATE" --store "$tmp/st-closed" verify
 # descriptor does (it went to /dev/null, exit 0).
 expect 1 "cannot write standard output" \
 	sh -c "'$BURNRATE' --store '$tmp/st-closed' report --as-of 2099-12-31 >&-"
+# But run's standard output is only its summary: closed (a cron line's
+# '>&-'), the night's work is done, and its exit status is the work's,
+# with a warning (it was 1, 'cannot write standard output').
+printf 'store %s\ntimezone UTC\ninput %s\nprices prices.csv\n' \
+	"$tmp/st-run-closed" "$PWD/good.jsonl" >run-closed.conf
+set +e
+sh -c "'$BURNRATE' --config run-closed.conf run --as-of 2099-12-31 >&-" 2>err.txt
+got=$?
+set -e
+[ "$got" -eq 0 ] && grep -q '^burnrate: warning: cannot write the summary to standard output: ' err.txt &&
+	[ "$("$BURNRATE" --store "$tmp/st-run-closed" report --as-of 2099-12-31 --format csv | wc -l)" -gt 1 ] || {
+	echo "FAIL: run with standard output closed exited $got, want 0 and a warning, its data ingested: $(cat err.txt)" >&2
+	failures=$((failures + 1))
+}
 
 # A segment that cannot be read is no corrupt one: report names it and
 # why, without the advice for corrupt segments, also with --skip-corrupt.
