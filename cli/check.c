@@ -86,14 +86,20 @@ static struct report *measure(const struct globals *g,
 			      char **paths, int npaths, int *rc)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+	bool from_env = tmpdir && *tmpdir;
+	tmpdir = from_env ? tmpdir : "/tmp";
 	remove_stale_stores(tmpdir);
 	struct br_buf root = {0}, dir = {0}, rejects = {0};
 	br_buf_printf(&root, "%s/" CHECK_TMP "%ld-XXXXXX", tmpdir,
 		      (long)getpid());
 	if (!mkdtemp(root.p)) {
-		print_error("check: cannot create a temporary directory '%s': %s",
-			    root.p, strerror(errno));
+		/* No fallback to /tmp: TMPDIR says where the logs' data
+		 * may be written (a private or a larger disk), as it does
+		 * for report's xlsx. The error says where the path came
+		 * from, which a cron or CI environment set unseen. */
+		print_error("check: cannot create a temporary store in %s '%s' "
+			    "(%s): %s", from_env ? "TMPDIR" : "the default",
+			    tmpdir, root.p, strerror(errno));
 		br_buf_free(&root);
 		*rc = BR_EXIT_FAILURE;
 		return NULL;

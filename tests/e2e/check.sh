@@ -666,4 +666,12 @@ check --write-baseline stale.json base.jsonl >out 2>err ||
 	fail "a recent or live check's store was removed: $(ls -A t)"
 [ -e ".tmp-$gone-recent.json" ] || fail "a recent baseline file was removed"
 rm -rf t/* ".tmp-$gone-recent.json"
+
+# A TMPDIR that does not exist: exit 1, the error naming TMPDIR and its
+# value (it said only "cannot create a temporary directory" and the
+# path, which a CI environment set unseen); no fallback to /tmp.
+TMPDIR="$tmp/no-such-dir" must_fail 1 err check --write-baseline notmp.json base.jsonl
+grep -qF "check: cannot create a temporary store in TMPDIR '$tmp/no-such-dir' ($tmp/no-such-dir/burnrate-check-" err ||
+	fail "TMPDIR missing: $(cat err)"
+[ ! -e notmp.json ] || fail "TMPDIR missing: a baseline was written"
 echo "PASS check"
