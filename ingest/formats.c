@@ -1502,24 +1502,45 @@ static void api_free(struct format_parser *fp)
 
 typedef int (*map_fn)(struct api_parser *, struct rec *, struct br_event *);
 
-/* The formats, and the columns of their CSV exports the map reads inside
- * (JSON objects: a cell of one must be valid JSON). */
+/* The formats, the columns of their CSV exports the map reads inside
+ * (JSON objects: a cell of one must be valid JSON), and every column of
+ * those exports the map reads at all (the first name of each path it
+ * looks up; keep it in step with the map): a header naming one of these
+ * twice is refused, as the row's object would keep one cell unseen. */
 static const struct api_format {
 	const char *name;
 	map_fn map;
 	const char *const *json_columns;
+	const char *const *read_columns;
 } api_formats[] = {
-	{"openai", map_openai, NULL},
-	{"anthropic", map_anthropic, NULL},
-	{"gemini", map_gemini, NULL},
-	{"bedrock", map_bedrock, NULL},
-	{"claude-code", map_claude_code, NULL},
-	{"openai-usage", map_openai_usage, NULL},
-	{"litellm", map_litellm, (const char *const[]){"metadata", NULL}},
+	{"openai", map_openai, NULL, NULL},
+	{"anthropic", map_anthropic, NULL, NULL},
+	{"gemini", map_gemini, NULL, NULL},
+	{"bedrock", map_bedrock, NULL, NULL},
+	{"claude-code", map_claude_code, NULL, NULL},
+	{"openai-usage", map_openai_usage, NULL, NULL},
+	{"litellm", map_litellm, (const char *const[]){"metadata", NULL},
+	 (const char *const[]){"metadata", "startTime", "model", "model_group",
+			       "custom_llm_provider", "request_id", "agent_id",
+			       "end_user", "team_id", "status", "prompt_tokens",
+			       "completion_tokens", "spend", "cache_hit", NULL}},
 	{"helicone", map_helicone,
-	 (const char *const[]){"request_properties", "properties", NULL}},
+	 (const char *const[]){"request_properties", "properties", NULL},
+	 (const char *const[]){"response_status", "status",
+			       "request_created_at", "response_created_at",
+			       "model", "response_model", "request_model",
+			       "provider", "request_id", "response_id",
+			       "request_properties", "properties",
+			       "request_user_id", "user_id", "prompt_tokens",
+			       "prompt_cache_read_tokens",
+			       "prompt_cache_write_tokens", "completion_tokens",
+			       "costUSD", "cost_usd", "cost", NULL}},
 	{"langfuse", map_langfuse,
-	 (const char *const[]){"metadata", "usageDetails", NULL}},
+	 (const char *const[]){"metadata", "usageDetails", NULL},
+	 (const char *const[]){"type", "usageDetails", "totalCost", "startTime",
+			       "model", "id", "metadata", "traceName",
+			       "environment", "level", "inputUsage",
+			       "outputUsage", NULL}},
 };
 
 /* The format named name, or NULL. */
@@ -1608,6 +1629,22 @@ static bool json_column(const char *const *cols, const struct format_maps *maps,
 		const char *path = maps->path[f];
 		const char *dot = path ? strchr(path, '.') : NULL;
 		if (dot && (size_t)(dot - path) == name.n &&
+		    memcmp(path, name.p, name.n) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool format_reads_column(const char *format, const struct format_maps *maps,
+			 struct br_str name)
+{
+	const struct api_format *f = find_format(format);
+	for (const char *const *c = f ? f->read_columns : NULL; c && *c; c++)
+		if (strlen(*c) == name.n && memcmp(*c, name.p, name.n) == 0)
+			return true;
+	for (int k = 0; maps && k < CANON_COUNT; k++) {
+		const char *path = maps->path[k];
+		if (path && strcspn(path, ".") == name.n &&
 		    memcmp(path, name.p, name.n) == 0)
 			return true;
 	}

@@ -500,9 +500,46 @@ static int header_column(const struct csv_state *c, const char *name, size_t n,
 	return -1;
 }
 
+/* Fails the input when the header names column name (n bytes) a second
+ * time (matched as header_column matches it): whichever one were read, the
+ * other's tokens, cost or name would be lost unseen. */
+static int header_once(struct csv_state *c, int at, const char *name,
+		       size_t n, bool exact, struct br_err *err)
+{
+	for (size_t i = 0; i < c->nfields; i++) {
+		if ((int)i == at)
+			continue;
+		const char *p = c->cell[i].p;
+		size_t len = c->cell[i].n;
+		while (!exact && len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (!exact && len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len != n || (exact ? memcmp(p, name, n)
+				       : strncasecmp(p, name, n)) != 0)
+			continue;
+		size_t a = (size_t)at < i ? (size_t)at : i;
+		size_t b = (size_t)at < i ? i : (size_t)at;
+		if (c->base.first_line)
+			return br_fail(err, "%s:%lu: CSV header names column "
+				       "'%.*s' twice (columns %zu and %zu)",
+				       c->input_name, c->base.first_line,
+				       (int)n, name, a + 1, b + 1);
+		return br_fail(err, "%s: CSV header names column '%.*s' twice "
+			       "(columns %zu and %zu)", c->input_name, (int)n,
+			       name, a + 1, b + 1);
+	}
+	return 0;
+}
+
 static int csv_header(struct csv_state *c, struct br_err *err)
 {
 	if (c->row_format) {
+		for (size_t i = 0; i < c->nfields; i++)
+			if (format_reads_column(c->row_format, c->maps, c->cell[i]) &&
+			    header_once(c, (int)i, c->cell[i].p, c->cell[i].n,
+					true, err) != 0)
+				return -1;
 		c->names = br_calloc(c->nfields + 1, sizeof *c->names);
 		for (size_t i = 0; i < c->nfields; i++)
 			c->names[i] = (struct br_str){
@@ -522,6 +559,10 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 						  mapped);
 			c->sub[k] = c->col[k] >= 0 ? dot + 1 : NULL;
 		}
+		size_t n = c->sub[k] ? (size_t)(dot - name) : strlen(name);
+		if (c->col[k] >= 0 &&
+		    header_once(c, c->col[k], name, n, mapped, err) != 0)
+			return -1;
 	}
 	for (int k = C_TIMESTAMP; k <= C_MODEL; k++)
 		if (c->col[k] < 0)

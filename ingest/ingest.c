@@ -650,6 +650,7 @@ static int open_parser(struct input_state *st, const char *line, size_t len)
 		return -1;
 	st->parser->sink = (struct format_sink){st, format_event, format_refuses,
 						format_rejects_outside};
+	st->parser->first_line = st->lineno;
 	st->o->in.format = st->parser->name;
 	return 0;
 }

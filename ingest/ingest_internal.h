@@ -344,6 +344,9 @@ struct format_parser {
 	 * json_lines. */
 	bool (*whole)(const struct format_parser *p, const char *line,
 		      size_t len);
+	/* The line the parser was opened on (a CSV header's), for its
+	 * messages; 0 when not known (a resumed input). Set by the driver. */
+	unsigned long first_line;
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */
@@ -391,6 +394,11 @@ struct format_parser *api_format_open(const char *name,
 struct format_parser *csv_format_open(const char *name,
 				      const char *input_name,
 				      const struct format_maps *maps);
+
+/* Tells whether the map of format's CSV export reads column name (or a
+ * --map path of maps begins with it): such a column may not repeat. */
+bool format_reads_column(const char *format, const struct format_maps *maps,
+			 struct br_str name);
 
 /* Maps one CSV record of format (header names and cells, n of each) and
  * hands its event, if any, to sink. Returns NULL, or the reason the record

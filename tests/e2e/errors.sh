@@ -472,6 +472,32 @@ grep -q '^edge-days.jsonl:1: day outside years 0000 to 9999 in time zone Asia/To
 	--as-of 9999-12-31 --by day --format csv | grep -q '^9999-12-31,1,' ||
 	note "9999-12-31 in Tokyo not kept"
 
+# A CSV header naming a column burnrate reads twice fails the input,
+# naming file, line and column: the first input_tokens (or an export's last
+# spend) was read and the other lost unseen. A column not read may repeat.
+"$BURNRATE" --quiet --store "$tmp/dup" init
+printf '%s\n' 'timestamp,provider,model,input_tokens,note,input_tokens' \
+	'2025-10-01T00:00:00Z,openai,gpt-4o,100,a,5000000' >dup.csv
+expect 1 "dup.csv:1: CSV header names column 'input_tokens' twice (columns 4 and 6)" \
+	"$BURNRATE" --store "$tmp/dup" ingest dup.csv
+printf '%s\n' 'Model,timestamp,provider, model ,input_tokens' \
+	'gpt-4o,2025-10-01T00:00:00Z,openai,o1,100' >dupcase.csv
+expect 1 "dupcase.csv:1: CSV header names column 'model' twice (columns 1 and 4)" \
+	"$BURNRATE" --store "$tmp/dup" ingest dupcase.csv
+printf '%s\n' 'timestamp,provider,model,in,in' \
+	'2025-10-01T00:00:00Z,openai,gpt-4o,1,2' >dupmap.csv
+expect 1 "dupmap.csv:1: CSV header names column 'in' twice (columns 4 and 5)" \
+	"$BURNRATE" --store "$tmp/dup" ingest --map input_tokens=in dupmap.csv
+printf '%s\n' 'request_id,startTime,spend,model,api_base,spend,api_base' \
+	'r1,2025-10-01T00:00:00Z,0.5,gpt-4o,x,99,y' >dupexport.csv
+expect 1 "dupexport.csv:1: CSV header names column 'spend' twice (columns 3 and 6)" \
+	"$BURNRATE" --store "$tmp/dup" ingest dupexport.csv
+printf '%s\n' 'timestamp,provider,model,input_tokens,note,note' \
+	'2025-10-01T00:00:00Z,openai,gpt-4o,100,a,b' >dupnote.csv
+printf '%s\n' 'request_id,startTime,spend,model,api_base,api_base' \
+	'r2,2025-10-01T00:00:00Z,0.5,gpt-4o,x,y' >dupnote2.csv
+expect 0 "" "$BURNRATE" --store "$tmp/dup" ingest dupnote.csv dupnote2.csv
+
 if [ "$failures" -ne 0 ]; then
 	echo "errors: $failures check(s) failed" >&2
 	exit 1
