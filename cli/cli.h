@@ -37,6 +37,9 @@ void print_warning(const char *fmt, ...) BR_PRINTF(1, 2);
  * lines beside OpenAI requests of the same model and day (r->billed_twice);
  * prints nothing otherwise. */
 void warn_billed_twice(const struct report *r);
+/* Warns, on stderr, that the report's token sums are saturated: a count
+ * shown as 2^64 - 1 is a lower bound. */
+void warn_saturated(const struct report *r);
 
 /* Prints a usage error with a pointer to --help; returns BR_EXIT_USAGE. */
 int usage_error(const char *fmt, ...) BR_PRINTF(1, 2);

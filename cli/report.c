@@ -154,6 +154,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	for (size_t i = 0; i < r->nskipped; i++)
 		print_warning("skipped corrupt segment %s: %s", r->skipped[2 * i],
 			      r->skipped[2 * i + 1]);
+	warn_saturated(r);
 	if (!g->quiet)
 		warn_billed_twice(r);
 	report_free(r);

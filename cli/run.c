@@ -197,6 +197,7 @@ static int write_reports(const struct config *c, struct store *s,
 		return -1;
 	if (warn)
 		warn_billed_twice(r);
+	warn_saturated(r);
 	char day[11];
 	br_day_format(as_of, day);
 	const char *formats = c->report_formats ? c->report_formats

@@ -300,10 +300,45 @@ static void add_breakdown(struct builder *b, int k, const struct store_row *row)
 	red_totals_add(&r->breakdown[k].rows[b->bd_row[k][vid] - 1].t, &row->t);
 }
 
+/* Fails when one of row's token sums is saturated (red_totals_add stops
+ * at UINT64_MAX): its true count is unknown, and a cost re-priced from it
+ * would be silently too low (the stored cost, priced a record at a time
+ * at ingest, is exact). */
+static int refuse_saturated(struct builder *b, const struct store_row *row)
+{
+	const struct br_tokens *t = &row->t.tokens;
+	static const char *const names[] = {"input", "output", "cache read",
+					    "cache write", "cache write 1h",
+					    "reasoning"};
+	const uint64_t counts[] = {t->input, t->output, t->cache_read,
+				   t->cache_write, t->cache_write_1h,
+				   t->reasoning};
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		if (counts[i] != UINT64_MAX)
+			continue;
+		char *pv = br_printable(row->provider), *md = br_printable(row->model);
+		char day[11];
+		br_day_format(row->day, day);
+		br_fail(b->err, "cannot re-price %.80s/%.80s of %s: its %s "
+			"tokens reached %llu (2^64 - 1), where the store's sums "
+			"saturate, so their true count is unknown; report "
+			"without --reprice (its cost, priced a record at a time, "
+			"is exact), or ingest those logs again with the new "
+			"prices", pv, md, day, names[i],
+			(unsigned long long)UINT64_MAX);
+		free(pv);
+		free(md);
+		return -1;
+	}
+	return 0;
+}
+
 /* Prices the stored totals of row again with the builder's pricer. */
 static int reprice(struct builder *b, struct store_row *row)
 {
 	uint64_t stored_unpriced = row->t.unpriced;
+	if (refuse_saturated(b, row) != 0)
+		return -1;
 	struct br_str provider = {row->provider, strlen(row->provider)};
 	struct br_str model = {row->model, strlen(row->model)};
 	const struct br_model *m = br_pricer_model(b->pricer, provider, model);

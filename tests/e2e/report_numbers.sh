@@ -122,6 +122,28 @@ t = json.load(open(sys.argv[1]))["totals"]
 assert t["cache_write_1h_tokens"] == 10**19, t
 assert t["cache_write_tokens"] == 2**64 - 1, t  # saturated, not wrapped
 PY
+# A saturated sum is said so, and never re-priced: 18,447 records of 10^15
+# input tokens of one model and day saturate their row at 2^64 - 1, and
+# --reprice priced that, $2,767,011,611,056.43 where the 18,447 records'
+# exact cost is $2,767,050,000,000 (and showed the count as a count).
+"$PYTHON" -c '
+for i in range(18447):
+    print("{\"timestamp\":\"2025-11-10T12:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\",\"request_id\":\"m%d\",\"usage\":{\"input_tokens\":1000000000000000}}" % i)
+' >sat.jsonl
+"$BURNRATE" --quiet --store s4b ingest sat.jsonl
+"$BURNRATE" --store s4b report --as-of 2025-11-10 --format csv >sat.csv 2>sat.err ||
+	fail "report of saturated sums exited $?: $(cat sat.err)"
+grep -q '^burnrate: warning: token sums reached 18446744073709551615 (2^64 - 1), where they saturate' sat.err ||
+	fail "saturated sums not flagged: $(cat sat.err)"
+if "$BURNRATE" --store s4b report --as-of 2025-11-10 --format csv --reprice \
+	>sat-re.csv 2>sat-re.err; then
+	fail "saturated sums re-priced: $(cat sat-re.csv)"
+fi
+grep -q '^burnrate: error: cannot re-price openai/gpt-4o-mini of 2025-11-10: its input tokens reached 18446744073709551615 (2^64 - 1)' sat-re.err ||
+	fail "unclear refusal to re-price saturated sums: $(cat sat-re.err)"
+"$BURNRATE" --store s4 report --as-of 2025-11-10 --format json 2>tok.err >/dev/null
+grep -q 'token sums reached' tok.err ||
+	fail "saturated cache writes not flagged: $(cat tok.err)"
 
 # 5. HTML stays valid UTF-8 when a long name is cut.
 "$PYTHON" -c 'print("{\"timestamp\":\"2025-11-01T10:00:00Z\",\"provider\":\"openai\",\"model\":\"x" + "\u00e9" * 20 + "\",\"request_id\":\"u1\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1},\"cost_usd\":1}")' >long.jsonl
