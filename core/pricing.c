@@ -199,12 +199,13 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	}
 	/* A logged $0 for tokens is a price the logger lacked (LiteLLM
 	 * writes 0 then), not a free request: in auto mode the catalog prices
-	 * them, or the request is unpriced (unless the catalog too says $0);
-	 * in display mode, which takes no catalog price, it is unpriced. */
+	 * them, or the request is unpriced; in display mode, which takes no
+	 * catalog price, it is unpriced. A catalog that too says $0 prices
+	 * them at $0 as the catalog's cost, not the log's: report --reprice
+	 * then prices them with its new prices, as a fresh ingest would
+	 * (taken as the log's, they stayed $0). */
 	bool zero_not_a_price = p->mode != BR_COST_CALCULATE &&
-				ev->logged_cost == 0 && !no_tokens &&
-				!(p->mode == BR_COST_AUTO && ev->calc_priced &&
-				  ev->calc_cost == 0);
+				ev->logged_cost == 0 && !no_tokens;
 	/* A failed request's logged cost, where only a success's counts
 	 * (cost_if_ok), gives way to its tokens' price, when there is one. */
 	bool failed_priced = p->mode == BR_COST_AUTO && ev->cost_if_ok &&

@@ -382,15 +382,32 @@ static int reprice(struct builder *b, struct store_row *row)
 	return 0;
 }
 
+/* Tells whether --reprice prices row again: a catalog's cost, or a
+ * logged $0 for tokens that an earlier ingest took as the log's cost
+ * because its catalog too said $0 (br_pricer_price now takes it as the
+ * catalog's). Logged costs are never negative for tokens, so a row of
+ * them summing to $0 is all such requests; new prices price them as a
+ * fresh ingest would. */
+static bool repriced(const struct store_row *row)
+{
+	if (row->cost_source == BR_COST_FROM_CATALOG)
+		return true;
+	return row->cost_source == BR_COST_FROM_LOG && row->t.logged_cost == 0 &&
+	       row->t.cost == 0 && !row->t.unpriced &&
+	       !br_tokens_none(&row->t.tokens);
+}
+
 static int collect(void *ctx, const struct store_row *stored)
 {
 	struct builder *b = ctx;
 	struct report *r = b->r;
-	struct store_row repriced, *row = &repriced;
-	repriced = *stored;
-	if (b->pricer && row->cost_source == BR_COST_FROM_CATALOG &&
-	    reprice(b, row) != 0)
-		return -1;
+	struct store_row repriced_row, *row = &repriced_row;
+	repriced_row = *stored;
+	if (b->pricer && repriced(row)) {
+		if (reprice(b, row) != 0)
+			return -1;
+		row->cost_source = BR_COST_FROM_CATALOG;
+	}
 	/* A logged cost stays, but the catalog's cost beside it is the new
 	 * catalog's too, as a fresh ingest with those prices would give. */
 	if (b->pricer && row->cost_source == BR_COST_FROM_LOG &&
@@ -473,8 +490,7 @@ static int collect_series(void *ctx, const struct store_row *stored)
 {
 	struct series *sr = ctx;
 	struct store_row row = *stored;
-	if (sr->b->pricer && row.cost_source == BR_COST_FROM_CATALOG &&
-	    reprice(sr->b, &row) != 0)
+	if (sr->b->pricer && repriced(&row) && reprice(sr->b, &row) != 0)
 		return -1;
 	if (row.day > sr->b->r->q.as_of || row.day < sr->window_first)
 		return 0;

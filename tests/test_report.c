@@ -380,6 +380,62 @@ static void test_daily_span(void)
 	CU_ASSERT_FALSE(report_daily_span(&r, &first, &last));
 }
 
+/* A row of requests logged at $0 that an earlier ingest took as the log's
+ * cost (its catalog too said $0) is priced by --reprice's new prices, as
+ * a fresh ingest prices them; it stayed $0. One logged above $0 stays. */
+static void test_reprice_logged_zero(void)
+{
+	char dir[64];
+	test_mkdtemp(dir, "reprice");
+	struct br_err err = {0};
+	struct store *s = store_open(dir, "UTC", &err);
+	CU_ASSERT_FATAL(s && store_lock(s, &err) == 0);
+	struct agg *a = agg_new();
+	const char *agents[] = {"zero", "paid"};
+	for (int i = 0; i < 2; i++) {
+		struct br_event ev = {.provider = {"acme", 4}, .model = {"free", 4},
+				      .agent = {agents[i], 4},
+				      .tokens = {.input = 1000000, .output = 1000000},
+				      .priced = true, .calc_priced = true,
+				      .has_logged_cost = true,
+				      .logged_cost = i ? BR_PICO_PER_USD : 0,
+				      .cost = i ? BR_PICO_PER_USD : 0,
+				      .cost_source = BR_COST_FROM_LOG,
+				      .pricing = {"old", 3}, .band_hi = UINT64_MAX};
+		ev.ts_us = (int64_t)br_day_from_civil(2025, 10, 1) * BR_US_PER_DAY;
+		ev.price_day = br_day_from_civil(2025, 10, 1);
+		agg_add(a, ev.price_day, &ev);
+	}
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, NULL, 0, &err), 0);
+	agg_free(a);
+	struct br_catalog *c = br_catalog_new();
+	char path[] = "/tmp/br-test-prices-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	const char *csv = "provider,model,from,input,output,cache_read,cache_write\n"
+			  "acme,free,,1,2,,\n";
+	CU_ASSERT_FATAL(write(fd, csv, strlen(csv)) == (ssize_t)strlen(csv));
+	close(fd);
+	CU_ASSERT_EQUAL_FATAL(br_catalog_load_csv(c, path, &err), 0);
+	unlink(path);
+	struct report_query q = {.reprice = c};
+	CU_ASSERT_EQUAL(report_parse_keys("agent", &q, &err), 0);
+	CU_ASSERT_EQUAL(report_parse_period(&q, "2025-10-01", "2025-10-01", NULL,
+					    "2025-10-01", BR_DAY_NONE, &err), 0);
+	struct report *r = report_run(s, &q, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->nrows, 2);
+	for (size_t i = 0; i < r->nrows; i++) {
+		/* zero: $1 + $2 at the new prices; paid: its logged $1 */
+		br_pico want = strcmp(r->rows[i].key[0], "zero") == 0 ? 3 : 1;
+		CU_ASSERT(r->rows[i].t.cost == want * BR_PICO_PER_USD);
+	}
+	report_free(r);
+	br_catalog_free(c);
+	store_free(s);
+	test_rmtree(dir);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -393,6 +449,8 @@ int test_register(void)
 		{"utilization to nearest, not up to a status", test_utilization},
 		{"utilization ratio to nearest at 6 decimals", test_utilization_ratio},
 		{"days a daily chart shows", test_daily_span},
+		{"a logged $0 priced $0 at ingest is re-priced",
+		 test_reprice_logged_zero},
 		{NULL, NULL}};
 	return test_add_suite("report", tests);
 }

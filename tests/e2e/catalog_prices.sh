@@ -158,6 +158,21 @@ assert x["totals"]["cost_usd"] != a["totals"]["cost_usd"]
 report_json s1 r1same.json --reprice
 [ "$(strip_pricing r1same.json)" = "$(strip_pricing r1.json)" ] ||
 	fail "report --reprice with the same catalog changed the numbers"
+# A request logged at $0 whose ingest's catalog priced it at $0 too (a
+# model free then) is priced by new prices, as a fresh ingest with them
+# prices it: --reprice kept the $0 (the log's cost, it seemed), $3 where
+# the fresh ingest gives $6; a logged cost above $0 stays as logged.
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,free,,0,0,,\n' >free0.csv
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,free,,1,2,,\n' >free1.csv
+printf '{"timestamp":"2025-10-01T10:00:00Z","provider":"acme","model":"free","request_id":"f%s","usage":{"input_tokens":1000000,"output_tokens":1000000}%s}\n' \
+	1 ',"cost_usd":0' 2 '' 3 ',"cost_usd":0.5' >free.jsonl
+br --quiet --store sfree0 ingest --prices free0.csv free.jsonl
+br --quiet --store sfree1 ingest --prices free1.csv free.jsonl
+report_json sfree0 rfree0.json --reprice --prices free1.csv
+report_json sfree1 rfree1.json
+grep -q '"totals":{"requests":3,.*"cost_usd":6.500000,' rfree1.json &&
+	[ "$(strip_pricing rfree0.json)" = "$(strip_pricing rfree1.json)" ] ||
+	fail "a logged \$0 priced \$0 at ingest, re-priced: $(cat rfree0.json)"
 # ... and back: the override store re-priced with the built-in catalog.
 report_json s2 r2back.json --reprice
 [ "$(strip_pricing r2back.json)" = "$(strip_pricing r1.json)" ] ||
