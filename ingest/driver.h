@@ -72,6 +72,7 @@ struct task {
 	struct outcome **out;
 	size_t nout, cap;
 	char *warning;       /* for the sink's warning(), or NULL */
+	char *note;          /* for the sink's note(), or NULL */
 	bool done;
 	/* Read alone (ingest.solo counts it) until it is known not to be
 	 * parsed in blocks: a second large input read beside one that is

@@ -200,6 +200,7 @@ static void task_free(struct ingest *g, struct task *t)
 	free(t->key);
 	free(t->zc);
 	free(t->warning);
+	free(t->note);
 	free(t);
 }
 
@@ -1307,7 +1308,88 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 }
 
 static bool is_log_name(const char *name);
+static bool is_session_name(const char *name);
 static bool stream_magic(const unsigned char *p, size_t n);
+
+/* Files and directories of Claude Code's configuration directory, beside
+ * its projects/: one of them tells it (claude_config_dir). */
+static const char *const claude_markers[] = {
+	"history.jsonl", "settings.json", ".credentials.json", "todos",
+	"statsig",
+};
+
+/* The Claude configuration directories an archive holds, told as a
+ * directory is (claude_config_dir): each prefix P of its member paths
+ * ("", "./", ".claude/", "home/u/.claude/") with members under
+ * P "projects/" and one of claude_markers (a file, or a directory's entry
+ * or members). Its members are NUL-terminated one after the other in
+ * names (n of them); the prefixes found (at most CLAUDE_PREFIXES, as
+ * offset and length in names) go to pre. Returns their number. */
+#define CLAUDE_PREFIXES 8
+struct prefix {
+	size_t off, len;
+};
+
+static size_t claude_prefixes(const struct br_buf *names, size_t n,
+			      struct prefix pre[CLAUDE_PREFIXES])
+{
+	struct prefix cand[CLAUDE_PREFIXES];
+	size_t ncand = 0, found = 0;
+	const char *p = names->p;
+	for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
+		for (const char *q = p; (q = strstr(q, "projects/")); q++) {
+			if (q != p && q[-1] != '/')
+				continue;
+			size_t len = (size_t)(q - p), k = 0;
+			while (k < ncand && !(cand[k].len == len &&
+					      memcmp(names->p + cand[k].off, p, len) == 0))
+				k++;
+			if (k == ncand && ncand < CLAUDE_PREFIXES)
+				cand[ncand++] = (struct prefix){(size_t)(p - names->p), len};
+		}
+	}
+	for (size_t k = 0; k < ncand; k++) {
+		const char *pk = names->p + cand[k].off;
+		bool is = false;
+		p = names->p;
+		for (size_t i = 0; i < n && !is; i++, p += strlen(p) + 1) {
+			if (strncmp(p, pk, cand[k].len) != 0)
+				continue;
+			const char *rest = p + cand[k].len;
+			for (size_t m = 0; m < sizeof claude_markers /
+						sizeof claude_markers[0]; m++) {
+				size_t ml = strlen(claude_markers[m]);
+				if (strncmp(rest, claude_markers[m], ml) == 0 &&
+				    (rest[ml] == '\0' || rest[ml] == '/'))
+					is = true;
+			}
+		}
+		if (is)
+			pre[found++] = cand[k];
+	}
+	return found;
+}
+
+/* Tells whether member, under one of the Claude configuration directories
+ * pre (n of them), is other than one of its session logs, as a walk of
+ * that directory reads them (projects/ ** NAME.jsonl, no hidden entry):
+ * skipped, as there. */
+static bool claude_other(const char *member, const struct br_buf *names,
+			 const struct prefix *pre, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (strncmp(member, names->p + pre[k].off, pre[k].len) != 0)
+			continue;
+		const char *rest = member + pre[k].len;
+		if (strncmp(rest, "projects/", 9) != 0 || !is_session_name(rest))
+			return true;
+		for (const char *c = rest; c; c = strchr(c, '/'), c = c ? c + 1 : c)
+			if (*c == '.')
+				return true;
+		return false;
+	}
+	return false;
+}
 
 struct magic {
 	const char *magic;
@@ -1379,6 +1461,79 @@ static void fail_members(struct reader *rd, struct task *t, size_t first,
 			br_fail(&o->err, "%s: not counted: %s cannot be read to "
 				"its end", o->in.name, path);
 	}
+}
+
+/* Drops, from the members of archive path read (t's outcomes from
+ * first; their paths at read_at in names, which holds all nnames of its
+ * members), those of a Claude configuration directory in it that are not
+ * its session logs: as a walk of that directory skips them, an archive
+ * of ~/.claude reads only projects/ ** *.jsonl (its settings.json,
+ * history.jsonl and todos failed as logs whose format cannot be told).
+ * They were read, as the archive's end had to be reached to tell it: a
+ * dropped member whose request ids were merged with the members' before
+ * (read_ids) may have made records of the members after it duplicates,
+ * so the members kept are then read again when handed over, each checked
+ * against those before it only (from standard input, piped, which cannot
+ * be, they fail). */
+static void claude_archive(struct reader *rd, struct task *t, size_t first,
+			   const char *path, const struct br_buf *names,
+			   size_t nnames, const size_t *read_at,
+			   const bool *read_ids, long others, bool failed,
+			   bool piped)
+{
+	struct prefix pre[CLAUDE_PREFIXES];
+	size_t npre = nnames ? claude_prefixes(names, nnames, pre) : 0;
+	if (!npre)
+		return;
+	size_t kept = first, dropped = 0;
+	bool spoiled = false;
+	for (size_t i = first; i < t->nout; i++) {
+		struct outcome *o = t->out[i];
+		if (claude_other(names->p + read_at[i - first], names, pre, npre)) {
+			spoiled |= read_ids[i - first];
+			dropped++;
+			outcome_free(rd->g, o);
+			continue;
+		}
+		t->out[kept++] = o;
+	}
+	t->nout = kept;
+	for (size_t i = first; spoiled && i < t->nout; i++) {
+		struct outcome *o = t->out[i];
+		if (!o->ok)
+			continue;
+		if (!piped) {
+			o->redo = true;
+			continue;
+		}
+		/* Standard input cannot be read again. */
+		o->ok = false;
+		br_fail(&o->err, "%s: not counted: a member of %s skipped as no "
+			"session log of its Claude configuration directory held "
+			"request ids, which may have been taken for repeats in "
+			"it; ingest the archive as a file", o->in.name, path);
+	}
+	if (spoiled) {
+		idset_free(rd->held_ids);
+		rd->held_ids = NULL;
+	}
+	struct br_buf msg = {0};
+	if (t->nout == first && !failed && !t->warning) {
+		br_buf_printf(&msg, "%s: no log member (a Claude configuration "
+			      "directory without session logs; %ld other "
+			      "member%s skipped)", path, others + (long)dropped,
+			      others + (long)dropped == 1 ? "" : "s");
+		t->warning = br_strdup(msg.p);
+	} else if (!t->note) {
+		br_buf_printf(&msg, "%s: an archive of a Claude configuration "
+			      "directory (%.*s): only its session logs, "
+			      "%.*sprojects/**/*.jsonl, are read", path,
+			      pre[0].len ? (int)pre[0].len : 2,
+			      pre[0].len ? names->p + pre[0].off : "./",
+			      (int)pre[0].len, names->p + pre[0].off);
+		t->note = br_strdup(msg.p);
+	}
+	br_buf_free(&msg);
 }
 
 /* Says in msg why libarchive stopped reading archive a (path's): its
@@ -1903,6 +2058,12 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	 * hands over with them, and a worker leaves to each member. */
 	rd->at_once = false;
 	long headers = 0; /* members of any kind */
+	/* Every member's path, for the Claude configuration directories the
+	 * archive holds (claude_prefixes), and per member read, the offset of
+	 * its path there and whether its ids were merged into held_ids. */
+	struct br_buf names = {0};
+	size_t nnames = 0, *read_at = NULL, nread = 0, read_cap = 0;
+	bool *read_ids = NULL;
 	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF) {
@@ -1935,6 +2096,11 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		headers++;
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
 		const char *member = archive_entry_pathname(e);
+		size_t member_at = names.len;
+		if (!raw && member && only < 0) {
+			br_buf_put(&names, member, strlen(member) + 1);
+			nnames++;
+		}
 		if (!raw && (archive_entry_filetype(e) != AE_IFREG || !member ||
 			     !is_log_name(member))) {
 			index--;
@@ -1967,6 +2133,16 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		members_out += o->in.bytes;
 		if (raw)
 			stream = o;
+		if (!raw && only < 0) {
+			if (nread == read_cap) {
+				read_cap = read_cap ? 2 * read_cap : 16;
+				read_at = br_realloc(read_at, read_cap * sizeof *read_at);
+				read_ids = br_realloc(read_ids,
+						      read_cap * sizeof *read_ids);
+			}
+			read_at[nread] = member_at;
+			read_ids[nread++] = o->ok && o->ids;
+		}
 		/* A member parsed in blocks that were not independent is read
 		 * again when handed over, and the ids of its first read, which
 		 * the members after it are checked against, may be wrong: a bad
@@ -2018,6 +2194,13 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			failed = true;
 		}
 	}
+	/* One outcome a member read. */
+	if (only < 0 && !stream && nread == t->nout - first)
+		claude_archive(rd, t, first, path, &names, nnames, read_at,
+			       read_ids, others, failed, piped);
+	br_buf_free(&names);
+	free(read_at);
+	free(read_ids);
 	if (failed)
 		fail_members(rd, t, first, path, why);
 	else if (stream && stream->ok && !stream->in.waiting && f.raw_hash &&
@@ -2470,9 +2653,11 @@ static void failed_input(struct reader *rd, struct task *t, const char *name,
 	finish_outcome(rd, t, o);
 }
 
-/* Hands a task's warning, if any, to the sink. */
+/* Hands a task's note and warning, if any, to the sink. */
 static void task_warn(struct ingest *g, const struct task *t)
 {
+	if (t->note && g->sink.note)
+		g->sink.note(g->sink.ctx, t->note);
 	if (t->warning && g->sink.warning)
 		g->sink.warning(g->sink.ctx, t->warning);
 }
@@ -3140,15 +3325,13 @@ static int found_cmp(const void *a, const void *b)
  * ordinary log directory may have one. */
 static bool claude_config_dir(const char *dir)
 {
-	static const char *const markers[] = {
-		"history.jsonl", "settings.json", ".credentials.json", "todos",
-		"statsig",
-	};
+	const char *const *markers = claude_markers;
 	struct stat st;
 	char *projects = path_in(dir, "projects");
 	bool is = lstat(projects, &st) == 0 && S_ISDIR(st.st_mode);
 	free(projects);
-	for (size_t i = 0; is && i < sizeof markers / sizeof markers[0]; i++) {
+	for (size_t i = 0; is && i < sizeof claude_markers / sizeof claude_markers[0];
+	     i++) {
 		char *marker = path_in(dir, markers[i]);
 		bool found = lstat(marker, &st) == 0;
 		free(marker);

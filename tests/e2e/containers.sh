@@ -472,4 +472,60 @@ if strace -o /dev/null true 2>/dev/null; then
 else
 	echo "containers: strace cannot trace here: the opens of compressed logs are not counted" >&2
 fi
+# An archive of a Claude configuration directory is read as the directory
+# is: only its session logs, projects/**/*.jsonl. Its settings.json,
+# history.jsonl, todo lists and session indexes failed it ("cannot tell
+# the log format"), exit 1. A log beside the directory (a home's backup)
+# is read; a non-session member holding request ids (a session copied
+# out of projects/) does not make the sessions' records repeats.
+mkdir -p cl/.claude/projects/-home-u-app cl/.claude/todos cl/.claude/bak cl/logs
+"$PYTHON" "$root/tests/cclogs.py" --seed 7 --sessions 3 --out cl/cc >/dev/null
+find cl/cc -name '*.jsonl' | sort | head -2 | while read -r f; do
+	cp "$f" cl/.claude/projects/-home-u-app/
+done
+cp "$(find cl/.claude/projects -name '*.jsonl' | sort | head -1)" cl/.claude/bak/copy.jsonl
+rm -rf cl/cc
+echo '{"model":"opus","permissions":{"allow":[]}}' >cl/.claude/settings.json
+echo '{"display":"fix it","timestamp":1759000000000,"project":"/x"}' >cl/.claude/history.jsonl
+echo '[]' >cl/.claude/todos/t.json
+echo '{"entries":[]}' >cl/.claude/projects/-home-u-app/sessions-index.json
+echo '{"x":1}' >cl/.claude/.credentials.json
+printf '{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","request_id":"cl-1","usage":{"input_tokens":5}}\n' >cl/logs/app.jsonl
+"$BURNRATE" --quiet --store cl-dir ingest cl/.claude cl/logs/app.jsonl 2>/dev/null ||
+	fail "ingest of a Claude directory exited $?"
+totals cl-dir >cl-dir.csv
+[ "$(wc -l <cl-dir.csv)" -gt 1 ] || fail "no Claude sessions read"
+(cd cl && tar czf ../cl1.tgz .claude logs && tar cf ../cl2.tar -C .claude . &&
+	"$PYTHON" -c '
+import os, zipfile
+with zipfile.ZipFile("../cl3.zip", "w") as z:
+    for d, _, fs in sorted(os.walk(".claude")):
+        for f in sorted(fs):
+            z.write(os.path.join(d, f))
+    z.write("logs/app.jsonl")
+') || fail "cannot build the Claude archives"
+for c in cl1.tgz cl2.tar cl3.zip; do
+	extra=
+	[ $c = cl2.tar ] && extra=cl/logs/app.jsonl
+	# shellcheck disable=SC2086
+	"$BURNRATE" --verbose --store "st-$c" ingest $c $extra >/dev/null 2>$c.err ||
+		fail "ingest of $c exited $?: $(grep error $c.err)"
+	grep -q "^burnrate: $c: an archive of a Claude configuration directory" $c.err ||
+		fail "$c: --verbose does not say it is read as a Claude directory: $(cat $c.err)"
+	totals "st-$c" >$c.csv
+	cmp -s cl-dir.csv $c.csv || fail "$c differs from the directory: $(diff cl-dir.csv $c.csv)"
+done
+# Piped, the same; but standard input cannot be read again when a skipped
+# member held request ids: the sessions then fail, saying so.
+(cd cl && tar czf ../cl4.tgz --exclude=bak .claude logs) ||
+	fail "cannot build the piped Claude archive"
+"$BURNRATE" --quiet --store st-cl-pipe ingest - <cl4.tgz 2>cl-pipe.err ||
+	fail "ingest of a piped Claude archive exited $?: $(cat cl-pipe.err)"
+totals st-cl-pipe | cmp -s cl-dir.csv - || fail "a piped Claude archive differs"
+if "$BURNRATE" --quiet --store st-cl-pipe2 ingest - <cl1.tgz 2>cl-pipe2.err; then
+	fail "a piped Claude archive whose skipped member held ids was counted"
+fi
+grep -q "^burnrate: error: -:.claude/projects/.*: not counted: a member of - skipped as no session log of its Claude configuration directory held request ids" cl-pipe2.err ||
+	fail "unclear failure of a piped Claude archive: $(cat cl-pipe2.err)"
+
 echo "containers: all checks passed"
