@@ -523,7 +523,8 @@ static int header_once(struct csv_state *c, int at, const char *name,
 		if (c->base.first_line)
 			return br_fail(err, "%s:%lu: CSV header names column "
 				       "'%.*s' twice (columns %zu and %zu)",
-				       c->input_name, c->base.first_line,
+				       c->input_name,
+				       (unsigned long)c->base.first_line,
 				       (int)n, name, a + 1, b + 1);
 		return br_fail(err, "%s: CSV header names column '%.*s' twice "
 			       "(columns %zu and %zu)", c->input_name, (int)n,

@@ -651,7 +651,7 @@ static int open_parser(struct input_state *st, const char *line, size_t len)
 		return -1;
 	st->parser->sink = (struct format_sink){st, format_event, format_refuses,
 						format_rejects_outside};
-	st->parser->first_line = st->lineno;
+	st->parser->first_line = st->lineno <= UINT32_MAX ? (uint32_t)st->lineno : 0;
 	st->o->in.format = st->parser->name;
 	return 0;
 }

@@ -339,14 +339,17 @@ struct format_parser {
 	 * never a valid one, so a last line without a newline that is one
 	 * is a whole record, not a line still being written. */
 	bool json_lines;
+	/* The line the parser was opened on (a CSV header's), for its
+	 * messages; 0 when not known (a resumed input, or beyond 2^32 - 1).
+	 * Set by the driver. (Here, in the padding after the flags: a field
+	 * that grew the struct moved the CSV parser's cells, and their
+	 * addressing cost an instruction more a cell.) */
+	uint32_t first_line;
 	/* Tells whether line, the input's last, which has no newline, is a
 	 * whole record rather than one still being written. NULL: by
 	 * json_lines. */
 	bool (*whole)(const struct format_parser *p, const char *line,
 		      size_t len);
-	/* The line the parser was opened on (a CSV header's), for its
-	 * messages; 0 when not known (a resumed input). Set by the driver. */
-	unsigned long first_line;
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */
