@@ -521,6 +521,20 @@ static bool refuse_held(struct ingest_run *r, const struct ingest_input *in)
 	return refused;
 }
 
+/* Tells whether the store holds a backfill's input otherwise than in
+ * segments of the backfill's own source (as refuse_held finds it), for an
+ * input with no records in the range, which is not refused: it counts
+ * nothing twice. */
+static bool held_otherwise(struct ingest_run *r, const struct ingest_input *in)
+{
+	struct store_holders h;
+	if (input_holders(r, in->fp, in->key, &h) != 0)
+		return false; /* r->store_err tells */
+	bool held = h.merged_origin || h.nothers;
+	free(h.others);
+	return held;
+}
+
 /* Orders compressed files by size, then fingerprint. */
 static int stream_cmp(const struct store_stream *x, const struct store_stream *y)
 {
@@ -658,6 +672,17 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 	 * bytes too. */
 	if (ok && r->backfill && in->events && refuse_held(r, in)) {
 		r->failed++;
+	} else if (ok && r->backfill && !in->events && held_otherwise(r, in)) {
+		/* None of its records is in the range, so it adds nothing
+		 * to the backfill, and it is not recorded as one of its
+		 * inputs: recorded, the log of another source (or merged)
+		 * was held under two, and no later backfill of it under
+		 * its own source, nor any merge of the store, was taken. */
+		r->skipped++;
+		if (r->g->verbose)
+			fprintf(stderr, "burnrate: %s: no record in the range, "
+				"held by another source or store, skipped\n",
+				in->name);
 	} else if (!ok) {
 		print_error("%s", message);
 		r->failed++;

@@ -137,4 +137,21 @@ done
 treport >t.after
 cmp -s t.before t.after || fail "a refused backfill changed the report: $(cat t.after)"
 "$BURNRATE" --store t verify >/dev/null || fail "verify after refused backfills"
+# A backfill under another source whose range holds none of a log's
+# records is not refused (it counts nothing twice), and does not record
+# the log as its input either: recorded, the log was held under two
+# sources, so its own source could never backfill it again and the store
+# could never be merged (exit 0, then exit 1 for both, for good).
+mkdir other
+{ P 26 o1; P 27 o2; } >other/a.jsonl
+"$BURNRATE" --store o --quiet ingest --source a other
+"$BURNRATE" --store o --quiet ingest --source b --replace 2026-10-01..2026-10-02 \
+	other 2>/dev/null || fail "a backfill of none of another source's records exited $?"
+"$BURNRATE" --store o --quiet compact
+"$BURNRATE" --store om --quiet merge o 2>merge.err ||
+	fail "merging a store after a backfill of none of a log's records: $(cat merge.err)"
+"$BURNRATE" --store o --quiet ingest --source a --replace 2026-10-26..2026-10-27 \
+	other 2>own.err || fail "its own source's backfill of the log: $(cat own.err)"
+[ "$("$BURNRATE" --store o report --since 2026-10-01 --until 2026-10-31 --by month --format csv | cut -d, -f2 | tail -1)" = 2 ] ||
+	fail "the log's requests after the backfills"
 echo "backfill_safety: ok"
