@@ -181,7 +181,8 @@ int store_last_input(struct store *s, const char *name,
 		     struct store_input *out, struct br_err *err);
 
 /* Calls fn with every visible input the store ingested itself, the newest
- * segments first, until fn returns nonzero (which it returns; the inputs'
+ * segments first (a compaction's in the place of the last segment it
+ * absorbed), until fn returns nonzero (which it returns; the inputs'
  * strings are borrowed for the call). Returns 0 when fn never did, or -1
  * when the store cannot be read. */
 int store_each_input(struct store *s,

@@ -1059,23 +1059,48 @@ int store_last_input(struct store *s, const char *name,
 	return 1;
 }
 
+/* When segment g's inputs were ingested: a compaction's, by the segments
+ * it absorbed (the last of them), not when it was published. */
+static uint64_t ingested_at(const struct segment *g)
+{
+	return g->compacted_through ? g->compacted_through : g->seq;
+}
+
+/* Orders segments (pointers) by when their inputs were ingested, the
+ * newest first. */
+static int ingested_cmp(const void *a, const void *b)
+{
+	uint64_t x = ingested_at(*(const struct segment *const *)a),
+		 y = ingested_at(*(const struct segment *const *)b);
+	return (x < y) - (x > y);
+}
+
 int store_each_input(struct store *s,
 		     int (*fn)(void *ctx, const struct store_input *in),
 		     void *ctx, struct br_err *err)
 {
 	if (store_load(s, err) != 0)
 		return -1;
-	for (size_t i = s->nsegs; i-- > 0;) {
-		const struct segment *g = &s->segs[i];
-		if (g->hidden || g->merged_through) /* names of another host */
-			continue;
-		for (uint32_t j = g->ninputs; j-- > 0;) {
-			int rc = fn(ctx, &g->inputs[j]);
-			if (rc)
-				return rc;
-		}
+	/* A compaction is published after segments of other sources that
+	 * came after those it absorbed: in its place, its inputs (a log's
+	 * first lines) looked newer than theirs (the log grown since,
+	 * ingested under another source, or the log rotated in under its
+	 * name), and were where a grown log resumed: what the other source
+	 * had counted of it was counted again. */
+	const struct segment **order = br_malloc((s->nsegs + 1) * sizeof *order);
+	size_t n = 0;
+	for (size_t i = 0; i < s->nsegs; i++)
+		if (!s->segs[i].hidden && !s->segs[i].merged_through)
+			order[n++] = &s->segs[i]; /* merged: names of another host */
+	qsort(order, n, sizeof *order, ingested_cmp);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct segment *g = order[i];
+		for (uint32_t j = g->ninputs; j-- > 0 && !rc;)
+			rc = fn(ctx, &g->inputs[j]);
 	}
-	return 0;
+	free(order);
+	return rc;
 }
 
 /* ----------------------------------------------------- segment writing */
