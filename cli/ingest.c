@@ -727,6 +727,101 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 	sink_drop(r, rows);
 }
 
+/* The inputs of a path that its newest one may not be the end of
+ * (longer_of). */
+struct path_inputs {
+	struct ingest_known newest;
+	struct ingest_known *v;
+	size_t n, cap;
+};
+
+static int add_path_input(void *ctx, const struct store_input *in)
+{
+	struct path_inputs *p = ctx;
+	if (!in->head || !in->bytes || br_fp_equal(in->fp, p->newest.fp))
+		return 0;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		p->v = br_realloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n++] = (struct ingest_known){in->bytes, in->fp, in->head};
+	return 0;
+}
+
+static int known_longer_first(const void *a, const void *b)
+{
+	const struct ingest_known *x = a, *y = b;
+	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+/* Tells whether the plain file fd begins with k's bytes, by their
+ * fingerprint. */
+static bool file_begins_with(int fd, const struct ingest_known *k, char *buf)
+{
+	struct br_hasher h;
+	br_hash_init(&h);
+	for (uint64_t pos = 0; pos < k->bytes;) {
+		size_t want = k->bytes - pos < PREFIX_SCRATCH
+				      ? (size_t)(k->bytes - pos) : PREFIX_SCRATCH;
+		ssize_t n = pread(fd, buf, want, (off_t)pos);
+		if (n <= 0)
+			return false;
+		br_hash_update(&h, buf, (size_t)n);
+		pos += (uint64_t)n;
+	}
+	return br_fp_equal(br_hash_final(&h), k->fp);
+}
+
+/* Of the inputs of the plain file at key (p), the longest that the file
+ * begins with when it is not the newest, which *known is: which input of
+ * a path is the newest is not always known. A compaction's inputs come
+ * in the place of the last segment it absorbed, and those of another
+ * source published before that one may be newer (the log grown since, or
+ * rotated in under its name): resumed from the compacted first lines,
+ * what the other source counted of the log was counted again. The newest
+ * is kept unless a longer one is the file's first bytes (it was counted:
+ * the file went on from there), or, when the file no longer begins as the
+ * newest did, a shorter one is. Only inputs whose head is the file's are
+ * read for, so a path's other logs (rotated away) cost nothing. */
+static void longer_of(const char *key, struct path_inputs *p,
+		      struct ingest_known *known)
+{
+	int fd = open(key, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char head[INGEST_HEAD_BYTES];
+	ssize_t n = -1;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = pread(fd, head, sizeof head, 0);
+	if (n <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	uint32_t file_head = ingest_head(head, (size_t)n);
+#define HEAD_AT(b) ((b) >= (uint64_t)n ? file_head : ingest_head(head, (size_t)(b)))
+	/* As plan_resume takes it: a newest input of no head resumes. */
+	bool newest_ok = known->bytes <= size &&
+			 (!known->head || HEAD_AT(known->bytes) == known->head);
+	uint64_t floor = newest_ok ? known->bytes : 0;
+	qsort(p->v, p->n, sizeof *p->v, known_longer_first);
+	char *buf = NULL;
+	for (size_t i = 0; i < p->n && p->v[i].bytes > floor; i++) {
+		const struct ingest_known *c = &p->v[i];
+		if (c->bytes > size || HEAD_AT(c->bytes) != c->head)
+			continue;
+		if (!buf)
+			buf = br_malloc(PREFIX_SCRATCH);
+		if (file_begins_with(fd, c, buf)) {
+			*known = *c;
+			break;
+		}
+	}
+#undef HEAD_AT
+	free(buf);
+	close(fd);
+}
+
 /* Tells ingest what a plain file's earlier run took of it, so that a log
  * that grew is read from where it ended. A backfill re-reads everything. */
 static bool sink_known(void *ctx, const char *key, struct ingest_known *known)
@@ -737,6 +832,11 @@ static bool sink_known(void *ctx, const char *key, struct ingest_known *known)
 	    store_last_input(r->store, key, &in, &r->store_err) != 1)
 		return false;
 	*known = (struct ingest_known){in.bytes, in.fp, in.head};
+	struct path_inputs p = {.newest = *known};
+	if (store_each_named(r->store, key, add_path_input, &p,
+			     &r->store_err) == 0 && p.n)
+		longer_of(key, &p, known);
+	free(p.v);
 	return true;
 }
 

@@ -180,6 +180,14 @@ int store_sources(struct store *s, const char ***out, size_t *n,
 int store_last_input(struct store *s, const char *name,
 		     struct store_input *out, struct br_err *err);
 
+/* Calls fn with every visible input named name that the store ingested
+ * itself, in store_each_input's order, until fn returns nonzero (which it
+ * returns; strings borrowed until the store changes). Returns 0 when fn
+ * never did (none is named so), or -1 when the store cannot be read. */
+int store_each_named(struct store *s, const char *name,
+		     int (*fn)(void *ctx, const struct store_input *in),
+		     void *ctx, struct br_err *err);
+
 /* Calls fn with every visible input the store ingested itself, the newest
  * segments first (a compaction's in the place of the last segment it
  * absorbed), until fn returns nonzero (which it returns; the inputs'

@@ -70,6 +70,13 @@ struct store {
 	 * walk of 50,000 known logs looked for each in all of them, 9 s. */
 	struct br_dict *names;
 	const struct store_input **named;
+	/* Every such input, by name: those of name id k are
+	 * byname[byname_at[k]..byname_at[k + 1]), in store_each_input's
+	 * order (store_each_named). */
+	const struct store_input **byname;
+	uint32_t *byname_at;
+	uint32_t *input_ids; /* while indexing: each input's name id */
+	size_t nindexed;
 	bool skip_corrupt;
 	char **skipped;       /* pairs: path, problem */
 	size_t nskipped;
@@ -288,6 +295,10 @@ static void forget_names(struct store *s)
 	s->names = NULL;
 	free(s->named);
 	s->named = NULL;
+	free(s->byname);
+	s->byname = NULL;
+	free(s->byname_at);
+	s->byname_at = NULL;
 }
 
 void store_free(struct store *s)
@@ -1039,24 +1050,68 @@ static int index_name(void *ctx, const struct store_input *in)
 	if (!had || (had->head && had->head == in->head &&
 		     in->bytes > had->bytes))
 		s->named[id] = in;
+	s->byname[s->nindexed] = in;
+	s->input_ids[s->nindexed++] = id;
+	return 0;
+}
+
+/* Indexes the inputs the store ingested itself by name, once. */
+static int index_names(struct store *s, struct br_err *err)
+{
+	if (store_load(s, err) != 0)
+		return -1;
+	if (s->names)
+		return 0;
+	size_t cap = s->nfps ? s->nfps : 1;
+	s->names = br_dict_new();
+	s->named = br_malloc(cap * sizeof *s->named);
+	s->byname = br_malloc(cap * sizeof *s->byname);
+	s->input_ids = br_malloc(cap * sizeof *s->input_ids);
+	s->nindexed = 0;
+	store_each_input(s, index_name, s, err);
+	/* Grouped by name, each name's in the order they came. */
+	uint32_t n = br_dict_count(s->names);
+	s->byname_at = br_calloc((size_t)n + 2, sizeof *s->byname_at);
+	for (size_t i = 0; i < s->nindexed; i++)
+		s->byname_at[s->input_ids[i] + 2]++;
+	for (uint32_t k = 2; k < n + 2; k++)
+		s->byname_at[k] += s->byname_at[k - 1];
+	const struct store_input **v = br_malloc(cap * sizeof *v);
+	for (size_t i = 0; i < s->nindexed; i++)
+		v[s->byname_at[s->input_ids[i] + 1]++] = s->byname[i];
+	free(s->byname);
+	s->byname = v;
+	free(s->input_ids);
+	s->input_ids = NULL;
 	return 0;
 }
 
 int store_last_input(struct store *s, const char *name,
 		     struct store_input *out, struct br_err *err)
 {
-	if (store_load(s, err) != 0)
+	if (index_names(s, err) != 0)
 		return -1;
-	if (!s->names) {
-		s->names = br_dict_new();
-		s->named = br_malloc((s->nfps ? s->nfps : 1) * sizeof *s->named);
-		store_each_input(s, index_name, s, err);
-	}
 	int64_t id = br_dict_find(s->names, name, strlen(name));
 	if (id < 0)
 		return 0;
 	*out = *s->named[id];
 	return 1;
+}
+
+int store_each_named(struct store *s, const char *name,
+		     int (*fn)(void *ctx, const struct store_input *in),
+		     void *ctx, struct br_err *err)
+{
+	if (index_names(s, err) != 0)
+		return -1;
+	int64_t id = br_dict_find(s->names, name, strlen(name));
+	for (uint32_t i = id < 0 ? 0 : s->byname_at[id];
+	     id >= 0 && i < s->byname_at[id + 1]; i++) {
+		int rc = fn(ctx, s->byname[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* When segment g's inputs were ingested: a compaction's, by the segments

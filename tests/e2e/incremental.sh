@@ -315,25 +315,35 @@ fi
 # a log grown since under another source (or rotated in under its name
 # and ingested there) resumes from where that source ended. The log's
 # first line, compacted, looked newer, and its growth under the other
-# source was counted again (10-02: 2 requests).
+# source was counted again (10-02: 2 requests). So when the other
+# source's ingest came between two that the compaction absorbed, whose
+# order it cannot keep: the longest input of the path that the file
+# begins with (or, when it no longer begins as the newest one did, any)
+# is where it resumes.
 Q() { printf '{"timestamp":"2025-10-%sT06:00:00Z","provider":"openai","model":"gpt-4o","request_id":"%s","usage":{"input_tokens":1000}}\n' "$1" "$2"; }
 mkdir cmp
 days() { "$BURNRATE" --store cs report --as-of 2025-10-31 --since 2025-10-01 --format csv | cut -d, -f1,2 | tr '\n' ' '; }
 for how in grown rotated; do
-	rm -rf cs cmp/*
-	Q 04 o1 >cmp/other.jsonl
-	if [ $how = grown ]; then Q 01 a1 >cmp/app.jsonl; else { Q 01 a1; Q 01 a2; } >cmp/app.jsonl; fi
-	"$BURNRATE" --quiet --store cs ingest --source a cmp/app.jsonl
-	"$BURNRATE" --quiet --store cs ingest --source a cmp/other.jsonl
-	if [ $how = grown ]; then Q 02 b1 >>cmp/app.jsonl; else mv cmp/app.jsonl cmp/app.jsonl.1; Q 02 b1 >cmp/app.jsonl; fi
-	"$BURNRATE" --quiet --store cs ingest --source b cmp/app.jsonl
-	"$BURNRATE" --quiet --store cs compact
-	Q 03 b2 >>cmp/app.jsonl
-	"$BURNRATE" --quiet --store cs ingest cmp/app.jsonl
-	case $how in
-	grown) want="day,requests 2025-10-01,1 2025-10-02,1 2025-10-03,1 2025-10-04,1 " ;;
-	rotated) want="day,requests 2025-10-01,2 2025-10-02,1 2025-10-03,1 2025-10-04,1 " ;;
-	esac
-	[ "$(days)" = "$want" ] || fail "a log $how under another source, after a compaction: $(days)"
+	for when in after between; do
+		rm -rf cs cmp/*
+		Q 04 o1 >cmp/other.jsonl
+		if [ $how = grown ]; then Q 01 a1 >cmp/app.jsonl; else { Q 01 a1; Q 01 a2; } >cmp/app.jsonl; fi
+		"$BURNRATE" --quiet --store cs ingest --source a cmp/app.jsonl
+		[ $when = between ] ||
+			"$BURNRATE" --quiet --store cs ingest --source a cmp/other.jsonl
+		if [ $how = grown ]; then Q 02 b1 >>cmp/app.jsonl; else mv cmp/app.jsonl cmp/app.jsonl.1; Q 02 b1 >cmp/app.jsonl; fi
+		"$BURNRATE" --quiet --store cs ingest --source b cmp/app.jsonl
+		[ $when = after ] ||
+			"$BURNRATE" --quiet --store cs ingest --source a cmp/other.jsonl
+		"$BURNRATE" --quiet --store cs compact
+		Q 03 b2 >>cmp/app.jsonl
+		"$BURNRATE" --quiet --store cs ingest cmp/app.jsonl
+		case $how in
+		grown) want="day,requests 2025-10-01,1 2025-10-02,1 2025-10-03,1 2025-10-04,1 " ;;
+		rotated) want="day,requests 2025-10-01,2 2025-10-02,1 2025-10-03,1 2025-10-04,1 " ;;
+		esac
+		[ "$(days)" = "$want" ] ||
+			fail "a log $how under another source ($when), after a compaction: $(days)"
+	done
 done
 echo "incremental: all checks passed"
