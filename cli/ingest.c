@@ -982,19 +982,35 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			add_candidate(e, out, &found, max);
 	}
 	/* Of other directories, by head: e's of two lines or more (its head
-	 * the file's), or of the file's first line alone. */
+	 * the file's), or of fewer, whose length is then one of those below
+	 * (len). An ingest may end before a line's newline: a last record
+	 * without one counts at once when it is whole (a JSON object, a CSV
+	 * row of the header's fields), its newline written later. Such a
+	 * log of one or two records, moved to another directory by olddir,
+	 * was found by neither head and read whole: both counted twice. */
+	uint32_t heads[7] = {file_head};
+	size_t len[7] = {0}, nh = 1;
 	const char *nl = memchr(head, '\n', n);
-	size_t first = nl ? (size_t)(nl + 1 - head) : 0;
-	uint32_t heads[2] = {file_head, first ? ingest_head(head, first) : 0};
-	for (int w = 0; w < 2 && heads[w] && found < max; w++) {
-		if (w == 1 && heads[1] == heads[0])
-			break;
+	for (int line = 0; nl && line < 2; line++) {
+		size_t end = (size_t)(nl + 1 - head);
+		if (line == 0) /* the first line, with its newline */
+			len[nh++] = end;
+		len[nh++] = end - 1; /* without it */
+		if (end >= 2 && head[end - 2] == '\r')
+			len[nh++] = end - 2; /* without its "\r\n" */
+		nl = memchr(nl + 1, '\n', n - end);
+	}
+	for (size_t w = 1; w < nh; w++)
+		heads[w] = len[w] ? ingest_head(head, len[w]) : 0;
+	for (size_t w = 0; w < nh && found < max; w++) {
+		if (!heads[w] || (w > 0 && heads[w] == heads[0]))
+			continue;
 		for (size_t i = by_head_first(r, heads[w]);
 		     i < r->nearlier && found < max; i++) {
 			const struct earlier *e = &r->earlier[r->by_head[i]];
 			if (e->k.head != heads[w])
 				break;
-			if (e->k.bytes > size || (w == 1 && e->k.bytes != first) ||
+			if (e->k.bytes > size || (w > 0 && e->k.bytes != len[w]) ||
 			    (e->dirlen == probe.dirlen &&
 			     memcmp(e->name, key, probe.dirlen) == 0))
 				continue; /* too long, or of its directory */

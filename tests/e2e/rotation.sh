@@ -119,6 +119,36 @@ for first in 1 2; do
 	done
 done
 
+# olddir, when the ingest ended before its last record's newline: a whole
+# JSON object without one counts at once (its newline written later). The
+# log, of one or two records then, moved to another directory after it
+# grew is read from where that ingest ended (it was read whole, found by
+# neither its first line nor its first two: c1 and c2 counted twice).
+for z in "" gz; do
+	for first in 1 2; do
+		for j in 1 2; do
+			rm -rf logs st written.txt
+			mkdir -p logs/old
+			[ $first = 1 ] || put 01 c1 1
+			rec 01 c2 2 >>written.txt
+			rec 01 c2 2 | tr -d '\n' >>logs/app.log
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			echo >>logs/app.log
+			put 02 c3 4
+			if [ -z "$z" ]; then
+				mv logs/app.log logs/old/app.log-20251102
+			else
+				gzip -c logs/app.log >logs/old/app.log-20251102.gz
+				rm logs/app.log
+			fi
+			: >logs/app.log
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			[ "$(days)" = "$(written_days)" ] ||
+				fail "olddir, no newline yet (${z:-plain}, $first lines, --jobs $j): $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
+		done
+	done
+done
+
 # Rotated names a walk takes: numbered, dated (logrotate's dateext, its
 # dateformat -%Y-%m-%d and -%Y%m%d-%s, Python's TimedRotatingFileHandler's
 # .%Y-%m-%d and .%Y-%m-%d_%H), compressed or not; and names it leaves out.
