@@ -1966,6 +1966,105 @@ static void feed_close(struct feed *f)
 	free(f->tail);
 }
 
+/* archive + ":" + member: an archive member's key, its member's name
+ * printable (as it is named in messages). */
+static char *member_key(const char *archive, const char *member)
+{
+	struct br_buf key = {0};
+	char *shown = br_printable(member);
+	br_buf_printf(&key, "%s:%s", archive, shown);
+	free(shown);
+	return key.p;
+}
+
+/* What was ingested of each log member of the archive file of task t
+ * (fd, path in messages, its first n bytes at head), by the member's key,
+ * when the member's bytes still begin with it: an archive made again of
+ * a log that grew (app.log in logs.tar.gz, each night) was read whole,
+ * its members' ingested part counted again. Indexed by log member (as
+ * read_archive counts them); an entry of 0 bytes: read whole. NULL when
+ * none is known. One more read of the archive when its first log member
+ * is known (else only of its start); any failure leaves it to the read
+ * that follows, which says why. Leaves fd at its start. */
+static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
+					   int fd, const char *path,
+					   const unsigned char *head, size_t n,
+					   size_t *count)
+{
+	struct ingest *g = rd->g;
+	struct ingest_known *mk = NULL;
+	size_t cap = 0, any = 0;
+	*count = 0;
+	if (!t->key || !g->sink.known)
+		return NULL;
+	struct feed f = {.fd = fd, .path = path, .max_ratio = g->opts.max_ratio,
+			 .size = t->disk_size};
+	struct archive *a = NULL;
+	if (feed_open(&f, head, n, false) < 0 || f.empty)
+		goto out;
+	a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_7zip(a);
+	if ((f.gz || f.outer ? archive_read_open(a, &f, NULL, feed_read, NULL)
+			     : archive_read_open_fd(a, fd, 1 << 20)) != ARCHIVE_OK)
+		goto out;
+	struct archive_entry *e;
+	char *buf = br_malloc(SCRATCH_SIZE);
+	while (archive_read_next_header(a, &e) >= ARCHIVE_WARN) {
+		const char *member = archive_entry_pathname(e);
+		if (archive_entry_filetype(e) != AE_IFREG || !member ||
+		    !is_log_name(member))
+			continue;
+		if (*count == cap) {
+			cap = cap ? 2 * cap : 16;
+			mk = br_realloc(mk, cap * sizeof *mk);
+		}
+		struct ingest_known *k = &mk[(*count)++];
+		char *key = member_key(t->key, member);
+		bool known = g->sink.known(g->sink.ctx, key, k) && k->bytes > 0;
+		free(key);
+		/* An archive whose first log member is not known is taken
+		 * for one not ingested before: not decompressed twice. */
+		if (!known && *count == 1)
+			break;
+		struct br_hasher h;
+		br_hash_init(&h);
+		uint64_t pos = 0;
+		while (known && pos < k->bytes) {
+			size_t want = k->bytes - pos < SCRATCH_SIZE
+					      ? (size_t)(k->bytes - pos) : SCRATCH_SIZE;
+			la_ssize_t r = archive_read_data(a, buf, want);
+			if (r <= 0)
+				break;
+			br_hash_update(&h, buf, (size_t)r);
+			pos += (uint64_t)r;
+		}
+		if (known && pos == k->bytes &&
+		    br_fp_equal(br_hash_final(&h), k->fp))
+			any++;
+		else
+			k->bytes = 0;
+	}
+	free(buf);
+out:
+	if (a)
+		archive_read_free(a);
+	feed_close(&f);
+	if (!any) {
+		free(mk);
+		mk = NULL;
+		*count = 0;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		free(mk);
+		*count = 0;
+		return NULL; /* the read that follows fails */
+	}
+	return mk;
+}
+
 /* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
  * "archive:member" (path is the archive's name in messages; control
@@ -1997,14 +2096,21 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	/* A zip stream's end is checked once it has been read. */
 	if (piped && zip_magic(head, head_len))
 		f.tail = br_malloc(2 * ZIP_TAIL);
+	/* Members known by their keys, resumed (a file, not one stream). */
+	size_t nmk = 0;
+	struct ingest_known *mk = NULL;
+	if (!piped && !t->zresume)
+		mk = member_resumes(rd, t, fd, path, head, head_len, &nmk);
 	if (feed_open(&f, head, head_len, rd->g->opts.jobs > 1) < 0) {
 		failed_input(rd, t, path, -1, f.err.msg);
 		feed_close(&f);
+		free(mk);
 		return;
 	}
 	if (f.empty) {
 		/* As an empty gzip: an input with nothing in it. */
 		feed_close(&f);
+		free(mk);
 		read_input(rd, t, source_open(-1, path, false), -1, path, NULL,
 			   -1);
 		return;
@@ -2028,6 +2134,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		br_buf_free(&msg);
 		archive_read_free(a);
 		feed_close(&f);
+		free(mk);
 		return;
 	}
 	if ((fed ? archive_read_open(a, &f, NULL, feed_read, NULL)
@@ -2042,6 +2149,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		br_buf_free(&msg);
 		archive_read_free(a);
 		feed_close(&f);
+		free(mk);
 		return;
 	}
 	struct archive_entry *e;
@@ -2126,9 +2234,26 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 		 * the archive's size. */
 		source_set_archive_size(src, t->disk_size, members_out);
 		/* A lone stream is a file's content, as a gzip's is: known
-		 * by its path, so that it may resume when it grew. */
-		int rc = read_input(rd, t, src, -1, name.p, raw ? t->key : NULL,
+		 * by its path, so that it may resume when it grew. So is a
+		 * member of an archive file, by its key: read from where its
+		 * last ingest ended when its bytes begin as they did then
+		 * (mk), as a grown file is. */
+		char *mkey = !raw && !piped && t->key ? member_key(t->key, member)
+						      : NULL;
+		bool known = t->known, zresume = t->zresume;
+		struct ingest_known k = t->k;
+		if (mkey) {
+			t->known = t->zresume = (size_t)index < nmk &&
+						mk[index].bytes > 0;
+			if (t->known)
+				t->k = mk[index];
+		}
+		int rc = read_input(rd, t, src, -1, name.p, raw ? t->key : mkey,
 				    index);
+		t->known = known;
+		t->zresume = zresume;
+		t->k = k;
+		free(mkey);
 		struct outcome *o = t->out[t->nout - 1];
 		members_out += o->in.bytes;
 		if (raw)
@@ -2219,6 +2344,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			hand_over(rd->g, t, t->out[i]);
 		t->nout = first;
 	}
+	free(mk);
 	br_buf_free(&name);
 	br_buf_free(&msg);
 	archive_read_free(a);

@@ -452,6 +452,47 @@ grep -q 'burnrate: 2/2 inputs, [0-9]* records, [0-9]* MB, [0-9]* MB/s' tty.log |
 rm -rf p
 "$BURNRATE" --store p ingest big.jsonl b.csv >out.txt 2>err.txt
 ! grep -q 'MB/s' out.txt err.txt || fail "a progress line without a terminal"
+# An archive made again each night of logs that grew (logs.tar.gz of
+# app.log and api.log): each member is read from where its last ingest
+# ended when its bytes begin as they did (the archive was read whole,
+# each member's ingested part counted again); one whose start changed (a
+# new log under the name) is read whole; a last line cut short waits.
+arec() { # tokens
+	printf '{"timestamp":"2025-10-01T00:00:%02dZ","provider":"p","model":"m","usage":{"input_tokens":%d}}\n' "$1" "$1"
+}
+for kind in tar.gz zip tar.zst; do
+	rm -rf arch arch-store
+	mkdir -p arch/src
+	pack() {
+		case $kind in
+		tar.gz) tar czf arch/logs.$kind -C arch/src app.log api.log ;;
+		tar.zst) tar cf - -C arch/src app.log api.log | zstd -q >arch/logs.$kind ;;
+		zip) rm -f arch/logs.zip
+			(cd arch/src && zip -q ../logs.zip app.log api.log) ;;
+		esac
+	}
+	{ arec 1; arec 2; } >arch/src/app.log
+	arec 4 >arch/src/api.log
+	pack
+	"$BURNRATE" --quiet --store arch-store ingest arch/logs.$kind ||
+		fail "archive, night 1 ($kind): exit $?"
+	arec 8 >>arch/src/app.log
+	arec 16 | cut -c1-30 | tr -d '\n' >>arch/src/app.log
+	arec 32 >arch/src/api.log
+	pack
+	"$BURNRATE" --quiet --store arch-store ingest arch/logs.$kind ||
+		fail "archive, night 2 ($kind): exit $?"
+	arec 16 | cut -c31- >>arch/src/app.log
+	pack
+	"$BURNRATE" --quiet --store arch-store ingest arch/logs.$kind ||
+		fail "archive, night 3 ($kind): exit $?"
+	"$BURNRATE" --quiet --store arch-store ingest arch/logs.$kind ||
+		fail "archive, night 4 ($kind): exit $?"
+	got=$("$BURNRATE" --store arch-store report --as-of 2099-01-01 --by month \
+		--format csv 2>/dev/null | tail -1 | cut -d, -f2,4)
+	[ "$got" = "6,63" ] ||
+		fail "an archive of logs that grew ($kind): requests, tokens $got, want 6,63"
+done
 # Compressed logs ingested into a store that holds no input yet could
 # continue nothing: each is opened once, to be read (a store without
 # inputs took every .gz for a possible rotation of one, and opened and
