@@ -75,6 +75,10 @@ struct ingest_run {
 	struct agg *run_rows;   /* rows of every input kept so far */
 	struct store_input *inputs;
 	size_t ninputs, cap;
+	/* Paths whose content was ingested under another name, recorded
+	 * with it (keep_path): published after inputs, counted in none. */
+	struct store_input *moved;
+	size_t nmoved, moved_cap;
 	struct br_dict *input_fps; /* the inputs' fingerprints, as bytes */
 	uint64_t skipped;       /* inputs already ingested */
 	/* What the inputs kept hold (those skipped or failed add nothing). */
@@ -655,6 +659,34 @@ static void save_streams(struct ingest_run *r)
 	free(v);
 }
 
+/* Records the plain file of input in, whose content was ingested before
+ * under another name (a hard link, as rotatelogs -L makes, a file and a
+ * copy), as its path's last input when that is an older one: the path's
+ * next growth was read from where that ended, counting again what the
+ * other name took since. */
+static void keep_path(struct ingest_run *r, const struct ingest_input *in)
+{
+	struct store_input last;
+	if (r->backfill || !in->key || !in->head || !in->bytes ||
+	    store_last_input(r->store, in->key, &last, &r->store_err) != 1 ||
+	    (last.bytes == in->bytes && br_fp_equal(last.fp, in->fp)))
+		return;
+	for (size_t i = 0; i < r->ninputs; i++)
+		if (strcmp(r->inputs[i].name, in->key) == 0 &&
+		    br_fp_equal(r->inputs[i].fp, in->fp))
+			return; /* the same path given twice */
+	for (size_t i = 0; i < r->nmoved; i++)
+		if (strcmp(r->moved[i].name, in->key) == 0 &&
+		    br_fp_equal(r->moved[i].fp, in->fp))
+			return;
+	if (r->nmoved == r->moved_cap) {
+		r->moved_cap = r->moved_cap ? r->moved_cap * 2 : 16;
+		r->moved = br_realloc(r->moved, r->moved_cap * sizeof *r->moved);
+	}
+	r->moved[r->nmoved++] = (struct store_input){
+		br_strdup(in->key), in->fp, in->bytes, in->records, in->head};
+}
+
 /* Keeps a fully read input unless its content was ingested before. */
 static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		     bool ok, const char *message)
@@ -688,6 +720,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->failed++;
 	} else if (known > 0) {
 		r->skipped++;
+		keep_path(r, in);
 		if (r->g->verbose)
 			fprintf(stderr, "burnrate: %s: already ingested, skipped\n",
 				in->name);
@@ -1033,6 +1066,9 @@ static void ingest_run_free(struct ingest_run *r)
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);
+	for (size_t i = 0; i < r->nmoved; i++)
+		free((char *)r->moved[i].name);
+	free(r->moved);
 	free(r->streams);
 	free(r->packed);
 	free(r->new_streams);
@@ -1282,12 +1318,23 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	const struct ingest_stats *st = &stats;
 	ingest_free(ing);
 	ing = NULL;
-	if (job->dry_run ? backfill_preview(run.store, job->source, io.only_from,
-					    io.only_to, run.run_rows, stdout, &err)
-			 : store_publish_replace(run.store, job->source,
-						 run.run_rows, run.inputs,
-						 run.ninputs, io.only_from,
-						 io.only_to, &err))
+	/* The paths keep_path found, after the inputs read. */
+	struct store_input *inputs = run.inputs;
+	if (run.nmoved) {
+		inputs = br_malloc((run.ninputs + run.nmoved) * sizeof *inputs);
+		memcpy(inputs, run.inputs, run.ninputs * sizeof *inputs);
+		memcpy(inputs + run.ninputs, run.moved,
+		       run.nmoved * sizeof *inputs);
+	}
+	int published = job->dry_run
+		? backfill_preview(run.store, job->source, io.only_from,
+				   io.only_to, run.run_rows, stdout, &err)
+		: store_publish_replace(run.store, job->source, run.run_rows,
+					inputs, run.ninputs + run.nmoved,
+					io.only_from, io.only_to, &err);
+	if (inputs != run.inputs)
+		free(inputs);
+	if (published)
 		goto fail;
 	if (!job->dry_run)
 		save_streams(&run);

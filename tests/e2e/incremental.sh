@@ -288,6 +288,20 @@ slowed_change() {
 	"$BURNRATE" --quiet --store "$store" ingest live 2>/dev/null ||
 		fail "the changed log's next run exited $?"
 }
+# A log under two names (a hard link, as rotatelogs -L makes): read under
+# one, its content adds nothing under the other, whose path is recorded
+# with it, so that the other's next growth is read from there (it was
+# read from its older last input: 4 counted twice).
+rm -rf st linked
+mkdir linked
+{ rec 1; echo; rec 2; echo; } >linked/app.log
+br ingest linked/app.log
+ln linked/app.log linked/current.log
+{ rec 4; echo; } >>linked/app.log
+br ingest linked/current.log linked/app.log
+{ rec 8; echo; } >>linked/app.log
+br ingest linked
+expect "4,15" "a log under two names, grown"
 rewrite() { : >live/app.log; cat new.log >>live/app.log; }
 cut_short() { truncate -s 600000 live/app.log; }
 if strace -o /dev/null true 2>/dev/null; then
