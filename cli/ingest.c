@@ -679,6 +679,11 @@ static void keep_path(struct ingest_run *r, const struct ingest_input *in)
 		if (strcmp(r->moved[i].name, in->key) == 0 &&
 		    br_fp_equal(r->moved[i].fp, in->fp))
 			return;
+	/* Content another source (or a merge) holds is not recorded under
+	 * this one: its fingerprint, then held under two sources, made every
+	 * merge of the store, and any backfill of it, refused for good. */
+	if (held_otherwise(r, in))
+		return;
 	if (r->nmoved == r->moved_cap) {
 		r->moved_cap = r->moved_cap ? r->moved_cap * 2 : 16;
 		r->moved = br_realloc(r->moved, r->moved_cap * sizeof *r->moved);

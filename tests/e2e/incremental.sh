@@ -302,6 +302,21 @@ br ingest linked/current.log linked/app.log
 { rec 8; echo; } >>linked/app.log
 br ingest linked
 expect "4,15" "a log under two names, grown"
+# ... the other name ingested under another source: the path is not
+# recorded under this one with content the other source holds (held under
+# two sources, every merge of the store was refused, for good).
+rm -rf st st2 linked
+mkdir linked
+{ rec 1; echo; } >linked/app.log
+br ingest --source a linked/app.log
+{ rec 2; echo; } >>linked/app.log
+ln linked/app.log linked/current.log
+br ingest --source b linked/current.log
+br ingest --source a linked/app.log
+expect "2,3" "a log under two names, two sources"
+"$BURNRATE" --quiet --store st2 init
+"$BURNRATE" --quiet --store st2 merge st 2>err.txt ||
+	fail "a store whose log has two names in two sources cannot be merged: $(cat err.txt)"
 rewrite() { : >live/app.log; cat new.log >>live/app.log; }
 cut_short() { truncate -s 600000 live/app.log; }
 if strace -o /dev/null true 2>/dev/null; then
