@@ -561,8 +561,16 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 			c->sub[k] = c->col[k] >= 0 ? dot + 1 : NULL;
 		}
 		size_t n = c->sub[k] ? (size_t)(dot - name) : strlen(name);
+		/* A column spelt as the name is the one header_column takes,
+		 * whatever others match it in another case or with blanks
+		 * (a spreadsheet's "Model" beside "model"): only another
+		 * spelt so is a second; a column found in another case is
+		 * one of those only when none is spelt so. */
+		bool spelt = c->col[k] >= 0 && c->cell[c->col[k]].n == n &&
+			     memcmp(c->cell[c->col[k]].p, name, n) == 0;
 		if (c->col[k] >= 0 &&
-		    header_once(c, c->col[k], name, n, mapped, err) != 0)
+		    header_once(c, c->col[k], name, n, mapped || spelt,
+				err) != 0)
 			return -1;
 	}
 	for (int k = C_TIMESTAMP; k <= C_MODEL; k++)

@@ -484,6 +484,15 @@ printf '%s\n' 'Model,timestamp,provider, model ,input_tokens' \
 	'gpt-4o,2025-10-01T00:00:00Z,openai,o1,100' >dupcase.csv
 expect 1 "dupcase.csv:1: CSV header names column 'model' twice (columns 1 and 4)" \
 	"$BURNRATE" --store "$tmp/dup" ingest dupcase.csv
+# ... but a column spelt as the name is the one read, whatever others
+# match it in another case (a spreadsheet's "Model" beside "model"): it
+# was read before, and is not refused.
+printf '%s\n' 'timestamp,provider,model,Model,input_tokens' \
+	'2025-10-01T00:00:00Z,openai,gpt-4o,GPT-4o (display),100' >dupspelt.csv
+"$BURNRATE" --quiet --store "$tmp/dupspelt" init
+expect 0 "" "$BURNRATE" --store "$tmp/dupspelt" ingest dupspelt.csv
+"$BURNRATE" --store "$tmp/dupspelt" report --by model --format csv |
+	grep -q "^gpt-4o,1," || note "a model column beside a Model one: not read"
 printf '%s\n' 'timestamp,provider,model,in,in' \
 	'2025-10-01T00:00:00Z,openai,gpt-4o,1,2' >dupmap.csv
 expect 1 "dupmap.csv:1: CSV header names column 'in' twice (columns 4 and 5)" \
