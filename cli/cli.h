@@ -153,7 +153,9 @@ struct ingest_job {
 /* What an ingest job did. */
 struct ingest_outcome {
 	size_t kept;                /* inputs whose rows were published */
-	uint64_t skipped, failed;   /* already ingested; unreadable */
+	uint64_t skipped, failed;   /* already ingested (or left out of a
+				     * backfill: held by another source);
+				     * unreadable */
 	uint64_t records, events, rejected;
 };
 

@@ -81,6 +81,9 @@ struct ingest_run {
 	size_t nmoved, moved_cap;
 	struct br_dict *input_fps; /* the inputs' fingerprints, as bytes */
 	uint64_t skipped;       /* inputs already ingested */
+	/* A backfill's inputs with no record in its range that another
+	 * source (or a merge) holds: left out, not recorded (sink_end). */
+	uint64_t left_out;
 	/* What the inputs kept hold (those skipped or failed add nothing). */
 	uint64_t records, events, duplicates, rejected;
 	bool backfill;          /* --replace: re-read inputs ingested before */
@@ -715,7 +718,7 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		 * inputs: recorded, the log of another source (or merged)
 		 * was held under two, and no later backfill of it under
 		 * its own source, nor any merge of the store, was taken. */
-		r->skipped++;
+		r->left_out++;
 		if (r->g->verbose)
 			fprintf(stderr, "burnrate: %s: no record in the range, "
 				"held by another source or store, skipped\n",
@@ -1183,6 +1186,9 @@ static void print_ingest_summary(const struct ingest_run *r,
 	printf("ingested %zu input%s", r->ninputs, r->ninputs == 1 ? "" : "s");
 	if (r->skipped)
 		printf(" (%llu already ingested)", (unsigned long long)r->skipped);
+	if (r->left_out)
+		printf(" (%llu left out: no record in the range, held by another "
+		       "source)", (unsigned long long)r->left_out);
 	printf(": %llu records, %llu requests kept",
 	       (unsigned long long)r->records,
 	       (unsigned long long)(r->events - r->run_cost_lines +
@@ -1374,7 +1380,9 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      run.run_cost_lines_unused == 1 ? "" : "s");
 	}
 	if (out)
-		*out = (struct ingest_outcome){run.ninputs, run.skipped, run.failed,
+		*out = (struct ingest_outcome){run.ninputs,
+						 run.skipped + run.left_out,
+						 run.failed,
 						 run.records, run.events, run.rejected};
 	rc = input_failed ? BR_EXIT_FAILURE : BR_EXIT_OK;
 	goto done;
