@@ -1333,7 +1333,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	struct store_input *inputs = run.inputs;
 	if (run.nmoved) {
 		inputs = br_malloc((run.ninputs + run.nmoved) * sizeof *inputs);
-		memcpy(inputs, run.inputs, run.ninputs * sizeof *inputs);
+		if (run.ninputs) /* else run.inputs is NULL */
+			memcpy(inputs, run.inputs, run.ninputs * sizeof *inputs);
 		memcpy(inputs + run.ninputs, run.moved,
 		       run.nmoved * sizeof *inputs);
 	}

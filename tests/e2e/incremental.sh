@@ -302,6 +302,13 @@ br ingest linked/current.log linked/app.log
 { rec 8; echo; } >>linked/app.log
 br ingest linked
 expect "4,15" "a log under two names, grown"
+# A run whose one input is content ingested under another name: nothing
+# is kept, the path alone is recorded (UBSan: no inputs to copy beside
+# it, from a NULL array).
+{ rec 16; echo; } >>linked/app.log
+br ingest linked/current.log
+br ingest linked/app.log
+expect "5,31" "a log's other name alone, its content ingested"
 # ... the other name ingested under another source: the path is not
 # recorded under this one with content the other source holds (held under
 # two sources, every merge of the store was refused, for good).
