@@ -1317,6 +1317,7 @@ static const char *const claude_markers[] = {
 	"history.jsonl", "settings.json", ".credentials.json", "todos",
 	"statsig",
 };
+#define CLAUDE_MARKERS (sizeof claude_markers / sizeof claude_markers[0])
 
 /* The Claude configuration directories an archive holds, told as a
  * directory is (claude_config_dir): each prefix P of its member paths
@@ -1356,8 +1357,7 @@ static size_t claude_prefixes(const struct br_buf *names, size_t n,
 			if (strncmp(p, pk, cand[k].len) != 0)
 				continue;
 			const char *rest = p + cand[k].len;
-			for (size_t m = 0; m < sizeof claude_markers /
-						sizeof claude_markers[0]; m++) {
+			for (size_t m = 0; m < CLAUDE_MARKERS; m++) {
 				size_t ml = strlen(claude_markers[m]);
 				if (strncmp(rest, claude_markers[m], ml) == 0 &&
 				    (rest[ml] == '\0' || rest[ml] == '/'))
@@ -2888,28 +2888,30 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* Stops the first nw workers and np pool threads start_workers started,
- * once they have nothing to do (ingest_free), and frees their readers. */
-static void stop_threads(struct ingest *g, unsigned nw, unsigned np)
+/* Tells the threads waiting on cond to stop (*stop, under g's lock), then
+ * joins the first n of them and frees their readers. */
+static void stop_group(struct ingest *g, bool *stop, pthread_cond_t *cond,
+		       pthread_t *threads, struct reader *readers, unsigned n)
 {
 	pthread_mutex_lock(&g->lock);
-	g->stop = true;
-	pthread_cond_broadcast(&g->work);
+	*stop = true;
+	pthread_cond_broadcast(cond);
 	pthread_mutex_unlock(&g->lock);
-	/* Workers finish the input they read, with the pool still there to
-	 * parse its blocks; then the pool stops. */
-	for (unsigned i = 0; i < nw; i++) {
-		pthread_join(g->threads[i], NULL);
-		reader_free(&g->workers[i]);
+	for (unsigned i = 0; i < n; i++) {
+		pthread_join(threads[i], NULL);
+		reader_free(&readers[i]);
 	}
-	pthread_mutex_lock(&g->lock);
-	g->pool_stop = true;
-	pthread_cond_broadcast(&g->block_queued);
-	pthread_mutex_unlock(&g->lock);
-	for (unsigned i = 0; i < np; i++) {
-		pthread_join(g->pool_threads[i], NULL);
-		reader_free(&g->pool[i]);
-	}
+}
+
+/* Stops the first nw workers and np pool threads start_workers started,
+ * once they have nothing to do (ingest_free), and frees their readers.
+ * Workers finish the input they read, with the pool still there to parse
+ * its blocks; then the pool stops. */
+static void stop_threads(struct ingest *g, unsigned nw, unsigned np)
+{
+	stop_group(g, &g->stop, &g->work, g->threads, g->workers, nw);
+	stop_group(g, &g->pool_stop, &g->block_queued, g->pool_threads, g->pool,
+		   np);
 }
 
 /* Starts up to n threads running fn, the i-th on readers[i] (made here;
@@ -3451,14 +3453,12 @@ static int found_cmp(const void *a, const void *b)
  * ordinary log directory may have one. */
 static bool claude_config_dir(const char *dir)
 {
-	const char *const *markers = claude_markers;
 	struct stat st;
 	char *projects = path_in(dir, "projects");
 	bool is = lstat(projects, &st) == 0 && S_ISDIR(st.st_mode);
 	free(projects);
-	for (size_t i = 0; is && i < sizeof claude_markers / sizeof claude_markers[0];
-	     i++) {
-		char *marker = path_in(dir, markers[i]);
+	for (size_t i = 0; is && i < CLAUDE_MARKERS; i++) {
+		char *marker = path_in(dir, claude_markers[i]);
 		bool found = lstat(marker, &st) == 0;
 		free(marker);
 		if (found)
