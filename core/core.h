@@ -471,6 +471,10 @@ bool br_tmp_orphan(int dirfd, const char *name, const char *pid,
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 
+/* Makes the creation of path (a file or directory; trailing slashes are
+ * ignored) durable: fsync of the directory that holds it. */
+int br_fsync_parent(const char *path, struct br_err *err);
+
 /* The next entry of d, as readdir, or NULL both at the end and when the
  * directory could not be read: then errno is 0 at the end and says why
  * on a failure. readdir alone returns NULL for both, and a loop that

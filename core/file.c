@@ -111,6 +111,20 @@ static char *dir_of(const char *path, const char **name)
 	return br_strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
+int br_fsync_parent(const char *path, struct br_err *err)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	char *p = br_strndup(path, n);
+	const char *name;
+	char *dir = dir_of(p, &name);
+	int rc = br_fsync_dir(dir, err);
+	free(dir);
+	free(p);
+	return rc;
+}
+
 /* Whether the link at p (lstat: st) may be followed, by the kernel's
  * rule for fs.protected_symlinks, which reading it bypasses: not when it
  * sits in a sticky directory anyone may write (/tmp) and belongs to

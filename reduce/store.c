@@ -206,6 +206,19 @@ static int read_meta(const char *dir, char *tz, size_t tzsize,
 	return rc == 0 ? 0 : -2;
 }
 
+/* Whether init with zone tz_name may go on in a store dir that has the
+ * zone existing: 0 when it is the same, else -1, failed with status
+ * BR_EXIT_USAGE. */
+static int init_existing(const char *dir, const char *existing,
+			 const char *tz_name, struct br_err *err)
+{
+	if (strcmp(existing, tz_name) == 0)
+		return 0;
+	return br_fail_status(err, BR_EXIT_USAGE, "store '%s' already exists "
+			      "with time zone %s, not %s", dir, existing,
+			      tz_name);
+}
+
 int store_init(const char *dir, const char *tz_name, struct br_err *err)
 {
 	struct br_tz *tz = br_tz_load(tz_name, err);
@@ -214,14 +227,8 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 	br_tz_free(tz);
 	char existing[256];
 	int rc = read_meta(dir, existing, sizeof existing, NULL, err);
-	if (rc == 0) {
-		if (strcmp(existing, tz_name) != 0)
-			return br_fail_status(err, BR_EXIT_USAGE,
-					      "store '%s' already exists with "
-					      "time zone %s, not %s",
-					      dir, existing, tz_name);
-		return 0;
-	}
+	if (rc == 0)
+		return init_existing(dir, existing, tz_name, err);
 	if (rc == -2)
 		return -1;
 	/* Only a store that is not there is made: one that cannot be read
@@ -229,9 +236,15 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 	if (errno != ENOENT)
 		return br_fail(err, "cannot read store '%s': %s", dir,
 			       strerror(errno));
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) == 0) {
+		/* Its entry, durable as the files in it will be. */
+		if (br_fsync_parent(dir, err) != 0)
+			return -1;
+	} else if (errno != EEXIST) {
 		return br_fail(err, "cannot create store directory '%s': %s",
 			       dir, strerror(errno));
+	}
+	/* Made durable by the store file's publication (fsync of dir). */
 	char *segdir = path_join(dir, SEG_DIR);
 	if (mkdir(segdir, 0755) != 0 && errno != EEXIST) {
 		br_fail(err, "cannot create '%s': %s", segdir, strerror(errno));
@@ -242,8 +255,16 @@ int store_init(const char *dir, const char *tz_name, struct br_err *err)
 	struct br_buf meta = {0};
 	br_buf_printf(&meta, "%s\nversion %d\ntimezone %s\n", STORE_META_MAGIC,
 		      STORE_VERSION, tz_name);
-	rc = br_file_publish(dir, STORE_META, meta.p, meta.len, 0644, err);
+	/* Never over one there: of two first inits at once, the one that
+	 * publishes second finds the other's store as if it had been there
+	 * (replacing it, both succeeded, one with another zone than its). */
+	rc = br_file_publish_new(dir, STORE_META, meta.p, meta.len, 0644, err);
 	br_buf_free(&meta);
+	if (rc != 0 && read_meta(dir, existing, sizeof existing, NULL,
+				 &(struct br_err){0}) == 0) {
+		*err = (struct br_err){0};
+		return init_existing(dir, existing, tz_name, err);
+	}
 	return rc;
 }
 

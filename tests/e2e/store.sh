@@ -334,6 +334,47 @@ if strace -o /dev/null true 2>/dev/null; then
 		fail "verify, the store file not read: exit 0"
 	grep -q "cannot read 'st/burnrate.store': Input/output error" verify.out ||
 		fail "verify, the store file not read: $(cat verify.out)"
+	# Two first inits of a store at once, with different zones: the store
+	# file of the one that wrote it last replaced the other's, both exited
+	# 0, and the first one's days were then counted in a zone it had not
+	# asked for. Init A is held in its mkdir until init B has made the
+	# store: A must find B's as if it had been there.
+	traced -f -qq -o /dev/null -e trace=mkdir,mkdirat \
+		-e inject=mkdir,mkdirat:delay_enter=2s:when=1 \
+		"$BURNRATE" --store twin init --timezone UTC >twin.out 2>&1 &
+	held=$!
+	sleep 0.5
+	"$BURNRATE" --quiet --store twin init --timezone Europe/Paris ||
+		fail "the second of two inits at once exited $?"
+	status=0
+	wait "$held" || status=$?
+	[ "$status" -eq 2 ] ||
+		fail "the first of two inits at once, other zones: exit $status: $(cat twin.out)"
+	grep -q "store 'twin' already exists with time zone Europe/Paris, not UTC" twin.out ||
+		fail "the first of two inits at once: $(cat twin.out)"
+	grep -q '^timezone Europe/Paris$' twin/burnrate.store ||
+		fail "two inits at once: the second's zone was replaced: $(cat twin/burnrate.store)"
+	# The same, one zone: both succeed.
+	traced -f -qq -o /dev/null -e trace=mkdir,mkdirat \
+		-e inject=mkdir,mkdirat:delay_enter=2s:when=1 \
+		"$BURNRATE" --store twin2 init --timezone UTC >twin2.out 2>&1 &
+	held=$!
+	sleep 0.5
+	"$BURNRATE" --quiet --store twin2 init --timezone UTC ||
+		fail "two inits at once, one zone: the second exited $?"
+	wait "$held" || fail "two inits at once, one zone: the first: $(cat twin2.out)"
+	# A new store's directory is made durable in its parent (fsync of
+	# the parent after the mkdir), as its files are in it.
+	mkdir parent
+	traced -f -o init.trace -e trace=mkdir,mkdirat,open,openat,fsync \
+		"$BURNRATE" --quiet --store parent/new init >/dev/null 2>&1 ||
+		fail "init of parent/new exited $?"
+	awk '/mkdir(at)?\(.*"parent\/new"/ { made = 1 }
+	     made && /open(at)?\(.*"parent", .*O_DIRECTORY.*= [0-9]+$/ {
+		fd = $NF; opened = 1 }
+	     opened && $0 ~ "fsync\\(" fd "\\)[ ]*= 0" { synced = 1 }
+	     END { exit !synced }' init.trace ||
+		fail "init did not fsync the new store's parent directory: $(grep -v '\.so' init.trace)"
 else
 	echo "store: strace cannot trace here: a store file that cannot be read is not tested" >&2
 fi
