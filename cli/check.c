@@ -160,6 +160,8 @@ static int write_baseline(const struct globals *g, const struct report *r,
 	struct br_err err = {0};
 	struct check_snapshot *s = check_snapshot_of(r);
 	int rc = check_baseline_write(s, path, &err) != 0 ? fail_with(&err) : 0;
+	if (rc == 0 && check_snapshot_saturated(s))
+		warn_counts_saturated("; the baseline holds that bound");
 	if (rc == 0 && !g->quiet) {
 		char m[BR_MONEY_BUFSZ];
 		printf("wrote baseline %s: $%s for %llu request%s and %llu tokens, "
@@ -196,6 +198,12 @@ static int compare(const struct report *r, const struct check_snapshot *base,
 	struct check_snapshot *cur = check_snapshot_of(r);
 	struct check_result *res = check_compare(base, cur, rules, r->unpriced,
 						 r->nunpriced);
+	/* The verdict goes by costs; counts are shown, and never called
+	 * unchanged when saturated (check_snapshot_saturated). */
+	if (check_snapshot_saturated(base) || check_snapshot_saturated(cur))
+		warn_counts_saturated("; such counts, in the baseline or the "
+				      "logs, are not compared (the verdict goes "
+				      "by costs)");
 	int rc = check_write(res, f, stdout, &err) != 0 ? fail_with(&err)
 		 : res->passed ? BR_EXIT_OK : BR_EXIT_THRESHOLD;
 	check_result_free(res);

@@ -37,8 +37,12 @@ void print_warning(const char *fmt, ...) BR_PRINTF(1, 2);
  * lines beside OpenAI requests of the same model and day (r->billed_twice);
  * prints nothing otherwise. */
 void warn_billed_twice(const struct report *r);
-/* Warns, on stderr, that the report's token sums are saturated: a count
- * shown as 2^64 - 1 is a lower bound. */
+/* Warns, on stderr, that token sums are saturated (red_count_saturated):
+ * a count shown as 2^64 - 1 is a lower bound; more (NULL: nothing) ends
+ * the sentence with what the command makes of them. */
+void warn_counts_saturated(const char *more);
+/* warn_counts_saturated when a token total of report r is saturated
+ * (report_tokens_saturated). */
 void warn_saturated(const struct report *r);
 
 /* Prints a usage error with a pointer to --help; returns BR_EXIT_USAGE. */

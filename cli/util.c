@@ -58,23 +58,18 @@ void warn_billed_twice(const struct report *r)
 	br_buf_free(&list);
 }
 
-void warn_saturated(const struct report *r)
+void warn_counts_saturated(const char *more)
 {
-	const struct br_tokens *t = &r->totals.tokens;
-	uint64_t writes;
-	/* Sums saturate (red_totals_add): the totals reach UINT64_MAX when
-	 * any row, or their sum, would pass it; the cache write column
-	 * shows both TTLs' writes. */
-	if (t->input != UINT64_MAX && t->output != UINT64_MAX &&
-	    t->cache_read != UINT64_MAX && t->cache_write_1h != UINT64_MAX &&
-	    t->reasoning != UINT64_MAX &&
-	    !__builtin_add_overflow(t->cache_write, t->cache_write_1h, &writes) &&
-	    writes != UINT64_MAX)
-		return;
 	print_warning("token sums reached %llu (2^64 - 1), where they saturate: "
 		      "a token count shown as that number is a lower bound, not "
-		      "the count (costs are exact)",
-		      (unsigned long long)UINT64_MAX);
+		      "the count (costs are exact)%s",
+		      (unsigned long long)UINT64_MAX, more ? more : "");
+}
+
+void warn_saturated(const struct report *r)
+{
+	if (report_tokens_saturated(&r->totals))
+		warn_counts_saturated(NULL);
 }
 
 /* Prints a usage error and returns the usage exit status. */

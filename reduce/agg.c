@@ -6,8 +6,7 @@
 
 #include "reduce/reduce_internal.h"
 
-/* a + b, saturated at UINT64_MAX. */
-static uint64_t add_count(uint64_t a, uint64_t b)
+uint64_t red_count_add(uint64_t a, uint64_t b)
 {
 	uint64_t sum;
 	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
@@ -15,19 +14,19 @@ static uint64_t add_count(uint64_t a, uint64_t b)
 
 void red_totals_add(struct red_totals *a, const struct red_totals *b)
 {
-	a->requests = add_count(a->requests, b->requests);
-	a->errors = add_count(a->errors, b->errors);
-	a->unpriced = add_count(a->unpriced, b->unpriced);
-	a->logged_cost_requests = add_count(a->logged_cost_requests,
-					    b->logged_cost_requests);
-	a->tokens.input = add_count(a->tokens.input, b->tokens.input);
-	a->tokens.output = add_count(a->tokens.output, b->tokens.output);
-	a->tokens.cache_read = add_count(a->tokens.cache_read, b->tokens.cache_read);
-	a->tokens.cache_write = add_count(a->tokens.cache_write,
-					  b->tokens.cache_write);
-	a->tokens.cache_write_1h = add_count(a->tokens.cache_write_1h,
-					     b->tokens.cache_write_1h);
-	a->tokens.reasoning = add_count(a->tokens.reasoning, b->tokens.reasoning);
+	a->requests = red_count_add(a->requests, b->requests);
+	a->errors = red_count_add(a->errors, b->errors);
+	a->unpriced = red_count_add(a->unpriced, b->unpriced);
+	a->logged_cost_requests = red_count_add(a->logged_cost_requests,
+						b->logged_cost_requests);
+	struct br_tokens *t = &a->tokens;
+	const struct br_tokens *u = &b->tokens;
+	t->input = red_count_add(t->input, u->input);
+	t->output = red_count_add(t->output, u->output);
+	t->cache_read = red_count_add(t->cache_read, u->cache_read);
+	t->cache_write = red_count_add(t->cache_write, u->cache_write);
+	t->cache_write_1h = red_count_add(t->cache_write_1h, u->cache_write_1h);
+	t->reasoning = red_count_add(t->reasoning, u->reasoning);
 	a->cost = br_pico_add(a->cost, b->cost);
 	a->calc_cost = br_pico_add(a->calc_cost, b->calc_cost);
 	a->logged_cost = br_pico_add(a->logged_cost, b->logged_cost);

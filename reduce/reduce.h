@@ -29,6 +29,19 @@ struct red_totals {
  * number of rows exact. */
 void red_totals_add(struct red_totals *a, const struct red_totals *b);
 
+/* a + b, saturated at UINT64_MAX: how every sum of counts is taken (the
+ * store's, a report's cache writes of both TTLs, check's tokens), so a
+ * count that reached UINT64_MAX is a lower bound, not the count
+ * (red_count_saturated). */
+uint64_t red_count_add(uint64_t a, uint64_t b);
+
+/* Tells whether count n is saturated: its true value is unknown, at least
+ * n; two saturated counts that are equal need not be. */
+static inline bool red_count_saturated(uint64_t n)
+{
+	return n == UINT64_MAX;
+}
+
 /* --------------------------------------------------------------- aggregate */
 
 /* An in-memory aggregate: one row per (day, provider, model, agent, label,

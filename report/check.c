@@ -17,27 +17,20 @@
 
 /* ------------------------------------------------------------ snapshots */
 
-/* a + b, saturated at UINT64_MAX (as the store's sums are). */
-static uint64_t add_count(uint64_t a, uint64_t b)
-{
-	uint64_t sum;
-	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
-}
-
 static struct check_amounts amounts_of(const struct red_totals *t)
 {
 	const struct br_tokens *k = &t->tokens;
-	uint64_t tokens = add_count(add_count(k->input, k->output),
-				    add_count(k->cache_read,
-					      add_count(k->cache_write,
-							k->cache_write_1h)));
+	uint64_t tokens = red_count_add(red_count_add(k->input, k->output),
+					red_count_add(k->cache_read,
+						      red_count_add(k->cache_write,
+								    k->cache_write_1h)));
 	return (struct check_amounts){t->requests, tokens, t->cost};
 }
 
 static void amounts_add(struct check_amounts *a, const struct check_amounts *b)
 {
-	a->requests = add_count(a->requests, b->requests);
-	a->tokens = add_count(a->tokens, b->tokens);
+	a->requests = red_count_add(a->requests, b->requests);
+	a->tokens = red_count_add(a->tokens, b->tokens);
 	a->cost = br_pico_add(a->cost, b->cost);
 }
 
@@ -46,6 +39,29 @@ static bool amounts_equal(const struct check_amounts *a,
 {
 	return a->requests == b->requests && a->tokens == b->tokens &&
 	       a->cost == b->cost;
+}
+
+/* Tells whether a count of a is saturated (red_count_saturated): a lower
+ * bound, which compares with nothing. */
+static bool amounts_saturated(const struct check_amounts *a)
+{
+	return red_count_saturated(a->requests) || red_count_saturated(a->tokens);
+}
+
+/* Tells whether a and b are known to be the same: equal, and no count of
+ * them saturated (two equal lower bounds say nothing of the counts: logs
+ * of 2e19 tokens and of 3e19 both have 2^64 - 1). */
+static bool amounts_same(const struct check_amounts *a,
+			 const struct check_amounts *b)
+{
+	return amounts_equal(a, b) && !amounts_saturated(a);
+}
+
+bool check_snapshot_saturated(const struct check_snapshot *s)
+{
+	/* The totals are the (saturated) sum of the groups, in a baseline
+	 * read too (read_baseline): a group's count saturated, they are. */
+	return amounts_saturated(&s->totals);
 }
 
 /* Orders two groups' key values, key by key. */
@@ -732,10 +748,11 @@ void check_result_free(struct check_result *r)
 
 /* ------------------------------------------------------- text snippets */
 
-/* Tells whether anything of l differs from the baseline. */
+/* Tells whether anything of l differs from the baseline, or may: a
+ * saturated count is not known to be the same. */
 static bool line_changed(const struct check_line *l)
 {
-	return l->status != CHECK_UNCHANGED || !amounts_equal(&l->base, &l->cur);
+	return l->status != CHECK_UNCHANGED || !amounts_same(&l->base, &l->cur);
 }
 
 /* v to 6 decimals ("1.234567"), or, not zero and under $0.000001, with
@@ -865,18 +882,25 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 {
 	const struct check_line *t = &r->total;
 	br_pico d = br_pico_add(t->cur.cost, -t->base.cost);
-	size_t changed = 0, bad = 0, count[CHECK_VANISHED + 1] = {0};
+	/* saturated: groups of unchanged cost whose counts are equal but
+	 * saturated, so not known to be the same (amounts_same). */
+	size_t changed = 0, bad = 0, saturated = 0,
+	       count[CHECK_VANISHED + 1] = {0};
 	for (size_t i = 0; i < r->nlines; i++) {
-		changed += line_changed(&r->lines[i]);
-		bad += r->lines[i].regression;
-		count[r->lines[i].status]++;
+		const struct check_line *l = &r->lines[i];
+		changed += line_changed(l);
+		bad += l->regression;
+		count[l->status]++;
+		saturated += l->status == CHECK_UNCHANGED &&
+			     amounts_equal(&l->base, &l->cur) &&
+			     amounts_saturated(&l->cur);
 	}
 	const char *verdict = r->passed ? "PASS" : "FAIL";
 	if (e == ESC_MARKDOWN)
 		br_buf_printf(b, "**burnrate check: %s.** ", verdict);
 	else
 		br_buf_printf(b, "%s: ", verdict);
-	if (!changed && amounts_equal(&t->base, &t->cur)) {
+	if (!changed && amounts_same(&t->base, &t->cur)) {
 		br_buf_puts(b, "no change in LLM spend: ");
 		put_usd(b, t->cur.cost, false, e);
 		br_buf_printf(b, " for %llu request%s and %llu tokens, as in "
@@ -922,11 +946,11 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 			CHECK_NEW, CHECK_VANISHED, CHECK_INCREASED,
 			CHECK_DECREASED, CHECK_UNCHANGED};
 		/* Unchanged groups count here only when their tokens or
-		 * requests changed. */
+		 * requests changed, or are saturated. */
 		count[CHECK_UNCHANGED] = changed - count[CHECK_NEW] -
 					 count[CHECK_VANISHED] -
 					 count[CHECK_INCREASED] -
-					 count[CHECK_DECREASED];
+					 count[CHECK_DECREASED] - saturated;
 		br_buf_puts(b, "; groups: ");
 		const char *sep = "";
 		for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
@@ -936,6 +960,9 @@ static void put_headline(struct br_buf *b, const struct check_result *r,
 				      what[order[k]]);
 			sep = ", ";
 		}
+		if (saturated)
+			br_buf_printf(b, "%s%zu with counts too large to compare "
+				      "(2^64 - 1)", sep, saturated);
 	}
 	if (r->unpriced_requests) {
 		br_buf_printf(b, "; %llu request%s without a price",
@@ -1023,8 +1050,7 @@ static bool table_build(struct table *t, const struct check_result *r,
 	size_t shown = 0;
 	for (size_t i = 0; i < r->nlines; i++)
 		shown += line_changed(&r->lines[i]);
-	if (!shown && !line_changed(&r->total) &&
-	    amounts_equal(&r->total.base, &r->total.cur))
+	if (!shown && !line_changed(&r->total))
 		return false;
 	struct br_buf b = {0};
 	size_t n = 0;
@@ -1134,6 +1160,19 @@ static void json_amounts(struct br_buf *b, const struct check_amounts *a)
 		      (unsigned long long)a->tokens, money_shown(a->cost, m));
 }
 
+/* cur - base exactly (both up to 2^64 - 1: as a long long, a rise of
+ * 1e19 tokens came out negative), or null when either is saturated: the
+ * change is unknown. */
+static void put_count_delta(struct br_buf *b, uint64_t base, uint64_t cur)
+{
+	if (red_count_saturated(base) || red_count_saturated(cur))
+		br_buf_puts(b, "null");
+	else if (cur >= base)
+		br_buf_printf(b, "%llu", (unsigned long long)(cur - base));
+	else
+		br_buf_printf(b, "-%llu", (unsigned long long)(base - cur));
+}
+
 /* "baseline", "current", "delta", "change_pct", "status", "regression". */
 static void json_line(struct br_buf *b, const struct check_line *l)
 {
@@ -1143,10 +1182,11 @@ static void json_line(struct br_buf *b, const struct check_line *l)
 	json_amounts(b, &l->base);
 	br_buf_puts(b, ",\"current\":");
 	json_amounts(b, &l->cur);
-	br_buf_printf(b, ",\"delta\":{\"requests\":%lld,\"tokens\":%lld,"
-		      "\"cost_usd\":%s},\"change_pct\":",
-		      (long long)(l->cur.requests - l->base.requests),
-		      (long long)(l->cur.tokens - l->base.tokens),
+	br_buf_puts(b, ",\"delta\":{\"requests\":");
+	put_count_delta(b, l->base.requests, l->cur.requests);
+	br_buf_puts(b, ",\"tokens\":");
+	put_count_delta(b, l->base.tokens, l->cur.tokens);
+	br_buf_printf(b, ",\"cost_usd\":%s},\"change_pct\":",
 		      money_shown(d, m));
 	if (l->base.cost <= 0)
 		br_buf_puts(b, "null");

@@ -167,6 +167,11 @@ const char *report_value_text(const struct red_totals *t, enum report_value v,
 /* Tells whether column v is an amount of money. */
 bool report_value_is_money(enum report_value v);
 
+/* Tells whether a token count of t that reports show (the token columns)
+ * is saturated (red_count_saturated): shown as 2^64 - 1, it is a lower
+ * bound, not the count. */
+bool report_tokens_saturated(const struct red_totals *t);
+
 /* The keys of struct report's breakdowns, in order. */
 #define REPORT_BREAKDOWNS 4
 extern const enum report_key report_breakdown_keys[REPORT_BREAKDOWNS];
@@ -382,6 +387,11 @@ struct check_snapshot {
 
 /* The snapshot of r's rows and totals, grouped by r's keys. */
 struct check_snapshot *check_snapshot_of(const struct report *r);
+
+/* Tells whether a count of s is saturated (red_count_saturated): a lower
+ * bound, which check shows but never calls unchanged (its verdict goes
+ * by costs, which are exact). */
+bool check_snapshot_saturated(const struct check_snapshot *s);
 void check_snapshot_free(struct check_snapshot *s);
 
 /* Sums the groups of s into groups of keys[0..nkeys), which must all be

@@ -27,31 +27,45 @@ bool report_value_is_money(enum report_value v)
 	return v == RV_COST || v == RV_CATALOG_COST || v == RV_LOGGED_COST;
 }
 
+/* Column c of t, a count (not money). */
+static uint64_t value_count(const struct red_totals *t, enum report_value c)
+{
+	switch (c) {
+	case RV_REQUESTS: return t->requests;
+	case RV_ERRORS: return t->errors;
+	case RV_INPUT: return t->tokens.input;
+	case RV_OUTPUT: return t->tokens.output;
+	case RV_CACHE_READ: return t->tokens.cache_read;
+	/* Saturated, as every sum of counts is: the two totals can each be
+	 * near UINT64_MAX. */
+	case RV_CACHE_WRITE:
+		return red_count_add(t->tokens.cache_write,
+				     t->tokens.cache_write_1h);
+	case RV_CACHE_WRITE_1H: return t->tokens.cache_write_1h;
+	case RV_REASONING: return t->tokens.reasoning;
+	case RV_UNPRICED: return t->unpriced;
+	default: return 0;
+	}
+}
+
+bool report_tokens_saturated(const struct red_totals *t)
+{
+	for (enum report_value c = RV_INPUT; c <= RV_REASONING; c++)
+		if (red_count_saturated(value_count(t, c)))
+			return true;
+	return false;
+}
+
 const char *report_value_text(const struct red_totals *t, enum report_value c,
 			      char *buf)
 {
-	uint64_t v = 0;
 	switch (c) {
-	case RV_REQUESTS: v = t->requests; break;
-	case RV_ERRORS: v = t->errors; break;
-	case RV_INPUT: v = t->tokens.input; break;
-	case RV_OUTPUT: v = t->tokens.output; break;
-	case RV_CACHE_READ: v = t->tokens.cache_read; break;
-	case RV_CACHE_WRITE:
-		/* Saturated, as every sum of counts is: the two totals can
-		 * each be near UINT64_MAX. */
-		if (__builtin_add_overflow(t->tokens.cache_write,
-					   t->tokens.cache_write_1h, &v))
-			v = UINT64_MAX;
-		break;
-	case RV_CACHE_WRITE_1H: v = t->tokens.cache_write_1h; break;
-	case RV_REASONING: v = t->tokens.reasoning; break;
-	case RV_UNPRICED: v = t->unpriced; break;
 	case RV_COST: return br_money_format(t->cost, buf);
 	case RV_CATALOG_COST: return br_money_format(t->calc_cost, buf);
 	case RV_LOGGED_COST: return br_money_format(t->logged_cost, buf);
-	case RV_COUNT: break;
+	default: break;
 	}
+	uint64_t v = value_count(t, c);
 	char tmp[24];
 	size_t n = 0;
 	do {

@@ -12,8 +12,10 @@
 # over a store of the same logs and with costs computed here; the
 # temporary store is removed and the user's store untouched; groups by
 # day, week and month (a baseline by model,day compared by model is
-# summed); bad options, baselines and logs are refused with the statuses
-# of the contract.
+# summed); token counts saturated at 2^64 - 1 are warned of and never
+# called unchanged, and a delta of counts beyond 2^63 is exact; bad
+# options, baselines and logs are refused with the statuses of the
+# contract.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 mkdir t
@@ -666,6 +668,53 @@ check --write-baseline stale.json base.jsonl >out 2>err ||
 	fail "a recent or live check's store was removed: $(ls -A t)"
 [ -e ".tmp-$gone-recent.json" ] || fail "a recent baseline file was removed"
 rm -rf t/* ".tmp-$gone-recent.json"
+
+# ------------------------------------------------------ saturated counts
+# Token sums saturate at 2^64 - 1 (18,447 requests of 10^15 tokens of one
+# model), where report warns that a count shown so is a lower bound. check
+# did not: it wrote such a baseline without a word, said "no change in LLM
+# spend ... 18446744073709551615 tokens, as in the baseline" of logs whose
+# counts it could not know, and its JSON's delta of tokens was 0. It warns
+# (writing and comparing), never calls a saturated count unchanged, and
+# its delta is null; the verdict goes by costs (exact).
+"$PYTHON" -c '
+def log(path, n, first=0):
+    with open(path, "w") as o:
+        for i in range(first, first + n):
+            o.write("{\"timestamp\":\"2025-10-01T12:00:00Z\",\"provider\":\"acme\",\"model\":\"alpha\",\"request_id\":\"s%d\",\"usage\":{\"input_tokens\":1000000000000000,\"output_tokens\":0},\"cost_usd\":1}\n" % i)
+log("sat.jsonl", 18447)
+log("sat2.jsonl", 18447, 100000)  # the same spend, other requests
+log("big.jsonl", 10000)           # 10^19 tokens: beyond 2^63, not saturated
+log("one.jsonl", 1)
+'
+sat_warning='^burnrate: warning: token sums reached 18446744073709551615 (2^64 - 1), where they saturate: a token count shown as that number is a lower bound'
+check --write-baseline sat.json sat.jsonl >out 2>err || fail "saturated baseline: $(cat err)"
+grep -q "$sat_warning" err || fail "a saturated baseline without a warning: $(cat err)"
+[ "$(status check --baseline sat.json sat2.jsonl)" = 0 ] || fail "saturated check: $(cat out err)"
+grep -q "$sat_warning" err || fail "a saturated check without a warning: $(cat err)"
+grep -q 'no change' out && fail "saturated counts called unchanged: $(cat out)"
+grep -q '^PASS: LLM spend unchanged at \$18447.000000 against the baseline; within +10%; groups: 1 with counts too large to compare (2^64 - 1)\.$' out ||
+	fail "saturated check text: $(cat out)"
+[ "$(status check --baseline sat.json --format json sat2.jsonl)" = 0 ] || fail "saturated json: $(cat err)"
+cp out sat-check.json
+# And a rise of 10^19 - 10^15 tokens (not saturated, beyond a long long)
+# is that, not negative.
+check --write-baseline one.json one.jsonl >/dev/null 2>err || fail "baseline of one: $(cat err)"
+[ "$(status check --baseline one.json --format json --max-increase-usd 1e9 big.jsonl)" = 0 ] ||
+	fail "big json: $(cat out err)"
+grep -q 'token sums reached' err && fail "10^19 tokens called saturated: $(cat err)"
+"$PYTHON" - sat-check.json out <<'EOF' || fail "saturated counts in JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for l in [d["totals"]] + d["groups"]:
+    assert l["baseline"]["tokens"] == l["current"]["tokens"] == 2**64 - 1, l
+    assert l["delta"]["tokens"] is None and l["delta"]["requests"] == 0, l
+    assert l["status"] == "unchanged" and l["regression"] is False, l
+b = json.load(open(sys.argv[2]))["totals"]
+assert b["delta"]["tokens"] == 10**19 - 10**15, b
+assert b["delta"]["requests"] == 9999, b
+EOF
+leftovers
 
 # A TMPDIR that does not exist: exit 1, the error naming TMPDIR and its
 # value (it said only "cannot create a temporary directory" and the
