@@ -17,7 +17,8 @@
 /* A command, its synopsis and description for --help, whether it reads
  * ./burnrate.conf or /etc/burnrate.conf without --config, and whether
  * all it writes to standard output is a summary of work done elsewhere
- * (finish). */
+ * (finish), unless the command says otherwise for a run of it
+ * (globals.stdout_product). */
 static const struct command {
 	const char *name;
 	int (*run)(const struct globals *g, int argc, char **argv);
@@ -39,7 +40,8 @@ static const struct command {
 	 "F: auto (default), generic, openai, anthropic, gemini,\n"
 	 "bedrock, claude-code, openai-usage, litellm, helicone, langfuse\n"
 	 "--replace: a backfill whose data replaces the source's days;\n"
-	 "--dry-run: show what it would change, publish nothing\n"},
+	 "--dry-run: show what it would change, publish nothing\n",
+	 true},
 	{"report", cmd_report, false,
 	 "[--since DATE] [--until DATE] [--month YYYY-MM] [--as-of DATE]\n"
 	 "[--by KEYS] [--format table|csv|json|xlsx|html|prom]\n"
@@ -55,7 +57,8 @@ static const struct command {
 	 "[--account NAME] [--dry-run DIR]\n",
 	 "email the budget alerts that are due, each once (docs/ALERTS.md);\n"
 	 "SMTP settings from an msmtp file (default ~/.msmtprc);\n"
-	 "--dry-run: write .eml files into DIR instead, ledger untouched\n"},
+	 "--dry-run: write .eml files into DIR instead, ledger untouched\n",
+	 true},
 	{"run", cmd_run, true,
 	 "[--as-of DATE]\n",
 	 "the nightly job of burnrate.conf (--config, ./burnrate.conf,\n"
@@ -148,10 +151,13 @@ static void usage(FILE *out)
  * output that was not written is a failure, as in jq's main. A command
  * that failed said why already: a report that could not be written to
  * standard output was told twice. But a command whose output there is
- * only its summary (summary_only: run, from cron with '>&-') did its
- * work: exit 1 would call a night whose data, reports and mail are all
- * in place failed, and send whoever watches the status to run it again.
- * It warns, and exits with the status of its work. */
+ * only its summary (summary_only: ingest, notify and run, from cron with
+ * '>&-') did its work: exit 1 would call a night whose data, reports and
+ * mail are all in place failed, and send whoever watches the status to
+ * run it again (an ingest again adds nothing, a notify again sends
+ * nothing: only the status lied). It warns, and exits with the status of
+ * its work. Not when the output is the product (ingest --replace
+ * --dry-run's preview: a preview nobody got is a failure). */
 static int finish(int rc, bool summary_only)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -274,7 +280,10 @@ int main(int argc, char **argv)
 		g.store = getenv("BURNRATE_STORE");
 	if (!g.store || !*g.store)
 		g.store = DEFAULT_STORE;
-	int rc = finish(cmd->run(&g, nargs, args), cmd->summary_only);
+	bool product = false;
+	g.stdout_product = &product;
+	int rc = cmd->run(&g, nargs, args);
+	rc = finish(rc, cmd->summary_only && !product);
 	if (g.conf)
 		config_free(&conf);
 	return rc;

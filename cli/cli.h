@@ -27,6 +27,11 @@ struct globals {
 	const char *config;        /* --config */
 	const struct config *conf; /* the file read, or NULL */
 	bool quiet, verbose;
+	/* Set (when not NULL) by a command whose standard output is, this
+	 * time, what it makes, though otherwise only a summary of its work
+	 * (summary_only, burnrate.c): ingest --replace --dry-run's preview.
+	 * Output that cannot be written there then fails the command. */
+	bool *stdout_product;
 };
 
 /* --------------------------------------------------------------- messages */

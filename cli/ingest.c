@@ -1477,6 +1477,9 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	if (dry_run && !replace)
 		return usage_error("ingest: --dry-run goes with --replace FROM..TO "
 				   "(it shows what the backfill would change)");
+	/* The preview is what a dry run makes, not a summary of work done. */
+	if (dry_run && g->stdout_product)
+		*g->stdout_product = true;
 	if (br_cost_mode_parse(cost_mode, &io.cost_mode) != 0)
 		return usage_error("ingest: invalid --cost-mode '%s': expected auto, "
 				   "calculate or display", cost_mode);

@@ -3,7 +3,8 @@
 # §5): usage errors exit 2 naming the culprit, runtime failures exit 1 naming
 # the file, a truncated gzip contributes nothing while the other inputs still
 # count, a corrupt store is detected, and an unreadable segment is told
-# from a corrupt one.
+# from a corrupt one; ingest, notify and run with standard output closed
+# warn and exit with their work's status (a dry run's preview fails).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
@@ -243,6 +244,39 @@ set -e
 	echo "FAIL: run with standard output closed exited $got, want 0 and a warning, its data ingested: $(cat err.txt)" >&2
 	failures=$((failures + 1))
 }
+
+# So are ingest's and notify's, but for ingest --replace --dry-run's,
+# which is its product: closed, ingest and notify exited 1 ('cannot write
+# standard output') with their data published and their mail written; a
+# preview nobody got still fails.
+closed_summary() { # WHAT STORE COMMAND...: exit 0, the summary's warning
+	what=$1 st=$2
+	shift 2
+	set +e
+	sh -c "'$BURNRATE' --store '$st' $* >&-" 2>err.txt
+	got=$?
+	set -e
+	[ "$got" -eq 0 ] && grep -q '^burnrate: warning: cannot write the summary to standard output: ' err.txt &&
+		! grep -q '^burnrate: error' err.txt || {
+		echo "FAIL: $what with standard output closed exited $got, want 0 and a warning: $(cat err.txt)" >&2
+		failures=$((failures + 1))
+	}
+}
+closed_summary ingest "$tmp/st-ingest-closed" ingest --prices prices.csv good.jsonl
+[ "$("$BURNRATE" --store "$tmp/st-ingest-closed" report --as-of 2099-12-31 --format csv | wc -l)" -gt 1 ] || {
+	echo "FAIL: ingest with standard output closed published nothing" >&2
+	failures=$((failures + 1))
+}
+printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nall,*,monthly,0.000001,,no,a@example.com\n' >closed-budgets.csv
+mkdir closed-mail
+closed_summary notify "$tmp/st-ingest-closed" notify --budgets closed-budgets.csv \
+	--as-of 2025-10-31 --dry-run closed-mail
+[ -n "$(ls closed-mail)" ] || {
+	echo "FAIL: notify with standard output closed wrote no message" >&2
+	failures=$((failures + 1))
+}
+expect 1 "cannot write standard output" \
+	sh -c "'$BURNRATE' --store '$tmp/st-ingest-closed' ingest --prices prices.csv --replace 2099-01-01..2099-12-31 --dry-run good.jsonl >&-"
 
 # A segment that cannot be read is no corrupt one: report names it and
 # why, without the advice for corrupt segments, also with --skip-corrupt.
