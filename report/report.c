@@ -300,10 +300,10 @@ static void add_breakdown(struct builder *b, int k, const struct store_row *row)
 	red_totals_add(&r->breakdown[k].rows[b->bd_row[k][vid] - 1].t, &row->t);
 }
 
-/* Fails when one of row's token sums is saturated (red_totals_add stops
- * at UINT64_MAX): its true count is unknown, and a cost re-priced from it
- * would be silently too low (the stored cost, priced a record at a time
- * at ingest, is exact). */
+/* Fails when one of row's token sums is saturated (red_count_saturated):
+ * its true count is unknown, and a cost re-priced from it would be
+ * silently too low (the stored cost, priced a record at a time at
+ * ingest, is exact). */
 static int refuse_saturated(struct builder *b, const struct store_row *row)
 {
 	const struct br_tokens *t = &row->t.tokens;
@@ -314,7 +314,7 @@ static int refuse_saturated(struct builder *b, const struct store_row *row)
 				   t->cache_write, t->cache_write_1h,
 				   t->reasoning};
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-		if (counts[i] != UINT64_MAX)
+		if (!red_count_saturated(counts[i]))
 			continue;
 		char *pv = br_printable(row->provider), *md = br_printable(row->model);
 		char day[11];
