@@ -1284,6 +1284,17 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			rc = br_fail(&o->err, "%s: truncated or written again "
 				     "while it was read: not counted (the next "
 				     "run reads it again)", name);
+	} else if (rc == 0 && key && key == t->key) {
+		/* A file that is one compressed stream (read here or, zstd,
+		 * xz, bzip2 or lz4, as an archive's lone member): the head of
+		 * its decompressed bytes, by which a later run finds what it
+		 * continues in any directory (sink.continued). A log grown by
+		 * appended gzip members, moved by logrotate's olddir, was
+		 * sought in its own directory only (by its name,
+		 * rotated_stream_known) and read whole: what was ingested of
+		 * it counted twice. */
+		size_t n = o->in.bytes < nfirst ? (size_t)o->in.bytes : nfirst;
+		o->in.head = ingest_head(first, n);
 	}
 	if (rc == 0 && st.parser && !(o->in.waiting && st.in_record)) {
 		const char *why = NULL;
@@ -2407,13 +2418,19 @@ static int known_len_cmp(const void *a, const void *b)
  * bytes), whose first n bytes are at head, decompresses to bytes that
  * begin with: the longest one, by the fingerprint of its length's first
  * bytes, all compared in one pass (c is sorted by length); -1 when none.
- * If one, *ends tells whether the stream ends there (nothing was added).
- * Reads fd from where it is (its start). *read_errno is the errno of a
- * read of fd that failed, else 0: none is then known. */
+ * If one, *ends tells whether the stream ends there (nothing was added);
+ * then, when the file was read to its end, *raw_bytes and *raw_fp are
+ * its size and the fingerprint of its bytes (else *raw_bytes is 0), by
+ * which it is known next time without decompressing it (sink.packed): a
+ * rotated log found by what it decompresses to was else decompressed
+ * again each night, renamed (app.log.1.gz to app.log.2.gz). Reads fd from
+ * where it is (its start). *read_errno is the errno of a read of fd that
+ * failed, else 0: none is then known. */
 static long stream_continues(struct ingest *g, int fd, const char *path,
 			     uint64_t size, const unsigned char *head,
 			     size_t n, struct ingest_known *c, size_t nc,
-			     bool *ends, int *read_errno)
+			     bool *ends, uint64_t *raw_bytes,
+			     struct br_fp *raw_fp, int *read_errno)
 {
 	struct feed f = {.fd = fd, .path = path,
 			 .max_ratio = g->opts.max_ratio, .size = size};
@@ -2424,11 +2441,19 @@ static long stream_continues(struct ingest *g, int fd, const char *path,
 	bool more = false; /* the last bytes decompressed went past pos */
 	bool eof = false;
 	*ends = false;
+	*raw_bytes = 0;
 	if (!nc)
 		return -1;
 	qsort(c, nc, sizeof *c, known_len_cmp);
 	br_hash_init(&h);
+	bool hash_raw = g->sink.packed != NULL;
+	if (hash_raw && !gzip_magic(head, n)) {
+		f.raw_hash = br_malloc(sizeof *f.raw_hash);
+		br_hash_init(f.raw_hash);
+	}
 	if (feed_open(&f, head, n, false) == 0 && !f.empty) {
+		if (hash_raw && f.gz)
+			source_hash_raw(f.gz);
 		/* The raw bytes are read from fd's start, not from head. */
 		while (i < nc) {
 			const void *p;
@@ -2455,6 +2480,12 @@ static long stream_continues(struct ingest *g, int fd, const char *path,
 	const void *p;
 	*ends = best >= 0 && c[best].bytes == pos && !more &&
 		(eof || feed_next(&f, &p) == 0);
+	if (*ends && f.gz && source_raw_fp(f.gz, raw_fp))
+		*raw_bytes = source_disk_pos(f.gz);
+	else if (*ends && f.outer && f.raw_hash && f.raw_eof) {
+		*raw_fp = br_hash_final(f.raw_hash);
+		*raw_bytes = f.raw;
+	}
 	*read_errno = f.read_errno;
 	feed_close(&f);
 	return best;
@@ -2465,13 +2496,18 @@ static long stream_continues(struct ingest *g, int fd, const char *path,
  * decompress to content ingested before (packed_known): what reading it
  * from there would give, a resumed input with nothing new, without
  * decompressing it (again: a directory of known .xz or .bz2 logs ingested
- * again would else cost two decompressions of each). */
-static void unchanged_input(struct reader *rd, struct task *t, const char *name)
+ * again would else cost two decompressions of each). packed_bytes, when
+ * not 0, and packed_fp are the file's size and the fingerprint of its
+ * bytes, to know it by next time. */
+static void unchanged_input(struct reader *rd, struct task *t, const char *name,
+			    uint64_t packed_bytes, struct br_fp packed_fp)
 {
 	struct outcome *o = outcome_new(rd, t, name, -1);
 	o->in.key = o->key = br_strdup(t->key);
 	o->in.fp = t->k.fp;
 	o->in.bytes = o->in.resumed_at = t->k.bytes;
+	o->in.packed_bytes = packed_bytes;
+	o->in.packed_fp = packed_fp;
 	o->raw_bytes = t->disk_size;
 	o->ok = true;
 	add(&t->bytes, t->k.bytes);
@@ -2563,7 +2599,7 @@ static void read_task(struct reader *rd, struct task *t, long only,
 			unreadable_input(rd, t, shown,
 					 t->read_errno ? t->read_errno : errno);
 		else
-			unchanged_input(rd, t, shown);
+			unchanged_input(rd, t, shown, 0, (struct br_fp){0, 0});
 		close(fd);
 		free(shown);
 		return;
@@ -2575,11 +2611,14 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		 * reading it does. */
 		bool same = false;
 		int read_errno = 0;
+		uint64_t raw_bytes = 0;
+		struct br_fp raw_fp = {0, 0};
 		t->zcheck = false;
 		long best = n > 0 ? stream_continues(rd->g, fd, shown,
 						     t->disk_size, head,
 						     (size_t)n, t->zc, t->nzc,
-						     &same, &read_errno)
+						     &same, &raw_bytes, &raw_fp,
+						     &read_errno)
 				  : -1;
 		if (read_errno) {
 			/* Read whole, it would count again what it
@@ -2593,7 +2632,7 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		if (best >= 0)
 			t->k = t->zc[best];
 		if (same) {
-			unchanged_input(rd, t, shown);
+			unchanged_input(rd, t, shown, raw_bytes, raw_fp);
 			close(fd);
 			free(shown);
 			return;

@@ -107,7 +107,8 @@ struct ingest_input {
 	uint64_t bytes;    /* content bytes taken: a plain file's partial last
 			    * line is not taken, it waits for the next run */
 	uint64_t resumed_at; /* bytes ingested before (a grown file), else 0 */
-	uint32_t head;     /* a plain file's ingest_head, else 0 */
+	uint32_t head;     /* a plain file's ingest_head, or that of a
+			    * compressed one's decompressed bytes, else 0 */
 	bool waiting;      /* a partial last line waits for the next run */
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
@@ -212,11 +213,12 @@ struct ingest_sink {
 	 * file that is one compressed stream (by its name's .gz, .zst, .xz,
 	 * .bz2 or .lz4 when head is NULL) is asked with size UINT64_MAX and
 	 * its decompressed first bytes:
-	 * fills out[] (at most max) with what was ingested of other plain
-	 * files that began as it does (ingest_head) and were no longer than
-	 * size, those of key's directory first (largest first), then those
-	 * of other directories (a log moved by logrotate's olddir), each
-	 * content once, and returns how many. The longest whose bytes the
+	 * fills out[] (at most max) with what was ingested of other files
+	 * (plain, or compressed: their decompressed bytes) that began as it
+	 * does (ingest_head) and were no longer than size, those of key's
+	 * directory first (largest first), then those of other directories
+	 * (a log moved by logrotate's olddir), each content once, and
+	 * returns how many. The longest whose bytes the
 	 * file begins with (by fingerprint) is where it is read from: a log
 	 * renamed (rotated) since, that grew. Asked first with head NULL (n
 	 * and max 0): returns nonzero when any file no longer than size may

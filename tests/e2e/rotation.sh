@@ -202,6 +202,44 @@ for how in mv recompress; do
 	done
 done
 
+# The same log moved by logrotate's olddir to another directory (renamed,
+# kept as it is, compressed anew with zstd), of one record or more when it
+# was ingested, its last line then whole or still being written: read
+# from where app.log.gz's ingest ended (it was sought in its own
+# directory only and read whole: a1 and a2 counted twice).
+for how in app.log.1.gz app.log-20251102.gz app.log.gz app.log.1.zst; do
+	for first in 1 2 cut; do
+		for j in 1 2; do
+			rm -rf logs st
+			mkdir -p logs/old
+			case $first in
+			1) rec 01 a1 3 | gzip >logs/app.log.gz ;;
+			2) { rec 01 a1 1; rec 01 a2 2; } | gzip >logs/app.log.gz ;;
+			cut) { rec 01 a1 1; rec 01 a2 2 | cut -c1-20; } |
+				head -c -1 | gzip >logs/app.log.gz ;;
+			esac
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			[ $first != cut ] ||
+				rec 01 a2 2 | cut -c21- | gzip >>logs/app.log.gz
+			rec 02 a3 4 | gzip >>logs/app.log.gz
+			case $how in
+			*.zst) zcat logs/app.log.gz | zstd -q >logs/old/$how
+				rm logs/app.log.gz ;;
+			*) mv logs/app.log.gz logs/old/$how ;;
+			esac
+			rec 03 a4 8 | gzip >logs/app.log.gz
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			"$BURNRATE" --quiet --store st ingest --jobs $j logs
+			got=$(days | tr -d '\r' | tr '\n' ' ')
+			[ $first = 1 ] && want="2025-11-01,1,3 " ||
+				want="2025-11-01,2,3 "
+			want="${want}2025-11-02,1,4 2025-11-03,1,8 "
+			[ "$got" = "$want" ] ||
+				fail "a compressed log moved by olddir (old/$how, $first first, --jobs $j): $got"
+		done
+	done
+done
+
 : "${ROTATIONS:=250}"
 "$PYTHON" "$root/tests/rotation.py" "$BURNRATE" 1 "$ROTATIONS" "$tmp/histories" ||
 	fail "a history counted a record twice or missed one (above)"

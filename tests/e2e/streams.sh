@@ -56,8 +56,11 @@ for z in gz zst xz bz2; do
 done
 
 # Known by its bytes, a file is not decompressed: with a cap it would now
-# break (--max-ratio 2), a renamed one and one left as it was are still
-# only already ingested.
+# break (--max-ratio 2) read into a new store, a renamed one and one left
+# as it was are still only already ingested. Without STORE/streams it is
+# known by its decompressed content (the head of its input, then its
+# fingerprint: compared as far as the content ingested, which the cap
+# does not bound): already ingested too.
 rm -rf logs st
 mkdir logs
 records 03 0 200000 | gzip -9 >logs/big.log.1.gz
@@ -66,10 +69,13 @@ mv logs/big.log.1.gz logs/big.log.2.gz
 "$BURNRATE" --store st ingest --max-ratio 2 logs >out 2>err ||
 	fail "a known file was decompressed again: $(cat err)"
 grep -q "1 already ingested" out || fail "known file: $(cat out)"
+must_fail 1 err "$BURNRATE" --store st.new ingest --max-ratio 2 logs
+grep -q "decompression bomb" err || fail "a new store: $(cat err)"
 cp st/streams streams.saved
 rm st/streams
-must_fail 1 err "$BURNRATE" --store st ingest --max-ratio 2 logs
-grep -q "decompression bomb" err || fail "without streams: $(cat err)"
+"$BURNRATE" --store st ingest --max-ratio 2 logs >out 2>err ||
+	fail "without streams: $(cat err)"
+grep -q "1 already ingested" out || fail "without streams: $(cat out)"
 cp streams.saved st/streams
 
 # A file grown by a gzip member counts what it gained.
@@ -149,4 +155,26 @@ printf 'ider":"p","model":"m","request_id":"w","usage":{"input_tokens":1}}\n' | 
 ingest logs
 [ "$(totals)" = "2025-11-08,4" ] || fail "waiting line: $(totals)"
 [ "$(entries)" = 1 ] || fail "completed file not known: $(entries)"
+
+# A log compressed as rotated (app.log to app.log.1.gz, .zst, .xz), found
+# to hold just what was ingested of it by decompressing it, is known by
+# its bytes from then on: it was not, and was decompressed again each
+# night, renamed, as was one whose entry a damaged streams file lost.
+for z in gz zst xz; do
+	rm -rf st logs
+	mkdir logs
+	records 09 0 3 >logs/app.log
+	ingest logs
+	case $z in
+	gz) gzip -q logs/app.log ;;
+	zst) zstd -q --rm logs/app.log ;;
+	xz) xz -q logs/app.log ;;
+	esac
+	mv logs/app.log.$z logs/app.log.1.$z
+	ingest logs
+	[ "$(entries)" = 1 ] || fail "$z compressed as rotated: $(entries) files known"
+	mv logs/app.log.1.$z logs/app.log.2.$z
+	ingest logs
+	[ "$(totals)" = "2025-11-09,3" ] || fail "$z compressed as rotated: $(totals)"
+done
 echo "PASS streams"
