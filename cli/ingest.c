@@ -108,9 +108,10 @@ struct ingest_run {
 	size_t nearlier, earlier_cap;
 	bool earlier_loaded;
 	/* The same, by head (then the largest first): those of other
-	 * directories (a log moved by logrotate's olddir); and the least
-	 * bytes of any. */
+	 * directories (a log moved by logrotate's olddir); by bytes; and the
+	 * least bytes of any. */
 	size_t *by_head;
+	size_t *by_bytes;
 	uint64_t earlier_min;
 	bool warn;              /* warnings are printed */
 	bool strict;            /* a warning is an error (ingest_job.strict) */
@@ -930,6 +931,27 @@ static int by_head_cmp(const void *a, const void *b, void *ctx)
 	return (x->k.bytes < y->k.bytes) - (x->k.bytes > y->k.bytes);
 }
 
+static int by_bytes_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct earlier *e = ctx;
+	uint64_t x = e[*(const size_t *)a].k.bytes, y = e[*(const size_t *)b].k.bytes;
+	return (x > y) - (x < y);
+}
+
+/* The first of r->by_bytes of more than bytes (r->nearlier: none). */
+static size_t by_bytes_after(const struct ingest_run *r, uint64_t bytes)
+{
+	size_t lo = 0, hi = r->nearlier;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->earlier[r->by_bytes[mid]].k.bytes <= bytes)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The first of r->by_head whose head is head (r->nearlier: none). */
 static size_t by_head_first(const struct ingest_run *r, uint32_t head)
 {
@@ -976,14 +998,17 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			qsort(r->earlier, r->nearlier, sizeof *r->earlier,
 			      earlier_cmp);
 		r->by_head = br_malloc((r->nearlier + 1) * sizeof *r->by_head);
+		r->by_bytes = br_malloc((r->nearlier + 1) * sizeof *r->by_bytes);
 		r->earlier_min = UINT64_MAX;
 		for (size_t i = 0; i < r->nearlier; i++) {
-			r->by_head[i] = i;
+			r->by_head[i] = r->by_bytes[i] = i;
 			if (r->earlier[i].k.bytes < r->earlier_min)
 				r->earlier_min = r->earlier[i].k.bytes;
 		}
 		qsort_r(r->by_head, r->nearlier, sizeof *r->by_head, by_head_cmp,
 			r->earlier);
+		qsort_r(r->by_bytes, r->nearlier, sizeof *r->by_bytes,
+			by_bytes_cmp, r->earlier);
 	}
 	struct earlier probe = {(char *)key, dir_len(key), {UINT64_MAX, {0, 0}, 0}};
 	size_t lo = 0, hi = r->nearlier;
@@ -1062,6 +1087,37 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			add_candidate(e, out, &found, max);
 		}
 	}
+	/* Of other directories, by length: e's that ended inside the file's
+	 * second line, after its first. A CSV row whose last field is
+	 * quoted counts at once when it looks whole ("x"), and the rest of
+	 * that field may follow it ("x""y", then its newline): a log of its
+	 * header and such a row when ingested, its head then of all of
+	 * those bytes, which no length above is, moved by olddir after it
+	 * grew, was read whole, the row counted twice. (An ingest that ended
+	 * after two whole lines has their head, the file's.) */
+	const char *nl1 = memchr(head, '\n', n);
+	if (nl1 && found < max) {
+		size_t from = (size_t)(nl1 + 1 - head);
+		const char *nl2 = memchr(head + from, '\n', n - from);
+		size_t to = nl2 ? (size_t)(nl2 - head) : n;
+		uint64_t at = 0;
+		uint32_t h = 0;
+		for (size_t i = by_bytes_after(r, from);
+		     i < r->nearlier && found < max; i++) {
+			const struct earlier *e = &r->earlier[r->by_bytes[i]];
+			if (e->k.bytes > to || e->k.bytes > size)
+				break;
+			if (e->dirlen == probe.dirlen &&
+			    memcmp(e->name, key, probe.dirlen) == 0)
+				continue; /* of its directory: above */
+			if (e->k.bytes != at) { /* by_bytes: each length once */
+				at = e->k.bytes;
+				h = ingest_head(head, (size_t)at);
+			}
+			if (h == e->k.head)
+				add_candidate(e, out, &found, max);
+		}
+	}
 	return found;
 }
 
@@ -1071,6 +1127,7 @@ static void ingest_run_free(struct ingest_run *r)
 		free(r->earlier[i].name);
 	free(r->earlier);
 	free(r->by_head);
+	free(r->by_bytes);
 	for (size_t i = 0; i < r->ninputs; i++)
 		free((char *)r->inputs[i].name);
 	free(r->inputs);

@@ -16,6 +16,13 @@ with --jobs 1 or 2. After a last ingest, the store's requests and input
 tokens must be those of every record written (each record's input tokens
 are its number, so a record counted twice or missed shows).
 
+A history may write its log compressed (app.log.gz, each write appended
+as a gzip member: rotated names then end in .gz, compress and
+delaycompress compress it anew as one stream, olddir moves it or
+compresses it anew), and may write CSV rather than JSON lines: a header
+at the top of each new log, each row's last field quoted with a quote
+inside ("x""y"), so that a row cut after "x" looks whole.
+
 Usage: rotation.py BURNRATE FIRST_SEED COUNT WORKDIR
 Exits 1, printing each failing history, when any fails.
 """
@@ -28,7 +35,12 @@ import subprocess
 import sys
 
 
-def record(k):
+CSV_HEADER = "timestamp,provider,model,input_tokens,note\n"
+
+
+def record(k, csv):
+    if csv:
+        return '2025-10-01T00:00:00Z,p,m,%d,"x""y"\n' % k
     return json.dumps({"timestamp": "2025-10-01T00:00:00Z", "provider": "p",
                        "model": "m", "usage": {"input_tokens": k}}) + "\n"
 
@@ -44,13 +56,27 @@ class History:
         self.k = self.written = self.tokens = 0
         self.rest = None  # the rest of a record cut in two
         self.ops = []
+        # Its own generator: the histories of seeds before these modes
+        # are the same ops as they were.
+        mode = random.Random("mode %d" % seed).random()
+        self.gz = mode < 0.25 or 0.5 <= mode < 0.6
+        self.csv = 0.25 <= mode < 0.6
+        self.live = "app.log.gz" if self.gz else "app.log"
 
     def path(self, name):
         return os.path.join(self.logs, name)
 
     def write(self, text):
-        with open(self.path("app.log"), "a", encoding="utf-8") as f:
-            f.write(text)
+        live = self.path(self.live)
+        if self.csv and (not os.path.exists(live) or
+                         os.path.getsize(live) == 0):
+            text = CSV_HEADER + text
+        if self.gz:
+            with open(live, "ab") as f:
+                f.write(gzip.compress(text.encode(), mtime=0))
+        else:
+            with open(live, "a", encoding="utf-8") as f:
+                f.write(text)
 
     def finish_record(self):
         if self.rest is not None:
@@ -61,7 +87,7 @@ class History:
         self.k += 1
         self.written += 1
         self.tokens += self.k
-        return record(self.k)
+        return record(self.k, self.csv)
 
     def numbered(self):
         """The numbered rotations, (number, ".gz" or ""), oldest last."""
@@ -72,6 +98,19 @@ class History:
             if x.startswith("app.log.") and n.isdigit():
                 found.append((int(n), gz))
         return sorted(found)
+
+    def rename(self, name, compress_anew=False):
+        """Renames the log name (.gz added when it is written compressed),
+        or compresses it anew as one stream."""
+        gz = ".gz" if self.gz else ""
+        if compress_anew and self.gz:
+            with gzip.open(self.path(self.live), "rb") as f:
+                data = f.read()
+            with open(self.path(name + gz), "wb") as f:
+                f.write(gzip.compress(data, mtime=0))
+            os.remove(self.path(self.live))
+        else:
+            os.rename(self.path(self.live), self.path(name + gz))
 
     def shift(self):
         for i, gz in reversed(self.numbered()):
@@ -92,6 +131,22 @@ class History:
         if r.returncode != 0:
             raise RuntimeError("ingest exited %d: %s" % (r.returncode, r.stderr.strip()))
 
+    def rotate_gz(self, op, step):
+        """Rotates app.log.gz as op does app.log: it is compressed already
+        (delaycompress has nothing to compress later)."""
+        if op == "dateext":
+            self.rename("app.log-2025%04d" % step)
+        elif op == "olddir":
+            os.makedirs(self.path("old"), exist_ok=True)
+            self.rename("old/app.log-2025%04d" % step,
+                        compress_anew=self.rnd.random() < 0.5)
+        else:
+            self.shift()
+            if op == "copytruncate":
+                shutil.copy(self.path(self.live), self.path("app.log.1.gz"))
+            else:
+                self.rename("app.log.1", compress_anew=op == "compress")
+
     def step(self, step):
         op = self.rnd.choice(["append", "append", "append", "cut", "rotate",
                               "dateext", "copytruncate", "compress",
@@ -106,14 +161,18 @@ class History:
             self.finish_record()
             text = self.new_record()
             at = self.rnd.randint(1, len(text) - 1)
+            if self.csv and self.rnd.random() < 0.5:
+                at = text.index('"x"') + 3  # where the row looks whole
             self.write(text[:at])
             self.rest = text[at:]
         elif op in ("rotate", "copytruncate", "dateext", "compress",
                     "delaycompress", "olddir"):
             self.finish_record()
-            if not os.path.exists(self.path("app.log")):
+            if not os.path.exists(self.path(self.live)):
                 return
-            if op == "dateext":
+            if self.gz:
+                self.rotate_gz(op, step)
+            elif op == "dateext":
                 os.rename(self.path("app.log"), self.path("app.log-2025%04d" % step))
             elif op == "olddir":
                 os.makedirs(self.path("old"), exist_ok=True)
@@ -134,7 +193,7 @@ class History:
                     os.rename(self.path("app.log"), self.path("app.log.1"))
                 else:
                     shutil.copy(self.path("app.log"), self.path("app.log.1"))
-            open(self.path("app.log"), "w").close()
+            open(self.path(self.live), "w").close()
         elif op == "delete":
             self.ingest(self.rnd.choice([1, 2]))
             nums = self.numbered()

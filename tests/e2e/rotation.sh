@@ -2,7 +2,8 @@
 # rotation.sh - random histories of a log under logrotate (numbered and
 # dated rotation, copytruncate, compressed and delayed compressed rotation,
 # deleted old rotations, records cut across
-# writes, ingests with --jobs 1 and 2 in between): every complete record
+# writes, ingests with --jobs 1 and 2 in between; a log of JSON lines or
+# CSV, plain or appended to as gzip members): every complete record
 # written counts exactly once (tests/rotation.py). ROTATIONS (default 250)
 # histories; 'make torture' runs more. Before them, fixed cases: a
 # delaycompress rotation compressed before any run read it, a log
@@ -146,6 +147,33 @@ for z in "" gz; do
 			[ "$(days)" = "$(written_days)" ] ||
 				fail "olddir, no newline yet (${z:-plain}, $first lines, --jobs $j): $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
 		done
+	done
+done
+
+# olddir, when the ingest ended inside a CSV row's last field, quoted,
+# where the row looks whole ("x", its field to be "x""y"): the row counts
+# at once. The log, of its header and that row then, moved to another
+# directory after it grew (plain, or compressed as it is moved) is read
+# from where that ingest ended (it was found by no head, its bytes
+# ending inside its second line, and read whole: the row counted twice).
+for z in "" gz; do
+	for j in 1 2; do
+		rm -rf logs st
+		mkdir -p logs/old
+		printf 'timestamp,provider,model,input_tokens,note\n2025-11-01T12:00:00Z,p,m,1,"x"' >logs/app.csv
+		"$BURNRATE" --quiet --store st ingest --jobs $j logs
+		printf '"y"\n2025-11-02T12:00:00Z,p,m,2,"z"\n' >>logs/app.csv
+		if [ -z "$z" ]; then
+			mv logs/app.csv logs/old/app.csv-20251102
+		else
+			gzip -c logs/app.csv >logs/old/app.csv-20251102.gz
+			rm logs/app.csv
+		fi
+		: >logs/app.csv
+		"$BURNRATE" --quiet --store st ingest --jobs $j logs
+		got=$(days | tr -d '\r' | tr '\n' ' ')
+		[ "$got" = "2025-11-01,1,1 2025-11-02,1,2 " ] ||
+			fail "olddir, a CSV row cut in its quoted last field (${z:-plain}, --jobs $j): $got"
 	done
 done
 
