@@ -934,17 +934,22 @@ static int by_head_cmp(const void *a, const void *b, void *ctx)
 static int by_bytes_cmp(const void *a, const void *b, void *ctx)
 {
 	const struct earlier *e = ctx;
-	uint64_t x = e[*(const size_t *)a].k.bytes, y = e[*(const size_t *)b].k.bytes;
-	return (x > y) - (x < y);
+	const struct earlier *x = &e[*(const size_t *)a], *y = &e[*(const size_t *)b];
+	if (x->k.bytes != y->k.bytes)
+		return x->k.bytes < y->k.bytes ? -1 : 1;
+	return (x->k.head > y->k.head) - (x->k.head < y->k.head);
 }
 
-/* The first of r->by_bytes of more than bytes (r->nearlier: none). */
-static size_t by_bytes_after(const struct ingest_run *r, uint64_t bytes)
+/* The first of r->by_bytes, from lo on, of more than bytes, or of bytes
+ * and a head no less than head (r->nearlier: none). */
+static size_t by_bytes_first(const struct ingest_run *r, size_t lo,
+			     uint64_t bytes, uint32_t head)
 {
-	size_t lo = 0, hi = r->nearlier;
+	size_t hi = r->nearlier;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (r->earlier[r->by_bytes[mid]].k.bytes <= bytes)
+		const struct ingest_known *k = &r->earlier[r->by_bytes[mid]].k;
+		if (k->bytes < bytes || (k->bytes == bytes && k->head < head))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1094,28 +1099,33 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 	 * header and such a row when ingested, its head then of all of
 	 * those bytes, which no length above is, moved by olddir after it
 	 * grew, was read whole, the row counted twice. (An ingest that ended
-	 * after two whole lines has their head, the file's.) */
+	 * after two whole lines has their head, the file's.) Each length
+	 * known there once, the file's head as far, looked up among those of
+	 * that length (by_bytes: 2,000 new logs beside 5,000 known ones of
+	 * such lengths took 0.05 s more compared one by one). */
 	const char *nl1 = memchr(head, '\n', n);
 	if (nl1 && found < max) {
 		size_t from = (size_t)(nl1 + 1 - head);
 		const char *nl2 = memchr(head + from, '\n', n - from);
-		size_t to = nl2 ? (size_t)(nl2 - head) : n;
-		uint64_t at = 0;
-		uint32_t h = 0;
-		for (size_t i = by_bytes_after(r, from);
-		     i < r->nearlier && found < max; i++) {
-			const struct earlier *e = &r->earlier[r->by_bytes[i]];
-			if (e->k.bytes > to || e->k.bytes > size)
+		uint64_t to = nl2 ? (uint64_t)(nl2 - head) : n;
+		if (to > size)
+			to = size;
+		size_t i = by_bytes_first(r, 0, from + 1, 0);
+		while (i < r->nearlier && found < max) {
+			uint64_t at = r->earlier[r->by_bytes[i]].k.bytes;
+			if (at > to)
 				break;
-			if (e->dirlen == probe.dirlen &&
-			    memcmp(e->name, key, probe.dirlen) == 0)
-				continue; /* of its directory: above */
-			if (e->k.bytes != at) { /* by_bytes: each length once */
-				at = e->k.bytes;
-				h = ingest_head(head, (size_t)at);
+			uint32_t h = ingest_head(head, (size_t)at);
+			for (i = by_bytes_first(r, i, at, h); i < r->nearlier &&
+			     found < max; i++) {
+				const struct earlier *e = &r->earlier[r->by_bytes[i]];
+				if (e->k.bytes != at || e->k.head != h)
+					break;
+				if (e->dirlen != probe.dirlen || /* else above */
+				    memcmp(e->name, key, probe.dirlen) != 0)
+					add_candidate(e, out, &found, max);
 			}
-			if (h == e->k.head)
-				add_candidate(e, out, &found, max);
+			i = by_bytes_first(r, i, at + 1, 0); /* the next length */
 		}
 	}
 	return found;
