@@ -123,8 +123,32 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* A timestamp at path: an RFC 3339 string or epoch seconds. Returns false
- * when absent (the caller may try another field). */
+/* The decimal text of a JSON number as it was most likely written: an
+ * integer's digits, a real's shortest fixed-point form that reads back as
+ * the same double (1756684799.123, not 1756684799.1229999). Returns its
+ * length, or 0 for a real too large to be an epoch number. */
+static size_t number_text(json_t *v, char *text, size_t size)
+{
+	int n = -1;
+	if (json_is_integer(v)) {
+		n = snprintf(text, size, "%lld", (long long)json_integer_value(v));
+	} else {
+		double d = json_real_value(v);
+		if (!(d > -1e17 && d < 1e17))
+			return 0;
+		for (int prec = 0; prec <= 9; prec++) {
+			n = snprintf(text, size, "%.*f", prec, d);
+			if (n > 0 && (size_t)n < size && strtod(text, NULL) == d)
+				break;
+		}
+	}
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* A timestamp at path: an RFC 3339 string or an epoch number (seconds,
+ * milliseconds above 1e11), read by br_time_parse as the generic format
+ * reads them (docs/FORMATS.md: one parser for every format). Returns
+ * false when absent (the caller may try another field). */
 static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 {
 	json_t *v = jget(o, path);
@@ -137,13 +161,17 @@ static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 			bad_value(r, "timestamp", path, v, why);
 		return true;
 	}
-	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
-	    json_integer_value(v) < INT64_C(100000000000)) {
-		*us = (int64_t)json_integer_value(v) * 1000000;
+	if (json_is_number(v)) {
+		char text[64];
+		size_t n = number_text(v, text, sizeof text);
+		const char *why = n ? br_time_parse(text, n, us)
+				    : "outside years 0000 to 9999 (UTC)";
+		if (why)
+			bad_value(r, "timestamp", path, v, why);
 		return true;
 	}
 	bad_value(r, "timestamp", path, v,
-		  "expected RFC 3339 text or epoch seconds");
+		  "expected RFC 3339 text or an epoch number");
 	return true;
 }
 

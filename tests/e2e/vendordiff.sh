@@ -1,0 +1,73 @@
+#!/bin/sh
+# vendordiff.sh - the vendor formats against independent computations:
+# 1. an envelope's epoch number (logged_at / timestamp of the Anthropic,
+#    OpenAI and Gemini envelopes: seconds, milliseconds above 1e11, a
+#    fraction) is the instant the generic format reads from the same
+#    number (docs/FORMATS.md: one timestamp parser for every format); it
+#    was rejected unless an integer of seconds ("expected RFC 3339 text or
+#    epoch seconds" for 1756684799123);
+# 2. tests/vendordiff.py, a seeded random differential of the vendor
+#    formats priced from shared/pricing-sources (not data/catalog.csv),
+#    in random time zones, with streams, copies, backfills, prices files,
+#    budgets and the XLSX sheets.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+# 1. Each instant once in the generic format and once in an envelope of
+# each format that reads the envelope's time, under the same agent: every
+# agent must have its three requests on the one UTC day its number names
+# (1756684799999 is 23:59:59.999Z, 1756684800000 midnight; 1756684799.9995
+# stays on 2025-08-31, as its microseconds are cut, not rounded).
+"$BURNRATE" --store s init --timezone UTC >/dev/null
+n=0
+: >g.jsonl
+: >a.jsonl
+: >m.jsonl
+for ts in 1756684799 1756684799123 1756684799999 1756684800000 \
+	1756684799.5 1756684799.9995 1.7566848e9 1756684800.25 \
+	1756684799999.9; do
+	n=$((n + 1))
+	printf '{"timestamp":%s,"provider":"anthropic","model":"claude-sonnet-4-5","agent":"t%d","request_id":"g%d","usage":{"input_tokens":1000,"output_tokens":10}}\n' \
+		"$ts" "$n" "$n" >>g.jsonl
+	printf '{"logged_at":%s,"agent":"t%d","http_status":200,"request_id":"a%d","response":{"id":"msg_%d","type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":1000,"output_tokens":10}}}\n' \
+		"$ts" "$n" "$n" "$n" >>a.jsonl
+	printf '{"timestamp":%s,"agent":"t%d","api":"gemini","http_status":200,"response":{"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":10},"modelVersion":"gemini-2.5-pro","responseId":"r%d"}}\n' \
+		"$ts" "$n" "$n" >>m.jsonl
+done
+"$BURNRATE" --store s --quiet ingest --rejects rej g.jsonl a.jsonl m.jsonl
+[ ! -s rej ] || fail "epoch numbers rejected: $(cat rej)"
+"$BURNRATE" --store s report --since 2025-08-01 --until 2025-09-30 \
+	--as-of 2025-09-30 --by day,agent,provider --format csv >r.csv
+"$PYTHON" - r.csv "$n" <<'EOF' || fail "an envelope's epoch number is not the generic format's instant: $(cat r.csv)"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+days = {}
+for r in rows:
+    days.setdefault(r["agent"], {}).setdefault(r["day"], 0)
+    days[r["agent"]][r["day"]] += int(r["requests"])
+want = {"t1": "2025-08-31", "t2": "2025-08-31", "t3": "2025-08-31",
+        "t4": "2025-09-01", "t5": "2025-08-31", "t6": "2025-08-31",
+        "t7": "2025-09-01", "t8": "2025-09-01", "t9": "2025-08-31"}
+ok = len(days) == int(sys.argv[2])
+for agent, day in want.items():
+    # three requests (generic, anthropic, gemini), all on the same day
+    if days.get(agent) != {day: 3}:
+        print(agent, days.get(agent), "want", {day: 3}, file=sys.stderr)
+        ok = False
+sys.exit(0 if ok else 1)
+EOF
+
+# A number that is no instant is still rejected, naming it.
+printf '{"logged_at":1e300,"agent":"x","http_status":200,"request_id":"z1","response":{"id":"msg_z1","type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":1,"output_tokens":1}}}\n' >bad.jsonl
+"$BURNRATE" --store s --quiet ingest --rejects rej2 bad.jsonl
+grep -q 'invalid timestamp logged_at.*outside years' rej2 ||
+	fail "1e300 as logged_at: $(cat rej2)"
+
+# 2. The random differential (deterministic: the same seeds each run).
+SOURCES=$root/../shared/pricing-sources
+[ -f "$SOURCES/genai_prices_data.json" ] || SOURCES=/work/shared/pricing-sources
+[ -f "$SOURCES/genai_prices_data.json" ] || fail "no pricing sources at $SOURCES"
+export SOURCES BURNRATE
+"$PYTHON" "$root/tests/vendordiff.py" --seed 1 --cases 25 --records 80 ||
+	fail "tests/vendordiff.py found differences"
+echo "vendordiff: all checks passed"
