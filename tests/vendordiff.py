@@ -286,6 +286,22 @@ def iso_offset(rnd, t):
     return s + "%s%02d:%02d" % (sign, abs(mins) // 60, abs(mins) % 60)
 
 
+def env_time(rnd, t):
+    """An envelope's time for instant t (at most milliseconds): mostly
+    RFC 3339 under a random offset, sometimes an epoch number (seconds,
+    milliseconds, a fraction of seconds: DESIGN 3's forms)."""
+    if rnd.random() < 0.8:
+        return iso_offset(rnd, t)
+    sec = int(t.replace(microsecond=0).timestamp())
+    ms = t.microsecond // 1000
+    form = rnd.choice(["s", "ms", "frac"])
+    if form == "s" and ms == 0:
+        return sec
+    if form == "frac":
+        return float(Decimal(sec) + Decimal(ms) / 1000)
+    return sec * 1000 + ms
+
+
 def iso_z(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
 
@@ -409,7 +425,7 @@ class Gen:
             status = 200
             if rnd.random() < 0.05:
                 status, error = 529, True
-            when = iso_offset(rnd, t)
+            when = env_time(rnd, t)
             msg = {"id": self.uid("msg_"), "type": "message",
                    "role": "assistant", "model": name, "content": [], "usage": u}
             if not stream:
@@ -579,7 +595,7 @@ class Gen:
             if tok["reasoning"]:
                 um["thoughtsTokenCount"] = tok["reasoning"]
             resp_id = self.uid("g")
-            when = iso_offset(rnd, t)
+            when = env_time(rnd, t)
             rec = {"logged_at": when, "agent": agent, "team": team,
                    "api": "gemini", "http_status": 200,
                    "response": {"candidates": [], "usageMetadata": um,
