@@ -1057,7 +1057,7 @@ def one_case(seed, nrec, keep):
                 rnd.choice([x for x in days if a <= x <= b])
             base = [BURNRATE, "--store", store, "--quiet", "report", "--since", a,
                     "--until", b, "--as-of", asof, "--by", ",".join(keys)] + extra_report
-            budgets = make_budgets(rnd, raw, os.path.join(d, "budgets.csv"))
+            budgets = make_budgets(rnd, events, os.path.join(d, "budgets.csv"), tz, asof)
             if asof < b:
                 # data after --as-of is ignored
                 exp = expect(events, keys, tz, a, asof)
@@ -1126,6 +1126,8 @@ def one_case(seed, nrec, keep):
                 else:
                     errs += check_xlsx(x, js, keys, ctx)
                     errs += check_xlsx_sheets(x, events, tz, a, min(b, asof), ctx)
+                    if b == asof:
+                        errs += check_daily_projection(x, js, asof, ctx)
         return errs
     finally:
         if keep and (errs or keep == "all"):
@@ -1135,9 +1137,11 @@ def one_case(seed, nrec, keep):
         shutil.rmtree(d, ignore_errors=True)
 
 
-def make_budgets(rnd, events, path):
+def make_budgets(rnd, events, path, tz, asof):
     """A random budgets CSV (forecast off: the status then depends on
-    spent alone); returns (path, [(name, scope dict, period, limit)])."""
+    spent alone), some limits set so that spent is just below, at or just
+    above 75, 90 or 100 percent; returns (path, [(name, scope dict,
+    period, limit)])."""
     out = []
     lines = ["name,scope,period,limit_usd,thresholds,forecast,recipients"]
     for i in range(rnd.randint(1, 5)):
@@ -1146,6 +1150,13 @@ def make_budgets(rnd, events, path):
             scope[k] = rnd.choice(events)[k]
         period = rnd.choice(["daily", "weekly", "monthly"])
         limit = Decimal(rnd.randint(1, 5000)) / Decimal(rnd.choice([1, 10, 100, 1000]))
+        spent = budget_spent(events, scope, period, tz, asof)
+        if spent and rnd.random() < 0.5:
+            pct = Decimal(rnd.choice([75, 90, 100])) + Decimal(rnd.choice(
+                ["0", "-0.005", "0.005", "-0.0049", "-0.0051", "-0.000001", "0.000001"]))
+            limit = (Decimal(spent) / PICO * 100 / pct).quantize(Decimal("0.000001"))
+            if limit <= 0:
+                limit = Decimal("0.000001")
         text = ";".join("%s=%s" % kv for kv in scope.items()) or "*"
         lines.append("b%d,%s,%s,%s,,no," % (i, text, period, limit))
         out.append(("b%d" % i, scope, period, limit))
@@ -1166,17 +1177,22 @@ def period_of(day, period):
     return first, nxt - dt.timedelta(days=1)
 
 
+def budget_spent(events, scope, period, tz, asof):
+    lo, hi = period_of(asof, period)
+    spent = 0
+    for ev in events:
+        day = ev["t"].astimezone(tz).date()
+        if lo <= day <= hi and day <= dt.date.fromisoformat(asof) and \
+                all(ev[k] == v for k, v in scope.items()):
+            spent += ev["cost"]
+    return spent
+
+
 def check_budgets(js, budgets, events, tz, asof, ctx):
     errs = []
     got = {b["name"]: b for b in js.get("budgets", [])}
     for name, scope, period, limit in budgets:
-        lo, hi = period_of(asof, period)
-        spent = 0
-        for ev in events:
-            day = ev["t"].astimezone(tz).date()
-            if lo <= day <= hi and day <= dt.date.fromisoformat(asof) and \
-                    all(ev[k] == v for k, v in scope.items()):
-                spent += ev["cost"]
+        spent = budget_spent(events, scope, period, tz, asof)
         g = got.get(name)
         if g is None:
             errs.append("%s: budget %s missing" % (ctx, name))
@@ -1219,7 +1235,12 @@ def check_mtd(js, events, tz, asof, ctx):
 def same_double(xv, d):
     """An XLSX number (a double) shows decimal d: the nearest double, as
     a spreadsheet can hold no more."""
-    return xv is not None and float(xv) == float(d)
+    if xv is None:
+        return False
+    if abs(d) >= 10 ** 9:
+        # 16 significant digits (README): the last may differ
+        return abs(Decimal(repr(float(xv))) - d) <= abs(d) * Decimal("1e-15")
+    return float(xv) == float(d)
 
 
 def check_xlsx_sheets(path, events, tz, since, until, ctx):
@@ -1256,6 +1277,38 @@ def check_xlsx_sheets(path, events, tz, since, until, ctx):
                 errs.append("%s: xlsx %s %s cost %r expected %s" % (ctx, name, k, xv, usd(e["cost"])))
         for k in set(exp) - seen:
             errs.append("%s: xlsx %s lacks %s" % (ctx, name, k))
+    return errs
+
+
+def check_daily_projection(path, js, asof, ctx):
+    """README: when the period ends at --as-of, the Daily sheet has the
+    month's days left at the projected rate, in whole micro-dollars that
+    add up to the projection exactly."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path, data_only=True)
+    vals = list(wb["Daily"].iter_rows(values_only=True))
+    head = list(vals[0])
+    if "projected_usd" not in head:
+        return ["%s: xlsx Daily lacks projected_usd" % ctx]
+    pj = js["projection"]
+    left = Decimal(0)
+    days = []
+    for xr in vals[1:]:
+        day, v = xr[0], xr[head.index("projected_usd")]
+        if v is not None and str(day) > asof:
+            left += Decimal(repr(float(v))).quantize(Decimal("0.000001"))
+            days.append(str(day))
+    month_end = period_of(asof, "monthly")[1].isoformat()
+    want = [(dt.date.fromisoformat(asof) + dt.timedelta(days=i + 1)).isoformat()
+            for i in range((dt.date.fromisoformat(month_end) -
+                            dt.date.fromisoformat(asof)).days)]
+    errs = []
+    if days != want:
+        errs.append("%s: xlsx Daily projected days %s, want %s" % (ctx, days[:3], want[:3]))
+    total = Decimal(str(pj["month_to_date_usd"])) + left
+    if total != Decimal(str(pj["projected_usd"])):
+        errs.append("%s: xlsx Daily: month to date %s + days left %s != projected %s" % (
+            ctx, pj["month_to_date_usd"], left, pj["projected_usd"]))
     return errs
 
 
