@@ -451,6 +451,20 @@ static json_t *payload(json_t *root)
 	return json_is_object(p) ? p : root;
 }
 
+/* Whether a status value tells a failed request, as the generic format's
+ * status does: a number >= 400 (503, 503.0), a string of digits >= 400
+ * ("503", as loggers that write every value as text have it) or error,
+ * failed, failure in any case; a bool, null, object or array is not. */
+static bool jstatus_is_error(json_t *v)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v) >= 400;
+	if (json_is_real(v))
+		return json_real_value(v) >= 400;
+	return json_is_string(v) &&
+	       status_is_error(json_string_value(v), json_string_length(v));
+}
+
 /* Fills the envelope's fields of ev: agent (agent, else metadata.agent),
  * label (team), error (http_status >= 400), request id, and the time when
  * the payload has none. */
@@ -460,8 +474,7 @@ static void envelope(struct rec *r, json_t *root, struct br_event *ev)
 	if (!ev->agent.n)
 		ev->agent = jslice(payload(root), "metadata.agent");
 	ev->label = jslice(root, "team");
-	json_t *st = json_object_get(root, "http_status");
-	if (json_is_integer(st) && json_integer_value(st) >= 400)
+	if (jstatus_is_error(json_object_get(root, "http_status")))
 		ev->error = true;
 	ev->request_id = jslice(root, "request_id");
 	if (!ev->request_id.n)
@@ -556,10 +569,7 @@ static void apply_maps(const struct api_parser *p, struct rec *r,
 				bad(r, "missing %s (--map timestamp)", path);
 			break;
 		case CANON_STATUS:
-			ev->error = (json_is_integer(v) && json_integer_value(v) >= 400) ||
-				    (json_is_string(v) &&
-				     status_is_error(json_string_value(v),
-						     json_string_length(v)));
+			ev->error = jstatus_is_error(v);
 			break;
 		case CANON_TIER:
 			ev->tier = BR_TIER_STANDARD;
@@ -876,7 +886,7 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	    !jhas(o, "modelVersion") && !jhas(o, "responseId") &&
 	    !jhas(o, "createTime") && !jhas(o, "promptFeedback") &&
 	    !json_is_object(json_object_get(o, "error")) &&
-	    !(json_is_integer(status) && json_integer_value(status) >= 400))
+	    !jstatus_is_error(status))
 		bad(r, "%s", "not a Gemini response (no usageMetadata, candidates, "
 		    "modelVersion, responseId, createTime, promptFeedback or error)");
 	/* Vertex AI bills its own prices (gemini-2.0-flash-001: $0.15

@@ -424,7 +424,10 @@ class Gen:
                 factor = Decimal(repr(LITELLM[name]["provider_specific_entry"]["fast"]))
             status = 200
             if rnd.random() < 0.05:
-                status, error = 529, True
+                # as a number or as text, as loggers write it
+                status, error = rnd.choice([529, 529.0, "529", "500"]), True
+            elif rnd.random() < 0.1:
+                status = rnd.choice(["200", 200.0])
             when = env_time(rnd, t)
             msg = {"id": self.uid("msg_"), "type": "message",
                    "role": "assistant", "model": name, "content": [], "usage": u}

@@ -63,6 +63,38 @@ printf '{"logged_at":1e300,"agent":"x","http_status":200,"request_id":"z1","resp
 grep -q 'invalid timestamp logged_at.*outside years' rej2 ||
 	fail "1e300 as logged_at: $(cat rej2)"
 
+# 1b. An envelope's http_status tells a failed request as the generic
+# format's status does (a number >= 400, 503.0 too; a string of digits
+# >= 400 or error/failed/failure; not a bool): "503" and 503.0 were not
+# errors in an envelope, only the integer 503.
+"$BURNRATE" --store st init >/dev/null
+: >gs.jsonl
+: >as.jsonl
+: >ms.jsonl
+n=0
+for st in 503 503.0 '"503"' '"0404"' '"Failure"' 200 '"200"' '"503.0"' true null; do
+	n=$((n + 1))
+	printf '{"timestamp":"2025-09-01T10:00:00Z","provider":"anthropic","model":"claude-sonnet-4-5","agent":"s%d","request_id":"g%d","status":%s,"usage":{"input_tokens":10,"output_tokens":1}}\n' \
+		"$n" "$n" "$st" >>gs.jsonl
+	printf '{"logged_at":"2025-09-01T10:00:00Z","agent":"s%d","http_status":%s,"request_id":"a%d","response":{"id":"msg_%d","type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":1}}}\n' \
+		"$n" "$st" "$n" "$n" >>as.jsonl
+	printf '{"logged_at":"2025-09-01T10:00:00Z","agent":"s%d","api":"gemini","http_status":%s,"response":{"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":1},"modelVersion":"gemini-2.5-pro","responseId":"r%d"}}\n' \
+		"$n" "$st" "$n" >>ms.jsonl
+done
+"$BURNRATE" --store st --quiet ingest --rejects rejst gs.jsonl as.jsonl ms.jsonl
+[ ! -s rejst ] || fail "statuses rejected: $(cat rejst)"
+"$BURNRATE" --store st report --since 2025-09-01 --until 2025-09-01 \
+	--as-of 2025-09-01 --by agent --format csv >st.csv
+"$PYTHON" - st.csv <<'EOF' || fail "an envelope's http_status is not the generic format's status: $(cat st.csv)"
+import csv, sys
+# s1..s5 failed (three requests each: generic, anthropic, gemini), the rest not
+want = {"s%d" % i: 3 if i <= 5 else 0 for i in range(1, 11)}
+got = {r["agent"]: int(r["errors"]) for r in csv.DictReader(open(sys.argv[1]))}
+if got != want:
+    print(got, "want", want, file=sys.stderr)
+    sys.exit(1)
+EOF
+
 # 2. The random differential (deterministic: the same seeds each run).
 SOURCES=$root/../shared/pricing-sources
 [ -f "$SOURCES/genai_prices_data.json" ] || SOURCES=/work/shared/pricing-sources
