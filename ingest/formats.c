@@ -816,8 +816,16 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	} else if (type && (strcmp(type, "message") == 0 ||
 			    strcmp(type, "message_start") == 0)) {
 		usage = json_object_get(msg, "usage");
-	} else {
+	} else if (type) {
 		return FORMAT_EMITTED; /* other stream events carry no usage */
+	} else {
+		/* Every Messages object and stream event has a type: a record
+		 * without one is another shape (a Gemini response, a message
+		 * stripped of its type), rejected as the other formats reject
+		 * theirs, where skipping it lost its tokens unseen. */
+		r->why = "not an Anthropic record (no type: message, "
+			 "message_start, message_delta, error, ...)";
+		return FORMAT_RECORD;
 	}
 	ev->model = jslice(msg, "model");
 	ev->provider = claude_provider(ev->model);

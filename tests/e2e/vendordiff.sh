@@ -95,6 +95,23 @@ if got != want:
     sys.exit(1)
 EOF
 
+# 1c. A record without a type in an Anthropic log (a Gemini response, a
+# message stripped of its type) is rejected, as the OpenAI, Gemini and
+# Bedrock readers reject records of another shape; it was skipped as a
+# stream event, its tokens lost without a word.
+"$BURNRATE" --store sa init >/dev/null
+printf '%s\n' \
+	'{"logged_at":"2025-09-01T10:00:00Z","agent":"a","http_status":200,"request_id":"q1","response":{"id":"msg_q1","type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":1}}}' \
+	'{"logged_at":"2025-09-01T10:00:00Z","agent":"b","api":"gemini","http_status":200,"response":{"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":1},"modelVersion":"gemini-2.5-pro","responseId":"q2"}}' \
+	'{"logged_at":"2025-09-01T10:00:00Z","agent":"c","http_status":200,"request_id":"q3","response":{"id":"msg_q3","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":1}}}' \
+	'{"logged_at":"2025-09-01T10:00:00Z","agent":"d","http_status":200,"request_id":"q4","event":{"type":"ping"}}' \
+	>an.jsonl
+"$BURNRATE" --store sa --quiet ingest --rejects rejan an.jsonl 2>/dev/null
+[ "$(grep -c 'not an Anthropic record (no type' rejan)" = 2 ] ||
+	fail "typeless records in an Anthropic log: $(cat rejan)"
+grep -q '^an.jsonl:2:' rejan && grep -q '^an.jsonl:3:' rejan ||
+	fail "typeless records in an Anthropic log: $(cat rejan)"
+
 # 2. The random differential (deterministic: the same seeds each run).
 SOURCES=$root/../shared/pricing-sources
 [ -f "$SOURCES/genai_prices_data.json" ] || SOURCES=/work/shared/pricing-sources
