@@ -505,6 +505,15 @@ class Gen:
                     lines.append(json.dumps(c))
                 rnd.shuffle(lines)
             if rnd.random() < 0.1:
+                # a sidechain copy of the message under another request
+                # id, in the same file: dropped beside its main copy
+                c = json.loads(rnd.choice(lines))
+                c["isSidechain"] = True
+                c["requestId"] = self.uid("req_")
+                c["uuid"] = self.uid("u-")
+                c.pop("costUSD", None)
+                lines.insert(rnd.randint(0, len(lines)), json.dumps(c))
+            if rnd.random() < 0.1:
                 # skipped: an API error placeholder, a user line
                 c = json.loads(lines[0])
                 c["message"]["model"] = "<synthetic>"
@@ -890,7 +899,21 @@ def write_files(gen, d, rnd):
             chunk = [line for g in gs for line in g]
             if not chunk:
                 continue
-            if fmt in ("litellm", "helicone"):
+            if fmt == "litellm" and rnd.random() < 0.3:
+                # LiteLLM_SpendLogs as JSON lines: numbers as numbers,
+                # metadata an object or its JSON text (a jsonb column)
+                p = os.path.join(d, "%s-%d.jsonl" % (fmt, i))
+                with open(p, "w", encoding="utf-8") as f:
+                    for row in chunk:
+                        o = dict(row)
+                        for k in ("total_tokens", "prompt_tokens", "completion_tokens"):
+                            o[k] = int(o[k])
+                        o["spend"] = float(Decimal(o["spend"]))
+                        if rnd.random() < 0.5:
+                            o["metadata"] = json.loads(o["metadata"])
+                        o["cache_hit"] = o["cache_hit"] == "True"
+                        f.write(json.dumps(o) + "\n")
+            elif fmt in ("litellm", "helicone"):
                 p = os.path.join(d, "%s-%d.csv" % (fmt, i))
                 cols = list(chunk[0].keys())
                 with open(p, "w", newline="", encoding="utf-8") as f:
@@ -1319,6 +1342,19 @@ def check_xlsx(path, js, keys, ctx):
     import openpyxl
     wb = openpyxl.load_workbook(path, data_only=True)
     errs = []
+    # the Summary sheet: the totals and the month's projection
+    summ = {}
+    for row in wb["Summary"].iter_rows(values_only=True):
+        if row[0] is not None and row[0] not in summ:
+            summ[row[0]] = row[1]
+    for f, v in js["totals"].items():
+        if f in summ and not same_double(summ[f], Decimal(str(v))):
+            errs.append("%s: xlsx Summary %s=%r json %r" % (ctx, f, summ[f], v))
+    for label, f in [("month to date", "month_to_date_usd"),
+                     ("projected month total", "projected_usd")]:
+        if not same_double(summ.get(label), Decimal(str(js["projection"][f]))):
+            errs.append("%s: xlsx Summary %s=%r json %r" % (
+                ctx, label, summ.get(label), js["projection"][f]))
     ws = wb["Rows"]
     vals = list(ws.iter_rows(values_only=True))
     head = list(vals[0])
