@@ -772,7 +772,17 @@ def make_prices(rnd, path):
         return format((Decimal(rnd.randint(0, 40 * 10 ** k)) / Decimal(10) ** k
                        ).normalize(), "f")
 
+    spell = {"google": ["google", "Google", "gemini"], "bedrock": ["bedrock", "aws"],
+             "vertex_ai": ["vertex_ai", "vertex"], "openai": ["openai", "OpenAI"],
+             "anthropic": ["anthropic", "Anthropic"]}
     for key in rnd.sample(cands, rnd.randint(1, 5)):
+        if rnd.random() < 0.2:
+            # a row for any provider: the model under every provider
+            # (docs/PRICES.md, lookup step 2), unless one names it
+            key = ("", key[1])
+            if key in out:
+                continue
+        written = rnd.choice(spell[key[0]]) if key[0] else ""
         rows = []
         dates = [""] + sorted(rnd.sample(["2025-06-10", "2025-09-01", "2026-03-13",
                                           "2026-07-30", "2026-09-01", "2027-01-01",
@@ -790,7 +800,8 @@ def make_prices(rnd, path):
                            "reasoning": r6() if rnd.random() < 0.3 else "",
                            "min_input_tokens": mi or "", "tier": tr}
                     rows.append(row)
-                    lines.append(",".join(str(row[c]) for c in cols))
+                    lines.append(",".join(str(row[c]) if c != "provider" else written
+                                          for c in cols))
         out[key] = rows
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -834,7 +845,9 @@ def override_events(events, prices):
     out = []
     for ev in events:
         ev = dict(ev)
-        rows = prices.get(ev["okey"]) if ev.get("okey") else None
+        rows = None
+        if ev.get("okey"):
+            rows = prices.get(ev["okey"], prices.get(("", ev["okey"][1])))
         if rows is not None and ev["logged"] is None:
             tok = ev["tok"]
             c = price_override(rows, ev["t"].astimezone(dt.timezone.utc).strftime("%Y-%m-%d"),
