@@ -1032,6 +1032,43 @@ def backfill(rnd, gen, d, store, tz, extra_ingest, batches):
     return out, errs
 
 
+def check_cmd(rnd, d, events, paths, prices):
+    """burnrate check: a baseline of the logs, then the logs against it;
+    its current spend per group (days, weeks and months in UTC) against
+    the oracle."""
+    keys = rnd.sample(["day", "week", "month", "provider", "model", "agent",
+                       "label"], rnd.randint(1, 2))
+    base = os.path.join(d, "baseline.json")
+    p = run([BURNRATE, "--quiet", "check", "--write-baseline", base, "--by",
+             ",".join(keys)] + prices + paths)
+    if p.returncode not in (0, 3):
+        return ["check --write-baseline rc %d: %s" % (p.returncode, p.stderr[-300:])]
+    p = run([BURNRATE, "--quiet", "check", "--baseline", base, "--format", "json",
+             "--allow-unpriced"] + prices + paths)
+    ctx = "check --by %s" % ",".join(keys)
+    if p.returncode:
+        return ["%s: rc %d: %s" % (ctx, p.returncode, p.stderr[-300:])]
+    js = json.loads(p.stdout)
+    exp = expect(events, keys, ZoneInfo("UTC"), "0000-01-01", "9999-12-31")
+    errs = []
+    got = {tuple(g[k] for k in keys): g["current"] for g in js["groups"]}
+    for k in sorted(set(exp) | set(got)):
+        e, g = exp.get(k), got.get(k)
+        if e is None or g is None:
+            errs.append("%s: group %s expected %s got %s" % (ctx, k, e, g))
+            continue
+        tokens = e["input_tokens"] + e["output_tokens"] + e["cache_read_tokens"] + \
+            e["cache_write_tokens"]
+        if (e["requests"], tokens, usd(e["cost"])) != \
+                (g["requests"], g["tokens"], Decimal(str(g["cost_usd"]))):
+            errs.append("%s: group %s expected %s %s %s got %s" % (
+                ctx, k, e["requests"], tokens, usd(e["cost"]), g))
+    tot = sum(e["cost"] for e in exp.values())
+    if usd(tot) != Decimal(str(js["totals"]["current"]["cost_usd"])):
+        errs.append("%s: total expected %s got %s" % (ctx, usd(tot), js["totals"]["current"]))
+    return errs
+
+
 def run(cmd, **kw):
     p = subprocess.run(cmd, capture_output=True, text=True, **kw)
     return p
@@ -1078,6 +1115,13 @@ def one_case(seed, nrec, keep):
                     errs.append("rejects: " + f.read()[:500])
         if errs:
             return errs
+        if rnd.random() < 0.3:
+            errs += check_cmd(rnd, d, gen.events if mode == "builtin" else
+                              override_events(gen.events, prices),
+                              sorted({p for b in batches for p in b}),
+                              ["--prices", pfile] if mode != "builtin" else [])
+            if errs:
+                return errs
         raw = gen.events
         if rnd.random() < 0.3:
             raw, e = backfill(rnd, gen, d, store, tz, extra_ingest, batches)
