@@ -65,9 +65,9 @@ MODELS = [
 ]
 # formats able to log each report provider
 FORMATS = {
-    "anthropic": ["anthropic", "claude-code", "litellm", "helicone"],
-    "openai": ["openai-chat", "openai-responses", "litellm", "helicone"],
-    "google": ["gemini", "helicone"],
+    "anthropic": ["anthropic", "claude-code", "litellm", "helicone", "helicone-jsonl"],
+    "openai": ["openai-chat", "openai-responses", "litellm", "helicone", "helicone-jsonl"],
+    "google": ["gemini", "helicone", "helicone-jsonl"],
     "vertex_ai": ["gemini"],
     "bedrock": ["bedrock", "anthropic"],
 }
@@ -387,6 +387,8 @@ class Gen:
             fields -= {"cache_write_1h"}
         if fmt == "helicone":
             fields = {"input", "output"}
+        if fmt == "helicone-jsonl":
+            fields -= {"cache_write_1h"}
         tok = rand_tokens(rnd, fields, tier_starts(model))
         if fmt == "gemini":
             # thoughts are added to candidates: reasoning is part of output
@@ -680,6 +682,36 @@ class Gen:
                    "completion_tokens": str(tok["output"]), "latency": "100",
                    "cost": str(logged_cost) if logged_cost else ""}
             lines.append(row)
+            if error:
+                logged_cost = None   # the catalog prices a failed call
+        elif fmt == "helicone-jsonl":
+            # Helicone's API rows: provider in capitals; OpenAI's and
+            # Google's prompt counts include their cached tokens,
+            # Anthropic's do not
+            tok["reasoning"] = 0
+            status = rnd.choice([200] * 9 + [500])
+            error = status >= 400
+            lt = t.replace(microsecond=(t.microsecond // 1000) * 1000)
+            t = lt
+            prompt = tok["input"]
+            if prov != "anthropic":
+                prompt += tok["cache_read"] + tok["cache_write"]
+            row = {"response_id": self.uid("h-"),
+                   "response_created_at": iso_z(lt + dt.timedelta(seconds=2)),
+                   "response_status": status, "response_model": name,
+                   "request_id": self.uid("hr-"),
+                   "request_created_at": iso_z(lt), "request_body": {},
+                   "request_user_id": "cust_9",
+                   "request_properties": {"agent": agent, "team": team},
+                   "request_model": name, "provider": prov.upper(),
+                   "total_tokens": 0, "prompt_tokens": prompt,
+                   "prompt_cache_write_tokens": tok["cache_write"],
+                   "prompt_cache_read_tokens": tok["cache_read"],
+                   "completion_tokens": tok["output"], "model": name}
+            if rnd.random() < 0.3:
+                logged_cost = Decimal(rnd.randint(1, 10 ** 6)) / Decimal(10 ** 6)
+                row["costUSD"] = float(logged_cost)
+            lines.append(json.dumps(row))
             if error:
                 logged_cost = None   # the catalog prices a failed call
         elif fmt == "litellm":
