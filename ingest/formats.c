@@ -980,15 +980,22 @@ static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return FORMAT_RECORD;
 }
 
-/* The last path component of a directory path ("/a/b/c" -> "c"). */
+static bool path_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+/* The last path component of a directory path ("/a/b/c" -> "c"). Claude
+ * Code on Windows writes its cwd with backslashes: C:\Users\dana\api
+ * is the project api, not a label of the whole path. */
 static struct br_str base_name(struct br_str dir)
 {
 	const char *path = dir.p;
 	size_t n = dir.n;
-	while (n > 1 && path[n - 1] == '/')
+	while (n > 1 && path_sep(path[n - 1]))
 		n--;
 	size_t i = n;
-	while (i > 0 && path[i - 1] != '/')
+	while (i > 0 && !path_sep(path[i - 1]))
 		i--;
 	return (struct br_str){path + i, n - i};
 }

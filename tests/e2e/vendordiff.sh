@@ -112,6 +112,19 @@ printf '%s\n' \
 grep -q '^an.jsonl:2:' rejan && grep -q '^an.jsonl:3:' rejan ||
 	fail "typeless records in an Anthropic log: $(cat rejan)"
 
+# 1d. Claude Code's label is the last component of cwd, a Windows one
+# too (C:\Users\dana\src\winproj is winproj): it was the whole path.
+"$BURNRATE" --store sc init >/dev/null
+for c in '/home/dana/src/proj/' 'C:\\Users\\dana\\src\\winproj' 'C:\\Users\\dana\\winproj\\'; do
+	printf '{"sessionId":"s","cwd":"%s","timestamp":"2025-09-01T10:00:00.000Z","requestId":"r-%s","type":"assistant","message":{"id":"m-%s","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"output_tokens":1}}}\n' \
+		"$c" "$c" "$c"
+done >cc.jsonl
+"$BURNRATE" --store sc --quiet ingest cc.jsonl
+"$BURNRATE" --store sc report --since 2025-09-01 --until 2025-09-01 \
+	--as-of 2025-09-01 --by label --format csv | cut -d, -f1,2 >cc.csv
+printf 'label,requests\nproj,1\nwinproj,2\n' | cmp -s - cc.csv ||
+	fail "Claude Code labels of Windows paths: $(cat cc.csv)"
+
 # 2. The random differential (deterministic: the same seeds each run).
 SOURCES=$root/../shared/pricing-sources
 [ -f "$SOURCES/genai_prices_data.json" ] || SOURCES=/work/shared/pricing-sources
