@@ -478,7 +478,8 @@ class Gen:
                 rname = name + "-fast"
                 factor = Decimal(repr(LITELLM[name]["provider_specific_entry"]["fast"]))
             rec = {"parentUuid": None, "isSidechain": False, "userType": "external",
-                   "cwd": "/home/dana/src/" + label,
+                   "cwd": rnd.choice(["/home/dana/src/%s", "/home/dana/src/%s/",
+                                      "C:\\Users\\dana\\src\\%s"]) % label,
                    "sessionId": "6f1c2a9e-4b7d-4e2f-9a31-0c5d8e7b2f14",
                    "version": "1.0.88",
                    "message": {"id": self.uid("msg_"), "type": "message",
