@@ -943,19 +943,29 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	return hold_event(p, r, ev, MERGE_MAX_PROMPT, false, (struct br_str){"", 0});
 }
 
-/* The role or user name of an IAM ARN: "assumed-role/NAME/session" or
- * "user/NAME". */
+/* The role or user name of an IAM ARN: "assumed-role/NAME/session",
+ * "user/NAME" or, for a user created under a path, "user/PATH/NAME" (IAM
+ * writes the path before the name: user/division/team/dana is dana, was
+ * division), and "federated-user/NAME" (STS GetFederationToken). */
 static struct br_str arn_name(struct br_str arn)
 {
 	/* memmem, not strstr: the ARN may hold a NUL (a \u0000), which must
 	 * stay in the name made of it, to reject it. */
 	const char *p = memmem(arn.p, arn.n, ":assumed-role/", 14);
-	p = p ? p + 14 : (p = memmem(arn.p, arn.n, ":user/", 6)) ? p + 6 : NULL;
+	if (p) {
+		p += 14;
+		size_t left = arn.n - (size_t)(p - arn.p);
+		const char *end = memchr(p, '/', left);
+		return (struct br_str){p, end ? (size_t)(end - p) : left};
+	}
+	p = memmem(arn.p, arn.n, ":user/", 6);
+	p = p ? p + 6 : (p = memmem(arn.p, arn.n, ":federated-user/", 16)) ? p + 16 : NULL;
 	if (!p)
 		return (struct br_str){"", 0};
-	size_t left = arn.n - (size_t)(p - arn.p);
-	const char *end = memchr(p, '/', left);
-	return (struct br_str){p, end ? (size_t)(end - p) : left};
+	const char *end = arn.p + arn.n, *name = end;
+	while (name > p && name[-1] != '/')
+		name--;
+	return (struct br_str){name, (size_t)(end - name)};
 }
 
 /* Bedrock model invocation logs. */

@@ -125,6 +125,25 @@ done >cc.jsonl
 printf 'label,requests\nproj,1\nwinproj,2\n' | cmp -s - cc.csv ||
 	fail "Claude Code labels of Windows paths: $(cat cc.csv)"
 
+# 1e. A Bedrock log's agent, without requestMetadata.agent, is the role or
+# user name of identity.arn: an IAM user created under a path
+# (user/division/team/dana) is dana, was division; a federated user too.
+"$BURNRATE" --store sb init >/dev/null
+i=0
+for arn in 'arn:aws:sts::123456789012:assumed-role/triage-task/1f0c9a4e' \
+	'arn:aws:iam::123456789012:user/dana' \
+	'arn:aws:iam::123456789012:user/division/team/erin' \
+	'arn:aws:sts::123456789012:federated-user/fred'; do
+	i=$((i + 1))
+	printf '{"schemaType":"ModelInvocationLog","schemaVersion":"1.0","timestamp":"2025-09-01T10:00:00Z","identity":{"arn":"%s"},"requestId":"b%d","modelId":"anthropic.claude-3-haiku-20240307-v1:0","input":{"inputTokenCount":10},"output":{"outputTokenCount":1}}\n' \
+		"$arn" "$i"
+done >bd.jsonl
+"$BURNRATE" --store sb --quiet ingest bd.jsonl
+"$BURNRATE" --store sb report --since 2025-09-01 --until 2025-09-01 \
+	--as-of 2025-09-01 --by agent --format csv | cut -d, -f1,2 >bd.csv
+printf 'agent,requests\ndana,1\nerin,1\nfred,1\ntriage-task,1\n' | cmp -s - bd.csv ||
+	fail "Bedrock agents of IAM ARNs: $(cat bd.csv)"
+
 # 2. The random differential (deterministic: the same seeds each run).
 SOURCES=$root/../shared/pricing-sources
 [ -f "$SOURCES/genai_prices_data.json" ] || SOURCES=/work/shared/pricing-sources
