@@ -1115,6 +1115,16 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			uint64_t at = r->earlier[r->by_bytes[i]].k.bytes;
 			if (at > to)
 				break;
+			/* Only inside a quoted field: e's last byte its
+			 * closing quote, the file's next one the quote that
+			 * doubles it. Else e's last record is another than
+			 * the file's second line (a log whose row, req-12,
+			 * begins as e's last, req-1, does), which read from
+			 * there was lost. */
+			if (at >= n || head[at - 1] != '"' || head[at] != '"') {
+				i = by_bytes_first(r, i, at + 1, 0);
+				continue;
+			}
 			uint32_t h = ingest_head(head, (size_t)at);
 			for (i = by_bytes_first(r, i, at, h); i < r->nearlier &&
 			     found < max; i++) {

@@ -177,6 +177,22 @@ for z in "" gz; do
 	done
 done
 
+# Another log, of another directory, whose second line begins as what was
+# ingested of a log ended (its row req-1 whole, not yet a line; this one's
+# req-12) is no continuation of it: read whole (it was read from there,
+# its row cut in two, req-12 lost and '2' rejected).
+for j in 1 2; do
+	rm -rf logs st
+	mkdir -p logs/a logs/b
+	printf 'timestamp,provider,model,input_tokens,request_id\n2025-11-01T12:00:00Z,p,m,1,req-1' >logs/a/app.csv
+	"$BURNRATE" --quiet --store st ingest --jobs $j logs/a
+	printf 'timestamp,provider,model,input_tokens,request_id\n2025-11-01T12:00:00Z,p,m,1,req-12\n2025-11-02T12:00:00Z,p,m,2,req-13\n' >logs/b/app.csv
+	"$BURNRATE" --quiet --store st ingest --jobs $j logs/b 2>err
+	got=$(days | tr -d '\r' | tr '\n' ' ')
+	[ "$got" = "2025-11-01,2,2 2025-11-02,1,2 " ] ||
+		fail "another log beginning as an ingest that ended inside its second line (--jobs $j): $got"
+done
+
 # Rotated names a walk takes: numbered, dated (logrotate's dateext, its
 # dateformat -%Y-%m-%d and -%Y%m%d-%s, Python's TimedRotatingFileHandler's
 # .%Y-%m-%d and .%Y-%m-%d_%H), compressed or not; and names it leaves out.
