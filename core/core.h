@@ -472,7 +472,9 @@ bool br_tmp_orphan(int dirfd, const char *name, const char *pid,
 int br_fsync_dir(const char *dir, struct br_err *err);
 
 /* Makes the creation of path (a file or directory; trailing slashes are
- * ignored) durable: fsync of the directory that holds it. */
+ * ignored) durable: fsync of the directory that holds it, unless that
+ * directory may not be read (EACCES: it cannot be opened to fsync it),
+ * which is no failure. */
 int br_fsync_parent(const char *path, struct br_err *err);
 
 /* The next entry of d, as readdir, or NULL both at the end and when the

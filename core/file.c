@@ -119,7 +119,21 @@ int br_fsync_parent(const char *path, struct br_err *err)
 	char *p = br_strndup(path, n);
 	const char *name;
 	char *dir = dir_of(p, &name);
-	int rc = br_fsync_dir(dir, err);
+	int rc = 0;
+	/* A directory one may write in and search but not read (mode 0733,
+	 * 1733) cannot be opened to fsync it: the creation stays as durable
+	 * as it was before this call, not a failure (a store made there
+	 * failed to init, its directory left behind, and a second init,
+	 * finding that, succeeded). */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno != EACCES)
+		rc = br_fail(err, "cannot open directory '%s': %s", dir,
+			     strerror(errno));
+	else if (fd >= 0 && fsync(fd) != 0)
+		rc = br_fail(err, "cannot fsync directory '%s': %s", dir,
+			     strerror(errno));
+	if (fd >= 0)
+		close(fd);
 	free(dir);
 	free(p);
 	return rc;
