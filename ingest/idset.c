@@ -80,6 +80,7 @@ struct idset {
 	size_t nrows, rows_cap;
 	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
 	size_t slab_size;
+	size_t expect_len;    /* the arenas' length idset_expect foresaw */
 };
 
 /* The shard of hash h. */
@@ -346,6 +347,17 @@ void idset_expect(struct idset *s, uint64_t n)
 		return; /* a small table grows a half at a time */
 	if (!s->shard)
 		make_large(s);
+	/* The arenas the n ids will take, at the length of those so far. */
+	size_t held = 0;
+	for (int i = 0; i < SHARDS; i++)
+		held += s->shard[i].len;
+	uint64_t count = idset_count(s);
+	if (count) {
+		unsigned __int128 len = (unsigned __int128)held * n / count;
+		size_t want = len < SIZE_MAX ? (size_t)len : SIZE_MAX;
+		if (want > s->expect_len)
+			s->expect_len = want;
+	}
 	/* A shard's share, and room for the hash's spread (a standard
 	 * deviation is 1.1% at 2M ids), in a table 75% full: a table grown by
 	 * half from 16 slots ends 53-80% full. */
@@ -394,7 +406,13 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 /* Maps the rows up to row r. A row is a huge page only while the shards
  * hold on average half a stripe of each row so far: ids crafted to fall in
  * a few shards (the hash is not keyed) would otherwise make 2 MiB resident
- * for each 8 KiB of theirs, 16 GiB for the 64 MiB a shard may hold. */
+ * for each 8 KiB of theirs, 16 GiB for the 64 MiB a shard may hold. Nor
+ * is a row the ids idset_expect foresaw will fill less than half of, while
+ * they are what the set holds: a log of 200,000 ids (2.2 MB) made its
+ * second row resident whole, 2 MiB for 0.2, and a run of ten such logs,
+ * two of them being read or handed over at once, held 3.6 MB of rows no
+ * id was in. The rows of a set that outgrows its foresight (the run's,
+ * which takes the others' ids) are huge again. */
 static void rows_reach(struct idset *s, size_t r)
 {
 	if (s->nrows > r)
@@ -407,7 +425,10 @@ static void rows_reach(struct idset *s, size_t r)
 			s->rows_cap = s->rows_cap ? 2 * s->rows_cap : 8;
 			s->rows = br_realloc(s->rows, s->rows_cap * sizeof *s->rows);
 		}
-		bool huge = held >= s->nrows * (ROW / 2);
+		bool foreseen = s->expect_len && held <= s->expect_len;
+		bool huge = held >= s->nrows * (ROW / 2) &&
+			    (!foreseen ||
+			     s->expect_len >= s->nrows * ROW + ROW / 2);
 		s->rows[s->nrows++] = map_aligned(ROW, huge);
 	}
 }

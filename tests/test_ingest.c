@@ -1454,6 +1454,62 @@ static void test_idset_slab_pages(void)
 	idset_free(s);
 }
 
+/* The mappings of 2 MiB (a row of a set's arena) whose VmFlags in
+ * /proc/self/smaps hold flag ("hg": MADV_HUGEPAGE, "nh": MADV_NOHUGEPAGE);
+ * -1 when smaps cannot be read. */
+static int rows_flagged(const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	int n = 0;
+	bool row = false;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long kb;
+		if (sscanf(line, "Size: %lu kB", &kb) == 1)
+			row = kb == 2048;
+		else if (row && strncmp(line, "VmFlags:", 8) == 0 &&
+			 strstr(line, flag))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* A set sized for the ids it will hold (idset_expect) maps a row it
+ * foresees them filling less than half of with small pages: 200,000 ids
+ * of 10 bytes (a log of a ten-log run) filled one huge row and made a
+ * second resident whole, 2 MiB for 0.2 MB. Rows past what it foresaw are
+ * huge again: the run's set, which takes the other logs' ids. */
+static void test_idset_foreseen_rows(void)
+{
+	int small_before = rows_flagged(" nh");
+	if (small_before < 0)
+		return; /* no /proc here */
+	struct idset *s = idset_new();
+	char id[32];
+	bool added = true;
+	for (int i = 0; i < 200000; i++) {
+		if (i == 4096)
+			idset_expect(s, 200000);
+		int n = snprintf(id, sizeof id, "s1-%07d", i);
+		added &= idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
+	}
+	CU_ASSERT(added);
+	CU_ASSERT_EQUAL(rows_flagged(" nh"), small_before + 1);
+	int huge = rows_flagged(" hg");
+	for (int i = 200000; i < 600000; i++) {
+		int n = snprintf(id, sizeof id, "s1-%07d", i);
+		added &= idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
+	}
+	CU_ASSERT(added);
+	CU_ASSERT_EQUAL(rows_flagged(" nh"), small_before + 1);
+	CU_ASSERT(rows_flagged(" hg") >= huge + 2);
+	CU_ASSERT_EQUAL(idset_count(s), 600000);
+	idset_free(s);
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -1488,6 +1544,8 @@ int test_register(void)
 		{"set of request ids, its slab on larger pages",
 		 test_idset_slab_pages},
 		{"set of request ids, all in one shard", test_idset_skewed},
+		{"set of request ids, rows past its foresight",
+		 test_idset_foreseen_rows},
 		{NULL, NULL}};
 	return test_add_suite("ingest", tests);
 }
