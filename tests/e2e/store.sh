@@ -337,32 +337,31 @@ if strace -o /dev/null true 2>/dev/null; then
 	# Two first inits of a store at once, with different zones: the store
 	# file of the one that wrote it last replaced the other's, both exited
 	# 0, and the first one's days were then counted in a zone it had not
-	# asked for. Init A is held in its mkdir until init B has made the
-	# store: A must find B's as if it had been there.
-	traced -f -qq -o /dev/null -e trace=mkdir,mkdirat \
-		-e inject=mkdir,mkdirat:delay_enter=2s:when=1 \
-		"$BURNRATE" --store twin init --timezone UTC >twin.out 2>&1 &
-	held=$!
-	sleep 0.5
-	"$BURNRATE" --quiet --store twin init --timezone Europe/Paris ||
-		fail "the second of two inits at once exited $?"
-	status=0
-	wait "$held" || status=$?
-	[ "$status" -eq 2 ] ||
-		fail "the first of two inits at once, other zones: exit $status: $(cat twin.out)"
+	# asked for. two_inits STORE ZONE_A ZONE_B: init A (zone ZONE_A, its
+	# output in STORE.out, its status in $held_status) is held in its
+	# mkdir until init B (ZONE_B) has made the store: A must find B's as
+	# if it had been there.
+	two_inits() {
+		traced -f -qq -o /dev/null -e trace=mkdir,mkdirat \
+			-e inject=mkdir,mkdirat:delay_enter=2s:when=1 \
+			"$BURNRATE" --store "$1" init --timezone "$2" >"$1.out" 2>&1 &
+		held=$!
+		sleep 0.5
+		"$BURNRATE" --quiet --store "$1" init --timezone "$3" ||
+			fail "the second of two inits of $1 at once exited $?"
+		held_status=0
+		wait "$held" || held_status=$?
+	}
+	two_inits twin UTC Europe/Paris
+	[ "$held_status" -eq 2 ] ||
+		fail "the first of two inits at once, other zones: exit $held_status: $(cat twin.out)"
 	grep -q "store 'twin' already exists with time zone Europe/Paris, not UTC" twin.out ||
 		fail "the first of two inits at once: $(cat twin.out)"
 	grep -q '^timezone Europe/Paris$' twin/burnrate.store ||
 		fail "two inits at once: the second's zone was replaced: $(cat twin/burnrate.store)"
-	# The same, one zone: both succeed.
-	traced -f -qq -o /dev/null -e trace=mkdir,mkdirat \
-		-e inject=mkdir,mkdirat:delay_enter=2s:when=1 \
-		"$BURNRATE" --store twin2 init --timezone UTC >twin2.out 2>&1 &
-	held=$!
-	sleep 0.5
-	"$BURNRATE" --quiet --store twin2 init --timezone UTC ||
-		fail "two inits at once, one zone: the second exited $?"
-	wait "$held" || fail "two inits at once, one zone: the first: $(cat twin2.out)"
+	two_inits twin2 UTC UTC
+	[ "$held_status" -eq 0 ] ||
+		fail "two inits at once, one zone: the first: $(cat twin2.out)"
 	# A new store's directory is made durable in its parent (fsync of
 	# the parent after the mkdir), as its files are in it.
 	mkdir parent
