@@ -410,9 +410,9 @@ void idset_prefetch(const struct idset *s, uint64_t h)
  * is a row the ids idset_expect foresaw will fill less than half of, while
  * they are what the set holds: a log of 200,000 ids (2.2 MB) made its
  * second row resident whole, 2 MiB for 0.2, and a run of ten such logs,
- * two of them being read or handed over at once, held 3.6 MB of rows no
- * id was in. The rows of a set that outgrows its foresight (the run's,
- * which takes the others' ids) are huge again. */
+ * two of them being read or handed over at once, held up to 3.6 MB of
+ * rows no id was in. The rows of a set that outgrows its foresight (the
+ * run's, which takes the others' ids) are huge again. */
 static void rows_reach(struct idset *s, size_t r)
 {
 	if (s->nrows > r)

@@ -1287,8 +1287,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	} else if (rc == 0 && key && key == t->key) {
 		/* A file that is one compressed stream (read here or, zstd,
 		 * xz, bzip2 or lz4, as an archive's lone member), or a pipe
-		 * (<(cmd)): the head of the bytes read, by which a later run finds what it
-		 * continues in any directory (sink.continued). A log grown by
+		 * (<(cmd)): the head of the bytes read, by which a later run
+		 * finds what it continues in any directory (sink.continued).
+		 * A log grown by
 		 * appended gzip members, moved by logrotate's olddir, was
 		 * sought in its own directory only (by its name,
 		 * rotated_stream_known) and read whole: what was ingested of
