@@ -818,6 +818,14 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		usage = json_object_get(msg, "usage");
 	} else if (type) {
 		return FORMAT_EMITTED; /* other stream events carry no usage */
+	} else if (json_is_integer(json_object_get(o, "input_tokens")) &&
+		   !jhas(o, "usage") && !jhas(o, "model")) {
+		/* POST /v1/messages/count_tokens answers {"input_tokens": N}
+		 * (MessageTokensCount), the one Messages API response without
+		 * a type: a proxy logging every call of the API logs it
+		 * beside the messages. It is free, no request billed: skipped
+		 * as before bb24853, which rejected it. */
+		return FORMAT_EMITTED;
 	} else {
 		/* Every Messages object and stream event has a type: a record
 		 * without one is another shape (a Gemini response, a message
