@@ -970,7 +970,12 @@ static struct br_str arn_name(struct br_str arn)
 	p = p ? p + 6 : (p = memmem(arn.p, arn.n, ":federated-user/", 16)) ? p + 16 : NULL;
 	if (!p)
 		return (struct br_str){"", 0};
-	const char *end = arn.p + arn.n, *name = end;
+	/* A trailing slash (user/dana/, as hand-written ARNs have it) ends
+	 * no name: user/dana/ is dana, as before 69f3efa, not empty. */
+	const char *end = arn.p + arn.n, *name;
+	while (end > p && end[-1] == '/')
+		end--;
+	name = end;
 	while (name > p && name[-1] != '/')
 		name--;
 	return (struct br_str){name, (size_t)(end - name)};
