@@ -824,7 +824,7 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		 * (MessageTokensCount), the one Messages API response without
 		 * a type: a proxy logging every call of the API logs it
 		 * beside the messages. It is free, no request billed: skipped
-		 * as before bb24853, which rejected it. */
+		 * rather than rejected as a record of another shape. */
 		return FORMAT_EMITTED;
 	} else {
 		/* Every Messages object and stream event has a type: a record
@@ -971,7 +971,7 @@ static struct br_str arn_name(struct br_str arn)
 	if (!p)
 		return (struct br_str){"", 0};
 	/* A trailing slash (user/dana/, as hand-written ARNs have it) ends
-	 * no name: user/dana/ is dana, as before 69f3efa, not empty. */
+	 * no name: user/dana/ is dana, not empty. */
 	const char *end = arn.p + arn.n, *name;
 	while (end > p && end[-1] == '/')
 		end--;
