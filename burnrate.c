@@ -28,7 +28,8 @@ static const struct command {
 } commands[] = {
 	{"init", cmd_init, false,
 	 "[--timezone TZ]\n",
-	 "create the store (days are calendar days in TZ, default UTC)\n"},
+	 "create the store (days are calendar days in TZ, default UTC)\n",
+	 true},
 	{"ingest", cmd_ingest, false,
 	 "[--format F] [--map CANON=PATH]... [--label PATH]\n"
 	 "[--source NAME] [--prices FILE]\n"
@@ -78,7 +79,8 @@ static const struct command {
 	{"merge", cmd_merge, false,
 	 "STORE...\n",
 	 "import the stores of other hosts (ingest sharded by input);\n"
-	 "merging again adds nothing (docs/SCALING.md)\n"},
+	 "merging again adds nothing (docs/SCALING.md)\n",
+	 true},
 	{"prices", cmd_prices, false,
 	 "[--prices FILE] list [PATTERN] | show MODEL [--provider P]\n"
 	 "[--on DATE] | check\n",
@@ -87,7 +89,8 @@ static const struct command {
 	{"verify", cmd_verify, false, "",
 	 "check every segment of the store; name the bad ones\n"},
 	{"compact", cmd_compact, false, "",
-	 "merge the segments of each source into one\n"},
+	 "merge the segments of each source into one\n",
+	 true},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -151,8 +154,8 @@ static void usage(FILE *out)
  * output that was not written is a failure, as in jq's main. A command
  * that failed said why already: a report that could not be written to
  * standard output was told twice. But a command whose output there is
- * only its summary (summary_only: ingest, notify and run, from cron with
- * '>&-') did its work: exit 1 would call a night whose data, reports and
+ * only its summary (summary_only: init, ingest, notify, run, merge and
+ * compact, from cron with '>&-') did its work: exit 1 would call a night whose data, reports and
  * mail are all in place failed, and send whoever watches the status to
  * run it again (an ingest again adds nothing, a notify again sends
  * nothing: only the status lied). It warns, and exits with the status of

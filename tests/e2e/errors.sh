@@ -277,6 +277,19 @@ closed_summary notify "$tmp/st-ingest-closed" notify --budgets closed-budgets.cs
 }
 expect 1 "cannot write standard output" \
 	sh -c "'$BURNRATE' --store '$tmp/st-ingest-closed' ingest --prices prices.csv --replace 2099-01-01..2099-12-31 --dry-run good.jsonl >&-"
+# init, merge and compact too: the store made, merged, compacted.
+closed_summary init "$tmp/st-init-closed" init
+[ -f "$tmp/st-init-closed/burnrate.store" ] || {
+	echo "FAIL: init with standard output closed made no store" >&2
+	failures=$((failures + 1))
+}
+closed_summary merge "$tmp/st-merge-closed" merge "$tmp/st-ingest-closed"
+closed_summary compact "$tmp/st-merge-closed" compact
+[ "$("$BURNRATE" --store "$tmp/st-merge-closed" report --as-of 2099-12-31 --format csv)" = \
+  "$("$BURNRATE" --store "$tmp/st-ingest-closed" report --as-of 2099-12-31 --format csv)" ] || {
+	echo "FAIL: merge and compact with standard output closed: not the store merged" >&2
+	failures=$((failures + 1))
+}
 
 # A segment that cannot be read is no corrupt one: report names it and
 # why, without the advice for corrupt segments, also with --skip-corrupt.
