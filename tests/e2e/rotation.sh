@@ -23,6 +23,17 @@ rec() { # day id tokens
 	printf '{"timestamp":"2025-11-%sT12:00:00Z","provider":"p","model":"m","request_id":"%s","usage":{"input_tokens":%d}}\n' "$1" "$2" "$3"
 }
 put() { rec "$@" >>logs/app.log; rec "$@" >>written.txt; }
+# to_old FILE NAME Z: logrotate's olddir: FILE moved to logs/old/NAME,
+# gzipped to NAME.gz when Z is gz, and FILE made again empty.
+to_old() {
+	if [ -z "$3" ]; then
+		mv "$1" "logs/old/$2"
+	else
+		gzip -c "$1" >"logs/old/$2.gz"
+		rm "$1"
+	fi
+	: >"$1"
+}
 days() { # the store's requests and input tokens by day
 	"$BURNRATE" --store st report --since 2025-11-01 --until 2025-11-05 \
 		--as-of 2099-01-01 --format csv | tail -n +2 | cut -d, -f1,2,4
@@ -105,12 +116,7 @@ for first in 1 2; do
 			[ $first = 1 ] || put 01 c2 2
 			"$BURNRATE" --quiet --store st ingest --jobs $j logs
 			put 02 c3 4
-			if [ -z "$z" ]; then
-				mv logs/app.log logs/old/app.log.1
-			else
-				gzip -c logs/app.log >logs/old/app.log.1.gz; rm logs/app.log
-			fi
-			: >logs/app.log
+			to_old logs/app.log app.log.1 "$z"
 			put 03 c4 8
 			"$BURNRATE" --quiet --store st ingest --jobs $j logs
 			"$BURNRATE" --quiet --store st ingest --jobs $j logs
@@ -136,13 +142,7 @@ for z in "" gz; do
 			"$BURNRATE" --quiet --store st ingest --jobs $j logs
 			echo >>logs/app.log
 			put 02 c3 4
-			if [ -z "$z" ]; then
-				mv logs/app.log logs/old/app.log-20251102
-			else
-				gzip -c logs/app.log >logs/old/app.log-20251102.gz
-				rm logs/app.log
-			fi
-			: >logs/app.log
+			to_old logs/app.log app.log-20251102 "$z"
 			"$BURNRATE" --quiet --store st ingest --jobs $j logs
 			[ "$(days)" = "$(written_days)" ] ||
 				fail "olddir, no newline yet (${z:-plain}, $first lines, --jobs $j): $(days | tr '\n' ' ')want $(written_days | tr '\n' ' ')"
@@ -163,13 +163,7 @@ for z in "" gz; do
 		printf 'timestamp,provider,model,input_tokens,note\n2025-11-01T12:00:00Z,p,m,1,"x"' >logs/app.csv
 		"$BURNRATE" --quiet --store st ingest --jobs $j logs
 		printf '"y"\n2025-11-02T12:00:00Z,p,m,2,"z"\n' >>logs/app.csv
-		if [ -z "$z" ]; then
-			mv logs/app.csv logs/old/app.csv-20251102
-		else
-			gzip -c logs/app.csv >logs/old/app.csv-20251102.gz
-			rm logs/app.csv
-		fi
-		: >logs/app.csv
+		to_old logs/app.csv app.csv-20251102 "$z"
 		"$BURNRATE" --quiet --store st ingest --jobs $j logs
 		got=$(days | tr -d '\r' | tr '\n' ' ')
 		[ "$got" = "2025-11-01,1,1 2025-11-02,1,2 " ] ||
