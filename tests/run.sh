@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh - runs the CUnit suite binaries given as arguments, then every
-# end-to-end script in tests/e2e/, and prints "N passed, N failed".
+# end-to-end script in tests/e2e/, and prints each one's wall time in
+# seconds (so the CI's 30 minutes can be budgeted) and "N passed, N failed".
 # Usage: tests/run.sh [--unit-only] BUILD/tests/test_x ...
 # Environment: BURNRATE (the binary under test), PYTHON (default
 # /usr/bin/python3).
@@ -18,13 +19,14 @@ mkdir -p "$logdir"
 run_one() { # name command...
 	name=$1; shift
 	log="$logdir/$(basename "$name").log"
+	start=$(date +%s)
 	if "$@" >"$log" 2>&1; then
 		passed=$((passed + 1))
-		echo "PASS $name"
+		echo "PASS $name ($(($(date +%s) - start)) s)"
 	else
 		failed=$((failed + 1))
 		failures="$failures $name"
-		echo "FAIL $name (log: $log)"
+		echo "FAIL $name ($(($(date +%s) - start)) s, log: $log)"
 		tail -n 30 "$log" | sed 's/^/    /'
 	fi
 }
