@@ -536,11 +536,21 @@ static int header_once(struct csv_state *c, int at, const char *name,
 static int csv_header(struct csv_state *c, struct br_err *err)
 {
 	if (c->row_format) {
-		for (size_t i = 0; i < c->nfields; i++)
-			if (format_reads_column(c->row_format, c->maps, c->cell[i]) &&
-			    header_once(c, (int)i, c->cell[i].p, c->cell[i].n,
+		size_t read = 0;
+		for (size_t i = 0; i < c->nfields; i++) {
+			if (!format_reads_column(c->row_format, c->maps, c->cell[i]))
+				continue;
+			if (header_once(c, (int)i, c->cell[i].p, c->cell[i].n,
 					true, err) != 0)
 				return -1;
+			read++;
+		}
+		/* Its every row would be rejected, as the generic format's
+		 * without a timestamp column. */
+		if (!read)
+			return br_fail(err, "%s: CSV header has none of the "
+				       "columns of a %s log", c->input_name,
+				       c->row_format);
 		c->names = br_calloc(c->nfields + 1, sizeof *c->names);
 		for (size_t i = 0; i < c->nfields; i++)
 			c->names[i] = (struct br_str){

@@ -659,6 +659,32 @@ static int open_parser(struct input_state *st, const char *line, size_t len)
 /* The lines format detection reads (--format auto) before it gives up. */
 #define DETECT_LINES 10
 
+/* Tells whether line (len bytes) looks like UTF-16 text (Windows
+ * PowerShell's redirections write it): a UTF-16 byte order mark, or ASCII
+ * as UTF-16, every other byte of its first 64 NUL and the others not. */
+static bool looks_utf16(const char *line, size_t len)
+{
+	if (len >= 2 && (memcmp(line, "\xFF\xFE", 2) == 0 ||
+			 memcmp(line, "\xFE\xFF", 2) == 0))
+		return true;
+	size_t n = (len < 64 ? len : 64) & ~(size_t)1, nul[2] = {0, 0};
+	for (size_t i = 0; i < n; i++)
+		nul[i & 1] += line[i] == '\0';
+	return n >= 4 && ((nul[0] == n / 2 && nul[1] == 0) ||
+			  (nul[1] == n / 2 && nul[0] == 0));
+}
+
+/* Fails the input whose first line looks like UTF-16: returns -1. */
+static int utf16_input(struct input_state *st)
+{
+	br_err_clear(&st->o->err);
+	return br_fail(&st->o->err, "%s: cannot read the log: its first line "
+		       "looks like UTF-16 text (a UTF-16 byte order mark, or "
+		       "every other byte NUL), and logs are read as UTF-8; "
+		       "convert it first (iconv -f UTF-16 -t UTF-8)",
+		       st->o->in.name);
+}
+
 /* Fails the input whose format detection told none of its first lines
  * (st->undetected of them): returns -1. */
 static int undetectable(struct input_state *st)
@@ -678,9 +704,12 @@ static int undetectable(struct input_state *st)
  * rejected record, and the next line is tried (a log may begin with a
  * line cut short or a line of another program); returns 0. The input
  * fails (-1) when the format is named, at the DETECT_LINES-th line, or
- * when it ends before a line is told (read_input). */
+ * when it ends before a line is told (read_input), and at once when
+ * the first line looks like UTF-16. */
 static int undetected(struct input_state *st, const char *line, size_t len)
 {
+	if (st->undetected == 0 && looks_utf16(line, len))
+		return utf16_input(st);
 	if (strcmp(st->rd->g->opts.format, "auto") != 0)
 		return -1;
 	if (++st->undetected == 1)
@@ -756,6 +785,11 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	struct br_event ev;
 	const char *why = NULL;
 	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->o->err);
+	/* A named format may take UTF-16 for a CSV header or JSON: its
+	 * first line then fails the input, which no line of would count. */
+	if (first && (rc == FORMAT_FAIL || (rc == FORMAT_RECORD && why)) &&
+	    looks_utf16(line, len))
+		return utf16_input(st);
 	if (rc == FORMAT_FAIL)
 		return -1;
 	if (first) {

@@ -126,6 +126,40 @@ done
 [ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 3 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
 [ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 4 ] ||
 	fail "the records after the undetected lines were not all counted"
+# A log written as UTF-16 (Windows PowerShell's '>'), with or without a
+# byte order mark, fails named as such, whatever --format says: it was
+# "cannot tell the log format", "malformed CSV header", or every record
+# rejected (exit 0). A vendor CSV format named for a file whose header has
+# none of its columns fails as the generic format's without a timestamp
+# does: every row was rejected, exit 0. The other inputs are kept.
+printf "$rec" 7 >utf8.jsonl
+{ printf '\377\376'; iconv -f UTF-8 -t UTF-16LE utf8.jsonl; } >bom.jsonl
+iconv -f UTF-8 -t UTF-16LE utf8.jsonl >le.jsonl
+printf 'timestamp,provider,model,request_id,input_tokens\n2025-10-01T00:00:00Z,openai,gpt-4o,r8,1000\n' |
+	iconv -f UTF-8 -t UTF-16BE >be.csv
+for fmt in auto generic openai litellm; do
+	set +e
+	"$BURNRATE" --store u16-$fmt ingest --format $fmt bom.jsonl le.jsonl be.csv \
+		utf8.jsonl >/dev/null 2>u16.err
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] || fail "UTF-16 logs, --format $fmt: exit $rc, want 1: $(cat u16.err)"
+	for f in bom.jsonl le.jsonl be.csv; do
+		grep -q "error: $f: cannot read the log: its first line looks like UTF-16 text" u16.err ||
+			fail "UTF-16 $f, --format $fmt: $(cat u16.err)"
+	done
+done
+[ "$("$BURNRATE" --store u16-auto report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 1 ] ||
+	fail "the UTF-8 log beside the UTF-16 ones was not counted"
+printf 'a,b,c\n1,2,3\n' >junk.csv
+for fmt in litellm helicone langfuse; do
+	set +e
+	"$BURNRATE" --store junk-$fmt ingest --format $fmt junk.csv >/dev/null 2>junk.err
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] && grep -q "error: junk.csv: CSV header has none of the columns of a $fmt log" junk.err ||
+		fail "--format $fmt on a CSV of none of its columns: exit $rc: $(cat junk.err)"
+done
 # A generic CSV's columns with blanks around their names or in another
 # case (a spreadsheet's export) are those columns: they were left out, the
 # tokens and the logged cost $0, nothing said.
