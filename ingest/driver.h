@@ -178,10 +178,12 @@ struct input_state {
 	 * on. */
 	struct br_buf first;
 	int first_rc;
-	/* Lines format detection could not tell so far, and why it could
-	 * not tell the first. */
+	/* Lines format detection could not tell so far, why it could not
+	 * tell the first, and whether that one was a lone "{" (pretty-printed
+	 * JSON). */
 	int undetected;
 	struct br_err undetected_why;
+	bool undetected_brace;
 	/* Parsing a block on a pool thread: line numbers count from the
 	 * block's start and rejects are kept with the block. */
 	struct block *block;

@@ -674,15 +674,52 @@ static bool looks_utf16(const char *line, size_t len)
 			  (nul[1] == n / 2 && nul[0] == 0));
 }
 
-/* Fails the input whose first line looks like UTF-16: returns -1. */
-static int utf16_input(struct input_state *st)
+/* Tells whether line (len bytes) begins a JSON array of records (an
+ * export as one JSON document, not JSON lines): "[" and then "{", "]" or
+ * the line's end, blanks aside. */
+static bool begins_json_array(const char *line, size_t len)
 {
-	br_err_clear(&st->o->err);
-	return br_fail(&st->o->err, "%s: cannot read the log: its first line "
-		       "looks like UTF-16 text (a UTF-16 byte order mark, or "
-		       "every other byte NUL), and logs are read as UTF-8; "
-		       "convert it first (iconv -f UTF-16 -t UTF-8)",
-		       st->o->in.name);
+	size_t i = 0;
+	while (i < len && is_blank(line + i, 1))
+		i++;
+	if (i == len || line[i] != '[')
+		return false;
+	for (i++; i < len && is_blank(line + i, 1); i++)
+		;
+	return i == len || line[i] == '{' || line[i] == ']';
+}
+
+/* Tells whether line (len bytes) is "{" alone, blanks aside: the first
+ * line of pretty-printed JSON (or of a record cut after its "{"). */
+static bool is_lone_brace(const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && is_blank(line + i, 1))
+		i++;
+	return i < len && line[i] == '{' && is_blank(line + i + 1, len - i - 1);
+}
+
+/* Fails the input whose first line (len bytes) begins no log of any
+ * format: UTF-16 text, a JSON array. Returns -1 so, else 0. */
+static int unreadable_start(struct input_state *st, const char *line,
+			    size_t len)
+{
+	if (looks_utf16(line, len)) {
+		br_err_clear(&st->o->err);
+		return br_fail(&st->o->err, "%s: cannot read the log: its first "
+			       "line looks like UTF-16 text (a UTF-16 byte "
+			       "order mark, or every other byte NUL), and logs "
+			       "are read as UTF-8; convert it first (iconv -f "
+			       "UTF-16 -t UTF-8)", st->o->in.name);
+	}
+	if (begins_json_array(line, len)) {
+		br_err_clear(&st->o->err);
+		return br_fail(&st->o->err, "%s: cannot read the log: it is a "
+			       "JSON array, not JSON lines (one JSON object a "
+			       "line); convert it first (jq -c '.[]')",
+			       st->o->in.name);
+	}
+	return 0;
 }
 
 /* Fails the input whose format detection told none of its first lines
@@ -692,6 +729,13 @@ static int undetectable(struct input_state *st)
 	br_err_clear(&st->o->err);
 	if (st->undetected == 1)
 		return br_fail(&st->o->err, "%s", st->undetected_why.msg);
+	if (st->undetected_brace)
+		return br_fail(&st->o->err, "%s: cannot tell the log format from "
+			       "its first %d lines, which look like pretty-printed "
+			       "JSON: logs are JSON lines (one JSON object a "
+			       "line); convert it first (jq -c .)", st->o->in.name,
+			       st->undetected < DETECT_LINES ? st->undetected
+							     : DETECT_LINES);
 	return br_fail(&st->o->err, "%s: cannot tell the log format from its "
 		       "first %d lines; name it with %s (%s)",
 		       st->o->in.name, st->undetected < DETECT_LINES ? st->undetected
@@ -705,15 +749,17 @@ static int undetectable(struct input_state *st)
  * line cut short or a line of another program); returns 0. The input
  * fails (-1) when the format is named, at the DETECT_LINES-th line, or
  * when it ends before a line is told (read_input), and at once when
- * the first line looks like UTF-16. */
+ * the first line begins no log (unreadable_start). */
 static int undetected(struct input_state *st, const char *line, size_t len)
 {
-	if (st->undetected == 0 && looks_utf16(line, len))
-		return utf16_input(st);
+	if (st->undetected == 0 && unreadable_start(st, line, len) != 0)
+		return -1;
 	if (strcmp(st->rd->g->opts.format, "auto") != 0)
 		return -1;
-	if (++st->undetected == 1)
+	if (++st->undetected == 1) {
 		st->undetected_why = st->o->err;
+		st->undetected_brace = is_lone_brace(line, len);
+	}
 	if (st->undetected >= DETECT_LINES)
 		return undetectable(st);
 	br_err_clear(&st->o->err);
@@ -785,11 +831,12 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	struct br_event ev;
 	const char *why = NULL;
 	int rc = st->parser->line(st->parser, line, len, &ev, &why, &st->o->err);
-	/* A named format may take UTF-16 for a CSV header or JSON: its
-	 * first line then fails the input, which no line of would count. */
+	/* A named format may take UTF-16 for a CSV header, a JSON array for
+	 * a record it rejects: the input then fails, no line of it would
+	 * count. */
 	if (first && (rc == FORMAT_FAIL || (rc == FORMAT_RECORD && why)) &&
-	    looks_utf16(line, len))
-		return utf16_input(st);
+	    unreadable_start(st, line, len) != 0)
+		return -1;
 	if (rc == FORMAT_FAIL)
 		return -1;
 	if (first) {
@@ -1040,8 +1087,10 @@ static bool whole_last_record(const struct input_state *st,
 					 line->len);
 	if (st->parser && !st->parser->json_lines)
 		return false;
+	/* Before a line told the format, a whole JSON array too, which
+	 * fails the input (unreadable_start): no JSON lines begin so. */
 	json_t *j = json_loadb(line->p, line->len, 0, NULL);
-	bool whole = json_is_object(j);
+	bool whole = json_is_object(j) || (!st->parser && json_is_array(j));
 	json_decref(j);
 	return whole;
 }
