@@ -75,7 +75,8 @@ static const struct command {
 	 "a saved baseline; exit 3 when it rose beyond the limits\n"
 	 "(default +10%) or has requests without a price; KEYS:\n"
 	 "day,week,month,provider,model,agent,label (default model, or\n"
-	 "the baseline's)\n"},
+	 "the baseline's)\n",
+	 true},
 	{"merge", cmd_merge, false,
 	 "STORE...\n",
 	 "import the stores of other hosts (ingest sharded by input);\n"
@@ -154,13 +155,15 @@ static void usage(FILE *out)
  * output that was not written is a failure, as in jq's main. A command
  * that failed said why already: a report that could not be written to
  * standard output was told twice. But a command whose output there is
- * only its summary (summary_only: init, ingest, notify, run, merge and
- * compact, from cron with '>&-') did its work: exit 1 would call a night whose data, reports and
- * mail are all in place failed, and send whoever watches the status to
- * run it again (an ingest again adds nothing, a notify again sends
- * nothing: only the status lied). It warns, and exits with the status of
+ * only its summary (summary_only: init, ingest, notify, run, merge,
+ * compact and check --write-baseline, from cron with '>&-') did its
+ * work: exit 1 would call a night whose data, reports and mail are all
+ * in place failed, and send whoever watches the status to run it again
+ * (an ingest again adds nothing, a notify again sends nothing: only the
+ * status lied). It warns, and exits with the status of
  * its work. Not when the output is the product (ingest --replace
- * --dry-run's preview: a preview nobody got is a failure). */
+ * --dry-run's preview, check --baseline's verdict: a preview or a
+ * verdict nobody got is a failure). */
 static int finish(int rc, bool summary_only)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -259,6 +259,10 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 	    (by && report_parse_keys(by, &q, &err) != 0))
 		return usage_error("check: %s", err.msg);
 	struct check_snapshot *base = NULL;
+	/* The verdict is what check --baseline makes; --write-baseline's
+	 * product is the file, and its output only a summary of it. */
+	if (base_path && g->stdout_product)
+		*g->stdout_product = true;
 	if (base_path) {
 		if (!(base = check_baseline_read(base_path, &err)))
 			return fail_with(&err);

@@ -29,7 +29,8 @@ struct globals {
 	bool quiet, verbose;
 	/* Set (when not NULL) by a command whose standard output is, this
 	 * time, what it makes, though otherwise only a summary of its work
-	 * (summary_only, burnrate.c): ingest --replace --dry-run's preview.
+	 * (summary_only, burnrate.c): ingest --replace --dry-run's preview,
+ * check --baseline's verdict.
 	 * Output that cannot be written there then fails the command. */
 	bool *stdout_product;
 };

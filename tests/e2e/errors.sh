@@ -290,6 +290,17 @@ closed_summary compact "$tmp/st-merge-closed" compact
 	echo "FAIL: merge and compact with standard output closed: not the store merged" >&2
 	failures=$((failures + 1))
 }
+# check --write-baseline's output is a summary of the baseline it wrote
+# (it exited 1 with the baseline written); check --baseline's is the
+# verdict, its product: that still fails.
+closed_summary "check --write-baseline" "$tmp/st-check-closed" check \
+	--prices prices.csv --write-baseline closed-base.json good.jsonl
+[ -s closed-base.json ] || {
+	echo "FAIL: check --write-baseline with standard output closed wrote no baseline" >&2
+	failures=$((failures + 1))
+}
+expect 1 "cannot write the check's output" \
+	sh -c "'$BURNRATE' check --prices prices.csv --baseline closed-base.json good.jsonl >&-"
 
 # A segment that cannot be read is no corrupt one: report names it and
 # why, without the advice for corrupt segments, also with --skip-corrupt.
