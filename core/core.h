@@ -157,6 +157,12 @@ br_pico br_pico_mul(br_pico a, int64_t k);
  * a number or its magnitude is 1e15 USD or more. */
 int br_money_parse(const char *s, size_t n, br_pico *out);
 
+/* br_money_parse for a sum of amounts, as br_money_format_exact writes
+ * one: of any magnitude up to BR_PICO_MAX pico-dollars (sums are bounded
+ * by saturation, not by the 1e15 USD of one amount). Returns 0, or -1
+ * when the text is not a number or its magnitude is beyond that. */
+int br_money_parse_sum(const char *s, size_t n, br_pico *out);
+
 /* br_money_parse without rounding: returns -2 when a digit beyond the
  * 12th decimal is not zero (the amount is not a whole count of
  * pico-dollars), -1 when br_money_parse fails, else 0. */

@@ -8,7 +8,7 @@ typedef unsigned __int128 u128;
 
 #define PICO_DECIMALS 12
 /* Amounts of 1e15 USD and more are refused: 1e27 pico-dollars. */
-#define MAX_INT_DIGITS 15
+#define MAX_AMOUNT ((u128)1000000000000000 * BR_PICO_PER_USD)
 
 static bool is_digit(char c)
 {
@@ -82,7 +82,9 @@ static int decimal_parse(const char *s, size_t n, struct decimal *d)
 	return 0;
 }
 
-int br_money_parse(const char *s, size_t n, br_pico *out)
+/* Parses s to pico-dollars as br_money_parse does, refusing a magnitude
+ * of limit pico-dollars or more. */
+static int money_parse(const char *s, size_t n, u128 limit, br_pico *out)
 {
 	struct decimal d;
 	if (decimal_parse(s, n, &d) != 0)
@@ -95,21 +97,35 @@ int br_money_parse(const char *s, size_t n, br_pico *out)
 		*out = 0;
 		return 0;
 	}
-	if (d.point - first > MAX_INT_DIGITS)
-		return -1;
 	/* The value in pico-dollars is the digits up to position point + 12;
-	 * the next digit decides the rounding (half away from zero). */
+	 * the next digit decides the rounding (half away from zero). A digit
+	 * that would take it to limit or beyond refuses it before it can
+	 * overflow (1e99999 too). */
 	long end = d.point + PICO_DECIMALS;
 	u128 v = 0;
-	for (long k = first; k < end; k++)
-		v = v * 10 + (u128)decimal_digit(&d, k);
+	for (long k = first; k < end; k++) {
+		unsigned digit = (unsigned)decimal_digit(&d, k);
+		if (v > (limit - 1 - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
+	}
 	if (end >= first && decimal_digit(&d, end) >= 5)
 		v++;
-	/* Rounding may carry 999...9.9999999999995 up to 1e15. */
-	if (v >= (u128)1000000000000000 * BR_PICO_PER_USD)
+	/* Rounding may carry 999...9.9999999999995 up to the limit. */
+	if (v >= limit)
 		return -1;
 	*out = d.negative ? -(br_pico)v : (br_pico)v;
 	return 0;
+}
+
+int br_money_parse(const char *s, size_t n, br_pico *out)
+{
+	return money_parse(s, n, MAX_AMOUNT, out);
+}
+
+int br_money_parse_sum(const char *s, size_t n, br_pico *out)
+{
+	return money_parse(s, n, (u128)BR_PICO_MAX + 1, out);
 }
 
 int br_money_parse_exact(const char *s, size_t n, br_pico *out)

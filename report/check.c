@@ -371,7 +371,7 @@ static int read_amounts(json_t *o, struct check_amounts *a, const char *path,
 		return -1;
 	json_t *c = json_object_get(o, "cost_usd");
 	const char *s = json_string_value(c);
-	if (!s || br_money_parse(s, json_string_length(c), &a->cost) != 0)
+	if (!s || br_money_parse_sum(s, json_string_length(c), &a->cost) != 0)
 		return br_fail_status(err, BR_EXIT_USAGE,
 				      "baseline '%s': %s: \"cost_usd\" must be a "
 				      "decimal number in a string, like \"1.25\"",

@@ -72,6 +72,35 @@ static void test_money_format(void)
 	CU_ASSERT_STRING_EQUAL(br_money_format_exact(0, buf), "0.0");
 }
 
+/* br_money_parse_sum reads back every sum br_money_format_exact writes,
+ * up to the saturated BR_PICO_MAX (a baseline's totals), and refuses what
+ * is beyond it, an exponent of 1e99999 too, without overflowing. */
+static void test_money_parse_sum(void)
+{
+	char buf[BR_MONEY_BUFSZ];
+	const br_pico sums[] = {(br_pico)1000000000000000 * BR_PICO_PER_USD,
+				-(br_pico)1000000000000000 * BR_PICO_PER_USD - 1,
+				BR_PICO_MAX, -BR_PICO_MAX, 1, 0};
+	for (size_t i = 0; i < sizeof sums / sizeof sums[0]; i++) {
+		const char *s = br_money_format_exact(sums[i], buf);
+		br_pico v = -777;
+		CU_ASSERT_EQUAL(br_money_parse_sum(s, strlen(s), &v), 0);
+		CU_ASSERT(v == sums[i]);
+	}
+	br_pico v;
+	/* The same rounding as br_money_parse. */
+	CU_ASSERT(br_money_parse_sum("1e15", 4, &v) == 0 &&
+		  v == (br_pico)1000000000000000 * BR_PICO_PER_USD);
+	CU_ASSERT(br_money_parse_sum("5e-13", 5, &v) == 0 && v == 1);
+	const char *bad[] = {"170141183460469231731687303715884.105728",
+			     "170141183460469231731687303715884.1057275",
+			     "-170141183460469231731687303715884.105728",
+			     "1e27", "1e99999", "999999999999999999999999999999999999999",
+			     "1x", "", NULL};
+	for (int i = 0; bad[i]; i++)
+		CU_ASSERT_EQUAL(br_money_parse_sum(bad[i], strlen(bad[i]), &v), -1);
+}
+
 static void test_rate_parse(void)
 {
 	int64_t r;
@@ -1767,6 +1796,7 @@ int test_register(void)
 	static const struct test_case money_tests[] = {
 		{"parse", test_money_parse},
 		{"format", test_money_format},
+		{"parse a sum", test_money_parse_sum},
 		{"rate parse", test_rate_parse},
 		{NULL, NULL}};
 	static const struct test_case time_tests[] = {

@@ -716,6 +716,25 @@ assert b["delta"]["requests"] == 9999, b
 EOF
 leftovers
 
+# ------------------------------------------------------- sums of $10^15
+# A record costs at most $10^9, but a baseline's sums have no such bound:
+# 1,000,001 requests of $10^9 are $1,000,001,000,000,000, which check
+# wrote into a baseline and then refused to read ("cost_usd" must be a
+# decimal number: br_money_parse's bound of one amount). It reads back
+# what it writes, and the same logs pass against it.
+"$PYTHON" -c '
+import gzip
+with gzip.open("huge.jsonl.gz", "wt") as o:
+    o.write("{\"timestamp\":1759320000,\"provider\":\"acme\",\"model\":\"alpha\",\"cost_usd\":1e9}\n" * 1000001)
+'
+check --write-baseline huge.json huge.jsonl.gz >out 2>err || fail "baseline of sums of \$10^15: $(cat err)"
+grep -q '"totals":{"requests":1000001,"tokens":0,"cost_usd":"1000001000000000.0"}' huge.json ||
+	fail "baseline of sums of \$10^15: $(cat huge.json)"
+[ "$(status check --baseline huge.json huge.jsonl.gz)" = 0 ] &&
+	grep -q '^PASS: no change in LLM spend: \$1000001000000000.000000 for 1000001 requests' out ||
+	fail "check against a baseline of \$10^15: $(cat out err)"
+leftovers
+
 # A TMPDIR that does not exist: exit 1, the error naming TMPDIR and its
 # value (it said only "cannot create a temporary directory" and the
 # path, which a CI environment set unseen); no fallback to /tmp.
