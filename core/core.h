@@ -168,6 +168,12 @@ int br_money_parse_sum(const char *s, size_t n, br_pico *out);
  * pico-dollars), -1 when br_money_parse fails, else 0. */
 int br_money_parse_exact(const char *s, size_t n, br_pico *out);
 
+/* Parses a number in JSON syntax whose value is a whole number from 0 to
+ * 2^63 - 1 exactly, whatever its form ("12", "12.0", "1.2e1", "-0"), as
+ * a double cannot tell 12.0000000000000000001 from 12. Returns false for
+ * any other text or value. */
+bool br_decimal_whole(const char *s, size_t n, uint64_t *out);
+
 /* Parses a rate in USD per 1M tokens ("2.5", "0.075", "3") with at most 6
  * decimals to pico-dollars per token. Returns 0, or -1 when the text is not
  * a plain non-negative decimal, has more than 6 decimals, or exceeds

@@ -139,6 +139,32 @@ int br_money_parse_exact(const char *s, size_t n, br_pico *out)
 	return br_money_parse(s, n, out);
 }
 
+bool br_decimal_whole(const char *s, size_t n, uint64_t *out)
+{
+	struct decimal d;
+	if (decimal_parse(s, n, &d) != 0)
+		return false;
+	/* The digits before the point make the value, those after it must
+	 * be zeros; an exponent can put the point beyond the digits (1e3)
+	 * or before them (5e-1). */
+	uint64_t v = 0;
+	for (long k = 0; k < (long)(d.nint + d.nfrac) || k < d.point; k++) {
+		unsigned digit = (unsigned)decimal_digit(&d, k);
+		if (k >= d.point) {
+			if (digit)
+				return false;
+		} else if (v > ((uint64_t)INT64_MAX - digit) / 10) {
+			return false;
+		} else {
+			v = v * 10 + digit;
+		}
+	}
+	if (d.negative && v)
+		return false;
+	*out = v;
+	return true;
+}
+
 int br_rate_parse(const char *s, size_t n, int64_t *pico_per_token)
 {
 	size_t i = 0;

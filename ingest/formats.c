@@ -8,7 +8,9 @@
  * These records are parsed whole with jansson: they are large objects of
  * which a handful of members matter, and a log of them is far smaller than
  * the generic logs the selective scanner exists for. */
+#include <float.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +66,14 @@ static struct br_str jslice(json_t *o, const char *path)
 	return (struct br_str){json_string_value(v), json_string_length(v)};
 }
 
-/* A record being mapped: its root, the reason it is rejected (the first
- * problem wins) and a buffer for that reason. */
+/* A record being mapped: its root, the JSON text it was parsed from (a
+ * JSONL line; NULL for a CSV row, made of its cells), the reason it is
+ * rejected (the first problem wins) and a buffer for that reason. */
 struct rec {
 	json_t *root;
+	const char *text;
+	size_t len;
+	int short_digits; /* short_digits(): 0 not yet told, 1 yes, -1 no */
 	const char *why;
 	char buf[160];
 };
@@ -84,20 +90,130 @@ static void bad(struct rec *r, const char *fmt, ...)
 	r->why = r->buf;
 }
 
+/* Appends to path the dotted keys that lead from o to v through objects
+ * (none with a dot, which a path cannot name; at most a jpath's
+ * components); returns whether they do. */
+static bool path_to(json_t *o, json_t *v, struct br_buf *path, int depth)
+{
+	if (!json_is_object(o) || depth == JPATH_MAX_COMP)
+		return false;
+	size_t at = path->len;
+	const char *key;
+	json_t *m;
+	json_object_foreach(o, key, m) {
+		if (strchr(key, '.'))
+			continue;
+		path->len = at;
+		br_buf_printf(path, "%s%s", at ? "." : "", key);
+		if (m == v || path_to(m, v, path, depth + 1))
+			return true;
+	}
+	path->len = at;
+	return false;
+}
+
+/* The text of the number v, a value of root, in text (len bytes), the
+ * JSON root was parsed from: as the generic format reads a number, by
+ * its scanner (jscan, which keeps the last of repeated keys as jansson
+ * does), at v's path from root. A double loses what the text says:
+ * 1756684799.9999999 is 1756684800, 399.99999999999999999 is 400. {0}
+ * when v cannot be found so: inside an array, under a key with a dot, or
+ * deeper than a jpath reaches. */
+static struct br_str number_in(const char *text, size_t len, json_t *root,
+			       json_t *v)
+{
+	struct br_str raw = {0};
+	struct br_buf path = {0};
+	struct jpath jp;
+	if (text && path_to(root, v, &path, 0) && jpath_init(&jp, path.p) == 0) {
+		struct jscan *scan = jscan_new(&jp, 1);
+		struct jvalue out;
+		size_t at;
+		if (!jscan_record(scan, text, len, &out, &at) && out.present &&
+		    out.type == JV_NUMBER)
+			raw = (struct br_str){out.raw, out.rawlen};
+		jscan_free(scan);
+	}
+	br_buf_free(&path);
+	return raw;
+}
+
+/* Whether no run of digits in the n bytes at s, points among them (a
+ * number's significant digits and more), is longer than DBL_DIG, and no
+ * exponent is of -100 or below: then each real number they hold has at
+ * most DBL_DIG significant digits and is no subnormal, nor one that
+ * underflows to 0 (1e-400), and its double printed to DBL_DIG digits
+ * gives it back exactly (C11 5.2.4.2.2). */
+static bool digits_short(const char *s, size_t n)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c - (unsigned)'0' <= 9) {
+			if (++run > DBL_DIG)
+				return false;
+		} else if (c != '.') {
+			run = 0;
+		}
+		if ((c == 'e' || c == 'E') && i + 4 < n && s[i + 1] == '-' &&
+		    (unsigned char)s[i + 2] - (unsigned)'0' <= 9 &&
+		    (unsigned char)s[i + 3] - (unsigned)'0' <= 9 &&
+		    (unsigned char)s[i + 4] - (unsigned)'0' <= 9)
+			return false;
+	}
+	return true;
+}
+
+/* digits_short of r's text, told once; a CSV row tells it of its cells
+ * (format_map_csv_row). */
+static bool short_digits(struct rec *r)
+{
+	if (!r->short_digits)
+		r->short_digits = r->text && digits_short(r->text, r->len) ? 1 : -1;
+	return r->short_digits > 0;
+}
+
+#define REAL_BUFSZ 32
+
+/* The decimal text of the real v of r's record, exactly the number the
+ * record writes (not a double's rounding of it): printed from its double
+ * into buf (REAL_BUFSZ bytes) when the record's digits are short enough
+ * for that (short_digits: the usual record, read in no time), else its
+ * own text in the record (number_in). {0} when v is not a real, or for
+ * a long number that number_in cannot find (in a JSON array, in a CSV
+ * row's cell). */
+static struct br_str jreal_text(struct rec *r, json_t *v, char *buf)
+{
+	if (!json_is_real(v))
+		return (struct br_str){0};
+	double d = json_real_value(v);
+	if (short_digits(r) && (d == 0 || fabs(d) >= DBL_MIN)) {
+		int n = snprintf(buf, REAL_BUFSZ, "%.*g", DBL_DIG, d);
+		return (struct br_str){buf, (size_t)n};
+	}
+	return number_in(r->text, r->len, r->root, v);
+}
+
 /* Rejects the record for value v at path, named in the reason as JSON (cut
- * at 40 bytes), with why after it. */
+ * at 40 bytes): a real as the record has it (jreal_text), not as its
+ * double prints. why follows. */
 static void bad_value(struct rec *r, const char *what, const char *path,
 		      json_t *v, const char *why)
 {
-	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	size_t n = text ? strlen(text) : 0;
+	struct br_str raw = json_is_real(v) ? number_in(r->text, r->len, r->root, v)
+					    : (struct br_str){0};
+	char *dump = raw.n ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	const char *text = raw.n ? raw.p : dump ? dump : "";
+	size_t n = raw.n ? raw.n : strlen(text);
 	bad(r, "invalid %s %s %.*s%s: %s", what, path, (int)(n > 40 ? 40 : n),
-	    text ? text : "", n > 40 ? "..." : "", why);
-	free(text);
+	    text, n > 40 ? "..." : "", why);
+	free(dump);
 }
 
 /* A token count at path: absent or null is 0; otherwise a non-negative
- * integer (a whole-valued real, as some loggers write, is accepted). */
+ * integer (a whole-valued real, as some loggers write, is accepted: read
+ * from its text, 12.0000000000000000001 is not one; in a CSV row's JSON,
+ * from its double). */
 static uint64_t jcount(struct rec *r, json_t *o, const char *path)
 {
 	json_t *v = jget(o, path);
@@ -110,7 +226,11 @@ static uint64_t jcount(struct rec *r, json_t *o, const char *path)
 				  parse_count(json_string_value(v),
 					      json_string_length(v), &n)))
 		return json_string_length(v) ? n : 0; /* a CSV cell */
-	if (json_is_real(v) && json_real_value(v) >= 0 &&
+	char buf[REAL_BUFSZ];
+	struct br_str text = jreal_text(r, v, buf);
+	if (text.n && br_decimal_whole(text.p, text.n, &n))
+		return n;
+	if (json_is_real(v) && !text.n && json_real_value(v) >= 0 &&
 	    json_real_value(v) < 9e15 &&
 	    json_real_value(v) == (double)(uint64_t)json_real_value(v))
 		return (uint64_t)json_real_value(v);
@@ -123,26 +243,31 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* The decimal text of a JSON number as it was most likely written: an
+/* The decimal text of a JSON number: a real's own in r's record
+ * (jreal_text); else as it was most likely written, into text: an
  * integer's digits, a real's shortest fixed-point form that reads back as
- * the same double (1756684799.123, not 1756684799.1229999). Returns its
- * length, or 0 for a real too large to be an epoch number. */
-static size_t number_text(json_t *v, char *text, size_t size)
+ * the same double (1756684799.123, not 1756684799.1229999). Empty for
+ * such a real too large to be an epoch number. */
+static struct br_str number_text(struct rec *r, json_t *v, char *text,
+				 size_t size)
 {
+	struct br_str raw = jreal_text(r, v, text);
+	if (raw.n)
+		return raw;
 	int n = -1;
 	if (json_is_integer(v)) {
 		n = snprintf(text, size, "%lld", (long long)json_integer_value(v));
 	} else {
 		double d = json_real_value(v);
 		if (!(d > -1e17 && d < 1e17))
-			return 0;
+			return (struct br_str){text, 0};
 		for (int prec = 0; prec <= 9; prec++) {
 			n = snprintf(text, size, "%.*f", prec, d);
 			if (n > 0 && (size_t)n < size && strtod(text, NULL) == d)
 				break;
 		}
 	}
-	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+	return (struct br_str){text, n > 0 && (size_t)n < size ? (size_t)n : 0};
 }
 
 /* A timestamp at path: an RFC 3339 string or an epoch number (seconds,
@@ -162,10 +287,10 @@ static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 		return true;
 	}
 	if (json_is_number(v)) {
-		char text[64];
-		size_t n = number_text(v, text, sizeof text);
-		const char *why = n ? br_time_parse(text, n, us)
-				    : "outside years 0000 to 9999 (UTC)";
+		char buf[64];
+		struct br_str text = number_text(r, v, buf, sizeof buf);
+		const char *why = text.n ? br_time_parse(text.p, text.n, us)
+				       : "outside years 0000 to 9999 (UTC)";
 		if (why)
 			bad_value(r, "timestamp", path, v, why);
 		return true;
@@ -175,29 +300,36 @@ static bool jtime(struct rec *r, json_t *o, const char *path, int64_t *us)
 	return true;
 }
 
-/* A cost in USD at path (a JSON number), into ev's logged cost. */
 /* Reads the cost at path into ev, in USD, or in USD x 10^-scale when scale
- * is not 0 (an integer count of nano-dollars: scale 9). */
+ * is not 0 (an integer count of nano-dollars: scale 9). A real is read
+ * as the record writes it (jreal_text), as the generic format reads
+ * costs: 0.0000000000005 is one pico-dollar, rounded half up; its double
+ * printed, 4.9999999999999999e-13, was none. */
 static void jcost_scaled(struct rec *r, json_t *o, const char *path, int scale,
 			 struct br_event *ev)
 {
 	json_t *v = jget(o, path);
 	if (!v || json_is_null(v))
 		return;
-	char text[64];
-	int n = -1;
-	if (json_is_integer(v))
-		n = snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v) && !scale)
-		n = snprintf(text, sizeof text, "%.17g", json_real_value(v));
-	else if (json_is_string(v))
-		n = snprintf(text, sizeof text, "%s", json_string_value(v));
-	/* A scaled cost is a count: digits only, then its exponent. */
-	bool count = n > 0 && strspn(text, "0123456789") == (size_t)n;
-	if (scale && count)
-		n += snprintf(text + n, sizeof text - (size_t)n, "e-%d", scale);
-	if (n <= 0 || (size_t)n >= sizeof text || (scale && !count) ||
-	    br_money_parse(text, (size_t)n, &ev->logged_cost) != 0) {
+	char buf[64];
+	struct br_str text = scale ? (struct br_str){0} : jreal_text(r, v, buf);
+	if (!text.n) {
+		int n = -1;
+		if (json_is_integer(v))
+			n = snprintf(buf, sizeof buf, "%lld",
+				     (long long)json_integer_value(v));
+		else if (json_is_real(v) && !scale)
+			n = snprintf(buf, sizeof buf, "%.17g", json_real_value(v));
+		else if (json_is_string(v))
+			n = snprintf(buf, sizeof buf, "%s", json_string_value(v));
+		/* A scaled cost is a count: digits only, then its exponent. */
+		bool count = n > 0 && strspn(buf, "0123456789") == (size_t)n;
+		if (scale && count)
+			n += snprintf(buf + n, sizeof buf - (size_t)n, "e-%d", scale);
+		bool ok = n > 0 && (size_t)n < sizeof buf && (count || !scale);
+		text = (struct br_str){buf, ok ? (size_t)n : 0};
+	}
+	if (!text.n || br_money_parse(text.p, text.n, &ev->logged_cost) != 0) {
 		bad(r, "invalid cost in %s", path);
 		return;
 	}
@@ -455,10 +587,14 @@ static json_t *payload(json_t *root)
  * status does: a number >= 400 (503, 503.0), a string of digits >= 400
  * ("503", as loggers that write every value as text have it) or error,
  * failed, failure in any case; a bool, null, object or array is not. */
-static bool jstatus_is_error(json_t *v)
+static bool jstatus_is_error(struct rec *r, json_t *v)
 {
 	if (json_is_integer(v))
 		return json_integer_value(v) >= 400;
+	char buf[REAL_BUFSZ];
+	struct br_str text = jreal_text(r, v, buf);
+	if (text.n) /* exactly: 399.99999999999999999 is below 400 */
+		return json_number_is_error(text.p, text.n);
 	if (json_is_real(v))
 		return json_real_value(v) >= 400;
 	return json_is_string(v) &&
@@ -474,7 +610,7 @@ static void envelope(struct rec *r, json_t *root, struct br_event *ev)
 	if (!ev->agent.n)
 		ev->agent = jslice(payload(root), "metadata.agent");
 	ev->label = jslice(root, "team");
-	if (jstatus_is_error(json_object_get(root, "http_status")))
+	if (jstatus_is_error(r, json_object_get(root, "http_status")))
 		ev->error = true;
 	ev->request_id = jslice(root, "request_id");
 	if (!ev->request_id.n)
@@ -569,7 +705,7 @@ static void apply_maps(const struct api_parser *p, struct rec *r,
 				bad(r, "missing %s (--map timestamp)", path);
 			break;
 		case CANON_STATUS:
-			ev->error = jstatus_is_error(v);
+			ev->error = jstatus_is_error(r, v);
 			break;
 		case CANON_TIER:
 			ev->tier = BR_TIER_STANDARD;
@@ -902,7 +1038,7 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	    !jhas(o, "modelVersion") && !jhas(o, "responseId") &&
 	    !jhas(o, "createTime") && !jhas(o, "promptFeedback") &&
 	    !json_is_object(json_object_get(o, "error")) &&
-	    !jstatus_is_error(status))
+	    !jstatus_is_error(r, status))
 		bad(r, "%s", "not a Gemini response (no usageMetadata, candidates, "
 		    "modelVersion, responseId, createTime, promptFeedback or error)");
 	/* Vertex AI bills its own prices (gemini-2.0-flash-001: $0.15
@@ -1543,7 +1679,7 @@ static int api_line(struct format_parser *fp, const char *line, size_t len,
 	(void)ev;
 	struct api_parser *p = (struct api_parser *)fp;
 	json_error_t je;
-	struct rec r = {0};
+	struct rec r = {.text = line, .len = len};
 	r.root = json_loadb(line, len, JSON_ALLOW_NUL, &je);
 	if (!r.root || !json_is_object(r.root)) {
 		snprintf(p->reason, sizeof p->reason, "invalid JSON at byte %d: %s",
@@ -1734,10 +1870,12 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 			       char *reason, size_t size)
 {
 	struct api_parser p = {.base.sink = *sink, .maps = maps};
-	struct rec r = {.root = json_object()};
+	struct rec r = {.root = json_object(), .short_digits = 1};
 	const struct api_format *f = find_format(format);
 	char key[256];
 	for (size_t i = 0; i < n; i++) {
+		if (!digits_short(cells[i].p, cells[i].n))
+			r.short_digits = -1;
 		if (!cells[i].n || names[i].n >= sizeof key)
 			continue;
 		memcpy(key, names[i].p, names[i].n);
@@ -1773,10 +1911,15 @@ const char *json_cell_path(struct br_str cell, struct br_str column,
 		return why;
 	json_t *v = jget(root, path);
 	*found = true;
+	/* A real as the cell has it (number_in), as a JSONL log's is read. */
+	struct br_str raw = json_is_real(v) ? number_in(cell.p, cell.n, root, v)
+					    : (struct br_str){0};
 	if (json_is_string(v))
 		br_buf_put(out, json_string_value(v), json_string_length(v));
 	else if (json_is_integer(v))
 		br_buf_printf(out, "%lld", (long long)json_integer_value(v));
+	else if (raw.n)
+		br_buf_put(out, raw.p, raw.n);
 	else if (json_is_real(v))
 		br_buf_printf(out, "%.17g", json_real_value(v));
 	else

@@ -60,10 +60,7 @@ bool status_is_error(const char *s, size_t n)
 	return false;
 }
 
-/* Tells whether the text of a JSON number (valid JSON syntax: the scanner
- * checked it) is >= 400, exactly, whatever its form: 503, 503.0 and 4e2
- * are, 399.99999999999999999 (400 as a double) is not. */
-static bool json_number_is_error(const char *s, size_t n)
+bool json_number_is_error(const char *s, size_t n)
 {
 	if (n == 0 || s[0] == '-')
 		return false; /* negative, or -0 */

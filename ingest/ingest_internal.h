@@ -437,6 +437,11 @@ const char *format_detect_csv(const char *line, size_t len);
  * a failed request. */
 bool status_is_error(const char *s, size_t n);
 
+/* Tells whether the text of a JSON number (valid JSON syntax: a parser
+ * checked it) is >= 400, exactly, whatever its form: 503, 503.0 and 4e2
+ * are, 399.99999999999999999 (400 as a double) is not. */
+bool json_number_is_error(const char *s, size_t n);
+
 /* Parses a decimal token count: digits only, no sign, fits in 63 bits
  * (as a JSON integer does; a count beyond the cap of a record is
  * rejected as such by the caller). */

@@ -101,6 +101,27 @@ static void test_money_parse_sum(void)
 		CU_ASSERT_EQUAL(br_money_parse_sum(bad[i], strlen(bad[i]), &v), -1);
 }
 
+/* br_decimal_whole: whole numbers in any JSON form, exactly. */
+static void test_decimal_whole(void)
+{
+	const struct { const char *s; uint64_t v; } ok[] = {
+		{"12", 12}, {"12.0", 12}, {"1.2e1", 12}, {"1200e-2", 12},
+		{"0.5e1", 5}, {"-0", 0}, {"-0.0e5", 0}, {"0e99999", 0},
+		{"9223372036854775807", INT64_MAX},
+		{"9.223372036854775807e18", INT64_MAX}};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		uint64_t v = 7;
+		CU_ASSERT(br_decimal_whole(ok[i].s, strlen(ok[i].s), &v));
+		CU_ASSERT_EQUAL(v, ok[i].v);
+	}
+	const char *bad[] = {"12.5", "10.0000000000000000001", "5e-1", "-1",
+			     "-0.5", "9223372036854775808", "1e19", "1e99999",
+			     "", "1.", "+1", "0x1", NULL};
+	uint64_t v;
+	for (int i = 0; bad[i]; i++)
+		CU_ASSERT(!br_decimal_whole(bad[i], strlen(bad[i]), &v));
+}
+
 static void test_rate_parse(void)
 {
 	int64_t r;
@@ -1797,6 +1818,7 @@ int test_register(void)
 		{"parse", test_money_parse},
 		{"format", test_money_format},
 		{"parse a sum", test_money_parse_sum},
+		{"whole decimal numbers", test_decimal_whole},
 		{"rate parse", test_rate_parse},
 		{NULL, NULL}};
 	static const struct test_case time_tests[] = {

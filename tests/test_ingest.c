@@ -374,8 +374,9 @@ static void test_scanner_repeated(void)
 /* --------------------------------------------------------- ingest runs */
 
 struct collected {
-	int events, inputs_ok, inputs_failed, warnings, notes;
+	int events, inputs_ok, inputs_failed, warnings, notes, errors;
 	uint64_t input_tokens;
+	int64_t last_ts;
 	br_pico logged;
 	char last_agent[64], last_label[64];
 	char agents[128]; /* the events' agents, each followed by ',' */
@@ -386,6 +387,8 @@ static void on_event(void *ctx, const struct br_event *ev)
 {
 	struct collected *c = ctx;
 	c->events++;
+	c->errors += ev->error;
+	c->last_ts = ev->ts_us;
 	c->input_tokens += ev->tokens.input;
 	c->logged += ev->logged_cost;
 	snprintf(c->last_agent, sizeof c->last_agent, "%.*s", (int)ev->agent.n,
@@ -816,6 +819,113 @@ static void test_map_one_path(void)
 	CU_ASSERT_STRING_EQUAL(c.last_label, "u1");
 	free(rej);
 	cleanup_dir();
+}
+
+/* Ingests text as a log of format with maps, in a file named name;
+ * returns its rejects (caller frees). */
+static char *run_text(const char *name, const char *format, const char *text,
+		      const struct ingest_map *maps, size_t nmaps,
+		      struct collected *c)
+{
+	setup_dir();
+	write_text(name, text, strlen(text));
+	struct ingest_opts o = {.format = format, .maps = maps, .nmaps = nmaps};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run_with(name, c, &rej, &o), 0);
+	cleanup_dir();
+	return rej;
+}
+
+/* A vendor format reads a real number from its text, as the generic
+ * format does: through a double, 1756684799.9999999 was 2025-09-01
+ * (2025-08-31 in the generic format), an http_status of
+ * 399.99999999999999999 a failure (400), a count of
+ * 10.0000000000000000001 the whole 10 and a cost of 0.0000000000005 $0
+ * (4.9999999999999999e-13), the payload's time and a --map path's too;
+ * so was a --map COLUMN.PATH into a CSV cell's JSON, in every format (a
+ * vendor CSV's: when its digits are short, short_digits). */
+static void test_vendor_number_text(void)
+{
+	const int64_t last_us = INT64_C(1756684799999999); /* 23:59:59.999999 */
+	const struct ingest_map maps[] = {{"timestamp", "meta.at"},
+					  {"cost_usd", "meta.cost"},
+					  {"status", "meta.status"}};
+	const struct ingest_map vendor_maps[] = {{"cost_usd", "metadata.c"}};
+#define ANTHROPIC_RESPONSE(usage)                                          \
+	"\"response\":{\"id\":\"msg_1\",\"type\":\"message\",\"model\":"    \
+	"\"claude-sonnet-4-5\",\"usage\":{" usage ",\"output_tokens\":1}}}\n"
+	const struct {
+		const char *name, *format, *text;
+		const struct ingest_map *maps;
+		size_t nmaps;
+		int64_t ts;             /* of the one event; 0: not checked */
+		int errors;
+		uint64_t input;
+		br_pico logged;
+	} cases[] = {
+		{"line.jsonl", "anthropic",
+		 "{\"logged_at\":1756684799.9999999,\"http_status\":"
+		 "399.99999999999999999," ANTHROPIC_RESPONSE("\"input_tokens\":1.0e1"),
+		 NULL, 0, last_us, 0, 10, 0},
+		/* Short numbers, printed from their doubles (short_digits). */
+		{"line.jsonl", "anthropic",
+		 "{\"logged_at\":1756684799.5e0,\"http_status\":4e2,"
+		 ANTHROPIC_RESPONSE("\"input_tokens\":1.0e1"),
+		 NULL, 0, INT64_C(1756684799500000), 1, 10, 0},
+		{"line.jsonl", "openai",
+		 "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\","
+		 "\"created\":1756684799.9999999,\"model\":\"gpt-4o\",\"usage\":"
+		 "{\"prompt_tokens\":1,\"completion_tokens\":1}}\n",
+		 NULL, 0, last_us, 0, 1, 0},
+		/* The same numbers at --map paths, in a JSONL record and in a
+		 * CSV cell's JSON. */
+		{"line.jsonl", "anthropic",
+		 "{\"logged_at\":\"2025-01-01T00:00:00Z\",\"meta\":{\"at\":"
+		 "1756684799.9999999,\"cost\":0.0000000000005,\"status\":"
+		 "399.99999999999999999}," ANTHROPIC_RESPONSE("\"input_tokens\":1"),
+		 maps, 3, last_us, 0, 1, 1},
+		{"line.csv", "generic",
+		 "provider,model,input_tokens,meta\n"
+		 "p,m,1,\"{\"\"at\"\":1756684799.9999999,\"\"cost\"\":0.0000000000005,"
+		 "\"\"status\"\":399.99999999999999999}\"\n",
+		 maps, 3, last_us, 0, 1, 1},
+		/* A vendor CSV export's JSON cell: its short numbers exactly. */
+		{"line.csv", "litellm",
+		 "request_id,startTime,model,custom_llm_provider,prompt_tokens,"
+		 "completion_tokens,spend,metadata\n"
+		 "r1,2025-09-01T10:00:00Z,gpt-4o,openai,10,1,0.5,"
+		 "\"{\"\"c\"\":0.0000000000005}\"\n",
+		 vendor_maps, 1, 0, 0, 10, 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct collected c = {0};
+		char *rej = run_text(cases[i].name, cases[i].format, cases[i].text,
+				     cases[i].maps, cases[i].nmaps, &c);
+		CU_ASSERT_EQUAL(c.events, 1);
+		CU_ASSERT(!cases[i].ts || c.last_ts == cases[i].ts);
+		CU_ASSERT_EQUAL(c.errors, cases[i].errors);
+		CU_ASSERT_EQUAL(c.input_tokens, cases[i].input);
+		CU_ASSERT(c.logged == cases[i].logged);
+		if (c.events != 1)
+			fprintf(stderr, "case %zu rejected: %s", i, rej);
+		free(rej);
+	}
+
+	/* Neither count is a whole number; 1e-400, 0 as a double, was 0. */
+	const char *const not_whole[] = {"10.0000000000000000001", "1e-400"};
+	for (size_t i = 0; i < 2; i++) {
+		char line[512], why[128];
+		snprintf(line, sizeof line, "{\"logged_at\":\"2025-09-01T00:00:00Z\","
+			 ANTHROPIC_RESPONSE("\"input_tokens\":%s"), not_whole[i]);
+		snprintf(why, sizeof why, "invalid count input_tokens %s: "
+			 "expected a non-negative integer", not_whole[i]);
+		struct collected c = {0};
+		char *rej = run_text("line.jsonl", "anthropic", line, NULL, 0, &c);
+		CU_ASSERT_EQUAL(c.events, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(rej, why));
+		free(rej);
+	}
+#undef ANTHROPIC_RESPONSE
 }
 
 /* Runs of empty lines are skipped at once, line numbers staying exact,
@@ -1529,6 +1639,7 @@ int test_register(void)
 		{"record length cap", test_record_cap},
 		{"field length cap", test_field_limit},
 		{"two --map fields from one member", test_map_one_path},
+		{"a vendor format reads reals from their text", test_vendor_number_text},
 		{"runs of blank lines", test_blank_lines},
 		{"archives: no log member, control characters",
 		 test_archive_names},

@@ -17,7 +17,9 @@ cd "$tmp"
 # each format that reads the envelope's time, under the same agent: every
 # agent must have its three requests on the one UTC day its number names
 # (1756684799999 is 23:59:59.999Z, 1756684800000 midnight; 1756684799.9995
-# stays on 2025-08-31, as its microseconds are cut, not rounded).
+# stays on 2025-08-31, as its microseconds are cut, not rounded; so does
+# 1756684799.9999999, read from its text: its double is 1756684800, which
+# put it on 2025-09-01 in an envelope).
 "$BURNRATE" --store s init --timezone UTC >/dev/null
 n=0
 : >g.jsonl
@@ -25,7 +27,7 @@ n=0
 : >m.jsonl
 for ts in 1756684799 1756684799123 1756684799999 1756684800000 \
 	1756684799.5 1756684799.9995 1.7566848e9 1756684800.25 \
-	1756684799999.9; do
+	1756684799999.9 1756684799.9999999; do
 	n=$((n + 1))
 	printf '{"timestamp":%s,"provider":"anthropic","model":"claude-sonnet-4-5","agent":"t%d","request_id":"g%d","usage":{"input_tokens":1000,"output_tokens":10}}\n' \
 		"$ts" "$n" "$n" >>g.jsonl
@@ -47,7 +49,8 @@ for r in rows:
     days[r["agent"]][r["day"]] += int(r["requests"])
 want = {"t1": "2025-08-31", "t2": "2025-08-31", "t3": "2025-08-31",
         "t4": "2025-09-01", "t5": "2025-08-31", "t6": "2025-08-31",
-        "t7": "2025-09-01", "t8": "2025-09-01", "t9": "2025-08-31"}
+        "t7": "2025-09-01", "t8": "2025-09-01", "t9": "2025-08-31",
+        "t10": "2025-08-31"}
 ok = len(days) == int(sys.argv[2])
 for agent, day in want.items():
     # three requests (generic, anthropic, gemini), all on the same day
@@ -57,22 +60,28 @@ for agent, day in want.items():
 sys.exit(0 if ok else 1)
 EOF
 
-# A number that is no instant is still rejected, naming it.
+# A number that is no instant is still rejected, naming it, for the
+# reason the generic format gives (its text read by the same parser).
 printf '{"logged_at":1e300,"agent":"x","http_status":200,"request_id":"z1","response":{"id":"msg_z1","type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":1,"output_tokens":1}}}\n' >bad.jsonl
+printf '{"timestamp":1e300,"provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input_tokens":1,"output_tokens":1}}\n' >badg.jsonl
 "$BURNRATE" --store s --quiet ingest --rejects rej2 bad.jsonl
-grep -q 'invalid timestamp logged_at.*outside years' rej2 ||
+"$BURNRATE" --store s --quiet ingest --rejects rej2g badg.jsonl
+why=$(sed -n 's/^badg.jsonl:1: invalid timestamp .1e300.: \([^:]*\):.*/\1/p' rej2g)
+[ -n "$why" ] && grep -qF "invalid timestamp logged_at 1e300: $why:" rej2 ||
 	fail "1e300 as logged_at: $(cat rej2)"
 
 # 1b. An envelope's http_status tells a failed request as the generic
 # format's status does (a number >= 400, 503.0 too; a string of digits
 # >= 400 or error/failed/failure; not a bool): "503" and 503.0 were not
-# errors in an envelope, only the integer 503.
+# errors in an envelope, only the integer 503; 399.99999999999999999 was
+# one (its double is 400), and is below 400 in its text, as generic reads it.
 "$BURNRATE" --store st init >/dev/null
 : >gs.jsonl
 : >as.jsonl
 : >ms.jsonl
 n=0
-for st in 503 503.0 '"503"' '"0404"' '"Failure"' 200 '"200"' '"503.0"' true null; do
+for st in 503 503.0 '"503"' '"0404"' '"Failure"' 200 '"200"' '"503.0"' true null \
+	399.99999999999999999; do
 	n=$((n + 1))
 	printf '{"timestamp":"2025-09-01T10:00:00Z","provider":"anthropic","model":"claude-sonnet-4-5","agent":"s%d","request_id":"g%d","status":%s,"usage":{"input_tokens":10,"output_tokens":1}}\n' \
 		"$n" "$n" "$st" >>gs.jsonl
@@ -88,7 +97,7 @@ done
 "$PYTHON" - st.csv <<'EOF' || fail "an envelope's http_status is not the generic format's status: $(cat st.csv)"
 import csv, sys
 # s1..s5 failed (three requests each: generic, anthropic, gemini), the rest not
-want = {"s%d" % i: 3 if i <= 5 else 0 for i in range(1, 11)}
+want = {"s%d" % i: 3 if i <= 5 else 0 for i in range(1, 12)}
 got = {r["agent"]: int(r["errors"]) for r in csv.DictReader(open(sys.argv[1]))}
 if got != want:
     print(got, "want", want, file=sys.stderr)
