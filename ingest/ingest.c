@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1076,7 +1075,10 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o);
  * written whole, not one still being written: as its parser tells (a CSV
  * row with the header's fields), else a whole JSON object of a log of
  * JSON lines (or, before any line opened the parser, of a log that may be
- * one), which a line cut short would not be. */
+ * one), which a line cut short would not be. The generic format's scanner
+ * tells, which reads numbers as text: jansson refuses an integer beyond
+ * 2^63 or a real beyond a double's range (1e400), which held a record
+ * holding one back as cut short, run after run. */
 static bool whole_last_record(const struct input_state *st,
 			      const struct br_buf *line)
 {
@@ -1087,11 +1089,16 @@ static bool whole_last_record(const struct input_state *st,
 					 line->len);
 	if (st->parser && !st->parser->json_lines)
 		return false;
-	/* Before a line told the format, a whole JSON array too, which
-	 * fails the input (unreadable_start): no JSON lines begin so. */
-	json_t *j = json_loadb(line->p, line->len, 0, NULL);
-	bool whole = json_is_object(j) || (!st->parser && json_is_array(j));
-	json_decref(j);
+	struct jscan *scan = jscan_new(NULL, 0);
+	struct jvalue none;
+	size_t at;
+	bool whole = !jscan_record(scan, line->p ? line->p : "", line->len,
+				   &none, &at);
+	jscan_free(scan);
+	/* Before a line told the format, a JSON array is as good as whole:
+	 * it fails the input (unreadable_start), no JSON lines begin so. */
+	if (!whole && !st->parser)
+		whole = begins_json_array(line->p ? line->p : "", line->len);
 	return whole;
 }
 
