@@ -814,13 +814,28 @@ enum br_cost_mode { BR_COST_AUTO, BR_COST_CALCULATE, BR_COST_DISPLAY };
 int br_cost_mode_parse(const char *s, enum br_cost_mode *out);
 
 /* Where an event's cost came from, kept with stored totals so that they can
- * be priced again (report --reprice): only CATALOG costs are recomputed. */
+ * be priced again (report --reprice): CATALOG costs are recomputed, and
+ * the two FAILED sources are priced as a fresh ingest would price them.
+ * Those are the requests whose cost depends on whether the catalog prices
+ * them: in AUTO mode, a failed request with tokens and a logged cost
+ * above $0 that counts only for a success (cost_if_ok) takes the
+ * catalog's price when there is one, else its logged cost. Rows of their
+ * own (of failures only) let new prices choose again. */
 enum br_cost_source {
 	BR_COST_FROM_CATALOG, /* the catalog (or unpriced by it) */
 	BR_COST_FROM_LOG,     /* the cost the log reported */
 	BR_COST_FROM_NONE,    /* unpriced: DISPLAY mode and no logged cost */
+	BR_COST_FROM_LOG_FAILED,     /* such a failure's logged cost: the
+				      * catalog did not price it */
+	BR_COST_FROM_CATALOG_FAILED, /* such a failure's catalog price */
 	BR_COST_SOURCE_COUNT
 };
+
+/* Tells whether s is one of the FAILED cost sources. */
+static inline bool br_cost_source_failed(enum br_cost_source s)
+{
+	return s == BR_COST_FROM_LOG_FAILED || s == BR_COST_FROM_CATALOG_FAILED;
+}
 
 /* The canonical usage event (DESIGN §2), priced. String slices are borrowed:
  * valid only during the call that hands the event over. */

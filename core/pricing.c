@@ -207,12 +207,15 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	bool zero_not_a_price = p->mode != BR_COST_CALCULATE &&
 				ev->logged_cost == 0 && !no_tokens;
 	/* A failed request's logged cost, where only a success's counts
-	 * (cost_if_ok), gives way to its tokens' price, when there is one. */
-	bool failed_priced = p->mode == BR_COST_AUTO && ev->cost_if_ok &&
-			     ev->error && ev->calc_priced && !no_tokens;
+	 * (cost_if_ok), gives way to its tokens' price, when there is one.
+	 * Which of the two it took depends on the catalog: its own cost
+	 * sources (the FAILED ones) let report --reprice choose again. */
+	bool failed = p->mode == BR_COST_AUTO && ev->cost_if_ok && ev->error &&
+		      !no_tokens && ev->has_logged_cost && !zero_not_a_price;
 	if (ev->has_logged_cost && p->mode != BR_COST_CALCULATE &&
-	    !zero_not_a_price && !failed_priced) {
-		ev->cost_source = BR_COST_FROM_LOG;
+	    !zero_not_a_price && !(failed && ev->calc_priced)) {
+		ev->cost_source = failed ? BR_COST_FROM_LOG_FAILED
+					 : BR_COST_FROM_LOG;
 		ev->priced = true;
 		ev->cost = ev->logged_cost;
 	} else if (p->mode == BR_COST_DISPLAY) {
@@ -220,7 +223,8 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 		ev->priced = false;
 		ev->cost = 0;
 	} else {
-		ev->cost_source = BR_COST_FROM_CATALOG;
+		ev->cost_source = failed ? BR_COST_FROM_CATALOG_FAILED
+					 : BR_COST_FROM_CATALOG;
 		ev->priced = ev->calc_priced;
 		ev->cost = ev->calc_cost;
 	}

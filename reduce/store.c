@@ -22,6 +22,11 @@
 #define SEG_END_MAGIC "BRSEGEND"
 #define SEG_VERSION 1        /* what a store writes of its own data */
 #define SEG_VERSION_MERGED 2 /* version 1 and the fields of a merged segment */
+#define SEG_VERSION_FAILED 3 /* version 2 and the FAILED cost sources: only
+			      * a segment with rows of them is written so,
+			      * so that a store without them stays readable
+			      * by a burnrate from before them */
+#define SEG_VERSION_LAST SEG_VERSION_FAILED
 #define SEG_HEADER_SIZE 128
 #define SEG_ROW_SIZE 184
 #define SEG_INPUT_SIZE 40
@@ -445,6 +450,38 @@ static bool costs_in_range(const struct red_totals *t)
 	return true;
 }
 
+/* Tells whether a has a row of a FAILED cost source, which only a segment
+ * of SEG_VERSION_FAILED may hold. */
+static bool has_failed_rows(const struct agg *a)
+{
+	for (size_t i = 0; i < a->nrows; i++)
+		if (br_cost_source_failed(a->rows[i].key.cost_source))
+			return true;
+	return false;
+}
+
+/* What is wrong with a row of a FAILED cost source, against what
+ * br_pricer_price puts there: failed requests only, with tokens, each
+ * with a logged cost and priced, at that cost (LOG_FAILED: the catalog
+ * had no price) or at the catalog's (CATALOG_FAILED); NULL when
+ * nothing. */
+static const char *failed_row_problem(const struct red_row *row)
+{
+	const struct red_totals *t = &row->t;
+	bool log = row->key.cost_source == BR_COST_FROM_LOG_FAILED;
+	if (t->errors != t->requests)
+		return "successful requests in a row of failed ones";
+	if (br_tokens_none(&t->tokens))
+		return "failed requests without tokens";
+	if (t->logged_cost_requests != t->requests || t->unpriced)
+		return "requests without a logged cost or a price";
+	if (log && (t->cost != t->logged_cost || t->calc_cost))
+		return "a cost other than the logged one, or a catalog cost";
+	if (!log && t->cost != t->calc_cost)
+		return "a cost other than the catalog's";
+	return NULL;
+}
+
 /* Orders inputs by fingerprint. */
 static int input_cmp(const void *a, const void *b)
 {
@@ -468,14 +505,14 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	if (get_u32(p + 124) != crc(p, 124))
 		BAD("header checksum mismatch");
 	uint32_t version = get_u32(p + 8);
-	if (version > SEG_VERSION_MERGED)
+	if (version > SEG_VERSION_LAST)
 		BAD("format version %u is newer than this burnrate (%d); "
-		    "upgrade burnrate", version, SEG_VERSION_MERGED);
+		    "upgrade burnrate", version, SEG_VERSION_LAST);
 	if (version < SEG_VERSION || get_u32(p + 12) != SEG_HEADER_SIZE)
 		BAD("unsupported format version %u", version);
 	/* Reserved bytes are zero: a writer that gave them a meaning
 	 * without a new version is refused, not half understood. */
-	for (size_t i = version == SEG_VERSION_MERGED ? 88 : 76; i < 124; i++)
+	for (size_t i = version >= SEG_VERSION_MERGED ? 88 : 76; i < 124; i++)
 		if (p[i])
 			BAD("reserved header byte %zu is %u, not 0", i, p[i]);
 	if (memcmp(p + len - 8, SEG_END_MAGIC, 8) != 0)
@@ -488,7 +525,7 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	g->replace_from = (int32_t)get_u32(p + 40);
 	g->replace_to = (int32_t)get_u32(p + 44);
 	g->compacted_through = get_u64(p + 68);
-	if (version == SEG_VERSION_MERGED) {
+	if (version >= SEG_VERSION_MERGED) {
 		g->merged_through = get_u64(p + 76);
 		g->origin = get_u32(p + 84);
 	}
@@ -550,6 +587,11 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 			BAD("row %u: invalid tier %u", i, k->tier);
 		if (k->cost_source >= BR_COST_SOURCE_COUNT)
 			BAD("row %u: invalid cost source %u", i, k->cost_source);
+		if (br_cost_source_failed(k->cost_source) &&
+		    version < SEG_VERSION_FAILED)
+			BAD("row %u: cost source %u in a segment of format "
+			    "version %u (it needs %d)", i, k->cost_source,
+			    version, SEG_VERSION_FAILED);
 		if (get_u32(r + 36) != 0 || k->band_lo >= k->band_hi)
 			BAD("row %u: invalid input band", i);
 		if ((k->cost_source == BR_COST_FROM_LOG &&
@@ -567,6 +609,14 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		    row->t.unpriced > row->t.requests ||
 		    row->t.logged_cost_requests > row->t.requests)
 			BAD("row %u: inconsistent request counts", i);
+		const char *problem = br_cost_source_failed(k->cost_source)
+					      ? failed_row_problem(row)
+					      : NULL;
+		if (problem)
+			BAD("row %u: cost source %u: %s (%llu requests, %llu "
+			    "failed)", i, k->cost_source, problem,
+			    (unsigned long long)row->t.requests,
+			    (unsigned long long)row->t.errors);
 		g->nrows = i + 1;
 	}
 	if ((size_t)ninputs > (end - off) / SEG_INPUT_SIZE)
@@ -1332,7 +1382,10 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	size_t start = b->len;
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);
-	put_u32(b, m->merged_through ? SEG_VERSION_MERGED : SEG_VERSION);
+	uint32_t version = has_failed_rows(a) ? SEG_VERSION_FAILED
+			   : m->merged_through ? SEG_VERSION_MERGED
+					       : SEG_VERSION;
+	put_u32(b, version);
 	put_u32(b, SEG_HEADER_SIZE);
 	put_u64(b, seq);
 	struct timespec now;

@@ -333,7 +333,10 @@ static int refuse_saturated(struct builder *b, const struct store_row *row)
 	return 0;
 }
 
-/* Prices the stored totals of row again with the builder's pricer. */
+/* Prices the stored totals of row again with the builder's pricer, as
+ * the catalog's cost (cost source CATALOG); failed requests of a FAILED
+ * cost source that the new prices do not price take their logged cost,
+ * as a fresh ingest gives them (cost source LOG). */
 static int reprice(struct builder *b, struct store_row *row)
 {
 	uint64_t stored_unpriced = row->t.unpriced;
@@ -370,6 +373,14 @@ static int reprice(struct builder *b, struct store_row *row)
 	}
 	row->t.calc_cost = p ? br_price_cost(&p->rates, &row->t.tokens) : 0;
 	row->t.cost = row->t.calc_cost;
+	row->pricing = br_catalog_identity(b->r->q.reprice);
+	if (!p && br_cost_source_failed(row->cost_source)) {
+		row->t.cost = row->t.logged_cost;
+		row->t.unpriced = 0;
+		row->cost_source = BR_COST_FROM_LOG;
+		return 0;
+	}
+	row->cost_source = BR_COST_FROM_CATALOG;
 	/* Requests without tokens cost nothing whatever the model, as at
 	 * ingest: a row of them only is priced. A row ingest left unpriced
 	 * keeps its count (its requests without tokens were priced; a store
@@ -378,19 +389,20 @@ static int reprice(struct builder *b, struct store_row *row)
 	row->t.unpriced = p || no_tokens ? 0
 			  : stored_unpriced ? stored_unpriced
 					    : row->t.requests;
-	row->pricing = br_catalog_identity(b->r->q.reprice);
 	return 0;
 }
 
-/* Tells whether --reprice prices row again: a catalog's cost, or a
- * logged $0 for tokens that an earlier ingest took as the log's cost
- * because its catalog too said $0 (br_pricer_price now takes it as the
- * catalog's). Logged costs are never negative for tokens, so a row of
- * them summing to $0 is all such requests; new prices price them as a
- * fresh ingest would. */
+/* Tells whether --reprice prices row again: a catalog's cost, a FAILED
+ * cost source's (the catalog's or the logged one, as the new prices
+ * decide), or a logged $0 for tokens that an earlier ingest took as the
+ * log's cost because its catalog too said $0 (br_pricer_price now takes
+ * it as the catalog's). Logged costs are never negative for tokens, so a
+ * row of them summing to $0 is all such requests; new prices price them
+ * as a fresh ingest would. */
 static bool repriced(const struct store_row *row)
 {
-	if (row->cost_source == BR_COST_FROM_CATALOG)
+	if (row->cost_source == BR_COST_FROM_CATALOG ||
+	    br_cost_source_failed(row->cost_source))
 		return true;
 	return row->cost_source == BR_COST_FROM_LOG && row->t.logged_cost == 0 &&
 	       row->t.cost == 0 && !row->t.unpriced &&
@@ -406,18 +418,18 @@ static int collect(void *ctx, const struct store_row *stored)
 	if (b->pricer && repriced(row)) {
 		if (reprice(b, row) != 0)
 			return -1;
-		row->cost_source = BR_COST_FROM_CATALOG;
-	}
-	/* A logged cost stays, but the catalog's cost beside it is the new
-	 * catalog's too, as a fresh ingest with those prices would give. */
-	if (b->pricer && row->cost_source == BR_COST_FROM_LOG &&
-	    r->q.compare_costs) {
+	} else if (b->pricer && row->cost_source == BR_COST_FROM_LOG &&
+		   r->q.compare_costs) {
+		/* A logged cost stays, but the catalog's cost beside it is
+		 * the new catalog's too, as a fresh ingest with those prices
+		 * would give. */
 		struct store_row what_if = *row;
 		if (reprice(b, &what_if) != 0)
 			return -1;
 		row->t.calc_cost = what_if.t.calc_cost;
 	}
-	if (row->cost_source == BR_COST_FROM_CATALOG &&
+	if ((row->cost_source == BR_COST_FROM_CATALOG ||
+	     row->cost_source == BR_COST_FROM_CATALOG_FAILED) &&
 	    row->pricing != b->last_pricing) {
 		br_dict_intern(b->priced_with, row->pricing, strlen(row->pricing));
 		b->last_pricing = row->pricing;

@@ -1308,15 +1308,21 @@ static void price(struct br_event *ev, const struct br_catalog *c,
 	br_pricer_free(p);
 }
 
+/* A request of 1M input tokens to openai/gpt-4o on 2025-10-01. */
+static struct br_event gpt4o_event(void)
+{
+	return (struct br_event){.ts_us = oct1,
+				 .provider = {"openai", 6},
+				 .model = {"gpt-4o", 6},
+				 .tokens = {.input = 1000000}};
+}
+
 static void test_event_price(void)
 {
 	struct br_err err = {0};
 	struct br_catalog *c = load(prices_csv, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	struct br_event ev = {.ts_us = oct1,
-			      .provider = {"openai", 6},
-			      .model = {"gpt-4o", 6},
-			      .tokens = {.input = 1000000}};
+	struct br_event ev = gpt4o_event();
 	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(ev.priced && ev.cost == (br_pico)2500000 * 1000000);
 	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_CATALOG);
@@ -1364,6 +1370,48 @@ static void test_event_price(void)
 	ev.tokens = (struct br_tokens){0};
 	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(ev.priced && ev.cost == 0); /* no tokens: nothing to pay */
+	br_catalog_free(c);
+}
+
+/* A failed request whose logged cost counts only for a success: the
+ * catalog's price when there is one, else the logged cost, each under a
+ * cost source of its own (report --reprice decides again); in display
+ * mode, of the generic format, at a logged $0 or without tokens, the
+ * sources of any request. */
+static void test_failed_price(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_event ev = gpt4o_event();
+	ev.error = ev.cost_if_ok = ev.has_logged_cost = true;
+	ev.logged_cost = 7;
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.priced && ev.cost == (br_pico)2500000 * 1000000);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_CATALOG_FAILED);
+	price(&ev, c, BR_COST_CALCULATE);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_CATALOG);
+	price(&ev, c, BR_COST_DISPLAY);
+	CU_ASSERT(ev.cost == 7 && ev.cost_source == BR_COST_FROM_LOG);
+	ev.model = (struct br_str){"mystery", 7};
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(ev.priced && ev.cost == 7 && ev.calc_cost == 0);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_LOG_FAILED);
+	ev.cost_if_ok = false; /* generic: its cost_usd whatever the status */
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_LOG);
+	ev.cost_if_ok = true;
+	ev.error = false;
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_LOG);
+	ev.error = true;
+	ev.logged_cost = 0; /* no price: the catalog's, or none */
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT(!ev.priced && ev.cost_source == BR_COST_FROM_CATALOG);
+	ev.logged_cost = 7;
+	ev.tokens = (struct br_tokens){0};
+	price(&ev, c, BR_COST_AUTO);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_LOG);
 	br_catalog_free(c);
 }
 
@@ -1848,6 +1896,7 @@ int test_register(void)
 		{"catalog errors", test_catalog_errors},
 		{"price cost", test_price_cost},
 		{"event pricing", test_event_price},
+		{"failed request with a logged cost", test_failed_price},
 		{"input bands and re-pricing", test_band_reprice},
 		{"built-in catalog and aliases", test_builtin_catalog},
 		{"catalog check", test_catalog_check},

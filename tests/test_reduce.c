@@ -317,17 +317,25 @@ static void write_file(const char *path, const unsigned char *p, size_t n)
 	close(fd);
 }
 
-/* Makes a store with one segment; reads the segment's path and bytes. */
-static ssize_t one_segment(char *path, size_t pathsize, unsigned char *buf,
-			   size_t bufsize)
+/* Reads the path and bytes of the one segment of the store in
+ * store_dir; returns the number of bytes read. */
+static ssize_t read_segment(const char *store_dir, char *path, size_t pathsize,
+			    unsigned char *buf, size_t bufsize)
 {
-	store_free(store_with_segment());
-	segment_path(dir, path, pathsize);
+	segment_path(store_dir, path, pathsize);
 	int fd = open(path, O_RDONLY);
 	CU_ASSERT_FATAL(fd >= 0);
 	ssize_t n = read(fd, buf, bufsize);
 	close(fd);
 	return n;
+}
+
+/* Makes a store with one segment; reads the segment's path and bytes. */
+static ssize_t one_segment(char *path, size_t pathsize, unsigned char *buf,
+			   size_t bufsize)
+{
+	store_free(store_with_segment());
+	return read_segment(dir, path, pathsize, buf, bufsize);
 }
 
 static void test_every_bit_flip(void)
@@ -561,7 +569,7 @@ static void refused_header(size_t at, unsigned char v, const char *want)
 
 static void test_newer_version(void)
 {
-	refused_header(8, 3, "newer than this burnrate");
+	refused_header(8, 4, "newer than this burnrate");
 	/* Reserved bytes, version 1's 76-123 (version 2 gave 76-87 a
 	 * meaning): a writer that used them without a new version. */
 	refused_header(76, 1, "reserved header byte 76 is 1, not 0");
@@ -795,11 +803,7 @@ static void compact_under_verify(void *ctx, const char *segment,
 	CU_ASSERT_EQUAL(compact_store("v"), 3);
 	char seg[256];
 	unsigned char buf[8192];
-	segment_path(path, seg, sizeof seg);
-	int fd = open(seg, O_RDONLY);
-	CU_ASSERT_FATAL(fd >= 0);
-	ssize_t n = read(fd, buf, sizeof buf);
-	close(fd);
+	ssize_t n = read_segment(path, seg, sizeof seg, buf, sizeof buf);
 	CU_ASSERT_FATAL(n > 100 && n < (ssize_t)sizeof buf);
 	buf[n / 2] ^= 1;
 	write_file(seg, buf, (size_t)n);
@@ -1152,6 +1156,200 @@ static void test_merge(void)
 	remove_dir();
 }
 
+/* Rows of the FAILED cost sources (core.h): failed requests whose logged
+ * cost counts only for a success, priced by the catalog or, without its
+ * price, at that cost. */
+struct failed_rows {
+	uint64_t rows[BR_COST_SOURCE_COUNT], requests[BR_COST_SOURCE_COUNT];
+	br_pico cost[BR_COST_SOURCE_COUNT], calc[BR_COST_SOURCE_COUNT];
+};
+
+static int count_sources(void *ctx, const struct store_row *r)
+{
+	struct failed_rows *f = ctx;
+	CU_ASSERT_FATAL(r->cost_source < BR_COST_SOURCE_COUNT);
+	f->rows[r->cost_source]++;
+	f->requests[r->cost_source] += r->t.requests;
+	f->cost[r->cost_source] += r->t.cost;
+	f->calc[r->cost_source] += r->t.calc_cost;
+	return 0;
+}
+
+static struct failed_rows scan_sources(const char *store)
+{
+	struct failed_rows f = {0};
+	struct br_err err = {0};
+	struct store *s = store_open(store, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
+	CU_ASSERT_EQUAL(store_scan(s, &q, count_sources, &f, &err), 0);
+	int bad = 0;
+	CU_ASSERT_EQUAL(store_verify(s, count_bad, &bad, &err), 0);
+	store_free(s);
+	return f;
+}
+
+/* The format version of the one segment of store. */
+static uint32_t segment_version(const char *store)
+{
+	char path[512];
+	unsigned char b[12];
+	CU_ASSERT_FATAL(read_segment(store, path, sizeof path, b, sizeof b) ==
+			(ssize_t)sizeof b);
+	return (uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 |
+	       (uint32_t)b[11] << 24;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Rewrites the u32 at offset field of the first row of cost source src in
+ * store's one segment to v (the version too when version is not 0), the
+ * checksums made right, and tells the error a scan then gives. */
+static void refused_row(const char *store, uint32_t src, size_t field,
+			uint32_t v, uint32_t version, const char *want)
+{
+	char path[512];
+	unsigned char buf[8192];
+	ssize_t n = read_segment(store, path, sizeof path, buf, sizeof buf);
+	CU_ASSERT_FATAL(n > 200 && n < (ssize_t)sizeof buf);
+	unsigned char orig[8192];
+	memcpy(orig, buf, (size_t)n);
+	size_t off = 128;
+	uint32_t nstrings = buf[48] | buf[49] << 8, nrows = buf[52] | buf[53] << 8;
+	for (uint32_t i = 0; i < nstrings; i++)
+		off += 4 + (buf[off] | buf[off + 1] << 8);
+	unsigned char *row = NULL;
+	for (uint32_t i = 0; i < nrows && !row; i++)
+		if (buf[off + 184 * i + 24] == src)
+			row = buf + off + 184 * i;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+	put32(row + field, v);
+	if (version)
+		put32(buf + 8, version);
+	put32(buf + 124, (uint32_t)crc32(0L, buf, 124));
+	put32(buf + n - 12, (uint32_t)crc32(0L, buf, (uInt)(n - 12)));
+	write_file(path, buf, (size_t)n);
+	struct br_err err = {0};
+	struct store *s = store_open(store, NULL, &err);
+	struct failed_rows f = {0};
+	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, NULL};
+	CU_ASSERT_EQUAL(store_scan(s, &q, count_sources, &f, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+	store_free(s);
+	write_file(path, orig, (size_t)n);
+}
+
+static void test_failed_sources(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	char a[128], b[128], m[128];
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	snprintf(m, sizeof m, "%s/m", dir);
+	/* A success at the catalog's price; two failures at their logged
+	 * cost, the catalog had no price; one at the catalog's. */
+	struct br_event ok = event("openai", "gpt-4o", "bot", 10, 5);
+	struct br_event log = ok, cat = ok;
+	log.model = (struct br_str){"acme-x", 6};
+	log.error = cat.error = true;
+	log.has_logged_cost = cat.has_logged_cost = true;
+	log.logged_cost = log.cost = 750;
+	log.calc_cost = 0;
+	log.cost_source = BR_COST_FROM_LOG_FAILED;
+	cat.logged_cost = 400;
+	cat.cost_source = BR_COST_FROM_CATALOG_FAILED;
+	struct store *s = store_open(a, "UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct agg *g = agg_new();
+	agg_add(g, 100, &ok);
+	agg_add(g, 100, &log);
+	agg_add(g, 100, &log);
+	agg_add(g, 100, &cat);
+	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 4};
+	CU_ASSERT_EQUAL(store_publish(s, NULL, g, &in, 1, &err), 0);
+	agg_free(g);
+	store_free(s);
+	/* Round trip: each source its own row, as written; version 3. */
+	CU_ASSERT_EQUAL(segment_version(a), 3);
+	struct failed_rows f = scan_sources(a);
+	CU_ASSERT_EQUAL(f.rows[BR_COST_FROM_CATALOG], 1);
+	CU_ASSERT_EQUAL(f.rows[BR_COST_FROM_LOG_FAILED], 1);
+	CU_ASSERT_EQUAL(f.requests[BR_COST_FROM_LOG_FAILED], 2);
+	CU_ASSERT(f.cost[BR_COST_FROM_LOG_FAILED] == 1500);
+	CU_ASSERT(f.calc[BR_COST_FROM_LOG_FAILED] == 0);
+	CU_ASSERT_EQUAL(f.rows[BR_COST_FROM_CATALOG_FAILED], 1);
+	CU_ASSERT(f.cost[BR_COST_FROM_CATALOG_FAILED] == 5);
+	/* A store without such rows still writes version 1. */
+	s = store_open(b, "UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	g = agg_new();
+	agg_add(g, 100, &ok);
+	in.fp = br_hash("y", 1);
+	CU_ASSERT_EQUAL(store_publish(s, NULL, g, &in, 1, &err), 0);
+	agg_free(g);
+	store_free(s);
+	CU_ASSERT_EQUAL(segment_version(b), 1);
+
+	/* Rows that contradict their source, and a version that has none
+	 * of them: refused, naming the row and what is wrong. */
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 56 + 8, 1, 0,
+		    "row 0: cost source 3: successful requests in a row of "
+		    "failed ones (2 requests, 1 failed)");
+	refused_row(a, BR_COST_FROM_CATALOG_FAILED, 56 + 8, 0, 0,
+		    "cost source 4: successful requests in a row of failed ones");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 56 + 16, 1, 0,
+		    "cost source 3: requests without a logged cost or a price");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 56 + 24, 1, 0,
+		    "cost source 3: requests without a logged cost or a price");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 136, 751, 0,
+		    "cost source 3: a cost other than the logged one");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 152, 1, 0,
+		    "cost source 3: a cost other than the logged one");
+	refused_row(a, BR_COST_FROM_CATALOG_FAILED, 136, 6, 0,
+		    "cost source 4: a cost other than the catalog's");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 24, 5, 0,
+		    "row 0: invalid cost source 5");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 24, BR_COST_FROM_LOG_FAILED, 2,
+		    "row 0: cost source 3 in a segment of format version 2 "
+		    "(it needs 3)");
+	refused_row(a, BR_COST_FROM_LOG_FAILED, 24, BR_COST_FROM_LOG_FAILED, 1,
+		    "cost source 3 in a segment of format version 1");
+	/* Compacted and merged: the rows stay as they were, version 3. */
+	s = store_open(a, NULL, &err);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store_compact_stats cs;
+	CU_ASSERT_EQUAL(store_compact(s, &cs, &err), 0);
+	store_free(s);
+	CU_ASSERT_EQUAL(segment_version(a), 3);
+	struct failed_rows c = scan_sources(a);
+	CU_ASSERT(memcmp(&c, &f, sizeof c) == 0);
+	CU_ASSERT_EQUAL(store_init(m, "UTC", &err), 0);
+	s = store_open(m, NULL, &err);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store_merge_stats ms;
+	CU_ASSERT_EQUAL(store_merge(s, a, &ms, &err), 0);
+	store_free(s);
+	CU_ASSERT_EQUAL(segment_version(m), 3);
+	c = scan_sources(m);
+	CU_ASSERT(memcmp(&c, &f, sizeof c) == 0);
+	/* A merged segment keeps its fields in version 3: merging again
+	 * adds nothing. */
+	s = store_open(m, NULL, &err);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	CU_ASSERT_EQUAL(store_merge(s, a, &ms, &err), 0);
+	CU_ASSERT_EQUAL(ms.imported, 0);
+	CU_ASSERT_EQUAL(ms.present, 1);
+	store_free(s);
+	remove_dir();
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -1170,6 +1368,7 @@ int test_register(void)
 		{"backfill overshadows", test_replace},
 		{"store metadata", test_meta},
 		{"merge", test_merge},
+		{"rows of failed requests' cost sources", test_failed_sources},
 		{"verify during a compaction", test_verify_compacted},
 		{"verify before a compaction ends", test_verify_compacted_after},
 		{"report during a compaction", test_report_compacted},
