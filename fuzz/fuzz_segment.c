@@ -10,7 +10,9 @@
  * The segments are written to a store in /dev/shm, named seg-N.brs for
  * the Nth (with bit 0, after their own sequence numbers, as a store names
  * them), and the store is verified, scanned, asked about inputs and
- * reported on in every text format. */
+ * reported on in every text format, as stored and re-priced with the
+ * built-in catalog. A row read of a cost source for failed requests
+ * (BR_COST_FROM_LOG_FAILED, _CATALOG_FAILED) holds failures only. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,10 @@ static int sum_row(void *ctx, const struct store_row *r)
 	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
 		FUZZ_CHECK(str[i] && strlen(str[i]) <= 1 << 20, "string %zu", i);
 	FUZZ_CHECK(r->tier < BR_TIER_COUNT, "tier");
+	FUZZ_CHECK(r->cost_source < BR_COST_SOURCE_COUNT, "cost source");
+	FUZZ_CHECK(!br_cost_source_failed(r->cost_source) ||
+			   (r->t.errors == r->t.requests && r->t.requests),
+		   "a row of failed requests' cost source with successes");
 	const br_pico bound = (br_pico)1 << 100;
 	FUZZ_CHECK(r->t.cost <= bound && r->t.cost >= -bound &&
 		   r->t.calc_cost <= bound && r->t.calc_cost >= -bound &&
@@ -120,10 +126,11 @@ static void on_verify(void *ctx, const char *segment, const char *problem)
 	FUZZ_CHECK(segment && strstr(segment, "seg-"), "segment name");
 }
 
-static void report(struct store *s)
+static void report(struct store *s, const struct br_catalog *reprice)
 {
 	struct report_query q = {.since = BR_DAY_NONE, .until = BR_DAY_NONE,
-				 .as_of = 20300, .breakdowns = true};
+				 .as_of = 20300, .breakdowns = true,
+				 .reprice = reprice};
 	struct br_err err = {0};
 	FUZZ_CHECK(report_parse_keys("day,provider,model,agent,label", &q,
 				     &err) == 0, "keys");
@@ -175,7 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	store_has_input(s, (struct br_fp){1, 2}, &err);
 	struct store_input in;
 	store_last_input(s, "x", &in, &err);
-	report(s);
+	report(s, NULL);
+	report(s, fuzz_catalog());
 	if (bad == 0 && (flags & 2)) {
 		struct store_compact_stats st;
 		FUZZ_CHECK(store_lock(s, &err) == 0, "%s", err.msg);
