@@ -1549,7 +1549,12 @@ static void test_builtin_catalog(void)
 	br_catalog_resolve(c, (struct br_str){"google", 6},
 			   (struct br_str){longname, sizeof longname}, &mt);
 	CU_ASSERT(mt.model && strcmp(mt.model->name, "gemini-3.5-flash") == 0);
-	CU_ASSERT_EQUAL(br_catalog_patterns(c), 13);
+	/* genai-prices' 13 rules, and each behind its provider's route
+	 * (openai/gpt-5.6-luna-2026-07-15), for that provider only. */
+	CU_ASSERT_EQUAL(br_catalog_patterns(c), 26);
+	m = resolve(c, "openai", "openai/gpt-5.6-luna-2026-07-15", &rule);
+	CU_ASSERT(m && strcmp(m->name, "gpt-5.6-luna") == 0);
+	CU_ASSERT_PTR_NULL(resolve(c, "groq", "openai/gpt-5.6-luna-2026-07-15", &rule));
 	/* Bedrock ARNs of a foundation model or a system inference profile
 	 * name the model after the last '/'; an application profile's none. */
 	static const char arn[] = "arn:aws:bedrock:us-east-1::foundation-model/"

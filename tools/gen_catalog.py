@@ -78,6 +78,13 @@ LITELLM_CALLER_ROUTES = {
     "vertex_ai-language-models": "vertex_ai",
 }
 
+# LiteLLM routes to one API of a provider, which serves only the models
+# LiteLLM lists under them (Bedrock's OpenAI-compatible Mantle endpoint,
+# the retired PaLM API): not spellings of the provider's other models.
+LITELLM_NARROW_ROUTES = ("bedrock_mantle/", "palm/", "codestral/",
+                         "text-completion-codestral/",
+                         "text-completion-inception/")
+
 # genai-prices provider id -> canonical provider id (others map to
 # themselves). genai-prices' "google" models are Gemini API prices (google),
 # except Claude models, which only Vertex serves (vertex_ai); Vertex prices of
@@ -1391,7 +1398,56 @@ def merge(lite, genai, order, changelog, providers, stats):
         if pm[1] + "-fast" != fast_pm[1]:
             cat.alias(pm[0], pm[1] + "-fast", fast_pm[0], fast_pm[1],
                       alias_kind(pm[1] + "-fast", fast_pm[1]), stats)
+
+    # 6. Every route LiteLLM callers use for a provider, before every name
+    # of that provider: LiteLLM logs a model as its caller named it
+    # ("bedrock/<id>"), whether or not LiteLLM's own file has the key, so
+    # a model only genai-prices prices (bedrock
+    # global.anthropic.claude-sonnet-5-v1:0) was unpriced under it. A
+    # pattern anchored at the start gets the route after its "^"
+    # (openai/gpt-5.6-luna-2026-07-15). Both are the route's provider's
+    # only, unlike LiteLLM's own keys: other providers name models
+    # "org/model" too, and Groq's openai/gpt-oss-20b is not OpenAI's.
+    routes = litellm_routes(lite)
+    names = [(pm, pm) for pm in cat.models] + [
+        (a, t[:2]) for a, t in cat.aliases.items() if a[0] and
+        (t[2] != "regex" or a[1].startswith("^"))]
+    for (prov, name), target in sorted(names):
+        rule = "regex" if (prov, name) in cat.aliases and \
+            cat.aliases[(prov, name)][2] == "regex" else "prefix"
+        for route in routes.get(prov, ()):
+            s = "^" + route + name[1:] if rule == "regex" else route + name
+            if not any((p, s) in d for p in ("", prov) for d in (
+                    cat.aliases, cat.models, cat.bad_aliases)):
+                cat.alias(prov, s, target[0], target[1], rule, stats)
+                stats.add("route_" + ("patterns" if rule == "regex"
+                                      else "aliases"))
     return cat
+
+
+def litellm_routes(lite):
+    """{provider: [route]}: the routing prefixes ("bedrock/",
+    "bedrock/invoke/", "gemini/", "openrouter/") LiteLLM's keys of each
+    canonical provider carry, but LITELLM_NARROW_ROUTES, and the caller
+    routes of LITELLM_CALLER_ROUTES. Raises GenError when one route would
+    name two providers."""
+    of = {}
+    for pm, e in lite.items():
+        for k in e["keys"]:
+            if k != pm[1] and k.endswith("/" + pm[1]):
+                of.setdefault(k[:-len(pm[1])], set()).add(pm[0])
+        route = LITELLM_CALLER_ROUTES.get(e["lprov"])
+        if route:
+            of.setdefault(route + "/", set()).add(pm[0])
+    out = {}
+    for route in sorted(of):
+        if route in LITELLM_NARROW_ROUTES:
+            continue
+        if len(of[route]) > 1:
+            raise GenError("LiteLLM route %r names providers %s" %
+                           (route, ", ".join(sorted(of[route]))))
+        out.setdefault(of[route].pop(), []).append(route)
+    return out
 
 
 # ---------------------------------------------------------------- checking

@@ -138,7 +138,19 @@ noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
 alias 'xai,^grok-4\.3-[0-9]{8}$,xai,grok-4.3,regex'
 alias 'openai,^gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
 alias 'google,^gemini-3\.5-flash-[0-9],google,gemini-3.5-flash,regex'
-[ "$(grep -c ',regex$' "$aliases")" -eq 13 ] || fail "not 13 regex aliases"
+[ "$(grep -c '^[^,]*,^[^,]*,[^,]*,[^,]*,regex$' "$aliases")" -eq 26 ] ||
+	fail "not 26 regex aliases (13 rules, 13 of them behind a route)"
+# Every route LiteLLM callers use, before the names only genai-prices
+# prices too (bedrock/global.anthropic.claude-sonnet-5-v1:0 had none, and
+# a LiteLLM log naming it was unpriced), and before a pattern; for the
+# route's provider only (Groq's openai/gpt-oss-20b is not OpenAI's).
+alias 'bedrock,bedrock/global.anthropic.claude-sonnet-5-v1:0,bedrock,global.anthropic.claude-sonnet-5-v1:0,prefix'
+alias 'bedrock,bedrock/invoke/global.anthropic.claude-sonnet-5-v1:0,bedrock,global.anthropic.claude-sonnet-5-v1:0,prefix'
+alias 'openrouter,openrouter/anthropic/claude-sonnet-5,openrouter,anthropic/claude-sonnet-5,prefix'
+alias 'anthropic,anthropic/claude-5-sonnet,anthropic,claude-sonnet-5,prefix'
+alias 'openai,openai/gpt-oss-20b,openai,gpt-oss-20b,prefix'
+alias 'openai,^openai/gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
+noalias 'bedrock_mantle/anthropic\.'
 # Every alias target is a catalog model, and no alias shadows one.
 "$PYTHON" - "$catalog" "$aliases" <<'EOF' || fail "alias targets do not check out"
 import csv, sys

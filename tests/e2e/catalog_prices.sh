@@ -501,14 +501,16 @@ agree es5.json rs5.json
 # whatever its provider (it split a NAME with a '/' into provider and
 # model: anthropic/claude-4-opus showed anthropic's claude-opus-4-0 alone,
 # hiding deepinfra's and vercel_ai_gateway's models of that name, and
-# openai/gpt-oss-20b showed openai's gpt-oss-20b "matched by exact", which
-# ingest never finds for a log's model openai/gpt-oss-20b). That reading
-# is only shown, told apart, when no model or alias has the name.
+# openai/gpt-oss-20b showed openai's gpt-oss-20b "matched by exact", where
+# ingest finds it for a log's model openai/gpt-oss-20b through the route
+# alias of provider openai only). That reading is only shown, told apart,
+# when no model or alias has the name.
 br prices show anthropic/claude-4-opus >sh1.out || fail "show anthropic/claude-4-opus exited $?"
 grep -qx deepinfra/anthropic/claude-4-opus sh1.out && grep -qx vercel_ai_gateway/anthropic/claude-4-opus sh1.out ||
 	fail "show anthropic/claude-4-opus hides models of that name: $(grep '^[^ ]' sh1.out)"
 br prices show openai/gpt-oss-20b >sh2.out || fail "show openai/gpt-oss-20b exited $?"
-grep -qx groq/openai/gpt-oss-20b sh2.out && ! grep -qx openai/gpt-oss-20b sh2.out ||
+grep -qx groq/openai/gpt-oss-20b sh2.out &&
+	grep -A1 -x openai/gpt-oss-20b sh2.out | grep -qx '  matched by  alias (prefix) for openai' ||
 	fail "show openai/gpt-oss-20b: $(grep '^[^ ]' sh2.out)"
 printf 'provider,model,from,input,output,cache_read,cache_write\nacme,mine,,1,1,,\n' >sh.csv
 br prices --prices sh.csv show acme/mine >sh3.out || fail "show acme/mine exited $?"
