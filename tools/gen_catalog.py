@@ -1359,11 +1359,15 @@ def merge(lite, genai, order, changelog, providers, stats):
         target = resolve(*pm)
         if not target:
             continue
-        spellings = set(k for k in e["keys"] if k not in e["losers"])
+        spellings = set(e["keys"])
         lprov = e["lprov"]
         route = LITELLM_CALLER_ROUTES.get(lprov)
         if route and e["key"] == pm[1]:
             spellings.add(route + "/" + pm[1])
+        # A loser's key is no spelling of the winner's, also when it is
+        # the winner's caller route (gemini/gemini-flash-latest: LiteLLM
+        # $0.075 cache read, gemini-flash-latest $0.03).
+        spellings -= set(e["losers"])
         for s in sorted(spellings):
             if s == pm[1]:
                 continue

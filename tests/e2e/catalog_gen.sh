@@ -134,6 +134,13 @@ alias 'anthropic,claude-3-opus-20240229,anthropic,claude-3-opus-latest,match-gro
 alias 'anthropic,claude-3-haiku-20240307,anthropic,claude-3-haiku,date-suffix'
 noalias '^openai,gpt-4o-2024-05-13,'
 noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
+# A LiteLLM key that lost a collision (priced differently) names nothing,
+# also when it is the winner's caller route (it was an alias of the
+# winner: LiteLLM's gemini/gemini-flash-latest has a $0.075 cache read,
+# gemini-flash-latest $0.03).
+noalias '^[^,]*,gemini/gemini-flash-latest,'
+noalias '^[^,]*,bedrock/moonshotai\.kimi-k2\.5,'
+noalias '^[^,]*,vertex_ai/gemini-3-flash-preview,'
 # genai-prices' regex rules, as POSIX EREs for their provider.
 alias 'xai,^grok-4\.3-[0-9]{8}$,xai,grok-4.3,regex'
 alias 'openai,^gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
