@@ -1549,9 +1549,12 @@ static void test_builtin_catalog(void)
 	br_catalog_resolve(c, (struct br_str){"google", 6},
 			   (struct br_str){longname, sizeof longname}, &mt);
 	CU_ASSERT(mt.model && strcmp(mt.model->name, "gemini-3.5-flash") == 0);
-	/* genai-prices' 13 rules, and each behind its provider's route
-	 * (openai/gpt-5.6-luna-2026-07-15), for that provider only. */
-	CU_ASSERT_EQUAL(br_catalog_patterns(c), 26);
+	/* genai-prices' 13 rules, and each behind its provider's routes
+	 * (openai/gpt-5.6-luna-2026-07-15, Google's models/), for that
+	 * provider only. */
+	CU_ASSERT_EQUAL(br_catalog_patterns(c), 27);
+	m = resolve(c, "google", "models/gemini-3.5-flash-001", &rule);
+	CU_ASSERT(m && strcmp(m->name, "gemini-3.5-flash") == 0);
 	m = resolve(c, "openai", "openai/gpt-5.6-luna-2026-07-15", &rule);
 	CU_ASSERT(m && strcmp(m->name, "gpt-5.6-luna") == 0);
 	CU_ASSERT_PTR_NULL(resolve(c, "groq", "openai/gpt-5.6-luna-2026-07-15", &rule));

@@ -85,6 +85,11 @@ LITELLM_NARROW_ROUTES = ("bedrock_mantle/", "palm/", "codestral/",
                          "text-completion-codestral/",
                          "text-completion-inception/")
 
+# Prefixes a provider's own API puts before a model id: the Gemini API's
+# resource name ("models/gemini-2.5-pro", as its SDKs and models.list
+# spell it). Routes as LiteLLM's are (merge, step 6).
+API_ROUTES = {"google": ["models/"]}
+
 # genai-prices provider id -> canonical provider id (others map to
 # themselves). genai-prices' "google" models are Gemini API prices (google),
 # except Claude models, which only Vertex serves (vertex_ai); Vertex prices of
@@ -1409,10 +1414,13 @@ def merge(lite, genai, order, changelog, providers, stats):
     # a model only genai-prices prices (bedrock
     # global.anthropic.claude-sonnet-5-v1:0) was unpriced under it. A
     # pattern anchored at the start gets the route after its "^"
-    # (openai/gpt-5.6-luna-2026-07-15). Both are the route's provider's
+    # (openai/gpt-5.6-luna-2026-07-15). API_ROUTES are routes too
+    # (models/gemini-2.5-pro). All are the route's provider's
     # only, unlike LiteLLM's own keys: other providers name models
     # "org/model" too, and Groq's openai/gpt-oss-20b is not OpenAI's.
     routes = litellm_routes(lite)
+    for prov, rs in API_ROUTES.items():
+        routes.setdefault(prov, []).extend(rs)
     names = [(pm, pm) for pm in cat.models] + [
         (a, t[:2]) for a, t in cat.aliases.items() if a[0] and
         (t[2] != "regex" or a[1].startswith("^"))]

@@ -145,8 +145,8 @@ noalias '^[^,]*,vertex_ai/gemini-3-flash-preview,'
 alias 'xai,^grok-4\.3-[0-9]{8}$,xai,grok-4.3,regex'
 alias 'openai,^gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
 alias 'google,^gemini-3\.5-flash-[0-9],google,gemini-3.5-flash,regex'
-[ "$(grep -c '^[^,]*,^[^,]*,[^,]*,[^,]*,regex$' "$aliases")" -eq 26 ] ||
-	fail "not 26 regex aliases (13 rules, 13 of them behind a route)"
+[ "$(grep -c '^[^,]*,^[^,]*,[^,]*,[^,]*,regex$' "$aliases")" -eq 27 ] ||
+	fail "not 27 regex aliases (13 rules, 14 of them behind a route)"
 # Every route LiteLLM callers use, before the names only genai-prices
 # prices too (bedrock/global.anthropic.claude-sonnet-5-v1:0 had none, and
 # a LiteLLM log naming it was unpriced), and before a pattern; for the
@@ -158,6 +158,9 @@ alias 'anthropic,anthropic/claude-5-sonnet,anthropic,claude-sonnet-5,prefix'
 alias 'openai,openai/gpt-oss-20b,openai,gpt-oss-20b,prefix'
 alias 'openai,^openai/gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
 noalias 'bedrock_mantle/anthropic\.'
+# The Gemini API's resource name is a route of Google's.
+alias 'google,models/gemini-2.5-pro,google,gemini-2.5-pro,prefix'
+alias 'google,^models/gemini-3\.5-flash-[0-9],google,gemini-3.5-flash,regex'
 # Every alias target is a catalog model, and no alias shadows one.
 "$PYTHON" - "$catalog" "$aliases" <<'EOF' || fail "alias targets do not check out"
 import csv, sys
