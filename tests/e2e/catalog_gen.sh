@@ -2,9 +2,10 @@
 # catalog_gen.sh - the built-in price catalog is reproducible and right:
 # re-running tools/gen_catalog.py on the public sources reproduces
 # data/catalog.csv and data/aliases.csv byte for byte, docs/PRICES.md quotes
-# the catalog's sha256, spot rows and aliases are what the sources say, and
+# the catalog's sha256, spot rows and aliases are what the sources say,
 # burnrate loads the catalog and prices history, long-context and snapshot
-# rows as documented.
+# rows as documented, and prices every model of each source under each
+# name logs give it as the source does.
 . "$(dirname "$0")/common.inc"
 sources=${PRICING_SOURCES:-$root/../shared/pricing-sources}
 
@@ -247,4 +248,12 @@ grep -q "^#define BUILTIN_DATE \"$snap\"" "$root/core/catalog.c" ||
 	fail "core/catalog.c's BUILTIN_DATE is not the generator's SNAPSHOT_DATE $snap"
 "$BURNRATE" prices check | grep -q "(built-in $snap sha256:$sum)" ||
 	fail "burnrate does not name its catalog as built-in $snap sha256:$sum"
+
+# 7. Every model of each source, under each name logs give it (bare,
+# behind LiteLLM's routes, Bedrock ARNs, Gemini's models/, genai-prices'
+# spellings and regex-named snapshots), is priced at the rates its source
+# states, computed from the sources alone (tests/resolvediff.py).
+"$PYTHON" "$root/tests/resolvediff.py" --burnrate "$BURNRATE" \
+	--sources "$sources" --work "$tmp/resolvediff" >"$tmp/resolvediff.out" ||
+	fail "model ids priced otherwise than their source: $(cat "$tmp/resolvediff.out")"
 echo "catalog_gen: ok ($(($(wc -l <"$catalog") - 1)) rows, sha256 $sum)"
