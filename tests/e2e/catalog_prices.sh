@@ -437,25 +437,12 @@ grep -q '^bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0$' showarn.out &&
 # 2026-07-24 price: us. 13.20 where 19.80 is due). The expected costs come
 # from genai_prices_data.json (its first matching aws model, the version
 # in force on the day), not from the catalog.
-"$PYTHON" - "$sources/genai_prices_data.json" s5.jsonl s5.want <<'EOF' ||
-import json, re, sys
+"$PYTHON" - "$sources/genai_prices_data.json" s5.jsonl s5.want "$root/tests" <<'EOF' ||
+import json, sys
 from decimal import Decimal
+sys.path.insert(0, sys.argv[4])
+from resolvediff import match  # genai-prices' match semantics
 data = json.load(open(sys.argv[1]))
-def match(c, name):
-    t = name.lower()
-    if "equals" in c:
-        return t == c["equals"].lower()
-    if "starts_with" in c:
-        return t.startswith(c["starts_with"].lower())
-    if "ends_with" in c:
-        return t.endswith(c["ends_with"].lower())
-    if "contains" in c:
-        return c["contains"].lower() in t
-    if "regex" in c:
-        return re.search(c["regex"], name) is not None
-    if "or" in c:
-        return any(match(x, name) for x in c["or"])
-    return all(match(x, name) for x in c["and"])
 aws = next(p for p in data if p["id"] == "aws")["models"]
 usage = {"input_tokens": 1000000, "output_tokens": 1000000,
          "cache_read_tokens": 100000, "cache_write_tokens": 100000}
