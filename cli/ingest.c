@@ -1566,6 +1566,9 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	io.jobs = (unsigned)parse_jobs(jobs);
 	if (!*source)
 		return usage_error("ingest: --source must not be empty");
+	if (rejects_path && !*rejects_path)
+		return usage_error("ingest: --rejects needs a file name, not an "
+				   "empty one");
 	if (max_ratio) {
 		char *end;
 		errno = 0;

@@ -143,6 +143,10 @@ expect_usage "option '--config' given twice (it takes one value)" \
 expect_usage "option '--store' needs a value, not an empty one" "$BURNRATE" --store= init
 expect_usage "option '--quiet' takes no value" "$BURNRATE" --quiet=yes init
 expect_usage "report: --output needs a file name, not an empty one" br report --output=
+# So is an empty rejects file (it failed at run time, exit 1, "cannot open
+# rejects file ''").
+expect_usage "ingest: --rejects needs a file name, not an empty one" \
+	br ingest --rejects '' good.jsonl
 # A --map path longer than a JSON path may be is refused, not cut.
 long=$(printf 'k%.0s' $(seq 128))
 expect_usage "ingest: invalid --map 'agent=$long': path longer than 127 bytes or of more than 8 components" \
