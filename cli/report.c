@@ -99,6 +99,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	if (output && !*output)
 		return usage_error("report: --output needs a file name, not an "
 				   "empty one");
+	if (source && !*source)
+		return usage_error("report: --source must not be empty");
 	if (!prices)
 		prices = config_prices(g);
 	if (report_parse_keys(by ? by : "day", &q, &err) != 0 ||

@@ -333,6 +333,9 @@ chmod 644 "$seg" 2>/dev/null || true
 # the largest file in the store; one byte in its middle is flipped.
 br ingest --prices prices.csv good.jsonl >/dev/null 2>&1 || fail "ingest exited $?"
 expect 0 "" br verify
+# An empty --source of a report is a usage error, as of an ingest, which
+# never makes one ('--source "$UNSET"' gave a report of $0, exit 0).
+expect_usage "report: --source must not be empty" br report --source ''
 seg=$(find "$tmp/store" -type f -exec ls -S {} + | head -n 1)
 [ -n "$seg" ] || fail "no segment file in the store"
 "$PYTHON" - "$seg" <<'EOF'
