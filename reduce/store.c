@@ -1716,17 +1716,32 @@ static int merge_part_read(struct store *from, struct merge_part *p,
 		memcpy(p->inputs + n, g->inputs, g->ninputs * sizeof *p->inputs);
 		n += g->ninputs;
 	}
-	/* A backfill lists inputs it read again: keep each once. */
+	/* A backfill lists inputs it read again: keep each once, with the
+	 * records of the read that counted them (a grown log's last read of
+	 * nothing but blank lines counted none of what its bytes hold). */
 	if (n)
 		qsort(p->inputs, n, sizeof *p->inputs, input_cmp);
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || input_cmp(&p->inputs[k - 1], &p->inputs[i]) != 0)
+	for (size_t i = 0; i < n; i++) {
+		struct store_input *last = k ? &p->inputs[k - 1] : NULL;
+		if (!last || input_cmp(last, &p->inputs[i]) != 0)
 			p->inputs[k++] = p->inputs[i];
+		else if (p->inputs[i].records > last->records)
+			last->records = p->inputs[i].records;
+	}
 	p->ninputs = (uint32_t)k;
 	p->rows = agg_new();
 	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, p->source};
 	return scan(from, &q, false, collect_row, p->rows, err);
+}
+
+/* Tells whether two stores' inputs of one content, a and b, would count
+ * something twice: not when neither read a record of it (an empty log, a
+ * CSV log's header alone, which every shard may hold). */
+static bool counted_twice(const struct store_input *a,
+			  const struct store_input *b)
+{
+	return a->records || b->records;
 }
 
 /* Refuses part p of the store at from: its input in is counted in dst
@@ -1766,13 +1781,16 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 		if (g->hidden)
 			continue;
 		uint32_t common = 0;
-		const struct store_input *first = NULL;
+		const struct store_input *twice = NULL;
 		for (uint32_t j = 0; j < g->ninputs; j++) {
 			const struct store_input *in =
 				bsearch(&g->inputs[j], p->inputs, p->ninputs,
 					sizeof *p->inputs, input_cmp);
-			if (in && !common++)
-				first = in;
+			if (!in)
+				continue;
+			common++;
+			if (!twice && counted_twice(in, &g->inputs[j]))
+				twice = in;
 		}
 		if (!common)
 			continue;
@@ -1788,25 +1806,24 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 			 * inputs, from wherever the store was moved); a
 			 * part of another store's is refused below. */
 			present = true;
-		else
-			return merge_conflict(dst, g, first, p, from, err);
+		else if (twice)
+			return merge_conflict(dst, g, twice, p, from, err);
 	}
 	return present ? 0 : 1;
 }
 
-/* Finds an input that both p and q hold, or NULL. */
+/* Finds an input that both p and q hold and that counts something
+ * twice, or NULL. */
 static const struct store_input *common_input(const struct merge_part *p,
 					      const struct merge_part *q)
 {
 	uint32_t i = 0, j = 0;
 	while (i < p->ninputs && j < q->ninputs) {
 		int c = input_cmp(&p->inputs[i], &q->inputs[j]);
-		if (c == 0)
+		if (c == 0 && counted_twice(&p->inputs[i], &q->inputs[j]))
 			return &p->inputs[i];
-		if (c < 0)
-			i++;
-		else
-			j++;
+		i += c <= 0;
+		j += c >= 0;
 	}
 	return NULL;
 }

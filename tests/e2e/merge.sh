@@ -91,6 +91,29 @@ br m verify || fail "the merged store does not verify"
 same m ref.json "compacting the merged store changed it"
 echo "ok newer states replace older ones"
 
+# Logs without records are no overlap: every shard may hold an empty log
+# (one logrotate made anew) or a CSV log of its header alone, and in two
+# sources too. Each shard ingests such logs beside its own; they merge,
+# again adding nothing, and the destination may hold them itself.
+mkdir -p e/a e/b
+: >e/a/app.log.jsonl
+: >e/b/app.log.jsonl
+printf 'timestamp,provider,model,input_tokens\n' >e/a/calls.csv
+cp e/a/calls.csv e/b/calls.csv
+br ea ingest --prices prices.csv e/a logs/l1.jsonl
+br eb ingest --prices prices.csv e/b logs/l2.jsonl
+br eb ingest --prices prices.csv --source night e/a/app.log.jsonl logs/l3.jsonl
+br ec ingest --prices prices.csv e/b logs/l4.jsonl
+br eref ingest --prices prices.csv logs/l1.jsonl logs/l2.jsonl logs/l3.jsonl logs/l4.jsonl
+report eref >eref.json
+br em ingest --prices prices.csv e/a
+br em merge ea eb ec || fail "shards with the same empty logs were not merged"
+same em eref.json "shards with the same empty logs merged differ from one ingest"
+"$BURNRATE" --store em merge ea eb ec >out.txt || fail "merging them again exited $?"
+grep -q ': 0 sources imported, 4 already present$' out.txt ||
+	fail "merging shards with empty logs again: $(cat out.txt)"
+echo "ok logs without records held by several shards merge"
+
 # Refused, the destination unchanged.
 before=$(segments m)
 br paris init --timezone Europe/Paris
