@@ -224,6 +224,8 @@ torture: $(BUILD)/burnrate $(BUILD)/faultinject.so
 	@BOMBS=big BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/bombs.sh
 	@ROTATIONS=$${ROTATIONS:-3000} BURNRATE=$(CURDIR)/$(BUILD)/burnrate \
 		BUILD=$(BUILD) sh tests/e2e/rotation.sh
+	@STOREOPS=$${STOREOPS:-200} STOREOPS_STEPS=$${STOREOPS_STEPS:-30} \
+		BURNRATE=$(CURDIR)/$(BUILD)/burnrate sh tests/e2e/storeops.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory burnrate
