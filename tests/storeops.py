@@ -28,7 +28,8 @@ days (merged data is never replaced), and keeps what was merged of each
 store as that store's state at the merge. After each step `report --format
 json --by day,provider,model,agent` (and with --source, for each source)
 must equal the model: every row, the totals and the unpriced list, to the
-micro-dollar (the exact sums rounded half away from zero).
+micro-dollar (the exact sums rounded half away from zero); and a dry run's
+preview must show what the backfill would change.
 
 Usage: storeops.py BURNRATE FIRST_SEED COUNT WORKDIR [--keep]
 Exits 1, printing each failing history (seed, step and its operations),
@@ -40,6 +41,7 @@ import gzip
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -299,6 +301,19 @@ class Model:
         return rows, unpriced
 
 
+def group_days(days, only):
+    """(day, provider, model) -> (requests, cost) of the days in only."""
+    out = {}
+    for d, entries in days.items():
+        if d not in only:
+            continue
+        for rec, cost, _ in entries:
+            k = (d, rec.provider, rec.model)
+            r, c = out.get(k, (0, 0))
+            out[k] = (r + 1, c + cost)
+    return out
+
+
 def model_rows(rows):
     """A model's rows as a report shows them: costs in micro-dollars."""
     return {k: v[:8] + [round_micro(v[8]), v[9]] for k, v in rows.items()}
@@ -466,40 +481,53 @@ class History:
                 "walk": walk, "mode": mode, "name": name, "dedupe": dedupe}
 
     def apply(self, cmd, kill=False):
-        st = self.stores[cmd["name"]]
+        def update():
+            m = self.ensure(cmd["name"])
+            logs = self.inputs(cmd)
+            if "days" in cmd:
+                m.ingest(cmd["source"], logs, cmd["mode"], whole=True,
+                         days=cmd["days"])
+            else:
+                m.ingest(cmd["source"], logs, cmd["mode"],
+                         dedupe=cmd.get("dedupe", True))
+        self.execute(cmd["name"], cmd["args"], update, kill)
+        self.stores[cmd["name"]]["last"] = cmd
+
+    def inputs(self, cmd):
+        """The logs cmd reads, in its order."""
+        if not cmd.get("walk"):
+            return cmd["logs"]
+        # a directory walked, or globs: the logs now
+        logs = sorted(self.existing(*cmd["walk"]), key=lambda l: l.path.encode())
+        if cmd["args"][2] == "run":  # each glob's files in turn
+            logs = [l for g in RUN_GLOBS for l in logs
+                    if fnmatch.fnmatch(os.path.basename(l.path), g)]
+        return logs
+
+    def execute(self, name, args, update, kill):
+        """Runs burnrate with args, then update() of the model of store
+        name; when kill, first killed at a random moment: the store must
+        then hold what it held before or what the command makes, nothing
+        between, and verify."""
+        st = self.stores[name]
         if kill:
-            # Killed, the store holds what it held before or what the
-            # ingest makes, nothing between.
             before = {} if st["model"] is None else model_rows(st["model"].report()[0])
-            self.killed(cmd["args"])
+            p = subprocess.Popen([self.burnrate, "--quiet"] + args,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(self.rnd.random() * 0.03)
+            p.kill()
+            p.wait()
             mid = None
-            if os.path.isdir(os.path.join(self.store_dir(cmd["name"]), "segments")):
-                mid = self.report(cmd["name"])[0]
-        self.br(*cmd["args"])
-        m = self.ensure(cmd["name"])
-        logs = cmd["logs"]
-        if cmd.get("walk"):  # a directory walked, or globs: the logs now
-            logs = sorted(self.existing(*cmd["walk"]), key=lambda l: l.path.encode())
-            if cmd["args"][2] == "run":  # each glob's files in turn
-                logs = [l for g in RUN_GLOBS for l in logs
-                        if fnmatch.fnmatch(os.path.basename(l.path), g)]
-        if "days" in cmd:
-            m.ingest(cmd["source"], logs, cmd["mode"], whole=True,
-                     days=cmd["days"])
-        else:
-            m.ingest(cmd["source"], logs, cmd["mode"], dedupe=cmd.get("dedupe", True))
-        st["last"] = cmd
-        if kill and mid is not None and mid != before and mid != model_rows(m.report()[0]):
+            if os.path.isdir(os.path.join(self.store_dir(name), "segments")):
+                self.br("--store", self.store_dir(name), "verify")
+                mid = self.report(name)[0]
+        self.br(*args)
+        update()
+        after = model_rows(st["model"].report()[0])
+        if kill and mid is not None and mid != before and mid != after:
             raise Failure("killed %s: the store holds neither the state before "
                           "(%d rows) nor after it (%d rows): %d rows" % (
-                              describe(cmd), len(before), len(m.report()[0]), len(mid)))
-
-    def killed(self, args):
-        p = subprocess.Popen([self.burnrate, "--quiet"] + args,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(self.rnd.random() * 0.03)
-        p.kill()
-        p.wait()
+                              " ".join(args[2:]), len(before), len(after), len(mid)))
 
     def replace_cmd(self, name):
         m = self.ensure(name)
@@ -550,7 +578,8 @@ class History:
         with nothing (the logs are left out, as held by another source)."""
         cmd = self.replace_cmd(name)
         if self.rnd.random() < 0.5:
-            self.br(*(cmd["args"][:3] + ["--dry-run"] + cmd["args"][3:]))
+            out = self.br(*(cmd["args"][:3] + ["--dry-run"] + cmd["args"][3:])).stdout
+            self.dry_run(name, cmd, out)
             return "dry run " + describe(cmd)
         sub = self.rnd.choice(list(SOURCES))
         m = self.stores[name]["model"]
@@ -571,6 +600,47 @@ class History:
             m.ingest(wrong, [], cmd["mode"], whole=True, days=cmd["days"])
         return "wrong source %s: %s" % ("refused" if held else "left out",
                                         describe(dict(cmd, args=args)))
+
+    def dry_run(self, name, cmd, out):
+        """Checks a dry run's preview: requests and cost per day, provider
+        and model of the source in the range before and after (each row
+        printed, and every group whose requests or cost change), and the
+        range's totals."""
+        m = self.stores[name]["model"]
+        trial = Model(m.zone)
+        trial.own = {s: dict(days) for s, days in m.own.items()}
+        trial.ingest(cmd["source"], self.inputs(cmd), cmd["mode"], whole=True,
+                     days=cmd["days"])
+        src = cmd["source"]
+        was = group_days(m.own.get(src, {}), cmd["days"])
+        now = group_days(trial.own.get(src, {}), cmd["days"])
+        printed = {}
+        total = None
+        for line in out.splitlines()[2:]:
+            f = re.split(r"\s{2,}", line.strip())
+            reqs = tuple(int(x) for x in f[-3].split(" -> "))
+            cost = tuple(micro(x) for x in f[-2].split(" -> "))
+            if f[0] == "total":
+                total = (reqs, cost)
+            else:
+                printed[tuple(f[:3])] = (reqs, cost)
+        def shown(k):
+            a, b = was.get(k, (0, 0)), now.get(k, (0, 0))
+            return ((a[0], b[0]), (round_micro(a[1]), round_micro(b[1])))
+        for k, v in printed.items():
+            if v != shown(k):
+                raise Failure("dry run %s: %s shows %s, model %s\n%s" % (
+                    describe(cmd), k, v, shown(k), out))
+        for k in set(was) | set(now):
+            if was.get(k, (0, 0)) != now.get(k, (0, 0)) and k not in printed:
+                raise Failure("dry run %s: %s changes %s but is not shown\n%s" % (
+                    describe(cmd), k, shown(k), out))
+        want = ((sum(v[0] for v in was.values()), sum(v[0] for v in now.values())),
+                (round_micro(sum(v[1] for v in was.values())),
+                 round_micro(sum(v[1] for v in now.values()))))
+        if printed and total != want:
+            raise Failure("dry run %s: total %s, model %s\n%s" % (
+                describe(cmd), total, want, out))
 
     def run_cmd(self):
         """The nightly run of a configuration: logs/d/ of main."""
@@ -597,14 +667,14 @@ class History:
         if other is None or not os.path.isdir(os.path.join(self.store_dir("other"), "segments")):
             return "merge (nothing)"
         args = ["--store", self.store_dir("main"), "merge", self.store_dir("other")]
-        if kill:
-            self.killed(args)
-        self.br(*args)
-        if self.stores["main"]["model"] is None:
-            self.stores["main"]["model"] = Model(other.zone)
-        snap = {s: {d: list(e) for d, e in days.items()}
-                for s, days in other.state().items()}
-        self.stores["main"]["model"].merged["other"] = snap
+
+        def update():
+            if self.stores["main"]["model"] is None:
+                self.stores["main"]["model"] = Model(other.zone)
+            snap = {s: {d: list(e) for d, e in days.items()}
+                    for s, days in other.state().items()}
+            self.stores["main"]["model"].merged["other"] = snap
+        self.execute("main", args, update, kill)
         return "merge" + (" killed" if kill else "")
 
     def init(self, name, zone):
@@ -650,11 +720,10 @@ class History:
         if r < 0.74:
             if not os.path.isdir(self.store_dir(name)):
                 return "compact (no store)"
-            if self.rnd.random() < 0.3:
-                self.killed(["--store", self.store_dir(name), "compact"])
-                return "compact killed"
-            self.br("--store", self.store_dir(name), "compact")
-            return "compact " + name
+            kill = self.rnd.random() < 0.3
+            self.execute(name, ["--store", self.store_dir(name), "compact"],
+                         lambda: None, kill)
+            return "compact %s%s" % (name, " killed" if kill else "")
         if r < 0.84:
             return self.merge(kill=self.rnd.random() < 0.3)
         if r < 0.95:
