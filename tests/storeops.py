@@ -363,6 +363,13 @@ class History:
                         ".gz" if self.rnd.random() < 0.25 else ""))
                     logs.setdefault(sub, []).append(Log(p, csv))
             self.stores[name] = {"logs": logs, "model": None, "last": None}
+        # Logs without records, the same bytes on both hosts: one that
+        # logrotate made anew, a CSV log of its header alone.
+        if self.rnd.random() < 0.5:
+            for name in ("main", "other"):
+                open(self.path(name, "logs", "d", "new.jsonl"), "w").close()
+                with open(self.path(name, "logs", "t", "calls.csv"), "w") as f:
+                    f.write(",".join(CSV_COLUMNS) + "\n")
         self.all_recs = []
 
     def path(self, *parts):
