@@ -3,16 +3,20 @@
 step against a model that knows what the logs say.
 
 Each history, from its seed, keeps a few small generic logs (JSON lines or
-CSV, some gzipped anew at each write) in two sources (logs/d/ is source 'default', logs/t/ source 'team'),
-with records over four days around a DST change, a few providers, models
+CSV, some gzipped anew at each write) in two sources (logs/d/ is source
+'default', logs/t/ source 'team'), maybe an empty log and a CSV log of its
+header alone, with records over four days around a DST change, a few
+providers, models
 and agents, token counts, logged costs (some $0, which is no price), failed
 requests, request ids repeated by retries (within a log, across logs, as
 the integer 7 and the string "7") and records without an id; and applies to
 a store, through the binary: init with a zone (or none: UTC), lines
 appended and ingested (a file, a source's directory, --jobs 1 or 2, every
---cost-mode), the last command run again (must change nothing), the nightly
+--cost-mode, --no-dedupe), the last command run again (must change nothing), the nightly
 'run' of a configuration, --replace of a day range with a corrected file or
-with the source's own logs (and that backfill again), compact, merge of a
+with the source's own logs (and that backfill again), its dry run, one
+under the other source of that source's logs (refused when they have a
+record in the range), compact, merge of a
 second store (with its own ingests, backfills and compactions), and an
 ingest, backfill, compaction or merge killed with SIGKILL at a random
 moment (the store then holds the state before it or after it), then run
@@ -26,7 +30,8 @@ counts once"; a backfill's records outside its range count as seen), takes
 of a grown log only its new lines, lets a backfill replace its source's
 days (merged data is never replaced), and keeps what was merged of each
 store as that store's state at the merge. After each step `report --format
-json --by day,provider,model,agent` (and with --source, for each source)
+json --by day,provider,model,agent,label` (and with --source, for each
+source)
 must equal the model: every row, the totals and the unpriced list, to the
 micro-dollar (the exact sums rounded half away from zero); and a dry run's
 preview must show what the backfill would change.
