@@ -231,6 +231,23 @@ class Log:
             f.write(data)
 
 
+def run_records(logs, taken=None, dedupe=True):
+    """The records a run counts of logs, in order: each log from the line
+    taken says was ingested (else whole), a request id seen before in the
+    run left out."""
+    seen = set()
+    out = []
+    for log in logs:
+        start = taken.get(log.path, 0) if taken is not None else 0
+        for rec, _ in log.lines[start:]:
+            if rec.rid is not None and dedupe:
+                if rec.rid in seen:
+                    continue
+                seen.add(rec.rid)
+            out.append(rec)
+    return out
+
+
 class Model:
     """What a store must report: its own rows per source and day (records
     with their cost), and what was merged of each other store."""
@@ -248,17 +265,8 @@ class Model:
     def ingest(self, source, logs, mode, whole=False, days=None, dedupe=True):
         """An ingest of logs (in input order); whole: a backfill, which
         reads every log whole and replaces days (a set) of source."""
-        seen = set()
-        new = []
+        new = run_records(logs, None if whole else self.taken, dedupe)
         for log in logs:
-            start = 0 if whole else self.taken.get(log.path, 0)
-            for rec, _ in log.lines[start:]:
-                rid = rec.rid
-                if rid is not None and dedupe:
-                    if rid in seen:
-                        continue
-                    seen.add(rid)
-                new.append(rec)
             self.taken[log.path] = len(log.lines)
         rows = self.own.setdefault(source, {})
         if whole:
@@ -529,8 +537,8 @@ class History:
             time.sleep(self.rnd.random() * 0.03)
             p.kill()
             p.wait()
-            mid = None
-            if os.path.isdir(os.path.join(self.store_dir(name), "segments")):
+            mid = None  # no store yet, or one cut before it was made
+            if os.path.exists(os.path.join(self.store_dir(name), "burnrate.store")):
                 self.br("--store", self.store_dir(name), "verify")
                 mid = self.report(name)[0]
         self.br(*args)
@@ -586,8 +594,9 @@ class History:
     def odd_replace(self, name):
         """A backfill that must change nothing: a dry run; or one under the
         other source of logs all ingested before: refused when they have a
-        record in the range, else it replaces those days of that source
-        with nothing (the logs are left out, as held by another source)."""
+        record in the range that the run counts (not a retry of one before
+        it), else it replaces those days of that source with nothing (the
+        logs are left out, as held by another source)."""
         cmd = self.replace_cmd(name)
         if self.rnd.random() < 0.5:
             out = self.br(*(cmd["args"][:3] + ["--dry-run"] + cmd["args"][3:])).stdout
@@ -603,7 +612,7 @@ class History:
         args = cmd["args"][:cmd["args"].index("--replace") + 2]
         args = [a for a in args if a not in ("--source", "default", "team")]
         args += ["--source", wrong] + [l.path for l in logs]
-        held = any(m.day(rec) in cmd["days"] for l in logs for rec, _ in l.lines)
+        held = any(m.day(rec) in cmd["days"] for rec in run_records(logs))
         r = self.br(*args, ok=(1,) if held else (0,))
         if held:
             if "--source" not in r.stderr:
