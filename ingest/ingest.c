@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -675,7 +676,10 @@ static bool looks_utf16(const char *line, size_t len)
 
 /* Tells whether line (len bytes) begins a JSON array of records (an
  * export as one JSON document, not JSON lines): "[" and then "{", "]" or
- * the line's end, blanks aside. */
+ * the line's end, blanks aside, and the line a JSON array or the start of
+ * one (pretty-printed, or cut short). The tail of a JSON line cut short
+ * ('[{"type":"text"}],"stop_reason":...}', a log beginning inside a
+ * record) is not: text follows its array. */
 static bool begins_json_array(const char *line, size_t len)
 {
 	size_t i = 0;
@@ -685,7 +689,14 @@ static bool begins_json_array(const char *line, size_t len)
 		return false;
 	for (i++; i < len && is_blank(line + i, 1); i++)
 		;
-	return i == len || line[i] == '{' || line[i] == ']';
+	if (i < len && line[i] != '{' && line[i] != ']')
+		return false;
+	json_error_t e;
+	json_t *j = json_loadb(line, len, 0, &e);
+	bool array = j ? json_is_array(j)
+		       : json_error_code(&e) == json_error_premature_end_of_input;
+	json_decref(j);
+	return array;
 }
 
 /* Tells whether line (len bytes) is "{" alone, blanks aside: the first

@@ -103,28 +103,31 @@ n=$("$BURNRATE" --store m report --as-of $asof --format csv | tail -n +2 | wc -l
 [ "$n" -gt 0 ] || fail "the readable input was not kept beside the unknown ones"
 # The format is told from the first lines, not the first alone: a line of
 # garbage, a record cut short or an Excel "sep=," line before the log is
-# a rejected record, named, and the rest counts. Ten lines that tell
-# nothing fail the input.
+# a rejected record, named, and the rest counts, so is one cut inside an
+# array of objects (it begins as a JSON array does, but is none: it was
+# "it is a JSON array", the input failed). Ten lines that tell nothing
+# fail the input.
 rec='{"timestamp":"2025-10-01T00:00:00Z","provider":"openai","model":"gpt-4o","request_id":"r%d","usage":{"input_tokens":1000}}\n'
 { echo 'this is garbage'; printf "$rec" 1 2; } >garbage-first.jsonl
 { printf "$rec" 3 | head -c 50; echo; printf "$rec" 4; } >cut-first.jsonl
+{ echo '[{"type":"text","text":"hi"}],"stop_reason":"end_turn"}'; printf "$rec" 9; } >cut-array.jsonl
 { echo 'sep=,'; echo 'timestamp,provider,model,request_id,input_tokens'
   echo '2025-10-01T00:00:00Z,openai,gpt-4o,r5,1000'; } >sep-first.csv
 { for i in 1 2 3 4 5 6 7 8 9 10; do echo "garbage $i"; done; printf "$rec" 6; } >ten.jsonl
 set +e
 "$BURNRATE" --store d ingest --rejects d.rej garbage-first.jsonl cut-first.jsonl \
-	sep-first.csv ten.jsonl >/dev/null 2>d.err
+	sep-first.csv cut-array.jsonl ten.jsonl >/dev/null 2>d.err
 rc=$?
 set -e
 [ $rc -eq 1 ] || fail "ten undetectable lines: exit $rc, want 1: $(cat d.err)"
 grep -q "ten.jsonl: cannot tell the log format from its first 10 lines" d.err ||
 	fail "ten undetectable lines: $(cat d.err)"
-for w in garbage-first.jsonl:1 cut-first.jsonl:1 sep-first.csv:1; do
+for w in garbage-first.jsonl:1 cut-first.jsonl:1 sep-first.csv:1 cut-array.jsonl:1; do
 	grep -q "^$w: cannot tell the log format from it" d.rej ||
 		fail "$w is not rejected: $(cat d.rej)"
 done
-[ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 3 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
-[ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 4 ] ||
+[ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 4 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
+[ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 5 ] ||
 	fail "the records after the undetected lines were not all counted"
 # A log written as UTF-16 (Windows PowerShell's '>'), with or without a
 # byte order mark, fails named as such, whatever --format says: it was
