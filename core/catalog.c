@@ -366,36 +366,15 @@ static int parse_rate_cell(const char *name, unsigned long line,
  * (docs/PRICES.md); read by nothing, so a file copied from it loads. */
 #define PROVENANCE_COL "source"
 
-/* Finds the columns of the header f[0..n). A required column missing, or
- * a column of no known name (a typo, "cache_write_1hr", would leave its
- * rates unset: billed at another class's rate, silently), fails naming
- * the file, line 1 and the column. */
+/* Finds the columns of the header f[0..n); a column of no known name (a
+ * typo, "cache_write_1hr", would leave its rates unset: billed at another
+ * class's rate, silently) fails (br_csv_header). */
 static int prices_header(struct prices_load *l, char **f, size_t n,
 			 struct br_err *err)
 {
 	l->header_seen = true;
-	for (int c = 0; c < NCOLS; c++) {
-		l->col[c] = br_csv_column(f, n, col_names[c]);
-		if (l->col[c] < 0 && c < NREQUIRED_COLS)
-			return br_fail(err, "%s:1: header has no '%s' column",
-				       l->name, col_names[c]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		bool known = strcmp(f[i], PROVENANCE_COL) == 0;
-		for (int c = 0; c < NCOLS && !known; c++)
-			known = l->col[c] == (int)i;
-		if (known)
-			continue;
-		struct br_buf names = {0};
-		for (int c = 0; c < NCOLS; c++)
-			br_buf_printf(&names, "%s,", col_names[c]);
-		br_buf_puts(&names, PROVENANCE_COL);
-		br_fail(err, "%s:1: unknown column '%s': expected %s (the first "
-			"%d required)", l->name, f[i], names.p, NREQUIRED_COLS);
-		br_buf_free(&names);
-		return -1;
-	}
-	return 0;
+	return br_csv_header(l->name, f, n, col_names, NCOLS, NREQUIRED_COLS,
+			     PROVENANCE_COL, l->col, err);
 }
 
 static int parse_price(const struct prices_load *l, unsigned long line,

@@ -600,6 +600,18 @@ char *br_csv_trim(char *s);
 /* Finds name in a CSV header; returns its index or -1. */
 int br_csv_column(char **header, size_t n, const char *name);
 
+/* Reads the header f[0..n) of the CSV file path whose columns are
+ * names[0..nnames), the first nrequired required: sets col[c] to the
+ * index of names[c], or -1. Fails naming the file and line 1 when the
+ * first line names none of them (a file without its header: its first
+ * row is shown), when a required column is absent, or when a column has
+ * another name than these and also_known (may be NULL): a typo in an
+ * optional column's name would leave its values at their defaults,
+ * silently. */
+int br_csv_header(const char *path, char **f, size_t n,
+		  const char *const *names, int nnames, int nrequired,
+		  const char *also_known, int *col, struct br_err *err);
+
 /* ----------------------------------------------------------------- prices */
 
 enum br_tier {

@@ -83,8 +83,10 @@ static int check_shape(struct reader *r)
 			char *t = br_csv_trim(r->fields[i]);
 			memmove(r->fields[i], t, strlen(t) + 1);
 		}
+		/* Empty names are left to the reader: two of them are
+		 * rather a first line that is no header (br_csv_header). */
 		for (size_t i = 0; i < r->nfields; i++)
-			for (size_t j = 0; j < i; j++)
+			for (size_t j = 0; j < i && *r->fields[i]; j++)
 				if (strcmp(r->fields[i], r->fields[j]) == 0)
 					return br_fail(r->err, "%s:%lu: column '%s' "
 						       "appears twice in the header",
@@ -257,4 +259,51 @@ int br_csv_column(char **header, size_t n, const char *name)
 		if (strcmp(header[i], name) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* Appends names[0..nnames) and also_known to b, joined by commas. */
+static void put_names(struct br_buf *b, const char *const *names, int nnames,
+		      const char *also_known)
+{
+	for (int c = 0; c < nnames; c++)
+		br_buf_printf(b, "%s%s", c ? "," : "", names[c]);
+	if (also_known)
+		br_buf_printf(b, ",%s", also_known);
+}
+
+int br_csv_header(const char *path, char **f, size_t n,
+		  const char *const *names, int nnames, int nrequired,
+		  const char *also_known, int *col, struct br_err *err)
+{
+	bool any = false;
+	for (int c = 0; c < nnames; c++)
+		any |= (col[c] = br_csv_column(f, n, names[c])) >= 0;
+	struct br_buf b = {0};
+	int rc = 0;
+	if (!any) {
+		for (size_t i = 0; i < n; i++)
+			br_buf_printf(&b, "%s%s", i ? "," : "", f[i]);
+		br_buf_puts(&b, "'; expected a header naming the columns ");
+		put_names(&b, names, nnames, also_known);
+		rc = br_fail(err, "%s:1: no header: the first line is '%s",
+			     path, b.p);
+		br_buf_free(&b);
+		return rc;
+	}
+	for (int c = 0; c < nrequired; c++)
+		if (col[c] < 0)
+			return br_fail(err, "%s:1: header has no '%s' column",
+				       path, names[c]);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		bool known = also_known && strcmp(f[i], also_known) == 0;
+		for (int c = 0; c < nnames && !known; c++)
+			known = col[c] == (int)i;
+		if (known)
+			continue;
+		put_names(&b, names, nnames, also_known);
+		rc = br_fail(err, "%s:1: unknown column '%s': expected %s (the "
+			     "first %d required)", path, f[i], b.p, nrequired);
+	}
+	br_buf_free(&b);
+	return rc;
 }

@@ -168,13 +168,10 @@ static int budget_record(void *ctx, unsigned long line, char **f, size_t n,
 	struct budget_load *l = ctx;
 	if (!l->header_seen) {
 		l->header_seen = true;
-		for (int c = 0; c < 7; c++) {
-			l->col[c] = br_csv_column(f, n, budget_cols[c]);
-			if (l->col[c] < 0 && c <= B_LIMIT)
-				return br_fail(err, "%s:1: header has no '%s' column",
-					       l->path, budget_cols[c]);
-		}
-		return 0;
+		/* An unknown column, a misspelt "threshold", would leave its
+		 * values at their defaults unseen. */
+		return br_csv_header(l->path, f, n, budget_cols, 7, B_LIMIT + 1,
+				     NULL, l->col, err);
 	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 8;

@@ -123,6 +123,17 @@ printf '%s\n"x,*,monthly,10,,no,\n' "$bh" >bt.csv
 expect 2 "bt.csv:2: a quoted field, field 1 (name), is not closed before the end of the file" \
 	br report --budgets bt.csv --as-of 2025-10-31
 
+# A budgets column of no known name is refused, as the prices file's is
+# (a misspelt "threshold" fell back to the default thresholds unseen), and
+# a file without its header says so (it was "column '' appears twice in
+# the header").
+printf 'name,scope,period,limit_usd,threshold\nx,*,monthly,10,80\n' >bc.csv
+expect 2 "bc.csv:1: unknown column 'threshold': expected $bh (the first 4 required)" \
+	br report --budgets bc.csv --as-of 2025-10-31
+printf 'x,*,monthly,10,,no,\n' >bc.csv
+expect 2 "bc.csv:1: no header: the first line is 'x,*,monthly,10,,no,'; expected a header naming the columns $bh" \
+	br report --budgets bc.csv --as-of 2025-10-31
+
 # A value option given twice is refused: the first was dropped unseen
 # (--prices A --prices B priced without A's rows).
 expect_usage "ingest: option '--prices' given twice (it takes one value)" \
