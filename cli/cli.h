@@ -141,6 +141,9 @@ struct ingest_job {
 	struct ingest_opts io;    /* io.catalog set; io.tz is filled in */
 	const char *source;       /* the store source the segment belongs to */
 	const char *rejects_path; /* NULL: rejected records are only counted */
+	/* How the user names a rejects file, told by the warning that counts
+	 * rejected records without one; NULL: "--rejects FILE". */
+	const char *rejects_hint;
 	bool backfill;            /* --replace: re-read inputs, replace days */
 	bool dry_run;             /* with backfill: print what would change
 				   * (backfill_preview), publish nothing */
@@ -189,10 +192,11 @@ struct config {
 	char *path;
 	char *store, *timezone, *format, *source, *label, *prices, *budgets,
 		*reports_dir, *report_formats, *report_schedule, *report_to,
-		*alert_to, *smtp_config, *smtp_account, *cost_mode, *max_record;
+		*alert_to, *smtp_config, *smtp_account, *cost_mode, *max_record,
+		*rejects;
 	char **inputs;  /* "input" lines: globs, in order */
 	size_t ninputs;
-	unsigned long lines[17]; /* the line of each key given, in config.c's
+	unsigned long lines[18]; /* the line of each key given, in config.c's
 				  * order of keys */
 };
 

@@ -29,6 +29,7 @@ static const struct key {
 	K(report_to, V_TEXT),      K(alert_to, V_TEXT),
 	K(smtp_config, V_PATH),    K(smtp_account, V_TEXT),
 	K(cost_mode, V_TEXT),      K(max_record, V_TEXT),
+	K(rejects, V_PATH),
 	{"input", 0, V_INPUT},
 #undef K
 };

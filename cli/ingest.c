@@ -1441,9 +1441,11 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 			char first[32] = "";
 			if (run.rejected > shown)
 				snprintf(first, sizeof first, ", the first %u", shown);
-			print_warning("%llu record%s rejected%s (use --rejects FILE "
-				      "to see %s):", (unsigned long long)run.rejected,
+			print_warning("%llu record%s rejected%s (use %s to see "
+				      "%s):", (unsigned long long)run.rejected,
 				      run.rejected == 1 ? "" : "s", first,
+				      job->rejects_hint ? job->rejects_hint
+							: "--rejects FILE",
 				      run.rejected == 1 ? "it whole" : "them all");
 			print_reject_samples(&run);
 		}
@@ -1487,7 +1489,8 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		   *prices = config_prices(g),
 		   *cost_mode = c && c->cost_mode ? c->cost_mode : "auto",
 		   *label = c ? c->label : NULL, *jobs = NULL,
-		   *rejects_path = NULL, *replace = NULL, *max_ratio = NULL,
+		   *rejects_path = c ? c->rejects : NULL, *replace = NULL,
+		   *max_ratio = NULL,
 		   *max_record = c ? c->max_record : NULL;
 	bool no_dedupe = false, dry_run = false;
 	char *pos[argc + 1];

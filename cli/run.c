@@ -522,6 +522,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			       .catalog = catalog, .only_from = BR_DAY_NONE,
 			       .only_to = BR_DAY_NONE},
 			.source = c->source ? c->source : "default",
+			.rejects_path = c->rejects,
+			.rejects_hint = "the configuration's 'rejects FILE'",
 			.silent = true, .warn = true, .store = s};
 		struct ingest_map label = {"label", c->label};
 		if (c->label) {

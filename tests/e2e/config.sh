@@ -32,7 +32,22 @@ grep -q '^run 2025-10-31: 1 input ingested (2 records, 2 rejected)' out ||
 	fail "run's line of rejected records: $(cat out)"
 grep -q 'warning: 2 records rejected' err && grep -q 'bad.jsonl:2: ' err ||
 	fail "run's warning of rejected records: $(cat err)"
-rm etc/logs/bad.jsonl
+# Its hint names the configuration's key: run has no --rejects (it said
+# "use --rejects FILE to see them all"); with the key, run writes them
+# there, the path taken from the configuration's directory.
+grep -q "warning: 2 records rejected (use the configuration's 'rejects FILE' to see them all)" err ||
+	fail "run's hint to see the rejected records: $(cat err)"
+{ cat etc/burnrate.conf; echo 'rejects rejected.txt'; } >etc/rejects.conf
+sed 's/10:00/12:00/' etc/logs/bad.jsonl >etc/logs/bad2.jsonl
+(cd work && "$BURNRATE" --config ../etc/rejects.conf run --as-of 2025-10-31 \
+	>../out 2>../err) || fail "run with a rejects file exited $?: $(cat err)"
+grep -q '^run 2025-10-31: 1 input ingested (2 records, 2 rejected)' out &&
+	! grep -q 'rejected' err ||
+	fail "run with a rejects file: $(cat out err)"
+grep -q 'bad2.jsonl:1: .*"input_tokens":-1' etc/rejected.txt &&
+	grep -q 'bad2.jsonl:2: .*not json' etc/rejected.txt ||
+	fail "run's rejects file: $(cat etc/rejected.txt)"
+rm etc/logs/bad.jsonl etc/logs/bad2.jsonl etc/rejects.conf
 # An input that cannot be read (a truncated gzip) is counted in it too.
 printf '{"timestamp":"2025-10-31T11:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}\n' |
 	gzip | head -c 30 >etc/logs/cut.jsonl
