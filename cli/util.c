@@ -115,6 +115,33 @@ int fail_with(const struct br_err *err)
 
 /* ------------------------------------------------------ option parsing */
 
+/* Refuses the option a (its name the first namelen bytes) that command
+ * does not know; a global option (burnrate.c) given after the command
+ * is told where it goes, with its value, next (NULL: none given). */
+static int unknown_option(const char *command, const char *a, size_t namelen,
+			  const char *next)
+{
+	static const struct {
+		const char *name;
+		bool value;
+	} globals[] = {{"--store", true}, {"--config", true},
+		       {"--quiet", false}, {"--verbose", false}};
+	const char *cmd = command ? command : "", *sep = command ? ": " : "";
+	for (size_t g = 0; command && g < sizeof globals / sizeof *globals; g++) {
+		const char *name = globals[g].name;
+		if (strlen(name) != namelen || strncmp(name, a, namelen) != 0)
+			continue;
+		const char *v = a[namelen] == '=' ? a + namelen + 1
+			      : next ? next : "VALUE";
+		return usage_error("%s: %s is a global option: put it before the "
+				   "command: burnrate %s%s%s %s", command, name,
+				   name, globals[g].value ? " " : "",
+				   globals[g].value ? v : "", command);
+	}
+	return usage_error("%s%sunknown option '%.*s'", cmd, sep, (int)namelen,
+			   a);
+}
+
 /* Parses argv[0..argc) against opts: cli.h. A value option given twice is
  * refused (the first was dropped unseen: --prices A --prices B priced
  * without A). */
@@ -152,8 +179,8 @@ int parse_options(const char *command, int argc, char **argv,
 			    strncmp(o->name, a, namelen) == 0)
 				break;
 		if (!o->name)
-			return usage_error("%s%sunknown option '%.*s'", cmd, sep,
-					   (int)namelen, a);
+			return unknown_option(command, a, namelen,
+					      i + 1 < argc ? argv[i + 1] : NULL);
 		if (o->flag) {
 			if (eq)
 				return usage_error("%s%soption '%s' takes no value",
@@ -213,7 +240,8 @@ int no_arguments(const char *command, int argc, char **argv)
 	if (argc == 0)
 		return 0;
 	if (argv[0][0] == '-' && strcmp(argv[0], "-") != 0)
-		return usage_error("%s: unknown option '%s'", command, argv[0]);
+		return unknown_option(command, argv[0], strcspn(argv[0], "="),
+				      argc > 1 ? argv[1] : NULL);
 	return usage_error("%s: unexpected argument '%s'", command, argv[0]);
 }
 

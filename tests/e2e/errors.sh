@@ -134,6 +134,16 @@ printf 'x,*,monthly,10,,no,\n' >bc.csv
 expect 2 "bc.csv:1: no header: the first line is 'x,*,monthly,10,,no,'; expected a header naming the columns $bh" \
 	br report --budgets bc.csv --as-of 2025-10-31
 
+# A global option after the command is told where it goes (it was only
+# "report: unknown option '--store'"); exit 2 still.
+expect_usage "report: --store is a global option: put it before the command: burnrate --store X report" \
+	"$BURNRATE" report --store X --month 2025-10
+expect_usage "report: --config is a global option: put it before the command: burnrate --config c.conf report" \
+	"$BURNRATE" report --config=c.conf
+expect_usage "compact: --quiet is a global option: put it before the command: burnrate --quiet compact" \
+	"$BURNRATE" compact --quiet
+expect_usage "report: unknown option '--stores'" "$BURNRATE" report --stores X
+
 # A value option given twice is refused: the first was dropped unseen
 # (--prices A --prices B priced without A's rows).
 expect_usage "ingest: option '--prices' given twice (it takes one value)" \
