@@ -66,25 +66,31 @@ int report_parse_keys(const char *list, struct report_query *q,
 	if (!*list)
 		return br_fail_status(err, BR_EXIT_USAGE, "empty --by list");
 	for (;;) {
-		size_t n = strcspn(p, ",");
+		size_t end = strcspn(p, ",");
+		size_t skip = strspn(p, " \t");
+		const char *name = p + (skip < end ? skip : end);
+		size_t n = (size_t)(p + end - name);
+		while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+			n--;
 		int k = 0;
 		for (; k < REPORT_KEY_COUNT; k++)
-			if (strlen(key_names[k]) == n && strncmp(p, key_names[k], n) == 0)
+			if (strlen(key_names[k]) == n &&
+			    strncmp(name, key_names[k], n) == 0)
 				break;
 		if (k == REPORT_KEY_COUNT)
 			return br_fail_status(err, BR_EXIT_USAGE,
 					      "unknown group-by key '%.*s'; expected "
 					      "day, week, month, provider, model, "
-					      "agent or label", (int)n, p);
+					      "agent or label", (int)n, name);
 		for (size_t i = 0; i < q->nkeys; i++)
 			if (q->keys[i] == (enum report_key)k)
 				return br_fail_status(err, BR_EXIT_USAGE,
 						      "group-by key '%s' given twice",
 						      key_names[k]);
 		q->keys[q->nkeys++] = (enum report_key)k;
-		if (!p[n])
+		if (!p[end])
 			break;
-		p += n + 1;
+		p += end + 1;
 	}
 	return 0;
 }

@@ -130,9 +130,10 @@ struct report_query {
 	bool breakdowns; /* fill struct report's breakdowns (xlsx, html) */
 };
 
-/* Parses a comma list of key names ("day,provider") into q->keys. An empty
- * list, an unknown or a repeated key is an error naming it (status
- * BR_EXIT_USAGE). */
+/* Parses a comma list of key names ("day,provider", "day, provider": blanks
+ * and tabs around a name are not part of it, as in the configuration's
+ * report_formats) into q->keys. An empty list, an unknown or a repeated
+ * key is an error naming it (status BR_EXIT_USAGE). */
 int report_parse_keys(const char *list, struct report_query *q,
 		      struct br_err *err);
 

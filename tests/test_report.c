@@ -24,6 +24,23 @@ static void test_keys(void)
 	CU_ASSERT_EQUAL(report_parse_keys("", &q, &err), -1);
 	br_err_clear(&err);
 	CU_ASSERT_EQUAL(report_parse_keys("day,", &q, &err), -1);
+	br_err_clear(&err);
+	/* Blanks around a name are not part of it, as in report_formats
+	 * ("day, model" was "unknown group-by key ' model'"); a name of
+	 * blanks is none, and one with a blank inside is unknown. */
+	CU_ASSERT_EQUAL(report_parse_keys(" day, model ,\tlabel\t", &q, &err), 0);
+	CU_ASSERT_EQUAL(q.nkeys, 3);
+	CU_ASSERT_EQUAL(q.keys[0], REPORT_DAY);
+	CU_ASSERT_EQUAL(q.keys[1], REPORT_MODEL);
+	CU_ASSERT_EQUAL(q.keys[2], REPORT_LABEL);
+	CU_ASSERT_EQUAL(report_parse_keys("day, ,model", &q, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "key ''"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_keys("day, mo del", &q, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "key 'mo del'"));
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(report_parse_keys("day, day", &q, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'day' given twice"));
 }
 
 static void test_period(void)
