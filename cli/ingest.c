@@ -93,6 +93,11 @@ struct ingest_run {
 	struct br_err store_err; /* a store failure seen inside the sink */
 	struct tally run_unpriced; /* "provider/model" */
 	uint64_t run_cost_lines, run_cost_lines_unused, run_more_requests;
+	/* Records whose token counts are top-level keys, read as none (the
+	 * generic format's br_event.flat_tokens), and the first input of
+	 * them. */
+	uint64_t run_flat_tokens;
+	char *first_flat_tokens;
 	/* The compressed files known by their bytes (STORE/streams), as
 	 * read; of them, those whose content the store holds, by size and
 	 * fingerprint (sink_packed); and those read whole in this run. */
@@ -154,6 +159,7 @@ struct input_rows {
 	/* Requests beyond one of events that stand for several (an OpenAI
 	 * Usage API bucket of num_model_requests). */
 	uint64_t more_requests;
+	uint64_t flat_tokens; /* br_event.flat_tokens */
 };
 
 static double now_seconds(void)
@@ -245,6 +251,7 @@ static void sink_event(void *input, const struct br_event *ev)
 	in->cost_lines += ev->cost_only;
 	in->cost_lines_unused += ev->cost_only &&
 				 ev->cost_source != BR_COST_FROM_LOG;
+	in->flat_tokens += ev->flat_tokens;
 }
 
 static void sink_read(void *ctx, void *input)
@@ -297,6 +304,7 @@ static void sink_merge(void *ctx, void *into, void *part)
 	a->cost_lines += b->cost_lines;
 	a->cost_lines_unused += b->cost_lines_unused;
 	a->more_requests += b->more_requests;
+	a->flat_tokens += b->flat_tokens;
 	sink_drop(ctx, part);
 }
 
@@ -746,6 +754,9 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->run_cost_lines += rows->cost_lines;
 		r->run_cost_lines_unused += rows->cost_lines_unused;
 		r->run_more_requests += rows->more_requests;
+		if (rows->flat_tokens && !r->run_flat_tokens)
+			r->first_flat_tokens = br_strdup(in->name);
+		r->run_flat_tokens += rows->flat_tokens;
 		r->records += in->records;
 		r->events += in->events;
 		r->duplicates += in->duplicates;
@@ -1163,6 +1174,7 @@ static void ingest_run_free(struct ingest_run *r)
 		agg_free(r->spare[i]);
 	pthread_mutex_destroy(&r->spare_lock);
 	tally_free(&r->run_unpriced);
+	free(r->first_flat_tokens);
 	br_buf_free(&r->reject_samples);
 	br_buf_free(&r->outside);
 }
@@ -1458,6 +1470,16 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      "counts with --cost-mode auto or display",
 				      (unsigned long long)run.run_cost_lines_unused,
 				      run.run_cost_lines_unused == 1 ? "" : "s");
+		if (run.run_flat_tokens)
+			print_warning("%llu record%s without a usage object "
+				      "(the first in %s) %s token counts at the "
+				      "top level, read as 0 tokens: --map "
+				      "input_tokens=input_tokens --map "
+				      "output_tokens=output_tokens (and so on) "
+				      "reads them", (unsigned long long)run.run_flat_tokens,
+				      run.run_flat_tokens == 1 ? "" : "s",
+				      run.first_flat_tokens,
+				      run.run_flat_tokens == 1 ? "has" : "have");
 	}
 	if (out)
 		*out = (struct ingest_outcome){run.ninputs,

@@ -62,7 +62,8 @@ struct held {
 	uint32_t name_len[HELD_NAMES]; /* | NAME_HELD: in held_text */
 	int32_t price_day;
 	uint8_t tier, cost_source;
-	bool error, has_logged_cost, cost_if_ok, cost_only, priced, calc_priced;
+	bool error, has_logged_cost, cost_if_ok, cost_only, priced, calc_priced,
+		flat_tokens;
 	bool duplicate; /* its id was settled, and was not new */
 	bool claim;     /* only its id counts (block_claim) */
 };
@@ -78,7 +79,7 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
 #define HELD_FIELDS(X)                                                     \
 	X(logged_cost) X(cost) X(calc_cost) X(ts_us) X(requests) X(tokens) \
 	X(band_lo) X(band_hi) X(price_day) X(error) X(has_logged_cost)     \
-	X(cost_if_ok) X(cost_only) X(priced) X(calc_priced)
+	X(cost_if_ok) X(cost_only) X(priced) X(calc_priced) X(flat_tokens)
 
 /* Packs event ev, of request id hash h, into e (its names apart). Field
  * by field: gcc clears a struct built whole with `rep stos` first, which

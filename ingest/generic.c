@@ -111,6 +111,7 @@ enum jfield {
 	J_STATUS, J_TIER, J_USAGE, J_INPUT, J_OUTPUT, J_CACHE_READ,
 	J_CACHE_WRITE, J_CACHE_WRITE_1H, J_REASONING, J_COST, J_NFIELDS
 };
+#define NFLAT (J_REASONING - J_INPUT + 1) /* the token counts */
 
 const char *const canon_names[CANON_COUNT] = {
 	"timestamp", "provider", "model", "agent", "label", "request_id",
@@ -133,6 +134,9 @@ struct jsonl_parser {
 	struct jscan *scan;
 	struct jvalue v[J_NFIELDS];
 	char reason[REASON_MAX];
+	/* has_flat_tokens: the token counts as top-level keys. */
+	struct jpath flat_paths[NFLAT];
+	struct jscan *flat_scan;
 };
 
 
@@ -281,6 +285,37 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	return get_lenient_string(p, J_REQUEST_ID, &ev->request_id);
 }
 
+/* Tells whether the JSON object line[0..len) has a member named as one of
+ * usage's token counts ("input_tokens"). Called only for a record with no
+ * usage and no token count read, rare: a second scanner, made then. */
+static __attribute__((noinline, cold)) bool
+has_flat_tokens(struct jsonl_parser *p, const char *line, size_t len)
+{
+	if (!p->flat_scan) {
+		for (int f = J_INPUT; f <= J_REASONING; f++)
+			jpath_init(&p->flat_paths[f - J_INPUT],
+				   strchr(jfield_paths[f], '.') + 1);
+		p->flat_scan = jscan_new(p->flat_paths, NFLAT);
+	}
+	struct jvalue v[NFLAT];
+	size_t at;
+	if (jscan_record(p->flat_scan, line, len, v, &at))
+		return false;
+	for (int f = 0; f < NFLAT; f++)
+		if (v[f].present)
+			return true;
+	return false;
+}
+
+/* Tells whether the record read has no usage and no token count. */
+static bool no_usage(const struct jsonl_parser *p)
+{
+	for (int f = J_USAGE; f <= J_REASONING; f++)
+		if (!absent(&p->v[f]))
+			return false;
+	return true;
+}
+
 static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
 		      struct br_event *ev, const char **reject,
 		      struct br_err *err)
@@ -305,6 +340,8 @@ static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
 		*reject = why;
 	else
 		*reject = NULL;
+	if (!why && __builtin_expect(absent(&p->v[J_USAGE]), 0) && no_usage(p))
+		ev->flat_tokens = has_flat_tokens(p, line, len);
 	return 1;
 }
 
@@ -319,6 +356,7 @@ static void jsonl_free(struct format_parser *fp)
 {
 	struct jsonl_parser *p = (struct jsonl_parser *)fp;
 	jscan_free(p->scan);
+	jscan_free(p->flat_scan);
 	free(p);
 }
 
