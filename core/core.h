@@ -629,6 +629,11 @@ const char *br_tier_name(enum br_tier t);
  * mean standard). Returns the tier or -1. */
 int br_tier_parse(const char *s, size_t n);
 
+/* As br_tier_parse, for the tier a log names: also OpenAI's "scale" (the
+ * Scale Tier's requests; the catalog has no rates of its own for them),
+ * read as standard, as every format reads it. */
+int br_tier_parse_logged(const char *s, size_t n);
+
 /* Token counts of one request or of a sum of requests. input is uncached
  * input only; output includes reasoning; cache_write is the 5-minute write
  * and cache_write_1h the 1-hour write (not included in cache_write). */

@@ -36,6 +36,14 @@ int br_tier_parse(const char *s, size_t n)
 	return -1;
 }
 
+int br_tier_parse_logged(const char *s, size_t n)
+{
+	int t = br_tier_parse(s, n);
+	if (t < 0 && n == 5 && strncasecmp(s, "scale", 5) == 0)
+		t = BR_TIER_STANDARD;
+	return t;
+}
+
 int br_cost_mode_parse(const char *s, enum br_cost_mode *out)
 {
 	if (strcmp(s, "auto") == 0)

@@ -354,8 +354,8 @@ static void set_tier(struct rec *r, json_t *o, const char *path,
 		bad(r, "invalid service_tier: holds \\u0000");
 		return;
 	}
-	int t = br_tier_parse(tier.p, tier.n);
-	if (t < 0 && strcmp(tier.p, "scale") != 0)
+	int t = br_tier_parse_logged(tier.p, tier.n);
+	if (t < 0)
 		bad(r, "unknown service tier '%.40s'", tier.p);
 	ev->tier = t < 0 ? BR_TIER_STANDARD : (enum br_tier)t;
 }

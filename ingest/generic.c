@@ -268,7 +268,7 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	if (why)
 		return why;
 	if (tier.n) {
-		int t = br_tier_parse(tier.p, tier.n);
+		int t = br_tier_parse_logged(tier.p, tier.n);
 		if (t < 0)
 			return reason(p->reason, "invalid service_tier '%.*s'",
 					    (int)(tier.n > 40 ? 40 : tier.n), tier.p);
@@ -670,7 +670,7 @@ static const char *csv_event_fields(struct csv_state *c, struct br_event *ev)
 	ev->error = status.n && status_is_error(status.p, status.n);
 	struct br_str tier = csv_cell(c, C_TIER);
 	if (tier.n) {
-		int t = br_tier_parse(tier.p, tier.n);
+		int t = br_tier_parse_logged(tier.p, tier.n);
 		if (t < 0)
 			return reason(c->reason, "invalid service_tier '%.*s'",
 				      clip(tier, 40), tier.p);

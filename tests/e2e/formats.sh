@@ -229,6 +229,15 @@ got=$("$BURNRATE" --store flat report --as-of $asof --format csv | tail -n 1 | c
 ! grep -q "top level" flat.err || fail "top-level token counts mapped: $(cat flat.err)"
 got=$("$BURNRATE" --store flat2 report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
 [ "$got" = "4,1000000" ] || fail "top-level token counts mapped: $got"
+# OpenAI's service_tier "scale" is read as standard by the generic format,
+# JSONL and CSV, as the openai format reads it (generic rejected the record:
+# "invalid service_tier 'scale'"); the catalog has no rates of its own.
+printf '{%s,"service_tier":"scale","usage":{"input_tokens":1000000}}\n' "$r" >scale.jsonl
+printf 'timestamp,provider,model,service_tier,input_tokens\n2025-10-01T12:00:00Z,openai,gpt-4o,Scale,1000000\n' >scale.csv
+"$BURNRATE" --store scale ingest scale.jsonl scale.csv >scale.out 2>scale.err || fail "service_tier scale: exit $?"
+! grep -q rejected scale.err scale.out || fail "service_tier scale: $(cat scale.out scale.err)"
+got=$("$BURNRATE" --store scale report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,10)
+[ "$got" = "2,2000000,5.000000" ] || fail "service_tier scale: $got"
 # All of them, in an input parsed in blocks on two threads (events with a
 # request id are held there, and lost the mark: 3,203 of 200,000 told).
 awk -v r="$r" 'BEGIN { for (i = 0; i < 30000; i++)
