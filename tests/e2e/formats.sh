@@ -141,12 +141,8 @@ iconv -f UTF-8 -t UTF-16LE utf8.jsonl >le.jsonl
 printf 'timestamp,provider,model,request_id,input_tokens\n2025-10-01T00:00:00Z,openai,gpt-4o,r8,1000\n' |
 	iconv -f UTF-8 -t UTF-16BE >be.csv
 for fmt in auto generic openai litellm; do
-	set +e
-	"$BURNRATE" --store u16-$fmt ingest --format $fmt bom.jsonl le.jsonl be.csv \
-		utf8.jsonl >/dev/null 2>u16.err
-	rc=$?
-	set -e
-	[ $rc -eq 1 ] || fail "UTF-16 logs, --format $fmt: exit $rc, want 1: $(cat u16.err)"
+	must_fail 1 u16.err "$BURNRATE" --store u16-$fmt ingest --format $fmt \
+		bom.jsonl le.jsonl be.csv utf8.jsonl
 	for f in bom.jsonl le.jsonl be.csv; do
 		grep -q "error: $f: cannot read the log: its first line looks like UTF-16 text" u16.err ||
 			fail "UTF-16 $f, --format $fmt: $(cat u16.err)"
@@ -164,31 +160,21 @@ printf '[%s]\n' "$rec7" >array.json
 printf '[\n  %s\n]\n' "$rec7" >array-pretty.json
 python3 -c 'import json, sys; print(json.dumps(json.loads(sys.argv[1]), indent=2))' "$rec7" >pretty.jsonl
 for fmt in auto generic openai; do
-	set +e
-	"$BURNRATE" --store arr-$fmt ingest --format $fmt array-open.json array.json \
-		array-pretty.json utf8.jsonl >/dev/null 2>arr.err
-	rc=$?
-	set -e
-	[ $rc -eq 1 ] || fail "JSON arrays, --format $fmt: exit $rc, want 1: $(cat arr.err)"
+	must_fail 1 arr.err "$BURNRATE" --store arr-$fmt ingest --format $fmt \
+		array-open.json array.json array-pretty.json utf8.jsonl
 	for f in array-open.json array.json array-pretty.json; do
 		grep -q "error: $f: cannot read the log: it is a JSON array, not JSON lines" arr.err ||
 			fail "JSON array $f, --format $fmt: $(cat arr.err)"
 	done
 done
-set +e
-"$BURNRATE" --store pretty ingest pretty.jsonl >/dev/null 2>pretty.err
-rc=$?
-set -e
-[ $rc -eq 1 ] && grep -q "pretty.jsonl: cannot tell the log format from its first [0-9]* lines, which look like pretty-printed JSON" pretty.err ||
-	fail "pretty-printed JSON: exit $rc: $(cat pretty.err)"
+must_fail 1 pretty.err "$BURNRATE" --store pretty ingest pretty.jsonl
+grep -q "pretty.jsonl: cannot tell the log format from its first [0-9]* lines, which look like pretty-printed JSON" pretty.err ||
+	fail "pretty-printed JSON: $(cat pretty.err)"
 printf 'a,b,c\n1,2,3\n' >junk.csv
 for fmt in litellm helicone langfuse; do
-	set +e
-	"$BURNRATE" --store junk-$fmt ingest --format $fmt junk.csv >/dev/null 2>junk.err
-	rc=$?
-	set -e
-	[ $rc -eq 1 ] && grep -q "error: junk.csv: CSV header has none of the columns of a $fmt log" junk.err ||
-		fail "--format $fmt on a CSV of none of its columns: exit $rc: $(cat junk.err)"
+	must_fail 1 junk.err "$BURNRATE" --store junk-$fmt ingest --format $fmt junk.csv
+	grep -q "error: junk.csv: CSV header has none of the columns of a $fmt log" junk.err ||
+		fail "--format $fmt on a CSV of none of its columns: $(cat junk.err)"
 done
 # A generic CSV's columns with blanks around their names or in another
 # case (a spreadsheet's export) are those columns: they were left out, the
