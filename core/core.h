@@ -438,7 +438,7 @@ typedef int (*br_csv_record_fn)(void *ctx, unsigned long line, char **fields,
  * most 64 MiB, skipping a UTF-8 BOM and blank lines, and calls fn for each
  * record, the header included. The first record is the header: it may not
  * name a column twice, and every later record must have as many fields as
- * it. A field keeps its spaces and tabs, quoted or not (a name is matched
+ * it, empty or blank under a column it leaves unnamed. A field keeps its spaces and tabs, quoted or not (a name is matched
  * byte for byte); only the header's names have theirs trimmed (they are
  * keywords), and readers trim the fields they parse as keywords, numbers
  * or dates with br_csv_trim. Errors name the file (and line). */
@@ -607,7 +607,8 @@ int br_csv_column(char **header, size_t n, const char *name);
  * row is shown), when a required column is absent, or when a column has
  * another name than these and also_known (may be NULL): a typo in an
  * optional column's name would leave its values at their defaults,
- * silently. */
+ * silently. An unnamed column (a spreadsheet's trailing comma) is let
+ * be: br_csv_read_file holds its cells empty. */
 int br_csv_header(const char *path, char **f, size_t n,
 		  const char *const *names, int nnames, int nrequired,
 		  const char *also_known, int *col, struct br_err *err);

@@ -102,6 +102,15 @@ static int check_shape(struct reader *r)
 		return br_fail(r->err, "%s:%lu: expected %zu fields, as in the "
 			       "header, got %zu", r->path, r->record_line,
 			       r->header_fields, r->nfields);
+	/* A column the header leaves unnamed (a spreadsheet's trailing
+	 * comma) is read by no one: a value in it would be lost unseen. */
+	for (size_t i = 0; i < r->nfields; i++)
+		if (!*r->header[i] &&
+		    r->fields[i][strspn(r->fields[i], " \t")])
+			return br_fail(r->err, "%s:%lu: value '%s' in column "
+				       "%zu, which the header leaves unnamed",
+				       r->path, r->record_line, r->fields[i],
+				       i + 1);
 	return 0;
 }
 
@@ -294,8 +303,11 @@ int br_csv_header(const char *path, char **f, size_t n,
 		if (col[c] < 0)
 			return br_fail(err, "%s:1: header has no '%s' column",
 				       path, names[c]);
+	/* An unnamed column (a trailing comma) is no misspelt one: its
+	 * cells are empty (br_csv_read_file). */
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		bool known = also_known && strcmp(f[i], also_known) == 0;
+		bool known = !*f[i] ||
+			     (also_known && strcmp(f[i], also_known) == 0);
 		for (int c = 0; c < nnames && !known; c++)
 			known = col[c] == (int)i;
 		if (known)

@@ -133,6 +133,17 @@ expect 2 "bc.csv:1: unknown column 'threshold': expected $bh (the first 4 requir
 printf 'x,*,monthly,10,,no,\n' >bc.csv
 expect 2 "bc.csv:1: no header: the first line is 'x,*,monthly,10,,no,'; expected a header naming the columns $bh" \
 	br report --budgets bc.csv --as-of 2025-10-31
+# A spreadsheet's trailing comma, an unnamed column, is no misspelt one:
+# the file loads as it did before the check of unknown columns; a value
+# under it, which no one reads, is refused.
+printf '%s,\nx,*,monthly,10,,no,,\n' "$bh" >bc.csv
+"$BURNRATE" --store "$tmp/bstore" init >/dev/null
+"$BURNRATE" --store "$tmp/bstore" report --budgets bc.csv --as-of 2025-10-31 \
+	>bc.out 2>bc.err ||
+	fail "a budgets file of a trailing comma is refused: $(cat bc.err)"
+printf 'name,scope,period,limit_usd,\nx,*,monthly,10,80\n' >bc.csv
+expect 2 "bc.csv:2: value '80' in column 5, which the header leaves unnamed" \
+	br report --budgets bc.csv --as-of 2025-10-31
 
 # A global option after the command is told where it goes (it was only
 # "report: unknown option '--store'"); exit 2 still.
