@@ -1735,13 +1735,31 @@ static int merge_part_read(struct store *from, struct merge_part *p,
 	return scan(from, &q, false, collect_row, p->rows, err);
 }
 
-/* Tells whether two stores' inputs of one content, a and b, would count
- * something twice: not when neither read a record of it (an empty log, a
- * CSV log's header alone, which every shard may hold). */
-static bool counted_twice(const struct store_input *a,
-			  const struct store_input *b)
+/* Tells whether the n inputs v, of one store, count records of the file
+ * of input in: in's read did, or a read of it before, of fewer bytes
+ * (in's read of a grown log's blank lines counted none, but the log's
+ * records are counted). An input of no records counts nothing twice:
+ * an empty log, a CSV log's header alone, which every shard may hold. */
+static bool counts_records(const struct store_input *in,
+			   const struct store_input *v, size_t n)
 {
-	return a->records || b->records;
+	for (size_t i = 0; i < n && !in->records; i++)
+		if (v[i].records && v[i].bytes < in->bytes &&
+		    strcmp(v[i].name, in->name) == 0)
+			return true;
+	return in->records != 0;
+}
+
+/* As counts_records, over the visible segments of store s. */
+static bool store_counts_records(const struct store *s,
+				 const struct store_input *in)
+{
+	bool counts = in->records != 0;
+	for (size_t i = 0; i < s->nsegs && !counts; i++)
+		counts = !s->segs[i].hidden &&
+			 counts_records(in, s->segs[i].inputs,
+					s->segs[i].ninputs);
+	return counts;
 }
 
 /* Refuses part p of the store at from: its input in is counted in dst
@@ -1789,7 +1807,9 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 			if (!in)
 				continue;
 			common++;
-			if (!twice && counted_twice(in, &g->inputs[j]))
+			if (!twice &&
+			    (counts_records(in, p->inputs, p->ninputs) ||
+			     store_counts_records(dst, &g->inputs[j])))
 				twice = in;
 		}
 		if (!common)
@@ -1820,7 +1840,9 @@ static const struct store_input *common_input(const struct merge_part *p,
 	uint32_t i = 0, j = 0;
 	while (i < p->ninputs && j < q->ninputs) {
 		int c = input_cmp(&p->inputs[i], &q->inputs[j]);
-		if (c == 0 && counted_twice(&p->inputs[i], &q->inputs[j]))
+		if (c == 0 &&
+		    (counts_records(&p->inputs[i], p->inputs, p->ninputs) ||
+		     counts_records(&q->inputs[j], q->inputs, q->ninputs)))
 			return &p->inputs[i];
 		i += c <= 0;
 		j += c >= 0;

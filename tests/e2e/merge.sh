@@ -114,6 +114,24 @@ grep -q ': 0 sources imported, 4 already present$' out.txt ||
 	fail "merging shards with empty logs again: $(cat out.txt)"
 echo "ok logs without records held by several shards merge"
 
+# A read of no records is no overlap only when no earlier read of the
+# log counted any: two shards that read one log at different sizes, then
+# both after it grew by blank lines alone (a last read of 0 records each,
+# the only fingerprint they share), were merged, counting it twice.
+cp logs/l1.jsonl g.jsonl
+br ga ingest --prices prices.csv g.jsonl
+echo >>g.jsonl
+br gb ingest --prices prices.csv g.jsonl
+printf '  \n' >>g.jsonl
+br ga ingest --prices prices.csv g.jsonl
+br gb ingest --prices prices.csv g.jsonl
+report ga >ga.json
+must_fail 1 gm.err "$BURNRATE" --store ga merge gb
+grep -q "its input '.*g.jsonl' .* merging would count it twice" gm.err ||
+	fail "merging a log both shards counted: $(cat gm.err)"
+same ga ga.json "a refused merge changed the destination"
+echo "ok a log read at other sizes, then grown by blank lines, is one overlap"
+
 # Refused, the destination unchanged.
 before=$(segments m)
 br paris init --timezone Europe/Paris
