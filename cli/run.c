@@ -64,13 +64,18 @@ static int glob_checked(const char *pattern, int flags, glob_t *gl,
 
 /* Expands the configured input globs, each sorted; a glob without a match
  * is skipped (logs may not have arrived yet), and so is a plain path that
- * names nothing, with a warning when warn is set. NULL when a directory
- * could not be read (err says which). */
+ * names nothing, with a warning when warn is set. A glob's match that is
+ * the configured rejects file is left out, as a directory walked leaves
+ * it out: a glob of every file of the directory holding it matches it
+ * from the second run on. NULL when a directory could not be read (err
+ * says which). */
 static char **expand_inputs(const struct config *c, bool warn, int *n,
 			    struct br_err *err)
 {
 	char **paths = br_calloc(1, sizeof *paths);
 	*n = 0;
+	struct stat rs, ms;
+	bool rejects = c->rejects && stat(c->rejects, &rs) == 0;
 	for (size_t i = 0; i < c->ninputs; i++) {
 		/* A plain path is taken as it is (glob would read a '\\' in
 		 * it as an escape); one that names nothing is likely a typo.
@@ -102,7 +107,9 @@ static char **expand_inputs(const struct config *c, bool warn, int *n,
 			continue;
 		paths = br_realloc(paths, ((size_t)*n + gl.gl_pathc + 1) * sizeof *paths);
 		for (size_t k = 0; k < gl.gl_pathc; k++)
-			paths[(*n)++] = br_strdup(gl.gl_pathv[k]);
+			if (!rejects || stat(gl.gl_pathv[k], &ms) != 0 ||
+			    ms.st_dev != rs.st_dev || ms.st_ino != rs.st_ino)
+				paths[(*n)++] = br_strdup(gl.gl_pathv[k]);
 		globfree(&gl);
 	}
 	return paths;

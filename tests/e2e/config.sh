@@ -47,7 +47,20 @@ grep -q '^run 2025-10-31: 1 input ingested (2 records, 2 rejected)' out &&
 grep -q 'bad2.jsonl:1: .*"input_tokens":-1' etc/rejected.txt &&
 	grep -q 'bad2.jsonl:2: .*not json' etc/rejected.txt ||
 	fail "run's rejects file: $(cat etc/rejected.txt)"
-rm etc/logs/bad.jsonl etc/logs/bad2.jsonl etc/rejects.conf
+# A rejects file an input glob matches is left out of the inputs, as a
+# directory walked leaves it out (from the second run on, its file made,
+# run was refused: "the rejects file ... is the input").
+{ cat etc/burnrate.conf; echo 'rejects logs/rejected.jsonl'; } >etc/rejects.conf
+for h in 13 14; do
+	sed "s/10:00/$h:00/" etc/logs/bad.jsonl >etc/logs/bad$h.jsonl
+	(cd work && "$BURNRATE" --config ../etc/rejects.conf run --as-of 2025-10-31 \
+		>../out 2>../err) ||
+		fail "run $h with the rejects file among the inputs exited $?: $(cat err)"
+	grep -q "bad$h.jsonl:2: .*not json" etc/logs/rejected.jsonl ||
+		fail "run $h's rejects file: $(cat etc/logs/rejected.jsonl)"
+done
+rm etc/logs/bad.jsonl etc/logs/bad2.jsonl etc/logs/bad1[34].jsonl \
+	etc/logs/rejected.jsonl etc/rejects.conf
 # An input that cannot be read (a truncated gzip) is counted in it too.
 printf '{"timestamp":"2025-10-31T11:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}\n' |
 	gzip | head -c 30 >etc/logs/cut.jsonl
