@@ -637,13 +637,20 @@ bool is_blank(const char *s, size_t n)
 	return true;
 }
 
-/* Opens the input's parser on its first non-blank line. Returns -1 when
- * the input fails. */
-static int open_parser(struct input_state *st, const char *line, size_t len)
+/* The blanks (is_blank) that begin line (len bytes). */
+static size_t leading_blanks(const char *line, size_t len)
 {
 	size_t i = 0;
 	while (i < len && is_blank(line + i, 1))
 		i++;
+	return i;
+}
+
+/* Opens the input's parser on its first non-blank line. Returns -1 when
+ * the input fails. */
+static int open_parser(struct input_state *st, const char *line, size_t len)
+{
+	size_t i = leading_blanks(line, len);
 	st->parser = format_open(st->rd->g->opts.format, line + i, len - i,
 				 st->o->in.name, &st->rd->g->maps, st->rd->formats,
 				 &st->o->err);
@@ -682,13 +689,10 @@ static bool looks_utf16(const char *line, size_t len)
  * record) is not: text follows its array. */
 static bool begins_json_array(const char *line, size_t len)
 {
-	size_t i = 0;
-	while (i < len && is_blank(line + i, 1))
-		i++;
+	size_t i = leading_blanks(line, len);
 	if (i == len || line[i] != '[')
 		return false;
-	for (i++; i < len && is_blank(line + i, 1); i++)
-		;
+	i += 1 + leading_blanks(line + i + 1, len - i - 1);
 	if (i < len && line[i] != '{' && line[i] != ']')
 		return false;
 	json_error_t e;
@@ -703,9 +707,7 @@ static bool begins_json_array(const char *line, size_t len)
  * line of pretty-printed JSON (or of a record cut after its "{"). */
 static bool is_lone_brace(const char *line, size_t len)
 {
-	size_t i = 0;
-	while (i < len && is_blank(line + i, 1))
-		i++;
+	size_t i = leading_blanks(line, len);
 	return i < len && line[i] == '{' && is_blank(line + i + 1, len - i - 1);
 }
 
