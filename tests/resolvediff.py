@@ -13,7 +13,8 @@ tier and each dated version, one request per rate.
 The source whose price applies is docs/PRICES.md's: genai-prices for the
 name it prices itself (its id, or its first "equals" name) and for every
 name covered by a model with dated prices; LiteLLM for the names it has
-(a collision's loser excepted); genai-prices for the other names its rules
+(a collision's loser, a second key of one model priced otherwise, at its
+own rates under its own key); genai-prices for the other names its rules
 spell out. A rate the applying source does not state may be billed at its
 fallback (docs/PRICES.md) or at the rate the other source states for the
 name (the catalog fills it from there).
@@ -208,7 +209,7 @@ def load(sources):
     for pm, es in lnames.items():
         es.sort(key=lambda e: (e[0] != pm[1], len(e[0]), e[0]))
         # (the rates of every tier count: docs/PRICES.md merges equal keys)
-        losers.update((e[0], e[1]) for e in es[1:]
+        losers.update((e[0], e[1:3]) for e in es[1:]
                       if e[2:] != es[0][2:])
     # genai-prices: {provider: [(gid, match, {from: versions} or None)]}
     # in its order, and {(provider, name): gid} of the names it spells.
@@ -320,14 +321,16 @@ def main(argv):
                 for s in shapes((prov, ex), {}, {}):
                     if "ARN" not in s[2]:
                         probes.setdefault(s[:2], (e, s[2] + ", regex"))
-    # Two LiteLLM keys of one model priced differently: the loser is
-    # priced under no name (docs/PRICES.md), whichever provider logs it.
-    for (lp, model) in list(probes):
-        if model in losers and lite_provider(lp) == lite_provider(
-                losers[model]):
-            probes[(lp, model)] = (None, "collision loser")
-    for key, lp in losers.items():
-        probes[(lp, key)] = (None, "LiteLLM key, collision loser")
+    # Two LiteLLM keys of one model priced differently: the loser's key
+    # costs its own rates (docs/PRICES.md), also where it spells a route
+    # of the winner's (gemini/gemini-flash-latest) and under a provider
+    # with no model of that name, as LiteLLM's keys do (OpenRouter's own
+    # deepseek/deepseek-chat keeps its price).
+    for key, (lp, versions) in losers.items():
+        e = Probe("litellm " + key, {"": versions}, None)
+        probes[(lp, key)] = (e, "LiteLLM key, collision loser")
+        probes[("litellm_proxy", key)] = (e, "LiteLLM key, collision "
+                                          "loser, another provider")
     log, want = [], {}
     for (lp, model), (e, why) in sorted(probes.items()):
         if e is None:

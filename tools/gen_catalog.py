@@ -500,9 +500,12 @@ def drop_implausible_1h(key, rec, stats):
 
 def load_litellm(path, stats):
     """Reads the LiteLLM prices file. Returns {(provider, model): entry},
-    entry = {"key", "keys", "rec", "rows", "lprov"}; colliding keys that
-    price one (provider, model) identically are merged, otherwise the
-    unprefixed key wins, then the shortest, then the first in sort order."""
+    entry = {"key", "keys", "rec", "rows", "lprov", "losers"}; colliding
+    keys that price one (provider, model) identically are merged, otherwise
+    the unprefixed key wins, then the shortest, then the first in sort
+    order, and each key priced otherwise is one of the winner's "losers"
+    (entries {"key", "rec", "rows", "lprov"}: merge prices each under its
+    own key)."""
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     cand = {}
@@ -551,9 +554,9 @@ def load_litellm(path, stats):
         for e in entries[1:]:
             if sorted(r.rate_key() for r in e["rows"]) != sorted(
                     r.rate_key() for r in win["rows"]):
-                win["losers"].append(e["key"])
+                win["losers"].append(e)
                 stats.note("litellm_collision_differ",
-                           "%s/%s: kept %s, dropped %s" %
+                           "%s/%s: kept %s, %s priced under its own key" %
                            (pm[0], pm[1], win["key"], e["key"]))
             else:
                 stats.add("litellm_collision_same")
@@ -1138,7 +1141,8 @@ def merge(lite, genai, order, changelog, providers, stats):
     tiers; a LiteLLM name another genai-prices model's rule covers becomes an
     alias of it when LiteLLM neither contradicts nor adds to its prices, and
     keeps its own LiteLLM price otherwise; LiteLLM prices every other model,
-    with unambiguous changelog history. Then derives the aliases."""
+    with unambiguous changelog history, and each key that lost a collision
+    as a model of its own, named by the key. Then derives the aliases."""
     cat = Catalog()
     by_prov = {}
     for g in genai:
@@ -1315,6 +1319,22 @@ def merge(lite, genai, order, changelog, providers, stats):
         rows = add_changelog_history(e, changelog.get(e["key"], []), stats)
         cat.put(pm[0], pm[1], rows)
         stats.add("litellm_models")
+    # 3b. A LiteLLM key that lost a collision (load_litellm) is a model of
+    # its own, named by the key as LiteLLM logs it, priced as in 3:
+    # LiteLLM's gemini/gemini-flash-latest has a $0.075 cache read,
+    # gemini-flash-latest (the winner, and its names) $0.03.
+    own_keys = set()
+    for pm in sorted(lite):
+        for e in lite[pm]["losers"]:
+            own = (pm[0], e["key"])
+            if own in cat.models:
+                raise GenError("LiteLLM key %s lost a collision to %s, and "
+                               "%s/%s is a model already" %
+                               (e["key"], lite[pm]["key"], *own))
+            cat.put(own[0], own[1], add_changelog_history(
+                e, changelog.get(e["key"], []), stats))
+            own_keys.add(own)
+            stats.add("litellm_models")
     for key in sorted(changelog):
         if any(ev[2] not in ("ADDED", "REMOVED") for ev in changelog[key]):
             stats.add("changelog_keys_with_changes")
@@ -1361,6 +1381,12 @@ def merge(lite, genai, order, changelog, providers, stats):
 
     for pm in sorted(lite):
         e = lite[pm]
+        # A loser's key names its own model (3b), for any provider as the
+        # other LiteLLM keys; it is no spelling of the winner's, also when
+        # it is the winner's caller route (gemini/gemini-flash-latest).
+        losers = {x["key"] for x in e["losers"]}
+        for k in sorted(losers):
+            cat.alias("", k, pm[0], k, "prefix", stats)
         target = resolve(*pm)
         if not target:
             continue
@@ -1369,19 +1395,12 @@ def merge(lite, genai, order, changelog, providers, stats):
         route = LITELLM_CALLER_ROUTES.get(lprov)
         if route and e["key"] == pm[1]:
             spellings.add(route + "/" + pm[1])
-        # A loser's key is no spelling of the winner's, also when it is
-        # the winner's caller route (gemini/gemini-flash-latest: LiteLLM
-        # $0.075 cache read, gemini-flash-latest $0.03).
-        spellings -= set(e["losers"])
-        for s in sorted(spellings):
+        for s in sorted(spellings - losers):
             if s == pm[1]:
                 continue
             if ("", s) in cat.models:
                 continue
             cat.alias("", s, target[0], target[1], "prefix", stats)
-        for k in e["losers"]:
-            cat.bad_aliases[("", k)] = (
-                "LiteLLM key priced differently from %s/%s" % pm)
 
     # 5. Fast mode: LiteLLM's provider_specific_entry "fast" multiplies the
     # whole price of a request Anthropic ran in fast mode (usage.speed
@@ -1421,7 +1440,8 @@ def merge(lite, genai, order, changelog, providers, stats):
     routes = litellm_routes(lite)
     for prov, rs in API_ROUTES.items():
         routes.setdefault(prov, []).extend(rs)
-    names = [(pm, pm) for pm in cat.models] + [
+    # A loser's key (3b) has its route already.
+    names = [(pm, pm) for pm in cat.models if pm not in own_keys] + [
         (a, t[:2]) for a, t in cat.aliases.items() if a[0] and
         (t[2] != "regex" or a[1].startswith("^"))]
     for (prov, name), target in sorted(names):

@@ -115,6 +115,12 @@ row 'deepinfra,google/gemma-3-27b-it,2025-10-04,0.09,0.16,,,,,,standard,litellm'
 row 'databricks,databricks-claude-sonnet-4-5,,2.99999,15.00002,,,,,,standard,litellm'
 # Time-of-day genai-prices entries are skipped; LiteLLM prices DeepSeek.
 row 'deepseek,deepseek-reasoner,,0.28,0.42,0.028,,,,,standard,litellm'
+# A LiteLLM key that lost a collision is a model of its own, under its
+# key, at its own rates, with its changelog history.
+row 'google,gemini/gemini-flash-latest,,0.3,2.5,0.075,,,2.5,,standard,litellm'
+row 'google,gemini-flash-latest,,0.3,2.5,0.03,,,2.5,,standard,litellm'
+row 'bedrock,bedrock/moonshotai.kimi-k2.5,,0.73,3.03,,,,,,standard,litellm-changelog'
+row 'bedrock,bedrock/moonshotai.kimi-k2.5,2026-02-13,0.6,3.03,,,,,,standard,litellm'
 # Region-scoped and zero-priced LiteLLM keys are not models.
 norow '^bedrock,us-east-1/'
 norow '^ollama,'
@@ -135,13 +141,16 @@ alias 'anthropic,claude-3-opus-20240229,anthropic,claude-3-opus-latest,match-gro
 alias 'anthropic,claude-3-haiku-20240307,anthropic,claude-3-haiku,date-suffix'
 noalias '^openai,gpt-4o-2024-05-13,'
 noalias ',us.anthropic.claude-sonnet-4-5-20250929-v1:0,bedrock,anthropic'
-# A LiteLLM key that lost a collision (priced differently) names nothing,
-# also when it is the winner's caller route (it was an alias of the
-# winner: LiteLLM's gemini/gemini-flash-latest has a $0.075 cache read,
-# gemini-flash-latest $0.03).
-noalias '^[^,]*,gemini/gemini-flash-latest,'
-noalias '^[^,]*,bedrock/moonshotai\.kimi-k2\.5,'
-noalias '^[^,]*,vertex_ai/gemini-3-flash-preview,'
+# A LiteLLM key that lost a collision (priced differently) names its own
+# model, for any provider, never the winner's, also when it is the
+# winner's caller route (LiteLLM's gemini/gemini-flash-latest has a $0.075
+# cache read, gemini-flash-latest $0.03), and has no route of its own.
+alias ',gemini/gemini-flash-latest,google,gemini/gemini-flash-latest,prefix'
+alias ',bedrock/moonshotai.kimi-k2.5,bedrock,bedrock/moonshotai.kimi-k2.5,prefix'
+alias ',vertex_ai/gemini-3-flash-preview,vertex_ai,vertex_ai/gemini-3-flash-preview,prefix'
+noalias '^[^,]*,gemini/gemini-flash-latest,google,gemini-flash-latest,'
+noalias ',models/gemini/gemini-flash-latest,'
+noalias ',bedrock/invoke/bedrock/'
 # genai-prices' regex rules, as POSIX EREs for their provider.
 alias 'xai,^grok-4\.3-[0-9]{8}$,xai,grok-4.3,regex'
 alias 'openai,^gpt-5\.6-luna-[0-9]{4}-[0-9]{2}-[0-9]{2}$,openai,gpt-5.6-luna,regex'
@@ -199,6 +208,10 @@ cat >log.jsonl <<'EOF'
 {"timestamp":"2026-05-04T12:00:00Z","provider":"vertex_ai","model":"claude-opus-4-6","request_id":"o46-lc-1h","usage":{"input_tokens":100000,"output_tokens":0,"cache_write_1h_tokens":200000}}
 {"timestamp":"2026-05-05T12:00:00Z","provider":"anthropic","model":"claude-3-opus-20240229","request_id":"o3-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":1000000}}
 {"timestamp":"2026-05-05T12:00:00Z","provider":"anthropic","model":"claude-3-haiku-20240307","request_id":"h3-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":1000000}}
+{"timestamp":"2026-05-06T12:00:00Z","provider":"gemini","model":"gemini/gemini-flash-latest","request_id":"gfl-key","usage":{"input_tokens":1000000,"output_tokens":1000000,"cache_read_tokens":1000000}}
+{"timestamp":"2026-05-06T12:00:00Z","provider":"google","model":"gemini-flash-latest","request_id":"gfl","usage":{"input_tokens":1000000,"output_tokens":1000000,"cache_read_tokens":1000000}}
+{"timestamp":"2026-02-12T12:00:00Z","provider":"bedrock","model":"bedrock/moonshotai.kimi-k2.5","request_id":"kimi-old","usage":{"input_tokens":1000000,"output_tokens":1000000}}
+{"timestamp":"2026-02-13T12:00:00Z","provider":"bedrock","model":"bedrock/moonshotai.kimi-k2.5","request_id":"kimi-new","usage":{"input_tokens":1000000,"output_tokens":1000000}}
 EOF
 "$BURNRATE" --store st init >/dev/null
 "$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
@@ -233,6 +246,13 @@ want = {
     # both was copied from Sonnet)
     ("2026-05-05", "claude-3-opus-20240229"): "30.000000",
     ("2026-05-05", "claude-3-haiku-20240307"): "0.500000",
+    # A LiteLLM key that lost a collision at its own rates (was unpriced):
+    # 1M in, out and cached, $0.075 cache read against the winner's $0.03;
+    # with its changelog history, input $0.73 before 2026-02-13
+    ("2026-05-06", "gemini/gemini-flash-latest"): "2.875000",
+    ("2026-05-06", "gemini-flash-latest"): "2.830000",
+    ("2026-02-12", "bedrock/moonshotai.kimi-k2.5"): "3.760000",
+    ("2026-02-13", "bedrock/moonshotai.kimi-k2.5"): "3.630000",
 }
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
