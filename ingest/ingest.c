@@ -646,10 +646,23 @@ static size_t leading_blanks(const char *line, size_t len)
 	return i;
 }
 
-/* Opens the input's parser on its first non-blank line. Returns -1 when
- * the input fails. */
+/* Tells whether line (len bytes) is Excel's "sep=," line, which names the
+ * separator of the CSV after it (a spreadsheet's export may begin with
+ * one): no header, nor a record, of any format. */
+static bool is_excel_sep(const char *line, size_t len)
+{
+	return len == 5 && memcmp(line, "sep=", 4) == 0;
+}
+
+/* Opens the input's parser on its first non-blank line, but on Excel's
+ * "sep=," line, which opens none whatever the format. Returns -1 when
+ * no parser is opened, the error in st->o->err. */
 static int open_parser(struct input_state *st, const char *line, size_t len)
 {
+	if (is_excel_sep(line, len))
+		return br_fail(&st->o->err, "%s: Excel's '%.*s' line, and no "
+			       "CSV header after it", st->o->in.name, (int)len,
+			       line);
 	size_t i = leading_blanks(line, len);
 	st->parser = format_open(st->rd->g->opts.format, line + i, len - i,
 				 st->o->in.name, &st->rd->g->maps, st->rd->formats,
@@ -758,15 +771,19 @@ static int undetectable(struct input_state *st)
 /* A line the parser could not be opened on (its error in st->o->err): with
  * --format auto, one of the first DETECT_LINES non-blank lines is a
  * rejected record, and the next line is tried (a log may begin with a
- * line cut short or a line of another program); returns 0. The input
- * fails (-1) when the format is named, at the DETECT_LINES-th line, or
- * when it ends before a line is told (read_input), and at once when
- * the first line begins no log (unreadable_start). */
+ * line cut short or a line of another program); returns 0. So is, with a
+ * format named, a first line that is Excel's "sep=," (its export's
+ * header follows). The input fails (-1) on any other line when the
+ * format is named, at the DETECT_LINES-th line, or when it ends before a
+ * line is told (read_input), and at once when the first line begins no
+ * log (unreadable_start). */
 static int undetected(struct input_state *st, const char *line, size_t len)
 {
 	if (st->undetected == 0 && unreadable_start(st, line, len) != 0)
 		return -1;
-	if (strcmp(st->rd->g->opts.format, "auto") != 0)
+	bool sep = is_excel_sep(line, len);
+	if (strcmp(st->rd->g->opts.format, "auto") != 0 &&
+	    !(sep && st->undetected == 0))
 		return -1;
 	if (++st->undetected == 1) {
 		st->undetected_why = st->o->err;
@@ -777,8 +794,10 @@ static int undetected(struct input_state *st, const char *line, size_t len)
 	br_err_clear(&st->o->err);
 	st->record_line = st->lineno;
 	st->o->in.records++;
-	reject(st, "cannot tell the log format from it (not a JSON object of a "
-	       "known format, nor a known CSV header)", line, len);
+	reject(st, sep ? "Excel's separator line, not a CSV header"
+		       : "cannot tell the log format from it (not a JSON object "
+			 "of a known format, nor a known CSV header)",
+	       line, len);
 	return 0;
 }
 

@@ -122,13 +122,32 @@ set -e
 [ $rc -eq 1 ] || fail "ten undetectable lines: exit $rc, want 1: $(cat d.err)"
 grep -q "ten.jsonl: cannot tell the log format from its first 10 lines" d.err ||
 	fail "ten undetectable lines: $(cat d.err)"
-for w in garbage-first.jsonl:1 cut-first.jsonl:1 sep-first.csv:1 cut-array.jsonl:1; do
+for w in garbage-first.jsonl:1 cut-first.jsonl:1 cut-array.jsonl:1; do
 	grep -q "^$w: cannot tell the log format from it" d.rej ||
 		fail "$w is not rejected: $(cat d.rej)"
 done
+grep -qx "sep-first.csv:1: Excel's separator line, not a CSV header: sep=," d.rej ||
+	fail "the sep=, line is not rejected: $(cat d.rej)"
 [ "$(grep -vc '^ten.jsonl:' d.rej)" -eq 4 ] || fail "rejects beside the undetected lines: $(cat d.rej)"
 [ "$("$BURNRATE" --store d report --as-of $asof --format csv | cut -d, -f2 | tail -n 1)" = 5 ] ||
 	fail "the records after the undetected lines were not all counted"
+# So is the "sep=," line of a CSV whose format is named: it was taken for
+# the header, "none of the columns of a litellm log" (exit 1). Any other
+# first line is still the header of the format named.
+cp sep-first.csv sep-generic.csv
+for f in litellm_spend_logs helicone_requests langfuse_observations generic; do
+	fmt=${f%%_*}
+	[ $fmt = generic ] || { echo 'sep=,'; cat "$dir/$f.csv"; } >sep-$fmt.csv
+	"$BURNRATE" --quiet --store sep-$fmt ingest --format $fmt --rejects sep-$fmt.rej \
+		sep-$fmt.csv 2>sep.err || fail "--format $fmt, a sep=, line first: exit $?: $(cat sep.err)"
+	grep -qx "sep-$fmt.csv:1: Excel's separator line, not a CSV header: sep=," sep-$fmt.rej ||
+		fail "--format $fmt, the sep=, line is not rejected: $(cat sep-$fmt.rej)"
+	"$BURNRATE" --quiet --store sep-auto-$fmt ingest sep-$fmt.csv 2>sep.err
+	"$BURNRATE" --store sep-$fmt report --as-of $asof --format csv >sep-named.csv
+	"$BURNRATE" --store sep-auto-$fmt report --as-of $asof --format csv >sep-auto.csv
+	[ "$(wc -l <sep-named.csv)" -gt 1 ] && cmp -s sep-named.csv sep-auto.csv ||
+		fail "--format $fmt after a sep=, line: not the detected report: $(cat sep-named.csv)"
+done
 # A log written as UTF-16 (Windows PowerShell's '>'), with or without a
 # byte order mark, fails named as such, whatever --format says: it was
 # "cannot tell the log format", "malformed CSV header", or every record
