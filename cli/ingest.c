@@ -1471,8 +1471,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      (unsigned long long)run.run_cost_lines_unused,
 				      run.run_cost_lines_unused == 1 ? "" : "s");
 		if (run.run_flat_tokens)
-			print_warning("%llu record%s without a usage object "
-				      "(the first in %s) %s token counts at the "
+			print_warning("%llu record%s with no token count in "
+				      "usage (the first in %s) %s them at the "
 				      "top level, read as 0 tokens: --map "
 				      "input_tokens=input_tokens --map "
 				      "output_tokens=output_tokens (and so on) "

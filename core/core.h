@@ -862,9 +862,10 @@ struct br_event {
 	struct br_str provider, model, agent, label, request_id;
 	enum br_tier tier;
 	bool error;
-	/* The generic JSONL format: a record without usage whose token counts
-	 * are top-level keys ("input_tokens": 1000), read as none (DESIGN:
-	 * unknown keys are skipped); ingest warns of them. */
+	/* The generic JSONL format: a record with no token count in usage
+	 * (none, or "usage":{}) whose counts are top-level keys
+	 * ("input_tokens": 1000), read as none (DESIGN: unknown keys are
+	 * skipped); ingest warns of them. */
 	bool flat_tokens;
 	struct br_tokens tokens;
 	bool has_logged_cost;

@@ -287,7 +287,7 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 
 /* Tells whether the JSON object line[0..len) has a member named as one of
  * usage's token counts ("input_tokens"). Called only for a record with no
- * usage and no token count read, rare: a second scanner, made then. */
+ * token count read, rare: a second scanner, made then. */
 static __attribute__((noinline, cold)) bool
 has_flat_tokens(struct jsonl_parser *p, const char *line, size_t len)
 {
@@ -307,10 +307,11 @@ has_flat_tokens(struct jsonl_parser *p, const char *line, size_t len)
 	return false;
 }
 
-/* Tells whether the record read has no usage and no token count. */
-static bool no_usage(const struct jsonl_parser *p)
+/* Tells whether the record read has no token count: no usage, or one
+ * without counts ("usage":{}). */
+static bool no_counts(const struct jsonl_parser *p)
 {
-	for (int f = J_USAGE; f <= J_REASONING; f++)
+	for (int f = J_INPUT; f <= J_REASONING; f++)
 		if (!absent(&p->v[f]))
 			return false;
 	return true;
@@ -340,7 +341,8 @@ static int jsonl_line(struct format_parser *fp, const char *line, size_t len,
 		*reject = why;
 	else
 		*reject = NULL;
-	if (!why && __builtin_expect(absent(&p->v[J_USAGE]), 0) && no_usage(p))
+	/* Rare: a record's counts are read, input_tokens among them. */
+	if (!why && __builtin_expect(absent(&p->v[J_INPUT]), 0) && no_counts(p))
 		ev->flat_tokens = has_flat_tokens(p, line, len);
 	return 1;
 }

@@ -217,23 +217,24 @@ grep -q "mapped.csv: CSV header has no 'in' column (--map input_tokens=in)" mp.e
 "$BURNRATE" --quiet --store mp ingest --map input_tokens=IN mapped.csv || fail "mapped.csv: exit $?"
 got=$("$BURNRATE" --store mp report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
 [ "$got" = "1,1000000" ] || fail "--map input_tokens=IN: $got"
-# Token counts at a generic JSONL record's top level, without usage, are
-# read as 0 (DESIGN: unknown keys are skipped), but ingest says so, with
-# the count and the first input, and how to read them (it was $0 without a
-# word); a record with usage, or such a key nested, is not counted.
+# Token counts at a generic JSONL record's top level, without usage or
+# with an empty one, are read as 0 (DESIGN: unknown keys are skipped), but
+# ingest says so, with the count and the first input, and how to read them
+# (it was $0 without a word, and still so beside "usage":{}); a record
+# with a count in usage, or such a key nested, is not counted.
 r='"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o"'
-printf '{%s,"input_tokens":1000000}\n{%s,"usage":{"input_tokens":5},"output_tokens":1}\n{%s,"meta":{"input_tokens":7}}\n{%s,"output_tokens":2}\n' \
-	"$r" "$r" "$r" "$r" >flat.jsonl
+printf '{%s,"input_tokens":1000000}\n{%s,"usage":{"input_tokens":5},"output_tokens":1}\n{%s,"meta":{"input_tokens":7}}\n{%s,"output_tokens":2}\n{%s,"usage":{},"input_tokens":2000000}\n' \
+	"$r" "$r" "$r" "$r" "$r" >flat.jsonl
 "$BURNRATE" --store flat ingest flat.jsonl >flat.out 2>flat.err || fail "flat.jsonl: exit $?"
-grep -q "warning: 2 records without a usage object (the first in flat.jsonl) have token counts at the top level, read as 0 tokens: --map input_tokens=input_tokens" flat.err ||
+grep -q "warning: 3 records with no token count in usage (the first in flat.jsonl) have them at the top level, read as 0 tokens: --map input_tokens=input_tokens" flat.err ||
 	fail "top-level token counts: $(cat flat.err)"
 got=$("$BURNRATE" --store flat report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
-[ "$got" = "4,5" ] || fail "top-level token counts: $got"
+[ "$got" = "5,5" ] || fail "top-level token counts: $got"
 "$BURNRATE" --store flat2 ingest --map input_tokens=input_tokens \
 	--map output_tokens=output_tokens flat.jsonl >flat.out 2>flat.err || fail "flat.jsonl mapped: exit $?"
 ! grep -q "top level" flat.err || fail "top-level token counts mapped: $(cat flat.err)"
 got=$("$BURNRATE" --store flat2 report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
-[ "$got" = "4,1000000" ] || fail "top-level token counts mapped: $got"
+[ "$got" = "5,3000000" ] || fail "top-level token counts mapped: $got"
 # OpenAI's service_tier "scale" is read as standard by the generic format,
 # JSONL and CSV, as the openai format reads it (generic rejected the record:
 # "invalid service_tier 'scale'"); the catalog has no rates of its own.
@@ -248,7 +249,7 @@ got=$("$BURNRATE" --store scale report --as-of $asof --format csv | tail -n 1 | 
 awk -v r="$r" 'BEGIN { for (i = 0; i < 30000; i++)
 	printf "{%s,\"request_id\":\"flat-%d\",\"input_tokens\":%d}\n", r, i, i }' >flatbig.jsonl
 "$BURNRATE" --store flat3 ingest --jobs 2 flatbig.jsonl >flat.out 2>flat.err || fail "flatbig.jsonl: exit $?"
-grep -q "warning: 30000 records without a usage object" flat.err ||
+grep -q "warning: 30000 records with no token count in usage" flat.err ||
 	fail "top-level token counts in blocks: $(cat flat.err)"
 # A first line that quotes the keys of a JSON record is no CSV header: a
 # record cut right after its '{' (a size rotation), or behind NUL bytes or
