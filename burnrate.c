@@ -220,15 +220,8 @@ int main(int argc, char **argv)
 #endif
 	struct globals g = {0};
 	bool help = false, version = false;
-	const struct option globals[] = {
-		{"--help", NULL, &help, NULL, NULL},
-		{"-h", NULL, &help, NULL, NULL},
-		{"--version", NULL, &version, NULL, NULL},
-		{"--quiet", NULL, &g.quiet, NULL, NULL},
-		{"--verbose", NULL, &g.verbose, NULL, NULL},
-		{"--store", &g.store, NULL, NULL, NULL},
-		{"--config", &g.config, NULL, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL}};
+	struct option globals[NGLOBAL_OPTIONS + 1];
+	global_options(globals, &g, &help, &version);
 	int i, parsed = parse_options(NULL, argc - 1, argv + 1, globals, NULL, &i);
 	if (parsed)
 		return parsed;

@@ -96,6 +96,15 @@ struct option {
 int parse_options(const char *command, int argc, char **argv,
 		  const struct option *opts, char **pos, int *npos);
 
+/* The global options, given before the command (burnrate.c parses them
+ * with parse_options): every spelling, --store's and --config's values
+ * put in g, --quiet and --verbose set in g, --help and -h in *help,
+ * --version in *version. Fills opts, ended by a NULL name. A command's
+ * parse_options names where one given after the command goes. */
+#define NGLOBAL_OPTIONS 7
+void global_options(struct option opts[NGLOBAL_OPTIONS + 1],
+		    struct globals *g, bool *help, bool *version);
+
 /* Checks that a command which takes no arguments got none; returns 0 or
  * BR_EXIT_USAGE after printing why. */
 int no_arguments(const char *command, int argc, char **argv);

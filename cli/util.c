@@ -115,29 +115,55 @@ int fail_with(const struct br_err *err)
 
 /* ------------------------------------------------------ option parsing */
 
+/* One table for the parse before the command and for the hint after it
+ * (unknown_option): a spelling added is known to both. */
+void global_options(struct option opts[NGLOBAL_OPTIONS + 1],
+		    struct globals *g, bool *help, bool *version)
+{
+	const struct option table[NGLOBAL_OPTIONS + 1] = {
+		{"--help", NULL, help, NULL, NULL},
+		{"-h", NULL, help, NULL, NULL},
+		{"--version", NULL, version, NULL, NULL},
+		{"--quiet", NULL, &g->quiet, NULL, NULL},
+		{"--verbose", NULL, &g->verbose, NULL, NULL},
+		{"--store", &g->store, NULL, NULL, NULL},
+		{"--config", &g->config, NULL, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL}};
+	memcpy(opts, table, sizeof table);
+}
+
+/* The option of opts named as the first namelen bytes of a, or the NULL
+ * name that ends opts. */
+static const struct option *find_option(const struct option *opts,
+					const char *a, size_t namelen)
+{
+	while (opts->name && (strlen(opts->name) != namelen ||
+			      strncmp(opts->name, a, namelen) != 0))
+		opts++;
+	return opts;
+}
+
 /* Refuses the option a (its name the first namelen bytes) that command
- * does not know; a global option (burnrate.c) given after the command
- * is told where it goes, with its value, next (NULL: none given). */
+ * does not know; a global option (global_options, every spelling) given
+ * after the command is told where it goes, with its value, next (NULL:
+ * none given). */
 static int unknown_option(const char *command, const char *a, size_t namelen,
 			  const char *next)
 {
-	static const struct {
-		const char *name;
-		bool value;
-	} globals[] = {{"--store", true}, {"--config", true},
-		       {"--quiet", false}, {"--verbose", false}};
-	const char *cmd = command ? command : "", *sep = command ? ": " : "";
-	for (size_t g = 0; command && g < sizeof globals / sizeof *globals; g++) {
-		const char *name = globals[g].name;
-		if (strlen(name) != namelen || strncmp(name, a, namelen) != 0)
-			continue;
+	struct option globals[NGLOBAL_OPTIONS + 1];
+	struct globals unused;
+	bool flag;
+	global_options(globals, &unused, &flag, &flag);
+	const struct option *o = find_option(globals, a, namelen);
+	if (command && o->name) {
 		const char *v = a[namelen] == '=' ? a + namelen + 1
 			      : next ? next : "VALUE";
 		return usage_error("%s: %s is a global option: put it before the "
-				   "command: burnrate %s%s%s %s", command, name,
-				   name, globals[g].value ? " " : "",
-				   globals[g].value ? v : "", command);
+				   "command: burnrate %s%s%s %s", command, o->name,
+				   o->name, o->value ? " " : "", o->value ? v : "",
+				   command);
 	}
+	const char *cmd = command ? command : "", *sep = command ? ": " : "";
 	return usage_error("%s%sunknown option '%.*s'", cmd, sep, (int)namelen,
 			   a);
 }
@@ -173,11 +199,7 @@ int parse_options(const char *command, int argc, char **argv,
 		}
 		const char *eq = strchr(a, '=');
 		size_t namelen = eq ? (size_t)(eq - a) : strlen(a);
-		const struct option *o = opts;
-		for (; o->name; o++)
-			if (strlen(o->name) == namelen &&
-			    strncmp(o->name, a, namelen) == 0)
-				break;
+		const struct option *o = find_option(opts, a, namelen);
 		if (!o->name)
 			return unknown_option(command, a, namelen,
 					      i + 1 < argc ? argv[i + 1] : NULL);

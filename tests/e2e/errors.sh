@@ -153,6 +153,12 @@ expect_usage "report: --config is a global option: put it before the command: bu
 	"$BURNRATE" report --config=c.conf
 expect_usage "compact: --quiet is a global option: put it before the command: burnrate --quiet compact" \
 	"$BURNRATE" compact --quiet
+# So is every spelling of one, from the table the global options are
+# parsed with (-h and --version were "unknown option").
+expect_usage "report: -h is a global option: put it before the command: burnrate -h report" \
+	"$BURNRATE" report -h
+expect_usage "verify: --version is a global option: put it before the command: burnrate --version verify" \
+	"$BURNRATE" verify --version
 expect_usage "report: unknown option '--stores'" "$BURNRATE" report --stores X
 
 # A value option given twice is refused: the first was dropped unseen
