@@ -254,7 +254,8 @@ int main(int argc, char **argv)
 	char **args = argv + i + 1;
 	int nargs = argc - i - 1;
 	for (int k = 0; k < nargs; k++)
-		if (strcmp(args[k], "--help") == 0) {
+		if (strcmp(args[k], "--help") == 0 ||
+		    strcmp(args[k], "-h") == 0) {
 			printf("usage: burnrate [global options] %s%s", cmd->name,
 			       *cmd->synopsis ? " " : "\n");
 			lines(cmd->synopsis, "       ", stdout);
