@@ -1003,11 +1003,18 @@ static int store_load(struct store *s, struct br_err *err)
 			     "leaves it out", err);
 }
 
+/* Tells whether a visible segment of loaded store s covers the input of
+ * fingerprint fp. */
+static bool holds_fp(const struct store *s, struct br_fp fp)
+{
+	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp);
+}
+
 int store_has_input(struct store *s, struct br_fp fp, struct br_err *err)
 {
 	if (store_load(s, err) != 0)
 		return -1;
-	return s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp, fp_cmp) ? 1 : 0;
+	return holds_fp(s, fp) ? 1 : 0;
 }
 
 static int source_cmp(const void *a, const void *b)
@@ -1066,8 +1073,7 @@ int store_input_holders(struct store *s, struct br_fp fp, const char *source,
 	if (store_load(s, err) != 0)
 		return -1;
 	/* Without first bytes to look for, the index says if any does. */
-	if (!is_prefix && !(s->nfps && bsearch(&fp, s->fps, s->nfps, sizeof fp,
-					       fp_cmp)))
+	if (!is_prefix && !holds_fp(s, fp))
 		return 0;
 	for (size_t i = 0; i < s->nsegs; i++) {
 		const struct segment *g = &s->segs[i];
@@ -1763,35 +1769,103 @@ static bool store_counts_records(const struct store *s,
 }
 
 /* Refuses part p of the store at from: its input in is counted in dst
- * already, by segment g. */
+ * already, by input had of segment g: the same content, or the same
+ * file's first lines (merge_begins_alike). */
 static int merge_conflict(const struct store *dst, const struct segment *g,
+			  const struct store_input *had,
 			  const struct store_input *in,
 			  const struct merge_part *p, const char *from,
 			  struct br_err *err)
 {
 	char *name = br_printable(in->name); /* a file's or member's name */
+	struct br_buf where = {0};
 	if (g->merged_through)
-		br_fail(err, "cannot merge '%s': its input '%s' (source '%s') is "
-			"already in '%s', merged from '%s' (source '%s'); merging "
-			"would count it twice", from, name, p->source, g->path,
-			g->str[g->origin], g->str[g->source]);
+		br_buf_printf(&where, "already in '%s', merged from '%s' (source "
+			      "'%s')", g->path, g->str[g->origin],
+			      g->str[g->source]);
 	else
-		br_fail(err, "cannot merge '%s': its input '%s' (source '%s') "
-			"was also ingested into '%s' (segment '%s', source '%s'); "
+		br_buf_printf(&where, "ingested into '%s' (segment '%s', source "
+			      "'%s')", dst->dir, g->path, g->str[g->source]);
+	if (br_fp_equal(had->fp, in->fp)) {
+		br_fail(err, "cannot merge '%s': its input '%s' (source '%s') %s%s; "
 			"merging would count it twice", from, name, p->source,
-			dst->dir, g->path, g->str[g->source]);
+			g->merged_through ? "is " : "was also ", where.p);
+	} else {
+		char *other = br_printable(had->name);
+		br_fail(err, "cannot merge '%s': its input '%s' (source '%s', "
+			"%llu bytes, %llu records) begins with the first lines "
+			"of the input '%s' (%llu bytes, %llu records) %s: one log "
+			"read at two sizes, or two copies of it, in two stores; "
+			"merging would count their common records twice (ingest "
+			"each log into one store only)", from, name, p->source,
+			(unsigned long long)in->bytes,
+			(unsigned long long)in->records, other,
+			(unsigned long long)had->bytes,
+			(unsigned long long)had->records, where.p);
+		free(other);
+	}
+	br_buf_free(&where);
 	free(name);
 	return -1;
 }
 
-/* Decides part p of the store at from against the visible segments of
- * dst. Returns 1 when it is new (a newer state of the merged segments it
- * replaces), 0 when dst holds it, or a newer state of it, already, and -1
- * when dst counts some of its inputs otherwise: ingested here, merged
- * from elsewhere, or merged with other inputs than a state of p has. */
-static int merge_decide(const struct store *dst, struct merge_part *p,
-			const char *from, const char *origin,
-			struct br_err *err)
+/* Orders inputs (pointers) by head, then name. */
+static int head_name_cmp(const void *a, const void *b)
+{
+	const struct store_input *x = *(const struct store_input *const *)a,
+				 *y = *(const struct store_input *const *)b;
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Refuses part p of the store src (at from) when dst counts records of
+ * one of its files read by another store: an input of a visible segment
+ * of dst that src does not hold, of p's input's name and first lines
+ * (head), both with records. That is one log read at two sizes (whose
+ * fingerprints differ), or two copies beginning alike: either way their
+ * common records would be counted twice. What src holds is its own
+ * reads, of which a grown log's successive ones count each record once:
+ * a newer state of a segment merged from it, or a log it read under two
+ * sources. Returns 0, or -1 naming both inputs. */
+static int merge_begins_alike(const struct store *dst, const struct store *src,
+			      const struct merge_part *p, const char *from,
+			      struct br_err *err)
+{
+	const struct store_input **v = br_malloc((p->ninputs + 1) * sizeof *v);
+	size_t n = 0;
+	for (uint32_t i = 0; i < p->ninputs; i++)
+		if (p->inputs[i].head && p->inputs[i].records)
+			v[n++] = &p->inputs[i];
+	if (n)
+		qsort(v, n, sizeof *v, head_name_cmp);
+	int rc = 0;
+	for (size_t i = 0; n && !rc && i < dst->nsegs; i++) {
+		const struct segment *g = &dst->segs[i];
+		for (uint32_t j = 0; !g->hidden && !rc && j < g->ninputs; j++) {
+			const struct store_input *had = &g->inputs[j];
+			const struct store_input *const *in =
+				had->head && had->records
+					? bsearch(&had, v, n, sizeof *v, head_name_cmp)
+					: NULL;
+			if (in && !holds_fp(src, had->fp))
+				rc = merge_conflict(dst, g, had, *in, p, from, err);
+		}
+	}
+	free(v);
+	return rc;
+}
+
+/* Decides part p of the store src (at from) against the visible segments
+ * of dst. Returns 1 when it is new (a newer state of the merged segments
+ * it replaces), 0 when dst holds it, or a newer state of it, already, and
+ * -1 when dst counts some of its inputs otherwise: ingested here, merged
+ * from elsewhere, or merged with other inputs than a state of p has; or
+ * some of its files, read at another size by another store
+ * (merge_begins_alike). */
+static int merge_decide(const struct store *dst, const struct store *src,
+			struct merge_part *p, const char *from,
+			const char *origin, struct br_err *err)
 {
 	bool present = false;
 	for (size_t i = 0; i < dst->nsegs; i++) {
@@ -1799,7 +1873,7 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 		if (g->hidden)
 			continue;
 		uint32_t common = 0;
-		const struct store_input *twice = NULL;
+		const struct store_input *twice = NULL, *had = NULL;
 		for (uint32_t j = 0; j < g->ninputs; j++) {
 			const struct store_input *in =
 				bsearch(&g->inputs[j], p->inputs, p->ninputs,
@@ -1809,8 +1883,10 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 			common++;
 			if (!twice &&
 			    (counts_records(in, p->inputs, p->ninputs) ||
-			     store_counts_records(dst, &g->inputs[j])))
+			     store_counts_records(dst, &g->inputs[j]))) {
 				twice = in;
+				had = &g->inputs[j];
+			}
 		}
 		if (!common)
 			continue;
@@ -1827,9 +1903,11 @@ static int merge_decide(const struct store *dst, struct merge_part *p,
 			 * part of another store's is refused below. */
 			present = true;
 		else if (twice)
-			return merge_conflict(dst, g, twice, p, from, err);
+			return merge_conflict(dst, g, had, twice, p, from, err);
 	}
-	return present ? 0 : 1;
+	if (present)
+		return 0;
+	return merge_begins_alike(dst, src, p, from, err) == 0 ? 1 : -1;
 }
 
 /* Finds an input that both p and q hold and that counts something
@@ -1907,7 +1985,8 @@ int store_merge(struct store *dst, const char *from,
 				"not recognise them", from, p->source);
 			goto out;
 		}
-		int d = merge_decide(dst, p, from, origin ? origin : from, err);
+		int d = merge_decide(dst, src, p, from, origin ? origin : from,
+				     err);
 		if (d < 0)
 			goto out;
 		for (size_t j = 0; d && j < k; j++) {

@@ -5,8 +5,9 @@
 # changes nothing; newer states of a shard (more logs, a backfill, a
 # compaction) replace the older ones; refused, the destination unchanged:
 # another time zone, the store itself, a corrupt segment, an input counted
-# twice; SIGKILLs during a merge leave the old or the new state of each
-# shard, and a rerun gives the same totals; a locked destination exits 75.
+# twice (or read at two sizes by two stores); SIGKILLs during a merge
+# leave the old or the new state of each shard, and a rerun gives the same
+# totals; a locked destination exits 75.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
@@ -29,6 +30,13 @@ same() { # STORE EXPECTED.json WHAT
 	cmp -s "$2" got.json || { diff "$2" got.json | head -10 >&2; fail "$3"; }
 }
 segments() { ls "$1/segments" | tr '\n' ' '; }
+refused() { # STORE FROM PATTERN WHAT: merging FROM into STORE exits 1
+	# with an error matching PATTERN, STORE unchanged
+	report "$1" >before.json
+	must_fail 1 err.txt "$BURNRATE" --store "$1" merge "$2"
+	grep -q "$3" err.txt || fail "$4: $(cat err.txt)"
+	same "$1" before.json "$4: the refused merge changed the destination"
+}
 
 br single ingest --prices prices.csv logs
 report single >single.json
@@ -125,12 +133,60 @@ br gb ingest --prices prices.csv g.jsonl
 printf '  \n' >>g.jsonl
 br ga ingest --prices prices.csv g.jsonl
 br gb ingest --prices prices.csv g.jsonl
-report ga >ga.json
-must_fail 1 gm.err "$BURNRATE" --store ga merge gb
-grep -q "its input '.*g.jsonl' .* merging would count it twice" gm.err ||
-	fail "merging a log both shards counted: $(cat gm.err)"
-same ga ga.json "a refused merge changed the destination"
+refused ga gb "its input '.*g.jsonl' .* merging would count it twice" \
+	"merging a log both shards counted"
 echo "ok a log read at other sizes, then grown by blank lines, is one overlap"
+
+# One log read at two sizes by two stores: their fingerprints differ, but
+# the longer read holds the records of the shorter one (the same name and
+# first lines, both with records), which were merged twice, exit 0.
+# Refused, naming both inputs, in either order, and against a store's own
+# ingest; so is a gzipped log grown by a member. Still merged: a store's
+# newer state once the log grew, its growth read under another source of
+# that store, a log rotated under the same name (other first lines).
+head -n 300 logs/l8.jsonl >app.jsonl
+br wa ingest --prices prices.csv app.jsonl
+cp logs/l8.jsonl app.jsonl
+br wb ingest --prices prices.csv app.jsonl
+refused wa wb "cannot merge 'wb': its input '.*/app.jsonl' (source 'default', [0-9]* bytes, 1500 records) begins with the first lines of the input '.*/app.jsonl' ([0-9]* bytes, 300 records) ingested into 'wa' (segment 'wa/segments/seg-.*', source 'default'): one log read at two sizes, .* (ingest each log into one store only)" \
+	"a log read at two sizes, one here"
+br wm merge wa
+refused wm wb "its input '.*/app.jsonl' (source 'default', [0-9]* bytes, 1500 records) begins with the first lines of the input '.*/app.jsonl' ([0-9]* bytes, 300 records) already in 'wm/segments/seg-.*', merged from '.*/wa' (source 'default')" \
+	"a log read at two sizes by two shards"
+br wn merge wb
+refused wn wa "its input '.*/app.jsonl' (source 'default', [0-9]* bytes, 300 records) begins with the first lines of the input '.*/app.jsonl' ([0-9]* bytes, 1500 records) already in 'wn/segments/seg-.*', merged from '.*/wb'" \
+	"a log read at two sizes, the longer merged first"
+head -n 300 logs/l8.jsonl | gzip -c >app.jsonl.gz
+br za ingest --prices prices.csv app.jsonl.gz
+tail -n +301 logs/l8.jsonl | gzip -c >>app.jsonl.gz
+br zb ingest --prices prices.csv app.jsonl.gz
+br zm merge za
+refused zm zb "its input '.*/app.jsonl.gz' (source 'default', [0-9]* bytes, 1500 records) begins with" \
+	"a gzipped log read at two sizes"
+report wb >wb.json
+br wa ingest --prices prices.csv app.jsonl
+br wm merge wa || fail "the newer state of a shard whose log grew was refused"
+same wm wb.json "a shard whose log grew merged differs from one ingest of it"
+head -n 300 logs/l9.jsonl >two.jsonl
+br wc ingest --prices prices.csv two.jsonl
+br wd merge wc
+cp logs/l9.jsonl two.jsonl
+br wc ingest --prices prices.csv --source night two.jsonl
+br wd merge wc || fail "a log's growth read under another source was refused"
+br we merge wc || fail "a log read under two sources was refused"
+br l9 ingest --prices prices.csv logs/l9.jsonl
+report l9 >l9.json
+same wd l9.json "a log read under two sources, merged as it grew, differs from one ingest"
+same we l9.json "a log read under two sources, merged, differs from one ingest"
+cp logs/l10.jsonl rot.jsonl
+br wf ingest --prices prices.csv rot.jsonl
+cp logs/l11.jsonl rot.jsonl
+br wg ingest --prices prices.csv rot.jsonl
+br wh merge wf wg || fail "a log rotated under the same name was refused"
+br rot ingest --prices prices.csv logs/l10.jsonl logs/l11.jsonl
+report rot >rot.json
+same wh rot.json "logs rotated under one name, merged, differ from one ingest"
+echo "ok a log read at two sizes by two stores is refused"
 
 # Refused, the destination unchanged.
 before=$(segments m)
