@@ -11,7 +11,8 @@
  * spares most comparisons) and the entry's arena offset plus one (0: an
  * empty slot). A table grows by half when it is 80% full, so it is 53-80%
  * full, unless it was sized at once (idset_expect): then the tables are
- * one mapping of huge pages, the slab, which a table leaves when it grows.
+ * one mapping of huge pages, the slab, which a table leaves when it grows
+ * alone, and all of them when they are sized at once again.
  * One thread at a time changes a set; any number may look in one that no
  * thread changes (idset_has, idset_prefetch). docs/PERFORMANCE.md gives
  * the memory per million ids.
@@ -202,15 +203,30 @@ static void *map_aligned(size_t size, bool huge)
 	return mem;
 }
 
-/* Lets go of shard sh's table: freed, or when part of the slab, its
- * pages given back (they stay mapped, and are never touched again). */
+/* The slots of a page of the kernel's size (16 KiB on some arm64 kernels,
+ * 64 KiB on ppc64el): tables sized at once of at least that many are
+ * mapped together (a slab). */
+static uint32_t page_slots(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	return (uint32_t)((page > 0 ? (size_t)page : 4096) / sizeof(uint32_t));
+}
+
+/* Lets go of shard sh's table: freed, or when part of the slab, the
+ * pages wholly its own given back (they stay mapped, and are never
+ * touched again): the tables of a slab are not whole pages, and a page
+ * it shares with the next table is that one's too. */
 static void drop_table(struct shard *sh)
 {
-	if (!sh->in_slab)
+	if (!sh->in_slab) {
 		free(sh->slots);
-	else
-		madvise(sh->slots, (size_t)sh->nslots * sizeof *sh->slots,
-			MADV_DONTNEED);
+	} else {
+		uintptr_t page = (uintptr_t)page_slots() * sizeof *sh->slots;
+		uintptr_t lo = ((uintptr_t)sh->slots + page - 1) & ~(page - 1);
+		uintptr_t hi = (uintptr_t)(sh->slots + sh->nslots) & ~(page - 1);
+		if (hi > lo)
+			madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
 	sh->slots = NULL;
 	sh->in_slab = false;
 }
@@ -322,17 +338,6 @@ static void resize(const struct idset *s, struct shard *sh, uint32_t n)
 	move_table(s, sh, br_calloc(n, sizeof *sh->slots), n, false);
 }
 
-/* The slots of a page: tables sized at once of at least that many are
- * mapped together (a slab), each rounded up to whole pages of the
- * kernel's size (16 KiB on some arm64 kernels, 64 KiB on ppc64el), lest
- * giving back a table's pages, its length rounded up, give back the next
- * table's too. */
-static uint32_t page_slots(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	return (uint32_t)((page > 0 ? (size_t)page : 4096) / sizeof(uint32_t));
-}
-
 /* Tells whether shard sh's table must grow to take ids in all. */
 static bool too_full(const struct shard *sh, uint64_t ids)
 {
@@ -371,15 +376,19 @@ void idset_expect(struct idset *s, uint64_t n)
 		grow += too_full(&s->shard[i], share);
 	if (!grow)
 		return;
-	/* The first time, the tables are one mapping, of huge pages (the
-	 * hash fills them evenly): allocated one by one, a 2M-id set's 10 MB
-	 * were cleared at once, 2,500 first touches of small pages, ~30 ms.
-	 * Mapped, they are made resident as the ids come, a huge page at a
-	 * time. Each table is whole pages, so that its pages can be given
-	 * back once it grows. */
-	uint32_t *next = NULL, round = page_slots();
-	if (!s->slab && slots >= round) {
-		slots = (slots + round - 1) / round * round;
+	/* The tables are one mapping, of huge pages (the hash fills them
+	 * evenly): allocated one by one, a 2M-id set's 10 MB were cleared at
+	 * once, 2,500 first touches of small pages, ~30 ms. Mapped, they are
+	 * made resident as the ids come, a huge page at a time. So they are
+	 * the first time, and when every table grows (the run's set, sized
+	 * for the run once the first input's ids are in it), the old slab
+	 * then let go whole. The tables are not rounded up to pages (a log
+	 * of 200,000 ids: 1,094 slots a shard, 1.1 MB, against 2 MB), and a
+	 * table that grows out of the slab gives back only the pages wholly
+	 * its own (drop_table). */
+	uint32_t *next = NULL, *old = s->slab;
+	size_t old_size = s->slab_size;
+	if ((!s->slab || grow == SHARDS) && slots >= page_slots()) {
 		s->slab_size = (size_t)grow * slots * sizeof *s->slab;
 		s->slab = next = map_aligned(s->slab_size, true);
 	}
@@ -394,6 +403,8 @@ void idset_expect(struct idset *s, uint64_t n)
 		move_table(s, sh, next, slots, true);
 		next += slots;
 	}
+	if (old && old != s->slab)
+		munmap(old, old_size); /* no table is left in it */
 }
 
 void idset_prefetch(const struct idset *s, uint64_t h)
