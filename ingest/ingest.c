@@ -2858,6 +2858,43 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 	return n;
 }
 
+/* The run's set of request ids is sized for at most this many times the
+ * ids it holds (size_seen): what an over-estimate may cost, ~43 bytes of
+ * table an id held at worst (5.3 a slot at 75% full, against 5-7.5 grown
+ * a half at a time). The density of the logs read is no promise for
+ * those to come: a CSV log's records, read first, are a third of the
+ * length of JSONL ones'. */
+#define SEEN_ROOM_MAX 8
+
+/* Sizes the run's set of request ids, into which input o's ids were just
+ * merged, for the ids of the whole run, as an input's own set is sized
+ * from its first bytes (split_begin): those of the plain files to come
+ * (but task t's, read) at the density of the content read so far. Grown
+ * a half at a time as inputs were handed over, its tables were 53-80%
+ * full, in as many allocations as shards, their sizes following the
+ * first input's (docs/PERFORMANCE.md, stops 34 and 37). Compressed inputs
+ * to come are not counted (what they inflate to is not known): its tables
+ * grow for their ids as before, and for any the estimate falls short of.
+ * It is sized again only when the estimate passes the last by an eighth,
+ * so that its ids are rehashed a bounded number of times. */
+static void size_seen(struct ingest *g, const struct task *t,
+		      const struct outcome *o)
+{
+	g->seen_bytes += o->in.bytes > o->in.resumed_at
+				 ? o->in.bytes - o->in.resumed_at : 0;
+	uint64_t held = idset_count(g->seen);
+	uint64_t left = g->plain_left - t->plain_left;
+	if (!held || !g->seen_bytes || !left)
+		return;
+	double want = (double)held * (1.0 + (double)left / (double)g->seen_bytes);
+	uint64_t room = want < (double)held * SEEN_ROOM_MAX
+				? (uint64_t)want : held * SEEN_ROOM_MAX;
+	if (room <= g->seen_room + g->seen_room / 8)
+		return;
+	g->seen_room = room;
+	idset_expect(g->seen, room);
+}
+
 /* Hands an outcome of task t to the sink, in input order, on the caller's
  * thread, and frees it. */
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
@@ -2900,10 +2937,6 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 		s->duplicates += o->in.duplicates;
 		s->resumed += o->in.resumed_at > 0 && o->in.bytes > o->in.resumed_at;
 		s->waiting += o->in.waiting;
-		if (o->ids) {
-			g->seen = idset_merge(g->seen, o->ids);
-			o->ids = NULL;
-		}
 	} else {
 		/* Nothing of a failed input counts, not even in the stats. */
 		s->failed_inputs++;
@@ -2919,6 +2952,15 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 	if (g->sink.end)
 		g->sink.end(g->sink.ctx, o->input, &o->in, o->ok, o->err.msg);
 	o->input = NULL;
+	/* Its ids join the run's once the sink has its totals, which the
+	 * sink then lets go of (burnrate's: the input's aggregate, 3.8 MB
+	 * for a log spread over a month of days), not after: the next input
+	 * is being read meanwhile, its own ids and totals growing. */
+	if (o->ok && o->ids) {
+		g->seen = idset_merge(g->seen, o->ids);
+		o->ids = NULL;
+		size_seen(g, t, o);
+	}
 	outcome_free(g, o);
 }
 
@@ -2960,6 +3002,7 @@ static void hand_over_task(struct ingest *g, struct task *t)
 	task_warn(g, t);
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
+	g->plain_left -= t->plain_left;
 	task_free(g, t);
 }
 
@@ -3018,6 +3061,13 @@ static const struct idset *seen_stable(struct ingest *g, size_t index)
 		       ? g->seen : NULL;
 }
 
+/* The bytes of task t's file to read: a grown log's new ones. */
+static uint64_t task_to_read(const struct task *t)
+{
+	return t->disk_size -
+	       (t->known && t->k.bytes < t->disk_size ? t->k.bytes : 0);
+}
+
 static void *worker(void *arg)
 {
 	struct reader *rd = arg;
@@ -3033,8 +3083,7 @@ static void *worker(void *arg)
 		size_t index = g->next++;
 		struct task *t = g->tasks[index];
 		/* By what is left to read of it: a grown log's new lines. */
-		uint64_t known = t->known && t->k.bytes < t->disk_size ? t->k.bytes : 0;
-		t->large = t->solo = t->disk_size - known >= SOLO_BYTES;
+		t->large = t->solo = task_to_read(t) >= SOLO_BYTES;
 		g->solo += t->solo;
 		rd->seen = t->large && !g->opts.no_dedupe ? seen_stable(g, index)
 							  : NULL;
@@ -3186,6 +3235,7 @@ static void read_now(struct ingest *g, struct task *t)
 	task_warn(g, t);
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
+	g->plain_left -= t->plain_left;
 	task_free(g, t);
 }
 
@@ -3435,6 +3485,8 @@ static void submit(struct ingest *g, const char *path, const char *key,
 		g->size_unknown = true;
 	g->inputs_total++;
 	g->disk_total += t->disk_size;
+	t->plain_left = compressed_name(t->path) ? 0 : task_to_read(t);
+	g->plain_left += t->plain_left;
 	if (!S_ISREG(sb->st_mode)) {
 		/* A FIFO or a device (a shell's <(cmd)) cannot be read again
 		 * if an input before it turns out to share request ids with

@@ -1697,6 +1697,74 @@ static void test_idset_expect_again(void)
 	idset_free(s);
 }
 
+/* The heap in use when each input's totals reach the sink. */
+struct heap_at_end {
+	int inputs;
+	size_t first, last;
+};
+
+static void on_end_heap(void *ctx, void *input, const struct ingest_input *in,
+			bool ok, const char *message)
+{
+	(void)input;
+	(void)in;
+	(void)message;
+	struct heap_at_end *h = ctx;
+	if (!ok)
+		return;
+	size_t used = mallinfo2().uordblks;
+	if (h->inputs++ == 0)
+		h->first = used;
+	h->last = used;
+}
+
+static void on_event_none(void *ctx, const struct br_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+}
+
+/* The run's set of request ids is sized once the first input's ids are in
+ * it, for those of the plain files to come at its density: eight logs of
+ * 25,000 ids, 200,000 in all, one mapping of tables. (The ids, of 101
+ * bytes, fill each log's arenas past 8 KiB a shard, from which on they
+ * are mapped: what the heap holds then is tables.) Grown a half at a time
+ * as each log was handed over, the run's tables were allocated one by
+ * one, ~1.2 MB of heap for seven logs' ids (53-80% full), where each
+ * log's own are ~0.15 MB. */
+static void test_run_ids_sized(void)
+{
+	enum { LOGS = 8, IDS = 25000 };
+	char name[32];
+	struct br_buf text = {0};
+	setup_dir();
+	for (int k = 0; k < LOGS; k++) {
+		br_buf_reset(&text);
+		for (int i = 0; i < IDS; i++)
+			br_buf_printf(&text, "{\"timestamp\":1759276800,"
+				      "\"provider\":\"p\",\"model\":\"m\","
+				      "\"request_id\":\"%04d-%096d\"}\n", k, i);
+		snprintf(name, sizeof name, "part-%d.jsonl", k);
+		write_text(name, text.p, text.len);
+	}
+	br_buf_free(&text);
+	struct heap_at_end h = {0};
+	struct ingest_opts o = {.jobs = 1};
+	struct ingest_sink sink = {.ctx = &h, .event = on_event_none,
+				   .end = on_end_heap};
+	struct br_err err = {0};
+	struct ingest *g = ingest_new(&o, &sink, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL(ingest_path(g, dir, &err), 0);
+	CU_ASSERT_EQUAL(ingest_finish(g, &err), 0);
+	CU_ASSERT_EQUAL(ingest_stats(g)->events, LOGS * IDS);
+	CU_ASSERT_EQUAL(ingest_stats(g)->duplicates, 0);
+	ingest_free(g);
+	CU_ASSERT_EQUAL(h.inputs, LOGS);
+	CU_ASSERT(h.last < h.first + ((size_t)512 << 10));
+	cleanup_dir();
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -1734,6 +1802,8 @@ int test_register(void)
 		 test_idset_expect_pages},
 		{"set of request ids, expecting a count again",
 		 test_idset_expect_again},
+		{"the run's set of request ids, sized for the run",
+		 test_run_ids_sized},
 		{"set of request ids, its slab on larger pages",
 		 test_idset_slab_pages},
 		{"set of request ids, all in one shard", test_idset_skewed},
