@@ -65,8 +65,9 @@ struct task {
 	struct ingest_known *zc;
 	size_t nzc;
 	uint64_t disk_size;  /* 0: not a regular file */
-	uint64_t plain_left; /* a file not named compressed: its bytes to
-			      * read (ingest.plain_left), else 0 */
+	uint64_t content_left; /* its bytes to read, or a gzip file's that
+				* its trailer tells (task_content); 0: not
+				* known (ingest.content_left) */
 	/* The errno of a read of the file that failed while where to read it
 	 * from was decided (plan_resume), or 0: read_task fails the input
 	 * with it, counting nothing of it. */
@@ -119,9 +120,10 @@ struct ingest {
 	struct format_maps maps;
 	struct idset *seen;   /* request ids of the inputs handed over */
 	/* What seen is sized from (size_seen): the content bytes of the
-	 * inputs whose ids it holds; the bytes left to read of the plain
-	 * files queued and not handed over; the ids it was last sized for. */
-	uint64_t seen_bytes, plain_left, seen_room;
+	 * inputs whose ids it holds; those known to be left to read of the
+	 * files queued and not handed over (task.content_left); the ids it
+	 * was last sized for. */
+	uint64_t seen_bytes, content_left, seen_room;
 	/* An input read on a worker had ids of inputs before it (atomic):
 	 * large inputs then wait to be read against seen (seen_stable). */
 	bool overlapping;

@@ -2860,30 +2860,31 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 
 /* The run's set of request ids is sized for at most this many times the
  * ids it holds (size_seen): what an over-estimate may cost, ~43 bytes of
- * table an id held at worst (5.3 a slot at 75% full, against 5-7.5 grown
- * a half at a time). The density of the logs read is no promise for
- * those to come: a CSV log's records, read first, are a third of the
- * length of JSONL ones'. */
+ * table an id held at worst (eight ids' 5.3 bytes each at 75% full; 5-7.5
+ * an id grown a half at a time). The density of the logs read is no promise for
+ * those to come (a CSV log's records, read first, are a third of the
+ * length of JSONL ones'), nor is a trailer (a file named .gz that is not
+ * one). */
 #define SEEN_ROOM_MAX 8
 
 /* Sizes the run's set of request ids, into which input o's ids were just
  * merged, for the ids of the whole run, as an input's own set is sized
- * from its first bytes (split_begin): those of the plain files to come
- * (but task t's, read) at the density of the content read so far. Grown
- * a half at a time as inputs were handed over, its tables were 53-80%
- * full, in as many allocations as shards, their sizes following the
- * first input's (docs/PERFORMANCE.md, stops 34 and 37). Compressed inputs
- * to come are not counted (what they inflate to is not known): its tables
- * grow for their ids as before, and for any the estimate falls short of.
- * It is sized again only when the estimate passes the last by an eighth,
- * so that its ids are rehashed a bounded number of times. */
+ * from its first bytes (split_begin): those of the content known to be
+ * left to read (task_content; but task t's, read) at the density of the
+ * content read so far. Grown a half at a time as inputs were handed
+ * over, its tables were 53-80% full, in as many allocations as shards,
+ * their sizes following the first input's (docs/PERFORMANCE.md, stops 34
+ * and 37). Its tables grow as before for the ids of inputs whose content
+ * is not known, and any the estimate falls short of. It is sized again
+ * only when the estimate passes the last by an eighth, so that its ids
+ * are rehashed a bounded number of times. */
 static void size_seen(struct ingest *g, const struct task *t,
 		      const struct outcome *o)
 {
 	g->seen_bytes += o->in.bytes > o->in.resumed_at
 				 ? o->in.bytes - o->in.resumed_at : 0;
 	uint64_t held = idset_count(g->seen);
-	uint64_t left = g->plain_left - t->plain_left;
+	uint64_t left = g->content_left - t->content_left;
 	if (!held || !g->seen_bytes || !left)
 		return;
 	double want = (double)held * (1.0 + (double)left / (double)g->seen_bytes);
@@ -3002,7 +3003,7 @@ static void hand_over_task(struct ingest *g, struct task *t)
 	task_warn(g, t);
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
-	g->plain_left -= t->plain_left;
+	g->content_left -= t->content_left;
 	task_free(g, t);
 }
 
@@ -3235,7 +3236,7 @@ static void read_now(struct ingest *g, struct task *t)
 	task_warn(g, t);
 	g->inputs_done++;
 	g->disk_done += t->disk_size;
-	g->plain_left -= t->plain_left;
+	g->content_left -= t->content_left;
 	task_free(g, t);
 }
 
@@ -3466,6 +3467,41 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 	close(fd);
 }
 
+/* What the gzip file at path, of size bytes, inflates to, as its trailer
+ * tells (ISIZE: the last member's size, modulo 4 GiB, so at most what
+ * all its members inflate to, unless one passes 4 GiB); 0 when it cannot
+ * be read. */
+static uint64_t gzip_isize(const char *path, uint64_t size)
+{
+	unsigned char b[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = size >= 4 ? pread(fd, b, sizeof b, (off_t)(size - 4)) : 0;
+	close(fd);
+	if (n != (ssize_t)sizeof b)
+		return 0;
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+	       (uint64_t)b[3] << 24;
+}
+
+/* The content bytes of task t to read, for sizing the run's set of
+ * request ids (size_seen): a plain file's bytes to read; a gzip file's
+ * as its trailer tells, when it is read whole and of SOLO_BYTES or more
+ * (the trailers of many small logs, an open each, would cost more than
+ * they tell); else 0, not known (other compressions, a stream that may
+ * continue one read before). */
+static uint64_t task_content(const struct task *t)
+{
+	size_t k = compressed_name(t->path);
+	if (!k)
+		return task_to_read(t);
+	if (strcmp(t->path + strlen(t->path) - k, ".gz") != 0 || t->known ||
+	    t->zcheck || t->disk_size < SOLO_BYTES)
+		return 0;
+	return gzip_isize(t->path, t->disk_size);
+}
+
 /* Reads or queues the file at path (sb: its stat; key: its canonical
  * path when known, NULL: found with realpath). */
 static void submit(struct ingest *g, const char *path, const char *key,
@@ -3485,8 +3521,8 @@ static void submit(struct ingest *g, const char *path, const char *key,
 		g->size_unknown = true;
 	g->inputs_total++;
 	g->disk_total += t->disk_size;
-	t->plain_left = compressed_name(t->path) ? 0 : task_to_read(t);
-	g->plain_left += t->plain_left;
+	t->content_left = task_content(t);
+	g->content_left += t->content_left;
 	if (!S_ISREG(sb->st_mode)) {
 		/* A FIFO or a device (a shell's <(cmd)) cannot be read again
 		 * if an input before it turns out to share request ids with

@@ -1724,30 +1724,46 @@ static void on_event_none(void *ctx, const struct br_event *ev)
 	(void)ev;
 }
 
-/* The run's set of request ids is sized once the first input's ids are in
- * it, for those of the plain files to come at its density: eight logs of
- * 25,000 ids, 200,000 in all, one mapping of tables. (The ids, of 101
- * bytes, fill each log's arenas past 8 KiB a shard, from which on they
- * are mapped: what the heap holds then is tables.) Grown a half at a time
- * as each log was handed over, the run's tables were allocated one by
- * one, ~1.2 MB of heap for seven logs' ids (53-80% full), where each
- * log's own are ~0.15 MB. */
-static void test_run_ids_sized(void)
+/* Ingests eight logs of 25,000 ids, 200,000 in all (gzipped when gz),
+ * with --jobs 1, and checks that the heap in use when the last reaches
+ * the sink is about what it was when the first did: the run's set holds
+ * then the ids of seven, its tables in one mapping, sized once the first
+ * log's ids were in it. (The ids, of 101 bytes, fill each log's arenas
+ * past 8 KiB a shard, from which on they are mapped: what the heap holds
+ * of a set then is tables, ~0.15 MB for a log's own.) */
+static void run_ids_sized(bool gz)
 {
 	enum { LOGS = 8, IDS = 25000 };
 	char name[32];
 	struct br_buf text = {0};
 	setup_dir();
+	uint64_t x = 88172645463325252u;
 	for (int k = 0; k < LOGS; k++) {
 		br_buf_reset(&text);
-		for (int i = 0; i < IDS; i++)
+		for (int i = 0; i < IDS; i++) {
+			/* Ids of random digits: a gzipped log is then more
+			 * than SOLO_BYTES, of which the trailer is read. */
 			br_buf_printf(&text, "{\"timestamp\":1759276800,"
 				      "\"provider\":\"p\",\"model\":\"m\","
-				      "\"request_id\":\"%04d-%096d\"}\n", k, i);
+				      "\"request_id\":\"%04d-%06d-", k, i);
+			for (int d = 0; d < 10; d++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				br_buf_printf(&text, "%09u",
+					      (unsigned)(x % 1000000000u));
+			}
+			br_buf_printf(&text, "\"}\n");
+		}
 		snprintf(name, sizeof name, "part-%d.jsonl", k);
 		write_text(name, text.p, text.len);
 	}
 	br_buf_free(&text);
+	if (gz) {
+		char cmd[256];
+		snprintf(cmd, sizeof cmd, "gzip -1 -n %s/*.jsonl", dir);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	}
 	struct heap_at_end h = {0};
 	struct ingest_opts o = {.jobs = 1};
 	struct ingest_sink sink = {.ctx = &h, .event = on_event_none,
@@ -1763,6 +1779,22 @@ static void test_run_ids_sized(void)
 	CU_ASSERT_EQUAL(h.inputs, LOGS);
 	CU_ASSERT(h.last < h.first + ((size_t)512 << 10));
 	cleanup_dir();
+}
+
+/* The run's set of request ids is sized once the first input's ids are in
+ * it, for those of the plain files to come at its density. Grown a half
+ * at a time as each log was handed over, its tables were allocated one by
+ * one, ~1.2 MB of heap for seven logs' ids (53-80% full). */
+static void test_run_ids_sized(void)
+{
+	run_ids_sized(false);
+}
+
+/* And for those of the gzip files to come, by what their trailers say
+ * they inflate to. */
+static void test_run_ids_sized_gzip(void)
+{
+	run_ids_sized(true);
 }
 
 int test_register(void)
@@ -1804,6 +1836,8 @@ int test_register(void)
 		 test_idset_expect_again},
 		{"the run's set of request ids, sized for the run",
 		 test_run_ids_sized},
+		{"the run's set of request ids, sized for gzipped logs",
+		 test_run_ids_sized_gzip},
 		{"set of request ids, its slab on larger pages",
 		 test_idset_slab_pages},
 		{"set of request ids, all in one shard", test_idset_skewed},
