@@ -253,7 +253,9 @@ int main(int argc, char **argv)
 		return usage_error("unknown command '%s'", name);
 	char **args = argv + i + 1;
 	int nargs = argc - i - 1;
-	for (int k = 0; k < nargs; k++)
+	/* --help or -h among the options, not after "--", which ends them
+	 * (ingest -- -h reads a log named -h). */
+	for (int k = 0; k < nargs && strcmp(args[k], "--") != 0; k++)
 		if (strcmp(args[k], "--help") == 0 ||
 		    strcmp(args[k], "-h") == 0) {
 			printf("usage: burnrate [global options] %s%s", cmd->name,

@@ -159,6 +159,12 @@ expect_usage "compact: --quiet is a global option: put it before the command: bu
 "$BURNRATE" report -h >rh.out || fail "report -h: exit $?"
 head -n 1 rh.out | grep -q '^usage: burnrate \[global options\] report ' ||
 	fail "report -h: not report's usage: $(head -n 2 rh.out)"
+# Not after "--", which ends the options: -h there is a log's name (it
+# printed ingest's usage, exit 0, the log not read).
+printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":7}}\n' >-h
+"$BURNRATE" --quiet --store dash-h ingest -- -h >dh.out 2>&1 || fail "ingest -- -h: exit $?: $(cat dh.out)"
+[ "$("$BURNRATE" --store dash-h report --as-of 2025-10-31 --format csv | tail -n 1 | cut -d, -f2,4)" = 1,7 ] ||
+	fail "ingest -- -h did not read the log -h: $(cat dh.out)"
 expect_usage "verify: --version is a global option: put it before the command: burnrate --version verify" \
 	"$BURNRATE" verify --version
 expect_usage "report: unknown option '--stores'" "$BURNRATE" report --stores X
