@@ -53,7 +53,10 @@ if [ -z "$unit_only" ]; then
 	done
 fi
 : "${TEST_JOBS:=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}"
-results=$logdir/results
+# Of this run alone: another one at once in BUILD has its own.
+results=$(mktemp "${TMPDIR:-/tmp}/burnrate-results-XXXXXX") || exit 1
+trap 'rm -f "$results"' EXIT
+trap 'exit 1' INT TERM
 printf '%s\n' $queue | xargs -n 1 -P "$TEST_JOBS" sh "$0" --one | tee "$results"
 
 # A lane that died without a line (killed, out of memory) is a failure.
