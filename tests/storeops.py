@@ -21,7 +21,19 @@ second store (with its own ingests, backfills and compactions), and an
 ingest, backfill, compaction or merge killed with SIGKILL at a random
 moment (the store then holds the state before it or after it), then run
 again; now and then a log grown past the size read in parallel blocks,
-or an export that repeats lines of the source's other logs.
+or an export that repeats lines of the source's other logs. Half the
+histories also keep a shared log (shared/s.jsonl or .csv, of two records
+or more from the start, so that every read holds its first two lines)
+that grows and that either store ingests now and then, under either
+source, each at its own sizes: a merge of the other store is refused
+(exit 1, the main store unchanged) once both count records of it, the
+main store's own reads and the other's alike, whether at the same size
+(one fingerprint) or at two (the same name and first two lines); before
+that, what the other store read of it is merged as the rest of its data.
+The main store does not ingest it once it holds the other's reads of it
+merged: it would read it whole, counting them twice (docs/SCALING.md).
+These steps draw on a random stream of their own: a seed draws the same
+other steps with them as without them (--no-shared leaves them out).
 
 The model prices each record itself (integer pico-dollars from a prices
 file of simple rates; a logged cost by its decimal digits), dedupes request
@@ -36,7 +48,7 @@ must equal the model: every row, the totals and the unpriced list, to the
 micro-dollar (the exact sums rounded half away from zero); and a dry run's
 preview must show what the backfill would change.
 
-Usage: storeops.py BURNRATE FIRST_SEED COUNT WORKDIR [--keep]
+Usage: storeops.py BURNRATE FIRST_SEED COUNT WORKDIR [--keep] [--no-shared]
 Exits 1, printing each failing history (seed, step and its operations),
 when any fails.
 """
@@ -348,7 +360,7 @@ class Failure(Exception):
 
 
 class History:
-    def __init__(self, burnrate, seed, workdir):
+    def __init__(self, burnrate, seed, workdir, shared=True):
         self.burnrate = burnrate
         self.seed = seed
         self.rnd = random.Random(seed)
@@ -384,6 +396,17 @@ class History:
                 with open(self.path(name, "logs", "t", "calls.csv"), "w") as f:
                     f.write(",".join(CSV_COLUMNS) + "\n")
         self.all_recs = []
+        # The shared log, on a random stream of its own: its records' ids
+        # (from 10**7) are no other log's.
+        self.srnd = random.Random("shared %d" % seed)
+        self.shared = None
+        self.shared_n = 0
+        self.shared_merged = False  # the other store's reads of it merged
+        if shared and self.srnd.random() < 0.5:
+            os.makedirs(self.path("shared"))
+            csv = self.srnd.random() < 0.3
+            self.shared = Log(self.path("shared", "s.csv" if csv else "s.jsonl"), csv)
+            self.grow_shared(2)
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -459,6 +482,15 @@ class History:
         log.write()
         logs.append(log)
         return "export %s %s" % (name, os.path.relpath(log.path, self.dir))
+
+    def grow_shared(self, n):
+        for _ in range(n):
+            self.shared_n += 1
+            at = self.start + datetime.timedelta(
+                seconds=self.srnd.randrange(4 * 86400),
+                microseconds=self.srnd.randrange(10**6))
+            self.shared.add(Rec(self.srnd, 10**7 + self.shared_n, at))
+        self.shared.write()
 
     # Operations --------------------------------------------------------
 
@@ -688,6 +720,15 @@ class History:
         if other is None or not os.path.isdir(os.path.join(self.store_dir("other"), "segments")):
             return "merge (nothing)"
         args = ["--store", self.store_dir("main"), "merge", self.store_dir("other")]
+        main = self.stores["main"]["model"]
+        shared = self.shared.path if self.shared else None
+        if shared and main is not None and main.taken.get(shared) and other.taken.get(shared):
+            # Both count records of the shared log: refused, whatever
+            # sizes each read it at; compare() then finds main unchanged.
+            r = self.br(*args, ok=(1,))
+            if shared not in r.stderr:
+                raise Failure("merge refused without naming %s: %s" % (shared, r.stderr))
+            return "merge refused (both stores count the shared log)"
 
         def update():
             if self.stores["main"]["model"] is None:
@@ -695,8 +736,27 @@ class History:
             snap = {s: {d: list(e) for d, e in days.items()}
                     for s, days in other.state().items()}
             self.stores["main"]["model"].merged["other"] = snap
+            self.shared_merged |= bool(shared and other.taken.get(shared))
         self.execute("main", args, update, kill)
         return "merge" + (" killed" if kill else "")
+
+    def shared_step(self):
+        """Grows the shared log, or ingests it into either store under
+        either source (into the main one only while it holds none of the
+        other's reads of it merged)."""
+        name = "other" if self.srnd.random() < 0.5 else "main"
+        if self.srnd.random() < 0.5 or (name == "main" and self.shared_merged):
+            n = self.srnd.randint(1, 4)
+            self.grow_shared(n)
+            return "shared: append %d" % n
+        source = self.srnd.choice(list(SOURCES.values()))
+        args = ["--store", self.store_dir(name), "ingest", "--prices",
+                self.path("prices.csv"), "--rejects", "/dev/null",
+                "--source", source, self.shared.path]
+        cmd = {"args": args, "source": source, "logs": [self.shared],
+               "walk": None, "mode": "auto", "name": name}
+        self.apply(cmd)
+        return "shared: ingest " + describe(cmd)
 
     def init(self, name, zone):
         self.br("--store", self.store_dir(name), "init", "--timezone", zone)
@@ -819,6 +879,11 @@ class History:
             self.ops.append(op)
             for name in ("main", "other"):
                 self.compare(name, "step %d (%s)" % (i, op))
+            if self.shared and self.srnd.random() < 0.4:
+                op = self.shared_step()
+                self.ops.append(op)
+                for name in ("main", "other"):
+                    self.compare(name, "step %d (%s)" % (i, op))
         for name in ("main", "other"):
             if os.path.isdir(self.store_dir(name)):
                 self.br("--store", self.store_dir(name), "verify")
@@ -837,12 +902,13 @@ def describe(cmd):
 
 def main(argv):
     keep = "--keep" in argv
-    argv = [a for a in argv if a != "--keep"]
+    shared = "--no-shared" not in argv
+    argv = [a for a in argv if a not in ("--keep", "--no-shared")]
     burnrate, first, count, workdir = argv[1], int(argv[2]), int(argv[3]), argv[4]
     steps = int(os.environ.get("STOREOPS_STEPS", "25"))
     failed = 0
     for seed in range(first, first + count):
-        h = History(burnrate, seed, workdir)
+        h = History(burnrate, seed, workdir, shared)
         try:
             h.run(steps)
             if not keep:
