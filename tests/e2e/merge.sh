@@ -5,9 +5,10 @@
 # changes nothing; newer states of a shard (more logs, a backfill, a
 # compaction) replace the older ones; refused, the destination unchanged:
 # another time zone, the store itself, a corrupt segment, an input counted
-# twice (or read at two sizes by two stores); SIGKILLs during a merge
-# leave the old or the new state of each shard, and a rerun gives the same
-# totals; a locked destination exits 75.
+# twice (or read at two sizes by two stores); docs/SCALING.md's
+# burnrate-shard keeps a log and its rotations in one shard; SIGKILLs
+# during a merge leave the old or the new state of each shard, and a rerun
+# gives the same totals; a locked destination exits 75.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 cp "$root/samples/prices.csv" prices.csv
@@ -187,6 +188,47 @@ br rot ingest --prices prices.csv logs/l10.jsonl logs/l11.jsonl
 report rot >rot.json
 same wh rot.json "logs rotated under one name, merged, differ from one ingest"
 echo "ok a log read at two sizes by two stores is refused"
+
+# docs/SCALING.md's burnrate-shard, as written there: a log and its
+# rotations (renamed by logrotate, then compressed) go to one shard,
+# which reads each rotation from where the live log ended. Sharded by
+# their whole paths they went to different shards (3 of 4 each): a
+# rotation's shard read it whole, what the live log's shard had read of
+# it counted twice, and merge cannot tell (the names differ).
+mkdir bin hl
+ln -s "$BURNRATE" bin/burnrate
+awk '/^#!\/bin\/sh$/ { p = 1 } p && /^```$/ { exit } p' "$root/docs/SCALING.md" |
+	sed "s#/mnt/logs#$PWD/hl#g; s#/etc/burnrate/prices.csv#$PWD/prices.csv#" \
+	>burnrate-shard
+grep -q 'hl' burnrate-shard || fail "no burnrate-shard script in SCALING.md"
+shard_all() {
+	for k in 0 1 2 3; do
+		PATH=$PWD/bin:$PATH sh burnrate-shard "$k" 4 "$PWD/hs$k" ||
+			fail "burnrate-shard $k 4 failed"
+	done
+}
+head -n 500 logs/l12.jsonl >hl/app.jsonl
+cp logs/l13.csv hl/calls.csv
+shard_all
+head -n 900 logs/l12.jsonl >hl/app.jsonl.1
+tail -n +901 logs/l12.jsonl | head -n 300 >hl/app.jsonl
+shard_all
+gzip hl/app.jsonl.1
+mv hl/app.jsonl.1.gz hl/app.jsonl.2.gz
+head -n 1300 logs/l12.jsonl | tail -n 400 >hl/app.jsonl.1
+tail -n +1301 logs/l12.jsonl >hl/app.jsonl
+shard_all
+mv hl/app.jsonl hl/app.jsonl-20250915
+: >hl/app.jsonl
+shard_all
+for k in 0 1 2 3; do
+	[ ! -d "hs$k" ] || br hsm merge "hs$k" ||
+		fail "a log and its rotations, sharded by burnrate-shard, were refused"
+done
+br hl1 ingest --prices "$PWD/prices.csv" logs/l12.jsonl logs/l13.csv
+report hl1 >hl1.json
+same hsm hl1.json "a log and its rotations, sharded by burnrate-shard and merged, differ from one ingest"
+echo "ok burnrate-shard keeps a log and its rotations in one shard"
 
 # Refused, the destination unchanged.
 before=$(segments m)
