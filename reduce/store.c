@@ -1770,12 +1770,14 @@ static bool store_counts_records(const struct store *s,
 
 /* Refuses part p of the store at from: its input in is counted in dst
  * already, by input had of segment g: the same content, or the same
- * file's first lines (merge_begins_alike). */
+ * file's first lines (merge_begins_alike). rebuilt: g was merged from
+ * this store, which no longer holds all of g's inputs (a store's inputs
+ * only grow: it was rebuilt, or another one put in its place). */
 static int merge_conflict(const struct store *dst, const struct segment *g,
 			  const struct store_input *had,
 			  const struct store_input *in,
 			  const struct merge_part *p, const char *from,
-			  struct br_err *err)
+			  bool rebuilt, struct br_err *err)
 {
 	char *name = br_printable(in->name); /* a file's or member's name */
 	struct br_buf where = {0};
@@ -1786,22 +1788,29 @@ static int merge_conflict(const struct store *dst, const struct segment *g,
 	else
 		br_buf_printf(&where, "ingested into '%s' (segment '%s', source "
 			      "'%s')", dst->dir, g->path, g->str[g->source]);
+	if (rebuilt)
+		br_buf_printf(&where, ", which '%s' no longer holds: a store "
+			      "rebuilt or replaced since it was merged", from);
+	const char *advice = rebuilt ? " (merge every shard into a new store "
+				       "instead)" : "";
 	if (br_fp_equal(had->fp, in->fp)) {
 		br_fail(err, "cannot merge '%s': its input '%s' (source '%s') %s%s; "
-			"merging would count it twice", from, name, p->source,
-			g->merged_through ? "is " : "was also ", where.p);
+			"merging would count it twice%s", from, name, p->source,
+			g->merged_through ? "is " : "was also ", where.p, advice);
 	} else {
 		char *other = br_printable(had->name);
 		br_fail(err, "cannot merge '%s': its input '%s' (source '%s', "
 			"%llu bytes, %llu records) begins with the first lines "
-			"of the input '%s' (%llu bytes, %llu records) %s: one log "
-			"read at two sizes, or two copies of it, in two stores; "
-			"merging would count their common records twice (ingest "
-			"each log into one store only)", from, name, p->source,
-			(unsigned long long)in->bytes,
+			"of the input '%s' (%llu bytes, %llu records) %s%s; "
+			"merging would count their common records twice%s",
+			from, name, p->source, (unsigned long long)in->bytes,
 			(unsigned long long)in->records, other,
 			(unsigned long long)had->bytes,
-			(unsigned long long)had->records, where.p);
+			(unsigned long long)had->records, where.p,
+			rebuilt ? "" : ": one log read at two sizes, or two "
+				       "copies of it, in two stores",
+			rebuilt ? advice : " (ingest each log into one store "
+					   "only)");
 		free(other);
 	}
 	br_buf_free(&where);
@@ -1830,7 +1839,7 @@ static int head_name_cmp(const void *a, const void *b)
  * sources. Returns 0, or -1 naming both inputs. */
 static int merge_begins_alike(const struct store *dst, const struct store *src,
 			      const struct merge_part *p, const char *from,
-			      struct br_err *err)
+			      const char *origin, struct br_err *err)
 {
 	const struct store_input **v = br_malloc((p->ninputs + 1) * sizeof *v);
 	size_t n = 0;
@@ -1849,7 +1858,10 @@ static int merge_begins_alike(const struct store *dst, const struct store *src,
 					? bsearch(&had, v, n, sizeof *v, head_name_cmp)
 					: NULL;
 			if (in && !holds_fp(src, had->fp))
-				rc = merge_conflict(dst, g, had, *in, p, from, err);
+				rc = merge_conflict(dst, g, had, *in, p, from,
+						    g->merged_through &&
+						    strcmp(g->str[g->origin], origin) == 0,
+						    err);
 		}
 	}
 	free(v);
@@ -1903,11 +1915,15 @@ static int merge_decide(const struct store *dst, const struct store *src,
 			 * part of another store's is refused below. */
 			present = true;
 		else if (twice)
-			return merge_conflict(dst, g, had, twice, p, from, err);
+			/* Merged from this store, g holds inputs it lacks. */
+			return merge_conflict(dst, g, had, twice, p, from,
+					      same && strcmp(g->str[g->origin],
+							     origin) == 0,
+					      err);
 	}
 	if (present)
 		return 0;
-	return merge_begins_alike(dst, src, p, from, err) == 0 ? 1 : -1;
+	return merge_begins_alike(dst, src, p, from, origin, err) == 0 ? 1 : -1;
 }
 
 /* Finds an input that both p and q hold and that counts something

@@ -189,6 +189,30 @@ report rot >rot.json
 same wh rot.json "logs rotated under one name, merged, differ from one ingest"
 echo "ok a log read at two sizes by two stores is refused"
 
+# A shard rebuilt from scratch (its store deleted, its logs ingested
+# again) holds none of its reads merged before: once a log grew, merging
+# it again counted the log's first records twice (exit 0 before 9648758),
+# now refused, as a log read by "two stores" at one path; said to be a
+# store rebuilt since it was merged. So when its other log is unchanged
+# (the same content, refused before too).
+head -n 300 logs/l7.jsonl >rb.jsonl
+br ra ingest --prices prices.csv rb.jsonl
+br rm merge ra
+cp logs/l7.jsonl rb.jsonl
+rm -r ra
+br ra ingest --prices prices.csv rb.jsonl
+refused rm ra "cannot merge 'ra': its input '.*/rb.jsonl' .* begins with the first lines of the input '.*/rb.jsonl' .* merged from '.*/ra' (source 'default'), which 'ra' no longer holds: a store rebuilt or replaced since it was merged; merging would count their common records twice (merge every shard into a new store instead)" \
+	"a shard rebuilt after its log grew"
+head -n 300 logs/l6.jsonl >rb2.jsonl
+br rb ingest --prices prices.csv rb2.jsonl logs/l5.jsonl
+br rm merge rb
+cp logs/l6.jsonl rb2.jsonl
+rm -r rb
+br rb ingest --prices prices.csv rb2.jsonl logs/l5.jsonl
+refused rm rb "cannot merge 'rb': its input '.*/l5.jsonl' (source 'default') is already in '.*', merged from '.*/rb' (source 'default'), which 'rb' no longer holds: a store rebuilt or replaced since it was merged; merging would count it twice (merge every shard into a new store instead)" \
+	"a shard rebuilt after one of its logs grew"
+echo "ok a shard rebuilt from scratch is refused as such"
+
 # docs/SCALING.md's burnrate-shard, as written there: a log and its
 # rotations (renamed by logrotate, then compressed) go to one shard,
 # which reads each rotation from where the live log ended. Sharded by
