@@ -212,6 +212,16 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 	return NULL;
 }
 
+/* The text of a JSON integer v as its value's decimal digits: its own,
+ * but "0" for -0, which is the integer 0 (a token count of -0 is 0, not
+ * negative; the request id -0 is "0"). */
+static struct br_str int_text(const struct jvalue *v)
+{
+	if (v->rawlen == 2 && memcmp(v->raw, "-0", 2) == 0)
+		return (struct br_str){"0", 1};
+	return (struct br_str){v->raw, v->rawlen};
+}
+
 /* Reads the token counts present into t, which is zero (a cleared event:
  * a memset of it here was gcc's rep stos, a record's cost). */
 static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
@@ -225,8 +235,9 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 		const struct jvalue *v = &p->v[f];
 		if (absent(v))
 			continue;
+		struct br_str digits = int_text(v);
 		if (v->type != JV_NUMBER || !v->is_int ||
-		    !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
+		    !parse_count(digits.p, digits.n, dst[f - J_INPUT]))
 			return reason(p->reason, "invalid %s: %.*s (expected a "
 					    "non-negative integer)", p->names[f],
 					    (int)(v->rawlen > 60 ? 60 : v->rawlen),
@@ -276,10 +287,7 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	}
 	v = &p->v[J_REQUEST_ID];
 	if (v->present && v->type == JV_NUMBER && v->is_int) {
-		/* -0 is the integer 0. */
-		bool minus_zero = v->rawlen == 2 && memcmp(v->raw, "-0", 2) == 0;
-		ev->request_id = minus_zero ? (struct br_str){"0", 1}
-					    : (struct br_str){v->raw, v->rawlen};
+		ev->request_id = int_text(v);
 		return NULL;
 	}
 	return get_lenient_string(p, J_REQUEST_ID, &ev->request_id);

@@ -67,6 +67,7 @@ echo 'not a log' >d/readme.txt
 # as "7"), anything else no id; status any number >= 400 (exactly) or a
 # string per oracle's is_error_status is an error, a bool, null, object or
 # array is not; cost_usd a number is the logged cost, anything else none.
+# A token count of -0 is the integer 0, as the id -0 is "0".
 # The last lines are still rejects: provider, tier, tokens (a repeated
 # key: the last one counts).
 t='"timestamp":"2025-10-03T09:00:00Z","provider":"openai","model":"gpt-4o"'
@@ -129,6 +130,7 @@ done >in/types.jsonl <<'EOF'
 "agent":"label-null","label":null
 "agent":"label-obj","label":{"team":"x"}
 "agent":"label-arr","label":[]
+"agent":"tok-negzero","usage":{"input_tokens":-0,"output_tokens":7}
 "agent":5,"label":7,"request_id":3.5,"status":500.5,"cost_usd":"x"
 "provider":42
 "service_tier":5
