@@ -199,6 +199,15 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 	if (v->type == JV_STRING) {
 		s = jscan_str(p->scan, v);
 		n = v->len;
+		/* DESIGN §3: epoch seconds are a JSON number; a string is a
+		 * date ("12" or "-1" was read as a second of 1970). A CSV cell
+		 * has no type: there, digits are epoch seconds. */
+		br_pico number;
+		if (br_money_parse(s, n, &number) == 0)
+			return reason(p->reason, "invalid timestamp '%.*s': "
+					    "epoch seconds must be a JSON number, "
+					    "not a string",
+					    (int)(n > 64 ? 64 : n), s);
 	} else if (v->type == JV_NUMBER) {
 		s = v->raw;
 		n = v->rawlen;

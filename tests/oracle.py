@@ -125,6 +125,10 @@ def json_time(v):
     if isinstance(v, (int, Decimal)):
         return in_years(parse_epoch(v))
     if isinstance(v, str):
+        # Epoch seconds are a JSON number (DESIGN 3); only a CSV cell, which
+        # has no type, holds them as text.
+        if JSON_NUMBER.match(v):
+            raise Reject("epoch seconds in a JSON string %r" % v)
         return in_years(parse_time_text(v))
     raise Reject("invalid timestamp type")
 

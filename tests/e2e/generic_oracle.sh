@@ -68,8 +68,8 @@ echo 'not a log' >d/readme.txt
 # string per oracle's is_error_status is an error, a bool, null, object or
 # array is not; cost_usd a number is the logged cost, anything else none.
 # A token count of -0 is the integer 0, as the id -0 is "0".
-# The last lines are still rejects: provider, tier, tokens (a repeated
-# key: the last one counts).
+# The last lines are still rejects: provider, tier, tokens, epoch seconds
+# in a string (a repeated key: the last one counts).
 t='"timestamp":"2025-10-03T09:00:00Z","provider":"openai","model":"gpt-4o"'
 u='"usage":{"input_tokens":1000,"output_tokens":10}'
 while read -r kv; do
@@ -135,9 +135,12 @@ done >in/types.jsonl <<'EOF'
 "provider":42
 "service_tier":5
 "agent":"tok-float","usage":{"input_tokens":1.0}
+"agent":"ts-epoch-string","timestamp":"1759485600"
+"agent":"ts-epoch-string-ms","timestamp":"1759485600000"
 EOF
 # CSV cells are text: status a word or digits (any length), cost_usd a
-# JSON number or empty; any other cost rejects its record.
+# JSON number or empty; any other cost rejects its record; a timestamp
+# of digits is epoch seconds (a cell has no JSON type).
 cat >in/types.csv <<'EOF'
 timestamp,provider,model,agent,label,request_id,status,input_tokens,cost_usd
 2025-10-03T09:00:00Z,openai,gpt-4o,c-st-float,,,503.0,1000,
@@ -154,6 +157,7 @@ timestamp,provider,model,agent,label,request_id,status,input_tokens,cost_usd
 2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-true,,,,1000,true
 2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-null,,,,1000,null
 2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-dot,,,,1000,.5
+1759485600,openai,gpt-4o,c-ts-epoch,,,,1000,
 EOF
 inputs="in/a.jsonl in/b.jsonl.gz in/c.jsonl.gz in/d.csv in/e.csv.gz in/f.log in/types.jsonl in/types.csv d"
 asof=2099-12-31
