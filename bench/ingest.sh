@@ -6,7 +6,9 @@
 # (the query as typed, read_json(FILE)). Prints best-of-3 wall-clock
 # times, burnrate and DuckDB taken in turn, and the ratios next to the
 # targets (against the declared columns; the detected ones after).
-# The logs, DuckDB and the timing: common.sh.
+# Then checks that burnrate's totals of the JSONL and the CSV equal
+# DuckDB's GROUP BY (exit 1 when they do not). The logs, DuckDB and the
+# timing: common.sh.
 . "$(dirname "$0")/common.sh"
 
 echo "ingest: $records generic records, best of $runs, --jobs $jobs, $(nproc) CPUs"
@@ -51,6 +53,21 @@ for f in jsonl jsonl.gz csv csv.gz; do
 		"$(awk -v mb="$mb" -v ms="$br" 'BEGIN { printf "%.0f", mb / (ms / 1000) }')" \
 		"$(show "$zc")" "$(show "$ig")" "$(show "$dk")" "$(show "$da")" "$notes"
 done
+# The totals: burnrate's report of each log against DuckDB's GROUP BY of
+# it (bench/duckdb.js totals), per day, provider, model, agent and label.
+totals_differ=
+if [ -n "$duckdb" ]; then
+	for f in jsonl csv; do
+		rm -rf "$out/ingest-store"
+		"$bin" --quiet --store "$out/ingest-store" ingest --jobs "$jobs" "$base.$f"
+		"$bin" --store "$out/ingest-store" report --as-of 9999-12-31 \
+			--since 0000-01-01 --until 9999-12-31 \
+			--by day,provider,model,agent,label --format json \
+			--output "$out/totals.json"
+		NODE_PATH=$node_dir/node_modules node bench/duckdb.js "$base.$f" $f \
+			totals "$out/totals.json" || totals_differ=yes
+	done
+fi
 # Peak RSS: CSV.gz holds the most at once (more records a block).
 for f in jsonl.gz csv.gz; do
 	rm -rf "$out/rss.txt" "$out/ingest-store"
@@ -59,3 +76,4 @@ for f in jsonl.gz csv.gz; do
 	echo "peak RSS, --jobs 2, $base.$f: $(awk '/Maximum resident/ { print $6 }' "$out/rss.txt") KB"
 done
 rm -rf "$out/ingest-store"
+[ -z "$totals_differ" ]
