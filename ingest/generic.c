@@ -201,9 +201,10 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 		n = v->len;
 		/* DESIGN §3: epoch seconds are a JSON number; a string is a
 		 * date ("12" or "-1" was read as a second of 1970). A CSV cell
-		 * has no type: there, digits are epoch seconds. */
+		 * has no type: there, digits are epoch seconds. A date's fifth
+		 * byte is its '-', which spares every record the parse. */
 		br_pico number;
-		if (br_money_parse(s, n, &number) == 0)
+		if ((n < 5 || s[4] != '-') && br_money_parse(s, n, &number) == 0)
 			return reason(p->reason, "invalid timestamp '%.*s': "
 					    "epoch seconds must be a JSON number, "
 					    "not a string",
