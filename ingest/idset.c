@@ -389,7 +389,13 @@ void idset_expect(struct idset *s, uint64_t n)
 	uint32_t *next = NULL, *old = s->slab;
 	size_t old_size = s->slab_size;
 	if ((!s->slab || grow == SHARDS) && slots >= page_slots()) {
-		s->slab_size = (size_t)grow * slots * sizeof *s->slab;
+		/* The mapping is whole pages, its tables not: else its end
+		 * is on no page, and map_aligned's munmap of what it mapped
+		 * past it fails (EINVAL), up to 2 MiB of address space held
+		 * to the end of the process for each slab. */
+		size_t page = (size_t)page_slots() * sizeof *s->slab;
+		s->slab_size = ((size_t)grow * slots * sizeof *s->slab + page - 1) /
+			       page * page;
 		s->slab = next = map_aligned(s->slab_size, true);
 	}
 	for (int i = 0; i < SHARDS; i++) {
