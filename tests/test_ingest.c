@@ -1697,19 +1697,6 @@ static void test_idset_expect_again(void)
 	idset_free(s);
 }
 
-/* The address space this process maps, in bytes. */
-static size_t mapped_bytes(void)
-{
-	unsigned long size = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%lu", &size) != 1)
-			size = 0;
-		fclose(f);
-	}
-	return (size_t)size * (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* A set sized at once, and again for more ids, unmaps all it mapped when
  * freed: a slab of tables not rounded to pages (200,000 ids: 1,094 slots
  * a shard, 1,120,256 bytes) ended on no page, and the up to 2 MiB mapped
@@ -1717,14 +1704,14 @@ static size_t mapped_bytes(void)
 static void test_idset_expect_unmapped(void)
 {
 	enum { SETS = 32 };
-	size_t before = mapped_bytes();
+	size_t before = test_statm_bytes(0);
 	for (int k = 0; k < SETS; k++) {
 		struct idset *s = idset_new();
 		add_run(s, 0, 5000, 200000);
 		idset_expect(s, 2000000 + 1000 * (uint64_t)k);
 		idset_free(s);
 	}
-	size_t after = mapped_bytes();
+	size_t after = test_statm_bytes(0);
 	CU_ASSERT(before > 0);
 	CU_ASSERT(after < before + ((size_t)8 << 20));
 }

@@ -28,17 +28,24 @@ static inline int test_add_suite(const char *name, const struct test_case *cases
 	return 0;
 }
 
+/* Field k of /proc/self/statm (0: the address space mapped, 1: the
+ * resident memory) of this process, in bytes; 0 when it cannot be read. */
+static inline size_t test_statm_bytes(int k)
+{
+	unsigned long v[2] = {0, 0};
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%lu %lu", &v[0], &v[1]) != 2)
+			v[0] = v[1] = 0;
+		fclose(f);
+	}
+	return (size_t)v[k] * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 /* The resident memory of this process, in bytes. */
 static inline size_t test_resident_bytes(void)
 {
-	unsigned long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	if (f) {
-		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-			resident = 0;
-		fclose(f);
-	}
-	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+	return test_statm_bytes(1);
 }
 
 /* Creates a fresh directory /tmp/burnrate-NAME-XXXXXX into dir (64 bytes). */
