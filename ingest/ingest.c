@@ -1573,14 +1573,17 @@ static bool libarchive_magic(const unsigned char *p, size_t n)
  * known beyond a member's own failure) says what stopped it. The members
  * are the inputs that fail, each counted once: the archive adds no input
  * of its own to them (a one-member zip cut short was 2 unreadable inputs).
- * With no member read, the archive itself is the one input that fails,
- * saying why. */
+ * With no member left, the archive itself is the one input that fails,
+ * with why (which names it) or saying it cannot be read to its end. */
 static void fail_members(struct reader *rd, struct task *t, size_t first,
 			 const char *path, const char *why)
 {
 	if (t->nout == first) {
-		failed_input(rd, t, path, -1,
-			     why ? why : "cannot be read to its end");
+		struct br_buf msg = {0};
+		if (!why)
+			br_buf_printf(&msg, "%s: cannot be read to its end", path);
+		failed_input(rd, t, path, -1, why ? why : msg.p);
+		br_buf_free(&msg);
 		return;
 	}
 	for (size_t i = first; i < t->nout; i++) {
@@ -1608,12 +1611,13 @@ static void fail_members(struct reader *rd, struct task *t, size_t first,
  * (read_ids) may have made records of the members after it duplicates,
  * so the members kept are then read again when handed over, each checked
  * against those before it only (from standard input, piped, which cannot
- * be, they fail). */
+ * be, they fail). A dropped member that could not be read is why the
+ * archive failed: its message goes to lost, unless lost holds one. */
 static void claude_archive(struct reader *rd, struct task *t, size_t first,
 			   const char *path, const struct br_buf *names,
 			   size_t nnames, const size_t *read_at,
 			   const bool *read_ids, long others, bool failed,
-			   bool piped)
+			   bool piped, struct br_buf *lost)
 {
 	struct prefix pre[CLAUDE_PREFIXES];
 	size_t npre = nnames ? claude_prefixes(names, nnames, pre) : 0;
@@ -1626,6 +1630,8 @@ static void claude_archive(struct reader *rd, struct task *t, size_t first,
 		if (claude_other(names->p + read_at[i - first], names, pre, npre)) {
 			spoiled |= read_ids[i - first];
 			dropped++;
+			if (o->unreadable && !lost->len)
+				br_buf_puts(lost, o->err.msg);
 			outcome_free(rd->g, o);
 			continue;
 		}
@@ -2294,6 +2300,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	bool at_once = rd->at_once, failed = false;
 	bool unsure = false; /* a member before is read again (redo) */
 	const char *why = NULL; /* what stopped the archive, if it was */
+	struct br_buf lost = {0}; /* else: a member dropped unread */
 	size_t first = t->nout;
 	/* Members are held back; each is checked here against the ids of
 	 * those before it (rd->held_ids), which the caller's thread then
@@ -2456,17 +2463,19 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	/* One outcome a member read. */
 	if (only < 0 && !stream && nread == t->nout - first)
 		claude_archive(rd, t, first, path, &names, nnames, read_at,
-			       read_ids, others, failed, piped);
+			       read_ids, others, failed, piped, &lost);
 	br_buf_free(&names);
 	free(read_at);
 	free(read_ids);
 	if (failed)
-		fail_members(rd, t, first, path, why);
+		fail_members(rd, t, first, path,
+			     why ? why : lost.len ? lost.p : NULL);
 	else if (stream && stream->ok && !stream->in.waiting && f.raw_hash &&
 		 f.raw_eof) {
 		stream->in.packed_fp = br_hash_final(f.raw_hash);
 		stream->in.packed_bytes = f.raw;
 	}
+	br_buf_free(&lost);
 	rd->at_once = at_once;
 	if (at_once && !failed && rd->held_ids)
 		rd->g->seen = idset_merge(rd->g->seen, rd->held_ids);

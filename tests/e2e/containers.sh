@@ -568,5 +568,42 @@ if "$BURNRATE" --quiet --store st-cl-pipe2 ingest - <cl1.tgz 2>cl-pipe2.err; the
 fi
 grep -q "^burnrate: error: -:.claude/projects/.*: not counted: a member of - skipped as no session log of its Claude configuration directory held request ids" cl-pipe2.err ||
 	fail "unclear failure of a piped Claude archive: $(cat cl-pipe2.err)"
+# A member skipped as no session log still fails its archive when it
+# cannot be read: a zip of a Claude configuration directory whose
+# history.jsonl is corrupt failed, "cannot be read to its end" naming no
+# file, when no session log was left to fail (stop 37's fuzz_ingest); it
+# names the archive and its member now, and a session beside it is not
+# counted.
+"$PYTHON" - <<'PY' || fail "cannot build the corrupt Claude archives"
+import glob, zipfile
+def corrupt(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    with zipfile.ZipFile(path) as z:
+        h = z.getinfo(".claude/history.jsonl")
+    with open(path, "r+b") as f:
+        f.seek(h.header_offset + 26)
+        n, m = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+        f.seek(h.header_offset + 30 + n + m)
+        f.write(b"\xff" * h.compress_size)   # deflate block type 3: invalid
+history = b'{"display":"fix it","timestamp":1759000000000}\n' * 50
+corrupt("clbad1.zip", [(".claude/projects/-x/notes.txt", b"n"),
+                       (".claude/history.jsonl", history)])
+session = open(sorted(glob.glob("cl/.claude/projects/*/*.jsonl"))[0], "rb").read()
+corrupt("clbad2.zip", [(".claude/history.jsonl", history),
+                       (".claude/projects/-x/s.jsonl", session)])
+PY
+for c in clbad1.zip clbad2.zip; do
+	if "$BURNRATE" --store "st-$c" ingest $c >$c.out 2>$c.err; then
+		fail "$c with a corrupt member was ingested, exit 0"
+	fi
+	grep -q "^burnrate: error: .*$c:.claude/history.jsonl: cannot read from the archive: ZIP decompression failed" $c.err ||
+		fail "$c: the corrupt member is not named: $(cat $c.err)"
+	grep -q "0 records, 0 requests kept, 1 unreadable input" $c.out ||
+		fail "$c: not one unreadable input, nothing counted: $(cat $c.out)"
+done
+grep -q "^burnrate: error: clbad2.zip:.claude/projects/-x/s.jsonl: not counted: clbad2.zip cannot be read to its end (clbad2.zip:.claude/history.jsonl: " clbad2.zip.err ||
+	fail "clbad2.zip: the session beside the corrupt member is not failed: $(cat clbad2.zip.err)"
 
 echo "containers: all checks passed"
