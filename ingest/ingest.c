@@ -3588,22 +3588,43 @@ static size_t rotation_suffix(const char *name, size_t n)
 	}
 }
 
-/* Tells whether a file found in a directory walk looks like a log: a log
- * extension, then a rotation suffix, a compression one, or both (a rotated
- * log compressed, app.log.2.gz: it is resumed after what was ingested of
- * the log it was, stream_continues). */
+/* Tells whether the first n bytes of name end with one of the count
+ * suffixes, after at least one byte of their own. */
+static bool ends_with_one_of(const char *name, size_t n,
+			     const char *const *suffixes, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		size_t k = strlen(suffixes[i]);
+		if (n > k && strncmp(name + n - k, suffixes[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Tells whether a file found in a directory walk, or an archive's member,
+ * looks like a log: a log extension, then a rotation suffix, a compression
+ * one, or both (a rotated log compressed, app.log.2.gz: it is resumed
+ * after what was ingested of the log it was, stream_continues). */
 static bool is_log_name(const char *name)
 {
 	static const char *const logs[] = {".jsonl", ".ndjson", ".json", ".csv", ".log"};
 	size_t n = strlen(name);
 	n -= compressed_name(name);
 	n -= rotation_suffix(name, n);
-	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
-		size_t k = strlen(logs[i]);
-		if (n > k && strncmp(name + n - k, logs[i], k) == 0)
-			return true;
-	}
-	return false;
+	return ends_with_one_of(name, n, logs, sizeof logs / sizeof logs[0]);
+}
+
+/* Tells whether a file found in a directory walk is an archive of logs:
+ * zip or tar, the tar maybe compressed (logs.tar.gz, logs.tgz). A walk
+ * takes it as the command line does, its log members (is_log_name) being
+ * the inputs; an archive member is never one (is_log_name alone decides
+ * which members are read). */
+static bool is_archive_name(const char *name)
+{
+	static const char *const archives[] = {".zip", ".tar", ".tgz"};
+	size_t n = strlen(name);
+	n -= compressed_name(name);
+	return ends_with_one_of(name, n, archives, sizeof archives / sizeof archives[0]);
 }
 
 /* Tells whether name is a Claude Code session log's: NAME.jsonl (maybe
@@ -3683,8 +3704,10 @@ static int walk(const struct ingest_opts *o, const char *dir, int depth,
 		if (type == DT_DIR) {
 			if (walk(o, path, depth + 1, sessions, out, err) != 0)
 				rc = -1;
-		} else if (type == DT_REG && (sessions ? is_session_name(e->d_name)
-						       : is_log_name(e->d_name))) {
+		} else if (type == DT_REG &&
+			   (sessions ? is_session_name(e->d_name)
+				     : is_log_name(e->d_name) ||
+					       is_archive_name(e->d_name))) {
 			path_list_add(out, path, real ? path_in(real, e->d_name) : NULL);
 			continue;
 		}

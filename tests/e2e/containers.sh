@@ -2,7 +2,7 @@
 # containers.sh - the same logs in every container give identical totals:
 # plain, gzip (one and several members), zstd, xz, bzip2, lz4, zip, tar,
 # tar.gz, tar.zst, told by content, not by name, in files and on standard
-# input. Archive members are inputs
+# input; a directory walk takes archives by their names (.zip, .tar.gz...). Archive members are inputs
 # of their own ("archive:member") with their own fingerprints. A truncated
 # gzip, a corrupt zip member, a tar.gz cut after its first member, a
 # tar.gz with a wrong checksum or a flipped byte, a tar.lz4 without its end
@@ -59,6 +59,17 @@ for c in c5.zip c6.tar c7.tar.gz c10.tar.zst; do
 	grep -q "ingested 2 inputs" out.txt || fail "$c: $(cat out.txt)"
 done
 grep -q "c10.tar.zst:b.csv: generic format" err.txt || fail "members are not named archive:member"
+# A directory walk takes archives, by name, as the command line does (it
+# skipped them: a directory of zipped or tarred logs ingested nothing,
+# exit 0).
+cp c7.tar.gz c11.tgz
+for c in c5.zip c6.tar c7.tar.gz c10.tar.zst c11.tgz; do
+	rm -rf s walk
+	mkdir walk
+	cp "$c" walk/
+	"$BURNRATE" --quiet --store s ingest walk 2>/dev/null || fail "walk/$c: ingest exited $?"
+	totals s | cmp -s - plain.csv || fail "walk/$c: totals differ from the plain files"
+done
 # On standard input, containers are told by content too, without seeking
 # (a pipe): the same totals as the files; members are named -:member.
 for c in c1.gz c3.xz c4.bz2 c8.data c9.data; do
