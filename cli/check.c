@@ -112,6 +112,8 @@ static struct report *measure(const struct globals *g,
 	struct globals tg = *g;
 	tg.store = dir.p;
 	tg.conf = NULL;
+	const char *const skip_paths[] = {baseline, prices,
+					  g->conf ? g->conf->path : NULL};
 	struct ingest_job job = {
 		.io = {.format = log_format ? log_format : "auto",
 		       .format_option = "--log-format", .catalog = catalog,
@@ -119,7 +121,8 @@ static struct report *measure(const struct globals *g,
 		       .only_from = BR_DAY_NONE, .only_to = BR_DAY_NONE},
 		.source = "check", .rejects_path = rejects.p, .silent = true,
 		.strict = true,
-		.skip_paths = {baseline, prices, g->conf ? g->conf->path : NULL}};
+		.skip_paths = skip_paths,
+		.nskip_paths = sizeof skip_paths / sizeof *skip_paths};
 	struct ingest_outcome out = {0};
 	struct br_err err = {0};
 	struct store *s = NULL;

@@ -166,8 +166,10 @@ struct ingest_job {
 	bool strict;
 	/* Files a directory walk leaves out, besides the rejects file (check:
 	 * the baseline, the prices file and the configuration, often kept
-	 * with the logs); NULL entries are none. */
-	const char *skip_paths[3];
+	 * with the logs; run: the reports it wrote, when reports_dir is in a
+	 * directory of logs); NULL entries are none. */
+	const char *const *skip_paths;
+	size_t nskip_paths;
 	struct store *store;      /* an open store whose lock the caller
 				   * holds; NULL: open and lock g->store */
 };

@@ -1315,6 +1315,10 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	struct ingest_run run = {.g = g, .spare_lock = PTHREAD_MUTEX_INITIALIZER};
 	FILE *rejects = NULL;
 	struct ingest *ing = NULL;
+	/* The files a walk leaves out: the rejects file and skip_paths. */
+	struct ingest_skip *skip = br_calloc(1 + job->nskip_paths, sizeof *skip);
+	io.skip = skip;
+	io.nskip = 0;
 	int rc = BR_EXIT_FAILURE;
 	struct store *own = job->store ? NULL : config_store_open(g, &err);
 	run.store = job->store ? job->store : own;
@@ -1353,17 +1357,17 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		io.rejects = rejects;
 		/* A directory walked holding it leaves it out. */
 		if (fstat(fileno(rejects), &rs) == 0 && S_ISREG(rs.st_mode))
-			io.skip[io.nskip++] = (struct ingest_skip){rs.st_dev,
-								   rs.st_ino};
+			skip[io.nskip++] = (struct ingest_skip){rs.st_dev,
+								rs.st_ino};
 	} else {
 		io.reject_samples = REJECT_SAMPLES;
 	}
 	struct stat ss;
-	for (size_t i = 0; i < sizeof job->skip_paths / sizeof *job->skip_paths; i++)
+	for (size_t i = 0; i < job->nskip_paths; i++)
 		if (job->skip_paths[i] && stat(job->skip_paths[i], &ss) == 0 &&
 		    S_ISREG(ss.st_mode))
-			io.skip[io.nskip++] = (struct ingest_skip){ss.st_dev,
-								   ss.st_ino};
+			skip[io.nskip++] = (struct ingest_skip){ss.st_dev,
+								ss.st_ino};
 	struct ingest_sink sink = {
 		.ctx = &run, .begin = sink_begin, .event = sink_event,
 		.end = sink_end, .drop = sink_drop, .read = sink_read,
@@ -1499,6 +1503,7 @@ done:
 	}
 	ingest_run_free(&run);
 	store_free(own);
+	free(skip);
 	return rc;
 }
 

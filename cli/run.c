@@ -62,20 +62,56 @@ static int glob_checked(const char *pattern, int flags, glob_t *gl,
 	return rc;
 }
 
+/* The reports earlier runs wrote into reports_dir, burnrate-DAY.EXT of a
+ * report format (write_reports), as paths (*n of them): read as logs, as
+ * a reports_dir inside a directory of logs has them read, they failed
+ * every run after the first ("cannot tell the log format", exit 1). */
+static char **own_reports(const struct config *c, size_t *n)
+{
+	char **paths = NULL;
+	*n = 0;
+	DIR *d = c->reports_dir ? opendir(c->reports_dir) : NULL;
+	if (!d)
+		return NULL;
+	struct dirent *de;
+	while ((de = br_readdir(d))) {
+		const char *e = de->d_name;
+		char day[11];
+		int32_t parsed;
+		enum report_format f;
+		if (strncmp(e, "burnrate-", 9) != 0 || strlen(e) < 21 || e[19] != '.')
+			continue;
+		memcpy(day, e + 9, 10);
+		day[10] = '\0';
+		if (br_day_parse(day, &parsed) != 0 ||
+		    report_format_parse(e + 20, &f) != 0)
+			continue;
+		struct br_buf path = {0};
+		br_buf_printf(&path, "%s/%s", c->reports_dir, e);
+		paths = br_realloc(paths, (*n + 1) * sizeof *paths);
+		paths[(*n)++] = path.p;
+	}
+	closedir(d);
+	return paths;
+}
+
 /* Expands the configured input globs, each sorted; a glob without a match
  * is skipped (logs may not have arrived yet), and so is a plain path that
  * names nothing, with a warning when warn is set. A glob's match that is
- * the configured rejects file is left out, as a directory walked leaves
- * it out: a glob of every file of the directory holding it matches it
- * from the second run on. NULL when a directory could not be read (err
- * says which). */
-static char **expand_inputs(const struct config *c, bool warn, int *n,
-			    struct br_err *err)
+ * one of the files of skip[0..nskip) (the configured rejects file, run's
+ * own reports) is left out, as a directory walked leaves it out: a glob
+ * of every file of the directory holding it matches it from the second
+ * run on. NULL when a directory could not be read (err says which). */
+static char **expand_inputs(const struct config *c, const char *const *skip,
+			    size_t nskip, bool warn, int *n, struct br_err *err)
 {
 	char **paths = br_calloc(1, sizeof *paths);
 	*n = 0;
-	struct stat rs, ms;
-	bool rejects = c->rejects && stat(c->rejects, &rs) == 0;
+	struct stat *skipped = br_calloc(nskip + 1, sizeof *skipped), ms;
+	size_t nskipped = 0;
+	for (size_t i = 0; i < nskip; i++)
+		if (skip[i] && stat(skip[i], &skipped[nskipped]) == 0)
+			nskipped++;
 	for (size_t i = 0; i < c->ninputs; i++) {
 		/* A plain path is taken as it is (glob would read a '\\' in
 		 * it as an escape); one that names nothing is likely a typo.
@@ -100,18 +136,25 @@ static char **expand_inputs(const struct config *c, bool warn, int *n,
 			for (int k = 0; k < *n; k++)
 				free(paths[k]);
 			free(paths);
+			free(skipped);
 			*n = 0;
 			return NULL;
 		}
 		if (rc != 0)
 			continue;
 		paths = br_realloc(paths, ((size_t)*n + gl.gl_pathc + 1) * sizeof *paths);
-		for (size_t k = 0; k < gl.gl_pathc; k++)
-			if (!rejects || stat(gl.gl_pathv[k], &ms) != 0 ||
-			    ms.st_dev != rs.st_dev || ms.st_ino != rs.st_ino)
+		for (size_t k = 0; k < gl.gl_pathc; k++) {
+			size_t s = 0;
+			if (stat(gl.gl_pathv[k], &ms) == 0)
+				while (s < nskipped && (ms.st_dev != skipped[s].st_dev ||
+							ms.st_ino != skipped[s].st_ino))
+					s++;
+			if (s == nskipped)
 				paths[(*n)++] = br_strdup(gl.gl_pathv[k]);
+		}
 		globfree(&gl);
 	}
+	free(skipped);
 	return paths;
 }
 
@@ -488,8 +531,10 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	struct br_catalog *catalog = NULL;
 	struct store *s = NULL;
 	struct ledger *l = NULL;
-	char **paths = NULL;
+	char **paths = NULL, **reports_before = NULL;
+	const char **skip = NULL;
 	int npaths = 0;
+	size_t nreports_before = 0;
 	struct ingest_outcome in = {0};
 	struct notify_outcome alerts = {0};
 	size_t reports = 0, sent = 0, pending = 0;
@@ -520,8 +565,16 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 		goto fail;
 	as_of = as_of_day(&at, store_tz(s));
 
-	/* 1. The inputs: only what is new or has grown. */
-	if (!(paths = expand_inputs(c, !g->quiet, &npaths, &err)))
+	/* 1. The inputs: only what is new or has grown; not the rejects file
+	 * nor the reports of earlier runs, which a glob or a directory of
+	 * the inputs may hold. */
+	reports_before = own_reports(c, &nreports_before);
+	skip = br_calloc(nreports_before + 1, sizeof *skip);
+	skip[0] = c->rejects;
+	for (size_t i = 0; i < nreports_before; i++)
+		skip[i + 1] = reports_before[i];
+	if (!(paths = expand_inputs(c, skip, nreports_before + 1, !g->quiet,
+				    &npaths, &err)))
 		goto fail;
 	if (npaths) {
 		struct ingest_job job = {
@@ -531,6 +584,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			.source = c->source ? c->source : "default",
 			.rejects_path = c->rejects,
 			.rejects_hint = "the configuration's 'rejects FILE'",
+			.skip_paths = skip, .nskip_paths = nreports_before + 1,
 			.silent = true, .warn = true, .store = s};
 		struct ingest_map label = {"label", c->label};
 		if (c->label) {
@@ -623,6 +677,10 @@ out:
 	for (int i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);
+	for (size_t i = 0; i < nreports_before; i++)
+		free(reports_before[i]);
+	free(reports_before);
+	free(skip);
 	ledger_free(l);
 	store_free(s);
 	br_catalog_free(catalog);

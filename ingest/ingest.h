@@ -88,12 +88,12 @@ struct ingest_opts {
 	const struct br_tz *tz;
 	int32_t only_from, only_to;
 	/* A walk leaves out the files of skip[0..nskip) (the rejects file
-	 * being written, check's baseline, prices file and configuration),
-	 * by device and inode. */
-	struct ingest_skip {
+	 * being written, check's baseline, prices file and configuration,
+	 * run's own reports), by device and inode; the caller's array. */
+	const struct ingest_skip {
 		dev_t dev;
 		ino_t ino;
-	} skip[4];
+	} *skip;
 	size_t nskip;
 };
 

@@ -61,6 +61,24 @@ for h in 13 14; do
 done
 rm etc/logs/bad.jsonl etc/logs/bad2.jsonl etc/logs/bad1[34].jsonl \
 	etc/logs/rejected.jsonl etc/rejects.conf
+# The reports of earlier runs are no inputs, wherever they are: a
+# reports_dir inside the directory of logs (walked, with reports_dir in it
+# or the same directory) or matched by an input glob. Every run after the
+# first read them as logs and failed, exit 1, "cannot tell the log format".
+mkdir own
+cp -r etc/logs own/
+for conf in 'input logs\nreports_dir logs/reports' 'input logs\nreports_dir logs' \
+	'input logs/*/*.json\ninput logs/*/*.csv\nreports_dir logs/reports'; do
+	rm -rf own/s own/logs/reports own/logs/burnrate-*
+	printf "store s\n$conf\nreport_formats json,csv\n" >own/burnrate.conf
+	for day in 2025-10-30 2025-10-31; do
+		"$BURNRATE" --config own/burnrate.conf run --as-of $day >out 2>err ||
+			fail "run $day, $conf: exit $?: $(cat out err)"
+	done
+	grep -q '^run 2025-10-31: 0 inputs ingested (0 records), 2 reports written' out ||
+		fail "run, $conf: $(cat out)"
+done
+rm -r own
 # An input that cannot be read (a truncated gzip) is counted in it too.
 printf '{"timestamp":"2025-10-31T11:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}\n' |
 	gzip | head -c 30 >etc/logs/cut.jsonl
