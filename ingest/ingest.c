@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -3313,18 +3314,27 @@ static bool stream_magic(const unsigned char *p, size_t n)
 			p, n);
 }
 
+/* The length of the one of the count suffixes that the first n bytes of
+ * name end with, after at least one byte of their own, in any case
+ * (app.JSONL, USAGE.CSV.GZ, as Windows tools name them); 0: none. */
+static size_t suffix_in(const char *name, size_t n,
+			const char *const *suffixes, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		size_t k = strlen(suffixes[i]);
+		if (n > k && strncasecmp(name + n - k, suffixes[i], k) == 0)
+			return k;
+	}
+	return 0;
+}
+
 /* Tells whether name ends as a compressed file's: .gz, .zst, .xz, .bz2
  * or .lz4; 0 if not, else the suffix's length. */
 static size_t compressed_name(const char *name)
 {
 	static const char *const compressed[] = {".gz", ".zst", ".xz", ".bz2", ".lz4"};
-	size_t n = strlen(name);
-	for (size_t i = 0; i < sizeof compressed / sizeof compressed[0]; i++) {
-		size_t k = strlen(compressed[i]);
-		if (n > k && strcmp(name + n - k, compressed[i]) == 0)
-			return k;
-	}
-	return 0;
+	return suffix_in(name, strlen(name), compressed,
+			 sizeof compressed / sizeof compressed[0]);
 }
 
 /* The most candidates a file is compared with (a compressed one: one more,
@@ -3588,19 +3598,6 @@ static size_t rotation_suffix(const char *name, size_t n)
 	}
 }
 
-/* Tells whether the first n bytes of name end with one of the count
- * suffixes, after at least one byte of their own. */
-static bool ends_with_one_of(const char *name, size_t n,
-			     const char *const *suffixes, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		size_t k = strlen(suffixes[i]);
-		if (n > k && strncmp(name + n - k, suffixes[i], k) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Tells whether a file found in a directory walk, or an archive's member,
  * looks like a log: a log extension, then a rotation suffix, a compression
  * one, or both (a rotated log compressed, app.log.2.gz: it is resumed
@@ -3611,7 +3608,7 @@ static bool is_log_name(const char *name)
 	size_t n = strlen(name);
 	n -= compressed_name(name);
 	n -= rotation_suffix(name, n);
-	return ends_with_one_of(name, n, logs, sizeof logs / sizeof logs[0]);
+	return suffix_in(name, n, logs, sizeof logs / sizeof logs[0]) != 0;
 }
 
 /* Tells whether a file found in a directory walk is an archive of logs:
@@ -3624,7 +3621,7 @@ static bool is_archive_name(const char *name)
 	static const char *const archives[] = {".zip", ".tar", ".tgz"};
 	size_t n = strlen(name);
 	n -= compressed_name(name);
-	return ends_with_one_of(name, n, archives, sizeof archives / sizeof archives[0]);
+	return suffix_in(name, n, archives, sizeof archives / sizeof archives[0]) != 0;
 }
 
 /* Tells whether name is a Claude Code session log's: NAME.jsonl (maybe

@@ -2,7 +2,8 @@
 # containers.sh - the same logs in every container give identical totals:
 # plain, gzip (one and several members), zstd, xz, bzip2, lz4, zip, tar,
 # tar.gz, tar.zst, told by content, not by name, in files and on standard
-# input; a directory walk takes archives by their names (.zip, .tar.gz...). Archive members are inputs
+# input; a directory walk takes logs and archives by their names (.jsonl,
+# .zip, .tar.gz..., in any case). Archive members are inputs
 # of their own ("archive:member") with their own fingerprints. A truncated
 # gzip, a corrupt zip member, a tar.gz cut after its first member, a
 # tar.gz with a wrong checksum or a flipped byte, a tar.lz4 without its end
@@ -70,6 +71,14 @@ for c in c5.zip c6.tar c7.tar.gz c10.tar.zst c11.tgz; do
 	"$BURNRATE" --quiet --store s ingest walk 2>/dev/null || fail "walk/$c: ingest exited $?"
 	totals s | cmp -s - plain.csv || fail "walk/$c: totals differ from the plain files"
 done
+# Names are matched in any case, as Windows tools write them (A.JSONL,
+# B.CSV.GZ were skipped: nothing ingested, exit 0).
+rm -rf s walk
+mkdir walk
+cp a.jsonl walk/A.JSONL
+gzip -c b.csv >walk/B.CSV.GZ
+"$BURNRATE" --quiet --store s ingest walk 2>/dev/null || fail "walk of upper-case names: ingest exited $?"
+totals s | cmp -s - plain.csv || fail "walk of upper-case names: totals differ from the plain files"
 # On standard input, containers are told by content too, without seeking
 # (a pipe): the same totals as the files; members are named -:member.
 for c in c1.gz c3.xz c4.bz2 c8.data c9.data; do
