@@ -74,9 +74,11 @@ struct task {
 	int read_errno;
 	struct outcome **out;
 	size_t nout, cap;
-	char *warning;       /* for the sink's warning(), or NULL */
+	char *warning;       /* for the sink's warning() (note() when walked),
+			      * or NULL */
 	char *note;          /* for the sink's note(), or NULL */
 	bool done;
+	bool walked;         /* found by a directory walk, not named */
 	/* Read alone (ingest.solo counts it) until it is known not to be
 	 * parsed in blocks: a second large input read beside one that is
 	 * would hold its own request ids and totals (a directory of large

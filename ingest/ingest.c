@@ -2994,12 +2994,17 @@ static void failed_input(struct reader *rd, struct task *t, const char *name,
 	finish_outcome(rd, t, o);
 }
 
-/* Hands a task's note and warning, if any, to the sink. */
+/* Hands a task's note and warning, if any, to the sink. The warning of
+ * an input a directory walk found is a note: an archive taken by its name
+ * that holds no log (docs.zip beside the logs) is no input the user named
+ * and expected to count (check fails on a warning). */
 static void task_warn(struct ingest *g, const struct task *t)
 {
 	if (t->note && g->sink.note)
 		g->sink.note(g->sink.ctx, t->note);
-	if (t->warning && g->sink.warning)
+	if (t->warning && t->walked && g->sink.note)
+		g->sink.note(g->sink.ctx, t->warning);
+	else if (t->warning && !t->walked && g->sink.warning)
 		g->sink.warning(g->sink.ctx, t->warning);
 }
 
@@ -3522,11 +3527,13 @@ static uint64_t task_content(const struct task *t)
 }
 
 /* Reads or queues the file at path (sb: its stat; key: its canonical
- * path when known, NULL: found with realpath). */
+ * path when known, NULL: found with realpath; walked: found by a
+ * directory walk). */
 static void submit(struct ingest *g, const char *path, const char *key,
-		   const struct stat *sb)
+		   const struct stat *sb, bool walked)
 {
 	struct task *t = br_calloc(1, sizeof *t);
+	t->walked = walked;
 	t->path = br_strdup(path);
 	t->key = key ? br_strdup(key) : realpath(path, NULL);
 	if (!t->key)
@@ -3789,7 +3796,7 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		return br_fail(err, "cannot open '%s': %s", path, strerror(errno));
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		submit(g, path, NULL, &st);
+		submit(g, path, NULL, &st, false);
 		return 0;
 	}
 	struct path_list files = {0};
@@ -3814,7 +3821,7 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		qsort(files.p, files.n, sizeof *files.p, found_cmp);
 	for (size_t i = 0; i < files.n; i++) {
 		if (stat(files.p[i].path, &st) == 0)
-			submit(g, files.p[i].path, files.p[i].key, &st);
+			submit(g, files.p[i].path, files.p[i].key, &st, true);
 		free(files.p[i].path);
 		free(files.p[i].key);
 	}

@@ -246,13 +246,16 @@ struct ingest_sink {
 	/* Called on the caller's thread, in input order, about a file that
 	 * gave no input although nothing failed: an archive without a log
 	 * member (also a compressed stream that libarchive reads as an
-	 * empty tar, such as zeros). message names the file. */
+	 * empty tar, such as zeros), named as a path to ingest (one a
+	 * directory walk took by its name, docs.zip beside the logs, is
+	 * told through note instead). message names the file. */
 	void (*warning)(void *ctx, const char *message);
 	/* Called on the caller's thread about how a path given is read,
 	 * when that is not plain: a Claude configuration directory (it has
 	 * a projects subdirectory and one of history.jsonl, settings.json,
 	 * .credentials.json, todos, statsig) is walked as its projects/
-	 * only. message names the path. NULL: not told. */
+	 * only; an archive a walk found holds no log (warning). message
+	 * names the path. NULL: not told. */
 	void (*note)(void *ctx, const char *message);
 	/* Adds the events of part to into and frees part. With opts.jobs >
 	 * 1, a file in a format of independent lines (generic JSONL and CSV,

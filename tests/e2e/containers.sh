@@ -79,6 +79,19 @@ cp a.jsonl walk/A.JSONL
 gzip -c b.csv >walk/B.CSV.GZ
 "$BURNRATE" --quiet --store s ingest walk 2>/dev/null || fail "walk of upper-case names: ingest exited $?"
 totals s | cmp -s - plain.csv || fail "walk of upper-case names: totals differ from the plain files"
+# An archive a walk takes by its name that holds no log (docs.zip beside
+# the logs) is told with --verbose only: it is no input the user named
+# (check, which fails on such an input, failed on the directory, exit 1).
+rm -rf s walk
+mkdir walk
+cp a.jsonl walk/
+"$PYTHON" -c 'import zipfile; zipfile.ZipFile("walk/docs.zip", "w").writestr("README.txt", "not a log")'
+"$BURNRATE" --store s ingest walk >out.txt 2>err.txt || fail "walk with docs.zip: ingest exited $?"
+! grep -q "docs.zip" err.txt || fail "walk with docs.zip: $(cat err.txt)"
+"$BURNRATE" check --write-baseline base.json walk >out.txt 2>err.txt ||
+	fail "check of a walk with docs.zip exited $?: $(cat err.txt)"
+"$BURNRATE" --store s2 ingest walk/docs.zip >out.txt 2>err.txt || fail "docs.zip: ingest exited $?"
+grep -q "warning: walk/docs.zip: no log member" err.txt || fail "docs.zip named: $(cat err.txt)"
 # On standard input, containers are told by content too, without seeking
 # (a pipe): the same totals as the files; members are named -:member.
 for c in c1.gz c3.xz c4.bz2 c8.data c9.data; do
