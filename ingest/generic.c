@@ -26,6 +26,9 @@ static const char *reason(char *buf, const char *fmt, ...)
 
 bool parse_count(const char *s, size_t n, uint64_t *out)
 {
+	bool minus = n > 1 && s[0] == '-';
+	if (minus)
+		s++, n--;
 	if (n == 0 || n > 19)
 		return false;
 	uint64_t v = 0;
@@ -35,8 +38,8 @@ bool parse_count(const char *s, size_t n, uint64_t *out)
 			return false;
 		v = v * 10 + digit; /* 19 digits fit in 64 bits */
 	}
-	if (v > (uint64_t)INT64_MAX)
-		return false; /* beyond 2^63 - 1 */
+	if (v > (uint64_t)INT64_MAX || (minus && v))
+		return false; /* beyond 2^63 - 1, or negative */
 	*out = v;
 	return true;
 }
@@ -223,8 +226,8 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 }
 
 /* The text of a JSON integer v as its value's decimal digits: its own,
- * but "0" for -0, which is the integer 0 (a token count of -0 is 0, not
- * negative; the request id -0 is "0"). */
+ * but "0" for -0, which is the integer 0 (the request id -0 is "0", as a
+ * token count of -0 is 0: parse_count). */
 static struct br_str int_text(const struct jvalue *v)
 {
 	if (v->rawlen == 2 && memcmp(v->raw, "-0", 2) == 0)
@@ -245,9 +248,8 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 		const struct jvalue *v = &p->v[f];
 		if (absent(v))
 			continue;
-		struct br_str digits = int_text(v);
 		if (v->type != JV_NUMBER || !v->is_int ||
-		    !parse_count(digits.p, digits.n, dst[f - J_INPUT]))
+		    !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
 			return reason(p->reason, "invalid %s: %.*s (expected a "
 					    "non-negative integer)", p->names[f],
 					    (int)(v->rawlen > 60 ? 60 : v->rawlen),

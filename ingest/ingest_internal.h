@@ -442,9 +442,12 @@ bool status_is_error(const char *s, size_t n);
  * are, 399.99999999999999999 (400 as a double) is not. */
 bool json_number_is_error(const char *s, size_t n);
 
-/* Parses a decimal token count: digits only, no sign, fits in 63 bits
- * (as a JSON integer does; a count beyond the cap of a record is
- * rejected as such by the caller). */
+/* Parses a decimal token count: digits (leading zeros too), fits in 63
+ * bits (as a JSON integer does; a count beyond the cap of a record is
+ * rejected as such by the caller); a '-' only before a value of 0 ("-0",
+ * "-00": the integer 0, as JSON's -0 is), no '+', no space. The one rule
+ * of a count's text for the generic JSONL and CSV, and for a vendor
+ * format's string or CSV cell. */
 bool parse_count(const char *s, size_t n, uint64_t *out);
 
 #endif

@@ -121,7 +121,7 @@ const jtok = (k) => `CASE WHEN coalesce(json_type(j, '$.usage.${k}'), 'NULL') = 
 	  AND TRY_CAST(json_extract(j, '$.usage.${k}') AS HUGEINT) BETWEEN 0 AND 1000000000000000
 	THEN CAST(json_extract(j, '$.usage.${k}') AS HUGEINT) ELSE -1 END`;
 const ctok = (k) => `CASE WHEN coalesce(${k}, '') = '' THEN 0
-	WHEN regexp_full_match(${k}, '[0-9]{1,16}')
+	WHEN regexp_full_match(${k}, '[0-9]{1,16}|-0{1,16}')
 	  AND TRY_CAST(${k} AS HUGEINT) <= 1000000000000000 THEN TRY_CAST(${k} AS HUGEINT) ELSE -1 END`;
 const toks = ['input_tokens', 'output_tokens', 'cache_read_tokens',
 	'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'];

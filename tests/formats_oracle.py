@@ -5,6 +5,7 @@ oracle.py aggregates. Written from the format documentation, not from the
 C code: Python's json, Decimal, and a plain CSV reader of its own.
 """
 import json
+import re
 from decimal import Decimal
 
 TOKENS = ["input_tokens", "output_tokens", "cache_read_tokens",
@@ -35,8 +36,8 @@ def _n(o, path):
     v = _dig(o, path)
     if v is None or v == "":
         return 0
-    if isinstance(v, str) and v.isdigit():
-        return int(v)
+    if isinstance(v, str) and re.fullmatch(r"[0-9]+|-0+", v):
+        return int(v)  # a CSV cell: -0 is the integer 0, as JSON's is
     if isinstance(v, bool) or not isinstance(v, (int, Decimal)) or v < 0 \
             or v != int(v):
         raise Reject("invalid %s" % path)

@@ -241,8 +241,8 @@ def csv_record(header, cells):
         v = row.get(f, "")
         if v == "":
             ev[f] = 0
-        elif re.fullmatch(r"[0-9]+", v) and int(v) <= TOKEN_MAX:
-            ev[f] = int(v)
+        elif re.fullmatch(r"[0-9]+|-0+", v) and int(v) <= TOKEN_MAX:
+            ev[f] = int(v)  # -0 is the integer 0, as JSON's is
         else:
             raise Reject("invalid %s %r" % (f, v))
     c = row.get("cost_usd", "")

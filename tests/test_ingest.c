@@ -1105,7 +1105,8 @@ static void test_options(void)
 		CU_ASSERT_EQUAL(status_is_error(statuses[i].text,
 						strlen(statuses[i].text)),
 				statuses[i].error);
-	/* Token counts: digits only, up to 2^63 - 1. */
+	/* Token counts: digits, up to 2^63 - 1; a '-' only before 0 (-0 is
+	 * the integer 0, in a CSV cell as in JSON). */
 	static const struct {
 		const char *text;
 		bool ok;
@@ -1119,6 +1120,16 @@ static void test_options(void)
 		{"18446744073709551616", false, 0},
 		{"", false, 0},
 		{"-1", false, 0},
+		{"-0", true, 0},
+		{"-00", true, 0},
+		{"-0000000000000000000", true, 0},
+		{"-01", false, 0},
+		{"-", false, 0},
+		{"--0", false, 0},
+		{"+0", false, 0},
+		{" 0", false, 0},
+		{"0 ", false, 0},
+		{"-0.0", false, 0},
 		{"12a", false, 0},
 		{"1.0", false, 0},
 	};

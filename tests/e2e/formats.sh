@@ -485,6 +485,30 @@ grep -q '^bad.jsonl:1: logged cost -2.5 USD is negative' rej.txt &&
 "$BURNRATE" --store b report --as-of $asof --by model --format csv >b.csv
 [ "$(tail -n +2 b.csv | tr -d "\r")" = "gpt-4o,2,0,2000,0,0,0,0,0,0.005000,0" ] ||
 	fail "only the two good records count: $(cat b.csv)"
+# A token count of -0 (-00) in a CSV cell is the integer 0, as JSON's -0
+# is, in the generic CSV and the vendors' exports (it was rejected as
+# negative); '+', a space, or a '-' before anything else but zeros still
+# rejects the record.
+printf '%s\n' timestamp,provider,model,request_id,input_tokens,output_tokens \
+	2025-10-01T12:00:00Z,openai,gpt-4o,z1,-0,10 \
+	2025-10-01T12:00:00Z,openai,gpt-4o,z2,5,-00 \
+	2025-10-01T12:00:00Z,openai,gpt-4o,z3,+0,1 \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,z4," 0",1' \
+	2025-10-01T12:00:00Z,openai,gpt-4o,z5,-01,1 >negzero.csv
+{ head -1 "$dir/helicone_requests.csv"
+  sed -n 2p "$dir/helicone_requests.csv" | sed 's/"1834","212"/"-0","-00"/'; } >negzero-helicone.csv
+{ head -1 "$dir/litellm_spend_logs.csv"
+  sed -n 2p "$dir/litellm_spend_logs.csv" | sed 's/,16338,903,/,16338,-0,/'; } >negzero-litellm.csv
+"$BURNRATE" --quiet --store nz ingest --rejects nz.rej negzero.csv negzero-helicone.csv \
+	negzero-litellm.csv || fail "ingest exited $?"
+[ "$(cut -d: -f1,2 nz.rej | tr '\n' ' ')" = "negzero.csv:4 negzero.csv:5 negzero.csv:6 " ] ||
+	fail "token counts of -0 in CSV cells: rejects $(cat nz.rej)"
+grep -q "^negzero.csv:4: invalid input_tokens '+0'" nz.rej ||
+	fail "+0 is not rejected by name: $(cat nz.rej)"
+"$BURNRATE" --store nz report --as-of $asof --by model --format csv >nz.csv
+grep -q '^gpt-4o,2,0,5,10,' nz.csv && grep -q '^gpt-4o-2024-08-06,1,0,0,0,' nz.csv &&
+	grep -q '^claude-sonnet-4-20250514,1,0,1840,0,' nz.csv ||
+	fail "token counts of -0 in CSV cells: $(cat nz.csv)"
 # --cost-mode auto: a logged $0 for tokens the catalog prices is a price
 # the logger lacked (LiteLLM writes spend 0 then), not a free request;
 # display, which takes no catalog price, counts it unpriced at no cost

@@ -140,7 +140,8 @@ done >in/types.jsonl <<'EOF'
 EOF
 # CSV cells are text: status a word or digits (any length), cost_usd a
 # JSON number or empty; any other cost rejects its record; a timestamp
-# of digits is epoch seconds (a cell has no JSON type).
+# of digits is epoch seconds (a cell has no JSON type); a token count of
+# -0 (-00) is 0, as JSON's -0 is; +0 and -01 reject their records.
 cat >in/types.csv <<'EOF'
 timestamp,provider,model,agent,label,request_id,status,input_tokens,cost_usd
 2025-10-03T09:00:00Z,openai,gpt-4o,c-st-float,,,503.0,1000,
@@ -158,6 +159,10 @@ timestamp,provider,model,agent,label,request_id,status,input_tokens,cost_usd
 2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-null,,,,1000,null
 2025-10-03T09:00:00Z,openai,gpt-4o,c-cost-dot,,,,1000,.5
 1759485600,openai,gpt-4o,c-ts-epoch,,,,1000,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-tok-negzero,,,,-0,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-tok-negzero,,,,-00,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-tok-plus,,,,+0,
+2025-10-03T09:00:00Z,openai,gpt-4o,c-tok-minus,,,,-01,
 EOF
 inputs="in/a.jsonl in/b.jsonl.gz in/c.jsonl.gz in/d.csv in/e.csv.gz in/f.log in/types.jsonl in/types.csv d"
 asof=2099-12-31
