@@ -1754,6 +1754,28 @@ static void on_event_none(void *ctx, const struct br_event *ev)
 	(void)ev;
 }
 
+/* Ingests the whole dir with --jobs 1, each input's totals told to end
+ * (with ctx), and returns the events it counted; it must succeed, and
+ * find no duplicate. */
+static uint64_t ingest_dir_ending(void *ctx,
+				  void (*end)(void *, void *,
+					      const struct ingest_input *,
+					      bool, const char *))
+{
+	struct ingest_opts o = {.jobs = 1};
+	struct ingest_sink sink = {.ctx = ctx, .event = on_event_none,
+				   .end = end};
+	struct br_err err = {0};
+	struct ingest *g = ingest_new(&o, &sink, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL(ingest_path(g, dir, &err), 0);
+	CU_ASSERT_EQUAL(ingest_finish(g, &err), 0);
+	uint64_t events = ingest_stats(g)->events;
+	CU_ASSERT_EQUAL(ingest_stats(g)->duplicates, 0);
+	ingest_free(g);
+	return events;
+}
+
 /* Ingests eight logs of 25,000 ids, 200,000 in all (gzipped when gz),
  * with --jobs 1, and checks that the heap in use when the last reaches
  * the sink is about what it was when the first did: the run's set holds
@@ -1795,17 +1817,7 @@ static void run_ids_sized(bool gz)
 		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 	}
 	struct heap_at_end h = {0};
-	struct ingest_opts o = {.jobs = 1};
-	struct ingest_sink sink = {.ctx = &h, .event = on_event_none,
-				   .end = on_end_heap};
-	struct br_err err = {0};
-	struct ingest *g = ingest_new(&o, &sink, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
-	CU_ASSERT_EQUAL(ingest_path(g, dir, &err), 0);
-	CU_ASSERT_EQUAL(ingest_finish(g, &err), 0);
-	CU_ASSERT_EQUAL(ingest_stats(g)->events, LOGS * IDS);
-	CU_ASSERT_EQUAL(ingest_stats(g)->duplicates, 0);
-	ingest_free(g);
+	CU_ASSERT_EQUAL(ingest_dir_ending(&h, on_end_heap), LOGS * IDS);
 	CU_ASSERT_EQUAL(h.inputs, LOGS);
 	CU_ASSERT(h.last < h.first + ((size_t)512 << 10));
 	cleanup_dir();
@@ -1825,6 +1837,58 @@ static void test_run_ids_sized(void)
 static void test_run_ids_sized_gzip(void)
 {
 	run_ids_sized(true);
+}
+
+/* The address space mapped when each input's totals reach the sink. */
+struct mapped_at_end {
+	int inputs;
+	size_t at[2];
+};
+
+static void on_end_mapped(void *ctx, void *input, const struct ingest_input *in,
+			  bool ok, const char *message)
+{
+	(void)input;
+	(void)in;
+	(void)ok;
+	(void)message;
+	struct mapped_at_end *m = ctx;
+	if (m->inputs < 2)
+		m->at[m->inputs] = test_statm_bytes(0);
+	m->inputs++;
+}
+
+/* A trailer is no promise: after a log of 2,000 ids (96 bytes a record),
+ * a plain log named .gz, of SOLO_BYTES or more so that its trailer is
+ * read, whose last four bytes ("~~~~", a last line cut short) claim it
+ * inflates to 2.1 GB sizes the run's set for at most SEEN_ROOM_MAX times
+ * the ids it holds, 16,000. Sized for the 22M ids the claim makes at the
+ * first log's density (without the cap), its tables mapped 119 MiB more
+ * by the second log's end; sized for 16,000, nothing more. */
+static void test_run_ids_sized_false_trailer(void)
+{
+	enum { FIRST = 2000, SECOND = 8000 };
+	struct br_buf text = {0};
+	setup_dir();
+	for (int i = 0; i < FIRST + SECOND; i++) {
+		br_buf_printf(&text, "{\"timestamp\":1759276800,\"provider\":"
+			      "\"p\",\"model\":\"m\",\"request_id\":"
+			      "\"id-%08d-0123456789abcdef\"}\n", i);
+		if (i + 1 == FIRST) {
+			write_text("a.jsonl", text.p, text.len);
+			br_buf_reset(&text);
+		}
+	}
+	br_buf_printf(&text, "~~~~");
+	CU_ASSERT_FATAL(text.len >= 512 << 10);
+	write_text("b.jsonl.gz", text.p, text.len);
+	br_buf_free(&text);
+	struct mapped_at_end m = {0};
+	CU_ASSERT_EQUAL(ingest_dir_ending(&m, on_end_mapped), FIRST + SECOND);
+	CU_ASSERT_EQUAL(m.inputs, 2);
+	CU_ASSERT(m.at[0] > 0);
+	CU_ASSERT(m.at[1] < m.at[0] + ((size_t)16 << 20));
+	cleanup_dir();
 }
 
 int test_register(void)
@@ -1870,6 +1934,8 @@ int test_register(void)
 		 test_run_ids_sized},
 		{"the run's set of request ids, sized for gzipped logs",
 		 test_run_ids_sized_gzip},
+		{"the run's set of request ids, not for a false trailer",
+		 test_run_ids_sized_false_trailer},
 		{"set of request ids, its slab on larger pages",
 		 test_idset_slab_pages},
 		{"set of request ids, all in one shard", test_idset_skewed},
