@@ -1407,7 +1407,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			rc = br_fail(&o->err, "%s: truncated or written again "
 				     "while it was read: not counted (the next "
 				     "run reads it again)", name);
-	} else if (rc == 0 && key && key == t->key) {
+	} else if (rc == 0 && key) {
 		/* A file that is one compressed stream (read here or, zstd,
 		 * xz, bzip2 or lz4, as an archive's lone member), or a pipe
 		 * (<(cmd)): the head of the bytes read, by which a later run
@@ -1416,7 +1416,12 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		 * appended gzip members, moved by logrotate's olddir, was
 		 * sought in its own directory only (by its name,
 		 * rotated_stream_known) and read whole: what was ingested of
-		 * it counted twice. */
+		 * it counted twice. A member of an archive file (key: the
+		 * archive's path and its name) too: by it, merge tells one
+		 * log read at two sizes by two stores from the archive made
+		 * again (store_merge; an archive of a log that grew, read
+		 * by one store, then by another, was merged with the first
+		 * records counted twice). */
 		size_t n = o->in.bytes < nfirst ? (size_t)o->in.bytes : nfirst;
 		o->in.head = ingest_head(first, n);
 	}

@@ -108,8 +108,9 @@ struct ingest_input {
 			    * line is not taken, it waits for the next run */
 	uint64_t resumed_at; /* bytes ingested before (a grown file), else 0 */
 	uint32_t head;     /* a plain file's ingest_head, or that of a
-			    * compressed one's decompressed bytes or of a
-			    * pipe's, else 0 */
+			    * compressed one's decompressed bytes, of a
+			    * pipe's or of an archive file's member's
+			    * (key set), else 0 */
 	bool waiting;      /* a partial last line waits for the next run */
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */

@@ -111,8 +111,10 @@ struct store_input {
 	struct br_fp fp;  /* fingerprint of the content ingested: bytes 0..bytes */
 	uint64_t bytes;   /* content bytes ingested (complete lines) */
 	uint64_t records;
-	uint32_t head;    /* a plain file's first bytes (ingest_head); 0: not
-			   * recorded (other inputs, older segments) */
+	uint32_t head;    /* a file's first bytes (ingest_head), a compressed
+			   * one's or an archive file's member's decompressed;
+			   * 0: not recorded (standard input, a piped
+			   * archive's members, older segments) */
 };
 
 struct store;

@@ -526,6 +526,23 @@ for kind in tar.gz zip tar.zst; do
 	[ "$got" = "6,63" ] ||
 		fail "an archive of logs that grew ($kind): requests, tokens $got, want 6,63"
 done
+# A log ingested as an archive's member, then as a file once it grew
+# (the log the archive was made of), is read from where the member's
+# ingest ended, as a rotated log is: a member has the head of its first
+# lines too (read whole, the member's records counted twice).
+rm -rf unpacked unpacked-store
+mkdir unpacked
+{ arec 1; arec 2; } >unpacked/app.log
+tar cf unpacked/logs.tar -C unpacked app.log
+"$BURNRATE" --quiet --store unpacked-store ingest unpacked/logs.tar ||
+	fail "ingest of an archive exited $?"
+arec 8 >>unpacked/app.log
+"$BURNRATE" --quiet --store unpacked-store ingest unpacked/app.log ||
+	fail "ingest of the archived log, grown, exited $?"
+got=$("$BURNRATE" --store unpacked-store report --as-of 2099-01-01 --by month \
+	--format csv 2>/dev/null | tail -1 | cut -d, -f2,4)
+[ "$got" = "3,11" ] ||
+	fail "an archived log, grown: requests, tokens $got, want 3,11"
 # Compressed logs ingested into a store that holds no input yet could
 # continue nothing: each is opened once, to be read (a store without
 # inputs took every .gz for a possible rotation of one, and opened and
