@@ -172,6 +172,9 @@ struct split {
 	unsigned long lineno; /* lines before the oldest block in flight */
 	uint64_t expect_ids;  /* for the input's set, once a block settles */
 	bool bad;             /* a block was bad: read the input again */
+	/* Its ids settled so far repeat the run's (attach_seen): it is
+	 * checked, and read again, when handed over. */
+	bool overlaps;
 	/* The block whose counting the reader waits for, on room, under the
 	 * ingest's lock; NULL: none. */
 	struct block *awaited;
@@ -312,6 +315,31 @@ static inline void settle_prefetch(struct idset *ids, const struct idset *seen,
 	idset_prefetch(ids, h);
 }
 
+/* In a block's turn, the input sp splits being read without the run's
+ * set of request ids (the inputs before it were not all handed over when
+ * it started: a log read while the one before is, ten logs of 200,000
+ * records): once they are, the ids it settled so far are checked against
+ * the run's set, and if none is there its next ids are settled against
+ * it (reader.seen). The input is then not checked when handed over, which
+ * for a log of 200,000 ids took 20-60 ms while the next one's memory
+ * grew, the input's own totals still held (docs/PERFORMANCE.md, stop 38).
+ * Not an archive's member: the members before it are not handed over
+ * before the archive is read. */
+static void attach_seen(struct split *sp)
+{
+	struct reader *rd = sp->rd;
+	if (rd->seen || sp->overlaps || rd->held_ids || sp->o->member >= 0 ||
+	    !sp->o->ids)
+		return;
+	const struct idset *run = seen_whole(rd);
+	if (!run)
+		return;
+	if (idset_common(sp->o->ids, run))
+		sp->overlaps = true;
+	else
+		rd->seen = run;
+}
+
 /* Settles the request ids of the events block b holds, in b's turn: every
  * block before it has settled, and no other thread settles meanwhile. An
  * id new to the input's set, to the run's when the reader has it
@@ -322,6 +350,7 @@ static inline void settle_prefetch(struct idset *ids, const struct idset *seen,
  * when it is handed over: its repeats of an earlier member counted.) */
 static void settle_ids(struct block *b)
 {
+	attach_seen(b->sp);
 	struct idset *ids = b->sp->o->ids;
 	const struct idset *seen = b->sp->rd->seen;
 	const struct idset *held = b->sp->rd->held_ids;

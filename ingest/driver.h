@@ -107,10 +107,13 @@ struct reader {
 	struct idset *held_ids;
 	/* A worker: the run's set of request ids while it holds those of
 	 * every input before the task being read, which it does until that
-	 * task is handed over (worker); NULL when it does not. Read only,
-	 * by this thread and the pool's settling the task's blocks. */
+	 * task is handed over; NULL when it does not. Set when the task
+	 * starts (worker), or by the pool thread settling one of its blocks
+	 * once those inputs are handed over (settle_ids); read only, by this
+	 * thread and the pool's settling the task's blocks. */
 	const struct idset *seen;
 	struct task *task;    /* the task being read */
+	size_t task_index;    /* a worker: the task's index in ingest.tasks */
 	uint64_t reported;    /* bytes at the last progress report */
 	unsigned pool_index;  /* a pool thread: its index */
 };
@@ -221,6 +224,11 @@ void put_reject(struct br_buf *b, const char *reason, const char *rec,
 /* Moves rejects gathered in memory to the rejects stream on the caller's
  * thread, else to a temporary file once they pass a size. */
 void reject_flush_some(struct reader *rd, struct rejects *r);
+
+/* The run's set of request ids when it holds those of every input before
+ * the task worker rd reads (all handed over), and any; else NULL. It then
+ * holds them until that task is handed over. Takes the ingest's lock. */
+const struct idset *seen_whole(struct reader *rd);
 
 /* ----------------------------------------------------- blocks.c, blocks */
 

@@ -3055,9 +3055,18 @@ static bool soon_read(const struct task *t)
 }
 
 /* The run's set of request ids if it holds those of every input before
- * task index, and any, under g's lock; else NULL. It then holds them
- * until that task is handed over: the caller's thread merges into it
- * only when handing over, in order.
+ * task index (being read, so not handed over), and any, under g's lock;
+ * else NULL. It then holds them until that task is handed over: the
+ * caller's thread merges into it only when handing over, in order. */
+static const struct idset *seen_before(const struct ingest *g, size_t index)
+{
+	/* An empty set has nothing to look in (the first input). */
+	return g->consumed == index && !g->stop && idset_count(g->seen)
+		       ? g->seen : NULL;
+}
+
+/* seen_before(g, index), once the inputs before task index are handed
+ * over when they overlap; under g's lock.
  *
  * Read against the run's set, a large input drops the request ids seen
  * before as it reads them, as the caller's thread does. Else it keeps
@@ -3077,9 +3086,16 @@ static const struct idset *seen_stable(struct ingest *g, size_t index)
 				return NULL;
 		pthread_cond_wait(&g->work, &g->lock);
 	}
-	/* An empty set has nothing to look in (the first input). */
-	return g->consumed == index && !g->stop && idset_count(g->seen)
-		       ? g->seen : NULL;
+	return seen_before(g, index);
+}
+
+const struct idset *seen_whole(struct reader *rd)
+{
+	struct ingest *g = rd->g;
+	pthread_mutex_lock(&g->lock);
+	const struct idset *seen = seen_before(g, rd->task_index);
+	pthread_mutex_unlock(&g->lock);
+	return seen;
 }
 
 /* The bytes of task t's file to read: a grown log's new ones. */
@@ -3106,6 +3122,7 @@ static void *worker(void *arg)
 		/* By what is left to read of it: a grown log's new lines. */
 		t->large = t->solo = task_to_read(t) >= SOLO_BYTES;
 		g->solo += t->solo;
+		rd->task_index = index;
 		rd->seen = t->large && !g->opts.no_dedupe ? seen_stable(g, index)
 							  : NULL;
 		pthread_mutex_unlock(&g->lock);

@@ -9,8 +9,10 @@
 # line longer than a block, a line past --max-record (blocks stop, then
 # resume), CSV with quoted newlines, CSV rows of 13 bytes (20,000 request
 # ids a block: more than a block holds before it settles), gzip, a
-# partial last line left for the next run, and two logs of overlapping
-# days (the second's duplicates found as it is read, in blocks).
+# partial last line left for the next run, two logs of overlapping days
+# (the second's duplicates found as it is read, in blocks), and a log
+# repeating the one before at its end (found once that one is handed
+# over, in blocks).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -265,6 +267,46 @@ grep -q '25000 requests kept, [0-9]* duplicates dropped, 40 rejected' ov-2.out |
 grep -q '^burnrate: ov/0.jsonl: .*parsed in blocks$' ov-2.err &&
 [ "$(grep -c '^burnrate: ov/[1-5].jsonl: .*parsed in blocks$' ov-2.err)" -ge 1 ] ||
 	fail "overlapping logs, --jobs 2: read again: $(grep '^burnrate: ov/' ov-2.err)"
+# A log read while the one before it is handed over, repeating at its end
+# (after 27 MB of its own) 2,000 records of that one with other token
+# counts: once the first is handed over, the second's next blocks settle
+# against the run's ids, the ids it settled so far checked then, so the
+# repeats drop as it is read, parsed in blocks (until stop 38 it was
+# checked when handed over and read again on one thread); the first copy
+# of each record counts, as with --jobs 1.
+rm -rf lt lt-once
+mkdir lt lt-once
+head -n 5000 base.jsonl >lt/a.jsonl
+{
+	tail -n +5001 base.jsonl
+	for k in 1 2 3; do
+		sed "s/\"request_id\":\"s11-/\"request_id\":\"b$k-/" base.jsonl
+	done
+} >lt-once/b.jsonl
+cp lt/a.jsonl lt-once/a.jsonl
+{
+	cat lt-once/b.jsonl
+	head -n 2000 lt/a.jsonl | sed 's/"output_tokens":/"output_tokens":9/'
+} >lt/b.jsonl
+for d in lt lt-once; do
+	for j in 1 2; do
+		rm -rf "s-$d-$j"
+		"$BURNRATE" --verbose --store "s-$d-$j" ingest --jobs "$j" "$d" \
+			>"$d-$j.out" 2>"$d-$j.err" ||
+			fail "$d, --jobs $j: $(cat "$d-$j.err")"
+		"$BURNRATE" --store "s-$d-$j" report --by day,provider,model,agent,label \
+			--as-of 2099-12-31 --format json |
+			sed 's/"generated_by":[^,]*,//' >"$d-$j.json"
+	done
+done
+cmp -s lt-1.json lt-2.json || fail "a log repeating the one before at its end: --jobs 2 differs: $(diff lt-1.json lt-2.json | head -6)"
+cmp -s lt-1.json lt-once-1.json || fail "a log repeating the one before at its end: not the report of the records once"
+cmp -s lt-once-1.json lt-once-2.json || fail "lt-once: --jobs 2 differs"
+cmp -s lt-1.out lt-2.out || fail "a log repeating the one before at its end: --jobs 2: $(cat lt-2.out)"
+grep -q '100000 requests kept, 1995 duplicates dropped, 165 rejected' lt-2.out ||
+	fail "a log repeating the one before at its end: $(cat lt-2.out)"
+grep -q '^burnrate: lt/b.jsonl: .*parsed in blocks$' lt-2.err ||
+	fail "a log repeating the one before at its end, --jobs 2: read again: $(grep '^burnrate: lt/' lt-2.err)"
 # An archive read after those logs, against the run's set: its second
 # member, parsed in blocks, repeats the first member's first 3,000
 # records. They were settled against the run's set only and counted
