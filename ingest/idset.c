@@ -79,6 +79,9 @@ struct idset {
 	struct shard small;   /* the ids of a small set */
 	unsigned char **rows; /* of the striped arenas, ROW bytes each */
 	size_t nrows, rows_cap;
+	/* Rows [wait_from, wait_to) wait to be made huge pages until the
+	 * shards fill them on average (rows_reach). */
+	size_t wait_from, wait_to;
 	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
 	size_t slab_size;
 	size_t expect_len;    /* the arenas' length idset_expect foresaw */
@@ -280,6 +283,15 @@ uint64_t idset_hash(const char *id, size_t n)
 	return br_hash64(id, n);
 }
 
+/* The length of s's arenas, all shards (a large set's). */
+static size_t arenas_len(const struct idset *s)
+{
+	size_t held = 0;
+	for (int i = 0; i < SHARDS; i++)
+		held += s->shard[i].len;
+	return held;
+}
+
 static uint32_t tag_of(uint64_t h)
 {
 	return (uint32_t)(h >> 32 & 0x3F) << OFF_BITS;
@@ -353,9 +365,7 @@ void idset_expect(struct idset *s, uint64_t n)
 	if (!s->shard)
 		make_large(s);
 	/* The arenas the n ids will take, at the length of those so far. */
-	size_t held = 0;
-	for (int i = 0; i < SHARDS; i++)
-		held += s->shard[i].len;
+	size_t held = arenas_len(s);
 	uint64_t count = idset_count(s);
 	if (count) {
 		unsigned __int128 len = (unsigned __int128)held * n / count;
@@ -420,6 +430,28 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36 does not name it */
+#endif
+
+/* Makes huge the rows waiting for it that the shards now reach on
+ * average: each is collapsed into a huge page at once, its few pages
+ * written so far copied (on a kernel without MADV_COLLAPSE, or when no
+ * huge page is free, it stays of small pages until khugepaged may
+ * collapse it). */
+static void rows_ripen(struct idset *s)
+{
+	if (s->wait_from == s->wait_to)
+		return;
+	size_t held = arenas_len(s);
+	for (; s->wait_from < s->wait_to && s->wait_from * ROW <= held;
+	     s->wait_from++) {
+		unsigned char *row = s->rows[s->wait_from];
+		madvise(row, ROW, MADV_HUGEPAGE);
+		madvise(row, ROW, MADV_COLLAPSE);
+	}
+}
+
 /* Maps the rows up to row r. A row is a huge page only while the shards
  * hold on average half a stripe of each row so far: ids crafted to fall in
  * a few shards (the hash is not keyed) would otherwise make 2 MiB resident
@@ -434,9 +466,7 @@ static void rows_reach(struct idset *s, size_t r)
 {
 	if (s->nrows > r)
 		return;
-	size_t held = 0;
-	for (int i = 0; i < SHARDS; i++)
-		held += s->shard[i].len;
+	size_t held = arenas_len(s);
 	while (s->nrows <= r) {
 		if (s->nrows == s->rows_cap) {
 			s->rows_cap = s->rows_cap ? 2 * s->rows_cap : 8;
@@ -446,7 +476,20 @@ static void rows_reach(struct idset *s, size_t r)
 		bool huge = held >= s->nrows * (ROW / 2) &&
 			    (!foreseen ||
 			     s->expect_len >= s->nrows * ROW + ROW / 2);
-		s->rows[s->nrows++] = map_aligned(ROW, huge);
+		/* A shard ahead of the others maps the row first, ~1% of
+		 * the ids before they reach it on average: made resident
+		 * whole at once, the row held up to 2 MiB no id was in for
+		 * as long as a log took to read (the run's set of the ten
+		 * logs, at each hand-over; docs/PERFORMANCE.md, stop 38).
+		 * It waits, of small pages, for the shards to reach it (after
+		 * the rows waiting, if any: else it is huge at once). */
+		bool wait = huge && held < s->nrows * ROW &&
+			    (s->wait_from == s->wait_to ||
+			     s->wait_to == s->nrows);
+		if (wait && s->wait_from == s->wait_to)
+			s->wait_from = s->nrows;
+		s->wait_to = wait ? s->nrows + 1 : s->wait_to;
+		s->rows[s->nrows++] = map_aligned(ROW, huge && !wait);
 	}
 }
 
@@ -479,6 +522,7 @@ static unsigned char *arena_room(struct idset *s, struct shard *sh,
 		/* On to the next stripe, the rest of this one left zero. */
 		memset(at(s, sh, sh->len), 0, STRIPE - used);
 		sh->len += STRIPE - used;
+		rows_ripen(s);
 	}
 	if (sh->len >= OFF_MASK)
 		br_oom(); /* 64 MiB of ids a shard: 16 GiB in all */

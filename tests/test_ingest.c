@@ -1691,6 +1691,30 @@ static void test_idset_expect_pages(void)
 	idset_free(s);
 }
 
+/* The arenas' row that shards ahead of the others map before the rest
+ * reach it waits, of small pages, to be made huge: 1.5M ids in a set
+ * sized for 2M (the run's of ten logs of 200,000, after the eighth) fill
+ * 7.9 rows on average, and one shard in ten is in the ninth, which as a
+ * huge page at once held 2 MiB for ~0.2 MB of ids. 100,000 ids more take
+ * the shards past its start: it is made huge. Every id is still found,
+ * once. */
+static void test_idset_row_waits(void)
+{
+	int small_before = rows_flagged(" nh");
+	if (small_before < 0)
+		return; /* no /proc here */
+	struct idset *s = idset_new();
+	CU_ASSERT_EQUAL(add_run(s, 0, 1500000, 2000000), 1500000);
+	CU_ASSERT_EQUAL(rows_flagged(" nh"), small_before + 1);
+	int huge = rows_flagged(" hg");
+	CU_ASSERT_EQUAL(add_run(s, 0, 1600000, 0), 100000);
+	CU_ASSERT_EQUAL(rows_flagged(" nh"), small_before);
+	CU_ASSERT(rows_flagged(" hg") > huge);
+	CU_ASSERT_EQUAL(add_run(s, 0, 1600000, 0), 0);
+	CU_ASSERT_EQUAL(idset_count(s), 1600000);
+	idset_free(s);
+}
+
 /* A set sized at once and then for ten times the ids, as the run's set
  * is once the first log's ids are in it, moves every table to one new
  * mapping: allocated one by one, the tables for 2M ids took 11 MB of
@@ -1926,6 +1950,8 @@ int test_register(void)
 		{"set of request ids, expecting a count", test_idset_expect},
 		{"set of request ids, its tables not rounded to pages",
 		 test_idset_expect_pages},
+		{"set of request ids, a row shards ahead map waits",
+		 test_idset_row_waits},
 		{"set of request ids, expecting a count again",
 		 test_idset_expect_again},
 		{"set of request ids, sized at once, unmapped whole",
