@@ -3105,6 +3105,20 @@ static uint64_t task_to_read(const struct task *t)
 	       (t->known && t->k.bytes < t->disk_size ? t->k.bytes : 0);
 }
 
+/* Tells whether the next task to read, under g's lock, is large and must
+ * wait until fewer inputs before it than the jobs are not handed over
+ * (--jobs 2: all but the one just read): each read holds its request ids
+ * and totals until then (a log of 200,000 records: ~6.5 MB). When the
+ * caller's thread, handing them over, got little CPU beside the pool's (a
+ * loaded machine), the workers read up to twice the jobs ahead, and ten
+ * logs of 200,000 records took up to 75 MB with --jobs 2
+ * (docs/PERFORMANCE.md, stop 38). */
+static bool large_waits(const struct ingest *g)
+{
+	return g->next < g->ntasks && g->next - g->consumed >= g->opts.jobs &&
+	       task_to_read(g->tasks[g->next]) >= SOLO_BYTES;
+}
+
 static void *worker(void *arg)
 {
 	struct reader *rd = arg;
@@ -3113,7 +3127,8 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
 		while (!g->stop && (g->next == g->ntasks || g->solo ||
-				    g->next - g->consumed >= window))
+				    g->next - g->consumed >= window ||
+				    large_waits(g)))
 			pthread_cond_wait(&g->work, &g->lock);
 		if (g->stop)
 			break;

@@ -1778,26 +1778,19 @@ static void on_event_none(void *ctx, const struct br_event *ev)
 	(void)ev;
 }
 
-/* Ingests the whole dir with --jobs 1, each input's totals told to end
- * (with ctx), and returns the events it counted; it must succeed, and
- * find no duplicate. */
-static uint64_t ingest_dir_ending(void *ctx,
-				  void (*end)(void *, void *,
-					      const struct ingest_input *,
-					      bool, const char *))
+/* Ingests the logs of dir with options o into sink, checking that all
+ * goes well and gives events events, no duplicate. */
+static void ingest_dir(const struct ingest_opts *o,
+		       const struct ingest_sink *sink, uint64_t events)
 {
-	struct ingest_opts o = {.jobs = 1};
-	struct ingest_sink sink = {.ctx = ctx, .event = on_event_none,
-				   .end = end};
 	struct br_err err = {0};
-	struct ingest *g = ingest_new(&o, &sink, &err);
+	struct ingest *g = ingest_new(o, sink, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	CU_ASSERT_EQUAL(ingest_path(g, dir, &err), 0);
 	CU_ASSERT_EQUAL(ingest_finish(g, &err), 0);
-	uint64_t events = ingest_stats(g)->events;
+	CU_ASSERT_EQUAL(ingest_stats(g)->events, events);
 	CU_ASSERT_EQUAL(ingest_stats(g)->duplicates, 0);
 	ingest_free(g);
-	return events;
 }
 
 /* Ingests eight logs of 25,000 ids, 200,000 in all (gzipped when gz),
@@ -1841,9 +1834,72 @@ static void run_ids_sized(bool gz)
 		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
 	}
 	struct heap_at_end h = {0};
-	CU_ASSERT_EQUAL(ingest_dir_ending(&h, on_end_heap), LOGS * IDS);
+	struct ingest_opts o = {.jobs = 1};
+	struct ingest_sink sink = {.ctx = &h, .event = on_event_none,
+				   .end = on_end_heap};
+	ingest_dir(&o, &sink, LOGS * IDS);
 	CU_ASSERT_EQUAL(h.inputs, LOGS);
 	CU_ASSERT(h.last < h.first + ((size_t)512 << 10));
+	cleanup_dir();
+}
+
+/* Inputs read but not handed over, counted by the sink: begun on the
+ * threads reading them, ended on the caller's, which takes its time. */
+struct pending_inputs {
+	unsigned begun, ended, most;
+};
+
+static void *on_begin_pending(void *ctx, const char *name)
+{
+	(void)name;
+	struct pending_inputs *p = ctx;
+	__atomic_add_fetch(&p->begun, 1, __ATOMIC_SEQ_CST);
+	return ctx;
+}
+
+static void on_end_pending(void *ctx, void *input, const struct ingest_input *in,
+			   bool ok, const char *message)
+{
+	(void)input;
+	(void)in;
+	(void)ok;
+	(void)message;
+	struct pending_inputs *p = ctx;
+	usleep(30000);
+	unsigned held = __atomic_load_n(&p->begun, __ATOMIC_SEQ_CST) - p->ended++;
+	p->most = held > p->most ? held : p->most;
+}
+
+/* Eight large logs (600 KB each) with --jobs 2, handed over slowly (a
+ * loaded machine gives the caller's thread little CPU beside the pool's):
+ * a large log starts only once the inputs before it, all but the one just
+ * read, are handed over, so no more than two hold their request ids and
+ * totals at once. The workers read up to four ahead, and ten logs of
+ * 200,000 records took up to 75 MB against 62. */
+static void test_large_waits(void)
+{
+	enum { LOGS = 8, IDS = 4000 };
+	char name[32];
+	struct br_buf text = {0};
+	setup_dir();
+	for (int k = 0; k < LOGS; k++) {
+		br_buf_reset(&text);
+		for (int i = 0; i < IDS; i++)
+			br_buf_printf(&text, "{\"timestamp\":1759276800,"
+				      "\"provider\":\"p\",\"model\":\"m\","
+				      "\"request_id\":\"%d-%d-%0100d\"}\n", k, i, i);
+		snprintf(name, sizeof name, "part-%d.jsonl", k);
+		CU_ASSERT(text.len > (size_t)(512 << 10));
+		write_text(name, text.p, text.len);
+	}
+	br_buf_free(&text);
+	struct pending_inputs p = {0};
+	struct ingest_opts o = {.jobs = 2};
+	struct ingest_sink sink = {.ctx = &p, .begin = on_begin_pending,
+				   .event = on_event_none, .end = on_end_pending};
+	ingest_dir(&o, &sink, LOGS * IDS);
+	CU_ASSERT_EQUAL(p.ended, LOGS);
+	CU_ASSERT(p.most <= 2);
 	cleanup_dir();
 }
 
@@ -1908,7 +1964,10 @@ static void test_run_ids_sized_false_trailer(void)
 	write_text("b.jsonl.gz", text.p, text.len);
 	br_buf_free(&text);
 	struct mapped_at_end m = {0};
-	CU_ASSERT_EQUAL(ingest_dir_ending(&m, on_end_mapped), FIRST + SECOND);
+	struct ingest_opts o = {.jobs = 1};
+	struct ingest_sink sink = {.ctx = &m, .event = on_event_none,
+				   .end = on_end_mapped};
+	ingest_dir(&o, &sink, FIRST + SECOND);
 	CU_ASSERT_EQUAL(m.inputs, 2);
 	CU_ASSERT(m.at[0] > 0);
 	CU_ASSERT(m.at[1] < m.at[0] + ((size_t)16 << 20));
@@ -1958,6 +2017,8 @@ int test_register(void)
 		 test_idset_expect_unmapped},
 		{"the run's set of request ids, sized for the run",
 		 test_run_ids_sized},
+		{"a large log waits for those before it to be handed over",
+		 test_large_waits},
 		{"the run's set of request ids, sized for gzipped logs",
 		 test_run_ids_sized_gzip},
 		{"the run's set of request ids, not for a false trailer",
