@@ -30,6 +30,11 @@ void fuzz_file_close(void);
 /* Replaces the content of that memory file with data[0..n). */
 void fuzz_file_rewrite(const void *data, size_t n);
 
+/* Checks that text[0..len) is a JSON document (what burnrate writes as
+ * JSON): integers up to 2^64 - 1 allowed, which jansson reads as reals
+ * only (JSON sets no limit). what names the writer in the finding. */
+void fuzz_json(const char *text, size_t len, const char *what);
+
 /* The built-in catalog, loaded once. */
 const struct br_catalog *fuzz_catalog(void);
 

@@ -10,9 +10,10 @@
  * The segments are written to a store in /dev/shm, named seg-N.brs for
  * the Nth (with bit 0, after their own sequence numbers, as a store names
  * them), and the store is verified, scanned, asked about inputs and
- * reported on in every text format, as stored and re-priced with the
- * built-in catalog. A row read of a cost source for failed requests
- * (BR_COST_FROM_LOG_FAILED, _CATALOG_FAILED) holds failures only. */
+ * reported on in every text format (the JSON one must parse), as stored
+ * and re-priced with the built-in catalog. A row read of a cost source
+ * for failed requests (BR_COST_FROM_LOG_FAILED, _CATALOG_FAILED) holds
+ * failures only. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,11 @@ static void report(struct store *s, const struct br_catalog *reprice)
 		char *text = NULL;
 		size_t len = 0;
 		FILE *out = open_memstream(&text, &len);
-		report_write(r, formats[i], false, out, &err);
+		FUZZ_CHECK(report_write(r, formats[i], false, out, &err) == 0,
+			   "%s", err.msg);
 		fclose(out);
+		if (formats[i] == REPORT_JSON) /* whatever bytes names hold */
+			fuzz_json(text, len, "report JSON");
 		free(text);
 	}
 	report_free(r);

@@ -1,4 +1,5 @@
 /* util.c - the helpers fuzz.h declares. */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,14 @@ void fuzz_file_close(void)
 	if (file_fd >= 0)
 		close(file_fd);
 	file_fd = -1;
+}
+
+void fuzz_json(const char *text, size_t len, const char *what)
+{
+	json_error_t je;
+	json_t *j = json_loadb(text, len, JSON_DECODE_INT_AS_REAL, &je);
+	FUZZ_CHECK(j, "%s: %s at %d:%d", what, je.text, je.line, je.column);
+	json_decref(j);
 }
 
 const struct br_catalog *fuzz_catalog(void)
