@@ -56,7 +56,8 @@ CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # The fuzz targets (fuzz/README.md); each also replays its corpus in check.
-FUZZ_TARGETS = jsonscan csv time formats ingest segment msmtp budgets prices
+FUZZ_TARGETS = jsonscan csv time formats ingest segment msmtp budgets prices \
+	baseline
 REPLAY_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 .SECONDARY:
