@@ -211,12 +211,13 @@ struct config {
 				  * order of keys */
 };
 
-/* Reads the file at path. Unknown keys, a key given twice (but input), an
- * empty value or a value outside its spellings or form (report_schedule,
- * report_formats, cost_mode, timezone, max_record, format, label: a path
- * ingest_map_path_check takes, report_to and alert_to: addresses
- * mail_address_list takes, at least one) are errors naming the file, line
- * and key, status BR_EXIT_USAGE. */
+/* Reads the file at path (a UTF-8 BOM before its first line skipped,
+ * CRs before newlines dropped). Unknown keys, a key given twice (but
+ * input), an empty value or a value outside its spellings or form
+ * (report_schedule, report_formats, cost_mode, timezone, max_record,
+ * format, label: a path ingest_map_path_check takes, report_to and
+ * alert_to: addresses mail_address_list takes, at least one) are errors
+ * naming the file, line and key, status BR_EXIT_USAGE. */
 int config_load(const char *path, struct config *c, struct br_err *err);
 void config_free(struct config *c);
 

@@ -284,7 +284,10 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 		dir[slash - path ? slash - path : 1] = 0;
 	int rc = 0;
 	unsigned long line = 0;
-	for (char *p = b.p, *next; p && rc == 0; p = next) {
+	/* A UTF-8 BOM (Notepad's "UTF-8 with BOM") is no part of the first
+	 * key: "unknown key 'store'" named one that looked right. */
+	for (char *p = b.p + br_utf8_bom_len(b.p, size), *next; p && rc == 0;
+	     p = next) {
 		size_t left = size - (size_t)(p - b.p);
 		next = memchr(p, '\n', left);
 		size_t len = next ? (size_t)(next - p) : left;

@@ -206,6 +206,14 @@ char *br_money_format_exact(br_pico v, char *buf);
  * above U+10FFFF are not). */
 size_t br_utf8_len(const unsigned char *s, size_t n);
 
+/* The length of the UTF-8 byte order mark that begins p (n bytes), or 0:
+ * what editors on Windows put before a file's text, which readers of a
+ * text file skip. */
+static inline size_t br_utf8_bom_len(const char *p, size_t n)
+{
+	return n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 /* How many of the n bytes at s to keep to cut them to at most max: n when
  * n <= max, else max moved back to the start of the UTF-8 character it
  * falls in (a cut inside one leaves invalid text). */

@@ -190,9 +190,7 @@ int br_csv_read_mem(const char *name, const char *data, size_t len,
 	csv_set_space_func(&p, csv_no_space);
 	struct reader r = {.path = name, .fn = fn, .ctx = ctx, .err = err,
 			   .line = 1};
-	size_t off = 0;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-		off = 3;
+	size_t off = br_utf8_bom_len(data, len);
 	/* Feed line by line so that record_line can be tracked. */
 	while (off < len && !r.status) {
 		const char *nl = memchr(data + off, '\n', len - off);

@@ -623,12 +623,6 @@ const char *format_refuses(void *ctx, struct br_event *ev)
 	return beyond_caps(ev, st->reason, sizeof st->reason);
 }
 
-/* The length of the UTF-8 byte order mark that begins p (n bytes), or 0. */
-static size_t bom_len(const char *p, size_t n)
-{
-	return n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-}
-
 bool is_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -810,7 +804,7 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	struct ingest_input *in = &st->o->in;
 	st->lineno++;
 	if (st->lineno == 1 && !st->block) {
-		size_t bom = bom_len(line, len);
+		size_t bom = br_utf8_bom_len(line, len);
 		line += bom;
 		len -= bom;
 	}
@@ -976,7 +970,7 @@ static void resume_keep_line(struct resume *rs)
 {
 	char *line = rs->heads.p + rs->line_start;
 	size_t n = rs->heads.len - rs->line_start;
-	size_t bom = rs->at_start ? bom_len(line, n) : 0;
+	size_t bom = rs->at_start ? br_utf8_bom_len(line, n) : 0;
 	memmove(line, line + bom, n - bom);
 	n -= bom;
 	if (n && line[n - 1] == '\r')

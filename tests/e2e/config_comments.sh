@@ -1,7 +1,8 @@
 #!/bin/sh
 # config_comments.sh - burnrate.conf as README's example writes it: a '#'
 # after a blank ends the value ("input /var/log/llm/*.jsonl  # repeatable;
-# globs"); a '#' inside a word or a double-quoted value stays.
+# globs"); a '#' inside a word or a double-quoted value stays; a UTF-8 BOM
+# before the first key is skipped.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 mkdir logs
@@ -27,4 +28,10 @@ printf 'store store\nreport_to     # none yet\n' >empty.conf
 must_fail 2 err "$BURNRATE" --config empty.conf report --as-of 2025-10-03
 grep -q "empty.conf:2: report_to: a value is needed" err ||
 	fail "a comment taken for a value: $(cat err)"
+# Saved by Notepad as "UTF-8 with BOM", with CRLF: the BOM is no part of
+# the first key ("unknown key 'store'", the BOM unseen, before).
+printf '\357\273\277store store\r\nreport_schedule never\r\n' >bom.conf
+"$BURNRATE" --config bom.conf report --as-of 2025-10-03 --by month \
+	--format csv >out 2>err || fail "a configuration with a BOM: $(cat err)"
+grep -q '^2025-10,50,' out || fail "the BOM's configuration lacks the store: $(cat out)"
 echo "config_comments: ok"
