@@ -170,6 +170,12 @@ static const char *detect_by_jansson(json_t *root)
 		return "anthropic";
 	if (!type && openai_error)
 		return "openai";
+	/* A Claude Code line of only what ccusage's schema asks for. */
+	if (json_is_object(json_object_get(json_object_get(root, "message"),
+					   "usage")) &&
+	    has(root, "timestamp") && !has(root, "provider") &&
+	    !has(root, "api") && !has(root, "response") && !has(root, "event"))
+		return "claude-code";
 	if (has(root, "startTime") && has(root, "spend"))
 		return "litellm";
 	if (has(root, "request_created_at") && has(root, "response_id"))
