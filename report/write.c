@@ -292,15 +292,17 @@ static void write_json(const struct report *r, struct emit *e)
 	emits(e, "},\n");
 	write_json_outlook(r, e);
 	emits(e, ",\n\"unpriced\":[");
-	char num[32];
+	char num[24]; /* UINT64_MAX has 20 digits */
 	for (size_t i = 0; i < r->nunpriced; i++) {
 		emits(e, i ? ",{\"provider\":" : "{\"provider\":");
 		json_string(e, r->unpriced[i].provider);
 		emits(e, ",\"model\":");
 		json_string(e, r->unpriced[i].model);
-		snprintf(num, sizeof num, ",\"requests\":%llu}",
+		snprintf(num, sizeof num, "%llu",
 			 (unsigned long long)r->unpriced[i].requests);
+		emits(e, ",\"requests\":");
 		emits(e, num);
+		emitc(e, '}');
 	}
 	emits(e, "],\n\"pricing\":{\"repriced\":");
 	emits(e, r->q.reprice ? "true" : "false");

@@ -80,6 +80,26 @@ static void test_period(void)
 	CU_ASSERT_EQUAL(report_format_parse("xml", &f), -1);
 }
 
+/* Runs a report of s by keys by, to the end of 2026, and writes it. */
+static char *write_report(struct store *s, enum report_format f,
+			  const char *by)
+{
+	struct br_err err = {0};
+	struct report_query q = {0};
+	CU_ASSERT_EQUAL(report_parse_keys(by, &q, &err), 0);
+	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, NULL, "2026-12-31",
+					    BR_DAY_NONE, &err), 0);
+	struct report *r = report_run(s, &q, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	char *text = NULL;
+	size_t len;
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_EQUAL(report_write(r, f, false, out, &err), 0);
+	fclose(out);
+	report_free(r);
+	return text;
+}
+
 /* Builds a store with awkward names, runs a report and writes it. */
 static char *render(enum report_format f, const char *by)
 {
@@ -100,18 +120,7 @@ static char *render(enum report_format f, const char *by)
 	}
 	CU_ASSERT_EQUAL(store_publish(s, NULL, a, NULL, 0, &err), 0);
 	agg_free(a);
-	struct report_query q = {0};
-	CU_ASSERT_EQUAL(report_parse_keys(by, &q, &err), 0);
-	CU_ASSERT_EQUAL(report_parse_period(&q, NULL, NULL, NULL, "2026-12-31",
-					    BR_DAY_NONE, &err), 0);
-	struct report *r = report_run(s, &q, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	char *text = NULL;
-	size_t len;
-	FILE *out = open_memstream(&text, &len);
-	CU_ASSERT_EQUAL(report_write(r, f, false, out, &err), 0);
-	fclose(out);
-	report_free(r);
+	char *text = write_report(s, f, by);
 	store_free(s);
 	test_rmtree(dir);
 	return text;
@@ -146,6 +155,40 @@ static void test_json(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "timezone")), "UTC");
 	json_decref(j);
 	free(t);
+}
+
+/* Counts of 20 digits, which only a store of rows summed beyond what logs
+ * hold has (a damaged one with right checksums): the "unpriced" entry
+ * of such a model lost its '}', the JSON invalid (fuzz_segment). */
+static void test_json_huge_counts(void)
+{
+	char dir[64];
+	test_mkdtemp(dir, "report");
+	struct br_err err = {0};
+	struct store *s = store_open(dir, "UTC", &err);
+	CU_ASSERT_FATAL(s && store_lock(s, &err) == 0);
+	const uint64_t huge = UINT64_C(12345678901234567890);
+	struct store_row row = {.day = br_day_from_civil(2025, 12, 1),
+				.provider = "p", .model = "m", .agent = "",
+				.label = "", .pricing = "", .band_hi = UINT64_MAX,
+				.t = {.requests = huge, .unpriced = huge}};
+	struct agg *a = agg_new();
+	agg_add_row(a, &row);
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, NULL, 0, &err), 0);
+	agg_free(a);
+	char *t = write_report(s, REPORT_JSON, "model");
+	json_error_t jerr;
+	json_t *j = json_loads(t, JSON_DECODE_INT_AS_REAL, &jerr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_t *unpriced = json_object_get(j, "unpriced");
+	CU_ASSERT_EQUAL(json_array_size(unpriced), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "\"unpriced\":[{\"provider\":\"p\","
+				      "\"model\":\"m\",\"requests\":"
+				      "12345678901234567890}]"));
+	json_decref(j);
+	free(t);
+	store_free(s);
+	test_rmtree(dir);
 }
 
 static void test_table(void)
@@ -460,6 +503,7 @@ int test_register(void)
 		{"period options", test_period},
 		{"CSV quoting and formula injection", test_csv},
 		{"JSON shape", test_json},
+		{"JSON of 20-digit counts", test_json_huge_counts},
 		{"table", test_table},
 		{"forecast", test_forecast},
 		{"forecast with credits", test_forecast_credits},
