@@ -84,6 +84,7 @@ const char *br_provider_canonical(struct br_str provider, char *buf,
 		{"cohere_chat", "cohere"},
 		{"x-ai", "xai"},
 		{"moonshotai", "moonshot"},
+		{"voyageai", "voyage"},
 		{"text-completion-inception", "inception"},
 	};
 	size_t n = provider.n < size - 1 ? provider.n : size - 1;

@@ -472,7 +472,7 @@ PROVIDER_SAME = {
     "together_ai": "together", "fireworks_ai": "fireworks",
     "mistralai": "mistral", "codestral": "mistral",
     "text-completion-codestral": "mistral", "cohere_chat": "cohere",
-    "x-ai": "xai", "moonshotai": "moonshot",
+    "x-ai": "xai", "moonshotai": "moonshot", "voyageai": "voyage",
     "text-completion-inception": "inception",
 }
 

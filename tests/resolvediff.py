@@ -46,14 +46,16 @@ GENAI = {"input": "input_mtok", "output": "output_mtok",
 FALLBACK = {"cache_read": "input", "cache_write": "input",
             "cache_write_1h": "cache_write", "reasoning": "output"}
 # The provider each source's provider id is (docs/PRICES.md, Providers).
-GENAI_PROVIDER = {"aws": "bedrock", "x-ai": "xai", "moonshotai": "moonshot"}
+GENAI_PROVIDER = {"aws": "bedrock", "x-ai": "xai", "moonshotai": "moonshot",
+                  "voyageai": "voyage"}
 LITELLM_PROVIDER = {"gemini": "google", "palm": "google",
                     "bedrock_converse": "bedrock", "bedrock_mantle": "bedrock",
                     "azure_text": "azure", "text-completion-openai": "openai",
                     "together_ai": "together", "fireworks_ai": "fireworks",
                     "cohere_chat": "cohere", "codestral": "mistral",
                     "text-completion-codestral": "mistral",
-                    "text-completion-inception": "inception"}
+                    "text-completion-inception": "inception",
+                    "fireworks_ai-embedding-models": "fireworks"}
 # How a LiteLLM log names a provider's model: custom_llm_provider and the
 # routes of its "model" column (formats/README.md §5, LiteLLM's docs).
 ROUTES = {"openai": ("openai", ["openai/"]),
@@ -66,7 +68,8 @@ ROUTES = {"openai": ("openai", ["openai/"]),
           "xai": ("xai", ["xai/"]), "mistral": ("mistral", ["mistral/"]),
           "groq": ("groq", ["groq/"]), "deepseek": ("deepseek", ["deepseek/"]),
           "together": ("together_ai", ["together_ai/"]),
-          "fireworks": ("fireworks_ai", ["fireworks_ai/"])}
+          "fireworks": ("fireworks_ai", ["fireworks_ai/"]),
+          "voyage": ("voyage", ["voyage/"])}
 GEO = re.compile(r"^(us|eu|apac|jp|au|us-gov|global)\.")
 
 
@@ -172,25 +175,33 @@ def load(sources):
     with open(os.path.join(sources, "genai_prices_data.json")) as f:
         genai = json.load(f)
     # LiteLLM: {(provider, name): [(key, lp, versions)]}, the winner first.
-    lnames = {}
+    # Embedding models bill input tokens: an unstated output rate is $0,
+    # and a rate above $10 per 1M is a unit error (docs/PRICES.md).
+    lnames, embeddings = {}, set()
     for key, rec in sorted(lite.items()):
         if not isinstance(rec, dict) or key == "sample_spec" or \
-                rec.get("mode") not in ("chat", "completion", "responses"):
+                rec.get("mode") not in ("chat", "completion", "responses",
+                                        "embedding") or key.endswith("/"):
             continue
+        emb = rec["mode"] == "embedding"
         lp = rec.get("litellm_provider", "")
         inp, out = rec.get("input_cost_per_token"), rec.get(
             "output_cost_per_token")
+        if emb and out is None:
+            out = 0
+            rec = dict(rec, output_cost_per_token=0)
         if (inp is None or out is None) and not rec.get("tiered_pricing"):
             continue
         if inp == 0 and out == 0 or any(
-                isinstance(v, (int, float)) and v > 1e-3
+                isinstance(v, (int, float)) and v > (1e-5 if emb else 1e-3)
                 for k, v in rec.items()
                 if "cost_per_token" in k and "dbu" not in k):
             continue  # placeholders and unit errors: not prices
         parts = key.split("/")
         route = "vertex_ai" if lp.startswith("vertex_ai") else {
             "azure_text": "azure", "amazon_nova": "amazon-nova",
-            "bedrock_converse": "bedrock"}.get(lp, lp)
+            "bedrock_converse": "bedrock",
+            "fireworks_ai-embedding-models": "fireworks_ai"}.get(lp, lp)
         if len(parts) > 1 and parts[0] in (lp, route):
             parts = parts[1:]
             if lp in ("bedrock", "bedrock_converse") and len(parts) > 1:
@@ -200,6 +211,8 @@ def load(sources):
                 if parts[0] in ("invoke", "converse"):
                     parts = parts[1:]
         name = "/".join(parts)
+        if emb:
+            embeddings.add((lite_provider(lp), name))
         lnames.setdefault((lite_provider(lp), name), []).append(
             (key, lp, lite_versions(rec), {
                 k: v for k, v in rec.items()
@@ -221,6 +234,17 @@ def load(sources):
                 prov = "vertex_ai"
             pr = m["prices"]
             vs = [{"prices": pr}] if isinstance(pr, dict) else pr
+            # An embedding model (input price only; "embed" in its text or
+            # a LiteLLM embedding its rule matches) bills output at $0.
+            text = json.dumps([m["id"], m.get("name"), m.get("description"),
+                               clause_list(m["match"], "equals")]).lower()
+            if all(v["prices"].get("input_mtok") is not None and
+                   v["prices"].get("output_mtok") is None for v in vs) and (
+                    "embed" in text or any(
+                        p2 == prov and match(m["match"], n)
+                        for p2, n in embeddings)):
+                vs = [dict(v, prices=dict(v["prices"], output_mtok=0))
+                      for v in vs]
             ok = not any("start_time" in (v.get("constraint") or {})
                          for v in vs) and all(
                 v["prices"].get("input_mtok") is not None and

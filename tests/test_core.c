@@ -1520,6 +1520,11 @@ static void test_builtin_catalog(void)
 		  strcmp(rule, "prefix") == 0);
 	m = resolve(c, "gemini", "gemini-2.5-pro", &rule);
 	CU_ASSERT(m && strcmp(m->provider, "google") == 0);
+	/* Embedding models; genai-prices' voyageai is LiteLLM's voyage. */
+	m = resolve(c, "openai", "text-embedding-3-small", &rule);
+	CU_ASSERT(m && strcmp(m->name, "text-embedding-3-small") == 0);
+	m = resolve(c, "voyageai", "voyage-3-large", &rule);
+	CU_ASSERT(m && strcmp(m->provider, "voyage") == 0);
 	/* Not guessed: an alias of another provider, an unknown name. */
 	CU_ASSERT_PTR_NULL(resolve(c, "acme", "claude-sonnet-4-5-20250929", &rule));
 	CU_ASSERT_PTR_NULL(resolve(c, "openai", "gpt-4o-turbo-ultra", &rule));

@@ -27,6 +27,11 @@ SNAPSHOT_DATE = "2026-07-24"
 # (W&B lists Qwen3-235B at $10,000 where it charges $0.10); burnrate
 # prices check refuses such rates too.
 ABSURD_PER_TOKEN = 1e-3
+# An embedding model bills input tokens only: the dearest text rate of
+# either source is $0.80 per 1M (Vertex multimodalembedding). LiteLLM's
+# Cohere embed-multilingual-light-v3.0 at $100 and TwelveLabs Marengo at
+# $70 are per-1K prices written as per-token ones (Cohere lists $0.10).
+ABSURD_EMBEDDING_PER_TOKEN = 1e-5
 
 TIERS = ("standard", "batch", "flex", "priority")
 RATE_COLS = ("input", "output", "cache_read", "cache_write", "cache_write_1h",
@@ -57,6 +62,7 @@ LITELLM_PROVIDERS = {
     "codestral": "mistral",
     "text-completion-codestral": "mistral",
     "text-completion-inception": "inception",
+    "fireworks_ai-embedding-models": "fireworks",
 }
 
 # LiteLLM routing prefixes ("gemini/" in "gemini/gemini-2.5-pro") that are
@@ -65,6 +71,7 @@ LITELLM_ROUTES = {
     "azure_text": "azure",
     "amazon_nova": "amazon-nova",
     "bedrock_converse": "bedrock",
+    "fireworks_ai-embedding-models": "fireworks_ai",
 }
 
 # Providers whose LiteLLM keys are unprefixed but which LiteLLM callers
@@ -98,6 +105,7 @@ GENAI_PROVIDERS = {
     "aws": "bedrock",
     "x-ai": "xai",
     "moonshotai": "moonshot",
+    "voyageai": "voyage",
 }
 
 BEDROCK_REGION = re.compile(r"^([a-z]{2}(-gov)?-[a-z]+-\d|\*)$")
@@ -498,9 +506,23 @@ def drop_implausible_1h(key, rec, stats):
     return rec
 
 
+def embedding_record(rec):
+    """An embedding-mode LiteLLM record as a price record: an embedding
+    has no output tokens, so an output rate LiteLLM leaves unstated
+    (Mistral's mistral-embed) is $0, stated; the input rate is what it
+    bills. A record without an input token rate (per character, image or
+    second only) stays without one, and is skipped as unpriced."""
+    if rec.get("input_cost_per_token") is None or \
+            rec.get("output_cost_per_token") is not None:
+        return rec
+    return dict(rec, output_cost_per_token=0)
+
+
 def load_litellm(path, stats):
-    """Reads the LiteLLM prices file. Returns {(provider, model): entry},
-    entry = {"key", "keys", "rec", "rows", "lprov", "losers"}; colliding
+    """Reads the LiteLLM prices file: chat, completion and responses keys,
+    and embedding keys as embedding_record prices them. Returns {(provider,
+    model): entry}, entry = {"key", "keys", "rec", "rows", "lprov",
+    "losers", "embedding" (mode embedding)}; colliding
     keys that price one (provider, model) identically are merged, otherwise
     the unprefixed key wins, then the shortest, then the first in sort
     order, and each key priced otherwise is one of the winner's "losers"
@@ -513,7 +535,11 @@ def load_litellm(path, stats):
         rec = data[key]
         if not isinstance(rec, dict) or key == "sample_spec":
             continue
-        if rec.get("mode") not in ("chat", "completion", "responses"):
+        embedding = rec.get("mode") == "embedding"
+        if embedding:
+            rec = embedding_record(rec)
+            stats.add("litellm_embedding")
+        elif rec.get("mode") not in ("chat", "completion", "responses"):
             stats.add("litellm_other_mode")
             continue
         stats.add("litellm_in_scope")
@@ -526,10 +552,16 @@ def load_litellm(path, stats):
         if inp == 0 and out == 0:
             stats.note("litellm_skip_zero_price", key)
             continue
-        if any(isinstance(v, (int, float)) and v > ABSURD_PER_TOKEN
+        cap = ABSURD_EMBEDDING_PER_TOKEN if embedding else ABSURD_PER_TOKEN
+        if any(isinstance(v, (int, float)) and v > cap
                for k, v in rec.items()
                if "cost_per_token" in k and "dbu" not in k):
             stats.note("litellm_skip_absurd_price", key)
+            continue
+        if key.endswith("/"):
+            # fireworks_ai/accounts/fireworks/models/: LiteLLM's default
+            # for a Fireworks embedding model it does not list, no name.
+            stats.note("litellm_skip_no_model_name", key)
             continue
         model, why = litellm_model_name(key, lprov)
         if why:
@@ -542,7 +574,8 @@ def load_litellm(path, stats):
         prov = litellm_provider(lprov)
         rows = litellm_rows(rec, stats)
         cand.setdefault((prov, model), []).append(
-            {"key": key, "rec": rec, "rows": rows, "lprov": lprov})
+            {"key": key, "rec": rec, "rows": rows, "lprov": lprov,
+             "embedding": embedding})
     out = {}
     for pm in sorted(cand):
         entries = cand[pm]
@@ -828,7 +861,25 @@ def genai_rows(where, versions, stats):
     return rows
 
 
-def load_genai(path, stats):
+def genai_embedding(m, prov, versions, lite_embeddings):
+    """Whether genai-prices model m (of canonical provider prov) is an
+    embedding model priced per input token: every version states an input
+    price and no output price, and its id, name, description or the names
+    its rule spells say "embed", or its rule matches a name LiteLLM prices
+    in embedding mode for the provider (lite_embeddings: {(provider,
+    model)}; Voyage's voyage-3-large). genai-prices has no mode; Azure's
+    babbage, curie and davinci are completion models of which it states
+    the input price only."""
+    if any(v["prices"].get("input_mtok") is None or
+           v["prices"].get("output_mtok") is not None for v in versions):
+        return False
+    text = " ".join([m["id"], m.get("name", ""), m.get("description", "")] +
+                    clause_names(m["match"]))
+    return "embed" in text.lower() or any(
+        p == prov and clause_match(m["match"], n) for p, n in lite_embeddings)
+
+
+def load_genai(path, stats, lite_embeddings):
     """Reads genai-prices data.json. Returns a list of models in file order:
     {"provider", "model", "gid", "match", "rows", "names"}, and {provider:
     [entry]}: every model of each provider in genai-prices' order, the
@@ -836,7 +887,9 @@ def load_genai(path, stats):
     first that matches prices a name): {"gid", "match", "model" (catalog
     name or None), "rows" (None for a model without a token price or with
     time-of-day prices), "dated" (more than one version), "versions" (its
-    prices as genai-prices lists them)}."""
+    prices as genai-prices lists them, an embedding's output $0)}.
+    lite_embeddings: the (provider, model) names LiteLLM prices in
+    embedding mode (genai_embedding)."""
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     out = []
@@ -861,6 +914,12 @@ def load_genai(path, stats):
                    for v in versions):
                 stats.note("genai_skip_time_of_day", where)
                 continue
+            if genai_embedding(m, prov, versions, lite_embeddings):
+                # An embedding bills input only (embedding_record).
+                versions = [dict(v, prices=dict(v["prices"], output_mtok=0))
+                            for v in versions]
+                entry["versions"] = versions
+                stats.note("genai_embedding_models", where)
             if any(v["prices"].get("input_mtok") is None or
                    v["prices"].get("output_mtok") is None for v in versions):
                 stats.note("genai_skip_no_token_price", where)
@@ -1633,7 +1692,8 @@ def main(argv):
         changelog, providers = load_changelog(os.path.join(
             args.sources, "litellm_price_changelog.tsv"))
         genai, order = load_genai(os.path.join(
-            args.sources, "genai_prices_data.json"), stats)
+            args.sources, "genai_prices_data.json"), stats,
+            {pm for pm, e in lite.items() if e["embedding"]})
         cat = merge(lite, genai, order, changelog, providers, stats)
         check_catalog(cat)
     except (OSError, ValueError, KeyError, GenError) as e:

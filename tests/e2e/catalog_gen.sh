@@ -70,6 +70,16 @@ row 'openai,o3,,3.5,14,0.875,,,,,priority,litellm'
 row 'openai,gpt-4o-2024-05-13,,5,15,,,,,,standard,litellm'
 row 'openai,gpt-4o,,2.5,10,1.25,,,,,standard,genai-prices'
 row 'openai,gpt-4o,,1.25,5,1.25,,,,,batch,litellm'
+# Embeddings: input only, output $0 stated, cache cells empty (the input
+# rate); LiteLLM's batch rate; genai-prices' Voyage under LiteLLM's
+# provider id; a per-1K price written per token is no price.
+row 'openai,text-embedding-3-small,,0.02,0,,,,,,standard,genai-prices'
+row 'openai,text-embedding-3-small,,0.01,0,,,,,,batch,litellm'
+row 'bedrock,amazon.titan-embed-text-v2:0,,0.02,0,,,,,,standard,litellm'
+row 'mistral,codestral-embed,,0.15,0,,,,,,standard,litellm'
+row 'voyage,voyage-3-large,,0.18,0,,,,,,standard,genai-prices'
+norow ',embed-multilingual-light-v3.0,'
+norow 'marengo-embed'
 # Long context: the whole request at the tier rate above 200k total input.
 row 'anthropic,claude-sonnet-4-5,,3,15,0.3,3.75,6,,,standard,genai-prices'
 row 'anthropic,claude-sonnet-4-5,,6,22.5,0.6,7.5,12,,200001,standard,genai-prices'
