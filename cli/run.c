@@ -62,10 +62,38 @@ static int glob_checked(const char *pattern, int flags, glob_t *gl,
 	return rc;
 }
 
-/* The reports earlier runs wrote into reports_dir, burnrate-DAY.EXT of a
- * report format (write_reports), as paths (*n of them): read as logs, as
- * a reports_dir inside a directory of logs has them read, they failed
- * every run after the first ("cannot tell the log format", exit 1). */
+/* The Prometheus report's name in reports_dir: fixed, as the textfile
+ * collector reads every *.prom file. */
+#define PROM_REPORT "burnrate.prom"
+
+/* Tells whether name is one of the reports run writes into reports_dir
+ * (write_reports): burnrate-DAY.EXT of a report format or PROM_REPORT, or
+ * the temporary file of one being written ("NAME.tmp-PID", whose killed
+ * writer the next write_reports removes). */
+static bool is_own_report(const char *name)
+{
+	const char *tmp = strstr(name, ".tmp-");
+	size_t n = tmp ? (size_t)(tmp - name) : strlen(name);
+	if (n == strlen(PROM_REPORT) && strncmp(name, PROM_REPORT, n) == 0)
+		return true;
+	char day[11], ext[8];
+	int32_t parsed;
+	enum report_format f;
+	if (n < 21 || n - 20 >= sizeof ext || strncmp(name, "burnrate-", 9) != 0 ||
+	    name[19] != '.')
+		return false;
+	memcpy(day, name + 9, 10);
+	day[10] = '\0';
+	memcpy(ext, name + 20, n - 20);
+	ext[n - 20] = '\0';
+	return br_day_parse(day, &parsed) == 0 &&
+	       report_format_parse(ext, &f) == 0;
+}
+
+/* The reports earlier runs wrote into reports_dir (is_own_report), as
+ * paths (*n of them): read as logs, as a reports_dir inside a directory
+ * of logs or an input glob of every file has them read, they failed every
+ * run after the first ("cannot tell the log format", exit 1). */
 static char **own_reports(const struct config *c, size_t *n)
 {
 	char **paths = NULL;
@@ -75,19 +103,10 @@ static char **own_reports(const struct config *c, size_t *n)
 		return NULL;
 	struct dirent *de;
 	while ((de = br_readdir(d))) {
-		const char *e = de->d_name;
-		char day[11];
-		int32_t parsed;
-		enum report_format f;
-		if (strncmp(e, "burnrate-", 9) != 0 || strlen(e) < 21 || e[19] != '.')
-			continue;
-		memcpy(day, e + 9, 10);
-		day[10] = '\0';
-		if (br_day_parse(day, &parsed) != 0 ||
-		    report_format_parse(e + 20, &f) != 0)
+		if (!is_own_report(de->d_name))
 			continue;
 		struct br_buf path = {0};
-		br_buf_printf(&path, "%s/%s", c->reports_dir, e);
+		br_buf_printf(&path, "%s/%s", c->reports_dir, de->d_name);
 		paths = br_realloc(paths, (*n + 1) * sizeof *paths);
 		paths[(*n)++] = path.p;
 	}
@@ -215,8 +234,7 @@ static int write_prom(struct store *s, int32_t as_of,
 }
 
 /* Writes the month of as_of, to date, in every configured format into
- * reports_dir as burnrate-DAY.EXT; the Prometheus file has a fixed name,
- * burnrate.prom, as the textfile collector reads every *.prom file. A
+ * reports_dir as burnrate-DAY.EXT, the Prometheus file as PROM_REPORT. A
  * format that cannot be written fails the run (the first failure in err)
  * but not the other formats: *written counts those written. */
 static int write_reports(const struct config *c, struct store *s,
@@ -264,7 +282,7 @@ static int write_reports(const struct config *c, struct store *s,
 		struct br_buf path = {0};
 		int wrote;
 		if (f == REPORT_PROM) {
-			br_buf_printf(&path, "%s/burnrate.prom", c->reports_dir);
+			br_buf_printf(&path, "%s/" PROM_REPORT, c->reports_dir);
 			wrote = write_prom(s, as_of, budgets, nbudgets, path.p, err);
 		} else {
 			br_buf_printf(&path, "%s/burnrate-%s.%s", c->reports_dir,

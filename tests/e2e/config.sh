@@ -64,20 +64,32 @@ rm etc/logs/bad.jsonl etc/logs/bad2.jsonl etc/logs/bad1[34].jsonl \
 # The reports of earlier runs are no inputs, wherever they are: a
 # reports_dir inside the directory of logs (walked, with reports_dir in it
 # or the same directory) or matched by an input glob. Every run after the
-# first read them as logs and failed, exit 1, "cannot tell the log format".
+# first read them as logs and failed, exit 1, "cannot tell the log format";
+# so did the Prometheus file, burnrate.prom, that a glob of every file
+# matched.
 mkdir own
 cp -r etc/logs own/
 for conf in 'input logs\nreports_dir logs/reports' 'input logs\nreports_dir logs' \
-	'input logs/*/*.json\ninput logs/*/*.csv\nreports_dir logs/reports'; do
-	rm -rf own/s own/logs/reports own/logs/burnrate-*
-	printf "store s\n$conf\nreport_formats json,csv\n" >own/burnrate.conf
+	'input logs/*/*.json\ninput logs/*/*.csv\nreports_dir logs/reports' \
+	'input logs/*/*\nreports_dir logs/reports' 'input logs/*\nreports_dir logs'; do
+	rm -rf own/s own/logs/reports own/logs/burnrate-* own/logs/burnrate.prom
+	printf "store s\n$conf\nreport_formats json,csv,prom\n" >own/burnrate.conf
 	for day in 2025-10-30 2025-10-31; do
 		"$BURNRATE" --config own/burnrate.conf run --as-of $day >out 2>err ||
 			fail "run $day, $conf: exit $?: $(cat out err)"
 	done
-	grep -q '^run 2025-10-31: 0 inputs ingested (0 records), 2 reports written' out ||
+	grep -q '^run 2025-10-31: 0 inputs ingested (0 records), 3 reports written' out ||
 		fail "run, $conf: $(cat out)"
 done
+# Nor is what a killed run left while it wrote one (removed once the
+# logs are ingested): the glob matched it, exit 1.
+dead=4000000
+while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
+printf '{\n  "period": {\n' >own/logs/burnrate-2025-10-31.json.tmp-$dead
+"$BURNRATE" --config own/burnrate.conf run --as-of 2025-10-31 >out 2>err ||
+	fail "run beside a killed run's report: exit $?: $(cat out err)"
+[ ! -e own/logs/burnrate-2025-10-31.json.tmp-$dead ] ||
+	fail "a killed run's report was not removed"
 rm -r own
 # An input that cannot be read (a truncated gzip) is counted in it too.
 printf '{"timestamp":"2025-10-31T11:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}\n' |
