@@ -1443,6 +1443,22 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 
 static bool is_log_name(const char *name);
 static bool is_session_name(const char *name);
+
+/* Tells whether an archive's member is read as a log: a regular file
+ * named as one (is_log_name), not hidden, as a walk skips hidden files:
+ * macOS's archives hold an AppleDouble file of extended attributes beside
+ * each file (__MACOSX/logs/._app.jsonl, ._app.jsonl), which failed the
+ * archive as "cannot tell the log format". Its directories may be hidden
+ * (.claude/projects/, claude_other). */
+static bool is_log_member(struct archive_entry *e)
+{
+	const char *member = archive_entry_pathname(e);
+	if (archive_entry_filetype(e) != AE_IFREG || !member)
+		return false;
+	const char *base = strrchr(member, '/');
+	return is_log_name(member) && (base ? base + 1 : member)[0] != '.';
+}
+
 static bool stream_magic(const unsigned char *p, size_t n);
 
 /* Files and directories of Claude Code's configuration directory, beside
@@ -2153,10 +2169,9 @@ static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 	struct archive_entry *e;
 	char *buf = br_malloc(SCRATCH_SIZE);
 	while (archive_read_next_header(a, &e) >= ARCHIVE_WARN) {
-		const char *member = archive_entry_pathname(e);
-		if (archive_entry_filetype(e) != AE_IFREG || !member ||
-		    !is_log_name(member))
+		if (!is_log_member(e))
 			continue;
+		const char *member = archive_entry_pathname(e);
 		if (*count == cap) {
 			cap = cap ? 2 * cap : 16;
 			mk = br_realloc(mk, cap * sizeof *mk);
@@ -2350,8 +2365,7 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 			br_buf_put(&names, member, strlen(member) + 1);
 			nnames++;
 		}
-		if (!raw && (archive_entry_filetype(e) != AE_IFREG || !member ||
-			     !is_log_name(member))) {
+		if (!raw && !is_log_member(e)) {
 			index--;
 			others++;
 			continue;

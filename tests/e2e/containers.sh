@@ -79,6 +79,33 @@ cp a.jsonl walk/A.JSONL
 gzip -c b.csv >walk/B.CSV.GZ
 "$BURNRATE" --quiet --store s ingest walk 2>/dev/null || fail "walk of upper-case names: ingest exited $?"
 totals s | cmp -s - plain.csv || fail "walk of upper-case names: totals differ from the plain files"
+# A member with a hidden entry in its path is skipped, as a walk skips
+# it: macOS's archives hold an AppleDouble file beside each file
+# (__MACOSX/logs/._a.jsonl in Finder's zip, ._a.jsonl in its tar), which
+# failed the archive, exit 1, "cannot tell the log format"; ./a.jsonl,
+# tar's member of ".", is read.
+"$PYTHON" - <<'PY' || fail "cannot build macOS's archives"
+import io, tarfile, zipfile
+a, b = open("a.jsonl", "rb").read(), open("b.csv", "rb").read()
+apple = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \nATTR\n\x00bplist00\n"
+with zipfile.ZipFile("walk/mac.zip", "w") as z:
+    z.writestr("logs/a.jsonl", a)
+    z.writestr("__MACOSX/logs/._a.jsonl", apple)
+    z.writestr("logs/b.csv", b)
+    z.writestr("__MACOSX/logs/._b.csv", apple)
+with tarfile.open("mac.tar", "w") as t:
+    for name, data in (("./._a.jsonl", apple), ("./a.jsonl", a),
+                       ("./._b.csv", apple), ("./b.csv", b)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+rm -rf s walk/A.JSONL walk/B.CSV.GZ
+"$BURNRATE" --quiet --store s ingest walk 2>err.txt || fail "walk of a macOS zip: ingest exited $?: $(cat err.txt)"
+totals s | cmp -s - plain.csv || fail "walk of a macOS zip: totals differ from the plain files"
+rm -rf s
+"$BURNRATE" --quiet --store s ingest mac.tar 2>err.txt || fail "a macOS tar: ingest exited $?: $(cat err.txt)"
+totals s | cmp -s - plain.csv || fail "a macOS tar: totals differ from the plain files"
 # An archive a walk takes by its name that holds no log (docs.zip beside
 # the logs) is told with --verbose only: it is no input the user named
 # (check, which fails on such an input, failed on the directory, exit 1).
