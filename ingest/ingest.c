@@ -3556,16 +3556,16 @@ static uint64_t gzip_isize(const char *path, uint64_t size)
 
 /* The content bytes of task t to read, for sizing the run's set of
  * request ids (size_seen): a plain file's bytes to read; a gzip file's
- * as its trailer tells, when it is read whole and of SOLO_BYTES or more
- * (the trailers of many small logs, an open each, would cost more than
- * they tell); else 0, not known (other compressions, a stream that may
- * continue one read before). */
+ * (.gz, in any case as compressed_name) as its trailer tells, when it is
+ * read whole and of SOLO_BYTES or more (the trailers of many small logs,
+ * an open each, would cost more than they tell); else 0, not known (other
+ * compressions, a stream that may continue one read before). */
 static uint64_t task_content(const struct task *t)
 {
 	size_t k = compressed_name(t->path);
 	if (!k)
 		return task_to_read(t);
-	if (strcmp(t->path + strlen(t->path) - k, ".gz") != 0 || t->known ||
+	if (strcasecmp(t->path + strlen(t->path) - k, ".gz") != 0 || t->known ||
 	    t->zcheck || t->disk_size < SOLO_BYTES)
 		return 0;
 	return gzip_isize(t->path, t->disk_size);
