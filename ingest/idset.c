@@ -35,6 +35,7 @@
  * could not be huge without taking 2 MiB a shard. An entry never
  * straddles two stripes: the rest of a stripe too short for the next entry
  * is left zero, which no header is. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -434,11 +435,34 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 #define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36 does not name it */
 #endif
 
+/* The system's setting of transparent huge pages. */
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* Tells whether the system makes memory advised to be huge pages
+ * (MADV_HUGEPAGE) ones: not when its transparent huge pages are "never",
+ * which MADV_COLLAPSE does not heed (it makes the huge page regardless
+ * of that setting, compacting memory for it if need be). Read again for
+ * each row collapsed, once per 2 MiB of ids: the setting may change. */
+static bool huge_granted(void)
+{
+	char buf[64];
+	int fd = open(THP_ENABLED, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true; /* none to heed: MADV_COLLAPSE tells */
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return strstr(buf, "[never]") == NULL;
+}
+
 /* Makes huge the rows waiting for it that the shards now reach on
  * average: each is collapsed into a huge page at once, its few pages
  * written so far copied (on a kernel without MADV_COLLAPSE, or when no
  * huge page is free, it stays of small pages until khugepaged may
- * collapse it). */
+ * collapse it; when the system's transparent huge pages are "never", it
+ * stays of small pages, as the rows advised to be huge pages are). */
 static void rows_ripen(struct idset *s)
 {
 	if (s->wait_from == s->wait_to)
@@ -448,7 +472,8 @@ static void rows_ripen(struct idset *s)
 	     s->wait_from++) {
 		unsigned char *row = s->rows[s->wait_from];
 		madvise(row, ROW, MADV_HUGEPAGE);
-		madvise(row, ROW, MADV_COLLAPSE);
+		if (huge_granted())
+			madvise(row, ROW, MADV_COLLAPSE);
 	}
 }
 

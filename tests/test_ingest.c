@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1548,8 +1549,17 @@ long sysconf(int name)
 	return __sysconf(name);
 }
 
+/* The rows made huge pages at once (MADV_COLLAPSE) so far. */
+static int collapses;
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
 int madvise(void *addr, size_t len, int advice)
 {
+	if (advice == MADV_COLLAPSE)
+		__atomic_add_fetch(&collapses, 1, __ATOMIC_RELAXED);
 	if (fake_page && advice == MADV_DONTNEED) {
 		if ((uintptr_t)addr % fake_page) {
 			errno = EINVAL;
@@ -1558,6 +1568,34 @@ int madvise(void *addr, size_t len, int advice)
 		len = (len + fake_page - 1) / fake_page * fake_page;
 	}
 	return (int)syscall(SYS_madvise, addr, len, advice);
+}
+
+/* Non-NULL: what the system's setting of transparent huge pages reads
+ * as (a kernel's "always madvise [never]"). */
+static const char *fake_thp;
+
+int __open(const char *path, int flags, ...);
+
+int open(const char *path, int flags, ...)
+{
+	int mode = 0;
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	if (fake_thp &&
+	    strcmp(path, "/sys/kernel/mm/transparent_hugepage/enabled") == 0) {
+		int fd = memfd_create("thp", MFD_CLOEXEC);
+		if (fd >= 0 && (write(fd, fake_thp, strlen(fake_thp)) < 0 ||
+				lseek(fd, 0, SEEK_SET) != 0)) {
+			close(fd);
+			fd = -1;
+		}
+		return fd;
+	}
+	return __open(path, flags, mode);
 }
 
 /* An id of shard k (the top byte of its hash), the i-th such: its length. */
@@ -1713,6 +1751,32 @@ static void test_idset_row_waits(void)
 	CU_ASSERT_EQUAL(add_run(s, 0, 1600000, 0), 0);
 	CU_ASSERT_EQUAL(idset_count(s), 1600000);
 	idset_free(s);
+}
+
+/* The row waiting to be made huge (test_idset_row_waits) is not made one
+ * at once (MADV_COLLAPSE) when the system's transparent huge pages are
+ * "never": MADV_COLLAPSE does not heed that setting, and made 2 MiB huge
+ * pages of the run's set where the rows advised to be (MADV_HUGEPAGE)
+ * are not. It is when they are "madvise" or "always". Every id is still
+ * found, once. */
+static void test_idset_row_never(void)
+{
+	static const char *const thp[] = {"always madvise [never]\n",
+					  "always [madvise] never\n",
+					  "[always] madvise never\n"};
+	for (size_t k = 0; k < sizeof thp / sizeof thp[0]; k++) {
+		fake_thp = thp[k];
+		struct idset *s = idset_new();
+		CU_ASSERT_EQUAL(add_run(s, 0, 1500000, 2000000), 1500000);
+		int before = __atomic_load_n(&collapses, __ATOMIC_RELAXED);
+		CU_ASSERT_EQUAL(add_run(s, 0, 1600000, 0), 100000);
+		int made = __atomic_load_n(&collapses, __ATOMIC_RELAXED) - before;
+		fake_thp = NULL;
+		CU_ASSERT(k == 0 ? made == 0 : made > 0);
+		CU_ASSERT_EQUAL(add_run(s, 0, 1600000, 0), 0);
+		CU_ASSERT_EQUAL(idset_count(s), 1600000);
+		idset_free(s);
+	}
 }
 
 /* A set sized at once and then for ten times the ids, as the run's set
@@ -2019,6 +2083,8 @@ int test_register(void)
 		 test_idset_expect_pages},
 		{"set of request ids, a row shards ahead map waits",
 		 test_idset_row_waits},
+		{"set of request ids, a row not made huge when the system says never",
+		 test_idset_row_never},
 		{"set of request ids, expecting a count again",
 		 test_idset_expect_again},
 		{"set of request ids, sized at once, unmapped whole",
