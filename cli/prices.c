@@ -292,10 +292,12 @@ int cmd_prices(const struct globals *g, int argc, char **argv)
 	if (!want)
 		return usage_error("prices: unknown subcommand '%s': expected list, "
 				   "show or check", sub);
-	if ((want == -2 && npos > 2) || (want > 0 && npos != want))
-		return usage_error("prices %s: %s", sub,
-				   want == 2 ? "expected one MODEL"
-					     : "unexpected argument");
+	if (want == 2 && npos < 2)
+		return usage_error("prices show: expected one MODEL");
+	int most = want < 0 ? -want : want; /* the words the subcommand takes */
+	if (npos > most)
+		return usage_error("prices %s: unexpected argument '%s'", sub,
+				   pos[most]);
 	struct br_err err = {0};
 	struct br_catalog *c = load_catalog(g->conf, prices, &err);
 	if (!c)

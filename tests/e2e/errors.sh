@@ -98,6 +98,12 @@ expect_usage "ingest: invalid --replace '2025-02-29..2025-03-01': no such day (F
 	br ingest --replace 2025-02-29..2025-03-01 good.jsonl
 expect_usage "prices: invalid --on '2025-04-31': no such day (April 2025 has 30 days)" \
 	br prices show gpt-4o --on 2025-04-31
+# A word too many names itself, as every other command's does (it said
+# only 'unexpected argument', or for show 'expected one MODEL').
+expect_usage "prices list: unexpected argument 'claude'" br prices list gpt claude
+expect_usage "prices show: unexpected argument 'claude'" br prices show gpt-4o claude
+expect_usage "prices check: unexpected argument 'all'" br prices check all
+expect_usage "prices show: expected one MODEL" br prices show
 printf 'provider,model,from,input,output,cache_read,cache_write\nopenai,gpt-4o,2025-02-29,1,10,,\n' >from-prices.csv
 expect 2 "from-prices.csv:2: invalid from date '2025-02-29': no such day (February 2025 has 28 days)" \
 	br ingest --prices from-prices.csv good.jsonl
