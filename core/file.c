@@ -328,7 +328,15 @@ int br_output_open(struct br_output *o, const char *path, mode_t mode,
 	if (resolve(path, &end, &own, &kind, err) != 0)
 		return -1;
 	o->path = br_strdup(path);
-	if (own >= 0 || (kind != 0 && kind != S_IFREG && kind != S_IFDIR)) {
+	if (kind == S_IFDIR) {
+		/* Refused now, not at the rename once the output is written
+		 * ("cannot rename 'out.tmp-PID' to 'out': Is a directory"). */
+		br_fail(err, "cannot create '%s': it is a directory", path);
+		free(end);
+		br_output_abort(o);
+		return -1;
+	}
+	if (own >= 0 || (kind != 0 && kind != S_IFREG)) {
 		/* In place: through the descriptor, or opened. */
 		int fd = own >= 0 ? fcntl(own, F_DUPFD_CLOEXEC, 3)
 				  : open(end, O_WRONLY | O_TRUNC | O_CLOEXEC);

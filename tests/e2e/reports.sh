@@ -361,6 +361,19 @@ for f in json xlsx; do
 	grep -qx "burnrate: error: cannot create 'nodir/x.$f': its directory 'nodir' does not exist" \
 		nodir.err || fail "report --output nodir/x.$f: $(cat nodir.err)"
 done
+# An output that is a directory is refused as given, before the report
+# is written (it was written beside it, then 'cannot rename
+# 'outdir.tmp-PID' to 'outdir': Is a directory'); the directory and its
+# parent are left as they were.
+mkdir -p outdir
+for f in json xlsx; do
+	"$BURNRATE" --store s report $q --format $f --output outdir \
+		2>isdir.err && fail "report --output outdir ($f) succeeded"
+	grep -qx "burnrate: error: cannot create 'outdir': it is a directory" \
+		isdir.err || fail "report --output outdir ($f): $(cat isdir.err)"
+done
+[ -z "$(ls -A outdir)" ] && [ -z "$(ls -d outdir.* 2>/dev/null)" ] ||
+	fail "report --output outdir left files: $(ls -d outdir* outdir/*)"
 gen --seed 5 --records 20 --format jsonl --out base.jsonl
 "$BURNRATE" check --write-baseline nodir/b.json base.jsonl 2>nodir.err &&
 	fail "check --write-baseline nodir/b.json succeeded"
