@@ -63,6 +63,17 @@ static const char style[] =
 	"svg{width:100%;height:auto;display:block}"
 	"svg text{font-size:11px;fill:#5b6776}";
 
+/* The vertical axis of the daily chart: USD from min over range, drawn
+ * height high from y = 5 down. */
+struct axis {
+	double min, range, height;
+};
+
+static double axis_y(const struct axis *ax, double v)
+{
+	return 5 + ax->height - ax->height * (v - ax->min) / ax->range;
+}
+
 /* A line chart of daily spend, with the projected rate dashed. */
 static void daily_chart(FILE *out, const struct report *r)
 {
@@ -85,13 +96,18 @@ static void daily_chart(FILE *out, const struct report *r)
 		       : near && r->q.until > data_last ? r->q.until : data_last;
 	if (data_last > last)
 		last = data_last;
-	double max = r->projection.daily_rate;
-	for (size_t i = 0; i < n; i++)
-		if (usd(rows[i].t.cost) > max)
-			max = usd(rows[i].t.cost);
-	if (max <= 0)
+	/* The axis runs from $0, or from the lowest day's credit below it
+	 * (an OpenAI Costs API line below zero), to the highest day. */
+	double min = 0, max = r->projection.daily_rate;
+	for (size_t i = 0; i < n; i++) {
+		double v = usd(rows[i].t.cost);
+		max = v > max ? v : max;
+		min = v < min ? v : min;
+	}
+	if (max <= 0 && min == 0)
 		max = 1;
 	const double W = 760, H = 220, L = 60, B = 24;
+	const struct axis ax = {min, max - min, H};
 	double span = last > first ? (double)(last - first) : 1;
 	fprintf(out, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
 		"aria-label=\"daily spend\"><title>Daily spend (USD)</title>\n",
@@ -101,7 +117,7 @@ static void daily_chart(FILE *out, const struct report *r)
 		fprintf(out, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" "
 			"stroke=\"#e6eaef\"/><text x=\"%.0f\" y=\"%.1f\" "
 			"text-anchor=\"end\">$%.2f</text>\n",
-			L, L + W, y, y, L - 4, y + 4, max * g / 4);
+			L, L + W, y, y, L - 4, y + 4, min + ax.range * g / 4);
 	}
 	fputs("<polyline fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"2\" points=\"", out);
 	/* Every day of the span, one without spend at $0 (else the days with
@@ -110,17 +126,17 @@ static void daily_chart(FILE *out, const struct report *r)
 	for (int32_t d = first; every_day && d <= data_last; d++) {
 		const struct red_totals *t = report_daily_totals(r, d, &next);
 		fprintf(out, "%.1f,%.1f ", L + W * (d - first) / span,
-			5 + H - H * (t ? usd(t->cost) : 0) / max);
+			axis_y(&ax, t ? usd(t->cost) : 0));
 	}
 	for (size_t i = 0; !every_day && i < n; i++) {
 		int32_t d;
 		br_day_parse(rows[i].key[0], &d);
 		fprintf(out, "%.1f,%.1f ", L + W * (d - first) / span,
-			5 + H - H * usd(rows[i].t.cost) / max);
+			axis_y(&ax, usd(rows[i].t.cost)));
 	}
 	fputs("\"/>\n", out);
 	if (projected) {
-		double y = 5 + H - H * r->projection.daily_rate / max;
+		double y = axis_y(&ax, r->projection.daily_rate);
 		fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 			"stroke=\"#e07b00\" stroke-width=\"2\" stroke-dasharray=\"6 4\">"
 			"<title>projected daily spend</title></line>\n",
@@ -149,7 +165,10 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 		report_key_name(r->breakdown[k].key));
 	char buf[BR_MONEY_BUFSZ];
 	for (size_t i = 0; i < n; i++) {
+		/* A bar of at least 1 (of $0, or of a credit below it), its
+		 * amount just after it. */
 		double y = 3 + RH * (double)i, w = W * usd(rows[i].t.cost) / max;
+		w = w > 1 ? w : 1;
 		/* At most 34 bytes of the name, cut between two characters
 		 * (a cut inside one would make the page invalid UTF-8). */
 		char label[64];
@@ -162,7 +181,7 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 		esc(out, *label ? label : "(none)");
 		fprintf(out, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
 			"height=\"%.0f\" fill=\"#2f6fde\"/><text x=\"%.1f\" y=\"%.1f\">"
-			"$%s</text>\n", L, y, w > 1 ? w : 1, RH - 6, L + w + 4, y + 13,
+			"$%s</text>\n", L, y, w, RH - 6, L + w + 4, y + 13,
 			money(rows[i].t.cost, buf));
 	}
 	fputs("</svg>\n", out);

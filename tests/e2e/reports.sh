@@ -161,6 +161,34 @@ html = open(sys.argv[2], encoding="utf-8").read()
 assert "projected daily spend" not in html
 assert re.search(r'>2025-11-30</text></svg>', html), html
 EOF
+# A credit (an OpenAI Costs API line below zero) is drawn inside the
+# daily chart, on an axis that reaches below $0: its point was at y 775
+# of a chart 254 high, the axis from $0.00, the line off the page.
+printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1761955200,"end_time":1762041600,"results":[{"object":"organization.costs.result","amount":{"value":4,"currency":"usd"},"line_item":"gpt-4o, input","project_id":"p"}]},{"object":"bucket","start_time":1762041600,"end_time":1762128000,"results":[{"object":"organization.costs.result","amount":{"value":-10,"currency":"usd"},"line_item":"gpt-4o, output","project_id":"p"}]}]}' >credit.jsonl
+"$BURNRATE" --quiet --store credit ingest credit.jsonl
+"$BURNRATE" --store credit report --as-of 2025-11-03 --format html --output credit.html
+"$PYTHON" - credit.html <<'EOF' || fail "a credit's day in the HTML chart (above)"
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+svg = re.search(r'<svg viewBox="0 0 ([0-9.]+) ([0-9.]+)" role="img" aria-label="daily spend">(.*?)</svg>', html, re.S)
+height, chart = float(svg.group(2)), svg.group(3)
+ys = [float(p.split(",")[1]) for p in
+      re.search(r'<polyline[^>]*points="([^"]*)"', chart).group(1).split()]
+assert len(ys) == 3 and all(0 <= y <= height for y in ys), (ys, height)
+# The axis from -$10 up, each day's point where its value is on it (a
+# label sits 4 below its line).
+ticks = [(float(y) - 4, float(v)) for y, v in
+         re.findall(r'<text x="[0-9]+" y="([0-9.]+)" text-anchor="end">\$(-?[0-9.]+)</text>', chart)]
+(y0, v0), (y1, v1) = ticks[0], ticks[-1]
+assert v0 == -10 and v1 >= 4, ticks
+for y, v in zip(ys, [4, -10, 0]):
+    assert abs(y - (y0 + (v - v0) * (y1 - y0) / (v1 - v0))) < 0.2, (ys, ticks)
+# The model's bar of -$6 shows its amount inside its chart (the text was
+# at x -2886, off the page).
+bars = re.search(r'<svg viewBox="0 0 ([0-9.]+) [0-9.]+" role="img"><title>Spend by model</title>(.*?)</svg>', html, re.S)
+x, amount = re.search(r'<text x="(-?[0-9.]+)" y="[0-9.]+">\$(-?[0-9.]+)</text>', bars.group(2)).groups()
+assert amount == "-6.000000" and 0 <= float(x) <= float(bars.group(1)), (x, amount)
+EOF
 SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx --output again.xlsx
 cmp -s r.xlsx again.xlsx || fail "the XLSX is not byte-identical under SOURCE_DATE_EPOCH"
 # A SOURCE_DATE_EPOCH that is not seconds since 1970 up to year 9999 is
