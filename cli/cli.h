@@ -37,8 +37,16 @@ struct globals {
 
 /* --------------------------------------------------------------- messages */
 
+/* "burnrate: error: MESSAGE", "burnrate: warning: MESSAGE" and (for
+ * --verbose) "burnrate: MESSAGE" on stderr, each on a line of its own:
+ * a progress line shown there (progress_shown) is erased first. */
 void print_error(const char *fmt, ...) BR_PRINTF(1, 2);
 void print_warning(const char *fmt, ...) BR_PRINTF(1, 2);
+void print_note(const char *fmt, ...) BR_PRINTF(1, 2);
+/* Says whether a progress line, drawn on stderr without its newline, is
+ * there now, so that the next message erases it rather than run on
+ * after it on its line. */
+void progress_shown(bool shown);
 /* Warns, naming the first days and models, when r counts OpenAI Costs API
  * lines beside OpenAI requests of the same model and day (r->billed_twice);
  * prints nothing otherwise. */

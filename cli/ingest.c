@@ -192,6 +192,7 @@ static void show_progress(struct ingest_run *r, const struct ingest_progress *p,
 		(unsigned long long)p->inputs_total, p->inputs_total == 1 ? "" : "s",
 		(unsigned long long)p->records, p->bytes / 1e6, p->bytes / 1e6 / el,
 		eta, final ? "\n" : "");
+	progress_shown(!final);
 }
 
 static void sink_progress(void *ctx, const struct ingest_progress *p)
@@ -214,7 +215,7 @@ static void sink_note(void *ctx, const char *message)
 {
 	struct ingest_run *r = ctx;
 	if (r->g->verbose)
-		fprintf(stderr, "burnrate: %s\n", message);
+		print_note("%s", message);
 }
 
 static void *sink_begin(void *ctx, const char *name)
@@ -729,9 +730,8 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		 * its own source, nor any merge of the store, was taken. */
 		r->left_out++;
 		if (r->g->verbose)
-			fprintf(stderr, "burnrate: %s: no record in the range, "
-				"held by another source or store, skipped\n",
-				in->name);
+			print_note("%s: no record in the range, held by "
+				   "another source or store, skipped", in->name);
 	} else if (!ok) {
 		print_error("%s", message);
 		r->failed++;
@@ -739,16 +739,15 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->skipped++;
 		keep_path(r, in);
 		if (r->g->verbose)
-			fprintf(stderr, "burnrate: %s: already ingested, skipped\n",
-				in->name);
+			print_note("%s: already ingested, skipped", in->name);
 	} else if (known == 0) {
 		if (r->g->verbose)
-			fprintf(stderr, "burnrate: %s: %s format, %llu records%s\n",
-				in->name, in->format ? in->format : "no",
-				(unsigned long long)in->records,
-				in->reread ? ", read again on one thread (its "
-				"blocks were not independent)" :
-				in->blocks ? ", parsed in blocks" : "");
+			print_note("%s: %s format, %llu records%s", in->name,
+				   in->format ? in->format : "no",
+				   (unsigned long long)in->records,
+				   in->reread ? ", read again on one thread (its "
+				   "blocks were not independent)" :
+				   in->blocks ? ", parsed in blocks" : "");
 		rows_fold(&r->run_rows, &rows->rows);
 		tally_move(&r->run_unpriced, &rows->unpriced);
 		r->run_cost_lines += rows->cost_lines;

@@ -13,11 +13,25 @@
 
 /* ------------------------------------------------------------- messages */
 
-/* Prints "burnrate: KIND: MESSAGE" and a line of advice (may be NULL). */
+/* A progress line is on stderr without its newline (progress_shown). */
+static bool progress_on_screen;
+
+void progress_shown(bool shown)
+{
+	progress_on_screen = shown;
+}
+
+/* Prints "burnrate: KIND: MESSAGE" ("burnrate: MESSAGE" when kind is
+ * NULL) and a line of advice (may be NULL). */
 static void print_message(const char *kind, const char *advice,
 			  const char *fmt, va_list ap)
 {
-	fprintf(stderr, "burnrate: %s: ", kind);
+	if (progress_on_screen)
+		fputs("\r\033[K", stderr);
+	progress_on_screen = false;
+	fputs("burnrate: ", stderr);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	if (advice)
@@ -37,6 +51,14 @@ void print_warning(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	print_message("warning", NULL, fmt, ap);
+	va_end(ap);
+}
+
+void print_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_message(NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 

@@ -140,6 +140,18 @@ for j in 1 2; do
 		[ "$totals" = "3 inputs" ] ||
 		fail "--jobs $j: progress totals: $(tr '\r' '\n' <pty$j.log | cat -v)"
 done
+# With --verbose, a message said while the progress line is shown clears
+# it first, and the line is drawn again below: the message was written
+# after it on the same line ("burnrate: 0/3 inputs, ... ETA 1sburnrate:
+# p1.jsonl: generic format, 40000 records"), which stayed on the screen.
+rm -rf pv
+script -qec "$BURNRATE --verbose --store pv ingest p1.jsonl p2.jsonl p3.jsonl" \
+	ptyv.log >/dev/null || fail "--verbose: ingest on a terminal exited $?"
+grep -q 'p1.jsonl: generic format' ptyv.log && grep -q 'burnrate: 0/3 inputs' ptyv.log ||
+	fail "--verbose: no note or no progress line: $(cat -v ptyv.log)"
+# What a terminal keeps of each line: what follows its last erase.
+sed 's/\r$//; s/.*\r\x1b\[K//' ptyv.log | grep -q 'burnrate:.*burnrate:' &&
+	fail "--verbose: a message on the progress line: $(tr '\r' '\n' <ptyv.log | cat -v)"
 
 # No thread to be had (pthread_create's EAGAIN: a limit of threads or of
 # memory): for a worker or the pool, a warning that says so and names
