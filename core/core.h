@@ -224,6 +224,12 @@ size_t br_utf8_cut(const char *s, size_t n, size_t max);
  * log's names are not checked). Returns whether any byte was replaced. */
 bool br_utf8_repair(struct br_buf *b, const char *s);
 
+/* The columns s takes on a terminal, as a table shows it: a character
+ * its wcwidth in the C.UTF-8 locale (a wide East Asian one 2, a combining
+ * mark 0), a control character 1 (it is shown as '?'), a byte not UTF-8
+ * 1; one per character where the C library has no C.UTF-8. */
+size_t br_utf8_width(const char *s);
+
 /* The length of the control character at s (n > 0 bytes left): 1 for C0
  * and DEL, 2 for a C1 control in UTF-8 (U+0080 to U+009F), else 0. Names
  * from untrusted input have these replaced before a terminal sees them. */

@@ -1,7 +1,10 @@
 /* utf8.c - UTF-8 validation, for writers that must not pass invalid
  * text on (JSON, XML, Prometheus labels) and for the JSON scanner; control
  * characters, which names shown on a terminal must not carry. */
+#include <locale.h>
+#include <pthread.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "core/core.h"
 
@@ -51,6 +54,40 @@ bool br_utf8_repair(struct br_buf *b, const char *s)
 		n -= len;
 	}
 	return changed;
+}
+
+/* C.UTF-8's character types, for wcwidth whatever the process's locale
+ * (burnrate never calls setlocale: numbers are written in C's). */
+static locale_t utf8_locale;
+static pthread_once_t utf8_locale_once = PTHREAD_ONCE_INIT;
+
+static void utf8_locale_new(void)
+{
+	utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+size_t br_utf8_width(const char *s)
+{
+	pthread_once(&utf8_locale_once, utf8_locale_new);
+	locale_t was = utf8_locale ? uselocale(utf8_locale) : (locale_t)0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+	for (size_t n = strlen(s); n > 0;) {
+		size_t len = br_utf8_len(p, n);
+		wchar_t wc;
+		mbstate_t st = {0};
+		int cw = 1;
+		if (len && utf8_locale &&
+		    mbrtowc(&wc, (const char *)p, len, &st) == len)
+			cw = wcwidth(wc);
+		w += cw < 0 ? 1 : (size_t)cw;
+		len = len ? len : 1;
+		p += len;
+		n -= len;
+	}
+	if (utf8_locale)
+		uselocale(was);
+	return w;
 }
 
 size_t br_control_len(const unsigned char *s, size_t n)

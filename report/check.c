@@ -1088,15 +1088,6 @@ static void table_free(struct table *t)
 	free(t->cell);
 }
 
-/* Columns shown in terminal cells: UTF-8 lead bytes. */
-static size_t text_width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
-	return w;
-}
-
 /* Key columns and status are aligned left, figures right. */
 static bool align_left(const struct table *t, size_t c)
 {
@@ -1111,7 +1102,7 @@ static void write_text(const struct check_result *r, struct br_buf *b)
 		return;
 	size_t *width = br_calloc(t.ncols, sizeof *width);
 	for (size_t i = 0; i < t.nrows * t.ncols; i++) {
-		size_t w = text_width(t.cell[i]);
+		size_t w = br_utf8_width(t.cell[i]);
 		if (w > width[i % t.ncols])
 			width[i % t.ncols] = w;
 	}
@@ -1119,7 +1110,7 @@ static void write_text(const struct check_result *r, struct br_buf *b)
 	for (size_t row = 0; row < t.nrows; row++) {
 		for (size_t c = 0; c < t.ncols; c++) {
 			const char *s = t.cell[row * t.ncols + c];
-			int pad = (int)(width[c] - text_width(s));
+			int pad = (int)(width[c] - br_utf8_width(s));
 			bool last = c + 1 == t.ncols;
 			if (align_left(&t, c))
 				br_buf_printf(b, "%s%*s", s, last ? 0 : pad, "");

@@ -401,15 +401,6 @@ static const char *const table_titles[] = {
 #define TABLE_NVALUES(r) \
 	(sizeof table_values / sizeof table_values[0] - ((r)->q.compare_costs ? 0 : 2))
 
-/* Display width: code points, control characters shown as '?'. */
-static size_t display_width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
-	return w;
-}
-
 /* Writes s with control characters (C0, DEL and C1 in UTF-8) replaced,
  * so that names from the logs cannot move the cursor or change colours. */
 static void table_text(FILE *out, const char *s)
@@ -425,7 +416,7 @@ static void table_text(FILE *out, const char *s)
 /* Writes a cell padded to width, left- or right-aligned. */
 static void table_cell(FILE *out, const char *s, size_t width, bool right)
 {
-	size_t w = display_width(s);
+	size_t w = br_utf8_width(s);
 	if (right)
 		for (; w < width; w++)
 			fputc(' ', out);
@@ -475,7 +466,7 @@ static void write_table(const struct report *r, bool color, FILE *out)
 	}
 	for (size_t i = 0; i < r->nrows; i++)
 		for (size_t k = 0; k < nk; k++) {
-			size_t w = display_width(r->rows[i].key[k]);
+			size_t w = br_utf8_width(r->rows[i].key[k]);
 			if (w > width[k])
 				width[k] = w;
 		}

@@ -1683,6 +1683,15 @@ static void test_utf8_and_estimates(void)
 	CU_ASSERT(!br_utf8_repair(&b, ""));
 	CU_ASSERT_STRING_EQUAL(b.p, "");
 	br_buf_free(&b);
+	/* Terminal columns: CJK two each, a combining accent none, a
+	 * control character (shown as '?') and a byte not UTF-8 one. */
+	CU_ASSERT_EQUAL(br_utf8_width(""), 0);
+	CU_ASSERT_EQUAL(br_utf8_width("bot"), 3);
+	CU_ASSERT_EQUAL(br_utf8_width("\xc3\xa9lan"), 4);
+	CU_ASSERT_EQUAL(br_utf8_width("\xe6\x95\xb0\xe6\x8d\xae"), 4);
+	CU_ASSERT_EQUAL(br_utf8_width("e\xcc\x81" "clair"), 6);
+	CU_ASSERT_EQUAL(br_utf8_width("a\tb\xc2\x85"), 4);
+	CU_ASSERT_EQUAL(br_utf8_width("a\xff\xc3"), 3);
 }
 
 /* ---------------------------------------------------------------- output */
