@@ -1,4 +1,5 @@
 /* report.c - the report command. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,10 +50,30 @@ static void check_source(struct store *s, const char *source)
 	free(v);
 }
 
+/* The format an --output's name asks for when --format is not given: its
+ * extension in any case (costs.XLSX, burnrate.prom; .htm for html) when
+ * it names a format, else the table: a finance XLSX written as a text
+ * table under its name would open as a broken workbook. */
+static enum report_format format_of_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot = strrchr(base ? base + 1 : path, '.');
+	char ext[8];
+	size_t n = dot ? strlen(dot + 1) : 0;
+	enum report_format f;
+	if (n == 0 || n >= sizeof ext)
+		return REPORT_TABLE;
+	for (size_t i = 0; i <= n; i++)
+		ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+	if (strcmp(ext, "htm") == 0)
+		return REPORT_HTML;
+	return report_format_parse(ext, &f) == 0 ? f : REPORT_TABLE;
+}
+
 int cmd_report(const struct globals *g, int argc, char **argv)
 {
 	const char *since = NULL, *until = NULL, *month = NULL, *as_of = NULL,
-		   *by = NULL, *format = "table", *output = NULL, *source = NULL,
+		   *by = NULL, *format = NULL, *output = NULL, *source = NULL,
 		   *prices = NULL,
 		   *budgets_path = g->conf ? g->conf->budgets : NULL;
 	bool no_color = false, skip_corrupt = false, reprice = false,
@@ -79,8 +100,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		as_of = NULL; /* today or yesterday: a day of the store's zone */
 	if (npos)
 		return usage_error("report: unexpected argument '%s'", pos[0]);
-	enum report_format f;
-	if (report_format_parse(format, &f) != 0)
+	enum report_format f = output ? format_of_name(output) : REPORT_TABLE;
+	if (format && report_format_parse(format, &f) != 0)
 		return usage_error("report: invalid --format '%s': expected table, "
 				   "csv, json, xlsx, html or prom", format);
 	if (f == REPORT_XLSX && !output)

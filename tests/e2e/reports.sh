@@ -408,6 +408,21 @@ for f in json xlsx; do
 	grep -qx "burnrate: error: cannot create 'nodir/x.$f': its directory 'nodir' does not exist" \
 		nodir.err || fail "report --output nodir/x.$f: $(cat nodir.err)"
 done
+# Without --format, the output's extension names it (a finance
+# workbook, --output costs.xlsx, was a text table under that name); an
+# explicit --format wins, a name of no format is the table.
+"$BURNRATE" --store s report $q --output costs.XLSX &&
+	"$BURNRATE" --store s report $q --output page.htm &&
+	"$BURNRATE" --store s report $q --output rows.csv &&
+	"$BURNRATE" --store s report $q --output rows.json --format csv &&
+	"$BURNRATE" --store s report $q --output rows.txt ||
+	fail "report --output by extension failed"
+[ "$(head -c 4 costs.XLSX | od -An -c | tr -d ' ')" = 'PK003004' ] ||
+	fail "report --output costs.XLSX is no workbook: $(head -c 40 costs.XLSX)"
+head -1 page.htm | grep -qx '<!DOCTYPE html>' || fail "report --output page.htm: $(head -1 page.htm)"
+head -1 rows.csv | grep -q '^day,provider,requests,' || fail "report --output rows.csv: $(head -1 rows.csv)"
+head -1 rows.json | grep -q '^day,provider,requests,' || fail "report --output rows.json --format csv: $(head -1 rows.json)"
+head -1 rows.txt | grep -q '^day  *provider  *requests' || fail "report --output rows.txt: $(head -1 rows.txt)"
 # An output that is a directory is refused as given, before the report
 # is written (it was written beside it, then 'cannot rename
 # 'outdir.tmp-PID' to 'outdir': Is a directory'); the directory and its
