@@ -34,9 +34,28 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
+/* An amount ("-2.500001") as the page shows it, the sign before the
+ * currency: "-$2.500001", "$1.000000"; buf holds BR_MONEY_BUFSZ bytes and
+ * is not amount. */
+static const char *dollars(const char *amount, char *buf)
+{
+	bool credit = *amount == '-';
+	snprintf(buf, BR_MONEY_BUFSZ, "%s$%s", credit ? "-" : "", amount + credit);
+	return buf;
+}
+
+/* v rounded to 6 decimals, as dollars. */
 static const char *money(br_pico v, char *buf)
 {
-	return br_money_format(v, buf);
+	char amount[BR_MONEY_BUFSZ];
+	return dollars(br_money_format(v, amount), buf);
+}
+
+/* A projection's figure v (forecast_format), as dollars. */
+static const char *projected(const struct forecast *f, double v, char *buf)
+{
+	char amount[BR_MONEY_BUFSZ];
+	return dollars(forecast_format(f, v, amount), buf);
 }
 
 static double usd(br_pico v)
@@ -113,11 +132,15 @@ static void daily_chart(FILE *out, const struct report *r)
 		"aria-label=\"daily spend\"><title>Daily spend (USD)</title>\n",
 		W + L + 10, H + B + 10);
 	for (int g = 0; g <= 4; g++) {
-		double y = 5 + H - H * g / 4;
+		double y = 5 + H - H * g / 4, tick = min + ax.range * g / 4;
+		char amount[BR_MONEY_BUFSZ], buf[BR_MONEY_BUFSZ];
+		/* A tick within half a cent of $0 is $0.00, not -$0.00. */
+		snprintf(amount, sizeof amount, "%.2f",
+			 tick > -0.005 && tick < 0.005 ? 0.0 : tick);
 		fprintf(out, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" "
 			"stroke=\"#e6eaef\"/><text x=\"%.0f\" y=\"%.1f\" "
-			"text-anchor=\"end\">$%.2f</text>\n",
-			L, L + W, y, y, L - 4, y + 4, min + ax.range * g / 4);
+			"text-anchor=\"end\">%s</text>\n",
+			L, L + W, y, y, L - 4, y + 4, dollars(amount, buf));
 	}
 	fputs("<polyline fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"2\" points=\"", out);
 	/* Every day of the span, one without spend at $0 (else the days with
@@ -181,7 +204,7 @@ static void bar_chart(FILE *out, const struct report *r, int k)
 		esc(out, *label ? label : "(none)");
 		fprintf(out, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" "
 			"height=\"%.0f\" fill=\"#2f6fde\"/><text x=\"%.1f\" y=\"%.1f\">"
-			"$%s</text>\n", L, y, w, RH - 6, L + w + 4, y + 13,
+			"%s</text>\n", L, y, w, RH - 6, L + w + 4, y + 13,
 			money(rows[i].t.cost, buf));
 	}
 	fputs("</svg>\n", out);
@@ -249,14 +272,14 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 	}
 	fputs("<div class=\"cards\">", out);
 	fprintf(out, "<div class=\"card\"><span>total of the period</span>"
-		"<b id=\"total\">$%s</b></div>", money(r->totals.cost, a));
-	fprintf(out, "<div class=\"card\"><span>%s to date</span><b id=\"mtd\">$%s</b>"
+		"<b id=\"total\">%s</b></div>", money(r->totals.cost, a));
+	fprintf(out, "<div class=\"card\"><span>%s to date</span><b id=\"mtd\">%s</b>"
 		"</div>", month, money(r->month_to_date, b));
-	fprintf(out, "<div class=\"card\"><span>%s projected (80%%: $%s to $%s)"
-		"</span><b id=\"projected\">$%s</b></div>", month,
-		forecast_format(&r->projection, r->projection.low, c),
-		forecast_format(&r->projection, r->projection.high, d),
-		forecast_format(&r->projection, r->projection.projected, a));
+	fprintf(out, "<div class=\"card\"><span>%s projected (80%%: %s to %s)"
+		"</span><b id=\"projected\">%s</b></div>", month,
+		projected(&r->projection, r->projection.low, c),
+		projected(&r->projection, r->projection.high, d),
+		projected(&r->projection, r->projection.projected, a));
 	fprintf(out, "<div class=\"card\"><span>requests (%llu unpriced)</span>"
 		"<b>%llu</b></div></div>\n", (unsigned long long)r->totals.unpriced,
 		(unsigned long long)r->totals.requests);
@@ -277,8 +300,8 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 			esc(out, st->b->name);
 			fputs("</td><td class=\"k\">", out);
 			esc(out, st->b->scope);
-			fprintf(out, "</td><td class=\"k\">%s</td><td>$%s</td><td>$%s</td>"
-				"<td>$%s</td><td>%s%%</td><td class=\"k\">%s</td>"
+			fprintf(out, "</td><td class=\"k\">%s</td><td>%s</td><td>%s</td>"
+				"<td>%s</td><td>%s%%</td><td class=\"k\">%s</td>"
 				"<td class=\"k %s\">%s</td></tr>\n",
 				budget_period_name(st->b->period),
 				money(budget_amount_shown(st, st->spent), a),
@@ -312,7 +335,7 @@ int report_write_html(const struct report *r, FILE *out, struct br_err *err)
 	}
 	fputs("<p class=\"meta\">", out);
 	if (r->q.reprice)
-		fprintf(out, "what-if: $%s at these prices, $%s as charged<br>",
+		fprintf(out, "what-if: %s at these prices, %s as charged<br>",
 			money(r->totals.cost, a), money(r->actual_total, b));
 	for (size_t i = 0; i < r->npriced_with; i++) {
 		fputs(r->q.reprice ? "re-priced with " : "priced with ", out);

@@ -196,8 +196,8 @@ ys = [float(p.split(",")[1]) for p in
 assert len(ys) == 3 and all(0 <= y <= height for y in ys), (ys, height)
 # The axis from -$10 up, each day's point where its value is on it (a
 # label sits 4 below its line).
-ticks = [(float(y) - 4, float(v)) for y, v in
-         re.findall(r'<text x="[0-9]+" y="([0-9.]+)" text-anchor="end">\$(-?[0-9.]+)</text>', chart)]
+ticks = [(float(y) - 4, float(sign + v)) for y, sign, v in
+         re.findall(r'<text x="[0-9]+" y="([0-9.]+)" text-anchor="end">(-?)\$([0-9.]+)</text>', chart)]
 (y0, v0), (y1, v1) = ticks[0], ticks[-1]
 assert v0 == -10 and v1 >= 4, ticks
 for y, v in zip(ys, [4, -10, 0]):
@@ -205,8 +205,12 @@ for y, v in zip(ys, [4, -10, 0]):
 # The model's bar of -$6 shows its amount inside its chart (the text was
 # at x -2886, off the page).
 bars = re.search(r'<svg viewBox="0 0 ([0-9.]+) [0-9.]+" role="img"><title>Spend by model</title>(.*?)</svg>', html, re.S)
-x, amount = re.search(r'<text x="(-?[0-9.]+)" y="[0-9.]+">\$(-?[0-9.]+)</text>', bars.group(2)).groups()
-assert amount == "-6.000000" and 0 <= float(x) <= float(bars.group(1)), (x, amount)
+x, amount = re.search(r'<text x="(-?[0-9.]+)" y="[0-9.]+">(-?\$[0-9.]+)</text>', bars.group(2)).groups()
+assert amount == "-$6.000000" and 0 <= float(x) <= float(bars.group(1)), (x, amount)
+# A credit's sign goes before the currency, as finance writes it (the
+# page said $-6.000000).
+assert '<b id="total">-$6.000000</b>' in html and "$-" not in html, \
+    re.search(r'<b id="total">[^<]*', html).group(0)
 EOF
 SOURCE_DATE_EPOCH=1700000000 "$BURNRATE" --store s report $q --format xlsx --output again.xlsx
 cmp -s r.xlsx again.xlsx || fail "the XLSX is not byte-identical under SOURCE_DATE_EPOCH"
