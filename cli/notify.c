@@ -460,7 +460,10 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 	if ((rc = as_of_parse("notify", as_of, &at)) != 0)
 		return rc;
 	struct stat sb;
-	if (dry_run && (stat(dry_run, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+	if (dry_run && stat(dry_run, &sb) != 0)
+		return usage_error("notify: --dry-run '%s': %s", dry_run,
+				   strerror(errno));
+	if (dry_run && !S_ISDIR(sb.st_mode))
 		return usage_error("notify: --dry-run '%s' is not a directory",
 				   dry_run);
 	struct br_err err = {0};

@@ -94,6 +94,9 @@ expect_usage "report: invalid --month '2025-13': no such month (months are 01 to
 expect_usage "report: invalid --month '2025-1': expected YYYY-MM" br report --month 2025-1
 expect_usage "notify: invalid --as-of '2025-02-29': no such day (February 2025 has 28 days)" \
 	br notify --budgets "$root/samples/budgets.csv" --as-of 2025-02-29
+# A --dry-run directory missing says so (it said 'is not a directory').
+expect_usage "notify: --dry-run 'nodir': No such file or directory" \
+	br notify --budgets "$root/samples/budgets.csv" --dry-run nodir
 expect_usage "ingest: invalid --replace '2025-02-29..2025-03-01': no such day (February 2025 has 28 days)" \
 	br ingest --replace 2025-02-29..2025-03-01 good.jsonl
 expect_usage "prices: invalid --on '2025-04-31': no such day (April 2025 has 30 days)" \
