@@ -3664,13 +3664,15 @@ static bool is_log_name(const char *name)
 }
 
 /* Tells whether a file found in a directory walk is an archive of logs:
- * zip or tar, the tar maybe compressed (logs.tar.gz, logs.tgz). A walk
+ * zip or tar, the tar maybe compressed (logs.tar.gz; or named as tar
+ * names it with one suffix: logs.tgz, .tbz, .tbz2, .txz, .tzst). A walk
  * takes it as the command line does, its log members (is_log_name) being
  * the inputs; an archive member is never one (is_log_name alone decides
  * which members are read). */
 static bool is_archive_name(const char *name)
 {
-	static const char *const archives[] = {".zip", ".tar", ".tgz"};
+	static const char *const archives[] = {".zip", ".tar", ".tgz", ".tbz",
+						 ".tbz2", ".txz", ".tzst"};
 	size_t n = strlen(name);
 	n -= compressed_name(name);
 	return suffix_in(name, n, archives, sizeof archives / sizeof archives[0]) != 0;

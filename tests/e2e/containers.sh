@@ -62,9 +62,14 @@ done
 grep -q "c10.tar.zst:b.csv: generic format" err.txt || fail "members are not named archive:member"
 # A directory walk takes archives, by name, as the command line does (it
 # skipped them: a directory of zipped or tarred logs ingested nothing,
-# exit 0).
+# exit 0); also a compressed tar named with one suffix, as tar names it
+# (.tbz2, .txz, .tzst were skipped).
 cp c7.tar.gz c11.tgz
-for c in c5.zip c6.tar c7.tar.gz c10.tar.zst c11.tgz; do
+cp c10.tar.zst c12.tzst
+tar cjf c13.tbz2 a.jsonl b.csv || fail "tar cjf"
+cp c13.tbz2 c14.tbz
+tar cJf c15.txz a.jsonl b.csv || fail "tar cJf"
+for c in c5.zip c6.tar c7.tar.gz c10.tar.zst c11.tgz c12.tzst c13.tbz2 c14.tbz c15.txz; do
 	rm -rf s walk
 	mkdir walk
 	cp "$c" walk/
