@@ -108,10 +108,13 @@ struct ingest_run {
 	struct store_stream *new_streams;
 	size_t nnew_streams, new_streams_cap;
 	/* The plain files ingested before whose first bytes are known, by
-	 * directory (sink_continued), once asked. */
+	 * directory (sink_continued), once asked: loaded under earlier_lock
+	 * (an archive's members are asked about on the threads reading
+	 * them), read only from then on. */
 	struct earlier *earlier;
 	size_t nearlier, earlier_cap;
 	bool earlier_loaded;
+	pthread_mutex_t earlier_lock;
 	/* The same, by head (then the largest first): those of other
 	 * directories (a log moved by logrotate's olddir); by bytes; and the
 	 * least bytes of any. */
@@ -993,6 +996,30 @@ static void add_candidate(const struct earlier *e, struct ingest_known *out,
 		out[(*found)++] = e->k;
 }
 
+/* Loads the plain files ingested before whose first bytes are known
+ * (r->earlier), and sorts them by directory, head and bytes; r->by_head
+ * stays NULL when the store cannot be read (r->store_err tells). */
+static void load_earlier(struct ingest_run *r)
+{
+	r->earlier_loaded = true;
+	if (store_each_input(r->store, add_earlier, r, &r->store_err) < 0)
+		return;
+	if (r->nearlier)
+		qsort(r->earlier, r->nearlier, sizeof *r->earlier, earlier_cmp);
+	r->by_head = br_malloc((r->nearlier + 1) * sizeof *r->by_head);
+	r->by_bytes = br_malloc((r->nearlier + 1) * sizeof *r->by_bytes);
+	r->earlier_min = UINT64_MAX;
+	for (size_t i = 0; i < r->nearlier; i++) {
+		r->by_head[i] = r->by_bytes[i] = i;
+		if (r->earlier[i].k.bytes < r->earlier_min)
+			r->earlier_min = r->earlier[i].k.bytes;
+	}
+	qsort_r(r->by_head, r->nearlier, sizeof *r->by_head, by_head_cmp,
+		r->earlier);
+	qsort_r(r->by_bytes, r->nearlier, sizeof *r->by_bytes, by_bytes_cmp,
+		r->earlier);
+}
+
 /* Tells ingest what was ingested of other logs that began as a new file
  * does: of its directory first (a rotated log, app.log renamed app.log.1,
  * or copied there and truncated), then of any other (moved to another
@@ -1005,26 +1032,12 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 	struct ingest_run *r = ctx;
 	if (r->backfill)
 		return 0;
-	if (!r->earlier_loaded) {
-		r->earlier_loaded = true;
-		if (store_each_input(r->store, add_earlier, r, &r->store_err) < 0)
-			return 0;
-		if (r->nearlier)
-			qsort(r->earlier, r->nearlier, sizeof *r->earlier,
-			      earlier_cmp);
-		r->by_head = br_malloc((r->nearlier + 1) * sizeof *r->by_head);
-		r->by_bytes = br_malloc((r->nearlier + 1) * sizeof *r->by_bytes);
-		r->earlier_min = UINT64_MAX;
-		for (size_t i = 0; i < r->nearlier; i++) {
-			r->by_head[i] = r->by_bytes[i] = i;
-			if (r->earlier[i].k.bytes < r->earlier_min)
-				r->earlier_min = r->earlier[i].k.bytes;
-		}
-		qsort_r(r->by_head, r->nearlier, sizeof *r->by_head, by_head_cmp,
-			r->earlier);
-		qsort_r(r->by_bytes, r->nearlier, sizeof *r->by_bytes,
-			by_bytes_cmp, r->earlier);
-	}
+	pthread_mutex_lock(&r->earlier_lock);
+	if (!r->earlier_loaded)
+		load_earlier(r);
+	pthread_mutex_unlock(&r->earlier_lock);
+	if (!r->by_head)
+		return 0; /* the store could not be read: r->store_err tells */
 	struct earlier probe = {(char *)key, dir_len(key), {UINT64_MAX, {0, 0}, 0}};
 	size_t lo = 0, hi = r->nearlier;
 	while (lo < hi) {
@@ -1172,6 +1185,7 @@ static void ingest_run_free(struct ingest_run *r)
 	for (unsigned i = 0; i < r->nspare; i++)
 		agg_free(r->spare[i]);
 	pthread_mutex_destroy(&r->spare_lock);
+	pthread_mutex_destroy(&r->earlier_lock);
 	tally_free(&r->run_unpriced);
 	free(r->first_flat_tokens);
 	br_buf_free(&r->reject_samples);
@@ -1311,7 +1325,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	struct br_err err = {0};
 	struct ingest_opts io = job->io;
 	const char *rejects_path = job->rejects_path;
-	struct ingest_run run = {.g = g, .spare_lock = PTHREAD_MUTEX_INITIALIZER};
+	struct ingest_run run = {.g = g, .spare_lock = PTHREAD_MUTEX_INITIALIZER,
+				 .earlier_lock = PTHREAD_MUTEX_INITIALIZER};
 	FILE *rejects = NULL;
 	struct ingest *ing = NULL;
 	/* The files a walk leaves out: the rejects file and skip_paths. */

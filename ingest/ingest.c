@@ -2133,15 +2133,131 @@ static char *member_key(const char *archive, const char *member)
 	return key.p;
 }
 
+/* The most candidates a file is compared with (a compressed one: one more,
+ * its path's last input). */
+#define MAX_CANDIDATES 16
+#define MAX_ZCANDIDATES (MAX_CANDIDATES + 2)
+
+static int known_len_cmp(const void *a, const void *b)
+{
+	const struct ingest_known *x = a, *y = b;
+	return (x->bytes > y->bytes) - (x->bytes < y->bytes);
+}
+
+/* Gives up to n more bytes of content being compared with candidates
+ * (prefix_continues) into buf: how many, 0 at its end, -1 when a read
+ * fails. */
+typedef ssize_t (*next_bytes_fn)(void *ctx, char *buf, size_t n);
+
+/* Tells which of the nc candidates c (none empty; sorted here by length)
+ * the content that next gives begins with: the longest, by the
+ * fingerprint of its length's first bytes, all compared in one read of
+ * it (buf: SCRATCH_SIZE bytes); -1 when none, and when a read fails. */
+static long prefix_continues(struct ingest_known *c, size_t nc, char *buf,
+			     next_bytes_fn next, void *ctx)
+{
+	struct br_hasher h;
+	long best = -1;
+	size_t i = 0;
+	qsort(c, nc, sizeof *c, known_len_cmp);
+	br_hash_init(&h);
+	for (uint64_t pos = 0; i < nc;) {
+		uint64_t to = c[i].bytes;
+		size_t want = to - pos < SCRATCH_SIZE ? (size_t)(to - pos) : SCRATCH_SIZE;
+		ssize_t r = want ? next(ctx, buf, want) : 0;
+		if (r < 0 || (want && r == 0))
+			break;
+		br_hash_update(&h, buf, (size_t)r);
+		pos += (uint64_t)r;
+		for (; i < nc && c[i].bytes == pos; i++)
+			if (br_fp_equal(br_hash_final(&h), c[i].fp))
+				best = (long)i;
+	}
+	return best;
+}
+
+/* A file read from its start for prefix_continues. */
+struct file_bytes {
+	int fd;
+	uint64_t pos;
+	int read_errno; /* of a read that failed, else 0 */
+};
+
+static ssize_t file_next(void *ctx, char *buf, size_t n)
+{
+	struct file_bytes *f = ctx;
+	ssize_t r = pread(f->fd, buf, n, (off_t)f->pos);
+	if (r < 0)
+		f->read_errno = errno;
+	else
+		f->pos += (uint64_t)r;
+	return r;
+}
+
+/* An archive's member for prefix_continues: its first n bytes, read
+ * already, at head, then what follows them in the archive. */
+struct member_bytes {
+	struct archive *a;
+	const char *head;
+	size_t n, at;
+};
+
+static ssize_t member_next(void *ctx, char *buf, size_t n)
+{
+	struct member_bytes *m = ctx;
+	if (m->at < m->n) {
+		size_t take = m->n - m->at < n ? m->n - m->at : n;
+		memcpy(buf, m->head + m->at, take);
+		m->at += take;
+		return (ssize_t)take;
+	}
+	la_ssize_t r = archive_read_data(m->a, buf, n);
+	return r < 0 ? -1 : (ssize_t)r;
+}
+
+/* Fills *k with what was ingested of another log (sink.continued: a plain
+ * file, a compressed one's content, an archive file's member) that the
+ * member of a whose header was just read (its key, of size bytes when
+ * the archive says, else UINT64_MAX) begins with, the longest; false when
+ * none. A backup of a log ingested before (tar czf app.tgz app.log) was
+ * read whole, what was ingested of the log counted twice, where a plain
+ * or compressed copy of it is read from where that ingest ended. Reads
+ * the member's first INGEST_HEAD_BYTES for its candidates, then as far
+ * as the longest (buf: SCRATCH_SIZE bytes). */
+static bool member_continues(struct ingest *g, struct archive *a,
+			     const char *key, uint64_t size, char *buf,
+			     struct ingest_known *k)
+{
+	char head[INGEST_HEAD_BYTES];
+	size_t n = 0;
+	while (n < sizeof head) {
+		la_ssize_t r = archive_read_data(a, head + n, sizeof head - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	struct ingest_known c[MAX_CANDIDATES];
+	size_t nc = n ? g->sink.continued(g->sink.ctx, key, size, head, n, c,
+					  MAX_CANDIDATES)
+		      : 0;
+	struct member_bytes m = {a, head, n, 0};
+	long best = nc ? prefix_continues(c, nc, buf, member_next, &m) : -1;
+	if (best >= 0)
+		*k = c[best];
+	return best >= 0;
+}
+
 /* What was ingested of each log member of the archive file of task t
  * (fd, path in messages, its first n bytes at head), by the member's key,
  * when the member's bytes still begin with it: an archive made again of
  * a log that grew (app.log in logs.tar.gz, each night) was read whole,
- * its members' ingested part counted again. Indexed by log member (as
+ * its members' ingested part counted again; else of another log that
+ * the member continues (member_continues). Indexed by log member (as
  * read_archive counts them); an entry of 0 bytes: read whole. NULL when
  * none is known. One more read of the archive when its first log member
- * is known (else only of its start); any failure leaves it to the read
- * that follows, which says why. Leaves fd at its start. */
+ * is known or continues a log (else only of its start); any failure
+ * leaves it to the read that follows, which says why. Leaves fd at its
+ * start. */
 static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 					   int fd, const char *path,
 					   const unsigned char *head, size_t n,
@@ -2177,12 +2293,21 @@ static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 			mk = br_realloc(mk, cap * sizeof *mk);
 		}
 		struct ingest_known *k = &mk[(*count)++];
+		*k = (struct ingest_known){0};
 		char *key = member_key(t->key, member);
 		bool known = g->sink.known(g->sink.ctx, key, k) && k->bytes > 0;
+		bool continues =
+			!known && g->sink.continued &&
+			member_continues(g, a, key,
+					 archive_entry_size_is_set(e)
+						 ? (uint64_t)archive_entry_size(e)
+						 : UINT64_MAX,
+					 buf, k);
 		free(key);
-		/* An archive whose first log member is not known is taken
-		 * for one not ingested before: not decompressed twice. */
-		if (!known && *count == 1)
+		/* An archive whose first log member is neither known nor
+		 * continues a log is taken for one not ingested before: not
+		 * decompressed twice. */
+		if (!known && !continues && *count == 1)
 			break;
 		struct br_hasher h;
 		br_hash_init(&h);
@@ -2196,8 +2321,8 @@ static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 			br_hash_update(&h, buf, (size_t)r);
 			pos += (uint64_t)r;
 		}
-		if (known && pos == k->bytes &&
-		    br_fp_equal(br_hash_final(&h), k->fp))
+		if (continues || (known && pos == k->bytes &&
+				  br_fp_equal(br_hash_final(&h), k->fp)))
 			any++;
 		else
 			k->bytes = 0;
@@ -2551,12 +2676,6 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 		read_input(rd, t, src, STDIN_FILENO, "-", NULL, -1);
 	}
 	free(head);
-}
-
-static int known_len_cmp(const void *a, const void *b)
-{
-	const struct ingest_known *x = a, *y = b;
-	return (x->bytes > y->bytes) - (x->bytes < y->bytes);
 }
 
 /* Tells which of the nc candidates c (what was ingested of a log, none
@@ -3323,39 +3442,11 @@ uint32_t ingest_head(const void *p, size_t n)
 	return h ? h : 1;
 }
 
-/* Tells which of the nc candidates c (none empty; sorted here by length)
- * the file fd begins with: the longest, by the fingerprint of its
- * length's first bytes, all compared in one read of the file; -1 when
- * none, and when a read fails (*read_errno is then its errno). */
-static long file_continues(int fd, struct ingest_known *c, size_t nc,
-			   char *buf, int *read_errno)
-{
-	struct br_hasher h;
-	long best = -1;
-	size_t i = 0;
-	qsort(c, nc, sizeof *c, known_len_cmp);
-	br_hash_init(&h);
-	for (uint64_t pos = 0; i < nc;) {
-		uint64_t to = c[i].bytes;
-		size_t want = to - pos < SCRATCH_SIZE ? (size_t)(to - pos) : SCRATCH_SIZE;
-		ssize_t r = want ? pread(fd, buf, want, (off_t)pos) : 0;
-		if (r < 0)
-			*read_errno = errno;
-		if (r < 0 || (want && r == 0))
-			break;
-		br_hash_update(&h, buf, (size_t)r);
-		pos += (uint64_t)r;
-		for (; i < nc && c[i].bytes == pos; i++)
-			if (br_fp_equal(br_hash_final(&h), c[i].fp))
-				best = (long)i;
-	}
-	return best;
-}
-
 /* Tells whether the first n bytes of a file, at head, are one compressed
  * stream read as one input: gzip (not holding a tar), zstd, xz, bzip2 or
  * lz4. (Those but gzip may hold a tar too, which only reading them tells:
- * its members are then inputs of their own, which never resume.) */
+ * its members are then inputs of their own, resumed as members are,
+ * member_resumes.) */
 static bool stream_magic(const unsigned char *p, size_t n)
 {
 	if (gzip_magic(p, n))
@@ -3386,11 +3477,6 @@ static size_t compressed_name(const char *name)
 	return suffix_in(name, strlen(name), compressed,
 			 sizeof compressed / sizeof compressed[0]);
 }
-
-/* The most candidates a file is compared with (a compressed one: one more,
- * its path's last input). */
-#define MAX_CANDIDATES 16
-#define MAX_ZCANDIDATES (MAX_CANDIDATES + 2)
 
 /* Sets task t's candidates for the compressed stream of the file fd,
  * whose first n bytes are at head: what its path's last input took (when
@@ -3526,7 +3612,10 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 			    : 0;
 	if (nc) {
 		char *buf = br_malloc(SCRATCH_SIZE);
-		long best = file_continues(fd, c, nc, buf, &t->read_errno);
+		struct file_bytes f = {fd, 0, 0};
+		long best = prefix_continues(c, nc, buf, file_next, &f);
+		if (f.read_errno)
+			t->read_errno = f.read_errno;
 		if (best >= 0) {
 			t->known = true;
 			t->k = c[best];

@@ -214,7 +214,11 @@ struct ingest_sink {
 	 * are at head (n: size or INGEST_HEAD_BYTES, whichever is less); a
 	 * file that is one compressed stream (by its name's .gz, .zst, .xz,
 	 * .bz2 or .lz4 when head is NULL) is asked with size UINT64_MAX and
-	 * its decompressed first bytes:
+	 * its decompressed first bytes; a log member of an archive file not
+	 * known by its key ("archive:member"), on the thread reading the
+	 * archive (so, with opts.jobs > 1, from several threads at once),
+	 * with its size (UINT64_MAX when the archive does not say) and its
+	 * first bytes:
 	 * fills out[] (at most max) with what was ingested of other files
 	 * (plain, or compressed: their decompressed bytes) that began as it
 	 * does (ingest_head) and were no longer than size, those of key's

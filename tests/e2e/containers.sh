@@ -575,6 +575,40 @@ got=$("$BURNRATE" --store unpacked-store report --as-of 2099-01-01 --by month \
 	--format csv 2>/dev/null | tail -1 | cut -d, -f2,4)
 [ "$got" = "3,11" ] ||
 	fail "an archived log, grown: requests, tokens $got, want 3,11"
+# The reverse: a log ingested as a file, then backed up in an archive
+# once it grew (tar czf backup.tgz app.log), or an archive's member, then
+# in an archive of another name made again of the log grown, is read
+# from where that ingest ended, as a compressed copy of the log is (read
+# whole: 5 requests for 3, what was ingested counted twice).
+for kind in tgz zip tar; do
+	for jobs in 1 2; do
+		for first in file member; do
+			rm -rf backup backup-store
+			mkdir -p backup/src
+			{ arec 1; arec 2; } >backup/src/app.log
+			if [ $first = file ]; then
+				cp backup/src/app.log backup/app.log
+			else
+				tar cf backup/old.tar -C backup/src app.log
+			fi
+			"$BURNRATE" --quiet --store backup-store ingest backup ||
+				fail "ingest of the $first to back up exited $?"
+			rm -f backup/app.log backup/old.tar
+			arec 8 >>backup/src/app.log
+			case $kind in
+			tgz) tar czf backup/bak.tgz -C backup/src app.log ;;
+			tar) tar cf backup/bak.tar -C backup/src app.log ;;
+			zip) (cd backup/src && zip -q ../bak.zip app.log) ;;
+			esac
+			"$BURNRATE" --quiet --store backup-store ingest --jobs $jobs backup ||
+				fail "ingest of the backup ($kind) exited $?"
+			got=$("$BURNRATE" --store backup-store report --as-of 2099-01-01 \
+				--by month --format csv 2>/dev/null | tail -1 | cut -d, -f2,4)
+			[ "$got" = "3,11" ] ||
+				fail "a $kind backup of a $first ingested, grown (--jobs $jobs): requests, tokens $got, want 3,11"
+		done
+	done
+done
 # Compressed logs ingested into a store that holds no input yet could
 # continue nothing: each is opened once, to be read (a store without
 # inputs took every .gz for a possible rotation of one, and opened and
