@@ -44,7 +44,15 @@ struct outcome {
 	 * earlier one (a record still open) and the first did not. */
 	struct br_fp lines_fp;
 	uint64_t lines_end;
+	bool plain;          /* a plain file's, its head recorded (in.head) */
 	struct rejects rej;
+};
+
+/* An input handed over in this run, whose content a later plain file of
+ * the run may continue (run_continued): chained by head, newest first. */
+struct run_read {
+	struct ingest_known k;
+	long next;           /* the one before of its head; -1: none */
 };
 
 /* A file (one input, or an archive of several) or standard input, queued
@@ -133,6 +141,12 @@ struct ingest {
 	 * large inputs then wait to be read against seen (seen_stable). */
 	bool overlapping;
 	struct br_err failure; /* the first input that failed */
+	/* The inputs handed over with a head (run_read), and by head (as 4
+	 * bytes): run_heads's id i is that of the newest, run_last[i]. */
+	struct run_read *run_reads;
+	size_t nrun_reads, run_reads_cap;
+	struct br_dict *run_heads;
+	long *run_last;
 	struct reader main;
 	/* Progress of the tasks handed over. */
 	uint64_t inputs_done, inputs_total, disk_done, disk_total;

@@ -226,6 +226,9 @@ void ingest_free(struct ingest *g)
 	pthread_cond_destroy(&g->block_queued);
 	pthread_cond_destroy(&g->block_done);
 	idset_free(g->seen);
+	free(g->run_reads);
+	br_dict_free(g->run_heads);
+	free(g->run_last);
 	reader_free(&g->main);
 	free(g);
 }
@@ -1391,8 +1394,10 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		size_t n = o->in.bytes < INGEST_HEAD_BYTES ? (size_t)o->in.bytes
 							   : INGEST_HEAD_BYTES;
 		ssize_t got = pread(fd, rd->scratch, n, 0);
-		if (got == (ssize_t)n && memcmp(rd->scratch, first, n) == 0 &&
-		    (uint64_t)now.st_size >= read_end)
+		o->plain = got == (ssize_t)n &&
+			   memcmp(rd->scratch, first, n) == 0 &&
+			   (uint64_t)now.st_size >= read_end;
+		if (o->plain)
 			o->in.head = ingest_head(first, n);
 		else if (got < 0)
 			rc = br_fail(&o->err, "%s: cannot read: %s", name,
@@ -3038,11 +3043,92 @@ static void size_seen(struct ingest *g, const struct task *t,
 	idset_expect(g->seen, room);
 }
 
+/* Keeps what input o, handed over, took of its content, for the plain
+ * files of the run after it (run_continued). */
+static void run_read_add(struct ingest *g, const struct outcome *o)
+{
+	if (!o->ok || !o->in.head || !o->in.bytes)
+		return;
+	if (!g->run_heads)
+		g->run_heads = br_dict_new();
+	uint32_t id = br_dict_intern(g->run_heads, (const char *)&o->in.head,
+				     sizeof o->in.head);
+	if (id == br_dict_count(g->run_heads) - 1) {
+		g->run_last = br_realloc(g->run_last,
+					 (id + 1) * sizeof *g->run_last);
+		g->run_last[id] = -1;
+	}
+	if (g->nrun_reads == g->run_reads_cap) {
+		g->run_reads_cap = g->run_reads_cap ? 2 * g->run_reads_cap : 16;
+		g->run_reads = br_realloc(g->run_reads, g->run_reads_cap *
+							sizeof *g->run_reads);
+	}
+	g->run_reads[g->nrun_reads] = (struct run_read){
+		{o->in.bytes, o->in.fp, o->in.head}, g->run_last[id]};
+	g->run_last[id] = (long)g->nrun_reads++;
+}
+
+/* Tells whether input o of task t, a plain file, begins with all of
+ * what an input handed over before it in this run took (of its head, no
+ * longer than o, longer than what o resumed from), and fills *c with
+ * the longest, read from the file by fingerprint: on a later run, the
+ * file would be read from where that ingest ended (sink.continued), so
+ * it is here. A log and a copy of it made before it grew (app.log.1,
+ * old.tar:app.log) counted the copy's records twice in one run, once
+ * over two. One whose first lines are not those of the content it
+ * continues (a log of fewer than two lines) is not found. */
+static bool run_continued(struct ingest *g, const struct task *t,
+			  const struct outcome *o, struct ingest_known *c)
+{
+	if (!o->ok || !o->plain || !g->run_heads)
+		return false;
+	int64_t id = br_dict_find(g->run_heads, (const char *)&o->in.head,
+				  sizeof o->in.head);
+	struct ingest_known cand[MAX_CANDIDATES];
+	size_t n = 0;
+	for (long i = id < 0 ? -1 : g->run_last[id];
+	     i >= 0 && n < MAX_CANDIDATES; i = g->run_reads[i].next) {
+		const struct ingest_known *k = &g->run_reads[i].k;
+		bool again = false;
+		for (size_t j = 0; j < n && !again; j++)
+			again = cand[j].bytes == k->bytes &&
+				br_fp_equal(cand[j].fp, k->fp);
+		if (!again && k->bytes > o->in.resumed_at &&
+		    k->bytes < o->in.bytes)
+			cand[n++] = *k;
+	}
+	int fd = n ? open(t->path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return false; /* reading it again says why */
+	char *buf = br_malloc(SCRATCH_SIZE);
+	struct file_bytes f = {fd, 0, 0};
+	long best = prefix_continues(cand, n, buf, file_next, &f);
+	free(buf);
+	close(fd);
+	if (best >= 0)
+		*c = cand[best];
+	return best >= 0;
+}
+
 /* Hands an outcome of task t to the sink, in input order, on the caller's
  * thread, and frees it. */
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 {
-	if (o->redo) {
+	struct ingest_known c;
+	if (!o->redo && run_continued(g, t, o, &c)) {
+		/* Read again from where the input it continues ended. */
+		bool known = t->known, zresume = t->zresume;
+		struct ingest_known k = t->k;
+		t->known = true;
+		t->zresume = false;
+		t->k = c;
+		struct outcome *again = read_again(g, t, o);
+		t->known = known;
+		t->zresume = zresume;
+		t->k = k;
+		outcome_free(g, o);
+		o = again;
+	} else if (o->redo) {
 		/* Parsed in blocks that were not independent: what the read
 		 * gave, failure included, may not be what one thread gets. */
 		struct outcome *again = read_again(g, t, o);
@@ -3095,6 +3181,7 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 	if (g->sink.end)
 		g->sink.end(g->sink.ctx, o->input, &o->in, o->ok, o->err.msg);
 	o->input = NULL;
+	run_read_add(g, o);
 	/* Its ids join the run's once the sink has its totals, which the
 	 * sink then lets go of (burnrate's: the input's aggregate, 3.8 MB
 	 * for a log spread over a month of days), not after: the next input

@@ -278,6 +278,44 @@ for how in app.log.1.gz app.log-20251102.gz app.log.gz app.log.1.zst; do
 	done
 done
 
+# One run counts what two would. A copy of a log made before it grew
+# (old/app.log, or old.tar's app.log), walked before the log, begins what
+# the log holds: the log is read from where the copy's ingest ended, as
+# on a run after the copy's (records without request ids: the copy's
+# were counted twice in one run, 5 requests for 3, once over two). A
+# copy walked after the log holds only the start of what was ingested of
+# it and is read whole, by both (the first of two runs reads the file
+# the walk takes first).
+nrec() { # tokens: a record without a request id
+	printf '{"timestamp":"2025-11-01T12:00:00Z","provider":"p","model":"m","usage":{"input_tokens":%d}}\n' "$1"
+}
+for j in 1 2; do
+	for copy in a-old.log z-old.log a-old.tar z-old.tar; do
+		rm -rf one two logs
+		mkdir logs
+		{ nrec 1; nrec 2; } >logs/app.log
+		case $copy in
+		*.tar) tar cf "logs/$copy" -C logs app.log ;;
+		*) cp logs/app.log "logs/$copy" ;;
+		esac
+		nrec 4 >>logs/app.log
+		"$BURNRATE" --quiet --store one ingest --jobs $j logs ||
+			fail "one run ($copy, --jobs $j) exited $?"
+		case $copy in a-*) first=logs/$copy ;; *) first=logs/app.log ;; esac
+		"$BURNRATE" --quiet --store two ingest --jobs $j "$first" ||
+			fail "the first of two runs ($copy, --jobs $j) exited $?"
+		"$BURNRATE" --quiet --store two ingest --jobs $j logs ||
+			fail "the second of two runs ($copy, --jobs $j) exited $?"
+		for st in one two; do
+			got=$("$BURNRATE" --store $st report --as-of 2099-01-01 \
+				--by month --format csv 2>/dev/null | tail -1 | cut -d, -f2,4)
+			case $copy in a-*) want=3,7 ;; *) want=5,10 ;; esac
+			[ "$got" = "$want" ] ||
+				fail "a log and its copy $copy, $st run(s), --jobs $j: requests, tokens $got, want $want"
+		done
+	done
+done
+
 : "${ROTATIONS:=250}"
 "$PYTHON" "$root/tests/rotation.py" "$BURNRATE" 1 "$ROTATIONS" "$tmp/histories" ||
 	fail "a history counted a record twice or missed one (above)"
