@@ -385,6 +385,18 @@ static inline uint64_t br_short_word(const void *s, size_t n)
 	return n ? (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1] : 0;
 }
 
+/* The 8 bytes at p as a word, the first the least significant, on any
+ * byte order. */
+static inline uint64_t br_le64(const void *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
 /* The bytes of word w that are not ASCII digits: nonzero in each of their
  * places, and maybe in more significant places after one of them, where
  * the carry of adding 6 to every byte lands; zero in the place of every

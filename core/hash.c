@@ -22,16 +22,6 @@ static uint64_t rotl(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
-static uint64_t read64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
 static uint64_t round64(uint64_t acc, uint64_t input)
 {
 	acc += input * P2;
@@ -41,10 +31,10 @@ static uint64_t round64(uint64_t acc, uint64_t input)
 
 static void stripe(uint64_t v[4], const unsigned char *p)
 {
-	v[0] = round64(v[0], read64(p));
-	v[1] = round64(v[1], read64(p + 8));
-	v[2] = round64(v[2], read64(p + 16));
-	v[3] = round64(v[3], read64(p + 24));
+	v[0] = round64(v[0], br_le64(p));
+	v[1] = round64(v[1], br_le64(p + 8));
+	v[2] = round64(v[2], br_le64(p + 16));
+	v[3] = round64(v[3], br_le64(p + 24));
 }
 
 void br_hash_init(struct br_hasher *h)
@@ -133,7 +123,7 @@ uint64_t br_hash64(const void *data, size_t n)
 	const unsigned char *p = data;
 	uint64_t h = P5 ^ ((uint64_t)n * P1);
 	for (; n >= 8; p += 8, n -= 8)
-		h = rotl((h ^ read64(p)) * P2, 29) * P1;
+		h = rotl((h ^ br_le64(p)) * P2, 29) * P1;
 	if (n > 0)
 		h = rotl((h ^ br_short_word(p, n)) * P2, 29) * P1;
 	return avalanche(h);

@@ -61,6 +61,13 @@ static void compare(const char *name, const struct jvalue *v, json_t *j)
 		FUZZ_CHECK(v->is_int == !strpbrk(text, ".eE"), "%s: is_int", name);
 		FUZZ_CHECK(strtod(text, NULL) == json_number_value(j),
 			   "%s: %s", name, text);
+		/* The count: an integer of 1 to 7 digits without sign. */
+		size_t digits = strspn(text, "0123456789");
+		bool small = digits == v->rawlen && digits <= 7;
+		FUZZ_CHECK(small ? (double)v->count == json_number_value(j)
+				 : v->count == JV_NO_COUNT,
+			   "%s: count %llu of %s", name,
+			   (unsigned long long)v->count, text);
 		free(text);
 		break;
 	}
@@ -103,7 +110,8 @@ static void in_turn_as_alone(struct jscan *kept_scan, const char *rec,
 		const struct jvalue *a = &kept[i], *b = &fresh[i];
 		FUZZ_CHECK(a->present == b->present && a->type == b->type &&
 			   a->raw == b->raw && a->rawlen == b->rawlen &&
-			   a->is_int == b->is_int && a->escaped == b->escaped,
+			   a->is_int == b->is_int && a->count == b->count &&
+			   a->escaped == b->escaped,
 			   "%s: in turn and alone differ", wanted[i]);
 		FUZZ_CHECK(a->type != JV_STRING || !a->present ||
 			   (a->len == b->len &&

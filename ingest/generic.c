@@ -248,8 +248,10 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 		const struct jvalue *v = &p->v[f];
 		if (absent(v))
 			continue;
-		if (v->type != JV_NUMBER || !v->is_int ||
-		    !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
+		if (v->type == JV_NUMBER && v->count != JV_NO_COUNT)
+			*dst[f - J_INPUT] = v->count; /* converted as scanned */
+		else if (v->type != JV_NUMBER || !v->is_int ||
+			 !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
 			return reason(p->reason, "invalid %s: %.*s (expected a "
 					    "non-negative integer)", p->names[f],
 					    (int)(v->rawlen > 60 ? 60 : v->rawlen),

@@ -192,10 +192,17 @@ int jpath_init(struct jpath *jp, const char *dotted);
 enum jtype { JV_NULL, JV_FALSE, JV_TRUE, JV_NUMBER, JV_STRING, JV_OBJECT,
 	     JV_ARRAY };
 
+/* jvalue.count of a value that is no such integer. */
+#define JV_NO_COUNT UINT64_MAX
+
 /* A captured member. raw/rawlen is the value's text in the record; a
  * string's decoded bytes are at jscan_str() (len bytes, not terminated). */
 struct jvalue {
 	const char *raw;
+	/* A number that is an integer without sign of at most 7 digits (0
+	 * to 9999999, most token counts): its value, converted as it was
+	 * scanned; any other value: JV_NO_COUNT (its raw text tells). */
+	uint64_t count;
 	uint32_t rawlen;    /* records are shorter than 4 GiB */
 	uint32_t len;       /* a string's decoded length */
 	uint32_t str_off;   /* a string with escapes: decoded there in the

@@ -268,27 +268,76 @@ static inline const char *skip_digits(const char *p, const char *end)
 	return p;
 }
 
-static inline const char *scan_number(struct jscan *s, const char *p,
-				      bool *is_int)
+/* The value of the k (1 to 8) decimal digits that begin word w (br_le64),
+ * the first the most significant: the digits moved to the top of the
+ * word (leading zeros below them), then pairs, fours and eights of digits
+ * summed, no byte carrying. */
+static inline uint64_t digits_value(uint64_t w, size_t k)
+{
+	uint64_t v = (w & UINT64_C(0x0F0F0F0F0F0F0F0F)) << (64 - 8 * k);
+	v = v * 10 + (v >> 8);
+	return ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
+		(v >> 16 & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >>
+	       32;
+}
+
+/* The value of the n (1 to 7) decimal digits at p, the last bytes of a
+ * record. */
+static __attribute__((noinline, cold)) uint64_t tail_value(const char *p,
+							   size_t n)
+{
+	char word[8] = {0};
+	memcpy(word, p, n);
+	return digits_value(br_le64(word), n);
+}
+
+/* Scans the number at p; *count: its value when an integer without sign
+ * of at most 7 digits, else JV_NO_COUNT. Such an integer's digits are
+ * converted from the word that finds their end, so that a token count's
+ * text is not parsed again (parse_count). Inlined: out of line, its
+ * outputs went through memory. */
+static inline __attribute__((always_inline)) const char *
+scan_number(struct jscan *s, const char *p, bool *is_int, uint64_t *count)
 {
 	const char *end = s->end;
+	uint64_t value = JV_NO_COUNT;
+	bool minus = *p == '-';
 	*is_int = true;
-	if (*p == '-')
+	if (minus)
 		p++;
-	if (p < end && *p == '0')
+	if (p < end && *p == '0') {
+		value = 0;
 		p++;
-	else if (p < end && (unsigned char)(*p - '1') < 9)
-		p = skip_digits(p + 1, end);
-	else
+	} else if (p < end && (unsigned char)(*p - '1') < 9) {
+		uint64_t w, other = 0;
+		if (end - p >= 8) {
+			w = br_le64(p);
+			other = br_nondigits(w);
+		}
+		if (other) { /* the usual count: its end in this word */
+			size_t k = (size_t)__builtin_ctzll(other) / 8;
+			value = digits_value(w, k);
+			p += k;
+		} else {
+			const char *digits = p;
+			p = skip_digits(p + 1, end);
+			if (p - digits <= 7) /* near the record's end */
+				value = tail_value(digits, (size_t)(p - digits));
+		}
+	} else {
 		return fail(s, p, "invalid number");
+	}
+	*count = minus ? JV_NO_COUNT : value;
 	if (p < end && *p == '.') {
 		*is_int = false;
+		*count = JV_NO_COUNT;
 		if (++p == end || (unsigned char)(*p - '0') >= 10)
 			return fail(s, p, "invalid number");
 		p = skip_digits(p + 1, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		*is_int = false;
+		*count = JV_NO_COUNT;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
@@ -312,14 +361,15 @@ static const char *literal(struct jscan *s, const char *p, const char *word,
  * fields are written one by one: a struct built on the stack byte by byte
  * and copied whole stalls the copy's wide loads. */
 static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
-			const char *p, enum jtype t, bool is_int, bool escaped,
-			uint32_t len, uint32_t str_off)
+			const char *p, enum jtype t, bool is_int, uint64_t count,
+			bool escaped, uint32_t len, uint32_t str_off)
 {
 	s->captured |= capture;
 	struct jvalue *out = s->out;
 	for (; capture; capture &= capture - 1) {
 		struct jvalue *v = &out[__builtin_ctzll(capture)];
 		v->raw = raw;
+		v->count = count;
 		v->rawlen = (uint32_t)(p - raw);
 		v->len = len;
 		v->str_off = str_off;
@@ -343,6 +393,7 @@ scan_scalar(struct jscan *s, const char *p, int depth, uint64_t capture)
 	const char *raw = p;
 	enum jtype t;
 	bool is_int = false, escaped = false;
+	uint64_t count = JV_NO_COUNT;
 	uint32_t len = 0, str_off = 0;
 	switch (*p) {
 	case '"':
@@ -375,11 +426,11 @@ scan_scalar(struct jscan *s, const char *p, int depth, uint64_t capture)
 		if (*p != '-' && (*p < '0' || *p > '9'))
 			return fail(s, p, "unexpected character");
 		t = JV_NUMBER;
-		p = scan_number(s, p, &is_int);
+		p = scan_number(s, p, &is_int, &count);
 		break;
 	}
 	if (p && capture)
-		keep(s, capture, raw, p, t, is_int, escaped, len, str_off);
+		keep(s, capture, raw, p, t, is_int, count, escaped, len, str_off);
 	return p;
 }
 
@@ -598,7 +649,7 @@ static const char *scan_value(struct jscan *s, const char *p, int depth,
 	p = t == JV_OBJECT ? scan_object(s, p, depth, candidates)
 			   : scan_array(s, p, depth);
 	if (p && capture)
-		keep(s, capture, raw, p, t, false, false, 0, 0);
+		keep(s, capture, raw, p, t, false, JV_NO_COUNT, false, 0, 0);
 	return p;
 }
 

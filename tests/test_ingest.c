@@ -87,6 +87,54 @@ static void test_scanner_capture(void)
 	jscan_free(s);
 }
 
+/* A number's count, converted as it is scanned: an integer without sign of
+ * 1 to 7 digits, in the middle of a record (its end found in one word) or
+ * at its end (fewer than 8 bytes left); any other number's is JV_NO_COUNT,
+ * its text parsed by the caller. */
+static void test_scanner_counts(void)
+{
+	static const struct {
+		const char *num;
+		uint64_t count;
+	} cases[] = {
+		{"0", 0}, {"7", 7}, {"42", 42}, {"7966", 7966},
+		{"1000000", 1000000}, {"9999999", 9999999}, {"1234567", 1234567},
+		{"10000000", JV_NO_COUNT}, {"12345678", JV_NO_COUNT},
+		{"123456789012", JV_NO_COUNT}, {"-0", JV_NO_COUNT},
+		{"-5", JV_NO_COUNT}, {"1.0", JV_NO_COUNT}, {"0.5", JV_NO_COUNT},
+		{"1e3", JV_NO_COUNT}, {"7E0", JV_NO_COUNT}, {"25.75", JV_NO_COUNT},
+	};
+	struct jpath paths[1];
+	jpath_init(&paths[0], "n");
+	struct jscan *s = jscan_new(paths, 1);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		/* Followed by another member (8 bytes or more after it), then
+		 * last in the record (its "}" only). */
+		for (int last = 0; last < 2; last++) {
+			char rec[80];
+			snprintf(rec, sizeof rec, last ? "{\"a\":\"padding\",\"n\":%s}"
+						       : "{\"n\":%s,\"after\":\"padding\"}",
+				 cases[i].num);
+			struct jvalue v[1];
+			size_t at;
+			CU_ASSERT_PTR_NULL_FATAL(jscan_record(s, rec, strlen(rec), v, &at));
+			CU_ASSERT(v[0].type == JV_NUMBER);
+			if (v[0].count != cases[i].count)
+				fprintf(stderr, "\n%s: count %llu, want %llu\n", rec,
+					(unsigned long long)v[0].count,
+					(unsigned long long)cases[i].count);
+			CU_ASSERT_EQUAL(v[0].count, cases[i].count);
+		}
+	}
+	/* Not numbers: no count. */
+	const char *rec = "{\"n\":\"12\"}";
+	struct jvalue v[1];
+	size_t at;
+	CU_ASSERT_PTR_NULL_FATAL(jscan_record(s, rec, strlen(rec), v, &at));
+	CU_ASSERT_EQUAL(v[0].count, JV_NO_COUNT);
+	jscan_free(s);
+}
+
 /* Cases of records, each scanned in turn by one scanner of one path:
  * the path's value, NULL when absent, "!" when the record is invalid. */
 struct memo_case {
@@ -2051,6 +2099,7 @@ int test_register(void)
 	static const struct test_case tests[] = {
 		{"scanner agrees with jansson", test_scanner_vs_jansson},
 		{"scanner captures", test_scanner_capture},
+		{"scanner converts counts", test_scanner_counts},
 		{"scanner: repeated keys, one path twice", test_scanner_repeated},
 		{"scanner: records in turn as each alone", test_scanner_in_turn},
 		{"scanner: keys remembered from record to record",
