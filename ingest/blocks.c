@@ -562,6 +562,15 @@ bool can_split(const struct input_state *st, const struct task *t,
 	       st->first_rc != FORMAT_MORE && !st->in_record && !st->overlong;
 }
 
+uint64_t ids_expected(const struct outcome *o, uint64_t left)
+{
+	uint64_t read = o->in.bytes;
+	if (left == UINT64_MAX || !read)
+		return 0;
+	double ids = (double)idset_count(o->ids);
+	return (uint64_t)(ids + ids * ((double)left / (double)read));
+}
+
 struct split *split_begin(struct input_state *st, uint64_t left)
 {
 	struct reader *rd = st->rd;
@@ -579,16 +588,12 @@ struct split *split_begin(struct input_state *st, uint64_t left)
 	if (!rd->g->opts.no_dedupe && !st->o->ids)
 		st->o->ids = idset_new();
 	/* The set takes at once the ids the rest will hold at the density
-	 * of the start: grown a half at a time, its tables would rehash
-	 * every id ~3 times (~7% of the time of a 2M-record input). It is
-	 * sized by the first block to settle, on a pool thread, while the
-	 * others parse and this one reads on: making 10 MB of tables
-	 * resident takes ~20 ms on the project's VM. */
-	uint64_t read = st->o->in.bytes;
-	if (st->o->ids && left != UINT64_MAX && read) {
-		double ids = (double)idset_count(st->o->ids);
-		sp->expect_ids = (uint64_t)(ids + ids * ((double)left / (double)read));
-	}
+	 * of the start (ids_expected: ~7% of the time of a 2M-record
+	 * input). It is sized by the first block to settle, on a pool
+	 * thread, while the others parse and this one reads on: making 10 MB
+	 * of tables resident takes ~20 ms on the project's VM. */
+	if (st->o->ids)
+		sp->expect_ids = ids_expected(st->o, left);
 	sp->cur = block_get(sp);
 	block_put(sp->cur, rd->line.p ? rd->line.p : "", rd->line.len);
 	br_buf_reset(&rd->line);

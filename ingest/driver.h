@@ -264,6 +264,12 @@ bool can_split(const struct input_state *st, const struct task *t,
  * middle of starts the first block. left is as for can_split. */
 struct split *split_begin(struct input_state *st, uint64_t left);
 
+/* The request ids input o's set (which it has) will hold once the left
+ * bytes still to read (as for can_split) are, at the density of the bytes
+ * read so far; 0 when either is not known. For idset_expect: grown a half
+ * at a time, a set's tables rehash every id ~3 times. */
+uint64_t ids_expected(const struct outcome *o, uint64_t left);
+
 /* Adds n bytes of the input to the blocks. Returns false when a line
  * grows past the record limit without an end: the input must go on
  * without blocks (split_end, then handle_bytes), which keep only the start

@@ -1955,6 +1955,64 @@ static void run_ids_sized(const char *gz)
 	cleanup_dir();
 }
 
+/* The heap in use when the sink begins an input and when it ends it. */
+struct heap_of_input {
+	int inputs;
+	size_t begin, end;
+};
+
+static void *on_begin_heap(void *ctx, const char *name)
+{
+	(void)name;
+	struct heap_of_input *h = ctx;
+	h->begin = mallinfo2().uordblks;
+	return ctx;
+}
+
+static void on_end_heap_input(void *ctx, void *input,
+			      const struct ingest_input *in, bool ok,
+			      const char *message)
+{
+	(void)input;
+	(void)in;
+	(void)ok;
+	(void)message;
+	struct heap_of_input *h = ctx;
+	h->end = mallinfo2().uordblks;
+	h->inputs++;
+}
+
+/* A log read on the caller's thread (--jobs 1) has its set of request ids
+ * sized once its first bytes are read, for the ids the rest will hold at
+ * their density, as a log split into blocks has: its tables are then one
+ * mapping (250,000 ids: 1,100 slots a shard), not on the heap. Grown a
+ * half at a time, every id rehashed ~3 times (5% of a JSONL ingest's
+ * instructions), they were allocated one by one, ~1.5 MB of heap when the
+ * log reached the sink. */
+static void test_input_ids_sized(void)
+{
+	enum { IDS = 250000 };
+	struct br_buf text = {0};
+	setup_dir();
+	for (int i = 0; i < IDS; i++)
+		br_buf_printf(&text, "{\"timestamp\":1759276800,\"provider\":"
+			      "\"p\",\"model\":\"m\",\"request_id\":\"r-%d\"}\n", i);
+	write_text("one.jsonl", text.p, text.len);
+	br_buf_free(&text);
+	struct heap_of_input h = {0};
+	struct ingest_opts o = {.jobs = 1};
+	struct ingest_sink sink = {.ctx = &h, .begin = on_begin_heap,
+				   .event = on_event_none,
+				   .end = on_end_heap_input};
+	ingest_dir(&o, &sink, IDS);
+	CU_ASSERT_EQUAL(h.inputs, 1);
+	if (h.end >= h.begin + ((size_t)512 << 10))
+		fprintf(stderr, "\nheap %zu at the start, %zu at the end\n",
+			h.begin, h.end);
+	CU_ASSERT(h.end < h.begin + ((size_t)512 << 10));
+	cleanup_dir();
+}
+
 /* Inputs read but not handed over, counted by the sink: begun on the
  * threads reading them, ended on the caller's, which takes its time. */
 struct pending_inputs {
@@ -2140,6 +2198,8 @@ int test_register(void)
 		 test_idset_expect_unmapped},
 		{"the run's set of request ids, sized for the run",
 		 test_run_ids_sized},
+		{"a log's set of request ids, sized on one thread",
+		 test_input_ids_sized},
 		{"a large log waits for those before it to be handed over",
 		 test_large_waits},
 		{"the run's set of request ids, sized for gzipped logs",
