@@ -172,6 +172,9 @@ struct split {
 	unsigned long lineno; /* lines before the oldest block in flight */
 	uint64_t expect_ids;  /* for the input's set, once a block settles */
 	bool bad;             /* a block was bad: read the input again */
+	/* The run's set, once the input's ids go into it (attach_seen);
+	 * else NULL: they go into the input's own. */
+	struct idset *run_ids;
 	/* Its ids settled so far repeat the run's (attach_seen): it is
 	 * checked, and read again, when handed over. */
 	bool overlaps;
@@ -282,8 +285,7 @@ static void parse_block(struct reader *rd, struct block *b)
 		b->bad = true;
 		return;
 	}
-	struct outcome o = {.in.name = sp->o->name, .input = pt->input,
-			    .ids = sp->o->ids};
+	struct outcome o = {.in.name = sp->o->name, .input = pt->input};
 	struct input_state st = {.rd = rd, .o = &o, .parser = pt->parser,
 				 .rec = {"", 0}, .block = b};
 	pt->parser->sink = (struct format_sink){&st, format_event, format_refuses,
@@ -319,25 +321,34 @@ static inline void settle_prefetch(struct idset *ids, const struct idset *seen,
  * set of request ids (the inputs before it were not all handed over when
  * it started: a log read while the one before is, ten logs of 200,000
  * records): once they are, the ids it settled so far are checked against
- * the run's set, and if none is there its next ids are settled against
- * it (reader.seen). The input is then not checked when handed over, which
- * for a log of 200,000 ids took 20-60 ms while the next one's memory
- * grew, the input's own totals still held (docs/PERFORMANCE.md, stop 38).
- * Not an archive's member: the members before it are not handed over
- * before the archive is read. */
+ * the run's set, and if none is there they join it, and so do its next
+ * ids as they settle (split.run_ids; reader.seen). The input is then not
+ * checked when handed over, which for a log of 200,000 ids took 20-60 ms
+ * while the next one's memory grew, the input's own totals still held
+ * (docs/PERFORMANCE.md, stop 38), nor merged: its own set (3.3 MB) was
+ * held to its end beside the run's, which took a copy of its ids when it
+ * was handed over (stop 39). If it fails or is read again, they are taken
+ * out of the run's set (outcome.seen_mark). Not an archive's member: the
+ * members before it are not handed over before the archive is read. */
 static void attach_seen(struct split *sp)
 {
 	struct reader *rd = sp->rd;
 	if (rd->seen || sp->overlaps || rd->held_ids || sp->o->member >= 0 ||
 	    !sp->o->ids)
 		return;
-	const struct idset *run = seen_whole(rd);
+	struct idset *run = seen_whole(rd);
 	if (!run)
 		return;
-	if (idset_common(sp->o->ids, run))
+	if (idset_common(sp->o->ids, run)) {
 		sp->overlaps = true;
-	else
-		rd->seen = run;
+		return;
+	}
+	sp->o->seen_mark = idset_mark(run);
+	idset_add_all(run, sp->o->ids);
+	idset_free(sp->o->ids);
+	sp->o->ids = NULL;
+	sp->run_ids = run;
+	rd->seen = run;
 }
 
 /* Settles the request ids of the events block b holds, in b's turn: every
@@ -351,13 +362,15 @@ static void attach_seen(struct split *sp)
 static void settle_ids(struct block *b)
 {
 	attach_seen(b->sp);
-	struct idset *ids = b->sp->o->ids;
-	const struct idset *seen = b->sp->rd->seen;
-	const struct idset *held = b->sp->rd->held_ids;
-	if (b->sp->expect_ids) {
-		idset_expect(ids, b->sp->expect_ids);
-		b->sp->expect_ids = 0;
-	}
+	struct split *sp = b->sp;
+	/* Its ids go into its own set, checked against the run's when the
+	 * reader has it, or into the run's (attach_seen). */
+	struct idset *ids = sp->run_ids ? sp->run_ids : sp->o->ids;
+	const struct idset *seen = sp->run_ids ? NULL : sp->rd->seen;
+	const struct idset *held = sp->rd->held_ids;
+	if (sp->expect_ids && !sp->run_ids)
+		idset_expect(ids, sp->expect_ids);
+	sp->expect_ids = 0;
 	for (size_t i = 0; i < b->nheld && i < SETTLE_AHEAD; i++)
 		settle_prefetch(ids, seen, b->held[i].hash);
 	for (size_t i = 0; i < b->nheld; i++) {

@@ -37,6 +37,10 @@ struct outcome {
 	bool deduped;        /* read knowing every earlier input's ids */
 	bool redo;           /* parsed in blocks that turned out not to be
 			      * independent: it must be read again */
+	/* Its ids went into the run's set as it was read (attach_seen), not
+	 * into ids: the run's before them, what they are taken out back to
+	 * when it fails or is read again (hand_over); else NULL. */
+	struct idset_mark *seen_mark;
 	/* The fingerprint of a file's bytes to its last line end, and where
 	 * that is: what a read of it in blocks and one read again whole
 	 * have in common when the second took its last line (a CSV record
@@ -117,8 +121,9 @@ struct reader {
 	 * every input before the task being read, which it does until that
 	 * task is handed over; NULL when it does not. Set when the task
 	 * starts (worker), or by the pool thread settling one of its blocks
-	 * once those inputs are handed over (settle_ids); read only, by this
-	 * thread and the pool's settling the task's blocks. */
+	 * once those inputs are handed over (settle_ids); read by this
+	 * thread and the pool's settling the task's blocks, which may then
+	 * add the task's ids to it (attach_seen). */
 	const struct idset *seen;
 	struct task *task;    /* the task being read */
 	size_t task_index;    /* a worker: the task's index in ingest.tasks */
@@ -241,8 +246,10 @@ void reject_flush_some(struct reader *rd, struct rejects *r);
 
 /* The run's set of request ids when it holds those of every input before
  * the task worker rd reads (all handed over), and any; else NULL. It then
- * holds them until that task is handed over. Takes the ingest's lock. */
-const struct idset *seen_whole(struct reader *rd);
+ * holds them until that task is handed over, and no other thread changes
+ * it: the task's reader, in its blocks' turns, may add its ids to it
+ * (outcome.seen_mark). Takes the ingest's lock. */
+struct idset *seen_whole(struct reader *rd);
 
 /* ----------------------------------------------------- blocks.c, blocks */
 

@@ -691,6 +691,44 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 	return a;
 }
 
+struct idset_mark {
+	size_t len[SHARDS];
+};
+
+struct idset_mark *idset_mark(struct idset *s)
+{
+	if (!s->shard)
+		make_large(s);
+	struct idset_mark *m = br_malloc(sizeof *m);
+	for (int i = 0; i < SHARDS; i++)
+		m->len[i] = s->shard[i].len;
+	return m;
+}
+
+void idset_rollback(struct idset *s, const struct idset_mark *m)
+{
+	for (int i = 0; i < SHARDS; i++) {
+		struct shard *sh = &s->shard[i];
+		if (sh->len == m->len[i])
+			continue;
+		for (size_t off = m->len[i], start; off < sh->len;) {
+			size_t n;
+			const unsigned char *id = next_entry(s, sh, &off, &n, &start);
+			if (n > LONG_ID) {
+				free((void *)id);
+				sh->nlong--;
+			}
+			sh->count--;
+		}
+		/* The arena is cut back to the mark (the bytes past it are
+		 * written over as ids come), and a table of the same size
+		 * made of the ids left: an open-addressing table takes no id
+		 * out alone. */
+		sh->len = m->len[i];
+		resize(s, sh, sh->nslots);
+	}
+}
+
 void idset_add_all(struct idset *dst, const struct idset *src)
 {
 	for (int i = 0; i < shard_count(src); i++)

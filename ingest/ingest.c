@@ -184,6 +184,7 @@ static void outcome_free(struct ingest *g, struct outcome *o)
 	if (o->input && g->sink.drop)
 		g->sink.drop(g->sink.ctx, o->input);
 	idset_free(o->ids);
+	free(o->seen_mark);
 	rejects_free(&o->rej);
 	free(o->name);
 	free(o->key);
@@ -431,8 +432,9 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 
 /* Counts a parsed event once, dropping a request id seen before and
  * rejecting an event beyond a record's caps (before its id is kept). The ids
- * of the input being read stay its own until it is handed over, so an
- * input that fails leaves no trace, not even in the duplicate check. */
+ * of the input being read stay its own until it is handed over (or go into
+ * the run's set back to a mark, blocks.c's attach_seen), so an input that
+ * fails leaves no trace, not even in the duplicate check. */
 static void deliver(struct input_state *st, struct br_event *ev)
 {
 	struct reader *rd = st->rd;
@@ -442,9 +444,10 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	uint64_t h = 0;
 	if (dedupe) {
 		h = idset_hash(ev->request_id.p, ev->request_id.n);
-		if (!o->ids)
+		/* A block's events are settled later, in input order, into
+		 * the input's set or the run's (settle_ids). */
+		if (!st->block && !o->ids)
 			o->ids = idset_new();
-		/* A block's events are settled later, in input order. */
 		if (!st->block)
 			idset_prefetch(o->ids, h);
 	}
@@ -582,12 +585,13 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
 	if (st->rd->g->opts.no_dedupe || !ev->request_id.n)
 		return;
 	uint64_t h = idset_hash(ev->request_id.p, ev->request_id.n);
+	if (st->block) {
+		block_claim(st->block, ev, h);
+		return;
+	}
 	if (!o->ids)
 		o->ids = idset_new();
-	if (st->block)
-		block_claim(st->block, ev, h);
-	else
-		idset_add(o->ids, ev->request_id.p, ev->request_id.n, h);
+	idset_add(o->ids, ev->request_id.p, ev->request_id.n, h);
 }
 
 /* Keeps an event of the current record, unless a name is too long or
@@ -3124,7 +3128,13 @@ static bool run_continued(struct ingest *g, const struct task *t,
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 {
 	struct ingest_known c;
-	if (!o->redo && run_continued(g, t, o, &c)) {
+	bool continues = !o->redo && run_continued(g, t, o, &c);
+	/* Nothing of a failed input counts, nor of one read again its first
+	 * read (in blocks not independent, or from where an input before it
+	 * ended): the ids it added to the run's set are taken out. */
+	if (o->seen_mark && (!o->ok || o->redo || continues))
+		idset_rollback(g->seen, o->seen_mark);
+	if (continues) {
 		/* Read again from where the input it continues ended. */
 		bool known = t->known, zresume = t->zresume;
 		struct ingest_known k = t->k;
@@ -3195,8 +3205,9 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 	 * sink then lets go of (burnrate's: the input's aggregate, 3.8 MB
 	 * for a log spread over a month of days), not after: the next input
 	 * is being read meanwhile, its own ids and totals growing. */
-	if (o->ok && o->ids) {
-		g->seen = idset_merge(g->seen, o->ids);
+	if (o->ok && (o->ids || o->seen_mark)) {
+		if (o->ids)
+			g->seen = idset_merge(g->seen, o->ids);
 		o->ids = NULL;
 		size_seen(g, t, o);
 	}
@@ -3312,11 +3323,11 @@ static const struct idset *seen_stable(struct ingest *g, size_t index)
 	return seen_before(g, index);
 }
 
-const struct idset *seen_whole(struct reader *rd)
+struct idset *seen_whole(struct reader *rd)
 {
 	struct ingest *g = rd->g;
 	pthread_mutex_lock(&g->lock);
-	const struct idset *seen = seen_before(g, rd->task_index);
+	struct idset *seen = seen_before(g, rd->task_index) ? g->seen : NULL;
 	pthread_mutex_unlock(&g->lock);
 	return seen;
 }

@@ -171,6 +171,18 @@ struct idset *idset_merge(struct idset *a, struct idset *b);
 /* Adds every id of src to dst. */
 void idset_add_all(struct idset *dst, const struct idset *src);
 
+/* The ids s holds now, as idset_rollback takes them (the length of each
+ * shard's arena: ids are only ever appended); s is made large, so that
+ * the ids added after stay in the shards they are in now. Freed with
+ * free(). */
+struct idset_mark;
+struct idset_mark *idset_mark(struct idset *s);
+
+/* Takes out of s every id added since mark m was made of it: an input's
+ * ids added straight to the run's set as it was read, the input failing
+ * or being read again. Rebuilds the tables of the shards it changes. */
+void idset_rollback(struct idset *s, const struct idset_mark *m);
+
 /* --------------------------------------------------------- JSON scanner */
 
 /* A wanted member: a dotted path of object keys ("usage.input_tokens"),

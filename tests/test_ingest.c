@@ -1827,6 +1827,41 @@ static void test_idset_row_never(void)
 	}
 }
 
+/* Marks s, which holds ids [0, from), adds [from, to) and a long id, and
+ * rolls it back to the mark. */
+static void add_rolled_back(struct idset *s, int from, int to)
+{
+	char long_id[2000];
+	memset(long_id, 'x', sizeof long_id);
+	uint64_t h = idset_hash(long_id, sizeof long_id);
+	struct idset_mark *m = idset_mark(s);
+	CU_ASSERT_EQUAL(add_run(s, from, to, 0), to - from);
+	CU_ASSERT(idset_add(s, long_id, sizeof long_id, h));
+	idset_rollback(s, m);
+	free(m);
+	CU_ASSERT_EQUAL(idset_count(s), (uint64_t)from);
+	CU_ASSERT_EQUAL(add_run(s, 0, from, 0), 0);
+	CU_ASSERT_FALSE(idset_has(s, long_id, sizeof long_id, h));
+}
+
+/* The ids added to a set after a mark of it are taken out by a rollback,
+ * whatever its shards' arenas were (allocated, one shard of a small set,
+ * striped into rows) and a long id kept out of them: an input whose ids
+ * went into the run's set as it was read (attach_seen) and that failed,
+ * or is read again, leaves none there. Those before stay, found once;
+ * those taken out can be added again. */
+static void test_idset_rollback(void)
+{
+	struct idset *s = idset_new();
+	CU_ASSERT_EQUAL(add_run(s, 0, 300, 0), 300);
+	add_rolled_back(s, 300, 100000); /* a small set */
+	CU_ASSERT_EQUAL(add_run(s, 300, 100000, 0), 99700);
+	add_rolled_back(s, 100000, 250000); /* its arenas striped */
+	CU_ASSERT_EQUAL(add_run(s, 100000, 250000, 0), 150000);
+	CU_ASSERT_EQUAL(idset_count(s), 250000);
+	idset_free(s);
+}
+
 /* A set sized at once and then for ten times the ids, as the run's set
  * is once the first log's ids are in it, moves every table to one new
  * mapping: allocated one by one, the tables for 2M ids took 11 MB of
@@ -2152,6 +2187,90 @@ static void test_run_ids_sized_false_trailer(void)
 	cleanup_dir();
 }
 
+static void *on_begin_ctx(void *ctx, const char *name)
+{
+	(void)name;
+	return ctx;
+}
+
+static void on_merge_none(void *ctx, void *into, void *part)
+{
+	(void)ctx;
+	(void)into;
+	(void)part;
+}
+
+/* Writes log name of n generic records from first on, their request ids
+ * "ID-" and the record's number. */
+static void write_ids_log(const char *name, int first, int n)
+{
+	struct br_buf text = {0};
+	for (int i = first; i < first + n; i++)
+		br_buf_printf(&text, "{\"timestamp\":1759276800,\"provider\":"
+			      "\"p\",\"model\":\"m\",\"request_id\":\"ID-%d\"}\n",
+			      i);
+	write_text(name, text.p, text.len);
+	br_buf_free(&text);
+}
+
+/* Ingests the two logs of dir, of events in all, with --jobs 2 into a sink
+ * that takes an input in parts (so that a large log is parsed in blocks),
+ * the address space mapped told at each log's end. */
+static void ingest_two_mapped(struct mapped_at_end *m, uint64_t events)
+{
+	struct ingest_opts o = {.jobs = 2};
+	struct ingest_sink sink = {.ctx = m, .begin = on_begin_ctx,
+				   .merge = on_merge_none,
+				   .event = on_event_none, .end = on_end_mapped};
+	ingest_dir(&o, &sink, events);
+	CU_ASSERT_EQUAL(m->inputs, 2);
+}
+
+/* A log read in blocks, the one before it handed over while it is read
+ * (the second of two, --jobs 2), puts its ids in the run's set, not in a
+ * set of its own merged when it is handed over: ten logs of 200,000
+ * records held the ninth's (3.3 MB) through its merge beside the tenth's,
+ * growing (docs/PERFORMANCE.md, stop 39). Between the ends of a log of
+ * 25,000 ids and one of 400,000, the second's own set mapped 7.1-9.2 MiB
+ * (its rows and its tables); the run's set, now holding both, maps 4.9. */
+static void test_ids_into_run(void)
+{
+	enum { FIRST = 25000, SECOND = 400000 };
+	setup_dir();
+	write_ids_log("a.jsonl", 0, FIRST);
+	write_ids_log("b.jsonl", FIRST, SECOND);
+	struct mapped_at_end m = {0};
+	ingest_two_mapped(&m, FIRST + SECOND);
+#ifndef __SANITIZE_ADDRESS__ /* its mappings count shadow and freed blocks */
+	CU_ASSERT(m.at[1] < m.at[0] + ((size_t)6 << 20));
+#endif
+	cleanup_dir();
+}
+
+/* A log whose ids went into the run's set as it was read (test_ids_into_run)
+ * and that is read again, on one thread (a CSV whose last records have a
+ * quoted field of two lines: the blocks were not independent), has them
+ * taken out of the run's set first: else each of its requests was a
+ * duplicate of itself. */
+static void test_ids_into_run_again(void)
+{
+	enum { FIRST = 25000, SECOND = 180000, QUOTED = 20000 };
+	setup_dir();
+	write_ids_log("a.jsonl", 0, FIRST);
+	struct br_buf text = {0};
+	br_buf_puts(&text, "timestamp,provider,model,request_id,label\n");
+	for (int i = FIRST; i < FIRST + SECOND - QUOTED; i++)
+		br_buf_printf(&text, "1759276800,p,m,ID-%d,x\n", i);
+	for (int i = FIRST + SECOND - QUOTED; i < FIRST + SECOND; i++)
+		br_buf_printf(&text, "1759276800,p,m,ID-%d,\"a\n"
+			      "1759276800,p,m,ID-%d,x\n\"\n", i, i);
+	write_text("b.csv", text.p, text.len);
+	br_buf_free(&text);
+	struct mapped_at_end m = {0};
+	ingest_two_mapped(&m, FIRST + SECOND);
+	cleanup_dir();
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -2194,6 +2313,7 @@ int test_register(void)
 		 test_idset_row_never},
 		{"set of request ids, expecting a count again",
 		 test_idset_expect_again},
+		{"set of request ids, rolled back to a mark", test_idset_rollback},
 		{"set of request ids, sized at once, unmapped whole",
 		 test_idset_expect_unmapped},
 		{"the run's set of request ids, sized for the run",
@@ -2202,6 +2322,10 @@ int test_register(void)
 		 test_input_ids_sized},
 		{"a large log waits for those before it to be handed over",
 		 test_large_waits},
+		{"a log's ids go into the run's set as it is read",
+		 test_ids_into_run},
+		{"a log's ids in the run's set, taken out to read it again",
+		 test_ids_into_run_again},
 		{"the run's set of request ids, sized for gzipped logs",
 		 test_run_ids_sized_gzip},
 		{"the run's set of request ids, sized for logs named .GZ",
