@@ -29,14 +29,18 @@ struct outcome {
 	bool unreadable;     /* it failed reading its bytes (I/O, a corrupt or
 			      * truncated container, a decompression bomb),
 			      * not parsing them */
+	/* Beside ok, in the room before err: after member, seen_mark made
+	 * the struct 1,312 bytes, a larger size of malloc's, and the ten
+	 * logs' peak with --jobs 1 1.4 MB higher (docs/PERFORMANCE.md,
+	 * stop 39). */
+	bool deduped;        /* read knowing every earlier input's ids */
+	bool redo;           /* parsed in blocks that turned out not to be
+			      * independent: it must be read again */
 	struct br_err err;   /* why it failed */
 	struct idset *ids;   /* request ids first seen in it; NULL: none */
 	uint64_t raw_bytes;  /* bytes of a file read, compressed when it is
 			      * (to read it again as far) */
 	long member;         /* an archive member: its index among them */
-	bool deduped;        /* read knowing every earlier input's ids */
-	bool redo;           /* parsed in blocks that turned out not to be
-			      * independent: it must be read again */
 	/* Its ids went into the run's set as it was read (attach_seen), not
 	 * into ids: the run's before them, what they are taken out back to
 	 * when it fails or is read again (hand_over); else NULL. */
