@@ -683,8 +683,10 @@ void split_end(struct split *sp, struct input_state *st)
 	const char *nl = b->len ? memrchr(b->data, '\n', b->len) : NULL;
 	size_t keep = nl ? (size_t)(b->data + b->len - (nl + 1)) : b->len;
 	st->overlong = keep > g->opts.max_record;
-	br_buf_put(&rd->line, b->data + b->len - keep,
-		   st->overlong && keep > 256 ? 256 : keep);
+	/* A block nothing was put in has no data: NULL + 0 is undefined. */
+	if (keep)
+		br_buf_put(&rd->line, b->data + b->len - keep,
+			   st->overlong && keep > 256 ? 256 : keep);
 	st->line_len = keep;
 	st->line_start = o->in.bytes - keep;
 	b->len -= keep;
