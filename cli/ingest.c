@@ -1076,24 +1076,15 @@ static size_t sink_continued(void *ctx, const char *key, uint64_t size,
 			add_candidate(e, out, &found, max);
 	}
 	/* Of other directories, by head: e's of two lines or more (its head
-	 * the file's), or of fewer, whose length is then one of those below
-	 * (len). An ingest may end before a line's newline: a last record
+	 * the file's), or of fewer, whose length is then one of the file's
+	 * ingest_short_ends (len). An ingest may end before a line's newline: a last record
 	 * without one counts at once when it is whole (a JSON object, a CSV
 	 * row of the header's fields), its newline written later. Such a
 	 * log of one or two records, moved to another directory by olddir,
 	 * was found by neither head and read whole: both counted twice. */
-	uint32_t heads[7] = {file_head};
-	size_t len[7] = {0}, nh = 1;
-	const char *nl = memchr(head, '\n', n);
-	for (int line = 0; nl && line < 2; line++) {
-		size_t end = (size_t)(nl + 1 - head);
-		if (line == 0) /* the first line, with its newline */
-			len[nh++] = end;
-		len[nh++] = end - 1; /* without it */
-		if (end >= 2 && head[end - 2] == '\r')
-			len[nh++] = end - 2; /* without its "\r\n" */
-		nl = memchr(nl + 1, '\n', n - end);
-	}
+	uint32_t heads[1 + INGEST_SHORT_ENDS] = {file_head};
+	size_t len[1 + INGEST_SHORT_ENDS] = {0};
+	size_t nh = 1 + ingest_short_ends(head, n, len + 1);
 	for (size_t w = 1; w < nh; w++)
 		heads[w] = len[w] ? ingest_head(head, len[w]) : 0;
 	for (size_t w = 0; w < nh && found < max; w++) {

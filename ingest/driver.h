@@ -53,6 +53,11 @@ struct outcome {
 	struct br_fp lines_fp;
 	uint64_t lines_end;
 	bool plain;          /* a plain file's, its head recorded (in.head) */
+	/* A plain file's heads as far as each of its ingest_short_ends,
+	 * short_len: those of an input before it in the run that took fewer
+	 * than two of its lines (run_continued). */
+	uint32_t short_head[INGEST_SHORT_ENDS];
+	size_t short_len[INGEST_SHORT_ENDS], nshort;
 	struct rejects rej;
 };
 

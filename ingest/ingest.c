@@ -1410,9 +1410,13 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		o->plain = got == (ssize_t)n &&
 			   memcmp(rd->scratch, first, n) == 0 &&
 			   (uint64_t)now.st_size >= read_end;
-		if (o->plain)
+		if (o->plain) {
 			o->in.head = ingest_head(first, n);
-		else if (got < 0)
+			o->nshort = ingest_short_ends(first, n, o->short_len);
+			for (size_t i = 0; i < o->nshort; i++)
+				o->short_head[i] =
+					ingest_head(first, o->short_len[i]);
+		} else if (got < 0)
 			rc = br_fail(&o->err, "%s: cannot read: %s", name,
 				     strerror(errno));
 		else
@@ -3081,6 +3085,31 @@ static void run_read_add(struct ingest *g, const struct outcome *o)
 	g->run_last[id] = (long)g->nrun_reads++;
 }
 
+/* Adds to the n candidates c (at most MAX_CANDIDATES) the inputs handed
+ * over before input o in this run of head head, of length len (0: any),
+ * that o may continue: no longer than o, longer than what o resumed from,
+ * each content once. Returns the new n. */
+static size_t run_candidates(const struct ingest *g, const struct outcome *o,
+			     uint32_t head, size_t len,
+			     struct ingest_known *c, size_t n)
+{
+	int64_t id = br_dict_find(g->run_heads, (const char *)&head,
+				  sizeof head);
+	for (long i = id < 0 ? -1 : g->run_last[id];
+	     i >= 0 && n < MAX_CANDIDATES; i = g->run_reads[i].next) {
+		const struct ingest_known *k = &g->run_reads[i].k;
+		bool again = (len && k->bytes != len) ||
+			     k->bytes <= o->in.resumed_at ||
+			     k->bytes >= o->in.bytes;
+		for (size_t j = 0; j < n && !again; j++)
+			again = c[j].bytes == k->bytes &&
+				br_fp_equal(c[j].fp, k->fp);
+		if (!again)
+			c[n++] = *k;
+	}
+	return n;
+}
+
 /* Tells whether input o of task t, a plain file, begins with all of
  * what an input handed over before it in this run took (of its head, no
  * longer than o, longer than what o resumed from), and fills *c with
@@ -3088,28 +3117,21 @@ static void run_read_add(struct ingest *g, const struct outcome *o)
  * file would be read from where that ingest ended (sink.continued), so
  * it is here. A log and a copy of it made before it grew (app.log.1,
  * old.tar:app.log) counted the copy's records twice in one run, once
- * over two. One whose first lines are not those of the content it
- * continues (a log of fewer than two lines) is not found. */
+ * over two. An input that took fewer than two of the file's lines (a
+ * log of one line, or whose last has no newline yet: its head is of all
+ * it took) is found by its length, one of the file's ingest_short_ends
+ * (it was not, and counted twice). */
 static bool run_continued(struct ingest *g, const struct task *t,
 			  const struct outcome *o, struct ingest_known *c)
 {
 	if (!o->ok || !o->plain || !g->run_heads)
 		return false;
-	int64_t id = br_dict_find(g->run_heads, (const char *)&o->in.head,
-				  sizeof o->in.head);
 	struct ingest_known cand[MAX_CANDIDATES];
-	size_t n = 0;
-	for (long i = id < 0 ? -1 : g->run_last[id];
-	     i >= 0 && n < MAX_CANDIDATES; i = g->run_reads[i].next) {
-		const struct ingest_known *k = &g->run_reads[i].k;
-		bool again = false;
-		for (size_t j = 0; j < n && !again; j++)
-			again = cand[j].bytes == k->bytes &&
-				br_fp_equal(cand[j].fp, k->fp);
-		if (!again && k->bytes > o->in.resumed_at &&
-		    k->bytes < o->in.bytes)
-			cand[n++] = *k;
-	}
+	size_t n = run_candidates(g, o, o->in.head, 0, cand, 0);
+	for (size_t w = 0; w < o->nshort; w++)
+		if (o->short_len[w] && o->short_head[w] != o->in.head)
+			n = run_candidates(g, o, o->short_head[w],
+					   o->short_len[w], cand, n);
 	int fd = n ? open(t->path, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0)
 		return false; /* reading it again says why */
@@ -3547,6 +3569,23 @@ uint32_t ingest_head(const void *p, size_t n)
 		n = (size_t)(nl + 1 - s);
 	uint32_t h = (uint32_t)br_hash64(s, n);
 	return h ? h : 1;
+}
+
+size_t ingest_short_ends(const void *p, size_t n,
+			 size_t len[INGEST_SHORT_ENDS])
+{
+	const char *head = p, *nl = memchr(head, '\n', n);
+	size_t nlen = 0;
+	for (int line = 0; nl && line < 2; line++) {
+		size_t end = (size_t)(nl + 1 - head);
+		if (line == 0) /* the first line, with its newline */
+			len[nlen++] = end;
+		len[nlen++] = end - 1; /* without it */
+		if (end >= 2 && head[end - 2] == '\r')
+			len[nlen++] = end - 2; /* without its "\r\n" */
+		nl = memchr(nl + 1, '\n', n - end);
+	}
+	return nlen;
 }
 
 /* Tells whether the first n bytes of a file, at head, are one compressed

@@ -153,6 +153,20 @@ struct ingest_known {
  * renamed file continues. Never 0. */
 uint32_t ingest_head(const void *p, size_t n);
 
+/* The most lengths ingest_short_ends gives. */
+#define INGEST_SHORT_ENDS 5
+
+/* Where an ingest of a log whose first n bytes are at p (n: its size or
+ * INGEST_HEAD_BYTES, whichever is less) may have ended holding fewer than
+ * two whole lines of it, its ingest_head then that of all it took, not
+ * the log's: after the first line, with its newline, without it (a last
+ * record without one counts at once when it is whole, its newline
+ * written later) or without its "\r\n"; and at the end of the second
+ * line, without its newline or its "\r\n". Fills len[] (a length may be
+ * 0: an empty first line) and returns how many. */
+size_t ingest_short_ends(const void *p, size_t n,
+			 size_t len[INGEST_SHORT_ENDS]);
+
 /* Where reading has got, for a progress display. */
 struct ingest_progress {
 	uint64_t inputs_done, inputs_total; /* files and standard input */

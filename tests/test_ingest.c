@@ -1293,6 +1293,23 @@ static void test_head(void)
 	CU_ASSERT_NOT_EQUAL(ingest_head("", 0), 0);
 }
 
+/* Where an ingest holding fewer than two whole lines may have ended:
+ * after the first line, with its newline, without it or its "\r\n";
+ * at the second's end, without its newline or its "\r\n". */
+static void test_short_ends(void)
+{
+	size_t len[INGEST_SHORT_ENDS];
+	CU_ASSERT_EQUAL(ingest_short_ends("ab\ncd\nef\n", 9, len), 3);
+	CU_ASSERT(len[0] == 3 && len[1] == 2 && len[2] == 5);
+	CU_ASSERT_EQUAL(ingest_short_ends("ab\r\ncd\r\n", 8, len), 5);
+	CU_ASSERT(len[0] == 4 && len[1] == 3 && len[2] == 2 && len[3] == 7 &&
+		  len[4] == 6);
+	CU_ASSERT_EQUAL(ingest_short_ends("ab\ncd", 5, len), 2); /* cut */
+	CU_ASSERT_EQUAL(ingest_short_ends("\n", 1, len), 2);
+	CU_ASSERT(len[0] == 1 && len[1] == 0);
+	CU_ASSERT_EQUAL(ingest_short_ends("abc", 3, len), 0);
+}
+
 static void test_ring(void)
 {
 	/* Every buffer arrives, in order, then the end status. */
@@ -2300,6 +2317,7 @@ int test_register(void)
 		{"plain file read in turn into the caller's buffer",
 		 test_source_read_into},
 		{"a file's head: its first two lines", test_head},
+		{"where an ingest of fewer than two lines ended", test_short_ends},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
 		{"set of request ids, small", test_idset_small},
