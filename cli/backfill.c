@@ -69,7 +69,16 @@ static bool changed(const struct red_totals *a, const struct red_totals *b)
 	return memcmp(a, b, sizeof *a) != 0;
 }
 
-/* Prints one line: key, requests and cost before and after, the change. */
+/* The printf field width, in bytes, that pads s to width terminal
+ * columns (br_utf8_width): a name of wide letters or of several bytes a
+ * letter ('模型', 'modèle') takes fewer columns than bytes. */
+static int pad_to(const char *s, int width)
+{
+	return width + (int)(strlen(s) - br_utf8_width(s));
+}
+
+/* Prints one line: key, requests and cost before and after, the change;
+ * provider and model padded to pw and mw columns. */
 static void line(FILE *out, const char *day, const char *provider,
 		 const char *model, int pw, int mw, const struct red_totals *b,
 		 const struct red_totals *a)
@@ -82,8 +91,9 @@ static void line(FILE *out, const char *day, const char *provider,
 	snprintf(cost, sizeof cost, "%s -> %s", br_money_format(b->cost, cb),
 		 br_money_format(a->cost, ca));
 	br_money_format(br_pico_add(a->cost, -b->cost), cd);
-	fprintf(out, "%-10s  %-*s  %-*s  %21s  %27s  %s%s\n", day, pw, provider, mw,
-		model, req, cost, a->cost >= b->cost ? "+" : "", cd);
+	fprintf(out, "%-10s  %-*s  %-*s  %21s  %27s  %s%s\n", day,
+		pad_to(provider, pw), provider, pad_to(model, mw), model, req,
+		cost, a->cost >= b->cost ? "+" : "", cd);
 }
 
 int backfill_preview(struct store *s, const char *source, int32_t from,
@@ -115,9 +125,9 @@ int backfill_preview(struct store *s, const char *source, int32_t from,
 		nchanged++;
 		days += p.v[i].day != last_day;
 		last_day = p.v[i].day;
-		int n = (int)strlen(p.v[i].provider);
+		int n = (int)br_utf8_width(p.v[i].provider);
 		pw = n > pw ? n : pw;
-		n = (int)strlen(p.v[i].model);
+		n = (int)br_utf8_width(p.v[i].model);
 		mw = n > mw ? n : mw;
 	}
 	char f[11], t[11];

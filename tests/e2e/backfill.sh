@@ -163,4 +163,15 @@ printf '%s\n' '{"timestamp":"2025-09-20T00:00:00Z","provider":"a\u001fb","model"
 	grep -q 'would change 3 groups' names.out && grep -q '  a  *b?c  ' names.out &&
 	grep -q '  a?b  *c  ' names.out && grep -q '  m?\]0;pwn?  ' names.out ||
 	fail "dry run of odd names: $(cat -v names.out)"
+# The preview's columns line up on a terminal whatever the names'
+# letters: a CJK character takes two columns, an accented letter of two
+# bytes one (they were counted in bytes: the row of '数据模型' ended 4
+# columns left of the others, that of 'modèle' 1).
+printf '%s\n' '{"timestamp":"2025-09-21T00:00:00Z","provider":"openai","model":"数据模型","usage":{"input_tokens":5}}' \
+	'{"timestamp":"2025-09-21T00:00:00Z","provider":"mistral","model":"modèle","usage":{"input_tokens":5}}' \
+	'{"timestamp":"2025-09-21T00:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":5}}' >wide.jsonl
+"$BURNRATE" --store wide ingest --replace 2025-09-21..2025-09-21 --dry-run \
+	wide.jsonl >wide.out 2>&1 || fail "dry run of wide names exited $?"
+aligned wide.out ' -> ' 4 ||
+	fail "the preview's columns with wide letters (above)"
 echo "backfill: ok"

@@ -170,16 +170,8 @@ printf '%s\n' '{"timestamp":"2025-11-02T00:00:00Z","provider":"openai","model":"
 	'{"timestamp":"2025-11-02T00:00:00Z","provider":"openai","model":"gpt-4o","agent":"bot","request_id":"w3","usage":{"input_tokens":5}}' >wide.jsonl
 "$BURNRATE" --quiet --store wide ingest wide.jsonl
 "$BURNRATE" --store wide report --as-of 2025-11-03 --by agent,model --no-color >wide.txt
-"$PYTHON" - wide.txt <<'EOF' || fail "the table's columns with wide and combining letters (above)"
-import sys, unicodedata
-def width(s):
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-rows = [l for l in open(sys.argv[1], encoding="utf-8") if "gpt-4o" in l]
-at = {width(l[:l.index("gpt-4o")]) for l in rows}
-ends = {width(l.rstrip("\n")) for l in rows}
-assert len(rows) == 3 and len(at) == 1 and len(ends) == 1, open(sys.argv[1]).read()
-EOF
+aligned wide.txt gpt-4o 3 ||
+	fail "the table's columns with wide and combining letters (above)"
 # A credit (an OpenAI Costs API line below zero) is drawn inside the
 # daily chart, on an axis that reaches below $0: its point was at y 775
 # of a chart 254 high, the axis from $0.00, the line off the page.
