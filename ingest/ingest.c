@@ -3149,15 +3149,29 @@ static bool run_continued(struct ingest *g, const struct task *t,
  * thread, and frees it. */
 static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 {
-	struct ingest_known c;
-	bool continues = !o->redo && run_continued(g, t, o, &c);
-	/* Nothing of a failed input counts, nor of one read again its first
-	 * read (in blocks not independent, or from where an input before it
-	 * ended): the ids it added to the run's set are taken out. */
-	if (o->seen_mark && (!o->ok || o->redo || continues))
+	bool redone = o->redo;
+	/* Nothing of a failed input counts, nor of a read taken again (its
+	 * blocks were not independent, or it continues an input before it):
+	 * the ids it added to the run's set are taken out first. */
+	if (o->seen_mark && (!o->ok || redone))
 		idset_rollback(g->seen, o->seen_mark);
-	if (continues) {
-		/* Read again from where the input it continues ended. */
+	if (redone) {
+		/* Parsed in blocks that were not independent: what the read
+		 * gave, failure included, may not be what one thread gets,
+		 * and is not looked at (run_continued asks this read). */
+		struct outcome *again = read_again(g, t, o);
+		outcome_free(g, o);
+		o = again;
+		o->in.reread = true;
+	}
+	struct ingest_known c;
+	if (run_continued(g, t, o, &c)) {
+		/* Read again from where the input it continues ended (a log
+		 * read again as its blocks were not independent too: it was
+		 * taken whole with --jobs 2, the input it continues counted
+		 * twice, and once with --jobs 1). */
+		if (o->seen_mark)
+			idset_rollback(g->seen, o->seen_mark);
 		bool known = t->known, zresume = t->zresume;
 		struct ingest_known k = t->k;
 		t->known = true;
@@ -3169,14 +3183,8 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 		t->k = k;
 		outcome_free(g, o);
 		o = again;
-	} else if (o->redo) {
-		/* Parsed in blocks that were not independent: what the read
-		 * gave, failure included, may not be what one thread gets. */
-		struct outcome *again = read_again(g, t, o);
-		outcome_free(g, o);
-		o = again;
-		o->in.reread = true;
-	} else if (o->ok && o->ids && !o->deduped) {
+		o->in.reread = redone;
+	} else if (!redone && o->ok && o->ids && !o->deduped) {
 		/* Read on a worker: its ids were not checked against the
 		 * inputs before it. */
 		uint64_t seen = idset_common(o->ids, g->seen);

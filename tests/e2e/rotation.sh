@@ -327,6 +327,31 @@ for j in 1 2; do
 	done
 done
 
+# So with a grown log read again on one thread, its blocks not
+# independent (past its first MiB, a quoted field's line longer than
+# --max-record): it was read whole after its blocks with --jobs 2, the
+# copy's 40,000 rows counted twice (160,001 requests, 120,001 with
+# --jobs 1 and over two runs).
+rows() { # count tokens
+	awk -v n="$1" -v t="$2" 'BEGIN { for (i = 0; i < n; i++)
+		printf "2025-11-01T12:00:00Z,p,m,bot,%d\n", t }'
+}
+rm -rf logs
+mkdir logs
+{ echo timestamp,provider,model,agent,input_tokens; rows 40000 1; } >logs/a-old.csv
+{ cat logs/a-old.csv; rows 40000 2
+  printf '2025-11-01T12:00:00Z,p,m,"x\n%s\ny",4\n' "$(rows 100 0 | tr -d '\n')"
+  rows 40000 2; } >logs/app.csv
+for j in 1 2; do
+	rm -rf one
+	"$BURNRATE" --store one ingest --jobs $j --max-record 2000 logs \
+		>/dev/null 2>&1
+	got=$("$BURNRATE" --store one report --as-of 2099-01-01 --by month \
+		--format csv 2>/dev/null | tail -1 | cut -d, -f2,4)
+	[ "$got" = 120001,200004 ] ||
+		fail "a log read again on one thread and its copy, --jobs $j: requests, tokens $got, want 120001,200004"
+done
+
 : "${ROTATIONS:=250}"
 "$PYTHON" "$root/tests/rotation.py" "$BURNRATE" 1 "$ROTATIONS" "$tmp/histories" ||
 	fail "a history counted a record twice or missed one (above)"
