@@ -2288,6 +2288,85 @@ static void test_ids_into_run_again(void)
 	cleanup_dir();
 }
 
+/* The sink of test_ids_into_run_continued: the copy's totals reach it
+ * once the grown log's reading began (so that the reader has not the
+ * run's set), which waits until they did. */
+struct wait_copy {
+	bool begun, ended;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void *on_begin_wait_copy(void *ctx, const char *name)
+{
+	struct wait_copy *w = ctx;
+	if (strstr(name, "c.jsonl")) {
+		pthread_mutex_lock(&w->lock);
+		w->begun = true;
+		pthread_cond_broadcast(&w->cond);
+		while (!w->ended)
+			pthread_cond_wait(&w->cond, &w->lock);
+		pthread_mutex_unlock(&w->lock);
+		/* Time for the caller's thread to finish handing it over. */
+		usleep(100000);
+	}
+	return ctx;
+}
+
+static void on_end_wait_copy(void *ctx, void *input,
+			     const struct ingest_input *in, bool ok,
+			     const char *message)
+{
+	(void)input;
+	(void)ok;
+	(void)message;
+	struct wait_copy *w = ctx;
+	if (!strstr(in->name, "b.jsonl"))
+		return;
+	pthread_mutex_lock(&w->lock);
+	while (!w->begun)
+		pthread_cond_wait(&w->cond, &w->lock);
+	w->ended = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* A log whose ids went into the run's set as it was read (test_ids_into_run:
+ * it began before the logs before it were handed over, its first block
+ * settled after) and that begins with all of one of them (c.jsonl, and
+ * b.jsonl a copy of it made before it grew, of records without request
+ * ids, so that none of c's first ids was seen) is read again from where
+ * the copy ends (run_continued): its ids are taken out of the run's set
+ * first, else each of its requests after the copy's was a duplicate of
+ * itself. */
+static void test_ids_into_run_continued(void)
+{
+	enum { FIRST = 100, COPY = 100, SECOND = 20000 };
+	setup_dir();
+	write_ids_log("a.jsonl", -FIRST, FIRST);
+	struct br_buf text = {0};
+	for (int i = 0; i < COPY; i++)
+		br_buf_printf(&text, "{\"timestamp\":1759276800,\"provider\":"
+			      "\"p\",\"model\":\"m\",\"n\":%d}\n", i);
+	write_text("b.jsonl", text.p, text.len);
+	for (int i = 0; i < SECOND; i++)
+		br_buf_printf(&text, "{\"timestamp\":1759276800,\"provider\":"
+			      "\"p\",\"model\":\"m\",\"request_id\":\"ID-%d\"}\n",
+			      i);
+	write_text("c.jsonl", text.p, text.len);
+	br_buf_free(&text);
+	struct wait_copy w = {false, false, PTHREAD_MUTEX_INITIALIZER,
+			      PTHREAD_COND_INITIALIZER};
+	struct ingest_opts o = {.jobs = 2};
+	struct ingest_sink sink = {.ctx = &w, .begin = on_begin_wait_copy,
+				   .merge = on_merge_none,
+				   .event = on_event_none,
+				   .end = on_end_wait_copy};
+	ingest_dir(&o, &sink, FIRST + COPY + SECOND);
+	CU_ASSERT(w.ended);
+	cleanup_dir();
+}
+
 int test_register(void)
 {
 	static const struct test_case tests[] = {
@@ -2344,6 +2423,8 @@ int test_register(void)
 		 test_ids_into_run},
 		{"a log's ids in the run's set, taken out to read it again",
 		 test_ids_into_run_again},
+		{"a log's ids in the run's set, taken out to read it from a copy's end",
+		 test_ids_into_run_continued},
 		{"the run's set of request ids, sized for gzipped logs",
 		 test_run_ids_sized_gzip},
 		{"the run's set of request ids, sized for logs named .GZ",
