@@ -52,6 +52,90 @@ static void test_money_parse(void)
 		CU_ASSERT_EQUAL(br_money_parse(bad[i], strlen(bad[i]), &v), -1);
 }
 
+/* A small deterministic generator for the differential tests. */
+static uint64_t gen_next(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static int gen_below(uint64_t *state, int n)
+{
+	return (int)(gen_next(state) % (uint64_t)n);
+}
+
+/* The usual amount ([-]digits[.digits], at most 15 digits before the
+ * point and 12 after it) has a path of its own in br_money_parse; the
+ * same text with "e0" after it, the same number, is read by the general
+ * digit walk. Over generated texts, valid or not (empty parts, leading
+ * zeros, 16 digits, 13 decimals and more, a stray '-' or '.'), both give
+ * the same result and value, for an amount and for a sum. */
+static void test_money_usual_vs_general(void)
+{
+	static const char *const edges[] = {
+		"0", "-0", "0.0", "-0.000000000000", "1", "0.426767", "007", "0.",
+		".5", "-", "", "1.2.3", "1-", "--1", "-.5", "999999999999999",
+		"999999999999999.999999999999", "-999999999999999.999999999999",
+		"1000000000000000", "0.0000000000001", "0.000000000000",
+		"123456789012345.123456789012", "1234567890123456.1", "00.5",
+		"0.1234567890123", "9.999999999999", "10.", "5"};
+	const int nedges = (int)(sizeof edges / sizeof edges[0]);
+	uint64_t state = 0x9E3779B97F4A7C15u;
+	int checked = 0, accepted = 0, wrong = 0;
+	for (int i = 0; i < nedges + 200000; i++) {
+		char s[80];
+		size_t n = 0;
+		if (i < nedges) {
+			n = strlen(edges[i]);
+			memcpy(s, edges[i], n);
+		} else {
+			if (gen_below(&state, 3) == 0)
+				s[n++] = '-';
+			int nint = gen_below(&state, 10)
+					   ? 1 + gen_below(&state, gen_below(&state, 4) ? 3 : 17)
+					   : 0;
+			for (int k = 0; k < nint; k++)
+				s[n++] = (char)('0' + (k == 0 && gen_below(&state, 4) == 0
+							       ? 0 : gen_below(&state, 10)));
+			if (gen_below(&state, 4)) {
+				s[n++] = '.';
+				int nfrac = gen_below(&state, gen_below(&state, 5) ? 13 : 20);
+				for (int k = 0; k < nfrac; k++)
+					s[n++] = (char)('0' + gen_below(&state, 10));
+			}
+			if (gen_below(&state, 20) == 0 && n > 0)
+				s[gen_below(&state, (int)n)] = "-.x9"[gen_below(&state, 4)];
+		}
+		static const char *const exponents[] = {"e0", "E+0", "e-0", "e00"};
+		const char *e = exponents[gen_below(&state, 4)];
+		char g[84];
+		memcpy(g, s, n);
+		memcpy(g + n, e, strlen(e));
+		size_t gn = n + strlen(e);
+		br_pico a = 1, b = 2;
+		int ra = br_money_parse(s, n, &a), rb = br_money_parse(g, gn, &b);
+		br_pico c = 3, d = 4;
+		int rc = br_money_parse_sum(s, n, &c), rd = br_money_parse_sum(g, gn, &d);
+		if (ra != rb || (ra == 0 && a != b) || rc != rd || (rc == 0 && c != d)) {
+			if (wrong++ < 5)
+				fprintf(stderr, "\n'%.*s': %d, general %d\n", (int)n, s, ra, rb);
+		}
+		checked++;
+		accepted += ra == 0;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	/* The generator makes both kinds. */
+	CU_ASSERT(accepted > 50000);
+	CU_ASSERT(checked - accepted > 20000);
+	/* Its values, at its limits. */
+	CU_ASSERT(money("0.426767") == (br_pico)426767000000);
+	CU_ASSERT(money("-0.000000000001") == -1);
+	CU_ASSERT(money("123456789012345.678901234567") ==
+		  (br_pico)123456789012345 * BR_PICO_PER_USD + 678901234567);
+}
+
 static void test_money_format(void)
 {
 	CU_ASSERT_STRING_EQUAL(fmt(0), "0.000000");
@@ -1886,6 +1970,8 @@ int test_register(void)
 {
 	static const struct test_case money_tests[] = {
 		{"parse", test_money_parse},
+		{"parse: the usual amount against the general path",
+		 test_money_usual_vs_general},
 		{"format", test_money_format},
 		{"parse a sum", test_money_parse_sum},
 		{"whole decimal numbers", test_decimal_whole},
