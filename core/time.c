@@ -180,6 +180,20 @@ static const char *parse_clock(const char *s, size_t n, int64_t *us_of_day,
 }
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* br_day_from_civil of a date of years 0 to 9999, inlined: its year
+ * counted from March (January and February belong to the year before)
+ * moved up by 400 years (146,097 days) is never negative, so that the
+ * days of its years before it take no era and no signed division. */
+static inline int32_t usual_day(int y, int m, int d)
+{
+	/* The days of a March-based year before each month, January first. */
+	static const int16_t before[12] = {306, 337, 0,   31,  61,  92,
+					   122, 153, 184, 214, 245, 275};
+	unsigned years = (unsigned)(y + 400 - (m <= 2));
+	return (int32_t)(years * 365 + years / 4 - years / 100 + years / 400) +
+	       before[m - 1] + d - 1 - (719468 + 146097);
+}
+
 /* Of the digits of word w (any byte may be one), the number of two
  * digits starting at each byte, 10 * its digit + the next one's, in that
  * byte: no byte carries. */
@@ -199,7 +213,8 @@ static inline int byte_at(uint64_t w, int i)
  * for 'T'), read 8 bytes at a time: true when s starts with it and its
  * values are in range, with its day and second of the day; else false,
  * and the general parser tells what is wrong. */
-static bool parse_usual(const char *s, size_t n, int32_t *day, int *second)
+static inline __attribute__((always_inline)) bool
+parse_usual(const char *s, size_t n, int32_t *day, int *second)
 {
 	if (n < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
 		return false;
@@ -222,8 +237,42 @@ static bool parse_usual(const char *s, size_t n, int32_t *day, int *second)
 	if (m < 1 || m > 12 || d < 1 || d > month_length(y, m) || hh > 23 ||
 	    mm > 59 || ss > 59)
 		return false;
-	*day = br_day_from_civil(y, m, d);
+	*day = usual_day(y, m, d);
 	*second = hh * 3600 + mm * 60 + ss;
+	return true;
+}
+
+/* The usual ends of a timestamp after its seconds, in UTC: "Z", ".fffZ"
+ * (milliseconds, as JavaScript's toISOString writes them) and ".ffffffZ"
+ * ('z' too), s holding the n bytes after the seconds: true with the
+ * fraction in microseconds. False for any other end, which
+ * parse_fraction_zone reads or refuses. The digits are read as a word,
+ * the '.' and the byte after the last digit in it when that is not the
+ * 'Z' (which is why the mask is of the digits alone). */
+static bool parse_usual_utc(const char *s, size_t n, int64_t *frac_us)
+{
+	if (n == 0 || (s[n - 1] != 'Z' && s[n - 1] != 'z'))
+		return false;
+	if (n == 1) {
+		*frac_us = 0;
+		return true;
+	}
+	uint64_t w;
+	if (n == 8) {
+		memcpy(&w, s, 8); /* ".ffffff" and the 'Z' */
+	} else if (n == 5) {
+		uint32_t w4; /* ".fff", the 'Z' after it */
+		memcpy(&w4, s, 4);
+		w = (uint64_t)w4 | (uint64_t)0x303030 << 32; /* "000" more */
+	} else {
+		return false;
+	}
+	const uint64_t digits = UINT64_C(0xFFFFFFFFFFFF) << 8;
+	if ((w & 0xFF) != '.' || (br_nondigits(w) & digits))
+		return false;
+	uint64_t pairs = digit_pairs(w >> 8); /* in bytes 0, 2 and 4 */
+	*frac_us = byte_at(pairs, 0) * 10000 + byte_at(pairs, 2) * 100 +
+		   byte_at(pairs, 4);
 	return true;
 }
 #endif
@@ -246,8 +295,11 @@ static const char *parse_epoch(const char *s, size_t n, int64_t *us)
 #define FIRST_US ((int64_t)BR_DAY_FIRST * US_PER_DAY)
 #define END_US (((int64_t)BR_DAY_LAST + 1) * US_PER_DAY)
 
-/* br_time_parse, but for the range of the instant. */
-static const char *time_parse(const char *s, size_t n, int64_t *us)
+/* br_time_parse, but for the range of the instant; out of line, so that
+ * the usual timestamp in UTC, which br_time_parse reads first, saves no
+ * registers for it. */
+static __attribute__((noinline)) const char *
+time_parse(const char *s, size_t n, int64_t *us)
 {
 	if (n == 0)
 		return "empty timestamp";
@@ -281,6 +333,20 @@ static const char *time_parse(const char *s, size_t n, int64_t *us)
 
 const char *br_time_parse(const char *s, size_t n, int64_t *us)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The usual timestamp in UTC ("2025-10-25T15:38:17.093Z"), its end
+	 * first (any other fails at its last byte): of a day of years 0000
+	 * to 9999, in UTC, it is within them. */
+	int32_t day;
+	int second;
+	int64_t frac;
+	if (n >= 20 && parse_usual_utc(s + 19, n - 19, &frac) &&
+	    parse_usual(s, n, &day, &second)) {
+		*us = (int64_t)day * US_PER_DAY + (int64_t)second * US_PER_SEC +
+		      frac;
+		return NULL;
+	}
+#endif
 	int64_t t;
 	const char *why = time_parse(s, n, &t);
 	if (why)

@@ -350,6 +350,158 @@ static void test_time_parse(void)
 	CU_ASSERT_STRING_EQUAL(ts_why("999999999999999"), beyond);
 }
 
+/* The timestamp at instant us (UTC) as "YYYY-MM-DD<sep>HH:MM:SS", into
+ * buf (20 bytes). */
+static void clock_text(char *buf, int64_t us, char sep)
+{
+	char iso[28];
+	br_time_format(us, iso);
+	iso[10] = sep;
+	memcpy(buf, iso, 19);
+	buf[19] = 0;
+}
+
+/* br_time_parse reads the usual timestamps in UTC ("...:SSZ", ".fffZ",
+ * ".ffffffZ", 'z' too) on a path of their own; the same instant written
+ * otherwise ("+00:00", other fraction lengths, no zone after a space) is
+ * read by the general one, and so is a leap second, 23:59:60, against
+ * 23:59:59 of the same day. Over generated instants of years 0000 to
+ * 9999 (before 1970 too) they agree, and the usual path's day is
+ * br_day_from_civil's. */
+static void test_time_usual_vs_general(void)
+{
+	uint64_t state = 0x2545F4914F6CDD1Du;
+	const int64_t first = (int64_t)br_day_from_civil(0, 1, 1) * 86400 * SEC;
+	const int64_t span = ((int64_t)br_day_from_civil(10000, 1, 1) -
+			      br_day_from_civil(0, 1, 1)) * 86400 * SEC;
+	int wrong = 0;
+	for (int i = 0; i < 100000; i++) {
+		/* Mostly recent instants, some anywhere in the years. */
+		int64_t us = gen_below(&state, 3)
+				     ? oct1 + (int64_t)(gen_next(&state) % (uint64_t)(200LL * 365 * 86400 * SEC)) - 100LL * 365 * 86400 * SEC
+				     : first + (int64_t)(gen_next(&state) % (uint64_t)span);
+		if (gen_below(&state, 4) == 0)
+			us -= us % SEC; /* whole seconds */
+		else if (gen_below(&state, 3) == 0)
+			us -= us % 1000; /* milliseconds */
+		char sep = "TTt "[gen_below(&state, 4)];
+		int64_t sec_us = (us % SEC + SEC) % SEC;
+		char head[20], usual[48], general[64];
+		clock_text(head, us, sep);
+		int n = 19;
+		char z = gen_below(&state, 4) ? 'Z' : 'z';
+		/* The usual form for the fraction it has, and a general one. */
+		if (sec_us == 0 && gen_below(&state, 2))
+			snprintf(usual, sizeof usual, "%.*s%c", n, head, z);
+		else if (sec_us % 1000 == 0 && gen_below(&state, 2))
+			snprintf(usual, sizeof usual, "%.*s.%03d%c", n, head,
+				 (int)(sec_us / 1000), z);
+		else
+			snprintf(usual, sizeof usual, "%.*s.%06d%c", n, head,
+				 (int)sec_us, z);
+		static const char *const zones[] = {"+00:00", "-00:00", "+0000",
+						    "+00", "000Z", "000000z"};
+		int k = gen_below(&state, sep == ' ' ? 7 : 6);
+		snprintf(general, sizeof general, "%.*s.%06d%s", n, head,
+			 (int)sec_us, k < 6 ? zones[k] : "");
+		int64_t a = 1, b = 2;
+		const char *wa = br_time_parse(usual, strlen(usual), &a);
+		const char *wb = br_time_parse(general, strlen(general), &b);
+		if (wa || wb || a != us || b != us) {
+			if (wrong++ < 5)
+				fprintf(stderr, "\n%s: %s %lld, %s: %s %lld, want %lld\n",
+					usual, wa ? wa : "ok", (long long)a, general,
+					wb ? wb : "ok", (long long)b, (long long)us);
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	/* The day: 23:59:59 on the usual path against 23:59:60 on the
+	 * general one (parse_date), and against br_day_from_civil, for days
+	 * of every year (a day in 37 of each), and every day of the years
+	 * whose rules are the calendar's edges. */
+	static const int years[] = {0, 1, 4, 99, 100, 399, 400, 1582, 1899, 1900,
+				    1969, 1970, 1971, 1999, 2000, 2024, 2100,
+				    9996, 9999};
+	wrong = 0;
+	int32_t last = br_day_from_civil(9999, 12, 31);
+	for (int32_t day = br_day_from_civil(0, 1, 1); day <= last; day++) {
+		int y, m, d;
+		br_civil_from_day(day, &y, &m, &d);
+		bool edge = false;
+		for (size_t k = 0; k < sizeof years / sizeof years[0]; k++)
+			edge |= y == years[k];
+		if (!edge && day % 37 != 0)
+			continue;
+		char usual[32], leap[32];
+		snprintf(usual, sizeof usual, "%04d-%02d-%02dT23:59:59Z", y, m, d);
+		snprintf(leap, sizeof leap, "%04d-%02d-%02dT23:59:60z", y, m, d);
+		int64_t a = 1, b = 2;
+		const char *wa = br_time_parse(usual, strlen(usual), &a);
+		const char *wb = br_time_parse(leap, strlen(leap), &b);
+		int64_t want = ((int64_t)day * 86400 + 86399) * SEC;
+		if (wa || wb || a != want || b != want) {
+			if (wrong++ < 5)
+				fprintf(stderr, "\n%s: %lld, %s: %lld, want %lld\n",
+					usual, (long long)a, leap, (long long)b,
+					(long long)want);
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
+/* Every byte in every place of the usual ends ("Z", ".fffZ",
+ * ".ffffffZ"), and random ends: the usual path takes only what the
+ * general one reads the same. The general one reads the same end after a
+ * leap second, 2016-12-31T23:59:60, read as 23:59:59 of the same day
+ * (an end with an offset other than 0 refuses it there: no end here has
+ * a sign, and a changed byte cannot make one an offset). */
+static void test_time_usual_ends(void)
+{
+	static const char *const ends[] = {"Z", ".093Z", ".093125Z", "z",
+					   ".000z", ".999999Z"};
+	const char *at59 = "2016-12-31T23:59:59", *at60 = "2016-12-31T23:59:60";
+	uint64_t state = 0xD1B54A32D192ED03u;
+	int wrong = 0, usual = 0;
+	for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+		size_t n = strlen(ends[e]);
+		for (size_t at = 0; at <= n; at++)
+			for (int c = 0; c < 256 + 64; c++) {
+				char end[40];
+				size_t len = n;
+				memcpy(end, ends[e], n);
+				if (at == n && c >= 256)
+					continue;
+				if (at == n) {
+					end[len++] = (char)c; /* one more byte */
+				} else if (c < 256) {
+					end[at] = (char)c;
+				} else { /* random ends of 0 to 12 bytes */
+					len = (size_t)gen_below(&state, 13);
+					for (size_t k = 0; k < len; k++)
+						end[k] = ".0123456789Zz:x"[gen_below(&state, 15)];
+				}
+				char s59[64], s60[64];
+				memcpy(s59, at59, 19);
+				memcpy(s59 + 19, end, len);
+				memcpy(s60, at60, 19);
+				memcpy(s60 + 19, end, len);
+				int64_t a = 1, b = 2;
+				const char *wa = br_time_parse(s59, 19 + len, &a);
+				const char *wb = br_time_parse(s60, 19 + len, &b);
+				if ((wa == NULL) != (wb == NULL) ||
+				    (wa && strcmp(wa, wb) != 0) || (!wa && a != b)) {
+					if (wrong++ < 5)
+						fprintf(stderr, "\n%.*s: %s, %.*s: %s\n",
+							(int)(19 + len), s59, wa ? wa : "ok",
+							(int)(19 + len), s60, wb ? wb : "ok");
+				}
+				usual += !wa;
+			}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT(usual > 100);
+}
+
 /* The field of n digits at s, or -1. */
 static int field(const char *s, int n)
 {
@@ -1980,6 +2132,9 @@ int test_register(void)
 	static const struct test_case time_tests[] = {
 		{"timestamp parse", test_time_parse},
 		{"timestamp parse, every byte in every place", test_time_parse_bytes},
+		{"timestamp parse: the usual in UTC against the general path",
+		 test_time_usual_vs_general},
+		{"timestamp parse: every byte of the usual ends", test_time_usual_ends},
 		{"calendar days", test_days},
 		{"time zones", test_timezones},
 		{"time zones: the footer rule, fat and slim files", test_timezone_rules},
