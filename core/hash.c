@@ -29,7 +29,8 @@ static uint64_t round64(uint64_t acc, uint64_t input)
 	return acc * P1;
 }
 
-static void stripe(uint64_t v[4], const unsigned char *p)
+static inline __attribute__((always_inline)) void
+stripe(uint64_t v[4], const unsigned char *p)
 {
 	v[0] = round64(v[0], br_le64(p));
 	v[1] = round64(v[1], br_le64(p + 8));
@@ -63,10 +64,19 @@ void br_hash_update(struct br_hasher *h, const void *data, size_t n)
 	}
 	/* The lanes in locals: stored through h, they would be written and
 	 * read back at every stripe (p may alias them, as far as the
-	 * compiler knows). */
+	 * compiler knows). Two stripes a turn: one at a time, gcc and clang
+	 * both copy each lane's new value back to its register (27
+	 * instructions a stripe, 22.5 in pairs), the same values. */
 	uint64_t v[4] = {h->v[0], h->v[1], h->v[2], h->v[3]};
-	for (; n >= 32; p += 32, n -= 32)
+	for (; n >= 64; p += 64, n -= 64) {
 		stripe(v, p);
+		stripe(v, p + 32);
+	}
+	if (n >= 32) {
+		stripe(v, p);
+		p += 32;
+		n -= 32;
+	}
 	memcpy(h->v, v, sizeof v);
 	memcpy(h->tail, p, n);
 	h->ntail = n;

@@ -1272,6 +1272,48 @@ static void test_hash(void)
 	char hex[33];
 	br_fp_hex((struct br_fp){1, 2}, hex);
 	CU_ASSERT_STRING_EQUAL(hex, "00000000000000020000000000000001");
+	/* A store holds fingerprints: their values never change, whatever
+	 * the code computing them (its stripes one or two at a time, a tail
+	 * carried across calls). These are those of the first version. */
+	static unsigned char more[4096];
+	for (size_t i = 0; i < sizeof more; i++)
+		more[i] = (unsigned char)(i * 7 + 3);
+	static const struct {
+		size_t len;
+		const char *hex;
+	} known[] = {
+		{0, "ccd16b4c0143c3a39573ec0758b482fe"},
+		{1, "ecab23750aa89f46ae83e952b501b69a"},
+		{7, "342ceccadf6e9880ba3cd60200d94172"},
+		{8, "971ef088e60a14d23a6af68b47cb37c2"},
+		{31, "869c9aa39d49842b0e20a6a3bb71f213"},
+		{32, "f3de89de20b091658acc0c433da78823"},
+		{33, "259f1f8c3485b1c64fe578a5d21ca522"},
+		{63, "f865f5f3c616a13f80bbfdd687f429eb"},
+		{64, "984d80d732a7efb8afb634c219ffe6be"},
+		{65, "f0a7cc58fff25e63921b32cca8ecf916"},
+		{95, "0260f8e03eb76266b538ee87c94953d1"},
+		{96, "2c9425f5ffd645fcd46c1bd6f94b14da"},
+		{127, "2809a5dbd2f2c1b481f880565165865e"},
+		{128, "17dceb9732afea2cad1b4b100f12a47d"},
+		{129, "104ae5fd62243997ffed846fa25f8347"},
+		{1000, "4c9cb076a1d0be3a6a47d77d11eb4e03"},
+		{4096, "aea64a484a1ceaac1bc184a9b56f0f0c"},
+	};
+	for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+		br_fp_hex(br_hash(more, known[k].len), hex);
+		CU_ASSERT_STRING_EQUAL(hex, known[k].hex);
+	}
+	/* The 4096 bytes in pieces of 1, 2, ..., 100, 1, ... bytes. */
+	struct br_hasher h;
+	br_hash_init(&h);
+	for (size_t at = 0, step = 1; at < sizeof more; step = step % 100 + 1) {
+		size_t take = step < sizeof more - at ? step : sizeof more - at;
+		br_hash_update(&h, more + at, take);
+		at += take;
+	}
+	br_fp_hex(br_hash_final(&h), hex);
+	CU_ASSERT_STRING_EQUAL(hex, "aea64a484a1ceaac1bc184a9b56f0f0c");
 }
 
 static void test_errors(void)
