@@ -5,6 +5,7 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -242,16 +243,23 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 	const struct jvalue *usage = &p->v[J_USAGE];
 	if (!absent(usage) && usage->type != JV_OBJECT)
 		return reason(p->reason, "invalid usage: not an object");
-	uint64_t *dst[] = {&t->input, &t->output, &t->cache_read,
-			   &t->cache_write, &t->cache_write_1h, &t->reasoning};
+	/* Where each count goes: offsets, not pointers built a record. */
+	static const size_t dst[NFLAT] = {
+		offsetof(struct br_tokens, input),
+		offsetof(struct br_tokens, output),
+		offsetof(struct br_tokens, cache_read),
+		offsetof(struct br_tokens, cache_write),
+		offsetof(struct br_tokens, cache_write_1h),
+		offsetof(struct br_tokens, reasoning)};
+#pragma GCC unroll 8
 	for (int f = J_INPUT; f <= J_REASONING; f++) {
 		const struct jvalue *v = &p->v[f];
-		if (absent(v))
-			continue;
-		if (v->type == JV_NUMBER && v->count != JV_NO_COUNT)
-			*dst[f - J_INPUT] = v->count; /* converted as scanned */
-		else if (v->type != JV_NUMBER || !v->is_int ||
-			 !parse_count(v->raw, v->rawlen, dst[f - J_INPUT]))
+		uint64_t *out = (uint64_t *)((char *)t + dst[f - J_INPUT]);
+		if (v->present && v->type == JV_NUMBER && v->count != JV_NO_COUNT)
+			*out = v->count; /* converted as scanned */
+		else if (!absent(v) &&
+			 (v->type != JV_NUMBER || !v->is_int ||
+			  !parse_count(v->raw, v->rawlen, out)))
 			return reason(p->reason, "invalid %s: %.*s (expected a "
 					    "non-negative integer)", p->names[f],
 					    (int)(v->rawlen > 60 ? 60 : v->rawlen),
@@ -284,7 +292,9 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 {
 	const struct jvalue *v = &p->v[J_STATUS];
 	if (v->present && v->type == JV_NUMBER)
-		ev->error = json_number_is_error(v->raw, v->rawlen);
+		ev->error = v->count != JV_NO_COUNT /* as scanned: 200 */
+				    ? v->count >= 400
+				    : json_number_is_error(v->raw, v->rawlen);
 	else if (v->present && v->type == JV_STRING)
 		ev->error = status_is_error(jscan_str(p->scan, v), v->len);
 

@@ -136,6 +136,39 @@ static void test_scanner_counts(void)
 	jscan_free(s);
 }
 
+/* A generic record's status that is a JSON number: one the scanner
+ * converted (an unsigned integer of up to 7 digits) is an error from
+ * 400, as json_number_is_error reads any other; every form gives what
+ * json_number_is_error gives of its text. */
+static void test_generic_status_number(void)
+{
+	static const char *const statuses[] = {
+		"0", "1", "200", "399", "400", "401", "499", "500", "999", "1000",
+		"9999999", "10000000", "12345678", "-0", "-400", "-1", "400.0",
+		"399.9", "4e2", "3.99e2", "0.5", "4E+2", "40e1", "0.0004e6"};
+	struct format_parser *fp = generic_jsonl_open(NULL);
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+		char rec[200];
+		int n = snprintf(rec, sizeof rec,
+				 "{\"timestamp\":\"2025-10-01T00:00:00Z\","
+				 "\"provider\":\"openai\",\"model\":\"gpt-4o\","
+				 "\"status\":%s,\"usage\":{\"input_tokens\":1}}",
+				 statuses[i]);
+		struct br_event ev;
+		const char *why = "unset";
+		struct br_err err = {0};
+		CU_ASSERT_EQUAL(fp->line(fp, rec, (size_t)n, &ev, &why, &err),
+				FORMAT_RECORD);
+		CU_ASSERT_PTR_NULL(why);
+		bool want = json_number_is_error(statuses[i], strlen(statuses[i]));
+		if (ev.error != want)
+			fprintf(stderr, "\nstatus %s: error %d, want %d\n",
+				statuses[i], ev.error, want);
+		CU_ASSERT_EQUAL(ev.error, want);
+	}
+	fp->free(fp);
+}
+
 /* Cases of records, each scanned in turn by one scanner of one path:
  * the path's value, NULL when absent, "!" when the record is invalid. */
 struct memo_case {
@@ -2419,6 +2452,8 @@ int test_register(void)
 		{"scanner agrees with jansson", test_scanner_vs_jansson},
 		{"scanner captures", test_scanner_capture},
 		{"scanner converts counts", test_scanner_counts},
+		{"generic status numbers, converted or not",
+		 test_generic_status_number},
 		{"scanner: repeated keys, one path twice", test_scanner_repeated},
 		{"scanner: records in turn as each alone", test_scanner_in_turn},
 		{"scanner: keys remembered from record to record",
