@@ -363,8 +363,9 @@ static void clock_text(char *buf, int64_t us, char sep)
 
 /* br_time_parse reads the usual timestamps in UTC ("...:SSZ", ".fffZ",
  * ".ffffffZ", 'z' too) on a path of their own; the same instant written
- * otherwise ("+00:00", other fraction lengths, no zone after a space) is
- * read by the general one, and so is a leap second, 23:59:60, against
+ * otherwise ("+00:00", other fraction lengths, no zone after a space, its
+ * local time under an offset: +05:30, -0330, +09) is read by the general
+ * one, and so is a leap second, 23:59:60, against
  * 23:59:59 of the same day. Over generated instants of years 0000 to
  * 9999 (before 1970 too) they agree, and the usual path's day is
  * br_day_from_civil's. */
@@ -401,9 +402,24 @@ static void test_time_usual_vs_general(void)
 				 (int)sec_us, z);
 		static const char *const zones[] = {"+00:00", "-00:00", "+0000",
 						    "+00", "000Z", "000000z"};
+		/* Or its local time under an offset, a day from the ends. */
+		static const struct {
+			const char *text;
+			int minutes;
+		} offsets[] = {{"+05:30", 330}, {"-08:00", -480}, {"+1400", 840},
+			       {"-0330", -210}, {"+09", 540}, {"-23:59", -1439}};
 		int k = gen_below(&state, sep == ' ' ? 7 : 6);
-		snprintf(general, sizeof general, "%.*s.%06d%s", n, head,
-			 (int)sec_us, k < 6 ? zones[k] : "");
+		if (gen_below(&state, 3) == 0 && us - first > 86400 * SEC &&
+		    first + span - us > 86400 * SEC) {
+			int o = gen_below(&state, 6);
+			char local[20];
+			clock_text(local, us + offsets[o].minutes * 60 * SEC, sep);
+			snprintf(general, sizeof general, "%s.%06d%s", local,
+				 (int)sec_us, offsets[o].text);
+		} else {
+			snprintf(general, sizeof general, "%.*s.%06d%s", n, head,
+				 (int)sec_us, k < 6 ? zones[k] : "");
+		}
 		int64_t a = 1, b = 2;
 		const char *wa = br_time_parse(usual, strlen(usual), &a);
 		const char *wb = br_time_parse(general, strlen(general), &b);
