@@ -246,9 +246,9 @@ parse_usual(const char *s, size_t n, int32_t *day, int *second)
  * (milliseconds, as JavaScript's toISOString writes them) and ".ffffffZ"
  * ('z' too), s holding the n bytes after the seconds: true with the
  * fraction in microseconds. False for any other end, which
- * parse_fraction_zone reads or refuses. The digits are read as a word,
- * the '.' and the byte after the last digit in it when that is not the
- * 'Z' (which is why the mask is of the digits alone). */
+ * parse_fraction_zone reads or refuses. The '.' and its digits are read
+ * as one word (".fff" with "000" after it), the digits' six bytes tested
+ * by br_nondigits and the 'Z' apart. */
 static bool parse_usual_utc(const char *s, size_t n, int64_t *frac_us)
 {
 	if (n == 0 || (s[n - 1] != 'Z' && s[n - 1] != 'z'))
