@@ -4,7 +4,10 @@
  * value jansson finds at that path (type, number text, decoded string,
  * or the same object or array). A scanner that remembers the keys of the
  * records before (every input, and each line of it, in turn) must also
- * say and capture exactly what a new scanner does. */
+ * say and capture exactly what a new scanner does. And the fast path
+ * (SIMD classification, AVX2 and SSE2) must say and give exactly what the
+ * scalar scanner alone does: whether valid, why not and where, every
+ * field of every output, the decoded strings. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +93,53 @@ static void compare(const char *name, const struct jvalue *v, json_t *j)
 	}
 }
 
+/* The outputs of two scans of one record, a by sa and b by sb: the same
+ * fields, the same decoded strings. */
+static void same_outputs(const char *what, const struct jscan *sa,
+			 const struct jvalue *a, const struct jscan *sb,
+			 const struct jvalue *b)
+{
+	for (size_t i = 0; i < NWANTED; i++) {
+		const struct jvalue *x = &a[i], *y = &b[i];
+		FUZZ_CHECK(x->present == y->present && x->type == y->type &&
+			   x->raw == y->raw && x->rawlen == y->rawlen &&
+			   x->len == y->len && x->str_off == y->str_off &&
+			   x->is_int == y->is_int && x->count == y->count &&
+			   x->escaped == y->escaped,
+			   "%s: %s differs", what, wanted[i]);
+		FUZZ_CHECK(x->type != JV_STRING || !x->present ||
+			   memcmp(jscan_str(sa, x), jscan_str(sb, y), x->len) == 0,
+			   "%s: %s: string differs", what, wanted[i]);
+	}
+}
+
+/* Scans rec with new scanners on each path: the SSE2 fast path and the
+ * scalar scanner alone must say and give what the scan by s (the best
+ * path) did: why and at (NULL: valid), its outputs v. */
+static void fast_as_scalar(const struct jscan *s, const char *rec, size_t size,
+			   const char *why, size_t at, const struct jvalue *v)
+{
+	static const enum jscan_path paths_[] = {JSCAN_SSE2, JSCAN_SCALAR};
+	for (size_t k = 0; k < 2; k++) {
+		struct jscan *ref = jscan_new(paths, NWANTED);
+		jscan_use(ref, paths_[k]);
+		struct jvalue out[NWANTED];
+		size_t ref_at = 0;
+		const char *ref_why = jscan_record(ref, rec, size, out, &ref_at);
+		const char *what = k ? "scalar" : "sse2";
+		FUZZ_CHECK(why == ref_why ||
+				   (why && ref_why && strcmp(why, ref_why) == 0),
+			   "%s: %s, best: %s", what,
+			   ref_why ? ref_why : "valid", why ? why : "valid");
+		FUZZ_CHECK(!why || at == ref_at, "%s: error at %zu, best at %zu",
+			   what, ref_at, at);
+		FUZZ_CHECK(!why || !jscan_fast(s), "an invalid record by the fast path");
+		if (!why)
+			same_outputs(what, s, v, ref, out);
+		jscan_free(ref);
+	}
+}
+
 /* Scans rec with the scanner kept, which remembers the keys of records
  * it scanned before, and with a new one, which cannot: both must say the
  * same, why and where included, and capture the same. */
@@ -99,6 +149,7 @@ static void in_turn_as_alone(struct jscan *kept_scan, const char *rec,
 	struct jvalue kept[NWANTED], fresh[NWANTED];
 	size_t kept_at = 0, fresh_at = 0;
 	const char *why = jscan_record(kept_scan, rec, size, kept, &kept_at);
+	fast_as_scalar(kept_scan, rec, size, why, kept_at, kept);
 	struct jscan *ref = jscan_new(paths, NWANTED);
 	const char *ref_why = jscan_record(ref, rec, size, fresh, &fresh_at);
 	FUZZ_CHECK(why == ref_why || (why && ref_why && strcmp(why, ref_why) == 0),
@@ -234,6 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t at = 0;
 	const char *why = jscan_record(scan, rec, size, v, &at);
 	FUZZ_CHECK(!why || at <= size, "error offset %zu of %zu", at, size);
+	fast_as_scalar(scan, rec, size, why, at, v);
 	json_error_t jerr;
 	json_t *root = json_loadb(rec, size, flags, &jerr);
 	/* Where the two are allowed to differ: the scanner's depth limit

@@ -241,6 +241,21 @@ void jscan_free(struct jscan *s);
 const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 			 struct jvalue *out, size_t *error_at);
 
+/* The paths jscan_record may take (jsonscan.c): the fast path, its
+ * classification by AVX2 where the processor has it, else by SSE2; the
+ * fast path with SSE2 alone; or the scalar scanner alone. The fast path
+ * gives exactly what the scalar scanner does (the tests and fuzz/ compare
+ * them) and exists on x86-64 only: elsewhere every path is the scalar. */
+enum jscan_path { JSCAN_BEST, JSCAN_SSE2, JSCAN_SCALAR };
+
+/* Sets the path of the records s scans from now on (jscan_new: the
+ * best). */
+void jscan_use(struct jscan *s, enum jscan_path path);
+
+/* Tells whether the fast path completed the last record s scanned (false:
+ * the scalar scanner scanned it). */
+bool jscan_fast(const struct jscan *s);
+
 /* The decoded text of a captured string value with escapes. */
 const char *jscan_decoded(const struct jscan *s, const struct jvalue *v);
 

@@ -7,11 +7,25 @@
  * returned (NULL once the record is known to be invalid), so that it stays
  * in a register: the hot loops never store it. A captured string without
  * escapes is used in place; only one with escapes is decoded, into the
- * scanner's buffer. */
+ * scanner's buffer.
+ *
+ * On x86-64 a fast path goes first (stop 40, docs/PERFORMANCE.md): the
+ * record's bytes that end a plain run in a string are found 64 at a time
+ * (AVX2 where the processor has it, else SSE2), so that a string's end is
+ * a bit away, and the walk over the record is lean: its look at the next
+ * byte checks no bound but after a closing bracket (the record's last
+ * byte not whitespace must be its '}'), whitespace is looked for only
+ * where the grammar's byte is not. It gives up on anything unusual, invalid
+ * records first, and the scalar scanner below, the only one to say why a
+ * record is invalid, scans it again from its start; jscan_use forces a
+ * path (the tests and fuzz/ compare them). */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 #include "ingest/ingest_internal.h"
@@ -42,6 +56,7 @@ struct memo_key {
 			       * quote to the colon after its closing one;
 			       * zeros after */
 	uint64_t ends, goes_on; /* as in its struct wanted_key, or 0 */
+	uint16_t head;        /* a bit for each of the first 16 bytes of text */
 	uint8_t len;          /* of text; 0: none */
 } __attribute__((aligned(16))); /* for _mm_load_si128 */
 
@@ -58,6 +73,13 @@ struct jscan {
 	struct br_buf strings; /* decoded strings of captured values */
 	const char *error;
 	size_t error_at;
+	/* The fast path's classification of the record, a word a 64 bytes
+	 * (classify_sse2_64); classify is NULL for the scalar path alone. */
+	uint64_t *bits;
+	size_t nbits, bits_cap; /* words: the record's, and one more */
+	void (*classify)(const char *rec, size_t len, uint64_t *bits);
+	const char *last; /* the record's last byte not whitespace */
+	bool fast; /* the last record was the fast path's */
 };
 
 /* Records why the record is invalid, at p; returns NULL. */
@@ -199,16 +221,33 @@ static size_t escape(struct jscan *s, const char *p, const char *end,
 	return 12;
 }
 
-/* Validates the string whose contents start at p (after the quote).
- * Returns the position after the closing quote, or NULL; *escaped tells
- * whether it holds escapes. */
+/* The first byte at or after p (in the record) that ends a plain run
+ * (plain_run's), found in the fast path's classification of the record;
+ * the record's end if none. */
+static inline const char *next_hit(const struct jscan *s, const char *p)
+{
+	size_t pos = (size_t)(p - s->start), i = pos / 64;
+	uint64_t hit = s->bits[i] >> pos % 64; /* bits[nbits] is 0 */
+	while (!hit) {
+		if (++i >= s->nbits)
+			return s->end;
+		hit = s->bits[i];
+		p = s->start + i * 64;
+	}
+	return p + __builtin_ctzll(hit);
+}
+
+/* Validates the string whose contents start at p (after the quote), its
+ * plain runs skipped by the fast path's classification (classified) or
+ * by plain_run. Returns the position after the closing quote, or NULL;
+ * *escaped tells whether it holds escapes. */
 static inline __attribute__((always_inline)) const char *
-skip_string(struct jscan *s, const char *p, bool *escaped)
+string_end(struct jscan *s, const char *p, bool *escaped, bool classified)
 {
 	const char *end = s->end;
 	*escaped = false;
 	for (;;) {
-		p = plain_run(p, end);
+		p = classified ? next_hit(s, p) : plain_run(p, end);
 		if (p == end)
 			return fail(s, p, "unterminated string");
 		unsigned char c = (unsigned char)*p;
@@ -231,6 +270,13 @@ skip_string(struct jscan *s, const char *p, bool *escaped)
 			p += n;
 		}
 	}
+}
+
+/* string_end by plain_run. */
+static inline __attribute__((always_inline)) const char *
+skip_string(struct jscan *s, const char *p, bool *escaped)
+{
+	return string_end(s, p, escaped, false);
 }
 
 /* Appends the decoded contents of the valid string from p (after the
@@ -328,14 +374,16 @@ scan_number(struct jscan *s, const char *p, bool *is_int, uint64_t *count)
 		return fail(s, p, "invalid number");
 	}
 	*count = minus ? JV_NO_COUNT : value;
-	if (p < end && *p == '.') {
+	if (p == end || (*p != '.' && (*p | 0x20) != 'e'))
+		return p; /* the usual: an integer */
+	if (*p == '.') {
 		*is_int = false;
 		*count = JV_NO_COUNT;
 		if (++p == end || (unsigned char)(*p - '0') >= 10)
 			return fail(s, p, "invalid number");
 		p = skip_digits(p + 1, end);
 	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
+	if (p < end && (*p | 0x20) == 'e') {
 		*is_int = false;
 		*count = JV_NO_COUNT;
 		p++;
@@ -357,7 +405,7 @@ static const char *literal(struct jscan *s, const char *p, const char *word,
 }
 
 /* Stores the value of type t from raw to p into the outputs of the paths
- * in capture; a string's length and decoded place in len and str_off. The
+ * in capture (some); a string's length and decoded place in len and str_off. The
  * fields are written one by one: a struct built on the stack byte by byte
  * and copied whole stalls the copy's wide loads. */
 static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
@@ -366,7 +414,7 @@ static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
 {
 	s->captured |= capture;
 	struct jvalue *out = s->out;
-	for (; capture; capture &= capture - 1) {
+	do {
 		struct jvalue *v = &out[__builtin_ctzll(capture)];
 		v->raw = raw;
 		v->count = count;
@@ -377,7 +425,25 @@ static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
 		v->present = true;
 		v->is_int = is_int;
 		v->escaped = escaped;
+		capture &= capture - 1;
+	} while (capture);
+}
+
+/* The decoded length of the valid string from raw (its opening quote) to
+ * p (after its closing one) in *len; one with escapes is decoded into the
+ * scanner's buffer, at *str_off. */
+static inline void string_value(struct jscan *s, const char *raw,
+				const char *p, bool escaped, uint32_t *len,
+				uint32_t *str_off)
+{
+	if (!escaped) {
+		*len = (uint32_t)(p - 2 - raw);
+		return;
 	}
+	*str_off = (uint32_t)s->strings.len;
+	decode_string(s, raw + 1, p - 1);
+	*len = (uint32_t)(s->strings.len - *str_off);
+	br_buf_putc(&s->strings, 0);
 }
 
 /* Scans the scalar value at p (no whitespace before it: a string, number
@@ -401,14 +467,7 @@ scan_scalar(struct jscan *s, const char *p, int depth, uint64_t capture)
 		if (!p || !capture)
 			return p;
 		t = JV_STRING;
-		if (!escaped) {
-			len = (uint32_t)(p - 2 - raw);
-		} else {
-			str_off = (uint32_t)s->strings.len;
-			decode_string(s, raw + 1, p - 1);
-			len = (uint32_t)(s->strings.len - str_off);
-			br_buf_putc(&s->strings, 0);
-		}
+		string_value(s, raw, p, escaped, &len, &str_off);
 		break;
 	case 't':
 		t = JV_TRUE;
@@ -549,6 +608,7 @@ static const char *scan_key(struct jscan *s, const char *p, int depth,
 		memset(m->text, 0, MEMO_LEN);
 		memcpy(m->text, key, (size_t)(p - key));
 		m->len = (uint8_t)(p - key);
+		m->head = (uint16_t)((1u << (m->len < 16 ? m->len : 16)) - 1);
 		m->ends = ends;
 		m->goes_on = goes_on;
 	}
@@ -653,6 +713,305 @@ static const char *scan_value(struct jscan *s, const char *p, int depth,
 	return p;
 }
 
+#if defined(__x86_64__)
+/* The fast path (see the file's comment). A record is first classified
+ * 64 bytes at a time into a bitmask of the bytes that end a plain run in
+ * a string (classify_sse2_64), then walked: in a string, the next bit
+ * is the next byte to look at (string_end); the scalar functions above
+ * scan the keys not remembered, numbers and literals. The walk reads no byte
+ * past the record's last '}' but after a closing bracket, and checks no
+ * bound but there. It either completes the record with exactly the
+ * scalar scanner's outputs, or returns NULL on anything else, any
+ * invalid record included: the scalar scanner then scans the record from
+ * its start and alone says why it is invalid. */
+
+/* The longest record the fast path takes (its bits are an eighth of its
+ * size), and the depth of containers it follows. */
+#define FAST_MAX_LEN (4u << 20)
+#define FAST_DEPTH 32
+
+/* The bits of the 64 bytes at p that end a plain run in a string: a
+ * quote, or a byte that needs care (plain_run's: a backslash, a control
+ * character, a byte of UTF-8 beyond ASCII). */
+static inline uint64_t classify_sse2_64(const char *p)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x20);
+	uint64_t bits = 0;
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		/* Signed: bytes from 0x80 are below 0x20 too. */
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, bslash)),
+					   _mm_cmplt_epi8(v, space));
+		bits |= (uint64_t)(unsigned)_mm_movemask_epi8(hit) << (16 * k);
+	}
+	return bits;
+}
+
+__attribute__((target("avx2"))) static inline uint64_t
+classify_avx2_64(const char *p)
+{
+	const __m256i quote = _mm256_set1_epi8('"'),
+		      bslash = _mm256_set1_epi8('\\'),
+		      space = _mm256_set1_epi8(0x20);
+	__m256i lo = _mm256_loadu_si256((const __m256i *)p),
+		hi = _mm256_loadu_si256((const __m256i *)(p + 32));
+	__m256i hit_lo = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(lo, quote),
+					_mm256_cmpeq_epi8(lo, bslash)),
+			_mm256_cmpgt_epi8(space, lo)),
+		hit_hi = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(hi, quote),
+					_mm256_cmpeq_epi8(hi, bslash)),
+			_mm256_cmpgt_epi8(space, hi));
+	return (uint32_t)_mm256_movemask_epi8(hit_lo) |
+	       (uint64_t)(uint32_t)_mm256_movemask_epi8(hit_hi) << 32;
+}
+
+/* The classification of the record at rec of len bytes into bits, a
+ * word a 64 bytes, by classify_64. The last bytes, less than 64, are
+ * classified from the 64 that end the record, their bits shifted into
+ * place; or, in a record of less than 64 bytes, from a copy padded with
+ * spaces: nothing past the record is read. */
+#define CLASSIFY(classify_64, rec, len, bits)                                 \
+	do {                                                                  \
+		size_t i_ = 0;                                                \
+		for (; (len) - i_ >= 64; i_ += 64)                            \
+			(bits)[i_ / 64] = classify_64((rec) + i_);            \
+		if (i_ < (len) && (len) >= 64) {                              \
+			(bits)[i_ / 64] = classify_64((rec) + (len) - 64) >>  \
+					  (64 - ((len) - i_));                \
+		} else if (i_ < (len)) {                                      \
+			char pad_[64];                                        \
+			memset(pad_, ' ', 64);                                \
+			memcpy(pad_, (rec), (len));                           \
+			(bits)[0] = classify_64(pad_);                        \
+		}                                                             \
+	} while (0)
+
+static void classify_sse2(const char *rec, size_t len, uint64_t *bits)
+{
+	CLASSIFY(classify_sse2_64, rec, len, bits);
+}
+
+__attribute__((target("avx2"))) static void
+classify_avx2(const char *rec, size_t len, uint64_t *bits)
+{
+	CLASSIFY(classify_avx2_64, rec, len, bits);
+}
+
+/* Tells whether the text of memo m (set) is at key, with at least
+ * MEMO_LEN bytes of the record from key: memo_match without its bounds. */
+static inline bool memo_here(const struct memo_key *m, const char *key)
+{
+	size_t n = m->len;
+	const __m128i *text = (const __m128i *)m->text;
+	unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)key), _mm_load_si128(text)));
+	if (n <= 16)
+		return (eq & m->head) == m->head;
+	unsigned tail = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)(key + n - 16)),
+		_mm_loadu_si128((const __m128i *)(m->text + n - 16))));
+	return (eq & tail) == 0xFFFF;
+}
+
+/* Skips the whitespace at p, before a byte that is not whitespace. */
+static inline const char *fast_ws(const char *p)
+{
+	while (is_ws(*p))
+		p++;
+	return p;
+}
+
+static const char *fast_container(struct jscan *s, const char *p, int depth,
+				  uint64_t candidates);
+
+/* Scans the value at p, of the paths in capture, in a container at
+ * depth - 1 (of which the paths in next go on in this value): returns
+ * the position after it, or NULL. */
+static inline __attribute__((always_inline)) const char *
+fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
+	   uint64_t next);
+
+/* fast_value after whitespace. */
+static __attribute__((noinline)) const char *
+fast_value_ws(struct jscan *s, const char *p, int depth, uint64_t capture,
+	      uint64_t next)
+{
+	return fast_value(s, fast_ws(p), depth, capture, next);
+}
+
+static inline __attribute__((always_inline)) const char *
+fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
+	   uint64_t next)
+{
+	const char *raw = p;
+	if (*p == '"') {
+		/* The usual string, plain to its quote, without a call. */
+		bool escaped = false;
+		const char *q = next_hit(s, p + 1);
+		p = q != s->end && *q == '"' ? q + 1 : string_end(s, q, &escaped, true);
+		if (p && capture) {
+			uint32_t len = 0, str_off = 0;
+			string_value(s, raw, p, escaped, &len, &str_off);
+			keep(s, capture, raw, p, JV_STRING, false, JV_NO_COUNT,
+			     escaped, len, str_off);
+		}
+		return p;
+	}
+	if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+		bool is_int;
+		uint64_t count;
+		p = scan_number(s, p, &is_int, &count);
+		if (p && capture)
+			keep(s, capture, raw, p, JV_NUMBER, is_int, count, false, 0,
+			     0);
+		return p;
+	}
+	if (*p == '{' || *p == '[') {
+		p = fast_container(s, p, depth, next);
+		/* A closing bracket may end the record: past last, nothing
+		 * may be read. */
+		if (!p || p > s->last)
+			return NULL;
+		if (capture)
+			keep(s, capture, raw, p, *raw == '{' ? JV_OBJECT : JV_ARRAY,
+			     false, JV_NO_COUNT, false, 0, 0);
+		return p;
+	}
+	enum jtype t;
+	if (*p == 't') {
+		t = JV_TRUE;
+		p = literal(s, p, "true", 4);
+	} else if (*p == 'f') {
+		t = JV_FALSE;
+		p = literal(s, p, "false", 5);
+	} else if (*p == 'n') {
+		t = JV_NULL;
+		p = literal(s, p, "null", 4);
+	} else {
+		return is_ws(*p) ? fast_value_ws(s, p, depth, capture, next) : NULL;
+	}
+	if (p && capture)
+		keep(s, capture, raw, p, t, false, JV_NO_COUNT, false, 0, 0);
+	return p;
+}
+
+/* Scans the members of an object at depth from p (after its '{'), of
+ * which the paths in candidates are wanted: returns the position after
+ * its '}', or NULL. */
+static const char *fast_object(struct jscan *s, const char *p, int depth,
+			       uint64_t candidates)
+{
+	/* The memo of the member at p, NULL past the last one remembered. */
+	struct memo_key *memo = candidates && depth < MEMO_DEPTHS ? s->memo[depth]
+								  : NULL;
+	p = fast_ws(p);
+	if (*p == '}')
+		return p + 1;
+	for (;;) {
+		uint64_t capture, next;
+		if (*p != '"') {
+			p = fast_ws(p);
+			if (*p != '"')
+				return NULL;
+		}
+		if (memo && memo->len &&
+		    (s->end - p > MEMO_LEN ? memo_here(memo, p + 1)
+					   : memo_match(memo, p + 1, s->end))) {
+			capture = memo->ends & candidates;
+			next = memo->goes_on & candidates;
+			p += 1 + memo->len;
+		} else {
+			/* Not into capture and next: their address would keep
+			 * them in memory. */
+			uint64_t key_capture, key_next;
+			p = scan_key(s, p, depth, memo, candidates, &key_capture,
+				     &key_next);
+			if (!p)
+				return NULL;
+			capture = key_capture;
+			next = key_next;
+		}
+		if (__builtin_expect((next & s->captured) != 0, 0))
+			forget(s, next);
+		p = fast_value(s, p, depth + 1, capture, next);
+		if (!p)
+			return NULL;
+		if (*p != ',') {
+			p = fast_ws(p);
+			if (*p == '}')
+				return p + 1;
+			if (*p != ',')
+				return NULL;
+		}
+		p++;
+		if (memo)
+			memo = memo == &s->memo[depth][MEMO_MEMBERS - 1] ? NULL
+									 : memo + 1;
+	}
+}
+
+/* Scans the elements of an array at depth from p (after its '['):
+ * returns the position after its ']', or NULL. */
+static const char *fast_array(struct jscan *s, const char *p, int depth)
+{
+	p = fast_ws(p);
+	if (*p == ']')
+		return p + 1;
+	for (;;) {
+		p = fast_value(s, p, depth + 1, 0, 0);
+		if (!p)
+			return NULL;
+		if (*p != ',') {
+			p = fast_ws(p);
+			if (*p == ']')
+				return p + 1;
+			if (*p != ',')
+				return NULL;
+		}
+		p++;
+	}
+}
+
+/* Scans the object or array at p (its bracket) at depth, of which the
+ * paths in candidates are wanted. */
+static const char *fast_container(struct jscan *s, const char *p, int depth,
+				  uint64_t candidates)
+{
+	if (depth == FAST_DEPTH)
+		return NULL;
+	return *p == '{' ? fast_object(s, p + 1, depth, candidates)
+			 : fast_array(s, p + 1, depth);
+}
+
+/* Scans rec by the fast path: tells whether it completed it. */
+static bool fast_record(struct jscan *s, const char *rec, size_t len,
+			uint64_t all)
+{
+	const char *p = rec, *last = rec + len;
+	while (p < last && is_ws(*p))
+		p++;
+	while (last > p && is_ws(last[-1]))
+		last--;
+	/* A '{' and a '}', not the same byte. */
+	if (last - p < 2 || *p != '{' || *--last != '}' || len > FAST_MAX_LEN)
+		return false;
+	s->nbits = (len + 63) / 64;
+	if (s->nbits >= s->bits_cap) {
+		free(s->bits);
+		s->bits_cap = s->nbits < 4096 ? 4096 : s->nbits + 1;
+		s->bits = br_malloc(s->bits_cap * sizeof *s->bits);
+	}
+	s->classify(rec, len, s->bits);
+	s->bits[s->nbits] = 0; /* next_hit's, at the record's end */
+	s->last = last;
+	return fast_object(s, p + 1, 0, all) == last + 1;
+}
+#endif
+
 int jpath_init(struct jpath *jp, const char *dotted)
 {
 	memset(jp, 0, sizeof *jp);
@@ -700,7 +1059,26 @@ struct jscan *jscan_new(const struct jpath *paths, size_t npaths)
 			else
 				t[k].goes_on |= UINT64_C(1) << i;
 		}
+	jscan_use(s, JSCAN_BEST);
 	return s;
+}
+
+void jscan_use(struct jscan *s, enum jscan_path path)
+{
+	s->classify = NULL;
+#if defined(__x86_64__)
+	if (path == JSCAN_BEST && __builtin_cpu_supports("avx2"))
+		s->classify = classify_avx2;
+	else if (path != JSCAN_SCALAR)
+		s->classify = classify_sse2;
+#else
+	(void)path;
+#endif
+}
+
+bool jscan_fast(const struct jscan *s)
+{
+	return s->fast;
 }
 
 void jscan_free(struct jscan *s)
@@ -708,7 +1086,24 @@ void jscan_free(struct jscan *s)
 	if (!s)
 		return;
 	br_buf_free(&s->strings);
+	free(s->bits);
 	free(s);
+}
+
+/* The scalar scanner: the record from its start. */
+static void scalar_record(struct jscan *s, uint64_t all)
+{
+	s->captured = 0;
+	s->error = NULL;
+	br_buf_reset(&s->strings);
+	const char *p = skip_ws(s->start, s->end);
+	if (p < s->end && *p != '{') {
+		fail(s, s->start, "not a JSON object");
+		return;
+	}
+	p = scan_value(s, p, 0, all, 0);
+	if (p && skip_ws(p, s->end) != s->end)
+		fail(s, skip_ws(p, s->end), "unexpected data after the object");
 }
 
 const char *jscan_record(struct jscan *s, const char *rec, size_t len,
@@ -721,14 +1116,13 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 	s->error = NULL;
 	br_buf_reset(&s->strings);
 	uint64_t all = s->npaths == 64 ? UINT64_MAX : (UINT64_C(1) << s->npaths) - 1;
-	const char *p = skip_ws(rec, s->end);
-	if (p < s->end && *p != '{') {
-		*error_at = 0;
-		return "not a JSON object";
-	}
-	p = scan_value(s, p, 0, all, 0);
-	if (p && skip_ws(p, s->end) != s->end)
-		fail(s, skip_ws(p, s->end), "unexpected data after the object");
+	s->fast = false;
+#if defined(__x86_64__)
+	if (s->classify)
+		s->fast = fast_record(s, rec, len, all);
+#endif
+	if (!s->fast)
+		scalar_record(s, all);
 	/* Only now are the paths not captured cleared: zeroing all the
 	 * outputs first cost ~5% of a JSONL ingest (perf). */
 	for (uint64_t r = all & ~s->captured; r; r &= r - 1)

@@ -1,5 +1,5 @@
 /* test_ingest.c - CUnit suites for ingest/: the JSON scanner (against
- * jansson), generic JSONL and CSV records, rejects, gzip, directories,
+ * jansson, its fast path against its scalar one), generic JSONL and CSV records, rejects, gzip, directories,
  * dedupe and the record length cap. */
 #include <jansson.h>
 #include <dirent.h>
@@ -287,6 +287,178 @@ static void test_scanner_digits(void)
 				}
 			}
 	jscan_free(s);
+}
+
+/* ------------------------------------------------- the fast path */
+
+/* Scans rec with new scanners on every path (jscan_use) and with log, a
+ * scanner that remembers the records before: all must say exactly what
+ * the scalar scanner alone does (why, where) and give the same outputs,
+ * every field and decoded string. fast: whether the fast path must have
+ * completed the record (1), must have given it up (0), or either (-1). */
+static void fast_vs_scalar(const struct jpath *paths, size_t n,
+			   struct jscan *log, const char *rec, size_t len, int fast)
+{
+	struct jscan *ref = jscan_new(paths, n);
+	jscan_use(ref, JSCAN_SCALAR);
+	struct jvalue want[8], got[8];
+	size_t want_at = 0;
+	const char *want_why = jscan_record(ref, rec, len, want, &want_at);
+	CU_ASSERT_FALSE(jscan_fast(ref));
+	for (int k = 0; k < 3; k++) {
+		struct jscan *s = k == 2 ? log : jscan_new(paths, n);
+		if (k == 1)
+			jscan_use(s, JSCAN_SSE2);
+		size_t at = 0;
+		const char *why = jscan_record(s, rec, len, got, &at);
+		bool same = why == want_why ||
+			    (why && want_why && strcmp(why, want_why) == 0);
+		same = same && (!why || at == want_at);
+		for (size_t i = 0; same && !why && i < n; i++) {
+			const struct jvalue *a = &got[i], *b = &want[i];
+			same = a->present == b->present && a->type == b->type &&
+			       a->raw == b->raw && a->rawlen == b->rawlen &&
+			       a->len == b->len && a->str_off == b->str_off &&
+			       a->is_int == b->is_int && a->count == b->count &&
+			       a->escaped == b->escaped &&
+			       (a->type != JV_STRING || !a->present ||
+				memcmp(jscan_str(s, a), jscan_str(ref, b), a->len) == 0);
+		}
+#if defined(__x86_64__)
+		bool took = jscan_fast(s);
+		if (fast >= 0 && took != fast) {
+			fprintf(stderr, "fast path %s: %.*s\n",
+				took ? "taken" : "given up", (int)len, rec);
+			CU_FAIL("fast path");
+		}
+		CU_ASSERT(!took || !why);
+#else
+		(void)fast;
+#endif
+		if (!same)
+			fprintf(stderr, "path %d: %s at %zu, scalar %s at %zu: %.*s\n", k,
+				why ? why : "valid", at, want_why ? want_why : "valid",
+				want_at, (int)len, rec);
+		CU_ASSERT(same);
+		if (k < 2)
+			jscan_free(s);
+	}
+	jscan_free(ref);
+}
+
+/* The wanted paths of the fast path's tests. */
+static const char *const fast_wanted[] = {"a", "b", "a.b", "c", "e", "p",
+					  "u.in", "u"};
+enum { FAST_N = sizeof fast_wanted / sizeof fast_wanted[0] };
+
+static struct jscan *fast_paths(struct jpath *paths)
+{
+	for (int i = 0; i < FAST_N; i++)
+		CU_ASSERT_EQUAL_FATAL(jpath_init(&paths[i], fast_wanted[i]), 0);
+	return jscan_new(paths, FAST_N);
+}
+
+/* Records whose every byte, quotes, backslashes (odd and even runs before
+ * a quote), brackets, commas, colons, whitespace, UTF-8 and what is
+ * invalid, comes in turn at each place of a 64-byte word, 63, 64, 127 and
+ * 128 included: a string of 0 to 140 bytes before them. fast is as in
+ * fast_vs_scalar; '@' in a template is where that string goes. */
+static void fast_shifted(const char *template, int fast)
+{
+	struct jpath paths[FAST_N];
+	struct jscan *log = fast_paths(paths);
+	const char *at = strchr(template, '@');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	for (int pad = 0; pad <= 140; pad++) {
+		char rec[512];
+		int len = snprintf(rec, sizeof rec, "%.*s%.*s%s", (int)(at - template),
+				   template, pad,
+				   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+				   at + 1);
+		CU_ASSERT_FATAL(len > 0 && (size_t)len < sizeof rec);
+		/* An exact copy, so that a read past the record is caught by
+		 * ASan. */
+		char *copy = br_malloc((size_t)len);
+		memcpy(copy, rec, (size_t)len);
+		fast_vs_scalar(paths, FAST_N, log, copy, (size_t)len, fast);
+		free(copy);
+	}
+	jscan_free(log);
+}
+
+static void test_scanner_fast_shifted(void)
+{
+	/* Valid: the fast path completes them. */
+	static const char *const valid[] = {
+		"{\"p\":\"@\",\"a\":\"q\",\"b\":[1,{\"c\":\"\"}],\"e\":true,\"c\":null}",
+		"{\"p\":\"@\",\"a\":\"q\\\"\",\"b\":\"\\\\\",\"c\":\"\\\\\\\"\\\\\"}",
+		"{\"p\":\"@\\\\\\\\\",\"a\":\"\\\"\\\"\\\\\\\"\",\"b\":\"\\u00e9\\ud83d\\ude80\"}",
+		" \t{ \"p\" :\r\n\"@\" , \"a\" : [ 1 , 2.5e-3 , { } , [ ] ] ,\n"
+		"\"u\" : { \"in\" : 7966 , \"out\" : -0 } , \"e\" : false } \n",
+		"{\"p\":\"@\",\"a\":\"\xc3\xa9\xf0\x9f\x9a\x80\",\"b\":{\"b\":[[[{}]]]}}",
+		"{\"@\":1,\"a\":{\"b\":\"x\",\"b\":\"y\"},\"a\":{\"c\":2},\"u\":{\"in\":3}}",
+		"{\"p\":\"@\",\"u\":{\"in\":1234567,\"in\":12345678},\"c\":1e5,\"b\":0}",
+		NULL};
+	for (int i = 0; valid[i]; i++)
+		fast_shifted(valid[i], 1);
+	/* Invalid: the fast path gives them up, the scalar scanner says why. */
+	static const char *const invalid[] = {
+		"{\"p\":\"@\",\"a\":\"\x01\"}", "{\"p\":\"@\",\"a\":\"\\x\"}",
+		"{\"p\":\"@\",\"a\":\"\\ud83d\"}", "{\"p\":\"@\",\"a\":\"\xff\"}",
+		"{\"p\":\"@\",\"a\":\"\xed\xa0\x80\"}", "{\"p\":\"@\",\"a\":01}",
+		"{\"p\":\"@\",\"a\":1.}", "{\"p\":\"@\",\"a\":-}", "{\"p\":\"@\",\"a\":tru}",
+		"{\"p\":\"@\",\"a\":1,}", "{\"p\":\"@\",\"a\":[1,]}", "{\"p\":\"@\" 1}",
+		"{\"p\":\"@\",a:1}", "{\"p\":\"@\",\"a\":1} x", "{\"p\":\"@\"}{}",
+		"{\"p\":\"@\",\"a\":{\"b\":1}", "{\"p\":\"@\",\"a\":[1}",
+		"{\"p\":\"@\",\"a\":{]}", "{\"p\":\"@\",\"a\":\"}", "{\"p\":\"@\\\"}",
+		"{\"p\":\"@\",\"a\":\"\t\"}", "{\"p\":\"@\",\"a\":\"x\\\"}",
+		"[\"@\"]", "\"@\"", "{\"p\":\"@\",\"a\":1}}", "{\"p\":\"@\",\"a\":nul}",
+		"{\"p\":\"@\",\"a\":\"x\"\x01}", "{\"p\":\"@\",\"a\":\"x\"\xc3\xa9}",
+		"{\"p\":\"@\",\"a\":1\x0b}", NULL};
+	for (int i = 0; invalid[i]; i++)
+		fast_shifted(invalid[i], 0);
+}
+
+/* Records of exactly 64 and 128 bytes (the last word full, no shifted
+ * tail), one byte less and one more, and of less than 64; nesting up to
+ * the fast path's depth and beyond (given up, valid still); what the fast
+ * path gives up though valid: bytes before or after that it does not
+ * take. */
+static void test_scanner_fast_edges(void)
+{
+	struct jpath paths[FAST_N];
+	struct jscan *log = fast_paths(paths);
+	for (size_t n = 8; n <= 200; n++) {
+		char rec[256];
+		/* {"p":"xxx...x"} of n bytes. */
+		memset(rec, 'x', n);
+		memcpy(rec, "{\"p\":\"", 6);
+		memcpy(rec + n - 2, "\"}", 2);
+		fast_vs_scalar(paths, FAST_N, log, rec, n, 1);
+		/* With its last quote missing. */
+		rec[n - 2] = 'x';
+		fast_vs_scalar(paths, FAST_N, log, rec, n, 0);
+	}
+	for (int depth = 1; depth <= 40; depth++) {
+		char rec[128];
+		int len = snprintf(rec, sizeof rec, "{\"a\":%.*s1%.*s}", depth - 1,
+				   "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+				   depth - 1, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+		/* The top object is at depth 0: 32 containers in all. */
+		fast_vs_scalar(paths, FAST_N, log, rec, (size_t)len, depth <= 32);
+	}
+	static const char *const others[] = {
+		"{\"a\":1}\n\n", "", "   ", "{}", "{ }", "{\"a\":{}}", NULL};
+	for (int i = 0; others[i]; i++)
+		fast_vs_scalar(paths, FAST_N, log, others[i],
+			       strlen(others[i]), -1);
+	/* The scanner's own lines against jansson, and a log of them. */
+	for (int i = 0; json_lines[i]; i++)
+		fast_vs_scalar(paths, FAST_N, log, json_lines[i],
+			       strlen(json_lines[i]), -1);
+	jscan_free(log);
 }
 
 /* Scans the records of recs in turn with one scanner, which remembers the
@@ -2460,6 +2632,10 @@ int test_register(void)
 		 test_scanner_remembered_keys},
 		{"scanner: numbers end at the first byte not a digit",
 		 test_scanner_digits},
+		{"scanner: the fast path at every place of a word",
+		 test_scanner_fast_shifted},
+		{"scanner: the fast path's records of 64 bytes, depth, edges",
+		 test_scanner_fast_edges},
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
