@@ -405,9 +405,9 @@ static const char *literal(struct jscan *s, const char *p, const char *word,
 }
 
 /* Stores the value of type t from raw to p into the outputs of the paths
- * in capture (some); a string's length and decoded place in len and str_off. The
- * fields are written one by one: a struct built on the stack byte by byte
- * and copied whole stalls the copy's wide loads. */
+ * in capture (not none); a string's length and decoded place in len and
+ * str_off. The fields are written one by one: a struct built on the stack
+ * byte by byte and copied whole stalls the copy's wide loads. */
 static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
 			const char *p, enum jtype t, bool is_int, uint64_t count,
 			bool escaped, uint32_t len, uint32_t str_off)
@@ -718,12 +718,12 @@ static const char *scan_value(struct jscan *s, const char *p, int depth,
  * 64 bytes at a time into a bitmask of the bytes that end a plain run in
  * a string (classify_sse2_64), then walked: in a string, the next bit
  * is the next byte to look at (string_end); the scalar functions above
- * scan the keys not remembered, numbers and literals. The walk reads no byte
- * past the record's last '}' but after a closing bracket, and checks no
- * bound but there. It either completes the record with exactly the
- * scalar scanner's outputs, or returns NULL on anything else, any
- * invalid record included: the scalar scanner then scans the record from
- * its start and alone says why it is invalid. */
+ * scan the keys not remembered, numbers and literals. The walk's own
+ * look at the next byte reads nothing past the record's last '}' and
+ * checks no bound but after a closing bracket. It either completes the
+ * record with exactly the scalar scanner's outputs, or returns NULL on
+ * anything else, any invalid record included: the scalar scanner then
+ * scans the record from its start and alone says why it is invalid. */
 
 /* The longest record the fast path takes (its bits are an eighth of its
  * size), and the depth of containers it follows. */

@@ -1,6 +1,6 @@
 /* test_ingest.c - CUnit suites for ingest/: the JSON scanner (against
- * jansson, its fast path against its scalar one), generic JSONL and CSV records, rejects, gzip, directories,
- * dedupe and the record length cap. */
+ * jansson, its fast path against its scalar one), generic JSONL and CSV
+ * records, rejects, gzip, directories, dedupe and the record length cap. */
 #include <jansson.h>
 #include <dirent.h>
 #include <dlfcn.h>
