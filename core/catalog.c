@@ -804,25 +804,33 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 	m->index = (size_t)id;
 }
 
-const struct br_price *br_model_price(const struct br_model *m, int32_t day,
-				      enum br_tier tier, uint64_t band_lo,
-				      uint64_t band_hi, enum br_unpriced *why)
+const struct br_price *br_model_price_days(const struct br_model *m,
+					   int32_t day, enum br_tier tier,
+					   uint64_t band_lo, uint64_t band_hi,
+					   enum br_unpriced *why, int32_t *from,
+					   int32_t *until)
 {
 	/* The version in force: the latest from_day not after day
-	 * (BR_DAY_NONE, "always", is below every day). */
+	 * (BR_DAY_NONE, "always", is below every day); the next one after
+	 * day ends its days. */
 	bool tier_seen = false, found = false;
-	int32_t version = BR_DAY_NONE;
+	int32_t version = BR_DAY_NONE, next = INT32_MAX;
 	for (size_t i = 0; i < m->nprices; i++) {
 		const struct br_price *p = &m->prices[i];
 		if (p->tier != tier)
 			continue;
 		tier_seen = true;
-		if (p->from_day > day)
+		if (p->from_day > day) {
+			if (p->from_day < next)
+				next = p->from_day;
 			continue;
+		}
 		if (!found || p->from_day > version)
 			version = p->from_day;
 		found = true;
 	}
+	*from = version;
+	*until = next;
 	*why = BR_PRICED;
 	if (!found) {
 		*why = tier_seen ? BR_UNPRICED_NO_PRICE_ON_DAY : BR_UNPRICED_NO_TIER;
@@ -844,6 +852,15 @@ const struct br_price *br_model_price(const struct br_model *m, int32_t day,
 	if (!best)
 		*why = BR_UNPRICED_TOO_LITTLE_INPUT;
 	return best;
+}
+
+const struct br_price *br_model_price(const struct br_model *m, int32_t day,
+				      enum br_tier tier, uint64_t band_lo,
+				      uint64_t band_hi, enum br_unpriced *why)
+{
+	int32_t from, until;
+	return br_model_price_days(m, day, tier, band_lo, band_hi, why, &from,
+				   &until);
 }
 
 const struct br_price *br_catalog_find(const struct br_catalog *c,

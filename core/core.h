@@ -840,6 +840,16 @@ const struct br_price *br_model_price(const struct br_model *m, int32_t day,
 				      enum br_tier tier, uint64_t band_lo,
 				      uint64_t band_hi, enum br_unpriced *why);
 
+/* br_model_price, also setting [*from, *until) to the days around day
+ * (BR_DAY_NONE and INT32_MAX standing for no bound) on which the same
+ * version of m's prices of tier is in force (or none is), so that the
+ * answer for any of those days, at the same band, is the same. */
+const struct br_price *br_model_price_days(const struct br_model *m,
+					   int32_t day, enum br_tier tier,
+					   uint64_t band_lo, uint64_t band_hi,
+					   enum br_unpriced *why, int32_t *from,
+					   int32_t *until);
+
 /* Resolves (provider, model) and picks the price for one request of tier on
  * day with total_input tokens of input. */
 const struct br_price *br_catalog_find(const struct br_catalog *c,

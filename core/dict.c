@@ -9,8 +9,11 @@ struct entry {
 	uint32_t id; /* UINT32_MAX: empty slot */
 };
 
-/* Slots of the cache of strings interned lately. */
-#define RECENT 64
+/* The cache of strings interned lately: RECENT_SETS sets of RECENT_WAYS
+ * ids, the latest first, so that a few strings of one set (of the one
+ * hash of their ends) do not evict each other. */
+#define RECENT_SETS 32
+#define RECENT_WAYS 4
 
 struct br_dict {
 	struct entry *slots;
@@ -21,10 +24,10 @@ struct br_dict {
 	/* Ids of strings interned lately, by a cheap hash of their ends:
 	 * the few strings a log repeats (providers, models, agents) are
 	 * found without hashing them whole. UINT32_MAX: empty. */
-	uint32_t recent[RECENT];
+	uint32_t recent[RECENT_SETS][RECENT_WAYS];
 };
 
-/* The slot of s in the cache: from its length and its first and last
+/* The set of s in the cache: from its length and its first and last
  * (up to) 8 bytes, read without a loop. */
 static unsigned recent_slot(const char *s, size_t n)
 {
@@ -37,7 +40,9 @@ static unsigned recent_slot(const char *s, size_t n)
 	} else {
 		w ^= br_short_word(s, n) << 8;
 	}
-	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58); /* RECENT */
+	w *= UINT64_C(0x9E3779B97F4A7C15);
+	w ^= w >> 29;
+	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 59); /* RECENT_SETS */
 }
 
 static uint64_t str_hash(const char *s, size_t n)
@@ -102,7 +107,15 @@ static void grow(struct br_dict *d)
 	free(old);
 }
 
-/* br_dict_intern for a string not in the cache's slot r: out of line, so
+/* Makes id the latest of the cache's set r, the oldest dropped. */
+static void recent_put(struct br_dict *d, unsigned r, uint32_t id)
+{
+	uint32_t *set = d->recent[r];
+	memmove(set + 1, set, (RECENT_WAYS - 1) * sizeof *set);
+	set[0] = id;
+}
+
+/* br_dict_intern for a string not in the cache's set r: out of line, so
  * that the cache's hit saves no registers. */
 static __attribute__((noinline)) uint32_t intern_uncached(struct br_dict *d,
 							  const char *s,
@@ -110,8 +123,10 @@ static __attribute__((noinline)) uint32_t intern_uncached(struct br_dict *d,
 {
 	uint64_t h = str_hash(s, n);
 	struct entry *e = find_slot(d, s, n, h);
-	if (e->id != UINT32_MAX)
-		return d->recent[r] = e->id;
+	if (e->id != UINT32_MAX) {
+		recent_put(d, r, e->id);
+		return e->id;
+	}
 	if (d->count == UINT32_MAX - 1)
 		br_oom();
 	if (d->count == d->cap) {
@@ -124,7 +139,7 @@ static __attribute__((noinline)) uint32_t intern_uncached(struct br_dict *d,
 	d->len[id] = n;
 	e->hash = h;
 	e->id = id;
-	d->recent[r] = id;
+	recent_put(d, r, id);
 	if ((size_t)d->count * 4 > d->nslots * 3)
 		grow(d);
 	return id;
@@ -133,9 +148,13 @@ static __attribute__((noinline)) uint32_t intern_uncached(struct br_dict *d,
 uint32_t br_dict_intern(struct br_dict *d, const char *s, size_t n)
 {
 	unsigned r = recent_slot(s, n);
-	uint32_t id = d->recent[r];
-	if (id != UINT32_MAX && d->len[id] == n && br_mem_eq(d->str[id], s, n))
-		return id;
+	for (unsigned w = 0; w < RECENT_WAYS; w++) {
+		uint32_t id = d->recent[r][w];
+		if (id == UINT32_MAX)
+			break; /* the set's ways fill from the first */
+		if (d->len[id] == n && br_mem_eq(d->str[id], s, n))
+			return id;
+	}
 	return intern_uncached(d, s, n, r);
 }
 

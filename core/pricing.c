@@ -29,6 +29,11 @@ int br_tier_parse(const char *s, size_t n)
 		{"batch", BR_TIER_BATCH},       {"flex", BR_TIER_FLEX},
 		{"priority", BR_TIER_PRIORITY},
 	};
+	/* The usual spellings, as logs write them, without the loop. */
+	if (n == 8 && br_mem_eq(s, "standard", 8))
+		return BR_TIER_STANDARD;
+	if (n == 5 && br_mem_eq(s, "batch", 5))
+		return BR_TIER_BATCH;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strlen(names[i].name) == n &&
 		    strncasecmp(names[i].name, s, n) == 0)
@@ -92,12 +97,35 @@ br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
 	       (br_pico)t->cache_write_1h * cache_write_1h;
 }
 
+/* A price remembered for requests of one tier: the answer of
+ * br_model_price for days in [from, until) (empty while from > until) and
+ * a total input in the catalog's band from lo, where every total gets the
+ * same price row (br_catalog_band). */
+struct price_memo {
+	int32_t from, until;
+	uint64_t lo;
+	const struct br_price *price;
+};
+
+/* What a pricer knows of a (provider, model) it saw. */
+struct seen_model {
+	int64_t model; /* catalog model index, or -1 */
+	struct price_memo memo[BR_TIER_COUNT];
+};
+
+/* Slots of the cache of (provider, model) pairs priced lately. */
+#define RECENT_PAIRS 64
+
 struct br_pricer {
 	const struct br_catalog *catalog;
 	enum br_cost_mode mode;
 	struct br_dict *seen; /* "provider\0model" -> slot */
-	int64_t *model_of;    /* per slot: catalog model index, or -1 */
+	struct seen_model *models; /* by slot */
 	size_t cap;
+	/* Slots of pairs priced lately, by a cheap hash of their names'
+	 * ends, found without building their key (UINT32_MAX: empty). */
+	uint32_t recent[RECENT_PAIRS];
+	uint64_t band_lo, band_hi; /* the band of the last total input */
 	struct br_buf key;
 	struct br_str identity;
 };
@@ -109,6 +137,8 @@ struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
 	p->catalog = catalog;
 	p->mode = mode;
 	p->seen = br_dict_new();
+	memset(p->recent, 0xff, sizeof p->recent);
+	p->band_lo = 1; /* no band yet */
 	const char *id = catalog ? br_catalog_identity(catalog) : "";
 	p->identity = (struct br_str){id, strlen(id)};
 	return p;
@@ -119,17 +149,44 @@ void br_pricer_free(struct br_pricer *p)
 	if (!p)
 		return;
 	br_dict_free(p->seen);
-	free(p->model_of);
+	free(p->models);
 	br_buf_free(&p->key);
 	free(p);
 }
 
-const struct br_model *br_pricer_model(struct br_pricer *p,
-				       struct br_str provider,
-				       struct br_str model)
+/* The cache slot of (provider, model): from their lengths and the ends of
+ * the model's name and the provider's, read without a loop. */
+static unsigned recent_pair(struct br_str provider, struct br_str model)
 {
-	if (!p->catalog)
-		return NULL;
+	uint64_t w = model.n << 8 ^ provider.n ^
+		     br_short_word(provider.p, provider.n) << 1;
+	if (model.n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, model.p, 8);
+		memcpy(&b, model.p + model.n - 8, 8);
+		w ^= a ^ (b << 3);
+	} else {
+		w ^= br_short_word(model.p, model.n) << 16;
+	}
+	w *= UINT64_C(0x9E3779B97F4A7C15);
+	return (unsigned)(w >> 58); /* RECENT_PAIRS */
+}
+
+/* The slot of (provider, model), resolved against the catalog when new:
+ * first looked for among the pairs priced lately. */
+static uint32_t model_slot(struct br_pricer *p, struct br_str provider,
+			   struct br_str model)
+{
+	unsigned r = recent_pair(provider, model);
+	uint32_t slot = p->recent[r];
+	if (slot != UINT32_MAX) {
+		size_t n;
+		const char *key = br_dict_str(p->seen, slot, &n);
+		if (n == provider.n + 1 + model.n &&
+		    br_mem_eq(key, provider.p, provider.n) && !key[provider.n] &&
+		    br_mem_eq(key + provider.n + 1, model.p, model.n))
+			return slot;
+	}
 	/* The key "provider\0model", on the stack when it fits. */
 	char local[256];
 	const char *key = local;
@@ -148,19 +205,61 @@ const struct br_model *br_pricer_model(struct br_pricer *p,
 		key = p->key.p;
 	}
 	uint32_t before = br_dict_count(p->seen);
-	uint32_t slot = br_dict_intern(p->seen, key, n);
+	slot = br_dict_intern(p->seen, key, n);
 	if (br_dict_count(p->seen) != before) {
 		if (slot >= p->cap) {
 			p->cap = p->cap ? p->cap * 2 : 64;
-			p->model_of = br_realloc(p->model_of,
-						 p->cap * sizeof *p->model_of);
+			p->models = br_realloc(p->models,
+					       p->cap * sizeof *p->models);
 		}
+		struct seen_model *s = &p->models[slot];
 		struct br_match m;
 		br_catalog_resolve(p->catalog, provider, model, &m);
-		p->model_of[slot] = m.model ? (int64_t)m.index : -1;
+		s->model = m.model ? (int64_t)m.index : -1;
+		for (size_t t = 0; t < BR_TIER_COUNT; t++)
+			s->memo[t] = (struct price_memo){.from = 1, .until = 0};
 	}
-	int64_t id = p->model_of[slot];
+	p->recent[r] = slot;
+	return slot;
+}
+
+const struct br_model *br_pricer_model(struct br_pricer *p,
+				       struct br_str provider,
+				       struct br_str model)
+{
+	if (!p->catalog)
+		return NULL;
+	uint32_t slot = model_slot(p, provider, model); /* may move them */
+	int64_t id = p->models[slot].model;
 	return id < 0 ? NULL : br_catalog_model(p->catalog, (size_t)id);
+}
+
+/* The catalog price of a request of ev's model, tier and price day whose
+ * total input is total, in the catalog's band from lo; NULL when unpriced.
+ * Remembered per model and tier for the days its answer holds. */
+static const struct br_price *catalog_price(struct br_pricer *p,
+					    const struct br_event *ev,
+					    uint64_t total, uint64_t lo)
+{
+	if (!p->catalog)
+		return NULL;
+	uint32_t slot = model_slot(p, ev->provider, ev->model); /* may move them */
+	struct seen_model *s = &p->models[slot];
+	if (s->model < 0)
+		return NULL;
+	const struct br_model *m = br_catalog_model(p->catalog, (size_t)s->model);
+	uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;
+	enum br_unpriced why;
+	int32_t day = ev->price_day;
+	if ((unsigned)ev->tier >= BR_TIER_COUNT)
+		return br_model_price(m, day, ev->tier, total, hi, &why);
+	struct price_memo *memo = &s->memo[ev->tier];
+	if (day >= memo->from && day < memo->until && lo == memo->lo)
+		return memo->price;
+	memo->price = br_model_price_days(m, day, ev->tier, total, hi, &why,
+					  &memo->from, &memo->until);
+	memo->lo = lo;
+	return memo->price;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -182,7 +281,11 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	if (ev->requests > 1)
 		total /= ev->requests; /* an aggregate: the mean request */
 	ev->price_day = br_utc_day(ev->ts_us);
-	br_catalog_band(p->catalog, total, &ev->band_lo, &ev->band_hi);
+	/* The band of the last total input holds most of the next. */
+	if (total < p->band_lo || total >= p->band_hi)
+		br_catalog_band(p->catalog, total, &p->band_lo, &p->band_hi);
+	ev->band_lo = p->band_lo;
+	ev->band_hi = p->band_hi;
 	if (no_tokens)
 		ev->band_hi = 1; /* rows of their own: what report --reprice
 				  * prices again is then all tokens or none */
@@ -194,12 +297,8 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 		 * whatever the model. */
 		ev->calc_priced = true;
 	} else if (p->mode != BR_COST_DISPLAY) {
-		const struct br_model *m = br_pricer_model(p, ev->provider, ev->model);
-		enum br_unpriced why;
-		uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;
 		const struct br_price *price =
-			m ? br_model_price(m, ev->price_day, ev->tier, total, hi, &why)
-			  : NULL;
+			catalog_price(p, ev, total, ev->band_lo);
 		if (price) {
 			ev->calc_priced = true;
 			ev->calc_cost = br_price_cost(&price->rates, t);

@@ -74,11 +74,11 @@ static uint64_t key_hash(const struct red_key *k)
 		(uint64_t)k->label << 32 | k->tier,
 		(uint64_t)k->cost_source << 32 | k->pricing,
 		(uint64_t)(uint32_t)k->price_day, k->band_lo, k->band_hi};
+	/* Each part multiplied into the high bits, which the final mix
+	 * brings down: a row's rounds are a dependent chain, kept short. */
 	uint64_t h = 0;
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		h = (h ^ parts[i]) * UINT64_C(0x9E3779B97F4A7C15);
-		h ^= h >> 29;
-	}
 	/* The final mix of MurmurHash3: the low bits pick the slot. */
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);

@@ -1263,6 +1263,36 @@ static void test_dict(void)
 	br_dict_free(NULL);
 }
 
+/* The cache of strings interned lately: strings alike at both ends (one
+ * set of it), or more than a set holds, taken in turn and back and forth,
+ * keep their own ids. */
+static void test_dict_recent(void)
+{
+	struct br_dict *d = br_dict_new();
+	char key[64];
+	uint32_t ids[40];
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			int n = snprintf(key, sizeof key,
+					 "provider-prefix-%02d-model-suffix", i);
+			uint32_t id = br_dict_intern(d, key, (size_t)n);
+			if (round == 0)
+				ids[i] = id;
+			CU_ASSERT_EQUAL(id, ids[i]);
+		}
+	CU_ASSERT_EQUAL(br_dict_count(d), 40);
+	/* Back and forth between two, then one of the first again. */
+	for (int i = 0; i < 10; i++) {
+		CU_ASSERT_EQUAL(br_dict_intern(d, "ab", 2), 40);
+		CU_ASSERT_EQUAL(br_dict_intern(d, "abab", 4), 41);
+		CU_ASSERT_EQUAL(br_dict_intern(d, "", 0), 42);
+	}
+	int n = snprintf(key, sizeof key, "provider-prefix-%02d-model-suffix", 7);
+	CU_ASSERT_EQUAL(br_dict_intern(d, key, (size_t)n), ids[7]);
+	CU_ASSERT_EQUAL(br_dict_count(d), 43);
+	br_dict_free(d);
+}
+
 static void test_hash(void)
 {
 	unsigned char data[1000];
@@ -1739,6 +1769,120 @@ static void test_band_reprice(void)
 	br_catalog_free(c);
 }
 
+/* One pricer prices each event as a fresh one does, whatever it priced
+ * before: its caches (of the pairs, the band, the price per model and
+ * tier) must not answer for another day, tier, band or provider. */
+static void test_pricer_memo(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	int32_t d1014, d1015, d2024;
+	br_day_parse("2025-10-14", &d1014);
+	br_day_parse("2025-10-15", &d1015);
+	br_day_parse("2024-06-01", &d2024);
+	const struct {
+		const char *provider, *model;
+		int32_t day;
+		enum br_tier tier;
+		uint64_t input;
+	} seq[] = {
+		/* A date crossing claude's price change, back and forth, and
+		 * a day before its first price. */
+		{"anthropic", "claude", d1014, BR_TIER_STANDARD, 1000},
+		{"anthropic", "claude", d1015, BR_TIER_STANDARD, 1000},
+		{"anthropic", "claude", d1014, BR_TIER_STANDARD, 1000},
+		{"anthropic", "claude", d2024, BR_TIER_STANDARD, 1000},
+		{"anthropic", "claude", d1015, BR_TIER_STANDARD, 1000},
+		/* A tier changing back and forth; one the model lacks. */
+		{"openai", "gpt-4o", d1014, BR_TIER_STANDARD, 1000},
+		{"openai", "gpt-4o", d1014, BR_TIER_BATCH, 1000},
+		{"openai", "gpt-4o", d1014, BR_TIER_STANDARD, 1000},
+		{"openai", "gpt-4o", d1014, BR_TIER_FLEX, 1000},
+		{"openai", "gpt-4o", d1014, BR_TIER_BATCH, 1000},
+		/* gemini's threshold crossed back and forth. */
+		{"google", "gemini", d1014, BR_TIER_STANDARD, 200000},
+		{"google", "gemini", d1014, BR_TIER_STANDARD, 200001},
+		{"google", "gemini", d1014, BR_TIER_STANDARD, 1000},
+		{"google", "gemini", d1015, BR_TIER_STANDARD, 300000},
+		{"google", "gemini", d1015, BR_TIER_STANDARD, 200000},
+		/* One model under two providers: one of the catalog's, one
+		 * not; a model of any provider under two. */
+		{"openai", "gemini", d1014, BR_TIER_STANDARD, 1000},
+		{"google", "gemini", d1014, BR_TIER_STANDARD, 1000},
+		{"openai", "gemini", d1014, BR_TIER_STANDARD, 1000},
+		{"a", "private-model", d1014, BR_TIER_STANDARD, 1000},
+		{"b", "private-model", d1014, BR_TIER_STANDARD, 1000},
+		{"google", "gemini", d1014, BR_TIER_STANDARD, 1000},
+		/* Names whose bytes run on across the pair's split. */
+		{"openai", "gpt-4o", d1014, BR_TIER_STANDARD, 1000},
+		{"opena", "igpt-4o", d1014, BR_TIER_STANDARD, 1000},
+		{"openai", "gpt-4o", d1014, BR_TIER_STANDARD, 1000},
+	};
+	struct br_pricer *warm = br_pricer_new(c, BR_COST_AUTO);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+			struct br_event ev = {
+				.ts_us = (int64_t)seq[i].day * BR_US_PER_DAY,
+				.provider = {seq[i].provider, strlen(seq[i].provider)},
+				.model = {seq[i].model, strlen(seq[i].model)},
+				.tier = seq[i].tier,
+				.tokens = {.input = seq[i].input, .output = 10}};
+			struct br_event fresh = ev;
+			br_pricer_price(warm, &ev);
+			price(&fresh, c, BR_COST_AUTO);
+			CU_ASSERT(ev.priced == fresh.priced);
+			CU_ASSERT(ev.cost == fresh.cost);
+			CU_ASSERT(ev.band_lo == fresh.band_lo &&
+				  ev.band_hi == fresh.band_hi);
+			if (ev.cost != fresh.cost)
+				fprintf(stderr, "event %zu priced as another\n", i);
+		}
+	/* The answers above are not all one. */
+	struct br_event a = {.ts_us = (int64_t)d1014 * BR_US_PER_DAY,
+			     .provider = {"anthropic", 9}, .model = {"claude", 6},
+			     .tokens = {.input = 1000000}};
+	struct br_event b = a;
+	b.ts_us = (int64_t)d1015 * BR_US_PER_DAY;
+	br_pricer_price(warm, &a);
+	br_pricer_price(warm, &b);
+	CU_ASSERT(a.cost == (br_pico)3000000 * 1000000);
+	CU_ASSERT(b.cost == (br_pico)2000000 * 1000000);
+	br_pricer_free(warm);
+	br_catalog_free(c);
+}
+
+/* The days a price version holds for, br_model_price_days. */
+static void test_price_days(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_match m;
+	br_catalog_resolve(c, (struct br_str){"anthropic", 9},
+			   (struct br_str){"claude", 6}, &m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m.model);
+	int32_t d0101, d1015, from, until;
+	br_day_parse("2025-01-01", &d0101);
+	br_day_parse("2025-10-15", &d1015);
+	enum br_unpriced why;
+	const struct br_price *p = br_model_price_days(
+		m.model, d1015 - 1, BR_TIER_STANDARD, 0, 1, &why, &from, &until);
+	CU_ASSERT(p && from == d0101 && until == d1015);
+	p = br_model_price_days(m.model, d1015 + 400, BR_TIER_STANDARD, 0, 1,
+				&why, &from, &until);
+	CU_ASSERT(p && from == d1015 && until == INT32_MAX);
+	p = br_model_price_days(m.model, d0101 - 1, BR_TIER_STANDARD, 0, 1,
+				&why, &from, &until);
+	CU_ASSERT(!p && why == BR_UNPRICED_NO_PRICE_ON_DAY);
+	CU_ASSERT(from == BR_DAY_NONE && until == d0101);
+	p = br_model_price_days(m.model, d1015, BR_TIER_BATCH, 0, 1, &why,
+				&from, &until);
+	CU_ASSERT(!p && why == BR_UNPRICED_NO_TIER);
+	CU_ASSERT(from == BR_DAY_NONE && until == INT32_MAX);
+	br_catalog_free(c);
+}
+
 static void test_sha256(void)
 {
 	/* FIPS 180-4 examples, and a message that needs a second padding
@@ -2200,6 +2344,7 @@ int test_register(void)
 		{NULL, NULL}};
 	static const struct test_case misc_tests[] = {
 		{"dictionary", test_dict},
+		{"dictionary's cache of recent strings", test_dict_recent},
 		{"fingerprint", test_hash},
 		{"sha256", test_sha256},
 		{"errors and buffers", test_errors},
@@ -2219,6 +2364,8 @@ int test_register(void)
 		{"event pricing", test_event_price},
 		{"failed request with a logged cost", test_failed_price},
 		{"input bands and re-pricing", test_band_reprice},
+		{"a pricer's caches", test_pricer_memo},
+		{"the days of a price version", test_price_days},
 		{"built-in catalog and aliases", test_builtin_catalog},
 		{"catalog check", test_catalog_check},
 		{"provider names", test_provider_canonical},
