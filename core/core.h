@@ -910,6 +910,11 @@ struct br_event {
 	 * row is priced by its tokens; DESIGN's generic format takes its
 	 * cost_usd whatever its status). */
 	bool cost_if_ok;
+	/* Filled by pricing (here, where it fits in padding): the pricer's
+	 * name of the bytes of provider, a NUL and model, the same for
+	 * every event of those bytes it priced and for no other bytes in
+	 * the process; 0 when it gave none (it made no catalog lookup). */
+	uint64_t pair;
 	br_pico logged_cost; /* cost the log reports, when has_logged_cost */
 	/* How many requests the event stands for: an aggregate row (the
 	 * OpenAI Usage API) sums several; 0 means 1. Its tokens, error flag

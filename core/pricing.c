@@ -1,5 +1,6 @@
 /* pricing.c - service tiers, cost modes, the exact cost of tokens, and
  * pricing of usage events against a catalog. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -122,13 +123,21 @@ struct br_pricer {
 	struct br_dict *seen; /* "provider\0model" -> slot */
 	struct seen_model *models; /* by slot */
 	size_t cap;
-	/* Slots of pairs priced lately, by a cheap hash of their names'
-	 * ends, found without building their key (UINT32_MAX: empty). */
-	uint32_t recent[RECENT_PAIRS];
+	/* Pairs priced lately, by a cheap hash of their names' ends, found
+	 * without building their key. */
+	struct recent_pair {
+		const char *key; /* the dictionary's; NULL: empty */
+		size_t provider_len, model_len;
+		uint32_t slot;
+	} recent[RECENT_PAIRS];
 	uint64_t band_lo, band_hi; /* the band of the last total input */
+	uint64_t serial; /* this pricer's of the process: its pairs' high bits */
 	struct br_buf key;
 	struct br_str identity;
 };
+
+/* The serial of the last pricer made. */
+static atomic_uint_fast64_t last_serial;
 
 struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
 				enum br_cost_mode mode)
@@ -137,8 +146,8 @@ struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
 	p->catalog = catalog;
 	p->mode = mode;
 	p->seen = br_dict_new();
-	memset(p->recent, 0xff, sizeof p->recent);
 	p->band_lo = 1; /* no band yet */
+	p->serial = atomic_fetch_add(&last_serial, 1) + 1;
 	const char *id = catalog ? br_catalog_identity(catalog) : "";
 	p->identity = (struct br_str){id, strlen(id)};
 	return p;
@@ -156,7 +165,7 @@ void br_pricer_free(struct br_pricer *p)
 
 /* The cache slot of (provider, model): from their lengths and the ends of
  * the model's name and the provider's, read without a loop. */
-static unsigned recent_pair(struct br_str provider, struct br_str model)
+static unsigned pair_hash(struct br_str provider, struct br_str model)
 {
 	uint64_t w = model.n << 8 ^ provider.n ^
 		     br_short_word(provider.p, provider.n) << 1;
@@ -172,21 +181,13 @@ static unsigned recent_pair(struct br_str provider, struct br_str model)
 	return (unsigned)(w >> 58); /* RECENT_PAIRS */
 }
 
-/* The slot of (provider, model), resolved against the catalog when new:
- * first looked for among the pairs priced lately. */
-static uint32_t model_slot(struct br_pricer *p, struct br_str provider,
-			   struct br_str model)
+/* model_slot for a pair not in the cache's slot r: out of line, so that
+ * the cache's hit saves no registers. */
+static __attribute__((noinline)) uint32_t slot_uncached(struct br_pricer *p,
+							struct br_str provider,
+							struct br_str model,
+							unsigned r)
 {
-	unsigned r = recent_pair(provider, model);
-	uint32_t slot = p->recent[r];
-	if (slot != UINT32_MAX) {
-		size_t n;
-		const char *key = br_dict_str(p->seen, slot, &n);
-		if (n == provider.n + 1 + model.n &&
-		    br_mem_eq(key, provider.p, provider.n) && !key[provider.n] &&
-		    br_mem_eq(key + provider.n + 1, model.p, model.n))
-			return slot;
-	}
 	/* The key "provider\0model", on the stack when it fits. */
 	char local[256];
 	const char *key = local;
@@ -205,7 +206,7 @@ static uint32_t model_slot(struct br_pricer *p, struct br_str provider,
 		key = p->key.p;
 	}
 	uint32_t before = br_dict_count(p->seen);
-	slot = br_dict_intern(p->seen, key, n);
+	uint32_t slot = br_dict_intern(p->seen, key, n);
 	if (br_dict_count(p->seen) != before) {
 		if (slot >= p->cap) {
 			p->cap = p->cap ? p->cap * 2 : 64;
@@ -219,8 +220,23 @@ static uint32_t model_slot(struct br_pricer *p, struct br_str provider,
 		for (size_t t = 0; t < BR_TIER_COUNT; t++)
 			s->memo[t] = (struct price_memo){.from = 1, .until = 0};
 	}
-	p->recent[r] = slot;
+	p->recent[r] = (struct recent_pair){br_dict_str(p->seen, slot, NULL),
+					    provider.n, model.n, slot};
 	return slot;
+}
+
+/* The slot of (provider, model), resolved against the catalog when new:
+ * first looked for among the pairs priced lately. */
+static uint32_t model_slot(struct br_pricer *p, struct br_str provider,
+			   struct br_str model)
+{
+	unsigned r = pair_hash(provider, model);
+	const struct recent_pair *e = &p->recent[r];
+	if (e->key && e->provider_len == provider.n &&
+	    e->model_len == model.n && br_mem_eq(e->key, provider.p, provider.n) &&
+	    br_mem_eq(e->key + provider.n + 1, model.p, model.n))
+		return e->slot;
+	return slot_uncached(p, provider, model, r);
 }
 
 const struct br_model *br_pricer_model(struct br_pricer *p,
@@ -236,14 +252,17 @@ const struct br_model *br_pricer_model(struct br_pricer *p,
 
 /* The catalog price of a request of ev's model, tier and price day whose
  * total input is total, in the catalog's band from lo; NULL when unpriced.
- * Remembered per model and tier for the days its answer holds. */
+ * Remembered per model and tier for the days its answer holds. Sets
+ * ev->pair. */
 static const struct br_price *catalog_price(struct br_pricer *p,
-					    const struct br_event *ev,
+					    struct br_event *ev,
 					    uint64_t total, uint64_t lo)
 {
 	if (!p->catalog)
 		return NULL;
 	uint32_t slot = model_slot(p, ev->provider, ev->model); /* may move them */
+	if (p->serial <= UINT32_MAX)
+		ev->pair = p->serial << 32 | slot;
 	struct seen_model *s = &p->models[slot];
 	if (s->model < 0)
 		return NULL;
@@ -290,6 +309,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 		ev->band_hi = 1; /* rows of their own: what report --reprice
 				  * prices again is then all tokens or none */
 	ev->pricing = p->identity;
+	ev->pair = 0;
 	ev->calc_priced = false;
 	ev->calc_cost = 0;
 	if (no_tokens && p->mode != BR_COST_DISPLAY) {

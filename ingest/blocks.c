@@ -57,7 +57,7 @@ struct held {
 	int64_t ts_us;
 	uint64_t requests;
 	struct br_tokens tokens;
-	uint64_t band_lo, band_hi;
+	uint64_t band_lo, band_hi, pair;
 	uint32_t name_at[HELD_NAMES];  /* in the block's data, or held_text */
 	uint32_t name_len[HELD_NAMES]; /* | NAME_HELD: in held_text */
 	int32_t price_day;
@@ -78,7 +78,8 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
  * each): held_pack and held_unpack copy them one way and the other. */
 #define HELD_FIELDS(X)                                                     \
 	X(logged_cost) X(cost) X(calc_cost) X(ts_us) X(requests) X(tokens) \
-	X(band_lo) X(band_hi) X(price_day) X(error) X(has_logged_cost)     \
+	X(band_lo) X(band_hi) X(pair) X(price_day) X(error)                \
+	X(has_logged_cost)                                                 \
 	X(cost_if_ok) X(cost_only) X(priced) X(calc_priced) X(flat_tokens)
 
 /* Packs event ev, of request id hash h, into e (its names apart). Field

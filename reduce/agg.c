@@ -47,6 +47,7 @@ void agg_free(struct agg *a)
 	if (!a)
 		return;
 	free(a->pipe);
+	free(a->pairs);
 	br_dict_free(a->dict);
 	free(a->rows_mem);
 	free(a->slots);
@@ -68,17 +69,16 @@ size_t agg_rows(const struct agg *a)
 
 static uint64_t key_hash(const struct red_key *k)
 {
-	const uint64_t parts[] = {
-		(uint64_t)(uint32_t)k->day << 32 | k->provider,
-		(uint64_t)k->model << 32 | k->agent,
-		(uint64_t)k->label << 32 | k->tier,
-		(uint64_t)k->cost_source << 32 | k->pricing,
-		(uint64_t)(uint32_t)k->price_day, k->band_lo, k->band_hi};
 	/* Each part multiplied into the high bits, which the final mix
-	 * brings down: a row's rounds are a dependent chain, kept short. */
-	uint64_t h = 0;
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-		h = (h ^ parts[i]) * UINT64_C(0x9E3779B97F4A7C15);
+	 * brings down: a dependent chain, kept short. */
+	const uint64_t m = UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t h = ((uint64_t)(uint32_t)k->day << 32 | k->provider) * m;
+	h = (h ^ ((uint64_t)k->model << 32 | k->agent)) * m;
+	h = (h ^ ((uint64_t)k->label << 32 | k->tier)) * m;
+	h = (h ^ ((uint64_t)k->cost_source << 32 | k->pricing)) * m;
+	h = (h ^ (uint32_t)k->price_day) * m;
+	h = (h ^ k->band_lo) * m;
+	h = (h ^ k->band_hi) * m;
 	/* The final mix of MurmurHash3: the low bits pick the slot. */
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
@@ -214,6 +214,8 @@ void agg_settle(const struct agg *ca)
 	 * its aggregate (1.6 KiB of pipeline apiece). */
 	free(a->pipe);
 	a->pipe = NULL;
+	free(a->pairs);
+	a->pairs = NULL;
 }
 
 /* The id of an event's pricing text; events of one run share the same
@@ -229,10 +231,9 @@ static uint32_t pricing_id(struct agg *a, struct br_str pricing)
 	return a->last_pricing_id;
 }
 
-/* Enters the totals t of key k into the pipeline: its slot is fetched
- * now, its row later, and it is added later still (agg_settle). */
-static void pipe_push(struct agg *a, const struct red_key *k,
-		      const struct red_totals *t)
+/* The pipeline's next entry, made room for: its key and totals are the
+ * caller's to set, then pipe_enter's. */
+static struct agg_pending *pipe_room(struct agg *a)
 {
 	if (!a->pipe) {
 		a->pipe = br_malloc(2 * AGG_STAGE * sizeof *a->pipe);
@@ -243,40 +244,74 @@ static void pipe_push(struct agg *a, const struct red_key *k,
 			apply_oldest(a);
 		locate_oldest(a);
 	}
-	struct agg_pending *e =
-		&a->pipe[(a->head + a->nlocated + a->nhashed++) % (2 * AGG_STAGE)];
-	e->key = *k;
-	e->hash = key_hash(k);
+	return &a->pipe[(a->head + a->nlocated + a->nhashed) % (2 * AGG_STAGE)];
+}
+
+/* Enters e, pipe_room's with its key and totals set, into the pipeline:
+ * its slot is fetched now, its row later, and it is added later still
+ * (agg_settle). */
+static void pipe_enter(struct agg *a, struct agg_pending *e)
+{
+	a->nhashed++;
+	e->hash = key_hash(&e->key);
 	__builtin_prefetch(&a->slots[e->hash & (a->nslots - 1)]);
+}
+
+/* Enters the totals t of key k into the pipeline. */
+static void pipe_push(struct agg *a, const struct red_key *k,
+		      const struct red_totals *t)
+{
+	struct agg_pending *e = pipe_room(a);
+	e->key = *k;
 	e->add = *t;
+	pipe_enter(a, e);
+}
+
+/* The ids of ev's provider and model, by its pair when it has one. */
+static void pair_ids(struct agg *a, const struct br_event *ev,
+		     uint32_t *provider, uint32_t *model)
+{
+	if (!a->pairs)
+		a->pairs = br_calloc(AGG_PAIRS, sizeof *a->pairs);
+	struct agg_pair *p = &a->pairs[ev->pair % AGG_PAIRS];
+	if (ev->pair && p->pair == ev->pair &&
+	    p->provider_len == ev->provider.n) {
+		*provider = p->provider;
+		*model = p->model;
+		return;
+	}
+	*provider = br_dict_intern(a->dict, ev->provider.p, ev->provider.n);
+	*model = br_dict_intern(a->dict, ev->model.p, ev->model.n);
+	if (ev->pair)
+		*p = (struct agg_pair){ev->pair, ev->provider.n, *provider,
+				       *model};
 }
 
 void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 {
-	struct red_key k = {
-		.day = day,
-		.provider = br_dict_intern(a->dict, ev->provider.p, ev->provider.n),
-		.model = br_dict_intern(a->dict, ev->model.p, ev->model.n),
-		.agent = br_dict_intern(a->dict, ev->agent.p, ev->agent.n),
-		.label = br_dict_intern(a->dict, ev->label.p, ev->label.n),
-		.tier = (uint32_t)ev->tier,
-		.cost_source = (uint32_t)ev->cost_source,
-		.pricing = pricing_id(a, ev->pricing),
-		.price_day = ev->price_day,
-		.band_lo = ev->band_lo,
-		.band_hi = ev->band_hi,
-	};
+	struct agg_pending *e = pipe_room(a);
+	struct red_key *k = &e->key; /* set in place: no copy */
+	k->day = day;
+	pair_ids(a, ev, &k->provider, &k->model);
+	k->agent = br_dict_intern(a->dict, ev->agent.p, ev->agent.n);
+	k->label = br_dict_intern(a->dict, ev->label.p, ev->label.n);
+	k->tier = (uint32_t)ev->tier;
+	k->cost_source = (uint32_t)ev->cost_source;
+	k->pricing = pricing_id(a, ev->pricing);
+	k->price_day = ev->price_day;
+	k->band_lo = ev->band_lo;
+	k->band_hi = ev->band_hi;
 	uint64_t n = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
-	struct red_totals t = {
-		.requests = n,
-		.errors = ev->error ? n : 0,
-		.unpriced = ev->priced ? 0 : n,
-		.logged_cost_requests = ev->has_logged_cost ? n : 0,
-		.tokens = ev->tokens,
-		.cost = ev->cost,
-		.calc_cost = ev->calc_cost,
-		.logged_cost = ev->has_logged_cost ? ev->logged_cost : 0};
-	pipe_push(a, &k, &t);
+	struct red_totals *t = &e->add;
+	t->requests = n;
+	t->errors = ev->error ? n : 0;
+	t->unpriced = ev->priced ? 0 : n;
+	t->logged_cost_requests = ev->has_logged_cost ? n : 0;
+	t->tokens = ev->tokens;
+	t->cost = ev->cost;
+	t->calc_cost = ev->calc_cost;
+	t->logged_cost = ev->has_logged_cost ? ev->logged_cost : 0;
+	pipe_enter(a, e);
 }
 
 /* The id in dst's dictionary of string id of src's; ids[] caches the

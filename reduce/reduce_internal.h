@@ -47,7 +47,17 @@ struct agg {
 		struct red_totals add;
 	} *pipe; /* 2 * AGG_STAGE of them; NULL while empty (agg_settle) */
 	unsigned head, nlocated, nhashed;
+	/* The ids of the (provider, model) of events, by their pricer's
+	 * pair (br_event.pair): found without interning either. Allocated
+	 * and freed with the pipeline. */
+	struct agg_pair {
+		uint64_t pair;       /* 0: none */
+		size_t provider_len; /* where the pair's bytes split */
+		uint32_t provider, model;
+	} *pairs; /* AGG_PAIRS of them, by the pair's low bits */
 };
+
+#define AGG_PAIRS 64
 
 
 /* Readers refuse, and writers do not publish, a segment larger than this
