@@ -53,7 +53,7 @@ struct agg *agg_new(void);
 void agg_free(struct agg *a);
 
 /* Counts ev on day (its calendar day in the store's time zone). The strings
- * are copied. */
+ * are copied. ev->pair is 0 or the one br_pricer_price gave ev's names. */
 void agg_add(struct agg *a, int32_t day, const struct br_event *ev);
 
 /* Adds every row of src into dst. */

@@ -111,6 +111,114 @@ static void test_agg(void)
 	agg_free(NULL);
 }
 
+struct pair_rows {
+	size_t n;
+	struct {
+		char provider[16], model[16];
+		uint64_t input, requests;
+	} row[8];
+};
+
+static int collect_pairs(void *ctx, const struct store_row *r)
+{
+	struct pair_rows *got = ctx;
+	CU_ASSERT_FATAL(got->n < 8);
+	snprintf(got->row[got->n].provider, 16, "%s", r->provider);
+	snprintf(got->row[got->n].model, 16, "%s", r->model);
+	got->row[got->n].input = r->t.tokens.input;
+	got->row[got->n].requests = r->t.requests;
+	got->n++;
+	return 0;
+}
+
+/* The input and requests of the row of (provider, model) in got; 0 when
+ * there is none. */
+static uint64_t pair_input(const struct pair_rows *got, const char *provider,
+			   const char *model, uint64_t *requests)
+{
+	for (size_t i = 0; i < got->n; i++)
+		if (!strcmp(got->row[i].provider, provider) &&
+		    !strcmp(got->row[i].model, model)) {
+			*requests = got->row[i].requests;
+			return got->row[i].input;
+		}
+	return 0;
+}
+
+/* agg_add takes the ids of a (provider, model) its pricer named before
+ * (br_event.pair): one model under two providers, two pricers, an
+ * unpriced event, names whose bytes split differently around a NUL, and
+ * pairs of one slot of its table, each in turn and back again, keep rows
+ * of their own. */
+static void test_agg_pairs(void)
+{
+	struct br_catalog *c = br_catalog_new(); /* names none: priced or not,
+						  * each event gets a pair */
+	struct br_pricer *p1 = br_pricer_new(c, BR_COST_CALCULATE);
+	struct br_pricer *p2 = br_pricer_new(c, BR_COST_CALCULATE);
+	/* 64 more pairs first, so that the pairs below share slots of the
+	 * table (by their slot in the pricer, mod 64) with others. */
+	char name[16];
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof name, "m%d", i);
+		struct br_event ev = event("x", name, "bot", 1, 0);
+		br_pricer_price(p1, &ev);
+	}
+	struct br_event zz = event("x", "zz", "bot", 1, 0); /* p2's m0 */
+	br_pricer_price(p2, &zz);
+	const struct {
+		const char *provider;
+		size_t provider_len;
+		const char *model;
+		size_t model_len;
+		struct br_pricer *p;
+		uint64_t input;
+	} seq[] = {
+		{"openai", 6, "gpt-4o", 6, p1, 1},
+		{"azure", 5, "gpt-4o", 6, p1, 10},
+		{"openai", 6, "gpt-4o", 6, p2, 1},
+		{"a\0b", 3, "c", 1, p1, 100},
+		{"a", 1, "b\0c", 3, p1, 1000},
+		{"openai", 6, "gpt-4o", 6, NULL, 1},
+		{"x", 1, "m0", 2, p1, 10000},
+		{"x", 1, "zz", 2, p2, 100000},
+	};
+	struct agg *a = agg_new();
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+			struct br_event ev = event("", "", "bot", seq[i].input, 0);
+			ev.provider = (struct br_str){seq[i].provider,
+						      seq[i].provider_len};
+			ev.model = (struct br_str){seq[i].model, seq[i].model_len};
+			if (seq[i].p)
+				br_pricer_price(seq[i].p, &ev);
+			CU_ASSERT(!seq[i].p || ev.pair);
+			ev.band_lo = 0; /* one row per pair, priced or not */
+			ev.band_hi = UINT64_MAX;
+			ev.priced = false;
+			ev.cost_source = BR_COST_FROM_CATALOG;
+			ev.price_day = 0;
+			ev.pricing = (struct br_str){"test catalog", 12};
+			agg_add(a, 1, &ev);
+		}
+	struct pair_rows got = {0};
+	CU_ASSERT_EQUAL(agg_scan(a, NULL, collect_pairs, &got), 0);
+	CU_ASSERT_EQUAL(got.n, 6);
+	uint64_t requests = 0;
+	/* openai/gpt-4o of both pricers and of none. */
+	CU_ASSERT_EQUAL(pair_input(&got, "openai", "gpt-4o", &requests), 9);
+	CU_ASSERT_EQUAL(requests, 9);
+	CU_ASSERT_EQUAL(pair_input(&got, "azure", "gpt-4o", &requests), 30);
+	CU_ASSERT_EQUAL(pair_input(&got, "a", "c", &requests), 300);
+	CU_ASSERT_EQUAL(pair_input(&got, "a", "b", &requests), 3000);
+	CU_ASSERT_EQUAL(pair_input(&got, "x", "m0", &requests), 30000);
+	CU_ASSERT_EQUAL(pair_input(&got, "x", "zz", &requests), 300000);
+	agg_free(a);
+	br_pricer_free(p1);
+	br_pricer_free(p2);
+	br_catalog_free(c);
+}
+
 /* The rows start on a cache line however often the aggregate grew (the
  * pipeline fetches a row's three lines), and keep their totals when
  * growing moves them within the new block. */
@@ -1354,6 +1462,7 @@ int test_register(void)
 {
 	static const struct test_case tests[] = {
 		{"aggregate", test_agg},
+		{"aggregate's names of pricer pairs", test_agg_pairs},
 		{"aggregate rows on cache lines", test_agg_rows_aligned},
 		{"segment round trip", test_round_trip},
 		{"rows in byte order", test_row_order},
