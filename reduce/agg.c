@@ -12,6 +12,16 @@ uint64_t red_count_add(uint64_t a, uint64_t b)
 	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
 }
 
+/* br_pico_add(a, b) without its call for the usual sums, whose terms are
+ * too far from the bounds for theirs to reach one. */
+static inline br_pico cost_add(br_pico a, br_pico b)
+{
+	/* Both within [-2^64, 2^64): their high words 0 or -1. */
+	if ((((uint64_t)(a >> 64) + 1) | ((uint64_t)(b >> 64) + 1)) <= 1)
+		return a + b;
+	return br_pico_add(a, b);
+}
+
 void red_totals_add(struct red_totals *a, const struct red_totals *b)
 {
 	a->requests = red_count_add(a->requests, b->requests);
@@ -27,9 +37,9 @@ void red_totals_add(struct red_totals *a, const struct red_totals *b)
 	t->cache_write = red_count_add(t->cache_write, u->cache_write);
 	t->cache_write_1h = red_count_add(t->cache_write_1h, u->cache_write_1h);
 	t->reasoning = red_count_add(t->reasoning, u->reasoning);
-	a->cost = br_pico_add(a->cost, b->cost);
-	a->calc_cost = br_pico_add(a->calc_cost, b->calc_cost);
-	a->logged_cost = br_pico_add(a->logged_cost, b->logged_cost);
+	a->cost = cost_add(a->cost, b->cost);
+	a->calc_cost = cost_add(a->calc_cost, b->calc_cost);
+	a->logged_cost = cost_add(a->logged_cost, b->logged_cost);
 }
 
 struct agg *agg_new(void)

@@ -509,6 +509,25 @@ static void test_cost_bounds(void)
 	CU_ASSERT(a.cost == BR_PICO_MAX);
 	CU_ASSERT(a.calc_cost == -BR_PICO_MAX);
 	CU_ASSERT(a.logged_cost == -2);
+	/* Costs on either side of 2^64 in magnitude (red_totals_add sums
+	 * those within it without br_pico_add's call) sum the same. */
+	const br_pico w = (br_pico)1 << 64;
+	const br_pico sides[] = {0, 1, -1, w - 1, w, -w, -w - 1, w + w / 2,
+				 BR_PICO_MAX, -BR_PICO_MAX, BR_PICO_MAX - w};
+	for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
+		for (size_t j = 0; j < sizeof sides / sizeof sides[0]; j++) {
+			struct red_totals x = {.cost = sides[i],
+					       .calc_cost = sides[j],
+					       .logged_cost = sides[i]};
+			struct red_totals y = {.cost = sides[j],
+					       .calc_cost = sides[i],
+					       .logged_cost = -sides[j]};
+			red_totals_add(&x, &y);
+			CU_ASSERT(x.cost == br_pico_add(sides[i], sides[j]));
+			CU_ASSERT(x.calc_cost == br_pico_add(sides[j], sides[i]));
+			CU_ASSERT(x.logged_cost ==
+				  br_pico_add(sides[i], -sides[j]));
+		}
 	CU_ASSERT(br_pico_add(-BR_PICO_MAX, -BR_PICO_MAX) == -BR_PICO_MAX);
 	CU_ASSERT(br_pico_add(BR_PICO_MAX, -BR_PICO_MAX) == 0);
 	CU_ASSERT(br_pico_mul(BR_PICO_MAX / 2, 100) == BR_PICO_MAX);
