@@ -377,23 +377,15 @@ static void reject(struct input_state *st, const char *reason,
 	write_reject(st, reason, rec, len);
 }
 
-/* The reason an event's token counts or cost are beyond a record's caps
- * (INGEST_MAX_TOKENS, INGEST_MAX_COST_USD), or its logged cost is negative
- * (a request's; a bill's cost line may be a credit), written into buf;
- * NULL when they are not. */
-static const char *beyond_caps(const struct br_event *ev, char *buf,
-			       size_t size)
+#define MAX_COST ((br_pico)INGEST_MAX_COST_USD * BR_PICO_PER_USD)
+
+/* beyond_caps for an event that is not the usual one: out of line, so
+ * that the usual one's check saves no registers. */
+static __attribute__((noinline)) const char *
+caps_reason(const struct br_event *ev, char *buf, size_t size)
 {
 	const struct br_tokens *t = &ev->tokens;
-	const br_pico max = (br_pico)INGEST_MAX_COST_USD * BR_PICO_PER_USD;
-	/* The usual event, within every cap, without building the lists. */
-	if ((t->input | t->output | t->cache_read | t->cache_write |
-	     t->cache_write_1h | t->reasoning) <= INGEST_MAX_TOKENS &&
-	    (!ev->has_logged_cost ||
-	     (ev->logged_cost <= max &&
-	      ev->logged_cost >= (ev->cost_only ? -max : 0))) &&
-	    ev->calc_cost <= max && ev->calc_cost >= -max)
-		return NULL;
+	const br_pico max = MAX_COST;
 	const uint64_t counts[] = {t->input, t->output, t->cache_read,
 				   t->cache_write, t->cache_write_1h,
 				   t->reasoning};
@@ -428,6 +420,26 @@ static const char *beyond_caps(const struct br_event *ev, char *buf,
 		return buf;
 	}
 	return NULL;
+}
+
+/* The reason an event's token counts or cost are beyond a record's caps
+ * (INGEST_MAX_TOKENS, INGEST_MAX_COST_USD), or its logged cost is negative
+ * (a request's; a bill's cost line may be a credit), written into buf;
+ * NULL when they are not. */
+static inline const char *beyond_caps(const struct br_event *ev, char *buf,
+				      size_t size)
+{
+	const struct br_tokens *t = &ev->tokens;
+	const br_pico max = MAX_COST;
+	/* The usual event, within every cap, without building the lists. */
+	if ((t->input | t->output | t->cache_read | t->cache_write |
+	     t->cache_write_1h | t->reasoning) <= INGEST_MAX_TOKENS &&
+	    (!ev->has_logged_cost ||
+	     (ev->logged_cost <= max &&
+	      ev->logged_cost >= (ev->cost_only ? -max : 0))) &&
+	    ev->calc_cost <= max && ev->calc_cost >= -max)
+		return NULL;
+	return caps_reason(ev, buf, size);
 }
 
 /* Counts a parsed event once, dropping a request id seen before and
@@ -482,30 +494,16 @@ static inline bool holds_nul(struct br_str s)
 	return s.n && memchr(s.p, 0, s.n) != NULL;
 }
 
-/* The reason one of an event's names cannot be kept, written into buf:
- * longer than INGEST_MAX_FIELD, or holding a NUL (a JSON \u0000), which
- * the store would cut the name short at, merging it with another, while
- * pricing saw it whole. NULL when none is. Every format's events pass
- * here before they are priced or held, so that none can miss it;
- * nul_checked: its format looked for a NUL itself (names_checked). */
-static const char *name_refused(const struct br_event *ev, bool nul_checked,
-				char *buf, size_t size)
+/* name_refused for an event that is not the usual one: out of line, so
+ * that the usual one's check saves no registers. */
+static __attribute__((noinline)) const char *
+name_reason(const struct br_event *ev, bool nul_checked, char *buf,
+	    size_t size)
 {
 	const struct br_str *names[] = {&ev->provider, &ev->model, &ev->agent,
 					&ev->label, &ev->request_id};
 	static const char *const what[] = {"provider", "model", "agent",
 					   "label", "request_id"};
-	if ((ev->provider.n | ev->model.n | ev->agent.n | ev->label.n |
-	     ev->request_id.n) <= INGEST_MAX_FIELD) {
-		if (nul_checked)
-			return NULL;
-		if (__builtin_expect(!(holds_nul(ev->provider) |
-				       holds_nul(ev->model) |
-				       holds_nul(ev->agent) |
-				       holds_nul(ev->label) |
-				       holds_nul(ev->request_id)), 1))
-			return NULL; /* the usual event */
-	}
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (names[i]->n > INGEST_MAX_FIELD) {
 			snprintf(buf, size, "%s longer than %zu bytes", what[i],
@@ -518,6 +516,30 @@ static const char *name_refused(const struct br_event *ev, bool nul_checked,
 		}
 	}
 	return NULL;
+}
+
+/* The reason one of an event's names cannot be kept, written into buf:
+ * longer than INGEST_MAX_FIELD, or holding a NUL (a JSON \u0000), which
+ * the store would cut the name short at, merging it with another, while
+ * pricing saw it whole. NULL when none is. Every format's events pass
+ * here before they are priced or held, so that none can miss it;
+ * nul_checked: its format looked for a NUL itself (names_checked). */
+static inline const char *name_refused(const struct br_event *ev,
+				       bool nul_checked, char *buf,
+				       size_t size)
+{
+	if ((ev->provider.n | ev->model.n | ev->agent.n | ev->label.n |
+	     ev->request_id.n) <= INGEST_MAX_FIELD) {
+		if (nul_checked)
+			return NULL;
+		if (__builtin_expect(!(holds_nul(ev->provider) |
+				       holds_nul(ev->model) |
+				       holds_nul(ev->agent) |
+				       holds_nul(ev->label) |
+				       holds_nul(ev->request_id)), 1))
+			return NULL; /* the usual event */
+	}
+	return name_reason(ev, nul_checked, buf, size);
 }
 
 /* The reason ev's day in the store's time zone (o->tz; none: UTC) is
@@ -545,8 +567,8 @@ static const char *day_refused(const struct ingest_opts *o,
 /* Why ev of the input st reads is refused whatever its format (a name too
  * long or with a NUL, a day no day is written as), written into
  * st->reason; NULL when it is not. */
-static const char *event_refused(struct input_state *st,
-				 const struct br_event *ev)
+static inline const char *event_refused(struct input_state *st,
+					const struct br_event *ev)
 {
 	const char *why = name_refused(ev, st->parser->names_checked,
 				       st->reason, sizeof st->reason);
@@ -554,13 +576,12 @@ static const char *event_refused(struct input_state *st,
 				       sizeof st->reason);
 }
 
-/* Rejects an event of the current record outside a backfill's day range;
- * returns whether it did. */
-static bool reject_outside(struct input_state *st, const struct br_event *ev)
+/* reject_outside of a backfill: out of line, so that an ingest's check
+ * saves no registers. */
+static __attribute__((noinline)) bool reject_day(struct input_state *st,
+						 const struct br_event *ev)
 {
 	const struct ingest_opts *o = &st->rd->g->opts;
-	if (o->only_from == BR_DAY_NONE)
-		return false;
 	int32_t day = br_tz_day(o->tz, ev->ts_us);
 	if (day >= o->only_from && day <= o->only_to)
 		return false;
@@ -573,6 +594,14 @@ static bool reject_outside(struct input_state *st, const struct br_event *ev)
 	st->o->in.outside++;
 	reject(st, st->reason, st->rec.p, st->rec.n);
 	return true;
+}
+
+/* Rejects an event of the current record outside a backfill's day range;
+ * returns whether it did. */
+static inline bool reject_outside(struct input_state *st,
+				  const struct br_event *ev)
+{
+	return st->rd->g->opts.only_from != BR_DAY_NONE && reject_day(st, ev);
 }
 
 /* Keeps the request id of an event a backfill's range rejected, as the
