@@ -17,6 +17,7 @@
 #define BURNRATE_CORE_H
 
 #include <dirent.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -223,6 +224,18 @@ size_t br_utf8_cut(const char *s, size_t n, size_t max);
  * UTF-8 replaced by U+FFFD, as every report shows such a name (a CSV
  * log's names are not checked). Returns whether any byte was replaced. */
 bool br_utf8_repair(struct br_buf *b, const char *s);
+
+/* Gives the calling thread C.UTF-8's character types, where the C
+ * library has them: the process stays in the C locale, whose charset is
+ * ASCII, and a library that converts text to the locale's charset
+ * (libarchive, a zip member's name flagged UTF-8) finds no conversion of
+ * other characters there. Returns the thread's locale before, for
+ * br_utf8_ctype_end; (locale_t)0 when nothing was changed (no C.UTF-8). */
+locale_t br_utf8_ctype_begin(void);
+
+/* Gives the calling thread back the locale br_utf8_ctype_begin returned
+ * (nothing when it returned (locale_t)0). */
+void br_utf8_ctype_end(locale_t was);
 
 /* The columns s takes on a terminal, as a table shows it: a character
  * its wcwidth in the C.UTF-8 locale (a wide East Asian one 2, a combining

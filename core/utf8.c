@@ -56,8 +56,8 @@ bool br_utf8_repair(struct br_buf *b, const char *s)
 	return changed;
 }
 
-/* C.UTF-8's character types, for wcwidth whatever the process's locale
- * (burnrate never calls setlocale: numbers are written in C's). */
+/* C.UTF-8's character types (burnrate never calls setlocale: numbers
+ * are written in C's). */
 static locale_t utf8_locale;
 static pthread_once_t utf8_locale_once = PTHREAD_ONCE_INIT;
 
@@ -66,10 +66,21 @@ static void utf8_locale_new(void)
 	utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 }
 
-size_t br_utf8_width(const char *s)
+locale_t br_utf8_ctype_begin(void)
 {
 	pthread_once(&utf8_locale_once, utf8_locale_new);
-	locale_t was = utf8_locale ? uselocale(utf8_locale) : (locale_t)0;
+	return utf8_locale ? uselocale(utf8_locale) : (locale_t)0;
+}
+
+void br_utf8_ctype_end(locale_t was)
+{
+	if (was)
+		uselocale(was);
+}
+
+size_t br_utf8_width(const char *s)
+{
+	locale_t was = br_utf8_ctype_begin();
 	const unsigned char *p = (const unsigned char *)s;
 	size_t w = 0;
 	for (size_t n = strlen(s); n > 0;) {
@@ -77,7 +88,7 @@ size_t br_utf8_width(const char *s)
 		wchar_t wc;
 		mbstate_t st = {0};
 		int cw = 1;
-		if (len && utf8_locale &&
+		if (len && was &&
 		    mbrtowc(&wc, (const char *)p, len, &st) == len)
 			cw = wcwidth(wc);
 		w += cw < 0 ? 1 : (size_t)cw;
@@ -85,8 +96,7 @@ size_t br_utf8_width(const char *s)
 		p += len;
 		n -= len;
 	}
-	if (utf8_locale)
-		uselocale(was);
+	br_utf8_ctype_end(was);
 	return w;
 }
 

@@ -2410,7 +2410,7 @@ out:
  * a record too long) fails alone. head holds the first head_len bytes of
  * fd; piped (standard input): fd is read from after them, else from its
  * start. */
-static void read_archive(struct reader *rd, struct task *t, int fd,
+static void read_members(struct reader *rd, struct task *t, int fd,
 			 const char *path, long only,
 			 const unsigned char *head, size_t head_len, bool piped)
 {
@@ -2684,6 +2684,20 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 	br_buf_free(&msg);
 	archive_read_free(a);
 	feed_close(&f);
+}
+
+/* read_members in C.UTF-8's character types: libarchive converts a
+ * member's name to the locale's charset, and a zip's name flagged UTF-8
+ * had none in the C locale but ASCII (archive_entry_pathname NULL, so
+ * "dir/\xc3\xa9t\xc3\xa9.jsonl" was skipped as no log member, its
+ * records lost, exit 0); the name is now its UTF-8 bytes. */
+static void read_archive(struct reader *rd, struct task *t, int fd,
+			 const char *path, long only,
+			 const unsigned char *head, size_t head_len, bool piped)
+{
+	locale_t was = br_utf8_ctype_begin();
+	read_members(rd, t, fd, path, only, head, head_len, piped);
+	br_utf8_ctype_end(was);
 }
 
 /* Tells whether the first n bytes of a file, at head, are an archive or

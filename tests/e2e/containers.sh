@@ -111,6 +111,34 @@ totals s | cmp -s - plain.csv || fail "walk of a macOS zip: totals differ from t
 rm -rf s
 "$BURNRATE" --quiet --store s ingest mac.tar 2>err.txt || fail "a macOS tar: ingest exited $?: $(cat err.txt)"
 totals s | cmp -s - plain.csv || fail "a macOS tar: totals differ from the plain files"
+# A member named in other letters than ASCII: a zip's name flagged UTF-8
+# (Python's zipfile, Windows' and macOS's zips) and a pax tar's are read
+# as any other, named by their UTF-8 bytes, in messages and in the
+# store's inputs (the zip's was skipped, "no log member", its records
+# lost, exit 0: libarchive found no conversion to the C locale's ASCII).
+"$PYTHON" - <<'PY' || fail "cannot build the archives of UTF-8 names"
+import io, tarfile, zipfile
+a, b = open("a.jsonl", "rb").read(), open("b.csv", "rb").read()
+with zipfile.ZipFile("utf8.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("donn\u00e9es/ao\u00fbt \u65e5.jsonl", a)
+    z.writestr("logs/b.csv", b)
+with tarfile.open("utf8.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in (("donn\u00e9es/ao\u00fbt \u65e5.jsonl", a), ("b.csv", b)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+member=$(printf 'donn\303\251es/ao\303\273t \346\227\245.jsonl')
+for c in utf8.zip utf8.tar; do
+	rm -rf s
+	"$BURNRATE" --verbose --store s ingest "$c" >out.txt 2>err.txt ||
+		fail "$c: ingest exited $?: $(cat err.txt)"
+	totals s | cmp -s - plain.csv || fail "$c: totals differ from the plain files: $(cat out.txt err.txt)"
+	grep -qF "burnrate: $c:$member: generic format" err.txt ||
+		fail "$c: the member is not named by its UTF-8 name: $(cat err.txt)"
+	grep -qaF "$c:$member" s/segments/* ||
+		fail "$c: the store's inputs do not name the member"
+done
 # An archive a walk takes by its name that holds no log (docs.zip beside
 # the logs) is told with --verbose only: it is no input the user named
 # (check, which fails on such an input, failed on the directory, exit 1).
