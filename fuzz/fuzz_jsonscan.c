@@ -1,8 +1,10 @@
 /* fuzz_jsonscan.c - the selective JSON scanner (ingest/jsonscan.c),
- * differentially against jansson: both must agree on which records are
- * valid JSON objects, and every member the scanner captures must be the
- * value jansson finds at that path (type, number text, decoded string,
- * or the same object or array). A scanner that remembers the keys of the
+ * differentially against jansson, the input as one record and each of
+ * its lines as one (a log: samples/ and the tests' logs are replayed by
+ * tests/e2e/jsonscan.sh): both must agree on which records are valid JSON
+ * objects, and every member the scanner captures (the generic format's
+ * among them) must be the value jansson finds at that path (type, number
+ * text, decoded string, or the same object or array). A scanner that remembers the keys of the
  * records before (every input, and each line of it, in turn) must also
  * say and capture exactly what a new scanner does. And the fast path
  * (SIMD classification, AVX2 and SSE2) must say and give exactly what the
@@ -24,6 +26,11 @@ static const char *const wanted[] = {
 	"k\xc3\xa9y", "\xf0\x9f\x9a\x80.a", "a.b.c.d.e.f.g.h", "a.b",
 	"a_key_longer_than_sixty_four_bytes_a_key_longer_than_sixty_four_bytes",
 	"b",
+	/* The generic format's members, which the scanner reads for it. */
+	"timestamp", "provider", "model", "agent", "label", "request_id",
+	"status", "service_tier", "cost_usd", "usage.output_tokens",
+	"usage.cache_read_tokens", "usage.cache_write_tokens",
+	"usage.cache_write_1h_tokens", "usage.reasoning_tokens",
 };
 #define NWANTED (sizeof wanted / sizeof wanted[0])
 
@@ -266,21 +273,13 @@ static void detect_as_jansson(const char *rec, size_t size, bool valid)
 	json_decref(root);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Scans the record rec (size bytes, exactly: a read past it is caught)
+ * with the scanner kept and parses it with jansson: both must agree on
+ * its validity, every member captured must be jansson's value at its
+ * path, and the format detected from it must be the one jansson's
+ * reading tells. */
+static void against_jansson(const char *rec, size_t size)
 {
-	if (!scan) {
-		for (size_t i = 0; i < NWANTED; i++)
-			FUZZ_CHECK(jpath_init(&paths[i], wanted[i]) == 0, "%s",
-				   wanted[i]);
-		struct jpath deep;
-		FUZZ_CHECK(jpath_init(&deep, "a.b.c.d.e.f.g.h.i") != 0,
-			   "a path of 9 components taken");
-		scan = jscan_new(paths, NWANTED);
-	}
-	/* A copy of exactly size bytes, so that a read past the record is
-	 * caught. */
-	char *rec = br_malloc(size ? size : 1);
-	memcpy(rec, data, size);
 	struct jvalue v[NWANTED];
 	size_t at = 0;
 	const char *why = jscan_record(scan, rec, size, v, &at);
@@ -310,6 +309,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			compare(wanted[i], &v[i], at_path(root, &paths[i]));
 	json_decref(root);
 	detect_as_jansson(rec, size, !why);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!scan) {
+		for (size_t i = 0; i < NWANTED; i++)
+			FUZZ_CHECK(jpath_init(&paths[i], wanted[i]) == 0, "%s",
+				   wanted[i]);
+		struct jpath deep;
+		FUZZ_CHECK(jpath_init(&deep, "a.b.c.d.e.f.g.h.i") != 0,
+			   "a path of 9 components taken");
+		scan = jscan_new(paths, NWANTED);
+	}
+	/* A copy of exactly size bytes, so that a read past the record is
+	 * caught. */
+	char *rec = br_malloc(size ? size : 1);
+	memcpy(rec, data, size);
+	against_jansson(rec, size);
 	/* The record again, now that its keys are remembered; and each of
 	 * its lines in turn as the records of one log, to a scanner of its
 	 * own. */
@@ -321,9 +338,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *line = br_malloc(n ? n : 1);
 		memcpy(line, rec + i, n);
 		in_turn_as_alone(log, line, n);
-		size_t at_line;
-		struct jvalue lv[NWANTED];
-		detect_as_jansson(line, n, !jscan_record(scan, line, n, lv, &at_line));
+		against_jansson(line, n);
 		free(line);
 		i += n + 1;
 	}
