@@ -33,11 +33,18 @@ node_dir=$build/bench-node
 duckdb=yes
 if [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
 	mkdir -p "$node_dir"
-	if ! command -v npm >/dev/null 2>&1 ||
-	   ! (cd "$node_dir" && npm install --no-audit --no-fund --silent \
-		@duckdb/node-api >npm.log 2>&1); then
-		echo "DuckDB: @duckdb/node-api cannot be installed (see $node_dir/npm.log); its column is left out"
+	# Said before npm runs: it retries an unreachable registry for
+	# about a minute. Its errors go to npm.log (--silent kept none).
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "DuckDB: no npm to install @duckdb/node-api with (Debian package npm; make deps); its columns, ratios and totals check are left out"
 		duckdb=
+	else
+		echo "DuckDB: installing @duckdb/node-api with npm into $node_dir"
+		if ! (cd "$node_dir" && npm install --no-audit --no-fund \
+			--loglevel error @duckdb/node-api >npm.log 2>&1); then
+			echo "DuckDB: @duckdb/node-api cannot be installed: $(grep -m 1 -i 'err' "$node_dir/npm.log" || echo "npm install failed") (see $node_dir/npm.log); its columns, ratios and totals check are left out"
+			duckdb=
+		fi
 	fi
 fi
 command -v igzip >/dev/null 2>&1 || echo "igzip: not installed (Debian package isal; make deps)"

@@ -33,7 +33,7 @@ for kind in jsonl gz; do
 		"$month/$kind" 2>"$out/rss.txt" >/dev/null
 	rss=$(awk '/Maximum resident/ { print $6 }' "$out/rss.txt")
 	printf '%-6s %9s %8s %8s  %s\n' "$kind" "$(secs "$br")" \
-		"$(awk -v b="$(stat -c %s "$base.jsonl")" -v ms="$br" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1000) }')" \
+		"$(awk -v b="$(stat -L -c %s "$base.jsonl")" -v ms="$br" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1000) }')" \
 		"$([ "$dk" = - ] && echo - || secs "$dk")" "vs DuckDB $(ratio "$br" "$dk"), $rss KB"
 done
 rm -rf "$out/ingest-store"

@@ -16,7 +16,7 @@ printf '%-10s %8s %9s %8s %8s %8s %8s %8s  %s\n' file MB burnrate MB/s zcat igzi
 	auto "ratios (targets)"
 for f in jsonl jsonl.gz csv csv.gz; do
 	file=$base.$f
-	mb=$(awk -v b="$(stat -c %s "$base.${f%.gz}")" 'BEGIN { printf "%.0f", b / 1e6 }')
+	mb=$(awk -v b="$(stat -L -c %s "$base.${f%.gz}")" 'BEGIN { printf "%.0f", b / 1e6 }')
 	# burnrate and DuckDB in turn, best of each: the VM's speed drifts by
 	# tens of percent within a minute, and a ratio of times taken minutes
 	# apart measures the drift. DuckDB runs each query twice a turn (one
