@@ -757,8 +757,14 @@ static bool is_lone_brace(const char *line, size_t len)
 	return i < len && line[i] == '{' && is_blank(line + i + 1, len - i - 1);
 }
 
+/* What the n bytes at p begin as when they are a compressed stream (gzip
+ * too) or an archive ("a zstd stream", "a zip archive"), else NULL: a
+ * log's bytes never are. */
+static const char *packed_what(const unsigned char *p, size_t n);
+
 /* Fails the input whose first line (len bytes) begins no log of any
- * format: UTF-16 text, a JSON array. Returns -1 so, else 0. */
+ * format: UTF-16 text, a JSON array, a compressed stream or an archive
+ * (a log compressed twice, a zstd log in a tar). Returns -1 so, else 0. */
 static int unreadable_start(struct input_state *st, const char *line,
 			    size_t len)
 {
@@ -776,6 +782,14 @@ static int unreadable_start(struct input_state *st, const char *line,
 			       "JSON array, not JSON lines (one JSON object a "
 			       "line); convert it first (jq -c '.[]')",
 			       st->o->in.name);
+	}
+	const char *packed = packed_what((const unsigned char *)line, len);
+	if (packed) {
+		br_err_clear(&st->o->err);
+		return br_fail(&st->o->err, "%s: cannot read the log: its "
+			       "bytes are %s (an archive's member is "
+			       "decompressed from gzip only, a gzip file once); "
+			       "unpack it first", st->o->in.name, packed);
 	}
 	return 0;
 }
@@ -1597,43 +1611,45 @@ static bool claude_other(const char *member, const struct br_buf *names,
 struct magic {
 	const char *magic;
 	size_t len, off;
+	const char *what; /* for messages */
 };
 
 /* The compressed streams libarchive reads (gzip is ISA-L's, source.c). */
 static const struct magic stream_magics[] = {
-	{"\x28\xb5\x2f\xfd", 4, 0},         /* zstd */
-	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0}, /* xz */
-	{"BZh", 3, 0},                       /* bzip2 */
-	{"\x04\x22\x4d\x18", 4, 0},         /* lz4 */
+	{"\x28\xb5\x2f\xfd", 4, 0, "a zstd stream"},
+	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0, "an xz stream"},
+	{"BZh", 3, 0, "a bzip2 stream"},
+	{"\x04\x22\x4d\x18", 4, 0, "an lz4 stream"},
 };
 
 /* The archives of members libarchive reads. */
 static const struct magic archive_magics[] = {
-	{"PK\x03\x04", 4, 0},                /* zip */
-	{"PK\x05\x06", 4, 0},                /* empty zip */
-	{"7z\xbc\xaf\x27\x1c", 6, 0},        /* 7z */
-	{"ustar", 5, 257},                   /* tar */
+	{"PK\x03\x04", 4, 0, "a zip archive"},
+	{"PK\x05\x06", 4, 0, "an empty zip archive"},
+	{"7z\xbc\xaf\x27\x1c", 6, 0, "a 7z archive"},
+	{"ustar", 5, 257, "a tar archive"},
 };
 
-/* Tells whether the n bytes at p begin with one of the k magics of m. */
-static bool magic_in(const struct magic *m, size_t k, const unsigned char *p,
-		     size_t n)
+/* The one of the k magics of m that the n bytes at p begin with, or NULL. */
+static const struct magic *magic_of(const struct magic *m, size_t k,
+				    const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < k; i++)
 		if (n >= m[i].off + m[i].len &&
 		    memcmp(p + m[i].off, m[i].magic, m[i].len) == 0)
-			return true;
-	return false;
+			return &m[i];
+	return NULL;
 }
+
 
 /* Tells whether the first bytes of a file are a container libarchive
  * reads: zstd, xz, bzip2, lz4, zip, 7z, or a tar archive. gzip is read by
  * ISA-L (source.c), also when it holds a tar, which libarchive then gets. */
 static bool libarchive_magic(const unsigned char *p, size_t n)
 {
-	return magic_in(stream_magics, sizeof stream_magics / sizeof *stream_magics,
+	return magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
 			p, n) ||
-	       magic_in(archive_magics,
+	       magic_of(archive_magics,
 			sizeof archive_magics / sizeof *archive_magics, p, n);
 }
 
@@ -1767,6 +1783,25 @@ static void archive_why(struct br_buf *msg, struct archive *a,
 static bool gzip_magic(const unsigned char *p, size_t n)
 {
 	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+static const char *packed_what(const unsigned char *p, size_t n)
+{
+	if (gzip_magic(p, n))
+		return "a gzip stream";
+	const struct magic *m =
+		magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
+			 p, n);
+	/* bzip2's "BZh" may begin a CSV header: its block size and its
+	 * first block's magic too. */
+	if (m && m->magic[0] == 'B' &&
+	    !(n >= 10 && p[3] >= '1' && p[3] <= '9' &&
+	      memcmp(p + 4, "1AY&SY", 6) == 0))
+		m = NULL;
+	if (!m)
+		m = magic_of(archive_magics,
+			     sizeof archive_magics / sizeof *archive_magics, p, n);
+	return m ? m->what : NULL;
 }
 
 /* Tells whether the first bytes of a file are a compressed stream: gzip,
@@ -3650,8 +3685,8 @@ static bool stream_magic(const unsigned char *p, size_t n)
 {
 	if (gzip_magic(p, n))
 		return !source_gzip_holds_tar(p, n);
-	return magic_in(stream_magics, sizeof stream_magics / sizeof *stream_magics,
-			p, n);
+	return magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
+			p, n) != NULL;
 }
 
 /* The length of the one of the count suffixes that the first n bytes of

@@ -364,6 +364,29 @@ grep -q "error: mixed.tar.gz:meta.json: " err.txt || fail "mixed.tar.gz: $(cat e
 "$BURNRATE" --quiet --store only-c ingest c.jsonl 2>/dev/null
 totals s | cmp -s - "$(totals only-c >only-c.csv; echo only-c.csv)" ||
 	fail "mixed.tar.gz: its readable member was not counted alone"
+# A member compressed otherwise than with gzip (rotated logs compressed
+# with zstd, xz, bzip2 or lz4, then tarred), and a gzip file of a gzip
+# stream, fail alone, named, saying what their bytes are (it was "cannot
+# tell the log format from its first 10 lines; name it with --format").
+zstd -q -c c.jsonl >c.jsonl.zst
+xz -c c.jsonl >c.jsonl.xz
+bzip2 -c c.jsonl >c.jsonl.bz2
+lz4 -q -c c.jsonl >c.jsonl.lz4
+tar cf packed.tar c.jsonl.zst c.jsonl.xz c.jsonl.bz2 c.jsonl.lz4 b.csv
+gzip -c c1.gz >twice.jsonl.gz
+rm -rf s
+set +e
+"$BURNRATE" --quiet --store s ingest packed.tar twice.jsonl.gz 2>err.txt
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "packed.tar: exit $rc, want 1: $(cat err.txt)"
+for m in "packed.tar:c.jsonl.zst:.*a zstd stream" "packed.tar:c.jsonl.xz:.*an xz stream" \
+	"packed.tar:c.jsonl.bz2:.*a bzip2 stream" "packed.tar:c.jsonl.lz4:.*an lz4 stream" \
+	"twice.jsonl.gz:.*a gzip stream"; do
+	grep -q "^burnrate: error: $m (an archive's member is decompressed from gzip only, a gzip file once); unpack it first$" err.txt ||
+		fail "not said: $m: $(cat err.txt)"
+done
+totals s | cmp -s - only-b.csv || fail "packed.tar: its b.csv is not counted alone"
 # An archive without a log member, and a compressed stream of zeros
 # (libarchive reads it as an empty tar): a warning names each, nothing
 # fails (exit 0), nothing is counted; --quiet leaves the warning out.
