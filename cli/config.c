@@ -281,7 +281,7 @@ int config_load(const char *path, struct config *c, struct br_err *err)
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? br_strdup(path) : br_strdup(".");
 	if (slash)
-		dir[slash - path ? slash - path : 1] = 0;
+		dir[slash > path ? slash - path : 1] = 0;
 	int rc = 0;
 	unsigned long line = 0;
 	/* A UTF-8 BOM (Notepad's "UTF-8 with BOM") is no part of the first

@@ -23,6 +23,7 @@ void progress_shown(bool shown)
 
 /* Prints "burnrate: KIND: MESSAGE" ("burnrate: MESSAGE" when kind is
  * NULL) and a line of advice (may be NULL). */
+BR_PRINTF(3, 0)
 static void print_message(const char *kind, const char *advice,
 			  const char *fmt, va_list ap)
 {

@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 
+BR_PRINTF(3, 0)
 static int fail_v(struct br_err *err, int status, const char *fmt, va_list ap)
 {
 	if (err && !err->msg[0]) {
