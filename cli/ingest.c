@@ -133,9 +133,10 @@ struct ingest_run {
 	 * warned about once it is published. */
 	struct br_buf outside;
 	/* The progress line (a terminal only): when it started and was
-	 * last shown. */
+	 * last shown, and the most records and bytes it showed. */
 	bool progress;
 	double started, last_shown;
+	uint64_t shown_records, shown_bytes;
 	/* Inputs' aggregates emptied for the next inputs, which the pool's
 	 * threads take (sink_begin). */
 	pthread_mutex_t spare_lock;
@@ -172,8 +173,11 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Rewrites the progress line on stderr: inputs, records, MB/s, ETA (from
- * the on-disk bytes read, also inside the input being read). */
+/* Rewrites the progress line on stderr: inputs, records, MB, MB/s and
+ * ETA. Records and MB never go back: an input read again (its blocks were
+ * not independent, or it continues another) counts from 0 again, shown
+ * once it passes its first read. The ETA is the time so far times the
+ * decompressed bytes left over those read (ingest_progress.bytes_total). */
 static void show_progress(struct ingest_run *r, const struct ingest_progress *p,
 			  bool final)
 {
@@ -181,20 +185,24 @@ static void show_progress(struct ingest_run *r, const struct ingest_progress *p,
 	if (!r->progress || (!final && t - r->last_shown < 0.2))
 		return;
 	r->last_shown = t;
+	if (p->records > r->shown_records)
+		r->shown_records = p->records;
+	if (p->bytes > r->shown_bytes)
+		r->shown_bytes = p->bytes;
 	double el = t - r->started > 1e-6 ? t - r->started : 1e-6;
 	char eta[32] = "";
-	if (p->disk_total && p->disk_done && !final) {
-		double left = p->disk_done < p->disk_total
-				      ? el * (double)(p->disk_total - p->disk_done) /
-					(double)p->disk_done
+	if (p->bytes_total && p->bytes && !final) {
+		double left = p->bytes < p->bytes_total
+				      ? el * (double)(p->bytes_total - p->bytes) /
+					(double)p->bytes
 				      : 0;
 		snprintf(eta, sizeof eta, ", ETA %.0fs", left);
 	}
 	fprintf(stderr, "\r\033[Kburnrate: %llu/%llu input%s, %llu records, "
 		"%.0f MB, %.0f MB/s%s%s", (unsigned long long)p->inputs_done,
 		(unsigned long long)p->inputs_total, p->inputs_total == 1 ? "" : "s",
-		(unsigned long long)p->records, p->bytes / 1e6, p->bytes / 1e6 / el,
-		eta, final ? "\n" : "");
+		(unsigned long long)r->shown_records, r->shown_bytes / 1e6,
+		r->shown_bytes / 1e6 / el, eta, final ? "\n" : "");
 	progress_shown(!final);
 }
 
@@ -1451,7 +1459,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	if (run.progress && st->inputs + st->failed_inputs) {
 		struct ingest_progress p = {st->inputs + st->failed_inputs,
 					    st->inputs + st->failed_inputs,
-					    st->records, st->bytes, 0, 0};
+					    st->records, st->bytes, 0};
 		show_progress(&run, &p, true);
 	}
 	if (!g->quiet && !job->silent && !job->dry_run)

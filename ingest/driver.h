@@ -86,6 +86,9 @@ struct task {
 	struct ingest_known *zc;
 	size_t nzc;
 	uint64_t disk_size;  /* 0: not a regular file */
+	/* An input read again (read_again): its file's disk_size, which
+	 * its progress is estimated from; else 0. */
+	uint64_t again_size;
 	uint64_t content_left; /* its bytes to read, or a gzip file's that
 				* its trailer tells (task_content); 0: not
 				* known (ingest.content_left) */
@@ -162,8 +165,9 @@ struct ingest {
 	struct br_dict *run_heads;
 	long *run_last;
 	struct reader main;
-	/* Progress of the tasks handed over. */
-	uint64_t inputs_done, inputs_total, disk_done, disk_total;
+	/* Progress of the tasks handed over: inputs, and their bytes on
+	 * disk (what decompressed bytes are estimated from). */
+	uint64_t inputs_done, inputs_total, disk_done;
 	bool size_unknown;
 	/* --jobs: the workers and the queue of tasks. tasks[consumed..next)
 	 * are being read or waiting to be handed over; [next..ntasks) wait

@@ -251,25 +251,67 @@ static void add(uint64_t *p, uint64_t n)
 	__atomic_fetch_add(p, n, __ATOMIC_RELAXED);
 }
 
-/* Adds the progress of a task being read to p. */
-static void task_progress(const struct task *t, struct ingest_progress *p)
+static size_t compressed_name(const char *name);
+
+/* The size on disk of task t's file, for progress. */
+static uint64_t task_size(const struct task *t)
 {
-	uint64_t pos = load(&t->disk_pos);
-	p->records += load(&t->records);
-	p->bytes += load(&t->bytes);
-	p->disk_done += pos < t->disk_size ? pos : t->disk_size;
+	return t->disk_size ? t->disk_size : t->again_size;
 }
 
-/* Tells the sink where reading has got; tasks[consumed..next) are being
- * read (locked when workers run). */
-static void progress_of(struct ingest *g, struct ingest_progress *p)
+/* Adds the progress of a task being read to p, and its bytes on disk read
+ * to *disk. */
+static void task_progress(const struct task *t, struct ingest_progress *p,
+			  uint64_t *disk)
 {
-	*p = (struct ingest_progress){
-		g->inputs_done, g->inputs_total, g->stats.records, g->stats.bytes,
-		g->disk_done, g->size_unknown ? 0 : g->disk_total};
-	for (size_t i = g->consumed; i < g->next; i++)
+	uint64_t pos = load(&t->disk_pos), size = task_size(t);
+	p->records += load(&t->records);
+	p->bytes += load(&t->bytes);
+	*disk += pos < size ? pos : size;
+}
+
+/* The decompressed bytes of task t left to read, estimated: from its
+ * bytes on disk left, at the ratio its bytes read so far decompressed to
+ * once begun; else its gzip trailer's size or a plain file's bytes to
+ * read (content_left), or, by its name compressed, its size at ratio. */
+static double task_left(const struct task *t, double ratio)
+{
+	uint64_t pos = load(&t->disk_pos), bytes = load(&t->bytes);
+	uint64_t size = task_size(t);
+	if (pos >= size)
+		return 0;
+	if (pos && bytes)
+		return (double)(size - pos) * ((double)bytes / (double)pos);
+	if (t->content_left || !compressed_name(t->path))
+		return (double)t->content_left;
+	return (double)size * ratio;
+}
+
+/* Tells the sink where reading has got: the tasks handed over, those
+ * being read (tasks[consumed..next), locked when workers run; cur, read
+ * on the caller's thread, unless NULL) and those left to read. */
+static void progress_of(struct ingest *g, const struct task *cur,
+			struct ingest_progress *p)
+{
+	*p = (struct ingest_progress){g->inputs_done, g->inputs_total,
+				      g->stats.records, g->stats.bytes, 0};
+	uint64_t disk = g->disk_done;
+	size_t begun = g->next > g->consumed ? g->next : g->consumed;
+	for (size_t i = g->consumed; i < begun; i++)
 		if (g->tasks[i]) /* else being handed over */
-			task_progress(g->tasks[i], p);
+			task_progress(g->tasks[i], p, &disk);
+	if (cur)
+		task_progress(cur, p, &disk);
+	if (g->size_unknown)
+		return;
+	/* Inputs not begun decompress as those read so far did. */
+	double ratio = disk && p->bytes > disk ? (double)p->bytes / (double)disk
+					       : 1;
+	double left = cur ? task_left(cur, ratio) : 0;
+	for (size_t i = g->consumed; i < g->ntasks; i++)
+		if (g->tasks[i])
+			left += task_left(g->tasks[i], ratio);
+	p->bytes_total = p->bytes + (uint64_t)left;
 }
 
 /* Reports progress from the caller's thread while it reads its task. */
@@ -283,10 +325,9 @@ static void main_progress(struct reader *rd)
 	struct ingest_progress p;
 	if (g->nworkers)
 		pthread_mutex_lock(&g->lock);
-	progress_of(g, &p);
+	progress_of(g, rd->task, &p);
 	if (g->nworkers)
 		pthread_mutex_unlock(&g->lock);
-	task_progress(rd->task, &p);
 	g->sink.progress(g->sink.ctx, &p);
 }
 
@@ -3060,13 +3101,18 @@ static struct outcome *read_again(struct ingest *g, struct task *t,
 	again->known = t->known;
 	again->k = t->k;
 	again->zresume = t->zresume;
+	again->again_size = t->disk_size;
 	struct reader *rd = &g->main;
+	struct task *reading = rd->task;
+	uint64_t reported = rd->reported;
 	rd->at_once = false;
 	/* A plain file is read as far as it was (it may be growing), unless
 	 * that read stopped at a failure. */
 	read_task(rd, again, o->member,
 		  o->member < 0 && o->ok ? o->raw_bytes : 0);
 	rd->at_once = true;
+	rd->task = reading;
+	rd->reported = reported;
 	struct outcome *n = NULL;
 	for (size_t i = 0; i < again->nout; i++)
 		if (again->out[i]->member == o->member ||
@@ -3607,7 +3653,7 @@ static void hand_over_queued(struct ingest *g, bool ready_only)
 			}
 			pthread_cond_timedwait(&g->done, &g->lock, &until);
 			struct ingest_progress p;
-			progress_of(g, &p);
+			progress_of(g, NULL, &p);
 			pthread_mutex_unlock(&g->lock);
 			g->sink.progress(g->sink.ctx, &p);
 			pthread_mutex_lock(&g->lock);
@@ -3914,7 +3960,6 @@ static void submit(struct ingest *g, const char *path, const char *key,
 	else
 		g->size_unknown = true;
 	g->inputs_total++;
-	g->disk_total += t->disk_size;
 	t->content_left = task_content(t);
 	g->content_left += t->content_left;
 	if (!S_ISREG(sb->st_mode)) {

@@ -172,9 +172,13 @@ struct ingest_progress {
 	uint64_t inputs_done, inputs_total; /* files and standard input */
 	uint64_t records;    /* non-empty records read */
 	uint64_t bytes;      /* decompressed bytes read */
-	uint64_t disk_done;  /* on-disk (compressed) bytes read */
-	uint64_t disk_total; /* on-disk size of the inputs; 0: not known
-			      * (standard input) */
+	/* The decompressed bytes of all the inputs, estimated: those read,
+	 * and what is left of each input as its size on disk tells (a
+	 * compressed one's at the ratio its bytes read so far decompressed
+	 * to; one not begun at its gzip trailer's size, else at the run's
+	 * ratio so far); an input read again counts again. 0: not known
+	 * (standard input, a FIFO). */
+	uint64_t bytes_total;
 };
 
 /* Receives the events of each input.

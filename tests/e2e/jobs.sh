@@ -140,6 +140,31 @@ for j in 1 2; do
 		[ "$totals" = "3 inputs" ] ||
 		fail "--jobs $j: progress totals: $(tr '\r' '\n' <pty$j.log | cat -v)"
 done
+# An input read again (a CSV repeating the request ids of the gzipped log
+# before it, read meanwhile on a worker) counted its records from 0 again
+# on the progress line ("1059805 records, 190 MB, ETA 0s" then "486127
+# records, 123 MB, ETA 12s"), and the ETA, from bytes on disk, took the
+# gzip's rate for the plain file's bytes (ETA 20s of a 4 s run): records
+# and MB never go back, and the ETA stays within the run's time.
+gen --seed 7 --records 300000 --format jsonl --out r.jsonl
+gzip r.jsonl
+gen --seed 7 --records 1000000 --format csv --out r.csv
+rm -rf pr
+start=$(date +%s)
+script -qec "$BURNRATE --store pr ingest --jobs 2 r.jsonl.gz r.csv" ptyr.log \
+	>/dev/null || fail "read again: ingest on a terminal exited $?"
+took=$(($(date +%s) - start))
+tr '\r' '\n' <ptyr.log | "$PYTHON" -c '
+import re, sys
+took, prev = int(sys.argv[1]), (0, 0)
+rows = re.findall(r"inputs?, (\d+) records, (\d+) MB, \d+ MB/s(?:, ETA (\d+)s)?", sys.stdin.read())
+assert rows and rows[-1][:2] == ("1300000", "215"), rows
+for r in rows:
+    now = (int(r[0]), int(r[1]))
+    assert now >= prev and now[1] >= prev[1], ("went back", prev, now)
+    assert not r[2] or int(r[2]) <= 2 * took + 2, ("ETA", r[2], took)
+    prev = now
+' "$took" || fail "read again: progress: $(tr '\r' '\n' <ptyr.log | cat -v)"
 # With --verbose, a message said while the progress line is shown clears
 # it first, and the line is drawn again below: the message was written
 # after it on the same line ("burnrate: 0/3 inputs, ... ETA 1sburnrate:
