@@ -2025,6 +2025,7 @@ struct feed {
 	const char *path;
 	struct source *gz;     /* gzip */
 	struct archive *outer; /* zstd, xz, bzip2, lz4 */
+	const char *what;      /* outer's stream, as packed_what says it */
 	uint64_t raw;          /* compressed bytes read so far */
 	/* Of a file read from its first byte: the hash of its bytes read so
 	 * far (NULL: not hashed), and whether its end was read. */
@@ -2137,6 +2138,24 @@ static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
 	return callback_result(a, f, feed_raw(f, buf));
 }
 
+/* Fails f with why libarchive could not decompress its stream (zstd, xz,
+ * bzip2, lz4): truncated (its error says so, or xz's "No progress is
+ * possible") or corrupt, the file named once and the compression by
+ * name. */
+static ssize_t feed_stream_failed(struct feed *f)
+{
+	const char *s = archive_error_string(f->outer);
+	/* "a zstd stream": "zstd stream". */
+	const char *what = f->what ? strchr(f->what, ' ') + 1
+				   : "compressed stream";
+	if (s && (strcasestr(s, "truncated") ||
+		  strstr(s, "No progress is possible")))
+		return br_fail(&f->err, "%s: truncated %s (the file ends "
+			       "before the stream does)", f->path, what);
+	return br_fail(&f->err, "%s: corrupt %s (%s)", f->path, what,
+		       s ? s : "its data cannot be decompressed");
+}
+
 /* The next decompressed bytes: as feed_raw. */
 static ssize_t feed_next(struct feed *f, const void **buf)
 {
@@ -2153,10 +2172,7 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 			f->buf = br_malloc(FEED_CHUNK);
 		n = archive_read_data(f->outer, f->buf, FEED_CHUNK);
 		if (n < 0 && !br_failed(&f->err))
-			br_fail(&f->err, "%s: %s", f->path,
-				archive_error_string(f->outer)
-					? archive_error_string(f->outer)
-					: "corrupt data");
+			feed_stream_failed(f);
 		*buf = f->buf;
 	} else {
 		n = feed_raw(f, buf);
@@ -2199,6 +2215,7 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	}
 	if (!compressed_magic(head, n))
 		return 0;
+	f->what = packed_what(head, n);
 	f->outer = archive_read_new();
 	archive_read_support_filter_all(f->outer);
 	archive_read_support_format_raw(f->outer);
@@ -2217,10 +2234,7 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 			return 0;
 		}
 		if (!br_failed(&f->err))
-			br_fail(&f->err, "%s: %s", f->path,
-				archive_error_string(f->outer)
-					? archive_error_string(f->outer)
-					: "cannot read the stream");
+			feed_stream_failed(f);
 		return -1;
 	}
 	return 0;
@@ -2665,6 +2679,10 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 		free(mkey);
 		struct outcome *o = t->out[t->nout - 1];
 		members_out += o->in.bytes;
+		/* A lone stream that cannot be decompressed: the stream's
+		 * error names the file (the archive's repeated it). */
+		if (raw && o->unreadable && br_failed(&f.err))
+			o->err = f.err;
 		if (raw)
 			stream = o;
 		if (!raw && only < 0) {

@@ -304,6 +304,27 @@ static void start_member(struct source *src)
 	src->member_done = false;
 }
 
+/* What an error of isal_inflate means, in words. */
+static const char *inflate_why(int ret)
+{
+	switch (ret) {
+	case ISAL_INVALID_BLOCK:
+		return "an invalid deflate block";
+	case ISAL_INVALID_SYMBOL:
+		return "an invalid deflate symbol";
+	case ISAL_INVALID_LOOKBACK:
+		return "an invalid back-reference distance";
+	case ISAL_INVALID_WRAPPER:
+		return "an invalid gzip header";
+	case ISAL_UNSUPPORTED_METHOD:
+		return "a compression method other than deflate";
+	case ISAL_INCORRECT_CHECKSUM:
+		return "its CRC-32 or size does not match its data";
+	default:
+		return "ISA-L cannot inflate it";
+	}
+}
+
 static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 			 struct br_err *err)
 {
@@ -346,15 +367,16 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 		__atomic_store_n(&src->gzip_made, src->gzip_made + produced,
 				 __ATOMIC_RELAXED);
 		if (ret < 0)
-			return br_fail(err, "%s: corrupt gzip data (ISA-L error %d)",
-				       src->name, ret);
+			return br_fail(err, "%s: corrupt gzip stream (%s)",
+				       src->name, inflate_why(ret));
 		if (src->st.block_state == ISAL_BLOCK_FINISH)
 			src->member_done = true;
 		if (produced > 0)
 			return (ssize_t)produced;
 		if (!src->member_done && src->eof &&
 		    src->in_off == src->in_len)
-			return br_fail(err, "%s: truncated gzip stream", src->name);
+			return br_fail(err, "%s: truncated gzip stream (the file "
+				       "ends before the stream does)", src->name);
 	}
 }
 

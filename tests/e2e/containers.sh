@@ -229,6 +229,29 @@ for bad in $damaged bomb.jsonl.xz; do
 		fail "$bad: something of the bad input was counted"
 done
 grep -q "refused as a decompression bomb" err.txt || fail "bomb: $(cat err.txt)"
+# A lone compressed stream cut in half, or with bytes flipped in its
+# middle: the file named once, the compression named, truncated or corrupt
+# in words ("t.zst: cannot read from the archive: t.zst: Truncated zstd
+# input", "Lzma library error:  No progress is possible" for a cut xz).
+for c in c1.gz:gzip c3.xz:xz c4.bz2:bzip2 c8.data:zstd c9.data:lz4; do
+	f=${c%%:*} what=${c#*:}
+	head -c $(($(wc -c <"$f") / 2)) "$f" >"cut-$f"
+	"$PYTHON" - "$f" "flip-$f" <<'EOF2'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+for k in range(len(d) // 2, len(d) // 2 + 64):
+    d[k] ^= 0x5A
+open(sys.argv[2], "wb").write(d)
+EOF2
+	rm -rf s
+	must_fail 1 err.txt "$BURNRATE" --store s ingest "cut-$f"
+	grep -qx "burnrate: error: cut-$f: truncated $what stream (the file ends before the stream does)" err.txt ||
+		fail "cut-$f: $(cat err.txt)"
+	rm -rf s
+	must_fail 1 err.txt "$BURNRATE" --store s ingest "flip-$f"
+	grep -qx "burnrate: error: flip-$f: corrupt $what stream ([^:]*\(: [^:]*\)\{0,1\})" err.txt ||
+		fail "flip-$f: $(cat err.txt)"
+done
 # A one-member zip cut where its central directory begins, from a file and
 # piped: one unreadable input (its member; it was 2, the archive counted
 # too), saying why ("corrupt archive: (null)": libarchive gives no reason
