@@ -2795,10 +2795,11 @@ static void read_archive(struct reader *rd, struct task *t, int fd,
 }
 
 /* Tells whether the first n bytes of a file, at head, are an archive or
- * a compressed stream libarchive reads (a gzip holding a tar too). */
+ * a compressed stream libarchive reads (a gzip holding a tar too, and an
+ * empty tar, plain or gzipped). */
 static bool archive_head(const unsigned char *head, size_t n)
 {
-	return libarchive_magic(head, n) ||
+	return libarchive_magic(head, n) || source_zero_head(head, n) ||
 	       (gzip_magic(head, n) && source_gzip_holds_tar(head, n));
 }
 

@@ -380,9 +380,22 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 	}
 }
 
+static bool zeros_only(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+bool source_zero_head(const unsigned char *p, size_t n)
+{
+	return n >= 1024 && zeros_only(p, n);
+}
+
 bool source_gzip_holds_tar(const unsigned char *in, size_t n)
 {
-	unsigned char out[512];
+	unsigned char out[4096];
 	if (!n)
 		return false;
 	struct inflate_state st;
@@ -395,7 +408,19 @@ bool source_gzip_holds_tar(const unsigned char *in, size_t n)
 	if (isal_inflate(&st) < 0)
 		return false;
 	size_t got = sizeof out - st.avail_out;
-	return got >= 262 && memcmp(out + 257, "ustar", 5) == 0;
+	if (got >= 262 && memcmp(out + 257, "ustar", 5) == 0)
+		return true;
+	/* An empty tar: zeros, as far as the head inflates. */
+	uint64_t zeros = 0;
+	while (got && zeros_only(out, got)) {
+		zeros += got;
+		st.next_out = out;
+		st.avail_out = sizeof out;
+		if (isal_inflate(&st) < 0)
+			return false;
+		got = sizeof out - st.avail_out;
+	}
+	return zeros >= 1024 && !got;
 }
 
 bool source_compressed(const struct source *src)

@@ -426,6 +426,24 @@ grep -q '^burnrate: warning: zeros.jsonl.zst: no log member (an empty archive)$'
 "$BURNRATE" --quiet --store s ingest zeros.jsonl.zst >out.txt 2>err.txt ||
 	fail "--quiet, an empty archive: exit $?"
 [ ! -s err.txt ] || fail "--quiet printed a warning: $(cat err.txt)"
+# An empty tar (10,240 zeros), plain, gzipped or zstd-compressed, from a
+# file or piped: the same warning for each. The plain and gzipped ones were
+# read as a log ("1 partial last line left for the next run", exit 0).
+tar cf empty.tar -T /dev/null
+gzip -c empty.tar >empty.tgz
+zstd -q -c empty.tar >empty.tar.zst
+for e in empty.tar empty.tgz empty.tar.zst; do
+	rm -rf s
+	"$BURNRATE" --store s ingest $e >out.txt 2>err.txt ||
+		fail "$e: exit $?: $(cat err.txt)"
+	rm -rf s
+	"$BURNRATE" --store s ingest - <$e >>out.txt 2>>err.txt ||
+		fail "$e piped: exit $?: $(cat err.txt)"
+	[ "$(cat err.txt)" = "burnrate: warning: $e: no log member (an empty archive)
+burnrate: warning: -: no log member (an empty archive)" ] &&
+		[ "$(grep -c '^ingested 0 inputs: 0 records, 0 requests kept$' out.txt)" = 2 ] ||
+		fail "$e: $(cat out.txt err.txt)"
+done
 # A valid compressed stream of an empty log is an empty input, in every
 # compression as in gzip: nothing counted, exit 0, the other input kept.
 "$BURNRATE" --quiet --store only-b ingest b.csv 2>/dev/null || true
