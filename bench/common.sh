@@ -49,12 +49,20 @@ if [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
 fi
 command -v igzip >/dev/null 2>&1 || echo "igzip: not installed (Debian package isal; make deps)"
 
-# once CMD... -> the wall-clock milliseconds of one run
+# once CMD... -> the wall-clock milliseconds of one run. A run that fails
+# is no measure: it says so and stops the benchmark (it runs in a command
+# substitution, whose exit would only end that; $$ is the script's).
 once() {
 	rm -rf "$out/ingest-store"
 	s=$(date +%s%N)
-	"$@" >/dev/null
+	rc=0
+	"$@" >/dev/null || rc=$?
 	e=$(date +%s%N)
+	if [ $rc -ne 0 ]; then
+		echo "bench: error: '$*' failed (exit $rc): no time is measured; the benchmark stops" >&2
+		kill -TERM $$
+		exit 1
+	fi
 	echo $(( (e - s) / 1000000 ))
 }
 # best CMD... -> the best wall-clock milliseconds of $runs runs

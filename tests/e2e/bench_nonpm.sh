@@ -47,4 +47,20 @@ grep -q "^DuckDB: installing @duckdb/node-api with npm into $tmp/build/bench-nod
 	grep -q "^DuckDB: @duckdb/node-api cannot be installed: npm ERR! code ECONNREFUSED (see $tmp/build/bench-node/npm.log); its columns" "$tmp/out.txt" ||
 	fail "a failing npm: $(cat "$tmp/out.txt")"
 check_rest "a failing npm"
+# A burnrate run that fails stops the benchmark, loudly: its time was
+# printed as if it had ingested the log.
+cat >"$tmp/bin/failing" <<'BR'
+#!/bin/sh
+echo "burnrate: error: cannot open store" >&2
+exit 1
+BR
+chmod +x "$tmp/bin/failing"
+set +e
+(cd "$root" && PATH=$tmp/bin BURNRATE=$tmp/bin/failing RECORDS=20000 RUNS=1 \
+	BUILD="$tmp/build" BENCH_OUT="$tmp/out" sh bench/ingest.sh) >"$tmp/out.txt" 2>&1
+rc=$?
+set -e
+[ $rc -ne 0 ] && grep -q "^bench: error: '$tmp/bin/failing --quiet --store .* ingest .*' failed (exit 1): no time is measured; the benchmark stops$" "$tmp/out.txt" &&
+	! grep -Eq '^jsonl +[0-9]' "$tmp/out.txt" ||
+	fail "a failing burnrate: exit $rc: $(cat "$tmp/out.txt")"
 echo "bench_nonpm: all checks passed"
