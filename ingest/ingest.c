@@ -2186,13 +2186,8 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 	 * it, here, as they are: against the file's size when known. */
 	uint64_t in = f->raw > f->size ? f->raw : f->size;
 	if (n > 0 && f->draining && f->max_ratio &&
-	    f->out > f->max_ratio * in + ((uint64_t)16 << 20))
-		return br_fail(&f->err, "%s: refused as a decompression bomb: "
-			       "%llu bytes from %llu compressed, more than %llu "
-			       "times (--max-ratio)", f->path,
-			       (unsigned long long)f->out,
-			       (unsigned long long)in,
-			       (unsigned long long)f->max_ratio);
+	    source_bomb(f->path, f->out, in, f->max_ratio, &f->err))
+		return -1;
 	return n;
 }
 
@@ -2708,6 +2703,12 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 			o->redo = true;
 		if (rc != 0 && o->unreadable) {
 			failed = true;
+			/* What the members read before are not counted for. */
+			if (!why) {
+				br_buf_reset(&msg);
+				br_buf_puts(&msg, o->err.msg);
+				why = msg.p;
+			}
 			if (archive_errno(a) != 0 && raw)
 				break;
 		}

@@ -59,6 +59,16 @@ bool source_zero_head(const unsigned char *p, size_t n);
  * source_zero_head), as far as those bytes go. */
 bool source_gzip_holds_tar(const unsigned char *in, size_t n);
 
+/* The output a compressed input may give beyond --max-ratio times its
+ * size: small inputs (a 1 KiB log of repeated lines) compress far more. */
+#define SOURCE_BOMB_SLACK ((uint64_t)16 << 20)
+
+/* Fails with err, naming name and saying the figures and the 16 MiB of
+ * slack, and returns -1 when out decompressed bytes from in compressed
+ * are more than ratio times in plus SOURCE_BOMB_SLACK; else returns 0. */
+int source_bomb(const char *name, uint64_t out, uint64_t in, uint64_t ratio,
+		struct br_err *err);
+
 /* Caps decompression: reading fails once the output exceeds ratio times
  * the input's compressed size plus 16 MiB (0: no cap). The size is a
  * regular file's size on disk, or the compressed bytes read so far when

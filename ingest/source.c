@@ -285,16 +285,21 @@ static ssize_t capped(struct source *src, ssize_t n, struct br_err *err)
 	src->out_total += (uint64_t)n;
 	if (!src->gzip && !src->archive)
 		return n;
-	uint64_t in = compressed_in(src);
-	uint64_t out = src->out_before + src->out_total;
-	if (out > src->max_ratio * in + ((uint64_t)16 << 20))
-		return br_fail(err, "%s: refused as a decompression bomb: %llu "
-			       "bytes from %llu compressed, more than %llu times "
-			       "(--max-ratio)", src->name,
-			       (unsigned long long)out,
-			       (unsigned long long)in,
-			       (unsigned long long)src->max_ratio);
+	if (source_bomb(src->name, src->out_before + src->out_total,
+			compressed_in(src), src->max_ratio, err))
+		return -1;
 	return n;
+}
+
+int source_bomb(const char *name, uint64_t out, uint64_t in, uint64_t ratio,
+		struct br_err *err)
+{
+	if (out <= ratio * in + SOURCE_BOMB_SLACK)
+		return 0;
+	return br_fail(err, "%s: refused as a decompression bomb: %llu bytes "
+		       "from %llu compressed, more than %llu times that plus "
+		       "16 MiB (--max-ratio)", name, (unsigned long long)out,
+		       (unsigned long long)in, (unsigned long long)ratio);
 }
 
 static void start_member(struct source *src)

@@ -224,6 +224,10 @@ for bad in $damaged bomb.jsonl.xz; do
 	*) want=$bad ;;
 	esac
 	grep -q "error: $want:" err.txt || fail "$bad: not named: $(cat err.txt)"
+	# Its other member, not counted, says why, as a tar's do.
+	[ $bad != corrupt.zip ] ||
+		grep -qx "burnrate: error: corrupt.zip:logs/b.csv: not counted: corrupt.zip cannot be read to its end (corrupt.zip:logs/a.jsonl: cannot read from the archive: .*)" err.txt ||
+		fail "$bad: why not said: $(cat err.txt)"
 	# The zip's other member is a copy of b.csv: the same content once.
 	totals s | cmp -s - "$(totals only-b >only-b.csv; echo only-b.csv)" ||
 		fail "$bad: something of the bad input was counted"
