@@ -21,9 +21,12 @@
  *               fsync   fsync, fdatasync (EIO)
  *               rename  rename, renameat, renameat2 (EIO)
  *               malloc  malloc, calloc, realloc (NULL, ENOMEM)
+ *               unlink  unlink, unlinkat (EIO)
  *   FAULT_N     the call that fails, counted from 1 and from main() on
- *   FAULT_MODE  once (only that call; the default) or always (that call
- *               and every later one of the kind)
+ *   FAULT_MODE  once (only that call; the default), always (that call
+ *               and every later one of the kind), or kill (the process
+ *               gets SIGKILL in place of that call: a crash placed
+ *               just before it, the calls before it all made)
  *   FAULT_LOG   a file that gets "fired CALL N FUNCTION OBJECT" when the
  *               fault is injected (OBJECT: the program or library that
  *               called), and "calls CALL N" (how many calls of the kind
@@ -40,6 +43,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -51,14 +55,16 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum kind { K_NONE, K_OPEN, K_WRITE, K_FSYNC, K_RENAME, K_MALLOC, K_TMPWRITE };
+enum kind { K_NONE, K_OPEN, K_WRITE, K_FSYNC, K_RENAME, K_MALLOC, K_TMPWRITE,
+	    K_UNLINK };
 
 static const char *const kind_names[] = {"", "open", "write", "fsync",
-					 "rename", "malloc", "tmpwrite"};
+					 "rename", "malloc", "tmpwrite",
+					 "unlink"};
 
 static enum kind target;
 static unsigned long fail_at, calls;
-static int always, armed, log_fd = -1;
+static int always, killing, armed, log_fd = -1;
 static char spare[256];
 
 /* The file name of the object holding the code at caller, or "?". */
@@ -113,6 +119,8 @@ static int fault_at(enum kind k, const char *fn, void *caller)
 		return 0;
 	if (n == fail_at)
 		log_line("fired", fn, caller);
+	if (killing)
+		kill(getpid(), SIGKILL);
 	return 1;
 }
 
@@ -138,11 +146,12 @@ static int wrapped_main(int argc, char **argv, char **envp)
 {
 	const char *call = getenv("FAULT_CALL"), *n = getenv("FAULT_N"),
 		   *mode = getenv("FAULT_MODE"), *log = getenv("FAULT_LOG");
-	for (int k = K_OPEN; call && k <= K_TMPWRITE; k++)
+	for (int k = K_OPEN; call && k <= K_UNLINK; k++)
 		if (strcmp(call, kind_names[k]) == 0)
 			target = (enum kind)k;
 	fail_at = n ? strtoul(n, NULL, 10) : 0;
 	always = mode && strcmp(mode, "always") == 0;
+	killing = mode && strcmp(mode, "kill") == 0;
 	snprintf(spare, sizeof spare, "%s", getenv("FAULT_SPARE") ?
 		 getenv("FAULT_SPARE") : "");
 	if (log)
@@ -463,4 +472,22 @@ void *realloc(void *p, size_t n)
 	if (n && fault(K_MALLOC, "realloc"))
 		return errno = ENOMEM, NULL;
 	return __libc_realloc(p, n);
+}
+
+/* -------------------------------------------------------------- unlink */
+
+int unlink(const char *path)
+{
+	if (fault(K_UNLINK, "unlink"))
+		return errno = EIO, -1;
+	REAL(unlink);
+	return real_unlink(path);
+}
+
+int unlinkat(int dir, const char *path, int flags)
+{
+	if (fault(K_UNLINK, "unlinkat"))
+		return errno = EIO, -1;
+	REAL(unlinkat);
+	return real_unlinkat(dir, path, flags);
 }
