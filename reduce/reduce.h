@@ -258,7 +258,11 @@ struct store_merge_stats {
 
 /* Merges the store in directory from into dst: for each source of from,
  * one merged segment with its live rows (backfills and compactions
- * applied) and the fingerprints of its inputs, published atomically.
+ * applied) and the fingerprints of its inputs. They are published
+ * atomically together: readers count none of them until all are
+ * published, so a merge that fails or is killed at any point leaves dst
+ * as it was (but for files readers ignore, which a later merge
+ * removes), and run again ends in the state of one that did not fail.
  * Repeating a merge adds nothing: a merged segment replaces the earlier
  * ones of its source whose inputs it all holds (a store's inputs only
  * grow), and a source already merged in this state or a newer one is left

@@ -26,7 +26,10 @@
 			      * a segment with rows of them is written so,
 			      * so that a store without them stays readable
 			      * by a burnrate from before them */
-#define SEG_VERSION_LAST SEG_VERSION_FAILED
+#define SEG_VERSION_GROUP 4  /* version 3 and the group of segments one
+			      * merge published together: only a merge
+			      * that publishes more than one is written so */
+#define SEG_VERSION_LAST SEG_VERSION_GROUP
 #define SEG_HEADER_SIZE 128
 #define SEG_ROW_SIZE 184
 #define SEG_INPUT_SIZE 40
@@ -50,8 +53,15 @@ struct segment {
 				     * segments of its source up to this seq
 				     * it holds (0: this store's own data) */
 	uint32_t origin;            /* string id of that store's directory */
-	bool hidden;                /* absorbed by a later compaction, or
-				     * replaced by a newer merge */
+	uint64_t group_first;       /* one of the segments one merge published
+				     * together: those of sequence numbers
+				     * group_first .. + group_parts - 1 */
+	uint32_t group_parts;       /* (0: published alone) */
+	bool unfinished;            /* of a group some part of which is
+				     * missing: a merge that did not end */
+	bool hidden;                /* absorbed by a later compaction,
+				     * replaced by a newer merge, or
+				     * unfinished */
 	char **str;
 	uint32_t nstrings;
 	uint32_t source, tz;
@@ -512,7 +522,10 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		BAD("unsupported format version %u", version);
 	/* Reserved bytes are zero: a writer that gave them a meaning
 	 * without a new version is refused, not half understood. */
-	for (size_t i = version >= SEG_VERSION_MERGED ? 88 : 76; i < 124; i++)
+	for (size_t i = version >= SEG_VERSION_GROUP    ? 100
+			: version >= SEG_VERSION_MERGED ? 88
+							: 76;
+	     i < 124; i++)
 		if (p[i])
 			BAD("reserved header byte %zu is %u, not 0", i, p[i]);
 	if (memcmp(p + len - 8, SEG_END_MAGIC, 8) != 0)
@@ -528,6 +541,10 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	if (version >= SEG_VERSION_MERGED) {
 		g->merged_through = get_u64(p + 76);
 		g->origin = get_u32(p + 84);
+	}
+	if (version >= SEG_VERSION_GROUP) {
+		g->group_first = get_u64(p + 88);
+		g->group_parts = get_u32(p + 96);
 	}
 	uint32_t nstrings = get_u32(p + 48), nrows = get_u32(p + 52),
 		 ninputs = get_u32(p + 56);
@@ -640,6 +657,8 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		BAD("%zu unexpected bytes after the inputs", end - off);
 	if (g->source >= nstrings || g->tz >= nstrings)
 		BAD("source or time zone string id out of bounds");
+	if (!g->merged_through && version >= SEG_VERSION_GROUP)
+		BAD("a group of a merge's segments that is not merged");
 	if (!g->merged_through)
 		return 0;
 	if (g->origin >= nstrings)
@@ -649,6 +668,13 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		BAD("a merged segment cannot be a compaction or a backfill");
 	if (ninputs == 0)
 		BAD("a merged segment without inputs");
+	if (version >= SEG_VERSION_GROUP &&
+	    (g->group_parts < 2 || g->seq < g->group_first ||
+	     g->seq - g->group_first >= g->group_parts))
+		BAD("a merge's group of %u segments from %llu does not hold "
+		    "its sequence number %llu", g->group_parts,
+		    (unsigned long long)g->group_first,
+		    (unsigned long long)g->seq);
 	for (uint32_t i = 1; i < ninputs; i++)
 		if (input_cmp(&g->inputs[i - 1], &g->inputs[i]) >= 0)
 			BAD("input %u: a merged segment's inputs are not in "
@@ -845,19 +871,50 @@ static bool inputs_within(const struct segment *g, const struct segment *h)
 	return true;
 }
 
-/* Marks what later segments of the same source make invisible, and
- * indexes the inputs: among this store's own segments, those a compaction
+/* The index in s->segs of the first segment of the group of segs[i],
+ * when the group is whole: sequence numbers are distinct and sorted, and
+ * a merge gives its segments consecutive ones. */
+static size_t group_start(const struct store *s, size_t i)
+{
+	return i - (size_t)(s->segs[i].seq - s->segs[i].group_first);
+}
+
+/* Tells whether every segment of the group of segs[i] is loaded. */
+static bool group_whole(const struct store *s, size_t i)
+{
+	const struct segment *g = &s->segs[i];
+	uint64_t before = g->seq - g->group_first;
+	if (before > i || g->group_parts - before > s->nsegs - i)
+		return false;
+	const struct segment *first = &s->segs[group_start(s, i)];
+	for (uint32_t k = 0; k < g->group_parts; k++)
+		if (first[k].seq != g->group_first + k ||
+		    first[k].group_first != g->group_first ||
+		    first[k].group_parts != g->group_parts)
+			return false;
+	return true;
+}
+
+/* Marks what is invisible, and indexes the inputs. A merge publishes
+ * the segments of its sources one after the other, as a group: readers
+ * count none of them until they have them all (unfinished: the merge
+ * did not end). And what later segments of the same source make
+ * invisible: among this store's own segments, those a compaction
  * absorbed; among merged ones, those whose inputs a later merged segment
- * all holds (a newer state of the same data: a store's inputs only grow).
- * Neither kind ever hides the other. */
+ * (not unfinished) all holds (a newer state of the same data: a store's
+ * inputs only grow). Neither kind ever hides the other. */
 static void index_segments(struct store *s)
 {
+	for (size_t i = 0; i < s->nsegs; i++)
+		s->segs[i].unfinished = s->segs[i].group_parts &&
+					!group_whole(s, i);
 	for (size_t i = 0; i < s->nsegs; i++) {
 		struct segment *g = &s->segs[i];
-		g->hidden = false;
+		g->hidden = g->unfinished;
 		for (size_t j = i + 1; j < s->nsegs && !g->hidden; j++) {
 			const struct segment *h = &s->segs[j];
-			if (!g->merged_through != !h->merged_through ||
+			if (h->unfinished ||
+			    !g->merged_through != !h->merged_through ||
 			    strcmp(h->str[h->source], g->str[g->source]) != 0)
 				continue;
 			g->hidden = g->merged_through ? inputs_within(g, h)
@@ -1339,6 +1396,8 @@ struct seg_meta {
 	uint64_t compacted_through;       /* 0: not a compaction */
 	uint64_t merged_through;          /* 0: this store's own data */
 	const char *origin;               /* the store merged from */
+	uint64_t group_first;             /* the group of segments a merge */
+	uint32_t group_parts;             /* publishes together (0: none) */
 };
 
 /* Encodes a segment image into b, which is made to hold it at once. */
@@ -1388,9 +1447,10 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	size_t start = b->len;
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);
-	uint32_t version = has_failed_rows(a) ? SEG_VERSION_FAILED
-			   : m->merged_through ? SEG_VERSION_MERGED
-					       : SEG_VERSION;
+	uint32_t version = m->group_parts	? SEG_VERSION_GROUP
+			   : has_failed_rows(a) ? SEG_VERSION_FAILED
+			   : m->merged_through	? SEG_VERSION_MERGED
+						: SEG_VERSION;
 	put_u32(b, version);
 	put_u32(b, SEG_HEADER_SIZE);
 	put_u64(b, seq);
@@ -1410,6 +1470,10 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	if (m->merged_through) {
 		put_u64(b, m->merged_through);
 		put_u32(b, origin_id);
+	}
+	if (m->group_parts) {
+		put_u64(b, m->group_first);
+		put_u32(b, m->group_parts);
 	}
 	while (b->len - start < SEG_HEADER_SIZE - 4)
 		br_buf_putc(b, 0);
@@ -1505,6 +1569,12 @@ static int check_limits(const struct agg *a, const struct store_input *inputs,
 	return 0;
 }
 
+/* The sequence number of the next segment of loaded store s. */
+static uint64_t next_seq(const struct store *s)
+{
+	return s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
+}
+
 /* Writes and publishes a new segment, and adds it to the in-memory view.
  * The image is decoded before it is published: a segment readers would
  * refuse is never made visible. */
@@ -1516,7 +1586,7 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 		return br_fail(err, "internal error: publishing without the store lock");
 	if (store_load(s, err) != 0 || check_limits(a, inputs, ninputs, err) != 0)
 		return -1;
-	uint64_t seq = s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
+	uint64_t seq = next_seq(s);
 	struct br_buf img = {0};
 	segment_encode(&img, seq, br_tz_name(s->tz), m, a, inputs, ninputs);
 	char name[64];
@@ -1585,16 +1655,45 @@ static int collect_row(void *ctx, const struct store_row *r)
 	return 0;
 }
 
-/* Removes the files of the hidden segments, which readers ignore already
- * (absorbed by a compaction, replaced by a newer merge), and makes that
- * durable. *removed counts them. */
+/* Tells whether the file of hidden segment segs[i] may go. One of a
+ * merge that did not end, once a later merged segment exists: its
+ * sequence number is then never given again, so no later merge's group
+ * is taken for its own by a reader that read it before it went, and a
+ * reader that finds it gone finds that segment, which may hide it
+ * (gone_hidden). One of a whole group, once every segment of the group
+ * is hidden: until then its group's others count only with it. */
+static bool removable(const struct store *s, size_t i)
+{
+	const struct segment *g = &s->segs[i];
+	if (!g->hidden)
+		return false;
+	if (g->unfinished) {
+		for (size_t j = i + 1; j < s->nsegs; j++)
+			if (s->segs[j].merged_through)
+				return true;
+		return false;
+	}
+	const struct segment *first = g->group_parts ? &s->segs[group_start(s, i)] : g;
+	for (uint32_t k = 0; k < g->group_parts; k++)
+		if (!first[k].hidden)
+			return false;
+	return true;
+}
+
+/* Removes the files of the hidden segments that may go (removable),
+ * which readers ignore already (absorbed by a compaction, replaced by a
+ * newer merge, or of a merge that did not end), and makes that durable.
+ * *removed counts them. */
 static int remove_hidden(struct store *s, size_t *removed, struct br_err *err)
 {
 	size_t kept = 0;
 	*removed = 0;
+	bool *gone = br_malloc((s->nsegs ? s->nsegs : 1) * sizeof *gone);
+	for (size_t i = 0; i < s->nsegs; i++)
+		gone[i] = removable(s, i);
 	for (size_t i = 0; i < s->nsegs; i++) {
 		struct segment *g = &s->segs[i];
-		if (g->hidden) {
+		if (gone[i]) {
 			if (unlink(g->path) != 0 && errno != ENOENT) {
 				int e = errno;
 				br_fail(err, "cannot remove '%s': %s", g->path, strerror(e));
@@ -1607,6 +1706,7 @@ static int remove_hidden(struct store *s, size_t *removed, struct br_err *err)
 			s->segs[kept++] = *g;
 		}
 	}
+	free(gone);
 	s->nsegs = kept;
 	index_segments(s);
 	if (br_failed(err))
@@ -2021,19 +2121,29 @@ int store_merge(struct store *dst, const char *from,
 		p->publish = d == 1;
 		st->present += d == 0;
 	}
+	/* Published as one group when there are several: readers count
+	 * none of them until the last is published, so that a merge that
+	 * does not end (killed, a full disk) leaves the state before it,
+	 * which the next merge completes. */
+	uint32_t group = 0;
+	for (size_t k = 0; k < nparts; k++)
+		group += parts[k].publish;
+	uint64_t first = next_seq(dst);
 	for (size_t k = 0; k < nparts; k++) {
 		const struct merge_part *p = &parts[k];
 		if (!p->publish)
 			continue;
 		struct seg_meta m = {p->source, BR_DAY_NONE, BR_DAY_NONE, 0,
-				     p->through, origin ? origin : from};
+				     p->through, origin ? origin : from,
+				     first, group > 1 ? group : 0};
 		if (publish_segment(dst, &m, p->rows, p->inputs, p->ninputs, err) != 0)
 			goto out;
 		st->imported++;
 		st->replaced += p->replaces;
 	}
-	/* What the new segments replace is clutter now; a crash before or
-	 * during its removal is harmless, as after a compaction. */
+	/* What the new segments replace is clutter now, as are the segments
+	 * of a merge that did not end; a crash before or during their
+	 * removal is harmless, as after a compaction. */
 	rc = remove_hidden(dst, &st->removed, err);
 out:
 	for (size_t k = 0; k < nparts; k++) {

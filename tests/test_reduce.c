@@ -696,7 +696,10 @@ static void refused_header(size_t at, unsigned char v, const char *want)
 
 static void test_newer_version(void)
 {
-	refused_header(8, 4, "newer than this burnrate");
+	refused_header(8, 5, "newer than this burnrate");
+	/* Version 4 is a merge's group of segments: not one of the store's
+	 * own. */
+	refused_header(8, 4, "a group of a merge's segments that is not merged");
 	/* Reserved bytes, version 1's 76-123 (version 2 gave 76-87 a
 	 * meaning): a writer that used them without a new version. */
 	refused_header(76, 1, "reserved header byte 76 is 1, not 0");
@@ -1283,6 +1286,109 @@ static void test_merge(void)
 	remove_dir();
 }
 
+/* renameat2, interposed for test_merge_unfinished: while rename_fail is
+ * set, it counts the calls down and fails the one that brings it to 0
+ * (EIO): a segment not published, as a full disk or a kill before its
+ * rename leaves it. */
+static int rename_fail;
+
+int renameat2(int fromdir, const char *from, int todir, const char *to,
+	      unsigned int flags)
+{
+	static int (*real)(int, const char *, int, const char *, unsigned int);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "renameat2");
+	if (rename_fail && --rename_fail == 0)
+		return errno = EIO, -1;
+	return real(fromdir, from, todir, to, flags);
+}
+
+/* Tells whether the store dir/name has the segment file of seq. */
+static bool has_segment(const char *name, unsigned seq)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s/segments/seg-%016x.brs", dir, name, seq);
+	return access(path, F_OK) == 0;
+}
+
+/* A merge of a store of two sources that ends before its second segment
+ * is published, or before its first (the sources' newer states, which
+ * replace both merged before): readers see the state before it, not the
+ * first source's new state beside the second's old one; then the merge
+ * run again gives the state of one that ended. The segment published
+ * alone stays while it is the newest (its sequence number is not given
+ * again), and a later segment of the number it waits for does not
+ * complete it. */
+static void test_merge_unfinished(void)
+{
+	const char *x[] = {"x"}, *y[] = {"y"}, *w[] = {"w"}, *v[] = {"v"},
+		   *z[] = {"z"};
+	for (int published = 0; published <= 1; published++) {
+		make_dir();
+		struct br_err err = {0};
+		struct store_merge_stats st;
+		put_segment("g", "default", 100, 1, x, 1, false);
+		put_segment("g", "team", 100, 10, y, 1, false);
+		CU_ASSERT_EQUAL(merge("g", &st, &err), 0); /* 1 and 2 */
+		put_segment("g", "default", 101, 100, w, 1, false);
+		put_segment("g", "team", 101, 1000, v, 1, false);
+		rename_fail = published + 1;
+		CU_ASSERT_EQUAL(merge("g", &st, &err), -1);
+		rename_fail = 0;
+		br_err_clear(&err);
+		CU_ASSERT_EQUAL(dst_input(NULL), 11);
+		CU_ASSERT_EQUAL(dst_input("default"), 1);
+		CU_ASSERT_EQUAL(has_segment("dst", 3), published);
+		uint64_t own = 0;
+		if (published) {
+			CU_ASSERT_EQUAL(compact_store("dst"), 0);
+			CU_ASSERT(has_segment("dst", 3));
+			put_segment("dst", "default", 100, 10000, z, 1, false);
+			CU_ASSERT(has_segment("dst", 4));
+			own = 10000;
+			CU_ASSERT_EQUAL(dst_input(NULL), own + 11);
+		}
+		CU_ASSERT_EQUAL(merge("g", &st, &err), 0);
+		CU_ASSERT_EQUAL(st.imported, 2);
+		CU_ASSERT_EQUAL(st.replaced, 2);
+		CU_ASSERT_EQUAL(st.removed, 2 + (size_t)published);
+		CU_ASSERT_EQUAL(dst_input(NULL), own + 1111);
+		CU_ASSERT_EQUAL(dst_input("team"), 1010);
+		for (unsigned seq = 1; seq <= 2 + (unsigned)published; seq++)
+			CU_ASSERT(!has_segment("dst", seq));
+		remove_dir();
+	}
+}
+
+/* A merged segment that a newer merge of its source replaces stays
+ * while another of the segments its merge published counts: readers
+ * count those only with all of them. */
+static void test_merge_group_kept(void)
+{
+	make_dir();
+	struct br_err err = {0};
+	struct store_merge_stats st;
+	const char *x[] = {"x"}, *y[] = {"y"}, *w[] = {"w"}, *v[] = {"v"};
+	put_segment("g", "default", 100, 1, x, 1, false);
+	put_segment("g", "team", 100, 10, y, 1, false);
+	CU_ASSERT_EQUAL(merge("g", &st, &err), 0); /* 1 and 2 */
+	put_segment("g", "team", 101, 100, v, 1, false);
+	CU_ASSERT_EQUAL(merge("g", &st, &err), 0); /* 3: team */
+	CU_ASSERT_EQUAL(st.imported, 1);
+	CU_ASSERT_EQUAL(st.present, 1);
+	CU_ASSERT_EQUAL(st.removed, 0);
+	CU_ASSERT(has_segment("dst", 2));
+	CU_ASSERT_EQUAL(dst_input(NULL), 111);
+	CU_ASSERT_EQUAL(dst_input("default"), 1);
+	/* Both of the first merge's replaced: both go. */
+	put_segment("g", "default", 101, 1000, w, 1, false);
+	CU_ASSERT_EQUAL(merge("g", &st, &err), 0); /* 4: default */
+	CU_ASSERT_EQUAL(st.removed, 2);
+	CU_ASSERT(!has_segment("dst", 1) && !has_segment("dst", 2));
+	CU_ASSERT_EQUAL(dst_input(NULL), 1111);
+	remove_dir();
+}
+
 /* Rows of the FAILED cost sources (core.h): failed requests whose logged
  * cost counts only for a success, priced by the catalog or, without its
  * price, at that cost. */
@@ -1496,6 +1602,8 @@ int test_register(void)
 		{"backfill overshadows", test_replace},
 		{"store metadata", test_meta},
 		{"merge", test_merge},
+		{"a merge that does not end", test_merge_unfinished},
+		{"a merge's segments kept together", test_merge_group_kept},
 		{"rows of failed requests' cost sources", test_failed_sources},
 		{"verify during a compaction", test_verify_compacted},
 		{"verify before a compaction ends", test_verify_compacted_after},

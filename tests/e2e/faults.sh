@@ -2,22 +2,28 @@
 # faults.sh - failure injection (tests/faultinject.c, LD_PRELOAD): the Nth
 # open, write, fsync, rename or malloc fails, once or from then on, for
 # N = 1, 2, ... until a run completes without the fault firing, during
-# ingest, compact, report --output (JSON and XLSX) and notify, and the
-# writes of libxlsxwriter to its temporary files, from the Nth on, during
-# report --output of XLSX. After each
+# ingest, a --replace backfill, compact, merge (of a store of three
+# sources, two of them merged before), report --output (JSON and XLSX)
+# and notify, and the writes of libxlsxwriter to its temporary files,
+# from the Nth on, during report --output of XLSX. After each
 # failure: a non-zero exit with a "burnrate: error:" message (or a
 # success whose results are exact), a store that verifies and shows
 # either the totals before the run or those of whole inputs added, never
-# part of one, no temporary file left, an old report file either kept or
-# replaced whole; then a clean run gives the exact totals. Then a disk
-# that fills up mid-ingest (a 2 MiB tmpfs; skipped unless root).
+# part of one (a backfill and a merge: before or after, nothing between),
+# no temporary file left, an old report file either kept or
+# replaced whole; then a clean run gives the exact totals. The commands
+# that write the store are also killed (SIGKILL) just before their Nth
+# write, fsync, rename or unlink (FAULT_KILL_KINDS), with the same
+# checks but for temporary files, which the next writer removes. Then a
+# disk that fills up mid-ingest (a 2 MiB tmpfs; skipped unless root).
 #
 # In make check, N is every call up to 8 and then doubles, for malloc
-# 1, 4, 16, ... (about 250 runs, 40 s); FAULTS=all (make torture) tries
+# 1, 4, 16, ... (about 470 runs, 56 of them kills); FAULTS=all (make torture) tries
 # every N, except that malloc, called ~100,000 times by ingest (mostly
 # loading the built-in catalog), is tried at every N up to 1,000 and then
-# at every 97th. FAULT_KINDS="open write" and FAULT_SCENARIOS="ingest
-# notify" limit the kinds of call and the commands.
+# at every 97th. FAULT_KINDS="open write", FAULT_KILL_KINDS="rename"
+# and FAULT_SCENARIOS="ingest notify" limit the kinds of call and the
+# commands.
 #
 # Not injected: malloc failures inside libxlsxwriter (1.1.4 drops a cell
 # whose allocation fails and still reports success, and crashes when its
@@ -30,7 +36,8 @@
 : "${FAULTINJECT:=$root/${BUILD:-build}/faultinject.so}"
 : "${FAULTS:=}"
 : "${FAULT_KINDS:=open write fsync rename malloc}"
-: "${FAULT_SCENARIOS:=ingest compact report_json report_xlsx notify}"
+: "${FAULT_KILL_KINDS:=write fsync rename unlink}"
+: "${FAULT_SCENARIOS:=ingest backfill compact merge report_json report_xlsx notify}"
 if ldd "$BURNRATE" | grep -q 'libasan\|libubsan\|libtsan'; then
 	echo "faults.sh: skipped: $BURNRATE is built with sanitizers"
 	exit 0
@@ -51,7 +58,7 @@ oom() { grep -q '^burnrate: error: out of memory' err 2>/dev/null; }
 verify() { # store
 	b --store "$1" verify >verify.out 2>&1 ||
 		fail "$what: store does not verify: $(cat verify.out)"
-	oom || ! ls "$1"/segments/.tmp-* >/dev/null 2>&1 ||
+	oom || [ "${rc:-0}" -eq 137 ] || ! ls "$1"/segments/.tmp-* >/dev/null 2>&1 ||
 		fail "$what: temporary files left: $(ls "$1"/segments)"
 }
 
@@ -80,6 +87,28 @@ cp "subsets/with-$(echo "$inputs" | tr ' ' +).csv" full.csv
 cp -r base four
 for f in $inputs; do b --store four ingest "$f"; done
 totals four | cmp -s - full.csv || fail "four ingests differ from one"
+# The backfill of October with the inputs but p.jsonl: full.csv, or
+# backfilled.csv (p's day of October gone).
+cp -r four sub
+b --store sub ingest --replace 2025-10-01..2025-10-31 $inputs
+totals sub >backfilled.csv
+! cmp -s backfilled.csv full.csv || fail "the backfill changes nothing"
+# A store that merged one of two sources, default and team, and then
+# their newer states and a third source, ops: merged.csv, or
+# premerge.csv as it was.
+b --store sh ingest a.jsonl
+b --store sh ingest --source team c.csv
+b --store mbase merge sh
+totals mbase >premerge.csv
+b --store sh ingest g.jsonl.gz
+b --store sh ingest --source team p.jsonl
+sed -n 7,7p "$root/samples/logs/app-2025-10.jsonl" >o.jsonl
+b --store sh ingest --source ops o.jsonl
+rm -rf sub
+cp -r mbase sub
+b --store sub merge sh
+totals sub >merged.csv
+! cmp -s merged.csv premerge.csv || fail "the merge changes nothing"
 
 # The report files as a clean run writes them.
 export SOURCE_DATE_EPOCH=1700000000
@@ -136,6 +165,23 @@ ingest_recover() {
 	totals s | cmp -s - full.csv || fail "$what: totals after recovery differ"
 }
 
+backfill_setup() { rm -rf s; cp -r four s; }
+backfill_run() {
+	"$@" --quiet --store s ingest --replace 2025-10-01..2025-10-31 $inputs
+}
+backfill_check() {
+	verify s
+	totals s >now.csv
+	cmp -s now.csv backfilled.csv || { [ "$rc" -ne 0 ] && cmp -s now.csv full.csv; } ||
+		fail "$what: totals are neither those before the backfill nor after it"
+}
+backfill_recover() {
+	backfill_run "$BURNRATE" || fail "$what: clean backfill exited $?"
+	verify s
+	totals s | cmp -s - backfilled.csv ||
+		fail "$what: totals after recovery differ"
+}
+
 compact_setup() { rm -rf s; cp -r four s; }
 compact_run() { "$@" --quiet --store s compact; }
 compact_check() {
@@ -147,6 +193,25 @@ compact_recover() {
 	compact_check
 	[ "$(ls s/segments | grep -c '^seg-.*\.brs$')" -eq 1 ] ||
 		fail "$what: not one segment after compaction: $(ls s/segments)"
+}
+
+merge_setup() { rm -rf s; cp -r mbase s; }
+merge_run() { "$@" --quiet --store s merge sh; }
+merge_check() {
+	verify s
+	totals s >now.csv
+	cmp -s now.csv merged.csv || { [ "$rc" -ne 0 ] && cmp -s now.csv premerge.csv; } ||
+		fail "$what: totals are neither those before the merge nor after it"
+}
+# The merge run again completes it, and leaves the files of its three
+# segments alone: the replaced ones and those of the merge that did not
+# end are removed.
+merge_recover() {
+	merge_run "$BURNRATE" || fail "$what: clean merge exited $?"
+	verify s
+	totals s | cmp -s - merged.csv || fail "$what: totals after recovery differ"
+	[ "$(ls s/segments | grep -c '^seg-.*\.brs$')" -eq 3 ] ||
+		fail "$what: not three segments after the merge: $(ls s/segments)"
 }
 
 report_setup() { rm -f out.* ; echo old >"out.$fmt"; }
@@ -250,6 +315,8 @@ inject() { # scenario kind mode
 			grep -q '^burnrate: error: ' err ||
 				fail "$what: exit $rc without an error message: $(cat err)"
 			failures=$((failures + 1)) ;;
+		137) [ "$3" = kill ] || fail "$what: killed: $(cat err)"
+			kills=$((kills + 1)) ;;
 		*) fail "$what: exit status $rc: $(cat err)" ;;
 		esac
 		"$1_check"
@@ -258,7 +325,7 @@ inject() { # scenario kind mode
 	done
 }
 
-runs=0 failures=0 resent=0
+runs=0 failures=0 resent=0 kills=0
 for scenario in $FAULT_SCENARIOS; do
 	fmt=
 	case $scenario in report_*) fmt=${scenario#report_} scenario=report ;; esac
@@ -267,6 +334,11 @@ for scenario in $FAULT_SCENARIOS; do
 			inject $scenario $kind $mode
 		done
 	done
+	case $scenario in ingest | backfill | compact | merge)
+		for kind in $FAULT_KILL_KINDS; do
+			inject $scenario $kind kill
+		done ;;
+	esac
 done
 # libxlsxwriter does not check its writes to its temporary files: with
 # $TMPDIR full (each from the Nth on failing) the workbook is an error,
@@ -276,7 +348,8 @@ case " $FAULT_SCENARIOS " in *" report_xlsx "*)
 	inject report tmpwrite always ;;
 esac
 echo "faults: $runs runs with a fault injected, $failures failed cleanly," \
-	"the others succeeded with exact results; $resent alert copies re-sent"
+	"$kills killed, the others succeeded with exact results; $resent" \
+	"alert copies re-sent"
 
 # ------------------------------------------------------------ disk full
 
