@@ -556,13 +556,11 @@ class History:
                     if fnmatch.fnmatch(os.path.basename(l.path), g)]
         return logs
 
-    def execute(self, name, args, update, kill, between=None):
+    def execute(self, name, args, update, kill):
         """Runs burnrate with args, then update() of the model of store
         name; when kill, first killed at a random moment: the store must
-        then hold what it held before or what the command makes, or one
-        of the states between() lists (a merge's: each source is merged
-        in a step of its own, docs/SCALING.md), nothing else, and
-        verify."""
+        then hold what it held before or what the command makes, nothing
+        between, and verify."""
         st = self.stores[name]
         if kill:
             before = {} if st["model"] is None else model_rows(st["model"].report()[0])
@@ -578,8 +576,7 @@ class History:
         self.br(*args)
         update()
         after = model_rows(st["model"].report()[0])
-        if kill and mid is not None and mid != before and mid != after and \
-                not (between and mid in between()):
+        if kill and mid is not None and mid != before and mid != after:
             raise Failure("killed %s: the store holds neither the state before "
                           "(%d rows) nor after it (%d rows): %d rows" % (
                               " ".join(args[2:]), len(before), len(after), len(mid)))
@@ -733,35 +730,14 @@ class History:
                 raise Failure("merge refused without naming %s: %s" % (shared, r.stderr))
             return "merge refused (both stores count the shared log)"
 
-        snap = {s: {d: list(e) for d, e in days.items()}
-                for s, days in other.state().items()}
-        was = main.merged.get("other", {}) if main is not None else {}
-
         def update():
             if self.stores["main"]["model"] is None:
                 self.stores["main"]["model"] = Model(other.zone)
+            snap = {s: {d: list(e) for d, e in days.items()}
+                    for s, days in other.state().items()}
             self.stores["main"]["model"].merged["other"] = snap
             self.shared_merged |= bool(shared and other.taken.get(shared))
-
-        def between():
-            """main with some of the other store's sources merged anew,
-            the rest as before: where a merge killed between two of its
-            sources' segments leaves it (rerun, it completes)."""
-            m = self.stores["main"]["model"]
-            sources = sorted(set(was) | set(snap))
-            states = []
-            for mask in range(1, 2 ** len(sources) - 1):
-                part = Model(other.zone)
-                part.own, part.merged = m.own, dict(m.merged)
-                mixed = {}
-                for i, src in enumerate(sources):
-                    pick = snap if mask >> i & 1 else was
-                    if src in pick:
-                        mixed[src] = pick[src]
-                part.merged["other"] = mixed
-                states.append(model_rows(part.report()[0]))
-            return states
-        self.execute("main", args, update, kill, between)
+        self.execute("main", args, update, kill)
         return "merge" + (" killed" if kill else "")
 
     def shared_step(self):
