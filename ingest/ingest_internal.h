@@ -48,15 +48,15 @@ void source_prime(struct source *src, const void *head, size_t n);
 #define SOURCE_HEAD_BYTES ((size_t)65536)
 
 /* Tells whether the n bytes at p, a file's first (the whole file, or
- * SOURCE_HEAD_BYTES of it), are an empty tar: at least two 512-byte blocks
- * and nothing but zeros (tar -T /dev/null writes 10,240), which no log
- * is. */
+ * SOURCE_HEAD_BYTES of it), are an empty tar: the whole file (n less than
+ * SOURCE_HEAD_BYTES), at least two 512-byte blocks and nothing but zeros
+ * (tar -T /dev/null writes 10,240), which no log is. */
 bool source_zero_head(const unsigned char *p, size_t n);
 
 /* Tells whether a gzip file whose first n bytes (the whole file, or at
  * least SOURCE_HEAD_BYTES of it) are at in holds a tar archive: its first
  * block says so, or it inflates to zeros only (an empty tar,
- * source_zero_head), as far as those bytes go. */
+ * source_zero_head) and its stream ends within those bytes. */
 bool source_gzip_holds_tar(const unsigned char *in, size_t n);
 
 /* The output a compressed input may give beyond --max-ratio times its

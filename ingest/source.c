@@ -395,7 +395,10 @@ static bool zeros_only(const unsigned char *p, size_t n)
 
 bool source_zero_head(const unsigned char *p, size_t n)
 {
-	return n >= 1024 && zeros_only(p, n);
+	/* The whole file only: a log may follow a run of zeros longer than
+	 * the head (a hole that copytruncate leaves before the lines a
+	 * writer adds at its old offset). */
+	return n >= 1024 && n < SOURCE_HEAD_BYTES && zeros_only(p, n);
 }
 
 bool source_gzip_holds_tar(const unsigned char *in, size_t n)
@@ -415,7 +418,8 @@ bool source_gzip_holds_tar(const unsigned char *in, size_t n)
 	size_t got = sizeof out - st.avail_out;
 	if (got >= 262 && memcmp(out + 257, "ustar", 5) == 0)
 		return true;
-	/* An empty tar: zeros, as far as the head inflates. */
+	/* An empty tar: zeros to the stream's end, which the head holds
+	 * (zeros that the head ends in may be followed by a log). */
 	uint64_t zeros = 0;
 	while (got && zeros_only(out, got)) {
 		zeros += got;
@@ -425,7 +429,7 @@ bool source_gzip_holds_tar(const unsigned char *in, size_t n)
 			return false;
 		got = sizeof out - st.avail_out;
 	}
-	return zeros >= 1024 && !got;
+	return zeros >= 1024 && !got && st.block_state == ISAL_BLOCK_FINISH;
 }
 
 bool source_compressed(const struct source *src)

@@ -448,6 +448,23 @@ burnrate: warning: -: no log member (an empty archive)" ] &&
 		[ "$(grep -c '^ingested 0 inputs: 0 records, 0 requests kept$' out.txt)" = 2 ] ||
 		fail "$e: $(cat out.txt err.txt)"
 done
+# A log after more zeros than the head that tells an archive (64 KiB): a
+# hole that copytruncate leaves, the writer adding lines at its old
+# offset; plain or gzipped, it is a log (its zero line rejected), not an
+# empty archive (its records were lost, exit 0).
+sed -n 1,3p "$root/samples/logs/app-2025-10.jsonl" >three.jsonl
+for z in 100000 80000000; do
+	{ head -c $z /dev/zero && echo && cat three.jsonl; } >holed.jsonl
+	gzip -n -c holed.jsonl >holed.jsonl.gz
+	for e in holed.jsonl holed.jsonl.gz; do
+		[ $z -lt 1000000 ] || [ $e = holed.jsonl.gz ] || continue
+		rm -rf s
+		"$BURNRATE" --store s ingest $e >out.txt 2>err.txt ||
+			fail "$e after $z zeros: exit $?: $(cat err.txt)"
+		grep -q '^ingested 1 input: 4 records, 3 requests kept, 1 rejected$' out.txt ||
+			fail "$e after $z zeros: $(cat out.txt err.txt)"
+	done
+done
 # A valid compressed stream of an empty log is an empty input, in every
 # compression as in gzip: nothing counted, exit 0, the other input kept.
 "$BURNRATE" --quiet --store only-b ingest b.csv 2>/dev/null || true
