@@ -2811,7 +2811,10 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 	unsigned char *head = br_malloc(SOURCE_HEAD_BYTES);
 	size_t n = 0;
 	/* Enough to tell: a tar's magic is at byte 257; a gzip is read
-	 * further, until its first block says whether a tar is inside. */
+	 * further, until its first block says whether a tar is inside, and
+	 * zeros until they end or fill the head (an empty tar is zeros to
+	 * its end, source_zero_head; a pipe's first read may end within
+	 * zeros that a log follows). */
 	while (n < SOURCE_HEAD_BYTES) {
 		ssize_t r = read(STDIN_FILENO, head + n, SOURCE_HEAD_BYTES - n);
 		if (r < 0 && errno == EINTR)
@@ -2826,7 +2829,7 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n >= 512 &&
+		if (n >= 512 && !source_zeros(head, n) &&
 		    (!gzip_magic(head, n) || source_gzip_holds_tar(head, n)))
 			break;
 	}

@@ -47,6 +47,9 @@ void source_prime(struct source *src, const void *head, size_t n);
  * a gzip member's first block (source_gzip_holds_tar). */
 #define SOURCE_HEAD_BYTES ((size_t)65536)
 
+/* Tells whether the n bytes at p are all zeros. */
+bool source_zeros(const unsigned char *p, size_t n);
+
 /* Tells whether the n bytes at p, a file's first (the whole file, or
  * SOURCE_HEAD_BYTES of it), are an empty tar: the whole file (n less than
  * SOURCE_HEAD_BYTES), at least two 512-byte blocks and nothing but zeros

@@ -385,7 +385,7 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 	}
 }
 
-static bool zeros_only(const unsigned char *p, size_t n)
+bool source_zeros(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (p[i])
@@ -398,7 +398,7 @@ bool source_zero_head(const unsigned char *p, size_t n)
 	/* The whole file only: a log may follow a run of zeros longer than
 	 * the head (a hole that copytruncate leaves before the lines a
 	 * writer adds at its old offset). */
-	return n >= 1024 && n < SOURCE_HEAD_BYTES && zeros_only(p, n);
+	return n >= 1024 && n < SOURCE_HEAD_BYTES && source_zeros(p, n);
 }
 
 bool source_gzip_holds_tar(const unsigned char *in, size_t n)
@@ -421,7 +421,7 @@ bool source_gzip_holds_tar(const unsigned char *in, size_t n)
 	/* An empty tar: zeros to the stream's end, which the head holds
 	 * (zeros that the head ends in may be followed by a log). */
 	uint64_t zeros = 0;
-	while (got && zeros_only(out, got)) {
+	while (got && source_zeros(out, got)) {
 		zeros += got;
 		st.next_out = out;
 		st.avail_out = sizeof out;

@@ -465,6 +465,13 @@ for z in 100000 80000000; do
 			fail "$e after $z zeros: $(cat out.txt err.txt)"
 	done
 done
+# Piped, its first read cut within the zeros (a slow writer): a log too.
+rm -rf s
+{ head -c 2048 /dev/zero && sleep 1 && head -c 97952 /dev/zero && echo && cat three.jsonl; } |
+	"$BURNRATE" --store s ingest - >out.txt 2>err.txt ||
+	fail "holed.jsonl piped: exit $?: $(cat err.txt)"
+grep -q '^ingested 1 input: 4 records, 3 requests kept, 1 rejected$' out.txt ||
+	fail "holed.jsonl piped: $(cat out.txt err.txt)"
 # A valid compressed stream of an empty log is an empty input, in every
 # compression as in gzip: nothing counted, exit 0, the other input kept.
 "$BURNRATE" --quiet --store only-b ingest b.csv 2>/dev/null || true
