@@ -960,6 +960,40 @@ static void unload(struct store *s)
 	s->nskipped = 0;
 }
 
+/* A corrupt segment left out (skip_corrupt) may be one of a merge's
+ * group, whose other segments then count nothing either (unfinished):
+ * its problem names them, so that what a report leaves out is said. */
+static void name_group_left_out(struct store *s)
+{
+	for (size_t k = 0; k < s->nskipped; k++) {
+		const char *base = strrchr(s->skipped[2 * k], '/');
+		unsigned long long seq;
+		if (!base || sscanf(base + 1, "seg-%16llx.brs", &seq) != 1)
+			continue;
+		struct br_buf b = {0};
+		for (size_t i = 0; i < s->nsegs; i++) {
+			const struct segment *g = &s->segs[i];
+			if (g->unfinished && seq >= g->group_first &&
+			    seq - g->group_first < g->group_parts)
+				br_buf_printf(&b, "%s seg-%016llx.brs",
+					      b.len ? "," : "",
+					      (unsigned long long)g->seq);
+		}
+		if (b.len) {
+			struct br_buf why = {0};
+			br_buf_printf(&why, "%s; the other segments of its "
+				      "merge's group count nothing without it "
+				      "and are left out too:%.*s",
+				      s->skipped[2 * k + 1], (int)b.len, b.p);
+			br_buf_putc(&why, 0);
+			free(s->skipped[2 * k + 1]);
+			s->skipped[2 * k + 1] = br_strdup(why.p);
+			br_buf_free(&why);
+		}
+		br_buf_free(&b);
+	}
+}
+
 /* Loads every segment once; a bad one fails the load, naming it, with
  * advice on what to do.
  *
@@ -1050,6 +1084,7 @@ static int load_segments(struct store *s, const char *advice,
 		return -1;
 	}
 	index_segments(s);
+	name_group_left_out(s);
 	s->loaded = true;
 	return 0;
 }

@@ -4,7 +4,8 @@
 # transitions (its footer rule: after 2037, and now with "slim" files), the
 # zone named in reports, and
 # the writer lock: a second writer exits 75 at once, naming the holder; and
-# a corrupt segment: refused by report unless --skip-corrupt, which names it;
+# a corrupt segment: refused by report unless --skip-corrupt, which names it
+# (and, of a merge's group, the group's other segments left out with it);
 # reports and verifies while compactions remove the segments they list;
 # a store file that cannot be opened or read now (init keeps its zone).
 . "$(dirname "$0")/common.inc"
@@ -243,6 +244,19 @@ rows = list(openpyxl.load_workbook(sys.argv[1])["Summary"].iter_rows(values_only
 assert any(r[0] == "SKIPPED corrupt segment" and r[1] == sys.argv[2] and r[2]
            for r in rows), rows
 EOF
+# A corrupt segment of a merge's group (a store of two sources merged):
+# the group's sound segment counts nothing without it, and the report
+# says it is left out too.
+"$BURNRATE" --quiet --store two ingest --source a dst.jsonl
+"$BURNRATE" --quiet --store two ingest --source b more.jsonl
+"$BURNRATE" --quiet --store grp merge two
+set -- grp/segments/seg-*
+[ $# = 2 ] || fail "a merge of two sources wrote $# segments, not 2"
+printf 'X' | dd of="$2" bs=1 seek=200 conv=notrunc 2>/dev/null
+"$BURNRATE" --store grp report --as-of 2025-12-31 --skip-corrupt --format json \
+	>grp.json 2>/dev/null || fail "--skip-corrupt of a group's segment failed"
+grep -q "\"segment\":\"$2\".*the other segments of its merge's group count nothing without it and are left out too: ${1##*/}" grp.json ||
+	fail "the report does not say the group's sound segment is left out: $(cat grp.json)"
 # Sources: reported apart with --source, together without; a backfill of
 # one source leaves the other alone.
 "$BURNRATE" --quiet --store st3 ingest --source alpha dst.jsonl
