@@ -805,7 +805,8 @@ static const char *packed_what(const unsigned char *p, size_t n);
 
 /* Fails the input whose first line (len bytes) begins no log of any
  * format: UTF-16 text, a JSON array, a compressed stream or an archive
- * (a log compressed twice, a zstd log in a tar). Returns -1 so, else 0. */
+ * (a log compressed twice, a compressed tar in a tar). Returns -1 so, else
+ * 0. */
 static int unreadable_start(struct input_state *st, const char *line,
 			    size_t len)
 {
@@ -828,9 +829,10 @@ static int unreadable_start(struct input_state *st, const char *line,
 	if (packed) {
 		br_err_clear(&st->o->err);
 		return br_fail(&st->o->err, "%s: cannot read the log: its "
-			       "bytes are %s (an archive's member is "
-			       "decompressed from gzip only, a gzip file once); "
-			       "unpack it first", st->o->in.name, packed);
+			       "bytes are %s (a file or an archive's member is "
+			       "decompressed once, and an archive inside an "
+			       "archive is not opened); unpack it first",
+			       st->o->in.name, packed);
 	}
 	return 0;
 }
@@ -1826,22 +1828,28 @@ static bool gzip_magic(const unsigned char *p, size_t n)
 	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
 }
 
+const char *ingest_stream_what(const unsigned char *p, size_t n)
+{
+	const struct magic *m =
+		magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
+			 p, n);
+	if (m && m->magic[0] == 'B' &&
+	    !(n >= INGEST_STREAM_MAGIC_BYTES && p[3] >= '1' && p[3] <= '9' &&
+	      memcmp(p + 4, "1AY&SY", 6) == 0))
+		m = NULL;
+	return m ? m->what : NULL;
+}
+
 static const char *packed_what(const unsigned char *p, size_t n)
 {
 	if (gzip_magic(p, n))
 		return "a gzip stream";
+	const char *what = ingest_stream_what(p, n);
+	if (what)
+		return what;
 	const struct magic *m =
-		magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
-			 p, n);
-	/* bzip2's "BZh" may begin a CSV header: its block size and its
-	 * first block's magic too. */
-	if (m && m->magic[0] == 'B' &&
-	    !(n >= 10 && p[3] >= '1' && p[3] <= '9' &&
-	      memcmp(p + 4, "1AY&SY", 6) == 0))
-		m = NULL;
-	if (!m)
-		m = magic_of(archive_magics,
-			     sizeof archive_magics / sizeof *archive_magics, p, n);
+		magic_of(archive_magics,
+			 sizeof archive_magics / sizeof *archive_magics, p, n);
 	return m ? m->what : NULL;
 }
 
@@ -2144,16 +2152,7 @@ static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
  * name. */
 static ssize_t feed_stream_failed(struct feed *f)
 {
-	const char *s = archive_error_string(f->outer);
-	/* "a zstd stream": "zstd stream". */
-	const char *what = f->what ? strchr(f->what, ' ') + 1
-				   : "compressed stream";
-	if (s && (strcasestr(s, "truncated") ||
-		  strstr(s, "No progress is possible")))
-		return br_fail(&f->err, "%s: truncated %s (the file ends "
-			       "before the stream does)", f->path, what);
-	return br_fail(&f->err, "%s: corrupt %s (%s)", f->path, what,
-		       s ? s : "its data cannot be decompressed");
+	return source_stream_failed(f->outer, f->path, f->what, &f->err);
 }
 
 /* The next decompressed bytes: as feed_raw. */
@@ -2217,12 +2216,7 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	struct archive_entry *e;
 	if (archive_read_open(f->outer, f, NULL, outer_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(f->outer, &e) != ARCHIVE_OK) {
-		/* An empty stream has no raw entry: it decompresses to
-		 * nothing. */
-		if (!br_failed(&f->err) &&
-		    archive_filter_count(f->outer) > 1 &&
-		    archive_errno(f->outer) == EILSEQ && /* its "unrecognized" */
-		    archive_filter_bytes(f->outer, 0) == 0) {
+		if (!br_failed(&f->err) && source_stream_empty(f->outer)) {
 			archive_read_free(f->outer);
 			f->outer = NULL;
 			f->empty = true;

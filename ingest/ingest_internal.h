@@ -26,7 +26,9 @@ struct source *source_open(int fd, const char *name, bool ahead);
 struct archive;
 
 /* Reads the current member of archive a (borrowed); a member that is
- * itself gzip-compressed is decompressed too. The archive must not be used
+ * itself a compressed stream (gzip; zstd, xz, bzip2 or lz4, told by
+ * ingest_stream_what and decompressed by libarchive's filters) is
+ * decompressed too, once. The archive must not be used
  * by anyone else until source_free. size: the member's size in the
  * archive, -1 when not known; one under 1 MiB is not decompressed
  * ahead. */
@@ -38,6 +40,26 @@ struct source *source_open_member(struct archive *a, const char *name,
  * own count: for an archive that libarchive reads decompressed through a
  * read callback. */
 void source_set_raw_pos(struct source *src, const uint64_t *pos);
+
+/* What the n bytes at p begin as when they are a compressed stream other
+ * than gzip that libarchive decompresses: "a zstd stream", "an xz
+ * stream", "a bzip2 stream" (its block size and first block's magic too:
+ * a CSV header may begin with "BZh") or "an lz4 stream"; else NULL. Told
+ * from INGEST_STREAM_MAGIC_BYTES bytes at most. */
+const char *ingest_stream_what(const unsigned char *p, size_t n);
+#define INGEST_STREAM_MAGIC_BYTES ((size_t)10)
+
+/* Fails err, returning -1, with why libarchive's reader a could not
+ * decompress name's stream, what it is (as ingest_stream_what says it;
+ * NULL: not known): truncated (a's error says so, or xz's "No progress is
+ * possible") or corrupt, with a's error. */
+int source_stream_failed(struct archive *a, const char *name,
+			 const char *what, struct br_err *err);
+
+/* Tells whether libarchive's reader a, of a compressed stream through
+ * its raw format, failed to open its entry because the stream is empty:
+ * an empty stream has no raw entry, it decompresses to nothing. */
+bool source_stream_empty(struct archive *a);
 
 /* Makes the n bytes at head (already read from the file descriptor) the
  * input's first, before the first source_next. */

@@ -1,6 +1,8 @@
 /* source.c - the bytes of one input: plain, or gzip (multi-member)
  * decompressed with ISA-L, detected by magic bytes; read from a file
- * descriptor or from a member of an archive (libarchive). Decompression is
+ * descriptor or from a member of an archive (libarchive), a member
+ * compressed with zstd, xz, bzip2 or lz4 decompressed by libarchive's
+ * filters. Decompression is
  * capped relative to the compressed size, against decompression bombs, and
  * may run ahead on a thread of its own, filling a ring of buffers while the
  * caller parses the ones before. A plain file may instead be read straight
@@ -48,6 +50,13 @@ struct source {
 	 * inflated to, on whichever thread inflates. */
 	uint64_t gzip_used, gzip_made;
 	bool probed, gzip, eof, member_done;
+	/* A member compressed otherwise (zstd, xz, bzip2, lz4): what it is
+	 * (ingest_stream_what), and the reader of libarchive's decompressing
+	 * it, its raw format reading src->in (NULL: an empty stream); the
+	 * error of a read of the archive it made (inner_read). */
+	const char *stream;
+	struct archive *inner;
+	struct br_err inner_err;
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
 	size_t in_cap, in_len, in_off;
 	char *out;          /* inflated bytes, when inflating on this thread */
@@ -181,6 +190,8 @@ void source_free(struct source *src)
 		pthread_join(src->thread, NULL);
 	}
 	ring_free(src->ring);
+	if (src->inner)
+		archive_read_free(src->inner);
 	free(src->raw_hash);
 	free(src->in);
 	free(src->out);
@@ -246,7 +257,8 @@ static ssize_t fill(struct source *src, struct br_err *err)
 }
 
 /* Makes bytes of an input read as they are (a plain file, an archive
- * member not itself gzip-compressed) pending in src->in: returns how many
+ * member not itself compressed, or a member's compressed bytes for its
+ * inner reader) pending in src->in: returns how many
  * there are from src->in_off, refilling once they are used up; 0 at the
  * end, -1 on error. */
 static ssize_t pending(struct source *src, struct br_err *err)
@@ -445,6 +457,85 @@ void source_gzip_progress(const struct source *src, uint64_t *used,
 	*made = file ? __atomic_load_n(&src->gzip_made, __ATOMIC_RELAXED) : 0;
 }
 
+int source_stream_failed(struct archive *a, const char *name,
+			 const char *what, struct br_err *err)
+{
+	const char *s = archive_error_string(a);
+	/* "a zstd stream": "zstd stream". */
+	what = what ? strchr(what, ' ') + 1 : "compressed stream";
+	if (s && (strcasestr(s, "truncated") ||
+		  strstr(s, "No progress is possible")))
+		return br_fail(err, "%s: truncated %s (the file ends before the "
+			       "stream does)", name, what);
+	return br_fail(err, "%s: corrupt %s (%s)", name, what,
+		       s ? s : "its data cannot be decompressed");
+}
+
+bool source_stream_empty(struct archive *a)
+{
+	return archive_filter_count(a) > 1 &&
+	       archive_errno(a) == EILSEQ && /* its "unrecognized" */
+	       archive_filter_bytes(a, 0) == 0;
+}
+
+/* The read callback of a member's inner reader: the member's bytes, from
+ * src->in (what probe read first) and then from the archive. */
+static la_ssize_t inner_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct source *src = ctx;
+	ssize_t n = pending(src, &src->inner_err);
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", src->inner_err.msg);
+		return ARCHIVE_FATAL;
+	}
+	*buf = src->in + src->in_off;
+	src->in_off = src->in_len;
+	return n;
+}
+
+/* Fails err with why the inner reader failed: the archive's read (its
+ * own message), or the stream's decompression. */
+static ssize_t inner_failed(struct source *src, struct br_err *err)
+{
+	if (br_failed(&src->inner_err))
+		return br_fail(err, "%s", src->inner_err.msg);
+	return source_stream_failed(src->inner, src->name, src->stream, err);
+}
+
+/* Opens the decompression of a member compressed otherwise than with
+ * gzip, whose first bytes are in src->in: 0, or -1 with err. */
+static int open_inner(struct source *src, struct br_err *err)
+{
+	src->inner = archive_read_new();
+	archive_read_support_filter_all(src->inner);
+	archive_read_support_format_raw(src->inner);
+	struct archive_entry *e;
+	if (archive_read_open(src->inner, src, NULL, inner_read, NULL) ==
+		    ARCHIVE_OK &&
+	    archive_read_next_header(src->inner, &e) == ARCHIVE_OK)
+		return 0;
+	if (!br_failed(&src->inner_err) && source_stream_empty(src->inner)) {
+		archive_read_free(src->inner);
+		src->inner = NULL;
+		return 0;
+	}
+	int rc = (int)inner_failed(src, err);
+	archive_read_free(src->inner);
+	src->inner = NULL;
+	return rc;
+}
+
+/* Reads up to cap bytes of a member compressed otherwise than with gzip
+ * into buf: how many, 0 at its end, -1 with err. */
+static ssize_t read_inner(struct source *src, char *buf, size_t cap,
+			  struct br_err *err)
+{
+	if (!src->inner)
+		return 0; /* an empty stream */
+	la_ssize_t n = archive_read_data(src->inner, buf, cap);
+	return n < 0 ? inner_failed(src, err) : (ssize_t)n;
+}
+
 /* Reads up to cap bytes of a compressed input (or an archive member) into
  * buf, on whichever thread decompresses. */
 static ssize_t read_compressed(struct source *src, char *buf, size_t cap,
@@ -452,7 +543,9 @@ static ssize_t read_compressed(struct source *src, char *buf, size_t cap,
 {
 	if (src->gzip)
 		return capped(src, read_gzip(src, buf, cap, err), err);
-	/* An archive member that is not itself gzip-compressed. */
+	if (src->stream)
+		return capped(src, read_inner(src, buf, cap, err), err);
+	/* An archive member that is not itself compressed. */
 	ssize_t r = pending(src, err);
 	if (r <= 0)
 		return r;
@@ -480,17 +573,21 @@ static void *decompress_ahead(void *arg)
 	return NULL;
 }
 
-/* Tells gzip from plain by the first two bytes. */
+/* Tells gzip from plain by the first two bytes; a member compressed
+ * otherwise by its first INGEST_STREAM_MAGIC_BYTES. */
 static int probe(struct source *src, struct br_err *err)
 {
 	src->probed = true;
-	while (src->in_len < 2 && !src->eof)
+	size_t want = src->archive ? INGEST_STREAM_MAGIC_BYTES : 2;
+	while (src->in_len < want && !src->eof)
 		if (fill(src, err) < 0)
 			return -1;
 	src->gzip = src->in_len >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b;
 	if (src->gzip)
 		start_member(src);
-	return 0;
+	else if (src->archive)
+		src->stream = ingest_stream_what(src->in, src->in_len);
+	return src->stream ? open_inner(src, err) : 0;
 }
 
 ssize_t source_next(struct source *src, const char **p, struct br_err *err)

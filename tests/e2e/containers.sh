@@ -4,7 +4,9 @@
 # tar.gz, tar.zst, told by content, not by name, in files and on standard
 # input; a directory walk takes logs and archives by their names (.jsonl,
 # .zip, .tar.gz..., in any case). Archive members are inputs
-# of their own ("archive:member") with their own fingerprints. A truncated
+# of their own ("archive:member") with their own fingerprints, a member
+# compressed with zstd, xz, bzip2 or lz4 decompressed as a gzip one is, a
+# truncated, corrupt or bomb one failing its archive. A truncated
 # gzip, a corrupt zip member, a tar.gz cut after its first member, a
 # tar.gz with a wrong checksum or a flipped byte, a tar.lz4 without its end
 # mark and a decompression bomb each fail by name, with exit status 1, the other
@@ -392,28 +394,107 @@ grep -q "error: mixed.tar.gz:meta.json: " err.txt || fail "mixed.tar.gz: $(cat e
 totals s | cmp -s - "$(totals only-c >only-c.csv; echo only-c.csv)" ||
 	fail "mixed.tar.gz: its readable member was not counted alone"
 # A member compressed otherwise than with gzip (rotated logs compressed
-# with zstd, xz, bzip2 or lz4, then tarred), and a gzip file of a gzip
-# stream, fail alone, named, saying what their bytes are (it was "cannot
-# tell the log format from its first 10 lines; name it with --format").
-zstd -q -c c.jsonl >c.jsonl.zst
-xz -c c.jsonl >c.jsonl.xz
-bzip2 -c c.jsonl >c.jsonl.bz2
-lz4 -q -c c.jsonl >c.jsonl.lz4
-tar cf packed.tar c.jsonl.zst c.jsonl.xz c.jsonl.bz2 c.jsonl.lz4 b.csv
+# with zstd, xz, bzip2 or lz4, then tarred or zipped) is decompressed, as
+# a gzip member is, told by its magic bytes: each is an input of its own,
+# named archive:member, and the totals are the plain logs', --jobs 1 and 2
+# alike (it was refused: "its bytes are a zstd stream (an archive's member
+# is decompressed from gzip only, a gzip file once); unpack it first").
+split -n l/4 c.jsonl part.
+zstd -q -c part.aa >c.1.jsonl.zst
+xz -c part.ab >c.2.jsonl.xz
+bzip2 -c part.ac >c.3.jsonl.bz2
+lz4 -q -c part.ad >c.4.jsonl.lz4
+tar cf packed.tar c.1.jsonl.zst c.2.jsonl.xz c.3.jsonl.bz2 c.4.jsonl.lz4 b.csv
+"$PYTHON" -c '
+import zipfile
+with zipfile.ZipFile("packed.zip", "w", zipfile.ZIP_STORED) as z:
+    for m in ("c.1.jsonl.zst", "c.2.jsonl.xz", "c.3.jsonl.bz2", "c.4.jsonl.lz4", "b.csv"):
+        z.write(m)' || fail "cannot build packed.zip"
+rm -rf cb
+"$BURNRATE" --quiet --store cb ingest c.jsonl b.csv 2>/dev/null || fail "c.jsonl b.csv"
+totals cb >cb.csv
+for j in 1 2; do
+	for arc in packed.tar packed.zip; do
+		rm -rf s
+		"$BURNRATE" --store s ingest --jobs $j $arc >out.txt 2>err.txt ||
+			fail "$arc --jobs $j: exit $?: $(cat err.txt)"
+		grep -q '^ingested 5 inputs: 3500 records' out.txt ||
+			fail "$arc --jobs $j: $(cat out.txt)"
+		totals s | cmp -s - cb.csv ||
+			fail "$arc --jobs $j: totals differ from the plain logs'"
+		# Each member has its content's fingerprint: the plain part
+		# adds nothing.
+		"$BURNRATE" --store s ingest part.ab >out.txt 2>/dev/null
+		grep -q '^ingested 0 inputs (1 already ingested)' out.txt ||
+			fail "$arc --jobs $j: part.ab: $(cat out.txt)"
+	done
+done
+# Such a member cut in half, or with bytes flipped in its middle, fails
+# the archive: nothing of it counted (not its plain member), exit 1, the
+# member named, the compression named, truncated or corrupt in words, as
+# a lone stream's; so does a member that decompresses to more than
+# --max-ratio allows against the archive, a decompression bomb.
+for c in c.1.jsonl.zst:zstd c.2.jsonl.xz:xz c.3.jsonl.bz2:bzip2 c.4.jsonl.lz4:lz4; do
+	f=${c%%:*}
+	name=${c#*:}
+	size=$(wc -c <$f)
+	head -c $((size / 2)) $f >cut-$f
+	"$PYTHON" -c '
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+for i in range(len(d) // 3, len(d) // 3 + 64):
+    d[i] ^= 0x55
+open("flip-" + sys.argv[1], "wb").write(d)' $f
+	for how in cut:truncated flip:corrupt; do
+		m=${how%%:*}-$f
+		tar cf bad.tar a.jsonl $m
+		for j in 1 2; do
+			rm -rf s
+			set +e
+			"$BURNRATE" --store s ingest --jobs $j bad.tar b.csv >out.txt 2>err.txt
+			rc=$?
+			set -e
+			[ $rc -eq 1 ] || fail "$m --jobs $j: exit $rc, want 1: $(cat err.txt)"
+			grep -q "^burnrate: error: bad.tar:$m: ${how#*:} $name stream (" err.txt ||
+				fail "$m --jobs $j: not said: $(cat err.txt)"
+			grep -q "^burnrate: error: bad.tar:a.jsonl: not counted: bad.tar cannot be read to its end (bad.tar:$m: " err.txt ||
+				fail "$m --jobs $j: a.jsonl: $(cat err.txt)"
+			totals s | cmp -s - only-b.csv ||
+				fail "$m --jobs $j: something of bad.tar was counted"
+		done
+	done
+done
+yes '{"timestamp":"2025-10-07T00:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1}}' |
+	head -c 67108864 | zstd -q -c >big.jsonl.zst
+tar cf bomb.tar a.jsonl big.jsonl.zst
+for j in 1 2; do
+	rm -rf s
+	set +e
+	"$BURNRATE" --store s ingest --jobs $j --max-ratio 2 bomb.tar b.csv >out.txt 2>err.txt
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] && grep -q '^burnrate: error: bomb.tar:big.jsonl.zst: refused as a decompression bomb' err.txt ||
+		fail "bomb.tar --jobs $j: exit $rc: $(cat err.txt)"
+	totals s | cmp -s - only-b.csv ||
+		fail "bomb.tar --jobs $j: something of it was counted"
+done
+# A member decompressed once that is still compressed (a tar compressed
+# inside a tar, a gzip file of a gzip stream) fails alone, named, saying
+# what its bytes are; the archive's other member counts.
+tar cf - c.jsonl | zstd -q -c >in.jsonl.zst
+tar cf nested.tar in.jsonl.zst b.csv
 gzip -c c1.gz >twice.jsonl.gz
 rm -rf s
 set +e
-"$BURNRATE" --quiet --store s ingest packed.tar twice.jsonl.gz 2>err.txt
+"$BURNRATE" --quiet --store s ingest nested.tar twice.jsonl.gz 2>err.txt
 rc=$?
 set -e
-[ $rc -eq 1 ] || fail "packed.tar: exit $rc, want 1: $(cat err.txt)"
-for m in "packed.tar:c.jsonl.zst:.*a zstd stream" "packed.tar:c.jsonl.xz:.*an xz stream" \
-	"packed.tar:c.jsonl.bz2:.*a bzip2 stream" "packed.tar:c.jsonl.lz4:.*an lz4 stream" \
-	"twice.jsonl.gz:.*a gzip stream"; do
-	grep -q "^burnrate: error: $m (an archive's member is decompressed from gzip only, a gzip file once); unpack it first$" err.txt ||
+[ $rc -eq 1 ] || fail "nested.tar: exit $rc, want 1: $(cat err.txt)"
+for m in "nested.tar:in.jsonl.zst:.*a tar archive" "twice.jsonl.gz:.*a gzip stream"; do
+	grep -q "^burnrate: error: $m (a file or an archive's member is decompressed once, and an archive inside an archive is not opened); unpack it first$" err.txt ||
 		fail "not said: $m: $(cat err.txt)"
 done
-totals s | cmp -s - only-b.csv || fail "packed.tar: its b.csv is not counted alone"
+totals s | cmp -s - only-b.csv || fail "nested.tar: its b.csv is not counted alone"
 # An archive without a log member, and a compressed stream of zeros
 # (libarchive reads it as an empty tar): a warning names each, nothing
 # fails (exit 0), nothing is counted; --quiet leaves the warning out.
