@@ -398,6 +398,20 @@ static inline uint64_t br_short_word(const void *s, size_t n)
 	return n ? (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1] : 0;
 }
 
+/* The first and the last (up to) 8 of the n bytes at s folded into a
+ * word read without a loop (br_short_word's, moved up a byte, below 8):
+ * the input of a cheap hash of names, which mostly differ at their ends.
+ * Equal bytes give equal words. */
+static inline uint64_t br_ends_word(const void *s, size_t n)
+{
+	if (n < 8)
+		return br_short_word(s, n) << 8;
+	uint64_t a, b;
+	memcpy(&a, s, 8);
+	memcpy(&b, (const char *)s + n - 8, 8);
+	return a ^ (b << 1);
+}
+
 /* The 8 bytes at p as a word, the first the least significant, on any
  * byte order. */
 static inline uint64_t br_le64(const void *p)

@@ -31,16 +31,7 @@ struct br_dict {
  * (up to) 8 bytes, read without a loop. */
 static unsigned recent_slot(const char *s, size_t n)
 {
-	uint64_t w = n;
-	if (n >= 8) {
-		uint64_t a, b;
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		w ^= a ^ (b << 1);
-	} else {
-		w ^= br_short_word(s, n) << 8;
-	}
-	w *= UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t w = (n ^ br_ends_word(s, n)) * UINT64_C(0x9E3779B97F4A7C15);
 	w ^= w >> 29;
 	return (unsigned)((w * UINT64_C(0x9E3779B97F4A7C15)) >> 59); /* RECENT_SETS */
 }

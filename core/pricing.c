@@ -167,17 +167,10 @@ void br_pricer_free(struct br_pricer *p)
  * the model's name and the provider's, read without a loop. */
 static unsigned pair_hash(struct br_str provider, struct br_str model)
 {
-	uint64_t w = model.n << 8 ^ provider.n ^
-		     br_short_word(provider.p, provider.n) << 1;
-	if (model.n >= 8) {
-		uint64_t a, b;
-		memcpy(&a, model.p, 8);
-		memcpy(&b, model.p + model.n - 8, 8);
-		w ^= a ^ (b << 3);
-	} else {
-		w ^= br_short_word(model.p, model.n) << 16;
-	}
-	w *= UINT64_C(0x9E3779B97F4A7C15);
+	uint64_t w = (model.n << 56 ^ provider.n << 48 ^
+		      br_short_word(provider.p, provider.n) << 1 ^
+		      br_ends_word(model.p, model.n)) *
+		     UINT64_C(0x9E3779B97F4A7C15);
 	return (unsigned)(w >> 58); /* RECENT_PAIRS */
 }
 
