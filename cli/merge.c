@@ -34,14 +34,21 @@ int cmd_merge(const struct globals *g, int argc, char **argv)
 	struct store *s = open_destination(g->store, pos[0], &err);
 	if (!s || store_lock(s, &err) != 0) {
 		store_free(s);
-		return fail_with(&err);
+		print_error("%s; nothing was merged into '%s'", err.msg, g->store);
+		return err.status ? err.status : BR_EXIT_FAILURE;
 	}
 	struct store_merge_stats sum = {0};
 	for (int i = 0; i < npos; i++) {
 		struct store_merge_stats st;
 		if (store_merge(s, pos[i], &st, &err) != 0) {
 			store_free(s);
-			return fail_with(&err);
+			rc = fail_with(&err);
+			if (i > 0)
+				print_warning("the store%s before '%s' on the "
+					      "command line %s merged", i == 1
+					      ? "" : "s", pos[i], i == 1 ? "was"
+					      : "were");
+			return rc;
 		}
 		sum.segments += st.segments;
 		sum.imported += st.imported;

@@ -57,18 +57,20 @@ int cmd_compact(const struct globals *g, int argc, char **argv)
 
 struct verify_state {
 	bool quiet;
-	int bad;
+	int count[STORE_SEGMENT_MERGING + 1]; /* by verdict */
 };
 
-static void verify_one(void *ctx, const char *segment, const char *problem)
+static void verify_one(void *ctx, const char *segment,
+		       enum store_verdict verdict, const char *problem)
 {
 	struct verify_state *v = ctx;
-	if (problem) {
+	v->count[verdict]++;
+	if (verdict == STORE_SEGMENT_MERGING)
+		print_warning("%s: %s", segment, problem);
+	else if (verdict != STORE_SEGMENT_OK)
 		print_error("%s: %s", segment, problem);
-		v->bad++;
-	} else if (!v->quiet) {
+	else if (!v->quiet)
 		printf("ok %s\n", segment);
-	}
 }
 
 int cmd_verify(const struct globals *g, int argc, char **argv)
@@ -85,10 +87,23 @@ int cmd_verify(const struct globals *g, int argc, char **argv)
 	store_free(s);
 	if (bad < 0)
 		return fail_with(&err);
-	if (bad > 0) {
-		print_error("%d corrupt segment%s in %s", bad, bad == 1 ? "" : "s",
-			    g->store);
+	int corrupt = v.count[STORE_SEGMENT_CORRUPT],
+	    unfinished = v.count[STORE_SEGMENT_UNFINISHED],
+	    merging = v.count[STORE_SEGMENT_MERGING];
+	if (corrupt)
+		print_error("%d corrupt segment%s in %s", corrupt,
+			    corrupt == 1 ? "" : "s", g->store);
+	if (unfinished)
+		print_error("%d segment%s of a merge that did not end in %s, "
+			    "which reports do not count: run the merge again",
+			    unfinished, unfinished == 1 ? "" : "s", g->store);
+	if (corrupt || unfinished)
 		return BR_EXIT_FAILURE;
+	if (merging) {
+		print_warning("%d segment%s of a merge that has not ended yet in "
+			      "%s: run verify again once it has", merging,
+			      merging == 1 ? "" : "s", g->store);
+		return BR_EXIT_TEMPFAIL;
 	}
 	return BR_EXIT_OK;
 }

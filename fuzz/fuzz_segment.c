@@ -120,9 +120,11 @@ static int sum_row(void *ctx, const struct store_row *r)
 	return 0;
 }
 
-static void on_verify(void *ctx, const char *segment, const char *problem)
+static void on_verify(void *ctx, const char *segment,
+		      enum store_verdict verdict, const char *problem)
 {
-	(void)problem;
+	FUZZ_CHECK(!problem == (verdict == STORE_SEGMENT_OK), "a verdict of %d "
+		   "with%s a problem", (int)verdict, problem ? "" : "out");
 	(void)ctx;
 	FUZZ_CHECK(segment && strstr(segment, "seg-"), "segment name");
 }

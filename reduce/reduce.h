@@ -271,7 +271,11 @@ struct store_merge_stats {
  * otherwise (ingested here, merged from another store, or in two of
  * from's sources); such an input is an error naming it and the segment
  * holding it. Merging a store into itself or from another time zone is a
- * usage error. Requires dst's lock; from is only read. */
+ * usage error. The error of a merge that fails ends saying what it left:
+ * nothing of from merged, dst unchanged; or, of a group, the segments
+ * published that readers do not count until the merge is run again; or
+ * all of from published nonetheless (a failure after the last rename).
+ * Requires dst's lock; from is only read. */
 int store_merge(struct store *dst, const char *from,
 		struct store_merge_stats *st, struct br_err *err);
 
@@ -332,16 +336,41 @@ void store_streams_read(const struct store *s, struct store_stream **out,
 int store_streams_write(struct store *s, const struct store_stream *v,
 			size_t n, struct br_err *err);
 
-/* Called once per segment by store_verify; problem is NULL for a sound
- * segment, else says what is wrong with it. */
+/* What store_verify finds of a segment. */
+enum store_verdict {
+	STORE_SEGMENT_OK,         /* sound (problem NULL) */
+	STORE_SEGMENT_CORRUPT,    /* refused by readers */
+	/* Sound, of a merge's group some segment of which is missing: a
+	 * merge that did not end, which reports do not count (they show
+	 * the store as it was before it) until it is run again. */
+	STORE_SEGMENT_UNFINISHED,
+	/* As STORE_SEGMENT_UNFINISHED, but the group's missing segments
+	 * come after every segment of the store and another process holds
+	 * the store's lock: a merge that may still be publishing them. */
+	STORE_SEGMENT_MERGING,
+};
+
+/* Called once per segment by store_verify, with its path, its verdict
+ * and, unless it is STORE_SEGMENT_OK, what is wrong with it (for one of
+ * a merge that did not end: the group's missing segments, that reports
+ * do not count it, and the merge to run again). Both strings are
+ * borrowed for the call. */
 typedef void (*store_verify_fn)(void *ctx, const char *segment,
+				enum store_verdict verdict,
 				const char *problem);
 
 /* Checks every segment (magic, version, checksum, dictionary bounds, row
- * sanity). A segment that a compaction removes while it runs is not
- * reported: the segments that replaced it are checked instead. Returns
- * the number of bad segments, or -1 when the store cannot be read at
- * all. */
+ * sanity), and that every merge's group of segments is whole. A segment
+ * that a compaction removes while it runs is not reported: the segments
+ * that replaced it are checked instead. A merge's group missing a
+ * segment is reported unless each of its segments is an older state
+ * that a later merged segment replaces (files the next merge or
+ * compaction removes); a group's segment that is corrupt is reported as
+ * such, and its group's others are not reported again. Takes no lock:
+ * it only tests, without waiting, whether another process holds the
+ * store's lock, when a group misses segments after the store's last.
+ * Returns the number of segments not STORE_SEGMENT_OK, or -1 when the
+ * store cannot be read at all. */
 int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 		 struct br_err *err);
 

@@ -397,6 +397,17 @@ static void remove_stale_segments(const struct store *s)
 	free(segdir);
 }
 
+/* The pid that the holder of the store's lock wrote in the lock file
+ * open at fd, as pid[0..n) ("unknown" when it wrote none). */
+static void lock_holder(int fd, char *pid, size_t n)
+{
+	ssize_t got = pread(fd, pid, n - 1, 0);
+	pid[got > 0 ? got : 0] = 0;
+	pid[strcspn(pid, "\n")] = 0;
+	if (!pid[0])
+		snprintf(pid, n, "unknown");
+}
+
 int store_lock(struct store *s, struct br_err *err)
 {
 	if (s->lock_fd >= 0)
@@ -411,17 +422,14 @@ int store_lock(struct store *s, struct br_err *err)
 	free(path);
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int e = errno;
-		char pid[32] = "";
-		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-		pid[n > 0 ? n : 0] = 0;
-		pid[strcspn(pid, "\n")] = 0;
+		char pid[32];
+		lock_holder(fd, pid, sizeof pid);
 		close(fd);
 		if (e == EWOULDBLOCK)
 			return br_fail_status(err, BR_EXIT_TEMPFAIL,
 					      "store '%s': locked by pid %s, "
 					      "another burnrate writing it (try "
-					      "again once it ends)", s->dir,
-					      pid[0] ? pid : "unknown");
+					      "again once it ends)", s->dir, pid);
 		return br_fail(err, "cannot lock store '%s': %s", s->dir,
 			       strerror(e));
 	}
@@ -895,6 +903,19 @@ static bool group_whole(const struct store *s, size_t i)
 	return true;
 }
 
+/* Tells whether segment h, later than g and of the same store, hides g:
+ * h counts (it is not of a merge that did not end), both are the
+ * store's own or both merged, of the same source, and h is a compaction
+ * that absorbed g or a newer merged state of g's inputs. */
+static bool hides(const struct segment *g, const struct segment *h)
+{
+	if (h->unfinished || !g->merged_through != !h->merged_through ||
+	    strcmp(h->str[h->source], g->str[g->source]) != 0)
+		return false;
+	return g->merged_through ? inputs_within(g, h)
+				 : h->compacted_through >= g->seq;
+}
+
 /* Marks what is invisible, and indexes the inputs. A merge publishes
  * the segments of its sources one after the other, as a group: readers
  * count none of them until they have them all (unfinished: the merge
@@ -911,15 +932,8 @@ static void index_segments(struct store *s)
 	for (size_t i = 0; i < s->nsegs; i++) {
 		struct segment *g = &s->segs[i];
 		g->hidden = g->unfinished;
-		for (size_t j = i + 1; j < s->nsegs && !g->hidden; j++) {
-			const struct segment *h = &s->segs[j];
-			if (h->unfinished ||
-			    !g->merged_through != !h->merged_through ||
-			    strcmp(h->str[h->source], g->str[g->source]) != 0)
-				continue;
-			g->hidden = g->merged_through ? inputs_within(g, h)
-						      : h->compacted_through >= g->seq;
-		}
+		for (size_t j = i + 1; j < s->nsegs && !g->hidden; j++)
+			g->hidden = hides(g, &s->segs[j]);
 	}
 	index_inputs(s);
 }
@@ -2079,8 +2093,18 @@ static const struct store_input *common_input(const struct merge_part *p,
 	return NULL;
 }
 
-int store_merge(struct store *dst, const char *from,
-		struct store_merge_stats *st, struct br_err *err)
+/* How far a merge got (merge_into), for what its failure says. */
+struct merge_progress {
+	uint32_t parts;  /* segments it was to publish (0: not that far) */
+	bool landed;     /* the one whose publishing failed is there all
+			  * the same (its rename done, the fsync after it
+			  * failed) */
+};
+
+/* As store_merge, with what it got to in *pr. */
+static int merge_into(struct store *dst, const char *from,
+		      struct store_merge_stats *st, struct merge_progress *pr,
+		      struct br_err *err)
 {
 	memset(st, 0, sizeof *st);
 	if (dst->lock_fd < 0)
@@ -2105,8 +2129,8 @@ int store_merge(struct store *dst, const char *from,
 			       "line up", from, tz, dst->dir, dst_tz);
 		goto out;
 	}
-	br_buf_printf(&advice, "nothing of '%s' was merged; check it with "
-		      "'burnrate --store %s verify'", from, from);
+	br_buf_printf(&advice, "check it with 'burnrate --store %s verify'",
+		      from);
 	if (load_segments(src, advice.p, err) != 0 || store_load(dst, err) != 0)
 		goto out;
 	origin = realpath(from, NULL);
@@ -2164,6 +2188,7 @@ int store_merge(struct store *dst, const char *from,
 	for (size_t k = 0; k < nparts; k++)
 		group += parts[k].publish;
 	uint64_t first = next_seq(dst);
+	pr->parts = group;
 	for (size_t k = 0; k < nparts; k++) {
 		const struct merge_part *p = &parts[k];
 		if (!p->publish)
@@ -2171,8 +2196,15 @@ int store_merge(struct store *dst, const char *from,
 		struct seg_meta m = {p->source, BR_DAY_NONE, BR_DAY_NONE, 0,
 				     p->through, origin ? origin : from,
 				     first, group > 1 ? group : 0};
-		if (publish_segment(dst, &m, p->rows, p->inputs, p->ninputs, err) != 0)
+		if (publish_segment(dst, &m, p->rows, p->inputs, p->ninputs, err) != 0) {
+			char name[40];
+			snprintf(name, sizeof name, "seg-%016llx.brs",
+				 (unsigned long long)next_seq(dst));
+			char *path = segment_file(dst, name);
+			pr->landed = access(path, F_OK) == 0;
+			free(path);
 			goto out;
+		}
 		st->imported++;
 		st->replaced += p->replaces;
 	}
@@ -2190,6 +2222,32 @@ out:
 	br_buf_free(&advice);
 	store_free(src);
 	return rc;
+}
+
+int store_merge(struct store *dst, const char *from,
+		struct store_merge_stats *st, struct br_err *err)
+{
+	struct merge_progress pr = {0};
+	struct br_err e = {0};
+	if (merge_into(dst, from, st, &pr, &e) == 0)
+		return 0;
+	/* What readers of dst see now: the merge published nothing, part
+	 * of a group (which they do not count), or all of it. */
+	size_t done = st->imported + pr.landed;
+	if (done == 0)
+		return br_fail_status(err, e.status, "%s; nothing of '%s' was "
+				      "merged: the store '%s' is unchanged",
+				      e.msg, from, dst->dir);
+	if (done < pr.parts)
+		return br_fail_status(err, e.status, "%s; the merge of '%s' did "
+				      "not end: the store '%s' shows its state "
+				      "before it, and its segments published "
+				      "(%zu of %u) count for nothing until "
+				      "'burnrate --store %s merge %s' is run "
+				      "again", e.msg, from, dst->dir, done,
+				      pr.parts, dst->dir, from);
+	return br_fail_status(err, e.status, "%s; '%s' was merged all the same "
+			      "(merging it again changes nothing)", e.msg, from);
 }
 
 /* ---------------------------------------------------------------- scan */
@@ -2272,14 +2330,128 @@ int store_scan_own(struct store *s, const struct store_query *q,
 
 /* -------------------------------------------------------------- verify */
 
+/* Tells whether a process other than s's own holds s's lock, with its
+ * pid in pid[0..n). The lock is tested without waiting: taken shared
+ * and released at once when free. */
+static bool locked_by_other(const struct store *s, char *pid, size_t n)
+{
+	if (s->lock_fd >= 0)
+		return false;
+	char *path = path_join(s->dir, "lock");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return false; /* never written: no writer holds it */
+	bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	if (held)
+		lock_holder(fd, pid, n);
+	close(fd); /* releases a lock taken */
+	return held;
+}
+
+static bool has_seq(const uint64_t *v, size_t n, uint64_t seq)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == seq)
+			return true;
+	return false;
+}
+
+/* What store_verify holds while it lists the store: the sound merged
+ * segments (view.segs, in the order read), whose groups are judged once
+ * every listing is read; the sequence numbers of the corrupt ones; and
+ * the highest listed. */
+struct verify_view {
+	struct store view;
+	uint64_t *corrupt;
+	size_t ncorrupt;
+	uint64_t last;
+};
+
+/* Reports the segments of merges' groups among v's (sorted by sequence
+ * number) to fn: sound, of a merge that did not end, or of one that
+ * may still be publishing its group (its missing segments come after
+ * every segment listed, and another process holds s's lock). Returns
+ * how many are not sound. */
+static int verify_groups(const struct store *s, struct verify_view *v,
+			 store_verify_fn fn, void *ctx)
+{
+	struct store *w = &v->view;
+	for (size_t i = 0; i < w->nsegs; i++)
+		w->segs[i].unfinished = w->segs[i].group_parts &&
+					!group_whole(w, i);
+	int bad = 0;
+	int locked = -1; /* not tested yet */
+	char pid[32] = "";
+	for (size_t i = 0; i < w->nsegs; i++) {
+		const struct segment *g = &w->segs[i];
+		if (!g->group_parts)
+			continue;
+		bool replaced = false;
+		for (size_t j = i + 1; g->unfinished && j < w->nsegs && !replaced; j++)
+			replaced = hides(g, &w->segs[j]);
+		/* The group's segments neither read sound nor corrupt. */
+		struct br_buf missing = {0};
+		bool after_last = true;
+		for (uint32_t k = 0; g->unfinished && !replaced &&
+				     k < g->group_parts; k++) {
+			uint64_t seq = g->group_first + k;
+			bool read = false;
+			for (size_t j = 0; j < w->nsegs && !read; j++)
+				read = w->segs[j].seq == seq;
+			if (read || has_seq(v->corrupt, v->ncorrupt, seq))
+				continue;
+			br_buf_printf(&missing, "%sseg-%016llx.brs",
+				      missing.len ? ", " : "",
+				      (unsigned long long)seq);
+			after_last &= seq > v->last;
+		}
+		if (!missing.len) {
+			/* Whole, or an older state replaced, or what it
+			 * lacks is corrupt and reported as such. */
+			fn(ctx, g->path, STORE_SEGMENT_OK, NULL);
+			continue;
+		}
+		if (after_last && locked < 0)
+			locked = locked_by_other(s, pid, sizeof pid);
+		const char *origin = g->str[g->origin];
+		struct br_buf why = {0};
+		if (after_last && locked)
+			br_buf_printf(&why, "of a merge of '%s' that may still "
+				      "be publishing its group of %u segments "
+				      "(the store is locked by pid %s), which "
+				      "lacks %s: reports count none of them "
+				      "until it has ended; run verify again "
+				      "then", origin, g->group_parts, pid,
+				      missing.p);
+		else
+			br_buf_printf(&why, "of a merge of '%s' that did not "
+				      "end: its group of %u segments lacks %s, "
+				      "so reports count none of them (they show "
+				      "the store as it was before that merge); "
+				      "run 'burnrate --store %s merge %s' again",
+				      origin, g->group_parts, missing.p, s->dir,
+				      origin);
+		fn(ctx, g->path, after_last && locked ? STORE_SEGMENT_MERGING
+						      : STORE_SEGMENT_UNFINISHED,
+		   why.p);
+		bad++;
+		br_buf_free(&why);
+		br_buf_free(&missing);
+	}
+	return bad;
+}
+
 int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 		 struct br_err *err)
 {
 	/* The segments checked. The store is listed again until a listing
 	 * adds nothing new, as load_segments reads it: a compaction may
 	 * publish its segment after a listing and remove the ones it
-	 * replaces (listed, maybe checked already) before the next. */
+	 * replaces (listed, maybe checked already) before the next. A
+	 * merge's group is judged whole or not once all are read. */
 	struct listed seen = {0};
+	struct verify_view v = {.view = {.lock_fd = -1}};
 	int bad = 0;
 	for (int attempt = 1; attempt <= LOAD_ATTEMPTS; attempt++) {
 		size_t n;
@@ -2292,15 +2464,31 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 			char *path = segment_file(s, names[i]);
 			char why[256];
 			struct segment g;
+			uint64_t seq = strtoull(names[i] + 4, NULL, 16);
+			if (seq > v.last)
+				v.last = seq;
 			/* One a compaction removed is neither good nor
 			 * bad: the next listing shows what replaced it. */
 			int rc = segment_load(&g, path, br_tz_name(s->tz), why,
 					      sizeof why);
-			if (rc == 0) {
-				fn(ctx, path, NULL);
-			} else if (rc != SEGMENT_GONE) {
+			if (rc == 0 && !g.group_parts)
+				fn(ctx, path, STORE_SEGMENT_OK, NULL);
+			if (rc == 0 && g.merged_through) {
+				/* Kept: it may replace a segment of a group,
+				 * judged once all are read (verify_groups). */
+				v.view.segs = br_realloc(v.view.segs,
+							 (v.view.nsegs + 1) *
+							 sizeof *v.view.segs);
+				v.view.segs[v.view.nsegs++] = g;
+				free(path);
+				continue;
+			}
+			if (rc != 0 && rc != SEGMENT_GONE) {
 				bad++;
-				fn(ctx, path, why);
+				fn(ctx, path, STORE_SEGMENT_CORRUPT, why);
+				v.corrupt = br_realloc(v.corrupt, (v.ncorrupt + 1) *
+							sizeof *v.corrupt);
+				v.corrupt[v.ncorrupt++] = seq;
 			}
 			segment_free(&g);
 			free(path);
@@ -2310,6 +2498,14 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 			break;
 	}
 	listed_free(&seen);
+	if (bad >= 0 && v.view.nsegs) {
+		qsort(v.view.segs, v.view.nsegs, sizeof *v.view.segs, seg_seq_cmp);
+		bad += verify_groups(s, &v, fn, ctx);
+	}
+	for (size_t i = 0; i < v.view.nsegs; i++)
+		segment_free(&v.view.segs[i]);
+	free(v.view.segs);
+	free(v.corrupt);
 	return bad;
 }
 

@@ -410,9 +410,11 @@ static void segment_path(const char *store_dir, char *out, size_t size)
 	CU_ASSERT_FATAL(out[0] != 0);
 }
 
-static void count_bad(void *ctx, const char *segment, const char *problem)
+static void count_bad(void *ctx, const char *segment,
+		      enum store_verdict verdict, const char *problem)
 {
 	(void)segment;
+	(void)verdict;
 	if (problem)
 		++*(int *)ctx;
 }
@@ -921,9 +923,10 @@ struct verify_seen {
 /* A store_verify callback that, at its first call, compacts the store
  * dir/v and corrupts the segment that replaces the ones verify listed. */
 static void compact_under_verify(void *ctx, const char *segment,
-				 const char *problem)
+				 enum store_verdict verdict, const char *problem)
 {
 	(void)segment;
+	(void)verdict;
 	struct verify_seen *seen = ctx;
 	seen->bad += problem != NULL;
 	if (seen->calls++)
@@ -1094,9 +1097,10 @@ static void test_report_compacted(void)
  * segments it listed, does what a compaction of dir/w does: publishes the
  * segment made in dir/wc and removes the three it replaces. */
 static void compact_after_verify(void *ctx, const char *segment,
-				 const char *problem)
+				 enum store_verdict verdict, const char *problem)
 {
 	(void)segment;
+	(void)verdict;
 	struct verify_seen *seen = ctx;
 	seen->bad += problem != NULL;
 	if (++seen->calls != 3)
@@ -1311,6 +1315,37 @@ static bool has_segment(const char *name, unsigned seq)
 	return access(path, F_OK) == 0;
 }
 
+/* What verify_of found: the verdicts, and the last problem. */
+struct verdicts {
+	int n[STORE_SEGMENT_MERGING + 1];
+	char problem[1024];
+};
+
+static void count_verdicts(void *ctx, const char *segment,
+			   enum store_verdict verdict, const char *problem)
+{
+	struct verdicts *v = ctx;
+	CU_ASSERT_PTR_NOT_NULL(strstr(segment, "/segments/seg-"));
+	CU_ASSERT_EQUAL(!problem, verdict == STORE_SEGMENT_OK);
+	v->n[verdict]++;
+	if (problem)
+		snprintf(v->problem, sizeof v->problem, "%s", problem);
+}
+
+/* Verifies dir/name: store_verify's result, its verdicts in *v. */
+static int verify_of(const char *name, struct verdicts *v)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	struct br_err err = {0};
+	struct store *s = store_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	memset(v, 0, sizeof *v);
+	int bad = store_verify(s, count_verdicts, v, &err);
+	store_free(s);
+	return bad;
+}
+
 /* A merge of a store of two sources that ends before its second segment
  * is published, or before its first (the sources' newer states, which
  * replace both merged before): readers see the state before it, not the
@@ -1318,7 +1353,10 @@ static bool has_segment(const char *name, unsigned seq)
  * run again gives the state of one that ended. The segment published
  * alone stays while it is the newest (its sequence number is not given
  * again), and a later segment of the number it waits for does not
- * complete it. */
+ * complete it. The merge's error says what it left, and verify names
+ * the segment published alone, what it lacks and the merge to run
+ * again (one that may still be running while another process holds the
+ * lock); once the merge is run again, the store verifies. */
 static void test_merge_unfinished(void)
 {
 	const char *x[] = {"x"}, *y[] = {"y"}, *w[] = {"w"}, *v[] = {"v"},
@@ -1335,10 +1373,42 @@ static void test_merge_unfinished(void)
 		rename_fail = published + 1;
 		CU_ASSERT_EQUAL(merge("g", &st, &err), -1);
 		rename_fail = 0;
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, published
+			? "; the merge of '" : "; nothing of '"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, published
+			? "' did not end: the store '" : "' was merged: the store '"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, published
+			? "its segments published (1 of 2) count for nothing "
+			  "until 'burnrate --store " : "/dst' is unchanged"));
 		br_err_clear(&err);
 		CU_ASSERT_EQUAL(dst_input(NULL), 11);
 		CU_ASSERT_EQUAL(dst_input("default"), 1);
 		CU_ASSERT_EQUAL(has_segment("dst", 3), published);
+		struct verdicts vd;
+		CU_ASSERT_EQUAL(verify_of("dst", &vd), published);
+		CU_ASSERT_EQUAL(vd.n[STORE_SEGMENT_OK], 2);
+		CU_ASSERT_EQUAL(vd.n[STORE_SEGMENT_UNFINISHED], published);
+		if (published) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(vd.problem, "/g' that did "
+				"not end: its group of 2 segments lacks "
+				"seg-0000000000000004.brs, so reports count none of "
+				"them"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(vd.problem, "/dst merge "));
+			CU_ASSERT_PTR_NOT_NULL(strstr(vd.problem, "/g' again"));
+			/* Another process's lock: a merge maybe still at it
+			 * (an open file of its own is another lock). */
+			char path[128];
+			snprintf(path, sizeof path, "%s/dst", dir);
+			struct store *holder = store_open(path, NULL, &err);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(holder);
+			CU_ASSERT_EQUAL(store_lock(holder, &err), 0);
+			CU_ASSERT_EQUAL(verify_of("dst", &vd), 1);
+			CU_ASSERT_EQUAL(vd.n[STORE_SEGMENT_MERGING], 1);
+			CU_ASSERT_PTR_NOT_NULL(strstr(vd.problem, "may still be "
+				"publishing its group of 2 segments (the store is "
+				"locked by pid "));
+			store_free(holder);
+		}
 		uint64_t own = 0;
 		if (published) {
 			CU_ASSERT_EQUAL(compact_store("dst"), 0);
@@ -1356,6 +1426,7 @@ static void test_merge_unfinished(void)
 		CU_ASSERT_EQUAL(dst_input("team"), 1010);
 		for (unsigned seq = 1; seq <= 2 + (unsigned)published; seq++)
 			CU_ASSERT(!has_segment("dst", seq));
+		CU_ASSERT_EQUAL(verify_of("dst", &vd), 0);
 		remove_dir();
 	}
 }
@@ -1381,10 +1452,21 @@ static void test_merge_group_kept(void)
 	CU_ASSERT_EQUAL(dst_input(NULL), 111);
 	CU_ASSERT_EQUAL(dst_input("default"), 1);
 	/* Both of the first merge's replaced: both go. */
+	char seg2[256], kept[256];
+	snprintf(seg2, sizeof seg2, "%s/dst/segments/seg-%016x.brs", dir, 2);
+	snprintf(kept, sizeof kept, "%s/seg-2", dir);
+	CU_ASSERT_EQUAL(link(seg2, kept), 0);
 	put_segment("g", "default", 101, 1000, w, 1, false);
 	CU_ASSERT_EQUAL(merge("g", &st, &err), 0); /* 4: default */
 	CU_ASSERT_EQUAL(st.removed, 2);
 	CU_ASSERT(!has_segment("dst", 1) && !has_segment("dst", 2));
+	CU_ASSERT_EQUAL(dst_input(NULL), 1111);
+	/* One of them left (a crash between the two removals): a group
+	 * that lacks a segment, but an older state, which verify passes. */
+	CU_ASSERT_EQUAL(rename(kept, seg2), 0);
+	struct verdicts vd;
+	CU_ASSERT_EQUAL(verify_of("dst", &vd), 0);
+	CU_ASSERT_EQUAL(vd.n[STORE_SEGMENT_OK], 3);
 	CU_ASSERT_EQUAL(dst_input(NULL), 1111);
 	remove_dir();
 }

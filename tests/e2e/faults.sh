@@ -197,11 +197,30 @@ compact_recover() {
 
 merge_setup() { rm -rf s; cp -r mbase s; }
 merge_run() { "$@" --quiet --store s merge sh; }
+# A merge that ends before the last segment of its group is published
+# leaves the totals before it, and verify (exit 1) names the segments it
+# published, what they lack and the merge to run again; a merge that
+# fails says what it left: the store unchanged, that group, or all of
+# the store merged all the same.
 merge_check() {
-	verify s
 	totals s >now.csv
 	cmp -s now.csv merged.csv || { [ "$rc" -ne 0 ] && cmp -s now.csv premerge.csv; } ||
 		fail "$what: totals are neither those before the merge nor after it"
+	left="\(nothing of 'sh' was merged: the store 's' is unchanged\|nothing was merged into 's'\)$"
+	if ! b --store s verify >verify.out 2>&1; then
+		cmp -s now.csv premerge.csv &&
+			grep -q "^burnrate: error: s/segments/seg-[0-9a-f]*\.brs: of a merge of '.*/sh' that did not end: its group of 3 segments lacks seg-[0-9a-f]*\.brs.*, so reports count none of them (they show the store as it was before that merge); run 'burnrate --store s merge .*/sh' again$" verify.out &&
+			grep -q "^burnrate: error: [12] segments\{0,1\} of a merge that did not end in s, which reports do not count: run the merge again$" verify.out &&
+			! grep -q corrupt verify.out ||
+			fail "$what: store does not verify: $(cat verify.out)"
+		left="the merge of 'sh' did not end: the store 's' shows its state before it, and its segments published ([12] of 3) count for nothing until 'burnrate --store s merge sh' is run again$"
+	fi
+	! cmp -s now.csv merged.csv ||
+		left="'sh' was merged all the same (merging it again changes nothing)$"
+	[ "$rc" -ne 1 ] || oom || grep -q "^burnrate: error: .*; $left" err ||
+		fail "$what: the error does not say '$left': $(cat err)"
+	oom || [ "${rc:-0}" -eq 137 ] || ! ls s/segments/.tmp-* >/dev/null 2>&1 ||
+		fail "$what: temporary files left: $(ls s/segments)"
 }
 # The merge run again completes it, and leaves the files of its three
 # segments alone: the replaced ones and those of the merge that did not

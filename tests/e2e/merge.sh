@@ -336,16 +336,7 @@ same m ref.json "a refused merge changed the totals"
 echo "ok refused merges change nothing"
 
 # The lock: held by another process, merge exits 75 at once.
-"$PYTHON" -c '
-import fcntl, sys, time
-f = open(sys.argv[1], "a")
-fcntl.flock(f, fcntl.LOCK_EX)
-print("locked", flush=True)
-time.sleep(5)
-' m/lock >locked.txt &
-holder=$!
-i=0
-while [ ! -s locked.txt ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+hold_lock m/lock
 must_fail 75 err.txt "$BURNRATE" --store m merge s0
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true

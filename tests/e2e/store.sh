@@ -6,6 +6,8 @@
 # the writer lock: a second writer exits 75 at once, naming the holder; and
 # a corrupt segment: refused by report unless --skip-corrupt, which names it
 # (and, of a merge's group, the group's other segments left out with it);
+# a merge that did not end named by verify (exit 1, or 75 while the lock
+# is held);
 # reports and verifies while compactions remove the segments they list;
 # a store file that cannot be opened or read now (init keeps its zone).
 . "$(dirname "$0")/common.inc"
@@ -257,6 +259,30 @@ printf 'X' | dd of="$2" bs=1 seek=200 conv=notrunc 2>/dev/null
 	>grp.json 2>/dev/null || fail "--skip-corrupt of a group's segment failed"
 grep -q "\"segment\":\"$2\".*the other segments of its merge's group count nothing without it and are left out too: ${1##*/}" grp.json ||
 	fail "the report does not say the group's sound segment is left out: $(cat grp.json)"
+# A merge of that store that did not end, as one killed before its
+# second segment is published leaves it (tests/e2e/faults.sh kills
+# merges so): verify said ok of its first, which reports do not count.
+# It names it, what its group lacks, that reports do not count it and
+# the merge to run again, exit 1; while another process holds the lock
+# (the merge may still be publishing), it says so, exit 75; once the
+# merge is run again, the store verifies.
+"$BURNRATE" --quiet --store unf merge two
+set -- unf/segments/seg-*
+rm "$2"
+must_fail 1 err.txt "$BURNRATE" --store unf verify
+grep -qx "burnrate: error: $1: of a merge of '.*/two' that did not end: its group of 2 segments lacks ${2##*/}, so reports count none of them (they show the store as it was before that merge); run 'burnrate --store unf merge .*/two' again" err.txt &&
+	grep -qx "burnrate: error: 1 segment of a merge that did not end in unf, which reports do not count: run the merge again" err.txt ||
+	fail "verify of a merge that did not end: $(cat err.txt)"
+"$BURNRATE" --store unf report --as-of 2025-12-31 --format csv >unf.csv
+[ "$(wc -l <unf.csv)" = 1 ] || fail "a merge that did not end counts: $(cat unf.csv)"
+hold_lock unf/lock
+must_fail 75 err.txt "$BURNRATE" --store unf verify
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+grep -qx "burnrate: warning: $1: of a merge of '.*/two' that may still be publishing its group of 2 segments (the store is locked by pid [0-9]*), which lacks ${2##*/}: reports count none of them until it has ended; run verify again then" err.txt ||
+	fail "verify of a merge that may not have ended: $(cat err.txt)"
+"$BURNRATE" --quiet --store unf merge two
+"$BURNRATE" --store unf verify >out.txt 2>&1 || fail "verify after the merge ran again: $(cat out.txt)"
 # Sources: reported apart with --source, together without; a backfill of
 # one source leaves the other alone.
 "$BURNRATE" --quiet --store st3 ingest --source alpha dst.jsonl
