@@ -1655,14 +1655,19 @@ struct magic {
 	const char *magic;
 	size_t len, off;
 	const char *what; /* for messages */
+	size_t least;     /* a stream's: the bytes libarchive reads to tell
+			   * it (fewer: it takes the stream for plain) */
 };
 
-/* The compressed streams libarchive reads (gzip is ISA-L's, source.c). */
+/* The compressed streams libarchive reads (gzip is ISA-L's, source.c):
+ * a bzip2 stream is told from its magic, block size and first block's
+ * magic (or the end of stream's, of an empty one) and its CRC, an lz4
+ * frame from its magic and its descriptor. */
 static const struct magic stream_magics[] = {
-	{"\x28\xb5\x2f\xfd", 4, 0, "a zstd stream"},
-	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0, "an xz stream"},
-	{"BZh", 3, 0, "a bzip2 stream"},
-	{"\x04\x22\x4d\x18", 4, 0, "an lz4 stream"},
+	{"\x28\xb5\x2f\xfd", 4, 0, "a zstd stream", 4},
+	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0, "an xz stream", 6},
+	{"BZh", 3, 0, "a bzip2 stream", INGEST_STREAM_LEAST_BYTES},
+	{"\x04\x22\x4d\x18", 4, 0, "an lz4 stream", 11},
 };
 
 /* The archives of members libarchive reads. */
@@ -1838,6 +1843,22 @@ const char *ingest_stream_what(const unsigned char *p, size_t n)
 	      memcmp(p + 4, "1AY&SY", 6) == 0))
 		m = NULL;
 	return m ? m->what : NULL;
+}
+
+const char *ingest_stream_cut(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < sizeof stream_magics / sizeof *stream_magics; i++) {
+		const struct magic *m = &stream_magics[i];
+		if (n >= m->least)
+			continue;
+		/* bzip2's "BZh" may begin a log's text: its magic is told
+		 * whole only (ingest_stream_what). */
+		if (n >= m->len ? ingest_stream_what(p, n) == m->what
+				: n >= 2 && m->magic[0] != 'B' &&
+					  memcmp(p, m->magic, n) == 0)
+			return m->what;
+	}
+	return NULL;
 }
 
 static const char *packed_what(const unsigned char *p, size_t n)

@@ -49,6 +49,18 @@ void source_set_raw_pos(struct source *src, const uint64_t *pos);
 const char *ingest_stream_what(const unsigned char *p, size_t n);
 #define INGEST_STREAM_MAGIC_BYTES ((size_t)10)
 
+/* What the n bytes at p, the whole of a file or member, are when they
+ * are a compressed stream other than gzip cut before libarchive can tell
+ * it (it would read them as plain): the first 2 bytes or more of an
+ * xz's, zstd's or lz4's magic, or a bzip2's or lz4's magic whole but
+ * fewer bytes than the least stream of each (INGEST_STREAM_LEAST_BYTES,
+ * 11); as ingest_stream_what says it, or NULL. The first two bytes of
+ * those magics never begin a log (not UTF-8 text, or a control
+ * character); bzip2's "BZh" may, and is told whole only. */
+const char *ingest_stream_cut(const unsigned char *p, size_t n);
+/* The most bytes libarchive reads to tell a stream: a bzip2's least. */
+#define INGEST_STREAM_LEAST_BYTES ((size_t)14)
+
 /* Fails err, returning -1, with why libarchive's reader a could not
  * decompress name's stream, what it is (as ingest_stream_what says it;
  * NULL: not known): truncated (a's error says so, or xz's "No progress is

@@ -457,17 +457,30 @@ void source_gzip_progress(const struct source *src, uint64_t *used,
 	*made = file ? __atomic_load_n(&src->gzip_made, __ATOMIC_RELAXED) : 0;
 }
 
+/* A stream, what as ingest_stream_what says it (NULL: not known), in a
+ * message: "a zstd stream": "zstd stream". */
+static const char *stream_kind(const char *what)
+{
+	return what ? strchr(what, ' ') + 1 : "compressed stream";
+}
+
+/* Fails err, returning -1: name's stream, what (as ingest_stream_what
+ * says it; NULL: not known), is truncated. */
+static int stream_truncated(const char *name, const char *what,
+			    struct br_err *err)
+{
+	return br_fail(err, "%s: truncated %s (the file ends before the "
+		       "stream does)", name, stream_kind(what));
+}
+
 int source_stream_failed(struct archive *a, const char *name,
 			 const char *what, struct br_err *err)
 {
 	const char *s = archive_error_string(a);
-	/* "a zstd stream": "zstd stream". */
-	what = what ? strchr(what, ' ') + 1 : "compressed stream";
 	if (s && (strcasestr(s, "truncated") ||
 		  strstr(s, "No progress is possible")))
-		return br_fail(err, "%s: truncated %s (the file ends before the "
-			       "stream does)", name, what);
-	return br_fail(err, "%s: corrupt %s (%s)", name, what,
+		return stream_truncated(name, what, err);
+	return br_fail(err, "%s: corrupt %s (%s)", name, stream_kind(what),
 		       s ? s : "its data cannot be decompressed");
 }
 
@@ -574,15 +587,22 @@ static void *decompress_ahead(void *arg)
 }
 
 /* Tells gzip from plain by the first two bytes; a member compressed
- * otherwise by its first INGEST_STREAM_MAGIC_BYTES. */
+ * otherwise by its first INGEST_STREAM_MAGIC_BYTES. An input or member
+ * that ends within its first INGEST_STREAM_LEAST_BYTES and is such a
+ * stream cut short (ingest_stream_cut) fails, as truncated: read as
+ * plain, its bytes would be taken for a log. */
 static int probe(struct source *src, struct br_err *err)
 {
 	src->probed = true;
-	size_t want = src->archive ? INGEST_STREAM_MAGIC_BYTES : 2;
-	while (src->in_len < want && !src->eof)
+	while (src->in_len < INGEST_STREAM_LEAST_BYTES && !src->eof)
 		if (fill(src, err) < 0)
 			return -1;
 	src->gzip = src->in_len >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b;
+	const char *cut = !src->gzip && src->eof
+				  ? ingest_stream_cut(src->in, src->in_len)
+				  : NULL;
+	if (cut)
+		return stream_truncated(src->name, cut, err);
 	if (src->gzip)
 		start_member(src);
 	else if (src->archive)

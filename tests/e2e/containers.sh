@@ -478,6 +478,38 @@ for j in 1 2; do
 	totals s | cmp -s - only-b.csv ||
 		fail "bomb.tar --jobs $j: something of it was counted"
 done
+# A stream cut before libarchive can tell it (it reads a bzip2's first 14
+# bytes, an lz4's 11, an xz's 6 and a zstd's 4) was read as a log, its
+# bytes a partial last line (exit 0): cut to 12, 5, 5 and 3 bytes, alone,
+# on standard input or as a member, it is a truncated stream, named,
+# nothing of it counted, exit 1.
+for c in c4.bz2:bzip2:12:bz2 c3.xz:xz:5:xz c9.data:lz4:5:lz4 c8.data:zstd:3:zst; do
+	IFS=: read -r f what n ext <<EOF2
+$c
+EOF2
+	head -c "$n" "$f" >short.jsonl.$ext
+	for how in file stdin; do
+		rm -rf s
+		if [ $how = file ]; then
+			must_fail 1 err.txt "$BURNRATE" --store s ingest short.jsonl.$ext
+			name=short.jsonl.$ext
+		else
+			must_fail 1 err.txt sh -c "exec \"\$0\" --store s ingest - <short.jsonl.$ext" "$BURNRATE"
+			name=-
+		fi
+		grep -qx "burnrate: error: $name: truncated $what stream (the file ends before the stream does)" err.txt ||
+			fail "$n bytes of $f ($how): $(cat err.txt)"
+	done
+	tar cf short.tar a.jsonl short.jsonl.$ext
+	for j in 1 2; do
+		rm -rf s
+		must_fail 1 err.txt "$BURNRATE" --store s ingest --jobs $j short.tar b.csv
+		grep -qx "burnrate: error: short.tar:short.jsonl.$ext: truncated $what stream (the file ends before the stream does)" err.txt ||
+			fail "$n bytes of $f in a tar --jobs $j: $(cat err.txt)"
+		totals s | cmp -s - only-b.csv ||
+			fail "$n bytes of $f in a tar --jobs $j: something of it was counted"
+	done
+done
 # A member decompressed once that is still compressed (a tar compressed
 # inside a tar, a gzip file of a gzip stream) fails alone, named, saying
 # what its bytes are; the archive's other member counts.
