@@ -50,6 +50,7 @@ struct source {
 	 * inflated to, on whichever thread inflates. */
 	uint64_t gzip_used, gzip_made;
 	bool probed, gzip, eof, member_done;
+	bool member_new; /* a gzip member whose flags are not checked yet */
 	/* A member compressed otherwise (zstd, xz, bzip2, lz4): what it is
 	 * (ingest_stream_what), and the reader of libarchive's decompressing
 	 * it, its raw format reading src->in (NULL: an empty stream); the
@@ -319,6 +320,7 @@ static void start_member(struct source *src)
 	isal_inflate_init(&src->st);
 	src->st.crc_flag = ISAL_GZIP;
 	src->member_done = false;
+	src->member_new = true;
 }
 
 /* What an error of isal_inflate means, in words. */
@@ -367,6 +369,20 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 					       "gzip stream", src->name);
 			start_member(src);
 		}
+		/* RFC 1952: a member with reserved flag bits set (its 4th
+		 * byte) is refused; ISA-L ignores them, or reads the fields
+		 * they seem to announce, to the file's end. */
+		if (src->member_new && avail < 4 && !src->eof) {
+			if (fill(src, err) < 0)
+				return -1;
+			continue;
+		}
+		if (src->member_new && avail >= 4 &&
+		    (src->in[src->in_off + 3] & 0xe0))
+			return br_fail(err, "%s: corrupt gzip stream (%s: reserved "
+				       "flag bits set)", src->name,
+				       inflate_why(ISAL_INVALID_WRAPPER));
+		src->member_new = false;
 		if (avail == 0 && !src->eof) {
 			if (fill(src, err) < 0)
 				return -1;

@@ -235,6 +235,17 @@ for bad in $damaged bomb.jsonl.xz; do
 		fail "$bad: something of the bad input was counted"
 done
 grep -q "refused as a decompression bomb" err.txt || fail "bomb: $(cat err.txt)"
+# A gzip whose flag byte has reserved bits set (RFC 1952 refuses it) was
+# called truncated (0xff: the fields its other bits announce ran to the
+# file's end), or read (0xe0): corrupt.
+for fl in 340 377; do
+	cp c1.gz "flag$fl.gz"
+	printf "\\$fl" | dd of="flag$fl.gz" bs=1 seek=3 conv=notrunc 2>/dev/null
+	rm -rf s
+	must_fail 1 err.txt "$BURNRATE" --store s ingest "flag$fl.gz"
+	grep -qx "burnrate: error: flag$fl.gz: corrupt gzip stream (an invalid gzip header: reserved flag bits set)" err.txt ||
+		fail "flag byte $fl: $(cat err.txt)"
+done
 # A lone compressed stream cut in half, or with bytes flipped in its
 # middle: the file named once, the compression named, truncated or corrupt
 # in words ("t.zst: cannot read from the archive: t.zst: Truncated zstd
