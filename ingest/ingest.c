@@ -2589,7 +2589,7 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 	struct br_buf name = {0};
 	struct outcome *stream = NULL; /* a lone stream's, raw */
 	long others = 0; /* members that are not logs */
-	uint64_t members_out = 0; /* what the members read so far inflated to */
+	uint64_t members_out = 0; /* what the members so far inflated to */
 	bool at_once = rd->at_once, failed = false;
 	bool unsure = false; /* a member before is read again (redo) */
 	const char *why = NULL; /* what stopped the archive, if it was */
@@ -2646,6 +2646,20 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 		if (!raw && !is_log_member(e)) {
 			index--;
 			others++;
+			/* Capped with the others: a compressed tar's members
+			 * are decompressed to be skipped. */
+			if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
+				members_out += (uint64_t)archive_entry_size(e);
+			struct br_err bomb = {0};
+			if (source_archive_bomb(a, fed ? &f.raw : NULL,
+						t->disk_size, path, members_out,
+						f.max_ratio, &bomb) != 0) {
+				br_buf_reset(&msg);
+				br_buf_puts(&msg, bomb.msg);
+				why = msg.p;
+				failed = true;
+				break;
+			}
 			continue;
 		}
 		if (only >= 0 && index != only)

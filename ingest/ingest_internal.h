@@ -113,10 +113,22 @@ int source_bomb(const char *name, uint64_t out, uint64_t in, uint64_t ratio,
 void source_set_max_ratio(struct source *src, uint64_t ratio);
 
 /* Tells a member's source the size of its archive's file (0: not a
- * regular file) and what the members read before it inflated to: the cap
- * is on the output of all of an archive's members, against its size. */
+ * regular file) and what the members before it inflated to: the cap is
+ * on the output of all of an archive's members, against its size. */
 void source_set_archive_size(struct source *src, uint64_t size,
 			     uint64_t out_before);
+
+/* As a member's source caps its output (source_set_max_ratio, 0: no
+ * cap): fails err, naming name, and returns -1 when out bytes, what the
+ * members of archive a so far give (those skipped as no log too: a
+ * compressed tar's are decompressed to be skipped, and a zip's are
+ * counted at the size it declares), are more than ratio times the
+ * archive's compressed size, size (0: not a regular file) or the bytes of
+ * it read so far when more (*raw_pos; NULL: libarchive's count), plus
+ * SOURCE_BOMB_SLACK. Else returns 0. */
+int source_archive_bomb(struct archive *a, const uint64_t *raw_pos,
+			uint64_t size, const char *name, uint64_t out,
+			uint64_t ratio, struct br_err *err);
 
 /* Hashes the bytes of the file as they are read (source_raw_fp), from
  * its first: call before the first source_next, on a source of a file

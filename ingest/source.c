@@ -133,11 +133,17 @@ void source_prime(struct source *src, const void *head, size_t n)
 	src->in_total += n;
 }
 
+/* The compressed bytes of archive a read so far: *raw_pos, or
+ * libarchive's count when raw_pos is NULL. */
+static uint64_t archive_read_bytes(struct archive *a, const uint64_t *raw_pos)
+{
+	return raw_pos ? *raw_pos : (uint64_t)archive_filter_bytes(a, -1);
+}
+
 /* The compressed bytes of the archive a member is read from so far. */
 static uint64_t archive_pos(const struct source *src)
 {
-	return src->raw_pos ? *src->raw_pos
-			    : (uint64_t)archive_filter_bytes(src->archive, -1);
+	return archive_read_bytes(src->archive, src->raw_pos);
 }
 
 void source_hash_raw(struct source *src)
@@ -313,6 +319,15 @@ int source_bomb(const char *name, uint64_t out, uint64_t in, uint64_t ratio,
 		       "from %llu compressed, more than %llu times that plus "
 		       "16 MiB (--max-ratio)", name, (unsigned long long)out,
 		       (unsigned long long)in, (unsigned long long)ratio);
+}
+
+int source_archive_bomb(struct archive *a, const uint64_t *raw_pos,
+			uint64_t size, const char *name, uint64_t out,
+			uint64_t ratio, struct br_err *err)
+{
+	uint64_t in = archive_read_bytes(a, raw_pos);
+	return ratio ? source_bomb(name, out, in > size ? in : size, ratio, err)
+		     : 0;
 }
 
 static void start_member(struct source *src)
