@@ -177,7 +177,8 @@ static double now_seconds(void)
  * ETA. Records and MB never go back: an input read again (its blocks were
  * not independent, or it continues another) counts from 0 again, shown
  * once it passes its first read. The ETA is the time so far times the
- * decompressed bytes left over those read (ingest_progress.bytes_total). */
+ * decompressed bytes left over those read (ingest_progress.bytes_total;
+ * none while an input is read again). */
 static void show_progress(struct ingest_run *r, const struct ingest_progress *p,
 			  bool final)
 {

@@ -289,7 +289,8 @@ static double task_left(const struct task *t, double ratio)
 
 /* Tells the sink where reading has got: the tasks handed over, those
  * being read (tasks[consumed..next), locked when workers run; cur, read
- * on the caller's thread, unless NULL) and those left to read. */
+ * on the caller's thread, unless NULL) and, unless cur is an input read
+ * again (ingest_progress.bytes_total), those left to read. */
 static void progress_of(struct ingest *g, const struct task *cur,
 			struct ingest_progress *p)
 {
@@ -302,7 +303,7 @@ static void progress_of(struct ingest *g, const struct task *cur,
 			task_progress(g->tasks[i], p, &disk);
 	if (cur)
 		task_progress(cur, p, &disk);
-	if (g->size_unknown)
+	if (g->size_unknown || (cur && cur->again_size))
 		return;
 	/* Inputs not begun decompress as those read so far did. */
 	double ratio = disk && p->bytes > disk ? (double)p->bytes / (double)disk

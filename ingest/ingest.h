@@ -177,7 +177,9 @@ struct ingest_progress {
 	 * compressed one's at the ratio its bytes read so far decompressed
 	 * to; one not begun at its gzip trailer's size, else at the run's
 	 * ratio so far); an input read again counts again. 0: not known
-	 * (standard input, a FIFO). */
+	 * (standard input, a FIFO), or while an input is read again: how
+	 * fast the run read so far says nothing of how fast that goes (on
+	 * the caller's thread alone, after the other inputs). */
 	uint64_t bytes_total;
 };
 

@@ -145,7 +145,9 @@ done
 # on the progress line ("1059805 records, 190 MB, ETA 0s" then "486127
 # records, 123 MB, ETA 12s"), and the ETA, from bytes on disk, took the
 # gzip's rate for the plain file's bytes (ETA 20s of a 4 s run): records
-# and MB never go back, and the ETA stays within the run's time.
+# and MB never go back, and the ETA stays within the run's time. While
+# the input is read again (records and MB standing still), "ETA 0s"
+# stood for seconds: no ETA then.
 gen --seed 7 --records 300000 --format jsonl --out r.jsonl
 gzip r.jsonl
 gen --seed 7 --records 1000000 --format csv --out r.csv
@@ -163,6 +165,7 @@ for r in rows:
     now = (int(r[0]), int(r[1]))
     assert now >= prev and now[1] >= prev[1], ("went back", prev, now)
     assert not r[2] or int(r[2]) <= 2 * took + 2, ("ETA", r[2], took)
+    assert now != prev or r[2] != "0", ("ETA 0s, read again", now)
     prev = now
 ' "$took" || fail "read again: progress: $(tr '\r' '\n' <ptyr.log | cat -v)"
 # With --verbose, a message said while the progress line is shown clears
