@@ -50,7 +50,7 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 STAGES = core ingest reduce report notify
 LIB_SRC = $(foreach d,$(STAGES),$(sort $(wildcard $(d)/*.c)))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core/catalog_data.o \
-	$(BUILD)/notify/templates_data.o
+	$(BUILD)/core/catalog_tables.o $(BUILD)/notify/templates_data.o
 CLI_SRC = burnrate.c $(sort $(wildcard cli/*.c))
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
@@ -75,6 +75,21 @@ $(BUILD)/%.o: %.c
 $(BUILD)/core/catalog_data.o: core/catalog_data.S data/catalog.csv data/aliases.csv
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -c $< -o $@
+
+# The built-in catalog pre-parsed: tools/catalog_gen.c, linked with the
+# library's core but for these tables, writes as C the catalog that
+# br_catalog_builtin_csv parses from the data above.
+CATALOG_GEN_OBJ = $(BUILD)/tools/catalog_gen.o \
+	$(filter-out $(BUILD)/core/catalog_tables.o,$(filter $(BUILD)/core/%,$(LIB_OBJ)))
+
+$(BUILD)/tools/catalog_gen: $(CATALOG_GEN_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lm -lpthread
+
+$(BUILD)/core/catalog_tables.c: $(BUILD)/tools/catalog_gen
+	$< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/core/catalog_tables.o: $(BUILD)/core/catalog_tables.c core/core.h
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # The message templates (templates/README.md), embedded the same way.
 $(BUILD)/notify/templates_data.o: notify/templates_data.S $(wildcard templates/*.txt templates/*.html)
@@ -145,7 +160,8 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -g -O1 $(FUZZ_SAN) \
 	-fsanitize=fuzzer-no-link $(LIB_CFLAGS)
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) \
-	$(FUZZ_BUILD)/core/catalog_data.o $(FUZZ_BUILD)/notify/templates_data.o
+	$(FUZZ_BUILD)/core/catalog_data.o $(FUZZ_BUILD)/core/catalog_tables.o \
+	$(FUZZ_BUILD)/notify/templates_data.o
 FUZZ_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) \
 	$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%.o) $(FUZZ_BUILD)/fuzz/util.o
 
@@ -156,6 +172,10 @@ $(FUZZ_OBJ): $(FUZZ_BUILD)/%.o: %.c
 $(FUZZ_BUILD)/core/catalog_data.o: core/catalog_data.S data/catalog.csv data/aliases.csv
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -c $< -o $@
+
+$(FUZZ_BUILD)/core/catalog_tables.o: $(BUILD)/core/catalog_tables.c core/core.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/notify/templates_data.o: notify/templates_data.S $(wildcard templates/*.txt templates/*.html)
 	@mkdir -p $(dir $@)

@@ -18,7 +18,7 @@ extern const uint64_t br_builtin_catalog_csv_size, br_builtin_aliases_csv_size;
 
 struct entry {
 	struct br_model m;
-	size_t cap;
+	size_t cap; /* of m.prices; 0: they are the built-in tables' */
 	bool from_file; /* set by a prices file: wins over other entries */
 };
 
@@ -35,6 +35,13 @@ struct pattern {
 	uint32_t target;
 };
 
+/* A string the catalog copied: its strings are freed together, whether
+ * copied or borrowed from the built-in tables. */
+struct owned_str {
+	struct owned_str *next;
+	char s[];
+};
+
 struct br_catalog {
 	struct br_dict *keys;       /* "provider\0model" -> entry index */
 	struct entry *models;
@@ -49,6 +56,7 @@ struct br_catalog {
 	struct br_buf identity;
 	char **origins;             /* prices file paths (entry origins) */
 	size_t norigins;
+	struct owned_str *strings;  /* entries', aliases' and patterns' */
 };
 
 /* ------------------------------------------------------------ providers */
@@ -122,6 +130,17 @@ static struct br_str str_of(const char *s)
 
 /* -------------------------------------------------------------- catalog */
 
+/* A copy of s that c owns, for as long as c. */
+static char *catalog_strdup(struct br_catalog *c, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct owned_str *o = br_malloc(sizeof *o + n);
+	memcpy(o->s, s, n);
+	o->next = c->strings;
+	c->strings = o;
+	return o->s;
+}
+
 struct br_catalog *br_catalog_new(void)
 {
 	struct br_catalog *c = br_calloc(1, sizeof *c);
@@ -134,24 +153,19 @@ void br_catalog_free(struct br_catalog *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nmodels; i++) {
-		free(c->models[i].m.provider);
-		free(c->models[i].m.name);
-		free(c->models[i].m.prices);
-	}
+	for (size_t i = 0; i < c->nmodels; i++)
+		if (c->models[i].cap)
+			free(c->models[i].m.prices);
 	free(c->models);
-	for (size_t i = 0; i < c->naliases; i++) {
-		free(c->aliases[i].provider);
-		free(c->aliases[i].name);
-		free(c->aliases[i].rule);
-	}
 	free(c->aliases);
-	for (size_t i = 0; i < c->npatterns; i++) {
-		free(c->patterns[i].provider);
-		free(c->patterns[i].source);
+	for (size_t i = 0; i < c->npatterns; i++)
 		regfree(&c->patterns[i].re);
-	}
 	free(c->patterns);
+	while (c->strings) {
+		struct owned_str *next = c->strings->next;
+		free(c->strings);
+		c->strings = next;
+	}
 	for (size_t i = 0; i < c->norigins; i++)
 		free(c->origins[i]);
 	free(c->origins);
@@ -228,8 +242,8 @@ static uint32_t catalog_entry(struct br_catalog *c, const char *provider,
 	}
 	struct entry *e = &c->models[c->nmodels++];
 	memset(e, 0, sizeof *e);
-	e->m.provider = br_strdup(provider);
-	e->m.name = br_strdup(name);
+	e->m.provider = catalog_strdup(c, provider);
+	e->m.name = catalog_strdup(c, name);
 	e->m.origin = BUILTIN_ORIGIN;
 	return id;
 }
@@ -514,7 +528,8 @@ static int load_prices(struct br_catalog *c, const char *name,
 			struct entry *src = &tmp->models[i];
 			uint32_t id = catalog_entry(c, src->m.provider, src->m.name);
 			struct entry *dst = &c->models[id];
-			free(dst->m.prices);
+			if (dst->cap)
+				free(dst->m.prices);
 			dst->m.prices = src->m.prices;
 			dst->m.nprices = src->m.nprices;
 			dst->m.origin = origin;
@@ -572,7 +587,30 @@ struct alias_load {
 	bool header_seen;
 };
 
-/* An alias row of rule "regex": v[1] is a POSIX ERE, compiled once here. */
+/* Adds the pattern source of provider (strings that live as long as c)
+ * naming model target, compiled once here. Returns 0, or -1 with
+ * regerror's message in why when source is no POSIX ERE. */
+static int add_pattern(struct br_catalog *c, char *provider, char *source,
+		       uint32_t target, char why[static 128])
+{
+	if (c->npatterns == c->pcap) {
+		c->pcap = c->pcap ? c->pcap * 2 : 16;
+		c->patterns = br_realloc(c->patterns, c->pcap * sizeof *c->patterns);
+	}
+	struct pattern *p = &c->patterns[c->npatterns];
+	int rc = regcomp(&p->re, source, REG_EXTENDED | REG_NOSUB);
+	if (rc != 0) {
+		regerror(rc, &p->re, why, 128);
+		return -1;
+	}
+	p->provider = provider;
+	p->source = source;
+	p->target = target;
+	c->npatterns++;
+	return 0;
+}
+
+/* An alias row of rule "regex": v[1] is a POSIX ERE. */
 static int pattern_record(struct br_catalog *c, unsigned long line,
 			  const char *const *v, int64_t target,
 			  struct br_err *err)
@@ -585,22 +623,11 @@ static int pattern_record(struct br_catalog *c, unsigned long line,
 		    strcmp(c->patterns[i].source, v[1]) == 0)
 			return br_fail(err, "aliases:%lu: pattern %s/%s listed twice",
 				       line, v[0], v[1]);
-	if (c->npatterns == c->pcap) {
-		c->pcap = c->pcap ? c->pcap * 2 : 16;
-		c->patterns = br_realloc(c->patterns, c->pcap * sizeof *c->patterns);
-	}
-	struct pattern *p = &c->patterns[c->npatterns];
-	int rc = regcomp(&p->re, v[1], REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		char why[128];
-		regerror(rc, &p->re, why, sizeof why);
+	char why[128];
+	if (add_pattern(c, catalog_strdup(c, v[0]), catalog_strdup(c, v[1]),
+			(uint32_t)target, why) != 0)
 		return br_fail(err, "aliases:%lu: invalid pattern '%s': %s", line,
 			       v[1], why);
-	}
-	p->provider = br_strdup(v[0]);
-	p->source = br_strdup(v[1]);
-	p->target = (uint32_t)target;
-	c->npatterns++;
 	return 0;
 }
 
@@ -643,13 +670,14 @@ static int alias_record(void *ctx, unsigned long line, char **f, size_t n,
 		c->acap = c->acap ? c->acap * 2 : 1024;
 		c->aliases = br_realloc(c->aliases, c->acap * sizeof *c->aliases);
 	}
-	c->aliases[id] = (struct alias){br_strdup(v[0]), br_strdup(v[1]),
-					br_strdup(v[4]), (uint32_t)target};
+	c->aliases[id] = (struct alias){catalog_strdup(c, v[0]),
+					catalog_strdup(c, v[1]),
+					catalog_strdup(c, v[4]), (uint32_t)target};
 	c->naliases++;
 	return 0;
 }
 
-struct br_catalog *br_catalog_builtin(struct br_err *err)
+struct br_catalog *br_catalog_builtin_csv(struct br_err *err)
 {
 	struct br_catalog *c = br_catalog_new();
 	struct alias_load al = {.c = c};
@@ -665,6 +693,62 @@ struct br_catalog *br_catalog_builtin(struct br_err *err)
 	identity_add(c, "built-in " BUILTIN_DATE, br_builtin_catalog_csv,
 		     (size_t)br_builtin_catalog_csv_size);
 	return c;
+}
+
+struct br_catalog *br_catalog_from_tables(const struct br_catalog_tables *t,
+					  struct br_err *err)
+{
+	struct br_catalog *c = br_catalog_new();
+	char why[128] = "names no model";
+	c->models = br_malloc((t->nmodels ? t->nmodels : 1) * sizeof *c->models);
+	c->cap = t->nmodels;
+	for (size_t i = 0; i < t->nmodels; i++) {
+		const struct br_table_key *k = &t->models[i].key;
+		char *provider = t->pool + k->off, *name = provider + k->provider_len + 1;
+		if (br_dict_intern(c->keys, provider, k->len) != i) {
+			br_fail(err, "built-in catalog: model %s/%s listed twice",
+				provider, name);
+			goto fail;
+		}
+		c->models[c->nmodels++] = (struct entry){
+			.m = {provider, name, BUILTIN_ORIGIN,
+			      t->prices + t->models[i].price, t->models[i].nprices}};
+	}
+	c->aliases = br_malloc((t->naliases ? t->naliases : 1) * sizeof *c->aliases);
+	c->acap = t->naliases;
+	for (size_t i = 0; i < t->naliases; i++) {
+		const struct br_table_alias *a = &t->aliases[i];
+		char *provider = t->pool + a->key.off;
+		char *name = provider + a->key.provider_len + 1;
+		if (a->target >= c->nmodels) {
+			br_fail(err, "built-in catalog: alias %s/%s %s", provider,
+				name, why);
+			goto fail;
+		}
+		if (br_dict_intern(c->alias_keys, provider, a->key.len) != i) {
+			br_fail(err, "built-in catalog: alias %s/%s listed twice",
+				provider, name);
+			goto fail;
+		}
+		c->aliases[c->naliases++] =
+			(struct alias){provider, name, t->pool + a->rule, a->target};
+	}
+	for (size_t i = 0; i < t->npatterns; i++) {
+		const struct br_table_pattern *p = &t->patterns[i];
+		if (p->target >= c->nmodels ||
+		    add_pattern(c, t->pool + p->provider, t->pool + p->source,
+				p->target, why) != 0) {
+			br_fail(err, "built-in catalog: pattern '%s': %s",
+				t->pool + p->source, why);
+			goto fail;
+		}
+	}
+	update_thresholds(c);
+	br_buf_puts(&c->identity, t->identity);
+	return c;
+fail:
+	br_catalog_free(c);
+	return NULL;
 }
 
 /* -------------------------------------------------------------- lookups */

@@ -745,10 +745,59 @@ struct br_model {
 /* An empty catalog. */
 struct br_catalog *br_catalog_new(void);
 
-/* The built-in catalog: data/catalog.csv and data/aliases.csv, embedded at
- * build time (docs/PRICES.md). Fails only if that data is invalid, which
- * the test suite rules out. */
+/* The built-in catalog: data/catalog.csv and data/aliases.csv
+ * (docs/PRICES.md), parsed when the program is built: the tables
+ * tools/catalog_gen.c writes from br_catalog_builtin_csv's catalog, loaded
+ * with br_catalog_from_tables. Fails only if that data is invalid, which
+ * the build and the test suite rule out. */
 struct br_catalog *br_catalog_builtin(struct br_err *err);
+
+/* The built-in catalog parsed from its CSV, embedded at build time, as a
+ * prices file is (plus the aliases): what br_catalog_builtin's tables are
+ * made from, and what the tests compare them with. Fails, naming the file,
+ * line and value, when that data is invalid. */
+struct br_catalog *br_catalog_builtin_csv(struct br_err *err);
+
+/* A catalog pre-parsed into tables (tools/catalog_gen.c writes them as C).
+ * Strings are offsets into pool: a key is a provider, a NUL and a name,
+ * one after the other, as the catalog's dictionaries hold them. */
+struct br_table_key {
+	uint32_t off, provider_len, len; /* len: of the key, both parts */
+};
+
+struct br_table_model {
+	struct br_table_key key;
+	uint32_t price, nprices; /* prices[price .. price + nprices) */
+};
+
+struct br_table_alias {
+	struct br_table_key key;
+	uint32_t rule, target; /* rule's offset; target: a model's index */
+};
+
+struct br_table_pattern {
+	uint32_t provider, source, target; /* offsets; a model's index */
+};
+
+struct br_catalog_tables {
+	char *pool;
+	struct br_price *prices;
+	const struct br_table_model *models; /* distinct keys */
+	size_t nmodels;
+	const struct br_table_alias *aliases; /* distinct keys */
+	size_t naliases;
+	const struct br_table_pattern *patterns; /* in the aliases file's order */
+	size_t npatterns;
+	const char *identity; /* br_catalog_identity's */
+};
+
+/* The catalog of tables t, which it borrows: the pool, prices and identity
+ * must outlive it and stay unchanged. Models and aliases get the tables'
+ * indexes, with the origin "built-in". Fails (nothing allocated) when two
+ * keys of models or of aliases are the same, a target is no model's index,
+ * or a pattern is no POSIX ERE. */
+struct br_catalog *br_catalog_from_tables(const struct br_catalog_tables *t,
+					  struct br_err *err);
 void br_catalog_free(struct br_catalog *c);
 
 /* Loads a prices CSV (DESIGN §7): header

@@ -2051,6 +2051,118 @@ static void test_builtin_catalog(void)
 	br_catalog_free(c);
 }
 
+/* The built-in catalog's tables (tools/catalog_gen.c) hold what its CSV
+ * does: every model with its prices, every alias and pattern with its
+ * target, the identity, the long-context bands and the lookups. */
+static void test_builtin_tables(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *t = br_catalog_builtin(&err);
+	struct br_catalog *c = br_catalog_builtin_csv(&err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(br_catalog_identity(t), br_catalog_identity(c));
+	CU_ASSERT_EQUAL_FATAL(br_catalog_models(t), br_catalog_models(c));
+	for (size_t i = 0; i < br_catalog_models(c); i++) {
+		const struct br_model *a = br_catalog_model(t, i);
+		const struct br_model *b = br_catalog_model(c, i);
+		CU_ASSERT_STRING_EQUAL(a->provider, b->provider);
+		CU_ASSERT_STRING_EQUAL(a->name, b->name);
+		CU_ASSERT_STRING_EQUAL(a->origin, b->origin);
+		CU_ASSERT_EQUAL_FATAL(a->nprices, b->nprices);
+		for (size_t j = 0; j < a->nprices; j++) {
+			const struct br_price *x = &a->prices[j], *y = &b->prices[j];
+			CU_ASSERT(x->from_day == y->from_day &&
+				  x->min_input_tokens == y->min_input_tokens &&
+				  x->tier == y->tier &&
+				  memcmp(&x->rates, &y->rates, sizeof x->rates) == 0);
+			uint64_t lo[2], hi[2];
+			br_catalog_band(t, x->min_input_tokens, &lo[0], &hi[0]);
+			br_catalog_band(c, x->min_input_tokens, &lo[1], &hi[1]);
+			CU_ASSERT(lo[0] == lo[1] && hi[0] == hi[1]);
+		}
+		struct br_match ma, mb;
+		br_catalog_resolve(t, (struct br_str){a->provider, strlen(a->provider)},
+				   (struct br_str){a->name, strlen(a->name)}, &ma);
+		br_catalog_resolve(c, (struct br_str){b->provider, strlen(b->provider)},
+				   (struct br_str){b->name, strlen(b->name)}, &mb);
+		CU_ASSERT(ma.model == a && mb.model == b && ma.index == i &&
+			  mb.index == i && strcmp(ma.rule, mb.rule) == 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(br_catalog_aliases(t), br_catalog_aliases(c));
+	for (size_t i = 0; i < br_catalog_aliases(c); i++) {
+		const char *p[2], *n[2], *r[2];
+		const struct br_model *a = br_catalog_alias(t, i, &p[0], &n[0], &r[0]);
+		const struct br_model *b = br_catalog_alias(c, i, &p[1], &n[1], &r[1]);
+		CU_ASSERT(strcmp(p[0], p[1]) == 0 && strcmp(n[0], n[1]) == 0 &&
+			  strcmp(r[0], r[1]) == 0);
+		CU_ASSERT(strcmp(a->provider, b->provider) == 0 &&
+			  strcmp(a->name, b->name) == 0);
+		struct br_match ma, mb;
+		br_catalog_resolve(t, (struct br_str){p[0], strlen(p[0])},
+				   (struct br_str){n[0], strlen(n[0])}, &ma);
+		br_catalog_resolve(c, (struct br_str){p[1], strlen(p[1])},
+				   (struct br_str){n[1], strlen(n[1])}, &mb);
+		CU_ASSERT(ma.model && mb.model && ma.index == mb.index &&
+			  strcmp(ma.rule, mb.rule) == 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(br_catalog_patterns(t), br_catalog_patterns(c));
+	for (size_t i = 0; i < br_catalog_patterns(c); i++) {
+		const char *p[2], *s[2];
+		const struct br_model *a = br_catalog_pattern(t, i, &p[0], &s[0]);
+		const struct br_model *b = br_catalog_pattern(c, i, &p[1], &s[1]);
+		CU_ASSERT(strcmp(p[0], p[1]) == 0 && strcmp(s[0], s[1]) == 0 &&
+			  strcmp(a->provider, b->provider) == 0 &&
+			  strcmp(a->name, b->name) == 0);
+	}
+	br_catalog_free(t);
+	br_catalog_free(c);
+}
+
+/* Tables that would make a wrong catalog are refused, naming the row. */
+static void test_catalog_tables_errors(void)
+{
+	static char pool[] = "a\0m\0a\0m\0x\0n\0exact\0[\0";
+	static struct br_price prices[1] = {{.from_day = BR_DAY_NONE}};
+	static const struct br_table_model models[] = {
+		{{0, 1, 3}, 0, 1}, {{4, 1, 3}, 0, 1}};
+	static const struct br_table_alias aliases[] = {
+		{{8, 1, 3}, 12, 0}, {{8, 1, 3}, 12, 0}, {{8, 1, 3}, 12, 5}};
+	static const struct br_table_pattern patterns[] = {{8, 18, 0}, {8, 18, 1}};
+	static const struct {
+		struct br_catalog_tables t;
+		const char *msg;
+	} cases[] = {
+		{{pool, prices, models, 2, NULL, 0, NULL, 0, ""},
+		 "built-in catalog: model a/m listed twice"},
+		{{pool, prices, models, 1, aliases, 2, NULL, 0, ""},
+		 "built-in catalog: alias x/n listed twice"},
+		{{pool, prices, models, 1, aliases + 2, 1, NULL, 0, ""},
+		 "built-in catalog: alias x/n names no model"},
+		{{pool, prices, models, 1, NULL, 0, patterns + 1, 1, ""},
+		 "built-in catalog: pattern '[': names no model"},
+		{{pool, prices, models, 1, NULL, 0, patterns, 1, ""},
+		 "built-in catalog: pattern '[': "},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct br_err err = {0};
+		CU_ASSERT_PTR_NULL(br_catalog_from_tables(&cases[i].t, &err));
+		CU_ASSERT_NSTRING_EQUAL(err.msg, cases[i].msg, strlen(cases[i].msg));
+	}
+	/* The same tables, but for the bad rows, make a catalog of them. */
+	struct br_catalog_tables good = {pool, prices, models, 1, aliases, 1,
+					 NULL, 0, "id"};
+	struct br_err err = {0};
+	struct br_catalog *c = br_catalog_from_tables(&good, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	const char *rule;
+	const struct br_model *m = resolve(c, "x", "n", &rule);
+	CU_ASSERT(m && strcmp(m->name, "m") == 0 && strcmp(rule, "exact") == 0 &&
+		  m->prices == prices && strcmp(m->origin, "built-in") == 0);
+	CU_ASSERT_STRING_EQUAL(br_catalog_identity(c), "id");
+	br_catalog_free(c);
+}
+
 static void test_catalog_check(void)
 {
 	struct br_err err = {0};
@@ -2368,6 +2480,8 @@ int test_register(void)
 		{"a pricer's caches", test_pricer_memo},
 		{"the days of a price version", test_price_days},
 		{"built-in catalog and aliases", test_builtin_catalog},
+		{"built-in catalog's tables as its CSV", test_builtin_tables},
+		{"catalog tables refused", test_catalog_tables_errors},
 		{"catalog check", test_catalog_check},
 		{"provider names", test_provider_canonical},
 		{NULL, NULL}};
