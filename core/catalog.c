@@ -35,18 +35,30 @@ struct pattern {
 	uint32_t target;
 };
 
-/* A string the catalog copied: its strings are freed together, whether
- * copied or borrowed from the built-in tables. */
+/* A string the catalog copied (a prices file's, or the CSV's), on a list
+ * freed with the catalog: no entry, alias or pattern frees its own, as
+ * those of the built-in tables are borrowed. */
 struct owned_str {
 	struct owned_str *next;
 	char s[];
 };
 
+/* Keys "provider\0name" to indexes 0, 1, ...: first the n of the built-in
+ * tables (table[i] is index i's, order their indexes in key order), then
+ * those of dict, numbered after them. */
+struct keymap {
+	const char *pool;
+	const struct br_table_key *table;
+	const uint32_t *order;
+	size_t n;
+	struct br_dict *dict;
+};
+
 struct br_catalog {
-	struct br_dict *keys;       /* "provider\0model" -> entry index */
+	struct keymap keys;         /* "provider\0model" -> entry index */
 	struct entry *models;
 	size_t nmodels, cap;
-	struct br_dict *alias_keys; /* "provider\0name" -> alias index */
+	struct keymap alias_keys;   /* "provider\0name" -> alias index */
 	struct alias *aliases;
 	size_t naliases, acap;
 	struct pattern *patterns;   /* in aliases file order */
@@ -144,8 +156,8 @@ static char *catalog_strdup(struct br_catalog *c, const char *s)
 struct br_catalog *br_catalog_new(void)
 {
 	struct br_catalog *c = br_calloc(1, sizeof *c);
-	c->keys = br_dict_new();
-	c->alias_keys = br_dict_new();
+	c->keys.dict = br_dict_new();
+	c->alias_keys.dict = br_dict_new();
 	return c;
 }
 
@@ -171,8 +183,8 @@ void br_catalog_free(struct br_catalog *c)
 	free(c->origins);
 	free(c->thresholds);
 	br_buf_free(&c->identity);
-	br_dict_free(c->keys);
-	br_dict_free(c->alias_keys);
+	br_dict_free(c->keys.dict);
+	br_dict_free(c->alias_keys.dict);
 	free(c);
 }
 
@@ -225,6 +237,59 @@ const char *br_catalog_identity(const struct br_catalog *c)
 	return c->identity.p ? c->identity.p : "";
 }
 
+/* memcmp's order, a prefix first. */
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int cmp = memcmp(a, b, an < bn ? an : bn);
+	return cmp ? cmp : (an > bn) - (an < bn);
+}
+
+int br_table_key_cmp(const char *pool, const struct br_table_key *a,
+		     const struct br_table_key *b)
+{
+	return bytes_cmp(pool + a->off, a->len, pool + b->off, b->len);
+}
+
+/* The index of key[0..n) among m's tables (a binary search), or -1. */
+static int64_t table_find(const struct keymap *m, const char *key, size_t n)
+{
+	size_t a = 0, b = m->n;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		const struct br_table_key *t = &m->table[m->order[mid]];
+		int cmp = bytes_cmp(m->pool + t->off, t->len, key, n);
+		if (cmp == 0)
+			return m->order[mid];
+		if (cmp < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return -1;
+}
+
+/* The index of key[0..n) in m, or -1. */
+static int64_t keymap_find(const struct keymap *m, const char *key, size_t n)
+{
+	int64_t id = table_find(m, key, n);
+	if (id < 0 && (id = br_dict_find(m->dict, key, n)) >= 0)
+		id += (int64_t)m->n;
+	return id;
+}
+
+/* The index of key[0..n) in m, added (next after the last) when new. */
+static uint32_t keymap_intern(struct keymap *m, const char *key, size_t n)
+{
+	int64_t id = table_find(m, key, n);
+	return id >= 0 ? (uint32_t)id
+		       : (uint32_t)m->n + br_dict_intern(m->dict, key, n);
+}
+
+static size_t keymap_count(const struct keymap *m)
+{
+	return m->n + br_dict_count(m->dict);
+}
+
 /* Returns the index of the entry for (provider, name), creating an empty
  * one. provider must be canonical. */
 static uint32_t catalog_entry(struct br_catalog *c, const char *provider,
@@ -232,7 +297,7 @@ static uint32_t catalog_entry(struct br_catalog *c, const char *provider,
 {
 	struct br_buf key = {0};
 	make_key(&key, str_of(provider), str_of(name));
-	uint32_t id = br_dict_intern(c->keys, key.p, key.len);
+	uint32_t id = keymap_intern(&c->keys, key.p, key.len);
 	br_buf_free(&key);
 	if (id < c->nmodels)
 		return id;
@@ -651,19 +716,19 @@ static int alias_record(void *ctx, unsigned long line, char **f, size_t n,
 	struct br_catalog *c = l->c;
 	struct br_buf key = {0};
 	make_key(&key, str_of(v[2]), str_of(v[3]));
-	int64_t target = br_dict_find(c->keys, key.p, key.len);
+	int64_t target = keymap_find(&c->keys, key.p, key.len);
 	if (strcmp(v[4], "regex") == 0) {
 		br_buf_free(&key);
 		return pattern_record(c, line, v, target, err);
 	}
 	make_key(&key, str_of(v[0]), str_of(v[1]));
-	uint32_t before = br_dict_count(c->alias_keys);
-	uint32_t id = br_dict_intern(c->alias_keys, key.p, key.len);
+	size_t before = keymap_count(&c->alias_keys);
+	uint32_t id = keymap_intern(&c->alias_keys, key.p, key.len);
 	br_buf_free(&key);
 	if (target < 0)
 		return br_fail(err, "aliases:%lu: target %s/%s is not in the catalog",
 			       line, v[2], v[3]);
-	if (br_dict_count(c->alias_keys) == before)
+	if (keymap_count(&c->alias_keys) == before)
 		return br_fail(err, "aliases:%lu: alias %s/%s listed twice", line,
 			       v[0], v[1]);
 	if (c->naliases == c->acap) {
@@ -695,46 +760,66 @@ struct br_catalog *br_catalog_builtin_csv(struct br_err *err)
 	return c;
 }
 
+/* Checks that the n keys of the tables in m's order ascend (no two the
+ * same); what names them, "model" or "alias", for the error. */
+static int check_order(const struct keymap *m, const char *what,
+		       struct br_err *err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->order[i] >= m->n)
+			return br_fail(err, "built-in catalog: %s index %u of %zu",
+				       what, m->order[i], m->n);
+		if (i == 0)
+			continue;
+		const struct br_table_key *a = &m->table[m->order[i - 1]];
+		const struct br_table_key *b = &m->table[m->order[i]];
+		int cmp = br_table_key_cmp(m->pool, a, b);
+		if (cmp >= 0)
+			return br_fail(err, "built-in catalog: %s %s/%s %s", what,
+				       m->pool + b->off,
+				       m->pool + b->off + b->provider_len + 1,
+				       cmp ? "out of order" : "listed twice");
+	}
+	return 0;
+}
+
 struct br_catalog *br_catalog_from_tables(const struct br_catalog_tables *t,
 					  struct br_err *err)
 {
 	struct br_catalog *c = br_catalog_new();
-	char why[128] = "names no model";
+	c->keys = (struct keymap){t->pool, t->model_keys, t->model_order,
+				  t->nmodels, c->keys.dict};
+	c->alias_keys = (struct keymap){t->pool, t->alias_keys, t->alias_order,
+					t->naliases, c->alias_keys.dict};
+	if (check_order(&c->keys, "model", err) != 0 ||
+	    check_order(&c->alias_keys, "alias", err) != 0)
+		goto fail;
 	c->models = br_malloc((t->nmodels ? t->nmodels : 1) * sizeof *c->models);
 	c->cap = t->nmodels;
 	for (size_t i = 0; i < t->nmodels; i++) {
-		const struct br_table_key *k = &t->models[i].key;
-		char *provider = t->pool + k->off, *name = provider + k->provider_len + 1;
-		if (br_dict_intern(c->keys, provider, k->len) != i) {
-			br_fail(err, "built-in catalog: model %s/%s listed twice",
-				provider, name);
-			goto fail;
-		}
+		char *provider = t->pool + t->model_keys[i].off;
 		c->models[c->nmodels++] = (struct entry){
-			.m = {provider, name, BUILTIN_ORIGIN,
-			      t->prices + t->models[i].price, t->models[i].nprices}};
+			.m = {provider, provider + t->model_keys[i].provider_len + 1,
+			      BUILTIN_ORIGIN, t->prices + t->models[i].price,
+			      t->models[i].nprices}};
 	}
 	c->aliases = br_malloc((t->naliases ? t->naliases : 1) * sizeof *c->aliases);
 	c->acap = t->naliases;
 	for (size_t i = 0; i < t->naliases; i++) {
-		const struct br_table_alias *a = &t->aliases[i];
-		char *provider = t->pool + a->key.off;
-		char *name = provider + a->key.provider_len + 1;
-		if (a->target >= c->nmodels) {
-			br_fail(err, "built-in catalog: alias %s/%s %s", provider,
-				name, why);
-			goto fail;
-		}
-		if (br_dict_intern(c->alias_keys, provider, a->key.len) != i) {
-			br_fail(err, "built-in catalog: alias %s/%s listed twice",
+		char *provider = t->pool + t->alias_keys[i].off;
+		char *name = provider + t->alias_keys[i].provider_len + 1;
+		if (t->aliases[i].target >= c->nmodels) {
+			br_fail(err, "built-in catalog: alias %s/%s names no model",
 				provider, name);
 			goto fail;
 		}
-		c->aliases[c->naliases++] =
-			(struct alias){provider, name, t->pool + a->rule, a->target};
+		c->aliases[c->naliases++] = (struct alias){
+			provider, name, t->pool + t->aliases[i].rule,
+			t->aliases[i].target};
 	}
 	for (size_t i = 0; i < t->npatterns; i++) {
 		const struct br_table_pattern *p = &t->patterns[i];
+		char why[128] = "names no model";
 		if (p->target >= c->nmodels ||
 		    add_pattern(c, t->pool + p->provider, t->pool + p->source,
 				p->target, why) != 0) {
@@ -753,7 +838,7 @@ fail:
 
 /* -------------------------------------------------------------- lookups */
 
-static int64_t find_in(const struct br_dict *d, struct br_str provider,
+static int64_t find_in(const struct keymap *m, struct br_str provider,
 		       struct br_str name)
 {
 	char stack[256];
@@ -764,7 +849,7 @@ static int64_t find_in(const struct br_dict *d, struct br_str provider,
 	key[provider.n] = 0;
 	if (name.n)
 		memcpy(key + provider.n + 1, name.p, name.n);
-	int64_t id = br_dict_find(d, key, n);
+	int64_t id = keymap_find(m, key, n);
 	if (key != stack)
 		free(key);
 	return id;
@@ -836,8 +921,8 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 	struct br_str p = str_of(br_provider_canonical(provider, buf, sizeof buf));
 	struct br_str any = {"", 0};
 	*m = (struct br_match){0};
-	int64_t exact = find_in(c->keys, p, model);
-	int64_t anyp = find_in(c->keys, any, model);
+	int64_t exact = find_in(&c->keys, p, model);
+	int64_t anyp = find_in(&c->keys, any, model);
 	int64_t id = -1;
 	if (exact >= 0 && c->models[exact].from_file)
 		id = exact, m->rule = "exact";
@@ -848,9 +933,9 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 	else if (anyp >= 0)
 		id = anyp, m->rule = "any provider";
 	if (id < 0) {
-		int64_t a = find_in(c->alias_keys, p, model);
+		int64_t a = find_in(&c->alias_keys, p, model);
 		if (a < 0)
-			a = find_in(c->alias_keys, any, model);
+			a = find_in(&c->alias_keys, any, model);
 		int64_t pt = -1;
 		if (a >= 0) {
 			id = c->aliases[a].target;
@@ -880,7 +965,7 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 		const char *name = c->models[id].m.name;
 		int64_t file_any = c->models[id].from_file
 					   ? -1
-					   : find_in(c->keys, any, str_of(name));
+					   : find_in(&c->keys, any, str_of(name));
 		if (file_any >= 0 && c->models[file_any].from_file)
 			id = file_any;
 	}

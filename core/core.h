@@ -759,19 +759,22 @@ struct br_catalog *br_catalog_builtin(struct br_err *err);
 struct br_catalog *br_catalog_builtin_csv(struct br_err *err);
 
 /* A catalog pre-parsed into tables (tools/catalog_gen.c writes them as C).
- * Strings are offsets into pool: a key is a provider, a NUL and a name,
- * one after the other, as the catalog's dictionaries hold them. */
+ * Strings are offsets into pool; a key is a provider, a NUL and a name,
+ * one after the other. */
 struct br_table_key {
 	uint32_t off, provider_len, len; /* len: of the key, both parts */
 };
 
+/* Compares keys a and b of pool as memcmp does, a prefix first: the order
+ * of br_catalog_tables' model_order and alias_order. */
+int br_table_key_cmp(const char *pool, const struct br_table_key *a,
+		     const struct br_table_key *b);
+
 struct br_table_model {
-	struct br_table_key key;
 	uint32_t price, nprices; /* prices[price .. price + nprices) */
 };
 
 struct br_table_alias {
-	struct br_table_key key;
 	uint32_t rule, target; /* rule's offset; target: a model's index */
 };
 
@@ -782,20 +785,26 @@ struct br_table_pattern {
 struct br_catalog_tables {
 	char *pool;
 	struct br_price *prices;
-	const struct br_table_model *models; /* distinct keys */
+	const struct br_table_model *models;
+	const struct br_table_key *model_keys; /* models[i]'s is model_keys[i] */
+	const uint32_t *model_order; /* 0 .. nmodels-1 by key, ascending */
 	size_t nmodels;
-	const struct br_table_alias *aliases; /* distinct keys */
+	const struct br_table_alias *aliases;
+	const struct br_table_key *alias_keys;
+	const uint32_t *alias_order;
 	size_t naliases;
 	const struct br_table_pattern *patterns; /* in the aliases file's order */
 	size_t npatterns;
 	const char *identity; /* br_catalog_identity's */
 };
 
-/* The catalog of tables t, which it borrows: the pool, prices and identity
- * must outlive it and stay unchanged. Models and aliases get the tables'
- * indexes, with the origin "built-in". Fails (nothing allocated) when two
- * keys of models or of aliases are the same, a target is no model's index,
- * or a pattern is no POSIX ERE. */
+/* The catalog of tables t, which it borrows: they must outlive it and stay
+ * unchanged. Models and aliases get the tables' indexes, with the origin
+ * "built-in"; their keys are looked up in the tables (a binary search),
+ * those of models prices files add later in a dictionary. Fails (nothing
+ * allocated) when an order does not list the keys in ascending order, each
+ * once (two keys the same, a key out of order, an index out of range), a
+ * target is no model's index, or a pattern is no POSIX ERE. */
 struct br_catalog *br_catalog_from_tables(const struct br_catalog_tables *t,
 					  struct br_err *err);
 void br_catalog_free(struct br_catalog *c);

@@ -2124,24 +2124,32 @@ static void test_catalog_tables_errors(void)
 {
 	static char pool[] = "a\0m\0a\0m\0x\0n\0exact\0[\0";
 	static struct br_price prices[1] = {{.from_day = BR_DAY_NONE}};
-	static const struct br_table_model models[] = {
-		{{0, 1, 3}, 0, 1}, {{4, 1, 3}, 0, 1}};
-	static const struct br_table_alias aliases[] = {
-		{{8, 1, 3}, 12, 0}, {{8, 1, 3}, 12, 0}, {{8, 1, 3}, 12, 5}};
+	static const struct br_table_model models[] = {{0, 1}, {0, 1}};
+	/* a/m, a/m again, x/n, x/n again, a/m */
+	static const struct br_table_key keys[] = {
+		{0, 1, 3}, {4, 1, 3}, {8, 1, 3}, {8, 1, 3}, {0, 1, 3}};
+	static const uint32_t order[] = {0, 1, 5};
+	static const struct br_table_alias aliases[] = {{12, 0}, {12, 5}};
 	static const struct br_table_pattern patterns[] = {{8, 18, 0}, {8, 18, 1}};
 	static const struct {
 		struct br_catalog_tables t;
 		const char *msg;
 	} cases[] = {
-		{{pool, prices, models, 2, NULL, 0, NULL, 0, ""},
+		{{pool, prices, models, keys, order, 2},
 		 "built-in catalog: model a/m listed twice"},
-		{{pool, prices, models, 1, aliases, 2, NULL, 0, ""},
+		{{pool, prices, models, keys + 3, order, 2},
+		 "built-in catalog: model a/m out of order"},
+		{{pool, prices, models, keys, order + 2, 1},
+		 "built-in catalog: model index 5 of 1"},
+		{{pool, prices, models, keys, order, 1, aliases, keys + 2, order, 2},
 		 "built-in catalog: alias x/n listed twice"},
-		{{pool, prices, models, 1, aliases + 2, 1, NULL, 0, ""},
+		{{pool, prices, models, keys, order, 1, aliases + 1, keys + 2, order, 1},
 		 "built-in catalog: alias x/n names no model"},
-		{{pool, prices, models, 1, NULL, 0, patterns + 1, 1, ""},
+		{{pool, prices, models, keys, order, 1, .patterns = patterns + 1,
+		  .npatterns = 1},
 		 "built-in catalog: pattern '[': names no model"},
-		{{pool, prices, models, 1, NULL, 0, patterns, 1, ""},
+		{{pool, prices, models, keys, order, 1, .patterns = patterns,
+		  .npatterns = 1},
 		 "built-in catalog: pattern '[': "},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -2149,9 +2157,11 @@ static void test_catalog_tables_errors(void)
 		CU_ASSERT_PTR_NULL(br_catalog_from_tables(&cases[i].t, &err));
 		CU_ASSERT_NSTRING_EQUAL(err.msg, cases[i].msg, strlen(cases[i].msg));
 	}
-	/* The same tables, but for the bad rows, make a catalog of them. */
-	struct br_catalog_tables good = {pool, prices, models, 1, aliases, 1,
-					 NULL, 0, "id"};
+	/* The same tables, but for the bad rows, make a catalog, to which a
+	 * prices file adds a model after the tables' and replaces one. */
+	struct br_catalog_tables good = {pool, prices, models, keys, order, 1,
+					 aliases, keys + 2, order, 1, NULL, 0,
+					 "id"};
 	struct br_err err = {0};
 	struct br_catalog *c = br_catalog_from_tables(&good, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -2160,6 +2170,17 @@ static void test_catalog_tables_errors(void)
 	CU_ASSERT(m && strcmp(m->name, "m") == 0 && strcmp(rule, "exact") == 0 &&
 		  m->prices == prices && strcmp(m->origin, "built-in") == 0);
 	CU_ASSERT_STRING_EQUAL(br_catalog_identity(c), "id");
+	const char *path = temp_file("provider,model,from,input,output,cache_read,cache_write\n"
+				     "b,m,,1,2,,\n"
+				     "a,m,,3,4,,\n");
+	CU_ASSERT_EQUAL_FATAL(br_catalog_load_csv(c, path, &err), 0);
+	unlink(path);
+	CU_ASSERT_EQUAL(br_catalog_models(c), 2);
+	m = resolve(c, "b", "m", &rule);
+	CU_ASSERT(m && m == br_catalog_model(c, 1) && m->prices[0].rates.input == 1000000);
+	m = resolve(c, "x", "n", &rule);
+	CU_ASSERT(m && m == br_catalog_model(c, 0) && m->prices[0].rates.input == 3000000);
+	CU_ASSERT(prices[0].rates.input == 0);
 	br_catalog_free(c);
 }
 
