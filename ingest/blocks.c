@@ -20,7 +20,6 @@
  * it goes on, which bounds a block's memory. A block that ends inside a
  * record (a quoted CSV newline at a cut) makes the input be read again on
  * one thread. */
-#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,7 @@
  * flight, for one input or all together (though each input may always
  * have one). */
 #define BLOCKS_PER_JOB 4
-/* Events a block holds at most before it settles them (768 KiB): those
+/* Events a block holds at most before it settles them (1.2 MiB): those
  * of a whole block down to 64 bytes a line. */
 #define HOLD_EVENTS 4096
 
@@ -42,60 +41,27 @@ static const size_t name_field[HELD_NAMES] = {
 	offsetof(struct br_event, agent), offsetof(struct br_event, label),
 	offsetof(struct br_event, request_id)};
 
-static const struct br_str *event_name(const struct br_event *ev, size_t k)
+static struct br_str *event_name(struct br_event *ev, size_t k)
 {
-	return (const struct br_str *)((const char *)ev + name_field[k]);
+	return (struct br_str *)((char *)ev + name_field[k]);
 }
 
 /* An event of a block with a request id, kept until its turn to settle:
- * every field of struct br_event, packed; its names where they are in the
- * block's data, or else copied into the block's held_text; and its
- * pricing the block's (its pool thread priced them all). */
+ * the event whole (copied, and counted where it is: packed field by
+ * field and unpacked again, it took ~250 instructions), its names where
+ * they are in the block's data, or else copied into the block's
+ * held_text, at text_at until the event settles (held_resolve). */
 struct held {
-	br_pico logged_cost, cost, calc_cost;
+	struct br_event ev;
 	uint64_t hash; /* idset_hash of its request id */
-	int64_t ts_us;
-	uint64_t requests;
-	struct br_tokens tokens;
-	uint64_t band_lo, band_hi, pair;
-	uint32_t name_at[HELD_NAMES];  /* in the block's data, or held_text */
-	uint32_t name_len[HELD_NAMES]; /* | NAME_HELD: in held_text */
-	int32_t price_day;
-	uint8_t tier, cost_source;
-	bool error, has_logged_cost, cost_if_ok, cost_only, priced, calc_priced,
-		flat_tokens;
+	uint32_t text_at[HELD_NAMES];
+	uint8_t in_text; /* bit k: name k is at text_at[k] of held_text */
 	bool duplicate; /* its id was settled, and was not new */
 	bool claim;     /* only its id counts (block_claim) */
 };
-#define NAME_HELD (UINT32_C(1) << 31) /* names are at most INGEST_MAX_FIELD */
-/* A field added to struct br_event must be held too: the size catches a
- * field that does not fit in padding (x86-64). */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct br_event) == 272,
-	       "struct held packs every field of struct br_event");
-
-/* The fields of struct br_event a struct held keeps as they are, apart
- * from its names, its pricing (the block's) and its two enums (a byte
- * each): held_pack and held_unpack copy them one way and the other. */
-#define HELD_FIELDS(X)                                                     \
-	X(logged_cost) X(cost) X(calc_cost) X(ts_us) X(requests) X(tokens) \
-	X(band_lo) X(band_hi) X(pair) X(price_day) X(error)                \
-	X(has_logged_cost)                                                 \
-	X(cost_if_ok) X(cost_only) X(priced) X(calc_priced) X(flat_tokens)
-
-/* Packs event ev, of request id hash h, into e (its names apart). Field
- * by field: gcc clears a struct built whole with `rep stos` first, which
- * costs more here than the stores (event_clear). */
-static void held_pack(struct held *e, const struct br_event *ev, uint64_t h)
-{
-#define PACK(f) e->f = ev->f;
-	HELD_FIELDS(PACK)
-#undef PACK
-	e->tier = (uint8_t)ev->tier;
-	e->cost_source = (uint8_t)ev->cost_source;
-	e->hash = h;
-	e->duplicate = false;
-	e->claim = false;
-}
+_Static_assert((uint64_t)HOLD_EVENTS * HELD_NAMES * INGEST_MAX_FIELD <=
+		       UINT32_MAX,
+	       "a block's held_text is offset in 32 bits");
 
 /* Whole lines of an input, parsed on a pool thread. */
 struct block {
@@ -122,41 +88,16 @@ struct block {
 	struct held *held;
 	size_t nheld, held_cap;
 	struct br_buf held_text;
-	struct br_str pricing; /* of its held events */
 };
 
-/* The bytes of name k of event e of block b. */
-static const char *held_name(const struct block *b, const struct held *e,
-			     size_t k)
+/* Points the names of e that block b holds in its held_text there, once
+ * no more text is added to it (b settles). */
+static void held_resolve(const struct block *b, struct held *e)
 {
-	return (e->name_len[k] & NAME_HELD ? b->held_text.p : b->data) +
-	       e->name_at[k];
-}
-
-/* The event e of block b holds. Every field is set (struct held holds
- * them all): the event is not cleared first, which with its 17 stores
- * was a third of the instructions. A field of struct br_event left out of
- * HELD_FIELDS would keep the event before's value, and one that fits in
- * padding escapes the size's assertion: a sanitized build (CI's second
- * pass) fills the event with 0xA5 bytes first, which UBSan refuses in a
- * bool and the tests comparing --jobs 2 with --jobs 1 see elsewhere. */
-static void held_unpack(const struct block *b, const struct held *e,
-			struct br_event *ev)
-{
-#ifdef __SANITIZE_ADDRESS__
-	memset(ev, 0xA5, sizeof *ev);
-#endif
-#define UNPACK(f) ev->f = e->f;
-	HELD_FIELDS(UNPACK)
-#undef UNPACK
-	ev->tier = (enum br_tier)e->tier;
-	ev->cost_source = (enum br_cost_source)e->cost_source;
-	ev->pricing = b->pricing;
-#pragma GCC unroll 8
 	for (size_t k = 0; k < HELD_NAMES; k++)
-		*(struct br_str *)((char *)ev + name_field[k]) =
-			(struct br_str){held_name(b, e, k),
-					e->name_len[k] & ~NAME_HELD};
+		if (e->in_text & 1u << k)
+			event_name(&e->ev, k)->p = b->held_text.p + e->text_at[k];
+	e->in_text = 0;
 }
 
 /* What one pool thread gathered of an input split into blocks. */
@@ -387,9 +328,10 @@ static void settle_ids(struct block *b)
 		if (i + SETTLE_AHEAD < b->nheld)
 			settle_prefetch(ids, seen, b->held[i + SETTLE_AHEAD].hash);
 		struct held *e = &b->held[i];
-		const size_t id = HELD_NAMES - 1; /* the request id */
-		const char *p = held_name(b, e, id);
-		size_t n = e->name_len[id] & ~NAME_HELD;
+		if (e->in_text)
+			held_resolve(b, e);
+		const char *p = e->ev.request_id.p;
+		size_t n = e->ev.request_id.n;
 		e->duplicate = (seen && idset_has(seen, p, n, e->hash)) ||
 			       (held && idset_has(held, p, n, e->hash)) ||
 			       !idset_add(ids, p, n, e->hash);
@@ -409,11 +351,9 @@ static void count_settled(struct block *b)
 			b->duplicates++;
 			continue;
 		}
-		struct br_event ev;
-		held_unpack(b, &b->held[i], &ev);
 		b->events++;
 		if (g->sink.event)
-			g->sink.event(input, &ev);
+			g->sink.event(input, &b->held[i].ev);
 	}
 	b->nheld = 0;
 	br_buf_reset(&b->held_text);
@@ -733,7 +673,7 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-/* Holds ev (block_hold), its pricing apart; returns where. */
+/* Holds ev (block_hold) with its request id's hash h; returns where. */
 static struct held *hold(struct block *b, const struct br_event *ev,
 			 uint64_t h)
 {
@@ -745,25 +685,31 @@ static struct held *hold(struct block *b, const struct br_event *ev,
 		b->held = br_realloc(b->held, b->held_cap * sizeof *b->held);
 	}
 	struct held *e = &b->held[b->nheld++];
-	held_pack(e, ev, h);
-	/* A name is mostly in the block's data as it is (its first 4 GiB);
-	 * one decoded (JSON escapes, a quoted CSV field) is copied. Its
-	 * offset in the data is beyond lim too when it is before the data
-	 * (unsigned, it wraps). */
+	e->ev = *ev;
+	e->hash = h;
+	e->duplicate = false;
+	e->claim = false;
+	/* A name is mostly in the block's data as it is; one decoded (JSON
+	 * escapes, a quoted CSV field) is copied. Its offset in the data is
+	 * beyond the length too when it is before the data (unsigned, it
+	 * wraps). All five told apart first, without a branch each. */
 	uintptr_t data = (uintptr_t)b->data;
-	size_t lim = b->len < UINT32_MAX ? b->len : UINT32_MAX;
+	size_t len = b->len;
+	unsigned out = 0;
 #pragma GCC unroll 8
 	for (size_t k = 0; k < HELD_NAMES; k++) {
-		const struct br_str *name = event_name(ev, k);
-		uintptr_t off = name->n ? (uintptr_t)name->p - data : 0;
-		if (off <= lim && name->n <= lim - off) {
-			e->name_at[k] = (uint32_t)off;
-			e->name_len[k] = (uint32_t)name->n;
-		} else {
-			e->name_at[k] = (uint32_t)b->held_text.len;
-			e->name_len[k] = (uint32_t)name->n | NAME_HELD;
-			br_buf_put(&b->held_text, name->p, name->n);
-		}
+		const struct br_str *name = event_name(&e->ev, k);
+		uintptr_t off = (uintptr_t)name->p - data;
+		out |= (unsigned)(((off > len) | (name->n > len - off)) &
+				  (name->n != 0)) << k;
+	}
+	e->in_text = (uint8_t)out;
+	for (size_t k = 0; out; k++, out >>= 1) {
+		if (!(out & 1))
+			continue;
+		const struct br_str *name = event_name(&e->ev, k);
+		e->text_at[k] = (uint32_t)b->held_text.len;
+		br_buf_put(&b->held_text, name->p, name->n);
 	}
 	return e;
 }
@@ -771,9 +717,6 @@ static struct held *hold(struct block *b, const struct br_event *ev,
 void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
 {
 	hold(b, ev, h);
-	/* Its pool thread's pricer priced every event b counts. */
-	assert(!b->pricing.p || ev->pricing.p == b->pricing.p);
-	b->pricing = ev->pricing;
 }
 
 void block_claim(struct block *b, const struct br_event *ev, uint64_t h)
