@@ -90,6 +90,20 @@ br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
 								      : r->cache_write_1h;
 	int64_t reasoning_rate = r->reasoning == BR_RATE_UNSET ? r->output : r->reasoning;
 	uint64_t reasoning = t->reasoning < t->output ? t->reasoning : t->output;
+	/* A request's tokens (below 2^29 each) at rates below 2^32 pico-dollars
+	 * a token ($4,294 a million) cost less than 2^64 in all: the sum is
+	 * then made in 64 bits, the products without their 128-bit
+	 * multiplications. */
+	if (((t->input | t->output | t->cache_read | t->cache_write |
+	      t->cache_write_1h) >> 29 |
+	     (uint64_t)(r->input | r->output | cache_read | cache_write |
+			cache_write_1h | reasoning_rate) >> 32) == 0)
+		return (br_pico)(t->input * (uint64_t)r->input +
+				 (t->output - reasoning) * (uint64_t)r->output +
+				 reasoning * (uint64_t)reasoning_rate +
+				 t->cache_read * (uint64_t)cache_read +
+				 t->cache_write * (uint64_t)cache_write +
+				 t->cache_write_1h * (uint64_t)cache_write_1h);
 	return (br_pico)t->input * r->input +
 	       (br_pico)(t->output - reasoning) * r->output +
 	       (br_pico)reasoning * reasoning_rate +

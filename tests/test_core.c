@@ -1624,6 +1624,55 @@ static void test_price_cost(void)
 			    120000000 + 15000000));
 }
 
+/* br_price_cost's sum made in 128 bits, every rate set. */
+static br_pico cost_in_128(const struct br_rates *r, const struct br_tokens *t)
+{
+	uint64_t reasoning = t->reasoning < t->output ? t->reasoning : t->output;
+	return (br_pico)t->input * r->input +
+	       (br_pico)(t->output - reasoning) * r->output +
+	       (br_pico)reasoning * r->reasoning +
+	       (br_pico)t->cache_read * r->cache_read +
+	       (br_pico)t->cache_write * r->cache_write +
+	       (br_pico)t->cache_write_1h * r->cache_write_1h;
+}
+
+/* br_price_cost sums in 64 bits while every token count is below 2^29 and
+ * every rate below 2^32: at the largest of both, and just past either
+ * (the 128-bit sum), it is exact. */
+static void test_price_cost_bounds(void)
+{
+	const uint64_t tmax = (UINT64_C(1) << 29) - 1;
+	const int64_t rmax = (INT64_C(1) << 32) - 1;
+	struct br_rates r = {rmax, rmax, rmax, rmax, rmax, rmax};
+	struct br_tokens t = {tmax, tmax, tmax, tmax, tmax, 7};
+	/* Six products of nearly 2^61: past 2^63, below 2^64. */
+	CU_ASSERT(br_price_cost(&r, &t) == cost_in_128(&r, &t));
+	CU_ASSERT(br_price_cost(&r, &t) > (br_pico)INT64_MAX);
+	struct br_tokens big = t;
+	big.cache_write_1h = tmax + 1;
+	CU_ASSERT(br_price_cost(&r, &big) == cost_in_128(&r, &big));
+	big.cache_write_1h = UINT64_C(3) << 40;
+	CU_ASSERT(br_price_cost(&r, &big) == cost_in_128(&r, &big));
+	big = t;
+	big.output = UINT64_C(1) << 40;
+	big.reasoning = UINT64_C(1) << 39;
+	CU_ASSERT(br_price_cost(&r, &big) == cost_in_128(&r, &big));
+	struct br_rates dear = r;
+	dear.cache_read = rmax + 1;
+	CU_ASSERT(br_price_cost(&dear, &t) == cost_in_128(&dear, &t));
+	dear.cache_read = INT64_C(5) << 40;
+	CU_ASSERT(br_price_cost(&dear, &t) == cost_in_128(&dear, &t));
+	/* An unset rate is another's, in either way of summing. */
+	struct br_rates unset = r;
+	unset.reasoning = BR_RATE_UNSET;
+	struct br_rates same = r;
+	same.reasoning = same.output;
+	CU_ASSERT(br_price_cost(&unset, &t) == cost_in_128(&same, &t));
+	unset.output = dear.cache_read;
+	same.output = same.reasoning = dear.cache_read;
+	CU_ASSERT(br_price_cost(&unset, &t) == cost_in_128(&same, &t));
+}
+
 /* Prices ev with a fresh pricer of catalog c under mode. */
 static void price(struct br_event *ev, const struct br_catalog *c,
 		  enum br_cost_mode mode)
@@ -2495,6 +2544,7 @@ int test_register(void)
 		{"catalog override", test_catalog_override},
 		{"catalog errors", test_catalog_errors},
 		{"price cost", test_price_cost},
+		{"price cost in 64 bits and past them", test_price_cost_bounds},
 		{"event pricing", test_event_price},
 		{"failed request with a logged cost", test_failed_price},
 		{"input bands and re-pricing", test_band_reprice},
