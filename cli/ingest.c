@@ -154,6 +154,9 @@ struct known_stream {
 /* What the sink collects of one input, on the thread reading it. */
 struct input_rows {
 	const struct br_tz *tz;
+	/* tz is UTC, a zone of no offset (br_tz_load's own): an event's day
+	 * is then its price_day, the UTC day pricing gave it. */
+	bool utc;
 	struct agg *rows;
 	struct tally unpriced;
 	/* Cost lines (the OpenAI Costs API): events but not requests; and
@@ -236,6 +239,7 @@ static void *sink_begin(void *ctx, const char *name)
 	struct ingest_run *r = ctx;
 	struct input_rows *in = br_calloc(1, sizeof *in);
 	in->tz = r->tz;
+	in->utc = strcmp(br_tz_name(r->tz), "UTC") == 0;
 	pthread_mutex_lock(&r->spare_lock);
 	if (r->nspare)
 		in->rows = r->spare[--r->nspare];
@@ -250,7 +254,8 @@ static void *sink_begin(void *ctx, const char *name)
 static void sink_event(void *input, const struct br_event *ev)
 {
 	struct input_rows *in = input;
-	agg_add(in->rows, br_tz_day(in->tz, ev->ts_us), ev);
+	agg_add(in->rows, in->utc ? ev->price_day : br_tz_day(in->tz, ev->ts_us),
+		ev);
 	uint64_t requests = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
 	in->more_requests += requests > 1 ? requests - 1 : 0;
 	if (!ev->priced && requests) {

@@ -194,7 +194,8 @@ struct ingest_progress {
  * ingest_finish. end's ok is false when the input could not be read to
  * its end (truncated or corrupt container, I/O error): the sink must then
  * discard that input's events; message says why and names the input.
- * Every callback may be NULL, and so may the context.
+ * Every callback may be NULL, and so may the context. The events event
+ * gets are priced (br_pricer_price: their price_day is their UTC day).
  */
 struct ingest_sink {
 	void *ctx;
