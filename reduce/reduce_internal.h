@@ -55,9 +55,18 @@ struct agg {
 		size_t provider_len; /* where the pair's bytes split */
 		uint32_t provider, model;
 	} *pairs; /* AGG_PAIRS of them, by the pair's low bits */
+	/* The ids of (agent, label) pairs added lately, by a cheap hash of
+	 * their names' ends: found without interning either. Their names
+	 * are the dictionary's. Allocated and freed with the pipeline. */
+	struct agg_names {
+		const char *agent, *label; /* NULL: empty */
+		size_t agent_len, label_len;
+		uint32_t agent_id, label_id;
+	} *names; /* AGG_NAMES of them, in sets of two */
 };
 
 #define AGG_PAIRS 64
+#define AGG_NAMES 128
 
 
 /* Readers refuse, and writers do not publish, a segment larger than this

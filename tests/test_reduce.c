@@ -219,6 +219,92 @@ static void test_agg_pairs(void)
 	br_catalog_free(c);
 }
 
+struct name_rows {
+	size_t rows, fillers;
+	uint64_t inputs; /* the special pairs' bits seen */
+	bool bad;        /* a row of no pair, or of two */
+};
+
+static int collect_names(void *ctx, const struct store_row *r)
+{
+	struct name_rows *got = ctx;
+	uint64_t in = r->t.tokens.input;
+	got->rows++;
+	if (in == UINT64_C(3) << 20 && !strncmp(r->agent, "f", 1)) {
+		got->fillers++;
+		return 0;
+	}
+	/* Three times one pair's bit, once in each round. */
+	if (in % 3 || !in || (in / 3 & (in / 3 - 1)) || (got->inputs & in / 3))
+		got->bad = true;
+	got->inputs |= in / 3;
+	return 0;
+}
+
+/* agg_add finds the ids of an (agent, label) it added lately in a cache
+ * of its own: names that differ only in the middle (the cache's hash is
+ * of their ends), by a NUL, or where the agent ends and the label starts,
+ * and more pairs than the cache holds, keep rows of their own,
+ * the cache dropped with the pipeline between rounds (agg_rows) or kept
+ * across agg_clear. */
+static void test_agg_names(void)
+{
+	static const struct {
+		const char *agent;
+		size_t agent_len;
+		const char *label;
+		size_t label_len;
+	} pair[] = {
+		{"bot", 3, "", 0},
+		{"bot", 3, "team", 4},
+		{"a\0b", 3, "", 0},
+		{"a\0c", 3, "", 0},
+		{"ab", 2, "c", 1},
+		{"a", 1, "bc", 2},
+		{"", 0, "", 0},
+		{"long-agent-name-Xmiddle-end", 27, "t", 1},
+		{"long-agent-name-Ymiddle-end", 27, "t", 1},
+		{"bot", 3, "long-label-AAAAAA-Xx-end-label", 30},
+		{"bot", 3, "long-label-AAAAAA-Yx-end-label", 30},
+		{"bot", 3, "team\0", 5},
+	};
+	const size_t npairs = sizeof pair / sizeof pair[0];
+	enum { FILLERS = 200 }; /* more pairs than the cache holds */
+	char names[FILLERS][8];
+	for (int i = 0; i < FILLERS; i++)
+		snprintf(names[i], sizeof names[i], "f%d", i);
+	struct agg *a = agg_new();
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			agg_clear(a); /* the cache stays: so do the ids */
+		for (int round = 0; round < 3; round++) {
+			for (size_t i = 0; i < npairs; i++) {
+				struct br_event ev = event("p", "m", "", UINT64_C(1) << i, 0);
+				ev.agent = (struct br_str){pair[i].agent,
+							   pair[i].agent_len};
+				ev.label = (struct br_str){pair[i].label,
+							   pair[i].label_len};
+				agg_add(a, 1, &ev);
+			}
+			for (int i = 0; i < FILLERS; i++) {
+				struct br_event f = event("p", "m", names[i],
+							  UINT64_C(1) << 20, 0);
+				f.label = (struct br_str){names[FILLERS - 1 - i], 3};
+				agg_add(a, 1, &f);
+			}
+			if (round == 1)
+				agg_rows(a); /* settles: the cache goes */
+		}
+		struct name_rows got = {0};
+		CU_ASSERT_EQUAL(agg_scan(a, NULL, collect_names, &got), 0);
+		CU_ASSERT_EQUAL(got.rows, npairs + FILLERS);
+		CU_ASSERT_EQUAL(got.fillers, FILLERS);
+		CU_ASSERT_FALSE(got.bad);
+		CU_ASSERT_EQUAL(got.inputs, (UINT64_C(1) << npairs) - 1);
+	}
+	agg_free(a);
+}
+
 /* The rows start on a cache line however often the aggregate grew (the
  * pipeline fetches a row's three lines), and keep their totals when
  * growing moves them within the new block. */
@@ -1670,6 +1756,7 @@ int test_register(void)
 	static const struct test_case tests[] = {
 		{"aggregate", test_agg},
 		{"aggregate's names of pricer pairs", test_agg_pairs},
+		{"aggregate's cache of agents and labels", test_agg_names},
 		{"aggregate rows on cache lines", test_agg_rows_aligned},
 		{"segment round trip", test_round_trip},
 		{"rows in byte order", test_row_order},
