@@ -685,7 +685,12 @@ static struct held *hold(struct block *b, const struct br_event *ev,
 		b->held = br_realloc(b->held, b->held_cap * sizeof *b->held);
 	}
 	struct held *e = &b->held[b->nheld++];
-	e->ev = *ev;
+	/* 16 bytes at a time: copied whole (272 bytes), gcc makes it a `rep
+	 * movsq`, slow to start on the project's VM (AMD EPYC). */
+	_Static_assert(sizeof *ev % 16 == 0, "an event is whole 16 bytes");
+#pragma GCC unroll 17
+	for (size_t at = 0; at < sizeof *ev; at += 16)
+		memcpy((char *)&e->ev + at, (const char *)ev + at, 16);
 	e->hash = h;
 	e->duplicate = false;
 	e->claim = false;
