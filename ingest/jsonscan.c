@@ -18,7 +18,11 @@
  * where the grammar's byte is not. It gives up on anything unusual, invalid
  * records first, and the scalar scanner below, the only one to say why a
  * record is invalid, scans it again from its start; jscan_use forces a
- * path (the tests and fuzz/ compare them). */
+ * path (the tests and fuzz/ compare them). A record with the shape of the
+ * one before (its bytes but its values' own, stop 41) is walked by it:
+ * each member's text, from the value before to its own, compared at
+ * once, and its value scanned as above; where the text differs, the walk
+ * goes on member by member, and learns the record's shape. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -60,6 +64,28 @@ struct memo_key {
 	uint8_t len;          /* of text; 0: none */
 } __attribute__((aligned(16))); /* for _mm_load_si128 */
 
+/* The shape of a record: its text but for its values' own bytes, cut
+ * into steps, one a value and one a closing brace. A record of a log
+ * mostly has its record before's shape: then the fast path compares
+ * each step's text at once and scans the values alone (shape_walk). */
+#define SHAPE_STEPS 48
+#define SHAPE_TEXT 32
+#define SHAPE_DEPTH 8
+enum shape_kind { SK_STRING, SK_NUMBER, SK_LITERAL, SK_OPEN, SK_CLOSE };
+struct shape_step {
+	/* The bytes from the end of the value before (or the '{' before)
+	 * to this value, its first byte included for a string or an
+	 * object, its whole text for a literal; or to and with the '}' of
+	 * a closing brace. Zeros after. */
+	char text[SHAPE_TEXT];
+	uint64_t capture; /* the paths the value ends */
+	uint32_t mask;    /* a bit for each byte of text */
+	uint8_t len;      /* of text */
+	uint8_t kind;     /* enum shape_kind */
+	uint8_t type;     /* enum jtype, of a literal */
+	uint8_t member;   /* in the record's object: its members before */
+} __attribute__((aligned(16)));
+
 struct jscan {
 	const struct jpath *paths;
 	size_t npaths;
@@ -80,6 +106,13 @@ struct jscan {
 	void (*classify)(const char *rec, size_t len, uint64_t *bits);
 	const char *last; /* the record's last byte not whitespace */
 	bool fast; /* the last record was the fast path's */
+	/* The shape of the last record the fast path completed (nsteps 0:
+	 * none), and the one being learnt from the record being walked
+	 * (learning false: none can be). */
+	struct shape_step shape[SHAPE_STEPS];
+	size_t nsteps, nlearn;
+	unsigned members; /* of the record's object, walked so far */
+	bool learning;
 };
 
 /* Records why the record is invalid, at p; returns NULL. */
@@ -828,6 +861,30 @@ static inline const char *fast_ws(const char *p)
 static const char *fast_container(struct jscan *s, const char *p, int depth,
 				  uint64_t candidates);
 
+/* Scans the string at raw (its opening quote) into the paths in capture:
+ * returns the position after it, or NULL. */
+static inline __attribute__((always_inline)) const char *
+fast_string(struct jscan *s, const char *raw, uint64_t capture)
+{
+	const char *q = next_hit(s, raw + 1);
+	if (q != s->end && *q == '"') {
+		/* The usual string, plain to its quote, without a call. */
+		if (capture)
+			keep(s, capture, raw, q + 1, JV_STRING, false, JV_NO_COUNT,
+			     false, (uint32_t)(q - raw - 1), 0);
+		return q + 1;
+	}
+	bool escaped;
+	const char *p = string_end(s, q, &escaped, true);
+	if (p && capture) {
+		uint32_t len = 0, str_off = 0;
+		string_value(s, raw, p, escaped, &len, &str_off);
+		keep(s, capture, raw, p, JV_STRING, false, JV_NO_COUNT, escaped,
+		     len, str_off);
+	}
+	return p;
+}
+
 /* Scans the value at p, of the paths in capture, in a container at
  * depth - 1 (of which the paths in next go on in this value): returns
  * the position after it, or NULL. */
@@ -848,19 +905,8 @@ fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
 	   uint64_t next)
 {
 	const char *raw = p;
-	if (*p == '"') {
-		/* The usual string, plain to its quote, without a call. */
-		bool escaped = false;
-		const char *q = next_hit(s, p + 1);
-		p = q != s->end && *q == '"' ? q + 1 : string_end(s, q, &escaped, true);
-		if (p && capture) {
-			uint32_t len = 0, str_off = 0;
-			string_value(s, raw, p, escaped, &len, &str_off);
-			keep(s, capture, raw, p, JV_STRING, false, JV_NO_COUNT,
-			     escaped, len, str_off);
-		}
-		return p;
-	}
+	if (*p == '"')
+		return fast_string(s, raw, capture);
 	if (*p == '-' || (unsigned char)(*p - '0') < 10) {
 		bool is_int;
 		uint64_t count;
@@ -899,18 +945,87 @@ fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
 	return p;
 }
 
-/* Scans the members of an object at depth from p (after its '{'), of
- * which the paths in candidates are wanted: returns the position after
- * its '}', or NULL. */
-static const char *fast_object(struct jscan *s, const char *p, int depth,
-			       uint64_t candidates)
+/* Appends a step of text from to to, of kind, to the shape being learnt;
+ * one that does not fit ends the learning. */
+static void learn(struct jscan *s, const char *from, const char *to,
+		  enum shape_kind kind, uint64_t capture, enum jtype type)
 {
-	/* The memo of the member at p, NULL past the last one remembered. */
-	struct memo_key *memo = candidates && depth < MEMO_DEPTHS ? s->memo[depth]
-								  : NULL;
+	size_t n = (size_t)(to - from);
+	if (s->nlearn == SHAPE_STEPS || n > SHAPE_TEXT || s->members > UINT8_MAX) {
+		s->learning = false;
+		return;
+	}
+	struct shape_step *st = &s->shape[s->nlearn++];
+	memset(st->text, 0, SHAPE_TEXT);
+	memcpy(st->text, from, n);
+	st->capture = capture;
+	st->mask = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
+	st->len = (uint8_t)n;
+	st->kind = (uint8_t)kind;
+	st->type = (uint8_t)type;
+	st->member = (uint8_t)s->members;
+}
+
+/* Learns the step of the value at p (whitespace may come first) of a
+ * member of an object at depth, whose text starts at from. */
+static __attribute__((noinline)) void
+learn_value(struct jscan *s, const char *from, const char *p, int depth,
+	    uint64_t capture)
+{
+	static const char *const literals[] = {"true", "false", "null"};
+	static const enum jtype types[] = {JV_TRUE, JV_FALSE, JV_NULL};
 	p = fast_ws(p);
-	if (*p == '}')
-		return p + 1;
+	if (*p == '"') {
+		learn(s, from, p + 1, SK_STRING, capture, JV_STRING);
+	} else if (*p == '{' && depth + 1 < SHAPE_DEPTH) {
+		learn(s, from, p + 1, SK_OPEN, capture, JV_OBJECT);
+	} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
+		learn(s, from, p, SK_NUMBER, capture, JV_NUMBER);
+	} else {
+		/* A literal; else an array, an object nested deeper, or no
+		 * value, which ends the walk. */
+		int i = *p == 't' ? 0 : *p == 'f' ? 1 : *p == 'n' ? 2 : -1;
+		size_t n = i < 0 ? 0 : strlen(literals[i]);
+		if (i >= 0 && (size_t)(s->end - p) >= n)
+			learn(s, from, p + n, SK_LITERAL, capture, types[i]);
+		else
+			s->learning = false;
+	}
+	if (depth == 0)
+		s->members++;
+}
+
+/* After a member's value at p, in an object at depth: the position
+ * after the ',' before the next member, *closed false; or after the
+ * object's '}', *closed true; NULL when neither follows. */
+static inline __attribute__((always_inline)) const char *
+fast_after_member(struct jscan *s, const char *p, bool *closed)
+{
+	const char *from = p;
+	*closed = false;
+	if (*p != ',') {
+		p = fast_ws(p);
+		if (*p == '}') {
+			*closed = true;
+			if (__builtin_expect(s->learning, 0))
+				learn(s, from, p + 1, SK_CLOSE, 0, JV_OBJECT);
+			return p + 1;
+		}
+		if (*p != ',')
+			return NULL;
+	}
+	return p + 1;
+}
+
+/* Scans the members of an object at depth from p (after its '{' or the
+ * ',' before a member, whose text starts at from), of which the paths in
+ * candidates are wanted and memo is the memo of the member at p (NULL
+ * past the last one remembered): returns the position after its '}', or
+ * NULL. */
+static const char *fast_members(struct jscan *s, const char *p, int depth,
+				uint64_t candidates, struct memo_key *memo,
+				const char *from)
+{
 	for (;;) {
 		uint64_t capture, next;
 		if (*p != '"') {
@@ -935,29 +1050,50 @@ static const char *fast_object(struct jscan *s, const char *p, int depth,
 			capture = key_capture;
 			next = key_next;
 		}
-		if (__builtin_expect((next & s->captured) != 0, 0))
+		if (__builtin_expect((next & s->captured) != 0, 0)) {
 			forget(s, next);
+			s->learning = false; /* a shape never forgets */
+		}
+		if (__builtin_expect(s->learning, 0))
+			learn_value(s, from, p, depth, capture);
 		p = fast_value(s, p, depth + 1, capture, next);
 		if (!p)
 			return NULL;
-		if (*p != ',') {
-			p = fast_ws(p);
-			if (*p == '}')
-				return p + 1;
-			if (*p != ',')
-				return NULL;
-		}
-		p++;
+		bool closed;
+		from = p;
+		p = fast_after_member(s, p, &closed);
+		if (!p || closed)
+			return p;
 		if (memo)
 			memo = memo == &s->memo[depth][MEMO_MEMBERS - 1] ? NULL
 									 : memo + 1;
 	}
 }
 
+/* Scans the members of an object at depth from p (after its '{'), of
+ * which the paths in candidates are wanted: returns the position after
+ * its '}', or NULL. */
+static const char *fast_object(struct jscan *s, const char *p, int depth,
+			       uint64_t candidates)
+{
+	const char *from = p;
+	p = fast_ws(p);
+	if (*p == '}') {
+		if (__builtin_expect(s->learning, 0))
+			learn(s, from, p + 1, SK_CLOSE, 0, JV_OBJECT);
+		return p + 1;
+	}
+	return fast_members(s, p, depth, candidates,
+			    candidates && depth < MEMO_DEPTHS ? s->memo[depth]
+							      : NULL,
+			    from);
+}
+
 /* Scans the elements of an array at depth from p (after its '['):
  * returns the position after its ']', or NULL. */
 static const char *fast_array(struct jscan *s, const char *p, int depth)
 {
+	s->learning = false; /* a shape has no arrays */
 	p = fast_ws(p);
 	if (*p == ']')
 		return p + 1;
@@ -987,6 +1123,123 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
 			 : fast_array(s, p + 1, depth);
 }
 
+/* Tells whether the text of step st is at p, end bounding the record. */
+static inline bool shape_text_here(const struct shape_step *st, const char *p,
+				   const char *end)
+{
+	if (end - p >= SHAPE_TEXT) {
+		const __m128i *text = (const __m128i *)st->text;
+		unsigned lo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+				 _mm_loadu_si128((const __m128i *)p),
+				 _mm_load_si128(text))),
+			 hi = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+				 _mm_loadu_si128((const __m128i *)(p + 16)),
+				 _mm_load_si128(text + 1)));
+		return ((lo | hi << 16) & st->mask) == st->mask;
+	}
+	return (size_t)(end - p) >= st->len && memcmp(p, st->text, st->len) == 0;
+}
+
+/* Walks the record from p (after its '{') by the shape of the record
+ * before: its steps' texts are compared, and only its values scanned,
+ * as fast_object would, with the same outputs. Returns the position
+ * after the record's '}' with *at = nsteps when the record has the
+ * shape; NULL when it is invalid (or takes the fast path's leave); else
+ * the position where a step's text differs, with *at that step when it
+ * comes after a member of the record's object (SIZE_MAX inside a member:
+ * the record is walked again from its start). */
+static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
+{
+	const char *end = s->end, *open[SHAPE_DEPTH];
+	uint64_t open_capture[SHAPE_DEPTH];
+	int depth = 0;
+	const struct shape_step *st = s->shape;
+	for (;; st++) {
+		if (!shape_text_here(st, p, end))
+			break;
+		const char *raw = p + st->len - 1;
+		p += st->len;
+		uint64_t capture = st->capture;
+		if (st->kind == SK_STRING) {
+			p = fast_string(s, raw, capture);
+		} else if (st->kind == SK_NUMBER) {
+			if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
+				p -= st->len;
+				break;
+			}
+			raw = p;
+			bool is_int;
+			uint64_t count;
+			p = scan_number(s, p, &is_int, &count);
+			if (p && capture)
+				keep(s, capture, raw, p, JV_NUMBER, is_int, count,
+				     false, 0, 0);
+		} else if (st->kind == SK_LITERAL) {
+			if (capture)
+				keep(s, capture, p - (st->type == JV_FALSE ? 5 : 4), p,
+				     (enum jtype)st->type, false, JV_NO_COUNT, false,
+				     0, 0);
+		} else if (st->kind == SK_OPEN) {
+			open[depth] = raw;
+			open_capture[depth++] = capture;
+		} else if (depth == 0) {
+			*at = (size_t)(st - s->shape) + 1;
+			return p;
+		} else if (p > s->last) { /* the record's last '}' */
+			return NULL;
+		} else if (open_capture[--depth]) {
+			keep(s, open_capture[depth], open[depth], p, JV_OBJECT,
+			     false, JV_NO_COUNT, false, 0, 0);
+		}
+		if (!p)
+			return NULL;
+	}
+	*at = depth == 0 ? (size_t)(st - s->shape) : SIZE_MAX;
+	return p;
+}
+
+/* Scans the record's object from p (after its '{') by the fast path, by
+ * the shape of the record before as far as it has it (shape_walk), and
+ * learns the record's shape: returns the position after its '}', or
+ * NULL. */
+static const char *fast_shaped(struct jscan *s, const char *p, uint64_t all)
+{
+	const char *rec = p;
+	size_t at = 0;
+	if (s->nsteps) {
+		p = shape_walk(s, rec, &at);
+		if (!p || at == s->nsteps)
+			return p;
+		if (at == SIZE_MAX) {
+			s->captured = 0;
+			br_buf_reset(&s->strings);
+			at = 0;
+			p = rec;
+		}
+	}
+	s->learning = true;
+	s->nlearn = at;
+	s->members = at ? s->shape[at].member : 0;
+	s->nsteps = 0;
+	if (at == 0)
+		p = fast_object(s, rec, 0, all);
+	else {
+		/* Where a member of the record's object ended. */
+		bool closed;
+		struct memo_key *memo = all && s->members < MEMO_MEMBERS
+						? &s->memo[0][s->members]
+						: NULL;
+		const char *from = p;
+		p = fast_after_member(s, p, &closed);
+		if (p && !closed)
+			p = fast_members(s, p, 0, all, memo, from);
+	}
+	if (p && s->learning)
+		s->nsteps = s->nlearn;
+	s->learning = false;
+	return p;
+}
+
 /* Scans rec by the fast path: tells whether it completed it. */
 static bool fast_record(struct jscan *s, const char *rec, size_t len,
 			uint64_t all)
@@ -1008,7 +1261,7 @@ static bool fast_record(struct jscan *s, const char *rec, size_t len,
 	s->classify(rec, len, s->bits);
 	s->bits[s->nbits] = 0; /* next_hit's, at the record's end */
 	s->last = last;
-	return fast_object(s, p + 1, 0, all) == last + 1;
+	return fast_shaped(s, p + 1, all) == last + 1;
 }
 #endif
 

@@ -461,6 +461,70 @@ static void test_scanner_fast_edges(void)
 	jscan_free(log);
 }
 
+/* fast_vs_scalar on an exact copy of rec's first len bytes, with byte at
+ * (when below len) replaced by c: a read past the record is caught by
+ * ASan. */
+static void fast_vs_scalar_copy(const struct jpath *paths, struct jscan *log,
+				const char *rec, size_t len, size_t at, char c,
+				int fast)
+{
+	char *copy = br_malloc(len ? len : 1);
+	memcpy(copy, rec, len);
+	if (at < len)
+		copy[at] = c;
+	fast_vs_scalar(paths, FAST_N, log, copy, len, fast);
+	free(copy);
+}
+
+/* Records right after one of the same shape, which the fast path walks
+ * by its shape (shape_walk), and after one of another: every byte of a
+ * record replaced in turn by bytes that change a value's type or length,
+ * the shape, or make the record invalid, and the record cut at every
+ * byte (it ends inside a value, a key, whitespace), each scanned right
+ * after the record itself. Among the records: texts longer than a step
+ * holds, literals, whitespace, nesting as deep as a shape goes and
+ * deeper, arrays and repeated keys (which have no shape). */
+static void test_scanner_fast_shapes(void)
+{
+	static const char *const recs[] = {
+		"{\"p\":\"x\",\"a\":12,\"u\":{\"in\":7,\"out\":\"y\"},\"e\":true,"
+		"\"c\":null,\"b\":false}",
+		"{\"a\":\"\",\"b\":-0.5e3,\"u\":{},\"c\":false,\"e\":0}",
+		" { \"p\" : \"q\\\"r\" ,\"a\":{\"b\":{\"c\":{\"d\":1}}} , \"e\":1234567 } ",
+		"{\"p\":\"a string longer than the 32 bytes of a step\",\"a\":12345678,"
+		"\"b\":\"\\u00e9\\n\"}",
+		"{\"a key longer than the 32 bytes of a step\":1,\"p\":\"x\"}",
+		"{\"p\":\"x\",\"b\":[1,{\"a\":2}],\"c\":3}",
+		"{\"a\":1,\"a\":2,\"u\":{\"in\":1},\"u\":{\"in\":2}}",
+		"{\"u\":{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{}}}}}}}},"
+		"\"p\":\"x\"}",
+		"{\"u\":{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":1}}}}}},\"p\":\"x\"}",
+		"{\"p\":\"\xc3\xa9\",\"u\":{\"in\":1},\"c\":1}",
+		NULL};
+	static const char swaps[] = "\"1x }],\\{[n-.e\x01";
+	struct jpath paths[FAST_N];
+	for (int r = 0; recs[r]; r++) {
+		struct jscan *log = fast_paths(paths);
+		const char *rec = recs[r];
+		size_t len = strlen(rec);
+		for (size_t at = 0; at <= len; at++) {
+			fast_vs_scalar_copy(paths, log, rec, len, len, 0, 1);
+			fast_vs_scalar_copy(paths, log, rec, at, len, 0, -1);
+			for (const char *c = swaps; at < len && *c; c++) {
+				fast_vs_scalar_copy(paths, log, rec, len, len, 0, 1);
+				fast_vs_scalar_copy(paths, log, rec, len, at, *c, -1);
+			}
+		}
+		/* Each record after each other. */
+		for (int o = 0; recs[o]; o++) {
+			fast_vs_scalar_copy(paths, log, recs[o], strlen(recs[o]),
+					    SIZE_MAX, 0, 1);
+			fast_vs_scalar_copy(paths, log, rec, len, len, 0, 1);
+		}
+		jscan_free(log);
+	}
+}
+
 /* Scans the records of recs in turn with one scanner, which remembers the
  * keys of those before, and each with a new scanner, which cannot: the
  * two must agree on validity, the error and its offset, and every
@@ -2632,6 +2696,8 @@ int test_register(void)
 		 test_scanner_fast_shifted},
 		{"scanner: the fast path's records of 64 bytes, depth, edges",
 		 test_scanner_fast_edges},
+		{"scanner: the fast path by the shape of the record before",
+		 test_scanner_fast_shapes},
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
