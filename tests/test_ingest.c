@@ -525,6 +525,44 @@ static void test_scanner_fast_shapes(void)
 	}
 }
 
+/* Numbers of every length to 20 digits, with a sign, a leading zero, a
+ * fraction, an exponent, or invalid, each a member's value in the middle
+ * of a record and at its end, 0 to 9 bytes before it ends (the fast
+ * path's read of a count takes 8 bytes), each record after the one
+ * before (by its shape) and alone. */
+static void test_scanner_fast_numbers(void)
+{
+	static const char *const forms[] = {
+		"0", "00", "01", "-0", "-", "-01", "0.5", "0e1", "0E+1", "0.", "1.",
+		"1e", "1e+", "7", "-7", "12", "1.5", "1e5", "12E-3", "12x", "1-",
+		"1234567", "1234567.0", "1234567e1", "12345678", "1234567890123456789",
+		"12345678901234567890", "9999999", "10000000", "0x1", NULL};
+	struct jpath paths[FAST_N];
+	struct jscan *log = fast_paths(paths);
+	for (int i = 0; forms[i]; i++)
+		for (int digits = 1; digits <= 20; digits++) {
+			char num[64];
+			/* forms[i], then its first digit repeated to the length. */
+			snprintf(num, sizeof num, "%s%.*s", forms[i],
+				 digits > 1 ? digits - 1 : 0,
+				 strchr(forms[i], '-') == forms[i] ? "" : "00000000000000000000");
+			for (int pad = 0; pad <= 9; pad++) {
+				char rec[160];
+				int len = snprintf(rec, sizeof rec,
+						   "{\"a\":%s,\"p\":\"%.*s\"}", num, pad,
+						   "xxxxxxxxx");
+				fast_vs_scalar_copy(paths, log, rec, (size_t)len,
+						    SIZE_MAX, 0, -1);
+				len = snprintf(rec, sizeof rec,
+					       "{\"p\":\"%.*s\",\"u\":{\"in\":%s}%.*s}",
+					       pad, "xxxxxxxxx", num, pad, "         ");
+				fast_vs_scalar_copy(paths, log, rec, (size_t)len,
+						    SIZE_MAX, 0, -1);
+			}
+		}
+	jscan_free(log);
+}
+
 /* Scans the records of recs in turn with one scanner, which remembers the
  * keys of those before, and each with a new scanner, which cannot: the
  * two must agree on validity, the error and its offset, and every
@@ -2698,6 +2736,8 @@ int test_register(void)
 		 test_scanner_fast_edges},
 		{"scanner: the fast path by the shape of the record before",
 		 test_scanner_fast_shapes},
+		{"scanner: numbers of every length and form, by the fast path",
+		 test_scanner_fast_numbers},
 		{"generic JSONL", test_jsonl},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
