@@ -861,12 +861,13 @@ static inline const char *fast_ws(const char *p)
 static const char *fast_container(struct jscan *s, const char *p, int depth,
 				  uint64_t candidates);
 
-/* Scans the string at raw (its opening quote) into the paths in capture:
- * returns the position after it, or NULL. */
+/* Scans the string at raw (its opening quote) into the paths in capture,
+ * its plain runs skipped as string_end's classified says: returns the
+ * position after it, or NULL. */
 static inline __attribute__((always_inline)) const char *
-fast_string(struct jscan *s, const char *raw, uint64_t capture)
+fast_string(struct jscan *s, const char *raw, uint64_t capture, bool classified)
 {
-	const char *q = next_hit(s, raw + 1);
+	const char *q = classified ? next_hit(s, raw + 1) : plain_run(raw + 1, s->end);
 	if (q != s->end && *q == '"') {
 		/* The usual string, plain to its quote, without a call. */
 		if (capture)
@@ -875,7 +876,7 @@ fast_string(struct jscan *s, const char *raw, uint64_t capture)
 		return q + 1;
 	}
 	bool escaped;
-	const char *p = string_end(s, q, &escaped, true);
+	const char *p = string_end(s, q, &escaped, classified);
 	if (p && capture) {
 		uint32_t len = 0, str_off = 0;
 		string_value(s, raw, p, escaped, &len, &str_off);
@@ -937,7 +938,7 @@ fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
 {
 	const char *raw = p;
 	if (*p == '"')
-		return fast_string(s, raw, capture);
+		return fast_string(s, raw, capture, true);
 	if (*p == '-' || (unsigned char)(*p - '0') < 10)
 		return fast_number(s, raw, capture);
 	if (*p == '{' || *p == '[') {
@@ -1185,7 +1186,7 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 		p += st->len;
 		uint64_t capture = st->capture;
 		if (st->kind == SK_STRING) {
-			p = fast_string(s, raw, capture);
+			p = fast_string(s, raw, capture, false);
 		} else if (st->kind == SK_NUMBER) {
 			if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
 				p -= st->len;
@@ -1216,31 +1217,47 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 	return p;
 }
 
-/* Scans the record's object from p (after its '{') by the fast path, by
- * the shape of the record before as far as it has it (shape_walk), and
- * learns the record's shape: returns the position after its '}', or
- * NULL. */
-static const char *fast_shaped(struct jscan *s, const char *p, uint64_t all)
+/* Classifies the record at rec of len bytes (at most FAST_MAX_LEN) for
+ * next_hit. */
+static void classify_record(struct jscan *s, const char *rec, size_t len)
 {
-	const char *rec = p;
+	s->nbits = (len + 63) / 64;
+	if (s->nbits >= s->bits_cap) {
+		free(s->bits);
+		s->bits_cap = s->nbits < 4096 ? 4096 : s->nbits + 1;
+		s->bits = br_malloc(s->bits_cap * sizeof *s->bits);
+	}
+	s->classify(rec, len, s->bits);
+	s->bits[s->nbits] = 0; /* next_hit's, at the record's end */
+}
+
+/* Scans the object from obj (after its '{') of the record s->start by the
+ * fast path, by the shape of the record before as far as it has it
+ * (shape_walk, which skips a string's plain runs by plain_run: a short
+ * string costs less so than the record's classification), and learns
+ * the record's shape: returns the position after its '}', or NULL. */
+static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
+{
+	const char *p = obj;
 	size_t at = 0;
 	if (s->nsteps) {
-		p = shape_walk(s, rec, &at);
+		p = shape_walk(s, obj, &at);
 		if (!p || at == s->nsteps)
 			return p;
 		if (at == SIZE_MAX) {
 			s->captured = 0;
 			br_buf_reset(&s->strings);
 			at = 0;
-			p = rec;
+			p = obj;
 		}
 	}
+	classify_record(s, s->start, (size_t)(s->end - s->start));
 	s->learning = true;
 	s->nlearn = at;
 	s->members = at ? s->shape[at].member : 0;
 	s->nsteps = 0;
 	if (at == 0)
-		p = fast_object(s, rec, 0, all);
+		p = fast_object(s, obj, 0, all);
 	else {
 		/* Where a member of the record's object ended. */
 		bool closed;
@@ -1270,14 +1287,6 @@ static bool fast_record(struct jscan *s, const char *rec, size_t len,
 	/* A '{' and a '}', not the same byte. */
 	if (last - p < 2 || *p != '{' || *--last != '}' || len > FAST_MAX_LEN)
 		return false;
-	s->nbits = (len + 63) / 64;
-	if (s->nbits >= s->bits_cap) {
-		free(s->bits);
-		s->bits_cap = s->nbits < 4096 ? 4096 : s->nbits + 1;
-		s->bits = br_malloc(s->bits_cap * sizeof *s->bits);
-	}
-	s->classify(rec, len, s->bits);
-	s->bits[s->nbits] = 0; /* next_hit's, at the record's end */
 	s->last = last;
 	return fast_shaped(s, p + 1, all) == last + 1;
 }
