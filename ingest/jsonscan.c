@@ -78,8 +78,10 @@ struct shape_step {
 	 * object, its whole text for a literal; or to and with the '}' of
 	 * a closing brace. Zeros after. */
 	char text[SHAPE_TEXT];
-	uint64_t capture; /* the paths the value ends */
+	uint64_t capture; /* the path the value ends (one at most) */
+	uint64_t before;  /* those of the steps before */
 	uint32_t mask;    /* a bit for each byte of text */
+	uint8_t slot;     /* capture's output */
 	uint8_t len;      /* of text */
 	uint8_t kind;     /* enum shape_kind */
 	uint8_t type;     /* enum jtype, of a literal */
@@ -437,10 +439,26 @@ static const char *literal(struct jscan *s, const char *p, const char *word,
 	return p + n;
 }
 
-/* Stores the value of type t from raw to p into the outputs of the paths
- * in capture (not none); a string's length and decoded place in len and
- * str_off. The fields are written one by one: a struct built on the stack
- * byte by byte and copied whole stalls the copy's wide loads. */
+/* Stores the value of type t from raw to p into v; a string's length
+ * and decoded place in len and str_off. The fields are written one by
+ * one: a struct built on the stack byte by byte and copied whole stalls
+ * the copy's wide loads. */
+static inline void put_value(struct jvalue *v, const char *raw, const char *p,
+			     enum jtype t, bool is_int, uint64_t count,
+			     bool escaped, uint32_t len, uint32_t str_off)
+{
+	v->raw = raw;
+	v->count = count;
+	v->rawlen = (uint32_t)(p - raw);
+	v->len = len;
+	v->str_off = str_off;
+	v->type = (uint8_t)t;
+	v->present = true;
+	v->is_int = is_int;
+	v->escaped = escaped;
+}
+
+/* put_value into the outputs of the paths in capture (not none). */
 static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
 			const char *p, enum jtype t, bool is_int, uint64_t count,
 			bool escaped, uint32_t len, uint32_t str_off)
@@ -448,18 +466,23 @@ static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
 	s->captured |= capture;
 	struct jvalue *out = s->out;
 	do {
-		struct jvalue *v = &out[__builtin_ctzll(capture)];
-		v->raw = raw;
-		v->count = count;
-		v->rawlen = (uint32_t)(p - raw);
-		v->len = len;
-		v->str_off = str_off;
-		v->type = (uint8_t)t;
-		v->present = true;
-		v->is_int = is_int;
-		v->escaped = escaped;
+		put_value(&out[__builtin_ctzll(capture)], raw, p, t, is_int, count,
+			  escaped, len, str_off);
 		capture &= capture - 1;
 	} while (capture);
+}
+
+/* put_value into one, a shape's step's output (shape_walk tells that it
+ * is captured), or else into the outputs of the paths in capture. */
+static inline __attribute__((always_inline)) void
+keep_at(struct jscan *s, struct jvalue *one, uint64_t capture, const char *raw,
+	const char *p, enum jtype t, bool is_int, uint64_t count, bool escaped,
+	uint32_t len, uint32_t str_off)
+{
+	if (one)
+		put_value(one, raw, p, t, is_int, count, escaped, len, str_off);
+	else if (capture)
+		keep(s, capture, raw, p, t, is_int, count, escaped, len, str_off);
 }
 
 /* The decoded length of the valid string from raw (its opening quote) to
@@ -861,38 +884,39 @@ static inline const char *fast_ws(const char *p)
 static const char *fast_container(struct jscan *s, const char *p, int depth,
 				  uint64_t candidates);
 
-/* Scans the string at raw (its opening quote) into the paths in capture,
- * its plain runs skipped as string_end's classified says: returns the
- * position after it, or NULL. */
+/* Scans the string at raw (its opening quote) into one or the paths in
+ * capture (keep_at), its plain runs skipped as string_end's classified
+ * says: returns the position after it, or NULL. */
 static inline __attribute__((always_inline)) const char *
-fast_string(struct jscan *s, const char *raw, uint64_t capture, bool classified)
+fast_string(struct jscan *s, const char *raw, struct jvalue *one,
+	    uint64_t capture, bool classified)
 {
 	const char *q = classified ? next_hit(s, raw + 1) : plain_run(raw + 1, s->end);
 	if (q != s->end && *q == '"') {
 		/* The usual string, plain to its quote, without a call. */
-		if (capture)
-			keep(s, capture, raw, q + 1, JV_STRING, false, JV_NO_COUNT,
-			     false, (uint32_t)(q - raw - 1), 0);
+		keep_at(s, one, capture, raw, q + 1, JV_STRING, false, JV_NO_COUNT,
+			false, (uint32_t)(q - raw - 1), 0);
 		return q + 1;
 	}
 	bool escaped;
 	const char *p = string_end(s, q, &escaped, classified);
-	if (p && capture) {
+	if (p && (one || capture)) {
 		uint32_t len = 0, str_off = 0;
 		string_value(s, raw, p, escaped, &len, &str_off);
-		keep(s, capture, raw, p, JV_STRING, false, JV_NO_COUNT, escaped,
-		     len, str_off);
+		keep_at(s, one, capture, raw, p, JV_STRING, false, JV_NO_COUNT,
+			escaped, len, str_off);
 	}
 	return p;
 }
 
-/* Scans the number at raw (its '-' or first digit) into the paths in
- * capture: returns the position after it, or NULL. The usual token count,
- * 1 to 7 digits, no sign, fraction or exponent, with 8 bytes of the
- * record from its start, is read from one word without scan_number's
- * steps. */
+/* Scans the number at raw (its '-' or first digit) into one or the paths
+ * in capture (keep_at): returns the position after it, or NULL. The
+ * usual token count, 1 to 7 digits, no sign, fraction or exponent, with
+ * 8 bytes of the record from its start, is read from one word without
+ * scan_number's steps. */
 static inline __attribute__((always_inline)) const char *
-fast_number(struct jscan *s, const char *raw, uint64_t capture)
+fast_number(struct jscan *s, const char *raw, struct jvalue *one,
+	    uint64_t capture)
 {
 	if (s->end - raw >= 8) {
 		uint64_t w = br_le64(raw), other = br_nondigits(w);
@@ -902,18 +926,18 @@ fast_number(struct jscan *s, const char *raw, uint64_t capture)
 						: 0;
 		unsigned after = (unsigned)(w >> (8 * (k & 7)) & 0xFF);
 		if (k && after != '.' && (after | 0x20) != 'e') {
-			if (capture)
-				keep(s, capture, raw, raw + k, JV_NUMBER, true,
-				     k == 1 ? (w & 0xF) : digits_value(w, k), false,
-				     0, 0);
+			keep_at(s, one, capture, raw, raw + k, JV_NUMBER, true,
+				k == 1 ? (w & 0xF) : digits_value(w, k), false, 0,
+				0);
 			return raw + k;
 		}
 	}
 	bool is_int;
 	uint64_t count;
 	const char *p = scan_number(s, raw, &is_int, &count);
-	if (p && capture)
-		keep(s, capture, raw, p, JV_NUMBER, is_int, count, false, 0, 0);
+	if (p)
+		keep_at(s, one, capture, raw, p, JV_NUMBER, is_int, count, false,
+			0, 0);
 	return p;
 }
 
@@ -938,9 +962,9 @@ fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
 {
 	const char *raw = p;
 	if (*p == '"')
-		return fast_string(s, raw, capture, true);
+		return fast_string(s, raw, NULL, capture, true);
 	if (*p == '-' || (unsigned char)(*p - '0') < 10)
-		return fast_number(s, raw, capture);
+		return fast_number(s, raw, NULL, capture);
 	if (*p == '{' || *p == '[') {
 		p = fast_container(s, p, depth, next);
 		/* A closing bracket may end the record: past last, nothing
@@ -976,7 +1000,8 @@ static void learn(struct jscan *s, const char *from, const char *to,
 		  enum shape_kind kind, uint64_t capture, enum jtype type)
 {
 	size_t n = (size_t)(to - from);
-	if (s->nlearn == SHAPE_STEPS || n > SHAPE_TEXT || s->members > UINT8_MAX) {
+	if (s->nlearn == SHAPE_STEPS || n > SHAPE_TEXT || s->members > UINT8_MAX ||
+	    (capture & (capture - 1))) {
 		s->learning = false;
 		return;
 	}
@@ -984,6 +1009,8 @@ static void learn(struct jscan *s, const char *from, const char *to,
 	memset(st->text, 0, SHAPE_TEXT);
 	memcpy(st->text, from, n);
 	st->capture = capture;
+	st->before = st == s->shape ? 0 : st[-1].before | st[-1].capture;
+	st->slot = capture ? (uint8_t)__builtin_ctzll(capture) : 0;
 	st->mask = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
 	st->len = (uint8_t)n;
 	st->kind = (uint8_t)kind;
@@ -1176,7 +1203,7 @@ static inline bool shape_text_here(const struct shape_step *st, const char *p,
 static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 {
 	const char *end = s->end, *open[SHAPE_DEPTH];
-	uint64_t open_capture[SHAPE_DEPTH];
+	struct jvalue *out = s->out, *open_one[SHAPE_DEPTH];
 	int depth = 0;
 	const struct shape_step *st = s->shape;
 	for (;; st++) {
@@ -1184,35 +1211,37 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 			break;
 		const char *raw = p + st->len - 1;
 		p += st->len;
-		uint64_t capture = st->capture;
+		struct jvalue *one = st->capture ? out + st->slot : NULL;
 		if (st->kind == SK_STRING) {
-			p = fast_string(s, raw, capture, false);
+			p = fast_string(s, raw, one, 0, false);
 		} else if (st->kind == SK_NUMBER) {
 			if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
 				p -= st->len;
 				break;
 			}
-			p = fast_number(s, p, capture);
+			p = fast_number(s, p, one, 0);
 		} else if (st->kind == SK_LITERAL) {
-			if (capture)
-				keep(s, capture, p - (st->type == JV_FALSE ? 5 : 4), p,
-				     (enum jtype)st->type, false, JV_NO_COUNT, false,
-				     0, 0);
+			if (one)
+				put_value(one, p - (st->type == JV_FALSE ? 5 : 4), p,
+					  (enum jtype)st->type, false, JV_NO_COUNT,
+					  false, 0, 0);
 		} else if (st->kind == SK_OPEN) {
 			open[depth] = raw;
-			open_capture[depth++] = capture;
+			open_one[depth++] = one;
 		} else if (depth == 0) {
+			s->captured = st->before;
 			*at = (size_t)(st - s->shape) + 1;
 			return p;
 		} else if (p > s->last) { /* the record's last '}' */
 			return NULL;
-		} else if (open_capture[--depth]) {
-			keep(s, open_capture[depth], open[depth], p, JV_OBJECT,
-			     false, JV_NO_COUNT, false, 0, 0);
+		} else if (open_one[--depth]) {
+			put_value(open_one[depth], open[depth], p, JV_OBJECT, false,
+				  JV_NO_COUNT, false, 0, 0);
 		}
 		if (!p)
 			return NULL;
 	}
+	s->captured = st->before;
 	*at = depth == 0 ? (size_t)(st - s->shape) : SIZE_MAX;
 	return p;
 }

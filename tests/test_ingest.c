@@ -523,6 +523,17 @@ static void test_scanner_fast_shapes(void)
 		}
 		jscan_free(log);
 	}
+	/* Paths that are the same, so that a value goes to two outputs: a
+	 * record so has no shape (each goes member by member). */
+	static const char *const same[] = {"p", "u.in", "p", "u.in", "u"};
+	struct jpath twice[5];
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL_FATAL(jpath_init(&twice[i], same[i]), 0);
+	struct jscan *log = jscan_new(twice, 5);
+	for (int k = 0; k < 3; k++)
+		for (int r = 0; recs[r]; r++)
+			fast_vs_scalar(twice, 5, log, recs[r], strlen(recs[r]), 1);
+	jscan_free(log);
 }
 
 /* Numbers of every length to 20 digits, with a sign, a leading zero, a
