@@ -909,28 +909,39 @@ fast_string(struct jscan *s, const char *raw, struct jvalue *one,
 	return p;
 }
 
+/* The length of the usual token count at raw, 1 to 7 digits, no sign,
+ * fraction or exponent, with 8 bytes of the record (end) from its start,
+ * read from one word without scan_number's steps, and its value in
+ * *count; 0 for any other text. */
+static inline __attribute__((always_inline)) unsigned
+usual_count(const char *raw, const char *end, uint64_t *count)
+{
+	if (end - raw < 8)
+		return 0;
+	uint64_t w = br_le64(raw), other = br_nondigits(w);
+	/* A 0 is one digit, as scan_number reads it. */
+	unsigned k = (w & 0xFF) == '0' ? 1
+		     : other	      ? (unsigned)__builtin_ctzll(other) / 8
+					: 0;
+	unsigned after = (unsigned)(w >> (8 * (k & 7)) & 0xFF);
+	if (!k || after == '.' || (after | 0x20) == 'e')
+		return 0;
+	*count = k == 1 ? (w & 0xF) : digits_value(w, k);
+	return k;
+}
+
 /* Scans the number at raw (its '-' or first digit) into one or the paths
- * in capture (keep_at): returns the position after it, or NULL. The
- * usual token count, 1 to 7 digits, no sign, fraction or exponent, with
- * 8 bytes of the record from its start, is read from one word without
- * scan_number's steps. */
+ * in capture (keep_at): returns the position after it, or NULL. */
 static inline __attribute__((always_inline)) const char *
 fast_number(struct jscan *s, const char *raw, struct jvalue *one,
 	    uint64_t capture)
 {
-	if (s->end - raw >= 8) {
-		uint64_t w = br_le64(raw), other = br_nondigits(w);
-		/* A 0 is one digit, as scan_number reads it. */
-		unsigned k = (w & 0xFF) == '0' ? 1
-			     : other	      ? (unsigned)__builtin_ctzll(other) / 8
-						: 0;
-		unsigned after = (unsigned)(w >> (8 * (k & 7)) & 0xFF);
-		if (k && after != '.' && (after | 0x20) != 'e') {
-			keep_at(s, one, capture, raw, raw + k, JV_NUMBER, true,
-				k == 1 ? (w & 0xF) : digits_value(w, k), false, 0,
-				0);
-			return raw + k;
-		}
+	uint64_t usual;
+	unsigned k = usual_count(raw, s->end, &usual);
+	if (k) {
+		keep_at(s, one, capture, raw, raw + k, JV_NUMBER, true, usual,
+			false, 0, 0);
+		return raw + k;
 	}
 	bool is_int;
 	uint64_t count;
@@ -1181,13 +1192,14 @@ static inline bool shape_text_here(const struct shape_step *st, const char *p,
 {
 	if (end - p >= SHAPE_TEXT) {
 		const __m128i *text = (const __m128i *)st->text;
-		unsigned lo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				 _mm_loadu_si128((const __m128i *)p),
-				 _mm_load_si128(text))),
-			 hi = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				 _mm_loadu_si128((const __m128i *)(p + 16)),
-				 _mm_load_si128(text + 1)));
-		return ((lo | hi << 16) & st->mask) == st->mask;
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)p), _mm_load_si128(text)));
+		if (st->len > 16)
+			eq |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+				      _mm_loadu_si128((const __m128i *)(p + 16)),
+				      _mm_load_si128(text + 1)))
+			      << 16;
+		return (eq & st->mask) == st->mask;
 	}
 	return (size_t)(end - p) >= st->len && memcmp(p, st->text, st->len) == 0;
 }
@@ -1215,11 +1227,20 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 		if (st->kind == SK_STRING) {
 			p = fast_string(s, raw, one, 0, false);
 		} else if (st->kind == SK_NUMBER) {
-			if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
+			uint64_t usual;
+			unsigned k = usual_count(p, end, &usual);
+			if (k) {
+				if (one)
+					put_value(one, p, p + k, JV_NUMBER, true,
+						  usual, false, 0, 0);
+				p += k;
+			} else if (p == end ||
+				   (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
 				p -= st->len;
 				break;
+			} else {
+				p = fast_number(s, p, one, 0);
 			}
-			p = fast_number(s, p, one, 0);
 		} else if (st->kind == SK_LITERAL) {
 			if (one)
 				put_value(one, p - (st->type == JV_FALSE ? 5 : 4), p,
