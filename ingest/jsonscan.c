@@ -105,7 +105,8 @@ struct jscan {
 	 * (classify_sse2_64); classify is NULL for the scalar path alone. */
 	uint64_t *bits;
 	size_t nbits, bits_cap; /* words: the record's, and one more */
-	void (*classify)(const char *rec, size_t len, uint64_t *bits);
+	void (*classify)(const char *rec, size_t len, size_t first,
+			 uint64_t *bits);
 	const char *last; /* the record's last byte not whitespace */
 	bool fast; /* the last record was the fast path's */
 	/* The shape of the last record the fast path completed (nsteps 0:
@@ -826,13 +827,15 @@ classify_avx2_64(const char *p)
 }
 
 /* The classification of the record at rec of len bytes into bits, a
- * word a 64 bytes, by classify_64. The last bytes, less than 64, are
+ * word a 64 bytes, by classify_64, from word first on (those before
+ * are left as they are; first is 0 in a record of less than 64 bytes).
+ * The last bytes, less than 64, are
  * classified from the 64 that end the record, their bits shifted into
  * place; or, in a record of less than 64 bytes, from a copy padded with
  * spaces: nothing past the record is read. */
-#define CLASSIFY(classify_64, rec, len, bits)                                 \
+#define CLASSIFY(classify_64, rec, len, first, bits)                          \
 	do {                                                                  \
-		size_t i_ = 0;                                                \
+		size_t i_ = (first) * 64;                                     \
 		for (; (len) - i_ >= 64; i_ += 64)                            \
 			(bits)[i_ / 64] = classify_64((rec) + i_);            \
 		if (i_ < (len) && (len) >= 64) {                              \
@@ -846,15 +849,16 @@ classify_avx2_64(const char *p)
 		}                                                             \
 	} while (0)
 
-static void classify_sse2(const char *rec, size_t len, uint64_t *bits)
+static void classify_sse2(const char *rec, size_t len, size_t first,
+			  uint64_t *bits)
 {
-	CLASSIFY(classify_sse2_64, rec, len, bits);
+	CLASSIFY(classify_sse2_64, rec, len, first, bits);
 }
 
 __attribute__((target("avx2"))) static void
-classify_avx2(const char *rec, size_t len, uint64_t *bits)
+classify_avx2(const char *rec, size_t len, size_t first, uint64_t *bits)
 {
-	CLASSIFY(classify_avx2_64, rec, len, bits);
+	CLASSIFY(classify_avx2_64, rec, len, first, bits);
 }
 
 /* Tells whether the text of memo m (set) is at key, with at least
@@ -1267,17 +1271,19 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 	return p;
 }
 
-/* Classifies the record at rec of len bytes (at most FAST_MAX_LEN) for
- * next_hit. */
-static void classify_record(struct jscan *s, const char *rec, size_t len)
+/* Classifies the record s scans (at most FAST_MAX_LEN bytes) for next_hit
+ * from p on: the walk never goes back. */
+static void classify_record(struct jscan *s, const char *p)
 {
+	const char *rec = s->start;
+	size_t len = (size_t)(s->end - rec);
 	s->nbits = (len + 63) / 64;
 	if (s->nbits >= s->bits_cap) {
 		free(s->bits);
 		s->bits_cap = s->nbits < 4096 ? 4096 : s->nbits + 1;
 		s->bits = br_malloc(s->bits_cap * sizeof *s->bits);
 	}
-	s->classify(rec, len, s->bits);
+	s->classify(rec, len, (size_t)(p - rec) / 64, s->bits);
 	s->bits[s->nbits] = 0; /* next_hit's, at the record's end */
 }
 
@@ -1301,7 +1307,7 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 			p = obj;
 		}
 	}
-	classify_record(s, s->start, (size_t)(s->end - s->start));
+	classify_record(s, p);
 	s->learning = true;
 	s->nlearn = at;
 	s->members = at ? s->shape[at].member : 0;
