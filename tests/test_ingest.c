@@ -500,6 +500,12 @@ static void test_scanner_fast_shapes(void)
 		"\"p\":\"x\"}",
 		"{\"u\":{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":1}}}}}},\"p\":\"x\"}",
 		"{\"p\":\"\xc3\xa9\",\"u\":{\"in\":1},\"c\":1}",
+		/* Members past the first 64-byte words: a record that leaves
+		 * the shape there is classified from there on. */
+		"{\"p\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"a\":\"yyyyyyyyyyy"
+		"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\","
+		"\"b\":\"q\\\\\\\"\",\"c\":\"\xc3\xa9z\",\"u\":{\"in\":5},\"e\":\"]\"}",
 		NULL};
 	static const char swaps[] = "\"1x }],\\{[n-.e\x01";
 	struct jpath paths[FAST_N];
