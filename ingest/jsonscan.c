@@ -109,11 +109,14 @@ struct jscan {
 			 uint64_t *bits);
 	const char *last; /* the record's last byte not whitespace */
 	bool fast; /* the last record was the fast path's */
-	/* The shape of the last record the fast path completed (nsteps 0:
-	 * none), and the one being learnt from the record being walked
-	 * (learning false: none can be). */
-	struct shape_step shape[SHAPE_STEPS];
-	size_t nsteps, nlearn;
+	/* The shapes of the last two records of different shapes the fast
+	 * path completed (nsteps 0: none), shape[cur] the last one; their
+	 * first common steps are the same. The one being learnt from the
+	 * record being walked goes into shape[learn_to] (learning false:
+	 * none can be). */
+	struct shape_step shape[2][SHAPE_STEPS];
+	size_t nsteps[2], common, nlearn;
+	int cur, learn_to;
 	unsigned members; /* of the record's object, walked so far */
 	bool learning;
 };
@@ -1020,11 +1023,11 @@ static void learn(struct jscan *s, const char *from, const char *to,
 		s->learning = false;
 		return;
 	}
-	struct shape_step *st = &s->shape[s->nlearn++];
+	struct shape_step *st = &s->shape[s->learn_to][s->nlearn++];
 	memset(st->text, 0, SHAPE_TEXT);
 	memcpy(st->text, from, n);
 	st->capture = capture;
-	st->before = st == s->shape ? 0 : st[-1].before | st[-1].capture;
+	st->before = s->nlearn == 1 ? 0 : st[-1].before | st[-1].capture;
 	st->slot = capture ? (uint8_t)__builtin_ctzll(capture) : 0;
 	st->mask = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
 	st->len = (uint8_t)n;
@@ -1208,20 +1211,22 @@ static inline bool shape_text_here(const struct shape_step *st, const char *p,
 	return (size_t)(end - p) >= st->len && memcmp(p, st->text, st->len) == 0;
 }
 
-/* Walks the record from p (after its '{') by the shape of the record
- * before: its steps' texts are compared, and only its values scanned,
- * as fast_object would, with the same outputs. Returns the position
- * after the record's '}' with *at = nsteps when the record has the
- * shape; NULL when it is invalid (or takes the fast path's leave); else
- * the position where a step's text differs, with *at that step when it
- * comes after a member of the record's object (SIZE_MAX inside a member:
- * the record is walked again from its start). */
-static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
+/* Walks the record from p by shape from its step first (p after the
+ * record's '{', or after a member of its object): the steps' texts are
+ * compared, and only the values scanned, as fast_object would, with the
+ * same outputs. Returns the position after the record's '}' with *at the
+ * shape's number of steps when the record has the shape; NULL when it is
+ * invalid (or takes the fast path's leave); else the position where a
+ * step's text differs, with *at that step when it comes after a member of
+ * the record's object (SIZE_MAX inside a member: the record is walked
+ * again from its start). */
+static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
+			      size_t first, const char *p, size_t *at)
 {
 	const char *end = s->end, *open[SHAPE_DEPTH];
 	struct jvalue *out = s->out, *open_one[SHAPE_DEPTH];
 	int depth = 0;
-	const struct shape_step *st = s->shape;
+	const struct shape_step *st = shape + first;
 	for (;; st++) {
 		if (!shape_text_here(st, p, end))
 			break;
@@ -1255,7 +1260,7 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 			open_one[depth++] = one;
 		} else if (depth == 0) {
 			s->captured = st->before;
-			*at = (size_t)(st - s->shape) + 1;
+			*at = (size_t)(st - shape) + 1;
 			return p;
 		} else if (p > s->last) { /* the record's last '}' */
 			return NULL;
@@ -1267,7 +1272,7 @@ static const char *shape_walk(struct jscan *s, const char *p, size_t *at)
 			return NULL;
 	}
 	s->captured = st->before;
-	*at = depth == 0 ? (size_t)(st - s->shape) : SIZE_MAX;
+	*at = depth == 0 ? (size_t)(st - shape) : SIZE_MAX;
 	return p;
 }
 
@@ -1288,18 +1293,28 @@ static void classify_record(struct jscan *s, const char *p)
 }
 
 /* Scans the object from obj (after its '{') of the record s->start by the
- * fast path, by the shape of the record before as far as it has it
- * (shape_walk, which skips a string's plain runs by plain_run: a short
- * string costs less so than the record's classification), and learns
- * the record's shape: returns the position after its '}', or NULL. */
+ * fast path, by the shape of the record before as far as it has it, or
+ * from where it differs by the other shape remembered if that has the
+ * same steps to there (shape_walk, which skips a string's plain runs by
+ * plain_run: a short string costs less so than the record's
+ * classification), and learns the record's shape: returns the position
+ * after its '}', or NULL. */
 static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 {
 	const char *p = obj;
 	size_t at = 0;
-	if (s->nsteps) {
-		p = shape_walk(s, obj, &at);
-		if (!p || at == s->nsteps)
+	int had = s->cur; /* the shape whose first at steps the record has */
+	if (s->nsteps[had]) {
+		p = shape_walk(s, s->shape[had], 0, obj, &at);
+		if (p && at != s->nsteps[had] && at <= s->common &&
+		    s->nsteps[!had]) {
+			had = !had;
+			p = shape_walk(s, s->shape[had], at, p, &at);
+		}
+		if (!p || at == s->nsteps[had]) {
+			s->cur = had;
 			return p;
+		}
 		if (at == SIZE_MAX) {
 			s->captured = 0;
 			br_buf_reset(&s->strings);
@@ -1308,10 +1323,13 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 		}
 	}
 	classify_record(s, p);
+	/* The shape learnt begins with the at steps, in place of the other. */
+	s->learn_to = !had;
+	memcpy(s->shape[s->learn_to], s->shape[had], at * sizeof s->shape[0][0]);
+	s->nsteps[s->learn_to] = 0;
 	s->learning = true;
 	s->nlearn = at;
-	s->members = at ? s->shape[at].member : 0;
-	s->nsteps = 0;
+	s->members = at ? s->shape[had][at].member : 0;
 	if (at == 0)
 		p = fast_object(s, obj, 0, all);
 	else {
@@ -1320,13 +1338,16 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 		struct memo_key *memo = all && s->members < MEMO_MEMBERS
 						? &s->memo[0][s->members]
 						: NULL;
-		const char *from = p;
+		const char *text = p;
 		p = fast_after_member(s, p, &closed);
 		if (p && !closed)
-			p = fast_members(s, p, 0, all, memo, from);
+			p = fast_members(s, p, 0, all, memo, text);
 	}
-	if (p && s->learning)
-		s->nsteps = s->nlearn;
+	if (p && s->learning) {
+		s->nsteps[s->learn_to] = s->nlearn;
+		s->cur = s->learn_to;
+		s->common = at;
+	}
 	s->learning = false;
 	return p;
 }
