@@ -1193,11 +1193,14 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
 			 : fast_array(s, p + 1, depth);
 }
 
-/* Tells whether the text of step st is at p, end bounding the record. */
+/* Tells whether the text of step st is at p, end bounding the record:
+ * 16 or 32 bytes compared at once where the record has them, a closing
+ * brace's one byte alone. */
 static inline bool shape_text_here(const struct shape_step *st, const char *p,
 				   const char *end)
 {
-	if (end - p >= SHAPE_TEXT) {
+	size_t left = (size_t)(end - p);
+	if (left >= SHAPE_TEXT || (left >= 16 && st->len <= 16)) {
 		const __m128i *text = (const __m128i *)st->text;
 		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
 			_mm_loadu_si128((const __m128i *)p), _mm_load_si128(text)));
@@ -1208,7 +1211,9 @@ static inline bool shape_text_here(const struct shape_step *st, const char *p,
 			      << 16;
 		return (eq & st->mask) == st->mask;
 	}
-	return (size_t)(end - p) >= st->len && memcmp(p, st->text, st->len) == 0;
+	if (st->len == 1)
+		return left && *p == st->text[0];
+	return left >= st->len && memcmp(p, st->text, st->len) == 0;
 }
 
 /* Walks the record from p by shape from its step first (p after the

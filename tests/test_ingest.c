@@ -500,6 +500,11 @@ static void test_scanner_fast_shapes(void)
 		"\"p\":\"x\"}",
 		"{\"u\":{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":1}}}}}},\"p\":\"x\"}",
 		"{\"p\":\"\xc3\xa9\",\"u\":{\"in\":1},\"c\":1}",
+		/* Steps' texts of 15, 16, 17, 31 and 32 bytes, the last ones
+		 * less than 32 and 16 bytes before the record's end. */
+		"{\"p\":\"x\",\"k23456789ab\":1,\"k23456789abc\":2,\"k23456789abcd\":3,"
+		"\"k23456789abcdefghijklmnopqrs\":4,\"k23456789abcdefghijklmnopqr\":5,"
+		"\"k23456789abcd\":6,\"k23456789abc\":7}",
 		/* Members past the first 64-byte words: a record that leaves
 		 * the shape there is classified from there on. */
 		"{\"p\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
