@@ -18,11 +18,13 @@
  * where the grammar's byte is not. It gives up on anything unusual, invalid
  * records first, and the scalar scanner below, the only one to say why a
  * record is invalid, scans it again from its start; jscan_use forces a
- * path (the tests and fuzz/ compare them). A record with the shape of the
- * one before (its bytes but its values' own, stop 41) is walked by it:
- * each member's text, from the value before to its own, compared at
- * once, and its value scanned as above; where the text differs, the walk
- * goes on member by member, and learns the record's shape. */
+ * path (the tests and fuzz/ compare them). A record with the shape of
+ * one of the two records of different shapes before it (its bytes but
+ * its values' own, stop 41) is walked by that shape, unclassified: each
+ * member's text, from the value before to its own, compared at once, its
+ * value scanned alone, a string's plain runs 16 bytes at a time; where
+ * the text differs, the walk goes on member by member as above, and
+ * learns the record's shape. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
