@@ -1067,9 +1067,9 @@ learn_value(struct jscan *s, const char *from, const char *p, int depth,
 		s->members++;
 }
 
-/* After a member's value at p, in an object at depth: the position
- * after the ',' before the next member, *closed false; or after the
- * object's '}', *closed true; NULL when neither follows. */
+/* After a member's value at p, in an object: the position after the ','
+ * before the next member, *closed false; or after the object's '}',
+ * *closed true; NULL when neither follows. */
 static inline __attribute__((always_inline)) const char *
 fast_after_member(struct jscan *s, const char *p, bool *closed)
 {
@@ -1318,10 +1318,9 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 			had = !had;
 			p = shape_walk(s, s->shape[had], at, p, &at);
 		}
-		if (!p || at == s->nsteps[had]) {
-			s->cur = had;
+		s->cur = had;
+		if (!p || at == s->nsteps[had])
 			return p;
-		}
 		if (at == SIZE_MAX) {
 			s->captured = 0;
 			br_buf_reset(&s->strings);
