@@ -919,6 +919,46 @@ static void test_jsonl(void)
 	cleanup_dir();
 }
 
+/* A token count of each JSON type: a number's, converted as scanned
+ * or not (8 digits), is read; null is no count; any other type rejects
+ * its record, whichever count it is. */
+static void test_jsonl_count_types(void)
+{
+	static const char *const counts[] = {
+		"input_tokens", "output_tokens", "cache_read_tokens",
+		"cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens"};
+	static const char *const values[] = {"7", "12345678", "null", "\"7\"",
+					     "true", "false", "{}", "[]"};
+	for (size_t k = 0; k < 6; k++) {
+		setup_dir();
+		char text[4096] = "";
+		size_t n = 0;
+		for (size_t i = 0; i < 8; i++)
+			n += (size_t)snprintf(text + n, sizeof text - n,
+					      "{\"timestamp\":\"2025-10-01T00:00:00Z\","
+					      "\"provider\":\"p\",\"model\":\"m\",\"usage\":"
+					      "{\"input_tokens\":1,\"%s\":%s}}\n",
+					      counts[k], values[i]);
+		write_text("a.jsonl", text, n);
+		struct collected c = {0};
+		char *rej = NULL;
+		CU_ASSERT_EQUAL(run("a.jsonl", &c, &rej, 0), 0);
+		CU_ASSERT_EQUAL(c.events, 3);
+		CU_ASSERT_EQUAL(c.input_tokens, k == 0 ? 7 + 12345678 + 0 : 3);
+		for (int i = 3; i < 8; i++) {
+			char why[128];
+			snprintf(why, sizeof why, "a.jsonl:%d: invalid usage.%s: %s "
+				 "(expected a non-negative integer)", i + 1,
+				 counts[k], values[i]);
+			if (!strstr(rej, why))
+				fprintf(stderr, "missing reject '%s' in:\n%s", why, rej);
+			CU_ASSERT_PTR_NOT_NULL(strstr(rej, why));
+		}
+		free(rej);
+		cleanup_dir();
+	}
+}
+
 static const char csv[] =
 	"\xEF\xBB\xBFprovider,timestamp,model,agent,input_tokens,cost_usd,extra\r\n"
 	"p,2025-10-01T00:00:00Z,m,\"comma, \"\"quoted\"\"\nnewline\",7,0.5,x\r\n"
@@ -2761,6 +2801,8 @@ int test_register(void)
 		{"scanner: numbers of every length and form, by the fast path",
 		 test_scanner_fast_numbers},
 		{"generic JSONL", test_jsonl},
+		{"generic JSONL: a token count of each JSON type",
+		 test_jsonl_count_types},
 		{"generic CSV", test_csv},
 		{"gzip and directories", test_gzip_and_dirs},
 		{"Claude configuration directory", test_claude_config_dir},
