@@ -1,0 +1,161 @@
+#!/bin/sh
+# gzip_edges.sh - a gzip split into blocks (--jobs 2) is decompressed
+# straight into them, its first read (1 MiB) before: not a byte lost or
+# doubled at any buffer's edge. Logs whose sizes straddle the first read,
+# a block (256 KiB) after it and the ring's buffers (512 KiB), a prime
+# size, and one of 14 MB (more than 1 MiB compressed: the compressed
+# bytes are read in several reads), each cut mid-line, as one gzip member
+# and as members of 300,001 bytes (an empty one among them) ending
+# mid-line and mid-block, give with --jobs 1 and 2 what the plain log
+# gives with --jobs 1: messages, rejects (line numbers included) and
+# report. And the fingerprint of what was read: the gzip grown by a member
+# that ends its last line and adds more is read from where the first
+# ingest ended, and the two give what the plain log of all of it gives at
+# once (a fingerprint off by a byte reads the gzip whole, counting it
+# twice). The 14 MB log as a tar, tar.gz and zip member gives its report
+# too. A gzip cut, corrupt, with a wrong CRC, or a bomb, once blocks are
+# in flight, fails by name, exit 1, nothing of it counted.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+gen --seed 71 --records 42000 --format jsonl --bad 30 --out base.jsonl
+[ "$(stat -c %s base.jsonl)" -gt 14000000 ] || fail "base.jsonl is too small"
+
+# ingest NAME FILE JOBS: FILE, copied to in/log.jsonl (one name for every
+# run: it is stored), ingested into the store s-NAME; its messages and
+# rejects in NAME.out, its report in NAME.json.
+ingest() {
+	rm -rf "s-$1" in
+	mkdir in
+	cp "$2" in/log.jsonl
+	ingest_more "$1" "$3"
+}
+
+# ingest_more NAME JOBS: in/log.jsonl ingested again into s-NAME.
+ingest_more() {
+	set +e
+	"$BURNRATE" --verbose --store "s-$1" ingest --jobs "$2" --rejects "$1.rej" \
+		in/log.jsonl >"$1.out" 2>&1
+	echo "exit $?" >>"$1.out"
+	set -e
+	sed -i -e "s/$1.rej/REJ/g" -e 's/, parsed in blocks$//' "$1.out"
+	cat "$1.rej" >>"$1.out"
+	"$BURNRATE" --store "s-$1" report --by day,provider,model,agent,label \
+		--as-of 2099-12-31 --format json | sed 's/"generated_by":[^,]*,//' >"$1.json"
+}
+
+# same NAME WANT: NAME gave what WANT gave.
+same() {
+	for x in out json; do
+		cmp -s "$2.$x" "$1.$x" ||
+			fail "$1: $x differs from $2's: $(diff "$2.$x" "$1.$x" | head -6)"
+	done
+}
+
+# Python: gzip members of 300,001 bytes of FILE, an empty one after the
+# first, to FILE.m.gz.
+members() {
+	"$PYTHON" - "$1" <<'EOF'
+import gzip, sys
+data = open(sys.argv[1], "rb").read()
+parts = [data[i:i + 300001] for i in range(0, len(data), 300001)]
+parts.insert(1, b"")
+with open(sys.argv[1] + ".m.gz", "wb") as f:
+    for p in parts:
+        f.write(gzip.compress(p, mtime=0))
+EOF
+}
+
+mib=1048576
+blocked=0
+for size in $((mib - 1)) $mib $((mib + 1)) \
+	$((mib + 262143)) $((mib + 262144)) $((mib + 262145)) \
+	$((mib + 524287)) $((mib + 524289)) $((2 * mib + 1)) 1299709 14000000; do
+	head -c $size base.jsonl >p.jsonl
+	gzip -c -n p.jsonl >p.jsonl.gz
+	members p.jsonl
+	ingest plain p.jsonl 1
+	grep -q '^exit 0$' plain.out || fail "$size bytes: $(cat plain.out)"
+	for j in 1 2; do
+		ingest gz-$j p.jsonl.gz $j
+		same gz-$j plain
+		ingest m-$j p.jsonl.m.gz $j
+		same m-$j plain
+	done
+	# Read in blocks with --jobs 2 once a block is left after the first
+	# read.
+	"$BURNRATE" --verbose --store s-how ingest --jobs 2 p.jsonl.gz 2>&1 |
+		grep -q 'parsed in blocks$' && blocked=$((blocked + 1))
+	rm -rf s-how
+
+	# The rest of the line it ends in and 700,001 bytes more, as a
+	# member appended.
+	head -c $((size + 700001)) base.jsonl >whole.jsonl
+	tail -c +$((size + 1)) whole.jsonl | gzip -c -n >more.gz
+	ingest all whole.jsonl 1
+	for j in 1 2; do
+		for z in gz m; do
+			[ $z = gz ] && f=p.jsonl.gz || f=p.jsonl.m.gz
+			ingest grown-$z-$j $f $j
+			cat more.gz >>in/log.jsonl
+			ingest_more grown-$z-$j $j
+			cmp -s all.json grown-$z-$j.json ||
+				fail "$size bytes, $z, --jobs $j, grown: another report: $(diff all.json grown-$z-$j.json | head -6)"
+		done
+	done
+done
+[ $blocked -ge 9 ] || fail "only $blocked of the gzip logs were parsed in blocks"
+
+# The last log (14 MB) as a member of a tar, a tar.gz and a zip: read in
+# blocks from the member, the report of the plain log.
+mkdir -p arch
+cp p.jsonl arch/log.jsonl
+(cd arch && tar cf ../p.tar log.jsonl && tar czf ../p.tar.gz log.jsonl)
+"$PYTHON" -c '
+import zipfile
+with zipfile.ZipFile("p.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.write("arch/log.jsonl", "log.jsonl")
+'
+for a in p.tar p.tar.gz p.zip; do
+	for j in 1 2; do
+		ingest $a-$j $a $j
+		grep -q '^exit 0$' $a-$j.out || fail "$a, --jobs $j: $(cat $a-$j.out)"
+		cmp -s plain.json $a-$j.json ||
+			fail "$a, --jobs $j: another report: $(diff plain.json $a-$j.json | head -6)"
+	done
+done
+
+# Damaged, once blocks are in flight: the gzip cut at 60% of its bytes,
+# with a byte in its middle flipped, with a wrong CRC in its trailer, and
+# a bomb of valid records refused past --max-ratio: each fails by name
+# (--jobs 2), exit 1, the other input kept and nothing of it counted.
+gen --seed 72 --records 500 --format jsonl --id-prefix good --out good.jsonl
+"$BURNRATE" --quiet --store s-good ingest good.jsonl
+"$BURNRATE" --store s-good report --by day,provider,model --as-of 2099-12-31 \
+	--format csv >good.csv
+head -c $(($(stat -c %s p.jsonl.gz) * 6 / 10)) p.jsonl.gz >cut.jsonl.gz
+"$PYTHON" - <<'EOF'
+d = bytearray(open("p.jsonl.gz", "rb").read())
+e = bytearray(d)
+d[len(d) // 2] ^= 0xFF
+open("flip.jsonl.gz", "wb").write(d)
+e[-6] ^= 1
+open("crc.jsonl.gz", "wb").write(e)
+EOF
+head -n 1 base.jsonl | sed 's/"request_id":"[^"]*",//' >rec.jsonl
+yes "$(cat rec.jsonl)" | head -c 60000000 | gzip -c -n >bomb.jsonl.gz
+for bad in cut:'truncated gzip stream' flip:'corrupt gzip stream' \
+	crc:'corrupt gzip stream' bomb:'refused as a decompression bomb'; do
+	f=${bad%%:*}.jsonl.gz why=${bad#*:}
+	rm -rf s-bad
+	set +e
+	"$BURNRATE" --store s-bad ingest --jobs 2 --max-ratio 50 "$f" good.jsonl \
+		>bad.out 2>bad.err
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] || fail "$f: exit $rc, want 1: $(cat bad.out bad.err)"
+	grep -q "^burnrate: error: $f: $why" bad.err || fail "$f: $(cat bad.err)"
+	"$BURNRATE" --store s-bad report --by day,provider,model --as-of 2099-12-31 \
+		--format csv | cmp -s - good.csv || fail "$f: something of it was counted"
+done
+echo "ok"
