@@ -1,8 +1,8 @@
 #!/bin/sh
-# gzip_edges.sh - a gzip split into blocks (--jobs 2) is decompressed
-# straight into them, its first read (1 MiB) before: not a byte lost or
-# doubled at any buffer's edge. Logs whose sizes straddle the first read,
-# a block (256 KiB) after it and the ring's buffers (512 KiB), a prime
+# gzip_edges.sh - a gzip split into blocks (--jobs 2), decompressed on its
+# own thread into a ring of 512 KiB buffers and cut from there into blocks
+# of 256 KiB: not a byte lost or doubled at any buffer's edge. Logs whose
+# sizes straddle 1 MiB, a block after it and the ring's buffers, a prime
 # size, and one of 14 MB (more than 1 MiB compressed: the compressed
 # bytes are read in several reads), each cut mid-line, as one gzip member
 # and as members of 300,001 bytes (an empty one among them) ending
