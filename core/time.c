@@ -275,6 +275,47 @@ static bool parse_usual_utc(const char *s, size_t n, int64_t *frac_us)
 		   byte_at(pairs, 4);
 	return true;
 }
+
+/* The usual timestamp of the logs, "YYYY-MM-DDTHH:MM:SS.fffZ" (24 bytes,
+ * as JavaScript's toISOString writes it), as three words, "YYYY-MM-",
+ * "DDTHH:MM" and ":SS.fffZ", their separators and digits tested at once:
+ * true with the instant in *us when s is one of a valid day and a second
+ * before 60 (of years 0000 to 9999 in UTC, within them); else false, *us
+ * untouched, and parse_usual or the general parser read it. */
+static inline __attribute__((always_inline)) bool
+parse_usual_ms(const char *s, int64_t *us)
+{
+	uint64_t date, clock, second;
+	memcpy(&date, s, 8);
+	memcpy(&clock, s + 8, 8);
+	memcpy(&second, s + 16, 8);
+	const uint64_t date_seps = UINT64_C(0xFF) << 56 | UINT64_C(0xFF) << 32,
+		       clock_seps = UINT64_C(0xFF) << 40 | UINT64_C(0xFF) << 16,
+		       second_seps = UINT64_C(0xFF) << 56 |
+				     UINT64_C(0xFF) << 24 | UINT64_C(0xFF);
+	/* A separator's byte is tested for its value, every other for a
+	 * digit: a byte br_nondigits flags is not, whatever carries. */
+	if (((date & date_seps) ^ ((uint64_t)'-' << 56 | (uint64_t)'-' << 32)) |
+	    ((clock & clock_seps) ^ ((uint64_t)':' << 40 | (uint64_t)'T' << 16)) |
+	    ((second & second_seps) ^
+	     ((uint64_t)'Z' << 56 | (uint64_t)'.' << 24 | (uint64_t)':')) |
+	    (br_nondigits(date) & ~date_seps) |
+	    (br_nondigits(clock) & ~clock_seps) |
+	    (br_nondigits(second) & ~second_seps))
+		return false;
+	uint64_t dp = digit_pairs(date), cp = digit_pairs(clock),
+		 sp = digit_pairs(second);
+	int y = byte_at(dp, 0) * 100 + byte_at(dp, 2), m = byte_at(dp, 5);
+	int d = byte_at(cp, 0), hh = byte_at(cp, 3), mm = byte_at(cp, 6);
+	int ss = byte_at(sp, 1);
+	int ms = byte_at(sp, 4) * 10 + (int)(second >> 48 & 0x0F);
+	if (m < 1 || m > 12 || d < 1 || d > month_length(y, m) ||
+	    ((hh > 23) | (mm > 59) | (ss > 59)))
+		return false;
+	*us = (int64_t)usual_day(y, m, d) * US_PER_DAY +
+	      (int64_t)(hh * 3600 + mm * 60 + ss) * US_PER_SEC + ms * 1000;
+	return true;
+}
 #endif
 
 /* Parses an epoch number: seconds, or milliseconds above 1e11. */
@@ -296,8 +337,8 @@ static const char *parse_epoch(const char *s, size_t n, int64_t *us)
 #define END_US (((int64_t)BR_DAY_LAST + 1) * US_PER_DAY)
 
 /* br_time_parse, but for the range of the instant; out of line, so that
- * the usual timestamp in UTC, which br_time_parse reads first, saves no
- * registers for it. */
+ * the other usual timestamps in UTC, which other_time_parse reads first,
+ * save no registers for it. */
 static __attribute__((noinline)) const char *
 time_parse(const char *s, size_t n, int64_t *us)
 {
@@ -331,12 +372,15 @@ time_parse(const char *s, size_t n, int64_t *us)
 	return parse_epoch(s, n, us);
 }
 
-const char *br_time_parse(const char *s, size_t n, int64_t *us)
+/* br_time_parse of any timestamp but the logs' usual one, which it reads
+ * first; out of line, so that reading that one saves no registers. */
+static __attribute__((noinline)) const char *
+other_time_parse(const char *s, size_t n, int64_t *us)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* The usual timestamp in UTC ("2025-10-25T15:38:17.093Z"), its end
-	 * first (any other fails at its last byte): of a day of years 0000
-	 * to 9999, in UTC, it is within them. */
+	/* The other usual timestamps in UTC, by their end first (any other
+	 * fails at its last byte): of a day of years 0000 to 9999, in UTC,
+	 * they are within them. */
 	int32_t day;
 	int second;
 	int64_t frac;
@@ -359,6 +403,17 @@ const char *br_time_parse(const char *s, size_t n, int64_t *us)
 		return "outside years 0000 to 9999 (UTC)";
 	*us = t;
 	return NULL;
+}
+
+const char *br_time_parse(const char *s, size_t n, int64_t *us)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The logs' usual timestamp ("2025-10-25T15:38:17.093Z"): of a day
+	 * of years 0000 to 9999, in UTC, it is within them. */
+	if (n == 24 && parse_usual_ms(s, us))
+		return NULL;
+#endif
+	return other_time_parse(s, n, us);
 }
 
 int br_day_parse(const char *s, int32_t *day)

@@ -518,6 +518,61 @@ static void test_time_usual_ends(void)
 	CU_ASSERT(usual > 100);
 }
 
+/* Every byte in every place of the logs' usual timestamp,
+ * "YYYY-MM-DDTHH:MM:SS.fffZ", which br_time_parse reads as three words:
+ * it is valid with an instant, or not, as the same text with a fourth
+ * digit of fraction, '0', before its last byte, which no path of its own
+ * reads (why not is told by the other paths alone, and differs where the
+ * byte more moves an offset's digits). Some bases are edges: a leap day,
+ * the last instant of year 9999, the first of year 0000. */
+static void test_time_usual_ms_bytes(void)
+{
+	static const char *const bases[] = {
+		"2025-10-25T15:38:17.093Z", "2024-02-29T23:59:58.999Z",
+		"9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00.000Z",
+		"2100-02-28T12:00:00.500Z", "2016-12-31T23:59:59.001Z"};
+	int wrong = 0, valid = 0;
+	for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
+		for (int at = 0; at < 24; at++)
+			for (int c = 0; c < 256; c++) {
+				char s[24], four[25];
+				memcpy(s, bases[b], 24);
+				s[at] = (char)c;
+				memcpy(four, s, 23);
+				four[23] = '0';
+				four[24] = s[23];
+				int64_t a = 1, r = 2;
+				const char *wa = br_time_parse(s, 24, &a);
+				const char *wr = br_time_parse(four, 25, &r);
+				if ((wa == NULL) != (wr == NULL) || (!wa && a != r)) {
+					if (wrong++ < 5)
+						fprintf(stderr, "\n%.24s: %s %lld, %.25s: %s %lld\n",
+							s, wa ? wa : "ok", (long long)a, four,
+							wr ? wr : "ok", (long long)r);
+				}
+				valid += !wa;
+			}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT(valid > 6 * 24);
+	/* Every day of the years: its last millisecond. */
+	wrong = 0;
+	int32_t last = br_day_from_civil(9999, 12, 31);
+	for (int32_t day = br_day_from_civil(0, 1, 1); day <= last; day++) {
+		int y, m, d;
+		br_civil_from_day(day, &y, &m, &d);
+		char s[32];
+		snprintf(s, sizeof s, "%04d-%02d-%02dT23:59:59.999Z", y, m, d);
+		int64_t us = 1;
+		const char *why = br_time_parse(s, 24, &us);
+		if (why || us != ((int64_t)day * 86400 + 86399) * SEC + 999000) {
+			if (wrong++ < 5)
+				fprintf(stderr, "\n%s: %s %lld\n", s,
+					why ? why : "ok", (long long)us);
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
 /* The field of n digits at s, or -1. */
 static int field(const char *s, int n)
 {
@@ -2520,6 +2575,8 @@ int test_register(void)
 		{"timestamp parse: the usual in UTC against the general path",
 		 test_time_usual_vs_general},
 		{"timestamp parse: every byte of the usual ends", test_time_usual_ends},
+		{"timestamp parse: every byte of the logs' usual timestamp",
+		 test_time_usual_ms_bytes},
 		{"calendar days", test_days},
 		{"time zones", test_timezones},
 		{"time zones: the footer rule, fat and slim files", test_timezone_rules},
