@@ -458,11 +458,24 @@ static inline void put_value(struct jvalue *v, const char *raw, const char *p,
 	v->rawlen = (uint32_t)(p - raw);
 	v->len = len;
 	v->str_off = str_off;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* type, present, is_int and escaped in one store: gcc wrote them in
+	 * two or three, a value's constant and computed bytes apart. */
+	uint32_t flags = (uint32_t)t | 1u << 8 | (uint32_t)is_int << 16 |
+			 (uint32_t)escaped << 24;
+	memcpy((char *)v + offsetof(struct jvalue, type), &flags, sizeof flags);
+#else
 	v->type = (uint8_t)t;
 	v->present = true;
 	v->is_int = is_int;
 	v->escaped = escaped;
+#endif
 }
+_Static_assert(offsetof(struct jvalue, present) == offsetof(struct jvalue, type) + 1 &&
+		       offsetof(struct jvalue, is_int) == offsetof(struct jvalue, type) + 2 &&
+		       offsetof(struct jvalue, escaped) == offsetof(struct jvalue, type) + 3 &&
+		       sizeof(bool) == 1,
+	       "put_value stores a jvalue's four flags as one word");
 
 /* put_value into the outputs of the paths in capture (not none). */
 static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
