@@ -255,8 +255,9 @@ static const char *get_usage(struct jsonl_parser *p, struct br_tokens *t)
 	for (int f = J_INPUT; f <= J_REASONING; f++) {
 		const struct jvalue *v = &p->v[f];
 		uint64_t *out = (uint64_t *)((char *)t + dst[f - J_INPUT]);
-		/* Only a number has a count (struct jvalue). */
-		if (v->present && v->count != JV_NO_COUNT)
+		/* Only a number has a count (struct jvalue); one not found
+		 * has 0 (jscan_record zeroes it), which *out holds already. */
+		if (v->count != JV_NO_COUNT)
 			*out = v->count; /* converted as scanned */
 		else if (!absent(v) &&
 			 (v->type != JV_NUMBER || !v->is_int ||
