@@ -82,8 +82,10 @@ struct shape_step {
 	char text[SHAPE_TEXT];
 	uint64_t capture; /* the path the value ends (one at most) */
 	uint64_t before;  /* those of the steps before */
+	/* capture's output, of the outputs the shape was learnt with
+	 * (shape_out), or NULL: one load a step, not a test and an index. */
+	struct jvalue *one;
 	uint32_t mask;    /* a bit for each byte of text */
-	uint8_t slot;     /* capture's output */
 	uint8_t len;      /* of text */
 	uint8_t kind;     /* enum shape_kind */
 	uint8_t type;     /* enum jtype, of a literal */
@@ -117,6 +119,7 @@ struct jscan {
 	 * record being walked goes into shape[learn_to] (learning false:
 	 * none can be). */
 	struct shape_step shape[2][SHAPE_STEPS];
+	struct jvalue *shape_out; /* the outputs of their steps' one */
 	size_t nsteps[2], common, nlearn;
 	int cur, learn_to;
 	unsigned members; /* of the record's object, walked so far */
@@ -1043,7 +1046,7 @@ static void learn(struct jscan *s, const char *from, const char *to,
 	memcpy(st->text, from, n);
 	st->capture = capture;
 	st->before = s->nlearn == 1 ? 0 : st[-1].before | st[-1].capture;
-	st->slot = capture ? (uint8_t)__builtin_ctzll(capture) : 0;
+	st->one = capture ? s->out + __builtin_ctzll(capture) : NULL;
 	st->mask = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
 	st->len = (uint8_t)n;
 	st->kind = (uint8_t)kind;
@@ -1244,7 +1247,7 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 			      size_t first, const char *p, size_t *at)
 {
 	const char *end = s->end, *open[SHAPE_DEPTH];
-	struct jvalue *out = s->out, *open_one[SHAPE_DEPTH];
+	struct jvalue *open_one[SHAPE_DEPTH];
 	int depth = 0;
 	const struct shape_step *st = shape + first;
 	for (;; st++) {
@@ -1252,7 +1255,7 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 			break;
 		const char *raw = p + st->len - 1;
 		p += st->len;
-		struct jvalue *one = st->capture ? out + st->slot : NULL;
+		struct jvalue *one = st->one;
 		if (st->kind == SK_STRING) {
 			p = fast_string(s, raw, one, 0, false);
 		} else if (st->kind == SK_NUMBER) {
@@ -1323,6 +1326,11 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 {
 	const char *p = obj;
 	size_t at = 0;
+	if (s->out != s->shape_out) {
+		/* Their steps' outputs are another caller's. */
+		s->nsteps[0] = s->nsteps[1] = 0;
+		s->shape_out = s->out;
+	}
 	int had = s->cur; /* the shape whose first at steps the record has */
 	if (s->nsteps[had]) {
 		p = shape_walk(s, s->shape[had], 0, obj, &at);

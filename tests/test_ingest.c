@@ -547,6 +547,35 @@ static void test_scanner_fast_shapes(void)
 	jscan_free(log);
 }
 
+/* A record's shape holds where its values go: records of one shape
+ * scanned in turn into two arrays of outputs, each by its shape after the
+ * first, give what a new scanner gives, and leave the other array as it
+ * was. */
+static void test_scanner_two_outputs(void)
+{
+	static const char *const recs[] = {
+		"{\"p\":\"x\",\"a\":12,\"u\":{\"in\":7,\"out\":\"y\"},\"e\":true}",
+		"{\"p\":\"yy\",\"a\":345,\"u\":{\"in\":8,\"out\":\"z\"},\"e\":false}"};
+	static const int into[] = {0, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0};
+	struct jpath paths[FAST_N];
+	struct jscan *s = fast_paths(paths);
+	struct jvalue outs[2][FAST_N], kept[FAST_N], want[FAST_N];
+	memset(outs, 0, sizeof outs);
+	for (size_t i = 0; i < sizeof into / sizeof into[0]; i++) {
+		const char *rec = recs[i % 2];
+		int t = into[i];
+		memcpy(kept, outs[!t], sizeof kept);
+		size_t at;
+		CU_ASSERT_PTR_NULL(jscan_record(s, rec, strlen(rec), outs[t], &at));
+		struct jscan *alone = jscan_new(paths, FAST_N);
+		CU_ASSERT_PTR_NULL(jscan_record(alone, rec, strlen(rec), want, &at));
+		jscan_free(alone);
+		CU_ASSERT_EQUAL(memcmp(outs[t], want, sizeof want), 0);
+		CU_ASSERT_EQUAL(memcmp(outs[!t], kept, sizeof kept), 0);
+	}
+	jscan_free(s);
+}
+
 /* Numbers of every length to 20 digits, with a sign, a leading zero, a
  * fraction, an exponent, or invalid, each a member's value in the middle
  * of a record and at its end, 0 to 9 bytes before it ends (the fast
@@ -2791,6 +2820,8 @@ int test_register(void)
 		 test_generic_status_number},
 		{"scanner: repeated keys, one path twice", test_scanner_repeated},
 		{"scanner: records in turn as each alone", test_scanner_in_turn},
+		{"scanner: a shape's outputs, records in turn into two",
+		 test_scanner_two_outputs},
 		{"scanner: keys remembered from record to record",
 		 test_scanner_remembered_keys},
 		{"scanner: numbers end at the first byte not a digit",
