@@ -71,6 +71,14 @@ struct memo_key {
  * mostly has its record before's shape: then the fast path compares
  * each step's text at once and scans the values alone (shape_walk). */
 #define SHAPE_STEPS 48
+/* Records whose shapes are learnt, none repeated, before learning rests
+ * for REST_FIRST records, twice as many each time after (REST_MOST at
+ * most), until a record is walked whole by a shape: a log whose records
+ * change shape at every record (members in another order, optional ones)
+ * took up to a third more instructions a record than without shapes. */
+#define LEARN_TRIES 8
+#define REST_FIRST 64
+#define REST_MOST 4096
 #define SHAPE_TEXT 32
 #define SHAPE_DEPTH 8
 enum shape_kind { SK_STRING, SK_NUMBER, SK_LITERAL, SK_OPEN, SK_CLOSE };
@@ -124,6 +132,11 @@ struct jscan {
 	int cur, learn_to;
 	unsigned members; /* of the record's object, walked so far */
 	bool learning;
+	/* Records whose shapes were learnt, or tried, since one was last
+	 * walked whole by a shape; records left to walk without learning
+	 * (learning a shape no record repeats costs more than it saves),
+	 * and how many the next such rest lasts. */
+	unsigned unused, rest, rest_len;
 };
 
 /* Records why the record is invalid, at p; returns NULL. */
@@ -1340,7 +1353,12 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 			p = shape_walk(s, s->shape[had], at, p, &at);
 		}
 		s->cur = had;
-		if (!p || at == s->nsteps[had])
+		if (p && at == s->nsteps[had]) {
+			s->unused = 0;
+			s->rest_len = REST_FIRST;
+			return p;
+		}
+		if (!p)
 			return p;
 		if (at == SIZE_MAX) {
 			s->captured = 0;
@@ -1350,12 +1368,24 @@ static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
 		}
 	}
 	classify_record(s, p);
-	/* The shape learnt begins with the at steps, in place of the other. */
-	s->learn_to = !had;
-	memcpy(s->shape[s->learn_to], s->shape[had], at * sizeof s->shape[0][0]);
-	s->nsteps[s->learn_to] = 0;
-	s->learning = true;
-	s->nlearn = at;
+	if (s->rest) {
+		s->rest--;
+	} else {
+		/* The shape learnt begins with the at steps, in place of
+		 * the other. */
+		s->learn_to = !had;
+		memcpy(s->shape[s->learn_to], s->shape[had],
+		       at * sizeof s->shape[0][0]);
+		s->nsteps[s->learn_to] = 0;
+		s->learning = true;
+		s->nlearn = at;
+		if (++s->unused == LEARN_TRIES) {
+			s->unused = 0;
+			s->rest = s->rest_len;
+			s->rest_len = s->rest_len < REST_MOST ? 2 * s->rest_len
+							      : REST_MOST;
+		}
+	}
 	s->members = at ? s->shape[had][at].member : 0;
 	if (at == 0)
 		p = fast_object(s, obj, 0, all);
@@ -1443,6 +1473,7 @@ struct jscan *jscan_new(const struct jpath *paths, size_t npaths)
 			else
 				t[k].goes_on |= UINT64_C(1) << i;
 		}
+	s->rest_len = REST_FIRST;
 	jscan_use(s, JSCAN_BEST);
 	return s;
 }

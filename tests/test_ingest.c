@@ -547,6 +547,52 @@ static void test_scanner_fast_shapes(void)
 	jscan_free(log);
 }
 
+/* Records whose members come in another order at each record (a log of
+ * no shape repeated: learning rests, LEARN_TRIES records at a time, for
+ * longer and longer) among records that repeat one shape, invalid ones
+ * of each, and the repeated shape again after the longest rest: each as
+ * the scalar scanner gives it. */
+static void test_scanner_shape_rests(void)
+{
+	static const char *const members[] = {
+		"\"p\":\"x\"", "\"a\":12", "\"u\":{\"in\":7,\"out\":\"y\"}",
+		"\"e\":true", "\"c\":null", "\"b\":-0.5"};
+	enum { M = sizeof members / sizeof members[0] };
+	struct jpath paths[FAST_N];
+	struct jscan *log = fast_paths(paths);
+	char rec[256];
+	for (int i = 0; i < 12000; i++) {
+		/* The members in the i-th of their 720 orders, or, one
+		 * record in five from the 8,000th on, in the first. */
+		int order[M], left = i >= 8000 && i % 5 == 0 ? 0 : i % 720;
+		bool used[M] = {false};
+		for (int k = 0; k < M; k++) {
+			int f = 1;
+			for (int j = 1; j < M - k; j++)
+				f *= j;
+			int pick = left / f, n = -1;
+			left %= f;
+			for (int j = 0; j < M; j++)
+				if (!used[j] && ++n == pick) {
+					order[k] = j;
+					used[j] = true;
+					break;
+				}
+		}
+		size_t len = 1;
+		rec[0] = '{';
+		for (int k = 0; k < M; k++)
+			len += (size_t)snprintf(rec + len, sizeof rec - len, "%s%s",
+						k ? "," : "", members[order[k]]);
+		rec[len++] = '}';
+		/* One in seven invalid: a member's value cut. */
+		if (i % 7 == 3)
+			rec[len / 2] = ':';
+		fast_vs_scalar(paths, FAST_N, log, rec, len, -1);
+	}
+	jscan_free(log);
+}
+
 /* A record's shape holds where its values go: records of one shape
  * scanned in turn into two arrays of outputs, each by its shape after the
  * first, give what a new scanner gives, and leave the other array as it
@@ -2832,6 +2878,8 @@ int test_register(void)
 		 test_scanner_fast_edges},
 		{"scanner: the fast path by the shape of the record before",
 		 test_scanner_fast_shapes},
+		{"scanner: learning shapes rests, records of no shape repeated",
+		 test_scanner_shape_rests},
 		{"scanner: numbers of every length and form, by the fast path",
 		 test_scanner_fast_numbers},
 		{"generic JSONL", test_jsonl},
