@@ -44,10 +44,17 @@ static inline size_t test_statm_bytes(int k)
 
 /* Whether this build's resident memory is the program's alone: not with
  * AddressSanitizer or ThreadSanitizer, whose shadow memory and allocators
- * count in it (tests that bound what is resident are skipped under them). */
+ * count in it (tests that bound what is resident are skipped under them).
+ * gcc tells them by __SANITIZE_ADDRESS__ and __SANITIZE_THREAD__; clang
+ * (14) defines neither, and tells them by __has_feature. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TEST_RESIDENT_EXACT 0
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TEST_RESIDENT_EXACT 0
+#endif
+#endif
+#ifndef TEST_RESIDENT_EXACT
 #define TEST_RESIDENT_EXACT 1
 #endif
 
