@@ -2052,8 +2052,15 @@ static size_t fake_page;
 
 long __sysconf(int name);
 
-/* Not instrumented: ThreadSanitizer calls it while it starts. */
-__attribute__((no_sanitize("thread"))) long sysconf(int name)
+/* Not instrumented: ThreadSanitizer calls it while it starts. clang's
+ * no_sanitize("thread") keeps the calls at its entry and exit (a SIGSEGV
+ * at once); its disable_sanitizer_instrumentation drops them too. */
+#if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
+__attribute__((disable_sanitizer_instrumentation))
+#else
+__attribute__((no_sanitize("thread")))
+#endif
+long sysconf(int name)
 {
 	if (fake_page && name == _SC_PAGESIZE)
 		return (long)fake_page;
