@@ -2509,6 +2509,21 @@ out:
 	return mk;
 }
 
+/* source_archive_bomb of what the members of archive a gave so far, out,
+ * those skipped as no log included: -1, its message in msg, when they
+ * make it a bomb; else 0. */
+static int skipped_bomb(struct archive *a, const uint64_t *raw_pos,
+			uint64_t size, const char *path, uint64_t out,
+			uint64_t ratio, struct br_buf *msg)
+{
+	struct br_err bomb = {0};
+	if (source_archive_bomb(a, raw_pos, size, path, out, ratio, &bomb) == 0)
+		return 0;
+	br_buf_reset(msg);
+	br_buf_puts(msg, bomb.msg);
+	return -1;
+}
+
 /* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
  * "archive:member" (path is the archive's name in messages; control
@@ -2617,8 +2632,21 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 	struct br_buf names = {0};
 	size_t nnames = 0, *read_at = NULL, nread = 0, read_cap = 0;
 	bool *read_ids = NULL;
+	/* A member skipped as no log, of an archive of no known size
+	 * (standard input, a pipe), not capped yet: it is once skipped, its
+	 * compressed bytes read. At its header only those before it were,
+	 * and an incompressible member past the slack was a bomb. */
+	bool skipped_unchecked = false;
 	for (long index = 0;; index++) {
 		int r = archive_read_next_header(a, &e);
+		if (skipped_unchecked && r >= ARCHIVE_WARN &&
+		    skipped_bomb(a, fed ? &f.raw : NULL, 0, path, members_out,
+				 f.max_ratio, &msg) != 0) {
+			why = msg.p;
+			failed = true;
+			break;
+		}
+		skipped_unchecked = false;
 		if (r == ARCHIVE_EOF) {
 			/* Nothing read, nothing failed: say so (libarchive
 			 * reads a compressed stream of zeros as an empty
@@ -2661,12 +2689,11 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 			 * are decompressed to be skipped. */
 			if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
 				members_out += (uint64_t)archive_entry_size(e);
-			struct br_err bomb = {0};
-			if (source_archive_bomb(a, fed ? &f.raw : NULL,
+			if (!t->disk_size) {
+				skipped_unchecked = true;
+			} else if (skipped_bomb(a, fed ? &f.raw : NULL,
 						t->disk_size, path, members_out,
-						f.max_ratio, &bomb) != 0) {
-				br_buf_reset(&msg);
-				br_buf_puts(&msg, bomb.msg);
+						f.max_ratio, &msg) != 0) {
 				why = msg.p;
 				failed = true;
 				break;

@@ -509,6 +509,37 @@ for bad in bomb.tar zeros.tar.gz zeros.zip; do
 			fail "$bad --jobs $j: something of it was counted"
 	done
 done
+# On standard input, of no known size, a member skipped is capped once
+# skipped, its compressed bytes read: capped at its header, against the
+# bytes before it, 24 MiB of random bytes beside a log were refused as a
+# bomb. Members of zeros still are.
+"$PYTHON" - <<'EOF2'
+import io, random, tarfile
+r = random.Random(7).randbytes(24 << 20)
+a = open("a.jsonl", "rb").read()
+with tarfile.open("random.tar.gz", "w:gz") as t:
+    for name, data in [("r.bin", r), ("a.jsonl", a)]:
+        i = tarfile.TarInfo(name)
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
+EOF2
+rm -rf ab
+"$BURNRATE" --quiet --store ab ingest a.jsonl b.csv
+totals ab >ab.csv
+for j in 1 2; do
+	rm -rf s
+	"$BURNRATE" --quiet --store s ingest --jobs $j --max-ratio 2 - b.csv \
+		<random.tar.gz 2>err.txt || fail "random.tar.gz on stdin --jobs $j: $(cat err.txt)"
+	totals s | cmp -s - ab.csv ||
+		fail "random.tar.gz on stdin --jobs $j: not its log and b.csv"
+	rm -rf s
+	must_fail 1 err.txt sh -c '"$1" --store s ingest --jobs "$2" --max-ratio 2 - b.csv <zeros.tar.gz' \
+		sh "$BURNRATE" $j
+	grep -q "^burnrate: error: \(-:a.jsonl: not counted: - cannot be read to its end (\)\{0,1\}-: refused as a decompression bomb" err.txt ||
+		fail "zeros.tar.gz on stdin --jobs $j: $(cat err.txt)"
+	totals s | cmp -s - only-b.csv ||
+		fail "zeros.tar.gz on stdin --jobs $j: something of it was counted"
+done
 # A stream cut before libarchive can tell it (it reads a bzip2's first 14
 # bytes, an lz4's 11, an xz's 6 and a zstd's 4) was read as a log, its
 # bytes a partial last line (exit 0): cut to 12, 5, 5 and 3 bytes, alone,
