@@ -627,10 +627,12 @@ leftovers
 # A check ended by SIGTERM (a CI job's timeout) or SIGHUP (SIGINT too,
 # which a background job of sh ignores) removes its temporary store before
 # it dies of the signal (it was left in TMPDIR). It is caught reading a FIFO whose writer stays open.
+# Its SIGHUP is reset to its default: one ignored when the tests start
+# (make check under nohup) stays ignored, and check goes on.
 for sig in TERM HUP; do
 	rm -f sig.fifo
 	mkfifo sig.fifo
-	"$BURNRATE" check --prices prices.csv --baseline base.json sig.fifo >/dev/null 2>&1 &
+	env --default-signal=HUP "$BURNRATE" check --prices prices.csv --baseline base.json sig.fifo >/dev/null 2>&1 &
 	pid=$!
 	exec 9>sig.fifo
 	head -n 3 base.jsonl >&9

@@ -528,14 +528,18 @@ rm -f fsz.json.tmp-$$ fsz.json.tmp-$((dead + 1))
 # closed terminal) before its file is in place removes its temporary
 # file, and dies of the signal (it left FILE.tmp-PID, which only a write
 # of FILE an hour later removed). strace holds the fsync before the
-# rename, so that the signal comes while the file is being written.
+# rename, so that the signal comes while the file is being written. The
+# report's SIGHUP is reset to its default: one ignored when the tests
+# start (make check under nohup) stays ignored, and the report is put in
+# place.
 if command -v strace >/dev/null 2>&1 &&
 	traced -f -qq -o /dev/null -e trace=fsync \
 		-e inject=fsync:delay_enter=1000 true 2>/dev/null; then
 	for sig in TERM HUP; do
 		rm -f sig.json sig.json.tmp-*
 		traced -f -qq -o /dev/null -e trace=fsync \
-			-e inject=fsync:delay_enter=3000000 "$BURNRATE" --store fsz \
+			-e inject=fsync:delay_enter=3000000 \
+			env --default-signal=HUP "$BURNRATE" --store fsz \
 			report --as-of 2025-10-31 --format json --output sig.json &
 		tracer=$!
 		n=0
