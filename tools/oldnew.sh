@@ -9,9 +9,9 @@
 # must show none.
 #
 # usage: tools/oldnew.sh OLD NEW LOG...
-#   each LOG is read as it is and gzipped, with --jobs 1 and 2, with and
-#   without --no-dedupe, by --format auto and generic (OLDNEW_FORMATS:
-#   others).
+#   each LOG is read as it is and gzipped, with --jobs 1 and 2
+#   (OLDNEW_JOBS: others, "1 2 3" say), with and without --no-dedupe, by
+#   --format auto and generic (OLDNEW_FORMATS: others).
 # environment: OLDNEW_BY, the --by combinations for the first variant of
 #   each log (default: each key alone, a few pairs, all seven; "all": the
 #   127 combinations); OLDNEW_EXTRA, more ingest options (--max-record N,
@@ -98,7 +98,7 @@ for log; do
 	cp "$log" "$work/in/$name" && gzip -c "$log" >"$work/in/$name.gz"
 	first=1
 	for input in "$work/in/$name" "$work/in/$name.gz"; do
-		for jobs in 1 2; do
+		for jobs in ${OLDNEW_JOBS:-1 2}; do
 			for dedupe in "" --no-dedupe; do
 				for format in ${OLDNEW_FORMATS:-auto generic}; do
 					if [ $first = 1 ]; then bys=$by_all; else bys=$by_some; fi
