@@ -74,7 +74,8 @@ int source_stream_failed(struct archive *a, const char *name,
 bool source_stream_empty(struct archive *a);
 
 /* Makes the n bytes at head (already read from the file descriptor) the
- * input's first, before the first source_next. */
+ * input's first, before the first source_next: they count as read of the
+ * file (source_disk_pos), as compressed bytes for the bomb cap. */
 void source_prime(struct source *src, const void *head, size_t n);
 
 /* The bytes of a file's start its container is told from: its magic, and

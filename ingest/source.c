@@ -131,6 +131,9 @@ void source_prime(struct source *src, const void *head, size_t n)
 	memcpy(src->in + src->in_len, head, n);
 	src->in_len += n;
 	src->in_total += n;
+	/* Read already: an archive piped in, decompressed from them, is
+	 * capped against them (feed_next). */
+	__atomic_store_n(&src->disk_pos, src->in_total, __ATOMIC_RELAXED);
 }
 
 /* The compressed bytes of archive a read so far: *raw_pos, or

@@ -522,6 +522,11 @@ with tarfile.open("random.tar.gz", "w:gz") as t:
         i = tarfile.TarInfo(name)
         i.size = len(data)
         t.addfile(i, io.BytesIO(data))
+with tarfile.open("zeros20.tar.gz", "w:gz") as t:
+    for name, data in [("z.bin", b"\0" * 20000000), ("a.jsonl", a)]:
+        i = tarfile.TarInfo(name)
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
 EOF2
 rm -rf ab
 "$BURNRATE" --quiet --store ab ingest a.jsonl b.csv
@@ -539,6 +544,15 @@ for j in 1 2; do
 		fail "zeros.tar.gz on stdin --jobs $j: $(cat err.txt)"
 	totals s | cmp -s - only-b.csv ||
 		fail "zeros.tar.gz on stdin --jobs $j: something of it was counted"
+	# A member of 20 MB of zeros before a log, at the default ratio, is
+	# ingested piped as named: the bytes read to tell a gzip holds a tar
+	# count as compressed (they counted for nothing: "20000000 bytes from
+	# 0 compressed", exit 1).
+	rm -rf s
+	"$BURNRATE" --quiet --store s ingest --jobs $j - b.csv <zeros20.tar.gz 2>err.txt ||
+		fail "zeros20.tar.gz on stdin --jobs $j: $(cat err.txt)"
+	totals s | cmp -s - ab.csv ||
+		fail "zeros20.tar.gz on stdin --jobs $j: not its log and b.csv"
 done
 # A stream cut before libarchive can tell it (it reads a bzip2's first 14
 # bytes, an lz4's 11, an xz's 6 and a zstd's 4) was read as a log, its
