@@ -86,7 +86,8 @@ $(BUILD)/tools/catalog_gen: $(CATALOG_GEN_OBJ)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lm -lpthread
 
 $(BUILD)/core/catalog_tables.c: $(BUILD)/tools/catalog_gen
-	$< >$@.tmp && mv $@.tmp $@
+	$< >$@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
 
 $(BUILD)/core/catalog_tables.o: $(BUILD)/core/catalog_tables.c core/core.h
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
