@@ -139,8 +139,11 @@ const char *store_dir(const struct store *s);
 const struct br_tz *store_tz(const struct store *s);
 
 /* Takes the store's writer lock (a kernel-released flock, so a killed
- * holder never blocks). Fails at once, with status BR_EXIT_TEMPFAIL and the
- * message "store is locked by pid N", when another process holds it. */
+ * holder never blocks). Fails, with status BR_EXIT_TEMPFAIL and the
+ * message "store is locked by pid N", when another process holds it:
+ * within STORE_LOCK_TRIES milliseconds, what `verify` holds it for (a
+ * shared lock, taken for an instant to tell whether a merge is running). */
+#define STORE_LOCK_TRIES 50
 int store_lock(struct store *s, struct br_err *err);
 
 /* Tells whether an input with fingerprint fp is covered by a segment of the

@@ -420,7 +420,12 @@ int store_lock(struct store *s, struct br_err *err)
 		return -1;
 	}
 	free(path);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	/* A writer holds it for its run; verify, shared, for an instant. */
+	int rc;
+	for (int i = 0; (rc = flock(fd, LOCK_EX | LOCK_NB)) != 0 &&
+			errno == EWOULDBLOCK && i < STORE_LOCK_TRIES; i++)
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	if (rc != 0) {
 		int e = errno;
 		char pid[32];
 		lock_holder(fd, pid, sizeof pid);

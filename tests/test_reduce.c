@@ -4,9 +4,11 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -847,6 +849,14 @@ static void test_streams(void)
 	remove_dir();
 }
 
+/* Closes the descriptor *arg after 5 ms, releasing its flock. */
+static void *unlock_soon(void *arg)
+{
+	usleep(5000);
+	close(*(int *)arg);
+	return NULL;
+}
+
 static void test_lock(void)
 {
 	make_dir();
@@ -880,6 +890,24 @@ static void test_lock(void)
 	waitpid(pid, NULL, 0);
 	br_err_clear(&err);
 	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
+	store_free(s);
+	/* Held shared for a few milliseconds, as verify does to tell whether
+	 * a merge is running, it is taken once released: a writer starting
+	 * then failed at once, "locked by pid", exit 75. Held on, it is not. */
+	char lockpath[512];
+	snprintf(lockpath, sizeof lockpath, "%s/lock", dir);
+	int fd = open(lockpath, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(flock(fd, LOCK_SH), 0);
+	s = store_open(dir, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_lock(s, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_TEMPFAIL);
+	br_err_clear(&err);
+	pthread_t releaser;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&releaser, NULL, unlock_soon, &fd), 0);
+	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
+	pthread_join(releaser, NULL);
 	store_free(s);
 	/* Publishing without the lock is refused. */
 	s = store_open(dir, NULL, &err);
