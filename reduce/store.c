@@ -2241,8 +2241,7 @@ int store_merge(struct store *dst, const char *from,
 	size_t done = st->imported + pr.landed;
 	if (done == 0)
 		return br_fail_status(err, e.status, "%s; nothing of '%s' was "
-				      "merged: the store '%s' is unchanged",
-				      e.msg, from, dst->dir);
+				      "merged into '%s'", e.msg, from, dst->dir);
 	if (done < pr.parts)
 		return br_fail_status(err, e.status, "%s; the merge of '%s' did "
 				      "not end: the store '%s' shows its state "

@@ -293,6 +293,14 @@ grep -q "burnrate: error: cannot merge 'paris' (time zone Europe/Paris) into 'm'
 	fail "time zones: $(cat err.txt)"
 must_fail 2 err.txt "$BURNRATE" --store m merge ./m
 grep -q "into itself" err.txt || fail "merging a store into itself: $(cat err.txt)"
+# The second of two stores missing: nothing of it merged, the first is (the
+# error said the destination was unchanged, the warning after it that the
+# first was merged into it).
+rm -rf two
+must_fail 1 err.txt "$BURNRATE" --store two merge s1 nosuch
+grep -q "; nothing of 'nosuch' was merged into 'two'$" err.txt &&
+	grep -q "^burnrate: warning: the store before 'nosuch' on the command line was merged$" err.txt ||
+	fail "the second of two stores missing: $(cat err.txt)"
 cp -r s1 bad
 gen --seed 300 --records 50 --format jsonl --out more.jsonl
 br bad ingest --prices prices.csv more.jsonl
