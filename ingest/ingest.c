@@ -1849,9 +1849,12 @@ const char *ingest_stream_what(const unsigned char *p, size_t n)
 	const struct magic *m =
 		magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
 			 p, n);
+	/* bzip2: its block size, then a block's magic (pi's digits) or, an
+	 * empty stream, the end's (the square root of pi's). */
 	if (m && m->magic[0] == 'B' &&
 	    !(n >= INGEST_STREAM_MAGIC_BYTES && p[3] >= '1' && p[3] <= '9' &&
-	      memcmp(p + 4, "1AY&SY", 6) == 0))
+	      (memcmp(p + 4, "1AY&SY", 6) == 0 ||
+	       memcmp(p + 4, "\x17\x72\x45\x38\x50\x90", 6) == 0)))
 		m = NULL;
 	return m ? m->what : NULL;
 }

@@ -43,8 +43,9 @@ void source_set_raw_pos(struct source *src, const uint64_t *pos);
 
 /* What the n bytes at p begin as when they are a compressed stream other
  * than gzip that libarchive decompresses: "a zstd stream", "an xz
- * stream", "a bzip2 stream" (its block size and first block's magic too:
- * a CSV header may begin with "BZh") or "an lz4 stream"; else NULL. Told
+ * stream", "a bzip2 stream" (its block size and first block's magic, or
+ * an empty stream's end, too: a CSV header may begin with "BZh") or "an
+ * lz4 stream"; else NULL. Told
  * from INGEST_STREAM_MAGIC_BYTES bytes at most. */
 const char *ingest_stream_what(const unsigned char *p, size_t n);
 #define INGEST_STREAM_MAGIC_BYTES ((size_t)10)
