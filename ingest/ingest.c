@@ -2261,7 +2261,13 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 			feed_stream_failed(f);
 		return -1;
 	}
-	return 0;
+	/* A stream told whole by its magic (not a text's "BZh") must be
+	 * decompressed; one shorter than libarchive needs to tell it is cut,
+	 * which the probe of its bytes says (ingest_stream_cut). */
+	bool cut = f->raw_eof && f->raw < INGEST_STREAM_LEAST_BYTES;
+	return ingest_stream_what(head, n) && !cut
+		       ? source_stream_taken(f->outer, f->path, f->what, &f->err)
+		       : 0;
 }
 
 /* Reads the rest of f's stream, after its archive ended, to its end: 0,

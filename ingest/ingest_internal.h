@@ -62,6 +62,13 @@ const char *ingest_stream_cut(const unsigned char *p, size_t n);
 /* The most bytes libarchive reads to tell a stream: a bzip2's least. */
 #define INGEST_STREAM_LEAST_BYTES ((size_t)14)
 
+/* Tells whether libarchive's reader a, which opened name's stream, what
+ * by its magic (as ingest_stream_what says it), decompresses it: 0; else
+ * fails err (-1): its header is corrupt (a reader that takes no filter
+ * for it would give its bytes as they are). */
+int source_stream_taken(struct archive *a, const char *name,
+			const char *what, struct br_err *err);
+
 /* Fails err, returning -1, with why libarchive's reader a could not
  * decompress name's stream, what it is (as ingest_stream_what says it;
  * NULL: not known): truncated (a's error says so, or xz's "No progress is

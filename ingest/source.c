@@ -518,6 +518,15 @@ int source_stream_failed(struct archive *a, const char *name,
 		       s ? s : "its data cannot be decompressed");
 }
 
+int source_stream_taken(struct archive *a, const char *name,
+			const char *what, struct br_err *err)
+{
+	if (archive_filter_count(a) > 1)
+		return 0;
+	return br_fail(err, "%s: corrupt %s (an invalid header)", name,
+		       stream_kind(what));
+}
+
 bool source_stream_empty(struct archive *a)
 {
 	return archive_filter_count(a) > 1 &&
@@ -559,8 +568,14 @@ static int open_inner(struct source *src, struct br_err *err)
 	struct archive_entry *e;
 	if (archive_read_open(src->inner, src, NULL, inner_read, NULL) ==
 		    ARCHIVE_OK &&
-	    archive_read_next_header(src->inner, &e) == ARCHIVE_OK)
-		return 0;
+	    archive_read_next_header(src->inner, &e) == ARCHIVE_OK) {
+		if (source_stream_taken(src->inner, src->name, src->stream,
+					err) == 0)
+			return 0;
+		archive_read_free(src->inner);
+		src->inner = NULL;
+		return -1;
+	}
 	if (!br_failed(&src->inner_err) && source_stream_empty(src->inner)) {
 		archive_read_free(src->inner);
 		src->inner = NULL;

@@ -246,6 +246,27 @@ for fl in 340 377; do
 	grep -qx "burnrate: error: flag$fl.gz: corrupt gzip stream (an invalid gzip header: reserved flag bits set)" err.txt ||
 		fail "flag byte $fl: $(cat err.txt)"
 done
+# An lz4 stream whose frame descriptor is flipped (libarchive takes no
+# filter for it, and gave its bytes as they are), as a file, piped and as
+# a tar's member: corrupt, exit 1, nothing of it counted. It said "its
+# bytes are an lz4 stream ...; unpack it first", as of a log compressed
+# twice.
+"$PYTHON" -c '
+d = bytearray(open("c9.data", "rb").read())
+d[4] ^= 0xFF
+open("hdr.jsonl.lz4", "wb").write(d)'
+tar cf hdr.tar a.jsonl hdr.jsonl.lz4
+for how in file pipe tar; do
+	rm -rf s
+	case $how in
+	file) must_fail 1 err.txt "$BURNRATE" --store s ingest hdr.jsonl.lz4 b.csv; at=hdr.jsonl.lz4 ;;
+	pipe) must_fail 1 err.txt sh -c 'exec "$0" --store s ingest - b.csv <hdr.jsonl.lz4' "$BURNRATE"; at=- ;;
+	tar) must_fail 1 err.txt "$BURNRATE" --store s ingest hdr.tar b.csv; at=hdr.tar:hdr.jsonl.lz4 ;;
+	esac
+	grep -q "^burnrate: error: $at: corrupt lz4 stream (an invalid header)$" err.txt ||
+		fail "an lz4 header flipped, $how: $(cat err.txt)"
+	totals s | cmp -s - only-b.csv || fail "an lz4 header flipped, $how: counted"
+done
 # A lone compressed stream cut in half, or with bytes flipped in its
 # middle: the file named once, the compression named, truncated or corrupt
 # in words ("t.zst: cannot read from the archive: t.zst: Truncated zstd
