@@ -550,7 +550,9 @@ static void test_scanner_fast_shapes(void)
 /* Records whose members come in another order at each record (a log of
  * no shape repeated: learning rests, LEARN_TRIES records at a time, for
  * longer and longer) among records that repeat one shape, invalid ones
- * of each, and the repeated shape again after the longest rest: each as
+ * of each, the repeated shape again after the longest rest, and orders
+ * that last three records each (walked whole by a shape, yet too few to
+ * pay for learning it: rests begin and end among such records): each as
  * the scalar scanner gives it. */
 static void test_scanner_shape_rests(void)
 {
@@ -561,10 +563,12 @@ static void test_scanner_shape_rests(void)
 	struct jpath paths[FAST_N];
 	struct jscan *log = fast_paths(paths);
 	char rec[256];
-	for (int i = 0; i < 12000; i++) {
+	for (int i = 0; i < 16000; i++) {
 		/* The members in the i-th of their 720 orders, or, one
-		 * record in five from the 8,000th on, in the first. */
-		int order[M], left = i >= 8000 && i % 5 == 0 ? 0 : i % 720;
+		 * record in five from the 8,000th on, in the first; from
+		 * the 12,000th on, in the (i / 3)-th. */
+		int order[M], left = i >= 12000 ? i / 3 % 720
+				   : i >= 8000 && i % 5 == 0 ? 0 : i % 720;
 		bool used[M] = {false};
 		for (int k = 0; k < M; k++) {
 			int f = 1;
