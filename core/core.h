@@ -86,6 +86,12 @@ void *br_realloc(void *p, size_t n);
 char *br_strndup(const char *s, size_t n);
 char *br_strdup(const char *s);
 
+/* libarchive's archive_read_new, which returns NULL when out of memory
+ * (each of its callers then crashed in the first call on it), calling
+ * br_oom() instead. */
+struct archive;
+struct archive *br_archive_read_new(void);
+
 /* A huge page (transparent huge pages, x86-64). */
 #define BR_HUGE_PAGE ((size_t)2 << 20)
 

@@ -6,6 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <archive.h>
+
 #include "core/core.h"
 
 BR_PRINTF(3, 0)
@@ -72,6 +74,14 @@ void *br_malloc(size_t n)
 	if (!p)
 		br_oom();
 	return p;
+}
+
+struct archive *br_archive_read_new(void)
+{
+	struct archive *a = archive_read_new();
+	if (!a)
+		br_oom();
+	return a;
 }
 
 void *br_calloc(size_t count, size_t size)

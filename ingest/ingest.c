@@ -2245,7 +2245,7 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	if (!compressed_magic(head, n))
 		return 0;
 	f->what = packed_what(head, n);
-	f->outer = archive_read_new();
+	f->outer = br_archive_read_new();
 	archive_read_support_filter_all(f->outer);
 	archive_read_support_format_raw(f->outer);
 	struct archive_entry *e;
@@ -2447,7 +2447,7 @@ static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 	struct archive *a = NULL;
 	if (feed_open(&f, head, n, false) < 0 || f.empty)
 		goto out;
-	a = archive_read_new();
+	a = br_archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_zip(a);
@@ -2583,7 +2583,7 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 			   -1);
 		return;
 	}
-	struct archive *a = archive_read_new();
+	struct archive *a = br_archive_read_new();
 	archive_read_support_filter_all(a);
 	/* Containers only: libarchive's text formats (mtree, shar) would
 	 * claim a compressed log; raw bids last and takes a lone stream. */

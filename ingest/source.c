@@ -562,7 +562,7 @@ static ssize_t inner_failed(struct source *src, struct br_err *err)
  * gzip, whose first bytes are in src->in: 0, or -1 with err. */
 static int open_inner(struct source *src, struct br_err *err)
 {
-	src->inner = archive_read_new();
+	src->inner = br_archive_read_new();
 	archive_read_support_filter_all(src->inner);
 	archive_read_support_format_raw(src->inner);
 	struct archive_entry *e;
