@@ -237,17 +237,10 @@ const char *br_catalog_identity(const struct br_catalog *c)
 	return c->identity.p ? c->identity.p : "";
 }
 
-/* memcmp's order, a prefix first. */
-static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int cmp = memcmp(a, b, an < bn ? an : bn);
-	return cmp ? cmp : (an > bn) - (an < bn);
-}
-
 int br_table_key_cmp(const char *pool, const struct br_table_key *a,
 		     const struct br_table_key *b)
 {
-	return bytes_cmp(pool + a->off, a->len, pool + b->off, b->len);
+	return br_bytes_cmp(pool + a->off, a->len, pool + b->off, b->len);
 }
 
 /* The index of key[0..n) among m's tables (a binary search), or -1. */
@@ -257,7 +250,7 @@ static int64_t table_find(const struct keymap *m, const char *key, size_t n)
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
 		const struct br_table_key *t = &m->table[m->order[mid]];
-		int cmp = bytes_cmp(m->pool + t->off, t->len, key, n);
+		int cmp = br_bytes_cmp(m->pool + t->off, t->len, key, n);
 		if (cmp == 0)
 			return m->order[mid];
 		if (cmp < 0)

@@ -443,6 +443,15 @@ static inline uint64_t br_nondigits(uint64_t w)
 	       (((w + 6 * ones) & 0xF0 * ones) ^ 0x30 * ones);
 }
 
+/* Orders the an bytes at a and the bn at b as memcmp does, a prefix
+ * before the longer ones it begins: <0, 0 or >0. */
+static inline int br_bytes_cmp(const void *a, size_t an, const void *b,
+			       size_t bn)
+{
+	int cmp = an && bn ? memcmp(a, b, an < bn ? an : bn) : 0;
+	return cmp ? cmp : (an > bn) - (an < bn);
+}
+
 /* Tells whether the n bytes at a and b are equal: memcmp(a, b, n) == 0
  * without a call, for the short keys of hash tables. */
 static inline bool br_mem_eq(const void *a, const void *b, size_t n)

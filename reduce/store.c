@@ -1356,8 +1356,7 @@ static int str_cmp(const void *a, const void *b, void *ctx)
 	size_t nx, ny;
 	const char *x = br_dict_str(d, *(const uint32_t *)a, &nx);
 	const char *y = br_dict_str(d, *(const uint32_t *)b, &ny);
-	int c = memcmp(x, y, nx < ny ? nx : ny);
-	return c ? c : (nx > ny) - (nx < ny);
+	return br_bytes_cmp(x, nx, y, ny);
 }
 
 /* The rank of each of d's strings in byte order, by id (to be freed). */
