@@ -7,7 +7,8 @@
  *                       glibc, so it is counted here)
  *               write   write, pwrite, writev, and the stdio calls that
  *                       write (fwrite, fputs, fputc, putc, fprintf,
- *                       vfprintf, fflush, fclose): ENOSPC, with the
+ *                       vfprintf and their fortified forms, fflush,
+ *                       fclose): ENOSPC, with the
  *                       stream's error flag set as a real failed write
  *                       sets it; on a socket, EPIPE, and the connection
  *                       is shut down (a broken connection does not come
@@ -375,6 +376,37 @@ int fprintf(FILE *f, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	int rc = vfprintf_at(f, fmt, ap, __builtin_return_address(0));
+	va_end(ap);
+	return rc;
+}
+
+/* The fortified forms (_FORTIFY_SOURCE), which libraries built with it
+ * call in place of fprintf: libxlsxwriter writes most of each part with
+ * __fprintf_chk, so that a temporary directory full failed only its
+ * fputc calls (single characters, '>' of its tags) and left the text. */
+int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap);
+int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
+
+static int vfprintf_chk_at(FILE *f, int flag, const char *fmt, va_list ap,
+			   void *caller)
+{
+	if (stream_fault_at(f, "vfprintf", caller))
+		return -1;
+	REAL(__vfprintf_chk);
+	return real___vfprintf_chk(f, flag, fmt, ap);
+}
+
+int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap)
+{
+	return vfprintf_chk_at(f, flag, fmt, ap, __builtin_return_address(0));
+}
+
+int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfprintf_chk_at(f, flag, fmt, ap,
+				 __builtin_return_address(0));
 	va_end(ap);
 	return rc;
 }
