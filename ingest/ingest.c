@@ -2533,6 +2533,35 @@ static int skipped_bomb(struct archive *a, const uint64_t *raw_pos,
 	return -1;
 }
 
+/* Reads to its end member e of archive a, skipped as no log, when its
+ * size is not declared (a zip's member written as a stream, its sizes
+ * after its data), counting what it inflates to into *out as
+ * skipped_bomb does the declared ones: libarchive inflates such a member
+ * to skip it, and 200 MB of zeros in 0.2 MB were inflated, uncounted,
+ * whatever --max-ratio. Returns 0; 1 once they make a bomb (its message
+ * in msg); -1 when the member cannot be read (the caller says why). */
+static int skip_undeclared(struct archive *a, struct archive_entry *e,
+			   const uint64_t *raw_pos, uint64_t size,
+			   const char *path, uint64_t *out, uint64_t ratio,
+			   struct br_buf *msg)
+{
+	if (archive_entry_size_is_set(e))
+		return 0;
+	const void *p;
+	size_t n;
+	la_int64_t at;
+	int r;
+	while ((r = archive_read_data_block(a, &p, &n, &at)) == ARCHIVE_OK) {
+		*out += n;
+		if (skipped_bomb(a, raw_pos, size, path, *out, ratio, msg) != 0)
+			return 1;
+	}
+	/* A bad CRC (ARCHIVE_WARN, at the member's end) is not an error:
+	 * libarchive skips a member of declared size without checking it,
+	 * nor did it this one. */
+	return r == ARCHIVE_EOF || r == ARCHIVE_WARN ? 0 : -1;
+}
+
 /* Reads every log member of an archive (or the one stream of a file
  * compressed with zstd, xz, bzip2 or lz4), each as its own input named
  * "archive:member" (path is the archive's name in messages; control
@@ -2698,6 +2727,21 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 			 * are decompressed to be skipped. */
 			if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
 				members_out += (uint64_t)archive_entry_size(e);
+			int undeclared = skip_undeclared(
+				a, e, fed ? &f.raw : NULL, t->disk_size, path,
+				&members_out, f.max_ratio, &msg);
+			if (undeclared < 0) {
+				br_buf_reset(&msg);
+				if (br_failed(&f.err))
+					br_buf_puts(&msg, f.err.msg);
+				else
+					archive_why(&msg, a, path);
+			}
+			if (undeclared != 0) {
+				why = msg.p;
+				failed = true;
+				break;
+			}
 			if (!t->disk_size) {
 				skipped_unchecked = true;
 			} else if (skipped_bomb(a, fed ? &f.raw : NULL,
