@@ -65,7 +65,10 @@ REPLAY_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 	fuzz fuzz-run memcheck memcheck-run
 .DEFAULT_GOAL := all
 
-all: burnrate
+# $(BUILD)/burnrate named too: .SECONDARY makes every file intermediate,
+# and a missing one is not made while ./burnrate is newer than its sources
+# (make CC=clang BUILD=build/clang built nothing after a gcc build).
+all: burnrate $(BUILD)/burnrate
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
