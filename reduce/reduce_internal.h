@@ -60,6 +60,7 @@ struct agg {
 	 * their names' ends: found without interning either. Their names
 	 * are the dictionary's. Allocated and freed with the pipeline. */
 	struct agg_names {
+		uint64_t agent_words[2], label_words[2]; /* name_words */
 		const char *agent, *label; /* NULL: empty */
 		size_t agent_len, label_len;
 		uint32_t agent_id, label_id;

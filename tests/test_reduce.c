@@ -245,8 +245,10 @@ static int collect_names(void *ctx, const struct store_row *r)
 
 /* agg_add finds the ids of an (agent, label) it added lately in a cache
  * of its own: names that differ only in the middle (the cache's hash is
- * of their ends), by a NUL, or where the agent ends and the label starts,
- * and more pairs than the cache holds, keep rows of their own,
+ * of their ends, and it compares the first and last 8 bytes as words and
+ * the bytes between, of a name over 16, one by one: 17 bytes differing
+ * in the ninth alone), by a NUL, or where the agent ends and the label
+ * starts, and more pairs than the cache holds, keep rows of their own,
  * the cache dropped with the pipeline between rounds (agg_rows) or kept
  * across agg_clear. */
 static void test_agg_names(void)
@@ -269,6 +271,12 @@ static void test_agg_names(void)
 		{"bot", 3, "long-label-AAAAAA-Xx-end-label", 30},
 		{"bot", 3, "long-label-AAAAAA-Yx-end-label", 30},
 		{"bot", 3, "team\0", 5},
+		{"agent-17X-bytes-.", 17, "", 0},
+		{"agent-17Y-bytes-.", 17, "", 0},
+		{"bot", 3, "label-12-X-b", 12},
+		{"bot", 3, "label-12-Y-b", 12},
+		{"xAz", 3, "ab", 2},
+		{"xBz", 3, "ab", 2},
 	};
 	const size_t npairs = sizeof pair / sizeof pair[0];
 	enum { FILLERS = 200 }; /* more pairs than the cache holds */
