@@ -251,6 +251,21 @@ static void *sink_begin(void *ctx, const char *name)
 	return in;
 }
 
+/* Counts the requests of an event its catalog did not price under its
+ * provider/model. Out of line: its buffer made every event's call of
+ * sink_event save more registers and set up a frame (37.2 -> 31.9
+ * instructions an event there, callgrind, first300k.jsonl). */
+static __attribute__((noinline, cold)) void
+tally_unpriced(struct input_rows *in, const struct br_event *ev,
+	       uint64_t requests)
+{
+	char name[512];
+	int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
+			 ev->provider.p, (int)ev->model.n, ev->model.p);
+	tally_add(&in->unpriced, name,
+		  n < (int)sizeof name ? (size_t)n : sizeof name - 1, requests);
+}
+
 static void sink_event(void *input, const struct br_event *ev)
 {
 	struct input_rows *in = input;
@@ -258,14 +273,8 @@ static void sink_event(void *input, const struct br_event *ev)
 		ev);
 	uint64_t requests = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
 	in->more_requests += requests > 1 ? requests - 1 : 0;
-	if (!ev->priced && requests) {
-		char name[512];
-		int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
-				 ev->provider.p, (int)ev->model.n, ev->model.p);
-		tally_add(&in->unpriced, name,
-			  n < (int)sizeof name ? (size_t)n : sizeof name - 1,
-			  requests);
-	}
+	if (!ev->priced && requests)
+		tally_unpriced(in, ev, requests);
 	in->cost_lines += ev->cost_only;
 	in->cost_lines_unused += ev->cost_only &&
 				 ev->cost_source != BR_COST_FROM_LOG;
