@@ -279,11 +279,6 @@ uint64_t idset_count(const struct idset *s)
 	return n;
 }
 
-uint64_t idset_hash(const char *id, size_t n)
-{
-	return br_hash64(id, n);
-}
-
 /* The length of s's arenas, all shards (a large set's). */
 static size_t arenas_len(const struct idset *s)
 {
