@@ -299,8 +299,10 @@ static uint32_t home(uint64_t h, uint32_t n)
 	return (uint32_t)(((h & UINT32_MAX) * n) >> 32);
 }
 
-/* The slot holding id, or the empty slot where it belongs. */
-static uint32_t *find(const struct idset *s, const struct shard *sh,
+/* The slot holding id, or the empty slot where it belongs. Inlined in
+ * idset_add and idset_has: a call of its own took 17 of its 49
+ * instructions an id (callgrind, the 2M bench's first 300,000 records). */
+static inline __attribute__((always_inline)) uint32_t *find(const struct idset *s, const struct shard *sh,
 		      const char *id, size_t n, uint64_t h)
 {
 	uint32_t tag = tag_of(h);
@@ -603,6 +605,12 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 		memcpy(w, &copy, sizeof copy);
 		w += sizeof copy;
 		sh->nlong++;
+	} else if (n >= 8 && n <= 16) {
+		/* Most ids ("s1-123456"): two words, overlapping, not a call
+		 * of memcpy (~20 instructions). */
+		memcpy(w, id, 8);
+		memcpy(w + n - 8, id + n - 8, 8);
+		w += n;
 	} else {
 		memcpy(w, id, n);
 		w += n;
