@@ -1838,6 +1838,47 @@ static void test_idset(void)
 	idset_free(u);
 }
 
+/* Writes the k-th id of n bytes of test_idset_short into id: bit j % 16
+ * of k says 'a' or 'b' for byte j, and a 17th byte is 'b'. Returns how
+ * many ids of n bytes there are: all 2^n below 14 bytes, then 4,096. */
+static uint32_t short_id(char id[17], size_t n, uint32_t k)
+{
+	for (size_t j = 0; j < n; j++)
+		id[j] = (k >> (j % 16)) & 1 ? 'b' : 'a';
+	if (n > 16)
+		id[16] = 'b';
+	return n < 14 ? UINT32_C(1) << n : 4096;
+}
+
+/* Every id of 0 to 13 bytes over "ab", and some of 14 to 17: ids that
+ * differ only in their length ("aaaa", "aaaaa": the same words for
+ * idset_hash below 8 bytes) or in one byte anywhere, around the lengths
+ * where idset_hash and the copy into the arena change how they read an
+ * id (4, 8, 16, 17), are all kept apart, and each is found. */
+static void test_idset_short(void)
+{
+	struct idset *s = idset_new();
+	char id[17];
+	bool added = true, found = true, again = false;
+	uint64_t total = 0;
+	for (size_t n = 0; n <= 17; n++)
+		for (uint32_t k = 0; k < short_id(id, n, k); k++) {
+			added &= idset_add(s, id, n, idset_hash(id, n));
+			total++;
+		}
+	for (size_t n = 0; n <= 17; n++)
+		for (uint32_t k = 0; k < short_id(id, n, k); k++) {
+			uint64_t h = idset_hash(id, n);
+			found &= idset_has(s, id, n, h);
+			again |= idset_add(s, id, n, h);
+		}
+	CU_ASSERT(added);
+	CU_ASSERT(found);
+	CU_ASSERT(!again);
+	CU_ASSERT_EQUAL(idset_count(s), total);
+	idset_free(s);
+}
+
 /* Adds id "<prefix><i>", padded with 'x' to len bytes when len is larger,
  * to s; returns whether it was new. */
 static bool add_padded(struct idset *s, const char *prefix, int i, size_t len)
@@ -2916,6 +2957,7 @@ int test_register(void)
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
 		{"set of request ids, small", test_idset_small},
+		{"set of request ids, short ids", test_idset_short},
 		{"set of request ids, striped", test_idset_striped},
 		{"set of request ids, expecting a count", test_idset_expect},
 		{"set of request ids, its tables not rounded to pages",
