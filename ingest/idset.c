@@ -302,8 +302,9 @@ static uint32_t home(uint64_t h, uint32_t n)
 /* The slot holding id, or the empty slot where it belongs. Inlined in
  * idset_add and idset_has: a call of its own took 17 of its 49
  * instructions an id (callgrind, the 2M bench's first 300,000 records). */
-static inline __attribute__((always_inline)) uint32_t *find(const struct idset *s, const struct shard *sh,
-		      const char *id, size_t n, uint64_t h)
+static inline __attribute__((always_inline)) uint32_t *
+find(const struct idset *s, const struct shard *sh, const char *id, size_t n,
+     uint64_t h)
 {
 	uint32_t tag = tag_of(h);
 	for (uint32_t i = home(h, sh->nslots);; i = i + 1 == sh->nslots ? 0 : i + 1) {

@@ -244,8 +244,9 @@ static inline uint64_t idset_hash(const char *id, size_t n)
 	} else {
 		a = b = br_short_word(id, n);
 	}
-	unsigned __int128 m = (unsigned __int128)(a ^ UINT64_C(0x9E3779B97F4A7C15)) *
-			      (b ^ UINT64_C(0xC2B2AE3D27D4EB4F) ^ n);
+	unsigned __int128 m =
+		(unsigned __int128)(a ^ UINT64_C(0x9E3779B97F4A7C15)) *
+		(b ^ UINT64_C(0xC2B2AE3D27D4EB4F) ^ n);
 	uint64_t h = (uint64_t)m ^ (uint64_t)(m >> 64);
 	h = (h ^ h >> 32) * UINT64_C(0x9E3779B97F4A7C15);
 	return h ^ h >> 29;
