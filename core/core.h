@@ -715,8 +715,8 @@ struct br_tokens {
  * paid for only up to it). Ingest and report --reprice both ask this. */
 static inline bool br_tokens_none(const struct br_tokens *t)
 {
-	return !t->input && !t->cache_read && !t->cache_write &&
-	       !t->cache_write_1h && !t->output;
+	return (t->input | t->cache_read | t->cache_write | t->cache_write_1h |
+		t->output) == 0;
 }
 
 /* Rates in pico-dollars per token. BR_RATE_UNSET in a cache rate means "the

@@ -91,34 +91,61 @@ const char *br_unpriced_reason(enum br_unpriced why)
 	return "unpriced";
 }
 
-br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
+/* Rates with every unset one replaced by the rate it stands for, and
+ * whether all are below 2^32 pico-dollars a token: what the cost of a
+ * request needs of a price, worked out once per price a pricer
+ * remembers rather than at each request. */
+struct rates_in_force {
+	struct br_rates r; /* none BR_RATE_UNSET; reasoning: its own rate */
+	bool small;
+};
+
+static struct rates_in_force rates_in_force(const struct br_rates *r)
 {
-	int64_t cache_read = r->cache_read == BR_RATE_UNSET ? r->input : r->cache_read;
-	int64_t cache_write = r->cache_write == BR_RATE_UNSET ? r->input : r->cache_write;
-	int64_t cache_write_1h = r->cache_write_1h == BR_RATE_UNSET ? cache_write
-								      : r->cache_write_1h;
-	int64_t reasoning_rate = r->reasoning == BR_RATE_UNSET ? r->output : r->reasoning;
+	struct rates_in_force f = {.r = *r};
+	if (f.r.cache_read == BR_RATE_UNSET)
+		f.r.cache_read = r->input;
+	if (f.r.cache_write == BR_RATE_UNSET)
+		f.r.cache_write = r->input;
+	if (f.r.cache_write_1h == BR_RATE_UNSET)
+		f.r.cache_write_1h = f.r.cache_write;
+	if (f.r.reasoning == BR_RATE_UNSET)
+		f.r.reasoning = r->output;
+	f.small = (uint64_t)(f.r.input | f.r.output | f.r.cache_read |
+			     f.r.cache_write | f.r.cache_write_1h |
+			     f.r.reasoning) >> 32 == 0;
+	return f;
+}
+
+static inline __attribute__((always_inline)) br_pico
+cost_in_force(const struct rates_in_force *f, const struct br_tokens *t)
+{
+	const struct br_rates *r = &f->r;
 	uint64_t reasoning = t->reasoning < t->output ? t->reasoning : t->output;
 	/* A request's tokens (below 2^29 each) at rates below 2^32 pico-dollars
 	 * a token ($4,294 a million) cost less than 2^64 in all: the sum is
 	 * then made in 64 bits, the products without their 128-bit
 	 * multiplications. */
-	if (((t->input | t->output | t->cache_read | t->cache_write |
-	      t->cache_write_1h) >> 29 |
-	     (uint64_t)(r->input | r->output | cache_read | cache_write |
-			cache_write_1h | reasoning_rate) >> 32) == 0)
+	if (f->small && ((t->input | t->output | t->cache_read | t->cache_write |
+			  t->cache_write_1h) >> 29) == 0)
 		return (br_pico)(t->input * (uint64_t)r->input +
 				 (t->output - reasoning) * (uint64_t)r->output +
-				 reasoning * (uint64_t)reasoning_rate +
-				 t->cache_read * (uint64_t)cache_read +
-				 t->cache_write * (uint64_t)cache_write +
-				 t->cache_write_1h * (uint64_t)cache_write_1h);
+				 reasoning * (uint64_t)r->reasoning +
+				 t->cache_read * (uint64_t)r->cache_read +
+				 t->cache_write * (uint64_t)r->cache_write +
+				 t->cache_write_1h * (uint64_t)r->cache_write_1h);
 	return (br_pico)t->input * r->input +
 	       (br_pico)(t->output - reasoning) * r->output +
-	       (br_pico)reasoning * reasoning_rate +
-	       (br_pico)t->cache_read * cache_read +
-	       (br_pico)t->cache_write * cache_write +
-	       (br_pico)t->cache_write_1h * cache_write_1h;
+	       (br_pico)reasoning * r->reasoning +
+	       (br_pico)t->cache_read * r->cache_read +
+	       (br_pico)t->cache_write * r->cache_write +
+	       (br_pico)t->cache_write_1h * r->cache_write_1h;
+}
+
+br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
+{
+	struct rates_in_force f = rates_in_force(r);
+	return cost_in_force(&f, t);
 }
 
 /* A price remembered for requests of one tier: the answer of
@@ -128,12 +155,13 @@ br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
 struct price_memo {
 	int32_t from, until;
 	uint64_t lo;
-	const struct br_price *price;
+	bool priced;
+	struct rates_in_force rates; /* the price's, when priced */
 };
 
 /* What a pricer knows of a (provider, model) it saw. */
 struct seen_model {
-	int64_t model; /* catalog model index, or -1 */
+	const struct br_model *model; /* in the catalog, or NULL */
 	struct price_memo memo[BR_TIER_COUNT];
 };
 
@@ -232,7 +260,7 @@ static __attribute__((noinline)) uint32_t slot_uncached(struct br_pricer *p,
 		struct seen_model *s = &p->models[slot];
 		struct br_match m;
 		br_catalog_resolve(p->catalog, provider, model, &m);
-		s->model = m.model ? (int64_t)m.index : -1;
+		s->model = m.model;
 		for (size_t t = 0; t < BR_TIER_COUNT; t++)
 			s->memo[t] = (struct price_memo){.from = 1, .until = 0};
 	}
@@ -262,17 +290,16 @@ const struct br_model *br_pricer_model(struct br_pricer *p,
 	if (!p->catalog)
 		return NULL;
 	uint32_t slot = model_slot(p, provider, model); /* may move them */
-	int64_t id = p->models[slot].model;
-	return id < 0 ? NULL : br_catalog_model(p->catalog, (size_t)id);
+	return p->models[slot].model;
 }
 
-/* The catalog price of a request of ev's model, tier and price day whose
- * total input is total, in the catalog's band from lo; NULL when unpriced.
- * Remembered per model and tier for the days its answer holds. Sets
- * ev->pair. */
-static const struct br_price *catalog_price(struct br_pricer *p,
-					    struct br_event *ev,
-					    uint64_t total, uint64_t lo)
+/* The rates of the catalog price of a request of ev's model, tier and
+ * price day whose total input is total, in the catalog's band from lo;
+ * NULL when unpriced. Remembered per model and tier for the days its
+ * answer holds: borrowed until the next call. Sets ev->pair. */
+static const struct rates_in_force *catalog_price(struct br_pricer *p,
+						  struct br_event *ev,
+						  uint64_t total, uint64_t lo)
 {
 	if (!p->catalog)
 		return NULL;
@@ -280,26 +307,47 @@ static const struct br_price *catalog_price(struct br_pricer *p,
 	if (p->serial <= UINT32_MAX)
 		ev->pair = p->serial << 32 | slot;
 	struct seen_model *s = &p->models[slot];
-	if (s->model < 0)
+	const struct br_model *m = s->model;
+	if (!m)
 		return NULL;
-	const struct br_model *m = br_catalog_model(p->catalog, (size_t)s->model);
-	uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;
-	enum br_unpriced why;
-	int32_t day = ev->price_day;
+	/* No price has a tier out of range: a prices file's are parsed
+	 * (br_tier_parse), and the built-in tables are written from such a
+	 * catalog. */
 	if ((unsigned)ev->tier >= BR_TIER_COUNT)
-		return br_model_price(m, day, ev->tier, total, hi, &why);
+		return NULL;
+	int32_t day = ev->price_day;
 	struct price_memo *memo = &s->memo[ev->tier];
-	if (day >= memo->from && day < memo->until && lo == memo->lo)
-		return memo->price;
-	memo->price = br_model_price_days(m, day, ev->tier, total, hi, &why,
-					  &memo->from, &memo->until);
-	memo->lo = lo;
-	return memo->price;
+	if (day < memo->from || day >= memo->until || lo != memo->lo) {
+		uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;
+		enum br_unpriced why;
+		const struct br_price *price = br_model_price_days(
+			m, day, ev->tier, total, hi, &why, &memo->from,
+			&memo->until);
+		memo->lo = lo;
+		memo->priced = price;
+		if (price)
+			memo->rates = rates_in_force(&price->rates);
+	}
+	return memo->priced ? &memo->rates : NULL;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The total input of t (input + cache_read + cache_write +
+ * cache_write_1h), UINT64_MAX when beyond it. */
+static inline uint64_t total_input(const struct br_tokens *t)
+{
+	/* Four counts below 2^62 sum below 2^64: the usual total is made
+	 * without the saturating adds (17 instructions an event). */
+	if ((t->input | t->cache_read | t->cache_write | t->cache_write_1h) >>
+	    62 == 0)
+		return t->input + t->cache_read + t->cache_write +
+		       t->cache_write_1h;
+	return add_sat(add_sat(t->input, t->cache_read),
+		       add_sat(t->cache_write, t->cache_write_1h));
 }
 
 void br_pricer_price(struct br_pricer *p, struct br_event *ev)
@@ -310,8 +358,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	if (ev->tokens.reasoning > ev->tokens.output)
 		ev->tokens.reasoning = ev->tokens.output;
 	const struct br_tokens *t = &ev->tokens;
-	uint64_t total = add_sat(add_sat(t->input, t->cache_read),
-				 add_sat(t->cache_write, t->cache_write_1h));
+	uint64_t total = total_input(t);
 	bool no_tokens = br_tokens_none(t);
 	if (ev->requests > 1)
 		total /= ev->requests; /* an aggregate: the mean request */
@@ -333,11 +380,11 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 		 * whatever the model. */
 		ev->calc_priced = true;
 	} else if (p->mode != BR_COST_DISPLAY) {
-		const struct br_price *price =
+		const struct rates_in_force *rates =
 			catalog_price(p, ev, total, ev->band_lo);
-		if (price) {
+		if (rates) {
 			ev->calc_priced = true;
-			ev->calc_cost = br_price_cost(&price->rates, t);
+			ev->calc_cost = cost_in_force(rates, t);
 		}
 	}
 	/* A logged $0 for tokens is a price the logger lacked (LiteLLM

@@ -1957,6 +1957,103 @@ static void test_pricer_memo(void)
 	br_catalog_free(c);
 }
 
+/* Every price of the built-in catalog, for its model, tier, first day and
+ * input band, by one pricer in turn (its memo of rates in force, each
+ * unset rate another's, worked out once) against br_model_price and
+ * br_price_cost, in both orders. */
+static void test_pricer_builtin(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = br_catalog_builtin(&err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_pricer *p = br_pricer_new(c, BR_COST_CALCULATE);
+	int32_t d2025;
+	br_day_parse("2025-06-01", &d2025);
+	size_t n = br_catalog_models(c), checked = 0, priced = 0, wrong = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < n; k++) {
+			const struct br_model *m =
+				br_catalog_model(c, pass ? n - 1 - k : k);
+			struct br_str provider = {m->provider, strlen(m->provider)};
+			struct br_str name = {m->name, strlen(m->name)};
+			struct br_match match;
+			br_catalog_resolve(c, provider, name, &match);
+			for (size_t j = 0; match.model && j < m->nprices; j++) {
+				const struct br_price *row = &m->prices[j];
+				int32_t day = row->from_day == BR_DAY_NONE
+						      ? d2025 : row->from_day;
+				struct br_event ev = {
+					.ts_us = (int64_t)day * BR_US_PER_DAY,
+					.provider = provider, .model = name,
+					.tier = row->tier,
+					.tokens = {.input = row->min_input_tokens + 1,
+						   .cache_read = 3000, .cache_write = 200,
+						   .cache_write_1h = 50, .output = 900,
+						   .reasoning = 400}};
+				uint64_t total = row->min_input_tokens + 3251;
+				enum br_unpriced why;
+				const struct br_price *want = br_model_price(
+					match.model, day, row->tier, total,
+					total + 1, &why);
+				br_pricer_price(p, &ev);
+				checked++;
+				priced += want != NULL;
+				wrong += ev.calc_priced != (want != NULL) ||
+					 (want && ev.calc_cost != br_price_cost(
+							  &want->rates, &ev.tokens));
+			}
+		}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT(checked > 4000 && priced > checked / 2);
+	br_pricer_free(p);
+	br_catalog_free(c);
+}
+
+/* A pricer's total input, summed in 64 bits or saturated past them, and
+ * a tier no price has. */
+static void test_pricer_totals(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	const struct {
+		uint64_t input, cache_read, cache_write, cache_write_1h, total;
+	} cases[] = {
+		{1000, 2000, 3000, 4000, 10000},
+		{UINT64_C(1) << 62, 1, 0, 0, (UINT64_C(1) << 62) + 1},
+		{(UINT64_C(1) << 62) - 1, (UINT64_C(1) << 62) - 1,
+		 (UINT64_C(1) << 62) - 1, (UINT64_C(1) << 62) - 1,
+		 (UINT64_C(1) << 62) * 4 - 4},
+		{UINT64_MAX / 2, UINT64_MAX / 2, 1, 0, UINT64_MAX}, /* exactly */
+		{UINT64_MAX / 2, UINT64_MAX / 2, 2, 0, UINT64_MAX},
+		{0, 0, UINT64_MAX, 1, UINT64_MAX},
+		{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX},
+	};
+	struct br_pricer *p = br_pricer_new(c, BR_COST_AUTO);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct br_event ev = {
+			.ts_us = oct1, .provider = {"google", 6},
+			.model = {"gemini", 6},
+			.tokens = {.input = cases[i].input,
+				   .cache_read = cases[i].cache_read,
+				   .cache_write = cases[i].cache_write,
+				   .cache_write_1h = cases[i].cache_write_1h}};
+		br_pricer_price(p, &ev);
+		uint64_t lo, hi;
+		br_catalog_band(c, cases[i].total, &lo, &hi);
+		CU_ASSERT(ev.band_lo == lo && ev.band_hi == hi);
+		CU_ASSERT(ev.priced);
+	}
+	CU_ASSERT(cases[0].total < 200001 && cases[1].total >= 200001);
+	/* A tier out of range: no price has it. */
+	struct br_event ev = gpt4o_event();
+	ev.tier = BR_TIER_COUNT;
+	br_pricer_price(p, &ev);
+	CU_ASSERT(!ev.priced && !ev.calc_priced && ev.pair != 0);
+	br_pricer_free(p);
+	br_catalog_free(c);
+}
+
 /* The days a price version holds for, br_model_price_days. */
 static void test_price_days(void)
 {
@@ -2606,6 +2703,8 @@ int test_register(void)
 		{"failed request with a logged cost", test_failed_price},
 		{"input bands and re-pricing", test_band_reprice},
 		{"a pricer's caches", test_pricer_memo},
+		{"a pricer's total input and tiers", test_pricer_totals},
+		{"a pricer against every built-in price", test_pricer_builtin},
 		{"the days of a price version", test_price_days},
 		{"built-in catalog and aliases", test_builtin_catalog},
 		{"built-in catalog's tables as its CSV", test_builtin_tables},
