@@ -1957,6 +1957,73 @@ static void test_pricer_memo(void)
 	br_catalog_free(c);
 }
 
+/* A pricer's cache of recent pairs tells names apart by words of their
+ * bytes, and by the bytes themselves past the lengths the words cover (8
+ * for a provider, 16 for a model): names of every length up to past
+ * those, each with one byte changed in each place, all in the catalog at
+ * prices of their own, priced by one pricer in turn against a fresh one. */
+static void test_pricer_pairs(void)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
+	enum { LONGEST = 24 };
+	size_t cap = 1 << 16, len = 0;
+	char *csv = malloc(cap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+	len += (size_t)snprintf(csv + len, cap - len,
+				"provider,model,from,input,output,cache_read,"
+				"cache_write,cache_write_1h,reasoning,"
+				"min_input_tokens,tier\n");
+	/* Pair k: a provider and a model, one of them of n bytes with
+	 * byte i changed (i == n: none). */
+	struct {
+		char provider[LONGEST + 1], model[LONGEST + 1];
+	} pairs[2 * (LONGEST + 1) * (LONGEST + 2) / 2];
+	size_t npairs = 0;
+	for (int side = 0; side < 2; side++)
+		for (size_t n = 1; n <= LONGEST; n++)
+			for (size_t i = 0; i <= n; i++) {
+				char name[LONGEST + 1];
+				memcpy(name, letters, n);
+				name[n] = 0;
+				if (i < n)
+					name[i] = '9';
+				strcpy(pairs[npairs].provider, side ? "p" : name);
+				strcpy(pairs[npairs].model, side ? name : "m");
+				len += (size_t)snprintf(
+					csv + len, cap - len, "%s,%s,,%zu,1,,,,,,\n",
+					pairs[npairs].provider, pairs[npairs].model,
+					npairs + 1);
+				CU_ASSERT_FATAL(len < cap);
+				npairs++;
+			}
+	struct br_err err = {0};
+	struct br_catalog *c = load(csv, &err);
+	free(csv);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_pricer *warm = br_pricer_new(c, BR_COST_CALCULATE);
+	size_t wrong = 0;
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t k = 0; k < npairs; k++) {
+			/* The pairs of one length in turn, and each after
+			 * the one of the same length without a change. */
+			size_t at = pass == 1 ? npairs - 1 - k : k;
+			struct br_event ev = {
+				.ts_us = oct1,
+				.provider = {pairs[at].provider,
+					     strlen(pairs[at].provider)},
+				.model = {pairs[at].model, strlen(pairs[at].model)},
+				.tokens = {.input = 1000000}};
+			struct br_event fresh = ev;
+			br_pricer_price(warm, &ev);
+			price(&fresh, c, BR_COST_CALCULATE);
+			wrong += !ev.priced || ev.cost != fresh.cost ||
+				 ev.cost != (br_pico)(at + 1) * 1000000 * 1000000;
+		}
+	CU_ASSERT_EQUAL(wrong, 0);
+	br_pricer_free(warm);
+	br_catalog_free(c);
+}
+
 /* Every price of the built-in catalog, for its model, tier, first day and
  * input band, by one pricer in turn (its memo of rates in force, each
  * unset rate another's, worked out once) against br_model_price and
@@ -2703,6 +2770,8 @@ int test_register(void)
 		{"failed request with a logged cost", test_failed_price},
 		{"input bands and re-pricing", test_band_reprice},
 		{"a pricer's caches", test_pricer_memo},
+		{"a pricer's cache of pairs, every byte of the names",
+		 test_pricer_pairs},
 		{"a pricer's total input and tiers", test_pricer_totals},
 		{"a pricer against every built-in price", test_pricer_builtin},
 		{"the days of a price version", test_price_days},
