@@ -5,8 +5,8 @@
  * the two halves. It is not cryptographic: it tells inputs apart, it does
  * not resist someone crafting collisions (see docs/FORMAT.md).
  *
- * Also br_hash64, the hash of the in-memory tables (dictionaries, the set
- * of request ids). */
+ * Also br_hash64, the hash of the in-memory tables (dictionaries; the set
+ * of request ids for ids over 16 bytes, idset_hash). */
 #include <string.h>
 
 #include "core/core.h"
