@@ -9,7 +9,9 @@
  * say and capture exactly what a new scanner does. And the fast path
  * (SIMD classification, AVX2 and SSE2) must say and give exactly what the
  * scalar scanner alone does: whether valid, why not and where, every
- * field of every output, the decoded strings. */
+ * field of every output, the decoded strings. A line's end told by its
+ * record (jscan_line, as the generic format reads a log) must be the
+ * line's, its record the scalar scanner's. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +313,32 @@ static void against_jansson(const char *rec, size_t size)
 	detect_as_jansson(rec, size, !why);
 }
 
+/* Reads the line at text (n bytes long, newline: one follows; size
+ * bytes readable) with lines, a scanner kept from line to line, as the
+ * generic format reads a log: jscan_line tells the line's end, or cannot
+ * (0), and lines then scans the line by jscan_record. A line told must be
+ * this one, followed by its newline, a valid record whose outputs are
+ * the scalar scanner's. */
+static void line_as_scalar(struct jscan *lines, const char *text, size_t size,
+			   size_t n, bool newline)
+{
+	static struct jvalue v[NWANTED]; /* one array: a shape's outputs */
+	size_t at, told = jscan_line(lines, text, size, v);
+	if (!told) {
+		jscan_record(lines, text, n, v, &at);
+		return;
+	}
+	FUZZ_CHECK(newline && told == n, "line told %zu bytes, newline at %zu%s",
+		   told, n, newline ? "" : " (none)");
+	struct jscan *ref = jscan_new(paths, NWANTED);
+	jscan_use(ref, JSCAN_SCALAR);
+	struct jvalue out[NWANTED];
+	const char *why = jscan_record(ref, text, n, out, &at);
+	FUZZ_CHECK(!why, "a line told, the scalar scanner: %s", why);
+	same_outputs("line told", lines, v, ref, out);
+	jscan_free(ref);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!scan) {
@@ -331,10 +359,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * its lines in turn as the records of one log, to a scanner of its
 	 * own. */
 	in_turn_as_alone(scan, rec, size);
-	struct jscan *log = jscan_new(paths, NWANTED);
+	struct jscan *log = jscan_new(paths, NWANTED),
+		     *lines = jscan_new(paths, NWANTED);
 	for (size_t i = 0; i < size;) {
 		const char *nl = memchr(rec + i, '\n', size - i);
 		size_t n = nl ? (size_t)(nl - (rec + i)) : size - i;
+		line_as_scalar(lines, rec + i, size - i, n, nl != NULL);
 		char *line = br_malloc(n ? n : 1);
 		memcpy(line, rec + i, n);
 		in_turn_as_alone(log, line, n);
@@ -343,6 +373,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += n + 1;
 	}
 	jscan_free(log);
+	jscan_free(lines);
 	free(rec);
 	return 0;
 }

@@ -343,6 +343,16 @@ void jscan_free(struct jscan *s);
 const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 			 struct jvalue *out, size_t *error_at);
 
+/* Scans the JSON line at line, of which n bytes may be read (the line,
+ * its newline and what follows), if its end can be told from its record
+ * alone: one walked whole by the shape of a record s scanned before
+ * (jsonscan.c), its '}' followed at once by the newline. Returns the
+ * line's length, its newline at line[len], out filled as jscan_record
+ * fills it for that (valid) record; else 0, out unspecified: the caller
+ * finds the line's end and calls jscan_record. */
+size_t jscan_line(struct jscan *s, const char *line, size_t n,
+		  struct jvalue *out);
+
 /* The paths jscan_record may take (jsonscan.c): the fast path, its
  * classification by AVX2 where the processor has it, else by SSE2; the
  * fast path with SSE2 alone; or the scalar scanner alone. The fast path
@@ -488,6 +498,16 @@ struct format_parser {
 	 * json_lines. */
 	bool (*whole)(const struct format_parser *p, const char *line,
 		      size_t len);
+	/* NULL, or, of an immediate parser that takes each line as one
+	 * record (FORMAT_RECORD), a line's record parsed before its end is
+	 * known: text is the line's start, of which n bytes may be read
+	 * (the line, its newline, what follows). When it can tell the
+	 * line's end from the record, returns the line's length (its
+	 * newline at text[len]), having done what line() does with that
+	 * line; else returns 0 having done nothing, and the driver finds
+	 * the newline and calls line(). */
+	size_t (*ahead)(struct format_parser *p, const char *text, size_t n,
+			struct br_event *ev, const char **reject);
 };
 
 /* Tells a format name from those ingest knows ("auto" included). */

@@ -24,7 +24,8 @@
  * member's text, from the value before to its own, compared at once, its
  * value scanned alone, a string's plain runs 16 bytes at a time; where
  * the text differs, the walk goes on member by member as above, and
- * learns the record's shape. */
+ * learns the record's shape. A JSON line walked whole so tells its own
+ * end (jscan_line, stop 42): the newline is not looked for first. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -1054,8 +1055,10 @@ static void learn(struct jscan *s, const char *from, const char *to,
 		  enum shape_kind kind, uint64_t capture, enum jtype type)
 {
 	size_t n = (size_t)(to - from);
+	/* No newline in a step's text: jscan_line takes a walk by a shape
+	 * for one that never passed a newline. */
 	if (s->nlearn == SHAPE_STEPS || n > SHAPE_TEXT || s->members > UINT8_MAX ||
-	    (capture & (capture - 1))) {
+	    (capture & (capture - 1)) || memchr(from, '\n', n)) {
 		s->learning = false;
 		return;
 	}
@@ -1333,46 +1336,68 @@ static void classify_record(struct jscan *s, const char *p)
 	s->bits[s->nbits] = 0; /* next_hit's, at the record's end */
 }
 
-/* Scans the object from obj (after its '{') of the record s->start by the
- * fast path, by the shape of the record before as far as it has it, or
- * from where it differs by the other shape remembered if that has the
- * same steps to there (shape_walk, which skips a string's plain runs by
- * plain_run: a short string costs less so than the record's
- * classification), and learns the record's shape: returns the position
- * after its '}', or NULL. */
-static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
+/* Walks the record from obj (after its '{') by the shape of the record
+ * before as far as it has it, or from where it differs by the other
+ * shape remembered if that has the same steps to there (shape_walk):
+ * returns where the walk ended (NULL: an invalid record), with *had the
+ * shape walked last and *at its steps the record has (shape_walk's).
+ * Changes no shape. */
+static const char *walk_shapes(struct jscan *s, const char *obj, size_t *at,
+			       int *had)
 {
-	const char *p = obj;
-	size_t at = 0;
 	if (s->out != s->shape_out) {
 		/* Their steps' outputs are another caller's. */
 		s->nsteps[0] = s->nsteps[1] = 0;
 		s->shape_out = s->out;
 	}
-	int had = s->cur; /* the shape whose first at steps the record has */
-	if (s->nsteps[had]) {
-		p = shape_walk(s, s->shape[had], 0, obj, &at);
-		if (p && at != s->nsteps[had] && at <= s->common &&
-		    s->nsteps[!had]) {
-			had = !had;
-			p = shape_walk(s, s->shape[had], at, p, &at);
-		}
-		s->cur = had;
-		if (p && at == s->nsteps[had]) {
-			if (++s->walked >= WALKS_PAY) {
-				s->unused = 0;
-				s->rest_len = REST_FIRST;
-			}
-			return p;
-		}
-		if (!p)
-			return p;
-		if (at == SIZE_MAX) {
-			s->captured = 0;
-			br_buf_reset(&s->strings);
-			at = 0;
-			p = obj;
-		}
+	*had = s->cur;
+	*at = 0;
+	if (!s->nsteps[*had])
+		return obj;
+	const char *p = shape_walk(s, s->shape[*had], 0, obj, at);
+	if (p && *at != s->nsteps[*had] && *at <= s->common &&
+	    s->nsteps[!*had]) {
+		*had = !*had;
+		p = shape_walk(s, s->shape[*had], *at, p, at);
+	}
+	return p;
+}
+
+/* Tells whether walk_shapes walked the record whole (p after its '}'),
+ * by shape had; if so, makes had the record before's and counts the
+ * record walked whole. */
+static bool walked_whole(struct jscan *s, const char *p, size_t at, int had)
+{
+	if (!p || !at || at != s->nsteps[had])
+		return false;
+	s->cur = had;
+	if (++s->walked >= WALKS_PAY) {
+		s->unused = 0;
+		s->rest_len = REST_FIRST;
+	}
+	return true;
+}
+
+/* Scans the object from obj (after its '{') of the record s->start by the
+ * fast path, by the shapes remembered as far as they go (walk_shapes,
+ * whose shape_walk skips a string's plain runs by plain_run: a short
+ * string costs less so than the record's classification), and learns
+ * the record's shape: returns the position after its '}', or NULL. */
+static const char *fast_shaped(struct jscan *s, const char *obj, uint64_t all)
+{
+	size_t at;
+	int had;
+	const char *p = walk_shapes(s, obj, &at, &had);
+	if (walked_whole(s, p, at, had))
+		return p;
+	s->cur = had;
+	if (!p)
+		return p;
+	if (at == SIZE_MAX) {
+		s->captured = 0;
+		br_buf_reset(&s->strings);
+		at = 0;
+		p = obj;
 	}
 	classify_record(s, p);
 	if (s->rest) {
@@ -1529,8 +1554,10 @@ static void scalar_record(struct jscan *s, uint64_t all)
 		fail(s, skip_ws(p, s->end), "unexpected data after the object");
 }
 
-const char *jscan_record(struct jscan *s, const char *rec, size_t len,
-			 struct jvalue *out, size_t *error_at)
+/* Sets s to scan the len bytes at rec into out: returns the paths
+ * wanted. */
+static uint64_t scan_start(struct jscan *s, const char *rec, size_t len,
+			   struct jvalue *out)
 {
 	s->out = out;
 	s->captured = 0;
@@ -1538,23 +1565,76 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
 	s->end = rec + len;
 	s->error = NULL;
 	br_buf_reset(&s->strings);
-	uint64_t all = s->npaths == 64 ? UINT64_MAX : (UINT64_C(1) << s->npaths) - 1;
 	s->fast = false;
+	return s->npaths == 64 ? UINT64_MAX : (UINT64_C(1) << s->npaths) - 1;
+}
+
+/* Zeroes the outputs of the paths of all not captured. Only once the
+ * record is scanned: zeroing all the outputs first cost ~5% of a JSONL
+ * ingest (perf). */
+static void clear_missing(struct jscan *s, uint64_t all)
+{
+	for (uint64_t r = all & ~s->captured; r; r &= r - 1)
+		s->out[__builtin_ctzll(r)] = (struct jvalue){0};
+}
+
+const char *jscan_record(struct jscan *s, const char *rec, size_t len,
+			 struct jvalue *out, size_t *error_at)
+{
+	uint64_t all = scan_start(s, rec, len, out);
 #if defined(__x86_64__)
 	if (s->classify)
 		s->fast = fast_record(s, rec, len, all);
 #endif
 	if (!s->fast)
 		scalar_record(s, all);
-	/* Only now are the paths not captured cleared: zeroing all the
-	 * outputs first cost ~5% of a JSONL ingest (perf). */
-	for (uint64_t r = all & ~s->captured; r; r &= r - 1)
-		out[__builtin_ctzll(r)] = (struct jvalue){0};
+	clear_missing(s, all);
 	if (s->error) {
 		*error_at = s->error_at;
 		return s->error;
 	}
 	return NULL;
+}
+
+/* The walk by a shape never passes a newline: no step's text holds one
+ * (learn), a string's plain run ends at one (a control character: the
+ * walk gives up), and so do a number's digits. So a walk bounded by the
+ * bytes the caller may read, that completes the record with the newline
+ * right after its '}', walked the line alone, and each of its steps read
+ * what it reads bounded by the line: a text or a value that would run
+ * past the line meets the newline first. The line's end then costs no
+ * search of its own (memchr, ~84 instructions a record of the bench's
+ * 340 bytes), and a step's text or a count near the record's end takes
+ * the usual compare, the bytes after the record being there to read. */
+size_t jscan_line(struct jscan *s, const char *line, size_t n,
+		  struct jvalue *out)
+{
+#if defined(__x86_64__)
+	if (!s->classify || !n || *line != '{')
+		return 0;
+	/* A line fast_record takes, its newline after it. */
+	if (n > FAST_MAX_LEN + 1)
+		n = FAST_MAX_LEN + 1;
+	uint64_t all = scan_start(s, line, n, out);
+	/* Only a closing bracket of a nested object reads it: none of
+	 * these reads past end, nor past the newline (see jscan_line). */
+	s->last = s->end - 1;
+	size_t at;
+	int had;
+	const char *p = walk_shapes(s, line + 1, &at, &had);
+	if (!p || p == s->end || *p != '\n' || !walked_whole(s, p, at, had))
+		return 0;
+	s->end = p;
+	s->fast = true;
+	clear_missing(s, all);
+	return (size_t)(p - line);
+#else
+	(void)s;
+	(void)line;
+	(void)n;
+	(void)out;
+	return 0;
+#endif
 }
 
 const char *jscan_decoded(const struct jscan *s, const struct jvalue *v)

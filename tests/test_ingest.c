@@ -291,6 +291,26 @@ static void test_scanner_digits(void)
 
 /* ------------------------------------------------- the fast path */
 
+/* Tells whether got (by s) and want (by ref), n outputs of one record,
+ * are the same: every field and decoded string. */
+static bool same_values(const struct jscan *s, const struct jvalue *got,
+			const struct jscan *ref, const struct jvalue *want,
+			size_t n)
+{
+	bool same = true;
+	for (size_t i = 0; same && i < n; i++) {
+		const struct jvalue *a = &got[i], *b = &want[i];
+		same = a->present == b->present && a->type == b->type &&
+		       a->raw == b->raw && a->rawlen == b->rawlen &&
+		       a->len == b->len && a->str_off == b->str_off &&
+		       a->is_int == b->is_int && a->count == b->count &&
+		       a->escaped == b->escaped &&
+		       (a->type != JV_STRING || !a->present ||
+			memcmp(jscan_str(s, a), jscan_str(ref, b), a->len) == 0);
+	}
+	return same;
+}
+
 /* Scans rec with new scanners on every path (jscan_use) and with log, a
  * scanner that remembers the records before: all must say exactly what
  * the scalar scanner alone does (why, where) and give the same outputs,
@@ -314,16 +334,7 @@ static void fast_vs_scalar(const struct jpath *paths, size_t n,
 		bool same = why == want_why ||
 			    (why && want_why && strcmp(why, want_why) == 0);
 		same = same && (!why || at == want_at);
-		for (size_t i = 0; same && !why && i < n; i++) {
-			const struct jvalue *a = &got[i], *b = &want[i];
-			same = a->present == b->present && a->type == b->type &&
-			       a->raw == b->raw && a->rawlen == b->rawlen &&
-			       a->len == b->len && a->str_off == b->str_off &&
-			       a->is_int == b->is_int && a->count == b->count &&
-			       a->escaped == b->escaped &&
-			       (a->type != JV_STRING || !a->present ||
-				memcmp(jscan_str(s, a), jscan_str(ref, b), a->len) == 0);
-		}
+		same = same && (why || same_values(s, got, ref, want, n));
 #if defined(__x86_64__)
 		bool took = jscan_fast(s);
 		if (fast >= 0 && took != fast) {
@@ -623,6 +634,122 @@ static void test_scanner_two_outputs(void)
 		CU_ASSERT_EQUAL(memcmp(outs[t], want, sizeof want), 0);
 		CU_ASSERT_EQUAL(memcmp(outs[!t], kept, sizeof kept), 0);
 	}
+	jscan_free(s);
+}
+
+/* Reads the line at buf (size bytes readable: the line, its newline, what
+ * follows) by s into out as the generic format reads a log's line: by
+ * jscan_line, which either cannot tell the line's end (0: s then scans
+ * the line by jscan_record, as the driver does) or tells that of the
+ * first newline, and the scalar scanner then takes the line as valid,
+ * with the same outputs. Returns the length told. */
+static size_t line_vs_scalar(const struct jpath *paths, size_t n,
+			     struct jscan *s, struct jvalue *out,
+			     const char *buf, size_t size)
+{
+	const char *nl = memchr(buf, '\n', size);
+	size_t len = nl ? (size_t)(nl - buf) : size, at;
+	size_t told = jscan_line(s, buf, size, out);
+	if (!told) {
+		jscan_record(s, buf, len, out, &at);
+		return 0;
+	}
+	struct jscan *ref = jscan_new(paths, n);
+	jscan_use(ref, JSCAN_SCALAR);
+	struct jvalue want[8];
+	const char *why = jscan_record(ref, buf, len, want, &at);
+	bool same = nl && told == len && !why && jscan_fast(s) &&
+		    same_values(s, out, ref, want, n);
+	if (!same)
+		fprintf(stderr, "line told %zu, newline at %zu (%s): %.*s\n", told,
+			len, why ? why : "valid", (int)size, buf);
+	CU_ASSERT(same);
+	jscan_free(ref);
+	return told;
+}
+
+/* line_vs_scalar on an exact copy of line, a newline and after (NULL: the
+ * line alone, no newline), so that a read past them is caught by ASan. */
+static size_t line_vs_scalar_copy(const struct jpath *paths, struct jscan *s,
+				  struct jvalue *out, const char *line,
+				  size_t len, const char *after)
+{
+	size_t n = after ? strlen(after) : 0, size = len + (after ? 1 + n : 0);
+	char *copy = br_malloc(size ? size : 1);
+	memcpy(copy, line, len);
+	if (after) {
+		copy[len] = '\n';
+		memcpy(copy + len + 1, after, n);
+	}
+	size_t told = line_vs_scalar(paths, FAST_N, s, out, copy, size);
+	free(copy);
+	return told;
+}
+
+/* A line's end told by its record (jscan_line), as the generic format
+ * reads a log: a record walked whole by the shape of one before, its '}'
+ * right before the newline, is told, with what jscan_record gives; one
+ * followed by a CR, a space or anything else before the newline, without
+ * a newline, cut, with any byte changed (a newline among them), or of
+ * another shape is not, or is told at its first newline. A record whose
+ * shape holds a newline (whitespace between members) is never told past
+ * it. */
+static void test_scanner_line(void)
+{
+	static const char *const recs[] = {
+		"{\"p\":\"x\",\"a\":12,\"u\":{\"in\":7,\"out\":\"y\"},\"e\":true,"
+		"\"c\":null,\"b\":false}",
+		"{\"a\":\"\",\"b\":-0.5e3,\"u\":{},\"c\":false,\"e\":0}",
+		"{\"p\":\"q\\\"r\\u00e9\",\"a\":{\"b\":{\"c\":1}},\"e\":1234567}",
+		"{\"p\":\"\xc3\xa9\",\"u\":{\"in\":1},\"c\":1}",
+		"{\"p\":\"x\",\"a\":1}",
+		NULL};
+	static const char swaps[] = "\"1x }],\\{[n-.e\x01\n\r";
+	static const char *const afters[] = {"", "{\"p\":1}", "\n", "}", "0"};
+	struct jpath paths[FAST_N];
+	struct jvalue out[FAST_N];
+	for (int r = 0; recs[r]; r++) {
+		struct jscan *s = fast_paths(paths);
+		const char *rec = recs[r];
+		size_t len = strlen(rec);
+		/* The first is learnt, the next told. */
+		CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len, ""), 0);
+		for (int a = 0; a < 5; a++)
+			CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len,
+							    afters[a]),
+					len);
+		char *buf = br_malloc(len + 2);
+		memcpy(buf, rec, len);
+		static const char *const tails[] = {"\r", " ", "x", "}"};
+		for (int t = 0; t < 4; t++) {
+			buf[len] = tails[t][0];
+			CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, buf,
+							    len + 1, ""),
+					0);
+		}
+		CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len, NULL), 0);
+		for (size_t at = 0; at <= len; at++) {
+			line_vs_scalar_copy(paths, s, out, rec, len, "");
+			line_vs_scalar_copy(paths, s, out, rec, at, "");
+			line_vs_scalar_copy(paths, s, out, rec, at, NULL);
+			for (const char *c = swaps; at < len && *c; c++) {
+				line_vs_scalar_copy(paths, s, out, rec, len, "");
+				memcpy(buf, rec, len);
+				buf[at] = *c;
+				line_vs_scalar_copy(paths, s, out, buf, len, "");
+			}
+		}
+		free(buf);
+		jscan_free(s);
+	}
+	/* A newline between members: the shape is not learnt, the line is
+	 * told at the newline or not at all. */
+	static const char pretty[] = "{\"p\":\"x\",\n\"a\":1}";
+	struct jscan *s = fast_paths(paths);
+	size_t at;
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_PTR_NULL(jscan_record(s, pretty, strlen(pretty), out, &at));
+	line_vs_scalar_copy(paths, s, out, pretty, strlen(pretty), "");
 	jscan_free(s);
 }
 
@@ -2932,6 +3059,7 @@ int test_register(void)
 		 test_scanner_fast_shapes},
 		{"scanner: learning shapes rests, records of no shape repeated",
 		 test_scanner_shape_rests},
+		{"scanner: a line's end told by its record", test_scanner_line},
 		{"scanner: numbers of every length and form, by the fast path",
 		 test_scanner_fast_numbers},
 		{"generic JSONL", test_jsonl},
