@@ -1274,11 +1274,12 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 	for (;; st++) {
 		if (!shape_text_here(st, p, end))
 			break;
-		const char *raw = p + st->len - 1;
+		/* A string's or an object's first byte is the text's last,
+		 * at p - 1 (not kept from before: gcc kept it on the stack). */
 		p += st->len;
 		struct jvalue *one = st->one;
 		if (st->kind == SK_STRING) {
-			p = fast_string(s, raw, one, 0, false);
+			p = fast_string(s, p - 1, one, 0, false);
 		} else if (st->kind == SK_NUMBER) {
 			uint64_t usual;
 			unsigned k = usual_count(p, end, &usual);
@@ -1300,7 +1301,7 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 					  (enum jtype)st->type, false, JV_NO_COUNT,
 					  false, 0, 0);
 		} else if (st->kind == SK_OPEN) {
-			open[depth] = raw;
+			open[depth] = p - 1;
 			open_one[depth++] = one;
 		} else if (depth == 0) {
 			s->captured = st->before;
