@@ -433,7 +433,8 @@ static void test_scanner_fast_shifted(void)
 }
 
 /* Records of exactly 64 and 128 bytes (the last word full, no shifted
- * tail), one byte less and one more, and of less than 64; nesting up to
+ * tail), one byte less and one more, and of less than 64; every byte in
+ * a string; nesting up to
  * the fast path's depth and beyond (given up, valid still); what the fast
  * path gives up though valid: bytes before or after that it does not
  * take. */
@@ -460,6 +461,19 @@ static void test_scanner_fast_edges(void)
 		/* The top object is at depth 0: 32 containers in all. */
 		fast_vs_scalar(paths, FAST_N, log, rec, (size_t)len, depth <= 32);
 	}
+	/* Every byte at each place of a 16-byte step of plain_run's (the
+	 * scalar scanner's and the shape walk's) and of a 64-byte word
+	 * (the classification's): the same strings end, or are invalid, at
+	 * the same byte. */
+	for (int b = 0; b < 256; b++)
+		for (size_t at = 6; at < 6 + 18; at++) {
+			char rec[40];
+			memset(rec, 'x', sizeof rec);
+			memcpy(rec, "{\"p\":\"", 6);
+			memcpy(rec + sizeof rec - 2, "\"}", 2);
+			rec[at] = (char)b;
+			fast_vs_scalar(paths, FAST_N, log, rec, sizeof rec, -1);
+		}
 	static const char *const others[] = {
 		"{\"a\":1}\n\n", "", "   ", "{}", "{ }", "{\"a\":{}}", NULL};
 	for (int i = 0; others[i]; i++)
