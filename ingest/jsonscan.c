@@ -84,6 +84,7 @@ struct memo_key {
 #define REST_FIRST 64
 #define REST_MOST 4096
 #define WALKS_PAY 6
+#define LINE_REST_MOST 64
 #define SHAPE_TEXT 32
 #define SHAPE_DEPTH 8
 enum shape_kind { SK_STRING, SK_NUMBER, SK_LITERAL, SK_OPEN, SK_CLOSE };
@@ -126,6 +127,15 @@ struct jscan {
 			 uint64_t *bits);
 	const char *last; /* the record's last byte not whitespace */
 	bool fast; /* the last record was the fast path's */
+	/* The last record was walked whole by a shape: only then does
+	 * jscan_line walk the next, which a log of records of changing
+	 * shapes would have walked in vain, to walk it again. */
+	bool whole;
+	/* Records jscan_line leaves to jscan_record after a walk of its
+	 * that failed, and how many the next such rest lasts: twice as
+	 * many after each walk failed (LINE_REST_MOST at most), none after
+	 * one that told a line. */
+	unsigned line_rest, line_rest_len;
 	/* The shapes of the last two records of different shapes the fast
 	 * path completed (nsteps 0: none), shape[cur] the last one; their
 	 * first common steps are the same. The one being learnt from the
@@ -1060,16 +1070,27 @@ static void learn(struct jscan *s, const char *from, const char *to,
 		  enum shape_kind kind, uint64_t capture, enum jtype type)
 {
 	size_t n = (size_t)(to - from);
-	/* No newline in a step's text: jscan_line takes a walk by a shape
-	 * for one that never passed a newline. */
 	if (s->nlearn == SHAPE_STEPS || n > SHAPE_TEXT || s->members > UINT8_MAX ||
-	    (capture & (capture - 1)) || memchr(from, '\n', n)) {
+	    (capture & (capture - 1))) {
 		s->learning = false;
 		return;
 	}
-	struct shape_step *st = &s->shape[s->learn_to][s->nlearn++];
+	struct shape_step *st = &s->shape[s->learn_to][s->nlearn];
 	memset(st->text, 0, SHAPE_TEXT);
 	memcpy(st->text, from, n);
+	/* No newline in a step's text: jscan_line takes a walk by a shape
+	 * for one that never passed a newline. (Looked for in the copy, at
+	 * once: memchr's call cost a log of records of changing shapes ~15
+	 * instructions a record.) */
+	const __m128i nl = _mm_set1_epi8('\n');
+	const __m128i *text = (const __m128i *)st->text;
+	if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(_mm_load_si128(text), nl),
+					   _mm_cmpeq_epi8(_mm_load_si128(text + 1),
+							  nl)))) {
+		s->learning = false;
+		return;
+	}
+	s->nlearn++;
 	st->capture = capture;
 	st->before = s->nlearn == 1 ? 0 : st[-1].before | st[-1].capture;
 	st->one = capture ? s->out + __builtin_ctzll(capture) : NULL;
@@ -1376,6 +1397,7 @@ static bool walked_whole(struct jscan *s, const char *p, size_t at, int had)
 {
 	if (!p || !at || at != s->nsteps[had])
 		return false;
+	s->whole = true;
 	s->cur = had;
 	if (++s->walked >= WALKS_PAY) {
 		s->unused = 0;
@@ -1571,7 +1593,7 @@ static uint64_t scan_start(struct jscan *s, const char *rec, size_t len,
 	s->end = rec + len;
 	s->error = NULL;
 	br_buf_reset(&s->strings);
-	s->fast = false;
+	s->fast = s->whole = false;
 	return s->npaths == 64 ? UINT64_MAX : (UINT64_C(1) << s->npaths) - 1;
 }
 
@@ -1616,8 +1638,12 @@ size_t jscan_line(struct jscan *s, const char *line, size_t n,
 		  struct jvalue *out)
 {
 #if defined(__x86_64__)
-	if (!s->classify || !n || *line != '{')
+	if (!s->classify || !s->whole || !n || *line != '{')
 		return 0;
+	if (s->line_rest) {
+		s->line_rest--;
+		return 0;
+	}
 	/* A line fast_record takes, its newline after it. */
 	if (n > FAST_MAX_LEN + 1)
 		n = FAST_MAX_LEN + 1;
@@ -1628,8 +1654,15 @@ size_t jscan_line(struct jscan *s, const char *line, size_t n,
 	size_t at;
 	int had;
 	const char *p = walk_shapes(s, line + 1, &at, &had);
-	if (!p || p == s->end || *p != '\n' || !walked_whole(s, p, at, had))
+	if (!p || p == s->end || *p != '\n' || !walked_whole(s, p, at, had)) {
+		s->line_rest = s->line_rest_len;
+		s->line_rest_len = !s->line_rest_len ? 1
+				   : s->line_rest_len < LINE_REST_MOST
+				       ? 2 * s->line_rest_len
+				       : LINE_REST_MOST;
 		return 0;
+	}
+	s->line_rest_len = 0;
 	s->end = p;
 	s->fast = true;
 	clear_missing(s, all);

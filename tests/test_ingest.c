@@ -702,7 +702,9 @@ static size_t line_vs_scalar_copy(const struct jpath *paths, struct jscan *s,
 
 /* A line's end told by its record (jscan_line), as the generic format
  * reads a log: a record walked whole by the shape of one before, its '}'
- * right before the newline, is told, with what jscan_record gives; one
+ * right before the newline, is told, with what jscan_record gives, once
+ * the record before was walked whole and no walk failed just before;
+ * one
  * followed by a CR, a space or anything else before the newline, without
  * a newline, cut, with any byte changed (a newline among them), or of
  * another shape is not, or is told at its first newline. A record whose
@@ -726,14 +728,26 @@ static void test_scanner_line(void)
 		struct jscan *s = fast_paths(paths);
 		const char *rec = recs[r];
 		size_t len = strlen(rec);
-		/* The first is learnt, the next told. */
+		/* The first is learnt, the second walked whole by
+		 * jscan_record (jscan_line walks only after a record walked
+		 * whole), the next told. */
+		CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len, ""), 0);
 		CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len, ""), 0);
 		for (int a = 0; a < 5; a++)
 			CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len,
 							    afters[a]),
 					len);
+		/* Walks that fail (a CR after the record) in a row: after
+		 * the second, one record is left to jscan_record. */
 		char *buf = br_malloc(len + 2);
 		memcpy(buf, rec, len);
+		buf[len] = '\r';
+		for (int k = 0; k < 2; k++)
+			CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, buf,
+							    len + 1, ""),
+					0);
+		CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len, ""), 0);
+		CU_ASSERT_EQUAL(line_vs_scalar_copy(paths, s, out, rec, len, ""), len);
 		static const char *const tails[] = {"\r", " ", "x", "}"};
 		for (int t = 0; t < 4; t++) {
 			buf[len] = tails[t][0];
