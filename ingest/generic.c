@@ -356,7 +356,7 @@ static bool no_counts(const struct jsonl_parser *p)
  * false; else as the parser's ahead() (jscan_line), n bytes readable.
  * Returns the line's length, 0 when ahead cannot tell it. One function
  * for both, so that the field readers called from here once each are
- * inlined (called from two copies, gcc left them out of line: +62
+ * inlined (called from two copies, gcc left them out of line: +100
  * instructions a record). */
 static size_t jsonl_record(struct jsonl_parser *p, const char *line, size_t n,
 			   bool ahead, struct br_event *ev, const char **reject)

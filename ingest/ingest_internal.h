@@ -349,7 +349,9 @@ const char *jscan_record(struct jscan *s, const char *rec, size_t len,
  * (jsonscan.c), its '}' followed at once by the newline. Returns the
  * line's length, its newline at line[len], out filled as jscan_record
  * fills it for that (valid) record; else 0, out unspecified: the caller
- * finds the line's end and calls jscan_record. */
+ * finds the line's end and calls jscan_record. It does not try after a
+ * record not walked whole by a shape, nor for a while after lines it
+ * could not tell. */
 size_t jscan_line(struct jscan *s, const char *line, size_t n,
 		  struct jvalue *out);
 
@@ -504,8 +506,8 @@ struct format_parser {
 	 * (the line, its newline, what follows). When it can tell the
 	 * line's end from the record, returns the line's length (its
 	 * newline at text[len]), having done what line() does with that
-	 * line; else returns 0 having done nothing, and the driver finds
-	 * the newline and calls line(). */
+	 * line; else returns 0, with no event nor reject, and the driver
+	 * finds the newline and calls line(). */
 	size_t (*ahead)(struct format_parser *p, const char *text, size_t n,
 			struct br_event *ev, const char **reject);
 };

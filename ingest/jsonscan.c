@@ -1648,8 +1648,8 @@ size_t jscan_line(struct jscan *s, const char *line, size_t n,
 	if (n > FAST_MAX_LEN + 1)
 		n = FAST_MAX_LEN + 1;
 	uint64_t all = scan_start(s, line, n, out);
-	/* Only a closing bracket of a nested object reads it: none of
-	 * these reads past end, nor past the newline (see jscan_line). */
+	/* The last byte that may be the record's '}' (shape_walk gives up
+	 * at a nested '}' past it): any of the bytes readable. */
 	s->last = s->end - 1;
 	size_t at;
 	int had;
