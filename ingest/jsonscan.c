@@ -1368,9 +1368,10 @@ static void classify_record(struct jscan *s, const char *p)
  * shape remembered if that has the same steps to there (shape_walk):
  * returns where the walk ended (NULL: an invalid record), with *had the
  * shape walked last and *at its steps the record has (shape_walk's).
- * Changes no shape. */
-static const char *walk_shapes(struct jscan *s, const char *obj, size_t *at,
-			       int *had)
+ * Changes no shape. Inlined in its two callers (its outputs in
+ * registers): 6 instructions a record fewer. */
+static inline __attribute__((always_inline)) const char *
+walk_shapes(struct jscan *s, const char *obj, size_t *at, int *had)
 {
 	if (s->out != s->shape_out) {
 		/* Their steps' outputs are another caller's. */
