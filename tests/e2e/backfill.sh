@@ -116,6 +116,29 @@ for d in grown rotated; do
 done
 "$BURNRATE" --store grow report --as-of 2025-11-30 --format csv >grow.after
 cmp -s grow.before grow.after || fail "a refused backfill of a grown log changed the totals: $(cat grow.after)"
+# So is a compressed log grown by a stream appended (a gzip member, a
+# zstd frame): its first bytes are compared by their content. The guard
+# hashed the file's compressed bytes, and the backfill counted the first
+# day's records in 'a' and 'default' (tests/storeops.py, make torture).
+mkdir packed
+{ L 01 p1; L 02 p2; } | gzip -c >packed/app.log.gz
+{ L 01 z1; L 02 z2; } | zstd -q -c >packed/app.log.zst
+rm -rf growz
+"$BURNRATE" --quiet --store growz ingest --source a packed
+L 02 p3 | gzip -c >>packed/app.log.gz
+L 02 z3 | zstd -q -c >>packed/app.log.zst
+"$BURNRATE" --store growz report --as-of 2025-11-30 --format csv >growz.before
+for f in app.log.gz app.log.zst; do
+	must_fail 1 grow.err "$BURNRATE" --store growz ingest --replace 2025-11-02..2025-11-02 packed/$f
+	grep -q "packed/$f: ingested before under source 'a': a backfill of it under source 'default' would count it twice (give --source a)" grow.err ||
+		fail "a backfill of a grown $f under another source: $(cat grow.err)"
+done
+"$BURNRATE" --store growz report --as-of 2025-11-30 --format csv >growz.after
+cmp -s growz.before growz.after || fail "a refused backfill of a grown compressed log changed the totals: $(cat growz.after)"
+"$BURNRATE" --quiet --store growz ingest --source a --replace 2025-11-02..2025-11-02 packed ||
+	fail "a backfill of grown compressed logs under their own source exited $?"
+[ "$("$BURNRATE" --store growz report --as-of 2025-11-30 --since 2025-11-02 --until 2025-11-02 --format csv | tail -n 1 | cut -d, -f2)" = 4 ] ||
+	fail "a backfill of grown compressed logs under their own source: $("$BURNRATE" --store growz report --as-of 2025-11-30 --format csv)"
 "$BURNRATE" --quiet --store grow ingest --source a --replace 2025-11-02..2025-11-02 grown rotated ||
 	fail "a backfill of grown logs under their own source exited $?"
 [ "$("$BURNRATE" --store grow report --as-of 2025-11-30 --since 2025-11-02 --until 2025-11-02 --format csv | tail -n 1 | cut -d, -f2)" = 4 ] ||
