@@ -99,7 +99,7 @@ struct shape_step {
 	/* capture's output, of the outputs the shape was learnt with
 	 * (shape_out), or NULL: one load a step, not a test and an index. */
 	struct jvalue *one;
-	uint32_t mask;    /* a bit for each byte of text */
+	uint32_t past;    /* a bit for each byte of text[] past len */
 	uint8_t len;      /* of text */
 	uint8_t kind;     /* enum shape_kind */
 	uint8_t type;     /* enum jtype, of a literal */
@@ -1094,7 +1094,7 @@ static void learn(struct jscan *s, const char *from, const char *to,
 	st->capture = capture;
 	st->before = s->nlearn == 1 ? 0 : st[-1].before | st[-1].capture;
 	st->one = capture ? s->out + __builtin_ctzll(capture) : NULL;
-	st->mask = n == 32 ? UINT32_MAX : (UINT32_C(1) << n) - 1;
+	st->past = n == 32 ? 0 : UINT32_MAX << n;
 	st->len = (uint8_t)n;
 	st->kind = (uint8_t)kind;
 	st->type = (uint8_t)type;
@@ -1258,14 +1258,18 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
 			 : fast_array(s, p + 1, depth);
 }
 
-/* Tells whether the text of step st is at p, end bounding the record:
- * 16 or 32 bytes compared at once where the record has them, a closing
- * brace's one byte alone. */
+/* Tells whether the text of step st is at p, end bounding the record
+ * and wide the last place with SHAPE_TEXT bytes of it (its start when it
+ * has fewer): 16 or 32 bytes compared at once where the record has them,
+ * a closing brace's one byte alone. p compared with wide, not the bytes
+ * left computed and compared (gcc kept end on the stack), and the
+ * compare's bits or-ed with those past the text, not and-ed with the
+ * text's and compared with them: ~40 instructions a bench record fewer
+ * (stop 42). */
 static inline bool shape_text_here(const struct shape_step *st, const char *p,
-				   const char *end)
+				   const char *end, const char *wide)
 {
-	size_t left = (size_t)(end - p);
-	if (left >= SHAPE_TEXT || (left >= 16 && st->len <= 16)) {
+	if (p <= wide || (end - p >= 16 && st->len <= 16)) {
 		const __m128i *text = (const __m128i *)st->text;
 		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
 			_mm_loadu_si128((const __m128i *)p), _mm_load_si128(text)));
@@ -1274,8 +1278,9 @@ static inline bool shape_text_here(const struct shape_step *st, const char *p,
 				      _mm_loadu_si128((const __m128i *)(p + 16)),
 				      _mm_load_si128(text + 1)))
 			      << 16;
-		return (eq & st->mask) == st->mask;
+		return (eq | st->past) == UINT32_MAX;
 	}
+	size_t left = (size_t)(end - p);
 	if (st->len == 1)
 		return left && *p == st->text[0];
 	return left >= st->len && memcmp(p, st->text, st->len) == 0;
@@ -1294,11 +1299,13 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 			      size_t first, const char *p, size_t *at)
 {
 	const char *end = s->end, *open[SHAPE_DEPTH];
+	const char *wide = end - s->start >= SHAPE_TEXT ? end - SHAPE_TEXT
+							 : s->start;
 	struct jvalue *open_one[SHAPE_DEPTH];
 	int depth = 0;
 	const struct shape_step *st = shape + first;
 	for (;; st++) {
-		if (!shape_text_here(st, p, end))
+		if (!shape_text_here(st, p, end, wide))
 			break;
 		/* A string's or an object's first byte is the text's last,
 		 * at p - 1 (not kept from before: gcc kept it on the stack). */
