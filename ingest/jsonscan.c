@@ -978,12 +978,20 @@ usual_count(const char *raw, const char *end, uint64_t *count)
 	if (end - raw < 8)
 		return 0;
 	uint64_t w = br_le64(raw), other = br_nondigits(w);
-	/* A 0 is one digit, as scan_number reads it. */
-	unsigned k = (w & 0xFF) == '0' ? 1
-		     : other	      ? (unsigned)__builtin_ctzll(other) / 8
-					: 0;
-	unsigned after = (unsigned)(w >> (8 * (k & 7)) & 0xFF);
-	if (!k || after == '.' || (after | 0x20) == 'e')
+	unsigned k, after;
+	if ((w & 0xFF) == '0') {
+		/* A 0 is one digit, as scan_number reads it; its own branch,
+		 * the byte after at a constant shift: 4 of the bench's 7
+		 * counts a record, ~25 instructions a record fewer (stop 42). */
+		after = (unsigned)(w >> 8 & 0xFF);
+		k = 1;
+	} else {
+		k = other ? (unsigned)__builtin_ctzll(other) / 8 : 0;
+		if (!k)
+			return 0;
+		after = (unsigned)(w >> (8 * k) & 0xFF);
+	}
+	if (after == '.' || (after | 0x20) == 'e')
 		return 0;
 	*count = k == 1 ? (w & 0xF) : digits_value(w, k);
 	return k;
