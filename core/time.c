@@ -276,41 +276,53 @@ static bool parse_usual_utc(const char *s, size_t n, int64_t *frac_us)
 	return true;
 }
 
+/* 16 bytes as one vector (GCC's vector extension: SSE2 on x86-64, a
+ * scalar loop where a target has none). */
+typedef uint8_t bytes16 __attribute__((vector_size(16)));
+
 /* The usual timestamp of the logs, "YYYY-MM-DDTHH:MM:SS.fffZ" (24 bytes,
- * as JavaScript's toISOString writes it), as three words, "YYYY-MM-",
- * "DDTHH:MM" and ":SS.fffZ", their separators and digits tested at once:
- * true with the instant in *us when s is one of a valid day and a second
- * before 60 (of years 0000 to 9999 in UTC, within them); else false, *us
- * untouched, and parse_usual or the general parser read it. */
+ * as JavaScript's toISOString writes it): true with the instant in *us
+ * when s is one of a valid day and a second before 60 (of years 0000 to
+ * 9999 in UTC, within them); else false, *us untouched, and parse_usual
+ * or the general parser read it. Its bytes are tested as two vectors,
+ * s[0..16) and s[8..24): each byte less what it is to be ('0' for a
+ * digit, a separator's own value) is at most a limit, 0 for a separator,
+ * 9 for a digit, 5 for a minute's or a second's tens (so that they need
+ * no test of their own), 1 for a month's, 3 for a day's, 2 for an hour's;
+ * a byte below its base wraps above 9. Stop 41 tested them as three words
+ * (br_nondigits and the separators' masks, ~50 instructions): the whole
+ * parse took 158 instructions a record of the bench. */
 static inline __attribute__((always_inline)) bool
 parse_usual_ms(const char *s, int64_t *us)
 {
-	uint64_t date, clock, second;
+	static const bytes16 base_lo = {'0', '0', '0', '0', '-', '0', '0', '-',
+					'0', '0', 'T', '0', '0', ':', '0', '0'},
+			     limit_lo = {9, 9, 9, 9, 0, 1, 9, 0,
+					 3, 9, 0, 2, 9, 0, 5, 9},
+			     base_hi = {'0', '0', 'T', '0', '0', ':', '0', '0',
+					':', '0', '0', '.', '0', '0', '0', 'Z'},
+			     limit_hi = {3, 9, 0, 2, 9, 0, 5, 9,
+					 0, 5, 9, 0, 9, 9, 9, 0};
+	bytes16 lo, hi;
+	memcpy(&lo, s, 16);
+	memcpy(&hi, s + 8, 16);
+	bytes16 over = ((bytes16)(lo - base_lo) > limit_lo) |
+		       ((bytes16)(hi - base_hi) > limit_hi);
+	uint64_t bad[2];
+	memcpy(bad, &over, 16);
+	if (bad[0] | bad[1])
+		return false;
+	uint64_t date, clock, second; /* "YYYY-MM-", "DDTHH:MM", ":SS.fffZ" */
 	memcpy(&date, s, 8);
 	memcpy(&clock, s + 8, 8);
 	memcpy(&second, s + 16, 8);
-	const uint64_t date_seps = UINT64_C(0xFF) << 56 | UINT64_C(0xFF) << 32,
-		       clock_seps = UINT64_C(0xFF) << 40 | UINT64_C(0xFF) << 16,
-		       second_seps = UINT64_C(0xFF) << 56 |
-				     UINT64_C(0xFF) << 24 | UINT64_C(0xFF);
-	/* A separator's byte is tested for its value, every other for a
-	 * digit: a byte br_nondigits flags is not, whatever carries. */
-	if (((date & date_seps) ^ ((uint64_t)'-' << 56 | (uint64_t)'-' << 32)) |
-	    ((clock & clock_seps) ^ ((uint64_t)':' << 40 | (uint64_t)'T' << 16)) |
-	    ((second & second_seps) ^
-	     ((uint64_t)'Z' << 56 | (uint64_t)'.' << 24 | (uint64_t)':')) |
-	    (br_nondigits(date) & ~date_seps) |
-	    (br_nondigits(clock) & ~clock_seps) |
-	    (br_nondigits(second) & ~second_seps))
-		return false;
 	uint64_t dp = digit_pairs(date), cp = digit_pairs(clock),
 		 sp = digit_pairs(second);
 	int y = byte_at(dp, 0) * 100 + byte_at(dp, 2), m = byte_at(dp, 5);
 	int d = byte_at(cp, 0), hh = byte_at(cp, 3), mm = byte_at(cp, 6);
 	int ss = byte_at(sp, 1);
 	int ms = byte_at(sp, 4) * 10 + (int)(second >> 48 & 0x0F);
-	if (m < 1 || m > 12 || d < 1 || d > month_length(y, m) ||
-	    ((hh > 23) | (mm > 59) | (ss > 59)))
+	if (m < 1 || m > 12 || d < 1 || d > month_length(y, m) || hh > 23)
 		return false;
 	*us = (int64_t)usual_day(y, m, d) * US_PER_DAY +
 	      (int64_t)(hh * 3600 + mm * 60 + ss) * US_PER_SEC + ms * 1000;

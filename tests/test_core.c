@@ -573,6 +573,50 @@ static void test_time_usual_ms_bytes(void)
 	CU_ASSERT_EQUAL(wrong, 0);
 }
 
+/* Every value 00 to 99 of each two-digit field of the logs' usual
+ * timestamp (month, day, hour, minute, second, and the fraction's first
+ * two digits), in years whose Februaries differ (2023, 2024, 1900, 2000,
+ * 0000, 9999): valid with an instant, or not, as the same text with a
+ * fourth digit of fraction (test_time_usual_ms_bytes), which no path of
+ * its own reads. Its bytes are tested against a limit each (a month's
+ * tens at most 1, a day's 3, an hour's 2, a minute's and a second's 5),
+ * its values then: both digits changed at once. */
+static void test_time_usual_ms_fields(void)
+{
+	static const char *const bases[] = {
+		"2023-02-14T10:20:30.400Z", "2024-02-14T10:20:30.400Z",
+		"1900-02-14T10:20:30.400Z", "2000-02-14T10:20:30.400Z",
+		"0000-02-14T10:20:30.400Z", "9999-12-14T10:20:30.400Z"};
+	static const int fields[] = {5, 8, 11, 14, 17, 20};
+	int wrong = 0, valid = 0;
+	for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
+		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+			for (int v = 0; v < 100; v++) {
+				char s[24], four[25];
+				memcpy(s, bases[b], 24);
+				s[fields[f]] = (char)('0' + v / 10);
+				s[fields[f] + 1] = (char)('0' + v % 10);
+				memcpy(four, s, 23);
+				four[23] = '0';
+				four[24] = s[23];
+				int64_t a = 1, r = 2;
+				const char *wa = br_time_parse(s, 24, &a);
+				const char *wr = br_time_parse(four, 25, &r);
+				if ((wa == NULL) != (wr == NULL) || (!wa && a != r)) {
+					if (wrong++ < 5)
+						fprintf(stderr, "\n%.24s: %s %lld, %.25s: %s %lld\n",
+							s, wa ? wa : "ok", (long long)a, four,
+							wr ? wr : "ok", (long long)r);
+				}
+				valid += !wa;
+			}
+	CU_ASSERT_EQUAL(wrong, 0);
+	/* Each base: 12 months, 28 or 29 days (31 in December), 24 hours,
+	 * 60 minutes, 60 seconds, 100 fractions. */
+	CU_ASSERT_EQUAL(valid, 6 * (12 + 24 + 60 + 60 + 100) + 28 + 29 + 28 +
+				       29 + 29 + 31);
+}
+
 /* The field of n digits at s, or -1. */
 static int field(const char *s, int n)
 {
@@ -2741,6 +2785,8 @@ int test_register(void)
 		{"timestamp parse: every byte of the usual ends", test_time_usual_ends},
 		{"timestamp parse: every byte of the logs' usual timestamp",
 		 test_time_usual_ms_bytes},
+		{"timestamp parse: every value of the usual timestamp's fields",
+		 test_time_usual_ms_fields},
 		{"calendar days", test_days},
 		{"time zones", test_timezones},
 		{"time zones: the footer rule, fat and slim files", test_timezone_rules},
