@@ -133,7 +133,7 @@ struct reader {
 	 * every input before the task being read, which it does until that
 	 * task is handed over; NULL when it does not. Set when the task
 	 * starts (worker), or by the pool thread settling one of its blocks
-	 * once those inputs are handed over (settle_ids); read by this
+	 * once those inputs are handed over (settle_held); read by this
 	 * thread and the pool's settling the task's blocks, which may then
 	 * add the task's ids to it (attach_seen). */
 	const struct idset *seen;

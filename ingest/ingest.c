@@ -499,7 +499,7 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	if (dedupe) {
 		h = idset_hash(ev->request_id.p, ev->request_id.n);
 		/* A block's events are settled later, in input order, into
-		 * the input's set or the run's (settle_ids). */
+		 * the input's set or the run's (settle_held). */
 		if (!st->block && !o->ids)
 			o->ids = idset_new();
 		if (!st->block)
