@@ -317,8 +317,12 @@ int32_t br_day_week_start(int32_t day);
 int32_t br_day_month_start(int32_t day);
 int br_day_month_length(int32_t day);
 
-/* The UTC calendar day of instant us. */
-int32_t br_utc_day(int64_t us);
+/* The UTC calendar day of instant us. Inline: pricing asks it of every
+ * event (16 instructions and a call there, callgrind). */
+static inline int32_t br_utc_day(int64_t us)
+{
+	return (int32_t)(us / BR_US_PER_DAY - (us % BR_US_PER_DAY < 0));
+}
 
 /* Today's day number in UTC, from the real-time clock. */
 int32_t br_day_today(void);

@@ -550,11 +550,6 @@ void br_time_format(int64_t us, char buf[28])
 	*p = 0;
 }
 
-int32_t br_utc_day(int64_t us)
-{
-	return (int32_t)floor_div(us, US_PER_DAY);
-}
-
 int32_t br_day_today(void)
 {
 	return (int32_t)floor_div((int64_t)time(NULL), 86400);

@@ -718,6 +718,15 @@ static void test_days(void)
 	/* Just before and after UTC midnight. */
 	CU_ASSERT_EQUAL(br_utc_day(oct1 - 1), br_utc_day(oct1) - 1);
 	CU_ASSERT_EQUAL(br_utc_day(-1), -1);
+	/* Floored, a day's ends on both sides of 1970, and the extremes. */
+	CU_ASSERT_EQUAL(br_utc_day(0), 0);
+	CU_ASSERT_EQUAL(br_utc_day(BR_US_PER_DAY - 1), 0);
+	CU_ASSERT_EQUAL(br_utc_day(BR_US_PER_DAY), 1);
+	CU_ASSERT_EQUAL(br_utc_day(-BR_US_PER_DAY), -1);
+	CU_ASSERT_EQUAL(br_utc_day(-BR_US_PER_DAY - 1), -2);
+	CU_ASSERT_EQUAL(br_utc_day(-BR_US_PER_DAY + 1), -1);
+	CU_ASSERT_EQUAL(br_utc_day(INT64_MAX), 106751991);
+	CU_ASSERT_EQUAL(br_utc_day(INT64_MIN), -106751992);
 	br_day_parse("2025-12-29", &d);
 	br_week_format(d, buf);
 	CU_ASSERT_STRING_EQUAL(buf, "2026-W01");
