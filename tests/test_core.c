@@ -518,8 +518,31 @@ static void test_time_usual_ends(void)
 	CU_ASSERT(usual > 100);
 }
 
+/* Whether the 24 bytes at s, a usual timestamp or one with a byte
+ * changed, parse; counting into *wrong (and telling the first five) when
+ * the same text with a fourth digit of fraction, '0', before its last
+ * byte, which no path of its own reads, is not valid alike or has
+ * another instant. */
+static bool usual_ms_as_four(const char *s, int *wrong)
+{
+	char four[25];
+	memcpy(four, s, 23);
+	four[23] = '0';
+	four[24] = s[23];
+	int64_t a = 1, r = 2;
+	const char *wa = br_time_parse(s, 24, &a);
+	const char *wr = br_time_parse(four, 25, &r);
+	if ((wa == NULL) != (wr == NULL) || (!wa && a != r)) {
+		if ((*wrong)++ < 5)
+			fprintf(stderr, "\n%.24s: %s %lld, %.25s: %s %lld\n", s,
+				wa ? wa : "ok", (long long)a, four, wr ? wr : "ok",
+				(long long)r);
+	}
+	return !wa;
+}
+
 /* Every byte in every place of the logs' usual timestamp,
- * "YYYY-MM-DDTHH:MM:SS.fffZ", which br_time_parse reads as three words:
+ * "YYYY-MM-DDTHH:MM:SS.fffZ", which br_time_parse tests as two vectors:
  * it is valid with an instant, or not, as the same text with a fourth
  * digit of fraction, '0', before its last byte, which no path of its own
  * reads (why not is told by the other paths alone, and differs where the
@@ -535,22 +558,10 @@ static void test_time_usual_ms_bytes(void)
 	for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
 		for (int at = 0; at < 24; at++)
 			for (int c = 0; c < 256; c++) {
-				char s[24], four[25];
+				char s[24];
 				memcpy(s, bases[b], 24);
 				s[at] = (char)c;
-				memcpy(four, s, 23);
-				four[23] = '0';
-				four[24] = s[23];
-				int64_t a = 1, r = 2;
-				const char *wa = br_time_parse(s, 24, &a);
-				const char *wr = br_time_parse(four, 25, &r);
-				if ((wa == NULL) != (wr == NULL) || (!wa && a != r)) {
-					if (wrong++ < 5)
-						fprintf(stderr, "\n%.24s: %s %lld, %.25s: %s %lld\n",
-							s, wa ? wa : "ok", (long long)a, four,
-							wr ? wr : "ok", (long long)r);
-				}
-				valid += !wa;
+				valid += usual_ms_as_four(s, &wrong);
 			}
 	CU_ASSERT_EQUAL(wrong, 0);
 	CU_ASSERT(valid > 6 * 24);
@@ -592,23 +603,11 @@ static void test_time_usual_ms_fields(void)
 	for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
 		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
 			for (int v = 0; v < 100; v++) {
-				char s[24], four[25];
+				char s[24];
 				memcpy(s, bases[b], 24);
 				s[fields[f]] = (char)('0' + v / 10);
 				s[fields[f] + 1] = (char)('0' + v % 10);
-				memcpy(four, s, 23);
-				four[23] = '0';
-				four[24] = s[23];
-				int64_t a = 1, r = 2;
-				const char *wa = br_time_parse(s, 24, &a);
-				const char *wr = br_time_parse(four, 25, &r);
-				if ((wa == NULL) != (wr == NULL) || (!wa && a != r)) {
-					if (wrong++ < 5)
-						fprintf(stderr, "\n%.24s: %s %lld, %.25s: %s %lld\n",
-							s, wa ? wa : "ok", (long long)a, four,
-							wr ? wr : "ok", (long long)r);
-				}
-				valid += !wa;
+				valid += usual_ms_as_four(s, &wrong);
 			}
 	CU_ASSERT_EQUAL(wrong, 0);
 	/* Each base: 12 months, 28 or 29 days (31 in December), 24 hours,
