@@ -291,7 +291,7 @@ typedef uint8_t bytes16 __attribute__((vector_size(16)));
  * no test of their own), 1 for a month's, 3 for a day's, 2 for an hour's;
  * a byte below its base wraps above 9. Stop 41 tested them as three words
  * (br_nondigits and the separators' masks, ~50 instructions): the whole
- * parse took 158 instructions a record of the bench. */
+ * parse took 158 instructions a record of the bench, 107 now (callgrind). */
 static inline __attribute__((always_inline)) bool
 parse_usual_ms(const char *s, int64_t *us)
 {

@@ -310,11 +310,11 @@ static void attach_seen(struct split *sp)
  * context; an event whose id was in any is a duplicate. (Read against the
  * run's set, a member is not checked again when it is handed over: its
  * repeats of an earlier member counted.) Lets the events go. Each event
- * is counted as its id is settled, in one loop: the ids of the whole
- * block first, then the events in a second loop, read each held event
- * twice (6 instructions an event more, callgrind, the bench's records
- * with --jobs 2; and its 304 bytes twice, a block's ~230 KiB of them
- * there, up to 1.2 MiB). */
+ * is counted as soon as its id settles, in one loop: the whole block's
+ * ids settled first and its events counted in a second loop read each
+ * held event twice (6 instructions an event more, callgrind, the bench's
+ * records with --jobs 2; and its 304 bytes twice, a block's ~230 KiB of
+ * them there, up to 1.2 MiB). */
 static void settle_held(struct block *b)
 {
 	attach_seen(b->sp);
