@@ -429,6 +429,7 @@ struct prefix_probe {
 	int fd;
 	uint64_t size; /* of the file, UINT64_MAX when packed */
 	bool packed;   /* a compressed stream: its content is compared */
+	bool failed;   /* its content could not be read again */
 	char *buf; /* SCRATCH bytes */
 	size_t nfirst; /* of its first bytes read into first (-1: none yet) */
 	char first[INGEST_HEAD_BYTES];
@@ -441,8 +442,10 @@ static size_t dir_len(const char *path);
 
 /* Opens the content of the file at fd from its start, decompressed by
  * libarchive's filters (a stream of zstd, xz, bzip2, lz4, or gzip of any
- * number of members), read as one raw entry; NULL when it cannot be read.
- * More than one filter (the last: none) tells that it is compressed. */
+ * number of members), read as one raw entry; NULL when it cannot be read
+ * (an empty file has no entry). More than one filter (the last: none)
+ * tells that it is compressed. Out of memory: br_oom(), not NULL, which
+ * would take a compressed log for a plain file. */
 static struct archive *content_open(int fd)
 {
 	struct archive *a = br_archive_read_new();
@@ -452,6 +455,8 @@ static struct archive *content_open(int fd)
 	    lseek(fd, 0, SEEK_SET) != 0 ||
 	    archive_read_open_fd(a, fd, PREFIX_SCRATCH) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		if (archive_errno(a) == ENOMEM)
+			br_oom();
 		archive_read_free(a);
 		return NULL;
 	}
@@ -460,13 +465,26 @@ static struct archive *content_open(int fd)
 
 /* Reads up to n bytes of the probe's file (its content when packed) from
  * offset pos into buf: when packed, from a, its content's reader, which
- * has read pos bytes. Returns the bytes read, 0 at the end, -1 on an
- * error. */
-static ssize_t probe_read(struct prefix_probe *p, struct archive *a,
-			  char *buf, size_t n, uint64_t pos)
+ * has read pos bytes. Returns the bytes read, or 0 at the end or on an
+ * error (which marks the probe failed). */
+static size_t probe_read(struct prefix_probe *p, struct archive *a,
+			 char *buf, size_t n, uint64_t pos)
 {
-	return p->packed ? archive_read_data(a, buf, n)
-			 : pread(p->fd, buf, n, (off_t)pos);
+	ssize_t r = p->packed ? archive_read_data(a, buf, n)
+			      : pread(p->fd, buf, n, (off_t)pos);
+	p->failed |= r < 0;
+	return r < 0 ? 0 : (size_t)r;
+}
+
+/* Opens the content of the probe's file when packed (content_open);
+ * NULL, the probe failed, when it cannot be, or when it is not packed. */
+static struct archive *probe_open(struct prefix_probe *p)
+{
+	if (!p->packed)
+		return NULL;
+	struct archive *a = content_open(p->fd);
+	p->failed |= !a;
+	return a;
 }
 
 /* Tells whether the probe's file begins with n bytes (n <= its size) whose
@@ -476,14 +494,14 @@ static bool probe_head_is(struct prefix_probe *p, size_t n, uint32_t head)
 	if (p->nfirst == (size_t)-1) {
 		size_t want = p->size < INGEST_HEAD_BYTES ? (size_t)p->size
 							 : INGEST_HEAD_BYTES;
-		struct archive *a = p->packed ? content_open(p->fd) : NULL;
+		struct archive *a = probe_open(p);
 		p->nfirst = 0;
 		if (a || !p->packed) {
-			ssize_t r;
+			size_t r;
 			while (p->nfirst < want &&
 			       (r = probe_read(p, a, p->first + p->nfirst,
 					       want - p->nfirst, p->nfirst)) > 0)
-				p->nfirst += (size_t)r;
+				p->nfirst += r;
 		}
 		if (a)
 			archive_read_free(a);
@@ -522,7 +540,7 @@ static bool is_prefix_of(void *ctx, const struct store_input *in, bool merged)
 	} else if (strcmp(in->name, p->key) != 0) {
 		return false;
 	}
-	struct archive *a = p->packed ? content_open(p->fd) : NULL;
+	struct archive *a = probe_open(p);
 	if (p->packed && !a)
 		return false;
 	struct br_hasher h;
@@ -531,11 +549,11 @@ static bool is_prefix_of(void *ctx, const struct store_input *in, bool merged)
 	while (pos < in->bytes) {
 		size_t want = in->bytes - pos < PREFIX_SCRATCH
 				      ? (size_t)(in->bytes - pos) : PREFIX_SCRATCH;
-		ssize_t r = probe_read(p, a, p->buf, want, pos);
-		if (r <= 0)
+		size_t r = probe_read(p, a, p->buf, want, pos);
+		if (!r)
 			break;
-		br_hash_update(&h, p->buf, (size_t)r);
-		pos += (uint64_t)r;
+		br_hash_update(&h, p->buf, r);
+		pos += r;
 	}
 	if (a)
 		archive_read_free(a);
@@ -559,18 +577,27 @@ static int input_holders(struct ingest_run *r, struct br_fp fp, const char *key,
 		 * .gz of another source's log was backfilled, counted twice
 		 * (tests/storeops.py, make torture). */
 		struct archive *a = content_open(fd);
-		bool packed = a && archive_filter_count(a) > 1;
+		bool opened = a, packed = a && archive_filter_count(a) > 1;
 		if (a)
 			archive_read_free(a);
 		p = br_malloc(sizeof *p);
 		*p = (struct prefix_probe){key, dir_len(key), fd,
 					   packed ? UINT64_MAX : (uint64_t)st.st_size,
-					   packed, br_malloc(PREFIX_SCRATCH),
-					   (size_t)-1, {0}, 0};
+					   packed, !opened && st.st_size > 0,
+					   br_malloc(PREFIX_SCRATCH), (size_t)-1,
+					   {0}, 0};
 	}
-	int rc = store_input_holders(r->store, fp, r->source,
-				     p ? is_prefix_of : NULL, p, out,
-				     &r->store_err);
+	/* Read in full moments ago: a file that cannot be read now (an I/O
+	 * error) cannot tell whether another source holds its first
+	 * bytes. */
+	int rc = p && p->failed
+			 ? -1
+			 : store_input_holders(r->store, fp, r->source,
+					       p ? is_prefix_of : NULL, p, out,
+					       &r->store_err);
+	if (p && p->failed && !br_failed(&r->store_err))
+		rc = br_fail(&r->store_err, "cannot read '%s' again to compare "
+			     "its first bytes with the store's inputs", key);
 	if (p) {
 		free(p->buf);
 		free(p);

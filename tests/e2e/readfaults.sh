@@ -155,6 +155,40 @@ for z in gz zst; do
 	rm -rf zbase zwant
 done
 
+# A backfill under another source of a gzipped log grown by a member: a
+# read of it that fails, while it is ingested or while its content is
+# compared again with the store's inputs, fails it; it is refused
+# otherwise. Never taken (the other source's records counted twice).
+rm -rf pk
+mkdir pk
+{ log 09 k1; log 10 k2; } | gzip -c >pk/app.log.gz
+b --store kbase init >/dev/null
+b --store kbase ingest --source a "$PWD/pk"
+log 10 k3 | gzip -c >>pk/app.log.gz
+totals kbase >kbase.csv
+calls=$(traced -f -qq -o calls.trace -P "$PWD/pk/app.log.gz" -e trace=read \
+	"$BURNRATE" --quiet --store kbase ingest --replace 2025-10-10..2025-10-10 \
+	"$PWD/pk/app.log.gz" >/dev/null 2>&1 || true # refused, exit 1
+	grep -c 'read(' calls.trace)
+[ "$calls" -gt 1 ] || fail "backfill of a grown gzip: $calls reads of it traced"
+n=1
+while [ $n -le "$calls" ]; do
+	what="backfill of a grown gzip, read $n"
+	rm -rf s
+	cp -r kbase s
+	set +e
+	traced -f -qq -o /dev/null -P "$PWD/pk/app.log.gz" \
+		-e trace=read -e inject=read:error=EIO:when=$n \
+		"$BURNRATE" --quiet --store s ingest --jobs 1 \
+		--replace 2025-10-10..2025-10-10 "$PWD/pk/app.log.gz" >out 2>err
+	rc=$?
+	set -e
+	[ $rc -eq 1 ] && grep -q "^burnrate: error: .*\(Input/output error\|cannot read '.*' again\|ingested before under source 'a'\)" err ||
+		fail "$what: exit $rc: $(cat err)"
+	totals s | cmp -s - kbase.csv || fail "$what: totals changed: $(totals s)"
+	n=$((n + 1))
+done
+
 # Report and verify of a store whose listing fails: an error, never the
 # totals of an empty store.
 for cmd in report verify; do
