@@ -42,6 +42,26 @@ count() {
 	traced -f -qq -o calls.trace -e trace="$call" "$@" >/dev/null 2>&1
 	grep -c "$call(" calls.trace
 }
+# reads_of FILE CMD...: how many reads of FILE CMD makes (whatever its
+# exit status).
+reads_of() {
+	file=$1
+	shift
+	traced -f -qq -o calls.trace -P "$file" -e trace=read "$@" \
+		>/dev/null 2>&1 || true
+	grep -c 'read(' calls.trace
+}
+# inject_read FILE N CMD...: runs CMD with its Nth read of FILE failing
+# (EIO); its status in rc, its standard error in err.
+inject_read() {
+	file=$1 n=$2
+	shift 2
+	set +e
+	traced -f -qq -o /dev/null -P "$file" \
+		-e trace=read -e inject=read:error=EIO:when="$n" "$@" >out 2>err
+	rc=$?
+	set -e
+}
 # checked WHAT: the run under inject either failed as it should or
 # succeeded (or never started: the loader's read failed); sets fired when
 # it failed.
@@ -128,23 +148,16 @@ for z in gz zst; do
 	totals zwant >zwant.csv
 	grep -q '^2025-10-07,openai,gpt-4o,1,' zwant.csv || fail "rotated $z: $(cat zwant.csv)"
 	fired=
-	calls=$(traced -f -qq -o calls.trace -P "$PWD/rot/app.log.1.$z" \
-		-e trace=read "$BURNRATE" --quiet --store zwant ingest \
-		"$PWD/rot/app.log.1.$z" >/dev/null 2>&1
-		grep -c 'read(' calls.trace)
+	calls=$(reads_of "$PWD/rot/app.log.1.$z" "$BURNRATE" --quiet \
+		--store zwant ingest "$PWD/rot/app.log.1.$z")
 	[ "$calls" -gt 0 ] || fail "rotated $z: no read of it traced"
 	n=1
 	while [ $n -le "$calls" ]; do
 		what="rotated $z, read $n"
 		rm -rf s
 		cp -r zbase s
-		set +e
-		traced -f -qq -o /dev/null -P "$PWD/rot/app.log.1.$z" \
-			-e trace=read -e inject=read:error=EIO:when=$n \
-			"$BURNRATE" --quiet --store s ingest --jobs 1 \
-			"$PWD/rot/app.log.1.$z" >out 2>err
-		rc=$?
-		set -e
+		inject_read "$PWD/rot/app.log.1.$z" $n "$BURNRATE" --quiet \
+			--store s ingest --jobs 1 "$PWD/rot/app.log.1.$z"
 		checked "$what"
 		b --store s ingest "$PWD/rot/app.log.1.$z"
 		totals s | cmp -s - zwant.csv ||
@@ -166,23 +179,16 @@ b --store kbase init >/dev/null
 b --store kbase ingest --source a "$PWD/pk"
 log 10 k3 | gzip -c >>pk/app.log.gz
 totals kbase >kbase.csv
-calls=$(traced -f -qq -o calls.trace -P "$PWD/pk/app.log.gz" -e trace=read \
-	"$BURNRATE" --quiet --store kbase ingest --replace 2025-10-10..2025-10-10 \
-	"$PWD/pk/app.log.gz" >/dev/null 2>&1 || true # refused, exit 1
-	grep -c 'read(' calls.trace)
+calls=$(reads_of "$PWD/pk/app.log.gz" "$BURNRATE" --quiet --store kbase \
+	ingest --replace 2025-10-10..2025-10-10 "$PWD/pk/app.log.gz")
 [ "$calls" -gt 1 ] || fail "backfill of a grown gzip: $calls reads of it traced"
 n=1
 while [ $n -le "$calls" ]; do
 	what="backfill of a grown gzip, read $n"
 	rm -rf s
 	cp -r kbase s
-	set +e
-	traced -f -qq -o /dev/null -P "$PWD/pk/app.log.gz" \
-		-e trace=read -e inject=read:error=EIO:when=$n \
-		"$BURNRATE" --quiet --store s ingest --jobs 1 \
-		--replace 2025-10-10..2025-10-10 "$PWD/pk/app.log.gz" >out 2>err
-	rc=$?
-	set -e
+	inject_read "$PWD/pk/app.log.gz" $n "$BURNRATE" --quiet --store s \
+		ingest --jobs 1 --replace 2025-10-10..2025-10-10 "$PWD/pk/app.log.gz"
 	[ $rc -eq 1 ] && grep -q "^burnrate: error: .*\(Input/output error\|cannot read '.*' again\|ingested before under source 'a'\)" err ||
 		fail "$what: exit $rc: $(cat err)"
 	totals s | cmp -s - kbase.csv || fail "$what: totals changed: $(totals s)"
