@@ -139,10 +139,13 @@ const char *store_dir(const struct store *s);
 const struct br_tz *store_tz(const struct store *s);
 
 /* Takes the store's writer lock (a kernel-released flock, so a killed
- * holder never blocks). Fails, with status BR_EXIT_TEMPFAIL and the
- * message "store is locked by pid N", when another process holds it:
- * within STORE_LOCK_TRIES milliseconds, what `verify` holds it for (a
- * shared lock, taken for an instant to tell whether a merge is running). */
+ * holder never blocks) and writes its pid in the lock file. Fails, with
+ * status BR_EXIT_TEMPFAIL, when another process holds it within
+ * STORE_LOCK_TRIES milliseconds, what `verify` holds it for (a shared
+ * lock, taken for an instant to tell whether a merge is running): the
+ * message is "store 'DIR': locked by pid N, another burnrate writing it"
+ * when the lock file names a process that runs, else "locked by another
+ * process" and whether the file names an ended writer or none. */
 #define STORE_LOCK_TRIES 50
 int store_lock(struct store *s, struct br_err *err);
 

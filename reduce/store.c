@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -397,15 +399,35 @@ static void remove_stale_segments(const struct store *s)
 	free(segdir);
 }
 
-/* The pid that the holder of the store's lock wrote in the lock file
- * open at fd, as pid[0..n) ("unknown" when it wrote none). */
-static void lock_holder(int fd, char *pid, size_t n)
+/* Who holds the store's lock, as far as its lock file tells. */
+enum lock_holder {
+	HOLDER_WRITER, /* the process whose pid it holds, running */
+	HOLDER_ENDED,  /* not that process: it has ended */
+	HOLDER_NONE,   /* it holds no pid */
+};
+
+/* The pid that the last writer of the store wrote in the lock file open
+ * at fd, as pid[0..n) ("unknown" when none did), and whether that process
+ * still runs, and so holds the lock: a writer writes its pid once it
+ * holds it, but `verify` (shared, for an instant) and a lock taken
+ * outside burnrate (flock(1)) write none, and a message naming the last
+ * writer, long ended, as the holder sent its user looking for it. (Or a
+ * writer just starting: it takes the lock, then writes its pid.) */
+static enum lock_holder lock_holder(int fd, char *pid, size_t n)
 {
 	ssize_t got = pread(fd, pid, n - 1, 0);
 	pid[got > 0 ? got : 0] = 0;
 	pid[strcspn(pid, "\n")] = 0;
-	if (!pid[0])
+	char *end;
+	errno = 0;
+	long p = strtol(pid, &end, 10);
+	if (!pid[0] || *end || errno || p <= 0 || p > INT_MAX) {
 		snprintf(pid, n, "unknown");
+		return HOLDER_NONE;
+	}
+	/* EPERM: it runs, as another user. */
+	return kill((pid_t)p, 0) == 0 || errno == EPERM ? HOLDER_WRITER
+							: HOLDER_ENDED;
 }
 
 int store_lock(struct store *s, struct br_err *err)
@@ -428,19 +450,34 @@ int store_lock(struct store *s, struct br_err *err)
 	if (rc != 0) {
 		int e = errno;
 		char pid[32];
-		lock_holder(fd, pid, sizeof pid);
+		enum lock_holder holder = lock_holder(fd, pid, sizeof pid);
 		close(fd);
-		if (e == EWOULDBLOCK)
+		if (e == EWOULDBLOCK && holder == HOLDER_WRITER)
 			return br_fail_status(err, BR_EXIT_TEMPFAIL,
 					      "store '%s': locked by pid %s, "
 					      "another burnrate writing it (try "
 					      "again once it ends)", s->dir, pid);
+		char last[sizeof pid + 40] = "its lock file names none";
+		if (holder == HOLDER_ENDED)
+			snprintf(last, sizeof last,
+				 "not its last writer (pid %s, ended)", pid);
+		if (e == EWOULDBLOCK)
+			return br_fail_status(err, BR_EXIT_TEMPFAIL,
+					      "store '%s': locked by another "
+					      "process, %s: a 'burnrate verify', "
+					      "a lock taken outside burnrate, or "
+					      "a writer just starting (try again "
+					      "once it is released)", s->dir,
+					      last);
 		return br_fail(err, "cannot lock store '%s': %s", s->dir,
 			       strerror(e));
 	}
+	/* The pid written over the last writer's, then the rest cut: the
+	 * file read meanwhile holds one or the other (cut first, it was
+	 * read empty: "pid unknown"). */
 	char pid[32];
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+	if (pwrite(fd, pid, (size_t)n, 0) != n || ftruncate(fd, n) != 0) {
 		int e = errno;
 		close(fd);
 		return br_fail(err, "cannot write lock of '%s': %s", s->dir,
@@ -2333,9 +2370,10 @@ int store_scan_own(struct store *s, const struct store_query *q,
 
 /* -------------------------------------------------------------- verify */
 
-/* Tells whether a process other than s's own holds s's lock, with its
- * pid in pid[0..n). The lock is tested without waiting: taken shared
- * and released at once when free. */
+/* Tells whether a writer other than s's own process holds s's lock, with
+ * its pid in pid[0..n): one that wrote its pid and still runs
+ * (lock_holder). The lock is tested without waiting: taken shared and
+ * released at once when free. */
 static bool locked_by_other(const struct store *s, char *pid, size_t n)
 {
 	if (s->lock_fd >= 0)
@@ -2345,9 +2383,8 @@ static bool locked_by_other(const struct store *s, char *pid, size_t n)
 	free(path);
 	if (fd < 0)
 		return false; /* never written: no writer holds it */
-	bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-	if (held)
-		lock_holder(fd, pid, n);
+	bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK &&
+		    lock_holder(fd, pid, n) == HOLDER_WRITER;
 	close(fd); /* releases a lock taken */
 	return held;
 }

@@ -931,6 +931,57 @@ static void test_lock(void)
 	}
 	CU_ASSERT_EQUAL(taken, 0);
 	store_free(s);
+	/* Held on by a process that is no writer (verify, flock(1)): the
+	 * lock file names the last writer, ended, which is not said to hold
+	 * it; or none. */
+	pid_t ended = fork();
+	CU_ASSERT_FATAL(ended >= 0);
+	if (ended == 0)
+		_exit(0);
+	waitpid(ended, NULL, 0);
+	FILE *lf = fopen(lockpath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+	fprintf(lf, "%ld\n", (long)ended);
+	fclose(lf);
+	fd = open(lockpath, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(flock(fd, LOCK_SH), 0);
+	s = store_open(dir, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(store_lock(s, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_TEMPFAIL);
+	snprintf(expect, sizeof expect, "store '%s': locked by another "
+		 "process, not its last writer (pid %ld, ended): a 'burnrate "
+		 "verify', a lock taken outside burnrate, or a writer just "
+		 "starting (try again once it is released)", dir, (long)ended);
+	CU_ASSERT_STRING_EQUAL(err.msg, expect);
+	CU_ASSERT_EQUAL(truncate(lockpath, 0), 0);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(store_lock(s, &err), -1);
+	CU_ASSERT_EQUAL(err.status, BR_EXIT_TEMPFAIL);
+	snprintf(expect, sizeof expect, "store '%s': locked by another "
+		 "process, its lock file names none: a 'burnrate verify', a "
+		 "lock taken outside burnrate, or a writer just starting (try "
+		 "again once it is released)", dir);
+	CU_ASSERT_STRING_EQUAL(err.msg, expect);
+	close(fd);
+	/* Taken, it names its writer over a longer pid: only that is left. */
+	lf = fopen(lockpath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+	fprintf(lf, "%ld\n", 1234567890L);
+	fclose(lf);
+	br_err_clear(&err);
+	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
+	char held[32], mine[32];
+	lf = fopen(lockpath, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+	size_t got = fread(held, 1, sizeof held - 1, lf);
+	held[got] = 0;
+	fclose(lf);
+	snprintf(mine, sizeof mine, "%ld\n", (long)getpid());
+	CU_ASSERT_STRING_EQUAL(held, mine);
+	store_free(s);
 	/* Publishing without the lock is refused. */
 	s = store_open(dir, NULL, &err);
 	struct agg *a = agg_new();
@@ -1544,6 +1595,26 @@ static void test_merge_unfinished(void)
 				"publishing its group of 2 segments (the store is "
 				"locked by pid "));
 			store_free(holder);
+			/* Locked by a process that is no writer (an open file
+			 * of its own is another lock), the lock file naming an
+			 * ended one: no merge is at it. */
+			pid_t ended = fork();
+			CU_ASSERT_FATAL(ended >= 0);
+			if (ended == 0)
+				_exit(0);
+			waitpid(ended, NULL, 0);
+			snprintf(path, sizeof path, "%s/dst/lock", dir);
+			FILE *lf = fopen(path, "w");
+			CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+			fprintf(lf, "%ld\n", (long)ended);
+			fclose(lf);
+			int fd = open(path, O_RDONLY);
+			CU_ASSERT_FATAL(fd >= 0);
+			CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0); /* flock(1)'s */
+			CU_ASSERT_EQUAL(verify_of("dst", &vd), 1);
+			CU_ASSERT_EQUAL(vd.n[STORE_SEGMENT_MERGING], 0);
+			CU_ASSERT_EQUAL(vd.n[STORE_SEGMENT_UNFINISHED], 1);
+			close(fd);
 		}
 		uint64_t own = 0;
 		if (published) {

@@ -348,7 +348,7 @@ hold_lock m/lock
 must_fail 75 err.txt "$BURNRATE" --store m merge s0
 kill "$holder" 2>/dev/null || true
 wait "$holder" 2>/dev/null || true
-grep -q "burnrate: error: store '.*': locked by pid [0-9]*, another burnrate" err.txt || fail "lock: $(cat err.txt)"
+grep -q "burnrate: error: store 'm': locked by pid $holder, another burnrate writing it" err.txt || fail "lock: $(cat err.txt)"
 echo "ok a locked store exits 75"
 
 # SIGKILL at random moments: each shard is merged or not, never half; a
