@@ -42,6 +42,10 @@ struct globals {
  * a progress line shown there (progress_shown) is erased first. */
 void print_error(const char *fmt, ...) BR_PRINTF(1, 2);
 void print_warning(const char *fmt, ...) BR_PRINTF(1, 2);
+/* Warns of each merge into store s (of directory dir) that did not end and
+ * whose segments a merge or compaction of s removed (store_abandoned):
+ * none of it is in s, and nothing else will tell. */
+void warn_abandoned(const struct store *s, const char *dir);
 void print_note(const char *fmt, ...) BR_PRINTF(1, 2);
 /* Says whether a progress line, drawn on stderr without its newline, is
  * there now, so that the next message erases it rather than run on

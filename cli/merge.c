@@ -41,6 +41,7 @@ int cmd_merge(const struct globals *g, int argc, char **argv)
 	for (int i = 0; i < npos; i++) {
 		struct store_merge_stats st;
 		if (store_merge(s, pos[i], &st, &err) != 0) {
+			warn_abandoned(s, g->store);
 			store_free(s);
 			rc = fail_with(&err);
 			if (i > 0)
@@ -55,6 +56,7 @@ int cmd_merge(const struct globals *g, int argc, char **argv)
 		sum.replaced += st.replaced;
 		sum.present += st.present;
 	}
+	warn_abandoned(s, g->store);
 	store_free(s);
 	if (!g->quiet) {
 		printf("merged %d store%s (%zu segment%s): %zu source%s imported",

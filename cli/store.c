@@ -41,9 +41,12 @@ int cmd_compact(const struct globals *g, int argc, char **argv)
 	struct store *s = store_open(g->store, NULL, &err);
 	struct store_compact_stats st;
 	if (!s || store_lock(s, &err) != 0 || store_compact(s, &st, &err) != 0) {
+		if (s)
+			warn_abandoned(s, g->store);
 		store_free(s);
 		return fail_with(&err);
 	}
+	warn_abandoned(s, g->store);
 	store_free(s);
 	if (!g->quiet)
 		printf("compacted %zu segment%s of %zu source%s; removed %zu file%s\n",

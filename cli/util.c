@@ -55,6 +55,16 @@ void print_warning(const char *fmt, ...)
 	va_end(ap);
 }
 
+void warn_abandoned(const struct store *s, const char *dir)
+{
+	const char *from;
+	for (size_t i = 0; (from = store_abandoned(s, i)); i++)
+		print_warning("a merge of '%s' into '%s' did not end: the "
+			      "segments it left are removed now, and none of "
+			      "it is in the store; run 'burnrate --store %s "
+			      "merge %s' again", from, dir, dir, from);
+}
+
 void print_note(const char *fmt, ...)
 {
 	va_list ap;

@@ -298,6 +298,13 @@ struct store_query {
  * them; store_skipped lists what was left out. Call before the first scan. */
 void store_skip_corrupt(struct store *s);
 
+/* The i-th store (its directory, as the merge of it named it) of which a
+ * merge that did not end left segments that a store_merge or
+ * store_compact of s removed, or NULL past the last: none of it is in s,
+ * and nothing else tells it once they are gone (`verify` named them).
+ * Not the store a store_merge merges, whose merge that one ends. */
+const char *store_abandoned(const struct store *s, size_t i);
+
 /* The i-th segment left out (path and problem), or NULL past the last. The
  * strings are borrowed until the store is freed. */
 const char *store_skipped(const struct store *s, size_t i,

@@ -97,6 +97,10 @@ struct store {
 	bool skip_corrupt;
 	char **skipped;       /* pairs: path, problem */
 	size_t nskipped;
+	/* The stores whose merges that did not end left segments that a
+	 * merge or compaction removed (store_abandoned). */
+	char **abandoned;
+	size_t nabandoned;
 };
 
 /* ------------------------------------------------------------ encoding */
@@ -351,6 +355,9 @@ void store_free(struct store *s)
 	for (size_t i = 0; i < 2 * s->nskipped; i++)
 		free(s->skipped[i]);
 	free(s->skipped);
+	for (size_t i = 0; i < s->nabandoned; i++)
+		free(s->abandoned[i]);
+	free(s->abandoned);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the flock */
 	br_tz_free(s->tz);
@@ -370,6 +377,22 @@ const char *store_skipped(const struct store *s, size_t i,
 		return NULL;
 	*problem = s->skipped[2 * i + 1];
 	return s->skipped[2 * i];
+}
+
+const char *store_abandoned(const struct store *s, size_t i)
+{
+	return i < s->nabandoned ? s->abandoned[i] : NULL;
+}
+
+/* Adds origin to s's abandoned merges, once. */
+static void abandon(struct store *s, const char *origin)
+{
+	for (size_t i = 0; i < s->nabandoned; i++)
+		if (strcmp(s->abandoned[i], origin) == 0)
+			return;
+	s->abandoned = br_realloc(s->abandoned,
+				  (s->nabandoned + 1) * sizeof *s->abandoned);
+	s->abandoned[s->nabandoned++] = br_strdup(origin);
 }
 
 const char *store_dir(const struct store *s)
@@ -1773,8 +1796,11 @@ static bool removable(const struct store *s, size_t i)
 /* Removes the files of the hidden segments that may go (removable),
  * which readers ignore already (absorbed by a compaction, replaced by a
  * newer merge, or of a merge that did not end), and makes that durable.
- * *removed counts them. */
-static int remove_hidden(struct store *s, size_t *removed, struct br_err *err)
+ * *removed counts them. The store a merge that did not end was of joins
+ * s's abandoned merges (store_abandoned), unless it is merging, the
+ * store being merged now (NULL: none), whose merge this one ends. */
+static int remove_hidden(struct store *s, const char *merging,
+			 size_t *removed, struct br_err *err)
 {
 	size_t kept = 0;
 	*removed = 0;
@@ -1791,6 +1817,10 @@ static int remove_hidden(struct store *s, size_t *removed, struct br_err *err)
 				continue;
 			}
 			(*removed)++;
+			const char *origin = g->str[g->origin];
+			if (g->unfinished &&
+			    (!merging || strcmp(origin, merging) != 0))
+				abandon(s, origin);
 			segment_free(g);
 		} else {
 			s->segs[kept++] = *g;
@@ -1879,7 +1909,7 @@ int store_compact(struct store *s, struct store_compact_stats *st,
 	}
 	/* What a compaction absorbed is now only clutter: remove it. The
 	 * compacted segment is durable already, so a crash here is harmless. */
-	return remove_hidden(s, &st->removed, err);
+	return remove_hidden(s, NULL, &st->removed, err);
 }
 
 /* --------------------------------------------------------------- merge */
@@ -2252,7 +2282,7 @@ static int merge_into(struct store *dst, const char *from,
 	/* What the new segments replace is clutter now, as are the segments
 	 * of a merge that did not end; a crash before or during their
 	 * removal is harmless, as after a compaction. */
-	rc = remove_hidden(dst, &st->removed, err);
+	rc = remove_hidden(dst, origin ? origin : from, &st->removed, err);
 out:
 	for (size_t k = 0; k < nparts; k++) {
 		agg_free(parts[k].rows);

@@ -1382,6 +1382,10 @@ static void test_report_chased(void)
 }
 
 /* Merges the store dir/name into dir/dst; returns store_merge's result. */
+/* The stores whose merges that did not end the last merge() removed the
+ * segments of (store_abandoned), each followed by a space. */
+static char merge_abandoned[512];
+
 static int merge(const char *name, struct store_merge_stats *st,
 		 struct br_err *err)
 {
@@ -1392,6 +1396,12 @@ static int merge(const char *name, struct store_merge_stats *st,
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, err), 0);
 	int rc = store_merge(s, from, st, err);
+	merge_abandoned[0] = 0;
+	const char *a;
+	for (size_t i = 0; (a = store_abandoned(s, i)); i++)
+		snprintf(merge_abandoned + strlen(merge_abandoned),
+			 sizeof merge_abandoned - strlen(merge_abandoned),
+			 "%s ", a);
 	store_free(s);
 	return rc;
 }
@@ -1629,6 +1639,8 @@ static void test_merge_unfinished(void)
 		CU_ASSERT_EQUAL(st.imported, 2);
 		CU_ASSERT_EQUAL(st.replaced, 2);
 		CU_ASSERT_EQUAL(st.removed, 2 + (size_t)published);
+		/* Run again, it ended that merge: nothing abandoned. */
+		CU_ASSERT_STRING_EQUAL(merge_abandoned, "");
 		CU_ASSERT_EQUAL(dst_input(NULL), own + 1111);
 		CU_ASSERT_EQUAL(dst_input("team"), 1010);
 		for (unsigned seq = 1; seq <= 2 + (unsigned)published; seq++)
@@ -1636,6 +1648,36 @@ static void test_merge_unfinished(void)
 		CU_ASSERT_EQUAL(verify_of("dst", &vd), 0);
 		remove_dir();
 	}
+	/* A merge of another store removes the segments g's merge that did
+	 * not end left, and tells of it: once they are gone, nothing else
+	 * would (verify named them), and none of g is in dst. */
+	make_dir();
+	struct br_err err = {0};
+	struct store_merge_stats st;
+	put_segment("g", "default", 100, 1, x, 1, false);
+	put_segment("g", "team", 100, 10, y, 1, false);
+	put_segment("h", "other", 100, 100, w, 1, false);
+	put_segment("k", "more", 100, 1000, v, 1, false);
+	CU_ASSERT_EQUAL(merge("k", &st, &err), 0); /* 1 */
+	rename_fail = 2;
+	CU_ASSERT_EQUAL(merge("g", &st, &err), -1); /* 2 of 2 and 3 */
+	rename_fail = 0;
+	br_err_clear(&err);
+	CU_ASSERT(has_segment("dst", 2));
+	CU_ASSERT_EQUAL(merge("h", &st, &err), 0);
+	char *g = realpath(dir, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	char want[512];
+	snprintf(want, sizeof want, "%s/g ", g);
+	free(g);
+	CU_ASSERT_STRING_EQUAL(merge_abandoned, want);
+	CU_ASSERT(!has_segment("dst", 2));
+	CU_ASSERT_EQUAL(dst_input(NULL), 1100);
+	/* Merged again, g is whole in dst, and nothing is abandoned. */
+	CU_ASSERT_EQUAL(merge("g", &st, &err), 0);
+	CU_ASSERT_STRING_EQUAL(merge_abandoned, "");
+	CU_ASSERT_EQUAL(dst_input(NULL), 1111);
+	remove_dir();
 }
 
 /* A merged segment that a newer merge of its source replaces stays

@@ -351,6 +351,34 @@ wait "$holder" 2>/dev/null || true
 grep -q "burnrate: error: store 'm': locked by pid $holder, another burnrate writing it" err.txt || fail "lock: $(cat err.txt)"
 echo "ok a locked store exits 75"
 
+# A merge killed between the renames of its group's segments leaves part
+# of the group, which verify names; a merge of another store removes it,
+# and says that the first store is not merged (once those segments are
+# gone, nothing else tells); merged again, it is.
+: "${FAULTINJECT:=$root/${BUILD:-build}/faultinject.so}"
+[ -f "$FAULTINJECT" ] || fail "no fault injection shim at $FAULTINJECT"
+br two ingest --source a logs/l1.jsonl
+br two ingest --source b logs/l2.jsonl
+br more ingest logs/l3.jsonl
+br half merge s0
+set +e
+LD_PRELOAD="$FAULTINJECT" FAULT_CALL=rename FAULT_N=2 FAULT_MODE=kill \
+	"$BURNRATE" --quiet --store half merge two 2>/dev/null
+rc=$?
+set -e
+[ "$rc" = 137 ] || fail "the merge to kill exited $rc"
+must_fail 1 err.txt "$BURNRATE" --store half verify
+grep -q "of a merge of '$tmp/two' that did not end" err.txt || fail "verify after a killed merge: $(cat err.txt)"
+"$BURNRATE" --store half merge more >out.txt 2>err.txt || fail "merging another store exited $?: $(cat err.txt)"
+grep -qx "burnrate: warning: a merge of '$tmp/two' into 'half' did not end: the segments it left are removed now, and none of it is in the store; run 'burnrate --store half merge $tmp/two' again" err.txt ||
+	fail "no warning of the merge that did not end: $(cat err.txt)"
+br half verify >/dev/null || fail "the store does not verify once they are removed"
+"$BURNRATE" --store half merge two >out.txt 2>err.txt || fail "the merge run again exited $?"
+[ ! -s err.txt ] || fail "the merge run again warned: $(cat err.txt)"
+[ "$(requests half)" = "$(( $(requests s0) + $(requests two) + $(requests more) ))" ] ||
+	fail "after the merge run again: $(requests half) requests"
+echo "ok a later merge tells of one that did not end"
+
 # SIGKILL at random moments: each shard is merged or not, never half; a
 # rerun completes. States: the sums of the first K shards.
 states=0
