@@ -28,14 +28,20 @@
  * input of a few thousand ids touches every shard, and mapped pages would
  * make 1 MiB of it. From then on it is striped: the set maps rows of 256
  * stripes, the k-th stripe of a row being shard k's, so that the shards,
- * which grow alike, fill the rows together, and a row (2 MiB) can be one
- * huge page. The first touch of a page costs 10-14 us on the project's
- * VM, of a huge page ~130 us (0.26 us per 4 KiB), and random lookups in
- * 20 MB of arena miss the TLB with small pages; a shard's arena of its own
- * could not be huge without taking 2 MiB a shard. An entry never
- * straddles two stripes: the rest of a stripe too short for the next entry
- * is left zero, which no header is. */
-#include <fcntl.h>
+ * which grow alike, fill the rows together. An entry never straddles two
+ * stripes: the rest of a stripe too short for the next entry is left
+ * zero, which no header is.
+ *
+ * The rows are of small pages, resident as the ids are written: an arena
+ * is read only where a slot's tag matches (1 probe in 64) and appended to
+ * at 256 places at a time (a page each), which the TLB holds. Until stop
+ * 43 a row the shards reached was made one huge page (MADV_COLLAPSE,
+ * copying its pages written so far): on the project's VM a huge page new
+ * to the process costs 0.2-15 us per 4 KiB as the host has it or not (32
+ * MiB made resident: 1.6-122 ms), a small page 1.4-2 us; the 2M bench's
+ * collapses were 0.4-6.2% of its CPU samples in a run (3.2-4.5% on
+ * average), its arenas' page faults are now ~1.5% (0.6% before;
+ * docs/PERFORMANCE.md, stop 43). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,7 +64,6 @@
  * stripe of them: one shard of its own. */
 #define SMALL_IDS 512
 
-_Static_assert(ROW % BR_HUGE_PAGE == 0, "a row is whole huge pages");
 _Static_assert(10 + LONG_ID <= STRIPE,
 	       "an entry (a header of at most 10 bytes, the id) fits a stripe");
 
@@ -80,12 +85,8 @@ struct idset {
 	struct shard small;   /* the ids of a small set */
 	unsigned char **rows; /* of the striped arenas, ROW bytes each */
 	size_t nrows, rows_cap;
-	/* Rows [wait_from, wait_to) wait to be made huge pages until the
-	 * shards fill them on average (rows_reach). */
-	size_t wait_from, wait_to;
 	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
 	size_t slab_size;
-	size_t expect_len;    /* the arenas' length idset_expect foresaw */
 };
 
 /* The shard of hash h. */
@@ -279,15 +280,6 @@ uint64_t idset_count(const struct idset *s)
 	return n;
 }
 
-/* The length of s's arenas, all shards (a large set's). */
-static size_t arenas_len(const struct idset *s)
-{
-	size_t held = 0;
-	for (int i = 0; i < SHARDS; i++)
-		held += s->shard[i].len;
-	return held;
-}
-
 static uint32_t tag_of(uint64_t h)
 {
 	return (uint32_t)(h >> 32 & 0x3F) << OFF_BITS;
@@ -363,15 +355,6 @@ void idset_expect(struct idset *s, uint64_t n)
 		return; /* a small table grows a half at a time */
 	if (!s->shard)
 		make_large(s);
-	/* The arenas the n ids will take, at the length of those so far. */
-	size_t held = arenas_len(s);
-	uint64_t count = idset_count(s);
-	if (count) {
-		unsigned __int128 len = (unsigned __int128)held * n / count;
-		size_t want = len < SIZE_MAX ? (size_t)len : SIZE_MAX;
-		if (want > s->expect_len)
-			s->expect_len = want;
-	}
 	/* A shard's share, and room for the hash's spread (a standard
 	 * deviation is 1.1% at 2M ids), in a table 75% full: a table grown by
 	 * half from 16 slots ends 53-80% full. */
@@ -429,90 +412,21 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36 does not name it */
-#endif
-
-/* The system's setting of transparent huge pages. */
-#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
-
-/* Tells whether the system makes memory advised to be huge pages
- * (MADV_HUGEPAGE) ones: not when its transparent huge pages are "never",
- * which MADV_COLLAPSE does not heed (it makes the huge page regardless
- * of that setting, compacting memory for it if need be). Read again for
- * each row collapsed, once per 2 MiB of ids: the setting may change. */
-static bool huge_granted(void)
-{
-	char buf[64];
-	int fd = open(THP_ENABLED, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true; /* none to heed: MADV_COLLAPSE tells */
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	return strstr(buf, "[never]") == NULL;
-}
-
-/* Makes huge the rows waiting for it that the shards now reach on
- * average: each is collapsed into a huge page at once, its few pages
- * written so far copied (on a kernel without MADV_COLLAPSE, or when no
- * huge page is free, it stays of small pages until khugepaged may
- * collapse it; when the system's transparent huge pages are "never", it
- * stays of small pages, as the rows advised to be huge pages are). */
-static void rows_ripen(struct idset *s)
-{
-	if (s->wait_from == s->wait_to)
-		return;
-	size_t held = arenas_len(s);
-	for (; s->wait_from < s->wait_to && s->wait_from * ROW <= held;
-	     s->wait_from++) {
-		unsigned char *row = s->rows[s->wait_from];
-		madvise(row, ROW, MADV_HUGEPAGE);
-		if (huge_granted())
-			madvise(row, ROW, MADV_COLLAPSE);
-	}
-}
-
-/* Maps the rows up to row r. A row is a huge page only while the shards
- * hold on average half a stripe of each row so far: ids crafted to fall in
- * a few shards (the hash is not keyed) would otherwise make 2 MiB resident
- * for each 8 KiB of theirs, 16 GiB for the 64 MiB a shard may hold. Nor
- * is a row the ids idset_expect foresaw will fill less than half of, while
- * they are what the set holds: a log of 200,000 ids (2.2 MB) made its
- * second row resident whole, 2 MiB for 0.2, and a run of ten such logs,
- * two of them being read or handed over at once, held up to 3.6 MB of
- * rows no id was in. The rows of a set that outgrows its foresight (the
- * run's, which takes the others' ids) are huge again. */
+/* Maps the rows up to row r, of small pages (the file's header), advised
+ * not to be huge: with transparent huge pages "always" a row would be
+ * resident whole at its first id, and ids crafted to fall in one shard
+ * (the hash is not keyed) would make 2 MiB resident for each 8 KiB of
+ * theirs, 16 GiB for the 64 MiB a shard may hold. */
 static void rows_reach(struct idset *s, size_t r)
 {
 	if (s->nrows > r)
-		return;
-	size_t held = arenas_len(s);
+		return; /* most calls: inlined alone, without the loop */
 	while (s->nrows <= r) {
 		if (s->nrows == s->rows_cap) {
 			s->rows_cap = s->rows_cap ? 2 * s->rows_cap : 8;
 			s->rows = br_realloc(s->rows, s->rows_cap * sizeof *s->rows);
 		}
-		bool foreseen = s->expect_len && held <= s->expect_len;
-		bool huge = held >= s->nrows * (ROW / 2) &&
-			    (!foreseen ||
-			     s->expect_len >= s->nrows * ROW + ROW / 2);
-		/* A shard ahead of the others maps the row first, ~1% of
-		 * the ids before they reach it on average: made resident
-		 * whole at once, the row held up to 2 MiB no id was in for
-		 * as long as a log took to read (the run's set of the ten
-		 * logs, at each hand-over; docs/PERFORMANCE.md, stop 38).
-		 * It waits, of small pages, for the shards to reach it (after
-		 * the rows waiting, if any: else it is huge at once). */
-		bool wait = huge && held < s->nrows * ROW &&
-			    (s->wait_from == s->wait_to ||
-			     s->wait_to == s->nrows);
-		if (wait && s->wait_from == s->wait_to)
-			s->wait_from = s->nrows;
-		s->wait_to = wait ? s->nrows + 1 : s->wait_to;
-		s->rows[s->nrows++] = map_aligned(ROW, huge && !wait);
+		s->rows[s->nrows++] = map_aligned(ROW, false);
 	}
 }
 
@@ -545,7 +459,6 @@ static unsigned char *arena_room(struct idset *s, struct shard *sh,
 		/* On to the next stripe, the rest of this one left zero. */
 		memset(at(s, sh, sh->len), 0, STRIPE - used);
 		sh->len += STRIPE - used;
-		rows_ripen(s);
 	}
 	if (sh->len >= OFF_MASK)
 		br_oom(); /* 64 MiB of ids a shard: 16 GiB in all */
@@ -669,8 +582,8 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 	/* Then a stripe of every shard at a time, b's rows given back as they
 	 * are copied: a's shards, which grow alike, fill the rows they map
 	 * together, so that the sets never hold both copies of more than a
-	 * row. (Shard by shard, the first would map every row a needs, each
-	 * made resident whole as a huge page, while b's stayed.) */
+	 * row. (Shard by shard, b's rows would all stay until its last shard
+	 * was copied.) */
 	size_t off[SHARDS] = {0};
 	for (size_t r = 0; r < stripes; r++) {
 		for (int i = 0; i < shard_count(b); i++) {
