@@ -7,12 +7,13 @@
  * A shard keeps its ids in an arena, each as a varint header and the
  * bytes, one after the other; an id longer than LONG_ID is kept in a block
  * of its own, the arena holding its address. The ids are found with an
- * open-addressing table of 4-byte slots: 6 bits of the hash (a tag that
- * spares most comparisons) and the entry's arena offset plus one (0: an
- * empty slot). A table grows by half when it is 80% full, so it is 53-80%
- * full, unless it was sized at once (idset_expect): then the tables are
- * one mapping of huge pages, the slab, which a table leaves when it grows
- * alone, and all of them when they are sized at once again.
+ * open-addressing table of 4-byte slots: the entry's arena offset plus one
+ * (0: an empty slot) in the bits its shard's arena needs, and in the rest,
+ * 6 to 19, bits of the hash (a tag that spares most comparisons). A table
+ * grows by half when it is 80% full, so it is 53-80% full, unless it was
+ * sized at once (idset_expect): then the tables are one mapping of huge
+ * pages, the slab, which a table leaves when it grows alone, and all of
+ * them when they are sized at once again.
  * One thread at a time changes a set; any number may look in one that no
  * thread changes (idset_has, idset_prefetch). docs/PERFORMANCE.md gives
  * the memory per million ids.
@@ -51,8 +52,13 @@
 
 #define SHARD_BITS 8 /* by the top bits of the hash */
 #define SHARDS (1 << SHARD_BITS)
-#define OFF_BITS 26
+#define OFF_BITS 26 /* at most: 64 MiB of arena a shard */
 #define OFF_MASK ((UINT32_C(1) << OFF_BITS) - 1)
+/* At least: an arena's offsets then pass a power of two only where an
+ * entry starts a stripe (an entry ends at least 8 bytes before its
+ * stripe's end: arena_room), and the tag's bits are above the home slot's
+ * 32 (tag_of). */
+#define OFF_BITS_MIN STRIPE_BITS
 #define ARENA_MIN ((size_t)256)
 #define STRIPE_BITS 13
 #define STRIPE ((size_t)1 << STRIPE_BITS)
@@ -76,6 +82,7 @@ struct shard {
 	size_t cap;           /* of the allocated arena */
 	size_t len;           /* the offsets used */
 	uint32_t nlong;       /* ids kept out of the arena */
+	uint32_t tag_mask;    /* a slot's bits of the tag; the offset's below */
 	bool striped;
 	bool in_slab;         /* its table is part of the set's slab */
 } __attribute__((aligned(64)));
@@ -161,7 +168,7 @@ static const unsigned char *entry(const struct idset *s,
 				  const struct shard *sh, uint32_t v, size_t *n)
 {
 	const unsigned char *after;
-	return decode(at(s, sh, (v & OFF_MASK) - 1), n, &after);
+	return decode(at(s, sh, (v & ~sh->tag_mask) - 1), n, &after);
 }
 
 /* The entry at or after offset *off of the arena (below sh->len): its id
@@ -280,9 +287,11 @@ uint64_t idset_count(const struct idset *s)
 	return n;
 }
 
-static uint32_t tag_of(uint64_t h)
+/* The tag of hash h in shard sh's slots: bits 24-55 of the hash, those
+ * the offsets leave, the lowest of them above the home slot's 32. */
+static inline uint32_t tag_of(const struct shard *sh, uint64_t h)
 {
-	return (uint32_t)(h >> 32 & 0x3F) << OFF_BITS;
+	return (uint32_t)(h >> 24) & sh->tag_mask;
 }
 
 /* The home slot of hash h in a table of n slots. */
@@ -298,12 +307,12 @@ static inline __attribute__((always_inline)) uint32_t *
 find(const struct idset *s, const struct shard *sh, const char *id, size_t n,
      uint64_t h)
 {
-	uint32_t tag = tag_of(h);
+	uint32_t tag = tag_of(sh, h), mask = sh->tag_mask;
 	for (uint32_t i = home(h, sh->nslots);; i = i + 1 == sh->nslots ? 0 : i + 1) {
 		uint32_t v = sh->slots[i];
 		if (v == 0)
 			return &sh->slots[i];
-		if ((v & ~OFF_MASK) != tag)
+		if ((v & mask) != tag)
 			continue;
 		size_t len;
 		const unsigned char *p = entry(s, sh, v, &len);
@@ -317,6 +326,21 @@ find(const struct idset *s, const struct shard *sh, const char *id, size_t n,
 static void move_table(const struct idset *s, struct shard *sh,
 		       uint32_t *slots, uint32_t n, bool in_slab)
 {
+	/* The offsets take the bits of twice the arena the table holds full
+	 * (80%), at the ids' length so far (16 bytes before any), and the tag
+	 * the rest: a tag of 6 bits matched another id's in ~2% of the adds,
+	 * each a read of that id in the arena, a miss (11% of idset_add's
+	 * samples; docs/PERFORMANCE.md, stop 42); the 2M bench's tables take
+	 * 18 bits of offset, a tag of 14, 256 times fewer. An arena that
+	 * outgrows its bits takes more from the tag (widen). */
+	uint64_t each = sh->count ? sh->len / sh->count + 1 : 16;
+	uint64_t want = (uint64_t)n * 4 / 5 * each * 2;
+	if (want < sh->len)
+		want = sh->len;
+	unsigned bits = OFF_BITS_MIN;
+	while (bits < OFF_BITS && (UINT64_C(1) << bits) <= want + 1)
+		bits++;
+	sh->tag_mask = UINT32_MAX << bits;
 	/* In the arena's order, which reads it from start to end, not at
 	 * random as the old table would: a shard's ids are seldom in the
 	 * cache. */
@@ -327,7 +351,7 @@ static void move_table(const struct idset *s, struct shard *sh,
 		uint32_t j = home(h, n);
 		while (slots[j])
 			j = j + 1 == n ? 0 : j + 1;
-		slots[j] = tag_of(h) | (uint32_t)(start + 1);
+		slots[j] = tag_of(sh, h) | (uint32_t)(start + 1);
 	}
 	drop_table(sh);
 	sh->slots = slots;
@@ -430,6 +454,22 @@ static void rows_reach(struct idset *s, size_t r)
 	}
 }
 
+/* Gives the offsets of shard sh's slots the bits to hold off (at most
+ * OFF_MASK), taking the tags' lowest: each keeps the rest, as tag_of then
+ * gives them. The slots stay where they are. */
+static void widen(struct shard *sh, size_t off)
+{
+	uint32_t mask = sh->tag_mask;
+	while (~mask < off)
+		mask <<= 1;
+	for (uint32_t i = 0; i < sh->nslots; i++) {
+		uint32_t v = sh->slots[i];
+		if (v)
+			sh->slots[i] = (v & mask) | (v & ~sh->tag_mask);
+	}
+	sh->tag_mask = mask;
+}
+
 /* The room for an entry of need bytes (at most a stripe) at the end of
  * sh's arena, which is made to hold it. */
 static unsigned char *arena_room(struct idset *s, struct shard *sh,
@@ -459,6 +499,8 @@ static unsigned char *arena_room(struct idset *s, struct shard *sh,
 		/* On to the next stripe, the rest of this one left zero. */
 		memset(at(s, sh, sh->len), 0, STRIPE - used);
 		sh->len += STRIPE - used;
+		if (sh->len + 1 > ~sh->tag_mask)
+			widen(sh, sh->len + 1);
 	}
 	if (sh->len >= OFF_MASK)
 		br_oom(); /* 64 MiB of ids a shard: 16 GiB in all */
@@ -517,7 +559,7 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 		return false;
 	unsigned char *p = arena_room(s, sh, need);
 	size_t start = sh->len;
-	*slot = tag_of(h) | (uint32_t)(start + 1);
+	*slot = tag_of(sh, h) | (uint32_t)(start + 1);
 	size_t v = header(n, out);
 	unsigned char *w = p;
 	do {

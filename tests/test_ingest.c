@@ -2404,6 +2404,37 @@ static void test_idset_rows_small(void)
 	idset_free(s);
 }
 
+/* A slot's offset takes the bits its table's arena was foreseen to need,
+ * its tag the rest (move_table): ids far longer than those before widen
+ * the offsets of tables that do not grow (widen), the tags losing their
+ * lowest bits. 5,000 ids of 10 bytes in tables sized for 20,000, then
+ * 10,000 of 1,000 bytes: ~39 KB of arena a shard, foreseen ~2.5 KB
+ * (13 bits of offset, then 16). Every id is still found, once. */
+static void test_idset_widen(void)
+{
+	enum { LONG = 10000, LEN = 1000 };
+	static char id[LEN];
+	struct idset *s = idset_new();
+	CU_ASSERT_EQUAL(add_run(s, 0, 5000, 20000), 5000);
+	bool added = true, found = true;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < LONG; i++) {
+			memset(id, 'w', LEN);
+			snprintf(id, 32, "long-%d-", i);
+			uint64_t h = idset_hash(id, LEN);
+			if (pass == 0)
+				added &= idset_add(s, id, LEN, h);
+			else
+				found &= idset_has(s, id, LEN, h) &&
+					 !idset_add(s, id, LEN, h);
+		}
+	CU_ASSERT(added);
+	CU_ASSERT(found);
+	CU_ASSERT_EQUAL(add_run(s, 0, 5000, 0), 0);
+	CU_ASSERT_EQUAL(idset_count(s), 5000 + LONG);
+	idset_free(s);
+}
+
 /* Marks s, which holds ids [0, from), adds [from, to) and a long id, and
  * rolls it back to the mark. */
 static void add_rolled_back(struct idset *s, int from, int to)
@@ -3031,6 +3062,8 @@ int test_register(void)
 		{"set of request ids, expecting a count again",
 		 test_idset_expect_again},
 		{"set of request ids, rolled back to a mark", test_idset_rollback},
+		{"set of request ids, offsets widened in tables that do not grow",
+		 test_idset_widen},
 		{"set of request ids, sized at once, unmapped whole",
 		 test_idset_expect_unmapped},
 		{"the run's set of request ids, sized for the run",
