@@ -34,13 +34,13 @@
  * zero, which no header is.
  *
  * The rows are of small pages, resident as the ids are written: an arena
- * is read only where a slot's tag matches (1 probe in 64) and appended to
- * at 256 places at a time (a page each), which the TLB holds. Until stop
+ * is read where an id is found or a tag matches another's (its 6-19 bits)
+ * and appended to at 256 places at a time, which the TLB holds. Until stop
  * 43 a row the shards reached was made one huge page (MADV_COLLAPSE,
  * copying its pages written so far): on the project's VM a huge page new
  * to the process costs 0.2-15 us per 4 KiB as the host has it or not (32
  * MiB made resident: 1.6-122 ms), a small page 1.4-2 us; the 2M bench's
- * collapses were 0.4-6.2% of its CPU samples in a run (3.2-4.5% on
+ * collapses were 0.4-6.2% of its CPU samples in a run (1.7-4.5% on
  * average), its arenas' page faults are now ~1.5% (0.6% before;
  * docs/PERFORMANCE.md, stop 43). */
 #include <stdlib.h>
