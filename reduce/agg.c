@@ -85,23 +85,45 @@ size_t agg_rows(const struct agg *a)
 	return a->nrows;
 }
 
-static uint64_t key_hash(const struct red_key *k)
+/* A key's hash is taken in two steps: its names' ids, which agg_add's
+ * caches give with a hash of their own (pair_part, names_part), then the
+ * rest (key_hash_rest), inline. The names' ids are multiplied into the
+ * high bits each with its own constant, the rest mixed in a dependent
+ * chain: 4 multiplies an event, not key_hash's 7 and its call (agg_add
+ * 401 -> 390 instructions an event, callgrind, first300k.jsonl). */
+#define KEY_MUL UINT64_C(0x9E3779B97F4A7C15)
+
+static inline uint64_t pair_part(uint32_t provider, uint32_t model)
 {
-	/* Each part multiplied into the high bits, which the final mix
-	 * brings down: a dependent chain, kept short. */
-	const uint64_t m = UINT64_C(0x9E3779B97F4A7C15);
-	uint64_t h = ((uint64_t)(uint32_t)k->day << 32 | k->provider) * m;
-	h = (h ^ ((uint64_t)k->model << 32 | k->agent)) * m;
-	h = (h ^ ((uint64_t)k->label << 32 | k->tier)) * m;
-	h = (h ^ ((uint64_t)k->cost_source << 32 | k->pricing)) * m;
-	h = (h ^ (uint32_t)k->price_day) * m;
-	h = (h ^ k->band_lo) * m;
-	h = (h ^ k->band_hi) * m;
+	return ((uint64_t)provider << 32 | model) * KEY_MUL;
+}
+
+static inline uint64_t names_part(uint32_t agent, uint32_t label)
+{
+	return ((uint64_t)agent << 32 | label) * UINT64_C(0xC2B2AE3D27D4EB4F);
+}
+
+/* The hash of key k whose pair_part ^ names_part is parts. */
+static inline uint64_t key_hash_rest(uint64_t parts, const struct red_key *k)
+{
+	uint64_t h = (parts ^ ((uint64_t)(uint32_t)k->day << 32 |
+			       (uint32_t)k->price_day)) * KEY_MUL;
+	h = (h ^ ((uint64_t)k->tier << 40 ^ (uint64_t)k->cost_source << 32 ^
+		  k->pricing)) * KEY_MUL;
+	h = (h ^ k->band_lo) * KEY_MUL;
+	h = (h ^ k->band_hi) * KEY_MUL;
 	/* The final mix of MurmurHash3: the low bits pick the slot. */
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
 	h ^= h >> 33;
 	return h;
+}
+
+static uint64_t key_hash(const struct red_key *k)
+{
+	return key_hash_rest(pair_part(k->provider, k->model) ^
+				     names_part(k->agent, k->label),
+			     k);
 }
 
 static inline bool key_equal(const struct red_key *a, const struct red_key *b)
@@ -280,13 +302,13 @@ pipe_room(struct agg *a)
 	return pending(a, n);
 }
 
-/* Enters e, pipe_room's with its key and totals set, into the pipeline:
- * its slot is fetched now, its row later, and it is added later still
- * (agg_settle). */
-static void pipe_enter(struct agg *a, struct agg_pending *e)
+/* Enters e, pipe_room's with its key and totals set, into the pipeline,
+ * with its key's hash: its slot is fetched now, its row later, and it is
+ * added later still (agg_settle). */
+static void pipe_enter(struct agg *a, struct agg_pending *e, uint64_t hash)
 {
 	a->count++;
-	e->hash = key_hash(&e->key);
+	e->hash = hash;
 	__builtin_prefetch(&a->slots[e->hash & (a->nslots - 1)]);
 }
 
@@ -297,25 +319,28 @@ static void pipe_push(struct agg *a, const struct red_key *k,
 	struct agg_pending *e = pipe_room(a);
 	e->key = *k;
 	e->add = *t;
-	pipe_enter(a, e);
+	pipe_enter(a, e, key_hash(k));
 }
 
-/* The ids of ev's provider and model, by its pair when it has one. */
-static void pair_ids(struct agg *a, const struct br_event *ev,
-		     uint32_t *provider, uint32_t *model)
+/* The ids of ev's provider and model, by its pair when it has one;
+ * returns their pair_part. */
+static uint64_t pair_ids(struct agg *a, const struct br_event *ev,
+			 uint32_t *provider, uint32_t *model)
 {
 	struct agg_pair *p = &a->pairs[ev->pair % AGG_PAIRS];
 	if (ev->pair && p->pair == ev->pair &&
 	    p->provider_len == ev->provider.n) {
 		*provider = p->provider;
 		*model = p->model;
-		return;
+		return p->part;
 	}
 	*provider = br_dict_intern(a->dict, ev->provider.p, ev->provider.n);
 	*model = br_dict_intern(a->dict, ev->model.p, ev->model.n);
+	uint64_t part = pair_part(*provider, *model);
 	if (ev->pair)
-		*p = (struct agg_pair){ev->pair, ev->provider.n, *provider,
-				       *model};
+		*p = (struct agg_pair){ev->pair, ev->provider.n, part,
+				       *provider, *model};
+	return part;
 }
 
 _Static_assert(AGG_NAMES == 2 << 6, "name_ids picks a set of two by 6 bits");
@@ -351,8 +376,9 @@ static inline bool name_is(struct br_str s, const uint64_t w[2],
  * takes too: br_mem_eq of both names took ~10 instructions more an event
  * (callgrind, first300k.jsonl; ~7 more there as its 24 pairs fell three
  * in a set of the old hash's, 12,599 interns of each name, now 24). */
-static void name_ids(struct agg *a, struct br_str agent, struct br_str label,
-		     uint32_t *agent_id, uint32_t *label_id)
+static uint64_t name_ids(struct agg *a, struct br_str agent,
+			 struct br_str label, uint32_t *agent_id,
+			 uint32_t *label_id)
 {
 	uint64_t aw[2], lw[2];
 	name_words(agent, aw);
@@ -372,17 +398,19 @@ static void name_ids(struct agg *a, struct br_str agent, struct br_str label,
 		    name_is(label, lw, c->label_words, c->label)) {
 			*agent_id = c->agent_id;
 			*label_id = c->label_id;
-			return;
+			return c->part;
 		}
 	}
 	*agent_id = br_dict_intern(a->dict, agent.p, agent.n);
 	*label_id = br_dict_intern(a->dict, label.p, label.n);
+	uint64_t part = names_part(*agent_id, *label_id);
 	set[1] = set[0];
 	set[0] = (struct agg_names){
 		{aw[0], aw[1]}, {lw[0], lw[1]},
 		br_dict_str(a->dict, *agent_id, NULL),
 		br_dict_str(a->dict, *label_id, NULL),
-		agent.n, label.n, *agent_id, *label_id};
+		agent.n, label.n, part, *agent_id, *label_id};
+	return part;
 }
 
 void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
@@ -390,8 +418,8 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 	struct agg_pending *e = pipe_room(a);
 	struct red_key *k = &e->key; /* set in place: no copy */
 	k->day = day;
-	pair_ids(a, ev, &k->provider, &k->model);
-	name_ids(a, ev->agent, ev->label, &k->agent, &k->label);
+	uint64_t parts = pair_ids(a, ev, &k->provider, &k->model) ^
+			 name_ids(a, ev->agent, ev->label, &k->agent, &k->label);
 	k->tier = (uint32_t)ev->tier;
 	k->cost_source = (uint32_t)ev->cost_source;
 	k->pricing = pricing_id(a, ev->pricing);
@@ -408,7 +436,7 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev)
 	t->cost = ev->cost;
 	t->calc_cost = ev->calc_cost;
 	t->logged_cost = ev->has_logged_cost ? ev->logged_cost : 0;
-	pipe_enter(a, e);
+	pipe_enter(a, e, key_hash_rest(parts, k));
 }
 
 /* The id in dst's dictionary of string id of src's; ids[] caches the

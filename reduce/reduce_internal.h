@@ -54,6 +54,7 @@ struct agg {
 	struct agg_pair {
 		uint64_t pair;       /* 0: none */
 		size_t provider_len; /* where the pair's bytes split */
+		uint64_t part;       /* pair_part of the ids */
 		uint32_t provider, model;
 	} *pairs; /* AGG_PAIRS of them, by the pair's low bits */
 	/* The ids of (agent, label) pairs added lately, by a cheap hash of
@@ -63,6 +64,7 @@ struct agg {
 		uint64_t agent_words[2], label_words[2]; /* name_words */
 		const char *agent, *label; /* NULL: empty */
 		size_t agent_len, label_len;
+		uint64_t part; /* names_part of the ids */
 		uint32_t agent_id, label_id;
 	} *names; /* AGG_NAMES of them, in sets of two */
 };
