@@ -75,7 +75,7 @@ void agg_free(struct agg *a)
 void agg_clear(struct agg *a)
 {
 	a->nrows = 0;
-	a->head = a->count = 0;
+	a->count = 0;
 	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
 }
 
@@ -239,19 +239,22 @@ apply(struct agg *a, const struct agg_pending *e)
 	totals_add(&a->rows[r].t, &e->add);
 }
 
-/* The pipeline's event i, 0 the oldest. */
-static inline struct agg_pending *pending(const struct agg *a, unsigned i)
+/* The pipeline's place of its event i (pipe_enter's count before it):
+ * the event 2 * AGG_STAGE before takes the same, so pipe_room applies
+ * that one where the next is put, with no oldest's place kept (head) and
+ * moved (-13 instructions an event, callgrind, first300k.jsonl). */
+static inline struct agg_pending *pending(const struct agg *a, uint64_t i)
 {
-	return &a->pipe[(a->head + i) % (2 * AGG_STAGE)];
+	return &a->pipe[i % (2 * AGG_STAGE)];
 }
 
 void agg_settle(const struct agg *ca)
 {
 	struct agg *a = (struct agg *)ca; /* the pipeline is part of it */
-	for (unsigned i = a->count > AGG_STAGE ? a->count - AGG_STAGE : 0;
-	     i < a->count; i++)
+	uint64_t n = a->count;
+	for (uint64_t i = n > AGG_STAGE ? n - AGG_STAGE : 0; i < n; i++)
 		locate(a, pending(a, i));
-	for (unsigned i = 0; i < a->count; i++)
+	for (uint64_t i = n > 2 * AGG_STAGE ? n - 2 * AGG_STAGE : 0; i < n; i++)
 		apply(a, pending(a, i));
 	a->count = 0;
 	/* Given back: an archive's members wait for its end, each with
@@ -289,17 +292,14 @@ pipe_room(struct agg *a)
 		a->pipe = br_malloc(2 * AGG_STAGE * sizeof *a->pipe);
 		a->pairs = br_calloc(AGG_PAIRS, sizeof *a->pairs);
 		a->names = br_calloc(AGG_NAMES, sizeof *a->names);
-		a->head = 0;
 	}
-	unsigned n = a->count;
-	if (n == 2 * AGG_STAGE) {
-		apply(a, pending(a, 0));
-		a->head = (a->head + 1) % (2 * AGG_STAGE);
-		a->count = --n;
-	}
+	uint64_t n = a->count;
+	struct agg_pending *e = pending(a, n);
+	if (n >= 2 * AGG_STAGE)
+		apply(a, e); /* the event whose place the next one takes */
 	if (n >= AGG_STAGE)
 		locate(a, pending(a, n - AGG_STAGE));
-	return pending(a, n);
+	return e;
 }
 
 /* Enters e, pipe_room's with its key and totals set, into the pipeline,

@@ -38,16 +38,17 @@ struct agg {
 	/* agg_add's last events, in a pipeline that hides the cache misses
 	 * of a large aggregate: an event's key is hashed and its slot
 	 * fetched; AGG_STAGE events later its row is located and fetched;
-	 * AGG_STAGE events later still it is added. Its count events start
-	 * at head, the oldest first: all but the last AGG_STAGE of them are
-	 * located, those only hashed. */
+	 * AGG_STAGE events later still it is added. Of the count events
+	 * entered since it was last empty, event i in pipe[i % (2 *
+	 * AGG_STAGE)], the last 2 * AGG_STAGE are pending: all but the last
+	 * AGG_STAGE of those located, those only hashed. */
 	struct agg_pending {
 		struct red_key key;
 		uint64_t hash;
 		uint32_t row;      /* located: the row with the key's tag */
 		struct red_totals add;
 	} *pipe; /* 2 * AGG_STAGE of them; NULL while empty (agg_settle) */
-	unsigned head, count;
+	uint64_t count;
 	/* The ids of the (provider, model) of events, by their pricer's
 	 * pair (br_event.pair): found without interning either. Allocated
 	 * and freed with the pipeline. */
