@@ -126,16 +126,6 @@ static uint64_t key_hash(const struct red_key *k)
 			     k);
 }
 
-static inline bool key_equal(const struct red_key *a, const struct red_key *b)
-{
-	return a->day == b->day && a->provider == b->provider &&
-	       a->model == b->model && a->agent == b->agent &&
-	       a->label == b->label && a->tier == b->tier &&
-	       a->cost_source == b->cost_source && a->pricing == b->pricing &&
-	       a->price_day == b->price_day && a->band_lo == b->band_lo &&
-	       a->band_hi == b->band_hi;
-}
-
 #define EMPTY UINT64_MAX
 
 static void rehash(struct agg *a)
@@ -199,7 +189,7 @@ static uint32_t row_index(struct agg *a, const struct red_key *k)
 	for (; a->slots[i] != EMPTY; i = (i + 1) & mask) {
 		uint64_t v = a->slots[i];
 		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
-		    key_equal(&a->rows[(uint32_t)v].key, k))
+		    red_key_equal(&a->rows[(uint32_t)v].key, k))
 			return (uint32_t)v;
 	}
 	return new_row(a, k, h, i);
@@ -234,7 +224,7 @@ static inline __attribute__((always_inline)) void
 apply(struct agg *a, const struct agg_pending *e)
 {
 	uint32_t r = e->row;
-	if (!key_equal(&a->rows[r].key, &e->key))
+	if (!red_key_equal(&a->rows[r].key, &e->key))
 		r = row_index(a, &e->key); /* two keys with one tag */
 	totals_add(&a->rows[r].t, &e->add);
 }

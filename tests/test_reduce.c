@@ -341,6 +341,52 @@ static void test_agg_rows_aligned(void)
 	agg_free(a);
 }
 
+/* red_key_equal tells apart keys that differ in any one field, by one
+ * bit, low or high, and not keys that differ only in their padding. */
+static void test_key_equal(void)
+{
+	struct red_key a, b;
+	memset(&a, 0x11, sizeof a);
+	memset(&b, 0xEE, sizeof b);
+	const struct red_key k = {-5, 1, 2, 3, 4, BR_TIER_BATCH, 1, 6, 20000,
+				  100, UINT64_MAX};
+	a = k; /* the padding as each memset left it, or as k's copy did */
+	b.day = k.day;
+	b.provider = k.provider;
+	b.model = k.model;
+	b.agent = k.agent;
+	b.label = k.label;
+	b.tier = k.tier;
+	b.cost_source = k.cost_source;
+	b.pricing = k.pricing;
+	b.price_day = k.price_day;
+	b.band_lo = k.band_lo;
+	b.band_hi = k.band_hi;
+	CU_ASSERT_TRUE(red_key_equal(&a, &b));
+	CU_ASSERT_TRUE(red_key_equal(&b, &a));
+	for (int field = 0; field < 11; field++)
+		for (int bit = 0; bit < 64; bit += 31) {
+			struct red_key c = b;
+			uint64_t w = (uint64_t)1 << bit;
+			uint32_t v = (uint32_t)1 << (bit % 32);
+			switch (field) {
+			case 0: c.day ^= (int32_t)v; break;
+			case 1: c.provider ^= v; break;
+			case 2: c.model ^= v; break;
+			case 3: c.agent ^= v; break;
+			case 4: c.label ^= v; break;
+			case 5: c.tier ^= v; break;
+			case 6: c.cost_source ^= v; break;
+			case 7: c.pricing ^= v; break;
+			case 8: c.price_day ^= (int32_t)v; break;
+			case 9: c.band_lo ^= w; break;
+			default: c.band_hi ^= w; break;
+			}
+			CU_ASSERT_FALSE(red_key_equal(&a, &c));
+			CU_ASSERT_FALSE(red_key_equal(&c, &a));
+		}
+}
+
 /* Publishes one segment with rows on days 100..109 whose cost sum passes
  * 2^64 pico-dollars. */
 static struct store *store_with_segment(void)
@@ -1921,6 +1967,7 @@ int test_register(void)
 		{"aggregate's names of pricer pairs", test_agg_pairs},
 		{"aggregate's cache of agents and labels", test_agg_names},
 		{"aggregate rows on cache lines", test_agg_rows_aligned},
+		{"aggregate keys compared", test_key_equal},
 		{"segment round trip", test_round_trip},
 		{"rows in byte order", test_row_order},
 		{"every bit flip and truncation is detected", test_every_bit_flip},
