@@ -653,11 +653,14 @@ static void test_cost_bounds(void)
 	CU_ASSERT(a.cost == BR_PICO_MAX);
 	CU_ASSERT(a.calc_cost == -BR_PICO_MAX);
 	CU_ASSERT(a.logged_cost == -2);
-	/* Costs on either side of 2^64 in magnitude (red_totals_add sums
-	 * those within it without br_pico_add's call) sum the same. */
+	/* Costs on either side of 2^64 in magnitude, and sums on either side
+	 * of -2^127 + 2^64 (red_totals_add sums without br_pico_add's call
+	 * those that do not overflow and whose high word is not -2^63's),
+	 * sum the same. */
 	const br_pico w = (br_pico)1 << 64;
 	const br_pico sides[] = {0, 1, -1, w - 1, w, -w, -w - 1, w + w / 2,
-				 BR_PICO_MAX, -BR_PICO_MAX, BR_PICO_MAX - w};
+				 BR_PICO_MAX, -BR_PICO_MAX, BR_PICO_MAX - w,
+				 -BR_PICO_MAX + w, -BR_PICO_MAX + w - 1};
 	for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
 		for (size_t j = 0; j < sizeof sides / sizeof sides[0]; j++) {
 			struct red_totals x = {.cost = sides[i],
