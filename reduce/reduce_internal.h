@@ -49,10 +49,16 @@ static inline bool red_key_equal(const struct red_key *a,
 
 struct red_row {
 	struct red_key key;
+	/* An aggregate's row: how many more small adds (agg_pending.small)
+	 * it takes as they are, with no sum that could saturate (in the
+	 * padding before t; 0 in any other row). */
+	uint64_t room;
 	struct red_totals t;
 };
 
 #define AGG_STAGE 4
+/* 8191 x 2^50 + 2^62 < 2^64, 8191 x 2^100 + 2^126 < 2^127 - 1 */
+#define AGG_ROOM 8191
 
 struct agg {
 	struct br_dict *dict;
@@ -78,6 +84,10 @@ struct agg {
 		struct red_key key;
 		uint64_t hash;
 		uint32_t row;      /* located: the row with the key's tag */
+		/* add's counts below 2^50, its costs' magnitudes below
+		 * 2^100: one of AGG_ROOM such adds to a row of counts below
+		 * 2^62 and costs below 2^126 leaves no sum near a bound. */
+		bool small;
 		struct red_totals add;
 	} *pipe; /* 2 * AGG_STAGE of them; NULL while empty (agg_settle) */
 	uint64_t count;

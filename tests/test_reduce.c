@@ -387,6 +387,104 @@ static void test_key_equal(void)
 		}
 }
 
+/* The totals of the one row of a. */
+static struct red_totals only_row(struct agg *a)
+{
+	CU_ASSERT_EQUAL_FATAL(agg_rows(a), 1);
+	return a->rows[0].t;
+}
+
+/* agg_add's sums are exact, and saturate as red_totals_add's, whether a
+ * row takes an event's counts and costs as they are (while it has room,
+ * red_row.room) or each bounded: across the room's end (AGG_ROOM adds),
+ * from rows near or at the bounds (agg_add_row, agg_merge), and for
+ * events too large to be added as they are. */
+static void test_agg_room(void)
+{
+	/* 70,000 adds of 2^48 input tokens (2^49 output): exact, then
+	 * saturated past 2^64 (2^16 adds, 2^15 of the output). */
+	struct agg *a = agg_new();
+	struct br_event ev = event("p", "m", "bot", UINT64_C(1) << 48, 3);
+	for (int i = 0; i < 70000; i++) {
+		agg_add(a, 1, &ev);
+		if (i == 20000 || i == 32766 || i == 32767 || i == 65534) {
+			struct red_totals t = only_row(a);
+			uint64_t k = (uint64_t)i + 1;
+			CU_ASSERT_EQUAL(t.requests, k);
+			CU_ASSERT_EQUAL(t.tokens.input, k << 48);
+			CU_ASSERT_EQUAL(t.tokens.output,
+					k < 32768 ? k << 49 : UINT64_MAX);
+			CU_ASSERT(t.cost == (br_pico)(3 * k));
+		}
+	}
+	struct red_totals t = only_row(a);
+	CU_ASSERT_EQUAL(t.requests, 70000);
+	CU_ASSERT_EQUAL(t.tokens.input, UINT64_MAX);
+	CU_ASSERT_EQUAL(t.tokens.output, UINT64_MAX);
+	CU_ASSERT(t.cost == 210000);
+
+	/* A row added near the bounds, then events. */
+	agg_clear(a);
+	struct store_row row = {
+		.day = 1, .provider = "p", .model = "m", .agent = "bot",
+		.label = "", .pricing = "test catalog", .band_hi = UINT64_MAX,
+		.t = {.requests = UINT64_MAX - 2, .cost = BR_PICO_MAX - 5,
+		      .calc_cost = -BR_PICO_MAX + 5,
+		      .tokens = {.input = UINT64_MAX - 10}}};
+	agg_add_row(a, &row);
+	ev = event("p", "m", "bot", 4, 4);
+	ev.calc_cost = -4;
+	for (int i = 0; i < 3; i++)
+		agg_add(a, 1, &ev);
+	t = only_row(a);
+	CU_ASSERT_EQUAL(t.requests, UINT64_MAX);
+	CU_ASSERT_EQUAL(t.tokens.input, UINT64_MAX);
+	CU_ASSERT_EQUAL(t.tokens.output, 24);
+	CU_ASSERT(t.cost == BR_PICO_MAX);
+	CU_ASSERT(t.calc_cost == -BR_PICO_MAX);
+
+	/* The same row merged into an aggregate that has it. */
+	struct agg *b = agg_new();
+	agg_add(b, 1, &ev);
+	agg_clear(a);
+	agg_add_row(a, &row);
+	agg_merge(b, a);
+	agg_add(b, 1, &ev);
+	agg_add(b, 1, &ev);
+	t = only_row(b);
+	CU_ASSERT_EQUAL(t.requests, UINT64_MAX);
+	CU_ASSERT_EQUAL(t.tokens.input, UINT64_MAX);
+	CU_ASSERT(t.cost == BR_PICO_MAX);
+	agg_free(b);
+
+	/* Events beyond what a row takes as it is: counts of 2^50 and more
+	 * (2^51 - 1 to a row of 2^62 - 2^51, AGG_ROOM + 1 times, pass 2^64),
+	 * costs of 2^100 and more in magnitude. */
+	agg_clear(a);
+	row.t = (struct red_totals){
+		.tokens = {.input = (UINT64_C(1) << 62) - (UINT64_C(1) << 51)}};
+	agg_add_row(a, &row);
+	ev = event("p", "m", "bot", (UINT64_C(1) << 51) - 1, 0);
+	ev.tokens.output = 0;
+	for (int i = 0; i <= AGG_ROOM; i++)
+		agg_add(a, 1, &ev);
+	CU_ASSERT_EQUAL(only_row(a).tokens.input, UINT64_MAX);
+	agg_clear(a);
+	ev = event("p", "m", "bot", UINT64_C(1) << 62, (br_pico)1 << 125);
+	for (int i = 0; i < 5; i++)
+		agg_add(a, 1, &ev);
+	ev.tokens.input = 1;
+	ev.tokens.output = 0;
+	ev.cost = -((br_pico)1 << 100);
+	agg_add(a, 1, &ev);
+	t = only_row(a);
+	CU_ASSERT_EQUAL(t.requests, 6);
+	CU_ASSERT_EQUAL(t.tokens.input, UINT64_MAX);
+	CU_ASSERT_EQUAL(t.tokens.output, UINT64_MAX);
+	CU_ASSERT(t.cost == BR_PICO_MAX - ((br_pico)1 << 100));
+	agg_free(a);
+}
+
 /* Publishes one segment with rows on days 100..109 whose cost sum passes
  * 2^64 pico-dollars. */
 static struct store *store_with_segment(void)
@@ -1971,6 +2069,7 @@ int test_register(void)
 		{"aggregate's cache of agents and labels", test_agg_names},
 		{"aggregate rows on cache lines", test_agg_rows_aligned},
 		{"aggregate keys compared", test_key_equal},
+		{"aggregate sums near their bounds", test_agg_room},
 		{"segment round trip", test_round_trip},
 		{"rows in byte order", test_row_order},
 		{"every bit flip and truncation is detected", test_every_bit_flip},
