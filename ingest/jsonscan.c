@@ -86,6 +86,11 @@ struct memo_key {
 #define WALKS_PAY 6
 #define LINE_REST_MOST 64
 #define SHAPE_TEXT 32
+/* A step this far from the record's end (its text and then 16 bytes) is
+ * compared at once and its value's first 16 bytes (a string's plain run)
+ * or 8 (a count's word) read without a test of the bytes left: ~33
+ * instructions a bench record fewer (stop 43). */
+#define SHAPE_ROOM (SHAPE_TEXT + 16)
 #define SHAPE_DEPTH 8
 enum shape_kind { SK_STRING, SK_NUMBER, SK_LITERAL, SK_OPEN, SK_CLOSE };
 struct shape_step {
@@ -229,13 +234,13 @@ static void put_utf8(struct br_buf *b, unsigned cp)
 
 /* Skips the bytes from p that need no attention inside a string: not a
  * quote, a backslash, a control character or a byte of a multi-byte
- * UTF-8 sequence. */
-static inline const char *plain_run(const char *p, const char *end)
+ * UTF-8 sequence. roomy: the 16 bytes at p may be read (SHAPE_ROOM). */
+static inline const char *plain_run(const char *p, const char *end, bool roomy)
 {
 #ifdef __SSE2__
 	const __m128i two = _mm_set1_epi8(2), bslash = _mm_set1_epi8('\\'),
 		      space = _mm_set1_epi8(0x20);
-	while (end - p >= 16) {
+	for (bool first = roomy; first || end - p >= 16; first = false) {
 		__m128i v = _mm_loadu_si128((const __m128i *)p);
 		/* A plain byte is above the space once its bit 1 is flipped,
 		 * signed, and no backslash: the flip makes a quote (0x22) a
@@ -329,7 +334,7 @@ string_end(struct jscan *s, const char *p, bool *escaped, bool classified)
 	const char *end = s->end;
 	*escaped = false;
 	for (;;) {
-		p = classified ? next_hit(s, p) : plain_run(p, end);
+		p = classified ? next_hit(s, p) : plain_run(p, end, false);
 		if (p == end)
 			return fail(s, p, "unterminated string");
 		unsigned char c = (unsigned char)*p;
@@ -955,12 +960,13 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
  * end is s->end, passed by shape_walk from a register: read again after
  * each value stored (a store through a jvalue may alias it), it cost an
  * instruction a string; the quote's place is not kept from the start
- * (gcc kept it on the stack for the unusual string): 4 more (stop 43). */
+ * (gcc kept it on the stack for the unusual string): 4 more (stop 43).
+ * roomy as plain_run's. */
 static inline __attribute__((always_inline)) const char *
 fast_string(struct jscan *s, const char *str, struct jvalue *one,
-	    uint64_t capture, bool classified, const char *end)
+	    uint64_t capture, bool classified, const char *end, bool roomy)
 {
-	const char *q = classified ? next_hit(s, str) : plain_run(str, end);
+	const char *q = classified ? next_hit(s, str) : plain_run(str, end, roomy);
 	if (q != end && *q == '"') {
 		/* The usual string, plain to its quote, without a call. */
 		keep_at(s, one, capture, str - 1, q + 1, JV_STRING, false,
@@ -987,11 +993,13 @@ fast_string(struct jscan *s, const char *str, struct jvalue *one,
  * byte that must follow (',' or '}', never '.', 'e' or 'E', which would
  * have gone on with the number the shape was learnt from) is one
  * compare, not three: ~25 instructions a bench record fewer (stop 43);
- * any other byte leaves the number to scan_number. */
+ * any other byte leaves the number to scan_number. roomy: the 8 bytes
+ * are there without a look at end (SHAPE_ROOM). */
 static inline __attribute__((always_inline)) unsigned
-usual_count(const char *raw, const char *end, int follow, uint64_t *count)
+usual_count(const char *raw, const char *end, bool roomy, int follow,
+	    uint64_t *count)
 {
-	if (end - raw < 8)
+	if (!roomy && end - raw < 8)
 		return 0;
 	uint64_t w = br_le64(raw), other = br_nondigits(w);
 	unsigned k, after;
@@ -1021,7 +1029,7 @@ fast_number(struct jscan *s, const char *raw, struct jvalue *one,
 	    uint64_t capture)
 {
 	uint64_t usual;
-	unsigned k = usual_count(raw, s->end, -1, &usual);
+	unsigned k = usual_count(raw, s->end, false, -1, &usual);
 	if (k) {
 		keep_at(s, one, capture, raw, raw + k, JV_NUMBER, true, usual,
 			false, 0, 0);
@@ -1057,7 +1065,7 @@ fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
 {
 	const char *raw = p;
 	if (*p == '"')
-		return fast_string(s, raw + 1, NULL, capture, true, s->end);
+		return fast_string(s, raw + 1, NULL, capture, true, s->end, false);
 	if (*p == '-' || (unsigned char)(*p - '0') < 10)
 		return fast_number(s, raw, NULL, capture);
 	if (*p == '{' || *p == '[') {
@@ -1284,17 +1292,17 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
 }
 
 /* Tells whether the text of step st is at p, end bounding the record
- * and wide the last place with SHAPE_TEXT bytes of it (its start when it
- * has fewer): 16 or 32 bytes compared at once where the record has them,
- * a closing brace's one byte alone. p compared with wide, not the bytes
- * left computed and compared (gcc kept end on the stack), and the
+ * and roomy telling that SHAPE_ROOM bytes of it are at p: 16 or 32 bytes
+ * compared at once where the record has them, a closing brace's one byte
+ * alone. p compared with shape_walk's wide, not the bytes left computed
+ * and compared (gcc kept end on the stack), and the
  * compare's bits or-ed with those past the text, not and-ed with the
  * text's and compared with them: ~40 instructions a bench record fewer
  * (stop 42). */
 static inline bool shape_text_here(const struct shape_step *st, const char *p,
-				   const char *end, const char *wide)
+				   const char *end, bool roomy)
 {
-	if (p <= wide || (end - p >= 16 && st->len <= 16)) {
+	if (roomy || (end - p >= 16 && st->len <= 16)) {
 		const __m128i *text = (const __m128i *)st->text;
 		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
 			_mm_loadu_si128((const __m128i *)p), _mm_load_si128(text)));
@@ -1324,13 +1332,16 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 			      size_t first, const char *p, size_t *at)
 {
 	const char *end = s->end, *open[SHAPE_DEPTH];
-	const char *wide = end - s->start >= SHAPE_TEXT ? end - SHAPE_TEXT
+	const char *wide = end - s->start >= SHAPE_ROOM ? end - SHAPE_ROOM
 							 : s->start;
 	struct jvalue *open_one[SHAPE_DEPTH];
 	int depth = 0;
 	const struct shape_step *st = shape + first;
 	for (;; st++) {
-		if (!shape_text_here(st, p, end, wide))
+		/* SHAPE_ROOM bytes at p: the text's and, after it, 16 of its
+		 * value's. */
+		bool roomy = p <= wide;
+		if (!shape_text_here(st, p, end, roomy))
 			break;
 		/* A string's or an object's first byte is the text's last,
 		 * at p - 1 (not kept from before: gcc kept it on the stack). */
@@ -1341,14 +1352,14 @@ static const char *shape_walk(struct jscan *s, const struct shape_step *shape,
 		/* NULL tested only after the scans that may fail, not after
 		 * each step: ~31 instructions a bench record (stop 42). */
 		if (st->kind == SK_STRING) {
-			p = fast_string(s, p, one, 0, false, end);
+			p = fast_string(s, p, one, 0, false, end, roomy);
 			if (!p)
 				return NULL;
 		} else if (st->kind == SK_NUMBER) {
 			uint64_t usual;
 			/* The byte after the number, the next step's first
 			 * (a number's step is never the shape's last). */
-			unsigned k = usual_count(p, end,
+			unsigned k = usual_count(p, end, roomy,
 						 (unsigned char)st[1].text[0], &usual);
 			if (k) {
 				put_value(one, p, p + k, JV_NUMBER, true, usual,
