@@ -252,8 +252,14 @@ static inline const char *plain_run(const char *p, const char *end, bool roomy)
 			_mm_cmpeq_epi8(v, bslash),
 			_mm_cmpgt_epi8(_mm_xor_si128(v, two), space));
 		unsigned m = (unsigned)_mm_movemask_epi8(plain) ^ 0xFFFF;
-		if (m)
-			return p + __builtin_ctz(m);
+		if (m) {
+			const char *q = p + (unsigned)__builtin_ctz(m);
+			/* Told, so that a caller's test for the end after
+			 * such a byte goes: 3 instructions a string. */
+			if (q >= end)
+				__builtin_unreachable();
+			return q;
+		}
 		p += 16;
 	}
 #endif
