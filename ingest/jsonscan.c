@@ -509,8 +509,20 @@ static inline void put_value(struct jvalue *v, const char *raw, const char *p,
 {
 	v->raw = raw;
 	v->count = count;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (__builtin_constant_p(len) && len == 0) {
+		/* A number's or an object's: rawlen and a len of 0 in one
+		 * store, ~10 instructions a bench record fewer (stop 43). */
+		uint64_t lens = (uint32_t)(p - raw);
+		memcpy(&v->rawlen, &lens, sizeof lens);
+	} else {
+		v->rawlen = (uint32_t)(p - raw);
+		v->len = len;
+	}
+#else
 	v->rawlen = (uint32_t)(p - raw);
 	v->len = len;
+#endif
 	v->str_off = str_off;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* type, present, is_int and escaped in one store: gcc wrote them in
@@ -530,6 +542,8 @@ _Static_assert(offsetof(struct jvalue, present) == offsetof(struct jvalue, type)
 		       offsetof(struct jvalue, escaped) == offsetof(struct jvalue, type) + 3 &&
 		       sizeof(bool) == 1,
 	       "put_value stores a jvalue's four flags as one word");
+_Static_assert(offsetof(struct jvalue, len) == offsetof(struct jvalue, rawlen) + 4,
+	       "put_value stores rawlen and a len of 0 as one word");
 
 /* put_value into the outputs of the paths in capture (not none). */
 static inline void keep(struct jscan *s, uint64_t capture, const char *raw,
