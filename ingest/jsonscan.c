@@ -1398,23 +1398,26 @@ static const char *shape_walk(struct jscan *s, int *had, const char *p,
 			} else if (!(p = fast_number(s, p, one, 0))) {
 				return NULL;
 			}
-		} else if (st->kind == SK_LITERAL) {
-			put_value(one, p - (st->type == JV_FALSE ? 5 : 4), p,
-				  (enum jtype)st->type, false, JV_NO_COUNT, false,
-				  0, 0);
-		} else if (st->kind == SK_OPEN) {
-			open[depth] = p - 1;
-			open_one[depth++] = one;
-		} else if (depth == 0) {
-			s->captured = st->before;
-			*at = (size_t)(st - shape) + 1;
-			return p;
-		} else if (p > s->last) { /* the record's last '}' */
-			return NULL;
-		} else {
+		} else if (st->kind == SK_CLOSE) {
+			/* Before the rarer open and literal: ~2 instructions
+			 * a close. */
+			if (depth == 0) {
+				s->captured = st->before;
+				*at = (size_t)(st - shape) + 1;
+				return p;
+			}
+			if (p > s->last) /* the record's last '}' */
+				return NULL;
 			depth--;
 			put_value(open_one[depth], open[depth], p, JV_OBJECT, false,
 				  JV_NO_COUNT, false, 0, 0);
+		} else if (st->kind == SK_OPEN) {
+			open[depth] = p - 1;
+			open_one[depth++] = one;
+		} else {
+			put_value(one, p - (st->type == JV_FALSE ? 5 : 4), p,
+				  (enum jtype)st->type, false, JV_NO_COUNT, false,
+				  0, 0);
 		}
 	}
 differs:
