@@ -436,15 +436,18 @@ static inline uint64_t br_le64(const void *p)
 
 /* The bytes of word w that are not ASCII digits: nonzero in each of their
  * places, and maybe in more significant places after one of them, where
- * the carry of adding 6 to every byte lands; zero in the place of every
- * digit before the first non-digit. A digit's high nibble is 3, and still
- * is with 6 added; only a byte of 0xFA or more carries (0xF9 too, with a
- * carry in), and it is flagged itself. */
+ * the carry of an addition lands; zero in the place of every digit before
+ * the first non-digit. With 0x30 flipped, a digit is 0 to 9: its top bit
+ * clear, and still with 0x76 added; any other byte has its top bit set
+ * either way. Only a byte of 0x8A or more (flipped) carries, and it is
+ * flagged itself. 7 instructions, not 9, and the flipped word is the
+ * digits' values (digits_value in ingest/jsonscan.c takes it again, the
+ * compiler once): ~15 instructions a bench record fewer (stop 43). */
 static inline uint64_t br_nondigits(uint64_t w)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);
-	return ((w & 0xF0 * ones) ^ 0x30 * ones) |
-	       (((w + 6 * ones) & 0xF0 * ones) ^ 0x30 * ones);
+	uint64_t x = w ^ 0x30 * ones;
+	return ((x + 0x76 * ones) | x) & 0x80 * ones;
 }
 
 /* Orders the an bytes at a and the bn at b as memcmp does, a prefix

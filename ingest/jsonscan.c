@@ -415,7 +415,7 @@ static inline uint64_t digits_value(uint64_t w, size_t k)
 {
 	/* 64 - 8k as the shift's count taken mod 64 (k = 8: 0): one
 	 * instruction fewer. */
-	uint64_t v = (w & UINT64_C(0x0F0F0F0F0F0F0F0F)) << (-8 * k & 63);
+	uint64_t v = (w ^ UINT64_C(0x3030303030303030)) << (-8 * k & 63);
 	v = v * 10 + (v >> 8);
 	return ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
 		(v >> 16 & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >>

@@ -465,6 +465,39 @@ static void test_time_usual_vs_general(void)
 	CU_ASSERT_EQUAL(wrong, 0);
 }
 
+/* br_nondigits (the timestamp's usual paths, the JSON scanner's counts):
+ * every non-digit's place flagged, no digit's before the first non-digit,
+ * whatever the bytes after it (an addition's carry lands only past a
+ * non-digit): every byte in every place, digits before it, random bytes
+ * after it. */
+static void test_nondigits(void)
+{
+	uint64_t state = 0x9E3779B97F4A7C15u;
+	int wrong = 0;
+	for (int at = 0; at < 8; at++)
+		for (int b = 0; b < 256; b++)
+			for (int r = 0; r < 16; r++) {
+				unsigned char w[8];
+				int first = 8;
+				for (int i = 0; i < 8; i++) {
+					w[i] = i < at ? (unsigned char)('0' + gen_below(&state, 10))
+						      : (unsigned char)gen_next(&state);
+					if (i == at)
+						w[i] = (unsigned char)b;
+					if (first == 8 && (w[i] < '0' || w[i] > '9'))
+						first = i;
+				}
+				uint64_t m = br_nondigits(br_le64(w));
+				for (int i = 0; i < 8; i++) {
+					bool digit = w[i] >= '0' && w[i] <= '9';
+					bool flagged = (m >> (8 * i) & 0xFF) != 0;
+					if ((!digit && !flagged) || (i < first && flagged))
+						wrong++;
+				}
+			}
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
 /* Every byte in every place of the usual ends ("Z", ".fffZ",
  * ".ffffffZ"), and random ends: the usual path takes only what the
  * general one reads the same. The general one reads the same end after a
@@ -2791,6 +2824,7 @@ int test_register(void)
 		{"timestamp parse: the usual in UTC against the general path",
 		 test_time_usual_vs_general},
 		{"timestamp parse: every byte of the usual ends", test_time_usual_ends},
+		{"non-digits of a word, every byte in every place", test_nondigits},
 		{"timestamp parse: every byte of the logs' usual timestamp",
 		 test_time_usual_ms_bytes},
 		{"timestamp parse: every value of the usual timestamp's fields",
