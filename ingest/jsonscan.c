@@ -408,9 +408,10 @@ static inline const char *skip_digits(const char *p, const char *end)
 }
 
 /* The value of the k (1 to 8) decimal digits that begin word w (br_le64),
- * the first the most significant: the digits moved to the top of the
- * word (leading zeros below them), then pairs, fours and eights of digits
- * summed, no byte carrying. */
+ * the first the most significant: the digits, 0x30 flipped (as
+ * br_nondigits flips them: computed once for both), moved to the top of
+ * the word (leading zeros below them), then pairs, fours and eights of
+ * digits summed, no byte carrying. */
 static inline uint64_t digits_value(uint64_t w, size_t k)
 {
 	/* 64 - 8k as the shift's count taken mod 64 (k = 8: 0): one
