@@ -232,6 +232,13 @@ struct input_state {
 	/* Parsing a block on a pool thread: line numbers count from the
 	 * block's start and rejects are kept with the block. */
 	struct block *block;
+	/* With block, where the event of its next record may be made: the
+	 * place block_hold would hold it, which then needs no copy (blocks.c,
+	 * hold); NULL when there is none. Kept by blocks.c: it moves when the
+	 * block holds or claims an event, so that only an event made by a
+	 * parser that holds nothing while it makes it (an ahead()) is made
+	 * there. */
+	struct br_event *block_ev;
 };
 
 /* ---------------------------------------------------- ingest.c, records */

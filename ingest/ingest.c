@@ -1031,12 +1031,15 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 		size_t take;
 		if (fp && fp->ahead && rd->line.len == 0 && !st->overlong &&
 		    !st->in_record) {
-			struct br_event ev;
+			/* A block's event is made where it is held (blocks.c's
+			 * hold: no copy). */
+			struct br_event own,
+				*ev = st->block_ev ? st->block_ev : &own;
 			const char *why = NULL;
-			take = fp->ahead(fp, p, n > max ? max + 1 : n, &ev, &why);
+			take = fp->ahead(fp, p, n > max ? max + 1 : n, ev, &why);
 			if (take) {
 				st->line_off = st->base + (uint64_t)(p - st->chunk);
-				int rc = line_parsed(st, p, take, &ev, why);
+				int rc = line_parsed(st, p, take, ev, why);
 				if (rc != 0)
 					return rc;
 				p += take + 1;
