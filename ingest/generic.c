@@ -168,6 +168,15 @@ static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
 				     bool required, struct br_str *out)
 {
 	const struct jvalue *v = &p->v[f];
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The usual one, a string without escapes, told by one compare of
+	 * its flags: ~5 instructions fewer a string than the tests below. */
+	if (jv_flags(v) == JV_FLAGS(JV_STRING, false, false) &&
+	    (v->len || !required)) {
+		*out = (struct br_str){v->raw + 1, v->len};
+		return NULL;
+	}
+#endif
 	*out = (struct br_str){"", 0};
 	if (v->present && v->type == JV_STRING && (v->len || !required)) {
 		*out = (struct br_str){jscan_str(p->scan, v), v->len};

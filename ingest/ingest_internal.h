@@ -327,6 +327,29 @@ struct jvalue {
 	bool escaped;       /* a string holding escapes */
 };
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+_Static_assert(offsetof(struct jvalue, present) == offsetof(struct jvalue, type) + 1 &&
+		       offsetof(struct jvalue, is_int) == offsetof(struct jvalue, type) + 2 &&
+		       offsetof(struct jvalue, escaped) == offsetof(struct jvalue, type) + 3 &&
+		       sizeof(bool) == 1,
+	       "a jvalue's four flags are one word");
+
+/* A present value's type, is_int and escaped as the word of a jvalue's
+ * four flags (jv_flags): put_value stores them in one store, the generic
+ * JSONL reader tests the usual string's in one compare. */
+#define JV_FLAGS(t, is_int, escaped)                                    \
+	((uint32_t)(t) | 1u << 8 | (uint32_t)(is_int) << 16 |           \
+	 (uint32_t)(escaped) << 24)
+
+/* v's type, present, is_int and escaped, as one word. */
+static inline uint32_t jv_flags(const struct jvalue *v)
+{
+	uint32_t w;
+	memcpy(&w, (const char *)v + offsetof(struct jvalue, type), sizeof w);
+	return w;
+}
+#endif
+
 struct jscan;
 
 /* Creates a scanner for up to 64 wanted paths (borrowed). */

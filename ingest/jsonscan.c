@@ -529,8 +529,7 @@ static inline void put_value(struct jvalue *v, const char *raw, const char *p,
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* type, present, is_int and escaped in one store: gcc wrote them in
 	 * two or three, a value's constant and computed bytes apart. */
-	uint32_t flags = (uint32_t)t | 1u << 8 | (uint32_t)is_int << 16 |
-			 (uint32_t)escaped << 24;
+	uint32_t flags = JV_FLAGS(t, is_int, escaped);
 	memcpy((char *)v + offsetof(struct jvalue, type), &flags, sizeof flags);
 #else
 	v->type = (uint8_t)t;
@@ -539,11 +538,6 @@ static inline void put_value(struct jvalue *v, const char *raw, const char *p,
 	v->escaped = escaped;
 #endif
 }
-_Static_assert(offsetof(struct jvalue, present) == offsetof(struct jvalue, type) + 1 &&
-		       offsetof(struct jvalue, is_int) == offsetof(struct jvalue, type) + 2 &&
-		       offsetof(struct jvalue, escaped) == offsetof(struct jvalue, type) + 3 &&
-		       sizeof(bool) == 1,
-	       "put_value stores a jvalue's four flags as one word");
 _Static_assert(offsetof(struct jvalue, len) == offsetof(struct jvalue, rawlen) + 4,
 	       "put_value stores rawlen and a len of 0 as one word");
 
