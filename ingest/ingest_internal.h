@@ -4,6 +4,8 @@
 #ifndef BURNRATE_INGEST_INTERNAL_H
 #define BURNRATE_INGEST_INTERNAL_H
 
+#include <string.h>
+
 #include "ingest/ingest.h"
 
 #ifdef __SSE2__
