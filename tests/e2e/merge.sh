@@ -352,21 +352,17 @@ grep -q "burnrate: error: store 'm': locked by pid $holder, another burnrate wri
 echo "ok a locked store exits 75"
 
 # A merge killed between the renames of its group's segments leaves part
-# of the group, which verify names; a merge of another store removes it,
-# and says that the first store is not merged (once those segments are
-# gone, nothing else tells); merged again, it is.
-: "${FAULTINJECT:=$root/${BUILD:-build}/faultinject.so}"
-[ -f "$FAULTINJECT" ] || fail "no fault injection shim at $FAULTINJECT"
+# of the group (here its last segment is removed, as a kill before its
+# rename leaves it; faults.sh kills merges so), which verify names; a
+# merge of another store removes it, and says that the first store is not
+# merged (once those segments are gone, nothing else tells); merged
+# again, it is.
 br two ingest --source a logs/l1.jsonl
 br two ingest --source b logs/l2.jsonl
 br more ingest logs/l3.jsonl
 br half merge s0
-set +e
-LD_PRELOAD="$FAULTINJECT" FAULT_CALL=rename FAULT_N=2 FAULT_MODE=kill \
-	"$BURNRATE" --quiet --store half merge two 2>/dev/null
-rc=$?
-set -e
-[ "$rc" = 137 ] || fail "the merge to kill exited $rc"
+br half merge two
+rm "$(ls half/segments/seg-* | tail -n 1)"
 must_fail 1 err.txt "$BURNRATE" --store half verify
 grep -q "of a merge of '$tmp/two' that did not end" err.txt || fail "verify after a killed merge: $(cat err.txt)"
 "$BURNRATE" --store half merge more >out.txt 2>err.txt || fail "merging another store exited $?: $(cat err.txt)"
