@@ -318,9 +318,14 @@ int32_t br_day_month_start(int32_t day);
 int br_day_month_length(int32_t day);
 
 /* The UTC calendar day of instant us. Inline: pricing asks it of every
- * event (16 instructions and a call there, callgrind). */
+ * event (16 instructions and a call there, callgrind). An instant from
+ * 1970 on is divided unsigned, where the quotient is the floor: one
+ * multiply and a shift, not the signed quotient and remainder's two
+ * multiplies and sign fixes (13 -> 7 instructions an event). */
 static inline int32_t br_utc_day(int64_t us)
 {
+	if (us >= 0)
+		return (int32_t)((uint64_t)us / (uint64_t)BR_US_PER_DAY);
 	return (int32_t)(us / BR_US_PER_DAY - (us % BR_US_PER_DAY < 0));
 }
 
