@@ -473,13 +473,20 @@ static inline const char *beyond_caps(const struct br_event *ev, char *buf,
 {
 	const struct br_tokens *t = &ev->tokens;
 	const br_pico max = MAX_COST;
-	/* The usual event, within every cap, without building the lists. */
-	if ((t->input | t->output | t->cache_read | t->cache_write |
-	     t->cache_write_1h | t->reasoning) <= INGEST_MAX_TOKENS &&
+	/* The usual event, within every cap, without building the lists:
+	 * counts below 2^49 (< 10^15) and a catalog cost in [0, 2^64)
+	 * (< 10^21 pico-dollars, $10^9), told by one OR of the counts and the
+	 * cost's high word rather than a 128-bit comparison with each end
+	 * (an event between those and the caps is told by caps_reason). */
+	_Static_assert(UINT64_C(1) << 49 <= INGEST_MAX_TOKENS &&
+			       (br_pico)1 << 64 <= MAX_COST,
+		       "the usual event's test is within the caps");
+	if (((t->input | t->output | t->cache_read | t->cache_write |
+	      t->cache_write_1h | t->reasoning) >> 49 |
+	     (uint64_t)((unsigned __int128)ev->calc_cost >> 64)) == 0 &&
 	    (!ev->has_logged_cost ||
 	     (ev->logged_cost <= max &&
-	      ev->logged_cost >= (ev->cost_only ? -max : 0))) &&
-	    ev->calc_cost <= max && ev->calc_cost >= -max)
+	      ev->logged_cost >= (ev->cost_only ? -max : 0))))
 		return NULL;
 	return caps_reason(ev, buf, size);
 }
