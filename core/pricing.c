@@ -125,15 +125,24 @@ static inline uint64_t counts_or(const struct br_tokens *t)
 	       t->output;
 }
 
-/* The cost of t at rates f, counts its counts_or: the pricer's three
- * tests of the counts (any at all, a total below 2^64, products below
- * it) made of one OR took 3,656 -> 3,651 instructions a record. */
+/* Caps t's reasoning at its output, which it is part of. */
+static inline void cap_reasoning(struct br_tokens *t)
+{
+	if (t->reasoning > t->output)
+		t->reasoning = t->output;
+}
+
+/* The cost of t at rates f, counts its counts_or, t's reasoning no more
+ * than its output (br_pricer_price caps it first: its minimum taken here
+ * again was a compare and a conditional move an event): the pricer's three tests of the
+ * counts (any at all, a total below 2^64, products below it) made of one
+ * OR took 3,656 -> 3,651 instructions a record. */
 static inline __attribute__((always_inline)) br_pico
 cost_in_force(const struct rates_in_force *f, const struct br_tokens *t,
 	      uint64_t counts)
 {
 	const struct br_rates *r = &f->r;
-	uint64_t reasoning = t->reasoning < t->output ? t->reasoning : t->output;
+	uint64_t reasoning = t->reasoning;
 	/* A request's tokens (below 2^29 each) at rates below 2^32 pico-dollars
 	 * a token ($4,294 a million) cost less than 2^64 in all: the sum is
 	 * then made in 64 bits, the products without their 128-bit
@@ -156,7 +165,9 @@ cost_in_force(const struct rates_in_force *f, const struct br_tokens *t,
 br_pico br_price_cost(const struct br_rates *r, const struct br_tokens *t)
 {
 	struct rates_in_force f = rates_in_force(r);
-	return cost_in_force(&f, t, counts_or(t));
+	struct br_tokens capped = *t;
+	cap_reasoning(&capped);
+	return cost_in_force(&f, &capped, counts_or(t));
 }
 
 /* A price remembered for requests of one tier: the answer of
@@ -198,10 +209,15 @@ struct br_pricer {
 	/* Pairs priced lately, by a cheap hash of their names' ends, found
 	 * without building their key. */
 	struct recent_pair {
-		const char *key; /* the dictionary's; NULL: empty */
-		size_t provider_len, model_len;
+		const char *key;     /* the dictionary's */
+		size_t provider_len; /* SIZE_MAX: empty (no name is as long) */
+		size_t model_len;
 		struct pair_words w;
 		uint32_t slot;
+		/* The event's pair of the slot (0 when the serial is beyond
+		 * 32 bits): made once here, not at each event (a test of the
+		 * serial, a shift and an OR). */
+		uint64_t pair;
 	} recent[RECENT_PAIRS];
 	/* The bands of the last two total inputs, the last first: [lo, hi)
 	 * (lo > hi: none yet). */
@@ -224,6 +240,8 @@ struct br_pricer *br_pricer_new(const struct br_catalog *catalog,
 	p->mode = mode;
 	p->seen = br_dict_new();
 	p->band[0] = p->band[1] = (struct band){1, 0};
+	for (size_t r = 0; r < RECENT_PAIRS; r++)
+		p->recent[r].provider_len = SIZE_MAX;
 	p->serial = atomic_fetch_add(&last_serial, 1) + 1;
 	const char *id = catalog ? br_catalog_identity(catalog) : "";
 	p->identity = (struct br_str){id, strlen(id)};
@@ -272,13 +290,14 @@ pair_hash(struct br_str provider, struct br_str model,
 }
 
 /* model_slot for a pair not in the cache's slot r: out of line, so that
- * the cache's hit saves no registers. */
-static __attribute__((noinline)) uint32_t slot_uncached(struct br_pricer *p,
-							struct br_str provider,
-							struct br_str model,
-							const struct pair_words *w,
-							unsigned r)
+ * the cache's hit saves no registers, and given the names where they lie
+ * (their words made again here: passed, they were kept on the stack at
+ * every hit). */
+static __attribute__((noinline)) const struct recent_pair *
+slot_uncached(struct br_pricer *p, const struct br_str *pname,
+	      const struct br_str *mname, unsigned r)
 {
+	struct br_str provider = *pname, model = *mname;
 	/* The key "provider\0model", on the stack when it fits. */
 	char local[256];
 	const char *key = local;
@@ -313,29 +332,35 @@ static __attribute__((noinline)) uint32_t slot_uncached(struct br_pricer *p,
 				s->memo[t][k] = (struct price_memo){.from = 1,
 								    .until = 0};
 	}
+	uint64_t pair = p->serial <= UINT32_MAX ? p->serial << 32 | slot : 0;
 	p->recent[r] = (struct recent_pair){br_dict_str(p->seen, slot, NULL),
-					    provider.n, model.n, *w, slot};
-	return slot;
+					    provider.n, model.n,
+					    pair_words(provider, model), slot,
+					    pair};
+	return &p->recent[r];
 }
 
-/* The slot of (provider, model), resolved against the catalog when new:
- * first looked for among the pairs priced lately, by their words, and
- * by their bytes only when longer than those tell apart (comparing the
- * bytes of every pair took ~30 instructions an event). */
-static inline __attribute__((always_inline)) uint32_t
-model_slot(struct br_pricer *p, struct br_str provider, struct br_str model)
+/* The cache's entry of (provider, model), its slot resolved against the
+ * catalog when new: first looked for among the pairs priced lately, by
+ * their words, and by their bytes only when longer than those tell apart
+ * (comparing the bytes of every pair took ~30 instructions an event).
+ * Borrowed until the next call. */
+static inline __attribute__((always_inline)) const struct recent_pair *
+model_slot(struct br_pricer *p, const struct br_str *pname,
+	   const struct br_str *mname)
 {
+	struct br_str provider = *pname, model = *mname;
 	struct pair_words w = pair_words(provider, model);
 	unsigned r = pair_hash(provider, model, &w);
 	const struct recent_pair *e = &p->recent[r];
-	if (e->key && e->provider_len == provider.n &&
+	if (e->provider_len == provider.n &&
 	    e->model_len == model.n && e->w.provider == w.provider &&
 	    e->w.model_head == w.model_head && e->w.model_tail == w.model_tail &&
 	    ((provider.n <= 8 && model.n <= 16) ||
 	     (br_mem_eq(e->key, provider.p, provider.n) &&
 	      br_mem_eq(e->key + provider.n + 1, model.p, model.n))))
-		return e->slot;
-	return slot_uncached(p, provider, model, &w, r);
+		return e;
+	return slot_uncached(p, pname, mname, r);
 }
 
 const struct br_model *br_pricer_model(struct br_pricer *p,
@@ -344,7 +369,7 @@ const struct br_model *br_pricer_model(struct br_pricer *p,
 {
 	if (!p->catalog)
 		return NULL;
-	uint32_t slot = model_slot(p, provider, model); /* may move them */
+	uint32_t slot = model_slot(p, &provider, &model)->slot; /* may move them */
 	return p->models[slot].model;
 }
 
@@ -365,13 +390,9 @@ static const struct rates_in_force *catalog_price(struct br_pricer *p,
 {
 	if (!p->catalog)
 		return NULL;
-	uint32_t slot = model_slot(p, ev->provider, ev->model); /* may move them */
-	if (p->serial <= UINT32_MAX)
-		ev->pair = p->serial << 32 | slot;
-	struct seen_model *s = &p->models[slot];
-	const struct br_model *m = s->model;
-	if (!m)
-		return NULL;
+	const struct recent_pair *e = model_slot(p, &ev->provider, &ev->model);
+	ev->pair = e->pair;
+	struct seen_model *s = &p->models[e->slot]; /* may have moved */
 	/* No price has a tier out of range: a prices file's are parsed
 	 * (br_tier_parse), and the built-in tables are written from such a
 	 * catalog. */
@@ -382,6 +403,11 @@ static const struct rates_in_force *catalog_price(struct br_pricer *p,
 	if (!memo_holds(&memo[0], day, lo)) {
 		if (memo_holds(&memo[1], day, lo))
 			return memo[1].priced ? &memo[1].rates : NULL;
+		/* A model not in the catalog: its memos stay empty, never
+		 * holding, so that a hit need not test it. */
+		const struct br_model *m = s->model;
+		if (!m)
+			return NULL;
 		memo[1] = memo[0];
 		uint64_t hi = total == UINT64_MAX ? UINT64_MAX : total + 1;
 		enum br_unpriced why;
@@ -419,8 +445,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	/* Reasoning is part of the output: a log that says more is priced,
 	 * and kept, as all of it (kept above it, a row's sums re-priced by
 	 * report --reprice capped the sum, not each request). */
-	if (ev->tokens.reasoning > ev->tokens.output)
-		ev->tokens.reasoning = ev->tokens.output;
+	cap_reasoning(&ev->tokens);
 	const struct br_tokens *t = &ev->tokens;
 	uint64_t counts = counts_or(t);
 	uint64_t total = total_input(t, counts);

@@ -2206,6 +2206,27 @@ static void test_pricer_totals(void)
 	br_catalog_free(c);
 }
 
+/* A fresh pricer's cache of pairs, its slots empty, asked first for the
+ * empty names (lengths and words all 0, as a zeroed slot's): not found
+ * there (they were, a slot of a pair never resolved), then resolved. */
+static void test_pricer_empty_names(void)
+{
+	struct br_err err = {0};
+	struct br_catalog *c = load(prices_csv, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct br_pricer *p = br_pricer_new(c, BR_COST_CALCULATE);
+	struct br_str none = {"", 0};
+	CU_ASSERT_PTR_NULL(br_pricer_model(p, none, none));
+	struct br_event ev = {.ts_us = oct1, .tokens = {.input = 10}};
+	br_pricer_price(p, &ev);
+	CU_ASSERT(!ev.calc_priced && ev.pair != 0);
+	struct br_str openai = {"openai", 6}, gpt4o = {"gpt-4o", 6};
+	CU_ASSERT_PTR_NOT_NULL(br_pricer_model(p, openai, gpt4o));
+	CU_ASSERT_PTR_NULL(br_pricer_model(p, none, none));
+	br_pricer_free(p);
+	br_catalog_free(c);
+}
+
 /* The days a price version holds for, br_model_price_days. */
 static void test_price_days(void)
 {
@@ -2861,6 +2882,7 @@ int test_register(void)
 		{"a pricer's cache of pairs, every byte of the names",
 		 test_pricer_pairs},
 		{"a pricer's total input and tiers", test_pricer_totals},
+		{"a pricer's empty names first", test_pricer_empty_names},
 		{"a pricer against every built-in price", test_pricer_builtin},
 		{"the days of a price version", test_price_days},
 		{"built-in catalog and aliases", test_builtin_catalog},
