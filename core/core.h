@@ -321,7 +321,8 @@ int br_day_month_length(int32_t day);
  * event (16 instructions and a call there, callgrind). An instant from
  * 1970 on is divided unsigned, where the quotient is the floor: one
  * multiply and a shift, not the signed quotient and remainder's two
- * multiplies and sign fixes (13 -> 7 instructions an event). */
+ * multiplies and sign fixes (br_pricer_price 247.7 -> 242.4
+ * instructions an event, callgrind). */
 static inline int32_t br_utc_day(int64_t us)
 {
 	if (us >= 0)
