@@ -1012,6 +1012,22 @@ static void *unlock_soon(void *arg)
 	return NULL;
 }
 
+/* Writes into the lock file at path the pid of a process that has ended,
+ * as the store's last writer, long gone, left it; returns that pid. */
+static pid_t ended_writer(const char *path)
+{
+	pid_t ended = fork();
+	CU_ASSERT_FATAL(ended >= 0);
+	if (ended == 0)
+		_exit(0);
+	waitpid(ended, NULL, 0);
+	FILE *lf = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+	fprintf(lf, "%ld\n", (long)ended);
+	fclose(lf);
+	return ended;
+}
+
 static void test_lock(void)
 {
 	make_dir();
@@ -1081,15 +1097,7 @@ static void test_lock(void)
 	/* Held on by a process that is no writer (verify, flock(1)): the
 	 * lock file names the last writer, ended, which is not said to hold
 	 * it; or none. */
-	pid_t ended = fork();
-	CU_ASSERT_FATAL(ended >= 0);
-	if (ended == 0)
-		_exit(0);
-	waitpid(ended, NULL, 0);
-	FILE *lf = fopen(lockpath, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
-	fprintf(lf, "%ld\n", (long)ended);
-	fclose(lf);
+	pid_t ended = ended_writer(lockpath);
 	fd = open(lockpath, O_RDONLY);
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(flock(fd, LOCK_SH), 0);
@@ -1114,7 +1122,7 @@ static void test_lock(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, expect);
 	close(fd);
 	/* Taken, it names its writer over a longer pid: only that is left. */
-	lf = fopen(lockpath, "w");
+	FILE *lf = fopen(lockpath, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
 	fprintf(lf, "%ld\n", 1234567890L);
 	fclose(lf);
@@ -1755,16 +1763,8 @@ static void test_merge_unfinished(void)
 			/* Locked by a process that is no writer (an open file
 			 * of its own is another lock), the lock file naming an
 			 * ended one: no merge is at it. */
-			pid_t ended = fork();
-			CU_ASSERT_FATAL(ended >= 0);
-			if (ended == 0)
-				_exit(0);
-			waitpid(ended, NULL, 0);
 			snprintf(path, sizeof path, "%s/dst/lock", dir);
-			FILE *lf = fopen(path, "w");
-			CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
-			fprintf(lf, "%ld\n", (long)ended);
-			fclose(lf);
+			ended_writer(path);
 			int fd = open(path, O_RDONLY);
 			CU_ASSERT_FATAL(fd >= 0);
 			CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0); /* flock(1)'s */
