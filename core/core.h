@@ -124,7 +124,14 @@ char *br_buf_append(struct br_buf *b, size_t n);
 void br_buf_putc(struct br_buf *b, char c);
 void br_buf_puts(struct br_buf *b, const char *s);
 void br_buf_printf(struct br_buf *b, const char *fmt, ...) BR_PRINTF(2, 3);
-void br_buf_reset(struct br_buf *b); /* len = 0, keeps the memory */
+/* len = 0, keeps the memory. Inline: called for every record on the
+ * line path, where the call cost ~12 instructions a record (stop 43). */
+static inline void br_buf_reset(struct br_buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = 0;
+}
 void br_buf_free(struct br_buf *b);
 
 /* A borrowed byte slice (not NUL-terminated). */

@@ -204,13 +204,6 @@ void br_buf_printf(struct br_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void br_buf_reset(struct br_buf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = 0;
-}
-
 void br_buf_free(struct br_buf *b)
 {
 	free(b->p);

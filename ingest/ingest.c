@@ -958,10 +958,7 @@ line_parsed(struct input_state *st, const char *line, size_t len,
 	if (!st->in_record) {
 		st->record_line = st->lineno;
 		st->record_off = st->line_off;
-		/* Mostly empty already (a one-line record is used in place):
-		 * then no call (12 instructions a record). */
-		if (rd->record.len)
-			br_buf_reset(&rd->record);
+		br_buf_reset(&rd->record);
 	} else {
 		br_buf_putc(&rd->record, '\n');
 	}
