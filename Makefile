@@ -3,6 +3,7 @@
 #   make                      build ./burnrate
 #   make deps                 install missing Debian packages (apt-get)
 #   make check                deps + build + every CUnit suite and end-to-end test
+#                             (the threaded ingests also under ThreadSanitizer)
 #   make SANITIZE=address,undefined check
 #   make demo                 ingest samples/ and write reports into demo-out/
 #   make bench                benchmarks (docs/PERFORMANCE.md)
@@ -62,7 +63,7 @@ REPLAY_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 
 .SECONDARY:
 .PHONY: all deps check test unit e2e demo install clean torture bench bench-forecast \
-	fuzz fuzz-run memcheck memcheck-run
+	fuzz fuzz-run memcheck memcheck-run tsan-build
 .DEFAULT_GOAL := all
 
 # $(BUILD)/burnrate named too: .SECONDARY makes every file intermediate,
@@ -136,10 +137,24 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(BUILD)/burnrate $(TEST_BIN) $(REPLAY_BIN) $(BUILD)/faultinject.so
-	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate \
+# The plain check also runs the threaded ingests under ThreadSanitizer
+# (tests/e2e/tsan.sh), with a binary built apart in BUILD/tsan; the
+# sanitized check cannot (TSan does not mix with ASan) and skips it.
+ifeq ($(SANITIZE),)
+TSAN_BURNRATE = $(BUILD)/tsan/burnrate
+TSAN_ENV = TSAN_BURNRATE=$(CURDIR)/$(TSAN_BURNRATE)
+endif
+
+test: $(BUILD)/burnrate $(TEST_BIN) $(REPLAY_BIN) $(BUILD)/faultinject.so \
+		$(if $(TSAN_BURNRATE),tsan-build)
+	@BUILD=$(BUILD) BURNRATE=$(CURDIR)/$(BUILD)/burnrate $(TSAN_ENV) \
 		FAULTINJECT=$(CURDIR)/$(BUILD)/faultinject.so \
 		sh tests/run.sh $(TEST_BIN) $(REPLAY_BIN)
+
+# Made by a make of its own, whose BUILD and SANITIZE are the TSan build's.
+tsan-build:
+	@$(MAKE) --no-print-directory SANITIZE=thread BUILD=$(BUILD)/tsan \
+		$(BUILD)/tsan/burnrate
 
 unit: $(TEST_BIN) $(REPLAY_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh --unit-only $(TEST_BIN) $(REPLAY_BIN)

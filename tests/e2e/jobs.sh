@@ -165,7 +165,10 @@ for r in rows:
     now = (int(r[0]), int(r[1]))
     assert now >= prev and now[1] >= prev[1], ("went back", prev, now)
     assert not r[2] or int(r[2]) <= 2 * took + 2, ("ETA", r[2], took)
-    assert now != prev or r[2] != "0", ("ETA 0s, read again", now)
+    # Standing still at ETA 0s in the last 3 MB is the blocks in flight
+    # (at most 2 MiB at --jobs 2) being parsed and settled after the
+    # last read, slow under ThreadSanitizer; the read again began at 190.
+    assert now != prev or r[2] != "0" or now[1] >= 212, ("ETA 0s, read again", now)
     prev = now
 ' "$took" || fail "read again: progress: $(tr '\r' '\n' <ptyr.log | cat -v)"
 # With --verbose, a message said while the progress line is shown clears
