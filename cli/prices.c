@@ -214,6 +214,14 @@ static int prices_show(const struct br_catalog *c, const char *model,
 		const struct br_model *m = br_catalog_model(c, i);
 		if (strcmp(m->name, model) != 0)
 			continue;
+		/* Not a built-in model that a prices file's row for any
+		 * provider replaces for its provider: ingest never prices
+		 * with it (that row is shown, as the catalog holds it). */
+		struct br_match own;
+		br_catalog_resolve(c, (struct br_str){m->provider, strlen(m->provider)},
+				   name, &own);
+		if (*m->provider && own.model != m)
+			continue;
 		struct br_match one = {.model = m, .index = i, .rule = "exact"};
 		if (found++)
 			printf("\n");

@@ -499,6 +499,23 @@ br prices show openai/gpt-oss-20b >sh2.out || fail "show openai/gpt-oss-20b exit
 grep -qx groq/openai/gpt-oss-20b sh2.out &&
 	grep -A1 -x openai/gpt-oss-20b sh2.out | grep -qx '  matched by  alias (prefix) for openai' ||
 	fail "show openai/gpt-oss-20b: $(grep '^[^ ]' sh2.out)"
+# A prices row for any provider replaces the built-in model of that name
+# for every provider (DESIGN §7, docs/PRICES.md), and show NAME shows
+# that row, not the built-in ones it replaces: it showed azure/gpt-4o at
+# the catalog's $2.5, which ingest never used (an azure request of
+# 2025-10-16 cost the row's $3, one of 2025-10-14 was unpriced).
+printf 'provider,model,from,input,output,cache_read,cache_write\n,gpt-4o,2025-10-15,3,4,,\n' >any.csv
+br prices --prices any.csv show gpt-4o --on 2025-10-14 >sh4.out || fail "show gpt-4o exited $?"
+[ "$(grep '^[^ ]' sh4.out)" = "*/gpt-4o" ] && grep -q 'unpriced (no price in force on that day)' sh4.out ||
+	fail "show gpt-4o shows models a prices row replaced: $(cat sh4.out)"
+br prices --prices any.csv show gpt-4o --provider azure --on 2025-10-16 | grep -q 'input  *\$3\.0$' ||
+	fail "show gpt-4o --provider azure is not the prices row's"
+printf '{"timestamp":"2025-10-%sT12:00:00Z","provider":"azure","model":"gpt-4o","usage":{"input_tokens":1000000}}\n' 14 16 >any.jsonl
+br --store sany init >/dev/null
+br --store sany --quiet ingest --prices any.csv any.jsonl 2>/dev/null || fail "ingest any.jsonl exited $?"
+br --store sany report --since 2025-10-14 --until 2025-10-16 --format csv |
+	cut -d, -f1,10,11 | tr -d '\r' | tr '\n' ' ' | grep -qx 'day,cost_usd,unpriced_requests 2025-10-14,0.000000,1 2025-10-16,3.000000,0 ' ||
+	fail "ingest with the any-provider row: $(br --store sany report --since 2025-10-14 --until 2025-10-16 --format csv)"
 printf 'provider,model,from,input,output,cache_read,cache_write\nacme,mine,,1,1,,\n' >sh.csv
 br prices --prices sh.csv show acme/mine >sh3.out || fail "show acme/mine exited $?"
 head -2 sh3.out | tr '\n' ' ' | grep -q "^no model or alias is named 'acme/mine', so a log naming that model is unpriced; provider 'acme' with model 'mine' is priced as: $" ||
