@@ -49,6 +49,19 @@ static void model_notes(const struct br_model *m, struct br_buf *b)
 		br_buf_printf(b, "%shistory", b->len ? " " : "");
 }
 
+/* Whether a prices file's row for any provider replaces built-in model m
+ * for its provider: ingest never prices with m then, so list and show
+ * leave it out (they show that row, as the catalog holds it). */
+static bool replaced(const struct br_catalog *c, const struct br_model *m)
+{
+	struct br_match own;
+	if (!*m->provider)
+		return false;
+	br_catalog_resolve(c, (struct br_str){m->provider, strlen(m->provider)},
+			   (struct br_str){m->name, strlen(m->name)}, &own);
+	return own.model != m;
+}
+
 static int prices_list(const struct globals *g, const struct br_catalog *c,
 		       const char *pattern)
 {
@@ -59,6 +72,8 @@ static int prices_list(const struct globals *g, const struct br_catalog *c,
 	size_t shown = 0;
 	for (size_t i = 0; i < br_catalog_models(c); i++) {
 		const struct br_model *m = br_catalog_model(c, i);
+		if (replaced(c, m))
+			continue;
 		br_buf_reset(&name);
 		br_buf_printf(&name, "%s/%s", m->provider, m->name);
 		if (pattern && fnmatch(pattern, name.p, FNM_CASEFOLD) != 0 &&
@@ -214,13 +229,7 @@ static int prices_show(const struct br_catalog *c, const char *model,
 		const struct br_model *m = br_catalog_model(c, i);
 		if (strcmp(m->name, model) != 0)
 			continue;
-		/* Not a built-in model that a prices file's row for any
-		 * provider replaces for its provider: ingest never prices
-		 * with it (that row is shown, as the catalog holds it). */
-		struct br_match own;
-		br_catalog_resolve(c, (struct br_str){m->provider, strlen(m->provider)},
-				   name, &own);
-		if (*m->provider && own.model != m)
+		if (replaced(c, m))
 			continue;
 		struct br_match one = {.model = m, .index = i, .rule = "exact"};
 		if (found++)

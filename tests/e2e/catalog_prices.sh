@@ -500,7 +500,7 @@ grep -qx groq/openai/gpt-oss-20b sh2.out &&
 	grep -A1 -x openai/gpt-oss-20b sh2.out | grep -qx '  matched by  alias (prefix) for openai' ||
 	fail "show openai/gpt-oss-20b: $(grep '^[^ ]' sh2.out)"
 # A prices row for any provider replaces the built-in model of that name
-# for every provider (DESIGN §7, docs/PRICES.md), and show NAME shows
+# for every provider (DESIGN §7, docs/PRICES.md), and list and show show
 # that row, not the built-in ones it replaces: it showed azure/gpt-4o at
 # the catalog's $2.5, which ingest never used (an azure request of
 # 2025-10-16 cost the row's $3, one of 2025-10-14 was unpriced).
@@ -508,6 +508,9 @@ printf 'provider,model,from,input,output,cache_read,cache_write\n,gpt-4o,2025-10
 br prices --prices any.csv show gpt-4o --on 2025-10-14 >sh4.out || fail "show gpt-4o exited $?"
 [ "$(grep '^[^ ]' sh4.out)" = "*/gpt-4o" ] && grep -q 'unpriced (no price in force on that day)' sh4.out ||
 	fail "show gpt-4o shows models a prices row replaced: $(cat sh4.out)"
+br prices --prices any.csv list gpt-4o 2>/dev/null | grep -E '^[^ ]+ +gpt-4o ' >list4.out
+[ "$(cut -c1-24 list4.out | tr -s ' ')" = "* gpt-4o " ] && grep -q ' 3\.0  *4\.0 ' list4.out ||
+	fail "prices list shows models a prices row replaced: $(cat list4.out)"
 br prices --prices any.csv show gpt-4o --provider azure --on 2025-10-16 | grep -q 'input  *\$3\.0$' ||
 	fail "show gpt-4o --provider azure is not the prices row's"
 printf '{"timestamp":"2025-10-%sT12:00:00Z","provider":"azure","model":"gpt-4o","usage":{"input_tokens":1000000}}\n' 14 16 >any.jsonl
