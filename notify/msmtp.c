@@ -556,6 +556,15 @@ static int conf_select(struct conf *c, const char *name,
 		return br_fail_status(c->err, BR_EXIT_USAGE,
 				      "%s: account '%s': auth needs password "
 				      "or passwordeval", c->path, name);
+	/* Refused here, with the other checks of the account, not first
+	 * by smtp_send: notify would have written the alerts of the night
+	 * as pending before failing, and a dry run passed it. */
+	if (a->auth == SMTP_AUTH_ON && !a->tls)
+		return br_fail_status(c->err, BR_EXIT_USAGE,
+				      "%s: account '%s': auth on sends the "
+				      "password only over TLS (set tls on, or "
+				      "auth plain or auth login to send it "
+				      "unencrypted)", c->path, name);
 	if (!a->port)
 		a->port = a->tls && !a->tls_starttls ? 465 : 25;
 	*out = acc;

@@ -285,6 +285,15 @@ static void test_msmtp_errors(void)
 			  ": account 'a': auth needs password or passwordeval");
 	expect_conf_error("account a\nhost h\nauth on\npassword p\n", "a",
 			  ": account 'a': auth needs user");
+	/* auth on (also a user without an auth line) without TLS: refused
+	 * as the account is read, so notify writes nothing pending and a
+	 * dry run fails as the real run would (it was first refused by
+	 * smtp_send, after the night's alerts were written pending). */
+	expect_conf_error("account a\nhost h\nauth on\nuser u\npassword p\n"
+			  "tls off\n", "a", ": account 'a': auth on sends the "
+			  "password only over TLS");
+	expect_conf_error("account a\nhost h\nuser u\npassword p\n", "a",
+			  ": account 'a': auth on sends the password only over TLS");
 
 	const char *path = write_conf("refused.msmtprc",
 		"account a\nhost h\ntls_crl_file /x\n"
@@ -306,7 +315,7 @@ static void test_msmtp_errors(void)
 static void test_msmtp_permissions(void)
 {
 	static const char with_password[] =
-		"account a\nhost h\nuser u\npassword hunter2-secret\n";
+		"account a\nhost h\ntls on\nuser u\npassword hunter2-secret\n";
 	struct smtp_account a;
 	struct br_err err = {0};
 	const char *path = write_conf("perm.msmtprc", with_password, 0644);
@@ -329,7 +338,7 @@ static void test_msmtp_permissions(void)
 
 	/* Without a password (passwordeval, or none) anyone may read it. */
 	path = write_conf("perm.msmtprc",
-			  "account a\nhost h\nuser u\npasswordeval echo x\n"
+			  "account a\nhost h\ntls on\nuser u\npasswordeval echo x\n"
 			  "account b\nhost h\npassword\n", 0644);
 	CU_ASSERT_EQUAL(smtp_account_load(path, "a", &a, &err), 0);
 	smtp_account_free(&a);

@@ -517,4 +517,22 @@ want='Subject: [burnrate] WARNING: unusual spend in budget big on 2025-11-20: $5
 	fail "an anomaly after 3 quiet weeks: $(quiet q2 2025-10-31)"
 [ -z "$(quiet q3 2025-11-20)" ] ||
 	fail "an anomaly on the store's first day: $(quiet q3 2025-11-20)"
+# An account that would send its password without TLS (auth on, or a
+# user without an auth line, and tls off) is a configuration error found
+# as the account is read: the dry run fails as the real run does, and the
+# real run writes nothing pending (it wrote the alert pending, then
+# failed, exit 2, in smtp_send; the dry run passed).
+printf 'account default\nhost 127.0.0.1\nport 9\nfrom x@example.com\nuser u\npassword p\ntls off\n' >notls.rc
+chmod 600 notls.rc
+rm -rf q1-notls
+mkdir q1-notls
+for dry in "--dry-run q1-notls" ""; do
+	# shellcheck disable=SC2086
+	must_fail 2 notls.err "$BURNRATE" --store q1 notify --budgets quiet.csv \
+		--as-of 2025-11-20 --smtp-config notls.rc $dry
+	grep -q "notls.rc: account 'default': auth on sends the password only over TLS" notls.err ||
+		fail "auth on without TLS${dry:+ (dry run)}: $(cat notls.err)"
+done
+[ -z "$(ls q1-notls)" ] && [ -z "$(ls q1/notify | grep -v '^store-id$')" ] ||
+	fail "auth on without TLS wrote messages: $(ls q1-notls q1/notify)"
 echo "notify: ok"
