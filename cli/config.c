@@ -88,11 +88,17 @@ void config_free(struct config *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* value, made absolute against dir when it is a relative path. */
+/* value, made absolute against dir when it is a relative path; a
+ * leading ~ (alone or before a '/') is the home directory, as in an
+ * msmtprc (smtp_home): an input '~/logs/x.jsonl' was a directory '~' of
+ * dir, which an input glob silently never matched. */
 static char *resolve(const char *dir, const char *value)
 {
 	struct br_buf b = {0};
-	if (value[0] == '/' || strcmp(dir, ".") == 0)
+	const char *home = smtp_home();
+	if (value[0] == '~' && (!value[1] || value[1] == '/') && home)
+		br_buf_printf(&b, "%s%s", home, value + 1);
+	else if (value[0] == '/' || strcmp(dir, ".") == 0)
 		br_buf_puts(&b, value);
 	else
 		br_buf_printf(&b, "%s/%s", dir, value);

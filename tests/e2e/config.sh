@@ -371,6 +371,19 @@ for how in "conf" "--label meta.team" "--map label=meta.team"; do
 	[ "$how" != conf ] || want=p1
 	[ "$got" = "$want" ] || fail "label by $how: '$got', not '$want'"
 done
+# A leading ~ in a path is the home directory, as in an msmtprc (the
+# configuration is msmtprc-like): 'input ~/logs/*.jsonl' was taken as a
+# directory '~' beside the configuration, which the glob never matched:
+# run ingested nothing, exit 0, night after night.
+mkdir -p home/logs cfgdir
+printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"t1","usage":{"input_tokens":1000000}}\n' >home/logs/a.jsonl
+printf 'store ~/st\ninput ~/logs/*.jsonl\n' >cfgdir/tilde.conf
+HOME="$PWD/home" "$BURNRATE" --quiet --config cfgdir/tilde.conf init
+HOME="$PWD/home" "$BURNRATE" --quiet --config cfgdir/tilde.conf run --as-of 2025-10-01 ||
+	fail "run with ~ paths exited $?"
+[ ! -e cfgdir/~ ] && "$BURNRATE" --store home/st report --since 2025-10-01 --until 2025-10-01 --format csv |
+	tr -d '\r' | grep -qx '2025-10-01,1,0,1000000,0,0,0,0,0,2.500000,0' ||
+	fail "~ in the configuration's paths is not the home directory: $(ls -a cfgdir)"
 # The sample configuration parses.
 "$BURNRATE" --config "$root/samples/burnrate.conf" prices check >/dev/null ||
 	fail "samples/burnrate.conf is not accepted"
