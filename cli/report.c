@@ -104,8 +104,17 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	if (format && report_format_parse(format, &f) != 0)
 		return usage_error("report: invalid --format '%s': expected table, "
 				   "csv, json, xlsx, html or prom", format);
-	if (f == REPORT_XLSX && !output)
-		return usage_error("report: --format xlsx needs --output FILE");
+	/* A workbook goes to standard output when that is a file or a pipe
+	 * (report --format xlsx >spend.xlsx), as the other formats do,
+	 * through the descriptor (write_report_file's temporary file: the
+	 * writer seeks); not onto a terminal, unasked. */
+	if (f == REPORT_XLSX && !output) {
+		if (isatty(STDOUT_FILENO))
+			return usage_error("report: --format xlsx needs --output "
+					   "FILE, or a standard output that is "
+					   "not a terminal");
+		output = "/dev/stdout";
+	}
 	if (f == REPORT_PROM && (by || since || until || month))
 		return usage_error("report: --format prom reports the month to date "
 				   "of --as-of by provider, model and agent; it "

@@ -229,11 +229,20 @@ unzip -p e0.xlsx docProps/core.xml | grep -q '>1970-01-01T00:00:01Z<' ||
 SOURCE_DATE_EPOCH=253402300799 "$BURNRATE" --store s report $q --format xlsx --output e9.xlsx
 unzip -p e9.xlsx docProps/core.xml | grep -q '>9999-12-31T23:59:59Z<' ||
 	fail "SOURCE_DATE_EPOCH=253402300799: $(unzip -p e9.xlsx docProps/core.xml)"
-set +e
-"$BURNRATE" --store s report --format xlsx >/dev/null 2>x.err
-rc=$?
-set -e
-[ $rc -eq 2 ] && grep -q "xlsx needs --output FILE" x.err || fail "xlsx without --output: exit $rc"
+# Without --output a workbook goes to standard output when that is a file
+# or a pipe, as every other format does (report --format xlsx >f.xlsx was
+# a usage error, exit 2), the same bytes as --output's; onto a terminal
+# it is still refused.
+SOURCE_DATE_EPOCH=0 "$BURNRATE" --store s report $q --format xlsx >e0c.xlsx ||
+	fail "xlsx onto a redirected standard output exited $?"
+cmp -s e0.xlsx e0c.xlsx || fail "xlsx onto standard output is not --output's workbook"
+SOURCE_DATE_EPOCH=0 "$BURNRATE" --store s report $q --format xlsx | cat >e0d.xlsx
+cmp -s e0.xlsx e0d.xlsx || fail "xlsx onto a pipe is not --output's workbook"
+if script -qc true /dev/null >/dev/null 2>&1; then
+	script -qc "'$BURNRATE' --store s report --format xlsx; echo rc=\$?" /dev/null >x.err 2>&1 || true
+	grep -q "xlsx needs --output FILE, or a standard output that is not a terminal" x.err &&
+		grep -q "rc=2" x.err || fail "xlsx onto a terminal: $(cat x.err)"
+fi
 
 # --compare-costs (and --reprice with other prices): the XLSX Rows sheet
 # and the HTML table have the JSON rows' columns, catalog_cost_usd and
