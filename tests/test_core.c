@@ -1831,6 +1831,46 @@ static struct br_event gpt4o_event(void)
 				 .tokens = {.input = 1000000}};
 }
 
+/* Tier names: the usual spellings (read without the loop), the others
+ * in any case, "scale" only as a log's (br_tier_parse_logged), and none
+ * else: -1. */
+static void test_tier_parse(void)
+{
+	static const struct {
+		const char *s;
+		int tier, logged;
+	} cases[] = {
+		{"standard", BR_TIER_STANDARD, BR_TIER_STANDARD},
+		{"batch", BR_TIER_BATCH, BR_TIER_BATCH},
+		{"Standard", BR_TIER_STANDARD, BR_TIER_STANDARD},
+		{"BATCH", BR_TIER_BATCH, BR_TIER_BATCH},
+		{"default", BR_TIER_STANDARD, BR_TIER_STANDARD},
+		{"Auto", BR_TIER_STANDARD, BR_TIER_STANDARD},
+		{"on_demand", BR_TIER_STANDARD, BR_TIER_STANDARD},
+		{"flex", BR_TIER_FLEX, BR_TIER_FLEX},
+		{"PRIORITY", BR_TIER_PRIORITY, BR_TIER_PRIORITY},
+		{"scale", -1, BR_TIER_STANDARD},
+		{"Scale", -1, BR_TIER_STANDARD},
+		{"", -1, -1},
+		{"standar", -1, -1},
+		{"standards", -1, -1},
+		{"batchy", -1, -1},
+		{"scales", -1, -1},
+		{"bat h", -1, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *s = cases[i].s;
+		size_t n = strlen(s);
+		CU_ASSERT_EQUAL(br_tier_parse(s, n), cases[i].tier);
+		CU_ASSERT_EQUAL(br_tier_parse_logged(s, n), cases[i].logged);
+	}
+	/* A name's bytes only: "standard" and "batch" cut short. */
+	CU_ASSERT_EQUAL(br_tier_parse("standardx", 8), BR_TIER_STANDARD);
+	CU_ASSERT_EQUAL(br_tier_parse_logged("batchx", 5), BR_TIER_BATCH);
+	CU_ASSERT_EQUAL(br_tier_parse_logged("scalex", 5), BR_TIER_STANDARD);
+	CU_ASSERT_EQUAL(br_tier_parse("standard", 7), -1);
+}
+
 static void test_event_price(void)
 {
 	struct br_err err = {0};
@@ -2875,6 +2915,7 @@ int test_register(void)
 		{"catalog errors", test_catalog_errors},
 		{"price cost", test_price_cost},
 		{"price cost in 64 bits and past them", test_price_cost_bounds},
+		{"tier names", test_tier_parse},
 		{"event pricing", test_event_price},
 		{"failed request with a logged cost", test_failed_price},
 		{"input bands and re-pricing", test_band_reprice},
