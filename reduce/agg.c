@@ -352,6 +352,8 @@ pipe_room(struct agg *a)
 		a->pipe = br_malloc(2 * AGG_STAGE * sizeof *a->pipe);
 		a->pairs = br_calloc(AGG_PAIRS, sizeof *a->pairs);
 		a->names = br_calloc(AGG_NAMES, sizeof *a->names);
+		for (size_t i = 0; i < AGG_NAMES; i++)
+			a->names[i].agent_len = SIZE_MAX; /* empty */
 	}
 	uint64_t n = a->count;
 	struct agg_pending *e = pending(a, n);
@@ -453,7 +455,7 @@ static uint64_t name_ids(struct agg *a, struct br_str agent,
 		&a->names[2 * ((w * UINT64_C(0x9E3779B97F4A7C15)) >> 58)];
 	for (int way = 0; way < 2; way++) {
 		const struct agg_names *c = &set[way];
-		if (c->agent && c->agent_len == agent.n &&
+		if (c->agent_len == agent.n &&
 		    c->label_len == label.n &&
 		    name_is(agent, aw, c->agent_words, c->agent) &&
 		    name_is(label, lw, c->label_words, c->label)) {
