@@ -463,6 +463,20 @@ static inline uint64_t br_nondigits(uint64_t w)
 	return ((x + 0x76 * ones) | x) & 0x80 * ones;
 }
 
+/* The value of the k (1 to 8) decimal digits that begin word w (br_le64),
+ * the first the most significant: the digits, 0x30 flipped, moved to the
+ * top of the word (leading zeros below them), then pairs, fours and
+ * eights of digits summed, no byte carrying. */
+static inline uint64_t br_digits_value(uint64_t w, size_t k)
+{
+	/* 64 - 8k as the shift's count taken mod 64 (k = 8: 0). */
+	uint64_t v = (w ^ UINT64_C(0x3030303030303030)) << (-8 * k & 63);
+	v = v * 10 + (v >> 8);
+	return ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
+		(v >> 16 & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >>
+	       32;
+}
+
 /* Orders the an bytes at a and the bn at b as memcmp does, a prefix
  * before the longer ones it begins: <0, 0 or >0. */
 static inline int br_bytes_cmp(const void *a, size_t an, const void *b,
