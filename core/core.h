@@ -294,6 +294,23 @@ char *br_printable(const char *s);
  * on success, else a static reason such as "invalid month". */
 const char *br_time_parse(const char *s, size_t n, int64_t *us);
 
+/* The month of the last usual timestamp ("YYYY-MM-DDTHH:MM:SS.fffZ") a
+ * caller of br_time_parse_memo read: a log's records mostly lie in one
+ * month, whose first instant and length it keeps. Only a cache; zeroed
+ * (= {0}) before its first use; one per thread that parses. */
+struct br_month_memo {
+	uint64_t date;    /* "YYYY-MM-" as read; 0 (no such text): none */
+	int64_t first_us; /* its first day's first instant */
+	int len;          /* its days */
+};
+
+/* br_time_parse, the usual timestamp's year and month taken from *mo
+ * when they are its month's (and *mo made this one's when they are not):
+ * the same answers, 72 instructions for the usual one of the bench's
+ * records instead of 107. mo is the caller's; never NULL. */
+const char *br_time_parse_memo(struct br_month_memo *mo, const char *s,
+			       size_t n, int64_t *us);
+
 /* Day number of a proleptic Gregorian date, and back. */
 int32_t br_day_from_civil(int y, int m, int d);
 void br_civil_from_day(int32_t day, int *y, int *m, int *d);

@@ -280,22 +280,10 @@ static bool parse_usual_utc(const char *s, size_t n, int64_t *frac_us)
  * scalar loop where a target has none). */
 typedef uint8_t bytes16 __attribute__((vector_size(16)));
 
-/* The month of the usual timestamp (parse_usual_ms) this thread read
- * last: a log's records mostly lie in one month (the bench's all do), so
- * that a day is its month's first plus the day of the month, without the
- * year's and the month's arithmetic. Per thread, as the pool's threads
- * parse at once; only a cache: its answers are usual_day's and
- * month_length's for the same month. */
-static _Thread_local struct usual_month {
-	uint64_t date;    /* "YYYY-MM-" as read; 0 (no such text): none yet */
-	int64_t first_us; /* its first day's first instant */
-	int len;          /* its days */
-} last_month;
-
 /* parse_usual_ms of s, its bytes tested, in the month mo of its first 8
  * ("YYYY-MM-"): the day and the time. */
 static inline __attribute__((always_inline)) bool
-usual_ms_in(const char *s, const struct usual_month *mo, int64_t *us)
+usual_ms_in(const char *s, const struct br_month_memo *mo, int64_t *us)
 {
 	uint64_t clock, second; /* "DDTHH:MM", ":SS.fffZ" */
 	memcpy(&clock, s + 8, 8);
@@ -312,21 +300,21 @@ usual_ms_in(const char *s, const struct usual_month *mo, int64_t *us)
 	return true;
 }
 
-/* parse_usual_ms of s, its bytes tested, of a month other than
- * last_month's, which it becomes when it is one (1-12). Out of line: the
- * usual call, in last_month, saves no registers for it. */
+/* parse_usual_ms of s, its bytes tested, of a month other than mo's,
+ * which it becomes when it is one (1-12). Out of line: the usual call, in
+ * mo's month, saves no registers for it. */
 static __attribute__((noinline)) bool usual_ms_month(const char *s,
 						     uint64_t date,
+						     struct br_month_memo *mo,
 						     int64_t *us)
 {
 	uint64_t dp = digit_pairs(date);
 	int y = byte_at(dp, 0) * 100 + byte_at(dp, 2), m = byte_at(dp, 5);
 	if (m < 1 || m > 12)
 		return false;
-	last_month = (struct usual_month){
-		date, (int64_t)usual_day(y, m, 1) * US_PER_DAY,
-		month_length(y, m)};
-	return usual_ms_in(s, &last_month, us);
+	*mo = (struct br_month_memo){date, (int64_t)usual_day(y, m, 1) * US_PER_DAY,
+				     month_length(y, m)};
+	return usual_ms_in(s, mo, us);
 }
 
 /* The usual timestamp of the logs, "YYYY-MM-DDTHH:MM:SS.fffZ" (24 bytes,
@@ -341,11 +329,11 @@ static __attribute__((noinline)) bool usual_ms_month(const char *s,
  * a byte below its base wraps above 9. Stop 41 tested them as three words
  * (br_nondigits and the separators' masks, ~50 instructions): the whole
  * parse took 158 instructions a record of the bench, then 107 (stop 42);
- * with the month of the one before (last_month) 72, its year's and
- * month's arithmetic and month_length made when the month changes
- * (callgrind, first300k.jsonl). */
+ * with the month of the one before (the caller's br_month_memo) 72, its
+ * year's and month's arithmetic and month_length made when the month
+ * changes (callgrind, first300k.jsonl). */
 static inline __attribute__((always_inline)) bool
-parse_usual_ms(const char *s, int64_t *us)
+parse_usual_ms(const char *s, struct br_month_memo *mo, int64_t *us)
 {
 	static const bytes16 base_lo = {'0', '0', '0', '0', '-', '0', '0', '-',
 					'0', '0', 'T', '0', '0', ':', '0', '0'},
@@ -366,9 +354,9 @@ parse_usual_ms(const char *s, int64_t *us)
 		return false;
 	uint64_t date; /* "YYYY-MM-" */
 	memcpy(&date, s, 8);
-	if (date != last_month.date)
-		return usual_ms_month(s, date, us);
-	return usual_ms_in(s, &last_month, us);
+	if (date != mo->date)
+		return usual_ms_month(s, date, mo, us);
+	return usual_ms_in(s, mo, us);
 }
 #endif
 
@@ -459,15 +447,24 @@ other_time_parse(const char *s, size_t n, int64_t *us)
 	return NULL;
 }
 
-const char *br_time_parse(const char *s, size_t n, int64_t *us)
+const char *br_time_parse_memo(struct br_month_memo *mo, const char *s,
+			       size_t n, int64_t *us)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* The logs' usual timestamp ("2025-10-25T15:38:17.093Z"): of a day
 	 * of years 0000 to 9999, in UTC, it is within them. */
-	if (n == 24 && parse_usual_ms(s, us))
+	if (n == 24 && parse_usual_ms(s, mo, us))
 		return NULL;
+#else
+	(void)mo;
 #endif
 	return other_time_parse(s, n, us);
+}
+
+const char *br_time_parse(const char *s, size_t n, int64_t *us)
+{
+	struct br_month_memo mo = {0};
+	return br_time_parse_memo(&mo, s, n, us);
 }
 
 int br_day_parse(const char *s, int32_t *day)

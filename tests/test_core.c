@@ -556,20 +556,24 @@ static void test_time_usual_ends(void)
  * the same text with a fourth digit of fraction, '0', before its last
  * byte, which no path of its own reads, is not valid alike or has
  * another instant. */
-static bool usual_ms_as_four(const char *s, int *wrong)
+static bool usual_ms_as_four(const char *s, struct br_month_memo *mo,
+			     int *wrong)
 {
 	char four[25];
 	memcpy(four, s, 23);
 	four[23] = '0';
 	four[24] = s[23];
-	int64_t a = 1, r = 2;
+	int64_t a = 1, m = 3, r = 2;
 	const char *wa = br_time_parse(s, 24, &a);
+	const char *wm = br_time_parse_memo(mo, s, 24, &m);
 	const char *wr = br_time_parse(four, 25, &r);
-	if ((wa == NULL) != (wr == NULL) || (!wa && a != r)) {
+	if ((wa == NULL) != (wr == NULL) || (!wa && a != r) || wm != wa ||
+	    (!wa && m != a)) {
 		if ((*wrong)++ < 5)
-			fprintf(stderr, "\n%.24s: %s %lld, %.25s: %s %lld\n", s,
-				wa ? wa : "ok", (long long)a, four, wr ? wr : "ok",
-				(long long)r);
+			fprintf(stderr, "\n%.24s: %s %lld (memo: %s %lld), "
+				"%.25s: %s %lld\n", s, wa ? wa : "ok",
+				(long long)a, wm ? wm : "ok", (long long)m, four,
+				wr ? wr : "ok", (long long)r);
 	}
 	return !wa;
 }
@@ -587,6 +591,10 @@ static void test_time_usual_ms_bytes(void)
 		"2025-10-25T15:38:17.093Z", "2024-02-29T23:59:58.999Z",
 		"9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00.000Z",
 		"2100-02-28T12:00:00.500Z", "2016-12-31T23:59:59.001Z"};
+	/* One month memo through all of it (br_time_parse_memo): a byte
+	 * changed in a month it holds, or moving to another month, a year,
+	 * an invalid one, and back. */
+	struct br_month_memo mo = {0};
 	int wrong = 0, valid = 0;
 	for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
 		for (int at = 0; at < 24; at++)
@@ -594,11 +602,11 @@ static void test_time_usual_ms_bytes(void)
 				char s[24];
 				memcpy(s, bases[b], 24);
 				s[at] = (char)c;
-				valid += usual_ms_as_four(s, &wrong);
+				valid += usual_ms_as_four(s, &mo, &wrong);
 			}
 	CU_ASSERT_EQUAL(wrong, 0);
 	CU_ASSERT(valid > 6 * 24);
-	/* Every day of the years: its last millisecond. */
+	/* Every day of the years, through the one memo: its last millisecond. */
 	wrong = 0;
 	int32_t last = br_day_from_civil(9999, 12, 31);
 	for (int32_t day = br_day_from_civil(0, 1, 1); day <= last; day++) {
@@ -607,7 +615,7 @@ static void test_time_usual_ms_bytes(void)
 		char s[32];
 		snprintf(s, sizeof s, "%04d-%02d-%02dT23:59:59.999Z", y, m, d);
 		int64_t us = 1;
-		const char *why = br_time_parse(s, 24, &us);
+		const char *why = br_time_parse_memo(&mo, s, 24, &us);
 		if (why || us != ((int64_t)day * 86400 + 86399) * SEC + 999000) {
 			if (wrong++ < 5)
 				fprintf(stderr, "\n%s: %s %lld\n", s,
@@ -632,6 +640,7 @@ static void test_time_usual_ms_fields(void)
 		"1900-02-14T10:20:30.400Z", "2000-02-14T10:20:30.400Z",
 		"0000-02-14T10:20:30.400Z", "9999-12-14T10:20:30.400Z"};
 	static const int fields[] = {5, 8, 11, 14, 17, 20};
+	struct br_month_memo mo = {0};
 	int wrong = 0, valid = 0;
 	for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
 		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
@@ -640,7 +649,7 @@ static void test_time_usual_ms_fields(void)
 				memcpy(s, bases[b], 24);
 				s[fields[f]] = (char)('0' + v / 10);
 				s[fields[f] + 1] = (char)('0' + v % 10);
-				valid += usual_ms_as_four(s, &wrong);
+				valid += usual_ms_as_four(s, &mo, &wrong);
 			}
 	CU_ASSERT_EQUAL(wrong, 0);
 	/* Each base: 12 months, 28 or 29 days (31 in December), 24 hours,
