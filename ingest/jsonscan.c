@@ -22,9 +22,9 @@
  * one of the two records of different shapes before it (its bytes but
  * its values' own, stop 41) is walked by that shape, unclassified: each
  * member's text, from the value before to its own, compared at once, its
- * value scanned alone, a string's plain runs 16 bytes at a time; where
- * the text differs, the walk goes on member by member as above, and
- * learns the record's shape. A JSON line walked whole so tells its own
+ * value scanned alone, a string's plain runs 16 bytes at a time, by code
+ * of the step's own (its op, stop 44); where the text differs, the walk
+ * goes on member by member as above, and learns the record's shape. A JSON line walked whole so tells its own
  * end (jscan_line, stop 42): the newline is not looked for first. */
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +92,16 @@ struct memo_key {
  * instructions a bench record fewer (stop 43). */
 #define SHAPE_ROOM (SHAPE_TEXT + 16)
 #define SHAPE_DEPTH 8
-enum shape_kind { SK_STRING, SK_NUMBER, SK_LITERAL, SK_OPEN, SK_CLOSE };
+/* A step's value, and what shape_walk does with it: a string, a number,
+ * an object's '{' or '}', the record's '}' (SO_END), or a literal (the
+ * last three in the order of their enum jtype). */
+enum shape_op { SO_STRING = 0, SO_NUMBER = 2, SO_OPEN = 4, SO_CLOSE = 6,
+		SO_END = 8, SO_NULL = 10, SO_FALSE = 12, SO_TRUE = 14 };
+/* Or-ed into a step's op: its text is longer than 16 bytes. */
+#define SO_LONG 1
+_Static_assert((SO_FALSE - SO_NULL) / 2 == JV_FALSE - JV_NULL &&
+		       (SO_TRUE - SO_NULL) / 2 == JV_TRUE - JV_NULL,
+	       "a literal's op tells its type");
 struct shape_step {
 	/* The bytes from the end of the value before (or the '{' before)
 	 * to this value, its first byte included for a string or an
@@ -105,12 +114,14 @@ struct shape_step {
 	 * (shape_out), or the scanner's sink when it captures none: one
 	 * load a step, not a test and an index, and shape_walk stores a
 	 * value without testing for one (~24 instructions a bench record
-	 * fewer, stop 42). */
+	 * fewer, stop 42). A '}''s: its object's, its '{''s step's one. */
 	struct jvalue *one;
 	uint32_t past;    /* a bit for each byte of text[] past len */
 	uint8_t len;      /* of text */
-	uint8_t kind;     /* enum shape_kind */
-	uint8_t type;     /* enum jtype, of a literal */
+	uint8_t op;       /* enum shape_op, SO_LONG */
+	/* The objects open around the step in the record's object: 0 for
+	 * its members and its '}', 1 in a member's object and its '}'. */
+	uint8_t depth;
 	uint8_t member;   /* in the record's object: its members before */
 } __attribute__((aligned(16)));
 
@@ -1017,7 +1028,7 @@ usual_count(const char *raw, const char *end, bool roomy, int follow,
 {
 	if (!roomy && end - raw < 8)
 		return 0;
-	uint64_t w = br_le64(raw), other = br_nondigits(w);
+	uint64_t w = br_le64(raw);
 	unsigned k, after;
 	if ((w & 0xFF) == '0') {
 		/* A 0 is one digit, as scan_number reads it; its own branch,
@@ -1026,6 +1037,8 @@ usual_count(const char *raw, const char *end, bool roomy, int follow,
 		after = (unsigned)(w >> 8 & 0xFF);
 		k = 1;
 	} else {
+		/* Not before the 0's test: gcc then computed it for a 0. */
+		uint64_t other = br_nondigits(w);
 		k = other ? (unsigned)__builtin_ctzll(other) / 8 : 0;
 		if (!k)
 			return 0;
@@ -1113,10 +1126,10 @@ fast_value(struct jscan *s, const char *p, int depth, uint64_t capture,
 	return p;
 }
 
-/* Appends a step of text from to to, of kind, to the shape being learnt;
- * one that does not fit ends the learning. */
+/* Appends a step of text from to to, of op (SO_CLOSE for any '}'), to
+ * the shape being learnt; one that does not fit ends the learning. */
 static void learn(struct jscan *s, const char *from, const char *to,
-		  enum shape_kind kind, uint64_t capture, enum jtype type)
+		  enum shape_op op, uint64_t capture)
 {
 	size_t n = (size_t)(to - from);
 	if (s->nlearn == SHAPE_STEPS || n > SHAPE_TEXT || s->members > UINT8_MAX ||
@@ -1145,8 +1158,21 @@ static void learn(struct jscan *s, const char *from, const char *to,
 	st->one = capture ? s->out + __builtin_ctzll(capture) : &s->sink;
 	st->past = n == 32 ? 0 : UINT32_MAX << n;
 	st->len = (uint8_t)n;
-	st->kind = (uint8_t)kind;
-	st->type = (uint8_t)type;
+	st->depth = s->nlearn == 1
+			    ? 0
+			    : (uint8_t)(st[-1].depth +
+					((st[-1].op & ~SO_LONG) == SO_OPEN) -
+					((st[-1].op & ~SO_LONG) == SO_CLOSE));
+	if (op == SO_CLOSE && !st->depth)
+		op = SO_END;
+	else if (op == SO_CLOSE) {
+		/* Its object's '{': the last step open around it. */
+		const struct shape_step *o = st - 1;
+		while ((o->op & ~SO_LONG) != SO_OPEN || o->depth != st->depth - 1)
+			o--;
+		st->one = o->one;
+	}
+	st->op = (uint8_t)(op | (n > 16 ? SO_LONG : 0));
 	st->member = (uint8_t)s->members;
 }
 
@@ -1157,21 +1183,21 @@ learn_value(struct jscan *s, const char *from, const char *p, int depth,
 	    uint64_t capture)
 {
 	static const char *const literals[] = {"true", "false", "null"};
-	static const enum jtype types[] = {JV_TRUE, JV_FALSE, JV_NULL};
+	static const enum shape_op ops[] = {SO_TRUE, SO_FALSE, SO_NULL};
 	p = fast_ws(p);
 	if (*p == '"') {
-		learn(s, from, p + 1, SK_STRING, capture, JV_STRING);
+		learn(s, from, p + 1, SO_STRING, capture);
 	} else if (*p == '{' && depth + 1 < SHAPE_DEPTH) {
-		learn(s, from, p + 1, SK_OPEN, capture, JV_OBJECT);
+		learn(s, from, p + 1, SO_OPEN, capture);
 	} else if (*p == '-' || (unsigned char)(*p - '0') < 10) {
-		learn(s, from, p, SK_NUMBER, capture, JV_NUMBER);
+		learn(s, from, p, SO_NUMBER, capture);
 	} else {
 		/* A literal; else an array, an object nested deeper, or no
 		 * value, which ends the walk. */
 		int i = *p == 't' ? 0 : *p == 'f' ? 1 : *p == 'n' ? 2 : -1;
 		size_t n = i < 0 ? 0 : strlen(literals[i]);
 		if (i >= 0 && (size_t)(s->end - p) >= n)
-			learn(s, from, p + n, SK_LITERAL, capture, types[i]);
+			learn(s, from, p + n, ops[i], capture);
 		else
 			s->learning = false;
 	}
@@ -1192,7 +1218,7 @@ fast_after_member(struct jscan *s, const char *p, bool *closed)
 		if (*p == '}') {
 			*closed = true;
 			if (__builtin_expect(s->learning, 0))
-				learn(s, from, p + 1, SK_CLOSE, 0, JV_OBJECT);
+				learn(s, from, p + 1, SO_CLOSE, 0);
 			return p + 1;
 		}
 		if (*p != ',')
@@ -1264,7 +1290,7 @@ static const char *fast_object(struct jscan *s, const char *p, int depth,
 	p = fast_ws(p);
 	if (*p == '}') {
 		if (__builtin_expect(s->learning, 0))
-			learn(s, from, p + 1, SK_CLOSE, 0, JV_OBJECT);
+			learn(s, from, p + 1, SO_CLOSE, 0);
 		return p + 1;
 	}
 	return fast_members(s, p, depth, candidates,
@@ -1307,32 +1333,70 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
 			 : fast_array(s, p + 1, depth);
 }
 
+/* Tells whether the text of step st is at p, where its 32 bytes may be
+ * read: compared at once, as one 16-byte block or (two: a text longer
+ * than 16 bytes) two, the compare's bits or-ed with those past the text,
+ * not and-ed with the text's and compared with them (stop 42). */
+static inline bool step_text(const struct shape_step *st, const char *p,
+			     bool two)
+{
+	const __m128i *text = (const __m128i *)st->text;
+	unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)p), _mm_load_si128(text)));
+	if (two)
+		eq |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			      _mm_loadu_si128((const __m128i *)(p + 16)),
+			      _mm_load_si128(text + 1)))
+		      << 16;
+	return (eq | st->past) == UINT32_MAX;
+}
+
 /* Tells whether the text of step st is at p, end bounding the record
- * and roomy telling that SHAPE_ROOM bytes of it are at p: 16 or 32 bytes
- * compared at once where the record has them, a closing brace's one byte
- * alone. p compared with shape_walk's wide, not the bytes left computed
- * and compared (gcc kept end on the stack), and the
- * compare's bits or-ed with those past the text, not and-ed with the
- * text's and compared with them: ~40 instructions a bench record fewer
- * (stop 42). */
+ * and roomy telling that SHAPE_ROOM bytes of it are at p: step_text where
+ * the record has the bytes, a closing brace's one byte alone. */
 static inline bool shape_text_here(const struct shape_step *st, const char *p,
 				   const char *end, bool roomy)
 {
-	if (roomy || (end - p >= 16 && st->len <= 16)) {
-		const __m128i *text = (const __m128i *)st->text;
-		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-			_mm_loadu_si128((const __m128i *)p), _mm_load_si128(text)));
-		if (st->len > 16)
-			eq |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-				      _mm_loadu_si128((const __m128i *)(p + 16)),
-				      _mm_load_si128(text + 1)))
-			      << 16;
-		return (eq | st->past) == UINT32_MAX;
-	}
+	if (roomy || (end - p >= 16 && st->len <= 16))
+		return step_text(st, p, st->len > 16);
 	size_t left = (size_t)(end - p);
 	if (st->len == 1)
 		return left && *p == st->text[0];
 	return left >= st->len && memcmp(p, st->text, st->len) == 0;
+}
+
+/* Step st's output: learn's, never NULL (keep_at then tests nothing). */
+static inline struct jvalue *step_one(const struct shape_step *st)
+{
+	if (!st->one)
+		__builtin_unreachable();
+	return st->one;
+}
+
+/* Scans the value of number step st at p (after its text) into its
+ * output, end bounding the record and roomy as plain_run's: returns the
+ * position after it, or NULL when it is invalid or, *absent then true,
+ * no number is there (the record differs from the shape). */
+static inline __attribute__((always_inline)) const char *
+shape_number(struct jscan *s, const struct shape_step *st, const char *p,
+	     const char *end, bool roomy, bool *absent)
+{
+	uint64_t usual;
+	*absent = false;
+	/* The byte after the number, the next step's first (a number's step
+	 * is never the shape's last). */
+	unsigned k = usual_count(p, end, roomy, (unsigned char)st[1].text[0],
+				 &usual);
+	if (k) {
+		put_value(step_one(st), p, p + k, JV_NUMBER, true, usual, false,
+			  0, 0);
+		return p + k;
+	}
+	if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
+		*absent = true;
+		return NULL;
+	}
+	return fast_number(s, p, step_one(st), 0);
 }
 
 /* Walks the record from p (after its '{') by shape *had (which has
@@ -1348,88 +1412,169 @@ static inline bool shape_text_here(const struct shape_step *st, const char *p,
  * member: the record is walked again from its start). The other shape
  * is taken in the same walk, not by a second call: a third of the
  * bench's records (cost_usd or none, not as the record before) did,
- * ~14 instructions a record fewer (stop 43). */
+ * ~14 instructions a record fewer (stop 43).
+ *
+ * After a step's text, the code of its value is jumped to by its op
+ * (a table of labels, GNU C), not chosen by tests of its kind one after
+ * the other; a step at least SHAPE_ROOM bytes from the record's end
+ * (every step of a line jscan_line walks but near its chunk's end) has
+ * its own code, which reads its value's first bytes without a test of
+ * the bytes left; and an object's place is kept by the depth its steps
+ * were learnt at, not a count kept by the walk. */
 static const char *shape_walk(struct jscan *s, int *had, const char *p,
 			      size_t *at)
 {
-	const char *end = s->end, *open[SHAPE_DEPTH];
+	static const void *const roomy_step[] = {
+		[SO_STRING] = &&string, [SO_STRING | SO_LONG] = &&string_long,
+		[SO_NUMBER] = &&number, [SO_NUMBER | SO_LONG] = &&number_long,
+		[SO_OPEN] = &&object, [SO_OPEN | SO_LONG] = &&object,
+		[SO_CLOSE] = &&close, [SO_CLOSE | SO_LONG] = &&close,
+		[SO_END] = &&record_end, [SO_END | SO_LONG] = &&record_end,
+		[SO_NULL] = &&literal, [SO_NULL | SO_LONG] = &&literal,
+		[SO_FALSE] = &&literal, [SO_FALSE | SO_LONG] = &&literal,
+		[SO_TRUE] = &&literal, [SO_TRUE | SO_LONG] = &&literal};
+	static const void *const narrow_value[] = {
+		[SO_STRING] = &&narrow_string,
+		[SO_STRING | SO_LONG] = &&narrow_string,
+		[SO_NUMBER] = &&narrow_number,
+		[SO_NUMBER | SO_LONG] = &&narrow_number,
+		[SO_OPEN] = &&object_value, [SO_OPEN | SO_LONG] = &&object_value,
+		[SO_CLOSE] = &&close_value, [SO_CLOSE | SO_LONG] = &&close_value,
+		[SO_END] = &&record_end_value,
+		[SO_END | SO_LONG] = &&record_end_value,
+		[SO_NULL] = &&literal_value, [SO_NULL | SO_LONG] = &&literal_value,
+		[SO_FALSE] = &&literal_value,
+		[SO_FALSE | SO_LONG] = &&literal_value,
+		[SO_TRUE] = &&literal_value, [SO_TRUE | SO_LONG] = &&literal_value};
+	const char *end = s->end, *open[SHAPE_DEPTH], *q;
+	bool absent;
+	/* p <= wide: SHAPE_ROOM bytes at p, the text's and, after it, 16 of
+	 * its value's. */
 	const char *wide = end - s->start >= SHAPE_ROOM ? end - SHAPE_ROOM
 							 : s->start;
-	struct jvalue *open_one[SHAPE_DEPTH];
-	int depth = 0;
 	const struct shape_step *shape = s->shape[*had], *st = shape;
-	for (;; st++) {
-	step:;
-		/* SHAPE_ROOM bytes at p: the text's and, after it, 16 of its
-		 * value's. */
-		bool roomy = p <= wide;
-		if (!shape_text_here(st, p, end, roomy))
-			goto differs;
-		/* A string's or an object's first byte is the text's last,
-		 * at p - 1 (not kept from before: gcc kept it on the stack). */
-		p += st->len;
-		struct jvalue *one = st->one;
-		if (!one) /* learn's: its capture's output, or the sink */
-			__builtin_unreachable();
-		/* NULL tested only after the scans that may fail, not after
-		 * each step: ~31 instructions a bench record (stop 42). */
-		if (st->kind == SK_STRING) {
-			p = fast_string(s, p, one, 0, false, end, roomy);
-			if (!p)
-				return NULL;
-		} else if (st->kind == SK_NUMBER) {
-			uint64_t usual;
-			/* The byte after the number, the next step's first
-			 * (a number's step is never the shape's last). */
-			unsigned k = usual_count(p, end, roomy,
-						 (unsigned char)st[1].text[0], &usual);
-			if (k) {
-				put_value(one, p, p + k, JV_NUMBER, true, usual,
-					  false, 0, 0);
-				p += k;
-			} else if (p == end ||
-				   (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
-				p -= st->len;
-				goto differs;
-			} else if (!(p = fast_number(s, p, one, 0))) {
-				return NULL;
-			}
-		} else if (st->kind == SK_CLOSE) {
-			/* Before the rarer open and literal: 3 instructions
-			 * a bench record fewer (stop 43). */
-			if (depth == 0) {
-				s->captured = st->before;
-				*at = (size_t)(st - shape) + 1;
-				return p;
-			}
-			if (p > s->last) /* the record's last '}' */
-				return NULL;
-			depth--;
-			put_value(open_one[depth], open[depth], p, JV_OBJECT, false,
-				  JV_NO_COUNT, false, 0, 0);
-		} else if (st->kind == SK_OPEN) {
-			open[depth] = p - 1;
-			open_one[depth++] = one;
-		} else {
-			put_value(one, p - (st->type == JV_FALSE ? 5 : 4), p,
-				  (enum jtype)st->type, false, JV_NO_COUNT, false,
-				  0, 0);
-		}
+	/* Each step's code goes to the next's itself, not by a jump to code
+	 * they share: ~2 instructions a step fewer (stop 44). */
+#define TO_STEP                                                               \
+	do {                                                                  \
+		if (p > wide)                                                 \
+			goto narrow;                                          \
+		goto *roomy_step[st->op];                                     \
+	} while (0)
+#define NEXT_STEP                                                             \
+	do {                                                                  \
+		st++;                                                         \
+		TO_STEP;                                                      \
+	} while (0)
+step:
+	TO_STEP;
+narrow:
+	/* Past wide (and so to the record's end: p only grows), a step's
+	 * text and its value are read as far as the record has them. */
+	if (!shape_text_here(st, p, end, false))
+		goto differs;
+	p += st->len;
+	goto *narrow_value[st->op];
+	/* A string's or an object's first byte is its text's last, at p - 1
+	 * (not kept from before: gcc kept it on the stack). NULL tested only
+	 * after the scans that may fail, not after each step: ~31
+	 * instructions a bench record (stop 42). A text of 16 bytes or less
+	 * is compared as one block without a test of its length: its own
+	 * op. */
+string_long:
+	if (!step_text(st, p, true))
+		goto differs;
+	p += st->len;
+	goto string_value;
+string:
+	if (!step_text(st, p, false))
+		goto differs;
+	p += st->len;
+string_value:
+	if (!(p = fast_string(s, p, step_one(st), 0, false, end, true)))
+		return NULL;
+	NEXT_STEP;
+narrow_string:
+	if (!(p = fast_string(s, p, step_one(st), 0, false, end, false)))
+		return NULL;
+	NEXT_STEP;
+number_long:
+	if (!step_text(st, p, true))
+		goto differs;
+	p += st->len;
+	goto number_value;
+number:
+	if (!step_text(st, p, false))
+		goto differs;
+	p += st->len;
+number_value:
+	q = shape_number(s, st, p, end, true, &absent);
+	if (absent) {
+		p -= st->len;
+		goto differs;
 	}
+	if (!(p = q))
+		return NULL;
+	NEXT_STEP;
+narrow_number:
+	q = shape_number(s, st, p, end, false, &absent);
+	if (absent) {
+		p -= st->len;
+		goto differs;
+	}
+	if (!(p = q))
+		return NULL;
+	NEXT_STEP;
+object:
+	if (!step_text(st, p, st->len > 16))
+		goto differs;
+	p += st->len;
+object_value:
+	open[st->depth] = p - 1;
+	NEXT_STEP;
+close:
+	if (!step_text(st, p, st->len > 16))
+		goto differs;
+	p += st->len;
+close_value:
+	if (p > s->last) /* the record's last '}' */
+		return NULL;
+	put_value(step_one(st), open[(size_t)st->depth - 1], p, JV_OBJECT, false,
+		  JV_NO_COUNT, false, 0, 0);
+	NEXT_STEP;
+literal:
+	if (!step_text(st, p, st->len > 16))
+		goto differs;
+	p += st->len;
+literal_value:
+	put_value(step_one(st), p - (st->op >> 1 == SO_FALSE >> 1 ? 5 : 4), p,
+		  (enum jtype)((st->op - SO_NULL) / 2 + JV_NULL), false,
+		  JV_NO_COUNT, false, 0, 0);
+	NEXT_STEP;
+record_end:
+	if (!step_text(st, p, st->len > 16))
+		goto differs;
+	p += st->len;
+record_end_value:
+	s->captured = st->before;
+	*at = (size_t)(st - shape) + 1;
+	return p;
 differs:
 	/* Once: *had is s->cur until then. (A pointer to the other shape
 	 * kept from the start put a step's output on the stack: more
 	 * instructions a record than the two calls.) */
-	if (*had == s->cur && depth == 0 && (size_t)(st - shape) <= s->common &&
-	    s->nsteps[!*had]) {
+	if (*had == s->cur && st->depth == 0 &&
+	    (size_t)(st - shape) <= s->common && s->nsteps[!*had]) {
 		*had = !*had;
 		st = s->shape[*had] + (st - shape);
 		shape = s->shape[*had];
 		goto step;
 	}
 	s->captured = st->before;
-	*at = depth == 0 ? (size_t)(st - shape) : SIZE_MAX;
+	*at = st->depth == 0 ? (size_t)(st - shape) : SIZE_MAX;
 	return p;
+#undef NEXT_STEP
+#undef TO_STEP
 }
 
 /* Classifies the record s scans (at most FAST_MAX_LEN bytes) for next_hit

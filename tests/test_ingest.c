@@ -529,6 +529,11 @@ static void test_scanner_fast_shapes(void)
 		"{\"p\":\"x\",\"k23456789ab\":1,\"k23456789abc\":2,\"k23456789abcd\":3,"
 		"\"k23456789abcdefghijklmnopqrs\":4,\"k23456789abcdefghijklmnopqr\":5,"
 		"\"k23456789abcd\":6,\"k23456789abc\":7}",
+		/* Steps of each kind whose texts are longer than 16 bytes:
+		 * an object's '{' and '}', literals, the record's '}'. */
+		"{\"p\":\"x\",              \"u\":{\"in\":1                 },"
+		"          \"e\":true,              \"b\":false,"
+		"               \"c\":null                  }",
 		/* Members past the first 64-byte words: a record that leaves
 		 * the shape there is classified from there on. */
 		"{\"p\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
