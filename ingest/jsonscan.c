@@ -1003,6 +1003,13 @@ static const char *fast_container(struct jscan *s, const char *p, int depth,
  * place is not kept from the start (gcc kept it on the stack for the
  * unusual string): ~32 fewer (stop 43). */
 static inline __attribute__((always_inline)) const char *
+string_rest(struct jscan *s, const char *str, const char *q,
+	    struct jvalue *one, uint64_t capture, bool classified);
+static const char *plain_string_rest(struct jscan *s, const char *str,
+				     const char *q, struct jvalue *one,
+				     uint64_t capture);
+
+static inline __attribute__((always_inline)) const char *
 fast_string(struct jscan *s, const char *str, struct jvalue *one,
 	    uint64_t capture, bool classified, const char *end, bool roomy)
 {
@@ -1013,6 +1020,16 @@ fast_string(struct jscan *s, const char *str, struct jvalue *one,
 			JV_NO_COUNT, false, (uint32_t)(q - str), 0);
 		return q + 1;
 	}
+	return classified ? string_rest(s, str, q, one, capture, true)
+			  : plain_string_rest(s, str, q, one, capture);
+}
+
+/* fast_string's string from q, where its plain run from str ends and its
+ * closing quote is not. */
+static inline __attribute__((always_inline)) const char *
+string_rest(struct jscan *s, const char *str, const char *q,
+	    struct jvalue *one, uint64_t capture, bool classified)
+{
 	bool escaped;
 	const char *p = string_end(s, q, &escaped, classified);
 	if (p && (one || capture)) {
@@ -1022,6 +1039,16 @@ fast_string(struct jscan *s, const char *str, struct jvalue *one,
 			JV_NO_COUNT, escaped, len, str_off);
 	}
 	return p;
+}
+
+/* string_rest by plain_run, out of line: inlined in shape_walk, its
+ * calls kept a step's output and plain_run's constants out of registers
+ * for the usual string too (~5 instructions a string, stop 44). */
+static __attribute__((noinline)) const char *
+plain_string_rest(struct jscan *s, const char *str, const char *q,
+		  struct jvalue *one, uint64_t capture)
+{
+	return string_rest(s, str, q, one, capture, false);
 }
 
 /* The length of the usual token count at raw, 1 to 7 digits, no sign,
