@@ -1413,6 +1413,20 @@ static inline struct jvalue *step_one(const struct shape_step *st)
 	return st->one;
 }
 
+/* shape_number's number at p other than the usual count: returns the
+ * position after it, NULL when it is invalid, or p when no number is
+ * there. Out of line: inlined, its first byte, read again after the
+ * usual count's word, was kept on the stack for every number (2
+ * instructions a count, stop 44). */
+static __attribute__((noinline)) const char *
+number_rest(struct jscan *s, const struct shape_step *st, const char *p,
+	    const char *end)
+{
+	if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10))
+		return p;
+	return fast_number(s, p, step_one(st), 0);
+}
+
 /* Scans the value of number step st at p (after its text) into its
  * output, end bounding the record and roomy as plain_run's: returns the
  * position after it, or NULL when it is invalid or, *absent then true,
@@ -1432,11 +1446,9 @@ shape_number(struct jscan *s, const struct shape_step *st, const char *p,
 			  0, 0);
 		return p + k;
 	}
-	if (p == end || (*p != '-' && (unsigned char)(*p - '0') >= 10)) {
-		*absent = true;
-		return NULL;
-	}
-	return fast_number(s, p, step_one(st), 0);
+	const char *q = number_rest(s, st, p, end);
+	*absent = q == p;
+	return q;
 }
 
 /* Walks the record from p (after its '{') by shape *had (which has
