@@ -1518,6 +1518,34 @@ static const char *shape_walk(struct jscan *s, int *had, const char *p,
 		st++;                                                         \
 		TO_STEP;                                                      \
 	} while (0)
+	/* The step's text at p, compared as two 16-byte blocks (two) or
+	 * one; then to its value's code. */
+#define TEXT_THEN(two, value)                                                 \
+	do {                                                                  \
+		if (!step_text(st, p, two))                                   \
+			goto differs;                                         \
+		p += st->len;                                                 \
+		goto value;                                                   \
+	} while (0)
+	/* A string's value at p and a number's, roomy as plain_run's. */
+#define STRING_THEN(roomy)                                                    \
+	do {                                                                  \
+		p = fast_string(s, p, step_one(st), 0, false, end, roomy);    \
+		if (!p)                                                       \
+			return NULL;                                          \
+		NEXT_STEP;                                                    \
+	} while (0)
+#define NUMBER_THEN(roomy)                                                    \
+	do {                                                                  \
+		q = shape_number(s, st, p, end, roomy, &absent);              \
+		if (absent) {                                                 \
+			p -= st->len;                                         \
+			goto differs;                                         \
+		}                                                             \
+		if (!(p = q))                                                 \
+			return NULL;                                          \
+		NEXT_STEP;                                                    \
+	} while (0)
 step:
 	TO_STEP;
 narrow:
@@ -1534,60 +1562,28 @@ narrow:
 	 * is compared as one block without a test of its length: its own
 	 * op. */
 string_long:
-	if (!step_text(st, p, true))
-		goto differs;
-	p += st->len;
-	goto string_value;
+	TEXT_THEN(true, string_value);
 string:
-	if (!step_text(st, p, false))
-		goto differs;
-	p += st->len;
+	TEXT_THEN(false, string_value);
 string_value:
-	if (!(p = fast_string(s, p, step_one(st), 0, false, end, true)))
-		return NULL;
-	NEXT_STEP;
+	STRING_THEN(true);
 narrow_string:
-	if (!(p = fast_string(s, p, step_one(st), 0, false, end, false)))
-		return NULL;
-	NEXT_STEP;
+	STRING_THEN(false);
 number_long:
-	if (!step_text(st, p, true))
-		goto differs;
-	p += st->len;
-	goto number_value;
+	TEXT_THEN(true, number_value);
 number:
-	if (!step_text(st, p, false))
-		goto differs;
-	p += st->len;
+	TEXT_THEN(false, number_value);
 number_value:
-	q = shape_number(s, st, p, end, true, &absent);
-	if (absent) {
-		p -= st->len;
-		goto differs;
-	}
-	if (!(p = q))
-		return NULL;
-	NEXT_STEP;
+	NUMBER_THEN(true);
 narrow_number:
-	q = shape_number(s, st, p, end, false, &absent);
-	if (absent) {
-		p -= st->len;
-		goto differs;
-	}
-	if (!(p = q))
-		return NULL;
-	NEXT_STEP;
+	NUMBER_THEN(false);
 object:
-	if (!step_text(st, p, st->len > 16))
-		goto differs;
-	p += st->len;
+	TEXT_THEN(st->len > 16, object_value);
 object_value:
 	open[st->depth] = p - 1;
 	NEXT_STEP;
 close:
-	if (!step_text(st, p, st->len > 16))
-		goto differs;
-	p += st->len;
+	TEXT_THEN(st->len > 16, close_value);
 close_value:
 	if (p > s->last) /* the record's last '}' */
 		return NULL;
@@ -1595,18 +1591,14 @@ close_value:
 		  JV_NO_COUNT, false, 0, 0);
 	NEXT_STEP;
 literal:
-	if (!step_text(st, p, st->len > 16))
-		goto differs;
-	p += st->len;
+	TEXT_THEN(st->len > 16, literal_value);
 literal_value:
 	put_value(step_one(st), p - (st->op >> 1 == SO_FALSE >> 1 ? 5 : 4), p,
 		  (enum jtype)((st->op - SO_NULL) / 2 + JV_NULL), false,
 		  JV_NO_COUNT, false, 0, 0);
 	NEXT_STEP;
 record_end:
-	if (!step_text(st, p, st->len > 16))
-		goto differs;
-	p += st->len;
+	TEXT_THEN(st->len > 16, record_end_value);
 record_end_value:
 	s->captured = st->before;
 	*at = (size_t)(st - shape) + 1;
@@ -1625,6 +1617,9 @@ differs:
 	s->captured = st->before;
 	*at = st->depth == 0 ? (size_t)(st - shape) : SIZE_MAX;
 	return p;
+#undef NUMBER_THEN
+#undef STRING_THEN
+#undef TEXT_THEN
 #undef NEXT_STEP
 #undef TO_STEP
 }
