@@ -24,8 +24,9 @@
  * member's text, from the value before to its own, compared at once, its
  * value scanned alone, a string's plain runs 16 bytes at a time, by code
  * of the step's own (its op, stop 44); where the text differs, the walk
- * goes on member by member as above, and learns the record's shape. A JSON line walked whole so tells its own
- * end (jscan_line, stop 42): the newline is not looked for first. */
+ * goes on member by member as above, and learns the record's shape. A
+ * JSON line walked whole so tells its own end (jscan_line, stop 42): the
+ * newline is not looked for first. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -128,7 +129,7 @@ struct shape_step {
 struct jscan {
 	const struct jpath *paths;
 	size_t npaths;
-	/* A bit for each path: computed once, not for each record (~6
+	/* A bit for each path: computed once, not for each record (~8
 	 * instructions a record, stop 44). */
 	uint64_t all;
 	/* Per depth, the distinct wanted keys by hash (open addressing): a
@@ -544,9 +545,10 @@ static inline void put_value(struct jvalue *v, const char *raw, const char *p,
 	 * two or three, a value's constant and computed bytes apart. */
 	uint32_t flags = JV_FLAGS(t, is_int, escaped);
 	if (__builtin_constant_p(str_off) && str_off == 0) {
-		/* With a str_off of 0, in one store: else gcc made the
-		 * usual string's last four stores one from four vector
-		 * registers, 4 instructions more (stop 44). */
+		/* With a str_off of 0, in one store: else, in shape_walk,
+		 * gcc made the usual string's last four stores one from
+		 * four vector registers (~50 instructions a bench record
+		 * more, stop 44). */
 		uint64_t w = (uint64_t)flags << 32;
 		memcpy(&v->str_off, &w, sizeof w);
 	} else {
@@ -1046,7 +1048,7 @@ string_rest(struct jscan *s, const char *str, const char *q,
 
 /* string_rest by plain_run, out of line: inlined in shape_walk, its
  * calls kept a step's output and plain_run's constants out of registers
- * for the usual string too (~5 instructions a string, stop 44). */
+ * for the usual string too (~70 instructions a bench record, stop 44). */
 static __attribute__((noinline)) const char *
 plain_string_rest(struct jscan *s, const char *str, const char *q,
 		  struct jvalue *one, uint64_t capture)
@@ -1419,8 +1421,8 @@ static inline struct jvalue *step_one(const struct shape_step *st)
 /* shape_number's number at p other than the usual count: returns the
  * position after it, NULL when it is invalid, or p when no number is
  * there. Out of line: inlined, its first byte, read again after the
- * usual count's word, was kept on the stack for every number (2
- * instructions a count, stop 44). */
+ * usual count's word, was kept on the stack for every number (~7
+ * instructions a bench record, stop 44). */
 static __attribute__((noinline)) const char *
 number_rest(struct jscan *s, const struct shape_step *st, const char *p,
 	    const char *end)
