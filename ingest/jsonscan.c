@@ -532,6 +532,13 @@ static inline void put_value(struct jvalue *v, const char *raw, const char *p,
 		 * store, ~10 instructions a bench record fewer (stop 43). */
 		uint64_t lens = (uint32_t)(p - raw);
 		memcpy(&v->rawlen, &lens, sizeof lens);
+	} else if (__builtin_constant_p(t == JV_STRING && !escaped) &&
+		   t == JV_STRING && !escaped) {
+		/* A string without escapes: its text and two quotes. From
+		 * len, not from p and raw: an instruction fewer in the usual
+		 * string's code (~7 a bench record, stop 44). */
+		v->rawlen = len + 2;
+		v->len = len;
 	} else {
 		v->rawlen = (uint32_t)(p - raw);
 		v->len = len;
