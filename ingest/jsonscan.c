@@ -423,22 +423,6 @@ static inline const char *skip_digits(const char *p, const char *end)
 	return p;
 }
 
-/* The value of the k (1 to 8) decimal digits that begin word w (br_le64),
- * the first the most significant: the digits, 0x30 flipped (as
- * br_nondigits flips them: computed once for both), moved to the top of
- * the word (leading zeros below them), then pairs, fours and eights of
- * digits summed, no byte carrying. */
-static inline uint64_t digits_value(uint64_t w, size_t k)
-{
-	/* 64 - 8k as the shift's count taken mod 64 (k = 8: 0): one
-	 * instruction fewer. */
-	uint64_t v = (w ^ UINT64_C(0x3030303030303030)) << (-8 * k & 63);
-	v = v * 10 + (v >> 8);
-	return ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
-		(v >> 16 & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >>
-	       32;
-}
-
 /* The value of the n (1 to 7) decimal digits at p, the last bytes of a
  * record. */
 static __attribute__((noinline, cold)) uint64_t tail_value(const char *p,
@@ -446,7 +430,7 @@ static __attribute__((noinline, cold)) uint64_t tail_value(const char *p,
 {
 	char word[8] = {0};
 	memcpy(word, p, n);
-	return digits_value(br_le64(word), n);
+	return br_digits_value(br_le64(word), n);
 }
 
 /* Scans the number at p; *count: its value when an integer without sign
@@ -474,7 +458,7 @@ scan_number(struct jscan *s, const char *p, bool *is_int, uint64_t *count)
 		}
 		if (other) { /* the usual count: its end in this word */
 			size_t k = (size_t)__builtin_ctzll(other) / 8;
-			value = digits_value(w, k);
+			value = br_digits_value(w, k);
 			p += k;
 		} else {
 			const char *digits = p;
@@ -1099,7 +1083,7 @@ usual_count(const char *raw, const char *end, bool roomy, int follow,
 	if (follow >= 0 ? after != (unsigned)follow
 			: after == '.' || (after | 0x20) == 'e')
 		return 0;
-	*count = k == 1 ? (w & 0xF) : digits_value(w, k);
+	*count = k == 1 ? (w & 0xF) : br_digits_value(w, k);
 	return k;
 }
 
