@@ -162,21 +162,29 @@ string_error(struct jsonl_parser *p, enum jfield f)
 	return reason(p->reason, "empty %s", p->names[f]);
 }
 
+/* Tells whether v is the usual string member, one without escapes (used
+ * in place), by one compare of its flags: ~5 instructions fewer a string
+ * than the tests one by one. */
+static inline bool usual_string(const struct jvalue *v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return jv_flags(v) == JV_FLAGS(JV_STRING, false, false);
+#else
+	(void)v;
+	return false;
+#endif
+}
+
 /* Reads a string member into *out ("" when absent or null); a required
  * one must be there and not empty. */
 static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
 				     bool required, struct br_str *out)
 {
 	const struct jvalue *v = &p->v[f];
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* The usual one, a string without escapes, told by one compare of
-	 * its flags: ~5 instructions fewer a string than the tests below. */
-	if (jv_flags(v) == JV_FLAGS(JV_STRING, false, false) &&
-	    (v->len || !required)) {
+	if (usual_string(v) && (v->len || !required)) {
 		*out = (struct br_str){v->raw + 1, v->len};
 		return NULL;
 	}
-#endif
 	*out = (struct br_str){"", 0};
 	if (v->present && v->type == JV_STRING && (v->len || !required)) {
 		*out = (struct br_str){jscan_str(p->scan, v), v->len};
@@ -196,7 +204,11 @@ static inline const char *get_string(struct jsonl_parser *p, enum jfield f,
 static inline const char *get_lenient_string(struct jsonl_parser *p,
 					     enum jfield f, struct br_str *out)
 {
-	if (p->v[f].present && p->v[f].type == JV_STRING)
+	/* The usual string told first, its presence and type not tested
+	 * one by one: with the request id's likewise, 14 instructions a
+	 * record fewer (callgrind, the bench's first 300,000 records). */
+	if (usual_string(&p->v[f]) ||
+	    (p->v[f].present && p->v[f].type == JV_STRING))
 		return get_string(p, f, false, out);
 	*out = (struct br_str){"", 0};
 	return NULL;
@@ -207,15 +219,9 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 	const struct jvalue *v = &p->v[J_TIMESTAMP];
 	const char *s;
 	size_t n;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* The usual one, a date without escapes, told as get_string tells
 	 * its strings. */
-	bool usual = jv_flags(v) == JV_FLAGS(JV_STRING, false, false) &&
-		     v->len >= 5 && v->raw[1 + 4] == '-';
-#else
-	bool usual = false;
-#endif
-	if (usual) {
+	if (usual_string(v) && v->len >= 5 && v->raw[1 + 4] == '-') {
 		s = v->raw + 1;
 		n = v->len;
 	} else if (absent(v)) {
@@ -332,7 +338,8 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 		ev->tier = (enum br_tier)t;
 	}
 	v = &p->v[J_REQUEST_ID];
-	if (v->present && v->type == JV_NUMBER && v->is_int) {
+	if (!usual_string(v) && v->present && v->type == JV_NUMBER &&
+	    v->is_int) { /* the usual string told first */
 		ev->request_id = int_text(v);
 		return NULL;
 	}
