@@ -268,11 +268,14 @@ tally_unpriced(struct input_rows *in, const struct br_event *ev,
 		  n < (int)sizeof name ? (size_t)n : sizeof name - 1, requests);
 }
 
-static void sink_event(void *input, const struct br_event *ev)
+/* sink_event of an event that is not the usual one: what it counts
+ * besides its row (a cost line, the requests of an aggregate row beyond
+ * one, those not priced, counts not in usage), and its row on its day in
+ * the store's zone when that is not UTC. Out of line: the usual event
+ * has none of that. */
+static __attribute__((noinline)) void sink_other(struct input_rows *in,
+						 const struct br_event *ev)
 {
-	struct input_rows *in = input;
-	agg_add(in->rows, in->utc ? ev->price_day : br_tz_day(in->tz, ev->ts_us),
-		ev);
 	uint64_t requests = ev->cost_only ? 0 : ev->requests ? ev->requests : 1;
 	in->more_requests += requests > 1 ? requests - 1 : 0;
 	if (!ev->priced && requests)
@@ -281,6 +284,24 @@ static void sink_event(void *input, const struct br_event *ev)
 	in->cost_lines_unused += ev->cost_only &&
 				 ev->cost_source != BR_COST_FROM_LOG;
 	in->flat_tokens += ev->flat_tokens;
+	agg_add(in->rows, in->utc ? ev->price_day : br_tz_day(in->tz, ev->ts_us),
+		ev);
+}
+
+static void sink_event(void *input, const struct br_event *ev)
+{
+	struct input_rows *in = input;
+	/* The usual event, one request priced (requests 0 or 1) in a UTC
+	 * store, counts nothing but its row on the day pricing gave: told
+	 * by one test, its row added by a tail call, sink_event needs no
+	 * frame of its own: 32 -> 16 instructions an event (callgrind, the
+	 * bench's first 300,000 records). Bitwise: clang's
+	 * -Wbitwise-instead-of-logical wants ints. */
+	if ((int)ev->cost_only | (int)(ev->requests > 1) | (int)!ev->priced |
+	    (int)ev->flat_tokens | (int)!in->utc)
+		sink_other(in, ev);
+	else
+		agg_add(in->rows, ev->price_day, ev);
 }
 
 static void sink_read(void *ctx, void *input)

@@ -421,6 +421,12 @@ printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":17565120
 grep -q '1 records, 100 requests kept' bucket.out &&
 	grep -q 'warning: 100 requests without a price, counted as unpriced: openai/no-such-model-x (100)' bucket.err ||
 	fail "a bucket of 100 requests: $(cat bucket.out bucket.err)"
+# And of a model the catalog prices: its requests beyond one are counted
+# apart from its row (cli/ingest.c's sink_other), as an unpriced one's.
+sed 's/no-such-model-x/gpt-4o-mini/' bucket.jsonl >pbucket.jsonl
+"$BURNRATE" --store pbucket ingest pbucket.jsonl >pbucket.out 2>&1 || fail "pbucket.jsonl: exit $?"
+grep -q '1 records, 100 requests kept' pbucket.out ||
+	fail "a priced bucket of 100 requests: $(cat pbucket.out)"
 # A subagent's copy (isSidechain) of the main conversation's message and
 # request, larger, then a replay of it under another request id: one
 # request. The larger copy made the merged one a sidechain copy, and the
