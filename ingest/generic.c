@@ -130,6 +130,8 @@ static const char *const jfield_paths[J_NFIELDS] = {
 	"usage.cache_write_tokens", "usage.cache_write_1h_tokens",
 	"usage.reasoning_tokens", "cost_usd"};
 
+#define TIER_MEMO 16
+
 struct jsonl_parser {
 	struct format_parser base;
 	const struct format_maps *maps;
@@ -141,6 +143,11 @@ struct jsonl_parser {
 	/* has_flat_tokens: the token counts as top-level keys. */
 	struct jpath flat_paths[NFLAT];
 	struct jscan *flat_scan;
+	/* The last service_tier read of at most TIER_MEMO bytes (none:
+	 * tier_len 0) and its tier (get_status_tier_id). */
+	char tier_text[TIER_MEMO];
+	size_t tier_len;
+	enum br_tier tier;
 };
 
 
@@ -341,12 +348,23 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	const char *why = get_string(p, J_TIER, false, &tier);
 	if (why)
 		return why;
-	if (tier.n) {
+	/* A log names one or two tiers, in every record: the last one's
+	 * text is compared (~8 instructions) rather than parsed again
+	 * (br_tier_parse_logged, ~26 with its call): 9 instructions a
+	 * record fewer (callgrind, the bench's first 300,000 records). */
+	if (tier.n == p->tier_len && br_mem_eq(tier.p, p->tier_text, tier.n)) {
+		ev->tier = p->tier;
+	} else if (tier.n) {
 		int t = br_tier_parse_logged(tier.p, tier.n);
 		if (t < 0)
 			return reason(p->reason, "invalid service_tier '%.*s'",
 					    (int)(tier.n > 40 ? 40 : tier.n), tier.p);
 		ev->tier = (enum br_tier)t;
+		if (tier.n <= TIER_MEMO) {
+			memcpy(p->tier_text, tier.p, tier.n);
+			p->tier_len = tier.n;
+			p->tier = ev->tier;
+		}
 	}
 	v = &p->v[J_REQUEST_ID];
 	if (!usual_string(v) && v->present && v->type == JV_NUMBER &&
