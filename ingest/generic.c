@@ -143,11 +143,16 @@ struct jsonl_parser {
 	/* has_flat_tokens: the token counts as top-level keys. */
 	struct jpath flat_paths[NFLAT];
 	struct jscan *flat_scan;
-	/* The last service_tier read of at most TIER_MEMO bytes (none:
-	 * tier_len 0) and its tier (get_status_tier_id). */
-	char tier_text[TIER_MEMO];
-	size_t tier_len;
-	enum br_tier tier;
+	/* The last two service_tier texts read of at most TIER_MEMO bytes
+	 * and their tiers (get_status_tier_id); one not read yet has length
+	 * 0 and the default tier, as an empty text. tier_next: the one a
+	 * new text replaces. */
+	struct {
+		char text[TIER_MEMO];
+		size_t len;
+		enum br_tier tier;
+	} tiers[2];
+	unsigned tier_next;
 };
 
 
@@ -348,15 +353,21 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	const char *why = get_string(p, J_TIER, false, &tier);
 	if (why)
 		return why;
-	/* A log names one or two tiers, in every record: the last one's
-	 * text is compared (~8 instructions) rather than parsed again
-	 * (br_tier_parse_logged, ~26 with its call): 9 instructions a
-	 * record fewer (callgrind, the bench's first 300,000 records, 8% of
-	 * them "batch" among "standard" in no order: the 46,000 switches
-	 * still parse). The last two kept, compared in turn, saved 0.3 more:
-	 * not worth the second compare's code. */
-	if (tier.n == p->tier_len && br_mem_eq(tier.p, p->tier_text, tier.n)) {
-		ev->tier = p->tier;
+	/* A log names one or two tiers, in every record: the last two
+	 * texts read are compared (~8 instructions) rather than parsed
+	 * again (br_tier_parse_logged, ~26 with its call): 16 instructions
+	 * a record fewer (callgrind, the bench's first 300,000 records, 8%
+	 * of them "batch" among "standard" in no order). Kept for the last
+	 * text alone, each of the 46,000 switches parsed again and copied:
+	 * 9 fewer, but 148,000 branches mispredicted against 48,000 in
+	 * br_tier_parse_logged (callgrind --branch-sim=yes); with two,
+	 * 46,000, the second's compare taken for the other tier's. */
+	if (tier.n == p->tiers[0].len &&
+	    br_mem_eq(tier.p, p->tiers[0].text, tier.n)) {
+		ev->tier = p->tiers[0].tier;
+	} else if (tier.n == p->tiers[1].len &&
+		   br_mem_eq(tier.p, p->tiers[1].text, tier.n)) {
+		ev->tier = p->tiers[1].tier;
 	} else if (tier.n) {
 		int t = br_tier_parse_logged(tier.p, tier.n);
 		if (t < 0)
@@ -364,9 +375,11 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 					    (int)(tier.n > 40 ? 40 : tier.n), tier.p);
 		ev->tier = (enum br_tier)t;
 		if (tier.n <= TIER_MEMO) {
-			memcpy(p->tier_text, tier.p, tier.n);
-			p->tier_len = tier.n;
-			p->tier = ev->tier;
+			unsigned k = p->tier_next;
+			memcpy(p->tiers[k].text, tier.p, tier.n);
+			p->tiers[k].len = tier.n;
+			p->tiers[k].tier = ev->tier;
+			p->tier_next = k ^ 1;
 		}
 	}
 	v = &p->v[J_REQUEST_ID];
