@@ -153,6 +153,7 @@ struct jsonl_parser {
 		enum br_tier tier;
 	} tiers[2];
 	unsigned tier_next;
+	struct br_month_memo month; /* of the last usual timestamp */
 };
 
 
@@ -266,7 +267,7 @@ static const char *get_timestamp(struct jsonl_parser *p, int64_t *us)
 	} else {
 		return reason(p->reason, "invalid timestamp: not a string or number");
 	}
-	const char *why = br_time_parse(s, n, us);
+	const char *why = br_time_parse_memo(&p->month, s, n, us);
 	if (why)
 		return reason(p->reason, "invalid timestamp '%.*s': %s",
 				    (int)(n > 64 ? 64 : n), s, why);
@@ -559,6 +560,7 @@ struct csv_state {
 	const char *colname[C_NCOLS]; /* after --map */
 	int col[C_NCOLS];
 	const char *sub[C_NCOLS];     /* a path inside a JSON column, or NULL */
+	struct br_month_memo month;   /* of the last usual timestamp */
 	struct br_buf subval[C_NCOLS];
 	const char *broken;           /* why a JSON cell read inside is not
 				       * JSON (in broken_why), or NULL */
@@ -799,7 +801,7 @@ static const char *csv_event_fields(struct csv_state *c, struct br_event *ev)
 	struct br_str ts = csv_cell(c, C_TIMESTAMP);
 	if (ts.n == 0)
 		return reason(c->reason, "missing timestamp");
-	const char *why = br_time_parse(ts.p, ts.n, &ev->ts_us);
+	const char *why = br_time_parse_memo(&c->month, ts.p, ts.n, &ev->ts_us);
 	if (why)
 		return reason(c->reason, "invalid timestamp '%.*s': %s", clip(ts, 64),
 			      ts.p, why);
