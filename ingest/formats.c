@@ -1531,6 +1531,13 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 	ev->model = FIRST_STR(o, "model", "response_model", "request_model");
 	ev->provider = jslice(o, "provider");
 	lowercase_member(o, "provider", &ev->provider);
+	/* Helicone's names for xAI and Vercel's AI Gateway (its
+	 * packages/cost/providers/mappings.ts): the catalog's xai and
+	 * vercel_ai_gateway; "x" was unpriced. */
+	if (ev->provider.n == 1 && ev->provider.p[0] == 'x')
+		ev->provider = (struct br_str){"xai", 3};
+	else if (ev->provider.n == 6 && memcmp(ev->provider.p, "vercel", 6) == 0)
+		ev->provider = (struct br_str){"vercel_ai_gateway", 17};
 	if (!ev->provider.n)
 		ev->provider = infer_provider(ev->model);
 	ev->request_id = FIRST_STR(o, "request_id", "response_id");

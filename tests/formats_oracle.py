@@ -505,7 +505,10 @@ def _helicone(row, tp, held):
     model = _s(row, "model", "response_model", "request_model")
     ev = _event(model=model,
                 ts=_ts(row.get("request_created_at") or row.get("response_created_at"), tp),
-                provider=_s(row, "provider").lower() or infer_provider(model),
+                # Helicone's X and VERCEL (docs/FORMATS.md).
+                provider={"x": "xai", "vercel": "vercel_ai_gateway"}.get(
+                    _s(row, "provider").lower(), _s(row, "provider").lower())
+                or infer_provider(model),
                 request_id=_s(row, "request_id", "response_id"),
                 agent=_s(row, "request_properties.agent",
                          "request_properties.Helicone-Property-Agent",

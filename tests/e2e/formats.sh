@@ -638,6 +638,18 @@ for want in 'bot,core,1,0,298,212,1536,0,0,0,0.004785,0' 'u1,,1,1,0,0,0,0,0,0,0.
 	grep -qF "$want" ch.csv || fail "Helicone ClickHouse rows: want $want: $(cat ch.csv)"
 done
 oracle_agrees "ClickHouse rows" ch agent,label ch.jsonl --format helicone
+# Helicone names providers by its own constants (packages/cost/providers/
+# mappings.ts): xAI is "X" and Vercel's AI Gateway "VERCEL", which the
+# catalog holds as xai and vercel_ai_gateway (they were unpriced: x/grok-3).
+# An AWS row's prompt excludes cached tokens, as Bedrock's does.
+printf '%s\n' '{"response_id":"r1","request_id":"x1","request_created_at":"2025-10-01T10:00:00Z","response_status":200,"provider":"X","model":"grok-3","prompt_tokens":1000,"completion_tokens":100,"request_properties":{"agent":"x"}}' \
+	'{"response_id":"r2","request_id":"x2","request_created_at":"2025-10-01T10:00:00Z","response_status":200,"provider":"VERCEL","model":"openai/gpt-4o","prompt_tokens":1000,"completion_tokens":100,"request_properties":{"agent":"v"}}' >hx.jsonl
+"$BURNRATE" --quiet --store hx ingest hx.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store hx report --as-of $asof --by agent --format csv >hx.csv
+for want in 'x,1,0,1000,100,0,0,0,0,0.004500,0' 'v,1,0,1000,100,0,0,0,0,0.003500,0'; do
+	grep -qF "$want" hx.csv || fail "Helicone providers X and VERCEL: want $want: $(cat hx.csv)"
+done
+oracle_agrees "Helicone providers X and VERCEL" hx agent,provider hx.jsonl --format helicone
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
