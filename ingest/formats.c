@@ -574,13 +574,27 @@ static void release(struct held *h, const struct format_sink *sink)
 /* API responses are logged inside an envelope that adds what a response
  * lacks: {logged_at, agent, team, http_status, request_id|x_request_id,
  * response|event: {...}}. A bare response is its own envelope. */
+static json_t *batch_response(json_t *root);
+
 static json_t *payload(json_t *root)
 {
 	json_t *p = json_object_get(root, "response");
+	if (batch_response(root))
+		return json_object_get(p, "body");
 	if (json_is_object(p))
 		return p;
 	p = json_object_get(root, "event");
 	return json_is_object(p) ? p : root;
+}
+
+/* The response of a line of OpenAI's Batch API output file ({id,
+ * custom_id, response: {status_code, request_id, body}, error}), or NULL:
+ * its body is the payload, a Chat Completion or a Response. */
+static json_t *batch_response(json_t *root)
+{
+	json_t *p = json_object_get(root, "response");
+	return json_is_object(p) && json_object_get(p, "status_code") &&
+	       json_is_object(json_object_get(p, "body")) ? p : NULL;
 }
 
 /* Whether a status value tells a failed request, as the generic format's
@@ -773,6 +787,12 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	if (id.n)
 		ev->request_id = id;
 	set_tier(r, o, "service_tier", ev);
+	json_t *batch = batch_response(r->root);
+	if (batch) { /* run by the Batch API, billed at its rates */
+		ev->tier = BR_TIER_BATCH;
+		if (jstatus_is_error(r, json_object_get(batch, "status_code")))
+			ev->error = true;
+	}
 	const char *status = jstr(o, "status");
 	if ((status && (strcmp(status, "failed") == 0 ||
 			strcmp(status, "cancelled") == 0)) ||
@@ -1944,24 +1964,27 @@ enum {
 	D_SCHEMA_TYPE, D_SESSION_ID, D_LEAF_UUID, D_UUID, D_MESSAGE,
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
-	D_API,
-	D_PAYLOAD /* the first of the payload's members, in three places */
+	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE,
+	D_PAYLOAD /* the first of the payload's members, in four places */
 };
 enum {
 	P_TYPE, P_OBJECT, P_USAGE_METADATA, P_MODEL_VERSION, P_ERROR,
 	P_ERROR_CODE, P_ERROR_STATUS, P_ERROR_TYPE, P_ERROR_MESSAGE, P_COUNT
 };
-#define D_COUNT (D_PAYLOAD + 3 * P_COUNT)
+#define D_COUNT (D_PAYLOAD + 4 * P_COUNT)
 
 static const char *const root_members[D_PAYLOAD] = {
 	"schemaType", "sessionId", "leafUuid", "uuid", "message", "startTime",
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
-	"model", "response", "event", "message.usage", "api"};
+	"model", "response", "event", "message.usage", "api", "response.body",
+	"response.status_code"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
-/* Where the payload is: the record, its "response", its "event". */
-static const char *const payload_places[3] = {"", "response.", "event."};
+/* Where the payload is: the record, its "response", its "event", the
+ * body of a Batch API output line's response. */
+static const char *const payload_places[4] = {"", "response.", "event.",
+					      "response.body."};
 
 struct format_detector {
 	struct jpath paths[D_COUNT];
@@ -2033,7 +2056,9 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 		return NULL; /* not a valid JSON object */
 	const struct jvalue *r = d->v;
 	const struct jvalue *o = &r[D_PAYLOAD] +
-		P_COUNT * (is_kind(&r[D_RESPONSE], JV_OBJECT) ? 1
+		P_COUNT * (is_kind(&r[D_RESPONSE_BODY], JV_OBJECT) &&
+			   r[D_RESPONSE_STATUS_CODE].present ? 3
+			   : is_kind(&r[D_RESPONSE], JV_OBJECT) ? 1
 			   : is_kind(&r[D_EVENT], JV_OBJECT) ? 2 : 0);
 	size_t ntype, nobject;
 	const char *type = dstr(d, &o[P_TYPE], &ntype);

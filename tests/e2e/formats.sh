@@ -650,6 +650,24 @@ for want in 'x,1,0,1000,100,0,0,0,0,0.004500,0' 'v,1,0,1000,100,0,0,0,0,0.003500
 	grep -qF "$want" hx.csv || fail "Helicone providers X and VERCEL: want $want: $(cat hx.csv)"
 done
 oracle_agrees "Helicone providers X and VERCEL" hx agent,provider hx.jsonl --format helicone
+# The output file of OpenAI's Batch API ({id, custom_id, response:
+# {status_code, request_id, body}, error}, one line per request; body is a
+# Chat Completion or a Response) is the openai format, at batch rates
+# whatever the body's service_tier says: 1M input tokens of gpt-4o are
+# $1.25, 1M of gpt-4.1 with 100k output $1.40 ($1 + $0.40). It was "cannot
+# tell the log format", and under --format openai every line a missing
+# timestamp.
+printf '%s\n' '{"id":"batch_req_1","custom_id":"q-1","response":{"status_code":200,"request_id":"a1","body":{"id":"chatcmpl-b1","object":"chat.completion","created":1756720800,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":1000000,"completion_tokens":0,"total_tokens":1000000},"service_tier":"default"}},"error":null}' \
+	'{"id":"batch_req_2","custom_id":"q-2","response":{"status_code":200,"request_id":"a2","body":{"id":"resp_b2","object":"response","created_at":1756720800,"status":"completed","model":"gpt-4.1-2025-04-14","usage":{"input_tokens":1000000,"input_tokens_details":{"cached_tokens":0},"output_tokens":100000,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":1100000}}},"error":null}' >ob.jsonl
+for how in auto openai; do
+	"$BURNRATE" --quiet --store "ob-$how" ingest --format $how --rejects ob.rej ob.jsonl ||
+		fail "a Batch API output file (--format $how): ingest exited $?: $(cat ob.rej)"
+	"$BURNRATE" --store "ob-$how" report --as-of $asof --by model --format csv >ob.csv
+	for want in 'gpt-4o-2024-08-06,1,0,1000000,0,0,0,0,0,1.250000,0' \
+		'gpt-4.1-2025-04-14,1,0,1000000,100000,0,0,0,0,1.400000,0'; do
+		grep -qF "$want" ob.csv || fail "a Batch API output file (--format $how): want $want: $(cat ob.csv)"
+	done
+done
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
