@@ -754,6 +754,8 @@ static bool response_done(const char *t)
  * copies it, merge per request id: the chunk with the most tokens counts)
  * and Responses (and their stream's events: only the last one,
  * response.completed or another end, counts; the others carry no usage). */
+static struct br_str infer_provider(struct br_str model);
+
 static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
@@ -778,8 +780,14 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	bool chunk = object && strcmp(object, "chat.completion.chunk") == 0;
 	if (chunk && !json_is_object(usage))
 		return FORMAT_EMITTED; /* a chunk before the last one */
-	ev->provider = (struct br_str){"openai", 6};
 	ev->model = jslice(o, "model");
+	/* Other APIs answer in OpenAI's shape (DeepSeek, xAI, Mistral, the
+	 * Gemini API's OpenAI endpoint, OpenRouter's provider/model): their
+	 * models are theirs, at their prices ("deepseek-chat" was
+	 * openai/deepseek-chat, unpriced). */
+	ev->provider = infer_provider(ev->model);
+	if (!ev->provider.n)
+		ev->provider = (struct br_str){"openai", 6};
 	if (!jtime(r, o, "created", &ev->ts_us))
 		jtime(r, o, "created_at", &ev->ts_us);
 	envelope(r, r->root, ev);
@@ -811,7 +819,10 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 		uint64_t in = jcount(r, usage, chat ? "prompt_tokens" : "input_tokens");
 		const char *det = chat ? "prompt_tokens_details" : "input_tokens_details";
 		json_t *d = json_object_get(usage, det);
-		uint64_t cached = jcount(r, d, "cached_tokens");
+		/* DeepSeek names its cache hits prompt_cache_hit_tokens. */
+		uint64_t cached = jhas(d, "cached_tokens") || !chat
+					  ? jcount(r, d, "cached_tokens")
+					  : jcount(r, usage, "prompt_cache_hit_tokens");
 		uint64_t write = jcount(r, d, "cache_write_tokens");
 		ev->tokens.cache_read = cached;
 		ev->tokens.cache_write = write;

@@ -102,7 +102,9 @@ def _openai(root, tp, held):
     u = o.get("usage")
     if o.get("object") == "chat.completion.chunk" and not isinstance(u, dict):
         return []
-    ev = _event(provider="openai", model=_s(o, "model"),
+    # Other APIs answer in OpenAI's shape: their models are theirs.
+    ev = _event(provider=infer_provider(_s(o, "model")) or "openai",
+                model=_s(o, "model"),
                 ts=_ts(o.get("created") or o.get("created_at"), tp))
     _envelope(root, ev, tp)
     if _s(o, "id"):
@@ -119,6 +121,9 @@ def _openai(root, tp, held):
         pin = _n(u, "prompt_tokens" if chat else "input_tokens")
         det = "prompt_tokens_details" if chat else "input_tokens_details"
         cached = _n(u, det + ".cached_tokens")
+        if chat and not isinstance(u.get(det), dict) or chat and \
+                u[det].get("cached_tokens") is None:
+            cached = _n(u, "prompt_cache_hit_tokens")  # DeepSeek's name
         write = _n(u, det + ".cache_write_tokens")
         ev["cache_read_tokens"] = cached
         ev["cache_write_tokens"] = write

@@ -668,6 +668,21 @@ for how in auto openai; do
 		grep -qF "$want" ob.csv || fail "a Batch API output file (--format $how): want $want: $(cat ob.csv)"
 	done
 done
+# Chat Completions of other APIs in OpenAI's shape (DeepSeek, xAI,
+# Mistral, OpenRouter's provider/model names) are those providers', at
+# their prices, and DeepSeek's prompt_cache_hit_tokens its cache reads:
+# each was openai/MODEL, unpriced. deepseek-chat: 400 x $0.28 + 600 x
+# $0.028 + 100 x $0.42 per 1M.
+printf '%s\n' '{"id":"c1","object":"chat.completion","created":1756720800,"model":"deepseek-chat","usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100,"prompt_cache_hit_tokens":600,"prompt_cache_miss_tokens":400}}' \
+	'{"id":"c2","object":"chat.completion","created":1756720800,"model":"grok-3","usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}' \
+	'{"id":"c3","object":"chat.completion","created":1756720800,"model":"gpt-4o","usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}' >oc.jsonl
+"$BURNRATE" --quiet --store oc-chat ingest oc.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store oc-chat report --as-of $asof --by provider,model --format csv >oc.csv
+for want in 'deepseek,deepseek-chat,1,0,400,100,600,0,0,0,0.000171,0' \
+	'xai,grok-3,1,0,1000,100,0,0,0,0,0.004500,0' 'openai,gpt-4o,1,0,1000,100,0,0,0,0,0.003500,0'; do
+	grep -qF "$want" oc.csv || fail "OpenAI-shaped answers of other APIs: want $want: $(cat oc.csv)"
+done
+oracle_agrees "OpenAI-shaped answers of other APIs" oc-chat provider,model oc.jsonl --format openai
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
