@@ -2101,8 +2101,12 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 			(nobject == 8 && memcmp(object, "response", 8) == 0))) ||
 	    begins(type, ntype, "response."))
 		return "openai";
+	/* The stream's other events too (content_block_*, ping): a log cut
+	 * mid-stream may open with dozens of them. */
 	if (type && ((ntype == 7 && memcmp(type, "message", 7) == 0) ||
 		     begins(type, ntype, "message_") ||
+		     begins(type, ntype, "content_block_") ||
+		     (ntype == 4 && memcmp(type, "ping", 4) == 0) ||
 		     (ntype == 5 && memcmp(type, "error", 5) == 0 &&
 		      o[P_ERROR].present)))
 		return "anthropic";

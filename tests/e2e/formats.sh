@@ -683,6 +683,27 @@ for want in 'deepseek,deepseek-chat,1,0,400,100,600,0,0,0,0.000171,0' \
 	grep -qF "$want" oc.csv || fail "OpenAI-shaped answers of other APIs: want $want: $(cat oc.csv)"
 done
 oracle_agrees "OpenAI-shaped answers of other APIs" oc-chat provider,model oc.jsonl --format openai
+# An Anthropic event log cut mid-stream opens with the stream's other
+# events (content_block_delta, ping): it is anthropic. It was "cannot tell
+# the log format from its first 10 lines" (exit 1, nothing read), and one
+# such line before a message_start a rejected record.
+{ i=0
+  while [ $i -lt 12 ]; do
+	echo '{"logged_at":"2025-09-01T10:00:00Z","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}}'
+	i=$((i + 1))
+  done
+  echo '{"logged_at":"2025-09-01T10:00:00Z","event":{"type":"ping"}}'
+  echo '{"logged_at":"2025-09-01T10:00:00Z","event":{"type":"content_block_stop","index":0}}'
+  echo '{"logged_at":"2025-09-01T10:00:02Z","request_id":"r2","event":{"type":"message_start","message":{"id":"msg_9","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":100,"output_tokens":1}}}}'
+  echo '{"logged_at":"2025-09-01T10:00:03Z","request_id":"r2","event":{"type":"message_delta","delta":{},"usage":{"output_tokens":20}}}'
+} >midstream.jsonl
+"$BURNRATE" --verbose --store mid ingest --rejects mid.rej midstream.jsonl >/dev/null 2>mid.err ||
+	fail "a log cut mid-stream: ingest exited $?: $(cat mid.err)"
+grep -q 'midstream.jsonl: anthropic format' mid.err || fail "a log cut mid-stream: $(cat mid.err)"
+[ ! -s mid.rej ] || fail "a log cut mid-stream: rejected $(cat mid.rej)"
+"$BURNRATE" --store mid report --as-of $asof --by model --format csv >mid.csv
+grep -qF 'claude-sonnet-4-20250514,1,0,100,20,0,0,0,0,0.000600,0' mid.csv ||
+	fail "a log cut mid-stream: $(cat mid.csv)"
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
