@@ -1339,9 +1339,15 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 					cost_line(p, r, bucket, res, start, check, &key);
 					continue;
 				}
-				if (obj && strcmp(obj, "organization.usage.completions.result") != 0) {
+				/* Embeddings usage: input tokens alone, of
+				 * its own key (a result of no model grouped
+				 * beside a completions one is another). */
+				bool emb = obj && strcmp(obj, "organization.usage."
+							 "embeddings.result") == 0;
+				if (obj && !emb &&
+				    strcmp(obj, "organization.usage.completions.result") != 0) {
 					bad(r, "unsupported result object '%.60s' (expected "
-					    "completions usage or costs)", obj);
+					    "completions or embeddings usage, or costs)", obj);
 					continue;
 				}
 				struct br_event e = {.ts_us = start,
@@ -1369,8 +1375,8 @@ static int map_openai_usage(struct api_parser *p, struct rec *r, struct br_event
 				 * would be a silent $0. */
 				if (e.requests)
 					page_event(p, r, &e, check,
-						   result_key(&key, "usage", bucket,
-							      res, fields));
+						   result_key(&key, emb ? "embeddings" : "usage",
+							      bucket, res, fields));
 				else if (in || e.tokens.output)
 					bad(r, "%s", "a usage result with tokens but "
 					    "no num_model_requests");

@@ -405,7 +405,8 @@ def _openai_usage(root, tp, held):
                            label=_s(r, "project_id"), requests=0,
                            cost=Decimal(amount))))
                 continue
-            if r.get("object") not in (None, "organization.usage.completions.result"):
+            if r.get("object") not in (None, "organization.usage.completions.result",
+                                       "organization.usage.embeddings.result"):
                 raise Reject("unsupported result object")
             ev = _event(provider="openai", model=_s(r, "model") or "unknown",
                         ts=start, agent=_s(r, "api_key_id", "user_id"),
@@ -425,7 +426,8 @@ def _openai_usage(root, tp, held):
                 raise Reject("a usage result with tokens but no "
                              "num_model_requests")
             if ev["requests"]:
-                page.append((("usage",) + bucket + tuple(
+                emb = r.get("object") == "organization.usage.embeddings.result"
+                page.append((("embeddings" if emb else "usage",) + bucket + tuple(
                     r.get(k) for k in ("project_id", "user_id", "api_key_id",
                                        "model", "batch", "service_tier")), ev))
     for key, ev in page:

@@ -704,6 +704,25 @@ grep -q 'midstream.jsonl: anthropic format' mid.err || fail "a log cut mid-strea
 "$BURNRATE" --store mid report --as-of $asof --by model --format csv >mid.csv
 grep -qF 'claude-sonnet-4-20250514,1,0,100,20,0,0,0,0,0.000600,0' mid.csv ||
 	fail "a log cut mid-stream: $(cat mid.csv)"
+# A page of the Usage API's embeddings endpoint (organization.usage.
+# embeddings.result: input tokens and requests) is usage as the
+# completions' is: 1M tokens of text-embedding-3-small are $0.02. It was
+# rejected whole, "unsupported result object". Beside it, a completions
+# result of the same bucket and (null) group keys is another result, not
+# a copy of it; an images result is still refused.
+printf '%s\n' '{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.embeddings.result","input_tokens":1000000,"num_model_requests":5,"project_id":null,"user_id":null,"api_key_id":null,"model":null}]}],"has_more":false,"next_page":null}' \
+	'{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.embeddings.result","input_tokens":1000000,"num_model_requests":5,"project_id":null,"user_id":null,"api_key_id":null,"model":"text-embedding-3-small"}]}],"has_more":false,"next_page":null}' \
+	'{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.completions.result","input_tokens":1000,"output_tokens":0,"num_model_requests":1,"project_id":null,"user_id":null,"api_key_id":null,"model":null,"batch":null}]}],"has_more":false,"next_page":null}' \
+	'{"object":"page","data":[{"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[{"object":"organization.usage.images.result","images":10,"num_model_requests":10,"size":"1024x1024","source":"image.generation","model":"dall-e-3"}]}],"has_more":false,"next_page":null}' >emb.jsonl
+"$BURNRATE" --quiet --store emb ingest --rejects emb.rej emb.jsonl || fail "ingest exited $?"
+grep -q "^emb.jsonl:4: unsupported result object 'organization.usage.images.result'" emb.rej &&
+	[ "$(wc -l <emb.rej)" -eq 1 ] || fail "Usage API embeddings pages: rejected $(cat emb.rej)"
+"$BURNRATE" --store emb report --as-of $asof --by model --format csv >emb.csv
+for want in 'text-embedding-3-small,5,0,1000000,0,0,0,0,0,0.020000,0' 'unknown,6,0,1001000,0,0,0,0,0,0.000000,6'; do
+	grep -qF "$want" emb.csv || fail "Usage API embeddings pages: want $want: $(cat emb.csv)"
+done
+head -3 emb.jsonl >emb3.jsonl
+oracle_agrees "Usage API embeddings pages" emb model emb3.jsonl --format openai-usage
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
