@@ -1038,7 +1038,13 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		}
 		return rc;
 	}
-	if (!ev->request_id.n && type && strcmp(type, "message_delta") == 0) {
+	/* An error event without an id while a stream is open is that
+	 * stream's (Anthropic sends one mid-stream, overloaded_error): it
+	 * fails the request and ends the stream, where it was a second
+	 * request, of model unknown, beside a request that had not failed. */
+	bool stream_error = type && strcmp(type, "error") == 0 && p->stream_open;
+	if (!ev->request_id.n && type &&
+	    (strcmp(type, "message_delta") == 0 || stream_error)) {
 		if (!p->stream_open) {
 			r->why = "stream event without a request id, after no "
 				 "message_start to join it to";
@@ -1046,6 +1052,8 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		}
 		if (p->stream_id.len)
 			ev->request_id = (struct br_str){p->stream_id.p, p->stream_id.len};
+		if (stream_error)
+			p->stream_open = false;
 		return hold_event_at(p, r, ev,
 				     (struct br_str){p->stream_key.p, p->stream_key.len},
 				     MERGE_MAX_FIELD, false, none);

@@ -275,6 +275,10 @@ def _anthropic(root, tp, held):
         if not held.stream:
             raise Reject("stream event without request id")
         key, ev["request_id"] = held.stream
+    elif not key and t == "error" and held.stream:
+        # A mid-stream error fails the open stream and ends it.
+        key, ev["request_id"] = held.stream
+        held.stream = None
     _merge_fields(held, key, ev)
     return []
 

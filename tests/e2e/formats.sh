@@ -723,6 +723,24 @@ for want in 'text-embedding-3-small,5,0,1000000,0,0,0,0,0,0.020000,0' 'unknown,6
 done
 head -3 emb.jsonl >emb3.jsonl
 oracle_agrees "Usage API embeddings pages" emb model emb3.jsonl --format openai-usage
+# An error event in the middle of an Anthropic stream logged event by
+# event without ids (overloaded_error after message_start) fails that
+# request: one request, an error, its message_start's tokens. It was a
+# second request, an error of model unknown, beside one that had not
+# failed. An error after the stream's message_stop is a request of its own.
+printf '%s\n' '{"type":"message_start","message":{"id":"msg_a","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":100,"output_tokens":1}},"logged_at":"2025-09-01T10:00:00Z"}' \
+	'{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""},"logged_at":"2025-09-01T10:00:00Z"}' \
+	'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"logged_at":"2025-09-01T10:00:01Z"}' \
+	'{"type":"message_start","message":{"id":"msg_b","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":100,"output_tokens":1}},"logged_at":"2025-09-01T10:00:02Z"}' \
+	'{"type":"message_delta","delta":{},"usage":{"output_tokens":20},"logged_at":"2025-09-01T10:00:03Z"}' \
+	'{"type":"message_stop","logged_at":"2025-09-01T10:00:03Z"}' \
+	'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"logged_at":"2025-09-01T10:00:04Z"}' >se.jsonl
+"$BURNRATE" --quiet --store se ingest se.jsonl || fail "ingest exited $?"
+"$BURNRATE" --store se report --as-of $asof --by model --format csv >se.csv
+for want in 'claude-sonnet-4-20250514,2,1,200,21,0,0,0,0,0.000915,0' 'unknown,1,1,0,0,0,0,0,0,0.000000,0'; do
+	grep -qF "$want" se.csv || fail "an error mid-stream: want $want: $(cat se.csv)"
+done
+oracle_agrees "an error mid-stream" se model se.jsonl --format anthropic
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
 # $1.25, for 1M input tokens of gpt-4o).
