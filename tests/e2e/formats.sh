@@ -23,6 +23,17 @@ oracle_agrees() {
 	oracle compare --expected "$store-oracle.json" --report "$store.json" >cmp.out 2>&1 ||
 		{ cat cmp.out >&2; fail "$what: burnrate and the oracle disagree"; }
 }
+# ingest_expect WHAT STORE BY FILE WANT...: FILE ingested into STORE
+# gives a report by BY (CSV) holding each WANT line.
+ingest_expect() {
+	what=$1 store=$2 keys=$3 file=$4
+	shift 4
+	"$BURNRATE" --quiet --store "$store" ingest "$file" || fail "$what: ingest exited $?"
+	"$BURNRATE" --store "$store" report --as-of $asof --by "$keys" --format csv >"$store.csv"
+	for want in "$@"; do
+		grep -qF "$want" "$store.csv" || fail "$what: want $want: $(cat "$store.csv")"
+	done
+}
 by=day,provider,model,agent
 while read -r file format; do
 	store=s-$file
@@ -640,15 +651,11 @@ done
 oracle_agrees "ClickHouse rows" ch agent,label ch.jsonl --format helicone
 # Helicone names providers by its own constants (packages/cost/providers/
 # mappings.ts): xAI is "X" and Vercel's AI Gateway "VERCEL", which the
-# catalog holds as xai and vercel_ai_gateway (they were unpriced: x/grok-3).
-# An AWS row's prompt excludes cached tokens, as Bedrock's does.
+# catalog holds as xai and vercel_ai_gateway (x/grok-3 was unpriced).
 printf '%s\n' '{"response_id":"r1","request_id":"x1","request_created_at":"2025-10-01T10:00:00Z","response_status":200,"provider":"X","model":"grok-3","prompt_tokens":1000,"completion_tokens":100,"request_properties":{"agent":"x"}}' \
 	'{"response_id":"r2","request_id":"x2","request_created_at":"2025-10-01T10:00:00Z","response_status":200,"provider":"VERCEL","model":"openai/gpt-4o","prompt_tokens":1000,"completion_tokens":100,"request_properties":{"agent":"v"}}' >hx.jsonl
-"$BURNRATE" --quiet --store hx ingest hx.jsonl || fail "ingest exited $?"
-"$BURNRATE" --store hx report --as-of $asof --by agent --format csv >hx.csv
-for want in 'x,1,0,1000,100,0,0,0,0,0.004500,0' 'v,1,0,1000,100,0,0,0,0,0.003500,0'; do
-	grep -qF "$want" hx.csv || fail "Helicone providers X and VERCEL: want $want: $(cat hx.csv)"
-done
+ingest_expect "Helicone providers X and VERCEL" hx agent hx.jsonl \
+	'x,1,0,1000,100,0,0,0,0,0.004500,0' 'v,1,0,1000,100,0,0,0,0,0.003500,0'
 oracle_agrees "Helicone providers X and VERCEL" hx agent,provider hx.jsonl --format helicone
 # The output file of OpenAI's Batch API ({id, custom_id, response:
 # {status_code, request_id, body}, error}, one line per request; body is a
@@ -676,12 +683,9 @@ done
 printf '%s\n' '{"id":"c1","object":"chat.completion","created":1756720800,"model":"deepseek-chat","usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100,"prompt_cache_hit_tokens":600,"prompt_cache_miss_tokens":400}}' \
 	'{"id":"c2","object":"chat.completion","created":1756720800,"model":"grok-3","usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}' \
 	'{"id":"c3","object":"chat.completion","created":1756720800,"model":"gpt-4o","usage":{"prompt_tokens":1000,"completion_tokens":100,"total_tokens":1100}}' >oc.jsonl
-"$BURNRATE" --quiet --store oc-chat ingest oc.jsonl || fail "ingest exited $?"
-"$BURNRATE" --store oc-chat report --as-of $asof --by provider,model --format csv >oc.csv
-for want in 'deepseek,deepseek-chat,1,0,400,100,600,0,0,0,0.000171,0' \
-	'xai,grok-3,1,0,1000,100,0,0,0,0,0.004500,0' 'openai,gpt-4o,1,0,1000,100,0,0,0,0,0.003500,0'; do
-	grep -qF "$want" oc.csv || fail "OpenAI-shaped answers of other APIs: want $want: $(cat oc.csv)"
-done
+ingest_expect "OpenAI-shaped answers of other APIs" oc-chat provider,model oc.jsonl \
+	'deepseek,deepseek-chat,1,0,400,100,600,0,0,0,0.000171,0' \
+	'xai,grok-3,1,0,1000,100,0,0,0,0,0.004500,0' 'openai,gpt-4o,1,0,1000,100,0,0,0,0,0.003500,0'
 oracle_agrees "OpenAI-shaped answers of other APIs" oc-chat provider,model oc.jsonl --format openai
 # An Anthropic event log cut mid-stream opens with the stream's other
 # events (content_block_delta, ping): it is anthropic. It was "cannot tell
@@ -735,11 +739,8 @@ printf '%s\n' '{"type":"message_start","message":{"id":"msg_a","type":"message",
 	'{"type":"message_delta","delta":{},"usage":{"output_tokens":20},"logged_at":"2025-09-01T10:00:03Z"}' \
 	'{"type":"message_stop","logged_at":"2025-09-01T10:00:03Z"}' \
 	'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"logged_at":"2025-09-01T10:00:04Z"}' >se.jsonl
-"$BURNRATE" --quiet --store se ingest se.jsonl || fail "ingest exited $?"
-"$BURNRATE" --store se report --as-of $asof --by model --format csv >se.csv
-for want in 'claude-sonnet-4-20250514,2,1,200,21,0,0,0,0,0.000915,0' 'unknown,1,1,0,0,0,0,0,0,0.000000,0'; do
-	grep -qF "$want" se.csv || fail "an error mid-stream: want $want: $(cat se.csv)"
-done
+ingest_expect "an error mid-stream" se model se.jsonl \
+	'claude-sonnet-4-20250514,2,1,200,21,0,0,0,0,0.000915,0' 'unknown,1,1,0,0,0,0,0,0,0.000000,0'
 oracle_agrees "an error mid-stream" se model se.jsonl --format anthropic
 # An OpenAI Usage API result of the Batch API (batch: true) is batch
 # priced even when its service_tier says "default" (which won: $2.50, not
