@@ -1471,7 +1471,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	run.run_rows = agg_new();
 	run.input_fps = br_dict_new();
 	if (rejects_path) {
-		/* Opening it empties it: never one of the inputs. */
+		/* Opening it empties it (run adds to it): never one of the
+		 * inputs. */
 		struct stat rs, is;
 		bool exists = stat(rejects_path, &rs) == 0;
 		for (int i = 0; exists && i < npaths; i++)
@@ -1482,7 +1483,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 					       "'%s'", rejects_path, paths[i]);
 				goto fail;
 			}
-		rejects = fopen(rejects_path, "w");
+		rejects = fopen(rejects_path, job->rejects_append ? "a" : "w");
 		if (!rejects) {
 			br_fail(&err, "cannot open rejects file '%s': %s",
 				rejects_path, strerror(errno));

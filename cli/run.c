@@ -602,6 +602,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			.source = c->source ? c->source : "default",
 			.rejects_path = c->rejects,
 			.rejects_hint = "the configuration's 'rejects FILE'",
+			.rejects_append = true,
 			.skip_paths = skip, .nskip_paths = nreports_before + 1,
 			.silent = true, .warn = true, .store = s};
 		struct ingest_map label = {"label", c->label};

@@ -47,6 +47,23 @@ grep -q '^run 2025-10-31: 1 input ingested (2 records, 2 rejected)' out &&
 grep -q 'bad2.jsonl:1: .*"input_tokens":-1' etc/rejected.txt &&
 	grep -q 'bad2.jsonl:2: .*not json' etc/rejected.txt ||
 	fail "run's rejects file: $(cat etc/rejected.txt)"
+# The next night's run (or a rerun of the night: the mail server was down,
+# exit 75) adds to the file: it emptied it, and the night's rejects, whose
+# inputs no later run reads again, were lost (found black-box: a rerun
+# ingesting nothing left the file empty).
+(cd work && "$BURNRATE" --config ../etc/rejects.conf run --as-of 2025-10-31 \
+	>../out 2>../err) || fail "run again with a rejects file exited $?: $(cat err)"
+grep -q '^run 2025-10-31: 0 inputs ingested' out &&
+	grep -q 'bad2.jsonl:2: .*not json' etc/rejected.txt ||
+	fail "a rerun emptied run's rejects file: $(cat out) $(cat etc/rejected.txt)"
+sed 's/10:00/11:00/' etc/logs/bad.jsonl >etc/logs/bad3.jsonl
+(cd work && "$BURNRATE" --config ../etc/rejects.conf run --as-of 2025-10-31 \
+	>../out 2>../err) || fail "the next run with a rejects file exited $?: $(cat err)"
+grep -q 'bad2.jsonl:2: .*not json' etc/rejected.txt &&
+	grep -q 'bad3.jsonl:2: .*not json' etc/rejected.txt &&
+	[ "$(wc -l <etc/rejected.txt)" -eq 4 ] ||
+	fail "the next run's rejects file: $(cat etc/rejected.txt)"
+rm etc/logs/bad3.jsonl
 # A rejects file an input glob matches is left out of the inputs, as a
 # directory walked leaves it out (from the second run on, its file made,
 # run was refused: "the rejects file ... is the input").
