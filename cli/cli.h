@@ -165,8 +165,9 @@ struct ingest_job {
 	/* How the user names a rejects file, told by the warning that counts
 	 * rejected records without one; NULL: "--rejects FILE". */
 	const char *rejects_hint;
-	/* run: add to the rejects file, not empty it (a rerun of the night
-	 * would erase the night's rejects, whose inputs it does not read). */
+	/* The configuration's rejects file (run's, ingest's default) is
+	 * added to, not emptied: a rerun of the night, or an ingest by hand,
+	 * erased the night's rejects, whose inputs no later run reads. */
 	bool rejects_append;
 	bool backfill;            /* --replace: re-read inputs, replace days */
 	bool dry_run;             /* with backfill: print what would change

@@ -1755,6 +1755,8 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	io.catalog = catalog;
 	struct ingest_job job = {.io = io, .source = source,
 				 .rejects_path = rejects_path,
+				 /* The configuration's file, not --rejects: run's */
+				 .rejects_append = c && rejects_path == c->rejects,
 				 .backfill = replace != NULL, .dry_run = dry_run};
 	rc = ingest_job_run(g, &job, pos, npos, NULL);
 	br_catalog_free(catalog);

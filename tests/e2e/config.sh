@@ -63,7 +63,22 @@ grep -q 'bad2.jsonl:2: .*not json' etc/rejected.txt &&
 	grep -q 'bad3.jsonl:2: .*not json' etc/rejected.txt &&
 	[ "$(wc -l <etc/rejected.txt)" -eq 4 ] ||
 	fail "the next run's rejects file: $(cat etc/rejected.txt)"
-rm etc/logs/bad3.jsonl
+# An ingest by hand with the configuration adds to it too; with
+# --rejects FILE it writes FILE alone, emptied first.
+sed 's/10:00/09:00/' etc/logs/bad.jsonl >bad4.jsonl
+"$BURNRATE" --quiet --config etc/rejects.conf ingest bad4.jsonl 2>/dev/null ||
+	fail "an ingest with the configuration's rejects file exited $?"
+grep -q 'bad3.jsonl:2: .*not json' etc/rejected.txt &&
+	grep -q 'bad4.jsonl:2: .*not json' etc/rejected.txt ||
+	fail "an ingest emptied the configuration's rejects file: $(cat etc/rejected.txt)"
+echo stale >own.txt
+sed 's/10:00/08:00/' etc/logs/bad.jsonl >bad5.jsonl
+"$BURNRATE" --quiet --config etc/rejects.conf ingest --rejects own.txt bad5.jsonl ||
+	fail "an ingest with --rejects exited $?"
+[ "$(wc -l <own.txt)" -eq 2 ] && ! grep -q stale own.txt &&
+	! grep -q bad5 etc/rejected.txt ||
+	fail "ingest --rejects: $(cat own.txt) / $(cat etc/rejected.txt)"
+rm etc/logs/bad3.jsonl bad4.jsonl bad5.jsonl own.txt
 # A rejects file an input glob matches is left out of the inputs, as a
 # directory walked leaves it out (from the second run on, its file made,
 # run was refused: "the rejects file ... is the input").
