@@ -89,4 +89,27 @@ for doc in "$root/README.md" "$root"/docs/*.md; do
 	done
 done
 [ $n -ge 1 ] || fail "no csv example found in the README"
+# A ```json block is a log of generic JSON lines, as the README calls
+# it: typed as shown, each of its lines is a record that ingest keeps (it
+# showed one record over four lines, which a user copying it could not
+# ingest: "cannot tell the log format").
+n=0
+for doc in "$root/README.md" "$root"/docs/*.md; do
+	awk -v out="$tmp/ex" '
+		/^```json$/ { n++; f = out "." n ".jsonl"; inb = 1; next }
+		/^```/ { inb = 0; next }
+		inb { print > f }' "$doc"
+	for ex in "$tmp"/ex.*.jsonl; do
+		[ -e "$ex" ] || continue
+		n=$((n + 1))
+		lines=$(grep -c . "$ex")
+		rm -rf exjson
+		"$BURNRATE" --store exjson ingest "$ex" >ingest.out 2>&1 ||
+			fail "$(basename "$doc")'s JSON example does not ingest: $(cat ingest.out)"
+		grep -q "$lines records, $lines requests kept\$" ingest.out ||
+			fail "$(basename "$doc")'s JSON example is not $lines whole records: $(cat ingest.out)"
+		rm -f "$ex"
+	done
+done
+[ $n -ge 1 ] || fail "no json example found in the README"
 echo "help: ok"
