@@ -143,4 +143,31 @@ while read -r key path; do
 	done
 	[ -n "$ok" ] || fail "burnrate.service: the README configuration's $key $path is not writable (ProtectSystem=strict; writable: $(echo $writable))"
 done <paths
+
+# ---------------------------------------------------------------- cron
+# Every crontab line of the README and samples/crontab runs as cron runs
+# it: in a home directory, without BURNRATE_STORE; /etc/burnrate.conf is
+# a configuration here (the README's prom line named none, and read a
+# ./burnrate-data that is not there).
+mkdir -p home etc/logs textfile var
+cp "$root/samples/logs/app-2025-10.jsonl" etc/logs/
+cat >etc/burnrate.conf <<EOF2
+store      $tmp/var/store
+timezone   UTC
+input      logs/*.jsonl
+budgets    $root/samples/budgets.csv
+reports_dir $tmp/var/reports
+EOF2
+grep -hE '^[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +burnrate ' \
+	"$root/README.md" "$root/samples/crontab" | sort -r >cronlines
+[ "$(wc -l <cronlines)" -ge 2 ] || fail "fewer crontab lines than expected: $(cat cronlines)"
+while read -r m h dom mon dow cmd; do
+	cmd=$(echo "$cmd" | sed "s#/etc/burnrate.conf#$tmp/etc/burnrate.conf#g;
+		s#/var/lib/node_exporter/textfile#$tmp/textfile#g")
+	(cd home && unset BURNRATE_STORE && eval "$cmd") >cron.out 2>&1 ||
+		fail "the crontab line '$cmd' fails: $(cat cron.out)"
+done <cronlines
+[ -s textfile/burnrate.prom ] || fail "the prom crontab line wrote no burnrate.prom"
+grep -q '^burnrate_budget_limit_usd{budget="all-llm"' textfile/burnrate.prom ||
+	fail "the prom crontab line's metrics have no budgets"
 echo "samples: ok"
