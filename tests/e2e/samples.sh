@@ -170,4 +170,19 @@ done <cronlines
 [ -s textfile/burnrate.prom ] || fail "the prom crontab line wrote no burnrate.prom"
 grep -q '^burnrate_budget_limit_usd{budget="all-llm"' textfile/burnrate.prom ||
 	fail "the prom crontab line's metrics have no budgets"
+
+# ---------------------------------------------------------------- demo
+# make demo's script writes what the README's quick start says it does,
+# and the README names everything it writes.
+mkdir demo
+ln -s "$BURNRATE" demo/burnrate
+ln -s "$root/samples" demo/samples
+(cd demo && sh "$root/tools/demo.sh") >demo.out 2>&1 || fail "demo.sh: $(cat demo.out)"
+awk '/^## Quick start/ { f = 1; next } f && /^## / { exit } f' "$root/README.md" >quick
+for f in $(cd demo/demo-out && ls); do
+	grep -q "\`$f\`\|demo-out/$f\`" quick || fail "the README's quick start does not name demo-out/$f"
+done
+for f in $(grep -o '`[a-z]*\.[a-z]*`' quick | tr -d '`'); do
+	[ -s "demo/demo-out/$f" ] || fail "the README's quick start names $f, which make demo does not write"
+done
 echo "samples: ok"
