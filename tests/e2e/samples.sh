@@ -185,4 +185,23 @@ done
 for f in $(grep -o '`[a-z]*\.[a-z]*`' quick | tr -d '`'); do
 	[ -s "demo/demo-out/$f" ] || fail "the README's quick start names $f, which make demo does not write"
 done
+
+# ------------------------------------------------------------- sharding
+# docs/SCALING.md's burnrate-shard, its zone set to the central store's:
+# shards in that zone (an ingest alone made them in UTC, which a central
+# store in another zone refuses), merged into it.
+mkdir -p shard/logs shard/bin
+cp "$root"/samples/logs/* shard/logs/
+awk '/^# \/usr\/local\/bin\/burnrate-shard/ { f = 1 } f && /^```/ { exit } f' \
+	"$root/docs/SCALING.md" | sed "s#/mnt/logs#$tmp/shard/logs#;
+	s#/etc/burnrate/prices.csv#$root/samples/prices.csv#;
+	s#^tz=UTC#tz=Europe/Berlin#" >shard/bin/burnrate-shard
+grep -q '^tz=Europe/Berlin' shard/bin/burnrate-shard || fail "SCALING.md's burnrate-shard sets no time zone"
+"$BURNRATE" --quiet --store shard/central init --timezone Europe/Berlin
+for k in 0 1; do
+	sh shard/bin/burnrate-shard $k 2 "$tmp/shard/s$k" 2>shard.err ||
+		fail "burnrate-shard $k: $(cat shard.err)"
+done
+"$BURNRATE" --quiet --store shard/central merge shard/s0 shard/s1 2>shard.err ||
+	fail "merging burnrate-shard's shards: $(cat shard.err)"
 echo "samples: ok"
