@@ -204,4 +204,32 @@ for k in 0 1; do
 done
 "$BURNRATE" --quiet --store shard/central merge shard/s0 shard/s1 2>shard.err ||
 	fail "merging burnrate-shard's shards: $(cat shard.err)"
+
+# --------------------------------------------------------------- prices
+# samples/prices.csv replaces the catalog's Claude Sonnet 4.5 rows with a
+# history whose first version is the list price: before the discount a
+# request costs what the catalog charges, a long-context one (over 200K
+# input tokens) too (the file had no long-context row before 2025-10-15,
+# and billed such a request at the small-input rates).
+for t in 2025-10-01T12:00:00Z 2025-10-20T12:00:00Z; do
+	printf '{"timestamp":"%s","provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input_tokens":%d,"output_tokens":1000}}\n' \
+		"$t" 1000 "$t" 250000
+done >long.jsonl
+"$BURNRATE" --quiet --store pcat ingest long.jsonl
+"$BURNRATE" --quiet --store pfile ingest --prices "$root/samples/prices.csv" long.jsonl
+cost() { # STORE DAY
+	"$BURNRATE" --store "$1" report --since "$2" --until "$2" --format csv |
+		awk -F, 'NR > 1 { print $(NF - 1) }'
+}
+[ "$(cost pfile 2025-10-01)" = "$(cost pcat 2025-10-01)" ] ||
+	fail "samples/prices.csv before its discount: $(cost pfile 2025-10-01), the catalog $(cost pcat 2025-10-01)"
+[ "$(cost pfile 2025-10-20)" != "$(cost pcat 2025-10-20)" ] ||
+	fail "samples/prices.csv gives no discount from 2025-10-15"
+psum=$(sha256sum "$root/samples/prices.csv" | cut -d' ' -f1)
+grep -o 'prices samples/prices.csv sha256:[0-9a-f]*' "$root/README.md" |
+	while read -r _ _ quoted; do
+		case $psum in "${quoted#sha256:}"*) ;; *)
+			fail "the README quotes samples/prices.csv as $quoted, not sha256:$psum" ;;
+		esac
+	done
 echo "samples: ok"
