@@ -57,12 +57,16 @@ grep -q "unknown option '--frobnicate'" err || fail "unknown option: $(cat err)"
 # model it lists (a standard base row with no `from`: the file's rows
 # replace all of the catalog's rows for a model); a budgets file's loads.
 # Any other ```csv block is a new kind of example this test must learn.
+# examples DOC LANG: writes each ```LANG block of DOC as $tmp/ex.N.LANG.
+examples() {
+	awk -v out="$tmp/ex" -v lang="$2" '
+		$0 == "```" lang { n++; f = out "." n "." lang; inb = 1; next }
+		/^```/ { inb = 0; next }
+		inb { print > f }' "$1"
+}
 n=0
 for doc in "$root/README.md" "$root"/docs/*.md; do
-	awk -v out="$tmp/ex" '
-		/^```csv$/ { n++; f = out "." n ".csv"; inb = 1; next }
-		/^```/ { inb = 0; next }
-		inb { print > f }' "$doc"
+	examples "$doc" csv
 	for ex in "$tmp"/ex.*.csv; do
 		[ -e "$ex" ] || continue
 		n=$((n + 1))
@@ -95,11 +99,8 @@ done
 # ingest: "cannot tell the log format").
 n=0
 for doc in "$root/README.md" "$root"/docs/*.md; do
-	awk -v out="$tmp/ex" '
-		/^```json$/ { n++; f = out "." n ".jsonl"; inb = 1; next }
-		/^```/ { inb = 0; next }
-		inb { print > f }' "$doc"
-	for ex in "$tmp"/ex.*.jsonl; do
+	examples "$doc" json
+	for ex in "$tmp"/ex.*.json; do
 		[ -e "$ex" ] || continue
 		n=$((n + 1))
 		lines=$(grep -c . "$ex")
