@@ -100,6 +100,10 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		as_of = NULL; /* today or yesterday: a day of the store's zone */
 	if (npos)
 		return usage_error("report: unexpected argument '%s'", pos[0]);
+	/* '-' is standard output, as for the inputs of ingest: it wrote a
+	 * file named '-' (./- is one). */
+	if (output && strcmp(output, "-") == 0)
+		output = NULL;
 	enum report_format f = output ? format_of_name(output) : REPORT_TABLE;
 	if (format && report_format_parse(format, &f) != 0)
 		return usage_error("report: invalid --format '%s': expected table, "

@@ -1,0 +1,25 @@
+#!/bin/sh
+# cli_surface.sh - the command line as a user meets it, black-box: report
+# --output - is standard output (it wrote a file named '-').
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+log="$root/samples/formats/openai_chat_completions.jsonl"
+"$BURNRATE" --quiet --store s ingest "$log"
+
+# --output -: standard output, in the format asked for; ./- is a file.
+"$BURNRATE" --store s report --format json --output - >out.json 2>err ||
+	fail "report --output - exited $?: $(cat err)"
+[ ! -e ./- ] || fail "report --output - wrote a file named '-'"
+"$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' out.json ||
+	fail "report --format json --output - is not JSON: $(head -c 200 out.json)"
+"$BURNRATE" --store s report --format csv --output - | head -1 | grep -q '^day,' ||
+	fail "report --format csv --output - is not the CSV"
+"$BURNRATE" --store s report --format csv --output ./- ||
+	fail "report --output ./- exited $?"
+head -1 ./- | grep -q '^day,' || fail "report --output ./- did not write the file '-'"
+rm ./-
+"$BURNRATE" --store s report --format xlsx --output - >out.xlsx ||
+	fail "report --format xlsx --output - to a file exited $?"
+[ "$(head -c 2 out.xlsx)" = PK ] || fail "report --format xlsx --output - is no workbook"
+
+echo "cli_surface: all checks passed"
