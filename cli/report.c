@@ -183,8 +183,10 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	if (output) {
 		rc = write_report_file(r, f, output, &err);
 	} else {
+		/* NO_COLOR set to an empty string is unset (no-color.org). */
+		const char *nc = getenv("NO_COLOR");
 		bool color = f == REPORT_TABLE && !no_color && isatty(STDOUT_FILENO) &&
-			     !getenv("NO_COLOR");
+			     !(nc && *nc);
 		rc = write_report_to(r, f, color, stdout, "standard output", &err);
 	}
 	for (size_t i = 0; i < r->nskipped; i++)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # cli_surface.sh - the command line as a user meets it, black-box: report
-# --output - is standard output (it wrote a file named '-').
+# --output - is standard output (it wrote a file named '-'); NO_COLOR set
+# to an empty string is unset (no-color.org: the table lost its colour).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 log="$root/samples/formats/openai_chat_completions.jsonl"
@@ -21,5 +22,16 @@ rm ./-
 "$BURNRATE" --store s report --format xlsx --output - >out.xlsx ||
 	fail "report --format xlsx --output - to a file exited $?"
 [ "$(head -c 2 out.xlsx)" = PK ] || fail "report --format xlsx --output - is no workbook"
+
+# NO_COLOR: set and not empty turns the colour off; empty, it is unset.
+if command -v script >/dev/null 2>&1; then
+	colours() {
+		env "$@" script -qec "$BURNRATE --store s report 2>/dev/null" \
+			/dev/null | tr -cd '\033' | wc -c
+	}
+	[ "$(colours -u NO_COLOR)" -gt 0 ] || fail "no colour on a terminal"
+	[ "$(colours NO_COLOR=1)" -eq 0 ] || fail "colour with NO_COLOR=1"
+	[ "$(colours NO_COLOR=)" -gt 0 ] || fail "NO_COLOR= (empty) turned the colour off"
+fi
 
 echo "cli_surface: all checks passed"
