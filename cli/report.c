@@ -178,7 +178,7 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 		budgets_free(budgets, nbudgets);
 		return fail_with(&err);
 	}
-	if (source)
+	if (source && !g->quiet)
 		check_source(s, source);
 	if (output) {
 		rc = write_report_file(r, f, output, &err);
@@ -189,12 +189,15 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 			     !(nc && *nc);
 		rc = write_report_to(r, f, color, stdout, "standard output", &err);
 	}
-	for (size_t i = 0; i < r->nskipped; i++)
+	/* --quiet prints nothing but errors: these are warnings (the
+	 * report itself names the skipped segments). */
+	for (size_t i = 0; i < r->nskipped && !g->quiet; i++)
 		print_warning("skipped corrupt segment %s: %s", r->skipped[2 * i],
 			      r->skipped[2 * i + 1]);
-	warn_saturated(r);
-	if (!g->quiet)
+	if (!g->quiet) {
+		warn_saturated(r);
 		warn_billed_twice(r);
+	}
 	report_free(r);
 	store_free(s);
 	br_catalog_free(catalog);

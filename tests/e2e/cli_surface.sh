@@ -1,7 +1,9 @@
 #!/bin/sh
 # cli_surface.sh - the command line as a user meets it, black-box: report
 # --output - is standard output (it wrote a file named '-'); NO_COLOR set
-# to an empty string is unset (no-color.org: the table lost its colour).
+# to an empty string is unset (no-color.org: the table lost its colour);
+# --quiet prints nothing but errors, for report too (its warnings of a
+# source without data and of skipped corrupt segments were printed).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 log="$root/samples/formats/openai_chat_completions.jsonl"
@@ -34,4 +36,23 @@ if command -v script >/dev/null 2>&1; then
 	[ "$(colours NO_COLOR=)" -gt 0 ] || fail "NO_COLOR= (empty) turned the colour off"
 fi
 
+# --quiet: a report of a source without data warns, but not with --quiet.
+"$BURNRATE" --store s report --source nosuch >/dev/null 2>err
+grep -q "warning: report: the store has no data of source 'nosuch'" err ||
+	fail "no warning for a source without data: $(cat err)"
+"$BURNRATE" --quiet --store s report --source nosuch >/dev/null 2>err ||
+	fail "--quiet report --source nosuch exited $?"
+[ ! -s err ] || fail "--quiet report printed: $(cat err)"
+# --skip-corrupt names the segment in the report and on stderr, but on
+# stderr not with --quiet.
+cp -r s c
+seg=$(ls c/segments/seg-*.brs | head -1)
+printf 'garbage' | dd of="$seg" bs=1 seek=40 conv=notrunc 2>/dev/null
+"$BURNRATE" --store c report --skip-corrupt --format json >out.json 2>err ||
+	fail "report --skip-corrupt exited $?: $(cat err)"
+grep -q 'skipped corrupt segment' err || fail "--skip-corrupt said nothing: $(cat err)"
+"$BURNRATE" --quiet --store c report --skip-corrupt --format json >out.json 2>err ||
+	fail "--quiet report --skip-corrupt exited $?"
+[ ! -s err ] || fail "--quiet report --skip-corrupt printed: $(cat err)"
+grep -q "$(basename "$seg")" out.json || fail "the report does not name the skipped segment"
 echo "cli_surface: all checks passed"
