@@ -9,7 +9,7 @@
 
 int cmd_init(const struct globals *g, int argc, char **argv)
 {
-	const char *tz = config_timezone(g);
+	const char *tz = NULL;
 	char *pos[argc + 1];
 	int npos;
 	const struct option opts[] = {{"--timezone", &tz, NULL}, {NULL, NULL, NULL}};
@@ -18,15 +18,30 @@ int cmd_init(const struct globals *g, int argc, char **argv)
 		return rc;
 	if (npos)
 		return usage_error("init: unexpected argument '%s'", pos[0]);
+	/* No zone asked for (no --timezone, none in the configuration): a
+	 * store that exists is kept, whatever its zone; an init run twice
+	 * (a setup script) failed, exit 2, "not UTC", on a store of
+	 * another zone. */
+	bool asked = tz || (g->conf && g->conf->timezone);
+	if (!tz)
+		tz = config_timezone(g);
 	struct br_err err = {0};
 	struct br_tz *zone = br_tz_load(tz, &err);
 	if (!zone)
 		return usage_error("init: --timezone: %s", err.msg);
 	br_tz_free(zone);
-	if (store_init(g->store, tz, &err) != 0)
+	struct store *s = asked ? NULL
+			  : store_open(g->store, NULL, &(struct br_err){0});
+	if (s)
+		tz = br_tz_name(store_tz(s));
+	if (store_init(g->store, tz, &err) != 0) {
+		store_free(s);
 		return fail_with(&err);
+	}
 	if (!g->quiet)
-		printf("initialized store %s (time zone %s)\n", g->store, tz);
+		printf("%s store %s (time zone %s)\n",
+		       s ? "kept the existing" : "initialized", g->store, tz);
+	store_free(s);
 	return BR_EXIT_OK;
 }
 

@@ -3,7 +3,9 @@
 # --output - is standard output (it wrote a file named '-'); NO_COLOR set
 # to an empty string is unset (no-color.org: the table lost its colour);
 # --quiet prints nothing but errors, for report too (its warnings of a
-# source without data and of skipped corrupt segments were printed).
+# source without data and of skipped corrupt segments were printed);
+# init without a zone asked for keeps a store that exists, whatever its
+# zone (it failed, exit 2, "not UTC", on a store of Europe/Berlin).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 log="$root/samples/formats/openai_chat_completions.jsonl"
@@ -55,4 +57,17 @@ grep -q 'skipped corrupt segment' err || fail "--skip-corrupt said nothing: $(ca
 	fail "--quiet report --skip-corrupt exited $?"
 [ ! -s err ] || fail "--quiet report --skip-corrupt printed: $(cat err)"
 grep -q "$(basename "$seg")" out.json || fail "the report does not name the skipped segment"
+
+"$BURNRATE" --store z init --timezone Europe/Berlin >out || fail "init exited $?"
+grep -qx 'initialized store z (time zone Europe/Berlin)' out || fail "init: $(cat out)"
+"$BURNRATE" --store z init >out 2>err ||
+	fail "init again without --timezone exited $?: $(cat err)"
+grep -qx 'kept the existing store z (time zone Europe/Berlin)' out || fail "init again: $(cat out)"
+"$BURNRATE" --store z init --timezone Europe/Berlin >out || fail "init again, same zone, exited $?"
+must_fail 2 err "$BURNRATE" --store z init --timezone UTC
+grep -q "store 'z' already exists with time zone Europe/Berlin, not UTC" err ||
+	fail "init of another zone: $(cat err)"
+printf 'store z\ntimezone UTC\n' >z.conf
+must_fail 2 err "$BURNRATE" --config z.conf init
+grep -q '^timezone Europe/Berlin$' z/burnrate.store || fail "the store's zone changed"
 echo "cli_surface: all checks passed"
