@@ -4433,6 +4433,18 @@ int ingest_path(struct ingest *g, const char *path, struct br_err *err)
 		path = projects;
 	}
 	int rc = walk(&g->opts, path, 0, sessions, &files, err);
+	/* --verbose: a directory that gave nothing said nothing (its logs
+	 * links to rotated files, named *.txt). */
+	if (rc == 0 && !files.n && g->sink.note) {
+		struct br_buf note = {0};
+		br_buf_printf(&note, "%s: no log in it (a walk takes %s, and "
+			      "skips hidden entries and symbolic links)", path,
+			      sessions ? "the session logs, *.jsonl"
+				       : "*.jsonl, *.ndjson, *.json, *.csv, "
+					 "*.log and archives");
+		g->sink.note(g->sink.ctx, note.p);
+		br_buf_free(&note);
+	}
 	free(projects);
 	if (files.n)
 		qsort(files.p, files.n, sizeof *files.p, found_cmp);

@@ -5,7 +5,9 @@
 # --quiet prints nothing but errors, for report too (its warnings of a
 # source without data and of skipped corrupt segments were printed);
 # init without a zone asked for keeps a store that exists, whatever its
-# zone (it failed, exit 2, "not UTC", on a store of Europe/Berlin).
+# zone (it failed, exit 2, "not UTC", on a store of Europe/Berlin);
+# --verbose names a directory that gave no log (its logs links, or named
+# *.txt: "ingested 0 inputs" said nothing of why).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 log="$root/samples/formats/openai_chat_completions.jsonl"
@@ -70,4 +72,14 @@ grep -q "store 'z' already exists with time zone Europe/Berlin, not UTC" err ||
 printf 'store z\ntimezone UTC\n' >z.conf
 must_fail 2 err "$BURNRATE" --config z.conf init
 grep -q '^timezone Europe/Berlin$' z/burnrate.store || fail "the store's zone changed"
+
+mkdir links
+ln -s "$log" links/app.jsonl
+cp "$log" links/app.txt
+"$BURNRATE" --store v ingest links >out 2>err || fail "ingest of links/ exited $?"
+[ ! -s err ] || fail "ingest of links/ without --verbose printed: $(cat err)"
+"$BURNRATE" --verbose --store v ingest links >out 2>err ||
+	fail "--verbose ingest of links/ exited $?"
+grep -q '^burnrate: links: no log in it (.*symbolic links)$' err ||
+	fail "--verbose ingest of a directory without logs: $(cat err)"
 echo "cli_surface: all checks passed"
