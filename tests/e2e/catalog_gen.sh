@@ -32,13 +32,8 @@ grep -q "$sum" "$root/docs/PRICES.md" ||
 # Every catalog the README and the docs show as a report names it
 # ("built-in DATE sha256:PREFIX…") is this one (the README's example
 # quoted an older catalog's ef06…).
-grep -ho 'built-in [0-9-]* sha256:[0-9a-f]*' "$root/README.md" \
-	"$root"/docs/[A-OQ-Z]*.md "$root"/docs/PRICES.md "$root"/docs/burnrate.1 |
-	while read -r _ _ quoted; do
-		case $sum in "${quoted#sha256:}"*) ;; *)
-			fail "the docs quote the catalog as $quoted, not sha256:$sum" ;;
-		esac
-	done
+quoted_sums "$sum" "the catalog" 'built-in [0-9-]*' "$root/README.md" \
+	"$root"/docs/[A-OQ-Z]*.md "$root"/docs/PRICES.md "$root"/docs/burnrate.1
 
 # 2. The generator fails cleanly on a broken source.
 mkdir "$tmp/bad"

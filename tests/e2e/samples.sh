@@ -226,10 +226,5 @@ cost() { # STORE DAY
 [ "$(cost pfile 2025-10-20)" != "$(cost pcat 2025-10-20)" ] ||
 	fail "samples/prices.csv gives no discount from 2025-10-15"
 psum=$(sha256sum "$root/samples/prices.csv" | cut -d' ' -f1)
-grep -o 'prices samples/prices.csv sha256:[0-9a-f]*' "$root/README.md" |
-	while read -r _ _ quoted; do
-		case $psum in "${quoted#sha256:}"*) ;; *)
-			fail "the README quotes samples/prices.csv as $quoted, not sha256:$psum" ;;
-		esac
-	done
+quoted_sums "$psum" samples/prices.csv 'prices samples/prices.csv' "$root/README.md"
 echo "samples: ok"
