@@ -272,7 +272,11 @@ int main(int argc, char **argv)
 				: cmd->finds_config ? config_find(NULL) : NULL;
 	if (conf_path) {
 		struct br_err err = {0};
-		if (config_load(conf_path, &conf, &err) != 0)
+		/* --config's file is named with the option when it cannot be
+		 * opened (config_load names the file alone). */
+		if (config_path_check(NULL, NULL, "--config", g.config,
+				      &err) != 0 ||
+		    config_load(conf_path, &conf, &err) != 0)
 			return fail_with(&err);
 		g.conf = &conf;
 	}

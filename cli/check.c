@@ -166,16 +166,22 @@ static int write_baseline(const struct globals *g, const struct report *r,
 	if (rc == 0 && check_snapshot_saturated(s))
 		warn_counts_saturated("; the baseline holds that bound");
 	if (rc == 0 && !g->quiet) {
+		/* Beside a baseline written to standard output, on stderr. */
+		bool to_stdout = strcmp(path, "-") == 0;
+		FILE *out = to_stdout ? stderr : stdout;
 		char m[BR_MONEY_BUFSZ];
-		printf("wrote baseline %s: $%s for %llu request%s and %llu tokens, "
-		       "%zu group%s by ", path, br_money_format(s->totals.cost, m),
-		       (unsigned long long)s->totals.requests,
-		       s->totals.requests == 1 ? "" : "s",
-		       (unsigned long long)s->totals.tokens, s->ngroups,
-		       s->ngroups == 1 ? "" : "s");
+		fprintf(out, "wrote baseline %s: $%s for %llu request%s and %llu "
+			"tokens, %zu group%s by ",
+			to_stdout ? "to standard output" : path,
+			br_money_format(s->totals.cost, m),
+			(unsigned long long)s->totals.requests,
+			s->totals.requests == 1 ? "" : "s",
+			(unsigned long long)s->totals.tokens, s->ngroups,
+			s->ngroups == 1 ? "" : "s");
 		for (size_t k = 0; k < s->nkeys; k++)
-			printf("%s%s", k ? "," : "", report_key_name(s->keys[k]));
-		printf("\n");
+			fprintf(out, "%s%s", k ? "," : "",
+				report_key_name(s->keys[k]));
+		fputc('\n', out);
 		if (r->nunpriced && !allow_unpriced) {
 			struct br_buf pm = {0};
 			br_buf_printf(&pm, "%s/%s", r->unpriced[0].provider,
@@ -264,7 +270,7 @@ int cmd_check(const struct globals *g, int argc, char **argv)
 	struct check_snapshot *base = NULL;
 	/* The verdict is what check --baseline makes; --write-baseline's
 	 * product is the file, and its output only a summary of it. */
-	if (base_path && g->stdout_product)
+	if ((base_path || strcmp(write_path, "-") == 0) && g->stdout_product)
 		*g->stdout_product = true;
 	if (base_path) {
 		if (!(base = check_baseline_read(base_path, &err)))

@@ -130,8 +130,8 @@ int parse_max_record(const char *s, size_t *out);
 
 /* The built-in catalog with the prices file (may be NULL) over it. A bad
  * prices file is an error with status BR_EXIT_USAGE; one that cannot be
- * opened, when it is configuration c's prices (c may be NULL), names c's
- * file, line and key (config_path_check). */
+ * opened names configuration c's file, line and key when it is c's prices
+ * (c may be NULL), else the option --prices (config_path_check). */
 struct br_catalog *load_catalog(const struct config *c, const char *prices,
 				struct br_err *err);
 
@@ -240,11 +240,15 @@ void config_free(struct config *c);
 /* The line of c's file that gives key (0: none). */
 unsigned long config_key_line(const struct config *c, const char *key);
 
-/* Fails, naming c's file, line and key (status BR_EXIT_USAGE), when path,
- * the value of key, cannot be opened for reading; returns 0 when it can,
- * or when c is NULL or path is not key's value (an option's instead). */
+/* Fails when path (may be NULL: none), the value of key in configuration
+ * c (may be NULL) or else of the command's option (NULL: path is c's
+ * value), cannot be opened for
+ * reading: the error names c's file, line and key, or the option, and the
+ * path; its status is BR_EXIT_USAGE (BR_EXIT_FAILURE for a transient
+ * errno, br_errno_transient). Returns 0 when path can be opened. */
 int config_path_check(const struct config *c, const char *key,
-		      const char *path, struct br_err *err);
+		      const char *option, const char *path,
+		      struct br_err *err);
 
 /* The configuration's prices file (NULL: none): the default of --prices
  * for every command that takes prices (ingest, report --reprice, check,

@@ -55,13 +55,10 @@ unsigned long config_key_line(const struct config *c, const char *key)
 }
 
 int config_path_check(const struct config *c, const char *key,
-		      const char *path, struct br_err *err)
+		      const char *option, const char *path,
+		      struct br_err *err)
 {
-	if (!c || !path)
-		return 0;
-	long i = key_index(key);
-	const struct key *k = i < 0 ? NULL : &keys[i];
-	if (!k || k->kind != V_PATH || *(char **)((char *)c + k->offset) != path)
+	if (!path)
 		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -69,11 +66,16 @@ int config_path_check(const struct config *c, const char *key,
 		return 0;
 	}
 	int e = errno;
-	return br_fail_status(err, br_errno_transient(e) ? BR_EXIT_FAILURE
-							 : BR_EXIT_USAGE,
-			      "%s:%lu: %s: cannot open '%s': %s",
-			      c->path, config_key_line(c, key), key, path,
-			      strerror(e));
+	int status = br_errno_transient(e) ? BR_EXIT_FAILURE : BR_EXIT_USAGE;
+	long i = c ? key_index(key) : -1;
+	const struct key *k = i < 0 ? NULL : &keys[i];
+	if (k && k->kind == V_PATH && *(char **)((char *)c + k->offset) == path)
+		return br_fail_status(err, status,
+				      "%s:%lu: %s: cannot open '%s': %s",
+				      c->path, config_key_line(c, key), key,
+				      path, strerror(e));
+	return br_fail_status(err, status, "%s: cannot open '%s': %s", option,
+			      path, strerror(e));
 }
 
 void config_free(struct config *c)

@@ -1401,42 +1401,50 @@ static unsigned online_cpus(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
-static void print_ingest_summary(const struct ingest_run *r,
+/* The summary line, on out: standard output, or standard error when the
+ * rejects are written there (--rejects -). */
+static void print_ingest_summary(FILE *out, const struct ingest_run *r,
 				 const struct ingest_stats *st,
 				 const char *rejects_path)
 {
-	printf("ingested %zu input%s", r->ninputs, r->ninputs == 1 ? "" : "s");
+	fprintf(out, "ingested %zu input%s", r->ninputs,
+		r->ninputs == 1 ? "" : "s");
 	if (r->skipped)
-		printf(" (%llu already ingested)", (unsigned long long)r->skipped);
+		fprintf(out, " (%llu already ingested)",
+			(unsigned long long)r->skipped);
 	if (r->left_out)
-		printf(" (%llu left out: no record in the range, held by another "
-		       "source)", (unsigned long long)r->left_out);
-	printf(": %llu records, %llu requests kept",
-	       (unsigned long long)r->records,
-	       (unsigned long long)(r->events - r->run_cost_lines +
-				    r->run_more_requests));
+		fprintf(out, " (%llu left out: no record in the range, held "
+			"by another source)", (unsigned long long)r->left_out);
+	fprintf(out, ": %llu records, %llu requests kept",
+		(unsigned long long)r->records,
+		(unsigned long long)(r->events - r->run_cost_lines +
+				     r->run_more_requests));
 	if (r->run_cost_lines)
-		printf(", %llu cost lines kept",
-		       (unsigned long long)r->run_cost_lines);
+		fprintf(out, ", %llu cost lines kept",
+			(unsigned long long)r->run_cost_lines);
 	if (r->duplicates)
-		printf(", %llu duplicates dropped",
-		       (unsigned long long)r->duplicates);
+		fprintf(out, ", %llu duplicates dropped",
+			(unsigned long long)r->duplicates);
 	if (r->rejected) {
-		printf(", %llu rejected", (unsigned long long)r->rejected);
-		if (rejects_path)
-			printf(" (see %s)", rejects_path);
+		fprintf(out, ", %llu rejected", (unsigned long long)r->rejected);
+		if (out != stdout)
+			fprintf(out, " (on standard output)");
+		else if (rejects_path)
+			fprintf(out, " (see %s)", rejects_path);
 	}
 	if (st->resumed)
-		printf(", %llu grown file%s read from where %s ended",
-		       (unsigned long long)st->resumed, st->resumed == 1 ? "" : "s",
-		       st->resumed == 1 ? "it" : "they");
+		fprintf(out, ", %llu grown file%s read from where %s ended",
+			(unsigned long long)st->resumed,
+			st->resumed == 1 ? "" : "s",
+			st->resumed == 1 ? "it" : "they");
 	if (st->waiting)
-		printf(", %llu partial last line%s left for the next run",
-		       (unsigned long long)st->waiting, st->waiting == 1 ? "" : "s");
+		fprintf(out, ", %llu partial last line%s left for the next run",
+			(unsigned long long)st->waiting,
+			st->waiting == 1 ? "" : "s");
 	if (r->failed)
-		printf(", %llu unreadable input%s", (unsigned long long)r->failed,
-		       r->failed == 1 ? "" : "s");
-	printf("\n");
+		fprintf(out, ", %llu unreadable input%s",
+			(unsigned long long)r->failed, r->failed == 1 ? "" : "s");
+	fputc('\n', out);
 }
 
 int ingest_job_run(const struct globals *g, const struct ingest_job *job,
@@ -1470,11 +1478,17 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		io.jobs = online_cpus();
 	run.run_rows = agg_new();
 	run.input_fps = br_dict_new();
+	/* --rejects -: the rejects are the product on standard output, and
+	 * the summary goes to standard error. */
+	bool rejects_stdout = rejects_path && strcmp(rejects_path, "-") == 0;
+	if (rejects_stdout && g->stdout_product)
+		*g->stdout_product = true;
 	if (rejects_path) {
 		/* Opening it empties it (run adds to it): never one of the
 		 * inputs. */
 		struct stat rs, is;
-		bool exists = stat(rejects_path, &rs) == 0;
+		bool exists = rejects_stdout ? fstat(STDOUT_FILENO, &rs) == 0
+					     : stat(rejects_path, &rs) == 0;
 		for (int i = 0; exists && i < npaths; i++)
 			if (stat(paths[i], &is) == 0 && is.st_dev == rs.st_dev &&
 			    is.st_ino == rs.st_ino) {
@@ -1483,7 +1497,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 					       "'%s'", rejects_path, paths[i]);
 				goto fail;
 			}
-		rejects = fopen(rejects_path, job->rejects_append ? "a" : "w");
+		rejects = rejects_stdout ? stdout
+			  : fopen(rejects_path, job->rejects_append ? "a" : "w");
 		if (!rejects) {
 			br_fail(&err, "cannot open rejects file '%s': %s",
 				rejects_path, strerror(errno));
@@ -1585,7 +1600,8 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		show_progress(&run, &p, true);
 	}
 	if (!g->quiet && !job->silent && !job->dry_run)
-		print_ingest_summary(&run, st, rejects_path);
+		print_ingest_summary(rejects_stdout ? stderr : stdout, &run, st,
+				     rejects_path);
 	if (run.warn && !job->dry_run) {
 		if (run.rejected && !rejects_path) {
 			unsigned shown = run.nreject_samples;
@@ -1631,7 +1647,9 @@ fail:
 	rc = fail_with(&err);
 done:
 	ingest_free(ing);
-	if (rejects && fclose(rejects) != 0 && rc == BR_EXIT_OK) {
+	/* Standard output is flushed and checked by main (finish). */
+	if (rejects && rejects != stdout && fclose(rejects) != 0 &&
+	    rc == BR_EXIT_OK) {
 		print_error("cannot write rejects file '%s': %s", rejects_path,
 			    strerror(errno));
 		rc = BR_EXIT_FAILURE;

@@ -449,8 +449,10 @@ int cmd_notify(const struct globals *g, int argc, char **argv)
 		return usage_error("notify: no budgets: give --budgets FILE or "
 				   "'budgets' in the configuration");
 	struct br_err missing = {0};
-	if (config_path_check(c, "budgets", budgets, &missing) != 0 ||
-	    config_path_check(c, "smtp_config", smtp_config, &missing) != 0)
+	if (config_path_check(c, "budgets", "--budgets", budgets,
+			      &missing) != 0 ||
+	    config_path_check(c, "smtp_config", "--smtp-config", smtp_config,
+			      &missing) != 0)
 		return fail_with(&missing);
 	struct notify_job job = {.budgets = budgets, .smtp_config = smtp_config,
 				 .account = account, .dry_run_dir = dry_run,

@@ -144,7 +144,8 @@ int cmd_report(const struct globals *g, int argc, char **argv)
 	struct budget *budgets = NULL;
 	size_t nbudgets = 0;
 	if (budgets_path &&
-	    (config_path_check(g->conf, "budgets", budgets_path, &err) != 0 ||
+	    (config_path_check(g->conf, "budgets", "--budgets",
+				budgets_path, &err) != 0 ||
 	     budgets_load(budgets_path, &budgets, &nbudgets, &err) != 0))
 		return fail_with(&err);
 	q.budgets = budgets;

@@ -438,7 +438,7 @@ static int run_mailer_account(const struct config *c, struct smtp_account *acct,
 {
 	struct notify_job nj = {.smtp_config = c->smtp_config,
 				.account = c->smtp_account};
-	if (config_path_check(c, "smtp_config", c->smtp_config, err) != 0)
+	if (config_path_check(c, "smtp_config", NULL, c->smtp_config, err) != 0)
 		return -1;
 	return mailer_account(&nj, acct, err);
 }
@@ -564,8 +564,9 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 	/* Alerts are evaluated (step 3) when there is somewhere to send
 	 * them: an SMTP configuration or default recipients. */
 	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
-	if (c->budgets && (config_path_check(c, "budgets", c->budgets, &err) != 0 ||
-			   budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0))
+	if (c->budgets &&
+	    (config_path_check(c, "budgets", NULL, c->budgets, &err) != 0 ||
+	     budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0))
 		goto fail;
 	/* A budget that could not be mailed is a configuration error found
 	 * before the ingest, as a bad budgets file is, not after the alerts

@@ -305,7 +305,7 @@ int no_arguments(const char *command, int argc, char **argv)
 struct br_catalog *load_catalog(const struct config *conf, const char *prices,
 				struct br_err *err)
 {
-	if (config_path_check(conf, "prices", prices, err) != 0)
+	if (config_path_check(conf, "prices", "--prices", prices, err) != 0)
 		return NULL;
 	struct br_catalog *c = br_catalog_builtin(err);
 	if (c && prices && br_catalog_load_csv(c, prices, err) != 0) {

@@ -319,6 +319,14 @@ int check_baseline_write(const struct check_snapshot *s, const char *path,
 		br_buf_putc(&b, '}');
 	}
 	br_buf_puts(&b, "\n]}\n");
+	if (strcmp(path, "-") == 0) {
+		int rc = fwrite(b.p, 1, b.len, stdout) == b.len &&
+				 fflush(stdout) == 0
+			 ? 0 : br_fail(err, "cannot write the baseline to "
+				      "standard output: %s", strerror(errno));
+		br_buf_free(&b);
+		return rc;
+	}
 	/* br_file_publish wants the directory and the name apart. */
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? br_strndup(path, slash == path ? 1 : (size_t)(slash - path))

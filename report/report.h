@@ -404,7 +404,8 @@ int check_snapshot_regroup(struct check_snapshot *s,
 
 /* Writes s to path as a baseline file (versioned JSON, costs as exact
  * decimal strings, counts beyond INT64_MAX as decimal strings too),
- * atomically: readers see the old file or the new. */
+ * atomically: readers see the old file or the new; path "-" is
+ * standard output. */
 int check_baseline_write(const struct check_snapshot *s, const char *path,
 			 struct br_err *err);
 

@@ -7,7 +7,10 @@
 # init without a zone asked for keeps a store that exists, whatever its
 # zone (it failed, exit 2, "not UTC", on a store of Europe/Berlin);
 # --verbose names a directory that gave no log (its logs links, or named
-# *.txt: "ingested 0 inputs" said nothing of why).
+# *.txt: "ingested 0 inputs" said nothing of why); ingest --rejects - and
+# check --write-baseline - are standard output (files named '-'); a file
+# --prices, --budgets or --config names that cannot be opened is named with
+# its option.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 log="$root/samples/formats/openai_chat_completions.jsonl"
@@ -82,4 +85,37 @@ cp "$log" links/app.txt
 	fail "--verbose ingest of links/ exited $?"
 grep -q '^burnrate: links: no log in it (.*symbolic links)$' err ||
 	fail "--verbose ingest of a directory without logs: $(cat err)"
+
+# '-' is standard output for the other files a command writes: ingest
+# --rejects - (the summary then on stderr) and check --write-baseline -
+# (each wrote a file named '-').
+cp "$log" bad.jsonl
+printf '{"cut\n' >>bad.jsonl
+"$BURNRATE" --store r ingest --rejects - bad.jsonl >out 2>err ||
+	fail "ingest --rejects - exited $?: $(cat err)"
+[ ! -e ./- ] || fail "ingest --rejects - wrote a file named '-'"
+grep -q '^bad.jsonl:[0-9]*: invalid JSON' out || fail "no reject on stdout: $(cat out)"
+[ "$(wc -l <out)" -eq 1 ] || fail "more than the reject on stdout: $(cat out)"
+grep -q '1 rejected (on standard output)' err || fail "ingest --rejects - summary: $(cat err)"
+"$BURNRATE" check --write-baseline - "$log" >base.json 2>err ||
+	fail "check --write-baseline - exited $?: $(cat err)"
+[ ! -e ./- ] || fail "check --write-baseline - wrote a file named '-'"
+grep -q '^wrote baseline to standard output: ' err || fail "baseline summary: $(cat err)"
+"$BURNRATE" check --baseline base.json "$log" >out 2>err ||
+	fail "the baseline written to stdout does not pass: $(cat out err)"
+
+# A file an option names that cannot be opened is named with the option
+# (DESIGN 5: errors name the file/line/key; it said "cannot open 'x'").
+for c in "ingest --prices nope.csv $log" "report --budgets nope.csv" \
+	 "notify --budgets nope.csv" "check --prices nope.csv --write-baseline b $log"; do
+	# shellcheck disable=SC2086 # the command's words
+	must_fail 2 err "$BURNRATE" --store s $c
+	opt=$(echo "$c" | sed 's/.* \(--[a-z]*\) nope.*/\1/')
+	grep -q "error: $opt: cannot open 'nope.csv': " err || fail "$c: $(cat err)"
+done
+must_fail 2 err "$BURNRATE" --config nope.conf report
+grep -q "error: --config: cannot open 'nope.conf': " err || fail "--config: $(cat err)"
+printf 'budgets nob.csv\n' >c.conf
+must_fail 2 err "$BURNRATE" --config c.conf --store s report
+grep -q "c.conf:1: budgets: cannot open '.*nob.csv': " err || fail "config's budgets: $(cat err)"
 echo "cli_surface: all checks passed"
