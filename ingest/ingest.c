@@ -916,7 +916,11 @@ static int handle_line(struct input_state *st, const char *line, size_t len)
 	struct ingest *g = rd->g;
 	struct ingest_input *in = &st->o->in;
 	st->lineno++;
-	if (st->lineno == 1 && !st->block) {
+	/* A BOM begins the input's first line, or a line of files that each
+	 * began with one, joined (cat a.jsonl b.jsonl): never inside a
+	 * record (a quoted CSV field's line keeps its bytes). */
+	if ((st->lineno == 1 && !st->block) ||
+	    (!st->in_record && len && (unsigned char)line[0] == 0xEF)) {
 		size_t bom = br_utf8_bom_len(line, len);
 		line += bom;
 		len -= bom;

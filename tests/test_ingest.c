@@ -1197,6 +1197,39 @@ static void test_jsonl_count_types(void)
 	}
 }
 
+/* Files that each began with a BOM, joined (cat a.jsonl b.jsonl): the
+ * BOM that begins a later line is dropped as the first line's is (it
+ * rejected the line: "invalid JSON at byte 1"); one that begins a line
+ * inside a quoted CSV field is the field's. */
+static void test_joined_boms(void)
+{
+	static const char rec[] =
+		"\xEF\xBB\xBF{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":"
+		"\"p\",\"model\":\"m\",\"usage\":{\"input_tokens\":1}}\n";
+	static const char quoted[] =
+		"provider,timestamp,model,agent,input_tokens\n"
+		"p,2025-10-01T00:00:00Z,m,\"x\n\xEF\xBB\xBFy\",7\n";
+	setup_dir();
+	char text[3 * sizeof rec];
+	size_t n = 0;
+	for (int i = 0; i < 3; i++, n += sizeof rec - 1)
+		memcpy(text + n, rec, sizeof rec - 1);
+	write_text("joined.jsonl", text, n);
+	struct collected c = {0};
+	char *rej = NULL;
+	CU_ASSERT_EQUAL(run("joined.jsonl", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 3);
+	CU_ASSERT_STRING_EQUAL(rej, "");
+	free(rej);
+	write_text("quoted.csv", quoted, sizeof quoted - 1);
+	memset(&c, 0, sizeof c);
+	CU_ASSERT_EQUAL(run("quoted.csv", &c, &rej, 0), 0);
+	CU_ASSERT_EQUAL(c.events, 1);
+	CU_ASSERT_STRING_EQUAL(c.last_agent, "x\n\xEF\xBB\xBFy");
+	free(rej);
+	cleanup_dir();
+}
+
 static const char csv[] =
 	"\xEF\xBB\xBFprovider,timestamp,model,agent,input_tokens,cost_usd,extra\r\n"
 	"p,2025-10-01T00:00:00Z,m,\"comma, \"\"quoted\"\"\nnewline\",7,0.5,x\r\n"
@@ -3038,6 +3071,7 @@ int test_register(void)
 		{"generic JSONL: a token count of each JSON type",
 		 test_jsonl_count_types},
 		{"generic CSV", test_csv},
+		{"BOMs of joined files", test_joined_boms},
 		{"gzip and directories", test_gzip_and_dirs},
 		{"Claude configuration directory", test_claude_config_dir},
 		{"a parser kept from input to input", test_parser_kept},

@@ -12,7 +12,7 @@
 # partial last line left for the next run, two logs of overlapping days
 # (the second's duplicates found as it is read, in blocks), and a log
 # repeating the one before at its end (found once that one is handed
-# over, in blocks).
+# over, in blocks), and BOMs beginning lines (logs joined).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -90,6 +90,15 @@ with open(sys.argv[1], "w") as f:
     for i in range(200000):
         f.write("9,p,m,%x,1\n9,p,m,%x,2\n" % (i, i))
 ' tiny.csv
+# Logs that each began with a BOM, joined: a BOM begins a line every 700,
+# in every block (dropped as the first line's is: nothing more rejected).
+"$PYTHON" -c '
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+out = open(sys.argv[2], "wb")
+out.write(b"\n".join(b"\xef\xbb\xbf" + l if i % 700 == 0 and l else l
+                     for i, l in enumerate(lines)))
+' plain.jsonl boms.jsonl
 gzip -c plain.jsonl >plain.jsonl.gz
 head -c -200 plain.jsonl >partial.jsonl
 [ "$(stat -c %s plain.jsonl)" -gt 8000000 ] || fail "plain.jsonl is too small to split"
@@ -141,6 +150,7 @@ how() {
 
 for j in 1 2 3; do
 	run $j plain plain.jsonl
+	run $j boms boms.jsonl
 	run $j nasty nasty.jsonl
 	run $j retries retries.jsonl
 	run $j escaped escaped.jsonl
@@ -153,9 +163,12 @@ for j in 1 2 3; do
 	run $j wide wide.csv --max-record 2K
 	run $j tiny tiny.csv --format generic
 done
-for n in plain nasty retries escaped const twice csv gz cap partial wide tiny; do
+for n in plain boms nasty retries escaped const twice csv gz cap partial wide tiny; do
 	same $n
 done
+sed 's/boms.jsonl/plain.jsonl/' boms-1.rej | cmp -s - plain-1.rej ||
+	fail "joined BOMs: other rejects: $(diff plain-1.rej boms-1.rej | head -4)"
+cmp -s boms-1.json plain-1.json || fail "joined BOMs: another report"
 
 grep -q '^exit 0$' plain-1.out || fail "plain: $(cat plain-1.out)"
 grep -q 'rejected' plain-1.out || fail "plain: no rejects: $(cat plain-1.out)"
