@@ -761,14 +761,21 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	json_t *o = payload(r->root);
 	/* A stream event is the record, or in an envelope's event. */
 	json_t *event = json_object_get(r->root, "event");
-	const char *type = jstr(json_is_object(event) ? event : r->root, "type");
+	json_t *e = json_is_object(event) ? event : r->root;
+	const char *type = jstr(e, "type");
+	/* A Responses stream's error event (code and message beside its
+	 * type, no error object): the response.failed after it counts the
+	 * failed request. It was rejected, "missing model". */
+	if (type && strcmp(type, "error") == 0 &&
+	    json_object_get(e, "sequence_number") &&
+	    !json_object_get(e, "error"))
+		return FORMAT_EMITTED;
 	if (type && strncmp(type, "response.", 9) == 0) {
 		/* response.created, .in_progress, deltas: the request is not
 		 * over (usage null), not failed. */
 		if (!response_done(type))
 			return FORMAT_EMITTED;
-		json_t *resp = json_object_get(json_is_object(event) ? event : r->root,
-					       "response");
+		json_t *resp = json_object_get(e, "response");
 		if (!json_is_object(resp)) {
 			bad(r, "%s event without its response", type);
 			return FORMAT_RECORD;

@@ -462,6 +462,16 @@ done_ev='{"type":"response.completed","sequence_number":9,"response":{"id":"resp
 printf '%s\n' '{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1759320000,"status":"in_progress","model":"gpt-4.1-2025-04-14","usage":null}}' \
 	'{"type":"response.output_text.delta","sequence_number":3,"item_id":"i1","delta":"Hi"}' \
 	"$done_ev" >stream.jsonl
+# A failed one: its error event is no request (it was rejected, "missing
+# model"); its response.failed is the failed request.
+printf '%s\n' '{"type":"response.created","sequence_number":0,"response":{"id":"resp_f","object":"response","created_at":1759320000,"status":"in_progress","model":"gpt-4.1-2025-04-14","usage":null}}' \
+	'{"type":"error","code":"server_error","message":"The model failed","param":null,"sequence_number":1}' \
+	'{"type":"response.failed","sequence_number":2,"response":{"id":"resp_f","object":"response","created_at":1759320000,"status":"failed","error":{"code":"server_error","message":"The model failed"},"model":"gpt-4.1-2025-04-14","usage":null}}' >failed.jsonl
+"$BURNRATE" --quiet --store failed ingest --rejects failed.rej failed.jsonl || fail "failed.jsonl: exit $?"
+[ ! -s failed.rej ] || fail "a Responses stream's error event was rejected: $(cat failed.rej)"
+"$BURNRATE" --store failed report --as-of $asof --by model --format csv >r.csv
+grep -q '^gpt-4.1-2025-04-14,1,1,0,0,0,0,0,0,0.000000,0' r.csv ||
+	fail "a failed Responses stream is one failed request: $(cat r.csv)"
 printf '{"logged_at":"2025-10-01T12:00:00Z","agent":"a","event":%s}\n' \
 	'{"type":"response.in_progress","sequence_number":1,"response":{"id":"resp_2","object":"response","created_at":1759320000,"status":"in_progress","model":"gpt-4.1-2025-04-14","usage":null}}' \
 	"$(echo "$done_ev" | sed 's/resp_1/resp_2/')" >stream-env.jsonl
