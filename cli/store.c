@@ -2,6 +2,7 @@
  * verify. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -91,6 +92,45 @@ static void verify_one(void *ctx, const char *segment,
 		printf("ok %s\n", segment);
 }
 
+/* Checks the alert ledger (notify/), when the store has one: a damaged
+ * entry, or one without its message, stops every notify and run that
+ * mails. Returns 0 when it is sound, else 1 (each problem printed). */
+static int verify_ledger(const struct globals *g)
+{
+	struct br_buf dir = {0};
+	br_buf_printf(&dir, "%s/notify", g->store);
+	struct stat st;
+	bool has = stat(dir.p, &st) == 0;
+	br_buf_free(&dir);
+	if (!has)
+		return 0;
+	struct br_err err = {0};
+	struct ledger *l = ledger_read(g->store, &err);
+	if (!l) {
+		print_error("the alert ledger: %s", err.msg);
+		return 1;
+	}
+	int bad = 0;
+	struct br_buf msg = {0};
+	for (size_t i = 0; i < l->n; i++) {
+		if (ledger_message(l, &l->v[i], &msg, &err) != 0) {
+			print_error("the alert ledger: %s", err.msg);
+			br_err_clear(&err);
+			bad = 1;
+		}
+		br_buf_reset(&msg);
+	}
+	br_buf_free(&msg);
+	if (!bad && !g->quiet)
+		printf("ok the alert ledger (%zu message%s: %zu sent, %zu "
+		       "pending, %zu failed)\n", l->n, l->n == 1 ? "" : "s",
+		       ledger_count(l, LEDGER_SENT),
+		       ledger_count(l, LEDGER_PENDING),
+		       ledger_count(l, LEDGER_FAILED));
+	ledger_free(l);
+	return bad;
+}
+
 int cmd_verify(const struct globals *g, int argc, char **argv)
 {
 	int rc = no_arguments("verify", argc, argv);
@@ -108,6 +148,7 @@ int cmd_verify(const struct globals *g, int argc, char **argv)
 	int corrupt = v.count[STORE_SEGMENT_CORRUPT],
 	    unfinished = v.count[STORE_SEGMENT_UNFINISHED],
 	    merging = v.count[STORE_SEGMENT_MERGING];
+	int bad_ledger = verify_ledger(g);
 	if (corrupt)
 		print_error("%d corrupt segment%s in %s", corrupt,
 			    corrupt == 1 ? "" : "s", g->store);
@@ -115,7 +156,7 @@ int cmd_verify(const struct globals *g, int argc, char **argv)
 		print_error("%d segment%s of a merge that did not end in %s, "
 			    "which reports do not count: run the merge again",
 			    unfinished, unfinished == 1 ? "" : "s", g->store);
-	if (corrupt || unfinished)
+	if (corrupt || unfinished || bad_ledger)
 		return BR_EXIT_FAILURE;
 	if (merging) {
 		print_warning("%d segment%s of a merge that has not ended yet in "

@@ -111,6 +111,23 @@ grep -q 'pending' err || fail "server down: no word of pending alerts: $(cat err
 ls s/notify/*.state >/dev/null || fail "no ledger in the store"
 grep -l '^state pending' s/notify/*.state >/dev/null ||
 	fail "the undelivered alert is not pending in the ledger"
+# verify checks the ledger too: each entry readable, with its message (a
+# damaged one stops every notify; verify said nothing of it).
+"$BURNRATE" --store s verify >out || fail "verify of the ledger exited $?"
+grep -q '^ok the alert ledger (6 messages: 5 sent, 1 pending, 0 failed)$' out ||
+	fail "verify: $(cat out)"
+cp -r s sv
+pend=$(grep -l '^state pending' sv/notify/*.state)
+mv "${pend%.state}.eml" pend.eml
+must_fail 1 err "$BURNRATE" --store sv verify
+grep -q "error: the alert ledger: .*${pend##*/}\|error: the alert ledger: .*$(basename "${pend%.state}").eml" err ||
+	fail "verify of an entry without its message: $(cat err)"
+mv pend.eml "${pend%.state}.eml"
+echo garbage >"$pend"
+must_fail 1 err "$BURNRATE" --store sv verify
+grep -q "error: the alert ledger: .*${pend##*/}: not a burnrate ledger entry" err ||
+	fail "verify of a damaged entry: $(cat err)"
+rm -rf sv
 # Back the next night: the pending alert (fc 50%) goes out once.
 start_server
 write_rc "$port" s3cret
