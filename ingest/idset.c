@@ -42,7 +42,24 @@
  * MiB made resident: 1.6-122 ms), a small page 1.4-2 us; the 2M bench's
  * collapses were 0.4-6.2% of its CPU samples in a run (1.7-4.5% on
  * average), its arenas' page faults are now ~1.5% (0.6% before;
- * docs/PERFORMANCE.md, stop 43). */
+ * docs/PERFORMANCE.md, stop 43).
+ *
+ * A row the shards have all left (KEEP_ROWS behind the last) is spilled:
+ * written to a temporary file of the set's own ($TMPDIR, else /tmp;
+ * unlinked as it is made, so that nothing outlives the process) and
+ * mapped from it in place of its memory, which is given back. The table
+ * stays in memory, and finds an id by its tag: the arena is read only for
+ * a tag that matches (a duplicate, or 1 in 2^6-2^19 of the other slots
+ * probed) and by the walks of a rehash or a merge, from the page cache.
+ * The mapped rows' pages are let go as each row is spilled (a read or a
+ * late write maps some again). So the set's memory is its tables
+ * (~5.3 bytes an id) and the last rows, not its ids: 2M ids of 36 bytes
+ * (UUIDs) took 82 MiB, ids that were most of the 2M bench's peak RSS
+ * (stop 45). A file that cannot be made or written (no TMPDIR, a full
+ * disk) leaves the rows in memory, as before: pwrite reserves the file's
+ * blocks, so a mapped row never meets a full disk. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -69,6 +86,16 @@
 /* A set is small until it would hold more ids than this, or more than a
  * stripe of them: one shard of its own. */
 #define SMALL_IDS 512
+/* The rows kept in memory: the shards, which grow alike (a standard
+ * deviation of 1.1% at 2M ids, a few KiB of arena), write in the last
+ * two. */
+#define KEEP_ROWS 2
+/* A row is written to its file this many bytes at a time: written whole,
+ * the page cache holds it in folios of up to 2 MiB (ext4, Linux 6.18),
+ * each mapped whole by any touch of the row (a tag that matches, a late
+ * write), and the 2M bench's spilled rows were all resident again
+ * between two sweeps. */
+#define SPILL_WRITE ((size_t)16 << 10)
 
 _Static_assert(10 + LONG_ID <= STRIPE,
 	       "an entry (a header of at most 10 bytes, the id) fits a stripe");
@@ -92,6 +119,9 @@ struct idset {
 	struct shard small;   /* the ids of a small set */
 	unsigned char **rows; /* of the striped arenas, ROW bytes each */
 	size_t nrows, rows_cap;
+	size_t nspilled;      /* rows[0..nspilled) are mapped from spill_fd */
+	int spill_fd;         /* -1: none yet */
+	bool spill_off;       /* the file could not be made or written */
 	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
 	size_t slab_size;
 };
@@ -121,6 +151,7 @@ struct idset *idset_new(void)
 	if (!s)
 		br_oom();
 	memset(s, 0, sizeof *s);
+	s->spill_fd = -1;
 	return s;
 }
 
@@ -273,6 +304,8 @@ void idset_free(struct idset *s)
 	for (size_t r = 0; r < s->nrows; r++)
 		munmap(s->rows[r], ROW);
 	free(s->rows);
+	if (s->spill_fd >= 0)
+		close(s->spill_fd);
 	if (s->slab)
 		munmap(s->slab, s->slab_size);
 	free(s->shard);
@@ -436,11 +469,75 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
+/* A new temporary file, unlinked, in $TMPDIR (else /tmp), or -1. */
+static int spill_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd;
+	/* A file system without O_TMPFILE: a named file, unlinked at once. */
+	struct br_buf path = {0};
+	br_buf_printf(&path, "%s/burnrate-ids-XXXXXX", dir);
+	fd = mkostemp(path.p, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path.p);
+	br_buf_free(&path);
+	return fd;
+}
+
+/* Writes row r to the set's file and maps it from there in place of its
+ * memory. Returns false when it cannot (the row stays as it is). */
+static bool spill_row(struct idset *s, size_t r)
+{
+	if (s->spill_fd < 0 && (s->spill_fd = spill_file()) < 0)
+		return false;
+	off_t at = (off_t)r * (off_t)ROW;
+	for (size_t done = 0; done < ROW;) {
+		ssize_t n = pwrite(s->spill_fd, s->rows[r] + done, SPILL_WRITE,
+				   at + (off_t)done);
+		if (n <= 0 && errno != EINTR)
+			return false;
+		done += n > 0 ? (size_t)n : 0;
+	}
+	/* At an address of its own: a failed MAP_FIXED may unmap the row. */
+	void *p = mmap(NULL, ROW, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       s->spill_fd, at);
+	if (p == MAP_FAILED)
+		return false;
+	munmap(s->rows[r], ROW);
+	s->rows[r] = p;
+	return true;
+}
+
+/* Spills the rows KEEP_ROWS behind the last (see the top of the file),
+ * then lets go of the pages of every spilled row: those that the tags
+ * matched and the late writes mapped again since the last row (~5 MiB for
+ * the 2M UUIDs; a madvise of a row with none mapped is cheap: 630 calls
+ * for those 37 rows). No pointer into a row is held across a call that
+ * may map one (at gives every address from s->rows). */
+static void spill(struct idset *s)
+{
+	size_t before = s->nspilled;
+	while (!s->spill_off && s->nspilled + KEEP_ROWS < s->nrows) {
+		if (!spill_row(s, s->nspilled)) {
+			s->spill_off = true;
+			break;
+		}
+		s->nspilled++;
+	}
+	for (size_t r = 0; s->nspilled > before && r < before; r++)
+		madvise(s->rows[r], ROW, MADV_DONTNEED);
+}
+
 /* Maps the rows up to row r, of small pages (the file's header), advised
  * not to be huge: with transparent huge pages "always" a row would be
  * resident whole at its first id, and ids crafted to fall in one shard
  * (the hash is not keyed) would make 2 MiB resident for each 8 KiB of
- * theirs, 16 GiB for the 64 MiB a shard may hold. */
+ * theirs, 16 GiB for the 64 MiB a shard may hold. Spills the rows left
+ * behind. */
 static void rows_reach(struct idset *s, size_t r)
 {
 	if (s->nrows > r)
@@ -452,6 +549,7 @@ static void rows_reach(struct idset *s, size_t r)
 		}
 		s->rows[s->nrows++] = map_aligned(ROW, false);
 	}
+	spill(s);
 }
 
 /* Gives the offsets of shard sh's slots the bits to hold off (at most

@@ -2030,6 +2030,118 @@ static void test_idset(void)
 	idset_free(u);
 }
 
+/* How many of this process's descriptors are open on a file of dir (an
+ * O_TMPFILE's link reads "DIR/#INODE (deleted)"). */
+static int files_open_in(const char *where)
+{
+	int n = 0;
+	char fd[64], target[4096];
+	for (int i = 0; i < 1024; i++) {
+		snprintf(fd, sizeof fd, "/proc/self/fd/%d", i);
+		ssize_t len = readlink(fd, target, sizeof target - 1);
+		if (len <= 0)
+			continue;
+		target[len] = 0;
+		n += strncmp(target, where, strlen(where)) == 0 &&
+		     target[strlen(where)] == '/';
+	}
+	return n;
+}
+
+/* The k-th of test_idset_spill's ids: a UUID's 36 bytes. */
+static size_t uuid_id(char id[40], unsigned k, unsigned salt)
+{
+	uint64_t h = idset_hash((const char *)&k, sizeof k) ^ salt;
+	return (size_t)snprintf(id, 40, "%08x-%04x-4%03x-%04x-%012llx",
+				(unsigned)(h >> 32), k & 0xFFFF, (unsigned)(h & 0xFFF),
+				salt & 0xFFFF, (unsigned long long)(h >> 8));
+}
+
+/* A set of 400,000 UUIDs (14 MiB of them: 7 rows of its shards' arenas)
+ * spills the rows behind to a temporary file in $TMPDIR and keeps every
+ * id: found, none twice, none it does not hold, through a rehash of
+ * every table (idset_expect), a merge, a copy, a mark and a rollback;
+ * the file is closed with the set. A TMPDIR that is no directory leaves
+ * the rows in memory, the same set. */
+static void test_idset_spill(void)
+{
+	setup_dir();
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? strdup(old) : NULL;
+	for (int missing = 0; missing <= 1; missing++) {
+		char tmpdir[96];
+		snprintf(tmpdir, sizeof tmpdir, "%s%s", dir, missing ? "/none" : "");
+		setenv("TMPDIR", tmpdir, 1);
+		struct idset *a = idset_new(), *b = idset_new();
+		char id[40];
+		bool added = true, again = false, found = true, other = false;
+		for (unsigned k = 0; k < 400000; k++) {
+			size_t n = uuid_id(id, k, 1);
+			added &= idset_add(a, id, n, idset_hash(id, n));
+			if (k == 200000)
+				idset_expect(a, 500000); /* every table rehashed */
+		}
+		CU_ASSERT_EQUAL(files_open_in(dir), !missing);
+		for (unsigned k = 0; k < 400000; k++) {
+			size_t n = uuid_id(id, k, 1);
+			uint64_t h = idset_hash(id, n);
+			found &= idset_has(a, id, n, h);
+			again |= idset_add(a, id, n, h);
+			n = uuid_id(id, k, 2);
+			other |= idset_has(a, id, n, idset_hash(id, n));
+		}
+		CU_ASSERT(added);
+		CU_ASSERT(found);
+		CU_ASSERT(!again);
+		CU_ASSERT(!other);
+		CU_ASSERT_EQUAL(idset_count(a), 400000);
+		/* A mark, 100,000 more ids, the rollback: those are gone. */
+		struct idset_mark *m = idset_mark(a);
+		for (unsigned k = 0; k < 100000; k++) {
+			size_t n = uuid_id(id, k, 3);
+			idset_add(a, id, n, idset_hash(id, n));
+		}
+		CU_ASSERT_EQUAL(idset_count(a), 500000);
+		idset_rollback(a, m);
+		free(m);
+		CU_ASSERT_EQUAL(idset_count(a), 400000);
+		size_t n = uuid_id(id, 5, 3);
+		CU_ASSERT(!idset_has(a, id, n, idset_hash(id, n)));
+		/* b: the last 100,000 of a's and 300,000 of its own. */
+		for (unsigned k = 300000; k < 400000; k++) {
+			n = uuid_id(id, k, 1);
+			idset_add(b, id, n, idset_hash(id, n));
+		}
+		for (unsigned k = 0; k < 300000; k++) {
+			n = uuid_id(id, k, 4);
+			idset_add(b, id, n, idset_hash(id, n));
+		}
+		CU_ASSERT_EQUAL(idset_common(a, b), 100000);
+		struct idset *c = idset_new();
+		idset_add_all(c, b);
+		CU_ASSERT_EQUAL(idset_common(c, b), 400000);
+		struct idset *u = idset_merge(a, b);
+		CU_ASSERT_EQUAL(idset_count(u), 700000);
+		found = true;
+		for (unsigned k = 0; k < 300000; k++) {
+			n = uuid_id(id, k, 4);
+			found &= idset_has(u, id, n, idset_hash(id, n));
+			n = uuid_id(id, k, 1);
+			found &= idset_has(u, id, n, idset_hash(id, n));
+		}
+		CU_ASSERT(found);
+		idset_free(u);
+		idset_free(c);
+		CU_ASSERT_EQUAL(files_open_in(dir), 0);
+	}
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	cleanup_dir();
+}
+
 /* Writes the k-th id of n bytes of test_idset_short into id: bit j % 16
  * of k says 'a' or 'b' for byte j, and a 17th byte is 'b'. Returns how
  * many ids of n bytes there are: all 2^n below 14 bytes, then 4,096. */
@@ -3091,6 +3203,7 @@ int test_register(void)
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
 		{"set of request ids, small", test_idset_small},
+		{"set of request ids, rows spilled to a file", test_idset_spill},
 		{"set of request ids, short ids", test_idset_short},
 		{"set of request ids, striped", test_idset_striped},
 		{"set of request ids, expecting a count", test_idset_expect},
