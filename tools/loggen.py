@@ -99,8 +99,21 @@ def tokens_for(rng, profile):
 
 # ------------------------------------------------------------ plain output
 
-def plain_records(rng, n, fmt, start, days, cost_frac, id_prefix, bad):
-    """Yields text chunks of n plain records (and bad malformed lines)."""
+def uuid_ids(seed):
+    """Yields random UUIDs (version 4), from a generator of their own, so
+    that the other fields of the records are those of the prefixed ids."""
+    g = random.Random(seed * 7919 + 1)
+    while True:
+        h = "%032x" % ((g.getrandbits(128) & ~(0xF << 76) | 4 << 76)
+                       & ~(0x3 << 62) | 0x2 << 62)
+        yield "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
+def plain_records(rng, n, fmt, start, days, cost_frac, id_prefix, bad,
+                  uuids=None):
+    """Yields text chunks of n plain records (and bad malformed lines);
+    request ids are id_prefix and the record's number, or the next of
+    uuids."""
     dstr = day_strings(start, days)
     nd = len(dstr)
     total_w = sum(MODEL_WEIGHTS)
@@ -143,20 +156,21 @@ def plain_records(rng, n, fmt, start, days, cost_frac, id_prefix, bad):
         cost = ""
         if r() < cost_frac:
             cost = "%.6f" % (r() * r() * 0.5)
+        rid = next(uuids) if uuids else "%s%d" % (id_prefix, i)
         if fmt == "jsonl":
             c = ',"cost_usd":' + cost if cost else ""
             chunk.append(
                 '{"timestamp":"%s","provider":"%s","model":"%s","agent":"%s",'
-                '"label":"%s","request_id":"%s%d","status":%d,'
+                '"label":"%s","request_id":"%s","status":%d,'
                 '"service_tier":"%s","usage":{"input_tokens":%d,'
                 '"output_tokens":%d,"cache_read_tokens":%d,'
                 '"cache_write_tokens":%d,"cache_write_1h_tokens":%d,'
                 '"reasoning_tokens":%d}%s}\n'
-                % (ts, prov, model, agent, label, id_prefix, i, status, tier,
+                % (ts, prov, model, agent, label, rid, status, tier,
                    inp, out, cr, cw, cw1h, rs, c))
         else:
-            chunk.append("%s,%s,%s,%s,%s,%s%d,%d,%s,%d,%d,%d,%d,%d,%d,%s\n"
-                         % (ts, prov, model, agent, label, id_prefix, i,
+            chunk.append("%s,%s,%s,%s,%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%s\n"
+                         % (ts, prov, model, agent, label, rid,
                             status, tier, inp, out, cr, cw, cw1h, rs, cost))
         i += 1
         if len(chunk) >= 8192:
@@ -575,6 +589,10 @@ def main(argv):
     ap.add_argument("--days", type=int, default=31)
     ap.add_argument("--cost-frac", type=float, default=None)
     ap.add_argument("--id-prefix", default=None)
+    ap.add_argument("--uuid-ids", action="store_true",
+                    help="random UUIDs for request ids (plain output), as "
+                    "APIs and proxies log them: 2M records are then 733 MB "
+                    "of JSONL, the size issue 4 measured")
     ap.add_argument("--out", default="-")
     a = ap.parse_args(argv)
     rng = random.Random(a.seed)
@@ -590,8 +608,9 @@ def main(argv):
                                  prefix, cf))
         else:
             cf = 0.2 if a.cost_frac is None else a.cost_frac
+            uuids = uuid_ids(a.seed) if a.uuid_ids else None
             for chunk in plain_records(rng, a.records, a.format, a.start,
-                                       a.days, cf, prefix, a.bad):
+                                       a.days, cf, prefix, a.bad, uuids):
                 f.write(chunk)
     finally:
         f.close()
