@@ -1228,6 +1228,11 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	anthropic_usage(p, r, usage, ev);
 	jcost(r, o, "costUSD", ev);
 	apply_maps(p, r, ev);
+	/* Held copies skip map_record's check: a message with usage and
+	 * no model (absent, null or "") was counted as an unpriced
+	 * "unknown" request, where DESIGN §3 rejects a missing model. */
+	if (!ev->model.n)
+		bad(r, "%s", "missing model");
 	if (r->why)
 		return FORMAT_RECORD;
 	struct br_str msgid = jslice(o, "message.id");
