@@ -1020,6 +1020,11 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		anthropic_usage(p, r, usage, ev);
 	}
 	apply_maps(p, r, ev);
+	/* A whole message names its model (a message_delta does not, nor
+	 * an error): one without is rejected (DESIGN 3), not a request of
+	 * model "unknown" (found beside Claude Code's, stop 45). */
+	if (!r->why && !ev->model.n && type && strcmp(type, "message") == 0)
+		r->why = "missing model";
 	if (r->why)
 		return FORMAT_RECORD;
 	struct br_str none = {"", 0};

@@ -1,7 +1,8 @@
 #!/bin/sh
 # claude_code.sh - Claude Code session lines that ccusage's schema lets
 # through but burnrate's contract (DESIGN §3) rejects, at their file and
-# line, without counting any of their tokens.
+# line, without counting any of their tokens; and the Anthropic API's
+# message without a model.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 mkdir -p cc/projects/-home-dana-api
@@ -29,4 +30,12 @@ grep -q '^claude-sonnet-4-5-20250929,1,0,100,50,' r.csv && [ "$(wc -l <r.csv)" -
 "$BURNRATE" --quiet --store m ingest --map model=type --rejects rej2.txt cc ||
 	fail "ingest --map model=type exited $?"
 [ ! -s rej2.txt ] || fail "a model given by --map is still missing: $(cat rej2.txt)"
+# The same for the Anthropic API's whole message (type message): one
+# without a model was a request of model "unknown"; a message_delta,
+# which names none, still counts with its stream.
+printf '%s\n' '{"type":"message","id":"msg_1","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"usage":{"input_tokens":10,"output_tokens":5},"logged_at":"2025-10-01T00:00:00Z"}' \
+	'{"type":"message","id":"msg_2","role":"assistant","content":[],"usage":{"input_tokens":10,"output_tokens":5},"logged_at":"2025-10-01T00:00:00Z"}' >api.jsonl
+"$BURNRATE" --quiet --store a ingest --rejects rej3.txt api.jsonl || fail "ingest api.jsonl exited $?"
+grep -q '^api.jsonl:2: missing model: ' rej3.txt && [ "$(wc -l <rej3.txt)" -eq 1 ] ||
+	fail "an Anthropic message without a model: $(cat rej3.txt)"
 echo "claude_code: all checks passed"
