@@ -51,6 +51,7 @@ struct source {
 	uint64_t gzip_used, gzip_made;
 	bool probed, gzip, eof, member_done;
 	bool member_new; /* a gzip member whose flags are not checked yet */
+	bool zero_tail;  /* zeros read after a gzip's last member */
 	/* A member compressed otherwise (zstd, xz, bzip2, lz4): what it is
 	 * (ingest_stream_what), and the reader of libarchive's decompressing
 	 * it, its raw format reading src->in (NULL: an empty stream); the
@@ -376,6 +377,21 @@ static ssize_t read_gzip(struct source *src, char *buf, size_t cap,
 			}
 			if (avail == 0)
 				return 0;
+			/* Zeros to the file's end (a tape's or a preallocated
+			 * file's padding) end it, as GNU gzip reads them;
+			 * anything after them does not. */
+			if (src->zero_tail || src->in[src->in_off] == 0) {
+				const unsigned char *p = src->in + src->in_off;
+				const unsigned char *end = src->in + src->in_len;
+				while (p < end && !*p)
+					p++;
+				src->in_off = (size_t)(p - src->in);
+				src->zero_tail = true;
+				if (p == end)
+					continue;
+				return br_fail(err, "%s: unexpected data after the "
+					       "gzip stream", src->name);
+			}
 			if (avail < 2 && !src->eof) {
 				if (fill(src, err) < 0)
 					return -1;
