@@ -126,6 +126,11 @@ int no_arguments(const char *command, int argc, char **argv);
  * 0, or -1 when s is not one. */
 int parse_max_record(const char *s, size_t *out);
 
+/* Parses a decompression cap (ingest --max-ratio, max_ratio in the
+ * config): a factor from 2 to 1000000. Returns 0, or -1 when s is not
+ * one. */
+int parse_max_ratio(const char *s, uint64_t *out);
+
 /* ------------------------------------------------------------ shared work */
 
 /* The built-in catalog with the prices file (may be NULL) over it. A bad
@@ -220,10 +225,10 @@ struct config {
 	char *store, *timezone, *format, *source, *label, *prices, *budgets,
 		*reports_dir, *report_formats, *report_schedule, *report_to,
 		*alert_to, *smtp_config, *smtp_account, *cost_mode, *max_record,
-		*rejects;
+		*max_ratio, *rejects;
 	char **inputs;  /* "input" lines: globs, in order */
 	size_t ninputs;
-	unsigned long lines[18]; /* the line of each key given, in config.c's
+	unsigned long lines[19]; /* the line of each key given, in config.c's
 				  * order of keys */
 };
 
@@ -231,6 +236,7 @@ struct config {
  * CRs before newlines dropped). Unknown keys, a key given twice (but
  * input), an empty value or a value outside its spellings or form
  * (report_schedule, report_formats, cost_mode, timezone, max_record,
+ * max_ratio,
  * format, label: a path ingest_map_path_check takes, report_to and
  * alert_to: addresses mail_address_list takes, at least one) are errors
  * naming the file, line and key, status BR_EXIT_USAGE. */

@@ -29,7 +29,7 @@ static const struct key {
 	K(report_to, V_TEXT),      K(alert_to, V_TEXT),
 	K(smtp_config, V_PATH),    K(smtp_account, V_TEXT),
 	K(cost_mode, V_TEXT),      K(max_record, V_TEXT),
-	K(rejects, V_PATH),
+	K(max_ratio, V_TEXT),      K(rejects, V_PATH),
 	{"input", 0, V_INPUT},
 #undef K
 };
@@ -138,6 +138,7 @@ static int check_value(const struct config *c, const char *key,
 	enum report_format f;
 	enum br_cost_mode m;
 	size_t size;
+	uint64_t ratio;
 	if (strcmp(key, "report_schedule") == 0) {
 		for (const char *const *s = schedules; *s; s++)
 			if (strcmp(*s, value) == 0)
@@ -175,6 +176,10 @@ static int check_value(const struct config *c, const char *key,
 				      "invalid value '%s': expected a size from 1K "
 				      "to 1G (bytes, or a count of K, M or G)",
 				      c->path, line, value);
+	if (strcmp(key, "max_ratio") == 0 && parse_max_ratio(value, &ratio) != 0)
+		return br_fail_status(err, BR_EXIT_USAGE, "%s:%lu: max_ratio: "
+				      "invalid value '%s': expected a factor from 2 "
+				      "to 1000000", c->path, line, value);
 	if (strcmp(key, "report_formats") == 0) {
 		/* Comma entries, each of formats apart by blanks; an empty
 		 * entry or a format given twice is refused, as --by's are

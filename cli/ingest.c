@@ -1670,7 +1670,7 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 		   *cost_mode = c && c->cost_mode ? c->cost_mode : "auto",
 		   *label = c ? c->label : NULL, *jobs = NULL,
 		   *rejects_path = c ? c->rejects : NULL, *replace = NULL,
-		   *max_ratio = NULL,
+		   *max_ratio = c ? c->max_ratio : NULL,
 		   *max_record = c ? c->max_record : NULL;
 	bool no_dedupe = false, dry_run = false;
 	char *pos[argc + 1];
@@ -1752,15 +1752,9 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	if (rejects_path && !*rejects_path)
 		return usage_error("ingest: --rejects needs a file name, not an "
 				   "empty one");
-	if (max_ratio) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(max_ratio, &end, 10);
-		if (errno || *end || v < 2 || v > 1000000 || max_ratio[0] == '-')
-			return usage_error("ingest: invalid --max-ratio '%s': expected "
-					   "a factor from 2 to 1000000", max_ratio);
-		io.max_ratio = v;
-	}
+	if (max_ratio && parse_max_ratio(max_ratio, &io.max_ratio) != 0)
+		return usage_error("ingest: invalid --max-ratio '%s': expected "
+				   "a factor from 2 to 1000000", max_ratio);
 	if (max_record && parse_max_record(max_record, &io.max_record) != 0)
 		return usage_error("ingest: invalid --max-record '%s': expected a "
 				   "size from 1K to 1G (bytes, or a count of K, "

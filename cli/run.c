@@ -619,6 +619,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			br_cost_mode_parse(c->cost_mode, &job.io.cost_mode);
 		if (c->max_record)
 			parse_max_record(c->max_record, &job.io.max_record);
+		if (c->max_ratio)
+			parse_max_ratio(c->max_ratio, &job.io.max_ratio);
 		rc = worse(rc, ingest_job_run(g, &job, paths, npaths, &in));
 		if (rc == BR_EXIT_USAGE || rc == BR_EXIT_TEMPFAIL)
 			goto done;

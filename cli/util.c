@@ -266,6 +266,19 @@ int parse_options(const char *command, int argc, char **argv,
 	return 0;
 }
 
+int parse_max_ratio(const char *s, uint64_t *out)
+{
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < 2 || v > 1000000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int parse_max_record(const char *s, size_t *out)
 {
 	const unsigned long long min = 1ULL << 10, max = 1ULL << 30;
