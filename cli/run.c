@@ -561,17 +561,13 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			   strcmp(c->report_schedule, "never") != 0;
 	struct smtp_account acct = {0};
 	bool have_acct = false;
+	/* Alerts are evaluated (step 3) when there is somewhere to send
+	 * them: an SMTP configuration or default recipients. */
+	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
 	if (c->budgets &&
 	    (config_path_check(c, "budgets", NULL, c->budgets, &err) != 0 ||
 	     budgets_load(c->budgets, &budgets, &nbudgets, &err) != 0))
 		goto fail;
-	/* Alerts are evaluated (step 3) when there is somewhere to send
-	 * them: an SMTP configuration, default recipients, or a budget's
-	 * own, mailed through ~/.msmtprc as notify would (a budget naming
-	 * recipients was never alerted: "0 alerts due"). */
-	bool send_alerts = c->budgets && (c->smtp_config || c->alert_to);
-	for (size_t i = 0; i < nbudgets && !send_alerts; i++)
-		send_alerts = budgets[i].recipients && *budgets[i].recipients;
 	/* A budget that could not be mailed is a configuration error found
 	 * before the ingest, as a bad budgets file is, not after the alerts
 	 * of the other budgets were recorded. */

@@ -266,19 +266,6 @@ grep -q ', 2 alerts due, 3 messages sent, 0 pending; finance report for the day 
 	fail "one run, server up: want 1 connection and 1 EHLO: $(cat sessions.log)"
 [ "$(ls "mail/$servers" | grep -c '\.eml$')" -eq 3 ] ||
 	fail "one session: want 3 messages: $(ls "mail/$servers")"
-# Budgets that name their recipients, and neither smtp_config nor
-# alert_to: alerted through ~/.msmtprc, as notify would (it said "0
-# alerts due" and sent nothing).
-mkdir home
-cp msmtprc home/.msmtprc
-printf 'store own-data\ninput logs/2025-10-1*.jsonl\nbudgets own.csv\n' >own.conf
-printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nown,*,monthly,100,50;100,no,cfo@example.com\n' >own.csv
-HOME="$tmp/home" "$BURNRATE" --config own.conf run --as-of 2025-10-20 >own.out 2>own.err ||
-	fail "budgets with recipients, ~/.msmtprc: exit $?: $(cat own.err)"
-grep -q ', 2 alerts due, 2 messages sent, 0 pending$' own.out ||
-	fail "budgets with recipients, ~/.msmtprc: $(cat own.out)"
-[ "$(grep -l '^To: cfo@example.com' "mail/$servers"/*.eml | wc -l)" -eq 2 ] ||
-	fail "budgets with recipients: no alerts to cfo@example.com"
 
 # Down: a listener that counts connections and closes each at once.
 smtpd_stop
