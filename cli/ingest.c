@@ -93,7 +93,7 @@ struct ingest_run {
 	bool dry_run;           /* --dry-run: nothing is published */
 	uint64_t failed;
 	struct br_err store_err; /* a store failure seen inside the sink */
-	struct tally run_unpriced; /* "provider/model" */
+	struct tally run_unpriced; /* "provider/model[ at the TIER tier]" */
 	uint64_t run_cost_lines, run_cost_lines_unused, run_more_requests;
 	/* Records whose token counts are top-level keys, read as none (the
 	 * generic format's br_event.flat_tokens), and the first input of
@@ -262,8 +262,14 @@ tally_unpriced(struct input_rows *in, const struct br_event *ev,
 	       uint64_t requests)
 {
 	char name[512];
-	int n = snprintf(name, sizeof name, "%.*s/%.*s", (int)ev->provider.n,
-			 ev->provider.p, (int)ev->model.n, ev->model.p);
+	/* The tier, when not the standard one: a model the catalog prices
+	 * at standard rates may have no price at another (an Anthropic
+	 * priority request), which prices show's standard rates hid. */
+	int n = snprintf(name, sizeof name, "%.*s/%.*s%s%s%s",
+			 (int)ev->provider.n, ev->provider.p, (int)ev->model.n,
+			 ev->model.p, ev->tier ? " at the " : "",
+			 ev->tier ? br_tier_name(ev->tier) : "",
+			 ev->tier ? " tier" : "");
 	tally_add(&in->unpriced, name,
 		  n < (int)sizeof name ? (size_t)n : sizeof name - 1, requests);
 }

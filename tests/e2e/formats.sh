@@ -559,6 +559,13 @@ printf '%s\n' provider,model,from,input,output,cache_read,cache_write openai,my-
 "$BURNRATE" --store zu ingest ll0u.jsonl >/dev/null 2>zu.err || fail "ingest exited $?"
 grep -q 'without a price, counted as unpriced: openai/my-private-llm (1)' zu.err ||
 	fail "a logged \$0 for unpriced tokens: no warning: $(cat zu.err)"
+# A request unpriced at its tier names the tier: the catalog prices the
+# model at standard rates, which prices show lists, and none at Anthropic's
+# priority tier (the warning named the model alone).
+"$BURNRATE" --store zt ingest "$root/samples/formats/anthropic_messages.jsonl" >/dev/null 2>zt.err ||
+	fail "ingest exited $?"
+grep -q 'counted as unpriced: .*anthropic/claude-sonnet-4-20250514 at the priority tier (1)' zt.err ||
+	fail "an Anthropic priority request: the warning does not name the tier: $(cat zt.err)"
 "$BURNRATE" --store zu report --as-of $asof --by model --format csv | tr -d '\r' >z.csv
 grep -q '^my-private-llm,1,0,1000000,100000,0,0,0,0,0.000000,1$' z.csv ||
 	fail "a logged \$0 for unpriced tokens: $(cat z.csv)"
