@@ -1068,8 +1068,10 @@ static void report_done(struct session *s, smtp_message_t m)
 		return;
 	s->reported[i] = true;
 	/* A 530 to the first MAIL FROM fails the session as a whole
-	 * (run_session): the account's fault, not the message's. */
-	if (i == 0 && smtp_reverse_path_status(m)->code == 530)
+	 * (run_session): the account's fault, not the message's, and so is
+	 * the same 530 that libesmtp then gets for each later message. */
+	if (smtp_reverse_path_status(m)->code == 530 &&
+	    smtp_reverse_path_status(s->handles[0])->code == 530)
 		return;
 	enum smtp_outcome outcome = SMTP_RETRY;
 	char *reply = NULL;

@@ -681,6 +681,15 @@ static void test_smtp_plain(void)
 	server_stop(&srv);
 }
 
+static int done_calls;
+static bool count_done(size_t i, enum smtp_outcome outcome, const char *reply,
+		       void *arg)
+{
+	(void)i, (void)outcome, (void)reply, (void)arg;
+	done_calls++;
+	return true;
+}
+
 static void test_smtp_auth(void)
 {
 	SKIP_WITHOUT_SERVER();
@@ -747,6 +756,23 @@ static void test_smtp_auth(void)
 	struct smtp_account plain = account("127.0.0.1", srv.port);
 	expect_session_error(&plain, BR_EXIT_USAGE, "refuses mail from "
 			     "account 'test' (test.msmtprc): MAIL FROM: 530");
+	/* With several messages, libesmtp tries each one's MAIL FROM: its
+	 * 530 is the account's too, and none is reported (marked failed
+	 * for good, never to go out once the account is fixed): all stay
+	 * to be sent again. */
+	struct mail two[2] = {mail_of(message1, rcpts1, 2),
+			      mail_of(message2, rcpts2, 1)};
+	enum smtp_outcome out2[2] = {SMTP_SENT, SMTP_SENT};
+	char *reply2[2] = {NULL, NULL};
+	struct br_err err2 = {0};
+	done_calls = 0;
+	CU_ASSERT_EQUAL(smtp_send_each(&plain, two, 2, out2, reply2, count_done,
+				       NULL, &err2), -1);
+	CU_ASSERT_EQUAL(err2.status, BR_EXIT_USAGE);
+	CU_ASSERT_EQUAL(done_calls, 0);
+	CU_ASSERT(out2[0] == SMTP_RETRY && out2[1] == SMTP_RETRY);
+	free_replies(reply2, 2);
+	CU_ASSERT(server_kept_nothing(&srv));
 	server_stop(&srv);
 
 	/* auth on sends a password only over TLS. */
