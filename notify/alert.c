@@ -350,6 +350,17 @@ static const char *money2(br_pico v, char *buf)
 	return buf;
 }
 
+/* The limit as the budgets file gives it: money2, but with its
+ * micro-dollars when it is not a whole number of cents (a limit of
+ * $7.499998 read "$7.50" in the mail, above the spend it shows as
+ * $7.499997 and 99.9% of it, while every report said 7.499998). */
+static const char *limit2(br_pico v, char *buf)
+{
+	if (br_pico_round(v, PICO_PER_MICRO) % PICO_PER_CENT != 0)
+		return br_money_format(v, buf);
+	return money2(v, buf);
+}
+
 /* A projection as money2 shows it, but with its micro-dollars when its
  * cents are the limit's and it is not the limit (rounded down below it):
  * "projected to exceed $300.00 (projected $300.00)" read as a false
@@ -373,7 +384,7 @@ void alert_compose(const struct alert *a, const struct report *r,
 		low[BR_MONEY_BUFSZ], high[BR_MONEY_BUFSZ], dayv[BR_MONEY_BUFSZ],
 		mean[BR_MONEY_BUFSZ], util[BUDGET_UTIL_BUFSZ], start[11], end[11], as_of[11],
 		runs_out[11], day[11], threshold[16];
-	money2(b->limit, limit);
+	limit2(b->limit, limit);
 	money2(st->spent, spent);
 	/* Below the limit, spend whose cents would reach it shows its
 	 * micro-dollars, rounded down if need be: "$9.999999", not "$10.00"
