@@ -335,7 +335,8 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 	br_day_format(start, since);
 	br_day_format(end, until);
 	struct br_buf tmp = {0}, xlsx = {0}, attachment = {0}, subject = {0},
-		      top = {0}, lines = {0}, text = {0}, html = {0}, msgid = {0};
+		      top = {0}, lines = {0}, text = {0}, html = {0}, msgid = {0},
+		      unpriced = {0};
 	/* A temporary file of the ledger's directory, which ledger_open
 	 * removes when a killed run left it. */
 	br_buf_printf(&tmp, "%s/notify/.tmp-%ld-finance.xlsx", store_dir(s),
@@ -368,6 +369,23 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 		}
 	}
 	br_buf_puts(&top, top.len ? "" : "none");
+	/* Requests without a price are $0 in the total: say so, as the
+	 * table does, not a total that silently leaves them out. */
+	if (r->nunpriced) {
+		br_buf_printf(&unpriced, "\nUnpriced    %llu request%s without a "
+			      "price, not in the total: ",
+			      (unsigned long long)r->totals.unpriced,
+			      r->totals.unpriced == 1 ? "" : "s");
+		for (size_t i = 0; i < r->nunpriced; i++) {
+			char *p = br_printable(r->unpriced[i].provider),
+			     *m = br_printable(r->unpriced[i].model);
+			br_buf_printf(&unpriced, "%s%s/%s (%llu)", i ? ", " : "",
+				      p, m,
+				      (unsigned long long)r->unpriced[i].requests);
+			free(p);
+			free(m);
+		}
+	}
 	for (size_t i = 0; i < r->nbudgets; i++) {
 		const struct budget_status *st = &r->budgets[i];
 		char util[BUDGET_UTIL_BUFSZ], *shown = br_printable(st->b->name);
@@ -384,10 +402,12 @@ static int finance_message(struct store *s, const struct budget *budgets, size_t
 	br_buf_printf(&subject, "[burnrate] LLM spend for the %s %s to %s: $%s",
 		      period_name, since, until, total);
 	const char *names[] = {"period_name", "since", "until", "total_usd",
-			       "requests", "top_models", "budget_lines",
-			       "attachment", "subject", "version", "timezone"};
+			       "requests", "top_models", "unpriced",
+			       "budget_lines", "attachment", "subject",
+			       "version", "timezone"};
 	const char *values[] = {period_name, since, until, total, requests,
-				top.p, lines.p ? lines.p : "", attachment.p,
+				top.p, unpriced.p ? unpriced.p : "",
+				lines.p ? lines.p : "", attachment.p,
 				subject.p, BR_VERSION, r->timezone};
 	size_t nv = sizeof names / sizeof names[0];
 	template_render(TEMPLATE_REPORT_TXT, names, values, nv, &text);
@@ -410,6 +430,7 @@ out:
 	br_buf_free(&subject);
 	br_buf_free(&top);
 	br_buf_free(&lines);
+	br_buf_free(&unpriced);
 	br_buf_free(&text);
 	br_buf_free(&html);
 	br_buf_free(&msgid);

@@ -36,3 +36,34 @@ for path in sys.argv[1:]:
     assert name == "even" or "$7.50" not in text + html + subject, text
 assert seen == {"odd", "even"}, seen
 EOF2
+
+# The finance report of February 2025: one priced request ($10.00), two
+# of a model without a price.
+printf '%s\n' \
+	'{"timestamp":"2025-02-03T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"f1","usage":{"input_tokens":4000000}}' \
+	'{"timestamp":"2025-02-04T12:00:00Z","provider":"acme","model":"rocket-1","request_id":"f2","usage":{"input_tokens":10}}' \
+	'{"timestamp":"2025-02-05T12:00:00Z","provider":"acme","model":"rocket-1","request_id":"f3","usage":{"input_tokens":10}}' >f.jsonl
+trap 'smtpd_stop; rm -rf "$tmp"' EXIT
+smtpd_start mail
+printf 'defaults\nhost 127.0.0.1\nport %s\nfrom burnrate@example.com\ntimeout 5\naccount default\n' "$port" >msmtprc
+chmod 600 msmtprc
+cat >burnrate.conf <<EOF2
+store f
+input f.jsonl
+report_schedule monthly
+report_to finance@example.com
+smtp_config msmtprc
+EOF2
+"$BURNRATE" --quiet --config burnrate.conf run --as-of 2025-03-01 >out 2>err ||
+	fail "run exited $?: $(cat err)"
+"$PYTHON" - mail/*.eml <<'EOF2' || fail "the finance report (above)"
+import email, email.policy, re, sys
+assert len(sys.argv) == 2, sys.argv
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+text = m.get_body(("plain",)).get_content().replace("\r", "")
+html = " ".join(re.sub(r"<[^>]+>", " ", m.get_body(("html",)).get_content()).split())
+assert "Total       $10.000000 over 3 requests\n" in text, text
+line = "Unpriced    2 requests without a price, not in the total: acme/rocket-1 (2)"
+assert line + "\n" in text, text
+assert " ".join(line.split()) in html, html
+EOF2
