@@ -17,7 +17,6 @@
  * BUDGET_RECENT_DAYS - 1 before the day. */
 #define ANOMALY_MIN_HISTORY 7
 #define ANOMALY_SIGMAS 3.0
-#define ANOMALY_MIN_RATIO 1.5
 
 static const char *const kind_names[] = {"actual", "forecast", "anomaly"};
 static const char *const severity_names[] = {"info", "warning", "critical"};
@@ -216,16 +215,25 @@ static bool anomalous(const struct budget_status *st, struct alert *a)
 	if (first >= last || last - first < ANOMALY_MIN_HISTORY)
 		return false;
 	double sum = 0, sq = 0, n = (double)(last - first);
-	for (size_t i = first; i < last; i++)
+	br_pico total = 0;
+	for (size_t i = first; i < last; i++) {
 		sum += usd(st->recent[i]);
+		total += st->recent[i];
+	}
 	double mean = sum / n;
 	for (size_t i = first; i < last; i++)
 		sq += (usd(st->recent[i]) - mean) * (usd(st->recent[i]) - mean);
 	double sd = sqrt(sq / n), day = usd(st->recent[last]);
 	/* Far above the usual, by more than noise, and by an amount that
-	 * matters to this budget (1% of its limit). */
-	if (!(day > mean + ANOMALY_SIGMAS * sd && day > ANOMALY_MIN_RATIO * mean &&
-	      day - mean >= usd(st->b->limit) / 100))
+	 * matters to this budget (1% of its limit). The last two are money
+	 * compared with money, so exactly, in pico-dollars times the days:
+	 * as doubles, $0.30 after days of $0.10 was not $0.20 above them,
+	 * 1% of a $20 limit. */
+	br_pico days = (br_pico)(last - first),
+		excess = days * st->recent[last] - total; /* (day - mean) n */
+	if (!(day > mean + ANOMALY_SIGMAS * sd &&
+	      2 * days * st->recent[last] > 3 * total && /* day > 1.5 mean */
+	      100 * excess >= days * st->b->limit))
 		return false;
 	a->mean = mean;
 	a->sd = sd;

@@ -37,6 +37,29 @@ for path in sys.argv[1:]:
 assert seen == {"odd", "even"}, seen
 EOF2
 
+"$PYTHON" - <<'EOF2'
+import datetime as dt
+with open("a.jsonl", "w") as f:
+    for i in range(15):
+        day = dt.date(2025, 3, 1) + dt.timedelta(days=i)
+        f.write('{"timestamp":"%sT12:00:00Z","provider":"openai","model":"gpt-4o",'
+                '"request_id":"a%d","usage":{"input_tokens":%d}}\n'
+                % (day, i, 120000 if i == 14 else 40000))
+EOF2
+"$BURNRATE" --quiet --store a ingest a.jsonl || fail "ingest exited $?"
+for limit in 20 20.000001; do
+	printf 'name,scope,period,limit_usd,thresholds,forecast,recipients\nm,*,monthly,%s,,no,x@example.com\n' \
+		"$limit" >a.csv
+	rm -rf dry-a
+	mkdir dry-a
+	"$BURNRATE" --store a notify --budgets a.csv --as-of 2025-03-15 --dry-run dry-a \
+		>out 2>err || fail "notify --dry-run exited $?: $(cat err)"
+	n=$(grep -l '^Subject: .*unusual spend in budget m on 2025-03-15: \$0\.30' dry-a/*.eml 2>/dev/null | wc -l)
+	want=1
+	[ "$limit" = 20 ] || want=0
+	[ "$n" -eq "$want" ] || fail "a limit of \$$limit: $n anomaly alerts of \$0.30 after days of \$0.10, want $want"
+done
+
 # The finance report of February 2025: one priced request ($10.00), two
 # of a model without a price.
 printf '%s\n' \
