@@ -470,20 +470,30 @@ void alert_compose(const struct alert *a, const struct report *r,
 		sev_upper[i] = (char)(sev[i] - 'a' + 'A');
 	sev_upper[i] = 0;
 	br_buf_printf(&subject, "[burnrate] %s: %s", sev_upper, headline.p);
+	/* Requests of the budget's scope without a price are $0 in its
+	 * spend: said, not left for the reader to take as spend that is
+	 * all there. */
+	struct br_buf unpriced = {0};
+	if (st->unpriced)
+		br_buf_printf(&unpriced, "\nUnpriced    %llu request%s of this "
+			      "period without a price, not in the spend above",
+			      (unsigned long long)st->unpriced,
+			      st->unpriced == 1 ? "" : "s");
 
 	const char *names[] = {
 		"severity", "severity_upper", "kind", "headline", "subject",
 		"budget", "scope", "period", "period_start", "period_end",
 		"limit_usd", "spent_usd", "utilization_pct", "as_of",
 		"projected_usd", "low_usd", "high_usd", "runs_out", "threshold",
-		"detail", "once", "version", "timezone", "color"};
+		"detail", "once", "version", "timezone", "color", "unpriced"};
 	const char *values[] = {
 		sev, sev_upper, kind_names[a->kind], headline.p, subject.p,
 		name, scope, budget_period_name(b->period), start, end,
 		limit, spent, util, as_of, proj, low, high, runs_out, threshold,
 		detail.p, once.p, BR_VERSION, r->timezone,
 		a->severity == SEVERITY_CRITICAL ? "#b00020"
-		: a->severity == SEVERITY_WARNING ? "#b26a00" : "#1a5fb4"};
+		: a->severity == SEVERITY_WARNING ? "#b26a00" : "#1a5fb4",
+		unpriced.p ? unpriced.p : ""};
 	size_t nv = sizeof names / sizeof names[0];
 	struct br_buf text = {0}, html = {0}, msgid = {0};
 	template_render(TEMPLATE_ALERT_TXT, names, values, nv, &text);
@@ -502,6 +512,7 @@ void alert_compose(const struct alert *a, const struct report *r,
 	br_buf_free(&detail);
 	br_buf_free(&once);
 	br_buf_free(&subject);
+	br_buf_free(&unpriced);
 	br_buf_free(&text);
 	br_buf_free(&html);
 	br_buf_free(&msgid);

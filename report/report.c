@@ -502,6 +502,7 @@ struct series {
 	struct br_buf shown[4];
 	br_pico total[SERIES_DAYS];
 	br_pico *budget;                 /* nbudgets x SERIES_DAYS */
+	uint64_t *budget_unpriced;       /* its requests without a price */
 };
 
 static int collect_series(void *ctx, const struct store_row *stored)
@@ -539,9 +540,12 @@ static int collect_series(void *ctx, const struct store_row *stored)
 	for (size_t k = 0; k < q->nbudgets; k++)
 		if (budget_matches(&q->budgets[k], sr->canon, model, agent,
 				   label))
+		{
 			sr->budget[k * SERIES_DAYS + i] =
 				br_pico_add(sr->budget[k * SERIES_DAYS + i],
 					    row.t.cost);
+			sr->budget_unpriced[k * SERIES_DAYS + i] += row.t.unpriced;
+		}
 	return 0;
 }
 
@@ -654,6 +658,11 @@ static void evaluate_budget(const struct series *sr, size_t k,
 		st->recent[i] = daily[d - sr->window_first];
 		st->recent_unknown += d < known_from;
 	}
+	st->unpriced = 0;
+	for (int32_t d = st->start; d <= as_of; d++)
+		if (d >= sr->window_first)
+			st->unpriced += sr->budget_unpriced[k * SERIES_DAYS +
+							    (size_t)(d - sr->window_first)];
 	st->utilization = utilization(st->spent, b->limit);
 	st->crossed = 0;
 	for (size_t t = 0; t < b->nthresholds; t++)
@@ -715,6 +724,8 @@ static int outlook(struct builder *b, struct store *s, struct br_err *err)
 	sr->window_first = r->q.as_of - SERIES_DAYS + 1;
 	sr->first_seen = BR_DAY_NONE;
 	sr->budget = br_calloc(r->q.nbudgets * SERIES_DAYS + 1, sizeof *sr->budget);
+	sr->budget_unpriced = br_calloc(r->q.nbudgets * SERIES_DAYS + 1,
+					sizeof *sr->budget_unpriced);
 	struct store_query sq = {sr->window_first, r->q.as_of, r->q.source};
 	int rc = store_scan(s, &sq, collect_series, sr, err);
 	if (rc == 0 && sr->first_seen != sr->window_first) {
@@ -740,6 +751,7 @@ static int outlook(struct builder *b, struct store *s, struct br_err *err)
 			evaluate_budget(sr, k, &r->budgets[k]);
 	}
 	free(sr->budget);
+	free(sr->budget_unpriced);
 	for (size_t i = 0; i < 4; i++)
 		br_buf_free(&sr->shown[i]);
 	free(sr);

@@ -198,6 +198,8 @@ struct budget_status {
 	const struct budget *b;   /* borrowed from the query */
 	int32_t start, end;       /* the budget period containing as_of */
 	br_pico spent;            /* exact, start..as_of */
+	uint64_t unpriced;        /* its requests without a price (not in
+				   * spent), start..as_of */
 	struct forecast f;        /* projected to end */
 	br_pico projected;        /* f.projected as every format shows it
 				   * (forecast_pico): what the status and

@@ -60,6 +60,38 @@ for limit in 20 20.000001; do
 	[ "$n" -eq "$want" ] || fail "a limit of \$$limit: $n anomaly alerts of \$0.30 after days of \$0.10, want $want"
 done
 
+printf '%s\n' \
+	'{"timestamp":"2025-02-10T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"u1","usage":{"input_tokens":4000000}}' \
+	'{"timestamp":"2025-02-10T13:00:00Z","provider":"acme","model":"rocket-1","request_id":"u2","usage":{"input_tokens":10}}' \
+	'{"timestamp":"2025-02-10T14:00:00Z","provider":"acme","model":"rocket-1","request_id":"u3","usage":{"input_tokens":10}}' \
+	'{"timestamp":"2025-02-09T14:00:00Z","provider":"acme","model":"rocket-1","request_id":"u4","usage":{"input_tokens":10}}' >u.jsonl
+"$BURNRATE" --quiet --store u ingest u.jsonl 2>/dev/null || fail "ingest exited $?"
+cat >u.csv <<'EOF2'
+name,scope,period,limit_usd,thresholds,forecast,recipients
+all,*,daily,10,100,no,x@example.com
+gpt,model=gpt-4o,daily,10,100,no,x@example.com
+EOF2
+mkdir dry-u
+"$BURNRATE" --store u notify --budgets u.csv --as-of 2025-02-10 --dry-run dry-u \
+	>out 2>err || fail "notify --dry-run exited $?: $(cat err)"
+"$PYTHON" - dry-u/*.eml <<'EOF2' || fail "the unpriced requests in alerts (above)"
+import email, email.policy, re, sys
+seen = set()
+line = "Unpriced    2 requests of this period without a price, not in the spend above"
+for path in sys.argv[1:]:
+    m = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    text = m.get_body(("plain",)).get_content().replace("\r", "")
+    html = " ".join(re.sub(r"<[^>]+>", " ", m.get_body(("html",)).get_content()).split())
+    name = "all" if "budget all " in str(m["Subject"]) else "gpt"
+    seen.add(name)
+    if name == "all":
+        assert "as of 2025-02-10)\n" + line + "\n" in text, text
+        assert " ".join(line.split()) in html, html
+    else:
+        assert "Unpriced" not in text + html, text
+assert seen == {"all", "gpt"}, seen
+EOF2
+
 # The finance report of February 2025: one priced request ($10.00), two
 # of a model without a price.
 printf '%s\n' \
