@@ -539,8 +539,7 @@ static int collect_series(void *ctx, const struct store_row *stored)
 		   *label = repaired_name(&sr->shown[3], row.label, &len);
 	for (size_t k = 0; k < q->nbudgets; k++)
 		if (budget_matches(&q->budgets[k], sr->canon, model, agent,
-				   label))
-		{
+				   label)) {
 			sr->budget[k * SERIES_DAYS + i] =
 				br_pico_add(sr->budget[k * SERIES_DAYS + i],
 					    row.t.cost);
