@@ -1020,10 +1020,12 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		anthropic_usage(p, r, usage, ev);
 	}
 	apply_maps(p, r, ev);
-	/* A whole message names its model (a message_delta does not, nor
-	 * an error): one without is rejected (DESIGN 3), not a request of
-	 * model "unknown" (found beside Claude Code's, stop 45). */
-	if (!r->why && !ev->model.n && type && strcmp(type, "message") == 0)
+	/* A Message (whole, or a stream's message_start) always names its
+	 * model: one that does not, and did not fail, is rejected as the
+	 * other formats reject it, where it was counted as an unpriced
+	 * request of model unknown. */
+	if (!r->why && !ev->model.n && !ev->error && type &&
+	    (strcmp(type, "message") == 0 || strcmp(type, "message_start") == 0))
 		r->why = "missing model";
 	if (r->why)
 		return FORMAT_RECORD;
@@ -1133,6 +1135,11 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	if (json_is_object(json_object_get(o, "error")))
 		ev->error = true;
 	apply_maps(p, r, ev);
+	/* Every response (and stream chunk) names its modelVersion: a usage
+	 * without one, of a request that did not fail, is rejected as the
+	 * other formats reject it, not counted as model unknown. */
+	if (!r->why && !ev->model.n && !ev->error && json_is_object(u))
+		r->why = "missing model";
 	if (r->why)
 		return FORMAT_RECORD;
 	return hold_event(p, r, ev, MERGE_MAX_PROMPT, false, (struct br_str){"", 0});

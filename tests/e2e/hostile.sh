@@ -1,0 +1,52 @@
+#!/bin/sh
+# hostile.sh - hostile records of the vendor formats (helper 197's audit of
+# bad input): each is rejected, named in the rejects with its file and
+# line, and the totals are those of the good records alone, exactly.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+br() { "$BURNRATE" --store "$tmp/store" "$@"; }
+# totals FILE: "requests input output cost" of a fresh store of FILE,
+# its rejects in rej.txt.
+totals() {
+	rm -rf store
+	br init >/dev/null
+	br --quiet ingest --rejects rej.txt "$1" >/dev/null 2>err.txt ||
+		fail "ingest $1: exit $?: $(cat err.txt)"
+	br report --since 2000-01-01 --until 2099-12-31 --as-of 2099-12-31 \
+		--format json | "$PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["totals"]
+print(t["requests"], t["input_tokens"], t["output_tokens"], t["cost_usd"])'
+}
+
+# A successful Anthropic Message and a Gemini response without a model
+# (DESIGN §3: a missing model rejects the record) were counted as
+# unpriced requests of model "unknown", their tokens in the totals.
+good_a='{"logged_at":"2025-09-01T10:00:00Z","request_id":"a1","response":{"id":"msg_1","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":1000,"output_tokens":100}}}'
+good_g='{"logged_at":"2025-09-01T10:00:00Z","response":{"responseId":"g1","modelVersion":"gemini-2.5-flash","usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":100}}}'
+for bad in '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","usage":{"input_tokens":7,"output_tokens":7}}}' \
+	   '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":null,"usage":{"input_tokens":7,"output_tokens":7}}}' \
+	   '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","event":{"type":"message_start","message":{"id":"msg_2","type":"message","model":12,"usage":{"input_tokens":7,"output_tokens":7}}}}'; do
+	printf '%s\n%s\n' "$good_a" "$bad" >a.jsonl
+	printf '%s\n' "$good_a" >a-good.jsonl
+	[ "$(totals a.jsonl)" = "$(totals a-good.jsonl)" ] ||
+		fail "anthropic without a model is counted: $(totals a.jsonl)"
+	totals a.jsonl >/dev/null
+	grep -q '^a.jsonl:2: missing model: ' rej.txt ||
+		fail "anthropic without a model is not rejected: $(cat rej.txt)"
+done
+for bad in '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}' \
+	   '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'; do
+	printf '%s\n%s\n' "$good_g" "$bad" >g.jsonl
+	printf '%s\n' "$good_g" >g-good.jsonl
+	[ "$(totals g.jsonl)" = "$(totals g-good.jsonl)" ] ||
+		fail "gemini without a model is counted: $(totals g.jsonl)"
+	totals g.jsonl >/dev/null
+	grep -q '^g.jsonl:2: missing model: ' rej.txt ||
+		fail "gemini without a model is not rejected: $(cat rej.txt)"
+done
+# A failed request names no model, and is still one (an error, no tokens).
+printf '%s\n%s\n' "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","http_status":429,"response":{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}}' >g.jsonl
+[ "$(totals g.jsonl)" = "2 1000 100 $(totals g-good.jsonl | cut -d' ' -f4)" ] ||
+	fail "a failed gemini request: $(totals g.jsonl)"
+echo "ok"
