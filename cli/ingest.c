@@ -852,6 +852,16 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 	int known = ok ? already_ingested(r, in->fp) : 0;
 	if (ok && in->packed_bytes)
 		keep_stream(r, in);
+	/* A quote still open at the end past a line end is a row being
+	 * written, or a stray quote that took that line and every one after
+	 * it: named, where only "1 partial last line" said it, its lines
+	 * never counted when the log grows no more. */
+	if (ok && in->waiting_line)
+		print_warning("%s:%lu: a quoted field opened in this record is "
+			      "still open at the end of the input (%lu line%s): "
+			      "not counted, it waits for the next run",
+			      in->name, in->waiting_line, in->waiting_lines,
+			      in->waiting_lines == 1 ? "" : "s");
 	/* A backfill reads inputs ingested before, but only those of its own
 	 * source: what another's counts in the range would be counted twice
 	 * (a --source left out of a backfill of the nightly job's logs), as

@@ -1547,6 +1547,11 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		 * one too: a gzip member appended later may end the line (its
 		 * growth is read from the stream, after the bytes taken). */
 		o->in.waiting = true;
+		if (st.in_record) {
+			o->in.waiting_line = st.record_line;
+			o->in.waiting_lines = st.lineno - st.record_line + 1 +
+					      (rd->line.len > 0);
+		}
 		o->in.bytes = st.in_record ? st.record_off : lines_end;
 		h = st.in_record ? marks.record : h_lines;
 	} else if (rc == 0 && partial) {

@@ -112,6 +112,9 @@ struct ingest_input {
 			    * pipe's or of an archive file's member's
 			    * (key set), else 0 */
 	bool waiting;      /* a partial last line waits for the next run */
+	/* When what waits is a record open across lines (a CSV quote still
+	 * open at the end): the line it starts on and how many it holds. */
+	unsigned long waiting_line, waiting_lines;
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
 	uint64_t rejected; /* records rejected */

@@ -49,4 +49,22 @@ done
 printf '%s\n%s\n' "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","http_status":429,"response":{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}}' >g.jsonl
 [ "$(totals g.jsonl)" = "2 1000 100 $(totals g-good.jsonl | cut -d' ' -f4)" ] ||
 	fail "a failed gemini request: $(totals g.jsonl)"
+
+# A CSV quote still open at the end of a file, past a line end (a stray
+# quote, which takes every line after it), waits for the next run as a
+# row being written does: the warning names the file and the line it
+# opened on, where only "1 partial last line left for the next run" said
+# it, the lines after it never counted if the log grows no more.
+H=timestamp,provider,model,agent,request_id,status,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,reasoning_tokens,cost_usd
+printf '%s\n%s\n%s\n' $H '2025-10-01T12:00:00Z,openai,gpt-4o,"a,r2,200,5,5,0,0,0,' \
+	'2025-10-01T12:00:00Z,openai,gpt-4o,a,r1,200,1000,100,0,0,0,' >stray.csv
+rm -rf store
+br init >/dev/null
+br ingest stray.csv >out.txt 2>err.txt || fail "stray.csv: exit $?: $(cat err.txt)"
+grep -q '^burnrate: warning: stray.csv:2: a quoted field opened in this record is still open at the end of the input (2 lines): not counted' err.txt ||
+	fail "a stray CSV quote is not named: $(cat err.txt out.txt)"
+# A row cut short mid-write, no line end after its quote, waits unnamed.
+printf '%s\n%s' $H '2025-10-01T12:00:00Z,openai,gpt-4o,"a,r2,200,5,5,0,0,0,' >partial.csv
+br ingest partial.csv >out.txt 2>err.txt || fail "partial.csv: exit $?: $(cat err.txt)"
+[ ! -s err.txt ] || fail "a partial last row warns: $(cat err.txt)"
 echo "ok"
