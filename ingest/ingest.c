@@ -902,10 +902,26 @@ static int undetected(struct input_state *st, const char *line, size_t len)
 	br_err_clear(&st->o->err);
 	st->record_line = st->lineno;
 	st->o->in.records++;
-	reject(st, sep ? "Excel's separator line, not a CSV header"
-		       : "cannot tell the log format from it (not a JSON object "
-			 "of a known format, nor a known CSV header)",
-	       line, len);
+	const char *why = sep ? "Excel's separator line, not a CSV header"
+			      : "cannot tell the log format from it (not a JSON "
+				"object of a known format, nor a known CSV header)";
+	/* A JSON record that is not valid (invalid UTF-8, cut short, a
+	 * control character) says where and why, as it would once the
+	 * format is told: a whole generic record with a bad byte in a name
+	 * was "not a JSON object of a known format". */
+	size_t i = leading_blanks(line, len);
+	if (!sep && i < len && line[i] == '{') {
+		json_error_t je;
+		json_t *j = json_loadb(line + i, len - i, JSON_ALLOW_NUL, &je);
+		if (!j) {
+			snprintf(st->reason, sizeof st->reason, "cannot tell the "
+				 "log format from it: invalid JSON at byte %d: %.40s",
+				 je.position + (int)i + 1, je.text);
+			why = st->reason;
+		}
+		json_decref(j);
+	}
+	reject(st, why, line, len);
 	return 0;
 }
 

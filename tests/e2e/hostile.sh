@@ -67,4 +67,12 @@ grep -q '^burnrate: warning: stray.csv:2: a quoted field opened in this record i
 printf '%s\n%s' $H '2025-10-01T12:00:00Z,openai,gpt-4o,"a,r2,200,5,5,0,0,0,' >partial.csv
 br ingest partial.csv >out.txt 2>err.txt || fail "partial.csv: exit $?: $(cat err.txt)"
 [ ! -s err.txt ] || fail "a partial last row warns: $(cat err.txt)"
+
+# A first record that is not valid JSON (a byte of invalid UTF-8 in a
+# name) says where and why, not only that its format cannot be told.
+rec='{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","agent":"a%bb","request_id":"%s","usage":{"input_tokens":1000}}\n'
+{ printf "$rec" '\377' u1; printf "$rec" '' u2; } >utf8.jsonl
+br ingest --rejects rej.txt utf8.jsonl >out.txt 2>err.txt || fail "utf8.jsonl: exit $?: $(cat err.txt)"
+grep -q "^utf8.jsonl:1: cannot tell the log format from it: invalid JSON at byte 84: unable to decode byte 0xff" rej.txt ||
+	fail "an invalid first record's reason: $(cat rej.txt)"
 echo "ok"
