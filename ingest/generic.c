@@ -922,7 +922,14 @@ static int csv_line(struct format_parser *fp, const char *line, size_t len,
 	if (!c->record_done)
 		return 0;
 	int rc = 1;
-	if (c->too_many) {
+	if (c->too_many && !c->have_header) {
+		/* A header not read fails the input, as a malformed one does:
+		 * rejected as a record, it left every row after it to be
+		 * taken for the header, each rejected, exit 0. */
+		return br_fail(err, "%s:%lu: CSV header of more than %d fields",
+			       c->input_name, (unsigned long)c->base.first_line,
+			       CSV_MAX_FIELDS);
+	} else if (c->too_many) {
 		*reject = reason(c->reason, "more than %d fields", CSV_MAX_FIELDS);
 	} else if (c->nul && c->have_header) {
 		*reject = reason(c->reason, "a NUL byte in the record");

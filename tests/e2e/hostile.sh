@@ -75,4 +75,23 @@ rec='{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","a
 br ingest --rejects rej.txt utf8.jsonl >out.txt 2>err.txt || fail "utf8.jsonl: exit $?: $(cat err.txt)"
 grep -q "^utf8.jsonl:1: cannot tell the log format from it: invalid JSON at byte 84: unable to decode byte 0xff" rej.txt ||
 	fail "an invalid first record's reason: $(cat rej.txt)"
+
+# A CSV header of more than 1,024 fields fails the input, named (exit 1),
+# and the other inputs are ingested; it was rejected as a row, and every
+# row after it too, exit 0.
+"$PYTHON" -c '
+cols = ",".join("c%d" % i for i in range(1100))
+print("timestamp,provider,model,input_tokens," + cols)
+for i in range(3):
+    print("2025-10-01T12:00:00Z,openai,gpt-4o,1000," + "," * 1099)' >wide.csv
+rm -rf store
+br init >/dev/null
+set +e
+br ingest wide.csv utf8.jsonl >out.txt 2>err.txt
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "a header of 1104 fields: exit $rc, want 1: $(cat err.txt)"
+grep -qx 'burnrate: error: wide.csv:1: CSV header of more than 1024 fields' err.txt ||
+	fail "a header of 1104 fields: $(cat err.txt)"
+grep -q '1 requests kept' out.txt || fail "the other input: $(cat out.txt)"
 echo "ok"
