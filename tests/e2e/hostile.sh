@@ -22,29 +22,25 @@ print(t["requests"], t["input_tokens"], t["output_tokens"], t["cost_usd"])'
 # A successful Anthropic Message and a Gemini response without a model
 # (DESIGN §3: a missing model rejects the record) were counted as
 # unpriced requests of model "unknown", their tokens in the totals.
+# rejected_alone GOOD BAD: the input of GOOD and then BAD counts GOOD's
+# totals alone, BAD rejected on line 2 for a missing model.
+rejected_alone() {
+	printf '%s\n%s\n' "$1" "$2" >two.jsonl
+	printf '%s\n' "$1" >one.jsonl
+	[ "$(totals two.jsonl)" = "$(totals one.jsonl)" ] ||
+		fail "a record without a model is counted: $2: $(totals two.jsonl)"
+	totals two.jsonl >/dev/null
+	grep -q '^two.jsonl:2: missing model: ' rej.txt ||
+		fail "a record without a model is not rejected: $2: $(cat rej.txt)"
+}
 good_a='{"logged_at":"2025-09-01T10:00:00Z","request_id":"a1","response":{"id":"msg_1","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":1000,"output_tokens":100}}}'
 good_g='{"logged_at":"2025-09-01T10:00:00Z","response":{"responseId":"g1","modelVersion":"gemini-2.5-flash","usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":100}}}'
-for bad in '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","usage":{"input_tokens":7,"output_tokens":7}}}' \
-	   '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":null,"usage":{"input_tokens":7,"output_tokens":7}}}' \
-	   '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","event":{"type":"message_start","message":{"id":"msg_2","type":"message","model":12,"usage":{"input_tokens":7,"output_tokens":7}}}}'; do
-	printf '%s\n%s\n' "$good_a" "$bad" >a.jsonl
-	printf '%s\n' "$good_a" >a-good.jsonl
-	[ "$(totals a.jsonl)" = "$(totals a-good.jsonl)" ] ||
-		fail "anthropic without a model is counted: $(totals a.jsonl)"
-	totals a.jsonl >/dev/null
-	grep -q '^a.jsonl:2: missing model: ' rej.txt ||
-		fail "anthropic without a model is not rejected: $(cat rej.txt)"
-done
-for bad in '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}' \
-	   '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'; do
-	printf '%s\n%s\n' "$good_g" "$bad" >g.jsonl
-	printf '%s\n' "$good_g" >g-good.jsonl
-	[ "$(totals g.jsonl)" = "$(totals g-good.jsonl)" ] ||
-		fail "gemini without a model is counted: $(totals g.jsonl)"
-	totals g.jsonl >/dev/null
-	grep -q '^g.jsonl:2: missing model: ' rej.txt ||
-		fail "gemini without a model is not rejected: $(cat rej.txt)"
-done
+rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","usage":{"input_tokens":7,"output_tokens":7}}}'
+rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":null,"usage":{"input_tokens":7,"output_tokens":7}}}'
+rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","event":{"type":"message_start","message":{"id":"msg_2","type":"message","model":12,"usage":{"input_tokens":7,"output_tokens":7}}}}'
+rejected_alone "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'
+rejected_alone "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'
+printf '%s\n' "$good_g" >g-good.jsonl
 # A failed request names no model, and is still one (an error, no tokens).
 printf '%s\n%s\n' "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","http_status":429,"response":{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}}' >g.jsonl
 [ "$(totals g.jsonl)" = "2 1000 100 $(totals g-good.jsonl | cut -d' ' -f4)" ] ||
