@@ -210,6 +210,15 @@ static void bad_value(struct rec *r, const char *what, const char *path,
 	free(dump);
 }
 
+/* Rejects record r when its usage member name, v, is present but neither
+ * an object nor null (a string, a number, an array), as the generic
+ * format rejects it: its request counted no tokens, $0, unseen. */
+static void usage_shape(struct rec *r, json_t *v, const char *name)
+{
+	if (v && !json_is_object(v) && !json_is_null(v))
+		bad(r, "invalid %s: not an object", name);
+}
+
 /* A token count at path: absent or null is 0; otherwise a non-negative
  * integer (a whole-valued real, as some loggers write, is accepted: read
  * from its text, 12.0000000000000000001 is not one; in a CSV row's JSON,
@@ -783,6 +792,9 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 		o = resp;
 	}
 	json_t *usage = json_object_get(o, "usage");
+	usage_shape(r, usage, "usage");
+	if (r->why)
+		return FORMAT_RECORD;
 	const char *object = jstr(o, "object");
 	bool chunk = object && strcmp(object, "chat.completion.chunk") == 0;
 	if (chunk && !json_is_object(usage))
@@ -1009,6 +1021,7 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 			 "message_start, message_delta, error, ...)";
 		return FORMAT_RECORD;
 	}
+	usage_shape(r, usage, "usage");
 	ev->model = jslice(msg, "model");
 	ev->provider = claude_provider(ev->model);
 	envelope(r, r->root, ev);
@@ -1082,6 +1095,7 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
 	json_t *u = json_object_get(o, "usageMetadata");
+	usage_shape(r, u, "usageMetadata");
 	/* A record with none of a response's members (a null one is none),
 	 * nor an envelope's failed status, is no Gemini record (a generic
 	 * one, under a wrong --format): not a failed request of model
@@ -1190,6 +1204,8 @@ static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 		ev->agent = arn_name(jslice(o, "identity.arn"));
 	ev->label = jslice(o, "requestMetadata.team");
 	ev->error = jget(o, "errorCode") != NULL && !json_is_null(jget(o, "errorCode"));
+	usage_shape(r, json_object_get(o, "input"), "input");
+	usage_shape(r, json_object_get(o, "output"), "output");
 	ev->tokens.input = jcount(r, o, "input.inputTokenCount");
 	ev->tokens.cache_read = jcount(r, o, "input.cacheReadInputTokenCount");
 	ev->tokens.cache_write = jcount(r, o, "input.cacheWriteInputTokenCount");

@@ -41,6 +41,26 @@ rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2",
 rejected_alone "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'
 rejected_alone "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'
 printf '%s\n' "$good_g" >g-good.jsonl
+
+# A usage that is neither an object nor null (a string, a number, an
+# array) rejects its record, as the generic format rejects it: the
+# request counted no tokens, $0, unseen.
+# rejected_for GOOD BAD REASON: as rejected_alone, for REASON.
+rejected_for() {
+	printf '%s\n%s\n' "$1" "$2" >two.jsonl
+	printf '%s\n' "$1" >one.jsonl
+	[ "$(totals two.jsonl)" = "$(totals one.jsonl)" ] ||
+		fail "a record of $3 is counted: $2: $(totals two.jsonl)"
+	totals two.jsonl >/dev/null
+	grep -q "^two.jsonl:2: $3: " rej.txt ||
+		fail "a record of $3 is not rejected so: $2: $(cat rej.txt)"
+}
+rejected_for "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":"claude-sonnet-4-20250514","usage":"7"}}' 'invalid usage: not an object'
+rejected_for "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":"gemini-2.5-flash","usageMetadata":[7]}}' 'invalid usageMetadata: not an object'
+rejected_for '{"id":"c1","object":"chat.completion","created":1759320000,"model":"gpt-4o","usage":{"prompt_tokens":1000,"completion_tokens":100}}' \
+	'{"id":"c2","object":"chat.completion","created":1759320000,"model":"gpt-4o","usage":12}' 'invalid usage: not an object'
+rejected_for '{"schemaType":"ModelInvocationLog","timestamp":"2025-10-01T12:00:00Z","requestId":"b1","modelId":"anthropic.claude-3-haiku-20240307-v1:0","input":{"inputTokenCount":1000},"output":{"outputTokenCount":100}}' \
+	'{"schemaType":"ModelInvocationLog","timestamp":"2025-10-01T12:00:00Z","requestId":"b2","modelId":"anthropic.claude-3-haiku-20240307-v1:0","input":"1000","output":{"outputTokenCount":100}}' 'invalid input: not an object'
 # A failed request names no model, and is still one (an error, no tokens).
 printf '%s\n%s\n' "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","http_status":429,"response":{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}}' >g.jsonl
 [ "$(totals g.jsonl)" = "2 1000 100 $(totals g-good.jsonl | cut -d' ' -f4)" ] ||
