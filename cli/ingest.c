@@ -860,7 +860,8 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		print_warning("%s:%lu: a quoted field opened in this record is "
 			      "still open at the end of the input (%lu line%s): "
 			      "not counted, it waits for the next run",
-			      in->name, in->waiting_line, in->waiting_lines,
+			      in->name, (unsigned long)in->waiting_line,
+			      (unsigned long)in->waiting_lines,
 			      in->waiting_lines == 1 ? "" : "s");
 	/* A backfill reads inputs ingested before, but only those of its own
 	 * source: what another's counts in the range would be counted twice

@@ -1564,9 +1564,12 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		 * growth is read from the stream, after the bytes taken). */
 		o->in.waiting = true;
 		if (st.in_record) {
-			o->in.waiting_line = st.record_line;
-			o->in.waiting_lines = st.lineno - st.record_line + 1 +
+			unsigned long lines = st.lineno - st.record_line + 1 +
 					      (rd->line.len > 0);
+			o->in.waiting_line = st.record_line < UINT32_MAX
+					     ? (uint32_t)st.record_line : UINT32_MAX;
+			o->in.waiting_lines = lines < UINT32_MAX
+					      ? (uint32_t)lines : UINT32_MAX;
 		}
 		o->in.bytes = st.in_record ? st.record_off : lines_end;
 		h = st.in_record ? marks.record : h_lines;

@@ -111,10 +111,11 @@ struct ingest_input {
 			    * compressed one's decompressed bytes, of a
 			    * pipe's or of an archive file's member's
 			    * (key set), else 0 */
-	bool waiting;      /* a partial last line waits for the next run */
-	/* When what waits is a record open across lines (a CSV quote still
-	 * open at the end): the line it starts on and how many it holds. */
-	unsigned long waiting_line, waiting_lines;
+	/* When what waits (waiting, below) is a record open across lines (a
+	 * CSV quote still open at the end): how many lines it holds, and
+	 * the line it starts on (waiting_line); else 0. (Beside head and
+	 * reread, in room the struct had: not one byte larger.) */
+	uint32_t waiting_lines;
 	uint64_t records;  /* non-empty records seen */
 	uint64_t events;   /* events handed to the sink */
 	uint64_t rejected; /* records rejected */
@@ -128,6 +129,8 @@ struct ingest_input {
 	/* Read again on one thread: its blocks were not independent (a
 	 * request id in two of them, a CSV quote across a cut). */
 	bool reread;
+	bool waiting;      /* a partial last line waits for the next run */
+	uint32_t waiting_line;
 	/* A file that is one compressed stream, read from its first byte to
 	 * its end, its content all taken (nothing waiting): how many bytes
 	 * of it were read and their fingerprint, so that the sink may know
