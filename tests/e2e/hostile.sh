@@ -22,30 +22,8 @@ print(t["requests"], t["input_tokens"], t["output_tokens"], t["cost_usd"])'
 # A successful Anthropic Message and a Gemini response without a model
 # (DESIGN §3: a missing model rejects the record) were counted as
 # unpriced requests of model "unknown", their tokens in the totals.
-# rejected_alone GOOD BAD: the input of GOOD and then BAD counts GOOD's
-# totals alone, BAD rejected on line 2 for a missing model.
-rejected_alone() {
-	printf '%s\n%s\n' "$1" "$2" >two.jsonl
-	printf '%s\n' "$1" >one.jsonl
-	[ "$(totals two.jsonl)" = "$(totals one.jsonl)" ] ||
-		fail "a record without a model is counted: $2: $(totals two.jsonl)"
-	totals two.jsonl >/dev/null
-	grep -q '^two.jsonl:2: missing model: ' rej.txt ||
-		fail "a record without a model is not rejected: $2: $(cat rej.txt)"
-}
-good_a='{"logged_at":"2025-09-01T10:00:00Z","request_id":"a1","response":{"id":"msg_1","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":1000,"output_tokens":100}}}'
-good_g='{"logged_at":"2025-09-01T10:00:00Z","response":{"responseId":"g1","modelVersion":"gemini-2.5-flash","usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":100}}}'
-rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","usage":{"input_tokens":7,"output_tokens":7}}}'
-rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":null,"usage":{"input_tokens":7,"output_tokens":7}}}'
-rejected_alone "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","event":{"type":"message_start","message":{"id":"msg_2","type":"message","model":12,"usage":{"input_tokens":7,"output_tokens":7}}}}'
-rejected_alone "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'
-rejected_alone "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}'
-printf '%s\n' "$good_g" >g-good.jsonl
-
-# A usage that is neither an object nor null (a string, a number, an
-# array) rejects its record, as the generic format rejects it: the
-# request counted no tokens, $0, unseen.
-# rejected_for GOOD BAD REASON: as rejected_alone, for REASON.
+# rejected_for GOOD BAD REASON: the input of GOOD and then BAD counts
+# GOOD's totals alone, BAD rejected on line 2 for REASON.
 rejected_for() {
 	printf '%s\n%s\n' "$1" "$2" >two.jsonl
 	printf '%s\n' "$1" >one.jsonl
@@ -55,6 +33,18 @@ rejected_for() {
 	grep -q "^two.jsonl:2: $3: " rej.txt ||
 		fail "a record of $3 is not rejected so: $2: $(cat rej.txt)"
 }
+good_a='{"logged_at":"2025-09-01T10:00:00Z","request_id":"a1","response":{"id":"msg_1","type":"message","model":"claude-sonnet-4-20250514","usage":{"input_tokens":1000,"output_tokens":100}}}'
+good_g='{"logged_at":"2025-09-01T10:00:00Z","response":{"responseId":"g1","modelVersion":"gemini-2.5-flash","usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":100}}}'
+rejected_for "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","usage":{"input_tokens":7,"output_tokens":7}}}' 'missing model'
+rejected_for "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":null,"usage":{"input_tokens":7,"output_tokens":7}}}' 'missing model'
+rejected_for "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","event":{"type":"message_start","message":{"id":"msg_2","type":"message","model":12,"usage":{"input_tokens":7,"output_tokens":7}}}}' 'missing model'
+rejected_for "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}' 'missing model'
+rejected_for "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}' 'missing model'
+printf '%s\n' "$good_g" >g-good.jsonl
+
+# A usage that is neither an object nor null (a string, a number, an
+# array) rejects its record, as the generic format rejects it: the
+# request counted no tokens, $0, unseen.
 rejected_for "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","response":{"id":"msg_2","type":"message","model":"claude-sonnet-4-20250514","usage":"7"}}' 'invalid usage: not an object'
 rejected_for "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":"gemini-2.5-flash","usageMetadata":[7]}}' 'invalid usageMetadata: not an object'
 rejected_for '{"id":"c1","object":"chat.completion","created":1759320000,"model":"gpt-4o","usage":{"prompt_tokens":1000,"completion_tokens":100}}' \
