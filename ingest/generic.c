@@ -116,6 +116,15 @@ enum jfield {
 	J_CACHE_WRITE, J_CACHE_WRITE_1H, J_REASONING, J_COST, J_NFIELDS
 };
 #define NFLAT (J_REASONING - J_INPUT + 1) /* the token counts */
+/* Where a record with no token count in usage may hold its counts: usage's
+ * names at the top level, and OpenAI's (as LiteLLM logs them) in usage or
+ * at the top level (has_flat_tokens). */
+static const char *const elsewhere_paths[] = {
+	"input_tokens", "output_tokens", "cache_read_tokens",
+	"cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
+	"prompt_tokens", "completion_tokens", "usage.prompt_tokens",
+	"usage.completion_tokens"};
+#define NELSEWHERE (sizeof elsewhere_paths / sizeof *elsewhere_paths)
 
 const char *const canon_names[CANON_COUNT] = {
 	"timestamp", "provider", "model", "agent", "label", "request_id",
@@ -140,8 +149,8 @@ struct jsonl_parser {
 	struct jscan *scan;
 	struct jvalue v[J_NFIELDS];
 	char reason[REASON_MAX];
-	/* has_flat_tokens: the token counts as top-level keys. */
-	struct jpath flat_paths[NFLAT];
+	/* has_flat_tokens: the token counts elsewhere (elsewhere_paths). */
+	struct jpath flat_paths[NELSEWHERE];
 	struct jscan *flat_scan;
 	/* The last two service_tier texts read of at most TIER_MEMO bytes
 	 * and their tiers (get_status_tier_id); one not read yet has length
@@ -392,23 +401,23 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
 	return get_lenient_string(p, J_REQUEST_ID, &ev->request_id);
 }
 
-/* Tells whether the JSON object line[0..len) has a member named as one of
- * usage's token counts ("input_tokens"). Called only for a record with no
- * token count read, rare: a second scanner, made then. */
+/* Tells whether the JSON object line[0..len) has token counts where the
+ * generic format does not read them (elsewhere_paths: "input_tokens" at
+ * the top level, OpenAI's "usage.prompt_tokens"). Called only for a record
+ * with no token count read, rare: a second scanner, made then. */
 static __attribute__((noinline, cold)) bool
 has_flat_tokens(struct jsonl_parser *p, const char *line, size_t len)
 {
 	if (!p->flat_scan) {
-		for (int f = J_INPUT; f <= J_REASONING; f++)
-			jpath_init(&p->flat_paths[f - J_INPUT],
-				   strchr(jfield_paths[f], '.') + 1);
-		p->flat_scan = jscan_new(p->flat_paths, NFLAT);
+		for (size_t f = 0; f < NELSEWHERE; f++)
+			jpath_init(&p->flat_paths[f], elsewhere_paths[f]);
+		p->flat_scan = jscan_new(p->flat_paths, NELSEWHERE);
 	}
-	struct jvalue v[NFLAT];
+	struct jvalue v[NELSEWHERE];
 	size_t at;
 	if (jscan_record(p->flat_scan, line, len, v, &at))
 		return false;
-	for (int f = 0; f < NFLAT; f++)
+	for (size_t f = 0; f < NELSEWHERE; f++)
 		if (v[f].present)
 			return true;
 	return false;

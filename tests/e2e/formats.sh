@@ -237,15 +237,22 @@ r='"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o"'
 printf '{%s,"input_tokens":1000000}\n{%s,"usage":{"input_tokens":5},"output_tokens":1}\n{%s,"meta":{"input_tokens":7}}\n{%s,"output_tokens":2}\n{%s,"usage":{},"input_tokens":2000000}\n' \
 	"$r" "$r" "$r" "$r" "$r" >flat.jsonl
 "$BURNRATE" --store flat ingest flat.jsonl >flat.out 2>flat.err || fail "flat.jsonl: exit $?"
-grep -q "warning: 3 records with no token count in usage (the first in flat.jsonl) have them at the top level, read as 0 tokens: --map input_tokens=input_tokens" flat.err ||
+grep -q "warning: 3 records with no token count in usage (the first in flat.jsonl) have them under other keys (at the top level, or OpenAI's prompt_tokens and completion_tokens), read as 0 tokens: --map input_tokens=PATH" flat.err ||
 	fail "top-level token counts: $(cat flat.err)"
 got=$("$BURNRATE" --store flat report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
 [ "$got" = "5,5" ] || fail "top-level token counts: $got"
 "$BURNRATE" --store flat2 ingest --map input_tokens=input_tokens \
 	--map output_tokens=output_tokens flat.jsonl >flat.out 2>flat.err || fail "flat.jsonl mapped: exit $?"
-! grep -q "top level" flat.err || fail "top-level token counts mapped: $(cat flat.err)"
+! grep -q "other keys" flat.err || fail "top-level token counts mapped: $(cat flat.err)"
 got=$("$BURNRATE" --store flat2 report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
 [ "$got" = "5,3000000" ] || fail "top-level token counts mapped: $got"
+# So are OpenAI's names, in usage or at the top level (LiteLLM's): every
+# request of such a log was $0 without a word.
+printf '{%s,"usage":{"prompt_tokens":1000,"completion_tokens":10}}\n{%s,"prompt_tokens":7}\n' \
+	"$r" "$r" >oainame.jsonl
+"$BURNRATE" --store oainame ingest oainame.jsonl >flat.out 2>flat.err || fail "oainame.jsonl: exit $?"
+grep -q "warning: 2 records with no token count in usage (the first in oainame.jsonl) have them under other keys" flat.err ||
+	fail "OpenAI's token names in a generic record: $(cat flat.err)"
 # OpenAI's service_tier "scale" is read as standard by the generic format,
 # JSONL and CSV, as the openai format reads it (generic rejected the record:
 # "invalid service_tier 'scale'"); the catalog has no rates of its own.
