@@ -496,11 +496,14 @@ static bool spill_row(struct idset *s, size_t r)
 		return false;
 	off_t at = (off_t)r * (off_t)ROW;
 	for (size_t done = 0; done < ROW;) {
-		ssize_t n = pwrite(s->spill_fd, s->rows[r] + done, SPILL_WRITE,
+		size_t want = ROW - done < SPILL_WRITE ? ROW - done : SPILL_WRITE;
+		ssize_t n = pwrite(s->spill_fd, s->rows[r] + done, want,
 				   at + (off_t)done);
-		if (n <= 0 && errno != EINTR)
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			return false;
-		done += n > 0 ? (size_t)n : 0;
+		done += (size_t)n;
 	}
 	/* At an address of its own: a failed MAP_FIXED may unmap the row. */
 	void *p = mmap(NULL, ROW, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -528,8 +531,9 @@ static void spill(struct idset *s)
 		}
 		s->nspilled++;
 	}
-	for (size_t r = 0; s->nspilled > before && r < before; r++)
-		madvise(s->rows[r], ROW, MADV_DONTNEED);
+	if (s->nspilled > before)
+		for (size_t r = 0; r < before; r++)
+			madvise(s->rows[r], ROW, MADV_DONTNEED);
 }
 
 /* Maps the rows up to row r, of small pages (the file's header), advised
