@@ -1643,14 +1643,16 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      (unsigned long long)run.run_cost_lines_unused,
 				      run.run_cost_lines_unused == 1 ? "" : "s");
 		if (run.run_flat_tokens)
-			print_warning("%llu record%s with no token count in "
-				      "usage (the first in %s) %s them under "
-				      "other keys (at the top level, or OpenAI's "
-				      "prompt_tokens and completion_tokens), read "
-				      "as 0 tokens: --map input_tokens=PATH --map "
+			print_warning("%llu record%s with no token count "
+				      "where the generic format reads them (the "
+				      "first in %s) %s them under other names (at "
+				      "a JSON record's top level, OpenAI's "
+				      "prompt_tokens and completion_tokens, CSV "
+				      "columns of other names), read as 0 tokens: "
+				      "--map input_tokens=PATH --map "
 				      "output_tokens=PATH (and so on; PATH as the "
 				      "log has it: input_tokens, "
-				      "usage.prompt_tokens) reads them",
+				      "usage.prompt_tokens, a column) reads them",
 				      (unsigned long long)run.run_flat_tokens,
 				      run.run_flat_tokens == 1 ? "" : "s",
 				      run.first_flat_tokens,

@@ -565,6 +565,7 @@ struct csv_state {
 	bool too_many, record_done, have_header;
 	bool pending;   /* libcsv is inside a record (a quoted newline) */
 	bool nul;       /* the record holds a NUL byte */
+	bool no_counts; /* the generic header has no token or cost column */
 	size_t nheader;
 	const char *colname[C_NCOLS]; /* after --map */
 	int col[C_NCOLS];
@@ -779,6 +780,12 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 		if (c->col[k] < 0)
 			return br_fail(err, "%s: CSV header has no '%s' column",
 				       c->input_name, c->colname[k]);
+	/* No token column and no cost (a header of OpenAI's names,
+	 * prompt_tokens): every record $0, told as a JSON record's counts
+	 * under other keys are (br_event.flat_tokens). */
+	c->no_counts = true;
+	for (int k = C_INPUT; k <= C_COST; k++)
+		c->no_counts &= c->col[k] < 0;
 	/* A column of tokens or cost --map names is one the user knows is
 	 * there: without it every record's would be 0, unseen. (A name's
 	 * missing column, as a JSON path missing from a record, leaves the
@@ -859,6 +866,7 @@ static const char *csv_event_fields(struct csv_state *c, struct br_event *ev)
 				      clip(cost, 40), cost.p);
 		ev->has_logged_cost = true;
 	}
+	ev->flat_tokens = c->no_counts;
 	return NULL;
 }
 

@@ -237,13 +237,13 @@ r='"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o"'
 printf '{%s,"input_tokens":1000000}\n{%s,"usage":{"input_tokens":5},"output_tokens":1}\n{%s,"meta":{"input_tokens":7}}\n{%s,"output_tokens":2}\n{%s,"usage":{},"input_tokens":2000000}\n' \
 	"$r" "$r" "$r" "$r" "$r" >flat.jsonl
 "$BURNRATE" --store flat ingest flat.jsonl >flat.out 2>flat.err || fail "flat.jsonl: exit $?"
-grep -q "warning: 3 records with no token count in usage (the first in flat.jsonl) have them under other keys (at the top level, or OpenAI's prompt_tokens and completion_tokens), read as 0 tokens: --map input_tokens=PATH" flat.err ||
+grep -q "warning: 3 records with no token count where the generic format reads them (the first in flat.jsonl) have them under other names (at a JSON record's top level, OpenAI's prompt_tokens and completion_tokens, CSV columns of other names), read as 0 tokens: --map input_tokens=PATH" flat.err ||
 	fail "top-level token counts: $(cat flat.err)"
 got=$("$BURNRATE" --store flat report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
 [ "$got" = "5,5" ] || fail "top-level token counts: $got"
 "$BURNRATE" --store flat2 ingest --map input_tokens=input_tokens \
 	--map output_tokens=output_tokens flat.jsonl >flat.out 2>flat.err || fail "flat.jsonl mapped: exit $?"
-! grep -q "other keys" flat.err || fail "top-level token counts mapped: $(cat flat.err)"
+! grep -q "other names" flat.err || fail "top-level token counts mapped: $(cat flat.err)"
 got=$("$BURNRATE" --store flat2 report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4)
 [ "$got" = "5,3000000" ] || fail "top-level token counts mapped: $got"
 # So are OpenAI's names, in usage or at the top level (LiteLLM's): every
@@ -251,8 +251,17 @@ got=$("$BURNRATE" --store flat2 report --as-of $asof --format csv | tail -n 1 | 
 printf '{%s,"usage":{"prompt_tokens":1000,"completion_tokens":10}}\n{%s,"prompt_tokens":7}\n' \
 	"$r" "$r" >oainame.jsonl
 "$BURNRATE" --store oainame ingest oainame.jsonl >flat.out 2>flat.err || fail "oainame.jsonl: exit $?"
-grep -q "warning: 2 records with no token count in usage (the first in oainame.jsonl) have them under other keys" flat.err ||
+grep -q "warning: 2 records with no token count where the generic format reads them (the first in oainame.jsonl) have them under other names" flat.err ||
 	fail "OpenAI's token names in a generic record: $(cat flat.err)"
+# A generic CSV whose header has no token column and no cost: its every
+# request was $0 without a word; one with a cost column is not told.
+printf 'timestamp,provider,model,prompt_tokens,completion_tokens\n2025-10-01T12:00:00Z,openai,gpt-4o,1000,10\n' >oainame.csv
+"$BURNRATE" --store oacsv ingest oainame.csv >flat.out 2>flat.err || fail "oainame.csv: exit $?"
+grep -q "warning: 1 record with no token count where the generic format reads them (the first in oainame.csv) has them under other names" flat.err ||
+	fail "a generic CSV without token columns: $(cat flat.err)"
+printf 'timestamp,provider,model,cost_usd\n2025-10-01T12:00:00Z,openai,gpt-4o,0.5\n' >costonly.csv
+"$BURNRATE" --store costonly ingest costonly.csv >flat.out 2>flat.err || fail "costonly.csv: exit $?"
+! grep -q "other names" flat.err || fail "a generic CSV of costs: $(cat flat.err)"
 # OpenAI's service_tier "scale" is read as standard by the generic format,
 # JSONL and CSV, as the openai format reads it (generic rejected the record:
 # "invalid service_tier 'scale'"); the catalog has no rates of its own.
@@ -267,7 +276,7 @@ got=$("$BURNRATE" --store scale report --as-of $asof --format csv | tail -n 1 | 
 awk -v r="$r" 'BEGIN { for (i = 0; i < 30000; i++)
 	printf "{%s,\"request_id\":\"flat-%d\",\"input_tokens\":%d}\n", r, i, i }' >flatbig.jsonl
 "$BURNRATE" --store flat3 ingest --jobs 2 flatbig.jsonl >flat.out 2>flat.err || fail "flatbig.jsonl: exit $?"
-grep -q "warning: 30000 records with no token count in usage" flat.err ||
+grep -q "warning: 30000 records with no token count where the generic format reads them" flat.err ||
 	fail "top-level token counts in blocks: $(cat flat.err)"
 # A first line that quotes the keys of a JSON record is no CSV header: a
 # record cut right after its '{' (a size rotation), or behind NUL bytes or
