@@ -1265,6 +1265,54 @@ static void test_csv(void)
 	cleanup_dir();
 }
 
+/* Quoted CSV fields are split without libcsv when every quote of the line
+ * closes a whole field on it (csv_split_quoted): the same fields, rejects
+ * and events as libcsv's, which still reads the lines ending in "\r\n"
+ * (a carriage return leaves a line to it): each record is read both ways
+ * and the two runs must agree. */
+static void test_csv_quoted(void)
+{
+	static const char *const lines[] = {
+		"\"provider\",\"timestamp\",\"model\",\"agent\",\"label\",\"input_tokens\"",
+		"\"p\",\"2025-10-01T00:00:00Z\",\"m\",\"a,b\",\"\",\"1\"",
+		"p,2025-10-01T00:00:00Z,m,\"q\"\"x\"\"\",l,2",
+		"p,2025-10-01T00:00:00Z,m,\"\"\"\",,4",
+		"p,2025-10-01T00:00:00Z,m,\"\",\"l,2\",8",
+		"p,2025-10-01T00:00:00Z,m,\"a\"x,l,16",
+		"p,2025-10-01T00:00:00Z,m,a\"b,l,32",
+		"p,2025-10-01T00:00:00Z,m, \"s\",l,64",
+		"p,2025-10-01T00:00:00Z,m,\"s\" ,l,128",
+		"\"p\",\"2025-10-01T00:00:00Z\",\"m\",\"z\",\"\",\"256\",",
+		"\"p\",\"2025-10-01T00:00:00Z\",\"m\",\"\"\"\"\"\",\"\",\"512\"",
+		"\"p\",\"2025-10-01T00:00:00Z\",\"m\",\"w\",\"e\",\"1024\"",
+	};
+	struct collected c[2];
+	char *rej[2];
+	setup_dir();
+	for (int crlf = 0; crlf < 2; crlf++) {
+		struct br_buf b = {0};
+		for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+			br_buf_put(&b, lines[i], strlen(lines[i]));
+			br_buf_put(&b, crlf ? "\r\n" : "\n", crlf ? 2 : 1);
+		}
+		write_text("q.csv", b.p, b.len);
+		br_buf_free(&b);
+		memset(&c[crlf], 0, sizeof c[crlf]);
+		CU_ASSERT_EQUAL(run("q.csv", &c[crlf], &rej[crlf], 0), 0);
+	}
+	CU_ASSERT_EQUAL(c[0].events, c[1].events);
+	CU_ASSERT_EQUAL(c[0].input_tokens, c[1].input_tokens);
+	CU_ASSERT_STRING_EQUAL(c[0].agents, c[1].agents);
+	CU_ASSERT_STRING_EQUAL(c[0].last_label, c[1].last_label);
+	CU_ASSERT_STRING_EQUAL(rej[0], rej[1]);
+	CU_ASSERT_STRING_EQUAL(c[0].agents, "a,b,q\"x\",\",,\"\",w,");
+	CU_ASSERT_EQUAL(c[0].input_tokens, 1 + 2 + 4 + 8 + 512 + 1024);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rej[0], "q.csv:6: malformed CSV"));
+	free(rej[0]);
+	free(rej[1]);
+	cleanup_dir();
+}
+
 /* Nonzero: readdir says it knows no entry's type (DT_UNKNOWN), as on file
  * systems that keep none in their directories; the walk then asks lstat. */
 static bool fake_unknown_types;
@@ -3183,6 +3231,7 @@ int test_register(void)
 		{"generic JSONL: a token count of each JSON type",
 		 test_jsonl_count_types},
 		{"generic CSV", test_csv},
+		{"generic CSV, quoted fields", test_csv_quoted},
 		{"BOMs of joined files", test_joined_boms},
 		{"gzip and directories", test_gzip_and_dirs},
 		{"Claude configuration directory", test_claude_config_dir},
