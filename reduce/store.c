@@ -1464,6 +1464,89 @@ static int place_cmp(const void *a, const void *b)
 }
 #undef CMP
 
+/* The fields of place r in the order place_cmp compares them, each as
+ * an unsigned number that orders as place_cmp does. */
+#define PLACE_FIELDS 11
+static inline void place_fields(const struct row_place *r,
+				uint64_t v[PLACE_FIELDS])
+{
+	v[0] = (uint32_t)r->day ^ 0x80000000u;
+	v[1] = r->names[0];
+	v[2] = r->names[1];
+	v[3] = r->names[2];
+	v[4] = r->names[3];
+	v[5] = r->tier;
+	v[6] = r->cost_source;
+	v[7] = (uint32_t)r->price_day ^ 0x80000000u;
+	v[8] = r->band_lo;
+	v[9] = r->band_hi;
+	v[10] = r->pricing;
+}
+
+/* Sorts the n places as qsort by place_cmp does (a stable sort, as
+ * glibc's merge sort is: the keys of an aggregate's rows are distinct
+ * anyway), by LSD radix: each field that varies, as its offset from its
+ * least value, 16 bits a pass from the last field to the first. A store
+ * of many groups (a row for most records: many agents, labels or days)
+ * spent 13% of its ingest's instructions in qsort and place_cmp. */
+static void radix_order(struct row_place *order, size_t n)
+{
+	uint64_t lo[PLACE_FIELDS], hi[PLACE_FIELDS], v[PLACE_FIELDS];
+	place_fields(&order[0], lo);
+	memcpy(hi, lo, sizeof hi);
+	for (size_t i = 1; i < n; i++) {
+		place_fields(&order[i], v);
+		for (int f = 0; f < PLACE_FIELDS; f++) {
+			lo[f] = v[f] < lo[f] ? v[f] : lo[f];
+			hi[f] = v[f] > hi[f] ? v[f] : hi[f];
+		}
+	}
+	/* The passes, last first: a field and its shift. */
+	int pf[PLACE_FIELDS * 4], ps[PLACE_FIELDS * 4], np = 0;
+	for (int f = PLACE_FIELDS - 1; f >= 0; f--)
+		for (int sh = 0; sh < 64 && (hi[f] - lo[f]) >> sh; sh += 16) {
+			pf[np] = f;
+			ps[np++] = sh;
+		}
+	if (!np)
+		return;
+	uint16_t *digit = br_malloc((size_t)np * n * sizeof *digit);
+	for (size_t i = 0; i < n; i++) {
+		place_fields(&order[i], v);
+		for (int k = 0; k < np; k++)
+			digit[(size_t)k * n + i] =
+				(uint16_t)((v[pf[k]] - lo[pf[k]]) >> ps[k]);
+	}
+	uint32_t *idx = br_malloc(n * sizeof *idx), *tmp = br_malloc(n * sizeof *tmp);
+	size_t *count = br_malloc(65537 * sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = (uint32_t)i;
+	for (int k = 0; k < np; k++) {
+		const uint16_t *d = digit + (size_t)k * n;
+		uint64_t top = (hi[pf[k]] - lo[pf[k]]) >> ps[k];
+		size_t nd = top >= 65535 ? 65536 : (size_t)top + 1;
+		memset(count, 0, (nd + 1) * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[d[i] + 1]++;
+		for (size_t j = 1; j <= nd; j++)
+			count[j] += count[j - 1];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[d[idx[i]]]++] = idx[i];
+		uint32_t *t = idx;
+		idx = tmp;
+		tmp = t;
+	}
+	struct row_place *sorted = br_malloc(n * sizeof *sorted);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = order[idx[i]];
+	memcpy(order, sorted, n * sizeof *order);
+	free(sorted);
+	free(count);
+	free(tmp);
+	free(idx);
+	free(digit);
+}
+
 /* a's rows in the order a segment keeps them. */
 static struct row_place *row_order(const struct agg *a)
 {
@@ -1485,7 +1568,11 @@ static struct row_place *row_order(const struct agg *a)
 		};
 	}
 	free(rank);
-	qsort(order, a->nrows, sizeof *order, place_cmp);
+	/* Few rows: qsort, without the passes' counts to clear. */
+	if (a->nrows < 4096)
+		qsort(order, a->nrows, sizeof *order, place_cmp);
+	else
+		radix_order(order, a->nrows);
 	return order;
 }
 
