@@ -586,16 +586,24 @@ static int row_line(void *ctx, const struct store_row *r)
 	return 0;
 }
 
-/* A segment keeps its rows by day, then provider, model, agent and label
- * in byte order (a string before the longer ones it begins), whatever the
- * order the names were first seen in (docs/FORMAT.md). */
-static void test_row_order(void)
+/* A new store in UTC at dir, locked. */
+static struct store *locked_store(void)
 {
 	make_dir();
 	struct br_err err = {0};
 	struct store *s = store_open(dir, "UTC", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	return s;
+}
+
+/* A segment keeps its rows by day, then provider, model, agent and label
+ * in byte order (a string before the longer ones it begins), whatever the
+ * order the names were first seen in (docs/FORMAT.md). */
+static void test_row_order(void)
+{
+	struct br_err err = {0};
+	struct store *s = locked_store();
 	struct agg *a = agg_new();
 	static const char *const names[][3] = {
 		{"zeta", "m", "b"},       {"openai", "gpt-4o", "ab"},
@@ -658,11 +666,8 @@ static int check_order(void *ctx, const struct store_row *r)
  * no order, rows that differ only in their price band. */
 static void test_row_order_many(void)
 {
-	make_dir();
 	struct br_err err = {0};
-	struct store *s = store_open(dir, "UTC", &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store *s = locked_store();
 	struct agg *a = agg_new();
 	uint64_t x = 12345;
 	for (int i = 0; i < 20000; i++) {
