@@ -367,17 +367,18 @@ void put_reject(struct br_buf *b, const char *reason, const char *rec,
 	br_buf_putc(b, '\n');
 }
 
-/* Moves rejects gathered in memory to the rejects stream on the caller's
- * thread, else to a temporary file once they pass a size. */
+/* Moves rejects gathered in memory to a temporary file once they pass a
+ * size: they are written to the rejects stream when their input is handed
+ * over, and only if it was read to its end (hand_over). On the caller's
+ * thread too: written there as they came, the rejects of a gzip cut short
+ * were in the file, though nothing of it counted (the summary said 0
+ * rejected), and again after the file was mended and read again. */
 void reject_flush_some(struct reader *rd, struct rejects *r)
 {
 	struct br_buf *b = &r->mem;
 	if (!rd->g->opts.rejects)
 		return; /* samples: a few, kept in memory */
-	if (rd->main) {
-		fwrite(b->p, 1, b->len, rd->g->opts.rejects);
-		br_buf_reset(b);
-	} else if (b->len > REJECTS_IN_MEMORY) {
+	if (b->len > REJECTS_IN_MEMORY) {
 		if (!r->spill)
 			r->spill = tmpfile();
 		/* Without a temporary file, they stay in memory. */
@@ -3578,7 +3579,8 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 			g->failure = o->err;
 	}
 	if (g->opts.rejects) {
-		flush_rejects(g, &o->rej);
+		if (o->ok) /* nothing of a failed input counts */
+			flush_rejects(g, &o->rej);
 	} else if (o->rej.mem.len) {
 		br_buf_putc(&o->rej.mem, '\0');
 		o->in.reject_samples = o->rej.mem.p;

@@ -158,4 +158,19 @@ for bad in cut:'truncated gzip stream' flip:'corrupt gzip stream' \
 	"$BURNRATE" --store s-bad report --by day,provider,model --as-of 2099-12-31 \
 		--format csv | cmp -s - good.csv || fail "$f: something of it was counted"
 done
+# Nor its rejects: a gzip cut short after records that were rejected
+# wrote them to the rejects file, where the summary said 0 rejected and
+# a rerun of the mended file wrote them again; with --jobs 1 and 2.
+"$PYTHON" "$root/tools/loggen.py" --seed 3 --records 20000 --bad 30 --out rej.jsonl
+gzip -c rej.jsonl >rej.jsonl.gz
+head -c $(($(stat -c %s rej.jsonl.gz) - 5000)) rej.jsonl.gz >rejcut.jsonl.gz
+for j in 1 2; do
+	rm -rf s-rej
+	must_fail 1 rej.err "$BURNRATE" --store s-rej ingest --jobs $j --rejects rej.txt \
+		rejcut.jsonl.gz good.jsonl
+	[ ! -s rej.txt ] || fail "--jobs $j: a cut gzip's rejects were written: $(head -2 rej.txt)"
+	"$BURNRATE" --quiet --store s-rej ingest --jobs $j --rejects rej.txt rej.jsonl.gz ||
+		fail "--jobs $j: the whole gzip: exit $?"
+	[ "$(wc -l <rej.txt)" -eq 30 ] || fail "--jobs $j: $(wc -l <rej.txt) rejects, want 30"
+done
 echo "ok"
