@@ -17,12 +17,15 @@ The price is computed here from the source files alone (not from data/):
   * LiteLLM keys no genai-prices rule of their provider covers, unique
     under their provider, on a day after any change the changelog saw:
     `*_above_Nk_tokens` rates above N*1000 total input, service tiers from
-    `*_batches`, `*_flex`, `*_priority` (a tier's own thresholds only;
-    an unstated tier rate falls back to the standard one), DashScope-style
+    `*_batches`, `*_flex`, `*_priority` (a tier's own thresholds; an
+    unstated tier rate falls back to the standard one; a tier with no
+    threshold of its own bills above a standard one at its base rates x
+    the standard ratio, docs/PRICES.md's derived rates), DashScope-style
     `tiered_pricing` (range start exclusive), `input_cost_per_token_cache_hit`
     as the cache read rate.
 Unstated rates: cache read and 5-minute write at the input rate, 1-hour
-write at the 5-minute rate, reasoning at the output rate (part of output).
+write at the 5-minute rate, reasoning at the output rate (part of
+output).
 
 Vendor conventions come from shared/formats/README.md: OpenAI's prompt
 tokens include cached ones and completion tokens include reasoning;
@@ -56,6 +59,8 @@ LITELLM_PROVIDERS = {"text-completion-openai": "openai", "gemini": "google", "pa
                      "cohere_chat": "cohere", "text-completion-inception": "inception"}
 TIERS = (("standard", ""), ("batch", "_batches"), ("flex", "_flex"), ("priority", "_priority"))
 CLASSES = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
+FALLBACK = {"cache_read": "input", "cache_write": "input", "cache_write_1h": "cache_write",
+            "reasoning": "output"}
 
 
 def litellm_provider(p):
@@ -145,7 +150,36 @@ def genai_rates(versions, day, total):
             "reasoning": rate("output_reasoning_mtok")}
 
 
-def litellm_rates(v, tier, total):
+def effective(r, c):
+    """The rate class c bills at in rates r, following the fallbacks."""
+    while r[c] is None and c in FALLBACK:
+        c = FALLBACK[c]
+    return r[c]
+
+
+def litellm_rates(v, tier, total, key=""):
+    """The rates of LiteLLM record v (named key) for a request of total
+    input tokens in tier, with docs/PRICES.md's derived rate: a tier that
+    states no long-context rate of its own, above a standard threshold,
+    bills each class at its base rate x the standard long / base ratio."""
+    r = litellm_tier_rates(v, tier, total)
+    if r is None:
+        return None
+    sfx = dict(TIERS)[tier]
+    if tier != "standard" and "tiered_pricing" not in v and not any(
+            re.fullmatch(r".*_above_\d+k_tokens" + sfx, k) for k in v):
+        std = litellm_tier_rates(v, "standard", total)
+        std0 = litellm_tier_rates(v, "standard", 0)
+        if std != std0:
+            r = {c: None if r[c] is None and std0[c] is None and std[c] is None
+                 else effective(r, c) * effective(std, c) / effective(std0, c)
+                 for c in CLASSES}
+    return r
+
+
+def litellm_tier_rates(v, tier, total):
+    """LiteLLM's own rates: a tier's thresholds only, an unstated tier
+    rate at the standard one."""
     suffix = dict(TIERS)[tier]
     if "tiered_pricing" in v:
         if tier != "standard":
@@ -295,7 +329,7 @@ def requests(sources, seed, n_genai, n_litellm):
             if tier != "standard" and "input_cost_per_token" + suffix not in v:
                 continue
             for t in shapes(thresholds, set(CLASSES)):
-                r = litellm_rates(v, tier, total_input(t))
+                r = litellm_rates(v, tier, total_input(t), key)
                 out.append((prov, key, day, tier, t, cost(r, t)))
     return out
 

@@ -247,6 +247,12 @@ def price(model, utc_day, tok, tier="standard", ll=None, factor=1):
         rates.setdefault("cache_read", rates["input"])
         rates.setdefault("cache_write", rates["input"])
         rates.setdefault("cache_write_1h", rates["cache_write"])
+        if not ll_thresholds(ll, LL_TIER[tier]):
+            # a tier LiteLLM states no threshold for bills above the
+            # standard's at its base rates x the standard long / base
+            # ratio (docs/PRICES.md, derived rate A)
+            rates = {f: rates[f] * rate(cur, f, total_input) / rate(cur, f, 0)
+                     for f in FIELDS}
     cost = Decimal(0)
     for f in FIELDS:
         if tok[f]:

@@ -362,6 +362,58 @@ def complete_long_context(rows, stats=None):
     return out
 
 
+def tier_long_context(rows, stats, where):
+    """rows with long-context rows added to each service tier that has
+    none where the standard tier has some (rule 3c of merge): for each
+    threshold of the standard version in force on SNAPSHOT_DATE (the day
+    of LiteLLM's tier rates), each rate is the tier's base rate x the
+    standard tier's rate at that threshold / its base rate, rates as
+    billed (an empty cell at its fallback); a cell empty in the tier's
+    base row and in both standard rows stays empty (its fallback scales
+    alike). OpenAI bills gpt-5.4 above 272k at 2x input and 1.5x output
+    for standard, batch and flex; Google and Anthropic bill batch at 50%
+    of the standard price at every prompt size. Source: the tier base
+    row's. Raises GenError on a rate no ratio can scale."""
+    std, _ = current_standard(rows)
+    ths = sorted(m for m in std if m)
+    if not ths or 0 not in std:
+        return rows
+    out = list(rows)
+    for tier in TIERS[1:]:
+        trs = [r for r in rows if r.tier == tier]
+        if not trs or any(r.min_input for r in trs):
+            continue
+        for tb in (r for r in trs if not r.min_input):
+            for m in ths:
+                rates = {}
+                for c in RATE_COLS:
+                    if tb.rates[c] is None and std[0].get(c) is None and \
+                            std[m].get(c) is None:
+                        rates[c] = None
+                        continue
+                    t = effective(tb.rates, c)
+                    sb, sl = effective(std[0], c), effective(std[m], c)
+                    if not sb:
+                        if sl:
+                            raise GenError("%s: %s above %d: no ratio to a "
+                                           "$0 standard %s rate" %
+                                           (where, tier, m - 1, c))
+                        rates[c] = t
+                        continue
+                    v = t * sl / sb
+                    rates[c] = limit_decimals(v, Stats())
+                    if rates[c] != v:
+                        stats.note("tier_long_context_rates_rounded",
+                                   "%s %s above %d: %s %s" %
+                                   (where, tier, m - 1, c, v))
+                out.append(Row(tb.start, tier, m, rates, tb.source))
+                stats.note("tier_long_context_rows", "%s %s above %d: %s" %
+                           (where, tier, m - 1, "/".join(
+                               fmt_rate(rates[c]) or "-" for c in
+                               ("input", "output", "cache_read"))))
+    return out
+
+
 def version_of(rows, tier, day):
     """The rate keys of the version of tier in force on day (YYYY-MM-DD),
     as a sorted tuple; () when none is."""
@@ -1397,6 +1449,15 @@ def merge(lite, genai, order, changelog, providers, stats):
     for key in sorted(changelog):
         if any(ev[2] not in ("ADDED", "REMOVED") for ev in changelog[key]):
             stats.add("changelog_keys_with_changes")
+
+    # 3c. A service tier without long-context rows, of a model whose
+    # standard tier has them, takes them at the standard tier's ratio
+    # (tier_long_context): a gpt-5.4 flex request above 272k billed the
+    # flex base ($0.45 for 300k in, 10k out; OpenAI: $0.8625).
+    for pm in sorted(cat.models):
+        where = "%s/%s" % pm
+        cat.put(pm[0], pm[1], tier_long_context(cat.models[pm], stats,
+                                                where))
 
     # 4. Aliases: genai-prices spellings, LiteLLM names priced the same as a
     # genai-prices model, then LiteLLM routing prefixes.

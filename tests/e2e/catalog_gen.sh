@@ -136,6 +136,38 @@ row 'google,gemini/gemini-flash-latest,,0.3,2.5,0.075,,,2.5,,standard,litellm'
 row 'google,gemini-flash-latest,,0.3,2.5,0.03,,,2.5,,standard,litellm'
 row 'bedrock,bedrock/moonshotai.kimi-k2.5,,0.73,3.03,,,,,,standard,litellm-changelog'
 row 'bedrock,bedrock/moonshotai.kimi-k2.5,2026-02-13,0.6,3.03,,,,,,standard,litellm'
+# Rates derived from the vendors' rules (docs/PRICES.md): a service tier
+# without long-context rows takes the standard tier's ratio (OpenAI:
+# gpt-5.4 above 272k at 2x input, 1.5x output for batch and flex; Google
+# and Anthropic: batch at 50% of standard at every size).
+row 'openai,gpt-5.4,,2.5,11.25,0.5,,,,272001,batch,litellm'
+row 'openai,gpt-5.4,,2.5,11.25,0.26,,,,272001,flex,litellm'
+row 'openai,gpt-5.4,,10,45,1,,,,272001,priority,litellm'
+row 'google,gemini-3-pro-preview,,2,9,0.4,,,,200001,batch,litellm'
+row 'vertex_ai,claude-sonnet-4-5,,3,11.25,0.6,7.5,12,,200001,batch,litellm'
+"$PYTHON" - "$catalog" <<'EOF' || fail "derived rates do not check out"
+import csv, sys
+from decimal import Decimal as D
+rows = list(csv.DictReader(open(sys.argv[1])))
+bad = 0
+lc = {}
+for r in rows:
+    if r["min_input_tokens"]:
+        lc.setdefault((r["provider"], r["model"], r["tier"]), set()).add(
+            r["min_input_tokens"])
+# Every service tier of a model whose standard tier has long-context rows
+# has them at the same thresholds (64: LiteLLM's 24, 40 derived).
+tiers = {(r["provider"], r["model"], r["tier"]) for r in rows}
+n = 0
+for p, m, t in sorted(tiers):
+    if t != "standard" and (p, m, "standard") in lc:
+        n += 1
+        if lc.get((p, m, t)) != lc[(p, m, "standard")]:
+            print("no long-context rows:", p, m, t); bad += 1
+if n != 64:
+    print("%d service tiers of models with long context, not 64" % n); bad += 1
+sys.exit(1 if bad else 0)
+EOF
 # Region-scoped and zero-priced LiteLLM keys are not models.
 norow '^bedrock,us-east-1/'
 norow '^ollama,'
@@ -227,6 +259,12 @@ cat >log.jsonl <<'EOF'
 {"timestamp":"2026-05-06T12:00:00Z","provider":"google","model":"gemini-flash-latest","request_id":"gfl","usage":{"input_tokens":1000000,"output_tokens":1000000,"cache_read_tokens":1000000}}
 {"timestamp":"2026-02-12T12:00:00Z","provider":"bedrock","model":"bedrock/moonshotai.kimi-k2.5","request_id":"kimi-old","usage":{"input_tokens":1000000,"output_tokens":1000000}}
 {"timestamp":"2026-02-13T12:00:00Z","provider":"bedrock","model":"bedrock/moonshotai.kimi-k2.5","request_id":"kimi-new","usage":{"input_tokens":1000000,"output_tokens":1000000}}
+{"timestamp":"2026-05-07T12:00:00Z","provider":"openai","model":"gpt-5.4","request_id":"g54-flex","service_tier":"flex","usage":{"input_tokens":300000,"output_tokens":10000}}
+{"timestamp":"2026-05-08T12:00:00Z","provider":"openai","model":"gpt-5.4","request_id":"g54-batch","service_tier":"batch","usage":{"input_tokens":300000,"output_tokens":10000}}
+{"timestamp":"2026-05-09T12:00:00Z","provider":"openai","model":"gpt-5.4","request_id":"g54-std","usage":{"input_tokens":300000,"output_tokens":10000}}
+{"timestamp":"2026-05-10T12:00:00Z","provider":"openai","model":"gpt-5.4","request_id":"g54-prio","service_tier":"priority","usage":{"input_tokens":300000,"output_tokens":10000}}
+{"timestamp":"2026-05-07T12:00:00Z","provider":"google","model":"gemini-3-pro-preview","request_id":"g3-batch","service_tier":"batch","usage":{"input_tokens":300000,"output_tokens":10000}}
+{"timestamp":"2026-05-08T12:00:00Z","provider":"google","model":"gemini-3-pro-preview","request_id":"g3-std","usage":{"input_tokens":300000,"output_tokens":10000}}
 EOF
 "$BURNRATE" --store st init >/dev/null
 "$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
@@ -268,6 +306,18 @@ want = {
     ("2026-05-06", "gemini-flash-latest"): "2.830000",
     ("2026-02-12", "bedrock/moonshotai.kimi-k2.5"): "3.760000",
     ("2026-02-13", "bedrock/moonshotai.kimi-k2.5"): "3.630000",
+    # A tier without long-context rows at the standard ratio: gpt-5.4
+    # above 272k, 300k in and 10k out, flex and batch at OpenAI's 2x input
+    # and 1.5x output, $0.8625 (was the flex base $0.45), standard $1.725,
+    # priority 300k x $10 + 10k x $45 (was $1.80)
+    ("2026-05-07", "gpt-5.4"): "0.862500",
+    ("2026-05-08", "gpt-5.4"): "0.862500",
+    ("2026-05-09", "gpt-5.4"): "1.725000",
+    ("2026-05-10", "gpt-5.4"): "3.450000",
+    # gemini-3-pro-preview batch above 200k at half the standard long
+    # rates: 300k x $2 + 10k x $9 (was $0.36), standard $1.38
+    ("2026-05-07", "gemini-3-pro-preview"): "0.690000",
+    ("2026-05-08", "gemini-3-pro-preview"): "1.380000",
 }
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
@@ -277,6 +327,15 @@ for k, v, g in bad:
     print("%s %s: want %s, got %s" % (k[0], k[1], v, g))
 sys.exit(1 if bad else 0)
 EOF
+# prices show lists the derived rows: gpt-5.4 flex above 272k.
+"$BURNRATE" prices show gpt-5.4 --provider openai >show.out ||
+	fail "prices show gpt-5.4 exited $?"
+sed -n '/^  flex tier/,/^  priority tier/p' show.out >flex.out
+grep -q 'requests with 272001 or more input tokens' flex.out &&
+	grep -q '^      input            \$2\.5$' flex.out &&
+	grep -q '^      output           \$11\.25$' flex.out ||
+	fail "prices show gpt-5.4 lacks flex's long-context row: $(cat show.out)"
+
 # 6. The binary names the catalog by the generator's snapshot date.
 snap=$(sed -n 's/^SNAPSHOT_DATE = "\(.*\)"$/\1/p' "$root/tools/gen_catalog.py")
 grep -q "^#define BUILTIN_DATE \"$snap\"" "$root/core/catalog.c" ||
