@@ -24,8 +24,9 @@ The price is computed here from the source files alone (not from data/):
     `tiered_pricing` (range start exclusive), `input_cost_per_token_cache_hit`
     as the cache read rate.
 Unstated rates: cache read and 5-minute write at the input rate, 1-hour
-write at the 5-minute rate, reasoning at the output rate (part of
-output).
+write at the 5-minute rate (a Claude key's at 2x input where its 5-minute
+write is Anthropic's 1.2-1.25x, docs/PRICES.md), reasoning at the output
+rate (part of output).
 
 Vendor conventions come from shared/formats/README.md: OpenAI's prompt
 tokens include cached ones and completion tokens include reasoning;
@@ -159,7 +160,9 @@ def effective(r, c):
 
 def litellm_rates(v, tier, total, key=""):
     """The rates of LiteLLM record v (named key) for a request of total
-    input tokens in tier, with docs/PRICES.md's derived rate: a tier that
+    input tokens in tier, with docs/PRICES.md's two derived rules: a
+    Claude rate set whose 5-minute write is Anthropic's (1.2x to 1.25x
+    input) bills an unstated 1-hour write at 2x input, and a tier that
     states no long-context rate of its own, above a standard threshold,
     bills each class at its base rate x the standard long / base ratio."""
     r = litellm_tier_rates(v, tier, total)
@@ -174,6 +177,10 @@ def litellm_rates(v, tier, total, key=""):
             r = {c: None if r[c] is None and std0[c] is None and std[c] is None
                  else effective(r, c) * effective(std, c) / effective(std0, c)
                  for c in CLASSES}
+    if "claude" in key.lower() and r["cache_write_1h"] is None and \
+            r["cache_write"] is not None and \
+            D("1.2") * r["input"] <= r["cache_write"] <= D("1.25") * r["input"]:
+        r = dict(r, cache_write_1h=2 * r["input"])
     return r
 
 

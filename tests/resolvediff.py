@@ -17,7 +17,9 @@ name covered by a model with dated prices; LiteLLM for the names it has
 own rates under its own key); genai-prices for the other names its rules
 spell out. A rate the applying source does not state may be billed at its
 fallback (docs/PRICES.md) or at the rate the other source states for the
-name (the catalog fills it from there).
+name (the catalog fills it from there); a Claude model's unstated 1-hour
+cache write, where its 5-minute one is Anthropic's, at Anthropic's 2x input
+(docs/PRICES.md, rates derived from the vendors' rules).
 
 Usage: resolvediff.py --burnrate BIN --sources DIR --work DIR
 Exits 1 listing each disagreement (at most 40, then a count).
@@ -380,7 +382,7 @@ def main(argv):
                 for th in sorted(e.versions[cur]):
                     n = th if th else 32000  # below every threshold
                     for c in CLASSES:
-                        allowed = allowed_rates(e, cur, th, c)
+                        allowed = allowed_rates(e, cur, th, c, model)
                         if not allowed:
                             continue
                         rid = "r%d" % len(log)
@@ -451,17 +453,31 @@ def main(argv):
     return 1 if bad else 0
 
 
-def allowed_rates(e, start, th, c):
+def allowed_rates(e, start, th, c, name):
     """The rates a class may bill at in one row: the one the applying
     source states; where it is silent (a long-context row: only what it
     states there is checked), its fallback or the rate (stated or its
     fallback) the other source has for the name, for a dated version
-    scaled as that version scales the input rate (docs/PRICES.md)."""
+    scaled as that version scales the input rate (docs/PRICES.md). A
+    Claude row's unstated 1-hour write, where the source states a
+    5-minute write at Anthropic's 1.2x to 1.25x input, is Anthropic's 2x
+    input (docs/PRICES.md, derived rates), or the other source's stated
+    1-hour rate, never the 5-minute fallback."""
     row = e.versions[start][th]
     if row.get(c) is not None:
         return [row[c]]
     if th:
         return []
+    inp, w = row.get("input"), row.get("cache_write")
+    if c == "cache_write_1h" and "claude" in name.lower() and inp and \
+            w is not None and Decimal("1.2") * inp <= w <= \
+            Decimal("1.25") * inp:
+        return [2 * inp] + [
+            ov[0]["cache_write_1h"] * (row["input"] / ov[0]["input"]
+                                       if len(e.versions) > 1 else 1)
+            for ov in (e.other or {}).values()
+            if ov.get(0, {}).get("cache_write_1h") is not None and
+            ov[0].get("input")]
     out = [effective(row, c)]
     for ov in (e.other or {}).values():
         o = effective(ov.get(0, {}), c)
@@ -469,6 +485,13 @@ def allowed_rates(e, start, th, c):
             ov.get(0, {}).get("input") else 1
         if o is not None:
             out.append(o * k)
+        # The name's model may take the other source's 5-minute write
+        # (an alias of it, or filled from it), and then Anthropic's 1-hour.
+        oi, ow = ov.get(0, {}).get("input"), ov.get(0, {}).get("cache_write")
+        if c == "cache_write_1h" and "claude" in name.lower() and oi and \
+                ow is not None and Decimal("1.2") * oi <= ow <= \
+                Decimal("1.25") * oi:
+            out += [2 * oi, 2 * inp] if inp else [2 * oi]
     return [x for x in out if x is not None]
 
 

@@ -414,6 +414,45 @@ def tier_long_context(rows, stats, where):
     return out
 
 
+# Anthropic's 5-minute cache write is 1.25x the input rate (Claude 3
+# Haiku's $0.30 on $0.25 input: 1.2x), its 1-hour write 2x, for every
+# Claude model.
+CLAUDE_5M_WRITE = (Decimal("1.2"), Decimal("1.25"))
+CLAUDE_1H_WRITE = Decimal(2)
+
+
+def claude_1h_write(model, rows, stats, where):
+    """rows of an Anthropic (Claude) model with the 1-hour cache write
+    neither source states set to 2x the row's input rate (rule 3d of
+    merge), in each row whose 5-minute write is Anthropic's (1.2x to 1.25x
+    its input: the reseller bills Anthropic's cache prices); unset it
+    bills at the 5-minute rate. Anthropic bills a 1-hour write at 2x the
+    base input rate for every Claude model, and every 1-hour rate the
+    sources state is exactly that."""
+    if "claude" not in model.lower():
+        return rows
+    out = []
+    for r in rows:
+        i, w = r.rates["input"], r.rates["cache_write"]
+        if r.rates["cache_write_1h"] is not None or w is None or not i:
+            out.append(r)
+            continue
+        if not CLAUDE_5M_WRITE[0] * i <= w <= CLAUDE_5M_WRITE[1] * i:
+            stats.note("claude_1h_write_not_derived",
+                       "%s %s %s: 5-minute %s, input %s" %
+                       (where, r.start or "always", r.tier, fmt_rate(w),
+                        fmt_rate(i)))
+            out.append(r)
+            continue
+        rates = dict(r.rates, cache_write_1h=CLAUDE_1H_WRITE * i)
+        out.append(Row(r.start, r.tier, r.min_input, rates, r.source))
+        stats.note("claude_1h_write_rows", "%s %s %s%s: %s" % (
+            where, r.start or "always", r.tier,
+            " above %d" % (r.min_input - 1) if r.min_input else "",
+            fmt_rate(rates["cache_write_1h"])))
+    return out
+
+
 def version_of(rows, tier, day):
     """The rate keys of the version of tier in force on day (YYYY-MM-DD),
     as a sorted tuple; () when none is."""
@@ -1454,10 +1493,14 @@ def merge(lite, genai, order, changelog, providers, stats):
     # standard tier has them, takes them at the standard tier's ratio
     # (tier_long_context): a gpt-5.4 flex request above 272k billed the
     # flex base ($0.45 for 300k in, 10k out; OpenAI: $0.8625).
+    # 3d. A Claude row without a 1-hour cache write, where it bills the
+    # 5-minute write at Anthropic's rate, takes Anthropic's 2x input
+    # (claude_1h_write): Bedrock global.anthropic.claude-opus-4-6-v1:0
+    # billed 1-hour writes at the 5-minute $6.25, not $10.
     for pm in sorted(cat.models):
         where = "%s/%s" % pm
-        cat.put(pm[0], pm[1], tier_long_context(cat.models[pm], stats,
-                                                where))
+        rows = tier_long_context(cat.models[pm], stats, where)
+        cat.put(pm[0], pm[1], claude_1h_write(pm[1], rows, stats, where))
 
     # 4. Aliases: genai-prices spellings, LiteLLM names priced the same as a
     # genai-prices model, then LiteLLM routing prefixes.

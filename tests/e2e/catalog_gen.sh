@@ -139,12 +139,19 @@ row 'bedrock,bedrock/moonshotai.kimi-k2.5,2026-02-13,0.6,3.03,,,,,,standard,lite
 # Rates derived from the vendors' rules (docs/PRICES.md): a service tier
 # without long-context rows takes the standard tier's ratio (OpenAI:
 # gpt-5.4 above 272k at 2x input, 1.5x output for batch and flex; Google
-# and Anthropic: batch at 50% of standard at every size).
+# and Anthropic: batch at 50% of standard at every size), and a Claude
+# row's unstated 1-hour write is Anthropic's 2x input.
 row 'openai,gpt-5.4,,2.5,11.25,0.5,,,,272001,batch,litellm'
 row 'openai,gpt-5.4,,2.5,11.25,0.26,,,,272001,flex,litellm'
 row 'openai,gpt-5.4,,10,45,1,,,,272001,priority,litellm'
 row 'google,gemini-3-pro-preview,,2,9,0.4,,,,200001,batch,litellm'
 row 'vertex_ai,claude-sonnet-4-5,,3,11.25,0.6,7.5,12,,200001,batch,litellm'
+row 'bedrock,global.anthropic.claude-opus-4-6-v1:0,,5,25,0.5,6.25,10,,,standard,genai-prices'
+row 'bedrock,anthropic.claude-sonnet-4-20250514-v1:0,,6,22.5,0.6,7.5,12,,200001,standard,litellm'
+row 'openrouter,anthropic/claude-opus-4.6-fast,,30,150,3,37.5,60,,,standard,genai-prices'
+# ... and nowhere else: a provider bills no Anthropic cache write there.
+row 'databricks,databricks-claude-sonnet-4-5,,2.99999,15.00002,,,,,,standard,litellm'
+row 'snowflake,claude-sonnet-4-5,,3,15,0.3,,,,,standard,litellm'
 "$PYTHON" - "$catalog" <<'EOF' || fail "derived rates do not check out"
 import csv, sys
 from decimal import Decimal as D
@@ -166,6 +173,16 @@ for p, m, t in sorted(tiers):
             print("no long-context rows:", p, m, t); bad += 1
 if n != 64:
     print("%d service tiers of models with long context, not 64" % n); bad += 1
+# A Claude row with Anthropic's 5-minute write (1.2-1.25x input) has a
+# 1-hour write, and every Claude 1-hour write is 2x the row's input.
+for r in rows:
+    if "claude" not in r["model"].lower():
+        continue
+    i = D(r["input"])
+    w = D(r["cache_write"]) if r["cache_write"] else None
+    h = D(r["cache_write_1h"]) if r["cache_write_1h"] else None
+    if w is not None and D("1.2") * i <= w <= D("1.25") * i and h != 2 * i:
+        print("Claude 1-hour write not 2x input:", r); bad += 1
 sys.exit(1 if bad else 0)
 EOF
 # Region-scoped and zero-priced LiteLLM keys are not models.
@@ -265,6 +282,8 @@ cat >log.jsonl <<'EOF'
 {"timestamp":"2026-05-10T12:00:00Z","provider":"openai","model":"gpt-5.4","request_id":"g54-prio","service_tier":"priority","usage":{"input_tokens":300000,"output_tokens":10000}}
 {"timestamp":"2026-05-07T12:00:00Z","provider":"google","model":"gemini-3-pro-preview","request_id":"g3-batch","service_tier":"batch","usage":{"input_tokens":300000,"output_tokens":10000}}
 {"timestamp":"2026-05-08T12:00:00Z","provider":"google","model":"gemini-3-pro-preview","request_id":"g3-std","usage":{"input_tokens":300000,"output_tokens":10000}}
+{"timestamp":"2026-05-07T12:00:00Z","provider":"bedrock","model":"global.anthropic.claude-opus-4-6-v1:0","request_id":"o46-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":1000000}}
+{"timestamp":"2026-05-07T12:00:00Z","provider":"bedrock","model":"global.anthropic.claude-sonnet-4-6-v1:0","request_id":"s46-1h","usage":{"input_tokens":0,"output_tokens":0,"cache_write_1h_tokens":1000000}}
 EOF
 "$BURNRATE" --store st init >/dev/null
 "$BURNRATE" --store st ingest --prices "$catalog" --cost-mode calculate log.jsonl \
@@ -318,6 +337,10 @@ want = {
     # rates: 300k x $2 + 10k x $9 (was $0.36), standard $1.38
     ("2026-05-07", "gemini-3-pro-preview"): "0.690000",
     ("2026-05-08", "gemini-3-pro-preview"): "1.380000",
+    # Bedrock Claude 1-hour writes at 2x input, 1M of them: Opus 4.6 $10,
+    # Sonnet 4.6 $6 (were the 5-minute $6.25 and $3.75)
+    ("2026-05-07", "global.anthropic.claude-opus-4-6-v1:0"): "10.000000",
+    ("2026-05-07", "global.anthropic.claude-sonnet-4-6-v1:0"): "6.000000",
 }
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
@@ -327,7 +350,8 @@ for k, v, g in bad:
     print("%s %s: want %s, got %s" % (k[0], k[1], v, g))
 sys.exit(1 if bad else 0)
 EOF
-# prices show lists the derived rows: gpt-5.4 flex above 272k.
+# prices show lists the derived rows: gpt-5.4 flex above 272k, Bedrock's
+# Opus 4.6 1-hour write.
 "$BURNRATE" prices show gpt-5.4 --provider openai >show.out ||
 	fail "prices show gpt-5.4 exited $?"
 sed -n '/^  flex tier/,/^  priority tier/p' show.out >flex.out
@@ -335,6 +359,8 @@ grep -q 'requests with 272001 or more input tokens' flex.out &&
 	grep -q '^      input            \$2\.5$' flex.out &&
 	grep -q '^      output           \$11\.25$' flex.out ||
 	fail "prices show gpt-5.4 lacks flex's long-context row: $(cat show.out)"
+"$BURNRATE" prices show global.anthropic.claude-opus-4-6-v1:0 | grep -q '^      cache write 1h   \$10\.0$' ||
+	fail "prices show global.anthropic.claude-opus-4-6-v1:0 lacks the \$10 1-hour write"
 
 # 6. The binary names the catalog by the generator's snapshot date.
 snap=$(sed -n 's/^SNAPSHOT_DATE = "\(.*\)"$/\1/p' "$root/tools/gen_catalog.py")
