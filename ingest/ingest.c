@@ -2157,6 +2157,10 @@ struct feed {
 	struct source *gz;     /* gzip */
 	struct archive *outer; /* zstd, xz, bzip2, lz4 */
 	const char *what;      /* outer's stream, as packed_what says it */
+	/* What follows outer's stream (stream_end.c); end_rc: 1 while it
+	 * has not ended, then 0 or -1 as it was checked. */
+	struct stream_end end;
+	int end_rc;
 	uint64_t raw;          /* compressed bytes read so far */
 	/* Of a file read from its first byte: the hash of its bytes read so
 	 * far (NULL: not hashed), and whether its end was read. */
@@ -2253,6 +2257,15 @@ static ssize_t feed_raw(struct feed *f, const void **buf)
 	return r;
 }
 
+/* feed_raw for outer, whose stream's end is checked (stream_end.c). */
+static ssize_t outer_raw(struct feed *f, const void **buf)
+{
+	ssize_t n = feed_raw(f, buf);
+	if (n > 0)
+		stream_end_see(&f->end, *buf, (size_t)n);
+	return n;
+}
+
 /* n, a count of bytes or -1 with f->err, as a libarchive read callback
  * returns it. */
 static la_ssize_t callback_result(struct archive *a, const struct feed *f,
@@ -2266,7 +2279,7 @@ static la_ssize_t callback_result(struct archive *a, const struct feed *f,
 static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
 {
 	struct feed *f = ctx;
-	return callback_result(a, f, feed_raw(f, buf));
+	return callback_result(a, f, outer_raw(f, buf));
 }
 
 /* Fails f with why libarchive could not decompress its stream (zstd, xz,
@@ -2275,7 +2288,31 @@ static la_ssize_t outer_read(struct archive *a, void *ctx, const void **buf)
  * name. */
 static ssize_t feed_stream_failed(struct feed *f)
 {
-	return source_stream_failed(f->outer, f->path, f->what, &f->err);
+	return f->end.what ? stream_end_failed(&f->end, f->outer, f->path,
+					       &f->err)
+			   : source_stream_failed(f->outer, f->path, f->what,
+						  &f->err);
+}
+
+/* Once outer's stream ended: reads what follows it in the file, which
+ * fails it unless zeros (stream_end.c). 0, or -1 with f->err. */
+static int feed_stream_end(struct feed *f)
+{
+	if (f->end_rc <= 0)
+		return f->end_rc;
+	stream_end_reached(&f->end, f->outer);
+	while (stream_end_more(&f->end) && !f->raw_eof) {
+		const void *p;
+		ssize_t n = outer_raw(f, &p);
+		if (n < 0) {
+			f->end_rc = -1;
+			return -1;
+		}
+		if (n == 0)
+			break;
+	}
+	f->end_rc = stream_end_check(&f->end, f->path, &f->err);
+	return f->end_rc;
 }
 
 /* The next decompressed bytes: as feed_raw. */
@@ -2295,6 +2332,8 @@ static ssize_t feed_next(struct feed *f, const void **buf)
 		n = archive_read_data(f->outer, f->buf, FEED_CHUNK);
 		if (n < 0 && !br_failed(&f->err))
 			feed_stream_failed(f);
+		if (n == 0 && feed_stream_end(f) < 0)
+			n = -1;
 		*buf = f->buf;
 	} else {
 		n = feed_raw(f, buf);
@@ -2333,6 +2372,10 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	if (!compressed_magic(head, n))
 		return 0;
 	f->what = packed_what(head, n);
+	/* Of a stream libarchive decompresses, what follows it is checked
+	 * (not of a zip, a 7z or a tar read through it as they are). */
+	stream_end_init(&f->end, ingest_stream_what(head, n));
+	f->end_rc = 1;
 	f->outer = br_archive_read_new();
 	archive_read_support_filter_all(f->outer);
 	archive_read_support_format_raw(f->outer);

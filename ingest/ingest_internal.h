@@ -83,6 +83,56 @@ int source_stream_failed(struct archive *a, const char *name,
  * an empty stream has no raw entry, it decompresses to nothing. */
 bool source_stream_empty(struct archive *a);
 
+/* What follows a compressed stream that libarchive decompresses
+ * (stream_end.c): zeros to the input's end end it; anything else fails
+ * the input, named, "unexpected data after the bzip2 stream", or, when
+ * it is another stream's first bytes, "truncated" (libarchive's bzip2
+ * and lz4 readers ended the input there without a word). Its raw bytes
+ * are seen as they are handed to libarchive (stream_end_see); when it
+ * ends (archive_read_data gives 0), stream_end_reached, then the bytes
+ * after them read and seen while stream_end_more, then stream_end_check.
+ * A stream of what NULL (no stream libarchive decompresses) is not
+ * checked. */
+#define STREAM_END_LAST 16
+struct lz4_walk {
+	int state;
+	unsigned char field[4], flags;
+	unsigned have, need;
+	uint64_t skip;
+	bool ends;    /* a frame ends once skip bytes are passed */
+	uint64_t end; /* the offset after the last whole frame */
+};
+struct stream_end {
+	const char *what; /* as ingest_stream_what says it, or NULL */
+	uint64_t seen;    /* raw bytes seen */
+	uint64_t nonzero; /* the offset after the last of them not zero */
+	unsigned char last[STREAM_END_LAST]; /* the last of them */
+	size_t last_len;
+	bool reached;
+	uint64_t end; /* bytes libarchive consumed when it ended */
+	struct lz4_walk lz4;
+	/* xz: the offset after the last stream footer seen (0: none), and
+	 * the first bytes after it that are not zeros. */
+	uint64_t footer;
+	unsigned char after[6];
+	size_t after_len;
+};
+void stream_end_init(struct stream_end *e, const char *what);
+void stream_end_see(struct stream_end *e, const void *p, size_t n);
+/* The stream ended: a, its reader, says where. */
+void stream_end_reached(struct stream_end *e, struct archive *a);
+/* Tells whether the bytes after the stream must be read on (to the
+ * input's end): not once they fail it. */
+bool stream_end_more(const struct stream_end *e);
+/* 0 when only zeros follow the stream (all its bytes seen); else fails
+ * err, name's, -1. */
+int stream_end_check(const struct stream_end *e, const char *name,
+		     struct br_err *err);
+/* As source_stream_failed (e may be NULL), but an xz's data after its
+ * stream is said to be that, not truncated. */
+int stream_end_failed(const struct stream_end *e, struct archive *a,
+		      const char *name, struct br_err *err);
+
 /* Makes the n bytes at head (already read from the file descriptor) the
  * input's first, before the first source_next: they count as read of the
  * file (source_disk_pos), as compressed bytes for the bomb cap. */

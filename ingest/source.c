@@ -59,6 +59,9 @@ struct source {
 	const char *stream;
 	struct archive *inner;
 	struct br_err inner_err;
+	/* What follows its stream, and whether it was checked. */
+	struct stream_end end;
+	bool end_checked;
 	unsigned char *in;  /* compressed bytes read but not yet inflated */
 	size_t in_cap, in_len, in_off;
 	char *out;          /* inflated bytes, when inflating on this thread */
@@ -561,6 +564,7 @@ static la_ssize_t inner_read(struct archive *a, void *ctx, const void **buf)
 		return ARCHIVE_FATAL;
 	}
 	*buf = src->in + src->in_off;
+	stream_end_see(&src->end, *buf, (size_t)n);
 	src->in_off = src->in_len;
 	return n;
 }
@@ -571,13 +575,14 @@ static ssize_t inner_failed(struct source *src, struct br_err *err)
 {
 	if (br_failed(&src->inner_err))
 		return br_fail(err, "%s", src->inner_err.msg);
-	return source_stream_failed(src->inner, src->name, src->stream, err);
+	return stream_end_failed(&src->end, src->inner, src->name, err);
 }
 
 /* Opens the decompression of a member compressed otherwise than with
  * gzip, whose first bytes are in src->in: 0, or -1 with err. */
 static int open_inner(struct source *src, struct br_err *err)
 {
+	stream_end_init(&src->end, src->stream);
 	src->inner = br_archive_read_new();
 	archive_read_support_filter_all(src->inner);
 	archive_read_support_format_raw(src->inner);
@@ -611,7 +616,23 @@ static ssize_t read_inner(struct source *src, char *buf, size_t cap,
 	if (!src->inner)
 		return 0; /* an empty stream */
 	la_ssize_t n = archive_read_data(src->inner, buf, cap);
-	return n < 0 ? inner_failed(src, err) : (ssize_t)n;
+	if (n < 0)
+		return inner_failed(src, err);
+	if (n > 0 || src->end_checked)
+		return (ssize_t)n;
+	/* The stream ended: what follows it in the member is read. */
+	src->end_checked = true;
+	stream_end_reached(&src->end, src->inner);
+	while (stream_end_more(&src->end)) {
+		ssize_t k = pending(src, err);
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		stream_end_see(&src->end, src->in + src->in_off, (size_t)k);
+		src->in_off = src->in_len;
+	}
+	return stream_end_check(&src->end, src->name, err);
 }
 
 /* Reads up to cap bytes of a compressed input (or an archive member) into

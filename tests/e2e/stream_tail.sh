@@ -1,0 +1,190 @@
+#!/bin/sh
+# stream_tail.sh - what may follow a bzip2, lz4 or xz stream (gzip's:
+# gzip_tail.sh). libarchive's bzip2 and lz4 readers end the input where
+# what follows a stream is not another one, without a word: bytes after
+# it (`bzip2 -t` and `lz4 -t` refuse them), or a second stream cut within
+# its first bytes (a multi-stream file of pbzip2's or lbzip2's cut short:
+# `bzip2 -t` says "file ends unexpectedly"), were ingested as the whole
+# log, exit 0; its xz reader refused data after a stream but called the
+# stream truncated. Each now fails by name (the archive's member named,
+# in an archive), "unexpected data after the bzip2 stream", or, another
+# stream cut, "truncated bzip2 stream": nothing of it is counted, the
+# other input is, exit 1; as a file or piped, as a tar's member (a big
+# one decompressed ahead; its tar fails whole) or a compressed tar,
+# --jobs 1 and 2. Zeros to
+# the file's end (padding) still end it, and several whole streams are
+# read whole.
+. "$(dirname "$0")/common.inc"
+cd "$tmp"
+
+gen --seed 5 --records 3000 --format jsonl --out app.jsonl
+gen --seed 6 --records 40 --format jsonl --id-prefix o --out other.jsonl
+head -n 1500 app.jsonl >first.jsonl
+tail -n +1501 app.jsonl >second.jsonl
+report() {
+	"$BURNRATE" --store "$1" report --by day,model --as-of 2099-12-31 \
+		--format json | sed 's/"generated_by":[^,]*,//'
+}
+# The references, checked against the oracle's own reading of the logs.
+for log in app other; do
+	"$BURNRATE" --store ref.$log init >/dev/null
+	"$BURNRATE" --store ref.$log ingest $log.jsonl >/dev/null 2>&1
+	report ref.$log >ref.$log.json
+	oracle expect --by day,model --as-of 2099-12-31 $log.jsonl >want.json
+	oracle compare --expected want.json --report ref.$log.json >cmp.out 2>&1 ||
+		fail "$log.jsonl: burnrate and the oracle disagree: $(cat cmp.out)"
+done
+
+zeros() { head -c "$1" /dev/zero; }
+pack() { # pack Z: standard input compressed with Z to standard output
+	case $1 in
+	bz2) bzip2 -c ;;
+	lz4) lz4 -q -c ;;
+	xz) xz -c ;;
+	esac
+}
+kind() { case $1 in bz2) echo bzip2 ;; *) echo "$1" ;; esac; }
+
+mkdir good bad
+for z in bz2 lz4 xz; do
+	pack $z <app.jsonl >app.$z
+	pack $z <first.jsonl >first.$z
+	pack $z <second.jsonl >second.$z
+	pack $z <other.jsonl >o.$z
+	tar cf - app.jsonl | pack $z >app.tar.$z
+	# Read whole: padded with zeros (a multiple of 4 bytes: xz's own
+	# padding must be), two whole streams, both padded.
+	{ cat app.$z; zeros 4096; } >good/pad.jsonl.$z
+	cat first.$z second.$z >good/two.jsonl.$z
+	{ cat first.$z second.$z; zeros 100; } >good/twopad.jsonl.$z
+	{ cat app.tar.$z; zeros 10240; } >good/pad.tar.$z
+	# Not zeros alone.
+	{ cat app.$z; printf junkjunk; } >bad/junk.jsonl.$z
+	{ cat app.$z; printf abcd; } >bad/four.jsonl.$z
+	{ cat app.$z; zeros 100; printf x; } >bad/zerojunk.jsonl.$z
+	{ cat app.$z; yes junk | head -c 5000000; } >bad/big.jsonl.$z
+	# A stream after zeros: xz's stream padding (a multiple of 4 bytes)
+	# may come between streams; what follows bzip2's and lz4's ends them.
+	if [ $z = xz ]; then
+		{ cat first.$z; zeros 100; cat second.$z; } >good/padtwo.jsonl.$z
+	else
+		{ cat app.$z; zeros 100; cat o.$z; } >bad/stream.jsonl.$z
+	fi
+	{ cat app.tar.$z; printf junkjunk; } >bad/junk.tar.$z
+	# A second stream cut within its first bytes (libarchive's bzip2
+	# reader needs 14 to tell one, its lz4 reader 4); further in, it
+	# failed already.
+	case $z in lz4) n=3 ;; *) n=10 ;; esac
+	{ cat first.$z; head -c $n second.$z; } >bad/cut.jsonl.$z
+	{ cat first.$z; head -c 1 second.$z; } >bad/cut1.jsonl.$z
+done
+{ cat app.bz2; printf BZh91AY; } >bad/cutmagic.jsonl.bz2
+# A member decompressed ahead (1 MiB or more): an lz4 of random lines.
+"$PYTHON" -c '
+import random
+r = random.Random(7)
+for i in range(60000):
+    print("{\"timestamp\":\"2025-10-01T12:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"request_id\":\"big-%d-%x\",\"usage\":{\"input_tokens\":%d,\"output_tokens\":%d}}" % (i, r.getrandbits(64), r.randrange(9999), r.randrange(999)))
+' >big.jsonl
+{ lz4 -q -c big.jsonl; printf junkjunk; } >mem.jsonl.lz4
+[ "$(wc -c <mem.jsonl.lz4)" -gt 1100000 ] || fail "the big member is small"
+bzip2 -t good/two.jsonl.bz2 && bzip2 -t good/pad.jsonl.bz2 2>/dev/null ||
+	fail "bzip2 -t refuses a good file"
+if bzip2 -t bad/cut.jsonl.bz2 2>/dev/null; then fail "bzip2 -t passes a cut file"; fi
+if lz4 -t bad/junk.jsonl.lz4 2>/dev/null; then fail "lz4 -t passes junk"; fi
+
+for f in good/*; do
+	for how in file piped; do
+		for jobs in 1 2; do
+			rm -rf s
+			"$BURNRATE" --store s init >/dev/null
+			if [ $how = file ]; then
+				"$BURNRATE" --store s ingest --jobs $jobs "$f" >out 2>&1 ||
+					fail "$f (--jobs $jobs): exit $?: $(cat out)"
+			else
+				"$BURNRATE" --store s ingest --jobs $jobs - <"$f" >out 2>&1 ||
+					fail "$f piped (--jobs $jobs): exit $?: $(cat out)"
+			fi
+			report s | cmp -s ref.app.json - ||
+				fail "$f ($how, --jobs $jobs): not the log's report"
+		done
+	done
+	# As a tar's member.
+	case $f in *.tar.*) continue ;; esac
+	rm -rf t && mkdir t && cp "$f" t/
+	tar cf m.tar -C t "${f#good/}"
+	for jobs in 1 2; do
+		rm -rf s
+		"$BURNRATE" --store s init >/dev/null
+		"$BURNRATE" --store s ingest --jobs $jobs m.tar >out 2>&1 ||
+			fail "m.tar:$f (--jobs $jobs): exit $?: $(cat out)"
+		report s | cmp -s ref.app.json - ||
+			fail "m.tar:$f (--jobs $jobs): not the log's report"
+	done
+done
+
+# bad_one NAME WANT CMD...: CMD ingests the bad input NAME and other.jsonl:
+# exit 1, the error names NAME and says WANT, and only other.jsonl counts.
+# (must_fail sets want.)
+bad_one() {
+	b_name=$1 b_says=$2
+	shift 2
+	rm -rf s
+	"$BURNRATE" --store s init >/dev/null
+	must_fail 1 err "$@"
+	grep -q "^burnrate: error: $b_name: $b_says" err ||
+		fail "$b_name ($*): not '$b_says': $(cat err)"
+	report s | cmp -s ref.other.json - ||
+		fail "$b_name ($*): something of it counted, or not other.jsonl"
+}
+for f in bad/*; do
+	z=${f##*.}
+	k=$(kind $z)
+	case $f in
+	*/cut*) says="truncated $k stream (the file ends before the stream does)" ;;
+	*) says="unexpected data after the $k stream" ;;
+	esac
+	case $f in
+	*.tar.*) # (xz's reader may fail while the member is read)
+		name=$f:app.jsonl pname=-:app.jsonl
+		fsays=".*[ (]$f: $says" psays=".*[ (]-: $says" ;;
+	*) name=$f pname=- fsays=$says psays=$says ;;
+	esac
+	for jobs in 1 2; do
+		bad_one "$name" "$fsays" "$BURNRATE" --store s ingest --jobs $jobs "$f" other.jsonl
+		bad_one "$pname" "$psays" sh -c "\"\$0\" --store s ingest --jobs $jobs - other.jsonl <\"$f\"" "$BURNRATE"
+	done
+	# As a tar's member: the tar fails whole (a member that cannot be
+	# read fails its archive), the log beside it named not counted.
+	case $f in *.tar.*) continue ;; esac
+	m=${f#bad/}
+	rm -rf t && mkdir t && cp "$f" t/ && cp first.jsonl t/keep.jsonl
+	tar cf m.tar -C t "$m" keep.jsonl
+	for jobs in 1 2; do
+		bad_one "m.tar:$m" "$says" "$BURNRATE" --store s ingest --jobs $jobs m.tar other.jsonl
+		grep -q "^burnrate: error: m.tar:keep.jsonl: not counted: m.tar cannot be read to its end (m.tar:$m: $says)" err ||
+			fail "m.tar:$m (--jobs $jobs): keep.jsonl: $(cat err)"
+	done
+done
+rm -rf t && mkdir t && cp mem.jsonl.lz4 t/
+tar cf big.tar -C t mem.jsonl.lz4
+for jobs in 1 2; do
+	bad_one "big.tar:mem.jsonl.lz4" "unexpected data after the lz4 stream" \
+		"$BURNRATE" --store s ingest --jobs $jobs big.tar other.jsonl
+done
+# The same member padded with zeros instead is read whole.
+"$BURNRATE" --store ref.big init >/dev/null
+"$BURNRATE" --store ref.big ingest big.jsonl >/dev/null 2>&1
+report ref.big >ref.big.json
+rm -rf t && mkdir t
+{ lz4 -q -c big.jsonl; zeros 1000; } >t/mem.jsonl.lz4
+tar cf big.tar -C t mem.jsonl.lz4
+for jobs in 1 2; do
+	rm -rf s
+	"$BURNRATE" --store s init >/dev/null
+	"$BURNRATE" --store s ingest --jobs $jobs big.tar >out 2>&1 ||
+		fail "big.tar, padded (--jobs $jobs): exit $?: $(cat out)"
+	report s | cmp -s ref.big.json - ||
+		fail "big.tar, padded (--jobs $jobs): not the log's report"
+done
+echo "stream_tail: ok"
