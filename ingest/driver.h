@@ -100,7 +100,7 @@ struct task {
 	size_t nout, cap;
 	char *warning;       /* for the sink's warning() (note() when walked),
 			      * or NULL */
-	char *note;          /* for the sink's note(), or NULL */
+	char *note;          /* for the sink's note(), one a line, or NULL */
 	bool done;
 	bool walked;         /* found by a directory walk, not named */
 	/* Read alone (ingest.solo counts it) until it is known not to be

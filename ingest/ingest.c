@@ -1651,7 +1651,18 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 }
 
 static bool is_log_name(const char *name);
+static bool is_archive_name(const char *name);
 static bool is_session_name(const char *name);
+
+/* Adds a note (a line) to those of task t. */
+static void task_note(struct task *t, const char *note)
+{
+	struct br_buf b = {0};
+	br_buf_printf(&b, "%s%s%s", t->note ? t->note : "", t->note ? "\n" : "",
+		      note);
+	free(t->note);
+	t->note = b.p;
+}
 
 /* Tells whether an archive's member is read as a log: a regular file
  * named as one (is_log_name), not hidden, as a walk skips hidden files:
@@ -1666,6 +1677,21 @@ static bool is_log_member(struct archive_entry *e)
 		return false;
 	const char *base = strrchr(member, '/');
 	return is_log_name(member) && (base ? base + 1 : member)[0] != '.';
+}
+
+/* Tells whether an archive's member that is no log is an archive, by its
+ * name as a walk takes one (is_archive_name): it is not opened, which
+ * the user is told (it was skipped without a word, even with --verbose,
+ * where a walk of the same files reads it). Not a hidden one (an
+ * AppleDouble file, ._logs.zip). */
+static bool nested_member(struct archive_entry *e)
+{
+	const char *member = archive_entry_pathname(e);
+	if (archive_entry_filetype(e) != AE_IFREG || !member)
+		return false;
+	const char *base = strrchr(member, '/');
+	base = base ? base + 1 : member;
+	return base[0] != '.' && is_archive_name(base);
 }
 
 static bool stream_magic(const unsigned char *p, size_t n);
@@ -1896,14 +1922,14 @@ static void claude_archive(struct reader *rd, struct task *t, size_t first,
 			      "member%s skipped)", path, others + (long)dropped,
 			      others + (long)dropped == 1 ? "" : "s");
 		t->warning = br_strdup(msg.p);
-	} else if (!t->note) {
+	} else {
 		br_buf_printf(&msg, "%s: an archive of a Claude configuration "
 			      "directory (%.*s): only its session logs, "
 			      "%.*sprojects/**/*.jsonl, are read", path,
 			      pre[0].len ? (int)pre[0].len : 2,
 			      pre[0].len ? names->p + pre[0].off : "./",
 			      (int)pre[0].len, names->p + pre[0].off);
-		t->note = br_strdup(msg.p);
+		task_note(t, msg.p);
 	}
 	br_buf_free(&msg);
 }
@@ -2784,6 +2810,9 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 	struct br_buf name = {0};
 	struct outcome *stream = NULL; /* a lone stream's, raw */
 	long others = 0; /* members that are not logs */
+	/* Of them, archives (not opened), and the first one's name. */
+	long nested = 0;
+	char *nested_first = NULL;
 	uint64_t members_out = 0; /* what the members so far inflated to */
 	bool at_once = rd->at_once, failed = false;
 	bool unsure = false; /* a member before is read again (redo) */
@@ -2829,6 +2858,16 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 						      others == 1 ? "" : "s");
 				else
 					br_buf_puts(&msg, " (an empty archive)");
+				if (nested) {
+					/* Into the parenthesis. */
+					msg.p[--msg.len] = '\0';
+					br_buf_printf(&msg, "; %s%s an archive, not "
+						      "opened inside an archive: "
+						      "unpack it first)",
+						      nested_first,
+						      nested > 1 ? " and more are"
+								 : " is");
+				}
 				t->warning = br_strdup(msg.p);
 			}
 			break;
@@ -2854,6 +2893,20 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 		if (!raw && !is_log_member(e)) {
 			index--;
 			others++;
+			if (only < 0 && nested_member(e)) {
+				/* (msg may hold why already.) */
+				char *shown = br_printable(member);
+				struct br_buf note = {0};
+				br_buf_printf(&note, "%s:%s: not read: an archive "
+					      "inside an archive is not opened "
+					      "(unpack it first)", path, shown);
+				task_note(t, note.p);
+				br_buf_free(&note);
+				if (!nested++)
+					nested_first = shown;
+				else
+					free(shown);
+			}
 			/* Capped with the others: a compressed tar's members
 			 * are decompressed to be skipped. */
 			if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0)
@@ -3005,6 +3058,7 @@ static void read_members(struct reader *rd, struct task *t, int fd,
 	br_buf_free(&names);
 	free(read_at);
 	free(read_ids);
+	free(nested_first);
 	if (failed)
 		fail_members(rd, t, first, path,
 			     why ? why : lost.len ? lost.p : NULL);
@@ -3670,8 +3724,13 @@ static void failed_input(struct reader *rd, struct task *t, const char *name,
  * and expected to count (check fails on a warning). */
 static void task_warn(struct ingest *g, const struct task *t)
 {
-	if (t->note && g->sink.note)
-		g->sink.note(g->sink.ctx, t->note);
+	for (const char *p = t->note; p && g->sink.note;) {
+		const char *nl = strchr(p, '\n');
+		char *line = br_strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		g->sink.note(g->sink.ctx, line);
+		free(line);
+		p = nl ? nl + 1 : NULL;
+	}
 	if (t->warning && t->walked && g->sink.note)
 		g->sink.note(g->sink.ctx, t->warning);
 	else if (t->warning && !t->walked && g->sink.warning)
