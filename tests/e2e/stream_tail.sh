@@ -93,33 +93,31 @@ bzip2 -t good/two.jsonl.bz2 && bzip2 -t good/pad.jsonl.bz2 2>/dev/null ||
 if bzip2 -t bad/cut.jsonl.bz2 2>/dev/null; then fail "bzip2 -t passes a cut file"; fi
 if lz4 -t bad/junk.jsonl.lz4 2>/dev/null; then fail "lz4 -t passes junk"; fi
 
+# good_one REF WHAT CMD...: CMD ingests into store s anew, exit 0, and
+# its report is REF's; else the test fails, saying WHAT.
+good_one() {
+	g_ref=$1 g_what=$2
+	shift 2
+	rm -rf s
+	"$BURNRATE" --store s init >/dev/null
+	"$@" >out 2>&1 || fail "$g_what: exit $?: $(cat out)"
+	report s | cmp -s "$g_ref" - || fail "$g_what: not the log's report"
+}
 for f in good/*; do
-	for how in file piped; do
-		for jobs in 1 2; do
-			rm -rf s
-			"$BURNRATE" --store s init >/dev/null
-			if [ $how = file ]; then
-				"$BURNRATE" --store s ingest --jobs $jobs "$f" >out 2>&1 ||
-					fail "$f (--jobs $jobs): exit $?: $(cat out)"
-			else
-				"$BURNRATE" --store s ingest --jobs $jobs - <"$f" >out 2>&1 ||
-					fail "$f piped (--jobs $jobs): exit $?: $(cat out)"
-			fi
-			report s | cmp -s ref.app.json - ||
-				fail "$f ($how, --jobs $jobs): not the log's report"
-		done
+	for jobs in 1 2; do
+		good_one ref.app.json "$f (--jobs $jobs)" \
+			"$BURNRATE" --store s ingest --jobs $jobs "$f"
+		good_one ref.app.json "$f piped (--jobs $jobs)" \
+			sh -c '"$0" --store s ingest --jobs $1 - <"$2"' \
+			"$BURNRATE" $jobs "$f"
 	done
 	# As a tar's member.
 	case $f in *.tar.*) continue ;; esac
 	rm -rf t && mkdir t && cp "$f" t/
 	tar cf m.tar -C t "${f#good/}"
 	for jobs in 1 2; do
-		rm -rf s
-		"$BURNRATE" --store s init >/dev/null
-		"$BURNRATE" --store s ingest --jobs $jobs m.tar >out 2>&1 ||
-			fail "m.tar:$f (--jobs $jobs): exit $?: $(cat out)"
-		report s | cmp -s ref.app.json - ||
-			fail "m.tar:$f (--jobs $jobs): not the log's report"
+		good_one ref.app.json "m.tar:$f (--jobs $jobs)" \
+			"$BURNRATE" --store s ingest --jobs $jobs m.tar
 	done
 done
 
@@ -180,11 +178,7 @@ rm -rf t && mkdir t
 { lz4 -q -c big.jsonl; zeros 1000; } >t/mem.jsonl.lz4
 tar cf big.tar -C t mem.jsonl.lz4
 for jobs in 1 2; do
-	rm -rf s
-	"$BURNRATE" --store s init >/dev/null
-	"$BURNRATE" --store s ingest --jobs $jobs big.tar >out 2>&1 ||
-		fail "big.tar, padded (--jobs $jobs): exit $?: $(cat out)"
-	report s | cmp -s ref.big.json - ||
-		fail "big.tar, padded (--jobs $jobs): not the log's report"
+	good_one ref.big.json "big.tar, padded (--jobs $jobs)" \
+		"$BURNRATE" --store s ingest --jobs $jobs big.tar
 done
 echo "stream_tail: ok"
