@@ -44,22 +44,24 @@
  * average), its arenas' page faults are now ~1.5% (0.6% before;
  * docs/PERFORMANCE.md, stop 43).
  *
- * A row the shards have all left (KEEP_ROWS behind the last) is spilled:
- * written to a temporary file of the set's own ($TMPDIR, else /tmp;
- * unlinked as it is made, so that nothing outlives the process) and
- * mapped from it in place of its memory, which is given back. The table
- * stays in memory, and finds an id by its tag: the arena is read only for
- * a tag that matches (a duplicate, or 1 in 2^6-2^19 of the other slots
- * probed) and by the walks of a rehash or a merge, from the page cache.
- * The mapped rows' pages are let go as each row is spilled (a read or a
- * late write maps some again). So the set's memory is its tables
- * (~5.3 bytes an id) and the last rows, not its ids: 2M ids of 36 bytes
- * (UUIDs) took 82 MiB, ids that were most of the 2M bench's peak RSS
- * (stop 45). A file that cannot be made or written (no TMPDIR, a full
- * disk) leaves the rows in memory, as before: pwrite reserves the file's
- * blocks, so a mapped row never meets a full disk. */
+ * A row every shard has left (a final row: the shards, which grow alike,
+ * write in the last few) is spilled: written to a temporary file of the
+ * set's own ($TMPDIR, else /tmp; unlinked as it is made, so that nothing
+ * outlives the process) by a thread of the set's own (struct spiller),
+ * and mapped from it in place of its memory, which is given back. The
+ * tables stay in memory, and find an id by its tag: the arena is read
+ * only for a tag that matches (a duplicate, or 1 in 2^6-2^19 of the other
+ * slots probed) and by the walks of a rehash or a merge, from the page
+ * cache. The mapped rows' pages are let go as rows are spilled (a read
+ * maps some again). So the set's memory is its tables (~5.3 bytes an id)
+ * and its last rows, not its ids: 2M ids of 36 bytes (UUIDs) took 82 MiB,
+ * most of the 2M bench's peak RSS (stop 45). A file that cannot be made
+ * or written (no TMPDIR, a full disk) leaves the rows in memory, as
+ * before: pwrite reserves the file's blocks, so a mapped row never meets
+ * a full disk. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -86,10 +88,6 @@
 /* A set is small until it would hold more ids than this, or more than a
  * stripe of them: one shard of its own. */
 #define SMALL_IDS 512
-/* The rows kept in memory: the shards, which grow alike (a standard
- * deviation of 1.1% at 2M ids, a few KiB of arena), write in the last
- * two. */
-#define KEEP_ROWS 2
 /* A row is written to its file this many bytes at a time: written whole,
  * the page cache holds it in folios of up to 2 MiB (ext4, Linux 6.18),
  * each mapped whole by any touch of the row (a tag that matches, a late
@@ -119,9 +117,9 @@ struct idset {
 	struct shard small;   /* the ids of a small set */
 	unsigned char **rows; /* of the striped arenas, ROW bytes each */
 	size_t nrows, rows_cap;
-	size_t nspilled;      /* rows[0..nspilled) are mapped from spill_fd */
-	int spill_fd;         /* -1: none yet */
+	size_t nspilled;      /* rows[0..nspilled) are mapped from the file */
 	bool spill_off;       /* the file could not be made or written */
+	struct spiller *spiller; /* NULL until a row is final */
 	uint32_t *slab;       /* the tables idset_expect sized, or NULL */
 	size_t slab_size;
 };
@@ -151,7 +149,6 @@ struct idset *idset_new(void)
 	if (!s)
 		br_oom();
 	memset(s, 0, sizeof *s);
-	s->spill_fd = -1;
 	return s;
 }
 
@@ -274,6 +271,8 @@ static void drop_table(struct shard *sh)
 	sh->in_slab = false;
 }
 
+static void spiller_stop(struct idset *s);
+
 static void shard_free(const struct idset *s, struct shard *sh)
 {
 	for (size_t off = 0, start; sh->nlong && off < sh->len;) {
@@ -301,11 +300,10 @@ void idset_free(struct idset *s)
 		}
 		shard_free(s, sh);
 	}
+	spiller_stop(s);
 	for (size_t r = 0; r < s->nrows; r++)
 		munmap(s->rows[r], ROW);
 	free(s->rows);
-	if (s->spill_fd >= 0)
-		close(s->spill_fd);
 	if (s->slab)
 		munmap(s->slab, s->slab_size);
 	free(s->shard);
@@ -488,52 +486,184 @@ static int spill_file(void)
 	return fd;
 }
 
-/* Writes row r to the set's file and maps it from there in place of its
- * memory. Returns false when it cannot (the row stays as it is). */
-static bool spill_row(struct idset *s, size_t r)
+/* Writes the row at mem, row r, to file fd, and maps it from there (at an
+ * address of its own: a failed MAP_FIXED may unmap what it replaces).
+ * Returns the mapping, or NULL. */
+static unsigned char *file_row(int fd, const unsigned char *mem, size_t r)
 {
-	if (s->spill_fd < 0 && (s->spill_fd = spill_file()) < 0)
-		return false;
 	off_t at = (off_t)r * (off_t)ROW;
 	for (size_t done = 0; done < ROW;) {
 		size_t want = ROW - done < SPILL_WRITE ? ROW - done : SPILL_WRITE;
-		ssize_t n = pwrite(s->spill_fd, s->rows[r] + done, want,
-				   at + (off_t)done);
+		ssize_t n = pwrite(fd, mem + done, want, at + (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return false;
+			return NULL;
 		done += (size_t)n;
 	}
-	/* At an address of its own: a failed MAP_FIXED may unmap the row. */
-	void *p = mmap(NULL, ROW, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       s->spill_fd, at);
-	if (p == MAP_FAILED)
+	void *p = mmap(NULL, ROW, PROT_READ | PROT_WRITE, MAP_SHARED, fd, at);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A thread of the set's own that writes its final rows to the file, off
+ * the path of the adds: written by the thread adding the ids, in the
+ * turn each block's settling takes, the 2M UUIDs' 37 rows made a
+ * JSONL.gz's ingest ~0.06 s longer (stop 45). The set's own thread asks
+ * for rows (want) and takes those written (filed) in place of their
+ * memory (spill); this one only reads a row's memory, which no add
+ * writes any more (a final row: every shard is past it). */
+struct spiller {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake, written_cv;
+	int fd;
+	size_t want;           /* rows [0, want) are asked for */
+	size_t written;        /* rows [0, written) are in filed */
+	bool stop, failed;
+	unsigned char **mem;   /* the asked rows' memory */
+	unsigned char **filed; /* their mappings of the file */
+	size_t cap;
+};
+
+static void *spiller_main(void *arg)
+{
+	struct spiller *sp = arg;
+	pthread_mutex_lock(&sp->lock);
+	while (!sp->stop) {
+		if (sp->failed || sp->written == sp->want) {
+			pthread_cond_wait(&sp->wake, &sp->lock);
+			continue;
+		}
+		size_t r = sp->written;
+		unsigned char *mem = sp->mem[r];
+		pthread_mutex_unlock(&sp->lock);
+		unsigned char *p = file_row(sp->fd, mem, r);
+		pthread_mutex_lock(&sp->lock);
+		if (p)
+			sp->filed[sp->written++] = p;
+		else
+			sp->failed = true;
+		pthread_cond_broadcast(&sp->written_cv);
+	}
+	pthread_mutex_unlock(&sp->lock);
+	return NULL;
+}
+
+/* Starts s's spiller, or says why not (no file, no thread: the rows then
+ * stay in memory). */
+static bool spiller_start(struct idset *s)
+{
+	int fd = spill_file();
+	if (fd < 0)
 		return false;
-	munmap(s->rows[r], ROW);
-	s->rows[r] = p;
+	struct spiller *sp = br_calloc(1, sizeof *sp);
+	sp->fd = fd;
+	pthread_mutex_init(&sp->lock, NULL);
+	pthread_cond_init(&sp->wake, NULL);
+	pthread_cond_init(&sp->written_cv, NULL);
+	/* A small stack: it calls pwrite and mmap, and the default's 8 MiB
+	 * of address space was more than the rows it spills of a log of
+	 * 400,000 ids (test_ids_into_run). */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, (size_t)256 << 10);
+	int rc = pthread_create(&sp->thread, &attr, spiller_main, sp);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		pthread_cond_destroy(&sp->written_cv);
+		pthread_cond_destroy(&sp->wake);
+		pthread_mutex_destroy(&sp->lock);
+		close(fd);
+		free(sp);
+		return false;
+	}
+	s->spiller = sp;
 	return true;
 }
 
-/* Spills the rows KEEP_ROWS behind the last (see the top of the file),
- * then lets go of the pages of every spilled row: those that the tags
- * matched and the late writes mapped again since the last row (~5 MiB for
- * the 2M UUIDs; a madvise of a row with none mapped is cheap: 630 calls
- * for those 37 rows). No pointer into a row is held across a call that
- * may map one (at gives every address from s->rows). */
-static void spill(struct idset *s)
+/* Puts the rows the spiller has written in place of their memory, first
+ * waiting for every row asked for when drain; then, when any was put,
+ * lets go of the pages of the rows spilled before them: those that the
+ * tags matched (~5 MiB for the 2M UUIDs between two; a madvise of a row
+ * with none mapped is cheap: 630 calls for those 37 rows). */
+static void spill_take(struct idset *s, bool drain)
 {
+	struct spiller *sp = s->spiller;
+	pthread_mutex_lock(&sp->lock);
+	while (drain && !sp->failed && sp->written < sp->want)
+		pthread_cond_wait(&sp->written_cv, &sp->lock);
+	size_t written = sp->written;
+	if (sp->failed)
+		s->spill_off = true;
+	pthread_mutex_unlock(&sp->lock);
 	size_t before = s->nspilled;
-	while (!s->spill_off && s->nspilled + KEEP_ROWS < s->nrows) {
-		if (!spill_row(s, s->nspilled)) {
-			s->spill_off = true;
-			break;
-		}
-		s->nspilled++;
+	for (size_t r = before; r < written; r++) {
+		munmap(s->rows[r], ROW);
+		s->rows[r] = sp->filed[r];
 	}
-	if (s->nspilled > before)
+	s->nspilled = written;
+	if (written > before)
 		for (size_t r = 0; r < before; r++)
 			madvise(s->rows[r], ROW, MADV_DONTNEED);
+}
+
+/* Asks the spiller for the rows every shard has left (a final row: no add
+ * writes it again; rollback, which may, drains first), and takes those it
+ * wrote. */
+static void spill(struct idset *s)
+{
+	if (s->spill_off || !s->shard)
+		return;
+	size_t final = SIZE_MAX;
+	for (int i = 0; i < SHARDS; i++) {
+		size_t row = s->shard[i].striped ? s->shard[i].len >> STRIPE_BITS
+						 : 0;
+		final = row < final ? row : final;
+	}
+	if (!s->spiller && (final == 0 || !spiller_start(s))) {
+		s->spill_off = final > 0;
+		return;
+	}
+	struct spiller *sp = s->spiller;
+	pthread_mutex_lock(&sp->lock);
+	if (final > sp->want) {
+		if (final > sp->cap) {
+			sp->cap = final + 16;
+			sp->mem = br_realloc(sp->mem, sp->cap * sizeof *sp->mem);
+			sp->filed = br_realloc(sp->filed,
+					       sp->cap * sizeof *sp->filed);
+		}
+		for (size_t r = sp->want; r < final; r++)
+			sp->mem[r] = s->rows[r];
+		sp->want = final;
+		pthread_cond_signal(&sp->wake);
+	}
+	pthread_mutex_unlock(&sp->lock);
+	spill_take(s, false);
+}
+
+/* Stops s's spiller (idset_free), whose rows s lets go of: those it wrote
+ * and s did not take are unmapped here, the others with s's. */
+static void spiller_stop(struct idset *s)
+{
+	struct spiller *sp = s->spiller;
+	if (!sp)
+		return;
+	pthread_mutex_lock(&sp->lock);
+	sp->stop = true;
+	pthread_cond_signal(&sp->wake);
+	pthread_mutex_unlock(&sp->lock);
+	pthread_join(sp->thread, NULL);
+	for (size_t r = s->nspilled; r < sp->written; r++)
+		munmap(sp->filed[r], ROW);
+	pthread_cond_destroy(&sp->written_cv);
+	pthread_cond_destroy(&sp->wake);
+	pthread_mutex_destroy(&sp->lock);
+	close(sp->fd);
+	free(sp->mem);
+	free(sp->filed);
+	free(sp);
+	s->spiller = NULL;
 }
 
 /* Maps the rows up to row r, of small pages (the file's header), advised
@@ -727,6 +857,10 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 		a = b;
 		b = t;
 	}
+	/* b's rows are let go as they are copied: none may be its
+	 * spiller's still. */
+	if (b->spiller)
+		spill_take(b, true);
 	/* b's ids are walked in its arenas: its tables go first. */
 	size_t stripes = 0;
 	for (int i = 0; i < shard_count(b); i++) {
@@ -780,6 +914,10 @@ struct idset_mark *idset_mark(struct idset *s)
 
 void idset_rollback(struct idset *s, const struct idset_mark *m)
 {
+	/* Its arenas are written again from the mark: rows asked of the
+	 * spiller are final no more. */
+	if (s->spiller)
+		spill_take(s, true);
 	for (int i = 0; i < SHARDS; i++) {
 		struct shard *sh = &s->shard[i];
 		if (sh->len == m->len[i])
