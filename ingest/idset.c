@@ -310,6 +310,37 @@ void idset_free(struct idset *s)
 	free(s);
 }
 
+/* 128-bit product of a and b, folded. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+	unsigned __int128 m = (unsigned __int128)a * b;
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* idset_hash of an id of more than 16 bytes: up to 64, as idset_hash reads
+ * 16, two words multiplied into 128 bits, for each 16 bytes (the last 16
+ * overlapping), each with seeds of its place, the products xored: they do
+ * not wait for one another, where br_hash64's multiplies are one chain,
+ * 8 bytes a link (a UUID's 36 bytes: 3.9% of the 2M UUIDs' CPU samples,
+ * stop 45). Longer ids take br_hash64. */
+uint64_t idset_hash_long(const char *id, size_t n)
+{
+	static const uint64_t seed[8] = {
+		UINT64_C(0x9E3779B97F4A7C15), UINT64_C(0xC2B2AE3D27D4EB4F),
+		UINT64_C(0x165667B19E3779F9), UINT64_C(0xD6E8FEB86659FD93),
+		UINT64_C(0xA0761D6478BD642F), UINT64_C(0xE7037ED1A0B428DB),
+		UINT64_C(0x8EBC6AF09C88C6E3), UINT64_C(0x589965CC75374CC3)};
+	if (n > 64)
+		return br_hash64(id, n);
+	uint64_t h = (uint64_t)n * seed[0];
+	size_t k = 0;
+	for (size_t i = 0; i + 16 < n; i += 16, k += 2)
+		h ^= mum(br_le64(id + i) ^ seed[k], br_le64(id + i + 8) ^ seed[k + 1]);
+	h ^= mum(br_le64(id + n - 16) ^ seed[6], br_le64(id + n - 8) ^ seed[7] ^ n);
+	h = (h ^ h >> 32) * seed[0];
+	return h ^ h >> 29;
+}
+
 uint64_t idset_count(const struct idset *s)
 {
 	uint64_t n = 0;

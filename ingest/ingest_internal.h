@@ -284,11 +284,12 @@ uint64_t idset_count(const struct idset *s);
  * spread, 2M ids of six patterns ("s1-N", "r%09d", 16 hex digits, ...):
  * shards within 7,521-8,093 ids and chi-square 235-288 (255 degrees of
  * freedom), probes an insert 2.32-2.33 in tables 75% full, as br_hash64.
- * Longer ids take br_hash64. */
+ * Longer ids take idset_hash_long. */
+uint64_t idset_hash_long(const char *id, size_t n);
 static inline uint64_t idset_hash(const char *id, size_t n)
 {
 	if (n > 16)
-		return br_hash64(id, n);
+		return idset_hash_long(id, n);
 	uint64_t a, b;
 	if (n >= 8) {
 		memcpy(&a, id, 8);

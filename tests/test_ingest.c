@@ -2190,6 +2190,59 @@ static void test_idset_spill(void)
 	cleanup_dir();
 }
 
+/* The hash of ids of 17-64 bytes (idset_hash_long) spreads them as the
+ * shorter ones' does: 1M ids of each of five patterns that logs have
+ * (UUIDs, OpenAI's chatcmpl- and Anthropic's msg_ ids, numbered ids with
+ * a suffix, ids of every length 17-64) fall in the 256 shards (the top 8
+ * bits) and in 4,096 home ranges (the low 32 bits) with chi-squares
+ * within 5 standard deviations of their degrees of freedom. */
+static void test_idset_hash_long(void)
+{
+	static const char b62[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	enum { IDS = 1000000 };
+	uint64_t rnd = 1;
+	for (int pattern = 0; pattern < 5; pattern++) {
+		static uint32_t shard[256], home[4096];
+		memset(shard, 0, sizeof shard);
+		memset(home, 0, sizeof home);
+		for (unsigned k = 0; k < IDS; k++) {
+			char id[80];
+			size_t n;
+			rnd = rnd * UINT64_C(6364136223846793005) + 1442695040888963407;
+			uint64_t r = rnd ^ rnd >> 29;
+			if (pattern == 0) {
+				n = uuid_id(id, k, 9);
+			} else if (pattern <= 2) {
+				const char *pre = pattern == 1 ? "chatcmpl-" : "msg_01";
+				size_t len = pattern == 1 ? 29 : 22;
+				n = (size_t)snprintf(id, sizeof id, "%s", pre);
+				for (size_t i = 0; i < len; i++, r = r * 31 + 7)
+					id[n++] = b62[(r >> 33) % 62];
+			} else if (pattern == 3) {
+				n = (size_t)snprintf(id, sizeof id, "request-%012u-eu", k);
+			} else {
+				n = 17 + k % 48;
+				for (size_t i = 0; i < n; i++, r = r * 31 + 7)
+					id[i] = b62[(r >> 33) % 62];
+			}
+			uint64_t h = idset_hash(id, n);
+			shard[h >> 56]++;
+			home[((h & UINT32_MAX) * 4096) >> 32]++;
+		}
+		double c1 = 0, c2 = 0, e1 = IDS / 256.0, e2 = IDS / 4096.0;
+		for (int i = 0; i < 256; i++)
+			c1 += (shard[i] - e1) * (shard[i] - e1) / e1;
+		for (int i = 0; i < 4096; i++)
+			c2 += (home[i] - e2) * (home[i] - e2) / e2;
+		if (c1 > 255 + 5 * 22.6 || c2 > 4095 + 5 * 90.5)
+			fprintf(stderr, "pattern %d: chi-square %.0f (shards), %.0f "
+				"(homes)\n", pattern, c1, c2);
+		CU_ASSERT(c1 < 255 + 5 * 22.6);
+		CU_ASSERT(c2 < 4095 + 5 * 90.5);
+	}
+}
+
 /* Writes the k-th id of n bytes of test_idset_short into id: bit j % 16
  * of k says 'a' or 'b' for byte j, and a 17th byte is 'b'. Returns how
  * many ids of n bytes there are: all 2^n below 14 bytes, then 4,096. */
@@ -3253,6 +3306,7 @@ int test_register(void)
 		{"set of request ids", test_idset},
 		{"set of request ids, small", test_idset_small},
 		{"set of request ids, rows spilled to a file", test_idset_spill},
+		{"set of request ids, the hash of longer ids", test_idset_hash_long},
 		{"set of request ids, short ids", test_idset_short},
 		{"set of request ids, striped", test_idset_striped},
 		{"set of request ids, expecting a count", test_idset_expect},
