@@ -96,10 +96,10 @@ struct ingest_run {
 	struct tally run_unpriced; /* "provider/model[ at the TIER tier]" */
 	uint64_t run_cost_lines, run_cost_lines_unused, run_more_requests;
 	/* Records whose token counts are top-level keys, read as none (the
-	 * generic format's br_event.flat_tokens), and the first input of
+	 * generic format's br_event.tokens_elsewhere), and the first input of
 	 * them. */
-	uint64_t run_flat_tokens;
-	char *first_flat_tokens;
+	uint64_t run_tokens_elsewhere;
+	char *first_tokens_elsewhere;
 	/* The compressed files known by their bytes (STORE/streams), as
 	 * read; of them, those whose content the store holds, by size and
 	 * fingerprint (sink_packed); and those read whole in this run. */
@@ -168,7 +168,7 @@ struct input_rows {
 	/* Requests beyond one of events that stand for several (an OpenAI
 	 * Usage API bucket of num_model_requests). */
 	uint64_t more_requests;
-	uint64_t flat_tokens; /* br_event.flat_tokens */
+	uint64_t tokens_elsewhere; /* br_event.tokens_elsewhere */
 };
 
 static double now_seconds(void)
@@ -289,7 +289,7 @@ static __attribute__((noinline)) void sink_other(struct input_rows *in,
 	in->cost_lines += ev->cost_only;
 	in->cost_lines_unused += ev->cost_only &&
 				 ev->cost_source != BR_COST_FROM_LOG;
-	in->flat_tokens += ev->flat_tokens;
+	in->tokens_elsewhere += ev->tokens_elsewhere;
 	agg_add(in->rows, in->utc ? ev->price_day : br_tz_day(in->tz, ev->ts_us),
 		ev);
 }
@@ -304,7 +304,7 @@ static void sink_event(void *input, const struct br_event *ev)
 	 * bench's first 300,000 records). Bitwise: clang's
 	 * -Wbitwise-instead-of-logical wants ints. */
 	if ((int)ev->cost_only | (int)(ev->requests > 1) | (int)!ev->priced |
-	    (int)ev->flat_tokens | (int)!in->utc)
+	    (int)ev->tokens_elsewhere | (int)!in->utc)
 		sink_other(in, ev);
 	else
 		agg_add(in->rows, ev->price_day, ev);
@@ -360,7 +360,7 @@ static void sink_merge(void *ctx, void *into, void *part)
 	a->cost_lines += b->cost_lines;
 	a->cost_lines_unused += b->cost_lines_unused;
 	a->more_requests += b->more_requests;
-	a->flat_tokens += b->flat_tokens;
+	a->tokens_elsewhere += b->tokens_elsewhere;
 	sink_drop(ctx, part);
 }
 
@@ -902,9 +902,9 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 		r->run_cost_lines += rows->cost_lines;
 		r->run_cost_lines_unused += rows->cost_lines_unused;
 		r->run_more_requests += rows->more_requests;
-		if (rows->flat_tokens && !r->run_flat_tokens)
-			r->first_flat_tokens = br_strdup(in->name);
-		r->run_flat_tokens += rows->flat_tokens;
+		if (rows->tokens_elsewhere && !r->run_tokens_elsewhere)
+			r->first_tokens_elsewhere = br_strdup(in->name);
+		r->run_tokens_elsewhere += rows->tokens_elsewhere;
 		r->records += in->records;
 		r->events += in->events;
 		r->duplicates += in->duplicates;
@@ -1324,7 +1324,7 @@ static void ingest_run_free(struct ingest_run *r)
 	pthread_mutex_destroy(&r->spare_lock);
 	pthread_mutex_destroy(&r->earlier_lock);
 	tally_free(&r->run_unpriced);
-	free(r->first_flat_tokens);
+	free(r->first_tokens_elsewhere);
 	br_buf_free(&r->reject_samples);
 	br_buf_free(&r->outside);
 }
@@ -1642,7 +1642,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      "counts with --cost-mode auto or display",
 				      (unsigned long long)run.run_cost_lines_unused,
 				      run.run_cost_lines_unused == 1 ? "" : "s");
-		if (run.run_flat_tokens)
+		if (run.run_tokens_elsewhere)
 			print_warning("%llu record%s with no token count "
 				      "where the generic format reads them (the "
 				      "first in %s) %s them under other names (at "
@@ -1653,10 +1653,10 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 				      "output_tokens=PATH (and so on; PATH as the "
 				      "log has it: input_tokens, "
 				      "usage.prompt_tokens, a column) reads them",
-				      (unsigned long long)run.run_flat_tokens,
-				      run.run_flat_tokens == 1 ? "" : "s",
-				      run.first_flat_tokens,
-				      run.run_flat_tokens == 1 ? "has" : "have");
+				      (unsigned long long)run.run_tokens_elsewhere,
+				      run.run_tokens_elsewhere == 1 ? "" : "s",
+				      run.first_tokens_elsewhere,
+				      run.run_tokens_elsewhere == 1 ? "has" : "have");
 	}
 	if (out)
 		*out = (struct ingest_outcome){run.ninputs,

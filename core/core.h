@@ -1050,11 +1050,12 @@ struct br_event {
 	struct br_str provider, model, agent, label, request_id;
 	enum br_tier tier;
 	bool error;
-	/* The generic JSONL format: a record with no token count in usage
-	 * (none, or "usage":{}) whose counts are top-level keys
-	 * ("input_tokens": 1000), read as none (DESIGN: unknown keys are
-	 * skipped); ingest warns of them. */
-	bool flat_tokens;
+	/* The generic format: a JSONL record with no token count in usage
+	 * (none, or "usage":{}) whose counts are under other keys (top-level
+	 * "input_tokens", OpenAI's "usage.prompt_tokens"), or a CSV record
+	 * whose header has no token or cost column: read as no tokens
+	 * (DESIGN: unknown keys are skipped); ingest warns of them. */
+	bool tokens_elsewhere;
 	struct br_tokens tokens;
 	bool has_logged_cost;
 	/* The logged cost is taken only of a request that succeeded: a

@@ -118,7 +118,7 @@ enum jfield {
 #define NFLAT (J_REASONING - J_INPUT + 1) /* the token counts */
 /* Where a record with no token count in usage may hold its counts: usage's
  * names at the top level, and OpenAI's (as LiteLLM logs them) in usage or
- * at the top level (has_flat_tokens). */
+ * at the top level (has_tokens_elsewhere). */
 static const char *const elsewhere_paths[] = {
 	"input_tokens", "output_tokens", "cache_read_tokens",
 	"cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
@@ -149,9 +149,9 @@ struct jsonl_parser {
 	struct jscan *scan;
 	struct jvalue v[J_NFIELDS];
 	char reason[REASON_MAX];
-	/* has_flat_tokens: the token counts elsewhere (elsewhere_paths). */
-	struct jpath flat_paths[NELSEWHERE];
-	struct jscan *flat_scan;
+	/* has_tokens_elsewhere: the token counts elsewhere (elsewhere_paths). */
+	struct jpath elsewhere_jpaths[NELSEWHERE];
+	struct jscan *elsewhere_scan;
 	/* The last two service_tier texts read of at most TIER_MEMO bytes
 	 * and their tiers (get_status_tier_id); one not read yet has length
 	 * 0 and the default tier, as an empty text. tier_next: the one a
@@ -406,16 +406,16 @@ static const char *get_status_tier_id(struct jsonl_parser *p,
  * the top level, OpenAI's "usage.prompt_tokens"). Called only for a record
  * with no token count read, rare: a second scanner, made then. */
 static __attribute__((noinline, cold)) bool
-has_flat_tokens(struct jsonl_parser *p, const char *line, size_t len)
+has_tokens_elsewhere(struct jsonl_parser *p, const char *line, size_t len)
 {
-	if (!p->flat_scan) {
+	if (!p->elsewhere_scan) {
 		for (size_t f = 0; f < NELSEWHERE; f++)
-			jpath_init(&p->flat_paths[f], elsewhere_paths[f]);
-		p->flat_scan = jscan_new(p->flat_paths, NELSEWHERE);
+			jpath_init(&p->elsewhere_jpaths[f], elsewhere_paths[f]);
+		p->elsewhere_scan = jscan_new(p->elsewhere_jpaths, NELSEWHERE);
 	}
 	struct jvalue v[NELSEWHERE];
 	size_t at;
-	if (jscan_record(p->flat_scan, line, len, v, &at))
+	if (jscan_record(p->elsewhere_scan, line, len, v, &at))
 		return false;
 	for (size_t f = 0; f < NELSEWHERE; f++)
 		if (v[f].present)
@@ -478,7 +478,7 @@ static size_t jsonl_record(struct jsonl_parser *p, const char *line, size_t n,
 	 * which plus 1 wraps to 0). */
 	if (!why && p->v[J_INPUT].count + 1 <= 1 &&
 	    __builtin_expect(absent(&p->v[J_INPUT]), 0) && no_counts(p))
-		ev->flat_tokens = has_flat_tokens(p, line, len);
+		ev->tokens_elsewhere = has_tokens_elsewhere(p, line, len);
 	return len;
 }
 
@@ -508,7 +508,7 @@ static void jsonl_free(struct format_parser *fp)
 {
 	struct jsonl_parser *p = (struct jsonl_parser *)fp;
 	jscan_free(p->scan);
-	jscan_free(p->flat_scan);
+	jscan_free(p->elsewhere_scan);
 	free(p);
 }
 
@@ -850,7 +850,7 @@ static int csv_header(struct csv_state *c, struct br_err *err)
 				       c->input_name, c->colname[k]);
 	/* No token column and no cost (a header of OpenAI's names,
 	 * prompt_tokens): every record $0, told as a JSON record's counts
-	 * under other keys are (br_event.flat_tokens). */
+	 * under other keys are (br_event.tokens_elsewhere). */
 	c->no_counts = true;
 	for (int k = C_INPUT; k <= C_COST; k++)
 		c->no_counts &= c->col[k] < 0;
@@ -934,7 +934,7 @@ static const char *csv_event_fields(struct csv_state *c, struct br_event *ev)
 				      clip(cost, 40), cost.p);
 		ev->has_logged_cost = true;
 	}
-	ev->flat_tokens = c->no_counts;
+	ev->tokens_elsewhere = c->no_counts;
 	return NULL;
 }
 
