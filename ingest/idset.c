@@ -62,6 +62,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -683,6 +684,65 @@ static void spill(struct idset *s)
 	spill_take(s, false);
 }
 
+/* The files of spillers stopped, each being closed on a thread of its
+ * own, until idset_reap joins them. */
+struct closing {
+	pthread_t thread;
+	struct closing *next;
+};
+static pthread_mutex_t closing_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct closing *closing;
+static bool reap_at_exit;
+
+static void *close_main(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/* Closes a spiller's file fd, on a thread of its own if one can be had:
+ * the last close of the unlinked file truncates its pages, ~74 MB of page
+ * cache and their buffer heads for the 2M UUIDs, which took ~10 ms of
+ * the thread freeing the set, between the ingest's last record and the
+ * segment's publishing, the other core idle (perf, stop 46). */
+static void close_later(int fd)
+{
+	struct closing *c = malloc(sizeof *c);
+	pthread_attr_t attr;
+	bool started = false;
+	if (c && pthread_attr_init(&attr) == 0) {
+		pthread_attr_setstacksize(&attr, (size_t)64 << 10);
+		started = pthread_create(&c->thread, &attr, close_main,
+					 (void *)(intptr_t)fd) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started) {
+		free(c);
+		close(fd);
+		return;
+	}
+	pthread_mutex_lock(&closing_lock);
+	c->next = closing;
+	closing = c;
+	if (!reap_at_exit)
+		reap_at_exit = atexit(idset_reap) == 0;
+	pthread_mutex_unlock(&closing_lock);
+}
+
+void idset_reap(void)
+{
+	pthread_mutex_lock(&closing_lock);
+	struct closing *c = closing;
+	closing = NULL;
+	pthread_mutex_unlock(&closing_lock);
+	while (c) {
+		struct closing *next = c->next;
+		pthread_join(c->thread, NULL);
+		free(c);
+		c = next;
+	}
+}
+
 /* Stops s's spiller (idset_free), whose rows s lets go of: those it wrote
  * and s did not take are unmapped here, the others with s's. */
 static void spiller_stop(struct idset *s)
@@ -700,7 +760,7 @@ static void spiller_stop(struct idset *s)
 	pthread_cond_destroy(&sp->written_cv);
 	pthread_cond_destroy(&sp->wake);
 	pthread_mutex_destroy(&sp->lock);
-	close(sp->fd);
+	close_later(sp->fd);
 	free(sp->mem);
 	free(sp->filed);
 	free(sp);

@@ -272,7 +272,12 @@ void ring_close(struct ring *r);
 struct idset;
 
 struct idset *idset_new(void);
+/* Frees s. The file its ids were spilled to is closed on a thread of its
+ * own (its pages truncated), which idset_reap joins, and at the latest
+ * the process's exit. */
 void idset_free(struct idset *s);
+/* Waits until the files of every set freed are closed. */
+void idset_reap(void);
 uint64_t idset_count(const struct idset *s);
 
 /* The hash the other calls take with an id: only ever in memory, never
