@@ -1077,6 +1077,13 @@ struct br_event {
 	/* A cost line item, not a request (the OpenAI Costs API): its logged
 	 * cost counts, no request does, and it has no tokens. */
 	bool cost_only;
+	/* Claude Code: the message's copy is a sidechain's (isSidechain),
+	 * and message_id its message.id (else empty). Beside request_id,
+	 * ingest drops by it a copy of a message an earlier input of the run
+	 * counted under another request id when either copy is a sidechain's
+	 * (a /btw side question's log replays the parent's messages). */
+	bool sidechain;
+	struct br_str message_id;
 
 	/* Filled by pricing (br_pricer_price). */
 	bool priced;       /* cost is known (from the catalog or the log) */

@@ -36,6 +36,8 @@ struct outcome {
 	bool deduped;        /* read knowing every earlier input's ids */
 	bool redo;           /* parsed in blocks that turned out not to be
 			      * independent: it must be read again */
+	bool copies;         /* its ids hold Claude Code messages' keys
+			      * (claim_copy) */
 	struct br_err err;   /* why it failed */
 	struct idset *ids;   /* request ids first seen in it; NULL: none */
 	uint64_t raw_bytes;  /* bytes of a file read, compressed when it is

@@ -542,19 +542,27 @@ static struct br_str held_str(const struct held *h, uint32_t id)
 }
 
 /* Hands every held event to the sink, dropping sidechain copies of a
- * message the main conversation also has (Claude Code). */
+ * message the main conversation also has, or an earlier sidechain copy
+ * under another request id (Claude Code: a /btw side question's log
+ * replays the parent's messages under new request ids, as ccusage 20
+ * counts them; two side questions replay the same ones). */
 static void release(struct held *h, const struct format_sink *sink)
 {
 	if (!h->strings)
 		return;
-	bool *main_msg = br_calloc(br_dict_count(h->strings) + 1, sizeof *main_msg);
+	/* Per message id: 1, a main copy; 2, a sidechain copy kept. */
+	uint8_t *msg = br_calloc(br_dict_count(h->strings) + 1, sizeof *msg);
 	for (size_t i = 0; i < h->n; i++)
 		if (!h->v[i].sidechain)
-			main_msg[h->v[i].msgid] = true;
+			msg[h->v[i].msgid] = 1;
 	for (size_t i = 0; i < h->n; i++) {
 		const struct held_ev *e = &h->v[i];
-		if (e->sidechain && held_str(h, e->msgid).n && main_msg[e->msgid])
-			continue;
+		struct br_str msgid = held_str(h, e->msgid);
+		if (e->sidechain && msgid.n) {
+			if (msg[e->msgid])
+				continue;
+			msg[e->msgid] = 2;
+		}
 		struct br_event ev = {
 			.ts_us = e->ts_us,
 			.provider = held_str(h, e->provider),
@@ -569,12 +577,14 @@ static void release(struct held *h, const struct format_sink *sink)
 			.logged_cost = e->logged_cost,
 			.requests = e->requests,
 			.cost_only = e->cost_only,
+			.sidechain = e->sidechain,
+			.message_id = msgid,
 		};
 		if (!ev.model.n) /* a failed request that never named one */
 			ev.model = (struct br_str){"unknown", 7};
 		sink->event(sink->ctx, &ev);
 	}
-	free(main_msg);
+	free(msg);
 	held_free(h);
 }
 

@@ -492,6 +492,60 @@ static inline const char *beyond_caps(const struct br_event *ev, char *buf,
 	return caps_reason(ev, buf, size);
 }
 
+/* The key of a Claude Code message id in the sets of request ids, kind
+ * 'a' for any copy of the message counted, 's' for a sidechain copy: a
+ * NUL, the kind and the id, which no request id is (a NUL in a name is
+ * refused: name_refused). In buf when it fits, else allocated (*big). */
+static struct br_str msg_key(const struct br_event *ev, char kind, char *buf,
+			     size_t size, char **big)
+{
+	size_t n = ev->message_id.n + 2;
+	char *k = n <= size ? buf : (*big = br_malloc(n));
+	k[0] = '\0';
+	k[1] = kind;
+	memcpy(k + 2, ev->message_id.p, ev->message_id.n);
+	return (struct br_str){k, n};
+}
+
+/* Tells whether a copy of ev's message was counted under another request
+ * id by an input read before the one being read (in seen, the run's set or
+ * its stable part, or held_ids, an archive's members before), when either
+ * copy is a sidechain's: a /btw side question's log under subagents/
+ * replays the parent's messages, their cache reads included, under new
+ * request ids (ccusage issue #913). A sidechain copy is dropped after any
+ * copy, a main one after a sidechain's (the first file's counts, as for a
+ * request id). Within an input, release (formats.c) decided. */
+static bool copy_counted(const struct reader *rd, const struct idset *seen,
+			 const struct br_event *ev)
+{
+	char buf[128], *big = NULL;
+	struct br_str k = msg_key(ev, ev->sidechain ? 'a' : 's', buf,
+				  sizeof buf, &big);
+	uint64_t h = idset_hash(k.p, k.n);
+	bool found = (seen && idset_has(seen, k.p, k.n, h)) ||
+		     (rd->held_ids && idset_has(rd->held_ids, k.p, k.n, h));
+	free(big);
+	return found;
+}
+
+/* Keeps in input o's ids that ev's message was counted ('a'), and as a
+ * sidechain's copy ('s'), for the inputs after it (copy_counted). A worker
+ * that read o without the ids before it finds the copies when o is handed
+ * over (hand_over: a copy's 'a' key is in both inputs), and o is read
+ * again. */
+static void claim_copy(struct outcome *o, const struct br_event *ev)
+{
+	for (int i = 0; i < 1 + ev->sidechain; i++) {
+		char buf[128], *big = NULL;
+		struct br_str k = msg_key(ev, i ? 's' : 'a', buf, sizeof buf, &big);
+		if (!o->ids)
+			o->ids = idset_new();
+		idset_add(o->ids, k.p, k.n, idset_hash(k.p, k.n));
+		free(big);
+	}
+	o->copies = true;
+}
+
 /* Counts a parsed event once, dropping a request id seen before and
  * rejecting an event beyond a record's caps (before its id is kept). The ids
  * of the input being read stay its own until it is handed over (or go into
@@ -528,10 +582,13 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		const struct idset *seen = rd->main ? g->seen : rd->seen;
 		if ((seen && idset_has(seen, id, n, h)) ||
 		    (rd->held_ids && idset_has(rd->held_ids, id, n, h)) ||
+		    (ev->message_id.n && copy_counted(rd, seen, ev)) ||
 		    !idset_add(o->ids, id, n, h)) {
 			o->in.duplicates++;
 			return;
 		}
+		if (ev->message_id.n)
+			claim_copy(o, ev);
 	}
 	o->in.events++;
 	if (g->sink.event)
@@ -683,6 +740,8 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
 	if (!o->ids)
 		o->ids = idset_new();
 	idset_add(o->ids, ev->request_id.p, ev->request_id.n, h);
+	if (ev->message_id.n)
+		claim_copy(o, ev);
 }
 
 /* Keeps an event of the current record, unless a name is too long or
@@ -3645,9 +3704,11 @@ static void hand_over(struct ingest *g, struct task *t, struct outcome *o)
 		if (seen)
 			__atomic_store_n(&g->overlapping, true, __ATOMIC_RELAXED);
 		/* Its ids hold those a backfill's range rejected (claim_id),
-		 * which are no events: its counts are then known only by
-		 * reading it again (events less all seen went below zero). */
-		if (seen && (o->in.outside || !g->sink.wants ||
+		 * which are no events, or the keys of Claude Code messages
+		 * (claim_copy), which may be no duplicates: its counts are
+		 * then known only by reading it again (events less all seen
+		 * went below zero). */
+		if (seen && (o->in.outside || o->copies || !g->sink.wants ||
 			     g->sink.wants(g->sink.ctx, &o->in))) {
 			struct outcome *again = read_again(g, t, o);
 			outcome_free(g, o);

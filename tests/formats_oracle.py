@@ -362,6 +362,7 @@ def _claude_code(root, tp, held):
     ev["request_id"] = key
     total = lambda e: sum(e[f] for f in TOKENS if f != "reasoning_tokens")
     side = root.get("isSidechain") is True
+    ev["message_id"], ev["sidechain"] = msgid, side
     if key:
         for entry in held:
             if entry[0] == key:
@@ -374,8 +375,19 @@ def _claude_code(root, tp, held):
 
 
 def _claude_code_release(held):
+    """A sidechain copy is dropped beside a main copy of its message, or
+    an earlier sidechain copy under another request id (a /btw side
+    question's log replays the parent's messages)."""
     main = {e[3] for e in held if not e[2] and e[3]}
-    return [e[1] for e in held if not (e[2] and e[3] and e[3] in main)]
+    out, side = [], set()
+    for key, ev, is_side, msgid in held:
+        if is_side and msgid:
+            if msgid in main or msgid in side:
+                continue
+            side.add(msgid)
+        ev["sidechain"] = is_side  # the merged copy's
+        out.append(ev)
+    return out
 
 
 def _upsert(held, key, ev):

@@ -367,6 +367,10 @@ def ingest(paths, no_dedupe, fmt="generic"):
     """Returns (events, rejects, stats); events are kept records."""
     events, rejects = [], []
     seen_ids, seen_content = set(), set()
+    # Claude Code message ids counted by the inputs before: any copy, a
+    # sidechain's copy (docs/FORMATS.md: a copy under another request id
+    # is dropped when either is a sidechain's)
+    msg_any, msg_side = set(), set()
     stats = {"records": 0, "rejected": 0, "duplicates": 0, "skipped_inputs": 0}
     for name in expand(paths):
         data = read_content(name)
@@ -380,6 +384,7 @@ def ingest(paths, no_dedupe, fmt="generic"):
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         parsed = []  # (line, event or Reject)
+        claims = []
         if fmt != "generic":
             parsed = parse_format(fmt, data)
         elif data.lstrip(b" \t\r\n")[:1] == b"{":
@@ -420,12 +425,20 @@ def ingest(paths, no_dedupe, fmt="generic"):
                 continue
             rid = ev["request_id"]
             if rid and not no_dedupe:
-                if rid in seen_ids:
+                msgid = ev.get("message_id")
+                if rid in seen_ids or (msgid and msgid in (
+                        msg_any if ev["sidechain"] else msg_side)):
                     stats["duplicates"] += 1
                     continue
                 seen_ids.add(rid)
+                if msgid:
+                    claims.append((msgid, ev["sidechain"]))
             ev["file"], ev["line"] = name, ln
             events.append(ev)
+        for msgid, side in claims:
+            msg_any.add(msgid)
+            if side:
+                msg_side.add(msgid)
     return events, rejects, stats
 
 

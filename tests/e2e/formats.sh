@@ -463,6 +463,28 @@ cc='{"sessionId":"s1","type":"assistant","uuid":"u%s","timestamp":"2025-09-10T12
 "$BURNRATE" --quiet --store side ingest side.jsonl || fail "side.jsonl: ingest exited $?"
 got=$("$BURNRATE" --store side report --as-of $asof --by month --format csv | tail -n 1 | cut -d, -f2,4,5)
 [ "$got" = "1,100,60" ] || fail "a sidechain copy took the main copy's place: $got, want 1,100,60"
+# A /btw side question's log under SESSION/subagents/ replays the
+# parent's messages under new request ids (ccusage issue #913): one
+# request each, in any file of the run, whatever --jobs and the order of
+# the files, as in an archive (the replay counted again). Its own answer
+# (m9) counts; two side questions' replays of m2, without the parent's
+# copy, count once; --no-dedupe counts every copy.
+mkdir -p btw/p/S/subagents
+{ printf "$cc" 1 false r1 50; printf "$cc" 2 false r2 50 | sed 's/"m1"/"m2"/'; } >btw/p/S.jsonl
+{ printf "$cc" 3 true r3 50; printf "$cc" 4 true r4 7 | sed 's/"m1"/"m9"/'; } >btw/p/S/subagents/agent-a1.jsonl
+printf "$cc" 5 true r5 50 | sed 's/"m1"/"m3"/' >btw/p/S/subagents/agent-a2.jsonl
+printf "$cc" 6 true r6 50 | sed 's/"m1"/"m3"/' >btw/p/S/subagents/agent-a3.jsonl
+tar -cf btw.tar btw/p/S/subagents btw/p/S.jsonl
+for args in "--no-dedupe btw" "btw.tar" "--jobs 4 btw" \
+	"--jobs 2 btw/p/S/subagents/agent-a1.jsonl btw/p/S.jsonl btw/p/S/subagents" \
+	"--jobs 2 btw" "btw"; do
+	rm -rf btws
+	"$BURNRATE" --quiet --store btws ingest $args || fail "ingest $args: exit $?"
+	got=$("$BURNRATE" --store btws report --as-of $asof --by month --format csv | tail -n 1 | cut -d, -f2,5)
+	case $args in --no-dedupe*) want=6,257 ;; *) want=4,157 ;; esac
+	[ "$got" = $want ] || fail "/btw replays, ingest $args: $got requests and output tokens, want $want"
+done
+oracle_agrees "/btw replays" btws model btw --format claude-code
 # Two copies of a Claude Code message whose id and request id make 511
 # bytes or more: one request (the key was left empty: both counted).
 long_id=$(printf 'x%.0s' $(seq 600))
