@@ -672,6 +672,10 @@ struct api_parser {
 	struct br_buf stream_key, stream_id; /* its hold key and request id */
 	uint64_t streams;                     /* message_starts held */
 	bool stream_open;
+	/* The input's last message_start was rejected, and no message_stop
+	 * ended its stream since; the request ids of those rejected. */
+	bool stream_rejected;
+	struct br_dict *rejected_starts;
 	char reason[200];
 };
 
@@ -978,6 +982,29 @@ static bool same_id(struct br_str a, const struct br_buf *b)
 	return a.n == b->len && (a.n == 0 || memcmp(a.p, b->p, a.n) == 0);
 }
 
+/* Notes that the message_start of ev was rejected: the stream's later
+ * pieces are (map_anthropic). Returns FORMAT_RECORD. */
+static int start_rejected(struct api_parser *p, const struct br_event *ev)
+{
+	p->stream_rejected = true;
+	if (ev->request_id.n) {
+		if (!p->rejected_starts)
+			p->rejected_starts = br_dict_new();
+		br_dict_intern(p->rejected_starts, ev->request_id.p,
+			       ev->request_id.n);
+	}
+	return FORMAT_RECORD;
+}
+
+/* Tells whether a message_start of request id was rejected in this input,
+ * and none of it held. */
+static bool start_was_rejected(const struct api_parser *p, struct br_str id)
+{
+	return p->rejected_starts &&
+	       br_dict_find(p->rejected_starts, id.p, id.n) >= 0 &&
+	       !(p->held.keys && br_dict_find(p->held.keys, id.p, id.n) >= 0);
+}
+
 /* Anthropic Messages: a message, an error, or a stream's message_start
  * (input and cache usage) and message_delta (cumulative output), merged
  * per request id.
@@ -997,11 +1024,14 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	if (type && strcmp(type, "message_start") == 0) {
 		msg = json_object_get(o, "message");
 		p->stream_open = false; /* until this one is held */
+		p->stream_rejected = false;
 	}
 	if (type && strcmp(type, "message_stop") == 0) {
 		struct br_str id = stream_event_id(r->root, o);
 		if (!id.n || same_id(id, &p->stream_id))
 			p->stream_open = false;
+		if (!id.n || start_was_rejected(p, id))
+			p->stream_rejected = false;
 		return FORMAT_EMITTED;
 	}
 	if (type && strcmp(type, "error") == 0) {
@@ -1050,10 +1080,23 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	if (!r->why && !ev->model.n && !ev->error && type &&
 	    (strcmp(type, "message") == 0 || strcmp(type, "message_start") == 0))
 		r->why = "missing model";
+	bool start = type && strcmp(type, "message_start") == 0;
 	if (r->why)
+		return start ? start_rejected(p, ev) : FORMAT_RECORD;
+	/* A later piece of a stream whose message_start was rejected is
+	 * rejected too, at its own line: its delta was counted alone, an
+	 * unpriced request of model unknown beside the rejected start. */
+	bool piece = type && (strcmp(type, "message_delta") == 0 ||
+			      strcmp(type, "error") == 0);
+	if (piece && (ev->request_id.n ? start_was_rejected(p, ev->request_id)
+				       : !p->stream_open && p->stream_rejected)) {
+		r->why = "its stream's message_start was rejected";
+		if (!ev->request_id.n && strcmp(type, "error") == 0)
+			p->stream_rejected = false; /* it ends the stream */
 		return FORMAT_RECORD;
+	}
 	struct br_str none = {"", 0};
-	if (type && strcmp(type, "message_start") == 0) {
+	if (start) {
 		/* The stream a later event without an id joins: its key is
 		 * its request id, or one of its own when it has none (the
 		 * driver sees no id: it is not deduplicated). */
@@ -1072,6 +1115,8 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 		if (rc == FORMAT_EMITTED) {
 			p->streams++;
 			p->stream_open = true;
+		} else {
+			start_rejected(p, ev);
 		}
 		return rc;
 	}
@@ -1808,6 +1853,7 @@ static void api_free(struct format_parser *fp)
 	struct api_parser *p = (struct api_parser *)fp;
 	held_free(&p->held);
 	br_dict_free(p->outside);
+	br_dict_free(p->rejected_starts);
 	br_buf_free(&p->fast_model);
 	br_buf_free(&p->stream_key);
 	br_buf_free(&p->stream_id);

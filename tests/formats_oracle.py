@@ -149,6 +149,8 @@ class _Held(list):
     None once a message_stop ended it."""
     stream = None
     streams = 0
+    rejected = frozenset()  # request ids of rejected message_starts
+    last_rejected = False   # the last message_start was, its stream open
 
 
 def _merge_most(held, key, ev):
@@ -248,6 +250,8 @@ def _anthropic(root, tp, held):
         sid = _s(root, "request_id") or _s(root, "x_request_id") or _s(o, "request_id")
         if held.stream and (not sid or sid == held.stream[1]):
             held.stream = None
+        if not sid or sid in held.rejected:
+            held.last_rejected = False
         return []
     if t == "error":
         u = None
@@ -266,6 +270,20 @@ def _anthropic(root, tp, held):
     if isinstance(u, dict):
         _anthropic_usage(u, ev)
     key = ev["request_id"]
+    if t in ("message", "message_start") and not ev["model"] and not ev["error"]:
+        if t == "message_start":
+            # its stream's later pieces are rejected too (docs/FORMATS.md)
+            held.rejected = held.rejected | {key}
+            held.last_rejected = True
+        raise Reject("missing model")
+    if t == "message_start":
+        held.last_rejected = False
+    if t in ("message_delta", "error") and (
+            (key and key in held.rejected and not any(e[0] == key for e in held)) or
+            (not key and not held.stream and held.last_rejected)):
+        if not key and t == "error":
+            held.last_rejected = False
+        raise Reject("its stream's message_start was rejected")
     if t == "message_start":
         # Stream events without an id join the last message_start.
         key = key or ("stream", held.streams)

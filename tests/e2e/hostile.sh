@@ -41,6 +41,34 @@ rejected_for "$good_a" '{"logged_at":"2025-09-01T11:00:00Z","request_id":"a2","e
 rejected_for "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}' 'missing model'
 rejected_for "$good_g" '{"logged_at":"2025-09-01T11:00:00Z","response":{"responseId":"g2","modelVersion":null,"usageMetadata":{"promptTokenCount":7,"candidatesTokenCount":7}}}' 'missing model'
 printf '%s\n' "$good_g" >g-good.jsonl
+# The later pieces of a stream whose message_start was rejected (missing
+# model, a token count beyond a record's): each is rejected at its line,
+# naming why; its message_delta was counted alone, an unpriced request
+# of model unknown (with an id: its own, the envelope's, or an id-less one
+# joining the rejected start). An error event of that stream likewise; a
+# stream after it counts.
+start='{"logged_at":"2025-09-01T11:00:00Z",%s"event":{"type":"message_start","message":{"id":"msg_%s","type":"message",%s"usage":{"input_tokens":%s,"output_tokens":1}}}}\n'
+delta='{"logged_at":"2025-09-01T11:00:01Z",%s"event":{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":%s}}}\n'
+stop='{"logged_at":"2025-09-01T11:00:02Z","event":{"type":"message_stop"}}\n'
+model='"model":"claude-sonnet-4-20250514",'
+{
+	printf '%s\n' "$good_a"
+	printf "$start" '"request_id":"s1",' 2 "" 7; printf "$delta" '"request_id":"s1",' 500
+	printf "$start" "" 3 "" 7; printf "$delta" "" 500
+	printf '%s\n' '{"logged_at":"2025-09-01T11:00:01Z","event":{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}}'
+	printf "$start" "" 4 '"model":"",' 7; printf "$delta" "" 500; printf "$stop"
+	printf "$start" "" 5 "$model" 9000000000000000000; printf "$delta" "" 500; printf "$stop"
+	printf "$start" "" 6 "$model" 1000; printf "$delta" "" 100; printf "$stop"
+} >streams.jsonl
+printf '%s\n' "$good_a" "$good_a" | sed '2s/"a1"/"a6"/' >streams-good.jsonl
+[ "$(totals streams.jsonl)" = "$(totals streams-good.jsonl)" ] ||
+	fail "a stream whose message_start was rejected counts: $(totals streams.jsonl), want $(totals streams-good.jsonl)"
+totals streams.jsonl >/dev/null
+for line in 3 5 6 8 11; do
+	grep -q "^streams.jsonl:$line: its stream's message_start was rejected: " rej.txt ||
+		fail "line $line of streams.jsonl, a piece of a rejected stream, is not rejected so: $(cat rej.txt)"
+done
+[ "$(wc -l <rej.txt)" -eq 9 ] || fail "streams.jsonl: 9 rejects expected: $(cat rej.txt)"
 
 # A usage that is neither an object nor null (a string, a number, an
 # array) rejects its record, as the generic format rejects it: the
