@@ -1846,12 +1846,15 @@ struct magic {
 /* The compressed streams libarchive reads (gzip is ISA-L's, source.c):
  * a bzip2 stream is told from its magic, block size and first block's
  * magic (or the end of stream's, of an empty one) and its CRC, an lz4
- * frame from its magic and its descriptor. */
+ * frame from its magic and its descriptor, a legacy lz4 frame (lz4 -l,
+ * Linux's) from its magic and its first block (11 bytes too). Zstd's
+ * first (stream_magic_at). */
 static const struct magic stream_magics[] = {
 	{"\x28\xb5\x2f\xfd", 4, 0, "a zstd stream", 4},
 	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0, "an xz stream", 6},
 	{"BZh", 3, 0, "a bzip2 stream", INGEST_STREAM_LEAST_BYTES},
 	{"\x04\x22\x4d\x18", 4, 0, "an lz4 stream", 11},
+	{"\x02\x21\x4c\x18", 4, 0, "an lz4 stream", 11},
 };
 
 /* The archives of members libarchive reads. */
@@ -1874,13 +1877,48 @@ static const struct magic *magic_of(const struct magic *m, size_t k,
 }
 
 
+/* Tells whether the n bytes at p begin with a skippable frame's magic
+ * (0x184D2A50 to 0x184D2A5F, little-endian), zstd's and lz4's alike: a
+ * tool's own data before the stream (pzstd's, each frame's size). */
+static bool skippable_magic(const unsigned char *p, size_t n)
+{
+	return n >= 4 && (p[0] & 0xF0) == 0x50 &&
+	       memcmp(p + 1, "\x2a\x4d\x18", 3) == 0;
+}
+
+/* The one of stream_magics that the n bytes at p begin with, or NULL. A
+ * skippable frame first is zstd's, as libarchive's zstd reader takes it
+ * (and reads it; its lz4 reader would, but is not asked: ingest_stream_
+ * unreadable). It was read as text: a zstd file of pzstd's counted
+ * nothing, its bytes a partial last line left for the next run. */
+static const struct magic *stream_magic_at(const unsigned char *p, size_t n)
+{
+	const struct magic *m = magic_of(
+		stream_magics, sizeof stream_magics / sizeof *stream_magics, p, n);
+	return m || !skippable_magic(p, n) ? m : &stream_magics[0];
+}
+
+const char *ingest_stream_unreadable(const unsigned char *p, size_t n)
+{
+	uint64_t at = 0;
+	while (at + 8 <= n && skippable_magic(p + at, 4))
+		at += 8 + ((uint64_t)p[at + 4] | (uint64_t)p[at + 5] << 8 |
+			   (uint64_t)p[at + 6] << 16 | (uint64_t)p[at + 7] << 24);
+	if (at && at + 4 <= n &&
+	    (memcmp(p + at, "\x04\x22\x4d\x18", 4) == 0 ||
+	     memcmp(p + at, "\x02\x21\x4c\x18", 4) == 0))
+		return "an lz4 stream after a skippable frame, which libarchive "
+		       "cannot read (its zstd reader takes the frame): "
+		       "decompress it first (lz4 -dc FILE | burnrate ingest -)";
+	return NULL;
+}
+
 /* Tells whether the first bytes of a file are a container libarchive
  * reads: zstd, xz, bzip2, lz4, zip, 7z, or a tar archive. gzip is read by
  * ISA-L (source.c), also when it holds a tar, which libarchive then gets. */
 static bool libarchive_magic(const unsigned char *p, size_t n)
 {
-	return magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
-			p, n) ||
+	return stream_magic_at(p, n) ||
 	       magic_of(archive_magics,
 			sizeof archive_magics / sizeof *archive_magics, p, n);
 }
@@ -2019,9 +2057,7 @@ static bool gzip_magic(const unsigned char *p, size_t n)
 
 const char *ingest_stream_what(const unsigned char *p, size_t n)
 {
-	const struct magic *m =
-		magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
-			 p, n);
+	const struct magic *m = stream_magic_at(p, n);
 	/* bzip2: its block size, then a block's magic (pi's digits) or, an
 	 * empty stream, the end's (the square root of pi's). */
 	if (m && m->magic[0] == 'B' &&
@@ -2456,6 +2492,9 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	}
 	if (!compressed_magic(head, n))
 		return 0;
+	const char *no = ingest_stream_unreadable(head, n);
+	if (no)
+		return br_fail(&f->err, "%s: %s", f->path, no);
 	f->what = packed_what(head, n);
 	/* Of a stream libarchive decompresses, what follows it is checked
 	 * (not of a zip, a 7z or a tar read through it as they are). */
@@ -4126,8 +4165,7 @@ static bool stream_magic(const unsigned char *p, size_t n)
 {
 	if (gzip_magic(p, n))
 		return !source_gzip_holds_tar(p, n);
-	return magic_of(stream_magics, sizeof stream_magics / sizeof *stream_magics,
-			p, n) != NULL;
+	return stream_magic_at(p, n) != NULL;
 }
 
 /* The length of the one of the count suffixes that the first n bytes of

@@ -50,6 +50,11 @@ void source_set_raw_pos(struct source *src, const uint64_t *pos);
  * lz4 stream"; else NULL. Told
  * from INGEST_STREAM_MAGIC_BYTES bytes at most. */
 const char *ingest_stream_what(const unsigned char *p, size_t n);
+
+/* Why libarchive cannot read the stream the n bytes at p begin, when they
+ * tell it (an lz4 stream after a skippable frame, as far as the n bytes
+ * show); else NULL. */
+const char *ingest_stream_unreadable(const unsigned char *p, size_t n);
 #define INGEST_STREAM_MAGIC_BYTES ((size_t)10)
 
 /* What the n bytes at p, the whole of a file or member, are when they

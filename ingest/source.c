@@ -693,6 +693,10 @@ static int probe(struct source *src, struct br_err *err)
 		start_member(src);
 	else if (src->archive)
 		src->stream = ingest_stream_what(src->in, src->in_len);
+	const char *no = src->stream ? ingest_stream_unreadable(src->in, src->in_len)
+				     : NULL;
+	if (no)
+		return br_fail(err, "%s: %s", src->name, no);
 	return src->stream ? open_inner(src, err) : 0;
 }
 
