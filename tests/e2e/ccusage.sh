@@ -22,32 +22,8 @@ compare() { # TOLERANCE: tokens exactly, costs to TOLERANCE (or not at all)
 	"$BURNRATE" --quiet --store s ingest cc || fail "ingest exited $?"
 	"$BURNRATE" --store s report --by day,model --as-of 2099-12-31 --format json \
 		--output r.json || fail "report exited $?"
-	"$PYTHON" - "$1" <<'EOF' || fail "burnrate and ccusage disagree (above)"
-import json, sys
-tol = float(sys.argv[1])
-c = json.load(open("ccu.json"))
-r = json.load(open("r.json"))
-ours = {(x["day"], x["model"]): x for x in r["rows"]}
-seen, bad = 0, 0
-for d in c["daily"]:
-    for m in d["modelBreakdowns"]:
-        o = ours.pop((d["date"], m["modelName"]), None)
-        if o is None:
-            print("burnrate lacks", d["date"], m["modelName"]); bad += 1; continue
-        mine = (o["input_tokens"], o["output_tokens"], o["cache_write_tokens"],
-                o["cache_read_tokens"])
-        theirs = (m["inputTokens"], m["outputTokens"], m["cacheCreationTokens"],
-                  m["cacheReadTokens"])
-        if mine != theirs:
-            print("tokens", d["date"], m["modelName"], mine, theirs); bad += 1
-        if tol >= 0 and abs(o["cost_usd"] - m["cost"]) > tol * m["cost"]:
-            print("cost", d["date"], m["modelName"], o["cost_usd"], m["cost"]); bad += 1
-        seen += 1
-for k in ours:
-    print("ccusage lacks", k); bad += 1
-print("ccusage: %d day/model rows compared, %d differences" % (seen, bad))
-sys.exit(1 if bad or seen < 10 else 0)
-EOF
+	"$PYTHON" "$root/tests/cccompare.py" ccusage ccu.json r.json "$1" ||
+		fail "burnrate and ccusage disagree (above)"
 }
 "$PYTHON" "$root/tests/cclogs.py" --seed 3 --sessions 60 --out cc --no-1h-writes
 compare 0.0001

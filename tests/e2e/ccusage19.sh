@@ -33,42 +33,8 @@ cd "$tmp"
 compare() {
 	CLAUDE_CONFIG_DIR=$tmp/$1 node "$main" claude daily --json --offline -z UTC \
 		>ccu.json || fail "ccusage exited $?"
-	"$PYTHON" - "$2" "${3:-}" <<'EOF' || fail "burnrate and ccusage 19 disagree (above)"
-import json, sys
-tol = float(sys.argv[1])
-less = {}
-if sys.argv[2]:
-    for x in json.load(open(sys.argv[2])):
-        less[(x["day"], x["model"])] = x["tokens"]
-c = json.load(open("ccu.json"))
-r = json.load(open("r.json"))
-ours = {(x["day"], x["model"]): x for x in r["rows"]}
-seen, bad = 0, 0
-for d in c["daily"]:
-    for m in d["modelBreakdowns"]:
-        k = (d["date"], m["modelName"])
-        o = ours.pop(k, None)
-        theirs = [m["inputTokens"], m["outputTokens"], m["cacheCreationTokens"],
-                  m["cacheReadTokens"]]
-        theirs = [a - b for a, b in zip(theirs, less.pop(k, [0] * 4))]
-        if o is None:
-            if any(theirs):
-                print("burnrate lacks", k, theirs); bad += 1
-            continue
-        mine = [o["input_tokens"], o["output_tokens"], o["cache_write_tokens"],
-                o["cache_read_tokens"]]
-        if mine != theirs:
-            print("tokens", k, mine, theirs); bad += 1
-        if tol >= 0 and abs(o["cost_usd"] - m["cost"]) > tol * m["cost"]:
-            print("cost", k, o["cost_usd"], m["cost"]); bad += 1
-        seen += 1
-for k in ours:
-    print("ccusage lacks", k); bad += 1
-for k in less:
-    print("replays on a day and model ccusage does not have", k); bad += 1
-print("ccusage 19: %d day/model rows compared, %d differences" % (seen, bad))
-sys.exit(1 if bad or seen < 10 else 0)
-EOF
+	"$PYTHON" "$root/tests/cccompare.py" "ccusage 19" ccu.json r.json "$2" ${3:+"$3"} ||
+		fail "burnrate and ccusage 19 disagree (above)"
 }
 report() { # [INGEST ARGS...]: burnrate's report of its input, into r.json
 	rm -rf s
