@@ -125,6 +125,19 @@ const char *br_provider_canonical(struct br_str provider, char *buf,
 	return buf;
 }
 
+const char *br_provider_canonical_buf(struct br_str provider,
+				      struct br_buf *b)
+{
+	/* Room for the name and for a merged spelling longer than it
+	 * ("palm" -> "google"). */
+	size_t size = provider.n + 16;
+	br_buf_reset(b);
+	br_buf_reserve(b, size);
+	br_provider_canonical(provider, b->p, size);
+	b->len = strlen(b->p);
+	return b->p;
+}
+
 /* Builds the dictionary key "provider\0name" into b. */
 static void make_key(struct br_buf *b, struct br_str provider,
 		     struct br_str name)
@@ -517,11 +530,11 @@ static int prices_record(void *ctx, unsigned long line, char **f, size_t n,
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->rows = br_realloc(l->rows, l->cap * sizeof *l->rows);
 	}
-	char provider[128];
-	br_provider_canonical(str_of(cell(l->col, f, n, COL_PROVIDER)), provider,
-			      sizeof provider);
-	l->rows[l->n++] = (struct pending_row){br_strdup(provider),
-					       br_strdup(model), p, line};
+	struct br_buf provider = {0};
+	br_provider_canonical_buf(str_of(cell(l->col, f, n, COL_PROVIDER)),
+				  &provider);
+	l->rows[l->n++] = (struct pending_row){provider.p, br_strdup(model), p,
+					       line};
 	return 0;
 }
 
@@ -910,8 +923,8 @@ static bool bedrock_arn_model(struct br_str arn, struct br_str *id)
 void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 			struct br_str model, struct br_match *m)
 {
-	char buf[128];
-	struct br_str p = str_of(br_provider_canonical(provider, buf, sizeof buf));
+	struct br_buf buf = {0};
+	struct br_str p = str_of(br_provider_canonical_buf(provider, &buf));
 	struct br_str any = {"", 0};
 	*m = (struct br_match){0};
 	int64_t exact = find_in(&c->keys, p, model);
@@ -950,6 +963,7 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 						   arn_id, m);
 				m->arn = m->model != NULL;
 			}
+			br_buf_free(&buf);
 			return;
 		}
 		/* A prices file's row for any provider and the model the alias
@@ -964,6 +978,7 @@ void br_catalog_resolve(const struct br_catalog *c, struct br_str provider,
 	}
 	m->model = &c->models[id].m;
 	m->index = (size_t)id;
+	br_buf_free(&buf);
 }
 
 const struct br_price *br_model_price_days(const struct br_model *m,

@@ -898,6 +898,12 @@ const char *br_catalog_identity(const struct br_catalog *c);
  * Writes at most size bytes (NUL included) to buf and returns buf. */
 const char *br_provider_canonical(struct br_str provider, char *buf,
 				  size_t size);
+/* br_provider_canonical of the whole name, however long, in b (reset
+ * first); returns b->p. Prices and budgets compare providers by it: cut
+ * to a fixed buffer, two providers alike in their first 127 bytes were
+ * one, priced by each other's rows. */
+const char *br_provider_canonical_buf(struct br_str provider,
+				      struct br_buf *b);
 
 /* How a (provider, model) of a log found its catalog model. */
 struct br_match {

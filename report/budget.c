@@ -100,15 +100,15 @@ static int parse_scope(struct budget *b, const char *path, unsigned long line,
 		 * not UTF-8 U+FFFD: rows are matched by their shown names
 		 * (report.c), so "agent=bad\xffx" counts the row bad\uFFFDx,
 		 * which merges every such name. */
-		char canon[128];
-		struct br_buf shown = {0};
+		struct br_buf shown = {0}, canon = {0};
 		br_utf8_repair(&shown, eq + 1);
 		b->terms[b->nterms].key = k;
 		b->terms[b->nterms].value = br_strdup(
-			k == 0 ? br_provider_canonical((struct br_str){shown.p, shown.len},
-						       canon, sizeof canon)
+			k == 0 ? br_provider_canonical_buf(
+					 (struct br_str){shown.p, shown.len}, &canon)
 			       : shown.p);
 		br_buf_free(&shown);
+		br_buf_free(&canon);
 		b->nterms++;
 	}
 	free(copy);

@@ -496,7 +496,8 @@ struct series {
 	int32_t first_seen;
 	/* The provider of the row before, which rows mostly repeat, and its
 	 * canonical form. */
-	char provider[128], canon[128];
+	char provider[128];
+	struct br_buf canon;
 	/* A row's provider, model, agent and label as the report groups
 	 * them (shown_name), which budgets are matched against. */
 	struct br_buf shown[4];
@@ -528,8 +529,7 @@ static int collect_series(void *ctx, const struct store_row *stored)
 		 * that differ only by bytes that are not UTF-8 (U+FFFD). */
 		size_t len;
 		const char *pv = repaired_name(&sr->shown[0], row.provider, &len);
-		br_provider_canonical((struct br_str){pv, len}, sr->canon,
-				      sizeof sr->canon);
+		br_provider_canonical_buf((struct br_str){pv, len}, &sr->canon);
 		if (n < sizeof sr->provider)
 			memcpy(sr->provider, row.provider, n + 1);
 	}
@@ -538,7 +538,8 @@ static int collect_series(void *ctx, const struct store_row *stored)
 		   *agent = repaired_name(&sr->shown[2], row.agent, &len),
 		   *label = repaired_name(&sr->shown[3], row.label, &len);
 	for (size_t k = 0; k < q->nbudgets; k++)
-		if (budget_matches(&q->budgets[k], sr->canon, model, agent,
+		if (budget_matches(&q->budgets[k],
+				   sr->canon.p ? sr->canon.p : "", model, agent,
 				   label)) {
 			sr->budget[k * SERIES_DAYS + i] =
 				br_pico_add(sr->budget[k * SERIES_DAYS + i],
@@ -753,6 +754,7 @@ static int outlook(struct builder *b, struct store *s, struct br_err *err)
 	free(sr->budget_unpriced);
 	for (size_t i = 0; i < 4; i++)
 		br_buf_free(&sr->shown[i]);
+	br_buf_free(&sr->canon);
 	free(sr);
 	return rc;
 }

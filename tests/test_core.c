@@ -2342,6 +2342,21 @@ static void test_provider_canonical(void)
 	/* Truncated to the buffer. */
 	CU_ASSERT_STRING_EQUAL(br_provider_canonical((struct br_str){"abcdef", 6},
 						     buf, 4), "abc");
+	/* br_provider_canonical_buf: the whole name, however long, and a
+	 * merged spelling longer than the name. */
+	struct br_buf b = {0};
+	char long_name[301];
+	memset(long_name, 'Q', 300);
+	long_name[300] = 0;
+	br_provider_canonical_buf((struct br_str){long_name, 300}, &b);
+	CU_ASSERT_EQUAL(b.len, 300);
+	CU_ASSERT(b.len == 300 && b.p[0] == 'q' && b.p[299] == 'q');
+	CU_ASSERT_STRING_EQUAL(br_provider_canonical_buf((struct br_str){"palm", 4},
+							 &b), "google");
+	CU_ASSERT_EQUAL(b.len, 6);
+	CU_ASSERT_STRING_EQUAL(br_provider_canonical_buf((struct br_str){"", 0},
+							 &b), "");
+	br_buf_free(&b);
 }
 
 static const struct br_model *resolve(const struct br_catalog *c,
