@@ -1,5 +1,6 @@
 /* catalog.c - the price catalog: models with their price history, aliases,
  * the built-in data, prices CSV files, and lookups. */
+#include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,7 +444,7 @@ static int parse_rate_cell(const char *name, unsigned long line,
 	if (br_rate_parse(v, strlen(v), out) != 0)
 		return br_fail(err,
 			       "%s:%lu: invalid %s rate '%s': expected USD per "
-			       "1M tokens, at most 6 decimals",
+			       "1M tokens, at most 6 decimals, at most 1000000",
 			       name, line, col_names[col], v);
 	return 0;
 }
@@ -496,10 +497,18 @@ static int parse_price(const struct prices_load *l, unsigned long line,
 		if (min_input[0] < '0' || min_input[0] > '9')
 			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
 				       l->name, line, min_input);
+		errno = 0;
 		p->min_input_tokens = strtoull(min_input, &end, 10);
 		if (*end)
 			return br_fail(err, "%s:%lu: invalid min_input_tokens '%s'",
 				       l->name, line, min_input);
+		/* Beyond 2^64 - 1 it was read as 2^64 - 1, silently. */
+		if (errno == ERANGE)
+			return br_fail(err,
+				       "%s:%lu: invalid min_input_tokens '%s': "
+				       "above %llu",
+				       l->name, line, min_input,
+				       (unsigned long long)UINT64_MAX);
 	}
 	const char *tier = cellt(l->col, f, n, COL_TIER);
 	if (*tier) {

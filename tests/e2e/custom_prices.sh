@@ -9,7 +9,7 @@
 # rates of 6 decimals and sub-micro-dollar costs, the catalog's gpt-4o
 # replaced, rows in any order. Then what found departures (helper 205):
 # providers alike in their first 127 bytes were one provider to prices
-# and budgets.
+# and budgets; a min_input_tokens above 2^64 - 1 was read as 2^64 - 1.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 br() { "$BURNRATE" "$@"; }
@@ -145,4 +145,15 @@ import json, sys
 b = {x["name"]: x["spent_usd"] for x in json.load(sys.stdin)["budgets"]}
 assert b == {"a": 1.0, "b": 0.0}, b' || fail "budgets of providers alike in their first 127 bytes"
 
+# 6. A prices file's bad values are refused naming file, line and value,
+# exit 2: a threshold beyond 2^64 - 1 (it was read as 2^64 - 1), a rate
+# above the $1,000,000 per 1M tokens a rate may be (said so).
+printf 'provider,model,from,input,output,cache_read,cache_write,min_input_tokens\nacme,m1,,1,2,,,\nacme,m1,,3,4,,,18446744073709551616\n' >min.csv
+must_fail 2 min.err br --store x ingest --prices min.csv tiny.jsonl
+grep -q "^burnrate: error: min.csv:3: invalid min_input_tokens '18446744073709551616'" min.err ||
+	fail "a threshold beyond 2^64 - 1: $(cat min.err)"
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,m1,,1000000.000001,1,,\n' >rate.csv
+must_fail 2 rate.err br prices --prices rate.csv check
+grep -q "^burnrate: error: rate.csv:2: invalid input rate '1000000.000001': .*at most 1000000$" rate.err ||
+	fail "a rate above the bound: $(cat rate.err)"
 echo "custom_prices: ok"
