@@ -123,6 +123,22 @@ static struct report *measure(const struct globals *g,
 		.strict = true,
 		.skip_paths = skip_paths,
 		.nskip_paths = sizeof skip_paths / sizeof *skip_paths};
+	/* The configuration's values that change what the logs count, as
+	 * ingest and run take them (each checked as the file was read): a
+	 * CI check prices and labels the logs as the nightly store does. It
+	 * priced them with --cost-mode auto whatever cost_mode said. */
+	const struct config *c = g->conf;
+	const struct ingest_map label = {"label", c ? c->label : NULL};
+	if (c && c->cost_mode)
+		br_cost_mode_parse(c->cost_mode, &job.io.cost_mode);
+	if (c && c->label) {
+		job.io.maps = &label;
+		job.io.nmaps = 1;
+	}
+	if (c && c->max_record)
+		parse_max_record(c->max_record, &job.io.max_record);
+	if (c && c->max_ratio)
+		parse_max_ratio(c->max_ratio, &job.io.max_ratio);
 	struct ingest_outcome out = {0};
 	struct br_err err = {0};
 	struct store *s = NULL;

@@ -744,4 +744,25 @@ TMPDIR="$tmp/no-such-dir" must_fail 1 err check --write-baseline notmp.json base
 grep -qF "check: cannot create a temporary store in TMPDIR '$tmp/no-such-dir' ($tmp/no-such-dir/burnrate-check-" err ||
 	fail "TMPDIR missing: $(cat err)"
 [ ! -e notmp.json ] || fail "TMPDIR missing: a baseline was written"
+# The configuration's cost_mode and label count in check as in ingest: a
+# log whose cost_usd says $5 for a request the catalog prices at
+# $0.0125 costs $0.0125 with cost_mode calculate (check counted the
+# logged $5 whatever cost_mode said), and its metadata.team is the label.
+cat >cm.jsonl <<'EOJ'
+{"timestamp":"2025-10-01T12:00:00Z","provider":"openai","model":"gpt-4o","request_id":"cm-1","usage":{"input_tokens":1000,"output_tokens":1000},"cost_usd":5,"metadata":{"team":"search"}}
+EOJ
+printf 'cost_mode calculate\nlabel metadata.team\n' >cm.conf
+"$BURNRATE" --config cm.conf check --by label --write-baseline cm.json cm.jsonl >out 2>err ||
+	fail "check with cost_mode calculate: exit $?: $(cat err)"
+"$PYTHON" - cm.json <<'EOP' || fail "check ignored the configuration's cost_mode or label: $(cat cm.json)"
+import json, sys
+b = json.load(open(sys.argv[1]))
+rows = b["rows"] if "rows" in b else b["groups"]
+assert [r.get("label") for r in rows] == ["search"], rows
+cost = rows[0]["cost_usd"]
+assert abs(float(cost) - 0.0125) < 1e-9, cost
+EOP
+"$BURNRATE" check --by label --write-baseline cm-auto.json cm.jsonl >out 2>err ||
+	fail "check without the configuration: exit $?: $(cat err)"
+grep -qF '"label":"","requests":1,"tokens":2000,"cost_usd":"5.0"' cm-auto.json || fail "without cost_mode, check counts the logged cost: $(cat cm-auto.json)"
 echo "PASS check"
