@@ -1787,11 +1787,17 @@ int cmd_ingest(const struct globals *g, int argc, char **argv)
 	if (!catalog)
 		return fail_with(&err);
 	io.catalog = catalog;
+	/* A walk leaves out the prices file and the configuration, often
+	 * kept with the logs, as check's does: the prices CSV was an input
+	 * that failed ("cannot tell the log format"), exit 1. */
+	const char *const skip_paths[] = {prices, c ? c->path : NULL};
 	struct ingest_job job = {.io = io, .source = source,
 				 .rejects_path = rejects_path,
 				 /* The configuration's file, not --rejects: run's */
 				 .rejects_append = c && rejects_path == c->rejects,
-				 .backfill = replace != NULL, .dry_run = dry_run};
+				 .backfill = replace != NULL, .dry_run = dry_run,
+				 .skip_paths = skip_paths,
+				 .nskip_paths = sizeof skip_paths / sizeof *skip_paths};
 	rc = ingest_job_run(g, &job, pos, npos, NULL);
 	br_catalog_free(catalog);
 	return rc;

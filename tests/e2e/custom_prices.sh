@@ -156,4 +156,19 @@ printf 'provider,model,from,input,output,cache_read,cache_write\nacme,m1,,100000
 must_fail 2 rate.err br prices --prices rate.csv check
 grep -q "^burnrate: error: rate.csv:2: invalid input rate '1000000.000001': .*at most 1000000$" rate.err ||
 	fail "a rate above the bound: $(cat rate.err)"
+# 7. A prices file and a configuration kept in the directory of logs are
+# left out of ingest's walk, as check's walk leaves them out: the prices
+# CSV was an input that failed ("cannot tell the log format"), exit 1.
+mkdir -p kept
+printf '{"timestamp":"2025-10-01T12:00:00Z","provider":"acme","model":"m1","request_id":"k1","usage":{"input_tokens":1000000,"output_tokens":0}}\n' >kept/a.jsonl
+printf 'provider,model,from,input,output,cache_read,cache_write\nacme,m1,,2,4,,\n' >kept/prices.csv
+printf 'prices prices.csv\n' >kept/burnrate.conf
+br --store kept.store ingest --prices kept/prices.csv kept >kept.out 2>&1 ||
+	fail "a prices file in the logs' directory: exit $?: $(cat kept.out)"
+br --store kept2.store --config kept/burnrate.conf ingest kept >kept.out 2>&1 ||
+	fail "a configuration in the logs' directory: exit $?: $(cat kept.out)"
+for st in kept.store kept2.store; do
+	br --store $st report --format csv | tr -d "\r" | grep -q "^2025-10-01,1,0,1000000,.*,2\.000000,0$" ||
+		fail "the logs beside a prices file and a configuration: $(br --store $st report --format csv)"
+done
 echo "custom_prices: ok"
