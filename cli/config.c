@@ -61,11 +61,15 @@ int config_path_check(const struct config *c, const char *key,
 	if (!path)
 		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
+	struct stat sb;
+	/* A directory opens, and failed later unnamed by its option
+	 * ("cannot read 'dd': Is a directory"). */
+	int e = fd < 0 ? errno
+		: fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode) ? EISDIR : 0;
+	if (fd >= 0)
 		close(fd);
+	if (!e)
 		return 0;
-	}
-	int e = errno;
 	int status = br_errno_transient(e) ? BR_EXIT_FAILURE : BR_EXIT_USAGE;
 	long i = c ? key_index(key) : -1;
 	const struct key *k = i < 0 ? NULL : &keys[i];

@@ -113,6 +113,15 @@ for c in "ingest --prices nope.csv $log" "report --budgets nope.csv" \
 	opt=$(echo "$c" | sed 's/.* \(--[a-z]*\) nope.*/\1/')
 	grep -q "error: $opt: cannot open 'nope.csv': " err || fail "$c: $(cat err)"
 done
+# So is a directory, which opens: it failed later, "cannot read 'dir': Is
+# a directory", without the option.
+mkdir -p adir
+for c in "ingest --prices adir $log" "report --budgets adir"; do
+	# shellcheck disable=SC2086 # the command's words
+	must_fail 2 err "$BURNRATE" --store s $c
+	opt=$(echo "$c" | sed 's/.* \(--[a-z]*\) adir.*/\1/')
+	grep -q "error: $opt: cannot open 'adir': Is a directory" err || fail "$c: $(cat err)"
+done
 must_fail 2 err "$BURNRATE" --config nope.conf report
 grep -q "error: --config: cannot open 'nope.conf': " err || fail "--config: $(cat err)"
 printf 'budgets nob.csv\n' >c.conf
