@@ -573,10 +573,14 @@ static int check_duplicates(const char *name, struct br_catalog *tmp,
 				    catalog_entry(tmp, l->rows[r].provider,
 						  l->rows[r].model) == i)
 					lines[k++] = l->rows[r].line;
-			return br_fail(err, "%s:%lu: model '%s' has two prices for "
-				       "the same tier, from date and "
+			/* Named with its provider: rows of "gemini" and
+			 * "google" are one provider's. */
+			return br_fail(err, "%s:%lu: model '%s%s%s' has two "
+				       "prices for the same tier, from date and "
 				       "min_input_tokens (the other on line %lu)",
-				       name, lines[1], m->name, lines[0]);
+				       name, lines[1], m->provider,
+				       *m->provider ? "/" : "", m->name,
+				       lines[0]);
 		}
 	}
 	return 0;

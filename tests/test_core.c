@@ -1710,8 +1710,11 @@ static void test_catalog_errors(void)
 	snprintf(text, sizeof text, "%sopenai,,,1,2,,\n", h);
 	expect_load_error(text, ":2: empty model");
 	snprintf(text, sizeof text, "%sopenai,gpt,,1,2,,\nopenai,x,,1,2,,\nopenai,gpt,,1,3,,\n", h);
-	expect_load_error(text, ":4: model 'gpt' has two prices for the same tier, "
+	expect_load_error(text, ":4: model 'openai/gpt' has two prices for the same tier, "
 			  "from date and min_input_tokens (the other on line 2)");
+	/* Two spellings of one provider: named as the one it is. */
+	snprintf(text, sizeof text, "%sgemini,g,,1,2,,\ngoogle,g,,1,3,,\n", h);
+	expect_load_error(text, ":3: model 'google/g' has two prices");
 	snprintf(text, sizeof text, "%sopenai,gpt,,1.0000001,2,,\n", h);
 	expect_load_error(text, "at most 6 decimals");
 	expect_load_error("provider,model,from,input,output,cache_read,cache_write,tier\n"
