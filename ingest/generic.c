@@ -1111,6 +1111,24 @@ struct format_parser *csv_format_open(const char *name, const char *input_name,
 	return p;
 }
 
+/* The offset of the first blank (space or tab) of the run of them that
+ * ends before line[at], or at when not skip or there is none. */
+static size_t skip_blanks_back(const char *line, size_t at, bool skip)
+{
+	while (skip && at > 0 && (line[at - 1] == ' ' || line[at - 1] == '\t'))
+		at--;
+	return at;
+}
+
+/* The offset of the first byte after the blanks from line[at] on (len
+ * bytes in all), or at when not skip. */
+static size_t skip_blanks(const char *line, size_t at, size_t len, bool skip)
+{
+	while (skip && at < len && (line[at] == ' ' || line[at] == '\t'))
+		at++;
+	return at;
+}
+
 /* Tells whether a CSV header line names every column of names, each a
  * whole field, quoted or not. A name quoted inside a field is none: a
  * JSON record cut after its '{' ("timestamp":...) or behind NUL bytes or
@@ -1122,23 +1140,22 @@ static bool header_has(const char *line, size_t len, const char *const *names,
 		size_t n = strlen(*names);
 		bool found = false;
 		for (size_t i = 0; i + n <= len && !found; i++) {
-			bool quoted = i > 0 && line[i - 1] == '"';
-			size_t start = quoted ? i - 1 : i;
-			/* Folded: blanks around the name, and any case (as
-			 * header_column matches the generic format's names). */
-			while (folded && start > 0 &&
-			       (line[start - 1] == ' ' || line[start - 1] == '\t'))
-				start--;
+			/* Folded: blanks around the name, inside its quotes
+			 * or outside them, and any case (as header_column
+			 * matches the generic format's names, in the cell
+			 * the quotes hold). */
+			size_t start = skip_blanks_back(line, i, folded);
+			bool quoted = start > 0 && line[start - 1] == '"';
+			if (quoted)
+				start = skip_blanks_back(line, start - 1, folded);
 			if ((start > 0 && line[start - 1] != ',') ||
 			    (folded ? strncasecmp(line + i, *names, n)
 				    : memcmp(line + i, *names, n)) != 0)
 				continue;
-			size_t end = i + n;
+			size_t end = skip_blanks(line, i + n, len, folded);
 			if (quoted && (end == len || line[end++] != '"'))
 				continue;
-			while (folded && end < len &&
-			       (line[end] == ' ' || line[end] == '\t'))
-				end++;
+			end = skip_blanks(line, end, len, folded);
 			found = end == len || line[end] == ',' || line[end] == '\r';
 		}
 		if (!found)

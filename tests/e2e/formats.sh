@@ -219,6 +219,13 @@ printf 'Timestamp, Provider ,MODEL,Input_Tokens\n2025-10-01T12:00:00Z,openai,gpt
 "$BURNRATE" --quiet --store caps ingest caps.csv || fail "a CSV header in capitals: exit $?"
 got=$("$BURNRATE" --store caps report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,10)
 [ "$got" = "1,1000000,2.500000" ] || fail "a CSV header in capitals: $got"
+# And so are they quoted with the blanks inside the quotes, as the reader
+# matches them (its cell trimmed): `" Timestamp "` was "cannot tell the
+# log format" with --format auto, read with --format generic.
+printf '" Timestamp ","provider ","\tMODEL",Input_Tokens\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000\n' >quoted.csv
+"$BURNRATE" --quiet --store quoted ingest quoted.csv || fail "a CSV header quoted with blanks inside: exit $?"
+got=$("$BURNRATE" --store quoted report --as-of $asof --format csv | tail -n 1 | cut -d, -f2,4,10)
+[ "$got" = "1,1000000,2.500000" ] || fail "a CSV header quoted with blanks inside: $got"
 # A column named by --map is matched as spelt; one of tokens or cost the
 # header lacks fails the input, by name (every record's tokens were 0).
 printf 'timestamp,provider,model,IN\n2025-10-01T12:00:00Z,openai,gpt-4o,1000000\n' >mapped.csv
