@@ -414,6 +414,26 @@ for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0 \
 	"$BURNRATE" --store "d-$file" report --as-of $asof --by month --format csv >d.csv
 	grep -q "^2025-09,$want," d.csv || fail "$file: want $want: $(cat d.csv)"
 done
+# A generic record (timestamp, provider and model strings) whose unknown
+# keys are another format's marks, a session's id (sessionId, leafUuid,
+# uuid beside a message) or LiteLLM's startTime and spend, is generic
+# (DESIGN: unknown keys are skipped): it was taken for Claude Code's line,
+# its records all skipped without a word (2 records, 0 requests kept, no
+# reject), or for LiteLLM's, its tokens 0 and its spend its cost. Found
+# against DuckDB (helper-206).
+g='"timestamp":"2025-09-01T12:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1000,"output_tokens":10},"cost_usd":0.5'
+for extra in '"sessionId":"s1"' '"leafUuid":"l1"' '"uuid":"u1","message":"hello"' \
+	'"startTime":"2025-09-01T12:00:00Z","spend":0.1' '"type":"file-history-snapshot"'; do
+	printf '{%s,%s}\n{%s}\n' "$extra" "$g" "$g" >gen-extra.jsonl
+	rm -rf gx
+	"$BURNRATE" --verbose --store gx ingest gen-extra.jsonl >gx.out 2>gx.err ||
+		fail "a generic record with $extra: exit $?: $(cat gx.err)"
+	grep -q "gen-extra.jsonl: generic format" gx.err ||
+		fail "a generic record with $extra: not read as generic: $(cat gx.err)"
+	"$BURNRATE" --store gx report --as-of $asof --by month --format csv >gx.csv
+	grep -q "^2025-09,2,0,2000,20,0,0,0,0,1.000000,0" gx.csv ||
+		fail "a generic record with $extra: $(cat gx.out gx.csv)"
+done
 # A model whose provider is told from its name (Helicone's CSV export has
 # no provider column): a Bedrock ARN and a Vertex Claude id are priced as
 # the anthropic format prices them (they were unknown's and anthropic's,
