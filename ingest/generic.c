@@ -1166,14 +1166,17 @@ static bool header_has(const char *line, size_t len, const char *const *names,
 
 const char *format_detect_csv(const char *line, size_t len)
 {
+	/* Generic first: no export of the others has a timestamp and a
+	 * provider column, so their columns beside these are a generic CSV's
+	 * extra ones (ignored), not another format's header. */
 	static const struct {
 		const char *format;
 		const char *cols[5];
 	} kinds[] = {
+		{"generic", {"timestamp", "provider", "model", NULL}},
 		{"litellm", {"request_id", "startTime", "spend", "model", NULL}},
 		{"helicone", {"response_id", "request_created_at", "model", NULL}},
 		{"langfuse", {"traceId", "startTime", "model", "usageDetails", NULL}},
-		{"generic", {"timestamp", "provider", "model", NULL}},
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (header_has(line, len, kinds[i].cols,

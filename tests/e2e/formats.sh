@@ -434,6 +434,23 @@ for extra in '"sessionId":"s1"' '"leafUuid":"l1"' '"uuid":"u1","message":"hello"
 	grep -q "^2025-09,2,0,2000,20,0,0,0,0,1.000000,0" gx.csv ||
 		fail "a generic record with $extra: $(cat gx.out gx.csv)"
 done
+# So is a generic CSV whose extra columns are another export's (LiteLLM's
+# startTime and spend, Helicone's response_id and request_created_at,
+# Langfuse's traceId, startTime and usageDetails): it was read as that
+# export, its tokens 0 and its cost the spend or none.
+for extra in startTime,spend response_id,request_created_at traceId,startTime,usageDetails; do
+	vals=$(echo "$extra" | sed 's/[^,]*/x/g')
+	printf 'timestamp,provider,model,request_id,%s,input_tokens,output_tokens,cost_usd\n2025-09-01T12:00:00Z,openai,gpt-4o,r1,%s,1000,10,0.5\n' \
+		"$extra" "$vals" >gen-extra.csv
+	rm -rf gx
+	"$BURNRATE" --verbose --store gx ingest gen-extra.csv >gx.out 2>gx.err ||
+		fail "a generic CSV with $extra: exit $?: $(cat gx.err)"
+	grep -q "gen-extra.csv: generic format" gx.err ||
+		fail "a generic CSV with $extra: not read as generic: $(cat gx.err)"
+	"$BURNRATE" --store gx report --as-of $asof --by month --format csv >gx.csv
+	grep -q "^2025-09,1,0,1000,10,0,0,0,0,0.500000,0" gx.csv ||
+		fail "a generic CSV with $extra: $(cat gx.out gx.csv)"
+done
 # A model whose provider is told from its name (Helicone's CSV export has
 # no provider column): a Bedrock ARN and a Vertex Claude id are priced as
 # the anthropic format prices them (they were unknown's and anthropic's,
