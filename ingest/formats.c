@@ -2195,21 +2195,24 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 	 * record (Anthropic's error record has one). */
 	bool openai_error = error && is_kind(&o[P_ERROR_MESSAGE], JV_STRING) &&
 			    is_kind(&o[P_ERROR_TYPE], JV_STRING);
-	/* A generic record's fields: a Claude Code line or a LiteLLM spend
-	 * log has no top-level provider (nor a Claude Code line a model), so
-	 * their marks beside these are a generic record's unknown keys (a
-	 * session's id, sessionId or uuid with a message), skipped. */
-	bool generic = r[D_TIMESTAMP].present &&
-		       is_kind(&r[D_PROVIDER], JV_STRING) &&
-		       is_kind(&r[D_MODEL], JV_STRING);
 	if (dstr_is(d, &r[D_SCHEMA_TYPE], "ModelInvocationLog"))
 		return "bedrock";
 	if (dstr_is(d, &r[D_PAYLOAD + P_OBJECT], "page"))
 		return "openai-usage";
-	if (!generic &&
-	    (r[D_SESSION_ID].present || r[D_LEAF_UUID].present ||
-	     (r[D_UUID].present && r[D_MESSAGE].present) ||
-	     dstr_is(d, &r[D_PAYLOAD + P_TYPE], "file-history-snapshot")))
+	/* A generic record: a timestamp, a provider and a model at the top
+	 * of a record that is no envelope (no response or event payload).
+	 * No other format's record has them all (a Claude Code line has its
+	 * model in its message, a LiteLLM or Helicone row no timestamp, an
+	 * API response no provider), so the other marks beside them are a
+	 * generic record's unknown keys, skipped (DESIGN): a session's id
+	 * (sessionId, uuid with a message), a type, a failed request's error
+	 * object ({message, type}, as OpenAI's). */
+	if (o == &r[D_PAYLOAD] && r[D_TIMESTAMP].present &&
+	    is_kind(&r[D_PROVIDER], JV_STRING) && is_kind(&r[D_MODEL], JV_STRING))
+		return "generic";
+	if (r[D_SESSION_ID].present || r[D_LEAF_UUID].present ||
+	    (r[D_UUID].present && r[D_MESSAGE].present) ||
+	    dstr_is(d, &r[D_PAYLOAD + P_TYPE], "file-history-snapshot"))
 		return "claude-code"; /* a transcript may open with a snapshot */
 	if (o[P_USAGE_METADATA].present || o[P_MODEL_VERSION].present ||
 	    rpc_status)
@@ -2239,7 +2242,7 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 	    !r[D_PROVIDER].present && !r[D_API].present &&
 	    !r[D_RESPONSE].present && !r[D_EVENT].present)
 		return "claude-code";
-	if (r[D_START_TIME].present && r[D_SPEND].present && !generic)
+	if (r[D_START_TIME].present && r[D_SPEND].present)
 		return "litellm";
 	if (r[D_REQUEST_CREATED_AT].present && r[D_RESPONSE_ID].present)
 		return "helicone";

@@ -414,16 +414,22 @@ for f in snap.jsonl:claude-code:1,0,4,8,14288 gerr.jsonl:gemini:2,1,1000,10,0 \
 	"$BURNRATE" --store "d-$file" report --as-of $asof --by month --format csv >d.csv
 	grep -q "^2025-09,$want," d.csv || fail "$file: want $want: $(cat d.csv)"
 done
-# A generic record (timestamp, provider and model strings) whose unknown
-# keys are another format's marks, a session's id (sessionId, leafUuid,
-# uuid beside a message) or LiteLLM's startTime and spend, is generic
-# (DESIGN: unknown keys are skipped): it was taken for Claude Code's line,
-# its records all skipped without a word (2 records, 0 requests kept, no
-# reject), or for LiteLLM's, its tokens 0 and its spend its cost. Found
-# against DuckDB (helper-206).
-g='"timestamp":"2025-09-01T12:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1000,"output_tokens":10},"cost_usd":0.5'
+# A generic record (timestamp, provider and model strings, no envelope's
+# response or event) whose unknown keys are another format's marks is
+# generic (DESIGN: unknown keys are skipped): a session's id (sessionId,
+# leafUuid, uuid beside a message) was taken for a Claude Code line, its
+# records all skipped without a word (2 records, 0 requests kept, no
+# reject); a failed request's error object as OpenAI's ({message, type})
+# for an OpenAI response, the log's cache tokens lost and its logged
+# costs replaced by the catalog's; a type, an object, a modelVersion,
+# LiteLLM's startTime and spend, Helicone's ids, for those formats, their
+# records rejected or misread. Found against DuckDB (helper-206).
+g='"timestamp":"2025-09-01T12:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1000,"output_tokens":10,"cache_read_tokens":300},"cost_usd":0.5'
 for extra in '"sessionId":"s1"' '"leafUuid":"l1"' '"uuid":"u1","message":"hello"' \
-	'"startTime":"2025-09-01T12:00:00Z","spend":0.1' '"type":"file-history-snapshot"'; do
+	'"type":"file-history-snapshot"' '"error":{"message":"overloaded","type":"server_error"}' \
+	'"error":{"code":500,"status":"INTERNAL"}' '"type":"message"' '"object":"response"' \
+	'"modelVersion":"v1"' '"usageMetadata":{}' '"startTime":"2025-09-01T12:00:00Z","spend":0.1' \
+	'"response_id":"r1","request_created_at":"2025-09-01T12:00:00Z"'; do
 	printf '{%s,%s}\n{%s}\n' "$extra" "$g" "$g" >gen-extra.jsonl
 	rm -rf gx
 	"$BURNRATE" --verbose --store gx ingest gen-extra.jsonl >gx.out 2>gx.err ||
@@ -431,7 +437,7 @@ for extra in '"sessionId":"s1"' '"leafUuid":"l1"' '"uuid":"u1","message":"hello"
 	grep -q "gen-extra.jsonl: generic format" gx.err ||
 		fail "a generic record with $extra: not read as generic: $(cat gx.err)"
 	"$BURNRATE" --store gx report --as-of $asof --by month --format csv >gx.csv
-	grep -q "^2025-09,2,0,2000,20,0,0,0,0,1.000000,0" gx.csv ||
+	grep -q "^2025-09,2,0,2000,20,600,0,0,0,1.000000,0" gx.csv ||
 		fail "a generic record with $extra: $(cat gx.out gx.csv)"
 done
 # So is a generic CSV whose extra columns are another export's (LiteLLM's
