@@ -5,7 +5,8 @@ logs (every timestamp form of DESIGN section 3: RFC 3339 with Z, with
 offsets that move a request across midnight, with fractions of 1 to 9
 digits; 'YYYY-MM-DD HH:MM:SS[.f]'; epoch seconds and milliseconds as JSON
 integers and reals; statuses as codes and strings; missing counts; keys in
-any order; unknown nested values holding the names of known keys; request
+any order; unknown nested values holding the names of known keys, and
+other formats' marks (a sessionId, an error object, a type); request
 ids repeated within and across files, integer ids, ids of other types,
 records without one; CSV with columns in any order or left out, extra
 columns, quoted fields with commas, quotes and newlines, a BOM, CRLF) are
@@ -53,6 +54,14 @@ AGENTS = ['bot', 'support-bot', 'Ünïcode', 'a,b', 'q"uote', '', 'sp ace',
 STATUSES = [200, 200, 200, 201, 399, 400, 404, 500, 503.0, 4e2, 'error',
             'ok', '500', '0500', 'ERROR', 'Failed', 'failure', '399', None,
             True, {'code': 500}, '200']
+# Unknown keys of a generic record that mark another format's records
+# (the first record's tell the format of a log).
+OTHER_MARKS = [{'sessionId': 's-1'}, {'uuid': 'u-1', 'message': 'hello'},
+               {'error': {'message': 'overloaded', 'type': 'server_error'}},
+               {'error': {'code': 500, 'status': 'INTERNAL'}}, {'type': 'message'},
+               {'object': 'chat.completion'}, {'modelVersion': 'v1'},
+               {'startTime': '2025-09-01T12:00:00Z', 'spend': 0.1},
+               {'response_id': 'x', 'request_created_at': '2025-09-01T12:00:00Z'}]
 TOKENS = ['input_tokens', 'output_tokens', 'cache_read_tokens',
           'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens']
 CSV_COLUMNS = (['timestamp', 'provider', 'model', 'agent', 'label',
@@ -130,6 +139,8 @@ def records(rng, n, ids):
                          'arr': [1, {'provider': 'x'}, [2, 3]], 's': 'x}{"y', 'n': None}
         if rng.random() < 0.2:
             r['label'] = rng.choice(['team-a', 'team-b', ''])
+        if rng.random() < 0.1 or seq == 0:  # other formats' marks, unknown here
+            r.update(rng.choice(OTHER_MARKS))
         r['_seq'] = seq  # an unknown key: DuckDB's line order
         out.append(r)
     return out
