@@ -424,6 +424,16 @@ done
 # costs replaced by the catalog's; a type, an object, a modelVersion,
 # LiteLLM's startTime and spend, Helicone's ids, for those formats, their
 # records rejected or misread. Found against DuckDB (helper-206).
+# read_as_generic FILE WHAT WANT: FILE is read as generic, its month's
+# row by month WANT (requests to cost).
+read_as_generic() {
+	rm -rf gx
+	"$BURNRATE" --verbose --store gx ingest "$1" >gx.out 2>gx.err ||
+		fail "$2: exit $?: $(cat gx.err)"
+	grep -q "$1: generic format" gx.err || fail "$2: not read as generic: $(cat gx.err)"
+	"$BURNRATE" --store gx report --as-of $asof --by month --format csv >gx.csv
+	grep -q "^2025-09,$3,0" gx.csv || fail "$2: $(cat gx.out gx.csv)"
+}
 g='"timestamp":"2025-09-01T12:00:00Z","provider":"openai","model":"gpt-4o","usage":{"input_tokens":1000,"output_tokens":10,"cache_read_tokens":300},"cost_usd":0.5'
 for extra in '"sessionId":"s1"' '"leafUuid":"l1"' '"uuid":"u1","message":"hello"' \
 	'"type":"file-history-snapshot"' '"error":{"message":"overloaded","type":"server_error"}' \
@@ -431,14 +441,7 @@ for extra in '"sessionId":"s1"' '"leafUuid":"l1"' '"uuid":"u1","message":"hello"
 	'"modelVersion":"v1"' '"usageMetadata":{}' '"startTime":"2025-09-01T12:00:00Z","spend":0.1' \
 	'"response_id":"r1","request_created_at":"2025-09-01T12:00:00Z"'; do
 	printf '{%s,%s}\n{%s}\n' "$extra" "$g" "$g" >gen-extra.jsonl
-	rm -rf gx
-	"$BURNRATE" --verbose --store gx ingest gen-extra.jsonl >gx.out 2>gx.err ||
-		fail "a generic record with $extra: exit $?: $(cat gx.err)"
-	grep -q "gen-extra.jsonl: generic format" gx.err ||
-		fail "a generic record with $extra: not read as generic: $(cat gx.err)"
-	"$BURNRATE" --store gx report --as-of $asof --by month --format csv >gx.csv
-	grep -q "^2025-09,2,0,2000,20,600,0,0,0,1.000000,0" gx.csv ||
-		fail "a generic record with $extra: $(cat gx.out gx.csv)"
+	read_as_generic gen-extra.jsonl "a generic record with $extra" 2,0,2000,20,600,0,0,0,1.000000
 done
 # So is a generic CSV whose extra columns are another export's (LiteLLM's
 # startTime and spend, Helicone's response_id and request_created_at,
@@ -448,14 +451,7 @@ for extra in startTime,spend response_id,request_created_at traceId,startTime,us
 	vals=$(echo "$extra" | sed 's/[^,]*/x/g')
 	printf 'timestamp,provider,model,request_id,%s,input_tokens,output_tokens,cost_usd\n2025-09-01T12:00:00Z,openai,gpt-4o,r1,%s,1000,10,0.5\n' \
 		"$extra" "$vals" >gen-extra.csv
-	rm -rf gx
-	"$BURNRATE" --verbose --store gx ingest gen-extra.csv >gx.out 2>gx.err ||
-		fail "a generic CSV with $extra: exit $?: $(cat gx.err)"
-	grep -q "gen-extra.csv: generic format" gx.err ||
-		fail "a generic CSV with $extra: not read as generic: $(cat gx.err)"
-	"$BURNRATE" --store gx report --as-of $asof --by month --format csv >gx.csv
-	grep -q "^2025-09,1,0,1000,10,0,0,0,0,0.500000,0" gx.csv ||
-		fail "a generic CSV with $extra: $(cat gx.out gx.csv)"
+	read_as_generic gen-extra.csv "a generic CSV with $extra" 1,0,1000,10,0,0,0,0,0.500000
 done
 # A model whose provider is told from its name (Helicone's CSV export has
 # no provider column): a Bedrock ARN and a Vertex Claude id are priced as
