@@ -484,9 +484,11 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 	ev->pair = 0;
 	ev->calc_priced = false;
 	ev->calc_cost = 0;
-	if (no_tokens && p->mode != BR_COST_DISPLAY) {
+	if (no_tokens) {
 		/* No tokens (a failed request, a cache hit): nothing to pay,
-		 * whatever the model. */
+		 * whatever the model, in display mode too (without a logged
+		 * cost it was unpriced there, a warning for every failed
+		 * request of a log that reports costs). */
 		ev->calc_priced = true;
 	} else if (p->mode != BR_COST_DISPLAY) {
 		const struct rates_in_force *rates =
@@ -524,7 +526,7 @@ void br_pricer_price(struct br_pricer *p, struct br_event *ev)
 			return;
 		}
 	}
-	if (p->mode == BR_COST_DISPLAY)
+	if (p->mode == BR_COST_DISPLAY && !no_tokens)
 		ev->cost_source = BR_COST_FROM_NONE;
 	else
 		ev->cost_source = failed ? BR_COST_FROM_CATALOG_FAILED

@@ -145,7 +145,10 @@ def expect(a):
             logged = int((Decimal(logged) * 10**12).to_integral_value())
             if logged == 0 and has_tokens:
                 logged = None  # a logged $0 for tokens is no price
-        c = {"calculate": calc, "display": logged}.get(
+        # display: the logged cost; without one, a request without
+        # tokens costs nothing (FORMATS.md), one with tokens is unpriced
+        shown = logged if logged is not None or has_tokens else 0
+        c = {"calculate": calc, "display": shown}.get(
             a.cost_mode, logged if logged is not None else calc)
         o = out["%s|%s|%s" % (day, provider, model)]
         o["requests"] += 1

@@ -274,7 +274,8 @@ def groups_sql(events, zone, keys, since, until):
         where.append(f"{of['day']} <= '{until}'")
     # Reasoning is part of the output (capped at it); the report's cache
     # writes count the 1-hour ones too; in display mode a request is
-    # priced by its logged cost, but for a logged 0 for tokens (README).
+    # priced by its logged cost, but for a logged 0 for tokens (README);
+    # a request without tokens costs nothing, logged cost or not.
     tokens = '+'.join(TOKENS[:5])
     return events + f""",
 d AS (SELECT * FROM r QUALIFY rid IS NULL OR
@@ -286,7 +287,7 @@ SELECT {sel}, count(*) AS requests, count(*) FILTER (WHERE err) AS errors,
   sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
   sum(least(reasoning_tokens, output_tokens)) AS reasoning_tokens,
   CAST(coalesce(sum(lcost) FILTER (WHERE NOT (lcost = 0 AND {tokens} > 0)), 0) AS VARCHAR) AS cost,
-  count(*) FILTER (WHERE lcost IS NULL OR (lcost = 0 AND {tokens} > 0)) AS unpriced_requests
+  count(*) FILTER (WHERE (lcost IS NULL OR lcost = 0) AND {tokens} > 0) AS unpriced_requests
 FROM d WHERE {' AND '.join(where)} GROUP BY ALL"""
 
 

@@ -658,10 +658,13 @@ def expect(a):
         logged = ev["cost"]
         # auto: the logged cost, but not a logged 0 for tokens (a price the
         # logger lacked): the catalog's, or unpriced, unless it too says 0.
-        # display: the logged cost, a logged 0 for tokens none (unpriced).
+        # display: the logged cost, a logged 0 for tokens none (unpriced);
+        # without a logged cost, a request without tokens costs nothing.
         tokens = any(ev[f] for f in TOKEN_FIELDS)
         if a.cost_mode == "display":
             cost = None if logged == 0 and tokens else logged
+            if cost is None and not tokens:
+                cost = Decimal(0)
         elif (a.cost_mode == "auto" and logged is not None and
                 not (logged == 0 and tokens and calc != 0) and
                 not (ev.get("cost_if_ok") and ev["error"] and tokens and

@@ -1910,6 +1910,13 @@ static void test_event_price(void)
 	price(&ev, c, BR_COST_DISPLAY);
 	CU_ASSERT(!ev.priced && ev.cost == 0);
 	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_NONE);
+	/* A request without tokens costs nothing, in display mode too. */
+	struct br_tokens kept = ev.tokens;
+	ev.tokens = (struct br_tokens){0};
+	price(&ev, c, BR_COST_DISPLAY);
+	CU_ASSERT(ev.priced && ev.cost == 0);
+	CU_ASSERT_EQUAL(ev.cost_source, BR_COST_FROM_CATALOG);
+	ev.tokens = kept;
 	ev.model = (struct br_str){"mystery", 7};
 	price(&ev, c, BR_COST_AUTO);
 	CU_ASSERT(!ev.priced && !ev.calc_priced && ev.cost == 0);
