@@ -572,17 +572,103 @@ static int input_cmp(const void *a, const void *b)
 	return fp_cmp(&x->fp, &y->fp);
 }
 
-/* Validates and decodes a segment image into g. Returns 0, or -1 with the
- * reason written to why; g is then partly filled and must still be freed. */
-static int segment_decode(struct segment *g, const unsigned char *p,
-			  size_t len, char *why, size_t whysize)
+/* Where a segment's bytes are read from: its image in memory, or its
+ * file, read through a window of at most SEG_WINDOW bytes, so that a
+ * large segment is never held whole (a year of days made one of 35 MB,
+ * which an ingest held three times: the image, written, then decoded
+ * back with its rows). */
+struct seg_src {
+	const unsigned char *mem; /* the image, or NULL: read fd */
+	int fd;
+	size_t len;               /* the segment's bytes */
+	unsigned char *buf;       /* bytes [at, at + n) of the file */
+	size_t cap, at, n;
+	int read_errno;           /* a read failed: its errno, or -1 when
+				   * the file ended before len */
+};
+
+#define SEG_WINDOW ((size_t)1 << 20)
+
+/* Bytes [off, off + n) of the segment, within its len: valid until the
+ * next call; NULL when the file cannot be read (s->read_errno). */
+static const unsigned char *src_at(struct seg_src *s, size_t off, size_t n)
+{
+	if (s->mem)
+		return s->mem + off;
+	if (off >= s->at && off + n <= s->at + s->n)
+		return s->buf + (off - s->at);
+	if (s->read_errno)
+		return NULL;
+	size_t want = s->len - off < SEG_WINDOW ? s->len - off : SEG_WINDOW;
+	if (want < n)
+		want = n;
+	if (want > s->cap) {
+		free(s->buf);
+		s->buf = br_malloc(want);
+		s->cap = want;
+	}
+	s->n = 0;
+	for (size_t got = 0; got < want;) {
+		ssize_t r = pread(s->fd, s->buf + got, want - got,
+				  (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			s->read_errno = r < 0 ? errno : -1;
+			return NULL;
+		}
+		got += (size_t)r;
+	}
+	s->at = off;
+	s->n = want;
+	return s->buf;
+}
+
+/* The CRC-32 of the segment's first n bytes into *out; -1 when the file
+ * cannot be read. */
+static int src_crc(struct seg_src *s, size_t n, uint32_t *out)
+{
+	if (s->mem) {
+		*out = crc(s->mem, n);
+		return 0;
+	}
+	uint32_t c = 0;
+	for (size_t off = 0; off < n;) {
+		size_t k = n - off < SEG_WINDOW ? n - off : SEG_WINDOW;
+		const unsigned char *p = src_at(s, off, k);
+		if (!p)
+			return -1;
+		c = crc32_gzip_refl(c, p, k);
+		off += k;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Validates and decodes a segment into g: with keep_rows its rows too,
+ * else each row is checked and left (g->rows NULL, g->nrows their
+ * number: segment_rows reads them when needed). Returns 0, or -1 with
+ * the reason written to why (for a file that could not be read, src's
+ * read_errno says so); g is then partly filled and must still be
+ * freed. */
+static int segment_decode(struct segment *g, struct seg_src *src,
+			  bool keep_rows, char *why, size_t whysize)
 {
 #define BAD(...) do { snprintf(why, whysize, __VA_ARGS__); return -1; } while (0)
+#define AT(var, off, n) \
+	do { if (!((var) = src_at(src, (off), (n)))) BAD("cannot read"); } while (0)
 	char *path = g->path;
 	memset(g, 0, sizeof *g);
 	g->path = path;
+	size_t len = src->len;
 	if (len < SEG_HEADER_SIZE + SEG_TRAILER_SIZE)
 		BAD("truncated: %zu bytes", len);
+	const unsigned char *t;
+	AT(t, len - SEG_TRAILER_SIZE, SEG_TRAILER_SIZE);
+	uint32_t file_crc = get_u32(t);
+	bool end_ok = memcmp(t + 4, SEG_END_MAGIC, 8) == 0;
+	const unsigned char *p;
+	AT(p, 0, SEG_HEADER_SIZE);
 	if (memcmp(p, SEG_MAGIC, 8) != 0)
 		BAD("not a segment (bad magic)");
 	if (get_u32(p + 124) != crc(p, 124))
@@ -601,10 +687,8 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	     i < 124; i++)
 		if (p[i])
 			BAD("reserved header byte %zu is %u, not 0", i, p[i]);
-	if (memcmp(p + len - 8, SEG_END_MAGIC, 8) != 0)
+	if (!end_ok)
 		BAD("truncated or torn (no end marker)");
-	if (get_u32(p + len - 12) != crc(p, len - 12))
-		BAD("checksum mismatch");
 	g->seq = get_u64(p + 16);
 	g->day_min = (int32_t)get_u32(p + 32);
 	g->day_max = (int32_t)get_u32(p + 36);
@@ -623,6 +707,11 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 		 ninputs = get_u32(p + 56);
 	g->source = get_u32(p + 60);
 	g->tz = get_u32(p + 64);
+	uint32_t body_crc;
+	if (src_crc(src, len - SEG_TRAILER_SIZE, &body_crc) != 0)
+		BAD("cannot read");
+	if (file_crc != body_crc)
+		BAD("checksum mismatch");
 	size_t end = len - SEG_TRAILER_SIZE, off = SEG_HEADER_SIZE;
 	if (nstrings > (end - off) / 4)
 		BAD("string count %u exceeds the file", nstrings);
@@ -630,20 +719,27 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 	for (uint32_t i = 0; i < nstrings; i++) {
 		if (end - off < 4)
 			BAD("string %u out of bounds", i);
-		uint32_t n = get_u32(p + off);
+		AT(p, off, 4);
+		uint32_t n = get_u32(p);
 		off += 4;
 		if (n > SEG_MAX_STRING || n > end - off)
 			BAD("string %u out of bounds", i);
-		g->str[i] = br_strndup((const char *)p + off, n);
+		AT(p, off, n);
+		g->str[i] = br_strndup((const char *)p, n);
 		g->nstrings = i + 1;
 		off += n;
 	}
 	if ((size_t)nrows > (end - off) / SEG_ROW_SIZE)
 		BAD("row count %u exceeds the file", nrows);
-	g->rows = br_calloc_huge(nrows ? nrows : 1, sizeof *g->rows);
+	struct red_row one;
+	if (keep_rows)
+		g->rows = br_calloc_huge(nrows ? nrows : 1, sizeof *g->rows);
 	for (uint32_t i = 0; i < nrows; i++, off += SEG_ROW_SIZE) {
-		const unsigned char *r = p + off;
-		struct red_row *row = &g->rows[i];
+		const unsigned char *r;
+		AT(r, off, SEG_ROW_SIZE);
+		struct red_row *row = keep_rows ? &g->rows[i] : &one;
+		if (!keep_rows)
+			memset(row, 0, sizeof *row);
 		row->key.day = (int32_t)get_u32(r);
 		row->key.provider = get_u32(r + 4);
 		row->key.model = get_u32(r + 8);
@@ -707,13 +803,16 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 			    "failed)", i, k->cost_source, problem,
 			    (unsigned long long)row->t.requests,
 			    (unsigned long long)row->t.errors);
-		g->nrows = i + 1;
+		if (keep_rows)
+			g->nrows = i + 1;
 	}
+	g->nrows = nrows;
 	if ((size_t)ninputs > (end - off) / SEG_INPUT_SIZE)
 		BAD("input count %u exceeds the file", ninputs);
 	g->inputs = br_calloc(ninputs ? ninputs : 1, sizeof *g->inputs);
 	for (uint32_t i = 0; i < ninputs; i++, off += SEG_INPUT_SIZE) {
-		const unsigned char *r = p + off;
+		const unsigned char *r;
+		AT(r, off, SEG_INPUT_SIZE);
 		struct store_input *in = &g->inputs[i];
 		in->fp.lo = get_u64(r);
 		in->fp.hi = get_u64(r + 8);
@@ -753,17 +852,19 @@ static int segment_decode(struct segment *g, const unsigned char *p,
 			BAD("input %u: a merged segment's inputs are not in "
 			    "fingerprint order", i);
 	return 0;
+#undef AT
 #undef BAD
 }
 
 /* Reads and decodes the segment file at path, of a store in time zone
- * tz. Returns 0, -1 when it is corrupt or not the store's own (another
- * name, another time zone), -2 when it cannot be read (permissions, I/O
- * errors), or SEGMENT_GONE when it no longer exists (a compaction
- * removed it after it was listed); why says why. */
+ * tz (with keep_rows, its rows too: segment_decode). Returns 0, -1 when
+ * it is corrupt or not the store's own (another name, another time
+ * zone), -2 when it cannot be read (permissions, I/O errors), or
+ * SEGMENT_GONE when it no longer exists (a compaction removed it after
+ * it was listed); why says why. */
 #define SEGMENT_GONE (-3)
 static int segment_load(struct segment *g, const char *path, const char *tz,
-			char *why, size_t whysize)
+			bool keep_rows, char *why, size_t whysize)
 {
 	memset(g, 0, sizeof *g);
 	g->path = br_strdup(path);
@@ -781,27 +882,19 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 		snprintf(why, whysize, "larger than %zu bytes", red_segment_max);
 		return -1;
 	}
-	size_t len = (size_t)st.st_size, got = 0;
-	unsigned char *buf = br_malloc(len ? len : 1);
-	int read_errno = 0;
-	while (got < len) {
-		ssize_t r = read(fd, buf + got, len - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			read_errno = errno;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	/* Read through a window: a segment of many rows is not held whole
+	 * besides its decoded rows. */
+	struct seg_src src = {.fd = fd, .len = (size_t)st.st_size};
+	int rc = segment_decode(g, &src, keep_rows, why, whysize);
 	close(fd);
-	int rc = got == len ? segment_decode(g, buf, len, why, whysize)
-		 : read_errno ? -2 : -1;
-	if (read_errno)
-		snprintf(why, whysize, "cannot read: %s", strerror(read_errno));
-	else if (got != len)
+	free(src.buf);
+	if (src.read_errno > 0) {
+		snprintf(why, whysize, "cannot read: %s", strerror(src.read_errno));
+		rc = -2;
+	} else if (src.read_errno) {
 		snprintf(why, whysize, "cannot read: short read");
-	free(buf);
+		rc = -1;
+	}
 	/* Readers order segments by name: a segment renamed or copied under
 	 * another name would be ordered wrong (and a compaction would count
 	 * it twice). */
@@ -1114,7 +1207,7 @@ static int load_segments(struct store *s, const char *advice,
 			char why[256];
 			struct segment g;
 			int loaded = segment_load(&g, path, br_tz_name(s->tz),
-						  why, sizeof why);
+						  true, why, sizeof why);
 			if (loaded == 0) {
 				s->segs = br_realloc(s->segs, (s->nsegs + 1) *
 								sizeof *s->segs);
@@ -1483,24 +1576,52 @@ static inline void place_fields(const struct row_place *r,
 	v[10] = r->pricing;
 }
 
-/* Sorts the n places as qsort by place_cmp does (a stable sort, as
- * glibc's merge sort is: the keys of an aggregate's rows are distinct
- * anyway), by LSD radix: each field that varies, as its offset from its
- * least value, 16 bits a pass from the last field to the first. A store
- * of many groups (a row for most records: many agents, labels or days)
- * spent 13% of its ingest's instructions in qsort and place_cmp. */
-static void radix_order(struct row_place *order, size_t n)
+/* The place of a's row i, its strings' ranks by id in rank. */
+static inline struct row_place place_of(const struct agg *a,
+					const uint32_t *rank, size_t i)
+{
+	const struct red_key *k = &a->rows[i].key;
+	return (struct row_place){
+		.day = k->day,
+		.names = {rank[k->provider], rank[k->model], rank[k->agent],
+			  rank[k->label]},
+		.tier = k->tier,
+		.cost_source = k->cost_source,
+		.price_day = k->price_day,
+		.band_lo = k->band_lo,
+		.band_hi = k->band_hi,
+		.pricing = rank[k->pricing],
+		.row = (uint32_t)i,
+	};
+}
+
+/* The indices of a's n rows sorted as qsort by place_cmp sorts their
+ * places (a stable sort, as glibc's merge sort is: the keys of an
+ * aggregate's rows are distinct anyway), by LSD radix: each field that
+ * varies, as its offset from its least value, 16 bits a pass from the
+ * last field to the first. A store of many groups (a row for most
+ * records: many agents, labels or days) spent 13% of its ingest's
+ * instructions in qsort and place_cmp. The places are not kept, only
+ * the digits of the passes and the indices (a year of days, 191,000
+ * rows, held 21 MB of places besides them). */
+static uint32_t *radix_order(const struct agg *a, const uint32_t *rank,
+			     size_t n)
 {
 	uint64_t lo[PLACE_FIELDS], hi[PLACE_FIELDS], v[PLACE_FIELDS];
-	place_fields(&order[0], lo);
+	struct row_place pl = place_of(a, rank, 0);
+	place_fields(&pl, lo);
 	memcpy(hi, lo, sizeof hi);
 	for (size_t i = 1; i < n; i++) {
-		place_fields(&order[i], v);
+		pl = place_of(a, rank, i);
+		place_fields(&pl, v);
 		for (int f = 0; f < PLACE_FIELDS; f++) {
 			lo[f] = v[f] < lo[f] ? v[f] : lo[f];
 			hi[f] = v[f] > hi[f] ? v[f] : hi[f];
 		}
 	}
+	uint32_t *idx = br_malloc(n * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = (uint32_t)i;
 	/* The passes, last first: a field and its shift. */
 	int pf[PLACE_FIELDS * 4], ps[PLACE_FIELDS * 4], np = 0;
 	for (int f = PLACE_FIELDS - 1; f >= 0; f--)
@@ -1509,18 +1630,17 @@ static void radix_order(struct row_place *order, size_t n)
 			ps[np++] = sh;
 		}
 	if (!np)
-		return;
+		return idx;
 	uint16_t *digit = br_malloc((size_t)np * n * sizeof *digit);
 	for (size_t i = 0; i < n; i++) {
-		place_fields(&order[i], v);
+		pl = place_of(a, rank, i);
+		place_fields(&pl, v);
 		for (int k = 0; k < np; k++)
 			digit[(size_t)k * n + i] =
 				(uint16_t)((v[pf[k]] - lo[pf[k]]) >> ps[k]);
 	}
-	uint32_t *idx = br_malloc(n * sizeof *idx), *tmp = br_malloc(n * sizeof *tmp);
+	uint32_t *tmp = br_malloc(n * sizeof *tmp);
 	size_t *count = br_malloc(65537 * sizeof *count);
-	for (size_t i = 0; i < n; i++)
-		idx[i] = (uint32_t)i;
 	for (int k = 0; k < np; k++) {
 		const uint16_t *d = digit + (size_t)k * n;
 		uint64_t top = (hi[pf[k]] - lo[pf[k]]) >> ps[k];
@@ -1536,44 +1656,33 @@ static void radix_order(struct row_place *order, size_t n)
 		idx = tmp;
 		tmp = t;
 	}
-	struct row_place *sorted = br_malloc(n * sizeof *sorted);
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = order[idx[i]];
-	memcpy(order, sorted, n * sizeof *order);
-	free(sorted);
 	free(count);
 	free(tmp);
-	free(idx);
 	free(digit);
+	return idx;
 }
 
-/* a's rows in the order a segment keeps them. */
-static struct row_place *row_order(const struct agg *a)
+/* The indices of a's rows in the order a segment keeps them. */
+static uint32_t *row_order(const struct agg *a)
 {
 	uint32_t *rank = string_ranks(a->dict);
-	struct row_place *order = br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
-	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_key *k = &a->rows[i].key;
-		order[i] = (struct row_place){
-			.day = k->day,
-			.names = {rank[k->provider], rank[k->model],
-				  rank[k->agent], rank[k->label]},
-			.tier = k->tier,
-			.cost_source = k->cost_source,
-			.price_day = k->price_day,
-			.band_lo = k->band_lo,
-			.band_hi = k->band_hi,
-			.pricing = rank[k->pricing],
-			.row = (uint32_t)i,
-		};
+	uint32_t *rows;
+	if (a->nrows < 4096) {
+		/* Few rows: qsort, without the passes' counts to clear. */
+		struct row_place *order =
+			br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
+		for (size_t i = 0; i < a->nrows; i++)
+			order[i] = place_of(a, rank, i);
+		qsort(order, a->nrows, sizeof *order, place_cmp);
+		rows = br_malloc((a->nrows ? a->nrows : 1) * sizeof *rows);
+		for (size_t i = 0; i < a->nrows; i++)
+			rows[i] = order[i].row;
+		free(order);
+	} else {
+		rows = radix_order(a, rank, a->nrows);
 	}
 	free(rank);
-	/* Few rows: qsort, without the passes' counts to clear. */
-	if (a->nrows < 4096)
-		qsort(order, a->nrows, sizeof *order, place_cmp);
-	else
-		radix_order(order, a->nrows);
-	return order;
+	return rows;
 }
 
 /* The id in the segment's dictionary out of string id of src, interned on
@@ -1600,11 +1709,41 @@ struct seg_meta {
 	uint32_t group_parts;             /* publishes together (0: none) */
 };
 
-/* Encodes a segment image into b, which is made to hold it at once. */
-static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
-			   const struct seg_meta *m, const struct agg *a,
-			   const struct store_input *inputs, size_t ninputs)
+/* A segment written as it is encoded: its bytes gathered in b, written
+ * to fd a block at a time, with the CRC-32 of those written (the
+ * trailer's). A segment of many rows is never held whole. */
+struct seg_writer {
+	int fd;
+	struct br_buf b; /* bytes not written yet */
+	uint32_t crc;    /* of the bytes written */
+	size_t written;
+	int err;         /* errno of a write that failed, or 0 */
+};
+
+#define SEG_WRITE_BLOCK ((size_t)1 << 16)
+
+/* Writes w's gathered bytes once they are at least min. */
+static void sw_flush(struct seg_writer *w, size_t min)
 {
+	if (w->b.len < min || !w->b.len)
+		return;
+	w->crc = crc32_gzip_refl(w->crc, (const unsigned char *)w->b.p,
+				 w->b.len);
+	if (!w->err && br_write_all(w->fd, w->b.p, w->b.len) != 0)
+		w->err = errno ? errno : EIO;
+	w->written += w->b.len;
+	w->b.len = 0;
+}
+
+/* Encodes a segment into w (write errors in w->err) and returns its
+ * size; one larger than max is not written at all. */
+static size_t segment_encode(struct seg_writer *w, uint64_t seq,
+			     const char *tz, const struct seg_meta *m,
+			     const struct agg *a,
+			     const struct store_input *inputs, size_t ninputs,
+			     size_t max)
+{
+	struct br_buf *b = &w->b;
 	const char *source = m->source;
 	agg_settle(a);
 	struct br_dict *d = br_dict_new();
@@ -1613,7 +1752,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	uint32_t origin_id = m->merged_through
 				     ? br_dict_intern(d, m->origin, strlen(m->origin))
 				     : 0;
-	struct row_place *order = row_order(a);
+	uint32_t *order = row_order(a);
 	uint32_t nsrc = br_dict_count(a->dict);
 	uint32_t *ids = br_malloc((nsrc ? nsrc : 1) * sizeof *ids);
 	memset(ids, 0xFF, nsrc * sizeof *ids);
@@ -1621,7 +1760,7 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 	 * strings in the order they use them, then the inputs' names. */
 	int32_t day_min = INT32_MAX, day_max = INT32_MIN;
 	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_key *k = &a->rows[order[i].row].key;
+		const struct red_key *k = &a->rows[order[i]].key;
 		if (k->day < day_min)
 			day_min = k->day;
 		if (k->day > day_max)
@@ -1643,7 +1782,14 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		br_dict_str(d, i, &n);
 		size += 4 + n;
 	}
-	br_buf_reserve_huge(b, size);
+	if (size > max) {
+		free(order);
+		free(ids);
+		free(input_names);
+		br_dict_free(d);
+		return size;
+	}
+	br_buf_reserve(b, SEG_WRITE_BLOCK + SEG_ROW_SIZE);
 	size_t start = b->len;
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);
@@ -1684,23 +1830,25 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		const char *s = br_dict_str(d, i, &n);
 		put_u32(b, (uint32_t)n);
 		br_buf_put(b, s, n);
+		sw_flush(w, SEG_WRITE_BLOCK);
 	}
-	unsigned char *w = (unsigned char *)br_buf_append(b, a->nrows * SEG_ROW_SIZE);
 	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_row *r = &a->rows[order[i].row];
+		unsigned char *o = (unsigned char *)br_buf_append(b, SEG_ROW_SIZE),
+			      *row_start = o;
+		const struct red_row *r = &a->rows[order[i]];
 		const struct red_key *k = &r->key;
-		w = w32(w, (uint32_t)k->day);
-		w = w32(w, ids[k->provider]);
-		w = w32(w, ids[k->model]);
-		w = w32(w, ids[k->agent]);
-		w = w32(w, ids[k->label]);
-		w = w32(w, k->tier);
-		w = w32(w, k->cost_source);
-		w = w32(w, ids[k->pricing]);
-		w = w32(w, (uint32_t)k->price_day);
-		w = w32(w, 0);
-		w = w64(w, k->band_lo);
-		w = w64(w, k->band_hi);
+		o = w32(o, (uint32_t)k->day);
+		o = w32(o, ids[k->provider]);
+		o = w32(o, ids[k->model]);
+		o = w32(o, ids[k->agent]);
+		o = w32(o, ids[k->label]);
+		o = w32(o, k->tier);
+		o = w32(o, k->cost_source);
+		o = w32(o, ids[k->pricing]);
+		o = w32(o, (uint32_t)k->price_day);
+		o = w32(o, 0);
+		o = w64(o, k->band_lo);
+		o = w64(o, k->band_hi);
 		const uint64_t u[10] = {r->t.requests, r->t.errors, r->t.unpriced,
 					r->t.logged_cost_requests, r->t.tokens.input,
 					r->t.tokens.output, r->t.tokens.cache_read,
@@ -1708,12 +1856,14 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 					r->t.tokens.cache_write_1h,
 					r->t.tokens.reasoning};
 		for (int j = 0; j < 10; j++)
-			w = w64(w, u[j]);
-		w = w128(w, r->t.cost);
-		w = w128(w, r->t.calc_cost);
-		w = w128(w, r->t.logged_cost);
+			o = w64(o, u[j]);
+		o = w128(o, r->t.cost);
+		o = w128(o, r->t.calc_cost);
+		o = w128(o, r->t.logged_cost);
+		assert(o - row_start == SEG_ROW_SIZE);
+		(void)row_start;
+		sw_flush(w, SEG_WRITE_BLOCK);
 	}
-	assert(w == (unsigned char *)b->p + b->len);
 	free(order);
 	free(ids);
 	for (size_t i = 0; i < ninputs; i++) {
@@ -1723,12 +1873,16 @@ static void segment_encode(struct br_buf *b, uint64_t seq, const char *tz,
 		put_u64(b, inputs[i].records);
 		put_u32(b, input_names[i]);
 		put_u32(b, inputs[i].head);
+		sw_flush(w, SEG_WRITE_BLOCK);
 	}
 	free(input_names);
-	put_u32(b, crc(b->p + start, b->len - start));
+	sw_flush(w, 0);
+	put_u32(b, w->crc);
 	br_buf_put(b, SEG_END_MAGIC, 8);
-	assert(b->len - start == size);
+	sw_flush(w, 0);
+	assert(w->written == size);
 	br_dict_free(d);
+	return size;
 }
 
 /* Fails, naming it, when a string of a's rows or of the inputs is longer
@@ -1775,9 +1929,12 @@ static uint64_t next_seq(const struct store *s)
 	return s->nsegs ? s->segs[s->nsegs - 1].seq + 1 : 1;
 }
 
-/* Writes and publishes a new segment, and adds it to the in-memory view.
- * The image is decoded before it is published: a segment readers would
- * refuse is never made visible. */
+/* Writes and publishes a new segment, and adds it to the in-memory view
+ * (without its rows: segment_rows reads them when a scan needs them).
+ * The segment is written as it is encoded, to its temporary file, and
+ * decoded from that file before it is published: a segment readers
+ * would refuse is never made visible, and a segment of many rows is
+ * never held whole. */
 static int publish_segment(struct store *s, const struct seg_meta *m,
 			   const struct agg *a, const struct store_input *inputs,
 			   size_t ninputs, struct br_err *err)
@@ -1787,30 +1944,64 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 	if (store_load(s, err) != 0 || check_limits(a, inputs, ninputs, err) != 0)
 		return -1;
 	uint64_t seq = next_seq(s);
-	struct br_buf img = {0};
-	segment_encode(&img, seq, br_tz_name(s->tz), m, a, inputs, ninputs);
 	char name[64];
 	snprintf(name, sizeof name, "seg-%016llx.brs", (unsigned long long)seq);
 	char *segdir = path_join(s->dir, SEG_DIR);
 	char why[256];
 	struct segment g = {0};
 	g.path = path_join(segdir, name);
-	int rc = 0;
-	/* Readers refuse a larger one (segment_load): published, it made
-	 * the store unreadable, and a compaction had removed what it
-	 * replaced. */
-	if (img.len > red_segment_max)
-		rc = br_fail(err, "cannot write segment '%s': %zu bytes, more "
-			     "than the %zu a segment may have (%zu rows, %zu "
-			     "inputs); ingest, merge or compact fewer inputs "
-			     "at a time", g.path, img.len, red_segment_max,
-			     agg_rows(a), ninputs);
-	else if (segment_decode(&g, (const unsigned char *)img.p, img.len, why,
-				sizeof why) != 0)
-		rc = br_fail(err, "internal error: segment '%s' would not "
-			     "decode: %s", g.path, why);
-	else
-		rc = br_file_publish_new(segdir, name, img.p, img.len, 0644, err);
+	struct br_output o;
+	int rc = br_output_open(&o, g.path, 0644,
+				BR_OUTPUT_DURABLE | BR_OUTPUT_HIDDEN_TMP |
+					BR_OUTPUT_NEW,
+				err);
+	if (rc == 0 && !o.tmp) {
+		/* Not a regular file (a FIFO, a device): written in place,
+		 * it could not be read back. */
+		rc = br_fail(err, "cannot write segment '%s': a file of that "
+			     "name exists", g.path);
+		br_output_abort(&o);
+	}
+	if (rc == 0) {
+		struct seg_writer w = {.fd = o.fd};
+		size_t size = segment_encode(&w, seq, br_tz_name(s->tz), m, a,
+					     inputs, ninputs, red_segment_max);
+		br_buf_free(&w.b);
+		int rfd = -1;
+		struct seg_src src = {.fd = -1, .len = size};
+		/* Readers refuse a larger one (segment_load): published,
+		 * it made the store unreadable, and a compaction had
+		 * removed what it replaced. */
+		if (size > red_segment_max)
+			rc = br_fail(err, "cannot write segment '%s': %zu bytes, "
+				     "more than the %zu a segment may have (%zu "
+				     "rows, %zu inputs); ingest, merge or compact "
+				     "fewer inputs at a time", g.path, size,
+				     red_segment_max, agg_rows(a), ninputs);
+		else if (w.err)
+			rc = br_fail(err, "cannot write '%s': %s", o.tmp,
+				     strerror(w.err));
+		else if ((rfd = open(o.tmp, O_RDONLY | O_NOFOLLOW |
+						     O_CLOEXEC)) < 0)
+			rc = br_fail(err, "cannot read back '%s': %s", o.tmp,
+				     strerror(errno));
+		else if (src.fd = rfd,
+			 segment_decode(&g, &src, false, why, sizeof why) != 0)
+			rc = src.read_errno
+				     ? br_fail(err, "cannot read back '%s': %s",
+					       o.tmp, src.read_errno > 0
+					       ? strerror(src.read_errno)
+					       : "short read")
+				     : br_fail(err, "internal error: segment '%s' "
+					       "would not decode: %s", g.path, why);
+		if (rfd >= 0)
+			close(rfd);
+		free(src.buf);
+		if (rc == 0)
+			rc = br_output_commit(&o, err);
+		else
+			br_output_abort(&o);
+	}
 	if (rc == 0) {
 		s->segs = br_realloc(s->segs, (s->nsegs + 1) * sizeof *s->segs);
 		s->segs[s->nsegs++] = g;
@@ -1819,7 +2010,6 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 		segment_free(&g);
 	}
 	free(segdir);
-	br_buf_free(&img);
 	return rc;
 }
 
@@ -2424,6 +2614,29 @@ static bool shadowed(const struct store *s, size_t seg, int32_t day)
 	return false;
 }
 
+/* Reads the rows of g, a segment this process published (publish_segment
+ * keeps none), when it has none in memory. */
+static int segment_rows(const struct store *s, struct segment *g,
+			struct br_err *err)
+{
+	if (g->rows || !g->nrows)
+		return 0;
+	char why[256];
+	struct segment h;
+	int rc = segment_load(&h, g->path, br_tz_name(s->tz), true, why,
+			      sizeof why);
+	if (rc == 0 && (h.seq != g->seq || h.nrows != g->nrows)) {
+		snprintf(why, sizeof why, "changed since this process wrote it");
+		rc = -1;
+	}
+	if (rc == 0) {
+		g->rows = h.rows;
+		h.rows = NULL;
+	}
+	segment_free(&h);
+	return rc == 0 ? 0 : br_fail(err, "segment '%s': %s", g->path, why);
+}
+
 /* As store_scan; with own_only, over the store's own segments only (not
  * the merged ones). */
 static int scan(struct store *s, const struct store_query *q, bool own_only,
@@ -2432,7 +2645,7 @@ static int scan(struct store *s, const struct store_query *q, bool own_only,
 	if (store_load(s, err) != 0)
 		return -1;
 	for (size_t i = 0; i < s->nsegs; i++) {
-		const struct segment *g = &s->segs[i];
+		struct segment *g = &s->segs[i];
 		if (g->hidden || (own_only && g->merged_through) ||
 		    (q->source && strcmp(q->source, g->str[g->source]) != 0))
 			continue;
@@ -2440,6 +2653,8 @@ static int scan(struct store *s, const struct store_query *q, bool own_only,
 		    (q->since != BR_DAY_NONE && g->day_max < q->since) ||
 		    (q->until != BR_DAY_NONE && g->day_min > q->until))
 			continue;
+		if (segment_rows(s, g, err) != 0)
+			return -1;
 		bool may_shadow = false;
 		for (size_t j = i + 1; !g->merged_through && j < s->nsegs; j++)
 			may_shadow |= s->segs[j].replace_from != BR_DAY_NONE;
@@ -2626,8 +2841,8 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 				v.last = seq;
 			/* One a compaction removed is neither good nor
 			 * bad: the next listing shows what replaced it. */
-			int rc = segment_load(&g, path, br_tz_name(s->tz), why,
-					      sizeof why);
+			int rc = segment_load(&g, path, br_tz_name(s->tz),
+					      true, why, sizeof why);
 			if (rc == 0 && !g.group_parts)
 				fn(ctx, path, STORE_SEGMENT_OK, NULL);
 			if (rc == 0 && g.merged_through) {
