@@ -250,6 +250,7 @@ static void *sink_begin(void *ctx, const char *name)
 		agg_clear(in->rows);
 	else
 		in->rows = agg_new();
+	agg_spill_at(in->rows, AGG_SPILL_ROWS);
 	return in;
 }
 
@@ -1494,6 +1495,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	if (!io.jobs)
 		io.jobs = online_cpus();
 	run.run_rows = agg_new();
+	agg_spill_at(run.run_rows, AGG_SPILL_ROWS);
 	run.input_fps = br_dict_new();
 	/* --rejects -: the rejects are the product on standard output, and
 	 * the summary goes to standard error. */

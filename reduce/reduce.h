@@ -78,8 +78,17 @@ int agg_scan(const struct agg *a, const char *source, store_row_fn fn,
  * another aggregate or writes, use only those of its rows). */
 void agg_clear(struct agg *a);
 
-/* Number of rows. */
+/* Number of rows: of distinct keys, or, once a has spilled rows
+ * (agg_spill_at), at least that (a key may be in several runs). */
 size_t agg_rows(const struct agg *a);
+
+/* Keeps at most about rows rows of a in memory: past them, its rows are
+ * written to an unlinked temporary file in $TMPDIR (else /tmp) and read
+ * back, merged, when it is written, merged or scanned. A file that cannot
+ * be made or written keeps the rows in memory (as without a bound); one
+ * that cannot be read back fails the publish of a, naming the error. */
+#define AGG_SPILL_ROWS 32768
+void agg_spill_at(struct agg *a, size_t rows);
 
 /* Applies the adds agg_add left pending and gives back the memory of its
  * pipeline (until the next add): anything that reads the rows' totals

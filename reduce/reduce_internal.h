@@ -73,6 +73,20 @@ struct agg {
 	const char *last_pricing; /* the pricing text interned last, */
 	size_t last_pricing_len;  /* its length */
 	uint32_t last_pricing_id; /* its id: one catalog prices a whole run */
+	/* Rows spilled (agg_spill_at): once nrows reaches spill_rows, the
+	 * rows are written, sorted as a segment keeps them, as a run to an
+	 * unlinked temporary file in $TMPDIR, and the table emptied; the
+	 * runs are merged as they are read (struct agg_iter). */
+	size_t spill_rows;        /* SIZE_MAX: never */
+	int spill_fd;             /* -1: no file yet */
+	struct agg_run {
+		uint64_t off;     /* where it starts in the file */
+		size_t nrows;
+	} *runs;
+	size_t nruns;
+	uint64_t spill_end;       /* the file's bytes in use */
+	uint64_t spilled;         /* rows in the runs */
+	int err;                  /* errno of a failed read of the file */
 	/* agg_add's last events, in a pipeline that hides the cache misses
 	 * of a large aggregate: an event's key is hashed and its slot
 	 * fetched; AGG_STAGE events later its row is located and fetched;
@@ -130,6 +144,57 @@ _Static_assert(sizeof(struct agg_pending) == 256,
 /* Readers refuse, and writers do not publish, a segment larger than this
  * (2 GiB; tests lower it). */
 extern size_t red_segment_max;
+
+/* The rank of each of d's strings in byte order, by id (to be freed). */
+uint32_t *red_string_ranks(const struct br_dict *d);
+
+/* The indices of rows[0..n) in the order a segment keeps them (by day,
+ * then the names' ranks by rank, ...: docs/FORMAT.md); to be freed. */
+uint32_t *red_row_order(const struct red_row *rows, size_t n,
+			const uint32_t *rank);
+
+/* Compares two rows' keys in that order (place_cmp's in store.c), field
+ * by field: a name's rank looked up only when the ids differ. Inline: a
+ * merge of runs compares ~12 times a row. */
+static inline int red_row_cmp(const struct red_row *x,
+			      const struct red_row *y, const uint32_t *rank)
+{
+	const struct red_key *a = &x->key, *b = &y->key;
+#define RED_CMP(u, v) if ((u) != (v)) return (u) < (v) ? -1 : 1
+#define RED_NAME(f) if (a->f != b->f) return rank[a->f] < rank[b->f] ? -1 : 1
+	RED_CMP(a->day, b->day);
+	RED_NAME(provider);
+	RED_NAME(model);
+	RED_NAME(agent);
+	RED_NAME(label);
+	RED_CMP(a->tier, b->tier);
+	RED_CMP(a->cost_source, b->cost_source);
+	RED_CMP(a->price_day, b->price_day);
+	RED_CMP(a->band_lo, b->band_lo);
+	RED_CMP(a->band_hi, b->band_hi);
+	RED_NAME(pricing);
+	return 0;
+#undef RED_NAME
+#undef RED_CMP
+}
+
+/* The rows of an aggregate in the order a segment keeps them, each key
+ * once: its table's rows and its spilled runs merged (rows of one key in
+ * several summed). rank: red_string_ranks of its dictionary. */
+struct agg_iter;
+struct agg_iter *agg_iter_new(const struct agg *a, const uint32_t *rank);
+/* The next row (valid until the next call), or NULL at the end or when
+ * the runs' file cannot be read (agg_iter_error). */
+const struct red_row *agg_iter_next(struct agg_iter *it);
+/* errno of a failed read, or 0. */
+int agg_iter_error(const struct agg_iter *it);
+/* Puts it back at its first row. */
+void agg_iter_restart(struct agg_iter *it);
+void agg_iter_free(struct agg_iter *it);
+
+/* errno of a failed read of a's spilled rows while it was merged with
+ * another aggregate (agg_merge): its rows are then not all there. */
+int agg_error(const struct agg *a);
 
 /* Returns the totals of key k, adding a zero row when it is new. The
  * pointer is valid until the next insertion. */

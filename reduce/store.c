@@ -533,16 +533,6 @@ static bool costs_in_range(const struct red_totals *t)
 	return true;
 }
 
-/* Tells whether a has a row of a FAILED cost source, which only a segment
- * of SEG_VERSION_FAILED may hold. */
-static bool has_failed_rows(const struct agg *a)
-{
-	for (size_t i = 0; i < a->nrows; i++)
-		if (br_cost_source_failed(a->rows[i].key.cost_source))
-			return true;
-	return false;
-}
-
 /* What is wrong with a row of a FAILED cost source, against what
  * br_pricer_price puts there: failed requests only, with tokens, each
  * with a logged cost and priced, at that cost (LOG_FAILED: the catalog
@@ -1513,7 +1503,7 @@ static int str_cmp(const void *a, const void *b, void *ctx)
 }
 
 /* The rank of each of d's strings in byte order, by id (to be freed). */
-static uint32_t *string_ranks(const struct br_dict *d)
+uint32_t *red_string_ranks(const struct br_dict *d)
 {
 	uint32_t n = br_dict_count(d);
 	uint32_t *ids = br_malloc((n ? n : 1) * sizeof *ids);
@@ -1576,11 +1566,11 @@ static inline void place_fields(const struct row_place *r,
 	v[10] = r->pricing;
 }
 
-/* The place of a's row i, its strings' ranks by id in rank. */
-static inline struct row_place place_of(const struct agg *a,
+/* The place of rows[i], its strings' ranks by id in rank. */
+static inline struct row_place place_of(const struct red_row *rows,
 					const uint32_t *rank, size_t i)
 {
-	const struct red_key *k = &a->rows[i].key;
+	const struct red_key *k = &rows[i].key;
 	return (struct row_place){
 		.day = k->day,
 		.names = {rank[k->provider], rank[k->model], rank[k->agent],
@@ -1604,7 +1594,7 @@ static inline struct row_place place_of(const struct agg *a,
  * instructions in qsort and place_cmp. The places are not kept, only
  * the digits of the passes and the indices (a year of days, 191,000
  * rows, held 21 MB of places besides them). */
-static uint32_t *radix_order(const struct agg *a, const uint32_t *rank,
+static uint32_t *radix_order(const struct red_row *a, const uint32_t *rank,
 			     size_t n)
 {
 	uint64_t lo[PLACE_FIELDS], hi[PLACE_FIELDS], v[PLACE_FIELDS];
@@ -1662,28 +1652,23 @@ static uint32_t *radix_order(const struct agg *a, const uint32_t *rank,
 	return idx;
 }
 
-/* The indices of a's rows in the order a segment keeps them. */
-static uint32_t *row_order(const struct agg *a)
+uint32_t *red_row_order(const struct red_row *rows, size_t n,
+			const uint32_t *rank)
 {
-	uint32_t *rank = string_ranks(a->dict);
-	uint32_t *rows;
-	if (a->nrows < 4096) {
-		/* Few rows: qsort, without the passes' counts to clear. */
-		struct row_place *order =
-			br_malloc((a->nrows ? a->nrows : 1) * sizeof *order);
-		for (size_t i = 0; i < a->nrows; i++)
-			order[i] = place_of(a, rank, i);
-		qsort(order, a->nrows, sizeof *order, place_cmp);
-		rows = br_malloc((a->nrows ? a->nrows : 1) * sizeof *rows);
-		for (size_t i = 0; i < a->nrows; i++)
-			rows[i] = order[i].row;
-		free(order);
-	} else {
-		rows = radix_order(a, rank, a->nrows);
-	}
-	free(rank);
-	return rows;
+	if (n >= 4096)
+		return radix_order(rows, rank, n);
+	/* Few rows: qsort, without the passes' counts to clear. */
+	struct row_place *order = br_malloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = place_of(rows, rank, i);
+	qsort(order, n, sizeof *order, place_cmp);
+	uint32_t *idx = br_malloc((n ? n : 1) * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = order[i].row;
+	free(order);
+	return idx;
 }
+
 
 /* The id in the segment's dictionary out of string id of src, interned on
  * first use; ids[] maps src's ids (UINT32_MAX: not yet). */
@@ -1718,6 +1703,8 @@ struct seg_writer {
 	uint32_t crc;    /* of the bytes written */
 	size_t written;
 	int err;         /* errno of a write that failed, or 0 */
+	int rows_err;    /* errno of a failed read of the rows an aggregate
+			  * spilled, or 0: the segment is not whole */
 };
 
 #define SEG_WRITE_BLOCK ((size_t)1 << 16)
@@ -1752,38 +1739,46 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 	uint32_t origin_id = m->merged_through
 				     ? br_dict_intern(d, m->origin, strlen(m->origin))
 				     : 0;
-	uint32_t *order = row_order(a);
+	/* The rows in order, each key once (the runs of an aggregate that
+	 * spilled merged): read twice, as the dictionary comes first. */
+	uint32_t *rank = red_string_ranks(a->dict);
+	struct agg_iter *it = agg_iter_new(a, rank);
 	uint32_t nsrc = br_dict_count(a->dict);
 	uint32_t *ids = br_malloc((nsrc ? nsrc : 1) * sizeof *ids);
 	memset(ids, 0xFF, nsrc * sizeof *ids);
 	/* The dictionary first, since it comes before the rows: their
 	 * strings in the order they use them, then the inputs' names. */
 	int32_t day_min = INT32_MAX, day_max = INT32_MIN;
-	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_key *k = &a->rows[order[i]].key;
+	size_t nrows = 0;
+	bool failed = false; /* a row of a FAILED cost source, which only
+			      * a segment of SEG_VERSION_FAILED may hold */
+	for (const struct red_row *r; (r = agg_iter_next(it)); nrows++) {
+		const struct red_key *k = &r->key;
 		if (k->day < day_min)
 			day_min = k->day;
 		if (k->day > day_max)
 			day_max = k->day;
+		failed |= br_cost_source_failed(k->cost_source);
 		const uint32_t names[] = {k->provider, k->model, k->agent,
 					  k->label, k->pricing};
 		for (size_t j = 0; j < sizeof names / sizeof names[0]; j++)
 			seg_string(d, a->dict, ids, names[j]);
 	}
-	if (a->nrows == 0)
+	if (nrows == 0)
 		day_min = day_max = 0;
 	uint32_t *input_names = br_malloc((ninputs ? ninputs : 1) * sizeof *input_names);
 	for (size_t i = 0; i < ninputs; i++)
 		input_names[i] = br_dict_intern(d, inputs[i].name, strlen(inputs[i].name));
-	size_t size = SEG_HEADER_SIZE + a->nrows * SEG_ROW_SIZE +
+	size_t size = SEG_HEADER_SIZE + nrows * SEG_ROW_SIZE +
 		      ninputs * SEG_INPUT_SIZE + SEG_TRAILER_SIZE;
 	for (uint32_t i = 0; i < br_dict_count(d); i++) {
 		size_t n;
 		br_dict_str(d, i, &n);
 		size += 4 + n;
 	}
-	if (size > max) {
-		free(order);
+	if (size > max || (w->rows_err = agg_iter_error(it))) {
+		agg_iter_free(it);
+		free(rank);
 		free(ids);
 		free(input_names);
 		br_dict_free(d);
@@ -1794,7 +1789,7 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 	/* Header. */
 	br_buf_put(b, SEG_MAGIC, 8);
 	uint32_t version = m->group_parts	? SEG_VERSION_GROUP
-			   : has_failed_rows(a) ? SEG_VERSION_FAILED
+			   : failed		? SEG_VERSION_FAILED
 			   : m->merged_through	? SEG_VERSION_MERGED
 						: SEG_VERSION;
 	put_u32(b, version);
@@ -1808,7 +1803,7 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 	put_u32(b, (uint32_t)m->replace_from);
 	put_u32(b, (uint32_t)m->replace_to);
 	put_u32(b, br_dict_count(d));
-	put_u32(b, (uint32_t)a->nrows);
+	put_u32(b, (uint32_t)nrows);
 	put_u32(b, (uint32_t)ninputs);
 	put_u32(b, source_id);
 	put_u32(b, tz_id);
@@ -1832,10 +1827,10 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 		br_buf_put(b, s, n);
 		sw_flush(w, SEG_WRITE_BLOCK);
 	}
-	for (size_t i = 0; i < a->nrows; i++) {
+	agg_iter_restart(it);
+	for (const struct red_row *r; (r = agg_iter_next(it));) {
 		unsigned char *o = (unsigned char *)br_buf_append(b, SEG_ROW_SIZE),
 			      *row_start = o;
-		const struct red_row *r = &a->rows[order[i]];
 		const struct red_key *k = &r->key;
 		o = w32(o, (uint32_t)k->day);
 		o = w32(o, ids[k->provider]);
@@ -1864,7 +1859,10 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 		(void)row_start;
 		sw_flush(w, SEG_WRITE_BLOCK);
 	}
-	free(order);
+	if (!w->rows_err)
+		w->rows_err = agg_iter_error(it);
+	agg_iter_free(it);
+	free(rank);
 	free(ids);
 	for (size_t i = 0; i < ninputs; i++) {
 		put_u64(b, inputs[i].fp.lo);
@@ -1880,7 +1878,7 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 	put_u32(b, w->crc);
 	br_buf_put(b, SEG_END_MAGIC, 8);
 	sw_flush(w, 0);
-	assert(w->written == size);
+	assert(w->written == size || w->rows_err);
 	br_dict_free(d);
 	return size;
 }
@@ -1891,9 +1889,14 @@ static size_t segment_encode(struct seg_writer *w, uint64_t seq,
 static int check_limits(const struct agg *a, const struct store_input *inputs,
 			size_t ninputs, struct br_err *err)
 {
-	agg_settle(a);
-	for (size_t i = 0; i < a->nrows; i++) {
-		const struct red_row *r = &a->rows[i];
+	if (agg_error(a))
+		return br_fail(err, "cannot read the rows kept in a temporary "
+			       "file: %s", strerror(agg_error(a)));
+	/* Each key once: rows of a key spilled in several runs sum. */
+	uint32_t *rank = red_string_ranks(a->dict);
+	struct agg_iter *it = agg_iter_new(a, rank);
+	const struct red_row *r;
+	while ((r = agg_iter_next(it))) {
 		if (costs_in_range(&r->t))
 			continue;
 		char day[11];
@@ -1906,8 +1909,16 @@ static int check_limits(const struct agg *a, const struct store_input *inputs,
 			"1.27e18 USD)", provider, model, day, SEG_MAX_COST_BITS);
 		free(provider);
 		free(model);
+		agg_iter_free(it);
+		free(rank);
 		return -1;
 	}
+	int e = agg_iter_error(it);
+	agg_iter_free(it);
+	free(rank);
+	if (e)
+		return br_fail(err, "cannot read the rows kept in a temporary "
+			       "file: %s", strerror(e));
 	for (uint32_t i = 0; i < br_dict_count(a->dict); i++) {
 		size_t n;
 		br_dict_str(a->dict, i, &n);
@@ -1972,7 +1983,10 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 		/* Readers refuse a larger one (segment_load): published,
 		 * it made the store unreadable, and a compaction had
 		 * removed what it replaced. */
-		if (size > red_segment_max)
+		if (w.rows_err)
+			rc = br_fail(err, "cannot read the rows kept in a "
+				     "temporary file: %s", strerror(w.rows_err));
+		else if (size > red_segment_max)
 			rc = br_fail(err, "cannot write segment '%s': %zu bytes, "
 				     "more than the %zu a segment may have (%zu "
 				     "rows, %zu inputs); ingest, merge or compact "
