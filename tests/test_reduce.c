@@ -756,6 +756,102 @@ static ssize_t one_segment(char *path, size_t pathsize, unsigned char *buf,
 	return read_segment(dir, path, pathsize, buf, bufsize);
 }
 
+/* The events of test_agg_spill: 30,000 over ~2,400 keys (each key in
+ * several runs of a small bound), names first seen in no order. */
+static void spill_events(struct agg *a, int from, int to)
+{
+	uint64_t x = 977;
+	for (int i = 0; i < to; i++) {
+		char model[16], agent[16];
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		if (i < from)
+			continue;
+		snprintf(model, sizeof model, "m%u", (unsigned)(x >> 40) % 7);
+		snprintf(agent, sizeof agent, "a%u", (unsigned)(x >> 20) % 23);
+		struct br_event ev = event("p", model, agent, (x >> 8) % 1000,
+					   (br_pico)((x >> 24) % 5000000));
+		ev.tier = (enum br_tier)((x >> 50) % 2);
+		int32_t day = (int32_t)((x >> 17) % 7) + 20000;
+		agg_add(a, day, &ev);
+	}
+}
+
+/* Publishes a into a new store under dir/name; returns the segment's
+ * bytes (to be freed) and their number in *n. */
+static unsigned char *spill_publish(const char *name, struct agg *a,
+				    size_t *n)
+{
+	char sdir[128], path[256];
+	snprintf(sdir, sizeof sdir, "%s/%s", dir, name);
+	struct br_err err = {0};
+	struct store *s = store_open(sdir, "UTC", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(store_lock(s, &err), 0);
+	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 30000, 7};
+	CU_ASSERT_EQUAL_FATAL(store_publish(s, NULL, a, &in, 1, &err), 0);
+	store_free(s);
+	static unsigned char buf[1 << 20];
+	ssize_t got = read_segment(sdir, path, sizeof path, buf, sizeof buf);
+	CU_ASSERT_FATAL(got > 0 && (size_t)got < sizeof buf);
+	*n = (size_t)got;
+	unsigned char *out = br_malloc(*n);
+	memcpy(out, buf, *n);
+	return out;
+}
+
+/* An aggregate that spills its rows to a file (agg_spill_at) past a
+ * bound gives the segment it gives in memory, byte for byte but for its
+ * creation time and checksums: rows of one key in several runs summed,
+ * its runs merged in order; merged into another aggregate that spills
+ * too (an input's into the run's) likewise, and agg_scan gives each key
+ * once with the same sums. */
+static void test_agg_spill(void)
+{
+	make_dir();
+	struct agg *mem = agg_new(), *spilled = agg_new(), *run = agg_new(),
+		   *part = agg_new();
+	spill_events(mem, 0, 30000);
+	agg_spill_at(spilled, 100);
+	spill_events(spilled, 0, 30000);
+	agg_spill_at(run, 37);
+	agg_spill_at(part, 50);
+	spill_events(run, 0, 11000);
+	spill_events(part, 11000, 30000);
+	agg_merge(run, part);
+	size_t keys = agg_rows(mem);
+	CU_ASSERT(keys > 1000 && keys < 3000);
+	CU_ASSERT(agg_rows(spilled) > keys); /* a key in several runs */
+	struct sums a = {0}, b = {0}, c = {0};
+	CU_ASSERT_EQUAL(agg_scan(mem, "t", sum_rows, &a), 0);
+	CU_ASSERT_EQUAL(agg_scan(spilled, "t", sum_rows, &b), 0);
+	CU_ASSERT_EQUAL(agg_scan(run, "t", sum_rows, &c), 0);
+	CU_ASSERT_EQUAL(b.rows, keys);
+	CU_ASSERT_EQUAL(c.rows, keys);
+	CU_ASSERT(a.requests == 30000 && b.requests == 30000 && c.requests == 30000);
+	CU_ASSERT(a.input == b.input && a.input == c.input);
+	CU_ASSERT(a.cost == b.cost && a.cost == c.cost);
+	size_t n[3];
+	unsigned char *seg[3] = {spill_publish("mem", mem, &n[0]),
+				 spill_publish("spilled", spilled, &n[1]),
+				 spill_publish("run", run, &n[2])};
+	CU_ASSERT(n[0] > 128 + 184 * 1000);
+	for (int i = 1; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(n[i], n[0]);
+		/* but for bytes 24-31 (the creation time), the header's CRC
+		 * and the trailer's */
+		CU_ASSERT(memcmp(seg[i], seg[0], 24) == 0);
+		CU_ASSERT(memcmp(seg[i] + 32, seg[0] + 32, 124 - 32) == 0);
+		CU_ASSERT(memcmp(seg[i] + 128, seg[0] + 128, n[0] - 128 - 12) == 0);
+	}
+	for (int i = 0; i < 3; i++)
+		free(seg[i]);
+	agg_free(mem);
+	agg_free(spilled);
+	agg_free(run);
+	agg_free(part);
+	remove_dir();
+}
+
 static void test_every_bit_flip(void)
 {
 	make_dir();
@@ -2141,6 +2237,7 @@ int test_register(void)
 		{"segment round trip", test_round_trip},
 		{"rows in byte order", test_row_order},
 		{"rows in byte order, many", test_row_order_many},
+		{"an aggregate's rows spilled to a file", test_agg_spill},
 		{"every bit flip and truncation is detected", test_every_bit_flip},
 		{"newer format version or reserved bytes refused", test_newer_version},
 		{"cost bounds and saturated sums", test_cost_bounds},
