@@ -1892,11 +1892,18 @@ static int check_limits(const struct agg *a, const struct store_input *inputs,
 	if (agg_error(a))
 		return br_fail(err, "cannot read the rows kept in a temporary "
 			       "file: %s", strerror(agg_error(a)));
-	/* Each key once: rows of a key spilled in several runs sum. */
-	uint32_t *rank = red_string_ranks(a->dict);
-	struct agg_iter *it = agg_iter_new(a, rank);
+	/* Each key once: rows of a key spilled in several runs sum; the
+	 * table's rows as they are when none spilled (not sorted twice). */
+	agg_settle(a);
+	uint32_t *rank = NULL;
+	struct agg_iter *it = NULL;
+	if (a->nruns) {
+		rank = red_string_ranks(a->dict);
+		it = agg_iter_new(a, rank);
+	}
 	const struct red_row *r;
-	while ((r = agg_iter_next(it))) {
+	for (size_t i = 0; (r = it ? agg_iter_next(it)
+			     : i < a->nrows ? &a->rows[i++] : NULL);) {
 		if (costs_in_range(&r->t))
 			continue;
 		char day[11];
@@ -1913,7 +1920,7 @@ static int check_limits(const struct agg *a, const struct store_input *inputs,
 		free(rank);
 		return -1;
 	}
-	int e = agg_iter_error(it);
+	int e = it ? agg_iter_error(it) : 0;
 	agg_iter_free(it);
 	free(rank);
 	if (e)
