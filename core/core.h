@@ -603,6 +603,12 @@ bool br_tmp_orphan(int dirfd, const char *name, const char *pid,
 /* Makes a rename or creation inside dir durable (fsync of dir). */
 int br_fsync_dir(const char *dir, struct br_err *err);
 
+/* A new temporary file, unlinked, open for reading and writing, in
+ * $TMPDIR (else /tmp): O_TMPFILE, or on a file system without it a file
+ * named NAME-XXXXXX there, unlinked at once. Returns it, or -1 (errno
+ * set). */
+int br_tmpfile(const char *name);
+
 /* Makes the creation of path (a file or directory; trailing slashes are
  * ignored) durable: fsync of the directory that holds it, unless that
  * directory may not be read (EACCES: it cannot be opened to fsync it),

@@ -54,6 +54,24 @@ bool br_stdin_closed(void)
 	return stdin_closed;
 }
 
+int br_tmpfile(const char *name)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd;
+	/* A file system without O_TMPFILE: a named file, unlinked at once. */
+	struct br_buf path = {0};
+	br_buf_printf(&path, "%s/%s-XXXXXX", dir, name);
+	fd = mkostemp(path.p, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path.p);
+	br_buf_free(&path);
+	return fd;
+}
+
 int br_fsync_dir(const char *dir, struct br_err *err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -502,25 +502,6 @@ void idset_prefetch(const struct idset *s, uint64_t h)
 		__builtin_prefetch(sh->slots + home(h, sh->nslots));
 }
 
-/* A new temporary file, unlinked, in $TMPDIR (else /tmp), or -1. */
-static int spill_file(void)
-{
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
-		return fd;
-	/* A file system without O_TMPFILE: a named file, unlinked at once. */
-	struct br_buf path = {0};
-	br_buf_printf(&path, "%s/burnrate-ids-XXXXXX", dir);
-	fd = mkostemp(path.p, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path.p);
-	br_buf_free(&path);
-	return fd;
-}
-
 /* Writes the row at mem, row r, to file fd, and maps it from there (at an
  * address of its own: a failed MAP_FIXED may unmap what it replaces).
  * Returns the mapping, or NULL. */
@@ -588,7 +569,7 @@ static void *spiller_main(void *arg)
  * stay in memory). */
 static bool spiller_start(struct idset *s)
 {
-	int fd = spill_file();
+	int fd = br_tmpfile("burnrate-ids");
 	if (fd < 0)
 		return false;
 	struct spiller *sp = br_calloc(1, sizeof *sp);

@@ -370,25 +370,6 @@ static uint32_t pricing_id(struct agg *a, struct br_str pricing)
 /* Rows read or written at a time: 48 KiB. */
 #define RUN_BLOCK 256
 
-/* An unlinked temporary file in $TMPDIR (else /tmp), or -1. */
-static int spill_file(void)
-{
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
-		return fd;
-	/* A file system without O_TMPFILE: a named file, unlinked at once. */
-	struct br_buf path = {0};
-	br_buf_printf(&path, "%s/burnrate-rows-XXXXXX", dir);
-	fd = mkostemp(path.p, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path.p);
-	br_buf_free(&path);
-	return fd;
-}
-
 static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 {
 	for (size_t done = 0; done < n;) {
@@ -429,7 +410,7 @@ static void spill(struct agg *a)
 {
 	agg_settle(a);
 	if (a->spill_fd < 0)
-		a->spill_fd = spill_file();
+		a->spill_fd = br_tmpfile("burnrate-rows");
 	if (a->spill_fd < 0 || a->nrows == 0) {
 		a->spill_rows = a->spill_fd < 0 ? SIZE_MAX : a->spill_rows;
 		return;
