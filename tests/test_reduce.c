@@ -852,6 +852,46 @@ static void test_agg_spill(void)
 	remove_dir();
 }
 
+/* An aggregate whose spilled rows cannot be read back (its file now
+ * /dev/null: every read ends at once, EIO) fails the publish naming
+ * that, and publishes nothing: no segment, no temporary file; merged
+ * into another aggregate, that one fails its publish too. */
+static void test_agg_spill_unreadable(void)
+{
+	struct store *s = locked_store();
+	struct agg *a = agg_new(), *run = agg_new();
+	agg_spill_at(a, 100);
+	spill_events(a, 0, 5000);
+	CU_ASSERT_FATAL(a->nruns > 0);
+	int null = open("/dev/null", O_RDONLY);
+	CU_ASSERT_FATAL(null >= 0);
+	CU_ASSERT_FATAL(dup2(null, a->spill_fd) == a->spill_fd);
+	close(null);
+	struct br_err err = {0};
+	struct store_input in = {"x.jsonl", br_hash("x", 1), 1, 5000, 7};
+	CU_ASSERT_EQUAL(store_publish(s, NULL, a, &in, 1, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot read the rows kept in a "
+				      "temporary file: Input/output error"));
+	agg_merge(run, a);
+	CU_ASSERT_EQUAL(agg_error(run), EIO);
+	err = (struct br_err){0};
+	CU_ASSERT_EQUAL(store_publish(s, NULL, run, &in, 1, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "temporary file"));
+	char segdir[128];
+	snprintf(segdir, sizeof segdir, "%s/segments", dir);
+	DIR *d = opendir(segdir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		CU_ASSERT(e->d_name[0] == '.' &&
+			  (!e->d_name[1] || !strcmp(e->d_name, "..")));
+	closedir(d);
+	agg_free(a);
+	agg_free(run);
+	store_free(s);
+	remove_dir();
+}
+
 static void test_every_bit_flip(void)
 {
 	make_dir();
@@ -2238,6 +2278,7 @@ int test_register(void)
 		{"rows in byte order", test_row_order},
 		{"rows in byte order, many", test_row_order_many},
 		{"an aggregate's rows spilled to a file", test_agg_spill},
+		{"an aggregate's spilled rows unreadable", test_agg_spill_unreadable},
 		{"every bit flip and truncation is detected", test_every_bit_flip},
 		{"newer format version or reserved bytes refused", test_newer_version},
 		{"cost bounds and saturated sums", test_cost_bounds},
