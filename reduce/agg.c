@@ -369,6 +369,10 @@ static uint32_t pricing_id(struct agg *a, struct br_str pricing)
 
 /* Rows read or written at a time: 48 KiB. */
 #define RUN_BLOCK 256
+/* What the blocks of a merge's runs take at most, together: a log of
+ * 20M groups makes ~600 runs, which 48 KiB each would hold 29 MiB of;
+ * down to blocks of 16 rows (3 KiB) each. */
+#define MERGE_BUFFERS ((size_t)4 << 20)
 
 static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 {
@@ -461,6 +465,7 @@ struct agg_iter {
 	uint32_t *order;
 	struct iter_src *src;
 	size_t *heap, nheap;  /* sources with rows left, least first */
+	size_t block;         /* rows read from a run at a time */
 	struct red_row cur;
 	int err;
 };
@@ -477,7 +482,7 @@ static bool src_next(struct agg_iter *it, struct iter_src *s)
 		return true;
 	if (s->mem || !s->left)
 		return false;
-	size_t k = s->left < RUN_BLOCK ? s->left : RUN_BLOCK;
+	size_t k = s->left < it->block ? s->left : it->block;
 	int e = pread_all(it->a->spill_fd, s->buf, k * sizeof *s->buf, s->off);
 	if (e) {
 		it->err = e;
@@ -557,8 +562,11 @@ static struct agg_iter *iter_make(const struct agg *a, const uint32_t *rank)
 	it->rank = rank;
 	it->src = br_calloc(a->nruns + 1, sizeof *it->src);
 	it->heap = br_malloc((a->nruns + 1) * sizeof *it->heap);
+	size_t fit = MERGE_BUFFERS / sizeof(struct red_row) /
+		     (a->nruns ? a->nruns : 1);
+	it->block = fit > RUN_BLOCK ? RUN_BLOCK : fit < 16 ? 16 : fit;
 	for (size_t r = 0; r < a->nruns; r++)
-		it->src[r].buf = br_malloc(RUN_BLOCK * sizeof *it->src[r].buf);
+		it->src[r].buf = br_malloc(it->block * sizeof *it->src[r].buf);
 	if (a->nrows)
 		it->order = red_row_order(a->rows, a->nrows, rank);
 	iter_start(it);
