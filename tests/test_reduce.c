@@ -809,10 +809,14 @@ static void test_agg_spill(void)
 {
 	make_dir();
 	struct agg *mem = agg_new(), *spilled = agg_new(), *run = agg_new(),
-		   *part = agg_new();
+		   *part = agg_new(), *tiny = agg_new();
 	spill_events(mem, 0, 30000);
 	agg_spill_at(spilled, 100);
 	spill_events(spilled, 0, 30000);
+	/* ~3,000 runs: read 16 rows at a time (MERGE_BUFFERS) */
+	agg_spill_at(tiny, 9);
+	spill_events(tiny, 0, 30000);
+	CU_ASSERT(tiny->nruns > 2000);
 	agg_spill_at(run, 37);
 	agg_spill_at(part, 50);
 	spill_events(run, 0, 11000);
@@ -830,12 +834,13 @@ static void test_agg_spill(void)
 	CU_ASSERT(a.requests == 30000 && b.requests == 30000 && c.requests == 30000);
 	CU_ASSERT(a.input == b.input && a.input == c.input);
 	CU_ASSERT(a.cost == b.cost && a.cost == c.cost);
-	size_t n[3];
-	unsigned char *seg[3] = {spill_publish("mem", mem, &n[0]),
+	size_t n[4];
+	unsigned char *seg[4] = {spill_publish("mem", mem, &n[0]),
 				 spill_publish("spilled", spilled, &n[1]),
-				 spill_publish("run", run, &n[2])};
+				 spill_publish("run", run, &n[2]),
+				 spill_publish("tiny", tiny, &n[3])};
 	CU_ASSERT(n[0] > 128 + 184 * 1000);
-	for (int i = 1; i < 3; i++) {
+	for (int i = 1; i < 4; i++) {
 		CU_ASSERT_EQUAL_FATAL(n[i], n[0]);
 		/* but for bytes 24-31 (the creation time), the header's CRC
 		 * and the trailer's */
@@ -843,8 +848,9 @@ static void test_agg_spill(void)
 		CU_ASSERT(memcmp(seg[i] + 32, seg[0] + 32, 124 - 32) == 0);
 		CU_ASSERT(memcmp(seg[i] + 128, seg[0] + 128, n[0] - 128 - 12) == 0);
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(seg[i]);
+	agg_free(tiny);
 	agg_free(mem);
 	agg_free(spilled);
 	agg_free(run);
