@@ -87,6 +87,13 @@ struct task {
 	bool zcheck, zresume;
 	struct ingest_known *zc;
 	size_t nzc;
+	/* zhead: the path's last input (zown) began with the first two
+	 * lines its decompressed bytes begin with: the same log, which,
+	 * when they do not begin with all of zown's and are as long, was
+	 * edited in place and is refused, as a plain file is (read whole,
+	 * it would count its ingested part twice). */
+	bool zhead;
+	struct ingest_known zown;
 	uint64_t disk_size;  /* 0: not a regular file */
 	/* An input read again (read_again): its file's disk_size, which
 	 * its progress is estimated from; else 0. */

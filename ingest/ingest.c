@@ -3259,12 +3259,15 @@ static void read_stdin(struct reader *rd, struct task *t, long only)
  * rotated log found by what it decompresses to was else decompressed
  * again each night, renamed (app.log.1.gz to app.log.2.gz). Reads fd from
  * where it is (its start). *read_errno is the errno of a read of fd that
- * failed, else 0: none is then known. */
+ * failed, else 0: none is then known. *reached is how many of its
+ * decompressed bytes were compared: the longest candidate's length when
+ * it decompresses to as many or more. */
 static long stream_continues(struct ingest *g, int fd, const char *path,
 			     uint64_t size, const unsigned char *head,
 			     size_t n, struct ingest_known *c, size_t nc,
 			     bool *ends, uint64_t *raw_bytes,
-			     struct br_fp *raw_fp, int *read_errno)
+			     struct br_fp *raw_fp, int *read_errno,
+			     uint64_t *reached)
 {
 	struct feed f = {.fd = fd, .path = path,
 			 .max_ratio = g->opts.max_ratio, .size = size};
@@ -3321,6 +3324,7 @@ static long stream_continues(struct ingest *g, int fd, const char *path,
 		*raw_bytes = f.raw;
 	}
 	*read_errno = f.read_errno;
+	*reached = pos;
 	feed_close(&f);
 	return best;
 }
@@ -3445,19 +3449,31 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		 * reading it does. */
 		bool same = false;
 		int read_errno = 0;
-		uint64_t raw_bytes = 0;
+		uint64_t raw_bytes = 0, reached = 0;
 		struct br_fp raw_fp = {0, 0};
 		t->zcheck = false;
 		long best = n > 0 ? stream_continues(rd->g, fd, shown,
 						     t->disk_size, head,
 						     (size_t)n, t->zc, t->nzc,
 						     &same, &raw_bytes, &raw_fp,
-						     &read_errno)
+						     &read_errno, &reached)
 				  : -1;
 		if (read_errno) {
 			/* Read whole, it would count again what it
 			 * continues. */
 			unreadable_input(rd, t, shown, read_errno);
+			close(fd);
+			free(shown);
+			return;
+		}
+		if (!read_errno && t->zhead && reached >= t->zown.bytes &&
+		    (best < 0 || t->zc[best].bytes < t->zown.bytes)) {
+			struct br_err e = {0};
+			br_fail(&e, "%s: its first %llu bytes (decompressed) "
+				"changed since they were ingested; not counted "
+				"again (ingest it with --replace to recount its "
+				"days)", shown, (unsigned long long)t->zown.bytes);
+			failed_input(rd, t, shown, -1, e.msg);
 			close(fd);
 			free(shown);
 			return;
@@ -4256,6 +4272,12 @@ static void compressed_candidates(struct ingest *g, struct task *t, int fd,
 	if (f.read_errno) {
 		t->read_errno = f.read_errno;
 		got = 0;
+	}
+	if (got && t->known && t->k.bytes > 0 && t->k.head != 0 &&
+	    ingest_head(plain, t->k.bytes < got ? (size_t)t->k.bytes : got) ==
+		    t->k.head) {
+		t->zhead = true;
+		t->zown = t->k;
 	}
 	if (got)
 		t->nzc += g->sink.continued(g->sink.ctx, t->key, UINT64_MAX,
