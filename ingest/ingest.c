@@ -2740,6 +2740,9 @@ static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 		struct br_hasher h;
 		br_hash_init(&h);
 		uint64_t pos = 0;
+		/* Its first bytes, which tell the same log (ingest_head). */
+		char mhead[INGEST_HEAD_BYTES];
+		size_t nmhead = 0;
 		while (known && pos < k->bytes) {
 			size_t want = k->bytes - pos < SCRATCH_SIZE
 					      ? (size_t)(k->bytes - pos) : SCRATCH_SIZE;
@@ -2748,9 +2751,20 @@ static struct ingest_known *member_resumes(struct reader *rd, struct task *t,
 				break;
 			br_hash_update(&h, buf, (size_t)r);
 			pos += (uint64_t)r;
+			size_t take = sizeof mhead - nmhead < (size_t)r
+					      ? sizeof mhead - nmhead : (size_t)r;
+			memcpy(mhead + nmhead, buf, take);
+			nmhead += take;
 		}
-		if (continues || (known && pos == k->bytes &&
-				  br_fp_equal(br_hash_final(&h), k->fp)))
+		/* A member that begins with the first two lines of what was
+		 * ingested of it, but not with all of it, is that log edited
+		 * in place: resumed, its read fails it by name (resume_take),
+		 * as a plain file's does. Read whole, it counted its
+		 * ingested part twice. */
+		bool same = known && pos == k->bytes &&
+			    (br_fp_equal(br_hash_final(&h), k->fp) ||
+			     (k->head != 0 && ingest_head(mhead, nmhead) == k->head));
+		if (continues || same)
 			any++;
 		else
 			k->bytes = 0;

@@ -68,6 +68,28 @@ for z in gzip zstd; do
 		done
 	done
 done
+# So is a log in an archive made again with the log edited (a month's
+# tar.gz of daily logs, one day corrected): the archive is refused whole,
+# naming the member. It was read whole, the member counted twice.
+for j in 1 2; do
+	rm -rf zs zt z.tgz
+	mkdir zt
+	for i in 1 2 3 4; do rec "$i"; echo; done >zt/a.jsonl
+	rec 50 >zt/b.jsonl; echo >>zt/b.jsonl
+	tar czf z.tgz zt
+	"$BURNRATE" --quiet --store zs ingest z.tgz
+	sed -i '3s/"input_tokens":3}/"input_tokens":7}/' zt/a.jsonl
+	tar czf z.tgz zt
+	set +e
+	"$BURNRATE" --store zs ingest --jobs $j z.tgz 2>err.txt >/dev/null
+	rc=$?
+	set -e
+	[ "$rc" = 1 ] || fail "an archive's log edited in place (--jobs $j) gave exit $rc, not 1"
+	grep -q "z.tgz:zt/a.jsonl: its first .* bytes changed since they were ingested" err.txt ||
+		fail "the archive's edited log is not named: $(cat err.txt)"
+	got=$("$BURNRATE" --store zs report --as-of 2099-01-01 --by month --format csv | tail -n 1 | cut -d, -f2,4)
+	[ "$got" = "5,60" ] || fail "an archive's log edited in place (--jobs $j): $got, expected 5,60"
+done
 
 # Rotated: a new, shorter file under the same name is read whole.
 rec 100 >app.log; echo >>app.log
