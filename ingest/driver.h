@@ -94,6 +94,11 @@ struct task {
 	 * it would count its ingested part twice). */
 	bool zhead;
 	struct ingest_known zown;
+	/* A plain file shorter than what its path's last input took, that
+	 * begins as that did (by ingest_head): the same log edited in
+	 * place (a line deleted), refused; 0: none. A rotated or truncated
+	 * log begins with other lines. */
+	uint64_t shrunk_from;
 	uint64_t disk_size;  /* 0: not a regular file */
 	/* An input read again (read_again): its file's disk_size, which
 	 * its progress is estimated from; else 0. */

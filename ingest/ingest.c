@@ -3436,6 +3436,17 @@ static void read_task(struct reader *rd, struct task *t, long only,
 		free(shown);
 		return;
 	}
+	if (t->shrunk_from) {
+		struct br_err e = {0};
+		br_fail(&e, "%s: shorter than the %llu bytes ingested of it, and "
+			"beginning as they did: edited in place, not rotated; "
+			"not counted again (ingest it with --replace to recount "
+			"its days)", shown, (unsigned long long)t->shrunk_from);
+		failed_input(rd, t, shown, -1, e.msg);
+		close(fd);
+		free(shown);
+		return;
+	}
 	/* The scratch buffer is free until the input is read. Its first
 	 * bytes tell how it is read (an archive, a compressed stream): a
 	 * read that fails is the input's failure, never an empty head. */
@@ -4300,6 +4311,21 @@ static void compressed_candidates(struct ingest *g, struct task *t, int fd,
 	free(plain);
 }
 
+/* Tells whether the n bytes at p begin with two whole lines each holding
+ * more than blanks and a BOM. */
+static bool two_lines_filled(const char *p, size_t n)
+{
+	size_t i = 0;
+	for (int line = 0; line < 2; line++, i++) {
+		bool filled = false;
+		for (; i < n && p[i] != '\n'; i++)
+			filled |= !is_blank(p + i, 1) && (unsigned char)p[i] < 0x80;
+		if (i == n || !filled)
+			return false;
+	}
+	return true;
+}
+
 /* Decides, on the caller's thread, where the plain file of task t (size
  * bytes) is read from: from what its path's last input took (t->k, when
  * t->known and not empty), if the file is no shorter and begins as that
@@ -4346,13 +4372,22 @@ static void plan_resume(struct ingest *g, struct task *t, uint64_t size)
 		close(fd);
 		return;
 	}
-	if (t->known && k->bytes > 0 && size >= k->bytes &&
-	    (k->head == 0 ||
-	     ingest_head(head, k->bytes < (uint64_t)n ? (size_t)k->bytes
-						      : (size_t)n) == k->head)) {
+	bool same_head = k->head == 0 ||
+			 ingest_head(head, k->bytes < (uint64_t)n ? (size_t)k->bytes
+								  : (size_t)n) == k->head;
+	if (t->known && k->bytes > 0 && size >= k->bytes && same_head) {
 		close(fd);
 		return;
 	}
+	/* Shorter, and beginning with the same two lines: read whole, a
+	 * day's log with a line deleted counted its 23,545 requests twice
+	 * (helper 208's year backfill). Not when a line of the two is blank:
+	 * a CSV log begun with a BOM and a blank line has only its header
+	 * to tell it by, which a log rotated under its name begins with too
+	 * (incremental.sh). */
+	if (t->known && k->bytes > 0 && size < k->bytes && k->head != 0 &&
+	    n > 0 && same_head && two_lines_filled(head, (size_t)n))
+		t->shrunk_from = k->bytes;
 	t->known = false;
 	struct ingest_known c[MAX_CANDIDATES];
 	size_t nc = g->sink.continued

@@ -91,6 +91,18 @@ for j in 1 2; do
 	edited_refused "an archive's log edited in place" z.tgz \
 		"z.tgz:zt/a.jsonl: its first .* bytes changed since they were ingested" 5,60 $j
 done
+# So is a plain log made shorter in place (a line past its first two
+# deleted: sed -i): it begins as the ingested part did, which a rotated
+# or truncated log does not. It was read whole as a new log, its
+# ingested part counted twice (helper 208: a day's 23,545 requests).
+for j in 1 2; do
+	rm -rf zs zp.log
+	for i in 1 2 3 4; do rec "$i"; echo; done >zp.log
+	"$BURNRATE" --quiet --store zs ingest zp.log
+	sed -i '3d' zp.log
+	edited_refused "a log made shorter in place" zp.log \
+		"zp.log: shorter than the .* bytes ingested of it, and beginning as they did" 4,10 $j
+done
 
 # Rotated: a new, shorter file under the same name is read whole.
 rec 100 >app.log; echo >>app.log
