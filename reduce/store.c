@@ -1196,8 +1196,14 @@ static int load_segments(struct store *s, const char *advice,
 			char *path = segment_file(s, names[i]);
 			char why[256];
 			struct segment g;
+			/* The lock's holder (an ingest, run, compact) reads a
+			 * segment's rows when a scan needs them (segment_rows):
+			 * an ingest needs none, and held every segment's (90 MB
+			 * for a compacted year, helper 208). No compaction
+			 * removes a segment meanwhile; a reader without the lock
+			 * keeps the rows it reads, which one may. */
 			int loaded = segment_load(&g, path, br_tz_name(s->tz),
-						  true, why, sizeof why);
+						  s->lock_fd < 0, why, sizeof why);
 			if (loaded == 0) {
 				s->segs = br_realloc(s->segs, (s->nsegs + 1) *
 								sizeof *s->segs);
@@ -2635,8 +2641,9 @@ static bool shadowed(const struct store *s, size_t seg, int32_t day)
 	return false;
 }
 
-/* Reads the rows of g, a segment this process published (publish_segment
- * keeps none), when it has none in memory. */
+/* Reads the rows of g when it has none in memory: a segment this process
+ * published (publish_segment keeps none), or read holding the lock
+ * (load_segments). */
 static int segment_rows(const struct store *s, struct segment *g,
 			struct br_err *err)
 {
@@ -2647,7 +2654,8 @@ static int segment_rows(const struct store *s, struct segment *g,
 	int rc = segment_load(&h, g->path, br_tz_name(s->tz), true, why,
 			      sizeof why);
 	if (rc == 0 && (h.seq != g->seq || h.nrows != g->nrows)) {
-		snprintf(why, sizeof why, "changed since this process wrote it");
+		snprintf(why, sizeof why, "changed since this process read or "
+			 "wrote it");
 		rc = -1;
 	}
 	if (rc == 0) {
