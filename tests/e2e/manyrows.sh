@@ -154,15 +154,20 @@ reports_dir $tmp/out
 report_formats json
 report_schedule never
 EOF
-"$BURNRATE" --quiet --config run.conf run --as-of 2025-12-31 >run.out 2>&1 ||
-	fail "run: $(cat run.out)"
-"$BURNRATE" --store viarun report --by day,agent,label --format json \
-	--since 2025-01-01 --as-of 2025-12-31 >viarun.json
+# night N: run once more, then the store's report by day, agent and label
+# in via-N.json
+night() {
+	"$BURNRATE" --quiet --config run.conf run --as-of 2025-12-31 >run$1.out 2>&1 ||
+		fail "run, night $1: $(cat run$1.out)"
+	"$BURNRATE" --store viarun report --by day,agent,label --format json \
+		--since 2025-01-01 --as-of 2025-12-31 >via-$1.json
+}
+night 1
 "$PYTHON" -c '
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 sys.exit(0 if a["rows"] == b["rows"] and a["totals"] == b["totals"] else "differ")
-' many.json viarun.json || fail "run's store reports otherwise than ingest's"
+' many.json via-1.json || fail "run's store reports otherwise than ingest's"
 # run's report (December by day, provider and model) read the rows back
 # from the segment it had just published: the same as a new process's.
 "$BURNRATE" --store viarun report --month 2025-12 --as-of 2025-12-31 \
@@ -174,15 +179,12 @@ grep -q '"day":"2025-12-31"' dec.json || fail "no row of 2025-12-31: $(head -c 3
 # its rows when its report needs them) and reports the same with the
 # night's record added.
 cp x.jsonl in/
-"$BURNRATE" --quiet --config run.conf run --as-of 2025-12-31 >run2.out 2>&1 ||
-	fail "run, a second night: $(cat run2.out)"
-"$BURNRATE" --store viarun report --by day,agent,label --format json \
-	--since 2025-01-01 --as-of 2025-12-31 >viarun2.json
+night 2
 "$PYTHON" -c '
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 assert b["totals"]["requests"] == a["totals"]["requests"] + 1, (a["totals"], b["totals"])
-' many.json viarun2.json || fail "the second night's store: $(head -c 300 viarun2.json)"
+' many.json via-2.json || fail "the second night's store: $(head -c 300 via-2.json)"
 cmp -s dec.json out/burnrate-2025-12-31.json ||
 	fail "the second night's report differs: $(diff dec.json out/burnrate-2025-12-31.json | head -5)"
 echo "manyrows: ok"
