@@ -466,6 +466,8 @@ struct agg_iter {
 	struct iter_src *src;
 	size_t *heap, nheap;  /* sources with rows left, least first */
 	size_t block;         /* rows read from a run at a time */
+	size_t nbufs;         /* src[0..nbufs) have a buffer: a's runs when
+			       * it was made (consolidate changes them) */
 	struct red_row cur;
 	int err;
 };
@@ -565,6 +567,7 @@ static struct agg_iter *iter_make(const struct agg *a, const uint32_t *rank)
 	size_t fit = MERGE_BUFFERS / sizeof(struct red_row) /
 		     (a->nruns ? a->nruns : 1);
 	it->block = fit > RUN_BLOCK ? RUN_BLOCK : fit < 16 ? 16 : fit;
+	it->nbufs = a->nruns;
 	for (size_t r = 0; r < a->nruns; r++)
 		it->src[r].buf = br_malloc(it->block * sizeof *it->src[r].buf);
 	if (a->nrows)
@@ -646,7 +649,7 @@ void agg_iter_free(struct agg_iter *it)
 {
 	if (!it)
 		return;
-	for (size_t r = 0; r < it->a->nruns; r++)
+	for (size_t r = 0; r < it->nbufs; r++)
 		free(it->src[r].buf);
 	free(it->src);
 	free(it->heap);
