@@ -127,18 +127,8 @@ static struct report *measure(const struct globals *g,
 	 * ingest and run take them (each checked as the file was read): a
 	 * CI check prices and labels the logs as the nightly store does. It
 	 * priced them with --cost-mode auto whatever cost_mode said. */
-	const struct config *c = g->conf;
-	const struct ingest_map label = {"label", c ? c->label : NULL};
-	if (c && c->cost_mode)
-		br_cost_mode_parse(c->cost_mode, &job.io.cost_mode);
-	if (c && c->label) {
-		job.io.maps = &label;
-		job.io.nmaps = 1;
-	}
-	if (c && c->max_record)
-		parse_max_record(c->max_record, &job.io.max_record);
-	if (c && c->max_ratio)
-		parse_max_ratio(c->max_ratio, &job.io.max_ratio);
+	struct ingest_map label;
+	config_counting(g->conf, &job.io, &label);
 	struct ingest_outcome out = {0};
 	struct br_err err = {0};
 	struct store *s = NULL;

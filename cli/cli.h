@@ -256,6 +256,13 @@ int config_path_check(const struct config *c, const char *key,
 		      const char *option, const char *path,
 		      struct br_err *err);
 
+/* Puts into io the configuration's values that change what a log counts:
+ * cost_mode, label (as a map to *label, which must outlive io),
+ * max_record and max_ratio, each checked when c was read. run and check
+ * take them so, counting the logs as an ingest with c does. */
+void config_counting(const struct config *c, struct ingest_opts *io,
+		     struct ingest_map *label);
+
 /* The configuration's prices file (NULL: none): the default of --prices
  * for every command that takes prices (ingest, report --reprice, check,
  * prices), as run uses it. */

@@ -82,6 +82,24 @@ int config_path_check(const struct config *c, const char *key,
 			      path, strerror(e));
 }
 
+void config_counting(const struct config *c, struct ingest_opts *io,
+		     struct ingest_map *label)
+{
+	if (!c)
+		return;
+	if (c->label) {
+		*label = (struct ingest_map){"label", c->label};
+		io->maps = label;
+		io->nmaps = 1;
+	}
+	if (c->cost_mode)
+		br_cost_mode_parse(c->cost_mode, &io->cost_mode);
+	if (c->max_record)
+		parse_max_record(c->max_record, &io->max_record);
+	if (c->max_ratio)
+		parse_max_ratio(c->max_ratio, &io->max_ratio);
+}
+
 void config_free(struct config *c)
 {
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)

@@ -627,17 +627,8 @@ int cmd_run(const struct globals *g, int argc, char **argv)
 			.rejects_append = true,
 			.skip_paths = skip, .nskip_paths = nreports_before + 1,
 			.silent = true, .warn = true, .store = s};
-		struct ingest_map label = {"label", c->label};
-		if (c->label) {
-			job.io.maps = &label;
-			job.io.nmaps = 1;
-		}
-		if (c->cost_mode)
-			br_cost_mode_parse(c->cost_mode, &job.io.cost_mode);
-		if (c->max_record)
-			parse_max_record(c->max_record, &job.io.max_record);
-		if (c->max_ratio)
-			parse_max_ratio(c->max_ratio, &job.io.max_ratio);
+		struct ingest_map label;
+		config_counting(c, &job.io, &label);
 		rc = worse(rc, ingest_job_run(g, &job, paths, npaths, &in));
 		if (rc == BR_EXIT_USAGE || rc == BR_EXIT_TEMPFAIL)
 			goto done;
