@@ -11,11 +11,14 @@
  *
  * A block holds the events of its records that have a request id. Once
  * it is parsed and every block before it has settled, a pool thread
- * settles it: adds its ids to the input's set and counts the events whose
- * ids were new into the input's context, in input order, as one thread
- * would, so that the first record of an id is the one that counts; and
- * one block at a time, so that the set and the context need no lock (and
- * the input's rows are not held twice). A pool thread whose block holds
+ * settles it: adds its ids to the input's set, in input order, as one
+ * thread would, so that the first record of an id is the one that counts,
+ * and one block at a time, so that the set needs no lock. It then counts
+ * the events whose ids were new into its own part of the input, while the
+ * next block settles on another thread: counted in their turn, a block's
+ * events took ~40% of the pool's time in a turn no other thread could
+ * take, and the other thread, out of blocks, waited for it (stop 47,
+ * docs/PERFORMANCE.md). A pool thread whose block holds
  * HOLD_EVENTS events waits for the block's turn and settles them before
  * it goes on, which bounds a block's memory. A block that ends inside a
  * record (a quoted CSV newline at a cut) makes the input be read again on
@@ -60,6 +63,7 @@ struct held {
 	uint32_t text_at[HELD_NAMES];
 	uint8_t in_text; /* bit k: name k is at text_at[k] of held_text */
 	bool claim;     /* only its id counts (block_claim) */
+	bool counts;    /* its id settled new: its event counts */
 };
 _Static_assert((uint64_t)HOLD_EVENTS * HELD_NAMES * INGEST_MAX_FIELD <=
 		       UINT32_MAX,
@@ -75,8 +79,9 @@ struct block {
 	/* Set by pool threads under the ingest's lock. */
 	bool done;           /* parsed */
 	bool settling;       /* its held events are being settled */
-	bool counted;        /* ... and were: the next block's turn; it may be
-			      * taken back */
+	bool settled;        /* ... their ids were: the next block's turn */
+	bool counted;        /* ... and its events counted: it may be taken
+			      * back */
 	/* Set by the thread parsing it; events and duplicates also by the one
 	 * settling it. */
 	bool bad;            /* the lines were not independent records */
@@ -90,8 +95,10 @@ struct block {
 	struct held *held;
 	size_t nheld, held_cap;
 	struct br_buf held_text;
-	/* While it is parsed, the block_ev of the input_state parsing it. */
+	/* While it is parsed, the block_ev of the input_state parsing it, and
+	 * the part of the input of the thread parsing it. */
 	struct br_event **next_ev;
+	void *parser_input;
 };
 
 /* Points the block_ev of the input_state parsing b at the place of b's
@@ -144,10 +151,9 @@ struct split {
 	/* Its ids settled so far repeat the run's (attach_seen): it is
 	 * checked, and read again, when handed over. */
 	bool overlaps;
-	/* The block whose counting the reader waits for, on room, under the
-	 * ingest's lock; NULL: none. */
+	/* The block whose counting the reader waits for, on the ingest's
+	 * block_counted, under its lock; NULL: none. */
 	struct block *awaited;
-	pthread_cond_t room;
 };
 
 static struct block *block_get(struct split *sp)
@@ -232,11 +238,12 @@ static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt
 				     &err) != FORMAT_NONE)
 			return false;
 	}
-	/* A context of its own for the events it counts as it parses them
-	 * (those without a request id, or all with --no-dedupe), merged
-	 * into the input's at the end: the held events are counted into the
-	 * input's, which its reader leaves alone until the blocks are done. */
-	pt->input = g->sink.begin(g->sink.ctx, sp->o->name);
+	/* A context of its own for the events it counts: as it parses them
+	 * (those without a request id, or all with --no-dedupe), and the
+	 * held events of the blocks it settles (count_ready), merged into
+	 * the input's at the end. */
+	pt->input = (g->sink.begin_part ? g->sink.begin_part : g->sink.begin)(
+		g->sink.ctx, sp->o->name);
 	return true;
 }
 
@@ -255,12 +262,14 @@ static void parse_block(struct reader *rd, struct block *b)
 	struct input_state st = {.rd = rd, .o = &o, .parser = pt->parser,
 				 .rec = {"", 0}, .block = b};
 	b->next_ev = &st.block_ev;
+	b->parser_input = pt->input;
 	next_event(b, b->held); /* b->nheld is 0 */
 	pt->parser->sink = (struct format_sink){&st, format_event, format_refuses,
 						format_rejects_outside};
 	br_buf_reset(&rd->line);
 	int rc = handle_bytes(&st, b->data, b->len);
 	b->next_ev = NULL;
+	b->parser_input = NULL;
 	/* Every block ends with a line end: nothing may be left pending. */
 	b->bad |= rc != 0 || st.in_record || st.overlong || rd->line.len;
 	br_buf_reset(&rd->line);
@@ -320,26 +329,19 @@ static void attach_seen(struct split *sp)
 	rd->seen = run;
 }
 
-/* Settles the events block b holds, in b's turn: every block before it
- * has settled, and no other thread settles meanwhile. An id new to the
- * input's set, to the run's when the reader has it (reader.seen) and to
- * the earlier members of the archive the input is a member of
+/* Settles the ids of the events block b holds, in b's turn: every block
+ * before it has settled, and no other thread settles meanwhile. An id new
+ * to the input's set, to the run's when the reader has it (reader.seen)
+ * and to the earlier members of the archive the input is a member of
  * (reader.held_ids, which its reader leaves alone until the input is
- * read), joins the input's, and its event is counted into the input's
- * context; an event whose id was in any is a duplicate. (Read against the
- * run's set, a member is not checked again when it is handed over: its
- * repeats of an earlier member counted.) Lets the events go. Each event
- * is counted as soon as its id settles, in one loop: the whole block's
- * ids settled first and its events counted in a second loop read each
- * held event twice (6 instructions an event more, callgrind, the bench's
- * records with --jobs 2; and its 304 bytes twice, a block's ~230 KiB of
- * them there, up to 1.2 MiB). */
+ * read), joins the input's, and its event counts (held.counts; count_held
+ * counts it, after the turn); an event whose id was in any is a duplicate.
+ * (Read against the run's set, a member is not checked again when it is
+ * handed over: its repeats of an earlier member counted.) */
 static void settle_held(struct block *b)
 {
 	attach_seen(b->sp);
 	struct split *sp = b->sp;
-	struct ingest *g = sp->rd->g;
-	void *input = sp->o->input;
 	/* Its ids go into its own set, checked against the run's when the
 	 * reader has it, or into the run's (attach_seen). */
 	struct idset *ids = sp->run_ids ? sp->run_ids : sp->o->ids;
@@ -352,7 +354,6 @@ static void settle_held(struct block *b)
 	 * tell (reloaded each event, ~5 instructions). */
 	struct held *held = b->held;
 	size_t nheld = b->nheld;
-	void (*event)(void *, const struct br_event *) = g->sink.event;
 	uint64_t events = 0, duplicates = 0;
 	for (size_t i = 0; i < nheld && i < SETTLE_AHEAD; i++)
 		settle_prefetch(ids, seen, held[i].hash);
@@ -367,61 +368,116 @@ static void settle_held(struct block *b)
 		bool duplicate = (seen && idset_has(seen, p, n, e->hash)) ||
 				 (held_ids && idset_has(held_ids, p, n, e->hash)) ||
 				 !idset_add(ids, p, n, e->hash);
-		if (e->claim)
-			continue;
-		if (duplicate) {
-			duplicates++;
-			continue;
-		}
-		events++;
-		if (event)
-			event(input, &e->ev);
+		e->counts = !e->claim && !duplicate;
+		events += e->counts;
+		duplicates += !e->claim && duplicate;
 	}
 	b->events += events;
 	b->duplicates += duplicates;
+}
+
+/* Counts the events of block b whose ids settled new (settle_held) into
+ * input, and lets b's held events go. After b's turn, on the thread that
+ * settled it, into that thread's part of the input (split_part.input):
+ * the next block's ids settle meanwhile on another thread. A second loop
+ * over the held events reads their lines again (6 instructions an event
+ * more, stop 44), less than the turn it frees. */
+static void count_held(struct block *b, void *input)
+{
+	void (*event)(void *, const struct br_event *) = b->sp->rd->g->sink.event;
+	struct held *held = b->held;
+	size_t nheld = b->nheld;
+	if (event)
+		for (size_t i = 0; i < nheld; i++)
+			if (held[i].counts)
+				event(input, &held[i].ev);
 	b->nheld = 0;
 	br_buf_reset(&b->held_text);
 }
 
 /* The block of sp whose turn it is to settle: the oldest in flight not
- * counted yet, or NULL. Under the ingest's lock. */
+ * settled yet, or NULL. Under the ingest's lock. */
 static struct block *turn(const struct split *sp)
 {
 	for (size_t i = 0; i < sp->count; i++) {
 		struct block *b = sp->fly[(sp->head + i) % sp->max];
-		if (!b->counted)
+		if (!b->settled)
 			return b;
 	}
 	return NULL;
 }
 
-/* On a pool thread that just parsed a block of sp, with the ingest's lock
- * held: settles the parsed blocks of sp whose turn has come, one after the
- * other. A block whose turn comes later is settled by the thread that
- * settles the block before it. */
-static void count_ready(struct split *sp)
+/* Whether the reader of sp, waiting for the block it awaits to be counted,
+ * may go on: the oldest block in flight is counted, and so is the awaited
+ * one (blocks are counted out of order: count_ready), or the pool has no
+ * block queued (the oldest's retirement makes room for one more). Under
+ * the ingest's lock. */
+static bool reader_may_go_on(const struct split *sp)
+{
+	return sp->awaited && sp->fly[sp->head]->counted &&
+	       (sp->awaited->counted || !sp->rd->g->queue_head);
+}
+
+/* Whom count_ready's settling and counting wakes, once the lock is let go:
+ * woken under it, a thread would wait again at once for the lock. */
+enum { WAKE_READER = 1, WAKE_EARLY = 2 };
+
+static void wake_up(struct ingest *g, unsigned wake)
+{
+	if (wake & WAKE_READER)
+		pthread_cond_broadcast(&g->block_counted);
+	if (wake & WAKE_EARLY)
+		pthread_cond_broadcast(&g->block_done);
+}
+
+/* On pool thread rd, which just parsed a block of sp, with the ingest's
+ * lock held: settles the parsed blocks of sp whose turn has come, one
+ * after the other, and counts their events into its part of the input
+ * after each turn. A block whose turn comes later is settled by the
+ * thread that settles the block before it, or by the one parsing it if
+ * that ends later. Returns whom to wake (wake_up) once the lock is let
+ * go. */
+static unsigned count_ready(struct reader *rd, struct split *sp)
 {
 	struct ingest *g = sp->rd->g;
+	void *own = sp->parts[rd->pool_index].input;
 	struct block *b;
+	unsigned wake = 0;
 	while ((b = turn(sp)) && b->done && !b->settling) {
 		b->settling = true;
+		pthread_mutex_unlock(&g->lock);
+		wake_up(g, wake);
+		wake = 0;
 		/* A bad block's events will not count: its input is read
-		 * again. */
+		 * again. Without a part of its own (its parser could not be
+		 * opened: the input is read again too), a thread counts them
+		 * into the input's in their turn. */
 		if (!b->bad) {
-			pthread_mutex_unlock(&g->lock);
 			settle_held(b);
+			if (!own)
+				count_held(b, sp->o->input);
+		}
+		pthread_mutex_lock(&g->lock);
+		b->settled = true;
+		if (g->early_waiting)
+			wake |= WAKE_EARLY;
+		if (!b->bad && own) {
+			pthread_mutex_unlock(&g->lock);
+			wake_up(g, wake);
+			wake = 0;
+			count_held(b, own);
 			pthread_mutex_lock(&g->lock);
 		}
 		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
-		if (b == sp->awaited)
-			pthread_cond_signal(&sp->room);
-		if (g->early_waiting)
-			pthread_cond_broadcast(&g->block_done);
+		if (reader_may_go_on(sp))
+			wake |= WAKE_READER;
 	}
+	return wake;
 }
 
 /* Waits, on the pool thread parsing block b, for b's turn; then settles
- * the events b holds so far. */
+ * the events b holds so far and counts them into its part of the
+ * input. */
 static void settle_early(struct block *b)
 {
 	struct ingest *g = b->sp->rd->g;
@@ -432,6 +488,7 @@ static void settle_early(struct block *b)
 	g->early_waiting--;
 	pthread_mutex_unlock(&g->lock);
 	settle_held(b);
+	count_held(b, b->parser_input);
 }
 
 /* How much nicer than the thread that starts them the pool's threads make
@@ -466,11 +523,19 @@ void *pool_thread(void *arg)
 		g->queue_head = b->next;
 		if (!g->queue_head)
 			g->queue_tail = NULL;
+		bool go_on = reader_may_go_on(b->sp);
 		pthread_mutex_unlock(&g->lock);
+		if (go_on)
+			pthread_cond_broadcast(&g->block_counted);
 		parse_block(rd, b);
 		pthread_mutex_lock(&g->lock);
 		b->done = true;
-		count_ready(b->sp);
+		unsigned wake = count_ready(rd, b->sp);
+		if (wake) {
+			pthread_mutex_unlock(&g->lock);
+			wake_up(g, wake);
+			pthread_mutex_lock(&g->lock);
+		}
 	}
 	pthread_mutex_unlock(&g->lock);
 	return NULL;
@@ -478,9 +543,10 @@ void *pool_thread(void *arg)
 
 /* Takes the oldest block in flight back, once counted: its counts and
  * rejects join the outcome, in input order. Waiting for it, waits until
- * half the blocks in flight are counted: the reader is faster than the
- * pool, and woken at each block it would take a CPU from a pool thread as
- * often (2,600 times for 680 MB); it then refills the ring at once. */
+ * half the blocks in flight are counted, or until the pool runs out of
+ * blocks (reader_may_go_on): the reader is faster than the pool, and woken
+ * at each block it would take a CPU from a pool thread as often (2,600
+ * times for 680 MB); it then refills the ring at once. */
 static void retire_block(struct split *sp)
 {
 	struct ingest *g = sp->rd->g;
@@ -491,8 +557,8 @@ static void retire_block(struct split *sp)
 		sp->awaited = sp->fly[(sp->head + (sp->count < half ? sp->count
 								     : half) - 1) %
 				      sp->max];
-		while (!sp->awaited->counted)
-			pthread_cond_wait(&sp->room, &g->lock);
+		while (!reader_may_go_on(sp))
+			pthread_cond_wait(&g->block_counted, &g->lock);
 		sp->awaited = NULL;
 	}
 	sp->head = (sp->head + 1) % sp->max;
@@ -531,7 +597,9 @@ static void retire_block(struct split *sp)
 	sp->spare = b;
 }
 
-/* Queues block b (whole lines) for the pool. */
+/* Queues block b (whole lines) for the pool, whose waiting thread is woken
+ * once the lock is let go (woken under it, it would wait again at once for
+ * the lock). */
 static void submit_block(struct split *sp, struct block *b)
 {
 	struct ingest *g = sp->rd->g;
@@ -550,8 +618,8 @@ static void submit_block(struct split *sp, struct block *b)
 	else
 		g->queue_head = b;
 	g->queue_tail = b;
-	pthread_cond_signal(&g->block_queued);
 	pthread_mutex_unlock(&g->lock);
+	pthread_cond_signal(&g->block_queued);
 }
 
 bool can_split(const struct input_state *st, const struct task *t,
@@ -587,7 +655,6 @@ struct split *split_begin(struct input_state *st, uint64_t left)
 	sp->spare = rd->g->spare_blocks;
 	rd->g->spare_blocks = NULL;
 	pthread_mutex_unlock(&rd->g->lock);
-	pthread_cond_init(&sp->room, NULL);
 	if (!rd->g->opts.no_dedupe && !st->o->ids)
 		st->o->ids = idset_new();
 	/* The set takes at once the ids the rest will hold at the density
@@ -706,7 +773,6 @@ void split_end(struct split *sp, struct input_state *st)
 	}
 	pthread_mutex_unlock(&g->lock);
 	block_free_all(sp->spare);
-	pthread_cond_destroy(&sp->room);
 	free(sp->fly);
 	free(sp->parts);
 	free(sp);

@@ -201,6 +201,9 @@ struct ingest {
 	 * their readers, and the queue of blocks waiting, oldest first. */
 	pthread_cond_t block_queued, block_done;
 	unsigned early_waiting; /* threads waiting on block_done */
+	/* A reader waits on it for the block it awaits to be counted
+	 * (split.awaited). */
+	pthread_cond_t block_counted;
 	pthread_t *pool_threads;
 	struct reader *pool;
 	struct block *queue_head, *queue_tail;

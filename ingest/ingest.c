@@ -165,6 +165,7 @@ struct ingest *ingest_new(const struct ingest_opts *opts,
 	pthread_cond_init(&g->done, NULL);
 	pthread_cond_init(&g->block_queued, NULL);
 	pthread_cond_init(&g->block_done, NULL);
+	pthread_cond_init(&g->block_counted, NULL);
 	return g;
 }
 
@@ -226,6 +227,7 @@ void ingest_free(struct ingest *g)
 	pthread_cond_destroy(&g->done);
 	pthread_cond_destroy(&g->block_queued);
 	pthread_cond_destroy(&g->block_done);
+	pthread_cond_destroy(&g->block_counted);
 	idset_free(g->seen);
 	free(g->run_reads);
 	br_dict_free(g->run_heads);

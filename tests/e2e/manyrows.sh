@@ -7,9 +7,10 @@
 # segment is written to its temporary file as it is encoded and checked
 # by reading that file back, never held whole. Its peak RSS
 # (/usr/bin/time %M), less that of an ingest of as many records in one
-# group, stays under 12 MiB with --jobs 1 and 2 (7 MiB measured; 30 MiB
-# with the segment streamed but every row in memory, 80 MiB before
-# either). The report of every row then matches a reference summed in
+# group, stays under 12 MiB with --jobs 1 and 2 (5 MiB measured; 15 MiB
+# with the pool threads' parts held as much as a log's rows, 30 MiB with
+# the segment streamed but every row in memory, 80 MiB before either).
+# The report of every row then matches a reference summed in
 # Python from the log (requests, tokens, logged costs to the
 # micro-dollar), and the store verifies. The same log in three files (the
 # inputs' spilled rows merged into the run's) gives the same report; with
