@@ -254,18 +254,6 @@ static void *sink_begin(void *ctx, const char *name)
 	return in;
 }
 
-/* A pool thread's part of an input split into blocks: its rows spill at
- * a quarter of an input's, since the parts of --jobs threads are held
- * beside the input's and the run's rows, and count most of its events
- * (146,000 groups with --jobs 2: 15 MB more than one group at an input's
- * bound, 5 MB at a quarter; tests/e2e/manyrows.sh). */
-static void *sink_begin_part(void *ctx, const char *name)
-{
-	struct input_rows *in = sink_begin(ctx, name);
-	agg_spill_at(in->rows, AGG_SPILL_ROWS / 4);
-	return in;
-}
-
 /* Counts the requests of an event its catalog did not price under its
  * provider/model. Out of line: its buffer made every event's call of
  * sink_event save more registers and set up a frame (37.2 -> 31.9
@@ -1557,7 +1545,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		.packed = sink_packed,
 		.progress = sink_progress, .warning = sink_warning,
 		.note = sink_note,
-		.merge = sink_merge, .begin_part = sink_begin_part};
+		.merge = sink_merge};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.warn = !g->quiet && (!job->silent || job->warn);
 	run.strict = job->strict;

@@ -242,8 +242,7 @@ static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt
 	 * (those without a request id, or all with --no-dedupe), and the
 	 * held events of the blocks it settles (count_ready), merged into
 	 * the input's at the end. */
-	pt->input = (g->sink.begin_part ? g->sink.begin_part : g->sink.begin)(
-		g->sink.ctx, sp->o->name);
+	pt->input = g->sink.begin(g->sink.ctx, sp->o->name);
 	return true;
 }
 

@@ -298,11 +298,6 @@ struct ingest_sink {
 	 * sum must not depend on how the events were shared out. NULL (or a
 	 * NULL begin): inputs are not split. */
 	void (*merge)(void *ctx, void *into, void *part);
-	/* Makes the context of a pool thread's part of a split input (one
-	 * for each pool thread that parses a block of it, alive beside the
-	 * input's until merge), where begin's are the inputs': a sink may
-	 * hold less of a part. NULL: begin makes them. */
-	void *(*begin_part)(void *ctx, const char *name);
 };
 
 /* Totals over every input handed to one struct ingest. */
