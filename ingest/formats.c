@@ -813,6 +813,15 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 	bool chunk = object && strcmp(object, "chat.completion.chunk") == 0;
 	if (chunk && !json_is_object(usage))
 		return FORMAT_EMITTED; /* a chunk before the last one */
+	/* A background Response is answered queued and polled until it
+	 * ends: the copies logged before (queued, in_progress, usage null)
+	 * are not over, as a stream's response.created. Counted, the first
+	 * was a failed request without tokens, and the completed copy under
+	 * its id was dropped as a duplicate, its tokens with it. */
+	const char *status = jstr(o, "status");
+	if (object && strcmp(object, "response") == 0 && status &&
+	    (strcmp(status, "queued") == 0 || strcmp(status, "in_progress") == 0))
+		return FORMAT_EMITTED;
 	ev->model = jslice(o, "model");
 	/* Other APIs answer in OpenAI's shape (DeepSeek, xAI, Mistral, the
 	 * Gemini API's OpenAI endpoint, OpenRouter's provider/model): their
@@ -834,7 +843,6 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 		if (jstatus_is_error(r, json_object_get(batch, "status_code")))
 			ev->error = true;
 	}
-	const char *status = jstr(o, "status");
 	if ((status && (strcmp(status, "failed") == 0 ||
 			strcmp(status, "cancelled") == 0)) ||
 	    json_is_object(json_object_get(o, "error")))
