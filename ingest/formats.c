@@ -1786,12 +1786,33 @@ static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev
 			"input_cached_tokens", "input_cache_read",
 			"cache_read_input_tokens", NULL};
 		static const char *const cache_write[] = {
-			"input_cache_creation", "cache_creation_input_tokens", NULL};
-		ev->tokens.input = jcount(r, u, "input");
+			"input_cache_creation", "cache_creation_input_tokens",
+			"input_cache_write_tokens", NULL};
+		static const char *const reasoning[] = {
+			"output_reasoning_tokens", "output_reasoning", NULL};
+		static const char *const audio[] = {
+			"input_audio_tokens", "input_audio", NULL};
+		/* input_audio_tokens (its OpenAI integration), input_audio
+		 * (LangChain's) are subtracted from input too: prompt tokens
+		 * billed at the input rate, as the openai format counts them. */
+		ev->tokens.input = jcount(r, u, "input") + jcount_first(r, u, audio);
 		ev->tokens.cache_read = jcount_first(r, u, cache_read);
 		ev->tokens.cache_write = jcount_first(r, u, cache_write);
-		ev->tokens.reasoning = jcount(r, u, "output_reasoning_tokens");
-		ev->tokens.output = jcount(r, u, "output") + ev->tokens.reasoning;
+		ev->tokens.reasoning = jcount_first(r, u, reasoning);
+		/* Langfuse subtracts every output_<detail> from output (its
+		 * OpenAI integration's output_reasoning_tokens,
+		 * output_accepted_prediction_tokens, output_audio_tokens...,
+		 * LangChain's output_reasoning, output_audio): the output
+		 * billed is their sum, its outputUsage. Only the reasoning
+		 * one was added back: LangChain's reasoning and the others
+		 * were lost. */
+		ev->tokens.output = jcount(r, u, "output");
+		const char *key;
+		json_t *v;
+		json_object_foreach(u, key, v) {
+			if (strncmp(key, "output_", 7) == 0 && !strchr(key, '.'))
+				ev->tokens.output += jcount(r, u, key);
+		}
 	} else {
 		ev->tokens.input = jcount(r, o, "inputUsage");
 		ev->tokens.output = jcount(r, o, "outputUsage");
