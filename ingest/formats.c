@@ -942,6 +942,15 @@ static struct br_str claude_provider(struct br_str model)
  * remainder counts as 5-minute writes (the default TTL). A breakdown above
  * the total is kept as it is: the total is then missing or 0, and the
  * breakdown is the only count there is. */
+static void split_writes(uint64_t total, uint64_t w5m, uint64_t w1h,
+			 struct br_event *ev)
+{
+	/* max(5m, total - 1h): total - 1h when the breakdown is short,
+	 * the breakdown's 5m otherwise; no sum that could overflow. */
+	ev->tokens.cache_write_1h = w1h;
+	ev->tokens.cache_write = w5m > sub0(total, w1h) ? w5m : sub0(total, w1h);
+}
+
 static void cache_writes(struct rec *r, uint64_t total, json_t *ttl,
 			 struct br_event *ev)
 {
@@ -950,10 +959,7 @@ static void cache_writes(struct rec *r, uint64_t total, json_t *ttl,
 		w5m = jcount(r, ttl, "ephemeral_5m_input_tokens");
 		w1h = jcount(r, ttl, "ephemeral_1h_input_tokens");
 	}
-	/* max(5m, total - 1h): total - 1h when the breakdown is short,
-	 * the breakdown's 5m otherwise; no sum that could overflow. */
-	ev->tokens.cache_write_1h = w1h;
-	ev->tokens.cache_write = w5m > sub0(total, w1h) ? w5m : sub0(total, w1h);
+	split_writes(total, w5m, w1h, ev);
 }
 
 /* The tokens of an Anthropic usage object (Messages API, Claude Code):
@@ -1797,7 +1803,12 @@ static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev
 		 * billed at the input rate, as the openai format counts them. */
 		ev->tokens.input = jcount(r, u, "input") + jcount_first(r, u, audio);
 		ev->tokens.cache_read = jcount_first(r, u, cache_read);
-		ev->tokens.cache_write = jcount_first(r, u, cache_write);
+		/* LangChain's Anthropic usage splits the writes by TTL
+		 * (input_ephemeral_5m/1h_input_tokens): 1-hour writes bill
+		 * 2x input, not the 5-minute 1.25x. */
+		split_writes(jcount_first(r, u, cache_write),
+			     jcount(r, u, "input_ephemeral_5m_input_tokens"),
+			     jcount(r, u, "input_ephemeral_1h_input_tokens"), ev);
 		ev->tokens.reasoning = jcount_first(r, u, reasoning);
 		/* Langfuse subtracts every output_<detail> from output (its
 		 * OpenAI integration's output_reasoning_tokens,

@@ -781,6 +781,16 @@ def langfuse():
                                              "input_cache_read": 0, "output": 10,
                                              "output_audio": 5, "total": 165}))
     exp.append(req("openai", "gpt-4o-mini", day, i=150, o=15))
+    # LangChain's Anthropic usage: the writes split by TTL, each detail
+    # subtracted from input (the TTL ones a second time, so an uncached
+    # input below the writes is lost to Langfuse's clamp at 0 before any
+    # export: none here).
+    rows.append(obs("f10", 9, "claude-sonnet-4-5-20250929", {
+        "input": 0, "input_cache_read": 20000, "input_cache_creation": 5000,
+        "input_ephemeral_1h_input_tokens": 3000, "input_ephemeral_5m_input_tokens": 2000,
+        "output": 400, "total": 25400}))
+    exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, o=400, cr=20000,
+                   cw=2000, cw1h=3000))
     rows.append(obs("f4", 3, "claude-sonnet-4-5-20250929", {}, level="ERROR"))
     exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, error=True))
     rows.append(obs("f5", 4, "", {}, typ="SPAN"))
