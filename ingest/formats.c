@@ -1821,7 +1821,14 @@ static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev
 		const char *key;
 		json_t *v;
 		json_object_foreach(u, key, v) {
-			if (strncmp(key, "output_", 7) == 0 && !strchr(key, '.'))
+			if (strncmp(key, "output_", 7) != 0 || json_is_null(v))
+				continue;
+			/* A key a path cannot name (a dot, 64 bytes or more)
+			 * would read as 0: its tokens lost unseen. */
+			if (strchr(key, '.') || strlen(key) >= 64)
+				bad(r, "invalid usageDetails key '%.64s': "
+				    "a dot or 64 bytes or more", key);
+			else
 				ev->tokens.output += jcount(r, u, key);
 		}
 	} else {

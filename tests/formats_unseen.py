@@ -802,9 +802,11 @@ def langfuse():
     rows.append(obs("f7", 6, "text-embedding-3-small", {"input": 1000, "total": 1000},
                     typ="EMBEDDING"))
     exp.append(req("openai", "text-embedding-3-small", day, i=1000))
+    # A detail key no path can name: rejected, not read as 0.
+    rows.append(obs("f11", 10, "gpt-4o-mini", {"input": 5, "output": 1, "output_x.y": 3}))
     cols = ["model", "usageDetails", "id", "type", "startTime", "traceId", "level",
             "totalCost", "metadata", "traceName", "environment", "inputUsage", "outputUsage"]
-    return "langfuse.csv", csv_text(cols, rows), exp, []
+    return "langfuse.csv", csv_text(cols, rows), exp, [(len(rows) + 1, "output_x.y")]
 
 
 def openai_usage():
