@@ -1482,7 +1482,9 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 	int rc = BR_EXIT_FAILURE;
 	struct store *own = job->store ? NULL : config_store_open(g, &err);
 	run.store = job->store ? job->store : own;
-	if (!run.store || (own && store_lock(own, &err) != 0) ||
+	/* A dry run publishes nothing: a reader, it takes no lock (it made
+	 * the nightly run fail with 75 for as long as it read). */
+	if (!run.store || (own && !job->dry_run && store_lock(own, &err) != 0) ||
 	    store_has_input(run.store, (struct br_fp){0, 0}, &err) < 0)
 		goto fail;
 	run.tz = store_tz(run.store);

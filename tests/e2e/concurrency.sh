@@ -1,0 +1,42 @@
+#!/bin/sh
+# concurrency.sh - one store used by several processes at once, as a
+# deployment does (helper 210): the nightly ingest and run overlapping a
+# human's reports of every format, verify, check, prices, compact, merge,
+# backfills and other ingests, writers SIGKILLed at random moments.
+# tests/concurrency.py drives them for CONCURRENCY_SECONDS (default 25)
+# and requires: every JSON and CSV report a consistent snapshot (each
+# input's rows whole or absent, the chain's inputs a prefix of those
+# done, one backfill version, the merged sources in a state their store
+# had), writers exit 0 or 75 naming the lock, nothing hangs, no temporary
+# file or held lock left, and the final store that of the same writes
+# done one by one into a fresh store.
+. "$(dirname "$0")/common.inc"
+: "${CONCURRENCY_SECONDS:=25}"
+cd "$tmp"
+
+# A backfill's --dry-run publishes nothing: it is a reader, and takes no
+# lock. It took the writers' lock, so a preview failed with 75 ("another
+# burnrate writing it") while the nightly run wrote, and a preview of a
+# large backfill made the nightly run fail with 75 for as long as it read.
+gen --seed 1 --records 400 --id-prefix a- --out a.jsonl
+gen --seed 2 --records 400 --id-prefix b- --out b.jsonl
+"$BURNRATE" --quiet --store st ingest a.jsonl
+hold_lock st/lock
+[ -s locked.txt ] || fail "the lock was not taken"
+"$BURNRATE" --store st ingest --replace 2025-10-01..2025-10-31 --dry-run b.jsonl \
+	>dry.out 2>dry.err || fail "a backfill's dry run while a writer holds the lock: exit $?: $(cat dry.err)"
+grep -q '^dry run: the backfill of 2025-10-01..2025-10-31 ' dry.out || fail "the dry run: $(cat dry.out)"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+if strace -o /dev/null true 2>/dev/null; then
+	traced -f -qq -e trace=flock -o flock.txt "$BURNRATE" --store st ingest \
+		--replace 2025-10-01..2025-10-31 --dry-run b.jsonl >/dev/null 2>dry.err ||
+		fail "the dry run under strace: $(cat dry.err)"
+	! grep -q 'flock(' flock.txt || fail "a dry run locked the store: $(cat flock.txt)"
+fi
+
+"$PYTHON" "$root/tests/concurrency.py" "$BURNRATE" "$tmp/conc" "$CONCURRENCY_SECONDS" \
+	8000 "${CONCURRENCY_SEED:-$(date +%s)}" >conc.out 2>&1 ||
+	fail "$(tail -n 20 conc.out)"
+tail -n 3 conc.out
+echo "concurrency: ok"
