@@ -365,6 +365,30 @@ def parse_csv(out):
     return rows, None
 
 
+def parse_xlsx(out, what):
+    """The Rows sheet, and every sheet of totals summing to the same."""
+    try:
+        import openpyxl
+    except ImportError:
+        return None, None
+    wb = openpyxl.load_workbook(io.BytesIO(out), read_only=True)
+    rows = {}
+    it = wb["Rows"].iter_rows(values_only=True)
+    head = next(it)
+    for v in it:
+        r = dict(zip(head, v))
+        rows[r["agent"]] = {k: r[k] for k in NUM}
+        rows[r["agent"]]["cost_usd"] = round(r["cost_usd"], 6)
+    want = sum(r["requests"] for r in rows.values())
+    for sheet in ("Daily", "By provider", "By model", "By agent"):
+        it = wb[sheet].iter_rows(values_only=True)
+        head = next(it)
+        got = sum(dict(zip(head, v))["requests"] or 0 for v in it)
+        if got != want:
+            problem("%s: sheet %s counts %d requests, Rows %d" % (what, sheet, got, want))
+    return rows, None
+
+
 Q = ["--as-of", "2025-10-31", "--month", "2025-10", "--by", "agent"]
 
 
@@ -440,6 +464,10 @@ def reader(n):
                 continue
         elif fmt == "csv":
             rows, tot = parse_csv(out)
+        elif fmt == "xlsx":
+            rows, tot = parse_xlsx(out, "report xlsx")
+            if rows is None:
+                continue
         else:
             if not out:
                 problem("report %s: empty" % f)
