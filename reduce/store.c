@@ -182,12 +182,27 @@ static int read_meta(const char *dir, char *tz, size_t tzsize,
 		     struct br_tz **zone, struct br_err *err)
 {
 	char *path = path_join(dir, STORE_META);
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	/* A FIFO of that name is no store file, not one to wait on (opened,
+	 * it blocked every command for ever). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
 		int e = errno;
 		free(path);
 		errno = e;
 		return -1;
+	}
+	struct stat st;
+	FILE *f = NULL;
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		br_fail(err, "'%s' is not a burnrate store file (not a regular "
+			"file)", path);
+	} else if (!(f = fdopen(fd, "r"))) {
+		br_fail(err, "cannot read '%s': %s", path, strerror(errno));
+	}
+	if (!f) {
+		close(fd);
+		free(path);
+		return -2;
 	}
 	char line[256];
 	int version = -1;
@@ -858,7 +873,9 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 {
 	memset(g, 0, sizeof *g);
 	g->path = br_strdup(path);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not waiting on a FIFO of that name (opened, it blocked every
+	 * reader and writer for ever): unreadable, as a directory is. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		bool gone = fd < 0 && errno == ENOENT;
@@ -866,6 +883,11 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 		if (fd >= 0)
 			close(fd);
 		return gone ? SEGMENT_GONE : -2;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		close(fd);
+		snprintf(why, whysize, "cannot read: not a regular file");
+		return -2;
 	}
 	if ((uint64_t)st.st_size > red_segment_max) {
 		close(fd);

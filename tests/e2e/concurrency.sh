@@ -35,6 +35,25 @@ if strace -o /dev/null true 2>/dev/null; then
 	! grep -q 'flock(' flock.txt || fail "a dry run locked the store: $(cat flock.txt)"
 fi
 
+# A reader never blocks: a FIFO named as a segment or as the store file
+# (no writer of burnrate makes one) is unreadable, named, as a directory
+# is; report, verify, ingest and compact waited on it forever.
+cp -r st fifo
+mkfifo fifo/segments/seg-00000000000000ff.brs
+must_fail 1 fifo.err timeout 20 "$BURNRATE" --store fifo report --as-of 2025-10-31
+grep -q "segment 'fifo/segments/seg-00000000000000ff.brs': cannot read: not a regular file" fifo.err ||
+	fail "report, a FIFO as a segment: $(cat fifo.err)"
+must_fail 1 fifo.err timeout 20 "$BURNRATE" --store fifo verify
+grep -q "seg-00000000000000ff.brs.*not a regular file" fifo.err ||
+	fail "verify, a FIFO as a segment: $(cat fifo.err)"
+must_fail 1 fifo.err timeout 20 "$BURNRATE" --store fifo ingest b.jsonl
+must_fail 1 fifo.err timeout 20 "$BURNRATE" --store fifo compact
+rm fifo/segments/seg-00000000000000ff.brs fifo/burnrate.store
+mkfifo fifo/burnrate.store
+must_fail 1 fifo.err timeout 20 "$BURNRATE" --store fifo report --as-of 2025-10-31
+grep -q "'fifo/burnrate.store' is not a burnrate store file" fifo.err ||
+	fail "report, a FIFO as the store file: $(cat fifo.err)"
+
 "$PYTHON" "$root/tests/concurrency.py" "$BURNRATE" "$tmp/conc" "$CONCURRENCY_SECONDS" \
 	8000 "${CONCURRENCY_SEED:-$(date +%s)}" >conc.out 2>&1 ||
 	fail "$(tail -n 20 conc.out)"
