@@ -37,7 +37,7 @@ fi
 mkdir -p "$logdir"
 # The slowest scripts (their times at stop 36, faults.sh's without the
 # sanitizers, under which it does not run).
-slow="rotation crash faults tsan containers storeops formats vendordiff incremental
+slow="rotation crash faults tsan containers storeops concurrency formats vendordiff incremental
 	split store merge catalog_prices check errors readfaults"
 queue=
 if [ -z "$unit_only" ]; then
