@@ -192,36 +192,40 @@ def runner():
         writer_ok("run", rc, err)
 
 
+def until_done(key, what, args, pause, kill=0.0):
+    """Runs burnrate ARGS (after a pause of up to PAUSE s; first killed
+    at a random moment with probability KILL) until it is not locked out:
+    its start time when it succeeded, None when it failed or the test
+    ended first."""
+    while not stop.is_set():
+        time.sleep(rnd.uniform(0, pause))
+        if rnd.random() < kill:
+            killed(args)
+        t0 = time.time()
+        rc, _, err, _ = br("--quiet", *args)
+        count("%s-%d" % (key, rc))
+        if writer_ok(what, rc, err):
+            return t0
+        if rc != 75:
+            return None
+    return None
+
+
 def intruder():
     for i in range(NX):
-        while not stop.is_set():
-            time.sleep(rnd.uniform(0, 0.4))
-            rc, _, err, _ = br("--quiet", "ingest", "in/x%02d.jsonl" % i)
-            count("x-%d" % rc)
-            if writer_ok("ingest x%02d" % i, rc, err):
-                x_done.append(i)
-                break
-            if rc != 75:
-                break
+        if until_done("x", "ingest x%02d" % i,
+                      ["ingest", "in/x%02d.jsonl" % i], 0.4) is not None:
+            x_done.append(i)
 
 
 def backfill():
     for k in range(NB):
-        while not stop.is_set():
-            time.sleep(rnd.uniform(0, 0.6))
-            if rnd.random() < 0.2:
-                killed(["ingest", "--source", "bf", "--replace",
-                        "2025-10-10..2025-10-14", "in/b%02d.jsonl" % k])
-            t0 = time.time()
-            rc, _, err, _ = br("--quiet", "ingest", "--source", "bf",
-                               "--replace", "2025-10-10..2025-10-14",
-                               "in/b%02d.jsonl" % k)
-            count("bf-%d" % rc)
-            if writer_ok("backfill b%02d" % k, rc, err):
-                b_done.append((k, t0, time.time()))
-                break
-            if rc != 75:
-                break
+        t0 = until_done("bf", "backfill b%02d" % k,
+                        ["ingest", "--source", "bf", "--replace",
+                         "2025-10-10..2025-10-14", "in/b%02d.jsonl" % k],
+                        0.6, kill=0.2)
+        if t0 is not None:
+            b_done.append((k, t0, time.time()))
 
 
 def remote_writer():
@@ -249,18 +253,10 @@ def remote():
     for k in range(4 * NR):
         if stop.is_set():
             break
-        if rnd.random() < 0.2:
-            killed(["merge", "R"], maxwait=0.3)
-        while not stop.is_set():
-            time.sleep(rnd.uniform(0, 0.6))
-            t0 = time.time()
-            rc, _, err, _ = br("--quiet", "merge", "R")
-            count("merge-%d" % rc)
-            if writer_ok("merge R (%d)" % k, rc, err):
-                r_merged.append((k, t0, time.time()))
-                break
-            if rc != 75:
-                break
+        t0 = until_done("merge", "merge R (%d)" % k, ["merge", "R"], 0.6,
+                        kill=0.2)
+        if t0 is not None:
+            r_merged.append((k, t0, time.time()))
         time.sleep(rnd.uniform(0, 1.0))
     wt.join()
     # the last state of R, merged
