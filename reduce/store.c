@@ -442,7 +442,25 @@ enum lock_holder {
 	HOLDER_WRITER, /* the process whose pid it holds, running */
 	HOLDER_ENDED,  /* not that process: it has ended */
 	HOLDER_NONE,   /* it holds no pid */
+	HOLDER_AWAY,   /* a process of another host or pid namespace */
 };
+
+/* Where this process runs, as a writer writes it on the lock file's
+ * second line: "host NAME pidns ID" (ID: the inode of /proc/self/ns/pid,
+ * 0 when unknown). A pid means nothing elsewhere: a writer in a
+ * container sharing the store's volume wrote pid 2, and the message
+ * named this host's kthreadd as the writer. */
+static void lock_place(char *out, size_t n)
+{
+	char host[256] = "";
+	struct stat st;
+	if (gethostname(host, sizeof host - 1) != 0)
+		host[0] = 0;
+	host[strcspn(host, " \n")] = 0;
+	snprintf(out, n, "host %s pidns %llu", host[0] ? host : "?",
+		 stat("/proc/self/ns/pid", &st) == 0
+			 ? (unsigned long long)st.st_ino : 0ULL);
+}
 
 /* The pid that the last writer of the store wrote in the lock file open
  * at fd, as pid[0..n) ("unknown" when none did), and whether that process
@@ -450,19 +468,39 @@ enum lock_holder {
  * holds it, but `verify` (shared, for an instant) and a lock taken
  * outside burnrate (flock(1)) write none, and a message naming the last
  * writer, long ended, as the holder sent its user looking for it. (Or a
- * writer just starting: it takes the lock, then writes its pid.) */
+ * writer just starting: it takes the lock, then writes its pid.) A pid
+ * written on another host or in another pid namespace (its second line)
+ * cannot be looked for here: "N on host NAME" (or "N in another pid
+ * namespace"), HOLDER_AWAY. */
 static enum lock_holder lock_holder(int fd, char *pid, size_t n)
 {
-	ssize_t got = pread(fd, pid, n - 1, 0);
-	pid[got > 0 ? got : 0] = 0;
-	pid[strcspn(pid, "\n")] = 0;
+	char buf[512];
+	ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
+	buf[got > 0 ? got : 0] = 0;
+	char *place = buf + strcspn(buf, "\n");
+	if (*place)
+		*place++ = 0;
+	place[strcspn(place, "\n")] = 0;
 	char *end;
 	errno = 0;
-	long p = strtol(pid, &end, 10);
-	if (!pid[0] || *end || errno || p <= 0 || p > INT_MAX) {
+	long p = strtol(buf, &end, 10);
+	if (!buf[0] || *end || errno || p <= 0 || p > INT_MAX) {
 		snprintf(pid, n, "unknown");
 		return HOLDER_NONE;
 	}
+	char here[300];
+	lock_place(here, sizeof here);
+	if (place[0] && strcmp(place, here) != 0) {
+		/* "host NAME pidns ID": the host named when it is another. */
+		char host[256] = "";
+		if (sscanf(place, "host %255s", host) == 1 &&
+		    strncmp(place, here, strlen("host ") + strlen(host) + 1) != 0)
+			snprintf(pid, n, "%ld on host %s", p, host);
+		else
+			snprintf(pid, n, "%ld in another pid namespace", p);
+		return HOLDER_AWAY;
+	}
+	snprintf(pid, n, "%ld", p);
 	/* EPERM: it runs, as another user. */
 	return kill((pid_t)p, 0) == 0 || errno == EPERM ? HOLDER_WRITER
 							: HOLDER_ENDED;
@@ -487,10 +525,11 @@ int store_lock(struct store *s, struct br_err *err)
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
 	if (rc != 0) {
 		int e = errno;
-		char pid[32];
+		char pid[300];
 		enum lock_holder holder = lock_holder(fd, pid, sizeof pid);
 		close(fd);
-		if (e == EWOULDBLOCK && holder == HOLDER_WRITER)
+		if (e == EWOULDBLOCK &&
+		    (holder == HOLDER_WRITER || holder == HOLDER_AWAY))
 			return br_fail_status(err, BR_EXIT_TEMPFAIL,
 					      "store '%s': locked by pid %s, "
 					      "another burnrate writing it (try "
@@ -512,9 +551,10 @@ int store_lock(struct store *s, struct br_err *err)
 	}
 	/* The pid written over the last writer's, then the rest cut: the
 	 * file read meanwhile holds one or the other (cut first, it was
-	 * read empty: "pid unknown"). */
-	char pid[32];
-	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	 * read empty: "pid unknown"). Then where it runs (lock_place). */
+	char place[300], pid[340];
+	lock_place(place, sizeof place);
+	int n = snprintf(pid, sizeof pid, "%ld\n%s\n", (long)getpid(), place);
 	if (pwrite(fd, pid, (size_t)n, 0) != n || ftruncate(fd, n) != 0) {
 		int e = errno;
 		close(fd);
@@ -2766,8 +2806,10 @@ static bool locked_by_other(const struct store *s, char *pid, size_t n)
 	free(path);
 	if (fd < 0)
 		return false; /* never written: no writer holds it */
+	enum lock_holder holder;
 	bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK &&
-		    lock_holder(fd, pid, n) == HOLDER_WRITER;
+		    ((holder = lock_holder(fd, pid, n)) == HOLDER_WRITER ||
+		     holder == HOLDER_AWAY);
 	close(fd); /* releases a lock taken */
 	return held;
 }
@@ -2805,7 +2847,7 @@ static int verify_groups(const struct store *s, struct verify_view *v,
 					!group_whole(w, i);
 	int bad = 0;
 	int locked = -1; /* not tested yet */
-	char pid[32] = "";
+	char pid[300] = "";
 	for (size_t i = 0; i < w->nsegs; i++) {
 		const struct segment *g = &w->segs[i];
 		if (!g->group_parts)

@@ -1338,13 +1338,18 @@ static void test_lock(void)
 	fclose(lf);
 	br_err_clear(&err);
 	CU_ASSERT_EQUAL(store_lock(s, &err), 0);
-	char held[32], mine[32];
+	/* Then where it runs: its host and pid namespace. */
+	char held[600], mine[600], host[256] = "";
 	lf = fopen(lockpath, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
 	size_t got = fread(held, 1, sizeof held - 1, lf);
 	held[got] = 0;
 	fclose(lf);
-	snprintf(mine, sizeof mine, "%ld\n", (long)getpid());
+	struct stat ns;
+	CU_ASSERT_EQUAL(gethostname(host, sizeof host - 1), 0);
+	CU_ASSERT_EQUAL(stat("/proc/self/ns/pid", &ns), 0);
+	snprintf(mine, sizeof mine, "%ld\nhost %s pidns %llu\n",
+		 (long)getpid(), host, (unsigned long long)ns.st_ino);
 	CU_ASSERT_STRING_EQUAL(held, mine);
 	store_free(s);
 	/* Publishing without the lock is refused. */

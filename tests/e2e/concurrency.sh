@@ -35,6 +35,31 @@ if strace -o /dev/null true 2>/dev/null; then
 	! grep -q 'flock(' flock.txt || fail "a dry run locked the store: $(cat flock.txt)"
 fi
 
+# A writer in another pid namespace (a container sharing the store's
+# volume, docs/SCALING.md): its pid means nothing here, and the message
+# named this host's pid 1 or kthreadd as the writer. The lock file's
+# second line tells where the writer runs.
+(exec 9>>st/lock; flock 9; printf '4242\nhost elsewhere pidns 7\n' >st/lock; exec sleep 60) &
+away=$!
+i=0
+while ! grep -q elsewhere st/lock && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+must_fail 75 away.err "$BURNRATE" --store st compact
+kill "$away" 2>/dev/null || true
+wait "$away" 2>/dev/null || true
+grep -qx "burnrate: error: store 'st': locked by pid 4242 on host elsewhere, another burnrate writing it (try again once it ends)" \
+	away.err || fail "a writer on another host: $(cat away.err)"
+if unshare --pid --fork --mount-proc true 2>/dev/null; then
+	(sleep 4) | unshare --pid --fork --mount-proc "$BURNRATE" --quiet --store st ingest - &
+	away=$!
+	i=0
+	while [ "$(wc -l <st/lock)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	grep -q '^host .* pidns [0-9]*$' st/lock || fail "the lock file tells not where its writer runs: $(cat st/lock)"
+	must_fail 75 away.err "$BURNRATE" --store st ingest b.jsonl
+	grep -qx "burnrate: error: store 'st': locked by pid [0-9]* in another pid namespace, another burnrate writing it (try again once it ends)" \
+		away.err || fail "a writer in another pid namespace: $(cat away.err)"
+	wait "$away" || fail "the writer in another pid namespace: exit $?"
+fi
+
 # A reader never blocks: a FIFO named as a segment or as the store file
 # (no writer of burnrate makes one) is unreadable, named, as a directory
 # is; report, verify, ingest and compact waited on it forever.

@@ -215,7 +215,7 @@ wait "$holder" 2>/dev/null || true
 [ "$rc" = 75 ] && [ "$rc2" = 75 ] || fail "a locked store gave exit $rc/$rc2, not 75"
 # The lock file names the last writer, ended, not the shell holding it
 # (named, it sent the user looking for a process long gone).
-last=$(cat st/lock)
+last=$(head -n 1 st/lock)
 [ "$(grep -c "burnrate: error: store 'st': locked by another process, not its last writer (pid $last, ended): a 'burnrate verify', a lock taken outside burnrate, or a writer just starting (try again once it is released)$" lock.txt)" = 2 ] ||
 	fail "a lock held outside burnrate: $(cat lock.txt)"
 # Held by a process that wrote its pid there, as a writer does: named.
