@@ -881,6 +881,8 @@ void agg_merge(struct agg *dst, const struct agg *src)
 
 void agg_add_row(struct agg *a, const struct store_row *r)
 {
+	if (a->nrows >= a->spill_rows)
+		spill(a);
 	struct red_key k = {
 		.day = r->day,
 		.provider = br_dict_intern(a->dict, r->provider, strlen(r->provider)),

@@ -62,7 +62,8 @@ void agg_merge(struct agg *dst, const struct agg *src);
 struct store_row;
 
 /* Adds the totals of row r to the row of r's key; the strings are
- * copied (r->source is ignored). */
+ * copied (r->source is ignored). Past agg_spill_at's bound, the rows are
+ * spilled as agg_add's are. */
 void agg_add_row(struct agg *a, const struct store_row *r);
 
 typedef int (*store_row_fn)(void *ctx, const struct store_row *row);

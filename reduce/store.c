@@ -67,8 +67,11 @@ struct segment {
 	char **str;
 	uint32_t nstrings;
 	uint32_t source, tz;
-	struct red_row *rows;
+	struct red_row *rows;       /* NULL: read from the file as a scan
+				     * needs them (segment_stream) */
 	uint32_t nrows;
+	int fd;                     /* the file, open since it was read (a
+				     * reader without the lock), or -1 */
 	struct store_input *inputs;
 	uint32_t ninputs;
 };
@@ -343,6 +346,9 @@ static void segment_free(struct segment *g)
 	free(g->rows);
 	free(g->inputs);
 	free(g->path);
+	if (g->fd >= 0)
+		close(g->fd);
+	g->fd = -1;
 }
 
 /* Forgets the index of inputs by name: the segments changed. */
@@ -690,14 +696,27 @@ static int src_crc(struct seg_src *s, size_t n, uint32_t *out)
 	return 0;
 }
 
+/* Given each row of a segment as segment_decode checks it, in the
+ * segment's order, with the segment as decoded so far (its header and
+ * strings; nrows set): a non-zero return stops the decode, which
+ * returns SEG_STOPPED, rc holding it. */
+struct row_sink {
+	int (*fn)(void *ctx, const struct segment *g, const struct red_row *row);
+	void *ctx;
+	int rc;
+};
+#define SEG_STOPPED 1
+
 /* Validates and decodes a segment into g: with keep_rows its rows too,
  * else each row is checked and left (g->rows NULL, g->nrows their
- * number: segment_rows reads them when needed). Returns 0, or -1 with
- * the reason written to why (for a file that could not be read, src's
- * read_errno says so); g is then partly filled and must still be
- * freed. */
+ * number: segment_stream reads them when needed), and given to sink
+ * when there is one: they come after the file's checksum is checked.
+ * Returns 0, SEG_STOPPED (sink), or -1 with the reason written to why
+ * (for a file that could not be read, src's read_errno says so); g is
+ * then partly filled and must still be freed. */
 static int segment_decode(struct segment *g, struct seg_src *src,
-			  bool keep_rows, char *why, size_t whysize)
+			  bool keep_rows, struct row_sink *sink, char *why,
+			  size_t whysize)
 {
 #define BAD(...) do { snprintf(why, whysize, __VA_ARGS__); return -1; } while (0)
 #define AT(var, off, n) \
@@ -705,6 +724,7 @@ static int segment_decode(struct segment *g, struct seg_src *src,
 	char *path = g->path;
 	memset(g, 0, sizeof *g);
 	g->path = path;
+	g->fd = -1;
 	size_t len = src->len;
 	if (len < SEG_HEADER_SIZE + SEG_TRAILER_SIZE)
 		BAD("truncated: %zu bytes", len);
@@ -779,6 +799,8 @@ static int segment_decode(struct segment *g, struct seg_src *src,
 	struct red_row one;
 	if (keep_rows)
 		g->rows = br_calloc_huge(nrows ? nrows : 1, sizeof *g->rows);
+	else
+		g->nrows = nrows;
 	for (uint32_t i = 0; i < nrows; i++, off += SEG_ROW_SIZE) {
 		const unsigned char *r;
 		AT(r, off, SEG_ROW_SIZE);
@@ -850,6 +872,8 @@ static int segment_decode(struct segment *g, struct seg_src *src,
 			    (unsigned long long)row->t.errors);
 		if (keep_rows)
 			g->nrows = i + 1;
+		else if (sink && (sink->rc = sink->fn(sink->ctx, g, row)) != 0)
+			return SEG_STOPPED;
 	}
 	g->nrows = nrows;
 	if ((size_t)ninputs > (end - off) / SEG_INPUT_SIZE)
@@ -901,17 +925,30 @@ static int segment_decode(struct segment *g, struct seg_src *src,
 #undef BAD
 }
 
+/* A reader without the lock keeps the file of a segment of at least
+ * SEG_FD_BYTES open, not its rows (192 bytes each in memory, 184 in the
+ * file), for at most SEG_FDS of them: a compaction may remove the file,
+ * but what is open stays readable, and the scans read its rows through
+ * a window (segment_stream). Smaller ones, and those past SEG_FDS, keep
+ * their rows (a store of more segments than that uncompacted). */
+#define SEG_FD_BYTES ((size_t)1 << 18)
+#define SEG_FDS 128
+
 /* Reads and decodes the segment file at path, of a store in time zone
- * tz (with keep_rows, its rows too: segment_decode). Returns 0, -1 when
+ * tz (with keep_rows, its rows too: segment_decode; or, when fds_left
+ * is not NULL and above 0 and the file has at least SEG_FD_BYTES, its
+ * file kept open instead, *fds_left counted down). Returns 0, -1 when
  * it is corrupt or not the store's own (another name, another time
  * zone), -2 when it cannot be read (permissions, I/O errors), or
  * SEGMENT_GONE when it no longer exists (a compaction removed it after
  * it was listed); why says why. */
 #define SEGMENT_GONE (-3)
 static int segment_load(struct segment *g, const char *path, const char *tz,
-			bool keep_rows, char *why, size_t whysize)
+			bool keep_rows, int *fds_left, char *why,
+			size_t whysize)
 {
 	memset(g, 0, sizeof *g);
+	g->fd = -1;
 	g->path = br_strdup(path);
 	/* Not waiting on a FIFO of that name (opened, it blocked every
 	 * reader and writer for ever): unreadable, as a directory is. */
@@ -937,8 +974,10 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 	/* Read through a window: a segment of many rows is not held whole
 	 * besides its decoded rows. */
 	struct seg_src src = {.fd = fd, .len = (size_t)st.st_size};
-	int rc = segment_decode(g, &src, keep_rows, why, whysize);
-	close(fd);
+	bool keep_fd = keep_rows && fds_left && *fds_left > 0 &&
+		       (size_t)st.st_size >= SEG_FD_BYTES;
+	int rc = segment_decode(g, &src, keep_rows && !keep_fd, NULL, why,
+				whysize);
 	free(src.buf);
 	if (src.read_errno > 0) {
 		snprintf(why, whysize, "cannot read: %s", strerror(src.read_errno));
@@ -966,6 +1005,12 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 			 "is '%s': its days are not the store's", g->str[g->tz],
 			 tz);
 		rc = -1;
+	}
+	if (rc == 0 && keep_fd) {
+		g->fd = fd;
+		--*fds_left;
+	} else {
+		close(fd);
 	}
 	return rc;
 }
@@ -1245,7 +1290,7 @@ static int load_segments(struct store *s, const char *advice,
 	struct listed seen = {0};
 	uint64_t *gone = NULL; /* the sequence numbers of those gone */
 	size_t ngone = 0;
-	int rc = 0;
+	int rc = 0, fds_left = SEG_FDS;
 	for (int listing = 1; rc == 0; listing++) {
 		size_t n;
 		char **names = list_segments(s, &seen, &n, err);
@@ -1259,13 +1304,15 @@ static int load_segments(struct store *s, const char *advice,
 			char why[256];
 			struct segment g;
 			/* The lock's holder (an ingest, run, compact) reads a
-			 * segment's rows when a scan needs them (segment_rows):
+			 * segment's rows when a scan needs them (segment_stream):
 			 * an ingest needs none, and held every segment's (90 MB
 			 * for a compacted year, helper 208). No compaction
 			 * removes a segment meanwhile; a reader without the lock
-			 * keeps the rows it reads, which one may. */
+			 * keeps the file open, or the rows of a small one, which
+			 * one may (SEG_FDS). */
 			int loaded = segment_load(&g, path, br_tz_name(s->tz),
-						  s->lock_fd < 0, why, sizeof why);
+						  s->lock_fd < 0, &fds_left,
+						  why, sizeof why);
 			if (loaded == 0) {
 				s->segs = br_realloc(s->segs, (s->nsegs + 1) *
 								sizeof *s->segs);
@@ -2016,7 +2063,7 @@ static uint64_t next_seq(const struct store *s)
 }
 
 /* Writes and publishes a new segment, and adds it to the in-memory view
- * (without its rows: segment_rows reads them when a scan needs them).
+ * (without its rows: segment_stream reads them when a scan needs them).
  * The segment is written as it is encoded, to its temporary file, and
  * decoded from that file before it is published: a segment readers
  * would refuse is never made visible, and a segment of many rows is
@@ -2075,7 +2122,8 @@ static int publish_segment(struct store *s, const struct seg_meta *m,
 			rc = br_fail(err, "cannot read back '%s': %s", o.tmp,
 				     strerror(errno));
 		else if (src.fd = rfd,
-			 segment_decode(&g, &src, false, why, sizeof why) != 0)
+			 segment_decode(&g, &src, false, NULL, why,
+					sizeof why) != 0)
 			rc = src.read_errno
 				     ? br_fail(err, "cannot read back '%s': %s",
 					       o.tmp, src.read_errno > 0
@@ -2207,11 +2255,14 @@ static int remove_hidden(struct store *s, const char *merging,
 }
 
 /* Compacts the visible segments of one source (of the store's own) into
- * one new segment. */
+ * one new segment: their rows summed in an aggregate that keeps at most
+ * AGG_SPILL_ROWS in memory, as an ingest's, and read from their files
+ * through a window (segment_stream). */
 static int compact_source(struct store *s, const char *source,
 			  struct br_err *err)
 {
 	struct agg *a = agg_new();
+	agg_spill_at(a, AGG_SPILL_ROWS);
 	struct store_input *inputs = NULL;
 	size_t ninputs = 0;
 	uint64_t through = 0;
@@ -2323,6 +2374,7 @@ static int merge_part_read(struct store *from, struct merge_part *p,
 	}
 	p->ninputs = (uint32_t)k;
 	p->rows = agg_new();
+	agg_spill_at(p->rows, AGG_SPILL_ROWS);
 	struct store_query q = {BR_DAY_NONE, BR_DAY_NONE, p->source};
 	return scan(from, &q, false, collect_row, p->rows, err);
 }
@@ -2703,29 +2755,107 @@ static bool shadowed(const struct store *s, size_t seg, int32_t day)
 	return false;
 }
 
-/* Reads the rows of g when it has none in memory: a segment this process
- * published (publish_segment keeps none), or read holding the lock
- * (load_segments). */
-static int segment_rows(const struct store *s, struct segment *g,
-			struct br_err *err)
+/* Calls fn with the row of segment i (strings str) that scan q visits,
+ * unless a later backfill overshadows its day (may_shadow: one might).
+ * Returns fn's result, or 0 for a row it does not visit. */
+static int scan_row(const struct store *s, size_t i, char *const *str,
+		    const struct red_row *row, const struct store_query *q,
+		    bool may_shadow, store_row_fn fn, void *ctx)
 {
-	if (g->rows || !g->nrows)
+	if ((q->since != BR_DAY_NONE && row->key.day < q->since) ||
+	    (q->until != BR_DAY_NONE && row->key.day > q->until))
 		return 0;
-	char why[256];
-	struct segment h;
-	int rc = segment_load(&h, g->path, br_tz_name(s->tz), true, why,
-			      sizeof why);
-	if (rc == 0 && (h.seq != g->seq || h.nrows != g->nrows)) {
-		snprintf(why, sizeof why, "changed since this process read or "
-			 "wrote it");
-		rc = -1;
+	if (may_shadow && shadowed(s, i, row->key.day))
+		return 0;
+	const struct segment *g = &s->segs[i];
+	struct store_row out = {
+		.day = row->key.day,
+		.source = g->str[g->source],
+		.provider = str[row->key.provider],
+		.model = str[row->key.model],
+		.agent = str[row->key.agent],
+		.label = str[row->key.label],
+		.tier = (enum br_tier)row->key.tier,
+		.cost_source = (enum br_cost_source)row->key.cost_source,
+		.pricing = str[row->key.pricing],
+		.price_day = row->key.price_day,
+		.band_lo = row->key.band_lo,
+		.band_hi = row->key.band_hi,
+		.t = row->t,
+	};
+	return fn(ctx, &out);
+}
+
+/* A scan of one segment whose rows are read from its file. */
+struct stream_scan {
+	const struct store *s;
+	size_t i;
+	const struct store_query *q;
+	bool may_shadow;
+	store_row_fn fn;
+	void *ctx;
+	bool changed; /* the file is not the segment read before */
+};
+
+/* segment_stream's row_sink: the file is the segment read before (the
+ * same sequence number and rows), and each row goes to scan_row. */
+static int stream_row(void *ctx, const struct segment *h,
+		      const struct red_row *row)
+{
+	struct stream_scan *ss = ctx;
+	const struct segment *g = &ss->s->segs[ss->i];
+	if (h->seq != g->seq || h->nrows != g->nrows) {
+		ss->changed = true;
+		return -1;
 	}
-	if (rc == 0) {
-		g->rows = h.rows;
-		h.rows = NULL;
-	}
+	return scan_row(ss->s, ss->i, h->str, row, ss->q, ss->may_shadow,
+			ss->fn, ss->ctx);
+}
+
+/* Scans the rows of segment i, which has none in memory (a segment this
+ * process published, or read holding the lock or kept open: see
+ * SEG_FDS), from its file, read again through a window and checked as
+ * a reader checks it: never held whole. Returns fn's first non-zero
+ * result, 0, or -1 naming the segment. */
+static int segment_stream(const struct store *s, size_t i,
+			  const struct store_query *q, bool may_shadow,
+			  store_row_fn fn, void *ctx, struct br_err *err)
+{
+	const struct segment *g = &s->segs[i];
+	int fd = g->fd;
+	if (fd < 0 && (fd = open(g->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return br_fail(err, "segment '%s': cannot read: %s", g->path,
+			       strerror(errno));
+	struct stat st;
+	int rc = fstat(fd, &st);
+	if (rc != 0)
+		rc = br_fail(err, "segment '%s': cannot read: %s", g->path,
+			     strerror(errno));
+	char why[256] = "";
+	struct segment h = {.fd = -1};
+	struct stream_scan ss = {s, i, q, may_shadow, fn, ctx, false};
+	struct row_sink sink = {stream_row, &ss, 0};
+	struct seg_src src = {.fd = fd, .len = rc == 0 ? (size_t)st.st_size : 0};
+	if (rc == 0)
+		rc = segment_decode(&h, &src, false, &sink, why, sizeof why);
+	if (rc == 0 && (h.seq != g->seq || h.nrows != g->nrows))
+		ss.changed = true;
+	if (ss.changed)
+		rc = br_fail(err, "segment '%s': changed since this process "
+			     "read or wrote it", g->path);
+	else if (rc == SEG_STOPPED)
+		rc = sink.rc;
+	else if (rc != 0 && src.read_errno)
+		rc = br_fail(err, "segment '%s': cannot read: %s", g->path,
+			     src.read_errno > 0 ? strerror(src.read_errno)
+						: "short read");
+	else if (rc != 0 && why[0])
+		rc = br_fail(err, "segment '%s': %s", g->path, why);
+	free(src.buf);
 	segment_free(&h);
-	return rc == 0 ? 0 : br_fail(err, "segment '%s': %s", g->path, why);
+	if (fd != g->fd)
+		close(fd);
+	return rc;
 }
 
 /* As store_scan; with own_only, over the store's own segments only (not
@@ -2744,34 +2874,18 @@ static int scan(struct store *s, const struct store_query *q, bool own_only,
 		    (q->since != BR_DAY_NONE && g->day_max < q->since) ||
 		    (q->until != BR_DAY_NONE && g->day_min > q->until))
 			continue;
-		if (segment_rows(s, g, err) != 0)
-			return -1;
 		bool may_shadow = false;
 		for (size_t j = i + 1; !g->merged_through && j < s->nsegs; j++)
 			may_shadow |= s->segs[j].replace_from != BR_DAY_NONE;
+		if (!g->rows) {
+			int rc = segment_stream(s, i, q, may_shadow, fn, ctx, err);
+			if (rc)
+				return rc;
+			continue;
+		}
 		for (uint32_t r = 0; r < g->nrows; r++) {
-			const struct red_row *row = &g->rows[r];
-			if ((q->since != BR_DAY_NONE && row->key.day < q->since) ||
-			    (q->until != BR_DAY_NONE && row->key.day > q->until))
-				continue;
-			if (may_shadow && shadowed(s, i, row->key.day))
-				continue;
-			struct store_row out = {
-				.day = row->key.day,
-				.source = g->str[g->source],
-				.provider = g->str[row->key.provider],
-				.model = g->str[row->key.model],
-				.agent = g->str[row->key.agent],
-				.label = g->str[row->key.label],
-				.tier = (enum br_tier)row->key.tier,
-				.cost_source = (enum br_cost_source)row->key.cost_source,
-				.pricing = g->str[row->key.pricing],
-				.price_day = row->key.price_day,
-				.band_lo = row->key.band_lo,
-				.band_hi = row->key.band_hi,
-				.t = row->t,
-			};
-			int rc = fn(ctx, &out);
+			int rc = scan_row(s, i, g->str, &g->rows[r], q,
+					  may_shadow, fn, ctx);
 			if (rc)
 				return rc;
 		}
@@ -2935,7 +3049,7 @@ int store_verify(struct store *s, store_verify_fn fn, void *ctx,
 			/* One a compaction removed is neither good nor
 			 * bad: the next listing shows what replaced it. */
 			int rc = segment_load(&g, path, br_tz_name(s->tz),
-					      true, why, sizeof why);
+					      false, NULL, why, sizeof why);
 			if (rc == 0 && !g.group_parts)
 				fn(ctx, path, STORE_SEGMENT_OK, NULL);
 			if (rc == 0 && g.merged_through) {
