@@ -909,6 +909,18 @@ static void test_agg_add_row_spill(void)
 	remove_dir();
 }
 
+/* The number of files open in this process. */
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	size_t n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* d's own */
+}
+
 /* A reader without the lock keeps a large segment's file open, not its
  * rows (SEG_FD_BYTES), and reads them when it scans: a compaction that
  * removes the file in between changes nothing for it (what is open
@@ -937,9 +949,11 @@ static void test_reader_outlives_compaction(void)
 		agg_free(a);
 	}
 	store_free(w);
+	size_t fds = open_fds();
 	struct store *r = store_open(sdir, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct sums before = scan_all(r, NULL);
+	CU_ASSERT_EQUAL(open_fds(), fds + 2); /* the two large files */
 	CU_ASSERT_EQUAL(before.requests, 60001);
 	CU_ASSERT_EQUAL(compact_store("rc"), 3);
 	char seg[256];
@@ -949,6 +963,7 @@ static void test_reader_outlives_compaction(void)
 	CU_ASSERT(after.rows == before.rows && after.requests == 60001 &&
 		  after.input == before.input && after.cost == before.cost);
 	store_free(r);
+	CU_ASSERT_EQUAL(open_fds(), fds); /* closed with the store */
 	r = store_open(sdir, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	struct sums compacted = scan_all(r, NULL);
