@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -931,26 +932,44 @@ static int segment_decode(struct segment *g, struct seg_src *src,
 #undef BAD
 }
 
-/* A reader without the lock keeps the file of a segment of at least
- * SEG_FD_BYTES open, not its rows (192 bytes each in memory, 184 in the
- * file), for at most SEG_FDS of them: a compaction may remove the file,
- * but what is open stays readable, and the scans read its rows through
- * a window (segment_stream). Smaller ones, and those past SEG_FDS, keep
- * their rows (a store of more segments than that uncompacted). */
+/* What a reader without the lock keeps of the segments it loads, which
+ * a compaction may remove before it scans them: their files open (what
+ * is open stays readable; the scans read the rows through a window,
+ * segment_stream), or their rows (192 bytes each in memory, 184 in the
+ * file). A segment of at least SEG_FD_BYTES keeps its file open, and so
+ * does every one once the rows kept take SEG_KEPT_BYTES (a year of
+ * nightly segments, 365 of 520 rows, held 36 MB of rows); at most
+ * seg_fds() files are kept open, past which the rows are kept. */
 #define SEG_FD_BYTES ((size_t)1 << 18)
-#define SEG_FDS 128
+#define SEG_KEPT_BYTES ((size_t)4 << 20)
+#define SEG_FDS 512
+struct seg_keep {
+	int fds_left;       /* files it may still keep open */
+	size_t rows_bytes;  /* the files' bytes whose rows it kept */
+};
+
+/* SEG_FDS, or half the process's limit of open files when that is less
+ * (ulimit -n): the other half is left for what else it opens. */
+static int seg_fds(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / 2 >= SEG_FDS)
+		return SEG_FDS;
+	return (int)(rl.rlim_cur / 2);
+}
 
 /* Reads and decodes the segment file at path, of a store in time zone
- * tz (with keep_rows, its rows too: segment_decode; or, when fds_left
- * is not NULL and above 0 and the file has at least SEG_FD_BYTES, its
- * file kept open instead, *fds_left counted down). Returns 0, -1 when
+ * tz (with keep_rows, its rows too: segment_decode; or, with keep not
+ * NULL, its file kept open instead as struct seg_keep says, keep
+ * updated). Returns 0, -1 when
  * it is corrupt or not the store's own (another name, another time
  * zone), -2 when it cannot be read (permissions, I/O errors), or
  * SEGMENT_GONE when it no longer exists (a compaction removed it after
  * it was listed); why says why. */
 #define SEGMENT_GONE (-3)
 static int segment_load(struct segment *g, const char *path, const char *tz,
-			bool keep_rows, int *fds_left, char *why,
+			bool keep_rows, struct seg_keep *keep, char *why,
 			size_t whysize)
 {
 	memset(g, 0, sizeof *g);
@@ -980,8 +999,9 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 	/* Read through a window: a segment of many rows is not held whole
 	 * besides its decoded rows. */
 	struct seg_src src = {.fd = fd, .len = (size_t)st.st_size};
-	bool keep_fd = keep_rows && fds_left && *fds_left > 0 &&
-		       (size_t)st.st_size >= SEG_FD_BYTES;
+	bool keep_fd = keep_rows && keep && keep->fds_left > 0 &&
+		       ((size_t)st.st_size >= SEG_FD_BYTES ||
+			keep->rows_bytes >= SEG_KEPT_BYTES);
 	int rc = segment_decode(g, &src, keep_rows && !keep_fd, NULL, why,
 				whysize);
 	free(src.buf);
@@ -1014,9 +1034,11 @@ static int segment_load(struct segment *g, const char *path, const char *tz,
 	}
 	if (rc == 0 && keep_fd) {
 		g->fd = fd;
-		--*fds_left;
+		keep->fds_left--;
 	} else {
 		close(fd);
+		if (rc == 0 && keep_rows && keep)
+			keep->rows_bytes += (size_t)st.st_size;
 	}
 	return rc;
 }
@@ -1296,7 +1318,8 @@ static int load_segments(struct store *s, const char *advice,
 	struct listed seen = {0};
 	uint64_t *gone = NULL; /* the sequence numbers of those gone */
 	size_t ngone = 0;
-	int rc = 0, fds_left = SEG_FDS;
+	int rc = 0;
+	struct seg_keep keep = {seg_fds(), 0};
 	for (int listing = 1; rc == 0; listing++) {
 		size_t n;
 		char **names = list_segments(s, &seen, &n, err);
@@ -1315,10 +1338,10 @@ static int load_segments(struct store *s, const char *advice,
 			 * for a compacted year, helper 208). No compaction
 			 * removes a segment meanwhile; a reader without the lock
 			 * keeps the file open, or the rows of a small one, which
-			 * one may (SEG_FDS). */
+			 * one may (struct seg_keep). */
 			int loaded = segment_load(&g, path, br_tz_name(s->tz),
-						  s->lock_fd < 0, &fds_left,
-						  why, sizeof why);
+						  s->lock_fd < 0, &keep, why,
+						  sizeof why);
 			if (loaded == 0) {
 				s->segs = br_realloc(s->segs, (s->nsegs + 1) *
 								sizeof *s->segs);
