@@ -939,17 +939,19 @@ static int segment_decode(struct segment *g, struct seg_src *src,
  * file). A segment of at least SEG_FD_BYTES keeps its file open, and so
  * does every one once the rows kept take SEG_KEPT_BYTES (a year of
  * nightly segments, 365 of 520 rows, held 36 MB of rows); at most
- * seg_fds() files are kept open, past which the rows are kept. */
+ * seg_fds() files are kept open, past which the rows are kept. A file
+ * kept open costs the kernel a few hundred bytes. */
 #define SEG_FD_BYTES ((size_t)1 << 18)
 #define SEG_KEPT_BYTES ((size_t)4 << 20)
-#define SEG_FDS 512
+#define SEG_FDS 65536
 struct seg_keep {
 	int fds_left;       /* files it may still keep open */
 	size_t rows_bytes;  /* the files' bytes whose rows it kept */
 };
 
-/* SEG_FDS, or half the process's limit of open files when that is less
- * (ulimit -n): the other half is left for what else it opens. */
+/* Half the process's limit of open files (ulimit -n; Debian's default
+ * 1,024 gives 512), at most SEG_FDS: the other half is left for what
+ * else it opens. */
 static int seg_fds(void)
 {
 	struct rlimit rl;
@@ -2842,8 +2844,8 @@ static int stream_row(void *ctx, const struct segment *h,
 }
 
 /* Scans the rows of segment i, which has none in memory (a segment this
- * process published, or read holding the lock or kept open: see
- * SEG_FDS), from its file, read again through a window and checked as
+ * process published, or read holding the lock or kept open: struct
+ * seg_keep), from its file, read again through a window and checked as
  * a reader checks it (but for the checksum of one kept open, checked
  * when it was loaded): never held whole. Returns fn's first non-zero
  * result, 0, or -1 naming the segment. */
