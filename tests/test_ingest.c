@@ -3008,6 +3008,29 @@ static void wait_flag(pthread_mutex_t *lock, pthread_cond_t *cond,
 		;
 }
 
+/* The address space mapped but the mappings of deleted files: the dedupe
+ * set's rows spilled to its unlinked file (page cache, not the set's
+ * memory). Whether its spiller has written a row when a log ends is a
+ * race, and the row's memory is kept for the next: +2 MiB in 3 runs of 8
+ * of test_ids_into_run on a loaded host (stop 47, the code before the
+ * stop's alike). */
+static size_t mapped_but_spill(void)
+{
+	size_t total = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
+		    !strstr(line, " (deleted)"))
+			total += hi - lo;
+	}
+	fclose(f);
+	return total;
+}
+
 struct mapped_at_end {
 	int inputs;
 	size_t at[2];
@@ -3033,7 +3056,7 @@ static void on_end_mapped(void *ctx, void *input, const struct ingest_input *in,
 		pthread_mutex_unlock(&m->lock);
 	}
 	if (m->inputs < 2)
-		m->at[m->inputs] = test_statm_bytes(0);
+		m->at[m->inputs] = mapped_but_spill();
 	m->inputs++;
 }
 
