@@ -49,6 +49,10 @@ wait "$away" 2>/dev/null || true
 grep -qx "burnrate: error: store 'st': locked by pid 4242 on host elsewhere, another burnrate writing it (try again once it ends)" \
 	away.err || fail "a writer on another host: $(cat away.err)"
 if unshare --pid --fork --mount-proc true 2>/dev/null; then
+	# Emptied first: the two lines the writer above left would end the
+	# wait below at once, before this writer holds the lock (the slower
+	# start of a sanitized build then ingested b.jsonl unlocked).
+	: >st/lock
 	(sleep 4) | unshare --pid --fork --mount-proc "$BURNRATE" --quiet --store st ingest - &
 	away=$!
 	i=0
