@@ -369,7 +369,9 @@ enum store_verdict {
 	STORE_SEGMENT_UNFINISHED,
 	/* As STORE_SEGMENT_UNFINISHED, but the group's missing segments
 	 * come after every segment of the store and another process holds
-	 * the store's lock: a merge that may still be publishing them. */
+	 * the store's lock (a merge that may still be publishing them), or
+	 * they are all in its directory by the time the lock is tested (a
+	 * merge that ended while verify read the store). */
 	STORE_SEGMENT_MERGING,
 };
 

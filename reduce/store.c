@@ -2984,6 +2984,24 @@ struct verify_view {
  * may still be publishing its group (its missing segments come after
  * every segment listed, and another process holds s's lock). Returns
  * how many are not sound. */
+/* Whether every segment of the group of merged segment g is in s's
+ * directory now. */
+static bool group_published(const struct store *s, const struct segment *g)
+{
+	char *segdir = path_join(s->dir, SEG_DIR);
+	bool all = true;
+	for (uint32_t k = 0; all && k < g->group_parts; k++) {
+		char name[64];
+		snprintf(name, sizeof name, "seg-%016llx.brs",
+			 (unsigned long long)(g->group_first + k));
+		char *path = path_join(segdir, name);
+		all = access(path, F_OK) == 0;
+		free(path);
+	}
+	free(segdir);
+	return all;
+}
+
 static int verify_groups(const struct store *s, struct verify_view *v,
 			 store_verify_fn fn, void *ctx)
 {
@@ -3025,9 +3043,19 @@ static int verify_groups(const struct store *s, struct verify_view *v,
 		}
 		if (after_last && locked < 0)
 			locked = locked_by_other(s, pid, sizeof pid);
+		/* Its merge may have published the rest and let the lock go
+		 * between the listing and the test of the lock: "did not end"
+		 * was then false (tests/concurrency.py, a verify beside a
+		 * merge). */
+		bool ended = after_last && !locked && group_published(s, g);
 		const char *origin = g->str[g->origin];
 		struct br_buf why = {0};
-		if (after_last && locked)
+		if (ended)
+			br_buf_printf(&why, "of a merge of '%s' that published "
+				      "its group of %u segments (%s) while "
+				      "verify read the store; run verify again",
+				      origin, g->group_parts, missing.p);
+		else if (after_last && locked)
 			br_buf_printf(&why, "of a merge of '%s' that may still "
 				      "be publishing its group of %u segments "
 				      "(the store is locked by pid %s), which "
@@ -3043,8 +3071,9 @@ static int verify_groups(const struct store *s, struct verify_view *v,
 				      "run 'burnrate --store %s merge %s' again",
 				      origin, g->group_parts, missing.p, s->dir,
 				      origin);
-		fn(ctx, g->path, after_last && locked ? STORE_SEGMENT_MERGING
-						      : STORE_SEGMENT_UNFINISHED,
+		fn(ctx, g->path, ended || (after_last && locked)
+					 ? STORE_SEGMENT_MERGING
+					 : STORE_SEGMENT_UNFINISHED,
 		   why.p);
 		bad++;
 		br_buf_free(&why);
