@@ -62,6 +62,33 @@ static void tally_free(struct tally *t)
 	free(t->count);
 }
 
+/* Takes every count of src out of dst's of the same string, dropping the
+ * strings left at 0; false when dst's is below src's. */
+static bool tally_subtract(struct tally *dst, const struct tally *src)
+{
+	uint32_t n = src->names ? br_dict_count(src->names) : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len;
+		const char *s = br_dict_str(src->names, i, &len);
+		int64_t at = dst->names ? br_dict_find(dst->names, s, len) : -1;
+		if (at < 0 || dst->count[at] < src->count[i])
+			return false;
+		dst->count[at] -= src->count[i];
+	}
+	if (!n)
+		return true;
+	struct tally left = {0};
+	for (uint32_t i = 0; i < br_dict_count(dst->names); i++) {
+		size_t len;
+		const char *s = br_dict_str(dst->names, i, &len);
+		if (dst->count[i])
+			tally_add(&left, s, len, dst->count[i]);
+	}
+	tally_free(dst);
+	*dst = left;
+	return true;
+}
+
 /* An input's aggregate is emptied and kept for a later input, up to
  * SPARE_AGGS of them, unless it holds more than SPARE_AGG_ROWS rows (its
  * memory is then let go): a backfill of 10,000 small logs allocated and
@@ -363,6 +390,27 @@ static void sink_merge(void *ctx, void *into, void *part)
 	a->more_requests += b->more_requests;
 	a->tokens_elsewhere += b->tokens_elsewhere;
 	sink_drop(ctx, part);
+}
+
+/* Takes the events of minus out of into (ingest_sink.subtract): those of
+ * a split input whose request ids settled duplicates, counted as they were
+ * parsed. Not exact, and the input read again on one thread, when into
+ * holds cost lines (rows of no request, which a row left with no request
+ * could be) or a sum saturated. */
+static bool sink_subtract(void *ctx, void *into, void *minus)
+{
+	struct input_rows *a = into, *m = minus;
+	bool exact = !a->cost_lines && !m->cost_lines &&
+		     a->more_requests >= m->more_requests &&
+		     a->tokens_elsewhere >= m->tokens_elsewhere &&
+		     tally_subtract(&a->unpriced, &m->unpriced) &&
+		     agg_subtract(a->rows, m->rows);
+	if (exact) {
+		a->more_requests -= m->more_requests;
+		a->tokens_elsewhere -= m->tokens_elsewhere;
+	}
+	sink_drop(ctx, minus);
+	return exact;
 }
 
 /* Tells whether fp was already kept during this run. */
@@ -896,7 +944,8 @@ static void sink_end(void *ctx, void *input, const struct ingest_input *in,
 				   in->format ? in->format : "no",
 				   (unsigned long long)in->records,
 				   in->reread ? ", read again on one thread (its "
-				   "blocks were not independent)" :
+				   "blocks were not independent, or its duplicates "
+				   "could not be counted out exactly)" :
 				   in->blocks ? ", parsed in blocks" : "");
 		rows_fold(&r->run_rows, &rows->rows);
 		tally_move(&r->run_unpriced, &rows->unpriced);
@@ -1547,7 +1596,7 @@ int ingest_job_run(const struct globals *g, const struct ingest_job *job,
 		.packed = sink_packed,
 		.progress = sink_progress, .warning = sink_warning,
 		.note = sink_note,
-		.merge = sink_merge};
+		.merge = sink_merge, .subtract = sink_subtract};
 	run.progress = !g->quiet && isatty(STDERR_FILENO);
 	run.warn = !g->quiet && (!job->silent || job->warn);
 	run.strict = job->strict;

@@ -87,6 +87,25 @@ static void on_merge(void *ctx, void *into, void *part)
 	free(part);
 }
 
+static void sub(struct totals *from, const struct totals *t)
+{
+	from->events -= t->events;
+	from->requests -= t->requests;
+	from->errors -= t->errors;
+	from->cost_only -= t->cost_only;
+	for (int i = 0; i < 6; i++)
+		from->tokens[i] -= t->tokens[i];
+	from->logged_cost -= t->logged_cost;
+}
+
+static bool on_subtract(void *ctx, void *into, void *minus)
+{
+	(void)ctx;
+	sub(&((struct part *)into)->t, &((struct part *)minus)->t);
+	free(minus);
+	return true;
+}
+
 static void on_end(void *ctx, void *input, const struct ingest_input *in,
 		   bool ok, const char *message)
 {
@@ -145,7 +164,7 @@ static void read_file(const char *path, unsigned jobs, bool check,
 	struct ingest_sink sink = {.ctx = r, .begin = on_begin,
 				   .event = on_event, .end = on_end,
 				   .drop = on_drop, .merge = on_merge,
-				   .packed = on_packed};
+				   .subtract = on_subtract, .packed = on_packed};
 	struct br_err err = {0};
 	struct ingest *g = ingest_new(&opts, &sink, &err);
 	FUZZ_CHECK(g, "%s", err.msg);

@@ -9,20 +9,23 @@
  * checked, not assumed, so that the outcome is always that of a serial
  * read.
  *
- * A block holds the events of its records that have a request id. Once
- * it is parsed and every block before it has settled, a pool thread
- * settles it: adds its ids to the input's set, in input order, as one
- * thread would, so that the first record of an id is the one that counts,
- * and one block at a time, so that the set needs no lock. It then counts
- * the events whose ids were new into its own part of the input, while the
- * next block settles on another thread: counted in their turn, a block's
- * events took ~40% of the pool's time in a turn no other thread could
- * take, and the other thread, out of blocks, waited for it (stop 47,
- * docs/PERFORMANCE.md). A pool thread whose block holds
- * HOLD_EVENTS events waits for the block's turn and settles them before
- * it goes on, which bounds a block's memory. A block that ends inside a
- * record (a quoted CSV newline at a cut) makes the input be read again on
- * one thread. */
+ * An event counts as it is parsed, and a block holds the request ids of
+ * its records and where the records are. Once it is parsed and every
+ * block before it has settled, a pool thread settles it: adds its ids to
+ * the input's set, in input order, as one thread would, so that the first
+ * record of an id is the one that counts, and one block at a time, so
+ * that the set needs no lock. The record of an id seen before is then
+ * read again and its event counted out (uncount), into a part of the
+ * input subtracted from the rest at its end, while the next block
+ * settles on another thread. Until stop 48 a block held its events whole
+ * (304 bytes each) and counted those whose ids settled new after its
+ * turn: a second pass over 1.2 MB a block, ~8% of the plain JSONL's CPU
+ * (docs/PERFORMANCE.md). A pool thread whose block holds HOLD_EVENTS ids
+ * waits for the block's turn and settles them before it goes on, which
+ * bounds a block's memory. A block that ends inside a record (a quoted
+ * CSV newline at a cut) makes the input be read again on one thread, and
+ * so do duplicates that cannot be counted out exactly (the sink's
+ * subtract: a sum saturated). */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -36,37 +39,30 @@
  * flight, for one input or all together (though each input may always
  * have one). */
 #define BLOCKS_PER_JOB 4
-/* Events a block holds at most before it settles them (1.2 MiB): those
- * of a whole block down to 64 bytes a line. */
-#define HOLD_EVENTS 4096
+/* Ids a block holds at most before it settles them (512 KiB): those of
+ * a whole block (BLOCK_SIZE) down to 16 bytes a line. */
+#define HOLD_EVENTS 16384
 
-/* The names of an event (struct br_str fields). */
-#define HELD_NAMES 5
-static const size_t name_field[HELD_NAMES] = {
-	offsetof(struct br_event, provider), offsetof(struct br_event, model),
-	offsetof(struct br_event, agent), offsetof(struct br_event, label),
-	offsetof(struct br_event, request_id)};
-
-static struct br_str *event_name(struct br_event *ev, size_t k)
-{
-	return (struct br_str *)((char *)ev + name_field[k]);
-}
-
-/* An event of a block with a request id, kept until its turn to settle:
- * the event whole (copied, and counted where it is: packed field by
- * field and unpacked again, it took ~250 instructions), its names where
- * they are in the block's data, or else copied into the block's
- * held_text, at text_at until the event settles (held_resolve). */
-struct held {
-	struct br_event ev;
-	uint64_t hash; /* idset_hash of its request id */
-	uint32_t text_at[HELD_NAMES];
-	uint8_t in_text; /* bit k: name k is at text_at[k] of held_text */
-	bool claim;     /* only its id counts (block_claim) */
-	bool counts;    /* its id settled new: its event counts */
+/* Where a record of a block is, to read it again: its first line and its
+ * last (a quoted CSV field's newline), at those offsets of the block's
+ * data; and which of the events of it whose ids were held or claimed
+ * (nth, from 0). */
+struct record_at {
+	uint32_t first, last, nth;
 };
-_Static_assert((uint64_t)HOLD_EVENTS * HELD_NAMES * INGEST_MAX_FIELD <=
-		       UINT32_MAX,
+
+/* The request id of an event of a block, kept until its turn to settle:
+ * where it is in the block's data, or else (decoded: JSON escapes, a
+ * quoted CSV field) copied into the block's held_text; and its record. */
+struct held {
+	uint64_t hash;  /* idset_hash of the id */
+	uint32_t id_at; /* the id's offset in the data, or in held_text */
+	uint32_t id_len;
+	struct record_at rec;
+	bool in_text;   /* the id is in held_text */
+	bool claim;     /* only its id counts (block_claim) */
+};
+_Static_assert((uint64_t)HOLD_EVENTS * INGEST_MAX_FIELD <= UINT32_MAX,
 	       "a block's held_text is offset in 32 bits");
 
 /* Whole lines of an input, parsed on a pool thread. */
@@ -87,45 +83,33 @@ struct block {
 	bool bad;            /* the lines were not independent records */
 	unsigned long lines;
 	uint64_t records, events, rejected, outside, duplicates;
+	/* Its events counted as they were parsed whose ids settled
+	 * duplicates. */
+	uint64_t uncounted;
 	/* Its rejected records, each a line number from the block's start
 	 * (unsigned long), a length (size_t) and "REASON: RECORD\n". */
 	struct br_buf rejects;
 	uint64_t kept_rejects;
-	/* The events it holds: nheld of held_cap, up to HOLD_EVENTS. */
+	/* The ids it holds: nheld of held_cap, up to HOLD_EVENTS. */
 	struct held *held;
 	size_t nheld, held_cap;
 	struct br_buf held_text;
-	/* While it is parsed, the block_ev of the input_state parsing it, and
-	 * the part of the input of the thread parsing it. */
-	struct br_event **next_ev;
-	void *parser_input;
+	/* The first line of the record of the id held or claimed last, and
+	 * how many of that record's were. */
+	uint32_t last_first, last_count;
+	/* The records of its events whose ids settled duplicates, to count
+	 * out (uncount): ndups of dups_cap. */
+	struct record_at *dups;
+	size_t ndups, dups_cap;
 };
-
-/* Points the block_ev of the input_state parsing b at the place of b's
- * next held event, next (b->held + b->nheld), when it has one without
- * growing or settling: not moved until the next hold (a realloc here would
- * move the event hold returns). */
-static void next_event(struct block *b, struct held *next)
-{
-	*b->next_ev = b->nheld < b->held_cap && b->nheld < HOLD_EVENTS
-			      ? &next->ev
-			      : NULL;
-}
-
-/* Points the names of e that block b holds in its held_text there, once
- * no more text is added to it (b settles). */
-static void held_resolve(const struct block *b, struct held *e)
-{
-	for (size_t k = 0; k < HELD_NAMES; k++)
-		if (e->in_text & 1u << k)
-			event_name(&e->ev, k)->p = b->held_text.p + e->text_at[k];
-	e->in_text = 0;
-}
 
 /* What one pool thread gathered of an input split into blocks. */
 struct split_part {
 	struct format_parser *parser;
 	void *input;          /* the sink's context */
+	/* The sink's context of the events it counted out (uncount), NULL
+	 * until one is: subtracted from the input's at its end. */
+	void *minus;
 	bool failed;          /* its parser could not be opened */
 };
 
@@ -168,7 +152,9 @@ static struct block *block_get(struct split *sp)
 	br_buf_reset(&text);
 	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
 			    .rejects = rejects, .held = b->held,
-			    .held_cap = b->held_cap, .held_text = text};
+			    .held_cap = b->held_cap, .held_text = text,
+			    .last_first = UINT32_MAX, .dups = b->dups,
+			    .dups_cap = b->dups_cap};
 	return b;
 }
 
@@ -199,6 +185,7 @@ static void block_free(struct block *b)
 	br_buf_free(&b->rejects);
 	free(b->held);
 	br_buf_free(&b->held_text);
+	free(b->dups);
 	free(b);
 }
 
@@ -238,10 +225,8 @@ static bool part_open(struct reader *rd, struct split *sp, struct split_part *pt
 				     &err) != FORMAT_NONE)
 			return false;
 	}
-	/* A context of its own for the events it counts: as it parses them
-	 * (those without a request id, or all with --no-dedupe), and the
-	 * held events of the blocks it settles (count_ready), merged into
-	 * the input's at the end. */
+	/* A context of its own for the events it counts as it parses them,
+	 * merged into the input's at the end. */
 	pt->input = g->sink.begin(g->sink.ctx, sp->o->name);
 	return true;
 }
@@ -260,25 +245,18 @@ static void parse_block(struct reader *rd, struct block *b)
 	struct outcome o = {.in.name = sp->o->name, .input = pt->input};
 	struct input_state st = {.rd = rd, .o = &o, .parser = pt->parser,
 				 .rec = {"", 0}, .block = b};
-	b->next_ev = &st.block_ev;
-	b->parser_input = pt->input;
-	next_event(b, b->held); /* b->nheld is 0 */
 	pt->parser->sink = (struct format_sink){&st, format_event, format_refuses,
 						format_rejects_outside};
 	br_buf_reset(&rd->line);
 	int rc = handle_bytes(&st, b->data, b->len);
-	b->next_ev = NULL;
-	b->parser_input = NULL;
 	/* Every block ends with a line end: nothing may be left pending. */
 	b->bad |= rc != 0 || st.in_record || st.overlong || rd->line.len;
 	br_buf_reset(&rd->line);
 	b->lines = st.lineno;
 	b->records = o.in.records;
-	/* Added to what settling its events early counted. */
-	b->events += o.in.events;
+	b->events = o.in.events;
 	b->rejected = o.in.rejected;
 	b->outside = o.in.outside;
-	b->duplicates += o.in.duplicates;
 }
 
 /* How many held events ahead of the one settled have their place in the
@@ -328,15 +306,15 @@ static void attach_seen(struct split *sp)
 	rd->seen = run;
 }
 
-/* Settles the ids of the events block b holds, in b's turn: every block
- * before it has settled, and no other thread settles meanwhile. An id new
- * to the input's set, to the run's when the reader has it (reader.seen)
- * and to the earlier members of the archive the input is a member of
+/* Settles the ids block b holds, in b's turn: every block before it has
+ * settled, and no other thread settles meanwhile. An id new to the
+ * input's set, to the run's when the reader has it (reader.seen) and to
+ * the earlier members of the archive the input is a member of
  * (reader.held_ids, which its reader leaves alone until the input is
- * read), joins the input's, and its event counts (held.counts; count_held
- * counts it, after the turn); an event whose id was in any is a duplicate.
- * (Read against the run's set, a member is not checked again when it is
- * handed over: its repeats of an earlier member counted.) */
+ * read), joins the input's; an event whose id was in any is a duplicate,
+ * its record kept to count it out after the turn (uncount_dups). (Read
+ * against the run's set, a member is not checked again when it is handed
+ * over: its repeats of an earlier member counted.) */
 static void settle_held(struct block *b)
 {
 	attach_seen(b->sp);
@@ -350,48 +328,67 @@ static void settle_held(struct block *b)
 		idset_expect(ids, sp->expect_ids);
 	sp->expect_ids = 0;
 	/* In locals: the calls below change none of them, which gcc cannot
-	 * tell (reloaded each event, ~5 instructions). */
-	struct held *held = b->held;
+	 * tell (reloaded each id, ~5 instructions). */
+	const struct held *held = b->held;
 	size_t nheld = b->nheld;
-	uint64_t events = 0, duplicates = 0;
+	const char *data = b->data, *text = b->held_text.p;
+	uint64_t duplicates = 0;
 	for (size_t i = 0; i < nheld && i < SETTLE_AHEAD; i++)
 		settle_prefetch(ids, seen, held[i].hash);
 	for (size_t i = 0; i < nheld; i++) {
 		if (i + SETTLE_AHEAD < nheld)
 			settle_prefetch(ids, seen, held[i + SETTLE_AHEAD].hash);
-		struct held *e = &held[i];
-		if (e->in_text)
-			held_resolve(b, e);
-		const char *p = e->ev.request_id.p;
-		size_t n = e->ev.request_id.n;
+		const struct held *e = &held[i];
+		const char *p = (e->in_text ? text : data) + e->id_at;
+		size_t n = e->id_len;
 		bool duplicate = (seen && idset_has(seen, p, n, e->hash)) ||
 				 (held_ids && idset_has(held_ids, p, n, e->hash)) ||
 				 !idset_add(ids, p, n, e->hash);
-		e->counts = !e->claim && !duplicate;
-		events += e->counts;
-		duplicates += !e->claim && duplicate;
+		if (!duplicate || e->claim)
+			continue;
+		duplicates++;
+		if (b->ndups == b->dups_cap) {
+			b->dups_cap = b->dups_cap ? 2 * b->dups_cap : 16;
+			b->dups = br_realloc(b->dups, b->dups_cap * sizeof *b->dups);
+		}
+		b->dups[b->ndups++] = e->rec;
 	}
-	b->events += events;
 	b->duplicates += duplicates;
-}
-
-/* Counts the events of block b whose ids settled new (settle_held) into
- * input, and lets b's held events go. After b's turn, on the thread that
- * settled it, into that thread's part of the input (split_part.input):
- * the next block's ids settle meanwhile on another thread. A second loop
- * over the held events reads their lines again (6 instructions an event
- * more, stop 44), less than the turn it frees. */
-static void count_held(struct block *b, void *input)
-{
-	void (*event)(void *, const struct br_event *) = b->sp->rd->g->sink.event;
-	struct held *held = b->held;
-	size_t nheld = b->nheld;
-	if (event)
-		for (size_t i = 0; i < nheld; i++)
-			if (held[i].counts)
-				event(input, &held[i].ev);
+	b->uncounted += duplicates;
 	b->nheld = 0;
 	br_buf_reset(&b->held_text);
+}
+
+/* Counts out the events of block b whose ids settled duplicates
+ * (settle_held), counted as they were parsed: reads each one's record
+ * again with the parser of pool thread rd's part pt of the input, which
+ * parses nothing meanwhile, and counts its event into pt->minus. After
+ * b's turn, on the thread that settled it: the next block's ids settle
+ * meanwhile on another thread. A duplicate is rare, so its record is
+ * read again rather than every event held until its id settles. */
+static void uncount_dups(struct reader *rd, struct split_part *pt,
+			 struct block *b)
+{
+	struct split *sp = b->sp;
+	struct ingest *g = rd->g;
+	if (!pt->minus)
+		pt->minus = g->sink.begin(g->sink.ctx, sp->o->name);
+	struct outcome o = {.in.name = sp->o->name, .input = pt->minus};
+	for (size_t i = 0; i < b->ndups; i++) {
+		const struct record_at *r = &b->dups[i];
+		/* Every block ends with a line end. */
+		const char *end = memchr(b->data + r->last, '\n',
+					 b->len - r->last);
+		struct input_state st = {.rd = rd, .o = &o, .parser = pt->parser,
+					 .rec = {"", 0}, .replaying = true,
+					 .replay_left = r->nth};
+		pt->parser->sink = (struct format_sink){
+			&st, format_event, format_refuses, format_rejects_outside};
+		(void)handle_bytes(&st, b->data + r->first,
+				   (size_t)(end + 1 - (b->data + r->first)));
+		br_buf_reset(&rd->line);
+	}
+	b->ndups = 0;
 }
 
 /* The block of sp whose turn it is to settle: the oldest in flight not
@@ -431,15 +428,15 @@ static void wake_up(struct ingest *g, unsigned wake)
 
 /* On pool thread rd, which just parsed a block of sp, with the ingest's
  * lock held: settles the parsed blocks of sp whose turn has come, one
- * after the other, and counts their events into its part of the input
- * after each turn. A block whose turn comes later is settled by the
- * thread that settles the block before it, or by the one parsing it if
- * that ends later. Returns whom to wake (wake_up) once the lock is let
- * go. */
+ * after the other, and counts out the duplicates of each after its turn
+ * into its part of the input. A block whose turn comes later is settled
+ * by the thread that settles the block before it, or by the one parsing
+ * it if that ends later. Returns whom to wake (wake_up) once the lock is
+ * let go. */
 static unsigned count_ready(struct reader *rd, struct split *sp)
 {
 	struct ingest *g = sp->rd->g;
-	void *own = sp->parts[rd->pool_index].input;
+	struct split_part *pt = &sp->parts[rd->pool_index];
 	struct block *b;
 	unsigned wake = 0;
 	while ((b = turn(sp)) && b->done && !b->settling) {
@@ -448,24 +445,25 @@ static unsigned count_ready(struct reader *rd, struct split *sp)
 		wake_up(g, wake);
 		wake = 0;
 		/* A bad block's events will not count: its input is read
-		 * again. Without a part of its own (its parser could not be
-		 * opened: the input is read again too), a thread counts them
-		 * into the input's in their turn. */
-		if (!b->bad) {
+		 * again. */
+		if (!b->bad)
 			settle_held(b);
-			if (!own)
-				count_held(b, sp->o->input);
-		}
 		pthread_mutex_lock(&g->lock);
 		b->settled = true;
 		if (g->early_waiting)
 			wake |= WAKE_EARLY;
-		if (!b->bad && own) {
+		/* Without a parser of its own (it could not be opened: the
+		 * input is read again too), a thread leaves the duplicates
+		 * counted. */
+		if (!b->bad && b->ndups && pt->parser) {
 			pthread_mutex_unlock(&g->lock);
 			wake_up(g, wake);
 			wake = 0;
-			count_held(b, own);
+			uncount_dups(rd, pt, b);
 			pthread_mutex_lock(&g->lock);
+		} else if (b->ndups) {
+			b->bad = true;
+			b->ndups = 0;
 		}
 		__atomic_store_n(&b->counted, true, __ATOMIC_RELEASE);
 		if (reader_may_go_on(sp))
@@ -475,8 +473,8 @@ static unsigned count_ready(struct reader *rd, struct split *sp)
 }
 
 /* Waits, on the pool thread parsing block b, for b's turn; then settles
- * the events b holds so far and counts them into its part of the
- * input. */
+ * the ids b holds so far (their duplicates are counted out after the
+ * block's turn). */
 static void settle_early(struct block *b)
 {
 	struct ingest *g = b->sp->rd->g;
@@ -487,7 +485,6 @@ static void settle_early(struct block *b)
 	g->early_waiting--;
 	pthread_mutex_unlock(&g->lock);
 	settle_held(b);
-	count_held(b, b->parser_input);
 }
 
 /* How much nicer than the thread that starts them the pool's threads make
@@ -567,7 +564,7 @@ static void retire_block(struct split *sp)
 	struct outcome *o = sp->o;
 	sp->bad |= b->bad;
 	o->in.records += b->records;
-	o->in.events += b->events;
+	o->in.events += b->events - b->uncounted;
 	o->in.rejected += b->rejected;
 	o->in.outside += b->outside;
 	o->in.duplicates += b->duplicates;
@@ -626,8 +623,8 @@ bool can_split(const struct input_state *st, const struct task *t,
 {
 	const struct reader *rd = st->rd;
 	return left >= BLOCK_SIZE && rd->g->pool && !rd->main && t->path &&
-	       rd->g->sink.begin &&
-	       rd->g->sink.merge &&
+	       rd->g->sink.begin && rd->g->sink.merge &&
+	       (rd->g->opts.no_dedupe || rd->g->sink.subtract) &&
 	       st->parser && st->parser->splittable &&
 	       st->first_rc != FORMAT_MORE && !st->in_record && !st->overlong;
 }
@@ -755,13 +752,21 @@ void split_end(struct split *sp, struct input_state *st)
 	while (sp->count)
 		retire_block(sp);
 	st->lineno = sp->lineno;
+	void *minus = NULL;
 	for (unsigned i = 0; i < g->opts.jobs; i++) {
 		struct split_part *pt = &sp->parts[i];
 		if (pt->parser)
 			pt->parser->free(pt->parser);
 		if (pt->input)
 			g->sink.merge(g->sink.ctx, o->input, pt->input);
+		if (pt->minus && minus)
+			g->sink.merge(g->sink.ctx, minus, pt->minus);
+		else if (pt->minus)
+			minus = pt->minus;
 	}
+	/* The duplicates, counted as they were parsed, counted out. */
+	if (minus && !g->sink.subtract(g->sink.ctx, o->input, minus))
+		sp->bad = true;
 	o->redo |= sp->bad;
 	/* Kept for the next input, unless another input's are (two parsed
 	 * in blocks at once). */
@@ -778,112 +783,59 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-/* Copies the names of e, held by block b, that are not in b's data into
- * b's held_text (held_resolve points them there later); an empty name
- * stays as it is. Out of line: the usual event has none to copy, and
- * hold then saves fewer registers. */
-static __attribute__((noinline)) void hold_text(struct block *b,
-						struct held *e)
+/* Holds the request id of ev (hash h), of the record st reads in its
+ * block: where the id is in the block's data, or else a copy of it; and
+ * where the record is. Returns the held id. */
+static struct held *hold(struct input_state *st, const struct br_event *ev,
+			 uint64_t h)
 {
-	uintptr_t data = (uintptr_t)b->data;
-	size_t len = b->len;
-	unsigned out = 0;
-	for (size_t k = 0; k < HELD_NAMES; k++) {
-		const struct br_str *name = event_name(&e->ev, k);
-		uintptr_t off = (uintptr_t)name->p - data;
-		out |= (unsigned)(((off > len) | (name->n > len - off)) &
-				  (name->n != 0)) << k;
-	}
-	e->in_text = (uint8_t)out;
-	for (size_t k = 0; out; k++, out >>= 1) {
-		if (!(out & 1))
-			continue;
-		const struct br_str *name = event_name(&e->ev, k);
-		e->text_at[k] = (uint32_t)b->held_text.len;
-		br_buf_put(&b->held_text, name->p, name->n);
-	}
-}
-
-/* A place for ev, which was not made in b's next one (block_ev), and ev
- * copied there: b settled early at HOLD_EVENTS (settle_early), its array
- * grown as used, not at once (what a block's records need). Out of line:
- * only the usual event, made in its place, then saves no registers in
- * hold. */
-static __attribute__((noinline)) struct held *hold_copy(struct block *b,
-							 const struct br_event *ev)
-{
+	struct block *b = st->block;
 	if (b->nheld == HOLD_EVENTS)
 		settle_early(b);
 	if (b->nheld == b->held_cap) {
-		b->held_cap = b->held_cap ? 2 * b->held_cap : 256;
+		b->held_cap = b->held_cap ? 2 * b->held_cap : 1024;
 		b->held = br_realloc(b->held, b->held_cap * sizeof *b->held);
 	}
 	struct held *e = &b->held[b->nheld++];
-	/* Copied 16 bytes at a time: gcc makes the copy a `rep movsq`,
-	 * slow to start on the project's VM (AMD EPYC). */
-	_Static_assert(sizeof *ev % 16 == 0, "an event is whole 16 bytes");
-#pragma GCC unroll 17
-	for (size_t at = 0; at < sizeof *ev; at += 16)
-		memcpy((char *)&e->ev + at, (const char *)ev + at, 16);
-	return e;
-}
-
-/* Holds ev (block_hold) with its request id's hash h; returns where. */
-static struct held *hold(struct block *b, const struct br_event *ev,
-			 uint64_t h)
-{
-	/* An event the parser made in its place (input_state.block_ev:
-	 * there only while the block neither settles nor grows, so that
-	 * neither moves it before here) is not copied: 272 bytes in 17
-	 * 16-byte moves, ~36 instructions a held event; hold with next_event
-	 * 114 -> 92 instructions an event, -20 a record with --jobs 2
-	 * (callgrind). Nor is it tested for the room it has: with the other
-	 * events' path out of line (hold_copy), and its place and the next
-	 * one's taken from the event's (no index multiplied by 304), hold
-	 * 92 -> 71 (callgrind, the bench's first 300,000 records). */
-	struct held *e;
-	if (ev == *b->next_ev) { /* b->held[b->nheld].ev, b's to write */
-		b->nheld++;
-		e = (struct held *)((char *)ev - offsetof(struct held, ev));
-	} else {
-		e = hold_copy(b, ev);
-	}
 	e->hash = h;
 	e->claim = false;
-	e->in_text = 0;
-	/* A name is mostly in the block's data as it is; one decoded (JSON
-	 * escapes, a quoted CSV field) is copied (hold_text). Its offset in
-	 * the data is beyond the length when it is before the data
-	 * (unsigned, it wraps), and so is the larger of its offset and its
-	 * end's (an end that wraps is a huge offset's). The usual event's
-	 * five are all in the data: told by the largest of those, 0 for an
-	 * empty name, before each is told apart. Each told apart first took
-	 * 76 instructions an event of the bench; hold went 161 -> 132, and
-	 * -> 115 with hold_text out of line (callgrind, --jobs 2). */
-	uintptr_t data = (uintptr_t)b->data;
-	size_t far = 0;
-#pragma GCC unroll 8
-	for (size_t k = 0; k < HELD_NAMES; k++) {
-		const struct br_str *name = event_name(&e->ev, k);
-		uintptr_t off = (uintptr_t)name->p - data, end = off + name->n;
-		uintptr_t last = end > off ? end : off;
-		last = name->n ? last : 0;
-		far = last > far ? last : far;
+	e->id_len = (uint32_t)ev->request_id.n; /* <= INGEST_MAX_FIELD */
+	/* Its offset in the data is beyond the length when it is before the
+	 * data (unsigned, it wraps). */
+	uintptr_t off = (uintptr_t)ev->request_id.p - (uintptr_t)b->data;
+	e->in_text = off > b->len || ev->request_id.n > b->len - off;
+	if (e->in_text) {
+		e->id_at = (uint32_t)b->held_text.len;
+		br_buf_put(&b->held_text, ev->request_id.p, ev->request_id.n);
+	} else {
+		e->id_at = (uint32_t)off;
 	}
-	if (far > b->len)
-		hold_text(b, e);
-	next_event(b, e + 1);
+	/* The record: its line where the parser had it, or, gathered in
+	 * rd->record (several lines, or a parser that is not immediate),
+	 * from its first line's start to its last's. */
+	uintptr_t at = (uintptr_t)st->rec.p - (uintptr_t)b->data;
+	uint32_t first, last;
+	if (at < b->len) {
+		first = last = (uint32_t)at;
+	} else {
+		first = (uint32_t)st->record_off;
+		last = (uint32_t)st->line_off;
+	}
+	b->last_count = first == b->last_first ? b->last_count + 1 : 1;
+	b->last_first = first;
+	e->rec = (struct record_at){first, last, b->last_count - 1};
 	return e;
 }
 
-void block_hold(struct block *b, const struct br_event *ev, uint64_t h)
+void block_hold(struct input_state *st, const struct br_event *ev, uint64_t h)
 {
-	hold(b, ev, h);
+	hold(st, ev, h);
 }
 
-void block_claim(struct block *b, const struct br_event *ev, uint64_t h)
+void block_claim(struct input_state *st, const struct br_event *ev,
+		 uint64_t h)
 {
-	hold(b, ev, h)->claim = true;
+	hold(st, ev, h)->claim = true;
 }
 
 void block_keep_reject(struct block *b, uint64_t cap, unsigned long line,

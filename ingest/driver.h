@@ -249,13 +249,13 @@ struct input_state {
 	/* Parsing a block on a pool thread: line numbers count from the
 	 * block's start and rejects are kept with the block. */
 	struct block *block;
-	/* With block, where the event of its next record may be made: the
-	 * place block_hold would hold it, which then needs no copy (blocks.c,
-	 * hold); NULL when there is none. Kept by blocks.c: it moves when the
-	 * block holds or claims an event, so that only an event made by a
-	 * parser that holds nothing while it makes it (an ahead()) is made
-	 * there. */
-	struct br_event *block_ev;
+	/* Replaying a record of a block whose event settled a duplicate
+	 * (blocks.c, uncount): nothing is counted, rejected or claimed but
+	 * the event of the record that replay_left counts down to among
+	 * those whose request ids were held or claimed, which goes to the
+	 * sink (into o's input). */
+	bool replaying;
+	unsigned replay_left;
 };
 
 /* ---------------------------------------------------- ingest.c, records */
@@ -339,18 +339,21 @@ void split_end(struct split *sp, struct input_state *st);
 /* Frees the blocks g keeps for its next input parsed in blocks. */
 void blocks_free(struct ingest *g);
 
-/* Holds event ev of a record of block b, whose request id has hash h, on
- * the pool thread parsing b: it is settled against the input's set of ids
- * in input order, once every block before b has settled, and counts when
- * its id is new. Holding more than a block's share waits for b's turn to
- * settle. */
-void block_hold(struct block *b, const struct br_event *ev, uint64_t h);
+/* Holds the request id of event ev (hash h), of the record the input
+ * state st of a block reads (st->block), on the pool thread parsing it:
+ * the event counts as it is parsed; the id is settled against the input's
+ * set of ids in input order, once every block before it has settled, and
+ * when it was seen before, the record is read again and its event counted
+ * out (blocks.c, uncount). Holding more than a block's share waits for
+ * the block's turn to settle. */
+void block_hold(struct input_state *st, const struct br_event *ev, uint64_t h);
 
 /* As block_hold, for an event that does not count (outside a backfill's
  * range, rejected) but whose request id does: settled in its turn, it
  * makes a later copy of the id a duplicate, as it was in a whole ingest.
  * ev need not be priced. */
-void block_claim(struct block *b, const struct br_event *ev, uint64_t h);
+void block_claim(struct input_state *st, const struct br_event *ev,
+		 uint64_t h);
 
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);

@@ -418,6 +418,8 @@ static void write_reject(struct input_state *st, const char *reason,
 static void reject(struct input_state *st, const char *reason,
 		   const char *rec, size_t len)
 {
+	if (st->replaying)
+		return;
 	st->o->in.rejected++;
 	write_reject(st, reason, rec, len);
 }
@@ -560,10 +562,10 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	struct outcome *o = st->o;
 	bool dedupe = !g->opts.no_dedupe && ev->request_id.n;
 	uint64_t h = 0;
-	if (dedupe) {
+	if (dedupe && !st->replaying) {
 		h = idset_hash(ev->request_id.p, ev->request_id.n);
-		/* A block's events are settled later, in input order, into
-		 * the input's set or the run's (settle_held). */
+		/* A block's ids are settled later, in input order, into the
+		 * input's set or the run's (settle_held). */
 		if (!st->block && !o->ids)
 			o->ids = idset_new();
 		if (!st->block)
@@ -575,9 +577,15 @@ static void deliver(struct input_state *st, struct br_event *ev)
 		reject(st, st->reason, st->rec.p, st->rec.n);
 		return;
 	}
-	if (dedupe && st->block) {
-		block_hold(st->block, ev, h);
+	if (st->replaying) {
+		if (dedupe && st->replay_left-- == 0 && g->sink.event)
+			g->sink.event(o->input, ev);
 		return;
+	}
+	if (dedupe && st->block) {
+		/* Counted now, and counted out if its id settles a
+		 * duplicate. */
+		block_hold(st, ev, h);
 	} else if (dedupe) {
 		const char *id = ev->request_id.p;
 		size_t n = ev->request_id.n;
@@ -734,9 +742,13 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
 	struct outcome *o = st->o;
 	if (st->rd->g->opts.no_dedupe || !ev->request_id.n)
 		return;
+	if (st->replaying) {
+		st->replay_left--; /* as block_claim held it */
+		return;
+	}
 	uint64_t h = idset_hash(ev->request_id.p, ev->request_id.n);
 	if (st->block) {
-		block_claim(st->block, ev, h);
+		block_claim(st, ev, h);
 		return;
 	}
 	if (!o->ids)
@@ -1133,10 +1145,7 @@ int handle_bytes(struct input_state *st, const char *p, size_t n)
 		    !st->in_record) {
 			size_t told;
 			do {
-				/* A block's event is made where it is held
-				 * (blocks.c's hold: no copy). */
-				struct br_event own,
-					*ev = st->block_ev ? st->block_ev : &own;
+				struct br_event own, *ev = &own;
 				const char *why = NULL;
 				told = fp->ahead(fp, p, n > max ? max + 1 : n, ev,
 						 &why);

@@ -296,8 +296,18 @@ struct ingest_sink {
 	 * contexts of their own made by begin, and merge folds them into the
 	 * input's context on the thread reading the input, before end. The
 	 * sum must not depend on how the events were shared out. NULL (or a
-	 * NULL begin): inputs are not split. */
+	 * NULL begin, or, unless opts.no_dedupe, a NULL subtract): inputs
+	 * are not split. */
 	void (*merge)(void *ctx, void *into, void *part);
+	/* Takes the events of minus, a context made by begin, out of into,
+	 * and frees minus; returns false when that cannot be exact (a sum
+	 * in into saturated, or spilled): into is then dropped and the
+	 * input read again on one thread. A split input's blocks count
+	 * their events as they are parsed, before their request ids are
+	 * checked in input order: the events whose ids were seen before go
+	 * to minus, given again as they were, on the thread reading the
+	 * input after merge. */
+	bool (*subtract)(void *ctx, void *into, void *minus);
 };
 
 /* Totals over every input handed to one struct ingest. */

@@ -216,11 +216,9 @@ static uint64_t key_hash(const struct red_key *k)
 
 #define EMPTY UINT64_MAX
 
-static void rehash(struct agg *a)
+/* Fills a's slots (nslots of them) with its rows. */
+static void slots_fill(struct agg *a)
 {
-	free(a->slots);
-	a->nslots *= 2;
-	a->slots = br_malloc(a->nslots * sizeof *a->slots);
 	memset(a->slots, 0xff, a->nslots * sizeof *a->slots);
 	size_t mask = a->nslots - 1;
 	for (size_t r = 0; r < a->nrows; r++) {
@@ -230,6 +228,14 @@ static void rehash(struct agg *a)
 			i = (i + 1) & mask;
 		a->slots[i] = (h & ~(uint64_t)UINT32_MAX) | r;
 	}
+}
+
+static void rehash(struct agg *a)
+{
+	free(a->slots);
+	a->nslots *= 2;
+	a->slots = br_malloc(a->nslots * sizeof *a->slots);
+	slots_fill(a);
 }
 
 /* Adds a zero row for key k (of hash h), which is not in a, at empty slot
@@ -877,6 +883,121 @@ void agg_merge(struct agg *dst, const struct agg *src)
 	for (size_t r = 0; r < src->nrows; r++)
 		merge_row(dst, src, ids, &src->rows[r]);
 	free(ids);
+}
+
+/* *a - b, false (and *a as it was) when *a is saturated or below b. */
+static bool count_sub(uint64_t *a, uint64_t b)
+{
+	if (red_count_saturated(*a) || *a < b)
+		return false;
+	*a -= b;
+	return true;
+}
+
+/* *a - b, false when *a is at a bound sums saturate at, or the difference
+ * is beyond them. */
+static bool cost_sub(br_pico *a, br_pico b)
+{
+	br_pico d;
+	if (*a == BR_PICO_MAX || *a == -BR_PICO_MAX ||
+	    __builtin_sub_overflow(*a, b, &d) || d == -BR_PICO_MAX - 1)
+		return false;
+	*a = d;
+	return true;
+}
+
+/* a - b, every total; false when one cannot be taken exactly. */
+static bool totals_sub(struct red_totals *a, const struct red_totals *b)
+{
+	struct br_tokens *t = &a->tokens;
+	const struct br_tokens *u = &b->tokens;
+	return count_sub(&a->requests, b->requests) &&
+	       count_sub(&a->errors, b->errors) &&
+	       count_sub(&a->unpriced, b->unpriced) &&
+	       count_sub(&a->logged_cost_requests, b->logged_cost_requests) &&
+	       count_sub(&t->input, u->input) &&
+	       count_sub(&t->output, u->output) &&
+	       count_sub(&t->cache_read, u->cache_read) &&
+	       count_sub(&t->cache_write, u->cache_write) &&
+	       count_sub(&t->cache_write_1h, u->cache_write_1h) &&
+	       count_sub(&t->reasoning, u->reasoning) &&
+	       cost_sub(&a->cost, b->cost) &&
+	       cost_sub(&a->calc_cost, b->calc_cost) &&
+	       cost_sub(&a->logged_cost, b->logged_cost);
+}
+
+/* The id in dst's dictionary of string id of src's, or -1 when dst has
+ * none. */
+static int64_t find_id(const struct agg *dst, const struct agg *src,
+		       uint32_t id)
+{
+	size_t n;
+	const char *s = br_dict_str(src->dict, id, &n);
+	return br_dict_find(dst->dict, s, n);
+}
+
+/* The index of the row of src's row r's key in dst, or -1 when dst has
+ * none. */
+static int64_t find_row(const struct agg *dst, const struct agg *src,
+			const struct red_row *r)
+{
+	struct red_key k = r->key;
+	int64_t ids[5] = {find_id(dst, src, k.provider), find_id(dst, src, k.model),
+			  find_id(dst, src, k.agent), find_id(dst, src, k.label),
+			  find_id(dst, src, k.pricing)};
+	for (size_t i = 0; i < 5; i++)
+		if (ids[i] < 0)
+			return -1;
+	k.provider = (uint32_t)ids[0];
+	k.model = (uint32_t)ids[1];
+	k.agent = (uint32_t)ids[2];
+	k.label = (uint32_t)ids[3];
+	k.pricing = (uint32_t)ids[4];
+	size_t mask = dst->nslots - 1;
+	uint64_t h = key_hash(&k), tag = h & ~(uint64_t)UINT32_MAX;
+	for (size_t i = h & mask; dst->nslots && dst->slots[i] != EMPTY;
+	     i = (i + 1) & mask) {
+		uint64_t v = dst->slots[i];
+		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
+		    red_key_equal(&dst->rows[(uint32_t)v].key, &k))
+			return (uint32_t)v;
+	}
+	return -1;
+}
+
+bool agg_subtract(struct agg *dst, const struct agg *src)
+{
+	agg_settle(dst);
+	agg_settle(src);
+	if (dst->nruns || src->nruns || dst->err || src->err)
+		return false;
+	size_t dropped = 0;
+	for (size_t i = 0; i < src->nrows; i++) {
+		int64_t r = find_row(dst, src, &src->rows[i]);
+		if (r < 0)
+			return false;
+		struct red_row *row = &dst->rows[r];
+		if (!totals_sub(&row->t, &src->rows[i].t))
+			return false;
+		/* Its sums told again at its next add (row_add). */
+		row->room = 0;
+		if (row->t.requests)
+			continue;
+		static const struct red_totals zero;
+		if (memcmp(&row->t, &zero, sizeof zero) != 0)
+			return false;
+		row->room = UINT64_MAX; /* dropped below */
+		dropped++;
+	}
+	if (!dropped)
+		return true;
+	size_t kept = 0;
+	for (size_t i = 0; i < dst->nrows; i++)
+		if (dst->rows[i].room != UINT64_MAX)
+			dst->rows[kept++] = dst->rows[i];
+	dst->nrows = kept;
+	slots_fill(dst);
+	return true;
 }
 
 void agg_add_row(struct agg *a, const struct store_row *r)

@@ -59,6 +59,15 @@ void agg_add(struct agg *a, int32_t day, const struct br_event *ev);
 /* Adds every row of src into dst. */
 void agg_merge(struct agg *dst, const struct agg *src);
 
+/* Takes every row of src out of dst, as if the events src counted had
+ * never been counted in dst: each of src's rows must be within dst's row
+ * of its key, and a row left with no request is dropped. Returns false,
+ * and leaves dst in an unspecified state, when that cannot be exact: a
+ * sum of dst saturated (red_count_saturated, a cost at +-BR_PICO_MAX), a
+ * row of src not within dst's, a row left with no request but some
+ * other total (a cost line's: of no request), or either spilled. */
+bool agg_subtract(struct agg *dst, const struct agg *src);
+
 struct store_row;
 
 /* Adds the totals of row r to the row of r's key; the strings are

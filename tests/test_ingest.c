@@ -3103,6 +3103,14 @@ static void on_merge_none(void *ctx, void *into, void *part)
 	(void)part;
 }
 
+static bool on_subtract_none(void *ctx, void *into, void *minus)
+{
+	(void)ctx;
+	(void)into;
+	(void)minus;
+	return true;
+}
+
 /* Writes log name of n generic records from first on, their request ids
  * "ID-" and the record's number. */
 static void write_ids_log(const char *name, int first, int n)
@@ -3136,6 +3144,7 @@ static void ingest_two_mapped(struct mapped_at_end *m, uint64_t events)
 	struct ingest_opts o = {.jobs = 2};
 	struct ingest_sink sink = {.ctx = m, .begin = on_begin_mapped,
 				   .merge = on_merge_none,
+				   .subtract = on_subtract_none,
 				   .event = on_event_none, .end = on_end_mapped};
 	m->ordered = true;
 	pthread_mutex_init(&m->lock, NULL);
@@ -3270,6 +3279,7 @@ static void test_ids_into_run_continued(void)
 	struct ingest_opts o = {.jobs = 2};
 	struct ingest_sink sink = {.ctx = &w, .begin = on_begin_wait_copy,
 				   .merge = on_merge_none,
+				   .subtract = on_subtract_none,
 				   .event = on_event_none,
 				   .end = on_end_wait_copy};
 	ingest_dir(&o, &sink, FIRST + COPY + SECOND);

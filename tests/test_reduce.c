@@ -113,6 +113,63 @@ static void test_agg(void)
 	agg_free(NULL);
 }
 
+/* agg_subtract takes another aggregate's events out exactly, drops the
+ * rows left with no request, and refuses what it cannot take exactly. */
+static void test_agg_subtract(void)
+{
+	struct agg *a = agg_new(), *m = agg_new();
+	struct br_event ev = event("openai", "gpt-4o", "bot", 10, 5);
+	for (int i = 0; i < 5; i++)
+		agg_add(a, 1, &ev);
+	struct br_event only = event("openai", "dup-only", "bot", 7, 1);
+	agg_add(a, 2, &only);
+	/* Counted out: one event of day 1, the only one of day 2, of a
+	 * model interned in m before the one a shares. */
+	agg_add(m, 2, &only);
+	agg_add(m, 1, &ev);
+	CU_ASSERT(agg_subtract(a, m));
+	struct sums got = {0};
+	CU_ASSERT_EQUAL(agg_scan(a, "t", sum_rows, &got), 0);
+	CU_ASSERT_EQUAL(got.rows, 1);
+	CU_ASSERT_EQUAL(got.requests, 4);
+	CU_ASSERT_EQUAL(got.input, 40);
+	CU_ASSERT_EQUAL(got.min_day, 1);
+	CU_ASSERT_EQUAL(got.max_day, 1);
+	/* The table found again after the drop: adds go to the kept row. */
+	agg_add(a, 1, &ev);
+	CU_ASSERT_EQUAL(agg_rows(a), 1);
+	/* A row a does not have, or more than a's. */
+	agg_clear(m);
+	agg_add(m, 9, &ev);
+	CU_ASSERT(!agg_subtract(a, m));
+	agg_clear(m);
+	for (int i = 0; i < 6; i++)
+		agg_add(m, 1, &ev);
+	CU_ASSERT(!agg_subtract(a, m));
+	/* A saturated sum: its true value is unknown. */
+	struct agg *s = agg_new();
+	struct br_event big = event("openai", "gpt-4o", "bot", UINT64_MAX / 2, 5);
+	for (int i = 0; i < 3; i++)
+		agg_add(s, 1, &big);
+	agg_clear(m);
+	agg_add(m, 1, &big);
+	CU_ASSERT(!agg_subtract(s, m));
+	/* Spilled rows are not in the table. */
+	struct agg *p = agg_new();
+	agg_spill_at(p, 1);
+	for (int day = 1; day <= 20; day++)
+		agg_add(p, day, &ev);
+	agg_settle(p);
+	CU_ASSERT(p->nruns > 0);
+	agg_clear(m);
+	agg_add(m, 1, &ev);
+	CU_ASSERT(!agg_subtract(p, m));
+	agg_free(p);
+	agg_free(s);
+	agg_free(a);
+	agg_free(m);
+}
+
 struct pair_rows {
 	size_t n;
 	struct {
@@ -2395,6 +2452,7 @@ int test_register(void)
 {
 	static const struct test_case tests[] = {
 		{"aggregate", test_agg},
+		{"aggregate's subtraction", test_agg_subtract},
 		{"aggregate's names of pricer pairs", test_agg_pairs},
 		{"aggregate's cache of agents and labels", test_agg_names},
 		{"aggregate rows on cache lines", test_agg_rows_aligned},

@@ -148,6 +148,69 @@ how() {
 		grep "^burnrate: $f:" || true
 }
 
+# Duplicates that differ from their first record (another model, whose
+# row only they make; other tokens; the id written with an escape), near
+# it and far from it, and in a backfill some whose first record is outside
+# its range (claimed, not counted): counted as they are parsed, each is
+# counted out, its record read again, once its id settles a duplicate,
+# and the input is not read again. Then a row whose input tokens saturate
+# (19,000 records of 10^15, of a model without a price: one of a price
+# would be beyond a record's cost): a duplicate cannot be counted out of
+# it exactly, and the input is read again on one thread.
+"$PYTHON" - base.jsonl differ.jsonl sat.jsonl <<'EOF'
+import json, random, sys
+r = random.Random(5)
+recs = []
+for l in open(sys.argv[1]).read().split("\n")[:-1]:
+    try:
+        d = json.loads(l)
+    except ValueError:
+        continue
+    if isinstance(d, dict) and d.get("request_id") and d.get("usage"):
+        recs.append(d)
+out = []
+for i, d in enumerate(recs):
+    out.append(json.dumps(d))
+    if r.random() < 0.1:
+        c = dict(recs[max(0, i - r.randrange(3000)) if r.random() < 0.7
+                      else r.randrange(i + 1)])
+        k = r.random()
+        if k < 0.3:
+            c["model"] = "dup-only-%d" % r.randrange(20)
+        elif k < 0.6:
+            c["usage"] = {"input_tokens": 12345, "output_tokens": 678}
+        s = json.dumps(c)
+        if r.random() < 0.3:
+            rid = c["request_id"]
+            s = s.replace('"%s"' % rid, '"\\u%04x%s"' % (ord(rid[0]), rid[1:]))
+        out.append(s)
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+big = {"timestamp": "2025-10-05T12:00:00Z", "provider": "acme",
+       "model": "unpriced", "usage": {"input_tokens": 10**15}}
+sat = []
+for i in range(19000):
+    big["request_id"] = "sat-%d" % i
+    sat.append(json.dumps(big))
+    if i % 5000 == 7:
+        sat.append(json.dumps(big))
+open(sys.argv[3], "w").write("\n".join(sat) + "\n")
+EOF
+for j in 1 2 3; do
+	run $j differ differ.jsonl
+	run $j differbf differ.jsonl --source bf --replace 2025-10-08..2025-10-20
+	run $j sat sat.jsonl
+done
+for n in differ differbf sat; do
+	same $n
+done
+grep -q 'duplicates dropped' differ-1.out || fail "differ: no duplicate: $(cat differ-1.out)"
+! grep -q 'dup-only' differ-1.json || fail "differ: a row of duplicates only"
+grep -q 'dup-only' differ.jsonl || fail "differ.jsonl: no duplicate of another model"
+how differ.jsonl | grep -q 'parsed in blocks$' ||
+	fail "differ.jsonl was not parsed in blocks: $(how differ.jsonl)"
+how sat.jsonl | grep -q 'read again on one thread' ||
+	fail "sat.jsonl was not read again: $(how sat.jsonl)"
+
 for j in 1 2 3; do
 	run $j plain plain.jsonl
 	run $j boms boms.jsonl
