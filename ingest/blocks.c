@@ -626,6 +626,9 @@ bool can_split(const struct input_state *st, const struct task *t,
 	       rd->g->sink.begin && rd->g->sink.merge &&
 	       (rd->g->opts.no_dedupe || rd->g->sink.subtract) &&
 	       st->parser && st->parser->splittable &&
+	       /* Its events come while their record is parsed: a duplicate's
+		* record is read again to count it out (hold). */
+	       st->parser->immediate &&
 	       st->first_rc != FORMAT_MORE && !st->in_record && !st->overlong;
 }
 
