@@ -1019,6 +1019,66 @@ static bool start_was_rejected(const struct api_parser *p, struct br_str id)
 	       !(p->held.keys && br_dict_find(p->held.keys, id.p, id.n) >= 0);
 }
 
+/* The result of a line of an Anthropic Message Batches results file
+ * ({custom_id, result: {type, message | error}}, what GET
+ * /v1/messages/batches/{id}/results returns), or NULL. */
+static json_t *batch_result(json_t *root)
+{
+	json_t *res = json_object_get(root, "result");
+	return json_is_object(res) && json_is_string(json_object_get(res, "type")) &&
+	       json_object_get(root, "custom_id") ? res : NULL;
+}
+
+/* A line of an Anthropic Message Batches results file: a succeeded
+ * result is its message, billed at the batch tier whatever its usage's
+ * service_tier says (as an OpenAI Batch API line); an errored one a
+ * failed request without tokens; a canceled or expired one never ran and
+ * is billed nothing: no request. The line holds no time (a Message has
+ * none, the batch's ended_at is not repeated per line): without a
+ * logged_at or timestamp added beside it, it is rejected by name rather
+ * than dated by a guess. Its request id is the envelope's, else the
+ * message's id, else the error's request_id: never custom_id, which is
+ * unique only within its batch (two batches' "req-1" would be taken for
+ * copies of one request and one dropped). */
+static int map_message_batch(struct api_parser *p, struct rec *r, json_t *res,
+			     struct br_event *ev)
+{
+	const char *type = jstr(res, "type");
+	if (strcmp(type, "canceled") == 0 || strcmp(type, "expired") == 0)
+		return FORMAT_EMITTED;
+	bool ok = strcmp(type, "succeeded") == 0;
+	if (!ok && strcmp(type, "errored") != 0) {
+		bad(r, "unknown Message Batches result type '%.40s'", type);
+		return FORMAT_RECORD;
+	}
+	json_t *msg = json_object_get(res, "message");
+	if (ok && !json_is_object(msg)) {
+		r->why = "succeeded Message Batches result without its message";
+		return FORMAT_RECORD;
+	}
+	if (!jhas(r->root, "logged_at") && !jhas(r->root, "timestamp"))
+		bad(r, "%s", "missing timestamp (a Message Batches result holds "
+		    "none: add the batch's ended_at as logged_at)");
+	envelope(r, r->root, ev);
+	if (ok) {
+		json_t *usage = json_object_get(msg, "usage");
+		usage_shape(r, usage, "usage");
+		ev->model = jslice(msg, "model");
+		if (!ev->request_id.n)
+			ev->request_id = jslice(msg, "id");
+		if (json_is_object(usage))
+			anthropic_usage(p, r, usage, ev);
+	} else {
+		ev->error = true;
+		if (!ev->request_id.n)
+			ev->request_id = jslice(res, "error.request_id");
+		ev->model = (struct br_str){"unknown", 7};
+	}
+	ev->provider = claude_provider(ev->model);
+	ev->tier = BR_TIER_BATCH;
+	return FORMAT_RECORD;
+}
+
 /* Anthropic Messages: a message, an error, or a stream's message_start
  * (input and cache usage) and message_delta (cumulative output), merged
  * per request id.
@@ -1032,6 +1092,9 @@ static bool start_was_rejected(const struct api_parser *p, struct br_str id)
  * input without ids cannot be told apart: a delta joins the last start. */
 static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
+	json_t *res = batch_result(r->root);
+	if (res)
+		return map_message_batch(p, r, res, ev);
 	json_t *o = payload(r->root);
 	const char *type = jstr(o, "type");
 	json_t *msg = o, *usage;
@@ -2132,7 +2195,8 @@ enum {
 	D_SCHEMA_TYPE, D_SESSION_ID, D_LEAF_UUID, D_UUID, D_MESSAGE,
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
-	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE,
+	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE, D_CUSTOM_ID,
+	D_RESULT_TYPE,
 	D_PAYLOAD /* the first of the payload's members, in four places */
 };
 enum {
@@ -2145,7 +2209,7 @@ static const char *const root_members[D_PAYLOAD] = {
 	"schemaType", "sessionId", "leafUuid", "uuid", "message", "startTime",
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
 	"model", "response", "event", "message.usage", "api", "response.body",
-	"response.status_code"};
+	"response.status_code", "custom_id", "result.type"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -2246,6 +2310,15 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 		return "bedrock";
 	if (dstr_is(d, &r[D_PAYLOAD + P_OBJECT], "page"))
 		return "openai-usage";
+	/* A line of an Anthropic Message Batches results file: its custom_id
+	 * beside a result of one of the four types (an OpenAI Batch API
+	 * line has a custom_id too, beside a response). */
+	if (r[D_CUSTOM_ID].present &&
+	    (dstr_is(d, &r[D_RESULT_TYPE], "succeeded") ||
+	     dstr_is(d, &r[D_RESULT_TYPE], "errored") ||
+	     dstr_is(d, &r[D_RESULT_TYPE], "canceled") ||
+	     dstr_is(d, &r[D_RESULT_TYPE], "expired")))
+		return "anthropic";
 	/* A generic record: a timestamp, a provider and a model at the top
 	 * of a record that is no envelope (no response or event payload).
 	 * No other format's record has them all (a Claude Code line has its

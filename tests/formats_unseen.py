@@ -6,8 +6,9 @@ samples omit (OpenAI prediction and audio details, Responses details,
 Anthropic 1-hour cache writes and server tool use, Gemini tool-use prompt,
 cached and thought counts, Bedrock cache counts, ARNs and profiles),
 nulls, counts written as strings or reals, keys in other orders, unicode
-escapes, streams, error responses, batch outputs, a background Response
-polled until it ends, LangChain's Langfuse usage keys, CSV exports with
+escapes, streams, error responses, batch outputs (OpenAI's Batch API,
+Anthropic's Message Batches results), a background Response polled until
+it ends, LangChain's Langfuse usage keys, CSV exports with
 columns in another order, quoted and empty cells, a BOM and CRLF.
 
 Each request's counts are decided here from shared/formats/README.md and
@@ -406,6 +407,65 @@ def anthropic():
                                "cache_read_input_tokens": 0}}})
     exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, i=100, o=500, rs=300))
     return "anthropic.jsonl", recs, exp, []
+
+
+def anthropic_batch():
+    """An Anthropic Message Batches results file (GET /v1/messages/batches/
+    {id}/results): batch tier whatever the usage says; errored = a failed
+    request; canceled and expired = no request; no time of its own, so a
+    line without an added logged_at/timestamp is rejected; custom_id is no
+    request id (unique only within its batch)."""
+    recs, exp = [], []
+    day = "2025-10-04"
+
+    def ok(cid, mid, model, usage, **kw):
+        d = {"custom_id": cid}
+        d.update(kw)
+        d["result"] = {"type": "succeeded", "message": {
+            "id": mid, "type": "message", "role": "assistant", "model": model,
+            "content": [{"type": "text", "text": "x"}], "stop_reason": "end_turn",
+            "stop_sequence": None, "usage": usage}}
+        return d
+    recs.append(ok("req-1", "msg_b1", "claude-sonnet-4-5-20250929", {
+        "input_tokens": 1200, "output_tokens": 300, "cache_creation_input_tokens": 4000,
+        "cache_read_input_tokens": 7000, "cache_creation": {
+            "ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 3000},
+        "service_tier": "batch"}, logged_at="2025-10-04T10:00:00Z"))
+    exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, i=1200, o=300, cr=7000,
+                   cw=1000, cw1h=3000, tier="batch"))
+    # An epoch timestamp and an agent added beside it; a usage that says
+    # standard is still a batch request.
+    recs.append(ok("req-2", "msg_b2", "claude-3-5-haiku-20241022", {
+        "input_tokens": "500", "output_tokens": 50.0, "cache_creation_input_tokens": None,
+        "cache_read_input_tokens": 0, "service_tier": "standard"},
+        timestamp=1759572000, agent="etl"))
+    exp.append(req("anthropic", "claude-3-5-haiku-20241022", day, i=500, o=50, tier="batch"))
+    recs.append({"custom_id": "req-3", "logged_at": "2025-10-04T10:00:00Z", "result": {
+        "type": "errored", "error": {"type": "error", "error": {
+            "type": "invalid_request_error", "message": "max_tokens: Field required"}}}})
+    exp.append(req("anthropic", "unknown", day, error=True, tier="batch"))
+    recs.append({"custom_id": "req-4", "logged_at": "2025-10-04T10:00:00Z",
+                 "result": {"type": "canceled"}})
+    recs.append({"custom_id": "req-5", "logged_at": "2025-10-04T10:00:00Z",
+                 "result": {"type": "expired"}})
+    # No time at all: rejected, not dated by a guess.
+    recs.append(ok("req-6", "msg_b6", "claude-sonnet-4-5-20250929",
+                   {"input_tokens": 10, "output_tokens": 1}))
+    # Another batch's results appended: the same custom_id is another
+    # request; the same message twice is one.
+    recs.append(ok("req-1", "msg_b7", "claude-sonnet-4-5-20250929",
+                   {"input_tokens": 100, "output_tokens": 10},
+                   logged_at="2025-10-04T11:00:00Z"))
+    exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, i=100, o=10, tier="batch"))
+    recs.append(dict(recs[0]))
+    recs.append({"custom_id": "req-9", "logged_at": "2025-10-04T10:00:00Z",
+                 "result": {"type": "paused"}})
+    # A message without its model: rejected, not an unpriced unknown.
+    recs.append(ok("req-10", "msg_b10", None, {"input_tokens": 10, "output_tokens": 1},
+                   logged_at="2025-10-04T10:00:00Z"))
+    return "anthropic_batch.jsonl", recs, exp, [
+        (6, "missing timestamp (a Message Batches result holds none"),
+        (9, "unknown Message Batches result type 'paused'"), (10, "missing model")]
 
 
 def gemini():
@@ -854,7 +914,7 @@ def openai_costs():
     return "openai_costs.jsonl", [page], exp, []
 
 
-CASES = [openai_chat, openai_responses, anthropic, gemini, bedrock, claude_code,
+CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, bedrock, claude_code,
          claude_code_legacy, litellm, helicone_jsonl, helicone_csv, langfuse, openai_usage,
          openai_costs]
 
