@@ -1321,6 +1321,41 @@ static struct br_str arn_name(struct br_str arn)
 	return (struct br_str){name, (size_t)(end - name)};
 }
 
+/* The cache counts of a Bedrock invocation log: input's
+ * cacheRead/WriteInputTokenCount, and those of the response body
+ * (output.outputBodyJson.usage: an Anthropic Message's
+ * cache_read_input_tokens and cache_creation_input_tokens from
+ * InvokeModel, Converse's cacheReadInputTokens and cacheWriteInputTokens),
+ * where Bedrock may log them without the top-level fields: they were
+ * lost, the cached tokens of a request counted as none. Both count the
+ * same tokens, so each count is the larger of the two, never their sum;
+ * the body's cache_creation breakdown splits the writes by TTL as for
+ * anthropic (cache_writes). A body that is not an object (a stream's
+ * chunks, an array) is not read. */
+static void bedrock_cache(struct rec *r, json_t *o, struct br_event *ev)
+{
+	/* Full paths, so that a bad count is named where it is. */
+	static const char body[] = "output.outputBodyJson.usage";
+	json_t *usage = jget(o, body);
+	if (!json_is_object(usage))
+		usage = NULL;
+	uint64_t read = jcount(r, o, "input.cacheReadInputTokenCount");
+	uint64_t write = jcount(r, o, "input.cacheWriteInputTokenCount");
+	if (usage) {
+		max_into(&read, jcount(r, o, "output.outputBodyJson.usage."
+					     "cache_read_input_tokens"));
+		max_into(&read, jcount(r, o, "output.outputBodyJson.usage."
+					     "cacheReadInputTokens"));
+		max_into(&write, jcount(r, o, "output.outputBodyJson.usage."
+					      "cache_creation_input_tokens"));
+		max_into(&write, jcount(r, o, "output.outputBodyJson.usage."
+					      "cacheWriteInputTokens"));
+	}
+	ev->tokens.cache_read = read;
+	cache_writes(r, write, usage ? json_object_get(usage, "cache_creation") : NULL,
+		     ev);
+}
+
 /* Bedrock model invocation logs. */
 static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
@@ -1339,9 +1374,8 @@ static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 	usage_shape(r, json_object_get(o, "input"), "input");
 	usage_shape(r, json_object_get(o, "output"), "output");
 	ev->tokens.input = jcount(r, o, "input.inputTokenCount");
-	ev->tokens.cache_read = jcount(r, o, "input.cacheReadInputTokenCount");
-	ev->tokens.cache_write = jcount(r, o, "input.cacheWriteInputTokenCount");
 	ev->tokens.output = jcount(r, o, "output.outputTokenCount");
+	bedrock_cache(r, o, ev);
 	return FORMAT_RECORD;
 }
 

@@ -352,8 +352,17 @@ def _bedrock(root, tp, held):
     if ev["ts"] is None:
         raise Reject("missing timestamp")
     ev["input_tokens"] = _n(root, "input.inputTokenCount")
-    ev["cache_read_tokens"] = _n(root, "input.cacheReadInputTokenCount")
-    ev["cache_write_tokens"] = _n(root, "input.cacheWriteInputTokenCount")
+    # The response body's usage may hold the cache counts the top-level
+    # fields lack (Claude's Message from InvokeModel, Converse's usage):
+    # the same tokens, so the larger of the two, never their sum.
+    u = _dig(root, "output.outputBodyJson.usage")
+    u = u if isinstance(u, dict) else {}
+    ev["cache_read_tokens"] = max(_n(root, "input.cacheReadInputTokenCount"),
+                                  _n(u, "cache_read_input_tokens"),
+                                  _n(u, "cacheReadInputTokens"))
+    _cache_writes(max(_n(root, "input.cacheWriteInputTokenCount"),
+                      _n(u, "cache_creation_input_tokens"),
+                      _n(u, "cacheWriteInputTokens")), u.get("cache_creation"), ev)
     ev["output_tokens"] = _n(root, "output.outputTokenCount")
     return [ev]
 

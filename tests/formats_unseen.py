@@ -597,7 +597,54 @@ def bedrock():
                     op="ConverseStream"))
     exp.append(req("bedrock", "arn:aws:bedrock:us-east-1:123456789012:"
                    "application-inference-profile/a1b2c3d4e5f6", day, i=500, o=50))
-    return "bedrock.jsonl", recs, exp, []
+    # InvokeModel of Claude: the cache counts only in the response body
+    # (the Anthropic Message's usage), its writes split by TTL there.
+    recs.append(log("b7", 6, "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 300},
+                    {"outputContentType": "application/json", "outputTokenCount": 120,
+                     "outputBodyJson": {"id": "msg_bdrk_7", "type": "message",
+                                        "model": "claude-sonnet-4-5-20250929",
+                                        "usage": {"input_tokens": 300, "output_tokens": 120,
+                                                  "cache_read_input_tokens": 9000,
+                                                  "cache_creation_input_tokens": 2000,
+                                                  "cache_creation": {
+                                                      "ephemeral_5m_input_tokens": 500,
+                                                      "ephemeral_1h_input_tokens": 1500}}}},
+                    op="InvokeModel"))
+    exp.append(req("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", day,
+                   i=300, o=120, cr=9000, cw=500, cw1h=1500))
+    # Both places: the same tokens, counted once.
+    recs.append(log("b8", 7, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 100,
+                     "cacheReadInputTokenCount": 4000, "cacheWriteInputTokenCount": 800},
+                    {"outputContentType": "application/json", "outputTokenCount": 40,
+                     "outputBodyJson": {"type": "message", "usage": {
+                         "input_tokens": 100, "output_tokens": 40,
+                         "cache_read_input_tokens": 4000,
+                         "cache_creation_input_tokens": 800}}},
+                    op="InvokeModel"))
+    exp.append(req("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", day,
+                   i=100, o=40, cr=4000, cw=800))
+    # Converse's body, its counts in camelCase, the top-level ones null.
+    recs.append(log("b9", 8, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 50,
+                     "cacheReadInputTokenCount": None, "cacheWriteInputTokenCount": None},
+                    {"outputContentType": "application/json", "outputTokenCount": 5,
+                     "outputBodyJson": {"output": {}, "usage": {
+                         "inputTokens": 50, "outputTokens": 5, "totalTokens": 2655,
+                         "cacheReadInputTokens": 2000, "cacheWriteInputTokens": 600}}}))
+    exp.append(req("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", day,
+                   i=50, o=5, cr=2000, cw=600))
+    # A body's count that is no count rejects the line, named.
+    recs.append(log("b10", 9, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 50},
+                    {"outputContentType": "application/json", "outputTokenCount": 5,
+                     "outputBodyJson": {"type": "message", "usage": {
+                         "input_tokens": 50, "output_tokens": 5,
+                         "cache_read_input_tokens": "many"}}},
+                    op="InvokeModel"))
+    return "bedrock.jsonl", recs, exp, [
+        (10, 'invalid count output.outputBodyJson.usage.cache_read_input_tokens "many"')]
 
 
 def claude_code():
