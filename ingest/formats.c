@@ -1220,20 +1220,41 @@ static int map_anthropic(struct api_parser *p, struct rec *r, struct br_event *e
 	return hold_event(p, r, ev, MERGE_MAX_FIELD, false, none);
 }
 
+/* Tells whether root is a line of a Vertex AI batch prediction output
+ * for Gemini ({request, response, status, processed_time}; a failed
+ * request's line has no response and its error in status). */
+static bool vertex_batch_line(json_t *root)
+{
+	return json_is_object(json_object_get(root, "request")) &&
+	       jhas(root, "processed_time") && json_object_get(root, "status");
+}
+
 /* Gemini: usageMetadata of a GenerateContentResponse (Gemini API or
  * Vertex); stream chunks share a responseId and are merged, each count as
- * the response gives it (MERGE_MAX_PROMPT). */
+ * the response gives it (MERGE_MAX_PROMPT).
+ *
+ * A line of a Vertex AI batch prediction output is its response, billed
+ * at Vertex's batch tier, dated by the response's createTime, else the
+ * line's processed_time; a status that is not empty (the error's text)
+ * is a failed request, whose line may have no response at all. */
 static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
 	json_t *u = json_object_get(o, "usageMetadata");
 	usage_shape(r, u, "usageMetadata");
+	bool batch = vertex_batch_line(r->root);
+	if (batch) {
+		json_t *st = json_object_get(r->root, "status");
+		if (!json_is_null(st) &&
+		    !(json_is_string(st) && json_string_length(st) == 0))
+			ev->error = true;
+	}
 	/* A record with none of a response's members (a null one is none),
 	 * nor an envelope's failed status, is no Gemini record (a generic
 	 * one, under a wrong --format): not a failed request of model
 	 * unknown. */
 	json_t *status = json_object_get(r->root, "http_status");
-	if (!json_is_object(u) && !jhas(o, "candidates") &&
+	if (!ev->error && !json_is_object(u) && !jhas(o, "candidates") &&
 	    !jhas(o, "modelVersion") && !jhas(o, "responseId") &&
 	    !jhas(o, "createTime") && !jhas(o, "promptFeedback") &&
 	    !json_is_object(json_object_get(o, "error")) &&
@@ -1245,12 +1266,21 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	 * usageMetadata.trafficType are written by Vertex only, so a bare
 	 * response, logged without an envelope's api, is Vertex's by them. */
 	const char *api = jstr(r->root, "api");
-	bool vertex = (api && strcmp(api, "vertex") == 0) ||
+	bool vertex = batch || (api && strcmp(api, "vertex") == 0) ||
 		      jhas(o, "createTime") || jhas(u, "trafficType");
 	ev->provider = vertex ? (struct br_str){"vertex_ai", 9}
 			      : (struct br_str){"google", 6};
 	ev->model = jslice(o, "modelVersion");
-	jtime(r, o, "createTime", &ev->ts_us);
+	/* Vertex names the version a batch ran as "gemini-2.5-flash@default":
+	 * the model's default version, the model itself (a version after '@'
+	 * that names one, Claude's @20250929, is kept). */
+	static const char dflt[] = "@default";
+	size_t nd = sizeof dflt - 1;
+	if (vertex && ev->model.n > nd &&
+	    memcmp(ev->model.p + ev->model.n - nd, dflt, nd) == 0)
+		ev->model.n -= nd;
+	if (!jtime(r, o, "createTime", &ev->ts_us) && batch)
+		jtime(r, r->root, "processed_time", &ev->ts_us);
 	envelope(r, r->root, ev);
 	struct br_str id = jslice(o, "responseId");
 	if (id.n)
@@ -1272,6 +1302,8 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 			ev->tier = BR_TIER_PRIORITY;
 		else if (traffic && strcmp(traffic, "ON_DEMAND_FLEX") == 0)
 			ev->tier = BR_TIER_FLEX;
+		if (batch) /* billed at the batch rates, whatever the quota */
+			ev->tier = BR_TIER_BATCH;
 	} else if (!json_is_array(json_object_get(o, "candidates"))) {
 		/* No usage and no content: a failed request. A stream chunk
 		 * with candidates but no usageMetadata (Vertex puts usage on
@@ -2230,7 +2262,7 @@ enum {
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
 	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE, D_CUSTOM_ID,
-	D_RESULT_TYPE,
+	D_RESULT_TYPE, D_REQUEST, D_PROCESSED_TIME,
 	D_PAYLOAD /* the first of the payload's members, in four places */
 };
 enum {
@@ -2243,7 +2275,8 @@ static const char *const root_members[D_PAYLOAD] = {
 	"schemaType", "sessionId", "leafUuid", "uuid", "message", "startTime",
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
 	"model", "response", "event", "message.usage", "api", "response.body",
-	"response.status_code", "custom_id", "result.type"};
+	"response.status_code", "custom_id", "result.type", "request",
+	"processed_time"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -2371,6 +2404,11 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 	if (o[P_USAGE_METADATA].present || o[P_MODEL_VERSION].present ||
 	    rpc_status)
 		return "gemini"; /* a log may open with a failed request */
+	/* A Vertex AI batch prediction output whose first line is a failed
+	 * request: its request and processed_time, no response. */
+	if (is_kind(&r[D_REQUEST], JV_OBJECT) && r[D_PROCESSED_TIME].present &&
+	    !r[D_PROVIDER].present)
+		return "gemini";
 	if ((object && ((nobject == 15 && memcmp(object, "chat.completion", 15) == 0) ||
 			(nobject == 21 && memcmp(object, "chat.completion.chunk", 21) == 0) ||
 			(nobject == 8 && memcmp(object, "response", 8) == 0))) ||

@@ -7,7 +7,8 @@ Anthropic 1-hour cache writes and server tool use, Gemini tool-use prompt,
 cached and thought counts, Bedrock cache counts, ARNs and profiles),
 nulls, counts written as strings or reals, keys in other orders, unicode
 escapes, streams, error responses, batch outputs (OpenAI's Batch API,
-Anthropic's Message Batches results), a background Response polled until
+Anthropic's Message Batches results, Vertex AI's batch prediction output),
+a background Response polled until
 it ends, LangChain's Langfuse usage keys, CSV exports with
 columns in another order, quoted and empty cells, a BOM and CRLF.
 
@@ -74,6 +75,7 @@ class Pricer:
         ("openai", "text-embedding-3-small"): "text-embedding-3-small",
         ("google", "gemini-2.5-flash-preview-09-2025"): "gemini/gemini-2.5-flash-preview-09-2025",
         ("vertex_ai", "gemini-2.5-flash"): "gemini-2.5-flash",
+        ("vertex_ai", "gemini-3.1-pro-preview"): "vertex_ai/gemini-3.1-pro-preview",
         ("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"):
             "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
         ("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0"):
@@ -534,6 +536,53 @@ def gemini():
     return "gemini.jsonl", recs, exp, []
 
 
+def vertex_batch():
+    """A Vertex AI batch prediction output for Gemini (predictions.jsonl):
+    each line its request, its response, its status and processed_time;
+    batch tier; dated by createTime, else processed_time; a status with
+    text is a failed request (its line without a response)."""
+    recs, exp = [], []
+    day = "2025-10-05"
+    req_body = {"contents": [{"role": "user", "parts": [{"text": "Describe."}]}],
+                "generationConfig": {"temperature": 0.4}}
+    # First a failed request: told by its request and processed_time.
+    recs.append({"status": "Bad Request: {\"error\": {\"code\": 400, \"message\": "
+                 "\"Please use a valid role: user, model.\", \"status\": "
+                 "\"INVALID_ARGUMENT\"}}", "processed_time": "2025-10-05T18:13:16.826+00:00",
+                 "request": {"contents": [{"role": "robot", "parts": [{"text": "x"}]}]}})
+    exp.append(req("vertex_ai", "unknown", day, error=True, tier="batch"))
+    # The model's default version; cached and thought counts; its quota's
+    # traffic type does not change the batch tier.
+    recs.append({"status": "", "processed_time": "2025-10-05T18:13:17.120+00:00",
+                 "request": req_body, "response": {
+                     "candidates": [{"avgLogprobs": -0.21, "finishReason": "STOP",
+                                     "content": {"role": "model", "parts": [{"text": "y"}]}}],
+                     "modelVersion": "gemini-3.1-pro-preview@default",
+                     "usageMetadata": {"promptTokenCount": 12000,
+                                       "cachedContentTokenCount": 8000,
+                                       "candidatesTokenCount": 700, "thoughtsTokenCount": 300,
+                                       "totalTokenCount": 13000,
+                                       "trafficType": "ON_DEMAND"}}})
+    exp.append(req("vertex_ai", "gemini-3.1-pro-preview", day, i=4000, cr=8000, o=1000,
+                   rs=300, tier="batch"))
+    # createTime and responseId written: the time is createTime's; the
+    # catalog has no batch price for it (unpriced, not the standard rate).
+    recs.append({"request": req_body, "status": "",
+                 "processed_time": "2025-10-06T00:00:05.000+00:00", "response": {
+                     "candidates": [{"content": {"role": "model", "parts": [{"text": "z"}]},
+                                     "finishReason": "STOP"}],
+                     "modelVersion": "gemini-2.5-flash", "createTime": "2025-10-05T23:59:59Z",
+                     "responseId": "vb3",
+                     "usageMetadata": {"promptTokenCount": 900, "candidatesTokenCount": 90,
+                                       "totalTokenCount": 990}}})
+    exp.append(req("vertex_ai", "gemini-2.5-flash", day, i=900, o=90, tier="batch"))
+    recs.append({"status": "", "processed_time": "yesterday", "request": req_body,
+                 "response": {"modelVersion": "gemini-2.5-flash",
+                              "usageMetadata": {"promptTokenCount": 1,
+                                                "candidatesTokenCount": 1}}})
+    return "vertex_batch.jsonl", recs, exp, [(4, "invalid timestamp processed_time")]
+
+
 def bedrock():
     recs, exp = [], []
     day = "2025-10-06"
@@ -961,7 +1010,7 @@ def openai_costs():
     return "openai_costs.jsonl", [page], exp, []
 
 
-CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, bedrock, claude_code,
+CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, vertex_batch, bedrock, claude_code,
          claude_code_legacy, litellm, helicone_jsonl, helicone_csv, langfuse, openai_usage,
          openai_costs]
 

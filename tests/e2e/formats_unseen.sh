@@ -3,7 +3,8 @@
 # writes it but as the shared samples do not show it (details the samples
 # omit, nulls, counts as strings and reals, keys reordered, unicode
 # escapes, streams, error responses, batch outputs (OpenAI's Batch API,
-# Anthropic's Message Batches results), a background Response
+# Anthropic's Message Batches results, Vertex AI's batch prediction
+# output), a background Response
 # polled to its end, LangChain's Langfuse usage keys, CSV exports with
 # columns reordered, quoted and empty cells, a BOM, CRLF): each request's
 # tokens as shared/formats/README.md and docs/FORMATS.md count them,
@@ -16,7 +17,7 @@ sources=${PRICING_SOURCES:-$root/../shared/pricing-sources}
 "$PYTHON" "$root/tests/formats_unseen.py" --burnrate "$BURNRATE" \
 	--sources "$sources" --work "$tmp/all" >"$tmp/all.out" ||
 	fail "formats read otherwise than documented: $(cat "$tmp/all.out")"
-grep -q '^5[0-9] rows in 14 files, 0 disagree$' "$tmp/all.out" ||
+grep -q '^5[0-9] rows in 15 files, 0 disagree$' "$tmp/all.out" ||
 	fail "too few rows compared: $(cat "$tmp/all.out")"
 
 # The comparison sees a wrong figure: the oracle's own gpt-4o at $3/$10
