@@ -75,6 +75,7 @@ struct rec {
 	size_t len;
 	int short_digits; /* short_digits(): 0 not yet told, 1 yes, -1 no */
 	const char *why;
+	bool time_mapped; /* --map timestamp names its time's place */
 	char buf[160];
 };
 
@@ -88,6 +89,16 @@ static void bad(struct rec *r, const char *fmt, ...)
 	vsnprintf(r->buf, sizeof r->buf, fmt, ap);
 	va_end(ap);
 	r->why = r->buf;
+}
+
+/* Rejects r for the reason why, that its format's time is missing,
+ * unless --map timestamp names another place for it: apply_maps reads
+ * it there, and rejects the record if it is missing there too. The
+ * format's own place rejected it first, the mapped time never read. */
+static void no_time(struct rec *r, const char *why)
+{
+	if (!r->time_mapped)
+		bad(r, "%s", why);
 }
 
 /* Appends to path the dotted keys that lead from o to v through objects
@@ -650,7 +661,7 @@ static void envelope(struct rec *r, json_t *root, struct br_event *ev)
 		ev->request_id = jslice(root, "x_request_id");
 	if (!ev->ts_us && !jtime(r, root, "logged_at", &ev->ts_us) &&
 	    !jtime(r, root, "timestamp", &ev->ts_us))
-		bad(r, "%s", "missing timestamp (no created time and no logged_at)");
+		no_time(r, "missing timestamp (no created time and no logged_at)");
 }
 
 /* ---------------------------------------------------------------- formats */
@@ -1057,8 +1068,9 @@ static int map_message_batch(struct api_parser *p, struct rec *r, json_t *res,
 		return FORMAT_RECORD;
 	}
 	if (!jhas(r->root, "logged_at") && !jhas(r->root, "timestamp"))
-		bad(r, "%s", "missing timestamp (a Message Batches result holds "
-		    "none: add the batch's ended_at as logged_at)");
+		no_time(r, "missing timestamp (a Message Batches result holds "
+			   "none: add the batch's ended_at as logged_at, or "
+			   "--map timestamp)");
 	envelope(r, r->root, ev);
 	if (ok) {
 		json_t *usage = json_object_get(msg, "usage");
@@ -1396,7 +1408,7 @@ static int map_bedrock(struct api_parser *p, struct rec *r, struct br_event *ev)
 	ev->provider = (struct br_str){"bedrock", 7};
 	ev->model = jslice(o, "modelId");
 	if (!jtime(r, o, "timestamp", &ev->ts_us))
-		bad(r, "%s", "missing timestamp");
+		no_time(r, "missing timestamp");
 	ev->request_id = jslice(o, "requestId");
 	ev->agent = jslice(o, "requestMetadata.agent");
 	if (!ev->agent.n)
@@ -1448,7 +1460,7 @@ static int map_claude_code(struct api_parser *p, struct rec *r, struct br_event 
 	ev->model = jslice(o, "message.model");
 	ev->provider = claude_provider(ev->model);
 	if (!jtime(r, o, "timestamp", &ev->ts_us))
-		bad(r, "%s", "missing timestamp");
+		no_time(r, "missing timestamp");
 	ev->agent = (struct br_str){"claude-code", 11};
 	ev->label = base_name(jslice(o, "cwd"));
 	anthropic_usage(p, r, usage, ev);
@@ -1729,7 +1741,7 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 	if (!json_is_object(usage))
 		usage = json_object_get(meta, "additional_usage_values");
 	if (!jtime(r, o, "startTime", &ev->ts_us))
-		bad(r, "%s", "missing startTime");
+		no_time(r, "missing startTime");
 	ev->model = FIRST_STR(o, "model", "model_group");
 	ev->provider = jslice(o, "custom_llm_provider");
 	if (!ev->provider.n)
@@ -1810,7 +1822,7 @@ static int map_helicone(struct api_parser *p, struct rec *r, struct br_event *ev
 			  json_object_get(o, "status");
 	if (!jtime(r, o, "request_created_at", &ev->ts_us) &&
 	    !jtime(r, o, "response_created_at", &ev->ts_us))
-		bad(r, "%s", "missing request_created_at");
+		no_time(r, "missing request_created_at");
 	ev->model = FIRST_STR(o, "model", "response_model", "request_model");
 	ev->provider = jslice(o, "provider");
 	lowercase_member(o, "provider", &ev->provider);
@@ -1906,7 +1918,7 @@ static int map_langfuse(struct api_parser *p, struct rec *r, struct br_event *ev
 	if (!langfuse_call(o, jstr(o, "type")))
 		return FORMAT_EMITTED;
 	if (!jtime(r, o, "startTime", &ev->ts_us))
-		bad(r, "%s", "missing startTime");
+		no_time(r, "missing startTime");
 	ev->model = jslice(o, "model");
 	ev->provider = infer_provider(ev->model);
 	if (!ev->provider.n)
@@ -2002,7 +2014,8 @@ static int api_line(struct format_parser *fp, const char *line, size_t len,
 	(void)ev;
 	struct api_parser *p = (struct api_parser *)fp;
 	json_error_t je;
-	struct rec r = {.text = line, .len = len};
+	struct rec r = {.text = line, .len = len,
+			.time_mapped = p->maps && p->maps->path[CANON_TIMESTAMP]};
 	r.root = json_loadb(line, len, JSON_ALLOW_NUL, &je);
 	if (!r.root || !json_is_object(r.root)) {
 		snprintf(p->reason, sizeof p->reason, "invalid JSON at byte %d: %s",
@@ -2194,7 +2207,8 @@ const char *format_map_csv_row(const char *format, struct br_str *names,
 			       char *reason, size_t size)
 {
 	struct api_parser p = {.base.sink = *sink, .maps = maps};
-	struct rec r = {.root = json_object(), .short_digits = 1};
+	struct rec r = {.root = json_object(), .short_digits = 1,
+			.time_mapped = maps && maps->path[CANON_TIMESTAMP]};
 	const struct api_format *f = find_format(format);
 	char key[256];
 	for (size_t i = 0; i < n; i++) {

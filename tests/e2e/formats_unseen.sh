@@ -33,3 +33,24 @@ for f in openai_chat.jsonl langfuse.csv; do
 done
 [ "$(grep -c 'cost_usd' "$tmp/control.out")" -eq 2 ] ||
 	fail "a wrong gpt-4o price disagreed elsewhere: $(cat "$tmp/control.out")"
+
+# --map timestamp stands in for a format's own time: a Message Batches
+# result (which holds none) and an envelope without logged_at are read
+# with the mapped one, and rejected when it is missing too. They were
+# rejected for the format's own ("missing timestamp"), the map unread.
+cat >"$tmp/maptime.jsonl" <<'LOG'
+{"custom_id":"r1","ended_at":"2025-10-04T12:00:00Z","result":{"type":"succeeded","message":{"id":"msg_m1","type":"message","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}}
+{"ended_at":"2025-10-04T12:00:01Z","response":{"type":"message","id":"msg_m2","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}
+{"custom_id":"r3","logged_at":"2025-10-04T12:00:02Z","result":{"type":"succeeded","message":{"id":"msg_m3","type":"message","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}}
+LOG
+"$BURNRATE" --quiet --store "$tmp/maptime" init
+"$BURNRATE" --quiet --store "$tmp/maptime" ingest --map timestamp=ended_at \
+	--rejects "$tmp/maptime.rej" "$tmp/maptime.jsonl" ||
+	fail "ingest with --map timestamp failed"
+grep -q "maptime.jsonl:3: missing ended_at (--map timestamp)" "$tmp/maptime.rej" &&
+	[ "$(wc -l <"$tmp/maptime.rej")" -eq 1 ] ||
+	fail "--map timestamp rejects: $(cat "$tmp/maptime.rej")"
+"$BURNRATE" --store "$tmp/maptime" report --since 2025-10-04 --until 2025-10-04 \
+	--as-of 2025-12-31 --by provider --format csv >"$tmp/maptime.csv"
+grep -q '^anthropic,2,0,20,10,' "$tmp/maptime.csv" ||
+	fail "--map timestamp: $(cat "$tmp/maptime.csv")"
