@@ -819,6 +819,13 @@ static struct held *hold(struct input_state *st, const struct br_event *ev,
 	uintptr_t at = (uintptr_t)st->rec.p - (uintptr_t)b->data;
 	uint32_t first, last;
 	if (at < b->len) {
+		/* From the line's start, before the BOM handle_line dropped
+		 * (a line's start follows a line end, the block's start or
+		 * that BOM): read again from after it, a line that began
+		 * with two lost its second too, and a CSV row its first
+		 * field's bytes (a model counted out of another row). */
+		if (at >= 3 && memcmp(b->data + at - 3, "\xEF\xBB\xBF", 3) == 0)
+			at -= 3;
 		first = last = (uint32_t)at;
 	} else {
 		first = (uint32_t)st->record_off;

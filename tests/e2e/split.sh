@@ -12,7 +12,8 @@
 # partial last line left for the next run, two logs of overlapping days
 # (the second's duplicates found as it is read, in blocks), and a log
 # repeating the one before at its end (found once that one is handed
-# over, in blocks), and BOMs beginning lines (logs joined).
+# over, in blocks), and BOMs beginning lines (logs joined), two of them
+# before a duplicate CSV row (read again, it must lose only the first).
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -210,6 +211,34 @@ how differ.jsonl | grep -q 'parsed in blocks$' ||
 	fail "differ.jsonl was not parsed in blocks: $(how differ.jsonl)"
 how sat.jsonl | grep -q 'read again on one thread' ||
 	fail "sat.jsonl was not read again: $(how sat.jsonl)"
+
+# A CSV whose first column is the model, and duplicates begun with two
+# BOMs (logs joined, one of them written with a BOM twice): the first is
+# dropped and the model is the second's and its name's, a row of no
+# price. Read again from after the first BOM, a duplicate lost its
+# second too and was counted out of gpt-4o's row, its own left counted.
+"$PYTHON" -c '
+import sys
+out = ["model,timestamp,provider,request_id,input_tokens,output_tokens"]
+for i in range(60000):
+    out.append("gpt-4o,2025-10-%02dT10:00:00Z,openai,id-%d,%d,10"
+               % (1 + i % 20, i, 100 + i % 50))
+    if i % 5000 == 4999:
+        j = i - 3000
+        out.append("\ufeff\ufeffgpt-4o,2025-10-%02dT10:00:00Z,openai,id-%d,7777,10"
+                   % (1 + j % 20, j))
+open(sys.argv[1], "w", encoding="utf-8").write("\n".join(out) + "\n")
+' boms2.csv
+for j in 1 2 3; do
+	run $j boms2 boms2.csv
+done
+same boms2
+grep -q '60000 requests kept, 12 duplicates dropped' boms2-1.out ||
+	fail "boms2: $(cat boms2-1.out)"
+! grep -q 'without a price' boms2-2.err ||
+	fail "boms2, --jobs 2: a duplicate counted: $(cat boms2-2.err)"
+how boms2.csv | grep -q 'parsed in blocks$' ||
+	fail "boms2.csv was not parsed in blocks: $(how boms2.csv)"
 
 for j in 1 2 3; do
 	run $j plain plain.jsonl
