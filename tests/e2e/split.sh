@@ -13,7 +13,8 @@
 # (the second's duplicates found as it is read, in blocks), and a log
 # repeating the one before at its end (found once that one is handed
 # over, in blocks), and BOMs beginning lines (logs joined), two of them
-# before a duplicate CSV row (read again, it must lose only the first).
+# before a duplicate CSV row (read again, it must lose only the first),
+# and the CSV exports of LiteLLM, Helicone and Langfuse with duplicates.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -239,6 +240,72 @@ grep -q '60000 requests kept, 12 duplicates dropped' boms2-1.out ||
 	fail "boms2, --jobs 2: a duplicate counted: $(cat boms2-2.err)"
 how boms2.csv | grep -q 'parsed in blocks$' ||
 	fail "boms2.csv was not parsed in blocks: $(how boms2.csv)"
+
+# The CSV exports read in blocks (LiteLLM's, Helicone's, Langfuse's): rows
+# of the samples with ids of their own, one in ten followed by a copy of
+# an earlier one (near it or far) of another model, one of no price, other
+# token counts or cost, a failure, or a quoted newline in a text column.
+# Each copy's event, counted as it was parsed, is counted out once its id
+# settles a duplicate, its row read again, and the input is not read
+# again (no quoted newline falls at a cut: then it is).
+"$PYTHON" - "$root/samples/formats" <<'EOF2'
+import csv, random, sys
+for fmt, src, n, idcol, tok, txt, st, failed in [
+        ("litellm", "litellm_spend_logs.csv", 1500, "request_id",
+         ["prompt_tokens", "completion_tokens", "spend"], "messages",
+         "status", "failure"),
+        ("helicone", "helicone_requests.csv", 8000, "response_id",
+         ["prompt_tokens", "completion_tokens", "cost"], "request_body",
+         "response_status", "500"),
+        ("langfuse", "langfuse_observations.csv", 2500, "id",
+         ["inputUsage", "outputUsage", "totalCost"], "input", "level",
+         "ERROR")]:
+    r = random.Random(8)
+    rows = list(csv.reader(open("%s/%s" % (sys.argv[1], src), newline="")))
+    hdr, body = rows[0], rows[1:]
+    col = hdr.index
+    with open("gw-%s.csv" % fmt, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+                       if fmt == "litellm" else csv.QUOTE_ALL)
+        w.writerow(hdr)
+        made = []
+        for i in range(n):
+            row = list(r.choice(body))
+            row[col(idcol)] = "%s-%d" % (fmt, i)
+            made.append(row)
+            w.writerow(row)
+            if r.random() >= 0.1:
+                continue
+            c = list(made[max(0, i - r.randrange(2000)) if r.random() < 0.7
+                          else r.randrange(i + 1)])
+            k = r.randrange(6)
+            if k == 0:
+                c[col("model")] = r.choice(body)[col("model")]
+            elif k == 1:
+                c[col("model")] = "dup-only-model"
+            elif k == 2:
+                for t in tok[:2]:
+                    if c[col(t)]:
+                        c[col(t)] = str(int(float(c[col(t)])) + 17)
+            elif k == 3:
+                c[col(st)] = failed
+            elif k == 4:
+                c[col(txt)] = "dup\ntext"
+            else:
+                c[col(tok[2])] = "0.5"
+            w.writerow(c)
+EOF2
+for f in litellm helicone langfuse; do
+	for j in 1 2 3; do
+		run $j "gw-$f" "gw-$f.csv"
+	done
+	same "gw-$f"
+	grep -q 'duplicates dropped' "gw-$f-1.out" || fail "gw-$f: $(cat "gw-$f-1.out")"
+	grep -q 'dup-only' "gw-$f.csv" || fail "gw-$f.csv: no duplicate of another model"
+	! grep -q 'dup-only' "gw-$f-1.json" || fail "gw-$f: a row of duplicates only"
+	how "gw-$f.csv" | grep -q "$f format, .*parsed in blocks$" ||
+		fail "gw-$f.csv was not parsed in blocks: $(how "gw-$f.csv")"
+done
 
 for j in 1 2 3; do
 	run $j plain plain.jsonl
