@@ -926,6 +926,21 @@ static bool totals_sub(struct red_totals *a, const struct red_totals *b)
 	       cost_sub(&a->logged_cost, b->logged_cost);
 }
 
+/* The index of key k's row in a's table, or -1 when it has none. */
+static int64_t key_row(const struct agg *a, const struct red_key *k)
+{
+	size_t mask = a->nslots - 1;
+	uint64_t h = key_hash(k), tag = h & ~(uint64_t)UINT32_MAX;
+	for (size_t i = h & mask; a->nslots && a->slots[i] != EMPTY;
+	     i = (i + 1) & mask) {
+		uint64_t v = a->slots[i];
+		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
+		    red_key_equal(&a->rows[(uint32_t)v].key, k))
+			return (uint32_t)v;
+	}
+	return -1;
+}
+
 /* The id in dst's dictionary of string id of src's, or -1 when dst has
  * none. */
 static int64_t find_id(const struct agg *dst, const struct agg *src,
@@ -953,24 +968,94 @@ static int64_t find_row(const struct agg *dst, const struct agg *src,
 	k.agent = (uint32_t)ids[2];
 	k.label = (uint32_t)ids[3];
 	k.pricing = (uint32_t)ids[4];
-	size_t mask = dst->nslots - 1;
-	uint64_t h = key_hash(&k), tag = h & ~(uint64_t)UINT32_MAX;
-	for (size_t i = h & mask; dst->nslots && dst->slots[i] != EMPTY;
-	     i = (i + 1) & mask) {
-		uint64_t v = dst->slots[i];
-		if ((v & ~(uint64_t)UINT32_MAX) == tag &&
-		    red_key_equal(&dst->rows[(uint32_t)v].key, &k))
-			return (uint32_t)v;
+	return key_row(dst, &k);
+}
+
+/* The index of the row of store row r's key (its names as strings) in
+ * a's table, or -1 when a has none. */
+static int64_t find_store_row(const struct agg *a, const struct store_row *r)
+{
+	const char *names[5] = {r->provider, r->model, r->agent, r->label,
+				r->pricing};
+	int64_t ids[5];
+	for (size_t i = 0; i < 5; i++)
+		if ((ids[i] = br_dict_find(a->dict, names[i], strlen(names[i]))) < 0)
+			return -1;
+	struct red_key k = {
+		.day = r->day, .provider = (uint32_t)ids[0],
+		.model = (uint32_t)ids[1], .agent = (uint32_t)ids[2],
+		.label = (uint32_t)ids[3], .tier = (uint32_t)r->tier,
+		.cost_source = (uint32_t)r->cost_source,
+		.pricing = (uint32_t)ids[4], .price_day = r->price_day,
+		.band_lo = r->band_lo, .band_hi = r->band_hi};
+	return key_row(a, &k);
+}
+
+static struct store_row scan_row(const struct agg *a, const char *source,
+				 const struct red_row *r);
+
+/* Takes src's totals of the key of row (dst's, as a store row) out of
+ * it, marking src's row taken; false when that cannot be exact. Sets
+ * *drop when the row is left with no request, and so none. */
+static bool subtract_from(const struct agg *src, bool *taken,
+			  struct store_row *row, bool *drop)
+{
+	*drop = false;
+	int64_t i = find_store_row(src, row);
+	if (i < 0)
+		return true;
+	taken[i] = true;
+	if (!totals_sub(&row->t, &src->rows[i].t))
+		return false;
+	static const struct red_totals zero;
+	*drop = !row->t.requests;
+	return row->t.requests || memcmp(&row->t, &zero, sizeof zero) == 0;
+}
+
+/* agg_subtract of a dst whose rows spilled, and so are not in its table:
+ * each of its keys once (its runs merged), src's totals taken out, into
+ * an aggregate of dst's bound, which spills as dst did and becomes dst.
+ * One pass over its file: only an input of more groups than an aggregate
+ * keeps in memory, with duplicates, takes it. */
+static bool subtract_spilled(struct agg *dst, const struct agg *src)
+{
+	struct agg *out = agg_new();
+	agg_spill_at(out, dst->spill_rows);
+	bool *taken = br_calloc(src->nrows ? src->nrows : 1, sizeof *taken);
+	uint32_t *rank = red_string_ranks(dst->dict);
+	struct agg_iter *it = agg_iter_new(dst, rank);
+	const struct red_row *r;
+	bool exact = true;
+	while (exact && (r = agg_iter_next(it))) {
+		struct store_row row = scan_row(dst, "", r);
+		bool drop;
+		exact = subtract_from(src, taken, &row, &drop);
+		if (exact && !drop)
+			agg_add_row(out, &row);
 	}
-	return -1;
+	exact = exact && !agg_iter_error(it) && !agg_error(out);
+	agg_iter_free(it);
+	free(rank);
+	for (size_t i = 0; exact && i < src->nrows; i++)
+		exact = taken[i];
+	free(taken);
+	if (exact) {
+		struct agg was = *dst;
+		*dst = *out;
+		*out = was;
+	}
+	agg_free(out);
+	return exact;
 }
 
 bool agg_subtract(struct agg *dst, const struct agg *src)
 {
 	agg_settle(dst);
 	agg_settle(src);
-	if (dst->nruns || src->nruns || dst->err || src->err)
+	if (src->nruns || dst->err || src->err)
 		return false;
+	if (dst->nruns)
+		return subtract_spilled(dst, src);
 	size_t dropped = 0;
 	for (size_t i = 0; i < src->nrows; i++) {
 		int64_t r = find_row(dst, src, &src->rows[i]);

@@ -61,11 +61,13 @@ void agg_merge(struct agg *dst, const struct agg *src);
 
 /* Takes every row of src out of dst, as if the events src counted had
  * never been counted in dst: each of src's rows must be within dst's row
- * of its key, and a row left with no request is dropped. Returns false,
- * and leaves dst in an unspecified state, when that cannot be exact: a
- * sum of dst saturated (red_count_saturated, a cost at +-BR_PICO_MAX), a
- * row of src not within dst's, a row left with no request but some
- * other total (a cost line's: of no request), or either spilled. */
+ * of its key, and a row left with no request is dropped. A dst that
+ * spilled (agg_spill_at) is read through once and written again, as
+ * bounded. Returns false, and leaves dst in an unspecified state, when
+ * that cannot be exact: a sum of dst saturated (red_count_saturated, a
+ * cost at +-BR_PICO_MAX), a row of src not within dst's, a row left with
+ * no request but some other total (a cost line's: of no request), src
+ * spilled, or a spill file that could not be read or written. */
 bool agg_subtract(struct agg *dst, const struct agg *src);
 
 struct store_row;

@@ -154,15 +154,27 @@ static void test_agg_subtract(void)
 	agg_clear(m);
 	agg_add(m, 1, &big);
 	CU_ASSERT(!agg_subtract(s, m));
-	/* Spilled rows are not in the table. */
+	/* Spilled rows, not in the table: read through, its keys merged
+	 * (day 20's in two runs), and written again. */
 	struct agg *p = agg_new();
-	agg_spill_at(p, 1);
+	agg_spill_at(p, 4);
 	for (int day = 1; day <= 20; day++)
 		agg_add(p, day, &ev);
+	agg_add(p, 20, &ev);
 	agg_settle(p);
 	CU_ASSERT(p->nruns > 0);
 	agg_clear(m);
 	agg_add(m, 1, &ev);
+	agg_add(m, 20, &ev);
+	CU_ASSERT(agg_subtract(p, m));
+	got = (struct sums){0};
+	CU_ASSERT_EQUAL(agg_scan(p, "t", sum_rows, &got), 0);
+	CU_ASSERT_EQUAL(got.rows, 19);
+	CU_ASSERT_EQUAL(got.requests, 19);
+	CU_ASSERT_EQUAL(got.min_day, 2);
+	CU_ASSERT_EQUAL(got.max_day, 20);
+	agg_clear(m);
+	agg_add(m, 1, &ev); /* no longer there */
 	CU_ASSERT(!agg_subtract(p, m));
 	agg_free(p);
 	agg_free(s);

@@ -3,9 +3,12 @@
 # gives exactly what one thread gives (--jobs 1): summary, messages,
 # rejects file (line numbers included), report and segment bytes. Covers
 # rejects in every block, blank and CRLF lines, duplicates inside a block
-# and across blocks (settled in input order, never by reading the input
-# again): a retry after every record, one request id on every record, an
-# export written twice (every duplicate far from its first record); a
+# and across blocks (settled in input order; a duplicate's record read
+# again and its event counted out, the input itself not read again): a
+# retry after every record, one request id on every record, an export
+# written twice (every duplicate far from its first record), duplicates
+# unlike their first record, an input of more groups than a part keeps
+# in memory, one whose sums saturate (read again on one thread); a
 # line longer than a block, a line past --max-record (blocks stop, then
 # resume), CSV with quoted newlines, CSV rows of 13 bytes (20,000 request
 # ids a block: more than a block holds before it settles), gzip, a
@@ -306,6 +309,34 @@ for f in litellm helicone langfuse; do
 	how "gw-$f.csv" | grep -q "$f format, .*parsed in blocks$" ||
 		fail "gw-$f.csv was not parsed in blocks: $(how "gw-$f.csv")"
 done
+
+# More groups than a part keeps in memory (32,768: 3,000 agents x 28
+# days), with 1% duplicates, some of a model of their own: the input's
+# spilled rows are read through once and the duplicates counted out of
+# them (agg_subtract), not the input read again.
+"$PYTHON" - groups.jsonl <<'EOF'
+import json, random, sys
+r = random.Random(3)
+out = []
+for i in range(80000):
+    rec = {"timestamp": "2025-10-%02dT12:00:00Z" % (1 + i % 28),
+           "provider": "openai", "model": "gpt-4o",
+           "agent": "a%d" % r.randrange(3000), "request_id": "w-%d" % i,
+           "usage": {"input_tokens": 100 + i % 7, "output_tokens": 5}}
+    out.append(json.dumps(rec))
+    if r.random() < 0.01:
+        rec["model"] = "dup-only" if r.random() < 0.3 else "gpt-4o"
+        rec["usage"] = {"input_tokens": 1, "output_tokens": 1}
+        out.append(json.dumps(rec))
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+EOF
+for j in 1 2 3; do
+	run $j groups groups.jsonl
+done
+same groups
+! grep -q 'dup-only' groups-1.json || fail "groups: a row of duplicates only"
+how groups.jsonl | grep -q 'parsed in blocks$' ||
+	fail "groups.jsonl was not parsed in blocks: $(how groups.jsonl)"
 
 for j in 1 2 3; do
 	run $j plain plain.jsonl
