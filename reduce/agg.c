@@ -926,6 +926,15 @@ static bool totals_sub(struct red_totals *a, const struct red_totals *b)
 	       cost_sub(&a->logged_cost, b->logged_cost);
 }
 
+/* Tells whether a row of totals t, left by a subtraction with no request,
+ * can be dropped: every total 0. A row of no request but some other total
+ * (a cost line's) cannot: the subtraction is then not exact. */
+static bool totals_none(const struct red_totals *t)
+{
+	static const struct red_totals zero;
+	return memcmp(t, &zero, sizeof zero) == 0;
+}
+
 /* The index of key k's row in a's table, or -1 when it has none. */
 static int64_t key_row(const struct agg *a, const struct red_key *k)
 {
@@ -1007,9 +1016,8 @@ static bool subtract_from(const struct agg *src, bool *taken,
 	taken[i] = true;
 	if (!totals_sub(&row->t, &src->rows[i].t))
 		return false;
-	static const struct red_totals zero;
 	*drop = !row->t.requests;
-	return row->t.requests || memcmp(&row->t, &zero, sizeof zero) == 0;
+	return !*drop || totals_none(&row->t);
 }
 
 /* agg_subtract of a dst whose rows spilled, and so are not in its table:
@@ -1068,8 +1076,7 @@ bool agg_subtract(struct agg *dst, const struct agg *src)
 		row->room = 0;
 		if (row->t.requests)
 			continue;
-		static const struct red_totals zero;
-		if (memcmp(&row->t, &zero, sizeof zero) != 0)
+		if (!totals_none(&row->t))
 			return false;
 		row->room = UINT64_MAX; /* dropped below */
 		dropped++;
