@@ -950,36 +950,6 @@ static int64_t key_row(const struct agg *a, const struct red_key *k)
 	return -1;
 }
 
-/* The id in dst's dictionary of string id of src's, or -1 when dst has
- * none. */
-static int64_t find_id(const struct agg *dst, const struct agg *src,
-		       uint32_t id)
-{
-	size_t n;
-	const char *s = br_dict_str(src->dict, id, &n);
-	return br_dict_find(dst->dict, s, n);
-}
-
-/* The index of the row of src's row r's key in dst, or -1 when dst has
- * none. */
-static int64_t find_row(const struct agg *dst, const struct agg *src,
-			const struct red_row *r)
-{
-	struct red_key k = r->key;
-	int64_t ids[5] = {find_id(dst, src, k.provider), find_id(dst, src, k.model),
-			  find_id(dst, src, k.agent), find_id(dst, src, k.label),
-			  find_id(dst, src, k.pricing)};
-	for (size_t i = 0; i < 5; i++)
-		if (ids[i] < 0)
-			return -1;
-	k.provider = (uint32_t)ids[0];
-	k.model = (uint32_t)ids[1];
-	k.agent = (uint32_t)ids[2];
-	k.label = (uint32_t)ids[3];
-	k.pricing = (uint32_t)ids[4];
-	return key_row(dst, &k);
-}
-
 /* The index of the row of store row r's key (its names as strings) in
  * a's table, or -1 when a has none. */
 static int64_t find_store_row(const struct agg *a, const struct store_row *r)
@@ -1066,7 +1036,8 @@ bool agg_subtract(struct agg *dst, const struct agg *src)
 		return subtract_spilled(dst, src);
 	size_t dropped = 0;
 	for (size_t i = 0; i < src->nrows; i++) {
-		int64_t r = find_row(dst, src, &src->rows[i]);
+		struct store_row key = scan_row(src, "", &src->rows[i]);
+		int64_t r = find_store_row(dst, &key);
 		if (r < 0)
 			return false;
 		struct red_row *row = &dst->rows[r];
