@@ -68,8 +68,11 @@ _Static_assert((uint64_t)HOLD_EVENTS * INGEST_MAX_FIELD <= UINT32_MAX,
 /* Whole lines of an input, parsed on a pool thread. */
 struct block {
 	struct split *sp;
-	char *data;
-	size_t len, cap;
+	/* Its data, at head bytes into mem (of size bytes, allocated): at its
+	 * start, unless it came from the source with room before it
+	 * (split_adopt). len bytes of it used, of cap. */
+	char *mem, *data;
+	size_t size, head, len, cap;
 	size_t checked;      /* data[0..checked) holds no line end */
 	struct block *next;  /* in the pool's queue, or spare */
 	/* Set by pool threads under the ingest's lock. */
@@ -150,8 +153,8 @@ static struct block *block_get(struct split *sp)
 	struct br_buf rejects = b->rejects, text = b->held_text;
 	br_buf_reset(&rejects);
 	br_buf_reset(&text);
-	*b = (struct block){.sp = sp, .data = b->data, .cap = b->cap,
-			    .rejects = rejects, .held = b->held,
+	*b = (struct block){.sp = sp, .mem = b->mem, .data = b->mem,
+			    .size = b->size, .cap = b->size, .rejects = rejects, .held = b->held,
 			    .held_cap = b->held_cap, .held_text = text,
 			    .last_first = UINT32_MAX, .dups = b->dups,
 			    .dups_cap = b->dups_cap};
@@ -165,9 +168,21 @@ static void block_reserve(struct block *b, size_t n)
 		size_t cap = b->cap ? b->cap : BLOCK_SIZE + BLOCK_SIZE / 2;
 		while (cap - b->len < n)
 			cap *= 2;
-		b->data = br_realloc(b->data, cap);
+		b->mem = br_realloc(b->mem, b->head + cap);
+		b->data = b->mem + b->head;
+		b->size = b->head + cap;
 		b->cap = cap;
 	}
+}
+
+/* Gives block b, spare, the memory mem of size bytes (its own, if any, is
+ * freed). */
+static void block_give(struct block *b, char *mem, size_t size)
+{
+	free(b->mem);
+	b->mem = b->data = mem;
+	b->size = b->cap = size;
+	b->head = 0;
 }
 
 static void block_put(struct block *b, const char *p, size_t n)
@@ -181,7 +196,7 @@ static void block_put(struct block *b, const char *p, size_t n)
 
 static void block_free(struct block *b)
 {
-	free(b->data);
+	free(b->mem);
 	br_buf_free(&b->rejects);
 	free(b->held);
 	br_buf_free(&b->held_text);
@@ -582,11 +597,8 @@ static void retire_block(struct split *sp)
 		at += n;
 	}
 	sp->lineno += b->lines;
-	if (b->cap > 4 * BLOCK_SIZE) {
-		free(b->data);
-		b->data = NULL;
-		b->cap = 0;
-	}
+	if (b->size > 4 * BLOCK_SIZE)
+		block_give(b, NULL, 0);
 	if (b->held_text.cap > 4 * BLOCK_SIZE)
 		br_buf_free(&b->held_text);
 	b->next = sp->spare;
@@ -670,15 +682,15 @@ struct split *split_begin(struct input_state *st, uint64_t left)
 	return sp;
 }
 
-/* Once the block being filled holds BLOCK_SIZE bytes, cuts it after its
- * last line end and queues it; the rest starts the next block. Returns
+/* Once the block being filled holds least bytes, cuts it after its last
+ * line end and queues it; the rest starts the next block. Returns
  * false, as split_feed does, when the block holds a line past the record
  * limit without an end: the input's next bytes are then the caller's to
  * add to it. */
-static bool split_cut(struct split *sp)
+static bool cut_block(struct split *sp, size_t least)
 {
 	struct block *b = sp->cur;
-	if (b->len < BLOCK_SIZE)
+	if (b->len < least)
 		return true;
 	/* Only bytes not searched yet: a line growing past many reads is
 	 * searched once, not again at each. */
@@ -694,6 +706,13 @@ static bool split_cut(struct split *sp)
 	b->len -= keep;
 	submit_block(sp, b);
 	return true;
+}
+
+/* Cuts the block being filled once it holds BLOCK_SIZE bytes
+ * (cut_block). */
+static bool split_cut(struct split *sp)
+{
+	return cut_block(sp, BLOCK_SIZE);
 }
 
 bool split_feed(struct split *sp, const char *p, size_t n)
@@ -712,6 +731,59 @@ bool split_feed(struct split *sp, const char *p, size_t n)
 		}
 	}
 	return true;
+}
+
+char *split_spare(struct split *sp)
+{
+	for (struct block *b = sp->spare; b; b = b->next) {
+		if (b->mem && b->size == SOURCE_TAKE_SIZE) {
+			char *mem = b->mem;
+			b->mem = NULL;
+			block_give(b, NULL, 0);
+			return mem;
+		}
+	}
+	return NULL;
+}
+
+bool split_adopt(struct split *sp, char *mem, const char *p, size_t n)
+{
+	struct block *b = sp->cur;
+	size_t room = (size_t)(p - mem);
+	/* The lines of a short read (at the end of a gzip member, or of
+	 * what the decompressing thread had read of the file) are a block of
+	 * their own: kept, they would not fit the room, and each read would
+	 * be copied from then on. */
+	if (b->len > room && cut_block(sp, 0))
+		b = sp->cur;
+	if (b->len > room) {
+		/* A line begun before the bytes that outgrows the room before
+		 * them: copied, as split_feed does. */
+		bool fed = split_feed(sp, p, n);
+		free(mem);
+		return fed;
+	}
+	/* The block being filled holds the start of a line (or a short read's
+	 * lines): put before the bytes, it takes them over where they are,
+	 * and its memory goes to a spare block that has none (split_spare
+	 * took it), to be given to the source in turn. */
+	size_t head = room - b->len;
+	if (b->len)
+		memcpy(mem + head, b->data, b->len);
+	struct block *spare = sp->spare;
+	while (spare && spare->mem)
+		spare = spare->next;
+	if (spare)
+		block_give(spare, b->mem, b->size);
+	else
+		free(b->mem);
+	b->mem = mem;
+	b->size = SOURCE_TAKE_SIZE;
+	b->head = head;
+	b->data = mem + head;
+	b->cap = SOURCE_TAKE_SIZE - head;
+	b->len += n;
+	return split_cut(sp);
 }
 
 char *split_room(struct split *sp, size_t *room)

@@ -327,6 +327,17 @@ bool split_feed(struct split *sp, const char *p, size_t n);
 char *split_room(struct split *sp, size_t *room);
 bool split_commit(struct split *sp, size_t n);
 
+/* A buffer of SOURCE_TAKE_SIZE bytes a spare block of sp holds, for
+ * source_take's spare: the block is left without; NULL when none has. */
+char *split_spare(struct split *sp);
+
+/* Adds the n bytes at p, in mem (of SOURCE_TAKE_SIZE bytes, malloc'ed,
+ * with p - mem bytes of room before them: source_take's), to the blocks,
+ * which take mem over: the bytes are not copied, only the start of a line
+ * before them, into the room (all of them when it is too short, as
+ * split_feed does). Returns as split_feed. */
+bool split_adopt(struct split *sp, char *mem, const char *p, size_t n);
+
 /* Ends splitting and frees sp: the last lines are parsed and every block
  * is taken back, its counts and rejects in input order; a last line
  * without its end is left pending in st, as if read without blocks. The

@@ -1521,14 +1521,19 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 	int rc = 0;
 	for (;;) {
 		const char *p;
-		/* Blocks of a plain file are read into: not copied there. */
+		/* Blocks of a plain file are read into, and those of one
+		 * decompressed ahead are the buffers it was decompressed into:
+		 * not copied there. */
 		bool direct = sp && !rs.active && source_can_read_into(src);
+		char *taken = NULL;
 		ssize_t n;
 		if (direct) {
 			size_t room;
 			char *at = split_room(sp, &room);
 			n = source_read_into(src, at, room, &o->err);
 			p = at;
+		} else if (sp && !rs.active && source_can_take(src)) {
+			n = source_take(src, split_spare(sp), &taken, &p, &o->err);
 		} else {
 			n = source_next(src, &p, &o->err);
 		}
@@ -1582,8 +1587,9 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			br_hash_update(&h, p, left);
 		}
 		uint64_t records = o->in.records;
-		if (sp && !(direct ? split_commit(sp, left)
-				   : split_feed(sp, p, left))) {
+		if (sp && !(direct  ? split_commit(sp, left)
+			    : taken ? split_adopt(sp, taken, p, left)
+				    : split_feed(sp, p, left))) {
 			split_end(sp, &st);
 			sp = NULL;
 		} else if (!sp) {

@@ -237,6 +237,26 @@ bool source_can_read_into(const struct source *src);
 ssize_t source_read_into(struct source *src, char *buf, size_t cap,
 			 struct br_err *err);
 
+/* Tells whether source_take may be used instead of source_next: the input
+ * is decompressed ahead, on a thread of its own (valid after the first
+ * source_next). */
+bool source_can_take(const struct source *src);
+
+/* The size of the buffers source_take hands over, and the room before
+ * their bytes. */
+#define SOURCE_TAKE_HEAD ((size_t)64 << 10)
+#define SOURCE_TAKE_SIZE (SOURCE_TAKE_HEAD + ((size_t)512 << 10))
+
+/* The next bytes of such an input, as source_next, in a buffer that
+ * becomes the caller's: *mem, malloc'ed, of SOURCE_TAKE_SIZE bytes, the
+ * bytes at *p, SOURCE_TAKE_HEAD bytes into it, for the caller to put
+ * bytes before them. spare, a buffer of SOURCE_TAKE_SIZE bytes or NULL,
+ * becomes the source's in any case: the next bytes are decompressed into
+ * it. Not a copy: the bytes are where they were decompressed. The two
+ * may take turns. */
+ssize_t source_take(struct source *src, char *spare, char **mem,
+		    const char **p, struct br_err *err);
+
 /* How far into the file (compressed bytes; an archive's own position)
  * reading has got; may be called from any thread. */
 uint64_t source_disk_pos(const struct source *src);
@@ -266,6 +286,11 @@ void ring_produce_end(struct ring *r, size_t len, int status);
 /* Consumer: hands back the buffer got last, then waits for the next full
  * one; returns it, its length and status. */
 const char *ring_consume(struct ring *r, size_t *len, int *status);
+/* Consumer: as ring_consume, but the buffer becomes the caller's to free,
+ * and spare (a buffer of the ring's size, or NULL: one is allocated) takes
+ * its place in the ring. At the end or an error (*status not 0) returns
+ * NULL, and spare is freed. */
+char *ring_take(struct ring *r, size_t *len, int *status, char *spare);
 /* Consumer: hands back its buffer and tells the producer to stop. */
 void ring_close(struct ring *r);
 

@@ -17,6 +17,7 @@ struct ring {
 	pthread_cond_t filled, freed;
 	struct ring_slot *slot;
 	unsigned n;
+	size_t size;     /* of each buffer */
 	unsigned head;   /* the oldest slot filled and not handed back */
 	unsigned full;   /* slots filled and not yet handed back */
 	bool holding;    /* the consumer holds slot head */
@@ -27,6 +28,7 @@ struct ring *ring_new(unsigned nbufs, size_t size)
 {
 	struct ring *r = br_calloc(1, sizeof *r);
 	r->n = nbufs < 2 ? 2 : nbufs;
+	r->size = size;
 	r->slot = br_calloc(r->n, sizeof *r->slot);
 	for (unsigned i = 0; i < r->n; i++)
 		r->slot[i].buf = br_malloc(size);
@@ -93,6 +95,19 @@ const char *ring_consume(struct ring *r, size_t *len, int *status)
 	*status = s->status;
 	pthread_mutex_unlock(&r->lock);
 	return s->buf;
+}
+
+char *ring_take(struct ring *r, size_t *len, int *status, char *spare)
+{
+	char *buf = (char *)ring_consume(r, len, status);
+	if (*status) {
+		free(spare);
+		return NULL;
+	}
+	/* The slot is the consumer's until its next call, which hands it
+	 * back to the producer, under the lock, with its new buffer. */
+	r->slot[r->head].buf = spare ? spare : br_malloc(r->size);
+	return buf;
 }
 
 void ring_close(struct ring *r)

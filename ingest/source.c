@@ -23,9 +23,10 @@
  * size from which malloc maps memory. */
 #define SMALL_OUT_CHUNK ((size_t)64 << 10)
 
-/* Decompressing ahead: RING_BUFS buffers of RING_BUF bytes. */
+/* Decompressing ahead: RING_BUFS buffers of RING_BUF bytes, each
+ * decompressed into after SOURCE_TAKE_HEAD bytes of room (source_take). */
 #define RING_BUFS 3
-#define RING_BUF ((size_t)512 << 10)
+#define RING_BUF (SOURCE_TAKE_SIZE - SOURCE_TAKE_HEAD)
 
 struct source {
 	int fd;
@@ -663,7 +664,8 @@ static void *decompress_ahead(void *arg)
 		char *buf = ring_produce_begin(src->ring);
 		if (!buf)
 			break;
-		ssize_t n = read_compressed(src, buf, RING_BUF, &src->thread_err);
+		ssize_t n = read_compressed(src, buf + SOURCE_TAKE_HEAD, RING_BUF,
+					    &src->thread_err);
 		ring_produce_end(src->ring, n > 0 ? (size_t)n : 0,
 				 n < 0 ? -1 : n == 0 ? 1 : 0);
 		if (n <= 0)
@@ -706,7 +708,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 		if (probe(src, err) < 0)
 			return -1;
 		if (src->ahead && source_compressed(src)) {
-			src->ring = ring_new(RING_BUFS, RING_BUF);
+			src->ring = ring_new(RING_BUFS, SOURCE_TAKE_SIZE);
 			/* Without a thread (EAGAIN: a limit of threads or
 			 * memory), this one decompresses as it reads. */
 			if (pthread_create(&src->thread, NULL, decompress_ahead,
@@ -721,7 +723,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 	if (src->running) {
 		size_t len;
 		int status;
-		*p = ring_consume(src->ring, &len, &status);
+		*p = ring_consume(src->ring, &len, &status) + SOURCE_TAKE_HEAD;
 		if (status < 0)
 			return br_fail(err, "%s", src->thread_err.msg);
 		return status ? 0 : (ssize_t)len;
@@ -738,6 +740,25 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 	*p = (const char *)src->in + src->in_off;
 	src->in_off = src->in_len;
 	return capped(src, n, err);
+}
+
+bool source_can_take(const struct source *src)
+{
+	return src->running;
+}
+
+ssize_t source_take(struct source *src, char *spare, char **mem,
+		    const char **p, struct br_err *err)
+{
+	size_t len;
+	int status;
+	*mem = ring_take(src->ring, &len, &status, spare);
+	if (status < 0)
+		return br_fail(err, "%s", src->thread_err.msg);
+	if (status)
+		return 0;
+	*p = *mem + SOURCE_TAKE_HEAD;
+	return (ssize_t)len;
 }
 
 bool source_can_read_into(const struct source *src)

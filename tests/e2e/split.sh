@@ -579,4 +579,61 @@ for j in 1 2 3; do
 	grep -q 'ingested 1 input (2 left out: no record in the range, held by another source): 2 records, 2 requests kept$' "bf-$j.out" ||
 		fail "a backfill, --jobs $j: $(cat "bf-$j.out")"
 done
+# A gzip of more than 1 MiB is decompressed ahead, on a thread of its
+# own, and its blocks are the buffers it was decompressed into, the start
+# of a line each read cut copied before the next read's bytes: with
+# retries (duplicates in every block), lines longer than the room before
+# a read's bytes (copied instead), and past --max-record. Then the same
+# bytes in gzip members cut at random bytes, inside lines: each member's
+# end is a short read, whose lines make a block of their own.
+gen --seed 15 --records 40000 --format jsonl --bad 20 --out big0.jsonl
+"$PYTHON" - big0.jsonl big.jsonl members.jsonl.gz <<'EOF'
+import gzip, json, random, sys
+r = random.Random(15)
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+out = []
+for i, line in enumerate(lines):
+    out.append(line)
+    if i % 3 == 1:
+        out.append(line.replace(b'"output_tokens":', b'"output_tokens":5'))
+    if i in (9000, 27000):
+        rec = json.loads(lines[4])
+        rec["request_id"] = "long-%d" % i
+        rec["padding"] = "%x" % r.getrandbits(4 * 300000)
+        out.append(json.dumps(rec).encode())
+data = b"\n".join(out) + b"\n"
+open(sys.argv[2], "wb").write(data)
+with open(sys.argv[3], "wb") as f:
+    at = 0
+    while at < len(data):
+        n = r.randint(1000, 900000)
+        f.write(gzip.compress(data[at:at + n], 1))
+        at += n
+EOF
+gzip -c big.jsonl >big.jsonl.gz
+for f in big.jsonl.gz members.jsonl.gz; do
+	[ "$(wc -c <$f)" -gt 1100000 ] ||
+		fail "$f is not decompressed ahead: $(wc -c <$f) bytes"
+done
+for j in 1 2 3; do
+	run $j big big.jsonl
+	run $j biggz big.jsonl.gz
+	run $j members members.jsonl.gz
+	run $j bigcap big.jsonl.gz --max-record 200000
+done
+for n in biggz members bigcap; do
+	same $n
+done
+for f in big.jsonl.gz members.jsonl.gz; do
+	how $f | grep -q 'parsed in blocks$' ||
+		fail "$f was not parsed in blocks: $(how $f)"
+done
+cmp -s big-1.json biggz-1.json ||
+	fail "biggz: not the plain file's report: $(diff big-1.json biggz-1.json | head -6)"
+cmp -s big-1.json members-1.json ||
+	fail "members: not the plain file's report: $(diff big-1.json members-1.json | head -6)"
+grep -q 'duplicates dropped' biggz-1.out || fail "biggz: $(cat biggz-1.out)"
+[ "$(grep -c 'record longer than 200000 bytes' bigcap-1.rej)" -eq 2 ] ||
+	fail "bigcap: the long lines are not rejected: $(cut -c1-200 bigcap-1.rej | head -3)"
+
 echo "split: all checks passed"
