@@ -1241,6 +1241,18 @@ static bool vertex_batch_line(json_t *root)
 	       jhas(root, "processed_time") && json_object_get(root, "status");
 }
 
+/* Tells whether root is a line of a Gemini API Batch Mode results file
+ * (the JSONL file a batches.create job of generativelanguage.googleapis.com
+ * writes: {key, response} of a request that ran, {key, error} of one
+ * that failed, error a google.rpc.Status): the key the request was given
+ * beside a response or an error object. */
+static bool gemini_batch_line(json_t *root)
+{
+	return json_is_string(json_object_get(root, "key")) &&
+	       (json_is_object(json_object_get(root, "response")) ||
+		json_is_object(json_object_get(root, "error")));
+}
+
 /* Gemini: usageMetadata of a GenerateContentResponse (Gemini API or
  * Vertex); stream chunks share a responseId and are merged, each count as
  * the response gives it (MERGE_MAX_PROMPT).
@@ -1248,7 +1260,18 @@ static bool vertex_batch_line(json_t *root)
  * A line of a Vertex AI batch prediction output is its response, billed
  * at Vertex's batch tier, dated by the response's createTime, else the
  * line's processed_time; a status that is not empty (the error's text)
- * is a failed request, whose line may have no response at all. */
+ * is a failed request, whose line may have no response at all.
+ *
+ * A line of a Gemini API Batch Mode results file is its response, billed
+ * at the batch tier (Google bills Batch Mode at half the standard
+ * price; it was priced at the standard rate once a time was added); its
+ * error a failed request. It holds no time (a Gemini API response has no
+ * createTime; the batch's endTime is in the batch, not repeated per
+ * line): without a logged_at or timestamp added beside key, it is
+ * rejected by name rather than dated by a guess. Its request id is the
+ * response's responseId, else the envelope's: never key, which is unique
+ * only within its batch (two batches' "request-1" would be taken for
+ * copies of one request and one dropped). */
 static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 {
 	json_t *o = payload(r->root);
@@ -1261,6 +1284,9 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 		    !(json_is_string(st) && json_string_length(st) == 0))
 			ev->error = true;
 	}
+	bool gbatch = !batch && gemini_batch_line(r->root);
+	if (gbatch && json_is_object(json_object_get(r->root, "error")))
+		ev->error = true;
 	/* A record with none of a response's members (a null one is none),
 	 * nor an envelope's failed status, is no Gemini record (a generic
 	 * one, under a wrong --format): not a failed request of model
@@ -1293,6 +1319,11 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 		ev->model.n -= nd;
 	if (!jtime(r, o, "createTime", &ev->ts_us) && batch)
 		jtime(r, r->root, "processed_time", &ev->ts_us);
+	if (gbatch && !ev->ts_us && !jhas(r->root, "logged_at") &&
+	    !jhas(r->root, "timestamp"))
+		no_time(r, "missing timestamp (a Gemini Batch Mode result holds "
+			   "none: add the batch's endTime as logged_at, or "
+			   "--map timestamp)");
 	envelope(r, r->root, ev);
 	struct br_str id = jslice(o, "responseId");
 	if (id.n)
@@ -1314,8 +1345,6 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 			ev->tier = BR_TIER_PRIORITY;
 		else if (traffic && strcmp(traffic, "ON_DEMAND_FLEX") == 0)
 			ev->tier = BR_TIER_FLEX;
-		if (batch) /* billed at the batch rates, whatever the quota */
-			ev->tier = BR_TIER_BATCH;
 	} else if (!json_is_array(json_object_get(o, "candidates"))) {
 		/* No usage and no content: a failed request. A stream chunk
 		 * with candidates but no usageMetadata (Vertex puts usage on
@@ -1324,6 +1353,10 @@ static int map_gemini(struct api_parser *p, struct rec *r, struct br_event *ev)
 	}
 	if (json_is_object(json_object_get(o, "error")))
 		ev->error = true;
+	/* Billed at the batch rates, whatever the quota; a failed request
+	 * too, as the Message Batches' errored results are. */
+	if (batch || gbatch)
+		ev->tier = BR_TIER_BATCH;
 	apply_maps(p, r, ev);
 	/* Every response (and stream chunk) names its modelVersion: a usage
 	 * without one, of a request that did not fail, is rejected as the
@@ -2276,7 +2309,7 @@ enum {
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
 	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE, D_CUSTOM_ID,
-	D_RESULT_TYPE, D_REQUEST, D_PROCESSED_TIME,
+	D_RESULT_TYPE, D_REQUEST, D_PROCESSED_TIME, D_KEY,
 	D_PAYLOAD /* the first of the payload's members, in four places */
 };
 enum {
@@ -2290,7 +2323,7 @@ static const char *const root_members[D_PAYLOAD] = {
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
 	"model", "response", "event", "message.usage", "api", "response.body",
 	"response.status_code", "custom_id", "result.type", "request",
-	"processed_time"};
+	"processed_time", "key"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -2418,6 +2451,13 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 	if (o[P_USAGE_METADATA].present || o[P_MODEL_VERSION].present ||
 	    rpc_status)
 		return "gemini"; /* a log may open with a failed request */
+	/* A Gemini API Batch Mode results file whose first line is a failed
+	 * request: its key beside a google.rpc.Status ({code, message,
+	 * details}), which need not name its status as an HTTP error does. */
+	if (o == &r[D_PAYLOAD] && is_kind(&r[D_KEY], JV_STRING) && error &&
+	    is_kind(&o[P_ERROR_CODE], JV_NUMBER) && o[P_ERROR_CODE].is_int &&
+	    !o[P_ERROR_TYPE].present)
+		return "gemini";
 	/* A Vertex AI batch prediction output whose first line is a failed
 	 * request: its request and processed_time, no response. */
 	if (is_kind(&r[D_REQUEST], JV_OBJECT) && r[D_PROCESSED_TIME].present &&

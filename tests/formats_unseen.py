@@ -74,6 +74,7 @@ class Pricer:
         ("openai", "o3-2025-04-16"): "o3",
         ("openai", "text-embedding-3-small"): "text-embedding-3-small",
         ("google", "gemini-2.5-flash-preview-09-2025"): "gemini/gemini-2.5-flash-preview-09-2025",
+        ("google", "gemini-3.1-pro-preview"): "gemini/gemini-3.1-pro-preview",
         ("vertex_ai", "gemini-2.5-flash"): "gemini-2.5-flash",
         ("vertex_ai", "gemini-3.1-pro-preview"): "vertex_ai/gemini-3.1-pro-preview",
         ("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"):
@@ -583,6 +584,72 @@ def vertex_batch():
     return "vertex_batch.jsonl", recs, exp, [(4, "invalid timestamp processed_time")]
 
 
+def gemini_batch():
+    """A Gemini API Batch Mode results file (the JSONL file a batches.create
+    job of the Gemini Developer API writes): {key, response} or {key,
+    error}; batch tier (half the standard price: the catalog's batch rows
+    where LiteLLM states them, else unpriced, never the standard rate); no
+    time of its own, so a line without an added logged_at/timestamp is
+    rejected; key is no request id (unique only within its batch), the
+    response's responseId is."""
+    recs, exp = [], []
+    day = "2025-10-05"
+
+    def ok(key, rid, model, usage, **kw):
+        d = {"key": key}
+        d.update(kw)
+        resp = {"candidates": [{"content": {"parts": [{"text": "x"}], "role": "model"},
+                                "finishReason": "STOP", "index": 0}],
+                "usageMetadata": usage, "modelVersion": model}
+        if rid:
+            resp["responseId"] = rid
+        d["response"] = resp
+        return d
+    # First a failed request, its google.rpc.Status without the HTTP
+    # error's status name: the file is still told as Gemini's.
+    recs.append({"key": "request-0", "logged_at": "2025-10-05T09:00:00Z",
+                 "error": {"code": 429, "message": "Resource has been exhausted",
+                           "details": []}})
+    exp.append(req("google", "unknown", day, error=True, tier="batch"))
+    # Cached and thought counts; a batch price in the catalog.
+    recs.append(ok("request-1", "gb1", "gemini-3.1-pro-preview", {
+        "promptTokenCount": 12000, "candidatesTokenCount": 700,
+        "totalTokenCount": 13000, "cachedContentTokenCount": 8000,
+        "thoughtsTokenCount": 300,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 12000}]},
+        logged_at="2025-10-05T09:00:00Z", agent="batcher"))
+    exp.append(req("google", "gemini-3.1-pro-preview", day, i=4000, o=1000, cr=8000,
+                   rs=300, tier="batch"))
+    # No batch price for it: unpriced, not the standard rate; an epoch
+    # timestamp; no responseId (not deduplicated).
+    recs.append(ok("request-2", None, "gemini-2.5-flash", {
+        "promptTokenCount": 900, "candidatesTokenCount": 90, "totalTokenCount": 990},
+        timestamp=1759654800))
+    exp.append(req("google", "gemini-2.5-flash", day, i=900, o=90, tier="batch"))
+    # A failed request as the brief's shape has it, with its status.
+    recs.append({"key": "request-3", "logged_at": "2025-10-05T09:00:00Z",
+                 "error": {"code": 400, "message": "Invalid argument",
+                           "status": "INVALID_ARGUMENT"}})
+    exp.append(req("google", "unknown", day, error=True, tier="batch"))
+    # No time at all: rejected, not dated by a guess.
+    recs.append(ok("request-4", "gb4", "gemini-3.1-pro-preview", {
+        "promptTokenCount": 10, "candidatesTokenCount": 1, "totalTokenCount": 11}))
+    # Another batch's results appended: the same key is another request;
+    # the same response twice is one.
+    recs.append(ok("request-1", "gb6", "gemini-3.1-pro-preview", {
+        "promptTokenCount": 1000, "candidatesTokenCount": 100, "totalTokenCount": 1100},
+        logged_at="2025-10-05T11:00:00Z"))
+    exp.append(req("google", "gemini-3.1-pro-preview", day, i=1000, o=100, tier="batch"))
+    recs.append(dict(recs[1]))
+    # A count that is no count rejects its line, named.
+    recs.append(ok("request-8", "gb8", "gemini-3.1-pro-preview", {
+        "promptTokenCount": "many", "candidatesTokenCount": 1},
+        logged_at="2025-10-05T09:00:00Z"))
+    return "gemini_batch.jsonl", recs, exp, [
+        (5, "missing timestamp (a Gemini Batch Mode result holds none"),
+        (8, 'promptTokenCount "many"')]
+
+
 def bedrock():
     recs, exp = [], []
     day = "2025-10-06"
@@ -1010,7 +1077,8 @@ def openai_costs():
     return "openai_costs.jsonl", [page], exp, []
 
 
-CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, vertex_batch, bedrock, claude_code,
+CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, vertex_batch,
+         gemini_batch, bedrock, claude_code,
          claude_code_legacy, litellm, helicone_jsonl, helicone_csv, langfuse, openai_usage,
          openai_costs]
 

@@ -4,7 +4,7 @@
 # omit, nulls, counts as strings and reals, keys reordered, unicode
 # escapes, streams, error responses, batch outputs (OpenAI's Batch API,
 # Anthropic's Message Batches results, Vertex AI's batch prediction
-# output), a background Response
+# output, the Gemini API's Batch Mode results), a background Response
 # polled to its end, LangChain's Langfuse usage keys, CSV exports with
 # columns reordered, quoted and empty cells, a BOM, CRLF): each request's
 # tokens as shared/formats/README.md and docs/FORMATS.md count them,
@@ -17,7 +17,7 @@ sources=${PRICING_SOURCES:-$root/../shared/pricing-sources}
 "$PYTHON" "$root/tests/formats_unseen.py" --burnrate "$BURNRATE" \
 	--sources "$sources" --work "$tmp/all" >"$tmp/all.out" ||
 	fail "formats read otherwise than documented: $(cat "$tmp/all.out")"
-grep -q '^5[0-9] rows in 15 files, 0 disagree$' "$tmp/all.out" ||
+grep -q '^5[0-9] rows in 16 files, 0 disagree$' "$tmp/all.out" ||
 	fail "too few rows compared: $(cat "$tmp/all.out")"
 
 # The comparison sees a wrong figure: the oracle's own gpt-4o at $3/$10
@@ -54,3 +54,22 @@ grep -q "maptime.jsonl:3: missing ended_at (--map timestamp)" "$tmp/maptime.rej"
 	--as-of 2025-12-31 --by provider --format csv >"$tmp/maptime.csv"
 grep -q '^anthropic,2,0,20,10,' "$tmp/maptime.csv" ||
 	fail "--map timestamp: $(cat "$tmp/maptime.csv")"
+
+# So does it for a Gemini API Batch Mode result, which holds no time
+# either: read at the batch tier (gemini-3.1-pro-preview's batch rate,
+# $1/$6, half the standard $2/$12), rejected by name without one.
+cat >"$tmp/maptime_g.jsonl" <<'LOG'
+{"key":"request-1","endTime":"2025-10-05T12:00:00Z","response":{"candidates":[],"usageMetadata":{"promptTokenCount":100000,"candidatesTokenCount":10000,"totalTokenCount":110000},"modelVersion":"gemini-3.1-pro-preview","responseId":"gm1"}}
+{"key":"request-2","response":{"candidates":[],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":1,"totalTokenCount":11},"modelVersion":"gemini-3.1-pro-preview","responseId":"gm2"}}
+LOG
+"$BURNRATE" --quiet --store "$tmp/maptime_g" init
+"$BURNRATE" --quiet --store "$tmp/maptime_g" ingest --map timestamp=endTime \
+	--rejects "$tmp/maptime_g.rej" "$tmp/maptime_g.jsonl" ||
+	fail "ingest of a Gemini batch with --map timestamp failed"
+grep -q "maptime_g.jsonl:2: missing endTime (--map timestamp)" "$tmp/maptime_g.rej" &&
+	[ "$(wc -l <"$tmp/maptime_g.rej")" -eq 1 ] ||
+	fail "--map timestamp rejects (Gemini batch): $(cat "$tmp/maptime_g.rej")"
+"$BURNRATE" --store "$tmp/maptime_g" report --since 2025-10-05 --until 2025-10-05 \
+	--as-of 2025-12-31 --by provider --format csv >"$tmp/maptime_g.csv"
+grep -q '^google,1,0,100000,10000,0,0,0,0,0.160000,0' "$tmp/maptime_g.csv" ||
+	fail "--map timestamp (Gemini batch): $(cat "$tmp/maptime_g.csv")"
