@@ -230,13 +230,13 @@ static void usage_shape(struct rec *r, json_t *v, const char *name)
 		bad(r, "invalid %s: not an object", name);
 }
 
-/* A token count at path: absent or null is 0; otherwise a non-negative
+/* A token count, v (NULL when absent; a value that is none rejects the
+ * record, named name): absent or null is 0; otherwise a non-negative
  * integer (a whole-valued real, as some loggers write, is accepted: read
  * from its text, 12.0000000000000000001 is not one; in a CSV row's JSON,
  * from its double). */
-static uint64_t jcount(struct rec *r, json_t *o, const char *path)
+static uint64_t jcount_named(struct rec *r, json_t *v, const char *name)
 {
-	json_t *v = jget(o, path);
 	if (!v || json_is_null(v))
 		return 0;
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
@@ -254,8 +254,14 @@ static uint64_t jcount(struct rec *r, json_t *o, const char *path)
 	    json_real_value(v) < 9e15 &&
 	    json_real_value(v) == (double)(uint64_t)json_real_value(v))
 		return (uint64_t)json_real_value(v);
-	bad_value(r, "count", path, v, "expected a non-negative integer");
+	bad_value(r, "count", name, v, "expected a non-negative integer");
 	return 0;
+}
+
+/* The token count at path in o (jcount_named, named by its path). */
+static uint64_t jcount(struct rec *r, json_t *o, const char *path)
+{
+	return jcount_named(r, jget(o, path), path);
 }
 
 static uint64_t sub0(uint64_t a, uint64_t b)
@@ -1398,17 +1404,68 @@ static struct br_str arn_name(struct br_str arn)
 	return (struct br_str){name, (size_t)(end - name)};
 }
 
+/* The largest cache read and write counts of one of the chunks of a
+ * Bedrock log of a stream (InvokeModelWithResponseStream writes
+ * output.outputBodyJson as the array of the stream's chunks, each as the
+ * model sent it), into *read and *write; returns the cache_creation
+ * breakdown of the first chunk that gives one (Claude's message_start,
+ * whose message.usage holds the input's counts), or NULL. A chunk names
+ * them in one of: Claude's message_start (message.usage),
+ * its message_delta (usage, repeating them cumulatively), the stream's
+ * last chunk, which Bedrock adds amazon-bedrock-invocationMetrics to
+ * (cacheRead/WriteInputTokenCount, beside its input and output counts).
+ * All count the same tokens: the largest, never their sum. A
+ * chunk that is not an object (a placeholder string) is skipped. */
+static json_t *bedrock_stream_cache(struct rec *r, json_t *chunks, uint64_t *read,
+				    uint64_t *write)
+{
+	static const struct {
+		const char *usage, *read, *write;
+	} places[] = {
+		{"message.usage", "cache_read_input_tokens", "cache_creation_input_tokens"},
+		{"usage", "cache_read_input_tokens", "cache_creation_input_tokens"},
+		{"amazon-bedrock-invocationMetrics", "cacheReadInputTokenCount",
+		 "cacheWriteInputTokenCount"},
+	};
+	json_t *ttl = NULL;
+	size_t i;
+	json_t *chunk;
+	json_array_foreach(chunks, i, chunk) {
+		if (!json_is_object(chunk))
+			continue;
+		for (size_t k = 0; k < sizeof places / sizeof *places; k++) {
+			json_t *u = jget(chunk, places[k].usage);
+			if (!json_is_object(u))
+				continue;
+			/* Named by its full path, the chunk's index in it. */
+			char name[160];
+			snprintf(name, sizeof name, "output.outputBodyJson[%zu].%s.%s", i,
+				 places[k].usage, places[k].read);
+			max_into(read, jcount_named(r, json_object_get(u, places[k].read),
+						    name));
+			snprintf(name, sizeof name, "output.outputBodyJson[%zu].%s.%s", i,
+				 places[k].usage, places[k].write);
+			max_into(write, jcount_named(r, json_object_get(u, places[k].write),
+						     name));
+			if (!ttl && json_is_object(json_object_get(u, "cache_creation")))
+				ttl = json_object_get(u, "cache_creation");
+		}
+	}
+	return ttl;
+}
+
 /* The cache counts of a Bedrock invocation log: input's
  * cacheRead/WriteInputTokenCount, and those of the response body
  * (output.outputBodyJson.usage: an Anthropic Message's
  * cache_read_input_tokens and cache_creation_input_tokens from
- * InvokeModel, Converse's cacheReadInputTokens and cacheWriteInputTokens),
- * where Bedrock may log them without the top-level fields: they were
- * lost, the cached tokens of a request counted as none. Both count the
- * same tokens, so each count is the larger of the two, never their sum;
- * the body's cache_creation breakdown splits the writes by TTL as for
- * anthropic (cache_writes). A body that is not an object (a stream's
- * chunks, an array) is not read. */
+ * InvokeModel, Converse's cacheReadInputTokens and cacheWriteInputTokens,
+ * ConverseStream's body being the stream's response put together; of a
+ * stream's chunks, an array from InvokeModelWithResponseStream:
+ * bedrock_stream_cache), where Bedrock may log them without the top-level
+ * fields: they were lost, the cached tokens of a request counted as none.
+ * Both count the same tokens, so each count is the larger of the two,
+ * never their sum; the body's cache_creation breakdown splits the writes
+ * by TTL as for anthropic (cache_writes). */
 static void bedrock_cache(struct rec *r, json_t *o, struct br_event *ev)
 {
 	/* Full paths, so that a bad count is named where it is. */
@@ -1418,6 +1475,7 @@ static void bedrock_cache(struct rec *r, json_t *o, struct br_event *ev)
 		usage = NULL;
 	uint64_t read = jcount(r, o, "input.cacheReadInputTokenCount");
 	uint64_t write = jcount(r, o, "input.cacheWriteInputTokenCount");
+	json_t *ttl = NULL;
 	if (usage) {
 		max_into(&read, jcount(r, o, "output.outputBodyJson.usage."
 					     "cache_read_input_tokens"));
@@ -1427,10 +1485,13 @@ static void bedrock_cache(struct rec *r, json_t *o, struct br_event *ev)
 					      "cache_creation_input_tokens"));
 		max_into(&write, jcount(r, o, "output.outputBodyJson.usage."
 					      "cacheWriteInputTokens"));
+		ttl = json_object_get(usage, "cache_creation");
 	}
+	json_t *chunks = jget(o, "output.outputBodyJson");
+	if (json_is_array(chunks))
+		ttl = bedrock_stream_cache(r, chunks, &read, &write);
 	ev->tokens.cache_read = read;
-	cache_writes(r, write, usage ? json_object_get(usage, "cache_creation") : NULL,
-		     ev);
+	cache_writes(r, write, ttl, ev);
 }
 
 /* Bedrock model invocation logs. */

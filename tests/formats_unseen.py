@@ -4,10 +4,12 @@ tool writes it but as the shared samples do not show it (tests/e2e/
 formats_unseen.sh): fields of the vendors' documented responses the
 samples omit (OpenAI prediction and audio details, Responses details,
 Anthropic 1-hour cache writes and server tool use, Gemini tool-use prompt,
-cached and thought counts, Bedrock cache counts, ARNs and profiles),
+cached and thought counts, Bedrock cache counts, of streams too, ARNs
+and profiles),
 nulls, counts written as strings or reals, keys in other orders, unicode
 escapes, streams, error responses, batch outputs (OpenAI's Batch API,
-Anthropic's Message Batches results, Vertex AI's batch prediction output),
+Anthropic's Message Batches results, Vertex AI's batch prediction output,
+the Gemini API's Batch Mode results),
 a background Response polled until
 it ends, LangChain's Langfuse usage keys, CSV exports with
 columns in another order, quoted and empty cells, a BOM and CRLF.
@@ -759,8 +761,98 @@ def bedrock():
                          "input_tokens": 50, "output_tokens": 5,
                          "cache_read_input_tokens": "many"}}},
                     op="InvokeModel"))
+    # InvokeModelWithResponseStream: the body is the stream's chunks, an
+    # array; Claude's cache counts only in its message_start's usage (the
+    # writes split by TTL there) and message_delta's, a placeholder string
+    # among the chunks.
+    def stream(mid, usage, delta_usage, metrics, extra=()):
+        return ([{"type": "message_start", "message": {
+                    "id": mid, "type": "message", "role": "assistant",
+                    "model": "claude-sonnet-4-5-20250929", "content": [],
+                    "stop_reason": None, "usage": usage}},
+                 {"type": "content_block_start", "index": 0,
+                  "content_block": {"type": "text", "text": ""}},
+                 {"type": "content_block_delta", "index": 0,
+                  "delta": {"type": "text_delta", "text": "hi"}},
+                 {"type": "content_block_stop", "index": 0}] + list(extra) +
+                [{"type": "message_delta", "delta": {"stop_reason": "end_turn"},
+                  "usage": delta_usage},
+                 {"type": "message_stop", "amazon-bedrock-invocationMetrics": metrics}])
+    recs.append(log("b11", 10, "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 6},
+                    {"outputContentType": "application/json", "outputTokenCount": 300,
+                     "outputBodyJson": stream("msg_bdrk_11", {
+                         "input_tokens": 6, "cache_creation_input_tokens": 2000,
+                         "cache_read_input_tokens": 150000, "cache_creation": {
+                             "ephemeral_5m_input_tokens": 500,
+                             "ephemeral_1h_input_tokens": 1500},
+                         "output_tokens": 2},
+                         {"output_tokens": 300, "cache_read_input_tokens": 150000,
+                          "cache_creation_input_tokens": 2000},
+                         {"inputTokenCount": 6, "outputTokenCount": 300,
+                          "invocationLatency": 4100, "firstByteLatency": 900},
+                         extra=["... streaming chunks ..."])},
+                    op="InvokeModelWithResponseStream"))
+    exp.append(req("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", day,
+                   i=6, o=300, cr=150000, cw=500, cw1h=1500))
+    # The same counts at the top level, in message_start and in the last
+    # chunk's invocation metrics: one request's tokens, counted once.
+    recs.append(log("b12", 11, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 100,
+                     "cacheReadInputTokenCount": 4000, "cacheWriteInputTokenCount": 800},
+                    {"outputContentType": "application/json", "outputTokenCount": 40,
+                     "outputBodyJson": stream("msg_bdrk_12", {
+                         "input_tokens": 100, "cache_read_input_tokens": 4000,
+                         "cache_creation_input_tokens": 800, "output_tokens": 1},
+                         {"output_tokens": 40},
+                         {"inputTokenCount": 100, "outputTokenCount": 40,
+                          "cacheReadInputTokenCount": 4000,
+                          "cacheWriteInputTokenCount": 800,
+                          "invocationLatency": 900, "firstByteLatency": 300})},
+                    op="InvokeModelWithResponseStream"))
+    exp.append(req("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", day,
+                   i=100, o=40, cr=4000, cw=800))
+    # In the invocation metrics only (a message_start without them).
+    recs.append(log("b13", 12, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 70,
+                     "cacheReadInputTokenCount": None},
+                    {"outputContentType": "application/json", "outputTokenCount": 7,
+                     "outputBodyJson": stream("msg_bdrk_13", {
+                         "input_tokens": 70, "output_tokens": 1},
+                         {"output_tokens": 7},
+                         {"inputTokenCount": 70, "outputTokenCount": 7,
+                          "cacheReadInputTokenCount": 3000,
+                          "cacheWriteInputTokenCount": 200})},
+                    op="InvokeModelWithResponseStream"))
+    exp.append(req("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", day,
+                   i=70, o=7, cr=3000, cw=200))
+    # ConverseStream logs the stream's response put together, an object
+    # as Converse's: its cache counts in the body only.
+    recs.append(log("b14", 13, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 20},
+                    {"outputContentType": "application/json", "outputTokenCount": 2,
+                     "outputBodyJson": {"output": {}, "stopReason": "end_turn",
+                                        "metrics": {"latencyMs": 302}, "usage": {
+                                            "inputTokens": 20, "outputTokens": 2,
+                                            "cacheReadInputTokens": 1000,
+                                            "cacheWriteInputTokens": 0,
+                                            "totalTokens": 1022}}},
+                    op="ConverseStream"))
+    exp.append(req("bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0", day,
+                   i=20, o=2, cr=1000))
+    # A chunk's count that is no count rejects the line, named by the
+    # chunk's place.
+    recs.append(log("b15", 14, "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 5},
+                    {"outputContentType": "application/json", "outputTokenCount": 1,
+                     "outputBodyJson": stream("msg_bdrk_15", {
+                         "input_tokens": 5, "cache_read_input_tokens": "lots"},
+                         {"output_tokens": 1}, {"inputTokenCount": 5})},
+                    op="InvokeModelWithResponseStream"))
     return "bedrock.jsonl", recs, exp, [
-        (10, 'invalid count output.outputBodyJson.usage.cache_read_input_tokens "many"')]
+        (10, 'invalid count output.outputBodyJson.usage.cache_read_input_tokens "many"'),
+        (15, 'invalid count output.outputBodyJson[0].message.usage.'
+             'cache_read_input_tokens "lots"')]
 
 
 def claude_code():
