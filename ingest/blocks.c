@@ -154,7 +154,8 @@ static struct block *block_get(struct split *sp)
 	br_buf_reset(&rejects);
 	br_buf_reset(&text);
 	*b = (struct block){.sp = sp, .mem = b->mem, .data = b->mem,
-			    .size = b->size, .cap = b->size, .rejects = rejects, .held = b->held,
+			    .size = b->size, .cap = b->size,
+			    .rejects = rejects, .held = b->held,
 			    .held_cap = b->held_cap, .held_text = text,
 			    .last_first = UINT32_MAX, .dups = b->dups,
 			    .dups_cap = b->dups_cap};
@@ -738,7 +739,7 @@ char *split_spare(struct split *sp)
 	for (struct block *b = sp->spare; b; b = b->next) {
 		if (b->mem && b->size == SOURCE_TAKE_SIZE) {
 			char *mem = b->mem;
-			b->mem = NULL;
+			b->mem = NULL; /* the caller's now: not freed */
 			block_give(b, NULL, 0);
 			return mem;
 		}
