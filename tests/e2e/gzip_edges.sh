@@ -125,6 +125,53 @@ for a in p.tar p.tar.gz p.zip; do
 	done
 done
 
+# Partial lines at a read's end of exactly the room before the next
+# read's bytes (64 KiB) and a byte less or more (the start copied into
+# the room, or all of the next read copied), none, and 1 byte: gzip
+# members ending there (each member's end ends a read, its lines a block
+# of their own), among records of UTF-8 text, CRLF lines and retries;
+# members also ending inside a UTF-8 sequence, between a CR and its LF,
+# and empty ones. --jobs 2, 3 and 8 give what the plain log gives.
+"$PYTHON" - base.jsonl room.jsonl <<'EOF2'
+import gzip, json, random, sys
+r = random.Random(73)
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:12000]
+tmpl = json.loads(lines[3])
+out, cuts, edges = bytearray(), [], [65535, 65536, 65537, 0, 1, 2]
+for i, line in enumerate(lines):
+    out += line + (b"\r\n" if i % 7 == 3 else b"\n")
+    if i % 5 == 2:
+        out += line.replace(b'"output_tokens":', b'"output_tokens":3') + b"\n"
+    if i % 900 == 450:
+        rec = dict(tmpl, request_id="room-%d" % i)
+        n = 70000 + 37 * i
+        h = "%0*x" % (n, r.getrandbits(4 * n))
+        rec["note"] = "\u00e9".join(h[k:k + 50] for k in range(0, n, 50))
+        cuts.append(len(out) + edges[(i // 900) % len(edges)])
+        out += json.dumps(rec, ensure_ascii=False).encode() + b"\n"
+        cuts.append(out.rindex(b"\xc3") + 1)  # inside a UTF-8 sequence
+    if i % 900 == 700:
+        cuts.append(out.rindex(b"\r\n") + 1)  # between a CR and its LF
+open(sys.argv[2], "wb").write(out)
+with open(sys.argv[2] + ".gz", "wb") as f:
+    at = 0
+    for n, c in enumerate(sorted(set(cuts)) + [len(out)]):
+        f.write(gzip.compress(bytes(out[at:c]), mtime=0))
+        if n % 4 == 1:
+            f.write(gzip.compress(b"", mtime=0))
+        at = c
+EOF2
+[ "$(stat -c %s room.jsonl.gz)" -gt $mib ] || fail "room.jsonl.gz is not decompressed ahead"
+ingest room room.jsonl 1
+grep -q '^exit 0$' room.out || fail "room: $(cat room.out)"
+for j in 1 2 3 8; do
+	ingest room-$j room.jsonl.gz $j
+	same room-$j room
+done
+"$BURNRATE" --verbose --store s-how ingest --jobs 2 room.jsonl.gz 2>&1 |
+	grep -q 'parsed in blocks$' || fail "room.jsonl.gz was not parsed in blocks"
+rm -rf s-how
+
 # Damaged, once blocks are in flight: the gzip cut at 60% of its bytes,
 # with a byte in its middle flipped, with a wrong CRC in its trailer, and
 # a bomb of valid records refused past --max-ratio: each fails by name
