@@ -2024,6 +2024,52 @@ static void test_ring(void)
 	pthread_join(th, NULL);
 	ring_free(rr.r);
 
+	/* Buffers taken (ring_take) become the consumer's, a spare given or
+	 * a new buffer taking each one's place in the ring: every buffer
+	 * still arrives in order, taken or consumed in turns, and none taken
+	 * is written again while the producer goes on. */
+	rr = (struct ring_run){ring_new(3, 64), 0};
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, ring_producer, &rr) == 0);
+	char **taken = br_calloc(RING_ITEMS + 1, sizeof *taken);
+	want = 0;
+	in_order = true;
+	bool ended = false;
+	for (;;) {
+		size_t n;
+		int st;
+		const char *buf;
+		if (want % 3 == 1) {
+			buf = ring_consume(rr.r, &n, &st);
+		} else {
+			char *spare = want % 3 ? br_malloc(64) : NULL;
+			buf = taken[want] = ring_take(rr.r, &n, &st, spare);
+			ended = st && !buf;
+		}
+		if (st)
+			break;
+		unsigned got;
+		memcpy(&got, buf, sizeof got);
+		in_order &= n == sizeof got && got == want;
+		want++;
+	}
+	CU_ASSERT(in_order);
+	CU_ASSERT_EQUAL(want, RING_ITEMS);
+	CU_ASSERT(ended); /* RING_ITEMS % 3 == 2: taken, its spare freed */
+	ring_close(rr.r);
+	pthread_join(th, NULL);
+	bool kept = true;
+	for (unsigned i = 0; i < RING_ITEMS; i++) {
+		unsigned got;
+		if (taken[i]) {
+			memcpy(&got, taken[i], sizeof got);
+			kept &= got == i;
+		}
+		free(taken[i]);
+	}
+	CU_ASSERT(kept);
+	free(taken);
+	ring_free(rr.r);
+
 	/* A consumer that stops early: the producer is told to stop. */
 	rr = (struct ring_run){ring_new(2, 64), 0};
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, ring_producer, &rr) == 0);
