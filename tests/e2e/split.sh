@@ -17,7 +17,8 @@
 # repeating the one before at its end (found once that one is handed
 # over, in blocks), and BOMs beginning lines (logs joined), two of them
 # before a duplicate CSV row (read again, it must lose only the first),
-# and the CSV exports of LiteLLM, Helicone and Langfuse with duplicates.
+# the CSV exports of LiteLLM, Helicone and Langfuse with duplicates, and
+# CSV in gzip members cut inside quoted fields and CRLFs.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -635,5 +636,58 @@ cmp -s big-1.json members-1.json ||
 grep -q 'duplicates dropped' biggz-1.out || fail "biggz: $(cat biggz-1.out)"
 [ "$(grep -c 'record longer than 200000 bytes' bigcap-1.rej)" -eq 2 ] ||
 	fail "bigcap: the long lines are not rejected: $(cut -c1-200 bigcap-1.rej | head -3)"
+
+# CSV in gzip members through the same buffers: the nasty CSV (quoted
+# newlines: read again on one thread) cut at random bytes, inside quoted
+# fields and between a CR and its LF; and csvbase.csv's rows twice
+# (other ids), a third with CRLF ends, retries and headers again after a
+# BOM, cut at random and after CRs (parsed in blocks): each the plain
+# file's report, with --jobs 1, 2 and 3.
+"$PYTHON" - nasty.csv csvbase.csv <<'EOF'
+import gzip, random, sys
+r = random.Random(16)
+def members(data, cuts, path):
+    with open(path, "wb") as f:
+        at = 0
+        for c in sorted(set(cuts)) + [len(data)]:
+            f.write(gzip.compress(data[at:c], 1))
+            at = c
+nasty = open(sys.argv[1], "rb").read()
+quoted = [i + 3 for i in range(len(nasty)) if nasty.startswith(b'"multi', i)]
+crs = [i + 1 for i in range(len(nasty)) if nasty[i] == 13]
+members(nasty, r.sample(range(len(nasty)), 30) + r.sample(quoted, 20) +
+        r.sample(crs, min(20, len(crs))), "nastym.csv.gz")
+lines = open(sys.argv[2], "rb").read().split(b"\n")[:-1]
+out = [lines[0]]
+for i, line in enumerate(lines[1:] * 2):
+    if i >= len(lines) - 1:
+        line = line.replace(b",s14-", b",t14-", 1)
+    out.append(line + b"\r" if i % 3 == 0 else line)
+    if i % 5 == 1:
+        out.append(line)
+    if i % 4000 == 7:
+        out.append(b"\xef\xbb\xbf" + lines[0])
+data = b"\n".join(out) + b"\n"
+open("crlf.csv", "wb").write(data)
+crs = [i + 1 for i in range(len(data)) if data[i] == 13]
+members(data, r.sample(range(len(data)), 30) + r.sample(crs, 30), "crlfm.csv.gz")
+EOF
+for f in nastym.csv.gz crlfm.csv.gz; do
+	[ "$(wc -c <$f)" -gt 1100000 ] ||
+		fail "$f is not decompressed ahead: $(wc -c <$f) bytes"
+done
+run 1 crlf crlf.csv
+for j in 1 2 3; do
+	run $j nastym nastym.csv.gz
+	run $j crlfm crlfm.csv.gz
+done
+same nastym
+same crlfm
+cmp -s csv-1.json nastym-1.json ||
+	fail "nastym: not the plain file's report: $(diff csv-1.json nastym-1.json | head -6)"
+cmp -s crlf-1.json crlfm-1.json ||
+	fail "crlfm: not the plain file's report: $(diff crlf-1.json crlfm-1.json | head -6)"
+how crlfm.csv.gz | grep -q 'parsed in blocks$' ||
+	fail "crlfm.csv.gz was not parsed in blocks: $(how crlfm.csv.gz)"
 
 echo "split: all checks passed"
