@@ -1524,7 +1524,8 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		/* Blocks of a plain file are read into, and those of one
 		 * decompressed ahead are the buffers it was decompressed into:
 		 * not copied there. */
-		bool direct = sp && !rs.active && source_can_read_into(src);
+		bool to_blocks = sp && !rs.active;
+		bool direct = to_blocks && source_can_read_into(src);
 		char *taken = NULL;
 		ssize_t n;
 		if (direct) {
@@ -1532,7 +1533,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			char *at = split_room(sp, &room);
 			n = source_read_into(src, at, room, &o->err);
 			p = at;
-		} else if (sp && !rs.active && source_can_take(src)) {
+		} else if (to_blocks && source_can_take(src)) {
 			n = source_take(src, split_spare(sp), &taken, &p, &o->err);
 		} else {
 			n = source_next(src, &p, &o->err);

@@ -926,13 +926,20 @@ static bool totals_sub(struct red_totals *a, const struct red_totals *b)
 	       cost_sub(&a->logged_cost, b->logged_cost);
 }
 
-/* Tells whether a row of totals t, left by a subtraction with no request,
- * can be dropped: every total 0. A row of no request but some other total
- * (a cost line's) cannot: the subtraction is then not exact. */
-static bool totals_none(const struct red_totals *t)
+/* Takes totals minus out of t, as agg_subtract does to a row; false when
+ * that cannot be exact: a sum saturated, minus beyond t, or t left with
+ * no request but some other total (a cost line's: of no request). Sets
+ * *drop when t is left with no request, and so with nothing: its row is
+ * dropped. */
+static bool take_out(struct red_totals *t, const struct red_totals *minus,
+		     bool *drop)
 {
 	static const struct red_totals zero;
-	return memcmp(t, &zero, sizeof zero) == 0;
+	*drop = false;
+	if (!totals_sub(t, minus))
+		return false;
+	*drop = !t->requests;
+	return !*drop || memcmp(t, &zero, sizeof zero) == 0;
 }
 
 /* The index of key k's row in a's table, or -1 when it has none. */
@@ -984,10 +991,7 @@ static bool subtract_from(const struct agg *src, bool *taken,
 	if (i < 0)
 		return true;
 	taken[i] = true;
-	if (!totals_sub(&row->t, &src->rows[i].t))
-		return false;
-	*drop = !row->t.requests;
-	return !*drop || totals_none(&row->t);
+	return take_out(&row->t, &src->rows[i].t, drop);
 }
 
 /* agg_subtract of a dst whose rows spilled, and so are not in its table:
@@ -1041,16 +1045,13 @@ bool agg_subtract(struct agg *dst, const struct agg *src)
 		if (r < 0)
 			return false;
 		struct red_row *row = &dst->rows[r];
-		if (!totals_sub(&row->t, &src->rows[i].t))
+		bool drop;
+		if (!take_out(&row->t, &src->rows[i].t, &drop))
 			return false;
-		/* Its sums told again at its next add (row_add). */
-		row->room = 0;
-		if (row->t.requests)
-			continue;
-		if (!totals_none(&row->t))
-			return false;
-		row->room = UINT64_MAX; /* dropped below */
-		dropped++;
+		/* Dropped below, or its sums told again at its next add
+		 * (row_add). */
+		row->room = drop ? UINT64_MAX : 0;
+		dropped += drop;
 	}
 	if (!dropped)
 		return true;
