@@ -358,6 +358,7 @@ def main(argv):
         probes[("litellm_proxy", key)] = (e, "LiteLLM key, collision "
                                           "loser, another provider")
     log, want = [], {}
+    tier_probes(probes, lnames, log, want)
     for (lp, model), (e, why) in sorted(probes.items()):
         if e is None:
             rid = "r%d" % len(log)
@@ -451,6 +452,109 @@ def main(argv):
     if len(bad) > 40:
         print("  ... and %d more" % (len(bad) - 40))
     return 1 if bad else 0
+
+
+TIER_SUFFIX = {"batch": "_batches", "flex": "_flex", "priority": "_priority"}
+
+
+def lite_tier_base(std, tf, tier):
+    """The base rates of a LiteLLM service tier, {class: rate}: the tier's
+    own field, else the standard one (LiteLLM's fallback)."""
+    out = {}
+    for c in CLASSES:
+        v = tf.get(LITELLM[c] + TIER_SUFFIX[tier])
+        if v is not None:
+            out[c] = dec(v) * 1000000
+        else:
+            out[c] = std[c]
+    return out
+
+
+def ratio(g, l):
+    """k when every rate both state is k x LiteLLM's (input and output
+    among them), else None."""
+    if any(x.get(c) is None for x in (g, l) for c in ("input", "output")):
+        return None
+    ks = set()
+    for c in CLASSES:
+        if g.get(c) is None or l.get(c) is None:
+            continue
+        if not l[c]:
+            if g[c]:
+                return None
+            continue
+        ks.add(g[c] / l[c])
+    return ks.pop() if len(ks) == 1 else None
+
+
+def tier_probes(probes, lnames, log, want):
+    """Requests in each service tier LiteLLM states for a name (its base
+    rates; long-context rows in a tier are formatprice.sh's), on the days
+    resolvediff probes each standard version. The price: LiteLLM's tier
+    rates (the standard field where the tier states none) for a name
+    LiteLLM prices; for a name priced by genai-prices, in each of its
+    versions, those rates times k, the version's uniform ratio to
+    LiteLLM's standard price (1 where input and output agree: LiteLLM's
+    tiers go with its own standard price), and none (unpriced) in a
+    version that is no such multiple; none at all when no version agrees
+    with LiteLLM's input and output (docs/PRICES.md, service tiers)."""
+    for pm in sorted(lnames):
+        key, lp, lv, tf = lnames[pm][0]
+        model = key
+        e, why = probes.get((lp, key), (None, None))
+        if e is None:
+            continue
+        why = "LiteLLM key"
+        tiers = [t for t, sfx in TIER_SUFFIX.items()
+                 if any(f.endswith(sfx) for f in tf)]
+        if not tiers:
+            continue
+        std = lv[0]
+        if e.where.startswith("litellm"):
+            ks = {"": Decimal(1)}
+        else:
+            gb = {st: v[0] for st, v in e.versions.items()}
+            same = {st for st, b in gb.items() if b["input"] == std["input"]
+                    and b["output"] == std["output"]}
+            ks = {st: (Decimal(1) if st in same else ratio(b, std))
+                  if same else None for st, b in gb.items()}
+        starts = sorted(ks)
+        for i, start in enumerate(starts):
+            days = {start or SNAPSHOT}
+            if i + 1 < len(starts):
+                days.add((date.fromisoformat(starts[i + 1]) -
+                          timedelta(days=1)).isoformat())
+            for day in sorted(days):
+                if max(st for st in starts if st <= day) != start:
+                    continue
+                for tier in tiers:
+                    t = lite_tier_base(std, tf, tier)
+                    for c in CLASSES:
+                        k = ks[start]
+                        rate = None if k is None else effective(t, c) * k
+                        allowed = None if rate is None else [rate]
+                        if rate is not None and c == "cache_write_1h" and \
+                                t[c] is None and "claude" in key.lower():
+                            allowed.append(2 * t["input"] * k)
+                        rid = "r%d" % len(log)
+                        u = {"input_tokens": 0, "output_tokens": 0}
+                        n = 1000000 if c in ("output", "reasoning") else 32000
+                        if c in ("output", "reasoning"):
+                            u["output_tokens"] = n
+                            if c == "reasoning":
+                                u["reasoning_tokens"] = n
+                        else:
+                            u[{"input": "input_tokens",
+                               "cache_read": "cache_read_tokens",
+                               "cache_write": "cache_write_tokens",
+                               "cache_write_1h": "cache_write_1h_tokens"}[c]] = n
+                        log.append({"timestamp": day + "T12:00:00Z",
+                                    "provider": lp, "model": model,
+                                    "agent": rid, "request_id": rid,
+                                    "service_tier": tier, "usage": u})
+                        want[rid] = (lp, model, why + ", " + tier, e.where,
+                                     day, 0, c, allowed and [
+                                         x * n / 1000000 for x in allowed])
 
 
 def allowed_rates(e, start, th, c, name):

@@ -1277,6 +1277,72 @@ def fill_versions(g_rows, l_rows, stats, where):
     return out
 
 
+def tier_versions(g_rows, l_rows, stats, where):
+    """LiteLLM's service-tier rows for a genai-prices model, or for a name
+    taking a genai-prices model's dated versions: None when LiteLLM has
+    tiers but no standard version of genai-prices has LiteLLM's base input
+    and output (the tiers belong to a price genai-prices does not state:
+    dropped), else one version of each tier per genai-prices standard
+    version. LiteLLM states the tiers of its own standard price, the
+    genai-prices version(s) with the same base input and output (k = 1);
+    a version whose rates are a uniform multiple k of LiteLLM's standard
+    rates (uniform_ratio: a dated repricing of the whole model, an
+    introductory price) takes the tier rows times k, from that version's
+    start: the vendors' tiers are a fixed fraction of the standard price
+    (Google's Batch Mode and Flex 50%, OpenAI's Batch 50%), and a tier
+    undated would keep LiteLLM's rates in versions where the standard price
+    is another (gemini-3.6-flash: genai-prices dates an introductory $0.75
+    standard input to 2027-01-01, LiteLLM's tiers are those of the $1.50
+    it states, batch $0.75; o3's $1 flex beside a $10 standard before
+    2025-06-10). A version that is no such multiple has no tier rows: its
+    tier requests are unpriced (noted) rather than priced at another
+    version's tiers; a later version cannot end a tier a former one has,
+    so that stops the generator. A scaled rate needing more than
+    MAX_DECIMALS decimals is rounded half-even (noted)."""
+    tier_rows = [r for r in l_rows if r.tier != "standard"]
+    if not tier_rows:
+        return []
+    l, _ = current_standard(l_rows)
+    lbase = l.get(0, {})
+    gbase = {r.start: r.rates for r in g_rows
+             if r.tier == "standard" and not r.min_input}
+    same = {s for s, b in gbase.items()
+            if all(b[c] == lbase.get(c) for c in ("input", "output"))}
+    if not same:
+        return None
+    out = []
+    for start in sorted(gbase):
+        k = Decimal(1) if start in same else uniform_ratio(gbase[start],
+                                                           lbase)
+        if k is None:
+            if out:
+                raise GenError("%s: standard version from %s is no multiple "
+                               "of LiteLLM's, an earlier one has service "
+                               "tiers" % (where, start))
+            stats.note("tier_versions_unpriced",
+                       "%s from %s: %s is no multiple of LiteLLM's %s" %
+                       (where, start or "always", fmt_rate_pair(g_rows, start),
+                        "/".join(fmt_rate(lbase.get(c)) for c in
+                                 ("input", "output"))))
+            continue
+        for r in tier_rows:
+            rates = {}
+            for c in RATE_COLS:
+                v = r.rates[c]
+                rates[c] = None if v is None else limit_decimals(v * k,
+                                                                  Stats())
+                if v is not None and rates[c] != v * k:
+                    stats.note("tier_versions_rounded", "%s %s from %s: "
+                               "%s %s" % (where, r.tier, start or "always",
+                                          c, v * k))
+            out.append(Row(start, r.tier, r.min_input, rates, r.source))
+        if k != 1:
+            stats.note("tier_versions_scaled", "%s from %s: LiteLLM's "
+                       "tiers x %s" % (where, start or "always",
+                                       k.normalize()))
+    return out
+
+
 def fmt_rate_pair(rows, start):
     """"input/output" of the standard base row from start, for reports."""
     r = next(r for r in rows if r.start == start and r.tier == "standard"
@@ -1315,21 +1381,19 @@ def merge(lite, genai, order, changelog, providers, stats):
         rows = list(g["rows"])
         if status != "conflict":
             rows = fill_silent(rows, e["rows"], stats)
-        gb, _ = current_standard(g["rows"])
-        lb, _ = current_standard(e["rows"])
-        tier_rows = [r for r in e["rows"] if r.tier != "standard"]
-        same_base = all(gb[0][c] == lb[0][c] for c in ("input", "output"))
+        tier_rows = tier_versions(g["rows"], e["rows"], stats,
+                                  "%s/%s" % pm)
         if status == "conflict":
             stats.note("both_same_name_conflict",
                        "%s/%s: genai-prices %s, LiteLLM %s%s" %
                        (pm[0], pm[1], rate_summary(g["rows"]),
                         rate_summary(e["rows"]),
-                        "" if not tier_rows or same_base
+                        "" if tier_rows is not None
                         else "; LiteLLM service tiers dropped"))
-        if tier_rows and same_base:
+        if tier_rows:
             rows += tier_rows
             stats.add("genai_models_with_litellm_tiers")
-        elif tier_rows:
+        elif tier_rows is None:
             stats.add("litellm_tiers_dropped")
         cat.put(pm[0], pm[1], complete_long_context(rows, stats))
 
@@ -1403,14 +1467,10 @@ def merge(lite, genai, order, changelog, providers, stats):
         g_rows = x["rows"] if x["model"] else genai_rows(
             x["gid"], x["versions"], stats)
         rows = fill_versions(g_rows, e["rows"], stats, "%s/%s" % pm)
-        gb, _ = current_standard(x["rows"])
-        lb, _ = current_standard(e["rows"])
-        tier_rows = [r for r in e["rows"] if r.tier != "standard"]
-        if tier_rows and all(gb[0][c] == lb[0][c]
-                             for c in ("input", "output")):
-            rows += [Row(r.start, r.tier, r.min_input, dict(r.rates),
-                         r.source) for r in tier_rows]
-        elif tier_rows:
+        tier_rows = tier_versions(g_rows, e["rows"], stats, "%s/%s" % pm)
+        if tier_rows:
+            rows += tier_rows
+        elif tier_rows is None:
             stats.add("litellm_tiers_dropped")
         cat.put(pm[0], pm[1], complete_long_context(rows, stats))
         e["used"] = True

@@ -67,10 +67,23 @@ row() { grep -qxF -- "$1" "$catalog" || fail "catalog lacks the row: $1"; }
 norow() { ! grep -q -- "$1" "$catalog" || fail "catalog has an unexpected row: $1"; }
 row 'provider,model,from,input,output,cache_read,cache_write,cache_write_1h,reasoning,min_input_tokens,tier,source'
 # genai-prices history: o3 before and after the 2025-06-10 price cut, with
-# LiteLLM's flex and priority tiers.
+# LiteLLM's flex and priority tiers from the version whose price they go
+# with: before it, $10/$40 (and a $0.50 cache read) is no multiple of
+# LiteLLM's $2/$8/$0.50, so no tier rows (unpriced, not LiteLLM's $1/$4).
 row 'openai,o3,,10,40,0.5,,,,,standard,genai-prices'
 row 'openai,o3,2025-06-10,2,8,0.5,,,,,standard,genai-prices'
-row 'openai,o3,,3.5,14,0.875,,,,,priority,litellm'
+row 'openai,o3,2025-06-10,3.5,14,0.875,,,,,priority,litellm'
+norow '^openai,o3,,.*,\(flex\|priority\),'
+# Tier versions follow the standard ones: LiteLLM states gemini-3.6-flash
+# at $1.50/$7.50 (batch $0.75/$3.75), genai-prices' $0.75/$3.75 until
+# 2027-01-01 is half of it: the tiers at half until then (they were
+# missing: Gemini Batch Mode requests unpriced); gpt-5.6-luna's tiers
+# scale with its 2026-07-30 cut to a fifth.
+row 'google,gemini-3.6-flash,,0.375,1.875,0.075,,,3.75,,batch,litellm'
+row 'google,gemini-3.6-flash,2027-01-01,0.75,3.75,0.15,,,7.5,,batch,litellm'
+row 'google,gemini-3.6-flash,,1.35,6.75,0.135,,,3.75,,priority,litellm'
+row 'openai,gpt-5.6-luna,,0.5,3,0.1,1.25,,,,batch,litellm'
+row 'openai,gpt-5.6-luna,2026-07-30,0.1,0.6,0.02,0.25,,,,batch,litellm'
 # A dated snapshot genai-prices lumps into gpt-4o keeps its own price.
 row 'openai,gpt-4o-2024-05-13,,5,15,,,,,,standard,litellm'
 row 'openai,gpt-4o,,2.5,10,1.25,,,,,standard,genai-prices'
