@@ -227,7 +227,13 @@ def litellm_tier_rates(v, tier, total):
     if cache_read is None and v.get("input_cost_per_token_cache_hit") is not None:
         cache_read = per_million(v["input_cost_per_token_cache_hit"])
     one_hour = v.get("cache_creation_input_token_cost_above_1hr")
-    reasoning = v.get("output_cost_per_reasoning_token")
+    reasoning = v.get("output_cost_per_reasoning_token" + suffix) if suffix \
+        else None
+    if reasoning is None:
+        reasoning = v.get("output_cost_per_reasoning_token")
+        if suffix and reasoning is not None and \
+                reasoning == v.get("output_cost_per_token"):
+            reasoning = None  # billed as output: the tier's output rate
     return {"input": f("input_cost_per_token"), "output": f("output_cost_per_token"),
             "cache_read": cache_read, "cache_write": f("cache_creation_input_token_cost"),
             "cache_write_1h": None if one_hour is None else per_million(one_hour),

@@ -459,12 +459,17 @@ TIER_SUFFIX = {"batch": "_batches", "flex": "_flex", "priority": "_priority"}
 
 def lite_tier_base(std, tf, tier):
     """The base rates of a LiteLLM service tier, {class: rate}: the tier's
-    own field, else the standard one (LiteLLM's fallback)."""
+    own field, else the standard one (LiteLLM's fallback), but for a
+    reasoning rate stated only as the standard output rate (reasoning
+    billed as output): the tier's output (docs/PRICES.md)."""
     out = {}
     for c in CLASSES:
         v = tf.get(LITELLM[c] + TIER_SUFFIX[tier])
         if v is not None:
             out[c] = dec(v) * 1000000
+        elif c == "reasoning" and std["reasoning"] is not None and \
+                std["reasoning"] == std["output"]:
+            out[c] = None
         else:
             out[c] = std[c]
     return out

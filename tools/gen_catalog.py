@@ -524,6 +524,14 @@ def litellm_rows(rec, stats, source="litellm", lc_fallback=True):
         fields = (base + lc + sfx, base + sfx, base + lc, base)
         if th and (not lc_fallback or col == "cache_write_1h"):
             fields = (base + lc + sfx, base + lc)
+        if col == "reasoning" and tier != "standard" and all(
+                num(f) is None for f in (base + lc + sfx, base + sfx)) and \
+                value(col, th, "standard") == value("output", th,
+                                                    "standard"):
+            # A reasoning rate stated only as the standard output rate
+            # bills reasoning as output (Gemini's thinking tokens): in a
+            # tier, at the tier's output rate, not the standard one.
+            return None
         for f in fields:
             v = num(f)
             if v is not None:

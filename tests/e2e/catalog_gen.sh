@@ -79,9 +79,14 @@ norow '^openai,o3,,.*,\(flex\|priority\),'
 # 2027-01-01 is half of it: the tiers at half until then (they were
 # missing: Gemini Batch Mode requests unpriced); gpt-5.6-luna's tiers
 # scale with its 2026-07-30 cut to a fifth.
-row 'google,gemini-3.6-flash,,0.375,1.875,0.075,,,3.75,,batch,litellm'
-row 'google,gemini-3.6-flash,2027-01-01,0.75,3.75,0.15,,,7.5,,batch,litellm'
-row 'google,gemini-3.6-flash,,1.35,6.75,0.135,,,3.75,,priority,litellm'
+# A tier's reasoning: LiteLLM states gemini-3.6-flash's only as the
+# standard output rate ($7.50): reasoning billed as output, in a tier at
+# the tier's output rate (the cell empty), not $7.50 (twice batch output).
+row 'google,gemini-3.6-flash,,0.375,1.875,0.075,,,,,batch,litellm'
+row 'google,gemini-3.6-flash,2027-01-01,0.75,3.75,0.15,,,,,batch,litellm'
+row 'google,gemini-3.6-flash,,1.35,6.75,0.135,,,,,priority,litellm'
+row 'vertex_ai,gemini-3.6-flash,,0.75,3.75,0.15,,,,,batch,litellm'
+row 'vertex_ai,gemini-3.6-flash,,1.5,7.5,0.15,,,7.5,,standard,litellm'
 row 'openai,gpt-5.6-luna,,0.5,3,0.1,1.25,,,,batch,litellm'
 row 'openai,gpt-5.6-luna,2026-07-30,0.1,0.6,0.02,0.25,,,,batch,litellm'
 # A dated snapshot genai-prices lumps into gpt-4o keeps its own price.
