@@ -1834,13 +1834,21 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 	json_t *usage = json_object_get(meta, "usage_object");
 	if (!json_is_object(usage))
 		usage = json_object_get(meta, "additional_usage_values");
+	if (!json_is_object(usage))
+		/* A StandardLoggingPayload's response is the model's answer,
+		 * its usage the one the spend log keeps as usage_object:
+		 * its cache counts are there when the metadata has none. */
+		usage = jget(o, "response.usage");
 	if (!jtime(r, o, "startTime", &ev->ts_us))
 		no_time(r, "missing startTime");
 	ev->model = FIRST_STR(o, "model", "model_group");
 	ev->provider = jslice(o, "custom_llm_provider");
 	if (!ev->provider.n)
 		ev->provider = infer_provider(ev->model);
-	ev->request_id = jslice(o, "request_id");
+	/* A spend log row's request_id is the StandardLoggingPayload's id
+	 * (LiteLLM writes the row from the payload): one request, one id,
+	 * in either form. */
+	ev->request_id = FIRST_STR(o, "request_id", "id");
 	ev->agent = FIRST_STR(o, "metadata.spend_logs_metadata.agent", "agent_id",
 			      "end_user", "metadata.user_api_key_alias");
 	ev->label = FIRST_STR(o, "metadata.user_api_key_team_alias", "team_id");
@@ -1870,7 +1878,9 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 				ev->tokens.cache_write_1h);
 	ev->tokens.output = jcount(r, o, "completion_tokens");
 	ev->tokens.reasoning = jcount(r, usage, "completion_tokens_details.reasoning_tokens");
-	jcost(r, o, "spend", ev);
+	/* spend is the spend log's; response_cost the payload's. */
+	json_t *spend = json_object_get(o, "spend");
+	jcost(r, o, spend && !json_is_null(spend) ? "spend" : "response_cost", ev);
 	if (truthy(json_object_get(o, "cache_hit"))) {
 		/* Served from LiteLLM's cache: a request, but no provider
 		 * tokens and no cost. */
@@ -2166,7 +2176,8 @@ static const struct api_format {
 	 (const char *const[]){"metadata", "startTime", "model", "model_group",
 			       "custom_llm_provider", "request_id", "agent_id",
 			       "end_user", "team_id", "status", "prompt_tokens",
-			       "completion_tokens", "spend", "cache_hit", NULL}},
+			       "completion_tokens", "spend", "cache_hit", "id",
+			       "response_cost", "response", NULL}},
 	{"helicone", map_helicone,
 	 (const char *const[]){"request_properties", "properties", NULL},
 	 (const char *const[]){"response_status", "status",
@@ -2370,7 +2381,7 @@ enum {
 	D_START_TIME, D_SPEND, D_REQUEST_CREATED_AT, D_RESPONSE_ID,
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
 	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE, D_CUSTOM_ID,
-	D_RESULT_TYPE, D_REQUEST, D_PROCESSED_TIME, D_KEY,
+	D_RESULT_TYPE, D_REQUEST, D_PROCESSED_TIME, D_KEY, D_RESPONSE_COST,
 	D_PAYLOAD /* the first of the payload's members, in four places */
 };
 enum {
@@ -2384,7 +2395,7 @@ static const char *const root_members[D_PAYLOAD] = {
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
 	"model", "response", "event", "message.usage", "api", "response.body",
 	"response.status_code", "custom_id", "result.type", "request",
-	"processed_time", "key"};
+	"processed_time", "key", "response_cost"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -2505,6 +2516,15 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 	if (o == &r[D_PAYLOAD] && r[D_TIMESTAMP].present &&
 	    is_kind(&r[D_PROVIDER], JV_STRING) && is_kind(&r[D_MODEL], JV_STRING))
 		return "generic";
+	/* A LiteLLM StandardLoggingPayload (what its custom loggers, its
+	 * generic API and its bucket loggers write): startTime beside
+	 * response_cost. Told before the payloads below, as it holds the
+	 * model's response (an OpenAI chat.completion in "response"), which
+	 * read as an envelope lost the cache writes LiteLLM counts inside
+	 * prompt_tokens, the logged cost, the key's alias and team. */
+	if (r[D_START_TIME].present && r[D_RESPONSE_COST].present &&
+	    !r[D_TIMESTAMP].present)
+		return "litellm";
 	if (r[D_SESSION_ID].present || r[D_LEAF_UUID].present ||
 	    (r[D_UUID].present && r[D_MESSAGE].present) ||
 	    dstr_is(d, &r[D_PAYLOAD + P_TYPE], "file-history-snapshot"))

@@ -1002,6 +1002,94 @@ def litellm():
     return "litellm.csv", csv_text(cols, rows), exp, []
 
 
+def litellm_payload():
+    """LiteLLM's StandardLoggingPayload as its custom, generic-API and
+    bucket loggers write it, one per line (docs.litellm.ai,
+    proxy/logging_spec): startTime an epoch real, response_cost the cost
+    (null when LiteLLM could not price it), id the request's, the usage
+    in metadata.usage_object and in the response (an OpenAI
+    chat.completion, whose prompt_tokens hold Claude's cache reads and
+    writes). It was read as that response in an envelope: the writes
+    priced as uncached input, the logged cost dropped; without a
+    response, "cannot tell the log format"."""
+    recs, exp = [], []
+    day = "2025-10-10"
+    t0 = 1760090400.25  # 2025-10-10T10:00:00.25Z
+
+    def payload(pid, model, provider, usage, cost, in_meta=True, status="success", t=0,
+                **kw):
+        meta = {"user_api_key_hash": "88dc28", "user_api_key_alias": "svc-bot",
+                "user_api_key_team_id": "team-1", "user_api_key_team_alias": "eng",
+                "spend_logs_metadata": None, "requester_ip_address": "",
+                "requester_metadata": {}}
+        if in_meta:
+            meta["usage_object"] = usage
+        rec = {"id": pid, "trace_id": "trace-" + pid, "call_type": "acompletion",
+               "stream": False, "response_cost": cost,
+               "response_cost_failure_debug_info": None, "status": status,
+               "custom_llm_provider": provider,
+               "total_tokens": usage.get("total_tokens", 0),
+               "prompt_tokens": usage.get("prompt_tokens", 0),
+               "completion_tokens": usage.get("completion_tokens", 0),
+               "startTime": t0 + t, "endTime": t0 + t + 1.5,
+               "completionStartTime": t0 + t + 0.5, "response_time": 1.5,
+               "model_map_information": {"model_map_key": model, "model_map_value": None},
+               "model": model, "model_id": "dep-1", "model_group": model,
+               "api_base": "https://api.example.com", "metadata": meta,
+               "cache_hit": None, "cache_key": None, "saved_cache_cost": 0.0,
+               "request_tags": [], "end_user": None, "requester_ip_address": "",
+               "messages": [{"role": "user", "content": "hi"}],
+               "response": {"id": pid, "created": int(t0 + t), "model": model,
+                            "object": "chat.completion", "system_fingerprint": None,
+                            "choices": [{"finish_reason": "stop", "index": 0,
+                                         "message": {"content": "ok",
+                                                     "role": "assistant"}}],
+                            "usage": usage},
+               "model_parameters": {}, "hidden_params": {"model_id": "dep-1",
+                                                         "response_cost": cost},
+               "error_str": None, "error_information": None}
+        rec.update(kw)
+        return rec
+    # Claude through LiteLLM: prompt_tokens 4000 are 1000 uncached, 1000
+    # cache reads and 2000 (5-minute) writes; the logged cost is taken.
+    claude = {"completion_tokens": 100, "prompt_tokens": 4000, "total_tokens": 4100,
+              "prompt_tokens_details": {"cached_tokens": 1000},
+              "cache_creation_input_tokens": 2000, "cache_read_input_tokens": 1000}
+    recs.append(payload("lp-1", "claude-sonnet-4-5-20250929", "anthropic", claude, 0.0123))
+    exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, i=1000, o=100, cr=1000,
+                   cw=2000, logged=D("0.0123")))
+    # The same payload logged twice (two loggers into one file): one id,
+    # one request.
+    recs.append(payload("lp-1", "claude-sonnet-4-5-20250929", "anthropic", claude, 0.0123))
+    # LiteLLM could not price it (response_cost null): the catalog prices
+    # every kind, the writes at the write rate; the usage in the response
+    # only (no usage_object in the metadata).
+    claude2 = {"completion_tokens": 200, "prompt_tokens": 10000, "total_tokens": 10200,
+               "prompt_tokens_details": {"cached_tokens": 6000},
+               "cache_creation_input_tokens": 3000, "cache_read_input_tokens": 6000}
+    recs.append(payload("lp-2", "claude-sonnet-4-5-20250929", "anthropic", claude2, None,
+                        in_meta=False, t=60, response_cost_failure_debug_info={
+                            "error_str": "model not mapped", "model": "x",
+                            "call_type": "acompletion"}))
+    exp.append(req("anthropic", "claude-sonnet-4-5-20250929", day, i=1000, o=200, cr=6000,
+                   cw=3000))
+    # OpenAI's cached prompt tokens, a logged 0 for tokens (no price):
+    # the catalog's.
+    mini = {"completion_tokens": 300, "prompt_tokens": 2000, "total_tokens": 2300,
+            "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0}}
+    recs.append(payload("lp-3", "gpt-4o-mini-2024-07-18", "openai", mini, 0.0, t=120))
+    exp.append(req("openai", "gpt-4o-mini-2024-07-18", day, i=976, o=300, cr=1024))
+    # A failed call: status failure, no tokens, no response.
+    recs.append(payload("lp-4", "gpt-4o-mini-2024-07-18", "openai", {}, 0.0, status="failure",
+                        t=180, response=None, error_str="RateLimitError",
+                        error_information={"error_code": "429",
+                                           "error_class": "RateLimitError",
+                                           "llm_provider": "openai"}))
+    exp.append(req("openai", "gpt-4o-mini-2024-07-18", day, error=True))
+    return "litellm_payload.jsonl", recs, exp, []
+
+
 def helicone_jsonl():
     recs, exp = [], []
     day = "2025-10-09"
@@ -1171,7 +1259,7 @@ def openai_costs():
 
 CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, vertex_batch,
          gemini_batch, bedrock, claude_code,
-         claude_code_legacy, litellm, helicone_jsonl, helicone_csv, langfuse, openai_usage,
+         claude_code_legacy, litellm, litellm_payload, helicone_jsonl, helicone_csv, langfuse, openai_usage,
          openai_costs]
 
 
