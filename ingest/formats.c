@@ -2382,6 +2382,7 @@ enum {
 	D_TIMESTAMP, D_PROVIDER, D_MODEL, D_RESPONSE, D_EVENT, D_MESSAGE_USAGE,
 	D_API, D_RESPONSE_BODY, D_RESPONSE_STATUS_CODE, D_CUSTOM_ID,
 	D_RESULT_TYPE, D_REQUEST, D_PROCESSED_TIME, D_KEY, D_RESPONSE_COST,
+	D_TRACE_ID, D_USAGE_DETAILS,
 	D_PAYLOAD /* the first of the payload's members, in four places */
 };
 enum {
@@ -2395,7 +2396,7 @@ static const char *const root_members[D_PAYLOAD] = {
 	"spend", "request_created_at", "response_id", "timestamp", "provider",
 	"model", "response", "event", "message.usage", "api", "response.body",
 	"response.status_code", "custom_id", "result.type", "request",
-	"processed_time", "key", "response_cost"};
+	"processed_time", "key", "response_cost", "traceId", "usageDetails"};
 static const char *const payload_members[P_COUNT] = {
 	"type", "object", "usageMetadata", "modelVersion", "error",
 	"error.code", "error.status", "error.type", "error.message"};
@@ -2525,6 +2526,13 @@ const char *format_detect_json(struct format_detector *d, const char *line,
 	if (r[D_START_TIME].present && r[D_RESPONSE_COST].present &&
 	    !r[D_TIMESTAMP].present)
 		return "litellm";
+	/* A Langfuse observation exported as JSON lines: the columns its
+	 * CSV export is told by (traceId, startTime, usageDetails), typed.
+	 * A span has them too (its model null), and is skipped as in the
+	 * CSV. */
+	if (r[D_TRACE_ID].present && r[D_START_TIME].present &&
+	    r[D_USAGE_DETAILS].present && !r[D_TIMESTAMP].present)
+		return "langfuse";
 	if (r[D_SESSION_ID].present || r[D_LEAF_UUID].present ||
 	    (r[D_UUID].present && r[D_MESSAGE].present) ||
 	    dstr_is(d, &r[D_PAYLOAD + P_TYPE], "file-history-snapshot"))

@@ -1212,6 +1212,48 @@ def langfuse():
     return "langfuse.csv", csv_text(cols, rows), exp, [(len(rows) + 1, "output_x.y")]
 
 
+def langfuse_jsonl():
+    """Langfuse's observations exported as JSON lines (its table export
+    offers CSV, JSON and JSONL): the CSV's columns, typed: startTime a
+    JSON string, usageDetails and metadata objects, totalCost a number.
+    It was "cannot tell the log format" (the CSV export is told by its
+    header; a line has no mark of its own): readable only with --format
+    langfuse."""
+    recs, exp = [], []
+    day = "2025-10-11"
+
+    def obs(oid, t, model, usage, typ="GENERATION", level="DEFAULT", cost=None):
+        return {"id": oid, "traceId": "t-" + oid, "projectId": "cm1", "type": typ,
+                "environment": "production", "parentObservationId": None,
+                "startTime": "2025-10-11T09:%02d:00.000Z" % t,
+                "endTime": "2025-10-11T09:%02d:02.000Z" % t, "name": "llm-call",
+                "metadata": {"agent": "lf-jsonl"}, "level": level, "statusMessage": None,
+                "version": None, "input": None, "output": None, "modelParameters": {},
+                "completionStartTime": None, "promptId": None,
+                "usageDetails": usage, "costDetails": {}, "model": model,
+                "internalModelId": "m1", "latency": 2.0, "inputCost": None,
+                "outputCost": None, "totalCost": cost, "traceName": "lf-agent",
+                "traceTags": [], "userId": None}
+    # The export opens with a span (no model call): still told, then
+    # skipped.
+    recs.append(obs("s0", 0, None, {}, typ="SPAN"))
+    # OpenAI's details are keys of their own, subtracted from input and
+    # output: cached prompt tokens, reasoning.
+    recs.append(obs("g1", 1, "gpt-4o-mini-2024-07-18",
+                    {"input": 1000, "input_cached_tokens": 3000, "output": 200,
+                     "output_reasoning_tokens": 0, "total": 4200}))
+    exp.append(req("openai", "gpt-4o-mini-2024-07-18", day, i=1000, o=200, cr=3000))
+    recs.append(obs("g2", 2, "o3-mini-2025-01-31",
+                    {"input": 500, "output": 100, "output_reasoning_tokens": 800,
+                     "total": 1400}, cost=0.00451))
+    exp.append(req("openai", "o3-mini-2025-01-31", day, i=500, o=900, rs=800,
+                   logged=D("0.00451")))
+    # A failed call: level ERROR, no usage.
+    recs.append(obs("g3", 3, "gpt-4o-mini-2024-07-18", {}, level="ERROR"))
+    exp.append(req("openai", "gpt-4o-mini-2024-07-18", day, error=True))
+    return "langfuse.jsonl", recs, exp, []
+
+
 def openai_usage():
     day = "2025-10-09"
     page = {"object": "page", "has_more": False, "next_page": None, "data": [{
@@ -1259,8 +1301,8 @@ def openai_costs():
 
 CASES = [openai_chat, openai_responses, anthropic, anthropic_batch, gemini, vertex_batch,
          gemini_batch, bedrock, claude_code,
-         claude_code_legacy, litellm, litellm_payload, helicone_jsonl, helicone_csv, langfuse, openai_usage,
-         openai_costs]
+         claude_code_legacy, litellm, litellm_payload, helicone_jsonl, helicone_csv, langfuse,
+         langfuse_jsonl, openai_usage, openai_costs]
 
 
 # ------------------------------------------------------------- comparison

@@ -17,7 +17,7 @@ sources=${PRICING_SOURCES:-$root/../shared/pricing-sources}
 "$PYTHON" "$root/tests/formats_unseen.py" --burnrate "$BURNRATE" \
 	--sources "$sources" --work "$tmp/all" >"$tmp/all.out" ||
 	fail "formats read otherwise than documented: $(cat "$tmp/all.out")"
-grep -q '^6[0-9] rows in 17 files, 0 disagree$' "$tmp/all.out" ||
+grep -q '^6[0-9] rows in 18 files, 0 disagree$' "$tmp/all.out" ||
 	fail "too few rows compared: $(cat "$tmp/all.out")"
 
 # The comparison sees a wrong figure: the oracle's own gpt-4o at $3/$10
