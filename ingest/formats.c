@@ -788,6 +788,27 @@ static bool response_done(const char *t)
 	       strcmp(t, "response.cancelled") == 0;
 }
 
+/* xAI's usage (Grok's, in OpenAI's shape) counts reasoning beside
+ * completion_tokens, where OpenAI's counts it inside: its total_tokens
+ * is prompt + completion + reasoning (663 + 50 + 124 = 837 in Google's
+ * example of Grok on Vertex), and xAI bills the reasoning at the output
+ * rate. When total_tokens says so (in the prompt tokens, ev's output
+ * and reasoning as read), the reasoning is added to the output; a total
+ * of prompt + completion (OpenAI's, or a router's that added it in) or
+ * none leaves the output as it is. Proxies that give Gemini's answers
+ * OpenAI's shape with its thoughts as the reasoning only write the same
+ * total. The reasoning was lost: neither counted nor priced. */
+static void reasoning_beside(struct rec *r, json_t *usage, uint64_t in,
+			     struct br_event *ev)
+{
+	uint64_t out = ev->tokens.output, rs = ev->tokens.reasoning;
+	if (!rs || !jhas(usage, "total_tokens"))
+		return;
+	uint64_t total = jcount(r, usage, "total_tokens");
+	if (in <= UINT64_MAX - out - rs && total == in + out + rs)
+		ev->tokens.output = out + rs;
+}
+
 /* OpenAI: Chat Completions (and their streamed chunks: those without usage
  * are skipped; those with it, one at the end by default, or every one with
  * the running usage under vLLM's continuous_usage_stats or a proxy that
@@ -891,6 +912,7 @@ static int map_openai(struct api_parser *p, struct rec *r, struct br_event *ev)
 			r, json_object_get(usage, chat ? "completion_tokens_details"
 						      : "output_tokens_details"),
 			"reasoning_tokens");
+		reasoning_beside(r, usage, in, ev);
 	} else {
 		ev->error = true; /* a failed response carries no usage */
 	}
@@ -1878,6 +1900,9 @@ static int map_litellm(struct api_parser *p, struct rec *r, struct br_event *ev)
 				ev->tokens.cache_write_1h);
 	ev->tokens.output = jcount(r, o, "completion_tokens");
 	ev->tokens.reasoning = jcount(r, usage, "completion_tokens_details.reasoning_tokens");
+	/* xAI's usage passed through: its reasoning beside the completion. */
+	if (json_is_object(usage))
+		reasoning_beside(r, usage, prompt, ev);
 	/* spend is the spend log's; response_cost the payload's. */
 	json_t *spend = json_object_get(o, "spend");
 	jcost(r, o, spend && !json_is_null(spend) ? "spend" : "response_cost", ev);

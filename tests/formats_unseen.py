@@ -67,6 +67,7 @@ class Pricer:
         ("google", "gemini-2.5-flash"): ("google", "gemini-2.5-flash"),
         ("google", "gemini-2.5-pro"): ("google", "gemini-2.5-pro"),
         ("google", "gemini-2.0-flash"): ("google", "gemini-2.0-flash"),
+        ("xai", "grok-3-mini"): ("x-ai", "grok-3-mini"),
         ("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"):
             ("aws", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
     }
@@ -277,6 +278,40 @@ def openai_chat():
         "model": "gpt-4o-2024-08-06",
         "usage": {"prompt_tokens": None, "completion_tokens": 100, "total_tokens": 100}}})
     exp.append(req("openai", "gpt-4o-2024-08-06", day, o=100))
+    # xAI's usage counts reasoning beside completion_tokens (total_tokens
+    # is prompt + completion + reasoning: Google's example of Grok on
+    # Vertex, 663 + 50 + 124 = 837), billed as output: output 174.
+    recs.append({"logged_at": "2025-10-02T10:07:30Z", "http_status": 200, "response": {
+        "id": "knTMaJC0EJfM5OMP7I3xkAk", "object": "chat.completion", "created": 1759399650,
+        "model": "grok-3-mini", "system_fingerprint": "fp_39c5j0a324",
+        "choices": [{"finish_reason": "stop", "index": 0, "logprobs": None,
+                     "message": {"content": "I am Grok", "role": "assistant"}}],
+        "usage": {"completion_tokens": 50, "completion_tokens_details": {
+            "accepted_prediction_tokens": 0, "audio_tokens": 0, "reasoning_tokens": 124,
+            "rejected_prediction_tokens": 0}, "cost_in_usd_ticks": 0, "num_sources_used": 0,
+            "prompt_tokens": 663, "prompt_tokens_details": {
+                "audio_tokens": 0, "cached_tokens": 654, "image_tokens": 0,
+                "text_tokens": 663}, "total_tokens": 837}}})
+    exp.append(req("xai", "grok-3-mini", day, i=9, o=174, cr=654, rs=124))
+    # A router that adds the reasoning in (its total is prompt +
+    # completion, as OpenAI's): the completion as it is.
+    recs.append({"logged_at": "2025-10-02T10:07:40Z", "http_status": 200, "response": {
+        "id": "977d1c37-be86-2959-a46c-179037266417", "object": "chat.completion",
+        "created": 1759399660, "model": "grok-3-mini", "choices": [],
+        "usage": {"completion_tokens": 241, "completion_tokens_details": {
+            "audio_tokens": 0, "image_tokens": 0, "reasoning_tokens": 204},
+            "prompt_tokens": 163, "prompt_tokens_details": {
+                "audio_tokens": 0, "cache_write_tokens": 0, "cached_tokens": 162,
+                "video_tokens": 0}, "total_tokens": 404}}})
+    exp.append(req("xai", "grok-3-mini", day, i=1, o=241, cr=162, rs=204))
+    # A proxy's OpenAI-shaped answer of Gemini that leaves the thoughts
+    # out of completion_tokens (CLIProxyAPI issue 5733: 21 + 0 + 60 = 81).
+    recs.append({"logged_at": "2025-10-02T10:07:50Z", "http_status": 200, "response": {
+        "id": "chatcmpl-G1", "object": "chat.completion", "created": 1759399670,
+        "model": "gemini-2.5-flash", "choices": [],
+        "usage": {"completion_tokens": 0, "total_tokens": 81, "prompt_tokens": 21,
+                  "completion_tokens_details": {"reasoning_tokens": 60}}}})
+    exp.append(req("google", "gemini-2.5-flash", day, i=21, o=60, rs=60))
     # A negative count rejects its record.
     recs.append({"logged_at": "2025-10-02T10:08:00Z", "http_status": 200, "response": {
         "id": "chatcmpl-A9", "object": "chat.completion", "created": 1759399680,
@@ -996,6 +1031,16 @@ def litellm():
                      metadata=meta({"prompt_tokens": 1000, "completion_tokens": 100}),
                      cache_hit="False", status="success"))
     exp.append(req("vertex_ai", "gemini-2.5-flash", day, i=1000, o=100))
+    # xAI's usage passed through LiteLLM: reasoning beside the completion
+    # (total_tokens 837 = 663 + 50 + 124), billed as output; no spend.
+    uo = {"prompt_tokens": 663, "completion_tokens": 50, "total_tokens": 837,
+          "prompt_tokens_details": {"cached_tokens": 654, "text_tokens": 663},
+          "completion_tokens_details": {"reasoning_tokens": 124}}
+    rows.append(dict(request_id="l6", spend="", prompt_tokens="663", completion_tokens="50",
+                     startTime="2025-10-08 10:05:00", model="grok-3-mini",
+                     custom_llm_provider="xai", metadata=meta(uo), cache_hit="False",
+                     status="success"))
+    exp.append(req("xai", "grok-3-mini", day, i=9, o=174, cr=654, rs=124))
     cols = ["status", "model", "metadata", "request_id", "startTime", "spend",
             "completion_tokens", "prompt_tokens", "total_tokens", "custom_llm_provider",
             "cache_hit", "model_group", "end_user", "call_type", "messages"]
