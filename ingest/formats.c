@@ -1476,6 +1476,35 @@ static json_t *bedrock_stream_cache(struct rec *r, json_t *chunks, uint64_t *rea
 	return ttl;
 }
 
+/* Converse's usage splits its cache writes by TTL in cacheDetails, an
+ * array of {ttl: "5m" | "1h", inputTokens} (the Bedrock API's
+ * CacheDetail), where a Claude Message has its cache_creation object:
+ * 1-hour writes (2x input for Claude, $6 where the 5-minute ones are
+ * $3.75 for Sonnet 4.5) were priced as 5-minute ones. The writes of
+ * another TTL, or beyond the details, are 5-minute ones (split_writes);
+ * a count that is no count rejects the record, named by its index. */
+static void converse_writes(struct rec *r, uint64_t total, json_t *details,
+			    struct br_event *ev)
+{
+	uint64_t w5m = 0, w1h = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(details, i, d) {
+		const char *ttl = jstr(d, "ttl");
+		if (!ttl)
+			continue;
+		char name[96];
+		snprintf(name, sizeof name,
+			 "output.outputBodyJson.usage.cacheDetails[%zu].inputTokens", i);
+		uint64_t n = jcount_named(r, json_object_get(d, "inputTokens"), name);
+		uint64_t *into = strcmp(ttl, "1h") == 0 ? &w1h
+				 : strcmp(ttl, "5m") == 0 ? &w5m : NULL;
+		if (into)
+			*into = n > UINT64_MAX - *into ? UINT64_MAX : *into + n;
+	}
+	split_writes(total, w5m, w1h, ev);
+}
+
 /* The cache counts of a Bedrock invocation log: input's
  * cacheRead/WriteInputTokenCount, and those of the response body
  * (output.outputBodyJson.usage: an Anthropic Message's
@@ -1513,6 +1542,11 @@ static void bedrock_cache(struct rec *r, json_t *o, struct br_event *ev)
 	if (json_is_array(chunks))
 		ttl = bedrock_stream_cache(r, chunks, &read, &write);
 	ev->tokens.cache_read = read;
+	json_t *details = usage ? json_object_get(usage, "cacheDetails") : NULL;
+	if (!json_is_object(ttl) && json_is_array(details)) {
+		converse_writes(r, write, details, ev);
+		return;
+	}
 	cache_writes(r, write, ttl, ev);
 }
 

@@ -884,10 +884,35 @@ def bedrock():
                          "input_tokens": 5, "cache_read_input_tokens": "lots"},
                          {"output_tokens": 1}, {"inputTokenCount": 5})},
                     op="InvokeModelWithResponseStream"))
+    # Converse splits its writes by TTL in cacheDetails (the Bedrock
+    # API's CacheDetail: ttl 5m or 1h, inputTokens): 1500 of the 2000 are
+    # 1-hour writes. They were priced as 5-minute ones.
+    recs.append(log("b16", 15, "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 400,
+                     "cacheReadInputTokenCount": 3000, "cacheWriteInputTokenCount": 2000},
+                    {"outputContentType": "application/json", "outputTokenCount": 60,
+                     "outputBodyJson": {"output": {}, "stopReason": "end_turn",
+                                        "usage": {"inputTokens": 400, "outputTokens": 60,
+                                                  "cacheReadInputTokens": 3000,
+                                                  "cacheWriteInputTokens": 2000,
+                                                  "cacheDetails": [
+                                                      {"ttl": "5m", "inputTokens": 500},
+                                                      {"ttl": "1h", "inputTokens": 1500}],
+                                                  "totalTokens": 5460}}}))
+    exp.append(req("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", day,
+                   i=400, o=60, cr=3000, cw=500, cw1h=1500))
+    # A detail's count that is no count rejects the line, named.
+    recs.append(log("b17", 16, "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    {"inputContentType": "application/json", "inputTokenCount": 4},
+                    {"outputContentType": "application/json", "outputTokenCount": 1,
+                     "outputBodyJson": {"usage": {
+                         "inputTokens": 4, "outputTokens": 1, "cacheWriteInputTokens": 9,
+                         "cacheDetails": [{"ttl": "1h", "inputTokens": -9}]}}}))
     return "bedrock.jsonl", recs, exp, [
         (10, 'invalid count output.outputBodyJson.usage.cache_read_input_tokens "many"'),
         (15, 'invalid count output.outputBodyJson[0].message.usage.'
-             'cache_read_input_tokens "lots"')]
+             'cache_read_input_tokens "lots"'),
+        (17, 'invalid count output.outputBodyJson.usage.cacheDetails[0].inputTokens -9')]
 
 
 def claude_code():
