@@ -368,50 +368,39 @@ def main(argv):
             want[rid] = (lp, model, why, "documented: unpriced", SNAPSHOT,
                          0, "input", None)
             continue
-        starts = sorted(e.versions)
-        for i, start in enumerate(starts):
-            # Each version on its first day (the snapshot's for the first)
-            # and on the last before the next one.
-            days = {start or SNAPSHOT}
-            if i + 1 < len(starts):
-                days.add((date.fromisoformat(starts[i + 1]) -
-                          timedelta(days=1)).isoformat())
-            for day in sorted(days):
-                cur = max(s for s in starts if s <= day)
-                if cur != start:
-                    continue
-                for th in sorted(e.versions[cur]):
-                    n = th if th else 32000  # below every threshold
-                    for c in CLASSES:
-                        allowed = allowed_rates(e, cur, th, c, model)
-                        if not allowed:
-                            continue
-                        rid = "r%d" % len(log)
-                        u = {"input_tokens": 0, "output_tokens": 0}
-                        if c in ("output", "reasoning"):
-                            u["output_tokens"] = 1000000
-                            if c == "reasoning":
-                                u["reasoning_tokens"] = 1000000
-                            u["input_tokens"] = th
-                            inp = e.versions[cur][th]["input"]
-                            base = None if th and inp is None else \
-                                (inp or 0) * th
-                        else:
-                            u[{"input": "input_tokens",
-                               "cache_read": "cache_read_tokens",
-                               "cache_write": "cache_write_tokens",
-                               "cache_write_1h": "cache_write_1h_tokens"}[c]] = n
-                            base = Decimal(0)
-                        if base is None:
-                            continue
-                        k = 1000000 if c in ("output", "reasoning") else n
-                        log.append({"timestamp": day + "T12:00:00Z",
-                                    "provider": lp, "model": model,
-                                    "agent": rid, "request_id": rid,
-                                    "usage": u})
-                        want[rid] = (lp, model, why, e.where, day, th, c,
-                                     [(base + r * k) / 1000000
-                                      for r in allowed])
+        for cur, day in version_days(e.versions):
+            for th in sorted(e.versions[cur]):
+                n = th if th else 32000  # below every threshold
+                for c in CLASSES:
+                    allowed = allowed_rates(e, cur, th, c, model)
+                    if not allowed:
+                        continue
+                    rid = "r%d" % len(log)
+                    u = {"input_tokens": 0, "output_tokens": 0}
+                    if c in ("output", "reasoning"):
+                        u["output_tokens"] = 1000000
+                        if c == "reasoning":
+                            u["reasoning_tokens"] = 1000000
+                        u["input_tokens"] = th
+                        inp = e.versions[cur][th]["input"]
+                        base = None if th and inp is None else \
+                            (inp or 0) * th
+                    else:
+                        u[{"input": "input_tokens",
+                           "cache_read": "cache_read_tokens",
+                           "cache_write": "cache_write_tokens",
+                           "cache_write_1h": "cache_write_1h_tokens"}[c]] = n
+                        base = Decimal(0)
+                    if base is None:
+                        continue
+                    k = 1000000 if c in ("output", "reasoning") else n
+                    log.append({"timestamp": day + "T12:00:00Z",
+                                "provider": lp, "model": model,
+                                "agent": rid, "request_id": rid,
+                                "usage": u})
+                    want[rid] = (lp, model, why, e.where, day, th, c,
+                                 [(base + r * k) / 1000000
+                                  for r in allowed])
     os.makedirs(a.work, exist_ok=True)
     lpath = os.path.join(a.work, "probes.jsonl")
     with open(lpath, "w") as f:
@@ -492,6 +481,21 @@ def ratio(g, l):
     return ks.pop() if len(ks) == 1 else None
 
 
+def version_days(versions):
+    """(start, day) of each version of versions (a dict by start, "" the
+    first), on its first day (the snapshot's for the first) and on the
+    last before the next one, in order."""
+    starts = sorted(versions)
+    for i, start in enumerate(starts):
+        days = {start or SNAPSHOT}
+        if i + 1 < len(starts):
+            days.add((date.fromisoformat(starts[i + 1]) -
+                      timedelta(days=1)).isoformat())
+        for day in sorted(days):
+            if max(s for s in starts if s <= day) == start:
+                yield start, day
+
+
 def tier_probes(probes, lnames, log, want):
     """Requests in each service tier LiteLLM states for a name (its base
     rates; long-context rows in a tier are formatprice.sh's), on the days
@@ -523,43 +527,35 @@ def tier_probes(probes, lnames, log, want):
                     and b["output"] == std["output"]}
             ks = {st: (Decimal(1) if st in same else ratio(b, std))
                   if same else None for st, b in gb.items()}
-        starts = sorted(ks)
-        for i, start in enumerate(starts):
-            days = {start or SNAPSHOT}
-            if i + 1 < len(starts):
-                days.add((date.fromisoformat(starts[i + 1]) -
-                          timedelta(days=1)).isoformat())
-            for day in sorted(days):
-                if max(st for st in starts if st <= day) != start:
-                    continue
-                for tier in tiers:
-                    t = lite_tier_base(std, tf, tier)
-                    for c in CLASSES:
-                        k = ks[start]
-                        rate = None if k is None else effective(t, c) * k
-                        allowed = None if rate is None else [rate]
-                        if rate is not None and c == "cache_write_1h" and \
-                                t[c] is None and "claude" in key.lower():
-                            allowed.append(2 * t["input"] * k)
-                        rid = "r%d" % len(log)
-                        u = {"input_tokens": 0, "output_tokens": 0}
-                        n = 1000000 if c in ("output", "reasoning") else 32000
-                        if c in ("output", "reasoning"):
-                            u["output_tokens"] = n
-                            if c == "reasoning":
-                                u["reasoning_tokens"] = n
-                        else:
-                            u[{"input": "input_tokens",
-                               "cache_read": "cache_read_tokens",
-                               "cache_write": "cache_write_tokens",
-                               "cache_write_1h": "cache_write_1h_tokens"}[c]] = n
-                        log.append({"timestamp": day + "T12:00:00Z",
-                                    "provider": lp, "model": model,
-                                    "agent": rid, "request_id": rid,
-                                    "service_tier": tier, "usage": u})
-                        want[rid] = (lp, model, why + ", " + tier, e.where,
-                                     day, 0, c, allowed and [
-                                         x * n / 1000000 for x in allowed])
+        for start, day in version_days(ks):
+            for tier in tiers:
+                t = lite_tier_base(std, tf, tier)
+                for c in CLASSES:
+                    k = ks[start]
+                    rate = None if k is None else effective(t, c) * k
+                    allowed = None if rate is None else [rate]
+                    if rate is not None and c == "cache_write_1h" and \
+                            t[c] is None and "claude" in key.lower():
+                        allowed.append(2 * t["input"] * k)
+                    rid = "r%d" % len(log)
+                    u = {"input_tokens": 0, "output_tokens": 0}
+                    n = 1000000 if c in ("output", "reasoning") else 32000
+                    if c in ("output", "reasoning"):
+                        u["output_tokens"] = n
+                        if c == "reasoning":
+                            u["reasoning_tokens"] = n
+                    else:
+                        u[{"input": "input_tokens",
+                           "cache_read": "cache_read_tokens",
+                           "cache_write": "cache_write_tokens",
+                           "cache_write_1h": "cache_write_1h_tokens"}[c]] = n
+                    log.append({"timestamp": day + "T12:00:00Z",
+                                "provider": lp, "model": model,
+                                "agent": rid, "request_id": rid,
+                                "service_tier": tier, "usage": u})
+                    want[rid] = (lp, model, why + ", " + tier, e.where,
+                                 day, 0, c, allowed and [
+                                     x * n / 1000000 for x in allowed])
 
 
 def allowed_rates(e, start, th, c, name):
