@@ -43,17 +43,23 @@ cat >"$tmp/maptime.jsonl" <<'LOG'
 {"ended_at":"2025-10-04T12:00:01Z","response":{"type":"message","id":"msg_m2","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}
 {"custom_id":"r3","logged_at":"2025-10-04T12:00:02Z","result":{"type":"succeeded","message":{"id":"msg_m3","type":"message","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}}
 LOG
-"$BURNRATE" --quiet --store "$tmp/maptime" init
-"$BURNRATE" --quiet --store "$tmp/maptime" ingest --map timestamp=ended_at \
-	--rejects "$tmp/maptime.rej" "$tmp/maptime.jsonl" ||
-	fail "ingest with --map timestamp failed"
-grep -q "maptime.jsonl:3: missing ended_at (--map timestamp)" "$tmp/maptime.rej" &&
-	[ "$(wc -l <"$tmp/maptime.rej")" -eq 1 ] ||
-	fail "--map timestamp rejects: $(cat "$tmp/maptime.rej")"
-"$BURNRATE" --store "$tmp/maptime" report --since 2025-10-04 --until 2025-10-04 \
-	--as-of 2025-12-31 --by provider --format csv >"$tmp/maptime.csv"
-grep -q '^anthropic,2,0,20,10,' "$tmp/maptime.csv" ||
-	fail "--map timestamp: $(cat "$tmp/maptime.csv")"
+# maptime NAME FIELD LINE DAY ROW: $tmp/NAME.jsonl ingested with --map
+# timestamp=FIELD: only line LINE rejected, for its missing FIELD, and
+# the day DAY by provider beginning with ROW.
+maptime() {
+	"$BURNRATE" --quiet --store "$tmp/$1" init
+	"$BURNRATE" --quiet --store "$tmp/$1" ingest --map timestamp="$2" \
+		--rejects "$tmp/$1.rej" "$tmp/$1.jsonl" ||
+		fail "ingest of $1.jsonl with --map timestamp failed"
+	grep -q "$1.jsonl:$3: missing $2 (--map timestamp)" "$tmp/$1.rej" &&
+		[ "$(wc -l <"$tmp/$1.rej")" -eq 1 ] ||
+		fail "--map timestamp rejects ($1): $(cat "$tmp/$1.rej")"
+	"$BURNRATE" --store "$tmp/$1" report --since "$4" --until "$4" \
+		--as-of 2025-12-31 --by provider --format csv >"$tmp/$1.csv"
+	grep -q "^$5" "$tmp/$1.csv" ||
+		fail "--map timestamp ($1): $(cat "$tmp/$1.csv")"
+}
+maptime maptime ended_at 3 2025-10-04 'anthropic,2,0,20,10,'
 
 # So does it for a Gemini API Batch Mode result, which holds no time
 # either: read at the batch tier (gemini-3.1-pro-preview's batch rate,
@@ -62,14 +68,4 @@ cat >"$tmp/maptime_g.jsonl" <<'LOG'
 {"key":"request-1","endTime":"2025-10-05T12:00:00Z","response":{"candidates":[],"usageMetadata":{"promptTokenCount":100000,"candidatesTokenCount":10000,"totalTokenCount":110000},"modelVersion":"gemini-3.1-pro-preview","responseId":"gm1"}}
 {"key":"request-2","response":{"candidates":[],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":1,"totalTokenCount":11},"modelVersion":"gemini-3.1-pro-preview","responseId":"gm2"}}
 LOG
-"$BURNRATE" --quiet --store "$tmp/maptime_g" init
-"$BURNRATE" --quiet --store "$tmp/maptime_g" ingest --map timestamp=endTime \
-	--rejects "$tmp/maptime_g.rej" "$tmp/maptime_g.jsonl" ||
-	fail "ingest of a Gemini batch with --map timestamp failed"
-grep -q "maptime_g.jsonl:2: missing endTime (--map timestamp)" "$tmp/maptime_g.rej" &&
-	[ "$(wc -l <"$tmp/maptime_g.rej")" -eq 1 ] ||
-	fail "--map timestamp rejects (Gemini batch): $(cat "$tmp/maptime_g.rej")"
-"$BURNRATE" --store "$tmp/maptime_g" report --since 2025-10-05 --until 2025-10-05 \
-	--as-of 2025-12-31 --by provider --format csv >"$tmp/maptime_g.csv"
-grep -q '^google,1,0,100000,10000,0,0,0,0,0.160000,0' "$tmp/maptime_g.csv" ||
-	fail "--map timestamp (Gemini batch): $(cat "$tmp/maptime_g.csv")"
+maptime maptime_g endTime 2 2025-10-05 'google,1,0,100000,10000,0,0,0,0,0.160000,0'
