@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -238,8 +239,51 @@ static int resolve(const char *path, char **out, int *own, mode_t *kind,
 	}
 }
 
+/* An fsync on a thread of its own (br_output_sync_ahead). */
+struct br_sync_ahead {
+	pthread_t thread;
+	int fd;
+	int error; /* fsync's errno, 0 when it succeeded */
+};
+
+static void *sync_ahead(void *arg)
+{
+	struct br_sync_ahead *a = arg;
+	a->error = fsync(a->fd) == 0 ? 0 : errno;
+	return NULL;
+}
+
+void br_output_sync_ahead(struct br_output *o)
+{
+	if (!(o->flags & BR_OUTPUT_DURABLE) || !o->tmp || o->dest >= 0 ||
+	    o->fd < 0 || o->ahead)
+		return;
+	struct br_sync_ahead *a = br_malloc(sizeof *a);
+	*a = (struct br_sync_ahead){.fd = o->fd};
+	if (pthread_create(&a->thread, NULL, sync_ahead, a) != 0) {
+		free(a);
+		return;
+	}
+	o->ahead = a;
+}
+
+/* Waits for o's fsync ahead, if any; returns its errno (0: none, or it
+ * succeeded). */
+static int sync_ahead_wait(struct br_output *o)
+{
+	struct br_sync_ahead *a = o->ahead;
+	if (!a)
+		return 0;
+	pthread_join(a->thread, NULL);
+	int error = a->error;
+	free(a);
+	o->ahead = NULL;
+	return error;
+}
+
 void br_output_abort(struct br_output *o)
 {
+	sync_ahead_wait(o);
 	if (o->fd >= 0)
 		close(o->fd);
 	if (o->dest >= 0)
@@ -482,7 +526,11 @@ int br_output_commit(struct br_output *o, struct br_err *err)
 			rc = br_fail(err, "cannot close '%s': %s", o->path,
 				     strerror(errno));
 	} else {
-		if ((o->flags & BR_OUTPUT_DURABLE) && fsync(o->fd) != 0)
+		int ahead = sync_ahead_wait(o);
+		if (ahead)
+			rc = br_fail(err, "cannot fsync '%s': %s", o->tmp,
+				     strerror(ahead));
+		else if ((o->flags & BR_OUTPUT_DURABLE) && fsync(o->fd) != 0)
 			rc = br_fail(err, "cannot fsync '%s': %s", o->tmp,
 				     strerror(errno));
 		int fd = o->fd;

@@ -2858,6 +2858,46 @@ static void test_output_pipe_file(void)
 	test_rmtree(dir);
 }
 
+/* br_output_sync_ahead fsyncs a durable output's temporary file on a
+ * thread of its own while the caller reads it back; commit waits for it
+ * and publishes, abort waits for it and removes the file. An output that
+ * is not durable gets no such thread. */
+static void test_output_sync_ahead(void)
+{
+	char dir[64], path[128];
+	test_mkdtemp(dir, "output");
+	snprintf(path, sizeof path, "%s/seg.brs", dir);
+	struct br_err err = {0};
+	struct br_output o;
+	int flags = BR_OUTPUT_DURABLE | BR_OUTPUT_HIDDEN_TMP | BR_OUTPUT_NEW;
+	CU_ASSERT_EQUAL_FATAL(br_output_open(&o, path, 0644, flags, &err), 0);
+	CU_ASSERT_EQUAL(br_write_all(o.fd, "rows\n", 5), 0);
+	br_output_sync_ahead(&o);
+	CU_ASSERT_PTR_NOT_NULL(o.ahead);
+	/* Read back meanwhile, by its name. */
+	CU_ASSERT_STRING_EQUAL(slurp(o.tmp), "rows\n");
+	CU_ASSERT_EQUAL(br_output_commit(&o, &err), 0);
+	CU_ASSERT_STRING_EQUAL(err.msg, "");
+	CU_ASSERT_PTR_NULL(o.ahead);
+	CU_ASSERT_STRING_EQUAL(slurp(path), "rows\n");
+	/* Aborted, as a segment that would not decode is. */
+	snprintf(path, sizeof path, "%s/other.brs", dir);
+	CU_ASSERT_EQUAL_FATAL(br_output_open(&o, path, 0644, flags, &err), 0);
+	CU_ASSERT_EQUAL(br_write_all(o.fd, "bad\n", 4), 0);
+	br_output_sync_ahead(&o);
+	CU_ASSERT_PTR_NOT_NULL(o.ahead);
+	br_output_abort(&o);
+	CU_ASSERT_PTR_NULL(o.ahead);
+	CU_ASSERT(access(path, F_OK) != 0);
+	CU_ASSERT(!count_names(dir, "\\.tmp-"));
+	/* Not durable: nothing to start. */
+	CU_ASSERT_EQUAL_FATAL(br_output_open(&o, path, 0644, 0, &err), 0);
+	br_output_sync_ahead(&o);
+	CU_ASSERT_PTR_NULL(o.ahead);
+	CU_ASSERT_EQUAL(br_output_commit(&o, &err), 0);
+	test_rmtree(dir);
+}
+
 /* Through a dangling link, or a chain of links, the file the last one
  * names is created, relative to its link's directory, and the links are
  * kept: the link was replaced by a regular file. A loop is an error. */
@@ -2941,6 +2981,7 @@ int test_register(void)
 	static const struct test_case output_tests[] = {
 		{"a descriptor of the process, in place", test_output_descriptor},
 		{"a seekable file for a pipe", test_output_pipe_file},
+		{"an output's fsync ahead of its commit", test_output_sync_ahead},
 		{"through dangling links and chains", test_output_links},
 		{NULL, NULL}};
 	static const struct test_case price_tests[] = {
