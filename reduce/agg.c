@@ -412,6 +412,18 @@ static int pread_all(int fd, void *p, size_t n, uint64_t off)
 	return 0;
 }
 
+/* A table's rows read in key order (red_row_order) are at random places
+ * of it: each is fetched this many rows ahead. The 2M bench's 20,218 rows
+ * (3.9 MB) took 2.8-4.1 ms to walk for a segment's dictionary, 0.9-1.1
+ * with it, and its rows' pass 4.9-8.9 -> 4.4-5.1 ms (stop 51). */
+#define ROWS_AHEAD 8
+
+static inline void prefetch_row(const struct red_row *r)
+{
+	for (size_t l = 0; l < sizeof *r; l += 64)
+		__builtin_prefetch((const char *)r + l);
+}
+
 /* Writes a's rows, in a segment's order, as a run to its file, and
  * empties its table (its dictionary kept: the runs' ids are its ids).
  * A file that cannot be made or written keeps them, and every row to
@@ -434,6 +446,8 @@ static void spill(struct agg *a)
 	for (size_t i = 0; i < a->nrows && rc == 0;) {
 		size_t k = 0;
 		for (; k < RUN_BLOCK && i < a->nrows; k++, i++) {
+			if (i + ROWS_AHEAD < a->nrows)
+				prefetch_row(&a->rows[order[i + ROWS_AHEAD]]);
 			buf[k] = a->rows[order[i]];
 			buf[k].room = 0;
 		}
@@ -486,8 +500,11 @@ static const struct red_row *src_row(const struct iter_src *s)
 /* Moves source s to its next row; false at its end or on an error. */
 static bool src_next(struct agg_iter *it, struct iter_src *s)
 {
-	if (++s->i < s->n)
+	if (++s->i < s->n) {
+		if (s->mem && s->i + ROWS_AHEAD < s->n)
+			prefetch_row(&s->mem[s->order[s->i + ROWS_AHEAD]]);
 		return true;
+	}
 	if (s->mem || !s->left)
 		return false;
 	size_t k = s->left < it->block ? s->left : it->block;
