@@ -2100,7 +2100,7 @@ static uint64_t next_seq(const struct store *s)
  * would refuse is never made visible, and a segment of many rows is
  * never held whole. Its fsync runs meanwhile (br_output_sync_ahead):
  * the bench's 3.7 MB segment takes ~10 ms to fsync and ~5 ms to decode,
- * which had the run's CPUs idle one after the other. */
+ * which one after the other left a CPU idle through both. */
 static int publish_segment(struct store *s, const struct seg_meta *m,
 			   const struct agg *a, const struct store_input *inputs,
 			   size_t ninputs, struct br_err *err)
