@@ -526,11 +526,14 @@ int br_output_commit(struct br_output *o, struct br_err *err)
 			rc = br_fail(err, "cannot close '%s': %s", o->path,
 				     strerror(errno));
 	} else {
+		/* Synced ahead: written no more since (the caller's contract). */
+		bool synced = o->ahead != NULL;
 		int ahead = sync_ahead_wait(o);
 		if (ahead)
 			rc = br_fail(err, "cannot fsync '%s': %s", o->tmp,
 				     strerror(ahead));
-		else if ((o->flags & BR_OUTPUT_DURABLE) && fsync(o->fd) != 0)
+		else if ((o->flags & BR_OUTPUT_DURABLE) && !synced &&
+			 fsync(o->fd) != 0)
 			rc = br_fail(err, "cannot fsync '%s': %s", o->tmp,
 				     strerror(errno));
 		int fd = o->fd;
