@@ -52,14 +52,16 @@ struct record_at {
 };
 
 /* The request id of an event of a block, kept until its turn to settle:
- * where it is in the block's data, or else (decoded: JSON escapes, a
- * quoted CSV field) copied into the block's held_text; and its record. */
+ * its key (idset_key), where it is in the block's data, or else (decoded:
+ * JSON escapes, a quoted CSV field; a UUID's packed bytes) copied into
+ * the block's held_text; and its record. */
 struct held {
-	uint64_t hash;  /* idset_hash of the id */
-	uint32_t id_at; /* the id's offset in the data, or in held_text */
+	uint64_t hash;  /* the key's */
+	uint32_t id_at; /* the key's offset in the data, or in held_text */
 	uint32_t id_len;
 	struct record_at rec;
-	bool in_text;   /* the id is in held_text */
+	bool in_text;   /* the key is in held_text */
+	bool uuid;      /* ... a UUID's packed bytes */
 	bool claim;     /* only its id counts (block_claim) */
 };
 _Static_assert((uint64_t)HOLD_EVENTS * INGEST_MAX_FIELD <= UINT32_MAX,
@@ -355,11 +357,11 @@ static void settle_held(struct block *b)
 		if (i + SETTLE_AHEAD < nheld)
 			settle_prefetch(ids, seen, held[i + SETTLE_AHEAD].hash);
 		const struct held *e = &held[i];
-		const char *p = (e->in_text ? text : data) + e->id_at;
-		size_t n = e->id_len;
-		bool duplicate = (seen && idset_has(seen, p, n, e->hash)) ||
-				 (held_ids && idset_has(held_ids, p, n, e->hash)) ||
-				 !idset_add(ids, p, n, e->hash);
+		struct idset_key k = {(e->in_text ? text : data) + e->id_at,
+				      e->id_len, e->hash, e->uuid};
+		bool duplicate = (seen && idset_has(seen, &k)) ||
+				 (held_ids && idset_has(held_ids, &k)) ||
+				 !idset_add(ids, &k);
 		if (!duplicate || e->claim)
 			continue;
 		duplicates++;
@@ -859,11 +861,10 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-/* Holds the request id of ev (hash h), of the record st reads in its
- * block: where the id is in the block's data, or else a copy of it; and
+/* Holds the request id of ev (key k), of the record st reads in its
+ * block: where the key is in the block's data, or else a copy of it; and
  * where the record is. Returns the held id. */
-static struct held *hold(struct input_state *st, const struct br_event *ev,
-			 uint64_t h)
+static struct held *hold(struct input_state *st, const struct idset_key *k)
 {
 	struct block *b = st->block;
 	if (b->nheld == HOLD_EVENTS)
@@ -873,16 +874,17 @@ static struct held *hold(struct input_state *st, const struct br_event *ev,
 		b->held = br_realloc(b->held, b->held_cap * sizeof *b->held);
 	}
 	struct held *e = &b->held[b->nheld++];
-	e->hash = h;
+	e->hash = k->hash;
 	e->claim = false;
-	e->id_len = (uint32_t)ev->request_id.n; /* <= INGEST_MAX_FIELD */
+	e->uuid = k->uuid;
+	e->id_len = (uint32_t)k->n; /* <= INGEST_MAX_FIELD */
 	/* Its offset in the data is beyond the length when it is before the
 	 * data (unsigned, it wraps). */
-	uintptr_t off = (uintptr_t)ev->request_id.p - (uintptr_t)b->data;
-	e->in_text = off > b->len || ev->request_id.n > b->len - off;
+	uintptr_t off = (uintptr_t)k->p - (uintptr_t)b->data;
+	e->in_text = k->uuid || off > b->len || k->n > b->len - off;
 	if (e->in_text) {
 		e->id_at = (uint32_t)b->held_text.len;
-		br_buf_put(&b->held_text, ev->request_id.p, ev->request_id.n);
+		br_buf_put(&b->held_text, k->p, k->n);
 	} else {
 		e->id_at = (uint32_t)off;
 	}
@@ -910,15 +912,14 @@ static struct held *hold(struct input_state *st, const struct br_event *ev,
 	return e;
 }
 
-void block_hold(struct input_state *st, const struct br_event *ev, uint64_t h)
+void block_hold(struct input_state *st, const struct idset_key *k)
 {
-	hold(st, ev, h);
+	hold(st, k);
 }
 
-void block_claim(struct input_state *st, const struct br_event *ev,
-		 uint64_t h)
+void block_claim(struct input_state *st, const struct idset_key *k)
 {
-	hold(st, ev, h)->claim = true;
+	hold(st, k)->claim = true;
 }
 
 void block_keep_reject(struct block *b, uint64_t cap, unsigned long line,

@@ -350,21 +350,20 @@ void split_end(struct split *sp, struct input_state *st);
 /* Frees the blocks g keeps for its next input parsed in blocks. */
 void blocks_free(struct ingest *g);
 
-/* Holds the request id of event ev (hash h), of the record the input
+/* Holds the request id of an event (its key k), of the record the input
  * state st of a block reads (st->block), on the pool thread parsing it:
  * the event counts as it is parsed; the id is settled against the input's
  * set of ids in input order, once every block before it has settled, and
  * when it was seen before, the record is read again and its event counted
  * out (blocks.c, uncount). Holding more than a block's share waits for
  * the block's turn to settle. */
-void block_hold(struct input_state *st, const struct br_event *ev, uint64_t h);
+void block_hold(struct input_state *st, const struct idset_key *k);
 
 /* As block_hold, for an event that does not count (outside a backfill's
  * range, rejected) but whose request id does: settled in its turn, it
  * makes a later copy of the id a duplicate, as it was in a whole ingest.
- * ev need not be priced. */
-void block_claim(struct input_state *st, const struct br_event *ev,
-		 uint64_t h);
+ * The event need not be priced. */
+void block_claim(struct input_state *st, const struct idset_key *k);
 
 /* Marks block b bad: its input is read again on one thread. */
 void block_spoil(struct block *b);

@@ -5,8 +5,10 @@
  * The set is split into 256 shards by the top byte of the id's hash, so
  * that growing a shard's table copies 1/256 of the set, not all of it.
  * A shard keeps its ids in an arena, each as a varint header and the
- * bytes, one after the other; an id longer than LONG_ID is kept in a block
- * of its own, the arena holding its address. The ids are found with an
+ * bytes of its key (idset_key: a UUID written canonically, as most
+ * loggers write them, is kept as its 16 bytes, not its 36), one after
+ * the other; an id longer than LONG_ID is kept in a block of its own, the
+ * arena holding its address. The ids are found with an
  * open-addressing table of 4-byte slots: the entry's arena offset plus one
  * (0: an empty slot) in the bits its shard's arena needs, and in the rest,
  * 6 to 19, bits of the hash (a tag that spares most comparisons). A table
@@ -54,8 +56,8 @@
  * slots probed) and by the walks of a rehash or a merge, from the page
  * cache. The mapped rows' pages are let go as rows are spilled (a read
  * maps some again). So the set's memory is its tables (~5.3 bytes an id)
- * and its last rows, not its ids: 2M ids of 36 bytes (UUIDs) took 82 MiB,
- * most of the 2M bench's peak RSS (stop 45). A file that cannot be made
+ * and its last rows, not its ids: 2M ids of 36 bytes (UUIDs, then kept
+ * whole) took 82 MiB, most of the 2M bench's peak RSS (stop 45). A file that cannot be made
  * or written (no TMPDIR, a full disk) leaves the rows in memory, as
  * before: pwrite reserves the file's blocks, so a mapped row never meets
  * a full disk. */
@@ -164,16 +166,25 @@ static inline unsigned char *at(const struct idset *s, const struct shard *sh,
 	       (off & (STRIPE - 1));
 }
 
-/* An entry's header: its id's length, and whether the id is kept out of
- * the arena (its address follows the header); never 0. */
-static inline size_t header(size_t n, bool out)
+/* An entry's header: its key's length, and a flag: the key is kept out
+ * of the arena (its address follows the header), or for a key of at
+ * most LONG_ID bytes, which never is, it is a UUID's packed bytes
+ * (idset_key); never 0. */
+static inline size_t header(size_t n, bool flag)
 {
-	return (n << 1 | out) + 1;
+	return (n << 1 | flag) + 1;
 }
 
-/* Decodes the entry at p: its id and length. */
-static const unsigned char *decode(const unsigned char *p, size_t *n,
-				   const unsigned char **after)
+/* A key as an entry keeps it: its bytes (in the arena, or for a long one
+ * in a block of its own), their length, whether a UUID's. */
+struct kept {
+	const char *p;
+	size_t n;
+	bool uuid;
+};
+
+/* Decodes the entry at p, and sets *after past it. */
+static struct kept decode(const unsigned char *p, const unsigned char **after)
 {
 	size_t h = 0;
 	for (int shift = 0;; shift += 7) {
@@ -182,31 +193,29 @@ static const unsigned char *decode(const unsigned char *p, size_t *n,
 			break;
 	}
 	h--;
-	*n = h >> 1;
-	if (!(h & 1)) {
-		*after = p + *n;
-		return p;
+	struct kept k = {(const char *)p, h >> 1, (h & 1) && h >> 1 <= LONG_ID};
+	if (!(h & 1) || k.uuid) {
+		*after = p + k.n;
+		return k;
 	}
-	const unsigned char *id;
-	memcpy(&id, p, sizeof id);
-	*after = p + sizeof id;
-	return id;
+	memcpy(&k.p, p, sizeof k.p);
+	*after = p + sizeof k.p;
+	return k;
 }
 
-/* The id of slot value v and its length. */
-static const unsigned char *entry(const struct idset *s,
-				  const struct shard *sh, uint32_t v, size_t *n)
+/* The key of slot value v. */
+static struct kept entry(const struct idset *s, const struct shard *sh,
+			 uint32_t v)
 {
 	const unsigned char *after;
-	return decode(at(s, sh, (v & ~sh->tag_mask) - 1), n, &after);
+	return decode(at(s, sh, (v & ~sh->tag_mask) - 1), &after);
 }
 
-/* The entry at or after offset *off of the arena (below sh->len): its id
- * and length, and its offset in *start; moves *off past it. The arena
- * holds the shard's ids in the order they were added. */
-static const unsigned char *next_entry(const struct idset *s,
-				       const struct shard *sh, size_t *off,
-				       size_t *n, size_t *start)
+/* The entry at or after offset *off of the arena (below sh->len), its
+ * offset in *start; moves *off past it. The arena holds the shard's ids
+ * in the order they were added. */
+static struct kept next_entry(const struct idset *s, const struct shard *sh,
+			      size_t *off, size_t *start)
 {
 	const unsigned char *p = at(s, sh, *off);
 	while (!*p) { /* the unused rest of a stripe */
@@ -214,9 +223,16 @@ static const unsigned char *next_entry(const struct idset *s,
 		p = at(s, sh, *off);
 	}
 	*start = *off;
-	const unsigned char *after, *id = decode(p, n, &after);
+	const unsigned char *after;
+	struct kept k = decode(p, &after);
 	*off += (size_t)(after - p);
-	return id;
+	return k;
+}
+
+/* The hash of kept key k (idset_key's). */
+static uint64_t kept_hash(struct kept k)
+{
+	return idset_key_hash(k.p, k.n, k.uuid);
 }
 
 /* Maps size bytes (a multiple of the page size), aligned to a huge page
@@ -278,10 +294,9 @@ static void spiller_stop(struct idset *s);
 static void shard_free(const struct idset *s, struct shard *sh)
 {
 	for (size_t off = 0, start; sh->nlong && off < sh->len;) {
-		size_t n;
-		const unsigned char *id = next_entry(s, sh, &off, &n, &start);
-		if (n > LONG_ID) {
-			free((void *)id);
+		struct kept k = next_entry(s, sh, &off, &start);
+		if (k.n > LONG_ID) {
+			free((void *)k.p);
 			sh->nlong--;
 		}
 	}
@@ -345,6 +360,86 @@ uint64_t idset_hash_long(const char *id, size_t n)
 	return h ^ h >> 29;
 }
 
+/* Where a canonical UUID's dashes are. */
+static bool uuid_dashes(const char *id)
+{
+	return id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-';
+}
+
+#ifdef __SSE2__
+/* The 4 bytes at p as the low half of a word, the first the least
+ * significant. */
+static inline uint64_t le32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* The values of the 16 lowercase hex digits of x, or false when one is
+ * not: a digit's value in its byte. */
+static inline bool hex16(__m128i x, __m128i *value)
+{
+	__m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	__m128i l = _mm_sub_epi8(x, _mm_set1_epi8('a'));
+	__m128i is_d = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i is_l = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
+	*value = _mm_or_si128(_mm_and_si128(is_d, d),
+			      _mm_and_si128(is_l, _mm_add_epi8(l, _mm_set1_epi8(10))));
+	return _mm_movemask_epi8(_mm_or_si128(is_d, is_l)) == 0xFFFF;
+}
+
+/* The 16 digit values of v two to a byte, the first the high half, in
+ * the low bytes of its 16-bit lanes. */
+static inline __m128i hex_pairs(__m128i v)
+{
+	__m128i t = _mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8));
+	return _mm_and_si128(t, _mm_set1_epi16(0xFF));
+}
+
+/* The 32 digits, their dashes left out as the words are read, in two
+ * vectors of 16: ~75 instructions, of which the 16 bytes' hash (~20)
+ * against the 36's (idset_hash_long, ~50) takes back a third; the rest
+ * is paid back by the bytes the set no longer writes, spills and reads
+ * (docs/PERFORMANCE.md, stop 52). */
+bool idset_uuid_pack(const char *id, unsigned char out[16])
+{
+	if (!uuid_dashes(id))
+		return false;
+	__m128i lo = _mm_set_epi64x((long long)(le32(id + 9) | le32(id + 14) << 32),
+				    (long long)br_le64(id));
+	__m128i hi = _mm_set_epi64x((long long)br_le64(id + 28),
+				    (long long)(le32(id + 19) | le32(id + 24) << 32));
+	if (!hex16(lo, &lo) || !hex16(hi, &hi))
+		return false;
+	_mm_storeu_si128((__m128i *)out,
+			 _mm_packus_epi16(hex_pairs(lo), hex_pairs(hi)));
+	return true;
+}
+#else
+bool idset_uuid_pack(const char *id, unsigned char out[16])
+{
+	if (!uuid_dashes(id))
+		return false;
+	int k = 0;
+	for (int i = 0; i < 36; i++) {
+		unsigned c = (unsigned char)id[i];
+		int v = c - '0' < 10 ? (int)(c - '0')
+			: c - 'a' < 6 ? (int)(c - 'a' + 10) : -1;
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			continue;
+		if (v < 0)
+			return false;
+		if (k % 2 == 0)
+			out[k / 2] = (unsigned char)(v << 4);
+		else
+			out[k / 2] |= (unsigned char)v;
+		k++;
+	}
+	return true;
+}
+#endif
+
 uint64_t idset_count(const struct idset *s)
 {
 	uint64_t n = 0;
@@ -366,12 +461,11 @@ static uint32_t home(uint64_t h, uint32_t n)
 	return (uint32_t)(((h & UINT32_MAX) * n) >> 32);
 }
 
-/* The slot holding id, or the empty slot where it belongs. Inlined in
- * idset_add and idset_has: a call of its own took 17 of its 49
+/* The slot holding key k (hash h), or the empty slot where it belongs.
+ * Inlined in idset_add and idset_has: a call of its own took 17 of its 49
  * instructions an id (callgrind, the 2M bench's first 300,000 records). */
 static inline __attribute__((always_inline)) uint32_t *
-find(const struct idset *s, const struct shard *sh, const char *id, size_t n,
-     uint64_t h)
+find(const struct idset *s, const struct shard *sh, struct kept k, uint64_t h)
 {
 	uint32_t tag = tag_of(sh, h), mask = sh->tag_mask;
 	for (uint32_t i = home(h, sh->nslots);; i = i + 1 == sh->nslots ? 0 : i + 1) {
@@ -380,9 +474,8 @@ find(const struct idset *s, const struct shard *sh, const char *id, size_t n,
 			return &sh->slots[i];
 		if ((v & mask) != tag)
 			continue;
-		size_t len;
-		const unsigned char *p = entry(s, sh, v, &len);
-		if (len == n && br_mem_eq(p, id, n))
+		struct kept e = entry(s, sh, v);
+		if (e.n == k.n && e.uuid == k.uuid && br_mem_eq(e.p, k.p, k.n))
 			return &sh->slots[i];
 	}
 }
@@ -411,9 +504,7 @@ static void move_table(const struct idset *s, struct shard *sh,
 	 * random as the old table would: a shard's ids are seldom in the
 	 * cache. */
 	for (size_t off = 0, start; off < sh->len;) {
-		size_t len;
-		const unsigned char *p = next_entry(s, sh, &off, &len, &start);
-		uint64_t h = idset_hash((const char *)p, len);
+		uint64_t h = kept_hash(next_entry(s, sh, &off, &start));
 		uint32_t j = home(h, n);
 		while (slots[j])
 			j = j + 1 == n ? 0 : j + 1;
@@ -835,17 +926,19 @@ static unsigned char *arena_room(struct idset *s, struct shard *sh,
  * every id of a first input is looked up in with --jobs 1). */
 static __attribute__((noinline)) bool shard_has(const struct idset *s,
 						const struct shard *sh,
-						const char *id, size_t n,
-						uint64_t h)
+						struct kept k, uint64_t h)
 {
-	return *find(s, sh, id, n, h) != 0;
+	return *find(s, sh, k, h) != 0;
 }
 
-bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h)
+bool idset_has(const struct idset *s, const struct idset_key *k)
 {
-	const struct shard *sh = shard_of(s, h);
-	return sh->nslots && shard_has(s, sh, id, n, h);
+	const struct shard *sh = shard_of(s, k->hash);
+	return sh->nslots &&
+	       shard_has(s, sh, (struct kept){k->p, k->n, k->uuid}, k->hash);
 }
+
+static bool add(struct idset *s, struct kept k, uint64_t h);
 
 /* Makes small set s large: its ids move to the shards. */
 static void make_large(struct idset *s)
@@ -857,15 +950,22 @@ static void make_large(struct idset *s)
 		br_oom();
 	memset(s->shard, 0, SHARDS * sizeof *s->shard);
 	for (size_t off = 0, start; off < small.len;) {
-		size_t len;
-		const char *id = (const char *)next_entry(s, &small, &off, &len, &start);
-		idset_add(s, id, len, idset_hash(id, len));
+		struct kept k = next_entry(s, &small, &off, &start);
+		add(s, k, kept_hash(k));
 	}
 	shard_free(s, &small);
 }
 
-bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
+bool idset_add(struct idset *s, const struct idset_key *k)
 {
+	return add(s, (struct kept){k->p, k->n, k->uuid}, k->hash);
+}
+
+/* Adds key k of hash h. */
+static bool add(struct idset *s, struct kept k, uint64_t h)
+{
+	const char *id = k.p;
+	size_t n = k.n;
 	bool out = n > LONG_ID;
 	/* The header's varint, then the id or its address. */
 	size_t need = 10 + (out ? sizeof(char *) : n);
@@ -875,13 +975,13 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 	struct shard *sh = shard_of(s, h);
 	if (too_full(sh, (uint64_t)sh->count + 1))
 		resize(s, sh, sh->nslots ? sh->nslots + sh->nslots / 2 : 16);
-	uint32_t *slot = find(s, sh, id, n, h);
+	uint32_t *slot = find(s, sh, k, h);
 	if (*slot)
 		return false;
 	unsigned char *p = arena_room(s, sh, need);
 	size_t start = sh->len;
 	*slot = tag_of(sh, h) | (uint32_t)(start + 1);
-	size_t v = header(n, out);
+	size_t v = header(n, out || k.uuid);
 	unsigned char *w = p;
 	do {
 		*w = (unsigned char)(v & 0x7F);
@@ -906,6 +1006,12 @@ bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h)
 	}
 	sh->len = start + (size_t)(w - p);
 	sh->count++;
+	/* The line the shard's next entries go to, fetched for them: the
+	 * shard's next add is ~256 adds away, and the 256 places the shards
+	 * append to are more than the hardware follows. */
+	uintptr_t next = (uintptr_t)w + 64;
+	if (((next ^ (uintptr_t)w) & ~(uintptr_t)(STRIPE - 1)) == 0)
+		__builtin_prefetch((const void *)next, 1);
 	return true;
 }
 
@@ -920,9 +1026,10 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 	for (int i = 0; i < shard_count(a); i++) {
 		const struct shard *sh = shard_at(a, i);
 		for (size_t off = 0, start; off < sh->len;) {
-			size_t len;
-			const char *id = (const char *)next_entry(a, sh, &off, &len, &start);
-			common += idset_has(b, id, len, idset_hash(id, len));
+			struct kept k = next_entry(a, sh, &off, &start);
+			uint64_t h = kept_hash(k);
+			const struct shard *bsh = shard_of(b, h);
+			common += bsh->nslots && shard_has(b, bsh, k, h);
 		}
 	}
 	return common;
@@ -933,9 +1040,8 @@ static void add_shard(struct idset *s, const struct idset *src,
 		      const struct shard *sh)
 {
 	for (size_t off = 0, start; off < sh->len;) {
-		size_t len;
-		const char *id = (const char *)next_entry(src, sh, &off, &len, &start);
-		idset_add(s, id, len, idset_hash(id, len));
+		struct kept k = next_entry(src, sh, &off, &start);
+		add(s, k, kept_hash(k));
 	}
 }
 
@@ -967,15 +1073,14 @@ struct idset *idset_merge(struct idset *a, struct idset *b)
 	for (size_t r = 0; r < stripes; r++) {
 		for (int i = 0; i < shard_count(b); i++) {
 			struct shard *sh = shard_at(b, i);
-			size_t end = (r + 1) << STRIPE_BITS, start, n;
+			size_t end = (r + 1) << STRIPE_BITS, start;
 			if (end > sh->len)
 				end = sh->len;
 			while (off[i] < end) {
-				const char *id = (const char *)next_entry(
-					b, sh, &off[i], &n, &start);
-				idset_add(a, id, n, idset_hash(id, n));
-				if (n > LONG_ID) {
-					free((void *)id);
+				struct kept k = next_entry(b, sh, &off[i], &start);
+				add(a, k, kept_hash(k));
+				if (k.n > LONG_ID) {
+					free((void *)k.p);
 					sh->nlong--;
 				}
 			}
@@ -1012,10 +1117,9 @@ void idset_rollback(struct idset *s, const struct idset_mark *m)
 		if (sh->len == m->len[i])
 			continue;
 		for (size_t off = m->len[i], start; off < sh->len;) {
-			size_t n;
-			const unsigned char *id = next_entry(s, sh, &off, &n, &start);
-			if (n > LONG_ID) {
-				free((void *)id);
+			struct kept k = next_entry(s, sh, &off, &start);
+			if (k.n > LONG_ID) {
+				free((void *)k.p);
 				sh->nlong--;
 			}
 			sh->count--;

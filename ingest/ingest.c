@@ -523,11 +523,12 @@ static bool copy_counted(const struct reader *rd, const struct idset *seen,
 			 const struct br_event *ev)
 {
 	char buf[128], *big = NULL;
-	struct br_str k = msg_key(ev, ev->sidechain ? 'a' : 's', buf,
+	struct br_str m = msg_key(ev, ev->sidechain ? 'a' : 's', buf,
 				  sizeof buf, &big);
-	uint64_t h = idset_hash(k.p, k.n);
-	bool found = (seen && idset_has(seen, k.p, k.n, h)) ||
-		     (rd->held_ids && idset_has(rd->held_ids, k.p, k.n, h));
+	struct idset_key k;
+	idset_key(&k, m.p, m.n);
+	bool found = (seen && idset_has(seen, &k)) ||
+		     (rd->held_ids && idset_has(rd->held_ids, &k));
 	free(big);
 	return found;
 }
@@ -541,10 +542,12 @@ static void claim_copy(struct outcome *o, const struct br_event *ev)
 {
 	for (int i = 0; i < 1 + ev->sidechain; i++) {
 		char buf[128], *big = NULL;
-		struct br_str k = msg_key(ev, i ? 's' : 'a', buf, sizeof buf, &big);
+		struct br_str m = msg_key(ev, i ? 's' : 'a', buf, sizeof buf, &big);
+		struct idset_key k;
+		idset_key(&k, m.p, m.n);
 		if (!o->ids)
 			o->ids = idset_new();
-		idset_add(o->ids, k.p, k.n, idset_hash(k.p, k.n));
+		idset_add(o->ids, &k);
 		free(big);
 	}
 	o->copies = true;
@@ -561,15 +564,15 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	struct ingest *g = rd->g;
 	struct outcome *o = st->o;
 	bool dedupe = !g->opts.no_dedupe && ev->request_id.n;
-	uint64_t h = 0;
+	struct idset_key k;
 	if (dedupe && !st->replaying) {
-		h = idset_hash(ev->request_id.p, ev->request_id.n);
+		idset_key(&k, ev->request_id.p, ev->request_id.n);
 		/* A block's ids are settled later, in input order, into the
 		 * input's set or the run's (settle_held). */
 		if (!st->block && !o->ids)
 			o->ids = idset_new();
 		if (!st->block)
-			idset_prefetch(o->ids, h);
+			idset_prefetch(o->ids, k.hash);
 	}
 	/* Priced before the duplicate check, while the id's slot loads. */
 	br_pricer_price(rd->pricer, ev);
@@ -585,15 +588,13 @@ static void deliver(struct input_state *st, struct br_event *ev)
 	if (dedupe && st->block) {
 		/* Counted now, and counted out if its id settles a
 		 * duplicate. */
-		block_hold(st, ev, h);
+		block_hold(st, &k);
 	} else if (dedupe) {
-		const char *id = ev->request_id.p;
-		size_t n = ev->request_id.n;
 		const struct idset *seen = rd->main ? g->seen : rd->seen;
-		if ((seen && idset_has(seen, id, n, h)) ||
-		    (rd->held_ids && idset_has(rd->held_ids, id, n, h)) ||
+		if ((seen && idset_has(seen, &k)) ||
+		    (rd->held_ids && idset_has(rd->held_ids, &k)) ||
 		    (ev->message_id.n && copy_counted(rd, seen, ev)) ||
-		    !idset_add(o->ids, id, n, h)) {
+		    !idset_add(o->ids, &k)) {
 			o->in.duplicates++;
 			return;
 		}
@@ -746,14 +747,15 @@ static void claim_id(struct input_state *st, const struct br_event *ev)
 		st->replay_left--; /* as block_claim held it */
 		return;
 	}
-	uint64_t h = idset_hash(ev->request_id.p, ev->request_id.n);
+	struct idset_key k;
+	idset_key(&k, ev->request_id.p, ev->request_id.n);
 	if (st->block) {
-		block_claim(st, ev, h);
+		block_claim(st, &k);
 		return;
 	}
 	if (!o->ids)
 		o->ids = idset_new();
-	idset_add(o->ids, ev->request_id.p, ev->request_id.n, h);
+	idset_add(o->ids, &k);
 	if (ev->message_id.n)
 		claim_copy(o, ev);
 }

@@ -310,17 +310,26 @@ void idset_free(struct idset *s);
 void idset_reap(void);
 uint64_t idset_count(const struct idset *s);
 
-/* The hash the other calls take with an id: only ever in memory, never
- * stored. An id of up to 16 bytes (most: "s1-123456"; a UUID is 36) is
- * read as two words, whole (br_short_word below 8 bytes, else its first
- * and last 8), multiplied into 128 bits, folded and mixed: ~21
- * instructions inline, against ~50 for br_hash64 and its call (30.5 fewer
- * a record of the 2M bench's 3,914; docs/PERFORMANCE.md, stop 42). Its
- * spread, 2M ids of six patterns ("s1-N", "r%09d", 16 hex digits, ...):
- * shards within 7,521-8,093 ids and chi-square 235-288 (255 degrees of
- * freedom), probes an insert 2.32-2.33 in tables 75% full, as br_hash64.
- * Longer ids take idset_hash_long. */
+/* The hash of an id's bytes (its key's: idset_key): only ever in memory,
+ * never stored. An id of up to 16 bytes (most: "s1-123456"; a UUID's
+ * packed bytes) is read as two words, whole (br_short_word below 8 bytes,
+ * else its first and last 8), multiplied into 128 bits, folded and
+ * mixed: ~21 instructions inline, against ~50 for br_hash64 and its call
+ * (30.5 fewer a record of the 2M bench's 3,914; docs/PERFORMANCE.md, stop
+ * 42). Its spread, 2M ids of six patterns ("s1-N", "r%09d", 16 hex
+ * digits, ...): shards within 7,521-8,093 ids and chi-square 235-288 (255
+ * degrees of freedom), probes an insert 2.32-2.33 in tables 75% full, as
+ * br_hash64. Longer ids take idset_hash_long. */
 uint64_t idset_hash_long(const char *id, size_t n);
+static inline uint64_t idset_hash_words(uint64_t a, uint64_t b, uint64_t n)
+{
+	unsigned __int128 m =
+		(unsigned __int128)(a ^ UINT64_C(0x9E3779B97F4A7C15)) *
+		(b ^ UINT64_C(0xC2B2AE3D27D4EB4F) ^ n);
+	uint64_t h = (uint64_t)m ^ (uint64_t)(m >> 64);
+	h = (h ^ h >> 32) * UINT64_C(0x9E3779B97F4A7C15);
+	return h ^ h >> 29;
+}
 static inline uint64_t idset_hash(const char *id, size_t n)
 {
 	if (n > 16)
@@ -332,17 +341,52 @@ static inline uint64_t idset_hash(const char *id, size_t n)
 	} else {
 		a = b = br_short_word(id, n);
 	}
-	unsigned __int128 m =
-		(unsigned __int128)(a ^ UINT64_C(0x9E3779B97F4A7C15)) *
-		(b ^ UINT64_C(0xC2B2AE3D27D4EB4F) ^ n);
-	uint64_t h = (uint64_t)m ^ (uint64_t)(m >> 64);
-	h = (h ^ h >> 32) * UINT64_C(0x9E3779B97F4A7C15);
-	return h ^ h >> 29;
+	return idset_hash_words(a, b, n);
 }
 
-/* Adds id[0..n) (hash h); returns false when it was already there. */
-bool idset_add(struct idset *s, const char *id, size_t n, uint64_t h);
-bool idset_has(const struct idset *s, const char *id, size_t n, uint64_t h);
+/* A request id as the sets take it: its bytes, or, of a UUID written
+ * canonically (36 bytes: 8-4-4-4-12 lowercase hex digits, as most
+ * loggers write them), the UUID's 16 bytes (uuid: kept apart from an id
+ * of those 16 bytes); and its hash. A set keeps 17 bytes of such an id,
+ * not 37: the 2M bench's arenas, and the file they are spilled to, are
+ * 34 MB, not 74 (docs/PERFORMANCE.md, stop 52). p points into packed for
+ * a UUID: a key is not copied. */
+struct idset_key {
+	const char *p;
+	size_t n;
+	uint64_t hash;
+	bool uuid;
+	unsigned char packed[16];
+};
+
+/* Writes the 16 bytes of the UUID at id (36 bytes) to out, when it is
+ * written canonically; else returns false. */
+bool idset_uuid_pack(const char *id, unsigned char out[16]);
+
+/* The hash of a key's bytes p[0..n), of a UUID's packed bytes when uuid
+ * (n is then 16). */
+static inline uint64_t idset_key_hash(const char *p, size_t n, bool uuid)
+{
+	if (!uuid)
+		return idset_hash(p, n);
+	uint64_t a, b;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	return idset_hash_words(a, b, 36);
+}
+
+/* Makes k the key of id[0..n). */
+static inline void idset_key(struct idset_key *k, const char *id, size_t n)
+{
+	k->uuid = n == 36 && idset_uuid_pack(id, k->packed);
+	k->p = k->uuid ? (const char *)k->packed : id;
+	k->n = k->uuid ? 16 : n;
+	k->hash = idset_key_hash(k->p, k->n, k->uuid);
+}
+
+/* Adds the id of key k; returns false when it was already there. */
+bool idset_add(struct idset *s, const struct idset_key *k);
+bool idset_has(const struct idset *s, const struct idset_key *k);
 
 /* Makes room for n ids in all (not n more), so that adding up to that
  * many grows no table: a table grown a half at a time rehashes each id

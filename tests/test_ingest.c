@@ -2083,6 +2083,21 @@ static void test_ring(void)
 	ring_free(rr.r);
 }
 
+/* Adds id[0..n) to s, as the ingest does (its key: idset_key). */
+static bool add_id(struct idset *s, const char *id, size_t n)
+{
+	struct idset_key k;
+	idset_key(&k, id, n);
+	return idset_add(s, &k);
+}
+
+static bool has_id(const struct idset *s, const char *id, size_t n)
+{
+	struct idset_key k;
+	idset_key(&k, id, n);
+	return idset_has(s, &k);
+}
+
 static void test_idset(void)
 {
 	struct idset *a = idset_new(), *b = idset_new();
@@ -2092,35 +2107,35 @@ static void test_idset(void)
 	bool added = true;
 	for (int i = 0; i < 50000; i++) {
 		int n = snprintf(id, sizeof id, "req-%d", i);
-		added &= idset_add(a, id, (size_t)n, idset_hash(id, (size_t)n));
+		added &= add_id(a, id, (size_t)n);
 	}
 	CU_ASSERT(added);
-	CU_ASSERT(idset_add(a, "", 0, idset_hash("", 0)));
-	CU_ASSERT(!idset_add(a, "", 0, idset_hash("", 0)));
-	CU_ASSERT(!idset_add(a, "req-7", 5, idset_hash("req-7", 5)));
-	CU_ASSERT(idset_has(a, "req-49999", 9, idset_hash("req-49999", 9)));
-	CU_ASSERT(idset_has(a, "req-5000", 8, idset_hash("req-5000", 8)));
-	CU_ASSERT(!idset_has(a, "req-", 4, idset_hash("req-", 4)));
-	CU_ASSERT(!idset_has(a, "req-50000", 9, idset_hash("req-50000", 9)));
-	CU_ASSERT(!idset_has(a, "req-4999\0", 9, idset_hash("req-4999\0", 9)));
+	CU_ASSERT(add_id(a, "", 0));
+	CU_ASSERT(!add_id(a, "", 0));
+	CU_ASSERT(!add_id(a, "req-7", 5));
+	CU_ASSERT(has_id(a, "req-49999", 9));
+	CU_ASSERT(has_id(a, "req-5000", 8));
+	CU_ASSERT(!has_id(a, "req-", 4));
+	CU_ASSERT(!has_id(a, "req-50000", 9));
+	CU_ASSERT(!has_id(a, "req-4999\0", 9));
 	CU_ASSERT_EQUAL(idset_count(a), 50001);
 	/* A long id (a two-byte length). */
 	char big[300];
 	memset(big, 'x', sizeof big);
-	CU_ASSERT(idset_add(b, big, sizeof big, idset_hash(big, sizeof big)));
-	CU_ASSERT(idset_has(b, big, sizeof big, idset_hash(big, sizeof big)));
-	CU_ASSERT(!idset_has(b, big, sizeof big - 1, idset_hash(big, sizeof big - 1)));
+	CU_ASSERT(add_id(b, big, sizeof big));
+	CU_ASSERT(has_id(b, big, sizeof big));
+	CU_ASSERT(!has_id(b, big, sizeof big - 1));
 	for (int i = 49990; i < 50010; i++) {
 		int n = snprintf(id, sizeof id, "req-%d", i);
-		idset_add(b, id, (size_t)n, idset_hash(id, (size_t)n));
+		add_id(b, id, (size_t)n);
 	}
 	CU_ASSERT_EQUAL(idset_common(a, b), 10);
 	CU_ASSERT_EQUAL(idset_common(b, a), 10);
 	struct idset *u = idset_merge(b, a);
 	CU_ASSERT_EQUAL(idset_count(u), 50001 + 21 - 10);
-	CU_ASSERT(idset_has(u, big, sizeof big, idset_hash(big, sizeof big)));
-	CU_ASSERT(idset_has(u, "req-50009", 9, idset_hash("req-50009", 9)));
-	CU_ASSERT(idset_has(u, "req-0", 5, idset_hash("req-0", 5)));
+	CU_ASSERT(has_id(u, big, sizeof big));
+	CU_ASSERT(has_id(u, "req-50009", 9));
+	CU_ASSERT(has_id(u, "req-0", 5));
 	idset_free(u);
 }
 
@@ -2142,16 +2157,114 @@ static int files_open_in(const char *where)
 	return n;
 }
 
-/* The k-th of test_idset_spill's ids: a UUID's 36 bytes. */
-static size_t uuid_id(char id[40], unsigned k, unsigned salt)
+/* The k-th of test_idset_spill's ids: a UUID written canonically, its
+ * 36 bytes; in capitals when caps (an id of 36 bytes, kept as it is). */
+static size_t uuid_id(char id[40], unsigned k, unsigned salt, bool caps)
 {
 	uint64_t h = idset_hash((const char *)&k, sizeof k) ^ salt;
-	return (size_t)snprintf(id, 40, "%08x-%04x-4%03x-%04x-%012llx",
-				(unsigned)(h >> 32), k & 0xFFFF, (unsigned)(h & 0xFFF),
-				salt & 0xFFFF, (unsigned long long)(h >> 8));
+	int n = snprintf(id, 40, caps ? "%08X-%04X-4%03X-%04X-%012llX"
+				      : "%08x-%04x-4%03x-%04x-%012llx",
+			 (unsigned)(h >> 32), k & 0xFFFF, (unsigned)(h & 0xFFF),
+			 salt & 0xFFFF, (unsigned long long)(h >> 16));
+	return (size_t)n;
 }
 
-/* A set of 400,000 UUIDs (14 MiB of them: 7 rows of its shards' arenas)
+/* The 16 bytes of the 36 at id read digit by digit, when they are a UUID
+ * written canonically (8-4-4-4-12 lowercase hex digits); else false. */
+static bool uuid_bytes(const char *id, unsigned char out[16])
+{
+	int k = 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (id[i] != '-')
+				return false;
+			continue;
+		}
+		const char *d = strchr("0123456789abcdef", id[i]);
+		if (!id[i] || !d)
+			return false;
+		int v = (int)(d - "0123456789abcdef");
+		out[k / 2] = (unsigned char)(k % 2 ? out[k / 2] | v : v << 4);
+		k++;
+	}
+	return true;
+}
+
+/* A UUID written canonically is packed into its 16 bytes, and anything
+ * else of 36 bytes is not: random UUIDs, and each of them with every byte
+ * value at every place (a capital, a 'g', a dash moved, a NUL). The set
+ * keeps a UUID, its capitals and an id of its 16 bytes apart, three ids,
+ * through a rehash, a merge and a rollback; the same UUID twice is one. */
+static void test_idset_uuid(void)
+{
+	uint64_t r = 7;
+	bool same = true;
+	for (int t = 0; t < 64; t++) {
+		char id[37] = {0};
+		for (int i = 0; i < 36; i++) {
+			r = r * UINT64_C(6364136223846793005) + 1442695040888963407;
+			id[i] = "0123456789abcdef"[r >> 60];
+		}
+		id[8] = id[13] = id[18] = id[23] = '-';
+		for (int i = 0; i < 36; i++) {
+			char keep = id[i];
+			for (int c = 0; c < 256; c++) {
+				id[i] = (char)c;
+				unsigned char want[16], got[16];
+				bool is = uuid_bytes(id, want);
+				same &= idset_uuid_pack(id, got) == is &&
+					(!is || memcmp(got, want, 16) == 0);
+			}
+			id[i] = keep;
+		}
+	}
+	CU_ASSERT(same);
+
+	const char *u = "123e4567-e89b-12d3-a456-426614174000";
+	const char *caps = "123E4567-E89B-12D3-A456-426614174000";
+	unsigned char raw[16];
+	CU_ASSERT_FATAL(idset_uuid_pack(u, raw));
+	CU_ASSERT(memcmp(raw, "\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66"
+			      "\x14\x17\x40\x00", 16) == 0);
+	unsigned char not_packed[16];
+	CU_ASSERT(!idset_uuid_pack(caps, not_packed));
+	struct idset_key k;
+	idset_key(&k, u, 36);
+	CU_ASSERT(k.uuid && k.n == 16);
+	idset_key(&k, caps, 36);
+	CU_ASSERT(!k.uuid && k.n == 36 && k.p == caps);
+	struct idset *a = idset_new(), *b = idset_new();
+	CU_ASSERT(add_id(a, u, 36));
+	CU_ASSERT(!add_id(a, u, 36));
+	CU_ASSERT(!has_id(a, caps, 36));
+	CU_ASSERT(!has_id(a, (const char *)raw, 16));
+	CU_ASSERT(add_id(a, caps, 36));
+	CU_ASSERT(add_id(a, (const char *)raw, 16));
+	CU_ASSERT(!add_id(a, (const char *)raw, 16));
+	CU_ASSERT_EQUAL(idset_count(a), 3);
+	/* Enough other ids to make the set large and rehash its tables. */
+	char id[40];
+	for (unsigned i = 0; i < 20000; i++)
+		add_id(b, id, uuid_id(id, i, 6, false));
+	struct idset_mark *m = idset_mark(b);
+	add_id(b, u, 36);
+	idset_rollback(b, m);
+	free(m);
+	CU_ASSERT(!has_id(b, u, 36));
+	CU_ASSERT_EQUAL(idset_common(a, b), 0);
+	add_id(b, u, 36);
+	CU_ASSERT_EQUAL(idset_common(a, b), 1);
+	struct idset *all = idset_merge(a, b);
+	CU_ASSERT_EQUAL(idset_count(all), 20000 + 3);
+	CU_ASSERT(has_id(all, u, 36) && has_id(all, caps, 36) &&
+		  has_id(all, (const char *)raw, 16));
+	CU_ASSERT(has_id(all, id, uuid_id(id, 19999, 6, false)));
+	idset_free(all);
+}
+
+
+/* A set of 400,000 UUIDs, every other one in capitals (kept as its 37
+ * bytes, the others as their 17: 10.8 MB, 5 rows of its shards' arenas)
  * spills the rows behind to a temporary file in $TMPDIR and keeps every
  * id: found, none twice, none it does not hold, through a rehash of
  * every table (idset_expect), a merge, a copy, a mark and a rollback;
@@ -2170,19 +2283,18 @@ static void test_idset_spill(void)
 		char id[40];
 		bool added = true, again = false, found = true, other = false;
 		for (unsigned k = 0; k < 400000; k++) {
-			size_t n = uuid_id(id, k, 1);
-			added &= idset_add(a, id, n, idset_hash(id, n));
+			size_t n = uuid_id(id, k, 1, k & 1);
+			added &= add_id(a, id, n);
 			if (k == 200000)
 				idset_expect(a, 500000); /* every table rehashed */
 		}
 		CU_ASSERT_EQUAL(files_open_in(dir), !missing);
 		for (unsigned k = 0; k < 400000; k++) {
-			size_t n = uuid_id(id, k, 1);
-			uint64_t h = idset_hash(id, n);
-			found &= idset_has(a, id, n, h);
-			again |= idset_add(a, id, n, h);
-			n = uuid_id(id, k, 2);
-			other |= idset_has(a, id, n, idset_hash(id, n));
+			size_t n = uuid_id(id, k, 1, k & 1);
+			found &= has_id(a, id, n);
+			again |= add_id(a, id, n);
+			n = uuid_id(id, k, 2, k & 1);
+			other |= has_id(a, id, n);
 		}
 		CU_ASSERT(added);
 		CU_ASSERT(found);
@@ -2192,23 +2304,23 @@ static void test_idset_spill(void)
 		/* A mark, 100,000 more ids, the rollback: those are gone. */
 		struct idset_mark *m = idset_mark(a);
 		for (unsigned k = 0; k < 100000; k++) {
-			size_t n = uuid_id(id, k, 3);
-			idset_add(a, id, n, idset_hash(id, n));
+			size_t n = uuid_id(id, k, 3, k & 1);
+			add_id(a, id, n);
 		}
 		CU_ASSERT_EQUAL(idset_count(a), 500000);
 		idset_rollback(a, m);
 		free(m);
 		CU_ASSERT_EQUAL(idset_count(a), 400000);
-		size_t n = uuid_id(id, 5, 3);
-		CU_ASSERT(!idset_has(a, id, n, idset_hash(id, n)));
+		size_t n = uuid_id(id, 5, 3, true);
+		CU_ASSERT(!has_id(a, id, n));
 		/* b: the last 100,000 of a's and 300,000 of its own. */
 		for (unsigned k = 300000; k < 400000; k++) {
-			n = uuid_id(id, k, 1);
-			idset_add(b, id, n, idset_hash(id, n));
+			n = uuid_id(id, k, 1, k & 1);
+			add_id(b, id, n);
 		}
 		for (unsigned k = 0; k < 300000; k++) {
-			n = uuid_id(id, k, 4);
-			idset_add(b, id, n, idset_hash(id, n));
+			n = uuid_id(id, k, 4, k & 1);
+			add_id(b, id, n);
 		}
 		CU_ASSERT_EQUAL(idset_common(a, b), 100000);
 		struct idset *c = idset_new();
@@ -2218,10 +2330,10 @@ static void test_idset_spill(void)
 		CU_ASSERT_EQUAL(idset_count(u), 700000);
 		found = true;
 		for (unsigned k = 0; k < 300000; k++) {
-			n = uuid_id(id, k, 4);
-			found &= idset_has(u, id, n, idset_hash(id, n));
-			n = uuid_id(id, k, 1);
-			found &= idset_has(u, id, n, idset_hash(id, n));
+			n = uuid_id(id, k, 4, k & 1);
+			found &= has_id(u, id, n);
+			n = uuid_id(id, k, 1, k & 1);
+			found &= has_id(u, id, n);
 		}
 		CU_ASSERT(found);
 		idset_free(u);
@@ -2259,7 +2371,7 @@ static void test_idset_hash_long(void)
 			rnd = rnd * UINT64_C(6364136223846793005) + 1442695040888963407;
 			uint64_t r = rnd ^ rnd >> 29;
 			if (pattern == 0) {
-				n = uuid_id(id, k, 9);
+				n = uuid_id(id, k, 9, false);
 			} else if (pattern <= 2) {
 				const char *pre = pattern == 1 ? "chatcmpl-" : "msg_01";
 				size_t len = pattern == 1 ? 29 : 22;
@@ -2273,7 +2385,9 @@ static void test_idset_hash_long(void)
 				for (size_t i = 0; i < n; i++, r = r * 31 + 7)
 					id[i] = b62[(r >> 33) % 62];
 			}
-			uint64_t h = idset_hash(id, n);
+			struct idset_key key;
+			idset_key(&key, id, n); /* a UUID's: its 16 bytes' */
+			uint64_t h = key.hash;
 			shard[h >> 56]++;
 			home[((h & UINT32_MAX) * 4096) >> 32]++;
 		}
@@ -2315,14 +2429,13 @@ static void test_idset_short(void)
 	uint64_t total = 0;
 	for (size_t n = 0; n <= 17; n++)
 		for (uint32_t k = 0; k < short_id(id, n, k); k++) {
-			added &= idset_add(s, id, n, idset_hash(id, n));
+			added &= add_id(s, id, n);
 			total++;
 		}
 	for (size_t n = 0; n <= 17; n++)
 		for (uint32_t k = 0; k < short_id(id, n, k); k++) {
-			uint64_t h = idset_hash(id, n);
-			found &= idset_has(s, id, n, h);
-			again |= idset_add(s, id, n, h);
+			found &= has_id(s, id, n);
+			again |= add_id(s, id, n);
 		}
 	CU_ASSERT(added);
 	CU_ASSERT(found);
@@ -2339,7 +2452,7 @@ static bool add_padded(struct idset *s, const char *prefix, int i, size_t len)
 	size_t n = (size_t)snprintf(id, sizeof id, "%s%d", prefix, i);
 	for (; n < len; n++)
 		id[n] = 'x';
-	return idset_add(s, id, n, idset_hash(id, n));
+	return add_id(s, id, n);
 }
 
 /* A small set (one shard of its own) becomes large past 512 ids or a
@@ -2428,23 +2541,22 @@ static void test_idset_striped(void)
 	bool added = true;
 	for (int i = 0; i < N; i++) {
 		size_t n = striped_id(id, i);
-		added &= idset_add(a, id, n, idset_hash(id, n));
+		added &= add_id(a, id, n);
 	}
 	for (int i = LO; i < HI; i++) {
 		size_t n = striped_id(id, i);
-		added &= idset_add(b, id, n, idset_hash(id, n));
+		added &= add_id(b, id, n);
 	}
 	CU_ASSERT(added);
 	CU_ASSERT_EQUAL(idset_count(a), N);
 	bool found = true, again = false, stranger = false;
 	for (int i = 0; i < N; i++) {
 		size_t n = striped_id(id, i);
-		uint64_t h = idset_hash(id, n);
-		found &= idset_has(a, id, n, h);
-		again |= idset_add(a, id, n, h);
+		found &= has_id(a, id, n);
+		again |= add_id(a, id, n);
 		memcpy(other, id, n);
 		other[n - 1] = '#';
-		stranger |= idset_has(a, other, n, idset_hash(other, n));
+		stranger |= has_id(a, other, n);
 	}
 	CU_ASSERT(found);
 	CU_ASSERT(!again);
@@ -2458,7 +2570,7 @@ static void test_idset_striped(void)
 	found = true;
 	for (int i = 0; i < HI; i += 7) {
 		size_t n = striped_id(id, i);
-		found &= idset_has(c, id, n, idset_hash(id, n));
+		found &= has_id(c, id, n);
 	}
 	CU_ASSERT(found);
 	idset_free(u);
@@ -2486,11 +2598,10 @@ static void test_idset_skewed(void)
 				if (idset_hash(id, LEN) >> 56 == 0)
 					break;
 			}
-			uint64_t h = idset_hash(id, LEN);
 			if (pass == 0)
-				added &= idset_add(s, id, LEN, h);
+				added &= add_id(s, id, LEN);
 			else
-				found &= idset_has(s, id, LEN, h);
+				found &= has_id(s, id, LEN);
 		}
 	size_t after = test_resident_bytes();
 	CU_ASSERT(added);
@@ -2513,12 +2624,12 @@ static void expect_and_add(int total, int n, const int *at,
 		for (; k < n && at[k] == i; k++)
 			idset_expect(s, expect[k]);
 		int len = snprintf(id, sizeof id, "req-%d", i);
-		added &= idset_add(s, id, (size_t)len, idset_hash(id, (size_t)len));
+		added &= add_id(s, id, (size_t)len);
 	}
 	for (int i = 0; i < total; i++) {
 		int len = snprintf(id, sizeof id, "req-%d", i);
-		found &= idset_has(s, id, (size_t)len, idset_hash(id, (size_t)len));
-		added &= !idset_add(s, id, (size_t)len, idset_hash(id, (size_t)len));
+		found &= has_id(s, id, (size_t)len);
+		added &= !add_id(s, id, (size_t)len);
 	}
 	CU_ASSERT(added);
 	CU_ASSERT(found);
@@ -2608,15 +2719,15 @@ static void test_idset_slab_pages(void)
 	bool added = true, found = true;
 	for (int i = 0; i < 100; i++) {
 		size_t n = shard_id(id, sizeof id, 1, i);
-		added &= idset_add(s, id, n, idset_hash(id, n));
+		added &= add_id(s, id, n);
 	}
 	for (int i = 0; i < 5000; i++) { /* more than a 16 KiB table holds */
 		size_t n = shard_id(id, sizeof id, 0, i);
-		added &= idset_add(s, id, n, idset_hash(id, n));
+		added &= add_id(s, id, n);
 	}
 	for (int i = 0; i < 100; i++) {
 		size_t n = shard_id(id, sizeof id, 1, i);
-		found &= idset_has(s, id, n, idset_hash(id, n));
+		found &= has_id(s, id, n);
 	}
 	fake_page = 0;
 	CU_ASSERT(added);
@@ -2659,7 +2770,7 @@ static int add_run(struct idset *s, int from, int to, uint64_t total)
 		if (i == 4096)
 			idset_expect(s, total);
 		int n = snprintf(id, sizeof id, "s1-%07d", i);
-		added += idset_add(s, id, (size_t)n, idset_hash(id, (size_t)n));
+		added += add_id(s, id, (size_t)n);
 	}
 	return added;
 }
@@ -2719,12 +2830,10 @@ static void test_idset_widen(void)
 		for (int i = 0; i < LONG; i++) {
 			memset(id, 'w', LEN);
 			snprintf(id, 32, "long-%d-", i);
-			uint64_t h = idset_hash(id, LEN);
 			if (pass == 0)
-				added &= idset_add(s, id, LEN, h);
+				added &= add_id(s, id, LEN);
 			else
-				found &= idset_has(s, id, LEN, h) &&
-					 !idset_add(s, id, LEN, h);
+				found &= has_id(s, id, LEN) && !add_id(s, id, LEN);
 		}
 	CU_ASSERT(added);
 	CU_ASSERT(found);
@@ -2739,15 +2848,14 @@ static void add_rolled_back(struct idset *s, int from, int to)
 {
 	char long_id[2000];
 	memset(long_id, 'x', sizeof long_id);
-	uint64_t h = idset_hash(long_id, sizeof long_id);
 	struct idset_mark *m = idset_mark(s);
 	CU_ASSERT_EQUAL(add_run(s, from, to, 0), to - from);
-	CU_ASSERT(idset_add(s, long_id, sizeof long_id, h));
+	CU_ASSERT(add_id(s, long_id, sizeof long_id));
 	idset_rollback(s, m);
 	free(m);
 	CU_ASSERT_EQUAL(idset_count(s), (uint64_t)from);
 	CU_ASSERT_EQUAL(add_run(s, 0, from, 0), 0);
-	CU_ASSERT_FALSE(idset_has(s, long_id, sizeof long_id, h));
+	CU_ASSERT_FALSE(has_id(s, long_id, sizeof long_id));
 }
 
 /* The ids added to a set after a mark of it are taken out by a rollback,
@@ -3384,6 +3492,7 @@ int test_register(void)
 		{"where an ingest of fewer than two lines ended", test_short_ends},
 		{"ring of buffers between two threads", test_ring},
 		{"set of request ids", test_idset},
+		{"set of request ids, UUIDs packed", test_idset_uuid},
 		{"set of request ids, small", test_idset_small},
 		{"set of request ids, rows spilled to a file", test_idset_spill},
 		{"set of request ids, the hash of longer ids", test_idset_hash_long},

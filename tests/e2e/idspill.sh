@@ -1,9 +1,10 @@
 #!/bin/sh
 # idspill.sh - the dedupe set's ids spilled to a temporary file in $TMPDIR
 # (ingest/idset.c's spiller) count exactly what they counted in memory:
-# 400,000 UUIDs (7 rows of the set's arenas, most of them spilled) and the
-# first 100,000 again at the end, their duplicates found in the spilled
-# rows, with --jobs 1 and 2; the same with no file (a TMPDIR that is no
+# 400,000 UUIDs, every other one in capitals (5 rows of the set's arenas,
+# most of them spilled: a UUID written canonically is kept as its 16 bytes,
+# one in capitals as its 36), and the first 100,000 again at the end,
+# their duplicates found in the spilled rows, with --jobs 1 and 2; the same with no file (a TMPDIR that is no
 # directory) and with the file failing as it is written (a file size
 # limit: pwrite fails, EFBIG, SIGXFSZ ignored), the rows then kept in
 # memory; and no file left in $TMPDIR.
@@ -13,6 +14,7 @@ cd "$tmp"
 import random, uuid
 random.seed(5)
 ids = [str(uuid.UUID(int=random.getrandbits(128), version=4)) for _ in range(400000)]
+ids = [i.upper() if k % 2 else i for k, i in enumerate(ids)]
 line = "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"request_id\":\"%s\",\"usage\":{\"input_tokens\":1}}\n"
 with open("ids.jsonl", "w") as f:
     for i in ids + ids[:100000]:
