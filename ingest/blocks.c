@@ -861,9 +861,9 @@ void split_end(struct split *sp, struct input_state *st)
 }
 
 
-/* Holds the request id of ev (key k), of the record st reads in its
- * block: where the key is in the block's data, or else a copy of it; and
- * where the record is. Returns the held id. */
+/* Holds a request id (its key k) of the record st reads in its block:
+ * where the key is in the block's data, or else a copy of it; and where
+ * the record is. Returns the held id. */
 static struct held *hold(struct input_state *st, const struct idset_key *k)
 {
 	struct block *b = st->block;

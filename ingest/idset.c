@@ -57,10 +57,10 @@
  * cache. The mapped rows' pages are let go as rows are spilled (a read
  * maps some again). So the set's memory is its tables (~5.3 bytes an id)
  * and its last rows, not its ids: 2M ids of 36 bytes (UUIDs, then kept
- * whole) took 82 MiB, most of the 2M bench's peak RSS (stop 45). A file that cannot be made
- * or written (no TMPDIR, a full disk) leaves the rows in memory, as
- * before: pwrite reserves the file's blocks, so a mapped row never meets
- * a full disk. */
+ * whole) took 82 MiB, most of the 2M bench's peak RSS (stop 45). A file
+ * that cannot be made or written (no TMPDIR, a full disk) leaves the rows
+ * in memory, as before: pwrite reserves the file's blocks, so a mapped
+ * row never meets a full disk. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -423,11 +423,11 @@ bool idset_uuid_pack(const char *id, unsigned char out[16])
 		return false;
 	int k = 0;
 	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			continue;
 		unsigned c = (unsigned char)id[i];
 		int v = c - '0' < 10 ? (int)(c - '0')
 			: c - 'a' < 6 ? (int)(c - 'a' + 10) : -1;
-		if (i == 8 || i == 13 || i == 18 || i == 23)
-			continue;
 		if (v < 0)
 			return false;
 		if (k % 2 == 0)
@@ -931,11 +931,16 @@ static __attribute__((noinline)) bool shard_has(const struct idset *s,
 	return *find(s, sh, k, h) != 0;
 }
 
+/* Tells whether s holds key k of hash h. */
+static bool has(const struct idset *s, struct kept k, uint64_t h)
+{
+	const struct shard *sh = shard_of(s, h);
+	return sh->nslots && shard_has(s, sh, k, h);
+}
+
 bool idset_has(const struct idset *s, const struct idset_key *k)
 {
-	const struct shard *sh = shard_of(s, k->hash);
-	return sh->nslots &&
-	       shard_has(s, sh, (struct kept){k->p, k->n, k->uuid}, k->hash);
+	return has(s, (struct kept){k->p, k->n, k->uuid}, k->hash);
 }
 
 static bool add(struct idset *s, struct kept k, uint64_t h);
@@ -1027,9 +1032,7 @@ uint64_t idset_common(const struct idset *a, const struct idset *b)
 		const struct shard *sh = shard_at(a, i);
 		for (size_t off = 0, start; off < sh->len;) {
 			struct kept k = next_entry(a, sh, &off, &start);
-			uint64_t h = kept_hash(k);
-			const struct shard *bsh = shard_of(b, h);
-			common += bsh->nslots && shard_has(b, bsh, k, h);
+			common += has(b, k, kept_hash(k));
 		}
 	}
 	return common;
