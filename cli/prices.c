@@ -107,13 +107,15 @@ static int prices_list(const struct globals *g, const struct br_catalog *c,
 }
 
 /* Prints one rate of a price row, saying what an unstated rate falls back
- * to. */
+ * to: the rate fallback_name names, or with none (NULL), nothing. */
 static void show_rate(const char *what, int64_t rate, int64_t fallback,
 		      const char *fallback_name)
 {
 	char buf[BR_MONEY_BUFSZ];
 	if (rate != BR_RATE_UNSET)
 		printf("      %-16s $%s\n", what, rate_text(rate, buf));
+	else if (!fallback_name)
+		printf("      %-16s not stated\n", what);
 	else
 		printf("      %-16s $%s (not stated: the %s rate)\n", what,
 		       rate_text(fallback, buf), fallback_name);
