@@ -700,11 +700,11 @@ int br_output_commit(struct br_output *o, struct br_err *err);
 /* Starts the fsync of o's temporary file (BR_OUTPUT_DURABLE) on a thread
  * of its own, once it is written whole, so that the caller may read it
  * back meanwhile: the disk writes while the CPU checks. br_output_commit
- * waits for it and fails with its error, and does not fsync the file again
- * (a second fsync took 0.13-0.28 ms); br_output_abort waits for it. Does nothing to
- * an output without the flag or a temporary file, or when no thread can
- * be made (br_output_commit's fsync does it all then). Nothing may be
- * written to o->fd after it. */
+ * waits for it and fails with its error, and does not fsync the file
+ * again (a second fsync took 0.13-0.28 ms); br_output_abort waits for it.
+ * Does nothing to an output without the flag or a temporary file, or when
+ * no thread can be made (br_output_commit's fsync does it all then).
+ * Nothing may be written to o->fd after it. */
 void br_output_sync_ahead(struct br_output *o);
 
 /* Releases o without publishing: removes the temporary file, closes the

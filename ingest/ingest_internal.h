@@ -321,6 +321,7 @@ uint64_t idset_count(const struct idset *s);
  * degrees of freedom), probes an insert 2.32-2.33 in tables 75% full, as
  * br_hash64. Longer ids take idset_hash_long. */
 uint64_t idset_hash_long(const char *id, size_t n);
+/* idset_hash of the two words a and b an id of n bytes was read as. */
 static inline uint64_t idset_hash_words(uint64_t a, uint64_t b, uint64_t n)
 {
 	unsigned __int128 m =
@@ -348,9 +349,9 @@ static inline uint64_t idset_hash(const char *id, size_t n)
  * canonically (36 bytes: 8-4-4-4-12 lowercase hex digits, as most
  * loggers write them), the UUID's 16 bytes (uuid: kept apart from an id
  * of those 16 bytes); and its hash. A set keeps 17 bytes of such an id,
- * not 37: the 2M bench's arenas, and the file they are spilled to, are
- * 34 MB, not 74 (docs/PERFORMANCE.md, stop 52). p points into packed for
- * a UUID: a key is not copied. */
+ * not 37: the 2M bench's set spills 31.5 MB to its file, not 71.3
+ * (docs/PERFORMANCE.md, stop 52). p points into packed for a UUID: a key
+ * is not copied. */
 struct idset_key {
 	const char *p;
 	size_t n;

@@ -2,9 +2,11 @@
 # idspill.sh - the dedupe set's ids spilled to a temporary file in $TMPDIR
 # (ingest/idset.c's spiller) count exactly what they counted in memory:
 # 400,000 UUIDs, every other one in capitals (5 rows of the set's arenas,
-# most of them spilled: a UUID written canonically is kept as its 16 bytes,
-# one in capitals as its 36), and the first 100,000 again at the end,
-# their duplicates found in the spilled rows, with --jobs 1 and 2; the same with no file (a TMPDIR that is no
+# most of them spilled: a UUID written canonically is kept as its 16
+# bytes, one in capitals as its 36), and the first 100,000 again at the
+# end, their duplicates found in the spilled rows; then one more UUID,
+# again with a JSON escape (the same id), in capitals (another) and
+# again; with --jobs 1 and 2; the same with no file (a TMPDIR that is no
 # directory) and with the file failing as it is written (a file size
 # limit: pwrite fails, EFBIG, SIGXFSZ ignored), the rows then kept in
 # memory; and no file left in $TMPDIR.
@@ -19,6 +21,9 @@ line = "{\"timestamp\":\"2025-10-01T00:00:00Z\",\"provider\":\"openai\",\"model\
 with open("ids.jsonl", "w") as f:
     for i in ids + ids[:100000]:
         f.write(line % i)
+    u = "0123abcd-0000-4000-8000-00000000beef"
+    for i in (u, "\\u0030" + u[1:], u.upper(), u):
+        f.write(line % i)
 '
 mkdir spill
 # ingest NAME JOBS [ENV...]: a new store, the summary kept in NAME.out
@@ -28,10 +33,10 @@ ingest() {
 	rm -rf "s-$name"
 	env "$@" "$BURNRATE" --store "s-$name" ingest --jobs "$jobs" ids.jsonl \
 		>"$name.out" 2>"$name.err" || fail "$name: exit $?: $(cat "$name.err")"
-	grep -q ': 500000 records, 400000 requests kept, 100000 duplicates dropped$' "$name.out" ||
+	grep -q ': 500004 records, 400002 requests kept, 100002 duplicates dropped$' "$name.out" ||
 		fail "$name: $(cat "$name.out")"
 	"$BURNRATE" --store "s-$name" report --by day --format csv |
-		grep -q '^2025-10-01,400000,0,400000,' || fail "$name: the report counts otherwise"
+		grep -q '^2025-10-01,400002,0,400002,' || fail "$name: the report counts otherwise"
 }
 for j in 1 2; do
 	ingest "file$j" $j TMPDIR="$tmp/spill"
