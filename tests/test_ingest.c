@@ -1966,6 +1966,126 @@ static void test_source_read_into(void)
 	cleanup_dir();
 }
 
+/* MAPPED_BYTES of lines of random hex digits (so that gzip -1 halves them
+ * at best), their gzip dir/mapped.jsonl.gz; returns the lines. */
+#define MAPPED_BYTES ((size_t)24 << 20)
+static char *write_mapped_gzip(void)
+{
+	char *data = malloc(MAPPED_BYTES);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	uint64_t x = 88172645463325252u;
+	for (size_t i = 0; i < MAPPED_BYTES; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		data[i] = i % 100 == 99 ? '\n' : "0123456789abcdef"[x & 15];
+	}
+	write_text("mapped.jsonl", data, MAPPED_BYTES);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cd %s && gzip -1 -n mapped.jsonl", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	return data;
+}
+
+/* Reads dir/name from byte skip on, decompressed ahead, until *got holds
+ * at least stop bytes, which must be data's (stop 0: to its end or an
+ * error); then, when change is not NULL, runs it, the file's path after
+ * it, and reads on. Returns source_next's last result, the error in
+ * err. */
+static ssize_t read_mapped_gzip(const char *name, off_t skip,
+				const char *data, size_t *got, size_t stop,
+				const char *change, struct br_fp *raw,
+				struct br_err *err)
+{
+	char path[256], cmd[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(lseek(fd, skip, SEEK_SET) == skip);
+	struct source *src = source_open(fd, name, true);
+	source_hash_raw(src);
+	ssize_t n;
+	*got = 0;
+	bool changed = !change;
+	for (;;) {
+		if (!changed && *got >= stop) {
+			snprintf(cmd, sizeof cmd, "%s%s", change, path);
+			CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+			changed = true;
+		}
+		const char *p;
+		n = source_next(src, &p, err);
+		if (n <= 0)
+			break;
+		CU_ASSERT_FATAL(*got + (size_t)n <= MAPPED_BYTES + 5);
+		if (*got < MAPPED_BYTES) {
+			size_t k = MAPPED_BYTES - *got < (size_t)n ? MAPPED_BYTES - *got
+								    : (size_t)n;
+			CU_ASSERT_FATAL(memcmp(p, data + *got, k) == 0);
+		}
+		*got += (size_t)n;
+	}
+	CU_ASSERT(source_compressed(src));
+	if (raw && !source_raw_fp(src, raw))
+		memset(raw, 0, sizeof *raw);
+	source_free(src);
+	close(fd);
+	return n;
+}
+
+/* A gzip file decompressed ahead is inflated from its mapping: its bytes
+ * as read, its hash as read; bytes added after it was mapped are read
+ * (a gzip member appended once 8 MiB were taken, when its first MiB,
+ * read, is used up and the rest mapped); a file that shrank below what
+ * was mapped fails the source (the fault of reading past its end caught),
+ * where a read would have found a truncated gzip stream. A file read
+ * from within (standard input opened on it by a shell that read its
+ * first bytes) is not mapped: its bytes read would not be the mapping's
+ * first. */
+static void test_source_gzip_mapped(void)
+{
+	setup_dir();
+	char *data = write_mapped_gzip();
+	char path[256];
+	snprintf(path, sizeof path, "%s/mapped.jsonl.gz", dir);
+	struct br_buf file = {0};
+	struct br_err err = {0};
+	CU_ASSERT_EQUAL_FATAL(br_file_read(path, SIZE_MAX, &file, &err), 0);
+	CU_ASSERT(file.len > ((size_t)8 << 20)); /* mapped past its first MiB */
+	struct br_fp want = br_hash(file.p, file.len), fp;
+	free(file.p);
+	size_t got;
+	const char *name = "mapped.jsonl.gz";
+	CU_ASSERT_EQUAL(read_mapped_gzip(name, 0, data, &got, 0, NULL, &fp, &err),
+			0);
+	CU_ASSERT_EQUAL(got, MAPPED_BYTES);
+	CU_ASSERT(br_fp_equal(fp, want));
+
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "cd %s && { printf junk; cat %s; } > within.gz",
+		 dir, name);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(read_mapped_gzip("within.gz", 4, data, &got, 0, NULL,
+					 NULL, &err),
+			0);
+	CU_ASSERT_EQUAL(got, MAPPED_BYTES);
+
+	CU_ASSERT_EQUAL(read_mapped_gzip(name, 0, data, &got, (size_t)8 << 20,
+					 "printf 'tail\\n' | gzip -n >> ",
+					 NULL, &err),
+			0);
+	CU_ASSERT_EQUAL(got, MAPPED_BYTES + 5);
+
+	CU_ASSERT_EQUAL(read_mapped_gzip(name, 0, data, &got, (size_t)8 << 20,
+					 "truncate -s 1M ", NULL, &err),
+			-1);
+	CU_ASSERT(got >= (size_t)8 << 20 && got < MAPPED_BYTES);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "mapped.jsonl.gz: cannot read: "
+					       "the file shrank"));
+	free(data);
+	cleanup_dir();
+}
+
 /* A file's head: its first two lines within the bytes given, all of them
  * when they hold fewer; never 0. */
 static void test_head(void)
@@ -3488,6 +3608,7 @@ int test_register(void)
 		{"options", test_options},
 		{"plain file read in turn into the caller's buffer",
 		 test_source_read_into},
+		{"gzip file inflated from its mapping", test_source_gzip_mapped},
 		{"a file's head: its first two lines", test_head},
 		{"where an ingest of fewer than two lines ended", test_short_ends},
 		{"ring of buffers between two threads", test_ring},
