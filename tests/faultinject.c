@@ -1,6 +1,6 @@
-/* faultinject.c - an LD_PRELOAD shim for tests/e2e/faults.sh: makes the
- * Nth call of one kind fail, once or from then on, in a program that is
- * otherwise left alone.
+/* faultinject.c - an LD_PRELOAD shim for tests/e2e/faults.sh (and jobs.sh,
+ * for threads): makes the Nth call of one kind fail, once or from then on,
+ * in a program that is otherwise left alone.
  *
  *   FAULT_CALL  open    open, open64, openat, openat64, creat, fopen,
  *                       fopen64 (EACCES; fopen's own open is internal to
@@ -23,6 +23,8 @@
  *               rename  rename, renameat, renameat2 (EIO)
  *               malloc  malloc, calloc, realloc (NULL, ENOMEM)
  *               unlink  unlink, unlinkat (EIO)
+ *               thread  pthread_create (EAGAIN: a limit of threads or
+ *                       processes), counted across the process's threads
  *   FAULT_N     the call that fails, counted from 1 and from main() on
  *   FAULT_MODE  once (only that call; the default), always (that call
  *               and every later one of the kind), or kill (the process
@@ -44,6 +46,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,11 +60,11 @@
 #include <unistd.h>
 
 enum kind { K_NONE, K_OPEN, K_WRITE, K_FSYNC, K_RENAME, K_MALLOC, K_TMPWRITE,
-	    K_UNLINK };
+	    K_UNLINK, K_THREAD };
 
 static const char *const kind_names[] = {"", "open", "write", "fsync",
 					 "rename", "malloc", "tmpwrite",
-					 "unlink"};
+					 "unlink", "thread"};
 
 static enum kind target;
 static unsigned long fail_at, calls;
@@ -147,7 +150,7 @@ static int wrapped_main(int argc, char **argv, char **envp)
 {
 	const char *call = getenv("FAULT_CALL"), *n = getenv("FAULT_N"),
 		   *mode = getenv("FAULT_MODE"), *log = getenv("FAULT_LOG");
-	for (int k = K_OPEN; call && k <= K_UNLINK; k++)
+	for (int k = K_OPEN; call && k <= K_THREAD; k++)
 		if (strcmp(call, kind_names[k]) == 0)
 			target = (enum kind)k;
 	fail_at = n ? strtoul(n, NULL, 10) : 0;
@@ -522,4 +525,15 @@ int unlinkat(int dir, const char *path, int flags)
 		return errno = EIO, -1;
 	REAL(unlinkat);
 	return real_unlinkat(dir, path, flags);
+}
+
+/* -------------------------------------------------------------- thread */
+
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+		   void *(*start)(void *), void *arg)
+{
+	if (fault(K_THREAD, "pthread_create"))
+		return EAGAIN;
+	REAL(pthread_create);
+	return real_pthread_create(thread, attr, start, arg);
 }

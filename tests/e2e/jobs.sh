@@ -184,36 +184,62 @@ grep -q 'p1.jsonl: generic format' ptyv.log && grep -q 'burnrate: 0/3 inputs' pt
 sed 's/\r$//; s/.*\r\x1b\[K//' ptyv.log | grep -q 'burnrate:.*burnrate:' &&
 	fail "--verbose: a message on the progress line: $(tr '\r' '\n' <ptyv.log | cat -v)"
 
-# No thread to be had (pthread_create's EAGAIN: a limit of threads or of
-# memory): for a worker or the pool, a warning that says so and names
-# --jobs, and the inputs read with one thread, the totals those of --jobs
-# 1 (it was exit 1, and before that "out of memory"); for a gzip's
-# decompression, read on without it.
-# The threads are counted: not under sanitizers, which may start their own.
+# No thread to be had (pthread_create's EAGAIN: a limit of threads or
+# processes), refused by tests/faultinject.c, which counts the process's
+# calls together (strace's clone injection counts each thread's own: its
+# Nth of the main thread's was not the Nth thread). The main thread starts
+# the workers and the pool's threads (the first four), a worker the
+# gzip's decompression ahead (the fifth), the main thread the segment's
+# fsync as the run ends (the sixth, br_output_sync_ahead). Without a
+# worker's or the pool's, a warning that says so and names --jobs, and
+# the inputs read with one thread, the totals those of --jobs 1 (it was
+# exit 1, and before that "out of memory"); without the decompression's,
+# read on without it; without the fsync's, the segment fsynced where it
+# is published (as many fsyncs). Not under sanitizers, which may start
+# threads of their own (and ASan must be the first library loaded).
 if ldd "$BURNRATE" | grep -q 'libasan\|libubsan\|libtsan'; then
 	echo "jobs: $BURNRATE is built with sanitizers: no thread to be had is not tested" >&2
 elif strace -o /dev/null true 2>/dev/null; then
+	: "${FAULTINJECT:=$root/${BUILD:-build}/faultinject.so}"
+	[ -f "$FAULTINJECT" ] || fail "no fault injection shim at $FAULTINJECT"
 	b() { # N: ingest logs/big.jsonl.gz with the Nth thread refused
-		rm -rf "nt$1"
-		strace -f -qq -o /dev/null -e trace=clone3,clone \
-			-e inject=clone3,clone:error=EAGAIN:when="$1" \
+		rm -rf "nt$1" "nt$1.log"
+		strace -f -qq -o "nt$1.trace" -e trace=fsync,mmap env FAULT_CALL=thread \
+			FAULT_N="$1" FAULT_LOG="$PWD/nt$1.log" LD_PRELOAD="$FAULTINJECT" \
 			"$BURNRATE" --quiet --store "nt$1" ingest --jobs 2 logs/big.jsonl.gz \
-			>"nt$1.out" 2>&1
+			>"nt$1.out" 2>&1 || fail "no thread #$1: exit $?: $(cat "nt$1.out")"
+		[ "$1" -gt 6 ] || grep -q "^fired thread $1 pthread_create" "nt$1.log" ||
+			fail "no thread #$1: none refused: $(cat "nt$1.log")"
+		"$BURNRATE" --store "nt$1" verify >/dev/null ||
+			fail "no thread #$1: the store does not verify"
+		"$BURNRATE" --store "nt$1" report --by day,model --as-of 2099-12-31 \
+			--format csv >"nt$1.csv"
+		cmp -s nt0.csv "nt$1.csv" || fail "no thread #$1: other totals"
 	}
 	"$BURNRATE" --quiet --store nt0 ingest --jobs 1 logs/big.jsonl.gz
 	"$BURNRATE" --store nt0 report --by day,model --as-of 2099-12-31 --format csv >nt0.csv
-	# The first two threads are the workers, the next two the pool's.
+	b 99
+	grep -q '^calls thread 6$' nt99.log || fail "not six threads: $(cat nt99.log)"
 	for n in 1 2 3 4; do
-		b $n || fail "no thread #$n: exit $?: $(cat nt$n.out)"
+		b $n
 		grep -q '^burnrate: warning: cannot start the threads of --jobs 2: Resource temporarily unavailable (a limit of threads or processes, ulimit -u); reading with one$' nt$n.out ||
 			fail "no thread #$n: $(cat nt$n.out)"
-		"$BURNRATE" --store nt$n report --by day,model --as-of 2099-12-31 --format csv >nt$n.csv
-		cmp -s nt0.csv nt$n.csv || fail "no thread #$n: other totals"
 	done
-	b 5 || fail "no thread for the gzip's decompression: $(cat nt5.out)"
-	[ -s nt5.out ] && fail "no thread for the gzip's decompression: $(cat nt5.out)"
-	"$BURNRATE" --store nt5 report --by day,model --as-of 2099-12-31 --format csv >nt5.csv
-	cmp -s nt0.csv nt5.csv || fail "no thread for the gzip's decompression: other totals"
+	for n in 5 6; do
+		b $n
+		[ -s nt$n.out ] && fail "no thread #$n: $(cat nt$n.out)"
+	done
+	# The fifth is the decompression's: the gzip is mapped by it (read
+	# with no thread, it is read).
+	size=$(stat -c %s logs/big.jsonl.gz)
+	grep -q "mmap(NULL, $size, PROT_READ, MAP_PRIVATE, " nt99.trace ||
+		fail "the gzip not mapped: $(grep mmap nt99.trace)"
+	grep -q "mmap(NULL, $size, " nt5.trace &&
+		fail "no thread #5: the gzip mapped all the same"
+	# (A call strace shows cut by another thread's is two lines, one
+	# "fsync(".)
+	[ "$(grep -c 'fsync(' nt6.trace)" = "$(grep -c 'fsync(' nt99.trace)" ] ||
+		fail "no thread for the segment's fsync: $(grep -c 'fsync(' nt6.trace) fsyncs, $(grep -c 'fsync(' nt99.trace) with it"
 else
 	echo "jobs: strace cannot trace here: no thread to be had is not tested" >&2
 fi
