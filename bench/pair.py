@@ -3,8 +3,8 @@
 
 Runs N pairs, each binary once a pair, the order alternating, every run
 into a new store (`--jobs 2`, `--quiet`), and prints each binary's median
-CPU (user + system) and wall time and, of the N ratios B/A of a pair's
-CPU and wall time, the median and quartiles. On a host whose speed drifts
+CPU (user + system; and each apart) and wall time and, of the N ratios
+B/A of a pair's CPU and wall time, the median and quartiles. On a host whose speed drifts
 within minutes, a pair's two runs share its state, where medians of runs
 minutes apart do not (docs/PERFORMANCE.md, stop 52)."""
 import resource
@@ -25,8 +25,9 @@ def run(binary, path, store):
                    check=True, stdout=subprocess.DEVNULL)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu, wall
+    user = after.ru_utime - before.ru_utime
+    system = after.ru_stime - before.ru_stime
+    return user + system, wall, user, system
 
 
 def spread(values):
@@ -45,9 +46,11 @@ def main():
             for binary in ((a, b) if i % 2 == 0 else (b, a)):
                 runs[binary].append(run(binary, path, store))
     for name in (a, b):
-        print("%s: CPU median %.3f s, wall median %.3f s" % (
-            name, statistics.median(c for c, _ in runs[name]),
-            statistics.median(w for _, w in runs[name])))
+        print("%s: CPU median %.3f s (user %.3f, system %.3f), wall median %.3f s" % (
+            name, statistics.median(r[0] for r in runs[name]),
+            statistics.median(r[2] for r in runs[name]),
+            statistics.median(r[3] for r in runs[name]),
+            statistics.median(r[1] for r in runs[name])))
     cpu = [y[0] / x[0] for x, y in zip(runs[a], runs[b])]
     wall = [y[1] / x[1] for x, y in zip(runs[a], runs[b])]
     print("B/A: CPU %s, wall %s (median [quartiles], %d pairs)" % (spread(cpu), spread(wall), n))
