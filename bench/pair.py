@@ -4,9 +4,10 @@
 Runs N pairs, each binary once a pair, the order alternating, every run
 into a new store (`--jobs 2`, `--quiet`), and prints each binary's median
 CPU (user + system; and each apart) and wall time and, of the N ratios
-B/A of a pair's CPU and wall time, the median and quartiles. On a host whose speed drifts
-within minutes, a pair's two runs share its state, where medians of runs
-minutes apart do not (docs/PERFORMANCE.md, stop 52)."""
+B/A of a pair's CPU and wall time, the median and quartiles. On a host
+whose speed drifts within minutes, a pair's two runs share its state,
+where medians of runs minutes apart do not (docs/PERFORMANCE.md, stop
+52)."""
 import resource
 import shutil
 import statistics
@@ -46,7 +47,8 @@ def main():
             for binary in ((a, b) if i % 2 == 0 else (b, a)):
                 runs[binary].append(run(binary, path, store))
     for name in (a, b):
-        print("%s: CPU median %.3f s (user %.3f, system %.3f), wall median %.3f s" % (
+        print("%s: CPU median %.3f s (user %.3f, system %.3f), "
+              "wall median %.3f s" % (
             name, statistics.median(r[0] for r in runs[name]),
             statistics.median(r[2] for r in runs[name]),
             statistics.median(r[3] for r in runs[name]),

@@ -186,8 +186,9 @@ sed 's/\r$//; s/.*\r\x1b\[K//' ptyv.log | grep -q 'burnrate:.*burnrate:' &&
 
 # No thread to be had (pthread_create's EAGAIN: a limit of threads or
 # processes), refused by tests/faultinject.c, which counts the process's
-# calls together (strace's clone injection counts each thread's own: its
-# Nth of the main thread's was not the Nth thread). The main thread starts
+# calls together (strace's clone injection counts each thread's apart:
+# its fifth was the main thread's fifth, the segment's fsync thread, not
+# the fifth thread, the gzip's decompression). The main thread starts
 # the workers and the pool's threads (the first four), a worker the
 # gzip's decompression ahead (the fifth), the main thread the segment's
 # fsync as the run ends (the sixth, br_output_sync_ahead). Without a
