@@ -350,7 +350,9 @@ static size_t map_more(struct source *src)
 
 /* At the mapping's end: unmaps it, its pending bytes copied to the
  * buffer, and reads on from there (the file grew since it was mapped):
- * 0, or -1 with err. */
+ * 0, or -1 with err. (read_gzip refills with fewer than 4 bytes pending,
+ * the most a member's header check waits for; the buffer's room is
+ * checked all the same.) */
 static int map_end(struct source *src, struct br_err *err)
 {
 	size_t left = src->in_len - src->in_off;
