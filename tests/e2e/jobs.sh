@@ -123,6 +123,26 @@ for j in 1 2; do
 	grep -q '^ingested 2 inputs: 51 records, 50 requests kept, 1 duplicates dropped$' \
 		long$j.txt || fail "--jobs $j: long.jsonl.gz: $(cat long$j.txt)"
 done
+# A gzip's fingerprint is its content's, whole or to its last newline
+# when its last line is partial (and waits), read on one thread or
+# decompressed ahead (--jobs 2): the plain log of the same bytes, ingested
+# after it, is known as ingested (hashed otherwise, it was ingested
+# again: counted twice).
+gen --seed 302 --records 60000 --format jsonl --out whole.jsonl
+{ cat whole.jsonl; printf '{"partial":'; } >part.jsonl
+for f in whole part; do
+	gzip -c $f.jsonl >$f.jsonl.gz
+	[ "$(wc -c <$f.jsonl.gz)" -gt 1048576 ] ||
+		fail "$f.jsonl.gz: too small to be decompressed ahead"
+	for j in 1 2; do
+		rm -rf sh$j
+		"$BURNRATE" --quiet --store sh$j ingest --jobs $j $f.jsonl.gz
+		"$BURNRATE" --store sh$j ingest --jobs $j $f.jsonl >sh$j.txt 2>&1 ||
+			fail "--jobs $j: $f.jsonl after its gzip: $(cat sh$j.txt)"
+		grep -q '^ingested 0 inputs (1 already ingested): 0 records' sh$j.txt ||
+			fail "--jobs $j: $f.jsonl after its gzip: $(cat sh$j.txt)"
+	done
+done
 # The progress line on a terminal (script(1) gives one) counts every input
 # from its first line, with --jobs 1 too: one at a time, an input was read
 # as its path was given, so the line said 0/1, then 1/2, then 2/3, and its
