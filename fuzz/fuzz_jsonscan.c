@@ -182,8 +182,10 @@ static void in_turn_as_alone(struct jscan *kept_scan, const char *rec,
 	jscan_free(ref);
 }
 
-/* Format detection by jansson, as it was before the scanner read the
- * first records (format_detect_json): the reference it must agree with. */
+/* Format detection by jansson, rule by rule as docs/FORMATS.md's
+ * "Detection" table gives them, in its order (the first that holds): the
+ * reference format_detect_json, which reads the record with the scanner,
+ * must agree with. */
 static const char *jstr(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -201,39 +203,69 @@ static bool has(json_t *o, const char *key)
 	return json_object_get(o, key) != NULL;
 }
 
+static bool begins_with(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static const char *detect_by_jansson(json_t *root)
 {
-	json_t *o = json_object_get(root, "response");
+	/* The payload: a Batch API output line's response body (beside its
+	 * status code), else the record's response, else its event, else
+	 * the record itself. */
+	json_t *response = json_object_get(root, "response");
+	json_t *o = json_object_get(response, "body");
+	if (!json_is_object(o) || !has(response, "status_code"))
+		o = response;
 	if (!json_is_object(o))
 		o = json_object_get(root, "event");
 	if (!json_is_object(o))
 		o = root;
 	const char *type = jstr(o, "type"), *object = jstr(o, "object");
 	json_t *e = json_object_get(o, "error");
-	bool rpc_status = json_is_object(e) &&
-			  json_is_integer(json_object_get(e, "code")) &&
-			  json_is_string(json_object_get(e, "status")) &&
+	bool error = json_is_object(e);
+	bool int_code = error && json_is_integer(json_object_get(e, "code"));
+	bool rpc_status = int_code && json_is_string(json_object_get(e, "status")) &&
 			  !has(e, "type");
-	bool openai_error = json_is_object(e) &&
+	bool openai_error = error &&
 			    json_is_string(json_object_get(e, "message")) &&
 			    json_is_string(json_object_get(e, "type"));
+	json_t *result = json_object_get(root, "result");
 	if (str_is(root, "schemaType", "ModelInvocationLog"))
 		return "bedrock";
 	if (str_is(root, "object", "page"))
 		return "openai-usage";
+	if (has(root, "custom_id") &&
+	    (str_is(result, "type", "succeeded") || str_is(result, "type", "errored") ||
+	     str_is(result, "type", "canceled") || str_is(result, "type", "expired")))
+		return "anthropic";
+	if (o == root && has(root, "timestamp") && jstr(root, "provider") &&
+	    jstr(root, "model"))
+		return "generic";
+	if (has(root, "startTime") && has(root, "response_cost") &&
+	    !has(root, "timestamp"))
+		return "litellm";
+	if (has(root, "traceId") && has(root, "startTime") &&
+	    has(root, "usageDetails") && !has(root, "timestamp"))
+		return "langfuse";
 	if (has(root, "sessionId") || has(root, "leafUuid") ||
 	    (has(root, "uuid") && has(root, "message")) ||
 	    str_is(root, "type", "file-history-snapshot"))
 		return "claude-code";
 	if (has(o, "usageMetadata") || has(o, "modelVersion") || rpc_status)
 		return "gemini";
+	if (json_is_object(json_object_get(root, "request")) &&
+	    has(root, "processed_time") && !has(root, "provider"))
+		return "gemini";
+	if (o == root && jstr(root, "key") && int_code && !has(e, "type"))
+		return "gemini";
 	if ((object && (strcmp(object, "chat.completion") == 0 ||
 			strcmp(object, "chat.completion.chunk") == 0 ||
 			strcmp(object, "response") == 0)) ||
-	    (type && strncmp(type, "response.", 9) == 0))
+	    begins_with(type, "response."))
 		return "openai";
-	if (type && (strcmp(type, "message") == 0 ||
-		     strncmp(type, "message_", 8) == 0 ||
+	if (type && (strcmp(type, "message") == 0 || begins_with(type, "message_") ||
+		     begins_with(type, "content_block_") || strcmp(type, "ping") == 0 ||
 		     (strcmp(type, "error") == 0 && has(o, "error"))))
 		return "anthropic";
 	if (!type && openai_error)
