@@ -2527,10 +2527,12 @@ static int feed_open(struct feed *f, const unsigned char *head, size_t n,
 	if (archive_read_open(f->outer, f, NULL, outer_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(f->outer, &e) != ARCHIVE_OK) {
 		if (!br_failed(&f->err) && source_stream_empty(f->outer)) {
+			/* An empty stream; what follows it is checked too. */
+			int rc = feed_stream_end(f);
 			archive_read_free(f->outer);
 			f->outer = NULL;
 			f->empty = true;
-			return 0;
+			return rc;
 		}
 		if (!br_failed(&f->err))
 			feed_stream_failed(f);

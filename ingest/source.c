@@ -724,6 +724,25 @@ static ssize_t inner_failed(struct source *src, struct br_err *err)
 	return stream_end_failed(&src->end, src->inner, src->name, err);
 }
 
+/* Once the stream of a member compressed otherwise than with gzip ended
+ * (src->inner's): reads what follows it in the member, which fails it
+ * unless zeros (stream_end.c). 0, or -1 with err. */
+static int inner_end(struct source *src, struct br_err *err)
+{
+	src->end_checked = true;
+	stream_end_reached(&src->end, src->inner);
+	while (stream_end_more(&src->end)) {
+		ssize_t k = pending(src, err);
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		stream_end_see(&src->end, src->in + src->in_off, (size_t)k);
+		src->in_off = src->in_len;
+	}
+	return stream_end_check(&src->end, src->name, err);
+}
+
 /* Opens the decompression of a member compressed otherwise than with
  * gzip, whose first bytes are in src->in: 0, or -1 with err. */
 static int open_inner(struct source *src, struct br_err *err)
@@ -744,9 +763,12 @@ static int open_inner(struct source *src, struct br_err *err)
 		return -1;
 	}
 	if (!br_failed(&src->inner_err) && source_stream_empty(src->inner)) {
+		/* An empty stream; what follows it is checked too (an lz4
+		 * frame of no block before a log's lines was read as empty). */
+		int rc = inner_end(src, err);
 		archive_read_free(src->inner);
 		src->inner = NULL;
-		return 0;
+		return rc;
 	}
 	int rc = (int)inner_failed(src, err);
 	archive_read_free(src->inner);
@@ -766,19 +788,7 @@ static ssize_t read_inner(struct source *src, char *buf, size_t cap,
 		return inner_failed(src, err);
 	if (n > 0 || src->end_checked)
 		return (ssize_t)n;
-	/* The stream ended: what follows it in the member is read. */
-	src->end_checked = true;
-	stream_end_reached(&src->end, src->inner);
-	while (stream_end_more(&src->end)) {
-		ssize_t k = pending(src, err);
-		if (k < 0)
-			return -1;
-		if (k == 0)
-			break;
-		stream_end_see(&src->end, src->in + src->in_off, (size_t)k);
-		src->in_off = src->in_len;
-	}
-	return stream_end_check(&src->end, src->name, err);
+	return inner_end(src, err);
 }
 
 /* Reads up to cap bytes of a compressed input (or an archive member) into

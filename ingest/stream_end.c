@@ -88,7 +88,10 @@ static void lz4_field(struct lz4_walk *w)
 			w->state = LZ4_DESCRIPTOR;
 			w->need = 2; /* its flags and its block size */
 		} else if (v == LZ4_LEGACY_FRAME) {
+			/* It may end after its magic, with no block: what
+			 * follows is then the next frame's magic. */
 			w->state = LZ4_LEGACY;
+			w->ends = true;
 		} else if ((v & ~0xFu) == LZ4_SKIPPABLE_FRAME) {
 			w->state = LZ4_SKIPPABLE;
 		} else {

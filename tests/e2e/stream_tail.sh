@@ -11,9 +11,9 @@
 # stream cut, "truncated bzip2 stream": nothing of it is counted, the
 # other input is, exit 1; as a file or piped, as a tar's member (a big
 # one decompressed ahead; its tar fails whole) or a compressed tar,
-# --jobs 1 and 2. Zeros to
-# the file's end (padding) still end it, and several whole streams are
-# read whole.
+# --jobs 1 and 2. So does a log's text after an empty stream, which
+# was read as an empty log. Zeros to the file's end (padding) still end
+# it, and several whole streams are read whole.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -71,6 +71,9 @@ for z in bz2 lz4 xz; do
 		{ cat app.$z; zeros 100; cat o.$z; } >bad/stream.jsonl.$z
 	fi
 	{ cat app.tar.$z; printf junkjunk; } >bad/junk.tar.$z
+	# An empty stream, then a log's lines: libarchive's reader gives
+	# nothing, and the input was an empty log, exit 0.
+	{ pack $z </dev/null; cat app.jsonl; } >bad/empty.jsonl.$z
 	# A second stream cut within its first bytes (libarchive's bzip2
 	# reader needs 14 to tell one, its lz4 reader 4); further in, it
 	# failed already.
@@ -79,6 +82,9 @@ for z in bz2 lz4 xz; do
 	{ cat first.$z; head -c 1 second.$z; } >bad/cut1.jsonl.$z
 done
 { cat app.bz2; printf BZh91AY; } >bad/cutmagic.jsonl.bz2
+# An lz4 legacy frame of no block (what `lz4 -l` makes of nothing), then a
+# log's lines, whose first 4 bytes are no block's size.
+{ lz4 -q -l -c </dev/null; cat app.jsonl; } >bad/emptylegacy.jsonl.lz4
 # A member decompressed ahead (1 MiB or more): an lz4 of random lines.
 "$PYTHON" -c '
 import random
@@ -118,6 +124,18 @@ for f in good/*; do
 	for jobs in 1 2; do
 		good_one ref.app.json "m.tar:$f (--jobs $jobs)" \
 			"$BURNRATE" --store s ingest --jobs $jobs m.tar
+	done
+done
+
+# An empty stream, alone or padded with zeros, is an empty log.
+for z in bz2 lz4 xz; do
+	pack $z </dev/null >empty.jsonl.$z
+	{ pack $z </dev/null; zeros 100; } >emptypad.jsonl.$z
+	for f in empty.jsonl.$z emptypad.jsonl.$z; do
+		rm -rf s
+		"$BURNRATE" --store s ingest "$f" >out 2>&1 ||
+			fail "$f: exit $?: $(cat out)"
+		grep -q '^ingested 1 input: 0 records' out || fail "$f: $(cat out)"
 	done
 done
 
