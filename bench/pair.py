@@ -8,6 +8,7 @@ B/A of a pair's CPU and wall time, the median and quartiles. On a host
 whose speed drifts within minutes, a pair's two runs share its state,
 where medians of runs minutes apart do not (docs/PERFORMANCE.md, stop
 52)."""
+import collections
 import resource
 import shutil
 import statistics
@@ -15,6 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
+
+
+class Run(collections.namedtuple("Run", "user system wall")):
+    @property
+    def cpu(self):
+        return self.user + self.system
 
 
 def run(binary, path, store):
@@ -26,9 +33,8 @@ def run(binary, path, store):
                    check=True, stdout=subprocess.DEVNULL)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    user = after.ru_utime - before.ru_utime
-    system = after.ru_stime - before.ru_stime
-    return user + system, wall, user, system
+    return Run(after.ru_utime - before.ru_utime,
+               after.ru_stime - before.ru_stime, wall)
 
 
 def spread(values):
@@ -49,12 +55,12 @@ def main():
     for name in (a, b):
         print("%s: CPU median %.3f s (user %.3f, system %.3f), "
               "wall median %.3f s" % (
-            name, statistics.median(r[0] for r in runs[name]),
-            statistics.median(r[2] for r in runs[name]),
-            statistics.median(r[3] for r in runs[name]),
-            statistics.median(r[1] for r in runs[name])))
-    cpu = [y[0] / x[0] for x, y in zip(runs[a], runs[b])]
-    wall = [y[1] / x[1] for x, y in zip(runs[a], runs[b])]
+            name, statistics.median(r.cpu for r in runs[name]),
+            statistics.median(r.user for r in runs[name]),
+            statistics.median(r.system for r in runs[name]),
+            statistics.median(r.wall for r in runs[name])))
+    cpu = [y.cpu / x.cpu for x, y in zip(runs[a], runs[b])]
+    wall = [y.wall / x.wall for x, y in zip(runs[a], runs[b])]
     print("B/A: CPU %s, wall %s (median [quartiles], %d pairs)" % (spread(cpu), spread(wall), n))
 
 
