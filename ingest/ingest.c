@@ -2088,6 +2088,16 @@ const char *ingest_stream_what(const unsigned char *p, size_t n)
 	return m ? m->what : NULL;
 }
 
+bool ingest_stream_blockless(const unsigned char *p, size_t n)
+{
+	if (!n || n % 4)
+		return false;
+	for (size_t i = 0; i < n; i += 4)
+		if (memcmp(p + i, "\x02\x21\x4c\x18", 4) != 0)
+			return false;
+	return true;
+}
+
 const char *ingest_stream_cut(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < sizeof stream_magics / sizeof *stream_magics; i++) {

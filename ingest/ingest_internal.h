@@ -66,6 +66,11 @@ const char *ingest_stream_unreadable(const unsigned char *p, size_t n);
  * those magics never begin a log (not UTF-8 text, or a control
  * character); bzip2's "BZh" may, and is told whole only. */
 const char *ingest_stream_cut(const unsigned char *p, size_t n);
+/* Tells whether the n bytes at p, the whole of a file or member, are an
+ * lz4 stream of legacy frames of no block (what lz4 -l makes of an empty
+ * log: its magic alone), which lz4 -d reads as empty and libarchive not at
+ * all (it wants a first block): the input is then an empty log. */
+bool ingest_stream_blockless(const unsigned char *p, size_t n);
 /* The most bytes libarchive reads to tell a stream: a bzip2's least. */
 #define INGEST_STREAM_LEAST_BYTES ((size_t)14)
 
@@ -106,6 +111,12 @@ struct lz4_walk {
 	uint64_t skip;
 	bool ends;    /* a frame ends once skip bytes are passed */
 	uint64_t end; /* the offset after the last whole frame */
+	/* libarchive ends the stream at a legacy frame of no block that
+	 * another frame follows (it takes the frame's end for the stream's):
+	 * blockless, in a legacy frame with no block yet; stop, the offset
+	 * after the first such frame (0: none); lost, a block follows it. */
+	bool blockless, lost;
+	uint64_t stop;
 };
 struct stream_end {
 	const char *what; /* as ingest_stream_what says it, or NULL */

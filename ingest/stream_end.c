@@ -66,8 +66,8 @@ enum { LZ4_MAGIC, LZ4_DESCRIPTOR, LZ4_BLOCK, LZ4_SKIPPABLE, LZ4_LEGACY,
 #define LZ4_SKIPPABLE_FRAME 0x184D2A50u /* its low 4 bits any */
 #define LZ4_LEGACY_MAX (8388608u + 8388608u / 255 + 16)
 
-/* The walk has read a whole field of 4 (or 2) bytes. */
-static void lz4_field(struct lz4_walk *w)
+/* The walk has read a whole field of 4 (or 2) bytes, at offset at. */
+static void lz4_field(struct lz4_walk *w, uint64_t at)
 {
 	const unsigned char *f = w->field;
 	uint32_t v = le32(f);
@@ -78,9 +78,13 @@ static void lz4_field(struct lz4_walk *w)
 		if (v <= LZ4_LEGACY_MAX) {
 			w->skip = v;
 			w->ends = true; /* a legacy frame may end after any block */
+			w->lost |= w->stop != 0;
+			w->blockless = false;
 			return;
 		}
 		/* Not a block: the legacy frame ended; a magic follows. */
+		if (w->blockless && !w->stop)
+			w->stop = at;
 		w->state = LZ4_MAGIC;
 		/* fall through */
 	case LZ4_MAGIC:
@@ -92,6 +96,7 @@ static void lz4_field(struct lz4_walk *w)
 			 * follows is then the next frame's magic. */
 			w->state = LZ4_LEGACY;
 			w->ends = true;
+			w->blockless = true;
 		} else if ((v & ~0xFu) == LZ4_SKIPPABLE_FRAME) {
 			w->state = LZ4_SKIPPABLE;
 		} else {
@@ -112,6 +117,7 @@ static void lz4_field(struct lz4_walk *w)
 			w->state = LZ4_MAGIC;
 		} else {
 			w->skip = (v & 0x7FFFFFFFu) + (w->flags & 0x10 ? 4 : 0);
+			w->lost |= w->stop != 0;
 		}
 		return;
 	case LZ4_SKIPPABLE:
@@ -145,7 +151,7 @@ static void lz4_walk(struct lz4_walk *w, const unsigned char *p, size_t n,
 			w->field[w->have++] = p[i++];
 		if (w->have < w->need)
 			return;
-		lz4_field(w);
+		lz4_field(w, pos + i - w->need);
 	}
 }
 
@@ -254,7 +260,8 @@ bool stream_end_more(const struct stream_end *e)
 	if (!e->what)
 		return false;
 	if (is(e->what, what_lz4))
-		return !(e->lz4.state == LZ4_DONE && e->nonzero > e->lz4.end);
+		return !(e->lz4.state == LZ4_DONE && e->nonzero > e->lz4.end) &&
+		       !e->lz4.lost;
 	/* Bytes not zeros after it, too many to be another stream cut. */
 	return !(e->nonzero > e->end && e->seen - e->end > LAST);
 }
@@ -304,6 +311,13 @@ int stream_end_check(const struct stream_end *e, const char *name,
 	uint64_t end = e->end;
 	if (is(e->what, what_lz4)) {
 		const struct lz4_walk *w = &e->lz4;
+		if (w->lost)
+			return br_fail(err, "%s: the lz4 frames from byte %llu "
+				       "on cannot be read: libarchive ends the "
+				       "stream at the legacy frame of no block "
+				       "before them (lz4 -d reads them; ingest "
+				       "its output instead)", name,
+				       (unsigned long long)w->stop);
 		if (w->state != LZ4_DONE && !lz4_between(w))
 			return cut(e, name, err); /* within a frame */
 		end = w->end;

@@ -12,8 +12,10 @@
 # other input is, exit 1; as a file or piped, as a tar's member (a big
 # one decompressed ahead; its tar fails whole) or a compressed tar,
 # --jobs 1 and 2. So does a log's text after an empty stream, which
-# was read as an empty log (bzip2, lz4). Zeros to the file's end (padding) still end
-# it, and several whole streams are read whole.
+# was read as an empty log (bzip2, lz4), and lz4 frames after a legacy
+# frame of no block, which libarchive does not read (they were dropped).
+# Zeros to the file's end (padding) still end it, several whole streams
+# are read whole, and legacy frames of no block alone are an empty log.
 . "$(dirname "$0")/common.inc"
 cd "$tmp"
 
@@ -86,6 +88,19 @@ done
 # An lz4 legacy frame of no block (what `lz4 -l` makes of nothing), then a
 # log's lines, whose first 4 bytes are no block's size.
 { lz4 -q -l -c </dev/null; cat app.jsonl; } >bad/emptylegacy.jsonl.lz4
+# Such a frame, then frames: libarchive's reader ends the stream at it,
+# and the frames after it, which `lz4 -d` reads, were dropped without a
+# word (the lines before it counted, exit 0); first, between two legacy
+# frames, or before a frame of today's format.
+lz4 -q -l -c </dev/null >nothing.lz4
+lz4 -q -l -c <first.jsonl >first.l.lz4
+lz4 -q -l -c <second.jsonl >second.l.lz4
+cat nothing.lz4 app.lz4 >bad/lost.jsonl.lz4
+cat first.l.lz4 nothing.lz4 second.l.lz4 >bad/lostlegacy.jsonl.lz4
+cat first.lz4 nothing.lz4 second.lz4 >bad/lostframe.jsonl.lz4
+for f in bad/lost*; do
+	lz4 -t "$f" 2>/dev/null || fail "lz4 -t refuses $f"
+done
 # A member decompressed ahead (1 MiB or more): an lz4 of random lines.
 "$PYTHON" -c '
 import random
@@ -140,6 +155,29 @@ for z in bz2 lz4 xz; do
 	done
 done
 
+# An lz4 stream of legacy frames of no block (`lz4 -l` of an empty log,
+# fewer bytes than libarchive reads a stream by) is an empty log, as
+# `lz4 -d` reads it (it was "truncated"): as a file, piped, a tar's member.
+cat nothing.lz4 nothing.lz4 >nothing2.lz4
+cat nothing2.lz4 nothing.lz4 >nothing3.lz4
+for f in nothing.lz4 nothing2.lz4 nothing3.lz4; do
+	[ "$(lz4 -d -c $f | wc -c)" -eq 0 ] || fail "lz4 -d: $f is not empty"
+	rm -rf t && mkdir t && cp $f t/$f.jsonl
+	tar cf n.tar -C t $f.jsonl
+	for jobs in 1 2; do
+		for how in file piped tar; do
+			rm -rf s
+			case $how in
+			file) "$BURNRATE" --store s ingest --jobs $jobs $f ;;
+			piped) "$BURNRATE" --store s ingest --jobs $jobs - <$f ;;
+			tar) "$BURNRATE" --store s ingest --jobs $jobs n.tar ;;
+			esac >out 2>&1 || fail "$f ($how, --jobs $jobs): exit $?: $(cat out)"
+			grep -q '^ingested 1 input: 0 records' out ||
+				fail "$f ($how, --jobs $jobs): $(cat out)"
+		done
+	done
+done
+
 # bad_one NAME WANT CMD...: CMD ingests the bad input NAME and other.jsonl:
 # exit 1, the error names NAME and says WANT, and only other.jsonl counts.
 # (must_fail sets want.)
@@ -159,6 +197,7 @@ for f in bad/*; do
 	k=$(kind $z)
 	case $f in
 	*/cut*) says="truncated $k stream (the file ends before the stream does)" ;;
+	*/lost*) says="the lz4 frames from byte [0-9]* on cannot be read: libarchive ends the stream at the legacy frame of no block before them (lz4 -d reads them; ingest its output instead)" ;;
 	*) says="unexpected data after the $k stream" ;;
 	esac
 	case $f in
