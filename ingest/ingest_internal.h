@@ -145,7 +145,8 @@ bool stream_end_more(const struct stream_end *e);
 int stream_end_check(const struct stream_end *e, const char *name,
 		     struct br_err *err);
 /* As source_stream_failed (e may be NULL), but an xz's data after its
- * stream is said to be that, not truncated. */
+ * stream is said to be that, not truncated, and so is an lz4 stream that
+ * ends with a legacy frame of no block (libarchive refuses one last). */
 int stream_end_failed(const struct stream_end *e, struct archive *a,
 		      const char *name, struct br_err *err);
 

@@ -348,5 +348,19 @@ int stream_end_failed(const struct stream_end *e, struct archive *a,
 				       "stream (zeros, not a multiple of 4 "
 				       "bytes as its padding must be)", name);
 	}
+	/* lz4: libarchive wants a block after a legacy frame's magic, and
+	 * fails one of no block last in the input (lz4 -l's of an empty log,
+	 * after others: `cat *.lz4`), which lz4 -d reads as the end; it may
+	 * have failed before giving the frames before it (a small file's
+	 * whole stream is read at once), so the input fails, but not as
+	 * truncated. */
+	const char *why = archive_error_string(a);
+	if (e && is(e->what, what_lz4) && e->lz4.state == LZ4_LEGACY &&
+	    e->lz4.blockless && !e->lz4.skip && !e->lz4.have && why &&
+	    strcmp(why, "truncated lz4 input") == 0)
+		return br_fail(err, "%s: the lz4 stream cannot be read: it ends "
+			       "with a legacy frame of no block, which "
+			       "libarchive refuses (lz4 -d reads it; ingest "
+			       "its output instead)", name);
 	return source_stream_failed(a, name, e ? e->what : NULL, err);
 }
