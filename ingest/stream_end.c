@@ -104,6 +104,14 @@ static void lz4_field(struct lz4_walk *w, uint64_t at)
 		}
 		return;
 	case LZ4_DESCRIPTOR:
+		/* Its version (01), its reserved bits (0) and its block size
+		 * (64 KiB to 4 MiB), as libarchive checks them: a frame after
+		 * a legacy frame of no block, which libarchive does not read
+		 * (stop), is told valid or not here. */
+		if ((f[0] & 0xC2) != 0x40 || (f[1] & 0x8F) || f[1] >> 4 < 4) {
+			w->state = LZ4_DONE; /* not a frame: the stream ended */
+			return;
+		}
 		w->flags = f[0];
 		/* Its content size, its dictionary id, its checksum byte. */
 		w->skip = (f[0] & 0x08 ? 8 : 0) + (f[0] & 0x01 ? 4 : 0) + 1;

@@ -107,6 +107,11 @@ cat app.l.lz4 nothing.lz4 >bad/endlegacy.jsonl.lz4
 for f in bad/lost* bad/end*; do
 	lz4 -t "$f" 2>/dev/null || fail "lz4 -t refuses $f"
 done
+# Such a frame, then a frame whose descriptor is not one (version 00, as
+# fuzz_ingest made it): libarchive reads neither, lz4 -d refuses it; it
+# was an empty log.
+{ cat nothing.lz4; printf '\004\042\115\030'; zeros 16; } >bad/badframe.jsonl.lz4
+if lz4 -t bad/badframe.jsonl.lz4 2>/dev/null; then fail "lz4 -t passes badframe"; fi
 # A member decompressed ahead (1 MiB or more): an lz4 of random lines.
 "$PYTHON" -c '
 import random
@@ -164,10 +169,12 @@ done
 
 # An lz4 stream of legacy frames of no block (`lz4 -l` of an empty log,
 # fewer bytes than libarchive reads a stream by) is an empty log, as
-# `lz4 -d` reads it (it was "truncated"): as a file, piped, a tar's member.
+# `lz4 -d` reads it (it was "truncated"): as a file, piped, a tar's member;
+# so is one followed by an empty frame of today's format.
 cat nothing.lz4 nothing.lz4 >nothing2.lz4
 cat nothing2.lz4 nothing.lz4 >nothing3.lz4
-for f in nothing.lz4 nothing2.lz4 nothing3.lz4; do
+lz4 -q -c </dev/null | cat nothing.lz4 - >nothingframe.lz4
+for f in nothing.lz4 nothing2.lz4 nothing3.lz4 nothingframe.lz4; do
 	[ "$(lz4 -d -c $f | wc -c)" -eq 0 ] || fail "lz4 -d: $f is not empty"
 	rm -rf t && mkdir t && cp $f t/$f.jsonl
 	tar cf n.tar -C t $f.jsonl
