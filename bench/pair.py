@@ -24,17 +24,24 @@ class Run(collections.namedtuple("Run", "user system wall")):
         return self.user + self.system
 
 
-def run(binary, path, store):
+def measure(cmd, store, init=None):
+    """Runs cmd (its output discarded) after removing store and running
+    init, if any, to make it anew: cmd's user, system and wall time."""
     shutil.rmtree(store, ignore_errors=True)
-    subprocess.run([binary, "--quiet", "--store", store, "init"], check=True)
+    if init:
+        subprocess.run(init, check=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    subprocess.run([binary, "--quiet", "--store", store, "ingest", "--jobs", "2", path],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Run(after.ru_utime - before.ru_utime,
                after.ru_stime - before.ru_stime, wall)
+
+
+def run(binary, path, store):
+    return measure([binary, "--quiet", "--store", store, "ingest", "--jobs", "2", path],
+                   store, [binary, "--quiet", "--store", store, "init"])
 
 
 def spread(values):
