@@ -114,7 +114,9 @@ struct lz4_walk {
 	/* libarchive ends the stream at a legacy frame of no block that
 	 * another frame follows (it takes the frame's end for the stream's):
 	 * blockless, in a legacy frame with no block yet; stop, the offset
-	 * after the first such frame (0: none); lost, a block follows it. */
+	 * after the first such frame (0: none; messages count bytes from 1,
+	 * as a record's "invalid JSON at byte N" does); lost, a block
+	 * follows it. */
 	bool blockless, lost;
 	uint64_t stop;
 };

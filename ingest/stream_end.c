@@ -325,7 +325,7 @@ int stream_end_check(const struct stream_end *e, const char *name,
 				       "stream at the legacy frame of no block "
 				       "before them (lz4 -d reads them; ingest "
 				       "its output instead)", name,
-				       (unsigned long long)w->stop);
+				       (unsigned long long)w->stop + 1);
 		if (w->state != LZ4_DONE && !lz4_between(w))
 			return cut(e, name, err); /* within a frame */
 		end = w->end;

@@ -107,6 +107,13 @@ cat app.l.lz4 nothing.lz4 >bad/endlegacy.jsonl.lz4
 for f in bad/lost* bad/end*; do
 	lz4 -t "$f" 2>/dev/null || fail "lz4 -t refuses $f"
 done
+# Where the frames not read begin, counted from 1: after the 4 bytes of
+# the frame of no block.
+rm -rf s
+"$BURNRATE" --store s ingest bad/lost.jsonl.lz4 >out 2>&1 && fail "bad/lost: exit 0"
+grep -q '^burnrate: error: bad/lost.jsonl.lz4: the lz4 frames from byte 5 on cannot be read' out ||
+	fail "bad/lost: $(cat out)"
+
 # Such a frame, then a frame whose descriptor is not one (version 00, as
 # fuzz_ingest made it): libarchive reads neither, lz4 -d refuses it; it
 # was an empty log.
