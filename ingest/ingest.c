@@ -1873,8 +1873,8 @@ static const struct magic stream_magics[] = {
 	{"\x28\xb5\x2f\xfd", 4, 0, "a zstd stream", 4},
 	{"\xfd\x37\x7a\x58\x5a\x00", 6, 0, "an xz stream", 6},
 	{"BZh", 3, 0, "a bzip2 stream", INGEST_STREAM_LEAST_BYTES},
-	{"\x04\x22\x4d\x18", 4, 0, "an lz4 stream", 11},
-	{"\x02\x21\x4c\x18", 4, 0, "an lz4 stream", 11},
+	{LZ4_FRAME_MAGIC, 4, 0, "an lz4 stream", 11},
+	{LZ4_LEGACY_MAGIC, 4, 0, "an lz4 stream", 11},
 };
 
 /* The archives of members libarchive reads. */
@@ -1925,8 +1925,8 @@ const char *ingest_stream_unreadable(const unsigned char *p, size_t n)
 		at += 8 + ((uint64_t)p[at + 4] | (uint64_t)p[at + 5] << 8 |
 			   (uint64_t)p[at + 6] << 16 | (uint64_t)p[at + 7] << 24);
 	if (at && at + 4 <= n &&
-	    (memcmp(p + at, "\x04\x22\x4d\x18", 4) == 0 ||
-	     memcmp(p + at, "\x02\x21\x4c\x18", 4) == 0))
+	    (memcmp(p + at, LZ4_FRAME_MAGIC, 4) == 0 ||
+	     memcmp(p + at, LZ4_LEGACY_MAGIC, 4) == 0))
 		return "an lz4 stream after a skippable frame, which libarchive "
 		       "cannot read (its zstd reader takes the frame): "
 		       "decompress it first (lz4 -dc FILE | burnrate ingest -)";
@@ -2093,7 +2093,7 @@ bool ingest_stream_blockless(const unsigned char *p, size_t n)
 	if (!n || n % 4)
 		return false;
 	for (size_t i = 0; i < n; i += 4)
-		if (memcmp(p + i, "\x02\x21\x4c\x18", 4) != 0)
+		if (memcmp(p + i, LZ4_LEGACY_MAGIC, 4) != 0)
 			return false;
 	return true;
 }

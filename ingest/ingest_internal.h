@@ -66,6 +66,10 @@ const char *ingest_stream_unreadable(const unsigned char *p, size_t n);
  * those magics never begin a log (not UTF-8 text, or a control
  * character); bzip2's "BZh" may, and is told whole only. */
 const char *ingest_stream_cut(const unsigned char *p, size_t n);
+/* The magics of an lz4 frame and of a legacy one (lz4 -l's, Linux's), as
+ * their 4 bytes in a file. */
+#define LZ4_FRAME_MAGIC "\x04\x22\x4d\x18"
+#define LZ4_LEGACY_MAGIC "\x02\x21\x4c\x18"
 /* Tells whether the n bytes at p, the whole of a file or member, are an
  * lz4 stream of legacy frames of no block (what lz4 -l makes of an empty
  * log: its magic alone), which lz4 -d reads as empty and libarchive not at

@@ -283,8 +283,8 @@ static bool begins_stream(const char *what, const unsigned char *p, size_t n)
 		size_t len;
 	} m[] = {
 		{what_bzip2, "BZh", 3},
-		{what_lz4, "\x04\x22\x4d\x18", 4},
-		{what_lz4, "\x02\x21\x4c\x18", 4},
+		{what_lz4, LZ4_FRAME_MAGIC, 4},
+		{what_lz4, LZ4_LEGACY_MAGIC, 4},
 		{what_xz, "\xfd\x37\x7a\x58\x5a\x00", 6},
 		{"a zstd stream", "\x28\xb5\x2f\xfd", 4},
 	};
@@ -364,7 +364,7 @@ int stream_end_failed(const struct stream_end *e, struct archive *a,
 	 * truncated. */
 	const char *why = archive_error_string(a);
 	if (e && is(e->what, what_lz4) && e->lz4.state == LZ4_LEGACY &&
-	    e->lz4.blockless && !e->lz4.skip && !e->lz4.have && why &&
+	    e->lz4.blockless && lz4_between(&e->lz4) && !e->lz4.have && why &&
 	    strcmp(why, "truncated lz4 input") == 0)
 		return br_fail(err, "%s: the lz4 stream cannot be read: it ends "
 			       "with a legacy frame of no block, which "
