@@ -1563,6 +1563,10 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		 * read whole: its prefix was not checked. */
 		if (rs.active && !t->zresume && source_compressed(src))
 			rs.active = false;
+		/* Hashed where they were decompressed, unless a part of
+		 * them is to be matched with what was ingested before. */
+		const struct source_hash *given =
+			rs.active ? NULL : source_given_hash(src);
 		if (rs.active) {
 			size_t take = resume_take(&rs, &h, p, left, &st);
 			if (br_failed(&o->err)) {
@@ -1578,9 +1582,15 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 		}
 		/* The hash where its complete lines end: its last line may
 		 * be left waiting (see below). */
-		const char *nl = key ? memrchr(p, '\n', left) : NULL;
+		const char *nl = key && !given ? memrchr(p, '\n', left) : NULL;
 		struct br_hasher h_chunk = h;
-		if (nl) {
+		if (given) {
+			h = given->all;
+			if (key && given->lines_len) {
+				h_lines = given->lines;
+				lines_end = o->in.bytes - (left - given->lines_len);
+			}
+		} else if (nl) {
 			size_t to = (size_t)(nl + 1 - p);
 			br_hash_update(&h, p, to);
 			h_lines = h;

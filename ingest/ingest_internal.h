@@ -275,6 +275,21 @@ bool source_can_take(const struct source *src);
 ssize_t source_take(struct source *src, char *spare, char **mem,
 		    const char **p, struct br_err *err);
 
+/* The hash (core/hash.c) of the bytes a source gave: of all of them, from
+ * its first, up to the end of the last ones given (all), and up to the
+ * last line end of those (lines, lines_len bytes into them; 0: they hold
+ * none), as br_hash_update over each byte in turn would have it. */
+struct source_hash {
+	struct br_hasher all, lines;
+	size_t lines_len;
+};
+
+/* Of the bytes the last source_next or source_take gave, when src
+ * decompresses ahead: their hash, taken on the decompressing thread as
+ * they were decompressed, while its cache held them (valid until the next
+ * call); else NULL, and the caller hashes them. */
+const struct source_hash *source_given_hash(const struct source *src);
+
 /* How far into the file (compressed bytes; an archive's own position)
  * reading has got; may be called from any thread. */
 uint64_t source_disk_pos(const struct source *src);

@@ -77,6 +77,16 @@ struct source {
 	pthread_t thread;
 	struct ring *ring;
 	struct br_err thread_err;
+	/* The hash of the bytes in each of the ring's buffers, taken by the
+	 * thread (hash_ahead: ahead_hash, of every byte it decompressed),
+	 * in the order they are filled: the k-th buffer filled, the k-th
+	 * given, takes hashes[k % RING_BUFS] (the ring's slots in turn; a
+	 * slot is filled again only once the caller asked for the buffer
+	 * after it, done with its hash). given: the last one given. */
+	struct br_hasher ahead_hash;
+	struct source_hash hashes[RING_BUFS];
+	uint64_t filled, taken;
+	const struct source_hash *given;
 	int read_errno; /* of a read of the file that failed, or 0 */
 	/* A gzip file inflated ahead, mapped (map_file): src->in is then
 	 * its mapping of map_len bytes from the file's start, whose first
@@ -830,6 +840,22 @@ static ssize_t read_mapped(struct source *src, char *buf, size_t cap,
 	return n;
 }
 
+/* Hashes the n bytes at p, decompressed ahead into the next buffer of
+ * src's ring, into that buffer's hashes: read again by the reader's
+ * thread, they came from the other CPU's cache (or the shared one), and
+ * hashing them there was ~5% of the JSONL.gz's CPU, on the thread that
+ * hands the pool its blocks (docs/PERFORMANCE.md, stop 56). */
+static void hash_ahead(struct source *src, const char *p, size_t n)
+{
+	struct source_hash *sh = &src->hashes[src->filled++ % RING_BUFS];
+	const char *nl = memrchr(p, '\n', n);
+	sh->lines_len = nl ? (size_t)(nl + 1 - p) : 0;
+	br_hash_update(&src->ahead_hash, p, sh->lines_len);
+	sh->lines = src->ahead_hash;
+	br_hash_update(&src->ahead_hash, p + sh->lines_len, n - sh->lines_len);
+	sh->all = src->ahead_hash;
+}
+
 /* The thread decompressing ahead: fills the ring until the end, an error
  * or the reader closing it. */
 static void *decompress_ahead(void *arg)
@@ -844,6 +870,8 @@ static void *decompress_ahead(void *arg)
 			break;
 		ssize_t n = read_mapped(src, buf + SOURCE_TAKE_HEAD, RING_BUF,
 					&src->thread_err);
+		if (n > 0)
+			hash_ahead(src, buf + SOURCE_TAKE_HEAD, (size_t)n);
 		ring_produce_end(src->ring, n > 0 ? (size_t)n : 0,
 				 n < 0 ? -1 : n == 0 ? 1 : 0);
 		if (n <= 0)
@@ -884,6 +912,20 @@ static int probe(struct source *src, struct br_err *err)
 	return src->stream ? open_inner(src, err) : 0;
 }
 
+/* What source_next or source_take returns of the buffer of len bytes and
+ * status the ring gave (ring_produce_end), noting its hash. */
+static ssize_t given(struct source *src, ssize_t len, int status,
+		     struct br_err *err)
+{
+	src->given = NULL;
+	if (status < 0)
+		return br_fail(err, "%s", src->thread_err.msg);
+	if (status)
+		return 0;
+	src->given = &src->hashes[src->taken++ % RING_BUFS];
+	return len;
+}
+
 ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 {
 	if (!src->probed) {
@@ -891,6 +933,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 			return -1;
 		if (src->ahead && source_compressed(src)) {
 			src->ring = ring_new(RING_BUFS, SOURCE_TAKE_SIZE);
+			br_hash_init(&src->ahead_hash);
 			/* Without a thread (EAGAIN: a limit of threads or
 			 * memory), this one decompresses as it reads. */
 			if (pthread_create(&src->thread, NULL, decompress_ahead,
@@ -906,9 +949,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 		size_t len;
 		int status;
 		*p = ring_consume(src->ring, &len, &status) + SOURCE_TAKE_HEAD;
-		if (status < 0)
-			return br_fail(err, "%s", src->thread_err.msg);
-		return status ? 0 : (ssize_t)len;
+		return given(src, (ssize_t)len, status, err);
 	}
 	if (source_compressed(src)) {
 		if (!src->out)
@@ -935,12 +976,13 @@ ssize_t source_take(struct source *src, char *spare, char **mem,
 	size_t len;
 	int status;
 	*mem = ring_take(src->ring, &len, &status, spare);
-	if (status < 0)
-		return br_fail(err, "%s", src->thread_err.msg);
-	if (status)
-		return 0;
-	*p = *mem + SOURCE_TAKE_HEAD;
-	return (ssize_t)len;
+	*p = *mem ? *mem + SOURCE_TAKE_HEAD : NULL;
+	return given(src, (ssize_t)len, status, err);
+}
+
+const struct source_hash *source_given_hash(const struct source *src)
+{
+	return src->given;
 }
 
 bool source_can_read_into(const struct source *src)
