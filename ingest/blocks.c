@@ -529,12 +529,19 @@ void *pool_thread(void *arg)
 		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), nice + POOL_NICE);
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
+		if (!g->pool_stop && !g->queue_head) {
+			pthread_mutex_unlock(&g->lock);
+			HANDOVER_SPIN_WHILE(
+				!__atomic_load_n(&g->queue_head, __ATOMIC_RELAXED) &&
+				!__atomic_load_n(&g->pool_stop, __ATOMIC_RELAXED));
+			pthread_mutex_lock(&g->lock);
+		}
 		while (!g->pool_stop && !g->queue_head)
 			pthread_cond_wait(&g->block_queued, &g->lock);
 		if (!g->queue_head)
 			break;
 		struct block *b = g->queue_head;
-		g->queue_head = b->next;
+		__atomic_store_n(&g->queue_head, b->next, __ATOMIC_RELAXED);
 		if (!g->queue_head)
 			g->queue_tail = NULL;
 		bool go_on = reader_may_go_on(b->sp);
@@ -627,7 +634,7 @@ static void submit_block(struct split *sp, struct block *b)
 	if (g->queue_tail)
 		g->queue_tail->next = b;
 	else
-		g->queue_head = b;
+		__atomic_store_n(&g->queue_head, b, __ATOMIC_RELAXED);
 	g->queue_tail = b;
 	pthread_mutex_unlock(&g->lock);
 	pthread_cond_signal(&g->block_queued);

@@ -206,6 +206,8 @@ struct ingest {
 	pthread_cond_t block_counted;
 	pthread_t *pool_threads;
 	struct reader *pool;
+	/* queue_head and pool_stop are changed under lock and read without
+	 * it too (HANDOVER_SPIN_WHILE), with __atomic loads and stores. */
 	struct block *queue_head, *queue_tail;
 	unsigned blocks_out; /* atomic: blocks in flight, all inputs */
 	/* The blocks of the last input parsed in blocks, kept for the next

@@ -19,7 +19,9 @@ struct ring {
 	unsigned n;
 	size_t size;     /* of each buffer */
 	unsigned head;   /* the oldest slot filled and not handed back */
-	unsigned full;   /* slots filled and not yet handed back */
+	/* Slots filled and not yet handed back; changed under the lock, read
+	 * without it too (HANDOVER_SPIN_WHILE), as closed is. */
+	unsigned full;
 	bool holding;    /* the consumer holds slot head */
 	bool closed;
 };
@@ -53,6 +55,8 @@ void ring_free(struct ring *r)
 
 char *ring_produce_begin(struct ring *r)
 {
+	HANDOVER_SPIN_WHILE(__atomic_load_n(&r->full, __ATOMIC_RELAXED) == r->n &&
+			    !__atomic_load_n(&r->closed, __ATOMIC_RELAXED));
 	pthread_mutex_lock(&r->lock);
 	while (!r->closed && r->full == r->n)
 		pthread_cond_wait(&r->freed, &r->lock);
@@ -67,7 +71,7 @@ void ring_produce_end(struct ring *r, size_t len, int status)
 	struct ring_slot *s = &r->slot[(r->head + r->full) % r->n];
 	s->len = len;
 	s->status = status;
-	r->full++;
+	__atomic_store_n(&r->full, r->full + 1, __ATOMIC_RELAXED);
 	pthread_cond_signal(&r->filled);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -79,7 +83,7 @@ static void release(struct ring *r)
 		return;
 	r->holding = false;
 	r->head = (r->head + 1) % r->n;
-	r->full--;
+	__atomic_store_n(&r->full, r->full - 1, __ATOMIC_RELAXED);
 	pthread_cond_signal(&r->freed);
 }
 
@@ -87,6 +91,11 @@ const char *ring_consume(struct ring *r, size_t *len, int *status)
 {
 	pthread_mutex_lock(&r->lock);
 	release(r);
+	if (r->full == 0) {
+		pthread_mutex_unlock(&r->lock);
+		HANDOVER_SPIN_WHILE(!__atomic_load_n(&r->full, __ATOMIC_RELAXED));
+		pthread_mutex_lock(&r->lock);
+	}
 	while (r->full == 0)
 		pthread_cond_wait(&r->filled, &r->lock);
 	struct ring_slot *s = &r->slot[r->head];
@@ -114,7 +123,7 @@ void ring_close(struct ring *r)
 {
 	pthread_mutex_lock(&r->lock);
 	release(r);
-	r->closed = true;
+	__atomic_store_n(&r->closed, true, __ATOMIC_RELAXED);
 	pthread_cond_signal(&r->freed);
 	pthread_mutex_unlock(&r->lock);
 }

@@ -841,10 +841,10 @@ static ssize_t read_mapped(struct source *src, char *buf, size_t cap,
 }
 
 /* Hashes the n bytes at p, decompressed ahead into the next buffer of
- * src's ring, into that buffer's hashes: read again by the reader's
- * thread, they came from the other CPU's cache (or the shared one), and
- * hashing them there was ~5% of the JSONL.gz's CPU, on the thread that
- * hands the pool its blocks (docs/PERFORMANCE.md, stop 56). */
+ * src's ring, into that buffer's hashes. Hashed by the reader's thread,
+ * they were read again from the other CPU's cache (or the shared one):
+ * ~5% of the JSONL.gz's CPU, on the thread that hands the pool its
+ * blocks, which now does little else (docs/PERFORMANCE.md, stop 56). */
 static void hash_ahead(struct source *src, const char *p, size_t n)
 {
 	struct source_hash *sh = &src->hashes[src->filled++ % RING_BUFS];
