@@ -4065,7 +4065,8 @@ static void stop_group(struct ingest *g, bool *stop, pthread_cond_t *cond,
 		       pthread_t *threads, struct reader *readers, unsigned n)
 {
 	pthread_mutex_lock(&g->lock);
-	__atomic_store_n(stop, true, __ATOMIC_RELAXED); /* HANDOVER_SPIN_WHILE */
+	/* Read unlocked too, by pool threads spinning (HANDOVER_SPIN_WHILE). */
+	__atomic_store_n(stop, true, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(cond);
 	pthread_mutex_unlock(&g->lock);
 	for (unsigned i = 0; i < n; i++) {

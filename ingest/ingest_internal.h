@@ -311,9 +311,9 @@ int source_read_errno(const struct source *src);
  * than a sleep and its wake-up cost (a futex call each side, an interrupt
  * between the CPUs, a switch): its wall time x0.94-0.98, its CPU
  * x0.99-1.00 (medians of four runs of 16-40 pairs; docs/PERFORMANCE.md,
- * stop 56). At most ~70 us of a CPU a wait
- * (a pause ~28 ns on the project's host, a sched_yield ~0.6 us), which
- * any other thread runnable there takes first. */
+ * stop 56). At most ~70 us of a CPU a wait (a pause ~28 ns on the
+ * project's host, a sched_yield ~0.6 us), which any other thread
+ * runnable there takes first. */
 #define HANDOVER_SPINS 2000
 
 static inline void handover_pause(unsigned round)

@@ -31,6 +31,8 @@
  * decompressed into after SOURCE_TAKE_HEAD bytes of room (source_take). */
 #define RING_BUFS 3
 #define RING_BUF (SOURCE_TAKE_SIZE - SOURCE_TAKE_HEAD)
+_Static_assert(RING_BUFS >= 2, "the ring has RING_BUFS slots (ring_new makes "
+	       "2 at least), and its buffers' hashes one each (struct source)");
 
 struct source {
 	int fd;
@@ -914,8 +916,8 @@ static int probe(struct source *src, struct br_err *err)
 
 /* What source_next or source_take returns of the buffer of len bytes and
  * status the ring gave (ring_produce_end), noting its hash. */
-static ssize_t given(struct source *src, ssize_t len, int status,
-		     struct br_err *err)
+static ssize_t from_ring(struct source *src, ssize_t len, int status,
+			 struct br_err *err)
 {
 	src->given = NULL;
 	if (status < 0)
@@ -949,7 +951,7 @@ ssize_t source_next(struct source *src, const char **p, struct br_err *err)
 		size_t len;
 		int status;
 		*p = ring_consume(src->ring, &len, &status) + SOURCE_TAKE_HEAD;
-		return given(src, (ssize_t)len, status, err);
+		return from_ring(src, (ssize_t)len, status, err);
 	}
 	if (source_compressed(src)) {
 		if (!src->out)
@@ -977,7 +979,7 @@ ssize_t source_take(struct source *src, char *spare, char **mem,
 	int status;
 	*mem = ring_take(src->ring, &len, &status, spare);
 	*p = *mem ? *mem + SOURCE_TAKE_HEAD : NULL;
-	return given(src, (ssize_t)len, status, err);
+	return from_ring(src, (ssize_t)len, status, err);
 }
 
 const struct source_hash *source_given_hash(const struct source *src)
