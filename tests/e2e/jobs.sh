@@ -125,22 +125,29 @@ for j in 1 2; do
 done
 # A gzip's fingerprint is its content's, whole or to its last newline
 # when its last line is partial (and waits), read on one thread or
-# decompressed ahead (--jobs 2): the plain log of the same bytes, ingested
-# after it, is known as ingested (hashed otherwise, it was ingested
-# again: counted twice).
+# decompressed ahead (--jobs 2: hashed by the thread that inflates it):
+# the plain log of the same bytes, ingested after it, is known as
+# ingested (hashed otherwise, it was ingested again: counted twice). So is
+# an archive's member's, decompressed ahead by libarchive's reader.
 gen --seed 302 --records 60000 --format jsonl --out whole.jsonl
 { cat whole.jsonl; printf '{"partial":'; } >part.jsonl
 for f in whole part; do
 	gzip -c $f.jsonl >$f.jsonl.gz
 	[ "$(wc -c <$f.jsonl.gz)" -gt 1048576 ] ||
 		fail "$f.jsonl.gz: too small to be decompressed ahead"
-	for j in 1 2; do
-		rm -rf sh$j
-		"$BURNRATE" --quiet --store sh$j ingest --jobs $j $f.jsonl.gz
-		"$BURNRATE" --store sh$j ingest --jobs $j $f.jsonl >sh$j.txt 2>&1 ||
-			fail "--jobs $j: $f.jsonl after its gzip: $(cat sh$j.txt)"
-		grep -q '^ingested 0 inputs (1 already ingested): 0 records' sh$j.txt ||
-			fail "--jobs $j: $f.jsonl after its gzip: $(cat sh$j.txt)"
+	tar czf $f.tar.gz $f.jsonl
+	tar cJf $f.tar.xz $f.jsonl
+	"$PYTHON" -c 'import sys, zipfile
+zipfile.ZipFile(sys.argv[1] + ".zip", "w", zipfile.ZIP_DEFLATED).write(sys.argv[1] + ".jsonl")' $f
+	for packed in $f.jsonl.gz $f.tar.gz $f.tar.xz $f.zip; do
+		for j in 1 2; do
+			rm -rf sh$j
+			"$BURNRATE" --quiet --store sh$j ingest --jobs $j $packed
+			"$BURNRATE" --store sh$j ingest --jobs $j $f.jsonl >sh$j.txt 2>&1 ||
+				fail "--jobs $j: $f.jsonl after $packed: $(cat sh$j.txt)"
+			grep -q '^ingested 0 inputs (1 already ingested): 0 records' sh$j.txt ||
+				fail "--jobs $j: $f.jsonl after $packed: $(cat sh$j.txt)"
+		done
 	done
 done
 # The progress line on a terminal (script(1) gives one) counts every input
