@@ -1565,7 +1565,7 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 			rs.active = false;
 		/* Hashed where they were decompressed, unless a part of
 		 * them is to be matched with what was ingested before. */
-		const struct source_hash *given =
+		const struct source_hash *sh =
 			rs.active ? NULL : source_given_hash(src);
 		if (rs.active) {
 			size_t take = resume_take(&rs, &h, p, left, &st);
@@ -1580,24 +1580,19 @@ static int read_input(struct reader *rd, struct task *t, struct source *src,
 				lines_end = rs.k.bytes;
 			}
 		}
-		/* The hash where its complete lines end: its last line may
-		 * be left waiting (see below). */
-		const char *nl = key && !given ? memrchr(p, '\n', left) : NULL;
+		/* The hash where its complete lines end too: its last line
+		 * may be left waiting (see below). */
 		struct br_hasher h_chunk = h;
-		if (given) {
-			h = given->all;
-			if (key && given->lines_len) {
-				h_lines = given->lines;
-				lines_end = o->in.bytes - (left - given->lines_len);
-			}
-		} else if (nl) {
-			size_t to = (size_t)(nl + 1 - p);
-			br_hash_update(&h, p, to);
-			h_lines = h;
-			lines_end = o->in.bytes - (left - to);
-			br_hash_update(&h, nl + 1, left - to);
-		} else {
-			br_hash_update(&h, p, left);
+		struct source_hash own;
+		if (!sh) {
+			own.all = h;
+			source_hash_bytes(&own, p, left);
+			sh = &own;
+		}
+		h = sh->all;
+		if (key && sh->lines_len) {
+			h_lines = sh->lines;
+			lines_end = o->in.bytes - (left - sh->lines_len);
 		}
 		uint64_t records = o->in.records;
 		if (sp && !(direct  ? split_commit(sp, left)

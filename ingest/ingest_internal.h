@@ -285,6 +285,12 @@ struct source_hash {
 	size_t lines_len;
 };
 
+/* Hashes the n bytes at p on from sh->all, which becomes their hash,
+ * noting it after their last line end in sh->lines and sh->lines_len (0,
+ * sh->lines undefined: they hold none). How a source hashes the bytes it
+ * decompresses ahead, and its caller those it gave otherwise. */
+void source_hash_bytes(struct source_hash *sh, const char *p, size_t n);
+
 /* Of the bytes the last source_next or source_take gave, when src
  * decompresses ahead: their hash, taken on the decompressing thread as
  * they were decompressed, while its cache held them (valid until the next

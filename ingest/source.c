@@ -850,12 +850,18 @@ static ssize_t read_mapped(struct source *src, char *buf, size_t cap,
 static void hash_ahead(struct source *src, const char *p, size_t n)
 {
 	struct source_hash *sh = &src->hashes[src->filled++ % RING_BUFS];
+	sh->all = src->ahead_hash;
+	source_hash_bytes(sh, p, n);
+	src->ahead_hash = sh->all;
+}
+
+void source_hash_bytes(struct source_hash *sh, const char *p, size_t n)
+{
 	const char *nl = memrchr(p, '\n', n);
 	sh->lines_len = nl ? (size_t)(nl + 1 - p) : 0;
-	br_hash_update(&src->ahead_hash, p, sh->lines_len);
-	sh->lines = src->ahead_hash;
-	br_hash_update(&src->ahead_hash, p + sh->lines_len, n - sh->lines_len);
-	sh->all = src->ahead_hash;
+	br_hash_update(&sh->all, p, sh->lines_len);
+	sh->lines = sh->all;
+	br_hash_update(&sh->all, p + sh->lines_len, n - sh->lines_len);
 }
 
 /* The thread decompressing ahead: fills the ring until the end, an error
