@@ -413,6 +413,19 @@ struct br_hasher {
 	size_t ntail;
 };
 
+/* How br_hash_update absorbs its 32-byte stripes: with the four lanes in
+ * scalar registers (BR_HASH_SCALAR) or in one AVX-512 register
+ * (BR_HASH_VECTOR, where the CPU has AVX-512 DQ and VL); BR_HASH_BEST,
+ * the default, the faster of the two on this CPU, timed once a process.
+ * The fingerprints are the same either way. */
+enum br_hash_way { BR_HASH_BEST, BR_HASH_SCALAR, BR_HASH_VECTOR };
+
+/* Sets the way every hasher absorbs its stripes from its next update on;
+ * for tests and benchmarks, before any thread hashes (the way is not
+ * locked). Returns the way they are then absorbed: BR_HASH_SCALAR or
+ * BR_HASH_VECTOR (BR_HASH_SCALAR for BR_HASH_VECTOR on a CPU without it). */
+enum br_hash_way br_hash_use(enum br_hash_way way);
+
 void br_hash_init(struct br_hasher *h);
 void br_hash_update(struct br_hasher *h, const void *data, size_t n);
 struct br_fp br_hash_final(const struct br_hasher *h);

@@ -1442,7 +1442,7 @@ static void test_dict_recent(void)
 	br_dict_free(d);
 }
 
-static void test_hash(void)
+static void check_hash(void)
 {
 	unsigned char data[1000];
 	for (size_t i = 0; i < sizeof data; i++)
@@ -1509,6 +1509,48 @@ static void test_hash(void)
 	}
 	br_fp_hex(br_hash_final(&h), hex);
 	CU_ASSERT_STRING_EQUAL(hex, "aea64a484a1ceaac1bc184a9b56f0f0c");
+}
+
+/* The fingerprints, known and of random bytes in random pieces, are the
+ * same absorbed in vector registers (where this CPU has them) as in
+ * scalar ones, and the way the default takes is one of the two. */
+static void test_hash(void)
+{
+	enum br_hash_way best = br_hash_use(BR_HASH_BEST);
+	CU_ASSERT(best == BR_HASH_SCALAR || best == BR_HASH_VECTOR);
+	check_hash();
+	CU_ASSERT_EQUAL(br_hash_use(BR_HASH_SCALAR), BR_HASH_SCALAR);
+	check_hash();
+	bool vector = br_hash_use(BR_HASH_VECTOR) == BR_HASH_VECTOR;
+	check_hash();
+	static unsigned char data[1 << 16];
+	uint64_t x = 0x9e3779b97f4a7c15;
+	for (size_t i = 0; i < sizeof data; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		data[i] = (unsigned char)(x >> 56);
+	}
+	for (int round = 0; round < 64; round++) {
+		struct br_hasher by[2];
+		for (int way = 0; way < 2; way++) {
+			br_hash_use(way ? BR_HASH_SCALAR : BR_HASH_VECTOR);
+			br_hash_init(&by[way]);
+			uint64_t y = (uint64_t)round * 2654435761u + 1;
+			for (size_t at = 0; at < sizeof data;) {
+				y = y * 6364136223846793005u + 1442695040888963407u;
+				size_t take = (size_t)(y >> 33) % 3000;
+				if (take > sizeof data - at)
+					take = sizeof data - at;
+				br_hash_update(&by[way], data + at, take);
+				at += take;
+			}
+		}
+		CU_ASSERT(br_fp_equal(br_hash_final(&by[0]),
+				      br_hash_final(&by[1])));
+	}
+	CU_ASSERT_EQUAL(br_hash_use(BR_HASH_BEST), best);
+	printf("(this CPU: %s; the faster here: %s) ",
+	       vector ? "scalar and AVX-512 ways" : "the scalar way only",
+	       best == BR_HASH_VECTOR ? "AVX-512" : "scalar");
 }
 
 static void test_errors(void)
