@@ -8,9 +8,9 @@
  * Also br_hash64, the hash of the in-memory tables (dictionaries; the set
  * of request ids for ids over 16 bytes, idset_hash). */
 #include <string.h>
-#include <time.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <time.h>
 #endif
 
 #include "core/core.h"
@@ -123,12 +123,13 @@ static enum br_hash_way pick_way(void)
 	}
 	return best[1] < best[0] ? BR_HASH_VECTOR : BR_HASH_SCALAR;
 }
-#endif
 
-static enum br_hash_way hash_way = BR_HASH_BEST;
 /* pick_way's answer once asked, else BR_HASH_BEST; threads that ask at
  * once each time the ways, and keep one's answer. */
 static enum br_hash_way picked = BR_HASH_BEST;
+#endif
+
+static enum br_hash_way hash_way = BR_HASH_BEST;
 
 /* The way stripes are absorbed now: BR_HASH_SCALAR or BR_HASH_VECTOR. */
 static enum br_hash_way way_now(void)
